@@ -1,0 +1,240 @@
+package dev.skiff.api.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.Resources;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.ServiceSpec;
+import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.api.validation.Problems;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps a Knative {@code serving.knative.dev/v1} Service onto Skiff's model. The fields Skiff runs
+ * (one container's image, env, ports, resources; containerConcurrency, timeoutSeconds; annotations;
+ * traffic) are taken as they are; fields Skiff cannot honour are rejected by path rather than
+ * silently dropped.
+ */
+final class KnativeService {
+  static final String API_VERSION = "serving.knative.dev/v1";
+
+  private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+  private static final Set<String> META = Set.of("name", "namespace", "labels", "annotations");
+  private static final Set<String> SPEC = Set.of("template", "traffic");
+  private static final Set<String> TEMPLATE = Set.of("metadata", "spec");
+  private static final Set<String> TEMPLATE_META = Set.of("annotations", "labels", "name");
+  private static final Set<String> POD =
+      Set.of("containers", "containerConcurrency", "timeoutSeconds");
+  private static final Set<String> CONTAINER =
+      Set.of("image", "env", "ports", "resources", "name", "args", "command");
+  private static final Set<String> PORT = Set.of("containerPort", "name", "protocol");
+  private static final Set<String> RESOURCES = Set.of("limits", "requests");
+  private static final Set<String> ENV = Set.of("name", "value");
+
+  private KnativeService() {}
+
+  static Service toService(ObjectNode doc) {
+    Problems p = new Problems();
+    fields(p, "", doc, TOP);
+    ObjectMeta meta = metadata(p, doc.path("metadata"));
+    JsonNode spec = doc.path("spec");
+    fields(p, "spec", spec, SPEC);
+    JsonNode template = spec.path("template");
+    fields(p, "spec.template", template, TEMPLATE);
+    fields(p, "spec.template.metadata", template.path("metadata"), TEMPLATE_META);
+    if (template.path("metadata").has("name")) {
+      p.add(
+          "spec.template.metadata.name",
+          "Skiff names revisions itself ({service}-00001, ...)",
+          "remove the field");
+    }
+    Map<String, String> annotations = stringMap(p, "spec.template.metadata.annotations",
+        template.path("metadata").path("annotations"));
+    JsonNode pod = template.path("spec");
+    fields(p, "spec.template.spec", pod, POD);
+    JsonNode containers = pod.path("containers");
+    String image = null;
+    Map<String, String> env = new LinkedHashMap<>();
+    Integer port = null;
+    Resources resources = null;
+    if (!containers.isArray() || containers.size() != 1) {
+      p.add("spec.template.spec.containers", "must list exactly one container",
+          "Skiff runs one container per revision; sidecars are the platform's");
+    } else {
+      String at = "spec.template.spec.containers[0]";
+      JsonNode c = containers.get(0);
+      fields(p, at, c, CONTAINER);
+      for (String unsupported : List.of("args", "command")) {
+        if (c.has(unsupported)) {
+          p.add(at + "." + unsupported, "is not supported yet", "bake it into the image's entrypoint");
+        }
+      }
+      image = text(p, at + ".image", c.path("image"));
+      env = env(p, at + ".env", c.path("env"));
+      port = port(p, at + ".ports", c.path("ports"));
+      resources = resources(p, at + ".resources", c.path("resources"));
+    }
+    Integer cc = integer(p, "spec.template.spec.containerConcurrency", pod.path("containerConcurrency"));
+    Integer timeout = integer(p, "spec.template.spec.timeoutSeconds", pod.path("timeoutSeconds"));
+    List<TrafficTarget> traffic = traffic(p, spec.path("traffic"));
+    p.throwIfAny();
+    RevisionTemplate t =
+        new RevisionTemplate(image, null, env, port, cc, timeout, resources, annotations);
+    return Service.of(meta, new ServiceSpec(t, traffic));
+  }
+
+  private static ObjectMeta metadata(Problems p, JsonNode m) {
+    fields(p, "metadata", m, META);
+    return new ObjectMeta(
+        m.path("name").asText(null),
+        m.path("namespace").asText(null),
+        null, null, null, null,
+        stringMap(p, "metadata.labels", m.path("labels")),
+        stringMap(p, "metadata.annotations", m.path("annotations")));
+  }
+
+  private static Map<String, String> env(Problems p, String path, JsonNode env) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (env.isMissingNode() || env.isNull()) {
+      return out;
+    }
+    if (!env.isArray()) {
+      p.add(path, "must be a list of {name, value}", null);
+      return out;
+    }
+    for (int i = 0; i < env.size(); i++) {
+      JsonNode e = env.get(i);
+      fields(p, path + "[" + i + "]", e, ENV);
+      String name = text(p, path + "[" + i + "].name", e.path("name"));
+      if (name != null) {
+        out.put(name, e.path("value").asText(""));
+      }
+    }
+    return out;
+  }
+
+  private static Integer port(Problems p, String path, JsonNode ports) {
+    if (ports.isMissingNode() || ports.isNull()) {
+      return null;
+    }
+    if (!ports.isArray() || ports.size() > 1) {
+      p.add(path, "must list at most one port", "Knative serves one port per container");
+      return null;
+    }
+    if (ports.isEmpty()) {
+      return null;
+    }
+    fields(p, path + "[0]", ports.get(0), PORT);
+    return integer(p, path + "[0].containerPort", ports.get(0).path("containerPort"));
+  }
+
+  private static Resources resources(Problems p, String path, JsonNode r) {
+    if (r.isMissingNode() || r.isNull()) {
+      return null;
+    }
+    fields(p, path, r, RESOURCES);
+    // Skiff enforces limits; requests only guide placement, so a limit wins over a request.
+    JsonNode lim = r.path("limits");
+    JsonNode req = r.path("requests");
+    String mem = lim.path("memory").asText(req.path("memory").asText(null));
+    String cpu = lim.path("cpu").asText(req.path("cpu").asText(null));
+    return mem == null && cpu == null ? null : new Resources(mem, cpu);
+  }
+
+  private static List<TrafficTarget> traffic(Problems p, JsonNode traffic) {
+    List<TrafficTarget> out = new ArrayList<>();
+    if (traffic.isMissingNode() || traffic.isNull()) {
+      return out;
+    }
+    if (!(traffic instanceof ArrayNode)) {
+      p.add("spec.traffic", "must be a list", null);
+      return out;
+    }
+    for (int i = 0; i < traffic.size(); i++) {
+      String at = "spec.traffic[" + i + "]";
+      JsonNode t = traffic.get(i);
+      fields(p, at, t, Set.of("revisionName", "latestRevision", "percent", "tag"));
+      Boolean latest = null;
+      if (t.has("latestRevision")) {
+        if (!t.get("latestRevision").isBoolean()) {
+          p.add(at + ".latestRevision", "must be true or false", null);
+        } else {
+          latest = t.get("latestRevision").asBoolean();
+        }
+      }
+      out.add(new TrafficTarget(
+          t.has("revisionName") ? text(p, at + ".revisionName", t.get("revisionName")) : null,
+          latest,
+          integer(p, at + ".percent", t.path("percent")),
+          t.has("tag") ? text(p, at + ".tag", t.get("tag")) : null));
+    }
+    return out;
+  }
+
+  private static void fields(Problems p, String path, JsonNode node, Set<String> allowed) {
+    if (node.isMissingNode() || node.isNull()) {
+      return;
+    }
+    if (!node.isObject()) {
+      p.add(path.isEmpty() ? "(document)" : path, "must be an object", null);
+      return;
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        p.add((path.isEmpty() ? "" : path + ".") + f, "is not supported by Skiff",
+            "supported fields here: " + new java.util.TreeSet<>(allowed));
+      }
+    }
+  }
+
+  private static String text(Problems p, String path, JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      p.add(path, "is required", null);
+      return null;
+    }
+    if (!n.isTextual()) {
+      p.add(path, "must be a string", null);
+      return null;
+    }
+    return n.asText();
+  }
+
+  private static Integer integer(Problems p, String path, JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      p.add(path, "must be an integer, got " + n, null);
+      return null;
+    }
+    return n.asInt();
+  }
+
+  private static Map<String, String> stringMap(Problems p, String path, JsonNode n) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (n.isMissingNode() || n.isNull()) {
+      return out;
+    }
+    if (!n.isObject()) {
+      p.add(path, "must be a map of strings", null);
+      return out;
+    }
+    n.properties().forEach(e -> {
+      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+        p.add(path + "[" + e.getKey() + "]", "must be a string", "quote numbers, e.g. \"3\"");
+      } else {
+        out.put(e.getKey(), e.getValue().asText());
+      }
+    });
+    return out;
+  }
+}

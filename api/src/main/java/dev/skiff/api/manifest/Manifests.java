@@ -1,0 +1,160 @@
+package dev.skiff.api.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.model.Node;
+import dev.skiff.api.model.Resource;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.ValidationException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns manifest text into resources: Skiff's own ({@code apiVersion: skiff.dev/v1}) and Knative's
+ * {@code serving.knative.dev/v1} Service. JSON is YAML, so one reader takes both. Every failure is a
+ * {@link ValidationException} naming the field.
+ */
+public final class Manifests {
+  private Manifests() {}
+
+  /** Parses a single-document manifest of any supported kind. */
+  public static Resource parse(String text) {
+    List<Resource> all = parseAll(text);
+    if (all.size() != 1) {
+      throw ValidationException.of(
+          "(document)", "expected one manifest, got " + all.size(), "split the file or use apply");
+    }
+    return all.get(0);
+  }
+
+  /** Parses every document of a (possibly multi-document) YAML or JSON text. */
+  public static List<Resource> parseAll(String text) {
+    List<Resource> out = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = Json.yaml().readerFor(JsonNode.class).readValues(text)) {
+      while (it.hasNextValue()) {
+        JsonNode doc = it.nextValue();
+        if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+          out.add(fromTree(doc));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw syntax(e);
+    } catch (IOException e) {
+      throw ValidationException.of("(document)", "cannot read: " + e.getMessage(), null);
+    }
+    if (out.isEmpty()) {
+      throw ValidationException.of("(document)", "is empty", "give a Service, Trigger or Node");
+    }
+    return out;
+  }
+
+  /** Parses a JSON body that must be a resource of the given type (REST API bodies). */
+  public static <T extends Resource> T parseAs(byte[] json, Class<T> type) {
+    JsonNode tree;
+    try {
+      tree = Json.mapper().readTree(new String(json, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw syntax(e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw ValidationException.of("(body)", "must be a JSON object", null);
+    }
+    Resource r = fromTree(tree);
+    if (!type.isInstance(r)) {
+      throw ValidationException.of(
+          "kind", "expected " + type.getSimpleName() + ", got " + r.kind(), null);
+    }
+    return type.cast(r);
+  }
+
+  /** Binds a manifest tree to its resource, by apiVersion and kind. */
+  public static Resource fromTree(JsonNode doc) {
+    if (!doc.isObject()) {
+      throw ValidationException.of("(document)", "must be an object", null);
+    }
+    String apiVersion = doc.path("apiVersion").asText(Service.API_VERSION);
+    String kind = doc.path("kind").asText("");
+    if (KnativeService.API_VERSION.equals(apiVersion)) {
+      if (!"Service".equals(kind)) {
+        throw ValidationException.of(
+            "kind", "only Knative Service is accepted, got '" + kind + "'", null);
+      }
+      return KnativeService.toService((ObjectNode) doc);
+    }
+    if (!Service.API_VERSION.equals(apiVersion)) {
+      throw ValidationException.of(
+          "apiVersion",
+          "unsupported '" + apiVersion + "'",
+          "use " + Service.API_VERSION + " or " + KnativeService.API_VERSION);
+    }
+    Class<? extends Resource> type =
+        switch (kind) {
+          case "Service" -> Service.class;
+          case "Trigger" -> Trigger.class;
+          case "Node" -> Node.class;
+          default -> throw ValidationException.of(
+              "kind", "'" + kind + "' is not a kind", "use Service, Trigger or Node");
+        };
+    return bind(Json.mapper(), doc, type);
+  }
+
+  static <T> T bind(ObjectMapper mapper, JsonNode doc, Class<T> type) {
+    try {
+      return mapper.treeToValue(doc, type);
+    } catch (JsonProcessingException e) {
+      throw syntax(e);
+    } catch (IllegalArgumentException e) {
+      throw ValidationException.of("(document)", e.getMessage(), null);
+    }
+  }
+
+  private static ValidationException syntax(JsonProcessingException e) {
+    if (e instanceof JsonMappingException de) {
+      String path = path(de);
+      if (e instanceof UnrecognizedPropertyException u) {
+        return ValidationException.of(
+            path,
+            "unknown field",
+            "known fields here: " + u.getKnownPropertyIds() + "; check the spelling");
+      }
+      return ValidationException.of(path, describe(e), "check the value's type");
+    }
+    var loc = e.getLocation();
+    String where = loc == null ? "(document)" : "(line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    return ValidationException.of(where, "malformed: " + e.getOriginalMessage(), "fix the syntax");
+  }
+
+  private static String describe(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    int cut = m.indexOf('\n');
+    m = cut > 0 ? m.substring(0, cut) : m;
+    if (m.startsWith("Cannot deserialize value of type")) {
+      return "wrong type: " + m.replace("Cannot deserialize value of type ", "expected ");
+    }
+    return m;
+  }
+
+  static String path(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getIndex() >= 0) {
+        b.append('[').append(ref.getIndex()).append(']');
+      } else if (ref.getFieldName() != null) {
+        if (b.length() > 0) {
+          b.append('.');
+        }
+        b.append(ref.getFieldName());
+      }
+    }
+    return b.length() == 0 ? "(document)" : b.toString();
+  }
+
+}

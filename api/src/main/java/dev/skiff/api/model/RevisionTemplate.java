@@ -1,0 +1,70 @@
+package dev.skiff.api.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What every revision of a service is made from. Exactly one of {@code image} or {@code wasm}.
+ * Changing any field creates a new immutable revision.
+ *
+ * @param image an OCI image reference ({@code registry/repo:tag} or {@code @sha256:...})
+ * @param wasm a WebAssembly module
+ * @param env environment variables given to the workload (ordered)
+ * @param port the port a container listens on ({@code $PORT}); default 8080
+ * @param containerConcurrency max in-flight requests per instance; 0 = unlimited (default)
+ * @param timeoutSeconds per-request timeout; default 300
+ * @param resources memory and cpu limits of one instance
+ * @param annotations {@code autoscaling.knative.dev/*} settings, with Knative's names and defaults
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record RevisionTemplate(
+    String image,
+    WasmModule wasm,
+    Map<String, String> env,
+    Integer port,
+    Integer containerConcurrency,
+    Integer timeoutSeconds,
+    Resources resources,
+    Map<String, String> annotations) {
+
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_TIMEOUT_SECONDS = 300;
+
+  public RevisionTemplate {
+    env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+  }
+
+  /** The workload kind: {@code wasm} or {@code container}. */
+  @JsonIgnore
+  public String workloadKind() {
+    return wasm != null ? "wasm" : "container";
+  }
+
+  @JsonIgnore
+  public int portOrDefault() {
+    return port == null ? DEFAULT_PORT : port;
+  }
+
+  @JsonIgnore
+  public int containerConcurrencyOrDefault() {
+    return containerConcurrency == null ? 0 : containerConcurrency;
+  }
+
+  @JsonIgnore
+  public int timeoutSecondsOrDefault() {
+    return timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
+  }
+
+  public RevisionTemplate withWasm(WasmModule module) {
+    return new RevisionTemplate(
+        image, module, env, port, containerConcurrency, timeoutSeconds, resources, annotations);
+  }
+
+  public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
+    return new RevisionTemplate(
+        image, wasm, env, port, containerConcurrency, timeoutSeconds, resources, newAnnotations);
+  }
+}

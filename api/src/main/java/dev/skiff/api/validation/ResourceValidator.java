@@ -1,0 +1,293 @@
+package dev.skiff.api.validation;
+
+import dev.skiff.api.model.DeliverySpec;
+import dev.skiff.api.model.Node;
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.Resources;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.ScalingSettings;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.api.model.Trigger;
+import dev.skiff.api.model.TriggerSpec;
+import dev.skiff.api.model.WasmModule;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks resources before they reach the store. Reports every problem with its field path; checks
+ * that need the store (does a named revision exist?) are the control plane's.
+ */
+public final class ResourceValidator {
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+  private static final Pattern IMAGE =
+      Pattern.compile(
+          "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+              + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?");
+  private static final Set<String> RESERVED_ENV =
+      Set.of("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION");
+  public static final int MAX_CONCURRENCY = 1000;
+  public static final int MAX_TIMEOUT_SECONDS = 3600;
+
+  private ResourceValidator() {}
+
+  public static void validate(Service s) {
+    Problems p = new Problems();
+    metadata(p, s.metadata(), Names.MAX_SERVICE_NAME);
+    if (s.spec() == null) {
+      p.add("spec", "is required", "give spec.template with image or wasm");
+    } else if (s.spec().template() == null) {
+      p.add("spec.template", "is required", "give spec.template.image or spec.template.wasm");
+    } else {
+      template(p, "spec.template", s.spec().template());
+    }
+    if (s.metadata() != null) {
+      ScalingSettings.validate(p, "metadata.annotations", s.metadata().annotations());
+    }
+    if (s.spec() != null) {
+      traffic(p, "spec.traffic", s.spec().traffic());
+    }
+    p.throwIfAny();
+  }
+
+  public static void validate(Trigger t) {
+    Problems p = new Problems();
+    metadata(p, t.metadata(), 63);
+    TriggerSpec spec = t.spec();
+    if (spec == null) {
+      p.add("spec", "is required", "give spec.topic, spec.bootstrapServers and spec.service");
+    } else {
+      required(p, "spec.topic", spec.topic(), "the Kafka topic to consume");
+      required(p, "spec.bootstrapServers", spec.bootstrapServers(), "e.g. 127.0.0.1:9092");
+      if (spec.service() == null || spec.service().isEmpty()) {
+        p.add("spec.service", "is required", "the service that receives the events");
+      } else {
+        Names.checkLabel(p, "spec.service", spec.service(), Names.MAX_SERVICE_NAME);
+      }
+      if (spec.path() != null && !spec.path().startsWith("/")) {
+        p.add("spec.path", "must start with '/'", "e.g. /events");
+      }
+      delivery(p, "spec.delivery", spec.delivery());
+    }
+    p.throwIfAny();
+  }
+
+  public static void validate(Node n) {
+    Problems p = new Problems();
+    if (n.metadata() == null) {
+      p.add("metadata.name", "is required", Names.DNS_HINT);
+    } else {
+      Names.checkLabel(p, "metadata.name", n.metadata().name(), 63);
+    }
+    if (n.spec() == null || n.spec().address() == null || !n.spec().address().contains(":")) {
+      p.add("spec.address", "is required as host:port", "e.g. 127.0.0.1:7071");
+    } else {
+      for (int i = 0; i < n.spec().runtimes().size(); i++) {
+        String r = n.spec().runtimes().get(i);
+        if (!"wasm".equals(r) && !"container".equals(r)) {
+          p.add("spec.runtimes[" + i + "]", "must be wasm or container, got '" + r + "'", null);
+        }
+      }
+      if (n.spec().capacity() != null) {
+        resources(p, "spec.capacity", n.spec().capacity());
+      }
+    }
+    p.throwIfAny();
+  }
+
+  private static void metadata(Problems p, ObjectMeta m, int maxName) {
+    if (m == null) {
+      p.add("metadata.name", "is required", Names.DNS_HINT);
+      return;
+    }
+    Names.checkLabel(p, "metadata.name", m.name(), maxName);
+    if (m.namespace() != null && !m.namespace().isEmpty()) {
+      Names.checkLabel(p, "metadata.namespace", m.namespace(), 63);
+    }
+  }
+
+  /** Checks one revision template; exposed so the CLI can pre-check before sending. */
+  public static void template(Problems p, String path, RevisionTemplate t) {
+    boolean hasImage = t.image() != null && !t.image().isEmpty();
+    if (hasImage == (t.wasm() != null)) {
+      p.add(
+          path,
+          hasImage ? "has both image and wasm" : "has neither image nor wasm",
+          "give exactly one: image (an OCI reference) or wasm (a module)");
+    }
+    if (hasImage && !IMAGE.matcher(t.image()).matches()) {
+      p.add(
+          path + ".image",
+          "'" + t.image() + "' is not an OCI image reference",
+          "e.g. 127.0.0.1:5000/hello:1 or registry/repo@sha256:<64 hex>");
+    }
+    if (t.wasm() != null) {
+      wasm(p, path + ".wasm", t.wasm());
+    }
+    t.env()
+        .forEach(
+            (k, v) -> {
+              if (!ENV_NAME.matcher(k).matches()) {
+                p.add(path + ".env." + k, "is not a valid variable name", "use [A-Za-z_][A-Za-z0-9_]*");
+              } else if (RESERVED_ENV.contains(k)) {
+                p.add(path + ".env." + k, "is set by the platform", "remove it; Skiff sets " + RESERVED_ENV);
+              }
+              if (v == null) {
+                p.add(path + ".env." + k, "must have a value", "use an empty string for none");
+              }
+            });
+    range(p, path + ".port", t.port(), 1, 65535, "the port the container listens on, e.g. 8080");
+    range(
+        p,
+        path + ".containerConcurrency",
+        t.containerConcurrency(),
+        0,
+        MAX_CONCURRENCY,
+        "0 means unlimited");
+    range(p, path + ".timeoutSeconds", t.timeoutSeconds(), 1, MAX_TIMEOUT_SECONDS, "default 300");
+    if (t.resources() != null) {
+      resources(p, path + ".resources", t.resources());
+    }
+    ScalingSettings.validate(p, path + ".annotations", t.annotations());
+  }
+
+  private static void wasm(Problems p, String path, WasmModule w) {
+    boolean hasDigest = w.digest() != null && !w.digest().isEmpty();
+    boolean hasUrl = w.url() != null && !w.url().isEmpty();
+    if (hasDigest == hasUrl) {
+      p.add(path, "needs exactly one of digest or url", "the CLI uploads a file and sets the digest");
+    }
+    if (hasDigest && !DIGEST.matcher(w.digest()).matches()) {
+      p.add(path + ".digest", "'" + w.digest() + "' is not sha256:<64 lower-case hex>", null);
+    }
+    if (hasUrl && !w.url().matches("(https?|file):.+")) {
+      p.add(path + ".url", "must be an http(s) or file URL", "e.g. file:///srv/hello.wasm");
+    }
+    WasmModule.Directory d = w.directory();
+    if (d != null) {
+      if (d.hostPath() == null || !d.hostPath().startsWith("/")) {
+        p.add(path + ".directory.hostPath", "must be an absolute path", "e.g. /srv/data");
+      }
+      if (d.guestPath() != null && !d.guestPath().startsWith("/")) {
+        p.add(path + ".directory.guestPath", "must be an absolute path", "e.g. /data");
+      }
+    }
+  }
+
+  private static void resources(Problems p, String path, Resources r) {
+    if (r.memory() != null) {
+      try {
+        long b = Quantities.bytes(r.memory());
+        if (b < (4L << 20)) {
+          p.add(path + ".memory", "must be at least 4Mi, got " + r.memory(), null);
+        }
+      } catch (IllegalArgumentException e) {
+        p.add(path + ".memory", e.getMessage(), "use a quantity like 128Mi or 1Gi");
+      }
+    }
+    if (r.cpu() != null) {
+      try {
+        if (Quantities.millicores(r.cpu()) < 1) {
+          p.add(path + ".cpu", "must be at least 1m, got " + r.cpu(), null);
+        }
+      } catch (IllegalArgumentException e) {
+        p.add(path + ".cpu", e.getMessage(), "use a quantity like 500m or 1");
+      }
+    }
+  }
+
+  private static void traffic(Problems p, String path, List<TrafficTarget> traffic) {
+    if (traffic.isEmpty()) {
+      return;
+    }
+    int sum = 0;
+    Set<String> tags = new HashSet<>();
+    for (int i = 0; i < traffic.size(); i++) {
+      TrafficTarget t = traffic.get(i);
+      String at = path + "[" + i + "]";
+      if (t == null) {
+        p.add(at, "must not be null", null);
+        continue;
+      }
+      boolean named = t.revisionName() != null && !t.revisionName().isEmpty();
+      if (named == t.isLatest()) {
+        p.add(at, "needs exactly one of revisionName or latestRevision: true", null);
+      }
+      if (t.latestRevision() != null && !t.latestRevision() && !named) {
+        p.add(at + ".latestRevision", "false without a revisionName names nothing", null);
+      }
+      if (t.percent() == null) {
+        if (t.tag() == null) {
+          p.add(at + ".percent", "is required", "0-100; entries with a tag may omit it (0%)");
+        }
+      } else if (t.percent() < 0 || t.percent() > 100) {
+        p.add(at + ".percent", "must be between 0 and 100, got " + t.percent(), null);
+      } else {
+        sum += t.percent();
+      }
+      if (t.tag() != null) {
+        if (!Names.isDnsLabel(t.tag())) {
+          p.add(at + ".tag", "'" + t.tag() + "' is not a DNS label", Names.DNS_HINT);
+        } else if (!tags.add(t.tag())) {
+          p.add(at + ".tag", "'" + t.tag() + "' is used twice", "tags must be unique");
+        }
+      }
+    }
+    if (sum != 100) {
+      p.add(path, "percents must sum to 100, got " + sum, "adjust the percent of the entries");
+    }
+  }
+
+  private static void delivery(Problems p, String path, DeliverySpec d) {
+    if (d == null) {
+      return;
+    }
+    range(p, path + ".retry", d.retry(), 0, 100, "attempts after the first");
+    if (d.backoffPolicy() != null
+        && !d.backoffPolicy().equals("linear")
+        && !d.backoffPolicy().equals("exponential")) {
+      p.add(path + ".backoffPolicy", "must be linear or exponential", null);
+    }
+    isoDuration(p, path + ".backoffDelay", d.backoffDelay());
+    isoDuration(p, path + ".timeout", d.timeout());
+  }
+
+  private static void isoDuration(Problems p, String field, String v) {
+    if (v == null) {
+      return;
+    }
+    try {
+      if (Duration.parse(v).isNegative()) {
+        p.add(field, "must not be negative", null);
+      }
+    } catch (DateTimeParseException e) {
+      p.add(field, "'" + v + "' is not an ISO-8601 duration", "e.g. PT0.2S or PT1M");
+    }
+  }
+
+  private static void range(Problems p, String field, Integer v, int lo, int hi, String hint) {
+    if (v != null && (v < lo || v > hi)) {
+      String msg = v < lo ? "must be >= " + lo : "must be <= " + hi;
+      p.add(field, msg + ", got " + v, hint);
+    }
+  }
+
+  private static void required(Problems p, String field, String v, String hint) {
+    if (v == null || v.isBlank()) {
+      p.add(field, "is required", hint);
+    }
+  }
+
+  /** Effective annotations of a template: the service's, overridden by the template's. */
+  public static Map<String, String> effectiveAnnotations(Service s) {
+    var merged = new java.util.HashMap<>(s.metadata().annotations());
+    merged.putAll(s.spec().template().annotations());
+    return Map.copyOf(merged);
+  }
+}

@@ -1,0 +1,29 @@
+# Shared by the bin/ scripts: locate the repo, check the toolchain, build on first use.
+SKIFF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+skiff_need_toolchain() {
+  local missing=()
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "skiff: installing ${missing[*]}" >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+    else
+      echo "skiff: needs ${missing[*]}. Install them, e.g.: sudo apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+}
+
+# Builds every module's jar (no tests) when a launcher jar is missing or older than the sources.
+skiff_build_if_needed() {
+  local jar=$1
+  if [ -f "$jar" ] && [ -z "$(find "$SKIFF_ROOT" -path "$SKIFF_ROOT/*/target" -prune -o \
+      \( -name '*.java' -o -name 'pom.xml' -o -name '*.c' -o -name '*.wat' \) -newer "$jar" -print -quit)" ]; then
+    return
+  fi
+  skiff_need_toolchain
+  echo "skiff: building (first use or sources changed)..." >&2
+  (cd "$SKIFF_ROOT" && mvn -q -B -DskipTests install) >&2
+}
