@@ -1,0 +1,2 @@
+/** Build-time tooling that turns the example sources (C, WAT) into Wasm modules. */
+package dev.skiff.examples.build;

@@ -1,0 +1,155 @@
+package dev.skiff.wasm;
+
+import dev.skiff.wasm.internal.CallerContext;
+import dev.skiff.wasm.internal.CompiledWasm;
+import dev.skiff.wasm.internal.DefaultWasmFunction;
+import dev.skiff.wasm.internal.DiskCache;
+import dev.skiff.wasm.internal.ModuleCompiler;
+import dev.skiff.wasm.internal.WorkerPool;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The Wasm host of one node: loads modules (parse, validate, compile once, cached on disk by
+ * digest) and runs their requests on a bounded pool of its own threads. Thread-safe; close it to
+ * stop the pool.
+ *
+ * <pre>{@code
+ * try (var runtime = WasmRuntime.builder().withCacheDir(dir).build()) {
+ *   WasmFunction hello = runtime.load(bytes, WasmConfig.builder().withName("hello").build());
+ *   hello.handle(WagiRequest.builder().withUri("/?name=x").build());
+ * }
+ * }</pre>
+ */
+public final class WasmRuntime implements AutoCloseable {
+  private final ExecutionMode mode;
+  private final ModuleCompiler compiler;
+  private final WorkerPool pool;
+  private final ExecutorService loader;
+
+  private WasmRuntime(Builder builder) {
+    this.mode = builder.mode;
+    this.compiler =
+        new ModuleCompiler(
+            builder.mode, builder.cacheDir == null ? null : new DiskCache(builder.cacheDir));
+    this.pool = new WorkerPool(builder.threads, builder.queueCapacity);
+    this.loader =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              var thread = new Thread(task, "skiff-wasm-loader");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Loads a module for one revision. Blocks while parsing and, on a cold cache, compiling (from
+   * milliseconds to seconds): call it from a worker thread, or use {@link #loadAsync}.
+   *
+   * @throws ModuleInvalidException when the bytes are not a module this host can run
+   * @throws IllegalArgumentException when the configured directory does not exist
+   */
+  public WasmFunction load(byte[] moduleBytes, WasmConfig config) {
+    Objects.requireNonNull(config, "config");
+    config.directory().ifPresent(WasmRuntime::checkDirectory);
+    CompiledWasm compiled = compiler.compile(moduleBytes, config);
+    return new DefaultWasmFunction(compiled, config, pool);
+  }
+
+  /**
+   * {@link #load} on the runtime's loader thread; safe to call from an event loop. Called on a
+   * Vert.x context, the future completes on that context.
+   */
+  public Future<WasmFunction> loadAsync(byte[] moduleBytes, WasmConfig config) {
+    Promise<WasmFunction> promise = Promise.promise();
+    try {
+      loader.execute(
+          () -> {
+            try {
+              promise.complete(load(moduleBytes, config));
+            } catch (RuntimeException e) {
+              promise.fail(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      promise.fail(new OverloadedException("the Wasm runtime is closed"));
+    }
+    return CallerContext.completeOnCaller(promise.future());
+  }
+
+  public ExecutionMode mode() {
+    return mode;
+  }
+
+  public RuntimeStats stats() {
+    return new RuntimeStats(
+        compiler.compiles(), compiler.cacheHits(), pool.threads(), pool.busy(), pool.queued());
+  }
+
+  /** Stops the pool: running instances are interrupted, queued requests fail as overloaded. */
+  @Override
+  public void close() {
+    loader.shutdownNow();
+    pool.close();
+  }
+
+  private static void checkDirectory(DirectoryMount mount) {
+    if (!Files.isDirectory(mount.hostPath())) {
+      throw new IllegalArgumentException("directory to mount does not exist: " + mount.hostPath());
+    }
+  }
+
+  /** Configures a {@link WasmRuntime}. */
+  public static final class Builder {
+    private Path cacheDir;
+    private int threads = 2 * Runtime.getRuntime().availableProcessors();
+    private int queueCapacity = 1024;
+    private ExecutionMode mode = ExecutionMode.COMPILED;
+
+    private Builder() {}
+
+    /** Where compiled code is kept across restarts; without it every load compiles. */
+    public Builder withCacheDir(Path cacheDir) {
+      this.cacheDir = cacheDir;
+      return this;
+    }
+
+    /** Pool threads running instances; default twice the available processors. */
+    public Builder withThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1");
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Requests that may wait for a thread before new ones are refused; default 1024. */
+    public Builder withQueueCapacity(int queueCapacity) {
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity must be >= 1");
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** Compiled (default) or interpreted execution. */
+    public Builder withMode(ExecutionMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    public WasmRuntime build() {
+      return new WasmRuntime(this);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.skiff.wasm.internal;
+
+import dev.skiff.wasm.MalformedResponseException;
+import dev.skiff.wasm.WagiResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Turns a function's stdout into an HTTP response, as WAGI does: CGI header lines ending in {@code
+ * \n} or {@code \r\n}, an empty line, then the body byte for byte.
+ *
+ * <p>{@code Status: NNN [reason]} sets the status; {@code Location} without {@code Status} gives
+ * 302; every other header is passed through. At least one of {@code Content-Type}, {@code Location}
+ * or {@code Status} is required. Lines without a colon are skipped with a warning, as Spin does.
+ */
+public final class CgiResponseParser {
+  private CgiResponseParser() {}
+
+  public static WagiResponse parse(byte[] stdout, Consumer<String> warnings) {
+    int bodyStart = -1;
+    var lines = new ArrayList<String>();
+    int lineStart = 0;
+    for (int i = 0; i < stdout.length; i++) {
+      if (stdout[i] != '\n') {
+        continue;
+      }
+      int lineEnd = i > lineStart && stdout[i - 1] == '\r' ? i - 1 : i;
+      if (lineEnd == lineStart) {
+        bodyStart = i + 1;
+        break;
+      }
+      lines.add(new String(stdout, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+      lineStart = i + 1;
+    }
+    if (bodyStart < 0) {
+      throw new MalformedResponseException(
+          stdout.length == 0 ? "no output" : "no empty line after the headers");
+    }
+    return respond(lines, Arrays.copyOfRange(stdout, bodyStart, stdout.length), warnings);
+  }
+
+  private static WagiResponse respond(List<String> lines, byte[] body, Consumer<String> warnings) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    Integer status = null;
+    boolean sufficient = false;
+    boolean hasLocation = false;
+    for (String line : lines) {
+      int colon = line.indexOf(':');
+      String name = colon > 0 ? line.substring(0, colon).trim() : "";
+      if (name.isEmpty() || !isToken(name)) {
+        warnings.accept("ignored malformed CGI header line: " + abbreviate(line));
+        continue;
+      }
+      String value = line.substring(colon + 1).trim();
+      if (value.chars().anyMatch(c -> (c < 32 && c != '\t') || c == 127)) {
+        warnings.accept("ignored CGI header with control characters: " + name);
+        continue;
+      }
+      switch (name.toLowerCase(Locale.ROOT)) {
+        case "status":
+          status = parseStatus(value);
+          sufficient = true;
+          break;
+        case "location":
+          hasLocation = true;
+          sufficient = true;
+          headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+          break;
+        case "content-type":
+          sufficient = true;
+          headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+          break;
+        default:
+          headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+      }
+    }
+    if (!sufficient) {
+      throw new MalformedResponseException("none of Content-Type, Location or Status was printed");
+    }
+    int code = status != null ? status : hasLocation ? 302 : 200;
+    return new WagiResponse(code, headers, body);
+  }
+
+  private static int parseStatus(String value) {
+    int space = value.indexOf(' ');
+    String code = space < 0 ? value : value.substring(0, space);
+    if (code.length() == 3 && code.chars().allMatch(Character::isDigit)) {
+      int status = Integer.parseInt(code);
+      if (status >= 100 && status <= 599) {
+        return status;
+      }
+    }
+    throw new MalformedResponseException("invalid Status header '" + abbreviate(value) + "'");
+  }
+
+  /** RFC 9110 token characters: what an HTTP header name may contain. */
+  private static boolean isToken(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = c < 127 && c > 32 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+  }
+}

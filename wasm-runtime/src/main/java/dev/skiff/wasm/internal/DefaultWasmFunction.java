@@ -1,0 +1,105 @@
+package dev.skiff.wasm.internal;
+
+import dev.skiff.wasm.CompileStats;
+import dev.skiff.wasm.LogSink;
+import dev.skiff.wasm.OverloadedException;
+import dev.skiff.wasm.RequestTooLargeException;
+import dev.skiff.wasm.WagiRequest;
+import dev.skiff.wasm.WagiResponse;
+import dev.skiff.wasm.WasmConfig;
+import dev.skiff.wasm.WasmFunction;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A compiled module bound to its revision's limits. Admission happens on the caller's thread and
+ * never blocks: an oversized body or a full concurrency limit fails at once, the rest is queued on
+ * the {@link WorkerPool}.
+ */
+public final class DefaultWasmFunction implements WasmFunction {
+  private final CompiledWasm wasm;
+  private final WasmConfig config;
+  private final WorkerPool pool;
+  private final Semaphore limiter; // null: unlimited
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public DefaultWasmFunction(CompiledWasm wasm, WasmConfig config, WorkerPool pool) {
+    this.wasm = wasm;
+    this.config = config;
+    this.pool = pool;
+    this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public WasmConfig config() {
+    return config;
+  }
+
+  @Override
+  public CompileStats compileStats() {
+    return wasm.stats();
+  }
+
+  @Override
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public Future<WagiResponse> handle(WagiRequest request) {
+    return CallerContext.completeOnCaller(admit(request));
+  }
+
+  private Future<WagiResponse> admit(WagiRequest request) {
+    if (request.body().length > config.maxRequestBytes()) {
+      return Future.failedFuture(
+          new RequestTooLargeException(request.body().length, config.maxRequestBytes()));
+    }
+    if (pool.isClosed()) {
+      return Future.failedFuture(new OverloadedException("the Wasm runtime is closed"));
+    }
+    if (limiter != null && !limiter.tryAcquire()) {
+      return Future.failedFuture(
+          new OverloadedException(
+              "function '"
+                  + name()
+                  + "' is at its concurrency limit of "
+                  + config.concurrency()
+                  + "; retry, or raise containerConcurrency"));
+    }
+    inFlight.incrementAndGet();
+    Promise<WagiResponse> promise = Promise.promise();
+    var execution =
+        new Execution(
+            promise,
+            () -> Invocation.run(wasm, config, request),
+            config.timeout(),
+            this::release,
+            line -> config.logSink().log(name(), LogSink.Source.HOST, line));
+    try {
+      execution.armTimeout(pool);
+    } catch (RejectedExecutionException e) {
+      execution.abort(new OverloadedException("the Wasm runtime is closed"));
+      return promise.future();
+    }
+    if (!pool.submit(execution)) {
+      execution.abort(new OverloadedException("the node's Wasm queue is full; retry shortly"));
+    }
+    return promise.future();
+  }
+
+  private void release() {
+    inFlight.decrementAndGet();
+    if (limiter != null) {
+      limiter.release();
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.skiff.wasm.internal;
+
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ExecutionCompletedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.TableInstance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
+import dev.skiff.wasm.FunctionExitException;
+import dev.skiff.wasm.LogSink;
+import dev.skiff.wasm.ModuleInvalidException;
+import dev.skiff.wasm.WagiRequest;
+import dev.skiff.wasm.WagiResponse;
+import dev.skiff.wasm.WasmConfig;
+import java.io.ByteArrayInputStream;
+import java.security.SecureRandom;
+
+/**
+ * Runs one request on the calling thread: a fresh WASI context and instance, {@code _start} once,
+ * stdout parsed as CGI. Everything it creates is garbage afterwards; failures are thrown as they
+ * come and classified by {@link FailureClassifier}.
+ */
+final class Invocation {
+  /** WASI's random_get must be a CSPRNG; SecureRandom is thread-safe. */
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Invocation() {}
+
+  static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request) {
+    var stdout = new BoundedOutputStream(config.maxResponseBytes());
+    var stderr = new StderrLineSink(config.logSink(), config.name());
+    var options =
+        WasiOptions.builder()
+            .withRandom(RANDOM)
+            .withArguments(CgiEnvironment.args(request, config.name()))
+            .withStdin(new ByteArrayInputStream(request.body()), false)
+            .withStdout(stdout, false)
+            .withStderr(stderr, false);
+    CgiEnvironment.env(request, config).forEach(options::withEnvironment);
+    config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), dir.hostPath()));
+    try (var wasi =
+        WasiPreview1.builder()
+            .withLogger(SilentLogger.INSTANCE)
+            .withOptions(options.build())
+            .build()) {
+      HostFunction[] functions = wasi.toHostFunctions();
+      if (config.directory().isPresent() && !config.directory().get().writable()) {
+        functions = ReadOnlyWasi.wrap(functions);
+      }
+      Instance instance = instantiate(wasm, config, functions);
+      try {
+        instance.export("_start").apply();
+      } catch (WasiExitException e) {
+        if (e.exitCode() != 0) {
+          throw new FunctionExitException(e.exitCode());
+        }
+      } catch (ExecutionCompletedException e) {
+        // proc_exit(0) when WASI is told not to throw: success
+      }
+    } finally {
+      stderr.close();
+    }
+    return CgiResponseParser.parse(
+        stdout.toByteArray(),
+        warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
+  }
+
+  /**
+   * Instantiates once without running anything, so link errors (an import with the wrong type, a
+   * data segment out of bounds) fail the load instead of every request. Skipped for modules with a
+   * start section, whose code would run here.
+   */
+  static void probe(CompiledWasm wasm, WasmConfig config) {
+    if (wasm.module().startSection().isPresent()) {
+      return;
+    }
+    try (var wasi = WasiPreview1.builder().withLogger(SilentLogger.INSTANCE).build()) {
+      instantiate(wasm, config, wasi.toHostFunctions());
+    } catch (RuntimeException e) {
+      throw new ModuleInvalidException("cannot be instantiated: " + e.getMessage(), e);
+    }
+  }
+
+  private static Instance instantiate(
+      CompiledWasm wasm, WasmConfig config, HostFunction[] functions) {
+    int maxPages = config.maxMemoryPages();
+    return Instance.builder(wasm.module())
+        .withMachineFactory(wasm.machineFactory())
+        .withImportValues(ImportValues.builder().addFunction(functions).build())
+        .withMemoryFactory(limits -> cappedMemory(limits, maxPages))
+        .withTableFactory(Invocation::privateTable)
+        .withStart(false)
+        .build();
+  }
+
+  /** Memory the guest cannot grow past the configured limit; memory.grow returns -1 beyond it. */
+  private static Memory cappedMemory(MemoryLimits declared, int maxPages) {
+    int max = Math.min(declared.maximumPages(), maxPages);
+    return new ByteArrayMemory(new MemoryLimits(declared.initialPages(), max, declared.shared()));
+  }
+
+  /**
+   * A table with limits of its own. Chicory's table.grow updates the limits object it was built
+   * with, which belongs to the shared parsed module; without this copy one request's growth would
+   * leak into every later instance. The copy also caps growth.
+   */
+  private static TableInstance privateTable(Table table, int initValue) {
+    TableLimits limits = table.limits();
+    long max = Math.min(limits.max(), ModuleChecks.MAX_TABLE_ENTRIES);
+    var copy =
+        new Table(table.elementType(), new TableLimits(limits.min(), max), table.initialize());
+    return new TableInstance(copy, initValue);
+  }
+}

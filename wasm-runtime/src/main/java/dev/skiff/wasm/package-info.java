@@ -1,0 +1,4 @@
+/**
+ * Runs WebAssembly (WASI preview1) functions as HTTP handlers through the WAGI flavour of CGI 1.1.
+ */
+package dev.skiff.wasm;

@@ -1,0 +1,296 @@
+package dev.skiff.wasm;
+
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** WAT test modules, assembled at test time by Chicory's wabt. */
+final class Wat {
+  private static final Map<String, byte[]> ASSEMBLED = new ConcurrentHashMap<>();
+  static final String WASI = "wasi_snapshot_preview1";
+
+  private Wat() {}
+
+  static byte[] assemble(String wat) {
+    return ASSEMBLED.computeIfAbsent(wat, Wat2Wasm::parse).clone();
+  }
+
+  /** A WAT string literal holding exactly these bytes. */
+  static String literal(byte[] bytes) {
+    var out = new StringBuilder("\"");
+    for (byte b : bytes) {
+      out.append(String.format("\\%02x", b & 0xff));
+    }
+    return out.append('"').toString();
+  }
+
+  static String literal(String text) {
+    return literal(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final String WRITE =
+      "(import \""
+          + WASI
+          + "\" \"fd_write\" (func $fd_write (param i32 i32 i32 i32) (result i32)))\n";
+
+  /** Writes len bytes at ptr to stdout (iovec at 0, nwritten at 8). */
+  private static final String WRITE_FN =
+      """
+      (func $write (param $ptr i32) (param $len i32)
+        (i32.store (i32.const 0) (local.get $ptr))
+        (i32.store (i32.const 4) (local.get $len))
+        (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+      """;
+
+  /** A function that writes exactly {@code stdout} and returns. */
+  static byte[] printing(String stdout) {
+    return printingTo(1, stdout);
+  }
+
+  /** A function that writes exactly {@code text} to file descriptor {@code fd} and returns. */
+  static byte[] printingTo(int fd, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(memory (export \"memory\") 2)\n"
+            + "(data (i32.const 1024) "
+            + literal(bytes)
+            + ")\n"
+            + WRITE_FN.replace(
+                "(call $fd_write (i32.const 1)", "(call $fd_write (i32.const " + fd + ")")
+            + "(func (export \"_start\") (call $write (i32.const 1024) (i32.const "
+            + bytes.length
+            + "))))");
+  }
+
+  /**
+   * Prints a text/plain response whose body is argv (NUL-terminated strings), a 0x01 byte, then the
+   * environment (NUL-terminated KEY=VALUE strings).
+   */
+  static byte[] envDump() {
+    String header = "Content-Type: text/plain\n\n";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"args_sizes_get\" (func $args_sizes_get (param i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"args_get\" (func $args_get (param i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"environ_sizes_get\" (func $environ_sizes_get (param i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"environ_get\" (func $environ_get (param i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 4)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 300) \"\\01\")\n"
+            + WRITE_FN
+            + """
+            (func (export "_start")
+              (drop (call $args_sizes_get (i32.const 16) (i32.const 20)))
+              (drop (call $args_get (i32.const 4096) (i32.const 8192)))
+              (drop (call $environ_sizes_get (i32.const 24) (i32.const 28)))
+              (drop (call $environ_get (i32.const 16384) (i32.const 65536)))
+            """
+            + "(call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + """
+              (call $write (i32.const 8192) (i32.load (i32.const 20)))
+              (call $write (i32.const 300) (i32.const 1))
+              (call $write (i32.const 65536) (i32.load (i32.const 28)))))
+            """);
+  }
+
+  /** Copies stdin to stdout after these CGI header lines (each ending in \n) and a blank line. */
+  static byte[] echo(String headerLines) {
+    String header = headerLines + "\n";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"fd_read\" (func $fd_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 2)\n"
+            + "(data (i32.const 1024) "
+            + literal(header)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $n i32)\n"
+            + "  (call $write (i32.const 1024) (i32.const "
+            + header.length()
+            + "))\n"
+            + """
+              (block $done
+                (loop $more
+                  (i32.store (i32.const 32) (i32.const 65536))
+                  (i32.store (i32.const 36) (i32.const 65536))
+                  (br_if $done (call $fd_read (i32.const 0) (i32.const 32) (i32.const 1) (i32.const 40)))
+                  (local.set $n (i32.load (i32.const 40)))
+                  (br_if $done (i32.eqz (local.get $n)))
+                  (call $write (i32.const 65536) (local.get $n))
+                  (br $more)))))
+            """);
+  }
+
+  static byte[] infiniteLoop() {
+    return assemble(
+        "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))");
+  }
+
+  static byte[] unreachable() {
+    return assemble(
+        "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
+  }
+
+  static byte[] infiniteRecursion() {
+    return assemble(
+        "(module (memory (export \"memory\") 1) (func $f (export \"_start\") (call $f)))");
+  }
+
+  static byte[] exit(int code) {
+    return assemble(
+        "(module (import \""
+            + WASI
+            + "\" \"proc_exit\" (func $exit (param i32)))"
+            + " (memory (export \"memory\") 1)"
+            + " (func (export \"_start\") (call $exit (i32.const "
+            + code
+            + "))))");
+  }
+
+  /** Grows memory by {@code step} pages until memory.grow fails, then traps. */
+  static byte[] memoryBomb(int step) {
+    return assemble(
+        "(module (memory (export \"memory\") 1) (func (export \"_start\")"
+            + " (loop $grow (br_if $grow (i32.ne (memory.grow (i32.const "
+            + step
+            + ")) (i32.const -1)))) unreachable))");
+  }
+
+  /** Grows memory one page at a time until it fails, then answers with memory.size in pages. */
+  static byte[] memorySizeAfterGrowing() {
+    String header = "Content-Type: text/plain\n\n";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\")\n"
+            + "  (loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(memory.size)")
+            + "))");
+  }
+
+  /**
+   * Increments a mutable global, a memory cell and grows a table by one, then answers the three
+   * values as four-digit numbers: "000100010002" when every request starts from a fresh instance.
+   */
+  static byte[] statefulCounter() {
+    String header = "Content-Type: text/plain\n\n";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(memory (export \"memory\") 1)\n"
+            + "(global $count (mut i32) (i32.const 0))\n"
+            + "(table $t 1 funcref)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\")\n"
+            + "  (global.set $count (i32.add (global.get $count) (i32.const 1)))\n"
+            + "  (i32.store (i32.const 300) (i32.add (i32.load (i32.const 300)) (i32.const 1)))\n"
+            + "  (drop (table.grow $t (ref.null func) (i32.const 1)))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(global.get $count)")
+            + DIGITS.replace("$VALUE", "(i32.load (i32.const 300))")
+            + DIGITS.replace("$VALUE", "(table.size $t)")
+            + "))");
+  }
+
+  /** Writes $VALUE (0..9999) as four decimal digits at 200 and prints them. */
+  private static final String DIGITS =
+      """
+        (i32.store8 (i32.const 200) (i32.add (i32.const 48) (i32.rem_u (i32.div_u $VALUE (i32.const 1000)) (i32.const 10))))
+        (i32.store8 (i32.const 201) (i32.add (i32.const 48) (i32.rem_u (i32.div_u $VALUE (i32.const 100)) (i32.const 10))))
+        (i32.store8 (i32.const 202) (i32.add (i32.const 48) (i32.rem_u (i32.div_u $VALUE (i32.const 10)) (i32.const 10))))
+        (i32.store8 (i32.const 203) (i32.add (i32.const 48) (i32.rem_u $VALUE (i32.const 10))))
+        (call $write (i32.const 200) (i32.const 4))
+      """;
+
+  /**
+   * Opens {@code path} in preopened fd 3 with the given oflags and rights, answers the errno as
+   * four digits and a newline, then on success the file's first KiB (read) or writes {@code
+   * written} into it (write).
+   */
+  static byte[] openFile(String path, int oflags, long rights, boolean write) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
+    String onSuccess =
+        write
+            ? """
+              (i32.store (i32.const 32) (i32.const 600))
+              (i32.store (i32.const 36) (i32.const 7))
+              (drop (call $fd_write (i32.load (i32.const 100)) (i32.const 32) (i32.const 1) (i32.const 40)))
+            """
+            : """
+              (i32.store (i32.const 32) (i32.const 2048))
+              (i32.store (i32.const 36) (i32.const 1024))
+              (drop (call $fd_read (i32.load (i32.const 100)) (i32.const 32) (i32.const 1) (i32.const 40)))
+              (call $write (i32.const 2048) (i32.load (i32.const 40)))
+            """;
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"fd_read\" (func $fd_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"path_open\" (func $path_open"
+            + " (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(pathBytes)
+            + ")\n"
+            + "(data (i32.const 600) \"written\")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (local.set $errno (call $path_open (i32.const 3) (i32.const 0) (i32.const 512)"
+            + " (i32.const "
+            + pathBytes.length
+            + ") (i32.const "
+            + oflags
+            + ") (i64.const "
+            + rights
+            + ") (i64.const 0) (i32.const 0) (i32.const 100)))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))\n"
+            + "  (if (i32.eqz (local.get $errno)) (then\n"
+            + onSuccess
+            + "))))");
+  }
+}
