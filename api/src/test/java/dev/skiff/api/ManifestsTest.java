@@ -172,4 +172,22 @@ class ManifestsTest {
     assertEquals(10, d.panicWindowPercent());
     assertEquals(1, d.initialScale());
   }
+
+  @Test
+  void writesOnlyRecordComponentsSoStrictReadersAcceptWhatWeWrite() {
+    Service s =
+        (Service)
+            Manifests.parse(
+                "kind: Service\nmetadata: {name: a}\nspec: {template: {image: busybox},"
+                    + " traffic: [{latestRevision: true, percent: 100}]}");
+    var withStatus =
+        s.withStatus(
+            new dev.skiff.api.model.ServiceStatus(
+                1L, "a-00001", "a-00001", "http://a.default.localhost",
+                List.of(dev.skiff.api.model.TrafficTarget.revision("a-00001", 100)),
+                List.of(dev.skiff.api.model.Condition.ready(true, null, null, null))));
+    String json = Json.write(withStatus);
+    assertEquals(withStatus, Manifests.parse(json));
+    assertTrue(!json.contains("\"latest\"") && !json.contains("\"true\""), json);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.skiff.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
@@ -20,6 +21,7 @@ public record Condition(
     return new Condition("Ready", ready ? "True" : "False", reason, message, at);
   }
 
+  @JsonIgnore // a helper, not a field: without this Jackson writes it and cannot read it back
   public boolean isTrue() {
     return "True".equals(status);
   }

@@ -1,5 +1,6 @@
 package dev.skiff.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -18,6 +19,7 @@ public record TrafficTarget(String revisionName, Boolean latestRevision, Integer
     return new TrafficTarget(name, null, percent, null);
   }
 
+  @JsonIgnore // a helper, not a field: without this Jackson writes it and cannot read it back
   public boolean isLatest() {
     return Boolean.TRUE.equals(latestRevision);
   }

@@ -1,0 +1,101 @@
+package dev.skiff.cli;
+
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.ServiceSpec;
+import dev.skiff.cli.internal.ControlPlane;
+import dev.skiff.cli.internal.Reply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code skiff deploy}: creates the service or replaces its template, keeping its traffic split. A
+ * changed template makes a new revision, which this command follows until it is ready.
+ */
+@Command(
+    name = "deploy",
+    description = {
+      "Create a service or replace its template; waits for the new revision.",
+      "The traffic split stays as it is. Every changed template makes a new revision;",
+      "unless --no-wait, the command waits until that revision is ready."
+    })
+final class DeployCommand extends SkiffCommand {
+  @Parameters(index = "0", paramLabel = "NAME", description = "The service name (a DNS label).")
+  String name;
+
+  @Mixin TemplateOptions template;
+
+  @Option(
+      names = "--tag",
+      paramLabel = "T",
+      description = {
+        "Tag the new revision; it gets 0%% of traffic (unless it is the first) and its own URL.",
+        "Traffic that followed @latest stays on the revision that served before."
+      })
+  String tag;
+
+  @Mixin WaitOptions wait;
+
+  @Override
+  public Integer call() {
+    String ns = namespace();
+    checkName("service name", name);
+    if (tag != null) {
+      checkName("tag", tag);
+    }
+    if (wait.waitTimeoutSeconds < 0) {
+      throw usage("--wait-timeout must not be negative");
+    }
+    List<String> problems = template.problems();
+    if (!problems.isEmpty()) {
+      throw usage(String.join("\n", problems));
+    }
+    byte[] module = template.wasmFile() == null ? null : readModule(template.wasmFile());
+
+    ControlPlane api = api();
+    String digest = module == null ? null : api.uploadBlob(module);
+    RevisionTemplate t = template.template(digest);
+    Optional<Reply<Service>> before = api.findService(ns, name);
+    Reply<Service> written;
+    if (before.isPresent()) {
+      // Sent back with the resourceVersion it was read at: a concurrent change makes this a 409.
+      Service old = before.get().value();
+      written = api.putService(old.withStatus(null).withSpec(old.spec().withTemplate(t)));
+    } else {
+      written =
+          api.createService(Service.of(ObjectMeta.of(ns, name), new ServiceSpec(t, List.of())));
+    }
+    ServiceRollout.Result result =
+        new ServiceRollout(api, clock(), wait)
+            .follow(before.map(Reply::value).orElse(null), written, tag);
+    printer()
+        .print(
+            result.service().json(),
+            out ->
+                out.println(
+                    "Service "
+                        + name
+                        + (result.changed() ? " deployed: " : " unchanged: ")
+                        + ServiceRollout.describe(result)));
+    return OK;
+  }
+
+  private byte[] readModule(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw usage("--wasm: no such file: " + file);
+    } catch (IOException e) {
+      throw usage("--wasm: cannot read " + file + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.skiff.cli;
+
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Service;
+import dev.skiff.cli.internal.DescribeView;
+import dev.skiff.cli.internal.Reply;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code skiff describe NAME}: everything about one service; {@code -o json} prints the Service.
+ */
+@Command(
+    name = "describe",
+    description = "Show a service: template, revisions, traffic, tag URLs, conditions.")
+final class DescribeCommand extends SkiffCommand {
+  @Parameters(index = "0", paramLabel = "NAME", description = "The service.")
+  String name;
+
+  @Override
+  public Integer call() {
+    String ns = namespace();
+    checkName("service name", name);
+    Reply<Service> service = api().service(ns, name);
+    printer()
+        .print(
+            service.json(),
+            out -> {
+              List<Revision> revisions = api().revisions(ns, name).value();
+              out.print(DescribeView.render(service.value(), revisions, clock().instant()));
+            });
+    return OK;
+  }
+}

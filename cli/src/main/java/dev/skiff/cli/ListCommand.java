@@ -1,0 +1,39 @@
+package dev.skiff.cli;
+
+import dev.skiff.api.model.Service;
+import dev.skiff.cli.internal.Reply;
+import dev.skiff.cli.internal.ServiceListView;
+import dev.skiff.cli.internal.Table;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code skiff list}: the services of a namespace (or of all). */
+@Command(
+    name = "list",
+    aliases = "ls",
+    description = "List services: kind, latest revision, readiness, traffic, URL.")
+final class ListCommand extends SkiffCommand {
+  @Option(
+      names = {"-A", "--all-namespaces"},
+      description = "List the services of every namespace.")
+  boolean allNamespaces;
+
+  @Override
+  public Integer call() {
+    String ns = allNamespaces ? null : namespace();
+    Reply<List<Service>> services = api().services(ns);
+    printer()
+        .print(
+            services.json(),
+            out -> {
+              Table t = ServiceListView.table(services.value(), allNamespaces, clock().instant());
+              if (t.isEmpty()) {
+                out.println(ns == null ? "No services." : "No services in namespace " + ns + ".");
+              } else {
+                out.print(t.render());
+              }
+            });
+    return OK;
+  }
+}

@@ -1,0 +1,189 @@
+package dev.skiff.cli;
+
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.cli.internal.ControlPlane;
+import dev.skiff.cli.internal.Format;
+import dev.skiff.cli.internal.HttpApi;
+import dev.skiff.cli.internal.Printer;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code skiff} command: global options and the list of subcommands. {@link #run} executes one
+ * command line in process and returns its exit code; {@link #main} does the same and exits.
+ */
+@Command(
+    name = "skiff",
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    usageHelpAutoWidth = true,
+    description =
+        "Deploy and manage functions (Wasm modules and containers) on a Skiff control plane.",
+    subcommands = {
+      DeployCommand.class,
+      ApplyCommand.class,
+      ListCommand.class,
+      DescribeCommand.class,
+      RevisionsCommand.class,
+      TrafficCommand.class,
+      RollbackCommand.class,
+      DeleteCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0  done",
+      "  1  refused by the control plane, unreachable, or the revision failed",
+      "  2  usage error: unknown option, bad value, percents not summing to 100",
+      "",
+      "Environment:",
+      "  SKIFF_SERVER     default for --server",
+      "  SKIFF_NAMESPACE  default for -n"
+    })
+public final class Skiff {
+  /** Where the control plane listens when neither --server nor SKIFF_SERVER says otherwise. */
+  public static final String DEFAULT_SERVER = "http://127.0.0.1:7070";
+
+  // Global options: inherited by every subcommand, so they may come before or after its name. No
+  // defaultValue on purpose: null means "not given", and the env fallback is applied below.
+  @Option(
+      names = "--server",
+      scope = ScopeType.INHERIT,
+      paramLabel = "URL",
+      description = "Control plane URL (env SKIFF_SERVER, default " + DEFAULT_SERVER + ").")
+  private String server;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      scope = ScopeType.INHERIT,
+      paramLabel = "NS",
+      description = "Namespace (env SKIFF_NAMESPACE, default 'default').")
+  private String namespace;
+
+  @Option(
+      names = {"-o", "--output"},
+      scope = ScopeType.INHERIT,
+      paramLabel = "FORMAT",
+      completionCandidates = Format.Names.class,
+      description =
+          "Output: ${COMPLETION-CANDIDATES} (default table). json and yaml print one document.")
+  private Format output;
+
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+  private final Clock clock;
+  private ControlPlane controlPlane;
+
+  private Skiff(
+      InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+    this.in = in;
+    this.out = out;
+    this.err = err;
+    this.env = Map.copyOf(env);
+    this.clock = clock;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err, System.getenv()));
+  }
+
+  /**
+   * Runs one command line in process: never calls {@link System#exit}, reads stdin ({@code apply -f
+   * -}) from {@link System#in}.
+   *
+   * @param env the environment to read SKIFF_* variables from, instead of the process's
+   * @return the exit code: 0 done, 1 refused or unreachable, 2 usage error
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    return run(args, System.in, out, err, env, Clock.systemUTC());
+  }
+
+  static int run(
+      String[] args,
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Clock clock) {
+    Skiff skiff = new Skiff(in, out, err, env, clock);
+    CommandLine cmd = new CommandLine(skiff);
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setExecutionExceptionHandler(new ErrorHandlers.Execution(err));
+    cmd.setParameterExceptionHandler(new ErrorHandlers.Usage());
+    if (out != System.out) {
+      // Captured output (tests, in-process callers) gets no ANSI colour codes.
+      cmd.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
+    }
+    int code = cmd.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  ControlPlane controlPlane() {
+    if (controlPlane == null) {
+      controlPlane = new ControlPlane(HttpApi.create(serverUrl()));
+    }
+    return controlPlane;
+  }
+
+  String serverUrl() {
+    if (server != null && !server.isBlank()) {
+      return server;
+    }
+    String fromEnv = env.get("SKIFF_SERVER");
+    return fromEnv == null || fromEnv.isBlank() ? DEFAULT_SERVER : fromEnv;
+  }
+
+  String namespace() {
+    if (namespace != null && !namespace.isBlank()) {
+      return namespace;
+    }
+    String fromEnv = env.get("SKIFF_NAMESPACE");
+    return fromEnv == null || fromEnv.isBlank() ? ObjectMeta.DEFAULT_NAMESPACE : fromEnv;
+  }
+
+  /** The namespace exactly as given with -n (or SKIFF_NAMESPACE), or null when neither was. */
+  String explicitNamespace() {
+    if (namespace != null && !namespace.isBlank()) {
+      return namespace;
+    }
+    String fromEnv = env.get("SKIFF_NAMESPACE");
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
+  }
+
+  Printer printer() {
+    return new Printer(out, output);
+  }
+
+  InputStream in() {
+    return in;
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  /** Standard error, for progress and warnings of commands (e.g. the coming {@code logs}). */
+  PrintStream err() {
+    return err;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.skiff.cli.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.Node;
+import dev.skiff.api.model.Resource;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.api.model.Trigger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The control plane's REST API (docs/rest-api.md) as typed calls. */
+public final class ControlPlane {
+  private final HttpApi http;
+
+  public ControlPlane(HttpApi http) {
+    this.http = http;
+  }
+
+  public Optional<Reply<Service>> findService(String ns, String name) {
+    try {
+      return Optional.of(service(ns, name));
+    } catch (ServerRejectedException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  public Reply<Service> service(String ns, String name) {
+    return one(http.get(servicePath(ns, name)), Service.class);
+  }
+
+  /** The services of a namespace, or of every namespace when {@code ns} is null. */
+  public Reply<List<Service>> services(String ns) {
+    return list(
+        http.get(ns == null ? "/v1/services" : "/v1/namespaces/" + ns + "/services"),
+        Service.class);
+  }
+
+  public Reply<Service> createService(Service s) {
+    String ns = s.metadata().namespaceOrDefault();
+    return one(http.post("/v1/namespaces/" + ns + "/services", WireJson.write(s)), Service.class);
+  }
+
+  /**
+   * Creates or replaces; a {@code metadata.resourceVersion} makes it conditional (409 if stale).
+   */
+  public Reply<Service> putService(Service s) {
+    return one(
+        http.put(
+            servicePath(s.metadata().namespaceOrDefault(), s.metadata().name()), WireJson.write(s)),
+        Service.class);
+  }
+
+  public Reply<Service> putTraffic(
+      String ns, String name, List<TrafficTarget> traffic, Long resourceVersion) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    body.set("traffic", WireJson.tree(traffic));
+    if (resourceVersion != null) {
+      body.put("resourceVersion", resourceVersion);
+    }
+    return one(http.put(servicePath(ns, name) + "/traffic", WireJson.write(body)), Service.class);
+  }
+
+  public JsonNode deleteService(String ns, String name) {
+    return http.delete(servicePath(ns, name)).json();
+  }
+
+  /**
+   * Revisions ordered by number; of one service, or of the namespace when {@code service} is null.
+   */
+  public Reply<List<Revision>> revisions(String ns, String service) {
+    String path =
+        "/v1/namespaces/" + ns + "/revisions" + (service == null ? "" : "?service=" + service);
+    return list(http.get(path), Revision.class);
+  }
+
+  public Optional<Revision> findRevision(String ns, String name) {
+    try {
+      return Optional.of(
+          one(http.get("/v1/namespaces/" + ns + "/revisions/" + name), Revision.class).value());
+    } catch (ServerRejectedException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  public JsonNode deleteRevision(String ns, String name) {
+    return http.delete("/v1/namespaces/" + ns + "/revisions/" + name).json();
+  }
+
+  /** Uploads a Wasm module and returns its digest, {@code sha256:<hex>}. */
+  public String uploadBlob(byte[] module) {
+    JsonNode answer = http.postBytes("/v1/blobs", module, "application/wasm").json();
+    if (answer == null || !answer.hasNonNull("digest")) {
+      throw new CliException(
+          "the control plane did not return a digest for the uploaded module", null);
+    }
+    return answer.get("digest").asText();
+  }
+
+  /** Creates or replaces any resource kind a manifest can hold. */
+  public Reply<? extends Resource> put(Resource r) {
+    String ns = r.metadata().namespaceOrDefault();
+    String name = r.metadata().name();
+    if (r instanceof Service s) {
+      return putService(s);
+    } else if (r instanceof Trigger) {
+      return one(
+          http.put("/v1/namespaces/" + ns + "/triggers/" + name, WireJson.write(r)), Trigger.class);
+    } else if (r instanceof Node) {
+      return one(http.put("/v1/nodes/" + name, WireJson.write(r)), Node.class);
+    }
+    throw new IllegalArgumentException("cannot apply a " + r.kind());
+  }
+
+  private static String servicePath(String ns, String name) {
+    return "/v1/namespaces/" + ns + "/services/" + name;
+  }
+
+  private static <T> Reply<T> one(HttpApi.Response r, Class<T> type) {
+    if (r.json() == null || !r.json().isObject()) {
+      throw new CliException(
+          "the control plane sent no " + type.getSimpleName() + " in its answer", null);
+    }
+    return new Reply<>(r.status(), Decoder.read(r.json(), type), r.json());
+  }
+
+  private static <T> Reply<List<T>> list(HttpApi.Response r, Class<T> type) {
+    if (r.json() == null || !r.json().path("items").isArray()) {
+      throw new CliException("the control plane's list answer has no items", null);
+    }
+    List<T> items = new ArrayList<>();
+    for (JsonNode item : r.json().get("items")) {
+      items.add(Decoder.read(item, type));
+    }
+    return new Reply<>(r.status(), List.copyOf(items), r.json());
+  }
+}

@@ -1,0 +1,84 @@
+package dev.skiff.cli.internal;
+
+import dev.skiff.api.model.Condition;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.ServiceStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The {@code describe} page: identity, template, revisions, traffic with tag URLs, conditions. */
+public final class DescribeView {
+  private DescribeView() {}
+
+  public static String render(Service s, List<Revision> revisions, Instant now) {
+    StringBuilder b = new StringBuilder();
+    ServiceStatus st = s.status();
+    field(b, "", "Name", s.metadata().name());
+    field(b, "", "Namespace", s.metadata().namespaceOrDefault());
+    field(b, "", "URL", st == null ? null : st.url());
+    field(b, "", "Age", Ages.since(s.metadata().createdAt(), now));
+    field(b, "", "Ready", Conditions.readyStatus(st == null ? null : st.conditions()));
+    field(b, "", "Latest created", st == null ? null : st.latestCreatedRevisionName());
+    field(b, "", "Latest ready", st == null ? null : st.latestReadyRevisionName());
+    map(b, "", "Annotations", s.metadata().annotations());
+
+    RevisionTemplate t = s.spec() == null ? null : s.spec().template();
+    if (t != null) {
+      b.append("\nTemplate:\n");
+      field(b, "  ", "Kind", t.workloadKind());
+      field(b, "  ", "Image", t.image());
+      if (t.wasm() != null) {
+        field(b, "  ", "Wasm", t.wasm().digest() != null ? t.wasm().digest() : t.wasm().url());
+      }
+      field(b, "  ", "Port", String.valueOf(t.portOrDefault()));
+      int cc = t.containerConcurrencyOrDefault();
+      field(b, "  ", "Concurrency", cc == 0 ? "0 (unlimited)" : String.valueOf(cc));
+      field(b, "  ", "Timeout", t.timeoutSecondsOrDefault() + "s");
+      if (t.resources() != null) {
+        field(b, "  ", "Memory", t.resources().memory());
+        field(b, "  ", "CPU", t.resources().cpu());
+      }
+      map(b, "  ", "Env", t.env());
+      map(b, "  ", "Annotations", new TreeMap<>(t.annotations()));
+    }
+
+    b.append("\nRevisions:\n");
+    indent(b, RevisionListView.table(revisions, Map.of(s.metadata().name(), s), false, now));
+    b.append("\nTraffic:\n");
+    indent(b, TrafficView.table(s));
+
+    List<Condition> conditions = st == null ? List.of() : st.conditions();
+    if (!conditions.isEmpty()) {
+      b.append("\nConditions:\n");
+      Table c = new Table("TYPE", "STATUS", "REASON", "AGE", "MESSAGE");
+      for (Condition k : conditions) {
+        c.row(
+            k.type(), k.status(), k.reason(), Ages.since(k.lastTransitionTime(), now), k.message());
+      }
+      indent(b, c);
+    }
+    return b.toString();
+  }
+
+  private static void field(StringBuilder b, String indent, String label, String value) {
+    if (value != null && !value.isEmpty()) {
+      b.append(indent).append(String.format("%-16s%s", label + ":", value)).append('\n');
+    }
+  }
+
+  private static void map(StringBuilder b, String indent, String label, Map<String, String> m) {
+    if (m == null || m.isEmpty()) {
+      return;
+    }
+    b.append(indent).append(label).append(":\n");
+    m.forEach((k, v) -> b.append(indent).append("  ").append(k).append('=').append(v).append('\n'));
+  }
+
+  private static void indent(StringBuilder b, Table t) {
+    t.render().lines().forEach(l -> b.append("  ").append(l).append('\n'));
+  }
+}

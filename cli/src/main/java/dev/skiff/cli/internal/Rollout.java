@@ -1,0 +1,145 @@
+package dev.skiff.cli.internal;
+
+import dev.skiff.api.model.Condition;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.ServiceStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Follows a service write to its revision: which revision the written template produced, and when
+ * it is ready. Polls the control plane with a short interval until a deadline; never sleeps longer
+ * than the time left.
+ */
+public final class Rollout {
+  private final ControlPlane api;
+  private final Clock clock;
+  private final Duration interval;
+
+  public Rollout(ControlPlane api, Clock clock, Duration interval) {
+    this.api = api;
+    this.clock = clock;
+    this.interval = interval;
+  }
+
+  /** Whether a write changed the template, so the control plane makes a new revision. */
+  public static boolean templateChanged(Service before, Service written) {
+    return before == null
+        || before.spec() == null
+        || written.spec() == null
+        || !Objects.equals(before.spec().template(), written.spec().template());
+  }
+
+  /**
+   * The revision made from the written template. With generations, that is the latest created
+   * revision once the status has observed the written generation (Knative's rule); without, it is
+   * the latest created one once it differs from the one before the write, if the template changed.
+   */
+  public String awaitRevisionName(Service before, Service written, Instant deadline) {
+    String ns = written.metadata().namespaceOrDefault();
+    String name = written.metadata().name();
+    String old =
+        before == null || before.status() == null
+            ? null
+            : before.status().latestCreatedRevisionName();
+    boolean changed = templateChanged(before, written);
+    Long generation = written.metadata().generation();
+    Service s = written;
+    while (true) {
+      String revision = revisionOf(s, generation, changed, old);
+      if (revision != null) {
+        return revision;
+      }
+      pause(deadline, () -> "no revision of " + name + " was created", name);
+      s = api.service(ns, name).value();
+    }
+  }
+
+  /**
+   * The revision made from the written template if the written service already tells, else null.
+   */
+  public static String knownRevision(Service before, Service written) {
+    String old =
+        before == null || before.status() == null
+            ? null
+            : before.status().latestCreatedRevisionName();
+    return revisionOf(
+        written, written.metadata().generation(), templateChanged(before, written), old);
+  }
+
+  private static String revisionOf(Service s, Long generation, boolean changed, String old) {
+    ServiceStatus st = s.status();
+    String latest = st == null ? null : st.latestCreatedRevisionName();
+    if (latest == null) {
+      return null;
+    } else if (generation != null && st.observedGeneration() != null) {
+      return st.observedGeneration() >= generation ? latest : null;
+    }
+    return !changed || !latest.equals(old) ? latest : null;
+  }
+
+  /**
+   * Waits until the revision's Ready condition is True; False or the deadline end the wait with an
+   * error.
+   */
+  public Revision awaitReady(String ns, String service, String revision, Instant deadline) {
+    Condition last = null;
+    while (true) {
+      Optional<Revision> r = api.findRevision(ns, revision);
+      if (r.isPresent()) {
+        Optional<Condition> ready = Conditions.ready(Conditions.of(r.get()));
+        if (ready.isPresent()) {
+          last = ready.get();
+          if (last.isTrue()) {
+            return r.get();
+          }
+          if ("False".equals(last.status())) {
+            throw new RevisionNotReadyException(
+                "revision " + revision + " failed: " + describe(last),
+                "fix the template and deploy again; traffic still goes to the revisions that served"
+                    + " before");
+          }
+        }
+      }
+      Condition seen = last;
+      pause(
+          deadline,
+          () ->
+              "revision "
+                  + revision
+                  + " is not ready"
+                  + (seen == null ? "" : " (last seen: " + describe(seen) + ")"),
+          service);
+    }
+  }
+
+  private void pause(Instant deadline, Supplier<String> timeoutMessage, String service) {
+    Duration left = Duration.between(clock.instant(), deadline);
+    if (left.isNegative() || left.isZero()) {
+      throw new RevisionNotReadyException(
+          timeoutMessage.get() + " within the wait timeout",
+          "look at it with 'skiff describe "
+              + service
+              + "'; raise --wait-timeout or pass --no-wait");
+    }
+    try {
+      Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left.toMillis())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted while waiting", null);
+    }
+  }
+
+  private static String describe(Condition c) {
+    String reason = c.reason() == null ? "" : c.reason();
+    String message = c.message() == null ? "" : c.message();
+    String both =
+        reason.isEmpty() || message.isEmpty() ? reason + message : reason + ": " + message;
+    return both.isEmpty() ? "Ready " + c.status() : both;
+  }
+}

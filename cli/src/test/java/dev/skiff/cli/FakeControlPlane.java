@@ -1,0 +1,464 @@
+package dev.skiff.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.skiff.api.manifest.Json;
+import dev.skiff.api.manifest.Manifests;
+import dev.skiff.api.model.Condition;
+import dev.skiff.api.model.Node;
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionSpec;
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.ServiceSpec;
+import dev.skiff.api.model.ServiceStatus;
+import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.FieldError;
+import dev.skiff.api.validation.ResourceValidator;
+import dev.skiff.api.validation.ValidationException;
+import dev.skiff.cli.internal.WireJson;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-memory control plane following docs/rest-api.md, enough to drive the CLI end to end. A
+ * revision turns Ready after {@link #readyAfterPolls} reads of it, as if a node started it; a
+ * template with env {@code FAIL} turns Ready False, one with env {@code HANG} never turns ready.
+ */
+final class FakeControlPlane implements AutoCloseable {
+  private static final Pattern SERVICES = Pattern.compile("/v1/namespaces/([^/]+)/services");
+  private static final Pattern SERVICE = Pattern.compile("/v1/namespaces/([^/]+)/services/([^/]+)");
+  private static final Pattern TRAFFIC =
+      Pattern.compile("/v1/namespaces/([^/]+)/services/([^/]+)/traffic");
+  private static final Pattern REVISIONS = Pattern.compile("/v1/namespaces/([^/]+)/revisions");
+  private static final Pattern REVISION =
+      Pattern.compile("/v1/namespaces/([^/]+)/revisions/([^/]+)");
+  private static final Pattern TRIGGER = Pattern.compile("/v1/namespaces/([^/]+)/triggers/([^/]+)");
+  private static final Pattern NODE = Pattern.compile("/v1/nodes/([^/]+)");
+
+  /** Every request as {@code METHOD /path}, in order. */
+  final List<String> requests = new CopyOnWriteArrayList<>();
+
+  volatile int readyAfterPolls = 2;
+
+  private final HttpServer server;
+  private final Map<String, Service> services = new LinkedHashMap<>();
+  private final Map<String, Rev> revisions = new LinkedHashMap<>();
+  private final Map<String, Integer> revisionCounters = new LinkedHashMap<>();
+  private final Map<String, JsonNode> others = new LinkedHashMap<>();
+  private long storeRevision;
+
+  private static final class Rev {
+    Revision revision;
+    int polls;
+
+    Rev(Revision r) {
+      this.revision = r;
+    }
+  }
+
+  private static final class HttpError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final transient List<FieldError> details;
+    final String hint;
+
+    HttpError(int status, String error, List<FieldError> details, String hint) {
+      super(error);
+      this.status = status;
+      this.details = details;
+      this.hint = hint;
+    }
+  }
+
+  private FakeControlPlane(HttpServer server) {
+    this.server = server;
+  }
+
+  static {
+    // The JDK server otherwise leaves Nagle on, so every answer on a kept-alive connection waits
+    // ~40 ms for a delayed ACK. Read once, when the first server in the JVM starts.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
+  static FakeControlPlane start() throws IOException {
+    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    FakeControlPlane fake = new FakeControlPlane(s);
+    s.createContext("/", fake::handle);
+    s.start();
+    return fake;
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getPath();
+    String query = ex.getRequestURI().getQuery();
+    requests.add(method + " " + path);
+    byte[] body = ex.getRequestBody().readAllBytes();
+    int status = 200;
+    Object answer;
+    try {
+      synchronized (this) {
+        Reply r = route(method, path, query, body);
+        status = r.status;
+        answer = r.body;
+      }
+    } catch (HttpError e) {
+      status = e.status;
+      ObjectNode err = Json.mapper().createObjectNode().put("error", e.getMessage());
+      err.set("details", Json.mapper().valueToTree(e.details));
+      if (e.hint != null) {
+        err.put("hint", e.hint);
+      }
+      answer = err;
+    } catch (ValidationException e) {
+      status =
+          path.equals("/v1/blobs") ? 422 : e.getMessage().contains("unknown field") ? 400 : 422;
+      ObjectNode err = Json.mapper().createObjectNode().put("error", e.getMessage());
+      err.set("details", Json.mapper().valueToTree(e.errors()));
+      err.put("hint", "fix the fields listed in details and send the manifest again");
+      answer = err;
+    } catch (RuntimeException e) {
+      status = 500;
+      answer = Json.mapper().createObjectNode().put("error", "fake control plane failed: " + e);
+    }
+    // WireJson: answers as a control plane with api's derived accessors fixed would send them.
+    byte[] out = WireJson.write(answer).getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, out.length);
+    ex.getResponseBody().write(out);
+    ex.close();
+  }
+
+  private record Reply(int status, Object body) {}
+
+  private Reply route(String method, String path, String query, byte[] body) {
+    Matcher m;
+    if (path.equals("/v1/blobs") && method.equals("POST")) {
+      return new Reply(201, blob(body));
+    } else if (path.equals("/v1/services") && method.equals("GET")) {
+      return new Reply(200, items(services.values().stream().map(this::withStatus).toList()));
+    } else if ((m = SERVICES.matcher(path)).matches()) {
+      if (method.equals("GET")) {
+        String ns = m.group(1);
+        return new Reply(
+            200,
+            items(
+                services.values().stream()
+                    .filter(s -> s.metadata().namespace().equals(ns))
+                    .map(this::withStatus)
+                    .toList()));
+      } else if (method.equals("POST")) {
+        Service s = Manifests.parseAs(body, Service.class);
+        return new Reply(201, withStatus(write(m.group(1), s, true)));
+      }
+    } else if ((m = TRAFFIC.matcher(path)).matches() && method.equals("PUT")) {
+      return new Reply(200, withStatus(traffic(m.group(1), m.group(2), body)));
+    } else if ((m = SERVICE.matcher(path)).matches()) {
+      String key = m.group(1) + "/" + m.group(2);
+      switch (method) {
+        case "GET":
+          return new Reply(200, withStatus(service(key)));
+        case "PUT":
+          Service s = Manifests.parseAs(body, Service.class);
+          boolean exists = services.containsKey(key);
+          return new Reply(exists ? 200 : 201, withStatus(write(m.group(1), s, false)));
+        case "DELETE":
+          service(key);
+          services.remove(key);
+          revisions
+              .values()
+              .removeIf(r -> key.equals(ns(r.revision) + "/" + r.revision.spec().service()));
+          return new Reply(200, Json.mapper().createObjectNode().put("deleted", m.group(2)));
+        default:
+          break;
+      }
+    } else if ((m = REVISIONS.matcher(path)).matches() && method.equals("GET")) {
+      String ns = m.group(1);
+      String only =
+          query != null && query.startsWith("service=")
+              ? query.substring("service=".length())
+              : null;
+      return new Reply(
+          200,
+          items(
+              revisions.values().stream()
+                  .map(r -> r.revision)
+                  .filter(
+                      r -> ns(r).equals(ns) && (only == null || only.equals(r.spec().service())))
+                  .sorted(Comparator.comparingInt(r -> r.spec().number()))
+                  .toList()));
+    } else if ((m = REVISION.matcher(path)).matches()) {
+      String key = m.group(1) + "/" + m.group(2);
+      Rev r = revisions.get(key);
+      if (r == null) {
+        throw new HttpError(404, "revision " + m.group(2) + " not found", List.of(), null);
+      }
+      if (method.equals("GET")) {
+        poll(r);
+        return new Reply(200, r.revision);
+      } else if (method.equals("DELETE")) {
+        String name = m.group(2);
+        Service owner = withStatus(services.get(m.group(1) + "/" + r.revision.spec().service()));
+        boolean routed =
+            owner.status().traffic().stream().anyMatch(t -> name.equals(t.revisionName()))
+                || owner.spec().traffic().stream().anyMatch(t -> name.equals(t.revisionName()));
+        if (routed) {
+          throw new HttpError(
+              409,
+              "revision " + name + " still receives traffic",
+              List.of(),
+              "move its traffic and tags first: skiff traffic " + owner.metadata().name() + " ...");
+        }
+        revisions.remove(key);
+        return new Reply(200, Json.mapper().createObjectNode().put("deleted", m.group(2)));
+      }
+    } else if ((m = TRIGGER.matcher(path)).matches() && method.equals("PUT")) {
+      Trigger t = Manifests.parseAs(body, Trigger.class);
+      return other("trigger/" + m.group(1) + "/" + m.group(2), Json.mapper().valueToTree(t));
+    } else if ((m = NODE.matcher(path)).matches() && method.equals("PUT")) {
+      Node n = Manifests.parseAs(body, Node.class);
+      return other("node/" + m.group(1), Json.mapper().valueToTree(n));
+    }
+    throw new HttpError(404, "no route for " + method + " " + path, List.of(), null);
+  }
+
+  private Reply other(String key, JsonNode value) {
+    boolean created = others.put(key, value) == null;
+    return new Reply(created ? 201 : 200, value);
+  }
+
+  private static ObjectNode items(List<?> list) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.set("items", WireJson.tree(list));
+    return o;
+  }
+
+  private static ObjectNode blob(byte[] body) {
+    if (body.length < 8 || body[0] != 0 || body[1] != 'a' || body[2] != 's' || body[3] != 'm') {
+      throw new HttpError(
+          422,
+          "not a valid Wasm module: bad magic number",
+          List.of(),
+          "compile to wasm32-wasi and upload the .wasm file");
+    }
+    try {
+      String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+      return Json.mapper()
+          .createObjectNode()
+          .put("digest", "sha256:" + hex)
+          .put("size", body.length);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Service service(String key) {
+    Service s = services.get(key);
+    if (s == null) {
+      throw new HttpError(
+          404, "service " + key + " not found", List.of(), "list services with: skiff list");
+    }
+    return s;
+  }
+
+  private Service write(String ns, Service in, boolean create) {
+    in = in.withMetadata(in.metadata().withNamespace(ns));
+    ResourceValidator.validate(in);
+    String key = ns + "/" + in.metadata().name();
+    Service old = services.get(key);
+    if (create && old != null) {
+      throw new HttpError(
+          409, "service " + key + " already exists", List.of(), "use PUT to update it");
+    }
+    Long rv = in.metadata().resourceVersion();
+    if (old != null && rv != null && !rv.equals(old.metadata().resourceVersion())) {
+      throw new HttpError(
+          409, "resourceVersion " + rv + " is stale", List.of(), "read the service again");
+    }
+    checkTrafficNames(ns, in.metadata().name(), in.spec().traffic());
+    boolean templateChanged =
+        old == null || !Objects.equals(old.spec().template(), in.spec().template());
+    boolean specChanged = old == null || !Objects.equals(old.spec(), in.spec());
+    long generation = old == null ? 1 : old.metadata().generation() + (specChanged ? 1 : 0);
+    ObjectMeta meta =
+        new ObjectMeta(
+            in.metadata().name(),
+            ns,
+            ++storeRevision,
+            generation,
+            old == null ? UUID.randomUUID().toString() : old.metadata().uid(),
+            old == null ? Instant.now() : old.metadata().createdAt(),
+            in.metadata().labels(),
+            in.metadata().annotations());
+    Service stored = Service.of(meta, in.spec());
+    services.put(key, stored);
+    if (templateChanged) {
+      int n = revisionCounters.merge(key, 1, Integer::sum);
+      String name = Revision.nameFor(in.metadata().name(), n);
+      Revision r =
+          Revision.of(
+              new ObjectMeta(name, ns, storeRevision, 1L, null, Instant.now(), null, null),
+              new RevisionSpec(in.metadata().name(), n, in.spec().template()));
+      revisions.put(ns + "/" + name, new Rev(r));
+    }
+    return stored;
+  }
+
+  private Service traffic(String ns, String name, byte[] body) {
+    String key = ns + "/" + name;
+    Service old = service(key);
+    JsonNode req;
+    try {
+      req = Json.mapper().readTree(body);
+    } catch (IOException e) {
+      throw new HttpError(400, "body is not JSON", List.of(), null);
+    }
+    List<TrafficTarget> traffic =
+        Json.mapper()
+            .convertValue(req.path("traffic"), new TypeReference<List<TrafficTarget>>() {});
+    if (req.hasNonNull("resourceVersion")
+        && req.get("resourceVersion").asLong() != old.metadata().resourceVersion()) {
+      throw new HttpError(409, "resourceVersion is stale", List.of(), "read the service again");
+    }
+    Service updated = old.withSpec(new ServiceSpec(old.spec().template(), traffic));
+    ResourceValidator.validate(updated);
+    checkTrafficNames(ns, name, traffic);
+    ObjectMeta meta =
+        old.metadata()
+            .withResourceVersion(++storeRevision)
+            .withGeneration(old.metadata().generation() + 1);
+    Service stored = updated.withMetadata(meta);
+    services.put(key, stored);
+    return stored;
+  }
+
+  private void checkTrafficNames(String ns, String service, List<TrafficTarget> traffic) {
+    List<FieldError> problems = new ArrayList<>();
+    for (int i = 0; i < traffic.size(); i++) {
+      String rev = traffic.get(i).revisionName();
+      Rev r = rev == null ? null : revisions.get(ns + "/" + rev);
+      if (rev != null && (r == null || !service.equals(r.revision.spec().service()))) {
+        problems.add(
+            new FieldError(
+                "spec.traffic[" + i + "].revisionName",
+                "revision " + rev + " does not exist or is not " + service + "'s",
+                "list them with: skiff revisions " + service));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new HttpError(
+          422, "traffic names unknown revisions", problems, "name revisions of this service");
+    }
+  }
+
+  private void poll(Rev r) {
+    RevisionStatus st = r.revision.status();
+    if (st != null
+        && !st.conditions().isEmpty()
+        && !"Unknown".equals(st.conditions().get(0).status())) {
+      return;
+    }
+    r.polls++;
+    Map<String, String> env = r.revision.spec().template().env();
+    Condition c;
+    if (env.containsKey("FAIL")) {
+      c =
+          new Condition(
+              "Ready", "False", "ExitCode", "the module exited with status 1", Instant.now());
+    } else if (env.containsKey("HANG") || r.polls < readyAfterPolls) {
+      c = new Condition("Ready", "Unknown", "Starting", "waiting for an instance", Instant.now());
+    } else {
+      c = Condition.ready(true, null, null, Instant.now());
+    }
+    r.revision = r.revision.withStatus(new RevisionStatus(null, 0, 0, List.of(c)));
+  }
+
+  private Service withStatus(Service s) {
+    String ns = s.metadata().namespace();
+    String name = s.metadata().name();
+    List<Revision> mine =
+        revisions.values().stream()
+            .map(r -> r.revision)
+            .filter(r -> ns(r).equals(ns) && r.spec().service().equals(name))
+            .sorted(Comparator.comparingInt(r -> r.spec().number()))
+            .toList();
+    String latestCreated = mine.isEmpty() ? null : mine.get(mine.size() - 1).metadata().name();
+    String latestReady =
+        mine.stream()
+            .filter(
+                r ->
+                    r.status() != null
+                        && r.status().conditions().stream().anyMatch(Condition::isTrue))
+            .reduce((a, b) -> b)
+            .map(r -> r.metadata().name())
+            .orElse(null);
+    List<TrafficTarget> resolved = new ArrayList<>();
+    List<TrafficTarget> spec =
+        s.spec().traffic().isEmpty() ? List.of(TrafficTarget.latest(100)) : s.spec().traffic();
+    for (TrafficTarget t : spec) {
+      resolved.add(t.isLatest() ? new TrafficTarget(latestReady, true, t.percent(), t.tag()) : t);
+    }
+    Condition ready =
+        Condition.ready(
+            latestReady != null,
+            latestReady == null ? "RevisionMissing" : null,
+            null,
+            Instant.now());
+    return s.withStatus(
+        new ServiceStatus(
+            s.metadata().generation(),
+            latestCreated,
+            latestReady,
+            "http://" + name + "." + ns + ".localhost",
+            latestReady == null ? List.of() : resolved,
+            List.of(ready)));
+  }
+
+  private static String ns(Revision r) {
+    return r.metadata().namespace();
+  }
+
+  /** Test helper: the JSON tree the fake holds for a trigger or node. */
+  JsonNode other(String key) {
+    synchronized (this) {
+      return others.get(key);
+    }
+  }
+
+  /** Test helper: the stored service's spec.traffic. */
+  List<TrafficTarget> specTraffic(String ns, String name) {
+    synchronized (this) {
+      return services.get(ns + "/" + name).spec().traffic();
+    }
+  }
+}

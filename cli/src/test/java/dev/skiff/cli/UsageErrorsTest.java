@@ -1,0 +1,167 @@
+package dev.skiff.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Command lines that are wrong end with exit code 2, a message on stderr, and no request sent. */
+class UsageErrorsTest {
+  private FakeControlPlane fake;
+  private CliRunner cli;
+
+  @BeforeEach
+  void start() throws IOException {
+    fake = FakeControlPlane.start();
+    cli = CliRunner.against(fake.url());
+  }
+
+  @AfterEach
+  void noRequestWasSent() {
+    assertEquals(List.of(), fake.requests);
+    fake.close();
+  }
+
+  private String usageError(String... args) {
+    CliRunner.Result r = cli.run(args);
+    assertEquals(2, r.code(), r::toString);
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("Error: "), r.err());
+    assertTrue(r.err().contains("--help' for more information."), r.err());
+    return r.err();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "frobnicate",
+        "list --bogus",
+        "list -o xml",
+        "deploy",
+        "deploy hello",
+        "deploy hello --image a --wasm b.wasm",
+        "deploy hello --image a --port eighty",
+        "deploy hello --image a --env NOEQUALS",
+        "deploy Hello_World --image a",
+        "deploy hello --image a -n Bad_Namespace",
+        "traffic hello",
+        "traffic hello a=50 b=40",
+        "traffic hello hello-00001",
+        "traffic hello --tag x",
+        "revisions --prune",
+        "revisions delete",
+        "rollback",
+        "delete",
+        "apply",
+        "describe a b"
+      })
+  void exitsWithTwo(String line) {
+    usageError(line.isEmpty() ? new String[0] : line.split(" "));
+  }
+
+  @Test
+  void percentsNotSummingTo100AreExplained() {
+    assertTrue(
+        usageError("traffic", "hello", "a=50", "b=40")
+            .startsWith("Error: percents must sum to 100, got 90 (a=50 b=40)\n"));
+  }
+
+  @Test
+  void missingWorkloadNamesBothFlags() {
+    assertTrue(usageError("deploy", "hello").contains("(--image=REF | --wasm=FILE)"));
+  }
+
+  @Test
+  void templateMistakesAreReportedByFlag() {
+    String err =
+        usageError(
+            "deploy",
+            "hello",
+            "--image",
+            "reg/hello:1",
+            "--port",
+            "70000",
+            "--memory",
+            "lots",
+            "--min-scale",
+            "-1",
+            "--env",
+            "PORT=1");
+    assertTrue(err.contains("--port: must be <= 65535, got 70000"), err);
+    assertTrue(err.contains("--memory: 'lots' is not a quantity"), err);
+    assertTrue(err.contains("--min-scale: must be >= 0, got -1"), err);
+    assertTrue(err.contains("--env PORT: is set by the platform"), err);
+  }
+
+  @Test
+  void missingWasmFileIsAUsageError() {
+    assertTrue(
+        usageError("deploy", "hello", "--wasm", "/nonexistent/hello.wasm")
+            .contains("no such file"));
+  }
+
+  @Test
+  void unknownCommandsGetSuggestions() {
+    assertTrue(usageError("lst").contains("Did you mean: skiff ls or skiff list?"));
+  }
+
+  @Test
+  void helpAndVersionExitWithZero() {
+    CliRunner.Result help = cli.run("--help");
+    assertEquals(0, help.code());
+    for (String cmd :
+        List.of(
+            "deploy",
+            "apply",
+            "list",
+            "describe",
+            "revisions",
+            "traffic",
+            "rollback",
+            "delete",
+            "completion")) {
+      assertTrue(help.out().contains("  " + cmd), cmd);
+      CliRunner.Result sub = cli.run(cmd, "--help");
+      assertEquals(0, sub.code(), sub::toString);
+      assertTrue(sub.out().startsWith("Usage: skiff " + cmd), sub.out());
+      assertTrue(sub.out().contains("--output=FORMAT"), sub.out());
+      assertTrue(sub.err().isEmpty(), sub.err());
+    }
+    CliRunner.Result version = cli.run("--version");
+    assertEquals(0, version.code());
+    assertTrue(version.out().startsWith("skiff 0."), version.out());
+  }
+
+  @Test
+  void completionPrintsABashScript() {
+    CliRunner.Result r = cli.run("completion");
+    assertEquals(0, r.code());
+    assertTrue(r.out().contains("complete -F _complete_skiff"), r.out().substring(0, 200));
+    assertTrue(r.out().contains("deploy"));
+  }
+
+  @Test
+  void publicEntryPointReturnsTheCodeWithoutExiting() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Skiff.run(
+            new String[] {"traffic", "hello"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of("SKIFF_SERVER", fake.url()));
+    assertEquals(2, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("Error: nothing to change"));
+  }
+}
