@@ -1,0 +1,174 @@
+package dev.skiff.gateway;
+
+import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.gateway.internal.DefaultGateway;
+import dev.skiff.gateway.internal.GatewayConfig;
+import dev.skiff.gateway.spi.EndpointSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Skiff's ingress. Serves HTTP/1.1 and h2c on one port, routes each request by its Host
+ * ({@code {service}.{namespace}.{domain}} or {@code {tag}-{service}.{namespace}.{domain}}) to a revision
+ * picked by the service's traffic weights, and streams it to a ready instance of that revision.
+ *
+ * <p>Routes come from the control plane's watch: feed every {@link ResourceEvent} to {@link
+ * #onResourceEvent}. Instances come from the {@link EndpointSource}.
+ */
+public interface Gateway {
+  String DEFAULT_HOST = "127.0.0.1";
+  int DEFAULT_PORT = 8080;
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts listening on {@code host:port}; port 0 picks a free port (see {@link #actualPort()}). */
+  Future<Gateway> start(String host, int port);
+
+  /** Starts listening on {@value #DEFAULT_HOST}:{@value #DEFAULT_PORT}. */
+  default Future<Gateway> start() {
+    return start(DEFAULT_HOST, DEFAULT_PORT);
+  }
+
+  /** The port listened on once started; -1 before. */
+  int actualPort();
+
+  /**
+   * Applies one change of the control plane's watch. Service PUTs and DELETEs replace the route table
+   * atomically (a request sees the old table or the new one, never a mix); other kinds are ignored.
+   * Callable from any thread; returns once new requests see the change.
+   */
+  void onResourceEvent(ResourceEvent event);
+
+  /** Stops listening and closes connections to instances. */
+  Future<Void> close();
+
+  /** Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. */
+  final class Builder {
+    private Vertx vertx;
+    private String domain = "localhost";
+    private EndpointSource endpoints;
+    private MeterRegistry registry;
+    private Clock clock = Clock.systemUTC();
+    private Duration coldStartTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(300);
+    private Duration retryAfter = Duration.ofSeconds(1);
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private int serverInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int maxConnectionsPerEndpoint = 1000;
+
+    private Builder() {}
+
+    public Builder withVertx(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+      return this;
+    }
+
+    /** The domain under which services get host names; default {@code localhost}. */
+    public Builder withDomain(String domain) {
+      this.domain = Objects.requireNonNull(domain, "domain");
+      return this;
+    }
+
+    public Builder withEndpoints(EndpointSource endpoints) {
+      this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+      return this;
+    }
+
+    /** Where request metrics go; default a private {@link SimpleMeterRegistry}. */
+    public Builder withMeterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The clock request latencies are measured with; default the system clock. */
+    public Builder withClock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How long a request waits for a revision without ready instances to get one before it is
+     * answered 503; default 10 s. Never longer than the route's request timeout.
+     */
+    public Builder withColdStartTimeout(Duration timeout) {
+      this.coldStartTimeout = positive(timeout, "cold start timeout");
+      return this;
+    }
+
+    /**
+     * How long an instance may take to answer before the request gets 504, unless the service's
+     * {@code spec.template.timeoutSeconds} says otherwise; default 300 s (Knative's).
+     */
+    public Builder withRequestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "request timeout");
+      return this;
+    }
+
+    /** The {@code Retry-After} sent with 503; default 1 s. */
+    public Builder withRetryAfter(Duration retryAfter) {
+      this.retryAfter = positive(retryAfter, "retry after");
+      return this;
+    }
+
+    /** How long to wait for a connection to an instance before answering 502; default 5 s. */
+    public Builder withConnectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connect timeout");
+      return this;
+    }
+
+    /** How many event loops serve requests, one HTTP server each; default the number of cores. */
+    public Builder withServerInstances(int instances) {
+      if (instances < 1) {
+        throw new IllegalArgumentException("server instances must be >= 1, got " + instances);
+      }
+      this.serverInstances = instances;
+      return this;
+    }
+
+    /** The keep-alive pool size per instance and event loop; default 1000. */
+    public Builder withMaxConnectionsPerEndpoint(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("max connections must be >= 1, got " + max);
+      }
+      this.maxConnectionsPerEndpoint = max;
+      return this;
+    }
+
+    public Gateway build() {
+      if (vertx == null) {
+        throw new IllegalStateException("withVertx(..) is required");
+      }
+      if (endpoints == null) {
+        throw new IllegalStateException("withEndpoints(..) is required");
+      }
+      return new DefaultGateway(
+          new GatewayConfig(
+              vertx,
+              GatewayConfig.normalizeDomain(domain),
+              endpoints,
+              registry == null ? new SimpleMeterRegistry() : registry,
+              clock,
+              coldStartTimeout,
+              requestTimeout,
+              retryAfter,
+              connectTimeout,
+              serverInstances,
+              maxConnectionsPerEndpoint));
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.skiff.gateway.internal;
+
+import dev.skiff.gateway.spi.EndpointSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The settings of one gateway, as the builder collected them. */
+public record GatewayConfig(
+    Vertx vertx,
+    String domain,
+    EndpointSource endpoints,
+    MeterRegistry registry,
+    Clock clock,
+    Duration coldStartTimeout,
+    Duration requestTimeout,
+    Duration retryAfter,
+    Duration connectTimeout,
+    int serverInstances,
+    int maxConnectionsPerEndpoint) {
+
+  /** Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code example.com}. */
+  public static String normalizeDomain(String domain) {
+    String d = domain.trim().toLowerCase(Locale.ROOT);
+    while (d.startsWith(".")) {
+      d = d.substring(1);
+    }
+    while (d.endsWith(".")) {
+      d = d.substring(0, d.length() - 1);
+    }
+    if (d.isEmpty()) {
+      throw new IllegalArgumentException("domain must not be empty, e.g. localhost or example.com");
+    }
+    return d;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.skiff.gateway.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's request metrics: {@code skiff.gateway.requests} (counter by namespace, service,
+ * revision, code and code class), {@code skiff.gateway.request.duration} (timer with a percentile
+ * histogram per revision) and {@code skiff.gateway.requests.in.flight} (gauge). Meters are cached per
+ * revision so a request does not pay for a registry lookup.
+ */
+final class GatewayMetrics {
+  static final String REQUESTS = "skiff.gateway.requests";
+  static final String DURATION = "skiff.gateway.request.duration";
+  static final String IN_FLIGHT = "skiff.gateway.requests.in.flight";
+  /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
+  static final String NONE = "none";
+
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrentMap<Key, RevisionMeters> byRevision = new ConcurrentHashMap<>();
+
+  GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    // The registry holds the gauge's state weakly; this object keeps it alive.
+    registry.gauge(IN_FLIGHT, Tags.empty(), inFlight);
+  }
+
+  void started() {
+    inFlight.incrementAndGet();
+  }
+
+  void finished(String namespace, String service, String revision, int status, Duration latency) {
+    inFlight.decrementAndGet();
+    Key key = new Key(orNone(namespace), orNone(service), orNone(revision));
+    RevisionMeters m = byRevision.computeIfAbsent(key, this::meters);
+    m.latency.record(latency);
+    m.byStatus.computeIfAbsent(status, s -> counter(key, s)).increment();
+  }
+
+  private RevisionMeters meters(Key key) {
+    Timer latency =
+        Timer.builder(DURATION)
+            .description("Time from request arrival to the end of the response")
+            .tags(key.tags())
+            .publishPercentileHistogram()
+            .register(registry);
+    return new RevisionMeters(latency, new ConcurrentHashMap<>());
+  }
+
+  private Counter counter(Key key, int status) {
+    return Counter.builder(REQUESTS)
+        .description("Requests answered, by revision and status code")
+        .tags(key.tags())
+        .tag("code", Integer.toString(status))
+        .tag("code_class", (status / 100) + "xx")
+        .register(registry);
+  }
+
+  private static String orNone(String v) {
+    return v == null ? NONE : v;
+  }
+
+  private record Key(String namespace, String service, String revision) {
+    Tags tags() {
+      return Tags.of("namespace", namespace, "service", service, "revision", revision);
+    }
+  }
+
+  private record RevisionMeters(Timer latency, ConcurrentMap<Integer, Counter> byStatus) {}
+}

@@ -1,0 +1,48 @@
+package dev.skiff.gateway.internal;
+
+import dev.skiff.gateway.spi.Endpoint;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Picks the endpoint with the fewest requests in flight from this gateway, scanning from a rotating
+ * start so ties spread round robin. Shared by every event loop; counts of idle endpoints are removed
+ * so the map tracks only endpoints in use.
+ */
+final class LeastInFlight {
+  private final ConcurrentMap<Endpoint, Integer> inFlight = new ConcurrentHashMap<>();
+  private final AtomicInteger next = new AtomicInteger();
+
+  Endpoint pick(List<Endpoint> ready) {
+    int n = ready.size();
+    if (n == 1) {
+      return ready.get(0);
+    }
+    int start = Math.floorMod(next.getAndIncrement(), n);
+    Endpoint best = null;
+    int bestLoad = Integer.MAX_VALUE;
+    for (int i = 0; i < n && bestLoad > 0; i++) {
+      Endpoint e = ready.get((start + i) % n);
+      int load = inFlight.getOrDefault(e, 0);
+      if (load < bestLoad) {
+        best = e;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  void acquire(Endpoint e) {
+    inFlight.merge(e, 1, Integer::sum);
+  }
+
+  void release(Endpoint e) {
+    inFlight.computeIfPresent(e, (k, v) -> v <= 1 ? null : v - 1);
+  }
+
+  int inFlight(Endpoint e) {
+    return inFlight.getOrDefault(e, 0);
+  }
+}

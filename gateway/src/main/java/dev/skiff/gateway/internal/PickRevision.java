@@ -1,0 +1,37 @@
+package dev.skiff.gateway.internal;
+
+import dev.skiff.gateway.RevisionNotReadyException;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Chooses the revision by the route's traffic weights and names it in {@code X-Skiff-Revision}. */
+final class PickRevision implements Stage {
+  static final String REVISION_HEADER = "x-skiff-revision";
+
+  private final Duration retryAfter;
+  private final Stage next;
+
+  PickRevision(Duration retryAfter, Stage next) {
+    this.retryAfter = retryAfter;
+    this.next = next;
+  }
+
+  @Override
+  public Future<Void> serve(Exchange x) {
+    Route route = x.route();
+    String revision = route.split().pick(ThreadLocalRandom.current());
+    if (revision == null) {
+      return Future.failedFuture(
+          new RevisionNotReadyException(
+              "service " + route.namespace() + "/" + route.service() + " has no revision to route to",
+              "the control plane has not created or resolved a revision yet, or all traffic percents"
+                  + " are 0; check the service's status",
+              retryAfter,
+              null));
+    }
+    x.revision(revision);
+    x.response().putHeader(REVISION_HEADER, revision);
+    return Stage.call(next, x);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.skiff.gateway.internal;
+
+import io.vertx.core.http.HttpClient;
+
+/** Assembles the request pipeline. The order of the stages is stated once, here. */
+final class Pipeline {
+  private Pipeline() {}
+
+  static Stage assemble(
+      GatewayConfig config,
+      LiveRoutes routes,
+      GatewayMetrics metrics,
+      LeastInFlight balancer,
+      HttpClient client) {
+    // Outermost first; each stage does one thing and then calls the next.
+    //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram. Outermost,
+    //                          so it sees every outcome, errors included, and the full duration.
+    //  2 IdentifyRequest       X-Request-Id (kept or minted) and the hop's traceparent; before error
+    //                          mapping so that error bodies carry the request id.
+    //  3 MapErrors             the one place a failure becomes a status code and a JSON body.
+    //  4 RouteByHost           Host -> service or tag route in the current table; 404 otherwise.
+    //  5 PickRevision          weighted random over the route's traffic percents.
+    //  6 AwaitCapacity         no ready endpoint -> wait for one (cold start), 503 after. The activator's
+    //                          "no capacity -> hand to the activator" decorator replaces this stage.
+    //  7 PickEndpoint          least requests in flight among the ready endpoints.
+    //  8 LimitDuration         the route's timeoutSeconds over the upstream exchange; 504 after.
+    //  9 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id, traceparent.
+    // 10 ProxyToEndpoint       streams request and response over the pooled client; 502 on failure.
+    return new MeasureRequest(metrics, config.clock(),
+        new IdentifyRequest(
+        new MapErrors(
+        new RouteByHost(routes,
+        new PickRevision(config.retryAfter(),
+        new AwaitCapacity(config.vertx(), config.endpoints(), config.coldStartTimeout(),
+            config.retryAfter(),
+        new PickEndpoint(balancer,
+        new LimitDuration(config.vertx(),
+        new SetForwardingHeaders(
+        new ProxyToEndpoint(client, config.connectTimeout()))))))))));
+  }
+}

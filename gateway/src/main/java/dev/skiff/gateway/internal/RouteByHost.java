@@ -1,0 +1,38 @@
+package dev.skiff.gateway.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.net.HostAndPort;
+import java.util.Locale;
+
+/** Finds the route of the request's Host (HTTP/1.1) or :authority (HTTP/2) in the current table. */
+final class RouteByHost implements Stage {
+  private final LiveRoutes routes;
+  private final Stage next;
+
+  RouteByHost(LiveRoutes routes, Stage next) {
+    this.routes = routes;
+    this.next = next;
+  }
+
+  @Override
+  public Future<Void> serve(Exchange x) {
+    // One read of the volatile reference: this request uses this table throughout.
+    RouteTable table = routes.current();
+    String host = normalize(x.request().authority());
+    Route route = table.lookup(host);
+    if (route == null) {
+      return Future.failedFuture(table.explainMiss(host));
+    }
+    x.route(route);
+    return Stage.call(next, x);
+  }
+
+  /** The host without port, lower case, without a trailing dot; null when absent. */
+  static String normalize(HostAndPort authority) {
+    if (authority == null || authority.host() == null) {
+      return null;
+    }
+    String h = authority.host().toLowerCase(Locale.ROOT);
+    return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+  }
+}

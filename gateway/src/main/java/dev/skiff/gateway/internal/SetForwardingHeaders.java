@@ -1,0 +1,83 @@
+package dev.skiff.gateway.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.util.Set;
+
+/**
+ * Assembles the headers the instance sees: the client's end-to-end headers, plus {@code
+ * X-Forwarded-For/-Proto/-Host}, RFC 7239 {@code Forwarded}, {@code X-Request-Id} and the hop's
+ * {@code traceparent}.
+ */
+final class SetForwardingHeaders implements Stage {
+  /** Set by this stage or by the HTTP client, never copied from the client. */
+  private static final Set<String> OWNED =
+      Set.of(
+          "host",
+          "expect",
+          "x-forwarded-proto",
+          "x-forwarded-host",
+          RequestIds.HEADER,
+          TraceParent.HEADER);
+
+  private final Stage next;
+
+  SetForwardingHeaders(Stage next) {
+    this.next = next;
+  }
+
+  @Override
+  public Future<Void> serve(Exchange x) {
+    HttpServerRequest req = x.request();
+    MultiMap out = x.upstreamHeaders();
+    HopByHop.copy(req.headers(), out, OWNED);
+    String client = clientAddress(req.remoteAddress());
+    String proto = req.scheme() == null ? "http" : req.scheme();
+    HostAndPort authority = req.authority();
+    String host = authority == null ? null : authority.toString();
+
+    String xff = req.getHeader("x-forwarded-for");
+    out.set("x-forwarded-for", xff == null || xff.isBlank() ? client : xff + ", " + client);
+    out.set("x-forwarded-proto", proto);
+    StringBuilder forwarded = new StringBuilder("for=").append(forwardedNode(client));
+    if (host != null) {
+      out.set("x-forwarded-host", host);
+      forwarded.append(";host=").append(quoted(host));
+    }
+    forwarded.append(";proto=").append(proto);
+    String earlier = req.getHeader("forwarded");
+    out.set(
+        "forwarded",
+        earlier == null || earlier.isBlank() ? forwarded.toString() : earlier + ", " + forwarded);
+    out.set(RequestIds.HEADER, x.requestId());
+    out.set(TraceParent.HEADER, x.traceParent().header());
+    if (x.traceParent().restarted()) {
+      out.remove("tracestate"); // belongs to a trace we did not continue
+    }
+    return Stage.call(next, x);
+  }
+
+  private static String clientAddress(SocketAddress remote) {
+    String ip = remote == null ? null : remote.hostAddress();
+    return ip == null || ip.isEmpty() ? "unknown" : ip;
+  }
+
+  /** RFC 7239 node: IPv6 addresses are bracketed and quoted. */
+  private static String forwardedNode(String ip) {
+    return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+  }
+
+  /** A host with a port (or brackets) is not an RFC 7230 token, so it is quoted. */
+  private static String quoted(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+      }
+    }
+    return value;
+  }
+}
