@@ -1,0 +1,212 @@
+package dev.skiff.controlplane;
+
+import dev.skiff.api.model.Node;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.Trigger;
+import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.controlplane.internal.http.ApiRouter;
+import dev.skiff.controlplane.internal.resources.BlobStore;
+import dev.skiff.controlplane.internal.resources.DefaultModuleValidator;
+import dev.skiff.controlplane.internal.resources.Keys;
+import dev.skiff.controlplane.internal.resources.ResourceApi;
+import dev.skiff.controlplane.internal.resources.ResourceFeed;
+import dev.skiff.controlplane.spi.ModuleValidator;
+import dev.skiff.controlplane.spi.Store;
+import dev.skiff.controlplane.spi.Watch;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The control plane: the REST API of docs/rest-api.md over a {@link Store}, and the same resources
+ * in-process (typed lists and a change feed) for components in the same JVM.
+ *
+ * <pre>{@code
+ * ControlPlane cp = ControlPlane.builder().withVertx(vertx).withStore(store)
+ *     .withBlobDir(dataDir.resolve("blobs")).build();
+ * cp.router().get("/healthz").handler(ctx -> ctx.end("ok")); // optional: share the port
+ * cp.start().await();
+ * }</pre>
+ *
+ * <p>It does not own the store or Vert.x: {@link #stop()} closes only its HTTP server.
+ */
+public final class ControlPlane {
+  private final Vertx vertx;
+  private final Store store;
+  private final BlobStore blobs;
+  private final ResourceApi api;
+  private final ResourceFeed feed;
+  private final Router router;
+  private final String host;
+  private final int port;
+  private volatile HttpServer server;
+
+  private ControlPlane(Builder b) {
+    this.vertx = b.vertx;
+    this.store = b.store;
+    this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
+    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock);
+    this.feed = new ResourceFeed(b.store);
+    this.router = ApiRouter.create(b.vertx, api, blobs, feed, b.store, b.meterRegistry);
+    this.host = b.host;
+    this.port = b.port;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The API's router, for serving it from another HTTP server or adding routes (say {@code /healthz}
+   * and {@code /metrics}) next to it; {@link #start()} serves this same router.
+   */
+  public Router router() {
+    return router;
+  }
+
+  /**
+   * Repairs what a crash may have left half-written (a service naming a revision not yet written),
+   * then binds the HTTP server to the configured host and port; port 0 picks a free one.
+   */
+  public Future<ControlPlane> start() {
+    return api.repairMissingRevisions()
+        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, host))
+        .map(s -> {
+      this.server = s;
+      return this;
+    });
+  }
+
+  /** The port the server listens on once {@link #start()} completed; -1 before. */
+  public int actualPort() {
+    HttpServer s = server;
+    return s == null ? -1 : s.actualPort();
+  }
+
+  /** Closes the HTTP server, ending open watch streams. The store stays open. */
+  public Future<Void> stop() {
+    HttpServer s = server;
+    return s == null ? Future.succeededFuture() : s.close();
+  }
+
+  /**
+   * Watches every resource (services, revisions, triggers, nodes): changes after {@code
+   * fromRevision}, then live ones, in revision order. {@link Watch#started()} fails with {@link
+   * CompactedException} when that history is gone: list again and watch from the listing's
+   * revision. The handler runs on the caller's Vert.x context if there is one, else on a store
+   * thread, one event at a time.
+   */
+  public Watch watch(long fromRevision, Handler<ResourceEvent> handler) {
+    return feed.watch(fromRevision, handler);
+  }
+
+  /** Every service in every namespace, sorted by namespace and name. */
+  public Future<Listing<Service>> services() {
+    return api.list(Keys.SERVICES, Service.class);
+  }
+
+  /** Every revision, sorted by namespace, service and number. */
+  public Future<Listing<Revision>> revisions() {
+    return api.revisions(null, null);
+  }
+
+  /** Every trigger in every namespace. */
+  public Future<Listing<Trigger>> triggers() {
+    return api.list(Keys.TRIGGERS, Trigger.class);
+  }
+
+  /** Every registered node. */
+  public Future<Listing<Node>> nodes() {
+    return api.list(Keys.NODES, Node.class);
+  }
+
+  /** The file of an uploaded Wasm module ({@code sha256:<hex>}); fails with {@link NotFoundException}. */
+  public Future<Path> blob(String digest) {
+    return blobs.path(digest);
+  }
+
+  /** Configures a {@link ControlPlane}. Vert.x, the store and the blob directory are required. */
+  public static final class Builder {
+    private Vertx vertx;
+    private Store store;
+    private Path blobDir;
+    private ModuleValidator moduleValidator = new DefaultModuleValidator();
+    private String domain = "localhost";
+    private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    private String host = "127.0.0.1";
+    private int port = 7070;
+
+    private Builder() {}
+
+    public Builder withVertx(Vertx v) {
+      this.vertx = v;
+      return this;
+    }
+
+    public Builder withStore(Store s) {
+      this.store = s;
+      return this;
+    }
+
+    /** Where uploaded modules are kept ({@code <dir>/sha256/<hex>}), e.g. {@code <data-dir>/blobs}. */
+    public Builder withBlobDir(Path dir) {
+      this.blobDir = dir;
+      return this;
+    }
+
+    /** Checks uploaded modules; the default checks only the Wasm magic and version. */
+    public Builder withModuleValidator(ModuleValidator v) {
+      this.moduleValidator = v;
+      return this;
+    }
+
+    /** The domain in service URLs, {@code http://{name}.{namespace}.{domain}}; default localhost. */
+    public Builder withDomain(String d) {
+      this.domain = d;
+      return this;
+    }
+
+    /** The clock for creation and condition times; default UTC system time. */
+    public Builder withClock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    /** Where request meters go ({@code skiff.api.*}); default a private simple registry. */
+    public Builder withMeterRegistry(MeterRegistry r) {
+      this.meterRegistry = r;
+      return this;
+    }
+
+    /** The address {@link #start()} binds; default 127.0.0.1. */
+    public Builder withHost(String h) {
+      this.host = h;
+      return this;
+    }
+
+    /** The port {@link #start()} binds; default 7070, 0 for any free port. */
+    public Builder withPort(int p) {
+      this.port = p;
+      return this;
+    }
+
+    public ControlPlane build() {
+      Objects.requireNonNull(vertx, "withVertx(..) is required");
+      Objects.requireNonNull(store, "withStore(..) is required");
+      Objects.requireNonNull(blobDir, "withBlobDir(..) is required");
+      Objects.requireNonNull(moduleValidator, "moduleValidator");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return new ControlPlane(this);
+    }
+  }
+}

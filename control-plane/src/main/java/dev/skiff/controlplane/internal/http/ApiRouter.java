@@ -1,0 +1,38 @@
+package dev.skiff.controlplane.internal.http;
+
+import dev.skiff.controlplane.internal.resources.BlobStore;
+import dev.skiff.controlplane.internal.resources.ResourceApi;
+import dev.skiff.controlplane.internal.resources.ResourceFeed;
+import dev.skiff.controlplane.spi.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/** Assembles the REST API's router. */
+public final class ApiRouter {
+  private ApiRouter() {}
+
+  public static Router create(
+      Vertx vertx, ResourceApi api, BlobStore blobs, ResourceFeed feed, Store store, MeterRegistry registry) {
+    Router router = Router.router(vertx);
+    // Order: metrics see every request, including those that fail or match nothing.
+    router.route().handler(new RequestMetrics(registry));
+    Routes routes = new Routes(router);
+    new ServiceRoutes(api).register(routes);
+    new RevisionRoutes(api).register(routes);
+    new ObjectRoutes(api).register(routes);
+    new BlobRoutes(blobs).register(routes);
+    router.get("/v1/watch").handler(new WatchRoute(feed, store));
+    // Vert.x Web's own outcomes (no route, wrong method, a handler that threw) get JSON bodies too.
+    router.errorHandler(404, ctx -> Replies.failure(ctx, 404));
+    router.errorHandler(405, ctx -> Replies.failure(ctx, 405));
+    router.errorHandler(500, ctx -> {
+      if (ctx.failure() != null) {
+        Replies.failure(ctx, ctx.failure());
+      } else {
+        Replies.failure(ctx, 500);
+      }
+    });
+    return router;
+  }
+}

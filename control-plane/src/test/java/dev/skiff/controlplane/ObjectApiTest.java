@@ -1,0 +1,89 @@
+package dev.skiff.controlplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Triggers and nodes: stored as given, with the same create, update and delete rules. */
+class ObjectApiTest {
+  @TempDir Path dir;
+  ApiFixture api;
+
+  static final String TRIGGERS = "/v1/namespaces/default/triggers";
+  static final String TRIGGER = """
+      {"kind":"Trigger","metadata":{"name":"orders"},
+       "spec":{"topic":"orders","bootstrapServers":"127.0.0.1:9092","service":"hello"%s}}""";
+
+  @BeforeEach
+  void start() throws Exception {
+    api = new ApiFixture(dir);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    api.close();
+  }
+
+  @Test
+  void triggerCrud() throws Exception {
+    var created = api.call("POST", TRIGGERS, TRIGGER.formatted(""));
+    assertEquals(201, created.status(), created.body());
+    assertEquals(1, created.json().at("/metadata/generation").asLong());
+    assertEquals(409, api.call("POST", TRIGGERS, TRIGGER.formatted("")).status());
+    var updated = api.call("PUT", TRIGGERS + "/orders", TRIGGER.formatted(",\"path\":\"/events\""));
+    assertEquals(200, updated.status(), updated.body());
+    assertEquals(2, updated.json().at("/metadata/generation").asLong());
+    assertEquals(created.json().at("/metadata/uid"), updated.json().at("/metadata/uid"));
+    long stale = created.json().at("/metadata/resourceVersion").asLong();
+    var conflict = api.call("PUT", TRIGGERS + "/orders",
+        TRIGGER.formatted("").replace("\"name\":\"orders\"", "\"name\":\"orders\",\"resourceVersion\":" + stale));
+    assertEquals(409, conflict.status(), conflict.body());
+    assertEquals(1, api.call("GET", TRIGGERS).json().path("items").size());
+    assertEquals(1, api.call("GET", "/v1/triggers").json().path("items").size());
+    assertEquals("/events", api.call("GET", TRIGGERS + "/orders").json().at("/spec/path").asText());
+    assertEquals(200, api.call("DELETE", TRIGGERS + "/orders").status());
+    assertEquals(404, api.call("GET", TRIGGERS + "/orders").status());
+    assertEquals(404, api.call("DELETE", TRIGGERS + "/orders").status());
+  }
+
+  @Test
+  void nodeCrudIsClusterScoped() throws Exception {
+    String node = "{\"kind\":\"Node\",\"spec\":{\"address\":\"10.0.0.1:7071\",\"runtimes\":[\"wasm\"]}}";
+    var put = api.call("PUT", "/v1/nodes/n1", node);
+    assertEquals(201, put.status(), put.body());
+    assertEquals("n1", put.json().at("/metadata/name").asText());
+    assertEquals(200, api.call("PUT", "/v1/nodes/n1", node).status());
+    assertEquals(1, api.call("GET", "/v1/nodes").json().path("items").size());
+    assertEquals(1, ApiFixture.await(api.cp.nodes()).items().size());
+    var bad = api.call("PUT", "/v1/nodes/n2", "{\"kind\":\"Node\",\"spec\":{\"runtimes\":[\"jvm\"]}}");
+    assertEquals(422, bad.status(), bad.body());
+    assertEquals(200, api.call("DELETE", "/v1/nodes/n1").status());
+    assertEquals(404, api.call("GET", "/v1/nodes/n1").status());
+  }
+
+  @Test
+  void unknownRoutesAndMethodsAnswerJson() throws Exception {
+    var r = api.call("GET", "/v2/everything");
+    assertEquals(404, r.status());
+    assertEquals("no route GET /v2/everything", r.json().path("error").asText());
+    var m = api.call("PATCH", "/v1/nodes/n1");
+    assertEquals(405, m.status(), m.body());
+  }
+
+  @Test
+  void requestsAreCountedByRouteAndStatus() throws Exception {
+    api.call("GET", "/v1/nodes/missing");
+    api.call("GET", "/v1/nodes/missing");
+    api.call("GET", "/v1/nodes");
+    double notFound = api.registry.get("skiff.api.requests")
+        .tags("route", "/v1/nodes/:name", "method", "GET", "status", "404").counter().count();
+    assertEquals(2.0, notFound);
+    double ok = api.registry.get("skiff.api.requests")
+        .tags("route", "/v1/nodes", "status", "200").counter().count();
+    assertEquals(1.0, ok);
+  }
+}
