@@ -16,14 +16,18 @@ skiff_need_toolchain() {
   fi
 }
 
-# Builds every module's jar (no tests) when a launcher jar is missing or older than the sources.
+# Builds a launcher jar and the modules it needs (no tests) when the jar is missing or older than the
+# sources of those modules. Usage: skiff_build_if_needed JAR MODULE [SOURCE_DIR...]
 skiff_build_if_needed() {
-  local jar=$1
-  if [ -f "$jar" ] && [ -z "$(find "$SKIFF_ROOT" -path "$SKIFF_ROOT/*/target" -prune -o \
+  local jar=$1 module=$2
+  shift 2
+  local dirs=()
+  for d in "$@"; do dirs+=("$SKIFF_ROOT/$d"); done
+  if [ -f "$jar" ] && [ -z "$(find "${dirs[@]}" "$SKIFF_ROOT/pom.xml" -path '*/target' -prune -o \
       \( -name '*.java' -o -name 'pom.xml' -o -name '*.c' -o -name '*.wat' \) -newer "$jar" -print -quit)" ]; then
     return
   fi
   skiff_need_toolchain
-  echo "skiff: building (first use or sources changed)..." >&2
-  (cd "$SKIFF_ROOT" && mvn -q -B -DskipTests install) >&2
+  echo "skiff: building $module (first use or sources changed)..." >&2
+  (cd "$SKIFF_ROOT" && mvn -q -B -ntp -DskipTests -pl "$module" -am install) >&2
 }

@@ -108,6 +108,16 @@ public final class ControlPlane {
     return feed.watch(fromRevision, handler);
   }
 
+  /**
+   * List-then-watch over every resource: the current state as PUT events (in key order), then every
+   * later change. For in-process consumers that rebuild their state from the store at start-up. The
+   * future completes once the current state was delivered and the watch runs; the handler runs as
+   * for {@link #watch}.
+   */
+  public Future<Watch> follow(Handler<ResourceEvent> handler) {
+    return feed.follow(handler);
+  }
+
   /** Every service in every namespace, sorted by namespace and name. */
   public Future<Listing<Service>> services() {
     return api.list(Keys.SERVICES, Service.class);

@@ -1,0 +1,43 @@
+package dev.skiff.node;
+
+import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.node.spi.StatusReporter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Reports revision status to the control plane's REST API ({@code PUT
+ * /v1/namespaces/{ns}/revisions/{name}/status}), the same way whether the agent runs inside {@code
+ * skiffd} or on another machine.
+ */
+public final class RestStatusReporter implements StatusReporter {
+  private final HttpClient client;
+  private final String host;
+  private final int port;
+
+  public RestStatusReporter(Vertx vertx, String host, int port) {
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<Void> report(String namespace, String revision, RevisionStatus status) {
+    String uri = "/v1/namespaces/" + namespace + "/revisions/" + revision + "/status";
+    RequestOptions req = new RequestOptions()
+        .setMethod(HttpMethod.PUT).setHost(host).setPort(port).setURI(uri)
+        .putHeader("Content-Type", "application/json");
+    return client.request(req)
+        .compose(r -> r.send(Buffer.buffer(Json.write(status))))
+        .compose(resp -> resp.body().compose(body -> resp.statusCode() / 100 == 2
+            ? Future.<Void>succeededFuture()
+            : Future.<Void>failedFuture(new NodeException(
+                "control plane answered " + resp.statusCode() + " to " + uri + ": " + body))));
+  }
+}

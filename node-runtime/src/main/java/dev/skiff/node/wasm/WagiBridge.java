@@ -1,0 +1,116 @@
+package dev.skiff.node.wasm;
+
+import dev.skiff.wasm.RequestTooLargeException;
+import dev.skiff.wasm.WagiRequest;
+import dev.skiff.wasm.WagiResponse;
+import dev.skiff.wasm.WasmFunction;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns an HTTP request into a CGI request for a Wasm function and its CGI answer back into HTTP. The
+ * body is collected up to the function's limit, since CGI hands the whole of it to stdin.
+ */
+final class WagiBridge implements Handler<HttpServerRequest> {
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+          "proxy-authorization", "proxy-authenticate", "content-length");
+
+  private final WasmFunction function;
+  private final long maxRequestBytes;
+
+  WagiBridge(WasmFunction function) {
+    this.function = function;
+    this.maxRequestBytes = function.config().maxRequestBytes();
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    String declared = req.getHeader("Content-Length");
+    if (declared != null && parseLong(declared) > maxRequestBytes) {
+      fail(req.response(), new RequestTooLargeException(parseLong(declared), maxRequestBytes));
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    req.handler(chunk -> {
+      if (body.length() + chunk.length() > maxRequestBytes) {
+        req.pause();
+        fail(req.response(),
+            new RequestTooLargeException(body.length() + (long) chunk.length(), maxRequestBytes));
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.endHandler(v -> {
+      if (req.response().ended()) {
+        return;
+      }
+      function.handle(toWagi(req, body.getBytes()))
+          .onSuccess(resp -> write(req.response(), resp))
+          .onFailure(err -> fail(req.response(), err));
+    });
+  }
+
+  private static WagiRequest toWagi(HttpServerRequest req, byte[] body) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (String name : req.headers().names()) {
+      headers.put(name, req.headers().getAll(name));
+    }
+    String host = firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost");
+    String proto = firstNonNull(req.getHeader("X-Forwarded-Proto"), req.scheme(), "http");
+    String forwardedFor = req.getHeader("X-Forwarded-For");
+    String remote = forwardedFor != null
+        ? forwardedFor.split(",")[0].trim()
+        : req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+    String serverName = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+    int serverPort = host.contains(":")
+        ? (int) parseLong(host.substring(host.lastIndexOf(':') + 1))
+        : "https".equals(proto) ? 443 : 80;
+    return WagiRequest.builder()
+        .withMethod(req.method().name())
+        .withPath(req.path())
+        .withQuery(req.query() == null ? "" : req.query())
+        .withHeaders(headers)
+        .withBody(body)
+        .withRemoteAddr(remote)
+        .withServer(serverName, serverPort)
+        .withProtocol(req.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1")
+        .withFullUrl(proto + "://" + host + req.uri())
+        .build();
+  }
+
+  private static void write(HttpServerResponse out, WagiResponse resp) {
+    if (out.ended() || out.closed()) {
+      return;
+    }
+    out.setStatusCode(resp.status());
+    resp.headers().forEach((name, values) -> {
+      if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        out.putHeader(name, values);
+      }
+    });
+    out.end(Buffer.buffer(resp.body()));
+  }
+
+  private static void fail(HttpServerResponse out, Throwable err) {
+    write(out, WagiResponse.ofFailure(err));
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String firstNonNull(String a, String b, String c) {
+    return a != null ? a : b != null ? b : c;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.skiff.server;
+
+import dev.skiff.examples.Examples;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code skiffd --examples}: deploys the example functions through the public REST API, exactly as
+ * the CLI would, waits until they are ready and prints what to curl.
+ */
+final class ExampleDeployer {
+  private static final Map<String, Map<String, String>> ENV =
+      Map.of(Examples.GREET, Map.of("GREETING", "Ahoy"));
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final String host;
+  private final int apiPort;
+  private final int gatewayPort;
+  private final String domain;
+
+  ExampleDeployer(Vertx vertx, String host, int apiPort, int gatewayPort, String domain) {
+    this.vertx = vertx;
+    this.client = vertx.createHttpClient();
+    this.host = host;
+    this.apiPort = apiPort;
+    this.gatewayPort = gatewayPort;
+    this.domain = domain;
+  }
+
+  Future<Void> deploy() {
+    List<Future<String>> deployed = new ArrayList<>();
+    for (String name : Examples.ALL) {
+      if (Examples.has(name)) {
+        deployed.add(deployOne(name));
+      } else {
+        System.out.println("example " + name + " was not built (no clang with wasm32-wasi); skipped");
+      }
+    }
+    return Future.all(deployed).map(all -> {
+      StringBuilder b = new StringBuilder("\nSkiff is running with the examples deployed. Try:\n");
+      String gw = (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + gatewayPort;
+      for (Future<String> f : deployed) {
+        String name = f.result();
+        String h = name + ".default." + domain;
+        b.append(switch (name) {
+          case Examples.HELLO -> "  curl -H 'Host: " + h + "' '" + gw + "/?name=you'\n";
+          case Examples.ECHO -> "  curl -i -H 'Host: " + h + "' -d 'any body' '" + gw + "/some/path?x=1'\n";
+          default -> "  curl -H 'Host: " + h + "' " + gw + "/\n";
+        });
+      }
+      b.append("  bin/skiff list\n  bin/skiff describe hello\n");
+      System.out.println(b);
+      return null;
+    });
+  }
+
+  private Future<String> deployOne(String name) {
+    return call(HttpMethod.POST, "/v1/blobs", Buffer.buffer(Examples.wasm(name)), "application/wasm")
+        .compose(blob -> {
+          JsonObject template = new JsonObject()
+              .put("wasm", new JsonObject().put("digest", blob.getString("digest")));
+          if (ENV.containsKey(name)) {
+            template.put("env", new JsonObject(new java.util.HashMap<>(ENV.get(name))));
+          }
+          JsonObject service = new JsonObject()
+              .put("apiVersion", "skiff.dev/v1").put("kind", "Service")
+              .put("metadata", new JsonObject().put("name", name).put("namespace", "default"))
+              .put("spec", new JsonObject().put("template", template)
+                  .put("traffic", new JsonArray().add(new JsonObject().put("latestRevision", true).put("percent", 100))));
+          return call(HttpMethod.PUT, "/v1/namespaces/default/services/" + name,
+              service.toBuffer(), "application/json");
+        })
+        .compose(s -> awaitReady(name, 200))
+        .map(name);
+  }
+
+  private Future<Void> awaitReady(String name, int attemptsLeft) {
+    return call(HttpMethod.GET, "/v1/namespaces/default/services/" + name, null, null)
+        .compose(s -> {
+          JsonObject status = s.getJsonObject("status", new JsonObject());
+          if (status.getString("latestReadyRevisionName") != null) {
+            return Future.succeededFuture();
+          }
+          if (attemptsLeft == 0) {
+            return Future.failedFuture("example " + name + " did not become ready: " + status.encode());
+          }
+          return vertx.timer(50).compose(t -> awaitReady(name, attemptsLeft - 1));
+        });
+  }
+
+  private Future<JsonObject> call(HttpMethod method, String uri, Buffer body, String contentType) {
+    RequestOptions req = new RequestOptions().setMethod(method).setHost(host).setPort(apiPort).setURI(uri);
+    if (contentType != null) {
+      req.putHeader("Content-Type", contentType);
+    }
+    return client.request(req)
+        .compose(r -> body == null ? r.send() : r.send(body))
+        .compose(resp -> resp.body().compose(b -> resp.statusCode() / 100 == 2
+            ? Future.succeededFuture(b.toJsonObject())
+            : Future.failedFuture(method + " " + uri + " answered " + resp.statusCode() + ": " + b)));
+  }
+}

@@ -1,0 +1,160 @@
+package dev.skiff.server;
+
+import dev.skiff.controlplane.ControlPlane;
+import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.gateway.Gateway;
+import dev.skiff.node.LogsEndpoint;
+import dev.skiff.node.NodeAgent;
+import dev.skiff.node.RestStatusReporter;
+import dev.skiff.node.wasm.WasmBackend;
+import dev.skiff.wasm.WasmConfig;
+import dev.skiff.wasm.WasmRuntime;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import picocli.CommandLine;
+
+/**
+ * {@code skiffd}: every Skiff component in one JVM. The wiring is the one block in {@link #start};
+ * logic lives in the components.
+ */
+public final class Skiffd {
+  private static final System.Logger LOG = System.getLogger(Skiffd.class.getName());
+
+  private final SkiffdOptions options;
+  private Vertx vertx;
+  private EmbeddedStore store;
+  private ControlPlane controlPlane;
+  private NodeAgent agent;
+  private Gateway gateway;
+
+  public Skiffd(SkiffdOptions options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) {
+    SkiffdOptions options = new SkiffdOptions();
+    CommandLine cli = new CommandLine(options);
+    try {
+      cli.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      System.err.println("skiffd: " + e.getMessage());
+      cli.usage(System.err);
+      System.exit(2);
+    }
+    if (cli.isUsageHelpRequested()) {
+      cli.usage(System.out);
+      return;
+    }
+    if (cli.isVersionHelpRequested()) {
+      cli.printVersionHelp(System.out);
+      return;
+    }
+    try {
+      Logging.configure(options.logLevel);
+    } catch (IllegalArgumentException e) {
+      System.err.println("skiffd: " + e.getMessage());
+      System.exit(2);
+    }
+    Skiffd skiffd = new Skiffd(options);
+    try {
+      skiffd.start().toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("skiffd: cannot start: " + cause.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> skiffd.stop()
+        .toCompletionStage().toCompletableFuture().orTimeout(35, java.util.concurrent.TimeUnit.SECONDS)
+        .exceptionally(err -> null).join(), "skiffd-shutdown"));
+  }
+
+  /** Starts every component; the future completes once the API and the gateway listen. */
+  public Future<Skiffd> start() {
+    Clock clock = Clock.systemUTC();
+    var dataDir = options.dataDir.toAbsolutePath();
+    vertx = Vertx.vertx();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    WasmRuntime wasm = WasmRuntime.builder()
+        .withCacheDir(dataDir.resolve("wasm-cache"))
+        .withThreads(options.wasmThreads > 0 ? options.wasmThreads
+            : 2 * Runtime.getRuntime().availableProcessors())
+        .build();
+
+    return vertx.executeBlocking(() -> Files.createDirectories(dataDir))
+        // 1. The store: every service, revision, trigger and node; nothing else is durable.
+        .compose(d -> EmbeddedStore.builder().withDataDir(dataDir.resolve("store"))
+            .withMeterRegistry(metrics).build().open())
+        .compose(s -> {
+          store = s;
+          // 2. The control plane: REST API, revisions, blobs. Modules are validated (and compiled
+          //    into the cache, so the first instance starts warm) by the Wasm runtime at upload.
+          controlPlane = ControlPlane.builder()
+              .withVertx(vertx).withStore(store).withBlobDir(dataDir.resolve("blobs"))
+              .withModuleValidator(bytes -> wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
+              .withDomain(options.domain).withClock(clock).withMeterRegistry(metrics)
+              .withHost(options.host).withPort(options.apiPort)
+              .build();
+          // 3. The node agent: runs an instance for every routed revision, reports readiness.
+          agent = NodeAgent.builder()
+              .withVertx(vertx)
+              .withBackend(new WasmBackend(vertx, wasm,
+                  digest -> controlPlane.blob(digest).compose(p -> vertx.fileSystem().readFile(p.toString()))
+                      .map(io.vertx.core.buffer.Buffer::getBytes),
+                  "127.0.0.1"))
+              .withStatusReporter(new RestStatusReporter(vertx, options.host, options.apiPort))
+              .withDrain(Duration.ofSeconds(options.drainSeconds))
+              .withClock(clock)
+              .build();
+          // 4. The gateway: host routing and traffic split onto the agent's ready endpoints.
+          gateway = Gateway.builder()
+              .withVertx(vertx).withDomain(options.domain).withMeterRegistry(metrics).withClock(clock)
+              .withEndpoints(new AgentEndpoints(agent.endpoints()))
+              .build();
+          // 5. Admin routes beside the API.
+          controlPlane.router().get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
+          controlPlane.router().get("/metrics").handler(ctx -> ctx.response()
+              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+          controlPlane.router().get("/v1/namespaces/:namespace/services/:service/logs")
+              .handler(new LogsEndpoint(agent.logs(), clock));
+          return controlPlane.start();
+        })
+        // 6. Feed the gateway and the agent from the store: current state first, then every change.
+        .compose(cp -> controlPlane.follow(ev -> {
+          gateway.onResourceEvent(ev);
+          agent.onResourceEvent(ev);
+        }))
+        .compose(v -> gateway.start(options.host, options.gatewayPort))
+        .compose(g -> {
+          LOG.log(Level.INFO, "skiffd ready: API http://{0}:{1,number,#}, gateway http://{0}:{2,number,#}, data {3}",
+              options.host, controlPlane.actualPort(), gateway.actualPort(), dataDir);
+          return options.examples
+              ? new ExampleDeployer(vertx, options.host, controlPlane.actualPort(), gateway.actualPort(),
+                  options.domain).deploy()
+              : Future.succeededFuture();
+        })
+        .map(v -> this);
+  }
+
+  public int apiPort() {
+    return controlPlane.actualPort();
+  }
+
+  public int gatewayPort() {
+    return gateway.actualPort();
+  }
+
+  /** Stops taking requests, drains instances, then closes the store. */
+  public Future<Void> stop() {
+    Future<Void> g = gateway == null ? Future.succeededFuture() : gateway.close();
+    return g.transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
+        .transform(x -> controlPlane == null ? Future.<Void>succeededFuture() : controlPlane.stop())
+        .transform(x -> store == null ? Future.<Void>succeededFuture() : store.close())
+        .transform(x -> vertx.close());
+  }
+}

@@ -1,0 +1,66 @@
+package dev.skiff.server;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code skiffd}; each also reads an environment variable, named in its description. */
+@Command(
+    name = "skiffd",
+    mixinStandardHelpOptions = true,
+    version = "skiffd 0.1.0",
+    description = "Runs Skiff: control plane, gateway and node runtime in one JVM.")
+public final class SkiffdOptions {
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:SKIFF_DATA_DIR:-.skiff}",
+      description = "Where the store, modules and caches live (env SKIFF_DATA_DIR). Default: ${DEFAULT-VALUE}")
+  Path dataDir;
+
+  @Option(
+      names = "--host",
+      defaultValue = "${env:SKIFF_HOST:-127.0.0.1}",
+      description = "Address the API and the gateway bind to (env SKIFF_HOST). Default: ${DEFAULT-VALUE}")
+  String host;
+
+  @Option(
+      names = "--api-port",
+      defaultValue = "${env:SKIFF_API_PORT:-7070}",
+      description = "REST API, /healthz and /metrics (env SKIFF_API_PORT). Default: ${DEFAULT-VALUE}")
+  int apiPort;
+
+  @Option(
+      names = "--gateway-port",
+      defaultValue = "${env:SKIFF_GATEWAY_PORT:-8080}",
+      description = "HTTP/1.1 and h2c ingress (env SKIFF_GATEWAY_PORT). Default: ${DEFAULT-VALUE}")
+  int gatewayPort;
+
+  @Option(
+      names = "--domain",
+      defaultValue = "${env:SKIFF_DOMAIN:-localhost}",
+      description = "Hosts are {service}.{namespace}.{domain} (env SKIFF_DOMAIN). Default: ${DEFAULT-VALUE}")
+  String domain;
+
+  @Option(
+      names = "--log-level",
+      defaultValue = "${env:SKIFF_LOG_LEVEL:-info}",
+      description = "error, warn, info, debug or trace (env SKIFF_LOG_LEVEL). Default: ${DEFAULT-VALUE}")
+  String logLevel;
+
+  @Option(
+      names = "--wasm-threads",
+      defaultValue = "${env:SKIFF_WASM_THREADS:-0}",
+      description = "Threads running Wasm requests; 0 = twice the cores (env SKIFF_WASM_THREADS).")
+  int wasmThreads;
+
+  @Option(
+      names = "--drain",
+      defaultValue = "${env:SKIFF_DRAIN_SECONDS:-30}",
+      description = "Seconds a stopping instance may finish in-flight requests (env SKIFF_DRAIN_SECONDS).")
+  int drainSeconds;
+
+  @Option(
+      names = "--examples",
+      description = "Deploy the example functions at start-up and print what to curl.")
+  boolean examples;
+}
