@@ -1,5 +1,7 @@
 /**
- * The KPA autoscaler. Not built yet; it arrives with the scale-to-zero issue. Until then every routed
- * revision keeps one instance.
+ * The KPA autoscaler: turns per-revision concurrency reports into desired instance counts with
+ * Knative's stable and panic windows, rate limits, bounds and scale-to-zero rules ({@link
+ * dev.skiff.autoscaler.KpaDecider}), ticked per revision by {@link
+ * dev.skiff.autoscaler.Autoscaler}.
  */
 package dev.skiff.autoscaler;

@@ -5,19 +5,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** WAT test modules, assembled at test time by Chicory's wabt. */
-final class Wat {
+/**
+ * WAT test modules, assembled at test time by Chicory's wabt. Shared with other modules' tests through
+ * this module's test-jar.
+ */
+public final class Wat {
   private static final Map<String, byte[]> ASSEMBLED = new ConcurrentHashMap<>();
-  static final String WASI = "wasi_snapshot_preview1";
+  public static final String WASI = "wasi_snapshot_preview1";
 
   private Wat() {}
 
-  static byte[] assemble(String wat) {
+  public static byte[] assemble(String wat) {
     return ASSEMBLED.computeIfAbsent(wat, Wat2Wasm::parse).clone();
   }
 
   /** A WAT string literal holding exactly these bytes. */
-  static String literal(byte[] bytes) {
+  public static String literal(byte[] bytes) {
     var out = new StringBuilder("\"");
     for (byte b : bytes) {
       out.append(String.format("\\%02x", b & 0xff));
@@ -25,7 +28,7 @@ final class Wat {
     return out.append('"').toString();
   }
 
-  static String literal(String text) {
+  public static String literal(String text) {
     return literal(text.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -44,12 +47,12 @@ final class Wat {
       """;
 
   /** A function that writes exactly {@code stdout} and returns. */
-  static byte[] printing(String stdout) {
+  public static byte[] printing(String stdout) {
     return printingTo(1, stdout);
   }
 
   /** A function that writes exactly {@code text} to file descriptor {@code fd} and returns. */
-  static byte[] printingTo(int fd, String text) {
+  public static byte[] printingTo(int fd, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     return assemble(
         "(module\n"
@@ -69,7 +72,7 @@ final class Wat {
    * Prints a text/plain response whose body is argv (NUL-terminated strings), a 0x01 byte, then the
    * environment (NUL-terminated KEY=VALUE strings).
    */
-  static byte[] envDump() {
+  public static byte[] envDump() {
     String header = "Content-Type: text/plain\n\n";
     return assemble(
         "(module\n"
@@ -110,7 +113,7 @@ final class Wat {
   }
 
   /** Copies stdin to stdout after these CGI header lines (each ending in \n) and a blank line. */
-  static byte[] echo(String headerLines) {
+  public static byte[] echo(String headerLines) {
     String header = headerLines + "\n";
     return assemble(
         "(module\n"
@@ -140,22 +143,22 @@ final class Wat {
             """);
   }
 
-  static byte[] infiniteLoop() {
+  public static byte[] infiniteLoop() {
     return assemble(
         "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))");
   }
 
-  static byte[] unreachable() {
+  public static byte[] unreachable() {
     return assemble(
         "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
   }
 
-  static byte[] infiniteRecursion() {
+  public static byte[] infiniteRecursion() {
     return assemble(
         "(module (memory (export \"memory\") 1) (func $f (export \"_start\") (call $f)))");
   }
 
-  static byte[] exit(int code) {
+  public static byte[] exit(int code) {
     return assemble(
         "(module (import \""
             + WASI
@@ -167,7 +170,7 @@ final class Wat {
   }
 
   /** Grows memory by {@code step} pages until memory.grow fails, then traps. */
-  static byte[] memoryBomb(int step) {
+  public static byte[] memoryBomb(int step) {
     return assemble(
         "(module (memory (export \"memory\") 1) (func (export \"_start\")"
             + " (loop $grow (br_if $grow (i32.ne (memory.grow (i32.const "
@@ -176,7 +179,7 @@ final class Wat {
   }
 
   /** Grows memory one page at a time until it fails, then answers with memory.size in pages. */
-  static byte[] memorySizeAfterGrowing() {
+  public static byte[] memorySizeAfterGrowing() {
     String header = "Content-Type: text/plain\n\n";
     return assemble(
         "(module\n"
@@ -199,7 +202,7 @@ final class Wat {
    * Increments a mutable global, a memory cell and grows a table by one, then answers the three
    * values as four-digit numbers: "000100010002" when every request starts from a fresh instance.
    */
-  static byte[] statefulCounter() {
+  public static byte[] statefulCounter() {
     String header = "Content-Type: text/plain\n\n";
     return assemble(
         "(module\n"
@@ -239,7 +242,7 @@ final class Wat {
    * four digits and a newline, then on success the file's first KiB (read) or writes {@code
    * written} into it (write).
    */
-  static byte[] openFile(String path, int oflags, long rights, boolean write) {
+  public static byte[] openFile(String path, int oflags, long rights, boolean write) {
     String header = "Content-Type: text/plain\n\n";
     byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
     String onSuccess =
