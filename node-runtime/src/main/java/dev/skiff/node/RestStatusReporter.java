@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.function.IntSupplier;
 
 /**
  * Reports revision status to the control plane's REST API ({@code PUT
@@ -19,9 +20,10 @@ import io.vertx.core.http.RequestOptions;
 public final class RestStatusReporter implements StatusReporter {
   private final HttpClient client;
   private final String host;
-  private final int port;
+  private final IntSupplier port;
 
-  public RestStatusReporter(Vertx vertx, String host, int port) {
+  /** {@code port} is asked at each report, so the API may bind port 0 after this is built. */
+  public RestStatusReporter(Vertx vertx, String host, IntSupplier port) {
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
     this.host = host;
     this.port = port;
@@ -31,7 +33,7 @@ public final class RestStatusReporter implements StatusReporter {
   public Future<Void> report(String namespace, String revision, RevisionStatus status) {
     String uri = "/v1/namespaces/" + namespace + "/revisions/" + revision + "/status";
     RequestOptions req = new RequestOptions()
-        .setMethod(HttpMethod.PUT).setHost(host).setPort(port).setURI(uri)
+        .setMethod(HttpMethod.PUT).setHost(host).setPort(port.getAsInt()).setURI(uri)
         .putHeader("Content-Type", "application/json");
     return client.request(req)
         .compose(r -> r.send(Buffer.buffer(Json.write(status))))

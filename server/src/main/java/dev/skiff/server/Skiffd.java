@@ -17,6 +17,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 
 /**
@@ -69,9 +72,9 @@ public final class Skiffd {
       System.err.println("skiffd: cannot start: " + cause.getMessage());
       System.exit(1);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> skiffd.stop()
-        .toCompletionStage().toCompletableFuture().orTimeout(35, java.util.concurrent.TimeUnit.SECONDS)
-        .exceptionally(err -> null).join(), "skiffd-shutdown"));
+    // On SIGTERM: stop taking requests, drain instances (up to --drain), close the store.
+    Duration grace = Duration.ofSeconds(options.drainSeconds + 5L);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> skiffd.shutdown(grace), "skiffd-shutdown"));
   }
 
   /** Starts every component; the future completes once the API and the gateway listen. */
@@ -85,6 +88,7 @@ public final class Skiffd {
         .withThreads(options.wasmThreads > 0 ? options.wasmThreads
             : 2 * Runtime.getRuntime().availableProcessors())
         .build();
+    WasmMetrics.bind(wasm, metrics);
 
     return vertx.executeBlocking(() -> Files.createDirectories(dataDir))
         // 1. The store: every service, revision, trigger and node; nothing else is durable.
@@ -107,7 +111,7 @@ public final class Skiffd {
                   digest -> controlPlane.blob(digest).compose(p -> vertx.fileSystem().readFile(p.toString()))
                       .map(io.vertx.core.buffer.Buffer::getBytes),
                   "127.0.0.1"))
-              .withStatusReporter(new RestStatusReporter(vertx, options.host, options.apiPort))
+              .withStatusReporter(new RestStatusReporter(vertx, options.host, () -> controlPlane.actualPort()))
               .withDrain(Duration.ofSeconds(options.drainSeconds))
               .withClock(clock)
               .build();
@@ -149,12 +153,34 @@ public final class Skiffd {
     return gateway.actualPort();
   }
 
-  /** Stops taking requests, drains instances, then closes the store. */
-  public Future<Void> stop() {
+  /**
+   * Stops taking requests, drains instances, closes the API and the store, then Vert.x. Blocks;
+   * call it from a thread that is not Vert.x's (Vert.x's own threads end while it closes).
+   */
+  public void shutdown(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      stopComponents().toCompletionStage().toCompletableFuture()
+          .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(Level.WARNING, "skiffd did not stop cleanly: {0}", e.toString());
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture()
+          .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(Level.WARNING, "Vert.x did not close in time: {0}", e.toString());
+    }
+  }
+
+  private Future<Void> stopComponents() {
     Future<Void> g = gateway == null ? Future.succeededFuture() : gateway.close();
     return g.transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
         .transform(x -> controlPlane == null ? Future.<Void>succeededFuture() : controlPlane.stop())
-        .transform(x -> store == null ? Future.<Void>succeededFuture() : store.close())
-        .transform(x -> vertx.close());
+        .transform(x -> store == null ? Future.<Void>succeededFuture() : store.close());
   }
 }

@@ -1,0 +1,26 @@
+package dev.skiff.server;
+
+import dev.skiff.wasm.WasmRuntime;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Exposes the Wasm runtime's own counters (compiles, cache hits, pool use) as meters. */
+final class WasmMetrics {
+  private WasmMetrics() {}
+
+  static void bind(WasmRuntime wasm, MeterRegistry registry) {
+    FunctionCounter.builder("skiff.wasm.compiles", wasm, w -> w.stats().compiles())
+        .description("Modules compiled to JVM bytecode (cache misses)")
+        .register(registry);
+    FunctionCounter.builder("skiff.wasm.cache.hits", wasm, w -> w.stats().cacheHits())
+        .description("Modules whose compiled code came from the on-disk cache")
+        .register(registry);
+    Gauge.builder("skiff.wasm.pool.busy", wasm, w -> w.stats().busyThreads())
+        .description("Wasm pool threads running a request")
+        .register(registry);
+    Gauge.builder("skiff.wasm.pool.queued", wasm, w -> w.stats().queued())
+        .description("Requests waiting for a Wasm pool thread")
+        .register(registry);
+  }
+}

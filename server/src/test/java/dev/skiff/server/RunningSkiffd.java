@@ -1,0 +1,43 @@
+package dev.skiff.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link Skiffd} started in this JVM on free ports, for acceptance tests. */
+final class RunningSkiffd implements AutoCloseable {
+  final Skiffd skiffd;
+  final Path dataDir;
+
+  private RunningSkiffd(Skiffd skiffd, Path dataDir) {
+    this.skiffd = skiffd;
+    this.dataDir = dataDir;
+  }
+
+  static RunningSkiffd start(Path dataDir) throws Exception {
+    SkiffdOptions o = new SkiffdOptions();
+    o.dataDir = dataDir;
+    o.host = "127.0.0.1";
+    o.apiPort = 0;
+    o.gatewayPort = 0;
+    o.domain = "localhost";
+    o.logLevel = "info";
+    o.wasmThreads = 0;
+    o.drainSeconds = 2;
+    Skiffd s = new Skiffd(o);
+    s.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return new RunningSkiffd(s, dataDir);
+  }
+
+  String api() {
+    return "http://127.0.0.1:" + skiffd.apiPort();
+  }
+
+  int gatewayPort() {
+    return skiffd.gatewayPort();
+  }
+
+  @Override
+  public void close() {
+    skiffd.shutdown(java.time.Duration.ofSeconds(60));
+  }
+}
