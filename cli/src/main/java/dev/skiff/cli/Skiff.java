@@ -3,6 +3,7 @@ package dev.skiff.cli;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.cli.internal.ControlPlane;
 import dev.skiff.cli.internal.Format;
+import dev.skiff.cli.internal.GatewayClient;
 import dev.skiff.cli.internal.HttpApi;
 import dev.skiff.cli.internal.Printer;
 import java.io.InputStream;
@@ -37,22 +38,31 @@ import picocli.CommandLine.ScopeType;
       TrafficCommand.class,
       RollbackCommand.class,
       DeleteCommand.class,
+      InvokeCommand.class,
+      LogsCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  done",
-      "  1  refused by the control plane, unreachable, or the revision failed",
+      "  1  refused by the control plane, unreachable, a revision failed, or invoke",
+      "     got a status other than 2xx/3xx",
       "  2  usage error: unknown option, bad value, percents not summing to 100",
       "",
       "Environment:",
       "  SKIFF_SERVER     default for --server",
-      "  SKIFF_NAMESPACE  default for -n"
+      "  SKIFF_NAMESPACE  default for -n",
+      "  SKIFF_GATEWAY    default for invoke --gateway"
     })
 public final class Skiff {
   /** Where the control plane listens when neither --server nor SKIFF_SERVER says otherwise. */
   public static final String DEFAULT_SERVER = "http://127.0.0.1:7070";
+
+  /**
+   * Where {@code invoke} sends requests when neither --gateway nor SKIFF_GATEWAY says otherwise.
+   */
+  public static final String DEFAULT_GATEWAY = "http://127.0.0.1:8080";
 
   // Global options: inherited by every subcommand, so they may come before or after its name. No
   // defaultValue on purpose: null means "not given", and the env fallback is applied below.
@@ -76,7 +86,8 @@ public final class Skiff {
       paramLabel = "FORMAT",
       completionCandidates = Format.Names.class,
       description =
-          "Output: ${COMPLETION-CANDIDATES} (default table). json and yaml print one document.")
+          "Output: ${COMPLETION-CANDIDATES} (default table). json and yaml print one document"
+              + " (logs: one per log line).")
   private Format output;
 
   private final InputStream in;
@@ -101,7 +112,9 @@ public final class Skiff {
 
   /**
    * Runs one command line in process: never calls {@link System#exit}, reads stdin ({@code apply -f
-   * -}) from {@link System#in}.
+   * -}, {@code invoke --data -}) from {@link System#in}. Sets the system property {@code
+   * sun.net.http.allowRestrictedHeaders=true} unless already set, so that {@code invoke} can send a
+   * Host header; it takes effect only if nothing in the JVM used HttpURLConnection before.
    *
    * @param env the environment to read SKIFF_* variables from, instead of the process's
    * @return the exit code: 0 done, 1 refused or unreachable, 2 usage error
@@ -117,11 +130,17 @@ public final class Skiff {
       PrintStream err,
       Map<String, String> env,
       Clock clock) {
+    // Read once, when HttpURLConnection's implementation class loads: before any request.
+    if (System.getProperty(GatewayClient.ALLOW_RESTRICTED) == null) {
+      System.setProperty(GatewayClient.ALLOW_RESTRICTED, "true");
+    }
     Skiff skiff = new Skiff(in, out, err, env, clock);
     CommandLine cmd = new CommandLine(skiff);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // "@file" is invoke's --data syntax (as curl's), not a picocli argument file to expand.
+    cmd.setExpandAtFiles(false);
     cmd.setExecutionExceptionHandler(new ErrorHandlers.Execution(err));
     cmd.setParameterExceptionHandler(new ErrorHandlers.Usage());
     if (out != System.out) {
@@ -166,8 +185,23 @@ public final class Skiff {
     return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
   }
 
+  /**
+   * The gateway for {@code invoke}: {@code option} when given, else SKIFF_GATEWAY, else default.
+   */
+  String gatewayUrl(String option) {
+    if (option != null && !option.isBlank()) {
+      return option;
+    }
+    String fromEnv = env.get("SKIFF_GATEWAY");
+    return fromEnv == null || fromEnv.isBlank() ? DEFAULT_GATEWAY : fromEnv;
+  }
+
   Printer printer() {
     return new Printer(out, output);
+  }
+
+  Format format() {
+    return output == null ? Format.TABLE : output;
   }
 
   InputStream in() {
@@ -178,7 +212,7 @@ public final class Skiff {
     return out;
   }
 
-  /** Standard error, for progress and warnings of commands (e.g. the coming {@code logs}). */
+  /** Standard error, for progress and warnings of commands. */
   PrintStream err() {
     return err;
   }

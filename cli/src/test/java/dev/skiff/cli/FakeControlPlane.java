@@ -18,16 +18,20 @@ import dev.skiff.api.model.ServiceSpec;
 import dev.skiff.api.model.ServiceStatus;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.Durations;
 import dev.skiff.api.validation.FieldError;
 import dev.skiff.api.validation.ResourceValidator;
 import dev.skiff.api.validation.ValidationException;
 import dev.skiff.cli.internal.WireJson;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -36,7 +40,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +54,10 @@ import java.util.regex.Pattern;
  * An in-memory control plane following docs/rest-api.md, enough to drive the CLI end to end. A
  * revision turns Ready after {@link #readyAfterPolls} reads of it, as if a node started it; a
  * template with env {@code FAIL} turns Ready False, one with env {@code HANG} never turns ready.
+ *
+ * <p>Logs: {@link #log} stores lines that {@code GET .../logs} answers with. With {@code
+ * follow=true} the answer then stays open and carries each line a test {@link #emit}s, as it is
+ * emitted, until {@link #endFollow} closes it.
  */
 final class FakeControlPlane implements AutoCloseable {
   private static final Pattern SERVICES = Pattern.compile("/v1/namespaces/([^/]+)/services");
@@ -55,13 +69,26 @@ final class FakeControlPlane implements AutoCloseable {
       Pattern.compile("/v1/namespaces/([^/]+)/revisions/([^/]+)");
   private static final Pattern TRIGGER = Pattern.compile("/v1/namespaces/([^/]+)/triggers/([^/]+)");
   private static final Pattern NODE = Pattern.compile("/v1/nodes/([^/]+)");
+  private static final Pattern LOGS =
+      Pattern.compile("/v1/namespaces/([^/]+)/services/([^/]+)/logs");
+  private static final Object END_OF_FOLLOW = new Object();
 
   /** Every request as {@code METHOD /path}, in order. */
   final List<String> requests = new CopyOnWriteArrayList<>();
 
+  /** The query string of every logs request, decoded, in order. */
+  final List<String> logQueries = new CopyOnWriteArrayList<>();
+
   volatile int readyAfterPolls = 2;
 
+  /** When not 0, the logs endpoint answers this status with an error, whatever was asked. */
+  volatile int logsStatus;
+
   private final HttpServer server;
+  private final ExecutorService handlers;
+  private final Map<String, List<ObjectNode>> logs = new LinkedHashMap<>();
+  private final BlockingQueue<Object> live = new LinkedBlockingQueue<>();
+  private final CountDownLatch followerGone = new CountDownLatch(1);
   private final Map<String, Service> services = new LinkedHashMap<>();
   private final Map<String, Rev> revisions = new LinkedHashMap<>();
   private final Map<String, Integer> revisionCounters = new LinkedHashMap<>();
@@ -91,8 +118,9 @@ final class FakeControlPlane implements AutoCloseable {
     }
   }
 
-  private FakeControlPlane(HttpServer server) {
+  private FakeControlPlane(HttpServer server, ExecutorService handlers) {
     this.server = server;
+    this.handlers = handlers;
   }
 
   static {
@@ -103,7 +131,16 @@ final class FakeControlPlane implements AutoCloseable {
 
   static FakeControlPlane start() throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    FakeControlPlane fake = new FakeControlPlane(s);
+    // A thread per exchange: a follow holds its exchange open while other requests go on.
+    ExecutorService handlers =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread t = new Thread(task, "fake-control-plane");
+              t.setDaemon(true);
+              return t;
+            });
+    s.setExecutor(handlers);
+    FakeControlPlane fake = new FakeControlPlane(s, handlers);
     s.createContext("/", fake::handle);
     s.start();
     return fake;
@@ -116,6 +153,7 @@ final class FakeControlPlane implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    handlers.shutdownNow(); // ends a follow still waiting for lines
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -123,6 +161,11 @@ final class FakeControlPlane implements AutoCloseable {
     String path = ex.getRequestURI().getPath();
     String query = ex.getRequestURI().getQuery();
     requests.add(method + " " + path);
+    Matcher logsPath = LOGS.matcher(path);
+    if (logsPath.matches() && method.equals("GET")) {
+      logs(ex, logsPath.group(1), logsPath.group(2), query);
+      return;
+    }
     byte[] body = ex.getRequestBody().readAllBytes();
     int status = 200;
     Object answer;
@@ -151,12 +194,143 @@ final class FakeControlPlane implements AutoCloseable {
       status = 500;
       answer = Json.mapper().createObjectNode().put("error", "fake control plane failed: " + e);
     }
+    respond(ex, status, answer);
+  }
+
+  private static void respond(HttpExchange ex, int status, Object answer) throws IOException {
     // WireJson: answers as a control plane with api's derived accessors fixed would send them.
     byte[] out = WireJson.write(answer).getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(status, out.length);
     ex.getResponseBody().write(out);
     ex.close();
+  }
+
+  /** As node-runtime's LogsEndpoint: filter by revision, since and tail, then maybe follow. */
+  private void logs(HttpExchange ex, String ns, String name, String query) throws IOException {
+    logQueries.add(query == null ? "" : query);
+    Map<String, String> q = new LinkedHashMap<>();
+    if (query != null) {
+      for (String kv : query.split("&")) {
+        int eq = kv.indexOf('=');
+        q.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      }
+    }
+    if (logsStatus != 0) {
+      respond(ex, logsStatus, error("logs are not available"));
+      return;
+    }
+    String revision = q.get("revision");
+    List<ObjectNode> backlog;
+    synchronized (this) {
+      if (!services.containsKey(ns + "/" + name)) {
+        respond(ex, 404, error("service " + ns + "/" + name + " not found"));
+        return;
+      }
+      Instant since;
+      try {
+        since = since(q.get("since"));
+      } catch (IllegalArgumentException e) {
+        respond(ex, 400, error("since: " + e.getMessage()));
+        return;
+      }
+      List<ObjectNode> matching = new ArrayList<>();
+      for (ObjectNode l : logs.getOrDefault(ns + "/" + name, List.of())) {
+        if ((revision == null || revision.equals(l.get("revision").asText()))
+            && (since == null || !Instant.parse(l.get("time").asText()).isBefore(since))) {
+          matching.add(l);
+        }
+      }
+      int tail = q.containsKey("tail") ? Integer.parseInt(q.get("tail")) : matching.size();
+      backlog = matching.subList(Math.max(0, matching.size() - tail), matching.size());
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+    ex.sendResponseHeaders(200, 0); // chunked
+    OutputStream body = ex.getResponseBody();
+    try {
+      for (ObjectNode l : backlog) {
+        writeLine(body, l);
+      }
+      if ("true".equals(q.get("follow"))) {
+        for (Object next = live.take(); next != END_OF_FOLLOW; next = live.take()) {
+          ObjectNode l = (ObjectNode) next;
+          if (revision == null || revision.equals(l.get("revision").asText())) {
+            writeLine(body, l);
+          }
+        }
+      }
+    } catch (IOException e) {
+      followerGone.countDown(); // the client went away while following
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing the fake
+    } finally {
+      ex.close();
+    }
+  }
+
+  private static void writeLine(OutputStream body, ObjectNode line) throws IOException {
+    body.write((Json.write(line) + "\n").getBytes(StandardCharsets.UTF_8));
+    body.flush(); // one chunk per line, sent now
+  }
+
+  private static Instant since(String s) {
+    if (s == null || s.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      return Instant.now().minus(Durations.parse(s));
+    }
+  }
+
+  private static ObjectNode error(String message) {
+    ObjectNode err = Json.mapper().createObjectNode().put("error", message);
+    err.putArray("details");
+    return err;
+  }
+
+  /** A log line as the control plane sends it. */
+  static ObjectNode logLine(Instant time, String revision, String stream, String line) {
+    return Json.mapper()
+        .createObjectNode()
+        .put("time", time.toString())
+        .put("revision", revision)
+        .put("instance", "default." + revision + ".1")
+        .put("stream", stream)
+        .put("line", line);
+  }
+
+  /** Test helper: stores a line of service {@code default/name}. */
+  void log(String name, ObjectNode line) {
+    synchronized (this) {
+      logs.computeIfAbsent("default/" + name, k -> new ArrayList<>()).add(line);
+    }
+  }
+
+  /** Test helper: sends a line to the open follow (or to the next one). */
+  void emit(ObjectNode line) {
+    live.add(line);
+  }
+
+  /** Test helper: ends the open follow (or the next one) after the lines emitted before. */
+  void endFollow() {
+    live.add(END_OF_FOLLOW);
+  }
+
+  /**
+   * Test helper: whether the follower's connection turned out closed within {@code timeout}. Only a
+   * write finds that out, so this keeps emitting probe lines meanwhile.
+   */
+  boolean followerGone(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      emit(logLine(Instant.now(), "probe-00001", "stdout", "probe"));
+      if (followerGone.await(20, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private record Reply(int status, Object body) {}

@@ -64,7 +64,27 @@ class UsageErrorsTest {
         "rollback",
         "delete",
         "apply",
-        "describe a b"
+        "describe a b",
+        "invoke",
+        "invoke Hello_World",
+        "invoke hello --method PATCH",
+        "invoke hello --method GET --data x",
+        "invoke hello --method HEAD --data x",
+        "invoke hello -H novalue",
+        "invoke hello -H :empty-name",
+        "invoke hello -H Content-Length:3",
+        "invoke hello --data @/nonexistent/body.bin",
+        "invoke hello --tag Bad_Tag",
+        "invoke hello --gateway ftp://gateway",
+        "invoke hello --gateway not-a-url",
+        "invoke hello --path /a|b",
+        "logs",
+        "logs hello --since yesterday",
+        "logs hello --since -5m",
+        "logs hello --since 2026-13-01T00:00:00Z",
+        "logs hello --tail -1",
+        "logs hello --tail many",
+        "logs hello --revision Bad_Rev"
       })
   void exitsWithTwo(String line) {
     usageError(line.isEmpty() ? new String[0] : line.split(" "));
@@ -112,6 +132,22 @@ class UsageErrorsTest {
   }
 
   @Test
+  void badSinceSaysWhatItTakes() {
+    assertTrue(
+        usageError("logs", "hello", "--since", "yesterday")
+            .startsWith(
+                "Error: --since: 'yesterday' is neither a duration like 30s, 5m or 1h nor an RFC"
+                    + " 3339 time"));
+  }
+
+  @Test
+  void unsupportedMethodNamesTheOnesThatWork() {
+    assertTrue(
+        usageError("invoke", "hello", "-X", "PATCH")
+            .contains("skiff invoke sends GET, POST, PUT, DELETE, HEAD, OPTIONS or TRACE"));
+  }
+
+  @Test
   void unknownCommandsGetSuggestions() {
     assertTrue(usageError("lst").contains("Did you mean: skiff ls or skiff list?"));
   }
@@ -130,6 +166,8 @@ class UsageErrorsTest {
             "traffic",
             "rollback",
             "delete",
+            "invoke",
+            "logs",
             "completion")) {
       assertTrue(help.out().contains("  " + cmd), cmd);
       CliRunner.Result sub = cli.run(cmd, "--help");

@@ -9,6 +9,8 @@ import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.model.Trigger;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -120,6 +122,33 @@ public final class ControlPlane {
       return one(http.put("/v1/nodes/" + name, WireJson.write(r)), Node.class);
     }
     throw new IllegalArgumentException("cannot apply a " + r.kind());
+  }
+
+  /**
+   * The service's log lines as the control plane sends them, one JSON object per line; with {@code
+   * follow} the answer stays open and new lines keep coming until it is closed.
+   *
+   * @param revision only this revision's lines, or null for all
+   * @param tail only the last this many lines, or null for all
+   * @param since a duration ({@code 5m}) or an RFC 3339 time, or null
+   */
+  public LineStream logs(
+      String ns, String name, String revision, Integer tail, String since, boolean follow) {
+    StringBuilder q = new StringBuilder("?follow=").append(follow);
+    if (revision != null) {
+      q.append("&revision=").append(encode(revision));
+    }
+    if (tail != null) {
+      q.append("&tail=").append(tail);
+    }
+    if (since != null) {
+      q.append("&since=").append(encode(since)); // an offset's '+' must not arrive as a space
+    }
+    return http.getLines(servicePath(ns, name) + "/logs" + q, follow);
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private static String servicePath(String ns, String name) {

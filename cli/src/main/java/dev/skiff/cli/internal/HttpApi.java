@@ -58,6 +58,41 @@ public final class HttpApi {
     return send("POST", path, body, contentType);
   }
 
+  /**
+   * A GET whose answer is read line by line as it arrives, e.g. {@code application/x-ndjson} that
+   * the server keeps open. An error status is thrown here, before any line is returned.
+   *
+   * @param open true when the server may stay silent for long (a follow): no read timeout then
+   */
+  public LineStream getLines(String path, boolean open) {
+    URL url = url(path);
+    HttpURLConnection c;
+    int status;
+    try {
+      c = (HttpURLConnection) url.openConnection();
+      c.setConnectTimeout(CONNECT_TIMEOUT_MS);
+      c.setReadTimeout(open ? 0 : READ_TIMEOUT_MS);
+      c.setRequestProperty("Accept", "application/x-ndjson, application/json");
+      status = c.getResponseCode();
+    } catch (IOException e) {
+      throw new ServerUnreachableException(base, e);
+    }
+    if (status / 100 != 2) {
+      String answer;
+      try {
+        answer = readFully(c.getErrorStream());
+      } catch (IOException e) {
+        answer = "";
+      }
+      throw new ServerRejectedException(status, Problem.fromResponse(status, "GET", path, answer));
+    }
+    try {
+      return new LineStream(c, c.getInputStream(), base);
+    } catch (IOException e) {
+      throw new ServerUnreachableException(base, e);
+    }
+  }
+
   private Response send(String method, String path, byte[] body, String contentType) {
     URL url = url(path);
     int status;

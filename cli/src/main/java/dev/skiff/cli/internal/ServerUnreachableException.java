@@ -12,7 +12,8 @@ public final class ServerUnreachableException extends CliException {
     initCause(cause);
   }
 
-  private static String describe(Throwable t) {
+  /** A short reason for a failed connection, e.g. {@code connection refused}. */
+  static String describe(Throwable t) {
     if (t instanceof java.net.UnknownHostException) {
       return "unknown host " + t.getMessage();
     } else if (t instanceof java.net.SocketTimeoutException) {
