@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -35,9 +36,10 @@ final class Http implements AutoCloseable {
   /** Sends asynchronously; the future completes with the whole response. */
   Future<Response> sendAsync(
       HttpMethod method, int port, String host, String uri, Map<String, String> headers, Buffer body) {
+    // Connect to loopback; the host name travels as Host (HTTP/1.1) or :authority (HTTP/2).
     RequestOptions req = new RequestOptions()
-        .setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri)
-        .putHeader("Host", host);
+        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+        .setMethod(method).setHost(host).setPort(port).setURI(uri);
     headers.forEach(req::putHeader);
     return client.request(req)
         .compose(r -> body == null ? r.send() : r.send(body))

@@ -67,12 +67,20 @@ public final class Manifests {
     if (tree == null || !tree.isObject()) {
       throw ValidationException.of("(body)", "must be a JSON object", null);
     }
+    if (!tree.has("kind")) {
+      // The path already says what it is (PUT .../services/x); the body need not repeat it.
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree).put("kind", kindOf(type));
+    }
     Resource r = fromTree(tree);
     if (!type.isInstance(r)) {
       throw ValidationException.of(
           "kind", "expected " + type.getSimpleName() + ", got " + r.kind(), null);
     }
     return type.cast(r);
+  }
+
+  private static String kindOf(Class<? extends Resource> type) {
+    return type.getSimpleName();
   }
 
   /** Binds a manifest tree to its resource, by apiVersion and kind. */

@@ -1,0 +1,118 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.api.manifest.Json;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGKILL of the real skiffd (the packaged jar, in its own process) during a burst of 1,000 writes:
+ * after a restart every acknowledged write is there.
+ */
+class SkiffdCrashIT {
+  @TempDir Path dir;
+
+  @Test
+  void losesNoAcknowledgedWriteWhenKilledDuringABurst() throws Exception {
+    Path data = dir.resolve("data");
+    int api = freePort();
+    Process skiffd = launch(data, api);
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    try (Http http = new Http(HttpVersion.HTTP_1_1)) {
+      List<Future<Http.Response>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        String name = "svc-" + i;
+        String body = "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"template\":"
+            + "{\"image\":\"127.0.0.1:5000/app:" + i + "\"}}}";
+        inFlight.add(http.sendAsync(HttpMethod.PUT, api, "127.0.0.1",
+                "/v1/namespaces/default/services/" + name,
+                Map.of("Content-Type", "application/json"), Buffer.buffer(body))
+            .onSuccess(r -> {
+              if (r.status() / 100 == 2) {
+                acked.add(name);
+              }
+            }));
+        if (i == 400) {
+          // Mid-burst, with writes in flight: no warning, no shutdown hook.
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (acked.size() < 200 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+          }
+          skiffd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          break;
+        }
+      }
+      Future.join(inFlight).toCompletionStage().toCompletableFuture()
+          .handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+    }
+    assertTrue(acked.size() >= 200, "acknowledged before the kill: " + acked.size());
+
+    Process again = launch(data, api);
+    try (Http http = new Http(HttpVersion.HTTP_1_1)) {
+      JsonNode list = Json.mapper().readTree(http.get(api, "127.0.0.1", "/v1/services").text());
+      Set<String> present = new HashSet<>();
+      list.at("/items").forEach(s -> present.add(s.at("/metadata/name").asText()));
+      Set<String> lost = new HashSet<>(acked);
+      lost.removeAll(present);
+      assertEquals(Set.of(), lost, "acknowledged but lost after SIGKILL");
+      for (String name : present) {
+        JsonNode s = Json.mapper().readTree(
+            http.get(api, "127.0.0.1", "/v1/namespaces/default/services/" + name).text());
+        assertEquals(name + "-00001", s.at("/status/latestCreatedRevisionName").asText(), s::toString);
+      }
+    } finally {
+      again.destroy();
+      again.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private Process launch(Path data, int api) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-jar", Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
+            "--data-dir", data.toString(), "--api-port", String.valueOf(api),
+            "--gateway-port", String.valueOf(freePort()))
+        .redirectErrorStream(true)
+        .start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.contains("skiffd ready")) {
+        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    p.destroyForcibly();
+    throw new AssertionError("skiffd did not start; last line: " + line);
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
