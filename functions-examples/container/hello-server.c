@@ -1,0 +1,164 @@
+/*
+ * hello-server: the container example. A static HTTP/1.1 server that listens on $PORT (default
+ * 8080, Knative's runtime contract), answers every request with "Hello from a container" and the
+ * revision it runs as ($K_REVISION), keeps connections alive, and exits on SIGTERM.
+ *
+ * Build: gcc -static -O2 -pthread -o hello-server hello-server.c
+ */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *revision;
+
+static void on_term(int sig) {
+  (void)sig;
+  _exit(0);
+}
+
+/* Writes all of buf; returns 0, or -1 when the peer went away. */
+static int write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Case-insensitive search for a header's value in a header block; NULL when absent. */
+static const char *header(const char *head, const char *name) {
+  size_t len = strlen(name);
+  for (const char *p = strstr(head, "\r\n"); p != NULL; p = strstr(p + 2, "\r\n")) {
+    if (strncasecmp(p + 2, name, len) == 0 && p[2 + len] == ':') {
+      const char *v = p + 3 + len;
+      while (*v == ' ') v++;
+      return v;
+    }
+  }
+  return NULL;
+}
+
+static void *serve(void *arg) {
+  int fd = (int)(long)arg;
+  char buf[16384];
+  size_t have = 0;
+  for (;;) {
+    char *end;
+    while ((end = memmem(buf, have, "\r\n\r\n", 4)) == NULL) {
+      if (have == sizeof(buf) - 1) goto done; /* headers too large */
+      ssize_t n = recv(fd, buf + have, sizeof(buf) - 1 - have, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) goto done;
+      have += (size_t)n;
+    }
+    size_t head_len = (size_t)(end - buf) + 4;
+    buf[head_len - 2] = '\0'; /* terminate the header block for the lookups below */
+
+    long body = 0;
+    const char *cl = header(buf, "Content-Length");
+    if (cl != NULL) body = strtol(cl, NULL, 10);
+    const char *conn = header(buf, "Connection");
+    int close_after = (conn != NULL && strncasecmp(conn, "close", 5) == 0)
+                      || strstr(buf, " HTTP/1.0\r\n") != NULL;
+
+    char text[512];
+    int text_len = snprintf(text, sizeof(text), "Hello from a container (revision %s)\n", revision);
+    char response[1024];
+    int response_len = snprintf(response, sizeof(response),
+                                 "HTTP/1.1 200 OK\r\n"
+                                 "Content-Type: text/plain; charset=utf-8\r\n"
+                                 "Content-Length: %d\r\n"
+                                 "%s"
+                                 "\r\n%s",
+                                 text_len, close_after ? "Connection: close\r\n" : "", text);
+
+    /* Drop this request (and its body) from the buffer, keeping any pipelined bytes. */
+    size_t consumed = head_len;
+    while (body > 0) {
+      size_t in_buf = have - consumed;
+      if (in_buf > 0) {
+        size_t take = in_buf < (size_t)body ? in_buf : (size_t)body;
+        consumed += take;
+        body -= (long)take;
+        continue;
+      }
+      ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) goto done;
+      have = (size_t)n;
+      consumed = 0;
+    }
+    memmove(buf, buf + consumed, have - consumed);
+    have -= consumed;
+
+    if (write_all(fd, response, (size_t)response_len) != 0 || close_after) goto done;
+  }
+done:
+  close(fd);
+  return NULL;
+}
+
+int main(void) {
+  const char *port_env = getenv("PORT");
+  int port = port_env != NULL && *port_env != '\0' ? atoi(port_env) : 8080;
+  revision = getenv("K_REVISION");
+  if (revision == NULL || *revision == '\0') revision = "unknown";
+  signal(SIGTERM, on_term);
+  signal(SIGPIPE, SIG_IGN);
+
+  int s = socket(AF_INET6, SOCK_STREAM, 0);
+  int v6 = s >= 0;
+  if (!v6) s = socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) {
+    perror("socket");
+    return 1;
+  }
+  int one = 1, zero = 0;
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  int bound;
+  if (v6) {
+    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)); /* also take IPv4 */
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
+                             .sin6_addr = in6addr_any};
+    bound = bind(s, (struct sockaddr *)&a, sizeof(a));
+  } else {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr = {htonl(INADDR_ANY)}};
+    bound = bind(s, (struct sockaddr *)&a, sizeof(a));
+  }
+  if (bound != 0 || listen(s, 1024) != 0) {
+    perror("listen");
+    return 1;
+  }
+  fprintf(stderr, "hello-server: revision %s listening on port %d\n", revision, port);
+  fflush(stderr);
+
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    if (c < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      perror("accept");
+      return 1;
+    }
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    if (pthread_create(&t, &attr, serve, (void *)(long)c) != 0) close(c);
+    pthread_attr_destroy(&attr);
+  }
+}

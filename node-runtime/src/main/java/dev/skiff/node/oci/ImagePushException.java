@@ -1,0 +1,16 @@
+package dev.skiff.node.oci;
+
+import dev.skiff.node.NodeException;
+
+/** An image could not be pushed to a registry; the message names the image and what failed. */
+public class ImagePushException extends NodeException {
+  private static final long serialVersionUID = 1L;
+
+  public ImagePushException(String message) {
+    super(message);
+  }
+
+  public ImagePushException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
