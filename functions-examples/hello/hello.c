@@ -1,7 +1,9 @@
 /*
  * hello: a WAGI function in C (wasi-libc).
  *
- * Answers "Hello, <name>!" where <name> is the query parameter `name` (default "world").
+ * Answers "<greeting>, <name>!" where <name> is the query parameter `name` (default "world") and
+ * <greeting> the service's environment variable GREETING (default "Hello"), so a deploy with
+ * `--env GREETING=Ahoy` makes a revision that answers differently.
  * WAGI passes the request as CGI variables: the raw query is in QUERY_STRING.
  */
 #include <stdio.h>
@@ -57,7 +59,11 @@ int main(void) {
     if (!query || !query_param(query, "name", name, sizeof name) || name[0] == '\0') {
         strcpy(name, "world");
     }
+    const char *greeting = getenv("GREETING");
+    if (!greeting || greeting[0] == '\0') {
+        greeting = "Hello";
+    }
     printf("Content-Type: text/plain; charset=utf-8\n\n");
-    printf("Hello, %s!\n", name);
+    printf("%s, %s!\n", greeting, name);
     return 0;
 }

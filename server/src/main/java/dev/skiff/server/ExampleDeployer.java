@@ -11,16 +11,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code skiffd --examples}: deploys the example functions through the public REST API, exactly as
  * the CLI would, waits until they are ready and prints what to curl.
  */
 final class ExampleDeployer {
-  private static final Map<String, Map<String, String>> ENV =
-      Map.of(Examples.GREET, Map.of("GREETING", "Ahoy"));
-
   private final Vertx vertx;
   private final HttpClient client;
   private final String host;
@@ -69,9 +65,6 @@ final class ExampleDeployer {
         .compose(blob -> {
           JsonObject template = new JsonObject()
               .put("wasm", new JsonObject().put("digest", blob.getString("digest")));
-          if (ENV.containsKey(name)) {
-            template.put("env", new JsonObject(new java.util.HashMap<>(ENV.get(name))));
-          }
           JsonObject service = new JsonObject()
               .put("apiVersion", "skiff.dev/v1").put("kind", "Service")
               .put("metadata", new JsonObject().put("name", name).put("namespace", "default"))
