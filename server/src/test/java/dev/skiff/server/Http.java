@@ -1,6 +1,8 @@
 package dev.skiff.server;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +25,9 @@ final class Http implements AutoCloseable {
   }
 
   private final Vertx vertx = Vertx.vertx();
+  // Requests start on this event-loop context: composing response handlers from the test's own
+  // thread would race with the event loop delivering the body.
+  private final Context context = vertx.getOrCreateContext();
   private final HttpClient client;
 
   Http(HttpVersion version) {
@@ -41,9 +46,12 @@ final class Http implements AutoCloseable {
         .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
         .setMethod(method).setHost(host).setPort(port).setURI(uri);
     headers.forEach(req::putHeader);
-    return client.request(req)
+    Promise<Response> done = Promise.promise();
+    context.runOnContext(v -> client.request(req)
         .compose(r -> body == null ? r.send() : r.send(body))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)));
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
+        .onComplete(done));
+    return done.future();
   }
 
   Response send(HttpMethod method, int port, String host, String uri, Map<String, String> headers, Buffer body)

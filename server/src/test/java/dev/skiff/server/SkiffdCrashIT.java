@@ -75,9 +75,10 @@ class SkiffdCrashIT {
       lost.removeAll(present);
       assertEquals(Set.of(), lost, "acknowledged but lost after SIGKILL");
       for (String name : present) {
-        JsonNode s = Json.mapper().readTree(
-            http.get(api, "127.0.0.1", "/v1/namespaces/default/services/" + name).text());
-        assertEquals(name + "-00001", s.at("/status/latestCreatedRevisionName").asText(), s::toString);
+        var r = http.get(api, "127.0.0.1", "/v1/namespaces/default/services/" + name);
+        JsonNode s = Json.mapper().readTree(r.text());
+        assertEquals(name + "-00001", s.at("/status/latestCreatedRevisionName").asText(),
+            () -> r.status() + " " + r.headers() + " [" + r.text() + "]");
       }
     } finally {
       again.destroy();
