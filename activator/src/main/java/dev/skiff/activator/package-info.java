@@ -1,6 +1,6 @@
 /**
- * The activator: holds requests for revisions at zero or short of capacity until instances are ready.
- * Not built yet; it arrives with the scale-to-zero issue. Until then the gateway waits for a revision's
- * endpoints itself.
+ * The activator (Knative's activator): holds requests for revisions at zero or short of capacity,
+ * pokes the autoscaler, and forwards them to instances as capacity frees up. Start one with {@link
+ * dev.skiff.activator.Activator#builder()}.
  */
 package dev.skiff.activator;

@@ -3,6 +3,8 @@ package dev.skiff.gateway;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.gateway.internal.DefaultGateway;
 import dev.skiff.gateway.internal.GatewayConfig;
+import dev.skiff.gateway.spi.ActivatorRouting;
+import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,7 +20,9 @@ import java.util.Objects;
  * picked by the service's traffic weights, and streams it to a ready instance of that revision.
  *
  * <p>Routes come from the control plane's watch: feed every {@link ResourceEvent} to {@link
- * #onResourceEvent}. Instances come from the {@link EndpointSource}.
+ * #onResourceEvent}. Instances come from the {@link EndpointSource}. With an activator configured
+ * ({@link Builder#withActivator}), requests for revisions without a ready instance, or short of burst
+ * capacity, go to the activator instead of waiting in the gateway.
  */
 public interface Gateway {
   String DEFAULT_HOST = "127.0.0.1";
@@ -62,6 +66,8 @@ public interface Gateway {
     private Duration connectTimeout = Duration.ofSeconds(5);
     private int serverInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int maxConnectionsPerEndpoint = 1000;
+    private Endpoint activator;
+    private ActivatorRouting activatorRouting;
 
     private Builder() {}
 
@@ -141,6 +147,19 @@ public interface Gateway {
       return this;
     }
 
+    /**
+     * Hands requests to the activator at {@code activator} instead of waiting in the gateway: every
+     * request whose revision has no ready instance, and every request {@code routing} sends there
+     * (the revision is short of burst capacity). The others go straight to an instance. Each request
+     * picks its path once, when it starts. Without an activator the gateway waits for instances
+     * itself, up to the cold-start timeout.
+     */
+    public Builder withActivator(Endpoint activator, ActivatorRouting routing) {
+      this.activator = Objects.requireNonNull(activator, "activator");
+      this.activatorRouting = Objects.requireNonNull(routing, "routing");
+      return this;
+    }
+
     public Gateway build() {
       if (vertx == null) {
         throw new IllegalStateException("withVertx(..) is required");
@@ -160,7 +179,9 @@ public interface Gateway {
               retryAfter,
               connectTimeout,
               serverInstances,
-              maxConnectionsPerEndpoint));
+              maxConnectionsPerEndpoint,
+              activator,
+              activatorRouting));
     }
 
     private static Duration positive(Duration d, String what) {

@@ -13,8 +13,8 @@ import java.util.List;
  * Makes sure the chosen revision has ready endpoints: takes the snapshot when there is one, otherwise
  * waits for one up to the cold-start timeout (bounded by the route's timeout) and answers 503 after.
  *
- * <p>This is where "no capacity" is decided; the activator's decorator takes this stage's place and
- * hands such requests to the activator instead of waiting here.
+ * <p>Used when no activator is configured; with one, {@link HandToActivator} takes this stage's
+ * place and hands such requests to the activator instead of waiting here.
  */
 final class AwaitCapacity implements Stage {
   private final Vertx vertx;

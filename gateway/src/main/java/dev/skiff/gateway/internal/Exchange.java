@@ -29,6 +29,7 @@ final class Exchange {
   private String revision;
   private List<Endpoint> endpoints = List.of();
   private Endpoint endpoint;
+  private boolean viaActivator;
 
   Exchange(HttpServerRequest request, Context context, Instant startedAt) {
     this.request = request;
@@ -130,5 +131,16 @@ final class Exchange {
 
   void endpoint(Endpoint e) {
     this.endpoint = e;
+  }
+
+  /** True when the request goes to the activator rather than straight to an instance. */
+  boolean viaActivator() {
+    return viaActivator;
+  }
+
+  /** Sends the request to the activator: its only endpoint, tagged with the revision's headers. */
+  void viaActivator(Endpoint activator) {
+    this.viaActivator = true;
+    this.endpoints = List.of(activator);
   }
 }

@@ -1,5 +1,7 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.gateway.spi.ActivatorRouting;
+import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -7,7 +9,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
-/** The settings of one gateway, as the builder collected them. */
+/**
+ * The settings of one gateway, as the builder collected them. {@code activator} and {@code
+ * activatorRouting} are both null when no activator is configured.
+ */
 public record GatewayConfig(
     Vertx vertx,
     String domain,
@@ -19,7 +24,9 @@ public record GatewayConfig(
     Duration retryAfter,
     Duration connectTimeout,
     int serverInstances,
-    int maxConnectionsPerEndpoint) {
+    int maxConnectionsPerEndpoint,
+    Endpoint activator,
+    ActivatorRouting activatorRouting) {
 
   /** Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code example.com}. */
   public static String normalizeDomain(String domain) {

@@ -9,8 +9,14 @@ import java.time.Duration;
  * Bounds the upstream exchange by the route's timeout (the service's {@code timeoutSeconds}, default
  * 300 s): when it passes, the exchange is cancelled, which answers 504 or, if the response already
  * started, resets it.
+ *
+ * <p>Via the activator, the activator enforces the same timeout itself (it gets it in a header) and
+ * answers 503 when it passed while the request was still queued, 504 after. The gateway's limit is
+ * then a backstop {@link #ACTIVATOR_GRACE} later, so the activator's answer is the one clients see.
  */
 final class LimitDuration implements Stage {
+  static final Duration ACTIVATOR_GRACE = Duration.ofSeconds(1);
+
   private final Vertx vertx;
   private final Stage next;
 
@@ -21,7 +27,8 @@ final class LimitDuration implements Stage {
 
   @Override
   public Future<Void> serve(Exchange x) {
-    Duration limit = x.route().timeout();
+    Duration limit =
+        x.viaActivator() ? x.route().timeout().plus(ACTIVATOR_GRACE) : x.route().timeout();
     long timer =
         vertx.setTimer(
             limit.toMillis(),

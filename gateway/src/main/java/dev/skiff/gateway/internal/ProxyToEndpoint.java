@@ -109,6 +109,14 @@ final class ProxyToEndpoint implements Stage {
   }
 
   private static UpstreamFailedException failed(Exchange x, String what, Throwable cause) {
+    if (x.viaActivator()) {
+      return new UpstreamFailedException(
+          what + " the activator at " + x.endpoint() + " (revision " + x.revision() + "): "
+              + cause.getMessage(),
+          "the activator may be down or restarting; retry, and check that it runs and listens"
+              + " where the gateway was told",
+          cause);
+    }
     return new UpstreamFailedException(
         what + " " + x.endpoint() + " (revision " + x.revision() + "): " + cause.getMessage(),
         "the instance may have crashed or be shutting down; retry, and check the revision's"

@@ -10,7 +10,9 @@ import java.util.Set;
 /**
  * Assembles the headers the instance sees: the client's end-to-end headers, plus {@code
  * X-Forwarded-For/-Proto/-Host}, RFC 7239 {@code Forwarded}, {@code X-Request-Id} and the hop's
- * {@code traceparent}.
+ * {@code traceparent}. A request to the activator also names its revision and timeout ({@link
+ * ActivatorHeaders}); a client's own copies of those headers are always dropped, so no client can
+ * steer the activator to another revision.
  */
 final class SetForwardingHeaders implements Stage {
   /** Set by this stage or by the HTTP client, never copied from the client. */
@@ -21,7 +23,10 @@ final class SetForwardingHeaders implements Stage {
           "x-forwarded-proto",
           "x-forwarded-host",
           RequestIds.HEADER,
-          TraceParent.HEADER);
+          TraceParent.HEADER,
+          ActivatorHeaders.REVISION_NAMESPACE_LOWER,
+          ActivatorHeaders.REVISION_NAME_LOWER,
+          ActivatorHeaders.REQUEST_TIMEOUT_MS_LOWER);
 
   private final Stage next;
 
@@ -56,6 +61,11 @@ final class SetForwardingHeaders implements Stage {
     out.set(TraceParent.HEADER, x.traceParent().header());
     if (x.traceParent().restarted()) {
       out.remove("tracestate"); // belongs to a trace we did not continue
+    }
+    if (x.viaActivator()) {
+      out.set(ActivatorHeaders.REVISION_NAMESPACE, x.route().namespace());
+      out.set(ActivatorHeaders.REVISION_NAME, x.revision());
+      out.set(ActivatorHeaders.REQUEST_TIMEOUT_MS, Long.toString(x.route().timeout().toMillis()));
     }
     return Stage.call(next, x);
   }

@@ -1,0 +1,84 @@
+package dev.skiff.activator.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
+
+/**
+ * Sends the request body upstream as a stream, with back-pressure (a pipe), framed the way it came: a
+ * known {@code Content-Length} stays fixed-length, anything else goes chunked, and a request without
+ * a body sends none. The body stays paused until this runs, however long the request was queued.
+ */
+final class RequestBody {
+  private RequestBody() {}
+
+  /** Sends {@code up} with the body of {@code in}; completes with the upstream response head. */
+  static Future<HttpClientResponse> send(HttpServerRequest in, HttpClientRequest up) {
+    String length = in.getHeader("content-length");
+    if (length != null) {
+      if (length.trim().equals("0")) {
+        in.resume();
+        return up.send();
+      }
+      return stream(in, up, null);
+    }
+    if (in.version() != HttpVersion.HTTP_2) {
+      if (isChunked(in)) {
+        up.setChunked(true);
+        return stream(in, up, null);
+      }
+      in.resume(); // HTTP/1.x without Content-Length or chunking has no body (RFC 9112 6.3)
+      return up.send();
+    }
+    // HTTP/2 without content-length: only the stream itself says whether a body follows.
+    return firstChunk(in)
+        .compose(
+            first -> {
+              if (first == null) {
+                return up.send();
+              }
+              up.setChunked(true);
+              return stream(in, up, first);
+            });
+  }
+
+  private static Future<HttpClientResponse> stream(
+      HttpServerRequest in, HttpClientRequest up, Buffer first) {
+    if (first != null) {
+      up.write(first);
+    }
+    in.pipe()
+        .endOnFailure(false)
+        .to(up)
+        .onFailure(err -> up.reset(0, err)); // the client aborted its upload
+    return up.response();
+  }
+
+  /** The first chunk of the body, or null when the request ends without one. */
+  private static Future<Buffer> firstChunk(HttpServerRequest in) {
+    Promise<Buffer> first = Promise.promise();
+    in.exceptionHandler(first::tryFail);
+    in.endHandler(v -> first.tryComplete(null));
+    in.handler(
+        chunk -> {
+          in.pause();
+          first.tryComplete(chunk);
+        });
+    in.fetch(1);
+    return first.future();
+  }
+
+  private static boolean isChunked(HttpServerRequest in) {
+    for (String te : in.headers().getAll("transfer-encoding")) {
+      if (te.toLowerCase(Locale.ROOT).contains("chunked")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.skiff.activator.internal;
+
+import dev.skiff.activator.UpstreamFailedException;
+import dev.skiff.activator.spi.Endpoint;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits in the revision's queue for a capacity slot, holds it for the rest of the exchange, and gives
+ * it back at the end. A request whose endpoint vanished, or refused the connection, before anything
+ * was sent goes back to the head of the queue; a request already sent is never sent again. After
+ * {@value #MAX_REFUSALS} refused connections the request fails with 502.
+ */
+final class Throttle implements Stage {
+  static final int MAX_REFUSALS = 3;
+
+  private final Stage next;
+
+  Throttle(Stage next) {
+    this.next = next;
+  }
+
+  @Override
+  public Future<Void> serve(Exchange x) {
+    return attempt(x, Set.of(), 0, false);
+  }
+
+  private Future<Void> attempt(Exchange x, Set<Endpoint> refusedBy, int refusals, boolean atHead) {
+    RevisionState state = x.state();
+    RevisionThrottler throttler = state.throttler();
+    Context context = x.context();
+    Promise<EndpointSlot> granted = Promise.promise();
+    // A grant comes from whichever thread freed capacity; hop to the request's event loop. If the
+    // request gave up meanwhile, the slot goes straight back.
+    Waiter waiter =
+        new Waiter(
+            refusedBy,
+            slot ->
+                context.runOnContext(
+                    v -> {
+                      if (!granted.tryComplete(slot)) {
+                        throttler.release(slot);
+                      }
+                    }));
+    long queuedAt = System.nanoTime();
+    EndpointSlot now = throttler.admit(waiter, atHead); // throws when the queue is full
+    if (now != null) {
+      granted.complete(now);
+    } else {
+      x.cancellation()
+          .onFailure(
+              cause -> {
+                throttler.withdraw(waiter);
+                granted.tryFail(cause);
+              });
+    }
+    return granted
+        .future()
+        .andThen(ar -> state.queueWait().record(System.nanoTime() - queuedAt, TimeUnit.NANOSECONDS))
+        .compose(slot -> holding(x, slot, refusedBy, refusals));
+  }
+
+  /** Runs the rest of the exchange on {@code slot}, then gives it back. */
+  private Future<Void> holding(
+      Exchange x, EndpointSlot slot, Set<Endpoint> refusedBy, int refusals) {
+    x.slot(slot);
+    return Stage.call(next, x)
+        .transform(
+            ar -> {
+              x.slot(null);
+              x.state().throttler().release(slot);
+              if (ar.succeeded()) {
+                return Future.succeededFuture();
+              }
+              if (!(ar.cause() instanceof EndpointGoneException gone) || x.sent()) {
+                return Future.failedFuture(ar.cause());
+              }
+              if (x.cancelled()) {
+                return Future.failedFuture(x.cancellation().cause());
+              }
+              if (!gone.refused()) {
+                return attempt(x, refusedBy, refusals, true);
+              }
+              if (refusals + 1 >= MAX_REFUSALS) {
+                return Future.failedFuture(
+                    new UpstreamFailedException(
+                        "instances of revision "
+                            + x.revision()
+                            + " refused the connection "
+                            + MAX_REFUSALS
+                            + " times; the request was not sent: "
+                            + gone.getMessage(),
+                        "the revision's instances are listed as ready but do not accept"
+                            + " connections; check their logs and readiness probes, then retry",
+                        gone));
+              }
+              Set<Endpoint> avoid = new HashSet<>(refusedBy);
+              avoid.add(slot.endpoint());
+              return attempt(x, Set.copyOf(avoid), refusals + 1, true);
+            });
+  }
+}

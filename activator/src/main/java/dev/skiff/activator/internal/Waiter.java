@@ -1,0 +1,36 @@
+package dev.skiff.activator.internal;
+
+import dev.skiff.activator.spi.Endpoint;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A request waiting in a revision's queue. The throttler hands it a slot through {@code onGrant},
+ * called once, from whichever thread freed the capacity, outside the throttler's lock.
+ */
+final class Waiter {
+  private final Set<Endpoint> refusedBy;
+  private final Consumer<EndpointSlot> onGrant;
+
+  // The queue's links, guarded by the throttler's lock.
+  Waiter prev;
+  Waiter next;
+  boolean linked;
+
+  /**
+   * @param refusedBy endpoints that refused this request's connection before; avoided while another
+   *     endpoint is ready
+   */
+  Waiter(Set<Endpoint> refusedBy, Consumer<EndpointSlot> onGrant) {
+    this.refusedBy = refusedBy;
+    this.onGrant = onGrant;
+  }
+
+  Set<Endpoint> refusedBy() {
+    return refusedBy;
+  }
+
+  void grant(EndpointSlot slot) {
+    onGrant.accept(slot);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.skiff.activator;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/** Blocking helpers for test threads (never event loops). */
+final class Support {
+  private Support() {}
+
+  static <T> T await(Future<T> f) {
+    return await(f, Duration.ofSeconds(30));
+  }
+
+  static <T> T await(Future<T> f, Duration limit) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("future failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("future did not complete within " + limit, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Polls {@code condition} until it holds, failing after {@code limit}. */
+  static void eventually(Duration limit, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after " + limit + " waiting until " + what);
+      }
+      try {
+        Thread.sleep(2); // a polling interval, not a wait for the condition
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static void eventually(String what, BooleanSupplier condition) {
+    eventually(Duration.ofSeconds(20), what, condition);
+  }
+}

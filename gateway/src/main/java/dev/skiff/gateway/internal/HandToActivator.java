@@ -1,0 +1,46 @@
+package dev.skiff.gateway.internal;
+
+import dev.skiff.gateway.spi.ActivatorRouting;
+import dev.skiff.gateway.spi.Endpoint;
+import dev.skiff.gateway.spi.EndpointSource;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * Takes {@link AwaitCapacity}'s place when an activator is configured (Knative's
+ * target-burst-capacity switch): a request whose revision has no ready endpoint, or that the routing
+ * sends through the activator, goes to the activator, which queues it, pokes the autoscaler and
+ * forwards it when an instance has room; any other goes straight to the revision's ready endpoints.
+ * Nothing waits in the gateway.
+ *
+ * <p>The path is chosen here, once per request, from one snapshot of each input: flipping the
+ * routing changes the path of requests that start afterwards, and requests under way finish on the
+ * path they took.
+ */
+final class HandToActivator implements Stage {
+  private final EndpointSource source;
+  private final ActivatorRouting routing;
+  private final Endpoint activator;
+  private final Stage next;
+
+  HandToActivator(
+      EndpointSource source, ActivatorRouting routing, Endpoint activator, Stage next) {
+    this.source = source;
+    this.routing = routing;
+    this.activator = activator;
+    this.next = next;
+  }
+
+  @Override
+  public Future<Void> serve(Exchange x) {
+    String ns = x.route().namespace();
+    String revision = x.revision();
+    List<Endpoint> ready = source.ready(ns, revision);
+    if (ready == null || ready.isEmpty() || routing.viaActivator(ns, revision)) {
+      x.viaActivator(activator);
+    } else {
+      x.endpoints(ready);
+    }
+    return Stage.call(next, x);
+  }
+}
