@@ -2,7 +2,7 @@ package dev.skiff.activator;
 
 import static dev.skiff.activator.Support.await;
 
-import dev.skiff.autoscaler.Stat;
+import dev.skiff.api.stats.Stat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

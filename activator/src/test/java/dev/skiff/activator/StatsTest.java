@@ -5,8 +5,8 @@ import static dev.skiff.activator.Support.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.autoscaler.RevisionKey;
-import dev.skiff.autoscaler.Stat;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.skiff.autoscaler;
 
+import dev.skiff.api.stats.Stat;
+import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.autoscaler.internal.StatCollector;
 import dev.skiff.autoscaler.internal.VertxTicker;

@@ -1,5 +1,7 @@
 package dev.skiff.autoscaler;
 
+import dev.skiff.api.stats.Stat;
+import dev.skiff.api.stats.RevisionKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

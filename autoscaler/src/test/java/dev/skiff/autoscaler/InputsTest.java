@@ -1,5 +1,8 @@
 package dev.skiff.autoscaler;
 
+import dev.skiff.api.stats.Stat;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.InvalidStatException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,6 +1,6 @@
 package dev.skiff.activator.internal;
 
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

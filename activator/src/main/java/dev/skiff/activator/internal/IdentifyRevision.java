@@ -2,7 +2,7 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.Activator;
 import dev.skiff.activator.MissingRevisionException;
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 import io.vertx.core.Future;
 import java.time.Duration;
 

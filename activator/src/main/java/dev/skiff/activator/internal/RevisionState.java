@@ -1,7 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.spi.EndpointWatch;
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 

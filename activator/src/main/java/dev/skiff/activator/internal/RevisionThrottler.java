@@ -4,7 +4,7 @@ import dev.skiff.activator.RequestQueueFullException;
 import dev.skiff.activator.spi.Endpoint;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.RevisionEndpoints;
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;

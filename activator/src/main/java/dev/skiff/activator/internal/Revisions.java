@@ -2,7 +2,7 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.spi.EndpointWatch;
 import dev.skiff.activator.spi.Poker;
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;

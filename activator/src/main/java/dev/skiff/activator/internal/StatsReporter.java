@@ -1,7 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.spi.StatsSink;
-import dev.skiff.autoscaler.Stat;
+import dev.skiff.api.stats.Stat;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.skiff.activator.spi;
 
-import dev.skiff.autoscaler.Stat;
+import dev.skiff.api.stats.Stat;
 
 /**
  * Receives the activator's report for each revision every second (instance {@link Stat#ACTIVATOR}):

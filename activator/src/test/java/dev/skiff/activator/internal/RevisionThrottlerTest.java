@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.skiff.activator.RequestQueueFullException;
 import dev.skiff.activator.spi.Endpoint;
 import dev.skiff.activator.spi.RevisionEndpoints;
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

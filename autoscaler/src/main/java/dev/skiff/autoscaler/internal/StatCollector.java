@@ -1,7 +1,7 @@
 package dev.skiff.autoscaler.internal;
 
-import dev.skiff.autoscaler.RevisionKey;
-import dev.skiff.autoscaler.Stat;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import dev.skiff.autoscaler.WindowedStats;
 import dev.skiff.autoscaler.spi.MetricSource;
 import java.time.Duration;

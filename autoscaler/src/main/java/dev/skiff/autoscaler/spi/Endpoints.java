@@ -1,6 +1,6 @@
 package dev.skiff.autoscaler.spi;
 
-import dev.skiff.autoscaler.RevisionKey;
+import dev.skiff.api.stats.RevisionKey;
 
 /**
  * What the autoscaler needs to know of a revision's serving state. Called from the autoscaler's

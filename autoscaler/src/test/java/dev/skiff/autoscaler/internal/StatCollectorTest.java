@@ -3,8 +3,8 @@ package dev.skiff.autoscaler.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.skiff.autoscaler.RevisionKey;
-import dev.skiff.autoscaler.Stat;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import dev.skiff.autoscaler.WindowedStats;
 import java.time.Duration;
 import java.time.Instant;

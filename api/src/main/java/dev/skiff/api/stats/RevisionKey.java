@@ -1,4 +1,4 @@
-package dev.skiff.autoscaler;
+package dev.skiff.api.stats;
 
 import java.util.Objects;
 
