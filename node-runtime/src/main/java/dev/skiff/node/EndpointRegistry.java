@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The ready endpoints of every revision on this node, and waiters for a revision to get its first one.
- * Thread-safe: readers call from any event loop, the agent writes from its own.
+ * The ready endpoints of every revision on this node: snapshots for the request path, watches for the
+ * activator, waiters for the first endpoint. Thread-safe: readers call from any event loop, the
+ * agent writes from its own. Listeners run under this registry's lock, one change at a time, in order.
  */
 public final class EndpointRegistry {
   private record Key(String namespace, String revision) {}
@@ -20,6 +22,7 @@ public final class EndpointRegistry {
   private final Vertx vertx;
   private final Map<Key, List<Endpoint>> ready = new HashMap<>();
   private final Map<Key, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
+  private final Map<Key, List<Consumer<List<Endpoint>>>> watchers = new HashMap<>();
 
   public EndpointRegistry(Vertx vertx) {
     this.vertx = vertx;
@@ -28,6 +31,25 @@ public final class EndpointRegistry {
   /** A snapshot of the revision's ready endpoints; empty when none. */
   public synchronized List<Endpoint> ready(String namespace, String revision) {
     return ready.getOrDefault(new Key(namespace, revision), List.of());
+  }
+
+  /**
+   * Calls {@code listener} now with the revision's ready endpoints and again after every change,
+   * until the returned handle runs. The listener must not block.
+   */
+  public synchronized Runnable watch(
+      String namespace, String revision, Consumer<List<Endpoint>> listener) {
+    Key key = new Key(namespace, revision);
+    watchers.computeIfAbsent(key, k -> new ArrayList<>()).add(listener);
+    listener.accept(ready.getOrDefault(key, List.of()));
+    return () -> {
+      synchronized (this) {
+        List<Consumer<List<Endpoint>>> list = watchers.get(key);
+        if (list != null && list.remove(listener) && list.isEmpty()) {
+          watchers.remove(key);
+        }
+      }
+    };
   }
 
   /**
@@ -45,21 +67,16 @@ public final class EndpointRegistry {
       }
       waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(promise);
     }
-    long timer =
-        vertx.setTimer(
-            Math.max(1, timeout.toMillis()),
-            id -> {
-              synchronized (this) {
-                List<Promise<List<Endpoint>>> list = waiters.get(key);
-                if (list != null) {
-                  list.remove(promise);
-                }
-              }
-              promise.tryFail(
-                  new NotReadyException(
-                      "revision " + namespace + "/" + revision + " has no ready instance after "
-                          + timeout.toMillis() + " ms"));
-            });
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+      synchronized (this) {
+        List<Promise<List<Endpoint>>> list = waiters.get(key);
+        if (list != null) {
+          list.remove(promise);
+        }
+      }
+      promise.tryFail(new NotReadyException("revision " + namespace + "/" + revision
+          + " has no ready instance after " + timeout.toMillis() + " ms"));
+    });
     // Waiters are woken from the agent's thread; hand the result back on the caller's context.
     Promise<List<Endpoint>> onCaller = Promise.promise();
     promise.future().onComplete(ar -> {
@@ -69,7 +86,7 @@ public final class EndpointRegistry {
     return onCaller.future();
   }
 
-  /** Publishes a ready endpoint and wakes the revision's waiters. */
+  /** Publishes a ready endpoint, wakes the revision's waiters and tells its watchers. */
   public void add(String namespace, String revision, Endpoint endpoint) {
     Key key = new Key(namespace, revision);
     List<Promise<List<Endpoint>>> woken;
@@ -77,8 +94,7 @@ public final class EndpointRegistry {
     synchronized (this) {
       List<Endpoint> next = new ArrayList<>(ready.getOrDefault(key, List.of()));
       next.add(endpoint);
-      snapshot = List.copyOf(next);
-      ready.put(key, snapshot);
+      snapshot = publish(key, next);
       woken = waiters.remove(key);
     }
     if (woken != null) {
@@ -86,15 +102,25 @@ public final class EndpointRegistry {
     }
   }
 
-  /** Withdraws an endpoint, e.g. before its instance drains. */
+  /** Withdraws an endpoint, e.g. before its instance drains, and tells the revision's watchers. */
   public synchronized void remove(String namespace, String revision, String instanceId) {
     Key key = new Key(namespace, revision);
     List<Endpoint> next = new ArrayList<>(ready.getOrDefault(key, List.of()));
-    next.removeIf(e -> e.instanceId().equals(instanceId));
-    if (next.isEmpty()) {
+    if (next.removeIf(e -> e.instanceId().equals(instanceId))) {
+      publish(key, next);
+    }
+  }
+
+  private List<Endpoint> publish(Key key, List<Endpoint> next) {
+    List<Endpoint> snapshot = List.copyOf(next);
+    if (snapshot.isEmpty()) {
       ready.remove(key);
     } else {
-      ready.put(key, List.copyOf(next));
+      ready.put(key, snapshot);
     }
+    for (Consumer<List<Endpoint>> w : watchers.getOrDefault(key, List.of())) {
+      w.accept(snapshot);
+    }
+    return snapshot;
   }
 }

@@ -4,12 +4,22 @@ import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.api.model.Service;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.node.internal.DesiredRevisions;
+import dev.skiff.node.internal.RevisionInstances;
+import dev.skiff.node.internal.RevisionInstances.Running;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
+import dev.skiff.node.spi.Scaler;
+import dev.skiff.node.spi.StatsSink;
 import dev.skiff.node.spi.StatusReporter;
+import dev.skiff.node.stats.RequestTracker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,12 +32,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node agent: follows the resource feed, keeps an instance running for every revision that should
- * have one, publishes ready endpoints and reports readiness back. All state is confined to the
- * agent's own context; {@link #onResourceEvent} may be called from any thread.
+ * The node agent: follows the resource feed, keeps as many instances of each active revision as
+ * its {@link Scaler} asks for, publishes ready endpoints, reports readiness back and reports every
+ * instance's request stats each second. All state is confined to the agent's own context; the public
+ * methods may be called from any thread.
  */
 public final class NodeAgent {
   private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
@@ -36,25 +48,36 @@ public final class NodeAgent {
   private final Context context;
   private final Map<String, RuntimeBackend> backends;
   private final StatusReporter reporter;
+  private final Scaler scaler;
+  private final StatsSink stats;
   private final EndpointRegistry endpoints;
   private final LogStore logs;
   private final Clock clock;
   private final Duration drain;
+  private final Duration endpointGrace;
+  private final MeterRegistry meters;
   private final Map<String, Service> services = new HashMap<>();
-  private final Map<String, Revision> revisions = new HashMap<>();
-  private final Map<String, Future<Instance>> running = new HashMap<>();
-  private final Set<String> failed = new HashSet<>();
+  private final Map<String, RevisionInstances> revisions = new HashMap<>();
+  private final Set<String> active = new HashSet<>();
   private final AtomicLong instanceSeq = new AtomicLong();
+  private final long sampleTimer;
+  private final long reportTimer;
 
   private NodeAgent(Builder b) {
     this.vertx = b.vertx;
     this.context = b.vertx.getOrCreateContext();
     this.backends = Map.copyOf(b.backends);
     this.reporter = b.reporter;
+    this.scaler = b.scaler;
+    this.stats = b.stats;
     this.endpoints = new EndpointRegistry(b.vertx);
     this.logs = b.logs != null ? b.logs : new LogStore(10_000, b.clock);
     this.clock = b.clock;
     this.drain = b.drain;
+    this.endpointGrace = b.endpointGrace;
+    this.meters = b.meters;
+    this.sampleTimer = vertx.setPeriodic(100, id -> context.runOnContext(v -> sample()));
+    this.reportTimer = vertx.setPeriodic(1000, id -> context.runOnContext(v -> reportStats()));
   }
 
   public static Builder builder() {
@@ -74,147 +97,215 @@ public final class NodeAgent {
     context.runOnContext(v -> apply(e));
   }
 
+  /** Sets how many instances a revision should have (the autoscaler's decision). */
+  public void scale(String namespace, String revision, int desired) {
+    context.runOnContext(v -> {
+      RevisionInstances r = revisions.get(namespace + "/" + revision);
+      if (r != null && active.contains(namespace + "/" + revision)) {
+        r.desired(desired);
+        converge(r);
+      }
+    });
+  }
+
   private void apply(ResourceEvent e) {
-    String key = e.key();
     switch (e.kind()) {
       case Service.KIND -> {
         if (e.type() == ResourceEvent.Type.DELETE) {
-          services.remove(key);
+          services.remove(e.key());
         } else {
-          services.put(key, (Service) e.resource());
+          services.put(e.key(), (Service) e.resource());
         }
       }
       case Revision.KIND -> {
         Revision r = (Revision) e.resource();
-        String rk = revisionKey(r);
+        String rk = key(r);
         if (e.type() == ResourceEvent.Type.DELETE) {
-          revisions.remove(rk);
-          failed.remove(rk);
+          RevisionInstances gone = revisions.get(rk);
+          if (gone != null) {
+            gone.desired(0);
+            converge(gone);
+            revisions.remove(rk);
+          }
         } else {
-          revisions.put(rk, r);
+          revisions.computeIfAbsent(rk, k -> new RevisionInstances(r)).revision(r);
         }
       }
       default -> {
         return;
       }
     }
-    reconcile();
+    refreshActive();
   }
 
-  private void reconcile() {
-    Set<String> desired = DesiredRevisions.compute(services.values(), revisions.values());
-    for (String rk : desired) {
-      if (!running.containsKey(rk) && !failed.contains(rk)) {
-        start(revisions.get(rk));
+  /** Tells the scaler which revisions are active; inactive ones go to zero. */
+  private void refreshActive() {
+    List<Revision> known = revisions.values().stream().map(RevisionInstances::revision).toList();
+    Set<String> now = DesiredRevisions.compute(services.values(), known);
+    for (String rk : now) {
+      if (active.add(rk)) {
+        scaler.track(revisions.get(rk).revision());
       }
     }
-    for (String rk : new ArrayList<>(running.keySet())) {
-      if (!desired.contains(rk)) {
-        stop(rk);
+    for (String rk : new ArrayList<>(active)) {
+      if (!now.contains(rk)) {
+        active.remove(rk);
+        String[] p = rk.split("/", 2);
+        scaler.untrack(p[0], p[1]);
+        RevisionInstances r = revisions.get(rk);
+        if (r != null) {
+          r.desired(0);
+          converge(r);
+        }
       }
     }
   }
 
-  private void start(Revision r) {
-    String rk = revisionKey(r);
-    String ns = r.metadata().namespaceOrDefault();
-    String rev = r.metadata().name();
-    RuntimeBackend backend = backends.get(r.spec().template().workloadKind());
-    if (backend == null) {
-      failed.add(rk);
-      report(r, false, "NoRuntime", "this node has no " + r.spec().template().workloadKind() + " runtime");
+  private void converge(RevisionInstances r) {
+    if (r.failed()) {
       return;
     }
-    String id = ns + "." + rev + "." + instanceSeq.incrementAndGet();
-    InstanceSpec spec = new InstanceSpec(id, r, logs.sink(ns, r.spec().service(), rev, id));
-    long t0 = System.nanoTime();
-    Future<Instance> started = backend.start(spec);
-    running.put(rk, started);
-    started.onComplete(
-        ar -> context.runOnContext(v -> {
-          if (ar.failed()) {
-            running.remove(rk);
-            failed.add(rk);
-            String reason = ar.cause() instanceof InstanceStartException ise ? ise.reason() : "StartFailed";
-            LOG.log(Level.WARNING, "instance {0} failed to start: {1}", id, ar.cause().getMessage());
-            report(r, false, reason, ar.cause().getMessage());
-            return;
-          }
-          Instance inst = ar.result();
-          LOG.log(Level.INFO, "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms",
-              id, inst.host(), inst.port(), (System.nanoTime() - t0) / 1e6);
-          if (running.get(rk) != started) {
-            inst.stop(drain);
-            return;
-          }
-          endpoints.add(ns, rev, new Endpoint(id, inst.host(), inst.port()));
-          report(r, true, null, null);
-        }));
-  }
-
-  private void stop(String rk) {
-    Future<Instance> f = running.remove(rk);
-    Revision r = revisions.get(rk);
-    f.onSuccess(inst -> {
-      String[] parts = rk.split("/", 2);
-      endpoints.remove(parts[0], parts[1], inst.id());
-      inst.stop(drain);
-    });
-    if (r != null && isReady(r)) {
-      report(r, true, null, null, 0);
+    List<Running> list = r.instances();
+    while (list.size() < r.desired()) {
+      list.add(start(r));
+    }
+    while (list.size() > r.desired()) {
+      // Stop the newest first: an instance still starting costs the least to give up.
+      stop(r, list.remove(list.size() - 1));
     }
   }
 
-  private void report(Revision r, boolean ready, String reason, String message) {
-    report(r, ready, reason, message, ready ? 1 : 0);
+  private Running start(RevisionInstances r) {
+    Revision rev = r.revision();
+    String ns = rev.metadata().namespaceOrDefault();
+    String name = rev.metadata().name();
+    String kind = rev.spec().template().workloadKind();
+    String id = ns + "." + name + "." + instanceSeq.incrementAndGet();
+    RuntimeBackend backend = backends.get(kind);
+    RequestTracker tracker = new RequestTracker();
+    boolean cold = r.readyCount() == 0;
+    long t0 = System.nanoTime();
+    Future<Instance> started = backend == null
+        ? Future.failedFuture(new InstanceStartException("NoRuntime", "this node has no " + kind + " runtime", null))
+        : backend.start(new InstanceSpec(id, rev, logs.sink(ns, rev.spec().service(), name, id), tracker));
+    Running running = new Running(id, started, tracker, t0);
+    started.onComplete(ar -> context.runOnContext(v -> {
+      boolean wanted = r.instances().contains(running);
+      if (ar.failed()) {
+        r.instances().remove(running);
+        r.failed(true);
+        String reason = ar.cause() instanceof InstanceStartException ise ? ise.reason() : "StartFailed";
+        LOG.log(Level.WARNING, "instance {0} failed to start: {1}", id, ar.cause().getMessage());
+        report(r, false, reason, ar.cause().getMessage());
+        return;
+      }
+      Instance inst = ar.result();
+      if (!wanted) {
+        inst.stop(drain);
+        return;
+      }
+      long took = System.nanoTime() - t0;
+      LOG.log(Level.INFO, "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms",
+          id, inst.host(), inst.port(), took / 1e6);
+      if (cold) {
+        Timer.builder("skiff.cold.start").description("From asking for the first instance to it being ready")
+            .tag("namespace", ns).tag("revision", name).publishPercentileHistogram()
+            .register(meters).record(took, TimeUnit.NANOSECONDS);
+      }
+      r.markReady();
+      endpoints.add(ns, name, new Endpoint(id, inst.host(), inst.port()));
+      report(r, true, null, null);
+    }));
+    return running;
   }
 
-  private void report(Revision r, boolean ready, String reason, String message, int instances) {
-    RevisionStatus old = r.status();
-    if (old != null
-        && old.readyInstances() != null
-        && old.readyInstances() == instances
-        && isReady(r) == ready) {
+  private void stop(RevisionInstances r, Running running) {
+    Revision rev = r.revision();
+    String ns = rev.metadata().namespaceOrDefault();
+    String name = rev.metadata().name();
+    // Withdraw the endpoint first; requests that picked it a moment ago still finish: the instance
+    // keeps serving for the grace, then drains what is in flight.
+    endpoints.remove(ns, name, running.id());
+    running.started().onSuccess(inst -> vertx.setTimer(Math.max(1, endpointGrace.toMillis()),
+        t -> inst.stop(drain).onComplete(ar -> LOG.log(Level.INFO, "instance {0} stopped", running.id()))));
+    report(r, r.everReady(), null, null);
+  }
+
+  private void sample() {
+    for (RevisionInstances r : revisions.values()) {
+      for (Running i : r.instances()) {
+        if (i.ready()) {
+          i.tracker().sample();
+        }
+      }
+    }
+  }
+
+  private void reportStats() {
+    var now = clock.instant();
+    for (RevisionInstances r : revisions.values()) {
+      RevisionKey key = RevisionKey.of(r.revision().metadata().namespaceOrDefault(), r.revision().metadata().name());
+      for (Running i : r.instances()) {
+        if (i.ready()) {
+          RequestTracker.Window w = i.tracker().drain();
+          stats.report(Stat.builder(key, i.id(), now)
+              .withAverageConcurrency(w.averageConcurrency())
+              .withPeakConcurrency(w.peakConcurrency())
+              .withRequestCount(w.requests())
+              .build());
+        }
+      }
+    }
+  }
+
+  private void report(RevisionInstances r, boolean ready, String reason, String message) {
+    Revision rev = r.revision();
+    int readyCount = r.readyCount();
+    RevisionStatus old = rev.status();
+    boolean wasReady = old != null && old.conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
+    if (old != null && wasReady == ready && old.readyInstances() != null && old.readyInstances() == readyCount
+        && old.desiredInstances() != null && old.desiredInstances() == r.desired()) {
       return;
     }
     Condition c = Condition.ready(ready, reason, message, clock.instant());
-    RevisionStatus status =
-        new RevisionStatus(old == null ? null : old.imageDigest(), instances, instances, List.of(c));
-    reporter
-        .report(r.metadata().namespaceOrDefault(), r.metadata().name(), status)
+    RevisionStatus status = new RevisionStatus(old == null ? null : old.imageDigest(), r.desired(), readyCount, List.of(c));
+    reporter.report(rev.metadata().namespaceOrDefault(), rev.metadata().name(), status)
         .onFailure(err -> LOG.log(Level.WARNING, "cannot report status of {0}: {1}",
-            r.metadata().name(), err.getMessage()));
+            rev.metadata().name(), err.getMessage()));
   }
 
-  private static boolean isReady(Revision r) {
-    return r.status() != null && r.status().conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
-  }
-
-  private static String revisionKey(Revision r) {
+  private static String key(Revision r) {
     return r.metadata().namespaceOrDefault() + "/" + r.metadata().name();
   }
 
   /** Stops every instance (draining) and closes the backends. */
   public Future<Void> close() {
+    vertx.cancelTimer(sampleTimer);
+    vertx.cancelTimer(reportTimer);
     List<Future<?>> stops = new ArrayList<>();
-    for (Future<Instance> f : running.values()) {
-      stops.add(f.compose(i -> i.stop(drain), err -> Future.succeededFuture()));
+    for (RevisionInstances r : revisions.values()) {
+      for (Running i : r.instances()) {
+        stops.add(i.started().compose(inst -> inst.stop(drain), err -> Future.succeededFuture()));
+      }
+      r.instances().clear();
     }
-    running.clear();
     return Future.join(stops)
         .transform(ar -> Future.join(backends.values().stream().map(RuntimeBackend::close).toList()))
         .mapEmpty();
   }
-
 
   /** Builds a {@link NodeAgent}. */
   public static final class Builder {
     private Vertx vertx;
     private final Map<String, RuntimeBackend> backends = new HashMap<>();
     private StatusReporter reporter = (ns, rev, st) -> Future.succeededFuture();
+    private Scaler scaler;
+    private StatsSink stats = s -> { };
     private LogStore logs;
     private Clock clock = Clock.systemUTC();
     private Duration drain = Duration.ofSeconds(30);
+    private Duration endpointGrace = Duration.ofSeconds(1);
+    private MeterRegistry meters = new SimpleMeterRegistry();
 
     public Builder withVertx(Vertx v) {
       this.vertx = v;
@@ -231,6 +322,17 @@ public final class NodeAgent {
       return this;
     }
 
+    /** Who decides instance counts; without one, every active revision gets one instance. */
+    public Builder withScaler(Scaler s) {
+      this.scaler = s;
+      return this;
+    }
+
+    public Builder withStatsSink(StatsSink s) {
+      this.stats = s;
+      return this;
+    }
+
     public Builder withLogStore(LogStore l) {
       this.logs = l;
       return this;
@@ -241,9 +343,20 @@ public final class NodeAgent {
       return this;
     }
 
+    public Builder withMeterRegistry(MeterRegistry m) {
+      this.meters = m;
+      return this;
+    }
+
     /** How long a stopping instance may finish in-flight requests. */
     public Builder withDrain(Duration d) {
       this.drain = d;
+      return this;
+    }
+
+    /** How long a stopping instance keeps serving after its endpoint was withdrawn. */
+    public Builder withEndpointGrace(Duration d) {
+      this.endpointGrace = d;
       return this;
     }
 
@@ -251,7 +364,27 @@ public final class NodeAgent {
       if (vertx == null) {
         throw new IllegalStateException("withVertx is required");
       }
-      return new NodeAgent(this);
+      if (scaler == null) {
+        scaler = new OneEach();
+      }
+      NodeAgent agent = new NodeAgent(this);
+      if (scaler instanceof OneEach one) {
+        one.agent = agent;
+      }
+      return agent;
     }
+  }
+
+  /** Without an autoscaler: one instance for every active revision. */
+  private static final class OneEach implements Scaler {
+    private NodeAgent agent;
+
+    @Override
+    public void track(Revision r) {
+      agent.scale(r.metadata().namespaceOrDefault(), r.metadata().name(), 1);
+    }
+
+    @Override
+    public void untrack(String namespace, String revision) {}
   }
 }

@@ -2,6 +2,9 @@ package dev.skiff.server;
 
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.activator.Activator;
+import dev.skiff.autoscaler.Autoscaler;
+import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.gateway.Gateway;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
@@ -34,6 +37,9 @@ public final class Skiffd {
   private EmbeddedStore store;
   private ControlPlane controlPlane;
   private NodeAgent agent;
+  private Scaling scaling;
+  private Autoscaler autoscaler;
+  private Activator activator;
   private Gateway gateway;
 
   public Skiffd(SkiffdOptions options) {
@@ -104,7 +110,9 @@ public final class Skiffd {
               .withDomain(options.domain).withClock(clock).withMeterRegistry(metrics)
               .withHost(options.host).withPort(options.apiPort)
               .build();
-          // 3. The node agent: runs an instance for every routed revision, reports readiness.
+          // 3. The node agent: runs as many instances of each active revision as the autoscaler
+          //    decides, reports readiness to the API and every instance's request stats.
+          scaling = new Scaling();
           agent = NodeAgent.builder()
               .withVertx(vertx)
               .withBackend(new WasmBackend(vertx, wasm,
@@ -112,15 +120,39 @@ public final class Skiffd {
                       .map(io.vertx.core.buffer.Buffer::getBytes),
                   "127.0.0.1"))
               .withStatusReporter(new RestStatusReporter(vertx, options.host, () -> controlPlane.actualPort()))
+              .withScaler(scaling)
+              .withStatsSink(stat -> autoscaler.record(stat))
               .withDrain(Duration.ofSeconds(options.drainSeconds))
+              .withMeterRegistry(metrics)
               .withClock(clock)
               .build();
-          // 4. The gateway: host routing and traffic split onto the agent's ready endpoints.
+          // 4. The KPA autoscaler and the loop around it (see Scaling).
+          scaling.agent(agent);
+          autoscaler = Autoscaler.builder()
+              .withVertx(vertx).withClock(clock)
+              .withConfig(AutoscalerConfig.DEFAULTS.toBuilder()
+                  .withScaleToZeroGracePeriod(Duration.ofSeconds(options.scaleToZeroGraceSeconds)).build())
+              .withEndpoints(scaling).withListener(scaling)
+              .build();
+          scaling.autoscaler(autoscaler);
+          autoscaler.start();
+          // 5. The activator: holds requests for revisions at zero or short of capacity.
+          activator = Activator.builder()
+              .withVertx(vertx).withMeterRegistry(metrics).withClock(clock)
+              .withEndpointWatch(scaling)
+              .withPoker(scaling::poke)
+              .withStatsSink(stat -> autoscaler.record(stat))
+              .build();
+          return activator.start(options.host, 0);
+        })
+        .compose(act -> {
+          // 6. The gateway: host routing and traffic split, direct to instances or via the activator.
           gateway = Gateway.builder()
               .withVertx(vertx).withDomain(options.domain).withMeterRegistry(metrics).withClock(clock)
               .withEndpoints(new AgentEndpoints(agent.endpoints()))
+              .withActivator(new dev.skiff.gateway.spi.Endpoint(options.host, activator.actualPort()), scaling)
               .build();
-          // 5. Admin routes beside the API.
+          // 7. Admin routes beside the API.
           controlPlane.router().get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
           controlPlane.router().get("/metrics").handler(ctx -> ctx.response()
               .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -128,7 +160,7 @@ public final class Skiffd {
               .handler(new LogsEndpoint(agent.logs(), clock));
           return controlPlane.start();
         })
-        // 6. Feed the gateway and the agent from the store: current state first, then every change.
+        // 8. Feed the gateway and the agent from the store: current state first, then every change.
         .compose(cp -> controlPlane.follow(ev -> {
           gateway.onResourceEvent(ev);
           agent.onResourceEvent(ev);
@@ -179,7 +211,11 @@ public final class Skiffd {
 
   private Future<Void> stopComponents() {
     Future<Void> g = gateway == null ? Future.succeededFuture() : gateway.close();
-    return g.transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
+    if (autoscaler != null) {
+      autoscaler.stop();
+    }
+    return g.transform(x -> activator == null ? Future.<Void>succeededFuture() : activator.close())
+        .transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
         .transform(x -> controlPlane == null ? Future.<Void>succeededFuture() : controlPlane.stop())
         .transform(x -> store == null ? Future.<Void>succeededFuture() : store.close());
   }

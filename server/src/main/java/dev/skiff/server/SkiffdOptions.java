@@ -60,6 +60,13 @@ public final class SkiffdOptions {
   int drainSeconds;
 
   @Option(
+      names = "--scale-to-zero-grace",
+      defaultValue = "${env:SKIFF_SCALE_TO_ZERO_GRACE:-30}",
+      description = "Seconds an idle revision keeps its last instance after the stable window, as"
+          + " Knative's scale-to-zero-grace-period (env SKIFF_SCALE_TO_ZERO_GRACE). Default: ${DEFAULT-VALUE}")
+  int scaleToZeroGraceSeconds;
+
+  @Option(
       names = "--examples",
       description = "Deploy the example functions at start-up and print what to curl.")
   boolean examples;

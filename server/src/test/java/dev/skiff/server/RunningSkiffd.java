@@ -23,6 +23,7 @@ final class RunningSkiffd implements AutoCloseable {
     o.logLevel = "info";
     o.wasmThreads = 0;
     o.drainSeconds = 2;
+    o.scaleToZeroGraceSeconds = 30;
     Skiffd s = new Skiffd(o);
     s.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new RunningSkiffd(s, dataDir);

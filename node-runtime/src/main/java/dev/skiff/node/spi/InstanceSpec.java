@@ -2,6 +2,7 @@ package dev.skiff.node.spi;
 
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.node.stats.RequestTracker;
 
 /**
  * What a backend needs to start one instance of a revision.
@@ -9,8 +10,15 @@ import dev.skiff.api.model.RevisionTemplate;
  * @param id unique per instance on this node, e.g. {@code default.hello-00001.1}
  * @param revision the revision, frozen
  * @param logs where the instance's stdout/stderr lines go
+ * @param requests where the instance's inbound side counts requests (enter/leave), for the
+ *     autoscaler's stats
  */
-public record InstanceSpec(String id, Revision revision, LogSink logs) {
+public record InstanceSpec(String id, Revision revision, LogSink logs, RequestTracker requests) {
+
+  /** A spec whose requests are counted by a tracker nobody reads (tests, tools). */
+  public InstanceSpec(String id, Revision revision, LogSink logs) {
+    this(id, revision, logs, new RequestTracker());
+  }
 
   public String namespace() {
     return revision.metadata().namespaceOrDefault();

@@ -1,5 +1,6 @@
 package dev.skiff.node.wasm;
 
+import dev.skiff.node.stats.RequestTracker;
 import dev.skiff.wasm.RequestTooLargeException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
@@ -23,15 +24,28 @@ final class WagiBridge implements Handler<HttpServerRequest> {
           "proxy-authorization", "proxy-authenticate", "content-length");
 
   private final WasmFunction function;
+  private final RequestTracker tracker;
   private final long maxRequestBytes;
 
-  WagiBridge(WasmFunction function) {
+  WagiBridge(WasmFunction function, RequestTracker tracker) {
     this.function = function;
+    this.tracker = tracker;
     this.maxRequestBytes = function.config().maxRequestBytes();
   }
 
   @Override
   public void handle(HttpServerRequest req) {
+    tracker.enter();
+    req.response().endHandler(v -> tracker.leave());
+    req.response().closeHandler(v -> {
+      if (!req.response().ended()) {
+        tracker.leave();
+      }
+    });
+    serve(req);
+  }
+
+  private void serve(HttpServerRequest req) {
     String declared = req.getHeader("Content-Length");
     if (declared != null && parseLong(declared) > maxRequestBytes) {
       fail(req.response(), new RequestTooLargeException(parseLong(declared), maxRequestBytes));

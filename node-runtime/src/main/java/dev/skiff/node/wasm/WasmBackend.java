@@ -58,18 +58,18 @@ public final class WasmBackend implements RuntimeBackend {
         .recover(err -> Future.failedFuture(err instanceof ModuleInvalidException mi
             ? new InstanceStartException("ModuleInvalid", mi.getMessage(), mi)
             : err))
-        .compose(fn -> listen(spec.id(), fn));
+        .compose(fn -> listen(spec, fn));
   }
 
-  private Future<Instance> listen(String id, WasmFunction function) {
+  private Future<Instance> listen(InstanceSpec spec, WasmFunction function) {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(bindHost)
         .setPort(0)
         .setHttp2ClearTextEnabled(true)
         .setTcpNoDelay(true));
-    return server.requestHandler(new WagiBridge(function))
+    return server.requestHandler(new WagiBridge(function, spec.requests()))
         .listen()
-        .map(s -> new WasmInstance(id, function, s, bindHost));
+        .map(s -> new WasmInstance(spec.id(), function, s, bindHost));
   }
 
   static WasmConfig config(InstanceSpec spec) {

@@ -1,0 +1,69 @@
+package dev.skiff.node.internal;
+
+import dev.skiff.api.model.Revision;
+import dev.skiff.node.spi.Instance;
+import dev.skiff.node.stats.RequestTracker;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The agent's book of one revision: how many instances it should have and the ones it has. */
+public final class RevisionInstances {
+  /** One instance, from the moment it was asked for. */
+  public record Running(String id, Future<Instance> started, RequestTracker tracker, long askedAtNanos) {
+    public boolean ready() {
+      return started.succeeded();
+    }
+  }
+
+  private Revision revision;
+  private int desired;
+  private boolean failed;
+  private boolean everReady;
+  private final List<Running> instances = new ArrayList<>();
+
+  public RevisionInstances(Revision revision) {
+    this.revision = revision;
+  }
+
+  public Revision revision() {
+    return revision;
+  }
+
+  public void revision(Revision r) {
+    this.revision = r;
+  }
+
+  public int desired() {
+    return desired;
+  }
+
+  public void desired(int n) {
+    this.desired = n;
+  }
+
+  public boolean failed() {
+    return failed;
+  }
+
+  public void failed(boolean f) {
+    this.failed = f;
+  }
+
+  public boolean everReady() {
+    return everReady;
+  }
+
+  public void markReady() {
+    this.everReady = true;
+  }
+
+  /** Instances asked for and not stopped: starting or ready. */
+  public List<Running> instances() {
+    return instances;
+  }
+
+  public int readyCount() {
+    return (int) instances.stream().filter(Running::ready).count();
+  }
+}

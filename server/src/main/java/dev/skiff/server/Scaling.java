@@ -1,0 +1,105 @@
+package dev.skiff.server;
+
+import dev.skiff.activator.spi.EndpointWatch;
+import dev.skiff.activator.spi.RevisionEndpoints;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.ScalingSettings;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.autoscaler.Autoscaler;
+import dev.skiff.autoscaler.Decision;
+import dev.skiff.autoscaler.spi.Endpoints;
+import dev.skiff.autoscaler.spi.ScaleListener;
+import dev.skiff.gateway.spi.ActivatorRouting;
+import dev.skiff.node.NodeAgent;
+import dev.skiff.node.spi.Scaler;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The scale-to-zero loop of one JVM, between components that do not know each other: the node agent
+ * says which revisions are active, the autoscaler decides their instance counts from the stats the
+ * instances and the activator report, the agent runs that many, and the gateway sends a revision's
+ * requests through the activator while it is at zero or short of burst capacity.
+ */
+final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRouting, EndpointWatch {
+  private NodeAgent agent;
+  private Autoscaler autoscaler;
+  private final Map<RevisionKey, Decision> decisions = new ConcurrentHashMap<>();
+  private final Map<RevisionKey, Integer> concurrency = new ConcurrentHashMap<>();
+
+  void agent(NodeAgent a) {
+    this.agent = a;
+  }
+
+  void autoscaler(Autoscaler a) {
+    this.autoscaler = a;
+  }
+
+  // -- Scaler: the agent's active revisions -------------------------------------------------------
+
+  @Override
+  public void track(Revision r) {
+    RevisionKey key = RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
+    concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
+    ScalingSettings settings = ScalingSettings.from(r.spec().template().annotations());
+    // A revision that served before this process started (a restart) resumes from what runs now
+    // (nothing), scaling up on its first request; a new one starts at its initial scale.
+    boolean servedBefore = r.status() != null
+        && r.status().conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
+    onDesiredScale(key, servedBefore ? autoscaler.resume(key, settings) : autoscaler.track(key, settings));
+  }
+
+  @Override
+  public void untrack(String namespace, String revision) {
+    RevisionKey key = RevisionKey.of(namespace, revision);
+    autoscaler.untrack(key);
+    decisions.remove(key);
+  }
+
+  // -- ScaleListener: the autoscaler's decisions ---------------------------------------------------
+
+  @Override
+  public void onDesiredScale(RevisionKey revision, Decision decision) {
+    decisions.put(revision, decision);
+    agent.scale(revision.namespace(), revision.name(), decision.desired());
+  }
+
+  void poke(String namespace, String revision) {
+    autoscaler.poke(RevisionKey.of(namespace, revision)).ifPresent(d -> onDesiredScale(RevisionKey.of(namespace, revision), d));
+  }
+
+  // -- Endpoints (autoscaler) and ActivatorRouting (gateway) ---------------------------------------
+
+  @Override
+  public int readyInstances(RevisionKey revision) {
+    return agent.endpoints().ready(revision.namespace(), revision.name()).size();
+  }
+
+  @Override
+  public boolean activatorInPath(RevisionKey revision) {
+    return viaActivator(revision.namespace(), revision.name());
+  }
+
+  @Override
+  public boolean viaActivator(String namespace, String revision) {
+    RevisionKey key = RevisionKey.of(namespace, revision);
+    Decision d = decisions.get(key);
+    return d == null || d.needsActivator() || agent.endpoints().ready(namespace, revision).isEmpty();
+  }
+
+  // -- EndpointWatch (activator) -------------------------------------------------------------------
+
+  @Override
+  public Subscription watch(String namespace, String revision, Consumer<RevisionEndpoints> listener) {
+    int cc = concurrency.getOrDefault(RevisionKey.of(namespace, revision), 0);
+    Runnable cancel = agent.endpoints().watch(namespace, revision, list -> listener.accept(
+        new RevisionEndpoints(convert(list), cc)));
+    return cancel::run;
+  }
+
+  private static List<dev.skiff.activator.spi.Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
+    return in.stream().map(e -> new dev.skiff.activator.spi.Endpoint(e.host(), e.port())).toList();
+  }
+}
