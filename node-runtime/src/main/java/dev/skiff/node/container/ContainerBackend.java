@@ -1,0 +1,329 @@
+package dev.skiff.node.container;
+
+import dev.skiff.api.model.Resources;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.validation.Quantities;
+import dev.skiff.node.InstanceStartException;
+import dev.skiff.node.container.internal.Cgroups;
+import dev.skiff.node.container.internal.Host;
+import dev.skiff.node.container.internal.Launcher;
+import dev.skiff.node.container.internal.OciRuntime;
+import dev.skiff.node.container.internal.PodNetwork;
+import dev.skiff.node.container.internal.Reconciler;
+import dev.skiff.node.container.internal.RunningContainer;
+import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceSpec;
+import dev.skiff.node.spi.RuntimeBackend;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs container revisions under runc (or crun), following Knative's runtime contract: the process
+ * is the image's Entrypoint + Cmd, listens on {@code $PORT}, gets {@code K_SERVICE}, {@code
+ * K_REVISION} and {@code K_CONFIGURATION}, is stopped with SIGTERM, a drain, then SIGKILL, and its
+ * stdout/stderr are its logs. Each instance has an overlay rootfs (read-only by default), its own
+ * pid, ipc, uts, mount, cgroup and network namespaces, Docker's default capabilities, a seccomp
+ * profile and cgroup limits; it is reachable only from the node, at {@code podIP:PORT}.
+ *
+ * <p>Create it with {@link #create}, which first removes whatever an earlier agent left behind.
+ * Methods may be called from any thread; blocking work runs on the backend's own workers.
+ */
+public final class ContainerBackend implements RuntimeBackend {
+  private static final System.Logger LOG = System.getLogger(ContainerBackend.class.getName());
+
+  private final Host host;
+  private final ImageSource images;
+  private final Launcher launcher;
+  private final NetClient probes;
+  private final Map<String, RunningContainer> running = new ConcurrentHashMap<>();
+  // Keys from the moment a start begins, so a concurrent reconcile leaves half-made instances
+  // alone.
+  private final Set<String> reserved = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private ContainerBackend(Host host, ImageSource images) {
+    this.host = host;
+    this.images = images;
+    this.launcher = new Launcher(host);
+    this.probes =
+        host.vertx()
+            .createNetClient(new NetClientOptions().setConnectTimeout(1000).setTcpNoDelay(true));
+  }
+
+  /**
+   * Finds the OCI runtime, installs the network fence, removes leftovers of earlier agents (see
+   * {@link #reconcile}) and returns the backend. Fails when there is no runtime or the host refuses
+   * the setup.
+   */
+  public static Future<ContainerBackend> create(
+      Vertx vertx, ContainerConfig config, ImageSource images) {
+    Path binary = OciRuntime.detect(config.runtime());
+    if (binary == null) {
+      return Future.failedFuture(
+          new ContainerRuntimeException(
+              config.runtime() != null
+                  ? "OCI runtime " + config.runtime() + " is not an executable file"
+                  : "no OCI runtime found: install runc (apt-get install runc) or crun, or"
+                      + " configure its path"));
+    }
+    Host host =
+        new Host(
+            vertx,
+            vertx.createSharedWorkerExecutor(
+                "skiff-container-" + config.scope(), config.workerThreads(), 10, TimeUnit.MINUTES),
+            config,
+            new OciRuntime(binary, config.runtimeRoot()),
+            new PodNetwork(
+                config.scope(), config.interfacePrefix(), config.subnet(), config.firewall()),
+            new Cgroups(config.cgroupParent()));
+    ContainerBackend backend = new ContainerBackend(host, images);
+    return host.workers()
+        .executeBlocking(
+            () -> {
+              host.network().installFence();
+              return null;
+            },
+            false)
+        .compose(v -> backend.reconcile())
+        .map(
+            report -> {
+              if (!report.clean()) {
+                LOG.log(Level.WARNING, "removed leftovers of earlier instances: {0}", report);
+              }
+              LOG.log(
+                  Level.INFO,
+                  "container backend ready: {0}, state in {1}",
+                  binary,
+                  config.runtimeRoot());
+              return backend;
+            })
+        .recover(
+            err -> {
+              host.workers().close();
+              backend.probes.close();
+              return Future.failedFuture(err);
+            });
+  }
+
+  @Override
+  public String kind() {
+    return "container";
+  }
+
+  /** The OCI runtime in use. */
+  public Path runtime() {
+    return host.runtime().binary();
+  }
+
+  @Override
+  public Future<Instance> start(InstanceSpec spec) {
+    if (closed) {
+      return Future.failedFuture(
+          new InstanceStartException("BackendClosed", "the container backend is closed", null));
+    }
+    RevisionTemplate t = spec.template();
+    if (t.image() == null || t.image().isBlank()) {
+      return Future.failedFuture(
+          new InstanceStartException(
+              "ImageMissing", "revision " + spec.revisionName() + " names no image", null));
+    }
+    Launcher.Limits limits;
+    try {
+      limits = limits(t.resources());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new InstanceStartException("InvalidResources", e.getMessage(), e));
+    }
+    String key = key(spec.id());
+    if (!reserved.add(key)) {
+      return Future.failedFuture(
+          new InstanceStartException(
+              "InstanceExists",
+              "an instance with id " + spec.id() + " is already running here",
+              null));
+    }
+    Context context = host.vertx().getOrCreateContext();
+    return images
+        .image(t.image())
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof InstanceStartException
+                        ? err
+                        : new InstanceStartException(
+                            "ImagePullFailed",
+                            "cannot get image " + t.image() + ": " + err.getMessage(),
+                            err)))
+        .compose(
+            image ->
+                host.workers()
+                    .executeBlocking(
+                        () -> launcher.launch(context, spec, key, image, limits), false))
+        .onFailure(err -> reserved.remove(key))
+        .compose(
+            c -> {
+              running.put(key, c);
+              c.exited()
+                  .onComplete(
+                      ar -> {
+                        running.remove(key, c);
+                        reserved.remove(key);
+                      });
+              return awaitReady(c).map(v -> (Instance) c);
+            });
+  }
+
+  /**
+   * Polls the instance's port every probe interval until it accepts a TCP connection; fails, and
+   * kills the instance, when it exits first or the readiness timeout passes.
+   */
+  private Future<Void> awaitReady(RunningContainer c) {
+    Promise<Void> ready = Promise.promise();
+    long deadline = System.nanoTime() + host.config().readinessTimeout().toNanos();
+    probe(c, deadline, ready);
+    return ready.future().recover(err -> c.kill().transform(x -> Future.failedFuture(err)));
+  }
+
+  private void probe(RunningContainer c, long deadline, Promise<Void> ready) {
+    if (c.processEnded()) {
+      // Wait for the teardown, which also drains the output, so the message can quote it.
+      c.exited()
+          .onComplete(
+              ar ->
+                  ready.tryFail(
+                      new InstanceStartException(
+                          "ContainerExited",
+                          "container "
+                              + c.key()
+                              + " "
+                              + ar.result().describe()
+                              + " before it accepted connections on"
+                              + " port "
+                              + c.port()
+                              + outputOf(c),
+                          null)));
+      return;
+    }
+    probes
+        .connect(c.port(), c.host())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                ar.result().close();
+                if (c.processEnded()) {
+                  probe(c, deadline, ready);
+                } else {
+                  ready.tryComplete();
+                }
+              } else if (System.nanoTime() - deadline > 0) {
+                ready.tryFail(
+                    new InstanceStartException(
+                        "ReadinessTimeout",
+                        "container "
+                            + c.key()
+                            + " did not accept TCP connections on "
+                            + c.host()
+                            + ":"
+                            + c.port()
+                            + " within "
+                            + host.config().readinessTimeout().toMillis()
+                            + " ms; it must listen on"
+                            + " $PORT ("
+                            + c.port()
+                            + ") on all interfaces (0.0.0.0), not only 127.0.0.1"
+                            + outputOf(c),
+                        null));
+              } else {
+                host.vertx()
+                    .setTimer(
+                        Math.max(1, host.config().probeInterval().toMillis()),
+                        id -> probe(c, deadline, ready));
+              }
+            });
+  }
+
+  private static String outputOf(RunningContainer c) {
+    List<String> last = c.lastOutput();
+    return last.isEmpty()
+        ? "; it wrote nothing"
+        : "; its last output:\n  " + String.join("\n  ", last);
+  }
+
+  /**
+   * Removes leftovers of instances this backend is not running: OCI containers under its runtime
+   * root, orphaned runtime processes, cgroups under its parent, mounts under its data directory,
+   * network namespaces and links with its names, and bundles (keeping recent logs).
+   */
+  public Future<ReconcileReport> reconcile() {
+    // The live view, not a copy: a start that begins meanwhile reserves its key before it makes
+    // anything.
+    return host.workers().executeBlocking(() -> new Reconciler(host).run(reserved), false);
+  }
+
+  /**
+   * Stops every instance at once (SIGTERM, then SIGKILL after a short grace; the agent drains them
+   * first), removes the network fence and releases the backend's threads.
+   */
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    List<Future<?>> stops = new ArrayList<>();
+    running.values().forEach(c -> stops.add(c.stop(Duration.ofSeconds(2))));
+    return Future.join(stops)
+        .transform(
+            ar ->
+                host.workers()
+                    .executeBlocking(
+                        () -> {
+                          host.network().removeFence();
+                          host.cgroups().removeParentIfEmpty();
+                          return null;
+                        },
+                        false))
+        .transform(
+            ar -> {
+              probes.close();
+              return host.workers().close();
+            });
+  }
+
+  static Launcher.Limits limits(Resources r) {
+    if (r == null) {
+      return new Launcher.Limits(null, null);
+    }
+    Long memory = r.memory() == null ? null : Quantities.bytes(r.memory());
+    Long cpu = r.cpu() == null ? null : Quantities.millicores(r.cpu());
+    if (memory != null && memory < (6L << 20)) {
+      throw new IllegalArgumentException(
+          "resources.memory " + r.memory() + " is below the 6Mi a container needs to start");
+    }
+    if (cpu != null && cpu < 10) {
+      throw new IllegalArgumentException("resources.cpu " + r.cpu() + " is below the 10m minimum");
+    }
+    return new Launcher.Limits(memory, cpu);
+  }
+
+  /** The instance id as a runtime container id, directory and namespace name. */
+  static String key(String id) {
+    String k = id.replaceAll("[^A-Za-z0-9_.-]", "_");
+    if (k.startsWith(".")) {
+      k = "_" + k.substring(1);
+    }
+    if (k.length() > 100) {
+      k = k.substring(0, 80) + "-" + Integer.toHexString(id.hashCode());
+    }
+    return k;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.skiff.node.container.internal;
+
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.node.InstanceStartException;
+import dev.skiff.node.container.ContainerConfig;
+import dev.skiff.node.container.ContainerImage;
+import dev.skiff.node.spi.InstanceSpec;
+import io.vertx.core.Context;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sets up one instance on the host and starts its runtime process: bundle directory, overlay
+ * rootfs, user, network namespace, {@code config.json}, then {@code runc run}. Each step registers
+ * its undo, so a failure part way leaves nothing behind. Blocking; runs on a worker.
+ */
+public final class Launcher {
+  private static final String DEFAULT_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /** Limits parsed from the template's resources. */
+  public record Limits(Long memoryBytes, Long cpuMillis) {}
+
+  private final Host host;
+  private final boolean swapAccounting;
+
+  public Launcher(Host host) {
+    this.host = host;
+    this.swapAccounting = Cgroups.unifiedOnly() || Cgroups.v1SwapAccounting();
+  }
+
+  public RunningContainer launch(
+      Context context, InstanceSpec spec, String key, ContainerImage image, Limits limits) {
+    ContainerConfig cfg = host.config();
+    List<String> args = new ArrayList<>(image.entrypoint());
+    args.addAll(image.cmd());
+    if (args.isEmpty()) {
+      throw new InstanceStartException(
+          "InvalidImage",
+          "image " + image.reference() + " has neither Entrypoint nor Cmd; set one in the image",
+          null);
+    }
+    String cwd =
+        image.workingDir() == null || image.workingDir().isEmpty() ? "/" : image.workingDir();
+    if (!cwd.startsWith("/")) {
+      throw new InstanceStartException(
+          "InvalidImage",
+          "image " + image.reference() + " has a relative WorkingDir '" + cwd + "'",
+          null);
+    }
+
+    Bundle bundle = new Bundle(cfg.dataDir(), key);
+    Teardown teardown = new Teardown();
+    try {
+      bundle.create();
+      teardown.add("bundle", bundle::deleteExceptLogs);
+
+      List<Path> layers = image.layers().isEmpty() ? List.of(bundle.emptyLayer()) : image.layers();
+      Overlay.mount(layers, bundle.upper(), bundle.work(), bundle.rootfs());
+      teardown.add("rootfs mount", () -> Overlay.unmount(bundle.rootfs()));
+      ImageUser user = ImageUser.resolve(image.user(), bundle.rootfs());
+
+      PodNetwork.Attachment net = host.network().attach(key);
+      teardown.add("network", () -> host.network().detach(net));
+
+      String hostname = hostname(key);
+      Files.writeString(
+          bundle.hosts(),
+          "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+              + net.podAddress()
+              + "\t"
+              + hostname
+              + "\n");
+
+      RevisionTemplate t = spec.template();
+      boolean writable =
+          "true".equalsIgnoreCase(t.annotations().get(ContainerConfig.WRITABLE_ROOTFS_ANNOTATION));
+      OciSpec.Params params =
+          new OciSpec.Params(
+              args,
+              env(spec, image, user, hostname),
+              cwd,
+              user,
+              cfg.readOnlyRootfs() && !writable,
+              hostname,
+              net.netnsPath(),
+              host.cgroups().pathFor(key),
+              limits.memoryBytes(),
+              swapAccounting,
+              limits.cpuMillis(),
+              cfg.pidsLimit(),
+              cfg.tmpSizeBytes(),
+              bundle.hosts(),
+              Map.of(
+                  "dev.skiff.instance",
+                  spec.id(),
+                  "dev.skiff.revision",
+                  spec.namespace() + "/" + spec.revisionName(),
+                  "dev.skiff.image",
+                  image.reference()));
+      Files.writeString(bundle.config(), OciSpec.render(params).encodePrettily());
+
+      // Registered before the start: the runtime may have created the cgroup and state when it
+      // fails.
+      teardown.add("cgroup", () -> host.cgroups().remove(key, java.time.Duration.ofSeconds(5)));
+      teardown.add("runtime container", () -> host.runtime().delete(key));
+      Files.createDirectories(host.runtime().root());
+      Process process =
+          new ProcessBuilder(host.runtime().runCommand(bundle.dir(), key))
+              .directory(bundle.dir().toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
+      LogPump out =
+          LogPump.start(
+              process.getInputStream(),
+              "stdout",
+              spec.logs(),
+              new RotatingLog(bundle.logs(), "stdout", cfg.logFileBytes(), cfg.logFiles()));
+      LogPump err =
+          LogPump.start(
+              process.getErrorStream(),
+              "stderr",
+              spec.logs(),
+              new RotatingLog(bundle.logs(), "stderr", cfg.logFileBytes(), cfg.logFiles()));
+      return new RunningContainer(
+          host,
+          context,
+          spec.id(),
+          key,
+          net.podAddress(),
+          t.portOrDefault(),
+          bundle,
+          process,
+          out,
+          err,
+          teardown);
+    } catch (IOException | RuntimeException e) {
+      List<String> failures = teardown.run();
+      InstanceStartException ise =
+          e instanceof InstanceStartException x
+              ? x
+              : new InstanceStartException(
+                  "ContainerSetupFailed",
+                  "cannot set up container " + key + ": " + e.getMessage(),
+                  e);
+      failures.forEach(f -> ise.addSuppressed(new IllegalStateException("cleanup: " + f)));
+      throw ise;
+    }
+  }
+
+  /** Image env, then the service's, then the platform's (Knative's runtime contract). */
+  public static List<String> env(
+      InstanceSpec spec, ContainerImage image, ImageUser user, String hostname) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("HOSTNAME", hostname);
+    for (String e : image.env()) {
+      int eq = e.indexOf('=');
+      if (eq > 0) {
+        env.put(e.substring(0, eq), e.substring(eq + 1));
+      }
+    }
+    env.putIfAbsent("HOME", user.home());
+    env.putAll(spec.template().env());
+    env.put("PORT", Integer.toString(spec.template().portOrDefault()));
+    env.put("K_SERVICE", spec.serviceName());
+    env.put("K_REVISION", spec.revisionName());
+    env.put("K_CONFIGURATION", spec.serviceName());
+    List<String> out = new ArrayList<>();
+    env.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  /** A DNS label from the instance key. */
+  public static String hostname(String key) {
+    String h = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    if (h.length() > 63) {
+      h = h.substring(0, 63);
+    }
+    h = h.replaceAll("^-+|-+$", "");
+    return h.isEmpty() ? "instance" : h;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.skiff.node.container;
+
+import dev.skiff.node.container.internal.Commands;
+import dev.skiff.node.container.internal.MountTable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What a backend's scope has on the host right now, read independently of the backend's own code
+ * where it can be: runc's list, the mount table, cgroupfs, /run/netns, /sys/class/net, /proc.
+ */
+final class Leftovers {
+  private Leftovers() {}
+
+  static List<String> of(ContainerConfig c, Path runtime, String marker) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (Files.isDirectory(c.runtimeRoot())) {
+      Commands.Result r =
+          Commands.run(
+              List.of(runtime.toString(), "--root", c.runtimeRoot().toString(), "list", "-q"));
+      r.stdout().lines().filter(l -> !l.isBlank()).forEach(l -> out.add("container " + l));
+    }
+    for (Path m : MountTable.under(c.dataDir())) {
+      out.add("mount " + m);
+    }
+    for (MountTable.Mount m : MountTable.read()) {
+      if (m.fsType().startsWith("cgroup")) {
+        Path parent = m.mountPoint().resolve(c.cgroupParent().substring(1));
+        if (Files.isDirectory(parent)) {
+          try (Stream<Path> s = Files.list(parent)) {
+            s.filter(Files::isDirectory).forEach(d -> out.add("cgroup " + d));
+          }
+        }
+      }
+    }
+    Path netns = Path.of("/run/netns");
+    if (Files.isDirectory(netns)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(netns, c.scope() + "-*")) {
+        ds.forEach(p -> out.add("netns " + p.getFileName()));
+      }
+    }
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(Path.of("/sys/class/net"), c.interfacePrefix() + "*")) {
+      ds.forEach(p -> out.add("link " + p.getFileName()));
+    }
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(
+            Path.of("/proc"), p -> p.getFileName().toString().matches("[0-9]+"))) {
+      for (Path p : ds) {
+        String cmd;
+        try {
+          cmd =
+              new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                  .replace('\0', ' ');
+        } catch (IOException e) {
+          continue;
+        }
+        if (cmd.contains(c.runtimeRoot().toString()) || (marker != null && cmd.contains(marker))) {
+          out.add("process " + p.getFileName() + " " + cmd.strip());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Waits until the scope is clean (teardown is asynchronous); fails listing what stayed. */
+  static void assertNone(ContainerConfig c, Path runtime, String marker, Duration patience)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<String> left;
+    do {
+      left = of(c, runtime, marker);
+      if (left.isEmpty()) {
+        return;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("left on the host: " + left);
+  }
+}
