@@ -14,6 +14,11 @@ final class RunningSkiffd implements AutoCloseable {
   }
 
   static RunningSkiffd start(Path dataDir) throws Exception {
+    return start(dataDir, 30);
+  }
+
+  /** With a short scale-to-zero grace, for tests that watch revisions go to zero. */
+  static RunningSkiffd start(Path dataDir, int scaleToZeroGraceSeconds) throws Exception {
     SkiffdOptions o = new SkiffdOptions();
     o.dataDir = dataDir;
     o.host = "127.0.0.1";
@@ -23,7 +28,7 @@ final class RunningSkiffd implements AutoCloseable {
     o.logLevel = "info";
     o.wasmThreads = 0;
     o.drainSeconds = 2;
-    o.scaleToZeroGraceSeconds = 30;
+    o.scaleToZeroGraceSeconds = scaleToZeroGraceSeconds;
     Skiffd s = new Skiffd(o);
     s.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new RunningSkiffd(s, dataDir);

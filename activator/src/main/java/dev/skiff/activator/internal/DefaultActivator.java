@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DefaultActivator implements Activator {
   private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
+  private static final int NEGATIVE_PORT_BASE = 1 << 20;
 
   private final ActivatorConfig config;
   private final ActivatorMetrics metrics;
@@ -44,8 +45,10 @@ public final class DefaultActivator implements Activator {
       return Future.failedFuture(new IllegalStateException("the activator was already started"));
     }
     // Servers on the same host and port share one socket, round-robin over their event loops; port
-    // 0 is never shared but a negative one is, so -n stands for "one random port for these".
-    int listenPort = port == 0 ? -SHARED_RANDOM_PORT.incrementAndGet() : port;
+    // 0 is never shared but a negative one is, so -n stands for "one random port for these". The
+    // gateway counts its own keys from -1 in the same Vert.x: the activator's start far below, so
+    // the two never share a socket (which would hand gateway connections to the activator).
+    int listenPort = port == 0 ? -(NEGATIVE_PORT_BASE + SHARED_RANDOM_PORT.incrementAndGet()) : port;
     List<ActivatorVerticle> created = Collections.synchronizedList(new ArrayList<>());
     return config
         .vertx()
