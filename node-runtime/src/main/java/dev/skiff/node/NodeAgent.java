@@ -11,6 +11,7 @@ import dev.skiff.node.internal.DesiredRevisions;
 import dev.skiff.node.internal.RevisionInstances;
 import dev.skiff.node.internal.RevisionInstances.Running;
 import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceExit;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.spi.Scaler;
@@ -43,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NodeAgent {
   private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
   private final Vertx vertx;
   private final Context context;
@@ -55,6 +57,7 @@ public final class NodeAgent {
   private final Clock clock;
   private final Duration drain;
   private final Duration endpointGrace;
+  private final Duration restartBackoff;
   private final MeterRegistry meters;
   private final Map<String, Service> services = new HashMap<>();
   private final Map<String, RevisionInstances> revisions = new HashMap<>();
@@ -75,6 +78,7 @@ public final class NodeAgent {
     this.clock = b.clock;
     this.drain = b.drain;
     this.endpointGrace = b.endpointGrace;
+    this.restartBackoff = b.restartBackoff;
     this.meters = b.meters;
     this.sampleTimer = vertx.setPeriodic(100, id -> context.runOnContext(v -> sample()));
     this.reportTimer = vertx.setPeriodic(1000, id -> context.runOnContext(v -> reportStats()));
@@ -192,9 +196,15 @@ public final class NodeAgent {
     started.onComplete(ar -> context.runOnContext(v -> {
       boolean wanted = r.instances().contains(running);
       if (ar.failed()) {
+        String reason = ar.cause() instanceof InstanceStartException ise ? ise.reason() : "StartFailed";
+        if (r.everReady() && wanted) {
+          // It served before (this is a scale-up or a restart): try again, with backoff.
+          onEnded(r, running, new InstanceExit(reason, ar.cause().getMessage()));
+          return;
+        }
+        // A revision that never became ready fails, so its deploy reports why.
         r.instances().remove(running);
         r.failed(true);
-        String reason = ar.cause() instanceof InstanceStartException ise ? ise.reason() : "StartFailed";
         LOG.log(Level.WARNING, "instance {0} failed to start: {1}", id, ar.cause().getMessage());
         report(r, false, reason, ar.cause().getMessage());
         return;
@@ -215,8 +225,27 @@ public final class NodeAgent {
       r.markReady();
       endpoints.add(ns, name, new Endpoint(id, inst.host(), inst.port()));
       report(r, true, null, null);
+      inst.ended().onSuccess(exit -> context.runOnContext(x -> onEnded(r, running, exit)));
     }));
     return running;
+  }
+
+  /** An instance ended by itself: withdraw it, and start another after a backoff. */
+  private void onEnded(RevisionInstances r, Running running, InstanceExit exit) {
+    if (!r.instances().remove(running)) {
+      return; // already being stopped
+    }
+    Revision rev = r.revision();
+    String ns = rev.metadata().namespaceOrDefault();
+    endpoints.remove(ns, rev.metadata().name(), running.id());
+    Duration backoff = r.nextBackoff(restartBackoff, MAX_BACKOFF);
+    LOG.log(Level.WARNING, "instance {0} ended ({1}: {2}); restarting in {3} ms",
+        running.id(), exit.reason(), exit.message(), backoff.toMillis());
+    logs.sink(ns, rev.spec().service(), rev.metadata().name(), running.id())
+        .line("host", "instance ended: " + exit.reason() + " (" + exit.message() + ")");
+    boolean anyReady = r.readyCount() > 0;
+    report(r, anyReady, anyReady ? null : exit.reason(), anyReady ? null : exit.message());
+    vertx.setTimer(backoff.toMillis(), t -> context.runOnContext(v -> converge(r)));
   }
 
   private void stop(RevisionInstances r, Running running) {
@@ -305,6 +334,7 @@ public final class NodeAgent {
     private Clock clock = Clock.systemUTC();
     private Duration drain = Duration.ofSeconds(30);
     private Duration endpointGrace = Duration.ofSeconds(1);
+    private Duration restartBackoff = Duration.ofSeconds(1);
     private MeterRegistry meters = new SimpleMeterRegistry();
 
     public Builder withVertx(Vertx v) {
@@ -357,6 +387,12 @@ public final class NodeAgent {
     /** How long a stopping instance keeps serving after its endpoint was withdrawn. */
     public Builder withEndpointGrace(Duration d) {
       this.endpointGrace = d;
+      return this;
+    }
+
+    /** The first restart delay after an instance ended by itself; doubles up to 5 minutes. */
+    public Builder withRestartBackoff(Duration d) {
+      this.restartBackoff = d;
       return this;
     }
 

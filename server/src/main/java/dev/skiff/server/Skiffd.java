@@ -9,6 +9,13 @@ import dev.skiff.gateway.Gateway;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.RestStatusReporter;
+import dev.skiff.node.container.ContainerBackend;
+import dev.skiff.node.container.ContainerConfig;
+import dev.skiff.node.container.ContainerImage;
+import dev.skiff.node.oci.ImageStore;
+import dev.skiff.node.oci.PreparedImage;
+import dev.skiff.node.oci.PullOptions;
+import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmRuntime;
@@ -37,6 +44,7 @@ public final class Skiffd {
   private EmbeddedStore store;
   private ControlPlane controlPlane;
   private NodeAgent agent;
+  private ImageStore images;
   private Scaling scaling;
   private Autoscaler autoscaler;
   private Activator activator;
@@ -102,6 +110,18 @@ public final class Skiffd {
             .withMeterRegistry(metrics).build().open())
         .compose(s -> {
           store = s;
+          // Containers need root and runc; without them skiffd runs Wasm only and says why.
+          images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
+          return ContainerBackend.create(vertx,
+                  ContainerConfig.builder().withDataDir(dataDir.resolve("containers")).build(),
+                  ref -> images.prepare(ref, PullOptions.defaults()).map(Skiffd::containerImage))
+              .map(b -> (RuntimeBackend) b)
+              .otherwise(err -> {
+                LOG.log(Level.WARNING, "container functions are disabled: {0}", err.getMessage());
+                return null;
+              });
+        })
+        .compose(containers -> {
           // 2. The control plane: REST API, revisions, blobs. Modules are validated (and compiled
           //    into the cache, so the first instance starts warm) by the Wasm runtime at upload.
           controlPlane = ControlPlane.builder()
@@ -113,7 +133,11 @@ public final class Skiffd {
           // 3. The node agent: runs as many instances of each active revision as the autoscaler
           //    decides, reports readiness to the API and every instance's request stats.
           scaling = new Scaling();
-          agent = NodeAgent.builder()
+          NodeAgent.Builder agentBuilder = NodeAgent.builder();
+          if (containers != null) {
+            agentBuilder.withBackend(containers);
+          }
+          agent = agentBuilder
               .withVertx(vertx)
               .withBackend(new WasmBackend(vertx, wasm,
                   digest -> controlPlane.blob(digest).compose(p -> vertx.fileSystem().readFile(p.toString()))
@@ -177,6 +201,11 @@ public final class Skiffd {
         .map(v -> this);
   }
 
+  private static ContainerImage containerImage(PreparedImage p) {
+    return new ContainerImage(p.reference(), p.manifestDigest(), p.layers(), p.config().entrypoint(),
+        p.config().cmd(), p.config().env(), p.config().workingDir(), p.config().user());
+  }
+
   public int apiPort() {
     return controlPlane.actualPort();
   }
@@ -217,6 +246,7 @@ public final class Skiffd {
     return g.transform(x -> activator == null ? Future.<Void>succeededFuture() : activator.close())
         .transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
         .transform(x -> controlPlane == null ? Future.<Void>succeededFuture() : controlPlane.stop())
+        .transform(x -> images == null ? Future.<Void>succeededFuture() : images.close())
         .transform(x -> store == null ? Future.<Void>succeededFuture() : store.close());
   }
 }

@@ -1,7 +1,9 @@
 package dev.skiff.node.container;
 
 import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceExit;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.nio.file.Path;
 
 /** A running container: an {@link Instance} whose end can be awaited. */
@@ -12,6 +14,14 @@ public interface ContainerInstance extends Instance {
    * Unrequested exits are what the agent restarts with backoff.
    */
   Future<ContainerExit> exited();
+
+  /** {@link #exited()} for the agent: only the exits nobody asked for. */
+  @Override
+  default Future<InstanceExit> ended() {
+    return exited().compose(e -> e.requested()
+        ? Promise.<InstanceExit>promise().future()
+        : Future.succeededFuture(new InstanceExit(e.reason(), "the container ended: " + e)));
+  }
 
   /** Where its rotating {@code stdout.log} and {@code stderr.log} are; kept after it ends. */
   Path logDirectory();

@@ -20,6 +20,8 @@ public final class RevisionInstances {
   private int desired;
   private boolean failed;
   private boolean everReady;
+  private int restarts;
+  private long lastRestartNanos;
   private final List<Running> instances = new ArrayList<>();
 
   public RevisionInstances(Revision revision) {
@@ -56,6 +58,20 @@ public final class RevisionInstances {
 
   public void markReady() {
     this.everReady = true;
+  }
+
+  /**
+   * The delay before the next restart: {@code first}, doubling per restart up to {@code max}; the
+   * count resets after ten minutes without one (as Kubernetes' crash-loop backoff).
+   */
+  public java.time.Duration nextBackoff(java.time.Duration first, java.time.Duration max) {
+    long now = System.nanoTime();
+    if (now - lastRestartNanos > java.util.concurrent.TimeUnit.MINUTES.toNanos(10)) {
+      restarts = 0;
+    }
+    lastRestartNanos = now;
+    java.time.Duration d = first.multipliedBy(1L << Math.min(restarts++, 20));
+    return d.compareTo(max) > 0 ? max : d;
   }
 
   /** Instances asked for and not stopped: starting or ready. */

@@ -1,6 +1,7 @@
 package dev.skiff.node.spi;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 
 /** One running instance of a revision, reachable over HTTP at {@link #host()}:{@link #port()}. */
@@ -10,6 +11,15 @@ public interface Instance {
   String host();
 
   int port();
+
+  /**
+   * Completes when the instance ends by itself (it crashed, was OOM-killed, or returned), never
+   * after a requested {@link #stop}. The agent then withdraws it and starts another with backoff.
+   * Instances that cannot end by themselves keep the default, which never completes.
+   */
+  default Future<InstanceExit> ended() {
+    return Promise.<InstanceExit>promise().future();
+  }
 
   /**
    * Stops taking new requests, lets in-flight ones finish for up to {@code drain}, then stops. Called
