@@ -21,6 +21,8 @@ import java.util.TreeSet;
  * @param panicThresholdPercent panic when demand exceeds this percent of capacity
  * @param scaleToZeroRetention how long the last instance stays after the revision went idle
  * @param metric {@code concurrency} or {@code rps}
+ * @param targetBurstCapacity spare concurrency to keep before the activator leaves the path; -1
+ *     keeps it always, 0 never once warm; null means the platform's default (211, as Knative)
  */
 public record ScalingSettings(
     int minScale,
@@ -32,7 +34,8 @@ public record ScalingSettings(
     double panicWindowPercent,
     double panicThresholdPercent,
     Duration scaleToZeroRetention,
-    String metric) {
+    String metric,
+    Double targetBurstCapacity) {
 
   public static final String PREFIX = "autoscaling.knative.dev/";
   public static final String MIN_SCALE = PREFIX + "min-scale";
@@ -46,17 +49,18 @@ public record ScalingSettings(
   public static final String RETENTION = PREFIX + "scale-to-zero-pod-retention-period";
   public static final String METRIC = PREFIX + "metric";
   public static final String CLASS = PREFIX + "class";
+  public static final String TARGET_BURST_CAPACITY = PREFIX + "target-burst-capacity";
 
   /** Every annotation Skiff understands under the autoscaling prefix. */
   public static final Set<String> KNOWN =
       Set.of(
           MIN_SCALE, MAX_SCALE, INITIAL_SCALE, TARGET, TARGET_UTILIZATION, WINDOW, PANIC_WINDOW,
-          PANIC_THRESHOLD, RETENTION, METRIC, CLASS);
+          PANIC_THRESHOLD, RETENTION, METRIC, CLASS, TARGET_BURST_CAPACITY);
 
   /** Knative's defaults. */
   public static final ScalingSettings DEFAULTS =
       new ScalingSettings(
-          0, 0, 1, 100, 70, Duration.ofSeconds(60), 10, 200, Duration.ZERO, "concurrency");
+          0, 0, 1, 100, 70, Duration.ofSeconds(60), 10, 200, Duration.ZERO, "concurrency", null);
 
   /** Reads the settings from annotations; call {@link #validate} first for friendly errors. */
   public static ScalingSettings from(Map<String, String> a) {
@@ -71,7 +75,8 @@ public record ScalingSettings(
         doubleOr(a, PANIC_WINDOW, d.panicWindowPercent),
         doubleOr(a, PANIC_THRESHOLD, d.panicThresholdPercent),
         a.containsKey(RETENTION) ? Durations.parse(a.get(RETENTION)) : d.scaleToZeroRetention,
-        a.getOrDefault(METRIC, d.metric));
+        a.getOrDefault(METRIC, d.metric),
+        a.containsKey(TARGET_BURST_CAPACITY) ? Double.valueOf(a.get(TARGET_BURST_CAPACITY).trim()) : null);
   }
 
   /** Checks every autoscaling annotation, adding problems under {@code path}. */
@@ -98,6 +103,10 @@ public record ScalingSettings(
     doubleIn(p, path, a, PANIC_WINDOW, 1, 100);
     doubleIn(p, path, a, PANIC_THRESHOLD, 110, 1000);
     durationIn(p, path, a, WINDOW, Duration.ofSeconds(6), Duration.ofHours(1));
+    String tbc = a.get(TARGET_BURST_CAPACITY);
+    if (tbc != null && !tbc.trim().equals("-1")) {
+      doubleIn(p, path, a, TARGET_BURST_CAPACITY, 0, Double.MAX_VALUE);
+    }
     durationIn(p, path, a, RETENTION, Duration.ZERO, Duration.ofDays(1));
     String metric = a.get(METRIC);
     if (metric != null && !metric.equals("concurrency") && !metric.equals("rps")) {
