@@ -2,6 +2,7 @@ package dev.skiff.cli;
 
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceSpec;
 import dev.skiff.cli.internal.ControlPlane;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,6 +73,7 @@ final class DeployCommand extends SkiffCommand {
       // Sent back with the resourceVersion it was read at: a concurrent change makes this a 409.
       Service old = before.get().value();
       written = api.putService(old.withStatus(null).withSpec(old.spec().withTemplate(t)));
+      noteDroppedScaling(old.spec().template(), t);
     } else {
       written =
           api.createService(Service.of(ObjectMeta.of(ns, name), new ServiceSpec(t, List.of())));
@@ -87,6 +91,37 @@ final class DeployCommand extends SkiffCommand {
                         + (result.changed() ? " deployed: " : " unchanged: ")
                         + ServiceRollout.describe(result)));
     return OK;
+  }
+
+  /**
+   * Deploy replaces the whole template, scale settings included; says so on stderr when that drops
+   * some a user may have set with {@code skiff scale}, so a deploy does not quietly undo them.
+   */
+  private void noteDroppedScaling(RevisionTemplate old, RevisionTemplate now) {
+    String dropped =
+        old == null
+            ? ""
+            : old.annotations().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(ScalingSettings.PREFIX))
+                .filter(e -> !now.annotations().containsKey(e.getKey()))
+                .sorted(Map.Entry.comparingByKey())
+                .map(
+                    e -> e.getKey().substring(ScalingSettings.PREFIX.length()) + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    if (!dropped.isEmpty()) {
+      skiff()
+          .err()
+          .println(
+              "Note: the template of "
+                  + name
+                  + " had "
+                  + dropped
+                  + "; deploy replaces the whole template, so the new revision has the defaults."
+                  + " Keep them with --min-scale, --max-scale or --annotation, or set them again"
+                  + " with 'skiff scale "
+                  + name
+                  + "'.");
+    }
   }
 
   private byte[] readModule(Path file) {

@@ -1,5 +1,6 @@
 package dev.skiff.cli;
 
+import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
 import dev.skiff.cli.internal.Reply;
 import dev.skiff.cli.internal.ServiceListView;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "list",
     aliases = "ls",
-    description = "List services: kind, latest revision, readiness, traffic, URL.")
+    description = "List services: kind, latest revision, readiness, instances, traffic, URL.")
 final class ListCommand extends SkiffCommand {
   @Option(
       names = {"-A", "--all-namespaces"},
@@ -27,7 +28,12 @@ final class ListCommand extends SkiffCommand {
         .print(
             services.json(),
             out -> {
-              Table t = ServiceListView.table(services.value(), allNamespaces, clock().instant());
+              // One list of revisions for every service's INSTANCES; only tables need it.
+              List<Revision> revisions =
+                  services.value().isEmpty() ? List.of() : api().revisions(ns, null).value();
+              Table t =
+                  ServiceListView.table(
+                      services.value(), revisions, allNamespaces, clock().instant());
               if (t.isEmpty()) {
                 out.println(ns == null ? "No services." : "No services in namespace " + ns + ".");
               } else {

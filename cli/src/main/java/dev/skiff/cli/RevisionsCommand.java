@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "revisions",
     aliases = "rev",
-    description = "List revisions of a service (or all) with their traffic and tags.",
+    description = "List revisions of a service (or all): instances, traffic, tags.",
     subcommands = {RevisionDeleteCommand.class, RevisionPruneCommand.class})
 final class RevisionsCommand extends SkiffCommand {
   @Parameters(

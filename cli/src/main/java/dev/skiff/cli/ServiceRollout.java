@@ -71,24 +71,39 @@ final class ServiceRollout {
     }
     if (wait.waiting()) {
       rollout.awaitReady(ns, name, revision, deadline);
-      current = api.service(ns, name);
+      current = rollout.awaitServiceStatus(ns, name, revision, deadline);
     }
     return new Result(current, revision, Rollout.templateChanged(before, w), tag, wait.waiting());
   }
 
   /** {@code revision hello-00002 ready at http://hello.default.localhost}, and variants. */
   static String describe(Result r) {
+    return describe(r, "revision", "");
+  }
+
+  /**
+   * The same, naming the revision {@code noun} and saying {@code about} it: {@code new revision
+   * hello-00003 with min-scale 1 ready at ...}.
+   *
+   * @param about empty, or starting with a space
+   */
+  static String describe(Result r, String noun, String about) {
     Service s = r.service().value();
     String name = s.metadata().name();
     if (!r.waited()) {
       return r.revision() == null
-          ? "not waiting for the new revision to become ready"
-          : "revision " + r.revision() + " is starting (not waiting for it)";
+          ? "not waiting for the new revision" + about + " to become ready"
+          : noun
+              + " "
+              + r.revision()
+              + about
+              + (r.changed() ? " is starting" : "")
+              + " (not waiting for it)";
     }
     ServiceStatus st = s.status();
     String url = st == null ? null : st.url();
     int percent = ResolvedTraffic.of(s).percentOf(r.revision());
-    String ready = "revision " + r.revision() + " ready";
+    String ready = noun + " " + r.revision() + about + " ready";
     if (r.tag() != null && percent == 0) {
       return ready
           + " at "

@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       DescribeCommand.class,
       RevisionsCommand.class,
       TrafficCommand.class,
+      ScaleCommand.class,
       RollbackCommand.class,
       DeleteCommand.class,
       InvokeCommand.class,

@@ -91,8 +91,9 @@ class CliAgainstFakeServerTest {
         deploy.out());
 
     String list = ok("list").out();
-    assertTrue(list.startsWith("NAME    KIND   LATEST        READY   TRAFFIC"), list);
-    assertTrue(list.contains("hello   wasm   hello-00001   True    hello-00001=100%"), list);
+    assertTrue(list.startsWith("NAME    KIND   LATEST        READY   INSTANCES   TRAFFIC"), list);
+    assertTrue(
+        list.contains("hello   wasm   hello-00001   True    1           hello-00001=100%"), list);
 
     CliRunner.Result again = ok("deploy", "hello", "--wasm", wasm);
     assertTrue(
@@ -111,8 +112,11 @@ class CliAgainstFakeServerTest {
         traffic);
 
     String revisions = ok("revisions", "hello").out();
-    assertTrue(revisions.contains("hello-00002   2        True    75%       -"), revisions);
-    assertTrue(revisions.contains("hello-00001   1        True    25%       stable"), revisions);
+    assertTrue(
+        revisions.contains("hello-00002   2        True    1/1         75%       -"), revisions);
+    assertTrue(
+        revisions.contains("hello-00001   1        True    1/1         25%       stable"),
+        revisions);
 
     String describe = ok("describe", "hello").out();
     assertTrue(describe.contains("Kind:           wasm"), describe);

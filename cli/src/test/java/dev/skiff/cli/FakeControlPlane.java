@@ -13,6 +13,8 @@ import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionSpec;
 import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceSpec;
 import dev.skiff.api.model.ServiceStatus;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +50,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +58,10 @@ import java.util.regex.Pattern;
  * An in-memory control plane following docs/rest-api.md, enough to drive the CLI end to end. A
  * revision turns Ready after {@link #readyAfterPolls} reads of it, as if a node started it; a
  * template with env {@code FAIL} turns Ready False, one with env {@code HANG} never turns ready.
+ *
+ * <p>Instances: a new revision's status has no counts, as the real control plane writes it. Its
+ * first read wants its start scale (initial-scale, at least min-scale, at most max-scale) with none
+ * ready; once Ready, that many are. {@link #instances} then plays the autoscaler.
  *
  * <p>Logs: {@link #log} stores lines that {@code GET .../logs} answers with. With {@code
  * follow=true} the answer then stays open and carries each line a test {@link #emit}s, as it is
@@ -81,6 +89,12 @@ final class FakeControlPlane implements AutoCloseable {
 
   volatile int readyAfterPolls = 2;
 
+  /** How many service answers still name the revision before, once a revision is ready. */
+  volatile int serviceStatusLag;
+
+  /** How many of the next service PUTs answer 409, as if another writer got in first. */
+  volatile int staleWrites;
+
   /** When not 0, the logs endpoint answers this status with an error, whatever was asked. */
   volatile int logsStatus;
 
@@ -98,6 +112,7 @@ final class FakeControlPlane implements AutoCloseable {
   private static final class Rev {
     Revision revision;
     int polls;
+    int serviceAnswersSinceReady;
 
     Rev(Revision r) {
       this.revision = r;
@@ -363,6 +378,10 @@ final class FakeControlPlane implements AutoCloseable {
         case "GET":
           return new Reply(200, withStatus(service(key)));
         case "PUT":
+          if (staleWrites > 0) {
+            staleWrites--;
+            throw new HttpError(409, "resourceVersion is stale", List.of(), "read it again");
+          }
           Service s = Manifests.parseAs(body, Service.class);
           boolean exists = services.containsKey(key);
           return new Reply(exists ? 200 : 201, withStatus(write(m.group(1), s, false)));
@@ -376,6 +395,8 @@ final class FakeControlPlane implements AutoCloseable {
         default:
           break;
       }
+    } else if (path.equals("/v1/revisions") && method.equals("GET")) {
+      return new Reply(200, items(revisionsWhere(r -> true)));
     } else if ((m = REVISIONS.matcher(path)).matches() && method.equals("GET")) {
       String ns = m.group(1);
       String only =
@@ -385,12 +406,8 @@ final class FakeControlPlane implements AutoCloseable {
       return new Reply(
           200,
           items(
-              revisions.values().stream()
-                  .map(r -> r.revision)
-                  .filter(
-                      r -> ns(r).equals(ns) && (only == null || only.equals(r.spec().service())))
-                  .sorted(Comparator.comparingInt(r -> r.spec().number()))
-                  .toList()));
+              revisionsWhere(
+                  r -> ns(r).equals(ns) && (only == null || only.equals(r.spec().service())))));
     } else if ((m = REVISION.matcher(path)).matches()) {
       String key = m.group(1) + "/" + m.group(2);
       Rev r = revisions.get(key);
@@ -424,6 +441,18 @@ final class FakeControlPlane implements AutoCloseable {
       return other("node/" + m.group(1), Json.mapper().valueToTree(n));
     }
     throw new HttpError(404, "no route for " + method + " " + path, List.of(), null);
+  }
+
+  /** As the control plane lists them: by namespace, then service, then number. */
+  private List<Revision> revisionsWhere(Predicate<Revision> filter) {
+    return revisions.values().stream()
+        .map(r -> r.revision)
+        .filter(filter)
+        .sorted(
+            Comparator.comparing(FakeControlPlane::ns)
+                .thenComparing(r -> r.spec().service())
+                .thenComparingInt(r -> r.spec().number()))
+        .toList();
   }
 
   private Reply other(String key, JsonNode value) {
@@ -480,8 +509,8 @@ final class FakeControlPlane implements AutoCloseable {
           409, "resourceVersion " + rv + " is stale", List.of(), "read the service again");
     }
     checkTrafficNames(ns, in.metadata().name(), in.spec().traffic());
-    boolean templateChanged =
-        old == null || !Objects.equals(old.spec().template(), in.spec().template());
+    RevisionTemplate effective = effectiveTemplate(in);
+    boolean templateChanged = old == null || !effective.equals(effectiveTemplate(old));
     boolean specChanged = old == null || !Objects.equals(old.spec(), in.spec());
     long generation = old == null ? 1 : old.metadata().generation() + (specChanged ? 1 : 0);
     ObjectMeta meta =
@@ -501,11 +530,38 @@ final class FakeControlPlane implements AutoCloseable {
       String name = Revision.nameFor(in.metadata().name(), n);
       Revision r =
           Revision.of(
-              new ObjectMeta(name, ns, storeRevision, 1L, null, Instant.now(), null, null),
-              new RevisionSpec(in.metadata().name(), n, in.spec().template()));
+                  new ObjectMeta(name, ns, storeRevision, 1L, null, Instant.now(), null, null),
+                  new RevisionSpec(in.metadata().name(), n, effective))
+              .withStatus(
+                  new RevisionStatus(
+                      null,
+                      null,
+                      null,
+                      List.of(
+                          new Condition(
+                              "Ready",
+                              "Unknown",
+                              "Deploying",
+                              "no node has reported it ready yet",
+                              Instant.now()))));
       revisions.put(ns + "/" + name, new Rev(r));
     }
     return stored;
+  }
+
+  /** As the control plane: the template plus the service-level autoscaling annotations. */
+  private static RevisionTemplate effectiveTemplate(Service s) {
+    Map<String, String> merged = new HashMap<>();
+    s.metadata()
+        .annotations()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith(ScalingSettings.PREFIX)) {
+                merged.put(k, v);
+              }
+            });
+    merged.putAll(s.spec().template().annotations());
+    return s.spec().template().withAnnotations(merged);
   }
 
   private Service traffic(String ns, String name, byte[] body) {
@@ -563,8 +619,11 @@ final class FakeControlPlane implements AutoCloseable {
       return;
     }
     r.polls++;
-    Map<String, String> env = r.revision.spec().template().env();
+    RevisionTemplate t = r.revision.spec().template();
+    Map<String, String> env = t.env();
+    int start = startScale(ScalingSettings.from(t.annotations()));
     Condition c;
+    int ready = 0;
     if (env.containsKey("FAIL")) {
       c =
           new Condition(
@@ -573,8 +632,33 @@ final class FakeControlPlane implements AutoCloseable {
       c = new Condition("Ready", "Unknown", "Starting", "waiting for an instance", Instant.now());
     } else {
       c = Condition.ready(true, null, null, Instant.now());
+      ready = start;
     }
-    r.revision = r.revision.withStatus(new RevisionStatus(null, 0, 0, List.of(c)));
+    r.revision = r.revision.withStatus(new RevisionStatus(null, start, ready, List.of(c)));
+  }
+
+  /** The instances a new revision starts with, as the KPA decides them. */
+  private static int startScale(ScalingSettings s) {
+    int n = Math.max(s.initialScale(), s.minScale());
+    return s.maxScale() > 0 ? Math.min(n, s.maxScale()) : n;
+  }
+
+  /** Test helper: the autoscaler's word on revision {@code default/name}, e.g. 0/0 when idle. */
+  void instances(String name, int ready, int desired) {
+    synchronized (this) {
+      Rev r = revisions.get("default/" + name);
+      RevisionStatus st = r.revision.status();
+      r.revision =
+          r.revision.withStatus(
+              new RevisionStatus(st.imageDigest(), desired, ready, st.conditions()));
+    }
+  }
+
+  /** Test helper: the template the fake made revision {@code default/name} from. */
+  RevisionTemplate revisionTemplate(String name) {
+    synchronized (this) {
+      return revisions.get("default/" + name).revision.spec().template();
+    }
   }
 
   private Service withStatus(Service s) {
@@ -588,12 +672,10 @@ final class FakeControlPlane implements AutoCloseable {
             .toList();
     String latestCreated = mine.isEmpty() ? null : mine.get(mine.size() - 1).metadata().name();
     String latestReady =
-        mine.stream()
-            .filter(
-                r ->
-                    r.status() != null
-                        && r.status().conditions().stream().anyMatch(Condition::isTrue))
-            .reduce((a, b) -> b)
+        revisions.values().stream()
+            .filter(r -> mine.contains(r.revision) && readyForService(r))
+            .map(r -> r.revision)
+            .max(Comparator.comparingInt(r -> r.spec().number()))
             .map(r -> r.metadata().name())
             .orElse(null);
     List<TrafficTarget> resolved = new ArrayList<>();
@@ -616,6 +698,19 @@ final class FakeControlPlane implements AutoCloseable {
             "http://" + name + "." + ns + ".localhost",
             latestReady == null ? List.of() : resolved,
             List.of(ready)));
+  }
+
+  /**
+   * Whether the service's status counts the revision as ready: {@link #serviceStatusLag} answers
+   * after the revision itself turned ready, as the real control plane writes the two one after the
+   * other.
+   */
+  private boolean readyForService(Rev r) {
+    if (r.revision.status() == null
+        || r.revision.status().conditions().stream().noneMatch(Condition::isTrue)) {
+      return false;
+    }
+    return r.serviceAnswersSinceReady++ >= serviceStatusLag;
   }
 
   private static String ns(Revision r) {

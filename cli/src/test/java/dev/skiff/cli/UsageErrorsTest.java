@@ -84,7 +84,21 @@ class UsageErrorsTest {
         "logs hello --since 2026-13-01T00:00:00Z",
         "logs hello --tail -1",
         "logs hello --tail many",
-        "logs hello --revision Bad_Rev"
+        "logs hello --revision Bad_Rev",
+        "scale",
+        "scale hello",
+        "scale Hello_World --min 1",
+        "scale hello --min one",
+        "scale hello --min -1",
+        "scale hello --min 3 --max 2",
+        "scale hello --initial -1",
+        "scale hello --target 0",
+        "scale hello --target lots",
+        "scale hello --window 30",
+        "scale hello --window 2s",
+        "scale hello --retention forever",
+        "scale hello --retention 2d",
+        "scale hello --min 1 --wait-timeout -1"
       })
   void exitsWithTwo(String line) {
     usageError(line.isEmpty() ? new String[0] : line.split(" "));
@@ -122,6 +136,25 @@ class UsageErrorsTest {
     assertTrue(err.contains("--memory: 'lots' is not a quantity"), err);
     assertTrue(err.contains("--min-scale: must be >= 0, got -1"), err);
     assertTrue(err.contains("--env PORT: is set by the platform"), err);
+  }
+
+  @Test
+  void scaleMistakesAreReportedByFlag() {
+    String err =
+        usageError(
+            "scale", "hello", "--min", "3", "--max", "2", "--window", "30", "--initial", "-1");
+    assertTrue(err.contains("--min: min-scale 3 is greater than max-scale 2"), err);
+    assertTrue(err.contains("--initial: must be >= 0, got -1"), err);
+    assertTrue(err.contains("--window: '30' is not a duration like 60s, 1m30s or 500ms"), err);
+  }
+
+  @Test
+  void scaleWithoutSettingsNamesThem() {
+    assertTrue(
+        usageError("scale", "hello")
+            .startsWith(
+                "Error: nothing to change: give --min, --max, --initial, --target, --window or"
+                    + " --retention\n"));
   }
 
   @Test
@@ -164,6 +197,7 @@ class UsageErrorsTest {
             "describe",
             "revisions",
             "traffic",
+            "scale",
             "rollback",
             "delete",
             "invoke",

@@ -75,11 +75,20 @@ public final class ControlPlane {
   }
 
   /**
-   * Revisions ordered by number; of one service, or of the namespace when {@code service} is null.
+   * Revisions ordered by number; of one service, or of the namespace when {@code service} is null,
+   * or of every namespace when both are null.
    */
   public Reply<List<Revision>> revisions(String ns, String service) {
+    if (ns == null && service != null) {
+      throw new IllegalArgumentException("a service's revisions need its namespace");
+    }
     String path =
-        "/v1/namespaces/" + ns + "/revisions" + (service == null ? "" : "?service=" + service);
+        ns == null
+            ? "/v1/revisions"
+            : "/v1/namespaces/"
+                + ns
+                + "/revisions"
+                + (service == null ? "" : "?service=" + service);
     return list(http.get(path), Revision.class);
   }
 

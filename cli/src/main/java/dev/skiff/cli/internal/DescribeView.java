@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The {@code describe} page: identity, template, revisions, traffic with tag URLs, conditions. */
+/**
+ * The {@code describe} page: identity, template, revisions with their instances and scale settings,
+ * traffic with tag URLs, conditions.
+ */
 public final class DescribeView {
   private DescribeView() {}
 
@@ -47,7 +50,7 @@ public final class DescribeView {
     }
 
     b.append("\nRevisions:\n");
-    indent(b, RevisionListView.table(revisions, Map.of(s.metadata().name(), s), false, now));
+    indent(b, RevisionListView.table(revisions, Map.of(s.metadata().name(), s), false, true, now));
     b.append("\nTraffic:\n");
     indent(b, TrafficView.table(s));
 

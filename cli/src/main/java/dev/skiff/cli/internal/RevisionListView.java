@@ -3,11 +3,13 @@ package dev.skiff.cli.internal;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code revisions} table: newest first, with each revision's share of traffic and its tags.
+ * The {@code revisions} table: newest first, with each revision's instances, share of traffic and
+ * tags.
  */
 public final class RevisionListView {
   private RevisionListView() {}
@@ -18,25 +20,48 @@ public final class RevisionListView {
    */
   public static Table table(
       List<Revision> revisions, Map<String, Service> services, boolean withService, Instant now) {
-    Table t =
-        withService
-            ? new Table("NAME", "SERVICE", "NUMBER", "READY", "TRAFFIC", "TAGS", "AGE")
-            : new Table("NAME", "NUMBER", "READY", "TRAFFIC", "TAGS", "AGE");
+    return table(revisions, services, withService, false, now);
+  }
+
+  /**
+   * @param withScaling add MIN, MAX, TARGET and WINDOW, the revision's scale settings (describe)
+   */
+  public static Table table(
+      List<Revision> revisions,
+      Map<String, Service> services,
+      boolean withService,
+      boolean withScaling,
+      Instant now) {
+    List<String> headers = new ArrayList<>(List.of("NAME"));
+    if (withService) {
+      headers.add("SERVICE");
+    }
+    headers.addAll(List.of("NUMBER", "READY", "INSTANCES"));
+    if (withScaling) {
+      headers.addAll(List.of("MIN", "MAX", "TARGET", "WINDOW"));
+    }
+    headers.addAll(List.of("TRAFFIC", "TAGS", "AGE"));
+    Table t = new Table(headers.toArray(String[]::new));
     for (Revision r : revisions.stream().sorted(Revisions.NEWEST_FIRST).toList()) {
       String service = r.spec() == null ? null : r.spec().service();
       Service owner = service == null ? null : services.get(service);
       ResolvedTraffic traffic = owner == null ? null : ResolvedTraffic.of(owner);
       String name = Revisions.name(r);
-      String percent = traffic == null ? null : traffic.percentOf(name) + "%";
-      String tags = traffic == null ? null : String.join(",", traffic.tagsOf(name));
-      String ready = Conditions.readyStatus(Conditions.of(r));
-      String age = Ages.since(r.metadata().createdAt(), now);
-      int number = Revisions.number(r);
+      List<Object> cells = new ArrayList<>();
+      cells.add(name);
       if (withService) {
-        t.row(name, service, number, ready, percent, tags, age);
-      } else {
-        t.row(name, number, ready, percent, tags, age);
+        cells.add(service);
       }
+      cells.add(Revisions.number(r));
+      cells.add(Conditions.readyStatus(Conditions.of(r)));
+      cells.add(Scaling.instances(r));
+      if (withScaling) {
+        cells.addAll(Scaling.settings(r));
+      }
+      cells.add(traffic == null ? null : traffic.percentOf(name) + "%");
+      cells.add(traffic == null ? null : String.join(",", traffic.tagsOf(name)));
+      cells.add(Ages.since(r.metadata().createdAt(), now));
+      t.row(cells.toArray());
     }
     return t;
   }

@@ -118,17 +118,45 @@ public final class Rollout {
     }
   }
 
+  /**
+   * The service once its status has caught up with {@code revision}, which is ready: the control
+   * plane records a revision's readiness first and recomputes the service's status after, so for a
+   * moment the service still names an older revision as latest ready and routes {@code @latest}
+   * there. At the deadline it returns what it read last: the revision is ready either way.
+   */
+  public Reply<Service> awaitServiceStatus(
+      String ns, String service, String revision, Instant deadline) {
+    int number = Revisions.numberOf(revision);
+    while (true) {
+      Reply<Service> s = api.service(ns, service);
+      ServiceStatus st = s.value().status();
+      String latestReady = st == null ? null : st.latestReadyRevisionName();
+      boolean caughtUp = latestReady != null && Revisions.numberOf(latestReady) >= number;
+      if (caughtUp || !sleep(deadline)) {
+        return s;
+      }
+    }
+  }
+
   private void pause(Instant deadline, Supplier<String> timeoutMessage, String service) {
-    Duration left = Duration.between(clock.instant(), deadline);
-    if (left.isNegative() || left.isZero()) {
+    if (!sleep(deadline)) {
       throw new RevisionNotReadyException(
           timeoutMessage.get() + " within the wait timeout",
           "look at it with 'skiff describe "
               + service
               + "'; raise --wait-timeout or pass --no-wait");
     }
+  }
+
+  /** Waits one poll interval, or what is left of it before the deadline; false if none is left. */
+  private boolean sleep(Instant deadline) {
+    Duration left = Duration.between(clock.instant(), deadline);
+    if (left.isNegative() || left.isZero()) {
+      return false;
+    }
     try {
       Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left.toMillis())));
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted while waiting", null);

@@ -1,19 +1,27 @@
 package dev.skiff.cli.internal;
 
+import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceStatus;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
-/** The {@code list} table: one line per service. */
+/**
+ * The {@code list} table: one line per service. INSTANCES is the ready instances of the revisions
+ * that receive its traffic.
+ */
 public final class ServiceListView {
   private ServiceListView() {}
 
-  public static Table table(List<Service> services, boolean withNamespace, Instant now) {
-    Table t =
-        withNamespace
-            ? new Table("NAMESPACE", "NAME", "KIND", "LATEST", "READY", "TRAFFIC", "URL", "AGE")
-            : new Table("NAME", "KIND", "LATEST", "READY", "TRAFFIC", "URL", "AGE");
+  /**
+   * @param revisions the revisions of the listed namespace (or of all), for INSTANCES
+   * @param withNamespace add a NAMESPACE column (when listing every namespace)
+   */
+  public static Table table(
+      List<Service> services, List<Revision> revisions, boolean withNamespace, Instant now) {
+    String[] headers = {"NAME", "KIND", "LATEST", "READY", "INSTANCES", "TRAFFIC", "URL", "AGE"};
+    Table t = withNamespace ? new Table(prepend("NAMESPACE", headers)) : new Table(headers);
     for (Service s : services) {
       ServiceStatus st = s.status();
       String kind =
@@ -25,18 +33,20 @@ public final class ServiceListView {
         kind,
         st == null ? null : st.latestCreatedRevisionName(),
         Conditions.readyStatus(st == null ? null : st.conditions()),
+        Scaling.routedReady(s, revisions),
         ResolvedTraffic.of(s).summary(),
         st == null ? null : st.url(),
         Ages.since(s.metadata().createdAt(), now)
       };
-      if (withNamespace) {
-        Object[] withNs = new Object[cells.length + 1];
-        withNs[0] = s.metadata().namespaceOrDefault();
-        System.arraycopy(cells, 0, withNs, 1, cells.length);
-        cells = withNs;
-      }
-      t.row(cells);
+      t.row(withNamespace ? prepend(s.metadata().namespaceOrDefault(), cells) : cells);
     }
     return t;
+  }
+
+  private static <T> T[] prepend(T first, T[] rest) {
+    T[] all = Arrays.copyOf(rest, rest.length + 1);
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    all[0] = first;
+    return all;
   }
 }

@@ -57,6 +57,15 @@ final class Fixtures {
         .withStatus(new RevisionStatus(null, 1, ready ? 1 : 0, List.of(c)));
   }
 
+  /** A ready revision made with these template annotations and reporting these instances. */
+  static Revision scaled(
+      String service, int number, Map<String, String> annotations, Integer ready, Integer desired) {
+    Revision r = revision(service, number, true);
+    return Revision.of(
+            r.metadata(), new RevisionSpec(service, number, WASM.withAnnotations(annotations)))
+        .withStatus(new RevisionStatus(null, desired, ready, r.status().conditions()));
+  }
+
   static TrafficTarget resolvedLatest(String rev, int percent) {
     return new TrafficTarget(rev, true, percent, null);
   }
