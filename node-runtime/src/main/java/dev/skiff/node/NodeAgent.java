@@ -103,11 +103,23 @@ public final class NodeAgent {
 
   /** Sets how many instances a revision should have (the autoscaler's decision). */
   public void scale(String namespace, String revision, int desired) {
+    scale(namespace, revision, desired, null);
+  }
+
+  /**
+   * Sets how many instances a revision should have, with the decision behind it for the revision's
+   * status ({@code skiff describe}): a condition of type {@code Autoscaled}.
+   */
+  public void scale(String namespace, String revision, int desired, Condition decision) {
     context.runOnContext(v -> {
       RevisionInstances r = revisions.get(namespace + "/" + revision);
       if (r != null && active.contains(namespace + "/" + revision)) {
         r.desired(desired);
+        if (decision != null) {
+          r.decision(decision);
+        }
         converge(r);
+        report(r, r.everReady() || r.readyCount() > 0, null, null);
       }
     });
   }
@@ -130,9 +142,10 @@ public final class NodeAgent {
             gone.desired(0);
             converge(gone);
             revisions.remove(rk);
+            unmeter(gone);
           }
         } else {
-          revisions.computeIfAbsent(rk, k -> new RevisionInstances(r)).revision(r);
+          revisions.computeIfAbsent(rk, k -> meter(new RevisionInstances(r))).revision(r);
         }
       }
       default -> {
@@ -292,15 +305,42 @@ public final class NodeAgent {
     int readyCount = r.readyCount();
     RevisionStatus old = rev.status();
     boolean wasReady = old != null && old.conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
+    boolean sameDecision = r.decision() == null
+        || old != null && old.conditions().contains(r.decision());
     if (old != null && wasReady == ready && old.readyInstances() != null && old.readyInstances() == readyCount
-        && old.desiredInstances() != null && old.desiredInstances() == r.desired()) {
+        && old.desiredInstances() != null && old.desiredInstances() == r.desired() && sameDecision) {
       return;
     }
     Condition c = Condition.ready(ready, reason, message, clock.instant());
-    RevisionStatus status = new RevisionStatus(old == null ? null : old.imageDigest(), r.desired(), readyCount, List.of(c));
+    List<Condition> conditions = r.decision() == null ? List.of(c) : List.of(c, r.decision());
+    RevisionStatus status =
+        new RevisionStatus(old == null ? null : old.imageDigest(), r.desired(), readyCount, conditions);
     reporter.report(rev.metadata().namespaceOrDefault(), rev.metadata().name(), status)
         .onFailure(err -> LOG.log(Level.WARNING, "cannot report status of {0}: {1}",
             rev.metadata().name(), err.getMessage()));
+  }
+
+  /** Instances desired and ready, per revision, for /metrics. */
+  private RevisionInstances meter(RevisionInstances r) {
+    Revision rev = r.revision();
+    io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of(
+        "namespace", rev.metadata().namespaceOrDefault(), "revision", rev.metadata().name());
+    io.micrometer.core.instrument.Gauge.builder("skiff.instances.desired", r, RevisionInstances::desired)
+        .description("Instances the autoscaler wants").tags(tags).register(meters);
+    io.micrometer.core.instrument.Gauge.builder("skiff.instances.ready", r, RevisionInstances::readyCount)
+        .description("Instances ready to serve").tags(tags).register(meters);
+    return r;
+  }
+
+  private void unmeter(RevisionInstances r) {
+    Revision rev = r.revision();
+    for (String name : List.of("skiff.instances.desired", "skiff.instances.ready")) {
+      io.micrometer.core.instrument.Meter m = meters.find(name)
+          .tag("namespace", rev.metadata().namespaceOrDefault()).tag("revision", rev.metadata().name()).meter();
+      if (m != null) {
+        meters.remove(m);
+      }
+    }
   }
 
   private static String key(Revision r) {

@@ -2,6 +2,7 @@ package dev.skiff.server;
 
 import dev.skiff.activator.spi.EndpointWatch;
 import dev.skiff.activator.spi.RevisionEndpoints;
+import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.api.stats.RevisionKey;
@@ -62,8 +63,15 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
 
   @Override
   public void onDesiredScale(RevisionKey revision, Decision decision) {
-    decisions.put(revision, decision);
-    agent.scale(revision.namespace(), revision.name(), decision.desired());
+    Decision previous = decisions.put(revision, decision);
+    // The condition only changes when the count or the mode does, so it does not churn the store.
+    boolean changed = previous == null || previous.desired() != decision.desired()
+        || previous.panicking() != decision.panicking();
+    Condition status = changed
+        ? new Condition("Autoscaled", "True", decision.panicking() ? "Panic" : "Stable",
+            decision.desired() + " instances: " + decision.reason().text(), decision.changedAt())
+        : null;
+    agent.scale(revision.namespace(), revision.name(), decision.desired(), status);
   }
 
   void poke(String namespace, String revision) {

@@ -51,6 +51,22 @@ public final class DescribeView {
 
     b.append("\nRevisions:\n");
     indent(b, RevisionListView.table(revisions, Map.of(s.metadata().name(), s), false, true, now));
+    Table scaling = new Table("REVISION", "MODE", "LAST SCALE EVENT", "DECISION");
+    for (Revision r : revisions) {
+      if (r.status() == null) {
+        continue;
+      }
+      for (Condition k : r.status().conditions()) {
+        if ("Autoscaled".equals(k.type())) {
+          scaling.row(r.metadata().name(), k.reason(), Ages.since(k.lastTransitionTime(), now) + " ago",
+              k.message());
+        }
+      }
+    }
+    if (!scaling.isEmpty()) {
+      b.append("\nAutoscaler:\n");
+      indent(b, scaling);
+    }
     b.append("\nTraffic:\n");
     indent(b, TrafficView.table(s));
 

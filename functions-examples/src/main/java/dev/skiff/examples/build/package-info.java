@@ -1,2 +1,5 @@
-/** Build-time tooling that turns the example sources (C, WAT) into Wasm modules. */
+/**
+ * Build-time tooling that turns the example sources into Wasm modules (C, WAT) and the container
+ * example's OCI image layout (C, linked static).
+ */
 package dev.skiff.examples.build;

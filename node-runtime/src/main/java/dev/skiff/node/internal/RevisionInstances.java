@@ -21,6 +21,7 @@ public final class RevisionInstances {
   private boolean failed;
   private boolean everReady;
   private int restarts;
+  private dev.skiff.api.model.Condition decision;
   private long lastRestartNanos;
   private final List<Running> instances = new ArrayList<>();
 
@@ -42,6 +43,15 @@ public final class RevisionInstances {
 
   public void desired(int n) {
     this.desired = n;
+  }
+
+  /** The autoscaler's latest decision, as a status condition; null before the first. */
+  public dev.skiff.api.model.Condition decision() {
+    return decision;
+  }
+
+  public void decision(dev.skiff.api.model.Condition c) {
+    this.decision = c;
   }
 
   public boolean failed() {

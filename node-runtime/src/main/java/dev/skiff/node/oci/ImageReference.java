@@ -8,12 +8,17 @@ import java.util.regex.Pattern;
  * defaults: no host means {@code docker.io}, a one-part Docker Hub name gets {@code library/}, no
  * tag and no digest means {@code latest}. When a digest is present it alone selects the content.
  *
+ * <p>The host {@value #LOCAL} is reserved: it names images that exist only in the image stores of
+ * nodes that imported them ({@link ImageStore#importLayout}) and is never contacted as a registry.
+ *
  * @param registry host[:port] as written ({@code docker.io} for Docker Hub)
  * @param tag null when only a digest was given
  * @param digest null unless pinned
  */
 public record ImageReference(String registry, String repository, String tag, String digest) {
   public static final String DOCKER_HUB = "docker.io";
+  /** The reserved host of images that are imported, never pulled. */
+  public static final String LOCAL = "local.skiff";
 
   private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
@@ -84,6 +89,11 @@ public record ImageReference(String registry, String repository, String tag, Str
   /** The host[:port] to connect to: Docker Hub's API lives at {@code registry-1.docker.io}. */
   public String endpoint() {
     return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
+  }
+
+  /** Whether this names an image that is only ever imported ({@value #LOCAL}), never pulled. */
+  public boolean isLocal() {
+    return registry.equalsIgnoreCase(LOCAL);
   }
 
   /** Whether the registry is this machine (plain HTTP allowed without a flag). */

@@ -5,7 +5,9 @@ import dev.skiff.node.oci.internal.BlobStore;
 import dev.skiff.node.oci.internal.Collector;
 import dev.skiff.node.oci.internal.Digests;
 import dev.skiff.node.oci.internal.FileSync;
+import dev.skiff.node.oci.internal.ImportedTags;
 import dev.skiff.node.oci.internal.LayerUnpacker;
+import dev.skiff.node.oci.internal.LayoutImport;
 import dev.skiff.node.oci.internal.Manifests;
 import dev.skiff.node.oci.internal.Manifests.ImageManifest;
 import dev.skiff.node.oci.internal.Manifests.ParsedConfig;
@@ -26,6 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +43,9 @@ import java.util.stream.Collectors;
  * The node's images, like containerd's content store plus an overlay snapshotter: pulls images into
  * a content-addressed store shared by all revisions ({@code {data}/oci/blobs/sha256/<hex>}), unpacks
  * each layer once into {@code {data}/oci/layers/<diff-id hex>/} as an overlayfs lower directory, and
- * collects what no revision references any more.
+ * collects what no revision references any more. Like {@code ctr image import}, it also imports
+ * images from OCI image layouts, recording their tags under {@code {data}/oci/refs/}; images named
+ * {@code local.skiff/...} ({@link ImageReference#LOCAL}) only ever come from there.
  *
  * <p>Every method may be called from an event loop. Concurrent prepares of images that share blobs
  * or layers download and unpack each of them once; garbage collection waits for running prepares and
@@ -50,8 +55,13 @@ public final class ImageStore {
   private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
   private static final AtomicInteger POOLS = new AtomicInteger();
   private static final int MAX_INDEX_DEPTH = 2;
+  private static final String LOCAL_ONLY = ImageReference.LOCAL + " images are never pulled from a"
+      + " registry, so it must be imported first (ImageStore.importLayout, from an OCI image"
+      + " layout; skiffd --examples imports the example images), or pushed to a registry and used"
+      + " by that reference";
 
   private final BlobStore store;
+  private final ImportedTags tags;
   private final RegistryClient registry;
   private final boolean ownsRegistry;
   private final WorkerExecutor local;
@@ -63,6 +73,7 @@ public final class ImageStore {
   private ImageStore(Builder b) {
     try {
       this.store = new BlobStore(b.dataDir.resolve("oci"));
+      this.tags = new ImportedTags(b.dataDir.resolve("oci"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the image store under " + b.dataDir, e);
     }
@@ -87,7 +98,8 @@ public final class ImageStore {
   /**
    * Makes the image ready to run: resolves the reference, downloads and verifies what is missing,
    * unpacks missing layers. A reference by digest whose content is already here needs no registry;
-   * a tag is always resolved against the registry, since tags move.
+   * a tag is always resolved against the registry, since tags move. A {@code local.skiff/...}
+   * reference never contacts a registry: it must have been {@linkplain #importLayout imported}.
    *
    * @return the image, with {@link PreparedImage#manifestDigest()} for the revision to record; fails
    *     with {@link ImagePullException} (or its subclasses {@link DigestMismatchException} and
@@ -102,23 +114,87 @@ public final class ImageStore {
     }
     long start = System.nanoTime();
     return gate.enterShared()
-        .compose(v -> pull(ref, options).andThen(ar -> gate.exitShared()))
+        .compose(v -> pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null)
+            .andThen(ar -> gate.exitShared()))
         .onSuccess(img -> LOG.log(Level.DEBUG, () -> "prepared " + ref + " (" + img.manifestDigest()
             + ", " + img.layers().size() + " layers) in "
             + (System.nanoTime() - start) / 1_000_000 + " ms"));
   }
 
+  /** {@link #importLayout(Path, String, PullOptions)} for linux/amd64. */
+  public Future<PreparedImage> importLayout(Path ociLayoutDir, String reference) {
+    return importLayout(ociLayoutDir, reference, PullOptions.defaults());
+  }
+
+  /**
+   * Imports an image from an OCI image layout, like {@code ctr image import}, without any registry:
+   * copies the blobs it needs into the store, each checked against its digest, unpacks its layers,
+   * and records {@code reference}'s tag as naming it (durably: it survives restarts). From then on
+   * {@link #prepare} by {@code name@digest} needs no registry, and neither does a tag under {@link
+   * ImageReference#LOCAL}, e.g. {@code local.skiff/examples/hello-server:1}; a tag under any other
+   * registry is still resolved against that registry. Imported tags keep their images from {@link
+   * #gc}; importing another image under a tag releases the one it named.
+   *
+   * <p>The image is the layout's only one, or the one whose {@code
+   * org.opencontainers.image.ref.name} annotation is the reference's tag (or the whole reference),
+   * or, when the reference has a digest, the one with that digest.
+   *
+   * @param options only its platform counts, to pick from a multi-platform index
+   * @return the image, as {@code prepare(reference)} returns it from now on; fails with {@link
+   *     ImagePullException} when the layout is not one, is incomplete or corrupted (then no tag is
+   *     recorded), or holds no such image, or {@link InvalidImageReferenceException}
+   */
+  public Future<PreparedImage> importLayout(Path ociLayoutDir, String reference,
+      PullOptions options) {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(reference);
+    } catch (InvalidImageReferenceException e) {
+      return Future.failedFuture(e);
+    }
+    long start = System.nanoTime();
+    // Under the shared gate, so gc cannot collect blobs copied but not yet named by the tag.
+    return gate.enterShared()
+        .compose(v -> blocking(() -> LayoutImport.copy(store, ociLayoutDir, ref).digest())
+            .recover(err -> Future.failedFuture(err instanceof ImagePullException ? err
+                : new ImagePullException("importing " + ociLayoutDir + " as " + ref + ": " + err,
+                    err)))
+            // Unpacked before the tag is recorded, so a tag never names an image that cannot run.
+            .compose(digest -> pull(ref.withDigest(digest), options,
+                "the layout " + ociLayoutDir + " lacks it; for a multi-platform index, it needs the"
+                    + " image for " + options.platform()))
+            .compose(img -> recordTag(ref, img.manifestDigest()).map(new PreparedImage(
+                ref.toString(), img.manifestDigest(), img.config(), img.layers())))
+            .andThen(ar -> gate.exitShared()))
+        .onSuccess(img -> LOG.log(Level.INFO, () -> "imported " + ref + " (" + img.manifestDigest()
+            + ", " + img.layers().size() + " layers) from " + ociLayoutDir + " in "
+            + (System.nanoTime() - start) / 1_000_000 + " ms"));
+  }
+
+  private Future<Void> recordTag(ImageReference ref, String digest) {
+    if (ref.tag() == null) {
+      return Future.succeededFuture();
+    }
+    return blocking(() -> {
+      tags.put(ref, digest);
+      return null;
+    });
+  }
+
   /**
    * Removes every blob and unpacked layer not reachable from {@code referenced} (manifest or index
-   * digests, as {@link PreparedImage#manifestDigest()} returned them), and partial downloads older
-   * than the retention. The caller must name every image a revision on this node may still run.
+   * digests, as {@link PreparedImage#manifestDigest()} returned them) nor from an imported tag,
+   * and partial downloads older than the retention. The caller must name every image a revision on
+   * this node may still run.
    */
   public Future<GcResult> gc(Set<String> referenced) {
     Set<String> keep = Set.copyOf(referenced);
     return gate.enterExclusive()
-        .compose(v -> blocking(() -> Collector.collect(store, keep,
-                clock.instant().minus(partialRetention)))
-            .andThen(ar -> gate.exitExclusive()));
+        .compose(v -> blocking(() -> {
+          Set<String> roots = new HashSet<>(keep);
+          roots.addAll(tags.digests());
+          return Collector.collect(store, roots, clock.instant().minus(partialRetention));
+        }).andThen(ar -> gate.exitExclusive()));
   }
 
   /** Releases the worker pools (and the registry client, unless it was given). */
@@ -129,21 +205,36 @@ public final class ImageStore {
 
   // ---- pull ----
 
-  private Future<PreparedImage> pull(ImageReference ref, PullOptions options) {
-    return manifest(ref, options).compose(top -> imageManifest(ref, top, options, 0)
-        .compose(manifest -> image(ref, top.digest(), manifest, options)))
+  /**
+   * @param offline null to fetch what the store lacks from the registry; else take everything from
+   *     the store (and imported tags, for a tag), and fail with this hint when something is missing
+   */
+  private Future<PreparedImage> pull(ImageReference ref, PullOptions options, String offline) {
+    return manifest(ref, options, offline)
+        .compose(top -> imageManifest(ref, top, options, offline, 0)
+            .compose(manifest -> image(ref, top.digest(), manifest, options, offline)))
         .recover(err -> Future.failedFuture(wrap(ref, err)));
   }
 
-  /** The manifest or index {@code ref} names: from the store when pinned and present. */
-  private Future<RawManifest> manifest(ImageReference ref, PullOptions options) {
+  /**
+   * The manifest or index {@code ref} names: from the store when pinned and present; offline, a
+   * tag is looked up among the imported ones.
+   */
+  private Future<RawManifest> manifest(ImageReference ref, PullOptions options, String offline) {
     if (ref.digest() != null) {
       return blocking(() -> {
         byte[] bytes = store.read(ref.digest());
         return bytes == null ? null
             : new RawManifest(ref.digest(), Manifests.mediaType(null, bytes), bytes);
-      }).compose(cached -> cached != null
-          ? Future.succeededFuture(cached) : fetchManifest(ref, options));
+      }).compose(cached -> cached != null ? Future.succeededFuture(cached)
+          : offline != null
+              ? Future.failedFuture(missing(ref, "its manifest " + ref.digest(), offline))
+          : fetchManifest(ref, options));
+    }
+    if (offline != null) {
+      return blocking(() -> tags.get(ref)).compose(digest -> digest == null
+          ? Future.failedFuture(missing(ref, "no image was imported under this tag", offline))
+          : manifest(ref.withDigest(digest), options, offline));
     }
     return fetchManifest(ref, options);
   }
@@ -157,7 +248,7 @@ public final class ImageStore {
 
   /** Follows an index to the image manifest for the wanted platform. */
   private Future<ImageManifest> imageManifest(ImageReference ref, RawManifest m, PullOptions options,
-      int depth) {
+      String offline, int depth) {
     if (MediaTypes.isManifest(m.mediaType())) {
       return Future.succeededFuture(Manifests.manifest(m.bytes()));
     }
@@ -179,12 +270,12 @@ public final class ImageStore {
       return Future.failedFuture(new ImagePullException(ref + " has no image for "
           + options.platform() + " (it has: " + available + ")"));
     }
-    return manifest(ref.withDigest(chosen.digest()), options)
-        .compose(child -> imageManifest(ref, child, options, depth + 1));
+    return manifest(ref.withDigest(chosen.digest()), options, offline)
+        .compose(child -> imageManifest(ref, child, options, offline, depth + 1));
   }
 
   private Future<PreparedImage> image(ImageReference ref, String digest, ImageManifest manifest,
-      PullOptions options) {
+      PullOptions options, String offline) {
     Descriptor configBlob = manifest.config();
     if (!MediaTypes.isConfig(configBlob.mediaType())) {
       return Future.failedFuture(new ImagePullException(ref + " is not a container image: its config"
@@ -196,10 +287,10 @@ public final class ImageStore {
             + " has unsupported media type " + layer.mediaType()));
       }
     }
-    return blob(ref, configBlob, options)
+    return blob(ref, configBlob, options, offline)
         .compose(path -> blocking(() -> Manifests.config(store.read(configBlob.digest()))))
         .compose(config -> checkPlatform(ref, config, options.platform()))
-        .compose(config -> layers(ref, manifest, config, options)
+        .compose(config -> layers(ref, manifest, config, options, offline)
             .map(dirs -> new PreparedImage(ref.toString(), digest, config.config(), dirs)));
   }
 
@@ -217,7 +308,7 @@ public final class ImageStore {
   }
 
   private Future<List<Path>> layers(ImageReference ref, ImageManifest manifest, ParsedConfig config,
-      PullOptions options) {
+      PullOptions options, String offline) {
     List<Descriptor> layers = manifest.layers();
     if (layers.size() != config.diffIds().size()) {
       return Future.failedFuture(new ImagePullException(ref + ": the manifest lists "
@@ -230,24 +321,31 @@ public final class ImageStore {
         return Future.failedFuture(new ImagePullException(ref + ": diff id '" + diffId
             + "' is not a sha256 digest"));
       }
-      dirs.add(layer(ref, layers.get(i), diffId, options));
+      dirs.add(layer(ref, layers.get(i), diffId, options, offline));
     }
     return Future.all(dirs).map(all -> all.<Path>list());
   }
 
   /** One layer directory: present already, or downloaded and unpacked once for all callers. */
   private Future<Path> layer(ImageReference ref, Descriptor blob, String diffId,
-      PullOptions options) {
+      PullOptions options, String offline) {
     Path dir = store.layer(diffId);
     return once("layer " + diffId, () -> blocking(() -> Files.isDirectory(dir))
         .compose(present -> present ? Future.succeededFuture(dir)
-            : blob(ref, blob, options)
+            : blob(ref, blob, options, offline)
                 .compose(file -> blocking(() -> unpack(ref, blob, diffId, file)))));
   }
 
-  private Future<Path> blob(ImageReference ref, Descriptor blob, PullOptions options) {
-    return once("blob " + blob.digest(), () -> registry.fetchBlob(ref, blob,
-        store.blob(blob.digest()), store.partial(blob.digest()), options).map(BlobDownload::path));
+  private Future<Path> blob(ImageReference ref, Descriptor blob, PullOptions options,
+      String offline) {
+    Path file = store.blob(blob.digest());
+    if (offline != null) {
+      return blocking(() -> Files.isRegularFile(file)).compose(present -> present
+          ? Future.succeededFuture(file)
+          : Future.failedFuture(missing(ref, "its blob " + blob.digest(), offline)));
+    }
+    return once("blob " + blob.digest(), () -> registry.fetchBlob(ref, blob, file,
+        store.partial(blob.digest()), options).map(BlobDownload::path));
   }
 
   private Path unpack(ImageReference ref, Descriptor blob, String diffId, Path file)
@@ -300,6 +398,11 @@ public final class ImageStore {
       mine.handle(ar);
     });
     return mine.future();
+  }
+
+  private static ImagePullException missing(ImageReference ref, String what, String hint) {
+    return new ImagePullException(ref + " is not in this node's image store (" + what + "); "
+        + hint);
   }
 
   private static Throwable wrap(ImageReference ref, Throwable err) {

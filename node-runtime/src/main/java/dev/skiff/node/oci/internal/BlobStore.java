@@ -1,9 +1,15 @@
 package dev.skiff.node.oci.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -79,6 +85,43 @@ public final class BlobStore {
     }
     if (!has(digest)) {
       FileSync.write(blob(digest), bytes);
+    }
+  }
+
+  /**
+   * Copies {@code source} in as blob {@code digest}, atomically and durably, if it hashes to that
+   * digest; keeps nothing otherwise.
+   *
+   * @return what {@code source} hashes to
+   */
+  public String copyIn(Path source, String digest) throws IOException {
+    if (has(digest)) {
+      return digest;
+    }
+    Path tmp = Files.createTempFile(ingest, "import-" + Digests.hex(digest) + "-", ".tmp");
+    try {
+      MessageDigest md = Digests.sha256();
+      try (InputStream in = Files.newInputStream(source);
+          FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          md.update(buf, 0, n);
+          ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
+          while (chunk.hasRemaining()) {
+            out.write(chunk);
+          }
+        }
+        out.force(true);
+      }
+      String actual = Digests.of(md);
+      if (actual.equals(digest)) {
+        Files.move(tmp, blob(digest), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        FileSync.directory(blobs);
+      }
+      return actual;
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 
