@@ -6,6 +6,7 @@ import dev.skiff.activator.spi.EndpointWatch;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.StatsSink;
 import dev.skiff.activator.spi.Ticker;
+import dev.skiff.proxy.Arguments;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -130,10 +131,7 @@ public interface Activator {
 
     /** How many requests one revision's queue holds before answering 503; default 10,000 (Knative's). */
     public Builder withQueueDepth(int depth) {
-      if (depth < 1) {
-        throw new IllegalArgumentException("queue depth must be >= 1, got " + depth);
-      }
-      this.queueDepth = depth;
+      this.queueDepth = Arguments.atLeastOne(depth, "queue depth");
       return this;
     }
 
@@ -142,19 +140,19 @@ public interface Activator {
      * #REQUEST_TIMEOUT_HEADER}; default 300 s. Passed while queued: 503; after forwarding: 504.
      */
     public Builder withRequestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "request timeout");
+      this.requestTimeout = Arguments.positive(timeout, "request timeout");
       return this;
     }
 
     /** The {@code Retry-After} sent with 503; default 1 s. */
     public Builder withRetryAfter(Duration retryAfter) {
-      this.retryAfter = positive(retryAfter, "retry after");
+      this.retryAfter = Arguments.positive(retryAfter, "retry after");
       return this;
     }
 
     /** How long to wait for a connection to an instance; default 5 s. */
     public Builder withConnectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connect timeout");
+      this.connectTimeout = Arguments.positive(timeout, "connect timeout");
       return this;
     }
 
@@ -163,25 +161,19 @@ public interface Activator {
      * its endpoints, drops its gauge); default 10 min. It is set up again by its next request.
      */
     public Builder withIdleRevisionExpiry(Duration expiry) {
-      this.idleRevisionExpiry = positive(expiry, "idle revision expiry");
+      this.idleRevisionExpiry = Arguments.positive(expiry, "idle revision expiry");
       return this;
     }
 
     /** How many event loops serve requests, one HTTP server each; default the number of cores. */
     public Builder withServerInstances(int instances) {
-      if (instances < 1) {
-        throw new IllegalArgumentException("server instances must be >= 1, got " + instances);
-      }
-      this.serverInstances = instances;
+      this.serverInstances = Arguments.atLeastOne(instances, "server instances");
       return this;
     }
 
     /** The keep-alive pool size per instance and event loop; default 1000. */
     public Builder withMaxConnectionsPerEndpoint(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("max connections must be >= 1, got " + max);
-      }
-      this.maxConnectionsPerEndpoint = max;
+      this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
       return this;
     }
 
@@ -212,14 +204,6 @@ public interface Activator {
       if (value == null) {
         throw new IllegalStateException(what + " is required");
       }
-    }
-
-    private static Duration positive(Duration d, String what) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

@@ -1,24 +1,16 @@
 package dev.skiff.activator;
 
-import static dev.skiff.activator.Support.await;
+import static dev.skiff.proxy.testing.Await.await;
 
 import dev.skiff.api.stats.Stat;
+import dev.skiff.proxy.testing.Await;
+import dev.skiff.proxy.testing.ProxyTestBase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.time.Clock;
@@ -27,69 +19,34 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
  * A real activator on port 0 with a fake endpoint watch, a manual ticker, and recording poker and
  * stats sink; real backends; clients that speak to it the way the gateway does.
  */
-abstract class ActivatorTestBase {
+abstract class ActivatorTestBase extends ProxyTestBase {
   static final String NS = "default";
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  record Response(int status, MultiMap headers, Buffer body) {
-    String header(String name) {
-      return headers.get(name);
-    }
-  }
-
-  static Vertx vertx;
   FakeEndpointWatch endpoints;
   ManualTicker ticker;
-  SimpleMeterRegistry registry;
-  final Set<Meter.Id> histogramMeters = ConcurrentHashMap.newKeySet();
   final Queue<String> pokes = new ConcurrentLinkedQueue<>();
   final Queue<Stat> stats = new ConcurrentLinkedQueue<>();
   Activator activator;
   HttpClient http;
   final List<Backend> backends = new ArrayList<>();
-  final List<HttpClient> clients = new ArrayList<>();
 
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    await(vertx.close());
+  ActivatorTestBase() {
+    super(600);
   }
 
   @BeforeEach
   void startActivator() {
     endpoints = new FakeEndpointWatch();
     ticker = new ManualTicker();
-    registry = new SimpleMeterRegistry();
-    // SimpleMeterRegistry ignores percentile histograms; record which meters asked for one.
-    registry
-        .config()
-        .meterFilter(
-            new MeterFilter() {
-              @Override
-              public DistributionStatisticConfig configure(
-                  Meter.Id id, DistributionStatisticConfig config) {
-                if (Boolean.TRUE.equals(config.isPercentileHistogram())) {
-                  histogramMeters.add(id);
-                }
-                return config;
-              }
-            });
     activator =
         configure(
                 Activator.builder()
@@ -113,25 +70,10 @@ abstract class ActivatorTestBase {
 
   @AfterEach
   void stopActivator() {
-    clients.forEach(c -> await(c.close()));
-    clients.clear();
+    closeClients();
     await(activator.close());
     backends.forEach(b -> await(b.close()));
     backends.clear();
-  }
-
-  HttpClient client(HttpClientOptions options) {
-    HttpClient c =
-        vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(600)).build();
-    clients.add(c);
-    return c;
-  }
-
-  HttpClient h2PriorKnowledge() {
-    return client(
-        new HttpClientOptions()
-            .setProtocolVersion(HttpVersion.HTTP_2)
-            .setHttp2ClearTextUpgrade(false));
   }
 
   Backend backend(String name) {
@@ -155,23 +97,7 @@ abstract class ActivatorTestBase {
   }
 
   Future<Response> get(String revision, String uri) {
-    return send(http, to(revision, HttpMethod.GET, uri), null);
-  }
-
-  /**
-   * Sends {@code body} (or none) and reads the whole response. The response is read inside the
-   * request's compose: chained after it instead, a call from a test thread races the response's
-   * events and may read an empty body (eclipse-vertx/vert.x#4705).
-   */
-  static Future<Response> send(HttpClient client, RequestOptions options, Buffer body) {
-    return client
-        .request(options)
-        .compose(
-            req -> (body == null ? req.send() : req.send(body)).compose(ActivatorTestBase::read));
-  }
-
-  static Future<Response> read(HttpClientResponse res) {
-    return res.body().map(b -> new Response(res.statusCode(), res.headers(), b));
+    return exchange(http, to(revision, HttpMethod.GET, uri), null);
   }
 
   double queued(String revision) {
@@ -196,7 +122,7 @@ abstract class ActivatorTestBase {
 
   /** Outcomes are counted just after the response is written: poll for them. */
   void eventuallyCounted(String revision, String outcome, double expected) {
-    Support.eventually(
+    Await.eventually(
         revision + " has " + expected + " " + outcome,
         () -> outcomes(revision, outcome) == expected);
   }

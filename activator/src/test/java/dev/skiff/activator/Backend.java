@@ -1,6 +1,7 @@
 package dev.skiff.activator;
 
 import dev.skiff.activator.spi.Endpoint;
+import dev.skiff.proxy.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -40,7 +41,7 @@ final class Backend {
   static Backend start(Vertx vertx, String name) {
     Backend b = new Backend(vertx, name);
     b.server = vertx.createHttpServer().requestHandler(b::handle);
-    Support.await(b.server.listen(0, "127.0.0.1"));
+    Await.await(b.server.listen(0, "127.0.0.1"));
     return b;
   }
 

@@ -1,7 +1,7 @@
 package dev.skiff.activator;
 
-import static dev.skiff.activator.Support.await;
-import static dev.skiff.activator.Support.eventually;
+import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +65,7 @@ class ColdStartTest extends ActivatorTestBase {
   @Test
   void queuedRequestBodyIsHeldThenStreamedOnceAnEndpointAppears() {
     Buffer body = Buffer.buffer("x".repeat(200_000));
-    Future<Response> upload = send(http, to("upload-00001", HttpMethod.POST, "/up"), body);
+    Future<Response> upload = exchange(http, to("upload-00001", HttpMethod.POST, "/up"), body);
     eventually("the upload is queued", () -> queued("upload-00001") == 1);
 
     Backend echo = backend("upload-00001");

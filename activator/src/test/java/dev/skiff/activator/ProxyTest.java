@@ -1,6 +1,6 @@
 package dev.skiff.activator;
 
-import static dev.skiff.activator.Support.await;
+import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,7 +34,7 @@ class ProxyTest extends ActivatorTestBase {
         .putHeader("proxy-authorization", "Basic Zm9v")
         .putHeader(Activator.REQUEST_TIMEOUT_HEADER, "10000");
 
-    Response r = await(send(http, o, null));
+    Response r = await(exchange(http, o, null));
 
     assertEquals(200, r.status());
     var seen = b.seen.peek().headers();

@@ -1,7 +1,7 @@
 package dev.skiff.activator;
 
-import static dev.skiff.activator.Support.await;
-import static dev.skiff.activator.Support.eventually;
+import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +52,7 @@ class QueueLimitsTest extends ActivatorTestBase {
     o.putHeader("x-request-id", "req-42");
     long start = System.nanoTime();
 
-    Response r = await(send(http, o, null));
+    Response r = await(exchange(http, o, null));
 
     long waited = (System.nanoTime() - start) / 1_000_000;
     assertEquals(503, r.status());
@@ -73,7 +73,7 @@ class QueueLimitsTest extends ActivatorTestBase {
     RequestOptions o = to("stuck-00001", HttpMethod.GET, "/");
     o.putHeader(Activator.REQUEST_TIMEOUT_HEADER, "300");
 
-    Response r = await(send(http, o, null));
+    Response r = await(exchange(http, o, null));
 
     assertEquals(504, r.status());
     assertTrue(r.body().toJsonObject().getString("error").contains("300 ms"));
@@ -84,7 +84,7 @@ class QueueLimitsTest extends ActivatorTestBase {
   @Test
   void clientThatLeavesWhileQueuedIsWithdrawnFromTheQueue() {
     var impatient = client(new HttpClientOptions());
-    Future<Response> abandoned = send(impatient, to("gone-00001", HttpMethod.GET, "/"), null);
+    Future<Response> abandoned = exchange(impatient, to("gone-00001", HttpMethod.GET, "/"), null);
     eventually("the request is queued", () -> queued("gone-00001") == 1);
 
     await(impatient.close());
@@ -104,7 +104,7 @@ class QueueLimitsTest extends ActivatorTestBase {
     RequestOptions o = to("x", HttpMethod.GET, "/");
     o.removeHeader(Activator.REVISION_NAME_HEADER);
 
-    Response r = await(send(http, o, null));
+    Response r = await(exchange(http, o, null));
 
     assertEquals(400, r.status());
     assertTrue(

@@ -1,7 +1,7 @@
 package dev.skiff.activator;
 
-import static dev.skiff.activator.Support.await;
-import static dev.skiff.activator.Support.eventually;
+import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

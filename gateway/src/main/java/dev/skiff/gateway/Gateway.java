@@ -6,6 +6,7 @@ import dev.skiff.gateway.internal.GatewayConfig;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.proxy.Arguments;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -104,7 +105,7 @@ public interface Gateway {
      * answered 503; default 10 s. Never longer than the route's request timeout.
      */
     public Builder withColdStartTimeout(Duration timeout) {
-      this.coldStartTimeout = positive(timeout, "cold start timeout");
+      this.coldStartTimeout = Arguments.positive(timeout, "cold start timeout");
       return this;
     }
 
@@ -113,37 +114,31 @@ public interface Gateway {
      * {@code spec.template.timeoutSeconds} says otherwise; default 300 s (Knative's).
      */
     public Builder withRequestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "request timeout");
+      this.requestTimeout = Arguments.positive(timeout, "request timeout");
       return this;
     }
 
     /** The {@code Retry-After} sent with 503; default 1 s. */
     public Builder withRetryAfter(Duration retryAfter) {
-      this.retryAfter = positive(retryAfter, "retry after");
+      this.retryAfter = Arguments.positive(retryAfter, "retry after");
       return this;
     }
 
     /** How long to wait for a connection to an instance before answering 502; default 5 s. */
     public Builder withConnectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connect timeout");
+      this.connectTimeout = Arguments.positive(timeout, "connect timeout");
       return this;
     }
 
     /** How many event loops serve requests, one HTTP server each; default the number of cores. */
     public Builder withServerInstances(int instances) {
-      if (instances < 1) {
-        throw new IllegalArgumentException("server instances must be >= 1, got " + instances);
-      }
-      this.serverInstances = instances;
+      this.serverInstances = Arguments.atLeastOne(instances, "server instances");
       return this;
     }
 
     /** The keep-alive pool size per instance and event loop; default 1000. */
     public Builder withMaxConnectionsPerEndpoint(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("max connections must be >= 1, got " + max);
-      }
-      this.maxConnectionsPerEndpoint = max;
+      this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
       return this;
     }
 
@@ -182,14 +177,6 @@ public interface Gateway {
               maxConnectionsPerEndpoint,
               activator,
               activatorRouting));
-    }
-
-    private static Duration positive(Duration d, String what) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

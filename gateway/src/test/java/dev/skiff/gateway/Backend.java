@@ -1,6 +1,7 @@
 package dev.skiff.gateway;
 
 import dev.skiff.gateway.spi.Endpoint;
+import dev.skiff.proxy.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -50,7 +51,7 @@ final class Backend {
                   }
                 });
     self[0] = new Backend(name, server);
-    Support.await(server.listen(0, "127.0.0.1"));
+    Await.await(server.listen(0, "127.0.0.1"));
     return self[0];
   }
 

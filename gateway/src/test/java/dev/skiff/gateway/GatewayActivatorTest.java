@@ -3,7 +3,7 @@ package dev.skiff.gateway;
 import static dev.skiff.gateway.Services.put;
 import static dev.skiff.gateway.Services.service;
 import static dev.skiff.gateway.Services.to;
-import static dev.skiff.gateway.Support.await;
+import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
 package dev.skiff.gateway;
 
-import static dev.skiff.gateway.Support.await;
+import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

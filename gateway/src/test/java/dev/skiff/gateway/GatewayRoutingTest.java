@@ -5,8 +5,8 @@ import static dev.skiff.gateway.Services.put;
 import static dev.skiff.gateway.Services.service;
 import static dev.skiff.gateway.Services.tagged;
 import static dev.skiff.gateway.Services.to;
-import static dev.skiff.gateway.Support.await;
-import static dev.skiff.gateway.Support.eventually;
+import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -2,71 +2,57 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.Activator;
 import dev.skiff.activator.spi.Ticker;
-import io.vertx.core.DeploymentOptions;
+import dev.skiff.proxy.ProxyPipeline;
+import dev.skiff.proxy.ProxyServer;
 import io.vertx.core.Future;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The activator: {@link ActivatorVerticle} instances, one per event loop, sharing the revisions
+ * The activator: a {@link ProxyServer}, one server and pipeline per event loop, sharing the revisions
  * (queues, slots, load) and the metrics, plus the stats reporter on the ticker.
  */
 public final class DefaultActivator implements Activator {
-  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
+  /**
+   * Where the activator's keys for a shared random port start. The gateway counts its own from 0 in
+   * the same Vert.x; starting far above means the two never share a socket (which would hand gateway
+   * connections to the activator).
+   */
   private static final int NEGATIVE_PORT_BASE = 1 << 20;
 
-  private final ActivatorConfig config;
-  private final ActivatorMetrics metrics;
+  private final ProxyServer server;
   private final Revisions revisions;
   private final StatsReporter reporter;
   private final Ticker ticker;
-  private final AtomicBoolean started = new AtomicBoolean();
-  private volatile String deployment;
   private volatile Ticker.Cancellable ticking;
-  private volatile int actualPort = -1;
 
   public DefaultActivator(ActivatorConfig config) {
-    this.config = config;
-    this.metrics = new ActivatorMetrics(config.registry());
+    ActivatorMetrics metrics = new ActivatorMetrics(config.registry());
     this.revisions =
         new Revisions(
             config.endpoints(), config.poker(), config.queueDepth(), config.retryAfter(), metrics);
     this.reporter =
         new StatsReporter(revisions, config.stats(), config.clock(), config.idleRevisionExpiry());
     this.ticker = config.ticker() != null ? config.ticker() : new VertxTicker(config.vertx());
+    this.server =
+        ProxyServer.builder()
+            .withVertx(config.vertx())
+            .withName("activator")
+            .withNegativePortBase(NEGATIVE_PORT_BASE)
+            .withServerInstances(config.serverInstances())
+            .withMaxConnectionsPerEndpoint(config.maxConnectionsPerEndpoint())
+            .withPipeline(
+                client -> {
+                  Stage pipeline = Pipeline.assemble(config, revisions, metrics, client);
+                  return ProxyPipeline.of(Exchange::new, x -> Stage.call(pipeline, x));
+                })
+            .build();
   }
 
   @Override
   public Future<Activator> start(String host, int port) {
-    if (!started.compareAndSet(false, true)) {
-      return Future.failedFuture(new IllegalStateException("the activator was already started"));
-    }
-    // Servers on the same host and port share one socket, round-robin over their event loops; port
-    // 0 is never shared but a negative one is, so -n stands for "one random port for these". The
-    // gateway counts its own keys from -1 in the same Vert.x: the activator's start far below, so
-    // the two never share a socket (which would hand gateway connections to the activator).
-    int listenPort = port == 0 ? -(NEGATIVE_PORT_BASE + SHARED_RANDOM_PORT.incrementAndGet()) : port;
-    List<ActivatorVerticle> created = Collections.synchronizedList(new ArrayList<>());
-    return config
-        .vertx()
-        .deployVerticle(
-            () -> {
-              ActivatorVerticle v = new ActivatorVerticle(config, revisions, metrics, host, listenPort);
-              created.add(v);
-              return v;
-            },
-            new DeploymentOptions().setInstances(config.serverInstances()))
-        .onFailure(err -> started.set(false))
+    return server
+        .start(host, port)
         .map(
-            id -> {
-              deployment = id;
-              synchronized (created) {
-                actualPort =
-                    created.stream().mapToInt(ActivatorVerticle::actualPort).max().orElse(-1);
-              }
+            v -> {
               ticking = ticker.every(StatsReporter.SAMPLE_INTERVAL, reporter::tick);
               return this;
             });
@@ -74,7 +60,7 @@ public final class DefaultActivator implements Activator {
 
   @Override
   public int actualPort() {
-    return actualPort;
+    return server.actualPort();
   }
 
   @Override
@@ -84,9 +70,6 @@ public final class DefaultActivator implements Activator {
     if (t != null) {
       t.cancel();
     }
-    String id = deployment;
-    deployment = null;
-    Future<Void> undeployed = id == null ? Future.succeededFuture() : config.vertx().undeploy(id);
-    return undeployed.andThen(ar -> revisions.closeAll());
+    return server.close().andThen(ar -> revisions.closeAll());
   }
 }

@@ -1,28 +1,18 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.proxy.ProxyExchange;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 
 /**
- * One request passing through the activator: the gateway's request and response, plus what the
- * stages decided so far. Confined to the request's event loop.
+ * One request passing through the activator: the proxied exchange plus what the activator's stages
+ * decided so far (revision, timeout, capacity slot, outcome). Confined to the request's event loop.
  */
-final class Exchange {
-  private final HttpServerRequest request;
-  private final Context context;
-  private final Promise<Void> cancellation = Promise.promise();
-  private final MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
-  private boolean finished;
-  private boolean clientGone;
+final class Exchange extends ProxyExchange {
   private Outcome outcome = Outcome.FORWARDED;
 
-  private String requestId;
   private RevisionKey revision;
   private Duration timeout;
   private RevisionState state;
@@ -30,50 +20,7 @@ final class Exchange {
   private boolean sent;
 
   Exchange(HttpServerRequest request, Context context) {
-    this.request = request;
-    this.context = context;
-  }
-
-  HttpServerRequest request() {
-    return request;
-  }
-
-  HttpServerResponse response() {
-    return request.response();
-  }
-
-  /** The event-loop context the request arrived on; every stage runs on it. */
-  Context context() {
-    return context;
-  }
-
-  /**
-   * Fails (never succeeds) when the exchange is abandoned: the client left or the timeout passed.
-   * Stages that wait or hold upstream resources listen to it to stop early.
-   */
-  Future<Void> cancellation() {
-    return cancellation.future();
-  }
-
-  boolean cancelled() {
-    return cancellation.future().isComplete();
-  }
-
-  /** Abandons the exchange with {@code cause}; the first cause wins; a finished one is left alone. */
-  void cancel(Throwable cause) {
-    if (finished || cancellation.future().isComplete()) {
-      return;
-    }
-    clientGone = cause instanceof ClientGoneException;
-    cancellation.fail(cause);
-  }
-
-  void finish() {
-    finished = true;
-  }
-
-  boolean clientGone() {
-    return clientGone;
+    super(request, context);
   }
 
   Outcome outcome() {
@@ -82,20 +29,6 @@ final class Exchange {
 
   void outcome(Outcome o) {
     this.outcome = o;
-  }
-
-  /** The headers sent to the instance. */
-  MultiMap upstreamHeaders() {
-    return upstreamHeaders;
-  }
-
-  /** The gateway's {@code X-Request-Id}; may be null. */
-  String requestId() {
-    return requestId;
-  }
-
-  void requestId(String id) {
-    this.requestId = id;
   }
 
   RevisionKey revision() {

@@ -5,6 +5,7 @@ import dev.skiff.activator.QueueTimeoutException;
 import dev.skiff.activator.RequestQueueFullException;
 import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.activator.UpstreamTimeoutException;
+import dev.skiff.proxy.ClientGoneException;
 
 /** How a request through the activator ended; the {@code outcome} tag of the request counter. */
 enum Outcome {

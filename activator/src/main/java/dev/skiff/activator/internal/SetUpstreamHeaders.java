@@ -1,6 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.Activator;
+import dev.skiff.proxy.HopByHop;
 import io.vertx.core.Future;
 import java.util.Locale;
 import java.util.Set;

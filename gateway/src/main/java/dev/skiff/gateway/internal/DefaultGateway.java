@@ -2,70 +2,54 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.gateway.Gateway;
-import io.vertx.core.DeploymentOptions;
+import dev.skiff.proxy.ProxyPipeline;
+import dev.skiff.proxy.ProxyServer;
 import io.vertx.core.Future;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The gateway: {@link GatewayVerticle} instances, one per event loop, sharing the live route table,
- * the metrics and the balancer.
+ * The gateway: a {@link ProxyServer}, one server and pipeline per event loop, sharing the live route
+ * table, the metrics and the balancer.
  */
 public final class DefaultGateway implements Gateway {
-  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
+  /**
+   * Where the gateway's keys for a shared random port start. The activator's start far above, so the
+   * two never share a socket in one Vert.x.
+   */
+  private static final int NEGATIVE_PORT_BASE = 0;
 
-  private final GatewayConfig config;
+  private final ProxyServer server;
   private final LiveRoutes routes;
-  private final GatewayMetrics metrics;
-  private final LeastInFlight balancer = new LeastInFlight();
-  private final AtomicBoolean started = new AtomicBoolean();
-  private volatile String deployment;
-  private volatile int actualPort = -1;
 
   public DefaultGateway(GatewayConfig config) {
-    this.config = config;
     this.routes = new LiveRoutes(config.domain(), config.requestTimeout());
-    this.metrics = new GatewayMetrics(config.registry());
+    GatewayMetrics metrics = new GatewayMetrics(config.registry());
+    LeastInFlight balancer = new LeastInFlight();
+    this.server =
+        ProxyServer.builder()
+            .withVertx(config.vertx())
+            .withName("gateway")
+            .withNegativePortBase(NEGATIVE_PORT_BASE)
+            .withServerInstances(config.serverInstances())
+            .withMaxConnectionsPerEndpoint(config.maxConnectionsPerEndpoint())
+            .withPipeline(
+                client -> {
+                  Stage pipeline = Pipeline.assemble(config, routes, metrics, balancer, client);
+                  return ProxyPipeline.of(
+                      (request, context) ->
+                          new Exchange(request, context, config.clock().instant()),
+                      x -> Stage.call(pipeline, x));
+                })
+            .build();
   }
 
   @Override
   public Future<Gateway> start(String host, int port) {
-    if (!started.compareAndSet(false, true)) {
-      return Future.failedFuture(new IllegalStateException("the gateway was already started"));
-    }
-    // Vert.x shares a listening socket between servers of the same host and port, round-robin over
-    // their event loops. Port 0 is never shared, but a negative port is: every server listening on
-    // -n shares one random port. n is unique per gateway so two gateways never share by accident.
-    int listenPort = port == 0 ? -SHARED_RANDOM_PORT.incrementAndGet() : port;
-    List<GatewayVerticle> created = Collections.synchronizedList(new ArrayList<>());
-    return config
-        .vertx()
-        .deployVerticle(
-            () -> {
-              GatewayVerticle v =
-                  new GatewayVerticle(config, routes, metrics, balancer, host, listenPort);
-              created.add(v);
-              return v;
-            },
-            new DeploymentOptions().setInstances(config.serverInstances()))
-        .onFailure(err -> started.set(false)) // e.g. the port is taken: the caller may retry
-        .map(
-            id -> {
-              deployment = id;
-              synchronized (created) {
-                actualPort =
-                    created.stream().mapToInt(GatewayVerticle::actualPort).max().orElse(-1);
-              }
-              return this;
-            });
+    return server.start(host, port).map(v -> this);
   }
 
   @Override
   public int actualPort() {
-    return actualPort;
+    return server.actualPort();
   }
 
   @Override
@@ -75,8 +59,6 @@ public final class DefaultGateway implements Gateway {
 
   @Override
   public Future<Void> close() {
-    String id = deployment;
-    deployment = null;
-    return id == null ? Future.succeededFuture() : config.vertx().undeploy(id);
+    return server.close();
   }
 }

@@ -5,19 +5,17 @@ import dev.skiff.gateway.NoRouteException;
 import dev.skiff.gateway.RevisionNotReadyException;
 import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.UpstreamTimeoutException;
+import dev.skiff.proxy.ErrorReply;
+import dev.skiff.proxy.ErrorResponder;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
-import java.lang.System.Logger.Level;
-import java.time.Duration;
 
 /**
  * The one place where a failed exchange becomes an HTTP answer: a status code and a JSON body
- * {@code {error, hint, requestId}}. When the response has already started, the status cannot change,
- * so the client's stream is reset instead (a truncated body must not look complete).
+ * {@code {error, hint, requestId}} ({@link ErrorResponder}). This class decides the status of each
+ * {@link GatewayException}; anything else is a bug and gets 500.
  */
 final class MapErrors implements Stage {
-  private static final System.Logger LOG = System.getLogger(MapErrors.class.getName());
+  private static final ErrorResponder ERRORS = new ErrorResponder("gateway", MapErrors::replyTo);
 
   private final Stage next;
 
@@ -30,7 +28,7 @@ final class MapErrors implements Stage {
     return Stage.call(next, x)
         .recover(
             err -> {
-              answer(x, err);
+              ERRORS.answer(x, err);
               return Future.succeededFuture();
             });
   }
@@ -48,41 +46,15 @@ final class MapErrors implements Stage {
     return 500;
   }
 
-  private static void answer(Exchange x, Throwable err) {
-    HttpServerResponse res = x.response();
-    // Let an unread request body drain, so an HTTP/1.1 connection can carry the next request.
-    x.request().resume();
-    if (err instanceof ClientGoneException || res.closed() || res.ended()) {
-      return;
+  /** The answer to one of the gateway's own exceptions; null for anything else. */
+  private static ErrorReply replyTo(Throwable err) {
+    if (!(err instanceof GatewayException g)) {
+      return null;
     }
-    if (res.headWritten()) {
-      LOG.log(Level.DEBUG, "resetting response of request " + x.requestId() + " mid-body", err);
-      res.reset();
-      return;
-    }
-    int status = statusOf(err);
-    JsonObject body = new JsonObject();
-    if (err instanceof GatewayException g) {
-      body.put("error", g.getMessage());
-      if (g.hint() != null) {
-        body.put("hint", g.hint());
-      }
-    } else {
-      LOG.log(Level.ERROR, "request " + x.requestId() + " failed unexpectedly", err);
-      body.put("error", "internal gateway error: " + err);
-      body.put("hint", "this is a bug in Skiff's gateway; report it with the request id");
-    }
-    body.put("requestId", x.requestId());
-    if (err instanceof RevisionNotReadyException r) {
-      res.putHeader("retry-after", Long.toString(retryAfterSeconds(r.retryAfter())));
-    }
-    res.setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store")
-        .end(body.encode());
-  }
-
-  private static long retryAfterSeconds(Duration d) {
-    return Math.max(1, (d.toMillis() + 999) / 1000);
+    return new ErrorReply(
+        statusOf(err),
+        g.getMessage(),
+        g.hint(),
+        err instanceof RevisionNotReadyException r ? r.retryAfter() : null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.proxy.HopByHop;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;

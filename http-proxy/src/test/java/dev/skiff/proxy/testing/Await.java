@@ -1,4 +1,4 @@
-package dev.skiff.gateway;
+package dev.skiff.proxy.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -10,14 +10,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Blocking helpers for test threads (never event loops). */
-final class Support {
-  private Support() {}
+public final class Await {
+  private Await() {}
 
-  static <T> T await(Future<T> f) {
+  /** The result of {@code f}, waiting up to 30 s; fails the test when it fails or takes longer. */
+  public static <T> T await(Future<T> f) {
     return await(f, Duration.ofSeconds(30));
   }
 
-  static <T> T await(Future<T> f, Duration limit) {
+  public static <T> T await(Future<T> f, Duration limit) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -31,19 +32,23 @@ final class Support {
   }
 
   /** Polls {@code condition} until it holds, failing after {@code limit}. */
-  static void eventually(Duration limit, String what, BooleanSupplier condition) {
+  public static void eventually(Duration limit, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         fail("timed out after " + limit + " waiting until " + what);
       }
-      Thread.onSpinWait();
       try {
-        Thread.sleep(5); // a polling interval, not a wait for the condition
+        Thread.sleep(2); // a polling interval, not a wait for the condition
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** Polls {@code condition} until it holds, failing after 20 s. */
+  public static void eventually(String what, BooleanSupplier condition) {
+    eventually(Duration.ofSeconds(20), what, condition);
   }
 }

@@ -1,7 +1,11 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.proxy.internal;
 
+import dev.skiff.proxy.ClientGoneException;
+import dev.skiff.proxy.ProxyExchange;
+import dev.skiff.proxy.ProxyPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -9,36 +13,31 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import java.util.function.Function;
 
 /**
- * One event loop's share of the gateway: an HTTP server (HTTP/1.1 and h2c, prior knowledge and
- * upgrade) on the shared port, its own keep-alive client to the instances, and the pipeline.
- * Routes, metrics and the balancer are shared by all instances.
+ * One event loop's share of a proxy server: an HTTP server (HTTP/1.1 and h2c, prior knowledge and
+ * upgrade) on the shared port, its own keep-alive HTTP/1.1 client to the upstreams, and the pipeline
+ * built around that client.
  */
-final class GatewayVerticle extends VerticleBase {
-  private final GatewayConfig config;
-  private final LiveRoutes routes;
-  private final GatewayMetrics metrics;
-  private final LeastInFlight balancer;
+public final class ProxyVerticle extends VerticleBase {
   private final String host;
   private final int port;
+  private final int maxConnectionsPerEndpoint;
+  private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private HttpServer server;
   private HttpClientAgent client;
-  private Stage pipeline;
+  private ProxyPipeline<?> pipeline;
 
-  GatewayVerticle(
-      GatewayConfig config,
-      LiveRoutes routes,
-      GatewayMetrics metrics,
-      LeastInFlight balancer,
+  public ProxyVerticle(
       String host,
-      int port) {
-    this.config = config;
-    this.routes = routes;
-    this.metrics = metrics;
-    this.balancer = balancer;
+      int port,
+      int maxConnectionsPerEndpoint,
+      Function<HttpClient, ? extends ProxyPipeline<?>> pipelines) {
     this.host = host;
     this.port = port;
+    this.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
+    this.pipelines = pipelines;
   }
 
   @Override
@@ -53,9 +52,9 @@ final class GatewayVerticle extends VerticleBase {
                     .setPipelining(false)
                     .setDecompressionSupported(false)
                     .setTcpNoDelay(true))
-            .with(new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerEndpoint()))
+            .with(new PoolOptions().setHttp1MaxSize(maxConnectionsPerEndpoint))
             .build();
-    pipeline = Pipeline.assemble(config, routes, metrics, balancer, client);
+    pipeline = pipelines.apply(client);
     server =
         vertx
             .createHttpServer(
@@ -65,19 +64,20 @@ final class GatewayVerticle extends VerticleBase {
                     .setCompressionSupported(false)
                     .setDecompressionSupported(false)
                     .setTcpNoDelay(true))
-            .requestHandler(this::handle);
+            .requestHandler(request -> handle(pipeline, request));
     return server.listen(port, host);
   }
 
-  private void handle(HttpServerRequest request) {
-    // Hold the body until the proxy stage pipes it; stages before it may wait (cold start).
+  private <X extends ProxyExchange> void handle(ProxyPipeline<X> p, HttpServerRequest request) {
+    // The body stays unread until the proxy pipes it, however long the stages before it wait
+    // (cold start, queueing).
     request.pause();
-    Exchange x = new Exchange(request, context, config.clock().instant());
+    X x = p.exchange(request, context);
     request.response().closeHandler(v -> x.cancel(new ClientGoneException()));
-    Stage.call(pipeline, x).onComplete(ar -> x.finish());
+    p.serve(x).onComplete(ar -> x.finish());
   }
 
-  int actualPort() {
+  public int actualPort() {
     return server.actualPort();
   }
 

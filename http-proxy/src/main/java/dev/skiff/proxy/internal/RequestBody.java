@@ -1,4 +1,4 @@
-package dev.skiff.activator.internal;
+package dev.skiff.proxy.internal;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,15 +10,16 @@ import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
 
 /**
- * Sends the request body upstream as a stream, with back-pressure (a pipe), framed the way it came: a
- * known {@code Content-Length} stays fixed-length, anything else goes chunked, and a request without
- * a body sends none. The body stays paused until this runs, however long the request was queued.
+ * Sends the client's request body upstream as a stream, with back-pressure (a pipe), framed the way
+ * the client framed it: a known {@code Content-Length} stays fixed-length, anything else goes chunked,
+ * and a request without a body sends none. The body stays paused until this runs, however long the
+ * request waited before (cold start, queueing).
  */
-final class RequestBody {
+public final class RequestBody {
   private RequestBody() {}
 
   /** Sends {@code up} with the body of {@code in}; completes with the upstream response head. */
-  static Future<HttpClientResponse> send(HttpServerRequest in, HttpClientRequest up) {
+  public static Future<HttpClientResponse> send(HttpServerRequest in, HttpClientRequest up) {
     String length = in.getHeader("content-length");
     if (length != null) {
       if (length.trim().equals("0")) {

@@ -1,4 +1,4 @@
-package dev.skiff.activator.internal;
+package dev.skiff.proxy;
 
 import io.vertx.core.MultiMap;
 import java.util.HashSet;
@@ -11,8 +11,9 @@ import java.util.Set;
  * RFC 9110 section 7.6.1 (and those a {@code Connection} header names), HTTP/2 pseudo headers, and
  * whatever the caller owns.
  */
-final class HopByHop {
-  static final Set<String> HEADERS =
+public final class HopByHop {
+  /** The hop-by-hop headers, lower case. */
+  public static final Set<String> HEADERS =
       Set.of(
           "connection",
           "keep-alive",
@@ -27,8 +28,11 @@ final class HopByHop {
 
   private HopByHop() {}
 
-  /** Adds every end-to-end header of {@code from} to {@code to}, except names in {@code skip}. */
-  static void copy(MultiMap from, MultiMap to, Set<String> skip) {
+  /**
+   * Adds every end-to-end header of {@code from} to {@code to}, except names in {@code skip} (lower
+   * case).
+   */
+  public static void copy(MultiMap from, MultiMap to, Set<String> skip) {
     Set<String> listed = connectionTokens(from);
     for (Map.Entry<String, String> h : from) {
       String name = h.getKey().toLowerCase(Locale.ROOT);

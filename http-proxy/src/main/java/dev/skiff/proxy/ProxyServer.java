@@ -1,0 +1,162 @@
+package dev.skiff.proxy;
+
+import dev.skiff.proxy.internal.ProxyVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The serving side of a proxy component: one HTTP server per event loop (HTTP/1.1 and h2c), all on
+ * one port, each with its own keep-alive client to the upstreams and its own {@link ProxyPipeline}.
+ * Whatever the pipelines share (routes, queues, metrics) the component shares itself.
+ *
+ * <p>Port 0 picks one free port for all the instances. Vert.x shares a listening socket between
+ * servers of the same host and port, round-robin over their event loops; port 0 is never shared, but
+ * a negative port is: every server listening on -n shares one random port. Each start takes a new n,
+ * counted from the component's {@linkplain Builder#withNegativePortBase negative-port base}, so two
+ * servers never share a socket by accident: not two starts of one component, and not two components
+ * in one Vert.x (which would hand one component's connections to the other).
+ */
+public final class ProxyServer {
+  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
+
+  private final Vertx vertx;
+  private final String name;
+  private final int negativePortBase;
+  private final int instances;
+  private final int maxConnectionsPerEndpoint;
+  private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile String deployment;
+  private volatile int actualPort = -1;
+
+  private ProxyServer(Builder b) {
+    this.vertx = b.vertx;
+    this.name = b.name;
+    this.negativePortBase = b.negativePortBase;
+    this.instances = b.instances;
+    this.maxConnectionsPerEndpoint = b.maxConnectionsPerEndpoint;
+    this.pipelines = b.pipelines;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts listening on {@code host:port}; port 0 picks a free port (see {@link #actualPort()}). A
+   * second start fails; after a failed start (the port is taken, say) the caller may try again.
+   */
+  public Future<Void> start(String host, int port) {
+    if (!started.compareAndSet(false, true)) {
+      return Future.failedFuture(new IllegalStateException("the " + name + " was already started"));
+    }
+    int listenPort = port == 0 ? -(negativePortBase + SHARED_RANDOM_PORT.incrementAndGet()) : port;
+    List<ProxyVerticle> created = Collections.synchronizedList(new ArrayList<>());
+    return vertx
+        .deployVerticle(
+            () -> {
+              ProxyVerticle v =
+                  new ProxyVerticle(host, listenPort, maxConnectionsPerEndpoint, pipelines);
+              created.add(v);
+              return v;
+            },
+            new DeploymentOptions().setInstances(instances))
+        .onFailure(err -> started.set(false))
+        .map(
+            id -> {
+              deployment = id;
+              synchronized (created) {
+                actualPort = created.stream().mapToInt(ProxyVerticle::actualPort).max().orElse(-1);
+              }
+              return null;
+            });
+  }
+
+  /** The port listened on once started; -1 before. */
+  public int actualPort() {
+    return actualPort;
+  }
+
+  /** Stops listening and closes the connections to upstreams. */
+  public Future<Void> close() {
+    String id = deployment;
+    deployment = null;
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+  }
+
+  /**
+   * Settings of a proxy server; {@code withVertx}, {@code withName} and {@code withPipeline} are
+   * required.
+   */
+  public static final class Builder {
+    private Vertx vertx;
+    private String name;
+    private int negativePortBase;
+    private int instances = 1;
+    private int maxConnectionsPerEndpoint = 1000;
+    private Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
+
+    private Builder() {}
+
+    public Builder withVertx(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+      return this;
+    }
+
+    /** The component's name in messages, e.g. {@code gateway}. */
+    public Builder withName(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Where this component's keys for port 0 start; default 0. Components that may run in one Vert.x
+     * take bases far apart, such as 0 and {@code 1 << 20}.
+     */
+    public Builder withNegativePortBase(int base) {
+      if (base < 0) {
+        throw new IllegalArgumentException("negative-port base must be >= 0, got " + base);
+      }
+      this.negativePortBase = base;
+      return this;
+    }
+
+    /** How many event loops serve requests, one HTTP server each; default 1. */
+    public Builder withServerInstances(int instances) {
+      this.instances = Arguments.atLeastOne(instances, "server instances");
+      return this;
+    }
+
+    /** The keep-alive pool size per upstream endpoint and event loop; default 1000. */
+    public Builder withMaxConnectionsPerEndpoint(int max) {
+      this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
+      return this;
+    }
+
+    /**
+     * Builds each event loop's pipeline around that loop's upstream client; called once per server
+     * instance, on its event loop.
+     */
+    public Builder withPipeline(Function<HttpClient, ? extends ProxyPipeline<?>> pipelines) {
+      this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
+      return this;
+    }
+
+    public ProxyServer build() {
+      if (vertx == null || name == null || pipelines == null) {
+        throw new IllegalStateException(
+            "withVertx(..), withName(..) and withPipeline(..) are required");
+      }
+      return new ProxyServer(this);
+    }
+  }
+}
