@@ -1,6 +1,7 @@
 package dev.skiff.server;
 
 import dev.skiff.examples.Examples;
+import dev.skiff.node.oci.ImageStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,14 +24,17 @@ final class ExampleDeployer {
   private final int apiPort;
   private final int gatewayPort;
   private final String domain;
+  private final ImageStore images;
 
-  ExampleDeployer(Vertx vertx, String host, int apiPort, int gatewayPort, String domain) {
+  /** {@code images} is null when this node runs no containers; the container example is skipped. */
+  ExampleDeployer(Vertx vertx, String host, int apiPort, int gatewayPort, String domain, ImageStore images) {
     this.vertx = vertx;
     this.client = vertx.createHttpClient();
     this.host = host;
     this.apiPort = apiPort;
     this.gatewayPort = gatewayPort;
     this.domain = domain;
+    this.images = images;
   }
 
   Future<Void> deploy() {
@@ -42,6 +46,13 @@ final class ExampleDeployer {
         System.out.println("example " + name + " was not built (no clang with wasm32-wasi); skipped");
       }
     }
+    if (images == null) {
+      System.out.println("container example skipped: this skiffd runs no containers (see the log)");
+    } else {
+      Examples.containerLayout().ifPresentOrElse(
+          layout -> deployed.add(deployContainer(layout)),
+          () -> System.out.println("container example was not built (no static gcc); skipped"));
+    }
     return Future.all(deployed).map(all -> {
       StringBuilder b = new StringBuilder("\nSkiff is running with the examples deployed. Try:\n");
       String gw = (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + gatewayPort;
@@ -51,6 +62,7 @@ final class ExampleDeployer {
         b.append(switch (name) {
           case Examples.HELLO -> "  curl -H 'Host: " + h + "' '" + gw + "/?name=you'\n";
           case Examples.ECHO -> "  curl -i -H 'Host: " + h + "' -d 'any body' '" + gw + "/some/path?x=1'\n";
+          case CONTAINER -> "  curl -H 'Host: " + h + "' " + gw + "/          # a container under runc\n";
           default -> "  curl -H 'Host: " + h + "' " + gw + "/\n";
         });
       }
@@ -58,6 +70,25 @@ final class ExampleDeployer {
       System.out.println(b);
       return null;
     });
+  }
+
+  private static final String CONTAINER = "web";
+
+  /** Imports the example image into this node's store (no registry needed) and deploys it. */
+  private Future<String> deployContainer(java.nio.file.Path layout) {
+    return images.importLayout(layout, Examples.CONTAINER_IMAGE)
+        .compose(img -> {
+          JsonObject service = new JsonObject()
+              .put("apiVersion", "skiff.dev/v1").put("kind", "Service")
+              .put("metadata", new JsonObject().put("name", CONTAINER).put("namespace", "default"))
+              .put("spec", new JsonObject().put("template", new JsonObject()
+                  .put("image", Examples.CONTAINER_IMAGE).put("port", 8080)
+                  .put("resources", new JsonObject().put("memory", "64Mi"))));
+          return call(HttpMethod.PUT, "/v1/namespaces/default/services/" + CONTAINER,
+              service.toBuffer(), "application/json");
+        })
+        .compose(s -> awaitReady(CONTAINER, 400))
+        .map(CONTAINER);
   }
 
   private Future<String> deployOne(String name) {

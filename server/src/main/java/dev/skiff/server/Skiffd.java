@@ -45,6 +45,7 @@ public final class Skiffd {
   private ControlPlane controlPlane;
   private NodeAgent agent;
   private ImageStore images;
+  private boolean containersEnabled;
   private Scaling scaling;
   private Autoscaler autoscaler;
   private Activator activator;
@@ -113,9 +114,12 @@ public final class Skiffd {
           // Containers need root and runc; without them skiffd runs Wasm only and says why.
           images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
           return ContainerBackend.create(vertx,
-                  ContainerConfig.builder().withDataDir(dataDir.resolve("containers")).build(),
+                  containerConfig(dataDir),
                   ref -> images.prepare(ref, PullOptions.defaults()).map(Skiffd::containerImage))
-              .map(b -> (RuntimeBackend) b)
+              .map(b -> {
+                containersEnabled = true;
+                return (RuntimeBackend) b;
+              })
               .otherwise(err -> {
                 LOG.log(Level.WARNING, "container functions are disabled: {0}", err.getMessage());
                 return null;
@@ -195,10 +199,27 @@ public final class Skiffd {
               options.host, controlPlane.actualPort(), gateway.actualPort(), dataDir);
           return options.examples
               ? new ExampleDeployer(vertx, options.host, controlPlane.actualPort(), gateway.actualPort(),
-                  options.domain).deploy()
+                  options.domain, containersEnabled ? images : null).deploy()
               : Future.succeededFuture();
         })
         .map(v -> this);
+  }
+
+  /**
+   * Container settings whose host-wide names (runc state, cgroup, nft table, veth names, address
+   * pool) derive from the data directory, so two skiffd on one machine never reap each other's
+   * instances as leftovers.
+   */
+  private static ContainerConfig containerConfig(java.nio.file.Path dataDir) {
+    int h = Math.floorMod(dataDir.toString().hashCode(), 4096);
+    String tag = String.format("%03x", h);
+    return ContainerConfig.builder()
+        .withDataDir(dataDir.resolve("containers"))
+        .withScope("skiff-" + tag)
+        .withRuntimeRoot(java.nio.file.Path.of("/run/skiff", tag))
+        .withInterfacePrefix("sk" + tag)
+        .withSubnet("10." + (64 + h % 64) + ".0.0/16")
+        .build();
   }
 
   private static ContainerImage containerImage(PreparedImage p) {
