@@ -236,6 +236,9 @@ public final class NodeAgent {
             .register(meters).record(took, TimeUnit.NANOSECONDS);
       }
       r.markReady();
+      if (inst.imageDigest() != null) {
+        r.imageDigest(inst.imageDigest());
+      }
       endpoints.add(ns, name, new Endpoint(id, inst.host(), inst.port()));
       report(r, true, null, null);
       inst.ended().onSuccess(exit -> context.runOnContext(x -> onEnded(r, running, exit)));
@@ -304,17 +307,25 @@ public final class NodeAgent {
     Revision rev = r.revision();
     int readyCount = r.readyCount();
     RevisionStatus old = rev.status();
-    boolean wasReady = old != null && old.conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
+    String want = ready ? "True" : reason == null ? "Unknown" : "False";
+    boolean sameReady = old != null
+        && old.conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && want.equals(c.status()));
+    boolean sameDigest = r.imageDigest() == null
+        || old != null && r.imageDigest().equals(old.imageDigest());
     boolean sameDecision = r.decision() == null
         || old != null && old.conditions().contains(r.decision());
-    if (old != null && wasReady == ready && old.readyInstances() != null && old.readyInstances() == readyCount
-        && old.desiredInstances() != null && old.desiredInstances() == r.desired() && sameDecision) {
+    if (old != null && sameReady && old.readyInstances() != null && old.readyInstances() == readyCount
+        && old.desiredInstances() != null && old.desiredInstances() == r.desired() && sameDecision
+        && sameDigest) {
       return;
     }
-    Condition c = Condition.ready(ready, reason, message, clock.instant());
+    // Not ready without a reason is no failure: the revision is still getting its first instance.
+    Condition c = !ready && reason == null
+        ? new Condition("Ready", "Unknown", "Deploying", "waiting for the first instance", clock.instant())
+        : Condition.ready(ready, reason, message, clock.instant());
     List<Condition> conditions = r.decision() == null ? List.of(c) : List.of(c, r.decision());
-    RevisionStatus status =
-        new RevisionStatus(old == null ? null : old.imageDigest(), r.desired(), readyCount, conditions);
+    String digest = r.imageDigest() != null ? r.imageDigest() : old == null ? null : old.imageDigest();
+    RevisionStatus status = new RevisionStatus(digest, r.desired(), readyCount, conditions);
     reporter.report(rev.metadata().namespaceOrDefault(), rev.metadata().name(), status)
         .onFailure(err -> LOG.log(Level.WARNING, "cannot report status of {0}: {1}",
             rev.metadata().name(), err.getMessage()));

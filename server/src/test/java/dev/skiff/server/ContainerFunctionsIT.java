@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.examples.Examples;
 import dev.skiff.node.oci.HelloServerImage;
+import dev.skiff.node.oci.ImageLayer;
+import dev.skiff.node.oci.OciLayoutWriter;
 import dev.skiff.node.oci.LayoutPusher;
 import dev.skiff.node.oci.LocalRegistry;
 import dev.skiff.node.oci.PushOptions;
@@ -40,14 +42,12 @@ class ContainerFunctionsIT {
         Http http = new Http(HttpVersion.HTTP_1_1)) {
       String image = registry.address() + "/examples/hello-server:1";
       Vertx vertx = Vertx.vertx();
-      try {
-        HelloServerImage.write(Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-        new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-            .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      } finally {
-        vertx.close();
-      }
+      String pushed;
+      LayoutPusher pusher = new LayoutPusher(vertx, RegistryClient.builder(vertx).build());
+      Path build = Files.createDirectories(dir.resolve("build"));
+      HelloServerImage.write(build, dir.resolve("layout"), "1");
+      pushed = pusher.push(dir.resolve("layout"), "1", image, PushOptions.defaults())
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       Cli cli = new Cli(skiffd.api(), skiffd.gatewayPort());
       Path wasm = Files.write(dir.resolve("hello.wasm"), Examples.wasm(Examples.HELLO));
       cli.ok("deploy", "hello", "--wasm", wasm.toString());
@@ -78,14 +78,32 @@ class ContainerFunctionsIT {
         assertTrue(warm.text().contains("Hello from a container"), warm.text());
         assertTrue(warm.text().contains("web-00001"), "K_REVISION reaches the container: " + warm.text());
 
+        assertEquals(pushed, revision(http, skiffd, "web-00001").at("/status/imageDigest").asText(),
+            "the revision records the digest it runs");
+        // The tag moves to another image; the revision keeps running the one it resolved.
+        OciLayoutWriter.builder()
+            .withConfig(HelloServerImage.CONFIG)
+            .addLayer(ImageLayer.builder()
+                .file("hello-server", Files.readAllBytes(build.resolve("hello-server")), 0755)
+                .file("moved", "the tag moved".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644)
+                .build())
+            .build()
+            .write(dir.resolve("layout2"), "1");
+        String moved = pusher.push(dir.resolve("layout2"), "1", image, PushOptions.defaults())
+            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(!moved.equals(pushed));
+
         awaitInstances(http, skiffd, "web-00001", n -> n == 0, 90);
         var cold = http.get(skiffd.gatewayPort(), "web.default.localhost", "/");
         assertEquals(200, cold.status(), "cold start from zero: " + cold.text());
         awaitInstances(http, skiffd, "web-00001", n -> n >= 1, 30);
+        assertEquals(pushed, revision(http, skiffd, "web-00001").at("/status/imageDigest").asText(),
+            "a new instance of the same revision runs the digest it had, not the moved tag");
         awaitInstances(http, skiffd, "web-00001", n -> n == 0, 90);
       } finally {
         done.set(true);
         beside.join(10_000);
+        vertx.close();
       }
       assertEquals(List.of(), wasmFailures);
       var logs = cli.ok("logs", "web", "--tail", "50");
@@ -93,10 +111,13 @@ class ContainerFunctionsIT {
     }
   }
 
-  private static int instances(Http http, RunningSkiffd s, String rev) throws Exception {
-    JsonNode r = Json.mapper().readTree(
+  private static JsonNode revision(Http http, RunningSkiffd s, String rev) throws Exception {
+    return Json.mapper().readTree(
         http.get(s.skiffd.apiPort(), "127.0.0.1", "/v1/namespaces/default/revisions/" + rev).text());
-    return r.at("/status/readyInstances").asInt(-1);
+  }
+
+  private static int instances(Http http, RunningSkiffd s, String rev) throws Exception {
+    return revision(http, s, rev).at("/status/readyInstances").asInt(-1);
   }
 
   private static void awaitInstances(

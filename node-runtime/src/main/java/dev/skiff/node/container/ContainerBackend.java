@@ -128,6 +128,18 @@ public final class ContainerBackend implements RuntimeBackend {
     return host.runtime().binary();
   }
 
+  /** {@code image} pinned to {@code status.imageDigest} when the revision has one. */
+  static String pinned(String image, dev.skiff.api.model.RevisionStatus status) {
+    String digest = status == null ? null : status.imageDigest();
+    if (digest == null || image.contains("@")) {
+      return image;
+    }
+    int slash = image.lastIndexOf('/');
+    int colon = image.lastIndexOf(':');
+    String repository = colon > slash ? image.substring(0, colon) : image;
+    return repository + "@" + digest;
+  }
+
   @Override
   public Future<Instance> start(InstanceSpec spec) {
     if (closed) {
@@ -155,8 +167,10 @@ public final class ContainerBackend implements RuntimeBackend {
               null));
     }
     Context context = host.vertx().getOrCreateContext();
+    // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
+    String reference = pinned(t.image(), spec.revision().status());
     return images
-        .image(t.image())
+        .image(reference)
         .recover(
             err ->
                 Future.failedFuture(

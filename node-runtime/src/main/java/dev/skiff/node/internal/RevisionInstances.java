@@ -22,6 +22,7 @@ public final class RevisionInstances {
   private boolean everReady;
   private int restarts;
   private dev.skiff.api.model.Condition decision;
+  private String imageDigest;
   private long lastRestartNanos;
   private final List<Running> instances = new ArrayList<>();
 
@@ -52,6 +53,15 @@ public final class RevisionInstances {
 
   public void decision(dev.skiff.api.model.Condition c) {
     this.decision = c;
+  }
+
+  /** The image digest the revision's first instance ran; later instances run the same. */
+  public String imageDigest() {
+    return imageDigest;
+  }
+
+  public void imageDigest(String d) {
+    this.imageDigest = d;
   }
 
   public boolean failed() {

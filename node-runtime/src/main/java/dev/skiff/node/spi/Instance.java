@@ -13,6 +13,15 @@ public interface Instance {
   int port();
 
   /**
+   * The digest of the image this instance runs ({@code sha256:...}), recorded in the revision's
+   * status so later instances run the same bytes even if the tag moves; null for workloads that are
+   * not images.
+   */
+  default String imageDigest() {
+    return null;
+  }
+
+  /**
    * Completes when the instance ends by itself (it crashed, was OOM-killed, or returned), never
    * after a requested {@link #stop}. The agent then withdraws it and starts another with backoff.
    * Instances that cannot end by themselves keep the default, which never completes.

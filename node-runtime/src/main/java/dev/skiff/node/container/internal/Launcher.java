@@ -140,7 +140,8 @@ public final class Launcher {
           process,
           out,
           err,
-          teardown);
+          teardown,
+          image.digest());
     } catch (IOException | RuntimeException e) {
       List<String> failures = teardown.run();
       InstanceStartException ise =

@@ -30,6 +30,7 @@ public final class RunningContainer implements ContainerInstance {
   private final Host host;
   private final Context context;
   private final String id;
+  private final String imageDigest;
   private final String key;
   private final String address;
   private final int port;
@@ -52,7 +53,9 @@ public final class RunningContainer implements ContainerInstance {
       Process process,
       LogPump stdout,
       LogPump stderr,
-      Teardown teardown) {
+      Teardown teardown,
+      String imageDigest) {
+    this.imageDigest = imageDigest;
     this.host = host;
     this.context = context;
     this.id = id;
@@ -82,6 +85,11 @@ public final class RunningContainer implements ContainerInstance {
                                                 false,
                                                 stopRequested.get(),
                                                 Instant.now())))));
+  }
+
+  @Override
+  public String imageDigest() {
+    return imageDigest;
   }
 
   @Override
