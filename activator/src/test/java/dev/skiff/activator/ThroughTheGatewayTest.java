@@ -49,6 +49,8 @@ class ThroughTheGatewayTest {
   private final AtomicInteger pokes = new AtomicInteger();
   private final AtomicBoolean viaActivator = new AtomicBoolean();
   private final List<Backend> backends = new ArrayList<>();
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
   private Activator activator;
   private Gateway gateway;
 
@@ -60,6 +62,7 @@ class ThroughTheGatewayTest {
             .withEndpointWatch(endpoints)
             .withPoker((ns, rev) -> pokes.incrementAndGet())
             .withStatsSink(stat -> {})
+            .withMeterRegistry(registry)
             .withTicker(new ManualTicker())
             .withServerInstances(2)
             .build();
@@ -93,6 +96,11 @@ class ThroughTheGatewayTest {
       all.add(get(client, "cold", "/" + i));
     }
     eventually("the activator poked the autoscaler", () -> pokes.get() == 1);
+    // Every request is held before the instance appears; later ones would go straight to it.
+    eventually("all 50 are queued in the activator", () -> {
+      var g = registry.find("skiff.activator.queue.depth").tags("revision", "cold-00001").gauge();
+      return g != null && g.value() == 50;
+    });
 
     Backend b = backend("cold-00001");
     endpoints.publish(NS, "cold-00001", 0, b.endpoint());
