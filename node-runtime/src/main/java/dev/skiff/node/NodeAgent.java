@@ -305,30 +305,29 @@ public final class NodeAgent {
 
   private void report(RevisionInstances r, boolean ready, String reason, String message) {
     Revision rev = r.revision();
-    int readyCount = r.readyCount();
-    RevisionStatus old = rev.status();
+    RevisionStatus last = r.lastReported() != null ? r.lastReported() : rev.status();
     String want = ready ? "True" : reason == null ? "Unknown" : "False";
-    boolean sameReady = old != null
-        && old.conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && want.equals(c.status()));
-    boolean sameDigest = r.imageDigest() == null
-        || old != null && r.imageDigest().equals(old.imageDigest());
-    boolean sameDecision = r.decision() == null
-        || old != null && old.conditions().contains(r.decision());
-    if (old != null && sameReady && old.readyInstances() != null && old.readyInstances() == readyCount
-        && old.desiredInstances() != null && old.desiredInstances() == r.desired() && sameDecision
-        && sameDigest) {
+    Condition previousReady = last == null ? null : last.conditions().stream()
+        .filter(c -> "Ready".equals(c.type())).findFirst().orElse(null);
+    // Not ready without a reason is no failure: the revision is still getting its first instance.
+    Condition c = previousReady != null && want.equals(previousReady.status())
+            && java.util.Objects.equals(reason, previousReady.reason())
+        ? previousReady
+        : !ready && reason == null
+            ? new Condition("Ready", "Unknown", "Deploying", "waiting for the first instance", clock.instant())
+            : Condition.ready(ready, reason, message, clock.instant());
+    List<Condition> conditions = r.decision() == null ? List.of(c) : List.of(c, r.decision());
+    String digest = r.imageDigest() != null ? r.imageDigest() : last == null ? null : last.imageDigest();
+    RevisionStatus status = new RevisionStatus(digest, r.desired(), r.readyCount(), conditions);
+    if (status.equals(last)) {
       return;
     }
-    // Not ready without a reason is no failure: the revision is still getting its first instance.
-    Condition c = !ready && reason == null
-        ? new Condition("Ready", "Unknown", "Deploying", "waiting for the first instance", clock.instant())
-        : Condition.ready(ready, reason, message, clock.instant());
-    List<Condition> conditions = r.decision() == null ? List.of(c) : List.of(c, r.decision());
-    String digest = r.imageDigest() != null ? r.imageDigest() : old == null ? null : old.imageDigest();
-    RevisionStatus status = new RevisionStatus(digest, r.desired(), readyCount, conditions);
-    reporter.report(rev.metadata().namespaceOrDefault(), rev.metadata().name(), status)
-        .onFailure(err -> LOG.log(Level.WARNING, "cannot report status of {0}: {1}",
-            rev.metadata().name(), err.getMessage()));
+    r.lastReported(status);
+    // One report at a time per revision, in order: a late "starting" must not overwrite "ready".
+    String ns = rev.metadata().namespaceOrDefault();
+    String name = rev.metadata().name();
+    r.reports(r.reports().transform(x -> reporter.report(ns, name, status)
+        .onFailure(err -> LOG.log(Level.WARNING, "cannot report status of {0}: {1}", name, err.getMessage()))));
   }
 
   /** Instances desired and ready, per revision, for /metrics. */

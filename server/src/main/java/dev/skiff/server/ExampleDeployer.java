@@ -104,7 +104,7 @@ final class ExampleDeployer {
           return call(HttpMethod.PUT, "/v1/namespaces/default/services/" + name,
               service.toBuffer(), "application/json");
         })
-        .compose(s -> awaitReady(name, 200))
+        .compose(s -> awaitReady(name, 600))
         .map(name);
   }
 

@@ -23,6 +23,8 @@ public final class RevisionInstances {
   private int restarts;
   private dev.skiff.api.model.Condition decision;
   private String imageDigest;
+  private dev.skiff.api.model.RevisionStatus lastReported;
+  private io.vertx.core.Future<Void> reports = io.vertx.core.Future.succeededFuture();
   private long lastRestartNanos;
   private final List<Running> instances = new ArrayList<>();
 
@@ -53,6 +55,24 @@ public final class RevisionInstances {
 
   public void decision(dev.skiff.api.model.Condition c) {
     this.decision = c;
+  }
+
+  /** The status this agent last sent for the revision; null before the first report. */
+  public dev.skiff.api.model.RevisionStatus lastReported() {
+    return lastReported;
+  }
+
+  public void lastReported(dev.skiff.api.model.RevisionStatus s) {
+    this.lastReported = s;
+  }
+
+  /** The revision's reports in flight, chained so they reach the control plane in order. */
+  public io.vertx.core.Future<Void> reports() {
+    return reports;
+  }
+
+  public void reports(io.vertx.core.Future<Void> f) {
+    this.reports = f;
   }
 
   /** The image digest the revision's first instance ran; later instances run the same. */

@@ -29,6 +29,17 @@ public final class ModuleCompiler {
   private final DiskCache cache;
   private final AtomicLong compiles = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
+  /** The most recently loaded modules by the sha-256 of their bytes, least recently used out. */
+  private final java.util.Map<String, CompiledWasm> recent =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, CompiledWasm> eldest) {
+          return size() > MAX_LOADED;
+        }
+      };
+  private static final int MAX_LOADED = 128;
 
   /**
    * @param cache the compiled-code cache, or {@code null} to compile on every load
@@ -49,6 +60,44 @@ public final class ModuleCompiler {
   /** Blocks for as long as parsing and compiling take; call it off the event loop. */
   public CompiledWasm compile(byte[] bytes, WasmConfig config) {
     long start = System.nanoTime();
+    // A revision's instances (and a restart's re-loads) load the same bytes again: keep the parsed
+    // and compiled module in memory so an instance start costs no parse (tens of ms for a C module).
+    String key = sha256(bytes);
+    CompiledWasm loaded = loaded(key);
+    if (loaded != null) {
+      ModuleChecks.check(loaded.module(), config);
+      cacheHits.incrementAndGet();
+      var stats = loaded.stats();
+      return probed(new CompiledWasm(loaded.module(), loaded.machineFactory(),
+          new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start))), config);
+    }
+    CompiledWasm fresh = compileFresh(bytes, config, start);
+    remember(key, fresh);
+    return fresh;
+  }
+
+  private CompiledWasm loaded(String key) {
+    synchronized (recent) {
+      return recent.get(key);
+    }
+  }
+
+  private void remember(String key, CompiledWasm wasm) {
+    synchronized (recent) {
+      recent.put(key, wasm);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(bytes == null ? new byte[0] : bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private CompiledWasm compileFresh(byte[] bytes, WasmConfig config, long start) {
     WasmModule module = parse(bytes);
     ModuleChecks.check(module, config);
     Duration parseTime = since(start);
