@@ -1,0 +1,238 @@
+"""Scenario 4, cold starts: a revision at zero until its first request's first byte.
+
+One skiffd with --scale-to-zero-grace 0. K services (min-scale 0, initial-scale 0, a 6 s stable
+window, Knative's minimum) per workload kind. Each sample waits until one service reports
+readyInstances 0, then times one GET through the gateway to its first byte (curl's
+time_starttransfer): gateway -> activator -> autoscaler -> agent starts an instance -> readiness
+-> activator forwards. Round-robin over the K services, so samples need not wait out each window
+in turn.
+
+- Wasm: hello.wasm; its compiled code is in the on-disk cache since the upload (as after any
+  deploy).
+- Containers: the image of images.py (pulled once by a warm-up service first, so samples measure
+  a start from the node's image store, not a pull).
+- Peers for containers: bare `runc run` and `podman run` of the same root filesystem, host
+  network namespace, timed from exec to the first byte of an HTTP GET.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import images
+from common import Skiffd, WASM_DIR, free_port, not_measured, summarize, wait_for
+
+ANNOTATIONS = {"autoscaling.knative.dev/min-scale": "0",
+               "autoscaling.knative.dev/initial-scale": "0",
+               "autoscaling.knative.dev/window": "6s"}
+
+
+def curl_first_byte(url, host):
+    out = subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-H", f"Host: {host}", "-w",
+         "%{http_code} %{time_connect} %{time_starttransfer}", "--max-time", "60", url],
+        capture_output=True, text=True).stdout.split()
+    return int(out[0]), float(out[1]) * 1000, float(out[2]) * 1000
+
+
+def cycle(ctx, skiffd, names, samples):
+    """Samples cold requests round-robin over services that each go back to zero in between."""
+    for name in names:
+        wait_for(lambda: (skiffd.call("GET", f"/v1/namespaces/default/services/{name}")
+                          .get("status") or {}).get("traffic"), 30, 0.05, f"{name}'s route")
+    time.sleep(1)  # the gateway follows the store's watch; no API says it has the route yet
+    ttfb, codes = [], {}
+    i = 0
+    while len(ttfb) < samples:
+        name = names[i % len(names)]
+        i += 1
+        wait_for(lambda: (skiffd.revision_status(f"{name}-00001").get("readyInstances") or 0) == 0,
+                 180, 0.1, f"{name} to reach zero")
+        code, _, first = curl_first_byte(f"{skiffd.gateway}/", f"{name}.default.localhost")
+        codes[str(code)] = codes.get(str(code), 0) + 1
+        ttfb.append(first)
+    return ttfb, codes
+
+
+def wasm(ctx, skiffd, samples, services):
+    digest = skiffd.upload(WASM_DIR / "hello.wasm")
+    names = [f"cold-wasm-{i:02d}" for i in range(services)]
+    for name in names:
+        skiffd.deploy(name, digest, ANNOTATIONS)
+    ctx.log(f"cold: Wasm, {samples} samples over {services} services cycling through zero")
+    ttfb, codes = cycle(ctx, skiffd, names, samples)
+    return {
+        "measured": True,
+        "method": (f"{services} services of hello.wasm, annotations {json.dumps(ANNOTATIONS)}; each "
+                   "sample waits for readyInstances == 0 on one service (round-robin), then one "
+                   "GET through the gateway timed to its first byte by curl"),
+        "first_byte_ms": summarize(ttfb),
+        "status_codes": codes,
+        "instance_start_ms": summarize(skiffd.instance_start_ms("cold-wasm-")),
+        "raw": ctx.raw_file("cold-wasm-ms.txt", ttfb),
+    }
+
+
+def container_support(ctx, skiffd=None):
+    """None when skiffd runs this run's container image, else not_measured(why). Asked once."""
+    if hasattr(ctx, "container_probe"):
+        return ctx.container_probe
+    image = images.build(ctx)
+    if isinstance(image, str):
+        ctx.container_probe = not_measured(f"no container image: {image}")
+        return ctx.container_probe
+    own = skiffd is None
+    skiffd = skiffd or Skiffd(ctx, "container-probe")
+    try:
+        skiffd.deploy("ctr-warm", image=image.reference,
+                      annotations={"autoscaling.knative.dev/min-scale": "1"})
+        status = wait_for(lambda: _settled(skiffd.revision_status("ctr-warm-00001")), 180, 0.1,
+                          "the image revision to report a condition")
+        cond = next(c for c in status["conditions"] if c["type"] == "Ready")
+        if cond["status"] == "True":
+            ctx.container_probe = None
+        else:
+            ctx.container_probe = not_measured(
+                f"skiffd does not run the image: its revision reports {cond.get('reason')}: "
+                f"\"{cond.get('message')}\"")
+        return ctx.container_probe
+    finally:
+        if own:
+            skiffd.stop()
+
+
+def _settled(status):
+    """The status once Ready is True, or False with a reason (a transient False has none)."""
+    for c in status.get("conditions") or []:
+        if c["type"] == "Ready" and (c["status"] == "True" or (c["status"] == "False" and c.get("reason"))):
+            return status
+    return None
+
+
+def container(ctx, skiffd, samples, services):
+    why = container_support(ctx, skiffd)
+    if why:
+        return why
+    names = [f"cold-ctr-{i:02d}" for i in range(services)]
+    for name in names:
+        skiffd.deploy(name, image=ctx.image.reference, annotations=ANNOTATIONS)
+    ctx.log(f"cold: containers, {samples} samples over {services} services cycling through zero")
+    ttfb, codes = cycle(ctx, skiffd, names, samples)
+    return {
+        "measured": True,
+        "method": (f"{services} services of the image {ctx.image.reference} "
+                   "(functions-examples/container/hello-server.c, static, one layer), annotations "
+                   f"{json.dumps(ANNOTATIONS)}; the image was pulled once before by a warm-up "
+                   "service; samples as for Wasm"),
+        "first_byte_ms": summarize(ttfb),
+        "status_codes": codes,
+        "instance_start_ms": summarize(skiffd.instance_start_ms("cold-ctr-")),
+        "containers_killed_from_outside": skiffd.log_text().count("was killed by signal 9"),
+        "raw": ctx.raw_file("cold-container-ms.txt", ttfb),
+    }
+
+
+def _first_byte(port, deadline, proc):
+    """Polls 127.0.0.1:port until an HTTP GET gets its first response byte."""
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                if s.recv(1):
+                    return True
+        except OSError:
+            time.sleep(0.0005)
+    return False
+
+
+def _peer(ctx, name, samples, start, stop, method):
+    times = []
+    for i in range(samples):
+        port = free_port()
+        cid = f"skiff-bench-{os.getpid()}-{name}-{i}"
+        t0 = time.monotonic()
+        proc = subprocess.Popen(start(cid, port), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        ok = _first_byte(port, t0 + 30, proc)
+        elapsed = (time.monotonic() - t0) * 1000
+        for command in stop(cid):
+            subprocess.run(command, capture_output=True, timeout=60)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if not ok:
+            return not_measured(f"{name} did not answer: {proc.stderr.read().decode()[-500:]!r}")
+        times.append(elapsed)
+    return {"measured": True, "method": method, "first_byte_ms": summarize(times),
+            "raw": ctx.raw_file(f"cold-{name}-ms.txt", times)}
+
+
+def runc_peer(ctx, samples):
+    if os.geteuid() != 0 or not shutil.which("runc"):
+        return not_measured("bare runc needs root and runc")
+    image = images.build(ctx)
+    if isinstance(image, str):
+        return not_measured(f"no container image: {image}")
+    bundle = ctx.tmp / "runc-bundle"
+    bundle.mkdir(exist_ok=True)
+    subprocess.run(["runc", "spec", "--bundle", str(bundle)], check=True)
+    spec = json.loads((bundle / "config.json").read_text())
+    spec["root"] = {"path": str(image.rootfs), "readonly": True}
+    spec["process"]["terminal"] = False
+    # Host network namespace: no network set-up at all, so a lower bound for runc.
+    spec["linux"]["namespaces"] = [n for n in spec["linux"]["namespaces"] if n["type"] != "network"]
+
+    def start(cid, port):
+        spec["process"]["args"] = ["/hello-server"]
+        spec["process"]["env"] = [f"PORT={port}", "K_REVISION=runc"]
+        (bundle / "config.json").write_text(json.dumps(spec))
+        return ["runc", "run", "--bundle", str(bundle), cid]
+
+    return _peer(ctx, "runc", samples, start,
+                 lambda cid: [["runc", "kill", cid, "KILL"], ["runc", "delete", "-f", cid]],
+                 "runc run of a bundle whose read-only root is the image's root filesystem "
+                 "(hello-server, static), default runc spec minus the network namespace; from "
+                 "exec of runc to the first byte of an HTTP GET polled every 0.5 ms; kill + "
+                 "delete between samples")
+
+
+PODMAN = ["podman", "--cgroup-manager", "cgroupfs", "run", "--rm", "--runtime", "runc",
+          "--network", "host", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+
+
+def podman_peer(ctx, samples):
+    if not shutil.which("podman"):
+        return not_measured("podman is not installed (bench/run installs it with apt as root)")
+    image = images.build(ctx)
+    if isinstance(image, str):
+        return not_measured(f"no container image: {image}")
+    return _peer(ctx, "podman", samples,
+                 lambda cid, port: [*PODMAN, "--name", cid, "-e", f"PORT={port}",
+                                    "--rootfs", str(image.rootfs), "/hello-server"],
+                 lambda cid: [["podman", "kill", cid]],
+                 " ".join(PODMAN) + " --rootfs <the image's root filesystem> /hello-server; from "
+                 "exec of podman to the first byte of an HTTP GET (cgroupfs, runc and the "
+                 "ulimits because this machine has hybrid cgroups and hard limits below podman's "
+                 "defaults)")
+
+
+def run(ctx):
+    samples = 100
+    skiffd = Skiffd(ctx, "cold", "--scale-to-zero-grace", "0")
+    try:
+        result = {"skiffd": skiffd.command,
+                  "wasm": wasm(ctx, skiffd, samples, 20),
+                  "container": container(ctx, skiffd, ctx.pick(20, 100), 20)}
+    finally:
+        skiffd.stop()
+    peer_samples = ctx.pick(20, 100)
+    ctx.log(f"cold: runc and podman peers, {peer_samples} samples each")
+    result["runc"] = runc_peer(ctx, peer_samples)
+    result["podman"] = podman_peer(ctx, ctx.pick(10, 30))
+    result["measured"] = True
+    return result

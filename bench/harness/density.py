@@ -1,0 +1,146 @@
+"""Scenario 6, density: what skiffd holds in memory per deployed service at zero, per warm Wasm
+revision and per container instance.
+
+skiffd with --scale-to-zero-grace 0; one upload of hello, then N services over the REST API
+(PUT /v1/namespaces/default/services/NAME) with min-scale 0 and a 6 s window. Each starts its
+initial instance, becomes Ready and scales to zero; once every revision reports readyInstances 0
+and the agent has logged every instance stopped, a full GC (jcmd GC.run) and the process's RSS
+(VmRSS) and live heap (GC.heap_info used). Then W more services with min-scale 1, one request
+each, and the same figures again; then C services
+of the container image (images.py) with min-scale 1: skiffd's growth per instance and the
+container process's own RSS.
+"""
+
+import time
+import urllib.request
+from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+
+import cold_start
+from common import Skiffd, WASM_DIR, wait_for
+
+
+def _snapshot(skiffd):
+    skiffd.gc()
+    return {"rss_kib": skiffd.rss_kib(), "heap_used_kib": skiffd.heap_used_kib()}
+
+
+def _all_at_zero(skiffd, prefix, n):
+    items = [r for r in skiffd.revisions() if r["metadata"]["name"].startswith(prefix)]
+    if len(items) < n:
+        return False
+    for r in items:
+        s = r.get("status") or {}
+        ready_once = any(c["type"] == "Ready" and c["status"] == "True" for c in s.get("conditions") or [])
+        if not ready_once or (s.get("readyInstances") or 0) != 0:
+            return False
+    return True
+
+
+def _all_stopped(skiffd, prefix):
+    started, stopped = skiffd.instance_counts(prefix)
+    return stopped >= started
+
+
+def _process_rss_kib(comm):
+    total, count = 0, 0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "comm").read_text().strip() == comm:
+                for line in (proc / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        count += 1
+        except OSError:
+            pass
+    return total, count
+
+
+def _containers(ctx, skiffd, before):
+    """W container services with min-scale 1: skiffd's RSS per instance, and the containers' own."""
+    why = cold_start.container_support(ctx)
+    if why:
+        return why
+    n = ctx.pick(5, 20)
+    ctx.log(f"density: {n} warm container instances")
+    _, already = _process_rss_kib("hello-server")
+    for i in range(n):
+        skiffd.deploy(f"c-{i:03d}", image=ctx.image.reference,
+                      annotations={"autoscaling.knative.dev/min-scale": "1"})
+    for i in range(n):
+        skiffd.wait_ready(f"c-{i:03d}-00001", timeout=120)
+        req = urllib.request.Request(f"{skiffd.gateway}/")
+        req.add_header("Host", f"c-{i:03d}.default.localhost")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+    after = _snapshot(skiffd)
+    rss, count = _process_rss_kib("hello-server")
+    return {
+        "measured": True,
+        "instances": n,
+        "skiffd_rss_per_instance_kib": (after["rss_kib"] - before["rss_kib"]) / n,
+        "skiffd_heap_per_instance_kib": (after["heap_used_kib"] - before["heap_used_kib"]) / n,
+        "container_process_rss_kib": rss / count if count else None,
+        "container_processes": count,
+        "other_hello_server_processes_before": already,
+        "snapshot": after,
+    }
+
+
+def run(ctx):
+    n = ctx.pick(300, 1000)
+    warm = ctx.pick(20, 50)
+    skiffd = Skiffd(ctx, "density", "--scale-to-zero-grace", "0")
+    try:
+        digest = skiffd.upload(WASM_DIR / "hello.wasm")
+        base = _snapshot(skiffd)
+        annotations = {"autoscaling.knative.dev/min-scale": "0",
+                       "autoscaling.knative.dev/window": "6s"}
+        ctx.log(f"density: deploying {n} services")
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda i: skiffd.deploy(f"d-{i:04d}", digest, annotations), range(n)))
+        deploy_s = time.monotonic() - t0
+        ctx.log(f"density: {n} services deployed in {deploy_s:.1f}s; waiting for all to reach zero")
+        wait_for(lambda: _all_at_zero(skiffd, "d-", n), 900, 2, f"{n} revisions at zero")
+        # readyInstances drops to 0 when an instance is withdrawn; it is gone (and its memory
+        # collectable) only once stopped, after the endpoint grace and its drain.
+        wait_for(lambda: _all_stopped(skiffd, "d-"), 300, 1,
+                 "every instance of the services at zero to stop")
+        zero_s = time.monotonic() - t0
+        at_zero = _snapshot(skiffd)
+
+        ctx.log(f"density: {warm} warm revisions")
+        for i in range(warm):
+            skiffd.deploy(f"w-{i:03d}", digest, {"autoscaling.knative.dev/min-scale": "1"})
+        for i in range(warm):
+            skiffd.wait_ready(f"w-{i:03d}-00001")
+            req = urllib.request.Request(f"{skiffd.gateway}/")
+            req.add_header("Host", f"w-{i:03d}.default.localhost")
+            with urllib.request.urlopen(req, timeout=30) as r:
+                r.read()
+        warm_snap = _snapshot(skiffd)
+        containers = _containers(ctx, skiffd, warm_snap)
+
+        def per(after, before, count, key):
+            return (after[key] - before[key]) / count if after[key] and before[key] else None
+
+        return {
+            "measured": True,
+            "skiffd": skiffd.command,
+            "services_at_zero": n,
+            "warm_revisions": warm,
+            "annotations_at_zero": annotations,
+            "deploy_seconds": deploy_s,
+            "all_at_zero_seconds": zero_s,
+            "baseline": base,
+            "at_zero": at_zero,
+            "warm": warm_snap,
+            "per_service_at_zero_kib": {"rss": per(at_zero, base, n, "rss_kib"),
+                                        "heap": per(at_zero, base, n, "heap_used_kib")},
+            "per_warm_revision_kib": {"rss": per(warm_snap, at_zero, warm, "rss_kib"),
+                                      "heap": per(warm_snap, at_zero, warm, "heap_used_kib")},
+            "container": containers,
+        }
+    finally:
+        skiffd.stop()

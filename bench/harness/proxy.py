@@ -1,0 +1,111 @@
+"""Scenarios 1 (proxy hop) and 3 (warm Wasm requests through the gateway), on one skiffd.
+
+The backend is the hello Wasm function's instance listener (there is no "external backend"
+service type): measured direct, behind nginx proxy_pass with a keepalive upstream, and behind
+Skiff's gateway. The revision is pinned to one instance (min-scale = max-scale = 1) so all three
+paths end at the same listener. Scenario 3 adds nginx serving a static 13-byte body, the most an
+HTTP server does on this machine with no work behind it, and, in the full run, a rate sweep.
+"""
+
+from common import Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, median, wait_http, wrk
+
+HOST = "hello.default.localhost"
+
+
+def run(ctx):
+    skiffd = Skiffd(ctx, "proxy")
+    nginx = None
+    try:
+        digest = skiffd.upload(WASM_DIR / "hello.wasm")
+        skiffd.deploy("hello", digest, {"autoscaling.knative.dev/min-scale": "1",
+                                        "autoscaling.knative.dev/max-scale": "1"})
+        skiffd.wait_ready("hello-00001")
+        ports = skiffd.instance_ports("hello-00001")
+        if len(ports) != 1:
+            raise RuntimeError(f"expected one instance of hello-00001, the log shows ports {ports}")
+        instance = ports[0]
+        proxy_port, static_port = free_port(), free_port()
+        nginx = Nginx(ctx, "proxy", f"""
+  upstream wasm_instance {{ server 127.0.0.1:{instance}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{proxy_port};
+    location / {{
+      proxy_pass http://wasm_instance;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+    }}
+  }}
+  server {{
+    listen 127.0.0.1:{static_port};
+    location / {{ default_type text/plain; return 200 "Hello, world!"; }}
+  }}""")
+        targets = {
+            "direct": (f"http://127.0.0.1:{instance}/", None,
+                       "hello's instance listener, no proxy"),
+            "nginx": (f"http://127.0.0.1:{proxy_port}/", HOST,
+                      "nginx proxy_pass (keepalive upstream) -> instance"),
+            "gateway": (f"{skiffd.gateway}/", HOST, "Skiff gateway -> instance"),
+            "nginx_static": (f"http://127.0.0.1:{static_port}/", None,
+                             "nginx, static 13-byte body (no backend)"),
+        }
+        for url, host, _ in targets.values():
+            wait_http(url, host)
+
+        # The JVM needs its JIT warm before any figure means anything: drive the gateway path
+        # (gateway + instance) and each other path first, then measure in interleaved rounds so
+        # a drift in the machine's background load does not favour one target.
+        warm = ctx.pick(15, 30)
+        dur = ctx.pick(4, 10)
+        rounds = ctx.pick(1, 3)
+        rate_dur = ctx.pick(4, 10)
+        ctx.log(f"proxy: JIT warm-up, {warm}s through the gateway, 3s on each other path")
+        wrk(targets["gateway"][0], HOST, 2, 64, warm)
+        for key in ("direct", "nginx", "nginx_static"):
+            wrk(targets[key][0], targets[key][1], 2, 64, 3)
+        runs = {key: [] for key in targets}
+        for i in range(rounds):
+            for key, (url, host, _) in targets.items():
+                ctx.log(f"proxy: round {i + 1}/{rounds}: {key}: wrk -t2 -c64 {dur}s")
+                runs[key].append(wrk(url, host, 2, 64, dur))
+        results = {}
+        for key, (url, host, label) in targets.items():
+            ctx.log(f"proxy: {key}: h2load 1000 req/s for {rate_dur}s")
+            fixed, lat, _ = h2load_rate(ctx, url, host, 1000, 10, rate_dur, f"h2load-{key}")
+            fixed["raw"] = ctx.raw_file(f"latency-1000rps-{key}.txt", lat)
+            results[key] = {
+                "label": label,
+                "url": url if host is None else f"{url} (Host: {host})",
+                "saturation": {"requests_per_s": median([r["requests_per_s"] for r in runs[key]]),
+                               "errors": sum(r["errors"] for r in runs[key]),
+                               "runs": runs[key]},
+                "fixed_rate": fixed,
+            }
+
+        sweep = []
+        for rate in ctx.pick([], [500, 2000, 4000]):
+            for key in ("gateway", "nginx_static"):
+                url, host, _ = targets[key]
+                ctx.log(f"warm: {key} at {rate} req/s for {rate_dur}s")
+                fixed, lat, _ = h2load_rate(ctx, url, host, rate, max(10, rate // 100), rate_dur,
+                                            f"h2load-{key}-{rate}")
+                fixed["raw"] = ctx.raw_file(f"latency-{rate}rps-{key}.txt", lat)
+                sweep.append({"target": key, **fixed})
+        for key in ("gateway", "nginx_static"):
+            sweep.append({"target": key, **results[key]["fixed_rate"]})
+        sweep.sort(key=lambda s: (s["target"], s["target_rate"]))
+
+        return {
+            "measured": True,
+            "skiffd": skiffd.command,
+            "backend": "hello.wasm (functions-examples/hello, C/wasi-libc), GET / -> 14-byte body",
+            "revision": "hello-00001, autoscaling min-scale=max-scale=1",
+            "warmup_s": warm,
+            "rounds": rounds,
+            "targets": results,
+            "sweep": sweep,
+        }
+    finally:
+        if nginx:
+            nginx.stop()
+        skiffd.stop()

@@ -1,0 +1,634 @@
+"""Turns a run's results into bench/results-latest.json, the plots under docs/benchmarks/ and
+docs/benchmarks.md. Every figure in the document comes from the JSON; nothing is typed by hand.
+
+    python3 bench/harness/report.py --results bench/results/<timestamp>   # summary, plots, doc
+    python3 bench/harness/report.py --summary bench/results-latest.json   # the doc only
+"""
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from common import BENCH, ROOT
+
+DOC = ROOT / "docs" / "benchmarks.md"
+PLOTS = ROOT / "docs" / "benchmarks"
+SUMMARY = BENCH / "results-latest.json"
+SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density"]
+
+
+# -- summary --------------------------------------------------------------------------------------
+
+
+def collect(results: Path):
+    run = json.loads((results / "run.json").read_text())
+    summary = {"run": run, "results_dir": str(results.relative_to(ROOT)) if results.is_relative_to(ROOT)
+               else str(results), "scenarios": {}}
+    for name in SCENARIOS:
+        f = results / f"{name}.json"
+        summary["scenarios"][name] = (json.loads(f.read_text()) if f.exists()
+                                      else {"measured": False, "why": "not run (bench/run --only)"})
+    return summary
+
+
+# -- plots (gnuplot) --------------------------------------------------------------------------------
+
+
+def plots(summary, results: Path):
+    if not shutil.which("gnuplot"):
+        return {}
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    for old in PLOTS.glob("*.png"):  # a plot this run cannot draw must not survive from an older one
+        old.unlink()
+    made = {}
+    tmp = Path(tempfile.mkdtemp(prefix="skiff-plots-"))
+    try:
+        for name, fn in (("proxy-latency", _plot_proxy), ("warm-latency-vs-rate", _plot_sweep),
+                         ("cold-starts", _plot_cold), ("scaling", _plot_scaling)):
+            script = fn(summary["scenarios"], results, tmp, PLOTS / f"{name}.png")
+            if script:
+                (tmp / f"{name}.gp").write_text(script)
+                subprocess.run(["gnuplot", str(tmp / f"{name}.gp")], check=True, capture_output=True)
+                made[name] = f"benchmarks/{name}.png"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return made
+
+
+def _nines_file(values, path):
+    """Percentile plot data: x = -log10(1 - q), y = value (HdrHistogram style); returns n."""
+    v = sorted(values)
+    n = len(v)
+    with open(path, "w") as f:
+        for i, x in enumerate(v):
+            q = (i + 0.5) / n
+            f.write(f"{-math.log10(1 - q):.5f} {x}\n")
+    return n
+
+
+def _read(results, rel):
+    p = results / rel
+    return [float(x) for x in p.read_text().split()] if p.exists() else None
+
+
+HEAD = """set terminal pngcairo noenhanced size 900,520 font ",10"
+set output "{out}"
+set grid
+set key top left
+"""
+NINES = (("p0", 0), ("p50", 0.301), ("p90", 1), ("p99", 2), ("p99.9", 3), ("p99.99", 4))
+
+
+def _nines_axis(samples):
+    """x axis for percentile plots: the tics the largest sample count reaches, range fixed to data."""
+    top = -math.log10(1 / (2 * max(samples)))
+    tics = ", ".join(f'"{label}" {x}' for label, x in NINES if x <= top)
+    return (f"set xtics ({tics})\nset xrange [0:{top:.4f}]\n"
+            'set xlabel "percentile"\nset key bottom right\n')
+
+
+def _plot_proxy(sc, results, tmp, out):
+    s = sc.get("proxy", {})
+    if not s.get("measured"):
+        return None
+    lines, counts = [], []
+    for key, t in s["targets"].items():
+        vals = _read(results, t["fixed_rate"]["raw"])
+        if vals:
+            counts.append(_nines_file(vals, tmp / f"proxy-{key}.dat"))
+            lines.append(f'"{tmp}/proxy-{key}.dat" using 1:2 with lines lw 2 title "{t["label"]}"')
+    if not lines:
+        return None
+    return (HEAD.format(out=out) + _nines_axis(counts) +
+            'set title "Latency at a fixed 1,000 req/s (h2load, HTTP/1.1, 10 connections)"\n'
+            'set ylabel "ms"\nset logscale y\n' + "plot " + ", \\\n  ".join(lines) + "\n")
+
+
+def _plot_sweep(sc, results, tmp, out):
+    s = sc.get("proxy", {})
+    if not s.get("measured"):
+        return None
+    rates = sorted({x["target_rate"] for x in s["sweep"]})
+    if len(rates) < 2:
+        return None
+    lines = []
+    for target in ("gateway", "nginx_static"):
+        rows = sorted((x for x in s["sweep"] if x["target"] == target), key=lambda x: x["target_rate"])
+        with open(tmp / f"sweep-{target}.dat", "w") as f:
+            for x in rows:
+                f.write(f"{x['target_rate']} {x['latency_ms']['p50']} {x['latency_ms']['p99']}\n")
+        label = s["targets"][target]["label"]
+        lines.append(f'"{tmp}/sweep-{target}.dat" using 1:2 with linespoints lw 2 title "{label}: p50"')
+        lines.append(f'"{tmp}/sweep-{target}.dat" using 1:3 with linespoints lw 2 dt 2 title "{label}: p99"')
+    return (HEAD.format(out=out) +
+            'set title "Latency against request rate (h2load, fixed rate)"\n'
+            'set xlabel "req/s"\nset ylabel "ms"\nset logscale y\n'
+            + "plot " + ", \\\n  ".join(lines) + "\n")
+
+
+def _plot_cold(sc, results, tmp, out):
+    s = sc.get("cold_start", {})
+    lines, counts = [], []
+    for key, label in (("wasm", "Skiff, Wasm (hello)"), ("container", "Skiff, container"),
+                       ("runc", "bare runc"), ("podman", "podman")):
+        part = s.get(key) or {}
+        vals = _read(results, part["raw"]) if part.get("measured") else None
+        if vals:
+            counts.append(_nines_file(vals, tmp / f"cold-{key}.dat"))
+            lines.append(f'"{tmp}/cold-{key}.dat" using 1:2 with lines lw 2 title "{label}"')
+    if not lines:
+        return None
+    return (HEAD.format(out=out) + _nines_axis(counts) +
+            'set title "Cold start: from zero to the first byte of the first response"\n'
+            'set ylabel "ms"\nset logscale y\n' + "plot " + ", \\\n  ".join(lines) + "\n")
+
+
+def _plot_scaling(sc, results, tmp, out):
+    s = sc.get("scaling", {})
+    if not s.get("measured"):
+        return None
+    with open(tmp / "instances.dat", "w") as f:
+        for p in s["timeline"]:
+            f.write(f"{p['t']} {p['ready']} {p['desired']}\n")
+    with open(tmp / "rate.dat", "w") as f:
+        for p in s["per_second"]:
+            f.write(f"{p['t'] + 0.5} {p['requests']}\n")
+    return (HEAD.format(out=out) +
+            f'set title "Step from 0 to {s["rate"]} req/s on hello (metric rps, target '
+            f'{s["annotations"]["autoscaling.knative.dev/target"]})"\n'
+            'set xlabel "seconds since the step"\nset ylabel "instances"\n'
+            'set y2label "requests started per second"\nset y2tics\nset ytics nomirror\n'
+            'set y2range [0:*]\nset yrange [0:*]\nset boxwidth 1 absolute\n'
+            'set key outside bottom center horizontal\n'
+            f'set xrange [-1:{s["duration_s"] + 3}]\n'
+            f'plot "{tmp}/instances.dat" using 1:2 with steps lw 2 title "ready instances", \\\n'
+            f'  "{tmp}/instances.dat" using 1:3 with steps lw 1 dt 2 title "desired instances", \\\n'
+            f'  {s["demand_instances"]} with lines lw 1 lc rgb "black" title "demand", \\\n'
+            f'  "{tmp}/rate.dat" using 1:2 axes x1y2 with boxes fs transparent solid 0.2 '
+            'title "requests started per second (right axis)"\n')
+
+
+# -- the document -----------------------------------------------------------------------------------
+
+
+def f0(x):
+    return "–" if x is None else f"{x:,.0f}"
+
+
+def f1(x):
+    return "–" if x is None else f"{x:,.1f}"
+
+
+def f2(x):
+    return "–" if x is None else f"{x:,.2f}"
+
+
+def ms(x):
+    """A duration in ms with a sensible number of digits."""
+    if x is None:
+        return "–"
+    if x < 1:
+        return f"{x:.3f} ms"
+    if x < 10:
+        return f"{x:.2f} ms"
+    return f"{x:,.1f} ms" if x < 1000 else f"{x:,.0f} ms"
+
+
+def ratio(a, b):
+    return "–" if not a or not b else f"{a / b:.2f}×"
+
+
+def nm(part):
+    return f"not measured: {part.get('why')}"
+
+
+def render(summary, plot_files):
+    run = summary["run"]
+    m = run["machine"]
+    sc = summary["scenarios"]
+    out = []
+    w = out.append
+    w("# Benchmarks\n")
+    w(f"Generated by `bench/run{' --quick' if run['mode'] == 'quick' else ''}` "
+      f"({run['mode']} run) from `bench/results-latest.json`, started {run['started']}, "
+      f"{f0(run.get('seconds'))} s. Do not edit: run `bench/run` again (`bench/run --quick` for a "
+      "smoke run). Raw results, logs and per-request latencies of the run are in "
+      f"`{summary['results_dir']}/` (not committed). How it works: [bench/README.md](../bench/README.md).\n")
+    if run["mode"] == "quick":
+        w("**This is a quick run**: shorter measurements and fewer samples than the full run; "
+          "treat the figures as a smoke test.\n")
+
+    w("## Machine\n")
+    w("| | |\n| --- | --- |")
+    w(f"| CPU | {m['cpu_model']}, {m['cores']} cores |")
+    w(f"| memory | {m['memory_gib']} GiB |")
+    w(f"| OS, kernel | {m['os']}, Linux {m['kernel']} |")
+    w(f"| JDK | {m['jdk']} |")
+    w(f"| load average (1, 5, 15 min) at start | {', '.join(f2(x) for x in m['loadavg_start'])} |")
+    w(f"| load average at end | {', '.join(f2(x) for x in m.get('loadavg_end') or [])} |")
+    w(f"| CPU busy with other work just before the run | {f1(m['cpu_busy_before_start_percent'])} % |")
+    dirty = " with uncommitted changes in the tree" if m["git_dirty"] else ""
+    w(f"| Skiff commit | {m['git_commit']}{dirty} |")
+    if m.get("build_warning"):
+        w(f"| build | {m['build_warning']} |")
+    tools = ", ".join(v if v.lower().startswith(k) else f"{k} {v}" for k, v in m["tools"].items() if v)
+    w(f"| tools | {tools} |\n")
+    w("Everything runs on this one machine and talks over loopback: the load generator, skiffd and "
+      "the peers share its cores, so saturation figures measure the pair (client + server) and "
+      "other work on the machine (see the load average) moves them. Ratios between Skiff and a "
+      "peer measured minutes apart in the same run are more telling than absolute figures. Each "
+      "scenario section gives the load average when it ended.\n")
+
+    w("## Summary\n")
+    w("| scenario | Skiff | peer | ratio (Skiff / peer) |\n| --- | --- | --- | --- |")
+    for row in summary_rows(sc):
+        w("| " + " | ".join(row) + " |")
+    w("")
+
+    proxy_section(w, sc.get("proxy"), plot_files)
+    wasm_section(w, sc.get("wasm_exec"))
+    warm_section(w, sc.get("proxy"), plot_files)
+    cold_section(w, sc.get("cold_start"), plot_files)
+    scaling_section(w, sc.get("scaling"), plot_files)
+    density_section(w, sc.get("density"))
+
+    w("## Not measured\n")
+    missing = not_measured_list(sc)
+    if missing:
+        for what, why in missing:
+            w(f"- {what}: not measured: {why}")
+    else:
+        w("Everything listed above was measured in this run.")
+    w("")
+    return "\n".join(out)
+
+
+def summary_rows(sc):
+    rows = []
+    p = sc.get("proxy") or {}
+    if p.get("measured"):
+        t = p["targets"]
+        g, n, d = t["gateway"], t["nginx"], t["direct"]
+        gs, ns = g["saturation"]["requests_per_s"], n["saturation"]["requests_per_s"]
+        rows.append(["1. proxy hop, saturation (wrk)", f"gateway {f0(gs)} req/s",
+                     f"nginx {f0(ns)} req/s", ratio(gs, ns)])
+        gp, np_, dp = (x["fixed_rate"]["latency_ms"]["p50"] for x in (g, n, d))
+        rows.append(["1. proxy hop, p50 at 1,000 req/s (h2load)",
+                     f"gateway {ms(gp)} (+{ms(gp - dp)} over direct)",
+                     f"nginx {ms(np_)} (+{ms(np_ - dp)} over direct)", ratio(gp, np_)])
+    else:
+        rows.append(["1. proxy hop", nm(p), "", ""])
+    wx = sc.get("wasm_exec") or {}
+    if wx.get("measured"):
+        c = wx["cpu"]
+        comp = c["chicory_compiled"]["results"][0]["score"]
+        interp = c["chicory_interpreted"]["results"][0]["score"]
+        v8 = c["v8"]["runs"]["mean"]
+        rows.append([f"2. Wasm execution, cpu.wasm ({c['input'].split(':')[0]}), time per run",
+                     f"Chicory compiled {ms(comp)}, interpreted {ms(interp)}", f"V8 {ms(v8)}",
+                     f"compiled {ratio(comp, v8)}, interpreted {ratio(interp, v8)}"])
+        hc = _hello(wx, "COMPILED")
+        hv = wx["hello"]["v8"]["runs"]["p50"]
+        rows.append(["2. hello per request, instantiate + run, median (JMH)",
+                     f"Chicory compiled {f1(hc)} µs", f"V8 {f1(hv * 1000)} µs", ratio(hc, hv * 1000)])
+    else:
+        rows.append(["2. Wasm execution", nm(wx), "", ""])
+    if p.get("measured"):
+        g = p["targets"]["gateway"]
+        s = p["targets"]["nginx_static"]
+        rows.append(["3. warm hello through the gateway, saturation",
+                     f"{f0(g['saturation']['requests_per_s'])} req/s",
+                     f"nginx static body {f0(s['saturation']['requests_per_s'])} req/s",
+                     ratio(g["saturation"]["requests_per_s"], s["saturation"]["requests_per_s"])])
+    c = sc.get("cold_start") or {}
+    if c.get("measured"):
+        wz = c.get("wasm") or {}
+        rows.append(["4. cold start, Wasm, p50 / p99 first byte",
+                     f"{ms(wz['first_byte_ms']['p50'])} / {ms(wz['first_byte_ms']['p99'])}"
+                     if wz.get("measured") else nm(wz), "no Wasm peer", "–"])
+        ct, rc, pd = c.get("container") or {}, c.get("runc") or {}, c.get("podman") or {}
+        skiff = f"{ms(ct['first_byte_ms']['p50'])}" if ct.get("measured") else nm(ct)
+        peers = []
+        if rc.get("measured"):
+            peers.append(f"bare runc {ms(rc['first_byte_ms']['p50'])}")
+        if pd.get("measured"):
+            peers.append(f"podman {ms(pd['first_byte_ms']['p50'])}")
+        rat = []
+        if ct.get("measured") and rc.get("measured"):
+            rat.append(f"vs runc {ratio(ct['first_byte_ms']['p50'], rc['first_byte_ms']['p50'])}")
+        if ct.get("measured") and pd.get("measured"):
+            rat.append(f"vs podman {ratio(ct['first_byte_ms']['p50'], pd['first_byte_ms']['p50'])}")
+        rows.append(["4. cold start, container, p50 first byte", skiff, ", ".join(peers) or "–",
+                     ", ".join(rat) or "–"])
+    else:
+        rows.append(["4. cold starts", nm(c), "", ""])
+    s = sc.get("scaling") or {}
+    if s.get("measured"):
+        met = s["time_to_meet_demand_s"]
+        rows.append([f"5. step 0 → {f0(s['rate'])} req/s: time until ready instances meet demand",
+                     (f"{f1(met)} s" if met is not None else "demand not met") +
+                     f", {f0(s['errors_non_2xx'])} errors", "no peer run", "–"])
+    else:
+        rows.append(["5. scaling", nm(s), "", ""])
+    d = sc.get("density") or {}
+    if d.get("measured"):
+        rows.append([f"6. memory per service at zero ({f0(d['services_at_zero'])} services)",
+                     f"{f0(d['per_service_at_zero_kib']['rss'])} KiB RSS, "
+                     f"{f0(d['per_service_at_zero_kib']['heap'])} KiB live heap", "no peer run", "–"])
+    else:
+        rows.append(["6. density", nm(d), "", ""])
+    return rows
+
+
+def _hello(wx, mode):
+    for r in wx["hello"]["jmh"]["results"]:
+        if r["params"].get("mode") == mode:
+            return r["percentiles"].get("50.0")
+    return None
+
+
+def _end(w, part):
+    w(f"*Scenario time {f0(part.get('seconds'))} s; load average when it ended: "
+      f"{', '.join(f2(x) for x in part.get('loadavg_after') or [])}.*\n")
+
+
+def _img(w, plot_files, name, alt):
+    if name in plot_files:
+        w(f"![{alt}]({plot_files[name]})\n")
+
+
+def proxy_section(w, p, plot_files):
+    w("## 1. Proxy hop\n")
+    if not p or not p.get("measured"):
+        w(nm(p or {}) + "\n")
+        return
+    w(f"The backend is the `hello` Wasm function's instance listener ({p['backend']}; revision "
+      f"{p['revision']}), measured direct, behind nginx `proxy_pass` with a keepalive upstream, "
+      "and behind Skiff's gateway. Saturation: `wrk -t2 -c64`, "
+      f"{p['rounds']} interleaved round(s) after {p['warmup_s']} s of JIT warm-up through the "
+      "gateway (median of the rounds). Latency: `h2load --h1` at a fixed 1,000 req/s (10 "
+      "connections × 100 req/s), percentiles over every request from h2load's per-request log. "
+      f"skiffd: `{p['skiffd']}`.\n")
+    w("| path | saturation req/s | errors | p50 @1k/s | p99 @1k/s | p99.9 @1k/s | achieved rate |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for key in ("direct", "nginx", "gateway"):
+        t = p["targets"][key]
+        lat = t["fixed_rate"]["latency_ms"]
+        w(f"| {t['label']} | {f0(t['saturation']['requests_per_s'])} | "
+          f"{t['saturation']['errors'] + t['fixed_rate']['non_2xx'] + t['fixed_rate']['errors']} | "
+          f"{ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['p999'])} | {f0(t['fixed_rate']['achieved_rate'])}/s |")
+    g, n, d = (p["targets"][k] for k in ("gateway", "nginx", "direct"))
+    gl, nl, dl = (x["fixed_rate"]["latency_ms"] for x in (g, n, d))
+    w("")
+    gs, ns, ds = (x["saturation"]["requests_per_s"] for x in (g, n, d))
+    w(f"- Throughput, gateway / nginx: **{ratio(gs, ns)}**; gateway / direct: {ratio(gs, ds)}; "
+      f"nginx / direct: {ratio(ns, ds)}.")
+    w(f"- Added latency at p50 over direct: gateway {ms(gl['p50'] - dl['p50'])}, nginx "
+      f"{ms(nl['p50'] - dl['p50'])} (gateway / nginx p50 **{ratio(gl['p50'], nl['p50'])}**, "
+      f"p99 {ratio(gl['p99'], nl['p99'])}).")
+    w(f"- Commands (gateway): `{g['saturation']['runs'][0]['command']}`; "
+      f"`{g['fixed_rate']['command']}`.\n")
+    _img(w, plot_files, "proxy-latency", "latency percentiles at 1,000 req/s")
+    _end(w, p)
+
+
+def wasm_section(w, wx):
+    w("## 2. Wasm execution\n")
+    if not wx or not wx.get("measured"):
+        w(nm(wx or {}) + "\n")
+        return
+    c = wx["cpu"]
+    v8 = c["v8"]
+    w(f"`{c['module']}` ({c['input']}); every engine printed digest `{c['digest'][:16]}…`. "
+      "Chicory runs it through Skiff's `WasmRuntime`/`WasmFunction` (a fresh instance per run, "
+      "as per request) under JMH (`bench/jmh`, `CpuBenchmark`, average time per run); V8 runs "
+      "it through `node:wasi` with the module compiled once and a fresh instance and WASI "
+      f"context per run (`bench/node/wasi-run.mjs`, {v8['runs']['n']} timed runs after warm-up).\n")
+    w("| engine | time per run | ± (99.9 % CI) | vs V8 |\n| --- | --- | --- | --- |")
+    for key, label in (("chicory_compiled", "Chicory compiler (JVM bytecode)"),
+                       ("chicory_interpreted", "Chicory interpreter")):
+        r = c[key]["results"][0]
+        w(f"| {label} | {ms(r['score'])} | {ms(r['error'])} | {ratio(r['score'], v8['runs']['mean'])} |")
+    w(f"| {v8['engine']} | {ms(v8['runs']['mean'])} (p50 {ms(v8['runs']['p50'])}) | – | 1.00× |\n")
+    w(f"Commands: `{c['chicory_compiled']['command']}`; `{c['chicory_interpreted']['command']}`; "
+      f"`{v8['command']}`.\n")
+    w("### Per-request instantiate + run of hello (JMH)\n")
+    h = wx["hello"]
+    w("`HelloRequestBenchmark`: one request to `hello` through `WasmFunction.handle` — a fresh "
+      "instance with fresh memory, `_start`, the CGI response parsed, including the hand-off to "
+      "the runtime's pool thread and back — in JMH sample-time mode. The V8 row is the same "
+      "module instantiated and run per request by node:wasi.\n")
+    w("| engine | median | p90 | p99 | p99.9 | mean |\n| --- | --- | --- | --- | --- | --- |")
+    for r in h["jmh"]["results"]:
+        pc = r["percentiles"]
+        w(f"| Chicory {r['params'].get('mode', '').lower()} | {f1(pc.get('50.0'))} µs | "
+          f"{f1(pc.get('90.0'))} µs | {f1(pc.get('99.0'))} µs | {f1(pc.get('99.9'))} µs | {f1(r['score'])} µs |")
+    vr = h["v8"]["runs"]
+    w(f"| {h['v8']['engine']} | {f1(vr['p50'] * 1000)} µs | {f1(vr['p90'] * 1000)} µs | "
+      f"{f1(vr['p99'] * 1000)} µs | {f1(vr['p999'] * 1000)} µs | {f1(vr['mean'] * 1000)} µs |\n")
+    med = _hello(wx, "COMPILED")
+    verdict = "met" if med is not None and med < 100 else "NOT met"
+    w(f"Target from the Wasm issue, median under 100 µs compiled: **{verdict}** ({f1(med)} µs). "
+      f"Command: `{h['jmh']['command']}`.\n")
+    _end(w, wx)
+
+
+def warm_section(w, p, plot_files):
+    w("## 3. Warm Wasm requests through the gateway\n")
+    if not p or not p.get("measured"):
+        w(nm(p or {}) + "\n")
+        return
+    g, s = p["targets"]["gateway"], p["targets"]["nginx_static"]
+    w("`hello` (warm, one instance) through the gateway, against nginx answering a static "
+      "13-byte body itself: the most an HTTP server does on this machine with no work behind "
+      "it. Same tools and parameters as scenario 1 (same skiffd).\n")
+    gs, ss = g["saturation"]["requests_per_s"], s["saturation"]["requests_per_s"]
+    w(f"- Saturation (`wrk -t2 -c64`): gateway → hello **{f0(gs)} req/s**, nginx static "
+      f"{f0(ss)} req/s (ratio {ratio(gs, ss)}); wrk's latency at saturation: gateway p50 "
+      f"{ms(_wrk_lat(g, 'p50'))}, p99 {ms(_wrk_lat(g, 'p99'))}.\n")
+    w("| target | rate asked | achieved | p50 | p90 | p99 | p99.9 | non-2xx + errors |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for x in p["sweep"]:
+        lat = x["latency_ms"]
+        w(f"| {p['targets'][x['target']]['label']} | {f0(x['target_rate'])}/s | {f0(x['achieved_rate'])}/s | "
+          f"{ms(lat['p50'])} | {ms(lat['p90'])} | {ms(lat['p99'])} | {ms(lat['p999'])} | "
+          f"{x['non_2xx'] + x['errors']} |")
+    w("")
+    _img(w, plot_files, "warm-latency-vs-rate", "latency against request rate")
+    if "warm-latency-vs-rate" not in plot_files:
+        w("(The rate sweep — 500, 2,000 and 4,000 req/s besides 1,000 — and its plot are in "
+          "the full run only.)\n")
+
+
+def _wrk_lat(t, key):
+    runs = t["saturation"]["runs"]
+    return sorted(r["latency_ms"][key] for r in runs)[len(runs) // 2] if runs else None
+
+
+def cold_section(w, c, plot_files):
+    w("## 4. Cold starts\n")
+    if not c or not c.get("measured"):
+        w(nm(c or {}) + "\n")
+        return
+    w(f"From a revision at zero to the first byte of its first response, through the gateway. "
+      f"skiffd: `{c.get('skiffd')}`.\n")
+    w("| what | samples | p50 | p90 | p99 | max | instance start p50 (agent log) |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for key, label in (("wasm", "Skiff, Wasm (hello)"), ("container", "Skiff, container"),
+                       ("runc", "bare runc (peer)"), ("podman", "podman (peer)")):
+        part = c.get(key) or {}
+        if not part.get("measured"):
+            w(f"| {label} | {nm(part)} | | | | | |")
+            continue
+        fb = part["first_byte_ms"]
+        inst = part.get("instance_start_ms") or {}
+        w(f"| {label} | {fb['n']} | {ms(fb['p50'])} | {ms(fb['p90'])} | {ms(fb['p99'])} | {ms(fb['max'])} | "
+          f"{ms(inst.get('p50')) if inst else '–'} |")
+    w("")
+    for key, label in (("wasm", "Wasm"), ("container", "Skiff, container"), ("runc", "runc"),
+                       ("podman", "podman")):
+        part = c.get(key) or {}
+        if part.get("measured"):
+            extra = ""
+            if part.get("status_codes"):
+                extra = f" Status codes: {json.dumps(part['status_codes'])}."
+            if part.get("containers_killed_from_outside"):
+                extra += (f" **{part['containers_killed_from_outside']} container(s) were killed "
+                          "by SIGKILL from outside skiffd during the samples** (another skiffd or "
+                          "test on this machine sharing runc's state); the samples that waited "
+                          "for their restarts are included.")
+            w(f"- {label}: {part['method'].rstrip('.')}.{extra}")
+    ct, rc, pd = c.get("container") or {}, c.get("runc") or {}, c.get("podman") or {}
+    if ct.get("measured") and rc.get("measured"):
+        skiff = ct["first_byte_ms"]["p50"]
+        vs_podman = (f"; Skiff container / podman: **{ratio(skiff, pd['first_byte_ms']['p50'])}**"
+                     if pd.get("measured") else "")
+        w(f"- Skiff container / bare runc at p50: **{ratio(skiff, rc['first_byte_ms']['p50'])}**"
+          f"{vs_podman}.")
+    w("")
+    _img(w, plot_files, "cold-starts", "cold start percentiles")
+    _end(w, c)
+
+
+def scaling_section(w, s, plot_files):
+    w("## 5. Scaling: step load\n")
+    if not s or not s.get("measured"):
+        w(nm(s or {}) + "\n")
+        return
+    a = s["annotations"]
+    w(f"`hello` at zero, annotations {', '.join(f'`{k}: {v}`' for k, v in a.items())}. At t = 0, "
+      f"`h2load --h1` starts {f0(s['rate'])} req/s ({s['clients']} connections) for "
+      f"{s['duration_s']} s; a poller reads the revision's `readyInstances`/`desiredInstances` "
+      "from `GET /v1/namespaces/default/revisions/step-00001` every 100 ms. Demand = "
+      f"ceil(rate / (target × 70 %)) = **{s['demand_instances']} instances**. (The rps metric, "
+      "because on concurrency 2,000 req/s of a sub-millisecond function is a few requests in "
+      "flight, which one instance serves at any sensible target.)\n")
+    ld = s["load"]
+    met = s["time_to_meet_demand_s"]
+    w("| | |\n| --- | --- |")
+    w(f"| first ready instance | {f2(s['time_to_first_ready_s'])} s after the step |")
+    met_text = f"{f2(met)} s after the step" if met is not None else "never during the step"
+    w(f"| ready instances ≥ demand | {met_text} |")
+    w(f"| peak ready instances | {s['peak_ready']} "
+      f"(over-provisioning {f2(s['overprovisioning_peak'])}× demand) |")
+    w(f"| ready instances, median of the last 5 s | {s['ready_last_5s']} |")
+    w(f"| errors (non-2xx, failed, timed out) | **{s['errors_non_2xx']}** of "
+      f"{f0(ld['requests'])} requests |")
+    w(f"| rate achieved | {f0(ld['achieved_rate'])} req/s of {f0(s['rate'])} asked on average; "
+      f"busiest second {f0(s.get('peak_second_rate'))} requests (would need "
+      f"{s.get('demand_at_peak_second')} instances) |")
+    lat = ld["latency_ms"]
+    w(f"| latency over the whole step | p50 {ms(lat['p50'])}, p99 {ms(lat['p99'])}, "
+      f"max {ms(lat['max'])} |\n")
+    if ld["achieved_rate"] < 0.95 * s["rate"]:
+        w(f"h2load keeps at most one request in flight per connection, so while responses are "
+          f"slow the {s['clients']} connections cannot send the full rate: the achieved rate "
+          "above is what the platform absorbed, and the shortfall is itself a result.\n")
+    if (s.get("peak_second_rate") or 0) > 1.1 * s["rate"]:
+        w("h2load sends the requests it could not send while responses were slow as soon as "
+          "they speed up, so some seconds run above the rate asked; the autoscaler sees those "
+          "too, which accounts for part of any over-provisioning.\n")
+    w(f"Command: `{ld['command']}`.\n")
+    _img(w, plot_files, "scaling", "instances over time during the step")
+    _end(w, s)
+
+
+def density_section(w, d):
+    w("## 6. Density\n")
+    if not d or not d.get("measured"):
+        w(nm(d or {}) + "\n")
+        return
+    w(f"skiffd `{d['skiffd']}`; {f0(d['services_at_zero'])} services of hello deployed over the "
+      f"REST API after one upload (annotations {json.dumps(d['annotations_at_zero'])}: each "
+      "starts its initial instance, becomes Ready, then scales to zero), in "
+      f"{f1(d['deploy_seconds'])} s; all at zero after {f1(d['all_at_zero_seconds'])} s. Figures "
+      "after a full GC (`jcmd GC.run`): RSS is the process's VmRSS, live heap is "
+      "`GC.heap_info`'s used.\n")
+    b, z, wm = d["baseline"], d["at_zero"], d["warm"]
+    kib = lambda x: "–" if x is None else f"{x / 1024:,.1f} MiB"  # noqa: E731
+    w("| state | RSS | live heap |\n| --- | --- | --- |")
+    w(f"| started, one module uploaded | {kib(b['rss_kib'])} | {kib(b['heap_used_kib'])} |")
+    w(f"| + {f0(d['services_at_zero'])} services at zero | {kib(z['rss_kib'])} | "
+      f"{kib(z['heap_used_kib'])} |")
+    w(f"| + {d['warm_revisions']} warm Wasm revisions (min-scale 1, one request each) | "
+      f"{kib(wm['rss_kib'])} | {kib(wm['heap_used_kib'])} |\n")
+    pz, pw = d["per_service_at_zero_kib"], d["per_warm_revision_kib"]
+    w(f"- Per service at zero: **{f0(pz['rss'])} KiB RSS**, {f0(pz['heap'])} KiB live heap.")
+    w(f"- Per warm Wasm revision: **{f0(pw['rss'])} KiB RSS**, {f0(pw['heap'])} KiB live heap "
+      "(RSS is coarse here: the JVM reuses heap it already committed).")
+    ct = d.get("container") or {}
+    if ct.get("measured"):
+        w(f"- Per container instance ({ct['instances']} services of the container image, "
+          f"min-scale 1): skiffd +{f0(ct['skiffd_rss_per_instance_kib'])} KiB RSS "
+          f"(+{f0(ct['skiffd_heap_per_instance_kib'])} KiB live heap), and the container's own "
+          f"process {f0(ct['container_process_rss_kib'])} KiB RSS.")
+    else:
+        w(f"- Per container instance: {nm(ct)}")
+    w("")
+    _end(w, d)
+
+
+def not_measured_list(sc):
+    out = []
+    for name in SCENARIOS:
+        part = sc.get(name) or {}
+        if not part.get("measured"):
+            out.append((name, part.get("why")))
+    c = sc.get("cold_start") or {}
+    if c.get("measured"):
+        for key, label in (("wasm", "Wasm cold start"), ("container", "container cold start in Skiff"),
+                           ("runc", "bare runc cold start"), ("podman", "podman cold start")):
+            if not (c.get(key) or {}).get("measured"):
+                out.append((label, (c.get(key) or {}).get("why")))
+        out.append(("a Wasm cold-start peer", "no other Wasm serverless runtime (Spin, wasmtime) is "
+                    "installed on this machine; the target from ARCHITECTURE.md is a few ms"))
+    d = sc.get("density") or {}
+    if d.get("measured") and not (d.get("container") or {}).get("measured"):
+        out.append(("memory per container instance", (d.get("container") or {}).get("why")))
+    out.append(("peers for scaling and density", "no Knative or other autoscaling platform runs on "
+                "this machine; these scenarios report Skiff against the demand and its own baseline"))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("--results", type=Path)
+    g.add_argument("--summary", type=Path)
+    args = ap.parse_args()
+    if args.results:
+        summary = collect(args.results.resolve())
+        summary["plots"] = plots(summary, args.results.resolve())
+        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n")
+    else:
+        summary = json.loads(args.summary.read_text())
+    DOC.write_text(render(summary, summary.get("plots", {})))
+    print(f"wrote {DOC.relative_to(ROOT)} and {SUMMARY.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
