@@ -139,6 +139,7 @@ public final class NodeAgent {
         if (e.type() == ResourceEvent.Type.DELETE) {
           RevisionInstances gone = revisions.get(rk);
           if (gone != null) {
+            gone.deleted();
             gone.desired(0);
             converge(gone);
             revisions.remove(rk);
@@ -304,6 +305,9 @@ public final class NodeAgent {
   }
 
   private void report(RevisionInstances r, boolean ready, String reason, String message) {
+    if (r.isDeleted()) {
+      return; // nothing left to report on: the control plane deleted the revision
+    }
     Revision rev = r.revision();
     RevisionStatus last = r.lastReported() != null ? r.lastReported() : rev.status();
     String want = ready ? "True" : reason == null ? "Unknown" : "False";

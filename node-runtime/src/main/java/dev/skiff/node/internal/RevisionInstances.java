@@ -20,6 +20,7 @@ public final class RevisionInstances {
   private int desired;
   private boolean failed;
   private boolean everReady;
+  private boolean deleted;
   private int restarts;
   private dev.skiff.api.model.Condition decision;
   private String imageDigest;
@@ -82,6 +83,15 @@ public final class RevisionInstances {
 
   public void imageDigest(String d) {
     this.imageDigest = d;
+  }
+
+  /** The revision was deleted: its instances stop and nothing more is reported for it. */
+  public void deleted() {
+    this.deleted = true;
+  }
+
+  public boolean isDeleted() {
+    return deleted;
   }
 
   public boolean failed() {
