@@ -3,18 +3,12 @@ package dev.skiff.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.node.oci.HelloServerImage;
 import dev.skiff.node.oci.ImageStore;
 import dev.skiff.node.oci.PreparedImage;
 import dev.skiff.node.oci.PullOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -47,40 +41,10 @@ class ContainerExampleIT {
       assertEquals(List.of("/hello-server"), image.config().entrypoint());
       assertEquals(
           "Hello from a container (revision example-00001)\n",
-          serve(image.layers().get(0).resolve("hello-server")));
+          HelloServerImage.serve(image.layers().get(0).resolve("hello-server"), "example-00001"));
     } finally {
       await(vertx.close());
     }
   }
 
-  private static String serve(Path binary) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    ProcessBuilder pb = new ProcessBuilder(binary.toString());
-    pb.environment().put("PORT", String.valueOf(port));
-    pb.environment().put("K_REVISION", "example-00001");
-    Process server =
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    try {
-      HttpClient http = HttpClient.newHttpClient();
-      HttpRequest get =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (true) {
-        try {
-          return http.send(get, HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException notListeningYet) {
-          if (System.nanoTime() > deadline) {
-            throw notListeningYet;
-          }
-          Thread.sleep(20); // polling with a deadline
-        }
-      }
-    } finally {
-      server.destroy();
-      server.waitFor(5, TimeUnit.SECONDS);
-    }
-  }
 }

@@ -3,6 +3,12 @@ package dev.skiff.node.oci;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,5 +62,40 @@ public final class HelloServerImage {
       }
     }
     throw new IllegalStateException(SOURCE + " not found above " + Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * Runs the built server binary on a free loopback port as revision {@code revision} and returns
+   * its answer to {@code GET /}; stops it afterwards.
+   */
+  public static String serve(Path binary, String revision) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    ProcessBuilder pb = new ProcessBuilder(binary.toString());
+    pb.environment().put("PORT", String.valueOf(port));
+    pb.environment().put("K_REVISION", revision);
+    Process server = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest get =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        try {
+          return http.send(get, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException notListeningYet) {
+          if (System.nanoTime() > deadline) {
+            throw notListeningYet;
+          }
+          Thread.sleep(20); // polling with a deadline
+        }
+      }
+    } finally {
+      server.destroy();
+      server.waitFor(5, TimeUnit.SECONDS);
+    }
   }
 }

@@ -3,16 +3,8 @@ package dev.skiff.node.oci;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,40 +39,10 @@ class ImageImportIT {
       assertEquals(image.manifestDigest(), prepared.manifestDigest());
       assertEquals(List.of("/hello-server"), prepared.config().entrypoint());
       assertEquals("Hello from a container (revision hello-00001)\n",
-          serve(prepared.layers().get(0).resolve("hello-server")));
+          HelloServerImage.serve(prepared.layers().get(0).resolve("hello-server"), "hello-00001"));
     } finally {
       Await.result(vertx.close());
     }
   }
 
-  private static String serve(Path binary) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    ProcessBuilder pb = new ProcessBuilder(binary.toString());
-    pb.environment().put("PORT", String.valueOf(port));
-    pb.environment().put("K_REVISION", "hello-00001");
-    Process server = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    try {
-      HttpClient http = HttpClient.newHttpClient();
-      HttpRequest get =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (true) {
-        try {
-          return http.send(get, HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException notListeningYet) {
-          if (System.nanoTime() > deadline) {
-            throw notListeningYet;
-          }
-          Thread.sleep(20); // polling with a deadline
-        }
-      }
-    } finally {
-      server.destroy();
-      server.waitFor(5, TimeUnit.SECONDS);
-    }
-  }
 }
