@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +21,8 @@ public final class EndpointRegistry {
   private record Key(String namespace, String revision) {}
 
   private final Vertx vertx;
-  private final Map<Key, List<Endpoint>> ready = new HashMap<>();
+  // Read on every request without a lock; written (whole immutable lists) under this registry's lock.
+  private final Map<Key, List<Endpoint>> ready = new ConcurrentHashMap<>();
   private final Map<Key, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
   private final Map<Key, List<Consumer<List<Endpoint>>>> watchers = new HashMap<>();
 
@@ -29,7 +31,7 @@ public final class EndpointRegistry {
   }
 
   /** A snapshot of the revision's ready endpoints; empty when none. */
-  public synchronized List<Endpoint> ready(String namespace, String revision) {
+  public List<Endpoint> ready(String namespace, String revision) {
     return ready.getOrDefault(new Key(namespace, revision), List.of());
   }
 
