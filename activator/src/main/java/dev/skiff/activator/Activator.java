@@ -16,12 +16,12 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Skiff's activator (Knative's activator). The gateway sends it the requests of revisions at zero or
- * short of burst capacity, naming the revision in {@value #REVISION_NAMESPACE_HEADER} and {@value
- * #REVISION_NAME_HEADER}. It holds each request in the revision's bounded queue, pokes the autoscaler
- * when a revision has no ready endpoint, and forwards requests as instance capacity frees up
- * (containerConcurrency slots per instance, or power of two choices when unlimited). Every second it
- * reports each revision's concurrency to the {@link StatsSink}.
+ * Skiff's activator (Knative's activator). The gateway sends it the requests of revisions at zero
+ * or short of burst capacity, naming the revision in {@value #REVISION_NAMESPACE_HEADER} and
+ * {@value #REVISION_NAME_HEADER}. It holds each request in the revision's bounded queue, pokes the
+ * autoscaler when a revision has no ready endpoint, and forwards requests as instance capacity
+ * frees up (containerConcurrency slots per instance, or power of two choices when unlimited). Every
+ * second it reports each revision's concurrency to the {@link StatsSink}.
  */
 public interface Activator {
   /** The namespace of the revision a request is for. The gateway sends the same string. */
@@ -32,14 +32,14 @@ public interface Activator {
 
   /**
    * Optional: the request's timeout in milliseconds, counted from its arrival at the activator (the
-   * gateway sends the route's {@code timeoutSeconds}). Without it, {@link Builder#withRequestTimeout}
-   * applies.
+   * gateway sends the route's {@code timeoutSeconds}). Without it, {@link
+   * Builder#withRequestTimeout} applies.
    */
   String REQUEST_TIMEOUT_HEADER = "Skiff-Request-Timeout-Ms";
 
   /**
-   * Sent to instances on every forwarded request, value {@value #PROXIED_BY_VALUE}, so a sidecar can
-   * count the request as proxied in its {@code Stat} (Knative's {@code K-Proxy-Request}).
+   * Sent to instances on every forwarded request, value {@value #PROXIED_BY_VALUE}, so a sidecar
+   * can count the request as proxied in its {@code Stat} (Knative's {@code K-Proxy-Request}).
    */
   String PROXIED_BY_HEADER = "Skiff-Proxied-By";
 
@@ -52,7 +52,9 @@ public interface Activator {
     return new Builder();
   }
 
-  /** Starts listening on {@code host:port}; port 0 picks a free port (see {@link #actualPort()}). */
+  /**
+   * Starts listening on {@code host:port}; port 0 picks a free port (see {@link #actualPort()}).
+   */
   Future<Activator> start(String host, int port);
 
   /** Starts listening on {@value #DEFAULT_HOST}:{@value #DEFAULT_PORT}. */
@@ -123,13 +125,18 @@ public interface Activator {
       return this;
     }
 
-    /** What drives sampling (every 100 ms) and reporting (every 10th sample); default Vert.x timers. */
+    /**
+     * What drives sampling (every 100 ms) and reporting (every 10th sample); default Vert.x timers.
+     */
     public Builder withTicker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
-    /** How many requests one revision's queue holds before answering 503; default 10,000 (Knative's). */
+    /**
+     * How many requests one revision's queue holds before answering 503; default 10,000
+     * (Knative's).
+     */
     public Builder withQueueDepth(int depth) {
       this.queueDepth = Arguments.atLeastOne(depth, "queue depth");
       return this;

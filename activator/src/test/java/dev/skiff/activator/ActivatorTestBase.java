@@ -101,8 +101,7 @@ abstract class ActivatorTestBase extends ProxyTestBase {
   }
 
   double queued(String revision) {
-    Gauge g =
-        registry.find("skiff.activator.queue.depth").tags("revision", revision).gauge();
+    Gauge g = registry.find("skiff.activator.queue.depth").tags("revision", revision).gauge();
     return g == null ? 0 : g.value();
   }
 

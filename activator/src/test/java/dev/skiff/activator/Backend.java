@@ -112,11 +112,12 @@ final class Backend {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     AtomicBoolean counted = new AtomicBoolean(true);
-    Runnable leave = () -> {
-      if (counted.compareAndSet(true, false)) {
-        inFlight.decrementAndGet();
-      }
-    };
+    Runnable leave =
+        () -> {
+          if (counted.compareAndSet(true, false)) {
+            inFlight.decrementAndGet();
+          }
+        };
     req.response().endHandler(v -> leave.run());
     req.response().closeHandler(v -> leave.run());
     if (slam) {

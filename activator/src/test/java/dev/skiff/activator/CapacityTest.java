@@ -110,8 +110,8 @@ class CapacityTest extends ActivatorTestBase {
     eventually("all 40 reach the endpoints", () -> a.heldCount() + b.heldCount() == 40);
     assertEquals(0, queued("spread-00001"));
     // Two choices over two endpoints always takes the less busy one: the split stays near even.
-    assertTrue(Math.abs(a.heldCount() - b.heldCount()) <= 4,
-        "a=" + a.heldCount() + " b=" + b.heldCount());
+    assertTrue(
+        Math.abs(a.heldCount() - b.heldCount()) <= 4, "a=" + a.heldCount() + " b=" + b.heldCount());
     a.release();
     b.release();
     assertTrue(await(Future.all(all)).<Response>list().stream().allMatch(r -> r.status() == 200));

@@ -45,7 +45,8 @@ class ProxyTest extends ActivatorTestBase {
     assertEquals("svc.default.localhost", seen.get("x-forwarded-host"));
     assertEquals("for=203.0.113.7;proto=https", seen.get("forwarded"));
     assertEquals("rid-1", seen.get("x-request-id"));
-    assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", seen.get("traceparent"));
+    assertEquals(
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", seen.get("traceparent"));
     assertEquals(Activator.PROXIED_BY_VALUE, seen.get(Activator.PROXIED_BY_HEADER));
     assertNull(seen.get("x-hop"));
     assertNull(seen.get("proxy-authorization"));
@@ -104,6 +105,7 @@ class ProxyTest extends ActivatorTestBase {
 
     assertEquals(200, r.status());
     assertEquals("h2-00001", r.body().toString());
-    assertTrue(histogramMeters.stream().anyMatch(id -> id.getName().equals("skiff.activator.queue.wait")));
+    assertTrue(
+        histogramMeters.stream().anyMatch(id -> id.getName().equals("skiff.activator.queue.wait")));
   }
 }

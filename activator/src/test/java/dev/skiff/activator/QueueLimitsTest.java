@@ -107,8 +107,7 @@ class QueueLimitsTest extends ActivatorTestBase {
     Response r = await(exchange(http, o, null));
 
     assertEquals(400, r.status());
-    assertTrue(
-        r.body().toJsonObject().getString("error").contains(Activator.REVISION_NAME_HEADER));
+    assertTrue(r.body().toJsonObject().getString("error").contains(Activator.REVISION_NAME_HEADER));
     eventuallyCounted("none", "no_revision", 1);
   }
 }

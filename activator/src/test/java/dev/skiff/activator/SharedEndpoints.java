@@ -27,7 +27,8 @@ final class SharedEndpoints implements EndpointSource, EndpointWatch {
   }
 
   @Override
-  public synchronized List<dev.skiff.gateway.spi.Endpoint> ready(String namespace, String revision) {
+  public synchronized List<dev.skiff.gateway.spi.Endpoint> ready(
+      String namespace, String revision) {
     return state.getOrDefault(namespace + "/" + revision, RevisionEndpoints.NONE).ready().stream()
         .map(e -> new dev.skiff.gateway.spi.Endpoint(e.host(), e.port()))
         .toList();

@@ -97,10 +97,13 @@ class ThroughTheGatewayTest {
     }
     eventually("the activator poked the autoscaler", () -> pokes.get() == 1);
     // Every request is held before the instance appears; later ones would go straight to it.
-    eventually("all 50 are queued in the activator", () -> {
-      var g = registry.find("skiff.activator.queue.depth").tags("revision", "cold-00001").gauge();
-      return g != null && g.value() == 50;
-    });
+    eventually(
+        "all 50 are queued in the activator",
+        () -> {
+          var g =
+              registry.find("skiff.activator.queue.depth").tags("revision", "cold-00001").gauge();
+          return g != null && g.value() == 50;
+        });
 
     Backend b = backend("cold-00001");
     endpoints.publish(NS, "cold-00001", 0, b.endpoint());
@@ -109,7 +112,8 @@ class ThroughTheGatewayTest {
     assertEquals(50, b.seen.size());
     assertEquals(1, pokes.get());
     var seen = b.seen.peek().headers();
-    assertEquals("127.0.0.1", seen.get("x-forwarded-for"), "set by the gateway, kept by the activator");
+    assertEquals(
+        "127.0.0.1", seen.get("x-forwarded-for"), "set by the gateway, kept by the activator");
     assertEquals(Activator.PROXIED_BY_VALUE, seen.get(Activator.PROXIED_BY_HEADER));
     assertNull(seen.get(Activator.REVISION_NAME_HEADER));
   }
@@ -121,7 +125,8 @@ class ThroughTheGatewayTest {
     RequestOptions o = at("never", "/");
     var r =
         await(
-            client().request(o)
+            client()
+                .request(o)
                 .compose(req -> req.send().compose(res -> res.body().map(b -> Map.entry(res, b)))));
 
     assertEquals(503, r.getKey().statusCode());
@@ -154,7 +159,8 @@ class ThroughTheGatewayTest {
     assertTrue(byUri.values().stream().allMatch(c -> c == 1), "none reached it twice");
     long proxied =
         b.seen.stream().filter(s -> s.headers().contains(Activator.PROXIED_BY_HEADER)).count();
-    assertTrue(proxied > 50 && proxied < total - 50, proxied + " of " + total + " via the activator");
+    assertTrue(
+        proxied > 50 && proxied < total - 50, proxied + " of " + total + " via the activator");
   }
 
   private void work(
@@ -189,8 +195,11 @@ class ThroughTheGatewayTest {
   }
 
   private HttpClient client() {
-    return vertx.httpClientBuilder().with(new HttpClientOptions())
-        .with(new PoolOptions().setHttp1MaxSize(100)).build();
+    return vertx
+        .httpClientBuilder()
+        .with(new HttpClientOptions())
+        .with(new PoolOptions().setHttp1MaxSize(100))
+        .build();
   }
 
   private RequestOptions at(String service, String uri) {
@@ -204,13 +213,15 @@ class ThroughTheGatewayTest {
 
   private Future<Integer> get(HttpClient client, String service, String uri) {
     // Read inside the request's compose: chained after it, a test thread races the response.
-    return client.request(at(service, uri))
+    return client
+        .request(at(service, uri))
         .compose(req -> req.send().compose(res -> res.body().map(b -> res.statusCode())));
   }
 
   private void deploy(String name, String revision, Integer timeoutSeconds) {
     RevisionTemplate template =
-        new RevisionTemplate("127.0.0.1:5000/fn:1", null, null, null, null, timeoutSeconds, null, null);
+        new RevisionTemplate(
+            "127.0.0.1:5000/fn:1", null, null, null, null, timeoutSeconds, null, null);
     List<TrafficTarget> traffic = List.of(TrafficTarget.revision(revision, 100));
     Service s =
         Service.of(ObjectMeta.of(NS, name), new ServiceSpec(template, traffic))

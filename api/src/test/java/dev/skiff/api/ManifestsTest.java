@@ -128,7 +128,8 @@ class ManifestsTest {
     var e =
         assertThrows(
             ValidationException.class,
-            () -> Manifests.parse("kind: Service\nmetadata: {name: a}\nspec: {template: {imag: x}}"));
+            () ->
+                Manifests.parse("kind: Service\nmetadata: {name: a}\nspec: {template: {imag: x}}"));
     assertEquals("spec.template.imag", e.errors().get(0).field());
   }
 
@@ -183,7 +184,10 @@ class ManifestsTest {
     var withStatus =
         s.withStatus(
             new dev.skiff.api.model.ServiceStatus(
-                1L, "a-00001", "a-00001", "http://a.default.localhost",
+                1L,
+                "a-00001",
+                "a-00001",
+                "http://a.default.localhost",
                 List.of(dev.skiff.api.model.TrafficTarget.revision("a-00001", 100)),
                 List.of(dev.skiff.api.model.Condition.ready(true, null, null, null))));
     String json = Json.write(withStatus);

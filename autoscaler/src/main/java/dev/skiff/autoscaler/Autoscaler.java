@@ -1,8 +1,8 @@
 package dev.skiff.autoscaler;
 
-import dev.skiff.api.stats.Stat;
-import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.api.model.ScalingSettings;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import dev.skiff.autoscaler.internal.StatCollector;
 import dev.skiff.autoscaler.internal.VertxTicker;
 import dev.skiff.autoscaler.spi.Decider;

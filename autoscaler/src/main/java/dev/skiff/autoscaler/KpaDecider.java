@@ -165,9 +165,10 @@ public final class KpaDecider implements Decider {
 
   /** Knative's excess burst capacity, from the panic window's load and all ready instances. */
   private int excessBurstCapacity(ScalingSettings settings, int ready, double panicLoad) {
-    double burst = settings.targetBurstCapacity() != null
-        ? settings.targetBurstCapacity()
-        : config.targetBurstCapacity();
+    double burst =
+        settings.targetBurstCapacity() != null
+            ? settings.targetBurstCapacity()
+            : config.targetBurstCapacity();
     if (burst == 0) {
       return 0;
     }

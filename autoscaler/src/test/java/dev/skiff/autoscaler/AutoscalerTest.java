@@ -1,13 +1,13 @@
 package dev.skiff.autoscaler;
 
-import dev.skiff.api.stats.Stat;
-import dev.skiff.api.stats.RevisionKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.model.ScalingSettings;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import dev.skiff.autoscaler.spi.Endpoints;
 import dev.skiff.autoscaler.spi.Ticker;
 import io.vertx.core.Vertx;

@@ -1,11 +1,11 @@
 package dev.skiff.autoscaler;
 
-import dev.skiff.api.stats.Stat;
-import dev.skiff.api.stats.RevisionKey;
-import dev.skiff.api.stats.InvalidStatException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.skiff.api.stats.InvalidStatException;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,9 @@ package dev.skiff.controlplane;
 import dev.skiff.api.validation.FieldError;
 import java.util.List;
 
-/** The request cannot be read: malformed JSON, a field of the wrong type or unknown, a path clash. */
+/**
+ * The request cannot be read: malformed JSON, a field of the wrong type or unknown, a path clash.
+ */
 public class BadRequestException extends ControlPlaneException {
   private static final long serialVersionUID = 1L;
 

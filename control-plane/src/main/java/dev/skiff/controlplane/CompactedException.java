@@ -1,6 +1,8 @@
 package dev.skiff.controlplane;
 
-/** A watch asked for history older than the store still keeps. List again, then watch from there. */
+/**
+ * A watch asked for history older than the store still keeps. List again, then watch from there.
+ */
 public class CompactedException extends ControlPlaneException {
   private static final long serialVersionUID = 1L;
 

@@ -65,8 +65,8 @@ public final class ControlPlane {
   }
 
   /**
-   * The API's router, for serving it from another HTTP server or adding routes (say {@code /healthz}
-   * and {@code /metrics}) next to it; {@link #start()} serves this same router.
+   * The API's router, for serving it from another HTTP server or adding routes (say {@code
+   * /healthz} and {@code /metrics}) next to it; {@link #start()} serves this same router.
    */
   public Router router() {
     return router;
@@ -79,10 +79,11 @@ public final class ControlPlane {
   public Future<ControlPlane> start() {
     return api.repairMissingRevisions()
         .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, host))
-        .map(s -> {
-      this.server = s;
-      return this;
-    });
+        .map(
+            s -> {
+              this.server = s;
+              return this;
+            });
   }
 
   /** The port the server listens on once {@link #start()} completed; -1 before. */
@@ -138,7 +139,10 @@ public final class ControlPlane {
     return api.list(Keys.NODES, Node.class);
   }
 
-  /** The file of an uploaded Wasm module ({@code sha256:<hex>}); fails with {@link NotFoundException}. */
+  /**
+   * The file of an uploaded Wasm module ({@code sha256:<hex>}); fails with {@link
+   * NotFoundException}.
+   */
   public Future<Path> blob(String digest) {
     return blobs.path(digest);
   }
@@ -167,7 +171,9 @@ public final class ControlPlane {
       return this;
     }
 
-    /** Where uploaded modules are kept ({@code <dir>/sha256/<hex>}), e.g. {@code <data-dir>/blobs}. */
+    /**
+     * Where uploaded modules are kept ({@code <dir>/sha256/<hex>}), e.g. {@code <data-dir>/blobs}.
+     */
     public Builder withBlobDir(Path dir) {
       this.blobDir = dir;
       return this;
@@ -179,7 +185,9 @@ public final class ControlPlane {
       return this;
     }
 
-    /** The domain in service URLs, {@code http://{name}.{namespace}.{domain}}; default localhost. */
+    /**
+     * The domain in service URLs, {@code http://{name}.{namespace}.{domain}}; default localhost.
+     */
     public Builder withDomain(String d) {
       this.domain = d;
       return this;

@@ -4,10 +4,10 @@ import dev.skiff.api.validation.FieldError;
 import java.util.List;
 
 /**
- * Root of the control plane's unchecked exceptions. Subclasses name the outcome; the REST layer maps
- * each outcome to one HTTP status in a single place. Every instance says what was wrong ({@link
- * #getMessage()}), may list field problems ({@link #details()}) and says how to fix it ({@link
- * #hint()}).
+ * Root of the control plane's unchecked exceptions. Subclasses name the outcome; the REST layer
+ * maps each outcome to one HTTP status in a single place. Every instance says what was wrong
+ * ({@link #getMessage()}), may list field problems ({@link #details()}) and says how to fix it
+ * ({@link #hint()}).
  */
 public class ControlPlaneException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -67,8 +67,8 @@ public final class EmbeddedStore implements Store {
   /**
    * Writes a snapshot of the current state and drops the log it covers and the watch history, like
    * etcd's compact: afterwards, watches from older revisions fail with {@link CompactedException}.
-   * Snapshots also happen by themselves whenever the log grows past the segment size; those keep the
-   * history.
+   * Snapshots also happen by themselves whenever the log grows past the segment size; those keep
+   * the history.
    */
   public Future<Void> compact() {
     return engine.snapshot(true);
@@ -126,9 +126,12 @@ public final class EmbeddedStore implements Store {
 
   /** A configured store, ready to open. */
   public record Opener(Path dataDir, MeterRegistry registry, int historyLimit, long segmentBytes) {
-    /** Recovers the directory's state off the caller's thread; fails with {@link StoreException}. */
+    /**
+     * Recovers the directory's state off the caller's thread; fails with {@link StoreException}.
+     */
     public Future<EmbeddedStore> open() {
-      return StoreEngine.open(dataDir, registry, historyLimit, segmentBytes).map(EmbeddedStore::new);
+      return StoreEngine.open(dataDir, registry, historyLimit, segmentBytes)
+          .map(EmbeddedStore::new);
     }
   }
 }

@@ -3,7 +3,9 @@ package dev.skiff.controlplane;
 import dev.skiff.api.validation.FieldError;
 import java.util.List;
 
-/** Bytes offered as a WebAssembly module are not a valid one; the message is the parser's reason. */
+/**
+ * Bytes offered as a WebAssembly module are not a valid one; the message is the parser's reason.
+ */
 public class ModuleInvalidException extends InvalidResourceException {
   private static final long serialVersionUID = 1L;
 

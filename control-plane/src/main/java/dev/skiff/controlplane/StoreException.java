@@ -5,6 +5,9 @@ public class StoreException extends ControlPlaneException {
   private static final long serialVersionUID = 1L;
 
   public StoreException(String message, Throwable cause) {
-    super(message, "check the control plane's data directory (disk space, permissions) and logs", cause);
+    super(
+        message,
+        "check the control plane's data directory (disk space, permissions) and logs",
+        cause);
   }
 }

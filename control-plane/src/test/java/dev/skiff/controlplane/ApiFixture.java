@@ -22,8 +22,11 @@ final class ApiFixture {
   final Path dir;
   final EmbeddedStore store;
   final ControlPlane cp;
-  final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   /** An answer: status and body, with the body as JSON when it is JSON. */
   record Response(int status, String body) {
@@ -50,8 +53,16 @@ final class ApiFixture {
   ApiFixture(Path dir, ControlPlane.Builder builder) throws Exception {
     this.dir = dir;
     this.store = await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
-    this.cp = await(builder.withVertx(vertx).withStore(store).withBlobDir(dir.resolve("blobs"))
-        .withMeterRegistry(registry).withPort(0).build().start());
+    this.cp =
+        await(
+            builder
+                .withVertx(vertx)
+                .withStore(store)
+                .withBlobDir(dir.resolve("blobs"))
+                .withMeterRegistry(registry)
+                .withPort(0)
+                .build()
+                .start());
   }
 
   static <T> T await(Future<T> f) throws Exception {
@@ -72,9 +83,15 @@ final class ApiFixture {
 
   Response call(String method, String path, byte[] body, String contentType) throws Exception {
     HttpRequest.BodyPublisher pub =
-        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
-    HttpRequest req = HttpRequest.newBuilder(uri(path)).method(method, pub)
-        .header("Content-Type", contentType).timeout(Duration.ofSeconds(30)).build();
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body);
+    HttpRequest req =
+        HttpRequest.newBuilder(uri(path))
+            .method(method, pub)
+            .header("Content-Type", contentType)
+            .timeout(Duration.ofSeconds(30))
+            .build();
     HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     return new Response(resp.statusCode(), resp.body());
   }

@@ -24,11 +24,16 @@ class BlobApiTest {
   @BeforeEach
   void start() throws Exception {
     // A validator like the wasm runtime's: it has reasons of its own.
-    api = new ApiFixture(dir, ControlPlane.builder().withModuleValidator(bytes -> {
-      if (bytes.length < 8 || bytes[0] != 0) {
-        throw new IllegalArgumentException("magic header not detected");
-      }
-    }));
+    api =
+        new ApiFixture(
+            dir,
+            ControlPlane.builder()
+                .withModuleValidator(
+                    bytes -> {
+                      if (bytes.length < 8 || bytes[0] != 0) {
+                        throw new IllegalArgumentException("magic header not detected");
+                      }
+                    }));
   }
 
   @AfterEach
@@ -37,8 +42,11 @@ class BlobApiTest {
   }
 
   static String wasmService(String name, String wasm) {
-    return "{\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"template\":{\"wasm\":"
-        + wasm + "}}}";
+    return "{\"kind\":\"Service\",\"metadata\":{\"name\":\""
+        + name
+        + "\"},\"spec\":{\"template\":{\"wasm\":"
+        + wasm
+        + "}}}";
   }
 
   @Test
@@ -50,8 +58,10 @@ class BlobApiTest {
     assertEquals(MODULE.length, up.json().path("size").asInt());
     assertTrue(Files.exists(dir.resolve("blobs/sha256/" + digest.substring(7))));
 
-    HttpResponse<byte[]> got = api.http.send(
-        HttpRequest.newBuilder(api.uri("/v1/blobs/" + digest)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> got =
+        api.http.send(
+            HttpRequest.newBuilder(api.uri("/v1/blobs/" + digest)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, got.statusCode());
     assertArrayEquals(MODULE, got.body());
     assertEquals(404, api.call("GET", "/v1/blobs/sha256:" + "0".repeat(64)).status());
@@ -60,12 +70,15 @@ class BlobApiTest {
     assertEquals(201, svc.status(), svc.body());
     var rev = api.call("GET", "/v1/namespaces/default/revisions/fn-00001").json();
     assertEquals(digest, rev.at("/spec/template/wasm/digest").asText());
-    assertEquals(digest.length(), ApiFixture.await(api.cp.blob(digest)).getFileName().toString().length() + 7);
+    assertEquals(
+        digest.length(),
+        ApiFixture.await(api.cp.blob(digest)).getFileName().toString().length() + 7);
   }
 
   @Test
   void invalidModuleIsRejectedWithTheValidatorsReason() throws Exception {
-    var r = api.call("POST", "/v1/blobs", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, "application/wasm");
+    var r =
+        api.call("POST", "/v1/blobs", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, "application/wasm");
     assertEquals(422, r.status(), r.body());
     assertTrue(r.body().contains("magic header not detected"), r.body());
   }
@@ -80,13 +93,15 @@ class BlobApiTest {
     assertTrue(rev.at("/spec/template/wasm/digest").asText().startsWith("sha256:"), rev.toString());
     assertTrue(rev.at("/spec/template/wasm/url").isMissingNode());
 
-    var missing = api.call("POST", SERVICES, wasmService("gone", "{\"url\":\"file:///no/such/file.wasm\"}"));
+    var missing =
+        api.call("POST", SERVICES, wasmService("gone", "{\"url\":\"file:///no/such/file.wasm\"}"));
     assertEquals(422, missing.status(), missing.body());
     assertEquals("spec.template.wasm.url", missing.fields().get(0));
 
     Path bad = dir.resolve("bad.wasm");
     Files.write(bad, new byte[] {7, 7, 7, 7, 7, 7, 7, 7});
-    var invalid = api.call("POST", SERVICES, wasmService("bad", "{\"url\":\"" + bad.toUri() + "\"}"));
+    var invalid =
+        api.call("POST", SERVICES, wasmService("bad", "{\"url\":\"" + bad.toUri() + "\"}"));
     assertEquals(422, invalid.status(), invalid.body());
     assertEquals("spec.template.wasm.url", invalid.fields().get(0));
   }

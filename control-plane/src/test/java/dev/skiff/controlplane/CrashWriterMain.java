@@ -25,7 +25,13 @@ public final class CrashWriterMain {
     String prefix = args[1];
     int count = Integer.parseInt(args[2]);
     EmbeddedStore store =
-        EmbeddedStore.builder().withDataDir(dir).build().open().toCompletionStage().toCompletableFuture().get();
+        EmbeddedStore.builder()
+            .withDataDir(dir)
+            .build()
+            .open()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
     System.out.println("OPEN");
     Semaphore inFlight = new Semaphore(64);
     for (int i = 0; i < count; i++) {

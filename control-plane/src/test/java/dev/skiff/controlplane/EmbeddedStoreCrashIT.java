@@ -50,8 +50,13 @@ class EmbeddedStoreCrashIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"),
-                CrashWriterMain.class.getName(), dir.toString(), prefix, "1000")
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashWriterMain.class.getName(),
+                dir.toString(),
+                prefix,
+                "1000")
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     List<String> acked = new ArrayList<>();

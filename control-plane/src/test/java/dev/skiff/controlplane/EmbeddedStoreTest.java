@@ -145,7 +145,11 @@ class EmbeddedStoreTest {
     System.out.printf(
         "[store] one writer at a time: %.0f writes/s (one fsync each, mean %.2f ms); "
             + "%d in flight: %.0f writes/s with %d fsyncs%n",
-        n * 1e9 / sequential, fsync.mean(TimeUnit.MILLISECONDS), 5 * n, 5 * n * 1e9 / concurrent, syncs);
+        n * 1e9 / sequential,
+        fsync.mean(TimeUnit.MILLISECONDS),
+        5 * n,
+        5 * n * 1e9 / concurrent,
+        syncs);
     assertTrue(syncs < 5 * n, "group commit shares fsyncs: " + syncs);
     await(store.close());
   }
@@ -161,7 +165,8 @@ class EmbeddedStoreTest {
     long start = System.nanoTime();
     List<Future<Entry>> acks = new ArrayList<>();
     for (int i = 0; i < services; i++) {
-      acks.add(store.put(String.format("/skiff/services/default/svc-%05d", i), value, Store.ABSENT));
+      acks.add(
+          store.put(String.format("/skiff/services/default/svc-%05d", i), value, Store.ABSENT));
     }
     for (Future<Entry> f : acks) {
       await(f);
@@ -170,7 +175,10 @@ class EmbeddedStoreTest {
     var fsync = registry.get("skiff.store.fsync").timer();
     System.out.printf(
         "[store] %d puts of 3 KiB, pipelined: %.0f ms, %.0f writes/s, %d fsyncs (mean %.2f ms)%n",
-        services, writeNanos / 1e6, services * 1e9 / writeNanos, fsync.count(),
+        services,
+        writeNanos / 1e6,
+        services * 1e9 / writeNanos,
+        fsync.count(),
         fsync.mean(TimeUnit.MILLISECONDS));
     await(store.close());
 

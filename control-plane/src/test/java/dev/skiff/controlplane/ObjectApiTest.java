@@ -14,7 +14,8 @@ class ObjectApiTest {
   ApiFixture api;
 
   static final String TRIGGERS = "/v1/namespaces/default/triggers";
-  static final String TRIGGER = """
+  static final String TRIGGER =
+      """
       {"kind":"Trigger","metadata":{"name":"orders"},
        "spec":{"topic":"orders","bootstrapServers":"127.0.0.1:9092","service":"hello"%s}}""";
 
@@ -39,8 +40,14 @@ class ObjectApiTest {
     assertEquals(2, updated.json().at("/metadata/generation").asLong());
     assertEquals(created.json().at("/metadata/uid"), updated.json().at("/metadata/uid"));
     long stale = created.json().at("/metadata/resourceVersion").asLong();
-    var conflict = api.call("PUT", TRIGGERS + "/orders",
-        TRIGGER.formatted("").replace("\"name\":\"orders\"", "\"name\":\"orders\",\"resourceVersion\":" + stale));
+    var conflict =
+        api.call(
+            "PUT",
+            TRIGGERS + "/orders",
+            TRIGGER
+                .formatted("")
+                .replace(
+                    "\"name\":\"orders\"", "\"name\":\"orders\",\"resourceVersion\":" + stale));
     assertEquals(409, conflict.status(), conflict.body());
     assertEquals(1, api.call("GET", TRIGGERS).json().path("items").size());
     assertEquals(1, api.call("GET", "/v1/triggers").json().path("items").size());
@@ -52,14 +59,16 @@ class ObjectApiTest {
 
   @Test
   void nodeCrudIsClusterScoped() throws Exception {
-    String node = "{\"kind\":\"Node\",\"spec\":{\"address\":\"10.0.0.1:7071\",\"runtimes\":[\"wasm\"]}}";
+    String node =
+        "{\"kind\":\"Node\",\"spec\":{\"address\":\"10.0.0.1:7071\",\"runtimes\":[\"wasm\"]}}";
     var put = api.call("PUT", "/v1/nodes/n1", node);
     assertEquals(201, put.status(), put.body());
     assertEquals("n1", put.json().at("/metadata/name").asText());
     assertEquals(200, api.call("PUT", "/v1/nodes/n1", node).status());
     assertEquals(1, api.call("GET", "/v1/nodes").json().path("items").size());
     assertEquals(1, ApiFixture.await(api.cp.nodes()).items().size());
-    var bad = api.call("PUT", "/v1/nodes/n2", "{\"kind\":\"Node\",\"spec\":{\"runtimes\":[\"jvm\"]}}");
+    var bad =
+        api.call("PUT", "/v1/nodes/n2", "{\"kind\":\"Node\",\"spec\":{\"runtimes\":[\"jvm\"]}}");
     assertEquals(422, bad.status(), bad.body());
     assertEquals(200, api.call("DELETE", "/v1/nodes/n1").status());
     assertEquals(404, api.call("GET", "/v1/nodes/n1").status());
@@ -79,11 +88,19 @@ class ObjectApiTest {
     api.call("GET", "/v1/nodes/missing");
     api.call("GET", "/v1/nodes/missing");
     api.call("GET", "/v1/nodes");
-    double notFound = api.registry.get("skiff.api.requests")
-        .tags("route", "/v1/nodes/:name", "method", "GET", "status", "404").counter().count();
+    double notFound =
+        api.registry
+            .get("skiff.api.requests")
+            .tags("route", "/v1/nodes/:name", "method", "GET", "status", "404")
+            .counter()
+            .count();
     assertEquals(2.0, notFound);
-    double ok = api.registry.get("skiff.api.requests")
-        .tags("route", "/v1/nodes", "status", "200").counter().count();
+    double ok =
+        api.registry
+            .get("skiff.api.requests")
+            .tags("route", "/v1/nodes", "status", "200")
+            .counter()
+            .count();
     assertEquals(1.0, ok);
   }
 }

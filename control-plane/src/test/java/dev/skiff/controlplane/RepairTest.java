@@ -15,17 +15,28 @@ class RepairTest {
 
   @Test
   void startMakesTheRevisionAServiceNamesButACrashKeptFromBeingWritten() throws Exception {
-    EmbeddedStore store = ApiFixture.await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
-    String svc = """
+    EmbeddedStore store =
+        ApiFixture.await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
+    String svc =
+        """
         {"apiVersion":"skiff.dev/v1","kind":"Service",
          "metadata":{"name":"hello","namespace":"default","generation":2},
          "spec":{"template":{"image":"registry/hello:2"}},
          "status":{"latestCreatedRevisionName":"hello-00002"}}""";
-    ApiFixture.await(store.put("/skiff/services/default/hello", svc.getBytes(StandardCharsets.UTF_8), Store.ABSENT));
+    ApiFixture.await(
+        store.put(
+            "/skiff/services/default/hello", svc.getBytes(StandardCharsets.UTF_8), Store.ABSENT));
     Vertx vertx = Vertx.vertx();
     try {
-      ControlPlane cp = ApiFixture.await(ControlPlane.builder().withVertx(vertx).withStore(store)
-          .withBlobDir(dir.resolve("blobs")).withPort(0).build().start());
+      ControlPlane cp =
+          ApiFixture.await(
+              ControlPlane.builder()
+                  .withVertx(vertx)
+                  .withStore(store)
+                  .withBlobDir(dir.resolve("blobs"))
+                  .withPort(0)
+                  .build()
+                  .start());
       var revs = ApiFixture.await(cp.revisions()).items();
       assertEquals(1, revs.size());
       assertEquals("hello-00002", revs.get(0).metadata().name());

@@ -26,7 +26,8 @@ class ServiceApiTest {
   static String service(String name, String image, String extra) {
     return """
         {"apiVersion":"skiff.dev/v1","kind":"Service","metadata":{"name":"%s"%s},
-         "spec":{"template":{"image":"%s"}}}""".formatted(name, extra, image);
+         "spec":{"template":{"image":"%s"}}}"""
+        .formatted(name, extra, image);
   }
 
   @BeforeEach
@@ -56,7 +57,8 @@ class ServiceApiTest {
     assertEquals(200, rev.status());
     assertEquals("registry/hello:1", rev.json().at("/spec/template/image").asText());
     assertEquals(1, rev.json().at("/spec/number").asInt());
-    assertEquals(409, api.call("POST", SERVICES, service("hello", "registry/hello:1", "")).status());
+    assertEquals(
+        409, api.call("POST", SERVICES, service("hello", "registry/hello:1", "")).status());
   }
 
   @Test
@@ -66,8 +68,11 @@ class ServiceApiTest {
     assertEquals(200, v2.status(), v2.body());
     assertEquals("hello-00002", v2.json().at("/status/latestCreatedRevisionName").asText());
     assertEquals(2, v2.json().at("/metadata/generation").asLong());
-    var labelled = api.call("PUT", SERVICES + "/hello",
-        service("hello", "registry/hello:2", ",\"labels\":{\"team\":\"a\"}"));
+    var labelled =
+        api.call(
+            "PUT",
+            SERVICES + "/hello",
+            service("hello", "registry/hello:2", ",\"labels\":{\"team\":\"a\"}"));
     assertEquals(200, labelled.status(), labelled.body());
     assertEquals("hello-00002", labelled.json().at("/status/latestCreatedRevisionName").asText());
     assertEquals(2, labelled.json().at("/metadata/generation").asLong());
@@ -85,7 +90,11 @@ class ServiceApiTest {
   void trafficSplitsFiftyFiftyAndFollowsReadiness() throws Exception {
     api.call("POST", SERVICES, service("hello", "registry/hello:1", ""));
     api.call("PUT", SERVICES + "/hello", service("hello", "registry/hello:2", ""));
-    var split = api.call("PUT", SERVICES + "/hello/traffic", """
+    var split =
+        api.call(
+            "PUT",
+            SERVICES + "/hello/traffic",
+            """
         {"traffic":[{"revisionName":"hello-00001","percent":50},
                     {"latestRevision":true,"percent":50,"tag":"next"}]}""");
     assertEquals(200, split.status(), split.body());
@@ -96,8 +105,11 @@ class ServiceApiTest {
     assertEquals("hello-00002", traffic.get(1).path("revisionName").asText());
     assertEquals("next", traffic.get(1).path("tag").asText());
 
-    var ready = api.call("PUT", REVISIONS + "/hello-00001/status",
-        "{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}],\"readyInstances\":1}");
+    var ready =
+        api.call(
+            "PUT",
+            REVISIONS + "/hello-00001/status",
+            "{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}],\"readyInstances\":1}");
     assertEquals(200, ready.status(), ready.body());
     JsonNode svc = api.call("GET", SERVICES + "/hello").json();
     assertEquals("hello-00001", svc.at("/status/latestReadyRevisionName").asText());
@@ -105,24 +117,43 @@ class ServiceApiTest {
     assertEquals("hello-00001", svc.at("/status/traffic/1/revisionName").asText());
     assertEquals("True", svc.at("/status/conditions/0/status").asText());
 
-    api.call("PUT", REVISIONS + "/hello-00002/status", "{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}");
+    api.call(
+        "PUT",
+        REVISIONS + "/hello-00002/status",
+        "{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}");
     svc = api.call("GET", SERVICES + "/hello").json();
     assertEquals("hello-00002", svc.at("/status/traffic/1/revisionName").asText());
   }
 
   @Test
   void staleResourceVersionIsAConflict() throws Exception {
-    long v1 = api.call("POST", SERVICES, service("hello", "registry/hello:1", "")).json()
-        .at("/metadata/resourceVersion").asLong();
-    var ok = api.call("PUT", SERVICES + "/hello", service("hello", "registry/hello:2", ",\"resourceVersion\":" + v1));
+    long v1 =
+        api.call("POST", SERVICES, service("hello", "registry/hello:1", ""))
+            .json()
+            .at("/metadata/resourceVersion")
+            .asLong();
+    var ok =
+        api.call(
+            "PUT",
+            SERVICES + "/hello",
+            service("hello", "registry/hello:2", ",\"resourceVersion\":" + v1));
     assertEquals(200, ok.status(), ok.body());
     long before = api.storeRevision();
-    var stale = api.call("PUT", SERVICES + "/hello", service("hello", "registry/hello:3", ",\"resourceVersion\":" + v1));
+    var stale =
+        api.call(
+            "PUT",
+            SERVICES + "/hello",
+            service("hello", "registry/hello:3", ",\"resourceVersion\":" + v1));
     assertEquals(409, stale.status(), stale.body());
     assertTrue(stale.json().path("hint").asText().contains("resourceVersion"));
     assertEquals(before, api.storeRevision());
-    var staleTraffic = api.call("PUT", SERVICES + "/hello/traffic",
-        "{\"traffic\":[{\"latestRevision\":true,\"percent\":100}],\"resourceVersion\":" + v1 + "}");
+    var staleTraffic =
+        api.call(
+            "PUT",
+            SERVICES + "/hello/traffic",
+            "{\"traffic\":[{\"latestRevision\":true,\"percent\":100}],\"resourceVersion\":"
+                + v1
+                + "}");
     assertEquals(409, staleTraffic.status());
   }
 
@@ -149,12 +180,19 @@ class ServiceApiTest {
   void deletingARevisionThatTrafficUsesIsAConflictWithAHint() throws Exception {
     api.call("POST", SERVICES, service("hello", "registry/hello:1", ""));
     api.call("PUT", SERVICES + "/hello", service("hello", "registry/hello:2", ""));
-    api.call("PUT", SERVICES + "/hello/traffic", "{\"traffic\":[{\"revisionName\":\"hello-00001\",\"percent\":100}]}");
+    api.call(
+        "PUT",
+        SERVICES + "/hello/traffic",
+        "{\"traffic\":[{\"revisionName\":\"hello-00001\",\"percent\":100}]}");
     var r = api.call("DELETE", REVISIONS + "/hello-00001");
     assertEquals(409, r.status(), r.body());
     assertTrue(r.json().path("hint").asText().contains("/traffic"), r.body());
-    assertEquals(409, api.call("DELETE", REVISIONS + "/hello-00002").status(), "the latest revision stays");
-    api.call("PUT", SERVICES + "/hello/traffic", "{\"traffic\":[{\"latestRevision\":true,\"percent\":100}]}");
+    assertEquals(
+        409, api.call("DELETE", REVISIONS + "/hello-00002").status(), "the latest revision stays");
+    api.call(
+        "PUT",
+        SERVICES + "/hello/traffic",
+        "{\"traffic\":[{\"latestRevision\":true,\"percent\":100}]}");
     assertEquals(200, api.call("DELETE", REVISIONS + "/hello-00001").status());
     assertEquals(List.of("hello-00002"), revisionNames("hello"));
     var next = api.call("PUT", SERVICES + "/hello", service("hello", "registry/hello:3", ""));
@@ -166,7 +204,11 @@ class ServiceApiTest {
     api.call("POST", SERVICES, service("hello", "registry/hello:1", ""));
     api.call("POST", SERVICES, service("other", "registry/other:1", ""));
     long before = api.storeRevision();
-    var r = api.call("PUT", SERVICES + "/hello/traffic", """
+    var r =
+        api.call(
+            "PUT",
+            SERVICES + "/hello/traffic",
+            """
         {"traffic":[{"latestRevision":true,"percent":50},{"revisionName":"other-00001","percent":50}]}""");
     assertEquals(422, r.status(), r.body());
     assertEquals(List.of("spec.traffic[1].revisionName"), r.fields());
@@ -176,7 +218,11 @@ class ServiceApiTest {
 
   @Test
   void knativeManifestIsAccepted() throws Exception {
-    var r = api.call("POST", SERVICES, """
+    var r =
+        api.call(
+            "POST",
+            SERVICES,
+            """
         {"apiVersion":"serving.knative.dev/v1","kind":"Service",
          "metadata":{"name":"kn","annotations":{"team":"x"}},
          "spec":{"template":{
@@ -189,15 +235,22 @@ class ServiceApiTest {
     JsonNode rev = api.call("GET", REVISIONS + "/kn-00001").json();
     assertEquals(9090, rev.at("/spec/template/port").asInt());
     assertEquals("hi", rev.at("/spec/template/env/GREETING").asText());
-    assertEquals("1", rev.at("/spec/template/annotations/autoscaling.knative.dev~1min-scale").asText());
+    assertEquals(
+        "1", rev.at("/spec/template/annotations/autoscaling.knative.dev~1min-scale").asText());
   }
 
   @Test
   void serviceLevelAutoscalingAnnotationsReachTheRevision() throws Exception {
-    api.call("POST", SERVICES, service("hello", "registry/hello:1",
-        ",\"annotations\":{\"autoscaling.knative.dev/max-scale\":\"3\"}"));
+    api.call(
+        "POST",
+        SERVICES,
+        service(
+            "hello",
+            "registry/hello:1",
+            ",\"annotations\":{\"autoscaling.knative.dev/max-scale\":\"3\"}"));
     JsonNode rev = api.call("GET", REVISIONS + "/hello-00001").json();
-    assertEquals("3", rev.at("/spec/template/annotations/autoscaling.knative.dev~1max-scale").asText());
+    assertEquals(
+        "3", rev.at("/spec/template/annotations/autoscaling.knative.dev~1max-scale").asText());
   }
 
   @Test
@@ -206,13 +259,15 @@ class ServiceApiTest {
     List<CompletableFuture<ApiFixture.Response>> updates = new ArrayList<>();
     for (int i = 1; i <= 12; i++) {
       String body = service("hello", "registry/hello:" + i, "");
-      updates.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return api.call("PUT", SERVICES + "/hello", body);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      updates.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return api.call("PUT", SERVICES + "/hello", body);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
     }
     Set<String> latest = new HashSet<>();
     for (var u : updates) {
@@ -230,7 +285,9 @@ class ServiceApiTest {
 
   private List<String> revisionNames(String service) throws Exception {
     List<String> names = new ArrayList<>();
-    api.call("GET", REVISIONS + "?service=" + service).json().path("items")
+    api.call("GET", REVISIONS + "?service=" + service)
+        .json()
+        .path("items")
         .forEach(r -> names.add(r.at("/metadata/name").asText()));
     return names;
   }

@@ -41,26 +41,32 @@ class WatchApiTest {
   }
 
   private void createService(String name, String image) throws Exception {
-    var r = api.call("PUT", "/v1/namespaces/default/services/" + name,
-        "{\"kind\":\"Service\",\"spec\":{\"template\":{\"image\":\"" + image + "\"}}}");
+    var r =
+        api.call(
+            "PUT",
+            "/v1/namespaces/default/services/" + name,
+            "{\"kind\":\"Service\",\"spec\":{\"template\":{\"image\":\"" + image + "\"}}}");
     assertTrue(r.status() < 300, r.body());
   }
 
   /** Opens {@code GET path} and feeds its lines to a queue. */
   private BlockingQueue<String> stream(String path, List<Stream<String>> open) throws Exception {
-    HttpResponse<Stream<String>> resp = api.http.send(
-        HttpRequest.newBuilder(api.uri(path)).build(), HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<Stream<String>> resp =
+        api.http.send(
+            HttpRequest.newBuilder(api.uri(path)).build(), HttpResponse.BodyHandlers.ofLines());
     assertEquals(200, resp.statusCode());
     assertEquals("application/x-ndjson", resp.headers().firstValue("Content-Type").orElse(""));
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     open.add(resp.body());
-    Thread t = new Thread(() -> {
-      try {
-        resp.body().forEach(lines::add);
-      } catch (RuntimeException closed) {
-        // the test closed the stream
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                resp.body().forEach(lines::add);
+              } catch (RuntimeException closed) {
+                // the test closed the stream
+              }
+            });
     t.setDaemon(true);
     t.start();
     return lines;
@@ -81,14 +87,16 @@ class WatchApiTest {
     long from = api.storeRevision();
     BlockingQueue<String> lines = stream("/v1/watch?fromRevision=" + from, open);
     createService("hello", "registry/hello:1");
-    api.call("PUT", "/v1/nodes/n1", "{\"kind\":\"Node\",\"spec\":{\"address\":\"127.0.0.1:7071\"}}");
+    api.call(
+        "PUT", "/v1/nodes/n1", "{\"kind\":\"Node\",\"spec\":{\"address\":\"127.0.0.1:7071\"}}");
     api.call("DELETE", "/v1/nodes/n1");
 
     JsonNode svc = next(lines);
     assertEquals("PUT", svc.path("type").asText());
     assertEquals("Service", svc.path("kind").asText());
     assertEquals("/skiff/services/default/hello", svc.path("key").asText());
-    assertEquals(svc.path("revision").asLong(), svc.at("/object/metadata/resourceVersion").asLong());
+    assertEquals(
+        svc.path("revision").asLong(), svc.at("/object/metadata/resourceVersion").asLong());
     JsonNode rev = next(lines);
     assertEquals("Revision", rev.path("kind").asText());
     assertTrue(rev.path("revision").asLong() > svc.path("revision").asLong());
@@ -138,8 +146,9 @@ class WatchApiTest {
     ApiFixture.await(old.started());
     ApiFixture.await(api.store.compact());
     Watch gone = api.cp.watch(1, events::add);
-    ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
-        ExecutionException.class, () -> ApiFixture.await(gone.started()));
+    ExecutionException failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> ApiFixture.await(gone.started()));
     assertInstanceOf(CompactedException.class, failed.getCause());
     old.cancel();
   }

@@ -18,9 +18,9 @@ import java.util.Set;
  * /examples/<name>.wasm}), and the container example's OCI image layout ({@code
  * /examples/oci/hello-server/}).
  *
- * <p>{@code greet} (WAT) is always built. {@code hello}, {@code echo} and {@code cpu} (C) exist only
- * when the build machine had clang for wasm32-wasi; check {@link #has(String)} and skip otherwise.
- * The container example exists only when it had gcc with a static libc; see {@link
+ * <p>{@code greet} (WAT) is always built. {@code hello}, {@code echo} and {@code cpu} (C) exist
+ * only when the build machine had clang for wasm32-wasi; check {@link #has(String)} and skip
+ * otherwise. The container example exists only when it had gcc with a static libc; see {@link
  * #containerLayout()}.
  */
 public final class Examples {

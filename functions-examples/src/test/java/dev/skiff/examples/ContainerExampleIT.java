@@ -46,5 +46,4 @@ class ContainerExampleIT {
       await(vertx.close());
     }
   }
-
 }

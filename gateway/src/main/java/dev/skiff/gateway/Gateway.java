@@ -16,14 +16,14 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Skiff's ingress. Serves HTTP/1.1 and h2c on one port, routes each request by its Host
- * ({@code {service}.{namespace}.{domain}} or {@code {tag}-{service}.{namespace}.{domain}}) to a revision
+ * Skiff's ingress. Serves HTTP/1.1 and h2c on one port, routes each request by its Host ({@code
+ * {service}.{namespace}.{domain}} or {@code {tag}-{service}.{namespace}.{domain}}) to a revision
  * picked by the service's traffic weights, and streams it to a ready instance of that revision.
  *
  * <p>Routes come from the control plane's watch: feed every {@link ResourceEvent} to {@link
  * #onResourceEvent}. Instances come from the {@link EndpointSource}. With an activator configured
- * ({@link Builder#withActivator}), requests for revisions without a ready instance, or short of burst
- * capacity, go to the activator instead of waiting in the gateway.
+ * ({@link Builder#withActivator}), requests for revisions without a ready instance, or short of
+ * burst capacity, go to the activator instead of waiting in the gateway.
  */
 public interface Gateway {
   String DEFAULT_HOST = "127.0.0.1";
@@ -33,7 +33,9 @@ public interface Gateway {
     return new Builder();
   }
 
-  /** Starts listening on {@code host:port}; port 0 picks a free port (see {@link #actualPort()}). */
+  /**
+   * Starts listening on {@code host:port}; port 0 picks a free port (see {@link #actualPort()}).
+   */
   Future<Gateway> start(String host, int port);
 
   /** Starts listening on {@value #DEFAULT_HOST}:{@value #DEFAULT_PORT}. */
@@ -45,9 +47,9 @@ public interface Gateway {
   int actualPort();
 
   /**
-   * Applies one change of the control plane's watch. Service PUTs and DELETEs replace the route table
-   * atomically (a request sees the old table or the new one, never a mix); other kinds are ignored.
-   * Callable from any thread; returns once new requests see the change.
+   * Applies one change of the control plane's watch. Service PUTs and DELETEs replace the route
+   * table atomically (a request sees the old table or the new one, never a mix); other kinds are
+   * ignored. Callable from any thread; returns once new requests see the change.
    */
   void onResourceEvent(ResourceEvent event);
 
@@ -145,9 +147,9 @@ public interface Gateway {
     /**
      * Hands requests to the activator at {@code activator} instead of waiting in the gateway: every
      * request whose revision has no ready instance, and every request {@code routing} sends there
-     * (the revision is short of burst capacity). The others go straight to an instance. Each request
-     * picks its path once, when it starts. Without an activator the gateway waits for instances
-     * itself, up to the cold-start timeout.
+     * (the revision is short of burst capacity). The others go straight to an instance. Each
+     * request picks its path once, when it starts. Without an activator the gateway waits for
+     * instances itself, up to the cold-start timeout.
      */
     public Builder withActivator(Endpoint activator, ActivatorRouting routing) {
       this.activator = Objects.requireNonNull(activator, "activator");

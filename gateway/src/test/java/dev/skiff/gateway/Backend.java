@@ -12,9 +12,9 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A small real HTTP server standing in for a function instance. By default it echoes: a request with
- * a body gets that body streamed back; any other gets the backend's name (HEAD: just its length).
- * Every request is recorded.
+ * A small real HTTP server standing in for a function instance. By default it echoes: a request
+ * with a body gets that body streamed back; any other gets the backend's name (HEAD: just its
+ * length). Every request is recorded.
  */
 final class Backend {
   record Seen(String method, String uri, MultiMap headers) {}
@@ -36,7 +36,8 @@ final class Backend {
   static Backend start(Vertx vertx, String name, Handler<HttpServerRequest> handler) {
     Backend[] self = new Backend[1];
     HttpServer server =
-        vertx.createHttpServer()
+        vertx
+            .createHttpServer()
             .requestHandler(
                 req -> {
                   MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());

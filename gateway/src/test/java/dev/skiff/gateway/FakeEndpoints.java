@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-/** An in-memory endpoint source the test publishes to; waiters complete on the publishing thread. */
+/**
+ * An in-memory endpoint source the test publishes to; waiters complete on the publishing thread.
+ */
 final class FakeEndpoints implements EndpointSource {
   private final Vertx vertx;
   private final Map<String, List<Endpoint>> ready = new HashMap<>();

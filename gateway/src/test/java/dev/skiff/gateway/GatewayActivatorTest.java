@@ -39,12 +39,15 @@ class GatewayActivatorTest extends GatewayTestBase {
         Backend.start(
             vertx,
             "activator",
-            req -> vertx.setTimer(1, id -> req.response().putHeader("x-via", "activator")
-                .end("activator")));
+            req ->
+                vertx.setTimer(
+                    1, id -> req.response().putHeader("x-via", "activator").end("activator")));
     backends.add(activator);
     ActivatorRouting routing =
         (ns, revision) -> {
-          routingAsked.computeIfAbsent(ns + "/" + revision, k -> new AtomicInteger()).incrementAndGet();
+          routingAsked
+              .computeIfAbsent(ns + "/" + revision, k -> new AtomicInteger())
+              .incrementAndGet();
           return viaActivator.get();
         };
     return builder.withActivator(activator.endpoint(), routing);
@@ -111,18 +114,27 @@ class GatewayActivatorTest extends GatewayTestBase {
         Backend.start(
             vertx,
             "activator-503",
-            req -> req.response().setStatusCode(503).putHeader("retry-after", "2")
-                .putHeader("content-type", "application/json").end("{\"error\":\"queue full\"}"));
+            req ->
+                req.response()
+                    .setStatusCode(503)
+                    .putHeader("retry-after", "2")
+                    .putHeader("content-type", "application/json")
+                    .end("{\"error\":\"queue full\"}"));
     backends.add(overloaded);
     Gateway g =
-        Gateway.builder().withVertx(vertx).withEndpoints(endpoints).withServerInstances(1)
-            .withActivator(overloaded.endpoint(), ActivatorRouting.always()).build();
+        Gateway.builder()
+            .withVertx(vertx)
+            .withEndpoints(endpoints)
+            .withServerInstances(1)
+            .withActivator(overloaded.endpoint(), ActivatorRouting.always())
+            .build();
     await(g.start("127.0.0.1", 0));
     try {
       g.onResourceEvent(put(service(NS, "full", to("full-00001", 100))));
       RequestOptions o =
           at(host("full"), HttpMethod.GET, "/")
-              .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(g.actualPort(), "127.0.0.1"))
+              .setServer(
+                  io.vertx.core.net.SocketAddress.inetSocketAddress(g.actualPort(), "127.0.0.1"))
               .setPort(g.actualPort());
 
       Response r = await(exchange(http1, o, null));
@@ -138,7 +150,8 @@ class GatewayActivatorTest extends GatewayTestBase {
   @Test
   void flippingTheRoutingBackAndForthUnderLoadFailsNoRequest() {
     Backend direct =
-        Backend.start(vertx, "flip-00001", req -> vertx.setTimer(1, id -> req.response().end("direct")));
+        Backend.start(
+            vertx, "flip-00001", req -> vertx.setTimer(1, id -> req.response().end("direct")));
     backends.add(direct);
     endpoints.publish(NS, "flip-00001", direct.endpoint());
     gateway.onResourceEvent(put(service(NS, "flip", to("flip-00001", 100))));
@@ -155,17 +168,23 @@ class GatewayActivatorTest extends GatewayTestBase {
       HttpClient own = client(new HttpClientOptions()); // one client, one connection, per worker
       Promise<Void> finished = Promise.promise();
       all.add(finished.future());
-      runWorker(own, total, issued, answered, failures, viaActivatorAnswers, directAnswers, finished);
+      runWorker(
+          own, total, issued, answered, failures, viaActivatorAnswers, directAnswers, finished);
     }
     await(Future.all(all));
 
     assertEquals(List.of(), failures);
     assertEquals(total, answered.get());
     assertEquals(total, viaActivatorAnswers.get() + directAnswers.get());
-    assertEquals(viaActivatorAnswers.get(), activator.seen.size(), "one activator visit per answer");
+    assertEquals(
+        viaActivatorAnswers.get(), activator.seen.size(), "one activator visit per answer");
     assertEquals(directAnswers.get(), direct.seen.size(), "one instance visit per answer");
-    assertTrue(viaActivatorAnswers.get() > 50 && directAnswers.get() > 50,
-        "both paths carried load: " + viaActivatorAnswers + " via the activator, " + directAnswers
+    assertTrue(
+        viaActivatorAnswers.get() > 50 && directAnswers.get() > 50,
+        "both paths carried load: "
+            + viaActivatorAnswers
+            + " via the activator, "
+            + directAnswers
             + " direct");
   }
 
@@ -199,8 +218,15 @@ class GatewayActivatorTest extends GatewayTestBase {
               if (answered.incrementAndGet() % 10 == 0) {
                 viaActivator.set(!viaActivator.get());
               }
-              runWorker(client, total, issued, answered, failures, viaActivatorAnswers,
-                  directAnswers, finished);
+              runWorker(
+                  client,
+                  total,
+                  issued,
+                  answered,
+                  failures,
+                  viaActivatorAnswers,
+                  directAnswers,
+                  finished);
             });
   }
 }

@@ -77,7 +77,8 @@ class GatewayCapacityTest extends GatewayTestBase {
     JsonObject body = r.body().toJsonObject();
     assertTrue(body.getString("error").contains("stuck-00001"), body.encode());
     assertTrue(body.containsKey("hint"));
-    assertTrue(waitedMillis >= COLD_START.toMillis() - 50, "answered after " + waitedMillis + " ms");
+    assertTrue(
+        waitedMillis >= COLD_START.toMillis() - 50, "answered after " + waitedMillis + " ms");
   }
 
   @Test
@@ -108,7 +109,9 @@ class GatewayCapacityTest extends GatewayTestBase {
 
     assertEquals(504, r.status());
     assertTrue(r.body().toJsonObject().getString("error").contains("1000 ms"));
-    eventually(Duration.ofSeconds(5), "the upstream request is abandoned",
+    eventually(
+        Duration.ofSeconds(5),
+        "the upstream request is abandoned",
         () -> held.stream().allMatch(req -> req.response().closed()));
   }
 
@@ -143,11 +146,14 @@ class GatewayCapacityTest extends GatewayTestBase {
       all.add(get(http1, host("busy"), "/" + i));
     }
     AtomicInteger ok = new AtomicInteger();
-    await(Future.all(all)).<Response>list().forEach(r -> {
-      if (r.status() == 200) {
-        ok.incrementAndGet();
-      }
-    });
+    await(Future.all(all))
+        .<Response>list()
+        .forEach(
+            r -> {
+              if (r.status() == 200) {
+                ok.incrementAndGet();
+              }
+            });
 
     assertEquals(n, ok.get());
   }
@@ -167,12 +173,22 @@ class GatewayCapacityTest extends GatewayTestBase {
 
     Boolean failed = await(abandoned.transform(ar -> Future.succeededFuture(ar.failed())));
     assertTrue(failed, "the client saw its own connection close");
-    eventually(Duration.ofSeconds(5), "the upstream request is abandoned",
+    eventually(
+        Duration.ofSeconds(5),
+        "the upstream request is abandoned",
         () -> held.peek().response().closed());
-    eventually(Duration.ofSeconds(5), "the hang-up is counted as 499", () ->
-        registry.find("skiff.gateway.requests").tags("service", "hangup", "code", "499").counter()
-            != null);
-    eventually(Duration.ofSeconds(5), "nothing is left in flight", () ->
-        registry.get("skiff.gateway.requests.in.flight").gauge().value() == 0);
+    eventually(
+        Duration.ofSeconds(5),
+        "the hang-up is counted as 499",
+        () ->
+            registry
+                    .find("skiff.gateway.requests")
+                    .tags("service", "hangup", "code", "499")
+                    .counter()
+                != null);
+    eventually(
+        Duration.ofSeconds(5),
+        "nothing is left in flight",
+        () -> registry.get("skiff.gateway.requests.in.flight").gauge().value() == 0);
   }
 }

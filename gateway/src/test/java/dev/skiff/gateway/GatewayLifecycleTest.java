@@ -49,7 +49,6 @@ class GatewayLifecycleTest {
   @Test
   void builderRequiresVertxAndEndpoints() {
     assertThrows(IllegalStateException.class, () -> Gateway.builder().build());
-    assertThrows(
-        IllegalStateException.class, () -> Gateway.builder().withVertx(vertx).build());
+    assertThrows(IllegalStateException.class, () -> Gateway.builder().withVertx(vertx).build());
   }
 }

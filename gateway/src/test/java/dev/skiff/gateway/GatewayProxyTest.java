@@ -191,7 +191,8 @@ class GatewayProxyTest extends GatewayTestBase {
     String authority = host("hello") + ":" + gateway.actualPort();
     assertEquals("req-123", seen.get("x-request-id"));
     assertTrue(
-        seen.get("traceparent").matches("00-" + trace + "-[0-9a-f]{16}-01"), seen.get("traceparent"));
+        seen.get("traceparent").matches("00-" + trace + "-[0-9a-f]{16}-01"),
+        seen.get("traceparent"));
     assertNotEquals("00-" + trace + "-00f067aa0ba902b7-01", seen.get("traceparent"));
     assertEquals("vendor=kept", seen.get("tracestate"));
     assertEquals("10.0.0.1, 127.0.0.1", seen.get("x-forwarded-for"));
@@ -222,7 +223,8 @@ class GatewayProxyTest extends GatewayTestBase {
 
     var seen = backend.last().headers();
     String id = seen.get("x-request-id");
-    assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
+    assertTrue(
+        id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
     assertEquals(id, r.header("x-request-id"));
     assertTrue(seen.get("traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"));
     assertFalse(seen.contains("tracestate"));

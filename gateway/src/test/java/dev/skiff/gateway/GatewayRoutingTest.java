@@ -56,7 +56,8 @@ class GatewayRoutingTest extends GatewayTestBase {
   void eightyTwentySplitOverTwoThousandRequestsLandsWithinFivePercent() {
     deploy("split-00001");
     deploy("split-00002");
-    gateway.onResourceEvent(put(service(NS, "split", to("split-00001", 80), to("split-00002", 20))));
+    gateway.onResourceEvent(
+        put(service(NS, "split", to("split-00001", 80), to("split-00002", 20))));
 
     List<Future<Response>> all = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
@@ -64,7 +65,8 @@ class GatewayRoutingTest extends GatewayTestBase {
     }
     Map<String, Long> served =
         await(Future.all(all)).<Response>list().stream()
-            .collect(Collectors.groupingBy(r -> r.header("x-skiff-revision"), Collectors.counting()));
+            .collect(
+                Collectors.groupingBy(r -> r.header("x-skiff-revision"), Collectors.counting()));
 
     double share = served.getOrDefault("split-00001", 0L) / 2000.0;
     assertEquals(2000L, served.values().stream().mapToLong(Long::longValue).sum());
@@ -136,7 +138,8 @@ class GatewayRoutingTest extends GatewayTestBase {
                         ar -> {
                           completed.incrementAndGet();
                           if (ar.failed() || ar.result().status() != 200) {
-                            failures.add(ar.failed() ? ar.cause().toString() : ar.result().toString());
+                            failures.add(
+                                ar.failed() ? ar.cause().toString() : ar.result().toString());
                           } else {
                             servedByGeneration
                                 .computeIfAbsent(gen, g -> new ConcurrentHashMap<>())
@@ -150,19 +153,26 @@ class GatewayRoutingTest extends GatewayTestBase {
     int swaps = 6;
     for (int s = 1; s <= swaps; s++) {
       int before = completed.get();
-      eventually(Duration.ofSeconds(10), "load runs between swaps", () -> completed.get() > before + 100);
+      eventually(
+          Duration.ofSeconds(10), "load runs between swaps", () -> completed.get() > before + 100);
       gateway.onResourceEvent(put(service(NS, "live", to(target[s % 2], 100))));
       generation.set(s);
     }
     int before = completed.get();
-    eventually(Duration.ofSeconds(10), "load runs after the last swap", () -> completed.get() > before + 300);
+    eventually(
+        Duration.ofSeconds(10),
+        "load runs after the last swap",
+        () -> completed.get() > before + 300);
     running.set(false);
     await(Future.all(workers));
 
     assertTrue(failures.isEmpty(), "failed requests: " + failures);
     // Requests that started after the last swap returned must all see the last table.
-    assertEquals(Map.of(target[swaps % 2], servedByGeneration.get(swaps).values().stream()
-        .mapToInt(Integer::intValue).sum()), servedByGeneration.get(swaps));
+    assertEquals(
+        Map.of(
+            target[swaps % 2],
+            servedByGeneration.get(swaps).values().stream().mapToInt(Integer::intValue).sum()),
+        servedByGeneration.get(swaps));
   }
 
   @Test
@@ -175,27 +185,48 @@ class GatewayRoutingTest extends GatewayTestBase {
     }
     get("unknown.default.localhost", "/");
 
-    eventually(Duration.ofSeconds(5), "all five requests are recorded", () -> {
-      Counter c = registry.find("skiff.gateway.requests")
-          .tags("namespace", NS, "service", "metered", "revision", "metered-00001", "code_class", "2xx")
-          .counter();
-      return c != null && c.count() == 5;
-    });
-    Timer t = registry.find("skiff.gateway.request.duration").tag("revision", "metered-00001").timer();
+    eventually(
+        Duration.ofSeconds(5),
+        "all five requests are recorded",
+        () -> {
+          Counter c =
+              registry
+                  .find("skiff.gateway.requests")
+                  .tags(
+                      "namespace",
+                      NS,
+                      "service",
+                      "metered",
+                      "revision",
+                      "metered-00001",
+                      "code_class",
+                      "2xx")
+                  .counter();
+          return c != null && c.count() == 5;
+        });
+    Timer t =
+        registry.find("skiff.gateway.request.duration").tag("revision", "metered-00001").timer();
     assertEquals(5, t.count());
-    assertTrue(histogramMeters.contains(t.getId()), "latency timer publishes a percentile histogram");
-    eventually(Duration.ofSeconds(5), "the 404 is recorded", () ->
-        registry.find("skiff.gateway.requests").tags("code", "404", "service", "none").counter() != null);
-    eventually(Duration.ofSeconds(5), "in-flight drops to zero", () ->
-        registry.get("skiff.gateway.requests.in.flight").gauge().value() == 0);
+    assertTrue(
+        histogramMeters.contains(t.getId()), "latency timer publishes a percentile histogram");
+    eventually(
+        Duration.ofSeconds(5),
+        "the 404 is recorded",
+        () ->
+            registry.find("skiff.gateway.requests").tags("code", "404", "service", "none").counter()
+                != null);
+    eventually(
+        Duration.ofSeconds(5),
+        "in-flight drops to zero",
+        () -> registry.get("skiff.gateway.requests.in.flight").gauge().value() == 0);
   }
 
   /** Runs {@code step} again and again, one at a time, until {@code running} is false. */
-  private static Future<Void> loop(AtomicBoolean running, java.util.function.Supplier<Future<?>> step) {
+  private static Future<Void> loop(
+      AtomicBoolean running, java.util.function.Supplier<Future<?>> step) {
     if (!running.get()) {
       return Future.succeededFuture();
     }
     return step.get().transform(ar -> loop(running, step));
   }
-
 }

@@ -11,7 +11,9 @@ import dev.skiff.api.watch.ResourceEvent;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Services as the control plane publishes them (status.traffic resolved), and their watch events. */
+/**
+ * Services as the control plane publishes them (status.traffic resolved), and their watch events.
+ */
 final class Services {
   private static final AtomicLong STORE_REVISION = new AtomicLong();
 
@@ -19,7 +21,8 @@ final class Services {
 
   static Service service(String ns, String name, Integer timeoutSeconds, TrafficTarget... traffic) {
     RevisionTemplate template =
-        new RevisionTemplate("127.0.0.1:5000/fn:1", null, null, null, null, timeoutSeconds, null, null);
+        new RevisionTemplate(
+            "127.0.0.1:5000/fn:1", null, null, null, null, timeoutSeconds, null, null);
     String latest = traffic.length == 0 ? null : traffic[traffic.length - 1].revisionName();
     return Service.of(ObjectMeta.of(ns, name), new ServiceSpec(template, List.of(traffic)))
         .withStatus(new ServiceStatus(1L, latest, latest, null, List.of(traffic), null));

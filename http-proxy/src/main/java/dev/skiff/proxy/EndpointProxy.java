@@ -18,9 +18,9 @@ import java.util.Set;
  * endpoint sees the client's Host and the exchange's {@link ProxyExchange#upstreamHeaders()}; the
  * client gets the endpoint's status and end-to-end headers.
  *
- * <p>Cancelling the exchange ends the call at once: the returned future fails with the cancellation's
- * cause and the upstream request is reset. Failures of the upstream itself fail it with whatever the
- * caller's {@link UpstreamPolicy} makes of them.
+ * <p>Cancelling the exchange ends the call at once: the returned future fails with the
+ * cancellation's cause and the upstream request is reset. Failures of the upstream itself fail it
+ * with whatever the caller's {@link UpstreamPolicy} makes of them.
  */
 public final class EndpointProxy {
   private final HttpClient client;
@@ -33,15 +33,16 @@ public final class EndpointProxy {
    * @param ownedResponseHeaders response headers the caller sets itself (lower case); never copied
    *     from the endpoint's response
    */
-  public EndpointProxy(HttpClient client, Duration connectTimeout, Set<String> ownedResponseHeaders) {
+  public EndpointProxy(
+      HttpClient client, Duration connectTimeout, Set<String> ownedResponseHeaders) {
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
   }
 
   /**
-   * Proxies {@code x} to {@code host:port}. Completes when the response has been relayed; call on the
-   * request's event loop.
+   * Proxies {@code x} to {@code host:port}. Completes when the response has been relayed; call on
+   * the request's event loop.
    */
   public Future<Void> proxy(ProxyExchange x, String host, int port, UpstreamPolicy policy) {
     Promise<Void> done = Promise.promise();

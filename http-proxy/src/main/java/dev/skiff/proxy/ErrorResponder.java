@@ -11,8 +11,8 @@ import java.util.function.Function;
  * Turns a failed exchange into an HTTP answer: a status and a JSON body {@code {error, hint,
  * requestId}}, with {@code Retry-After} when the reply has one. The component says what its own
  * exceptions mean; anything else is a bug, logged and answered 500. When the response has already
- * started, the status cannot change, so the stream is reset instead (a truncated body must never look
- * complete). A client that went away gets nothing.
+ * started, the status cannot change, so the stream is reset instead (a truncated body must never
+ * look complete). A client that went away gets nothing.
  */
 public final class ErrorResponder {
   private static final System.Logger LOG = System.getLogger(ErrorResponder.class.getName());

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Copies end-to-end headers from one exchange to the next hop, leaving out the hop-by-hop headers of
- * RFC 9110 section 7.6.1 (and those a {@code Connection} header names), HTTP/2 pseudo headers, and
- * whatever the caller owns.
+ * Copies end-to-end headers from one exchange to the next hop, leaving out the hop-by-hop headers
+ * of RFC 9110 section 7.6.1 (and those a {@code Connection} header names), HTTP/2 pseudo headers,
+ * and whatever the caller owns.
  */
 public final class HopByHop {
   /** The hop-by-hop headers, lower case. */

@@ -51,7 +51,10 @@ public class ProxyExchange {
     return cancellation.future().isComplete();
   }
 
-  /** Abandons the exchange with {@code cause}; the first cause wins, and a finished one is left alone. */
+  /**
+   * Abandons the exchange with {@code cause}; the first cause wins, and a finished one is left
+   * alone.
+   */
   public final void cancel(Throwable cause) {
     if (finished || cancellation.future().isComplete()) {
       return;

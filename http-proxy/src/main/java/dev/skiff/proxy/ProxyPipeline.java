@@ -8,8 +8,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * A component's request handling as {@link ProxyServer} runs it. One is built per event loop, around
- * that loop's upstream client; both methods run on that event loop.
+ * A component's request handling as {@link ProxyServer} runs it. One is built per event loop,
+ * around that loop's upstream client; both methods run on that event loop.
  *
  * @param <X> the component's exchange
  */

@@ -19,11 +19,11 @@ import java.util.function.Function;
  * Whatever the pipelines share (routes, queues, metrics) the component shares itself.
  *
  * <p>Port 0 picks one free port for all the instances. Vert.x shares a listening socket between
- * servers of the same host and port, round-robin over their event loops; port 0 is never shared, but
- * a negative port is: every server listening on -n shares one random port. Each start takes a new n,
- * counted from the component's {@linkplain Builder#withNegativePortBase negative-port base}, so two
- * servers never share a socket by accident: not two starts of one component, and not two components
- * in one Vert.x (which would hand one component's connections to the other).
+ * servers of the same host and port, round-robin over their event loops; port 0 is never shared,
+ * but a negative port is: every server listening on -n shares one random port. Each start takes a
+ * new n, counted from the component's {@linkplain Builder#withNegativePortBase negative-port base},
+ * so two servers never share a socket by accident: not two starts of one component, and not two
+ * components in one Vert.x (which would hand one component's connections to the other).
  */
 public final class ProxyServer {
   private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
@@ -119,8 +119,8 @@ public final class ProxyServer {
     }
 
     /**
-     * Where this component's keys for port 0 start; default 0. Components that may run in one Vert.x
-     * take bases far apart, such as 0 and {@code 1 << 20}.
+     * Where this component's keys for port 0 start; default 0. Components that may run in one
+     * Vert.x take bases far apart, such as 0 and {@code 1 << 20}.
      */
     public Builder withNegativePortBase(int base) {
       if (base < 0) {

@@ -95,10 +95,7 @@ class EndpointProxyTest extends ProxyTestBase {
     Response r =
         await(
             streamed(
-                client(new HttpClientOptions()),
-                at(HttpMethod.POST, "/path?q=1"),
-                body,
-                8_192));
+                client(new HttpClientOptions()), at(HttpMethod.POST, "/path?q=1"), body, 8_192));
 
     assertEquals(200, r.status());
     assertEquals(body, r.body());

@@ -26,8 +26,9 @@ class HopByHopTest {
 
     HopByHop.copy(from, to, Set.of("host"));
 
-    assertEquals(Set.of("set-cookie", "content-type"), Set.copyOf(to.names().stream()
-        .map(String::toLowerCase).toList()));
+    assertEquals(
+        Set.of("set-cookie", "content-type"),
+        Set.copyOf(to.names().stream().map(String::toLowerCase).toList()));
     assertEquals(List.of("a=1", "b=2"), to.getAll("set-cookie"));
   }
 }

@@ -13,15 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The ready endpoints of every revision on this node: snapshots for the request path, watches for the
- * activator, waiters for the first endpoint. Thread-safe: readers call from any event loop, the
- * agent writes from its own. Listeners run under this registry's lock, one change at a time, in order.
+ * The ready endpoints of every revision on this node: snapshots for the request path, watches for
+ * the activator, waiters for the first endpoint. Thread-safe: readers call from any event loop, the
+ * agent writes from its own. Listeners run under this registry's lock, one change at a time, in
+ * order.
  */
 public final class EndpointRegistry {
   private record Key(String namespace, String revision) {}
 
   private final Vertx vertx;
-  // Read on every request without a lock; written (whole immutable lists) under this registry's lock.
+  // Read on every request without a lock; written (whole immutable lists) under this registry's
+  // lock.
   private final Map<Key, List<Endpoint>> ready = new ConcurrentHashMap<>();
   private final Map<Key, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
   private final Map<Key, List<Consumer<List<Endpoint>>>> watchers = new HashMap<>();
@@ -69,22 +71,35 @@ public final class EndpointRegistry {
       }
       waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(promise);
     }
-    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
-      synchronized (this) {
-        List<Promise<List<Endpoint>>> list = waiters.get(key);
-        if (list != null) {
-          list.remove(promise);
-        }
-      }
-      promise.tryFail(new NotReadyException("revision " + namespace + "/" + revision
-          + " has no ready instance after " + timeout.toMillis() + " ms"));
-    });
+    long timer =
+        vertx.setTimer(
+            Math.max(1, timeout.toMillis()),
+            id -> {
+              synchronized (this) {
+                List<Promise<List<Endpoint>>> list = waiters.get(key);
+                if (list != null) {
+                  list.remove(promise);
+                }
+              }
+              promise.tryFail(
+                  new NotReadyException(
+                      "revision "
+                          + namespace
+                          + "/"
+                          + revision
+                          + " has no ready instance after "
+                          + timeout.toMillis()
+                          + " ms"));
+            });
     // Waiters are woken from the agent's thread; hand the result back on the caller's context.
     Promise<List<Endpoint>> onCaller = Promise.promise();
-    promise.future().onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      caller.runOnContext(v -> onCaller.handle(ar));
-    });
+    promise
+        .future()
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(timer);
+              caller.runOnContext(v -> onCaller.handle(ar));
+            });
     return onCaller.future();
   }
 

@@ -1,6 +1,8 @@
 package dev.skiff.node;
 
-/** An instance could not start; {@link #reason()} is a CamelCase reason for the revision's status. */
+/**
+ * An instance could not start; {@link #reason()} is a CamelCase reason for the revision's status.
+ */
 public class InstanceStartException extends NodeException {
   private static final long serialVersionUID = 1L;
   private final String reason;

@@ -28,14 +28,16 @@ public final class LogStore {
   /** A sink that files lines under the service, tagged with revision and instance. */
   public LogSink sink(String namespace, String service, String revision, String instance) {
     Ring ring = ring(namespace, service);
-    return (stream, line) -> ring.add(new LogLine(clock.instant(), revision, instance, stream, line));
+    return (stream, line) ->
+        ring.add(new LogLine(clock.instant(), revision, instance, stream, line));
   }
 
   /**
    * The service's lines, oldest first: only those of {@code revision} when not null, at or after
    * {@code since} when not null, the last {@code tail} when {@code tail >= 0}.
    */
-  public List<LogLine> read(String namespace, String service, String revision, Instant since, int tail) {
+  public List<LogLine> read(
+      String namespace, String service, String revision, Instant since, int tail) {
     List<LogLine> out = new ArrayList<>();
     for (LogLine l : ring(namespace, service).snapshot()) {
       if ((revision == null || revision.equals(l.revision()))

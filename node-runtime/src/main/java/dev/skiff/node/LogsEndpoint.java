@@ -11,9 +11,9 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
- * {@code GET /v1/namespaces/:namespace/services/:service/logs?revision=&tail=&since=&follow=}:
- * the service's log lines as newline-delimited JSON; with {@code follow=true} the answer stays open
- * and new lines stream until the client goes away.
+ * {@code GET /v1/namespaces/:namespace/services/:service/logs?revision=&tail=&since=&follow=}: the
+ * service's log lines as newline-delimited JSON; with {@code follow=true} the answer stays open and
+ * new lines stream until the client goes away.
  */
 public final class LogsEndpoint implements Handler<RoutingContext> {
   private final LogStore logs;
@@ -40,9 +40,13 @@ public final class LogsEndpoint implements Handler<RoutingContext> {
       String field = e instanceof NumberFormatException ? "tail" : "since";
       resp.setStatusCode(400)
           .putHeader("Content-Type", "application/json")
-          .end(Json.write(Map.of(
-              "error", field + ": " + e.getMessage(),
-              "hint", "tail is a line count; since is a duration like 5m or an RFC 3339 time")));
+          .end(
+              Json.write(
+                  Map.of(
+                      "error",
+                      field + ": " + e.getMessage(),
+                      "hint",
+                      "tail is a line count; since is a duration like 5m or an RFC 3339 time")));
       return;
     }
     resp.setChunked(true).putHeader("Content-Type", "application/x-ndjson");
@@ -54,16 +58,21 @@ public final class LogsEndpoint implements Handler<RoutingContext> {
       return;
     }
     var vertxCtx = ctx.vertx().getOrCreateContext();
-    Runnable cancel = logs.follow(ns, service, l -> {
-      if (revision == null || revision.equals(l.revision())) {
-        String json = Json.write(l) + "\n";
-        vertxCtx.runOnContext(v -> {
-          if (!resp.ended() && !resp.closed()) {
-            resp.write(json);
-          }
-        });
-      }
-    });
+    Runnable cancel =
+        logs.follow(
+            ns,
+            service,
+            l -> {
+              if (revision == null || revision.equals(l.revision())) {
+                String json = Json.write(l) + "\n";
+                vertxCtx.runOnContext(
+                    v -> {
+                      if (!resp.ended() && !resp.closed()) {
+                        resp.write(json);
+                      }
+                    });
+              }
+            });
     resp.closeHandler(v -> cancel.run());
     ctx.request().connection().closeHandler(v -> cancel.run());
   }

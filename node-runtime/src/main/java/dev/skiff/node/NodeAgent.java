@@ -37,10 +37,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node agent: follows the resource feed, keeps as many instances of each active revision as
- * its {@link Scaler} asks for, publishes ready endpoints, reports readiness back and reports every
- * instance's request stats each second. All state is confined to the agent's own context; the public
- * methods may be called from any thread.
+ * The node agent: follows the resource feed, keeps as many instances of each active revision as its
+ * {@link Scaler} asks for, publishes ready endpoints, reports readiness back and reports every
+ * instance's request stats each second. All state is confined to the agent's own context; the
+ * public methods may be called from any thread.
  */
 public final class NodeAgent {
   private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
@@ -111,17 +111,18 @@ public final class NodeAgent {
    * status ({@code skiff describe}): a condition of type {@code Autoscaled}.
    */
   public void scale(String namespace, String revision, int desired, Condition decision) {
-    context.runOnContext(v -> {
-      RevisionInstances r = revisions.get(namespace + "/" + revision);
-      if (r != null && active.contains(namespace + "/" + revision)) {
-        r.desired(desired);
-        if (decision != null) {
-          r.decision(decision);
-        }
-        converge(r);
-        report(r, r.everReady() || r.readyCount() > 0, null, null);
-      }
-    });
+    context.runOnContext(
+        v -> {
+          RevisionInstances r = revisions.get(namespace + "/" + revision);
+          if (r != null && active.contains(namespace + "/" + revision)) {
+            r.desired(desired);
+            if (decision != null) {
+              r.decision(decision);
+            }
+            converge(r);
+            report(r, r.everReady() || r.readyCount() > 0, null, null);
+          }
+        });
   }
 
   private void apply(ResourceEvent e) {
@@ -203,47 +204,72 @@ public final class NodeAgent {
     RequestTracker tracker = new RequestTracker();
     boolean cold = r.readyCount() == 0;
     long t0 = System.nanoTime();
-    Future<Instance> started = backend == null
-        ? Future.failedFuture(new InstanceStartException("NoRuntime", "this node has no " + kind + " runtime", null))
-        : backend.start(new InstanceSpec(id, rev, logs.sink(ns, rev.spec().service(), name, id), tracker));
+    Future<Instance> started =
+        backend == null
+            ? Future.failedFuture(
+                new InstanceStartException(
+                    "NoRuntime", "this node has no " + kind + " runtime", null))
+            : backend.start(
+                new InstanceSpec(id, rev, logs.sink(ns, rev.spec().service(), name, id), tracker));
     Running running = new Running(id, started, tracker, t0);
-    started.onComplete(ar -> context.runOnContext(v -> {
-      boolean wanted = r.instances().contains(running);
-      if (ar.failed()) {
-        String reason = ar.cause() instanceof InstanceStartException ise ? ise.reason() : "StartFailed";
-        if (r.everReady() && wanted) {
-          // It served before (this is a scale-up or a restart): try again, with backoff.
-          onEnded(r, running, new InstanceExit(reason, ar.cause().getMessage()));
-          return;
-        }
-        // A revision that never became ready fails, so its deploy reports why.
-        r.instances().remove(running);
-        r.failed(true);
-        LOG.log(Level.WARNING, "instance {0} failed to start: {1}", id, ar.cause().getMessage());
-        report(r, false, reason, ar.cause().getMessage());
-        return;
-      }
-      Instance inst = ar.result();
-      if (!wanted) {
-        inst.stop(drain);
-        return;
-      }
-      long took = System.nanoTime() - t0;
-      LOG.log(Level.INFO, "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms",
-          id, inst.host(), inst.port(), took / 1e6);
-      if (cold) {
-        Timer.builder("skiff.cold.start").description("From asking for the first instance to it being ready")
-            .tag("namespace", ns).tag("revision", name).publishPercentileHistogram()
-            .register(meters).record(took, TimeUnit.NANOSECONDS);
-      }
-      r.markReady();
-      if (inst.imageDigest() != null) {
-        r.imageDigest(inst.imageDigest());
-      }
-      endpoints.add(ns, name, new Endpoint(id, inst.host(), inst.port()));
-      report(r, true, null, null);
-      inst.ended().onSuccess(exit -> context.runOnContext(x -> onEnded(r, running, exit)));
-    }));
+    started.onComplete(
+        ar ->
+            context.runOnContext(
+                v -> {
+                  boolean wanted = r.instances().contains(running);
+                  if (ar.failed()) {
+                    String reason =
+                        ar.cause() instanceof InstanceStartException ise
+                            ? ise.reason()
+                            : "StartFailed";
+                    if (r.everReady() && wanted) {
+                      // It served before (this is a scale-up or a restart): try again, with
+                      // backoff.
+                      onEnded(r, running, new InstanceExit(reason, ar.cause().getMessage()));
+                      return;
+                    }
+                    // A revision that never became ready fails, so its deploy reports why.
+                    r.instances().remove(running);
+                    r.failed(true);
+                    LOG.log(
+                        Level.WARNING,
+                        "instance {0} failed to start: {1}",
+                        id,
+                        ar.cause().getMessage());
+                    report(r, false, reason, ar.cause().getMessage());
+                    return;
+                  }
+                  Instance inst = ar.result();
+                  if (!wanted) {
+                    inst.stop(drain);
+                    return;
+                  }
+                  long took = System.nanoTime() - t0;
+                  LOG.log(
+                      Level.INFO,
+                      "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms",
+                      id,
+                      inst.host(),
+                      inst.port(),
+                      took / 1e6);
+                  if (cold) {
+                    Timer.builder("skiff.cold.start")
+                        .description("From asking for the first instance to it being ready")
+                        .tag("namespace", ns)
+                        .tag("revision", name)
+                        .publishPercentileHistogram()
+                        .register(meters)
+                        .record(took, TimeUnit.NANOSECONDS);
+                  }
+                  r.markReady();
+                  if (inst.imageDigest() != null) {
+                    r.imageDigest(inst.imageDigest());
+                  }
+                  endpoints.add(ns, name, new Endpoint(id, inst.host(), inst.port()));
+                  report(r, true, null, null);
+                  inst.ended()
+                      .onSuccess(exit -> context.runOnContext(x -> onEnded(r, running, exit)));
+                }));
     return running;
   }
 
@@ -256,8 +282,13 @@ public final class NodeAgent {
     String ns = rev.metadata().namespaceOrDefault();
     endpoints.remove(ns, rev.metadata().name(), running.id());
     Duration backoff = r.nextBackoff(restartBackoff, MAX_BACKOFF);
-    LOG.log(Level.WARNING, "instance {0} ended ({1}: {2}); restarting in {3} ms",
-        running.id(), exit.reason(), exit.message(), backoff.toMillis());
+    LOG.log(
+        Level.WARNING,
+        "instance {0} ended ({1}: {2}); restarting in {3} ms",
+        running.id(),
+        exit.reason(),
+        exit.message(),
+        backoff.toMillis());
     logs.sink(ns, rev.spec().service(), rev.metadata().name(), running.id())
         .line("host", "instance ended: " + exit.reason() + " (" + exit.message() + ")");
     boolean anyReady = r.readyCount() > 0;
@@ -272,8 +303,16 @@ public final class NodeAgent {
     // Withdraw the endpoint first; requests that picked it a moment ago still finish: the instance
     // keeps serving for the grace, then drains what is in flight.
     endpoints.remove(ns, name, running.id());
-    running.started().onSuccess(inst -> vertx.setTimer(Math.max(1, endpointGrace.toMillis()),
-        t -> inst.stop(drain).onComplete(ar -> LOG.log(Level.INFO, "instance {0} stopped", running.id()))));
+    running
+        .started()
+        .onSuccess(
+            inst ->
+                vertx.setTimer(
+                    Math.max(1, endpointGrace.toMillis()),
+                    t ->
+                        inst.stop(drain)
+                            .onComplete(
+                                ar -> LOG.log(Level.INFO, "instance {0} stopped", running.id()))));
     report(r, r.everReady(), null, null);
   }
 
@@ -290,15 +329,18 @@ public final class NodeAgent {
   private void reportStats() {
     var now = clock.instant();
     for (RevisionInstances r : revisions.values()) {
-      RevisionKey key = RevisionKey.of(r.revision().metadata().namespaceOrDefault(), r.revision().metadata().name());
+      RevisionKey key =
+          RevisionKey.of(
+              r.revision().metadata().namespaceOrDefault(), r.revision().metadata().name());
       for (Running i : r.instances()) {
         if (i.ready()) {
           RequestTracker.Window w = i.tracker().drain();
-          stats.report(Stat.builder(key, i.id(), now)
-              .withAverageConcurrency(w.averageConcurrency())
-              .withPeakConcurrency(w.peakConcurrency())
-              .withRequestCount(w.requests())
-              .build());
+          stats.report(
+              Stat.builder(key, i.id(), now)
+                  .withAverageConcurrency(w.averageConcurrency())
+                  .withPeakConcurrency(w.peakConcurrency())
+                  .withRequestCount(w.requests())
+                  .build());
         }
       }
     }
@@ -311,17 +353,30 @@ public final class NodeAgent {
     Revision rev = r.revision();
     RevisionStatus last = r.lastReported() != null ? r.lastReported() : rev.status();
     String want = ready ? "True" : reason == null ? "Unknown" : "False";
-    Condition previousReady = last == null ? null : last.conditions().stream()
-        .filter(c -> "Ready".equals(c.type())).findFirst().orElse(null);
+    Condition previousReady =
+        last == null
+            ? null
+            : last.conditions().stream()
+                .filter(c -> "Ready".equals(c.type()))
+                .findFirst()
+                .orElse(null);
     // Not ready without a reason is no failure: the revision is still getting its first instance.
-    Condition c = previousReady != null && want.equals(previousReady.status())
-            && java.util.Objects.equals(reason, previousReady.reason())
-        ? previousReady
-        : !ready && reason == null
-            ? new Condition("Ready", "Unknown", "Deploying", "waiting for the first instance", clock.instant())
-            : Condition.ready(ready, reason, message, clock.instant());
+    Condition c =
+        previousReady != null
+                && want.equals(previousReady.status())
+                && java.util.Objects.equals(reason, previousReady.reason())
+            ? previousReady
+            : !ready && reason == null
+                ? new Condition(
+                    "Ready",
+                    "Unknown",
+                    "Deploying",
+                    "waiting for the first instance",
+                    clock.instant())
+                : Condition.ready(ready, reason, message, clock.instant());
     List<Condition> conditions = r.decision() == null ? List.of(c) : List.of(c, r.decision());
-    String digest = r.imageDigest() != null ? r.imageDigest() : last == null ? null : last.imageDigest();
+    String digest =
+        r.imageDigest() != null ? r.imageDigest() : last == null ? null : last.imageDigest();
     RevisionStatus status = new RevisionStatus(digest, r.desired(), r.readyCount(), conditions);
     if (status.equals(last)) {
       return;
@@ -330,27 +385,49 @@ public final class NodeAgent {
     // One report at a time per revision, in order: a late "starting" must not overwrite "ready".
     String ns = rev.metadata().namespaceOrDefault();
     String name = rev.metadata().name();
-    r.reports(r.reports().transform(x -> reporter.report(ns, name, status)
-        .onFailure(err -> LOG.log(Level.WARNING, "cannot report status of {0}: {1}", name, err.getMessage()))));
+    r.reports(
+        r.reports()
+            .transform(
+                x ->
+                    reporter
+                        .report(ns, name, status)
+                        .onFailure(
+                            err ->
+                                LOG.log(
+                                    Level.WARNING,
+                                    "cannot report status of {0}: {1}",
+                                    name,
+                                    err.getMessage()))));
   }
 
   /** Instances desired and ready, per revision, for /metrics. */
   private RevisionInstances meter(RevisionInstances r) {
     Revision rev = r.revision();
-    io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of(
-        "namespace", rev.metadata().namespaceOrDefault(), "revision", rev.metadata().name());
-    io.micrometer.core.instrument.Gauge.builder("skiff.instances.desired", r, RevisionInstances::desired)
-        .description("Instances the autoscaler wants").tags(tags).register(meters);
-    io.micrometer.core.instrument.Gauge.builder("skiff.instances.ready", r, RevisionInstances::readyCount)
-        .description("Instances ready to serve").tags(tags).register(meters);
+    io.micrometer.core.instrument.Tags tags =
+        io.micrometer.core.instrument.Tags.of(
+            "namespace", rev.metadata().namespaceOrDefault(), "revision", rev.metadata().name());
+    io.micrometer.core.instrument.Gauge.builder(
+            "skiff.instances.desired", r, RevisionInstances::desired)
+        .description("Instances the autoscaler wants")
+        .tags(tags)
+        .register(meters);
+    io.micrometer.core.instrument.Gauge.builder(
+            "skiff.instances.ready", r, RevisionInstances::readyCount)
+        .description("Instances ready to serve")
+        .tags(tags)
+        .register(meters);
     return r;
   }
 
   private void unmeter(RevisionInstances r) {
     Revision rev = r.revision();
     for (String name : List.of("skiff.instances.desired", "skiff.instances.ready")) {
-      io.micrometer.core.instrument.Meter m = meters.find(name)
-          .tag("namespace", rev.metadata().namespaceOrDefault()).tag("revision", rev.metadata().name()).meter();
+      io.micrometer.core.instrument.Meter m =
+          meters
+              .find(name)
+              .tag("namespace", rev.metadata().namespaceOrDefault())
+              .tag("revision", rev.metadata().name())
+              .meter();
       if (m != null) {
         meters.remove(m);
       }
@@ -373,7 +450,8 @@ public final class NodeAgent {
       r.instances().clear();
     }
     return Future.join(stops)
-        .transform(ar -> Future.join(backends.values().stream().map(RuntimeBackend::close).toList()))
+        .transform(
+            ar -> Future.join(backends.values().stream().map(RuntimeBackend::close).toList()))
         .mapEmpty();
   }
 
@@ -383,7 +461,7 @@ public final class NodeAgent {
     private final Map<String, RuntimeBackend> backends = new HashMap<>();
     private StatusReporter reporter = (ns, rev, st) -> Future.succeededFuture();
     private Scaler scaler;
-    private StatsSink stats = s -> { };
+    private StatsSink stats = s -> {};
     private LogStore logs;
     private Clock clock = Clock.systemUTC();
     private Duration drain = Duration.ofSeconds(30);

@@ -32,14 +32,30 @@ public final class RestStatusReporter implements StatusReporter {
   @Override
   public Future<Void> report(String namespace, String revision, RevisionStatus status) {
     String uri = "/v1/namespaces/" + namespace + "/revisions/" + revision + "/status";
-    RequestOptions req = new RequestOptions()
-        .setMethod(HttpMethod.PUT).setHost(host).setPort(port.getAsInt()).setURI(uri)
-        .putHeader("Content-Type", "application/json");
-    return client.request(req)
+    RequestOptions req =
+        new RequestOptions()
+            .setMethod(HttpMethod.PUT)
+            .setHost(host)
+            .setPort(port.getAsInt())
+            .setURI(uri)
+            .putHeader("Content-Type", "application/json");
+    return client
+        .request(req)
         .compose(r -> r.send(Buffer.buffer(Json.write(status))))
-        .compose(resp -> resp.body().compose(body -> resp.statusCode() / 100 == 2
-            ? Future.<Void>succeededFuture()
-            : Future.<Void>failedFuture(new NodeException(
-                "control plane answered " + resp.statusCode() + " to " + uri + ": " + body))));
+        .compose(
+            resp ->
+                resp.body()
+                    .compose(
+                        body ->
+                            resp.statusCode() / 100 == 2
+                                ? Future.<Void>succeededFuture()
+                                : Future.<Void>failedFuture(
+                                    new NodeException(
+                                        "control plane answered "
+                                            + resp.statusCode()
+                                            + " to "
+                                            + uri
+                                            + ": "
+                                            + body))));
   }
 }

@@ -9,7 +9,9 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Configures java.util.logging, which Skiff's components and Vert.x log through, for one line each. */
+/**
+ * Configures java.util.logging, which Skiff's components and Vert.x log through, for one line each.
+ */
 final class Logging {
   private Logging() {}
 
@@ -21,8 +23,9 @@ final class Logging {
           case "debug" -> Level.FINE;
           case "trace" -> Level.FINEST;
           case "info" -> Level.INFO;
-          default -> throw new IllegalArgumentException(
-              "--log-level: '" + level + "' is not one of error, warn, info, debug, trace");
+          default ->
+              throw new IllegalArgumentException(
+                  "--log-level: '" + level + "' is not one of error, warn, info, debug, trace");
         };
     Logger root = Logger.getLogger("");
     for (Handler h : root.getHandlers()) {
@@ -34,7 +37,8 @@ final class Logging {
     root.addHandler(console);
     root.setLevel(jul);
     // Netty is chatty at debug; keep it at info unless tracing.
-    Logger.getLogger("io.netty").setLevel(jul.intValue() < Level.FINE.intValue() ? jul : Level.INFO);
+    Logger.getLogger("io.netty")
+        .setLevel(jul.intValue() < Level.FINE.intValue() ? jul : Level.INFO);
   }
 
   private static final class OneLine extends Formatter {
@@ -42,11 +46,16 @@ final class Logging {
     public String format(LogRecord r) {
       String name = r.getLoggerName() == null ? "" : r.getLoggerName();
       String shortName = name.substring(name.lastIndexOf('.') + 1);
-      StringBuilder b = new StringBuilder()
-          .append(Instant.ofEpochMilli(r.getMillis()))
-          .append(' ').append(r.getLevel().getName())
-          .append(' ').append(shortName)
-          .append(": ").append(formatMessage(r)).append('\n');
+      StringBuilder b =
+          new StringBuilder()
+              .append(Instant.ofEpochMilli(r.getMillis()))
+              .append(' ')
+              .append(r.getLevel().getName())
+              .append(' ')
+              .append(shortName)
+              .append(": ")
+              .append(formatMessage(r))
+              .append('\n');
       if (r.getThrown() != null) {
         b.append("  ").append(r.getThrown()).append('\n');
       }

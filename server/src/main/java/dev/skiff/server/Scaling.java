@@ -47,9 +47,12 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
     ScalingSettings settings = ScalingSettings.from(r.spec().template().annotations());
     // A revision that served before this process started (a restart) resumes from what runs now
     // (nothing), scaling up on its first request; a new one starts at its initial scale.
-    boolean servedBefore = r.status() != null
-        && r.status().conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
-    onDesiredScale(key, servedBefore ? autoscaler.resume(key, settings) : autoscaler.track(key, settings));
+    boolean servedBefore =
+        r.status() != null
+            && r.status().conditions().stream()
+                .anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
+    onDesiredScale(
+        key, servedBefore ? autoscaler.resume(key, settings) : autoscaler.track(key, settings));
   }
 
   @Override
@@ -59,26 +62,37 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
     decisions.remove(key);
   }
 
-  // -- ScaleListener: the autoscaler's decisions ---------------------------------------------------
+  // -- ScaleListener: the autoscaler's decisions
+  // ---------------------------------------------------
 
   @Override
   public void onDesiredScale(RevisionKey revision, Decision decision) {
     Decision previous = decisions.put(revision, decision);
     // The condition only changes when the count or the mode does, so it does not churn the store.
-    boolean changed = previous == null || previous.desired() != decision.desired()
-        || previous.panicking() != decision.panicking();
-    Condition status = changed
-        ? new Condition("Autoscaled", "True", decision.panicking() ? "Panic" : "Stable",
-            decision.desired() + " instances: " + decision.reason().text(), decision.changedAt())
-        : null;
+    boolean changed =
+        previous == null
+            || previous.desired() != decision.desired()
+            || previous.panicking() != decision.panicking();
+    Condition status =
+        changed
+            ? new Condition(
+                "Autoscaled",
+                "True",
+                decision.panicking() ? "Panic" : "Stable",
+                decision.desired() + " instances: " + decision.reason().text(),
+                decision.changedAt())
+            : null;
     agent.scale(revision.namespace(), revision.name(), decision.desired(), status);
   }
 
   void poke(String namespace, String revision) {
-    autoscaler.poke(RevisionKey.of(namespace, revision)).ifPresent(d -> onDesiredScale(RevisionKey.of(namespace, revision), d));
+    autoscaler
+        .poke(RevisionKey.of(namespace, revision))
+        .ifPresent(d -> onDesiredScale(RevisionKey.of(namespace, revision), d));
   }
 
-  // -- Endpoints (autoscaler) and ActivatorRouting (gateway) ---------------------------------------
+  // -- Endpoints (autoscaler) and ActivatorRouting (gateway)
+  // ---------------------------------------
 
   @Override
   public int readyInstances(RevisionKey revision) {
@@ -94,16 +108,25 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
   public boolean viaActivator(String namespace, String revision) {
     RevisionKey key = RevisionKey.of(namespace, revision);
     Decision d = decisions.get(key);
-    return d == null || d.needsActivator() || agent.endpoints().ready(namespace, revision).isEmpty();
+    return d == null
+        || d.needsActivator()
+        || agent.endpoints().ready(namespace, revision).isEmpty();
   }
 
-  // -- EndpointWatch (activator) -------------------------------------------------------------------
+  // -- EndpointWatch (activator)
+  // -------------------------------------------------------------------
 
   @Override
-  public Subscription watch(String namespace, String revision, Consumer<RevisionEndpoints> listener) {
+  public Subscription watch(
+      String namespace, String revision, Consumer<RevisionEndpoints> listener) {
     int cc = concurrency.getOrDefault(RevisionKey.of(namespace, revision), 0);
-    Runnable cancel = agent.endpoints().watch(namespace, revision, list -> listener.accept(
-        new RevisionEndpoints(convert(list), cc)));
+    Runnable cancel =
+        agent
+            .endpoints()
+            .watch(
+                namespace,
+                revision,
+                list -> listener.accept(new RevisionEndpoints(convert(list), cc)));
     return cancel::run;
   }
 

@@ -1,10 +1,10 @@
 package dev.skiff.server;
 
-import dev.skiff.controlplane.ControlPlane;
-import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.activator.Activator;
 import dev.skiff.autoscaler.Autoscaler;
 import dev.skiff.autoscaler.AutoscalerConfig;
+import dev.skiff.controlplane.ControlPlane;
+import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.gateway.Gateway;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
@@ -89,7 +89,8 @@ public final class Skiffd {
     }
     // On SIGTERM: stop taking requests, drain instances (up to --drain), close the store.
     Duration grace = Duration.ofSeconds(options.drainSeconds + 5L);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> skiffd.shutdown(grace), "skiffd-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> skiffd.shutdown(grace), "skiffd-shutdown"));
   }
 
   /** Starts every component; the future completes once the API and the gateway listen. */
@@ -98,110 +99,191 @@ public final class Skiffd {
     var dataDir = options.dataDir.toAbsolutePath();
     vertx = Vertx.vertx();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    WasmRuntime wasm = WasmRuntime.builder()
-        .withCacheDir(dataDir.resolve("wasm-cache"))
-        .withThreads(options.wasmThreads > 0 ? options.wasmThreads
-            : 2 * Runtime.getRuntime().availableProcessors())
-        .build();
+    WasmRuntime wasm =
+        WasmRuntime.builder()
+            .withCacheDir(dataDir.resolve("wasm-cache"))
+            .withThreads(
+                options.wasmThreads > 0
+                    ? options.wasmThreads
+                    : 2 * Runtime.getRuntime().availableProcessors())
+            .build();
     WasmMetrics.bind(wasm, metrics);
 
-    return vertx.executeBlocking(() -> Files.createDirectories(dataDir))
+    return vertx
+        .executeBlocking(() -> Files.createDirectories(dataDir))
         // 1. The store: every service, revision, trigger and node; nothing else is durable.
-        .compose(d -> EmbeddedStore.builder().withDataDir(dataDir.resolve("store"))
-            .withMeterRegistry(metrics).build().open())
-        .compose(s -> {
-          store = s;
-          // Containers need root and runc; without them skiffd runs Wasm only and says why.
-          images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
-          return ContainerBackend.create(vertx,
-                  containerConfig(dataDir),
-                  ref -> images.prepare(ref, PullOptions.defaults()).map(Skiffd::containerImage))
-              .map(b -> {
-                containersEnabled = true;
-                return (RuntimeBackend) b;
-              })
-              .otherwise(err -> {
-                LOG.log(Level.WARNING, "container functions are disabled: {0}", err.getMessage());
-                return null;
-              });
-        })
-        .compose(containers -> {
-          // 2. The control plane: REST API, revisions, blobs. Modules are validated (and compiled
-          //    into the cache, so the first instance starts warm) by the Wasm runtime at upload.
-          controlPlane = ControlPlane.builder()
-              .withVertx(vertx).withStore(store).withBlobDir(dataDir.resolve("blobs"))
-              .withModuleValidator(bytes -> wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
-              .withDomain(options.domain).withClock(clock).withMeterRegistry(metrics)
-              .withHost(options.host).withPort(options.apiPort)
-              .build();
-          // 3. The node agent: runs as many instances of each active revision as the autoscaler
-          //    decides, reports readiness to the API and every instance's request stats.
-          scaling = new Scaling();
-          NodeAgent.Builder agentBuilder = NodeAgent.builder();
-          if (containers != null) {
-            agentBuilder.withBackend(containers);
-          }
-          agent = agentBuilder
-              .withVertx(vertx)
-              .withBackend(new WasmBackend(vertx, wasm,
-                  digest -> controlPlane.blob(digest).compose(p -> vertx.fileSystem().readFile(p.toString()))
-                      .map(io.vertx.core.buffer.Buffer::getBytes),
-                  "127.0.0.1"))
-              .withStatusReporter(new RestStatusReporter(vertx, options.host, () -> controlPlane.actualPort()))
-              .withScaler(scaling)
-              .withStatsSink(stat -> autoscaler.record(stat))
-              .withDrain(Duration.ofSeconds(options.drainSeconds))
-              .withMeterRegistry(metrics)
-              .withClock(clock)
-              .build();
-          // 4. The KPA autoscaler and the loop around it (see Scaling).
-          scaling.agent(agent);
-          autoscaler = Autoscaler.builder()
-              .withVertx(vertx).withClock(clock)
-              .withConfig(AutoscalerConfig.DEFAULTS.toBuilder()
-                  .withScaleToZeroGracePeriod(Duration.ofSeconds(options.scaleToZeroGraceSeconds)).build())
-              .withEndpoints(scaling).withListener(scaling)
-              .build();
-          scaling.autoscaler(autoscaler);
-          autoscaler.start();
-          // 5. The activator: holds requests for revisions at zero or short of capacity.
-          activator = Activator.builder()
-              .withVertx(vertx).withMeterRegistry(metrics).withClock(clock)
-              .withEndpointWatch(scaling)
-              .withPoker(scaling::poke)
-              .withStatsSink(stat -> autoscaler.record(stat))
-              .build();
-          return activator.start(options.host, 0);
-        })
-        .compose(act -> {
-          // 6. The gateway: host routing and traffic split, direct to instances or via the activator.
-          gateway = Gateway.builder()
-              .withVertx(vertx).withDomain(options.domain).withMeterRegistry(metrics).withClock(clock)
-              .withEndpoints(new AgentEndpoints(agent.endpoints()))
-              .withActivator(new dev.skiff.gateway.spi.Endpoint(options.host, activator.actualPort()), scaling)
-              .build();
-          // 7. Admin routes beside the API.
-          controlPlane.router().get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
-          controlPlane.router().get("/metrics").handler(ctx -> ctx.response()
-              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-          controlPlane.router().get("/v1/namespaces/:namespace/services/:service/logs")
-              .handler(new LogsEndpoint(agent.logs(), clock));
-          return controlPlane.start();
-        })
+        .compose(
+            d ->
+                EmbeddedStore.builder()
+                    .withDataDir(dataDir.resolve("store"))
+                    .withMeterRegistry(metrics)
+                    .build()
+                    .open())
+        .compose(
+            s -> {
+              store = s;
+              // Containers need root and runc; without them skiffd runs Wasm only and says why.
+              images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
+              return ContainerBackend.create(
+                      vertx,
+                      containerConfig(dataDir),
+                      ref ->
+                          images.prepare(ref, PullOptions.defaults()).map(Skiffd::containerImage))
+                  .map(
+                      b -> {
+                        containersEnabled = true;
+                        return (RuntimeBackend) b;
+                      })
+                  .otherwise(
+                      err -> {
+                        LOG.log(
+                            Level.WARNING,
+                            "container functions are disabled: {0}",
+                            err.getMessage());
+                        return null;
+                      });
+            })
+        .compose(
+            containers -> {
+              // 2. The control plane: REST API, revisions, blobs. Modules are validated (and
+              // compiled
+              //    into the cache, so the first instance starts warm) by the Wasm runtime at
+              // upload.
+              controlPlane =
+                  ControlPlane.builder()
+                      .withVertx(vertx)
+                      .withStore(store)
+                      .withBlobDir(dataDir.resolve("blobs"))
+                      .withModuleValidator(
+                          bytes ->
+                              wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
+                      .withDomain(options.domain)
+                      .withClock(clock)
+                      .withMeterRegistry(metrics)
+                      .withHost(options.host)
+                      .withPort(options.apiPort)
+                      .build();
+              // 3. The node agent: runs as many instances of each active revision as the autoscaler
+              //    decides, reports readiness to the API and every instance's request stats.
+              scaling = new Scaling();
+              NodeAgent.Builder agentBuilder = NodeAgent.builder();
+              if (containers != null) {
+                agentBuilder.withBackend(containers);
+              }
+              agent =
+                  agentBuilder
+                      .withVertx(vertx)
+                      .withBackend(
+                          new WasmBackend(
+                              vertx,
+                              wasm,
+                              digest ->
+                                  controlPlane
+                                      .blob(digest)
+                                      .compose(p -> vertx.fileSystem().readFile(p.toString()))
+                                      .map(io.vertx.core.buffer.Buffer::getBytes),
+                              "127.0.0.1"))
+                      .withStatusReporter(
+                          new RestStatusReporter(
+                              vertx, options.host, () -> controlPlane.actualPort()))
+                      .withScaler(scaling)
+                      .withStatsSink(stat -> autoscaler.record(stat))
+                      .withDrain(Duration.ofSeconds(options.drainSeconds))
+                      .withMeterRegistry(metrics)
+                      .withClock(clock)
+                      .build();
+              // 4. The KPA autoscaler and the loop around it (see Scaling).
+              scaling.agent(agent);
+              autoscaler =
+                  Autoscaler.builder()
+                      .withVertx(vertx)
+                      .withClock(clock)
+                      .withConfig(
+                          AutoscalerConfig.DEFAULTS.toBuilder()
+                              .withScaleToZeroGracePeriod(
+                                  Duration.ofSeconds(options.scaleToZeroGraceSeconds))
+                              .build())
+                      .withEndpoints(scaling)
+                      .withListener(scaling)
+                      .build();
+              scaling.autoscaler(autoscaler);
+              autoscaler.start();
+              // 5. The activator: holds requests for revisions at zero or short of capacity.
+              activator =
+                  Activator.builder()
+                      .withVertx(vertx)
+                      .withMeterRegistry(metrics)
+                      .withClock(clock)
+                      .withEndpointWatch(scaling)
+                      .withPoker(scaling::poke)
+                      .withStatsSink(stat -> autoscaler.record(stat))
+                      .build();
+              return activator.start(options.host, 0);
+            })
+        .compose(
+            act -> {
+              // 6. The gateway: host routing and traffic split, direct to instances or via the
+              // activator.
+              gateway =
+                  Gateway.builder()
+                      .withVertx(vertx)
+                      .withDomain(options.domain)
+                      .withMeterRegistry(metrics)
+                      .withClock(clock)
+                      .withEndpoints(new AgentEndpoints(agent.endpoints()))
+                      .withActivator(
+                          new dev.skiff.gateway.spi.Endpoint(options.host, activator.actualPort()),
+                          scaling)
+                      .build();
+              // 7. Admin routes beside the API.
+              controlPlane
+                  .router()
+                  .get("/healthz")
+                  .handler(
+                      ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
+              controlPlane
+                  .router()
+                  .get("/metrics")
+                  .handler(
+                      ctx ->
+                          ctx.response()
+                              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                              .end(metrics.scrape()));
+              controlPlane
+                  .router()
+                  .get("/v1/namespaces/:namespace/services/:service/logs")
+                  .handler(new LogsEndpoint(agent.logs(), clock));
+              return controlPlane.start();
+            })
         // 8. Feed the gateway and the agent from the store: current state first, then every change.
-        .compose(cp -> controlPlane.follow(ev -> {
-          gateway.onResourceEvent(ev);
-          agent.onResourceEvent(ev);
-        }))
+        .compose(
+            cp ->
+                controlPlane.follow(
+                    ev -> {
+                      gateway.onResourceEvent(ev);
+                      agent.onResourceEvent(ev);
+                    }))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
-        .compose(g -> {
-          LOG.log(Level.INFO, "skiffd ready: API http://{0}:{1,number,#}, gateway http://{0}:{2,number,#}, data {3}",
-              options.host, controlPlane.actualPort(), gateway.actualPort(), dataDir);
-          return options.examples
-              ? new ExampleDeployer(vertx, options.host, controlPlane.actualPort(), gateway.actualPort(),
-                  options.domain, containersEnabled ? images : null).deploy()
-              : Future.succeededFuture();
-        })
+        .compose(
+            g -> {
+              LOG.log(
+                  Level.INFO,
+                  "skiffd ready: API http://{0}:{1,number,#}, gateway http://{0}:{2,number,#}, data {3}",
+                  options.host,
+                  controlPlane.actualPort(),
+                  gateway.actualPort(),
+                  dataDir);
+              return options.examples
+                  ? new ExampleDeployer(
+                          vertx,
+                          options.host,
+                          controlPlane.actualPort(),
+                          gateway.actualPort(),
+                          options.domain,
+                          containersEnabled ? images : null)
+                      .deploy()
+                  : Future.succeededFuture();
+            })
         .map(v -> this);
   }
 
@@ -223,8 +305,15 @@ public final class Skiffd {
   }
 
   private static ContainerImage containerImage(PreparedImage p) {
-    return new ContainerImage(p.reference(), p.manifestDigest(), p.layers(), p.config().entrypoint(),
-        p.config().cmd(), p.config().env(), p.config().workingDir(), p.config().user());
+    return new ContainerImage(
+        p.reference(),
+        p.manifestDigest(),
+        p.layers(),
+        p.config().entrypoint(),
+        p.config().cmd(),
+        p.config().env(),
+        p.config().workingDir(),
+        p.config().user());
   }
 
   public int apiPort() {
@@ -242,7 +331,9 @@ public final class Skiffd {
   public void shutdown(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      stopComponents().toCompletionStage().toCompletableFuture()
+      stopComponents()
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -250,7 +341,10 @@ public final class Skiffd {
       LOG.log(Level.WARNING, "skiffd did not stop cleanly: {0}", e.toString());
     }
     try {
-      vertx.close().toCompletionStage().toCompletableFuture()
+      vertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

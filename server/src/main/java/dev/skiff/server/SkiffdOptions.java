@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The flags of {@code skiffd}; each also reads an environment variable, named in its description. */
+/**
+ * The flags of {@code skiffd}; each also reads an environment variable, named in its description.
+ */
 @Command(
     name = "skiffd",
     mixinStandardHelpOptions = true,
@@ -14,19 +16,22 @@ public final class SkiffdOptions {
   @Option(
       names = "--data-dir",
       defaultValue = "${env:SKIFF_DATA_DIR:-.skiff}",
-      description = "Where the store, modules and caches live (env SKIFF_DATA_DIR). Default: ${DEFAULT-VALUE}")
+      description =
+          "Where the store, modules and caches live (env SKIFF_DATA_DIR). Default: ${DEFAULT-VALUE}")
   Path dataDir;
 
   @Option(
       names = "--host",
       defaultValue = "${env:SKIFF_HOST:-127.0.0.1}",
-      description = "Address the API and the gateway bind to (env SKIFF_HOST). Default: ${DEFAULT-VALUE}")
+      description =
+          "Address the API and the gateway bind to (env SKIFF_HOST). Default: ${DEFAULT-VALUE}")
   String host;
 
   @Option(
       names = "--api-port",
       defaultValue = "${env:SKIFF_API_PORT:-7070}",
-      description = "REST API, /healthz and /metrics (env SKIFF_API_PORT). Default: ${DEFAULT-VALUE}")
+      description =
+          "REST API, /healthz and /metrics (env SKIFF_API_PORT). Default: ${DEFAULT-VALUE}")
   int apiPort;
 
   @Option(
@@ -38,13 +43,15 @@ public final class SkiffdOptions {
   @Option(
       names = "--domain",
       defaultValue = "${env:SKIFF_DOMAIN:-localhost}",
-      description = "Hosts are {service}.{namespace}.{domain} (env SKIFF_DOMAIN). Default: ${DEFAULT-VALUE}")
+      description =
+          "Hosts are {service}.{namespace}.{domain} (env SKIFF_DOMAIN). Default: ${DEFAULT-VALUE}")
   String domain;
 
   @Option(
       names = "--log-level",
       defaultValue = "${env:SKIFF_LOG_LEVEL:-info}",
-      description = "error, warn, info, debug or trace (env SKIFF_LOG_LEVEL). Default: ${DEFAULT-VALUE}")
+      description =
+          "error, warn, info, debug or trace (env SKIFF_LOG_LEVEL). Default: ${DEFAULT-VALUE}")
   String logLevel;
 
   @Option(
@@ -56,14 +63,16 @@ public final class SkiffdOptions {
   @Option(
       names = "--drain",
       defaultValue = "${env:SKIFF_DRAIN_SECONDS:-30}",
-      description = "Seconds a stopping instance may finish in-flight requests (env SKIFF_DRAIN_SECONDS).")
+      description =
+          "Seconds a stopping instance may finish in-flight requests (env SKIFF_DRAIN_SECONDS).")
   int drainSeconds;
 
   @Option(
       names = "--scale-to-zero-grace",
       defaultValue = "${env:SKIFF_SCALE_TO_ZERO_GRACE:-30}",
-      description = "Seconds an idle revision keeps its last instance after the stable window, as"
-          + " Knative's scale-to-zero-grace-period (env SKIFF_SCALE_TO_ZERO_GRACE). Default: ${DEFAULT-VALUE}")
+      description =
+          "Seconds an idle revision keeps its last instance after the stable window, as"
+              + " Knative's scale-to-zero-grace-period (env SKIFF_SCALE_TO_ZERO_GRACE). Default: ${DEFAULT-VALUE}")
   int scaleToZeroGraceSeconds;
 
   @Option(

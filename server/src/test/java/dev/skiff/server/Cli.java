@@ -30,15 +30,23 @@ final class Cli {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       exit = Skiff.run(args, o, e, env);
     }
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** Runs and insists on exit code 0. */
   Result ok(String... args) {
     Result r = run(args);
     if (r.exit() != 0) {
-      throw new AssertionError("skiff " + String.join(" ", args) + " exited " + r.exit()
-          + "\nstdout: " + r.out() + "\nstderr: " + r.err());
+      throw new AssertionError(
+          "skiff "
+              + String.join(" ", args)
+              + " exited "
+              + r.exit()
+              + "\nstdout: "
+              + r.out()
+              + "\nstderr: "
+              + r.err());
     }
     return r;
   }

@@ -47,11 +47,13 @@ class CliRoundTripIT {
     assertEquals(200, http.get(skiffd.gatewayPort(), "greet.default.localhost", "/").status());
 
     JsonNode second =
-        cli.ok("deploy", "greet", "--wasm", wasm.toString(), "--env", "MODE=two", "-o", "json").json();
+        cli.ok("deploy", "greet", "--wasm", wasm.toString(), "--env", "MODE=two", "-o", "json")
+            .json();
     assertEquals("greet-00002", second.at("/status/latestCreatedRevisionName").asText());
     assertEquals("two", second.at("/spec/template/env/MODE").asText());
 
-    JsonNode split = cli.ok("traffic", "greet", "greet-00001=50", "greet-00002=50", "-o", "json").json();
+    JsonNode split =
+        cli.ok("traffic", "greet", "greet-00001=50", "greet-00002=50", "-o", "json").json();
     assertEquals(Map.of("greet-00001", 50, "greet-00002", 50), percents(split));
     Map<String, Integer> served = new HashMap<>();
     for (int i = 0; i < 200; i++) {
@@ -59,7 +61,8 @@ class CliRoundTripIT {
       assertEquals(200, r.status());
       served.merge(r.headers().get("X-Skiff-Revision"), 1, Integer::sum);
     }
-    assertTrue(served.getOrDefault("greet-00001", 0) > 50 && served.getOrDefault("greet-00002", 0) > 50,
+    assertTrue(
+        served.getOrDefault("greet-00001", 0) > 50 && served.getOrDefault("greet-00002", 0) > 50,
         "both revisions serve: " + served);
 
     JsonNode back = cli.ok("rollback", "greet", "-o", "json").json();

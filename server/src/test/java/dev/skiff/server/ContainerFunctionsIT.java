@@ -9,9 +9,9 @@ import dev.skiff.api.manifest.Json;
 import dev.skiff.examples.Examples;
 import dev.skiff.node.oci.HelloServerImage;
 import dev.skiff.node.oci.ImageLayer;
-import dev.skiff.node.oci.OciLayoutWriter;
 import dev.skiff.node.oci.LayoutPusher;
 import dev.skiff.node.oci.LocalRegistry;
+import dev.skiff.node.oci.OciLayoutWriter;
 import dev.skiff.node.oci.PushOptions;
 import dev.skiff.node.oci.RegistryClient;
 import io.vertx.core.Vertx;
@@ -35,7 +35,8 @@ class ContainerFunctionsIT {
   @Test
   void containerScalesFromZeroAndBackBesideAWasmFunction() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "containers need root");
-    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runc")), "runc is missing: apt-get install runc");
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/sbin/runc")), "runc is missing: apt-get install runc");
     LocalRegistry.assumeInstalled();
     try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"));
         RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"), 1);
@@ -46,58 +47,86 @@ class ContainerFunctionsIT {
       LayoutPusher pusher = new LayoutPusher(vertx, RegistryClient.builder(vertx).build());
       Path build = Files.createDirectories(dir.resolve("build"));
       HelloServerImage.write(build, dir.resolve("layout"), "1");
-      pushed = pusher.push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      pushed =
+          pusher
+              .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
       Cli cli = new Cli(skiffd.api(), skiffd.gatewayPort());
       Path wasm = Files.write(dir.resolve("hello.wasm"), Examples.wasm(Examples.HELLO));
       cli.ok("deploy", "hello", "--wasm", wasm.toString());
-      cli.ok("deploy", "web", "--image", image, "--port", "8080", "--memory", "64Mi",
-          "--annotation", "autoscaling.knative.dev/window=6s");
+      cli.ok(
+          "deploy",
+          "web",
+          "--image",
+          image,
+          "--port",
+          "8080",
+          "--memory",
+          "64Mi",
+          "--annotation",
+          "autoscaling.knative.dev/window=6s");
       assertTrue(cli.ok("list").out().contains("container"), "describe shows the kind");
 
       // The Wasm function keeps answering throughout.
       AtomicBoolean done = new AtomicBoolean();
       List<String> wasmFailures = new ArrayList<>();
-      Thread beside = new Thread(() -> {
-        try (Http own = new Http(HttpVersion.HTTP_1_1)) {
-          while (!done.get()) {
-            var r = own.get(skiffd.gatewayPort(), "hello.default.localhost", "/");
-            if (r.status() != 200) {
-              wasmFailures.add(r.status() + " " + r.text());
-            }
-            Thread.sleep(20);
-          }
-        } catch (Exception e) {
-          wasmFailures.add(e.toString());
-        }
-      });
+      Thread beside =
+          new Thread(
+              () -> {
+                try (Http own = new Http(HttpVersion.HTTP_1_1)) {
+                  while (!done.get()) {
+                    var r = own.get(skiffd.gatewayPort(), "hello.default.localhost", "/");
+                    if (r.status() != 200) {
+                      wasmFailures.add(r.status() + " " + r.text());
+                    }
+                    Thread.sleep(20);
+                  }
+                } catch (Exception e) {
+                  wasmFailures.add(e.toString());
+                }
+              });
       beside.start();
       try {
         var warm = http.get(skiffd.gatewayPort(), "web.default.localhost", "/");
         assertEquals(200, warm.status(), warm.text());
         assertTrue(warm.text().contains("Hello from a container"), warm.text());
-        assertTrue(warm.text().contains("web-00001"), "K_REVISION reaches the container: " + warm.text());
+        assertTrue(
+            warm.text().contains("web-00001"), "K_REVISION reaches the container: " + warm.text());
 
-        assertEquals(pushed, revision(http, skiffd, "web-00001").at("/status/imageDigest").asText(),
+        assertEquals(
+            pushed,
+            revision(http, skiffd, "web-00001").at("/status/imageDigest").asText(),
             "the revision records the digest it runs");
         // The tag moves to another image; the revision keeps running the one it resolved.
         OciLayoutWriter.builder()
             .withConfig(HelloServerImage.CONFIG)
-            .addLayer(ImageLayer.builder()
-                .file("hello-server", Files.readAllBytes(build.resolve("hello-server")), 0755)
-                .file("moved", "the tag moved".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644)
-                .build())
+            .addLayer(
+                ImageLayer.builder()
+                    .file("hello-server", Files.readAllBytes(build.resolve("hello-server")), 0755)
+                    .file(
+                        "moved",
+                        "the tag moved".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        0644)
+                    .build())
             .build()
             .write(dir.resolve("layout2"), "1");
-        String moved = pusher.push(dir.resolve("layout2"), "1", image, PushOptions.defaults())
-            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        String moved =
+            pusher
+                .push(dir.resolve("layout2"), "1", image, PushOptions.defaults())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         assertTrue(!moved.equals(pushed));
 
         awaitInstances(http, skiffd, "web-00001", n -> n == 0, 90);
         var cold = http.get(skiffd.gatewayPort(), "web.default.localhost", "/");
         assertEquals(200, cold.status(), "cold start from zero: " + cold.text());
         awaitInstances(http, skiffd, "web-00001", n -> n >= 1, 30);
-        assertEquals(pushed, revision(http, skiffd, "web-00001").at("/status/imageDigest").asText(),
+        assertEquals(
+            pushed,
+            revision(http, skiffd, "web-00001").at("/status/imageDigest").asText(),
             "a new instance of the same revision runs the digest it had, not the moved tag");
         awaitInstances(http, skiffd, "web-00001", n -> n == 0, 90);
       } finally {
@@ -112,8 +141,10 @@ class ContainerFunctionsIT {
   }
 
   private static JsonNode revision(Http http, RunningSkiffd s, String rev) throws Exception {
-    return Json.mapper().readTree(
-        http.get(s.skiffd.apiPort(), "127.0.0.1", "/v1/namespaces/default/revisions/" + rev).text());
+    return Json.mapper()
+        .readTree(
+            http.get(s.skiffd.apiPort(), "127.0.0.1", "/v1/namespaces/default/revisions/" + rev)
+                .text());
   }
 
   private static int instances(Http http, RunningSkiffd s, String rev) throws Exception {

@@ -2,8 +2,8 @@ package dev.skiff.server;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -40,24 +40,46 @@ final class Http implements AutoCloseable {
 
   /** Sends asynchronously; the future completes with the whole response. */
   Future<Response> sendAsync(
-      HttpMethod method, int port, String host, String uri, Map<String, String> headers, Buffer body) {
+      HttpMethod method,
+      int port,
+      String host,
+      String uri,
+      Map<String, String> headers,
+      Buffer body) {
     // Connect to loopback; the host name travels as Host (HTTP/1.1) or :authority (HTTP/2).
-    RequestOptions req = new RequestOptions()
-        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
-        .setMethod(method).setHost(host).setPort(port).setURI(uri);
+    RequestOptions req =
+        new RequestOptions()
+            .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+            .setMethod(method)
+            .setHost(host)
+            .setPort(port)
+            .setURI(uri);
     headers.forEach(req::putHeader);
     Promise<Response> done = Promise.promise();
-    context.runOnContext(v -> client.request(req)
-        .compose(r -> body == null ? r.send() : r.send(body))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
-        .onComplete(done));
+    context.runOnContext(
+        v ->
+            client
+                .request(req)
+                .compose(r -> body == null ? r.send() : r.send(body))
+                .compose(
+                    resp ->
+                        resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
+                .onComplete(done));
     return done.future();
   }
 
-  Response send(HttpMethod method, int port, String host, String uri, Map<String, String> headers, Buffer body)
+  Response send(
+      HttpMethod method,
+      int port,
+      String host,
+      String uri,
+      Map<String, String> headers,
+      Buffer body)
       throws Exception {
     return sendAsync(method, port, host, uri, headers, body)
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   Response get(int port, String host, String uri) throws Exception {

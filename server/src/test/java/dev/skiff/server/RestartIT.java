@@ -23,7 +23,8 @@ class RestartIT {
     try (RunningSkiffd first = RunningSkiffd.start(data);
         Http http = new Http(HttpVersion.HTTP_1_1)) {
       new Cli(first.api(), first.gatewayPort()).ok("deploy", "hello", "--wasm", wasm.toString());
-      assertEquals(1.0, metric(http, first, "skiff_wasm_compiles_total"), "compiled once, at upload");
+      assertEquals(
+          1.0, metric(http, first, "skiff_wasm_compiles_total"), "compiled once, at upload");
       assertEquals(200, http.get(first.gatewayPort(), "hello.default.localhost", "/").status());
     }
     try (RunningSkiffd second = RunningSkiffd.start(data);
@@ -31,7 +32,8 @@ class RestartIT {
       var r = awaitOk(http, second);
       assertEquals("Hello, again!", r.text().trim());
       assertEquals(0.0, metric(http, second, "skiff_wasm_compiles_total"), "nothing recompiled");
-      assertTrue(metric(http, second, "skiff_wasm_cache_hits_total") >= 1.0, "loaded from the cache");
+      assertTrue(
+          metric(http, second, "skiff_wasm_cache_hits_total") >= 1.0, "loaded from the cache");
     }
   }
 

@@ -46,16 +46,29 @@ class ScaleToZeroIT {
   void burstAtZeroIsAnsweredInFullThenScalesBackToZero() throws Exception {
     Path wasm = Files.write(dir.resolve("hello.wasm"), Examples.wasm(Examples.HELLO));
     // The shortest stable window Knative allows, so the test sees scale-to-zero in seconds.
-    cli.ok("deploy", "burst", "--wasm", wasm.toString(),
-        "--annotation", "autoscaling.knative.dev/window=6s", "--annotation", "autoscaling.knative.dev/target=10");
+    cli.ok(
+        "deploy",
+        "burst",
+        "--wasm",
+        wasm.toString(),
+        "--annotation",
+        "autoscaling.knative.dev/window=6s",
+        "--annotation",
+        "autoscaling.knative.dev/target=10");
     awaitReady("burst-00001", n -> n == 0, 60);
     System.gc();
     long idleHeap = usedHeap();
 
     List<Future<Http.Response>> burst = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
-      burst.add(http.sendAsync(HttpMethod.GET, skiffd.gatewayPort(), "burst.default.localhost",
-          "/?name=r" + i, Map.of(), null));
+      burst.add(
+          http.sendAsync(
+              HttpMethod.GET,
+              skiffd.gatewayPort(),
+              "burst.default.localhost",
+              "/?name=r" + i,
+              Map.of(),
+              null));
     }
     Future.join(burst).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     List<String> failed = new ArrayList<>();
@@ -63,7 +76,8 @@ class ScaleToZeroIT {
       var f = burst.get(i);
       if (f.failed()) {
         failed.add(i + ": " + f.cause());
-      } else if (f.result().status() != 200 || !f.result().text().trim().equals("Hello, r" + i + "!")) {
+      } else if (f.result().status() != 200
+          || !f.result().text().trim().equals("Hello, r" + i + "!")) {
         failed.add(i + ": " + f.result().status() + " " + f.result().text());
       }
     }
@@ -74,12 +88,17 @@ class ScaleToZeroIT {
     awaitReady("burst-00001", n -> n == 0, 60);
     System.gc();
     long after = usedHeap();
-    assertTrue(after < idleHeap + (64L << 20), "heap back near idle: " + (after >> 20) + " MiB vs "
-        + (idleHeap >> 20) + " MiB");
+    assertTrue(
+        after < idleHeap + (64L << 20),
+        "heap back near idle: " + (after >> 20) + " MiB vs " + (idleHeap >> 20) + " MiB");
     String metrics = http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/metrics").text();
-    assertTrue(metrics.contains("skiff_cold_start_seconds_count{namespace=\"default\",revision=\"burst-00001\"}"),
+    assertTrue(
+        metrics.contains(
+            "skiff_cold_start_seconds_count{namespace=\"default\",revision=\"burst-00001\"}"),
         "cold starts are measured");
-    assertTrue(metrics.contains("skiff_activator_requests_total{namespace=\"default\",outcome=\"forwarded\",revision=\"burst-00001\"}"));
+    assertTrue(
+        metrics.contains(
+            "skiff_activator_requests_total{namespace=\"default\",outcome=\"forwarded\",revision=\"burst-00001\"}"));
   }
 
   @Test
@@ -96,19 +115,28 @@ class ScaleToZeroIT {
       while (System.nanoTime() < due) {
         Thread.onSpinWait();
       }
-      all.add(http.sendAsync(HttpMethod.GET, skiffd.gatewayPort(), "flip.default.localhost", "/", Map.of(), null));
+      all.add(
+          http.sendAsync(
+              HttpMethod.GET, skiffd.gatewayPort(), "flip.default.localhost", "/", Map.of(), null));
     }
     Future.join(all).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     long bad = all.stream().filter(f -> f.failed() || f.result().status() != 200).count();
     assertEquals(0, bad, "failed requests while the path flipped");
     String metrics = http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/metrics").text();
-    assertTrue(metrics.contains("outcome=\"forwarded\",revision=\"flip-00001\""), "some went via the activator");
+    assertTrue(
+        metrics.contains("outcome=\"forwarded\",revision=\"flip-00001\""),
+        "some went via the activator");
     assertEquals(3, revision("flip-00001").at("/status/readyInstances").asInt());
   }
 
   private static JsonNode revision(String name) throws Exception {
-    return Json.mapper().readTree(
-        http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/v1/namespaces/default/revisions/" + name).text());
+    return Json.mapper()
+        .readTree(
+            http.get(
+                    skiffd.skiffd.apiPort(),
+                    "127.0.0.1",
+                    "/v1/namespaces/default/revisions/" + name)
+                .text());
   }
 
   private static void awaitReady(String rev, IntPredicate done, int seconds) throws Exception {
@@ -116,12 +144,14 @@ class ScaleToZeroIT {
     JsonNode r;
     do {
       r = revision(rev);
-      if (r.at("/status/readyInstances").isInt() && done.test(r.at("/status/readyInstances").asInt())) {
+      if (r.at("/status/readyInstances").isInt()
+          && done.test(r.at("/status/readyInstances").asInt())) {
         return;
       }
       Thread.sleep(100);
     } while (System.nanoTime() < deadline);
-    throw new AssertionError("revision " + rev + " did not reach the expected scale: " + r.at("/status"));
+    throw new AssertionError(
+        "revision " + rev + " did not reach the expected scale: " + r.at("/status"));
   }
 
   private static long usedHeap() {

@@ -41,16 +41,27 @@ class SkiffdCrashIT {
       List<Future<Http.Response>> inFlight = new ArrayList<>();
       for (int i = 0; i < 1000; i++) {
         String name = "svc-" + i;
-        String body = "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"template\":"
-            + "{\"image\":\"127.0.0.1:5000/app:" + i + "\"}}}";
-        inFlight.add(http.sendAsync(HttpMethod.PUT, api, "127.0.0.1",
-                "/v1/namespaces/default/services/" + name,
-                Map.of("Content-Type", "application/json"), Buffer.buffer(body))
-            .onSuccess(r -> {
-              if (r.status() / 100 == 2) {
-                acked.add(name);
-              }
-            }));
+        String body =
+            "{\"metadata\":{\"name\":\""
+                + name
+                + "\"},\"spec\":{\"template\":"
+                + "{\"image\":\"127.0.0.1:5000/app:"
+                + i
+                + "\"}}}";
+        inFlight.add(
+            http.sendAsync(
+                    HttpMethod.PUT,
+                    api,
+                    "127.0.0.1",
+                    "/v1/namespaces/default/services/" + name,
+                    Map.of("Content-Type", "application/json"),
+                    Buffer.buffer(body))
+                .onSuccess(
+                    r -> {
+                      if (r.status() / 100 == 2) {
+                        acked.add(name);
+                      }
+                    }));
         if (i == 400) {
           // Mid-burst, with writes in flight: no warning, no shutdown hook.
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -61,8 +72,11 @@ class SkiffdCrashIT {
           break;
         }
       }
-      Future.join(inFlight).toCompletionStage().toCompletableFuture()
-          .handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+      Future.join(inFlight)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .handle((v, e) -> null)
+          .get(30, TimeUnit.SECONDS);
     }
     assertTrue(acked.size() >= 200, "acknowledged before the kill: " + acked.size());
 
@@ -77,7 +91,9 @@ class SkiffdCrashIT {
       for (String name : present) {
         var r = http.get(api, "127.0.0.1", "/v1/namespaces/default/services/" + name);
         JsonNode s = Json.mapper().readTree(r.text());
-        assertEquals(name + "-00001", s.at("/status/latestCreatedRevisionName").asText(),
+        assertEquals(
+            name + "-00001",
+            s.at("/status/latestCreatedRevisionName").asText(),
             () -> r.status() + " " + r.headers() + " [" + r.text() + "]");
       }
     } finally {
@@ -88,17 +104,26 @@ class SkiffdCrashIT {
 
   private Process launch(Path data, int api) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-jar", Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
-            "--data-dir", data.toString(), "--api-port", String.valueOf(api),
-            "--gateway-port", String.valueOf(freePort()))
-        .redirectErrorStream(true)
-        .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-jar",
+                Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
+                "--data-dir",
+                data.toString(),
+                "--api-port",
+                String.valueOf(api),
+                "--gateway-port",
+                String.valueOf(freePort()))
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String line;
     while ((line = out.readLine()) != null) {
       if (line.contains("skiffd ready")) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
         drain.setDaemon(true);
         drain.start();
         return p;

@@ -65,7 +65,9 @@ class WasmFunctionsIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  @EnumSource(
+      value = HttpVersion.class,
+      names = {"HTTP_1_1", "HTTP_2"})
   void answersGetWithQuery(HttpVersion version) throws Exception {
     var r = client(version).get(skiffd.gatewayPort(), "hello.default.localhost", "/?name=skiff");
     assertEquals(200, r.status());
@@ -74,12 +76,21 @@ class WasmFunctionsIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  @EnumSource(
+      value = HttpVersion.class,
+      names = {"HTTP_1_1", "HTTP_2"})
   void echoesOneMebibyteBodyIntact(HttpVersion version) throws Exception {
     byte[] body = new byte[1 << 20];
     new Random(42).nextBytes(body);
-    var r = client(version).send(HttpMethod.POST, skiffd.gatewayPort(), "echo.default.localhost",
-        "/upload?kind=bin", Map.of("Content-Type", "application/octet-stream"), Buffer.buffer(body));
+    var r =
+        client(version)
+            .send(
+                HttpMethod.POST,
+                skiffd.gatewayPort(),
+                "echo.default.localhost",
+                "/upload?kind=bin",
+                Map.of("Content-Type", "application/octet-stream"),
+                Buffer.buffer(body));
     assertEquals(200, r.status());
     assertArrayEquals(sha256(body), sha256(r.body().getBytes()));
     assertEquals("POST", r.headers().get("X-Echo-Method"));
@@ -89,19 +100,31 @@ class WasmFunctionsIT {
 
   @Test
   void passesHeadersBothWays() throws Exception {
-    var r = h1.send(HttpMethod.GET, skiffd.gatewayPort(), "echo.default.localhost", "/",
-        Map.of("X-Custom", "value-1", "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
-        null);
+    var r =
+        h1.send(
+            HttpMethod.GET,
+            skiffd.gatewayPort(),
+            "echo.default.localhost",
+            "/",
+            Map.of(
+                "X-Custom",
+                "value-1",
+                "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            null);
     assertEquals("value-1", r.headers().get("X-Echo-Http-X-Custom"));
     String forwarded = r.headers().get("X-Echo-Http-Traceparent");
     assertTrue(forwarded.startsWith("00-0af7651916cd43dd8448eb211c80319c-"), forwarded);
-    assertTrue(r.headers().get("X-Echo-Http-X-Forwarded-Host").startsWith("echo.default.localhost"));
+    assertTrue(
+        r.headers().get("X-Echo-Http-X-Forwarded-Host").startsWith("echo.default.localhost"));
     assertTrue(r.headers().contains("X-Request-Id"));
   }
 
   @Test
   void honoursStatusAndLocationFromCgi() throws Exception {
-    deploy("notfound", Wat.printing("Status: 404 Not Found\nContent-Type: text/plain\n\nnothing here"));
+    deploy(
+        "notfound",
+        Wat.printing("Status: 404 Not Found\nContent-Type: text/plain\n\nnothing here"));
     deploy("moved", Wat.printing("Location: /elsewhere\n\n"));
     var nf = h1.get(skiffd.gatewayPort(), "notfound.default.localhost", "/");
     assertEquals(404, nf.status());
@@ -115,8 +138,14 @@ class WasmFunctionsIT {
   void answersTwoHundredConcurrentRequests() throws Exception {
     List<Future<Http.Response>> all = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      all.add(h1.sendAsync(HttpMethod.GET, skiffd.gatewayPort(), "hello.default.localhost",
-          "/?name=n" + i, Map.of(), null));
+      all.add(
+          h1.sendAsync(
+              HttpMethod.GET,
+              skiffd.gatewayPort(),
+              "hello.default.localhost",
+              "/?name=n" + i,
+              Map.of(),
+              null));
     }
     Future.all(all).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     for (int i = 0; i < 200; i++) {
@@ -134,10 +163,18 @@ class WasmFunctionsIT {
     Map<String, Integer> served = new HashMap<>();
     List<Future<Http.Response>> batch = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
-      batch.add(h1.sendAsync(HttpMethod.GET, skiffd.gatewayPort(), "split.default.localhost", "/", Map.of(), null));
+      batch.add(
+          h1.sendAsync(
+              HttpMethod.GET,
+              skiffd.gatewayPort(),
+              "split.default.localhost",
+              "/",
+              Map.of(),
+              null));
       if (batch.size() == 100) {
         Future.all(batch).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        batch.forEach(f -> served.merge(f.result().headers().get("X-Skiff-Revision"), 1, Integer::sum));
+        batch.forEach(
+            f -> served.merge(f.result().headers().get("X-Skiff-Revision"), 1, Integer::sum));
         batch.clear();
       }
     }
@@ -159,24 +196,26 @@ class WasmFunctionsIT {
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger ok = new AtomicInteger();
     List<String> failures = new ArrayList<>();
-    Thread background = new Thread(() -> {
-      try (Http own = new Http(HttpVersion.HTTP_1_1)) {
-        while (!done.get()) {
-          var r = own.get(skiffd.gatewayPort(), "hello.default.localhost", "/?name=ok");
-          if (r.status() == 200) {
-            ok.incrementAndGet();
-          } else {
-            synchronized (failures) {
-              failures.add(r.status() + " " + r.text());
-            }
-          }
-        }
-      } catch (Exception e) {
-        synchronized (failures) {
-          failures.add(e.toString());
-        }
-      }
-    });
+    Thread background =
+        new Thread(
+            () -> {
+              try (Http own = new Http(HttpVersion.HTTP_1_1)) {
+                while (!done.get()) {
+                  var r = own.get(skiffd.gatewayPort(), "hello.default.localhost", "/?name=ok");
+                  if (r.status() == 200) {
+                    ok.incrementAndGet();
+                  } else {
+                    synchronized (failures) {
+                      failures.add(r.status() + " " + r.text());
+                    }
+                  }
+                }
+              } catch (Exception e) {
+                synchronized (failures) {
+                  failures.add(e.toString());
+                }
+              }
+            });
     background.start();
     try {
       long t0 = System.nanoTime();
@@ -213,8 +252,11 @@ class WasmFunctionsIT {
     var r2 = cli.run("deploy", "broken", "--wasm", bad.toString());
     assertEquals(1, r2.exit(), r2.out());
     assertEquals(1, cli.run("describe", "broken").exit(), "no service was made");
-    assertEquals(0, cli.ok("revisions", "-o", "json").json().at("/items").findValues("name").stream()
-        .filter(n -> n.asText().startsWith("broken")).count());
+    assertEquals(
+        0,
+        cli.ok("revisions", "-o", "json").json().at("/items").findValues("name").stream()
+            .filter(n -> n.asText().startsWith("broken"))
+            .count());
   }
 
   private static byte[] sha256(byte[] b) throws Exception {

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * WAT test modules, assembled at test time by Chicory's wabt. Shared with other modules' tests through
- * this module's test-jar.
+ * WAT test modules, assembled at test time by Chicory's wabt. Shared with other modules' tests
+ * through this module's test-jar.
  */
 public final class Wat {
   private static final Map<String, byte[]> ASSEMBLED = new ConcurrentHashMap<>();

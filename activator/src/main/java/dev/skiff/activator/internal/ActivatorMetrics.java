@@ -23,6 +23,7 @@ final class ActivatorMetrics {
   static final String REQUESTS = "skiff.activator.requests";
   static final String QUEUE_WAIT = "skiff.activator.queue.wait";
   static final String CONCURRENCY = "skiff.activator.concurrency";
+
   /** Tag value for requests that named no revision. */
   static final String NONE = "none";
 

@@ -7,14 +7,14 @@ import dev.skiff.proxy.ProxyServer;
 import io.vertx.core.Future;
 
 /**
- * The activator: a {@link ProxyServer}, one server and pipeline per event loop, sharing the revisions
- * (queues, slots, load) and the metrics, plus the stats reporter on the ticker.
+ * The activator: a {@link ProxyServer}, one server and pipeline per event loop, sharing the
+ * revisions (queues, slots, load) and the metrics, plus the stats reporter on the ticker.
  */
 public final class DefaultActivator implements Activator {
   /**
    * Where the activator's keys for a shared random port start. The gateway counts its own from 0 in
-   * the same Vert.x; starting far above means the two never share a socket (which would hand gateway
-   * connections to the activator).
+   * the same Vert.x; starting far above means the two never share a socket (which would hand
+   * gateway connections to the activator).
    */
   private static final int NEGATIVE_PORT_BASE = 1 << 20;
 

@@ -9,6 +9,7 @@ import dev.skiff.activator.spi.Endpoint;
  */
 final class EndpointSlot {
   private final Endpoint endpoint;
+
   /** Requests granted on this endpoint and not yet released; guarded by the throttler's lock. */
   int inFlight;
 
@@ -22,7 +23,9 @@ final class EndpointSlot {
     return endpoint;
   }
 
-  /** True once the endpoint left the revision's ready set; requests not yet sent must not use it. */
+  /**
+   * True once the endpoint left the revision's ready set; requests not yet sent must not use it.
+   */
   boolean gone() {
     return gone;
   }

@@ -8,8 +8,8 @@ import java.time.Duration;
 
 /**
  * Bounds the whole exchange by the request's own timeout. When it passes before the request was
- * sent to an instance, the answer is 503 with Retry-After (it waited for capacity that did not come);
- * after, 504, or a reset when the response had started.
+ * sent to an instance, the answer is 503 with Retry-After (it waited for capacity that did not
+ * come); after, 504, or a reset when the response had started.
  */
 final class LimitDuration implements Stage {
   private final Vertx vertx;
@@ -25,7 +25,8 @@ final class LimitDuration implements Stage {
   @Override
   public Future<Void> serve(Exchange x) {
     long limit = x.timeout().toMillis();
-    long timer = vertx.setTimer(limit, id -> x.cancel(x.sent() ? late(x, limit) : unserved(x, limit)));
+    long timer =
+        vertx.setTimer(limit, id -> x.cancel(x.sent() ? late(x, limit) : unserved(x, limit)));
     return Stage.call(next, x).andThen(ar -> vertx.cancelTimer(timer));
   }
 

@@ -10,9 +10,9 @@ import dev.skiff.proxy.ErrorResponder;
 import io.vertx.core.Future;
 
 /**
- * The one place where a failed exchange becomes an HTTP answer: a status code and a JSON body {@code
- * {error, hint, requestId}}, with {@code Retry-After} on 503 ({@link ErrorResponder}). This class
- * decides the status of each {@link ActivatorException} and records the request's outcome.
+ * The one place where a failed exchange becomes an HTTP answer: a status code and a JSON body
+ * {@code {error, hint, requestId}}, with {@code Retry-After} on 503 ({@link ErrorResponder}). This
+ * class decides the status of each {@link ActivatorException} and records the request's outcome.
  */
 final class MapErrors implements Stage {
   private static final ErrorResponder ERRORS = new ErrorResponder("activator", MapErrors::replyTo);

@@ -13,23 +13,31 @@ final class Pipeline {
     //  2 MapErrors           the one place a failure becomes a status and a JSON body: 400 no
     //                        revision, 503 + Retry-After queue full or timed out while queued,
     //                        502 instance broke the exchange, 504 timed out after forwarding.
-    //  3 IdentifyRevision    Skiff-Revision-Namespace/-Name, X-Request-Id, Skiff-Request-Timeout-Ms.
-    //  4 TrackLoad           counts the request as the revision's load until it ends (queued plus in
+    //  3 IdentifyRevision    Skiff-Revision-Namespace/-Name, X-Request-Id,
+    // Skiff-Request-Timeout-Ms.
+    //  4 TrackLoad           counts the request as the revision's load until it ends (queued plus
+    // in
     //                        flight) for the per-second stats; sets the revision up on first sight.
     //  5 LimitDuration       the request's own timeout over everything below, queueing included.
     //  6 SetUpstreamHeaders  end-to-end headers as the gateway sent them, minus the Skiff routing
     //                        headers; once, before queueing, so a re-queued request is not redone.
-    //  7 Throttle            the revision's bounded FIFO: poke on the first cold request, wait for a
+    //  7 Throttle            the revision's bounded FIFO: poke on the first cold request, wait for
+    // a
     //                        capacity slot, hold it to the end; back to the head when the endpoint
     //                        vanished before sending.
     //  8 ProxyToEndpoint     streams request and response over the pooled client.
-    return new MeasureRequest(metrics,
+    return new MeasureRequest(
+        metrics,
         new MapErrors(
-        new IdentifyRevision(config.requestTimeout(),
-        new TrackLoad(revisions,
-        new LimitDuration(config.vertx(), config.retryAfter(),
-        new SetUpstreamHeaders(
-        new Throttle(
-        new ProxyToEndpoint(client, config.connectTimeout()))))))));
+            new IdentifyRevision(
+                config.requestTimeout(),
+                new TrackLoad(
+                    revisions,
+                    new LimitDuration(
+                        config.vertx(),
+                        config.retryAfter(),
+                        new SetUpstreamHeaders(
+                            new Throttle(
+                                new ProxyToEndpoint(client, config.connectTimeout()))))))));
   }
 }

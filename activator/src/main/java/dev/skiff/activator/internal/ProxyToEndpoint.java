@@ -65,7 +65,7 @@ final class ProxyToEndpoint implements Stage {
   }
 
   private static EndpointGoneException removed(EndpointSlot slot) {
-    return new EndpointGoneException(slot + " left the ready set before the request was sent",
-        false, null);
+    return new EndpointGoneException(
+        slot + " left the ready set before the request was sent", false, null);
   }
 }

@@ -17,9 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One revision's bounded queue and its endpoints' capacity (Knative's revision throttler and
  * breaker). With containerConcurrency N &gt; 0 every endpoint has N slots and a request waits until
- * one frees, going to the least busy endpoint with room; with 0 (unlimited) a request goes at once to
- * the less busy of two endpoints picked at random (power of two choices). Requests wait only while
- * no endpoint can take them, strictly first come, first served.
+ * one frees, going to the least busy endpoint with room; with 0 (unlimited) a request goes at once
+ * to the less busy of two endpoints picked at random (power of two choices). Requests wait only
+ * while no endpoint can take them, strictly first come, first served.
  *
  * <p>Thread-safe. All state is guarded by this object's lock, held only for bookkeeping: grants
  * ({@link Waiter#grant}) and pokes run after it is released.
@@ -52,8 +52,8 @@ final class RevisionThrottler {
   /**
    * Lets a request in. Returns a slot the caller now holds when capacity is free and nobody waits
    * ahead; otherwise queues {@code w} (at the head when {@code atHead}: a request whose endpoint
-   * vanished before it was sent) and returns null; {@link Waiter#grant} follows once capacity frees.
-   * The first request to find no ready endpoint in a cold period pokes the autoscaler.
+   * vanished before it was sent) and returns null; {@link Waiter#grant} follows once capacity
+   * frees. The first request to find no ready endpoint in a cold period pokes the autoscaler.
    *
    * @throws RequestQueueFullException when the queue is full; a request returning to the head is
    *     never refused, it was let in before
@@ -92,7 +92,9 @@ final class RevisionThrottler {
     return null;
   }
 
-  /** Takes {@code w} out of the queue (its timeout passed or its client left); false if not queued. */
+  /**
+   * Takes {@code w} out of the queue (its timeout passed or its client left); false if not queued.
+   */
   boolean withdraw(Waiter w) {
     List<Grant> grants;
     synchronized (this) {

@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The revisions the activator currently knows, each set up by its first request (throttler, endpoint
- * subscription, meters) and forgotten after it stayed idle for the expiry period. Shared by every
- * event loop; lock-free for requests.
+ * The revisions the activator currently knows, each set up by its first request (throttler,
+ * endpoint subscription, meters) and forgotten after it stayed idle for the expiry period. Shared
+ * by every event loop; lock-free for requests.
  */
 final class Revisions {
   private final ConcurrentMap<RevisionKey, RevisionState> byKey = new ConcurrentHashMap<>();

@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Waits in the revision's queue for a capacity slot, holds it for the rest of the exchange, and gives
- * it back at the end. A request whose endpoint vanished, or refused the connection, before anything
- * was sent goes back to the head of the queue; a request already sent is never sent again. After
- * {@value #MAX_REFUSALS} refused connections the request fails with 502.
+ * Waits in the revision's queue for a capacity slot, holds it for the rest of the exchange, and
+ * gives it back at the end. A request whose endpoint vanished, or refused the connection, before
+ * anything was sent goes back to the head of the queue; a request already sent is never sent again.
+ * After {@value #MAX_REFUSALS} refused connections the request fails with 502.
  */
 final class Throttle implements Stage {
   static final int MAX_REFUSALS = 3;

@@ -1,8 +1,8 @@
 package dev.skiff.activator.internal;
 
 /**
- * A FIFO of waiters, linked through the waiters themselves, so that adding at either end, taking the
- * head and withdrawing any waiter (its timeout passed, its client left) are all O(1). Not
+ * A FIFO of waiters, linked through the waiters themselves, so that adding at either end, taking
+ * the head and withdrawing any waiter (its timeout passed, its client left) are all O(1). Not
  * thread-safe: the throttler's lock guards it.
  */
 final class WaitQueue {

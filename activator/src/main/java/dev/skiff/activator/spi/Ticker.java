@@ -9,9 +9,7 @@ import java.time.Duration;
 @FunctionalInterface
 public interface Ticker {
 
-  /**
-   * Runs {@code tick} every {@code interval}, never two at once, until the handle is cancelled.
-   */
+  /** Runs {@code tick} every {@code interval}, never two at once, until the handle is cancelled. */
   Cancellable every(Duration interval, Runnable tick);
 
   /** Stops a running ticker. */

@@ -27,7 +27,9 @@ class RevisionThrottlerTest {
   private final List<String> granted = new ArrayList<>();
   private final RevisionThrottler throttler =
       new RevisionThrottler(
-          RevisionKey.of("default", "fn-00001"), 3, Duration.ofSeconds(1),
+          RevisionKey.of("default", "fn-00001"),
+          3,
+          Duration.ofSeconds(1),
           (ns, rev) -> pokes.add(ns + "/" + rev));
 
   private Waiter waiter(String name) {
@@ -144,7 +146,9 @@ class RevisionThrottlerTest {
       assertSame(B, s.endpoint());
     }
     throttler.update(ready(0, A));
-    assertSame(A, throttler.admit(new Waiter(Set.of(A), slot -> {}), true).endpoint(),
+    assertSame(
+        A,
+        throttler.admit(new Waiter(Set.of(A), slot -> {}), true).endpoint(),
         "with no other endpoint it tries the same one again");
   }
 
@@ -156,7 +160,8 @@ class RevisionThrottlerTest {
     }
     assertEquals(0, throttler.queued());
     assertEquals(100, throttler.inFlight(A) + throttler.inFlight(B));
-    assertTrue(Math.abs(throttler.inFlight(A) - throttler.inFlight(B)) <= 1,
+    assertTrue(
+        Math.abs(throttler.inFlight(A) - throttler.inFlight(B)) <= 1,
         "two choices over two endpoints keep them even");
   }
 }

@@ -56,8 +56,9 @@ final class KnativeService {
           "Skiff names revisions itself ({service}-00001, ...)",
           "remove the field");
     }
-    Map<String, String> annotations = stringMap(p, "spec.template.metadata.annotations",
-        template.path("metadata").path("annotations"));
+    Map<String, String> annotations =
+        stringMap(
+            p, "spec.template.metadata.annotations", template.path("metadata").path("annotations"));
     JsonNode pod = template.path("spec");
     fields(p, "spec.template.spec", pod, POD);
     JsonNode containers = pod.path("containers");
@@ -66,7 +67,9 @@ final class KnativeService {
     Integer port = null;
     Resources resources = null;
     if (!containers.isArray() || containers.size() != 1) {
-      p.add("spec.template.spec.containers", "must list exactly one container",
+      p.add(
+          "spec.template.spec.containers",
+          "must list exactly one container",
           "Skiff runs one container per revision; sidecars are the platform's");
     } else {
       String at = "spec.template.spec.containers[0]";
@@ -74,7 +77,10 @@ final class KnativeService {
       fields(p, at, c, CONTAINER);
       for (String unsupported : List.of("args", "command")) {
         if (c.has(unsupported)) {
-          p.add(at + "." + unsupported, "is not supported yet", "bake it into the image's entrypoint");
+          p.add(
+              at + "." + unsupported,
+              "is not supported yet",
+              "bake it into the image's entrypoint");
         }
       }
       image = text(p, at + ".image", c.path("image"));
@@ -82,7 +88,8 @@ final class KnativeService {
       port = port(p, at + ".ports", c.path("ports"));
       resources = resources(p, at + ".resources", c.path("resources"));
     }
-    Integer cc = integer(p, "spec.template.spec.containerConcurrency", pod.path("containerConcurrency"));
+    Integer cc =
+        integer(p, "spec.template.spec.containerConcurrency", pod.path("containerConcurrency"));
     Integer timeout = integer(p, "spec.template.spec.timeoutSeconds", pod.path("timeoutSeconds"));
     List<TrafficTarget> traffic = traffic(p, spec.path("traffic"));
     p.throwIfAny();
@@ -96,7 +103,10 @@ final class KnativeService {
     return new ObjectMeta(
         m.path("name").asText(null),
         m.path("namespace").asText(null),
-        null, null, null, null,
+        null,
+        null,
+        null,
+        null,
         stringMap(p, "metadata.labels", m.path("labels")),
         stringMap(p, "metadata.annotations", m.path("annotations")));
   }
@@ -170,11 +180,12 @@ final class KnativeService {
           latest = t.get("latestRevision").asBoolean();
         }
       }
-      out.add(new TrafficTarget(
-          t.has("revisionName") ? text(p, at + ".revisionName", t.get("revisionName")) : null,
-          latest,
-          integer(p, at + ".percent", t.path("percent")),
-          t.has("tag") ? text(p, at + ".tag", t.get("tag")) : null));
+      out.add(
+          new TrafficTarget(
+              t.has("revisionName") ? text(p, at + ".revisionName", t.get("revisionName")) : null,
+              latest,
+              integer(p, at + ".percent", t.path("percent")),
+              t.has("tag") ? text(p, at + ".tag", t.get("tag")) : null));
     }
     return out;
   }
@@ -190,7 +201,9 @@ final class KnativeService {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!allowed.contains(f)) {
-        p.add((path.isEmpty() ? "" : path + ".") + f, "is not supported by Skiff",
+        p.add(
+            (path.isEmpty() ? "" : path + ".") + f,
+            "is not supported by Skiff",
             "supported fields here: " + new java.util.TreeSet<>(allowed));
       }
     }
@@ -228,13 +241,16 @@ final class KnativeService {
       p.add(path, "must be a map of strings", null);
       return out;
     }
-    n.properties().forEach(e -> {
-      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-        p.add(path + "[" + e.getKey() + "]", "must be a string", "quote numbers, e.g. \"3\"");
-      } else {
-        out.put(e.getKey(), e.getValue().asText());
-      }
-    });
+    n.properties()
+        .forEach(
+            e -> {
+              if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                p.add(
+                    path + "[" + e.getKey() + "]", "must be a string", "quote numbers, e.g. \"3\"");
+              } else {
+                out.put(e.getKey(), e.getValue().asText());
+              }
+            });
     return out;
   }
 }

@@ -19,8 +19,8 @@ import java.util.List;
 
 /**
  * Turns manifest text into resources: Skiff's own ({@code apiVersion: skiff.dev/v1}) and Knative's
- * {@code serving.knative.dev/v1} Service. JSON is YAML, so one reader takes both. Every failure is a
- * {@link ValidationException} naming the field.
+ * {@code serving.knative.dev/v1} Service. JSON is YAML, so one reader takes both. Every failure is
+ * a {@link ValidationException} naming the field.
  */
 public final class Manifests {
   private Manifests() {}
@@ -108,8 +108,9 @@ public final class Manifests {
           case "Service" -> Service.class;
           case "Trigger" -> Trigger.class;
           case "Node" -> Node.class;
-          default -> throw ValidationException.of(
-              "kind", "'" + kind + "' is not a kind", "use Service, Trigger or Node");
+          default ->
+              throw ValidationException.of(
+                  "kind", "'" + kind + "' is not a kind", "use Service, Trigger or Node");
         };
     return bind(Json.mapper(), doc, type);
   }
@@ -136,7 +137,10 @@ public final class Manifests {
       return ValidationException.of(path, describe(e), "check the value's type");
     }
     var loc = e.getLocation();
-    String where = loc == null ? "(document)" : "(line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    String where =
+        loc == null
+            ? "(document)"
+            : "(line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     return ValidationException.of(where, "malformed: " + e.getOriginalMessage(), "fix the syntax");
   }
 
@@ -164,5 +168,4 @@ public final class Manifests {
     }
     return b.length() == 0 ? "(document)" : b.toString();
   }
-
 }

@@ -13,4 +13,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeliverySpec(
-    Integer retry, String backoffPolicy, String backoffDelay, String deadLetterTopic, String timeout) {}
+    Integer retry,
+    String backoffPolicy,
+    String backoffDelay,
+    String deadLetterTopic,
+    String timeout) {}

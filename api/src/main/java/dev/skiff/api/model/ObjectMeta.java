@@ -15,8 +15,8 @@ import java.util.Map;
  * @param uid a stable identifier set at creation
  * @param createdAt set by the control plane at creation
  * @param labels free-form labels
- * @param annotations free-form annotations; Knative's {@code autoscaling.knative.dev/*} live here or on
- *     the template
+ * @param annotations free-form annotations; Knative's {@code autoscaling.knative.dev/*} live here
+ *     or on the template
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ObjectMeta(
@@ -46,7 +46,8 @@ public record ObjectMeta(
   }
 
   public ObjectMeta withNamespace(String ns) {
-    return new ObjectMeta(name, ns, resourceVersion, generation, uid, createdAt, labels, annotations);
+    return new ObjectMeta(
+        name, ns, resourceVersion, generation, uid, createdAt, labels, annotations);
   }
 
   public ObjectMeta withResourceVersion(Long rv) {
@@ -54,10 +55,12 @@ public record ObjectMeta(
   }
 
   public ObjectMeta withGeneration(Long gen) {
-    return new ObjectMeta(name, namespace, resourceVersion, gen, uid, createdAt, labels, annotations);
+    return new ObjectMeta(
+        name, namespace, resourceVersion, gen, uid, createdAt, labels, annotations);
   }
 
   public ObjectMeta withCreation(String newUid, Instant at) {
-    return new ObjectMeta(name, namespace, resourceVersion, generation, newUid, at, labels, annotations);
+    return new ObjectMeta(
+        name, namespace, resourceVersion, generation, newUid, at, labels, annotations);
   }
 }

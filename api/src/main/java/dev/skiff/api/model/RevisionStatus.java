@@ -13,7 +13,10 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RevisionStatus(
-    String imageDigest, Integer desiredInstances, Integer readyInstances, List<Condition> conditions) {
+    String imageDigest,
+    Integer desiredInstances,
+    Integer readyInstances,
+    List<Condition> conditions) {
   public RevisionStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
   }

@@ -54,8 +54,18 @@ public record ScalingSettings(
   /** Every annotation Skiff understands under the autoscaling prefix. */
   public static final Set<String> KNOWN =
       Set.of(
-          MIN_SCALE, MAX_SCALE, INITIAL_SCALE, TARGET, TARGET_UTILIZATION, WINDOW, PANIC_WINDOW,
-          PANIC_THRESHOLD, RETENTION, METRIC, CLASS, TARGET_BURST_CAPACITY);
+          MIN_SCALE,
+          MAX_SCALE,
+          INITIAL_SCALE,
+          TARGET,
+          TARGET_UTILIZATION,
+          WINDOW,
+          PANIC_WINDOW,
+          PANIC_THRESHOLD,
+          RETENTION,
+          METRIC,
+          CLASS,
+          TARGET_BURST_CAPACITY);
 
   /** Knative's defaults. */
   public static final ScalingSettings DEFAULTS =
@@ -76,7 +86,9 @@ public record ScalingSettings(
         doubleOr(a, PANIC_THRESHOLD, d.panicThresholdPercent),
         a.containsKey(RETENTION) ? Durations.parse(a.get(RETENTION)) : d.scaleToZeroRetention,
         a.getOrDefault(METRIC, d.metric),
-        a.containsKey(TARGET_BURST_CAPACITY) ? Double.valueOf(a.get(TARGET_BURST_CAPACITY).trim()) : null);
+        a.containsKey(TARGET_BURST_CAPACITY)
+            ? Double.valueOf(a.get(TARGET_BURST_CAPACITY).trim())
+            : null);
   }
 
   /** Checks every autoscaling annotation, adding problems under {@code path}. */
@@ -167,7 +179,12 @@ public record ScalingSettings(
       if (d.compareTo(lo) < 0 || d.compareTo(hi) > 0) {
         p.add(
             path + "[" + key + "]",
-            "must be between " + Durations.format(lo) + " and " + Durations.format(hi) + ", got " + v,
+            "must be between "
+                + Durations.format(lo)
+                + " and "
+                + Durations.format(hi)
+                + ", got "
+                + v,
             null);
       }
     } catch (IllegalArgumentException e) {

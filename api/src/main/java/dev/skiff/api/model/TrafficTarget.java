@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * {tag}-{service}.{namespace}.{domain}}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TrafficTarget(String revisionName, Boolean latestRevision, Integer percent, String tag) {
+public record TrafficTarget(
+    String revisionName, Boolean latestRevision, Integer percent, String tag) {
 
   public static TrafficTarget latest(int percent) {
     return new TrafficTarget(null, true, percent, null);

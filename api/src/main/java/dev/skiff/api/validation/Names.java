@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 public final class Names {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
 
-  /** Service names leave room for the {@code -00001} revision suffix inside a 63-character label. */
+  /**
+   * Service names leave room for the {@code -00001} revision suffix inside a 63-character label.
+   */
   public static final int MAX_SERVICE_NAME = 57;
 
   public static final String DNS_HINT =

@@ -3,7 +3,9 @@ package dev.skiff.api.validation;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Collects field errors while a validator walks a resource. Not thread-safe; one per validation. */
+/**
+ * Collects field errors while a validator walks a resource. Not thread-safe; one per validation.
+ */
 public final class Problems {
   private final List<FieldError> errors = new ArrayList<>();
 

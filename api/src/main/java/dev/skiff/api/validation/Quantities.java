@@ -32,7 +32,9 @@ public final class Quantities {
     return n.multiply(BigDecimal.valueOf(mult)).longValue();
   }
 
-  /** Parses a cpu quantity to millicores; throws {@link IllegalArgumentException} when malformed. */
+  /**
+   * Parses a cpu quantity to millicores; throws {@link IllegalArgumentException} when malformed.
+   */
   public static long millicores(String q) {
     Matcher m = match(q);
     BigDecimal n = new BigDecimal(m.group(1));

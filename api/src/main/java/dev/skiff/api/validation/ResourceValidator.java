@@ -134,9 +134,15 @@ public final class ResourceValidator {
         .forEach(
             (k, v) -> {
               if (!ENV_NAME.matcher(k).matches()) {
-                p.add(path + ".env." + k, "is not a valid variable name", "use [A-Za-z_][A-Za-z0-9_]*");
+                p.add(
+                    path + ".env." + k,
+                    "is not a valid variable name",
+                    "use [A-Za-z_][A-Za-z0-9_]*");
               } else if (RESERVED_ENV.contains(k)) {
-                p.add(path + ".env." + k, "is set by the platform", "remove it; Skiff sets " + RESERVED_ENV);
+                p.add(
+                    path + ".env." + k,
+                    "is set by the platform",
+                    "remove it; Skiff sets " + RESERVED_ENV);
               }
               if (v == null) {
                 p.add(path + ".env." + k, "must have a value", "use an empty string for none");
@@ -161,7 +167,8 @@ public final class ResourceValidator {
     boolean hasDigest = w.digest() != null && !w.digest().isEmpty();
     boolean hasUrl = w.url() != null && !w.url().isEmpty();
     if (hasDigest == hasUrl) {
-      p.add(path, "needs exactly one of digest or url", "the CLI uploads a file and sets the digest");
+      p.add(
+          path, "needs exactly one of digest or url", "the CLI uploads a file and sets the digest");
     }
     if (hasDigest && !DIGEST.matcher(w.digest()).matches()) {
       p.add(path + ".digest", "'" + w.digest() + "' is not sha256:<64 lower-case hex>", null);

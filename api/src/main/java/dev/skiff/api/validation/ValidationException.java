@@ -3,7 +3,9 @@ package dev.skiff.api.validation;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** A manifest or resource that cannot be accepted; carries every problem found, not only the first. */
+/**
+ * A manifest or resource that cannot be accepted; carries every problem found, not only the first.
+ */
 public class ValidationException extends SkiffApiException {
   private static final long serialVersionUID = 1L;
 

@@ -11,8 +11,8 @@ import dev.skiff.api.model.Trigger;
 import dev.skiff.api.validation.SkiffApiException;
 
 /**
- * One change to one resource. {@code object} is the resource after a PUT and the last state before a
- * DELETE.
+ * One change to one resource. {@code object} is the resource after a PUT and the last state before
+ * a DELETE.
  *
  * @param type {@code PUT} or {@code DELETE}
  * @param kind the resource kind, e.g. {@code Service}

@@ -1,7 +1,7 @@
 package dev.skiff.autoscaler.spi;
 
-import dev.skiff.autoscaler.Decision;
 import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.autoscaler.Decision;
 
 /**
  * Receives a revision's decision whenever its desired count, its panic mode, or whether it needs

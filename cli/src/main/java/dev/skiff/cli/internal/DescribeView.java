@@ -58,7 +58,10 @@ public final class DescribeView {
       }
       for (Condition k : r.status().conditions()) {
         if ("Autoscaled".equals(k.type())) {
-          scaling.row(r.metadata().name(), k.reason(), Ages.since(k.lastTransitionTime(), now) + " ago",
+          scaling.row(
+              r.metadata().name(),
+              k.reason(),
+              Ages.since(k.lastTransitionTime(), now) + " ago",
               k.message());
         }
       }

@@ -31,7 +31,7 @@ class ViewsTest {
   @Test
   void listShowsOneAlignedLinePerService() {
     assertEquals(
-        """
+"""
 NAME    KIND   LATEST        READY   INSTANCES   TRAFFIC                           URL                              AGE
 hello   wasm   hello-00002   True    2           hello-00002=50%,hello-00001=50%   http://hello.default.localhost   3m
 """,
@@ -118,7 +118,7 @@ hello   wasm   hello-00002   True    2           hello-00002=50%,hello-00001=50%
             NOW);
     String revisions = d.substring(d.indexOf("Revisions:\n"), d.indexOf("\nTraffic:"));
     assertEquals(
-        """
+"""
 Revisions:
   NAME          NUMBER   READY   INSTANCES   MIN   MAX   TARGET   WINDOW   TRAFFIC   TAGS     AGE
   hello-00002   2        True    2/3         1     5     50       30s      50%       -        3m

@@ -49,8 +49,8 @@ public interface Store {
   Future<Entry> put(String key, byte[] value, long expectedModRevision);
 
   /**
-   * Deletes {@code key} if its mod revision is {@code expectedModRevision} ({@link #ANY} or an exact
-   * revision); a mismatch fails with a {@link dev.skiff.controlplane.StaleRevisionException}.
+   * Deletes {@code key} if its mod revision is {@code expectedModRevision} ({@link #ANY} or an
+   * exact revision); a mismatch fails with a {@link dev.skiff.controlplane.StaleRevisionException}.
    *
    * @return true if the key existed and is now deleted, false if there was nothing to delete
    */
@@ -64,8 +64,8 @@ public interface Store {
    * {@code fromRevision} that the history still holds, then live changes, each exactly once and in
    * revision order. {@code fromRevision} 0 replays the whole history.
    *
-   * <p>Threads: when called on a Vert.x context, {@code handler} runs on that context; otherwise on a
-   * store thread. Either way one event at a time, never concurrently.
+   * <p>Threads: when called on a Vert.x context, {@code handler} runs on that context; otherwise on
+   * a store thread. Either way one event at a time, never concurrently.
    */
   Watch watch(String prefix, long fromRevision, Handler<StoreEvent> handler);
 

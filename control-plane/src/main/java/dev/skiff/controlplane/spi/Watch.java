@@ -4,15 +4,15 @@ import io.vertx.core.Future;
 
 /**
  * A running watch returned by {@link Store#watch}. Its futures complete on the thread that runs the
- * watch's handler, {@code started()} before the first event; {@link #cancel()} may be called from any
- * thread, including from inside the handler.
+ * watch's handler, {@code started()} before the first event; {@link #cancel()} may be called from
+ * any thread, including from inside the handler.
  */
 public interface Watch {
 
   /**
    * Completes once the watch is registered and its replay is queued for delivery; fails with a
-   * {@link dev.skiff.controlplane.CompactedException} when the history no longer reaches back to the
-   * requested revision, in which case no event is delivered.
+   * {@link dev.skiff.controlplane.CompactedException} when the history no longer reaches back to
+   * the requested revision, in which case no event is delivered.
    */
   Future<Void> started();
 

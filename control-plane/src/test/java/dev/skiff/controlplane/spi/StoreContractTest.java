@@ -123,7 +123,8 @@ public abstract class StoreContractTest {
     Entry v1 = await(store.put("/a", b("one"), Store.ABSENT));
     Entry v2 = await(store.put("/a", b("two"), v1.modRevision()));
     StaleRevisionException stale =
-        assertInstanceOf(StaleRevisionException.class, failure(store.put("/a", b("three"), v1.modRevision())));
+        assertInstanceOf(
+            StaleRevisionException.class, failure(store.put("/a", b("three"), v1.modRevision())));
     assertEquals(v2.modRevision(), stale.actual());
     assertEquals("two", s(await(store.get("/a")).orElseThrow()));
     assertInstanceOf(StaleRevisionException.class, failure(store.put("/never", b("x"), 5)));
@@ -291,7 +292,8 @@ public abstract class StoreContractTest {
     await(store.close());
     store = reopen(store);
     assertEquals(revision, await(store.revision()));
-    assertEquals(List.of("/k/a", "/k/b"), await(store.list("/k/")).stream().map(Entry::key).toList());
+    assertEquals(
+        List.of("/k/a", "/k/b"), await(store.list("/k/")).stream().map(Entry::key).toList());
     Entry a = await(store.get("/k/a")).orElseThrow();
     assertEquals("1b", s(a));
     assertEquals(a2.modRevision(), a.modRevision());
@@ -301,7 +303,8 @@ public abstract class StoreContractTest {
     assertEquals(revision + 1, next.modRevision());
   }
 
-  private static List<String> take(BlockingQueue<StoreEvent> events, int n) throws InterruptedException {
+  private static List<String> take(BlockingQueue<StoreEvent> events, int n)
+      throws InterruptedException {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       StoreEvent e = events.poll(10, TimeUnit.SECONDS);

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A C compiler command line (clang for wasm32-wasi, gcc for static programs), accepted only after it
- * built a tiny probe program: the build skips the examples it cannot make, and says why.
+ * A C compiler command line (clang for wasm32-wasi, gcc for static programs), accepted only after
+ * it built a tiny probe program: the build skips the examples it cannot make, and says why.
  */
 final class CCompiler {
   private final String name;
@@ -27,15 +27,16 @@ final class CCompiler {
    * when it cannot build {@code probeSource}.
    */
   static Optional<CCompiler> detect(
-      String name, List<String> baseCommand, String probeSource, String skipped) throws IOException {
+      String name, List<String> baseCommand, String probeSource, String skipped)
+      throws IOException {
     var compiler = new CCompiler(name, baseCommand);
     Path probeDir = Files.createTempDirectory("skiff-" + name + "-probe");
     try {
       Path source = Files.writeString(probeDir.resolve("probe.c"), probeSource);
       Result probe = compiler.run(source, probeDir.resolve("probe.out"));
       if (!probe.ok()) {
-        ExampleBuilder.log(skipped.replace("{reason}",
-            probe.output().lines().findFirst().orElse("no output")));
+        ExampleBuilder.log(
+            skipped.replace("{reason}", probe.output().lines().findFirst().orElse("no output")));
         return Optional.empty();
       }
       return Optional.of(compiler);

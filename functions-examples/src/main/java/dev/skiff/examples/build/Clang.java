@@ -34,7 +34,9 @@ final class Clang {
     if (!root.isBlank()) {
       command.add("--sysroot=" + root);
     }
-    return CCompiler.detect("clang", command,
+    return CCompiler.detect(
+        "clang",
+        command,
         "#include <stdio.h>\nint main(void) { return puts(\"\") < 0; }\n",
         "SKIPPING C examples: no clang able to build wasm32-wasi ({reason}). Install clang, lld and"
             + " wasi-libc, or set -Dskiff.clang / -Dskiff.wasi.sysroot.");

@@ -15,7 +15,9 @@ final class Gcc {
   static Optional<CCompiler> detect(String executable) throws IOException {
     var command = new ArrayList<>(List.of(executable));
     command.addAll(FLAGS);
-    return CCompiler.detect("gcc", command,
+    return CCompiler.detect(
+        "gcc",
+        command,
         "#include <pthread.h>\n#include <stdio.h>\nint main(void) { return puts(\"\") < 0; }\n",
         "SKIPPING the container example: no gcc able to link static programs ({reason}). Install gcc"
             + " and libc6-dev (apt-get install gcc libc6-dev), or set -Dskiff.gcc.");

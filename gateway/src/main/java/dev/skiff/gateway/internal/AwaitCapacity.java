@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Makes sure the chosen revision has ready endpoints: takes the snapshot when there is one, otherwise
- * waits for one up to the cold-start timeout (bounded by the route's timeout) and answers 503 after.
+ * Makes sure the chosen revision has ready endpoints: takes the snapshot when there is one,
+ * otherwise waits for one up to the cold-start timeout (bounded by the route's timeout) and answers
+ * 503 after.
  *
  * <p>Used when no activator is configured; with one, {@link HandToActivator} takes this stage's
  * place and hands such requests to the activator instead of waiting here.
@@ -24,7 +25,11 @@ final class AwaitCapacity implements Stage {
   private final Stage next;
 
   AwaitCapacity(
-      Vertx vertx, EndpointSource source, Duration coldStartTimeout, Duration retryAfter, Stage next) {
+      Vertx vertx,
+      EndpointSource source,
+      Duration coldStartTimeout,
+      Duration retryAfter,
+      Stage next) {
     this.vertx = vertx;
     this.source = source;
     this.coldStartTimeout = coldStartTimeout;
@@ -42,7 +47,9 @@ final class AwaitCapacity implements Stage {
       return Stage.call(next, x);
     }
     Duration wait =
-        coldStartTimeout.compareTo(x.route().timeout()) <= 0 ? coldStartTimeout : x.route().timeout();
+        coldStartTimeout.compareTo(x.route().timeout()) <= 0
+            ? coldStartTimeout
+            : x.route().timeout();
     Promise<List<Endpoint>> arrived = Promise.promise();
     // Our own deadline too, so a source that never completes cannot hold the request forever.
     long timer = vertx.setTimer(wait.toMillis(), id -> arrived.tryFail(notReady(x, wait, null)));

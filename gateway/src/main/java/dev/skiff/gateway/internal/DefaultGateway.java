@@ -7,13 +7,13 @@ import dev.skiff.proxy.ProxyServer;
 import io.vertx.core.Future;
 
 /**
- * The gateway: a {@link ProxyServer}, one server and pipeline per event loop, sharing the live route
- * table, the metrics and the balancer.
+ * The gateway: a {@link ProxyServer}, one server and pipeline per event loop, sharing the live
+ * route table, the metrics and the balancer.
  */
 public final class DefaultGateway implements Gateway {
   /**
-   * Where the gateway's keys for a shared random port start. The activator's start far above, so the
-   * two never share a socket in one Vert.x.
+   * Where the gateway's keys for a shared random port start. The activator's start far above, so
+   * the two never share a socket in one Vert.x.
    */
   private static final int NEGATIVE_PORT_BASE = 0;
 

@@ -28,7 +28,10 @@ public record GatewayConfig(
     Endpoint activator,
     ActivatorRouting activatorRouting) {
 
-  /** Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code example.com}. */
+  /**
+   * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code
+   * example.com}.
+   */
   public static String normalizeDomain(String domain) {
     String d = domain.trim().toLowerCase(Locale.ROOT);
     while (d.startsWith(".")) {

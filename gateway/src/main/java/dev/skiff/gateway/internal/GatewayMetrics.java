@@ -12,13 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The gateway's request metrics: {@code skiff.gateway.requests} (counter by namespace, service,
  * revision, code and code class), {@code skiff.gateway.request.duration} (timer with a percentile
- * histogram per revision) and {@code skiff.gateway.requests.in.flight} (gauge). Meters are cached per
- * revision so a request does not pay for a registry lookup.
+ * histogram per revision) and {@code skiff.gateway.requests.in.flight} (gauge). Meters are cached
+ * per revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
   static final String REQUESTS = "skiff.gateway.requests";
   static final String DURATION = "skiff.gateway.request.duration";
   static final String IN_FLIGHT = "skiff.gateway.requests.in.flight";
+
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
 

@@ -8,10 +8,10 @@ import java.util.List;
 
 /**
  * Takes {@link AwaitCapacity}'s place when an activator is configured (Knative's
- * target-burst-capacity switch): a request whose revision has no ready endpoint, or that the routing
- * sends through the activator, goes to the activator, which queues it, pokes the autoscaler and
- * forwards it when an instance has room; any other goes straight to the revision's ready endpoints.
- * Nothing waits in the gateway.
+ * target-burst-capacity switch): a request whose revision has no ready endpoint, or that the
+ * routing sends through the activator, goes to the activator, which queues it, pokes the autoscaler
+ * and forwards it when an instance has room; any other goes straight to the revision's ready
+ * endpoints. Nothing waits in the gateway.
  *
  * <p>The path is chosen here, once per request, from one snapshot of each input: flipping the
  * routing changes the path of requests that start afterwards, and requests under way finish on the
@@ -23,8 +23,7 @@ final class HandToActivator implements Stage {
   private final Endpoint activator;
   private final Stage next;
 
-  HandToActivator(
-      EndpointSource source, ActivatorRouting routing, Endpoint activator, Stage next) {
+  HandToActivator(EndpointSource source, ActivatorRouting routing, Endpoint activator, Stage next) {
     this.source = source;
     this.routing = routing;
     this.activator = activator;

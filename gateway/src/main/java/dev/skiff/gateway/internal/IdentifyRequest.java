@@ -3,8 +3,8 @@ package dev.skiff.gateway.internal;
 import io.vertx.core.Future;
 
 /**
- * Gives the request its identity for the hop: {@code X-Request-Id} (the client's or a new one, echoed
- * on the response) and the W3C trace context the instance will see.
+ * Gives the request its identity for the hop: {@code X-Request-Id} (the client's or a new one,
+ * echoed on the response) and the W3C trace context the instance will see.
  */
 final class IdentifyRequest implements Stage {
   private final Stage next;

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Picks the endpoint with the fewest requests in flight from this gateway, scanning from a rotating
- * start so ties spread round robin. Shared by every event loop; counts of idle endpoints are removed
- * so the map tracks only endpoints in use.
+ * start so ties spread round robin. Shared by every event loop; counts of idle endpoints are
+ * removed so the map tracks only endpoints in use.
  */
 final class LeastInFlight {
   private final ConcurrentMap<Endpoint, Integer> inFlight = new ConcurrentHashMap<>();

@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /**
- * Bounds the upstream exchange by the route's timeout (the service's {@code timeoutSeconds}, default
- * 300 s): when it passes, the exchange is cancelled, which answers 504 or, if the response already
- * started, resets it.
+ * Bounds the upstream exchange by the route's timeout (the service's {@code timeoutSeconds},
+ * default 300 s): when it passes, the exchange is cancelled, which answers 504 or, if the response
+ * already started, resets it.
  *
  * <p>Via the activator, the activator enforces the same timeout itself (it gets it in a header) and
  * answers 503 when it passed while the request was still queued, 504 after. The gateway's limit is

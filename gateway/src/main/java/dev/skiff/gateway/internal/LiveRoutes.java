@@ -23,6 +23,7 @@ final class LiveRoutes {
 
   // Guarded by this.
   private final Map<String, Service> services = new HashMap<>();
+
   /** Store revision of the last change applied per service, deletions included. */
   private final Map<String, Long> appliedRevision = new HashMap<>();
 
@@ -36,7 +37,9 @@ final class LiveRoutes {
     return current;
   }
 
-  /** Applies a Service PUT or DELETE; other kinds, unreadable objects and stale events are skipped. */
+  /**
+   * Applies a Service PUT or DELETE; other kinds, unreadable objects and stale events are skipped.
+   */
   synchronized void apply(ResourceEvent event) {
     if (!Service.KIND.equals(event.kind())) {
       return;
@@ -72,7 +75,9 @@ final class LiveRoutes {
     current = RouteTable.build(services.values(), domain, defaultTimeout);
   }
 
-  /** {@code namespace/name} from the object, or from a store key {@code /skiff/services/ns/name}. */
+  /**
+   * {@code namespace/name} from the object, or from a store key {@code /skiff/services/ns/name}.
+   */
   private static String keyOf(ResourceEvent event, Service service) {
     if (service != null && service.metadata() != null && service.metadata().name() != null) {
       return service.metadata().namespaceOrDefault() + "/" + service.metadata().name();

@@ -24,7 +24,11 @@ final class PickRevision implements Stage {
     if (revision == null) {
       return Future.failedFuture(
           new RevisionNotReadyException(
-              "service " + route.namespace() + "/" + route.service() + " has no revision to route to",
+              "service "
+                  + route.namespace()
+                  + "/"
+                  + route.service()
+                  + " has no revision to route to",
               "the control plane has not created or resolved a revision yet, or all traffic percents"
                   + " are 0; check the service's status",
               retryAfter,

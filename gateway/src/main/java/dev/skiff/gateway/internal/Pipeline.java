@@ -13,39 +13,50 @@ final class Pipeline {
       LeastInFlight balancer,
       HttpClient client) {
     // Outermost first; each stage does one thing and then calls the next.
-    //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram. Outermost,
+    //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram.
+    // Outermost,
     //                          so it sees every outcome, errors included, and the full duration.
-    //  2 IdentifyRequest       X-Request-Id (kept or minted) and the hop's traceparent; before error
+    //  2 IdentifyRequest       X-Request-Id (kept or minted) and the hop's traceparent; before
+    // error
     //                          mapping so that error bodies carry the request id.
     //  3 MapErrors             the one place a failure becomes a status code and a JSON body.
     //  4 RouteByHost           Host -> service or tag route in the current table; 404 otherwise.
     //  5 PickRevision          weighted random over the route's traffic percents.
     //  6 HandToActivator       with an activator: no ready endpoint, or the routing says so -> the
-    //                          activator becomes the only endpoint; else the ready endpoints. Chosen
+    //                          activator becomes the only endpoint; else the ready endpoints.
+    // Chosen
     //                          once per request, so flipping the routing never moves a request.
-    //    or AwaitCapacity      without one: no ready endpoint -> wait for one (cold start), 503 after.
+    //    or AwaitCapacity      without one: no ready endpoint -> wait for one (cold start), 503
+    // after.
     //  7 PickEndpoint          least requests in flight among the endpoints.
-    //  8 LimitDuration         the route's timeoutSeconds over the upstream exchange; 504 after (via
+    //  8 LimitDuration         the route's timeoutSeconds over the upstream exchange; 504 after
+    // (via
     //                          the activator a second later, as a backstop to the activator's own).
-    //  9 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id, traceparent;
+    //  9 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id,
+    // traceparent;
     //                          via the activator also the revision and timeout headers.
     // 10 ProxyToEndpoint       streams request and response over the pooled client; 502 on failure.
     Stage toEndpoint =
-        new PickEndpoint(balancer,
-        new LimitDuration(config.vertx(),
-        new SetForwardingHeaders(
-        new ProxyToEndpoint(client, config.connectTimeout()))));
+        new PickEndpoint(
+            balancer,
+            new LimitDuration(
+                config.vertx(),
+                new SetForwardingHeaders(new ProxyToEndpoint(client, config.connectTimeout()))));
     Stage capacity =
         config.activator() != null
             ? new HandToActivator(
                 config.endpoints(), config.activatorRouting(), config.activator(), toEndpoint)
-            : new AwaitCapacity(config.vertx(), config.endpoints(), config.coldStartTimeout(),
-                config.retryAfter(), toEndpoint);
-    return new MeasureRequest(metrics, config.clock(),
+            : new AwaitCapacity(
+                config.vertx(),
+                config.endpoints(),
+                config.coldStartTimeout(),
+                config.retryAfter(),
+                toEndpoint);
+    return new MeasureRequest(
+        metrics,
+        config.clock(),
         new IdentifyRequest(
-        new MapErrors(
-        new RouteByHost(routes,
-        new PickRevision(config.retryAfter(),
-        capacity)))));
+            new MapErrors(
+                new RouteByHost(routes, new PickRevision(config.retryAfter(), capacity)))));
   }
 }

@@ -35,7 +35,12 @@ final class ProxyToEndpoint implements Stage {
     String what = failure.phrase();
     if (x.viaActivator()) {
       return new UpstreamFailedException(
-          what + " the activator at " + x.endpoint() + " (revision " + x.revision() + "): "
+          what
+              + " the activator at "
+              + x.endpoint()
+              + " (revision "
+              + x.revision()
+              + "): "
               + cause.getMessage(),
           "the activator may be down or restarting; retry, and check that it runs and listens"
               + " where the gateway was told",

@@ -24,8 +24,10 @@ final class RouteTable {
 
   private final String domain;
   private final Map<String, Route> byHost;
+
   /** Service name to the namespaces that have a service of that name, for 404 hints. */
   private final Map<String, Set<String>> namespacesByService;
+
   /** "namespace/service" to the service's tags, for 404 hints. */
   private final Map<String, Set<String>> tagsByService;
 
@@ -45,9 +47,9 @@ final class RouteTable {
   }
 
   /**
-   * Builds the table. Tag hosts are laid down first and service hosts over them, so when a service's
-   * host and another service's tag host coincide, the service wins. Between two tag hosts the service
-   * that sorts first (namespace, then name) wins.
+   * Builds the table. Tag hosts are laid down first and service hosts over them, so when a
+   * service's host and another service's tag host coincide, the service wins. Between two tag hosts
+   * the service that sorts first (namespace, then name) wins.
    */
   static RouteTable build(Collection<Service> services, String domain, Duration defaultTimeout) {
     List<Service> sorted =
@@ -74,8 +76,14 @@ final class RouteTable {
         Route route = new Route(ns, name, t.tag(), TrafficSplit.single(t.revisionName()), timeout);
         Route earlier = byHost.putIfAbsent(host, route);
         if (earlier != null) {
-          LOG.log(Level.WARNING, "tag host {0} of {1}/{2} collides with {3}/{4}; the latter keeps it",
-              host, ns, name, earlier.namespace(), earlier.service());
+          LOG.log(
+              Level.WARNING,
+              "tag host {0} of {1}/{2} collides with {3}/{4}; the latter keeps it",
+              host,
+              ns,
+              name,
+              earlier.namespace(),
+              earlier.service());
         }
       }
     }
@@ -86,8 +94,15 @@ final class RouteTable {
       Route shadowed =
           byHost.put(host, new Route(ns, name, null, splitOf(s), timeoutOf(s, defaultTimeout)));
       if (shadowed != null) {
-        LOG.log(Level.WARNING, "service {0}/{1} takes host {2} from tag {3} of {4}/{5}",
-            ns, name, host, shadowed.tag(), shadowed.namespace(), shadowed.service());
+        LOG.log(
+            Level.WARNING,
+            "service {0}/{1} takes host {2} from tag {3} of {4}/{5}",
+            ns,
+            name,
+            host,
+            shadowed.tag(),
+            shadowed.namespace(),
+            shadowed.service());
       }
     }
     return new RouteTable(domain, Map.copyOf(byHost), freeze(namespaces), freeze(tags));
@@ -106,11 +121,17 @@ final class RouteTable {
     return byHost.size();
   }
 
-  /** Why {@code host} (normalized, possibly null) has no route, and how to reach a service instead. */
+  /**
+   * Why {@code host} (normalized, possibly null) has no route, and how to reach a service instead.
+   */
   NoRouteException explainMiss(String host) {
     String forms =
-        "hosts are {service}.{namespace}." + domain + " (the service's traffic split) and"
-            + " {tag}-{service}.{namespace}." + domain + " (one tagged revision)";
+        "hosts are {service}.{namespace}."
+            + domain
+            + " (the service's traffic split) and"
+            + " {tag}-{service}.{namespace}."
+            + domain
+            + " (one tagged revision)";
     if (host == null || host.isEmpty()) {
       return new NoRouteException(
           "the request has no Host header",
@@ -142,7 +163,9 @@ final class RouteTable {
         tagHint != null ? tagHint : forms + "; check the name with the skiff CLI's service list");
   }
 
-  /** When {@code label} reads as {tag}-{service} of an existing service, names that service's tags. */
+  /**
+   * When {@code label} reads as {tag}-{service} of an existing service, names that service's tags.
+   */
   private String tagHint(String label, String ns) {
     Map<String, Set<String>> candidates = new LinkedHashMap<>();
     for (int dash = label.indexOf('-'); dash > 0; dash = label.indexOf('-', dash + 1)) {
@@ -157,8 +180,16 @@ final class RouteTable {
     }
     Map.Entry<String, Set<String>> c = candidates.entrySet().iterator().next();
     String tag = label.substring(0, label.length() - c.getKey().length() - 1);
-    return "service '" + c.getKey() + "' in namespace '" + ns + "' has no tag '" + tag + "'; its tags"
-        + " are " + new TreeSet<>(c.getValue()) + " (set them in spec.traffic[].tag)";
+    return "service '"
+        + c.getKey()
+        + "' in namespace '"
+        + ns
+        + "' has no tag '"
+        + tag
+        + "'; its tags"
+        + " are "
+        + new TreeSet<>(c.getValue())
+        + " (set them in spec.traffic[].tag)";
   }
 
   /** The resolved traffic of a service: status.traffic, else all of it to the newest revision. */

@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 /**
  * One step of the request pipeline. A stage does its one thing and calls the next stage; the
  * returned future completes when the exchange is over (response sent or abandoned) and fails with a
- * {@link dev.skiff.gateway.GatewayException} describing what went wrong. Stages run on the request's
- * event loop and never block.
+ * {@link dev.skiff.gateway.GatewayException} describing what went wrong. Stages run on the
+ * request's event loop and never block.
  */
 @FunctionalInterface
 interface Stage {

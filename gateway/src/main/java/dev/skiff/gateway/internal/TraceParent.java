@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * @param traceId 32 lower-case hex digits, not all zero
  * @param parentId 16 lower-case hex digits, not all zero: the gateway's span id
  * @param flags 2 hex digits; {@code 01} (sampled) for traces the gateway starts
- * @param restarted true when the gateway started a new trace (so the client's tracestate is dropped)
+ * @param restarted true when the gateway started a new trace (so the client's tracestate is
+ *     dropped)
  */
 record TraceParent(String traceId, String parentId, String flags, boolean restarted) {
   static final String HEADER = "traceparent";

@@ -15,6 +15,7 @@ final class TrafficSplit {
   private static final TrafficSplit EMPTY = new TrafficSplit(List.of(), new int[0]);
 
   private final List<String> revisions;
+
   /** cumulative[i] is the sum of the weights of revisions 0..i. */
   private final int[] cumulative;
 
@@ -58,7 +59,9 @@ final class TrafficSplit {
     return cumulative.length == 0 ? 0 : cumulative[cumulative.length - 1];
   }
 
-  /** A revision chosen with probability proportional to its weight; null when the split is empty. */
+  /**
+   * A revision chosen with probability proportional to its weight; null when the split is empty.
+   */
   String pick(RandomGenerator random) {
     return isEmpty() ? null : at(random.nextInt(total()));
   }

@@ -52,8 +52,8 @@ class LiveRoutesTest {
     routes.apply(event(ResourceEvent.Type.PUT, 1, hello("hello-00001")));
 
     routes.apply(
-        new ResourceEvent(ResourceEvent.Type.DELETE, "Service", "/skiff/services/default/hello", 2,
-            null));
+        new ResourceEvent(
+            ResourceEvent.Type.DELETE, "Service", "/skiff/services/default/hello", 2, null));
 
     assertNull(routes.current().lookup(HOST));
   }
@@ -62,12 +62,16 @@ class LiveRoutesTest {
   void otherKindsLeaveTheTableAlone() {
     RouteTable before = routes.current();
     Revision rev =
-        Revision.of(ObjectMeta.of("default", "hello-00001"),
-            new RevisionSpec("hello", 1, template()));
+        Revision.of(
+            ObjectMeta.of("default", "hello-00001"), new RevisionSpec("hello", 1, template()));
 
     routes.apply(
-        new ResourceEvent(ResourceEvent.Type.PUT, Revision.KIND, "/skiff/revisions/default/hello-00001",
-            3, Json.mapper().valueToTree(rev)));
+        new ResourceEvent(
+            ResourceEvent.Type.PUT,
+            Revision.KIND,
+            "/skiff/revisions/default/hello-00001",
+            3,
+            Json.mapper().valueToTree(rev)));
 
     assertSame(before, routes.current());
   }
@@ -83,7 +87,11 @@ class LiveRoutesTest {
   }
 
   private static ResourceEvent event(ResourceEvent.Type type, long revision, Service s) {
-    return new ResourceEvent(type, Service.KIND, "/skiff/services/default/hello", revision,
+    return new ResourceEvent(
+        type,
+        Service.KIND,
+        "/skiff/services/default/hello",
+        revision,
         Json.mapper().valueToTree(s));
   }
 }

@@ -37,7 +37,8 @@ class RouteTableTest {
     Route service = t.lookup("hello.default.example.com");
     assertEquals(Map.of("hello-00001", 90, "hello-00002", 10), service.split().weights());
     assertNull(service.tag());
-    assertEquals(Map.of("hello-00003", 100), t.lookup("next-hello.default.example.com").split().weights());
+    assertEquals(
+        Map.of("hello-00003", 100), t.lookup("next-hello.default.example.com").split().weights());
     assertEquals("stable", t.lookup("stable-hello.default.example.com").tag());
     assertEquals(3, t.size());
   }
@@ -47,9 +48,15 @@ class RouteTableTest {
     RouteTable t =
         RouteTable.build(
             List.of(
-                service("default", "hello", null,
+                service(
+                    "default",
+                    "hello",
+                    null,
                     TrafficTarget.revision("hello-00001", 100).withTag("canary")),
-                service("default", "canary-hello", null,
+                service(
+                    "default",
+                    "canary-hello",
+                    null,
                     TrafficTarget.revision("canary-hello-00001", 100))),
             "localhost",
             DEFAULT_TIMEOUT);
@@ -88,8 +95,12 @@ class RouteTableTest {
   void missOnAKnownServiceNamesItsTags() {
     RouteTable t =
         RouteTable.build(
-            List.of(service("default", "hello", null,
-                TrafficTarget.revision("hello-00001", 100).withTag("blue"))),
+            List.of(
+                service(
+                    "default",
+                    "hello",
+                    null,
+                    TrafficTarget.revision("hello-00001", 100).withTag("blue"))),
             "localhost",
             DEFAULT_TIMEOUT);
 
@@ -106,7 +117,8 @@ class RouteTableTest {
     assertEquals("the request has no Host header", miss.getMessage());
   }
 
-  private static Service service(String ns, String name, Integer timeout, TrafficTarget... traffic) {
+  private static Service service(
+      String ns, String name, Integer timeout, TrafficTarget... traffic) {
     return Service.of(ObjectMeta.of(ns, name), new ServiceSpec(template(timeout), List.of(traffic)))
         .withStatus(new ServiceStatus(1L, null, null, null, List.of(traffic), null));
   }

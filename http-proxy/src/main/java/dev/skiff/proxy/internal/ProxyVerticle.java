@@ -17,8 +17,8 @@ import java.util.function.Function;
 
 /**
  * One event loop's share of a proxy server: an HTTP server (HTTP/1.1 and h2c, prior knowledge and
- * upgrade) on the shared port, its own keep-alive HTTP/1.1 client to the upstreams, and the pipeline
- * built around that client.
+ * upgrade) on the shared port, its own keep-alive HTTP/1.1 client to the upstreams, and the
+ * pipeline built around that client.
  */
 public final class ProxyVerticle extends VerticleBase {
   private final String host;

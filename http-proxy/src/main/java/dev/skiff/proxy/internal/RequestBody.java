@@ -11,9 +11,9 @@ import java.util.Locale;
 
 /**
  * Sends the client's request body upstream as a stream, with back-pressure (a pipe), framed the way
- * the client framed it: a known {@code Content-Length} stays fixed-length, anything else goes chunked,
- * and a request without a body sends none. The body stays paused until this runs, however long the
- * request waited before (cold start, queueing).
+ * the client framed it: a known {@code Content-Length} stays fixed-length, anything else goes
+ * chunked, and a request without a body sends none. The body stays paused until this runs, however
+ * long the request waited before (cold start, queueing).
  */
 public final class RequestBody {
   private RequestBody() {}

@@ -20,7 +20,9 @@ public final class Await {
 
   public static <T> T await(Future<T> f, Duration limit) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      return f.toCompletionStage()
+          .toCompletableFuture()
+          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new AssertionError("future failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {

@@ -26,11 +26,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The common ground of tests that run a real proxy component: one Vert.x per test class, a fresh meter
- * registry per test that records which meters asked for a percentile histogram, HTTP/1.1 and h2c
- * clients, and whole-response reads. Subclasses start their component in their own
- * {@code @BeforeEach} (which runs after this class's) and call {@link #closeClients()} when they stop
- * it.
+ * The common ground of tests that run a real proxy component: one Vert.x per test class, a fresh
+ * meter registry per test that records which meters asked for a percentile histogram, HTTP/1.1 and
+ * h2c clients, and whole-response reads. Subclasses start their component in their own
+ * {@code @BeforeEach} (which runs after this class's) and call {@link #closeClients()} when they
+ * stop it.
  */
 public abstract class ProxyTestBase {
 
@@ -47,7 +47,9 @@ public abstract class ProxyTestBase {
   protected final List<HttpClient> clients = new ArrayList<>();
   private final int poolSize;
 
-  /** @param poolSize the connection pool size of each client {@link #client} makes */
+  /**
+   * @param poolSize the connection pool size of each client {@link #client} makes
+   */
   protected ProxyTestBase(int poolSize) {
     this.poolSize = poolSize;
   }
@@ -113,8 +115,7 @@ public abstract class ProxyTestBase {
   public static Future<Response> exchange(HttpClient client, RequestOptions options, Buffer body) {
     return client
         .request(options)
-        .compose(
-            req -> (body == null ? req.send() : req.send(body)).compose(ProxyTestBase::read));
+        .compose(req -> (body == null ? req.send() : req.send(body)).compose(ProxyTestBase::read));
   }
 
   public static Future<Response> read(HttpClientResponse res) {

@@ -18,9 +18,13 @@ public interface ContainerInstance extends Instance {
   /** {@link #exited()} for the agent: only the exits nobody asked for. */
   @Override
   default Future<InstanceExit> ended() {
-    return exited().compose(e -> e.requested()
-        ? Promise.<InstanceExit>promise().future()
-        : Future.succeededFuture(new InstanceExit(e.reason(), "the container ended: " + e)));
+    return exited()
+        .compose(
+            e ->
+                e.requested()
+                    ? Promise.<InstanceExit>promise().future()
+                    : Future.succeededFuture(
+                        new InstanceExit(e.reason(), "the container ended: " + e)));
   }
 
   /** Where its rotating {@code stdout.log} and {@code stderr.log} are; kept after it ends. */

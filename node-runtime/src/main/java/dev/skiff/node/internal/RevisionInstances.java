@@ -10,7 +10,8 @@ import java.util.List;
 /** The agent's book of one revision: how many instances it should have and the ones it has. */
 public final class RevisionInstances {
   /** One instance, from the moment it was asked for. */
-  public record Running(String id, Future<Instance> started, RequestTracker tracker, long askedAtNanos) {
+  public record Running(
+      String id, Future<Instance> started, RequestTracker tracker, long askedAtNanos) {
     public boolean ready() {
       return started.succeeded();
     }

@@ -9,7 +9,11 @@ import java.util.Objects;
  * @param platform set on image index entries, else null
  */
 public record Descriptor(
-    String mediaType, String digest, long size, Platform platform, Map<String, String> annotations) {
+    String mediaType,
+    String digest,
+    long size,
+    Platform platform,
+    Map<String, String> annotations) {
   public Descriptor {
     Objects.requireNonNull(mediaType, "mediaType");
     Objects.requireNonNull(digest, "digest");

@@ -10,8 +10,13 @@ public class DigestMismatchException extends ImagePullException {
   private final String actual;
 
   public DigestMismatchException(String what, String expected, String actual) {
-    super(what + ": expected digest " + expected + ", got " + actual
-        + " (the registry served corrupted or tampered content; the download was discarded)");
+    super(
+        what
+            + ": expected digest "
+            + expected
+            + ", got "
+            + actual
+            + " (the registry served corrupted or tampered content; the download was discarded)");
     this.expected = expected;
     this.actual = actual;
   }

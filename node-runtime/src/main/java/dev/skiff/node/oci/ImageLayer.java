@@ -18,7 +18,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 /**
  * One image layer built in memory: a tar of the entries in the order added (so hard links follow
  * their targets), compressed as chosen. Entries are reproducible: mtime 0, owner root unless given.
- * Whiteouts and opaque markers are written in the OCI form ({@code .wh.NAME}, {@code .wh..wh..opq}).
+ * Whiteouts and opaque markers are written in the OCI form ({@code .wh.NAME}, {@code
+ * .wh..wh..opq}).
  */
 public final class ImageLayer {
   /** How the tar is stored in the blob. */
@@ -87,7 +88,9 @@ public final class ImageLayer {
     return bytes.toByteArray();
   }
 
-  /** Adds entries in order; paths are relative to the image root ({@code /} prefixes are dropped). */
+  /**
+   * Adds entries in order; paths are relative to the image root ({@code /} prefixes are dropped).
+   */
   public static final class Builder {
     private final List<TarArchiveEntry> entries = new ArrayList<>();
     private final List<byte[]> contents = new ArrayList<>();
@@ -135,7 +138,9 @@ public final class ImageLayer {
       return file(name, new byte[0], 0);
     }
 
-    /** Hides everything lower layers have in directory {@code path}; this layer's entries remain. */
+    /**
+     * Hides everything lower layers have in directory {@code path}; this layer's entries remain.
+     */
     public Builder opaque(String path) {
       return file(strip(path) + "/.wh..wh..opq", new byte[0], 0);
     }

@@ -2,7 +2,9 @@ package dev.skiff.node.oci;
 
 import dev.skiff.node.NodeException;
 
-/** An image could not be pulled, verified or unpacked; the message names the image and what failed. */
+/**
+ * An image could not be pulled, verified or unpacked; the message names the image and what failed.
+ */
 public class ImagePullException extends NodeException {
   private static final long serialVersionUID = 1L;
 

@@ -17,14 +17,16 @@ import java.util.regex.Pattern;
  */
 public record ImageReference(String registry, String repository, String tag, String digest) {
   public static final String DOCKER_HUB = "docker.io";
+
   /** The reserved host of images that are imported, never pulled. */
   public static final String LOCAL = "local.skiff";
 
   private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
-  private static final Pattern HOST = Pattern.compile(
-      "(?:\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::[0-9]{1,5})?");
+  private static final Pattern HOST =
+      Pattern.compile(
+          "(?:\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::[0-9]{1,5})?");
   private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(?:\\.[0-9]{1,3}){3}");
 
   public static ImageReference parse(String reference) {
@@ -45,7 +47,9 @@ public record ImageReference(String registry, String repository, String tag, Str
     int slash = rest.indexOf('/');
     if (slash > 0) {
       String first = rest.substring(0, slash);
-      if (first.contains(".") || first.contains(":") || first.equals("localhost")
+      if (first.contains(".")
+          || first.contains(":")
+          || first.equals("localhost")
           || first.startsWith("[")) {
         registry = first;
         rest = rest.substring(slash + 1);
@@ -68,8 +72,11 @@ public record ImageReference(String registry, String repository, String tag, Str
     }
     for (String component : rest.split("/", -1)) {
       if (!COMPONENT.matcher(component).matches()) {
-        throw invalid(reference, "repository component '" + component
-            + "' must be lowercase letters, digits and single separators (. _ __ -)");
+        throw invalid(
+            reference,
+            "repository component '"
+                + component
+                + "' must be lowercase letters, digits and single separators (. _ __ -)");
       }
     }
     if (registry.equals(DOCKER_HUB) && !rest.contains("/")) {
@@ -82,8 +89,12 @@ public record ImageReference(String registry, String repository, String tag, Str
   }
 
   private static InvalidImageReferenceException invalid(String reference, String why) {
-    return new InvalidImageReferenceException("invalid image reference '" + reference + "': " + why
-        + " (expected [host[:port]/]repository[:tag][@sha256:hex], e.g. 127.0.0.1:5000/hello:v1)");
+    return new InvalidImageReferenceException(
+        "invalid image reference '"
+            + reference
+            + "': "
+            + why
+            + " (expected [host[:port]/]repository[:tag][@sha256:hex], e.g. 127.0.0.1:5000/hello:v1)");
   }
 
   /** The host[:port] to connect to: Docker Hub's API lives at {@code registry-1.docker.io}. */
@@ -107,7 +118,8 @@ public record ImageReference(String registry, String repository, String tag, Str
       host = host.substring(0, colon);
     }
     host = host.toLowerCase(Locale.ROOT);
-    return host.equals("localhost") || host.endsWith(".localhost")
+    return host.equals("localhost")
+        || host.endsWith(".localhost")
         || IPV4_LOOPBACK.matcher(host).matches();
   }
 
@@ -121,7 +133,9 @@ public record ImageReference(String registry, String repository, String tag, Str
     return registry + "/" + repository;
   }
 
-  /** The same repository pinned to {@code digest} (the tag is dropped: the digest alone decides). */
+  /**
+   * The same repository pinned to {@code digest} (the tag is dropped: the digest alone decides).
+   */
   public ImageReference withDigest(String digest) {
     return new ImageReference(registry, repository, null, digest);
   }

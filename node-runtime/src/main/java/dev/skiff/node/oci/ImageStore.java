@@ -41,24 +41,26 @@ import java.util.stream.Collectors;
 
 /**
  * The node's images, like containerd's content store plus an overlay snapshotter: pulls images into
- * a content-addressed store shared by all revisions ({@code {data}/oci/blobs/sha256/<hex>}), unpacks
- * each layer once into {@code {data}/oci/layers/<diff-id hex>/} as an overlayfs lower directory, and
- * collects what no revision references any more. Like {@code ctr image import}, it also imports
- * images from OCI image layouts, recording their tags under {@code {data}/oci/refs/}; images named
- * {@code local.skiff/...} ({@link ImageReference#LOCAL}) only ever come from there.
+ * a content-addressed store shared by all revisions ({@code {data}/oci/blobs/sha256/<hex>}),
+ * unpacks each layer once into {@code {data}/oci/layers/<diff-id hex>/} as an overlayfs lower
+ * directory, and collects what no revision references any more. Like {@code ctr image import}, it
+ * also imports images from OCI image layouts, recording their tags under {@code {data}/oci/refs/};
+ * images named {@code local.skiff/...} ({@link ImageReference#LOCAL}) only ever come from there.
  *
  * <p>Every method may be called from an event loop. Concurrent prepares of images that share blobs
- * or layers download and unpack each of them once; garbage collection waits for running prepares and
- * holds new ones back until it is done.
+ * or layers download and unpack each of them once; garbage collection waits for running prepares
+ * and holds new ones back until it is done.
  */
 public final class ImageStore {
   private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
   private static final AtomicInteger POOLS = new AtomicInteger();
   private static final int MAX_INDEX_DEPTH = 2;
-  private static final String LOCAL_ONLY = ImageReference.LOCAL + " images are never pulled from a"
-      + " registry, so it must be imported first (ImageStore.importLayout, from an OCI image"
-      + " layout; skiffd --examples imports the example images), or pushed to a registry and used"
-      + " by that reference";
+  private static final String LOCAL_ONLY =
+      ImageReference.LOCAL
+          + " images are never pulled from a"
+          + " registry, so it must be imported first (ImageStore.importLayout, from an OCI image"
+          + " layout; skiffd --examples imports the example images), or pushed to a registry and used"
+          + " by that reference";
 
   private final BlobStore store;
   private final ImportedTags tags;
@@ -78,10 +80,16 @@ public final class ImageStore {
       throw new UncheckedIOException("cannot create the image store under " + b.dataDir, e);
     }
     this.ownsRegistry = b.registry == null;
-    this.registry = b.registry != null ? b.registry : RegistryClient.builder(b.vertx)
-        .withConcurrentTransfers(b.downloads).withClock(b.clock).build();
-    this.local = b.vertx.createSharedWorkerExecutor(
-        "skiff-oci-unpack-" + POOLS.incrementAndGet(), b.unpackers, 6, TimeUnit.HOURS);
+    this.registry =
+        b.registry != null
+            ? b.registry
+            : RegistryClient.builder(b.vertx)
+                .withConcurrentTransfers(b.downloads)
+                .withClock(b.clock)
+                .build();
+    this.local =
+        b.vertx.createSharedWorkerExecutor(
+            "skiff-oci-unpack-" + POOLS.incrementAndGet(), b.unpackers, 6, TimeUnit.HOURS);
     this.clock = b.clock;
     this.partialRetention = b.partialRetention;
   }
@@ -101,9 +109,9 @@ public final class ImageStore {
    * a tag is always resolved against the registry, since tags move. A {@code local.skiff/...}
    * reference never contacts a registry: it must have been {@linkplain #importLayout imported}.
    *
-   * @return the image, with {@link PreparedImage#manifestDigest()} for the revision to record; fails
-   *     with {@link ImagePullException} (or its subclasses {@link DigestMismatchException} and
-   *     {@link UnsafeLayerException}), or {@link InvalidImageReferenceException}
+   * @return the image, with {@link PreparedImage#manifestDigest()} for the revision to record;
+   *     fails with {@link ImagePullException} (or its subclasses {@link DigestMismatchException}
+   *     and {@link UnsafeLayerException}), or {@link InvalidImageReferenceException}
    */
   public Future<PreparedImage> prepare(String reference, PullOptions options) {
     ImageReference ref;
@@ -114,11 +122,24 @@ public final class ImageStore {
     }
     long start = System.nanoTime();
     return gate.enterShared()
-        .compose(v -> pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null)
-            .andThen(ar -> gate.exitShared()))
-        .onSuccess(img -> LOG.log(Level.DEBUG, () -> "prepared " + ref + " (" + img.manifestDigest()
-            + ", " + img.layers().size() + " layers) in "
-            + (System.nanoTime() - start) / 1_000_000 + " ms"));
+        .compose(
+            v ->
+                pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null)
+                    .andThen(ar -> gate.exitShared()))
+        .onSuccess(
+            img ->
+                LOG.log(
+                    Level.DEBUG,
+                    () ->
+                        "prepared "
+                            + ref
+                            + " ("
+                            + img.manifestDigest()
+                            + ", "
+                            + img.layers().size()
+                            + " layers) in "
+                            + (System.nanoTime() - start) / 1_000_000
+                            + " ms"));
   }
 
   /** {@link #importLayout(Path, String, PullOptions)} for linux/amd64. */
@@ -144,8 +165,8 @@ public final class ImageStore {
    *     ImagePullException} when the layout is not one, is incomplete or corrupted (then no tag is
    *     recorded), or holds no such image, or {@link InvalidImageReferenceException}
    */
-  public Future<PreparedImage> importLayout(Path ociLayoutDir, String reference,
-      PullOptions options) {
+  public Future<PreparedImage> importLayout(
+      Path ociLayoutDir, String reference, PullOptions options) {
     ImageReference ref;
     try {
       ref = ImageReference.parse(reference);
@@ -155,46 +176,87 @@ public final class ImageStore {
     long start = System.nanoTime();
     // Under the shared gate, so gc cannot collect blobs copied but not yet named by the tag.
     return gate.enterShared()
-        .compose(v -> blocking(() -> LayoutImport.copy(store, ociLayoutDir, ref).digest())
-            .recover(err -> Future.failedFuture(err instanceof ImagePullException ? err
-                : new ImagePullException("importing " + ociLayoutDir + " as " + ref + ": " + err,
-                    err)))
-            // Unpacked before the tag is recorded, so a tag never names an image that cannot run.
-            .compose(digest -> pull(ref.withDigest(digest), options,
-                "the layout " + ociLayoutDir + " lacks it; for a multi-platform index, it needs the"
-                    + " image for " + options.platform()))
-            .compose(img -> recordTag(ref, img.manifestDigest()).map(new PreparedImage(
-                ref.toString(), img.manifestDigest(), img.config(), img.layers())))
-            .andThen(ar -> gate.exitShared()))
-        .onSuccess(img -> LOG.log(Level.INFO, () -> "imported " + ref + " (" + img.manifestDigest()
-            + ", " + img.layers().size() + " layers) from " + ociLayoutDir + " in "
-            + (System.nanoTime() - start) / 1_000_000 + " ms"));
+        .compose(
+            v ->
+                blocking(() -> LayoutImport.copy(store, ociLayoutDir, ref).digest())
+                    .recover(
+                        err ->
+                            Future.failedFuture(
+                                err instanceof ImagePullException
+                                    ? err
+                                    : new ImagePullException(
+                                        "importing " + ociLayoutDir + " as " + ref + ": " + err,
+                                        err)))
+                    // Unpacked before the tag is recorded, so a tag never names an image that
+                    // cannot run.
+                    .compose(
+                        digest ->
+                            pull(
+                                ref.withDigest(digest),
+                                options,
+                                "the layout "
+                                    + ociLayoutDir
+                                    + " lacks it; for a multi-platform index, it needs the"
+                                    + " image for "
+                                    + options.platform()))
+                    .compose(
+                        img ->
+                            recordTag(ref, img.manifestDigest())
+                                .map(
+                                    new PreparedImage(
+                                        ref.toString(),
+                                        img.manifestDigest(),
+                                        img.config(),
+                                        img.layers())))
+                    .andThen(ar -> gate.exitShared()))
+        .onSuccess(
+            img ->
+                LOG.log(
+                    Level.INFO,
+                    () ->
+                        "imported "
+                            + ref
+                            + " ("
+                            + img.manifestDigest()
+                            + ", "
+                            + img.layers().size()
+                            + " layers) from "
+                            + ociLayoutDir
+                            + " in "
+                            + (System.nanoTime() - start) / 1_000_000
+                            + " ms"));
   }
 
   private Future<Void> recordTag(ImageReference ref, String digest) {
     if (ref.tag() == null) {
       return Future.succeededFuture();
     }
-    return blocking(() -> {
-      tags.put(ref, digest);
-      return null;
-    });
+    return blocking(
+        () -> {
+          tags.put(ref, digest);
+          return null;
+        });
   }
 
   /**
    * Removes every blob and unpacked layer not reachable from {@code referenced} (manifest or index
-   * digests, as {@link PreparedImage#manifestDigest()} returned them) nor from an imported tag,
-   * and partial downloads older than the retention. The caller must name every image a revision on
-   * this node may still run.
+   * digests, as {@link PreparedImage#manifestDigest()} returned them) nor from an imported tag, and
+   * partial downloads older than the retention. The caller must name every image a revision on this
+   * node may still run.
    */
   public Future<GcResult> gc(Set<String> referenced) {
     Set<String> keep = Set.copyOf(referenced);
     return gate.enterExclusive()
-        .compose(v -> blocking(() -> {
-          Set<String> roots = new HashSet<>(keep);
-          roots.addAll(tags.digests());
-          return Collector.collect(store, roots, clock.instant().minus(partialRetention));
-        }).andThen(ar -> gate.exitExclusive()));
+        .compose(
+            v ->
+                blocking(
+                        () -> {
+                          Set<String> roots = new HashSet<>(keep);
+                          roots.addAll(tags.digests());
+                          return Collector.collect(
+                              store, roots, clock.instant().minus(partialRetention));
+                        })
+                    .andThen(ar -> gate.exitExclusive()));
   }
 
   /** Releases the worker pools (and the registry client, unless it was given). */
@@ -211,115 +273,174 @@ public final class ImageStore {
    */
   private Future<PreparedImage> pull(ImageReference ref, PullOptions options, String offline) {
     return manifest(ref, options, offline)
-        .compose(top -> imageManifest(ref, top, options, offline, 0)
-            .compose(manifest -> image(ref, top.digest(), manifest, options, offline)))
+        .compose(
+            top ->
+                imageManifest(ref, top, options, offline, 0)
+                    .compose(manifest -> image(ref, top.digest(), manifest, options, offline)))
         .recover(err -> Future.failedFuture(wrap(ref, err)));
   }
 
   /**
-   * The manifest or index {@code ref} names: from the store when pinned and present; offline, a
-   * tag is looked up among the imported ones.
+   * The manifest or index {@code ref} names: from the store when pinned and present; offline, a tag
+   * is looked up among the imported ones.
    */
   private Future<RawManifest> manifest(ImageReference ref, PullOptions options, String offline) {
     if (ref.digest() != null) {
-      return blocking(() -> {
-        byte[] bytes = store.read(ref.digest());
-        return bytes == null ? null
-            : new RawManifest(ref.digest(), Manifests.mediaType(null, bytes), bytes);
-      }).compose(cached -> cached != null ? Future.succeededFuture(cached)
-          : offline != null
-              ? Future.failedFuture(missing(ref, "its manifest " + ref.digest(), offline))
-          : fetchManifest(ref, options));
+      return blocking(
+              () -> {
+                byte[] bytes = store.read(ref.digest());
+                return bytes == null
+                    ? null
+                    : new RawManifest(ref.digest(), Manifests.mediaType(null, bytes), bytes);
+              })
+          .compose(
+              cached ->
+                  cached != null
+                      ? Future.succeededFuture(cached)
+                      : offline != null
+                          ? Future.failedFuture(
+                              missing(ref, "its manifest " + ref.digest(), offline))
+                          : fetchManifest(ref, options));
     }
     if (offline != null) {
-      return blocking(() -> tags.get(ref)).compose(digest -> digest == null
-          ? Future.failedFuture(missing(ref, "no image was imported under this tag", offline))
-          : manifest(ref.withDigest(digest), options, offline));
+      return blocking(() -> tags.get(ref))
+          .compose(
+              digest ->
+                  digest == null
+                      ? Future.failedFuture(
+                          missing(ref, "no image was imported under this tag", offline))
+                      : manifest(ref.withDigest(digest), options, offline));
     }
     return fetchManifest(ref, options);
   }
 
   private Future<RawManifest> fetchManifest(ImageReference ref, PullOptions options) {
-    return registry.fetchManifest(ref, options).compose(m -> blocking(() -> {
-      store.put(m.digest(), m.bytes());
-      return m;
-    }));
+    return registry
+        .fetchManifest(ref, options)
+        .compose(
+            m ->
+                blocking(
+                    () -> {
+                      store.put(m.digest(), m.bytes());
+                      return m;
+                    }));
   }
 
   /** Follows an index to the image manifest for the wanted platform. */
-  private Future<ImageManifest> imageManifest(ImageReference ref, RawManifest m, PullOptions options,
-      String offline, int depth) {
+  private Future<ImageManifest> imageManifest(
+      ImageReference ref, RawManifest m, PullOptions options, String offline, int depth) {
     if (MediaTypes.isManifest(m.mediaType())) {
       return Future.succeededFuture(Manifests.manifest(m.bytes()));
     }
     if (!MediaTypes.isIndex(m.mediaType())) {
-      return Future.failedFuture(new ImagePullException(ref + " is a " + m.mediaType()
-          + ", not a container image manifest or index"));
+      return Future.failedFuture(
+          new ImagePullException(
+              ref + " is a " + m.mediaType() + ", not a container image manifest or index"));
     }
     if (depth >= MAX_INDEX_DEPTH) {
       return Future.failedFuture(new ImagePullException(ref + ": indexes nest too deeply"));
     }
     List<Descriptor> entries = Manifests.index(m.bytes());
-    Descriptor chosen = entries.stream()
-        .filter(d -> MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType()))
-        .filter(d -> options.platform().matches(d.platform()))
-        .findFirst().orElse(null);
+    Descriptor chosen =
+        entries.stream()
+            .filter(d -> MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType()))
+            .filter(d -> options.platform().matches(d.platform()))
+            .findFirst()
+            .orElse(null);
     if (chosen == null) {
-      String available = entries.stream().map(d -> String.valueOf(d.platform()))
-          .collect(Collectors.joining(", "));
-      return Future.failedFuture(new ImagePullException(ref + " has no image for "
-          + options.platform() + " (it has: " + available + ")"));
+      String available =
+          entries.stream().map(d -> String.valueOf(d.platform())).collect(Collectors.joining(", "));
+      return Future.failedFuture(
+          new ImagePullException(
+              ref + " has no image for " + options.platform() + " (it has: " + available + ")"));
     }
     return manifest(ref.withDigest(chosen.digest()), options, offline)
         .compose(child -> imageManifest(ref, child, options, offline, depth + 1));
   }
 
-  private Future<PreparedImage> image(ImageReference ref, String digest, ImageManifest manifest,
-      PullOptions options, String offline) {
+  private Future<PreparedImage> image(
+      ImageReference ref,
+      String digest,
+      ImageManifest manifest,
+      PullOptions options,
+      String offline) {
     Descriptor configBlob = manifest.config();
     if (!MediaTypes.isConfig(configBlob.mediaType())) {
-      return Future.failedFuture(new ImagePullException(ref + " is not a container image: its config"
-          + " is " + configBlob.mediaType() + " (an artifact such as a Wasm module?)"));
+      return Future.failedFuture(
+          new ImagePullException(
+              ref
+                  + " is not a container image: its config"
+                  + " is "
+                  + configBlob.mediaType()
+                  + " (an artifact such as a Wasm module?)"));
     }
     for (Descriptor layer : manifest.layers()) {
       if (!MediaTypes.isLayer(layer.mediaType())) {
-        return Future.failedFuture(new ImagePullException(ref + ": layer " + layer.digest()
-            + " has unsupported media type " + layer.mediaType()));
+        return Future.failedFuture(
+            new ImagePullException(
+                ref
+                    + ": layer "
+                    + layer.digest()
+                    + " has unsupported media type "
+                    + layer.mediaType()));
       }
     }
     return blob(ref, configBlob, options, offline)
         .compose(path -> blocking(() -> Manifests.config(store.read(configBlob.digest()))))
         .compose(config -> checkPlatform(ref, config, options.platform()))
-        .compose(config -> layers(ref, manifest, config, options, offline)
-            .map(dirs -> new PreparedImage(ref.toString(), digest, config.config(), dirs)));
+        .compose(
+            config ->
+                layers(ref, manifest, config, options, offline)
+                    .map(dirs -> new PreparedImage(ref.toString(), digest, config.config(), dirs)));
   }
 
-  /** A single-platform image for another machine would only fail later, with "exec format error". */
-  private static Future<ParsedConfig> checkPlatform(ImageReference ref, ParsedConfig config,
-      Platform wanted) {
+  /**
+   * A single-platform image for another machine would only fail later, with "exec format error".
+   */
+  private static Future<ParsedConfig> checkPlatform(
+      ImageReference ref, ParsedConfig config, Platform wanted) {
     boolean osDiffers = config.os() != null && !config.os().equals(wanted.os());
-    boolean archDiffers = config.architecture() != null
-        && !config.architecture().equals(wanted.architecture());
+    boolean archDiffers =
+        config.architecture() != null && !config.architecture().equals(wanted.architecture());
     if (osDiffers || archDiffers) {
-      return Future.failedFuture(new ImagePullException(ref + " is built for " + config.os() + "/"
-          + config.architecture() + ", not " + wanted + "; push an image (or index) for " + wanted));
+      return Future.failedFuture(
+          new ImagePullException(
+              ref
+                  + " is built for "
+                  + config.os()
+                  + "/"
+                  + config.architecture()
+                  + ", not "
+                  + wanted
+                  + "; push an image (or index) for "
+                  + wanted));
     }
     return Future.succeededFuture(config);
   }
 
-  private Future<List<Path>> layers(ImageReference ref, ImageManifest manifest, ParsedConfig config,
-      PullOptions options, String offline) {
+  private Future<List<Path>> layers(
+      ImageReference ref,
+      ImageManifest manifest,
+      ParsedConfig config,
+      PullOptions options,
+      String offline) {
     List<Descriptor> layers = manifest.layers();
     if (layers.size() != config.diffIds().size()) {
-      return Future.failedFuture(new ImagePullException(ref + ": the manifest lists "
-          + layers.size() + " layers but the config " + config.diffIds().size() + " diff ids"));
+      return Future.failedFuture(
+          new ImagePullException(
+              ref
+                  + ": the manifest lists "
+                  + layers.size()
+                  + " layers but the config "
+                  + config.diffIds().size()
+                  + " diff ids"));
     }
     List<Future<Path>> dirs = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
       String diffId = config.diffIds().get(i);
       if (!Digests.isValid(diffId)) {
-        return Future.failedFuture(new ImagePullException(ref + ": diff id '" + diffId
-            + "' is not a sha256 digest"));
+        return Future.failedFuture(
+            new ImagePullException(ref + ": diff id '" + diffId + "' is not a sha256 digest"));
       }
       dirs.add(layer(ref, layers.get(i), diffId, options, offline));
     }
@@ -327,25 +448,38 @@ public final class ImageStore {
   }
 
   /** One layer directory: present already, or downloaded and unpacked once for all callers. */
-  private Future<Path> layer(ImageReference ref, Descriptor blob, String diffId,
-      PullOptions options, String offline) {
+  private Future<Path> layer(
+      ImageReference ref, Descriptor blob, String diffId, PullOptions options, String offline) {
     Path dir = store.layer(diffId);
-    return once("layer " + diffId, () -> blocking(() -> Files.isDirectory(dir))
-        .compose(present -> present ? Future.succeededFuture(dir)
-            : blob(ref, blob, options, offline)
-                .compose(file -> blocking(() -> unpack(ref, blob, diffId, file)))));
+    return once(
+        "layer " + diffId,
+        () ->
+            blocking(() -> Files.isDirectory(dir))
+                .compose(
+                    present ->
+                        present
+                            ? Future.succeededFuture(dir)
+                            : blob(ref, blob, options, offline)
+                                .compose(file -> blocking(() -> unpack(ref, blob, diffId, file)))));
   }
 
-  private Future<Path> blob(ImageReference ref, Descriptor blob, PullOptions options,
-      String offline) {
+  private Future<Path> blob(
+      ImageReference ref, Descriptor blob, PullOptions options, String offline) {
     Path file = store.blob(blob.digest());
     if (offline != null) {
-      return blocking(() -> Files.isRegularFile(file)).compose(present -> present
-          ? Future.succeededFuture(file)
-          : Future.failedFuture(missing(ref, "its blob " + blob.digest(), offline)));
+      return blocking(() -> Files.isRegularFile(file))
+          .compose(
+              present ->
+                  present
+                      ? Future.succeededFuture(file)
+                      : Future.failedFuture(missing(ref, "its blob " + blob.digest(), offline)));
     }
-    return once("blob " + blob.digest(), () -> registry.fetchBlob(ref, blob, file,
-        store.partial(blob.digest()), options).map(BlobDownload::path));
+    return once(
+        "blob " + blob.digest(),
+        () ->
+            registry
+                .fetchBlob(ref, blob, file, store.partial(blob.digest()), options)
+                .map(BlobDownload::path));
   }
 
   private Path unpack(ImageReference ref, Descriptor blob, String diffId, Path file)
@@ -365,8 +499,14 @@ public final class ImageStore {
         return dir; // another process unpacked it first; its copy is as good as ours
       }
       FileSync.directory(store.layersDir());
-      LOG.log(Level.DEBUG, () -> "unpacked " + blob.digest() + " in "
-          + (System.nanoTime() - start) / 1_000_000 + " ms");
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              "unpacked "
+                  + blob.digest()
+                  + " in "
+                  + (System.nanoTime() - start) / 1_000_000
+                  + " ms");
       return dir;
     } finally {
       LayerUnpacker.deleteTree(tmp);
@@ -393,16 +533,17 @@ public final class ImageStore {
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
-    f.onComplete(ar -> {
-      inFlight.remove(key, mine.future()); // before completing: later callers start afresh
-      mine.handle(ar);
-    });
+    f.onComplete(
+        ar -> {
+          inFlight.remove(key, mine.future()); // before completing: later callers start afresh
+          mine.handle(ar);
+        });
     return mine.future();
   }
 
   private static ImagePullException missing(ImageReference ref, String what, String hint) {
-    return new ImagePullException(ref + " is not in this node's image store (" + what + "); "
-        + hint);
+    return new ImagePullException(
+        ref + " is not in this node's image store (" + what + "); " + hint);
   }
 
   private static Throwable wrap(ImageReference ref, Throwable err) {

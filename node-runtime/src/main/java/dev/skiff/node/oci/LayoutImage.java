@@ -10,8 +10,13 @@ import java.util.List;
  * @param manifest the manifest's descriptor, as listed in {@code index.json}
  * @param diffIds the layers' uncompressed digests, lowest first
  */
-public record LayoutImage(Path layout, String tag, Descriptor manifest, Descriptor config,
-    List<Descriptor> layers, List<String> diffIds) {
+public record LayoutImage(
+    Path layout,
+    String tag,
+    Descriptor manifest,
+    Descriptor config,
+    List<Descriptor> layers,
+    List<String> diffIds) {
   public LayoutImage {
     layers = List.copyOf(layers);
     diffIds = List.copyOf(diffIds);

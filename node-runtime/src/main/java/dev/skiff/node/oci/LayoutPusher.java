@@ -43,49 +43,63 @@ public final class LayoutPusher {
     } catch (InvalidImageReferenceException e) {
       return Future.failedFuture(e);
     }
-    return vertx.executeBlocking(() -> find(layout, tag), false)
+    return vertx
+        .executeBlocking(() -> find(layout, tag), false)
         .compose(top -> pushManifest(layout, ref, top, options, true))
-        .recover(err -> Future.failedFuture(err instanceof ImagePushException
-            || err instanceof ImagePullException ? err
-            : new ImagePushException("pushing " + layout + " to " + target + ": " + err.getMessage(),
-                err)));
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof ImagePushException || err instanceof ImagePullException
+                        ? err
+                        : new ImagePushException(
+                            "pushing " + layout + " to " + target + ": " + err.getMessage(), err)));
   }
 
-  private Future<String> pushManifest(Path layout, ImageReference ref, Descriptor d,
-      PushOptions options, boolean top) {
-    return vertx.executeBlocking(() -> read(layout, d), false).compose(bytes -> {
-      List<Future<?>> children = new ArrayList<>();
-      if (MediaTypes.isIndex(d.mediaType())) {
-        for (Descriptor child : Manifests.index(bytes)) {
-          children.add(pushManifest(layout, ref, child, options, false));
-        }
-      } else {
-        ImageManifest m = Manifests.manifest(bytes);
-        children.add(registry.pushBlob(ref, m.config(), blob(layout, m.config()), options));
-        for (Descriptor layer : m.layers()) {
-          children.add(registry.pushBlob(ref, layer, blob(layout, layer), options));
-        }
-      }
-      ImageReference where = top && ref.digest() == null ? ref : ref.withDigest(d.digest());
-      return Future.all(children)
-          .compose(v -> registry.pushManifest(where, d.mediaType(), bytes, options));
-    });
+  private Future<String> pushManifest(
+      Path layout, ImageReference ref, Descriptor d, PushOptions options, boolean top) {
+    return vertx
+        .executeBlocking(() -> read(layout, d), false)
+        .compose(
+            bytes -> {
+              List<Future<?>> children = new ArrayList<>();
+              if (MediaTypes.isIndex(d.mediaType())) {
+                for (Descriptor child : Manifests.index(bytes)) {
+                  children.add(pushManifest(layout, ref, child, options, false));
+                }
+              } else {
+                ImageManifest m = Manifests.manifest(bytes);
+                children.add(registry.pushBlob(ref, m.config(), blob(layout, m.config()), options));
+                for (Descriptor layer : m.layers()) {
+                  children.add(registry.pushBlob(ref, layer, blob(layout, layer), options));
+                }
+              }
+              ImageReference where = top && ref.digest() == null ? ref : ref.withDigest(d.digest());
+              return Future.all(children)
+                  .compose(v -> registry.pushManifest(where, d.mediaType(), bytes, options));
+            });
   }
 
   private static Descriptor find(Path layout, String tag) throws IOException {
-    JsonArray manifests = new JsonObject(Files.readString(layout.resolve("index.json")))
-        .getJsonArray("manifests", new JsonArray());
+    JsonArray manifests =
+        new JsonObject(Files.readString(layout.resolve("index.json")))
+            .getJsonArray("manifests", new JsonArray());
     List<Descriptor> all = new ArrayList<>();
     for (int i = 0; i < manifests.size(); i++) {
       all.add(Manifests.descriptor(manifests.getJsonObject(i)));
     }
-    List<Descriptor> matching = all.stream()
-        .filter(d -> tag == null || tag.equals(d.annotations().get(REF_NAME)))
-        .toList();
+    List<Descriptor> matching =
+        all.stream().filter(d -> tag == null || tag.equals(d.annotations().get(REF_NAME))).toList();
     if (matching.size() != 1) {
-      throw new ImagePushException("layout " + layout + " has " + matching.size() + " images"
-          + (tag == null ? "; name one by tag" : " tagged '" + tag + "'") + " (it has: "
-          + all.stream().map(d -> d.annotations().getOrDefault(REF_NAME, d.digest())).toList() + ")");
+      throw new ImagePushException(
+          "layout "
+              + layout
+              + " has "
+              + matching.size()
+              + " images"
+              + (tag == null ? "; name one by tag" : " tagged '" + tag + "'")
+              + " (it has: "
+              + all.stream().map(d -> d.annotations().getOrDefault(REF_NAME, d.digest())).toList()
+              + ")");
     }
     return matching.get(0);
   }
@@ -94,8 +108,14 @@ public final class LayoutPusher {
     byte[] bytes = Files.readAllBytes(blob(layout, d));
     String actual = Digests.of(bytes);
     if (!actual.equals(d.digest())) {
-      throw new ImagePushException("layout " + layout + ": blob " + d.digest() + " hashes to "
-          + actual + "; the layout is corrupted");
+      throw new ImagePushException(
+          "layout "
+              + layout
+              + ": blob "
+              + d.digest()
+              + " hashes to "
+              + actual
+              + "; the layout is corrupted");
     }
     return bytes;
   }

@@ -47,7 +47,8 @@ public final class OciLayoutWriter {
   public LayoutImage write(Path layoutDir, String tag) {
     try {
       Path blobs = Files.createDirectories(layoutDir.resolve("blobs").resolve("sha256"));
-      FileSync.write(layoutDir.resolve("oci-layout"),
+      FileSync.write(
+          layoutDir.resolve("oci-layout"),
           "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
       List<Descriptor> layerDescriptors = new ArrayList<>();
       List<String> diffIds = new ArrayList<>();
@@ -58,15 +59,22 @@ public final class OciLayoutWriter {
       Descriptor configBlob = blob(blobs, MediaTypes.OCI_CONFIG, configJson(diffIds));
       JsonArray layerJson = new JsonArray();
       layerDescriptors.forEach(d -> layerJson.add(Manifests.toJson(d)));
-      byte[] manifest = new JsonObject()
-          .put("schemaVersion", 2)
-          .put("mediaType", MediaTypes.OCI_MANIFEST)
-          .put("config", Manifests.toJson(configBlob))
-          .put("layers", layerJson)
-          .encode().getBytes(StandardCharsets.UTF_8);
+      byte[] manifest =
+          new JsonObject()
+              .put("schemaVersion", 2)
+              .put("mediaType", MediaTypes.OCI_MANIFEST)
+              .put("config", Manifests.toJson(configBlob))
+              .put("layers", layerJson)
+              .encode()
+              .getBytes(StandardCharsets.UTF_8);
       Descriptor written = blob(blobs, MediaTypes.OCI_MANIFEST, manifest);
-      Descriptor listed = new Descriptor(written.mediaType(), written.digest(), written.size(),
-          platform, Map.of(REF_NAME, tag));
+      Descriptor listed =
+          new Descriptor(
+              written.mediaType(),
+              written.digest(),
+              written.size(),
+              platform,
+              Map.of(REF_NAME, tag));
       index(layoutDir, listed, tag);
       return new LayoutImage(layoutDir, tag, listed, configBlob, layerDescriptors, diffIds);
     } catch (IOException e) {
@@ -96,17 +104,22 @@ public final class OciLayoutWriter {
       config.exposedPorts().stream().sorted().forEach(p -> ports.put(p, new JsonObject()));
       c.put("ExposedPorts", ports);
     }
-    JsonObject json = new JsonObject()
-        .put("created", created.toString())
-        .put("architecture", platform.architecture())
-        .put("os", platform.os());
+    JsonObject json =
+        new JsonObject()
+            .put("created", created.toString())
+            .put("architecture", platform.architecture())
+            .put("os", platform.os());
     if (platform.variant() != null) {
       json.put("variant", platform.variant());
     }
     return json.put("config", c)
-        .put("rootfs", new JsonObject().put("type", "layers")
-            .put("diff_ids", new JsonArray(new ArrayList<Object>(diffIds))))
-        .encode().getBytes(StandardCharsets.UTF_8);
+        .put(
+            "rootfs",
+            new JsonObject()
+                .put("type", "layers")
+                .put("diff_ids", new JsonArray(new ArrayList<Object>(diffIds))))
+        .encode()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static Descriptor blob(Path blobs, String mediaType, byte[] bytes) throws IOException {
@@ -120,9 +133,10 @@ public final class OciLayoutWriter {
 
   private static void index(Path layoutDir, Descriptor image, String tag) throws IOException {
     Path file = layoutDir.resolve("index.json");
-    JsonObject index = Files.exists(file)
-        ? new JsonObject(Files.readString(file))
-        : new JsonObject().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
+    JsonObject index =
+        Files.exists(file)
+            ? new JsonObject(Files.readString(file))
+            : new JsonObject().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
     JsonArray kept = new JsonArray();
     JsonArray manifests = index.getJsonArray("manifests", new JsonArray());
     for (int i = 0; i < manifests.size(); i++) {

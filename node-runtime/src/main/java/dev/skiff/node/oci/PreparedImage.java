@@ -7,8 +7,8 @@ import java.util.List;
  * An image ready to run: its layers unpacked as overlayfs lower directories.
  *
  * @param reference the reference as asked for, normalised (registry and tag defaults filled in)
- * @param manifestDigest what the reference resolved to (an index digest when it named an index);
- *     a revision records it and prepares by {@code name@digest} from then on, so tag moves do not
+ * @param manifestDigest what the reference resolved to (an index digest when it named an index); a
+ *     revision records it and prepares by {@code name@digest} from then on, so tag moves do not
  *     change it
  * @param layers one read-only directory per layer, lowest first; whiteouts are overlayfs whiteouts
  *     (0/0 character devices) and opaque directories carry {@code trusted.overlay.opaque=y}. Pass

@@ -31,8 +31,8 @@ public interface Instance {
   }
 
   /**
-   * Stops taking new requests, lets in-flight ones finish for up to {@code drain}, then stops. Called
-   * on an event loop; must not block.
+   * Stops taking new requests, lets in-flight ones finish for up to {@code drain}, then stops.
+   * Called on an event loop; must not block.
    */
   Future<Void> stop(Duration drain);
 }

@@ -1,6 +1,8 @@
 package dev.skiff.node.spi;
 
-/** Receives an instance's log lines. Called from any thread; implementations must be thread-safe. */
+/**
+ * Receives an instance's log lines. Called from any thread; implementations must be thread-safe.
+ */
 @FunctionalInterface
 public interface LogSink {
   /**

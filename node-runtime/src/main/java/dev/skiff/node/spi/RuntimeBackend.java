@@ -4,7 +4,8 @@ import io.vertx.core.Future;
 
 /**
  * Runs instances of one workload kind. The agent calls every method from its event loop; a backend
- * moves blocking work (compiling, pulling, forking runc) off it and completes the futures when done.
+ * moves blocking work (compiling, pulling, forking runc) off it and completes the futures when
+ * done.
  */
 public interface RuntimeBackend {
   /** The workload kind served: {@code wasm} or {@code container}. */

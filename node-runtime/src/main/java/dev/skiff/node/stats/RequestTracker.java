@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts one instance's requests on the request path with a few atomic operations: in-flight now,
- * peak since the last report, arrivals since the last report. Average concurrency comes from
- * {@link #sample()}, called on a fixed beat (every 100 ms) by the reporter. Thread-safe.
+ * peak since the last report, arrivals since the last report. Average concurrency comes from {@link
+ * #sample()}, called on a fixed beat (every 100 ms) by the reporter. Thread-safe.
  */
 public final class RequestTracker {
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -43,7 +43,8 @@ public final class RequestTracker {
     sampleSum = 0;
     samples = 0;
     int nowInFlight = inFlight.get();
-    return new Window(average, Math.max(peak.getAndSet(nowInFlight), nowInFlight), arrivals.sumThenReset());
+    return new Window(
+        average, Math.max(peak.getAndSet(nowInFlight), nowInFlight), arrivals.sumThenReset());
   }
 
   /**

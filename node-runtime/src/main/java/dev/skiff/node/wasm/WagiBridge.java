@@ -15,13 +15,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns an HTTP request into a CGI request for a Wasm function and its CGI answer back into HTTP. The
- * body is collected up to the function's limit, since CGI hands the whole of it to stdin.
+ * Turns an HTTP request into a CGI request for a Wasm function and its CGI answer back into HTTP.
+ * The body is collected up to the function's limit, since CGI hands the whole of it to stdin.
  */
 final class WagiBridge implements Handler<HttpServerRequest> {
   private static final Set<String> HOP_BY_HOP =
-      Set.of("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-          "proxy-authorization", "proxy-authenticate", "content-length");
+      Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "upgrade",
+          "proxy-authorization",
+          "proxy-authenticate",
+          "content-length");
 
   private final WasmFunction function;
   private final RequestTracker tracker;
@@ -37,11 +45,13 @@ final class WagiBridge implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     tracker.enter();
     req.response().endHandler(v -> tracker.leave());
-    req.response().closeHandler(v -> {
-      if (!req.response().ended()) {
-        tracker.leave();
-      }
-    });
+    req.response()
+        .closeHandler(
+            v -> {
+              if (!req.response().ended()) {
+                tracker.leave();
+              }
+            });
     serve(req);
   }
 
@@ -52,23 +62,28 @@ final class WagiBridge implements Handler<HttpServerRequest> {
       return;
     }
     Buffer body = Buffer.buffer();
-    req.handler(chunk -> {
-      if (body.length() + chunk.length() > maxRequestBytes) {
-        req.pause();
-        fail(req.response(),
-            new RequestTooLargeException(body.length() + (long) chunk.length(), maxRequestBytes));
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
-    req.endHandler(v -> {
-      if (req.response().ended()) {
-        return;
-      }
-      function.handle(toWagi(req, body.getBytes()))
-          .onSuccess(resp -> write(req.response(), resp))
-          .onFailure(err -> fail(req.response(), err));
-    });
+    req.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > maxRequestBytes) {
+            req.pause();
+            fail(
+                req.response(),
+                new RequestTooLargeException(
+                    body.length() + (long) chunk.length(), maxRequestBytes));
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    req.endHandler(
+        v -> {
+          if (req.response().ended()) {
+            return;
+          }
+          function
+              .handle(toWagi(req, body.getBytes()))
+              .onSuccess(resp -> write(req.response(), resp))
+              .onFailure(err -> fail(req.response(), err));
+        });
   }
 
   private static WagiRequest toWagi(HttpServerRequest req, byte[] body) {
@@ -76,16 +91,19 @@ final class WagiBridge implements Handler<HttpServerRequest> {
     for (String name : req.headers().names()) {
       headers.put(name, req.headers().getAll(name));
     }
-    String host = firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost");
+    String host =
+        firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost");
     String proto = firstNonNull(req.getHeader("X-Forwarded-Proto"), req.scheme(), "http");
     String forwardedFor = req.getHeader("X-Forwarded-For");
-    String remote = forwardedFor != null
-        ? forwardedFor.split(",")[0].trim()
-        : req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+    String remote =
+        forwardedFor != null
+            ? forwardedFor.split(",")[0].trim()
+            : req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
     String serverName = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
-    int serverPort = host.contains(":")
-        ? (int) parseLong(host.substring(host.lastIndexOf(':') + 1))
-        : "https".equals(proto) ? 443 : 80;
+    int serverPort =
+        host.contains(":")
+            ? (int) parseLong(host.substring(host.lastIndexOf(':') + 1))
+            : "https".equals(proto) ? 443 : 80;
     return WagiRequest.builder()
         .withMethod(req.method().name())
         .withPath(req.path())
@@ -94,7 +112,8 @@ final class WagiBridge implements Handler<HttpServerRequest> {
         .withBody(body)
         .withRemoteAddr(remote)
         .withServer(serverName, serverPort)
-        .withProtocol(req.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1")
+        .withProtocol(
+            req.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1")
         .withFullUrl(proto + "://" + host + req.uri())
         .build();
   }
@@ -104,11 +123,13 @@ final class WagiBridge implements Handler<HttpServerRequest> {
       return;
     }
     out.setStatusCode(resp.status());
-    resp.headers().forEach((name, values) -> {
-      if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        out.putHeader(name, values);
-      }
-    });
+    resp.headers()
+        .forEach(
+            (name, values) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                out.putHeader(name, values);
+              }
+            });
     out.end(Buffer.buffer(resp.body()));
   }
 

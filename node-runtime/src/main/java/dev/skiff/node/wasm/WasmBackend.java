@@ -23,7 +23,8 @@ import java.time.Duration;
 /**
  * Runs Wasm revisions. An instance is the revision's module, compiled once (or taken from the
  * compiled-code cache) and served by its own loopback HTTP listener, where each request runs in a
- * fresh Chicory instance. The listener plays the sidecar's inbound role until the mesh proxy arrives.
+ * fresh Chicory instance. The listener plays the sidecar's inbound role until the mesh proxy
+ * arrives.
  */
 public final class WasmBackend implements RuntimeBackend {
   private final Vertx vertx;
@@ -48,48 +49,67 @@ public final class WasmBackend implements RuntimeBackend {
     RevisionTemplate t = spec.template();
     WasmModule module = t.wasm();
     if (module == null || module.digest() == null) {
-      return Future.failedFuture(new InstanceStartException(
-          "ModuleMissing", "revision " + spec.revisionName() + " names no module digest", null));
+      return Future.failedFuture(
+          new InstanceStartException(
+              "ModuleMissing",
+              "revision " + spec.revisionName() + " names no module digest",
+              null));
     }
-    return modules.module(module.digest())
-        .recover(err -> Future.failedFuture(new InstanceStartException(
-            "ModuleMissing", "module " + module.digest() + " is not available: " + err.getMessage(), err)))
+    return modules
+        .module(module.digest())
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new InstanceStartException(
+                        "ModuleMissing",
+                        "module " + module.digest() + " is not available: " + err.getMessage(),
+                        err)))
         .compose(bytes -> runtime.loadAsync(bytes, config(spec)))
-        .recover(err -> Future.failedFuture(err instanceof ModuleInvalidException mi
-            ? new InstanceStartException("ModuleInvalid", mi.getMessage(), mi)
-            : err))
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof ModuleInvalidException mi
+                        ? new InstanceStartException("ModuleInvalid", mi.getMessage(), mi)
+                        : err))
         .compose(fn -> listen(spec, fn));
   }
 
   private Future<Instance> listen(InstanceSpec spec, WasmFunction function) {
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(bindHost)
-        .setPort(0)
-        .setHttp2ClearTextEnabled(true)
-        .setTcpNoDelay(true));
-    return server.requestHandler(new WagiBridge(function, spec.requests()))
+    HttpServer server =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setHost(bindHost)
+                .setPort(0)
+                .setHttp2ClearTextEnabled(true)
+                .setTcpNoDelay(true));
+    return server
+        .requestHandler(new WagiBridge(function, spec.requests()))
         .listen()
         .map(s -> new WasmInstance(spec.id(), function, s, bindHost));
   }
 
   static WasmConfig config(InstanceSpec spec) {
     RevisionTemplate t = spec.template();
-    WasmConfig.Builder b = WasmConfig.builder()
-        .withName(spec.serviceName())
-        .withEnv(t.env())
-        .withEnv("K_SERVICE", spec.serviceName())
-        .withEnv("K_REVISION", spec.revisionName())
-        .withEnv("K_CONFIGURATION", spec.serviceName())
-        .withTimeout(Duration.ofSeconds(t.timeoutSecondsOrDefault()))
-        .withConcurrency(t.containerConcurrencyOrDefault())
-        .withLogSink((fn, source, line) ->
-            spec.logs().line(source == LogSink.Source.STDERR ? "stderr" : "host", line));
+    WasmConfig.Builder b =
+        WasmConfig.builder()
+            .withName(spec.serviceName())
+            .withEnv(t.env())
+            .withEnv("K_SERVICE", spec.serviceName())
+            .withEnv("K_REVISION", spec.revisionName())
+            .withEnv("K_CONFIGURATION", spec.serviceName())
+            .withTimeout(Duration.ofSeconds(t.timeoutSecondsOrDefault()))
+            .withConcurrency(t.containerConcurrencyOrDefault())
+            .withLogSink(
+                (fn, source, line) ->
+                    spec.logs().line(source == LogSink.Source.STDERR ? "stderr" : "host", line));
     if (t.resources() != null && t.resources().memory() != null) {
       b.withMaxMemoryBytes(Quantities.bytes(t.resources().memory()));
     }
     WasmModule.Directory dir = t.wasm().directory();
     if (dir != null) {
-      b.withDirectory(Path.of(dir.hostPath()), dir.guestPath() == null ? "/data" : dir.guestPath(),
+      b.withDirectory(
+          Path.of(dir.hostPath()),
+          dir.guestPath() == null ? "/data" : dir.guestPath(),
           Boolean.TRUE.equals(dir.writable()));
     }
     return b.build();
@@ -97,10 +117,11 @@ public final class WasmBackend implements RuntimeBackend {
 
   @Override
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
-      runtime.close();
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          runtime.close();
+          return null;
+        });
   }
 
   /** One compiled revision behind its listener. */

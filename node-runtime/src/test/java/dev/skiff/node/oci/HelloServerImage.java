@@ -22,8 +22,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HelloServerImage {
   public static final String SOURCE = "functions-examples/container/hello-server.c";
-  public static final ImageConfig CONFIG = new ImageConfig(List.of("/hello-server"), List.of(),
-      List.of("PORT=8080", "PATH=/"), "/", "", Set.of("8080/tcp"));
+  public static final ImageConfig CONFIG =
+      new ImageConfig(
+          List.of("/hello-server"),
+          List.of(),
+          List.of("PORT=8080", "PATH=/"),
+          "/",
+          "",
+          Set.of("8080/tcp"));
 
   private HelloServerImage() {}
 
@@ -33,8 +39,17 @@ public final class HelloServerImage {
     assumeTrue(Files.isExecutable(gcc), "skipped: gcc is missing; `apt-get install gcc libc6-dev`");
     Path source = source();
     Path binary = dir.resolve("hello-server");
-    Process p = new ProcessBuilder(gcc.toString(), "-static", "-O2", "-pthread", "-o",
-        binary.toString(), source.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                gcc.toString(),
+                "-static",
+                "-O2",
+                "-pthread",
+                "-o",
+                binary.toString(),
+                source.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("gcc failed on " + source + ": " + out);
@@ -48,7 +63,8 @@ public final class HelloServerImage {
     Path binary = compile(workDir);
     return OciLayoutWriter.builder()
         .withConfig(CONFIG)
-        .addLayer(ImageLayer.builder().file("hello-server", Files.readAllBytes(binary), 0755).build())
+        .addLayer(
+            ImageLayer.builder().file("hello-server", Files.readAllBytes(binary), 0755).build())
         .build()
         .write(layout, tag);
   }
@@ -76,8 +92,8 @@ public final class HelloServerImage {
     ProcessBuilder pb = new ProcessBuilder(binary.toString());
     pb.environment().put("PORT", String.valueOf(port));
     pb.environment().put("K_REVISION", revision);
-    Process server = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process server =
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest get =

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The container example, built from source into an OCI layout, imported as {@code local.skiff}
- * with no registry anywhere, prepared again after a restart, and run: it answers HTTP.
+ * The container example, built from source into an OCI layout, imported as {@code local.skiff} with
+ * no registry anywhere, prepared again after a restart, and run: it answers HTTP.
  */
 class ImageImportIT {
   private static final String REFERENCE = "local.skiff/examples/hello-server:1";
@@ -33,16 +33,17 @@ class ImageImportIT {
       PreparedImage prepared = Await.result(restarted.prepare(REFERENCE, PullOptions.defaults()));
       long prepareMs = (System.nanoTime() - t1) / 1_000_000;
       Await.result(restarted.close());
-      System.out.printf("hello-server: import %d ms, prepare by local tag after restart %d ms%n",
+      System.out.printf(
+          "hello-server: import %d ms, prepare by local tag after restart %d ms%n",
           importMs, prepareMs);
 
       assertEquals(image.manifestDigest(), prepared.manifestDigest());
       assertEquals(List.of("/hello-server"), prepared.config().entrypoint());
-      assertEquals("Hello from a container (revision hello-00001)\n",
+      assertEquals(
+          "Hello from a container (revision hello-00001)\n",
           HelloServerImage.serve(prepared.layers().get(0).resolve("hello-server"), "hello-00001"));
     } finally {
       Await.result(vertx.close());
     }
   }
-
 }

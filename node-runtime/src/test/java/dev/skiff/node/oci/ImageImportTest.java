@@ -51,12 +51,19 @@ class ImageImportTest {
 
   private LayoutImage writeImage(Path layout, String tag, String greeting) {
     return OciLayoutWriter.builder()
-        .withConfig(new ImageConfig(List.of("/bin/greet"), List.of(),
-            List.of("GREETING=" + greeting), "/", "", Set.of("8080/tcp")))
-        .addLayer(ImageLayer.builder()
-            .directory("bin", 0755)
-            .file("bin/greet", greeting.getBytes(StandardCharsets.UTF_8), 0755)
-            .build())
+        .withConfig(
+            new ImageConfig(
+                List.of("/bin/greet"),
+                List.of(),
+                List.of("GREETING=" + greeting),
+                "/",
+                "",
+                Set.of("8080/tcp")))
+        .addLayer(
+            ImageLayer.builder()
+                .directory("bin", 0755)
+                .file("bin/greet", greeting.getBytes(StandardCharsets.UTF_8), 0755)
+                .build())
         .build()
         .write(layout, tag);
   }
@@ -85,8 +92,10 @@ class ImageImportTest {
 
     ImageStore restarted = store();
     PreparedImage byTag = Await.result(restarted.prepare(HELLO, PullOptions.defaults()));
-    PreparedImage byDigest = Await.result(restarted.prepare(
-        "local.skiff/examples/hello@" + image.manifestDigest(), PullOptions.defaults()));
+    PreparedImage byDigest =
+        Await.result(
+            restarted.prepare(
+                "local.skiff/examples/hello@" + image.manifestDigest(), PullOptions.defaults()));
     assertEquals(imported, byTag);
     assertEquals(image.manifestDigest(), byDigest.manifestDigest());
     assertEquals(imported.layers(), byDigest.layers());
@@ -97,18 +106,24 @@ class ImageImportTest {
   void unknownLocalReferenceFailsSayingItMustBeImported() {
     ImageStore store = store();
 
-    Throwable byTag = Await.failure(store.prepare("local.skiff/examples/nope:1",
-        PullOptions.defaults()));
+    Throwable byTag =
+        Await.failure(store.prepare("local.skiff/examples/nope:1", PullOptions.defaults()));
     String digest = "sha256:" + "ab".repeat(32);
-    Throwable byDigest = Await.failure(store.prepare("local.skiff/examples/nope@" + digest,
-        PullOptions.defaults()));
+    Throwable byDigest =
+        Await.failure(store.prepare("local.skiff/examples/nope@" + digest, PullOptions.defaults()));
 
     assertInstanceOf(ImagePullException.class, byTag);
-    assertTrue(byTag.getMessage().startsWith("local.skiff/examples/nope:1 is not in this node's"
-        + " image store (no image was imported under this tag); local.skiff images are never"
-        + " pulled from a registry, so it must be imported"), byTag.getMessage());
+    assertTrue(
+        byTag
+            .getMessage()
+            .startsWith(
+                "local.skiff/examples/nope:1 is not in this node's"
+                    + " image store (no image was imported under this tag); local.skiff images are never"
+                    + " pulled from a registry, so it must be imported"),
+        byTag.getMessage());
     assertInstanceOf(ImagePullException.class, byDigest);
-    assertTrue(byDigest.getMessage().contains("local.skiff/examples/nope@" + digest),
+    assertTrue(
+        byDigest.getMessage().contains("local.skiff/examples/nope@" + digest),
         byDigest.getMessage());
     assertTrue(byDigest.getMessage().contains("must be imported"), byDigest.getMessage());
   }
@@ -121,8 +136,8 @@ class ImageImportTest {
     ImageStore store = store();
 
     PreparedImage imported = Await.result(store.importLayout(image.layout(), repo + ":v1"));
-    PreparedImage byDigest = Await.result(store.prepare(repo + "@" + image.manifestDigest(),
-        PullOptions.defaults()));
+    PreparedImage byDigest =
+        Await.result(store.prepare(repo + "@" + image.manifestDigest(), PullOptions.defaults()));
     Throwable byTag = Await.failure(store.prepare(repo + ":v1", PullOptions.defaults()));
 
     assertEquals(repo + ":v1", imported.reference());
@@ -159,12 +174,20 @@ class ImageImportTest {
     Throwable after = Await.failure(store.prepare(HELLO, PullOptions.defaults()));
 
     assertInstanceOf(ImagePullException.class, failure);
-    assertTrue(failure.getMessage().contains("is corrupted: blob "
-        + image.layers().get(0).digest() + " hashes to sha256:"), failure.getMessage());
-    assertTrue(after.getMessage().contains("no image was imported under this tag"),
-        after.getMessage());
-    assertTrue(Files.notExists(store.root().resolve("blobs/sha256")
-        .resolve(Digests.hex(image.layers().get(0).digest()))));
+    assertTrue(
+        failure
+            .getMessage()
+            .contains(
+                "is corrupted: blob " + image.layers().get(0).digest() + " hashes to sha256:"),
+        failure.getMessage());
+    assertTrue(
+        after.getMessage().contains("no image was imported under this tag"), after.getMessage());
+    assertTrue(
+        Files.notExists(
+            store
+                .root()
+                .resolve("blobs/sha256")
+                .resolve(Digests.hex(image.layers().get(0).digest()))));
   }
 
   @Test
@@ -175,8 +198,9 @@ class ImageImportTest {
     Throwable failure = Await.failure(store().importLayout(image.layout(), HELLO));
 
     assertInstanceOf(ImagePullException.class, failure);
-    assertTrue(failure.getMessage().contains("is incomplete: it lacks blob "
-        + image.config().digest()), failure.getMessage());
+    assertTrue(
+        failure.getMessage().contains("is incomplete: it lacks blob " + image.config().digest()),
+        failure.getMessage());
   }
 
   @Test

@@ -46,12 +46,19 @@ class ImageReferenceTest {
 
   @Test
   void rejectsMalformedReferencesSayingWhy() {
-    assertTrue(assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse("App"))
-        .getMessage().contains("lowercase"));
-    assertTrue(assertThrows(InvalidImageReferenceException.class,
-        () -> ImageReference.parse("app@sha256:abc")).getMessage().contains("64 lowercase hex"));
-    assertTrue(assertThrows(InvalidImageReferenceException.class,
-        () -> ImageReference.parse("app:-bad")).getMessage().contains("tag"));
+    assertTrue(
+        assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse("App"))
+            .getMessage()
+            .contains("lowercase"));
+    assertTrue(
+        assertThrows(
+                InvalidImageReferenceException.class, () -> ImageReference.parse("app@sha256:abc"))
+            .getMessage()
+            .contains("64 lowercase hex"));
+    assertTrue(
+        assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse("app:-bad"))
+            .getMessage()
+            .contains("tag"));
     assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse(""));
     assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse("host:5000/"));
     assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse("a//b"));

@@ -67,12 +67,19 @@ class ImageStoreIT {
   }
 
   private ImageStore store(String name) {
-    return ImageStore.builder(vertx).withDataDir(tmp.resolve(name)).withRegistryClient(client).build();
+    return ImageStore.builder(vertx)
+        .withDataDir(tmp.resolve(name))
+        .withRegistryClient(client)
+        .build();
   }
 
   private String push(LayoutImage image, String repoAndTag) {
-    return Await.result(pusher.push(image.layout(), image.tag(), registry.address() + "/" + repoAndTag,
-        PushOptions.defaults()));
+    return Await.result(
+        pusher.push(
+            image.layout(),
+            image.tag(),
+            registry.address() + "/" + repoAndTag,
+            PushOptions.defaults()));
   }
 
   @Test
@@ -83,8 +90,8 @@ class ImageStoreIT {
 
     ImageStore store = store("node");
     long t0 = System.nanoTime();
-    PreparedImage byTag = Await.result(store.prepare(registry.address() + "/hello:v1",
-        PullOptions.defaults()));
+    PreparedImage byTag =
+        Await.result(store.prepare(registry.address() + "/hello:v1", PullOptions.defaults()));
     long pullMs = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(image.manifestDigest(), byTag.manifestDigest());
     assertEquals(registry.address() + "/hello:v1", byTag.reference());
@@ -93,28 +100,37 @@ class ImageStoreIT {
     assertEquals(Set.of("8080/tcp"), byTag.config().exposedPorts());
     assertEquals(1, byTag.layers().size());
     Path layer = byTag.layers().get(0);
-    assertEquals(store.root().resolve("layers").resolve(Digests.hex(image.diffIds().get(0))), layer);
+    assertEquals(
+        store.root().resolve("layers").resolve(Digests.hex(image.diffIds().get(0))), layer);
     Path binary = layer.resolve("hello-server");
     assertEquals(0755, (int) Files.getAttribute(binary, "unix:mode") & 07777);
-    assertTrue(Files.exists(store.root().resolve("blobs/sha256").resolve(
-        Digests.hex(image.layers().get(0).digest()))));
+    assertTrue(
+        Files.exists(
+            store
+                .root()
+                .resolve("blobs/sha256")
+                .resolve(Digests.hex(image.layers().get(0).digest()))));
 
     long t1 = System.nanoTime();
-    PreparedImage byDigest = Await.result(store.prepare(
-        registry.address() + "/hello@" + image.manifestDigest(), PullOptions.defaults()));
+    PreparedImage byDigest =
+        Await.result(
+            store.prepare(
+                registry.address() + "/hello@" + image.manifestDigest(), PullOptions.defaults()));
     long warmMs = (System.nanoTime() - t1) / 1_000_000;
     assertEquals(byTag.layers(), byDigest.layers());
     assertEquals(image.manifestDigest(), byDigest.manifestDigest());
-    System.out.printf("hello-server image (%d KiB compressed): cold pull+unpack %d ms,"
-        + " prepare by digest when present %d ms%n", image.layers().get(0).size() / 1024, pullMs, warmMs);
+    System.out.printf(
+        "hello-server image (%d KiB compressed): cold pull+unpack %d ms,"
+            + " prepare by digest when present %d ms%n",
+        image.layers().get(0).size() / 1024, pullMs, warmMs);
 
     // The unpacked binary is the server: it answers with its revision.
     int port = freePort();
     ProcessBuilder pb = new ProcessBuilder(binary.toString());
     pb.environment().put("PORT", String.valueOf(port));
     pb.environment().put("K_REVISION", "hello-00001");
-    Process server = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process server =
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
       String body = getWithDeadline("http://127.0.0.1:" + port + "/");
       assertEquals("Hello from a container (revision hello-00001)\n", body);
@@ -135,15 +151,21 @@ class ImageStoreIT {
     List<Long> unpacks = new ArrayList<>();
     for (int i = 0; i < 12; i++) { // the first two warm the JIT and are dropped
       Path data = tmp.resolve("bench-" + i);
-      ImageStore store = ImageStore.builder(vertx).withDataDir(data).withRegistryClient(client).build();
+      ImageStore store =
+          ImageStore.builder(vertx).withDataDir(data).withRegistryClient(client).build();
       long t0 = System.nanoTime();
       PreparedImage prepared = Await.result(store.prepare(ref, PullOptions.defaults()));
       prepares.add(System.nanoTime() - t0);
 
       Path blob = tmp.resolve("blob-" + i);
       long t1 = System.nanoTime();
-      Await.result(client.fetchBlob(ImageReference.parse(ref), layer, blob,
-          tmp.resolve("blob-" + i + ".partial"), PullOptions.defaults()));
+      Await.result(
+          client.fetchBlob(
+              ImageReference.parse(ref),
+              layer,
+              blob,
+              tmp.resolve("blob-" + i + ".partial"),
+              PullOptions.defaults()));
       downloads.add(System.nanoTime() - t1);
 
       Path dir = Files.createDirectory(tmp.resolve("unpack-" + i));
@@ -152,15 +174,22 @@ class ImageStoreIT {
         dev.skiff.node.oci.internal.LayerUnpacker.unpack(in, dir, "bench", image.diffIds().get(0));
       }
       unpacks.add(System.nanoTime() - t2);
-      assertEquals(Files.size(dir.resolve("hello-server")),
+      assertEquals(
+          Files.size(dir.resolve("hello-server")),
           Files.size(prepared.layers().get(0).resolve("hello-server")));
       Await.result(store.close());
     }
-    System.out.printf("hello-server image, %d KiB gzip / %d KiB unpacked, loopback registry,"
-        + " median of 10 (min): prepare by tag into an empty store %.1f ms (%.1f);"
-        + " layer download %.1f ms (%.1f); unpack %.1f ms (%.1f)%n",
-        layer.size() / 1024, Files.size(tmp.resolve("hello-server")) / 1024,
-        median(prepares), min(prepares), median(downloads), min(downloads), median(unpacks),
+    System.out.printf(
+        "hello-server image, %d KiB gzip / %d KiB unpacked, loopback registry,"
+            + " median of 10 (min): prepare by tag into an empty store %.1f ms (%.1f);"
+            + " layer download %.1f ms (%.1f); unpack %.1f ms (%.1f)%n",
+        layer.size() / 1024,
+        Files.size(tmp.resolve("hello-server")) / 1024,
+        median(prepares),
+        min(prepares),
+        median(downloads),
+        min(downloads),
+        median(unpacks),
         min(unpacks));
   }
 
@@ -179,23 +208,23 @@ class ImageStoreIT {
     LayoutImage two = simpleImage("two", "second");
     push(one, "app:stable");
     ImageStore store = store("node");
-    PreparedImage first = Await.result(store.prepare(registry.address() + "/app:stable",
-        PullOptions.defaults()));
+    PreparedImage first =
+        Await.result(store.prepare(registry.address() + "/app:stable", PullOptions.defaults()));
     assertEquals(one.manifestDigest(), first.manifestDigest());
 
     push(two, "app:stable"); // the tag moves
-    PreparedImage moved = Await.result(store.prepare(registry.address() + "/app:stable",
-        PullOptions.defaults()));
+    PreparedImage moved =
+        Await.result(store.prepare(registry.address() + "/app:stable", PullOptions.defaults()));
     assertEquals(two.manifestDigest(), moved.manifestDigest());
 
     registry.close(); // a revision pinned to its digest prepares from the node's store alone
     assertEquals(registry.address() + "/app@" + one.manifestDigest(), first.pinnedReference());
-    PreparedImage pinned = Await.result(store.prepare(first.pinnedReference(),
-        PullOptions.defaults()));
+    PreparedImage pinned =
+        Await.result(store.prepare(first.pinnedReference(), PullOptions.defaults()));
     assertEquals(first.layers(), pinned.layers());
     assertEquals("first", Files.readString(pinned.layers().get(0).resolve("etc/version")));
-    Throwable offline = Await.failure(store.prepare(registry.address() + "/app:stable",
-        PullOptions.defaults()));
+    Throwable offline =
+        Await.failure(store.prepare(registry.address() + "/app:stable", PullOptions.defaults()));
     assertInstanceOf(ImagePullException.class, offline);
     assertTrue(offline.getMessage().contains("cannot reach registry"), offline.getMessage());
   }
@@ -211,17 +240,19 @@ class ImageStoreIT {
     Files.write(data, bytes);
 
     ImageStore store = store("node");
-    Throwable err = Await.failure(store.prepare(registry.address() + "/tampered:v1",
-        PullOptions.defaults()));
+    Throwable err =
+        Await.failure(store.prepare(registry.address() + "/tampered:v1", PullOptions.defaults()));
     DigestMismatchException mismatch = assertInstanceOf(DigestMismatchException.class, err);
     assertEquals(layerDigest, mismatch.expected());
     assertEquals(Digests.of(bytes), mismatch.actual());
-    assertTrue(err.getMessage().contains("expected digest " + layerDigest + ", got "
-        + Digests.of(bytes)), err.getMessage());
+    assertTrue(
+        err.getMessage().contains("expected digest " + layerDigest + ", got " + Digests.of(bytes)),
+        err.getMessage());
     Path blobs = store.root().resolve("blobs/sha256");
     assertFalse(Files.exists(blobs.resolve(Digests.hex(layerDigest))), "tampered blob was stored");
-    assertFalse(Files.exists(store.root().resolve("ingest").resolve(Digests.hex(layerDigest)
-        + ".partial")), "tampered partial kept");
+    assertFalse(
+        Files.exists(store.root().resolve("ingest").resolve(Digests.hex(layerDigest) + ".partial")),
+        "tampered partial kept");
     try (Stream<Path> layers = Files.list(store.root().resolve("layers"))) {
       assertEquals(0, layers.count());
     }
@@ -235,12 +266,17 @@ class ImageStoreIT {
     String json = Files.readString(data);
     Files.writeString(data, json.replace("\"schemaVersion\":2", "\"schemaVersion\":2 "));
 
-    Throwable byTag = Await.failure(store("a").prepare(registry.address() + "/tampered:v2",
-        PullOptions.defaults()));
+    Throwable byTag =
+        Await.failure(
+            store("a").prepare(registry.address() + "/tampered:v2", PullOptions.defaults()));
     assertInstanceOf(DigestMismatchException.class, byTag);
     assertTrue(byTag.getMessage().contains(image.manifestDigest()), byTag.getMessage());
-    Throwable byDigest = Await.failure(store("b").prepare(
-        registry.address() + "/tampered@" + image.manifestDigest(), PullOptions.defaults()));
+    Throwable byDigest =
+        Await.failure(
+            store("b")
+                .prepare(
+                    registry.address() + "/tampered@" + image.manifestDigest(),
+                    PullOptions.defaults()));
     assertInstanceOf(DigestMismatchException.class, byDigest);
   }
 
@@ -248,14 +284,20 @@ class ImageStoreIT {
   void resumesPartialDownloadWithRange() throws Exception {
     byte[] big = new byte[3 * 1024 * 1024];
     new Random(42).nextBytes(big);
-    LayoutImage image = OciLayoutWriter.builder()
-        .addLayer(ImageLayer.builder().withCompression(ImageLayer.Compression.NONE)
-            .file("data.bin", big, 0644).build())
-        .build().write(tmp.resolve("layout-big"), "big");
+    LayoutImage image =
+        OciLayoutWriter.builder()
+            .addLayer(
+                ImageLayer.builder()
+                    .withCompression(ImageLayer.Compression.NONE)
+                    .file("data.bin", big, 0644)
+                    .build())
+            .build()
+            .write(tmp.resolve("layout-big"), "big");
     push(image, "big:v1");
     Descriptor layer = image.layers().get(0);
-    byte[] blob = Files.readAllBytes(image.layout().resolve("blobs/sha256")
-        .resolve(Digests.hex(layer.digest())));
+    byte[] blob =
+        Files.readAllBytes(
+            image.layout().resolve("blobs/sha256").resolve(Digests.hex(layer.digest())));
 
     ImageStore store = store("node");
     Path partial = store.root().resolve("ingest").resolve(Digests.hex(layer.digest()) + ".partial");
@@ -264,8 +306,8 @@ class ImageStoreIT {
     Files.write(partial, Arrays.copyOf(blob, half)); // an interrupted earlier download
 
     ImageReference repo = ImageReference.parse(registry.address() + "/big:v1");
-    BlobDownload resumed = Await.result(client.fetchBlob(repo, layer, target, partial,
-        PullOptions.defaults()));
+    BlobDownload resumed =
+        Await.result(client.fetchBlob(repo, layer, target, partial, PullOptions.defaults()));
     assertEquals(half, resumed.resumedFrom());
     assertEquals(blob.length - half, resumed.transferred());
     assertEquals(layer.digest(), Digests.of(target));
@@ -276,8 +318,8 @@ class ImageStoreIT {
     byte[] garbage = Arrays.copyOf(blob, half);
     garbage[10] ^= 1;
     Files.write(partial, garbage);
-    BlobDownload restarted = Await.result(client.fetchBlob(repo, layer, target, partial,
-        PullOptions.defaults()));
+    BlobDownload restarted =
+        Await.result(client.fetchBlob(repo, layer, target, partial, PullOptions.defaults()));
     assertEquals(0, restarted.resumedFrom());
     assertEquals(blob.length, restarted.transferred());
     assertEquals(layer.digest(), Digests.of(target));
@@ -285,67 +327,115 @@ class ImageStoreIT {
     // And through the store: a partial left behind is resumed by prepare.
     Files.delete(target);
     Files.write(partial, Arrays.copyOf(blob, blob.length - 1000));
-    PreparedImage prepared = Await.result(store.prepare(registry.address() + "/big:v1",
-        PullOptions.defaults()));
+    PreparedImage prepared =
+        Await.result(store.prepare(registry.address() + "/big:v1", PullOptions.defaults()));
     assertEquals(big.length, Files.size(prepared.layers().get(0).resolve("data.bin")));
   }
 
   @Test
   void picksLinuxAmd64FromAnIndex() throws Exception {
     Path layout = tmp.resolve("multi");
-    LayoutImage arm = OciLayoutWriter.builder()
-        .withPlatform(new Platform("linux", "arm64", "v8"))
-        .addLayer(ImageLayer.builder().file("arch", "arm64".getBytes(StandardCharsets.UTF_8), 0644).build())
-        .build().write(layout, "arm64");
-    LayoutImage amd = OciLayoutWriter.builder()
-        .addLayer(ImageLayer.builder().file("arch", "amd64".getBytes(StandardCharsets.UTF_8), 0644).build())
-        .build().write(layout, "amd64");
-    JsonArray entries = new JsonArray()
-        .add(descriptor(arm.manifest(), "linux", "arm64"))
-        .add(descriptor(amd.manifest(), "linux", "amd64"));
-    byte[] index = new JsonObject().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX)
-        .put("manifests", entries).encode().getBytes(StandardCharsets.UTF_8);
+    LayoutImage arm =
+        OciLayoutWriter.builder()
+            .withPlatform(new Platform("linux", "arm64", "v8"))
+            .addLayer(
+                ImageLayer.builder()
+                    .file("arch", "arm64".getBytes(StandardCharsets.UTF_8), 0644)
+                    .build())
+            .build()
+            .write(layout, "arm64");
+    LayoutImage amd =
+        OciLayoutWriter.builder()
+            .addLayer(
+                ImageLayer.builder()
+                    .file("arch", "amd64".getBytes(StandardCharsets.UTF_8), 0644)
+                    .build())
+            .build()
+            .write(layout, "amd64");
+    JsonArray entries =
+        new JsonArray()
+            .add(descriptor(arm.manifest(), "linux", "arm64"))
+            .add(descriptor(amd.manifest(), "linux", "amd64"));
+    byte[] index =
+        new JsonObject()
+            .put("schemaVersion", 2)
+            .put("mediaType", MediaTypes.OCI_INDEX)
+            .put("manifests", entries)
+            .encode()
+            .getBytes(StandardCharsets.UTF_8);
     String indexDigest = Digests.of(index);
     Files.write(layout.resolve("blobs/sha256").resolve(Digests.hex(indexDigest)), index);
     JsonObject layoutIndex = new JsonObject(Files.readString(layout.resolve("index.json")));
-    layoutIndex.getJsonArray("manifests").add(new JsonObject().put("mediaType", MediaTypes.OCI_INDEX)
-        .put("digest", indexDigest).put("size", index.length)
-        .put("annotations", new JsonObject().put("org.opencontainers.image.ref.name", "multi")));
+    layoutIndex
+        .getJsonArray("manifests")
+        .add(
+            new JsonObject()
+                .put("mediaType", MediaTypes.OCI_INDEX)
+                .put("digest", indexDigest)
+                .put("size", index.length)
+                .put(
+                    "annotations",
+                    new JsonObject().put("org.opencontainers.image.ref.name", "multi")));
     Files.writeString(layout.resolve("index.json"), layoutIndex.encode());
 
-    assertEquals(indexDigest, Await.result(pusher.push(layout, "multi",
-        registry.address() + "/multi:latest", PushOptions.defaults())));
+    assertEquals(
+        indexDigest,
+        Await.result(
+            pusher.push(
+                layout, "multi", registry.address() + "/multi:latest", PushOptions.defaults())));
     ImageStore store = store("node");
-    PreparedImage image = Await.result(store.prepare(registry.address() + "/multi",
-        PullOptions.defaults()));
+    PreparedImage image =
+        Await.result(store.prepare(registry.address() + "/multi", PullOptions.defaults()));
     assertEquals(indexDigest, image.manifestDigest());
     assertEquals("amd64", Files.readString(image.layers().get(0).resolve("arch")));
-    PreparedImage arm64 = Await.result(store.prepare(registry.address() + "/multi",
-        PullOptions.defaults().withPlatform(new Platform("linux", "arm64", null))));
+    PreparedImage arm64 =
+        Await.result(
+            store.prepare(
+                registry.address() + "/multi",
+                PullOptions.defaults().withPlatform(new Platform("linux", "arm64", null))));
     assertEquals("arm64", Files.readString(arm64.layers().get(0).resolve("arch")));
-    Throwable none = Await.failure(store.prepare(registry.address() + "/multi",
-        PullOptions.defaults().withPlatform(new Platform("linux", "s390x", null))));
+    Throwable none =
+        Await.failure(
+            store.prepare(
+                registry.address() + "/multi",
+                PullOptions.defaults().withPlatform(new Platform("linux", "s390x", null))));
     assertTrue(none.getMessage().contains("has no image for linux/s390x"), none.getMessage());
   }
 
   @Test
   void gcRemovesOnlyUnreferencedBlobsAndLayers() throws Exception {
-    ImageLayer base = ImageLayer.builder().file("etc/base", "base".getBytes(StandardCharsets.UTF_8), 0644)
-        .build();
-    LayoutImage a = OciLayoutWriter.builder().addLayer(base)
-        .addLayer(ImageLayer.builder().file("a", "a".getBytes(StandardCharsets.UTF_8), 0644).build())
-        .build().write(tmp.resolve("la"), "a");
-    LayoutImage b = OciLayoutWriter.builder().addLayer(base)
-        .addLayer(ImageLayer.builder().file("b", "b".getBytes(StandardCharsets.UTF_8), 0644).build())
-        .build().write(tmp.resolve("lb"), "b");
+    ImageLayer base =
+        ImageLayer.builder()
+            .file("etc/base", "base".getBytes(StandardCharsets.UTF_8), 0644)
+            .build();
+    LayoutImage a =
+        OciLayoutWriter.builder()
+            .addLayer(base)
+            .addLayer(
+                ImageLayer.builder().file("a", "a".getBytes(StandardCharsets.UTF_8), 0644).build())
+            .build()
+            .write(tmp.resolve("la"), "a");
+    LayoutImage b =
+        OciLayoutWriter.builder()
+            .addLayer(base)
+            .addLayer(
+                ImageLayer.builder().file("b", "b".getBytes(StandardCharsets.UTF_8), 0644).build())
+            .build()
+            .write(tmp.resolve("lb"), "b");
     push(a, "a:v1");
     push(b, "b:v1");
     Instant now = Instant.parse("2030-01-01T00:00:00Z");
-    ImageStore store = ImageStore.builder(vertx).withDataDir(tmp.resolve("node"))
-        .withRegistryClient(client).withClock(Clock.fixed(now, ZoneOffset.UTC))
-        .withPartialRetention(Duration.ofHours(1)).build();
-    PreparedImage pa = Await.result(store.prepare(registry.address() + "/a:v1", PullOptions.defaults()));
-    PreparedImage pb = Await.result(store.prepare(registry.address() + "/b:v1", PullOptions.defaults()));
+    ImageStore store =
+        ImageStore.builder(vertx)
+            .withDataDir(tmp.resolve("node"))
+            .withRegistryClient(client)
+            .withClock(Clock.fixed(now, ZoneOffset.UTC))
+            .withPartialRetention(Duration.ofHours(1))
+            .build();
+    PreparedImage pa =
+        Await.result(store.prepare(registry.address() + "/a:v1", PullOptions.defaults()));
+    PreparedImage pb =
+        Await.result(store.prepare(registry.address() + "/b:v1", PullOptions.defaults()));
     assertEquals(pa.layers().get(0), pb.layers().get(0)); // the shared base is unpacked once
     Path ingest = store.root().resolve("ingest");
     Path stale = Files.write(ingest.resolve("0".repeat(64) + ".partial"), new byte[10]);
@@ -369,7 +459,8 @@ class ImageStoreIT {
     assertTrue(Files.exists(fresh));
 
     registry.close(); // what was kept is complete: a prepares by digest without the registry
-    Await.result(store.prepare(registry.address() + "/a@" + pa.manifestDigest(), PullOptions.defaults()));
+    Await.result(
+        store.prepare(registry.address() + "/a@" + pa.manifestDigest(), PullOptions.defaults()));
 
     GcResult all = Await.result(store.gc(Set.of()));
     assertEquals(4, all.blobsRemoved());
@@ -381,16 +472,28 @@ class ImageStoreIT {
 
   private LayoutImage simpleImage(String tag, String version) {
     return OciLayoutWriter.builder()
-        .withConfig(new ImageConfig(List.of("/bin/app"), List.of("--serve"), List.of("A=1"), "/srv",
-            "1000:1000", Set.of()))
-        .addLayer(ImageLayer.builder()
-            .file("etc/version", version.getBytes(StandardCharsets.UTF_8), 0644).build())
-        .build().write(tmp.resolve("layout-" + tag), tag);
+        .withConfig(
+            new ImageConfig(
+                List.of("/bin/app"),
+                List.of("--serve"),
+                List.of("A=1"),
+                "/srv",
+                "1000:1000",
+                Set.of()))
+        .addLayer(
+            ImageLayer.builder()
+                .file("etc/version", version.getBytes(StandardCharsets.UTF_8), 0644)
+                .build())
+        .build()
+        .write(tmp.resolve("layout-" + tag), tag);
   }
 
   private static JsonObject descriptor(Descriptor d, String os, String arch) {
-    return new JsonObject().put("mediaType", d.mediaType()).put("digest", d.digest())
-        .put("size", d.size()).put("platform", new JsonObject().put("os", os).put("architecture", arch));
+    return new JsonObject()
+        .put("mediaType", d.mediaType())
+        .put("digest", d.digest())
+        .put("size", d.size())
+        .put("platform", new JsonObject().put("os", os).put("architecture", arch));
   }
 
   private static Set<String> blobs(ImageStore store) throws IOException {
@@ -411,8 +514,10 @@ class ImageStoreIT {
     IOException last = null;
     while (System.nanoTime() < deadline) {
       try {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
       } catch (IOException e) {
         last = e;
         Thread.sleep(20);

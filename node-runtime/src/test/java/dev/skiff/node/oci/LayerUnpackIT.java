@@ -51,8 +51,11 @@ class LayerUnpackIT {
     registry = LocalRegistry.start(Files.createDirectories(tmp.resolve("registry")));
     client = RegistryClient.builder(vertx).build();
     pusher = new LayoutPusher(vertx, client);
-    store = ImageStore.builder(vertx).withDataDir(tmp.resolve("node")).withRegistryClient(client)
-        .build();
+    store =
+        ImageStore.builder(vertx)
+            .withDataDir(tmp.resolve("node"))
+            .withRegistryClient(client)
+            .build();
   }
 
   @AfterEach
@@ -69,38 +72,51 @@ class LayerUnpackIT {
 
   @Test
   void rendersWhiteoutsAndOpaqueDirectoriesForOverlayAndKeepsMetadata() throws Exception {
-    ImageLayer bottom = ImageLayer.builder() // gzip
-        .directory("etc", 0755)
-        .file("etc/keep", bytes("old"), 0644)
-        .file("etc/gone", bytes("x"), 0644)
-        .directory("var/cache", 0700)
-        .file("var/cache/old1", bytes("1"), 0644)
-        .file("var/cache/old2", bytes("2"), 0644)
-        .file("usr/bin/su", bytes("setuid"), 04755)
-        .file("home/user/notes", bytes("mine"), 0600, 1000, 1001)
-        .file("lib/libx.so.1", bytes("elf"), 0755)
-        .symlink("lib/libx.so", "libx.so.1")
-        .symlink("bin/sh", "/usr/bin/busybox")
-        .hardlink("lib/libx-hard.so", "lib/libx.so.1")
-        .build();
-    ImageLayer middle = ImageLayer.builder().withCompression(ImageLayer.Compression.ZSTD)
-        .whiteout("etc/gone")
-        .opaque("var/cache")
-        .file("var/cache/new", bytes("n"), 0644)
-        .whiteout("home/user")
-        .build();
-    ImageLayer top = ImageLayer.ofTar(rawTar(List.of(
-        entry("etc/keep", TarConstants.LF_NORMAL, 0644, "new"),
-        entry("run/fifo", TarConstants.LF_FIFO, 0600, null),
-        entry("dev/null", TarConstants.LF_CHR, 0666, null))), ImageLayer.Compression.NONE);
-    LayoutImage image = OciLayoutWriter.builder().addLayer(bottom).addLayer(middle).addLayer(top)
-        .build().write(tmp.resolve("layout"), "v1");
+    ImageLayer bottom =
+        ImageLayer.builder() // gzip
+            .directory("etc", 0755)
+            .file("etc/keep", bytes("old"), 0644)
+            .file("etc/gone", bytes("x"), 0644)
+            .directory("var/cache", 0700)
+            .file("var/cache/old1", bytes("1"), 0644)
+            .file("var/cache/old2", bytes("2"), 0644)
+            .file("usr/bin/su", bytes("setuid"), 04755)
+            .file("home/user/notes", bytes("mine"), 0600, 1000, 1001)
+            .file("lib/libx.so.1", bytes("elf"), 0755)
+            .symlink("lib/libx.so", "libx.so.1")
+            .symlink("bin/sh", "/usr/bin/busybox")
+            .hardlink("lib/libx-hard.so", "lib/libx.so.1")
+            .build();
+    ImageLayer middle =
+        ImageLayer.builder()
+            .withCompression(ImageLayer.Compression.ZSTD)
+            .whiteout("etc/gone")
+            .opaque("var/cache")
+            .file("var/cache/new", bytes("n"), 0644)
+            .whiteout("home/user")
+            .build();
+    ImageLayer top =
+        ImageLayer.ofTar(
+            rawTar(
+                List.of(
+                    entry("etc/keep", TarConstants.LF_NORMAL, 0644, "new"),
+                    entry("run/fifo", TarConstants.LF_FIFO, 0600, null),
+                    entry("dev/null", TarConstants.LF_CHR, 0666, null))),
+            ImageLayer.Compression.NONE);
+    LayoutImage image =
+        OciLayoutWriter.builder()
+            .addLayer(bottom)
+            .addLayer(middle)
+            .addLayer(top)
+            .build()
+            .write(tmp.resolve("layout"), "v1");
     push(image, "layers:v1");
 
     long t0 = System.nanoTime();
-    PreparedImage prepared = Await.result(store.prepare(registry.address() + "/layers:v1",
-        PullOptions.defaults()));
-    System.out.printf("3-layer image (gzip, zstd, plain): pull+unpack %d ms%n",
+    PreparedImage prepared =
+        Await.result(store.prepare(registry.address() + "/layers:v1", PullOptions.defaults()));
+    System.out.printf(
+        "3-layer image (gzip, zstd, plain): pull+unpack %d ms%n",
         (System.nanoTime() - t0) / 1_000_000);
     List<Path> layers = prepared.layers();
     assertEquals(3, layers.size());
@@ -116,7 +132,8 @@ class LayerUnpackIT {
     assertEquals(0700, mode(l1.resolve("var/cache")) & 07777);
     assertEquals(Path.of("libx.so.1"), Files.readSymbolicLink(l1.resolve("lib/libx.so")));
     assertEquals(Path.of("/usr/bin/busybox"), Files.readSymbolicLink(l1.resolve("bin/sh")));
-    assertEquals(Files.getAttribute(l1.resolve("lib/libx.so.1"), "unix:ino"),
+    assertEquals(
+        Files.getAttribute(l1.resolve("lib/libx.so.1"), "unix:ino"),
         Files.getAttribute(l1.resolve("lib/libx-hard.so"), "unix:ino"));
     // Middle layer: whiteouts are 0/0 character devices, the opaque directory is marked.
     assertWhiteout(l2.resolve("etc/gone"));
@@ -126,18 +143,27 @@ class LayerUnpackIT {
     assertEquals("y", Xattrs.get(l2.resolve("var/cache"), "trusted.overlay.opaque"));
     assertNull(Xattrs.get(l1.resolve("var/cache"), "trusted.overlay.opaque"));
     // Top layer: FIFOs are made, device nodes skipped.
-    assertTrue(Files.readAttributes(l3.resolve("run/fifo"), BasicFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS).isOther());
+    assertTrue(
+        Files.readAttributes(
+                l3.resolve("run/fifo"), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+            .isOther());
     assertFalse(Files.exists(l3.resolve("dev/null"), LinkOption.NOFOLLOW_LINKS));
 
     // What a container sees: the layers stacked by overlayfs.
-    assumeTrue("root".equals(System.getProperty("user.name")),
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
         "skipped the overlay mount check: mounting needs root");
     Path merged = Files.createDirectories(tmp.resolve("merged"));
     Path upper = Files.createDirectories(tmp.resolve("upper"));
     Path work = Files.createDirectories(tmp.resolve("work"));
-    run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + l3 + ":" + l2 + ":" + l1
-        + ",upperdir=" + upper + ",workdir=" + work, merged.toString());
+    run(
+        "mount",
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        "lowerdir=" + l3 + ":" + l2 + ":" + l1 + ",upperdir=" + upper + ",workdir=" + work,
+        merged.toString());
     try {
       assertEquals("new", Files.readString(merged.resolve("etc/keep")));
       assertFalse(Files.exists(merged.resolve("etc/gone"), LinkOption.NOFOLLOW_LINKS));
@@ -153,38 +179,73 @@ class LayerUnpackIT {
   @Test
   void refusesLayersThatWriteOutsideTheirDirectory() throws Exception {
     Path outside = Files.createDirectories(tmp.resolve("host-secrets"));
-    List<Object[]> hostile = List.of(
-        new Object[] {"dotdot", List.of(entry("../../../escaped", TarConstants.LF_NORMAL, 0644, "x")),
-            "contains '..'"},
-        new Object[] {"dotdot-inside", List.of(entry("a/b/../../../../escaped", TarConstants.LF_NORMAL,
-            0644, "x")), "contains '..'"},
-        new Object[] {"absolute-symlink", List.of(
-            link("evil", TarConstants.LF_SYMLINK, outside.toString()),
-            entry("evil/pwned", TarConstants.LF_NORMAL, 0644, "x")), "goes through the symlink 'evil'"},
-        new Object[] {"relative-symlink", List.of(
-            link("up", TarConstants.LF_SYMLINK, "../../../../../../../../.."),
-            entry("up/" + outside.toString().substring(1) + "/pwned", TarConstants.LF_NORMAL, 0644,
-                "x")), "goes through the symlink 'up'"},
-        new Object[] {"symlinked-dir-then-dir", List.of(
-            link("d", TarConstants.LF_SYMLINK, outside.toString()),
-            entry("d/sub/", TarConstants.LF_DIR, 0755, null)), "goes through the symlink 'd'"},
-        new Object[] {"hardlink-dotdot", List.of(link("h", TarConstants.LF_LINK, "../../etc/passwd")),
-            "contains '..'"},
-        new Object[] {"hardlink-through-symlink", List.of(
-            link("s", TarConstants.LF_SYMLINK, "/etc"),
-            link("h", TarConstants.LF_LINK, "s/passwd")), "goes through the symlink 's'"},
-        new Object[] {"hardlink-to-missing", List.of(link("h", TarConstants.LF_LINK, "etc/shadow")),
-            "not earlier in this layer"});
+    List<Object[]> hostile =
+        List.of(
+            new Object[] {
+              "dotdot",
+              List.of(entry("../../../escaped", TarConstants.LF_NORMAL, 0644, "x")),
+              "contains '..'"
+            },
+            new Object[] {
+              "dotdot-inside",
+              List.of(entry("a/b/../../../../escaped", TarConstants.LF_NORMAL, 0644, "x")),
+              "contains '..'"
+            },
+            new Object[] {
+              "absolute-symlink",
+              List.of(
+                  link("evil", TarConstants.LF_SYMLINK, outside.toString()),
+                  entry("evil/pwned", TarConstants.LF_NORMAL, 0644, "x")),
+              "goes through the symlink 'evil'"
+            },
+            new Object[] {
+              "relative-symlink",
+              List.of(
+                  link("up", TarConstants.LF_SYMLINK, "../../../../../../../../.."),
+                  entry(
+                      "up/" + outside.toString().substring(1) + "/pwned",
+                      TarConstants.LF_NORMAL,
+                      0644,
+                      "x")),
+              "goes through the symlink 'up'"
+            },
+            new Object[] {
+              "symlinked-dir-then-dir",
+              List.of(
+                  link("d", TarConstants.LF_SYMLINK, outside.toString()),
+                  entry("d/sub/", TarConstants.LF_DIR, 0755, null)),
+              "goes through the symlink 'd'"
+            },
+            new Object[] {
+              "hardlink-dotdot",
+              List.of(link("h", TarConstants.LF_LINK, "../../etc/passwd")),
+              "contains '..'"
+            },
+            new Object[] {
+              "hardlink-through-symlink",
+              List.of(
+                  link("s", TarConstants.LF_SYMLINK, "/etc"),
+                  link("h", TarConstants.LF_LINK, "s/passwd")),
+              "goes through the symlink 's'"
+            },
+            new Object[] {
+              "hardlink-to-missing",
+              List.of(link("h", TarConstants.LF_LINK, "etc/shadow")),
+              "not earlier in this layer"
+            });
     for (Object[] c : hostile) {
       String name = (String) c[0];
       @SuppressWarnings("unchecked")
       List<Raw> entries = (List<Raw>) c[1];
-      LayoutImage image = OciLayoutWriter.builder()
-          .addLayer(ImageLayer.ofTar(rawTar(entries), ImageLayer.Compression.GZIP))
-          .build().write(tmp.resolve("layout-" + name), name);
+      LayoutImage image =
+          OciLayoutWriter.builder()
+              .addLayer(ImageLayer.ofTar(rawTar(entries), ImageLayer.Compression.GZIP))
+              .build()
+              .write(tmp.resolve("layout-" + name), name);
       push(image, "hostile:" + name);
-      Throwable err = Await.failure(store.prepare(registry.address() + "/hostile:" + name,
-          PullOptions.defaults()));
+      Throwable err =
+          Await.failure(
+              store.prepare(registry.address() + "/hostile:" + name, PullOptions.defaults()));
       assertInstanceOf(UnsafeLayerException.class, err, name + ": " + err);
       assertTrue(err.getMessage().contains((String) c[2]), name + ": " + err.getMessage());
       assertTrue(err.getMessage().contains("Refusing the image"), name + ": " + err.getMessage());
@@ -198,14 +259,20 @@ class LayerUnpackIT {
   void replacesASymlinkInsteadOfWritingThroughIt() throws Exception {
     Path outside = Files.createDirectories(tmp.resolve("host"));
     Path victim = outside.resolve("victim");
-    LayoutImage image = OciLayoutWriter.builder()
-        .addLayer(ImageLayer.ofTar(rawTar(List.of(
-            link("file", TarConstants.LF_SYMLINK, victim.toString()),
-            entry("file", TarConstants.LF_NORMAL, 0644, "contents"))), ImageLayer.Compression.GZIP))
-        .build().write(tmp.resolve("layout"), "v1");
+    LayoutImage image =
+        OciLayoutWriter.builder()
+            .addLayer(
+                ImageLayer.ofTar(
+                    rawTar(
+                        List.of(
+                            link("file", TarConstants.LF_SYMLINK, victim.toString()),
+                            entry("file", TarConstants.LF_NORMAL, 0644, "contents"))),
+                    ImageLayer.Compression.GZIP))
+            .build()
+            .write(tmp.resolve("layout"), "v1");
     push(image, "replace:v1");
-    PreparedImage prepared = Await.result(store.prepare(registry.address() + "/replace:v1",
-        PullOptions.defaults()));
+    PreparedImage prepared =
+        Await.result(store.prepare(registry.address() + "/replace:v1", PullOptions.defaults()));
     Path file = prepared.layers().get(0).resolve("file");
     assertFalse(Files.isSymbolicLink(file));
     assertEquals("contents", Files.readString(file));
@@ -214,8 +281,12 @@ class LayerUnpackIT {
 
   @Test
   void unpacksAnImageBuiltByUmoci() throws Exception {
-    assumeTrue(Files.isExecutable(UMOCI), "skipped: " + UMOCI + " is missing; install it with"
-        + " `apt-get install umoci` (bin/test does)");
+    assumeTrue(
+        Files.isExecutable(UMOCI),
+        "skipped: "
+            + UMOCI
+            + " is missing; install it with"
+            + " `apt-get install umoci` (bin/test does)");
     Path layout = tmp.resolve("umoci-layout");
     Path bundle = tmp.resolve("bundle");
     run("umoci", "init", "--layout", layout.toString());
@@ -230,13 +301,23 @@ class LayerUnpackIT {
     run("umoci", "repack", "--refresh-bundle", "--image", layout + ":app", bundle.toString());
     Files.delete(rootfs.resolve("etc/obsolete")); // umoci writes a whiteout for this
     run("umoci", "repack", "--image", layout + ":app", bundle.toString());
-    run("umoci", "config", "--image", layout + ":app", "--config.entrypoint", "/tool",
-        "--config.env", "GREETING=hi", "--config.workingdir", "/etc");
+    run(
+        "umoci",
+        "config",
+        "--image",
+        layout + ":app",
+        "--config.entrypoint",
+        "/tool",
+        "--config.env",
+        "GREETING=hi",
+        "--config.workingdir",
+        "/etc");
 
-    String digest = Await.result(pusher.push(layout, "app", registry.address() + "/umoci:v1",
-        PushOptions.defaults()));
-    PreparedImage image = Await.result(store.prepare(registry.address() + "/umoci:v1",
-        PullOptions.defaults()));
+    String digest =
+        Await.result(
+            pusher.push(layout, "app", registry.address() + "/umoci:v1", PushOptions.defaults()));
+    PreparedImage image =
+        Await.result(store.prepare(registry.address() + "/umoci:v1", PullOptions.defaults()));
     assertEquals(digest, image.manifestDigest());
     assertEquals(List.of("/tool"), image.config().entrypoint());
     assertTrue(image.config().env().contains("GREETING=hi"), image.config().env().toString());
@@ -252,8 +333,12 @@ class LayerUnpackIT {
   // ---- helpers ----
 
   private void push(LayoutImage image, String repoAndTag) {
-    Await.result(pusher.push(image.layout(), image.tag(), registry.address() + "/" + repoAndTag,
-        PushOptions.defaults()));
+    Await.result(
+        pusher.push(
+            image.layout(),
+            image.tag(),
+            registry.address() + "/" + repoAndTag,
+            PushOptions.defaults()));
   }
 
   private static void assertWhiteout(Path p) throws IOException {

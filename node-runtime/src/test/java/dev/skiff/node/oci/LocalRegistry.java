@@ -15,9 +15,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real registry for tests: Debian's {@code docker-registry} (CNCF distribution) on a free loopback
- * port with its storage in a temp directory. Tests using it skip only when the binary is missing
- * ({@code bin/test} installs it).
+ * A real registry for tests: Debian's {@code docker-registry} (CNCF distribution) on a free
+ * loopback port with its storage in a temp directory. Tests using it skip only when the binary is
+ * missing ({@code bin/test} installs it).
  */
 public final class LocalRegistry implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/docker-registry");
@@ -36,8 +36,12 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** Skips the calling test, saying what to install, when the registry binary is missing. */
   public static void assumeInstalled() {
-    assumeTrue(Files.isExecutable(BINARY), "skipped: " + BINARY + " is missing; install it with"
-        + " `apt-get install docker-registry` (bin/test does)");
+    assumeTrue(
+        Files.isExecutable(BINARY),
+        "skipped: "
+            + BINARY
+            + " is missing; install it with"
+            + " `apt-get install docker-registry` (bin/test does)");
   }
 
   /** An open registry. */
@@ -50,11 +54,22 @@ public final class LocalRegistry implements AutoCloseable {
     return start(dir, "auth:\n  htpasswd:\n    realm: skiff-test\n    path: " + htpasswd + "\n");
   }
 
-  /** A registry trusting bearer tokens from {@code realm} signed by the key of {@code rootCertPem}. */
-  public static LocalRegistry startWithTokens(Path dir, String realm, String service, String issuer,
-      Path rootCertPem) throws IOException {
-    return start(dir, "auth:\n  token:\n    realm: " + realm + "\n    service: " + service
-        + "\n    issuer: " + issuer + "\n    rootcertbundle: " + rootCertPem + "\n");
+  /**
+   * A registry trusting bearer tokens from {@code realm} signed by the key of {@code rootCertPem}.
+   */
+  public static LocalRegistry startWithTokens(
+      Path dir, String realm, String service, String issuer, Path rootCertPem) throws IOException {
+    return start(
+        dir,
+        "auth:\n  token:\n    realm: "
+            + realm
+            + "\n    service: "
+            + service
+            + "\n    issuer: "
+            + issuer
+            + "\n    rootcertbundle: "
+            + rootCertPem
+            + "\n");
   }
 
   private static LocalRegistry start(Path dir, String auth) throws IOException {
@@ -62,7 +77,9 @@ public final class LocalRegistry implements AutoCloseable {
     Path storage = Files.createDirectories(dir.resolve("storage"));
     int port = freePort();
     Path config = dir.resolve("config.yml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         version: 0.1
         log:
           level: warn
@@ -76,12 +93,14 @@ public final class LocalRegistry implements AutoCloseable {
         http:
           addr: 127.0.0.1:%d
           secret: skiff-test-secret
-        %s""".formatted(storage, port, auth));
+        %s"""
+            .formatted(storage, port, auth));
     Path log = dir.resolve("registry.log");
-    Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(BINARY.toString(), "serve", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     LocalRegistry r = new LocalRegistry(p, port, storage, log);
     r.awaitReady();
     return r;
@@ -95,8 +114,12 @@ public final class LocalRegistry implements AutoCloseable {
         throw new IOException("docker-registry exited: " + Files.readString(log));
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address() + "/v2/"))
-            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://" + address() + "/v2/"))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200 || r.statusCode() == 401) {
           return;
         }
@@ -131,8 +154,11 @@ public final class LocalRegistry implements AutoCloseable {
   /** Where the registry keeps a blob's bytes on disk (to tamper with them). */
   public Path blobData(String digest) {
     String hex = Digests.hex(digest);
-    return storage.resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2))
-        .resolve(hex).resolve("data");
+    return storage
+        .resolve("docker/registry/v2/blobs/sha256")
+        .resolve(hex.substring(0, 2))
+        .resolve(hex)
+        .resolve("data");
   }
 
   @Override

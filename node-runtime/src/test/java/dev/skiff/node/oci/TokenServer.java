@@ -38,7 +38,8 @@ final class TokenServer implements AutoCloseable {
   private final String password;
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
-  private TokenServer(Vertx vertx, PrivateKey key, X509Certificate cert, String user, String password) {
+  private TokenServer(
+      Vertx vertx, PrivateKey key, X509Certificate cert, String user, String password) {
     this.key = key;
     this.cert = cert;
     this.user = user;
@@ -46,14 +47,37 @@ final class TokenServer implements AutoCloseable {
     this.server = vertx.createHttpServer();
   }
 
-  /** Starts on a free loopback port; {@code dir} receives the keystore and the PEM for the registry. */
+  /**
+   * Starts on a free loopback port; {@code dir} receives the keystore and the PEM for the registry.
+   */
   static TokenServer start(Vertx vertx, Path dir, String user, String password) throws Exception {
     Path keystore = dir.resolve("token.p12");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "token", "-keyalg", "RSA", "-keysize", "2048", "-sigalg",
-        "SHA256withRSA", "-dname", "CN=skiff-test-token", "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "token",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-sigalg",
+                "SHA256withRSA",
+                "-dname",
+                "CN=skiff-test-token",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("keytool failed: " + out);
@@ -64,35 +88,51 @@ final class TokenServer implements AutoCloseable {
     }
     PrivateKey key = (PrivateKey) ks.getKey("token", "changeit".toCharArray());
     X509Certificate cert = (X509Certificate) ks.getCertificate("token");
-    Files.writeString(dir.resolve("token-root.pem"), "-----BEGIN CERTIFICATE-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(cert.getEncoded())
-        + "\n-----END CERTIFICATE-----\n");
+    Files.writeString(
+        dir.resolve("token-root.pem"),
+        "-----BEGIN CERTIFICATE-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(cert.getEncoded())
+            + "\n-----END CERTIFICATE-----\n");
     TokenServer t = new TokenServer(vertx, key, cert, user, password);
-    t.server.requestHandler(req -> {
-      String scope = req.getParam("scope", "");
-      t.requests.computeIfAbsent(scope, s -> new AtomicInteger()).incrementAndGet();
-      String auth = req.getHeader("Authorization");
-      boolean authenticated = false;
-      if (auth != null) {
-        String expected = "Basic " + Base64.getEncoder().encodeToString(
-            (t.user + ":" + t.password).getBytes(StandardCharsets.UTF_8));
-        if (!auth.equals(expected)) {
-          req.response().setStatusCode(401).end("{\"details\":\"invalid credentials\"}");
-          return;
-        }
-        authenticated = true;
-      }
-      try {
-        String jwt = t.token(authenticated ? scope : "", req.getParam("service"));
-        req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
-            .put("token", jwt).put("access_token", jwt).put("expires_in", 300)
-            .put("issued_at", Instant.now().toString()).encode());
-      } catch (Exception e) {
-        req.response().setStatusCode(500).end(e.toString());
-      }
-    });
-    t.server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    t.server.requestHandler(
+        req -> {
+          String scope = req.getParam("scope", "");
+          t.requests.computeIfAbsent(scope, s -> new AtomicInteger()).incrementAndGet();
+          String auth = req.getHeader("Authorization");
+          boolean authenticated = false;
+          if (auth != null) {
+            String expected =
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString(
+                            (t.user + ":" + t.password).getBytes(StandardCharsets.UTF_8));
+            if (!auth.equals(expected)) {
+              req.response().setStatusCode(401).end("{\"details\":\"invalid credentials\"}");
+              return;
+            }
+            authenticated = true;
+          }
+          try {
+            String jwt = t.token(authenticated ? scope : "", req.getParam("service"));
+            req.response()
+                .putHeader("Content-Type", "application/json")
+                .end(
+                    new JsonObject()
+                        .put("token", jwt)
+                        .put("access_token", jwt)
+                        .put("expires_in", 300)
+                        .put("issued_at", Instant.now().toString())
+                        .encode());
+          } catch (Exception e) {
+            req.response().setStatusCode(500).end(e.toString());
+          }
+        });
+    t.server
+        .listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
     return t;
   }
 
@@ -114,18 +154,33 @@ final class TokenServer implements AutoCloseable {
     JsonArray access = new JsonArray();
     if (!scope.isEmpty()) {
       String[] parts = scope.split(":");
-      access.add(new JsonObject().put("type", parts[0]).put("name", parts[1])
-          .put("actions", new JsonArray(List.<Object>of((Object[]) parts[2].split(",")))));
+      access.add(
+          new JsonObject()
+              .put("type", parts[0])
+              .put("name", parts[1])
+              .put("actions", new JsonArray(List.<Object>of((Object[]) parts[2].split(",")))));
     }
     long now = Instant.now().getEpochSecond();
-    JsonObject header = new JsonObject().put("typ", "JWT").put("alg", "RS256")
-        .put("x5c", new JsonArray().add(Base64.getEncoder().encodeToString(cert.getEncoded())));
-    JsonObject claims = new JsonObject().put("iss", ISSUER).put("sub", user)
-        .put("aud", service).put("exp", now + 300).put("nbf", now - 10).put("iat", now)
-        .put("jti", UUID.randomUUID().toString()).put("access", access);
+    JsonObject header =
+        new JsonObject()
+            .put("typ", "JWT")
+            .put("alg", "RS256")
+            .put("x5c", new JsonArray().add(Base64.getEncoder().encodeToString(cert.getEncoded())));
+    JsonObject claims =
+        new JsonObject()
+            .put("iss", ISSUER)
+            .put("sub", user)
+            .put("aud", service)
+            .put("exp", now + 300)
+            .put("nbf", now - 10)
+            .put("iat", now)
+            .put("jti", UUID.randomUUID().toString())
+            .put("access", access);
     Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
-    String signingInput = url.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
-        + url.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    String signingInput =
+        url.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8))
+            + "."
+            + url.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
     Signature rs256 = Signature.getInstance("SHA256withRSA");
     rs256.initSign(key);
     rs256.update(signingInput.getBytes(StandardCharsets.US_ASCII));

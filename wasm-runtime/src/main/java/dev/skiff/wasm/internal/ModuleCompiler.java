@@ -29,6 +29,7 @@ public final class ModuleCompiler {
   private final DiskCache cache;
   private final AtomicLong compiles = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
+
   /** The most recently loaded modules by the sha-256 of their bytes, least recently used out. */
   private final java.util.Map<String, CompiledWasm> recent =
       new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -39,6 +40,7 @@ public final class ModuleCompiler {
           return size() > MAX_LOADED;
         }
       };
+
   private static final int MAX_LOADED = 128;
 
   /**
@@ -61,15 +63,20 @@ public final class ModuleCompiler {
   public CompiledWasm compile(byte[] bytes, WasmConfig config) {
     long start = System.nanoTime();
     // A revision's instances (and a restart's re-loads) load the same bytes again: keep the parsed
-    // and compiled module in memory so an instance start costs no parse (tens of ms for a C module).
+    // and compiled module in memory so an instance start costs no parse (tens of ms for a C
+    // module).
     String key = sha256(bytes);
     CompiledWasm loaded = loaded(key);
     if (loaded != null) {
       ModuleChecks.check(loaded.module(), config);
       cacheHits.incrementAndGet();
       var stats = loaded.stats();
-      return probed(new CompiledWasm(loaded.module(), loaded.machineFactory(),
-          new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start))), config);
+      return probed(
+          new CompiledWasm(
+              loaded.module(),
+              loaded.machineFactory(),
+              new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start))),
+          config);
     }
     CompiledWasm fresh = compileFresh(bytes, config, start);
     remember(key, fresh);
@@ -90,8 +97,10 @@ public final class ModuleCompiler {
 
   private static String sha256(byte[] bytes) {
     try {
-      return java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(bytes == null ? new byte[0] : bytes));
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(bytes == null ? new byte[0] : bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
@@ -146,11 +155,7 @@ public final class ModuleCompiler {
       WasmModule module, Duration parseTime, Duration compileTime) {
     var stats =
         new CompileStats(
-            Digests.hex(module.digest()),
-            ExecutionMode.INTERPRETED,
-            false,
-            parseTime,
-            compileTime);
+            Digests.hex(module.digest()), ExecutionMode.INTERPRETED, false, parseTime, compileTime);
     return new CompiledWasm(module, InterpreterMachine::new, stats);
   }
 

@@ -45,6 +45,7 @@ class StderrLineSinkTest {
     sink.close();
 
     assertEquals(1025, lines.size());
-    assertTrue(lines.get(1024).startsWith(LogSink.Source.HOST + " stderr exceeded"), lines.get(1024));
+    assertTrue(
+        lines.get(1024).startsWith(LogSink.Source.HOST + " stderr exceeded"), lines.get(1024));
   }
 }

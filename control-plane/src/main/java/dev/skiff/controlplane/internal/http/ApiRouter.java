@@ -13,7 +13,12 @@ public final class ApiRouter {
   private ApiRouter() {}
 
   public static Router create(
-      Vertx vertx, ResourceApi api, BlobStore blobs, ResourceFeed feed, Store store, MeterRegistry registry) {
+      Vertx vertx,
+      ResourceApi api,
+      BlobStore blobs,
+      ResourceFeed feed,
+      Store store,
+      MeterRegistry registry) {
     Router router = Router.router(vertx);
     // Order: metrics see every request, including those that fail or match nothing.
     router.route().handler(new RequestMetrics(registry));
@@ -26,13 +31,15 @@ public final class ApiRouter {
     // Vert.x Web's own outcomes (no route, wrong method, a handler that threw) get JSON bodies too.
     router.errorHandler(404, ctx -> Replies.failure(ctx, 404));
     router.errorHandler(405, ctx -> Replies.failure(ctx, 405));
-    router.errorHandler(500, ctx -> {
-      if (ctx.failure() != null) {
-        Replies.failure(ctx, ctx.failure());
-      } else {
-        Replies.failure(ctx, 500);
-      }
-    });
+    router.errorHandler(
+        500,
+        ctx -> {
+          if (ctx.failure() != null) {
+            Replies.failure(ctx, ctx.failure());
+          } else {
+            Replies.failure(ctx, 500);
+          }
+        });
     return router;
   }
 }

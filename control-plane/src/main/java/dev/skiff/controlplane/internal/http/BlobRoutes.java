@@ -15,11 +15,22 @@ final class BlobRoutes {
 
   void register(Routes routes) {
     routes
-        .on(POST, "/v1/blobs", ctx -> Bodies.read(ctx.request(), BlobStore.LIMIT,
-                "modules are limited to 64 MiB; strip debug sections (wasm-opt --strip-debug)")
-            .compose(body -> blobs.put(body.getBytes(), "(body)"))
-            .map(Reply::created))
-        .on(GET, "/v1/blobs/:digest", ctx -> blobs.path(ctx.pathParam("digest"))
-            .map(file -> Reply.file(file, "application/wasm")));
+        .on(
+            POST,
+            "/v1/blobs",
+            ctx ->
+                Bodies.read(
+                        ctx.request(),
+                        BlobStore.LIMIT,
+                        "modules are limited to 64 MiB; strip debug sections (wasm-opt --strip-debug)")
+                    .compose(body -> blobs.put(body.getBytes(), "(body)"))
+                    .map(Reply::created))
+        .on(
+            GET,
+            "/v1/blobs/:digest",
+            ctx ->
+                blobs
+                    .path(ctx.pathParam("digest"))
+                    .map(file -> Reply.file(file, "application/wasm")));
   }
 }

@@ -30,16 +30,17 @@ final class Bodies {
     }
     Promise<Buffer> body = Promise.promise();
     Buffer acc = Buffer.buffer();
-    req.handler(chunk -> {
-      if (body.future().isComplete()) {
-        return;
-      }
-      if (acc.length() + (long) chunk.length() > limit) {
-        body.tryFail(new PayloadTooLargeException(limit, hint));
-      } else {
-        acc.appendBuffer(chunk);
-      }
-    });
+    req.handler(
+        chunk -> {
+          if (body.future().isComplete()) {
+            return;
+          }
+          if (acc.length() + (long) chunk.length() > limit) {
+            body.tryFail(new PayloadTooLargeException(limit, hint));
+          } else {
+            acc.appendBuffer(chunk);
+          }
+        });
     req.exceptionHandler(body::tryFail);
     req.endHandler(v -> body.tryComplete(acc));
     return body.future();

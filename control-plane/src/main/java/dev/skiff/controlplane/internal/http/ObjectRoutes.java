@@ -27,31 +27,78 @@ final class ObjectRoutes {
   void register(Routes routes) {
     String trigger = "/v1/namespaces/:ns/triggers/:name";
     routes
-        .on(POST, "/v1/namespaces/:ns/triggers", ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .compose(b -> api.writeTrigger(Parsing.resource(b, Trigger.class, ns(ctx), null), true))
-            .map(ObjectRoutes::reply))
-        .on(PUT, trigger, ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .compose(b -> api.writeTrigger(Parsing.resource(b, Trigger.class, ns(ctx), name(ctx)), false))
-            .map(ObjectRoutes::reply))
-        .on(GET, "/v1/namespaces/:ns/triggers", ctx -> api.list(Keys.triggers(ns(ctx)), Trigger.class)
-            .map(l -> Reply.ok(Items.of(l))))
-        .on(GET, "/v1/triggers", ctx -> api.list(Keys.TRIGGERS, Trigger.class).map(l -> Reply.ok(Items.of(l))))
-        .on(GET, trigger, ctx -> api.get(Keys.trigger(ns(ctx), name(ctx)), Trigger.class,
-                "trigger " + ns(ctx) + "/" + name(ctx))
-            .map(Reply::ok))
-        .on(DELETE, trigger, ctx -> api.deleteTrigger(ns(ctx), name(ctx))
-            .map(v -> Reply.ok(Map.of("deleted", name(ctx)))));
+        .on(
+            POST,
+            "/v1/namespaces/:ns/triggers",
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .compose(
+                        b ->
+                            api.writeTrigger(
+                                Parsing.resource(b, Trigger.class, ns(ctx), null), true))
+                    .map(ObjectRoutes::reply))
+        .on(
+            PUT,
+            trigger,
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .compose(
+                        b ->
+                            api.writeTrigger(
+                                Parsing.resource(b, Trigger.class, ns(ctx), name(ctx)), false))
+                    .map(ObjectRoutes::reply))
+        .on(
+            GET,
+            "/v1/namespaces/:ns/triggers",
+            ctx -> api.list(Keys.triggers(ns(ctx)), Trigger.class).map(l -> Reply.ok(Items.of(l))))
+        .on(
+            GET,
+            "/v1/triggers",
+            ctx -> api.list(Keys.TRIGGERS, Trigger.class).map(l -> Reply.ok(Items.of(l))))
+        .on(
+            GET,
+            trigger,
+            ctx ->
+                api.get(
+                        Keys.trigger(ns(ctx), name(ctx)),
+                        Trigger.class,
+                        "trigger " + ns(ctx) + "/" + name(ctx))
+                    .map(Reply::ok))
+        .on(
+            DELETE,
+            trigger,
+            ctx ->
+                api.deleteTrigger(ns(ctx), name(ctx))
+                    .map(v -> Reply.ok(Map.of("deleted", name(ctx)))));
     String node = "/v1/nodes/:name";
     routes
-        .on(POST, "/v1/nodes", ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .compose(b -> api.writeNode(Parsing.resource(b, Node.class, null, null), true))
-            .map(ObjectRoutes::reply))
-        .on(PUT, node, ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .compose(b -> api.writeNode(Parsing.resource(b, Node.class, null, name(ctx)), false))
-            .map(ObjectRoutes::reply))
-        .on(GET, "/v1/nodes", ctx -> api.list(Keys.NODES, Node.class).map(l -> Reply.ok(Items.of(l))))
-        .on(GET, node, ctx -> api.get(Keys.node(name(ctx)), Node.class, "node " + name(ctx)).map(Reply::ok))
-        .on(DELETE, node, ctx -> api.deleteNode(name(ctx)).map(v -> Reply.ok(Map.of("deleted", name(ctx)))));
+        .on(
+            POST,
+            "/v1/nodes",
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .compose(b -> api.writeNode(Parsing.resource(b, Node.class, null, null), true))
+                    .map(ObjectRoutes::reply))
+        .on(
+            PUT,
+            node,
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .compose(
+                        b -> api.writeNode(Parsing.resource(b, Node.class, null, name(ctx)), false))
+                    .map(ObjectRoutes::reply))
+        .on(
+            GET,
+            "/v1/nodes",
+            ctx -> api.list(Keys.NODES, Node.class).map(l -> Reply.ok(Items.of(l))))
+        .on(
+            GET,
+            node,
+            ctx -> api.get(Keys.node(name(ctx)), Node.class, "node " + name(ctx)).map(Reply::ok))
+        .on(
+            DELETE,
+            node,
+            ctx -> api.deleteNode(name(ctx)).map(v -> Reply.ok(Map.of("deleted", name(ctx)))));
   }
 
   private static Reply reply(Written<?> w) {

@@ -15,14 +15,15 @@ import io.vertx.core.buffer.Buffer;
  * field, path clash); rule checks come later and are 422s.
  */
 final class Parsing {
-  private static final String SYNTAX_HINT = "fix the fields listed in details and send the body again";
+  private static final String SYNTAX_HINT =
+      "fix the fields listed in details and send the body again";
 
   private Parsing() {}
 
   /**
    * Parses a manifest of {@code type} and reconciles it with the path: {@code ns} (null for
-   * cluster-scoped kinds) and {@code name} (null for POST) fill in what the body leaves out and must
-   * agree with what it gives.
+   * cluster-scoped kinds) and {@code name} (null for POST) fill in what the body leaves out and
+   * must agree with what it gives.
    */
   static <T extends Resource> T resource(Buffer body, Class<T> type, String ns, String name) {
     T r;
@@ -34,20 +35,33 @@ final class Parsing {
     ObjectMeta m = r.metadata() == null ? ObjectMeta.of(null, null) : r.metadata();
     boolean hasNs = m.namespace() != null && !m.namespace().isEmpty();
     if (ns == null && hasNs) {
-      throw BadRequestException.of("metadata.namespace",
-          r.kind() + " is cluster-scoped, got namespace '" + m.namespace() + "'", "remove metadata.namespace");
+      throw BadRequestException.of(
+          "metadata.namespace",
+          r.kind() + " is cluster-scoped, got namespace '" + m.namespace() + "'",
+          "remove metadata.namespace");
     }
     if (ns != null && hasNs && !ns.equals(m.namespace())) {
-      throw BadRequestException.of("metadata.namespace",
+      throw BadRequestException.of(
+          "metadata.namespace",
           "is '" + m.namespace() + "' but the path names namespace '" + ns + "'",
           "send it to /v1/namespaces/" + m.namespace() + "/... or change metadata.namespace");
     }
     if (name != null && m.name() != null && !name.equals(m.name())) {
-      throw BadRequestException.of("metadata.name",
-          "is '" + m.name() + "' but the path names '" + name + "'", "make the two agree");
+      throw BadRequestException.of(
+          "metadata.name",
+          "is '" + m.name() + "' but the path names '" + name + "'",
+          "make the two agree");
     }
-    ObjectMeta bound = new ObjectMeta(m.name() == null ? name : m.name(), ns, m.resourceVersion(),
-        m.generation(), m.uid(), m.createdAt(), m.labels(), m.annotations());
+    ObjectMeta bound =
+        new ObjectMeta(
+            m.name() == null ? name : m.name(),
+            ns,
+            m.resourceVersion(),
+            m.generation(),
+            m.uid(),
+            m.createdAt(),
+            m.labels(),
+            m.annotations());
     return type.cast(r.withMetadata(bound));
   }
 
@@ -60,9 +74,11 @@ final class Parsing {
       }
       return Json.mapper().treeToValue(tree, type);
     } catch (JsonMappingException e) {
-      throw BadRequestException.of(path(e), firstLine(e.getOriginalMessage()), "check the field's name and type");
+      throw BadRequestException.of(
+          path(e), firstLine(e.getOriginalMessage()), "check the field's name and type");
     } catch (JsonProcessingException e) {
-      throw BadRequestException.of("(body)", "malformed JSON: " + firstLine(e.getOriginalMessage()), "fix the syntax");
+      throw BadRequestException.of(
+          "(body)", "malformed JSON: " + firstLine(e.getOriginalMessage()), "fix the syntax");
     } catch (java.io.IOException e) {
       throw BadRequestException.of("(body)", "cannot read: " + e.getMessage(), null);
     }

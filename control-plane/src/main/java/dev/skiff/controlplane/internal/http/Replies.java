@@ -18,13 +18,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Writes answers. This is the one place that maps outcomes to HTTP statuses and error bodies
- * {@code {"error", "details": [{field, message, hint}], "hint"}}.
+ * Writes answers. This is the one place that maps outcomes to HTTP statuses and error bodies {@code
+ * {"error", "details": [{field, message, hint}], "hint"}}.
  */
 final class Replies {
   private static final System.Logger LOG = System.getLogger(Replies.class.getName());
   private static final long LINGER_MILLIS = 10_000;
-  private static final String FIX_FIELDS = "fix the fields listed in details and send the manifest again";
+  private static final String FIX_FIELDS =
+      "fix the fields listed in details and send the manifest again";
 
   /** The JSON error body. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -33,7 +34,8 @@ final class Replies {
   private Replies() {}
 
   static void send(RoutingContext ctx, Reply reply) {
-    var resp = ctx.response().setStatusCode(reply.status()).putHeader("Content-Type", reply.contentType());
+    var resp =
+        ctx.response().setStatusCode(reply.status()).putHeader("Content-Type", reply.contentType());
     if (reply.body() instanceof Path file) {
       resp.sendFile(file.toString());
     } else {
@@ -65,28 +67,42 @@ final class Replies {
     int status = status(t);
     ErrorBody body;
     if (t instanceof ControlPlaneException e) {
-      body = new ErrorBody(e.getMessage(), e.details(), e.details().isEmpty() ? e.hint() : FIX_FIELDS);
+      body =
+          new ErrorBody(e.getMessage(), e.details(), e.details().isEmpty() ? e.hint() : FIX_FIELDS);
     } else if (t instanceof ValidationException e) {
       body = new ErrorBody(e.getMessage(), e.errors(), FIX_FIELDS);
     } else {
-      LOG.log(System.Logger.Level.ERROR, ctx.request().method() + " " + ctx.request().path() + " failed", t);
+      LOG.log(
+          System.Logger.Level.ERROR,
+          ctx.request().method() + " " + ctx.request().path() + " failed",
+          t);
       body = new ErrorBody("internal error: " + t, List.of(), "see the control plane's log");
     }
     if (status >= 500 && t instanceof ControlPlaneException) {
-      LOG.log(System.Logger.Level.WARNING, ctx.request().method() + " " + ctx.request().path() + ": " + t, t);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          ctx.request().method() + " " + ctx.request().path() + ": " + t,
+          t);
     }
     send(ctx, status, body, status == 413);
   }
 
   /** A failure that Vert.x Web reports by status alone: no route, wrong method, a handler crash. */
   static void failure(RoutingContext ctx, int status) {
-    ErrorBody body = switch (status) {
-      case 404 -> new ErrorBody("no route " + ctx.request().method() + " " + ctx.request().path(),
-          List.of(), "the API is described in docs/rest-api.md; paths start with /v1/");
-      case 405 -> new ErrorBody("method " + ctx.request().method() + " is not allowed on " + ctx.request().path(),
-          List.of(), "see docs/rest-api.md for the methods each path takes");
-      default -> new ErrorBody("request failed with status " + status, List.of(), null);
-    };
+    ErrorBody body =
+        switch (status) {
+          case 404 ->
+              new ErrorBody(
+                  "no route " + ctx.request().method() + " " + ctx.request().path(),
+                  List.of(),
+                  "the API is described in docs/rest-api.md; paths start with /v1/");
+          case 405 ->
+              new ErrorBody(
+                  "method " + ctx.request().method() + " is not allowed on " + ctx.request().path(),
+                  List.of(),
+                  "see docs/rest-api.md for the methods each path takes");
+          default -> new ErrorBody("request failed with status " + status, List.of(), null);
+        };
     send(ctx, status, body, false);
   }
 
@@ -104,10 +120,11 @@ final class Replies {
   }
 
   /**
-   * After refusing an oversized HTTP/1.1 body: answer with {@code Connection: close}, discard (never
-   * buffer) what the client still sends, and close once it is done or after a grace period. Closing
-   * at once would make the client's next write fail with a reset that can destroy our answer before
-   * it reads it. (HTTP/2 needs none of this: ending the response resets just the stream.)
+   * After refusing an oversized HTTP/1.1 body: answer with {@code Connection: close}, discard
+   * (never buffer) what the client still sends, and close once it is done or after a grace period.
+   * Closing at once would make the client's next write fail with a reset that can destroy our
+   * answer before it reads it. (HTTP/2 needs none of this: ending the response resets just the
+   * stream.)
    */
   private static void lingeringClose(RoutingContext ctx) {
     var req = ctx.request();
@@ -119,10 +136,11 @@ final class Replies {
     }
     long timer = ctx.vertx().setTimer(LINGER_MILLIS, t -> conn.close());
     req.handler(chunk -> {});
-    req.endHandler(v -> {
-      ctx.vertx().cancelTimer(timer);
-      conn.close();
-    });
+    req.endHandler(
+        v -> {
+          ctx.vertx().cancelTimer(timer);
+          conn.close();
+        });
     req.resume();
   }
 }

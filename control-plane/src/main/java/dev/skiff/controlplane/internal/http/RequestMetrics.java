@@ -25,21 +25,22 @@ final class RequestMetrics implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(v -> {
-      String route = ctx.get(ROUTE, "unmatched");
-      String method = ctx.request().method().name();
-      String status = Integer.toString(ctx.response().getStatusCode());
-      Counter.builder("skiff.api.requests")
-          .description("REST API requests by route, method and status")
-          .tags("route", route, "method", method, "status", status)
-          .register(registry)
-          .increment();
-      Timer.builder("skiff.api.request.duration")
-          .description("REST API request latency")
-          .tags("route", route, "method", method)
-          .register(registry)
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    });
+    ctx.addEndHandler(
+        v -> {
+          String route = ctx.get(ROUTE, "unmatched");
+          String method = ctx.request().method().name();
+          String status = Integer.toString(ctx.response().getStatusCode());
+          Counter.builder("skiff.api.requests")
+              .description("REST API requests by route, method and status")
+              .tags("route", route, "method", method, "status", status)
+              .register(registry)
+              .increment();
+          Timer.builder("skiff.api.request.duration")
+              .description("REST API request latency")
+              .tags("route", route, "method", method)
+              .register(registry)
+              .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
     ctx.next();
   }
 }

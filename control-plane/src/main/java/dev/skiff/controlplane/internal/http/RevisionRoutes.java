@@ -23,17 +23,35 @@ final class RevisionRoutes {
   void register(Routes routes) {
     String one = "/v1/namespaces/:ns/revisions/:name";
     routes
-        .on(GET, "/v1/namespaces/:ns/revisions", ctx -> api.revisions(ns(ctx), ctx.request().getParam("service"))
-            .map(l -> Reply.ok(Items.of(l))))
+        .on(
+            GET,
+            "/v1/namespaces/:ns/revisions",
+            ctx ->
+                api.revisions(ns(ctx), ctx.request().getParam("service"))
+                    .map(l -> Reply.ok(Items.of(l))))
         .on(GET, "/v1/revisions", ctx -> api.revisions(null, null).map(l -> Reply.ok(Items.of(l))))
-        .on(GET, one, ctx -> api.get(Keys.revision(ns(ctx), name(ctx)), Revision.class,
-                "revision " + ns(ctx) + "/" + name(ctx))
-            .map(Reply::ok))
-        .on(DELETE, one, ctx -> api.deleteRevision(ns(ctx), name(ctx))
-            .map(v -> Reply.ok(Map.of("deleted", name(ctx)))))
-        .on(PUT, one + "/status", ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, "a status is small")
-            .map(body -> Parsing.json(body, RevisionStatus.class))
-            .compose(status -> api.setRevisionStatus(ns(ctx), name(ctx), status))
-            .map(Reply::ok));
+        .on(
+            GET,
+            one,
+            ctx ->
+                api.get(
+                        Keys.revision(ns(ctx), name(ctx)),
+                        Revision.class,
+                        "revision " + ns(ctx) + "/" + name(ctx))
+                    .map(Reply::ok))
+        .on(
+            DELETE,
+            one,
+            ctx ->
+                api.deleteRevision(ns(ctx), name(ctx))
+                    .map(v -> Reply.ok(Map.of("deleted", name(ctx)))))
+        .on(
+            PUT,
+            one + "/status",
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, "a status is small")
+                    .map(body -> Parsing.json(body, RevisionStatus.class))
+                    .compose(status -> api.setRevisionStatus(ns(ctx), name(ctx), status))
+                    .map(Reply::ok));
   }
 }

@@ -20,22 +20,26 @@ final class Routes {
   }
 
   Routes on(HttpMethod method, String path, Action action) {
-    router.route(method, path).handler(ctx -> {
-      ctx.put(RequestMetrics.ROUTE, path);
-      Future<Reply> reply;
-      try {
-        reply = action.handle(ctx);
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      reply.onComplete(ar -> {
-        if (ar.succeeded()) {
-          Replies.send(ctx, ar.result());
-        } else {
-          Replies.failure(ctx, ar.cause());
-        }
-      });
-    });
+    router
+        .route(method, path)
+        .handler(
+            ctx -> {
+              ctx.put(RequestMetrics.ROUTE, path);
+              Future<Reply> reply;
+              try {
+                reply = action.handle(ctx);
+              } catch (RuntimeException e) {
+                reply = Future.failedFuture(e);
+              }
+              reply.onComplete(
+                  ar -> {
+                    if (ar.succeeded()) {
+                      Replies.send(ctx, ar.result());
+                    } else {
+                      Replies.failure(ctx, ar.cause());
+                    }
+                  });
+            });
     return this;
   }
 }

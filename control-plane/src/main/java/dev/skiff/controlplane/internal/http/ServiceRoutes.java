@@ -15,7 +15,8 @@ import java.util.Map;
 
 /** {@code /v1/namespaces/{ns}/services} and {@code /v1/services}. */
 final class ServiceRoutes {
-  private static final String HINT = "a Service manifest is at most 1 MiB; Wasm modules go to POST /v1/blobs";
+  private static final String HINT =
+      "a Service manifest is at most 1 MiB; Wasm modules go to POST /v1/blobs";
 
   /** The body of {@code PUT .../traffic}. */
   record TrafficUpdate(List<TrafficTarget> traffic, Long resourceVersion) {}
@@ -29,23 +30,59 @@ final class ServiceRoutes {
   void register(Routes routes) {
     String one = "/v1/namespaces/:ns/services/:name";
     routes
-        .on(POST, "/v1/namespaces/:ns/services", ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .compose(body -> api.writeService(Parsing.resource(body, Service.class, ns(ctx), null), true))
-            .map(w -> Reply.created(w.resource())))
-        .on(PUT, one, ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .compose(body -> api.writeService(Parsing.resource(body, Service.class, ns(ctx), name(ctx)), false))
-            .map(w -> w.created() ? Reply.created(w.resource()) : Reply.ok(w.resource())))
-        .on(GET, "/v1/namespaces/:ns/services", ctx -> api.list(Keys.services(ns(ctx)), Service.class)
-            .map(l -> Reply.ok(Items.of(l))))
-        .on(GET, "/v1/services", ctx -> api.list(Keys.SERVICES, Service.class).map(l -> Reply.ok(Items.of(l))))
-        .on(GET, one, ctx -> api.get(Keys.service(ns(ctx), name(ctx)), Service.class, what(ctx)).map(Reply::ok))
-        .on(DELETE, one, ctx -> api.deleteService(ns(ctx), name(ctx))
-            .map(v -> Reply.ok(Map.of("deleted", name(ctx)))))
-        .on(PUT, one + "/traffic", ctx -> Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
-            .map(body -> Parsing.json(body, TrafficUpdate.class))
-            .compose(u -> api.putTraffic(ns(ctx), name(ctx),
-                u.traffic() == null ? List.of() : u.traffic(), u.resourceVersion()))
-            .map(Reply::ok));
+        .on(
+            POST,
+            "/v1/namespaces/:ns/services",
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .compose(
+                        body ->
+                            api.writeService(
+                                Parsing.resource(body, Service.class, ns(ctx), null), true))
+                    .map(w -> Reply.created(w.resource())))
+        .on(
+            PUT,
+            one,
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .compose(
+                        body ->
+                            api.writeService(
+                                Parsing.resource(body, Service.class, ns(ctx), name(ctx)), false))
+                    .map(w -> w.created() ? Reply.created(w.resource()) : Reply.ok(w.resource())))
+        .on(
+            GET,
+            "/v1/namespaces/:ns/services",
+            ctx -> api.list(Keys.services(ns(ctx)), Service.class).map(l -> Reply.ok(Items.of(l))))
+        .on(
+            GET,
+            "/v1/services",
+            ctx -> api.list(Keys.SERVICES, Service.class).map(l -> Reply.ok(Items.of(l))))
+        .on(
+            GET,
+            one,
+            ctx ->
+                api.get(Keys.service(ns(ctx), name(ctx)), Service.class, what(ctx)).map(Reply::ok))
+        .on(
+            DELETE,
+            one,
+            ctx ->
+                api.deleteService(ns(ctx), name(ctx))
+                    .map(v -> Reply.ok(Map.of("deleted", name(ctx)))))
+        .on(
+            PUT,
+            one + "/traffic",
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, HINT)
+                    .map(body -> Parsing.json(body, TrafficUpdate.class))
+                    .compose(
+                        u ->
+                            api.putTraffic(
+                                ns(ctx),
+                                name(ctx),
+                                u.traffic() == null ? List.of() : u.traffic(),
+                                u.resourceVersion()))
+                    .map(Reply::ok));
   }
 
   static String ns(RoutingContext ctx) {

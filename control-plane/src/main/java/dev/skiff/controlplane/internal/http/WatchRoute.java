@@ -39,28 +39,38 @@ final class WatchRoute implements Handler<RoutingContext> {
   private void stream(RoutingContext ctx, long from) {
     HttpServerResponse resp = ctx.response();
     Watch[] watch = new Watch[1];
-    watch[0] = feed.watch(from, event -> {
-      if (resp.closed() || resp.ended()) {
-        return;
-      }
-      resp.write(Json.write(event) + "\n");
-      if (resp.writeQueueFull()) {
-        watch[0].cancel();
-        ctx.request().connection().close();
-      }
-    });
+    watch[0] =
+        feed.watch(
+            from,
+            event -> {
+              if (resp.closed() || resp.ended()) {
+                return;
+              }
+              resp.write(Json.write(event) + "\n");
+              if (resp.writeQueueFull()) {
+                watch[0].cancel();
+                ctx.request().connection().close();
+              }
+            });
     // Runs before the first event: the store completes started() first on this context.
-    watch[0].started()
-        .onSuccess(v -> {
-          resp.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/x-ndjson");
-          resp.writeHead();
-        })
+    watch[0]
+        .started()
+        .onSuccess(
+            v -> {
+              resp.setStatusCode(200)
+                  .setChunked(true)
+                  .putHeader("Content-Type", "application/x-ndjson");
+              resp.writeHead();
+            })
         .onFailure(e -> Replies.failure(ctx, e));
     resp.closeHandler(v -> watch[0].cancel());
-    watch[0].ended().onComplete(ar -> {
-      if (resp.headWritten() && !resp.ended() && !resp.closed()) {
-        resp.end();
-      }
-    });
+    watch[0]
+        .ended()
+        .onComplete(
+            ar -> {
+              if (resp.headWritten() && !resp.ended() && !resp.closed()) {
+                resp.end();
+              }
+            });
   }
 }

@@ -54,7 +54,8 @@ public final class BlobStore {
         () -> {
           long size = Files.size(file);
           if (size > LIMIT) {
-            throw new ModuleInvalidException(field, file + " is " + size + " bytes, over the limit of " + LIMIT);
+            throw new ModuleInvalidException(
+                field, file + " is " + size + " bytes, over the limit of " + LIMIT);
           }
           return store(Files.readAllBytes(file), field);
         },
@@ -67,7 +68,8 @@ public final class BlobStore {
         () -> {
           Path p = file(digest);
           if (!Files.isRegularFile(p)) {
-            throw new NotFoundException("no blob " + digest, "upload the module first: POST /v1/blobs");
+            throw new NotFoundException(
+                "no blob " + digest, "upload the module first: POST /v1/blobs");
           }
           return p;
         },
@@ -75,14 +77,20 @@ public final class BlobStore {
   }
 
   public Future<Boolean> exists(String digest) {
-    return path(digest).map(true).recover(e -> e instanceof NotFoundException
-        ? Future.succeededFuture(false) : Future.failedFuture(e));
+    return path(digest)
+        .map(true)
+        .recover(
+            e ->
+                e instanceof NotFoundException
+                    ? Future.succeededFuture(false)
+                    : Future.failedFuture(e));
   }
 
   private Path file(String digest) {
     var m = DIGEST.matcher(digest == null ? "" : digest);
     if (!m.matches()) {
-      throw new NotFoundException("'" + digest + "' is not a blob digest", "digests look like sha256:<64 hex>");
+      throw new NotFoundException(
+          "'" + digest + "' is not a blob digest", "digests look like sha256:<64 hex>");
     }
     return dir.resolve(m.group(1));
   }
@@ -99,14 +107,16 @@ public final class BlobStore {
       if (!Files.exists(target)) {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(hex + "." + UUID.randomUUID() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+            FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
           ByteBuffer buf = ByteBuffer.wrap(module);
           while (buf.hasRemaining()) {
             ch.write(buf);
           }
           ch.force(true);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
           d.force(true);
         }

@@ -18,7 +18,8 @@ public final class DefaultModuleValidator implements ModuleValidator {
     }
     for (int i = 4; i < HEADER.length; i++) {
       if (module[i] != HEADER[i]) {
-        throw new IllegalArgumentException("unsupported binary version; only version 1 is supported");
+        throw new IllegalArgumentException(
+            "unsupported binary version; only version 1 is supported");
       }
     }
   }

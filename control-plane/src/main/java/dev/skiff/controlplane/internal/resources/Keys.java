@@ -21,7 +21,15 @@ public final class Keys {
   public static final String NODES = ROOT + "nodes/";
 
   private static final Map<String, String> KINDS =
-      Map.of(SERVICES, Service.KIND, REVISIONS, Revision.KIND, TRIGGERS, Trigger.KIND, NODES, Node.KIND);
+      Map.of(
+          SERVICES,
+          Service.KIND,
+          REVISIONS,
+          Revision.KIND,
+          TRIGGERS,
+          Trigger.KIND,
+          NODES,
+          Node.KIND);
 
   private Keys() {}
 
@@ -42,9 +50,9 @@ public final class Keys {
   }
 
   /**
-   * Prefix of a service's revisions ({@code {service}-NNNNN}). It also matches revisions of services
-   * whose names extend this one ({@code hello-world-00001} for {@code hello}): filter by {@code
-   * spec.service}.
+   * Prefix of a service's revisions ({@code {service}-NNNNN}). It also matches revisions of
+   * services whose names extend this one ({@code hello-world-00001} for {@code hello}): filter by
+   * {@code spec.service}.
    */
   public static String revisionsOf(String ns, String service) {
     return REVISIONS + ns + "/" + service + "-";

@@ -12,8 +12,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Create, update and delete for resources the control plane stores as given (triggers, nodes):
- * it only keeps uid and creation time, bumps the generation when the spec changes, and enforces a
+ * Create, update and delete for resources the control plane stores as given (triggers, nodes): it
+ * only keeps uid and creation time, bumps the generation when the spec changes, and enforces a
  * given resourceVersion.
  */
 public final class ObjectWriter<T extends Resource> {
@@ -31,31 +31,52 @@ public final class ObjectWriter<T extends Resource> {
 
   /** Writes a validated resource under {@code key}; {@code createOnly} answers 409 if it exists. */
   public Future<Written<T>> write(String key, T incoming, boolean createOnly) {
-    return Retry.onConflict(() -> repo.get(key, type).compose(found -> {
-      ObjectMeta m = incoming.metadata();
-      T cur = found.orElse(null);
-      if (cur != null && createOnly) {
-        return Future.failedFuture(new ConflictException(
-            incoming.kind() + " " + m.name() + " already exists", "update it with PUT instead"));
-      }
-      if (cur != null && m.resourceVersion() != null
-          && !m.resourceVersion().equals(cur.metadata().resourceVersion())) {
-        return Future.failedFuture(Revisions.stale(m.resourceVersion(), cur));
-      }
-      long generation = cur == null ? 1
-          : cur.metadata().generation() + (Objects.equals(spec.apply(cur), spec.apply(incoming)) ? 0 : 1);
-      ObjectMeta meta = new ObjectMeta(m.name(), m.namespace(), null, generation,
-          cur == null ? UUID.randomUUID().toString() : cur.metadata().uid(),
-          cur == null ? clock.instant() : cur.metadata().createdAt(), m.labels(), m.annotations());
-      T toWrite = type.cast(incoming.withMetadata(meta));
-      long expected = cur == null ? Store.ABSENT : cur.metadata().resourceVersion();
-      return repo.put(key, toWrite, expected, type).map(saved -> new Written<>(saved, cur == null));
-    }));
+    return Retry.onConflict(
+        () ->
+            repo.get(key, type)
+                .compose(
+                    found -> {
+                      ObjectMeta m = incoming.metadata();
+                      T cur = found.orElse(null);
+                      if (cur != null && createOnly) {
+                        return Future.failedFuture(
+                            new ConflictException(
+                                incoming.kind() + " " + m.name() + " already exists",
+                                "update it with PUT instead"));
+                      }
+                      if (cur != null
+                          && m.resourceVersion() != null
+                          && !m.resourceVersion().equals(cur.metadata().resourceVersion())) {
+                        return Future.failedFuture(Revisions.stale(m.resourceVersion(), cur));
+                      }
+                      long generation =
+                          cur == null
+                              ? 1
+                              : cur.metadata().generation()
+                                  + (Objects.equals(spec.apply(cur), spec.apply(incoming)) ? 0 : 1);
+                      ObjectMeta meta =
+                          new ObjectMeta(
+                              m.name(),
+                              m.namespace(),
+                              null,
+                              generation,
+                              cur == null ? UUID.randomUUID().toString() : cur.metadata().uid(),
+                              cur == null ? clock.instant() : cur.metadata().createdAt(),
+                              m.labels(),
+                              m.annotations());
+                      T toWrite = type.cast(incoming.withMetadata(meta));
+                      long expected = cur == null ? Store.ABSENT : cur.metadata().resourceVersion();
+                      return repo.put(key, toWrite, expected, type)
+                          .map(saved -> new Written<>(saved, cur == null));
+                    }));
   }
 
   public Future<Void> delete(String key, String what) {
-    return repo.delete(key, Store.ANY).compose(deleted -> deleted
-        ? Future.succeededFuture()
-        : Future.failedFuture(new NotFoundException(what + " does not exist", null)));
+    return repo.delete(key, Store.ANY)
+        .compose(
+            deleted ->
+                deleted
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(new NotFoundException(what + " does not exist", null)));
   }
 }

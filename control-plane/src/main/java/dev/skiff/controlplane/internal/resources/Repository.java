@@ -36,7 +36,9 @@ public final class Repository {
             });
   }
 
-  /** Writes {@code r} if the key is at {@code expected}; answers {@code r} with its resourceVersion. */
+  /**
+   * Writes {@code r} if the key is at {@code expected}; answers {@code r} with its resourceVersion.
+   */
   public <T extends Resource> Future<T> put(String key, T r, long expected, Class<T> type) {
     return store
         .put(key, ResourceCodec.encode(r), expected)

@@ -25,7 +25,8 @@ import java.util.List;
  * in-process API both go through here.
  */
 public final class ResourceApi {
-  private static final String FIX_HINT = "fix the fields listed in details and send the manifest again";
+  private static final String FIX_HINT =
+      "fix the fields listed in details and send the manifest again";
 
   private final Repository repo;
   private final ServiceWriter services;
@@ -50,17 +51,25 @@ public final class ResourceApi {
   }
 
   public Future<Written<Service>> writeService(Service s, boolean createOnly) {
-    return validated(() -> ResourceValidator.validate(s)).compose(v -> services.write(s, createOnly));
+    return validated(() -> ResourceValidator.validate(s))
+        .compose(v -> services.write(s, createOnly));
   }
 
   /** Replaces a service's traffic; {@code resourceVersion} (nullable) must match if given. */
-  public Future<Service> putTraffic(String ns, String name, List<TrafficTarget> traffic, Long resourceVersion) {
+  public Future<Service> putTraffic(
+      String ns, String name, List<TrafficTarget> traffic, Long resourceVersion) {
     return get(Keys.service(ns, name), Service.class, "service " + ns + "/" + name)
-        .compose(cur -> {
-          ObjectMeta meta = cur.metadata().withResourceVersion(
-              resourceVersion == null ? cur.metadata().resourceVersion() : resourceVersion);
-          return writeService(cur.withMetadata(meta).withSpec(cur.spec().withTraffic(traffic)), false);
-        })
+        .compose(
+            cur -> {
+              ObjectMeta meta =
+                  cur.metadata()
+                      .withResourceVersion(
+                          resourceVersion == null
+                              ? cur.metadata().resourceVersion()
+                              : resourceVersion);
+              return writeService(
+                  cur.withMetadata(meta).withSpec(cur.spec().withTraffic(traffic)), false);
+            })
         .map(Written::resource);
   }
 
@@ -73,15 +82,26 @@ public final class ResourceApi {
     return lifecycle.deleteService(ns, name);
   }
 
-  /** A namespace's revisions (all namespaces when {@code ns} is null), optionally of one service. */
+  /**
+   * A namespace's revisions (all namespaces when {@code ns} is null), optionally of one service.
+   */
   public Future<Listing<Revision>> revisions(String ns, String service) {
-    String prefix = ns == null ? Keys.REVISIONS : service == null ? Keys.revisions(ns) : Keys.revisionsOf(ns, service);
-    return repo.list(prefix, Revision.class).map(l -> new Listing<>(l.revision(), l.items().stream()
-        .filter(r -> service == null || service.equals(r.spec().service()))
-        .sorted(Comparator.comparing((Revision r) -> r.metadata().namespace())
-            .thenComparing(r -> r.spec().service())
-            .thenComparingInt(r -> r.spec().number()))
-        .toList()));
+    String prefix =
+        ns == null
+            ? Keys.REVISIONS
+            : service == null ? Keys.revisions(ns) : Keys.revisionsOf(ns, service);
+    return repo.list(prefix, Revision.class)
+        .map(
+            l ->
+                new Listing<>(
+                    l.revision(),
+                    l.items().stream()
+                        .filter(r -> service == null || service.equals(r.spec().service()))
+                        .sorted(
+                            Comparator.comparing((Revision r) -> r.metadata().namespace())
+                                .thenComparing(r -> r.spec().service())
+                                .thenComparingInt(r -> r.spec().number()))
+                        .toList()));
   }
 
   public Future<Revision> setRevisionStatus(String ns, String name, RevisionStatus status) {
@@ -94,7 +114,8 @@ public final class ResourceApi {
 
   public Future<Written<Trigger>> writeTrigger(Trigger t, boolean createOnly) {
     String key = Keys.trigger(t.metadata().namespaceOrDefault(), t.metadata().name());
-    return validated(() -> ResourceValidator.validate(t)).compose(v -> triggers.write(key, t, createOnly));
+    return validated(() -> ResourceValidator.validate(t))
+        .compose(v -> triggers.write(key, t, createOnly));
   }
 
   public Future<Void> deleteTrigger(String ns, String name) {
@@ -112,9 +133,15 @@ public final class ResourceApi {
 
   /** The resource under {@code key}, or a {@link NotFoundException} naming {@code what}. */
   public <T extends Resource> Future<T> get(String key, Class<T> type, String what) {
-    return repo.get(key, type).compose(found -> found
-        .map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new NotFoundException(what + " does not exist", null))));
+    return repo.get(key, type)
+        .compose(
+            found ->
+                found
+                    .map(Future::succeededFuture)
+                    .orElseGet(
+                        () ->
+                            Future.failedFuture(
+                                new NotFoundException(what + " does not exist", null))));
   }
 
   public <T extends Resource> Future<Listing<T>> list(String prefix, Class<T> type) {
@@ -126,7 +153,8 @@ public final class ResourceApi {
       validation.run();
       return Future.succeededFuture();
     } catch (ValidationException e) {
-      return Future.failedFuture(new InvalidResourceException(e.getMessage(), FIX_HINT, e.errors()));
+      return Future.failedFuture(
+          new InvalidResourceException(e.getMessage(), FIX_HINT, e.errors()));
     }
   }
 }

@@ -1,12 +1,12 @@
 package dev.skiff.controlplane.internal.resources;
 
 import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.controlplane.spi.Entry;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.controlplane.spi.StoreEvent;
 import dev.skiff.controlplane.spi.Watch;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import dev.skiff.controlplane.spi.Entry;
 import java.util.Optional;
 
 /** The store's change feed as {@link ResourceEvent}s of every resource kind. */
@@ -27,19 +27,30 @@ public final class ResourceFeed {
    * later change. The future completes once the current state was handed over and the watch runs.
    */
   public Future<Watch> follow(Handler<ResourceEvent> handler) {
-    return store.listing(Keys.ROOT).compose(listing -> {
-      for (Entry e : listing.items()) {
-        toResourceEvent(new StoreEvent(StoreEvent.Type.PUT, e)).ifPresent(handler::handle);
-      }
-      Watch w = watch(listing.revision(), handler);
-      return w.started().map(w);
-    });
+    return store
+        .listing(Keys.ROOT)
+        .compose(
+            listing -> {
+              for (Entry e : listing.items()) {
+                toResourceEvent(new StoreEvent(StoreEvent.Type.PUT, e)).ifPresent(handler::handle);
+              }
+              Watch w = watch(listing.revision(), handler);
+              return w.started().map(w);
+            });
   }
 
   static Optional<ResourceEvent> toResourceEvent(StoreEvent e) {
     String key = e.entry().key();
-    return Keys.kindOf(key).map(kind -> new ResourceEvent(
-        e.type() == StoreEvent.Type.PUT ? ResourceEvent.Type.PUT : ResourceEvent.Type.DELETE,
-        kind, key, e.revision(), ResourceCodec.tree(e.entry())));
+    return Keys.kindOf(key)
+        .map(
+            kind ->
+                new ResourceEvent(
+                    e.type() == StoreEvent.Type.PUT
+                        ? ResourceEvent.Type.PUT
+                        : ResourceEvent.Type.DELETE,
+                    kind,
+                    key,
+                    e.revision(),
+                    ResourceCodec.tree(e.entry())));
   }
 }

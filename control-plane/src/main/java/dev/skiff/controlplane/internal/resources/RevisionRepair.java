@@ -22,22 +22,43 @@ public final class RevisionRepair {
   }
 
   public Future<Void> run() {
-    return repo.list(Keys.SERVICES, Service.class).compose(l -> Future.all(l.items().stream()
-        .filter(s -> s.status() != null && s.status().latestCreatedRevisionName() != null)
-        .map(this::repair)
-        .toList())).mapEmpty();
+    return repo.list(Keys.SERVICES, Service.class)
+        .compose(
+            l ->
+                Future.all(
+                    l.items().stream()
+                        .filter(
+                            s ->
+                                s.status() != null
+                                    && s.status().latestCreatedRevisionName() != null)
+                        .map(this::repair)
+                        .toList()))
+        .mapEmpty();
   }
 
   private Future<Void> repair(Service s) {
     String ns = s.metadata().namespaceOrDefault();
     String name = s.status().latestCreatedRevisionName();
     String key = Keys.revision(ns, name);
-    return repo.get(key, Revision.class).compose(found -> found.isPresent()
-        ? Future.<Void>succeededFuture()
-        : templates.resolve(Revisions.effectiveTemplate(s))
-            .compose(t -> repo.put(key,
-                Revisions.create(ns, s.metadata().name(), ServiceStatusResolver.number(name), t, clock.instant()),
-                Store.ABSENT, Revision.class))
-            .mapEmpty());
+    return repo.get(key, Revision.class)
+        .compose(
+            found ->
+                found.isPresent()
+                    ? Future.<Void>succeededFuture()
+                    : templates
+                        .resolve(Revisions.effectiveTemplate(s))
+                        .compose(
+                            t ->
+                                repo.put(
+                                    key,
+                                    Revisions.create(
+                                        ns,
+                                        s.metadata().name(),
+                                        ServiceStatusResolver.number(name),
+                                        t,
+                                        clock.instant()),
+                                    Store.ABSENT,
+                                    Revision.class))
+                        .mapEmpty());
   }
 }

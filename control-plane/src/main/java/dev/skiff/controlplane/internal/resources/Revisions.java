@@ -26,25 +26,43 @@ final class Revisions {
   /** A new revision, not yet reported ready by any node. */
   static Revision create(String ns, String service, int number, RevisionTemplate t, Instant now) {
     String name = Revision.nameFor(service, number);
-    ObjectMeta meta = new ObjectMeta(name, ns, null, 1L, UUID.randomUUID().toString(), now,
-        Map.of(SERVICE_LABEL, service), null);
-    RevisionStatus status = new RevisionStatus(null, null, null,
-        List.of(new Condition("Ready", "Unknown", "Deploying", "no node has reported it ready yet", now)));
+    ObjectMeta meta =
+        new ObjectMeta(
+            name,
+            ns,
+            null,
+            1L,
+            UUID.randomUUID().toString(),
+            now,
+            Map.of(SERVICE_LABEL, service),
+            null);
+    RevisionStatus status =
+        new RevisionStatus(
+            null,
+            null,
+            null,
+            List.of(
+                new Condition(
+                    "Ready", "Unknown", "Deploying", "no node has reported it ready yet", now)));
     return Revision.of(meta, new RevisionSpec(service, number, t)).withStatus(status);
   }
 
   /**
    * The template a revision is made of: the service's own, plus the service-level {@code
-   * autoscaling.knative.dev/*} annotations it does not override. A change to either makes a revision.
+   * autoscaling.knative.dev/*} annotations it does not override. A change to either makes a
+   * revision.
    */
   static RevisionTemplate effectiveTemplate(Service s) {
     RevisionTemplate t = s.spec().template();
     Map<String, String> merged = new HashMap<>();
-    s.metadata().annotations().forEach((k, v) -> {
-      if (k.startsWith(ScalingSettings.PREFIX)) {
-        merged.put(k, v);
-      }
-    });
+    s.metadata()
+        .annotations()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith(ScalingSettings.PREFIX)) {
+                merged.put(k, v);
+              }
+            });
     merged.putAll(t.annotations());
     return t.withAnnotations(merged);
   }
@@ -57,8 +75,14 @@ final class Revisions {
   /** The answer to a write that names a resourceVersion other than the stored one. */
   static ConflictException stale(long expected, Resource current) {
     return new ConflictException(
-        "resourceVersion " + expected + " is stale; " + current.kind() + " " + current.metadata().name()
-            + " is at " + current.metadata().resourceVersion(),
+        "resourceVersion "
+            + expected
+            + " is stale; "
+            + current.kind()
+            + " "
+            + current.metadata().name()
+            + " is at "
+            + current.metadata().resourceVersion(),
         "GET it again, apply your change to that version, and send it with its metadata.resourceVersion");
   }
 }

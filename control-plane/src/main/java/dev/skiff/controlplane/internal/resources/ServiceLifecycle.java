@@ -32,49 +32,84 @@ public final class ServiceLifecycle {
   /** Records what a node observed of a revision, then re-resolves its service's status. */
   public Future<Revision> setRevisionStatus(String ns, String name, RevisionStatus status) {
     String key = Keys.revision(ns, name);
-    return Retry.onConflict(() -> existing(key, Revision.class, "revision " + ns + "/" + name)
-            .compose(r -> repo.put(key, r.withStatus(status), r.metadata().resourceVersion(), Revision.class)))
+    return Retry.onConflict(
+            () ->
+                existing(key, Revision.class, "revision " + ns + "/" + name)
+                    .compose(
+                        r ->
+                            repo.put(
+                                key,
+                                r.withStatus(status),
+                                r.metadata().resourceVersion(),
+                                Revision.class)))
         .compose(r -> refresh(ns, r.spec().service()).map(r));
   }
 
   /** Recomputes a service's status from its revisions and writes it if it changed. */
   public Future<Void> refresh(String ns, String service) {
     String key = Keys.service(ns, service);
-    return Retry.onConflict(() -> repo.get(key, Service.class).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      Service svc = found.get();
-      return repo.list(Keys.revisionsOf(ns, service), Revision.class).compose(revs -> {
-        ServiceStatus old = svc.status();
-        String latest = old == null ? null : old.latestCreatedRevisionName();
-        ServiceStatus now = statuses.resolve(
-            svc, latest, Revisions.of(revs.items(), service), old, clock.instant());
-        if (now.equals(old)) {
-          return Future.succeededFuture();
-        }
-        return repo.put(key, svc.withStatus(now), svc.metadata().resourceVersion(), Service.class).mapEmpty();
-      });
-    }));
+    return Retry.onConflict(
+        () ->
+            repo.get(key, Service.class)
+                .compose(
+                    found -> {
+                      if (found.isEmpty()) {
+                        return Future.succeededFuture();
+                      }
+                      Service svc = found.get();
+                      return repo.list(Keys.revisionsOf(ns, service), Revision.class)
+                          .compose(
+                              revs -> {
+                                ServiceStatus old = svc.status();
+                                String latest =
+                                    old == null ? null : old.latestCreatedRevisionName();
+                                ServiceStatus now =
+                                    statuses.resolve(
+                                        svc,
+                                        latest,
+                                        Revisions.of(revs.items(), service),
+                                        old,
+                                        clock.instant());
+                                if (now.equals(old)) {
+                                  return Future.succeededFuture();
+                                }
+                                return repo.put(
+                                        key,
+                                        svc.withStatus(now),
+                                        svc.metadata().resourceVersion(),
+                                        Service.class)
+                                    .mapEmpty();
+                              });
+                    }));
   }
 
   /** Deletes a revision unless its service still routes traffic to it or it is the latest. */
   public Future<Void> deleteRevision(String ns, String name) {
     String key = Keys.revision(ns, name);
-    return Retry.onConflict(() -> existing(key, Revision.class, "revision " + ns + "/" + name)
-        .compose(rev -> repo.get(Keys.service(ns, rev.spec().service()), Service.class)
-            .compose(svc -> {
-              if (svc.isPresent()) {
-                checkUnused(svc.get(), name);
-              }
-              return repo.delete(key, rev.metadata().resourceVersion()).map(rev);
-            })))
+    return Retry.onConflict(
+            () ->
+                existing(key, Revision.class, "revision " + ns + "/" + name)
+                    .compose(
+                        rev ->
+                            repo.get(Keys.service(ns, rev.spec().service()), Service.class)
+                                .compose(
+                                    svc -> {
+                                      if (svc.isPresent()) {
+                                        checkUnused(svc.get(), name);
+                                      }
+                                      return repo.delete(key, rev.metadata().resourceVersion())
+                                          .map(rev);
+                                    })))
         .compose(rev -> refresh(ns, rev.spec().service()));
   }
 
   private static void checkUnused(Service svc, String revision) {
-    String path = "/v1/namespaces/" + svc.metadata().namespaceOrDefault() + "/services/"
-        + svc.metadata().name() + "/traffic";
+    String path =
+        "/v1/namespaces/"
+            + svc.metadata().namespaceOrDefault()
+            + "/services/"
+            + svc.metadata().name()
+            + "/traffic";
     ServiceStatus st = svc.status();
     List<TrafficTarget> routed = new ArrayList<>(svc.spec().traffic());
     if (st != null) {
@@ -100,16 +135,26 @@ public final class ServiceLifecycle {
     String key = Keys.service(ns, name);
     return existing(key, Service.class, "service " + ns + "/" + name)
         .compose(svc -> repo.list(Keys.revisionsOf(ns, name), Revision.class))
-        .compose(revs -> Future.all(Revisions.of(revs.items(), name).stream()
-            .map(r -> repo.delete(Keys.revision(ns, r.metadata().name()), Store.ANY))
-            .toList()))
+        .compose(
+            revs ->
+                Future.all(
+                    Revisions.of(revs.items(), name).stream()
+                        .map(r -> repo.delete(Keys.revision(ns, r.metadata().name()), Store.ANY))
+                        .toList()))
         .compose(v -> repo.delete(key, Store.ANY))
         .mapEmpty();
   }
 
-  private <T extends dev.skiff.api.model.Resource> Future<T> existing(String key, Class<T> type, String what) {
-    return repo.get(key, type).compose(found -> found
-        .map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new NotFoundException(what + " does not exist", null))));
+  private <T extends dev.skiff.api.model.Resource> Future<T> existing(
+      String key, Class<T> type, String what) {
+    return repo.get(key, type)
+        .compose(
+            found ->
+                found
+                    .map(Future::succeededFuture)
+                    .orElseGet(
+                        () ->
+                            Future.failedFuture(
+                                new NotFoundException(what + " does not exist", null))));
   }
 }

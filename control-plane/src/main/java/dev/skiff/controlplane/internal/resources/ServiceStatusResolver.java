@@ -34,9 +34,14 @@ public final class ServiceStatusResolver {
    * @param previous the status stored before, whose condition times are kept when nothing changed
    */
   public ServiceStatus resolve(
-      Service service, String latestCreated, List<Revision> revisions, ServiceStatus previous, Instant now) {
+      Service service,
+      String latestCreated,
+      List<Revision> revisions,
+      ServiceStatus previous,
+      Instant now) {
     Map<String, Revision> byName =
-        revisions.stream().collect(Collectors.toMap(r -> r.metadata().name(), Function.identity(), (a, b) -> b));
+        revisions.stream()
+            .collect(Collectors.toMap(r -> r.metadata().name(), Function.identity(), (a, b) -> b));
     String latestReady =
         revisions.stream()
             .filter(r -> r.spec().number() <= number(latestCreated))
@@ -46,7 +51,9 @@ public final class ServiceStatusResolver {
             .orElse(null);
     String latest = latestReady != null ? latestReady : latestCreated;
     List<TrafficTarget> spec =
-        service.spec().traffic().isEmpty() ? List.of(TrafficTarget.latest(100)) : service.spec().traffic();
+        service.spec().traffic().isEmpty()
+            ? List.of(TrafficTarget.latest(100))
+            : service.spec().traffic();
     List<TrafficTarget> traffic = new ArrayList<>();
     for (TrafficTarget t : spec) {
       traffic.add(t.isLatest() ? new TrafficTarget(latest, true, t.percent(), t.tag()) : t);
@@ -63,7 +70,10 @@ public final class ServiceStatusResolver {
   }
 
   private static Condition readiness(
-      List<TrafficTarget> traffic, Map<String, Revision> byName, ServiceStatus previous, Instant now) {
+      List<TrafficTarget> traffic,
+      Map<String, Revision> byName,
+      ServiceStatus previous,
+      Instant now) {
     String status = "True";
     String reason = null;
     String message = null;
@@ -84,7 +94,9 @@ public final class ServiceStatusResolver {
     Instant since = now;
     if (previous != null) {
       for (Condition c : previous.conditions()) {
-        if ("Ready".equals(c.type()) && c.status().equals(status) && Objects.equals(c.reason(), reason)) {
+        if ("Ready".equals(c.type())
+            && c.status().equals(status)
+            && Objects.equals(c.reason(), reason)) {
           since = c.lastTransitionTime();
         }
       }

@@ -31,7 +31,8 @@ public final class ServiceWriter {
   private final TrafficCheck traffic;
   private final Clock clock;
 
-  public ServiceWriter(Repository repo, TemplateResolver templates, ServiceStatusResolver statuses, Clock clock) {
+  public ServiceWriter(
+      Repository repo, TemplateResolver templates, ServiceStatusResolver statuses, Clock clock) {
     this.repo = repo;
     this.templates = templates;
     this.statuses = statuses;
@@ -51,56 +52,74 @@ public final class ServiceWriter {
     ObjectMeta m = incoming.metadata();
     String ns = m.namespaceOrDefault();
     return repo.get(Keys.service(ns, m.name()), Service.class)
-        .compose(current -> {
-          if (current.isPresent() && createOnly) {
-            return Future.failedFuture(new ConflictException(
-                "service " + ns + "/" + m.name() + " already exists",
-                "update it with PUT /v1/namespaces/" + ns + "/services/" + m.name()));
-          }
-          Long expected = m.resourceVersion();
-          if (current.isPresent() && expected != null
-              && !expected.equals(current.get().metadata().resourceVersion())) {
-            return Future.failedFuture(Revisions.stale(expected, current.get()));
-          }
-          return repo.list(Keys.revisionsOf(ns, m.name()), Revision.class)
-              .compose(revs -> plan(incoming, current, Revisions.of(revs.items(), m.name())));
-        });
+        .compose(
+            current -> {
+              if (current.isPresent() && createOnly) {
+                return Future.failedFuture(
+                    new ConflictException(
+                        "service " + ns + "/" + m.name() + " already exists",
+                        "update it with PUT /v1/namespaces/" + ns + "/services/" + m.name()));
+              }
+              Long expected = m.resourceVersion();
+              if (current.isPresent()
+                  && expected != null
+                  && !expected.equals(current.get().metadata().resourceVersion())) {
+                return Future.failedFuture(Revisions.stale(expected, current.get()));
+              }
+              return repo.list(Keys.revisionsOf(ns, m.name()), Revision.class)
+                  .compose(revs -> plan(incoming, current, Revisions.of(revs.items(), m.name())));
+            });
   }
 
-  private Future<Written<Service>> plan(Service incoming, Optional<Service> current, List<Revision> revisions) {
+  private Future<Written<Service>> plan(
+      Service incoming, Optional<Service> current, List<Revision> revisions) {
     ObjectMeta m = incoming.metadata();
     String ns = m.namespaceOrDefault();
     RevisionTemplate effective = Revisions.effectiveTemplate(incoming);
     Service cur = current.orElse(null);
     boolean templateChanged = cur == null || !effective.equals(Revisions.effectiveTemplate(cur));
-    String latestCreated = cur == null || cur.status() == null ? null : cur.status().latestCreatedRevisionName();
+    String latestCreated =
+        cur == null || cur.status() == null ? null : cur.status().latestCreatedRevisionName();
     int next = ServiceStatusResolver.number(latestCreated) + 1;
     String latest = templateChanged ? Revision.nameFor(m.name(), next) : latestCreated;
     Set<String> known = new HashSet<>();
     revisions.forEach(r -> known.add(r.metadata().name()));
     known.add(latest);
     int number = next;
-    return traffic.check(ns, m.name(), incoming.spec().traffic(), known)
+    return traffic
+        .check(ns, m.name(), incoming.spec().traffic(), known)
         .compose(v -> templateChanged ? templates.resolve(effective) : Future.succeededFuture(null))
-        .compose(resolved -> {
-          Instant now = clock.instant();
-          boolean specChanged = cur == null || !incoming.spec().equals(cur.spec());
-          long generation = cur == null ? 1 : cur.metadata().generation() + (specChanged ? 1 : 0);
-          ObjectMeta meta = new ObjectMeta(m.name(), ns, null, generation,
-              cur == null ? UUID.randomUUID().toString() : cur.metadata().uid(),
-              cur == null ? now : cur.metadata().createdAt(), m.labels(), m.annotations());
-          Service svc = Service.of(meta, incoming.spec());
-          List<Revision> all = new ArrayList<>(revisions);
-          Revision created = resolved == null ? null : Revisions.create(ns, m.name(), number, resolved, now);
-          if (created != null) {
-            all.removeIf(r -> r.metadata().name().equals(created.metadata().name()));
-            all.add(created);
-          }
-          Service withStatus =
-              svc.withStatus(statuses.resolve(svc, latest, all, cur == null ? null : cur.status(), now));
-          long expected = cur == null ? Store.ABSENT : cur.metadata().resourceVersion();
-          return save(withStatus, expected, created).map(saved -> new Written<>(saved, cur == null));
-        });
+        .compose(
+            resolved -> {
+              Instant now = clock.instant();
+              boolean specChanged = cur == null || !incoming.spec().equals(cur.spec());
+              long generation =
+                  cur == null ? 1 : cur.metadata().generation() + (specChanged ? 1 : 0);
+              ObjectMeta meta =
+                  new ObjectMeta(
+                      m.name(),
+                      ns,
+                      null,
+                      generation,
+                      cur == null ? UUID.randomUUID().toString() : cur.metadata().uid(),
+                      cur == null ? now : cur.metadata().createdAt(),
+                      m.labels(),
+                      m.annotations());
+              Service svc = Service.of(meta, incoming.spec());
+              List<Revision> all = new ArrayList<>(revisions);
+              Revision created =
+                  resolved == null ? null : Revisions.create(ns, m.name(), number, resolved, now);
+              if (created != null) {
+                all.removeIf(r -> r.metadata().name().equals(created.metadata().name()));
+                all.add(created);
+              }
+              Service withStatus =
+                  svc.withStatus(
+                      statuses.resolve(svc, latest, all, cur == null ? null : cur.status(), now));
+              long expected = cur == null ? Store.ABSENT : cur.metadata().resourceVersion();
+              return save(withStatus, expected, created)
+                  .map(saved -> new Written<>(saved, cur == null));
+            });
   }
 
   private Future<Service> save(Service svc, long expected, Revision created) {

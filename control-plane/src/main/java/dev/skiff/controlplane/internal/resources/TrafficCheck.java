@@ -35,12 +35,17 @@ final class TrafficCheck {
       checks.add(
           repo.get(Keys.revision(ns, name), Revision.class)
               .map(
-                  other -> Optional.of(new FieldError(
-                      field,
-                      other.isPresent()
-                          ? "revision " + name + " belongs to service " + other.get().spec().service()
-                          : "revision " + name + " does not exist",
-                      hint))));
+                  other ->
+                      Optional.of(
+                          new FieldError(
+                              field,
+                              other.isPresent()
+                                  ? "revision "
+                                      + name
+                                      + " belongs to service "
+                                      + other.get().spec().service()
+                                  : "revision " + name + " does not exist",
+                              hint))));
     }
     return Future.all(checks)
         .compose(
@@ -53,8 +58,9 @@ final class TrafficCheck {
               if (errors.isEmpty()) {
                 return Future.succeededFuture();
               }
-              return Future.failedFuture(new InvalidResourceException(
-                  "invalid traffic: " + errors.get(0), errors.get(0).hint(), errors));
+              return Future.failedFuture(
+                  new InvalidResourceException(
+                      "invalid traffic: " + errors.get(0), errors.get(0).hint(), errors));
             });
   }
 }

@@ -30,13 +30,15 @@ final class BatchPlan {
     Map<String, Entry> batchView = new HashMap<>();
     long revision = state.revision();
     for (Tasks.Write w : writes) {
-      Entry current = batchView.containsKey(w.key()) ? batchView.get(w.key()) : state.current(w.key());
+      Entry current =
+          batchView.containsKey(w.key()) ? batchView.get(w.key()) : state.current(w.key());
       long actual = current == null ? Store.ABSENT : current.modRevision();
       if (w.expected() != Store.ANY && w.expected() != actual) {
         plan.replies.add(() -> w.fail(new StaleRevisionException(w.key(), w.expected(), actual)));
       } else if (w.isPut()) {
         long rev = ++revision;
-        Entry e = new Entry(w.key(), w.value(), current == null ? rev : current.createRevision(), rev);
+        Entry e =
+            new Entry(w.key(), w.value(), current == null ? rev : current.createRevision(), rev);
         batchView.put(w.key(), e);
         plan.changes.add(new StoreEvent(StoreEvent.Type.PUT, e));
         plan.records.add(new LogRecord(LogRecord.PUT, rev, e.createRevision(), w.key(), w.value()));
@@ -46,9 +48,12 @@ final class BatchPlan {
       } else {
         long rev = ++revision;
         batchView.put(w.key(), null);
-        plan.changes.add(new StoreEvent(StoreEvent.Type.DELETE,
-            new Entry(w.key(), current.value(), current.createRevision(), rev)));
-        plan.records.add(new LogRecord(LogRecord.DELETE, rev, current.createRevision(), w.key(), EMPTY));
+        plan.changes.add(
+            new StoreEvent(
+                StoreEvent.Type.DELETE,
+                new Entry(w.key(), current.value(), current.createRevision(), rev)));
+        plan.records.add(
+            new LogRecord(LogRecord.DELETE, rev, current.createRevision(), w.key(), EMPTY));
         plan.replies.add(() -> w.deleteReply().succeed(true));
       }
     }

@@ -8,14 +8,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
-/** Appends a batch to the log as one buffer and fsyncs it, measuring writes, batch sizes and fsync latency. */
+/**
+ * Appends a batch to the log as one buffer and fsyncs it, measuring writes, batch sizes and fsync
+ * latency.
+ */
 final class BatchWriter {
   private final Counter writes;
   private final DistributionSummary batchSize;
   private final Timer fsync;
 
   BatchWriter(MeterRegistry registry) {
-    writes = Counter.builder("skiff.store.writes").description("durable store writes").register(registry);
+    writes =
+        Counter.builder("skiff.store.writes")
+            .description("durable store writes")
+            .register(registry);
     batchSize =
         DistributionSummary.builder("skiff.store.batch.size")
             .description("writes made durable by one fsync (group commit)")

@@ -11,9 +11,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The single commit thread. Group commit: it takes every write queued while the previous fsync ran,
- * plans them as one {@link BatchPlan}, appends its records as one buffer, fsyncs once, and only then
- * makes the changes visible and acknowledges them. So an
- * acknowledged write is always on disk, and a reader never sees a write that could still be lost.
+ * plans them as one {@link BatchPlan}, appends its records as one buffer, fsyncs once, and only
+ * then makes the changes visible and acknowledges them. So an acknowledged write is always on disk,
+ * and a reader never sees a write that could still be lost.
  */
 final class CommitLoop implements Runnable {
   private static final int MAX_BATCH = 4096;
@@ -32,8 +32,14 @@ final class CommitLoop implements Runnable {
   private final Runnable onStopped;
   private LogSegment segment;
 
-  CommitLoop(Recovery.Result recovered, StoreFiles files, Compactor compactor, BatchWriter writer,
-      Executor events, long segmentBytes, Runnable onStopped) {
+  CommitLoop(
+      Recovery.Result recovered,
+      StoreFiles files,
+      Compactor compactor,
+      BatchWriter writer,
+      Executor events,
+      long segmentBytes,
+      Runnable onStopped) {
     this.state = recovered.state();
     this.segment = recovered.activeSegment();
     this.files = files;
@@ -44,7 +50,9 @@ final class CommitLoop implements Runnable {
     this.onStopped = onStopped;
   }
 
-  /** Queues a {@link Tasks} record; fails it at once when the store is closed or broken. Any thread. */
+  /**
+   * Queues a {@link Tasks} record; fails it at once when the store is closed or broken. Any thread.
+   */
   void submit(Object task) {
     synchronized (submitLock) {
       if (accepting && failure == null) {
@@ -53,7 +61,8 @@ final class CommitLoop implements Runnable {
       }
     }
     StoreClosedException closed =
-        new StoreClosedException(failure == null ? "the store is closed" : "the store stopped after: " + failure);
+        new StoreClosedException(
+            failure == null ? "the store is closed" : "the store stopped after: " + failure);
     if (task instanceof Tasks.Write w) {
       w.fail(closed);
     } else if (task instanceof Tasks.Snapshot s) {
@@ -170,7 +179,8 @@ final class CommitLoop implements Runnable {
       compactor.shutdown();
       files.close();
     } catch (IOException e) {
-      System.getLogger(CommitLoop.class.getName()).log(System.Logger.Level.WARNING, "closing the store", e);
+      System.getLogger(CommitLoop.class.getName())
+          .log(System.Logger.Level.WARNING, "closing the store", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

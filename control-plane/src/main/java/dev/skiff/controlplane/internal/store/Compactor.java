@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Writes snapshots on its own thread while the commit thread keeps appending to a fresh segment,
  * then deletes the segments the snapshot covers. Segments go only after the snapshot is durable, so
- * a crash at any point leaves either the old segments or the new snapshot (or both) to recover from.
+ * a crash at any point leaves either the old segments or the new snapshot (or both) to recover
+ * from.
  */
 final class Compactor {
   private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
@@ -30,7 +31,9 @@ final class Compactor {
   Compactor(StoreFiles files, MeterRegistry registry) {
     this.files = files;
     this.duration =
-        Timer.builder("skiff.store.snapshot").description("time to write a snapshot").register(registry);
+        Timer.builder("skiff.store.snapshot")
+            .description("time to write a snapshot")
+            .register(registry);
   }
 
   static Thread daemon(Runnable r, String name) {
@@ -44,7 +47,10 @@ final class Compactor {
     return pending.get() > 0;
   }
 
-  /** Snapshots {@code state} (taken at its revision) in the background; {@code done} gets the outcome. */
+  /**
+   * Snapshots {@code state} (taken at its revision) in the background; {@code done} gets the
+   * outcome.
+   */
   void snapshot(Listing<Entry> state, Reply<Void> done) {
     pending.incrementAndGet();
     thread.execute(
@@ -53,8 +59,12 @@ final class Compactor {
             duration.record(() -> write(state));
             done.succeed(null);
           } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "snapshot at revision " + state.revision() + " failed", e);
-            done.fail(new StoreException("snapshot at revision " + state.revision() + " failed", e));
+            LOG.log(
+                System.Logger.Level.ERROR,
+                "snapshot at revision " + state.revision() + " failed",
+                e);
+            done.fail(
+                new StoreException("snapshot at revision " + state.revision() + " failed", e));
           } finally {
             pending.decrementAndGet();
           }

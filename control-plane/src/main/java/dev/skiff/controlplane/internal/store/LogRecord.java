@@ -22,6 +22,7 @@ record LogRecord(byte op, long revision, long createRevision, String key, byte[]
 
   private static final int FRAME = 8;
   private static final int FIXED = 1 + 8 + 8 + 4 + 4;
+
   /** Larger payloads cannot be ours: a corrupt length field. */
   private static final int MAX_PAYLOAD = 256 << 20;
 

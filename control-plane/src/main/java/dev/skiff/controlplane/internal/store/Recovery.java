@@ -54,7 +54,8 @@ final class Recovery {
       }
       if (in.hasRemaining()) {
         if (i != segments.size() - 1) {
-          throw new IOException(segment + " is damaged at byte " + in.position() + " and is not the last segment");
+          throw new IOException(
+              segment + " is damaged at byte " + in.position() + " and is not the last segment");
         }
         truncated = in.remaining();
         truncate(segment, in.position());
@@ -83,13 +84,15 @@ final class Recovery {
       Entry last = entries.remove(r.key());
       byte[] value = last == null ? r.value() : last.value();
       long created = last == null ? r.revision() : last.createRevision();
-      history.add(new StoreEvent(StoreEvent.Type.DELETE, new Entry(r.key(), value, created, r.revision())));
+      history.add(
+          new StoreEvent(StoreEvent.Type.DELETE, new Entry(r.key(), value, created, r.revision())));
     }
     revision = r.revision();
   }
 
   private static void truncate(Path segment, long length) throws IOException {
-    LOG.log(System.Logger.Level.WARNING, "cutting a torn tail off " + segment + " at byte " + length);
+    LOG.log(
+        System.Logger.Level.WARNING, "cutting a torn tail off " + segment + " at byte " + length);
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
       ch.truncate(length);
       ch.force(true);

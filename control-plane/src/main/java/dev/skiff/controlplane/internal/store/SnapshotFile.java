@@ -40,13 +40,15 @@ final class SnapshotFile {
             append(
                 ch,
                 buf,
-                new LogRecord(LogRecord.PUT, e.modRevision(), e.createRevision(), e.key(), e.value()));
+                new LogRecord(
+                    LogRecord.PUT, e.modRevision(), e.createRevision(), e.key(), e.value()));
       }
       buf = append(ch, buf, LogRecord.marker(LogRecord.END, revision, entries.size()));
       flush(ch, buf);
       ch.force(true);
     }
-    Files.move(tmp, files.snapshot(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp, files.snapshot(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     files.syncDir();
   }
 

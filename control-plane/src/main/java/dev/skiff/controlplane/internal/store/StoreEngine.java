@@ -49,15 +49,29 @@ public final class StoreEngine {
               try {
                 files = StoreFiles.open(dir);
                 Recovery.Result rec = Recovery.run(files, historyLimit);
-                loop = new CommitLoop(rec, files, new Compactor(files, registry),
-                    new BatchWriter(registry), events, segmentBytes, events::shutdown);
-                LOG.log(System.Logger.Level.INFO, String.format(
-                    "store %s open at revision %d in %d ms (%d bytes of torn tail cut)",
-                    dir, rec.revision(), (System.nanoTime() - start) / 1_000_000, rec.truncatedBytes()));
+                loop =
+                    new CommitLoop(
+                        rec,
+                        files,
+                        new Compactor(files, registry),
+                        new BatchWriter(registry),
+                        events,
+                        segmentBytes,
+                        events::shutdown);
+                LOG.log(
+                    System.Logger.Level.INFO,
+                    String.format(
+                        "store %s open at revision %d in %d ms (%d bytes of torn tail cut)",
+                        dir,
+                        rec.revision(),
+                        (System.nanoTime() - start) / 1_000_000,
+                        rec.truncatedBytes()));
                 opened.succeed(new StoreEngine(rec.state(), loop, events));
               } catch (IOException | RuntimeException e) {
                 closeQuietly(files);
-                opened.fail(new StoreException("cannot open the store in " + dir + ": " + e.getMessage(), e));
+                opened.fail(
+                    new StoreException(
+                        "cannot open the store in " + dir + ": " + e.getMessage(), e));
                 events.shutdown();
                 return;
               }
@@ -89,7 +103,8 @@ public final class StoreEngine {
   public Future<Entry> put(String key, byte[] value, long expectedModRevision) {
     checkExpected(expectedModRevision);
     Reply<Entry> reply = new Reply<>(events);
-    loop.submit(Tasks.Write.put(key, Arrays.copyOf(value, value.length), expectedModRevision, reply));
+    loop.submit(
+        Tasks.Write.put(key, Arrays.copyOf(value, value.length), expectedModRevision, reply));
     return reply.future();
   }
 
@@ -102,7 +117,8 @@ public final class StoreEngine {
 
   private static void checkExpected(long expected) {
     if (expected < Store.ANY) {
-      throw new IllegalArgumentException("expected mod revision must be ANY, ABSENT or > 0, got " + expected);
+      throw new IllegalArgumentException(
+          "expected mod revision must be ANY, ABSENT or > 0, got " + expected);
     }
   }
 

@@ -74,17 +74,20 @@ final class StoreFiles implements AutoCloseable {
   List<Path> segments() throws IOException {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "wal-*.log")) {
-      ds.forEach(p -> {
-        if (SEGMENT.matcher(p.getFileName().toString()).matches()) {
-          out.add(p);
-        }
-      });
+      ds.forEach(
+          p -> {
+            if (SEGMENT.matcher(p.getFileName().toString()).matches()) {
+              out.add(p);
+            }
+          });
     }
     out.sort(null);
     return out;
   }
 
-  /** Removes temp files a crash left behind; they were never renamed, so never part of the store. */
+  /**
+   * Removes temp files a crash left behind; they were never renamed, so never part of the store.
+   */
   void deleteTemps() throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.tmp")) {
       for (Path p : ds) {

@@ -94,7 +94,8 @@ final class StoreState {
 
   Watch watch(String prefix, long fromRevision, Handler<StoreEvent> handler, Executor executor) {
     Watcher watcher = new Watcher(prefix, fromRevision, handler, executor);
-    withWriteLock(() -> hub.register(watcher, fromRevision, () -> withWriteLock(() -> hub.remove(watcher))));
+    withWriteLock(
+        () -> hub.register(watcher, fromRevision, () -> withWriteLock(() -> hub.remove(watcher))));
     return watcher;
   }
 

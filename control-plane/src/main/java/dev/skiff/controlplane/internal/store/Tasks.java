@@ -7,7 +7,8 @@ final class Tasks {
   private Tasks() {}
 
   /** A write: a put when {@code value} is non-null, else a delete. */
-  record Write(String key, byte[] value, long expected, Reply<Entry> putReply, Reply<Boolean> deleteReply) {
+  record Write(
+      String key, byte[] value, long expected, Reply<Entry> putReply, Reply<Boolean> deleteReply) {
     static Write put(String key, byte[] value, long expected, Reply<Entry> reply) {
       return new Write(key, value, expected, reply, null);
     }
@@ -29,7 +30,9 @@ final class Tasks {
     }
   }
 
-  /** Roll the log and snapshot; with {@code dropHistory} also forget the watch history (compact). */
+  /**
+   * Roll the log and snapshot; with {@code dropHistory} also forget the watch history (compact).
+   */
   record Snapshot(boolean dropHistory, Reply<Void> reply) {}
 
   /** Finish what came before, then stop. */

@@ -15,6 +15,7 @@ final class WatchHub {
   private final ArrayDeque<StoreEvent> history = new ArrayDeque<>();
   private final int limit;
   private final List<Watcher> watchers = new ArrayList<>();
+
   /** Watches may start from this revision or later; older changes are gone. */
   private long compactedRevision;
 

@@ -41,13 +41,16 @@ final class Watcher implements Watch {
 
   void reject(Throwable cause) {
     cancelled = true;
-    executor.execute(() -> {
-      started.tryFail(cause);
-      ended.tryFail(cause);
-    });
+    executor.execute(
+        () -> {
+          started.tryFail(cause);
+          ended.tryFail(cause);
+        });
   }
 
-  /** Queues {@code e} if this watch wants it. Called with the store lock held, in revision order. */
+  /**
+   * Queues {@code e} if this watch wants it. Called with the store lock held, in revision order.
+   */
   void offer(StoreEvent e) {
     if (e.revision() > fromRevision && e.entry().key().startsWith(prefix)) {
       executor.execute(() -> deliver(e));

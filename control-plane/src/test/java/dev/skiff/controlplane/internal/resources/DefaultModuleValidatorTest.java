@@ -16,10 +16,15 @@ class DefaultModuleValidatorTest {
 
   @Test
   void rejectsOtherBytesWithAReason() {
-    assertTrue(assertThrows(RuntimeException.class, () -> v.validate("hello wasm".getBytes()))
-        .getMessage().contains("magic"));
-    assertTrue(assertThrows(RuntimeException.class, () -> v.validate(new byte[] {0, 'a', 's', 'm', 2, 0, 0, 0}))
-        .getMessage().contains("version"));
+    assertTrue(
+        assertThrows(RuntimeException.class, () -> v.validate("hello wasm".getBytes()))
+            .getMessage()
+            .contains("magic"));
+    assertTrue(
+        assertThrows(
+                RuntimeException.class, () -> v.validate(new byte[] {0, 'a', 's', 'm', 2, 0, 0, 0}))
+            .getMessage()
+            .contains("version"));
     assertThrows(RuntimeException.class, () -> v.validate(new byte[3]));
   }
 }

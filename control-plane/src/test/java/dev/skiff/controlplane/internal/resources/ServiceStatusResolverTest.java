@@ -27,20 +27,32 @@ class ServiceStatusResolverTest {
   }
 
   static Revision rev(int n, boolean ready) {
-    RevisionStatus st = new RevisionStatus(null, null, null,
-        List.of(new Condition("Ready", ready ? "True" : "Unknown", null, null, T0)));
-    return Revision.of(ObjectMeta.of("default", Revision.nameFor("hello", n)),
-        new RevisionSpec("hello", n, image("" + n))).withStatus(st);
+    RevisionStatus st =
+        new RevisionStatus(
+            null,
+            null,
+            null,
+            List.of(new Condition("Ready", ready ? "True" : "Unknown", null, null, T0)));
+    return Revision.of(
+            ObjectMeta.of("default", Revision.nameFor("hello", n)),
+            new RevisionSpec("hello", n, image("" + n)))
+        .withStatus(st);
   }
 
   static Service svc(List<TrafficTarget> traffic) {
-    return Service.of(ObjectMeta.of("default", "hello").withGeneration(3L), new ServiceSpec(image("3"), traffic));
+    return Service.of(
+        ObjectMeta.of("default", "hello").withGeneration(3L), new ServiceSpec(image("3"), traffic));
   }
 
   @Test
   void latestRevisionFollowsTheNewestReadyOne() {
-    ServiceStatus st = resolver.resolve(svc(List.of()), "hello-00003",
-        List.of(rev(1, true), rev(2, true), rev(3, false)), null, T0);
+    ServiceStatus st =
+        resolver.resolve(
+            svc(List.of()),
+            "hello-00003",
+            List.of(rev(1, true), rev(2, true), rev(3, false)),
+            null,
+            T0);
     assertEquals("hello-00002", st.latestReadyRevisionName());
     assertEquals("hello-00003", st.latestCreatedRevisionName());
     assertEquals(List.of(new TrafficTarget("hello-00002", true, 100, null)), st.traffic());
@@ -51,7 +63,8 @@ class ServiceStatusResolverTest {
 
   @Test
   void withNothingReadyTrafficGoesToTheLatestCreatedAndReadyIsUnknown() {
-    ServiceStatus st = resolver.resolve(svc(List.of()), "hello-00001", List.of(rev(1, false)), null, T0);
+    ServiceStatus st =
+        resolver.resolve(svc(List.of()), "hello-00001", List.of(rev(1, false)), null, T0);
     assertNull(st.latestReadyRevisionName());
     assertEquals("hello-00001", st.traffic().get(0).revisionName());
     assertEquals("Unknown", st.conditions().get(0).status());
@@ -60,16 +73,28 @@ class ServiceStatusResolverTest {
 
   @Test
   void tagsAndNamedTargetsAreKept() {
-    var traffic = List.of(TrafficTarget.revision("hello-00001", 80), TrafficTarget.latest(20).withTag("canary"));
-    ServiceStatus st = resolver.resolve(svc(traffic), "hello-00002", List.of(rev(1, true), rev(2, true)), null, T0);
-    assertEquals(List.of(TrafficTarget.revision("hello-00001", 80),
-        new TrafficTarget("hello-00002", true, 20, "canary")), st.traffic());
+    var traffic =
+        List.of(
+            TrafficTarget.revision("hello-00001", 80), TrafficTarget.latest(20).withTag("canary"));
+    ServiceStatus st =
+        resolver.resolve(
+            svc(traffic), "hello-00002", List.of(rev(1, true), rev(2, true)), null, T0);
+    assertEquals(
+        List.of(
+            TrafficTarget.revision("hello-00001", 80),
+            new TrafficTarget("hello-00002", true, 20, "canary")),
+        st.traffic());
   }
 
   @Test
   void missingRevisionMakesTheServiceNotReady() {
-    ServiceStatus st = resolver.resolve(svc(List.of(TrafficTarget.revision("hello-00009", 100))),
-        "hello-00001", List.of(rev(1, true)), null, T0);
+    ServiceStatus st =
+        resolver.resolve(
+            svc(List.of(TrafficTarget.revision("hello-00009", 100))),
+            "hello-00001",
+            List.of(rev(1, true)),
+            null,
+            T0);
     assertEquals("False", st.conditions().get(0).status());
     assertEquals("RevisionMissing", st.conditions().get(0).reason());
   }
@@ -80,7 +105,8 @@ class ServiceStatusResolverTest {
     ServiceStatus first = resolver.resolve(svc(List.of()), "hello-00001", revs, null, T0);
     ServiceStatus again = resolver.resolve(svc(List.of()), "hello-00001", revs, first, T1);
     assertEquals(first, again, "recomputing an unchanged service changes nothing");
-    ServiceStatus changed = resolver.resolve(svc(List.of()), "hello-00001", List.of(rev(1, false)), first, T1);
+    ServiceStatus changed =
+        resolver.resolve(svc(List.of()), "hello-00001", List.of(rev(1, false)), first, T1);
     assertEquals(T1, changed.conditions().get(0).lastTransitionTime());
   }
 }

@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The node's content store under {@code {data}/oci}: {@code blobs/sha256/<hex>} (manifests, configs,
- * compressed layers), {@code ingest/<hex>.partial} (downloads in progress) and {@code layers/<hex>}
- * (unpacked layers by diff id). Blocking; call from worker threads.
+ * The node's content store under {@code {data}/oci}: {@code blobs/sha256/<hex>} (manifests,
+ * configs, compressed layers), {@code ingest/<hex>.partial} (downloads in progress) and {@code
+ * layers/<hex>} (unpacked layers by diff id). Blocking; call from worker threads.
  */
 public final class BlobStore {
   private final Path root;
@@ -71,8 +71,12 @@ public final class BlobStore {
     String actual = Digests.of(bytes);
     if (!actual.equals(digest)) {
       Files.deleteIfExists(blob(digest));
-      throw new IOException("local blob " + digest + " is corrupted (hashes to " + actual
-          + "); removed it, pull again");
+      throw new IOException(
+          "local blob "
+              + digest
+              + " is corrupted (hashes to "
+              + actual
+              + "); removed it, pull again");
     }
     return bytes;
   }
@@ -115,8 +119,8 @@ public final class BlobStore {
       }
       String actual = Digests.of(md);
       if (actual.equals(digest)) {
-        Files.move(tmp, blob(digest), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, blob(digest), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         FileSync.directory(blobs);
       }
       return actual;

@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Mark and sweep over the blob store: marks what the referenced manifests and indexes reach
- * (child manifests, configs, layer blobs, and the diff ids of unpacked layers), sweeps the rest.
- * The caller guarantees no pull runs meanwhile. Blocking.
+ * Mark and sweep over the blob store: marks what the referenced manifests and indexes reach (child
+ * manifests, configs, layer blobs, and the diff ids of unpacked layers), sweeps the rest. The
+ * caller guarantees no pull runs meanwhile. Blocking.
  */
 public final class Collector {
   private static final System.Logger LOG = System.getLogger(Collector.class.getName());
@@ -66,8 +66,8 @@ public final class Collector {
     return result;
   }
 
-  private static void mark(BlobStore store, Set<String> referenced, Set<String> liveBlobs,
-      Set<String> liveLayers) {
+  private static void mark(
+      BlobStore store, Set<String> referenced, Set<String> liveBlobs, Set<String> liveLayers) {
     Deque<String> todo = new ArrayDeque<>(referenced);
     while (!todo.isEmpty()) {
       String digest = todo.pop();
@@ -88,13 +88,16 @@ public final class Collector {
           m.layers().forEach(l -> liveBlobs.add(l.digest()));
           byte[] config = readQuietly(store, m.config().digest());
           if (config != null) {
-            Manifests.config(config).diffIds().stream().filter(Digests::isValid)
-                .map(Digests::hex).forEach(liveLayers::add);
+            Manifests.config(config).diffIds().stream()
+                .filter(Digests::isValid)
+                .map(Digests::hex)
+                .forEach(liveLayers::add);
           }
         }
       } catch (ImagePullException unreadable) {
-        LOG.log(Level.WARNING, "gc: cannot parse referenced blob " + digest + ": "
-            + unreadable.getMessage());
+        LOG.log(
+            Level.WARNING,
+            "gc: cannot parse referenced blob " + digest + ": " + unreadable.getMessage());
       }
     }
   }
@@ -110,13 +113,16 @@ public final class Collector {
 
   private static long size(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0;
-        }
-      }).sum();
+      return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
+          .sum();
     }
   }
 

@@ -40,7 +40,8 @@ public final class FileSync {
    */
   public static void fileSystem(Path dir) throws IOException {
     try {
-      int fd = LibC.INSTANCE.open(dir.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+      int fd =
+          LibC.INSTANCE.open(dir.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
       try {
         LibC.INSTANCE.syncfs(fd);
       } finally {

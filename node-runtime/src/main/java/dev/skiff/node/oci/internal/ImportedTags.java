@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 /**
  * The tags image imports recorded, under {@code {data}/oci/refs/}: one file per tag at {@code
  * <registry>/<repository>:<tag>} holding the manifest digest it names. The path is the reference
- * itself, which is safe: references are validated, no component starts with a dot, and a
- * repository component cannot contain the colon that starts the tag. Blocking; call from workers.
+ * itself, which is safe: references are validated, no component starts with a dot, and a repository
+ * component cannot contain the colon that starts the tag. Blocking; call from workers.
  */
 public final class ImportedTags {
   private static final System.Logger LOG = System.getLogger(ImportedTags.class.getName());
@@ -39,8 +39,12 @@ public final class ImportedTags {
     try {
       String digest = Files.readString(file(ref), StandardCharsets.UTF_8).strip();
       if (!Digests.isValid(digest)) {
-        throw new IOException("the recorded tag " + file(ref) + " is corrupted ('" + digest
-            + "'); import the image again");
+        throw new IOException(
+            "the recorded tag "
+                + file(ref)
+                + " is corrupted ('"
+                + digest
+                + "'); import the image again");
       }
       return digest;
     } catch (NoSuchFileException e) {

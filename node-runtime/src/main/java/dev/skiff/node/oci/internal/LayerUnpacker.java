@@ -56,6 +56,7 @@ public final class LayerUnpacker {
 
   private final Path root;
   private final String where;
+
   /** Directories and their times, set last: writing children changes a directory's mtime. */
   private final Deque<Map.Entry<Path, FileTime>> dirTimes = new ArrayDeque<>();
 
@@ -76,7 +77,7 @@ public final class LayerUnpacker {
     LayerUnpacker u = new LayerUnpacker(root, what);
     MessageDigest md = Digests.sha256();
     try (InputStream tar = new DigestInputStream(decompress(blob), md);
-         TarArchiveInputStream in = new TarArchiveInputStream(tar)) {
+        TarArchiveInputStream in = new TarArchiveInputStream(tar)) {
       for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
         u.entry(e, in);
       }
@@ -86,8 +87,8 @@ public final class LayerUnpacker {
     u.finish();
     String actual = Digests.of(md);
     if (diffId != null && !diffId.equals(actual)) {
-      throw new DigestMismatchException(what + " (uncompressed, against the config's diff id)",
-          diffId, actual);
+      throw new DigestMismatchException(
+          what + " (uncompressed, against the config's diff id)", diffId, actual);
     }
     return actual;
   }
@@ -101,8 +102,11 @@ public final class LayerUnpacker {
     if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
       return new GZIPInputStream(in, 64 * 1024);
     }
-    if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-        && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+    if (magic.length == 4
+        && (magic[0] & 0xff) == 0x28
+        && (magic[1] & 0xff) == 0xb5
+        && (magic[2] & 0xff) == 0x2f
+        && (magic[3] & 0xff) == 0xfd) {
       return new ZstdInputStream(in);
     }
     return in;
@@ -124,7 +128,9 @@ public final class LayerUnpacker {
     }
     if (base.startsWith(WHITEOUT)) {
       String hidden = base.substring(WHITEOUT.length());
-      if (hidden.startsWith(WHITEOUT) || hidden.isEmpty() || hidden.equals(".")
+      if (hidden.startsWith(WHITEOUT)
+          || hidden.isEmpty()
+          || hidden.equals(".")
           || hidden.equals("..")) {
         return; // .wh..wh.* are AUFS metadata, not whiteouts; nothing to render
       }
@@ -152,12 +158,16 @@ public final class LayerUnpacker {
       if (linkParts.isEmpty()) {
         throw unsafe(e, "hard link to the layer root");
       }
-      Path target = parentDirectory(linkParts, e.getLinkName())
-          .resolve(linkParts.get(linkParts.size() - 1));
+      Path target =
+          parentDirectory(linkParts, e.getLinkName()).resolve(linkParts.get(linkParts.size() - 1));
       BasicFileAttributes a = attributes(target);
       if (a == null || a.isDirectory()) {
-        throw unsafe(e, "hard link to '" + e.getLinkName() + "', which is "
-            + (a == null ? "not earlier in this layer" : "a directory"));
+        throw unsafe(
+            e,
+            "hard link to '"
+                + e.getLinkName()
+                + "', which is "
+                + (a == null ? "not earlier in this layer" : "a directory"));
       }
       if (!path.equals(target)) {
         clear(path);
@@ -171,8 +181,12 @@ public final class LayerUnpacker {
       metadata(path, e);
     } else if (e.isFile()) {
       clear(path);
-      try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      try (OutputStream out =
+          Files.newOutputStream(
+              path,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
         data.transferTo(out);
       }
       metadata(path, e);
@@ -188,8 +202,11 @@ public final class LayerUnpacker {
     List<String> out = new ArrayList<>();
     for (String c : name.split("/")) {
       if (c.equals("..")) {
-        throw new UnsafeLayerException(where + ": entry '" + name
-            + "' contains '..'; a layer may only write inside itself. Refusing the image.");
+        throw new UnsafeLayerException(
+            where
+                + ": entry '"
+                + name
+                + "' contains '..'; a layer may only write inside itself. Refusing the image.");
       }
       if (c.indexOf('\0') >= 0) {
         throw new UnsafeLayerException(where + ": entry '" + name + "' contains a NUL byte");
@@ -213,9 +230,15 @@ public final class LayerUnpacker {
       if (a == null) {
         Files.createDirectory(dir);
       } else if (a.isSymbolicLink()) {
-        throw new UnsafeLayerException(where + ": entry '" + name + "' goes through the symlink '"
-            + root.relativize(dir) + "' -> '" + Files.readSymbolicLink(dir)
-            + "'; writing through symlinks could escape the layer. Refusing the image.");
+        throw new UnsafeLayerException(
+            where
+                + ": entry '"
+                + name
+                + "' goes through the symlink '"
+                + root.relativize(dir)
+                + "' -> '"
+                + Files.readSymbolicLink(dir)
+                + "'; writing through symlinks could escape the layer. Refusing the image.");
       } else if (!a.isDirectory()) {
         throw unsafe(name, "'" + root.relativize(dir) + "' is not a directory");
       }
@@ -223,7 +246,9 @@ public final class LayerUnpacker {
     return dir;
   }
 
-  /** Removes what an earlier entry left at {@code path} (without following it), for a replacement. */
+  /**
+   * Removes what an earlier entry left at {@code path} (without following it), for a replacement.
+   */
   private void clear(Path path) throws IOException {
     BasicFileAttributes a = attributes(path);
     if (a == null) {
@@ -245,22 +270,25 @@ public final class LayerUnpacker {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-        if (exc != null) {
-          throw exc;
-        }
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+            if (exc != null) {
+              throw exc;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private void metadata(Path path, TarArchiveEntry e) throws IOException {
@@ -291,11 +319,20 @@ public final class LayerUnpacker {
     long sec = Math.floorDiv(nanos, 1_000_000_000L);
     long nsec = Math.floorMod(nanos, 1_000_000_000L);
     try {
-      LibC.INSTANCE.utimensat(LibC.AT_FDCWD, path.toString(), new long[] {sec, nsec, sec, nsec},
+      LibC.INSTANCE.utimensat(
+          LibC.AT_FDCWD,
+          path.toString(),
+          new long[] {sec, nsec, sec, nsec},
           LibC.AT_SYMLINK_NOFOLLOW);
     } catch (LastErrorException err) {
-      throw new ImagePullException(where + ": cannot set the time of '" + root.relativize(path)
-          + "' (errno " + err.getErrorCode() + ")", err);
+      throw new ImagePullException(
+          where
+              + ": cannot set the time of '"
+              + root.relativize(path)
+              + "' (errno "
+              + err.getErrorCode()
+              + ")",
+          err);
     }
   }
 
@@ -323,9 +360,16 @@ public final class LayerUnpacker {
     try {
       LibC.INSTANCE.mknod(path.toString(), type, 0L);
     } catch (LastErrorException err) {
-      throw new ImagePullException(where + ": cannot create " + (type == LibC.S_IFCHR
-          ? "the overlay whiteout" : "the FIFO") + " for '" + name + "' (errno "
-          + err.getErrorCode() + "); unpacking layers needs root with CAP_MKNOD", err);
+      throw new ImagePullException(
+          where
+              + ": cannot create "
+              + (type == LibC.S_IFCHR ? "the overlay whiteout" : "the FIFO")
+              + " for '"
+              + name
+              + "' (errno "
+              + err.getErrorCode()
+              + "); unpacking layers needs root with CAP_MKNOD",
+          err);
     }
   }
 
@@ -333,9 +377,17 @@ public final class LayerUnpacker {
     try {
       LibC.INSTANCE.lsetxattr(path.toString(), name, value, value.length, 0);
     } catch (LastErrorException err) {
-      throw new ImagePullException(where + ": cannot set xattr " + name + " on '"
-          + root.relativize(path) + "' (errno " + err.getErrorCode() + "); opaque directories need"
-          + " root with CAP_SYS_ADMIN and a file system with xattrs", err);
+      throw new ImagePullException(
+          where
+              + ": cannot set xattr "
+              + name
+              + " on '"
+              + root.relativize(path)
+              + "' (errno "
+              + err.getErrorCode()
+              + "); opaque directories need"
+              + " root with CAP_SYS_ADMIN and a file system with xattrs",
+          err);
     }
   }
 

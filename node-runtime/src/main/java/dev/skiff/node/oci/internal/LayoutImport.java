@@ -34,8 +34,10 @@ public final class LayoutImport {
       throws IOException {
     Path index = layout.resolve("index.json");
     if (!Files.isRegularFile(layout.resolve("oci-layout")) || !Files.isRegularFile(index)) {
-      throw new ImagePullException(layout + " is not an OCI image layout: it needs an oci-layout"
-          + " file and an index.json");
+      throw new ImagePullException(
+          layout
+              + " is not an OCI image layout: it needs an oci-layout"
+              + " file and an index.json");
     }
     List<Descriptor> all;
     try {
@@ -57,15 +59,26 @@ public final class LayoutImport {
     } else if (all.size() == 1) {
       return all.get(0);
     } else {
-      matching = all.stream().filter(d -> ref.tag().equals(d.annotations().get(REF_NAME))
-          || ref.toString().equals(d.annotations().get(REF_NAME))).toList();
+      matching =
+          all.stream()
+              .filter(
+                  d ->
+                      ref.tag().equals(d.annotations().get(REF_NAME))
+                          || ref.toString().equals(d.annotations().get(REF_NAME)))
+              .toList();
       wanted = " named '" + ref.tag() + "' or '" + ref + "'";
     }
     if (matching.size() != 1) {
-      throw new ImagePullException("layout " + layout + " has " + matching.size() + " images"
-          + wanted + " (it has: " + all.stream()
-              .map(d -> d.annotations().getOrDefault(REF_NAME, d.digest())).toList()
-          + "); import one by its tag or digest");
+      throw new ImagePullException(
+          "layout "
+              + layout
+              + " has "
+              + matching.size()
+              + " images"
+              + wanted
+              + " (it has: "
+              + all.stream().map(d -> d.annotations().getOrDefault(REF_NAME, d.digest())).toList()
+              + "); import one by its tag or digest");
     }
     return matching.get(0);
   }
@@ -80,8 +93,8 @@ public final class LayoutImport {
       }
       for (Descriptor child : Manifests.index(bytes)) {
         // A layout may hold only some platforms of an index; prepare names a missing one.
-        boolean image = MediaTypes.isManifest(child.mediaType())
-            || MediaTypes.isIndex(child.mediaType());
+        boolean image =
+            MediaTypes.isManifest(child.mediaType()) || MediaTypes.isIndex(child.mediaType());
         if (image && Files.isRegularFile(blob(layout, child))) {
           copyManifest(store, layout, child, depth + 1);
         }
@@ -93,8 +106,14 @@ public final class LayoutImport {
         copyBlob(store, layout, layer);
       }
     } else {
-      throw new ImagePullException("layout " + layout + ": " + d.digest() + " is a " + type
-          + ", not an image manifest or index");
+      throw new ImagePullException(
+          "layout "
+              + layout
+              + ": "
+              + d.digest()
+              + " is a "
+              + type
+              + ", not an image manifest or index");
     }
     store.put(d.digest(), bytes);
   }
@@ -128,8 +147,14 @@ public final class LayoutImport {
   private static Path present(Path layout, Descriptor d) {
     Path source = blob(layout, d);
     if (!Files.isRegularFile(source)) {
-      throw new ImagePullException("layout " + layout + " is incomplete: it lacks blob "
-          + d.digest() + " (" + d.mediaType() + ")");
+      throw new ImagePullException(
+          "layout "
+              + layout
+              + " is incomplete: it lacks blob "
+              + d.digest()
+              + " ("
+              + d.mediaType()
+              + ")");
     }
     return source;
   }
@@ -139,7 +164,13 @@ public final class LayoutImport {
   }
 
   private static ImagePullException corrupted(Path layout, Descriptor d, String what) {
-    return new ImagePullException("layout " + layout + " is corrupted: blob " + d.digest() + " "
-        + what + "; the image was not imported, write the layout again");
+    return new ImagePullException(
+        "layout "
+            + layout
+            + " is corrupted: blob "
+            + d.digest()
+            + " "
+            + what
+            + "; the image was not imported, write the layout again");
   }
 }

@@ -4,7 +4,9 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls the unpacker needs and Java lacks (64-bit Linux: dev_t and size_t are longs). */
+/**
+ * The few libc calls the unpacker needs and Java lacks (64-bit Linux: dev_t and size_t are longs).
+ */
 interface LibC extends Library {
   LibC INSTANCE = Native.load("c", LibC.class);
 

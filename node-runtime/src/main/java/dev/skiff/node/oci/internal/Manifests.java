@@ -90,37 +90,56 @@ public final class Manifests {
     if (exposed != null) {
       ports.addAll(exposed.fieldNames());
     }
-    ImageConfig config = new ImageConfig(strings(c.getJsonArray("Entrypoint")),
-        strings(c.getJsonArray("Cmd")), strings(c.getJsonArray("Env")),
-        c.getString("WorkingDir"), c.getString("User"), ports);
-    return new ParsedConfig(config, strings(rootfs.getJsonArray("diff_ids")),
-        json.getString("os"), json.getString("architecture"));
+    ImageConfig config =
+        new ImageConfig(
+            strings(c.getJsonArray("Entrypoint")),
+            strings(c.getJsonArray("Cmd")),
+            strings(c.getJsonArray("Env")),
+            c.getString("WorkingDir"),
+            c.getString("User"),
+            ports);
+    return new ParsedConfig(
+        config,
+        strings(rootfs.getJsonArray("diff_ids")),
+        json.getString("os"),
+        json.getString("architecture"));
   }
 
   public static Descriptor descriptor(JsonObject d) {
     String digest = d.getString("digest");
     if (!Digests.isValid(digest)) {
-      throw new ImagePullException("descriptor has an unsupported digest '" + digest
-          + "' (only sha256 is supported)");
+      throw new ImagePullException(
+          "descriptor has an unsupported digest '" + digest + "' (only sha256 is supported)");
     }
     JsonObject p = d.getJsonObject("platform");
-    Platform platform = p == null || p.getString("os") == null || p.getString("architecture") == null
-        ? null : new Platform(p.getString("os"), p.getString("architecture"), p.getString("variant"));
+    Platform platform =
+        p == null || p.getString("os") == null || p.getString("architecture") == null
+            ? null
+            : new Platform(p.getString("os"), p.getString("architecture"), p.getString("variant"));
     Map<String, String> annotations = new HashMap<>();
     JsonObject a = d.getJsonObject("annotations");
     if (a != null) {
       a.forEach(e -> annotations.put(e.getKey(), String.valueOf(e.getValue())));
     }
-    return new Descriptor(d.getString("mediaType", "application/octet-stream"), digest,
-        d.getLong("size", -1L), platform, annotations);
+    return new Descriptor(
+        d.getString("mediaType", "application/octet-stream"),
+        digest,
+        d.getLong("size", -1L),
+        platform,
+        annotations);
   }
 
   public static JsonObject toJson(Descriptor d) {
-    JsonObject j = new JsonObject().put("mediaType", d.mediaType()).put("digest", d.digest())
-        .put("size", d.size());
+    JsonObject j =
+        new JsonObject()
+            .put("mediaType", d.mediaType())
+            .put("digest", d.digest())
+            .put("size", d.size());
     if (d.platform() != null) {
-      JsonObject p = new JsonObject().put("architecture", d.platform().architecture())
-          .put("os", d.platform().os());
+      JsonObject p =
+          new JsonObject()
+              .put("architecture", d.platform().architecture())
+              .put("os", d.platform().os());
       if (d.platform().variant() != null) {
         p.put("variant", d.platform().variant());
       }

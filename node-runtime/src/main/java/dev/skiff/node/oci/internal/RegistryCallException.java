@@ -1,6 +1,8 @@
 package dev.skiff.node.oci.internal;
 
-/** A registry call failed in a way the caller turns into a pull or push error; carries the status. */
+/**
+ * A registry call failed in a way the caller turns into a pull or push error; carries the status.
+ */
 public final class RegistryCallException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * Blocking HTTP to registries: picks the scheme, answers auth challenges (Basic, and Bearer through
- * the challenge's token endpoint), caches tokens per repository scope, and follows redirects without
- * leaking credentials to other hosts. Call from worker threads only.
+ * the challenge's token endpoint), caches tokens per repository scope, and follows redirects
+ * without leaking credentials to other hosts. Call from worker threads only.
  */
 public final class RegistryHttp {
   private static final int MAX_REDIRECTS = 5;
@@ -36,17 +36,20 @@ public final class RegistryHttp {
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
+
   /** Authorization header values by {@code host|user|scope} for tokens, {@code host|user|basic}. */
   private final Map<String, Grant> grants = new ConcurrentHashMap<>();
+
   private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
 
   public RegistryHttp(Duration timeout, Clock clock) {
     this.timeout = timeout;
     this.clock = clock;
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /**
@@ -85,8 +88,8 @@ public final class RegistryHttp {
 
   /**
    * Sends the call and returns the final response (after auth and redirects) with its body still to
-   * be read; the caller closes it. Status codes are the caller's business, except for auth failures,
-   * which throw {@link RegistryCallException} with status 401 or 403.
+   * be read; the caller closes it. Status codes are the caller's business, except for auth
+   * failures, which throw {@link RegistryCallException} with status 401 or 403.
    */
   public HttpResponse<InputStream> send(Call call) throws IOException {
     URI registry = base(call.repo(), call.insecure());
@@ -95,9 +98,12 @@ public final class RegistryHttp {
     int redirects = 0;
     while (true) {
       boolean sameHost = Objects.equals(uri.getAuthority(), registry.getAuthority());
-      HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
-          .method(call.method(), call.body() == null
-              ? HttpRequest.BodyPublishers.noBody() : call.body().get());
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(uri)
+              .timeout(timeout)
+              .method(
+                  call.method(),
+                  call.body() == null ? HttpRequest.BodyPublishers.noBody() : call.body().get());
       if ("http".equals(uri.getScheme())) {
         b.version(HttpClient.Version.HTTP_1_1);
       }
@@ -162,15 +168,21 @@ public final class RegistryHttp {
     String host = registry.getAuthority();
     if (challenge.scheme().equalsIgnoreCase("basic")) {
       if (call.credentials() == null) {
-        throw new RegistryCallException(401, "registry " + host + " requires a user name and password"
-            + " for " + call.repo().repository() + " (HTTP Basic); pass credentials");
+        throw new RegistryCallException(
+            401,
+            "registry "
+                + host
+                + " requires a user name and password"
+                + " for "
+                + call.repo().repository()
+                + " (HTTP Basic); pass credentials");
       }
       grants.put(key(registry, call, "basic"), new Grant(basic(call.credentials()), Instant.MAX));
     } else if (challenge.scheme().equalsIgnoreCase("bearer")) {
       String realm = challenge.params().get("realm");
       if (realm == null) {
-        throw new RegistryCallException(401, "registry " + host + " sent a Bearer challenge"
-            + " without a realm: " + header);
+        throw new RegistryCallException(
+            401, "registry " + host + " sent a Bearer challenge" + " without a realm: " + header);
       }
       // Our scope covers the whole call sequence (a push HEADs before it POSTs, and the HEAD's
       // challenge asks only for pull); the registry's, when different, is added as a second scope.
@@ -182,20 +194,28 @@ public final class RegistryHttp {
       String key = key(registry, call, call.scope());
       synchronized (fetchLocks.computeIfAbsent(key, k -> new Object())) {
         Grant current = grants.get(key);
-        if (current != null && !current.authorization().equals(refused)
+        if (current != null
+            && !current.authorization().equals(refused)
             && current.expires().isAfter(clock.instant())) {
           return;
         }
-        grants.put(key, fetchToken(registry, realm, challenge.params().get("service"), scopes, call));
+        grants.put(
+            key, fetchToken(registry, realm, challenge.params().get("service"), scopes, call));
       }
     } else {
-      throw new RegistryCallException(401, "registry " + host + " asked for unsupported auth '"
-          + header + "' (Basic and Bearer are supported)");
+      throw new RegistryCallException(
+          401,
+          "registry "
+              + host
+              + " asked for unsupported auth '"
+              + header
+              + "' (Basic and Bearer are supported)");
     }
   }
 
-  private Grant fetchToken(URI registry, String realm, String service, List<String> scopes,
-      Call call) throws IOException {
+  private Grant fetchToken(
+      URI registry, String realm, String service, List<String> scopes, Call call)
+      throws IOException {
     List<String> params = new ArrayList<>();
     if (service != null) {
       params.add("service=" + URLEncoder.encode(service, StandardCharsets.UTF_8));
@@ -205,8 +225,13 @@ public final class RegistryHttp {
     String scope = String.join(" ", scopes);
     URI uri = registry.resolve(url);
     if ("http".equals(uri.getScheme()) && !"http".equals(registry.getScheme())) {
-      throw new RegistryCallException(401, "registry " + registry.getAuthority()
-          + " points to a plain-HTTP token endpoint " + realm + "; refusing to send credentials");
+      throw new RegistryCallException(
+          401,
+          "registry "
+              + registry.getAuthority()
+              + " points to a plain-HTTP token endpoint "
+              + realm
+              + "; refusing to send credentials");
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
     if ("http".equals(uri.getScheme())) {
@@ -221,10 +246,19 @@ public final class RegistryHttp {
       body = new String(in.readNBytes(MAX_ERROR_BODY * 4), StandardCharsets.UTF_8);
     }
     if (response.statusCode() != 200) {
-      throw new RegistryCallException(401, "token endpoint " + realm + " answered HTTP "
-          + response.statusCode() + " for scope " + scope
-          + (call.credentials() == null ? " without credentials" : " with the given credentials")
-          + ": " + body.strip());
+      throw new RegistryCallException(
+          401,
+          "token endpoint "
+              + realm
+              + " answered HTTP "
+              + response.statusCode()
+              + " for scope "
+              + scope
+              + (call.credentials() == null
+                  ? " without credentials"
+                  : " with the given credentials")
+              + ": "
+              + body.strip());
     }
     try {
       JsonObject json = new JsonObject(body);
@@ -237,8 +271,8 @@ public final class RegistryHttp {
       Instant expires = clock.instant().plusSeconds(Math.max(ttl - 10, 1));
       return new Grant("Bearer " + token, expires);
     } catch (DecodeException | ClassCastException e) {
-      throw new RegistryCallException(401, "token endpoint " + realm + " returned invalid JSON: "
-          + body.strip());
+      throw new RegistryCallException(
+          401, "token endpoint " + realm + " returned invalid JSON: " + body.strip());
     }
   }
 
@@ -253,10 +287,22 @@ public final class RegistryHttp {
   }
 
   private static String authFailure(Call call, int status, String body) {
-    String what = "registry " + call.repo().registry() + " " + (status == 401 ? "rejected" : "denied")
-        + " " + call.actions() + " access to " + call.repo().repository() + " (HTTP " + status + ")";
-    String hint = call.credentials() == null
-        ? "; it needs credentials" : "; check the user name, password and their permissions";
+    String what =
+        "registry "
+            + call.repo().registry()
+            + " "
+            + (status == 401 ? "rejected" : "denied")
+            + " "
+            + call.actions()
+            + " access to "
+            + call.repo().repository()
+            + " (HTTP "
+            + status
+            + ")";
+    String hint =
+        call.credentials() == null
+            ? "; it needs credentials"
+            : "; check the user name, password and their permissions";
     return what + hint + errorSummary(body);
   }
 
@@ -284,8 +330,10 @@ public final class RegistryHttp {
         StringBuilder sb = new StringBuilder(":");
         for (int i = 0; i < errors.size(); i++) {
           JsonObject e = errors.getJsonObject(i);
-          sb.append(i == 0 ? " " : "; ").append(e.getString("code", "?"))
-              .append(' ').append(e.getString("message", ""));
+          sb.append(i == 0 ? " " : "; ")
+              .append(e.getString("code", "?"))
+              .append(' ')
+              .append(e.getString("message", ""));
         }
         return sb.toString();
       }

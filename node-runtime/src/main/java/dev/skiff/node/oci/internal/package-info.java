@@ -1,2 +1,4 @@
-/** The image layer's internals: digests, manifest parsing, registry auth, the layer unpacker, libc. */
+/**
+ * The image layer's internals: digests, manifest parsing, registry auth, the layer unpacker, libc.
+ */
 package dev.skiff.node.oci.internal;

@@ -8,11 +8,20 @@ import org.junit.jupiter.api.Test;
 class ChallengeTest {
   @Test
   void parsesBearerChallengeWithQuotedCommas() {
-    Challenge c = Challenge.parse("Bearer realm=\"https://auth.docker.io/token\","
-        + "service=\"registry.docker.io\",scope=\"repository:library/alpine:pull,push\"");
+    Challenge c =
+        Challenge.parse(
+            "Bearer realm=\"https://auth.docker.io/token\","
+                + "service=\"registry.docker.io\",scope=\"repository:library/alpine:pull,push\"");
     assertEquals("Bearer", c.scheme());
-    assertEquals(Map.of("realm", "https://auth.docker.io/token", "service", "registry.docker.io",
-        "scope", "repository:library/alpine:pull,push"), c.params());
+    assertEquals(
+        Map.of(
+            "realm",
+            "https://auth.docker.io/token",
+            "service",
+            "registry.docker.io",
+            "scope",
+            "repository:library/alpine:pull,push"),
+        c.params());
   }
 
   @Test

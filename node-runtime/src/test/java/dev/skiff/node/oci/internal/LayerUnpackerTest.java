@@ -41,7 +41,8 @@ class LayerUnpackerTest {
     byte[] tar = tar(file("a/b.txt", "hello", 0640));
     for (byte[] blob : new byte[][] {tar, gzip(tar), zstd(tar)}) {
       Path dir = Files.createTempDirectory(tmp, "l");
-      String diffId = LayerUnpacker.unpack(new ByteArrayInputStream(blob), dir, "t", Digests.of(tar));
+      String diffId =
+          LayerUnpacker.unpack(new ByteArrayInputStream(blob), dir, "t", Digests.of(tar));
       assertEquals(Digests.of(tar), diffId);
       assertEquals("hello", Files.readString(dir.resolve("a/b.txt")));
       assertEquals(0640, (int) Files.getAttribute(dir.resolve("a/b.txt"), "unix:mode") & 07777);
@@ -52,8 +53,11 @@ class LayerUnpackerTest {
   void rejectsContentThatIsNotTheDiffId() throws IOException {
     byte[] tar = tar(file("x", "1", 0644));
     String wrong = Digests.of(new byte[] {1});
-    DigestMismatchException e = assertThrows(DigestMismatchException.class,
-        () -> LayerUnpacker.unpack(new ByteArrayInputStream(gzip(tar)), root, "layer L", wrong));
+    DigestMismatchException e =
+        assertThrows(
+            DigestMismatchException.class,
+            () ->
+                LayerUnpacker.unpack(new ByteArrayInputStream(gzip(tar)), root, "layer L", wrong));
     assertEquals(wrong, e.expected());
     assertEquals(Digests.of(tar), e.actual());
     assertTrue(e.getMessage().startsWith("layer L (uncompressed"), e.getMessage());
@@ -62,7 +66,8 @@ class LayerUnpackerTest {
   @Test
   void refusesDotDotAndPathsThroughSymlinks() throws IOException {
     assertUnsafe(tar(file("../x", "1", 0644)), "contains '..'");
-    assertUnsafe(tar(symlink("l", "/"), file("l/etc/x", "1", 0644)), "goes through the symlink 'l'");
+    assertUnsafe(
+        tar(symlink("l", "/"), file("l/etc/x", "1", 0644)), "goes through the symlink 'l'");
     assertUnsafe(tar(symlink("l", "."), file("l/x", "1", 0644)), "goes through the symlink 'l'");
     assertUnsafe(tar(hardlink("h", "/../../etc/passwd")), "contains '..'");
     assertUnsafe(tar(file("f", "1", 0644), file("f/g", "1", 0644)), "'f' is not a directory");
@@ -72,9 +77,14 @@ class LayerUnpackerTest {
   void laterEntriesReplaceEarlierOnesWithoutFollowingThem() throws IOException {
     Path victim = tmp.resolve("victim");
     Files.writeString(victim, "untouched");
-    LayerUnpacker.unpack(new ByteArrayInputStream(tar(
-        symlink("f", victim.toString()), file("f", "new", 0644),
-        file("d/inner", "x", 0644), file("d", "now a file", 0600))), root, "t", null);
+    LayerUnpacker.unpack(
+        new ByteArrayInputStream(
+            tar(
+                symlink("f", victim.toString()), file("f", "new", 0644),
+                file("d/inner", "x", 0644), file("d", "now a file", 0600))),
+        root,
+        "t",
+        null);
     assertEquals("untouched", Files.readString(victim));
     assertEquals("new", Files.readString(root.resolve("f")));
     assertEquals("now a file", Files.readString(root.resolve("d")));
@@ -82,8 +92,10 @@ class LayerUnpackerTest {
 
   private void assertUnsafe(byte[] tar, String message) throws IOException {
     Path dir = Files.createTempDirectory(tmp, "u");
-    UnsafeLayerException e = assertThrows(UnsafeLayerException.class,
-        () -> LayerUnpacker.unpack(new ByteArrayInputStream(tar), dir, "layer L", null));
+    UnsafeLayerException e =
+        assertThrows(
+            UnsafeLayerException.class,
+            () -> LayerUnpacker.unpack(new ByteArrayInputStream(tar), dir, "layer L", null));
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 
