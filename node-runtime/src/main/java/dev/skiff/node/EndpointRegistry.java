@@ -14,9 +14,10 @@ import java.util.function.Consumer;
 
 /**
  * The ready endpoints of every revision on this node: snapshots for the request path, watches for
- * the activator, waiters for the first endpoint. Thread-safe: readers call from any event loop, the
- * agent writes from its own. Listeners run under this registry's lock, one change at a time, in
- * order.
+ * the activator, waiters for the first endpoint; and, for a revision that cannot get an instance,
+ * the reason, so callers fail fast instead of waiting. Thread-safe: readers call from any event
+ * loop, the agent writes from its own. Listeners run under this registry's lock, one change at a
+ * time, in order.
  */
 public final class EndpointRegistry {
   private record Key(String namespace, String revision) {}
@@ -25,8 +26,9 @@ public final class EndpointRegistry {
   // Read on every request without a lock; written (whole immutable lists) under this registry's
   // lock.
   private final Map<Key, List<Endpoint>> ready = new ConcurrentHashMap<>();
+  private final Map<Key, String> unavailable = new ConcurrentHashMap<>();
   private final Map<Key, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
-  private final Map<Key, List<Consumer<List<Endpoint>>>> watchers = new HashMap<>();
+  private final Map<Key, List<Consumer<EndpointState>>> watchers = new HashMap<>();
 
   public EndpointRegistry(Vertx vertx) {
     this.vertx = vertx;
@@ -37,18 +39,23 @@ public final class EndpointRegistry {
     return ready.getOrDefault(new Key(namespace, revision), List.of());
   }
 
+  /** Why the revision cannot get an instance now; null while it can. */
+  public String unavailable(String namespace, String revision) {
+    return unavailable.get(new Key(namespace, revision));
+  }
+
   /**
-   * Calls {@code listener} now with the revision's ready endpoints and again after every change,
-   * until the returned handle runs. The listener must not block.
+   * Calls {@code listener} now with the revision's state and again after every change, until the
+   * returned handle runs. The listener must not block.
    */
   public synchronized Runnable watch(
-      String namespace, String revision, Consumer<List<Endpoint>> listener) {
+      String namespace, String revision, Consumer<EndpointState> listener) {
     Key key = new Key(namespace, revision);
     watchers.computeIfAbsent(key, k -> new ArrayList<>()).add(listener);
-    listener.accept(ready.getOrDefault(key, List.of()));
+    listener.accept(state(key));
     return () -> {
       synchronized (this) {
-        List<Consumer<List<Endpoint>>> list = watchers.get(key);
+        List<Consumer<EndpointState>> list = watchers.get(key);
         if (list != null && list.remove(listener) && list.isEmpty()) {
           watchers.remove(key);
         }
@@ -58,7 +65,8 @@ public final class EndpointRegistry {
 
   /**
    * Completes, on the caller's context, with the ready endpoints as soon as there is at least one;
-   * fails with {@link NotReadyException} after {@code timeout}.
+   * fails with {@link NotReadyException} after {@code timeout}, or as soon as the revision is
+   * marked {@linkplain #markUnavailable unavailable}, with the reason.
    */
   public Future<List<Endpoint>> awaitReady(String namespace, String revision, Duration timeout) {
     Key key = new Key(namespace, revision);
@@ -68,6 +76,10 @@ public final class EndpointRegistry {
       List<Endpoint> now = ready.getOrDefault(key, List.of());
       if (!now.isEmpty()) {
         return Future.succeededFuture(now);
+      }
+      String why = unavailable.get(key);
+      if (why != null) {
+        return Future.failedFuture(notReady(key, why));
       }
       waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(promise);
     }
@@ -111,6 +123,7 @@ public final class EndpointRegistry {
     synchronized (this) {
       List<Endpoint> next = new ArrayList<>(ready.getOrDefault(key, List.of()));
       next.add(endpoint);
+      unavailable.remove(key);
       snapshot = publish(key, next);
       woken = waiters.remove(key);
     }
@@ -128,6 +141,33 @@ public final class EndpointRegistry {
     }
   }
 
+  /**
+   * Marks the revision as unable to get an instance, with the reason: its waiters fail now with it
+   * and its watchers learn it, until {@link #markAvailable} or a ready endpoint clears it.
+   */
+  public void markUnavailable(String namespace, String revision, String reason) {
+    Key key = new Key(namespace, revision);
+    List<Promise<List<Endpoint>>> failed;
+    synchronized (this) {
+      if (reason.equals(unavailable.put(key, reason))) {
+        return;
+      }
+      tell(key);
+      failed = waiters.remove(key);
+    }
+    if (failed != null) {
+      failed.forEach(p -> p.tryFail(notReady(key, reason)));
+    }
+  }
+
+  /** Clears a reason set by {@link #markUnavailable}: the revision may get an instance again. */
+  public synchronized void markAvailable(String namespace, String revision) {
+    Key key = new Key(namespace, revision);
+    if (unavailable.remove(key) != null) {
+      tell(key);
+    }
+  }
+
   private List<Endpoint> publish(Key key, List<Endpoint> next) {
     List<Endpoint> snapshot = List.copyOf(next);
     if (snapshot.isEmpty()) {
@@ -135,9 +175,26 @@ public final class EndpointRegistry {
     } else {
       ready.put(key, snapshot);
     }
-    for (Consumer<List<Endpoint>> w : watchers.getOrDefault(key, List.of())) {
-      w.accept(snapshot);
-    }
+    tell(key);
     return snapshot;
+  }
+
+  private EndpointState state(Key key) {
+    return new EndpointState(ready.getOrDefault(key, List.of()), unavailable.get(key));
+  }
+
+  private void tell(Key key) {
+    List<Consumer<EndpointState>> list = watchers.get(key);
+    if (list != null) {
+      EndpointState now = state(key);
+      for (Consumer<EndpointState> w : list) {
+        w.accept(now);
+      }
+    }
+  }
+
+  private static NotReadyException notReady(Key key, String reason) {
+    return new NotReadyException(
+        "revision " + key.namespace() + "/" + key.revision() + " cannot start: " + reason);
   }
 }

@@ -126,7 +126,7 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
             .watch(
                 namespace,
                 revision,
-                list -> listener.accept(new RevisionEndpoints(convert(list), cc)));
+                state -> listener.accept(new RevisionEndpoints(convert(state.ready()), cc)));
     return cancel::run;
   }
 

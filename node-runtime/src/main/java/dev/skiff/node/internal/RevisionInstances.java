@@ -1,14 +1,22 @@
 package dev.skiff.node.internal;
 
+import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.stats.RequestTracker;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The agent's book of one revision: how many instances it should have and the ones it has. */
+/**
+ * The agent's book of one revision: how many instances it should have, the ones it has, and why it
+ * has fewer. Confined to the agent's context.
+ */
 public final class RevisionInstances {
+  private static final long BACKOFF_RESET_MILLIS = Duration.ofMinutes(10).toMillis();
+
   /** One instance, from the moment it was asked for. */
   public record Running(
       String id, Future<Instance> started, RequestTracker tracker, long askedAtNanos) {
@@ -17,17 +25,29 @@ public final class RevisionInstances {
     }
   }
 
+  /** Why the revision cannot run: a CamelCase reason and a message for its status. */
+  public record Failure(String reason, String message) {
+    public String text() {
+      return reason + ": " + message;
+    }
+  }
+
   private Revision revision;
   private int desired;
-  private boolean failed;
+  private Failure failed;
+  private Failure lastStartFailure;
+  private Failure lastExit;
+  private String capacityShortfall;
+  private int startFailures;
   private boolean everReady;
+  private boolean backingOff;
   private boolean deleted;
   private int restarts;
-  private dev.skiff.api.model.Condition decision;
+  private long lastRestartMillis = Long.MIN_VALUE / 2;
+  private Condition decision;
   private String imageDigest;
-  private dev.skiff.api.model.RevisionStatus lastReported;
-  private io.vertx.core.Future<Void> reports = io.vertx.core.Future.succeededFuture();
-  private long lastRestartNanos;
+  private RevisionStatus lastReported;
+  private Future<Void> reports = Future.succeededFuture();
   private final List<Running> instances = new ArrayList<>();
 
   public RevisionInstances(Revision revision) {
@@ -42,6 +62,18 @@ public final class RevisionInstances {
     this.revision = r;
   }
 
+  public String namespace() {
+    return revision.metadata().namespaceOrDefault();
+  }
+
+  public String name() {
+    return revision.metadata().name();
+  }
+
+  public String service() {
+    return revision.spec().service();
+  }
+
   public int desired() {
     return desired;
   }
@@ -51,29 +83,29 @@ public final class RevisionInstances {
   }
 
   /** The autoscaler's latest decision, as a status condition; null before the first. */
-  public dev.skiff.api.model.Condition decision() {
+  public Condition decision() {
     return decision;
   }
 
-  public void decision(dev.skiff.api.model.Condition c) {
+  public void decision(Condition c) {
     this.decision = c;
   }
 
   /** The status this agent last sent for the revision; null before the first report. */
-  public dev.skiff.api.model.RevisionStatus lastReported() {
+  public RevisionStatus lastReported() {
     return lastReported;
   }
 
-  public void lastReported(dev.skiff.api.model.RevisionStatus s) {
+  public void lastReported(RevisionStatus s) {
     this.lastReported = s;
   }
 
   /** The revision's reports in flight, chained so they reach the control plane in order. */
-  public io.vertx.core.Future<Void> reports() {
+  public Future<Void> reports() {
     return reports;
   }
 
-  public void reports(io.vertx.core.Future<Void> f) {
+  public void reports(Future<Void> f) {
     this.reports = f;
   }
 
@@ -95,12 +127,61 @@ public final class RevisionInstances {
     return deleted;
   }
 
-  public boolean failed() {
+  /** Set once its starts failed too often: no more starts until a redeploy. Null otherwise. */
+  public Failure failed() {
     return failed;
   }
 
-  public void failed(boolean f) {
+  public void failed(Failure f) {
     this.failed = f;
+  }
+
+  /** Counts a failed start and returns how many failed in a row since the last success. */
+  public int startFailed(Failure f) {
+    lastStartFailure = f;
+    return ++startFailures;
+  }
+
+  /** The last failed start while retries go on; null after a success or a reset. */
+  public Failure lastStartFailure() {
+    return lastStartFailure;
+  }
+
+  /** How the last instance ended by itself while none was ready; null once one is ready again. */
+  public Failure lastExit() {
+    return lastExit;
+  }
+
+  public void lastExit(Failure f) {
+    this.lastExit = f;
+  }
+
+  /** A redeploy: forget past failures and try again from the first backoff. */
+  public void resetFailures() {
+    failed = null;
+    lastStartFailure = null;
+    startFailures = 0;
+    restarts = 0;
+  }
+
+  /**
+   * Why fewer instances run than desired because the node is full; null when none are held back.
+   */
+  public String capacityShortfall() {
+    return capacityShortfall;
+  }
+
+  public void capacityShortfall(String why) {
+    this.capacityShortfall = why;
+  }
+
+  /** A restart is pending after a backoff: no new instance starts before it. */
+  public boolean backingOff() {
+    return backingOff;
+  }
+
+  public void backingOff(boolean b) {
+    this.backingOff = b;
   }
 
   public boolean everReady() {
@@ -109,19 +190,21 @@ public final class RevisionInstances {
 
   public void markReady() {
     this.everReady = true;
+    this.startFailures = 0;
+    this.lastStartFailure = null;
+    this.lastExit = null;
   }
 
   /**
    * The delay before the next restart: {@code first}, doubling per restart up to {@code max}; the
    * count resets after ten minutes without one (as Kubernetes' crash-loop backoff).
    */
-  public java.time.Duration nextBackoff(java.time.Duration first, java.time.Duration max) {
-    long now = System.nanoTime();
-    if (now - lastRestartNanos > java.util.concurrent.TimeUnit.MINUTES.toNanos(10)) {
+  public Duration nextBackoff(Duration first, Duration max, long nowMillis) {
+    if (nowMillis - lastRestartMillis > BACKOFF_RESET_MILLIS) {
       restarts = 0;
     }
-    lastRestartNanos = now;
-    java.time.Duration d = first.multipliedBy(1L << Math.min(restarts++, 20));
+    lastRestartMillis = nowMillis;
+    Duration d = first.multipliedBy(1L << Math.min(restarts++, 20));
     return d.compareTo(max) > 0 ? max : d;
   }
 

@@ -1,0 +1,124 @@
+package dev.skiff.node.internal;
+
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.watch.ResourceEvent;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Follows the resource feed: keeps the services and revisions this node knows and which revisions
+ * are active (see {@link DesiredRevisions}), and tells its {@link Listener} what changed. Confined
+ * to the agent's context.
+ */
+public final class ResourceFeed {
+
+  /** What the agent does about the feed's changes. Called on the agent's context. */
+  public interface Listener {
+    /** The revision became active: routed by traffic, or the newest of its service. */
+    void activated(RevisionInstances r);
+
+    /** The revision is no longer active: it gets no instances. {@code r} is null once deleted. */
+    void deactivated(String namespace, String revision, RevisionInstances r);
+
+    /** The revision was deleted; it is already out of {@link #revisions()}. */
+    void deleted(RevisionInstances r);
+
+    /**
+     * The service was written without a change of status: deployed again, possibly with an
+     * identical template. Its revisions that gave up starting try again.
+     */
+    void redeployed(Collection<RevisionInstances> revisionsOfService);
+  }
+
+  private final Listener listener;
+  private final RevisionMeters meters;
+  private final Map<String, Service> services = new HashMap<>();
+  private final Map<String, RevisionInstances> revisions = new HashMap<>();
+  private final Set<String> active = new HashSet<>();
+
+  public ResourceFeed(Listener listener, RevisionMeters meters) {
+    this.listener = listener;
+    this.meters = meters;
+  }
+
+  /** Every revision this node knows, active or not. */
+  public Collection<RevisionInstances> revisions() {
+    return revisions.values();
+  }
+
+  /** The revision's book, if it is known and active; null otherwise. */
+  public RevisionInstances active(String namespace, String revision) {
+    String key = namespace + "/" + revision;
+    return active.contains(key) ? revisions.get(key) : null;
+  }
+
+  /** Applies one change of the feed. */
+  public void apply(ResourceEvent e) {
+    switch (e.kind()) {
+      case Service.KIND -> service(e);
+      case Revision.KIND -> revision(e);
+      default -> {
+        return;
+      }
+    }
+    refreshActive();
+  }
+
+  private void service(ResourceEvent e) {
+    if (e.type() == ResourceEvent.Type.DELETE) {
+      services.remove(e.key());
+      return;
+    }
+    Service next = (Service) e.resource();
+    Service before = services.put(e.key(), next);
+    // The control plane writes a service's status only when it changes, so a write that keeps the
+    // status is the operator's: a deploy, with the same template or not.
+    if (before != null && Objects.equals(before.status(), next.status())) {
+      String ns = next.metadata().namespaceOrDefault();
+      String name = next.metadata().name();
+      listener.redeployed(
+          revisions.values().stream()
+              .filter(r -> r.namespace().equals(ns) && r.service().equals(name))
+              .toList());
+    }
+  }
+
+  private void revision(ResourceEvent e) {
+    Revision r = (Revision) e.resource();
+    String key = r.metadata().namespaceOrDefault() + "/" + r.metadata().name();
+    if (e.type() == ResourceEvent.Type.DELETE) {
+      RevisionInstances gone = revisions.remove(key);
+      if (gone != null) {
+        gone.deleted();
+        meters.unregister(gone);
+        listener.deleted(gone);
+      }
+    } else {
+      revisions.computeIfAbsent(key, k -> meters.register(new RevisionInstances(r))).revision(r);
+    }
+  }
+
+  private void refreshActive() {
+    List<Revision> known = revisions.values().stream().map(RevisionInstances::revision).toList();
+    Set<String> now = DesiredRevisions.compute(services.values(), known);
+    for (String key : now) {
+      if (active.add(key)) {
+        listener.activated(revisions.get(key));
+      }
+    }
+    for (String key : new ArrayList<>(active)) {
+      if (!now.contains(key)) {
+        active.remove(key);
+        String[] p = key.split("/", 2);
+        listener.deactivated(p[0], p[1], revisions.get(key));
+      }
+    }
+  }
+}

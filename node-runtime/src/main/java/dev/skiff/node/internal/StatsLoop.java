@@ -1,0 +1,74 @@
+package dev.skiff.node.internal;
+
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.stats.Stat;
+import dev.skiff.node.internal.RevisionInstances.Running;
+import dev.skiff.node.spi.StatsSink;
+import dev.skiff.node.spi.Ticker;
+import dev.skiff.node.stats.RequestTracker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Samples every ready instance's concurrency and reports each instance's window to the stats sink,
+ * both on the ticker. Ticks hop to the agent's context, which owns the instances.
+ */
+public final class StatsLoop {
+  private final Supplier<Collection<RevisionInstances>> revisions;
+  private final StatsSink sink;
+  private final Clock clock;
+  private final List<Ticker.Cancellable> timers;
+
+  public StatsLoop(
+      Supplier<Collection<RevisionInstances>> revisions,
+      StatsSink sink,
+      Clock clock,
+      Ticker ticker,
+      Executor onAgent,
+      Duration sampleEvery,
+      Duration reportEvery) {
+    this.revisions = revisions;
+    this.sink = sink;
+    this.clock = clock;
+    this.timers =
+        List.of(
+            ticker.every(sampleEvery, () -> onAgent.execute(this::sample)),
+            ticker.every(reportEvery, () -> onAgent.execute(this::report)));
+  }
+
+  private void sample() {
+    for (RevisionInstances r : revisions.get()) {
+      for (Running i : r.instances()) {
+        if (i.ready()) {
+          i.tracker().sample();
+        }
+      }
+    }
+  }
+
+  private void report() {
+    var now = clock.instant();
+    for (RevisionInstances r : revisions.get()) {
+      RevisionKey key = RevisionKey.of(r.namespace(), r.name());
+      for (Running i : r.instances()) {
+        if (i.ready()) {
+          RequestTracker.Window w = i.tracker().drain();
+          sink.report(
+              Stat.builder(key, i.id(), now)
+                  .withAverageConcurrency(w.averageConcurrency())
+                  .withPeakConcurrency(w.peakConcurrency())
+                  .withRequestCount(w.requests())
+                  .build());
+        }
+      }
+    }
+  }
+
+  public void stop() {
+    timers.forEach(Ticker.Cancellable::cancel);
+  }
+}

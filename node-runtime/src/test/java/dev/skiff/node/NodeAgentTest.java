@@ -1,0 +1,149 @@
+package dev.skiff.node;
+
+import static dev.skiff.node.Fixtures.await;
+import static dev.skiff.node.Fixtures.put;
+import static dev.skiff.node.Fixtures.readyOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.stats.Stat;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent against a fake backend, its timers driven by a manual ticker. */
+class NodeAgentTest {
+  Vertx vertx;
+  ManualTicker ticker;
+  FakeBackend backend;
+  Map<String, RevisionStatus> statuses;
+  List<Stat> stats;
+  NodeAgent agent;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    ticker = new ManualTicker();
+    backend = new FakeBackend();
+    statuses = new ConcurrentHashMap<>();
+    stats = new CopyOnWriteArrayList<>();
+    agent = agent(NodeAgent.builder());
+  }
+
+  NodeAgent agent(NodeAgent.Builder b) {
+    return b.withVertx(vertx)
+        .withBackend(backend)
+        .withTicker(ticker)
+        .withStatusReporter(
+            (ns, rev, st) -> {
+              statuses.put(rev, st);
+              return Future.succeededFuture();
+            })
+        .withStatsSink(stats::add)
+        .withSampleInterval(Duration.ofMillis(250))
+        .withStatsInterval(Duration.ofSeconds(2))
+        .withRestartBackoff(Duration.ofSeconds(1))
+        .withEndpointGrace(Duration.ofMillis(700))
+        .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    agent.close().toCompletionStage().toCompletableFuture().join();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  void deploy(Revision r) {
+    agent.onResourceEvent(put(r));
+    agent.onResourceEvent(
+        put(Fixtures.service(r.spec().service(), r.metadata().name(), "Unknown")));
+  }
+
+  int ready(String revision) {
+    return agent.endpoints().ready("default", revision).size();
+  }
+
+  @Test
+  void startsAnInstanceForARoutedRevisionAndReportsItReady() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    await("Ready=True", () -> "True".equals(readyOf(statuses.get("hello-00001"))));
+    assertEquals(1, backend.starts());
+  }
+
+  @Test
+  void samplesAndReportsStatsOnTheTickerAtTheBuilderIntervals() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+
+    assertEquals(List.of(Duration.ofMillis(250), Duration.ofSeconds(2)), ticker.intervals());
+    assertTrue(stats.isEmpty(), "no stats before the first tick");
+    ticker.tick();
+    await("a stat for the instance", () -> stats.size() == 1);
+    assertEquals("hello-00001", stats.get(0).revision().name());
+  }
+
+  @Test
+  void restartsAnInstanceThatEndedByItselfAfterTheBackoff() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+
+    backend.running.get(0).crash("OOMKilled");
+
+    await("the endpoint withdrawn", () -> ready("hello-00001") == 0);
+    await(
+        "Ready=False/OOMKilled",
+        () -> "False/OOMKilled".equals(readyOf(statuses.get("hello-00001"))));
+    await("a restart timer", () -> ticker.pendingTimers() == 1);
+    assertEquals(List.of(Duration.ofSeconds(1)), ticker.delays());
+    assertEquals(1, backend.starts(), "no restart before the backoff passed");
+
+    ticker.fireTimers();
+
+    await("a new endpoint", () -> ready("hello-00001") == 1);
+    assertEquals(2, backend.starts());
+    await("Ready=True again", () -> "True".equals(readyOf(statuses.get("hello-00001"))));
+  }
+
+  @Test
+  void drainsAnInstanceOnlyAfterTheEndpointGrace() throws Exception {
+    Revision r = Fixtures.revision("hello", 1);
+    deploy(r);
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    FakeBackend.FakeInstance instance = backend.running.get(0);
+
+    agent.scale("default", "hello-00001", 0);
+
+    await("the endpoint withdrawn", () -> ready("hello-00001") == 0);
+    await("a grace timer", () -> ticker.pendingTimers() == 1);
+    assertEquals(Duration.ofMillis(700), ticker.delays().get(0));
+    assertTrue(!instance.stopped, "still serving during the grace");
+    ticker.fireTimers();
+    await("the instance stopped", () -> instance.stopped);
+  }
+
+  @Test
+  void stopsTheInstancesOfADeletedRevision() throws Exception {
+    Revision r = Fixtures.revision("hello", 1);
+    deploy(r);
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    FakeBackend.FakeInstance instance = backend.running.get(0);
+
+    agent.onResourceEvent(Fixtures.delete(r));
+
+    await("the endpoint withdrawn", () -> ready("hello-00001") == 0);
+    await("a grace timer", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
+    await("the instance stopped", () -> instance.stopped);
+  }
+}

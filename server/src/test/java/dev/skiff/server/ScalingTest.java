@@ -1,0 +1,144 @@
+package dev.skiff.server;
+
+import static dev.skiff.node.Fixtures.await;
+import static dev.skiff.node.Fixtures.put;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.activator.spi.RevisionEndpoints;
+import dev.skiff.api.model.Condition;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.autoscaler.Autoscaler;
+import dev.skiff.node.FakeBackend;
+import dev.skiff.node.Fixtures;
+import dev.skiff.node.ManualTicker;
+import dev.skiff.node.NodeAgent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The scale-to-zero loop between a real agent (fake backend) and a real autoscaler, by hand. */
+class ScalingTest {
+  Vertx vertx;
+  FakeBackend backend;
+  Map<String, RevisionStatus> statuses;
+  Scaling scaling;
+  NodeAgent agent;
+  Autoscaler autoscaler;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    backend = new FakeBackend();
+    statuses = new ConcurrentHashMap<>();
+    scaling = new Scaling();
+    agent =
+        NodeAgent.builder()
+            .withVertx(vertx)
+            .withBackend(backend)
+            .withTicker(new ManualTicker())
+            .withScaler(scaling)
+            .withStatusReporter(
+                (ns, rev, st) -> {
+                  statuses.put(rev, st);
+                  return Future.succeededFuture();
+                })
+            .build();
+    scaling.agent(agent);
+    autoscaler =
+        Autoscaler.builder()
+            .withVertx(vertx)
+            .withTicker((interval, tick) -> () -> {}) // decisions only when the test asks
+            .withEndpoints(scaling)
+            .withListener(scaling)
+            .build();
+    scaling.autoscaler(autoscaler);
+  }
+
+  @AfterEach
+  void tearDown() {
+    agent.close().toCompletionStage().toCompletableFuture().join();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  private void deploy(Revision r) {
+    agent.onResourceEvent(put(r));
+    agent.onResourceEvent(
+        put(Fixtures.service(r.spec().service(), r.metadata().name(), "Unknown")));
+  }
+
+  private int ready() {
+    return agent.endpoints().ready("default", "hello-00001").size();
+  }
+
+  @Test
+  void aNewRevisionGetsItsInitialScaleAndTheDecisionInItsStatus() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+
+    await("the initial instance", () -> ready() == 1);
+    assertEquals(1, scaling.readyInstances(RevisionKey.of("default", "hello-00001")));
+    await(
+        "an Autoscaled condition",
+        () ->
+            statuses.containsKey("hello-00001")
+                && statuses.get("hello-00001").conditions().stream()
+                    .anyMatch(c -> "Autoscaled".equals(c.type())));
+  }
+
+  @Test
+  void aRevisionThatServedBeforeResumesAtZeroAndAPokeStartsOne() throws Exception {
+    Revision served =
+        Fixtures.revision("hello", 1)
+            .withStatus(
+                new RevisionStatus(
+                    null, 0, 0, List.of(Condition.ready(true, null, null, Instant.EPOCH))));
+    deploy(served);
+    await("the autoscaler tracks it", () -> autoscaler.decision(key()).isPresent());
+    assertEquals(0, autoscaler.decision(key()).get().desired());
+    assertEquals(0, backend.starts());
+    assertTrue(scaling.viaActivator("default", "hello-00001"), "at zero: via the activator");
+
+    scaling.poke("default", "hello-00001");
+
+    await("an instance after the poke", () -> ready() == 1);
+  }
+
+  @Test
+  void theActivatorsWatchSeesEndpointsWithTheRevisionsContainerConcurrency() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("the initial instance", () -> ready() == 1);
+    List<RevisionEndpoints> seen = new CopyOnWriteArrayList<>();
+
+    var sub = scaling.watch("default", "hello-00001", seen::add);
+
+    assertEquals(1, seen.size());
+    assertEquals(1, seen.get(0).ready().size());
+    assertEquals(0, seen.get(0).containerConcurrency());
+    sub.cancel();
+  }
+
+  @Test
+  void anUntrackedRevisionKeepsNoDecision() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("the autoscaler tracks it", () -> autoscaler.decision(key()).isPresent());
+
+    scaling.untrack("default", "hello-00001");
+
+    assertFalse(autoscaler.decision(key()).isPresent());
+    assertTrue(scaling.viaActivator("default", "hello-00001"));
+  }
+
+  private static RevisionKey key() {
+    return RevisionKey.of("default", "hello-00001");
+  }
+}
