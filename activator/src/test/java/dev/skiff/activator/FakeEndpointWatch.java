@@ -25,6 +25,15 @@ final class FakeEndpointWatch implements EndpointWatch {
     }
   }
 
+  /** Publishes that the revision has no endpoint and cannot get one, with the reason. */
+  synchronized void publishUnavailable(String ns, String rev, String reason) {
+    RevisionEndpoints now = new RevisionEndpoints(List.of(), 0, reason);
+    state.put(ns + "/" + rev, now);
+    for (Consumer<RevisionEndpoints> l : listeners.getOrDefault(ns + "/" + rev, List.of())) {
+      l.accept(now);
+    }
+  }
+
   synchronized int listeners(String ns, String rev) {
     return listeners.getOrDefault(ns + "/" + rev, List.of()).size();
   }

@@ -4,6 +4,7 @@ import static dev.skiff.node.Fixtures.await;
 import static dev.skiff.node.Fixtures.put;
 import static dev.skiff.node.Fixtures.readyOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.model.Revision;
@@ -145,5 +146,73 @@ class NodeAgentTest {
     await("a grace timer", () -> ticker.pendingTimers() == 1);
     ticker.fireTimers();
     await("the instance stopped", () -> instance.stopped);
+  }
+
+  @Test
+  void retriesAFailedStartWithGrowingBackoffThenGivesUpWithTheReason() throws Exception {
+    backend.failStartsWith(
+        new InstanceStartException("ImagePullFailed", "127.0.0.1:1: connection refused", null));
+    deploy(Fixtures.revision("broken", 1));
+
+    await("a retry timer", () -> ticker.pendingTimers() == 1);
+    assertEquals(1, backend.starts());
+    await(
+        "Ready=Unknown/ImagePullFailed while retrying",
+        () -> "Unknown/ImagePullFailed".equals(readyOf(statuses.get("broken-00001"))));
+    assertNull(agent.endpoints().unavailable("default", "broken-00001"), "not given up yet");
+
+    ticker.fireTimers();
+    await("the second attempt", () -> backend.starts() == 2);
+    await("another retry timer", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
+    await("the third attempt", () -> backend.starts() == 3);
+
+    await(
+        "Ready=False/ImagePullFailed",
+        () -> "False/ImagePullFailed".equals(readyOf(statuses.get("broken-00001"))));
+    assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), ticker.delays());
+    String why = agent.endpoints().unavailable("default", "broken-00001");
+    assertTrue(why != null && why.contains("connection refused"), String.valueOf(why));
+    assertEquals(0, ticker.pendingTimers(), "no more attempts after giving up");
+    agent.scale("default", "broken-00001", 3);
+    await("the scale applied", () -> statuses.get("broken-00001").desiredInstances() == 3);
+    assertEquals(3, backend.starts(), "a failed revision starts nothing when scaled");
+  }
+
+  @Test
+  void scaleDecisionsDuringTheBackoffDoNotStartEarly() throws Exception {
+    backend.failStartsWith(new InstanceStartException("StartFailed", "boom", null));
+    deploy(Fixtures.revision("broken", 1));
+    await("a retry timer", () -> ticker.pendingTimers() == 1);
+
+    agent.scale("default", "broken-00001", 2);
+    await("the scale applied", () -> statuses.get("broken-00001").desiredInstances() == 2);
+
+    assertEquals(1, backend.starts());
+  }
+
+  @Test
+  void anIdenticalRedeployRetriesARevisionThatGaveUp() throws Exception {
+    agent.close().toCompletionStage().toCompletableFuture().join();
+    agent = agent(NodeAgent.builder().withStartAttempts(1));
+    backend.failStartsWith(new InstanceStartException("StartFailed", "boom", null));
+    Revision r = Fixtures.revision("broken", 1);
+    deploy(r);
+    await("Ready=False", () -> "False/StartFailed".equals(readyOf(statuses.get("broken-00001"))));
+    int before = backend.starts();
+
+    // A status-only write of the service (the control plane's) does not retry...
+    agent.onResourceEvent(put(Fixtures.service("broken", "broken-00001", "False")));
+    agent.scale("default", "broken-00001", 2); // in order after the write: a barrier
+    await("the scale applied", () -> statuses.get("broken-00001").desiredInstances() == 2);
+    assertEquals(before, backend.starts());
+    // ...the operator's identical deploy (same spec, same status) does.
+    backend.failStartsWith(null);
+    agent.onResourceEvent(put(Fixtures.service("broken", "broken-00001", "False")));
+
+    await("two endpoints", () -> ready("broken-00001") == 2);
+    assertEquals(before + 2, backend.starts());
+    assertNull(agent.endpoints().unavailable("default", "broken-00001"));
+    await("Ready=True", () -> "True".equals(readyOf(statuses.get("broken-00001"))));
   }
 }

@@ -126,7 +126,9 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
             .watch(
                 namespace,
                 revision,
-                state -> listener.accept(new RevisionEndpoints(convert(state.ready()), cc)));
+                state ->
+                    listener.accept(
+                        new RevisionEndpoints(convert(state.ready()), cc, state.unavailable())));
     return cancel::run;
   }
 

@@ -1,6 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.RequestQueueFullException;
+import dev.skiff.activator.RevisionUnavailableException;
 import dev.skiff.activator.spi.Endpoint;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.RevisionEndpoints;
@@ -36,6 +37,7 @@ final class RevisionThrottler {
   private final WaitQueue queue = new WaitQueue();
   private List<EndpointSlot> slots = List.of();
   private int containerConcurrency;
+  private String unavailable;
   private boolean pokedThisColdPeriod;
   private int rotor;
 
@@ -57,10 +59,14 @@ final class RevisionThrottler {
    *
    * @throws RequestQueueFullException when the queue is full; a request returning to the head is
    *     never refused, it was let in before
+   * @throws RevisionUnavailableException when no endpoint is ready and the revision cannot get one
    */
   EndpointSlot admit(Waiter w, boolean atHead) {
     boolean poke = false;
     synchronized (this) {
+      if (slots.isEmpty() && unavailable != null) {
+        throw unavailable(unavailable);
+      }
       if (atHead || queue.isEmpty()) {
         EndpointSlot slot = pick(w);
         if (slot != null) {
@@ -125,7 +131,9 @@ final class RevisionThrottler {
    */
   void update(RevisionEndpoints now) {
     List<Grant> grants;
+    List<Waiter> refused = List.of();
     synchronized (this) {
+      unavailable = now.unavailable();
       Map<Endpoint, EndpointSlot> before = new HashMap<>();
       for (EndpointSlot s : slots) {
         before.put(s.endpoint(), s);
@@ -142,8 +150,19 @@ final class RevisionThrottler {
         pokedThisColdPeriod = false; // the cold period is over; the next one pokes again
       }
       grants = dispatch();
+      if (slots.isEmpty() && unavailable != null) {
+        refused = new ArrayList<>(queue.size());
+        for (Waiter w = queue.pollFirst(); w != null; w = queue.pollFirst()) {
+          refused.add(w);
+        }
+        queued = 0;
+      }
     }
     run(grants);
+    if (!refused.isEmpty()) {
+      RevisionUnavailableException why = unavailable(now.unavailable());
+      refused.forEach(w -> w.refuse(why));
+    }
   }
 
   /** Requests waiting now. */
@@ -240,6 +259,14 @@ final class RevisionThrottler {
         "revision " + key + " already has " + maxQueued + " requests waiting for capacity",
         "the revision is scaling up or overloaded; retry after the Retry-After delay, raise its"
             + " max-scale or containerConcurrency, or raise the activator's queue depth",
+        retryAfter);
+  }
+
+  private RevisionUnavailableException unavailable(String reason) {
+    return new RevisionUnavailableException(
+        "revision " + key + " cannot start an instance: " + reason,
+        "fix what the reason names (see skiff describe and skiff logs), then deploy the service"
+            + " again",
         retryAfter);
   }
 

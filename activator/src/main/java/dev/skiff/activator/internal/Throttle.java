@@ -45,9 +45,11 @@ final class Throttle implements Stage {
                       if (!granted.tryComplete(slot)) {
                         throttler.release(slot);
                       }
-                    }));
+                    }),
+            why -> context.runOnContext(v -> granted.tryFail(why)));
     long queuedAt = System.nanoTime();
-    EndpointSlot now = throttler.admit(waiter, atHead); // throws when the queue is full
+    // Throws when the queue is full or the revision cannot get an instance.
+    EndpointSlot now = throttler.admit(waiter, atHead);
     if (now != null) {
       granted.complete(now);
     } else {

@@ -6,11 +6,13 @@ import java.util.function.Consumer;
 
 /**
  * A request waiting in a revision's queue. The throttler hands it a slot through {@code onGrant},
- * called once, from whichever thread freed the capacity, outside the throttler's lock.
+ * called once, from whichever thread freed the capacity, outside the throttler's lock; or, when the
+ * revision cannot get an instance, an error through {@code onRefuse}, likewise.
  */
 final class Waiter {
   private final Set<Endpoint> refusedBy;
   private final Consumer<EndpointSlot> onGrant;
+  private final Consumer<RuntimeException> onRefuse;
 
   // The queue's links, guarded by the throttler's lock.
   Waiter prev;
@@ -22,8 +24,16 @@ final class Waiter {
    *     endpoint is ready
    */
   Waiter(Set<Endpoint> refusedBy, Consumer<EndpointSlot> onGrant) {
+    this(refusedBy, onGrant, why -> {});
+  }
+
+  Waiter(
+      Set<Endpoint> refusedBy,
+      Consumer<EndpointSlot> onGrant,
+      Consumer<RuntimeException> onRefuse) {
     this.refusedBy = refusedBy;
     this.onGrant = onGrant;
+    this.onRefuse = onRefuse;
   }
 
   Set<Endpoint> refusedBy() {
@@ -32,5 +42,10 @@ final class Waiter {
 
   void grant(EndpointSlot slot) {
     onGrant.accept(slot);
+  }
+
+  /** Takes the request out of the queue with an error: it will get no slot. */
+  void refuse(RuntimeException why) {
+    onRefuse.accept(why);
   }
 }
