@@ -4,6 +4,7 @@ import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.controlplane.internal.http.ApiRouter;
 import dev.skiff.controlplane.internal.resources.BlobStore;
@@ -53,7 +54,7 @@ public final class ControlPlane {
     this.vertx = b.vertx;
     this.store = b.store;
     this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
-    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock);
+    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.limits);
     this.feed = new ResourceFeed(b.store);
     this.router = ApiRouter.create(b.vertx, api, blobs, feed, b.store, b.meterRegistry);
     this.host = b.host;
@@ -158,8 +159,15 @@ public final class ControlPlane {
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private String host = "127.0.0.1";
     private int port = 7070;
+    private AdmissionLimits limits = AdmissionLimits.NONE;
 
     private Builder() {}
+
+    /** Ceilings on what a service may ask for, refused with 422 at write; none by default. */
+    public Builder withAdmissionLimits(AdmissionLimits l) {
+      this.limits = l;
+      return this;
+    }
 
     public Builder withVertx(Vertx v) {
       this.vertx = v;

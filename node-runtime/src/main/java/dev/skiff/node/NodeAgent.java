@@ -4,12 +4,14 @@ import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.node.internal.InstanceSupervisor;
+import dev.skiff.node.internal.NodeCapacity;
 import dev.skiff.node.internal.ResourceFeed;
 import dev.skiff.node.internal.RevisionInstances;
 import dev.skiff.node.internal.RevisionMeters;
 import dev.skiff.node.internal.StatsLoop;
 import dev.skiff.node.internal.StatusReports;
 import dev.skiff.node.internal.VertxTicker;
+import dev.skiff.node.spi.FileDescriptors;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.spi.Scaler;
 import dev.skiff.node.spi.StatsSink;
@@ -68,7 +70,9 @@ public final class NodeAgent implements ResourceFeed.Listener {
             onAgent,
             b.clock,
             new InstanceSupervisor.Settings(
-                b.drain, b.endpointGrace, b.restartBackoff, b.maxBackoff, b.startAttempts));
+                b.drain, b.endpointGrace, b.restartBackoff, b.maxBackoff, b.startAttempts),
+            new NodeCapacity(b.limits, b.fds, feed::revisions),
+            feed::revisions);
     this.stats =
         new StatsLoop(
             feed::revisions, b.stats, b.clock, ticker, onAgent, b.sampleEvery, b.reportEvery);
@@ -76,6 +80,11 @@ public final class NodeAgent implements ResourceFeed.Listener {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The memory instances may request by default: 80 % of the machine's. */
+  public static long defaultNodeMemory() {
+    return NodeCapacity.Limits.defaultMemory();
   }
 
   public EndpointRegistry endpoints() {
@@ -169,6 +178,8 @@ public final class NodeAgent implements ResourceFeed.Listener {
     private Duration sampleEvery = Duration.ofMillis(100);
     private Duration reportEvery = Duration.ofSeconds(1);
     private MeterRegistry meters = new SimpleMeterRegistry();
+    private NodeCapacity.Limits limits = NodeCapacity.Limits.DEFAULTS;
+    private FileDescriptors fds = FileDescriptors.ofThisProcess();
 
     public Builder withVertx(Vertx v) {
       this.vertx = v;
@@ -264,6 +275,34 @@ public final class NodeAgent implements ResourceFeed.Listener {
     /** How often each instance's stats go to the stats sink (1 s by default). */
     public Builder withStatsInterval(Duration d) {
       this.reportEvery = d;
+      return this;
+    }
+
+    /**
+     * What the node admits: at most {@code perRevision} instances of one revision (100 by default)
+     * and {@code perNode} in all (1000), instances' memory requests up to {@code memoryBytes} (80 %
+     * of the machine's), and {@code fdReserve} file descriptors left free (1024). Starts beyond
+     * them wait, and the revision's status says why.
+     */
+    public Builder withCapacity(int perRevision, int perNode, long memoryBytes, long fdReserve) {
+      if (perRevision < 1 || perNode < 1 || memoryBytes < 1 || fdReserve < 0) {
+        throw new IllegalArgumentException(
+            "capacity limits must be positive: per revision "
+                + perRevision
+                + ", per node "
+                + perNode
+                + ", memory "
+                + memoryBytes
+                + ", fd reserve "
+                + fdReserve);
+      }
+      this.limits = new NodeCapacity.Limits(perRevision, perNode, memoryBytes, fdReserve);
+      return this;
+    }
+
+    /** Where the file-descriptor counts come from; this process's by default. */
+    public Builder withFileDescriptors(FileDescriptors f) {
+      this.fds = f;
       return this;
     }
 

@@ -215,4 +215,115 @@ class NodeAgentTest {
     assertNull(agent.endpoints().unavailable("default", "broken-00001"));
     await("Ready=True", () -> "True".equals(readyOf(statuses.get("broken-00001"))));
   }
+
+  private void rebuild(NodeAgent.Builder b) {
+    agent.close().toCompletionStage().toCompletableFuture().join();
+    agent = agent(b);
+  }
+
+  private String condition(String revision, String type) {
+    RevisionStatus st = statuses.get(revision);
+    return st == null
+        ? null
+        : st.conditions().stream()
+            .filter(c -> type.equals(c.type()))
+            .map(c -> c.status() + ": " + c.message())
+            .findFirst()
+            .orElse(null);
+  }
+
+  @Test
+  void startsNoMoreThanTheNodeCeilingSaysWhyAndStartsTheRestWhenCapacityFrees() throws Exception {
+    rebuild(NodeAgent.builder().withCapacity(100, 2, 1L << 40, 0));
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+
+    agent.scale("default", "hello-00001", 3);
+
+    await("two endpoints", () -> ready("hello-00001") == 2);
+    await(
+        "ResourcesAvailable=False naming the flag",
+        () -> {
+          String c = condition("hello-00001", "ResourcesAvailable");
+          return c != null && c.startsWith("False") && c.contains("--max-instances-per-node");
+        });
+    assertEquals(2, backend.starts());
+
+    deploy(Fixtures.revision("other", 1));
+    await(
+        "the other revision unavailable at once",
+        () -> agent.endpoints().unavailable("default", "other-00001") != null);
+    assertTrue(
+        agent.endpoints().unavailable("default", "other-00001").startsWith("InsufficientCapacity"));
+    await(
+        "Ready=False/InsufficientCapacity",
+        () -> "False/InsufficientCapacity".equals(readyOf(statuses.get("other-00001"))));
+
+    agent.scale("default", "hello-00001", 1);
+    ticker.fireTimers(); // the stopped instance's endpoint grace
+
+    await("the other revision starts", () -> ready("other-00001") == 1);
+    assertNull(agent.endpoints().unavailable("default", "other-00001"));
+  }
+
+  @Test
+  void capsARevisionAtThePerRevisionCeiling() throws Exception {
+    rebuild(NodeAgent.builder().withCapacity(2, 100, 1L << 40, 0));
+    deploy(Fixtures.revision("hello", 1));
+    await("the first endpoint", () -> ready("hello-00001") == 1);
+    agent.scale("default", "hello-00001", 5);
+
+    await("two endpoints", () -> ready("hello-00001") == 2);
+    await(
+        "ResourcesAvailable=False naming the flag",
+        () -> {
+          String c = condition("hello-00001", "ResourcesAvailable");
+          return c != null && c.contains("--max-instances-per-revision");
+        });
+    assertEquals(2, backend.starts());
+  }
+
+  @Test
+  void admitsMemoryRequestsOnlyUpToTheNodesMemory() throws Exception {
+    rebuild(NodeAgent.builder().withCapacity(100, 100, 1L << 30, 0));
+    deploy(Fixtures.revision("big", 1, "600Mi"));
+    await("the first endpoint", () -> ready("big-00001") == 1);
+    agent.scale("default", "big-00001", 2);
+
+    await(
+        "ResourcesAvailable=False naming memory",
+        () -> {
+          String c = condition("big-00001", "ResourcesAvailable");
+          return c != null && c.contains("--node-memory") && c.contains("600 MiB");
+        });
+    assertEquals(1, backend.starts());
+  }
+
+  @Test
+  void startsNothingWhenFileDescriptorsRunLow() throws Exception {
+    rebuild(
+        NodeAgent.builder()
+            .withCapacity(100, 100, 1L << 40, 64)
+            .withFileDescriptors(
+                new dev.skiff.node.spi.FileDescriptors() {
+                  @Override
+                  public long open() {
+                    return 990;
+                  }
+
+                  @Override
+                  public long max() {
+                    return 1000;
+                  }
+                }));
+    deploy(Fixtures.revision("hello", 1));
+
+    await(
+        "unavailable for file descriptors",
+        () -> {
+          String why = agent.endpoints().unavailable("default", "hello-00001");
+          return why != null && why.contains("10 file descriptors left of 1000");
+        });
+    assertEquals(0, backend.starts());
+  }
 }

@@ -1,6 +1,8 @@
 package dev.skiff.server;
 
 import dev.skiff.activator.Activator;
+import dev.skiff.api.validation.AdmissionLimits;
+import dev.skiff.api.validation.Quantities;
 import dev.skiff.autoscaler.Autoscaler;
 import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.controlplane.ControlPlane;
@@ -75,6 +77,14 @@ public final class Skiffd {
     }
     try {
       Logging.configure(options.logLevel);
+      nodeMemory(options.nodeMemory);
+      if (options.maxInstancesPerRevision < 1
+          || options.maxInstancesPerNode < 1
+          || options.startAttempts < 1) {
+        throw new IllegalArgumentException(
+            "--max-instances-per-revision, --max-instances-per-node and --start-attempts must be"
+                + " at least 1");
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("skiffd: " + e.getMessage());
       System.exit(2);
@@ -162,6 +172,9 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withHost(options.host)
                       .withPort(options.apiPort)
+                      .withAdmissionLimits(
+                          new AdmissionLimits(
+                              options.maxInstancesPerRevision, "--max-instances-per-revision"))
                       .build();
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
@@ -189,6 +202,12 @@ public final class Skiffd {
                       .withScaler(scaling)
                       .withStatsSink(stat -> autoscaler.record(stat))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
+                      .withStartAttempts(options.startAttempts)
+                      .withCapacity(
+                          options.maxInstancesPerRevision,
+                          options.maxInstancesPerNode,
+                          nodeMemory(options.nodeMemory),
+                          1024)
                       .withMeterRegistry(metrics)
                       .withClock(clock)
                       .build();
@@ -285,6 +304,25 @@ public final class Skiffd {
                   : Future.succeededFuture();
             })
         .map(v -> this);
+  }
+
+  /** {@code --node-memory}: a quantity, or {@code auto} for 80 % of the machine's memory. */
+  static long nodeMemory(String flag) {
+    if ("auto".equals(flag)) {
+      return NodeAgent.defaultNodeMemory();
+    }
+    try {
+      return Quantities.bytes(flag);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--node-memory "
+              + flag
+              + " is not a memory quantity ("
+              + e.getMessage()
+              + "); use e.g."
+              + " 8Gi or 512Mi, or auto for 80% of the machine's memory",
+          e);
+    }
   }
 
   /**

@@ -76,6 +76,40 @@ public final class SkiffdOptions {
   int scaleToZeroGraceSeconds;
 
   @Option(
+      names = "--max-instances-per-revision",
+      defaultValue = "${env:SKIFF_MAX_INSTANCES_PER_REVISION:-100}",
+      description =
+          "Ceiling on the instances one revision may have: min-scale, max-scale and initial-scale"
+              + " above it are refused with 422 (env SKIFF_MAX_INSTANCES_PER_REVISION)."
+              + " Default: ${DEFAULT-VALUE}")
+  int maxInstancesPerRevision = 100;
+
+  @Option(
+      names = "--max-instances-per-node",
+      defaultValue = "${env:SKIFF_MAX_INSTANCES_PER_NODE:-1000}",
+      description =
+          "Ceiling on the instances this node runs at once, all revisions together (env"
+              + " SKIFF_MAX_INSTANCES_PER_NODE). Default: ${DEFAULT-VALUE}")
+  int maxInstancesPerNode = 1000;
+
+  @Option(
+      names = "--node-memory",
+      defaultValue = "${env:SKIFF_NODE_MEMORY:-auto}",
+      description =
+          "Memory instances may request in total (resources.memory), a quantity such as 8Gi;"
+              + " auto = 80% of the machine's memory (env SKIFF_NODE_MEMORY). Default: ${DEFAULT-VALUE}")
+  String nodeMemory = "auto";
+
+  @Option(
+      names = "--start-attempts",
+      defaultValue = "${env:SKIFF_START_ATTEMPTS:-3}",
+      description =
+          "Failed starts in a row (with backoff from 1 s, doubling) after which a revision that"
+              + " never became ready is Ready=False and its requests get 503 at once, until it is"
+              + " deployed again (env SKIFF_START_ATTEMPTS). Default: ${DEFAULT-VALUE}")
+  int startAttempts = 3;
+
+  @Option(
       names = "--examples",
       description = "Deploy the example functions at start-up and print what to curl.")
   boolean examples;

@@ -19,6 +19,13 @@ final class RunningSkiffd implements AutoCloseable {
 
   /** With a short scale-to-zero grace, for tests that watch revisions go to zero. */
   static RunningSkiffd start(Path dataDir, int scaleToZeroGraceSeconds) throws Exception {
+    return start(dataDir, scaleToZeroGraceSeconds, o -> {});
+  }
+
+  /** With options the test sets beyond the defaults above. */
+  static RunningSkiffd start(
+      Path dataDir, int scaleToZeroGraceSeconds, java.util.function.Consumer<SkiffdOptions> more)
+      throws Exception {
     SkiffdOptions o = new SkiffdOptions();
     o.dataDir = dataDir;
     o.host = "127.0.0.1";
@@ -29,6 +36,7 @@ final class RunningSkiffd implements AutoCloseable {
     o.wasmThreads = 0;
     o.drainSeconds = 2;
     o.scaleToZeroGraceSeconds = scaleToZeroGraceSeconds;
+    more.accept(o);
     Skiffd s = new Skiffd(o);
     s.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new RunningSkiffd(s, dataDir);

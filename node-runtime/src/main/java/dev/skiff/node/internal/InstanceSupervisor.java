@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Keeps each revision at its desired instance count: starts and stops instances through the
@@ -57,6 +58,8 @@ public final class InstanceSupervisor {
   private final Executor onAgent;
   private final Clock clock;
   private final Settings settings;
+  private final NodeCapacity capacity;
+  private final Supplier<Collection<RevisionInstances>> revisions;
   private final AtomicLong instanceSeq = new AtomicLong();
 
   public InstanceSupervisor(
@@ -68,7 +71,11 @@ public final class InstanceSupervisor {
       Ticker ticker,
       Executor onAgent,
       Clock clock,
-      Settings settings) {
+      Settings settings,
+      NodeCapacity capacity,
+      Supplier<Collection<RevisionInstances>> revisions) {
+    this.capacity = capacity;
+    this.revisions = revisions;
     this.backends = Map.copyOf(backends);
     this.endpoints = endpoints;
     this.logs = logs;
@@ -80,18 +87,62 @@ public final class InstanceSupervisor {
     this.settings = settings;
   }
 
-  /** Starts or stops instances until the revision has as many as it should. */
+  /**
+   * Starts or stops instances until the revision has as many as it should, as far as the node's
+   * capacity allows; what it holds back is the revision's {@code ResourcesAvailable} condition.
+   */
   public void converge(RevisionInstances r) {
     List<Running> list = r.instances();
     if (r.failed() == null && !r.backingOff()) {
+      String shortfall = null;
       while (list.size() < r.desired()) {
+        shortfall = capacity.refusal(r);
+        if (shortfall != null) {
+          break;
+        }
         list.add(start(r));
       }
+      shortfall(r, shortfall);
     }
+    boolean stopped = false;
     while (list.size() > r.desired()) {
       // Stop the newest first: an instance still starting costs the least to give up.
       stop(r, list.remove(list.size() - 1));
+      stopped = true;
     }
+    if (stopped) {
+      freed();
+    }
+  }
+
+  /**
+   * Records why the revision has fewer instances than desired. With none at all its requests fail
+   * fast with the reason, as for a revision that cannot start.
+   */
+  private void shortfall(RevisionInstances r, String why) {
+    String before = r.capacityShortfall();
+    r.capacityShortfall(why);
+    if (why != null && r.instances().isEmpty()) {
+      endpoints.markUnavailable(r.namespace(), r.name(), "InsufficientCapacity: " + why);
+    } else if (before != null) {
+      endpoints.markAvailable(r.namespace(), r.name());
+    }
+    if (!java.util.Objects.equals(before, why)) {
+      LOG.log(Level.WARNING, "revision {0} is short of capacity: {1}", r.name(), why);
+      reports.report(r);
+    }
+  }
+
+  /** Capacity was given back: revisions held back may start now (after this event). */
+  private void freed() {
+    onAgent.execute(
+        () -> {
+          for (RevisionInstances r : List.copyOf(revisions.get())) {
+            if (r.capacityShortfall() != null && !r.isDeleted()) {
+              converge(r);
+            }
+          }
+        });
   }
 
   /** The revision was deployed again: forget its failed starts and try again now. */
@@ -172,6 +223,7 @@ public final class InstanceSupervisor {
     if (!r.instances().remove(running)) {
       return; // stopped while it was starting
     }
+    freed();
     Failure f =
         new Failure(
             cause instanceof InstanceStartException ise ? ise.reason() : "StartFailed",
@@ -208,6 +260,7 @@ public final class InstanceSupervisor {
       return; // already being stopped
     }
     endpoints.remove(r.namespace(), r.name(), running.id());
+    freed();
     LOG.log(
         Level.WARNING,
         "instance {0} ended ({1}: {2}); restarting",

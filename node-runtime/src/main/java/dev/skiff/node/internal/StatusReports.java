@@ -82,17 +82,17 @@ public final class StatusReports {
     if (r.readyCount() > 0) {
       return Condition.ready(true, null, null, now);
     }
-    if (r.lastExit() != null && r.failed() == null) {
-      return Condition.ready(false, r.lastExit().reason(), r.lastExit().message(), now);
-    }
-    if (r.everReady() && r.failed() == null) {
-      return Condition.ready(true, null, null, now); // at zero, or restarting
-    }
     if (r.failed() != null) {
       return Condition.ready(false, r.failed().reason(), r.failed().message(), now);
     }
     if (r.capacityShortfall() != null && r.desired() > 0 && r.instances().isEmpty()) {
       return Condition.ready(false, "InsufficientCapacity", r.capacityShortfall(), now);
+    }
+    if (r.lastExit() != null) {
+      return Condition.ready(false, r.lastExit().reason(), r.lastExit().message(), now);
+    }
+    if (r.everReady()) {
+      return Condition.ready(true, null, null, now); // at zero, or restarting
     }
     if (r.lastStartFailure() != null) {
       return new Condition(

@@ -8,6 +8,7 @@ import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.validation.ResourceValidator;
 import dev.skiff.api.validation.ValidationException;
 import dev.skiff.controlplane.InvalidResourceException;
@@ -34,8 +35,15 @@ public final class ResourceApi {
   private final ObjectWriter<Trigger> triggers;
   private final ObjectWriter<Node> nodes;
   private final RevisionRepair repair;
+  private final AdmissionLimits limits;
 
   public ResourceApi(Store store, BlobStore blobs, String domain, Clock clock) {
+    this(store, blobs, domain, clock, AdmissionLimits.NONE);
+  }
+
+  public ResourceApi(
+      Store store, BlobStore blobs, String domain, Clock clock, AdmissionLimits limits) {
+    this.limits = limits;
     this.repo = new Repository(store);
     ServiceStatusResolver statuses = new ServiceStatusResolver(domain);
     TemplateResolver templates = new TemplateResolver(blobs);
@@ -51,7 +59,11 @@ public final class ResourceApi {
   }
 
   public Future<Written<Service>> writeService(Service s, boolean createOnly) {
-    return validated(() -> ResourceValidator.validate(s))
+    return validated(
+            () -> {
+              ResourceValidator.validate(s);
+              limits.check(s);
+            })
         .compose(v -> services.write(s, createOnly));
   }
 
