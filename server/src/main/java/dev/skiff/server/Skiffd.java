@@ -275,6 +275,8 @@ public final class Skiffd {
               return controlPlane.start();
             })
         // 8. Feed the gateway and the agent from the store: current state first, then every change.
+        //    Only now, with the API listening: a stored service the node cannot run (the agent
+        //    starts at most what its capacity admits) never keeps the API from answering.
         .compose(
             cp ->
                 controlPlane.follow(
