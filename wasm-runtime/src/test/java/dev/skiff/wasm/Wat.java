@@ -243,6 +243,15 @@ public final class Wat {
    * written} into it (write).
    */
   public static byte[] openFile(String path, int oflags, long rights, boolean write) {
+    return openFile(path, 0, oflags, rights, write);
+  }
+
+  /**
+   * Like {@link #openFile(String, int, long, boolean)} with WASI lookup flags: 1 follows a link in
+   * the last component, as wasi-libc's {@code open} does without {@code O_NOFOLLOW}.
+   */
+  public static byte[] openFile(
+      String path, int lookupFlags, int oflags, long rights, boolean write) {
     String header = "Content-Type: text/plain\n\n";
     byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
     String onSuccess =
@@ -279,7 +288,9 @@ public final class Wat {
             + "(data (i32.const 204) \"\\0a\")\n"
             + WRITE_FN
             + "(func (export \"_start\") (local $errno i32)\n"
-            + "  (local.set $errno (call $path_open (i32.const 3) (i32.const 0) (i32.const 512)"
+            + "  (local.set $errno (call $path_open (i32.const 3) (i32.const "
+            + lookupFlags
+            + ") (i32.const 512)"
             + " (i32.const "
             + pathBytes.length
             + ") (i32.const "
@@ -295,5 +306,44 @@ public final class Wat {
             + "  (if (i32.eqz (local.get $errno)) (then\n"
             + onSuccess
             + "))))");
+  }
+
+  /**
+   * Creates the symbolic link {@code link} (in the preopened directory, fd 3) pointing to {@code
+   * target} with path_symlink, and prints the errno as four digits.
+   */
+  public static byte[] symlink(String target, String link) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] targetBytes = target.getBytes(StandardCharsets.UTF_8);
+    byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"path_symlink\" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(targetBytes)
+            + ")\n"
+            + "(data (i32.const 768) "
+            + literal(linkBytes)
+            + ")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (local.set $errno (call $path_symlink (i32.const 512) (i32.const "
+            + targetBytes.length
+            + ") (i32.const 3) (i32.const 768) (i32.const "
+            + linkBytes.length
+            + ")))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))))");
   }
 }

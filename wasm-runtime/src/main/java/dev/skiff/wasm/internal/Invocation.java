@@ -14,12 +14,15 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.skiff.wasm.FunctionExitException;
+import dev.skiff.wasm.FunctionTrapException;
 import dev.skiff.wasm.LogSink;
 import dev.skiff.wasm.ModuleInvalidException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
 import dev.skiff.wasm.WasmConfig;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 
 /**
@@ -30,6 +33,9 @@ import java.security.SecureRandom;
 final class Invocation {
   /** WASI's random_get must be a CSPRNG; SecureRandom is thread-safe. */
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The descriptor of the one preopened directory: after stdin, stdout and stderr. */
+  private static final int PREOPENED_FD = 3;
 
   private Invocation() {}
 
@@ -44,15 +50,19 @@ final class Invocation {
             .withStdout(stdout, false)
             .withStderr(stderr, false);
     CgiEnvironment.env(request, config).forEach(options::withEnvironment);
-    config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), dir.hostPath()));
+    Path root = config.directory().map(dir -> realPath(dir.hostPath())).orElse(null);
+    config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), root));
     try (var wasi =
         WasiPreview1.builder()
             .withLogger(SilentLogger.INSTANCE)
             .withOptions(options.build())
             .build()) {
       HostFunction[] functions = wasi.toHostFunctions();
-      if (config.directory().isPresent() && !config.directory().get().writable()) {
-        functions = ReadOnlyWasi.wrap(functions);
+      if (root != null) {
+        functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
+        if (!config.directory().get().writable()) {
+          functions = ReadOnlyWasi.wrap(functions);
+        }
       }
       Instance instance = instantiate(wasm, config, functions);
       try {
@@ -70,6 +80,16 @@ final class Invocation {
     return CgiResponseParser.parse(
         stdout.toByteArray(),
         warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
+  }
+
+  /** The mount root without links in it, so that confinement compares real paths. */
+  private static Path realPath(Path hostPath) {
+    try {
+      return hostPath.toRealPath();
+    } catch (IOException e) {
+      throw new FunctionTrapException(
+          "the function's directory is missing on this node; redeploy or ask the operator", e);
+    }
   }
 
   /**
