@@ -53,7 +53,7 @@ public final class ControlPlane {
     this.vertx = b.vertx;
     this.store = b.store;
     this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
-    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock);
+    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.hostDirectories);
     this.feed = new ResourceFeed(b.store);
     this.router = ApiRouter.create(b.vertx, api, blobs, feed, b.store, b.meterRegistry);
     this.host = b.host;
@@ -158,6 +158,7 @@ public final class ControlPlane {
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private String host = "127.0.0.1";
     private int port = 7070;
+    private boolean hostDirectories;
 
     private Builder() {}
 
@@ -212,6 +213,15 @@ public final class ControlPlane {
     }
 
     /** The port {@link #start()} binds; default 7070, 0 for any free port. */
+    /**
+     * Whether Wasm services may name a directory under the node's volume root; false by default,
+     * and then {@code wasm.directory.hostPath} is refused with 422.
+     */
+    public Builder withHostDirectories(boolean allowed) {
+      this.hostDirectories = allowed;
+      return this;
+    }
+
     public Builder withPort(int p) {
       this.port = p;
       return this;

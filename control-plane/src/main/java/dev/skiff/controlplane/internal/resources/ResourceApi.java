@@ -34,8 +34,19 @@ public final class ResourceApi {
   private final ObjectWriter<Trigger> triggers;
   private final ObjectWriter<Node> nodes;
   private final RevisionRepair repair;
+  private final boolean hostDirectories;
 
   public ResourceApi(Store store, BlobStore blobs, String domain, Clock clock) {
+    this(store, blobs, domain, clock, false);
+  }
+
+  /**
+   * @param hostDirectories whether Wasm services may name a directory under the node's volume root
+   *     ({@code skiffd --volume-root})
+   */
+  public ResourceApi(
+      Store store, BlobStore blobs, String domain, Clock clock, boolean hostDirectories) {
+    this.hostDirectories = hostDirectories;
     this.repo = new Repository(store);
     ServiceStatusResolver statuses = new ServiceStatusResolver(domain);
     TemplateResolver templates = new TemplateResolver(blobs);
@@ -51,7 +62,7 @@ public final class ResourceApi {
   }
 
   public Future<Written<Service>> writeService(Service s, boolean createOnly) {
-    return validated(() -> ResourceValidator.validate(s))
+    return validated(() -> ResourceValidator.validate(s, hostDirectories))
         .compose(v -> services.write(s, createOnly));
   }
 
