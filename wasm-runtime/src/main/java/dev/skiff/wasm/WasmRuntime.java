@@ -93,7 +93,12 @@ public final class WasmRuntime implements AutoCloseable {
 
   public RuntimeStats stats() {
     return new RuntimeStats(
-        compiler.compiles(), compiler.cacheHits(), pool.threads(), pool.busy(), pool.queued());
+        compiler.compiles(),
+        compiler.cacheHits(),
+        pool.threads(),
+        pool.busy(),
+        pool.queued(),
+        pool.executions());
   }
 
   /** Stops the pool: running instances are interrupted, queued requests fail as overloaded. */

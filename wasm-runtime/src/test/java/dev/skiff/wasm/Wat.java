@@ -148,6 +148,36 @@ public final class Wat {
         "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))");
   }
 
+  /**
+   * Sleeps {@code millis} in WASI (poll_oneoff with one relative monotonic clock subscription),
+   * then prints a text/plain response saying {@code slept}.
+   */
+  public static byte[] sleeping(long millis) {
+    String response = "Content-Type: text/plain\n\nslept";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"poll_oneoff\" (func $poll (param i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 1024) "
+            + literal(response)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\")\n"
+            // subscription at 256: userdata 0, tag 0 (clock), clock id 1 (monotonic) at +16,
+            // timeout at +24, precision at +32, flags 0 (relative) at +40; event out at 512
+            + "  (i32.store (i32.const 272) (i32.const 1))\n"
+            + "  (i64.store (i32.const 280) (i64.const "
+            + millis * 1_000_000L
+            + "))\n"
+            + "  (drop (call $poll (i32.const 256) (i32.const 512) (i32.const 1) (i32.const 600)))\n"
+            + "  (call $write (i32.const 1024) (i32.const "
+            + response.length()
+            + "))))");
+  }
+
   public static byte[] unreachable() {
     return assemble(
         "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");

@@ -149,8 +149,16 @@ public final class WasmBackend implements RuntimeBackend {
 
     @Override
     public Future<Void> stop(Duration drain) {
-      // Graceful: stop accepting, let in-flight requests finish for up to the drain, then close.
-      return server.shutdown(drain);
+      // Graceful: stop accepting, let in-flight requests finish for up to the drain, then close
+      // the connections and stop the guests still running (a looping guest would otherwise run
+      // to its timeout after the revision is gone).
+      return server
+          .shutdown(drain)
+          .eventually(
+              () -> {
+                function.close();
+                return Future.succeededFuture();
+              });
     }
   }
 }

@@ -39,7 +39,7 @@ final class Invocation {
 
   private Invocation() {}
 
-  static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request) {
+  static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request, CpuSlot slot) {
     var stdout = new BoundedOutputStream(config.maxResponseBytes());
     var stderr = new StderrLineSink(config.logSink(), config.name());
     var options =
@@ -57,7 +57,7 @@ final class Invocation {
             .withLogger(SilentLogger.INSTANCE)
             .withOptions(options.build())
             .build()) {
-      HostFunction[] functions = wasi.toHostFunctions();
+      HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
       if (root != null) {
         functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
         if (!config.directory().get().writable()) {
@@ -80,6 +80,32 @@ final class Invocation {
     return CgiResponseParser.parse(
         stdout.toByteArray(),
         warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
+  }
+
+  /**
+   * A guest blocked in poll_oneoff (a WASI sleep) computes nothing, so it gives its CPU permit back
+   * for the wait and queues for one afterwards. An interrupt during the sleep unwinds the guest
+   * without a permit. stdin never blocks: the body is complete before the guest starts.
+   */
+  private static HostFunction[] sleepsWithoutPermit(HostFunction[] functions, CpuSlot slot) {
+    var wrapped = functions.clone();
+    for (int i = 0; i < wrapped.length; i++) {
+      HostFunction fn = wrapped[i];
+      if (fn.name().equals("poll_oneoff")) {
+        wrapped[i] =
+            new HostFunction(
+                fn.module(),
+                fn.name(),
+                fn.functionType(),
+                (inst, args) -> {
+                  slot.release();
+                  long[] result = fn.handle().apply(inst, args);
+                  slot.acquire();
+                  return result;
+                });
+      }
+    }
+    return wrapped;
   }
 
   /** The mount root without links in it, so that confinement compares real paths. */
