@@ -128,7 +128,7 @@ class ConcurrencyTest {
 
   @Test
   void aBusyRevisionCannotTakeEveryCpuPermit() {
-    try (var runtime = WasmRuntime.builder().withThreads(4).build()) {
+    try (var runtime = WasmRuntime.builder().withThreads(4).withRevisionShare(4).build()) {
       var looping =
           runtime.load(
               Wat.infiniteLoop(), WasmConfig.builder().withTimeout(Duration.ofSeconds(60)).build());
@@ -147,6 +147,26 @@ class ConcurrencyTest {
       assertTrue(stuck.stream().noneMatch(Future::isComplete), "the looping requests still run");
       looping.close();
       awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
+    }
+  }
+
+  @Test
+  void aRevisionHoldsAtMostItsShareOfThePermits() {
+    try (var runtime = WasmRuntime.builder().withThreads(4).withRevisionShare(1).build()) {
+      var looping =
+          runtime.load(
+              Wat.infiniteLoop(), WasmConfig.builder().withTimeout(Duration.ofSeconds(60)).build());
+      var stuck = new ArrayList<Future<WagiResponse>>();
+      for (int i = 0; i < 5; i++) {
+        stuck.add(looping.handle(WagiRequest.builder().build()));
+      }
+      awaitCondition(
+          Duration.ofSeconds(10),
+          () -> runtime.stats().busyThreads() == 1 && runtime.stats().queued() == 4);
+
+      looping.close();
+      awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
+      assertTrue(stuck.stream().allMatch(Future::isComplete));
     }
   }
 

@@ -8,21 +8,28 @@ import java.util.ArrayDeque;
  *
  * <p>Each revision has a {@link Lane} with its own queue. A released permit goes to the next lane
  * in round-robin order that has a waiter, so one revision's backlog never delays another's by more
- * than one turn. A lane that already holds a permit may not take the last free one: a guest that
- * loops never gives its permit back (Chicory cannot be preempted), so one busy revision can hold at
- * most all permits but one, and the last stays for revisions that hold none.
+ * than one turn. A guest that loops never gives its permit back (Chicory cannot be preempted), so a
+ * lane holds at most its share of the permits, and a lane that already holds one may not take the
+ * last free one: one busy revision leaves cores to the rest of the node, and the last permit stays
+ * for revisions that hold none.
  *
  * <p>Thread-safe; waiting is interruptible, which is how timeouts and cancellation reach a guest
  * that waits for a permit.
  */
 final class CpuPermits {
   private final int total;
+  private final int share;
   private int free; // guarded by this
   private int waiting; // guarded by this
   private final ArrayDeque<Lane> turns = new ArrayDeque<>(); // lanes with waiters, guarded by this
 
-  CpuPermits(int total) {
+  /**
+   * @param total permits on the node
+   * @param share most permits one revision holds at once (at most all but one)
+   */
+  CpuPermits(int total, int share) {
     this.total = total;
+    this.share = share;
     this.free = total;
   }
 
@@ -129,7 +136,7 @@ final class CpuPermits {
   }
 
   private boolean mayTake(Lane lane) {
-    return free > 1 || (free == 1 && lane.held == 0);
+    return lane.held < share && (free > 1 || (free == 1 && lane.held == 0));
   }
 
   private void take(Lane lane) {

@@ -29,8 +29,8 @@ public final class WorkerPool implements AutoCloseable {
   private final Set<Execution> admitted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger count = new AtomicInteger();
 
-  public WorkerPool(int permits, int queueCapacity) {
-    this.permits = new CpuPermits(permits);
+  public WorkerPool(int permits, int revisionShare, int queueCapacity) {
+    this.permits = new CpuPermits(permits, revisionShare);
     this.maxAdmitted = permits + queueCapacity;
     this.executor =
         new ThreadPoolExecutor(
