@@ -210,6 +210,31 @@ class FilesystemTest {
   }
 
   @Test
+  void pathsRelativeToADirectoryTheGuestOpenedStayInside() throws Exception {
+    Files.writeString(dir.resolve("secret.txt"), "top secret");
+    Path mount = Files.createDirectory(dir.resolve("mount"));
+    Files.writeString(mount.resolve("greeting.txt"), "hello from disk");
+    Path sub = Files.createDirectory(mount.resolve("sub"));
+    Files.createSymbolicLink(sub.resolve("up"), Path.of("../../secret.txt"));
+    Files.createSymbolicLink(sub.resolve("sibling"), Path.of("../greeting.txt"));
+    var config = WasmConfig.builder().withDirectory(mount, "/data", false).build();
+
+    assertEquals(
+        "0000\nhello from disk",
+        get(runtime.load(Wat.openInSubdirectory("sub", "../greeting.txt"), config), "/")
+            .bodyText());
+    assertEquals(
+        "0000\nhello from disk",
+        get(runtime.load(Wat.openInSubdirectory("sub", "sibling"), config), "/").bodyText());
+    for (String path : List.of("../../secret.txt", "up", "../sub/../../secret.txt")) {
+      assertEquals(
+          ENOTCAPABLE,
+          get(runtime.load(Wat.openInSubdirectory("sub", path), config), "/").bodyText(),
+          path);
+    }
+  }
+
+  @Test
   void missingDirectoryIsAConfigurationError() {
     assertThrows(
         IllegalArgumentException.class,

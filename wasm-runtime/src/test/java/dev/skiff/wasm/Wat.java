@@ -376,4 +376,56 @@ public final class Wat {
             + DIGITS.replace("$VALUE", "(local.get $errno)")
             + "  (call $write (i32.const 204) (i32.const 1))))");
   }
+
+  /**
+   * Opens directory {@code dir} in the preopened fd 3, then {@code file} relative to the new
+   * directory descriptor (following a last link), and prints the second open's errno as four digits
+   * and a newline, then on success the file's first KiB.
+   */
+  public static byte[] openInSubdirectory(String dir, String file) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] dirBytes = dir.getBytes(StandardCharsets.UTF_8);
+    byte[] fileBytes = file.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"fd_read\" (func $fd_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"path_open\" (func $path_open"
+            + " (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(dirBytes)
+            + ")\n"
+            + "(data (i32.const 768) "
+            + literal(fileBytes)
+            + ")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (drop (call $path_open (i32.const 3) (i32.const 1) (i32.const 512) (i32.const "
+            + dirBytes.length
+            + ") (i32.const 2) (i64.const 2) (i64.const 2) (i32.const 0) (i32.const 100)))\n"
+            + "  (local.set $errno (call $path_open (i32.load (i32.const 100)) (i32.const 1)"
+            + " (i32.const 768) (i32.const "
+            + fileBytes.length
+            + ") (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 104)))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))\n"
+            + "  (if (i32.eqz (local.get $errno)) (then\n"
+            + "    (i32.store (i32.const 32) (i32.const 2048))\n"
+            + "    (i32.store (i32.const 36) (i32.const 1024))\n"
+            + "    (drop (call $fd_read (i32.load (i32.const 104)) (i32.const 32) (i32.const 1)"
+            + " (i32.const 40)))\n"
+            + "    (call $write (i32.const 2048) (i32.load (i32.const 40)))))))");
+  }
 }
