@@ -4,6 +4,7 @@ import static dev.skiff.wasm.Calls.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -232,6 +233,24 @@ class FilesystemTest {
           get(runtime.load(Wat.openInSubdirectory("sub", path), config), "/").bodyText(),
           path);
     }
+  }
+
+  @Test
+  void guestCannotMoveALinkThatPointsUpwards() throws Exception {
+    Path mount = Files.createDirectory(dir.resolve("mount"));
+    Files.createDirectories(mount.resolve("a/b"));
+    Files.writeString(mount.resolve("a/inner.txt"), "inner");
+    Files.createSymbolicLink(mount.resolve("a/b/up"), Path.of("../inner.txt"));
+    Files.createSymbolicLink(mount.resolve("a/b/down"), Path.of("inner.txt"));
+    var config = WasmConfig.builder().withDirectory(mount, "/data", true).build();
+
+    assertEquals(EPERM, get(runtime.load(Wat.rename("a/b/up", "up"), config), "/").bodyText());
+    assertEquals(
+        "0000\n", get(runtime.load(Wat.rename("a/b/down", "down"), config), "/").bodyText());
+
+    assertTrue(Files.isSymbolicLink(mount.resolve("a/b/up")));
+    assertFalse(Files.exists(mount.resolve("up"), LinkOption.NOFOLLOW_LINKS));
+    assertTrue(Files.isSymbolicLink(mount.resolve("down")));
   }
 
   @Test

@@ -428,4 +428,40 @@ public final class Wat {
             + " (i32.const 40)))\n"
             + "    (call $write (i32.const 2048) (i32.load (i32.const 40)))))))");
   }
+
+  /** Renames {@code from} to {@code to} in the preopened fd 3 and prints the errno. */
+  public static byte[] rename(String from, String to) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] fromBytes = from.getBytes(StandardCharsets.UTF_8);
+    byte[] toBytes = to.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"path_rename\" (func $path_rename (param i32 i32 i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(fromBytes)
+            + ")\n"
+            + "(data (i32.const 768) "
+            + literal(toBytes)
+            + ")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (local.set $errno (call $path_rename (i32.const 3) (i32.const 512) (i32.const "
+            + fromBytes.length
+            + ") (i32.const 3) (i32.const 768) (i32.const "
+            + toBytes.length
+            + ")))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))))");
+  }
 }

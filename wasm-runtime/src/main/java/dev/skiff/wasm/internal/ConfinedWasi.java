@@ -6,11 +6,13 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -32,6 +34,7 @@ import java.util.Set;
 final class ConfinedWasi {
   private static final int ENOTSUP = 58;
   private static final int EEXIST = 20;
+  private static final int ENOTEMPTY = 55;
   private static final int ENOTDIR = 54;
   private static final int EBADF = 8;
   private static final long FOLLOW = 1;
@@ -128,7 +131,7 @@ final class ConfinedWasi {
                   String from = lastNotFollowed(inst, a[0], a[1], a[2]);
                   String to = lastNotFollowed(inst, a[3], a[4], a[5]);
                   requireMovable(from);
-                  return wasi.pathRename(rootFd, from, rootFd, to);
+                  return rename(from, to);
                 });
       case "path_link":
         return (inst, a) ->
@@ -221,6 +224,29 @@ final class ConfinedWasi {
       return EEXIST;
     } catch (NoSuchFileException e) {
       return MountPaths.ENOENT;
+    } catch (IOException | RuntimeException e) {
+      return MountPaths.EIO;
+    }
+  }
+
+  /**
+   * rename(2) of two resolved paths. Chicory's own asks Java for ATOMIC_MOVE with COPY_ATTRIBUTES,
+   * which the default file system refuses, so every rename failed with ENOTSUP.
+   */
+  private int rename(String from, String to) {
+    try {
+      Files.move(
+          paths.host(from),
+          paths.host(to),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      return 0;
+    } catch (NoSuchFileException e) {
+      return MountPaths.ENOENT;
+    } catch (DirectoryNotEmptyException e) {
+      return ENOTEMPTY;
+    } catch (FileAlreadyExistsException e) {
+      return EEXIST;
     } catch (IOException | RuntimeException e) {
       return MountPaths.EIO;
     }
