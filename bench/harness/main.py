@@ -20,6 +20,7 @@ from pathlib import Path
 import cold_start
 import density
 import images
+import noisy_neighbour
 import proxy
 import scaling
 import wasm_exec
@@ -31,6 +32,7 @@ SCENARIOS = {
     "cold_start": cold_start.run,
     "scaling": scaling.run,
     "density": density.run,
+    "noisy_neighbour": noisy_neighbour.run,
 }
 
 

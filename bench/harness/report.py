@@ -18,7 +18,7 @@ from common import BENCH, ROOT
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOTS = ROOT / "docs" / "benchmarks"
 SUMMARY = BENCH / "results-latest.json"
-SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density"]
+SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density", "noisy_neighbour"]
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -255,6 +255,7 @@ def render(summary, plot_files):
     cold_section(w, sc.get("cold_start"), plot_files)
     scaling_section(w, sc.get("scaling"), plot_files)
     density_section(w, sc.get("density"))
+    noisy_section(w, sc.get("noisy_neighbour"))
 
     w("## Not measured\n")
     missing = not_measured_list(sc)
@@ -590,6 +591,27 @@ def density_section(w, d):
         w(f"- Per container instance: {nm(ct)}")
     w("")
     _end(w, d)
+
+
+def noisy_section(w, n):
+    w("## 7. Noisy neighbour\n")
+    if not n or not n.get("measured"):
+        w(nm(n or {}) + "\n")
+        return
+    w(f"skiffd `{n['command']}`. hello answered one request at a time at {n['rate']} req/s for "
+      f"{n['measure_seconds']} s over one keep-alive connection through the gateway, alone and then while "
+      f"{n['looping_requests']} requests to a function whose `_start` loops forever were in flight "
+      f"({f0(n['looping_executions_during'])} looping executions on the node at the end). The "
+      "target: the healthy function's p99 stays under 50 ms.\n")
+    w("| hello | p50 | p99 | max | errors |\n| --- | --- | --- | --- | --- |")
+    for key, label in (("baseline", "alone"), ("with_looping", "with the looping requests")):
+        part = n[key]
+        lat = part["latency_ms"]
+        w(f"| {label} | {ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['max'])} | {part['errors']} |")
+    w("")
+    w(f"After the {n['looping_requests']} looping clients disconnected, the node had stopped every "
+      f"looping guest {f0(n['cancel_after_disconnect_ms'])} ms later.\n")
+    _end(w, n)
 
 
 def not_measured_list(sc):

@@ -63,4 +63,47 @@ class ResourceValidatorTest {
     assertEquals(3, e.errors().size(), e.getMessage());
     e.errors().forEach(err -> assertTrue(err.message() != null && !err.message().isEmpty()));
   }
+
+  private static Service withDirectory(String directory) {
+    return (Service)
+        Manifests.parse(
+            "kind: Service\nmetadata: {name: a}\nspec: {template: {wasm: {digest: 'sha256:"
+                + "0".repeat(64)
+                + "', directory: "
+                + directory
+                + "}}}");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{hostPath: /, writable: true}",
+        "{hostPath: /etc}",
+        "{hostPath: ../x}",
+        "{hostPath: a/../../x}",
+        "{hostPath: ''}"
+      })
+  void hostPathThatIsAbsoluteOrClimbsIsRefused(String directory) {
+    var e =
+        assertThrows(
+            ValidationException.class,
+            () -> ResourceValidator.validate(withDirectory(directory), true));
+    assertEquals("spec.template.wasm.directory.hostPath", e.errors().get(0).field());
+  }
+
+  @org.junit.jupiter.api.Test
+  void hostPathWithoutAVolumeRootNamesTheFlag() {
+    var e =
+        assertThrows(
+            ValidationException.class,
+            () -> ResourceValidator.validate(withDirectory("{hostPath: shared/data}"), false));
+    assertTrue(e.getMessage().contains("--volume-root"), e.getMessage());
+  }
+
+  @org.junit.jupiter.api.Test
+  void relativeHostPathUnderAVolumeRootAndTheServicesOwnVolumeAreAccepted() {
+    ResourceValidator.validate(withDirectory("{hostPath: shared/data}"), true);
+    ResourceValidator.validate(withDirectory("{guestPath: /data, writable: true}"), false);
+  }
 }

@@ -54,7 +54,7 @@ public final class ControlPlane {
     this.vertx = b.vertx;
     this.store = b.store;
     this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
-    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.limits);
+    this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.limits, b.hostDirectories);
     this.feed = new ResourceFeed(b.store);
     this.router = ApiRouter.create(b.vertx, api, blobs, feed, b.store, b.meterRegistry);
     this.host = b.host;
@@ -160,6 +160,7 @@ public final class ControlPlane {
     private String host = "127.0.0.1";
     private int port = 7070;
     private AdmissionLimits limits = AdmissionLimits.NONE;
+    private boolean hostDirectories;
 
     private Builder() {}
 
@@ -220,6 +221,15 @@ public final class ControlPlane {
     }
 
     /** The port {@link #start()} binds; default 7070, 0 for any free port. */
+    /**
+     * Whether Wasm services may name a directory under the node's volume root; false by default,
+     * and then {@code wasm.directory.hostPath} is refused with 422.
+     */
+    public Builder withHostDirectories(boolean allowed) {
+      this.hostDirectories = allowed;
+      return this;
+    }
+
     public Builder withPort(int p) {
       this.port = p;
       return this;

@@ -19,6 +19,7 @@ import dev.skiff.node.oci.PreparedImage;
 import dev.skiff.node.oci.PullOptions;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
+import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -168,6 +169,7 @@ public final class Skiffd {
                           bytes ->
                               wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
                       .withDomain(options.domain)
+                      .withHostDirectories(options.volumeRoot != null)
                       .withClock(clock)
                       .withMeterRegistry(metrics)
                       .withHost(options.host)
@@ -195,7 +197,11 @@ public final class Skiffd {
                                       .blob(digest)
                                       .compose(p -> vertx.fileSystem().readFile(p.toString()))
                                       .map(io.vertx.core.buffer.Buffer::getBytes),
-                              "127.0.0.1"))
+                              "127.0.0.1",
+                              new WasmVolumes(
+                                  java.util.Optional.ofNullable(options.volumeRoot)
+                                      .map(java.nio.file.Path::toAbsolutePath),
+                                  java.util.Optional.of(dataDir.resolve("volumes")))))
                       .withStatusReporter(
                           new RestStatusReporter(
                               vertx, options.host, () -> controlPlane.actualPort()))

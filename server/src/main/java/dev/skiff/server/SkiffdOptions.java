@@ -61,6 +61,15 @@ public final class SkiffdOptions {
   int wasmThreads;
 
   @Option(
+      names = "--volume-root",
+      defaultValue = "${env:SKIFF_VOLUME_ROOT}",
+      description =
+          "The one host directory under which Wasm services may mount directories"
+              + " (wasm.directory.hostPath is relative to it); none by default, and then only"
+              + " volumes of a service's own (env SKIFF_VOLUME_ROOT).")
+  Path volumeRoot;
+
+  @Option(
       names = "--drain",
       defaultValue = "${env:SKIFF_DRAIN_SECONDS:-30}",
       description =

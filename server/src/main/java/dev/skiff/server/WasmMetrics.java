@@ -17,10 +17,13 @@ final class WasmMetrics {
         .description("Modules whose compiled code came from the on-disk cache")
         .register(registry);
     Gauge.builder("skiff.wasm.pool.busy", wasm, w -> w.stats().busyThreads())
-        .description("Wasm pool threads running a request")
+        .description("Wasm CPU permits held by computing guests")
         .register(registry);
     Gauge.builder("skiff.wasm.pool.queued", wasm, w -> w.stats().queued())
-        .description("Requests waiting for a Wasm pool thread")
+        .description("Wasm guests waiting for a CPU permit")
+        .register(registry);
+    Gauge.builder("skiff.wasm.executions", wasm, w -> w.stats().executions())
+        .description("Wasm requests admitted and not finished (waiting, computing or sleeping)")
         .register(registry);
   }
 }

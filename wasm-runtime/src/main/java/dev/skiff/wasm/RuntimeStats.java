@@ -5,9 +5,11 @@ package dev.skiff.wasm;
  *
  * @param compiles modules translated by the compiler since the runtime started
  * @param cacheHits modules whose compiled code came from the disk cache
- * @param threads size of the Wasm pool
- * @param busyThreads pool threads running an instance right now
- * @param queued requests waiting for a pool thread
+ * @param threads CPU permits: guests that may compute at once
+ * @param busyThreads permits held by computing guests right now
+ * @param queued guests waiting for a permit (not counting those sleeping in WASI)
+ * @param executions requests admitted and not finished: waiting, computing or sleeping; a cancelled
+ *     or timed-out request counts until its guest has stopped
  */
 public record RuntimeStats(
-    long compiles, long cacheHits, int threads, int busyThreads, int queued) {}
+    long compiles, long cacheHits, int threads, int busyThreads, int queued, int executions) {}

@@ -54,7 +54,8 @@ public record WagiResponse(int status, Map<String, List<String>> headers, byte[]
     } else if (failure instanceof MalformedResponseException
         || failure instanceof ResponseTooLargeException) {
       return 502; // the function is the upstream and it answered badly
-    } else if (failure instanceof OverloadedException) {
+    } else if (failure instanceof OverloadedException
+        || failure instanceof FunctionCancelledException) {
       return 503;
     } else if (failure instanceof FunctionTimeoutException) {
       return 504;

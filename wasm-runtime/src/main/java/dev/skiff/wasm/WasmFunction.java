@@ -35,4 +35,17 @@ public interface WasmFunction {
    * a pool or timer thread.
    */
   Future<WagiResponse> handle(WagiRequest request);
+
+  /**
+   * {@link #handle(WagiRequest)} for a request that may go away: when {@code gone} completes (the
+   * client disconnected, the stream was reset), the guest is stopped and the future fails with
+   * {@link FunctionCancelledException}.
+   */
+  Future<WagiResponse> handle(WagiRequest request, Future<?> gone);
+
+  /**
+   * Stops the function: new requests are refused as overloaded and the guests of requests in flight
+   * are stopped, their futures failing with {@link FunctionCancelledException}.
+   */
+  void close();
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The Wasm host of one node: loads modules (parse, validate, compile once, cached on disk by
- * digest) and runs their requests on a bounded pool of its own threads. Thread-safe; close it to
- * stop the pool.
+ * digest) and runs their requests on threads of its own, computing on CPU permits shared fairly
+ * between revisions. Thread-safe; close it to stop the pool.
  *
  * <pre>{@code
  * try (var runtime = WasmRuntime.builder().withCacheDir(dir).build()) {
@@ -38,7 +38,13 @@ public final class WasmRuntime implements AutoCloseable {
     this.compiler =
         new ModuleCompiler(
             builder.mode, builder.cacheDir == null ? null : new DiskCache(builder.cacheDir));
-    this.pool = new WorkerPool(builder.threads, builder.queueCapacity);
+    this.pool =
+        new WorkerPool(
+            builder.threads,
+            builder.revisionShare > 0
+                ? builder.revisionShare
+                : Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
+            builder.queueCapacity);
     this.loader =
         Executors.newSingleThreadExecutor(
             task -> {
@@ -93,7 +99,12 @@ public final class WasmRuntime implements AutoCloseable {
 
   public RuntimeStats stats() {
     return new RuntimeStats(
-        compiler.compiles(), compiler.cacheHits(), pool.threads(), pool.busy(), pool.queued());
+        compiler.compiles(),
+        compiler.cacheHits(),
+        pool.threads(),
+        pool.busy(),
+        pool.queued(),
+        pool.executions());
   }
 
   /** Stops the pool: running instances are interrupted, queued requests fail as overloaded. */
@@ -114,6 +125,7 @@ public final class WasmRuntime implements AutoCloseable {
     private Path cacheDir;
     private int threads = 2 * Runtime.getRuntime().availableProcessors();
     private int queueCapacity = 1024;
+    private int revisionShare;
     private ExecutionMode mode = ExecutionMode.COMPILED;
 
     private Builder() {}
@@ -124,7 +136,10 @@ public final class WasmRuntime implements AutoCloseable {
       return this;
     }
 
-    /** Pool threads running instances; default twice the available processors. */
+    /**
+     * CPU permits: guests that compute at once; default twice the available processors. A guest
+     * waiting for a permit or sleeping in WASI holds none.
+     */
     public Builder withThreads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be >= 1");
@@ -133,7 +148,20 @@ public final class WasmRuntime implements AutoCloseable {
       return this;
     }
 
-    /** Requests that may wait for a thread before new ones are refused; default 1024. */
+    /**
+     * Most permits one revision holds at once, so a revision whose guests loop leaves cores to the
+     * others; default the available processors minus one (at least 1). Never more than all permits
+     * but one, whatever is set.
+     */
+    public Builder withRevisionShare(int revisionShare) {
+      if (revisionShare < 1) {
+        throw new IllegalArgumentException("revisionShare must be >= 1");
+      }
+      this.revisionShare = revisionShare;
+      return this;
+    }
+
+    /** Requests that may wait for a permit before new ones are refused; default 1024. */
     public Builder withQueueCapacity(int queueCapacity) {
       if (queueCapacity < 1) {
         throw new IllegalArgumentException("queueCapacity must be >= 1");

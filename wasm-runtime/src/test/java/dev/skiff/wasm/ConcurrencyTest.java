@@ -120,9 +120,110 @@ class ConcurrencyTest {
     runtime.close();
 
     assertInstanceOf(OverloadedException.class, failureOf(queued));
-    assertInstanceOf(FunctionTrapException.class, failureOf(running));
+    assertInstanceOf(OverloadedException.class, failureOf(running));
+    awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
     assertInstanceOf(
         OverloadedException.class, failureOf(looping.handle(WagiRequest.builder().build())));
+  }
+
+  @Test
+  void aBusyRevisionCannotTakeEveryCpuPermit() {
+    try (var runtime = WasmRuntime.builder().withThreads(4).withRevisionShare(4).build()) {
+      var looping =
+          runtime.load(
+              Wat.infiniteLoop(), WasmConfig.builder().withTimeout(Duration.ofSeconds(60)).build());
+      var echo = runtime.load(ECHO, WasmConfig.builder().build());
+      var stuck = new ArrayList<Future<WagiResponse>>();
+      for (int i = 0; i < 10; i++) {
+        stuck.add(looping.handle(WagiRequest.builder().build()));
+      }
+      // the looping revision holds all permits but one, its other requests wait in its lane
+      awaitCondition(
+          Duration.ofSeconds(10),
+          () -> runtime.stats().busyThreads() == 3 && runtime.stats().queued() == 7);
+
+      assertEquals(200, get(echo, "/").status());
+
+      assertTrue(stuck.stream().noneMatch(Future::isComplete), "the looping requests still run");
+      looping.close();
+      awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
+    }
+  }
+
+  @Test
+  void aRevisionHoldsAtMostItsShareOfThePermits() {
+    try (var runtime = WasmRuntime.builder().withThreads(4).withRevisionShare(1).build()) {
+      var looping =
+          runtime.load(
+              Wat.infiniteLoop(), WasmConfig.builder().withTimeout(Duration.ofSeconds(60)).build());
+      var stuck = new ArrayList<Future<WagiResponse>>();
+      for (int i = 0; i < 5; i++) {
+        stuck.add(looping.handle(WagiRequest.builder().build()));
+      }
+      awaitCondition(
+          Duration.ofSeconds(10),
+          () -> runtime.stats().busyThreads() == 1 && runtime.stats().queued() == 4);
+
+      looping.close();
+      awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
+      assertTrue(stuck.stream().allMatch(Future::isComplete));
+    }
+  }
+
+  @Test
+  void aGuestSleepingInWasiHoldsNoCpuPermit() {
+    try (var runtime = WasmRuntime.builder().withThreads(2).build()) {
+      var sleeping =
+          runtime.load(
+              Wat.sleeping(60_000),
+              WasmConfig.builder().withTimeout(Duration.ofSeconds(90)).build());
+      var echo = runtime.load(ECHO, WasmConfig.builder().build());
+      var sleepers = new ArrayList<Future<WagiResponse>>();
+      for (int i = 0; i < 8; i++) {
+        sleepers.add(sleeping.handle(WagiRequest.builder().build()));
+      }
+      awaitCondition(
+          Duration.ofSeconds(10),
+          () -> runtime.stats().executions() == 8 && runtime.stats().busyThreads() == 0);
+
+      assertEquals(200, get(echo, "/").status());
+
+      assertTrue(sleepers.stream().noneMatch(Future::isComplete), "the sleepers still sleep");
+      sleeping.close();
+      awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
+      assertInstanceOf(FunctionCancelledException.class, failureOf(sleepers.get(0)));
+    }
+  }
+
+  @Test
+  void aShortSleepWakesAndAnswers() {
+    try (var runtime = WasmRuntime.builder().withThreads(1).build()) {
+      var sleeping = runtime.load(Wat.sleeping(10), WasmConfig.builder().build());
+
+      assertEquals("slept", get(sleeping, "/").bodyText());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void aLoopingGuestStopsWhenItsRequestIsGone(ExecutionMode mode) {
+    try (var runtime = WasmRuntime.builder().withMode(mode).withThreads(2).build()) {
+      var looping =
+          runtime.load(
+              Wat.infiniteLoop(),
+              WasmConfig.builder().withTimeout(Duration.ofSeconds(3600)).build());
+      Promise<Void> gone = Promise.promise();
+      var request = looping.handle(WagiRequest.builder().build(), gone.future());
+      awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().busyThreads() == 1);
+
+      gone.complete();
+
+      awaitCondition(Duration.ofSeconds(10), () -> runtime.stats().executions() == 0);
+      assertEquals(0, looping.inFlight());
+      var failure = failureOf(request);
+      assertInstanceOf(FunctionCancelledException.class, failure);
+      assertEquals(503, WagiResponse.statusOf(failure));
+    }
   }
 
   @Test

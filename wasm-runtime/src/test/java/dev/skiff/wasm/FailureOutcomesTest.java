@@ -3,6 +3,7 @@ package dev.skiff.wasm;
 import static dev.skiff.wasm.Calls.awaitCondition;
 import static dev.skiff.wasm.Calls.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,6 +136,24 @@ class FailureOutcomesTest {
 
     assertInstanceOf(MalformedResponseException.class, failure);
     assertEquals(502, WagiResponse.statusOf(failure));
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void headerValueWithCarriageReturnIsRefusedWith502NamingTheHeader(ExecutionMode mode) {
+    var function =
+        load(
+            mode,
+            Wat.printing("Content-Type: text/plain\nX-Evil: a\rSet-Cookie: session=stolen\n\nbody"),
+            WasmConfig.builder());
+
+    var failure = failureOf(function.handle(WagiRequest.builder().build()));
+    var answer = WagiResponse.ofFailure(failure);
+
+    assertEquals(502, answer.status());
+    assertTrue(answer.bodyText().contains("invalid header 'X-Evil'"), answer.bodyText());
+    assertFalse(answer.bodyText().contains("session=stolen"), answer.bodyText());
+    assertTrue(answer.header("Set-Cookie").isEmpty());
   }
 
   @ParameterizedTest

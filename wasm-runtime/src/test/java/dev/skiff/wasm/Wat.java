@@ -148,6 +148,36 @@ public final class Wat {
         "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))");
   }
 
+  /**
+   * Sleeps {@code millis} in WASI (poll_oneoff with one relative monotonic clock subscription),
+   * then prints a text/plain response saying {@code slept}.
+   */
+  public static byte[] sleeping(long millis) {
+    String response = "Content-Type: text/plain\n\nslept";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"poll_oneoff\" (func $poll (param i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 1024) "
+            + literal(response)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\")\n"
+            // subscription at 256: userdata 0, tag 0 (clock), clock id 1 (monotonic) at +16,
+            // timeout at +24, precision at +32, flags 0 (relative) at +40; event out at 512
+            + "  (i32.store (i32.const 272) (i32.const 1))\n"
+            + "  (i64.store (i32.const 280) (i64.const "
+            + millis * 1_000_000L
+            + "))\n"
+            + "  (drop (call $poll (i32.const 256) (i32.const 512) (i32.const 1) (i32.const 600)))\n"
+            + "  (call $write (i32.const 1024) (i32.const "
+            + response.length()
+            + "))))");
+  }
+
   public static byte[] unreachable() {
     return assemble(
         "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
@@ -243,6 +273,15 @@ public final class Wat {
    * written} into it (write).
    */
   public static byte[] openFile(String path, int oflags, long rights, boolean write) {
+    return openFile(path, 0, oflags, rights, write);
+  }
+
+  /**
+   * Like {@link #openFile(String, int, long, boolean)} with WASI lookup flags: 1 follows a link in
+   * the last component, as wasi-libc's {@code open} does without {@code O_NOFOLLOW}.
+   */
+  public static byte[] openFile(
+      String path, int lookupFlags, int oflags, long rights, boolean write) {
     String header = "Content-Type: text/plain\n\n";
     byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
     String onSuccess =
@@ -279,7 +318,9 @@ public final class Wat {
             + "(data (i32.const 204) \"\\0a\")\n"
             + WRITE_FN
             + "(func (export \"_start\") (local $errno i32)\n"
-            + "  (local.set $errno (call $path_open (i32.const 3) (i32.const 0) (i32.const 512)"
+            + "  (local.set $errno (call $path_open (i32.const 3) (i32.const "
+            + lookupFlags
+            + ") (i32.const 512)"
             + " (i32.const "
             + pathBytes.length
             + ") (i32.const "
@@ -295,5 +336,132 @@ public final class Wat {
             + "  (if (i32.eqz (local.get $errno)) (then\n"
             + onSuccess
             + "))))");
+  }
+
+  /**
+   * Creates the symbolic link {@code link} (in the preopened directory, fd 3) pointing to {@code
+   * target} with path_symlink, and prints the errno as four digits.
+   */
+  public static byte[] symlink(String target, String link) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] targetBytes = target.getBytes(StandardCharsets.UTF_8);
+    byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"path_symlink\" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(targetBytes)
+            + ")\n"
+            + "(data (i32.const 768) "
+            + literal(linkBytes)
+            + ")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (local.set $errno (call $path_symlink (i32.const 512) (i32.const "
+            + targetBytes.length
+            + ") (i32.const 3) (i32.const 768) (i32.const "
+            + linkBytes.length
+            + ")))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))))");
+  }
+
+  /**
+   * Opens directory {@code dir} in the preopened fd 3, then {@code file} relative to the new
+   * directory descriptor (following a last link), and prints the second open's errno as four digits
+   * and a newline, then on success the file's first KiB.
+   */
+  public static byte[] openInSubdirectory(String dir, String file) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] dirBytes = dir.getBytes(StandardCharsets.UTF_8);
+    byte[] fileBytes = file.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"fd_read\" (func $fd_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"path_open\" (func $path_open"
+            + " (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(dirBytes)
+            + ")\n"
+            + "(data (i32.const 768) "
+            + literal(fileBytes)
+            + ")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (drop (call $path_open (i32.const 3) (i32.const 1) (i32.const 512) (i32.const "
+            + dirBytes.length
+            + ") (i32.const 2) (i64.const 2) (i64.const 2) (i32.const 0) (i32.const 100)))\n"
+            + "  (local.set $errno (call $path_open (i32.load (i32.const 100)) (i32.const 1)"
+            + " (i32.const 768) (i32.const "
+            + fileBytes.length
+            + ") (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 104)))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))\n"
+            + "  (if (i32.eqz (local.get $errno)) (then\n"
+            + "    (i32.store (i32.const 32) (i32.const 2048))\n"
+            + "    (i32.store (i32.const 36) (i32.const 1024))\n"
+            + "    (drop (call $fd_read (i32.load (i32.const 104)) (i32.const 32) (i32.const 1)"
+            + " (i32.const 40)))\n"
+            + "    (call $write (i32.const 2048) (i32.load (i32.const 40)))))))");
+  }
+
+  /** Renames {@code from} to {@code to} in the preopened fd 3 and prints the errno. */
+  public static byte[] rename(String from, String to) {
+    String header = "Content-Type: text/plain\n\n";
+    byte[] fromBytes = from.getBytes(StandardCharsets.UTF_8);
+    byte[] toBytes = to.getBytes(StandardCharsets.UTF_8);
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"path_rename\" (func $path_rename (param i32 i32 i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 256) "
+            + literal(header)
+            + ")\n"
+            + "(data (i32.const 512) "
+            + literal(fromBytes)
+            + ")\n"
+            + "(data (i32.const 768) "
+            + literal(toBytes)
+            + ")\n"
+            + "(data (i32.const 204) \"\\0a\")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $errno i32)\n"
+            + "  (local.set $errno (call $path_rename (i32.const 3) (i32.const 512) (i32.const "
+            + fromBytes.length
+            + ") (i32.const 3) (i32.const 768) (i32.const "
+            + toBytes.length
+            + ")))\n"
+            + "  (call $write (i32.const 256) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(local.get $errno)")
+            + "  (call $write (i32.const 204) (i32.const 1))))");
   }
 }

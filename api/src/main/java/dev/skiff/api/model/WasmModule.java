@@ -16,9 +16,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record WasmModule(String digest, String url, Directory directory) {
 
   /**
-   * A host directory preopened for the module.
+   * A directory preopened for the module: one under the operator's volume root, or a volume of the
+   * service's own that Skiff creates under its data directory. Links in it never lead out of it.
    *
-   * @param hostPath absolute path on the node
+   * @param hostPath a directory relative to the node's volume root ({@code skiffd --volume-root});
+   *     absent for the service's own volume, {@code {data-dir}/volumes/{namespace}/{service}}
    * @param guestPath path the module sees, {@code /data} when absent
    * @param writable read-only unless true
    */

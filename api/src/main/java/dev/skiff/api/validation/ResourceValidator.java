@@ -37,7 +37,21 @@ public final class ResourceValidator {
 
   private ResourceValidator() {}
 
+  /**
+   * Checks a service as any client can: a {@code wasm.directory.hostPath} is checked for shape
+   * only, since whether host directories are allowed is the serving node's setting.
+   */
   public static void validate(Service s) {
+    validate(s, true);
+  }
+
+  /**
+   * Checks a service for a control plane.
+   *
+   * @param hostDirectories whether the operator configured a volume root ({@code skiffd
+   *     --volume-root}); without one a {@code wasm.directory.hostPath} is refused
+   */
+  public static void validate(Service s, boolean hostDirectories) {
     Problems p = new Problems();
     metadata(p, s.metadata(), Names.MAX_SERVICE_NAME);
     if (s.spec() == null) {
@@ -45,7 +59,7 @@ public final class ResourceValidator {
     } else if (s.spec().template() == null) {
       p.add("spec.template", "is required", "give spec.template.image or spec.template.wasm");
     } else {
-      template(p, "spec.template", s.spec().template());
+      template(p, "spec.template", s.spec().template(), hostDirectories);
     }
     if (s.metadata() != null) {
       ScalingSettings.validate(p, "metadata.annotations", s.metadata().annotations());
@@ -114,6 +128,11 @@ public final class ResourceValidator {
 
   /** Checks one revision template; exposed so the CLI can pre-check before sending. */
   public static void template(Problems p, String path, RevisionTemplate t) {
+    template(p, path, t, true);
+  }
+
+  private static void template(
+      Problems p, String path, RevisionTemplate t, boolean hostDirectories) {
     boolean hasImage = t.image() != null && !t.image().isEmpty();
     if (hasImage == (t.wasm() != null)) {
       p.add(
@@ -128,7 +147,7 @@ public final class ResourceValidator {
           "e.g. 127.0.0.1:5000/hello:1 or registry/repo@sha256:<64 hex>");
     }
     if (t.wasm() != null) {
-      wasm(p, path + ".wasm", t.wasm());
+      wasm(p, path + ".wasm", t.wasm(), hostDirectories);
     }
     t.env()
         .forEach(
@@ -163,7 +182,7 @@ public final class ResourceValidator {
     ScalingSettings.validate(p, path + ".annotations", t.annotations());
   }
 
-  private static void wasm(Problems p, String path, WasmModule w) {
+  private static void wasm(Problems p, String path, WasmModule w, boolean hostDirectories) {
     boolean hasDigest = w.digest() != null && !w.digest().isEmpty();
     boolean hasUrl = w.url() != null && !w.url().isEmpty();
     if (hasDigest == hasUrl) {
@@ -178,12 +197,37 @@ public final class ResourceValidator {
     }
     WasmModule.Directory d = w.directory();
     if (d != null) {
-      if (d.hostPath() == null || !d.hostPath().startsWith("/")) {
-        p.add(path + ".directory.hostPath", "must be an absolute path", "e.g. /srv/data");
+      if (d.hostPath() != null) {
+        hostPath(p, path + ".directory.hostPath", d.hostPath(), hostDirectories);
       }
       if (d.guestPath() != null && !d.guestPath().startsWith("/")) {
         p.add(path + ".directory.guestPath", "must be an absolute path", "e.g. /data");
       }
+    }
+  }
+
+  /**
+   * A directory under the operator's volume root: relative, and with no component that could climb
+   * out of it. Links inside the root are the node's to refuse at each access.
+   */
+  private static void hostPath(Problems p, String field, String hostPath, boolean allowed) {
+    String fix =
+        "a path under the volume root such as shared/data, or omit hostPath for a volume of"
+            + " the service's own";
+    if (!allowed) {
+      p.add(
+          field,
+          "names a host directory, but this Skiff has no volume root",
+          "the operator starts skiffd with --volume-root DIR to allow directories under DIR;"
+              + " or omit hostPath for a volume of the service's own");
+    } else if (hostPath.startsWith("/")) {
+      p.add(field, "must be relative to the operator's volume root, not an absolute path", fix);
+    } else if (hostPath.isEmpty()
+        || hostPath.indexOf('\0') >= 0
+        || hostPath.indexOf('\\') >= 0
+        || List.of(hostPath.split("/", -1)).stream()
+            .anyMatch(c -> c.isEmpty() || c.equals(".") || c.equals(".."))) {
+      p.add(field, "must be a plain relative path without empty, '.' or '..' parts", fix);
     }
   }
 

@@ -5,7 +5,9 @@ import dev.skiff.wasm.RequestTooLargeException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
 import dev.skiff.wasm.WasmFunction;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -44,18 +46,23 @@ final class WagiBridge implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     tracker.enter();
+    // Completes when the client is gone before its answer: the connection closed or, on HTTP/2,
+    // the stream was reset. The function's guest is then stopped instead of running on.
+    Promise<Void> gone = Promise.promise();
     req.response().endHandler(v -> tracker.leave());
     req.response()
         .closeHandler(
             v -> {
               if (!req.response().ended()) {
                 tracker.leave();
+                gone.tryComplete();
               }
             });
-    serve(req);
+    req.response().exceptionHandler(err -> gone.tryComplete());
+    serve(req, gone.future());
   }
 
-  private void serve(HttpServerRequest req) {
+  private void serve(HttpServerRequest req, Future<Void> gone) {
     String declared = req.getHeader("Content-Length");
     if (declared != null && parseLong(declared) > maxRequestBytes) {
       fail(req.response(), new RequestTooLargeException(parseLong(declared), maxRequestBytes));
@@ -80,7 +87,7 @@ final class WagiBridge implements Handler<HttpServerRequest> {
             return;
           }
           function
-              .handle(toWagi(req, body.getBytes()))
+              .handle(toWagi(req, body.getBytes()), gone)
               .onSuccess(resp -> write(req.response(), resp))
               .onFailure(err -> fail(req.response(), err));
         });

@@ -17,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -31,12 +30,24 @@ public final class WasmBackend implements RuntimeBackend {
   private final WasmRuntime runtime;
   private final ModuleSource modules;
   private final String bindHost;
+  private final WasmVolumes volumes;
 
+  /** A backend whose revisions may declare no directory. */
   public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules, String bindHost) {
+    this(vertx, runtime, modules, bindHost, WasmVolumes.none());
+  }
+
+  public WasmBackend(
+      Vertx vertx,
+      WasmRuntime runtime,
+      ModuleSource modules,
+      String bindHost,
+      WasmVolumes volumes) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.modules = modules;
     this.bindHost = bindHost;
+    this.volumes = volumes;
   }
 
   @Override
@@ -64,7 +75,11 @@ public final class WasmBackend implements RuntimeBackend {
                         "ModuleMissing",
                         "module " + module.digest() + " is not available: " + err.getMessage(),
                         err)))
-        .compose(bytes -> runtime.loadAsync(bytes, config(spec)))
+        .compose(
+            bytes ->
+                vertx
+                    .executeBlocking(() -> config(spec, volumes))
+                    .compose(config -> runtime.loadAsync(bytes, config)))
         .recover(
             err ->
                 Future.failedFuture(
@@ -88,7 +103,7 @@ public final class WasmBackend implements RuntimeBackend {
         .map(s -> new WasmInstance(spec.id(), function, s, bindHost));
   }
 
-  static WasmConfig config(InstanceSpec spec) {
+  static WasmConfig config(InstanceSpec spec, WasmVolumes volumes) {
     RevisionTemplate t = spec.template();
     WasmConfig.Builder b =
         WasmConfig.builder()
@@ -108,7 +123,7 @@ public final class WasmBackend implements RuntimeBackend {
     WasmModule.Directory dir = t.wasm().directory();
     if (dir != null) {
       b.withDirectory(
-          Path.of(dir.hostPath()),
+          volumes.directoryFor(spec, dir),
           dir.guestPath() == null ? "/data" : dir.guestPath(),
           Boolean.TRUE.equals(dir.writable()));
     }
@@ -134,8 +149,16 @@ public final class WasmBackend implements RuntimeBackend {
 
     @Override
     public Future<Void> stop(Duration drain) {
-      // Graceful: stop accepting, let in-flight requests finish for up to the drain, then close.
-      return server.shutdown(drain);
+      // Graceful: stop accepting, let in-flight requests finish for up to the drain, then close
+      // the connections and stop the guests still running (a looping guest would otherwise run
+      // to its timeout after the revision is gone).
+      return server
+          .shutdown(drain)
+          .eventually(
+              () -> {
+                function.close();
+                return Future.succeededFuture();
+              });
     }
   }
 }

@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  *
  * <p>{@code Status: NNN [reason]} sets the status; {@code Location} without {@code Status} gives
  * 302; every other header is passed through. At least one of {@code Content-Type}, {@code Location}
- * or {@code Status} is required. Lines without a colon are skipped with a warning, as Spin does.
+ * or {@code Status} is required. Lines without a colon are skipped with a warning, as Spin does. A
+ * header value with a control character (a bare CR, NUL; tab is allowed) fails the whole response,
+ * since passing it on would let the function split the response.
  */
 public final class CgiResponseParser {
   private CgiResponseParser() {}
@@ -58,9 +60,16 @@ public final class CgiResponseParser {
         continue;
       }
       String value = line.substring(colon + 1).trim();
-      if (value.chars().anyMatch(c -> (c < 32 && c != '\t') || c == 127)) {
-        warnings.accept("ignored CGI header with control characters: " + name);
-        continue;
+      int control = firstControl(value);
+      if (control >= 0) {
+        // A CR could end the header early in a client or proxy that splits on it (response
+        // splitting): the whole response is refused, so nothing of it reaches the client.
+        throw new MalformedResponseException(
+            "invalid header '"
+                + name
+                + "': its value contains "
+                + controlName(control)
+                + "; a header value must be one line without control characters");
       }
       switch (name.toLowerCase(Locale.ROOT)) {
         case "status":
@@ -97,6 +106,30 @@ public final class CgiResponseParser {
       }
     }
     throw new MalformedResponseException("invalid Status header '" + abbreviate(value) + "'");
+  }
+
+  /** The first control character other than HTAB (RFC 9110 field-value), or -1. */
+  private static int firstControl(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 32 && c != '\t') || c == 127) {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  private static String controlName(int c) {
+    switch (c) {
+      case '\r':
+        return "CR";
+      case '\n':
+        return "LF";
+      case 0:
+        return "NUL";
+      default:
+        return String.format("the control character 0x%02x", c);
+    }
   }
 
   /** RFC 9110 token characters: what an HTTP header name may contain. */

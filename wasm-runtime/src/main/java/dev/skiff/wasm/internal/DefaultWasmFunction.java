@@ -1,6 +1,7 @@
 package dev.skiff.wasm.internal;
 
 import dev.skiff.wasm.CompileStats;
+import dev.skiff.wasm.FunctionCancelledException;
 import dev.skiff.wasm.LogSink;
 import dev.skiff.wasm.OverloadedException;
 import dev.skiff.wasm.RequestTooLargeException;
@@ -10,14 +11,16 @@ import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmFunction;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A compiled module bound to its revision's limits. Admission happens on the caller's thread and
- * never blocks: an oversized body or a full concurrency limit fails at once, the rest is queued on
- * the {@link WorkerPool}.
+ * never blocks: an oversized body or a full concurrency limit fails at once, the rest runs on the
+ * {@link WorkerPool} in this revision's own lane of CPU permits.
  */
 public final class DefaultWasmFunction implements WasmFunction {
   private final CompiledWasm wasm;
@@ -25,11 +28,15 @@ public final class DefaultWasmFunction implements WasmFunction {
   private final WorkerPool pool;
   private final Semaphore limiter; // null: unlimited
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final CpuPermits.Lane lane;
+  private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   public DefaultWasmFunction(CompiledWasm wasm, WasmConfig config, WorkerPool pool) {
     this.wasm = wasm;
     this.config = config;
     this.pool = pool;
+    this.lane = pool.lane();
     this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());
   }
 
@@ -55,16 +62,31 @@ public final class DefaultWasmFunction implements WasmFunction {
 
   @Override
   public Future<WagiResponse> handle(WagiRequest request) {
-    return CallerContext.completeOnCaller(admit(request));
+    return CallerContext.completeOnCaller(admit(request, null));
   }
 
-  private Future<WagiResponse> admit(WagiRequest request) {
+  @Override
+  public Future<WagiResponse> handle(WagiRequest request, Future<?> gone) {
+    return CallerContext.completeOnCaller(admit(request, gone));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Execution execution : executions) {
+      execution.cancel(new FunctionCancelledException("the function's revision was stopped"));
+    }
+  }
+
+  private Future<WagiResponse> admit(WagiRequest request, Future<?> gone) {
     if (request.body().length > config.maxRequestBytes()) {
       return Future.failedFuture(
           new RequestTooLargeException(request.body().length, config.maxRequestBytes()));
     }
-    if (pool.isClosed()) {
-      return Future.failedFuture(new OverloadedException("the Wasm runtime is closed"));
+    if (pool.isClosed() || closed) {
+      return Future.failedFuture(
+          new OverloadedException(
+              closed ? "function '" + name() + "' was stopped" : "the Wasm runtime is closed"));
     }
     if (limiter != null && !limiter.tryAcquire()) {
       return Future.failedFuture(
@@ -80,10 +102,16 @@ public final class DefaultWasmFunction implements WasmFunction {
     var execution =
         new Execution(
             promise,
-            () -> Invocation.run(wasm, config, request),
+            slot -> Invocation.run(wasm, config, request, slot),
+            lane,
             config.timeout(),
-            this::release,
             line -> config.logSink().log(name(), LogSink.Source.HOST, line));
+    executions.add(execution);
+    execution.onFinish(
+        () -> {
+          executions.remove(execution);
+          release();
+        });
     try {
       execution.armTimeout(pool);
     } catch (RejectedExecutionException e) {
@@ -92,6 +120,14 @@ public final class DefaultWasmFunction implements WasmFunction {
     }
     if (!pool.submit(execution)) {
       execution.abort(new OverloadedException("the node's Wasm queue is full; retry shortly"));
+      return promise.future();
+    }
+    if (closed) {
+      execution.cancel(new FunctionCancelledException("the function's revision was stopped"));
+    }
+    if (gone != null) {
+      gone.onComplete(
+          v -> execution.cancel(new FunctionCancelledException("its client went away")));
     }
     return promise.future();
   }

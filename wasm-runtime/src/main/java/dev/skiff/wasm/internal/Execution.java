@@ -5,49 +5,59 @@ import dev.skiff.wasm.WagiResponse;
 import dev.skiff.wasm.WasmException;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * One admitted request: waits in the pool's queue, runs on a pool thread, and races its timeout.
+ * One admitted request: runs on a thread of its own, computes only while it holds a CPU permit of
+ * its revision's lane, and races its timeout and its cancellation.
  *
- * <p>The first of result and timeout completes the promise. A timeout interrupts the pool thread,
- * which Chicory's interpreter and compiled code both check at loops and calls. The interrupt is
- * sent while holding this object's lock and only in state RUNNING, and the runner leaves RUNNING
- * under the same lock before clearing its interrupt flag, so an interrupt never reaches the next
- * request the thread takes.
+ * <p>The first of result, timeout and cancellation completes the promise. Timeout and cancellation
+ * interrupt the thread, which ends a wait for a permit, a WASI sleep, and guest code (Chicory's
+ * interpreter and compiled code check the interrupt at loops and calls). The interrupt is sent
+ * while holding this object's lock and only in state RUNNING, and the runner leaves RUNNING under
+ * the same lock before clearing its interrupt flag, so an interrupt never outlives its request.
  */
 final class Execution implements Runnable {
   private enum State {
     QUEUED,
     RUNNING,
-    TIMED_OUT,
+    ENDED, // timed out or cancelled; the guest is being stopped
     DONE
   }
 
   private final Promise<WagiResponse> promise;
-  private final Supplier<WagiResponse> work;
+  private final Function<CpuSlot, WagiResponse> work;
+  private final CpuPermits.Lane lane;
   private final Duration timeout;
-  private final Runnable onFinish;
   private final Consumer<String> hostLog;
+  private final List<Runnable> finishHooks = new CopyOnWriteArrayList<>();
   private final AtomicBoolean finished = new AtomicBoolean();
   private State state = State.QUEUED; // guarded by this
   private Thread runner; // guarded by this
+  private String endNote; // guarded by this
   private volatile ScheduledFuture<?> timer;
 
   Execution(
       Promise<WagiResponse> promise,
-      Supplier<WagiResponse> work,
+      Function<CpuSlot, WagiResponse> work,
+      CpuPermits.Lane lane,
       Duration timeout,
-      Runnable onFinish,
       Consumer<String> hostLog) {
     this.promise = promise;
     this.work = work;
+    this.lane = lane;
     this.timeout = timeout;
-    this.onFinish = onFinish;
     this.hostLog = hostLog;
+  }
+
+  /** Runs {@code hook} once when the request is over and its guest has stopped. */
+  void onFinish(Runnable hook) {
+    finishHooks.add(hook);
   }
 
   void armTimeout(WorkerPool pool) {
@@ -58,7 +68,7 @@ final class Execution implements Runnable {
   public void run() {
     synchronized (this) {
       if (state != State.QUEUED) {
-        hostLog.accept("timed out after " + timeout.toMillis() + " ms waiting for a Wasm thread");
+        hostLog.accept(endNote + " before it started");
         finish();
         return;
       }
@@ -67,22 +77,25 @@ final class Execution implements Runnable {
     }
     WagiResponse response = null;
     WasmException failure = null;
+    var slot = new CpuSlot(lane);
     try {
-      response = work.get();
+      slot.acquire();
+      response = work.apply(slot);
     } catch (
         Throwable t) { // traps include StackOverflowError; the instance is discarded either way
       failure = FailureClassifier.classify(t);
+    } finally {
+      slot.release();
     }
-    boolean timedOut;
+    String ended;
     synchronized (this) {
-      timedOut = state == State.TIMED_OUT;
+      ended = state == State.ENDED ? endNote : null;
       state = State.DONE;
       runner = null;
     }
-    Thread.interrupted(); // clear a timeout's interrupt before this thread takes other work
-    if (timedOut) {
-      hostLog.accept(
-          "timed out after " + timeout.toMillis() + " ms; instance interrupted and discarded");
+    Thread.interrupted(); // clear a timeout's or cancellation's interrupt
+    if (ended != null) {
+      hostLog.accept(ended + "; instance interrupted and discarded");
     } else if (failure != null) {
       hostLog.accept(failure.getMessage() + detail(failure));
       promise.tryFail(failure);
@@ -92,7 +105,7 @@ final class Execution implements Runnable {
     finish();
   }
 
-  /** Fails a request that never ran because the pool refused or dropped it. */
+  /** Fails a request that never ran because the pool refused it. */
   void abort(WasmException reason) {
     synchronized (this) {
       if (state != State.QUEUED) {
@@ -104,16 +117,26 @@ final class Execution implements Runnable {
     finish();
   }
 
+  /** Ends the request with {@code reason} and stops its guest, wherever it is. */
+  void cancel(WasmException reason) {
+    end(reason, "cancelled (" + reason.getMessage() + ")");
+  }
+
   private void timeOut() {
+    end(new FunctionTimeoutException(timeout), "timed out after " + timeout.toMillis() + " ms");
+  }
+
+  private void end(WasmException reason, String note) {
     synchronized (this) {
       if (state == State.RUNNING) {
         runner.interrupt();
       } else if (state != State.QUEUED) {
         return;
       }
-      state = State.TIMED_OUT;
+      state = State.ENDED;
+      endNote = note;
     }
-    promise.tryFail(new FunctionTimeoutException(timeout));
+    promise.tryFail(reason);
   }
 
   private void finish() {
@@ -122,7 +145,7 @@ final class Execution implements Runnable {
       if (t != null) {
         t.cancel(false);
       }
-      onFinish.run();
+      finishHooks.forEach(Runnable::run);
     }
   }
 

@@ -14,12 +14,15 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.skiff.wasm.FunctionExitException;
+import dev.skiff.wasm.FunctionTrapException;
 import dev.skiff.wasm.LogSink;
 import dev.skiff.wasm.ModuleInvalidException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
 import dev.skiff.wasm.WasmConfig;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 
 /**
@@ -31,9 +34,12 @@ final class Invocation {
   /** WASI's random_get must be a CSPRNG; SecureRandom is thread-safe. */
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The descriptor of the one preopened directory: after stdin, stdout and stderr. */
+  private static final int PREOPENED_FD = 3;
+
   private Invocation() {}
 
-  static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request) {
+  static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request, CpuSlot slot) {
     var stdout = new BoundedOutputStream(config.maxResponseBytes());
     var stderr = new StderrLineSink(config.logSink(), config.name());
     var options =
@@ -44,15 +50,19 @@ final class Invocation {
             .withStdout(stdout, false)
             .withStderr(stderr, false);
     CgiEnvironment.env(request, config).forEach(options::withEnvironment);
-    config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), dir.hostPath()));
+    Path root = config.directory().map(dir -> realPath(dir.hostPath())).orElse(null);
+    config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), root));
     try (var wasi =
         WasiPreview1.builder()
             .withLogger(SilentLogger.INSTANCE)
             .withOptions(options.build())
             .build()) {
-      HostFunction[] functions = wasi.toHostFunctions();
-      if (config.directory().isPresent() && !config.directory().get().writable()) {
-        functions = ReadOnlyWasi.wrap(functions);
+      HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
+      if (root != null) {
+        functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
+        if (!config.directory().get().writable()) {
+          functions = ReadOnlyWasi.wrap(functions);
+        }
       }
       Instance instance = instantiate(wasm, config, functions);
       try {
@@ -70,6 +80,42 @@ final class Invocation {
     return CgiResponseParser.parse(
         stdout.toByteArray(),
         warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
+  }
+
+  /**
+   * A guest blocked in poll_oneoff (a WASI sleep) computes nothing, so it gives its CPU permit back
+   * for the wait and queues for one afterwards. An interrupt during the sleep unwinds the guest
+   * without a permit. stdin never blocks: the body is complete before the guest starts.
+   */
+  private static HostFunction[] sleepsWithoutPermit(HostFunction[] functions, CpuSlot slot) {
+    var wrapped = functions.clone();
+    for (int i = 0; i < wrapped.length; i++) {
+      HostFunction fn = wrapped[i];
+      if (fn.name().equals("poll_oneoff")) {
+        wrapped[i] =
+            new HostFunction(
+                fn.module(),
+                fn.name(),
+                fn.functionType(),
+                (inst, args) -> {
+                  slot.release();
+                  long[] result = fn.handle().apply(inst, args);
+                  slot.acquire();
+                  return result;
+                });
+      }
+    }
+    return wrapped;
+  }
+
+  /** The mount root without links in it, so that confinement compares real paths. */
+  private static Path realPath(Path hostPath) {
+    try {
+      return hostPath.toRealPath();
+    } catch (IOException e) {
+      throw new FunctionTrapException(
+          "the function's directory is missing on this node; redeploy or ask the operator", e);
+    }
   }
 
   /**

@@ -2,45 +2,70 @@ package dev.skiff.wasm.internal;
 
 import dev.skiff.wasm.OverloadedException;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads Wasm runs on: a fixed pool with a bounded queue, never a Vert.x event loop, plus one
- * timer thread for timeouts. Pool threads get a large stack so deep but finite guest recursion
- * works; unbounded recursion still ends in a trap.
+ * Where Wasm runs: one thread per admitted request from an elastic pool, never a Vert.x event loop,
+ * and {@link CpuPermits} that bound how many of them compute at once. A request waiting for a
+ * permit or sleeping in WASI holds a parked thread but no permit. Admission is bounded: permits
+ * plus the queue capacity, beyond which requests are refused as overloaded. One timer thread runs
+ * timeouts. Threads get a large stack so deep but finite guest recursion works.
  */
 public final class WorkerPool implements AutoCloseable {
   static final long STACK_BYTES = 8L << 20;
   private final ThreadPoolExecutor executor;
   private final ScheduledThreadPoolExecutor timer;
+  private final CpuPermits permits;
+  private final int maxAdmitted;
+  private final Set<Execution> admitted = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger count = new AtomicInteger();
 
-  public WorkerPool(int threads, int queueCapacity) {
+  public WorkerPool(int permits, int revisionShare, int queueCapacity) {
+    this.permits = new CpuPermits(permits, revisionShare);
+    this.maxAdmitted = permits + queueCapacity;
     this.executor =
         new ThreadPoolExecutor(
-            threads,
-            threads,
             0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(queueCapacity),
+            Integer.MAX_VALUE, // bounded by admission
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
             factory("skiff-wasm-", STACK_BYTES));
     this.timer = new ScheduledThreadPoolExecutor(1, factory("skiff-wasm-timer-", 0));
     this.timer.setRemoveOnCancelPolicy(true);
   }
 
-  /** Queues the execution; false when the queue is full or the pool is closed. */
+  /** A queue of its own for one revision. */
+  CpuPermits.Lane lane() {
+    return permits.lane();
+  }
+
+  /** Starts the execution on a thread of its own; false when admission is full or closed. */
   boolean submit(Execution execution) {
+    if (count.incrementAndGet() > maxAdmitted) {
+      count.decrementAndGet();
+      return false;
+    }
+    admitted.add(execution);
+    execution.onFinish(
+        () -> {
+          admitted.remove(execution);
+          count.decrementAndGet();
+        });
     try {
       executor.execute(execution);
       return true;
     } catch (RejectedExecutionException e) {
-      return false;
+      return false; // the caller aborts it, which runs the finish hook
     }
   }
 
@@ -52,23 +77,32 @@ public final class WorkerPool implements AutoCloseable {
     return executor.isShutdown();
   }
 
+  /** CPU permits: how many guests compute at once. */
   public int threads() {
-    return executor.getMaximumPoolSize();
+    return permits.total();
   }
 
+  /** Permits held by computing guests. */
   public int busy() {
-    return executor.getActiveCount();
+    return permits.held();
   }
 
+  /** Guests waiting for a permit. */
   public int queued() {
-    return executor.getQueue().size();
+    return permits.waiting();
   }
 
-  /** Interrupts running instances and fails queued requests with {@link OverloadedException}. */
+  /** Admitted requests not finished: waiting, computing or sleeping. */
+  public int executions() {
+    return count.get();
+  }
+
+  /** Interrupts every admitted request; they fail with {@link OverloadedException}. */
   @Override
   public void close() {
-    for (Runnable pending : executor.shutdownNow()) {
-      ((Execution) pending).abort(new OverloadedException("the Wasm runtime is closed"));
+    executor.shutdown();
+    for (Execution execution : admitted) {
+      execution.cancel(new OverloadedException("the Wasm runtime is closed"));
     }
     timer.shutdownNow();
   }

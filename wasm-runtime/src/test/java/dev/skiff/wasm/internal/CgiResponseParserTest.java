@@ -114,10 +114,28 @@ class CgiResponseParserTest {
   }
 
   @Test
-  void headerValuesWithControlCharactersAreDropped() {
-    var response = parse("Content-Type: text/plain\nX-Evil: a\rSet-Cookie: b\n\n");
+  void headerValueWithCarriageReturnIsRefusedNamingTheHeader() {
+    var e =
+        assertThrows(
+            MalformedResponseException.class,
+            () -> parse("Content-Type: text/plain\nX-Evil: a\rSet-Cookie: b\n\n"));
 
-    assertTrue(response.header("X-Evil").isEmpty());
-    assertEquals(1, warnings.size());
+    assertTrue(e.getMessage().contains("'X-Evil'"), e.getMessage());
+    assertTrue(e.getMessage().contains("CR"), e.getMessage());
+  }
+
+  @Test
+  void headerValueWithNulIsRefused() {
+    var e =
+        assertThrows(
+            MalformedResponseException.class,
+            () -> parse("Content-Type: text/plain\nX-Nul: a\0b\n\n"));
+
+    assertTrue(e.getMessage().contains("'X-Nul'"), e.getMessage());
+  }
+
+  @Test
+  void headerValueWithTabIsKept() {
+    assertEquals("a\tb", parse("Content-Type: text/plain\nX-Tab: a\tb\n\n").header("X-Tab").get());
   }
 }

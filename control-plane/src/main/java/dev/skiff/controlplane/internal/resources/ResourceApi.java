@@ -36,14 +36,26 @@ public final class ResourceApi {
   private final ObjectWriter<Node> nodes;
   private final RevisionRepair repair;
   private final AdmissionLimits limits;
+  private final boolean hostDirectories;
 
   public ResourceApi(Store store, BlobStore blobs, String domain, Clock clock) {
-    this(store, blobs, domain, clock, AdmissionLimits.NONE);
+    this(store, blobs, domain, clock, AdmissionLimits.NONE, false);
   }
 
+  /**
+   * @param limits the operator's admission ceilings (instances per revision)
+   * @param hostDirectories whether Wasm services may name a directory under the node's volume root
+   *     ({@code skiffd --volume-root})
+   */
   public ResourceApi(
-      Store store, BlobStore blobs, String domain, Clock clock, AdmissionLimits limits) {
+      Store store,
+      BlobStore blobs,
+      String domain,
+      Clock clock,
+      AdmissionLimits limits,
+      boolean hostDirectories) {
     this.limits = limits;
+    this.hostDirectories = hostDirectories;
     this.repo = new Repository(store);
     ServiceStatusResolver statuses = new ServiceStatusResolver(domain);
     TemplateResolver templates = new TemplateResolver(blobs);
@@ -61,7 +73,7 @@ public final class ResourceApi {
   public Future<Written<Service>> writeService(Service s, boolean createOnly) {
     return validated(
             () -> {
-              ResourceValidator.validate(s);
+              ResourceValidator.validate(s, hostDirectories);
               limits.check(s);
             })
         .compose(v -> services.write(s, createOnly));

@@ -1,0 +1,37 @@
+package dev.skiff.wasm.internal;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+
+/**
+ * One execution's hold on a CPU permit: taken before the guest starts, given back while the guest
+ * sleeps in WASI, taken again when it wakes. Used by the execution's own thread only.
+ */
+final class CpuSlot {
+  private final CpuPermits.Lane lane;
+  private boolean held;
+
+  CpuSlot(CpuPermits.Lane lane) {
+    this.lane = lane;
+  }
+
+  /** Waits for a permit; an interrupt (timeout, cancellation) ends the wait and the guest. */
+  void acquire() {
+    if (held) {
+      return;
+    }
+    try {
+      lane.acquire();
+      held = true;
+    } catch (InterruptedException e) {
+      throw new ChicoryInterruptedException("interrupted while waiting for a CPU permit");
+    }
+  }
+
+  /** Gives the permit back before blocking without computing. */
+  void release() {
+    if (held) {
+      held = false;
+      lane.release();
+    }
+  }
+}
