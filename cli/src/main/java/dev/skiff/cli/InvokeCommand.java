@@ -7,6 +7,7 @@ import dev.skiff.cli.internal.GatewayClient.Header;
 import dev.skiff.cli.internal.InvokeView;
 import dev.skiff.cli.internal.Reply;
 import dev.skiff.cli.internal.ServiceHost;
+import dev.skiff.cli.internal.TerminalText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -183,7 +184,9 @@ final class InvokeCommand extends SkiffCommand {
         "Error: HTTP " + r.status() + " from " + verb + " " + target + " (Host " + host + ")");
     if (body.length > 0) {
       String text = InvokeView.utf8(body);
-      err.print(text != null ? text : "(" + body.length + " bytes of binary body)");
+      // On stderr as a diagnostic, so escaped; a successful body goes to stdout as is, like curl.
+      err.print(
+          text != null ? TerminalText.text(text) : "(" + body.length + " bytes of binary body)");
       if (text == null || !text.endsWith("\n")) {
         err.println();
       }

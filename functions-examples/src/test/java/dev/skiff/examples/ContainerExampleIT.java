@@ -1,12 +1,12 @@
 package dev.skiff.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.skiff.node.oci.HelloServerImage;
 import dev.skiff.node.oci.ImageStore;
 import dev.skiff.node.oci.PreparedImage;
 import dev.skiff.node.oci.PullOptions;
+import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -30,7 +30,10 @@ class ContainerExampleIT {
   @Test
   void importedExamplePreparesByItsLocalReferenceAndServes() throws Exception {
     Optional<Path> layout = Examples.containerLayout();
-    assumeTrue(layout.isPresent(), "the container example was not built (no gcc with static libc)");
+    Prerequisites.require(
+        layout.isPresent(),
+        "gcc with a static libc (the container example was not built)",
+        "apt-get install gcc libc6-dev, then rebuild functions-examples");
     Vertx vertx = Vertx.vertx();
     try {
       ImageStore store = ImageStore.builder(vertx).withDataDir(tmp).build();

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.testing.Prerequisites;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URL;
@@ -26,7 +26,10 @@ class ContainerLayoutTest {
 
   private static Path built() {
     Optional<Path> layout = Examples.containerLayout();
-    assumeTrue(layout.isPresent(), "the container example was not built (no gcc with static libc)");
+    Prerequisites.require(
+        layout.isPresent(),
+        "gcc with a static libc (the container example was not built)",
+        "apt-get install gcc libc6-dev, then rebuild functions-examples");
     return layout.get();
   }
 

@@ -2,8 +2,8 @@ package dev.skiff.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.testing.Prerequisites;
 import dev.skiff.wasm.ExecutionMode;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
@@ -48,7 +48,10 @@ class ExamplesTest {
   }
 
   private static WasmFunction load(ExecutionMode mode, String example) {
-    assumeTrue(Examples.has(example), example + ".wasm was not built (no clang for wasm32-wasi)");
+    Prerequisites.require(
+        Examples.has(example),
+        "clang for wasm32-wasi (" + example + ".wasm was not built)",
+        "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32, then rebuild functions-examples");
     return RUNTIMES
         .get(mode)
         .load(Examples.wasm(example), WasmConfig.builder().withName(example).build());

@@ -4,8 +4,8 @@ import static dev.skiff.examples.ExamplesTest.respond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.testing.Prerequisites;
 import dev.skiff.wasm.CompileStats;
 import dev.skiff.wasm.ExecutionMode;
 import dev.skiff.wasm.WagiRequest;
@@ -29,7 +29,10 @@ class HelloLatencyIT {
 
   @Test
   void measuresCompileAndPerRequestLatencyOfHello(@TempDir Path cacheDir) throws Exception {
-    assumeTrue(Examples.has(Examples.HELLO), "hello.wasm was not built");
+    Prerequisites.require(
+        Examples.has(Examples.HELLO),
+        "clang for wasm32-wasi (hello.wasm was not built)",
+        "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32, then rebuild functions-examples");
     byte[] hello = Examples.wasm(Examples.HELLO);
     var report = new StringBuilder();
 

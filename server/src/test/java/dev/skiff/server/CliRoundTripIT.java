@@ -1,14 +1,18 @@
 package dev.skiff.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.api.manifest.Json;
 import dev.skiff.examples.Examples;
+import dev.skiff.wasm.Wat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +90,37 @@ class CliRoundTripIT {
     assertEquals("greet", deleted.at("/deleted").asText());
     assertEquals(0, cli.ok("list", "-o", "json").json().at("/items").size());
     assertEquals(404, http.get(skiffd.gatewayPort(), "greet.default.localhost", "/").status());
+  }
+
+  @Test
+  void controlCharactersFromAFunctionOrTheApiPrintEscapedInTablesAndFaithfullyInJson()
+      throws Exception {
+    // Clears the screen, retitles the window, rings the bell, reverses text with a bidi override.
+    String hostile = "\u001b[2J\u001b]0;owned\u0007 \u202egnp.exe \u009b31m";
+    String escaped = "\\x1b[2J\\x1b]0;owned\\x07 \\u202egnp.exe \\x9b31m";
+    Path wasm = Files.write(dir.resolve("shout.wasm"), Wat.printingTo(2, hostile + "\n"));
+    cli.ok("deploy", "shout", "--wasm", wasm.toString(), "--env", "COLOR=" + hostile);
+    http.get(skiffd.gatewayPort(), "shout.default.localhost", "/"); // its stderr is a log line
+
+    String logs = "";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!logs.contains("owned") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      logs = cli.ok("logs", "shout").out();
+    }
+    assertTrue(logs.contains(" stderr: " + escaped + "\n"), logs);
+    assertFalse(logs.contains("\u001b"), "no raw ESC in: " + logs);
+
+    String described = cli.ok("describe", "shout").out();
+    assertTrue(described.contains("COLOR=" + escaped + "\n"), described);
+    assertFalse(described.contains("\u001b"), "no raw ESC in: " + described);
+
+    // JSON stays faithful: the same text, in JSON's own escapes.
+    JsonNode asJson = cli.ok("describe", "shout", "-o", "json").json();
+    assertEquals(hostile, asJson.at("/spec/template/env/COLOR").asText());
+    String line = cli.ok("logs", "shout", "-o", "json").out().lines().findFirst().orElseThrow();
+    assertEquals(hostile, Json.mapper().readTree(line).path("line").asText());
+    cli.ok("delete", "shout");
   }
 
   @Test

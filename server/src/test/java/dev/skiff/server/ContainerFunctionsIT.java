@@ -2,7 +2,6 @@ package dev.skiff.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
@@ -14,6 +13,7 @@ import dev.skiff.node.oci.LocalRegistry;
 import dev.skiff.node.oci.OciLayoutWriter;
 import dev.skiff.node.oci.PushOptions;
 import dev.skiff.node.oci.RegistryClient;
+import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
 import java.nio.file.Files;
@@ -34,9 +34,8 @@ class ContainerFunctionsIT {
 
   @Test
   void containerScalesFromZeroAndBackBesideAWasmFunction() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "containers need root");
-    assumeTrue(
-        Files.isExecutable(Path.of("/usr/sbin/runc")), "runc is missing: apt-get install runc");
+    Prerequisites.requireRoot("containers");
+    Prerequisites.requireExecutable(Path.of("/usr/sbin/runc"), "apt-get install runc");
     LocalRegistry.assumeInstalled();
     try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"));
         RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"), 1);

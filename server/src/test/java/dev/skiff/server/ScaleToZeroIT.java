@@ -104,9 +104,19 @@ class ScaleToZeroIT {
   @Test
   void flipsFromActivatorToDirectUnderLoadWithoutFailures() throws Exception {
     Path wasm = Files.write(dir.resolve("greet.wasm"), Examples.wasm(Examples.GREET));
-    // min-scale 3 gives enough spare capacity (3 x 100 > 211) for the gateway to go direct once
-    // the instances are up; until then requests go through the activator.
-    cli.ok("deploy", "flip", "--wasm", wasm.toString(), "--min-scale", "3", "--no-wait");
+    // Created at zero (initial-scale 0), so the first requests find no instance and must go via
+    // the activator; with no burst capacity to keep (target-burst-capacity 0) the gateway goes
+    // direct as soon as an instance is ready, under load.
+    cli.ok(
+        "deploy",
+        "flip",
+        "--wasm",
+        wasm.toString(),
+        "--annotation",
+        "autoscaling.knative.dev/initial-scale=0",
+        "--annotation",
+        "autoscaling.knative.dev/target-burst-capacity=0",
+        "--no-wait");
     List<Future<Http.Response>> all = new ArrayList<>();
     long start = System.nanoTime();
     // 1,000 requests per second for 6 seconds, paced by the clock.
@@ -122,11 +132,54 @@ class ScaleToZeroIT {
     Future.join(all).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     long bad = all.stream().filter(f -> f.failed() || f.result().status() != 200).count();
     assertEquals(0, bad, "failed requests while the path flipped");
-    String metrics = http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/metrics").text();
+    assertTrue(revision("flip-00001").at("/status/readyInstances").asInt() >= 1);
+
+    // Hops, counted: the gateway counts every request it answers, the activator every one it
+    // forwarded. Those the gateway answered without the activator went direct.
+    long answered = gatewayRequests("flip-00001");
+    long viaActivator = activatorRequests("flip-00001");
+    assertEquals(all.size(), answered, "the gateway answered every request");
+    assertTrue(viaActivator > 0, "some went via the activator while at zero");
     assertTrue(
-        metrics.contains("outcome=\"forwarded\",revision=\"flip-00001\""),
-        "some went via the activator");
-    assertEquals(3, revision("flip-00001").at("/status/readyInstances").asInt());
+        viaActivator < answered,
+        "some went direct under load: " + viaActivator + " of " + answered + " via the activator");
+
+    // Once flipped, requests go direct: the gateway's count grows, the activator's does not.
+    for (int i = 0; i < 100; i++) {
+      assertEquals(
+          200,
+          http.send(
+                  HttpMethod.GET,
+                  skiffd.gatewayPort(),
+                  "flip.default.localhost",
+                  "/",
+                  Map.of(),
+                  null)
+              .status());
+    }
+    assertEquals(answered + 100, gatewayRequests("flip-00001"));
+    assertEquals(viaActivator, activatorRequests("flip-00001"), "the activator saw none of them");
+  }
+
+  /** Requests the gateway answered for {@code revision}, any status. */
+  private static long gatewayRequests(String revision) throws Exception {
+    return sum("skiff_gateway_requests_total{", revision);
+  }
+
+  /** Requests that went through the activator for {@code revision}, any outcome. */
+  private static long activatorRequests(String revision) throws Exception {
+    return sum("skiff_activator_requests_total{", revision);
+  }
+
+  private static long sum(String series, String revision) throws Exception {
+    String metrics = http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/metrics").text();
+    double total = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series) && line.contains("revision=\"" + revision + "\"")) {
+        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return (long) total;
   }
 
   private static JsonNode revision(String name) throws Exception {

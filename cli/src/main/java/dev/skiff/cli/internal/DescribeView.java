@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * The {@code describe} page: identity, template, revisions with their instances and scale settings,
- * traffic with tag URLs, conditions.
+ * traffic with tag URLs, conditions. Every value is printed with its control characters escaped
+ * ({@link TerminalText}).
  */
 public final class DescribeView {
   private DescribeView() {}
@@ -88,7 +89,9 @@ public final class DescribeView {
 
   private static void field(StringBuilder b, String indent, String label, String value) {
     if (value != null && !value.isEmpty()) {
-      b.append(indent).append(String.format("%-16s%s", label + ":", value)).append('\n');
+      b.append(indent)
+          .append(String.format("%-16s%s", label + ":", TerminalText.line(value)))
+          .append('\n');
     }
   }
 
@@ -97,7 +100,14 @@ public final class DescribeView {
       return;
     }
     b.append(indent).append(label).append(":\n");
-    m.forEach((k, v) -> b.append(indent).append("  ").append(k).append('=').append(v).append('\n'));
+    m.forEach(
+        (k, v) ->
+            b.append(indent)
+                .append("  ")
+                .append(TerminalText.line(k))
+                .append('=')
+                .append(TerminalText.line(v))
+                .append('\n'));
   }
 
   private static void indent(StringBuilder b, Table t) {

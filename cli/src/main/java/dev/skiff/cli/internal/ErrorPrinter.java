@@ -16,13 +16,16 @@ public final class ErrorPrinter {
   private ErrorPrinter() {}
 
   public static void print(PrintStream err, Problem p) {
-    err.println("Error: " + p.error());
+    // The text may come from the control plane (and, in a container's start failure, from the
+    // container's own output): its control characters are escaped.
+    err.println("Error: " + TerminalText.text(p.error()));
     for (FieldError d : p.details()) {
-      err.println(
-          "  " + d.field() + ": " + d.message() + (d.hint() == null ? "" : " (" + d.hint() + ")"));
+      String detail =
+          d.field() + ": " + d.message() + (d.hint() == null ? "" : " (" + d.hint() + ")");
+      err.println("  " + TerminalText.line(detail));
     }
     if (p.hint() != null && !p.hint().isBlank()) {
-      err.println("Hint: " + p.hint());
+      err.println("Hint: " + TerminalText.text(p.hint()));
     }
     err.flush();
   }

@@ -20,11 +20,18 @@ public final class InvokeView {
 
   private InvokeView() {}
 
-  /** The status line and headers as received, each ending in CRLF, then the empty line. */
+  /**
+   * The status line and headers as received, each ending in CRLF, then the empty line; control
+   * characters in them are escaped ({@link TerminalText}), the body is not touched.
+   */
   public static String head(String statusLine, List<Header> headers) {
-    StringBuilder b = new StringBuilder(statusLine == null ? "" : statusLine).append("\r\n");
+    StringBuilder b =
+        new StringBuilder(statusLine == null ? "" : TerminalText.line(statusLine)).append("\r\n");
     for (Header h : headers) {
-      b.append(h.name()).append(": ").append(h.value()).append("\r\n");
+      b.append(TerminalText.line(h.name()))
+          .append(": ")
+          .append(TerminalText.line(h.value()))
+          .append("\r\n");
     }
     return b.append("\r\n").toString();
   }

@@ -8,7 +8,8 @@ import dev.skiff.api.manifest.Json;
  * One log line of {@code skiff logs} as printed. The control plane sends one JSON object per line
  * ({@code {"time", "revision", "instance", "stream", "line"}}); {@code json} passes each on
  * unchanged, {@code yaml} makes each a document starting with {@code ---}, and {@code table} prints
- * {@code <time> <revision> <stream>: <line>}.
+ * {@code <time> <revision> <stream>: <line>}, with control characters escaped ({@link
+ * TerminalText}): a function's output cannot drive the terminal.
  */
 public final class LogView {
   private LogView() {}
@@ -28,7 +29,8 @@ public final class LogView {
   private static String table(String ndjson) {
     JsonNode l = parsedOr(ndjson, null);
     if (l == null || !l.isObject()) {
-      return ndjson + "\n"; // not what the API promises, but a log line is not dropped for it
+      // not what the API promises, but a log line is not dropped for it
+      return TerminalText.line(ndjson) + "\n";
     }
     return field(l, "time")
         + " "
@@ -36,13 +38,13 @@ public final class LogView {
         + " "
         + field(l, "stream")
         + ": "
-        + l.path("line").asText("")
+        + TerminalText.line(l.path("line").asText(""))
         + "\n";
   }
 
   private static String field(JsonNode l, String name) {
     String v = l.path(name).asText("");
-    return v.isEmpty() ? "-" : v;
+    return v.isEmpty() ? "-" : TerminalText.line(v);
   }
 
   private static JsonNode parsedOr(String ndjson, JsonNode fallback) {

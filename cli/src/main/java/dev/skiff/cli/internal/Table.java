@@ -15,7 +15,10 @@ public final class Table {
     rows.add(headers.clone());
   }
 
-  /** Adds a row; null or empty cells print as {@code -} so every column stays visible. */
+  /**
+   * Adds a row; null or empty cells print as {@code -} so every column stays visible, control
+   * characters as escapes ({@link TerminalText#line}).
+   */
   public Table row(Object... cells) {
     if (cells.length != columns) {
       throw new IllegalArgumentException("expected " + columns + " cells, got " + cells.length);
@@ -23,7 +26,7 @@ public final class Table {
     String[] r = new String[columns];
     for (int i = 0; i < columns; i++) {
       String s = cells[i] == null ? "" : cells[i].toString();
-      r[i] = s.isEmpty() ? "-" : s;
+      r[i] = s.isEmpty() ? "-" : TerminalText.line(s);
     }
     rows.add(r);
     return this;

@@ -79,6 +79,25 @@ class InvokeAndLogViewsTest {
   }
 
   @Test
+  void controlCharactersInALogLineAreEscapedInTheTableAndKeptInJson() {
+    String hostile =
+        "{\"time\":\"t\",\"revision\":\"r\\u001b[1m\",\"stream\":\"stdout\","
+            + "\"line\":\"\\u001b[2J\\u001b]0;owned\\u0007\\r\\nfake\"}";
+    assertEquals(
+        "t r\\x1b[1m stdout: \\x1b[2J\\x1b]0;owned\\x07\\r\\nfake\n",
+        LogView.render(hostile, Format.TABLE));
+    assertEquals(hostile + "\n", LogView.render(hostile, Format.JSON));
+    assertEquals("\\x1b[2Jx\n", LogView.render("\u001b[2Jx", Format.TABLE)); // not JSON
+  }
+
+  @Test
+  void controlCharactersInResponseHeadersAreEscaped() {
+    assertEquals(
+        "HTTP/1.1 200 OK\r\nX-Evil: \\x1b]0;owned\\x07\r\n\r\n",
+        InvokeView.head("HTTP/1.1 200 OK", List.of(new Header("X-Evil", "\u001b]0;owned\u0007"))));
+  }
+
+  @Test
   void blankLinesAreSkippedAndOddOnesKept() {
     assertEquals("", LogView.render("", Format.TABLE));
     assertEquals("not json\n", LogView.render("not json", Format.TABLE));

@@ -1,13 +1,17 @@
 package dev.skiff.cli.internal;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.manifest.Json;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -134,6 +138,28 @@ Revisions:
     return lines.subList(1, lines.size()).stream()
         .map(l -> l.substring(at, l.indexOf(' ', at)))
         .toList();
+  }
+
+  @Test
+  void tableCellsEscapeControlCharactersSoColumnsAndTheTerminalStayIntact() {
+    assertEquals(
+        """
+        TYPE    MESSAGE
+        Ready   \\x1b[31mfailed\\nReady   True
+        """,
+        new Table("TYPE", "MESSAGE").row("Ready", "\u001b[31mfailed\nReady   True").render());
+  }
+
+  @Test
+  void humanOutputIsEscapedAndJsonKeepsTheTextInItsOwnEscapes() {
+    var buffer = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buffer, true, UTF_8);
+    new Printer(out, Format.TABLE).print(null, o -> o.println("Service \u001b]0;x\u0007 ok"));
+    assertEquals("Service \\x1b]0;x\\x07 ok\n", buffer.toString(UTF_8));
+    buffer.reset();
+    var doc = Json.mapper().createObjectNode().put("m", "\u001b[2J");
+    new Printer(out, Format.JSON).print(doc, o -> {});
+    assertTrue(buffer.toString(UTF_8).contains("\"\\u001B[2J\""), buffer.toString(UTF_8));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.skiff.api.model.Resources;
 import dev.skiff.node.InstanceStartException;
 import dev.skiff.node.container.internal.Commands;
+import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Future;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -336,9 +337,9 @@ class ContainerBackendIT extends ContainerFixture {
   @Test
   void servesUnderCrunToo() throws Exception {
     Path crun = Path.of("/usr/bin/crun");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(crun), "needs crun");
+    Prerequisites.requireExecutable(crun, "apt-get install crun");
     Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
-    org.junit.jupiter.api.Assumptions.assumeFalse(
+    Prerequisites.skipKnownIncompatibility(
         Files.exists(unified) && !Files.readString(unified).isBlank(),
         "crun refuses hybrid cgroups with controllers in the v2 hierarchy, as on this host");
     ContainerImage image = TestImages.shell(dir, SERVE);

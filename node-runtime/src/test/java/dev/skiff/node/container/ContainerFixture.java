@@ -1,9 +1,8 @@
 package dev.skiff.node.container;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.skiff.node.container.internal.Commands;
 import dev.skiff.node.container.internal.OciRuntime;
+import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -24,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real container backend per test, in a scope of its own (namespaces, cgroups, links, nftables
- * table, runc root), checked to leave nothing on the host when the test ends. Skips unless root
- * with runc, busybox, ip and nft.
+ * table, runc root), checked to leave nothing on the host when the test ends. Skips (fails in CI)
+ * unless root with runc, busybox, ip and nft.
  */
 abstract class ContainerFixture {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -37,13 +36,17 @@ abstract class ContainerFixture {
 
   @BeforeAll
   static void requireHost() {
-    assumeTrue(
-        "0".equals(Commands.run(java.util.List.of("id", "-u")).stdout().strip()), "needs root");
-    assumeTrue(OciRuntime.detect(null) != null, "needs runc or crun");
-    assumeTrue(TestImages.available(), "needs busybox-static");
-    assumeTrue(
+    Prerequisites.require(
+        "0".equals(Commands.run(java.util.List.of("id", "-u")).stdout().strip()),
+        "root (containers need namespaces, cgroups and mounts)",
+        "run the tests as root, e.g. `sudo bin/test`");
+    Prerequisites.require(OciRuntime.detect(null) != null, "runc or crun", "apt-get install runc");
+    Prerequisites.require(
+        TestImages.available(), "a static busybox", "apt-get install busybox-static");
+    Prerequisites.require(
         Files.isExecutable(Path.of("/usr/sbin/nft")) || Files.isExecutable(Path.of("/sbin/nft")),
-        "needs nft");
+        "nft",
+        "apt-get install nftables");
     vertx = Vertx.vertx();
   }
 

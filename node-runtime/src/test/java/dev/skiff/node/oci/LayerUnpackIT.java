@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -150,9 +150,7 @@ class LayerUnpackIT {
     assertFalse(Files.exists(l3.resolve("dev/null"), LinkOption.NOFOLLOW_LINKS));
 
     // What a container sees: the layers stacked by overlayfs.
-    assumeTrue(
-        "root".equals(System.getProperty("user.name")),
-        "skipped the overlay mount check: mounting needs root");
+    Prerequisites.requireRoot("the overlay mount check mounts");
     Path merged = Files.createDirectories(tmp.resolve("merged"));
     Path upper = Files.createDirectories(tmp.resolve("upper"));
     Path work = Files.createDirectories(tmp.resolve("work"));
@@ -281,12 +279,7 @@ class LayerUnpackIT {
 
   @Test
   void unpacksAnImageBuiltByUmoci() throws Exception {
-    assumeTrue(
-        Files.isExecutable(UMOCI),
-        "skipped: "
-            + UMOCI
-            + " is missing; install it with"
-            + " `apt-get install umoci` (bin/test does)");
+    Prerequisites.requireExecutable(UMOCI, "apt-get install umoci (bin/test does)");
     Path layout = tmp.resolve("umoci-layout");
     Path bundle = tmp.resolve("bundle");
     run("umoci", "init", "--layout", layout.toString());

@@ -1,8 +1,7 @@
 package dev.skiff.node.oci;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.skiff.node.oci.internal.Digests;
+import dev.skiff.testing.Prerequisites;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -34,14 +33,12 @@ public final class LocalRegistry implements AutoCloseable {
     this.log = log;
   }
 
-  /** Skips the calling test, saying what to install, when the registry binary is missing. */
+  /**
+   * Skips the calling test (fails it in CI), saying what to install, when the registry binary is
+   * missing.
+   */
   public static void assumeInstalled() {
-    assumeTrue(
-        Files.isExecutable(BINARY),
-        "skipped: "
-            + BINARY
-            + " is missing; install it with"
-            + " `apt-get install docker-registry` (bin/test does)");
+    Prerequisites.requireExecutable(BINARY, "apt-get install docker-registry (bin/test does)");
   }
 
   /** An open registry. */

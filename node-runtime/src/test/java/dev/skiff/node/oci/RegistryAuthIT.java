@@ -3,8 +3,8 @@ package dev.skiff.node.oci;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,12 +46,7 @@ class RegistryAuthIT {
 
   @Test
   void basicAuthPushesAndPullsWithCredentialsAndExplainsWithout() throws Exception {
-    assumeTrue(
-        Files.isExecutable(HTPASSWD),
-        "skipped: "
-            + HTPASSWD
-            + " is missing; install it with"
-            + " `apt-get install apache2-utils` (bin/test does)");
+    Prerequisites.requireExecutable(HTPASSWD, "apt-get install apache2-utils (bin/test does)");
     Path htpasswd = tmp.resolve("htpasswd");
     Process p =
         new ProcessBuilder(HTPASSWD.toString(), "-cbB", htpasswd.toString(), "alice", "secret")

@@ -19,12 +19,23 @@ import java.util.TreeMap;
 final class Recovery {
   private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
-  /** What recovery found; {@code activeSegment} is where appends continue. */
-  record Result(StoreState state, LogSegment activeSegment, long revision, long truncatedBytes) {}
+  /**
+   * What recovery found; {@code activeSegment} is where appends continue. {@code fromSnapshot}
+   * entries came from the snapshot and {@code replayed} log records were read (and applied if newer
+   * than the snapshot).
+   */
+  record Result(
+      StoreState state,
+      LogSegment activeSegment,
+      long revision,
+      long truncatedBytes,
+      long fromSnapshot,
+      long replayed) {}
 
   private final TreeMap<String, Entry> entries = new TreeMap<>();
   private final List<StoreEvent> history = new ArrayList<>();
   private long revision;
+  private long replayed;
 
   private Recovery() {}
 
@@ -35,10 +46,12 @@ final class Recovery {
   private Result recover(StoreFiles files, int historyLimit) throws IOException {
     files.deleteTemps();
     long snapshotRevision = 0;
+    long fromSnapshot = 0;
     var snapshot = SnapshotFile.read(files);
     if (snapshot.isPresent()) {
       snapshot.get().entries().forEach(e -> entries.put(e.key(), e));
       revision = snapshotRevision = snapshot.get().revision();
+      fromSnapshot = entries.size();
     }
     List<Path> segments = files.segments();
     long truncated = 0;
@@ -50,6 +63,7 @@ final class Recovery {
         if (r == null) {
           break;
         }
+        replayed++;
         replay(r);
       }
       if (in.hasRemaining()) {
@@ -69,7 +83,13 @@ final class Recovery {
       active = LogSegment.open(segments.get(segments.size() - 1));
     }
     WatchHub hub = new WatchHub(historyLimit, snapshotRevision, history);
-    return new Result(new StoreState(entries, revision, hub), active, revision, truncated);
+    return new Result(
+        new StoreState(entries, revision, hub),
+        active,
+        revision,
+        truncated,
+        fromSnapshot,
+        replayed);
   }
 
   private void replay(LogRecord r) {

@@ -6,6 +6,7 @@ import dev.skiff.controlplane.spi.Entry;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.controlplane.spi.StoreEvent;
 import dev.skiff.controlplane.spi.Watch;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -49,6 +50,8 @@ public final class StoreEngine {
               try {
                 files = StoreFiles.open(dir);
                 Recovery.Result rec = Recovery.run(files, historyLimit);
+                countRecovered(registry, "snapshot", rec.fromSnapshot());
+                countRecovered(registry, "log", rec.replayed());
                 loop =
                     new CommitLoop(
                         rec,
@@ -128,6 +131,14 @@ public final class StoreEngine {
 
   public Watch watch(String prefix, long fromRevision, Handler<StoreEvent> handler) {
     return state.watch(prefix, fromRevision, handler, Reply.callerExecutor(events));
+  }
+
+  private static void countRecovered(MeterRegistry registry, String source, long records) {
+    Counter.builder("skiff.store.recovered")
+        .description("entries restored from the snapshot and log records replayed at open")
+        .tag("source", source)
+        .register(registry)
+        .increment(records);
   }
 
   /** Rolls the log and writes a snapshot; {@code dropHistory} also forgets the watch history. */
