@@ -98,6 +98,22 @@ class ApiSecurityIT {
       var rebinding =
           http.send(HttpMethod.GET, port, "evil.example", "/v1/services", s.auth(), null);
       assertEquals(421, rebinding.status(), rebinding.text());
+      // skiff token create: a CI token for one namespace, used through SKIFF_TOKEN.
+      Cli operator = new Cli(s);
+      String ci = operator.ok("token", "create", "ci", "-n", "team-a").out().trim();
+      Cli asCi =
+          new Cli(
+              Map.of(
+                  "SKIFF_SERVER", s.api(), "SKIFF_TOKEN", ci, "SKIFF_CONFIG_DIR", dir.toString()));
+      asCi.ok("deploy", "app", "-n", "team-a", "--image", "registry.invalid/app:1", "--no-wait");
+      Cli.Result outside =
+          asCi.run("deploy", "app", "-n", "default", "--image", "registry.invalid/app:1");
+      assertEquals(1, outside.exit(), outside.err());
+      assertTrue(outside.err().contains("may only use namespace 'team-a'"), outside.err());
+      assertTrue(operator.ok("token", "list").out().contains("ci"));
+      operator.ok("token", "delete", "ci");
+      assertEquals(1, asCi.run("list", "-n", "team-a").exit());
+
       var origin = new java.util.HashMap<>(s.auth());
       origin.put("Origin", "http://evil.example");
       assertEquals(
