@@ -49,6 +49,28 @@ class StrictInputTest {
   }
 
   @Test
+  void yamlBodyIsAcceptedAndItsDuplicateKeysRefused() throws Exception {
+    String auth = "Bearer " + ApiFixture.ADMIN_TOKEN;
+    var ok =
+        api.call(
+            "POST",
+            SERVICES,
+            "kind: Service\nmetadata: {name: y}\nspec: {template: {image: registry/y:1}}\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.util.Map.of("Authorization", auth, "Content-Type", "application/yaml"));
+    assertEquals(201, ok.status(), ok.body());
+    var dup =
+        api.call(
+            "PUT",
+            SERVICES + "/y",
+            "kind: Service\nspec: {template: {image: registry/y:2, image: registry/z:1}}\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.util.Map.of("Authorization", auth, "Content-Type", "application/yaml"));
+    assertEquals(400, dup.status(), dup.body());
+    assertTrue(dup.fields().contains("image"), dup.body());
+  }
+
+  @Test
   void updateWithResourceVersionOfDeletedServiceDoesNotResurrectIt() throws Exception {
     var created =
         api.call(
