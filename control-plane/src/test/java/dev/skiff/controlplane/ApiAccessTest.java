@@ -86,6 +86,15 @@ class ApiAccessTest {
   }
 
   @Test
+  void metricsNeedATokenWhenConfigured() throws Exception {
+    api.close();
+    api = new ApiFixture(dir, ControlPlane.builder().withMetricsAuth(true));
+    api.cp.router().get("/metrics").handler(ctx -> ctx.end("# metrics"));
+    assertEquals(401, api.call("GET", "/metrics", null, Map.of()).status());
+    assertEquals(200, api.call("GET", "/metrics").status());
+  }
+
+  @Test
   void readOnlyTokenReadsButCannotWrite() throws Exception {
     String ro = create("{\"name\":\"viewer\",\"role\":\"read-only\"}");
     assertEquals(200, as(ro, "GET", SERVICES, null).status());

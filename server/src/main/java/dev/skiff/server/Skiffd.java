@@ -177,7 +177,7 @@ public final class Skiffd {
                       .withHost(options.apiHost)
                       .withPort(options.apiPort)
                       .withAdminToken(adminToken)
-                      .withHostnames(options.apiHostnames)
+                      .withHostnames(apiHostnames())
                       .withMetricsAuth(options.metricsAuth)
                       .withTls(apiTls)
                       .withTokenHint(
@@ -345,7 +345,11 @@ public final class Skiffd {
     if (ApiCertificate.isLoopback(options.apiHost)) {
       return null;
     }
-    return ApiCertificate.loadOrCreate(dataDir, options.apiHost, options.apiHostnames);
+    return ApiCertificate.loadOrCreate(dataDir, options.apiHost, apiHostnames());
+  }
+
+  private java.util.List<String> apiHostnames() {
+    return options.apiHostnames == null ? java.util.List.of() : options.apiHostnames;
   }
 
   /** Where in-process clients (status reporter, examples) reach the API. */
