@@ -37,10 +37,15 @@ import java.util.Set;
  *
  * <pre>{@code
  * ControlPlane cp = ControlPlane.builder().withVertx(vertx).withStore(store)
- *     .withBlobDir(dataDir.resolve("blobs")).build();
+ *     .withBlobDir(dataDir.resolve("blobs")).withAdminToken(adminToken).build();
  * cp.router().get("/healthz").handler(ctx -> ctx.end("ok")); // optional: share the port
  * cp.start().await();
  * }</pre>
+ *
+ * <p>Every request but {@code /healthz} (and {@code /metrics} unless {@link
+ * Builder#withMetricsAuth}) needs a bearer token: the admin token, a scoped token from {@code
+ * /v1/tokens}, or {@link #systemToken()} for Skiff's own components; see docs/security.md. Routes
+ * added through {@link #router()} are behind the same checks.
  *
  * <p>It does not own the store or Vert.x: {@link #stop()} closes only its HTTP server.
  */
