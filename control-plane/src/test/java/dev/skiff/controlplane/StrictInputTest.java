@@ -94,6 +94,21 @@ class StrictInputTest {
   }
 
   @Test
+  void staleTriggerUpdateDoesNotResurrectIt() throws Exception {
+    String triggers = "/v1/namespaces/default/triggers";
+    String body =
+        "{\"kind\":\"Trigger\",\"metadata\":{\"name\":\"t\"%s},\"spec\":"
+            + "{\"topic\":\"orders\",\"bootstrapServers\":\"127.0.0.1:9092\",\"service\":\"a\"}}";
+    var created = api.call("POST", triggers, body.formatted(""));
+    assertEquals(201, created.status(), created.body());
+    long version = created.json().at("/metadata/resourceVersion").asLong();
+    assertEquals(200, api.call("DELETE", triggers + "/t").status());
+    var stale = api.call("PUT", triggers + "/t", body.formatted(",\"resourceVersion\":" + version));
+    assertEquals(404, stale.status(), stale.body());
+    assertEquals(404, api.call("GET", triggers + "/t").status());
+  }
+
+  @Test
   void envValueWithLoneSurrogateIs422NamingTheField() throws Exception {
     var r =
         api.call(
