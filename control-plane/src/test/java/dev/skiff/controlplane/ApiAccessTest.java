@@ -222,6 +222,30 @@ class ApiAccessTest {
   }
 
   @Test
+  void ipLiteralHostsAreAcceptedAndAMissingHostIsNot() throws Exception {
+    for (String host : java.util.List.of("[::1]:7070", "10.0.0.7", "LOCALHOST.")) {
+      String answer =
+          raw(
+              "GET "
+                  + SERVICES
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + "\r\nAuthorization: Bearer "
+                  + ApiFixture.ADMIN_TOKEN
+                  + "\r\nConnection: close\r\n\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 200"), host + ": " + answer);
+    }
+    String none =
+        raw(
+            "GET "
+                + SERVICES
+                + " HTTP/1.0\r\nAuthorization: Bearer "
+                + ApiFixture.ADMIN_TOKEN
+                + "\r\n\r\n");
+    assertTrue(none.startsWith("HTTP/1.0 421"), none);
+  }
+
+  @Test
   void configuredHostnameIsAccepted() throws Exception {
     api.close();
     api = new ApiFixture(dir, ControlPlane.builder().withHostnames(java.util.List.of("skiff.lan")));
