@@ -128,12 +128,16 @@ class Skiffd:
                 "--api-port", str(self.api_port), "--gateway-port", str(self.gateway_port), *flags]
         self.command = " ".join(["skiffd", *args[3:]]).replace(str(self.data), "DATA")
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, cwd=ctx.tmp)
+        # skiffd records its token for the CLI in SKIFF_CONFIG_DIR: keep that in the run's tmp.
+        env = dict(os.environ, SKIFF_CONFIG_DIR=str(ctx.tmp / f"config-{name}"))
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, cwd=ctx.tmp,
+                                     env=env)
         wait_for(lambda: "skiffd ready" in self.log_text() or self.proc.poll() is not None,
                  120, 0.1, "skiffd to start")
         if self.proc.poll() is not None:
             raise RuntimeError(f"skiffd exited with {self.proc.returncode}: {self.log_text()[-2000:]}")
         self.api = f"http://127.0.0.1:{self.api_port}"
+        self.token = (self.data / "admin.token").read_text().strip()
         self.gateway = f"http://127.0.0.1:{self.gateway_port}"
 
     def log_text(self):
@@ -155,6 +159,7 @@ class Skiffd:
     def call(self, method, path, body=None, content_type="application/json", timeout=60):
         data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
         req = urllib.request.Request(self.api + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {self.token}")
         if data is not None:
             req.add_header("Content-Type", content_type)
         try:

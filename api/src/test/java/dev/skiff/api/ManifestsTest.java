@@ -134,6 +134,36 @@ class ManifestsTest {
   }
 
   @Test
+  void refusesDuplicateKeysInYamlAndJsonNamingTheKey() {
+    var yaml =
+        assertThrows(
+            ValidationException.class,
+            () ->
+                Manifests.parse(
+                    "kind: Service\nmetadata: {name: a}\nspec:\n  template:\n"
+                        + "    image: registry/safe:1\n    image: registry/evil:1\n"));
+    assertEquals("image", yaml.errors().get(0).field());
+    var json =
+        assertThrows(
+            ValidationException.class,
+            () ->
+                Manifests.parseAs(
+                    "{\"kind\":\"Service\",\"kind\":\"Service\"}".getBytes(), Service.class));
+    assertEquals("kind", json.errors().get(0).field());
+  }
+
+  @Test
+  void refusesEnvValueWithLoneSurrogate() {
+    Service s =
+        (Service)
+            Manifests.parse(
+                "{\"kind\":\"Service\",\"metadata\":{\"name\":\"a\"},\"spec\":{\"template\":"
+                    + "{\"image\":\"r/a:1\",\"env\":{\"A\":\"x\\udc00\",\"B\":\"\\ud83d\\ude00\"}}}}");
+    var e = assertThrows(ValidationException.class, () -> ResourceValidator.validate(s));
+    assertEquals(List.of("spec.template.env.A"), e.errors().stream().map(f -> f.field()).toList());
+  }
+
+  @Test
   void readsEveryDocumentOfMultiDocumentYaml() {
     List<Resource> all =
         Manifests.parseAll(

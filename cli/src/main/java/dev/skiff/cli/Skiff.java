@@ -2,6 +2,7 @@ package dev.skiff.cli;
 
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.cli.internal.ControlPlane;
+import dev.skiff.cli.internal.Credentials;
 import dev.skiff.cli.internal.Format;
 import dev.skiff.cli.internal.GatewayClient;
 import dev.skiff.cli.internal.HttpApi;
@@ -41,6 +42,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       InvokeCommand.class,
       LogsCommand.class,
+      TokenCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -53,6 +55,9 @@ import picocli.CommandLine.ScopeType;
       "",
       "Environment:",
       "  SKIFF_SERVER     default for --server",
+      "  SKIFF_TOKEN      default for --token; without either, the token skiffd recorded",
+      "                   for this user (SKIFF_CONFIG_DIR, default ~/.config/skiff), then",
+      "                   ${SKIFF_DATA_DIR:-.skiff}/admin.token",
       "  SKIFF_NAMESPACE  default for -n",
       "  SKIFF_GATEWAY    default for invoke --gateway"
     })
@@ -73,6 +78,15 @@ public final class Skiff {
       paramLabel = "URL",
       description = "Control plane URL (env SKIFF_SERVER, default " + DEFAULT_SERVER + ").")
   private String server;
+
+  @Option(
+      names = "--token",
+      scope = ScopeType.INHERIT,
+      paramLabel = "TOKEN",
+      description =
+          "API token (env SKIFF_TOKEN). Default: the one skiffd recorded for this user, then"
+              + " .skiff/admin.token.")
+  private String token;
 
   @Option(
       names = {"-n", "--namespace"},
@@ -156,7 +170,8 @@ public final class Skiff {
 
   ControlPlane controlPlane() {
     if (controlPlane == null) {
-      controlPlane = new ControlPlane(HttpApi.create(serverUrl()));
+      String url = serverUrl();
+      controlPlane = new ControlPlane(HttpApi.create(url, Credentials.find(url, token, env)));
     }
     return controlPlane;
   }

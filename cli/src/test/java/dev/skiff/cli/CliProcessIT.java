@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class CliProcessIT {
   private static final Path JAR = Path.of("target", "skiff.jar");
 
+  @org.junit.jupiter.api.io.TempDir Path configDir;
   private FakeControlPlane controlPlane;
   private FakeGateway gateway;
 
@@ -59,6 +60,9 @@ class CliProcessIT {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("SKIFF_SERVER", controlPlane.url());
     pb.environment().put("SKIFF_GATEWAY", gateway.url());
+    // Never the real home: the CLI would look for skiffd's credentials there.
+    pb.environment().put("SKIFF_CONFIG_DIR", configDir.toString());
+    pb.environment().put("SKIFF_TOKEN", "fake-token");
     return pb.start();
   }
 

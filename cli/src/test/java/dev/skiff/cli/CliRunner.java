@@ -28,7 +28,7 @@ final class CliRunner {
   }
 
   static CliRunner against(String server) {
-    return new CliRunner(Map.of("SKIFF_SERVER", server));
+    return new CliRunner(Map.of("SKIFF_SERVER", server, "SKIFF_TOKEN", "fake-token"));
   }
 
   /** The same, with one more environment variable. */

@@ -232,7 +232,7 @@ class UsageErrorsTest {
             new String[] {"traffic", "hello"},
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("SKIFF_SERVER", fake.url()));
+            Map.of("SKIFF_SERVER", fake.url(), "SKIFF_TOKEN", "fake-token"));
     assertEquals(2, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("Error: nothing to change"));
   }

@@ -6,6 +6,9 @@ import dev.skiff.api.model.Service;
 import dev.skiff.api.model.Trigger;
 import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.controlplane.internal.auth.RequestOrigin;
+import dev.skiff.controlplane.internal.auth.Secrets;
+import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.http.ApiRouter;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.DefaultModuleValidator;
@@ -21,10 +24,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The control plane: the REST API of docs/rest-api.md over a {@link Store}, and the same resources
@@ -32,10 +38,15 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ControlPlane cp = ControlPlane.builder().withVertx(vertx).withStore(store)
- *     .withBlobDir(dataDir.resolve("blobs")).build();
+ *     .withBlobDir(dataDir.resolve("blobs")).withAdminToken(adminToken).build();
  * cp.router().get("/healthz").handler(ctx -> ctx.end("ok")); // optional: share the port
  * cp.start().await();
  * }</pre>
+ *
+ * <p>Every request but {@code /healthz} (and {@code /metrics} unless {@link
+ * Builder#withMetricsAuth}) needs a bearer token: the admin token, a scoped token from {@code
+ * /v1/tokens}, or {@link #systemToken()} for Skiff's own components; see docs/security.md. Routes
+ * added through {@link #router()} are behind the same checks.
  *
  * <p>It does not own the store or Vert.x: {@link #stop()} closes only its HTTP server.
  */
@@ -48,7 +59,13 @@ public final class ControlPlane {
   private final Router router;
   private final String host;
   private final int port;
+  private final Tls tls;
+  private final String systemToken;
+  private final TokenRegistry tokens;
   private volatile HttpServer server;
+
+  /** A PEM certificate (chain) and its private key for serving the API over HTTPS. */
+  public record Tls(Path certificate, Path privateKey) {}
 
   private ControlPlane(Builder b) {
     this.vertx = b.vertx;
@@ -56,9 +73,29 @@ public final class ControlPlane {
     this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
     this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.limits, b.hostDirectories);
     this.feed = new ResourceFeed(b.store);
-    this.router = ApiRouter.create(b.vertx, api, blobs, feed, b.store, b.meterRegistry);
+    this.tokens =
+        new TokenRegistry(
+            b.store,
+            b.adminToken == null ? Secrets.newToken() : b.adminToken,
+            b.systemToken,
+            b.clock);
+    Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
+    this.router =
+        ApiRouter.create(
+            b.vertx,
+            api,
+            blobs,
+            feed,
+            b.store,
+            b.meterRegistry,
+            tokens,
+            new RequestOrigin(b.hostnames, b.tls != null),
+            open,
+            b.tokenHint);
     this.host = b.host;
     this.port = b.port;
+    this.tls = b.tls;
+    this.systemToken = b.systemToken;
   }
 
   public static Builder builder() {
@@ -79,12 +116,37 @@ public final class ControlPlane {
    */
   public Future<ControlPlane> start() {
     return api.repairMissingRevisions()
-        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, host))
+        .compose(v -> vertx.createHttpServer(serverOptions()).requestHandler(router).listen())
         .map(
             s -> {
               this.server = s;
               return this;
             });
+  }
+
+  private HttpServerOptions serverOptions() {
+    HttpServerOptions o = new HttpServerOptions().setHost(host).setPort(port);
+    if (tls != null) {
+      o.setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(tls.certificate().toString())
+                  .setKeyPath(tls.privateKey().toString()));
+    }
+    return o;
+  }
+
+  /**
+   * The credential of Skiff's own components in this process (the node agent's status reports): the
+   * only one that may write status subresources. Never written anywhere.
+   */
+  public String systemToken() {
+    return systemToken;
+  }
+
+  /** Whether the API is served over HTTPS. */
+  public boolean tls() {
+    return tls != null;
   }
 
   /** The port the server listens on once {@link #start()} completed; -1 before. */
@@ -162,11 +224,59 @@ public final class ControlPlane {
     private AdmissionLimits limits = AdmissionLimits.NONE;
     private boolean hostDirectories;
 
+    private String adminToken;
+    private final String systemToken = Secrets.newToken();
+    private java.util.List<String> hostnames = java.util.List.of();
+    private boolean metricsAuth;
+    private Tls tls;
+    private String tokenHint =
+        "send the admin token (made by skiffd at first start, in {data-dir}/admin.token) or a"
+            + " token from skiff token create, as Authorization: Bearer <token>";
+
     private Builder() {}
 
     /** Ceilings on what a service may ask for, refused with 422 at write; none by default. */
     public Builder withAdmissionLimits(AdmissionLimits l) {
       this.limits = l;
+      return this;
+    }
+
+    /**
+     * The admin token: every call but status writes. Without one a random token nobody knows is
+     * used (only scoped tokens and the {@link #systemToken()} then work). Tests pass a known one.
+     */
+    public Builder withAdminToken(String token) {
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("the admin token must not be empty");
+      }
+      this.adminToken = token;
+      return this;
+    }
+
+    /**
+     * DNS names clients reach the API by, beyond localhost and IP addresses; other Host headers get
+     * 421 (DNS rebinding guard).
+     */
+    public Builder withHostnames(java.util.List<String> names) {
+      this.hostnames = java.util.List.copyOf(names);
+      return this;
+    }
+
+    /** Whether {@code /metrics} needs a token too; default false (open, like {@code /healthz}). */
+    public Builder withMetricsAuth(boolean required) {
+      this.metricsAuth = required;
+      return this;
+    }
+
+    /** Serves HTTPS with this certificate and key; default plain HTTP (for loopback only). */
+    public Builder withTls(Tls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** The hint in 401 answers: how a caller gets a token here. */
+    public Builder withTokenHint(String hint) {
+      this.tokenHint = java.util.Objects.requireNonNull(hint);
       return this;
     }
 

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /** A real control plane on a free port over an embedded store in a temp directory, and a client. */
 final class ApiFixture {
+  /** The admin token every fixture's control plane takes; {@link #call} sends it. */
+  static final String ADMIN_TOKEN = "skiff_test-admin-token";
+
   final Vertx vertx = Vertx.vertx();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final Path dir;
@@ -61,6 +64,7 @@ final class ApiFixture {
                 .withBlobDir(dir.resolve("blobs"))
                 .withMeterRegistry(registry)
                 .withPort(0)
+                .withAdminToken(ADMIN_TOKEN)
                 .build()
                 .start());
   }
@@ -82,16 +86,25 @@ final class ApiFixture {
   }
 
   Response call(String method, String path, byte[] body, String contentType) throws Exception {
+    // Status subresources are written by Skiff's components only: those calls go as the system.
+    String token = path.endsWith("/status") ? cp.systemToken() : ADMIN_TOKEN;
+    return call(
+        method,
+        path,
+        body,
+        java.util.Map.of("Content-Type", contentType, "Authorization", "Bearer " + token));
+  }
+
+  /** Sends exactly these headers (no token unless given). */
+  Response call(String method, String path, byte[] body, java.util.Map<String, String> headers)
+      throws Exception {
     HttpRequest.BodyPublisher pub =
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body);
-    HttpRequest req =
-        HttpRequest.newBuilder(uri(path))
-            .method(method, pub)
-            .header("Content-Type", contentType)
-            .timeout(Duration.ofSeconds(30))
-            .build();
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+    headers.forEach(b::header);
+    HttpRequest req = b.method(method, pub).timeout(Duration.ofSeconds(30)).build();
     HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     return new Response(resp.statusCode(), resp.body());
   }

@@ -350,6 +350,8 @@ class BadInputTest {
             .build();
     var req =
         java.net.http.HttpRequest.newBuilder(api.uri(SERVICES))
+            .header("Authorization", "Bearer " + ApiFixture.ADMIN_TOKEN)
+            .header("Content-Type", "application/json")
             .POST(java.net.http.HttpRequest.BodyPublishers.ofString(big()))
             .build();
     var resp = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());

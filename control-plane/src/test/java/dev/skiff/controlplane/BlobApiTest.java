@@ -60,7 +60,9 @@ class BlobApiTest {
 
     HttpResponse<byte[]> got =
         api.http.send(
-            HttpRequest.newBuilder(api.uri("/v1/blobs/" + digest)).build(),
+            HttpRequest.newBuilder(api.uri("/v1/blobs/" + digest))
+                .header("Authorization", "Bearer " + ApiFixture.ADMIN_TOKEN)
+                .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, got.statusCode());
     assertArrayEquals(MODULE, got.body());

@@ -53,7 +53,10 @@ class WatchApiTest {
   private BlockingQueue<String> stream(String path, List<Stream<String>> open) throws Exception {
     HttpResponse<Stream<String>> resp =
         api.http.send(
-            HttpRequest.newBuilder(api.uri(path)).build(), HttpResponse.BodyHandlers.ofLines());
+            HttpRequest.newBuilder(api.uri(path))
+                .header("Authorization", "Bearer " + ApiFixture.ADMIN_TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
     assertEquals(200, resp.statusCode());
     assertEquals("application/x-ndjson", resp.headers().firstValue("Content-Type").orElse(""));
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -21,12 +21,19 @@ public final class RestStatusReporter implements StatusReporter {
   private final HttpClient client;
   private final String host;
   private final IntSupplier port;
+  private final String token;
 
-  /** {@code port} is asked at each report, so the API may bind port 0 after this is built. */
-  public RestStatusReporter(Vertx vertx, String host, IntSupplier port) {
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+  /**
+   * {@code port} is asked at each report, so the API may bind port 0 after this is built. {@code
+   * options} carry TLS settings when the API is served over HTTPS; {@code token} is the credential
+   * of Skiff's components, the only one that may write status.
+   */
+  public RestStatusReporter(
+      Vertx vertx, HttpClientOptions options, String host, IntSupplier port, String token) {
+    this.client = vertx.createHttpClient(new HttpClientOptions(options).setKeepAlive(true));
     this.host = host;
     this.port = port;
+    this.token = token;
   }
 
   @Override
@@ -38,7 +45,8 @@ public final class RestStatusReporter implements StatusReporter {
             .setHost(host)
             .setPort(port.getAsInt())
             .setURI(uri)
-            .putHeader("Content-Type", "application/json");
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Authorization", "Bearer " + token);
     return client
         .request(req)
         .compose(r -> r.send(Buffer.buffer(Json.write(status))))

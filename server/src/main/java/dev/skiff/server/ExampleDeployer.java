@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -21,17 +22,29 @@ final class ExampleDeployer {
   private final Vertx vertx;
   private final HttpClient client;
   private final String host;
+  private final String token;
   private final int apiPort;
+  private final String gatewayHost;
   private final int gatewayPort;
   private final String domain;
   private final ImageStore images;
 
   /** {@code images} is null when this node runs no containers; the container example is skipped. */
   ExampleDeployer(
-      Vertx vertx, String host, int apiPort, int gatewayPort, String domain, ImageStore images) {
+      Vertx vertx,
+      HttpClientOptions apiOptions,
+      String host,
+      String token,
+      int apiPort,
+      String gatewayHost,
+      int gatewayPort,
+      String domain,
+      ImageStore images) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient();
+    this.client = vertx.createHttpClient(apiOptions);
     this.host = host;
+    this.token = token;
+    this.gatewayHost = gatewayHost;
     this.apiPort = apiPort;
     this.gatewayPort = gatewayPort;
     this.domain = domain;
@@ -61,7 +74,8 @@ final class ExampleDeployer {
             all -> {
               StringBuilder b =
                   new StringBuilder("\nSkiff is running with the examples deployed. Try:\n");
-              String gw = (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + gatewayPort;
+              String gw =
+                  (gatewayHost.equals("0.0.0.0") ? "127.0.0.1" : gatewayHost) + ":" + gatewayPort;
               for (Future<String> f : deployed) {
                 String name = f.result();
                 String h = name + ".default." + domain;
@@ -177,7 +191,12 @@ final class ExampleDeployer {
 
   private Future<JsonObject> call(HttpMethod method, String uri, Buffer body, String contentType) {
     RequestOptions req =
-        new RequestOptions().setMethod(method).setHost(host).setPort(apiPort).setURI(uri);
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(host)
+            .setPort(apiPort)
+            .setURI(uri)
+            .putHeader("Authorization", "Bearer " + token);
     if (contentType != null) {
       req.putHeader("Content-Type", contentType);
     }

@@ -26,6 +26,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -42,7 +44,11 @@ import picocli.CommandLine;
 public final class Skiffd {
   private static final System.Logger LOG = System.getLogger(Skiffd.class.getName());
 
+  private static final String LOOPBACK = "127.0.0.1";
+
   private final SkiffdOptions options;
+  private String adminToken;
+  private ControlPlane.Tls apiTls;
   private Vertx vertx;
   private EmbeddedStore store;
   private ControlPlane controlPlane;
@@ -121,7 +127,15 @@ public final class Skiffd {
     WasmMetrics.bind(wasm, metrics);
 
     return vertx
-        .executeBlocking(() -> Files.createDirectories(dataDir))
+        .executeBlocking(
+            () -> {
+              Files.createDirectories(dataDir);
+              // 0. Who may call the API: the admin token (made at the first start) and, beyond
+              //    loopback, the certificate the API is served with.
+              adminToken = AdminToken.loadOrCreate(dataDir);
+              apiTls = apiTls(dataDir);
+              return dataDir;
+            })
         // 1. The store: every service, revision, trigger and node; nothing else is durable.
         .compose(
             d ->
@@ -172,11 +186,21 @@ public final class Skiffd {
                       .withHostDirectories(options.volumeRoot != null)
                       .withClock(clock)
                       .withMeterRegistry(metrics)
-                      .withHost(options.host)
+                      .withHost(options.apiHost)
                       .withPort(options.apiPort)
                       .withAdmissionLimits(
                           new AdmissionLimits(
                               options.maxInstancesPerRevision, "--max-instances-per-revision"))
+                      .withAdminToken(adminToken)
+                      .withHostnames(apiHostnames())
+                      .withMetricsAuth(options.metricsAuth)
+                      .withTls(apiTls)
+                      .withTokenHint(
+                          "send Authorization: Bearer <token>. The admin token is in "
+                              + dataDir.resolve(AdminToken.FILE)
+                              + " on the skiffd machine (skiff finds it by itself for the user"
+                              + " who runs skiffd; others pass --token or SKIFF_TOKEN); an admin"
+                              + " makes scoped tokens with skiff token create")
                       .build();
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
@@ -204,7 +228,11 @@ public final class Skiffd {
                                   java.util.Optional.of(dataDir.resolve("volumes")))))
                       .withStatusReporter(
                           new RestStatusReporter(
-                              vertx, options.host, () -> controlPlane.actualPort()))
+                              vertx,
+                              apiClientOptions(),
+                              apiConnectHost(),
+                              () -> controlPlane.actualPort(),
+                              controlPlane.systemToken()))
                       .withScaler(scaling)
                       .withStatsSink(stat -> autoscaler.record(stat))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
@@ -243,7 +271,9 @@ public final class Skiffd {
                       .withPoker(scaling::poke)
                       .withStatsSink(stat -> autoscaler.record(stat))
                       .build();
-              return activator.start(options.host, 0);
+              // Internal: always loopback, whatever --host says (it trusts Skiff-Revision-*
+              // headers).
+              return activator.start(LOOPBACK, 0);
             })
         .compose(
             act -> {
@@ -257,7 +287,7 @@ public final class Skiffd {
                       .withClock(clock)
                       .withEndpoints(new AgentEndpoints(agent.endpoints()))
                       .withActivator(
-                          new dev.skiff.gateway.spi.Endpoint(options.host, activator.actualPort()),
+                          new dev.skiff.gateway.spi.Endpoint(LOOPBACK, activator.actualPort()),
                           scaling)
                       .build();
               // 7. Admin routes beside the API.
@@ -291,20 +321,32 @@ public final class Skiffd {
                       agent.onResourceEvent(ev);
                     }))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
+        .compose(g -> vertx.executeBlocking(() -> recordForCli(dataDir)))
         .compose(
             g -> {
               LOG.log(
                   Level.INFO,
-                  "skiffd ready: API http://{0}:{1,number,#}, gateway http://{0}:{2,number,#}, data {3}",
+                  "skiffd ready: API {0}, gateway http://{1}:{2,number,#}, data {3}",
+                  apiUrl(),
                   options.host,
-                  controlPlane.actualPort(),
                   gateway.actualPort(),
                   dataDir);
+              if (apiTls != null) {
+                LOG.log(
+                    Level.WARNING,
+                    "the API is exposed on {0} with TLS (certificate {1}); every call needs a"
+                        + " token",
+                    options.apiHost,
+                    apiTls.certificate());
+              }
               return options.examples
                   ? new ExampleDeployer(
                           vertx,
-                          options.host,
+                          apiClientOptions(),
+                          apiConnectHost(),
+                          adminToken,
                           controlPlane.actualPort(),
+                          options.host,
                           gateway.actualPort(),
                           options.domain,
                           containersEnabled ? images : null)
@@ -331,6 +373,81 @@ public final class Skiffd {
               + " 8Gi or 512Mi, or auto for 80% of the machine's memory",
           e);
     }
+  }
+
+  /**
+   * The API's certificate: from the flags, else (for an API beyond loopback) self-signed and kept
+   * in the data directory; null for plain HTTP on loopback. Blocking.
+   */
+  private ControlPlane.Tls apiTls(java.nio.file.Path dataDir) {
+    if ((options.apiTlsCert == null) != (options.apiTlsKey == null)) {
+      throw new IllegalArgumentException(
+          "--api-tls-cert and --api-tls-key go together: give both or neither");
+    }
+    if (options.apiTlsCert != null) {
+      return new ControlPlane.Tls(
+          options.apiTlsCert.toAbsolutePath(), options.apiTlsKey.toAbsolutePath());
+    }
+    if (ApiCertificate.isLoopback(options.apiHost)) {
+      return null;
+    }
+    return ApiCertificate.loadOrCreate(dataDir, options.apiHost, apiHostnames());
+  }
+
+  private java.util.List<String> apiHostnames() {
+    return options.apiHostnames == null ? java.util.List.of() : options.apiHostnames;
+  }
+
+  /** Where in-process clients (status reporter, examples) reach the API. */
+  private String apiConnectHost() {
+    if (ApiCertificate.isWildcard(options.apiHost)) {
+      return options.apiHost.contains(":") ? "::1" : LOOPBACK;
+    }
+    return options.apiHost;
+  }
+
+  /** In-process API clients trust exactly the certificate the API serves. */
+  private HttpClientOptions apiClientOptions() {
+    HttpClientOptions o = new HttpClientOptions();
+    if (apiTls != null) {
+      o.setSsl(true)
+          .setTrustOptions(new PemTrustOptions().addCertPath(apiTls.certificate().toString()))
+          .setVerifyHost(false);
+    }
+    return o;
+  }
+
+  /** The API's URL as the CLI on this machine uses it. */
+  String apiUrl() {
+    String h = apiConnectHost();
+    return (apiTls != null ? "https" : "http")
+        + "://"
+        + (h.contains(":") ? "[" + h + "]" : h)
+        + ":"
+        + controlPlane.actualPort();
+  }
+
+  /** Tells the skiff CLI of this user where the API is and its token. Blocking. */
+  private Void recordForCli(java.nio.file.Path dataDir) {
+    java.nio.file.Path dir =
+        options.configDir != null ? options.configDir : CliCredentials.defaultDir(System.getenv());
+    try {
+      CliCredentials.record(
+          dir, apiUrl(), adminToken, apiTls == null ? null : apiTls.certificate());
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "cannot record the API token for the CLI in {0} ({1}); skiff will read {2} instead",
+          dir,
+          e.getMessage(),
+          dataDir.resolve(AdminToken.FILE));
+    }
+    return null;
+  }
+
+  /** The admin token (tests use it). */
+  String adminToken() {
+    return adminToken;
   }
 
   /**
@@ -364,6 +481,11 @@ public final class Skiffd {
 
   public int apiPort() {
     return controlPlane.actualPort();
+  }
+
+  /** The activator's internal port (always on loopback). */
+  int activatorPort() {
+    return activator.actualPort();
   }
 
   public int gatewayPort() {

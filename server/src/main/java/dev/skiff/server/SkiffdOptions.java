@@ -24,8 +24,59 @@ public final class SkiffdOptions {
       names = "--host",
       defaultValue = "${env:SKIFF_HOST:-127.0.0.1}",
       description =
-          "Address the API and the gateway bind to (env SKIFF_HOST). Default: ${DEFAULT-VALUE}")
+          "Address the gateway binds to (env SKIFF_HOST). The API has its own --api-host;"
+              + " internal listeners (the activator) always bind loopback. Default: ${DEFAULT-VALUE}")
   String host;
+
+  @Option(
+      names = "--api-host",
+      defaultValue = "${env:SKIFF_API_HOST:-127.0.0.1}",
+      description =
+          "Address the REST API binds to (env SKIFF_API_HOST). Anything but loopback is served"
+              + " over HTTPS only (see --api-tls-cert). Default: ${DEFAULT-VALUE}")
+  String apiHost;
+
+  @Option(
+      names = "--api-hostname",
+      split = ",",
+      defaultValue = "${env:SKIFF_API_HOSTNAMES}",
+      paramLabel = "NAME",
+      description =
+          "DNS name clients reach the API by (repeat or comma-separate; env SKIFF_API_HOSTNAMES)."
+              + " Requests with another Host than these, localhost or an IP address get 421"
+              + " (a DNS-rebinding guard).")
+  java.util.List<String> apiHostnames = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--api-tls-cert",
+      defaultValue = "${env:SKIFF_API_TLS_CERT}",
+      description =
+          "PEM certificate (chain) for the API's HTTPS (env SKIFF_API_TLS_CERT); with"
+              + " --api-tls-key. Without them a non-loopback API gets a self-signed certificate"
+              + " made at first start in {data-dir}/api-tls/.")
+  Path apiTlsCert;
+
+  @Option(
+      names = "--api-tls-key",
+      defaultValue = "${env:SKIFF_API_TLS_KEY}",
+      description = "PEM private key of --api-tls-cert (env SKIFF_API_TLS_KEY).")
+  Path apiTlsKey;
+
+  @Option(
+      names = "--metrics-auth",
+      defaultValue = "${env:SKIFF_METRICS_AUTH:-false}",
+      description =
+          "Require a token for /metrics too (env SKIFF_METRICS_AUTH). Default: open, like /healthz.")
+  boolean metricsAuth;
+
+  @Option(
+      names = "--config-dir",
+      defaultValue = "${env:SKIFF_CONFIG_DIR}",
+      description =
+          "Where skiffd records its API URL and admin token for the skiff CLI of the same user"
+              + " (credentials.json; env SKIFF_CONFIG_DIR). Default: $XDG_CONFIG_HOME/skiff or"
+              + " ~/.config/skiff.")
+  Path configDir;
 
   @Option(
       names = "--api-port",

@@ -41,7 +41,8 @@ class AdmissionIT {
               skiffd.skiffd.apiPort(),
               "127.0.0.1",
               "/v1/namespaces/default/services",
-              Map.of("Content-Type", "application/json"),
+              Map.of(
+                  "Content-Type", "application/json", "Authorization", "Bearer " + skiffd.token()),
               Buffer.buffer(body));
 
       assertEquals(422, r.status(), r.text());
@@ -64,7 +65,7 @@ class AdmissionIT {
               o.maxInstancesPerRevision = 100_000;
               o.maxInstancesPerNode = 3;
             })) {
-      Cli cli = new Cli(first.api(), first.gatewayPort());
+      Cli cli = new Cli(first);
       cli.run("deploy", "greedy", "--wasm", wasm.toString(), "--annotation", MIN_SCALE + "=20100");
       awaitRevisionStatus(first, "InsufficientCapacity");
     }
@@ -73,10 +74,16 @@ class AdmissionIT {
         Http http = new Http(HttpVersion.HTTP_1_1)) {
       Http.Response health = http.get(second.skiffd.apiPort(), "127.0.0.1", "/healthz");
       assertEquals(200, health.status(), health.text());
-      Cli cli = new Cli(second.api(), second.gatewayPort());
+      Cli cli = new Cli(second);
       cli.ok("delete", "greedy");
       Http.Response gone =
-          http.get(second.skiffd.apiPort(), "127.0.0.1", "/v1/namespaces/default/services/greedy");
+          http.send(
+              HttpMethod.GET,
+              second.skiffd.apiPort(),
+              "127.0.0.1",
+              "/v1/namespaces/default/services/greedy",
+              second.auth(),
+              null);
       assertEquals(404, gone.status(), gone.text());
     }
   }
@@ -88,10 +95,13 @@ class AdmissionIT {
     try (Http http = new Http(HttpVersion.HTTP_1_1)) {
       while (System.nanoTime() < deadline) {
         last =
-            http.get(
+            http.send(
+                    HttpMethod.GET,
                     s.skiffd.apiPort(),
                     "127.0.0.1",
-                    "/v1/namespaces/default/revisions/greedy-00001")
+                    "/v1/namespaces/default/revisions/greedy-00001",
+                    s.auth(),
+                    null)
                 .text();
         if (last.contains(text)) {
           return;

@@ -18,8 +18,25 @@ final class Cli {
 
   private final Map<String, String> env;
 
-  Cli(String server, int gatewayPort) {
-    this.env = Map.of("SKIFF_SERVER", server, "SKIFF_GATEWAY", "http://127.0.0.1:" + gatewayPort);
+  /**
+   * As the skiffd's user on its machine: no token given, the CLI finds it in the credentials file
+   * skiffd wrote (in the test's own config directory, never the real home).
+   */
+  Cli(RunningSkiffd skiffd) {
+    this.env =
+        Map.of(
+            "SKIFF_SERVER",
+            skiffd.api(),
+            "SKIFF_GATEWAY",
+            "http://127.0.0.1:" + skiffd.gatewayPort(),
+            "SKIFF_CONFIG_DIR",
+            skiffd.configDir().toString(),
+            "SKIFF_DATA_DIR",
+            skiffd.dataDir.toString());
+  }
+
+  Cli(Map<String, String> env) {
+    this.env = Map.copyOf(env);
   }
 
   Result run(String... args) {

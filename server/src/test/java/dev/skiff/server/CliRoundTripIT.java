@@ -31,7 +31,7 @@ class CliRoundTripIT {
   @BeforeAll
   static void start() throws Exception {
     skiffd = RunningSkiffd.start(dir.resolve("data"));
-    cli = new Cli(skiffd.api(), skiffd.gatewayPort());
+    cli = new Cli(skiffd);
     http = new Http(io.vertx.core.http.HttpVersion.HTTP_1_1);
   }
 

@@ -52,7 +52,7 @@ class ContainerFunctionsIT {
               .toCompletionStage()
               .toCompletableFuture()
               .get(60, TimeUnit.SECONDS);
-      Cli cli = new Cli(skiffd.api(), skiffd.gatewayPort());
+      Cli cli = new Cli(skiffd);
       Path wasm = Files.write(dir.resolve("hello.wasm"), Examples.wasm(Examples.HELLO));
       cli.ok("deploy", "hello", "--wasm", wasm.toString());
       cli.ok(
@@ -142,7 +142,13 @@ class ContainerFunctionsIT {
   private static JsonNode revision(Http http, RunningSkiffd s, String rev) throws Exception {
     return Json.mapper()
         .readTree(
-            http.get(s.skiffd.apiPort(), "127.0.0.1", "/v1/namespaces/default/revisions/" + rev)
+            http.send(
+                    io.vertx.core.http.HttpMethod.GET,
+                    s.skiffd.apiPort(),
+                    "127.0.0.1",
+                    "/v1/namespaces/default/revisions/" + rev,
+                    s.auth(),
+                    null)
                 .text());
   }
 

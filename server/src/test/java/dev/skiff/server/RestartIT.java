@@ -22,7 +22,7 @@ class RestartIT {
     Path wasm = Files.write(dir.resolve("hello.wasm"), Examples.wasm(Examples.HELLO));
     try (RunningSkiffd first = RunningSkiffd.start(data);
         Http http = new Http(HttpVersion.HTTP_1_1)) {
-      new Cli(first.api(), first.gatewayPort()).ok("deploy", "hello", "--wasm", wasm.toString());
+      new Cli(first).ok("deploy", "hello", "--wasm", wasm.toString());
       assertEquals(
           1.0, metric(http, first, "skiff_wasm_compiles_total"), "compiled once, at upload");
       assertEquals(200, http.get(first.gatewayPort(), "hello.default.localhost", "/").status());

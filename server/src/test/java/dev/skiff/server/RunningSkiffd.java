@@ -22,13 +22,15 @@ final class RunningSkiffd implements AutoCloseable {
     return start(dataDir, scaleToZeroGraceSeconds, o -> {});
   }
 
-  /** With options the test sets beyond the defaults above. */
+  /** With options changed by {@code tweak} after the test defaults are set. */
   static RunningSkiffd start(
-      Path dataDir, int scaleToZeroGraceSeconds, java.util.function.Consumer<SkiffdOptions> more)
+      Path dataDir, int scaleToZeroGraceSeconds, java.util.function.Consumer<SkiffdOptions> tweak)
       throws Exception {
     SkiffdOptions o = new SkiffdOptions();
     o.dataDir = dataDir;
     o.host = "127.0.0.1";
+    o.apiHost = "127.0.0.1";
+    o.configDir = dataDir.resolve("cli-config");
     o.apiPort = 0;
     o.gatewayPort = 0;
     o.domain = "localhost";
@@ -36,14 +38,28 @@ final class RunningSkiffd implements AutoCloseable {
     o.wasmThreads = 0;
     o.drainSeconds = 2;
     o.scaleToZeroGraceSeconds = scaleToZeroGraceSeconds;
-    more.accept(o);
+    tweak.accept(o);
     Skiffd s = new Skiffd(o);
     s.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new RunningSkiffd(s, dataDir);
   }
 
+  /** Where this skiffd records its token for the CLI (inside the test's data directory). */
+  Path configDir() {
+    return dataDir.resolve("cli-config");
+  }
+
+  String token() {
+    return skiffd.adminToken();
+  }
+
+  /** The Authorization header with the admin token. */
+  java.util.Map<String, String> auth() {
+    return java.util.Map.of("Authorization", "Bearer " + token());
+  }
+
   String api() {
-    return "http://127.0.0.1:" + skiffd.apiPort();
+    return skiffd.apiUrl();
   }
 
   int gatewayPort() {

@@ -32,7 +32,7 @@ class ScaleToZeroIT {
   @BeforeAll
   static void start() throws Exception {
     skiffd = RunningSkiffd.start(dir.resolve("data"), 1);
-    cli = new Cli(skiffd.api(), skiffd.gatewayPort());
+    cli = new Cli(skiffd);
     http = new Http(HttpVersion.HTTP_1_1);
   }
 
@@ -185,10 +185,13 @@ class ScaleToZeroIT {
   private static JsonNode revision(String name) throws Exception {
     return Json.mapper()
         .readTree(
-            http.get(
+            http.send(
+                    io.vertx.core.http.HttpMethod.GET,
                     skiffd.skiffd.apiPort(),
                     "127.0.0.1",
-                    "/v1/namespaces/default/revisions/" + name)
+                    "/v1/namespaces/default/revisions/" + name,
+                    skiffd.auth(),
+                    null)
                 .text());
   }
 

@@ -13,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +37,15 @@ class SkiffdCrashIT {
     Path data = dir.resolve("data");
     int api = freePort();
     Process skiffd = launch(data, api);
+    assertTrue(
+        startOutput.stream().anyMatch(l -> l.contains("created the admin token")),
+        "the first start prints the new admin token: " + startOutput);
+    Map<String, String> auth =
+        Map.of(
+            "Authorization",
+            "Bearer " + Files.readString(data.resolve("admin.token")).trim(),
+            "Content-Type",
+            "application/json");
     Set<String> acked = ConcurrentHashMap.newKeySet();
     try (Http http = new Http(HttpVersion.HTTP_1_1)) {
       List<Future<Http.Response>> inFlight = new ArrayList<>();
@@ -54,7 +64,7 @@ class SkiffdCrashIT {
                     api,
                     "127.0.0.1",
                     "/v1/namespaces/default/services/" + name,
-                    Map.of("Content-Type", "application/json"),
+                    auth,
                     Buffer.buffer(body))
                 .onSuccess(
                     r -> {
@@ -81,15 +91,28 @@ class SkiffdCrashIT {
     assertTrue(acked.size() >= 200, "acknowledged before the kill: " + acked.size());
 
     Process again = launch(data, api);
+    assertTrue(
+        startOutput.stream().noneMatch(l -> l.contains("skiff_")),
+        "later starts do not print the token: " + startOutput);
     try (Http http = new Http(HttpVersion.HTTP_1_1)) {
-      JsonNode list = Json.mapper().readTree(http.get(api, "127.0.0.1", "/v1/services").text());
+      JsonNode list =
+          Json.mapper()
+              .readTree(
+                  http.send(HttpMethod.GET, api, "127.0.0.1", "/v1/services", auth, null).text());
       Set<String> present = new HashSet<>();
       list.at("/items").forEach(s -> present.add(s.at("/metadata/name").asText()));
       Set<String> lost = new HashSet<>(acked);
       lost.removeAll(present);
       assertEquals(Set.of(), lost, "acknowledged but lost after SIGKILL");
       for (String name : present) {
-        var r = http.get(api, "127.0.0.1", "/v1/namespaces/default/services/" + name);
+        var r =
+            http.send(
+                HttpMethod.GET,
+                api,
+                "127.0.0.1",
+                "/v1/namespaces/default/services/" + name,
+                auth,
+                null);
         JsonNode s = Json.mapper().readTree(r.text());
         assertEquals(
             name + "-00001",
@@ -102,9 +125,13 @@ class SkiffdCrashIT {
     }
   }
 
+  /** What the last {@link #launch} printed before it was ready. */
+  private final List<String> startOutput = new ArrayList<>();
+
   private Process launch(Path data, int api) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
+    startOutput.clear();
+    ProcessBuilder pb =
         new ProcessBuilder(
                 java,
                 "-jar",
@@ -115,13 +142,16 @@ class SkiffdCrashIT {
                 String.valueOf(api),
                 "--gateway-port",
                 String.valueOf(freePort()))
-            .redirectErrorStream(true)
-            .start();
+            .redirectErrorStream(true);
+    // Never the real home: skiffd records its token for the CLI in the config directory.
+    pb.environment().put("SKIFF_CONFIG_DIR", dir.resolve("cli-config").toString());
+    Process p = pb.start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String line;
     while ((line = out.readLine()) != null) {
+      startOutput.add(line);
       if (line.contains("skiffd ready")) {
         Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
         drain.setDaemon(true);

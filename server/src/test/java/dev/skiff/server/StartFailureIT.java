@@ -26,7 +26,7 @@ class StartFailureIT {
         Files.isExecutable(Path.of("/usr/sbin/runc")), "runc is missing: apt-get install runc");
     try (RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"));
         Http http = new Http(HttpVersion.HTTP_1_1)) {
-      Cli cli = new Cli(skiffd.api(), skiffd.gatewayPort());
+      Cli cli = new Cli(skiffd);
       // Port 1 on loopback: nothing listens, the pull is refused at once.
       cli.run("deploy", "broken", "--image", "127.0.0.1:1/nothing/here:1", "--port", "8080");
 

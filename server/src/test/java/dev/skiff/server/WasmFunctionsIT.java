@@ -39,7 +39,7 @@ class WasmFunctionsIT {
   @BeforeAll
   static void start() throws Exception {
     skiffd = RunningSkiffd.start(dir.resolve("data"));
-    cli = new Cli(skiffd.api(), skiffd.gatewayPort());
+    cli = new Cli(skiffd);
     h1 = new Http(HttpVersion.HTTP_1_1);
     h2 = new Http(HttpVersion.HTTP_2);
     deploy("hello", Examples.wasm(Examples.HELLO));

@@ -1,6 +1,7 @@
 package dev.skiff.api.manifest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,7 +14,9 @@ import dev.skiff.api.validation.SkiffApiException;
 
 /** The one Jackson configuration every component uses for resources: strict, ISO timestamps. */
 public final class Json {
-  private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
+  // Duplicate keys are refused: with "last wins" a reviewer reads one value and Skiff runs another.
+  private static final ObjectMapper JSON =
+      configure(JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   private static final ObjectMapper YAML =
       configure(
           YAMLMapper.builder(
@@ -21,6 +24,7 @@ public final class Json {
                       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                       .build())
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .build());
 
   private Json() {}

@@ -136,6 +136,11 @@ public final class Manifests {
       }
       return ValidationException.of(path, describe(e), "check the value's type");
     }
+    String dup = duplicateKey(e.getOriginalMessage());
+    if (dup != null) {
+      return ValidationException.of(
+          dup, "is given twice", "remove one of the two '" + dup + "' keys; keys must be unique");
+    }
     var loc = e.getLocation();
     String where =
         loc == null
@@ -167,5 +172,15 @@ public final class Manifests {
       }
     }
     return b.length() == 0 ? "(document)" : b.toString();
+  }
+
+  /** The key named by Jackson's duplicate-field message ({@code Duplicate field 'x'}), or null. */
+  public static String duplicateKey(String message) {
+    String prefix = "Duplicate field '";
+    if (message == null || !message.startsWith(prefix)) {
+      return null;
+    }
+    int end = message.indexOf('\'', prefix.length());
+    return end < 0 ? null : message.substring(prefix.length(), end);
   }
 }

@@ -165,6 +165,12 @@ public final class ResourceValidator {
               }
               if (v == null) {
                 p.add(path + ".env." + k, "must have a value", "use an empty string for none");
+              } else if (hasLoneSurrogate(v)) {
+                p.add(
+                    path + ".env." + k,
+                    "contains a lone UTF-16 surrogate (an escape like \\ud800 without its pair),"
+                        + " which is not a Unicode character and cannot be stored",
+                    "send valid UTF-8 text; escape characters outside the BMP as a surrogate pair");
               }
             });
     range(p, path + ".port", t.port(), 1, 65535, "the port the container listens on, e.g. 8080");
@@ -340,5 +346,22 @@ public final class ResourceValidator {
     var merged = new java.util.HashMap<>(s.metadata().annotations());
     merged.putAll(s.spec().template().annotations());
     return Map.copyOf(merged);
+  }
+
+  /** True when {@code s} holds a high surrogate without a low one after it, or the reverse. */
+  static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -182,4 +182,23 @@ public final class ControlPlane {
     }
     return new Reply<>(r.status(), List.copyOf(items), r.json());
   }
+
+  /** {@code POST /v1/tokens}: the answer carries the token, shown only this once. */
+  public JsonNode createToken(String name, String role, String namespace) {
+    var body = dev.skiff.api.manifest.Json.mapper().createObjectNode().put("name", name);
+    body.put("role", role);
+    if (namespace != null) {
+      body.put("namespace", namespace);
+    }
+    return http.post("/v1/tokens", body.toString()).json();
+  }
+
+  /** {@code GET /v1/tokens}: names, roles and namespaces, never the tokens. */
+  public JsonNode tokens() {
+    return http.get("/v1/tokens").json();
+  }
+
+  public JsonNode deleteToken(String name) {
+    return http.delete("/v1/tokens/" + name).json();
+  }
 }

@@ -25,14 +25,56 @@ public final class HttpApi {
   private static final int READ_TIMEOUT_MS = 60_000;
 
   private final String base;
+  private final Credentials credentials;
+  private javax.net.ssl.SSLSocketFactory tls;
 
-  private HttpApi(String base) {
+  private HttpApi(String base, Credentials credentials) {
     this.base = base;
+    this.credentials = credentials;
   }
 
-  /** A client for the control plane at {@code server}, e.g. {@code http://127.0.0.1:7070}. */
-  public static HttpApi create(String server) {
-    return new HttpApi(server.endsWith("/") ? server.substring(0, server.length() - 1) : server);
+  /**
+   * A client for the control plane at {@code server}, e.g. {@code http://127.0.0.1:7070}, sending
+   * the credentials' token on every request and trusting their CA for {@code https://}.
+   */
+  public static HttpApi create(String server, Credentials credentials) {
+    return new HttpApi(
+        server.endsWith("/") ? server.substring(0, server.length() - 1) : server, credentials);
+  }
+
+  private HttpURLConnection open(URL url) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) url.openConnection();
+    c.setRequestProperty("Authorization", "Bearer " + credentials.token());
+    if (c instanceof javax.net.ssl.HttpsURLConnection https && credentials.ca() != null) {
+      https.setSSLSocketFactory(tlsFactory());
+    }
+    return c;
+  }
+
+  /** Trusts exactly the CA (or self-signed certificate) skiffd recorded for this server. */
+  private javax.net.ssl.SSLSocketFactory tlsFactory() throws IOException {
+    if (tls == null) {
+      try (InputStream in = java.nio.file.Files.newInputStream(credentials.ca())) {
+        var certs =
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+        var ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        int i = 0;
+        for (var cert : certs) {
+          ks.setCertificateEntry("ca" + i++, cert);
+        }
+        var tmf =
+            javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        tls = ctx.getSocketFactory();
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("cannot use the CA file " + credentials.ca() + ": " + e, e);
+      }
+    }
+    return tls;
   }
 
   /** An answer with a 2xx status; {@code json} is null when the body was empty or not JSON. */
@@ -69,7 +111,7 @@ public final class HttpApi {
     HttpURLConnection c;
     int status;
     try {
-      c = (HttpURLConnection) url.openConnection();
+      c = open(url);
       c.setConnectTimeout(CONNECT_TIMEOUT_MS);
       c.setReadTimeout(open ? 0 : READ_TIMEOUT_MS);
       c.setRequestProperty("Accept", "application/x-ndjson, application/json");
@@ -98,7 +140,7 @@ public final class HttpApi {
     int status;
     String answer;
     try {
-      HttpURLConnection c = (HttpURLConnection) url.openConnection();
+      HttpURLConnection c = open(url);
       c.setConnectTimeout(CONNECT_TIMEOUT_MS);
       c.setReadTimeout(READ_TIMEOUT_MS);
       c.setRequestMethod(method);

@@ -1,5 +1,7 @@
 package dev.skiff.controlplane.internal.http;
 
+import dev.skiff.controlplane.internal.auth.RequestOrigin;
+import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
@@ -7,6 +9,7 @@ import dev.skiff.controlplane.spi.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import java.util.Set;
 
 /** Assembles the REST API's router. */
 public final class ApiRouter {
@@ -18,11 +21,19 @@ public final class ApiRouter {
       BlobStore blobs,
       ResourceFeed feed,
       Store store,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      TokenRegistry tokens,
+      RequestOrigin origin,
+      Set<String> openPaths,
+      String tokenHint) {
     Router router = Router.router(vertx);
-    // Order: metrics see every request, including those that fail or match nothing.
+    // Order: metrics see every request, including those that fail or match nothing; then the
+    // guard (Host/Origin, token, role, Content-Type) before any route, including routes added
+    // later through ControlPlane.router().
     router.route().handler(new RequestMetrics(registry));
+    router.route().handler(new ApiGuard(tokens, origin, openPaths, tokenHint));
     Routes routes = new Routes(router);
+    new TokenRoutes(tokens).register(routes);
     new ServiceRoutes(api).register(routes);
     new RevisionRoutes(api).register(routes);
     new ObjectRoutes(api).register(routes);

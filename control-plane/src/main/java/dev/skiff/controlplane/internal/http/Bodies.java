@@ -1,6 +1,12 @@
 package dev.skiff.controlplane.internal.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.api.manifest.Json;
+import dev.skiff.api.manifest.Manifests;
+import dev.skiff.controlplane.BadRequestException;
 import dev.skiff.controlplane.PayloadTooLargeException;
+import dev.skiff.controlplane.internal.auth.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -43,6 +49,27 @@ final class Bodies {
         });
     req.exceptionHandler(body::tryFail);
     req.endHandler(v -> body.tryComplete(acc));
+    if (MediaTypes.isYaml(req.getHeader("Content-Type"))) {
+      return body.future().map(Bodies::yamlToJson);
+    }
     return body.future();
+  }
+
+  /** A YAML body becomes the JSON every route parses; its syntax errors are 400s. */
+  private static Buffer yamlToJson(Buffer yaml) {
+    try {
+      JsonNode tree = Json.yaml().readTree(yaml.getBytes());
+      return Buffer.buffer(Json.mapper().writeValueAsBytes(tree));
+    } catch (JsonProcessingException e) {
+      String dup = Manifests.duplicateKey(e.getOriginalMessage());
+      if (dup != null) {
+        throw BadRequestException.of(
+            dup, "is given twice", "remove one of the two '" + dup + "' keys; keys must be unique");
+      }
+      throw BadRequestException.of(
+          "(body)", "malformed YAML: " + e.getOriginalMessage(), "fix the syntax");
+    } catch (java.io.IOException e) {
+      throw BadRequestException.of("(body)", "cannot read: " + e.getMessage(), null);
+    }
   }
 }

@@ -77,6 +77,11 @@ final class Parsing {
       throw BadRequestException.of(
           path(e), firstLine(e.getOriginalMessage()), "check the field's name and type");
     } catch (JsonProcessingException e) {
+      String dup = Manifests.duplicateKey(e.getOriginalMessage());
+      if (dup != null) {
+        throw BadRequestException.of(
+            dup, "is given twice", "remove one of the two '" + dup + "' keys; keys must be unique");
+      }
       throw BadRequestException.of(
           "(body)", "malformed JSON: " + firstLine(e.getOriginalMessage()), "fix the syntax");
     } catch (java.io.IOException e) {

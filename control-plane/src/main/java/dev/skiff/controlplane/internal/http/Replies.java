@@ -8,10 +8,14 @@ import dev.skiff.controlplane.BadRequestException;
 import dev.skiff.controlplane.CompactedException;
 import dev.skiff.controlplane.ConflictException;
 import dev.skiff.controlplane.ControlPlaneException;
+import dev.skiff.controlplane.ForbiddenException;
 import dev.skiff.controlplane.InvalidResourceException;
+import dev.skiff.controlplane.MisdirectedRequestException;
 import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.PayloadTooLargeException;
 import dev.skiff.controlplane.StoreClosedException;
+import dev.skiff.controlplane.UnauthorizedException;
+import dev.skiff.controlplane.UnsupportedMediaTypeException;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
@@ -47,6 +51,14 @@ final class Replies {
   static int status(Throwable t) {
     if (t instanceof BadRequestException) {
       return 400;
+    } else if (t instanceof UnauthorizedException) {
+      return 401;
+    } else if (t instanceof ForbiddenException) {
+      return 403;
+    } else if (t instanceof UnsupportedMediaTypeException) {
+      return 415;
+    } else if (t instanceof MisdirectedRequestException) {
+      return 421;
     } else if (t instanceof NotFoundException) {
       return 404;
     } else if (t instanceof ConflictException) {
@@ -83,6 +95,9 @@ final class Replies {
           System.Logger.Level.WARNING,
           ctx.request().method() + " " + ctx.request().path() + ": " + t,
           t);
+    }
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"skiff\"");
     }
     send(ctx, status, body, status == 413);
   }

@@ -44,6 +44,19 @@ public final class ObjectWriter<T extends Resource> {
                                 incoming.kind() + " " + m.name() + " already exists",
                                 "update it with PUT instead"));
                       }
+                      if (cur == null && m.resourceVersion() != null) {
+                        // Based on a version read before someone deleted it: no resurrection.
+                        return Future.failedFuture(
+                            new NotFoundException(
+                                incoming.kind()
+                                    + " "
+                                    + m.name()
+                                    + " does not exist, but the update carries"
+                                    + " metadata.resourceVersion "
+                                    + m.resourceVersion()
+                                    + " (it was deleted after that version was read)",
+                                "to create it again, send it without metadata.resourceVersion"));
+                      }
                       if (cur != null
                           && m.resourceVersion() != null
                           && !m.resourceVersion().equals(cur.metadata().resourceVersion())) {

@@ -5,6 +5,7 @@ import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.Service;
 import dev.skiff.controlplane.ConflictException;
+import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -61,6 +62,20 @@ public final class ServiceWriter {
                         "update it with PUT /v1/namespaces/" + ns + "/services/" + m.name()));
               }
               Long expected = m.resourceVersion();
+              if (current.isEmpty() && expected != null) {
+                // A write based on a version read earlier: the service was deleted since. Creating
+                // it again would resurrect what someone else removed.
+                return Future.failedFuture(
+                    new NotFoundException(
+                        "service "
+                            + ns
+                            + "/"
+                            + m.name()
+                            + " does not exist, but the update carries metadata.resourceVersion "
+                            + expected
+                            + " (it was deleted after that version was read)",
+                        "to create it again, send the manifest without metadata.resourceVersion"));
+              }
               if (current.isPresent()
                   && expected != null
                   && !expected.equals(current.get().metadata().resourceVersion())) {

@@ -1,0 +1,105 @@
+package dev.skiff.controlplane.internal.http;
+
+import dev.skiff.controlplane.ControlPlaneException;
+import dev.skiff.controlplane.UnauthorizedException;
+import dev.skiff.controlplane.internal.auth.AccessPolicy;
+import dev.skiff.controlplane.internal.auth.MediaTypes;
+import dev.skiff.controlplane.internal.auth.Principal;
+import dev.skiff.controlplane.internal.auth.RequestOrigin;
+import dev.skiff.controlplane.internal.auth.TokenRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * The first handler of every API request. In order: {@code /healthz} passes; the Host, Origin and
+ * Sec-Fetch-Site checks ({@link RequestOrigin}); open paths ({@code /metrics} unless configured
+ * otherwise) pass; the bearer token is authenticated (401); the role must allow the method and path
+ * ({@link AccessPolicy}, 403); a write must carry an accepted Content-Type ({@link MediaTypes},
+ * 415).
+ */
+final class ApiGuard implements Handler<RoutingContext> {
+  /** The routing-context key holding the authenticated {@link Principal}. */
+  static final String PRINCIPAL = "skiff.principal";
+
+  private final TokenRegistry tokens;
+  private final RequestOrigin origin;
+  private final Set<String> openPaths;
+  private final String tokenHint;
+
+  ApiGuard(TokenRegistry tokens, RequestOrigin origin, Set<String> openPaths, String tokenHint) {
+    this.tokens = tokens;
+    this.origin = origin;
+    this.openPaths = Set.copyOf(openPaths);
+    this.tokenHint = tokenHint;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (path.equals("/healthz")) {
+      ctx.next();
+      return;
+    }
+    HttpServerRequest req = ctx.request();
+    try {
+      origin.check(req);
+    } catch (ControlPlaneException e) {
+      Replies.failure(ctx, e);
+      return;
+    }
+    if (openPaths.contains(path)) {
+      ctx.next();
+      return;
+    }
+    String token = bearer(req.getHeader("Authorization"));
+    if (token == null) {
+      Replies.failure(
+          ctx,
+          new UnauthorizedException(
+              req.getHeader("Authorization") == null
+                  ? "this API needs a token: send Authorization: Bearer <token>"
+                  : "the Authorization header is not 'Bearer <token>'",
+              tokenHint));
+      return;
+    }
+    // Authenticating scoped tokens reads the store: hold the body until a route reads it.
+    req.pause();
+    tokens
+        .authenticate(token)
+        .onComplete(
+            ar -> {
+              try {
+                if (ar.failed()) {
+                  Replies.failure(ctx, ar.cause());
+                  return;
+                }
+                Principal p =
+                    ar.result()
+                        .orElseThrow(
+                            () -> new UnauthorizedException("the token is not valid", tokenHint));
+                AccessPolicy.check(p, req.method(), path);
+                MediaTypes.check(req.method(), path, req.getHeader("Content-Type"));
+                ctx.put(PRINCIPAL, p);
+                ctx.next();
+              } catch (ControlPlaneException e) {
+                Replies.failure(ctx, e);
+              } finally {
+                req.resume();
+              }
+            });
+  }
+
+  private static String bearer(String header) {
+    if (header == null) {
+      return null;
+    }
+    String h = header.trim();
+    if (h.length() < 8 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = h.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+}

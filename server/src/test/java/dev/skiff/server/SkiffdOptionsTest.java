@@ -1,0 +1,34 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The API's security flags parse to safe defaults. */
+class SkiffdOptionsTest {
+  @Test
+  void apiDefaultsToLoopbackWithoutTlsOrExtraHostnames() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_API_HOST") == null) {
+      assertEquals("127.0.0.1", o.apiHost);
+    }
+    if (System.getenv("SKIFF_API_HOSTNAMES") == null) {
+      assertEquals(List.of(), o.apiHostnames == null ? List.of() : o.apiHostnames);
+    }
+    assertFalse(o.metricsAuth);
+    assertNull(o.apiTlsCert);
+  }
+
+  @Test
+  void hostnamesRepeatOrCommaSeparate() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o)
+        .parseArgs("--api-hostname", "a.example,b.example", "--api-hostname", "c.example");
+    assertEquals(List.of("a.example", "b.example", "c.example"), o.apiHostnames);
+  }
+}
