@@ -3,10 +3,10 @@ package dev.skiff.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.skiff.node.oci.HelloServerImage;
-import dev.skiff.node.oci.ImageStore;
-import dev.skiff.node.oci.PreparedImage;
-import dev.skiff.node.oci.PullOptions;
+import dev.skiff.oci.HelloServerImage;
+import dev.skiff.oci.ImageStore;
+import dev.skiff.oci.PreparedImage;
+import dev.skiff.oci.PullOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
