@@ -582,7 +582,10 @@ public final class ImageStore {
       return this;
     }
 
-    /** Blob downloads at once, when the store makes its own client (default 4). */
+    /**
+     * Requests at once to one registry host (so blob downloads at once), when the store makes its
+     * own client (default 4).
+     */
     public Builder withConcurrentDownloads(int downloads) {
       this.downloads = downloads;
       return this;

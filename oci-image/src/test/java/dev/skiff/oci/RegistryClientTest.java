@@ -87,6 +87,10 @@ class RegistryClientTest {
                             .putHeader("WWW-Authenticate", "Basic realm=\"fake\"")
                             .end(
                                 "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
+                      } else if (req.path().startsWith("/v2/huge/manifests/")) {
+                        req.response()
+                            .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                            .end(Buffer.buffer(new byte[RegistryClient.MAX_MANIFEST_BYTES + 1]));
                       } else if (req.path().contains("/manifests/")) {
                         req.response()
                             .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
@@ -182,6 +186,17 @@ class RegistryClientTest {
             client.fetchManifest(repo(), PullOptions.defaults().withCredentials("u", "p")));
     DigestMismatchException m = assertInstanceOf(DigestMismatchException.class, e);
     assertEquals(Digests.of(new byte[] {42}), m.expected());
+  }
+
+  @Test
+  void refusesAManifestLargerThanFourMebibytes() {
+    Throwable e =
+        Await.failure(
+            client.fetchManifest(
+                ImageReference.parse("127.0.0.1:" + registry.actualPort() + "/huge:v1"),
+                PullOptions.defaults().withCredentials("u", "p")));
+    assertInstanceOf(ImagePullException.class, e);
+    assertTrue(e.getMessage().contains("larger than 4 MiB; refusing it"), e.getMessage());
   }
 
   @Test
