@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -112,12 +113,8 @@ public final class RegistryClient {
             target,
             partial,
             headers ->
-                pull(
-                    repo,
-                    options,
-                    "GET",
-                    "/v2/" + repo.repository() + "/blobs/" + blob.digest(),
-                    headers))
+                pullBlob(
+                    repo, options, "/v2/" + repo.repository() + "/blobs/" + blob.digest(), headers))
         .run();
   }
 
@@ -241,7 +238,19 @@ public final class RegistryClient {
         new RegistryHttp.Call(
             repo, o.credentials(), o.insecure(), "pull", method, path, headers, null),
         ImagePullException::new,
-        ImagePullException::new);
+        ImagePullException::new,
+        true);
+  }
+
+  /** A blob GET: transport failures stay as they are, for the download to retry and resume. */
+  private Future<HttpClientResponse> pullBlob(
+      ImageReference repo, PullOptions o, String path, Map<String, String> headers) {
+    return call(
+        new RegistryHttp.Call(
+            repo, o.credentials(), o.insecure(), "pull", "GET", path, headers, null),
+        ImagePullException::new,
+        ImagePullException::new,
+        false);
   }
 
   private Future<HttpClientResponse> push(
@@ -255,15 +264,23 @@ public final class RegistryClient {
         new RegistryHttp.Call(
             repo, o.credentials(), o.insecure(), "pull,push", method, path, headers, body),
         ImagePushException::new,
-        ImagePushException::new);
+        ImagePushException::new,
+        true);
   }
 
   private interface Failure {
     RuntimeException of(String message, Throwable cause);
   }
 
+  /**
+   * @param transportIsFinal whether a dropped or silent connection fails the call with a message
+   *     naming the registry (else it stays as it is, for a caller that retries)
+   */
   private Future<HttpClientResponse> call(
-      RegistryHttp.Call call, Function<String, RuntimeException> refused, Failure unreachable) {
+      RegistryHttp.Call call,
+      Function<String, RuntimeException> refused,
+      Failure unreachable,
+      boolean transportIsFinal) {
     return http.send(call)
         .recover(
             e -> {
@@ -281,8 +298,30 @@ public final class RegistryClient {
                             + e.getMessage(),
                         e));
               }
+              if (transportIsFinal && !(e instanceof OciException)) {
+                return Future.failedFuture(unreachable.of(transportFailure(call, e), e));
+              }
               return Future.failedFuture(e);
             });
+  }
+
+  private String transportFailure(RegistryHttp.Call call, Throwable e) {
+    String what =
+        "registry "
+            + call.repo().registry()
+            + " ("
+            + RegistryHttp.base(call.repo(), call.insecure())
+            + "): "
+            + call.method()
+            + " "
+            + call.path();
+    if (e instanceof TimeoutException) {
+      return what
+          + " got no answer within "
+          + stallTimeout.toMillis()
+          + " ms; check that the registry is up and reachable, or raise the client's timeout";
+    }
+    return what + " failed: " + e;
   }
 
   /** Builds a {@link RegistryClient}. */

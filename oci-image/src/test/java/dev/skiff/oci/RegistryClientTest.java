@@ -87,6 +87,8 @@ class RegistryClientTest {
                             .putHeader("WWW-Authenticate", "Basic realm=\"fake\"")
                             .end(
                                 "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
+                      } else if (req.path().startsWith("/v2/silent/")) {
+                        return; // never answers
                       } else if (req.path().startsWith("/v2/huge/manifests/")) {
                         req.response()
                             .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
@@ -197,6 +199,22 @@ class RegistryClientTest {
                 PullOptions.defaults().withCredentials("u", "p")));
     assertInstanceOf(ImagePullException.class, e);
     assertTrue(e.getMessage().contains("larger than 4 MiB; refusing it"), e.getMessage());
+  }
+
+  @Test
+  void aRegistryThatNeverAnswersFailsThePullNamingTheRegistry() {
+    RegistryClient impatient =
+        RegistryClient.builder(vertx).withTimeout(Duration.ofMillis(300)).build();
+    Throwable e =
+        Await.failure(
+            impatient.fetchManifest(
+                ImageReference.parse("127.0.0.1:" + registry.actualPort() + "/silent:v1"),
+                PullOptions.defaults().withCredentials("u", "p")));
+    assertInstanceOf(ImagePullException.class, e);
+    assertTrue(
+        e.getMessage().contains("registry 127.0.0.1:" + registry.actualPort()), e.getMessage());
+    assertTrue(e.getMessage().contains("300 ms"), e.getMessage());
+    Await.result(impatient.close());
   }
 
   @Test
