@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.oci.internal.Digests;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -27,6 +29,8 @@ class RegistryClientTest {
   private static final byte[] BLOB =
       "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.UTF_8);
   private static final String DIGEST = Digests.of(BLOB);
+  private static final byte[] SMALL_MANIFEST =
+      "{\"schemaVersion\":2,\"config\":{},\"layers\":[]}".getBytes(StandardCharsets.UTF_8);
   private static final String BASIC =
       "Basic " + Base64.getEncoder().encodeToString("u:p".getBytes(StandardCharsets.UTF_8));
 
@@ -89,6 +93,11 @@ class RegistryClientTest {
                                 "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
                       } else if (req.path().startsWith("/v2/silent/")) {
                         return; // never answers
+                      } else if (req.path().startsWith("/v2/small/manifests/")) {
+                        req.response()
+                            .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                            .putHeader("Docker-Content-Digest", Digests.of(SMALL_MANIFEST))
+                            .end(Buffer.buffer(SMALL_MANIFEST));
                       } else if (req.path().startsWith("/v2/huge/manifests/")) {
                         req.response()
                             .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
@@ -215,6 +224,36 @@ class RegistryClientTest {
         e.getMessage().contains("registry 127.0.0.1:" + registry.actualPort()), e.getMessage());
     assertTrue(e.getMessage().contains("300 ms"), e.getMessage());
     Await.result(impatient.close());
+  }
+
+  @Test
+  void readsEveryResponseBodyWhenCalledFromManyThreads() throws Exception {
+    // Small answers on loopback, asked from threads of their own, so requests from several
+    // contexts share the pool's connections: a body must never reach the response before the
+    // client has paused it to read it.
+    ImageReference small = ImageReference.parse("127.0.0.1:" + registry.actualPort() + "/small:v1");
+    List<Future<RawManifest>> fetches = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 50; i++) {
+                  fetches.add(
+                      client.fetchManifest(
+                          small, PullOptions.defaults().withCredentials("u", "p")));
+                }
+              });
+      thread.start();
+      threads.add(thread);
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    Await.result(Future.join(new ArrayList<>(fetches)));
+    for (Future<RawManifest> f : fetches) {
+      assertEquals(Digests.of(SMALL_MANIFEST), f.result().digest());
+    }
   }
 
   @Test

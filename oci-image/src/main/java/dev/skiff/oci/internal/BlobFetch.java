@@ -356,6 +356,10 @@ public final class BlobFetch {
       if (file.writeQueueFull()) {
         response.pause();
         file.drainHandler(v -> response.resume());
+        // The file writes on other threads: it may have drained before the handler was set.
+        if (!file.writeQueueFull()) {
+          response.resume();
+        }
       }
     }
 

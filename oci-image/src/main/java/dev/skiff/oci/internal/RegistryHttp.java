@@ -2,7 +2,9 @@ package dev.skiff.oci.internal;
 
 import dev.skiff.oci.Credentials;
 import dev.skiff.oci.ImageReference;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
@@ -14,6 +16,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +45,7 @@ public final class RegistryHttp {
 
   private final Vertx vertx;
   private final HttpClientAgent http;
+  private final Context context;
   private final Duration timeout;
   private final Clock clock;
 
@@ -59,6 +63,7 @@ public final class RegistryHttp {
     this.vertx = vertx;
     this.timeout = timeout;
     this.clock = clock;
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.http =
         vertx.createHttpClient(
             new HttpClientOptions().setVerifyHost(true),
@@ -158,8 +163,22 @@ public final class RegistryHttp {
             });
   }
 
-  /** One request and its response headers; the response comes back paused. */
+  /**
+   * One request and its response headers; the response comes back paused. Every request runs on the
+   * client's one event-loop context, where its connections live too, so the pause happens on the
+   * connection's thread before any of the body is delivered. (From another context, a small body
+   * could arrive and end, unread, before the caller saw the response.)
+   */
   private Future<HttpClientResponse> exchange(Call call, URI uri, String authorization) {
+    if (Vertx.currentContext() == context && Context.isOnEventLoopThread()) {
+      return exchangeHere(call, uri, authorization);
+    }
+    Promise<HttpClientResponse> answered = Promise.promise();
+    context.runOnContext(v -> exchangeHere(call, uri, authorization).onComplete(answered));
+    return answered.future();
+  }
+
+  private Future<HttpClientResponse> exchangeHere(Call call, URI uri, String authorization) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(call.method()))
