@@ -9,6 +9,7 @@ import dev.skiff.oci.internal.Digests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,7 @@ class RegistryClientTest {
   private RegistryClient client;
   private final List<String> cdnAuthorization = new CopyOnWriteArrayList<>();
   private final List<String> cdnRanges = new CopyOnWriteArrayList<>();
+  private final Map<HttpConnection, AtomicInteger> requestsOn = new ConcurrentHashMap<>();
 
   @BeforeEach
   void setUp() {
@@ -85,7 +90,13 @@ class RegistryClientTest {
                 .createHttpServer()
                 .requestHandler(
                     req -> {
-                      if (!BASIC.equals(req.getHeader("Authorization"))) {
+                      if (req.path().startsWith("/v2/flaky/")
+                          && requestsOn
+                                  .computeIfAbsent(req.connection(), c -> new AtomicInteger())
+                                  .incrementAndGet()
+                              == 2) {
+                        req.connection().close(); // a keep-alive connection dropped while idle
+                      } else if (!BASIC.equals(req.getHeader("Authorization"))) {
                         req.response()
                             .setStatusCode(401)
                             .putHeader("WWW-Authenticate", "Basic realm=\"fake\"")
@@ -93,7 +104,8 @@ class RegistryClientTest {
                                 "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
                       } else if (req.path().startsWith("/v2/silent/")) {
                         return; // never answers
-                      } else if (req.path().startsWith("/v2/small/manifests/")) {
+                      } else if (req.path().startsWith("/v2/small/manifests/")
+                          || req.path().startsWith("/v2/flaky/manifests/")) {
                         req.response()
                             .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
                             .putHeader("Docker-Content-Digest", Digests.of(SMALL_MANIFEST))
@@ -253,6 +265,17 @@ class RegistryClientTest {
     Await.result(Future.join(new ArrayList<>(fetches)));
     for (Future<RawManifest> f : fetches) {
       assertEquals(Digests.of(SMALL_MANIFEST), f.result().digest());
+    }
+  }
+
+  @Test
+  void sendsAGetAgainOnAFreshConnectionWhenThePooledOneWasClosed() {
+    ImageReference flaky = ImageReference.parse("127.0.0.1:" + registry.actualPort() + "/flaky:v1");
+    for (int i = 0; i < 2; i++) {
+      RawManifest m =
+          Await.result(
+              client.fetchManifest(flaky, PullOptions.defaults().withCredentials("u", "p")));
+      assertEquals(Digests.of(SMALL_MANIFEST), m.digest());
     }
   }
 

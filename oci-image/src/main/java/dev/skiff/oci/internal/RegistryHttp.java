@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -46,6 +47,7 @@ public final class RegistryHttp {
   private final Vertx vertx;
   private final HttpClientAgent http;
   private final Context context;
+  private final int connections;
   private final Duration timeout;
   private final Clock clock;
 
@@ -64,6 +66,7 @@ public final class RegistryHttp {
     this.timeout = timeout;
     this.clock = clock;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
+    this.connections = connections;
     this.http =
         vertx.createHttpClient(
             new HttpClientOptions().setVerifyHost(true),
@@ -171,11 +174,31 @@ public final class RegistryHttp {
    */
   private Future<HttpClientResponse> exchange(Call call, URI uri, String authorization) {
     if (Vertx.currentContext() == context && Context.isOnEventLoopThread()) {
-      return exchangeHere(call, uri, authorization);
+      return exchangeOrRetry(call, uri, authorization);
     }
     Promise<HttpClientResponse> answered = Promise.promise();
-    context.runOnContext(v -> exchangeHere(call, uri, authorization).onComplete(answered));
+    context.runOnContext(v -> exchangeOrRetry(call, uri, authorization).onComplete(answered));
     return answered.future();
+  }
+
+  /**
+   * A GET or HEAD whose pooled connection turns out closed (the registry restarted, or dropped idle
+   * keep-alive connections) is sent again; each closed connection leaves the pool, so after as many
+   * tries as the pool holds connections the next one is fresh.
+   */
+  private Future<HttpClientResponse> exchangeOrRetry(Call call, URI uri, String authorization) {
+    boolean idempotent = call.method().equals("GET") || call.method().equals("HEAD");
+    return exchangeOrRetry(call, uri, authorization, idempotent ? connections : 0);
+  }
+
+  private Future<HttpClientResponse> exchangeOrRetry(
+      Call call, URI uri, String authorization, int retries) {
+    return exchangeHere(call, uri, authorization)
+        .recover(
+            e ->
+                retries > 0 && e instanceof HttpClosedException
+                    ? exchangeOrRetry(call, uri, authorization, retries - 1)
+                    : Future.failedFuture(e));
   }
 
   private Future<HttpClientResponse> exchangeHere(Call call, URI uri, String authorization) {
