@@ -2,10 +2,10 @@ package dev.skiff.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.skiff.node.oci.HelloServerImage;
-import dev.skiff.node.oci.ImageStore;
-import dev.skiff.node.oci.PreparedImage;
-import dev.skiff.node.oci.PullOptions;
+import dev.skiff.oci.HelloServerImage;
+import dev.skiff.oci.ImageStore;
+import dev.skiff.oci.PreparedImage;
+import dev.skiff.oci.PullOptions;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package dev.skiff.server;
 
 import dev.skiff.examples.Examples;
-import dev.skiff.node.oci.ImageStore;
+import dev.skiff.oci.ImageStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

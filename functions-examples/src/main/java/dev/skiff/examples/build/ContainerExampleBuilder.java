@@ -1,11 +1,11 @@
 package dev.skiff.examples.build;
 
 import dev.skiff.examples.Examples;
-import dev.skiff.node.oci.ImageConfig;
-import dev.skiff.node.oci.ImageLayer;
-import dev.skiff.node.oci.LayoutImage;
-import dev.skiff.node.oci.OciLayoutWriter;
-import dev.skiff.node.oci.Platform;
+import dev.skiff.oci.ImageConfig;
+import dev.skiff.oci.ImageLayer;
+import dev.skiff.oci.LayoutImage;
+import dev.skiff.oci.OciLayoutWriter;
+import dev.skiff.oci.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,0 @@
-/**
- * The image layer's internals: digests, manifest parsing, registry auth, the layer unpacker, libc.
- */
-package dev.skiff.node.oci.internal;

@@ -1,7 +1,0 @@
-/**
- * Container images for the node: an OCI distribution client, a content-addressed blob store, layers
- * unpacked for overlayfs, and the {@link dev.skiff.node.oci.ImageStore} the container backend
- * prepares images through (pulled, or imported from OCI image layouts); plus an OCI image layout
- * writer and pusher for building images without Docker.
- */
-package dev.skiff.node.oci;
