@@ -62,7 +62,7 @@ class ProxyServerTest extends ProxyTestBase {
   void portIsMinusOneBeforeStart() {
     ProxyServer s =
         ProxyServer.builder()
-            .withVertx(vertx)
+            .withSettings(ProxySettings.builder().withVertx(vertx).build())
             .withName("idle")
             .withPipeline(client -> ProxyPipeline.of(ProxyExchange::new, x -> x.response().end()))
             .build();
@@ -74,10 +74,9 @@ class ProxyServerTest extends ProxyTestBase {
   private ProxyServer answering(String name, int negativePortBase) {
     ProxyServer s =
         ProxyServer.builder()
-            .withVertx(vertx)
+            .withSettings(ProxySettings.builder().withVertx(vertx).withServerInstances(2).build())
             .withName(name)
             .withNegativePortBase(negativePortBase)
-            .withServerInstances(2)
             .withPipeline(
                 client ->
                     ProxyPipeline.of(

@@ -2,6 +2,7 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.proxy.EndpointProxy;
+import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
 import io.vertx.core.Future;
@@ -15,7 +16,7 @@ import java.util.Set;
  * EndpointGoneException} (nothing was sent; the request may be queued again); after, {@link
  * UpstreamFailedException}.
  */
-final class ProxyToEndpoint implements Stage {
+final class ProxyToEndpoint implements Stage<Exchange> {
   private final EndpointProxy proxy;
 
   ProxyToEndpoint(HttpClient client, Duration connectTimeout) {

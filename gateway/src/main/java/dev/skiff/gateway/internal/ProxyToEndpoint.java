@@ -3,6 +3,7 @@ package dev.skiff.gateway.internal;
 import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.EndpointProxy;
+import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -14,7 +15,7 @@ import java.util.Set;
  * EndpointProxy}), and turns an upstream failure into 502 with a hint that fits an instance or the
  * activator.
  */
-final class ProxyToEndpoint implements Stage {
+final class ProxyToEndpoint implements Stage<Exchange> {
   /** Response headers the gateway sets itself. */
   private static final Set<String> OWNED = Set.of(RequestIds.HEADER, PickRevision.REVISION_HEADER);
 

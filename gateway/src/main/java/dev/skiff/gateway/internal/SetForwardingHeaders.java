@@ -1,37 +1,30 @@
 package dev.skiff.gateway.internal;
 
 import dev.skiff.proxy.HopByHop;
+import dev.skiff.proxy.SkiffHeaders;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
  * Assembles the headers the instance sees: the client's end-to-end headers, plus {@code
  * X-Forwarded-For/-Proto/-Host}, RFC 7239 {@code Forwarded}, {@code X-Request-Id} and the hop's
  * {@code traceparent}. A request to the activator also names its revision and timeout ({@link
- * ActivatorHeaders}); a client's own copies of those headers are always dropped, so no client can
- * steer the activator to another revision.
+ * SkiffHeaders}); a client's own copies of those headers are always dropped, so no client can steer
+ * the activator to another revision.
  */
-final class SetForwardingHeaders implements Stage {
+final class SetForwardingHeaders implements Stage<Exchange> {
   /** Set by this stage or by the HTTP client, never copied from the client. */
-  private static final Set<String> OWNED =
-      Set.of(
-          "host",
-          "expect",
-          "x-forwarded-proto",
-          "x-forwarded-host",
-          RequestIds.HEADER,
-          TraceParent.HEADER,
-          ActivatorHeaders.REVISION_NAMESPACE_LOWER,
-          ActivatorHeaders.REVISION_NAME_LOWER,
-          ActivatorHeaders.REQUEST_TIMEOUT_MS_LOWER);
+  private static final Set<String> OWNED = owned();
 
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  SetForwardingHeaders(Stage next) {
+  SetForwardingHeaders(Stage<Exchange> next) {
     this.next = next;
   }
 
@@ -64,11 +57,25 @@ final class SetForwardingHeaders implements Stage {
       out.remove("tracestate"); // belongs to a trace we did not continue
     }
     if (x.viaActivator()) {
-      out.set(ActivatorHeaders.REVISION_NAMESPACE, x.route().namespace());
-      out.set(ActivatorHeaders.REVISION_NAME, x.revision());
-      out.set(ActivatorHeaders.REQUEST_TIMEOUT_MS, Long.toString(x.route().timeout().toMillis()));
+      out.set(SkiffHeaders.REVISION_NAMESPACE, x.route().namespace());
+      out.set(SkiffHeaders.REVISION_NAME, x.revision());
+      out.set(SkiffHeaders.REQUEST_TIMEOUT_MS, Long.toString(x.route().timeout().toMillis()));
     }
     return Stage.call(next, x);
+  }
+
+  private static Set<String> owned() {
+    Set<String> owned =
+        new HashSet<>(
+            Set.of(
+                "host",
+                "expect",
+                "x-forwarded-proto",
+                "x-forwarded-host",
+                RequestIds.HEADER,
+                TraceParent.HEADER));
+    owned.addAll(SkiffHeaders.ALL);
+    return Set.copyOf(owned);
   }
 
   private static String clientAddress(SocketAddress remote) {

@@ -3,6 +3,7 @@ package dev.skiff.proxy.internal;
 import dev.skiff.proxy.ClientGoneException;
 import dev.skiff.proxy.ProxyExchange;
 import dev.skiff.proxy.ProxyPipeline;
+import dev.skiff.proxy.ProxySettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -23,7 +24,7 @@ import java.util.function.Function;
 public final class ProxyVerticle extends VerticleBase {
   private final String host;
   private final int port;
-  private final int maxConnectionsPerEndpoint;
+  private final ProxySettings settings;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private HttpServer server;
   private HttpClientAgent client;
@@ -32,11 +33,11 @@ public final class ProxyVerticle extends VerticleBase {
   public ProxyVerticle(
       String host,
       int port,
-      int maxConnectionsPerEndpoint,
+      ProxySettings settings,
       Function<HttpClient, ? extends ProxyPipeline<?>> pipelines) {
     this.host = host;
     this.port = port;
-    this.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
+    this.settings = settings;
     this.pipelines = pipelines;
   }
 
@@ -52,7 +53,7 @@ public final class ProxyVerticle extends VerticleBase {
                     .setPipelining(false)
                     .setDecompressionSupported(false)
                     .setTcpNoDelay(true))
-            .with(new PoolOptions().setHttp1MaxSize(maxConnectionsPerEndpoint))
+            .with(new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerEndpoint()))
             .build();
     pipeline = pipelines.apply(client);
     server =
