@@ -29,6 +29,12 @@ public interface Gateway {
   String DEFAULT_HOST = "127.0.0.1";
   int DEFAULT_PORT = 8080;
 
+  /** The gateway's default cap on client connections open at once. */
+  int DEFAULT_MAX_CONNECTIONS = 8192;
+
+  /** The gateway's default cap on client connections open at once from one address. */
+  int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 512;
+
   static Builder builder() {
     return new Builder();
   }
@@ -56,7 +62,12 @@ public interface Gateway {
   /** Stops listening and closes connections to instances. */
   Future<Void> close();
 
-  /** Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. */
+  /**
+   * Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. Unlike other
+   * proxies, the gateway faces untrusted clients, so its connections are capped by default: {@value
+   * #DEFAULT_MAX_CONNECTIONS} in all, {@value #DEFAULT_MAX_CONNECTIONS_PER_CLIENT} per client
+   * address.
+   */
   final class Builder extends ProxyBuilder<Builder> {
     private String domain = "localhost";
     private EndpointSource endpoints;
@@ -65,7 +76,10 @@ public interface Gateway {
     private Endpoint activator;
     private ActivatorRouting activatorRouting;
 
-    private Builder() {}
+    private Builder() {
+      withMaxConnections(DEFAULT_MAX_CONNECTIONS);
+      withMaxConnectionsPerClient(DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+    }
 
     @Override
     protected Builder self() {

@@ -19,6 +19,12 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
   private Duration connectTimeout = Duration.ofSeconds(5);
   private int serverInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
   private int maxConnectionsPerEndpoint = 1000;
+  private Duration headerTimeout = Duration.ofSeconds(60);
+  private Duration idleTimeout = Duration.ofSeconds(75);
+  private Duration bodyReadTimeout = Duration.ofSeconds(60);
+  private int maxConnections = Integer.MAX_VALUE;
+  private int maxConnectionsPerClient = Integer.MAX_VALUE;
+  private TrustedProxies trustedProxies = TrustedProxies.NONE;
 
   protected ProxyBuilder() {}
 
@@ -69,6 +75,58 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
     return self();
   }
 
+  /**
+   * How long a new connection may take to send its whole first request head before it is closed
+   * (nginx's {@code client_header_timeout}); default 60 s.
+   */
+  public B withHeaderTimeout(Duration timeout) {
+    this.headerTimeout = Arguments.positive(timeout, "header timeout");
+    return self();
+  }
+
+  /**
+   * How long a connection may stay open with no request in flight, which includes sending the next
+   * request head (nginx's {@code keepalive_timeout}); default 75 s.
+   */
+  public B withIdleTimeout(Duration timeout) {
+    this.idleTimeout = Arguments.positive(timeout, "idle timeout");
+    return self();
+  }
+
+  /**
+   * How long a request body may stall while the proxy wants to read it before the request gets 408
+   * and its connection closes (nginx's {@code client_body_timeout}); default 60 s. Time the proxy
+   * holds the body back (queued, upstream slow to take it) does not count.
+   */
+  public B withBodyReadTimeout(Duration timeout) {
+    this.bodyReadTimeout = Arguments.positive(timeout, "body read timeout");
+    return self();
+  }
+
+  /** The most client connections open at once; more are closed when accepted. Default no cap. */
+  public B withMaxConnections(int max) {
+    this.maxConnections = Arguments.atLeastOne(max, "max connections");
+    return self();
+  }
+
+  /**
+   * The most client connections open at once from one address (trusted proxies excepted); more are
+   * closed when accepted. Default no cap.
+   */
+  public B withMaxConnectionsPerClient(int max) {
+    this.maxConnectionsPerClient = Arguments.atLeastOne(max, "max connections per client");
+    return self();
+  }
+
+  /**
+   * The peers whose {@code X-Forwarded-For}, {@code Forwarded} and {@code X-Forwarded-Proto} are
+   * believed; default none.
+   */
+  public B withTrustedProxies(TrustedProxies proxies) {
+    this.trustedProxies = Objects.requireNonNull(proxies, "proxies");
+    return self();
+  }
+
   /** The shared settings; fails when {@code withVertx} was not called. */
   protected ProxySettings proxySettings() {
     if (vertx == null) {
@@ -81,6 +139,12 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
         retryAfter,
         connectTimeout,
         serverInstances,
-        maxConnectionsPerEndpoint);
+        maxConnectionsPerEndpoint,
+        headerTimeout,
+        idleTimeout,
+        bodyReadTimeout,
+        maxConnections,
+        maxConnectionsPerClient,
+        trustedProxies);
   }
 }

@@ -32,6 +32,7 @@ public final class ProxyServer {
   private final ProxySettings settings;
   private final String name;
   private final int negativePortBase;
+  private final ConnectionGuard guard;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile String deployment;
@@ -42,6 +43,7 @@ public final class ProxyServer {
     this.settings = b.settings;
     this.name = b.name;
     this.negativePortBase = b.negativePortBase;
+    this.guard = ConnectionGuard.of(b.settings);
     this.pipelines = b.pipelines;
   }
 
@@ -62,7 +64,7 @@ public final class ProxyServer {
     return vertx
         .deployVerticle(
             () -> {
-              ProxyVerticle v = new ProxyVerticle(host, listenPort, settings, pipelines);
+              ProxyVerticle v = new ProxyVerticle(host, listenPort, settings, guard, pipelines);
               created.add(v);
               return v;
             },
@@ -76,6 +78,11 @@ public final class ProxyServer {
               }
               return null;
             });
+  }
+
+  /** How many client connections are open now. */
+  public int connections() {
+    return guard.connections();
   }
 
   /** The port listened on once started; -1 before. */

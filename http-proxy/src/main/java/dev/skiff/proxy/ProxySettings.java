@@ -14,6 +14,12 @@ import java.time.Duration;
  * @param connectTimeout how long to wait for a connection to an upstream
  * @param serverInstances how many event loops serve requests, one HTTP server each
  * @param maxConnectionsPerEndpoint the keep-alive pool size per upstream endpoint and event loop
+ * @param headerTimeout how long a new connection may take to send its first request head
+ * @param idleTimeout how long a connection may stay open with no request in flight
+ * @param bodyReadTimeout how long a request body may stall while the proxy wants to read it
+ * @param maxConnections the most client connections open at once
+ * @param maxConnectionsPerClient the most client connections open at once from one address
+ * @param trustedProxies the peers whose forwarding headers are believed
  */
 public record ProxySettings(
     Vertx vertx,
@@ -22,7 +28,13 @@ public record ProxySettings(
     Duration retryAfter,
     Duration connectTimeout,
     int serverInstances,
-    int maxConnectionsPerEndpoint) {
+    int maxConnectionsPerEndpoint,
+    Duration headerTimeout,
+    Duration idleTimeout,
+    Duration bodyReadTimeout,
+    int maxConnections,
+    int maxConnectionsPerClient,
+    TrustedProxies trustedProxies) {
 
   /** Settings on their own, for a {@link ProxyServer} without a component around it (tests). */
   public static Builder builder() {

@@ -41,7 +41,6 @@ final class Pipeline {
                         config.vertx(),
                         config.retryAfter(),
                         new SetUpstreamHeaders(
-                            new Throttle(
-                                new ProxyToEndpoint(client, config.connectTimeout()))))))));
+                            new Throttle(new ProxyToEndpoint(client, config.proxy()))))))));
   }
 }

@@ -93,8 +93,7 @@ final class Throttle implements Stage<Exchange> {
                             + x.revision()
                             + " refused the connection "
                             + MAX_REFUSALS
-                            + " times; the request was not sent: "
-                            + gone.getMessage(),
+                            + " times; the request was not sent",
                         "the revision's instances are listed as ready but do not accept"
                             + " connections; check their logs and readiness probes, then retry",
                         gone));

@@ -44,7 +44,8 @@ final class Pipeline {
             balancer,
             new LimitDuration(
                 config.vertx(),
-                new SetForwardingHeaders(new ProxyToEndpoint(client, config.connectTimeout()))));
+                new SetForwardingHeaders(
+                    config.proxy().trustedProxies(), new ProxyToEndpoint(client, config.proxy()))));
     Stage<Exchange> capacity =
         config.activator() != null
             ? new HandToActivator(
