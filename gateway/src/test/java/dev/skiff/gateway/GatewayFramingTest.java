@@ -104,4 +104,21 @@ class GatewayFramingTest extends GatewayTestBase {
       assertFalse(r.closed());
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/a%0d%0aSet-Cookie:%20stolen=1",
+        "/a%0D%0ALocation:%20http://evil",
+        "/nul%00byte",
+        "/lf%0a",
+      })
+  void refusesPathsThatDecodeToCrLfOrNulBeforeRouting(String path) {
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(), "GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+
+    assertEquals(400, r.status(), r.text());
+    assertTrue(backend.seen.isEmpty());
+  }
 }

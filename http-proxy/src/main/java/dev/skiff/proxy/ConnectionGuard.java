@@ -104,6 +104,23 @@ public final class ConnectionGuard {
     state.arm(headerMillis);
   }
 
+  /**
+   * Marks the request's connection as beyond trust (its framing was refused): requests already read
+   * from it behind this one must not be served. See {@link #condemned}.
+   */
+  public void condemn(HttpServerRequest request) {
+    State s = states.get(request.connection());
+    if (s != null) {
+      s.condemned = true;
+    }
+  }
+
+  /** True when the request came on a connection {@link #condemn condemned} before it. */
+  public boolean condemned(HttpServerRequest request) {
+    State s = states.get(request.connection());
+    return s != null && s.condemned;
+  }
+
   /** A request head arrived on its connection; its timers stop until {@link #requestEnded}. */
   public void requestStarted(HttpServerRequest request) {
     State s = states.get(request.connection());
@@ -140,6 +157,7 @@ public final class ConnectionGuard {
     final HttpConnection conn;
     final String client;
     int active;
+    boolean condemned;
     long timer = -1;
 
     State(HttpConnection conn, String client) {

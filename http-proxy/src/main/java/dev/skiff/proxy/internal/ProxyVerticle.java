@@ -84,9 +84,14 @@ public final class ProxyVerticle extends VerticleBase {
     // The body stays unread until the proxy pipes it, however long the stages before it wait
     // (cold start, queueing).
     request.pause();
+    if (guard.condemned(request)) {
+      request.connection().close(); // read behind a refused request: never served
+      return;
+    }
     guard.requestStarted(request);
     String problem = RequestChecks.problem(request);
     if (problem != null) {
+      guard.condemn(request);
       ErrorResponder.refuse(
           request,
           new BadRequestException(
