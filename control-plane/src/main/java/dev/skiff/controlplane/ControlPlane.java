@@ -19,7 +19,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,6 +49,8 @@ public final class ControlPlane {
   private final Router router;
   private final String host;
   private final int port;
+  private final HttpServerOptions serverOptions;
+  private final Handler<HttpConnection> connectionHandler;
   private volatile HttpServer server;
 
   private ControlPlane(Builder b) {
@@ -58,6 +62,8 @@ public final class ControlPlane {
     this.router = ApiRouter.create(b.vertx, api, blobs, feed, b.store, b.meterRegistry);
     this.host = b.host;
     this.port = b.port;
+    this.serverOptions = b.serverOptions;
+    this.connectionHandler = b.connectionHandler;
   }
 
   public static Builder builder() {
@@ -78,7 +84,13 @@ public final class ControlPlane {
    */
   public Future<ControlPlane> start() {
     return api.repairMissingRevisions()
-        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, host))
+        .compose(
+            v ->
+                vertx
+                    .createHttpServer(new HttpServerOptions(serverOptions))
+                    .connectionHandler(connectionHandler)
+                    .requestHandler(router)
+                    .listen(port, host))
         .map(
             s -> {
               this.server = s;
@@ -158,6 +170,8 @@ public final class ControlPlane {
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private String host = "127.0.0.1";
     private int port = 7070;
+    private HttpServerOptions serverOptions = new HttpServerOptions();
+    private Handler<HttpConnection> connectionHandler = conn -> {};
 
     private Builder() {}
 
@@ -214,6 +228,16 @@ public final class ControlPlane {
     /** The port {@link #start()} binds; default 7070, 0 for any free port. */
     public Builder withPort(int p) {
       this.port = p;
+      return this;
+    }
+
+    /**
+     * The HTTP server's options (timeouts, limits) and a handler for each new connection (to cap
+     * them), for whoever runs the API at an edge; default Vert.x's options and no handler.
+     */
+    public Builder withServer(HttpServerOptions options, Handler<HttpConnection> onConnection) {
+      this.serverOptions = Objects.requireNonNull(options, "options");
+      this.connectionHandler = Objects.requireNonNull(onConnection, "onConnection");
       return this;
     }
 

@@ -17,12 +17,15 @@ import dev.skiff.node.oci.PreparedImage;
 import dev.skiff.node.oci.PullOptions;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
+import dev.skiff.proxy.ConnectionGuard;
+import dev.skiff.proxy.TrustedProxies;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -108,6 +111,20 @@ public final class Skiffd {
                     : 2 * Runtime.getRuntime().availableProcessors())
             .build();
     WasmMetrics.bind(wasm, metrics);
+    // The edge: what untrusted clients may hold (timeouts, connection caps), the API's apart from
+    // the gateway's so /healthz answers while the gateway is flooded. See docs/security.md.
+    TrustedProxies trustedProxies = TrustedProxies.parse(options.trustedProxies);
+    Duration headerTimeout = Duration.ofSeconds(options.headerTimeoutSeconds);
+    Duration idleTimeout = Duration.ofSeconds(options.idleTimeoutSeconds);
+    Duration bodyTimeout = Duration.ofSeconds(options.bodyTimeoutSeconds);
+    ConnectionGuard apiGuard =
+        new ConnectionGuard(
+            vertx,
+            headerTimeout,
+            idleTimeout,
+            options.apiMaxConnections,
+            options.apiMaxConnectionsPerClient,
+            trustedProxies);
 
     return vertx
         .executeBlocking(() -> Files.createDirectories(dataDir))
@@ -162,7 +179,9 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withHost(options.host)
                       .withPort(options.apiPort)
+                      .withServer(apiGuard.apply(new HttpServerOptions()), apiGuard::connected)
                       .build();
+              ApiEdge.install(controlPlane.router(), apiGuard);
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
               scaling = new Scaling();
@@ -217,6 +236,9 @@ public final class Skiffd {
                       .withEndpointWatch(scaling)
                       .withPoker(scaling::poke)
                       .withStatsSink(stat -> autoscaler.record(stat))
+                      .withHeaderTimeout(headerTimeout)
+                      .withIdleTimeout(idleTimeout)
+                      .withBodyReadTimeout(bodyTimeout)
                       .build();
               return activator.start(options.host, 0);
             })
@@ -231,6 +253,12 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withClock(clock)
                       .withEndpoints(new AgentEndpoints(agent.endpoints()))
+                      .withTrustedProxies(trustedProxies)
+                      .withHeaderTimeout(headerTimeout)
+                      .withIdleTimeout(idleTimeout)
+                      .withBodyReadTimeout(bodyTimeout)
+                      .withMaxConnections(options.maxConnections)
+                      .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(
                           new dev.skiff.gateway.spi.Endpoint(options.host, activator.actualPort()),
                           scaling)

@@ -19,6 +19,13 @@ final class RunningSkiffd implements AutoCloseable {
 
   /** With a short scale-to-zero grace, for tests that watch revisions go to zero. */
   static RunningSkiffd start(Path dataDir, int scaleToZeroGraceSeconds) throws Exception {
+    return start(dataDir, scaleToZeroGraceSeconds, o -> {});
+  }
+
+  /** With flags set by {@code flags} after the tests' defaults. */
+  static RunningSkiffd start(
+      Path dataDir, int scaleToZeroGraceSeconds, java.util.function.Consumer<SkiffdOptions> flags)
+      throws Exception {
     SkiffdOptions o = new SkiffdOptions();
     o.dataDir = dataDir;
     o.host = "127.0.0.1";
@@ -29,6 +36,7 @@ final class RunningSkiffd implements AutoCloseable {
     o.wasmThreads = 0;
     o.drainSeconds = 2;
     o.scaleToZeroGraceSeconds = scaleToZeroGraceSeconds;
+    flags.accept(o);
     Skiffd s = new Skiffd(o);
     s.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new RunningSkiffd(s, dataDir);
