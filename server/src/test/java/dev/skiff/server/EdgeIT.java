@@ -80,9 +80,8 @@ class EdgeIT {
     Reply r =
         RawHttp.exchange(
             apiPort(),
-            "POST /v1/namespaces/default/services HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Transfer-Encoding: gzip\r\nContent-Type: application/json\r\n\r\n"
-                + "0\r\n\r\nDELETE /v1/namespaces/default/services/env HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n"
+                + "0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
     assertEquals(400, r.status(), r.text());
     assertEquals(1, r.responses(), r.text());
