@@ -82,6 +82,7 @@ public final class ConnectionGuard {
   /** A new connection; call on its event loop. Closes it when it is over a cap. */
   public void connected(HttpConnection conn) {
     Channels.stopAcceptTimer(conn);
+    Channels.answerBrokenBodies(conn);
     String client = address(conn.remoteAddress());
     int own =
         perClient

@@ -9,12 +9,13 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
- * The two places the proxy reaches below Vert.x's public API into a connection's Netty pipeline,
- * kept together so a Vert.x upgrade that moves them breaks here (and in the tests of lenient
- * upstreams and header timeouts), nowhere else. Vert.x offers no option for either.
+ * The places the proxy reaches below Vert.x's public API into a connection's Netty pipeline, kept
+ * together so a Vert.x upgrade that moves them breaks here (and in the tests of lenient upstreams
+ * and header timeouts), nowhere else. Vert.x offers no option for either.
  */
 public final class Channels {
   private static final String CODEC = "codec";
+  private static final String HTTP_ENCODER = "httpEncoder";
 
   private Channels() {}
 
@@ -54,6 +55,21 @@ public final class Channels {
     if (idle != null) {
       pipeline.remove(idle);
     }
+  }
+
+  /**
+   * Puts {@link BrokenBodyAnswer} between a server connection's HTTP/1 codec and Vert.x, so a body
+   * Netty cannot decode gets 400 instead of a silently closed connection. Call from the server's
+   * connection handler.
+   */
+  public static void answerBrokenBodies(HttpConnection conn) {
+    ChannelPipeline pipeline = pipeline(conn);
+    if (pipeline == null
+        || pipeline.get(HTTP_ENCODER) == null
+        || pipeline.get(BrokenBodyAnswer.class) != null) {
+      return;
+    }
+    pipeline.addAfter(HTTP_ENCODER, "skiffBrokenBody", new BrokenBodyAnswer());
   }
 
   private static ChannelPipeline pipeline(HttpConnection conn) {
