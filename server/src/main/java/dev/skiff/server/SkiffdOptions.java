@@ -127,20 +127,20 @@ public final class SkiffdOptions {
 
   @Option(
       names = "--api-max-connections",
-      defaultValue = "${env:SKIFF_API_MAX_CONNECTIONS:-256}",
+      defaultValue = "${env:SKIFF_API_MAX_CONNECTIONS:-1024}",
       description =
           "Connections the API port keeps open at once, apart from the gateway's, so /healthz"
               + " answers while the gateway is flooded (env SKIFF_API_MAX_CONNECTIONS). Default:"
               + " ${DEFAULT-VALUE}")
-  int apiMaxConnections = 256;
+  int apiMaxConnections = 1024;
 
   @Option(
       names = "--api-max-connections-per-client",
-      defaultValue = "${env:SKIFF_API_MAX_CONNECTIONS_PER_CLIENT:-64}",
+      defaultValue = "${env:SKIFF_API_MAX_CONNECTIONS_PER_CLIENT:-256}",
       description =
           "Connections the API port keeps open at once from one address (env"
               + " SKIFF_API_MAX_CONNECTIONS_PER_CLIENT). Default: ${DEFAULT-VALUE}")
-  int apiMaxConnectionsPerClient = 64;
+  int apiMaxConnectionsPerClient = 256;
 
   @Option(
       names = "--examples",
