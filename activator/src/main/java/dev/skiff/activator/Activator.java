@@ -7,11 +7,12 @@ import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.StatsSink;
 import dev.skiff.activator.spi.Ticker;
 import dev.skiff.proxy.Arguments;
+import dev.skiff.proxy.ProxyBuilder;
+import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.SkiffHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -24,26 +25,26 @@ import java.util.Objects;
  * second it reports each revision's concurrency to the {@link StatsSink}.
  */
 public interface Activator {
-  /** The namespace of the revision a request is for. The gateway sends the same string. */
-  String REVISION_NAMESPACE_HEADER = "Skiff-Revision-Namespace";
+  /** The namespace of the revision a request is for ({@link SkiffHeaders#REVISION_NAMESPACE}). */
+  String REVISION_NAMESPACE_HEADER = SkiffHeaders.REVISION_NAMESPACE;
 
-  /** The name of the revision a request is for. The gateway sends the same string. */
-  String REVISION_NAME_HEADER = "Skiff-Revision-Name";
+  /** The name of the revision a request is for ({@link SkiffHeaders#REVISION_NAME}). */
+  String REVISION_NAME_HEADER = SkiffHeaders.REVISION_NAME;
 
   /**
    * Optional: the request's timeout in milliseconds, counted from its arrival at the activator (the
    * gateway sends the route's {@code timeoutSeconds}). Without it, {@link
    * Builder#withRequestTimeout} applies.
    */
-  String REQUEST_TIMEOUT_HEADER = "Skiff-Request-Timeout-Ms";
+  String REQUEST_TIMEOUT_HEADER = SkiffHeaders.REQUEST_TIMEOUT_MS;
 
   /**
    * Sent to instances on every forwarded request, value {@value #PROXIED_BY_VALUE}, so a sidecar
    * can count the request as proxied in its {@code Stat} (Knative's {@code K-Proxy-Request}).
    */
-  String PROXIED_BY_HEADER = "Skiff-Proxied-By";
+  String PROXIED_BY_HEADER = SkiffHeaders.PROXIED_BY;
 
-  String PROXIED_BY_VALUE = "activator";
+  String PROXIED_BY_VALUE = SkiffHeaders.PROXIED_BY_ACTIVATOR;
 
   String DEFAULT_HOST = "127.0.0.1";
   int DEFAULT_PORT = 8081;
@@ -70,28 +71,23 @@ public interface Activator {
 
   /**
    * Settings of an activator; {@code withVertx}, {@code withEndpointWatch}, {@code withPoker} and
-   * {@code withStatsSink} are required.
+   * {@code withStatsSink} are required. The request timeout ({@link #withRequestTimeout}) applies,
+   * from a request's arrival, when the gateway sent no {@value #REQUEST_TIMEOUT_HEADER}; passed
+   * while queued it is a 503, after forwarding a 504.
    */
-  final class Builder {
-    private Vertx vertx;
+  final class Builder extends ProxyBuilder<Builder> {
     private EndpointWatch endpoints;
     private Poker poker;
     private StatsSink stats;
     private MeterRegistry registry;
-    private Clock clock = Clock.systemUTC();
     private Ticker ticker;
     private int queueDepth = 10_000;
-    private Duration requestTimeout = Duration.ofSeconds(300);
-    private Duration retryAfter = Duration.ofSeconds(1);
-    private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration idleRevisionExpiry = Duration.ofMinutes(10);
-    private int serverInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private int maxConnectionsPerEndpoint = 1000;
 
     private Builder() {}
 
-    public Builder withVertx(Vertx vertx) {
-      this.vertx = Objects.requireNonNull(vertx, "vertx");
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -119,12 +115,6 @@ public interface Activator {
       return this;
     }
 
-    /** The clock that stamps reports and measures uptime; default the system clock. */
-    public Builder withClock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
     /**
      * What drives sampling (every 100 ms) and reporting (every 10th sample); default Vert.x timers.
      */
@@ -143,27 +133,6 @@ public interface Activator {
     }
 
     /**
-     * A request's timeout, from its arrival, when the gateway sent no {@value
-     * #REQUEST_TIMEOUT_HEADER}; default 300 s. Passed while queued: 503; after forwarding: 504.
-     */
-    public Builder withRequestTimeout(Duration timeout) {
-      this.requestTimeout = Arguments.positive(timeout, "request timeout");
-      return this;
-    }
-
-    /** The {@code Retry-After} sent with 503; default 1 s. */
-    public Builder withRetryAfter(Duration retryAfter) {
-      this.retryAfter = Arguments.positive(retryAfter, "retry after");
-      return this;
-    }
-
-    /** How long to wait for a connection to an instance; default 5 s. */
-    public Builder withConnectTimeout(Duration timeout) {
-      this.connectTimeout = Arguments.positive(timeout, "connect timeout");
-      return this;
-    }
-
-    /**
      * How long a revision may go without requests before the activator forgets it (stops watching
      * its endpoints, drops its gauge); default 10 min. It is set up again by its next request.
      */
@@ -172,39 +141,21 @@ public interface Activator {
       return this;
     }
 
-    /** How many event loops serve requests, one HTTP server each; default the number of cores. */
-    public Builder withServerInstances(int instances) {
-      this.serverInstances = Arguments.atLeastOne(instances, "server instances");
-      return this;
-    }
-
-    /** The keep-alive pool size per instance and event loop; default 1000. */
-    public Builder withMaxConnectionsPerEndpoint(int max) {
-      this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
-      return this;
-    }
-
     public Activator build() {
-      require(vertx, "withVertx(..)");
+      ProxySettings proxy = proxySettings();
       require(endpoints, "withEndpointWatch(..)");
       require(poker, "withPoker(..)");
       require(stats, "withStatsSink(..)");
       return new DefaultActivator(
           new ActivatorConfig(
-              vertx,
+              proxy,
               endpoints,
               poker,
               stats,
               registry == null ? new SimpleMeterRegistry() : registry,
-              clock,
               ticker,
               queueDepth,
-              requestTimeout,
-              retryAfter,
-              connectTimeout,
-              idleRevisionExpiry,
-              serverInstances,
-              maxConnectionsPerEndpoint));
+              idleRevisionExpiry));
     }
 
     private static void require(Object value, String what) {

@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -62,6 +63,8 @@ public final class ControlPlane {
   private final Tls tls;
   private final String systemToken;
   private final TokenRegistry tokens;
+  private final HttpServerOptions serverOptions;
+  private final Handler<HttpConnection> connectionHandler;
   private volatile HttpServer server;
 
   /** A PEM certificate (chain) and its private key for serving the API over HTTPS. */
@@ -96,6 +99,8 @@ public final class ControlPlane {
     this.port = b.port;
     this.tls = b.tls;
     this.systemToken = b.systemToken;
+    this.serverOptions = b.serverOptions;
+    this.connectionHandler = b.connectionHandler;
   }
 
   public static Builder builder() {
@@ -116,7 +121,13 @@ public final class ControlPlane {
    */
   public Future<ControlPlane> start() {
     return api.repairMissingRevisions()
-        .compose(v -> vertx.createHttpServer(serverOptions()).requestHandler(router).listen())
+        .compose(
+            v ->
+                vertx
+                    .createHttpServer(serverOptions())
+                    .connectionHandler(connectionHandler)
+                    .requestHandler(router)
+                    .listen())
         .map(
             s -> {
               this.server = s;
@@ -125,7 +136,7 @@ public final class ControlPlane {
   }
 
   private HttpServerOptions serverOptions() {
-    HttpServerOptions o = new HttpServerOptions().setHost(host).setPort(port);
+    HttpServerOptions o = new HttpServerOptions(serverOptions).setHost(host).setPort(port);
     if (tls != null) {
       o.setSsl(true)
           .setKeyCertOptions(
@@ -232,6 +243,8 @@ public final class ControlPlane {
     private String tokenHint =
         "send the admin token (made by skiffd at first start, in {data-dir}/admin.token) or a"
             + " token from skiff token create, as Authorization: Bearer <token>";
+    private HttpServerOptions serverOptions = new HttpServerOptions();
+    private Handler<HttpConnection> connectionHandler = conn -> {};
 
     private Builder() {}
 
@@ -342,6 +355,16 @@ public final class ControlPlane {
 
     public Builder withPort(int p) {
       this.port = p;
+      return this;
+    }
+
+    /**
+     * The HTTP server's options (timeouts, limits) and a handler for each new connection (to cap
+     * them), for whoever runs the API at an edge; default Vert.x's options and no handler.
+     */
+    public Builder withServer(HttpServerOptions options, Handler<HttpConnection> onConnection) {
+      this.serverOptions = Objects.requireNonNull(options, "options");
+      this.connectionHandler = Objects.requireNonNull(onConnection, "onConnection");
       return this;
     }
 

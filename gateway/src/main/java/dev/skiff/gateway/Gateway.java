@@ -7,11 +7,11 @@ import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import dev.skiff.proxy.Arguments;
+import dev.skiff.proxy.ProxyBuilder;
+import dev.skiff.proxy.ProxySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -28,6 +28,12 @@ import java.util.Objects;
 public interface Gateway {
   String DEFAULT_HOST = "127.0.0.1";
   int DEFAULT_PORT = 8080;
+
+  /** The gateway's default cap on client connections open at once. */
+  int DEFAULT_MAX_CONNECTIONS = 8192;
+
+  /** The gateway's default cap on client connections open at once from one address. */
+  int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 512;
 
   static Builder builder() {
     return new Builder();
@@ -56,26 +62,27 @@ public interface Gateway {
   /** Stops listening and closes connections to instances. */
   Future<Void> close();
 
-  /** Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. */
-  final class Builder {
-    private Vertx vertx;
+  /**
+   * Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. Unlike other
+   * proxies, the gateway faces untrusted clients, so its connections are capped by default: {@value
+   * #DEFAULT_MAX_CONNECTIONS} in all, {@value #DEFAULT_MAX_CONNECTIONS_PER_CLIENT} per client
+   * address.
+   */
+  final class Builder extends ProxyBuilder<Builder> {
     private String domain = "localhost";
     private EndpointSource endpoints;
     private MeterRegistry registry;
-    private Clock clock = Clock.systemUTC();
     private Duration coldStartTimeout = Duration.ofSeconds(10);
-    private Duration requestTimeout = Duration.ofSeconds(300);
-    private Duration retryAfter = Duration.ofSeconds(1);
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private int serverInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private int maxConnectionsPerEndpoint = 1000;
     private Endpoint activator;
     private ActivatorRouting activatorRouting;
 
-    private Builder() {}
+    private Builder() {
+      withMaxConnections(DEFAULT_MAX_CONNECTIONS);
+      withMaxConnectionsPerClient(DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+    }
 
-    public Builder withVertx(Vertx vertx) {
-      this.vertx = Objects.requireNonNull(vertx, "vertx");
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -96,51 +103,12 @@ public interface Gateway {
       return this;
     }
 
-    /** The clock request latencies are measured with; default the system clock. */
-    public Builder withClock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
     /**
      * How long a request waits for a revision without ready instances to get one before it is
      * answered 503; default 10 s. Never longer than the route's request timeout.
      */
     public Builder withColdStartTimeout(Duration timeout) {
       this.coldStartTimeout = Arguments.positive(timeout, "cold start timeout");
-      return this;
-    }
-
-    /**
-     * How long an instance may take to answer before the request gets 504, unless the service's
-     * {@code spec.template.timeoutSeconds} says otherwise; default 300 s (Knative's).
-     */
-    public Builder withRequestTimeout(Duration timeout) {
-      this.requestTimeout = Arguments.positive(timeout, "request timeout");
-      return this;
-    }
-
-    /** The {@code Retry-After} sent with 503; default 1 s. */
-    public Builder withRetryAfter(Duration retryAfter) {
-      this.retryAfter = Arguments.positive(retryAfter, "retry after");
-      return this;
-    }
-
-    /** How long to wait for a connection to an instance before answering 502; default 5 s. */
-    public Builder withConnectTimeout(Duration timeout) {
-      this.connectTimeout = Arguments.positive(timeout, "connect timeout");
-      return this;
-    }
-
-    /** How many event loops serve requests, one HTTP server each; default the number of cores. */
-    public Builder withServerInstances(int instances) {
-      this.serverInstances = Arguments.atLeastOne(instances, "server instances");
-      return this;
-    }
-
-    /** The keep-alive pool size per instance and event loop; default 1000. */
-    public Builder withMaxConnectionsPerEndpoint(int max) {
-      this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
       return this;
     }
 
@@ -157,26 +125,22 @@ public interface Gateway {
       return this;
     }
 
+    /**
+     * Builds the gateway. The request timeout ({@link #withRequestTimeout}) applies unless the
+     * service's {@code spec.template.timeoutSeconds} says otherwise; past it a request gets 504.
+     */
     public Gateway build() {
-      if (vertx == null) {
-        throw new IllegalStateException("withVertx(..) is required");
-      }
+      ProxySettings proxy = proxySettings();
       if (endpoints == null) {
         throw new IllegalStateException("withEndpoints(..) is required");
       }
       return new DefaultGateway(
           new GatewayConfig(
-              vertx,
+              proxy,
               GatewayConfig.normalizeDomain(domain),
               endpoints,
               registry == null ? new SimpleMeterRegistry() : registry,
-              clock,
               coldStartTimeout,
-              requestTimeout,
-              retryAfter,
-              connectTimeout,
-              serverInstances,
-              maxConnectionsPerEndpoint,
               activator,
               activatorRouting));
     }

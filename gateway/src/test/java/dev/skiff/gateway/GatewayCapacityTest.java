@@ -6,6 +6,7 @@ import static dev.skiff.gateway.Services.to;
 import static dev.skiff.proxy.testing.Await.await;
 import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.gateway.spi.Endpoint;
@@ -82,7 +83,7 @@ class GatewayCapacityTest extends GatewayTestBase {
   }
 
   @Test
-  void unreachableBackendGets502WithJsonBody() {
+  void unreachableBackendGets502WithJsonBodyThatNamesTheRevisionButNotTheAddress() {
     HttpServer closed = vertx.createHttpServer().requestHandler(req -> req.response().end());
     int deadPort = await(closed.listen(0, "127.0.0.1")).actualPort();
     await(closed.close());
@@ -94,7 +95,9 @@ class GatewayCapacityTest extends GatewayTestBase {
     assertEquals(502, r.status());
     assertEquals("application/json", r.header("content-type"));
     JsonObject body = r.body().toJsonObject();
-    assertTrue(body.getString("error").contains("127.0.0.1:" + deadPort), body.encode());
+    assertTrue(body.getString("error").contains("down-00001"), body.encode());
+    assertFalse(body.encode().contains("127.0.0.1"), body.encode());
+    assertFalse(body.encode().contains(Integer.toString(deadPort)), body.encode());
   }
 
   @Test

@@ -2,8 +2,9 @@ package dev.skiff.proxy;
 
 /**
  * The client closed the connection or reset the stream before its response was complete. It cancels
- * the exchange ({@link ProxyExchange#clientGone()}) and is never answered. The module's only
- * exception: the components' own roots name every other outcome.
+ * the exchange ({@link ProxyExchange#clientGone()}) and is never answered. With {@link
+ * BadRequestException} the module's only exceptions: the components' own roots name every other
+ * outcome.
  */
 public final class ClientGoneException extends RuntimeException {
   private static final long serialVersionUID = 1L;

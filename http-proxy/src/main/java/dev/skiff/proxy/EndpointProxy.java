@@ -23,8 +23,12 @@ import java.util.Set;
  * with whatever the caller's {@link UpstreamPolicy} makes of them.
  */
 public final class EndpointProxy {
+  /** How long a request body may stall while the proxy reads it, unless the caller says. */
+  public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
+
   private final HttpClient client;
   private final long connectTimeoutMillis;
+  private final long bodyReadTimeoutMillis;
   private final Set<String> ownedResponseHeaders;
 
   /**
@@ -35,8 +39,21 @@ public final class EndpointProxy {
    */
   public EndpointProxy(
       HttpClient client, Duration connectTimeout, Set<String> ownedResponseHeaders) {
+    this(client, connectTimeout, DEFAULT_BODY_READ_TIMEOUT, ownedResponseHeaders);
+  }
+
+  /**
+   * @param bodyReadTimeout how long the client's body may stall while the proxy wants it before the
+   *     exchange fails with a 408 {@link BadRequestException}
+   */
+  public EndpointProxy(
+      HttpClient client,
+      Duration connectTimeout,
+      Duration bodyReadTimeout,
+      Set<String> ownedResponseHeaders) {
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
+    this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
   }
 
@@ -88,8 +105,13 @@ public final class EndpointProxy {
       up.authority(x.request().authority()); // the endpoint sees the client's Host
     }
     x.cancellation().onFailure(cause -> up.reset(0, cause));
-    RequestBody.send(x.request(), up)
-        .recover(err -> Future.failedFuture(policy.failed(UpstreamFailure.NO_RESPONSE, err)))
+    RequestBody.send(x.request(), up, x.context().owner(), bodyReadTimeoutMillis)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof BadRequestException
+                        ? err // the client's fault, answered by the proxy itself
+                        : policy.failed(UpstreamFailure.NO_RESPONSE, err)))
         .compose(
             response ->
                 done.future().isComplete()

@@ -1,5 +1,7 @@
 package dev.skiff.proxy;
 
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
@@ -42,27 +44,52 @@ public final class ErrorResponder {
       res.reset();
       return;
     }
+    if (err instanceof BadRequestException bad) {
+      refuse(x.request(), bad, x.requestId());
+      return;
+    }
     ErrorReply reply = replies.apply(err);
     if (reply == null) {
       LOG.log(Level.ERROR, "request " + x.requestId() + " failed unexpectedly", err);
       reply =
           new ErrorReply(
               500,
-              "internal " + component + " error: " + err,
+              "internal " + component + " error", // the log has the details, never the client
               "this is a bug in Skiff's " + component + "; report it with the request id",
               null);
-    }
-    JsonObject body = new JsonObject().put("error", reply.error());
-    if (reply.hint() != null) {
-      body.put("hint", reply.hint());
-    }
-    if (x.requestId() != null) {
-      body.put("requestId", x.requestId());
     }
     if (reply.retryAfter() != null) {
       res.putHeader("retry-after", Long.toString(seconds(reply.retryAfter())));
     }
-    res.setStatusCode(reply.status())
+    send(res, reply.status(), reply.error(), reply.hint(), x.requestId());
+  }
+
+  /**
+   * Answers a request the proxy refuses before (or instead of) serving it, and closes the
+   * connection once the answer is out: nothing more read from it can be trusted. Call on the
+   * request's event loop.
+   */
+  public static void refuse(HttpServerRequest request, BadRequestException bad, String requestId) {
+    HttpServerResponse res = request.response();
+    if (res.closed() || res.ended() || res.headWritten()) {
+      request.connection().close();
+      return;
+    }
+    res.putHeader("connection", "close");
+    send(res, bad.status(), bad.getMessage(), bad.hint(), requestId)
+        .onComplete(ar -> request.connection().close());
+  }
+
+  private static Future<Void> send(
+      HttpServerResponse res, int status, String error, String hint, String requestId) {
+    JsonObject body = new JsonObject().put("error", error);
+    if (hint != null) {
+      body.put("hint", hint);
+    }
+    if (requestId != null) {
+      body.put("requestId", requestId);
+    }
+    return res.setStatusCode(status)
         .putHeader("content-type", "application/json")
         .putHeader("cache-control", "no-store")
         .end(body.encode());

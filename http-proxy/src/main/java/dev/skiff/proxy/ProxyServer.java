@@ -29,21 +29,21 @@ public final class ProxyServer {
   private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
 
   private final Vertx vertx;
+  private final ProxySettings settings;
   private final String name;
   private final int negativePortBase;
-  private final int instances;
-  private final int maxConnectionsPerEndpoint;
+  private final ConnectionGuard guard;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile String deployment;
   private volatile int actualPort = -1;
 
   private ProxyServer(Builder b) {
-    this.vertx = b.vertx;
+    this.vertx = b.settings.vertx();
+    this.settings = b.settings;
     this.name = b.name;
     this.negativePortBase = b.negativePortBase;
-    this.instances = b.instances;
-    this.maxConnectionsPerEndpoint = b.maxConnectionsPerEndpoint;
+    this.guard = ConnectionGuard.of(b.settings);
     this.pipelines = b.pipelines;
   }
 
@@ -64,12 +64,11 @@ public final class ProxyServer {
     return vertx
         .deployVerticle(
             () -> {
-              ProxyVerticle v =
-                  new ProxyVerticle(host, listenPort, maxConnectionsPerEndpoint, pipelines);
+              ProxyVerticle v = new ProxyVerticle(host, listenPort, settings, guard, pipelines);
               created.add(v);
               return v;
             },
-            new DeploymentOptions().setInstances(instances))
+            new DeploymentOptions().setInstances(settings.serverInstances()))
         .onFailure(err -> started.set(false))
         .map(
             id -> {
@@ -79,6 +78,11 @@ public final class ProxyServer {
               }
               return null;
             });
+  }
+
+  /** How many client connections are open now. */
+  public int connections() {
+    return guard.connections();
   }
 
   /** The port listened on once started; -1 before. */
@@ -94,21 +98,20 @@ public final class ProxyServer {
   }
 
   /**
-   * Settings of a proxy server; {@code withVertx}, {@code withName} and {@code withPipeline} are
+   * Settings of a proxy server; {@code withSettings}, {@code withName} and {@code withPipeline} are
    * required.
    */
   public static final class Builder {
-    private Vertx vertx;
+    private ProxySettings settings;
     private String name;
     private int negativePortBase;
-    private int instances = 1;
-    private int maxConnectionsPerEndpoint = 1000;
     private Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
 
     private Builder() {}
 
-    public Builder withVertx(Vertx vertx) {
-      this.vertx = Objects.requireNonNull(vertx, "vertx");
+    /** The component's shared settings: Vert.x, server instances, upstream pool size. */
+    public Builder withSettings(ProxySettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 
@@ -130,18 +133,6 @@ public final class ProxyServer {
       return this;
     }
 
-    /** How many event loops serve requests, one HTTP server each; default 1. */
-    public Builder withServerInstances(int instances) {
-      this.instances = Arguments.atLeastOne(instances, "server instances");
-      return this;
-    }
-
-    /** The keep-alive pool size per upstream endpoint and event loop; default 1000. */
-    public Builder withMaxConnectionsPerEndpoint(int max) {
-      this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
-      return this;
-    }
-
     /**
      * Builds each event loop's pipeline around that loop's upstream client; called once per server
      * instance, on its event loop.
@@ -152,9 +143,9 @@ public final class ProxyServer {
     }
 
     public ProxyServer build() {
-      if (vertx == null || name == null || pipelines == null) {
+      if (settings == null || name == null || pipelines == null) {
         throw new IllegalStateException(
-            "withVertx(..), withName(..) and withPipeline(..) are required");
+            "withSettings(..), withName(..) and withPipeline(..) are required");
       }
       return new ProxyServer(this);
     }

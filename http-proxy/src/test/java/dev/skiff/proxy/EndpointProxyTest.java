@@ -50,9 +50,8 @@ class EndpointProxyTest extends ProxyTestBase {
     upstreamPort = upstream.actualPort();
     proxy =
         ProxyServer.builder()
-            .withVertx(vertx)
+            .withSettings(ProxySettings.builder().withVertx(vertx).withServerInstances(2).build())
             .withName("test proxy")
-            .withServerInstances(2)
             .withPipeline(
                 client -> {
                   EndpointProxy endpoint =

@@ -6,16 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.proxy.testing.Await;
 import dev.skiff.proxy.testing.ProxyTestBase;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ProxyServerTest extends ProxyTestBase {
   private final List<ProxyServer> servers = new ArrayList<>();
@@ -62,7 +66,7 @@ class ProxyServerTest extends ProxyTestBase {
   void portIsMinusOneBeforeStart() {
     ProxyServer s =
         ProxyServer.builder()
-            .withVertx(vertx)
+            .withSettings(ProxySettings.builder().withVertx(vertx).build())
             .withName("idle")
             .withPipeline(client -> ProxyPipeline.of(ProxyExchange::new, x -> x.response().end()))
             .build();
@@ -71,13 +75,39 @@ class ProxyServerTest extends ProxyTestBase {
     await(s.close()); // nothing to undeploy
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"http/1.1", "h2c prior knowledge", "h2c upgrade"})
+  void everyConnectionIsCountedOnceAndReleasedWhenItCloses(String protocol) {
+    ProxyServer s = answering("counted", 0);
+    HttpClient http =
+        client(
+            switch (protocol) {
+              case "http/1.1" -> new HttpClientOptions();
+              case "h2c prior knowledge" ->
+                  new HttpClientOptions()
+                      .setProtocolVersion(HttpVersion.HTTP_2)
+                      .setHttp2ClearTextUpgrade(false);
+              default ->
+                  new HttpClientOptions()
+                      .setProtocolVersion(HttpVersion.HTTP_2)
+                      .setHttp2ClearTextUpgrade(true);
+            });
+    for (int i = 0; i < 5; i++) {
+      assertEquals("counted", body(http, s));
+    }
+    assertEquals(1, s.connections(), "one keep-alive connection, counted once");
+
+    closeClients();
+
+    Await.eventually("every connection released", () -> s.connections() == 0);
+  }
+
   private ProxyServer answering(String name, int negativePortBase) {
     ProxyServer s =
         ProxyServer.builder()
-            .withVertx(vertx)
+            .withSettings(ProxySettings.builder().withVertx(vertx).withServerInstances(2).build())
             .withName(name)
             .withNegativePortBase(negativePortBase)
-            .withServerInstances(2)
             .withPipeline(
                 client ->
                     ProxyPipeline.of(

@@ -20,6 +20,8 @@ import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.oci.ImageStore;
 import dev.skiff.oci.PreparedImage;
 import dev.skiff.oci.PullOptions;
+import dev.skiff.proxy.ConnectionGuard;
+import dev.skiff.proxy.TrustedProxies;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -27,6 +29,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -125,6 +128,20 @@ public final class Skiffd {
                     : 2 * Runtime.getRuntime().availableProcessors())
             .build();
     WasmMetrics.bind(wasm, metrics);
+    // The edge: what untrusted clients may hold (timeouts, connection caps), the API's apart from
+    // the gateway's so /healthz answers while the gateway is flooded. See docs/security.md.
+    TrustedProxies trustedProxies = TrustedProxies.parse(options.trustedProxies);
+    Duration headerTimeout = Duration.ofSeconds(options.headerTimeoutSeconds);
+    Duration idleTimeout = Duration.ofSeconds(options.idleTimeoutSeconds);
+    Duration bodyTimeout = Duration.ofSeconds(options.bodyTimeoutSeconds);
+    ConnectionGuard apiGuard =
+        new ConnectionGuard(
+            vertx,
+            headerTimeout,
+            idleTimeout,
+            options.apiMaxConnections,
+            options.apiMaxConnectionsPerClient,
+            trustedProxies);
 
     return vertx
         .executeBlocking(
@@ -201,7 +218,9 @@ public final class Skiffd {
                               + " on the skiffd machine (skiff finds it by itself for the user"
                               + " who runs skiffd; others pass --token or SKIFF_TOKEN); an admin"
                               + " makes scoped tokens with skiff token create")
+                      .withServer(apiGuard.apply(new HttpServerOptions()), apiGuard::connected)
                       .build();
+              ApiEdge.install(controlPlane.router(), apiGuard);
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
               scaling = new Scaling();
@@ -270,6 +289,9 @@ public final class Skiffd {
                       .withEndpointWatch(scaling)
                       .withPoker(scaling::poke)
                       .withStatsSink(stat -> autoscaler.record(stat))
+                      .withHeaderTimeout(headerTimeout)
+                      .withIdleTimeout(idleTimeout)
+                      .withBodyReadTimeout(bodyTimeout)
                       .build();
               // Internal: always loopback, whatever --host says (it trusts Skiff-Revision-*
               // headers).
@@ -286,6 +308,12 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withClock(clock)
                       .withEndpoints(new AgentEndpoints(agent.endpoints()))
+                      .withTrustedProxies(trustedProxies)
+                      .withHeaderTimeout(headerTimeout)
+                      .withIdleTimeout(idleTimeout)
+                      .withBodyReadTimeout(bodyTimeout)
+                      .withMaxConnections(options.maxConnections)
+                      .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(
                           new dev.skiff.gateway.spi.Endpoint(LOOPBACK, activator.actualPort()),
                           scaling)

@@ -170,6 +170,73 @@ public final class SkiffdOptions {
   int startAttempts = 3;
 
   @Option(
+      names = "--trusted-proxies",
+      defaultValue = "${env:SKIFF_TRUSTED_PROXIES:-}",
+      description =
+          "Comma-separated CIDR blocks of proxies in front of the gateway whose X-Forwarded-For,"
+              + " Forwarded and X-Forwarded-Proto are believed, e.g. 10.0.0.0/8 (env"
+              + " SKIFF_TRUSTED_PROXIES). Default: none")
+  String trustedProxies = "";
+
+  @Option(
+      names = "--header-timeout",
+      defaultValue = "${env:SKIFF_HEADER_TIMEOUT_SECONDS:-60}",
+      description =
+          "Seconds a new connection to the gateway or the API may take to send its first request"
+              + " head, like nginx's client_header_timeout (env SKIFF_HEADER_TIMEOUT_SECONDS)."
+              + " Default: ${DEFAULT-VALUE}")
+  int headerTimeoutSeconds = 60;
+
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "${env:SKIFF_IDLE_TIMEOUT_SECONDS:-75}",
+      description =
+          "Seconds a connection may stay open with no request in flight, like nginx's"
+              + " keepalive_timeout (env SKIFF_IDLE_TIMEOUT_SECONDS). Default: ${DEFAULT-VALUE}")
+  int idleTimeoutSeconds = 75;
+
+  @Option(
+      names = "--body-timeout",
+      defaultValue = "${env:SKIFF_BODY_TIMEOUT_SECONDS:-60}",
+      description =
+          "Seconds a request body may stall between reads before the request gets 408, like nginx's"
+              + " client_body_timeout (env SKIFF_BODY_TIMEOUT_SECONDS). Default: ${DEFAULT-VALUE}")
+  int bodyTimeoutSeconds = 60;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "${env:SKIFF_MAX_CONNECTIONS:-8192}",
+      description =
+          "Client connections the gateway keeps open at once (env SKIFF_MAX_CONNECTIONS). Default:"
+              + " ${DEFAULT-VALUE}")
+  int maxConnections = 8192;
+
+  @Option(
+      names = "--max-connections-per-client",
+      defaultValue = "${env:SKIFF_MAX_CONNECTIONS_PER_CLIENT:-512}",
+      description =
+          "Client connections the gateway keeps open at once from one address; trusted proxies"
+              + " are exempt (env SKIFF_MAX_CONNECTIONS_PER_CLIENT). Default: ${DEFAULT-VALUE}")
+  int maxConnectionsPerClient = 512;
+
+  @Option(
+      names = "--api-max-connections",
+      defaultValue = "${env:SKIFF_API_MAX_CONNECTIONS:-1024}",
+      description =
+          "Connections the API port keeps open at once, apart from the gateway's, so /healthz"
+              + " answers while the gateway is flooded (env SKIFF_API_MAX_CONNECTIONS). Default:"
+              + " ${DEFAULT-VALUE}")
+  int apiMaxConnections = 1024;
+
+  @Option(
+      names = "--api-max-connections-per-client",
+      defaultValue = "${env:SKIFF_API_MAX_CONNECTIONS_PER_CLIENT:-256}",
+      description =
+          "Connections the API port keeps open at once from one address (env"
+              + " SKIFF_API_MAX_CONNECTIONS_PER_CLIENT). Default: ${DEFAULT-VALUE}")
+  int apiMaxConnectionsPerClient = 256;
+
+  @Option(
       names = "--examples",
       description = "Deploy the example functions at start-up and print what to curl.")
   boolean examples;

@@ -4,6 +4,7 @@ import dev.skiff.activator.Activator;
 import dev.skiff.activator.spi.Ticker;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxyServer;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 
 /**
@@ -34,14 +35,12 @@ public final class DefaultActivator implements Activator {
     this.ticker = config.ticker() != null ? config.ticker() : new VertxTicker(config.vertx());
     this.server =
         ProxyServer.builder()
-            .withVertx(config.vertx())
+            .withSettings(config.proxy())
             .withName("activator")
             .withNegativePortBase(NEGATIVE_PORT_BASE)
-            .withServerInstances(config.serverInstances())
-            .withMaxConnectionsPerEndpoint(config.maxConnectionsPerEndpoint())
             .withPipeline(
                 client -> {
-                  Stage pipeline = Pipeline.assemble(config, revisions, metrics, client);
+                  Stage<Exchange> pipeline = Pipeline.assemble(config, revisions, metrics, client);
                   return ProxyPipeline.of(Exchange::new, x -> Stage.call(pipeline, x));
                 })
             .build();

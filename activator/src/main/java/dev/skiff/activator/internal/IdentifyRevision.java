@@ -3,6 +3,7 @@ package dev.skiff.activator.internal;
 import dev.skiff.activator.Activator;
 import dev.skiff.activator.MissingRevisionException;
 import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import java.time.Duration;
 
@@ -11,13 +12,13 @@ import java.time.Duration;
  * Activator#REVISION_NAME_HEADER}; 400 without them), the request id, and the request's timeout
  * ({@value Activator#REQUEST_TIMEOUT_HEADER}, else the configured default).
  */
-final class IdentifyRevision implements Stage {
+final class IdentifyRevision implements Stage<Exchange> {
   private static final String REQUEST_ID = "x-request-id";
 
   private final Duration defaultTimeout;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  IdentifyRevision(Duration defaultTimeout, Stage next) {
+  IdentifyRevision(Duration defaultTimeout, Stage<Exchange> next) {
     this.defaultTimeout = defaultTimeout;
     this.next = next;
   }

@@ -2,6 +2,7 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.QueueTimeoutException;
 import dev.skiff.activator.UpstreamTimeoutException;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -11,12 +12,12 @@ import java.time.Duration;
  * sent to an instance, the answer is 503 with Retry-After (it waited for capacity that did not
  * come); after, 504, or a reset when the response had started.
  */
-final class LimitDuration implements Stage {
+final class LimitDuration implements Stage<Exchange> {
   private final Vertx vertx;
   private final Duration retryAfter;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  LimitDuration(Vertx vertx, Duration retryAfter, Stage next) {
+  LimitDuration(Vertx vertx, Duration retryAfter, Stage<Exchange> next) {
     this.vertx = vertx;
     this.retryAfter = retryAfter;
     this.next = next;

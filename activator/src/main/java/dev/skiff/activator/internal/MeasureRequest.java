@@ -1,13 +1,14 @@
 package dev.skiff.activator.internal;
 
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 
 /** Counts every request by revision and outcome, whatever happened to it. */
-final class MeasureRequest implements Stage {
+final class MeasureRequest implements Stage<Exchange> {
   private final ActivatorMetrics metrics;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  MeasureRequest(ActivatorMetrics metrics, Stage next) {
+  MeasureRequest(ActivatorMetrics metrics, Stage<Exchange> next) {
     this.metrics = metrics;
     this.next = next;
   }

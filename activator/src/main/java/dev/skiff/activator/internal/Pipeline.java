@@ -1,34 +1,38 @@
 package dev.skiff.activator.internal;
 
+import dev.skiff.proxy.MapErrors;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.http.HttpClient;
 
 /** Assembles the activator's request pipeline. The order of the stages is stated once, here. */
 final class Pipeline {
   private Pipeline() {}
 
-  static Stage assemble(
+  static Stage<Exchange> assemble(
       ActivatorConfig config, Revisions revisions, ActivatorMetrics metrics, HttpClient client) {
     // Outermost first; each stage does one thing and then calls the next.
     //  1 MeasureRequest      requests by revision and outcome. Outermost, so it sees every outcome.
-    //  2 MapErrors           the one place a failure becomes a status and a JSON body: 400 no
-    //                        revision, 503 + Retry-After queue full or timed out while queued,
-    //                        502 instance broke the exchange, 504 timed out after forwarding.
+    //  2 MapErrors           the one place a failure becomes a status and a JSON body
+    //                        (ActivatorErrors): 400 no revision, 503 + Retry-After queue full or
+    //                        timed out while queued, 502 instance broke the exchange, 504 timed
+    //                        out after forwarding. Records the outcome for MeasureRequest first.
     //  3 IdentifyRevision    Skiff-Revision-Namespace/-Name, X-Request-Id,
-    // Skiff-Request-Timeout-Ms.
+    //                        Skiff-Request-Timeout-Ms.
     //  4 TrackLoad           counts the request as the revision's load until it ends (queued plus
-    // in
-    //                        flight) for the per-second stats; sets the revision up on first sight.
+    //                        in flight) for the per-second stats; sets the revision up on first
+    //                        sight.
     //  5 LimitDuration       the request's own timeout over everything below, queueing included.
     //  6 SetUpstreamHeaders  end-to-end headers as the gateway sent them, minus the Skiff routing
     //                        headers; once, before queueing, so a re-queued request is not redone.
     //  7 Throttle            the revision's bounded FIFO: poke on the first cold request, wait for
-    // a
-    //                        capacity slot, hold it to the end; back to the head when the endpoint
-    //                        vanished before sending.
+    //                        a capacity slot, hold it to the end; back to the head when the
+    //                        endpoint vanished before sending.
     //  8 ProxyToEndpoint     streams request and response over the pooled client.
     return new MeasureRequest(
         metrics,
-        new MapErrors(
+        new MapErrors<>(
+            ActivatorErrors.RESPONDER,
+            (x, err) -> x.outcome(Outcome.of(err)),
             new IdentifyRevision(
                 config.requestTimeout(),
                 new TrackLoad(
@@ -37,7 +41,6 @@ final class Pipeline {
                         config.vertx(),
                         config.retryAfter(),
                         new SetUpstreamHeaders(
-                            new Throttle(
-                                new ProxyToEndpoint(client, config.connectTimeout()))))))));
+                            new Throttle(new ProxyToEndpoint(client, config.proxy()))))))));
   }
 }

@@ -2,11 +2,13 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.proxy.EndpointProxy;
+import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
-import java.time.Duration;
+import java.lang.System.Logger.Level;
 import java.util.Set;
 
 /**
@@ -15,11 +17,14 @@ import java.util.Set;
  * EndpointGoneException} (nothing was sent; the request may be queued again); after, {@link
  * UpstreamFailedException}.
  */
-final class ProxyToEndpoint implements Stage {
+final class ProxyToEndpoint implements Stage<Exchange> {
+  private static final System.Logger LOG = System.getLogger(ProxyToEndpoint.class.getName());
+
   private final EndpointProxy proxy;
 
-  ProxyToEndpoint(HttpClient client, Duration connectTimeout) {
-    this.proxy = new EndpointProxy(client, connectTimeout, Set.of());
+  ProxyToEndpoint(HttpClient client, ProxySettings settings) {
+    this.proxy =
+        new EndpointProxy(client, settings.connectTimeout(), settings.bodyReadTimeout(), Set.of());
   }
 
   @Override
@@ -56,8 +61,17 @@ final class ProxyToEndpoint implements Stage {
         return new EndpointGoneException(
             failure.phrase() + " " + slot + ": " + cause.getMessage(), true, cause);
       }
+      LOG.log(
+          Level.WARNING,
+          "request {0}: {1} {2} (revision {3}): {4}",
+          x.requestId(),
+          failure.phrase(),
+          slot,
+          x.revision(),
+          String.valueOf(cause));
+      // The client is never told the instance's address (an internal detail); the log has it.
       return new UpstreamFailedException(
-          failure.phrase() + " " + slot + " (revision " + x.revision() + "): " + cause.getMessage(),
+          failure.phrase() + " an instance of revision " + x.revision(),
           "the instance may have crashed or be shutting down; the request was sent, so it was not"
               + " retried; retry if it is safe to, and check the revision's instance logs",
           cause);

@@ -1,41 +1,37 @@
 package dev.skiff.activator.internal;
 
-import dev.skiff.activator.Activator;
 import dev.skiff.proxy.HopByHop;
+import dev.skiff.proxy.SkiffHeaders;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
-import java.util.Locale;
 import java.util.Set;
 
 /**
  * Assembles the headers the instance sees: the gateway's end-to-end headers as they came (so {@code
  * X-Forwarded-*}, {@code Forwarded}, {@code X-Request-Id} and {@code traceparent} pass unchanged),
- * without the activator's own routing headers, plus {@value Activator#PROXIED_BY_HEADER}.
+ * without the activator's own routing headers, plus {@value SkiffHeaders#PROXIED_BY}.
  */
-final class SetUpstreamHeaders implements Stage {
+final class SetUpstreamHeaders implements Stage<Exchange> {
   /** Meant for the activator, or set by the HTTP client; never passed on. */
   private static final Set<String> OWNED =
       Set.of(
           "host",
           "expect",
-          lower(Activator.REVISION_NAMESPACE_HEADER),
-          lower(Activator.REVISION_NAME_HEADER),
-          lower(Activator.REQUEST_TIMEOUT_HEADER),
-          lower(Activator.PROXIED_BY_HEADER));
+          SkiffHeaders.lower(SkiffHeaders.REVISION_NAMESPACE),
+          SkiffHeaders.lower(SkiffHeaders.REVISION_NAME),
+          SkiffHeaders.lower(SkiffHeaders.REQUEST_TIMEOUT_MS),
+          SkiffHeaders.lower(SkiffHeaders.PROXIED_BY));
 
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  SetUpstreamHeaders(Stage next) {
+  SetUpstreamHeaders(Stage<Exchange> next) {
     this.next = next;
   }
 
   @Override
   public Future<Void> serve(Exchange x) {
     HopByHop.copy(x.request().headers(), x.upstreamHeaders(), OWNED);
-    x.upstreamHeaders().set(Activator.PROXIED_BY_HEADER, Activator.PROXIED_BY_VALUE);
+    x.upstreamHeaders().set(SkiffHeaders.PROXIED_BY, SkiffHeaders.PROXIED_BY_ACTIVATOR);
     return Stage.call(next, x);
-  }
-
-  private static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

@@ -2,6 +2,7 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.activator.spi.Endpoint;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,12 +16,12 @@ import java.util.concurrent.TimeUnit;
  * anything was sent goes back to the head of the queue; a request already sent is never sent again.
  * After {@value #MAX_REFUSALS} refused connections the request fails with 502.
  */
-final class Throttle implements Stage {
+final class Throttle implements Stage<Exchange> {
   static final int MAX_REFUSALS = 3;
 
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  Throttle(Stage next) {
+  Throttle(Stage<Exchange> next) {
     this.next = next;
   }
 
@@ -94,8 +95,7 @@ final class Throttle implements Stage {
                             + x.revision()
                             + " refused the connection "
                             + MAX_REFUSALS
-                            + " times; the request was not sent: "
-                            + gone.getMessage(),
+                            + " times; the request was not sent",
                         "the revision's instances are listed as ready but do not accept"
                             + " connections; check their logs and readiness probes, then retry",
                         gone));

@@ -1,16 +1,17 @@
 package dev.skiff.activator.internal;
 
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 
 /**
  * Counts the request as the revision's load (queued or in flight) from here until its exchange
  * ends; these counts feed the per-second stats. Sets the revision up on its first request.
  */
-final class TrackLoad implements Stage {
+final class TrackLoad implements Stage<Exchange> {
   private final Revisions revisions;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  TrackLoad(Revisions revisions, Stage next) {
+  TrackLoad(Revisions revisions, Stage<Exchange> next) {
     this.revisions = revisions;
     this.next = next;
   }

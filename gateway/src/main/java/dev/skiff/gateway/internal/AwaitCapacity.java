@@ -3,6 +3,7 @@ package dev.skiff.gateway.internal;
 import dev.skiff.gateway.RevisionNotReadyException;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,19 +18,19 @@ import java.util.List;
  * <p>Used when no activator is configured; with one, {@link HandToActivator} takes this stage's
  * place and hands such requests to the activator instead of waiting here.
  */
-final class AwaitCapacity implements Stage {
+final class AwaitCapacity implements Stage<Exchange> {
   private final Vertx vertx;
   private final EndpointSource source;
   private final Duration coldStartTimeout;
   private final Duration retryAfter;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
   AwaitCapacity(
       Vertx vertx,
       EndpointSource source,
       Duration coldStartTimeout,
       Duration retryAfter,
-      Stage next) {
+      Stage<Exchange> next) {
     this.vertx = vertx;
     this.source = source;
     this.coldStartTimeout = coldStartTimeout;

@@ -4,6 +4,7 @@ import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.gateway.Gateway;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxyServer;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 
 /**
@@ -26,14 +27,13 @@ public final class DefaultGateway implements Gateway {
     LeastInFlight balancer = new LeastInFlight();
     this.server =
         ProxyServer.builder()
-            .withVertx(config.vertx())
+            .withSettings(config.proxy())
             .withName("gateway")
             .withNegativePortBase(NEGATIVE_PORT_BASE)
-            .withServerInstances(config.serverInstances())
-            .withMaxConnectionsPerEndpoint(config.maxConnectionsPerEndpoint())
             .withPipeline(
                 client -> {
-                  Stage pipeline = Pipeline.assemble(config, routes, metrics, balancer, client);
+                  Stage<Exchange> pipeline =
+                      Pipeline.assemble(config, routes, metrics, balancer, client);
                   return ProxyPipeline.of(
                       (request, context) ->
                           new Exchange(request, context, config.clock().instant()),

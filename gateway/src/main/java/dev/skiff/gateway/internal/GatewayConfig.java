@@ -3,6 +3,7 @@ package dev.skiff.gateway.internal;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.proxy.ProxySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -14,19 +15,33 @@ import java.util.Locale;
  * activatorRouting} are both null when no activator is configured.
  */
 public record GatewayConfig(
-    Vertx vertx,
+    ProxySettings proxy,
     String domain,
     EndpointSource endpoints,
     MeterRegistry registry,
-    Clock clock,
     Duration coldStartTimeout,
-    Duration requestTimeout,
-    Duration retryAfter,
-    Duration connectTimeout,
-    int serverInstances,
-    int maxConnectionsPerEndpoint,
     Endpoint activator,
     ActivatorRouting activatorRouting) {
+
+  public Vertx vertx() {
+    return proxy.vertx();
+  }
+
+  public Clock clock() {
+    return proxy.clock();
+  }
+
+  public Duration requestTimeout() {
+    return proxy.requestTimeout();
+  }
+
+  public Duration retryAfter() {
+    return proxy.retryAfter();
+  }
+
+  public Duration connectTimeout() {
+    return proxy.connectTimeout();
+  }
 
   /**
    * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code

@@ -3,6 +3,7 @@ package dev.skiff.gateway.internal;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -17,13 +18,14 @@ import java.util.List;
  * routing changes the path of requests that start afterwards, and requests under way finish on the
  * path they took.
  */
-final class HandToActivator implements Stage {
+final class HandToActivator implements Stage<Exchange> {
   private final EndpointSource source;
   private final ActivatorRouting routing;
   private final Endpoint activator;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  HandToActivator(EndpointSource source, ActivatorRouting routing, Endpoint activator, Stage next) {
+  HandToActivator(
+      EndpointSource source, ActivatorRouting routing, Endpoint activator, Stage<Exchange> next) {
     this.source = source;
     this.routing = routing;
     this.activator = activator;

@@ -1,15 +1,16 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 
 /**
  * Gives the request its identity for the hop: {@code X-Request-Id} (the client's or a new one,
  * echoed on the response) and the W3C trace context the instance will see.
  */
-final class IdentifyRequest implements Stage {
-  private final Stage next;
+final class IdentifyRequest implements Stage<Exchange> {
+  private final Stage<Exchange> next;
 
-  IdentifyRequest(Stage next) {
+  IdentifyRequest(Stage<Exchange> next) {
     this.next = next;
   }
 

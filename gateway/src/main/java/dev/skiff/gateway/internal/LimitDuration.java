@@ -1,6 +1,7 @@
 package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.UpstreamTimeoutException;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -14,13 +15,13 @@ import java.time.Duration;
  * answers 503 when it passed while the request was still queued, 504 after. The gateway's limit is
  * then a backstop {@link #ACTIVATOR_GRACE} later, so the activator's answer is the one clients see.
  */
-final class LimitDuration implements Stage {
+final class LimitDuration implements Stage<Exchange> {
   static final Duration ACTIVATOR_GRACE = Duration.ofSeconds(1);
 
   private final Vertx vertx;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  LimitDuration(Vertx vertx, Stage next) {
+  LimitDuration(Vertx vertx, Stage<Exchange> next) {
     this.vertx = vertx;
     this.next = next;
   }

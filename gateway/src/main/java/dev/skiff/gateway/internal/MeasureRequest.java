@@ -1,19 +1,20 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 
 /** Counts every request and times it to the end of its response, whatever the outcome. */
-final class MeasureRequest implements Stage {
+final class MeasureRequest implements Stage<Exchange> {
   /** Recorded when the client left before its response was complete (nginx's convention). */
   static final int CLIENT_CLOSED_REQUEST = 499;
 
   private final GatewayMetrics metrics;
   private final Clock clock;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  MeasureRequest(GatewayMetrics metrics, Clock clock, Stage next) {
+  MeasureRequest(GatewayMetrics metrics, Clock clock, Stage<Exchange> next) {
     this.metrics = metrics;
     this.clock = clock;
     this.next = next;

@@ -1,18 +1,19 @@
 package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.RevisionNotReadyException;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Chooses the revision by the route's traffic weights and names it in {@code X-Skiff-Revision}. */
-final class PickRevision implements Stage {
+final class PickRevision implements Stage<Exchange> {
   static final String REVISION_HEADER = "x-skiff-revision";
 
   private final Duration retryAfter;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  PickRevision(Duration retryAfter, Stage next) {
+  PickRevision(Duration retryAfter, Stage<Exchange> next) {
     this.retryAfter = retryAfter;
     this.next = next;
   }

@@ -1,12 +1,14 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.proxy.MapErrors;
+import dev.skiff.proxy.Stage;
 import io.vertx.core.http.HttpClient;
 
 /** Assembles the request pipeline. The order of the stages is stated once, here. */
 final class Pipeline {
   private Pipeline() {}
 
-  static Stage assemble(
+  static Stage<Exchange> assemble(
       GatewayConfig config,
       LiveRoutes routes,
       GatewayMetrics metrics,
@@ -14,35 +16,37 @@ final class Pipeline {
       HttpClient client) {
     // Outermost first; each stage does one thing and then calls the next.
     //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram.
-    // Outermost,
-    //                          so it sees every outcome, errors included, and the full duration.
+    //                          Outermost, so it sees every outcome, errors included, and the full
+    //                          duration.
     //  2 IdentifyRequest       X-Request-Id (kept or minted) and the hop's traceparent; before
-    // error
-    //                          mapping so that error bodies carry the request id.
-    //  3 MapErrors             the one place a failure becomes a status code and a JSON body.
+    //                          error mapping so that error bodies carry the request id.
+    //  3 MapErrors             the one place a failure becomes a status code and a JSON body
+    //                          (GatewayErrors says which status).
     //  4 RouteByHost           Host -> service or tag route in the current table; 404 otherwise.
     //  5 PickRevision          weighted random over the route's traffic percents.
     //  6 HandToActivator       with an activator: no ready endpoint, or the routing says so -> the
     //                          activator becomes the only endpoint; else the ready endpoints.
-    // Chosen
-    //                          once per request, so flipping the routing never moves a request.
+    //                          Chosen once per request, so flipping the routing never moves a
+    //                          request.
     //    or AwaitCapacity      without one: no ready endpoint -> wait for one (cold start), 503
-    // after.
+    //                          after.
     //  7 PickEndpoint          least requests in flight among the endpoints.
     //  8 LimitDuration         the route's timeoutSeconds over the upstream exchange; 504 after
-    // (via
-    //                          the activator a second later, as a backstop to the activator's own).
+    //                          (via the activator a second later, as a backstop to the
+    //                          activator's own).
     //  9 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id,
-    // traceparent;
-    //                          via the activator also the revision and timeout headers.
-    // 10 ProxyToEndpoint       streams request and response over the pooled client; 502 on failure.
-    Stage toEndpoint =
+    //                          traceparent; via the activator also the revision and timeout
+    //                          headers.
+    // 10 ProxyToEndpoint       streams request and response over the pooled client; 502 on
+    //                          failure.
+    Stage<Exchange> toEndpoint =
         new PickEndpoint(
             balancer,
             new LimitDuration(
                 config.vertx(),
-                new SetForwardingHeaders(new ProxyToEndpoint(client, config.connectTimeout()))));
-    Stage capacity =
+                new SetForwardingHeaders(
+                    config.proxy().trustedProxies(), new ProxyToEndpoint(client, config.proxy()))));
+    Stage<Exchange> capacity =
         config.activator() != null
             ? new HandToActivator(
                 config.endpoints(), config.activatorRouting(), config.activator(), toEndpoint)
@@ -56,7 +60,8 @@ final class Pipeline {
         metrics,
         config.clock(),
         new IdentifyRequest(
-            new MapErrors(
+            new MapErrors<>(
+                GatewayErrors.RESPONDER,
                 new RouteByHost(routes, new PickRevision(config.retryAfter(), capacity)))));
   }
 }

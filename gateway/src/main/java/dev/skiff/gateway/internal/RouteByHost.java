@@ -1,15 +1,16 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.net.HostAndPort;
 import java.util.Locale;
 
 /** Finds the route of the request's Host (HTTP/1.1) or :authority (HTTP/2) in the current table. */
-final class RouteByHost implements Stage {
+final class RouteByHost implements Stage<Exchange> {
   private final LiveRoutes routes;
-  private final Stage next;
+  private final Stage<Exchange> next;
 
-  RouteByHost(LiveRoutes routes, Stage next) {
+  RouteByHost(LiveRoutes routes, Stage<Exchange> next) {
     this.routes = routes;
     this.next = next;
   }

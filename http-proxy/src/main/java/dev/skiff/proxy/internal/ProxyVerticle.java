@@ -1,8 +1,13 @@
 package dev.skiff.proxy.internal;
 
+import dev.skiff.proxy.BadRequestException;
 import dev.skiff.proxy.ClientGoneException;
+import dev.skiff.proxy.ConnectionGuard;
+import dev.skiff.proxy.ErrorResponder;
 import dev.skiff.proxy.ProxyExchange;
 import dev.skiff.proxy.ProxyPipeline;
+import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.RequestChecks;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -23,7 +28,8 @@ import java.util.function.Function;
 public final class ProxyVerticle extends VerticleBase {
   private final String host;
   private final int port;
-  private final int maxConnectionsPerEndpoint;
+  private final ProxySettings settings;
+  private final ConnectionGuard guard;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private HttpServer server;
   private HttpClientAgent client;
@@ -32,11 +38,13 @@ public final class ProxyVerticle extends VerticleBase {
   public ProxyVerticle(
       String host,
       int port,
-      int maxConnectionsPerEndpoint,
+      ProxySettings settings,
+      ConnectionGuard guard,
       Function<HttpClient, ? extends ProxyPipeline<?>> pipelines) {
     this.host = host;
     this.port = port;
-    this.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
+    this.settings = settings;
+    this.guard = guard;
     this.pipelines = pipelines;
   }
 
@@ -52,18 +60,22 @@ public final class ProxyVerticle extends VerticleBase {
                     .setPipelining(false)
                     .setDecompressionSupported(false)
                     .setTcpNoDelay(true))
-            .with(new PoolOptions().setHttp1MaxSize(maxConnectionsPerEndpoint))
+            .with(new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerEndpoint()))
+            // Workloads' responses are parsed leniently (bare LF line ends), clients' requests not.
+            .withConnectHandler(Channels::lenientResponses)
             .build();
     pipeline = pipelines.apply(client);
     server =
         vertx
             .createHttpServer(
-                new HttpServerOptions()
+                guard
+                    .apply(new HttpServerOptions())
                     .setHttp2ClearTextEnabled(true)
                     .setHandle100ContinueAutomatically(true)
                     .setCompressionSupported(false)
                     .setDecompressionSupported(false)
                     .setTcpNoDelay(true))
+            .connectionHandler(guard::connected)
             .requestHandler(request -> handle(pipeline, request));
     return server.listen(port, host);
   }
@@ -72,9 +84,29 @@ public final class ProxyVerticle extends VerticleBase {
     // The body stays unread until the proxy pipes it, however long the stages before it wait
     // (cold start, queueing).
     request.pause();
+    if (guard.condemned(request)) {
+      request.connection().close(); // read behind a refused request: never served
+      return;
+    }
+    guard.requestStarted(request);
+    String problem = RequestChecks.problem(request);
+    if (problem != null) {
+      guard.condemn(request);
+      ErrorResponder.refuse(
+          request,
+          new BadRequestException(
+              400, problem, "send a well-formed HTTP request (RFC 9110, RFC 9112)", null),
+          null);
+      return;
+    }
     X x = p.exchange(request, context);
     request.response().closeHandler(v -> x.cancel(new ClientGoneException()));
-    p.serve(x).onComplete(ar -> x.finish());
+    p.serve(x)
+        .onComplete(
+            ar -> {
+              x.finish();
+              guard.requestEnded(request);
+            });
   }
 
   public int actualPort() {

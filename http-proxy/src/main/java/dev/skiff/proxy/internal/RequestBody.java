@@ -2,6 +2,7 @@ package dev.skiff.proxy.internal;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -18,20 +19,30 @@ import java.util.Locale;
 public final class RequestBody {
   private RequestBody() {}
 
-  /** Sends {@code up} with the body of {@code in}; completes with the upstream response head. */
-  public static Future<HttpClientResponse> send(HttpServerRequest in, HttpClientRequest up) {
+  /**
+   * Sends {@code up} with the body of {@code in}; completes with the upstream response head. A body
+   * that stalls for {@code bodyTimeoutMillis} while wanted, or breaks, fails it with a {@link
+   * dev.skiff.proxy.BadRequestException}.
+   */
+  public static Future<HttpClientResponse> send(
+      HttpServerRequest in, HttpClientRequest up, Vertx vertx, long bodyTimeoutMillis) {
+    return send(in, up, new ClientBody(in, vertx, bodyTimeoutMillis));
+  }
+
+  private static Future<HttpClientResponse> send(
+      HttpServerRequest in, HttpClientRequest up, ClientBody body) {
     String length = in.getHeader("content-length");
     if (length != null) {
       if (length.trim().equals("0")) {
         in.resume();
         return up.send();
       }
-      return stream(in, up, null);
+      return stream(body, up, null);
     }
     if (in.version() != HttpVersion.HTTP_2) {
       if (isChunked(in)) {
         up.setChunked(true);
-        return stream(in, up, null);
+        return stream(body, up, null);
       }
       in.resume(); // HTTP/1.x without Content-Length or chunking has no body (RFC 9112 6.3)
       return up.send();
@@ -44,20 +55,22 @@ public final class RequestBody {
                 return up.send();
               }
               up.setChunked(true);
-              return stream(in, up, first);
+              return stream(body, up, first);
             });
   }
 
   private static Future<HttpClientResponse> stream(
-      HttpServerRequest in, HttpClientRequest up, Buffer first) {
+      ClientBody body, HttpClientRequest up, Buffer first) {
     if (first != null) {
       up.write(first);
     }
-    in.pipe()
+    body.pipe()
         .endOnFailure(false)
         .to(up)
-        .onFailure(err -> up.reset(0, err)); // the client aborted its upload
-    return up.response();
+        .onFailure(err -> up.reset(0, err)); // the client aborted, broke or stalled its upload
+    // The client's fault wins over whatever the reset made of the upstream exchange.
+    return up.response()
+        .recover(err -> Future.failedFuture(body.failure() != null ? body.failure() : err));
   }
 
   /** The first chunk of the body, or null when the request ends without one. */

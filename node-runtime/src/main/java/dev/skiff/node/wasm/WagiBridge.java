@@ -1,6 +1,7 @@
 package dev.skiff.node.wasm;
 
 import dev.skiff.node.stats.RequestTracker;
+import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.wasm.RequestTooLargeException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
@@ -96,16 +97,14 @@ final class WagiBridge implements Handler<HttpServerRequest> {
   private static WagiRequest toWagi(HttpServerRequest req, byte[] body) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (String name : req.headers().names()) {
-      headers.put(name, req.headers().getAll(name));
+      if (!name.equalsIgnoreCase(SkiffHeaders.CLIENT_ADDRESS)) { // REMOTE_ADDR carries it
+        headers.put(name, req.headers().getAll(name));
+      }
     }
     String host =
         firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost");
     String proto = firstNonNull(req.getHeader("X-Forwarded-Proto"), req.scheme(), "http");
-    String forwardedFor = req.getHeader("X-Forwarded-For");
-    String remote =
-        forwardedFor != null
-            ? forwardedFor.split(",")[0].trim()
-            : req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+    String remote = remoteAddress(req);
     String serverName = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
     int serverPort =
         host.contains(":")
@@ -123,6 +122,19 @@ final class WagiBridge implements Handler<HttpServerRequest> {
             req.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1")
         .withFullUrl(proto + "://" + host + req.uri())
         .build();
+  }
+
+  /**
+   * {@code REMOTE_ADDR}: the client address the gateway established ({@link
+   * SkiffHeaders#CLIENT_ADDRESS}; the gateway drops any copy a client sends), or else the peer of
+   * this loopback connection. Never a client's own {@code X-Forwarded-For}.
+   */
+  static String remoteAddress(HttpServerRequest req) {
+    String fromGateway = req.getHeader(SkiffHeaders.CLIENT_ADDRESS);
+    if (fromGateway != null && !fromGateway.isBlank()) {
+      return fromGateway.trim();
+    }
+    return req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
   }
 
   private static void write(HttpServerResponse out, WagiResponse resp) {

@@ -7,32 +7,16 @@ import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.activator.UpstreamTimeoutException;
 import dev.skiff.proxy.ErrorReply;
 import dev.skiff.proxy.ErrorResponder;
-import io.vertx.core.Future;
 
 /**
- * The one place where a failed exchange becomes an HTTP answer: a status code and a JSON body
- * {@code {error, hint, requestId}}, with {@code Retry-After} on 503 ({@link ErrorResponder}). This
- * class decides the status of each {@link ActivatorException} and records the request's outcome.
+ * The activator's policy for failed exchanges: the status of each {@link ActivatorException},
+ * answered by the pipeline's {@link dev.skiff.proxy.MapErrors} stage with a JSON body {@code
+ * {error, hint, requestId}} and {@code Retry-After} on 503; anything else is a bug and gets 500.
  */
-final class MapErrors implements Stage {
-  private static final ErrorResponder ERRORS = new ErrorResponder("activator", MapErrors::replyTo);
+final class ActivatorErrors {
+  static final ErrorResponder RESPONDER = new ErrorResponder("activator", ActivatorErrors::replyTo);
 
-  private final Stage next;
-
-  MapErrors(Stage next) {
-    this.next = next;
-  }
-
-  @Override
-  public Future<Void> serve(Exchange x) {
-    return Stage.call(next, x)
-        .recover(
-            err -> {
-              x.outcome(Outcome.of(err));
-              ERRORS.answer(x, err);
-              return Future.succeededFuture();
-            });
-  }
+  private ActivatorErrors() {}
 
   static int statusOf(Throwable err) {
     if (err instanceof MissingRevisionException) {

@@ -7,31 +7,16 @@ import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.UpstreamTimeoutException;
 import dev.skiff.proxy.ErrorReply;
 import dev.skiff.proxy.ErrorResponder;
-import io.vertx.core.Future;
 
 /**
- * The one place where a failed exchange becomes an HTTP answer: a status code and a JSON body
- * {@code {error, hint, requestId}} ({@link ErrorResponder}). This class decides the status of each
- * {@link GatewayException}; anything else is a bug and gets 500.
+ * The gateway's policy for failed exchanges: the status of each {@link GatewayException}, answered
+ * by the pipeline's {@link dev.skiff.proxy.MapErrors} stage with a JSON body {@code {error, hint,
+ * requestId}}; anything else is a bug and gets 500.
  */
-final class MapErrors implements Stage {
-  private static final ErrorResponder ERRORS = new ErrorResponder("gateway", MapErrors::replyTo);
+final class GatewayErrors {
+  static final ErrorResponder RESPONDER = new ErrorResponder("gateway", GatewayErrors::replyTo);
 
-  private final Stage next;
-
-  MapErrors(Stage next) {
-    this.next = next;
-  }
-
-  @Override
-  public Future<Void> serve(Exchange x) {
-    return Stage.call(next, x)
-        .recover(
-            err -> {
-              ERRORS.answer(x, err);
-              return Future.succeededFuture();
-            });
-  }
+  private GatewayErrors() {}
 
   static int statusOf(Throwable err) {
     if (err instanceof NoRouteException) {

@@ -1,0 +1,120 @@
+package dev.skiff.gateway;
+
+import static dev.skiff.gateway.Services.put;
+import static dev.skiff.gateway.Services.service;
+import static dev.skiff.gateway.Services.to;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.proxy.testing.RawHttp;
+import dev.skiff.proxy.testing.RawHttp.Reply;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Request framing at the gateway (RFC 9112 sections 6.1 and 6.3), over raw sockets: anything a
+ * front proxy and the gateway could read differently is refused with 400 and the connection is
+ * closed, so a request hidden in a body is never served.
+ */
+class GatewayFramingTest extends GatewayTestBase {
+  private static final String HOST = "hello.default.localhost";
+  private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
+
+  private Backend backend;
+
+  @BeforeEach
+  void deployHello() {
+    backend = echoBackend("hello-00001");
+    endpoints.publish(NS, "hello-00001", backend.endpoint());
+    gateway.onResourceEvent(put(service(NS, "hello", to("hello-00001", 100))));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "Transfer-Encoding: gzip",
+        "Transfer-Encoding: identity",
+        "Transfer-Encoding: xchunked",
+        "Transfer-Encoding: chunked, gzip",
+        "Transfer-Encoding: gzip, chunked",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+        "Transfer-Encoding: chunked\r\nContent-Length: " + 5,
+        "Content-Length: 5\r\nContent-Length: 6",
+        "Transfer-Encoding:  chunked\u000b",
+      })
+  void refusesAmbiguousFramingAndClosesTheConnection(String framing) {
+    String body = "0\r\n\r\n" + SMUGGLED;
+
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(),
+            "POST /upload HTTP/1.1\r\nHost: " + HOST + "\r\n" + framing + "\r\n\r\n" + body);
+
+    assertEquals(400, r.status(), r.text());
+    assertEquals(1, r.responses(), r.text());
+    assertTrue(r.closed(), "the connection must close after a framing error");
+    assertTrue(backend.seen.stream().noneMatch(s -> s.uri().equals("/smuggled")));
+  }
+
+  @Test
+  void refusesTwoHostHeaders() {
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(),
+            "GET / HTTP/1.1\r\nHost: " + HOST + "\r\nHost: other.default.localhost\r\n\r\n");
+
+    assertEquals(400, r.status(), r.text());
+    assertTrue(backend.seen.isEmpty());
+  }
+
+  @Test
+  void chunkSizeOverflowIs400WithoutAnInternalAddress() {
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(),
+            "POST / HTTP/1.1\r\nHost: "
+                + HOST
+                + "\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n");
+
+    assertEquals(400, r.status(), r.text());
+    assertFalse(r.text().contains("127.0.0.1"), r.text());
+    assertTrue(r.closed());
+    assertTrue(backend.seen.isEmpty());
+  }
+
+  @Test
+  void aPlainChunkedRequestStillPassesAndKeepsTheConnection() {
+    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+      Reply r =
+          c.send(
+                  "POST /echo HTTP/1.1\r\nHost: "
+                      + HOST
+                      + "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+              .readUntil("0\r\n\r\n", 10_000);
+
+      assertEquals(200, r.status(), r.text());
+      assertTrue(r.text().contains("hello"), r.text());
+      assertFalse(r.closed());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/a%0d%0aSet-Cookie:%20stolen=1",
+        "/a%0D%0ALocation:%20http://evil",
+        "/nul%00byte",
+        "/lf%0a",
+      })
+  void refusesPathsThatDecodeToCrLfOrNulBeforeRouting(String path) {
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(), "GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+
+    assertEquals(400, r.status(), r.text());
+    assertTrue(backend.seen.isEmpty());
+  }
+}

@@ -1,0 +1,95 @@
+package dev.skiff.gateway;
+
+import static dev.skiff.gateway.Services.put;
+import static dev.skiff.gateway.Services.service;
+import static dev.skiff.gateway.Services.to;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.proxy.testing.RawHttp;
+import dev.skiff.proxy.testing.RawHttp.Reply;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a client cannot hold at the gateway, over raw sockets: a connection that sends nothing, a
+ * request head or body trickled in too slowly, a keep-alive connection left idle.
+ */
+class GatewayTimeoutsTest extends GatewayTestBase {
+  private static final String HOST = "hello.default.localhost";
+  private static final String GET = "GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
+
+  @Override
+  Gateway.Builder configure(Gateway.Builder builder) {
+    return builder
+        .withHeaderTimeout(Duration.ofMillis(400))
+        .withIdleTimeout(Duration.ofMillis(400))
+        .withBodyReadTimeout(Duration.ofMillis(400));
+  }
+
+  @BeforeEach
+  void deployHello() {
+    // Answers only once it has the whole body, so a stalled body is the client's alone.
+    Backend backend =
+        Backend.start(
+            vertx, "hello-00001", req -> req.body().onSuccess(b -> req.response().end(b)));
+    backends.add(backend);
+    endpoints.publish(NS, "hello-00001", backend.endpoint());
+    gateway.onResourceEvent(put(service(NS, "hello", to("hello-00001", 100))));
+    closeClients(); // the base's pooled client would count against the caps
+  }
+
+  @Test
+  void aConnectionThatSendsNothingIsClosedAfterTheHeaderTimeout() {
+    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+      Reply r = c.read(10_000);
+
+      assertTrue(r.closed(), "a silent connection must be closed");
+      assertEquals("", r.text());
+    }
+  }
+
+  @Test
+  void aRequestHeadTrickledInIsCutOff() {
+    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+      boolean closed = false;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      String head = "GET / HTTP/1.1\r\nHost: " + HOST + "\r\nX-Slow: ";
+      for (int i = 0; !closed && System.nanoTime() < deadline; i++) {
+        try {
+          c.send(i < head.length() ? head.substring(i, i + 1) : "a");
+        } catch (RuntimeException e) {
+          closed = true; // the write failed: the gateway closed the connection
+          break;
+        }
+        Reply r = c.read(50);
+        closed = r.closed();
+      }
+
+      assertTrue(closed, "a head sent a byte at a time must be cut off");
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() {
+    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+      Reply first = c.send(GET).read(10_000);
+
+      assertEquals(200, first.status(), first.text());
+      assertTrue(first.closed(), "the connection must close once idle");
+    }
+  }
+
+  @Test
+  void aStalledBodyGets408AndTheConnectionCloses() {
+    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+      Reply r =
+          c.send("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n\r\nabc")
+              .read(10_000);
+
+      assertEquals(408, r.status(), r.text());
+      assertTrue(r.closed());
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.skiff.proxy;
+
+import dev.skiff.proxy.internal.Channels;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keeps one listener's connections within bounds, whatever its clients do: a total cap and a cap
+ * per client address (so one address cannot take every file descriptor), a time limit for a new
+ * connection's first request head ({@code client_header_timeout}) and for a connection with no
+ * request in flight ({@code keepalive_timeout}, which also ends a next request head sent too
+ * slowly). A connection over a cap is closed as soon as it is accepted. Shared by all the event
+ * loops of a listener; give each listener its own, so the API keeps room when the gateway is
+ * flooded.
+ *
+ * <p>Wire it with {@link #connected} as the server's connection handler, {@link #requestStarted}
+ * for each request and {@link #requestEnded} when its exchange is over.
+ */
+public final class ConnectionGuard {
+  private final Vertx vertx;
+  private final long headerMillis;
+  private final long idleMillis;
+  private final int maxConnections;
+  private final int maxPerClient;
+  private final TrustedProxies exempt;
+  private final AtomicInteger total = new AtomicInteger();
+  private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final Map<HttpConnection, State> states = new ConcurrentHashMap<>();
+
+  /**
+   * @param exempt peers the per-client cap does not apply to (trusted proxies, which carry many
+   *     clients' connections); the total cap still does
+   */
+  public ConnectionGuard(
+      Vertx vertx,
+      Duration headerTimeout,
+      Duration idleTimeout,
+      int maxConnections,
+      int maxConnectionsPerClient,
+      TrustedProxies exempt) {
+    this.vertx = vertx;
+    this.headerMillis = Arguments.positive(headerTimeout, "header timeout").toMillis();
+    this.idleMillis = Arguments.positive(idleTimeout, "idle timeout").toMillis();
+    this.maxConnections = Arguments.atLeastOne(maxConnections, "max connections");
+    this.maxPerClient = Arguments.atLeastOne(maxConnectionsPerClient, "max connections per client");
+    this.exempt = exempt;
+  }
+
+  /** The guard a proxy component's settings describe. */
+  public static ConnectionGuard of(ProxySettings s) {
+    return new ConnectionGuard(
+        s.vertx(),
+        s.headerTimeout(),
+        s.idleTimeout(),
+        s.maxConnections(),
+        s.maxConnectionsPerClient(),
+        s.trustedProxies());
+  }
+
+  /** How many connections are open now. */
+  public int connections() {
+    return total.get();
+  }
+
+  /**
+   * The options a guarded server needs: an idle timeout of the header timeout, which closes a
+   * connection that sends nothing at all (Vert.x announces an HTTP connection only once its first
+   * bytes arrived, so {@link #connected} never sees a silent one). {@link #connected} lifts it.
+   */
+  public HttpServerOptions apply(HttpServerOptions options) {
+    return options.setIdleTimeout((int) headerMillis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
+  /** A new connection; call on its event loop. Closes it when it is over a cap. */
+  public void connected(HttpConnection conn) {
+    Channels.stopAcceptTimer(conn);
+    Channels.answerBrokenBodies(conn);
+    String client = address(conn.remoteAddress());
+    int own =
+        perClient
+            .compute(
+                client,
+                (k, n) -> {
+                  AtomicInteger c = n == null ? new AtomicInteger() : n;
+                  c.incrementAndGet();
+                  return c;
+                })
+            .get();
+    int all = total.incrementAndGet();
+    State state = new State(conn, client);
+    states.put(conn, state);
+    conn.closeHandler(v -> closed(state));
+    if (all > maxConnections || (own > maxPerClient && !exempt.trusts(client))) {
+      conn.close();
+      return;
+    }
+    state.arm(headerMillis);
+  }
+
+  /**
+   * Marks the request's connection as beyond trust (its framing was refused): requests already read
+   * from it behind this one must not be served. See {@link #condemned}.
+   */
+  public void condemn(HttpServerRequest request) {
+    State s = states.get(request.connection());
+    if (s != null) {
+      s.condemned = true;
+    }
+  }
+
+  /** True when the request came on a connection {@link #condemn condemned} before it. */
+  public boolean condemned(HttpServerRequest request) {
+    State s = states.get(request.connection());
+    return s != null && s.condemned;
+  }
+
+  /** A request head arrived on its connection; its timers stop until {@link #requestEnded}. */
+  public void requestStarted(HttpServerRequest request) {
+    State s = states.get(request.connection());
+    if (s != null) {
+      s.active++;
+      s.disarm();
+    }
+  }
+
+  /** A request's exchange is over; with none left, the connection's idle timer starts. */
+  public void requestEnded(HttpServerRequest request) {
+    State s = states.get(request.connection());
+    if (s != null && s.active > 0 && --s.active == 0) {
+      s.arm(idleMillis);
+    }
+  }
+
+  private void closed(State s) {
+    if (states.remove(s.conn) == null) {
+      return;
+    }
+    s.disarm();
+    total.decrementAndGet();
+    perClient.computeIfPresent(s.client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+  }
+
+  private static String address(SocketAddress remote) {
+    String ip = remote == null ? null : remote.hostAddress();
+    return ip == null ? "unknown" : ip;
+  }
+
+  /** One connection's requests in flight and timer; touched only on its event loop. */
+  private final class State {
+    final HttpConnection conn;
+    final String client;
+    int active;
+    boolean condemned;
+    long timer = -1;
+
+    State(HttpConnection conn, String client) {
+      this.conn = conn;
+      this.client = client;
+    }
+
+    void arm(long millis) {
+      disarm();
+      timer =
+          vertx.setTimer(
+              millis,
+              id -> {
+                timer = -1;
+                if (active == 0) {
+                  conn.close();
+                }
+              });
+    }
+
+    void disarm() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.skiff.proxy.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A client that writes raw bytes to a server over a plain socket, for what no well-behaved HTTP
+ * client sends (smuggling attempts, duplicate headers, bare LFs), and reads what comes back until
+ * the server closes the connection or goes quiet.
+ */
+public final class RawHttp implements AutoCloseable {
+  /** What the server sent, and whether it closed the connection afterwards. */
+  public record Reply(String text, boolean closed) {
+    /** The status code of the first response; -1 when nothing came. */
+    public int status() {
+      if (!text.startsWith("HTTP/1.")) {
+        return -1;
+      }
+      return Integer.parseInt(text.substring(9, 12));
+    }
+
+    /** How many responses (status lines) the server sent. */
+    public int responses() {
+      int n = 0;
+      for (int i = text.indexOf("HTTP/1."); i >= 0; i = text.indexOf("HTTP/1.", i + 1)) {
+        if (i == 0 || text.charAt(i - 1) == '\n') {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  private final Socket socket;
+
+  private RawHttp(Socket socket) {
+    this.socket = socket;
+  }
+
+  /** Connects to {@code 127.0.0.1:port}. */
+  public static RawHttp connect(int port) {
+    return connect(port, "127.0.0.1");
+  }
+
+  /** Connects to {@code 127.0.0.1:port} from the local address {@code from}, e.g. 127.0.0.2. */
+  public static RawHttp connect(int port, String from) {
+    try {
+      Socket s = new Socket();
+      s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      return new RawHttp(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes {@code request} as ISO-8859-1 bytes. */
+  public RawHttp send(String request) {
+    try {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads until the server closes the connection, or until it sent nothing for {@code quietMillis}
+   * (then {@link Reply#closed} is false).
+   */
+  public Reply read(int quietMillis) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      socket.setSoTimeout(quietMillis);
+      InputStream in = socket.getInputStream();
+      while (true) {
+        int n;
+        try {
+          n = in.read(buf);
+        } catch (SocketTimeoutException e) {
+          return new Reply(out.toString(StandardCharsets.ISO_8859_1), false);
+        } catch (IOException e) { // reset by the server
+          return new Reply(out.toString(StandardCharsets.ISO_8859_1), true);
+        }
+        if (n < 0) {
+          return new Reply(out.toString(StandardCharsets.ISO_8859_1), true);
+        }
+        out.write(buf, 0, n);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads until what came contains {@code marker} (the end of an expected body, say), the server
+   * closes the connection, or {@code maxMillis} pass.
+   */
+  public Reply readUntil(String marker, int maxMillis) {
+    StringBuilder text = new StringBuilder();
+    long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+    while (System.nanoTime() < deadline) {
+      Reply part = read(50);
+      text.append(part.text());
+      if (part.closed() || text.indexOf(marker) >= 0) {
+        return new Reply(text.toString(), part.closed());
+      }
+    }
+    return new Reply(text.toString(), false);
+  }
+
+  /** Sends {@code request} and reads the reply; see {@link #read}. */
+  public static Reply exchange(int port, String request) {
+    try (RawHttp c = connect(port)) {
+      return c.send(request).read(3000);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+}
