@@ -40,8 +40,7 @@ public class HelloRequestBenchmark {
   public void load() {
     runtime = WasmRuntime.builder().withMode(mode).build();
     hello =
-        runtime.load(
-            Examples.wasm(Examples.HELLO), WasmConfig.builder().withName("hello").build());
+        runtime.load(Examples.wasm(Examples.HELLO), WasmConfig.builder().withName("hello").build());
     request = WagiRequest.builder().withUri("/?name=bench").build();
     String body = Requests.run(hello, request).bodyText();
     if (!body.equals("Hello, bench!\n")) {
