@@ -60,6 +60,24 @@ class GatewayFramingTest extends GatewayTestBase {
   }
 
   @Test
+  void refusesTransferEncodingInAnHttp10Request() {
+    // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; an
+    // HTTP/1.0 front proxy would read the body by Content-Length or to the end of the connection.
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(),
+            "POST /upload HTTP/1.0\r\nHost: "
+                + HOST
+                + "\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                + SMUGGLED);
+
+    assertEquals(400, r.status(), r.text());
+    assertEquals(1, r.responses(), r.text());
+    assertTrue(r.closed(), "the connection must close after a framing error");
+    assertTrue(backend.seen.isEmpty(), "nothing reached the backend");
+  }
+
+  @Test
   void refusesTwoHostHeaders() {
     Reply r =
         RawHttp.exchange(
