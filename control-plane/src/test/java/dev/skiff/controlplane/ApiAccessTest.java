@@ -7,35 +7,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Who may call the API (tokens and roles) and which requests a browser could send are refused,
  * against a real control plane over real sockets.
  */
-class ApiAccessTest {
-  @TempDir Path dir;
-  ApiFixture api;
-
+class ApiAccessTest extends ApiTestCase {
   static final String SERVICES = "/v1/namespaces/default/services";
   static final String SVC =
       "{\"kind\":\"Service\",\"metadata\":{\"name\":\"hello\"},"
           + "\"spec\":{\"template\":{\"image\":\"registry/hello:1\"}}}";
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new ApiFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    api.close();
-  }
 
   private ApiFixture.Response as(String token, String method, String path, String body)
       throws Exception {

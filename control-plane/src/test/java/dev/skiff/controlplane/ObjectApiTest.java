@@ -2,32 +2,15 @@ package dev.skiff.controlplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Triggers and nodes: stored as given, with the same create, update and delete rules. */
-class ObjectApiTest {
-  @TempDir Path dir;
-  ApiFixture api;
-
+class ObjectApiTest extends ApiTestCase {
   static final String TRIGGERS = "/v1/namespaces/default/triggers";
   static final String TRIGGER =
       """
       {"kind":"Trigger","metadata":{"name":"orders"},
        "spec":{"topic":"orders","bootstrapServers":"127.0.0.1:9092","service":"hello"%s}}""";
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new ApiFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    api.close();
-  }
 
   @Test
   void triggerCrud() throws Exception {

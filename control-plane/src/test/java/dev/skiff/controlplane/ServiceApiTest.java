@@ -4,22 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The service and revision API against a real control plane and embedded store. */
-class ServiceApiTest {
-  @TempDir Path dir;
-  ApiFixture api;
-
+class ServiceApiTest extends ApiTestCase {
   static final String SERVICES = "/v1/namespaces/default/services";
   static final String REVISIONS = "/v1/namespaces/default/revisions";
 
@@ -28,16 +21,6 @@ class ServiceApiTest {
         {"apiVersion":"skiff.dev/v1","kind":"Service","metadata":{"name":"%s"%s},
          "spec":{"template":{"image":"%s"}}}"""
         .formatted(name, extra, image);
-  }
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new ApiFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    api.close();
   }
 
   @Test

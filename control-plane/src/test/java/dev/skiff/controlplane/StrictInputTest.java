@@ -3,28 +3,11 @@ package dev.skiff.controlplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Input that parsed "successfully" but meant something else: refused with the field named. */
-class StrictInputTest {
-  @TempDir Path dir;
-  ApiFixture api;
-
+class StrictInputTest extends ApiTestCase {
   static final String SERVICES = "/v1/namespaces/default/services";
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new ApiFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    api.close();
-  }
 
   @Test
   void duplicateJsonKeyIs400NamingTheKey() throws Exception {

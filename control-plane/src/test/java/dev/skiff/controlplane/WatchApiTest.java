@@ -12,7 +12,6 @@ import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.controlplane.spi.Watch;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -20,26 +19,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The change feed, over HTTP and in-process. */
-class WatchApiTest {
-  @TempDir Path dir;
-  ApiFixture api;
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new ApiFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    api.close();
-  }
-
+class WatchApiTest extends ApiTestCase {
   private void createService(String name, String image) throws Exception {
     var r =
         api.call(

@@ -1,8 +1,5 @@
 package dev.skiff.gateway;
 
-import static dev.skiff.gateway.Services.put;
-import static dev.skiff.gateway.Services.service;
-import static dev.skiff.gateway.Services.to;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,9 +24,7 @@ class GatewayFramingTest extends GatewayTestBase {
 
   @BeforeEach
   void deployHello() {
-    backend = echoBackend("hello-00001");
-    endpoints.publish(NS, "hello-00001", backend.endpoint());
-    gateway.onResourceEvent(put(service(NS, "hello", to("hello-00001", 100))));
+    backend = deployEcho("hello");
   }
 
   @ParameterizedTest
@@ -57,6 +52,24 @@ class GatewayFramingTest extends GatewayTestBase {
     assertEquals(1, r.responses(), r.text());
     assertTrue(r.closed(), "the connection must close after a framing error");
     assertTrue(backend.seen.stream().noneMatch(s -> s.uri().equals("/smuggled")));
+  }
+
+  @Test
+  void refusesTransferEncodingInAnHttp10Request() {
+    // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; an
+    // HTTP/1.0 front proxy would read the body by Content-Length or to the end of the connection.
+    Reply r =
+        RawHttp.exchange(
+            gateway.actualPort(),
+            "POST /upload HTTP/1.0\r\nHost: "
+                + HOST
+                + "\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                + SMUGGLED);
+
+    assertEquals(400, r.status(), r.text());
+    assertEquals(1, r.responses(), r.text());
+    assertTrue(r.closed(), "the connection must close after a framing error");
+    assertTrue(backend.seen.isEmpty(), "nothing reached the backend");
   }
 
   @Test

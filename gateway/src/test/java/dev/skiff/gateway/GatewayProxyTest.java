@@ -1,8 +1,5 @@
 package dev.skiff.gateway;
 
-import static dev.skiff.gateway.Services.put;
-import static dev.skiff.gateway.Services.service;
-import static dev.skiff.gateway.Services.to;
 import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,9 +29,7 @@ class GatewayProxyTest extends GatewayTestBase {
 
   @BeforeEach
   void deployHello() {
-    backend = echoBackend("hello-00001");
-    endpoints.publish(NS, "hello-00001", backend.endpoint());
-    gateway.onResourceEvent(put(service(NS, "hello", to("hello-00001", 100))));
+    backend = deployEcho("hello");
   }
 
   @Test

@@ -62,6 +62,19 @@ abstract class GatewayTestBase extends ProxyTestBase {
     return b;
   }
 
+  /**
+   * Deploys {@code service} with one revision, {@code {service}-00001}, taking all its traffic and
+   * served by an echo backend, which it returns.
+   */
+  Backend deployEcho(String service) {
+    String revision = service + "-00001";
+    Backend b = echoBackend(revision);
+    endpoints.publish(NS, revision, b.endpoint());
+    gateway.onResourceEvent(
+        Services.put(Services.service(NS, service, Services.to(revision, 100))));
+    return b;
+  }
+
   /** Request options aimed at the gateway, with {@code host} as the Host / :authority. */
   RequestOptions at(String host, HttpMethod method, String uri) {
     return new RequestOptions()

@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Turns a failed exchange into an HTTP answer: a status and a JSON body {@code {error, hint,
@@ -29,6 +30,36 @@ public final class ErrorResponder {
   public ErrorResponder(String component, Function<Throwable, ErrorReply> replies) {
     this.component = Objects.requireNonNull(component, "component");
     this.replies = Objects.requireNonNull(replies, "replies");
+  }
+
+  /**
+   * A responder for a component whose exceptions share one root: an exception of type {@code root}
+   * is answered with the status {@code statusOf} gives it (the component's policy, the one thing
+   * components differ in), its message as {@code error}, {@code hintOf} as {@code hint} and {@code
+   * retryAfterOf} (null for none) as {@code Retry-After}; anything else is a bug and gets 500.
+   *
+   * @param component names the component in the answer to unexpected failures, e.g. {@code gateway}
+   */
+  public static <E extends RuntimeException> ErrorResponder forExceptions(
+      String component,
+      Class<E> root,
+      ToIntFunction<? super E> statusOf,
+      Function<? super E, String> hintOf,
+      Function<? super E, Duration> retryAfterOf) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(statusOf, "statusOf");
+    Objects.requireNonNull(hintOf, "hintOf");
+    Objects.requireNonNull(retryAfterOf, "retryAfterOf");
+    return new ErrorResponder(
+        component,
+        err -> {
+          if (!root.isInstance(err)) {
+            return null;
+          }
+          E e = root.cast(err);
+          return new ErrorReply(
+              statusOf.applyAsInt(e), e.getMessage(), hintOf.apply(e), retryAfterOf.apply(e));
+        });
   }
 
   /** Answers {@code x} for {@code err}; call on the request's event loop. */

@@ -73,18 +73,26 @@ public final class TrustedProxies {
     return text.isEmpty() ? "none" : text;
   }
 
-  /** The bytes of a literal IPv4 or IPv6 address; null for anything else (never a DNS lookup). */
+  /**
+   * The bytes of a literal IPv4 or IPv6 address; null for anything else. IPv4 is read here, as four
+   * decimal numbers without leading zeros: the JDK also takes {@code 1234} or {@code 010.0.0.1}
+   * (which other parsers read as octal), and hands any other run of digits and dots to the system
+   * resolver, a DNS lookup. IPv6 goes to the JDK only when it starts as a literal does, which the
+   * JDK then parses or refuses without a lookup.
+   */
   static byte[] literal(String ip) {
     String s = ip.trim();
     if (s.startsWith("[") && s.endsWith("]")) {
       s = s.substring(1, s.length() - 1);
     }
-    if (s.isEmpty()
-        || !(s.indexOf(':') >= 0 || s.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
+    if (s.isEmpty()) {
       return null;
     }
-    if (s.indexOf(':') >= 0
-        && !s.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+    if (s.indexOf(':') < 0) {
+      return dottedQuad(s);
+    }
+    if (!(s.charAt(0) == ':' || Character.digit(s.charAt(0), 16) >= 0)
+        || !s.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
       return null;
     }
     try {
@@ -92,6 +100,29 @@ public final class TrustedProxies {
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  private static byte[] dottedQuad(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return null;
+    }
+    byte[] out = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      String p = parts[i];
+      if (p.isEmpty()
+          || p.length() > 3
+          || (p.length() > 1 && p.charAt(0) == '0')
+          || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return null;
+      }
+      int v = Integer.parseInt(p);
+      if (v > 255) {
+        return null;
+      }
+      out[i] = (byte) v;
+    }
+    return out;
   }
 
   private record Block(byte[] network, int prefix) {

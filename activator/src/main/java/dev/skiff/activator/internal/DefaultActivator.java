@@ -29,10 +29,16 @@ public final class DefaultActivator implements Activator {
     ActivatorMetrics metrics = new ActivatorMetrics(config.registry());
     this.revisions =
         new Revisions(
-            config.endpoints(), config.poker(), config.queueDepth(), config.retryAfter(), metrics);
+            config.endpoints(),
+            config.poker(),
+            config.queueDepth(),
+            config.proxy().retryAfter(),
+            metrics);
     this.reporter =
-        new StatsReporter(revisions, config.stats(), config.clock(), config.idleRevisionExpiry());
-    this.ticker = config.ticker() != null ? config.ticker() : new VertxTicker(config.vertx());
+        new StatsReporter(
+            revisions, config.stats(), config.proxy().clock(), config.idleRevisionExpiry());
+    this.ticker =
+        config.ticker() != null ? config.ticker() : new VertxTicker(config.proxy().vertx());
     this.server =
         ProxyServer.builder()
             .withSettings(config.proxy())

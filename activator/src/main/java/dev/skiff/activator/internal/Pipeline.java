@@ -34,12 +34,12 @@ final class Pipeline {
             ActivatorErrors.RESPONDER,
             (x, err) -> x.outcome(Outcome.of(err)),
             new IdentifyRevision(
-                config.requestTimeout(),
+                config.proxy().requestTimeout(),
                 new TrackLoad(
                     revisions,
                     new LimitDuration(
-                        config.vertx(),
-                        config.retryAfter(),
+                        config.proxy().vertx(),
+                        config.proxy().retryAfter(),
                         new SetUpstreamHeaders(
                             new Throttle(new ProxyToEndpoint(client, config.proxy()))))))));
   }

@@ -22,7 +22,7 @@ public final class DefaultGateway implements Gateway {
   private final LiveRoutes routes;
 
   public DefaultGateway(GatewayConfig config) {
-    this.routes = new LiveRoutes(config.domain(), config.requestTimeout());
+    this.routes = new LiveRoutes(config.domain(), config.proxy().requestTimeout());
     GatewayMetrics metrics = new GatewayMetrics(config.registry());
     LeastInFlight balancer = new LeastInFlight();
     this.server =
@@ -36,7 +36,7 @@ public final class DefaultGateway implements Gateway {
                       Pipeline.assemble(config, routes, metrics, balancer, client);
                   return ProxyPipeline.of(
                       (request, context) ->
-                          new Exchange(request, context, config.clock().instant()),
+                          new Exchange(request, context, config.proxy().clock().instant()),
                       x -> Stage.call(pipeline, x));
                 })
             .build();

@@ -5,8 +5,6 @@ import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import dev.skiff.proxy.ProxySettings;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -22,26 +20,6 @@ public record GatewayConfig(
     Duration coldStartTimeout,
     Endpoint activator,
     ActivatorRouting activatorRouting) {
-
-  public Vertx vertx() {
-    return proxy.vertx();
-  }
-
-  public Clock clock() {
-    return proxy.clock();
-  }
-
-  public Duration requestTimeout() {
-    return proxy.requestTimeout();
-  }
-
-  public Duration retryAfter() {
-    return proxy.retryAfter();
-  }
-
-  public Duration connectTimeout() {
-    return proxy.connectTimeout();
-  }
 
   /**
    * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code

@@ -5,20 +5,26 @@ import dev.skiff.gateway.NoRouteException;
 import dev.skiff.gateway.RevisionNotReadyException;
 import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.UpstreamTimeoutException;
-import dev.skiff.proxy.ErrorReply;
 import dev.skiff.proxy.ErrorResponder;
 
 /**
  * The gateway's policy for failed exchanges: the status of each {@link GatewayException}, answered
  * by the pipeline's {@link dev.skiff.proxy.MapErrors} stage with a JSON body {@code {error, hint,
- * requestId}}; anything else is a bug and gets 500.
+ * requestId}} and {@code Retry-After} on 503; anything else is a bug and gets 500. The activator's
+ * table differs: a Host that names no service is the client's 404 here.
  */
 final class GatewayErrors {
-  static final ErrorResponder RESPONDER = new ErrorResponder("gateway", GatewayErrors::replyTo);
+  static final ErrorResponder RESPONDER =
+      ErrorResponder.forExceptions(
+          "gateway",
+          GatewayException.class,
+          GatewayErrors::statusOf,
+          GatewayException::hint,
+          e -> e instanceof RevisionNotReadyException r ? r.retryAfter() : null);
 
   private GatewayErrors() {}
 
-  static int statusOf(Throwable err) {
+  static int statusOf(GatewayException err) {
     if (err instanceof NoRouteException) {
       return 404;
     } else if (err instanceof RevisionNotReadyException) {
@@ -29,17 +35,5 @@ final class GatewayErrors {
       return 504;
     }
     return 500;
-  }
-
-  /** The answer to one of the gateway's own exceptions; null for anything else. */
-  private static ErrorReply replyTo(Throwable err) {
-    if (!(err instanceof GatewayException g)) {
-      return null;
-    }
-    return new ErrorReply(
-        statusOf(err),
-        g.getMessage(),
-        g.hint(),
-        err instanceof RevisionNotReadyException r ? r.retryAfter() : null);
   }
 }

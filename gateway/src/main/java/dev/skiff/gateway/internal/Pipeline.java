@@ -43,7 +43,7 @@ final class Pipeline {
         new PickEndpoint(
             balancer,
             new LimitDuration(
-                config.vertx(),
+                config.proxy().vertx(),
                 new SetForwardingHeaders(
                     config.proxy().trustedProxies(), new ProxyToEndpoint(client, config.proxy()))));
     Stage<Exchange> capacity =
@@ -51,17 +51,17 @@ final class Pipeline {
             ? new HandToActivator(
                 config.endpoints(), config.activatorRouting(), config.activator(), toEndpoint)
             : new AwaitCapacity(
-                config.vertx(),
+                config.proxy().vertx(),
                 config.endpoints(),
                 config.coldStartTimeout(),
-                config.retryAfter(),
+                config.proxy().retryAfter(),
                 toEndpoint);
     return new MeasureRequest(
         metrics,
-        config.clock(),
+        config.proxy().clock(),
         new IdentifyRequest(
             new MapErrors<>(
                 GatewayErrors.RESPONDER,
-                new RouteByHost(routes, new PickRevision(config.retryAfter(), capacity)))));
+                new RouteByHost(routes, new PickRevision(config.proxy().retryAfter(), capacity)))));
   }
 }

@@ -18,44 +18,28 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * HTTP to registries on Vert.x's client, nothing blocks: picks the scheme, answers auth challenges
- * (Basic, and Bearer through the challenge's token endpoint), caches tokens per repository scope,
- * and follows redirects without sending credentials to other hosts.
+ * HTTP to registries on Vert.x's client, nothing blocks: picks the scheme, sends what {@link
+ * RegistryAuth} says to a 401, and follows redirects without sending credentials to other hosts.
  */
 public final class RegistryHttp {
   private static final int MAX_REDIRECTS = 5;
-  private static final int MAX_TOKEN_BODY = 64 * 1024;
 
   private final Vertx vertx;
   private final HttpClientAgent http;
   private final Context context;
   private final int connections;
   private final Duration timeout;
-  private final Clock clock;
-
-  /** Authorization header values by {@code host|user|scope} for tokens, {@code host|user|basic}. */
-  private final Map<String, Grant> grants = new ConcurrentHashMap<>();
-
-  /** Token fetches under way, by grant key: calls refused together share one fetch. */
-  private final Map<String, Future<Grant>> fetching = new ConcurrentHashMap<>();
+  private final RegistryAuth auth;
 
   /**
    * @param connections connections per host at once; further requests wait for one
@@ -64,13 +48,13 @@ public final class RegistryHttp {
   public RegistryHttp(Vertx vertx, int connections, Duration timeout, Clock clock) {
     this.vertx = vertx;
     this.timeout = timeout;
-    this.clock = clock;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.connections = connections;
     this.http =
         vertx.createHttpClient(
             new HttpClientOptions().setVerifyHost(true),
             new PoolOptions().setHttp1MaxSize(connections));
+    this.auth = new RegistryAuth(clock, this::exchange);
   }
 
   /** A request body that can be sent again (after a challenge or a redirect). */
@@ -111,8 +95,6 @@ public final class RegistryHttp {
     }
   }
 
-  private record Grant(String authorization, Instant expires) {}
-
   /** The registry's API root for a repository: http only for loopback or when asked. */
   public static URI base(ImageReference repo, boolean insecure) {
     String scheme = repo.isLoopback() || insecure ? "http" : "https";
@@ -133,7 +115,7 @@ public final class RegistryHttp {
   private Future<HttpClientResponse> send(
       Call call, URI registry, URI uri, boolean challenged, int redirects) {
     boolean sameHost = Objects.equals(uri.getAuthority(), registry.getAuthority());
-    String authorization = sameHost ? authorization(registry, call) : null;
+    String authorization = sameHost ? auth.authorization(registry, call) : null;
     return exchange(call, uri, authorization)
         .compose(
             response -> {
@@ -142,7 +124,7 @@ public final class RegistryHttp {
                 String challenge =
                     Objects.requireNonNullElse(response.getHeader("WWW-Authenticate"), "");
                 Bodies.discard(response);
-                return authorize(registry, call, challenge, authorization)
+                return auth.authorize(registry, call, challenge, authorization)
                     .compose(v -> send(call, registry, uri, true, redirects));
               }
               if (status == 401 || status == 403) {
@@ -243,175 +225,9 @@ public final class RegistryHttp {
                         }));
   }
 
-  private String authorization(URI registry, Call call) {
-    Instant now = clock.instant();
-    Grant token = grants.get(key(registry, call, call.scope()));
-    if (token != null && token.expires().isAfter(now)) {
-      return token.authorization();
-    }
-    Grant basic = grants.get(key(registry, call, "basic"));
-    return basic != null ? basic.authorization() : null;
-  }
-
-  /**
-   * Answers a 401. Concurrent calls that were refused together fetch one token: the first fetches,
-   * the others join that fetch or find a grant newer than the one they were refused with.
-   */
-  private Future<Void> authorize(URI registry, Call call, String header, String refused) {
-    Challenge challenge = Challenge.parse(header);
-    String host = registry.getAuthority();
-    if (challenge.scheme().equalsIgnoreCase("basic")) {
-      if (call.credentials() == null) {
-        return Future.failedFuture(
-            new RegistryCallException(
-                401,
-                "registry "
-                    + host
-                    + " requires a user name and password"
-                    + " for "
-                    + call.repo().repository()
-                    + " (HTTP Basic); pass credentials"));
-      }
-      grants.put(key(registry, call, "basic"), new Grant(basic(call.credentials()), Instant.MAX));
-      return Future.succeededFuture();
-    }
-    if (!challenge.scheme().equalsIgnoreCase("bearer")) {
-      return Future.failedFuture(
-          new RegistryCallException(
-              401,
-              "registry "
-                  + host
-                  + " asked for unsupported auth '"
-                  + header
-                  + "' (Basic and Bearer are supported)"));
-    }
-    String realm = challenge.params().get("realm");
-    if (realm == null) {
-      return Future.failedFuture(
-          new RegistryCallException(
-              401, "registry " + host + " sent a Bearer challenge without a realm: " + header));
-    }
-    // Our scope covers the whole call sequence (a push HEADs before it POSTs, and the HEAD's
-    // challenge asks only for pull); the registry's, when different, is added as a second scope.
-    List<String> scopes = new ArrayList<>(List.of(call.scope()));
-    String asked = challenge.params().get("scope");
-    if (asked != null && !asked.equals(call.scope())) {
-      scopes.add(asked);
-    }
-    String key = key(registry, call, call.scope());
-    Future<Grant> fetch =
-        fetching.compute(
-            key,
-            (k, running) -> {
-              if (running != null) {
-                return running;
-              }
-              Grant current = grants.get(k);
-              if (current != null
-                  && !current.authorization().equals(refused)
-                  && current.expires().isAfter(clock.instant())) {
-                return Future.succeededFuture(current);
-              }
-              return fetchToken(registry, realm, challenge.params().get("service"), scopes, call)
-                  .andThen(
-                      done -> {
-                        if (done.succeeded()) {
-                          grants.put(k, done.result());
-                        }
-                      });
-            });
-    fetch.onComplete(done -> fetching.remove(key, fetch));
-    return fetch.mapEmpty();
-  }
-
-  private Future<Grant> fetchToken(
-      URI registry, String realm, String service, List<String> scopes, Call call) {
-    List<String> params = new ArrayList<>();
-    if (service != null) {
-      params.add("service=" + URLEncoder.encode(service, StandardCharsets.UTF_8));
-    }
-    scopes.forEach(s -> params.add("scope=" + URLEncoder.encode(s, StandardCharsets.UTF_8)));
-    String url = realm + (realm.contains("?") ? "&" : "?") + String.join("&", params);
-    String scope = String.join(" ", scopes);
-    URI uri;
-    try {
-      uri = registry.resolve(url);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(
-          new RegistryCallException(
-              401,
-              "registry " + registry.getAuthority() + " sent an invalid token realm " + realm));
-    }
-    if ("http".equals(uri.getScheme()) && !"http".equals(registry.getScheme())) {
-      return Future.failedFuture(
-          new RegistryCallException(
-              401,
-              "registry "
-                  + registry.getAuthority()
-                  + " points to a plain-HTTP token endpoint "
-                  + realm
-                  + "; refusing to send credentials"));
-    }
-    Call get =
-        new Call(call.repo(), null, call.insecure(), call.actions(), "GET", url, Map.of(), null);
-    String authorization = call.credentials() == null ? null : basic(call.credentials());
-    return exchange(get, uri, authorization)
-        .compose(
-            response ->
-                Bodies.read(response, MAX_TOKEN_BODY)
-                    .compose(
-                        body ->
-                            grant(realm, scope, call, response.statusCode(), Bodies.text(body))));
-  }
-
-  private Future<Grant> grant(String realm, String scope, Call call, int status, String body) {
-    if (status != 200) {
-      return Future.failedFuture(
-          new RegistryCallException(
-              401,
-              "token endpoint "
-                  + realm
-                  + " answered HTTP "
-                  + status
-                  + " for scope "
-                  + scope
-                  + (call.credentials() == null
-                      ? " without credentials"
-                      : " with the given credentials")
-                  + ": "
-                  + body.strip()));
-    }
-    try {
-      JsonObject json = new JsonObject(body);
-      String token = json.getString("token", json.getString("access_token"));
-      if (token == null || token.isEmpty()) {
-        return Future.failedFuture(
-            new RegistryCallException(401, "token endpoint " + realm + " returned no token"));
-      }
-      long ttl = json.getLong("expires_in", 60L);
-      // Renew a little before the registry would reject it.
-      Instant expires = clock.instant().plusSeconds(Math.max(ttl - 10, 1));
-      return Future.succeededFuture(new Grant("Bearer " + token, expires));
-    } catch (DecodeException | ClassCastException e) {
-      return Future.failedFuture(
-          new RegistryCallException(
-              401, "token endpoint " + realm + " returned invalid JSON: " + body.strip()));
-    }
-  }
-
   /** Closes the connections. */
   public Future<Void> close() {
     return http.close();
-  }
-
-  private static String key(URI registry, Call call, String what) {
-    String user = call.credentials() == null ? "" : call.credentials().username();
-    return registry.getAuthority() + "|" + user + "|" + what;
-  }
-
-  private static String basic(Credentials c) {
-    String pair = c.username() + ":" + c.password();
-    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String authFailure(Call call, int status, String body) {

@@ -105,10 +105,13 @@ final class Execution implements Runnable {
     finish();
   }
 
-  /** Fails a request that never ran because the pool refused it. */
+  /**
+   * Fails a request that never ran because the pool refused it. One that timed out or was cancelled
+   * while queued is finished here too: no runner will ever do it.
+   */
   void abort(WasmException reason) {
     synchronized (this) {
-      if (state != State.QUEUED) {
+      if (state == State.DONE || runner != null) {
         return;
       }
       state = State.DONE;
