@@ -17,19 +17,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Command lines that are wrong end with exit code 2, a message on stderr, and no request sent. */
 class UsageErrorsTest {
-  private FakeControlPlane fake;
+  private LocalControlPlane controlPlane;
   private CliRunner cli;
 
   @BeforeEach
   void start() throws IOException {
-    fake = FakeControlPlane.start();
-    cli = CliRunner.against(fake.url());
+    controlPlane = LocalControlPlane.start();
+    cli = CliRunner.against(controlPlane);
   }
 
   @AfterEach
   void noRequestWasSent() {
-    assertEquals(List.of(), fake.requests);
-    fake.close();
+    assertEquals(List.of(), controlPlane.requests);
+    controlPlane.close();
   }
 
   private String usageError(String... args) {
@@ -232,7 +232,8 @@ class UsageErrorsTest {
             new String[] {"traffic", "hello"},
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("SKIFF_SERVER", fake.url(), "SKIFF_TOKEN", "fake-token"));
+            Map.of(
+                "SKIFF_SERVER", controlPlane.url(), "SKIFF_TOKEN", LocalControlPlane.ADMIN_TOKEN));
     assertEquals(2, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("Error: nothing to change"));
   }
