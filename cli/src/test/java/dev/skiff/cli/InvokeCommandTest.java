@@ -39,7 +39,8 @@ class InvokeCommandTest {
                 "canary-hello.default.localhost", "hello-00002"));
     cli = CliRunner.against(controlPlane).withEnv("SKIFF_GATEWAY", gateway.url());
     // invoke reads only the service's status.url; whether the revision or tag is ready is the
-    // gateway's business.
+    // gateway's business, so no node reports on it.
+    controlPlane.node.stopStarting();
     ok("deploy", "hello", "--image", "registry.local/hello:1", "--no-wait");
   }
 
@@ -219,7 +220,7 @@ class InvokeCommandTest {
     assertTrue(
         r.err().startsWith("Error: HTTP 404 from GET / (Host nosuch-hello.default.localhost)\n"),
         r.err());
-    assertTrue(r.err().contains("no service answers to host"), r.err());
+    assertTrue(r.err().contains("no service 'nosuch-hello' in namespace 'default'"), r.err());
   }
 
   @Test

@@ -114,7 +114,7 @@ final class LocalControlPlane implements AutoCloseable {
     return "http://127.0.0.1:" + cp.actualPort();
   }
 
-  /** The stored service default/NAME, read in process. */
+  /** The stored service NS/NAME, read in process. */
   Service service(String ns, String name) {
     return await(cp.services()).items().stream()
         .filter(s -> s.metadata().namespace().equals(ns) && s.metadata().name().equals(name))
@@ -223,7 +223,7 @@ final class LocalControlPlane implements AutoCloseable {
     try {
       await(cp.stop());
       await(store.close());
-      await(vertx.close());
+      await(vertx.close()); // and with it the node's and the concurrent writer's clients
     } finally {
       deleteTree(dir);
     }

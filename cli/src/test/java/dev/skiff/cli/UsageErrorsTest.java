@@ -9,19 +9,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Command lines that are wrong end with exit code 2, a message on stderr, and no request sent. */
 class UsageErrorsTest {
-  private LocalControlPlane controlPlane;
-  private CliRunner cli;
+  // One for the class: every test checks that nothing reached it, so none leaves state behind.
+  private static LocalControlPlane controlPlane;
+  private static CliRunner cli;
 
-  @BeforeEach
-  void start() throws IOException {
+  @BeforeAll
+  static void start() throws IOException {
     controlPlane = LocalControlPlane.start();
     cli = CliRunner.against(controlPlane);
   }
@@ -29,6 +31,10 @@ class UsageErrorsTest {
   @AfterEach
   void noRequestWasSent() {
     assertEquals(List.of(), controlPlane.requests);
+  }
+
+  @AfterAll
+  static void stop() {
     controlPlane.close();
   }
 
