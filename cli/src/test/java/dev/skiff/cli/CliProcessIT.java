@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.node.LogLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,17 +29,16 @@ class CliProcessIT {
   private static final Path JAR = Path.of("target", "skiff.jar");
 
   @org.junit.jupiter.api.io.TempDir Path configDir;
-  private FakeControlPlane controlPlane;
+  private LocalControlPlane controlPlane;
   private FakeGateway gateway;
 
   @BeforeEach
   void start() throws IOException {
     assertTrue(Files.isRegularFile(JAR), "run after package: " + JAR.toAbsolutePath());
-    controlPlane = FakeControlPlane.start();
+    controlPlane = LocalControlPlane.start();
     gateway = FakeGateway.start(Map.of("hello.default.localhost", "hello-00001"));
     CliRunner.Result deploy =
-        CliRunner.against(controlPlane.url())
-            .run("deploy", "hello", "--image", "registry.local/hello:1");
+        CliRunner.against(controlPlane).run("deploy", "hello", "--image", "registry.local/hello:1");
     assertEquals(0, deploy.code(), deploy::toString);
   }
 
@@ -62,7 +61,7 @@ class CliProcessIT {
     pb.environment().put("SKIFF_GATEWAY", gateway.url());
     // Never the real home: the CLI would look for skiffd's credentials there.
     pb.environment().put("SKIFF_CONFIG_DIR", configDir.toString());
-    pb.environment().put("SKIFF_TOKEN", "fake-token");
+    pb.environment().put("SKIFF_TOKEN", LocalControlPlane.ADMIN_TOKEN);
     return pb.start();
   }
 
@@ -80,12 +79,12 @@ class CliProcessIT {
 
   @Test
   void interruptEndsFollowWithWholeLinesAndNoStackTrace() throws Exception {
-    ObjectNode line = FakeControlPlane.logLine(Instant.now(), "hello-00001", "stdout", "started");
-    controlPlane.log("hello", line);
+    LogLine line = ServiceLogs.line(Instant.now(), "hello-00001", "stdout", "started");
+    controlPlane.logs.write("hello", line);
     Process p = skiff("logs", "hello", "-f");
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String expected = line.get("time").asText() + " hello-00001 stdout: started";
+    String expected = line.time() + " hello-00001 stdout: started";
     assertEquals(expected, out.readLine()); // printed while the stream is open
 
     new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
@@ -101,6 +100,7 @@ class CliProcessIT {
     assertEquals(expectedExit, p.exitValue(), err);
     assertEquals("", err); // no stack trace, no error
     assertNull(out.readLine()); // and nothing after the last whole line
-    assertTrue(controlPlane.followerGone(Duration.ofSeconds(10)), "the connection was closed");
+    assertTrue(
+        controlPlane.logs.followersGone(Duration.ofSeconds(10)), "the connection was closed");
   }
 }

@@ -27,8 +27,13 @@ final class CliRunner {
     this.env = env;
   }
 
-  static CliRunner against(String server) {
-    return new CliRunner(Map.of("SKIFF_SERVER", server, "SKIFF_TOKEN", "fake-token"));
+  /** The CLI of an admin of {@code controlPlane}. */
+  static CliRunner against(LocalControlPlane controlPlane) {
+    return against(controlPlane.url(), LocalControlPlane.ADMIN_TOKEN);
+  }
+
+  static CliRunner against(String server, String token) {
+    return new CliRunner(Map.of("SKIFF_SERVER", server, "SKIFF_TOKEN", token));
   }
 
   /** The same, with one more environment variable. */

@@ -16,6 +16,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * host to the revision that answers), names the revision in {@code X-Skiff-Revision}, and records
  * every request it received.
  *
+ * <p>It stands in for the real gateway because that one forwards to instances, which need a node;
+ * invoke's tests are about what the CLI sends and prints, which a recording stand-in shows byte for
+ * byte.
+ *
  * <p>Answers: an unknown host gets 404 with the gateway's JSON error; {@code /status/NNN} answers
  * status NNN; otherwise 200, echoing the request body (and its Content-Type) when there is one, or
  * {@code hello from <revision>}.
@@ -76,11 +80,16 @@ final class FakeGateway implements AutoCloseable {
     if (revision == null) {
       status = 404;
       type = "application/json";
+      // The real gateway's words for a host of its domain that names no service (RouteTable).
+      String[] labels = host.replaceFirst(":\\d+$", "").split("\\.");
+      String ns = labels.length > 1 ? labels[1] : "";
       out =
-          ("{\"error\":\"no service answers to host "
-                  + host
-                  + "\","
-                  + "\"hint\":\"check the service name and tag\"}")
+          ("{\"error\":\"no service '"
+                  + labels[0]
+                  + "' in namespace '"
+                  + ns
+                  + "'\","
+                  + "\"hint\":\"check the name with the skiff CLI's service list\"}")
               .getBytes(StandardCharsets.UTF_8);
     } else {
       ex.getResponseHeaders().add("X-Skiff-Revision", revision);

@@ -19,24 +19,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code skiff invoke} against the fake control plane and a fake gateway that routes by Host. */
+/**
+ * {@code skiff invoke} against the real control plane in process and a stand-in gateway that routes
+ * by Host.
+ */
 class InvokeCommandTest {
   @TempDir Path dir;
-  private FakeControlPlane controlPlane;
+  private LocalControlPlane controlPlane;
   private FakeGateway gateway;
   private CliRunner cli;
 
   @BeforeEach
   void start() throws IOException {
-    controlPlane = FakeControlPlane.start();
+    controlPlane = LocalControlPlane.start();
     gateway =
         FakeGateway.start(
             Map.of(
                 "hello.default.localhost", "hello-00001",
                 "canary-hello.default.localhost", "hello-00002"));
-    cli = CliRunner.against(controlPlane.url()).withEnv("SKIFF_GATEWAY", gateway.url());
+    cli = CliRunner.against(controlPlane).withEnv("SKIFF_GATEWAY", gateway.url());
     // invoke reads only the service's status.url; whether the revision or tag is ready is the
-    // gateway's business.
+    // gateway's business, so no node reports on it.
+    controlPlane.node.stopStarting();
     ok("deploy", "hello", "--image", "registry.local/hello:1", "--no-wait");
   }
 
@@ -216,7 +220,7 @@ class InvokeCommandTest {
     assertTrue(
         r.err().startsWith("Error: HTTP 404 from GET / (Host nosuch-hello.default.localhost)\n"),
         r.err());
-    assertTrue(r.err().contains("no service answers to host"), r.err());
+    assertTrue(r.err().contains("no service 'nosuch-hello' in namespace 'default'"), r.err());
   }
 
   @Test

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
+import dev.skiff.node.LogLine;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,32 +17,34 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code skiff logs} against the fake control plane's logs endpoint. */
+/**
+ * {@code skiff logs} against the real control plane in process and node-runtime's logs endpoint.
+ */
 class LogsCommandTest {
   private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-  private FakeControlPlane fake;
+  private LocalControlPlane controlPlane;
   private CliRunner cli;
-  private final ObjectNode old =
-      FakeControlPlane.logLine(NOW.minus(Duration.ofHours(2)), "hello-00001", "stdout", "booted");
-  private final ObjectNode first =
-      FakeControlPlane.logLine(NOW.minusSeconds(20), "hello-00001", "stderr", "GET / 200");
-  private final ObjectNode second =
-      FakeControlPlane.logLine(NOW.minusSeconds(10), "hello-00002", "stdout", "GET /x 404");
+  private final LogLine old =
+      ServiceLogs.line(NOW.minus(Duration.ofHours(2)), "hello-00001", "stdout", "booted");
+  private final LogLine first =
+      ServiceLogs.line(NOW.minusSeconds(20), "hello-00001", "stderr", "GET / 200");
+  private final LogLine second =
+      ServiceLogs.line(NOW.minusSeconds(10), "hello-00002", "stdout", "GET /x 404");
 
   @BeforeEach
   void start() throws IOException {
-    fake = FakeControlPlane.start();
-    cli = CliRunner.against(fake.url());
-    assertEquals(0, cli.run("deploy", "hello", "--image", "registry.local/hello:1").code());
-    fake.log("hello", old);
-    fake.log("hello", first);
-    fake.log("hello", second);
+    controlPlane = LocalControlPlane.start();
+    cli = CliRunner.against(controlPlane);
+    ok("deploy", "hello", "--image", "registry.local/hello:1");
+    controlPlane.logs.write("hello", old);
+    controlPlane.logs.write("hello", first);
+    controlPlane.logs.write("hello", second);
   }
 
   @AfterEach
   void stop() {
-    fake.close();
+    controlPlane.close();
   }
 
   private CliRunner.Result ok(String... args) {
@@ -51,25 +53,18 @@ class LogsCommandTest {
     return r;
   }
 
-  private static String table(ObjectNode l) {
-    return l.get("time").asText()
-        + " "
-        + l.get("revision").asText()
-        + " "
-        + l.get("stream").asText()
-        + ": "
-        + l.get("line").asText()
-        + "\n";
+  private static String table(LogLine l) {
+    return l.time() + " " + l.revision() + " " + l.stream() + ": " + l.line() + "\n";
   }
 
-  private static String ndjson(ObjectNode l) {
+  private static String ndjson(LogLine l) {
     return Json.write(l) + "\n";
   }
 
   @Test
   void printsEachLineAsTimeRevisionStream() {
     assertEquals(table(old) + table(first) + table(second), ok("logs", "hello").out());
-    assertEquals(List.of("follow=false"), fake.logQueries);
+    assertEquals(List.of("follow=false"), controlPlane.logs.queries);
   }
 
   @Test
@@ -93,14 +88,16 @@ class LogsCommandTest {
     String out =
         ok("logs", "hello", "--revision", "hello-00001", "--tail", "1", "--since", "1h").out();
     assertEquals(table(first), out);
-    assertEquals(List.of("follow=false&revision=hello-00001&tail=1&since=1h"), fake.logQueries);
+    assertEquals(
+        List.of("follow=false&revision=hello-00001&tail=1&since=1h"), controlPlane.logs.queries);
   }
 
   @Test
   void sinceTakesAnRfc3339TimeWithAnOffset() {
     String since = NOW.minusSeconds(15).atOffset(ZoneOffset.ofHours(2)).toString();
     assertEquals(table(second), ok("logs", "hello", "--since", since).out());
-    assertEquals(List.of("follow=false&since=" + since), fake.logQueries); // '+' arrived intact
+    assertEquals(
+        List.of("follow=false&since=" + since), controlPlane.logs.queries); // '+' arrived intact
   }
 
   @Test
@@ -108,30 +105,31 @@ class LogsCommandTest {
     CliRunner.Running logs = cli.start("logs", "hello", "-f", "--tail", "1");
     logs.awaitOut(table(second));
 
-    ObjectNode live1 = FakeControlPlane.logLine(Instant.now(), "hello-00002", "stdout", "one");
-    fake.emit(live1);
+    LogLine live1 = ServiceLogs.line(Instant.now(), "hello-00002", "stdout", "one");
+    controlPlane.logs.write("hello", live1);
     logs.awaitOut(table(live1));
     assertFalse(logs.done().isDone(), "the stream is still open");
 
-    ObjectNode live2 = FakeControlPlane.logLine(Instant.now(), "hello-00002", "stderr", "two");
-    fake.emit(live2);
+    LogLine live2 = ServiceLogs.line(Instant.now(), "hello-00002", "stderr", "two");
+    controlPlane.logs.write("hello", live2);
     logs.awaitOut(table(live2));
     assertFalse(logs.done().isDone(), "the stream is still open");
 
-    fake.endFollow();
+    controlPlane.logs.endFollows();
     CliRunner.Result r = logs.await();
     assertEquals(0, r.code(), r::toString);
     assertEquals(table(second) + table(live1) + table(live2), r.out());
-    assertEquals(List.of("follow=true&tail=1"), fake.logQueries);
+    assertEquals(List.of("follow=true&tail=1"), controlPlane.logs.queries);
   }
 
   @Test
   void followJsonIsAStreamOfOneDocumentPerLine() {
     CliRunner.Running logs = cli.start("logs", "hello", "--follow", "-o", "json", "--tail", "0");
-    ObjectNode live = FakeControlPlane.logLine(Instant.now(), "hello-00002", "stdout", "{\"a\":1}");
-    fake.emit(live);
+    controlPlane.logs.awaitFollow();
+    LogLine live = ServiceLogs.line(Instant.now(), "hello-00002", "stdout", "{\"a\":1}");
+    controlPlane.logs.write("hello", live);
     logs.awaitOut("\n");
-    fake.endFollow();
+    controlPlane.logs.endFollows();
     CliRunner.Result r = logs.await();
     assertEquals(0, r.code(), r::toString);
     assertEquals(ndjson(live), r.out());
@@ -141,11 +139,12 @@ class LogsCommandTest {
   void followOfOneRevisionSkipsTheOthers() {
     CliRunner.Running logs =
         cli.start("logs", "hello", "-f", "--tail", "0", "--revision", "hello-00001");
-    ObjectNode other = FakeControlPlane.logLine(Instant.now(), "hello-00002", "stdout", "no");
-    ObjectNode mine = FakeControlPlane.logLine(Instant.now(), "hello-00001", "stdout", "yes");
-    fake.emit(other);
-    fake.emit(mine);
-    fake.endFollow();
+    controlPlane.logs.awaitFollow();
+    LogLine other = ServiceLogs.line(Instant.now(), "hello-00002", "stdout", "no");
+    LogLine mine = ServiceLogs.line(Instant.now(), "hello-00001", "stdout", "yes");
+    controlPlane.logs.write("hello", other);
+    controlPlane.logs.write("hello", mine);
+    controlPlane.logs.endFollows();
     assertEquals(table(mine), logs.await().out());
   }
 
@@ -155,15 +154,20 @@ class LogsCommandTest {
     assertEquals(1, r.code(), r::toString);
     assertTrue(r.err().startsWith("Error: no service nope in namespace default\n"), r.err());
     assertEquals("", r.out());
-    assertEquals(List.of(), fake.logQueries);
+    assertEquals(List.of(), controlPlane.logs.queries);
   }
 
   @Test
-  void refusalOfTheLogsEndpointExitsWithOne() {
-    fake.logsStatus = 503;
+  void refusalOfTheLogsEndpointExitsWithOne() throws IOException {
+    controlPlane.close();
+    controlPlane = LocalControlPlane.start(false); // no node beside it, so no logs route
+    cli = CliRunner.against(controlPlane);
+    ok("deploy", "hello", "--image", "registry.local/hello:1", "--no-wait");
     CliRunner.Result r = cli.run("logs", "hello", "-f");
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().startsWith("Error: logs are not available\n"), r.err());
+    assertTrue(
+        r.err().startsWith("Error: no route GET /v1/namespaces/default/services/hello/logs\n"),
+        r.err());
     assertEquals("", r.out());
   }
 }

@@ -15,22 +15,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code skiff scale} and the instance counts of list, revisions and describe, against the
- * in-memory control plane.
+ * {@code skiff scale} and the instance counts of list, revisions and describe, against the real
+ * control plane in process.
  */
 class ScaleCommandTest {
   private static final byte[] WASM = {0, 'a', 's', 'm', 1, 0, 0, 0};
   private static final String URL = "http://hello.default.localhost";
 
   @TempDir Path dir;
-  private FakeControlPlane fake;
+  private LocalControlPlane controlPlane;
   private CliRunner cli;
   private String wasm;
 
   @BeforeEach
   void start() throws IOException {
-    fake = FakeControlPlane.start();
-    cli = CliRunner.against(fake.url());
+    controlPlane = LocalControlPlane.start();
+    cli = CliRunner.against(controlPlane);
     Path module = dir.resolve("hello.wasm");
     Files.write(module, WASM);
     wasm = module.toString();
@@ -38,7 +38,7 @@ class ScaleCommandTest {
 
   @AfterEach
   void stop() {
-    fake.close();
+    controlPlane.close();
   }
 
   private CliRunner.Result ok(String... args) {
@@ -48,7 +48,7 @@ class ScaleCommandTest {
   }
 
   private long requests(String request) {
-    return fake.requests.stream().filter(request::equals).count();
+    return controlPlane.requests.stream().filter(request::equals).count();
   }
 
   @Test
@@ -61,7 +61,7 @@ class ScaleCommandTest {
             + URL
             + "\n",
         r.out());
-    var template = fake.revisionTemplate("hello-00002");
+    var template = controlPlane.revision("hello-00002").spec().template();
     assertEquals(
         Map.of(
             ScalingSettings.MIN_SCALE, "1",
@@ -69,7 +69,7 @@ class ScaleCommandTest {
             ScalingSettings.WINDOW, "30s"),
         template.annotations());
     assertEquals("hi", template.env().get("GREETING"), "the rest of the template stays");
-    assertEquals(fake.revisionTemplate("hello-00001").wasm(), template.wasm());
+    assertEquals(controlPlane.revision("hello-00001").spec().template().wasm(), template.wasm());
   }
 
   @Test
@@ -83,18 +83,19 @@ class ScaleCommandTest {
             ScalingSettings.MAX_SCALE, "5",
             ScalingSettings.INITIAL_SCALE, "3",
             ScalingSettings.RETENTION, "5m"),
-        fake.revisionTemplate("hello-00003").annotations());
+        controlPlane.revision("hello-00003").spec().template().annotations());
   }
 
   @Test
   void settingsTheServiceHasAlreadyWriteNothing() {
     ok("deploy", "hello", "--wasm", wasm, "--min-scale", "1");
-    fake.requests.clear();
+    controlPlane.requests.clear();
     CliRunner.Result r = ok("scale", "hello", "--min", "1");
     assertEquals(
         "Service hello unchanged: revision hello-00001 with min-scale 1 ready at " + URL + "\n",
         r.out());
-    assertEquals(0, requests("PUT /v1/namespaces/default/services/hello"), fake.requests::toString);
+    assertEquals(
+        0, requests("PUT /v1/namespaces/default/services/hello"), controlPlane.requests::toString);
   }
 
   @Test
@@ -108,7 +109,7 @@ class ScaleCommandTest {
   @Test
   void noWaitReturnsWhileTheRevisionStarts() {
     ok("deploy", "hello", "--wasm", wasm);
-    fake.readyAfterPolls = Integer.MAX_VALUE;
+    controlPlane.node.stopStarting();
     CliRunner.Result r = ok("scale", "hello", "--min", "1", "--no-wait");
     assertEquals(
         "Service hello scaled: new revision hello-00002 with min-scale 1 is starting (not waiting"
@@ -131,11 +132,12 @@ class ScaleCommandTest {
   @Test
   void waitsForTheServiceToCatchUpWithTheReadyRevision() {
     ok("deploy", "hello", "--wasm", wasm);
-    fake.serviceStatusLag = 3;
+    controlPlane.node.lagServiceStatus(3);
     CliRunner.Result r = ok("scale", "hello", "--min", "1");
     assertEquals(
         "Service hello scaled: new revision hello-00002 with min-scale 1 ready at " + URL + "\n",
         r.out());
+    assertTrue(controlPlane.serviceStatusLagged(), "the service lagged behind its revision");
   }
 
   @Test
@@ -158,27 +160,29 @@ class ScaleCommandTest {
     assertTrue(
         max.err().startsWith("Error: --max: max-scale 3 is less than the min-scale 4 that hello"),
         max.err());
-    assertEquals(3, requests("PUT /v1/namespaces/default/services/hello"), fake.requests::toString);
+    assertEquals(
+        3, requests("PUT /v1/namespaces/default/services/hello"), controlPlane.requests::toString);
   }
 
   @Test
   void aConcurrentWriteIsMergedAgainThenGivenUpOn() {
     ok("deploy", "hello", "--wasm", wasm);
-    fake.staleWrites = 2;
+    controlPlane.concurrentWrites.set(2);
     ok("scale", "hello", "--min", "1");
     assertEquals(3, requests("PUT /v1/namespaces/default/services/hello"));
 
-    fake.staleWrites = 3;
+    controlPlane.concurrentWrites.set(3);
     CliRunner.Result r = cli.run("scale", "hello", "--min", "2");
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().startsWith("Error: resourceVersion is stale"), r.err());
+    assertTrue(r.err().startsWith("Error: resourceVersion "), r.err());
+    assertTrue(r.err().contains(" is stale; Service hello is at "), r.err());
   }
 
   @Test
   void unknownServiceIsTheServersError() {
     CliRunner.Result r = cli.run("scale", "nope", "--min", "1");
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().startsWith("Error: service default/nope not found"), r.err());
+    assertTrue(r.err().startsWith("Error: service default/nope does not exist"), r.err());
   }
 
   @Test
@@ -205,7 +209,7 @@ class ScaleCommandTest {
   @Test
   void revisionsShowReadyOfDesiredInstances() {
     ok("deploy", "hello", "--wasm", wasm, "--min-scale", "2");
-    fake.readyAfterPolls = Integer.MAX_VALUE;
+    controlPlane.node.stopStarting();
     ok("scale", "hello", "--min", "3", "--no-wait");
     String before = ok("revisions", "hello").out();
     assertTrue(before.contains("hello-00002   2        Unknown   -           0%"), before);
@@ -232,20 +236,21 @@ class ScaleCommandTest {
     ok("deploy", "hello", "--wasm", wasm, "--min-scale", "2", "--env", "V=2");
     ok("traffic", "hello", "hello-00001=50", "hello-00002=50");
     ok("deploy", "web", "--image", "registry.local/web:1");
-    fake.instances("web-00001", 0, 0); // scaled to zero
-    fake.requests.clear();
+    controlPlane.instances("web-00001", 0, 0); // scaled to zero
+    controlPlane.requests.clear();
 
     String list = ok("list").out();
     assertTrue(
         list.startsWith("NAME    KIND        LATEST        READY   INSTANCES   TRAFFIC"), list);
     assertTrue(list.contains("\nhello   wasm        hello-00002   True    4           "), list);
     assertTrue(list.contains("\nweb     container   web-00001     True    0           "), list);
-    assertEquals(1, requests("GET /v1/namespaces/default/revisions"), fake.requests::toString);
+    assertEquals(
+        1, requests("GET /v1/namespaces/default/revisions"), controlPlane.requests::toString);
 
     ok("list", "-A");
-    assertEquals(1, requests("GET /v1/revisions"), fake.requests::toString);
+    assertEquals(1, requests("GET /v1/revisions"), controlPlane.requests::toString);
 
-    fake.requests.clear();
+    controlPlane.requests.clear();
     ok("list", "-o", "json");
     assertEquals(0, requests("GET /v1/namespaces/default/revisions"), "json prints services only");
   }

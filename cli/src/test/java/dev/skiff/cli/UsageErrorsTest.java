@@ -9,27 +9,33 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Command lines that are wrong end with exit code 2, a message on stderr, and no request sent. */
 class UsageErrorsTest {
-  private FakeControlPlane fake;
-  private CliRunner cli;
+  // One for the class: every test checks that nothing reached it, so none leaves state behind.
+  private static LocalControlPlane controlPlane;
+  private static CliRunner cli;
 
-  @BeforeEach
-  void start() throws IOException {
-    fake = FakeControlPlane.start();
-    cli = CliRunner.against(fake.url());
+  @BeforeAll
+  static void start() throws IOException {
+    controlPlane = LocalControlPlane.start();
+    cli = CliRunner.against(controlPlane);
   }
 
   @AfterEach
   void noRequestWasSent() {
-    assertEquals(List.of(), fake.requests);
-    fake.close();
+    assertEquals(List.of(), controlPlane.requests);
+  }
+
+  @AfterAll
+  static void stop() {
+    controlPlane.close();
   }
 
   private String usageError(String... args) {
@@ -232,7 +238,8 @@ class UsageErrorsTest {
             new String[] {"traffic", "hello"},
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("SKIFF_SERVER", fake.url(), "SKIFF_TOKEN", "fake-token"));
+            Map.of(
+                "SKIFF_SERVER", controlPlane.url(), "SKIFF_TOKEN", LocalControlPlane.ADMIN_TOKEN));
     assertEquals(2, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("Error: nothing to change"));
   }

@@ -2,7 +2,6 @@ package dev.skiff.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,21 +18,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI end to end against an in-memory control plane that follows docs/rest-api.md. The real
- * round trip against skiffd lives in the server module; this one pins the CLI's own logic.
+ * The CLI end to end against the real control plane in process ({@link LocalControlPlane}). The
+ * round trip against a whole skiffd lives in the server module; this one pins the CLI's own logic.
  */
-class CliAgainstFakeServerTest {
+class CliAgainstControlPlaneTest {
   private static final byte[] WASM = {0, 'a', 's', 'm', 1, 0, 0, 0};
 
   @TempDir Path dir;
-  private FakeControlPlane fake;
+  private LocalControlPlane controlPlane;
   private CliRunner cli;
   private String wasm;
 
   @BeforeEach
   void start() throws IOException {
-    fake = FakeControlPlane.start();
-    cli = CliRunner.against(fake.url());
+    controlPlane = LocalControlPlane.start();
+    cli = CliRunner.against(controlPlane);
     Path module = dir.resolve("hello.wasm");
     Files.write(module, WASM);
     wasm = module.toString();
@@ -41,7 +40,7 @@ class CliAgainstFakeServerTest {
 
   @AfterEach
   void stop() {
-    fake.close();
+    controlPlane.close();
   }
 
   private CliRunner.Result ok(String... args) {
@@ -157,7 +156,7 @@ class CliAgainstFakeServerTest {
         List.of(
             TrafficTarget.revision("hello-00001", 100),
             new TrafficTarget("hello-00002", null, 0, "canary")),
-        fake.specTraffic("default", "hello"));
+        controlPlane.service("default", "hello").spec().traffic());
   }
 
   @Test
@@ -166,12 +165,12 @@ class CliAgainstFakeServerTest {
     assertTrue(r.out().contains("ready at http://hello.default.localhost\n"), r.out());
     assertEquals(
         List.of(TrafficTarget.latest(100), new TrafficTarget("hello-00001", null, 0, "v1")),
-        fake.specTraffic("default", "hello"));
+        controlPlane.service("default", "hello").spec().traffic());
   }
 
   @Test
   void deployWithoutWaitReturnsBeforeTheRevisionIsReady() {
-    fake.readyAfterPolls = Integer.MAX_VALUE;
+    controlPlane.node.stopStarting();
     CliRunner.Result r = ok("deploy", "hello", "--image", "registry.local/hello:1", "--no-wait");
     assertTrue(
         r.out().startsWith("Service hello deployed: revision hello-00001 is starting"), r.out());
@@ -209,11 +208,17 @@ class CliAgainstFakeServerTest {
     ok("deploy", "hello", "--wasm", wasm);
     CliRunner.Result r = cli.run("traffic", "hello", "hello-00009=100");
     assertEquals(1, r.code(), r::toString);
+    String problem =
+        "spec.traffic[0].revisionName: revision hello-00009 does not exist"
+            + " (name one of [hello-00001] or use latestRevision: true)";
     assertEquals(
-        "Error: traffic names unknown revisions\n"
-            + "  spec.traffic[0].revisionName: revision hello-00009 does not exist or is not"
-            + " hello's (list them with: skiff revisions hello)\n"
-            + "Hint: name revisions of this service\n",
+        "Error: invalid traffic: "
+            + problem
+            + "\n"
+            + "  "
+            + problem
+            + "\n"
+            + "Hint: fix the fields listed in details and send the manifest again\n",
         r.err());
   }
 
@@ -223,7 +228,7 @@ class CliAgainstFakeServerTest {
     Files.writeString(text, "(module)");
     CliRunner.Result r = cli.run("deploy", "hello", "--wasm", text.toString());
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().startsWith("Error: not a valid Wasm module"), r.err());
+    assertTrue(r.err().startsWith("Error: not a valid WebAssembly module"), r.err());
   }
 
   @Test
@@ -251,7 +256,7 @@ class CliAgainstFakeServerTest {
         spec:
           template:
             wasm:
-              url: https://example.com/hello.wasm
+              url: %s
         ---
         apiVersion: skiff.dev/v1
         kind: Trigger
@@ -261,7 +266,8 @@ class CliAgainstFakeServerTest {
           topic: orders
           bootstrapServers: 127.0.0.1:9092
           service: hello
-        """);
+        """
+            .formatted(Path.of(wasm).toUri()));
     CliRunner.Result first = ok("apply", "-f", file.toString());
     assertEquals(
         "service/web created: revision web-00001 ready at http://web.default.localhost\n"
@@ -269,7 +275,7 @@ class CliAgainstFakeServerTest {
             + " http://hello.default.localhost\n"
             + "trigger/orders created\n",
         first.out());
-    assertNotNull(fake.other("trigger/default/orders"));
+    assertTrue(controlPlane.trigger("default", "orders").isPresent());
 
     JsonNode second = ok("apply", "-f", file.toString(), "-o", "json").json();
     assertEquals(3, second.get("items").size());
@@ -312,7 +318,7 @@ class CliAgainstFakeServerTest {
         r.err()
             .contains("  Service/hello spec.template.containerConcurrency: must be >= 0, got -1"),
         r.err());
-    assertEquals(List.of(), fake.requests);
+    assertEquals(List.of(), controlPlane.requests);
 
     Files.writeString(
         file,
@@ -320,7 +326,7 @@ class CliAgainstFakeServerTest {
     CliRunner.Result typo = cli.run("apply", "-f", file.toString());
     assertEquals(1, typo.code(), typo::toString);
     assertTrue(typo.err().contains("  spec.templat: unknown field"), typo.err());
-    assertEquals(List.of(), fake.requests);
+    assertEquals(List.of(), controlPlane.requests);
   }
 
   @Test
@@ -347,7 +353,9 @@ class CliAgainstFakeServerTest {
     ok("deploy", "hello", "--wasm", wasm);
     CliRunner.Result r = cli.run("revisions", "delete", "hello-00001");
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().startsWith("Error: revision hello-00001 still receives traffic"), r.err());
+    assertTrue(
+        r.err().startsWith("Error: service hello routes traffic to revision hello-00001\n"),
+        r.err());
 
     ok("deploy", "hello", "--wasm", wasm, "--env", "V=2");
     JsonNode deleted = ok("revisions", "delete", "hello-00001", "-o", "json").json();
@@ -380,14 +388,14 @@ class CliAgainstFakeServerTest {
   void missingServiceIsReportedAsTheServerSaysIt() {
     CliRunner.Result r = cli.run("describe", "nope");
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().startsWith("Error: service default/nope not found"), r.err());
+    assertTrue(r.err().startsWith("Error: service default/nope does not exist"), r.err());
   }
 
   @Test
   void unreachableServerExitsWithOne() {
-    String url = fake.url();
-    fake.close();
-    CliRunner.Result r = CliRunner.against(url).run("list");
+    String url = controlPlane.url();
+    controlPlane.close();
+    CliRunner.Result r = CliRunner.against(url, LocalControlPlane.ADMIN_TOKEN).run("list");
     assertEquals(1, r.code(), r::toString);
     assertTrue(r.err().startsWith("Error: cannot reach the control plane at " + url), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
