@@ -64,7 +64,7 @@ public final class Listener {
   /** Listens with {@code credentials}; {@code plainPort} is used in PERMISSIVE mode only. */
   public Future<Void> listen(Credentials credentials, String host, int port, int plainPort) {
     ServerSSLOptions ssl = sslOptions(credentials);
-    HttpServerOptions options = base().setSsl(true).setUseAlpn(false);
+    HttpServerOptions options = base().setSsl(true).setUseAlpn(true);
     options
         .setKeyCertOptions(ssl.getKeyCertOptions())
         .setTrustOptions(ssl.getTrustOptions())
@@ -140,9 +140,7 @@ public final class Listener {
                     new PeerVerifier(c.roots(), trustDomain, clock, metrics::refused))))
         .setClientAuth(mode == TlsMode.STRICT ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
         .setEnabledSecureTransportProtocols(TLS_VERSIONS)
-        // HTTP/1.1 only over TLS: under HTTP/2 the proxied exchange's future never completed
-        // (the response reached the client, but stats and metrics never saw the end).
-        .setUseAlpn(false);
+        .setUseAlpn(true);
   }
 
   private void connectionFailed(Throwable err) {
@@ -191,7 +189,16 @@ public final class Listener {
       return;
     }
     SidecarExchange x = pipeline.exchange(request, vertx.getOrCreateContext());
-    request.response().closeHandler(v -> x.cancel(new ClientGoneException()));
+    // An HTTP/2 stream closes once its response has ended; only a close before that is a client
+    // that went away (else a served request would be counted as abandoned).
+    request
+        .response()
+        .closeHandler(
+            v -> {
+              if (!request.response().ended()) {
+                x.cancel(new ClientGoneException());
+              }
+            });
     pipeline
         .serve(x)
         .onComplete(
