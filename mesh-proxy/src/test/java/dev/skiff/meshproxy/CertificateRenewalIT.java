@@ -77,6 +77,9 @@ class CertificateRenewalIT {
       eventually("requests keep flowing after renewal", () -> ok.get() > servedBefore + 100);
     }
     running.set(false);
+    System.out.printf(
+        "renewal under load: %d requests over %d connections, %d renewals, %d failed%n",
+        ok.get(), CONNECTIONS, RENEWALS, failures.size());
 
     assertEquals(List.of(), List.copyOf(failures));
     assertEquals(RENEWALS + 1, f.identity.renewals());

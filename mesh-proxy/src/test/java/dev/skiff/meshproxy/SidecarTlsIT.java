@@ -158,6 +158,18 @@ class SidecarTlsIT {
   }
 
   @Test
+  void refusesCertificateOfTheMeshCaNamingAnotherTrustDomain() throws Exception {
+    Path id = f.ca.writeIdentity(dir, SpiffeId.workload("evil.example", "shop", "checkout"));
+    double before = f.refusals("no_identity");
+
+    ExternalClient.Result r = curl(id, "/");
+
+    assertNotEquals(0, r.exit(), r.output());
+    assertFalse(r.output().contains("HTTP/"), r.output());
+    eventually("the refusal is counted", () -> f.refusals("no_identity") >= before + 1);
+  }
+
+  @Test
   void plaintextHttpGetsNoHttpAnswer() throws Exception {
     double before = f.refusals("plaintext");
 
