@@ -151,7 +151,11 @@ public final class Sidecar {
   /**
    * Settings; {@code withVertx}, {@code withIdentity}, {@code withRevision}, {@code withWorkload}
    * and {@code withMeterRegistry} are required. The policy defaults to {@link
-   * AuthorizationPolicy#defaultFor} the revision's namespace in the identity's trust domain.
+   * AuthorizationPolicy#defaultFor} the revision's namespace in the identity's trust domain. Of the
+   * shared proxy settings, {@code withServerInstances} does not apply (a sidecar has one listener;
+   * many small sidecars share a node's event loops), and {@code withTrustedProxies} only exempts
+   * peers from the per-client connection cap: callers are identified by certificate, never by
+   * forwarding headers.
    */
   public static final class Builder extends ProxyBuilder<Builder> {
     private IdentityProvider identity;
@@ -165,9 +169,7 @@ public final class Sidecar {
     private Duration drainGrace = Duration.ofSeconds(30);
     private MeterRegistry registry;
 
-    private Builder() {
-      withServerInstances(1);
-    }
+    private Builder() {}
 
     @Override
     protected Builder self() {
