@@ -1,0 +1,215 @@
+package dev.skiff.meshproxy;
+
+import dev.skiff.meshproxy.internal.Csr;
+import dev.skiff.meshproxy.spi.CertificateIssuer;
+import dev.skiff.meshproxy.spi.Ticker;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * Keeps one identity's certificate fresh: makes an EC P-256 key here, sends only a CSR to the
+ * {@link CertificateIssuer}, and renews at 70 % of the certificate's lifetime less up to 10 %
+ * jitter (so a node's sidecars do not renew together). A failed renewal is retried while the
+ * current certificate lasts; every listener sees each new {@link Credentials}.
+ */
+public final class IdentityProvider {
+  private static final System.Logger LOG = System.getLogger(IdentityProvider.class.getName());
+  private static final double RENEW_AT = 0.7;
+  private static final double JITTER = 0.1;
+
+  private final Vertx vertx;
+  private final SpiffeId id;
+  private final CertificateIssuer issuer;
+  private final Duration ttl;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final DoubleSupplier jitter;
+  private final List<Function<Credentials, Future<?>>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong renewals = new AtomicLong();
+  private volatile Credentials current;
+  private volatile Runnable cancelTimer = () -> {};
+  private volatile boolean stopped;
+
+  private IdentityProvider(Builder b) {
+    this.vertx = b.vertx;
+    this.id = b.id;
+    this.issuer = b.issuer;
+    this.ttl = b.ttl;
+    this.ticker = b.ticker != null ? b.ticker : vertxTicker(b.vertx);
+    this.clock = b.clock;
+    this.jitter = b.jitter;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Obtains the first certificate and schedules its renewal. */
+  public Future<Credentials> start() {
+    return renewNow();
+  }
+
+  /**
+   * Makes a new key and certificate now, hands them to every listener, and schedules the next
+   * renewal; completes once every listener has taken them.
+   */
+  public Future<Credentials> renewNow() {
+    return vertx
+        .<KeyPair>executeBlocking(Csr::newKeyPair, false)
+        .compose(
+            keys ->
+                issuer
+                    .issue(Csr.request(id, keys), ttl)
+                    .map(issued -> Credentials.of(id, keys, issued)))
+        .compose(
+            fresh ->
+                Future.all(listeners.stream().map(l -> l.apply(fresh)).toList())
+                    .map(
+                        all -> {
+                          current = fresh;
+                          renewals.incrementAndGet();
+                          scheduleRenewal(fresh);
+                          return fresh;
+                        }))
+        .onFailure(this::retryLater);
+  }
+
+  /** The identity's current credentials; null before the first issuance. */
+  public Credentials current() {
+    return current;
+  }
+
+  public SpiffeId id() {
+    return id;
+  }
+
+  /** How many certificates were obtained, the first one included. */
+  public long renewals() {
+    return renewals.get();
+  }
+
+  /**
+   * Calls {@code listener} with each new {@link Credentials}, before {@link #current()} changes; a
+   * renewal counts as done once its future completes, and fails if it fails.
+   */
+  public void onRenewal(Function<Credentials, Future<?>> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops renewing. */
+  public void stop() {
+    stopped = true;
+    cancelTimer.run();
+  }
+
+  private void scheduleRenewal(Credentials c) {
+    Duration life = Duration.between(c.notBefore(), c.notAfter());
+    double fraction = RENEW_AT - JITTER * Math.min(1, Math.max(0, jitter.getAsDouble()));
+    Instant at = c.notBefore().plusMillis((long) (life.toMillis() * fraction));
+    schedule(Duration.between(clock.instant(), at));
+  }
+
+  private void retryLater(Throwable err) {
+    Credentials c = current;
+    Duration left = c == null ? Duration.ZERO : Duration.between(clock.instant(), c.notAfter());
+    Duration delay = clamp(left.dividedBy(10), Duration.ofSeconds(1), Duration.ofMinutes(1));
+    LOG.log(
+        Level.WARNING,
+        "renewing the certificate of " + id + " failed; retrying in " + delay + ": " + err);
+    schedule(delay);
+  }
+
+  private synchronized void schedule(Duration delay) {
+    if (stopped) {
+      return;
+    }
+    cancelTimer.run();
+    cancelTimer = ticker.schedule(delay.isNegative() ? Duration.ZERO : delay, this::renewNow);
+  }
+
+  private static Duration clamp(Duration d, Duration min, Duration max) {
+    return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
+  }
+
+  private static Ticker vertxTicker(Vertx vertx) {
+    return (delay, task) -> {
+      long timer = vertx.setTimer(Math.max(1, delay.toMillis()), t -> task.run());
+      return () -> vertx.cancelTimer(timer);
+    };
+  }
+
+  /** Settings; {@code withVertx}, {@code withIdentity} and {@code withIssuer} are required. */
+  public static final class Builder {
+    private Vertx vertx;
+    private SpiffeId id;
+    private CertificateIssuer issuer;
+    private Duration ttl = Duration.ofHours(24);
+    private Ticker ticker;
+    private Clock clock = Clock.systemUTC();
+    private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder() {}
+
+    public Builder withVertx(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+      return this;
+    }
+
+    public Builder withIdentity(SpiffeId id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    public Builder withIssuer(CertificateIssuer issuer) {
+      this.issuer = Objects.requireNonNull(issuer, "issuer");
+      return this;
+    }
+
+    /** The lifetime asked for; default 24 h. The issuer may grant less. */
+    public Builder withTtl(Duration ttl) {
+      if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+      }
+      this.ttl = ttl;
+      return this;
+    }
+
+    /** What schedules renewals; default Vert.x timers. */
+    public Builder withTicker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** The clock renewal times are computed with; default the system clock. */
+    public Builder withClock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Values in [0, 1) that pick the jitter; default random. */
+    public Builder withJitter(DoubleSupplier jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
+      return this;
+    }
+
+    public IdentityProvider build() {
+      if (vertx == null || id == null || issuer == null) {
+        throw new IllegalStateException(
+            "withVertx(..), withIdentity(..) and withIssuer(..) are required");
+      }
+      return new IdentityProvider(this);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package dev.skiff.meshproxy;
+
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.meshproxy.internal.ConcurrencyLimit;
+import dev.skiff.meshproxy.internal.Listener;
+import dev.skiff.meshproxy.internal.RequestCounter;
+import dev.skiff.meshproxy.internal.SidecarMetrics;
+import dev.skiff.meshproxy.internal.SidecarPipeline;
+import dev.skiff.proxy.ProxyBuilder;
+import dev.skiff.proxy.ProxySettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The inbound sidecar of one instance: its own listener and its own identity. Callers must present
+ * a mesh certificate (TLS 1.3, mTLS; STRICT unless PERMISSIVE is asked for), then pass the
+ * service's {@link AuthorizationPolicy}, then the concurrency limit, and are proxied to the
+ * workload at {@code host:port}. The sidecar keeps its certificate fresh through its {@link
+ * IdentityProvider}, counts requests for the autoscaler ({@link #stats()}) and drains on {@link
+ * #stop()}.
+ *
+ * <p>Concurrency: with containerConcurrency {@code n > 0}, at most {@code n} requests reach the
+ * workload at once and up to the queue depth more wait in arrival order (default {@code 10 * n},
+ * Knative queue-proxy's); a request beyond that gets 503 with {@code Retry-After} at once, and a
+ * waiting one is bounded by the request timeout (then 504).
+ */
+public final class Sidecar {
+  private final IdentityProvider identity;
+  private final RevisionKey revision;
+  private final TlsMode mode;
+  private final Duration drainGrace;
+  private final RequestCounter counter = new RequestCounter();
+  private final SidecarMetrics metrics;
+  private final ConcurrencyLimit limit;
+  private final HttpClientAgent client;
+  private final Listener listener;
+  private final AtomicBoolean started = new AtomicBoolean();
+
+  private Sidecar(Builder b, ProxySettings s) {
+    this.identity = b.identity;
+    this.revision = b.revision;
+    this.mode = b.mode;
+    this.drainGrace = b.drainGrace;
+    this.metrics = new SidecarMetrics(b.registry, b.revision, b.identity);
+    this.limit =
+        new ConcurrencyLimit(
+            b.containerConcurrency,
+            b.queueDepth >= 0 ? b.queueDepth : 10 * Math.max(0, b.containerConcurrency));
+    this.client =
+        s.vertx()
+            .httpClientBuilder()
+            .with(
+                new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_1_1)
+                    .setKeepAlive(true)
+                    .setPipelining(false)
+                    .setDecompressionSupported(false)
+                    .setTcpNoDelay(true))
+            .with(new PoolOptions().setHttp1MaxSize(s.maxConnectionsPerEndpoint()))
+            .build();
+    SidecarPipeline.Parts parts =
+        new SidecarPipeline.Parts(
+            s, b.identity.id(), b.policy, limit, counter, metrics, b.workloadHost, b.workloadPort);
+    this.listener =
+        new Listener(
+            s,
+            b.mode,
+            b.identity.id().trustDomain(),
+            SidecarPipeline.create(parts, client),
+            metrics);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Obtains the identity's first certificate (unless it has one), then listens on {@code host:port}
+   * (0 picks a free port); in PERMISSIVE mode also plaintext on {@code plaintextPort}.
+   */
+  public Future<Void> start(String host, int port, int plaintextPort) {
+    if (!started.compareAndSet(false, true)) {
+      return Future.failedFuture(new IllegalStateException("the sidecar was already started"));
+    }
+    identity.onRenewal(listener::update);
+    Future<Credentials> first =
+        identity.current() != null ? Future.succeededFuture(identity.current()) : identity.start();
+    return first.compose(c -> listener.listen(c, host, port, plaintextPort));
+  }
+
+  /** {@link #start(String, int, int)} with a free plaintext port. */
+  public Future<Void> start(String host, int port) {
+    return start(host, port, 0);
+  }
+
+  /**
+   * Drains: stops accepting connections at once, lets requests in flight (and those waiting for a
+   * slot) finish for up to the drain grace, then closes the rest, stops renewing the certificate,
+   * and removes this sidecar's meters.
+   */
+  public Future<Void> stop() {
+    return listener
+        .drain(drainGrace)
+        .eventually(client::close)
+        .andThen(
+            ar -> {
+              identity.stop();
+              metrics.close();
+            });
+  }
+
+  /** The TLS port once started; -1 before. */
+  public int port() {
+    return listener.port();
+  }
+
+  /** The plaintext port in PERMISSIVE mode once started; -1 otherwise. */
+  public int plaintextPort() {
+    return listener.plaintextPort();
+  }
+
+  /** The request counts the node agent reports to the autoscaler. */
+  public InstanceStats stats() {
+    return counter;
+  }
+
+  /** Client connections open now. */
+  public int connections() {
+    return listener.connections();
+  }
+
+  public IdentityProvider identity() {
+    return identity;
+  }
+
+  public RevisionKey revision() {
+    return revision;
+  }
+
+  public TlsMode mode() {
+    return mode;
+  }
+
+  /**
+   * Settings; {@code withVertx}, {@code withIdentity}, {@code withRevision}, {@code withWorkload}
+   * and {@code withMeterRegistry} are required. The policy defaults to {@link
+   * AuthorizationPolicy#defaultFor} the revision's namespace in the identity's trust domain. Of the
+   * shared proxy settings, {@code withServerInstances} does not apply (a sidecar has one listener;
+   * many small sidecars share a node's event loops), and {@code withTrustedProxies} only exempts
+   * peers from the per-client connection cap: callers are identified by certificate, never by
+   * forwarding headers.
+   */
+  public static final class Builder extends ProxyBuilder<Builder> {
+    private IdentityProvider identity;
+    private RevisionKey revision;
+    private String workloadHost;
+    private int workloadPort;
+    private AuthorizationPolicy policy;
+    private TlsMode mode = TlsMode.STRICT;
+    private int containerConcurrency;
+    private int queueDepth = -1;
+    private Duration drainGrace = Duration.ofSeconds(30);
+    private MeterRegistry registry;
+
+    private Builder() {}
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    /** The instance's identity; the sidecar starts it if needed, and stops it on stop. */
+    public Builder withIdentity(IdentityProvider identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /** The revision the instance runs; tags the metrics. */
+    public Builder withRevision(RevisionKey revision) {
+      this.revision = Objects.requireNonNull(revision, "revision");
+      return this;
+    }
+
+    /** Where the workload listens (plaintext, reachable only from the sidecar). */
+    public Builder withWorkload(String host, int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("workload port must be 1..65535, got " + port);
+      }
+      this.workloadHost = Objects.requireNonNull(host, "host");
+      this.workloadPort = port;
+      return this;
+    }
+
+    public Builder withPolicy(AuthorizationPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** STRICT by default; PERMISSIVE only when a service asks for it. */
+    public Builder withTlsMode(TlsMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** At most this many requests at the workload at once; 0 (the default) means unlimited. */
+    public Builder withContainerConcurrency(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("containerConcurrency must be >= 0, got " + n);
+      }
+      this.containerConcurrency = n;
+      return this;
+    }
+
+    /** How many requests may wait for a slot; default 10 x containerConcurrency. */
+    public Builder withQueueDepth(int depth) {
+      if (depth < 0) {
+        throw new IllegalArgumentException("queue depth must be >= 0, got " + depth);
+      }
+      this.queueDepth = depth;
+      return this;
+    }
+
+    /** How long requests in flight may take to finish once the sidecar stops; default 30 s. */
+    public Builder withDrainGrace(Duration grace) {
+      if (grace == null || grace.isNegative()) {
+        throw new IllegalArgumentException("drain grace must be >= 0, got " + grace);
+      }
+      this.drainGrace = grace;
+      return this;
+    }
+
+    public Builder withMeterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    public Sidecar build() {
+      if (identity == null || revision == null || workloadHost == null || registry == null) {
+        throw new IllegalStateException(
+            "withIdentity(..), withRevision(..), withWorkload(..) and withMeterRegistry(..) are"
+                + " required");
+      }
+      if (policy == null) {
+        policy = AuthorizationPolicy.defaultFor(identity.id().trustDomain(), revision.namespace());
+      }
+      return new Sidecar(this, proxySettings());
+    }
+  }
+}

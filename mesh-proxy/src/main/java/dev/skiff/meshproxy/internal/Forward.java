@@ -1,0 +1,47 @@
+package dev.skiff.meshproxy.internal;
+
+import dev.skiff.meshproxy.SpiffeId;
+import dev.skiff.meshproxy.WorkloadUnavailableException;
+import dev.skiff.proxy.EndpointProxy;
+import dev.skiff.proxy.HopByHop;
+import dev.skiff.proxy.Stage;
+import dev.skiff.proxy.UpstreamFailure;
+import io.vertx.core.Future;
+import java.util.Set;
+
+/**
+ * Streams the request to the workload and its answer back. The workload learns who called from
+ * {@code X-Forwarded-Client-Cert} (Envoy's header: {@code By=} this sidecar's identity, {@code
+ * URI=} the caller's); a client's own copy of that header is dropped, never passed on.
+ */
+final class Forward implements Stage<SidecarExchange> {
+  static final String CLIENT_CERT = "x-forwarded-client-cert";
+
+  private final EndpointProxy proxy;
+  private final String host;
+  private final int port;
+  private final SpiffeId self;
+
+  Forward(EndpointProxy proxy, String host, int port, SpiffeId self) {
+    this.proxy = proxy;
+    this.host = host;
+    this.port = port;
+    this.self = self;
+  }
+
+  @Override
+  public Future<Void> serve(SidecarExchange x) {
+    HopByHop.copy(x.request().headers(), x.upstreamHeaders(), Set.of(CLIENT_CERT));
+    if (x.caller() != null) {
+      x.upstreamHeaders().set(CLIENT_CERT, "By=" + self.uri() + ";URI=" + x.caller().uri());
+    }
+    return proxy.proxy(x, host, port, this::failed);
+  }
+
+  private RuntimeException failed(UpstreamFailure failure, Throwable cause) {
+    return new WorkloadUnavailableException(
+        failure.phrase() + " the workload at " + host + ":" + port + ": " + cause.getMessage(),
+        failure != UpstreamFailure.CONNECT,
+        cause);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.skiff.meshproxy.internal;
+
+import dev.skiff.meshproxy.Credentials;
+import dev.skiff.meshproxy.TlsMode;
+import dev.skiff.proxy.BadRequestException;
+import dev.skiff.proxy.ClientGoneException;
+import dev.skiff.proxy.ConnectionGuard;
+import dev.skiff.proxy.ErrorResponder;
+import dev.skiff.proxy.ProxyPipeline;
+import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.RequestChecks;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.TrustOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+
+/**
+ * The sidecar's listeners: the TLS 1.3 one, and in PERMISSIVE mode a plaintext one beside it, both
+ * guarded by one {@link ConnectionGuard} and feeding one pipeline. New credentials are swapped in
+ * with {@link HttpServer#updateSSLOptions}: new handshakes use them, open connections keep theirs
+ * and carry on.
+ *
+ * <p>The http-proxy's {@code ProxyServer} is not used because it builds its servers' options itself
+ * and has no TLS; this class does the same per-request steps its verticle does.
+ */
+public final class Listener {
+  private static final Set<String> TLS_VERSIONS = Set.of("TLSv1.3");
+
+  private final Vertx vertx;
+  private final TlsMode mode;
+  private final String trustDomain;
+  private final Clock clock;
+  private final ConnectionGuard guard;
+  private final ProxyPipeline<SidecarExchange> pipeline;
+  private final SidecarMetrics metrics;
+  private HttpServer tls;
+  private HttpServer plain;
+
+  public Listener(
+      ProxySettings settings,
+      TlsMode mode,
+      String trustDomain,
+      ProxyPipeline<SidecarExchange> pipeline,
+      SidecarMetrics metrics) {
+    this.vertx = settings.vertx();
+    this.mode = mode;
+    this.trustDomain = trustDomain;
+    this.clock = settings.clock();
+    this.guard = ConnectionGuard.of(settings);
+    this.pipeline = pipeline;
+    this.metrics = metrics;
+  }
+
+  /** Listens with {@code credentials}; {@code plainPort} is used in PERMISSIVE mode only. */
+  public Future<Void> listen(Credentials credentials, String host, int port, int plainPort) {
+    ServerSSLOptions ssl = sslOptions(credentials);
+    HttpServerOptions options = base().setSsl(true).setUseAlpn(true);
+    options
+        .setKeyCertOptions(ssl.getKeyCertOptions())
+        .setTrustOptions(ssl.getTrustOptions())
+        .setEnabledSecureTransportProtocols(TLS_VERSIONS);
+    options.setClientAuth(ssl.getClientAuth());
+    tls = server(options);
+    Future<HttpServer> listening = tls.listen(port, host);
+    if (mode == TlsMode.PERMISSIVE) {
+      plain = server(base());
+      listening = listening.compose(s -> plain.listen(plainPort, host));
+    }
+    return listening.mapEmpty();
+  }
+
+  /** Serves new handshakes with {@code credentials}; open connections are left as they are. */
+  public Future<Void> update(Credentials credentials) {
+    HttpServer s = tls;
+    return s == null
+        ? Future.succeededFuture()
+        : s.updateSSLOptions(sslOptions(credentials), true).mapEmpty();
+  }
+
+  public int port() {
+    return tls == null ? -1 : tls.actualPort();
+  }
+
+  public int plaintextPort() {
+    return plain == null ? -1 : plain.actualPort();
+  }
+
+  /** How many client connections are open now. */
+  public int connections() {
+    return guard.connections();
+  }
+
+  /**
+   * Stops accepting at once, lets requests in flight finish for up to {@code grace}, then closes
+   * what is left.
+   */
+  public Future<Void> drain(Duration grace) {
+    Future<Void> a = tls == null ? Future.succeededFuture() : tls.shutdown(grace);
+    Future<Void> b = plain == null ? Future.succeededFuture() : plain.shutdown(grace);
+    return Future.join(a, b).mapEmpty();
+  }
+
+  private HttpServerOptions base() {
+    return guard
+        .apply(new HttpServerOptions())
+        .setHttp2ClearTextEnabled(true)
+        .setHandle100ContinueAutomatically(true)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setTcpNoDelay(true);
+  }
+
+  private HttpServer server(HttpServerOptions options) {
+    return vertx
+        .createHttpServer(options)
+        .connectionHandler(guard::connected)
+        .exceptionHandler(this::connectionFailed)
+        .requestHandler(this::handle);
+  }
+
+  private ServerSSLOptions sslOptions(Credentials c) {
+    return new ServerSSLOptions()
+        .setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setKeyValue(Buffer.buffer(c.privateKeyPem()))
+                .setCertValue(Buffer.buffer(c.chainPem())))
+        .setTrustOptions(
+            TrustOptions.wrap(
+                new VerifierFactory(
+                    new PeerVerifier(c.roots(), trustDomain, clock, metrics::refused))))
+        .setClientAuth(mode == TlsMode.STRICT ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
+        .setEnabledSecureTransportProtocols(TLS_VERSIONS)
+        .setUseAlpn(true);
+  }
+
+  private void connectionFailed(Throwable err) {
+    Refusal r = classify(err);
+    if (r != null) {
+      metrics.refused(r);
+    }
+  }
+
+  /** The refusal a server-side connection failure stands for; null when not a handshake's. */
+  static Refusal classify(Throwable err) {
+    boolean ssl = false;
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof PeerVerifier.RefusedPeerException) {
+        return null; // the verifier counted it
+      }
+      if (t.getClass().getSimpleName().equals("NotSslRecordException")) {
+        return Refusal.PLAINTEXT;
+      }
+      String m = t.getMessage();
+      if (m != null
+          && (m.contains("Empty client certificate chain") || m.contains("certificate_required"))) {
+        return Refusal.NO_CERTIFICATE;
+      }
+      ssl |= t instanceof SSLException;
+    }
+    return ssl ? Refusal.HANDSHAKE_FAILED : null;
+  }
+
+  private void handle(HttpServerRequest request) {
+    // The body stays unread until the workload's request is ready for it.
+    request.pause();
+    if (guard.condemned(request)) {
+      request.connection().close();
+      return;
+    }
+    guard.requestStarted(request);
+    String problem = RequestChecks.problem(request);
+    if (problem != null) {
+      guard.condemn(request);
+      ErrorResponder.refuse(
+          request,
+          new BadRequestException(
+              400, problem, "send a well-formed HTTP request (RFC 9110, RFC 9112)", null),
+          null);
+      return;
+    }
+    SidecarExchange x = pipeline.exchange(request, vertx.getOrCreateContext());
+    // An HTTP/2 stream closes once its response has ended; only a close before that is a client
+    // that went away (else a served request would be counted as abandoned).
+    request
+        .response()
+        .closeHandler(
+            v -> {
+              if (!request.response().ended()) {
+                x.cancel(new ClientGoneException());
+              }
+            });
+    pipeline
+        .serve(x)
+        .onComplete(
+            ar -> {
+              x.finish();
+              guard.requestEnded(request);
+            });
+  }
+}

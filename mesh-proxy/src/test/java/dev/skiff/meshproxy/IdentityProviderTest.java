@@ -1,0 +1,112 @@
+package dev.skiff.meshproxy;
+
+import static dev.skiff.proxy.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.meshproxy.spi.IssuedCertificate;
+import dev.skiff.meshproxy.testing.ManualTicker;
+import dev.skiff.meshproxy.testing.TestCa;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class IdentityProviderTest {
+  private static final SpiffeId ID = SpiffeId.workload("skiff.local", "shop", "cart");
+
+  private final Vertx vertx = Vertx.vertx();
+  private final TestCa ca = TestCa.create("unit");
+  private final ManualTicker ticker = new ManualTicker();
+
+  @AfterEach
+  void close() {
+    await(vertx.close());
+  }
+
+  @Test
+  void renewsAtSeventyPercentOfTheLifetimeLessTheJitter() {
+    AtomicReference<Double> jitter = new AtomicReference<>(0.0);
+    IdentityProvider p = provider(ca.issuer(), jitter);
+    Credentials c = await(p.start());
+    Clock now = Clock.fixed(c.notBefore(), ZoneOffset.UTC);
+    Duration life = Duration.between(c.notBefore(), c.notAfter());
+
+    assertEquals(1, ticker.delays().size());
+    assertEquals(life.toMillis() * 7 / 10, ticker.delays().get(0).toMillis(), 2000);
+
+    jitter.set(0.999);
+    IdentityProvider early = provider(ca.issuer(), jitter, now);
+    await(early.start());
+    assertEquals(life.toMillis() * 6 / 10, ticker.delays().get(1).toMillis(), 2000);
+  }
+
+  @Test
+  void renewalMakesANewKeyEachTime() {
+    IdentityProvider p = provider(ca.issuer(), new AtomicReference<>(0.5));
+    Credentials first = await(p.start());
+    ticker.fire();
+    dev.skiff.proxy.testing.Await.eventually("renewed", () -> p.renewals() == 2);
+    assertTrue(!first.privateKeyPem().equals(p.current().privateKeyPem()));
+    assertTrue(!first.toString().contains("PRIVATE"), "the key is never printed");
+  }
+
+  @Test
+  void refusesACertificateItDidNotAskFor() {
+    var other = SpiffeId.workload("skiff.local", "billing", "ledger");
+    IdentityProvider p =
+        provider(
+            (csr, ttl) ->
+                Future.succeededFuture(
+                    ca.issue(
+                        dev.skiff.meshproxy.internal.Csr.request(
+                            other, dev.skiff.meshproxy.internal.Csr.newKeyPair()),
+                        ttl)),
+            new AtomicReference<>(0.0));
+    var err = assertThrows(AssertionError.class, () -> await(p.start()));
+    assertTrue(err.getCause() instanceof InvalidIdentityException, String.valueOf(err.getCause()));
+    assertTrue(p.current() == null);
+    assertEquals(1, ticker.delays().size(), "a retry is scheduled");
+  }
+
+  @Test
+  void retriesWhenTheIssuerFails() {
+    AtomicReference<Boolean> down = new AtomicReference<>(true);
+    IdentityProvider p =
+        provider(
+            (csr, ttl) ->
+                down.get()
+                    ? Future.<IssuedCertificate>failedFuture(new IllegalStateException("CA down"))
+                    : ca.issuer().issue(csr, ttl),
+            new AtomicReference<>(0.0));
+    assertThrows(AssertionError.class, () -> await(p.start()));
+    down.set(false);
+    ticker.fire();
+    dev.skiff.proxy.testing.Await.eventually("issued on retry", () -> p.current() != null);
+  }
+
+  private IdentityProvider provider(
+      dev.skiff.meshproxy.spi.CertificateIssuer issuer, AtomicReference<Double> jitter) {
+    return provider(issuer, jitter, Clock.systemUTC());
+  }
+
+  private IdentityProvider provider(
+      dev.skiff.meshproxy.spi.CertificateIssuer issuer,
+      AtomicReference<Double> jitter,
+      Clock clock) {
+    return IdentityProvider.builder()
+        .withVertx(vertx)
+        .withIdentity(ID)
+        .withIssuer(issuer)
+        .withTtl(Duration.ofHours(1))
+        .withTicker(ticker)
+        .withClock(clock)
+        .withJitter(jitter::get)
+        .build();
+  }
+}

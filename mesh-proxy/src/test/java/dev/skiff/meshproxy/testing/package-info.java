@@ -1,0 +1,2 @@
+/** The sidecar tests' helpers: a throwaway CA, a manual ticker, a backend, external clients. */
+package dev.skiff.meshproxy.testing;
