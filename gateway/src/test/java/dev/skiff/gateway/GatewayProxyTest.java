@@ -1,6 +1,7 @@
 package dev.skiff.gateway;
 
 import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -87,6 +88,28 @@ class GatewayProxyTest extends GatewayTestBase {
 
     assertEquals(HttpVersion.HTTP_2, r.version());
     assertEquals(sha256(body), sha256(r.body()));
+  }
+
+  @Test
+  void aCompletedH2cRequestIsCountedWithItsStatusNotAsClientGone() {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, await(get(h2PriorKnowledge(), host("hello"), "/counted")).status());
+    }
+
+    eventually(
+        java.time.Duration.ofSeconds(5),
+        "three 200s counted for hello-00001",
+        () -> {
+          var c =
+              registry
+                  .find("skiff.gateway.requests")
+                  .tags("revision", "hello-00001", "code", "200")
+                  .counter();
+          return c != null && c.count() == 3;
+        });
+    assertNull(
+        registry.find("skiff.gateway.requests").tags("code", "499").counter(),
+        "no completed request is recorded as 499 (client closed)");
   }
 
   @Test

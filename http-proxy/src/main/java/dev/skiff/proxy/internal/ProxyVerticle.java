@@ -100,7 +100,16 @@ public final class ProxyVerticle extends VerticleBase {
       return;
     }
     X x = p.exchange(request, context);
-    request.response().closeHandler(v -> x.cancel(new ClientGoneException()));
+    // An HTTP/2 stream closes as soon as its response has ended: only a close before that end means
+    // the client went away.
+    request
+        .response()
+        .closeHandler(
+            v -> {
+              if (!request.response().ended()) {
+                x.cancel(new ClientGoneException());
+              }
+            });
     p.serve(x)
         .onComplete(
             ar -> {
