@@ -22,23 +22,23 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** Test helpers: keys, certificate requests (as a requester makes them) and PEM chains. */
-final class Csrs {
+public final class Csrs {
   private Csrs() {}
 
-  static KeyPair ec(String curve) throws Exception {
+  public static KeyPair ec(String curve) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec(curve));
     return g.generateKeyPair();
   }
 
-  static KeyPair rsa() throws Exception {
+  public static KeyPair rsa() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     return g.generateKeyPair();
   }
 
   /** A PEM CSR for {@code keys}, asking for the URI SAN {@code san} when it is not null. */
-  static String csr(KeyPair keys, String san) throws Exception {
+  public static String csr(KeyPair keys, String san) throws Exception {
     PKCS10CertificationRequestBuilder b =
         new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=test"), keys.getPublic());
     if (san != null) {
@@ -58,12 +58,12 @@ final class Csrs {
     return w.toString();
   }
 
-  static String csr(KeyPair keys) throws Exception {
+  public static String csr(KeyPair keys) throws Exception {
     return csr(keys, null);
   }
 
   /** Every certificate in a PEM text, in order. */
-  static List<X509Certificate> certs(String pem) throws Exception {
+  public static List<X509Certificate> certs(String pem) throws Exception {
     List<X509Certificate> out = new ArrayList<>();
     for (var c :
         CertificateFactory.getInstance("X.509")
