@@ -200,6 +200,7 @@ public final class Skiffd {
                           bytes ->
                               wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
                       .withDomain(options.domain)
+                      .withTrustDomain(options.trustDomain)
                       .withHostDirectories(options.volumeRoot != null)
                       .withClock(clock)
                       .withMeterRegistry(metrics)
