@@ -177,7 +177,12 @@ public final class MeshCa {
     Instant notAfter = leaf.getNotAfter().toInstant();
     String root = signed.generation().fingerprint();
     String serial = leaf.getSerialNumber().toString(16);
-    return serially(() -> save(state.signedUntil(root, notAfter), modRevision))
+    return serially(
+            () -> {
+              // Only a later expiry than any before under this root changes the state.
+              CaState next = state.signedUntil(root, notAfter);
+              return next.equals(state) ? Future.<Void>succeededFuture() : save(next, modRevision);
+            })
         .compose(
             v ->
                 store.put(
