@@ -154,4 +154,191 @@ class MeshCliIT {
       assertEquals(0, viewer.run("mesh", "ca").exit());
     }
   }
+
+  @Test
+  void certificatesFromSkiffMeshIssueCompleteATls13MutualHandshakeBetweenOpensslPeers()
+      throws Exception {
+    try (RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"))) {
+      Cli cli = new Cli(skiffd);
+      Path server = dir.resolve("server");
+      Path client = dir.resolve("client");
+      cli.ok("mesh", "issue", "-n", "team-a", "--service", "hello", "--out", server.toString());
+      cli.ok("mesh", "issue", "-n", "team-a", "--service", "caller", "--out", client.toString());
+      int port;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      Process s =
+          new ProcessBuilder(
+                  OPENSSL.toString(),
+                  "s_server",
+                  "-accept",
+                  "127.0.0.1:" + port,
+                  "-naccept",
+                  "1",
+                  "-tls1_3",
+                  "-cert",
+                  server.resolve("cert.pem").toString(),
+                  "-cert_chain",
+                  server.resolve("cert.pem").toString(),
+                  "-key",
+                  server.resolve("key.pem").toString(),
+                  "-CAfile",
+                  server.resolve("ca.pem").toString(),
+                  "-Verify",
+                  "2",
+                  "-verify_return_error",
+                  "-www")
+              .redirectErrorStream(true)
+              .start();
+      try {
+        java.util.concurrent.CompletableFuture<Void> accepting =
+            new java.util.concurrent.CompletableFuture<>();
+        StringBuilder serverOut = new StringBuilder();
+        Thread reader =
+            new Thread(
+                () -> {
+                  try (var lines =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              s.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                      synchronized (serverOut) {
+                        serverOut.append(line).append('\n');
+                      }
+                      if (line.contains("ACCEPT")) {
+                        accepting.complete(null);
+                      }
+                    }
+                  } catch (java.io.IOException e) {
+                    accepting.completeExceptionally(e);
+                  }
+                  accepting.complete(null);
+                });
+        reader.start();
+        accepting.get(30, TimeUnit.SECONDS);
+        Process c =
+            new ProcessBuilder(
+                    OPENSSL.toString(),
+                    "s_client",
+                    "-connect",
+                    "127.0.0.1:" + port,
+                    "-tls1_3",
+                    "-cert",
+                    client.resolve("cert.pem").toString(),
+                    "-cert_chain",
+                    client.resolve("cert.pem").toString(),
+                    "-key",
+                    client.resolve("key.pem").toString(),
+                    "-CAfile",
+                    client.resolve("ca.pem").toString(),
+                    "-verify_return_error",
+                    "-brief")
+                .redirectErrorStream(true)
+                .start();
+        c.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        c.getOutputStream().flush();
+        String clientOut = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(c.waitFor(30, TimeUnit.SECONDS), "s_client did not end");
+        assertTrue(s.waitFor(30, TimeUnit.SECONDS), "s_server did not end");
+        reader.join(5000);
+        assertEquals(0, c.exitValue(), clientOut);
+        assertTrue(clientOut.contains("Protocol version: TLSv1.3"), clientOut);
+        assertTrue(clientOut.contains("Verification: OK"), clientOut);
+        String page;
+        synchronized (serverOut) {
+          page = serverOut.toString();
+        }
+        assertEquals(0, s.exitValue(), page);
+      } finally {
+        s.destroy();
+      }
+    }
+  }
+
+  @Test
+  void csrMadeByOpensslIsSignedAndOneAskingForAnotherNameIsRefused() throws Exception {
+    try (RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"))) {
+      Path key = dir.resolve("key.pem");
+      assertEquals(
+          0,
+          openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString())
+              .exit());
+      Path csr = dir.resolve("req.csr");
+      Run made =
+          openssl(
+              "req", "-new", "-key", key.toString(), "-subj", "/O=skiff", "-out", csr.toString());
+      assertEquals(0, made.exit(), made.out());
+      assertEquals(201, postCsr(skiffd, Files.readString(csr)).statusCode());
+
+      Path foreign = dir.resolve("foreign.csr");
+      Run asked =
+          openssl(
+              "req",
+              "-new",
+              "-key",
+              key.toString(),
+              "-subj",
+              "/O=skiff",
+              "-addext",
+              "subjectAltName=URI:spiffe://skiff.local/skiff/gateway",
+              "-out",
+              foreign.toString());
+      assertEquals(0, asked.exit(), asked.out());
+      var refused = postCsr(skiffd, Files.readString(foreign));
+      assertEquals(422, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("spiffe://skiff.local/skiff/gateway"), refused.body());
+
+      Path rsaKey = dir.resolve("rsa.pem");
+      assertEquals(
+          0,
+          openssl(
+                  "genpkey",
+                  "-algorithm",
+                  "RSA",
+                  "-pkeyopt",
+                  "rsa_keygen_bits:2048",
+                  "-out",
+                  rsaKey.toString())
+              .exit());
+      Path rsaCsr = dir.resolve("rsa.csr");
+      assertEquals(
+          0,
+          openssl(
+                  "req",
+                  "-new",
+                  "-key",
+                  rsaKey.toString(),
+                  "-subj",
+                  "/O=skiff",
+                  "-out",
+                  rsaCsr.toString())
+              .exit());
+      var rsa = postCsr(skiffd, Files.readString(rsaCsr));
+      assertEquals(422, rsa.statusCode(), rsa.body());
+      assertTrue(rsa.body().contains("RSA"), rsa.body());
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> postCsr(RunningSkiffd skiffd, String csr)
+      throws Exception {
+    String body =
+        dev.skiff.api.manifest.Json.mapper()
+            .createObjectNode()
+            .put("csr", csr)
+            .put("namespace", "team-a")
+            .put("service", "hello")
+            .toString();
+    var req =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(skiffd.api() + "/v1/mesh/certificates"))
+            .header("Authorization", "Bearer " + skiffd.token())
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .timeout(java.time.Duration.ofSeconds(30))
+            .build();
+    return java.net.http.HttpClient.newHttpClient()
+        .send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
 }
