@@ -19,9 +19,17 @@ public record SpiffeId(String trustDomain, String path) {
   private static final Pattern WORKLOAD = Pattern.compile("/ns/([^/]+)/svc/([^/]+)");
   private static final Pattern COMPONENT = Pattern.compile("/skiff/([^/]+)");
 
+  /** Checks every part: a valid trust domain, DNS-label names, a known component. */
   public SpiffeId {
     checkTrustDomain(trustDomain);
-    if (path == null || !(WORKLOAD.matcher(path).matches() || COMPONENT.matcher(path).matches())) {
+    var workload = path == null ? null : WORKLOAD.matcher(path);
+    var component = path == null ? null : COMPONENT.matcher(path);
+    if (workload != null && workload.matches()) {
+      checkLabel("namespace", workload.group(1));
+      checkLabel("service", workload.group(2));
+    } else if (component != null && component.matches()) {
+      checkComponent(component.group(1));
+    } else {
       throw new IllegalArgumentException(
           "'"
               + path
@@ -39,11 +47,15 @@ public record SpiffeId(String trustDomain, String path) {
 
   /** The identity of one of {@link #COMPONENTS}. */
   public static SpiffeId component(String trustDomain, String component) {
+    checkComponent(component);
+    return new SpiffeId(trustDomain, "/skiff/" + component);
+  }
+
+  private static void checkComponent(String component) {
     if (component == null || !COMPONENTS.contains(component)) {
       throw new IllegalArgumentException(
           "'" + component + "' is not a Skiff component; use gateway, activator or eventing");
     }
-    return new SpiffeId(trustDomain, "/skiff/" + component);
   }
 
   /** Parses {@code spiffe://td/path}; throws {@link IllegalArgumentException} when malformed. */
@@ -56,13 +68,7 @@ public record SpiffeId(String trustDomain, String path) {
     if (slash < 0) {
       throw new IllegalArgumentException("'" + uri + "' has no path after the trust domain");
     }
-    SpiffeId id = new SpiffeId(rest.substring(0, slash), rest.substring(slash));
-    if (id.isWorkload()) {
-      workload(id.trustDomain, id.namespace(), id.service());
-    } else {
-      component(id.trustDomain, id.component());
-    }
-    return id;
+    return new SpiffeId(rest.substring(0, slash), rest.substring(slash));
   }
 
   /** Throws {@link IllegalArgumentException} unless {@code td} is a valid trust domain. */
