@@ -42,6 +42,9 @@ import java.util.function.Supplier;
 public final class MeshCa {
   private static final Duration BACKDATE = Duration.ofMinutes(1);
 
+  /** An intermediate with less than this left is replaced before it signs again. */
+  static final Duration RENEW_INTERMEDIATE = Duration.ofDays(30);
+
   private final Vertx vertx;
   private final Store store;
   private final String trustDomain;
@@ -150,27 +153,69 @@ public final class MeshCa {
               "ask for a ttl in that range, or none for " + Durations.format(defaultTtl)));
     }
     Instant now = clock.instant();
-    return vertx
-        .executeBlocking(
-            () -> {
-              PublicKey key = CsrReader.publicKey(csrPem, id);
-              Generation g = s.issuing(now);
-              Instant notAfter = min(now.plus(lifetime), g.intermediate().getNotAfter());
-              X509Certificate leaf =
-                  Signer.leaf(
-                      key,
-                      id,
-                      g.intermediate(),
-                      g.intermediateKey(),
-                      now.minus(BACKDATE),
-                      notAfter);
-              return new Signed(g, leaf);
-            },
-            false)
+    return renewedIfDue(s, now)
+        .compose(current -> sign(current, csrPem, id, now, lifetime))
         .compose(signed -> record(id, signed));
   }
 
+  private Future<Signed> sign(
+      CaState s, String csrPem, SpiffeId id, Instant now, Duration lifetime) {
+    return vertx.executeBlocking(
+        () -> {
+          PublicKey key = CsrReader.publicKey(csrPem, id);
+          Generation g = s.issuing(now);
+          Instant notAfter = min(now.plus(lifetime), g.intermediate().getNotAfter());
+          X509Certificate leaf =
+              Signer.leaf(
+                  key, id, g.intermediate(), g.intermediateKey(), now.minus(BACKDATE), notAfter);
+          return new Signed(g, leaf);
+        },
+        false);
+  }
+
   private record Signed(Generation generation, X509Certificate leaf) {}
+
+  /**
+   * The state to issue from: with a new intermediate under the same root when the one that signs
+   * now has less than {@link #RENEW_INTERMEDIATE} left (and its root outlives it), so leaves are
+   * never cut short by their intermediate. Leaves of the old intermediate keep validating: they
+   * chain to the same root.
+   */
+  private Future<CaState> renewedIfDue(CaState s, Instant now) {
+    if (!intermediateDue(s.issuing(now), now)) {
+      return Future.succeededFuture(s);
+    }
+    return serially(
+        () -> {
+          CaState current = state;
+          Generation g = current.issuing(now);
+          if (!intermediateDue(g, now)) {
+            return Future.succeededFuture(current); // renewed by a request just before
+          }
+          return vertx
+              .executeBlocking(
+                  () -> {
+                    KeyPair keys = Signer.newKeyPair();
+                    X509Certificate next =
+                        Signer.intermediate(
+                            keys.getPublic(),
+                            g.root(),
+                            g.rootKey(),
+                            trustDomain,
+                            now.minus(BACKDATE),
+                            min(now.plus(intermediateLifetime), g.root().getNotAfter()));
+                    return current.replacing(g.withIntermediate(next, keys.getPrivate()));
+                  },
+                  false)
+              .compose(next -> save(next, modRevision).map(next));
+        });
+  }
+
+  private static boolean intermediateDue(Generation g, Instant now) {
+    Instant until = g.intermediate().getNotAfter().toInstant();
+    return until.isBefore(now.plus(RENEW_INTERMEDIATE))
+        && g.root().getNotAfter().toInstant().isAfter(until);
+  }
 
   private Future<IssuedCertificate> record(SpiffeId id, Signed signed) {
     X509Certificate leaf = signed.leaf();

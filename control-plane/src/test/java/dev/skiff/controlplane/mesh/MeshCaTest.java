@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -309,5 +310,26 @@ class MeshCaTest {
     assertEquals(HELLO.uri(), s.identities().get(0).spiffeId());
     assertEquals(c.notAfter(), s.identities().get(0).notAfter());
     assertEquals(c.serial(), s.identities().get(0).serial());
+  }
+
+  @Test
+  void intermediateIsRenewedUnderTheSameRootBeforeItExpires() throws Exception {
+    IssuedCertificate first = await(ca.issue(Csrs.csr(Csrs.ec("secp256r1")), HELLO, null));
+    X509Certificate oldIntermediate = Csrs.certs(first.certificateChain()).get(1);
+    clock.advance(Duration.ofDays(340));
+    IssuedCertificate later = await(ca.issue(Csrs.csr(Csrs.ec("secp256r1")), HELLO, null));
+    X509Certificate newIntermediate = Csrs.certs(later.certificateChain()).get(1);
+    assertNotEquals(oldIntermediate, newIntermediate);
+    assertEquals(clock.instant().plus(Duration.ofHours(24)), later.notAfter(), "not cut short");
+    assertTrue(
+        newIntermediate
+            .getNotAfter()
+            .toInstant()
+            .isAfter(clock.instant().plus(Duration.ofDays(300))));
+    assertEquals(first.trustBundle(), later.trustBundle(), "same root");
+    validate(later.certificateChain(), ca.trustBundle());
+    IssuedCertificate again =
+        await(newCa("skiff.local").issue(Csrs.csr(Csrs.ec("secp256r1")), HELLO, null));
+    assertEquals(newIntermediate, Csrs.certs(again.certificateChain()).get(1), "kept in the store");
   }
 }

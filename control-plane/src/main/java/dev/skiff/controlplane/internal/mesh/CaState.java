@@ -79,6 +79,15 @@ public record CaState(String trustDomain, List<Generation> generations) {
     return new CaState(trustDomain, List.of(newest));
   }
 
+  /** This state with the generation of the same root replaced by {@code g}. */
+  public CaState replacing(Generation g) {
+    List<Generation> out = new ArrayList<>();
+    for (Generation old : generations) {
+      out.add(old.fingerprint().equals(g.fingerprint()) ? g : old);
+    }
+    return new CaState(trustDomain, out);
+  }
+
   /**
    * This state with the root {@code fingerprint} having signed a leaf valid until {@code until}.
    */

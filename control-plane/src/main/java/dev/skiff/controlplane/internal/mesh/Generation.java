@@ -32,6 +32,10 @@ public record Generation(
         root, rootKey, intermediate, intermediateKey, createdAt, issuesFrom, until);
   }
 
+  public Generation withIntermediate(X509Certificate cert, PrivateKey key) {
+    return new Generation(root, rootKey, cert, key, createdAt, issuesFrom, leavesUntil);
+  }
+
   public Generation withIssuesFrom(Instant from) {
     return new Generation(
         root, rootKey, intermediate, intermediateKey, createdAt, from, leavesUntil);
