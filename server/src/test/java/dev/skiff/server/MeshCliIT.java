@@ -137,7 +137,7 @@ class MeshCliIT {
   }
 
   @Test
-  void readOnlyTokenCannotIssue() throws Exception {
+  void readOnlyTokenCannotIssueButANodeBootstrapTokenCan() throws Exception {
     try (RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"))) {
       Cli admin = new Cli(skiffd);
       String token = admin.ok("token", "create", "viewer", "--read-only").out().trim();
@@ -152,6 +152,13 @@ class MeshCliIT {
       assertTrue(r.err().contains("may not ask for mesh certificates"), r.err());
       assertTrue(Files.notExists(out.resolve("key.pem")), "nothing written on a refusal");
       assertEquals(0, viewer.run("mesh", "ca").exit());
+
+      String bootstrap = admin.ok("token", "create", "node-1", "--node").out().trim();
+      env.put("SKIFF_TOKEN", bootstrap);
+      Path issued = dir.resolve("node-issued");
+      new Cli(env).ok("mesh", "issue", "--service", "hello", "--out", issued.toString());
+      verifies(issued.resolve("ca.pem"), issued.resolve("cert.pem"));
+      assertEquals(2, admin.run("token", "create", "x", "--node", "--admin").exit());
     }
   }
 
