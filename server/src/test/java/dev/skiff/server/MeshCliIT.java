@@ -108,6 +108,24 @@ class MeshCliIT {
   }
 
   @Test
+  void caSurvivesARestartAndAnotherTrustDomainIsRefusedOverTheSameData() throws Exception {
+    Path data = dir.resolve("data");
+    String bundle;
+    try (RunningSkiffd skiffd = RunningSkiffd.start(data)) {
+      bundle = new Cli(skiffd).ok("mesh", "ca").out();
+    }
+    try (RunningSkiffd skiffd = RunningSkiffd.start(data)) {
+      assertEquals(bundle, new Cli(skiffd).ok("mesh", "ca").out());
+    }
+    Exception refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Exception.class,
+            () -> RunningSkiffd.start(data, 30, o -> o.trustDomain = "other.test"));
+    String message = String.valueOf(refused.getMessage()) + refused.getCause();
+    assertTrue(message.contains("skiff.local"), message);
+  }
+
+  @Test
   void afterARootRotationOldAndNewCertificatesVerifyAgainstTheNewBundle() throws Exception {
     try (RunningSkiffd skiffd = RunningSkiffd.start(dir.resolve("data"))) {
       Cli cli = new Cli(skiffd);
