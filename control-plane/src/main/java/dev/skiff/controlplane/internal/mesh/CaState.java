@@ -1,7 +1,9 @@
 package dev.skiff.controlplane.internal.mesh;
 
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -95,7 +97,10 @@ public record CaState(String trustDomain, List<Generation> generations) {
     List<Generation> out = new ArrayList<>();
     for (Generation g : generations) {
       boolean later = g.leavesUntil() == null || until.isAfter(g.leavesUntil());
-      out.add(g.fingerprint().equals(fingerprint) && later ? g.withLeavesUntil(until) : g);
+      // Rounded up to the next whole hour: the state is written about once an hour per root
+      // rather than once per leaf, and an old root stays in the bundle at most an hour longer.
+      Instant rounded = until.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+      out.add(g.fingerprint().equals(fingerprint) && later ? g.withLeavesUntil(rounded) : g);
     }
     return new CaState(trustDomain, out);
   }
