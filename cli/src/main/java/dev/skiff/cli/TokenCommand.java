@@ -21,7 +21,7 @@ final class TokenCommand {
       description =
           "Create a token and print it (shown only this once). Default: read and write in one"
               + " namespace (--namespace, else -n); --read-only: read everything; --admin:"
-              + " everything.")
+              + " everything; --node: a node agent's bootstrap token.")
   static final class Create extends SkiffCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "A name for the token.")
     String name;
@@ -32,13 +32,20 @@ final class TokenCommand {
     @Option(names = "--admin", description = "May do everything an admin may.")
     boolean admin;
 
+    @Option(
+        names = "--node",
+        description =
+            "A node agent's bootstrap token: may read, and get mesh certificates for workloads"
+                + " and Skiff's components.")
+    boolean node;
+
     @Override
     public Integer call() {
       checkName("token name", name);
-      if (readOnly && admin) {
-        throw usage("--read-only and --admin exclude each other");
+      if ((readOnly ? 1 : 0) + (admin ? 1 : 0) + (node ? 1 : 0) > 1) {
+        throw usage("--read-only, --admin and --node exclude each other");
       }
-      String role = readOnly ? "read-only" : admin ? "admin" : "namespace";
+      String role = readOnly ? "read-only" : admin ? "admin" : node ? "node" : "namespace";
       String ns = role.equals("namespace") ? namespace() : null;
       JsonNode t = api().createToken(name, role, ns);
       printer()

@@ -15,6 +15,7 @@ import dev.skiff.controlplane.internal.resources.DefaultModuleValidator;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
+import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.ModuleValidator;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.controlplane.spi.Watch;
@@ -63,6 +64,7 @@ public final class ControlPlane {
   private final Tls tls;
   private final String systemToken;
   private final TokenRegistry tokens;
+  private final MeshCa mesh;
   private final HttpServerOptions serverOptions;
   private final Handler<HttpConnection> connectionHandler;
   private volatile HttpServer server;
@@ -82,6 +84,14 @@ public final class ControlPlane {
             b.adminToken == null ? Secrets.newToken() : b.adminToken,
             b.systemToken,
             b.clock);
+    this.mesh =
+        MeshCa.builder()
+            .withVertx(b.vertx)
+            .withStore(b.store)
+            .withTrustDomain(b.trustDomain)
+            .withClock(b.clock)
+            .withRootSwitchDelay(b.rootSwitchDelay)
+            .build();
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
         ApiRouter.create(
@@ -92,6 +102,7 @@ public final class ControlPlane {
             b.store,
             b.meterRegistry,
             tokens,
+            mesh,
             new RequestOrigin(b.hostnames, b.tls != null),
             open,
             b.tokenHint);
@@ -116,11 +127,21 @@ public final class ControlPlane {
   }
 
   /**
+   * The mesh's certificate authority, for components in this JVM (the sidecars); usable once {@link
+   * #start()} completed.
+   */
+  public MeshCa meshCa() {
+    return mesh;
+  }
+
+  /**
    * Repairs what a crash may have left half-written (a service naming a revision not yet written),
-   * then binds the HTTP server to the configured host and port; port 0 picks a free one.
+   * loads or makes the mesh CA, then binds the HTTP server to the configured host and port; port 0
+   * picks a free one.
    */
   public Future<ControlPlane> start() {
     return api.repairMissingRevisions()
+        .compose(v -> mesh.start())
         .compose(
             v ->
                 vertx
@@ -245,8 +266,26 @@ public final class ControlPlane {
             + " token from skiff token create, as Authorization: Bearer <token>";
     private HttpServerOptions serverOptions = new HttpServerOptions();
     private Handler<HttpConnection> connectionHandler = conn -> {};
+    private String trustDomain = "skiff.local";
+    private java.time.Duration rootSwitchDelay = java.time.Duration.ofMinutes(1);
 
     private Builder() {}
+
+    /** The mesh's trust domain, in every SPIFFE ID it issues; default {@code skiff.local}. */
+    public Builder withTrustDomain(String td) {
+      dev.skiff.api.mesh.SpiffeId.checkTrustDomain(td);
+      this.trustDomain = td;
+      return this;
+    }
+
+    /**
+     * How long after a root rotation starts the new root signs leaves (see {@link
+     * MeshCa.Builder#withRootSwitchDelay}); default 1 minute.
+     */
+    public Builder withMeshRootSwitchDelay(java.time.Duration d) {
+      this.rootSwitchDelay = Objects.requireNonNull(d);
+      return this;
+    }
 
     /** Ceilings on what a service may ask for, refused with 422 at write; none by default. */
     public Builder withAdmissionLimits(AdmissionLimits l) {

@@ -88,6 +88,11 @@ public final class Skiffd {
     try {
       Logging.configure(options.logLevel);
       nodeMemory(options.nodeMemory);
+      try {
+        dev.skiff.api.mesh.SpiffeId.checkTrustDomain(options.trustDomain);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--trust-domain: " + e.getMessage(), e);
+      }
       if (options.maxInstancesPerRevision < 1
           || options.maxInstancesPerNode < 1
           || options.startAttempts < 1) {
@@ -200,6 +205,7 @@ public final class Skiffd {
                           bytes ->
                               wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
                       .withDomain(options.domain)
+                      .withTrustDomain(options.trustDomain)
                       .withHostDirectories(options.volumeRoot != null)
                       .withClock(clock)
                       .withMeterRegistry(metrics)

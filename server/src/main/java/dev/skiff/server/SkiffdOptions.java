@@ -99,6 +99,15 @@ public final class SkiffdOptions {
   String domain;
 
   @Option(
+      names = "--trust-domain",
+      defaultValue = "${env:SKIFF_TRUST_DOMAIN:-skiff.local}",
+      description =
+          "The mesh's trust domain: identities are spiffe://{trust-domain}/ns/{namespace}/svc/"
+              + "{service} (env SKIFF_TRUST_DOMAIN). Fixed once the CA exists in the data"
+              + " directory. Default: ${DEFAULT-VALUE}")
+  String trustDomain = "skiff.local";
+
+  @Option(
       names = "--log-level",
       defaultValue = "${env:SKIFF_LOG_LEVEL:-info}",
       description =

@@ -31,4 +31,15 @@ class SkiffdOptionsTest {
         .parseArgs("--api-hostname", "a.example,b.example", "--api-hostname", "c.example");
     assertEquals(List.of("a.example", "b.example", "c.example"), o.apiHostnames);
   }
+
+  @Test
+  void trustDomainDefaultsToSkiffLocalAndTakesAFlag() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_TRUST_DOMAIN") == null) {
+      assertEquals("skiff.local", o.trustDomain);
+    }
+    new CommandLine(o).parseArgs("--trust-domain", "prod.example");
+    assertEquals("prod.example", o.trustDomain);
+  }
 }

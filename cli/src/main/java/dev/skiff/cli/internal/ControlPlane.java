@@ -201,4 +201,29 @@ public final class ControlPlane {
   public JsonNode deleteToken(String name) {
     return http.delete("/v1/tokens/" + name).json();
   }
+
+  /** {@code GET /v1/mesh/ca}: the trust bundle, PEM. */
+  public String meshTrustBundle() {
+    return http.getText("/v1/mesh/ca");
+  }
+
+  /** {@code POST /v1/mesh/certificates} for a workload identity. */
+  public JsonNode issueMeshCertificate(String csrPem, String ns, String service, String ttl) {
+    ObjectNode body = Json.mapper().createObjectNode().put("csr", csrPem);
+    body.put("namespace", ns).put("service", service);
+    if (ttl != null) {
+      body.put("ttl", ttl);
+    }
+    return http.post("/v1/mesh/certificates", body.toString()).json();
+  }
+
+  /** {@code GET /v1/mesh/status}. */
+  public JsonNode meshStatus() {
+    return http.get("/v1/mesh/status").json();
+  }
+
+  /** {@code POST /v1/mesh/rotate-root}; {@code finish} drops the old root at once. */
+  public JsonNode rotateMeshRoot(boolean finish) {
+    return http.post("/v1/mesh/rotate-root", finish ? "{\"finish\":true}" : "{}").json();
+  }
 }

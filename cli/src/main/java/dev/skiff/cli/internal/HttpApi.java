@@ -135,7 +135,19 @@ public final class HttpApi {
     }
   }
 
+  /** A GET whose answer is text (e.g. PEM), returned as is. */
+  public String getText(String path) {
+    return exchange("GET", path, null, null, "*/*").body();
+  }
+
+  private record Raw(int status, String body) {}
+
   private Response send(String method, String path, byte[] body, String contentType) {
+    Raw answer = exchange(method, path, body, contentType, "application/json");
+    return new Response(answer.status(), Decoder.tree(answer.body()));
+  }
+
+  private Raw exchange(String method, String path, byte[] body, String contentType, String accept) {
     URL url = url(path);
     int status;
     String answer;
@@ -144,7 +156,7 @@ public final class HttpApi {
       c.setConnectTimeout(CONNECT_TIMEOUT_MS);
       c.setReadTimeout(READ_TIMEOUT_MS);
       c.setRequestMethod(method);
-      c.setRequestProperty("Accept", "application/json");
+      c.setRequestProperty("Accept", accept);
       if (body != null) {
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(body.length); // no copy of a large module in memory
@@ -161,7 +173,7 @@ public final class HttpApi {
     if (status / 100 != 2) {
       throw new ServerRejectedException(status, Problem.fromResponse(status, method, path, answer));
     }
-    return new Response(status, Decoder.tree(answer));
+    return new Raw(status, answer);
   }
 
   private URL url(String path) {

@@ -14,7 +14,11 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>status subresources ({@code PUT .../revisions/X/status}): only {@link Role#SYSTEM};
  *   <li>{@code /v1/tokens}: only {@link Role#ADMIN};
- *   <li>{@link Role#ADMIN}: everything else; {@link Role#READ_ONLY} and {@link Role#SYSTEM}: reads;
+ *   <li>{@code GET /v1/mesh/ca}: every valid token; {@code POST /v1/mesh/certificates}: {@link
+ *       Role#SYSTEM}, {@link Role#NODE} and {@link Role#ADMIN}; {@code POST /v1/mesh/rotate-root}:
+ *       only {@link Role#ADMIN};
+ *   <li>{@link Role#ADMIN}: everything else; {@link Role#READ_ONLY}, {@link Role#NODE} and {@link
+ *       Role#SYSTEM}: reads;
  *   <li>{@link Role#NAMESPACE}: anything under {@code /v1/namespaces/{its namespace}/} and {@code
  *       /v1/blobs} (modules are content-addressed and shared), nothing cluster-wide.
  * </ul>
@@ -49,9 +53,13 @@ public final class AccessPolicy {
       throw new ForbiddenException(
           p.describe() + " may not manage tokens", "tokens are managed with the admin token");
     }
+    if (path.equals("/v1/mesh") || path.startsWith("/v1/mesh/")) {
+      checkMesh(p, read, path);
+      return;
+    }
     switch (p.role()) {
       case ADMIN -> {}
-      case READ_ONLY, SYSTEM -> {
+      case READ_ONLY, NODE, SYSTEM -> {
         if (!read) {
           throw new ForbiddenException(
               p.describe() + " may only read (GET), not " + method.name() + " " + path,
@@ -77,6 +85,32 @@ public final class AccessPolicy {
         }
       }
     }
+  }
+
+  private static void checkMesh(Principal p, boolean read, String path) {
+    if (read && path.equals("/v1/mesh/ca")) {
+      return; // the trust bundle is public to every caller of the API
+    }
+    if (read && p.role() != Role.NAMESPACE) {
+      return;
+    }
+    if (!read && path.equals("/v1/mesh/certificates")) {
+      if (p.role() == Role.ADMIN || p.role() == Role.SYSTEM || p.role() == Role.NODE) {
+        return;
+      }
+      throw new ForbiddenException(
+          p.describe() + " may not ask for mesh certificates",
+          "certificates are issued to Skiff's components, to node agents (a token made with"
+              + " skiff token create NAME --node) and to admins (skiff mesh issue)");
+    }
+    if (p.role() == Role.ADMIN) {
+      return;
+    }
+    throw new ForbiddenException(
+        p.describe() + " may not " + (read ? "read " : "change ") + path,
+        read
+            ? "the mesh's status is cluster-wide: use a read-only or admin token"
+            : "rotating the mesh's root needs the admin token");
   }
 
   /** The namespace a path is under, decoded, or null for cluster-wide paths. */

@@ -10,6 +10,11 @@ public enum Role {
   READ_ONLY("read-only"),
   /** Read and write inside one namespace (and upload modules); nothing cluster-wide. */
   NAMESPACE("namespace"),
+  /**
+   * A node agent's bootstrap token, for a node on another machine: reads, and mesh certificates for
+   * workloads and components ({@code POST /v1/mesh/certificates}).
+   */
+  NODE("node"),
   /** Skiff's own components (the node agent): reads and status writes; never on disk. */
   SYSTEM("system");
 

@@ -104,7 +104,7 @@ public final class TokenRegistry {
           BadRequestException.of(
               "role",
               "'" + roleName + "' is not a role",
-              "use admin, read-only, or namespace (with a namespace)"));
+              "use admin, read-only, node, or namespace (with a namespace)"));
     }
     if (role == Role.NAMESPACE && (namespace == null || !Names.isDnsLabel(namespace))) {
       return Future.failedFuture(

@@ -5,6 +5,7 @@ import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
+import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ public final class ApiRouter {
       Store store,
       MeterRegistry registry,
       TokenRegistry tokens,
+      MeshCa mesh,
       RequestOrigin origin,
       Set<String> openPaths,
       String tokenHint) {
@@ -38,6 +40,7 @@ public final class ApiRouter {
     new RevisionRoutes(api).register(routes);
     new ObjectRoutes(api).register(routes);
     new BlobRoutes(blobs).register(routes);
+    new MeshRoutes(mesh).register(routes);
     router.get("/v1/watch").handler(new WatchRoute(feed, store));
     // Vert.x Web's own outcomes (no route, wrong method, a handler that threw) get JSON bodies too.
     router.errorHandler(404, ctx -> Replies.failure(ctx, 404));

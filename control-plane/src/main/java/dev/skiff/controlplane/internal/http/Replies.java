@@ -42,6 +42,9 @@ final class Replies {
         ctx.response().setStatusCode(reply.status()).putHeader("Content-Type", reply.contentType());
     if (reply.body() instanceof Path file) {
       resp.sendFile(file.toString());
+    } else if (reply.body() instanceof String text
+        && !reply.contentType().equals("application/json")) {
+      resp.end(text);
     } else {
       resp.end(Json.write(reply.body()));
     }
