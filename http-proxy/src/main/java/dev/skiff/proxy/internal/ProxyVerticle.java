@@ -77,7 +77,13 @@ public final class ProxyVerticle extends VerticleBase {
                     .setTcpNoDelay(true))
             .connectionHandler(guard::connected)
             .requestHandler(request -> handle(pipeline, request));
-    return server.listen(port, host);
+    return server
+        .listen(port, host)
+        .map(
+            s -> {
+              guard.listening(s.actualPort()); // silent connections count from their accept
+              return s;
+            });
   }
 
   private <X extends ProxyExchange> void handle(ProxyPipeline<X> p, HttpServerRequest request) {
