@@ -87,10 +87,13 @@ public final class ConnectionGuard {
    * caps, before it sends anything, and closes at once those over a cap. Call once the server (of
    * this guard's Vert.x) listens; calling again for the same port changes nothing.
    *
-   * @throws IllegalStateException when no server of this guard's Vert.x listens on {@code port}
+   * @return false when the listening socket cannot be found from its port: a server bound to port 0
+   *     outside a {@link dev.skiff.proxy.ProxyServer} (Vert.x keeps no such socket where it can be
+   *     found). Then {@link #connected} puts the count in place from the first connection, so have
+   *     one made (a request to the server itself) before clients come.
    */
-  public void listening(int port) {
-    Channels.gateAccepts(vertx, port, this::admit);
+  public boolean listening(int port) {
+    return Channels.gateAccepts(vertx, port, this::admit);
   }
 
   /** A connection just accepted; true when it is within the caps (it then counts until closed). */
@@ -122,6 +125,7 @@ public final class ConnectionGuard {
 
   /** A new HTTP connection (it has sent its first bytes); call on its event loop. */
   public void connected(HttpConnection conn) {
+    Channels.gateAccepts(conn, this::admit); // in place already, unless listening() could not
     Channels.stopAcceptTimer(conn);
     Channels.answerBrokenBodies(conn);
     State state = new State(conn);

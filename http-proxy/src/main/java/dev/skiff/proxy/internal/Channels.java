@@ -94,23 +94,35 @@ public final class Channels {
    * closed at once; one it admits goes on to Vert.x untouched. Call once the server listens; the
    * servers sharing that port (one per event loop) share one gate, installed by the first call.
    *
-   * @throws IllegalStateException when no server of {@code vertx} listens on {@code port}, or this
-   *     Vert.x keeps its listening sockets where this code does not look (after an upgrade)
+   * @return false when Vert.x keeps no listening socket for {@code port} where this looks: a server
+   *     bound to port 0 (never shared); {@link #gateAccepts(HttpConnection, Predicate)} then
+   *     installs the gate from its first connection
    */
-  public static void gateAccepts(Vertx vertx, int port, Predicate<Channel> admit) {
+  public static boolean gateAccepts(Vertx vertx, int port, Predicate<Channel> admit) {
     List<ServerChannel> listeners = listeners(vertx, port);
-    if (listeners.isEmpty()) {
-      throw new IllegalStateException(
-          "no server of this Vert.x instance listens on port "
-              + port
-              + "; gate its accepts once listen() has succeeded");
+    listeners.forEach(l -> gate(l, admit));
+    return !listeners.isEmpty();
+  }
+
+  /**
+   * Puts {@code admit} in front of the connections accepted from now on by the listening socket
+   * {@code conn} came through, unless it is there already. See {@link #gateAccepts(Vertx, int,
+   * Predicate)}.
+   */
+  public static void gateAccepts(HttpConnection conn, Predicate<Channel> admit) {
+    if (conn instanceof ConnectionBase c && c.channel().parent() instanceof ServerChannel l) {
+      gate(l, admit);
     }
-    for (ServerChannel listener : listeners) {
-      ChannelPipeline pipeline = listener.pipeline();
-      synchronized (pipeline) {
-        if (pipeline.get(ACCEPT_GATE) == null) {
-          pipeline.addFirst(ACCEPT_GATE, new AcceptGate(admit));
-        }
+  }
+
+  private static void gate(ServerChannel listener, Predicate<Channel> admit) {
+    ChannelPipeline pipeline = listener.pipeline();
+    if (pipeline.get(ACCEPT_GATE) != null) {
+      return;
+    }
+    synchronized (pipeline) {
+      if (pipeline.get(ACCEPT_GATE) == null) {
+        pipeline.addFirst(ACCEPT_GATE, new AcceptGate(admit));
       }
     }
   }

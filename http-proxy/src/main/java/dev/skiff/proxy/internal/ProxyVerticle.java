@@ -81,7 +81,11 @@ public final class ProxyVerticle extends VerticleBase {
         .listen(port, host)
         .map(
             s -> {
-              guard.listening(s.actualPort()); // silent connections count from their accept
+              // Silent connections count from their accept. Always found: ProxyServer shares ports.
+              if (!guard.listening(s.actualPort())) {
+                throw new IllegalStateException(
+                    "cannot count the connections of port " + s.actualPort() + " at accept");
+              }
               return s;
             });
   }
