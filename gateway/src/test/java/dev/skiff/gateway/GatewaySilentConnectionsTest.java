@@ -1,9 +1,14 @@
 package dev.skiff.gateway;
 
+import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.skiff.proxy.testing.RawHttp;
 import dev.skiff.proxy.testing.RawHttp.Reply;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Connections that never send a byte count against the caps from the moment they are accepted: a
  * flood of silent sockets cannot hold more than the caps allow until the header timeout (a minute
- * here) cuts them, and other addresses still get through.
+ * here) cuts them, and other addresses still get through, over HTTP/1.1 keep-alive and h2c alike.
  */
 class GatewaySilentConnectionsTest extends GatewayTestBase {
   private static final String HOST = "hello.default.localhost";
@@ -49,6 +54,39 @@ class GatewaySilentConnectionsTest extends GatewayTestBase {
 
     Reply served = pollUntilServed("127.0.0.2");
     assertEquals(200, served.status(), served.text());
+  }
+
+  @Test
+  void h2cAndKeepAliveAreServedWhileSilentConnectionsFillAnotherAddressesCap() {
+    // Vert.x's HTTP client connects from 127.0.0.1, whatever local address it is given.
+    List<RawHttp> flood = openSilent("127.0.0.3", 2 * PER_CLIENT);
+    assertEquals(PER_CLIENT, awaitClosedByServer(flood, PER_CLIENT));
+
+    try (RawHttp keepAlive = RawHttp.connect(gateway.actualPort(), "127.0.0.2")) {
+      for (int i = 0; i < 3; i++) {
+        Reply r = keepAlive.send(GET).readUntil("hello-00001", 10_000);
+        assertEquals(200, r.status(), r.text());
+        assertFalse(r.closed(), "request " + i + " on one keep-alive connection");
+      }
+    }
+    HttpClient priorKnowledge =
+        client(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+    Response h2 = await(get(priorKnowledge, HOST, "/prior"));
+    assertEquals(HttpVersion.HTTP_2, h2.version());
+    assertEquals("hello-00001", h2.body().toString());
+
+    HttpClient upgrading =
+        client(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(true));
+    await(get(upgrading, HOST, "/first"));
+    Response upgraded = await(get(upgrading, HOST, "/second"));
+    assertEquals(HttpVersion.HTTP_2, upgraded.version());
+    assertEquals("hello-00001", upgraded.body().toString());
   }
 
   @Test
