@@ -441,7 +441,8 @@ public final class Skiffd {
   /**
    * Has {@code guard} count the API's connections from their accept on. A port given is found at
    * once; for port 0 (a random port, which Vert.x keeps out of reach) the guard finds the listening
-   * socket through the first connection, so skiffd makes one itself before any client can.
+   * socket through the first connection, so skiffd makes one itself as soon as the API listens
+   * (connections accepted before it are not counted).
    */
   private Future<Void> guardApiAccepts(ConnectionGuard guard) {
     if (guard.listening(controlPlane.actualPort())) {
