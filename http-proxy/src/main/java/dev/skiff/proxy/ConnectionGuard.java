@@ -1,11 +1,13 @@
 package dev.skiff.proxy;
 
 import dev.skiff.proxy.internal.Channels;
+import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per client address (so one address cannot take every file descriptor), a time limit for a new
  * connection's first request head ({@code client_header_timeout}) and for a connection with no
  * request in flight ({@code keepalive_timeout}, which also ends a next request head sent too
- * slowly). A connection over a cap is closed as soon as it is accepted. Shared by all the event
- * loops of a listener; give each listener its own, so the API keeps room when the gateway is
- * flooded.
+ * slowly). Every accepted TCP connection counts, from its accept on, whether or not it ever sends a
+ * byte; one over a cap is closed as soon as it is accepted. Shared by all the event loops of a
+ * listener; give each listener its own, so the API keeps room when the gateway is flooded.
  *
- * <p>Wire it with {@link #connected} as the server's connection handler, {@link #requestStarted}
- * for each request and {@link #requestEnded} when its exchange is over.
+ * <p>Wire it with {@link #apply} on the server's options, {@link #connected} as the server's
+ * connection handler, {@link #listening} once the server listens, {@link #requestStarted} for each
+ * request and {@link #requestEnded} when its exchange is over.
  */
 public final class ConnectionGuard {
   private final Vertx vertx;
@@ -79,11 +82,23 @@ public final class ConnectionGuard {
     return options.setIdleTimeout((int) headerMillis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
-  /** A new connection; call on its event loop. Closes it when it is over a cap. */
-  public void connected(HttpConnection conn) {
-    Channels.stopAcceptTimer(conn);
-    Channels.answerBrokenBodies(conn);
-    String client = address(conn.remoteAddress());
+  /**
+   * Counts every connection the server listening on {@code port} accepts from now on against the
+   * caps, before it sends anything, and closes at once those over a cap. Call once the server (of
+   * this guard's Vert.x) listens; calling again for the same port changes nothing.
+   *
+   * @return false when the listening socket cannot be found from its port: a server bound to port 0
+   *     outside a {@link dev.skiff.proxy.ProxyServer} (Vert.x keeps no such socket where it can be
+   *     found). Then {@link #connected} puts the count in place from the first connection, so have
+   *     one made (a request to the server itself) before clients come.
+   */
+  public boolean listening(int port) {
+    return Channels.gateAccepts(vertx, port, this::admit);
+  }
+
+  /** A connection just accepted; true when it is within the caps (it then counts until closed). */
+  private boolean admit(Channel child) {
+    String client = address(child.remoteAddress());
     int own =
         perClient
             .compute(
@@ -95,13 +110,27 @@ public final class ConnectionGuard {
                 })
             .get();
     int all = total.incrementAndGet();
-    State state = new State(conn, client);
+    if (all > maxConnections || (own > maxPerClient && !exempt.trusts(client))) {
+      release(client);
+      return false;
+    }
+    child.closeFuture().addListener(f -> release(client));
+    return true;
+  }
+
+  private void release(String client) {
+    total.decrementAndGet();
+    perClient.computeIfPresent(client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+  }
+
+  /** A new HTTP connection (it has sent its first bytes); call on its event loop. */
+  public void connected(HttpConnection conn) {
+    Channels.gateAccepts(conn, this::admit); // in place already, unless listening() could not
+    Channels.stopAcceptTimer(conn);
+    Channels.answerBrokenBodies(conn);
+    State state = new State(conn);
     states.put(conn, state);
     conn.closeHandler(v -> closed(state));
-    if (all > maxConnections || (own > maxPerClient && !exempt.trusts(client))) {
-      conn.close();
-      return;
-    }
     state.arm(headerMillis);
   }
 
@@ -144,26 +173,23 @@ public final class ConnectionGuard {
       return;
     }
     s.disarm();
-    total.decrementAndGet();
-    perClient.computeIfPresent(s.client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
   }
 
   private static String address(SocketAddress remote) {
-    String ip = remote == null ? null : remote.hostAddress();
-    return ip == null ? "unknown" : ip;
+    return remote instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : "unknown";
   }
 
   /** One connection's requests in flight and timer; touched only on its event loop. */
   private final class State {
     final HttpConnection conn;
-    final String client;
     int active;
     boolean condemned;
     long timer = -1;
 
-    State(HttpConnection conn, String client) {
+    State(HttpConnection conn) {
       this.conn = conn;
-      this.client = client;
     }
 
     void arm(long millis) {

@@ -28,7 +28,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.lang.System.Logger.Level;
@@ -344,6 +346,8 @@ public final class Skiffd {
                   .handler(new LogsEndpoint(agent.logs(), clock));
               return controlPlane.start();
             })
+        // Every connection to the API counts against its caps from its accept on, silent or not.
+        .compose(cp -> guardApiAccepts(apiGuard).map(cp))
         // 8. Feed the gateway and the agent from the store: current state first, then every change.
         //    Only now, with the API listening: a stored service the node cannot run (the agent
         //    starts at most what its capacity admits) never keeps the API from answering.
@@ -438,6 +442,34 @@ public final class Skiffd {
       return options.apiHost.contains(":") ? "::1" : LOOPBACK;
     }
     return options.apiHost;
+  }
+
+  /**
+   * Has {@code guard} count the API's connections from their accept on. A port given is found at
+   * once; for port 0 (a random port, which Vert.x keeps out of reach) the guard finds the listening
+   * socket through the first connection, so skiffd makes one itself as soon as the API listens
+   * (connections accepted before it are not counted).
+   */
+  private Future<Void> guardApiAccepts(ConnectionGuard guard) {
+    if (guard.listening(controlPlane.actualPort())) {
+      return Future.succeededFuture();
+    }
+    HttpClientAgent probe = vertx.createHttpClient(apiClientOptions());
+    return probe
+        .request(HttpMethod.GET, controlPlane.actualPort(), apiConnectHost(), "/healthz")
+        .compose(req -> req.send())
+        .compose(resp -> resp.body())
+        .<Void>mapEmpty()
+        .recover(
+            err -> {
+              LOG.log(
+                  Level.WARNING,
+                  "the API could not be reached to count its connections from their accept; its"
+                      + " first client's connection will do it: {0}",
+                  err.getMessage());
+              return Future.succeededFuture();
+            })
+        .eventually(probe::close);
   }
 
   /** In-process API clients trust exactly the certificate the API serves. */

@@ -10,6 +10,7 @@ import dev.skiff.proxy.testing.RawHttp.Reply;
 import dev.skiff.wasm.Wat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EdgeIT {
   private static final int GATEWAY_CAP = 4;
+  private static final int API_CAP_PER_CLIENT = 16;
 
   @TempDir static Path dir;
   static RunningSkiffd skiffd;
@@ -37,6 +39,7 @@ class EdgeIT {
             o -> {
               o.maxConnections = GATEWAY_CAP;
               o.maxConnectionsPerClient = GATEWAY_CAP;
+              o.apiMaxConnectionsPerClient = API_CAP_PER_CLIENT;
             });
     Path module = Files.write(dir.resolve("env.wasm"), Wat.envDump());
     new Cli(skiffd).ok("deploy", "env", "--wasm", module.toString());
@@ -73,6 +76,74 @@ class EdgeIT {
     } finally {
       held.forEach(RawHttp::close);
     }
+  }
+
+  @Test
+  void theApiAnswersWhileTheGatewayIsFloodedBySilentConnections() {
+    List<RawHttp> flood = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3 * GATEWAY_CAP; i++) {
+        flood.add(RawHttp.connect(skiffd.gatewayPort(), "127.0.0.2"));
+      }
+      // At least: connections another test held may still count for a moment.
+      int closed = closedByServer(flood, 2 * GATEWAY_CAP);
+      assertTrue(
+          closed >= 2 * GATEWAY_CAP,
+          closed + " closed: silent connections past the gateway's cap are closed at once");
+
+      try (RawHttp api = RawHttp.connect(apiPort())) {
+        Reply health =
+            api.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readUntil("}", 10_000);
+        assertEquals(200, health.status(), health.text());
+      }
+    } finally {
+      flood.forEach(RawHttp::close);
+    }
+  }
+
+  @Test
+  void silentConnectionsPastTheApisCapPerAddressAreClosedWhileOthersAreServed() {
+    List<RawHttp> flood = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2 * API_CAP_PER_CLIENT; i++) {
+        flood.add(RawHttp.connect(apiPort(), "127.0.0.3"));
+      }
+      assertEquals(
+          API_CAP_PER_CLIENT,
+          closedByServer(flood, API_CAP_PER_CLIENT),
+          "silent connections past the API's cap per address are closed");
+
+      try (RawHttp api = RawHttp.connect(apiPort())) {
+        Reply health =
+            api.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readUntil("}", 10_000);
+        assertEquals(200, health.status(), health.text());
+      }
+    } finally {
+      flood.forEach(RawHttp::close);
+    }
+  }
+
+  /**
+   * Polls silent sockets until {@code expected} of them were closed by the server (or 10 s pass;
+   * the header timeout is a minute), then looks once more, and returns how many it closed.
+   */
+  private static int closedByServer(List<RawHttp> sockets, int expected) {
+    boolean[] closed = new boolean[sockets.size()];
+    int count = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (count < expected && System.nanoTime() < deadline) {
+      count = 0;
+      for (int i = 0; i < sockets.size(); i++) {
+        closed[i] = closed[i] || sockets.get(i).read(10).closed();
+        count += closed[i] ? 1 : 0;
+      }
+    }
+    for (int i = 0; i < sockets.size(); i++) {
+      if (!closed[i] && sockets.get(i).read(10).closed()) {
+        count++;
+      }
+    }
+    return count;
   }
 
   @Test

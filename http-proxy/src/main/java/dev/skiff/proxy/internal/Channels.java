@@ -1,21 +1,36 @@
 package dev.skiff.proxy.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetServerInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The places the proxy reaches below Vert.x's public API into a connection's Netty pipeline, kept
- * together so a Vert.x upgrade that moves them breaks here (and in the tests of lenient upstreams
- * and header timeouts), nowhere else. Vert.x offers no option for either.
+ * together so a Vert.x upgrade that moves them breaks here (and in the tests of lenient upstreams,
+ * header timeouts and silent connections), nowhere else. Vert.x offers no option for any of them.
  */
 public final class Channels {
   private static final String CODEC = "codec";
   private static final String HTTP_ENCODER = "httpEncoder";
+  private static final String ACCEPT_GATE = "skiffAcceptGate";
 
   private Channels() {}
 
@@ -70,6 +85,82 @@ public final class Channels {
       return;
     }
     pipeline.addAfter(HTTP_ENCODER, "skiffBrokenBody", new BrokenBodyAnswer());
+  }
+
+  /**
+   * Puts {@code admit} in front of every connection the server listening on {@code port} accepts,
+   * before the connection is registered or has sent a byte (Vert.x announces an HTTP connection
+   * only once its first bytes arrived, to tell HTTP/1.1 from h2c): a connection it refuses is
+   * closed at once; one it admits goes on to Vert.x untouched. Call once the server listens; the
+   * servers sharing that port (one per event loop) share one gate, installed by the first call.
+   *
+   * @return false when Vert.x keeps no listening socket for {@code port} where this looks: a server
+   *     bound to port 0 (never shared); {@link #gateAccepts(HttpConnection, Predicate)} then
+   *     installs the gate from its first connection
+   */
+  public static boolean gateAccepts(Vertx vertx, int port, Predicate<Channel> admit) {
+    List<ServerChannel> listeners = listeners(vertx, port);
+    listeners.forEach(l -> gate(l, admit));
+    return !listeners.isEmpty();
+  }
+
+  /**
+   * Puts {@code admit} in front of the connections accepted from now on by the listening socket
+   * {@code conn} came through, unless it is there already. See {@link #gateAccepts(Vertx, int,
+   * Predicate)}.
+   */
+  public static void gateAccepts(HttpConnection conn, Predicate<Channel> admit) {
+    if (conn instanceof ConnectionBase c && c.channel().parent() instanceof ServerChannel l) {
+      gate(l, admit);
+    }
+  }
+
+  private static void gate(ServerChannel listener, Predicate<Channel> admit) {
+    ChannelPipeline pipeline = listener.pipeline();
+    if (pipeline.get(ACCEPT_GATE) != null) {
+      return;
+    }
+    synchronized (pipeline) {
+      if (pipeline.get(ACCEPT_GATE) == null) {
+        pipeline.addFirst(ACCEPT_GATE, new AcceptGate(admit));
+      }
+    }
+  }
+
+  private static List<ServerChannel> listeners(Vertx vertx, int port) {
+    if (!(vertx instanceof VertxInternal internal)) {
+      throw new IllegalStateException(
+          "cannot reach the listening sockets of " + vertx.getClass().getName());
+    }
+    Map<?, NetServerInternal> shared = internal.sharedTcpServers();
+    List<NetServerInternal> servers;
+    synchronized (shared) {
+      servers = new ArrayList<>(shared.values());
+    }
+    Set<ServerChannel> found = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (NetServerInternal server : servers) {
+      if (server.actualPort() == port && boundChannel(server) instanceof ServerChannel ch) {
+        found.add(ch);
+      }
+    }
+    return new ArrayList<>(found);
+  }
+
+  private static Channel boundChannel(NetServerInternal server) {
+    try {
+      Field bind = server.getClass().getDeclaredField("bindFuture");
+      bind.setAccessible(true);
+      return bind.get(server) instanceof Future<?> f && f.result() instanceof Channel ch
+          ? ch
+          : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot reach the listening socket of "
+              + server.getClass().getName()
+              + " (has Vert.x changed? see Channels.gateAccepts): "
+              + e,
+          e);
+    }
   }
 
   private static ChannelPipeline pipeline(HttpConnection conn) {

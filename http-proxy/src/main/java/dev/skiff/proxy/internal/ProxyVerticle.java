@@ -77,7 +77,17 @@ public final class ProxyVerticle extends VerticleBase {
                     .setTcpNoDelay(true))
             .connectionHandler(guard::connected)
             .requestHandler(request -> handle(pipeline, request));
-    return server.listen(port, host);
+    return server
+        .listen(port, host)
+        .map(
+            s -> {
+              // Silent connections count from their accept. Always found: ProxyServer shares ports.
+              if (!guard.listening(s.actualPort())) {
+                throw new IllegalStateException(
+                    "cannot count the connections of port " + s.actualPort() + " at accept");
+              }
+              return s;
+            });
   }
 
   private <X extends ProxyExchange> void handle(ProxyPipeline<X> p, HttpServerRequest request) {
