@@ -1,5 +1,6 @@
 package dev.skiff.meshproxy;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.internal.Csr;
 import dev.skiff.meshproxy.spi.CertificateIssuer;
 import dev.skiff.meshproxy.spi.Ticker;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.meshproxy.spi.IssuedCertificate;
+import dev.skiff.api.mesh.IssuedCertificate;
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ManualTicker;
 import dev.skiff.meshproxy.testing.TestCa;
 import io.vertx.core.Future;

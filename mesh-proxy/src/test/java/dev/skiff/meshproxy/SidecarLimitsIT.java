@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.meshproxy.testing.SidecarFixture;
 import io.vertx.core.Future;

@@ -2,10 +2,10 @@ package dev.skiff.meshproxy.testing;
 
 import static dev.skiff.proxy.testing.Await.await;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.Sidecar;
-import dev.skiff.meshproxy.SpiffeId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
