@@ -60,6 +60,17 @@ public record Credentials(
         roots);
   }
 
+  /** The same key and chain with another trust bundle (a root rotation seen between renewals). */
+  public Credentials withTrustBundle(String trustBundlePem) {
+    return new Credentials(
+        id,
+        privateKeyPem,
+        chainPem,
+        trustBundlePem,
+        chain,
+        Pem.certificates(trustBundlePem, "the trust bundle"));
+  }
+
   public X509Certificate leaf() {
     return chain.get(0);
   }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * A sidecar's {@link CertificateIssuer} backed by the mesh CA in this JVM: one per identity, which
  * skiffd decides when it makes the sidecar (the CSR only carries the public key; {@link MeshCa}
  * refuses a request naming another identity). The CA's answer is the issuer's answer: both speak
- * api's {@link IssuedCertificate}, trust bundle included, so a renewal also brings a rotated root.
+ * api's {@link IssuedCertificate}, trust bundle included; between renewals the sidecar fetches
+ * {@link #trustBundle()}.
  */
 public final class MeshIssuer implements CertificateIssuer {
   private final MeshCa ca;
@@ -47,6 +48,15 @@ public final class MeshIssuer implements CertificateIssuer {
   @Override
   public Future<IssuedCertificate> issue(String csrPem, Duration ttl) {
     return ca.issue(csrPem, id, ttl);
+  }
+
+  /**
+   * The CA's trust bundle now (an in-memory read), which the sidecar fetches between renewals so
+   * that during a root rotation it trusts the new root before that root signs anything.
+   */
+  @Override
+  public Future<String> trustBundle() {
+    return Future.succeededFuture(ca.trustBundle());
   }
 
   public SpiffeId id() {

@@ -51,6 +51,7 @@ class MeshFitIT {
   private static final String TD = "skiff.local";
   private static final String ADMIN_TOKEN = "skiff_mesh-fit-admin-token";
   private static final SpiffeId SELF = SpiffeId.workload(TD, "shop", "cart");
+  private static final Duration REFRESH = Duration.ofSeconds(30);
 
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
@@ -83,6 +84,7 @@ class MeshFitIT {
             .withIdentity(SELF)
             .withIssuer(MeshIssuer.of(cp.meshCa(), SELF))
             .withTicker(ticker)
+            .withBundleRefresh(REFRESH)
             .build();
     sidecar =
         Sidecar.builder()
@@ -143,9 +145,9 @@ class MeshFitIT {
     long renewals = identity.renewals();
 
     await(cp.meshCa().rotateRoot());
-    ticker.fire(); // the sidecar's renewal: a new leaf, and the bundle with both roots
-    eventually("the sidecar renewed", () -> identity.renewals() > renewals);
-    assertEquals(2, identity.current().roots().size(), identity.current().toString());
+    ticker.fire(REFRESH); // the sidecar's bundle refresh between renewals: both roots now
+    eventually("the sidecar trusts both roots", () -> identity.current().roots().size() == 2);
+    assertEquals(renewals, identity.renewals(), "no renewal was needed");
     Path fresh = issue(cp, "shop", "checkout");
     assertFalse(
         oldRoot.contains(lastCertificate(fresh.resolve("cert.pem"))), "issued under the new root");
@@ -235,6 +237,9 @@ class MeshFitIT {
    */
   private void assertSidecarVerifies(Path bundle, Path id)
       throws IOException, InterruptedException {
+    // s_client sends only the first certificate of -cert; the intermediate goes in -cert_chain.
+    Path intermediate = Files.createTempFile(dir, "intermediate", ".pem");
+    Files.writeString(intermediate, lastCertificate(id.resolve("cert.pem")));
     Process p =
         new ProcessBuilder(
                 "openssl",
@@ -247,6 +252,8 @@ class MeshFitIT {
                 "-verify_return_error",
                 "-cert",
                 id.resolve("cert.pem").toString(),
+                "-cert_chain",
+                intermediate.toString(),
                 "-key",
                 id.resolve("key.pem").toString())
             .redirectErrorStream(true)
@@ -272,27 +279,29 @@ class MeshFitIT {
         "expected status " + status + " in:\n" + r.output());
   }
 
-  /** Runs nothing by itself: the test fires the sidecar's scheduled renewal. */
+  /** Runs nothing by itself: the test fires the sidecar's scheduled tasks. */
   private static final class ManualTicker implements Ticker {
-    private final List<Runnable> pending = new ArrayList<>();
+    private final List<Map.Entry<Duration, Runnable>> pending = new ArrayList<>();
 
     @Override
     public synchronized Runnable schedule(Duration delay, Runnable task) {
-      pending.add(task);
+      Map.Entry<Duration, Runnable> t = Map.entry(delay, task);
+      pending.add(t);
       return () -> {
         synchronized (this) {
-          pending.remove(task);
+          pending.remove(t);
         }
       };
     }
 
-    void fire() {
-      List<Runnable> due;
+    /** Runs the tasks scheduled so far with exactly {@code delay}. */
+    void fire(Duration delay) {
+      List<Map.Entry<Duration, Runnable>> due;
       synchronized (this) {
-        due = new ArrayList<>(pending);
-        pending.clear();
+        due = pending.stream().filter(t -> t.getKey().equals(delay)).toList();
+        pending.removeAll(due);
       }
-      due.forEach(Runnable::run);
+      due.forEach(t -> t.getValue().run());
     }
   }
 }

@@ -26,4 +26,14 @@ public interface CertificateIssuer {
    *     its current certificate lasts)
    */
   Future<IssuedCertificate> issue(String csrPem, Duration ttl);
+
+  /**
+   * The current trust bundle, PEM roots, which the sidecar fetches between renewals: during a root
+   * rotation the new root joins the bundle a while before it signs leaves, and a sidecar must trust
+   * it by then. Must not block. The default answers null: this issuer delivers bundles only with
+   * certificates, so the sidecar learns a new root only when it renews.
+   */
+  default Future<String> trustBundle() {
+    return Future.succeededFuture();
+  }
 }
