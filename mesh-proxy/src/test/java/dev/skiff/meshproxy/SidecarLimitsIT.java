@@ -55,7 +55,7 @@ class SidecarLimitsIT {
 
     assertEquals(503, third);
     assertEquals(1, f.slowHeld(), "the waiting request has not reached the workload");
-    f.releaseSlow();
+    f.releaseHeld();
     eventually("the waiting request reached the workload", () -> f.slowHeld() == 1);
     f.releaseSlow();
     assertEquals(200, await(first));
