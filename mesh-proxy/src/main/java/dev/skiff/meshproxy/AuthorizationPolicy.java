@@ -1,5 +1,6 @@
 package dev.skiff.meshproxy;
 
+import dev.skiff.api.mesh.SpiffeId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,9 +51,9 @@ public final class AuthorizationPolicy {
       return rule;
     }
     try {
-      SpiffeId.parse(rule.endsWith("/*") ? rule.substring(0, rule.length() - 2) : rule);
+      SpiffeId.parse(rule.endsWith("/*") ? probe(rule) : rule);
       return rule;
-    } catch (InvalidIdentityException e) {
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "authorization rule '"
               + rule
@@ -62,6 +63,15 @@ public final class AuthorizationPolicy {
               + " or * alone",
           e);
     }
+  }
+
+  /**
+   * A rule ending in {@code *} with a name in place of the star, so the rest is checked as an
+   * identity: a component for {@code /skiff/*}, else a workload's service.
+   */
+  private static String probe(String rule) {
+    String prefix = rule.substring(0, rule.length() - 1);
+    return prefix + (prefix.endsWith("/skiff/") ? "gateway" : "x");
   }
 
   /** Whether {@code caller} may call; null is a caller without a certificate. */

@@ -1,7 +1,8 @@
 package dev.skiff.meshproxy;
 
+import dev.skiff.api.mesh.IssuedCertificate;
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.internal.Pem;
-import dev.skiff.meshproxy.spi.IssuedCertificate;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -34,8 +35,12 @@ public record Credentials(
 
   /** Checks what the issuer answered against the request and the key. */
   public static Credentials of(SpiffeId id, KeyPair keys, IssuedCertificate issued) {
-    List<X509Certificate> chain = Pem.certificates(issued.chainPem(), "the issued chain");
-    List<X509Certificate> roots = Pem.certificates(issued.trustBundlePem(), "the trust bundle");
+    if (issued == null || issued.certificateChain() == null || issued.trustBundle() == null) {
+      throw new InvalidIdentityException(
+          "the issuer answered no certificate chain or no trust bundle for " + id);
+    }
+    List<X509Certificate> chain = Pem.certificates(issued.certificateChain(), "the issued chain");
+    List<X509Certificate> roots = Pem.certificates(issued.trustBundle(), "the trust bundle");
     X509Certificate leaf = chain.get(0);
     if (!leaf.getPublicKey().equals(keys.getPublic())) {
       throw new InvalidIdentityException(
@@ -49,10 +54,21 @@ public record Credentials(
     return new Credentials(
         id,
         Pem.privateKey(keys.getPrivate()),
-        issued.chainPem(),
-        issued.trustBundlePem(),
+        issued.certificateChain(),
+        issued.trustBundle(),
         chain,
         roots);
+  }
+
+  /** The same key and chain with another trust bundle (a root rotation seen between renewals). */
+  public Credentials withTrustBundle(String trustBundlePem) {
+    return new Credentials(
+        id,
+        privateKeyPem,
+        chainPem,
+        trustBundlePem,
+        chain,
+        Pem.certificates(trustBundlePem, "the trust bundle"));
   }
 
   public X509Certificate leaf() {

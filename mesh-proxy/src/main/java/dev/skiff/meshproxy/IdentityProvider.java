@@ -1,5 +1,6 @@
 package dev.skiff.meshproxy;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.internal.Csr;
 import dev.skiff.meshproxy.spi.CertificateIssuer;
 import dev.skiff.meshproxy.spi.Ticker;
@@ -17,12 +18,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Keeps one identity's certificate fresh: makes an EC P-256 key here, sends only a CSR to the
  * {@link CertificateIssuer}, and renews at 70 % of the certificate's lifetime less up to 10 %
  * jitter (so a node's sidecars do not renew together). A failed renewal is retried while the
- * current certificate lasts; every listener sees each new {@link Credentials}.
+ * current certificate lasts. Between renewals it fetches the issuer's trust bundle every 30 s (when
+ * the issuer offers one, see {@link CertificateIssuer#trustBundle()}), so a rotated root is trusted
+ * before it signs anything. Every listener sees each new {@link Credentials}, one change at a time.
  */
 public final class IdentityProvider {
   private static final System.Logger LOG = System.getLogger(IdentityProvider.class.getName());
@@ -36,10 +40,15 @@ public final class IdentityProvider {
   private final Ticker ticker;
   private final Clock clock;
   private final DoubleSupplier jitter;
+  private final Duration bundleRefresh;
   private final List<Function<Credentials, Future<?>>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong renewals = new AtomicLong();
   private volatile Credentials current;
   private volatile Runnable cancelTimer = () -> {};
+  private volatile Runnable cancelRefresh = () -> {};
+  private boolean refreshing;
+  private volatile boolean noBundle;
+  private Future<?> installs = Future.succeededFuture();
   private volatile boolean stopped;
 
   private IdentityProvider(Builder b) {
@@ -50,6 +59,7 @@ public final class IdentityProvider {
     this.ticker = b.ticker != null ? b.ticker : vertxTicker(b.vertx);
     this.clock = b.clock;
     this.jitter = b.jitter;
+    this.bundleRefresh = b.bundleRefresh;
   }
 
   public static Builder builder() {
@@ -75,15 +85,63 @@ public final class IdentityProvider {
                     .map(issued -> Credentials.of(id, keys, issued)))
         .compose(
             fresh ->
-                Future.all(listeners.stream().map(l -> l.apply(fresh)).toList())
+                install(() -> fresh)
                     .map(
-                        all -> {
-                          current = fresh;
+                        installed -> {
                           renewals.incrementAndGet();
                           scheduleRenewal(fresh);
+                          scheduleRefresh();
                           return fresh;
                         }))
         .onFailure(this::retryLater);
+  }
+
+  /**
+   * Fetches the issuer's trust bundle now and, when it differs from the current one, hands the
+   * current certificate with the new bundle to every listener. Completes with the credentials in
+   * use afterwards (null before the first issuance).
+   */
+  public Future<Credentials> refreshBundle() {
+    Credentials base = current;
+    if (base == null) {
+      return Future.succeededFuture();
+    }
+    return issuer
+        .trustBundle()
+        .compose(
+            pem -> {
+              noBundle = pem == null; // this issuer delivers bundles only with certificates
+              return pem == null || pem.equals(base.trustBundlePem())
+                  ? Future.succeededFuture(current)
+                  // A renewal in between brought a bundle as new as this one: keep it.
+                  : install(() -> current == base ? base.withTrustBundle(pem) : null)
+                      .map(installed -> current);
+            });
+  }
+
+  /**
+   * Hands what {@code next} makes (null: nothing to change) to every listener, then makes it
+   * current; one install at a time, so a renewal and a bundle refresh never interleave.
+   */
+  private synchronized Future<Credentials> install(Supplier<Credentials> next) {
+    Future<Credentials> done =
+        installs
+            .transform(previous -> Future.<Void>succeededFuture())
+            .compose(
+                v -> {
+                  Credentials fresh = next.get();
+                  if (fresh == null) {
+                    return Future.succeededFuture(current);
+                  }
+                  return Future.all(listeners.stream().map(l -> l.apply(fresh)).toList())
+                      .map(
+                          all -> {
+                            current = fresh;
+                            return fresh;
+                          });
+                });
+    installs = done;
+    return done;
   }
 
   /** The identity's current credentials; null before the first issuance. */
@@ -112,6 +170,56 @@ public final class IdentityProvider {
   public void stop() {
     stopped = true;
     cancelTimer.run();
+    cancelRefresh.run();
+  }
+
+  /**
+   * Starts the bundle refresh loop once, if the issuer offers a bundle; it stops when the issuer
+   * answers none.
+   */
+  private void scheduleRefresh() {
+    synchronized (this) {
+      if (refreshing || stopped) {
+        return;
+      }
+      refreshing = true;
+    }
+    issuer
+        .trustBundle()
+        .onComplete(
+            ar -> {
+              noBundle = ar.succeeded() && ar.result() == null;
+              if (!noBundle) {
+                nextRefresh();
+              }
+            });
+  }
+
+  private synchronized void nextRefresh() {
+    if (stopped) {
+      return;
+    }
+    cancelRefresh =
+        ticker.schedule(
+            bundleRefresh,
+            () ->
+                refreshBundle()
+                    .onComplete(
+                        r -> {
+                          if (r.failed()) {
+                            LOG.log(
+                                Level.WARNING,
+                                "refreshing the trust bundle of "
+                                    + id
+                                    + " failed; retrying in "
+                                    + bundleRefresh
+                                    + ": "
+                                    + r.cause());
+                          }
+                          if (!noBundle) {
+                            nextRefresh();
+                          }
+                        }));
   }
 
   private void scheduleRenewal(Credentials c) {
@@ -159,6 +267,7 @@ public final class IdentityProvider {
     private Ticker ticker;
     private Clock clock = Clock.systemUTC();
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+    private Duration bundleRefresh = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -195,6 +304,15 @@ public final class IdentityProvider {
     /** The clock renewal times are computed with; default the system clock. */
     public Builder withClock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How often the issuer's trust bundle is fetched between renewals; default 30 s. */
+    public Builder withBundleRefresh(Duration every) {
+      if (every == null || every.isNegative() || every.isZero()) {
+        throw new IllegalArgumentException("bundle refresh must be positive, got " + every);
+      }
+      this.bundleRefresh = every;
       return this;
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.mesh.SpiffeId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +22,8 @@ class AuthorizationPolicyTest {
   @Test
   void defaultDeniesOtherNamespacesOtherComponentsAndOtherTrustDomains() {
     assertFalse(policy.allows(SpiffeId.workload("skiff.local", "billing", "ledger")));
-    assertFalse(policy.allows(SpiffeId.component("skiff.local", "autoscaler")));
     assertFalse(policy.allows(SpiffeId.workload("evil.example", "shop", "checkout")));
-    assertFalse(policy.allows(SpiffeId.parse("spiffe://skiff.local/ns/shop/svc/a/b")));
+    assertFalse(policy.allows(SpiffeId.workload("skiff.local", "shopping", "cart")));
     assertFalse(policy.allows(null));
   }
 
@@ -45,5 +45,18 @@ class AuthorizationPolicyTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> AuthorizationPolicy.of(List.of("spiffe://skiff.local/ns/*/svc/x")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AuthorizationPolicy.of(List.of("spiffe://skiff.local/ns/shop/*")));
+  }
+
+  @Test
+  void acceptsStarsInPlaceOfAServiceOrAComponent() {
+    AuthorizationPolicy p =
+        AuthorizationPolicy.of(
+            List.of("spiffe://skiff.local/ns/shop/svc/*", "spiffe://skiff.local/skiff/*"));
+    assertTrue(p.allows(SpiffeId.component("skiff.local", "eventing")));
+    assertTrue(p.allows(SpiffeId.workload("skiff.local", "shop", "cart")));
+    assertFalse(p.allows(SpiffeId.workload("skiff.local", "billing", "cart")));
   }
 }

@@ -1,11 +1,14 @@
 package dev.skiff.meshproxy;
 
 import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.meshproxy.spi.IssuedCertificate;
+import dev.skiff.api.mesh.IssuedCertificate;
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.meshproxy.spi.CertificateIssuer;
 import dev.skiff.meshproxy.testing.ManualTicker;
 import dev.skiff.meshproxy.testing.TestCa;
 import io.vertx.core.Future;
@@ -13,6 +16,8 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +59,50 @@ class IdentityProviderTest {
     dev.skiff.proxy.testing.Await.eventually("renewed", () -> p.renewals() == 2);
     assertTrue(!first.privateKeyPem().equals(p.current().privateKeyPem()));
     assertTrue(!first.toString().contains("PRIVATE"), "the key is never printed");
+  }
+
+  @Test
+  void betweenRenewalsTheTrustBundleIsRefreshedKeepingTheCertificate() {
+    AtomicReference<String> bundle = new AtomicReference<>(ca.trustBundlePem());
+    CertificateIssuer issuer =
+        new CertificateIssuer() {
+          @Override
+          public Future<IssuedCertificate> issue(String csrPem, Duration ttl) {
+            return ca.issuer().issue(csrPem, ttl);
+          }
+
+          @Override
+          public Future<String> trustBundle() {
+            return Future.succeededFuture(bundle.get());
+          }
+        };
+    IdentityProvider p =
+        IdentityProvider.builder()
+            .withVertx(vertx)
+            .withIdentity(ID)
+            .withIssuer(issuer)
+            .withTtl(Duration.ofHours(1))
+            .withTicker(ticker)
+            .withBundleRefresh(Duration.ofSeconds(7))
+            .build();
+    List<Credentials> seen = new CopyOnWriteArrayList<>();
+    p.onRenewal(
+        c -> {
+          seen.add(c);
+          return Future.succeededFuture();
+        });
+    Credentials first = await(p.start());
+    assertTrue(ticker.delays().contains(Duration.ofSeconds(7)), ticker.delays().toString());
+
+    bundle.set(ca.trustBundlePem() + TestCa.create("next").trustBundlePem());
+    ticker.fire(Duration.ofSeconds(7));
+
+    eventually("the new bundle is in use", () -> p.current().roots().size() == 2);
+    assertEquals(first.chainPem(), p.current().chainPem(), "the same certificate");
+    assertEquals(first.privateKeyPem(), p.current().privateKeyPem(), "the same key");
+    assertEquals(1, p.renewals());
+    assertEquals(2, seen.size(), "listeners saw the first certificate and the new bundle");
+    assertTrue(ticker.delays().contains(Duration.ofSeconds(7)), "the next refresh is scheduled");
   }
 
   @Test

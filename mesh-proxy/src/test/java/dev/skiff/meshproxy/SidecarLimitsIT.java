@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.meshproxy.testing.SidecarFixture;
 import io.vertx.core.Future;
@@ -54,7 +55,7 @@ class SidecarLimitsIT {
 
     assertEquals(503, third);
     assertEquals(1, f.slowHeld(), "the waiting request has not reached the workload");
-    f.releaseSlow();
+    f.releaseHeld();
     eventually("the waiting request reached the workload", () -> f.slowHeld() == 1);
     f.releaseSlow();
     assertEquals(200, await(first));

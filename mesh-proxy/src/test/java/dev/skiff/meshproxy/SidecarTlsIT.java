@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.meshproxy.testing.SidecarFixture;
 import dev.skiff.meshproxy.testing.TestCa;
@@ -160,6 +161,23 @@ class SidecarTlsIT {
   @Test
   void refusesCertificateOfTheMeshCaNamingAnotherTrustDomain() throws Exception {
     Path id = f.ca.writeIdentity(dir, SpiffeId.workload("evil.example", "shop", "checkout"));
+    double before = f.refusals("no_identity");
+
+    ExternalClient.Result r = curl(id, "/");
+
+    assertNotEquals(0, r.exit(), r.output());
+    assertFalse(r.output().contains("HTTP/"), r.output());
+    eventually("the refusal is counted", () -> f.refusals("no_identity") >= before + 1);
+  }
+
+  @Test
+  void refusesCertificateOfTheMeshCaNamingNoSkiffIdentity() throws Exception {
+    Path id =
+        f.ca.writeIdentity(
+            dir,
+            "spiffe://" + TD + "/ns/shop/svc/checkout/extra",
+            Instant.now().minusSeconds(60),
+            Instant.now().plus(Duration.ofDays(1)));
     double before = f.refusals("no_identity");
 
     ExternalClient.Result r = curl(id, "/");

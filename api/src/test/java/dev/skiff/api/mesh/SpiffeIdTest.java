@@ -30,7 +30,15 @@ class SpiffeIdTest {
         "spiffe://skiff.local/ns/a/svc/b/extra",
         "spiffe://skiff.local/ns/a%2Fb/svc/c",
         "spiffe://skiff.local/skiff/root",
-        "spiffe://skiff.local/other"
+        "spiffe://skiff.local/other",
+        "spiffe://",
+        "spiffe:///ns/a/svc/b",
+        "spiffe://skiff.local/ns/../svc/b",
+        "spiffe://skiff.local/ns//svc/b",
+        "spiffe://skiff.local/ns/a/svc/b?x=y",
+        "spiffe://skiff.local/ns/a/svc/b#frag",
+        "spiffe://skiff.local/ns/a/svc/b/",
+        "spiffe://skiff.local/ns/a/svc/.."
       })
   void malformedOrUnknownIdsAreRefused(String uri) {
     assertThrows(IllegalArgumentException.class, () -> SpiffeId.parse(uri));

@@ -1,8 +1,8 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.AccessDeniedException;
 import dev.skiff.meshproxy.AuthorizationPolicy;
-import dev.skiff.meshproxy.SpiffeId;
 import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 

@@ -1,7 +1,7 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.MeshException;
-import dev.skiff.meshproxy.SpiffeId;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

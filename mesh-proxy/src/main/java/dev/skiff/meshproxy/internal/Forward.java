@@ -1,6 +1,6 @@
 package dev.skiff.meshproxy.internal;
 
-import dev.skiff.meshproxy.SpiffeId;
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.WorkloadUnavailableException;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.HopByHop;

@@ -1,5 +1,6 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.api.mesh.SpiffeId;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
@@ -96,6 +97,12 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
       throw refuse(
           Refusal.NO_IDENTITY,
           "client certificate names " + ids + ", not one SPIFFE ID under " + trustDomainPrefix);
+    }
+    try {
+      SpiffeId.parse(ids.get(0));
+    } catch (IllegalArgumentException e) {
+      throw refuse(
+          Refusal.NO_IDENTITY, "client certificate names no Skiff identity: " + e.getMessage());
     }
   }
 

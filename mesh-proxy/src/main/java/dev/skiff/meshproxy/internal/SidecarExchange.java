@@ -1,6 +1,6 @@
 package dev.skiff.meshproxy.internal;
 
-import dev.skiff.meshproxy.SpiffeId;
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.proxy.ProxyExchange;
 import dev.skiff.proxy.SkiffHeaders;
 import io.vertx.core.Context;

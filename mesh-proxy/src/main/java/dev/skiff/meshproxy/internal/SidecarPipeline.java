@@ -1,10 +1,10 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.AccessDeniedException;
 import dev.skiff.meshproxy.AuthorizationPolicy;
 import dev.skiff.meshproxy.OverloadedException;
 import dev.skiff.meshproxy.RequestTimeoutException;
-import dev.skiff.meshproxy.SpiffeId;
 import dev.skiff.meshproxy.WorkloadUnavailableException;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.ErrorReply;

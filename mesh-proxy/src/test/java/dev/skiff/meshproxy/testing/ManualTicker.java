@@ -35,5 +35,15 @@ public final class ManualTicker implements Ticker {
     due.forEach(t -> t.task.run());
   }
 
+  /** Runs the tasks scheduled so far with exactly {@code delay}, leaving the others waiting. */
+  public void fire(Duration delay) {
+    List<Task> due;
+    synchronized (this) {
+      due = pending.stream().filter(t -> t.delay.equals(delay)).toList();
+      pending.removeAll(due);
+    }
+    due.forEach(t -> t.task.run());
+  }
+
   private record Task(Duration delay, Runnable task) {}
 }

@@ -2,10 +2,10 @@ package dev.skiff.meshproxy.testing;
 
 import static dev.skiff.proxy.testing.Await.await;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.Sidecar;
-import dev.skiff.meshproxy.SpiffeId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -79,6 +79,20 @@ public final class SidecarFixture implements AutoCloseable {
   /** Requests the backend holds at {@code /slow} now. */
   public int slowHeld() {
     return slow.size();
+  }
+
+  /**
+   * Answers the requests held at {@code /slow} now, not those that arrive meanwhile: a queued
+   * request the sidecar lets through once a held one is answered stays held.
+   */
+  public void releaseHeld() {
+    for (int n = slow.size(); n > 0; n--) {
+      io.vertx.core.http.HttpServerRequest r = slow.poll();
+      if (r == null) {
+        return;
+      }
+      r.response().end("slow ok");
+    }
   }
 
   /** Answers every request held at {@code /slow}. */

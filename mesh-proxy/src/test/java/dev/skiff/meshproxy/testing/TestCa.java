@@ -1,8 +1,8 @@
 package dev.skiff.meshproxy.testing;
 
-import dev.skiff.meshproxy.SpiffeId;
+import dev.skiff.api.mesh.IssuedCertificate;
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.spi.CertificateIssuer;
-import dev.skiff.meshproxy.spi.IssuedCertificate;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.StringReader;
@@ -147,7 +147,13 @@ public final class TestCa {
               false,
               new GeneralNames(names.toArray(new GeneralName[0])));
       issuedSerials.add(leaf.getSerialNumber().toString(16));
-      return new IssuedCertificate(pem(leaf) + pem(intermediate), trustBundlePem());
+      return new IssuedCertificate(
+          requested.getNames()[0].getName().toString(),
+          pem(leaf) + pem(intermediate),
+          trustBundlePem(),
+          leaf.getNotBefore().toInstant(),
+          leaf.getNotAfter().toInstant(),
+          leaf.getSerialNumber().toString(16));
     } catch (IOException | java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -159,6 +165,12 @@ public final class TestCa {
    */
   public Path writeIdentity(Path dir, SpiffeId id, Instant notBefore, Instant notAfter)
       throws IOException {
+    return writeIdentity(dir, id.uri(), notBefore, notAfter);
+  }
+
+  /** {@link #writeIdentity} for any URI SAN, Skiff identity or not. */
+  public Path writeIdentity(Path dir, String uri, Instant notBefore, Instant notAfter)
+      throws IOException {
     KeyPair keys = keyPair();
     X509Certificate leaf =
         sign(
@@ -169,7 +181,7 @@ public final class TestCa {
             notBefore,
             notAfter,
             false,
-            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri())));
+            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
     Path out = Files.createTempDirectory(dir, "id");
     Files.writeString(out.resolve("key.pem"), block("PRIVATE KEY", keys.getPrivate().getEncoded()));
     Files.writeString(out.resolve("cert.pem"), pem(leaf) + pem(intermediate));
