@@ -41,9 +41,7 @@ public final class WasmRuntime implements AutoCloseable {
     this.pool =
         new WorkerPool(
             builder.threads,
-            builder.revisionShare > 0
-                ? builder.revisionShare
-                : Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
+            builder.revisionShare > 0 ? builder.revisionShare : Math.max(1, builder.threads - 1),
             builder.queueCapacity);
     this.loader =
         Executors.newSingleThreadExecutor(
@@ -149,9 +147,9 @@ public final class WasmRuntime implements AutoCloseable {
     }
 
     /**
-     * Most permits one revision holds at once, so a revision whose guests loop leaves cores to the
-     * others; default the available processors minus one (at least 1). Never more than all permits
-     * but one, whatever is set.
+     * Most permits one revision holds at once; default all permits but one (at least 1), so a
+     * revision alone on the node uses it all while a revision whose guests loop still leaves a
+     * permit to the others. Never more than all permits but one, whatever is set.
      */
     public Builder withRevisionShare(int revisionShare) {
       if (revisionShare < 1) {

@@ -55,7 +55,7 @@ final class CpuPermits {
   }
 
   private static final class Waiter {
-    boolean granted;
+    boolean granted; // written under CpuPermits.this and this waiter's monitor
   }
 
   Lane lane() {
@@ -74,29 +74,39 @@ final class CpuPermits {
     return waiting;
   }
 
-  private synchronized void acquire(Lane lane) throws InterruptedException {
-    if (lane.waiters.isEmpty() && mayTake(lane)) {
-      take(lane);
-      return;
+  private void acquire(Lane lane) throws InterruptedException {
+    Waiter waiter;
+    synchronized (this) {
+      if (lane.waiters.isEmpty() && mayTake(lane)) {
+        take(lane);
+        return;
+      }
+      waiter = new Waiter();
+      lane.waiters.add(waiter);
+      waiting++;
+      if (lane.waiters.size() == 1) {
+        turns.add(lane);
+      }
     }
-    var waiter = new Waiter();
-    lane.waiters.add(waiter);
-    waiting++;
-    if (lane.waiters.size() == 1) {
-      turns.add(lane);
-    }
+    // Each waiter waits on its own monitor, so a released permit wakes the one thread it goes to
+    // rather than every waiting thread (with many queued requests that herd cost more than the
+    // guests' own work).
     try {
-      while (!waiter.granted) {
-        wait();
+      synchronized (waiter) {
+        while (!waiter.granted) {
+          waiter.wait();
+        }
       }
     } catch (InterruptedException e) {
-      if (waiter.granted) {
-        release(lane);
-      } else {
-        lane.waiters.remove(waiter);
-        waiting--;
-        if (lane.waiters.isEmpty()) {
-          turns.remove(lane);
+      synchronized (this) {
+        if (waiter.granted) {
+          release(lane);
+        } else {
+          lane.waiters.remove(waiter);
+          waiting--;
+          if (lane.waiters.isEmpty()) {
+            turns.remove(lane);
+          }
         }
       }
       throw e;
@@ -111,7 +121,6 @@ final class CpuPermits {
 
   /** Grants free permits to waiting lanes in turn until none can take one. */
   private void handOff() {
-    boolean granted = false;
     boolean progress = true;
     while (free > 0 && progress && !turns.isEmpty()) {
       progress = false;
@@ -121,17 +130,16 @@ final class CpuPermits {
           Waiter waiter = lane.waiters.poll();
           waiting--;
           take(lane);
-          waiter.granted = true;
-          granted = true;
+          synchronized (waiter) {
+            waiter.granted = true;
+            waiter.notify();
+          }
           progress = true;
         }
         if (!lane.waiters.isEmpty()) {
           turns.add(lane); // to the back: the next permit goes to another lane first
         }
       }
-    }
-    if (granted) {
-      notifyAll();
     }
   }
 
