@@ -52,6 +52,9 @@ class CapacityTest extends ActivatorTestBase {
 
     endpoints.publish(NS, "shrink-00001", 1, b.endpoint());
     b.release();
+    // The activator applies the update on its own context before b's answer comes back; once b has
+    // a second request the update is in, so a's freed slot cannot draw a queued request.
+    eventually("b serves from the queue", () -> b.seen.size() >= 2);
     a.release(); // a's in-flight request finishes where it was sent
 
     List<Response> answers = await(Future.all(all)).list();
