@@ -12,42 +12,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CLI end to end against the real control plane in process ({@link LocalControlPlane}). The
  * round trip against a whole skiffd lives in the server module; this one pins the CLI's own logic.
  */
-class CliAgainstControlPlaneTest {
-  private static final byte[] WASM = {0, 'a', 's', 'm', 1, 0, 0, 0};
-
-  @TempDir Path dir;
-  private LocalControlPlane controlPlane;
-  private CliRunner cli;
-  private String wasm;
-
-  @BeforeEach
-  void start() throws IOException {
-    controlPlane = LocalControlPlane.start();
-    cli = CliRunner.against(controlPlane);
-    Path module = dir.resolve("hello.wasm");
-    Files.write(module, WASM);
-    wasm = module.toString();
-  }
-
-  @AfterEach
-  void stop() {
-    controlPlane.close();
-  }
-
-  private CliRunner.Result ok(String... args) {
-    CliRunner.Result r = cli.run(args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + " -> " + r);
-    return r;
-  }
+class CliAgainstControlPlaneTest extends CliTestCase {
 
   @Test
   void roundTripWithJsonOutputAsTheServerModuleWillRunIt() {

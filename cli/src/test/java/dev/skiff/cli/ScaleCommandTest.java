@@ -5,47 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.api.model.Service;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code skiff scale} and the instance counts of list, revisions and describe, against the real
  * control plane in process.
  */
-class ScaleCommandTest {
-  private static final byte[] WASM = {0, 'a', 's', 'm', 1, 0, 0, 0};
+class ScaleCommandTest extends CliTestCase {
   private static final String URL = "http://hello.default.localhost";
-
-  @TempDir Path dir;
-  private LocalControlPlane controlPlane;
-  private CliRunner cli;
-  private String wasm;
-
-  @BeforeEach
-  void start() throws IOException {
-    controlPlane = LocalControlPlane.start();
-    cli = CliRunner.against(controlPlane);
-    Path module = dir.resolve("hello.wasm");
-    Files.write(module, WASM);
-    wasm = module.toString();
-  }
-
-  @AfterEach
-  void stop() {
-    controlPlane.close();
-  }
-
-  private CliRunner.Result ok(String... args) {
-    CliRunner.Result r = cli.run(args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + " -> " + r);
-    return r;
-  }
 
   private long requests(String request) {
     return controlPlane.requests.stream().filter(request::equals).count();
