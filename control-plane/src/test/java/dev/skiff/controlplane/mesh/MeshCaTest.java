@@ -288,6 +288,16 @@ class MeshCaTest {
   }
 
   @Test
+  void rootsMadeInTheSameSecondHaveDistinctNames() throws Exception {
+    // Chain builders (openssl's among them) look issuers up by name: two roots of one bundle, or
+    // two intermediates, must never share a subject, even when made within one clock second.
+    await(ca.rotateRoot());
+    List<X509Certificate> roots = Csrs.certs(ca.trustBundle());
+    assertEquals(2, roots.size());
+    assertNotEquals(roots.get(0).getSubjectX500Principal(), roots.get(1).getSubjectX500Principal());
+  }
+
+  @Test
   void finishingARotationDropsTheOldRootAtOnce() throws Exception {
     assertInstanceOf(ConflictException.class, failure(ca.finishRotation()));
     IssuedCertificate old = await(ca.issue(Csrs.csr(Csrs.ec("secp256r1")), HELLO, null));

@@ -52,7 +52,7 @@ public final class Signer {
   /** A self-signed root for {@code trustDomain}; may sign intermediates only (path length 1). */
   public static X509Certificate root(
       KeyPair keys, String trustDomain, Instant notBefore, Instant notAfter) {
-    X500Name name = new X500Name("O=skiff,CN=" + trustDomain + " root " + serialHex(notBefore));
+    X500Name name = new X500Name("O=skiff,CN=" + trustDomain + " root " + keyTag(keys.getPublic()));
     X509v3CertificateBuilder b =
         new JcaX509v3CertificateBuilder(
             name, serial(), Date.from(notBefore), Date.from(notAfter), name, keys.getPublic());
@@ -67,8 +67,7 @@ public final class Signer {
       String trustDomain,
       Instant notBefore,
       Instant notAfter) {
-    X500Name name =
-        new X500Name("O=skiff,CN=" + trustDomain + " intermediate " + serialHex(notBefore));
+    X500Name name = new X500Name("O=skiff,CN=" + trustDomain + " intermediate " + keyTag(key));
     X509v3CertificateBuilder b =
         new JcaX509v3CertificateBuilder(
             root, serial(), Date.from(notBefore), Date.from(notAfter), name, key);
@@ -146,7 +145,16 @@ public final class Signer {
     return new BigInteger(127, RANDOM).add(BigInteger.ONE);
   }
 
-  private static String serialHex(Instant at) {
-    return Long.toHexString(at.getEpochSecond());
+  /**
+   * The first 8 bytes of the SHA-256 of the key, in hex: names a CA certificate uniquely (chain
+   * builders look issuers up by name), even for two made within the same second.
+   */
+  private static String keyTag(PublicKey key) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+      return java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no SHA-256: " + e.getMessage(), e);
+    }
   }
 }
