@@ -86,6 +86,19 @@ class AuthorizationTest {
   }
 
   @Test
+  void refusesANullEntryOrAnAllowThatIsNoListByField() {
+    var nullEntry =
+        assertThrows(ValidationException.class, () -> withAuthorization("{allow: [null]}"));
+    assertEquals("spec.authorization", nullEntry.errors().get(0).field());
+    assertTrue(nullEntry.errors().get(0).message().contains("null entry"), nullEntry::getMessage);
+    var notAList =
+        assertThrows(
+            ValidationException.class,
+            () -> withAuthorization("{allow: 'spiffe://skiff.local/skiff/gateway'}"));
+    assertEquals("spec.authorization.allow", notAList.errors().get(0).field());
+  }
+
+  @Test
   void refusesMoreThanSixtyFourEntries() {
     String many =
         IntStream.range(0, 65)
