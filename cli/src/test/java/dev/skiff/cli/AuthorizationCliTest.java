@@ -67,6 +67,38 @@ class AuthorizationCliTest extends CliTestCase {
   }
 
   @Test
+  void applyOfAKnativeServiceTakesTheAuthorizationFromItsAnnotations() {
+    String knative =
+        """
+        apiVersion: serving.knative.dev/v1
+        kind: Service
+        metadata:
+          name: web
+          annotations:
+            skiff.dev/allow: "%s, %s"
+            skiff.dev/mesh-mode: permissive
+        spec:
+          template:
+            spec:
+              containers: [{image: registry.local/web:1}]
+        """
+            .formatted(LEDGER, OPS);
+    CliRunner.Result r = cli.runWithStdin(knative, "apply", "-f", "-");
+    assertEquals(0, r.code(), r::toString);
+    Service web = controlPlane.service("default", "web");
+    assertEquals(
+        new Authorization(List.of(LEDGER, OPS), Authorization.PERMISSIVE),
+        web.spec().authorization());
+    assertTrue(web.metadata().annotations().isEmpty(), web.metadata()::toString);
+    // Changing only the annotation is an authorization change: no new revision.
+    r = cli.runWithStdin(knative.replace("permissive", "strict"), "apply", "-f", "-");
+    assertEquals(0, r.code(), r::toString);
+    assertEquals(
+        Authorization.STRICT, controlPlane.service("default", "web").spec().authorization().mode());
+    assertEquals(1, ok("revisions", "web", "-o", "json").json().get("items").size());
+  }
+
+  @Test
   void newServiceWithoutFlagsHasNoAuthorizationOfItsOwn() {
     ok("deploy", "hello", "--wasm", wasm);
     assertNull(stored());
