@@ -57,9 +57,9 @@ def cycle(ctx, skiffd, names, samples):
     return ttfb, codes
 
 
-def wasm(ctx, skiffd, samples, services):
+def wasm(ctx, skiffd, samples, services, prefix="cold-wasm-"):
     digest = skiffd.upload(WASM_DIR / "hello.wasm")
-    names = [f"cold-wasm-{i:02d}" for i in range(services)]
+    names = [f"{prefix}{i:02d}" for i in range(services)]
     for name in names:
         skiffd.deploy(name, digest, ANNOTATIONS)
     ctx.log(f"cold: Wasm, {samples} samples over {services} services cycling through zero")
@@ -71,8 +71,8 @@ def wasm(ctx, skiffd, samples, services):
                    "GET through the gateway timed to its first byte by curl"),
         "first_byte_ms": summarize(ttfb),
         "status_codes": codes,
-        "instance_start_ms": summarize(skiffd.instance_start_ms("cold-wasm-")),
-        "raw": ctx.raw_file("cold-wasm-ms.txt", ttfb),
+        "instance_start_ms": summarize(skiffd.instance_start_ms(prefix)),
+        "raw": ctx.raw_file(f"{prefix}ms.txt", ttfb),
     }
 
 

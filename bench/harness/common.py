@@ -117,7 +117,7 @@ def wait_for(predicate, timeout, interval=0.05, what="condition"):
 class Skiffd:
     """skiffd in its own JVM, on free loopback ports, with a fresh data directory."""
 
-    def __init__(self, ctx: Ctx, name: str, *flags: str):
+    def __init__(self, ctx: Ctx, name: str, *flags: str, env=None):
         self.ctx = ctx
         self.name = name
         self.api_port = free_port()
@@ -126,10 +126,11 @@ class Skiffd:
         self.log_path = ctx.out / f"skiffd-{name}.log"
         args = ["java", "-jar", str(ctx.jar), "--data-dir", str(self.data),
                 "--api-port", str(self.api_port), "--gateway-port", str(self.gateway_port), *flags]
-        self.command = " ".join(["skiffd", *args[3:]]).replace(str(self.data), "DATA")
+        prefix = [f"{k}={v}" for k, v in (env or {}).items()]
+        self.command = " ".join([*prefix, "skiffd", *args[3:]]).replace(str(self.data), "DATA")
         self._log = open(self.log_path, "w")
         # skiffd records its token for the CLI in SKIFF_CONFIG_DIR: keep that in the run's tmp.
-        env = dict(os.environ, SKIFF_CONFIG_DIR=str(ctx.tmp / f"config-{name}"))
+        env = dict(os.environ, SKIFF_CONFIG_DIR=str(ctx.tmp / f"config-{name}"), **(env or {}))
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, cwd=ctx.tmp,
                                      env=env)
         wait_for(lambda: "skiffd ready" in self.log_text() or self.proc.poll() is not None,

@@ -1,7 +1,7 @@
 """Runs the scenarios and writes one JSON file per scenario into the run's results directory.
 
     python3 bench/harness/main.py --out DIR --jar skiffd.jar --jmh-jar benchmarks.jar [--quick]
-        [--only proxy,wasm_exec,...]
+        [--only proxy,wasm_exec,...] [--mesh-modes off,on]
 
 A scenario that fails is recorded as not measured, with the error, so the report says so; the
 others still run.
@@ -20,6 +20,7 @@ from pathlib import Path
 import cold_start
 import density
 import images
+import mesh
 import noisy_neighbour
 import proxy
 import scaling
@@ -33,6 +34,7 @@ SCENARIOS = {
     "scaling": scaling.run,
     "density": density.run,
     "noisy_neighbour": noisy_neighbour.run,
+    "mesh": mesh.run,
 }
 
 
@@ -77,10 +79,13 @@ def main():
     ap.add_argument("--jmh-jar", required=True, type=Path)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", default=",".join(SCENARIOS))
+    ap.add_argument("--mesh-modes", default="off,on",
+                    help="skiffd's --mesh settings the mesh scenario measures (off is always run)")
     args = ap.parse_args()
     ctx = Ctx(args.out.resolve(), args.quick, args.jar.resolve(), args.jmh_jar.resolve())
+    ctx.mesh_modes = args.mesh_modes.split(",")
     started = time.time()
-    run = {"mode": "quick" if args.quick else "full",
+    run = {"mode": "quick" if args.quick else "full", "mesh_modes": ctx.mesh_modes,
            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
            "machine": machine()}
     if os.environ.get("BUILD_WARNING"):

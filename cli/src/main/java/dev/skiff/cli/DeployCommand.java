@@ -1,5 +1,6 @@
 package dev.skiff.cli;
 
+import dev.skiff.api.model.Authorization;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.ScalingSettings;
@@ -11,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -29,7 +32,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Create a service or replace its template; waits for the new revision.",
       "The traffic split stays as it is. Every changed template makes a new revision;",
-      "unless --no-wait, the command waits until that revision is ready."
+      "unless --no-wait, the command waits until that revision is ready. The",
+      "authorization (--allow, --mesh-mode) is the service's, not the revision's:",
+      "changing it alone makes no new revision."
     })
 final class DeployCommand extends SkiffCommand {
   @Parameters(index = "0", paramLabel = "NAME", description = "The service name (a DNS label).")
@@ -46,6 +51,8 @@ final class DeployCommand extends SkiffCommand {
       })
   String tag;
 
+  @Mixin AuthorizationOptions authorization;
+
   @Mixin WaitOptions wait;
 
   @Override
@@ -58,7 +65,8 @@ final class DeployCommand extends SkiffCommand {
     if (wait.waitTimeoutSeconds < 0) {
       throw usage("--wait-timeout must not be negative");
     }
-    List<String> problems = template.problems();
+    List<String> problems = new ArrayList<>(template.problems());
+    problems.addAll(authorization.problems());
     if (!problems.isEmpty()) {
       throw usage(String.join("\n", problems));
     }
@@ -69,15 +77,29 @@ final class DeployCommand extends SkiffCommand {
     RevisionTemplate t = template.template(digest);
     Optional<Reply<Service>> before = api.findService(ns, name);
     Reply<Service> written;
+    Authorization oldAuthorization = null;
     if (before.isPresent()) {
       // Sent back with the resourceVersion it was read at: a concurrent change makes this a 409.
       Service old = before.get().value();
-      written = api.putService(old.withStatus(null).withSpec(old.spec().withTemplate(t)));
+      oldAuthorization = old.spec().authorization();
+      written =
+          api.putService(
+              old.withStatus(null)
+                  .withSpec(
+                      old.spec()
+                          .withTemplate(t)
+                          .withAuthorization(authorization.applyTo(oldAuthorization))));
       noteDroppedScaling(old.spec().template(), t);
     } else {
       written =
-          api.createService(Service.of(ObjectMeta.of(ns, name), new ServiceSpec(t, List.of())));
+          api.createService(
+              Service.of(
+                  ObjectMeta.of(ns, name),
+                  new ServiceSpec(t, List.of(), authorization.applyTo(null))));
     }
+    boolean authorizationChanged =
+        before.isPresent()
+            && !Objects.equals(oldAuthorization, written.value().spec().authorization());
     ServiceRollout.Result result =
         new ServiceRollout(api, clock(), wait)
             .follow(before.map(Reply::value).orElse(null), written, tag);
@@ -88,7 +110,11 @@ final class DeployCommand extends SkiffCommand {
                 out.println(
                     "Service "
                         + name
-                        + (result.changed() ? " deployed: " : " unchanged: ")
+                        + (result.changed()
+                            ? " deployed: "
+                            : authorizationChanged
+                                ? " authorization updated (no new revision): "
+                                : " unchanged: ")
                         + ServiceRollout.describe(result)));
     return OK;
   }

@@ -2,8 +2,10 @@ package dev.skiff.cli;
 
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
+import dev.skiff.cli.internal.AuthorizationView;
 import dev.skiff.cli.internal.DescribeView;
 import dev.skiff.cli.internal.Reply;
+import dev.skiff.cli.internal.ServerRejectedException;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "describe",
-    description = "Show a service: template, revisions, traffic, tag URLs, conditions.")
+    description =
+        "Show a service: template, revisions, traffic, tag URLs, authorization, conditions.")
 final class DescribeCommand extends SkiffCommand {
   @Parameters(index = "0", paramLabel = "NAME", description = "The service.")
   String name;
@@ -28,8 +31,24 @@ final class DescribeCommand extends SkiffCommand {
             service.json(),
             out -> {
               List<Revision> revisions = api().revisions(ns, name).value();
-              out.print(DescribeView.render(service.value(), revisions, clock().instant()));
+              out.print(
+                  DescribeView.render(
+                      service.value(), revisions, clock().instant(), trustDomain()));
             });
     return OK;
+  }
+
+  /**
+   * The mesh's trust domain for the authorization's callers. A namespace token may not read the
+   * mesh's status; the page then shows the IDs with a placeholder rather than failing.
+   */
+  private String trustDomain() {
+    try {
+      var status = api().meshStatus();
+      String td = status == null ? "" : status.path("trustDomain").asText("");
+      return td.isEmpty() ? AuthorizationView.UNKNOWN_TRUST_DOMAIN : td;
+    } catch (ServerRejectedException e) {
+      return AuthorizationView.UNKNOWN_TRUST_DOMAIN;
+    }
   }
 }

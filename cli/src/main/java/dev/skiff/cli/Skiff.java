@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       ListCommand.class,
       DescribeCommand.class,
       RevisionsCommand.class,
+      InstancesCommand.class,
       TrafficCommand.class,
       ScaleCommand.class,
       RollbackCommand.class,

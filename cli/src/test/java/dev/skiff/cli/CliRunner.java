@@ -22,9 +22,20 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class CliRunner {
   private final Map<String, String> env;
+  private final Clock clock;
 
   CliRunner(Map<String, String> env) {
+    this(env, Clock.systemUTC());
+  }
+
+  private CliRunner(Map<String, String> env, Clock clock) {
     this.env = env;
+    this.clock = clock;
+  }
+
+  /** The same CLI reading the time from {@code clock} (ages in tables). */
+  CliRunner at(Clock clock) {
+    return new CliRunner(env, clock);
   }
 
   /** The CLI of an admin of {@code controlPlane}. */
@@ -40,7 +51,7 @@ final class CliRunner {
   CliRunner withEnv(String name, String value) {
     Map<String, String> more = new HashMap<>(env);
     more.put(name, value);
-    return new CliRunner(more);
+    return new CliRunner(more, clock);
   }
 
   /**
@@ -139,7 +150,7 @@ final class CliRunner {
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8),
         env,
-        Clock.systemUTC());
+        clock);
   }
 
   private static Result result(int code, ByteArrayOutputStream out, ByteArrayOutputStream err) {

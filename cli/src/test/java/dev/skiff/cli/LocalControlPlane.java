@@ -39,6 +39,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@link #node}: reports revisions ready as a node would (none runs in process);
  *   <li>{@link #logs}: the node's log lines, and ending a follow;
+ *   <li>{@link #instancesEndpoint}: a stand-in for the node's {@code GET /v1/instances} (see {@link
+ *       StandInInstancesEndpoint});
  *   <li>{@link #concurrentWrites}: another client writing a service just before the CLI does;
  *   <li>{@link #requests}: what the CLI sent, to assert on what it did not send.
  * </ul>
@@ -60,6 +62,7 @@ final class LocalControlPlane implements AutoCloseable {
 
   final StandInNode node;
   final ServiceLogs logs = new ServiceLogs();
+  final StandInInstancesEndpoint instancesEndpoint = new StandInInstancesEndpoint();
 
   private final Path dir;
   private final Vertx vertx;
@@ -84,6 +87,7 @@ final class LocalControlPlane implements AutoCloseable {
     cp.router().route().order(-1).handler(this::intercept);
     if (serveLogs) {
       cp.router().get(ServiceLogs.PATH).handler(logs.route());
+      cp.router().get(StandInInstancesEndpoint.PATH).handler(instancesEndpoint.route());
     }
     this.node =
         new StandInNode(

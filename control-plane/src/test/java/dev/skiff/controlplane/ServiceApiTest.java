@@ -64,6 +64,50 @@ class ServiceApiTest extends ApiTestCase {
   }
 
   @Test
+  void authorizationChangeKeepsTheRevisionAndIsStoredWithTheService() throws Exception {
+    api.call("POST", SERVICES, service("hello", "registry/hello:1", ""));
+    String authorized =
+        """
+        {"apiVersion":"skiff.dev/v1","kind":"Service","metadata":{"name":"hello"},
+         "spec":{"template":{"image":"registry/hello:1"},
+                 "authorization":{"allow":["spiffe://skiff.local/ns/billing/svc/*"],
+                                  "mode":"PERMISSIVE"}}}""";
+    var r = api.call("PUT", SERVICES + "/hello", authorized);
+    assertEquals(200, r.status(), r.body());
+    assertEquals("hello-00001", r.json().at("/status/latestCreatedRevisionName").asText());
+    assertEquals(
+        "spiffe://skiff.local/ns/billing/svc/*",
+        r.json().at("/spec/authorization/allow/0").asText());
+    // Moving traffic keeps the authorization; only the template makes revisions.
+    var moved =
+        api.call(
+            "PUT",
+            SERVICES + "/hello/traffic",
+            "{\"traffic\":[{\"latestRevision\":true,\"percent\":100}]}");
+    assertEquals(200, moved.status(), moved.body());
+    JsonNode stored = api.call("GET", SERVICES + "/hello").json();
+    assertEquals("PERMISSIVE", stored.at("/spec/authorization/mode").asText());
+    var back = api.call("PUT", SERVICES + "/hello", service("hello", "registry/hello:1", ""));
+    assertEquals(200, back.status(), back.body());
+    assertTrue(back.json().at("/spec/authorization").isMissingNode(), back.body());
+    assertEquals(List.of("hello-00001"), revisionNames("hello"));
+  }
+
+  @Test
+  void invalidAuthorizationIsRefusedNamingTheEntry() throws Exception {
+    var r =
+        api.call(
+            "POST",
+            SERVICES,
+            """
+            {"metadata":{"name":"hello"},"spec":{"template":{"image":"registry/hello:1"},
+             "authorization":{"allow":["*","spiffe://skiff.local/ns/Billing/svc/x"]}}}""");
+    assertEquals(422, r.status(), r.body());
+    assertTrue(r.body().contains("spec.authorization.allow[1]"), r.body());
+    assertEquals(List.of(), revisionNames("hello"));
+  }
+
+  @Test
   void putCreatesWhenAbsent() throws Exception {
     var r = api.call("PUT", SERVICES + "/fresh", service("fresh", "registry/x:1", ""));
     assertEquals(201, r.status(), r.body());

@@ -3,17 +3,20 @@ package dev.skiff.api.manifest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.model.Authorization;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceSpec;
 import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.api.validation.AuthorizationRules;
 import dev.skiff.api.validation.Problems;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +24,9 @@ import java.util.Set;
  * Maps a Knative {@code serving.knative.dev/v1} Service onto Skiff's model. The fields Skiff runs
  * (one container's image, env, ports, resources; containerConcurrency, timeoutSeconds; annotations;
  * traffic) are taken as they are; fields Skiff cannot honour are rejected by path rather than
- * silently dropped.
+ * silently dropped. Skiff's own setting rides on the Service's metadata as annotations: {@code
+ * skiff.dev/allow} (comma-separated callers) and {@code skiff.dev/mesh-mode} ({@code strict} or
+ * {@code permissive}) become {@code spec.authorization} and leave the annotations.
  */
 final class KnativeService {
   static final String API_VERSION = "serving.knative.dev/v1";
@@ -59,6 +64,15 @@ final class KnativeService {
     Map<String, String> annotations =
         stringMap(
             p, "spec.template.metadata.annotations", template.path("metadata").path("annotations"));
+    for (String key :
+        List.of(AuthorizationRules.ALLOW_ANNOTATION, AuthorizationRules.MODE_ANNOTATION)) {
+      if (annotations.containsKey(key)) {
+        p.add(
+            "spec.template.metadata.annotations[" + key + "]",
+            "authorization is set per service, not per revision",
+            "move it to the Service's metadata.annotations");
+      }
+    }
     JsonNode pod = template.path("spec");
     fields(p, "spec.template.spec", pod, POD);
     JsonNode containers = pod.path("containers");
@@ -92,10 +106,45 @@ final class KnativeService {
         integer(p, "spec.template.spec.containerConcurrency", pod.path("containerConcurrency"));
     Integer timeout = integer(p, "spec.template.spec.timeoutSeconds", pod.path("timeoutSeconds"));
     List<TrafficTarget> traffic = traffic(p, spec.path("traffic"));
+    Authorization authorization = authorization(p, meta.annotations());
     p.throwIfAny();
     RevisionTemplate t =
         new RevisionTemplate(image, null, env, port, cc, timeout, resources, annotations);
-    return Service.of(meta, new ServiceSpec(t, traffic));
+    Map<String, String> rest = new LinkedHashMap<>(meta.annotations());
+    rest.remove(AuthorizationRules.ALLOW_ANNOTATION);
+    rest.remove(AuthorizationRules.MODE_ANNOTATION);
+    ObjectMeta m =
+        new ObjectMeta(meta.name(), meta.namespace(), null, null, null, null, meta.labels(), rest);
+    return Service.of(m, new ServiceSpec(t, traffic, authorization));
+  }
+
+  /** {@code skiff.dev/allow} and {@code skiff.dev/mesh-mode} as an authorization, or null. */
+  private static Authorization authorization(Problems p, Map<String, String> annotations) {
+    String allowText = annotations.get(AuthorizationRules.ALLOW_ANNOTATION);
+    String modeText = annotations.get(AuthorizationRules.MODE_ANNOTATION);
+    if (allowText == null && modeText == null) {
+      return null;
+    }
+    List<String> allow = new ArrayList<>();
+    if (allowText != null && !allowText.isBlank()) {
+      for (String entry : allowText.split(",", -1)) {
+        allow.add(entry.trim());
+      }
+      AuthorizationRules.checkAllow(
+          p, "metadata.annotations[" + AuthorizationRules.ALLOW_ANNOTATION + "]", allow);
+    }
+    String mode = null;
+    if (modeText != null) {
+      mode = modeText.trim().toUpperCase(Locale.ROOT);
+      if (!mode.equals(Authorization.STRICT) && !mode.equals(Authorization.PERMISSIVE)) {
+        p.add(
+            "metadata.annotations[" + AuthorizationRules.MODE_ANNOTATION + "]",
+            "must be strict or permissive, got '" + modeText + "'",
+            "strict (the default) accepts mTLS from mesh identities only; permissive accepts"
+                + " plaintext too, for migrations");
+      }
+    }
+    return new Authorization(allow, mode);
   }
 
   private static ObjectMeta metadata(Problems p, JsonNode m) {

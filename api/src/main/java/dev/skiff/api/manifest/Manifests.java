@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
@@ -128,6 +129,14 @@ public final class Manifests {
   private static ValidationException syntax(JsonProcessingException e) {
     if (e instanceof JsonMappingException de) {
       String path = path(de);
+      if (e instanceof ValueInstantiationException
+          && e.getCause() instanceof NullPointerException) {
+        // The records copy their lists with List.copyOf, which refuses a null element.
+        return ValidationException.of(
+            path,
+            "holds a list with a null entry",
+            "remove the empty entry (in YAML a bare '-' or a 'null' list item)");
+      }
       if (e instanceof UnrecognizedPropertyException u) {
         return ValidationException.of(
             path,

@@ -66,8 +66,34 @@ public final class ResourceValidator {
     }
     if (s.spec() != null) {
       traffic(p, "spec.traffic", s.spec().traffic());
+      AuthorizationRules.check(p, "spec.authorization", s.spec().authorization());
+      if (s.spec().template() != null) {
+        meshAnnotations(p, "spec.template.annotations", s.spec().template().annotations());
+      }
+    }
+    if (s.metadata() != null) {
+      meshAnnotations(p, "metadata.annotations", s.metadata().annotations());
     }
     p.throwIfAny();
+  }
+
+  /**
+   * The Knative form of the authorization ({@link AuthorizationRules#ALLOW_ANNOTATION}) is turned
+   * into {@code spec.authorization} when a Knative manifest is read; left on a Skiff service it
+   * would look like a setting and do nothing, so it is refused.
+   */
+  private static void meshAnnotations(Problems p, String path, Map<String, String> annotations) {
+    for (String key :
+        List.of(AuthorizationRules.ALLOW_ANNOTATION, AuthorizationRules.MODE_ANNOTATION)) {
+      if (annotations.containsKey(key)) {
+        p.add(
+            path + "[" + key + "]",
+            "is read only from a Knative Service's metadata (serving.knative.dev/v1)",
+            "in a skiff.dev/v1 Service write spec.authorization."
+                + (key.equals(AuthorizationRules.ALLOW_ANNOTATION) ? "allow" : "mode")
+                + " instead");
+      }
+    }
   }
 
   public static void validate(Trigger t) {

@@ -108,6 +108,18 @@ public final class ControlPlane {
     return http.delete("/v1/namespaces/" + ns + "/revisions/" + name).json();
   }
 
+  /**
+   * {@code GET /v1/instances}: the instances of a namespace, or of one service of it, as the nodes
+   * run them, sorted by service, revision and name.
+   */
+  public Reply<List<Instance>> instances(String ns, String service) {
+    String path =
+        "/v1/instances?namespace="
+            + encode(ns)
+            + (service == null ? "" : "&service=" + encode(service));
+    return list(http.get(path), Instance.class);
+  }
+
   /** Uploads a Wasm module and returns its digest, {@code sha256:<hex>}. */
   public String uploadBlob(byte[] module) {
     JsonNode answer = http.postBytes("/v1/blobs", module, "application/wasm").json();

@@ -12,13 +12,22 @@ import java.util.TreeMap;
 
 /**
  * The {@code describe} page: identity, template, revisions with their instances and scale settings,
- * traffic with tag URLs, conditions. Every value is printed with its control characters escaped
- * ({@link TerminalText}).
+ * traffic with tag URLs, authorization, conditions. Every value is printed with its control
+ * characters escaped ({@link TerminalText}).
  */
 public final class DescribeView {
   private DescribeView() {}
 
   public static String render(Service s, List<Revision> revisions, Instant now) {
+    return render(s, revisions, now, AuthorizationView.UNKNOWN_TRUST_DOMAIN);
+  }
+
+  /**
+   * @param trustDomain the mesh's, for the authorization's callers; {@link
+   *     AuthorizationView#UNKNOWN_TRUST_DOMAIN} when it cannot be read
+   */
+  public static String render(
+      Service s, List<Revision> revisions, Instant now, String trustDomain) {
     StringBuilder b = new StringBuilder();
     ServiceStatus st = s.status();
     field(b, "", "Name", s.metadata().name());
@@ -73,6 +82,7 @@ public final class DescribeView {
     }
     b.append("\nTraffic:\n");
     indent(b, TrafficView.table(s));
+    b.append(AuthorizationView.render(s, trustDomain));
 
     List<Condition> conditions = st == null ? List.of() : st.conditions();
     if (!conditions.isEmpty()) {

@@ -1,0 +1,321 @@
+"""Scenario 8, the mesh: what mTLS between Skiff's hops costs, against nginx with TLS to its
+upstream, the same backend, the same tools, the same run.
+
+skiffd runs with its internal switch --mesh on|off (set by its env SKIFF_MESH, as the two mesh
+branches wire it) for each mode asked for (main.py --mesh-modes, default off,on). `off` is always measured: its
+hello instance is the plaintext backend that "direct" and both nginx set-ups call. A mode `on` is
+checked, not trusted: its instances must be listed by GET /v1/instances with a SPIFFE identity
+and must not answer plaintext HTTP, else that mode says "not measured" with the reason.
+
+(a) Latency at a fixed 1,000 req/s (h2load --h1, 10 connections, per-request log), in interleaved
+    rounds after a JIT warm-up: hello (min-scale = max-scale = 1) through each skiffd's gateway
+    (the full path: gateway -> [mTLS -> sidecar ->] instance), direct to the off instance's
+    listener, nginx proxy_pass -> that listener (plaintext, keepalive upstream), and nginx ->
+    TLS 1.3 with a client certificate (proxy_ssl_*, keepalive upstream, session reuse) -> a
+    second nginx with ssl_verify_client on -> the same listener. Added p50/p99 = the path's
+    percentile minus direct's.
+(b) Sidecar memory per idle instance: a fresh skiffd per mode, one module uploaded, RSS and live
+    heap after a full GC; then N services of hello with min-scale 1, one request each through the
+    gateway, and the same figures again; (after - before) / N. Mesh on minus mesh off per
+    instance is what the sidecar adds.
+(c) Wasm cold start, p50/p99 over 100 samples (30 with --quick) per mode: scenario 4's method
+    (cold_start.wasm) on a fresh skiffd per mode with --scale-to-zero-grace 0.
+"""
+
+import subprocess
+import urllib.error
+import urllib.request
+
+import cold_start
+from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, not_measured, summarize,
+                    wait_for, wait_http, wrk)
+
+HOST = "hello.default.localhost"
+PINNED = {"autoscaling.knative.dev/min-scale": "1", "autoscaling.knative.dev/max-scale": "1"}
+
+
+def _skiffd(ctx, name, mode, *flags):
+    # The switch by its environment variable, not its flag: a skiffd without the switch ignores
+    # the variable (and _instance then finds out), where it would refuse an unknown flag.
+    return Skiffd(ctx, f"mesh-{name}-{mode}", *flags, env={"SKIFF_MESH": mode})
+
+
+def _instances(skiffd, service):
+    """GET /v1/instances for one service, or None when this skiffd has no such endpoint."""
+    try:
+        return skiffd.call("GET", f"/v1/instances?namespace=default&service={service}")["items"]
+    except RuntimeError as e:
+        if " answered 404" in str(e):
+            return None
+        raise
+
+
+def _answers_plaintext(address):
+    try:
+        with urllib.request.urlopen(f"http://{address}/", timeout=5) as r:
+            return r.status == 200
+    except (OSError, urllib.error.HTTPError, ValueError):
+        return False
+
+
+def _instance(skiffd, mode, service, revision):
+    """The instance's address for a mode, or a not_measured saying why the mode is not real."""
+    items = _instances(skiffd, service)
+    ready = [i for i in items or [] if i.get("state") == "Ready" and i.get("address")]
+    if mode == "on":
+        if items is None:
+            return None, not_measured("this skiffd does not run the mesh: it has no GET "
+                                      "/v1/instances, so --mesh on is not built into it")
+        if not ready or not ready[0].get("identity"):
+            return None, not_measured(f"--mesh on, but {service}'s instance has no mesh identity "
+                                      f"in GET /v1/instances: {items}")
+        if _answers_plaintext(ready[0]["address"]):
+            return None, not_measured(f"--mesh on, but {service}'s instance at "
+                                      f"{ready[0]['address']} answers plaintext HTTP")
+        return ready[0]["address"], None
+    if ready:
+        address = ready[0]["address"]
+    else:
+        ports = skiffd.instance_ports(revision)
+        if len(ports) != 1:
+            raise RuntimeError(f"expected one instance of {revision}, the log shows ports {ports}")
+        address = f"127.0.0.1:{ports[0]}"
+    if not _answers_plaintext(address):
+        raise RuntimeError(f"--mesh off, but {service}'s instance at {address} does not answer "
+                           "plaintext HTTP")
+    return address, None
+
+
+# -- TLS material for nginx ------------------------------------------------------------------------
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _certificates(ctx):
+    """A CA, a server certificate for the upstream nginx and a client certificate for the front
+    one: ECDSA P-256, as the mesh's."""
+    d = ctx.tmp / "mesh-tls"
+    d.mkdir(exist_ok=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=skiff-bench-ca", cwd=d)
+    for name, ext in (("server", "subjectAltName=DNS:upstream.bench\nextendedKeyUsage=serverAuth\n"),
+                      ("client", "subjectAltName=URI:spiffe://bench/nginx\n"
+                                 "extendedKeyUsage=clientAuth\n")):
+        (d / f"{name}.ext").write_text(ext)
+        _openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                 "-subj", f"/CN={name}.bench", cwd=d)
+        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                 "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext",
+                 cwd=d)
+    return d
+
+
+def _nginx(ctx, backend):
+    """nginx plaintext -> backend, and nginx -> TLS + client cert -> nginx (verifies) -> backend."""
+    tls = _certificates(ctx)
+    plain_port, front_port, upstream_port = free_port(), free_port(), free_port()
+    proxy = """
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;"""
+    upstream_nginx = Nginx(ctx, "mesh-tls-upstream", f"""
+  upstream backend {{ server {backend}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{upstream_port} ssl;
+    ssl_protocols TLSv1.3;
+    ssl_certificate {tls}/server.pem;
+    ssl_certificate_key {tls}/server.key;
+    ssl_client_certificate {tls}/ca.pem;
+    ssl_verify_client on;
+    ssl_session_cache shared:mesh:1m;
+    keepalive_requests 1000000;
+    location / {{ proxy_pass http://backend;{proxy} }}
+  }}""")
+    front_nginx = Nginx(ctx, "mesh-front", f"""
+  upstream backend {{ server {backend}; keepalive 64; }}
+  upstream tls_upstream {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{plain_port};
+    location / {{ proxy_pass http://backend;{proxy} }}
+  }}
+  server {{
+    listen 127.0.0.1:{front_port};
+    location / {{
+      proxy_pass https://tls_upstream;{proxy}
+      proxy_ssl_protocols TLSv1.3;
+      proxy_ssl_certificate {tls}/client.pem;
+      proxy_ssl_certificate_key {tls}/client.key;
+      proxy_ssl_trusted_certificate {tls}/ca.pem;
+      proxy_ssl_verify on;
+      proxy_ssl_name upstream.bench;
+      proxy_ssl_server_name on;
+      proxy_ssl_session_reuse on;
+    }}
+  }}""")
+    return [upstream_nginx, front_nginx], plain_port, front_port
+
+
+# -- (a) latency -----------------------------------------------------------------------------------
+
+
+def _latency(ctx, modes, skiffds, addresses):
+    nginxes = []
+    try:
+        backend = addresses["off"]
+        nginxes, plain_port, front_port = _nginx(ctx, backend)
+        targets = {"direct": (f"http://{backend}/", None, "direct to hello's instance listener "
+                                                          "(mesh off), no proxy")}
+        for mode in modes:
+            if mode in addresses:
+                targets[f"gateway_{mode}"] = (
+                    f"{skiffds[mode].gateway}/", HOST,
+                    "Skiff gateway -> instance (mesh off, plaintext)" if mode == "off" else
+                    "Skiff gateway -> mTLS -> sidecar -> instance (mesh on)")
+        targets["nginx"] = (f"http://127.0.0.1:{plain_port}/", HOST,
+                            "nginx proxy_pass -> instance (plaintext, keepalive upstream)")
+        targets["nginx_tls"] = (f"http://127.0.0.1:{front_port}/", HOST,
+                                "nginx -> TLS 1.3 + client cert -> nginx (ssl_verify_client on) "
+                                "-> instance (keepalive upstreams)")
+        for url, host, _ in targets.values():
+            wait_http(url, host)
+        warm, rounds, dur = ctx.pick(8, 20), ctx.pick(1, 3), ctx.pick(5, 10)
+        ctx.log(f"mesh: JIT warm-up, {warm}s through each gateway, 3s on each other path")
+        for key, (url, host, _) in targets.items():
+            wrk(url, host, 2, 64, warm if key.startswith("gateway") else 3)
+        lat = {key: [] for key in targets}
+        runs = {key: [] for key in targets}
+        for i in range(rounds):
+            for key, (url, host, _) in targets.items():
+                ctx.log(f"mesh: round {i + 1}/{rounds}: {key}: h2load 1000 req/s for {dur}s")
+                fixed, values, _ = h2load_rate(ctx, url, host, 1000, 10, dur, f"h2load-mesh-{key}")
+                lat[key] += values
+                runs[key].append(fixed)
+        results = {}
+        for key, (url, host, label) in targets.items():
+            results[key] = {
+                "label": label,
+                "url": url if host is None else f"{url} (Host: {host})",
+                "latency_ms": summarize(lat[key]),
+                "achieved_rate": sum(r["achieved_rate"] for r in runs[key]) / len(runs[key]),
+                "errors": sum(r["errors"] + r["non_2xx"] for r in runs[key]),
+                "command": runs[key][0]["command"],
+                "raw": ctx.raw_file(f"mesh-latency-1000rps-{key}.txt", lat[key]),
+            }
+
+        def added(key, base="direct"):
+            if key not in results:
+                return None
+            a, b = results[key]["latency_ms"], results[base]["latency_ms"]
+            return {"p50": a["p50"] - b["p50"], "p99": a["p99"] - b["p99"]}
+
+        return {
+            "measured": True,
+            "warmup_s": warm,
+            "rounds": rounds,
+            "seconds_per_round": dur,
+            "targets": results,
+            "added_over_direct_ms": {key: added(key) for key in results if key != "direct"},
+            "mesh_on_over_off_ms": added("gateway_on", "gateway_off"),
+            "nginx_tls_over_plain_ms": added("nginx_tls", "nginx"),
+        }
+    finally:
+        for n in reversed(nginxes):
+            n.stop()
+
+
+# -- (b) memory ------------------------------------------------------------------------------------
+
+
+def _snapshot(skiffd):
+    skiffd.gc()
+    return {"rss_kib": skiffd.rss_kib(), "heap_used_kib": skiffd.heap_used_kib()}
+
+
+def _memory(ctx, mode, n):
+    skiffd = _skiffd(ctx, "memory", mode)
+    try:
+        digest = skiffd.upload(WASM_DIR / "hello.wasm")
+        before = _snapshot(skiffd)
+        ctx.log(f"mesh: memory, mesh {mode}: {n} idle instances (min-scale 1)")
+        for i in range(n):
+            skiffd.deploy(f"m-{i:03d}", digest, {"autoscaling.knative.dev/min-scale": "1"})
+        for i in range(n):
+            skiffd.wait_ready(f"m-{i:03d}-00001", timeout=120)
+            req = urllib.request.Request(f"{skiffd.gateway}/")
+            req.add_header("Host", f"m-{i:03d}.default.localhost")
+            with urllib.request.urlopen(req, timeout=30) as r:
+                r.read()
+        after = _snapshot(skiffd)
+
+        def per(key):
+            return (after[key] - before[key]) / n if after[key] and before[key] else None
+
+        return {"measured": True, "instances": n, "skiffd": skiffd.command, "before": before,
+                "after": after, "rss_per_instance_kib": per("rss_kib"),
+                "heap_per_instance_kib": per("heap_used_kib")}
+    finally:
+        skiffd.stop()
+
+
+# -- (c) cold start --------------------------------------------------------------------------------
+
+
+def _cold(ctx, mode, samples):
+    skiffd = _skiffd(ctx, "cold", mode, "--scale-to-zero-grace", "0")
+    try:
+        result = cold_start.wasm(ctx, skiffd, samples, 20, prefix=f"cold-mesh-{mode}-")
+        result["skiffd"] = skiffd.command
+        return result
+    finally:
+        skiffd.stop()
+
+
+# -- the scenario ----------------------------------------------------------------------------------
+
+
+def run(ctx):
+    asked = [m for m in getattr(ctx, "mesh_modes", ["off", "on"]) if m]
+    bad = [m for m in asked if m not in ("off", "on")]
+    if bad:
+        return not_measured(f"--mesh-modes takes off and on, got {bad}")
+    modes = ["off"] + [m for m in asked if m == "on"]  # off is the backend of every other path
+    result = {"modes_asked": asked, "modes": {}}
+    skiffds, addresses = {}, {}
+    try:
+        for mode in modes:
+            skiffds[mode] = _skiffd(ctx, "latency", mode)
+            digest = skiffds[mode].upload(WASM_DIR / "hello.wasm")
+            skiffds[mode].deploy("hello", digest, PINNED)
+        for mode in modes:
+            skiffds[mode].wait_ready("hello-00001")
+            address, why = _instance(skiffds[mode], mode, "hello", "hello-00001")
+            result["modes"][mode] = why or {"measured": True, "skiffd": skiffds[mode].command,
+                                            "instance_address": address}
+            if address:
+                addresses[mode] = address
+        real = [m for m in modes if m in addresses]
+        result["latency"] = _latency(ctx, real, skiffds, addresses)
+    finally:
+        for s in skiffds.values():
+            s.stop()
+    n, samples = ctx.pick(20, 100), ctx.pick(30, 100)
+    result["memory"], result["cold_start"] = {}, {}
+    for mode in real:
+        result["memory"][mode] = _memory(ctx, mode, n)
+        result["cold_start"][mode] = _cold(ctx, mode, samples)
+    mem, cold = result["memory"], result["cold_start"]
+    if "on" in mem and mem["on"].get("measured") and mem["off"].get("measured"):
+        result["sidecar_per_instance_kib"] = {
+            "rss": mem["on"]["rss_per_instance_kib"] - mem["off"]["rss_per_instance_kib"],
+            "heap": (mem["on"]["heap_per_instance_kib"] - mem["off"]["heap_per_instance_kib"]
+                     if mem["on"]["heap_per_instance_kib"] is not None
+                     and mem["off"]["heap_per_instance_kib"] is not None else None)}
+    if "on" in cold and cold["on"].get("measured") and cold["off"].get("measured"):
+        on, off = cold["on"]["first_byte_ms"], cold["off"]["first_byte_ms"]
+        result["cold_start_on_over_off_ms"] = {"p50": on["p50"] - off["p50"],
+                                               "p99": on["p99"] - off["p99"]}
+    result["measured"] = True
+    return result
