@@ -1,5 +1,6 @@
 package dev.skiff.controlplane.internal.http;
 
+import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.internal.auth.RequestOrigin;
 import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.resources.BlobStore;
@@ -25,6 +26,7 @@ public final class ApiRouter {
       MeterRegistry registry,
       TokenRegistry tokens,
       MeshCa mesh,
+      EventLog events,
       RequestOrigin origin,
       Set<String> openPaths,
       String tokenHint) {
@@ -42,6 +44,9 @@ public final class ApiRouter {
     new BlobRoutes(blobs).register(routes);
     new MeshRoutes(mesh).register(routes);
     router.get("/v1/watch").handler(new WatchRoute(feed, store));
+    EventsRoute eventsRoute = new EventsRoute(events);
+    router.get("/v1/events").handler(eventsRoute);
+    router.get("/v1/namespaces/:namespace/events").handler(eventsRoute);
     // Vert.x Web's own outcomes (no route, wrong method, a handler that threw) get JSON bodies too.
     router.errorHandler(404, ctx -> Replies.failure(ctx, 404));
     router.errorHandler(405, ctx -> Replies.failure(ctx, 405));
