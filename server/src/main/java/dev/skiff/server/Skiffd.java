@@ -232,6 +232,7 @@ public final class Skiffd {
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
               scaling = new Scaling();
+              scaling.events(controlPlane.events());
               NodeAgent.Builder agentBuilder = NodeAgent.builder();
               if (containers != null) {
                 agentBuilder.withBackend(containers);
@@ -262,6 +263,7 @@ public final class Skiffd {
                               controlPlane.systemToken()))
                       .withScaler(scaling)
                       .withStatsSink(stat -> autoscaler.record(stat))
+                      .withInstanceEvents(new InstanceEventLog(controlPlane.events()))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
                       .withStartAttempts(options.startAttempts)
                       .withCapacity(
