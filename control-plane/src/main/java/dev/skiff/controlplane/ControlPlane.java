@@ -111,6 +111,7 @@ public final class ControlPlane {
             events,
             new RequestOrigin(b.hostnames, b.tls != null),
             open,
+            b.openPrefix,
             b.tokenHint);
     this.host = b.host;
     this.port = b.port;
@@ -301,6 +302,7 @@ public final class ControlPlane {
     private final String systemToken = Secrets.newToken();
     private java.util.List<String> hostnames = java.util.List.of();
     private boolean metricsAuth;
+    private String openPrefix;
     private Tls tls;
     private String tokenHint =
         "send the admin token (made by skiffd at first start, in {data-dir}/admin.token) or a"
@@ -358,6 +360,24 @@ public final class ControlPlane {
     /** Whether {@code /metrics} needs a token too; default false (open, like {@code /healthz}). */
     public Builder withMetricsAuth(boolean required) {
       this.metricsAuth = required;
+      return this;
+    }
+
+    /**
+     * A path prefix served without a token, e.g. {@code /ui/} for the web console's static files
+     * (which must hold no data: they are public); the Host and Origin checks still apply. Default
+     * none. Must start and end with {@code /} and not be under {@code /v1/}.
+     */
+    public Builder withOpenPathPrefix(String prefix) {
+      if (prefix == null
+          || prefix.length() < 3
+          || !prefix.startsWith("/")
+          || !prefix.endsWith("/")
+          || prefix.startsWith("/v1/")) {
+        throw new IllegalArgumentException(
+            "an open path prefix looks like /ui/ and is not under /v1/, got " + prefix);
+      }
+      this.openPrefix = prefix;
       return this;
     }
 

@@ -29,13 +29,14 @@ public final class ApiRouter {
       EventLog events,
       RequestOrigin origin,
       Set<String> openPaths,
+      String openPrefix,
       String tokenHint) {
     Router router = Router.router(vertx);
     // Order: metrics see every request, including those that fail or match nothing; then the
     // guard (Host/Origin, token, role, Content-Type) before any route, including routes added
     // later through ControlPlane.router().
     router.route().handler(new RequestMetrics(registry));
-    router.route().handler(new ApiGuard(tokens, origin, openPaths, tokenHint));
+    router.route().handler(new ApiGuard(tokens, origin, openPaths, openPrefix, tokenHint));
     Routes routes = new Routes(router);
     new TokenRoutes(tokens).register(routes);
     new ServiceRoutes(api).register(routes);
