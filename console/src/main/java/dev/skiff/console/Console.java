@@ -45,7 +45,17 @@ public final class Console {
 
   /** Adds the console's routes to {@code router} (the API's, so the stats need a token). */
   public void mount(Router router) {
-    router.get("/ui").handler(ctx -> ctx.redirect(PATH));
+    // Vert.x Web matches "/ui" for "/ui/" too: redirect only the bare path.
+    router
+        .get("/ui")
+        .handler(
+            ctx -> {
+              if (ctx.request().path().equals("/ui")) {
+                ctx.redirect(PATH);
+              } else {
+                ctx.next();
+              }
+            });
     router.get(PATH + "*").handler(assets);
     router
         .get(STATS_PATH)

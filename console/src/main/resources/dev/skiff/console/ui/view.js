@@ -2,7 +2,7 @@
 // a slider being moved and a screen reader's position survive the refreshes.
 import { createPlot, drawPlot } from './plot.js';
 
-export const HISTORY = 120;
+export const HISTORY = 60;
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -55,7 +55,7 @@ export class ServiceCard {
     const table = el('table', { class: 'revisions' },
       el('caption', { class: 'visually-hidden', text: `Revisions of ${this.name}` }),
       el('thead', {}, el('tr', {}, ...['Revision', 'Status', 'Traffic', 'Instances ready / desired', 'Requests/s',
-        'Errors', 'Latency p50 / p90 / p99 (ms)', 'Cold starts', 'Requests/s, last 2 min', 'p99 latency, last 2 min']
+        'Errors', 'Latency p50 / p90 / p99 (ms)', 'Cold starts', 'Requests/s, last minute', 'p99 latency, last minute']
         .map((h) => el('th', { scope: 'col', text: h })))),
       this.tbody);
     // Traffic between the newest ready revision and the one before it.
@@ -158,9 +158,9 @@ export class ServiceCard {
     row.cells.latency.textContent = last && last[1] > 0 ? `${fmt(last[3], 2)} / ${fmt(last[4], 2)} / ${fmt(last[5], 2)}` : '–';
     row.cells.cold.textContent = stat && stat.coldStarts > 0 ? `${stat.coldStarts} (mean ${fmt(stat.coldStartMeanMs)} ms)` : '0';
     drawPlot(row.rpsPlot, points.map((p) => p[1]), HISTORY,
-      `Requests per second of ${rev.metadata.name} over the last 2 minutes, now ${last ? fmt(last[1]) : 0}`);
+      `Requests per second of ${rev.metadata.name} over the last minute, now ${last ? fmt(last[1]) : 0}`);
     drawPlot(row.latPlot, points.map((p) => p[5]), HISTORY,
-      `p99 latency of ${rev.metadata.name} over the last 2 minutes, now ${last ? fmt(last[5], 2) : 0} ms`);
+      `p99 latency of ${rev.metadata.name} over the last minute, now ${last ? fmt(last[5], 2) : 0} ms`);
   }
 
   updateSplit(revisions, traffic) {
