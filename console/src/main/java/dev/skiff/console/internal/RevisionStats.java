@@ -28,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 public final class RevisionStats {
   static final String REQUESTS = "skiff.gateway.requests";
   static final String DURATION = "skiff.gateway.request.duration";
-  static final String DESIRED = "skiff.instances.desired";
-  static final String READY = "skiff.instances.ready";
-  static final String COLD_START = "skiff.cold.start";
+  static final String DESIRED = "skiff.node.instances.desired";
+  static final String READY = "skiff.node.instances.ready";
+  static final String COLD_START = "skiff.node.cold.start.duration";
 
   private final MeterRegistry registry;
   private final Clock clock;
@@ -99,7 +99,8 @@ public final class RevisionStats {
       }
     }
     // A revision with instances but no request yet: listed under its service once it has one.
-    Key k = new Key(ns, service(rev), rev);
+    String svc = g.getId().getTag("service");
+    Key k = new Key(ns, svc != null ? svc : service(rev), rev);
     Series s = series.computeIfAbsent(k, x -> new Series());
     seen.put(k, s);
     apply(s, g, desired, ns, rev);
