@@ -57,7 +57,7 @@ final class ApiGuard implements Handler<RoutingContext> {
       Replies.failure(ctx, e);
       return;
     }
-    if (openPaths.contains(path) || (openPrefix != null && path.startsWith(openPrefix))) {
+    if (openPaths.contains(path) || open(path)) {
       ctx.next();
       return;
     }
@@ -97,6 +97,15 @@ final class ApiGuard implements Handler<RoutingContext> {
                 req.resume();
               }
             });
+  }
+
+  /**
+   * Under the open prefix, or the prefix without its slash ({@code /ui} redirects to {@code /ui/}).
+   */
+  private boolean open(String path) {
+    return openPrefix != null
+        && (path.startsWith(openPrefix)
+            || path.equals(openPrefix.substring(0, openPrefix.length() - 1)));
   }
 
   private static String bearer(String header) {
