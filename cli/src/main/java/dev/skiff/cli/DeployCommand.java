@@ -65,7 +65,18 @@ final class DeployCommand extends SkiffCommand {
     byte[] module = template.wasmFile() == null ? null : readModule(template.wasmFile());
 
     ControlPlane api = api();
-    String digest = module == null ? null : api.uploadBlob(module);
+    String digest = null;
+    if (module != null) {
+      // The control plane validates and compiles the module while it takes the upload.
+      var progress = skiff().progress();
+      progress.show(
+          "uploading and compiling " + template.wasmFile() + " (" + module.length + " bytes)");
+      try {
+        digest = api.uploadBlob(module);
+      } finally {
+        progress.end();
+      }
+    }
     RevisionTemplate t = template.template(digest);
     Optional<Reply<Service>> before = api.findService(ns, name);
     Reply<Service> written;
@@ -79,7 +90,7 @@ final class DeployCommand extends SkiffCommand {
           api.createService(Service.of(ObjectMeta.of(ns, name), new ServiceSpec(t, List.of())));
     }
     ServiceRollout.Result result =
-        new ServiceRollout(api, clock(), wait)
+        new ServiceRollout(api, clock(), wait, skiff().progress())
             .follow(before.map(Reply::value).orElse(null), written, tag);
     printer()
         .print(
