@@ -5,12 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,7 +32,7 @@ public final class RevisionStats {
   private final MeterRegistry registry;
   private final Clock clock;
   private final int history;
-  private final Map<Key, Series> series = new TreeMap<>();
+  private final Map<Key, RevisionSeries> series = new TreeMap<>();
   private long lastSampleNanos;
 
   public RevisionStats(MeterRegistry registry, Clock clock, int history) {
@@ -69,9 +66,9 @@ public final class RevisionStats {
         timers.put(k, tm);
       }
     }
-    Map<Key, Series> seen = new HashMap<>();
+    Map<Key, RevisionSeries> seen = new HashMap<>();
     for (Map.Entry<Key, double[]> e : counts.entrySet()) {
-      Series s = series.computeIfAbsent(e.getKey(), k -> new Series());
+      RevisionSeries s = series.computeIfAbsent(e.getKey(), k -> new RevisionSeries());
       seen.put(e.getKey(), s);
       Timer tm = timers.get(e.getKey());
       s.add(t, seconds, e.getValue()[0], e.getValue()[1], tm == null ? null : tm, history);
@@ -85,13 +82,13 @@ public final class RevisionStats {
     series.keySet().retainAll(seen.keySet());
   }
 
-  private void instances(Gauge g, Map<Key, Series> seen, boolean desired) {
+  private void instances(Gauge g, Map<Key, RevisionSeries> seen, boolean desired) {
     String ns = g.getId().getTag("namespace");
     String rev = g.getId().getTag("revision");
     if (ns == null || rev == null) {
       return;
     }
-    for (Map.Entry<Key, Series> e : series.entrySet()) {
+    for (Map.Entry<Key, RevisionSeries> e : series.entrySet()) {
       if (e.getKey().namespace.equals(ns) && e.getKey().revision.equals(rev)) {
         apply(e.getValue(), g, desired, ns, rev);
         seen.put(e.getKey(), e.getValue());
@@ -101,22 +98,21 @@ public final class RevisionStats {
     // A revision with instances but no request yet: listed under its service once it has one.
     String svc = g.getId().getTag("service");
     Key k = new Key(ns, svc != null ? svc : service(rev), rev);
-    Series s = series.computeIfAbsent(k, x -> new Series());
+    RevisionSeries s = series.computeIfAbsent(k, x -> new RevisionSeries());
     seen.put(k, s);
     apply(s, g, desired, ns, rev);
   }
 
-  private void apply(Series s, Gauge g, boolean desired, String ns, String rev) {
+  private void apply(RevisionSeries s, Gauge g, boolean desired, String ns, String rev) {
     int v = (int) Math.round(g.value());
     if (desired) {
-      s.desired = v;
+      s.desired(v);
     } else {
-      s.ready = v;
+      s.ready(v);
     }
     Timer cold = registry.find(COLD_START).tag("namespace", ns).tag("revision", rev).timer();
     if (cold != null) {
-      s.coldStarts = cold.count();
-      s.coldStartMeanMs = cold.mean(TimeUnit.MILLISECONDS);
+      s.coldStarts(cold.count(), cold.mean(TimeUnit.MILLISECONDS));
     }
   }
 
@@ -129,10 +125,10 @@ public final class RevisionStats {
   /** The JSON the console polls: {@code {"interval":1,"revisions":[...]}}. */
   public synchronized JsonObject snapshot() {
     JsonArray revisions = new JsonArray();
-    for (Map.Entry<Key, Series> e : series.entrySet()) {
-      Series s = e.getValue();
+    for (Map.Entry<Key, RevisionSeries> e : series.entrySet()) {
+      RevisionSeries s = e.getValue();
       JsonArray points = new JsonArray();
-      for (double[] p : s.points) {
+      for (double[] p : s.points()) {
         points.add(
             new JsonArray().add((long) p[0]).add(p[1]).add(p[2]).add(p[3]).add(p[4]).add(p[5]));
       }
@@ -141,11 +137,11 @@ public final class RevisionStats {
               .put("namespace", e.getKey().namespace)
               .put("service", e.getKey().service)
               .put("revision", e.getKey().revision)
-              .put("desiredInstances", s.desired)
-              .put("readyInstances", s.ready)
-              .put("coldStarts", s.coldStarts)
-              .put("coldStartMeanMs", s.coldStartMeanMs)
-              .put("requests", (long) s.lastCount)
+              .put("desiredInstances", s.desired())
+              .put("readyInstances", s.ready())
+              .put("coldStarts", s.coldStarts())
+              .put("coldStartMeanMs", s.coldStartMeanMs())
+              .put("requests", (long) s.requests())
               .put("points", points));
     }
     return new JsonObject()
@@ -160,30 +156,6 @@ public final class RevisionStats {
                 .add("p90Ms")
                 .add("p99Ms"))
         .put("revisions", revisions);
-  }
-
-  /**
-   * The {@code q} quantile (0..1) in milliseconds of the values counted in {@code delta} (per
-   * bucket, not cumulative) with upper bounds {@code bounds} (ms, ascending); 0 when empty.
-   */
-  static double quantile(double[] bounds, double[] delta, double q) {
-    double total = 0;
-    for (double d : delta) {
-      total += d;
-    }
-    if (total <= 0) {
-      return 0;
-    }
-    double rank = q * total;
-    double seen = 0;
-    for (int i = 0; i < delta.length; i++) {
-      if (delta[i] > 0 && seen + delta[i] >= rank) {
-        double lower = i == 0 ? 0 : bounds[i - 1];
-        return lower + (bounds[i] - lower) * ((rank - seen) / delta[i]);
-      }
-      seen += delta[i];
-    }
-    return bounds[bounds.length - 1];
   }
 
   private record Key(String namespace, String service, String revision) implements Comparable<Key> {
@@ -204,53 +176,6 @@ public final class RevisionStats {
         c = service.compareTo(o.service);
       }
       return c == 0 ? revision.compareTo(o.revision) : c;
-    }
-  }
-
-  /** One revision's points: {time ms, requests/s, 5xx/s, p50, p90, p99}. */
-  private static final class Series {
-    final Deque<double[]> points = new ArrayDeque<>();
-    double lastCount = -1;
-    double lastErrors;
-    double[] lastBuckets;
-    int desired;
-    int ready;
-    double coldStarts;
-    double coldStartMeanMs;
-
-    void add(long t, double seconds, double count, double errors, Timer timer, int history) {
-      double[] bounds = null;
-      double[] cumulative = null;
-      if (timer != null) {
-        CountAtBucket[] b = timer.takeSnapshot().histogramCounts();
-        bounds = new double[b.length];
-        cumulative = new double[b.length];
-        for (int i = 0; i < b.length; i++) {
-          bounds[i] = b[i].bucket(TimeUnit.MILLISECONDS);
-          cumulative[i] = b[i].count();
-        }
-      }
-      if (lastCount >= 0 && count >= lastCount) {
-        double[] p = {t, (count - lastCount) / seconds, (errors - lastErrors) / seconds, 0, 0, 0};
-        if (cumulative != null && lastBuckets != null && lastBuckets.length == cumulative.length) {
-          double[] delta = new double[cumulative.length];
-          for (int i = 0; i < delta.length; i++) {
-            double now = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
-            double before = lastBuckets[i] - (i == 0 ? 0 : lastBuckets[i - 1]);
-            delta[i] = Math.max(0, now - before);
-          }
-          p[3] = quantile(bounds, delta, 0.50);
-          p[4] = quantile(bounds, delta, 0.90);
-          p[5] = quantile(bounds, delta, 0.99);
-        }
-        points.addLast(p);
-        while (points.size() > history) {
-          points.removeFirst();
-        }
-      }
-      lastCount = count;
-      lastErrors = errors;
-      lastBuckets = cumulative;
     }
   }
 }

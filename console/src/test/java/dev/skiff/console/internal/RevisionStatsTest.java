@@ -94,8 +94,8 @@ class RevisionStatsTest {
   @Test
   void quantilesInterpolateWithinTheirBucket() {
     double[] bounds = {1, 2, 4};
-    assertEquals(1.5, RevisionStats.quantile(bounds, new double[] {0, 10, 0}, 0.5), 1e-9);
-    assertEquals(0, RevisionStats.quantile(bounds, new double[] {0, 0, 0}, 0.5));
-    assertEquals(4, RevisionStats.quantile(bounds, new double[] {1, 0, 1}, 1.0), 1e-9);
+    assertEquals(1.5, RevisionSeries.quantile(bounds, new double[] {0, 10, 0}, 0.5), 1e-9);
+    assertEquals(0, RevisionSeries.quantile(bounds, new double[] {0, 0, 0}, 0.5));
+    assertEquals(4, RevisionSeries.quantile(bounds, new double[] {1, 0, 1}, 1.0), 1e-9);
   }
 }
