@@ -99,6 +99,21 @@ class ConsoleBrowserIT {
     await("the service hello", () -> visible(By.cssSelector("article[data-service=hello]")));
     await("two ready revisions", () -> visible(By.cssSelector("[id='split--default--hello']")));
     screenshot("signed-in");
+    // The token lives in this tab's sessionStorage only: not in the URL, a cookie or localStorage.
+    var js = (org.openqa.selenium.JavascriptExecutor) browser;
+    assertEquals(skiffd.token(), js.executeScript("return sessionStorage.getItem('skiff.token')"));
+    assertEquals(0L, js.executeScript("return localStorage.length"));
+    assertEquals("", js.executeScript("return document.cookie"));
+    assertTrue(!browser.getCurrentUrl().contains(skiffd.token()), browser.getCurrentUrl());
+    // Every control has an accessible name: a label for inputs, text for buttons.
+    assertEquals(
+        0L,
+        js.executeScript(
+            "return [...document.querySelectorAll('input')].filter(i => i.type !== 'hidden'"
+                + " && !document.querySelector('label[for=\"' + i.id + '\"]')"
+                + " && !i.getAttribute('aria-label')).length"
+                + " + [...document.querySelectorAll('button')]"
+                + ".filter(b => !b.textContent.trim()).length"));
 
     AtomicBoolean loading = new AtomicBoolean(true);
     Thread load = load(loading);
