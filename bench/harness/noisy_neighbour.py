@@ -5,7 +5,7 @@ hello is measured alone first (baseline), then again while 50 requests to a func
 `_start` is an endless loop are in flight through the gateway, each held open by a raw socket.
 The healthy requests go one at a time over one keep-alive connection, paced at a fixed rate, with
 Python's http.client (no load tool needed). Afterwards the 50 sockets are closed and the scenario
-times how long the node takes to stop the 50 guests (skiffd's `skiff_wasm_executions` gauge back
+times how long the node takes to stop the 50 guests (skiffd's `skiff_wasm_executions_in_flight` gauge back
 to 0): client disconnects cancel Wasm executions.
 
 The looping module is written out byte by byte here, so the scenario needs no Wasm toolchain.
@@ -38,9 +38,9 @@ def executions(skiffd):
     """skiffd's count of Wasm requests admitted and not finished."""
     with urllib.request.urlopen(skiffd.api + "/metrics", timeout=10) as r:
         text = r.read().decode()
-    m = re.search(r"^skiff_wasm_executions(?:\{[^}]*\})? ([\d.eE+-]+)$", text, re.M)
+    m = re.search(r"^skiff_wasm_executions_in_flight(?:\{[^}]*\})? ([\d.eE+-]+)$", text, re.M)
     if not m:
-        raise RuntimeError("skiffd's /metrics has no skiff_wasm_executions gauge")
+        raise RuntimeError("skiffd's /metrics has no skiff_wasm_executions_in_flight gauge")
     return float(m.group(1))
 
 

@@ -72,7 +72,7 @@ final class ApplyCommand extends SkiffCommand {
     ObjectNode doc = Json.mapper().createObjectNode();
     ArrayNode items = doc.putArray("items");
     List<String> lines = new ArrayList<>();
-    ServiceRollout rollout = new ServiceRollout(api, clock(), wait);
+    ServiceRollout rollout = new ServiceRollout(api, clock(), wait, skiff().progress());
     for (Applied a : applied) {
       String id = a.resource.kind().toLowerCase(Locale.ROOT) + "/" + a.resource.metadata().name();
       if (a.service != null) {

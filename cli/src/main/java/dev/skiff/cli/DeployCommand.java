@@ -73,7 +73,18 @@ final class DeployCommand extends SkiffCommand {
     byte[] module = template.wasmFile() == null ? null : readModule(template.wasmFile());
 
     ControlPlane api = api();
-    String digest = module == null ? null : api.uploadBlob(module);
+    String digest = null;
+    if (module != null) {
+      // The control plane validates and compiles the module while it takes the upload.
+      var progress = skiff().progress();
+      progress.show(
+          "uploading and compiling " + template.wasmFile() + " (" + module.length + " bytes)");
+      try {
+        digest = api.uploadBlob(module);
+      } finally {
+        progress.end();
+      }
+    }
     RevisionTemplate t = template.template(digest);
     Optional<Reply<Service>> before = api.findService(ns, name);
     Reply<Service> written;
@@ -101,7 +112,7 @@ final class DeployCommand extends SkiffCommand {
         before.isPresent()
             && !Objects.equals(oldAuthorization, written.value().spec().authorization());
     ServiceRollout.Result result =
-        new ServiceRollout(api, clock(), wait)
+        new ServiceRollout(api, clock(), wait, skiff().progress())
             .follow(before.map(Reply::value).orElse(null), written, tag);
     printer()
         .print(

@@ -33,7 +33,7 @@ final class DescribeCommand extends SkiffCommand {
               List<Revision> revisions = api().revisions(ns, name).value();
               out.print(
                   DescribeView.render(
-                      service.value(), revisions, clock().instant(), trustDomain()));
+                      service.value(), revisions, recentEvents(ns), clock().instant(), trustDomain()));
             });
     return OK;
   }
@@ -51,4 +51,19 @@ final class DescribeCommand extends SkiffCommand {
       return AuthorizationView.UNKNOWN_TRUST_DOMAIN;
     }
   }
+
+  /** The service's last events; none from an older control plane that keeps no events (404). */
+  private List<dev.skiff.api.event.Event> recentEvents(String ns) {
+    try {
+      List<dev.skiff.api.event.Event> all = api().events(ns, name).value();
+      return all.subList(Math.max(0, all.size() - EVENTS), all.size());
+    } catch (dev.skiff.cli.internal.ServerRejectedException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
+      return List.of();
+    }
+  }
+
+  private static final int EVENTS = 10;
 }

@@ -70,7 +70,9 @@ final class ScaleCommand extends SkiffCommand {
         }
       }
     }
-    print(new ServiceRollout(api, clock(), wait).follow(read.value(), written, null));
+    print(
+        new ServiceRollout(api, clock(), wait, skiff().progress())
+            .follow(read.value(), written, null));
     return OK;
   }
 

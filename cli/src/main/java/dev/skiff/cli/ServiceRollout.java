@@ -22,10 +22,19 @@ final class ServiceRollout {
   private final WaitOptions wait;
 
   ServiceRollout(ControlPlane api, Clock clock, WaitOptions wait) {
+    this(api, clock, wait, dev.skiff.cli.internal.ProgressLine.NONE);
+  }
+
+  /** With {@code progress} showing what the new revision does while {@code --wait} waits. */
+  ServiceRollout(
+      ControlPlane api,
+      Clock clock,
+      WaitOptions wait,
+      dev.skiff.cli.internal.ProgressLine progress) {
     this.api = api;
     this.clock = clock;
     this.wait = wait;
-    this.rollout = new Rollout(api, clock, WaitOptions.POLL_INTERVAL);
+    this.rollout = new Rollout(api, clock, WaitOptions.POLL_INTERVAL).withProgress(progress);
   }
 
   /**

@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       InvokeCommand.class,
       LogsCommand.class,
+      EventsCommand.class,
       TokenCommand.class,
       MeshCommand.class,
       CompletionCommand.class,
@@ -228,6 +229,25 @@ public final class Skiff {
 
   PrintStream out() {
     return out;
+  }
+
+  /**
+   * The progress line of waits: on stderr when it is a terminal's, else none. {@code
+   * SKIFF_PROGRESS} overrides: {@code always}, {@code never}; {@code auto} (the default) shows it
+   * when the JVM has a console (stdin and stdout a terminal, so not {@code skiff deploy ... | tee
+   * log}) and {@code TERM} is not {@code dumb}.
+   */
+  dev.skiff.cli.internal.ProgressLine progress() {
+    String mode = env.getOrDefault("SKIFF_PROGRESS", "auto");
+    boolean show =
+        switch (mode) {
+          case "always" -> true;
+          case "never" -> false;
+          default -> System.console() != null && !"dumb".equals(env.get("TERM"));
+        };
+    return show
+        ? new dev.skiff.cli.internal.ProgressLine(err, clock)
+        : dev.skiff.cli.internal.ProgressLine.NONE;
   }
 
   /** Standard error, for progress and warnings of commands. */

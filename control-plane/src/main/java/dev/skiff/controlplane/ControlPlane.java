@@ -6,9 +6,11 @@ import dev.skiff.api.model.Service;
 import dev.skiff.api.model.Trigger;
 import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.internal.auth.RequestOrigin;
 import dev.skiff.controlplane.internal.auth.Secrets;
 import dev.skiff.controlplane.internal.auth.TokenRegistry;
+import dev.skiff.controlplane.internal.events.ResourceChanges;
 import dev.skiff.controlplane.internal.http.ApiRouter;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.DefaultModuleValidator;
@@ -65,9 +67,11 @@ public final class ControlPlane {
   private final String systemToken;
   private final TokenRegistry tokens;
   private final MeshCa mesh;
+  private final EventLog events;
   private final HttpServerOptions serverOptions;
   private final Handler<HttpConnection> connectionHandler;
   private volatile HttpServer server;
+  private volatile Watch changeWatch;
 
   /** A PEM certificate (chain) and its private key for serving the API over HTTPS. */
   public record Tls(Path certificate, Path privateKey) {}
@@ -92,6 +96,7 @@ public final class ControlPlane {
             .withClock(b.clock)
             .withRootSwitchDelay(b.rootSwitchDelay)
             .build();
+    this.events = new EventLog(b.clock);
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
         ApiRouter.create(
@@ -103,8 +108,10 @@ public final class ControlPlane {
             b.meterRegistry,
             tokens,
             mesh,
+            events,
             new RequestOrigin(b.hostnames, b.tls != null),
             open,
+            b.openPrefix,
             b.tokenHint);
     this.host = b.host;
     this.port = b.port;
@@ -142,6 +149,7 @@ public final class ControlPlane {
   public Future<ControlPlane> start() {
     return api.repairMissingRevisions()
         .compose(v -> mesh.start())
+        .compose(v -> followChanges())
         .compose(
             v ->
                 vertx
@@ -154,6 +162,36 @@ public final class ControlPlane {
               this.server = s;
               return this;
             });
+  }
+
+  /**
+   * The log of what happened to services, revisions and instances: the control plane records what
+   * it sees in the store; other components in this JVM record through it too.
+   */
+  public EventLog events() {
+    return events;
+  }
+
+  /** Records events for what changes in the store from now on (see {@link ResourceChanges}). */
+  private Future<Void> followChanges() {
+    ResourceChanges changes = new ResourceChanges(events);
+    java.util.concurrent.atomic.AtomicBoolean live =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Future<Watch> w =
+        feed.follow(
+            e -> {
+              if (live.get()) {
+                changes.onEvent(e);
+              } else {
+                changes.replay(e);
+              }
+            });
+    return w.map(
+        watch -> {
+          changeWatch = watch;
+          live.set(true);
+          return null;
+        });
   }
 
   private HttpServerOptions serverOptions() {
@@ -189,6 +227,10 @@ public final class ControlPlane {
 
   /** Closes the HTTP server, ending open watch streams. The store stays open. */
   public Future<Void> stop() {
+    Watch w = changeWatch;
+    if (w != null) {
+      w.cancel();
+    }
     HttpServer s = server;
     return s == null ? Future.succeededFuture() : s.close();
   }
@@ -260,6 +302,7 @@ public final class ControlPlane {
     private final String systemToken = Secrets.newToken();
     private java.util.List<String> hostnames = java.util.List.of();
     private boolean metricsAuth;
+    private String openPrefix;
     private Tls tls;
     private String tokenHint =
         "send the admin token (made by skiffd at first start, in {data-dir}/admin.token) or a"
@@ -317,6 +360,24 @@ public final class ControlPlane {
     /** Whether {@code /metrics} needs a token too; default false (open, like {@code /healthz}). */
     public Builder withMetricsAuth(boolean required) {
       this.metricsAuth = required;
+      return this;
+    }
+
+    /**
+     * A path prefix served without a token, e.g. {@code /ui/} for the web console's static files
+     * (which must hold no data: they are public); the Host and Origin checks still apply. Default
+     * none. Must start and end with {@code /} and not be under {@code /v1/}.
+     */
+    public Builder withOpenPathPrefix(String prefix) {
+      if (prefix == null
+          || prefix.length() < 3
+          || !prefix.startsWith("/")
+          || !prefix.endsWith("/")
+          || prefix.startsWith("/v1/")) {
+        throw new IllegalArgumentException(
+            "an open path prefix looks like /ui/ and is not under /v1/, got " + prefix);
+      }
+      this.openPrefix = prefix;
       return this;
     }
 

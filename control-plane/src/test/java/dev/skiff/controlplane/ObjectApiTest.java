@@ -74,14 +74,14 @@ class ObjectApiTest extends ApiTestCase {
     double notFound =
         api.registry
             .get("skiff.api.requests")
-            .tags("route", "/v1/nodes/:name", "method", "GET", "status", "404")
+            .tags("route", "/v1/nodes/:name", "method", "GET", "code", "404", "code_class", "4xx")
             .counter()
             .count();
     assertEquals(2.0, notFound);
     double ok =
         api.registry
             .get("skiff.api.requests")
-            .tags("route", "/v1/nodes", "status", "200")
+            .tags("route", "/v1/nodes", "code", "200")
             .counter()
             .count();
     assertEquals(1.0, ok);

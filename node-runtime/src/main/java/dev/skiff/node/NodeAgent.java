@@ -72,7 +72,8 @@ public final class NodeAgent implements ResourceFeed.Listener {
             new InstanceSupervisor.Settings(
                 b.drain, b.endpointGrace, b.restartBackoff, b.maxBackoff, b.startAttempts),
             new NodeCapacity(b.limits, b.fds, feed::revisions),
-            feed::revisions);
+            feed::revisions,
+            b.instanceEvents);
     this.stats =
         new StatsLoop(
             feed::revisions, b.stats, b.clock, ticker, onAgent, b.sampleEvery, b.reportEvery);
@@ -167,6 +168,8 @@ public final class NodeAgent implements ResourceFeed.Listener {
     private StatusReporter reporter = (ns, rev, st) -> Future.succeededFuture();
     private Scaler scaler;
     private StatsSink stats = s -> {};
+    private dev.skiff.node.spi.InstanceEvents instanceEvents =
+        dev.skiff.node.spi.InstanceEvents.NONE;
     private LogStore logs;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker;
@@ -204,6 +207,12 @@ public final class NodeAgent implements ResourceFeed.Listener {
 
     public Builder withStatsSink(StatsSink s) {
       this.stats = s;
+      return this;
+    }
+
+    /** Who hears instances start, fail and end (skiffd's event log); default nobody. */
+    public Builder withInstanceEvents(dev.skiff.node.spi.InstanceEvents e) {
+      this.instanceEvents = java.util.Objects.requireNonNull(e);
       return this;
     }
 

@@ -117,6 +117,31 @@ class NodeAgentTest {
   }
 
   @Test
+  void tellsItsListenerOfStartsFailuresRestartsAndGivingUp() throws Exception {
+    List<dev.skiff.node.spi.InstanceEvents.InstanceEvent> heard =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    agent = agent(NodeAgent.builder().withStartAttempts(1).withInstanceEvents(heard::add));
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    backend.running.get(0).crash("OOMKilled");
+    await("the crash heard", () -> heard.size() == 2);
+    backend.failStartsWith(new InstanceStartException("StartFailed", "boom", null));
+    deploy(Fixtures.revision("broken", 1));
+    await("the failure heard", () -> heard.size() == 4);
+
+    var what = heard.stream().map(e -> e.revision() + " " + e.what() + " " + e.reason()).toList();
+    assertEquals(
+        List.of(
+            "hello-00001 STARTED null",
+            "hello-00001 ENDED OOMKilled",
+            "broken-00001 START_FAILED StartFailed",
+            "broken-00001 GAVE_UP StartFailed"),
+        what);
+    assertTrue(heard.get(0).message().startsWith("instance started (cold start) in "));
+    assertEquals("hello", heard.get(0).service());
+  }
+
+  @Test
   void drainsAnInstanceOnlyAfterTheEndpointGrace() throws Exception {
     Revision r = Fixtures.revision("hello", 1);
     deploy(r);

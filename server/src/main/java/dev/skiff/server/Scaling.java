@@ -10,6 +10,8 @@ import dev.skiff.autoscaler.Autoscaler;
 import dev.skiff.autoscaler.Decision;
 import dev.skiff.autoscaler.spi.Endpoints;
 import dev.skiff.autoscaler.spi.ScaleListener;
+import dev.skiff.controlplane.events.EventLog;
+import dev.skiff.controlplane.events.EventNote;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.spi.Scaler;
@@ -29,6 +31,8 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
   private Autoscaler autoscaler;
   private final Map<RevisionKey, Decision> decisions = new ConcurrentHashMap<>();
   private final Map<RevisionKey, Integer> concurrency = new ConcurrentHashMap<>();
+  private final Map<RevisionKey, String> services = new ConcurrentHashMap<>();
+  private EventLog events;
 
   void agent(NodeAgent a) {
     this.agent = a;
@@ -38,12 +42,17 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
     this.autoscaler = a;
   }
 
+  void events(EventLog log) {
+    this.events = log;
+  }
+
   // -- Scaler: the agent's active revisions -------------------------------------------------------
 
   @Override
   public void track(Revision r) {
     RevisionKey key = RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
     concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
+    services.put(key, r.spec().service());
     ScalingSettings settings = ScalingSettings.from(r.spec().template().annotations());
     // A revision that served before this process started (a restart) resumes from what runs now
     // (nothing), scaling up on its first request; a new one starts at its initial scale.
@@ -60,6 +69,7 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
     RevisionKey key = RevisionKey.of(namespace, revision);
     autoscaler.untrack(key);
     decisions.remove(key);
+    services.remove(key);
   }
 
   // -- ScaleListener: the autoscaler's decisions
@@ -83,6 +93,28 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
                 decision.changedAt())
             : null;
     agent.scale(revision.namespace(), revision.name(), decision.desired(), status);
+    if (previous != null && previous.desired() != decision.desired()) {
+      record(revision, previous.desired(), decision);
+    }
+  }
+
+  /** Records a scale change with the autoscaler's reason in the event log. */
+  private void record(RevisionKey revision, int from, Decision decision) {
+    EventLog log = events;
+    if (log == null) {
+      return;
+    }
+    int to = decision.desired();
+    String reason = to == 0 ? "ScaledToZero" : to > from ? "ScaledUp" : "ScaledDown";
+    log.record(
+        EventNote.normal(
+            revision.namespace(),
+            "Revision",
+            revision.name(),
+            services.get(revision),
+            reason,
+            "scaled from " + from + " to " + to + ": " + decision.reason().text(),
+            "autoscaler"));
   }
 
   void poke(String namespace, String revision) {

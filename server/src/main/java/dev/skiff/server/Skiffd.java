@@ -5,6 +5,7 @@ import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.validation.Quantities;
 import dev.skiff.autoscaler.Autoscaler;
 import dev.skiff.autoscaler.AutoscalerConfig;
+import dev.skiff.console.Console;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.gateway.Gateway;
@@ -64,6 +65,7 @@ public final class Skiffd {
   private Autoscaler autoscaler;
   private Activator activator;
   private Gateway gateway;
+  private Console console;
 
   public Skiffd(SkiffdOptions options) {
     this.options = options;
@@ -219,6 +221,7 @@ public final class Skiffd {
                       .withAdminToken(adminToken)
                       .withHostnames(apiHostnames())
                       .withMetricsAuth(options.metricsAuth)
+                      .withOpenPathPrefix(Console.PATH)
                       .withTls(apiTls)
                       .withTokenHint(
                           "send Authorization: Bearer <token>. The admin token is in "
@@ -229,9 +232,14 @@ public final class Skiffd {
                       .withServer(apiGuard.apply(new HttpServerOptions()), apiGuard::connected)
                       .build();
               ApiEdge.install(controlPlane.router(), apiGuard);
+              // The web console at /ui/ and the per-revision stats it plots, on the API's port.
+              console = Console.builder().withVertx(vertx).withMeterRegistry(metrics).build();
+              console.mount(controlPlane.router());
+              console.start();
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
               scaling = new Scaling();
+              scaling.events(controlPlane.events());
               NodeAgent.Builder agentBuilder = NodeAgent.builder();
               if (containers != null) {
                 agentBuilder.withBackend(containers);
@@ -262,6 +270,7 @@ public final class Skiffd {
                               controlPlane.systemToken()))
                       .withScaler(scaling)
                       .withStatsSink(stat -> autoscaler.record(stat))
+                      .withInstanceEvents(new InstanceEventLog(controlPlane.events()))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
                       .withStartAttempts(options.startAttempts)
                       .withCapacity(
@@ -591,6 +600,9 @@ public final class Skiffd {
     Future<Void> g = gateway == null ? Future.succeededFuture() : gateway.close();
     if (autoscaler != null) {
       autoscaler.stop();
+    }
+    if (console != null) {
+      console.stop();
     }
     return g.transform(x -> activator == null ? Future.<Void>succeededFuture() : activator.close())
         .transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())

@@ -22,7 +22,7 @@ final class WasmMetrics {
     Gauge.builder("skiff.wasm.pool.queued", wasm, w -> w.stats().queued())
         .description("Wasm guests waiting for a CPU permit")
         .register(registry);
-    Gauge.builder("skiff.wasm.executions", wasm, w -> w.stats().executions())
+    Gauge.builder("skiff.wasm.executions.in.flight", wasm, w -> w.stats().executions())
         .description("Wasm requests admitted and not finished (waiting, computing or sleeping)")
         .register(registry);
   }

@@ -94,7 +94,7 @@ class ScaleToZeroIT {
     String metrics = http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/metrics").text();
     assertTrue(
         metrics.contains(
-            "skiff_cold_start_seconds_count{namespace=\"default\",revision=\"burst-00001\"}"),
+            "skiff_node_cold_start_duration_seconds_count{namespace=\"default\",revision=\"burst-00001\",service=\"burst\"}"),
         "cold starts are measured");
     assertTrue(
         metrics.contains(

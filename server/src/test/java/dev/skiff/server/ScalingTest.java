@@ -35,6 +35,8 @@ class ScalingTest {
   Scaling scaling;
   NodeAgent agent;
   Autoscaler autoscaler;
+  dev.skiff.controlplane.events.EventLog events =
+      new dev.skiff.controlplane.events.EventLog(java.time.Clock.systemUTC());
 
   @BeforeEach
   void setUp() {
@@ -42,12 +44,14 @@ class ScalingTest {
     backend = new FakeBackend();
     statuses = new ConcurrentHashMap<>();
     scaling = new Scaling();
+    scaling.events(events);
     agent =
         NodeAgent.builder()
             .withVertx(vertx)
             .withBackend(backend)
             .withTicker(new ManualTicker())
             .withScaler(scaling)
+            .withInstanceEvents(new InstanceEventLog(events))
             .withStatusReporter(
                 (ns, rev, st) -> {
                   statuses.put(rev, st);
@@ -111,6 +115,31 @@ class ScalingTest {
     scaling.poke("default", "hello-00001");
 
     await("an instance after the poke", () -> ready() == 1);
+  }
+
+  @Test
+  void aPokeAtZeroRecordsTheScaleUpWithTheAutoscalersReasonAndTheInstanceStart() throws Exception {
+    Revision served =
+        Fixtures.revision("hello", 1)
+            .withStatus(
+                new RevisionStatus(
+                    null, 0, 0, List.of(Condition.ready(true, null, null, Instant.EPOCH))));
+    deploy(served);
+    await("the autoscaler tracks it", () -> autoscaler.decision(key()).isPresent());
+
+    scaling.poke("default", "hello-00001");
+
+    await("an instance after the poke", () -> ready() == 1);
+    await(
+        "a Started event",
+        () -> events.list("default", "hello").stream().anyMatch(e -> e.reason().equals("Started")));
+    var scaled =
+        events.list("default", "hello-00001").stream()
+            .filter(e -> e.reason().equals("ScaledUp"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("scaled from 0 to 1: activation: request arrived at zero", scaled.message());
+    assertEquals("hello", scaled.service());
   }
 
   @Test

@@ -168,6 +168,31 @@ public final class ControlPlane {
     return http.getLines(servicePath(ns, name) + "/logs" + q, follow);
   }
 
+  /**
+   * {@code GET /v1/namespaces/NS/events} (or {@code /v1/events} for every namespace, {@code ns}
+   * null): the kept events, oldest first, about {@code object} (an object or a service; null for
+   * all).
+   */
+  public Reply<List<dev.skiff.api.event.Event>> events(String ns, String object) {
+    return list(http.get(eventsPath(ns, object, false)), dev.skiff.api.event.Event.class);
+  }
+
+  /** The same events as a stream: the kept ones, then every new one until the stream ends. */
+  public LineStream watchEvents(String ns, String object) {
+    return http.getLines(eventsPath(ns, object, true), true);
+  }
+
+  private static String eventsPath(String ns, String object, boolean watch) {
+    StringBuilder p =
+        new StringBuilder(ns == null ? "/v1/events" : "/v1/namespaces/" + ns + "/events")
+            .append("?watch=")
+            .append(watch);
+    if (object != null) {
+      p.append("&object=").append(encode(object));
+    }
+    return p.toString();
+  }
+
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }

@@ -19,15 +19,21 @@ public final class DescribeView {
   private DescribeView() {}
 
   public static String render(Service s, List<Revision> revisions, Instant now) {
-    return render(s, revisions, now, AuthorizationView.UNKNOWN_TRUST_DOMAIN);
+    return render(s, revisions, List.of(), now, AuthorizationView.UNKNOWN_TRUST_DOMAIN);
   }
 
   /**
+   * The page with the service's last {@code events} at the end, like {@code kn}.
+   *
    * @param trustDomain the mesh's, for the authorization's callers; {@link
    *     AuthorizationView#UNKNOWN_TRUST_DOMAIN} when it cannot be read
    */
   public static String render(
-      Service s, List<Revision> revisions, Instant now, String trustDomain) {
+      Service s,
+      List<Revision> revisions,
+      List<dev.skiff.api.event.Event> events,
+      Instant now,
+      String trustDomain) {
     StringBuilder b = new StringBuilder();
     ServiceStatus st = s.status();
     field(b, "", "Name", s.metadata().name());
@@ -93,6 +99,31 @@ public final class DescribeView {
             k.type(), k.status(), k.reason(), Ages.since(k.lastTransitionTime(), now), k.message());
       }
       indent(b, c);
+    }
+    Table rc = new Table("REVISION", "TYPE", "STATUS", "REASON", "AGE", "MESSAGE");
+    for (Revision r : revisions) {
+      if (r.status() == null) {
+        continue;
+      }
+      for (Condition k : r.status().conditions()) {
+        if (!"Autoscaled".equals(k.type())) {
+          rc.row(
+              r.metadata().name(),
+              k.type(),
+              k.status(),
+              k.reason(),
+              Ages.since(k.lastTransitionTime(), now),
+              k.message());
+        }
+      }
+    }
+    if (!rc.isEmpty()) {
+      b.append("\nRevision conditions:\n");
+      indent(b, rc);
+    }
+    if (!events.isEmpty()) {
+      b.append("\nEvents:\n");
+      indent(b, EventView.table(events, false, now));
     }
     return b.toString();
   }

@@ -7,6 +7,7 @@ import dev.skiff.api.model.ServiceStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -21,10 +22,19 @@ public final class Rollout {
   private final Clock clock;
   private final Duration interval;
 
+  private ProgressLine progress = ProgressLine.NONE;
+  private int polls;
+
   public Rollout(ControlPlane api, Clock clock, Duration interval) {
     this.api = api;
     this.clock = clock;
     this.interval = interval;
+  }
+
+  /** Where {@link #awaitReady} shows what the revision is doing; none by default. */
+  public Rollout withProgress(ProgressLine p) {
+    this.progress = p;
+    return this;
   }
 
   /** Whether a write changed the template, so the control plane makes a new revision. */
@@ -88,9 +98,22 @@ public final class Rollout {
    * error.
    */
   public Revision awaitReady(String ns, String service, String revision, Instant deadline) {
+    try {
+      return awaitReadyShowing(ns, service, revision, deadline);
+    } finally {
+      progress.end();
+    }
+  }
+
+  private Revision awaitReadyShowing(String ns, String service, String revision, Instant deadline) {
     Condition last = null;
+    String event = null;
     while (true) {
+      if (progress != ProgressLine.NONE && polls++ % 5 == 0) {
+        event = lastEvent(ns, revision, event);
+      }
       Optional<Revision> r = api.findRevision(ns, revision);
+      progress.show(phase(revision, r.flatMap(x -> Conditions.ready(Conditions.of(x))), event));
       if (r.isPresent()) {
         Optional<Condition> ready = Conditions.ready(Conditions.of(r.get()));
         if (ready.isPresent()) {
@@ -135,6 +158,34 @@ public final class Rollout {
       if (caughtUp || !sleep(deadline)) {
         return s;
       }
+    }
+  }
+
+  /** What the revision is doing, for the progress line. */
+  private static String phase(String revision, Optional<Condition> ready, String event) {
+    String state =
+        ready
+            .map(
+                c ->
+                    c.isTrue() ? "ready" : c.reason() == null ? "Ready " + c.status() : describe(c))
+            .orElse("waiting for the node");
+    return revision + ": " + (event != null ? event : state);
+  }
+
+  /**
+   * The revision's newest event as {@code Reason: message}, or {@code fallback}: none yet, or a
+   * control plane without events.
+   */
+  private String lastEvent(String ns, String revision, String fallback) {
+    try {
+      List<dev.skiff.api.event.Event> events = api.events(ns, revision).value();
+      if (events.isEmpty()) {
+        return fallback;
+      }
+      dev.skiff.api.event.Event e = events.get(events.size() - 1);
+      return e.reason() + ": " + e.message();
+    } catch (CliException e) {
+      return fallback;
     }
   }
 

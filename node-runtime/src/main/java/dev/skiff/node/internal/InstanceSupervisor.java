@@ -8,6 +8,9 @@ import dev.skiff.node.LogStore;
 import dev.skiff.node.internal.RevisionInstances.Failure;
 import dev.skiff.node.internal.RevisionInstances.Running;
 import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceEvents;
+import dev.skiff.node.spi.InstanceEvents.InstanceEvent;
+import dev.skiff.node.spi.InstanceEvents.What;
 import dev.skiff.node.spi.InstanceExit;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
@@ -61,6 +64,7 @@ public final class InstanceSupervisor {
   private final NodeCapacity capacity;
   private final Supplier<Collection<RevisionInstances>> revisions;
   private final AtomicLong instanceSeq = new AtomicLong();
+  private final InstanceEvents events;
 
   public InstanceSupervisor(
       Map<String, RuntimeBackend> backends,
@@ -73,7 +77,9 @@ public final class InstanceSupervisor {
       Clock clock,
       Settings settings,
       NodeCapacity capacity,
-      Supplier<Collection<RevisionInstances>> revisions) {
+      Supplier<Collection<RevisionInstances>> revisions,
+      InstanceEvents events) {
+    this.events = events;
     this.capacity = capacity;
     this.revisions = revisions;
     this.backends = Map.copyOf(backends);
@@ -210,6 +216,16 @@ public final class InstanceSupervisor {
     if (cold) {
       meters.coldStart(r, took);
     }
+    tell(
+        r,
+        running,
+        What.STARTED,
+        null,
+        String.format(
+            java.util.Locale.ROOT,
+            "instance started%s in %.1f ms",
+            cold ? " (cold start)" : "",
+            took / 1e6));
     r.markReady();
     if (inst.imageDigest() != null) {
       r.imageDigest(inst.imageDigest());
@@ -237,9 +253,16 @@ public final class InstanceSupervisor {
         f.text());
     logs.sink(r.namespace(), r.service(), r.name(), running.id())
         .line("host", "instance failed to start: " + f.text());
+    tell(r, running, What.START_FAILED, f.reason(), "instance failed to start: " + f.text());
     if (!r.everReady() && failures >= settings.startAttempts()) {
       // It never served: more attempts would only keep its requests waiting. A redeploy retries.
       r.failed(f);
+      tell(
+          r,
+          running,
+          What.GAVE_UP,
+          f.reason(),
+          "gave up after " + failures + " failed starts: " + f.text());
       endpoints.markUnavailable(
           r.namespace(),
           r.name(),
@@ -269,11 +292,24 @@ public final class InstanceSupervisor {
         exit.message());
     logs.sink(r.namespace(), r.service(), r.name(), running.id())
         .line("host", "instance ended: " + exit.reason() + " (" + exit.message() + ")");
+    tell(
+        r,
+        running,
+        What.ENDED,
+        exit.reason(),
+        "instance ended (" + exit.message() + "); restarting after a backoff");
     if (r.readyCount() == 0) {
       r.lastExit(new Failure(exit.reason(), exit.message()));
     }
     reports.report(r);
     retryLater(r);
+  }
+
+  private void tell(
+      RevisionInstances r, Running running, What what, String reason, String message) {
+    events.onInstanceEvent(
+        new InstanceEvent(
+            r.namespace(), r.service(), r.name(), running.id(), what, reason, message));
   }
 
   private void retryLater(RevisionInstances r) {

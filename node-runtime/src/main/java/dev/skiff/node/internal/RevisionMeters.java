@@ -8,11 +8,14 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The agent's per-revision meters: instances desired and ready, and cold-start durations. */
+/**
+ * The agent's per-revision meters, tagged {@code namespace}, {@code service} and {@code revision}
+ * like the gateway's: instances desired and ready, and cold-start durations (docs/metrics.md).
+ */
 public final class RevisionMeters {
-  private static final String DESIRED = "skiff.instances.desired";
-  private static final String READY = "skiff.instances.ready";
-  private static final String COLD_START = "skiff.cold.start";
+  private static final String DESIRED = "skiff.node.instances.desired";
+  private static final String READY = "skiff.node.instances.ready";
+  private static final String COLD_START = "skiff.node.cold.start.duration";
 
   private final MeterRegistry meters;
 
@@ -55,6 +58,6 @@ public final class RevisionMeters {
   }
 
   private static Tags tags(RevisionInstances r) {
-    return Tags.of("namespace", r.namespace(), "revision", r.name());
+    return Tags.of("namespace", r.namespace(), "service", r.service(), "revision", r.name());
   }
 }

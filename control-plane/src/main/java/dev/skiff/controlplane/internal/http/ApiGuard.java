@@ -16,8 +16,9 @@ import java.util.Set;
  * The first handler of every API request. In order: {@code /healthz} passes; the Host, Origin and
  * Sec-Fetch-Site checks ({@link RequestOrigin}); open paths ({@code /metrics} unless configured
  * otherwise) pass; the bearer token is authenticated (401); the role must allow the method and path
- * ({@link AccessPolicy}, 403); a write must carry an accepted Content-Type ({@link MediaTypes},
- * 415).
+ * ({@link AccessPolicy}, 403); paths under the open prefix (the console's static files, which hold
+ * no data) pass after the Host and Origin checks; a write must carry an accepted Content-Type
+ * ({@link MediaTypes}, 415).
  */
 final class ApiGuard implements Handler<RoutingContext> {
   /** The routing-context key holding the authenticated {@link Principal}. */
@@ -26,9 +27,16 @@ final class ApiGuard implements Handler<RoutingContext> {
   private final TokenRegistry tokens;
   private final RequestOrigin origin;
   private final Set<String> openPaths;
+  private final String openPrefix;
   private final String tokenHint;
 
-  ApiGuard(TokenRegistry tokens, RequestOrigin origin, Set<String> openPaths, String tokenHint) {
+  ApiGuard(
+      TokenRegistry tokens,
+      RequestOrigin origin,
+      Set<String> openPaths,
+      String openPrefix,
+      String tokenHint) {
+    this.openPrefix = openPrefix;
     this.tokens = tokens;
     this.origin = origin;
     this.openPaths = Set.copyOf(openPaths);
@@ -49,7 +57,7 @@ final class ApiGuard implements Handler<RoutingContext> {
       Replies.failure(ctx, e);
       return;
     }
-    if (openPaths.contains(path)) {
+    if (openPaths.contains(path) || open(path)) {
       ctx.next();
       return;
     }
@@ -89,6 +97,15 @@ final class ApiGuard implements Handler<RoutingContext> {
                 req.resume();
               }
             });
+  }
+
+  /**
+   * Under the open prefix, or the prefix without its slash ({@code /ui} redirects to {@code /ui/}).
+   */
+  private boolean open(String path) {
+    return openPrefix != null
+        && (path.startsWith(openPrefix)
+            || path.equals(openPrefix.substring(0, openPrefix.length() - 1)));
   }
 
   private static String bearer(String header) {

@@ -1,5 +1,6 @@
 package dev.skiff.controlplane.internal.http;
 
+import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.internal.auth.RequestOrigin;
 import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.resources.BlobStore;
@@ -25,15 +26,17 @@ public final class ApiRouter {
       MeterRegistry registry,
       TokenRegistry tokens,
       MeshCa mesh,
+      EventLog events,
       RequestOrigin origin,
       Set<String> openPaths,
+      String openPrefix,
       String tokenHint) {
     Router router = Router.router(vertx);
     // Order: metrics see every request, including those that fail or match nothing; then the
     // guard (Host/Origin, token, role, Content-Type) before any route, including routes added
     // later through ControlPlane.router().
     router.route().handler(new RequestMetrics(registry));
-    router.route().handler(new ApiGuard(tokens, origin, openPaths, tokenHint));
+    router.route().handler(new ApiGuard(tokens, origin, openPaths, openPrefix, tokenHint));
     Routes routes = new Routes(router);
     new TokenRoutes(tokens).register(routes);
     new ServiceRoutes(api).register(routes);
@@ -42,6 +45,9 @@ public final class ApiRouter {
     new BlobRoutes(blobs).register(routes);
     new MeshRoutes(mesh).register(routes);
     router.get("/v1/watch").handler(new WatchRoute(feed, store));
+    EventsRoute eventsRoute = new EventsRoute(events);
+    router.get("/v1/events").handler(eventsRoute);
+    router.get("/v1/namespaces/:namespace/events").handler(eventsRoute);
     // Vert.x Web's own outcomes (no route, wrong method, a handler that threw) get JSON bodies too.
     router.errorHandler(404, ctx -> Replies.failure(ctx, 404));
     router.errorHandler(405, ctx -> Replies.failure(ctx, 405));

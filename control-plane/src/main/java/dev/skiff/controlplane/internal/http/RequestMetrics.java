@@ -8,9 +8,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Counts requests by route template, method and status ({@code skiff_api_requests_total} in
- * Prometheus) and times them ({@code skiff_api_request_duration_seconds}). Runs first on every
- * request.
+ * Counts requests by route template, method and status ({@code code} and {@code code_class}, as the
+ * gateway tags them; {@code skiff_api_requests_total} in Prometheus) and times them ({@code
+ * skiff_api_request_duration_seconds}). Runs first on every request.
  */
 final class RequestMetrics implements Handler<RoutingContext> {
   /** Routing-context key under which a route stores its template, e.g. {@code /v1/services}. */
@@ -29,10 +29,12 @@ final class RequestMetrics implements Handler<RoutingContext> {
         v -> {
           String route = ctx.get(ROUTE, "unmatched");
           String method = ctx.request().method().name();
-          String status = Integer.toString(ctx.response().getStatusCode());
+          int code = ctx.response().getStatusCode();
           Counter.builder("skiff.api.requests")
-              .description("REST API requests by route, method and status")
-              .tags("route", route, "method", method, "status", status)
+              .description("REST API requests by route, method and status code")
+              .tags("route", route, "method", method)
+              .tag("code", Integer.toString(code))
+              .tag("code_class", (code / 100) + "xx")
               .register(registry)
               .increment();
           Timer.builder("skiff.api.request.duration")

@@ -1,0 +1,126 @@
+package dev.skiff.console.internal;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One revision's points, each {@code {time ms, requests/s, 5xx/s, p50 ms, p90 ms, p99 ms}}: the
+ * differences between two samples of the gateway's counters and latency histogram. The histogram's
+ * buckets are cumulative over the process's life (Prometheus's), so the buckets that filled in one
+ * second are the difference of two snapshots. Not thread-safe: {@link RevisionStats} holds its
+ * lock.
+ */
+final class RevisionSeries {
+  private final Deque<double[]> points = new ArrayDeque<>();
+  private double lastCount = -1;
+  private double lastErrors;
+  private double[] lastBuckets;
+  private int desired;
+  private int ready;
+  private double coldStarts;
+  private double coldStartMeanMs;
+
+  /**
+   * Adds the point since the previous call ({@code seconds} ago) from the revision's request and
+   * 5xx counts and its latency timer (null: none yet); keeps the last {@code history} points.
+   */
+  void add(long t, double seconds, double count, double errors, Timer timer, int history) {
+    double[] bounds = null;
+    double[] cumulative = null;
+    if (timer != null) {
+      CountAtBucket[] b = timer.takeSnapshot().histogramCounts();
+      bounds = new double[b.length];
+      cumulative = new double[b.length];
+      for (int i = 0; i < b.length; i++) {
+        bounds[i] = b[i].bucket(TimeUnit.MILLISECONDS);
+        cumulative[i] = b[i].count();
+      }
+    }
+    if (lastCount >= 0 && count >= lastCount) {
+      double[] p = {t, (count - lastCount) / seconds, (errors - lastErrors) / seconds, 0, 0, 0};
+      if (cumulative != null && lastBuckets != null && lastBuckets.length == cumulative.length) {
+        double[] delta = new double[cumulative.length];
+        for (int i = 0; i < delta.length; i++) {
+          double now = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
+          double before = lastBuckets[i] - (i == 0 ? 0 : lastBuckets[i - 1]);
+          delta[i] = Math.max(0, now - before);
+        }
+        p[3] = quantile(bounds, delta, 0.50);
+        p[4] = quantile(bounds, delta, 0.90);
+        p[5] = quantile(bounds, delta, 0.99);
+      }
+      points.addLast(p);
+      while (points.size() > history) {
+        points.removeFirst();
+      }
+    }
+    lastCount = count;
+    lastErrors = errors;
+    lastBuckets = cumulative;
+  }
+
+  List<double[]> points() {
+    return List.copyOf(points);
+  }
+
+  double requests() {
+    return Math.max(0, lastCount);
+  }
+
+  int desired() {
+    return desired;
+  }
+
+  void desired(int n) {
+    desired = n;
+  }
+
+  int ready() {
+    return ready;
+  }
+
+  void ready(int n) {
+    ready = n;
+  }
+
+  double coldStarts() {
+    return coldStarts;
+  }
+
+  double coldStartMeanMs() {
+    return coldStartMeanMs;
+  }
+
+  void coldStarts(double count, double meanMs) {
+    coldStarts = count;
+    coldStartMeanMs = meanMs;
+  }
+
+  /**
+   * The {@code q} quantile (0..1) in milliseconds of the values counted in {@code delta} (per
+   * bucket, not cumulative) with upper bounds {@code bounds} (ms, ascending); 0 when empty.
+   */
+  static double quantile(double[] bounds, double[] delta, double q) {
+    double total = 0;
+    for (double d : delta) {
+      total += d;
+    }
+    if (total <= 0) {
+      return 0;
+    }
+    double rank = q * total;
+    double seen = 0;
+    for (int i = 0; i < delta.length; i++) {
+      if (delta[i] > 0 && seen + delta[i] >= rank) {
+        double lower = i == 0 ? 0 : bounds[i - 1];
+        return lower + (bounds[i] - lower) * ((rank - seen) / delta[i]);
+      }
+      seen += delta[i];
+    }
+    return bounds[bounds.length - 1];
+  }
+}

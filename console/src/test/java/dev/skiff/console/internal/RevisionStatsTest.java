@@ -1,0 +1,101 @@
+package dev.skiff.console.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RevisionStatsTest {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  private Counter requests(String code) {
+    return Counter.builder(RevisionStats.REQUESTS)
+        .tags("namespace", "default", "service", "hello", "revision", "hello-00001")
+        .tag("code", code)
+        .tag("code_class", code.charAt(0) + "xx")
+        .register(registry);
+  }
+
+  private Timer latency() {
+    return Timer.builder(RevisionStats.DURATION)
+        .tags("namespace", "default", "service", "hello", "revision", "hello-00001")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  @Test
+  void aPointHoldsWhatHappenedSinceThePreviousSample() {
+    RevisionStats stats = new RevisionStats(registry, Clock.systemUTC(), 10);
+    Counter ok = requests("200");
+    Counter failed = requests("503");
+    Timer latency = latency();
+    ok.increment(5);
+    latency.record(Duration.ofMillis(500));
+    stats.sample(); // the baseline: no point yet
+
+    ok.increment(90);
+    failed.increment(10);
+    for (int i = 0; i < 100; i++) {
+      latency.record(Duration.ofMillis(i < 90 ? 2 : 200));
+    }
+    stats.sample();
+
+    JsonObject rev = stats.snapshot().getJsonArray("revisions").getJsonObject(0);
+    assertEquals("hello-00001", rev.getString("revision"));
+    JsonArray points = rev.getJsonArray("points");
+    assertEquals(1, points.size());
+    JsonArray p = points.getJsonArray(0);
+    double seconds = 100 / p.getDouble(1); // the rate is per second of the real interval
+    assertEquals(10 / seconds, p.getDouble(2), 1e-6, "5xx per second");
+    assertTrue(p.getDouble(3) > 1 && p.getDouble(3) <= 3, "p50 within the 2 ms bucket: " + p);
+    assertTrue(p.getDouble(5) > 100 && p.getDouble(5) <= 300, "p99 near 200 ms: " + p);
+  }
+
+  @Test
+  void keepsOnlyTheLastPointsAndTheInstanceGauges() {
+    RevisionStats stats = new RevisionStats(registry, Clock.systemUTC(), 3);
+    Counter ok = requests("200");
+    AtomicInteger ready = new AtomicInteger(2);
+    Gauge.builder(RevisionStats.READY, ready, AtomicInteger::get)
+        .tags("namespace", "default", "revision", "hello-00001")
+        .register(registry);
+    for (int i = 0; i < 6; i++) {
+      ok.increment();
+      stats.sample();
+    }
+    JsonObject rev = stats.snapshot().getJsonArray("revisions").getJsonObject(0);
+    assertEquals(3, rev.getJsonArray("points").size());
+    assertEquals(2, rev.getInteger("readyInstances"));
+  }
+
+  @Test
+  void aRevisionWithInstancesButNoRequestsIsListed() {
+    RevisionStats stats = new RevisionStats(registry, Clock.systemUTC(), 3);
+    Gauge.builder(RevisionStats.DESIRED, () -> 1)
+        .tags("namespace", "default", "revision", "hello-00002")
+        .register(registry);
+    stats.sample();
+    JsonObject rev = stats.snapshot().getJsonArray("revisions").getJsonObject(0);
+    assertEquals("hello", rev.getString("service"));
+    assertEquals(1, rev.getInteger("desiredInstances"));
+  }
+
+  @Test
+  void quantilesInterpolateWithinTheirBucket() {
+    double[] bounds = {1, 2, 4};
+    assertEquals(1.5, RevisionSeries.quantile(bounds, new double[] {0, 10, 0}, 0.5), 1e-9);
+    assertEquals(0, RevisionSeries.quantile(bounds, new double[] {0, 0, 0}, 0.5));
+    assertEquals(4, RevisionSeries.quantile(bounds, new double[] {1, 0, 1}, 1.0), 1e-9);
+  }
+}
