@@ -33,7 +33,11 @@ final class DescribeCommand extends SkiffCommand {
               List<Revision> revisions = api().revisions(ns, name).value();
               out.print(
                   DescribeView.render(
-                      service.value(), revisions, recentEvents(ns), clock().instant(), trustDomain()));
+                      service.value(),
+                      revisions,
+                      recentEvents(ns),
+                      clock().instant(),
+                      trustDomain()));
             });
     return OK;
   }
