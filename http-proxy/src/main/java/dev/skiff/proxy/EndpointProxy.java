@@ -147,9 +147,10 @@ public final class EndpointProxy {
               if (identity != null) {
                 String actual = peerIdentity(up.connection());
                 if (!identity.equals(actual)) {
-                  // Nothing written yet; the connection is closed so it is never used again.
+                  // Nothing written yet; closing the connection ends the request with it, and the
+                  // connection is never used again.
+                  up.exceptionHandler(ended -> {}); // the call fails below, with the reason
                   up.connection().close();
-                  up.reset();
                   done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
                   return;
                 }
