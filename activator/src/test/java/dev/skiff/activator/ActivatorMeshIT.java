@@ -178,6 +178,51 @@ class ActivatorMeshIT {
   }
 
   @Test
+  void resumesTheTlsSessionOfAReturningClient() throws Exception {
+    Path id = ca.writeIdentity(dir, GATEWAY);
+    Path session = dir.resolve("session-" + System.nanoTime() + ".pem");
+
+    ExternalClient.Result first = sClient(id, "-sess_out", session);
+    ExternalClient.Result second = sClient(id, "-sess_in", session);
+
+    assertTrue(first.output().contains("HTTP/1.1 200"), first.output());
+    assertTrue(second.output().contains("Reused, TLSv1.3"), second.output());
+    assertTrue(second.output().contains("HTTP/1.1 200"), second.output());
+  }
+
+  private static ExternalClient.Result sClient(Path id, String sessionFlag, Path session)
+      throws Exception {
+    String chain = Files.readString(id.resolve("cert.pem"));
+    String end = "-----END CERTIFICATE-----\n";
+    Path intermediate =
+        Files.writeString(
+            id.resolve("intermediate.pem"), chain.substring(chain.indexOf(end) + end.length()));
+    return ExternalClient.run(
+        List.of(
+            "openssl",
+            "s_client",
+            "-connect",
+            "127.0.0.1:" + activator.actualPort(),
+            "-tls1_3",
+            "-CAfile",
+            id.resolve("ca.pem").toString(),
+            "-cert",
+            id.resolve("cert.pem").toString(),
+            "-key",
+            id.resolve("key.pem").toString(),
+            "-cert_chain", // -cert sends the leaf alone
+            intermediate.toString(),
+            sessionFlag,
+            session.toString(),
+            "-ign_eof"),
+        "GET / HTTP/1.1\r\nHost: localhost\r\n"
+            + Activator.REVISION_NAMESPACE_HEADER
+            + ": default\r\n"
+            + Activator.REVISION_NAME_HEADER
+            + ": cart-00001\r\nConnection: close\r\n\r\n");
+  }
+
+  @Test
   void answersPlaintextWithNoHttp() throws Exception {
     String answer;
     try (Socket s = new Socket("127.0.0.1", activator.actualPort())) {
