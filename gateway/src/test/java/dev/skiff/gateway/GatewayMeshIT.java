@@ -203,6 +203,59 @@ class GatewayMeshIT extends GatewayTestBase {
     assertEquals(List.of(), List.copyOf(failures));
   }
 
+  @Test
+  void presentsItsRenewedCertificateOnTheNextRequest() throws Exception {
+    // A bare mTLS server as CART that records the serial of each client certificate it sees.
+    java.nio.file.Path cart = ca.writeIdentity(dir, CART);
+    ConcurrentLinkedQueue<String> serials = new ConcurrentLinkedQueue<>();
+    io.vertx.core.http.HttpServer server =
+        await(
+            vertx
+                .createHttpServer(
+                    new io.vertx.core.http.HttpServerOptions()
+                        .setSsl(true)
+                        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+                        .setKeyCertOptions(
+                            new io.vertx.core.net.PemKeyCertOptions()
+                                .setKeyPath(cart.resolve("key.pem").toString())
+                                .setCertPath(cart.resolve("cert.pem").toString()))
+                        .setTrustOptions(
+                            new io.vertx.core.net.PemTrustOptions()
+                                .addCertPath(cart.resolve("ca.pem").toString())))
+                .requestHandler(
+                    req -> {
+                      try {
+                        serials.add(
+                            ((java.security.cert.X509Certificate)
+                                    req.connection().peerCertificates().get(0))
+                                .getSerialNumber()
+                                .toString(16));
+                      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                        serials.add("none");
+                      }
+                      req.response().end("ok");
+                    })
+                .listen(0, "127.0.0.1"));
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+      IdentityProvider provider = identity.provider();
+      long before = provider.renewals();
+
+      assertEquals(200, get(host("cart"), "/before").status());
+      renewals.fire();
+      eventually("the renewal is done", () -> provider.renewals() == before + 1);
+      assertEquals(200, get(host("cart"), "/after").status());
+
+      String renewed = provider.current().leaf().getSerialNumber().toString(16);
+      List<String> seen = List.copyOf(serials);
+      assertEquals(2, seen.size(), seen.toString());
+      assertTrue(!seen.get(0).equals(renewed), "the first request had the old certificate");
+      assertEquals(renewed, seen.get(1), "the next request went out with the renewed one");
+    } finally {
+      await(server.close());
+    }
+  }
+
   private void loop(AtomicBoolean running, AtomicLong ok, ConcurrentLinkedQueue<String> failures) {
     if (!running.get()) {
       return;
