@@ -84,8 +84,7 @@ public final class ProxyVerticle extends VerticleBase {
       options.setHttp2ClearTextEnabled(true);
     } else {
       // Registered before reading the options: a change in between is read, never missed.
-      Runnable stop = listenerTls.onChange(this::updateServer);
-      stopServerUpdates = stop;
+      stopServerUpdates = listenerTls.onChange(this::updateServer);
       ServerSSLOptions ssl = serverSsl(listenerTls.sslOptions());
       options
           .setSsl(true)
