@@ -152,6 +152,22 @@ class GatewayMeshIT extends GatewayTestBase {
   }
 
   @Test
+  void trustsSidecarsOfANewRootOnceItsBundleHoldsBoth() {
+    TestCa next = TestCa.create("next");
+    next.alsoTrust(ca); // the new sidecar trusts the gateway's current certificate
+    WorkloadSidecar s = sidecar(next, CART);
+    route(endpoint(s, CART));
+    assertEquals(502, get(host("cart"), "/").status(), "the new root is not trusted yet");
+
+    ca.alsoTrust(next);
+    await(identity.provider().renewNow()); // brings the two-root bundle, as a refresh would
+
+    Response r = get(host("cart"), "/");
+    assertEquals(200, r.status(), r.body().toString());
+    assertEquals(1, s.seen.get());
+  }
+
+  @Test
   void exposesTheCertificateExpiryOfItsIdentity() {
     io.micrometer.core.instrument.simple.SimpleMeterRegistry r =
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
