@@ -221,37 +221,8 @@ class GatewayMeshIT extends GatewayTestBase {
 
   @Test
   void presentsItsRenewedCertificateOnTheNextRequest() throws Exception {
-    // A bare mTLS server as CART that records the serial of each client certificate it sees.
-    java.nio.file.Path cart = ca.writeIdentity(dir, CART);
     ConcurrentLinkedQueue<String> serials = new ConcurrentLinkedQueue<>();
-    io.vertx.core.http.HttpServer server =
-        await(
-            vertx
-                .createHttpServer(
-                    new io.vertx.core.http.HttpServerOptions()
-                        .setSsl(true)
-                        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
-                        .setKeyCertOptions(
-                            new io.vertx.core.net.PemKeyCertOptions()
-                                .setKeyPath(cart.resolve("key.pem").toString())
-                                .setCertPath(cart.resolve("cert.pem").toString()))
-                        .setTrustOptions(
-                            new io.vertx.core.net.PemTrustOptions()
-                                .addCertPath(cart.resolve("ca.pem").toString())))
-                .requestHandler(
-                    req -> {
-                      try {
-                        serials.add(
-                            ((java.security.cert.X509Certificate)
-                                    req.connection().peerCertificates().get(0))
-                                .getSerialNumber()
-                                .toString(16));
-                      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                        serials.add("none");
-                      }
-                      req.response().end("ok");
-                    })
-                .listen(0, "127.0.0.1"));
+    io.vertx.core.http.HttpServer server = bareServer(ca.writeIdentity(dir, CART), serials);
     try {
       route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
       IdentityProvider provider = identity.provider();
@@ -270,6 +241,61 @@ class GatewayMeshIT extends GatewayTestBase {
     } finally {
       await(server.close());
     }
+  }
+
+  @Test
+  void refusesAnExpiredServerCertificate() throws Exception {
+    java.time.Instant longAgo = java.time.Instant.now().minus(Duration.ofDays(3));
+    ConcurrentLinkedQueue<String> serials = new ConcurrentLinkedQueue<>();
+    io.vertx.core.http.HttpServer server =
+        bareServer(ca.writeIdentity(dir, CART, longAgo, longAgo.plus(Duration.ofDays(1))), serials);
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+
+      Response r = get(host("cart"), "/");
+
+      assertEquals(502, r.status(), r.body().toString());
+      assertTrue(r.body().toString().contains("expired"), r.body().toString());
+      assertTrue(serials.isEmpty(), "nothing was sent");
+      assertEquals(1, tlsFailures("expired"));
+    } finally {
+      await(server.close());
+    }
+  }
+
+  /**
+   * A bare mTLS server with the identity in {@code id} that records the serial of each client
+   * certificate it sees and answers 200.
+   */
+  private static io.vertx.core.http.HttpServer bareServer(
+      java.nio.file.Path id, ConcurrentLinkedQueue<String> serials) {
+    return await(
+        vertx
+            .createHttpServer(
+                new io.vertx.core.http.HttpServerOptions()
+                    .setSsl(true)
+                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+                    .setKeyCertOptions(
+                        new io.vertx.core.net.PemKeyCertOptions()
+                            .setKeyPath(id.resolve("key.pem").toString())
+                            .setCertPath(id.resolve("cert.pem").toString()))
+                    .setTrustOptions(
+                        new io.vertx.core.net.PemTrustOptions()
+                            .addCertPath(id.resolve("ca.pem").toString())))
+            .requestHandler(
+                req -> {
+                  try {
+                    serials.add(
+                        ((java.security.cert.X509Certificate)
+                                req.connection().peerCertificates().get(0))
+                            .getSerialNumber()
+                            .toString(16));
+                  } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    serials.add("none");
+                  }
+                  req.response().end("ok");
+                })
+            .listen(0, "127.0.0.1"));
   }
 
   private void loop(AtomicBoolean running, AtomicLong ok, ConcurrentLinkedQueue<String> failures) {
