@@ -73,7 +73,14 @@ class ActivatorMeshIT {
         Files.isExecutable(Path.of("/usr/bin/curl")), "curl", "apt-get install curl");
     Prerequisites.require(
         Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl", "apt-get install openssl");
-    activatorId = identity(ACTIVATOR);
+    activatorId =
+        ComponentIdentity.builder()
+            .withVertx(vertx)
+            .withIdentity(ACTIVATOR)
+            .withIssuer(ca.issuer())
+            .withMeterRegistry(registry)
+            .build();
+    await(activatorId.start());
     gatewayId = identity(GATEWAY);
     activator =
         Activator.builder()
@@ -165,6 +172,7 @@ class ActivatorMeshIT {
 
     assertFalse(r.output().contains("HTTP/"), r.output());
     assertTrue(r.output().contains("alert"), r.output());
+    eventually("the refusal is counted", () -> refusals("no_certificate") >= 1);
   }
 
   @Test
@@ -175,6 +183,7 @@ class ActivatorMeshIT {
     ExternalClient.Result r = curl(foreign, "cart-00001");
 
     assertFalse(r.output().contains("HTTP/"), r.output());
+    eventually("the refusal is counted", () -> refusals("unknown_ca") >= 1);
   }
 
   @Test
@@ -239,6 +248,16 @@ class ActivatorMeshIT {
     }
 
     assertFalse(answer.contains("HTTP/"), answer);
+    eventually("the refusal is counted", () -> refusals("plaintext") >= 1);
+  }
+
+  private static double refusals(String reason) {
+    Counter c =
+        registry
+            .find(ComponentIdentity.REFUSALS)
+            .tags("identity", ACTIVATOR.uri(), "reason", reason)
+            .counter();
+    return c == null ? 0 : c.count();
   }
 
   @Test

@@ -37,4 +37,11 @@ public interface ListenerTls {
    * than one.
    */
   String identityOf(List<Certificate> peerChain);
+
+  /**
+   * Hears each connection the listener could not set up: a failed handshake (no certificate, one
+   * the trust manager refused), plaintext sent to the TLS port. Called on an event loop; by default
+   * ignored.
+   */
+  default void connectionFailed(Throwable failure) {}
 }

@@ -1,12 +1,19 @@
 package dev.skiff.meshproxy;
 
 import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.meshproxy.internal.Refusal;
 import dev.skiff.meshproxy.spi.CertificateIssuer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -14,17 +21,21 @@ import java.util.function.UnaryOperator;
  * A platform component's mesh identity ({@code spiffe://{td}/skiff/{component}}): its {@link
  * IdentityProvider} (key made here, renewed at 70 %, trust bundle refreshed), the client TLS it
  * calls sidecars and other components with ({@link #upstreamTls()}), the listener TLS it serves
- * callers with ({@link #listenerTls()}), and the gauge {@value #CERT_EXPIRY} (seconds since the
- * epoch at which its certificate expires, tagged {@code identity}).
+ * callers with ({@link #listenerTls()}), the gauge {@value #CERT_EXPIRY} (seconds since the epoch
+ * at which its certificate expires, tagged {@code identity}) and the counter {@value #REFUSALS}
+ * (callers its listener refused at the handshake, tagged {@code identity} and {@code reason}:
+ * {@code no_certificate}, {@code unknown_ca}, {@code expired}, {@code no_identity}, {@code
+ * plaintext}, {@code handshake_failed}).
  */
 public final class ComponentIdentity {
   public static final String CERT_EXPIRY = "skiff.component.certificate.expiry";
+  public static final String REFUSALS = "skiff.component.refusals";
 
   private final IdentityProvider provider;
   private final MeshUpstreamTls upstream;
   private final MeshListenerTls listener;
   private final MeterRegistry registry;
-  private final Gauge expiry;
+  private final List<Meter> meters = new ArrayList<>();
 
   private ComponentIdentity(Builder b) {
     if (b.id.isWorkload()) {
@@ -40,17 +51,39 @@ public final class ComponentIdentity {
                     .withIssuer(b.issuer)
                     .withClock(b.clock))
             .build();
-    this.upstream = MeshUpstreamTls.of(provider, b.clock);
-    this.listener = MeshListenerTls.of(provider, b.clock);
     this.registry = b.registry;
-    this.expiry =
-        b.registry == null
-            ? null
-            : Gauge.builder(CERT_EXPIRY, provider, ComponentIdentity::notAfter)
-                .description("When the component's certificate expires, in seconds since the epoch")
-                .tag("identity", b.id.uri())
-                .baseUnit("seconds")
-                .register(b.registry);
+    this.upstream = MeshUpstreamTls.of(provider, b.clock);
+    Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+    if (registry != null) {
+      meters.add(
+          Gauge.builder(CERT_EXPIRY, provider, ComponentIdentity::notAfter)
+              .description("When the component's certificate expires, in seconds since the epoch")
+              .tag("identity", b.id.uri())
+              .baseUnit("seconds")
+              .register(registry));
+      for (Refusal r : Refusal.values()) {
+        if (r != Refusal.DENIED_BY_POLICY) { // the component answers those itself (403)
+          Counter c =
+              Counter.builder(REFUSALS)
+                  .description("Callers the component's listener refused at the TLS handshake")
+                  .tag("identity", b.id.uri())
+                  .tag("reason", r.tag())
+                  .register(registry);
+          refusals.put(r, c);
+          meters.add(c);
+        }
+      }
+    }
+    this.listener =
+        MeshListenerTls.of(
+            provider,
+            b.clock,
+            r -> {
+              Counter c = refusals.get(r);
+              if (c != null) {
+                c.increment();
+              }
+            });
   }
 
   public static Builder builder() {
@@ -85,12 +118,10 @@ public final class ComponentIdentity {
     return listener;
   }
 
-  /** Stops renewing and removes the gauge. */
+  /** Stops renewing and removes the meters. */
   public void stop() {
     provider.stop();
-    if (expiry != null) {
-      registry.remove(expiry);
-    }
+    meters.forEach(registry::remove);
   }
 
   /** Settings; {@code withVertx}, {@code withIdentity} and {@code withIssuer} are required. */
@@ -120,7 +151,7 @@ public final class ComponentIdentity {
       return this;
     }
 
-    /** Where the expiry gauge goes; default none. */
+    /** Where the expiry gauge and the refusal counters go; default none. */
     public Builder withMeterRegistry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;

@@ -99,6 +99,9 @@ public final class ProxyVerticle extends VerticleBase {
             .createHttpServer(options)
             .connectionHandler(guard::connected)
             .requestHandler(request -> handle(pipeline, request));
+    if (listenerTls != null) {
+      server.exceptionHandler(listenerTls::connectionFailed);
+    }
     return server
         .listen(port, host)
         .map(

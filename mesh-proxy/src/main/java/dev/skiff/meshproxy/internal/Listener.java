@@ -142,7 +142,7 @@ public final class Listener {
   }
 
   /** The refusal a server-side connection failure stands for; null when not a handshake's. */
-  static Refusal classify(Throwable err) {
+  public static Refusal classify(Throwable err) {
     boolean ssl = false;
     for (Throwable t = err; t != null; t = t.getCause()) {
       if (t instanceof PeerVerifier.RefusedPeerException) {
