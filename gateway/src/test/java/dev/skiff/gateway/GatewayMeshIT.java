@@ -194,8 +194,11 @@ class GatewayMeshIT extends GatewayTestBase {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong ok = new AtomicLong();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger loops =
+        new java.util.concurrent.atomic.AtomicInteger();
     for (int i = 0; i < 16; i++) {
-      loop(running, ok, failures);
+      loops.incrementAndGet();
+      loop(running, ok, failures, loops);
     }
     eventually("the load is flowing", () -> ok.get() > 100);
     IdentityProvider provider = identity.provider();
@@ -212,6 +215,7 @@ class GatewayMeshIT extends GatewayTestBase {
       eventually("requests keep flowing after renewal", () -> ok.get() > servedBefore + 100);
     }
     running.set(false);
+    eventually("every loop has ended", () -> loops.get() == 0);
     System.out.printf(
         "gateway renewal under load: %d requests, 3 renewals, %d failed%n",
         ok.get(), failures.size());
@@ -298,8 +302,13 @@ class GatewayMeshIT extends GatewayTestBase {
             .listen(0, "127.0.0.1"));
   }
 
-  private void loop(AtomicBoolean running, AtomicLong ok, ConcurrentLinkedQueue<String> failures) {
+  private void loop(
+      AtomicBoolean running,
+      AtomicLong ok,
+      ConcurrentLinkedQueue<String> failures,
+      java.util.concurrent.atomic.AtomicInteger loops) {
     if (!running.get()) {
+      loops.decrementAndGet();
       return;
     }
     get(http1, host("cart"), "/load")
@@ -313,7 +322,7 @@ class GatewayMeshIT extends GatewayTestBase {
                         ? ar.result().status() + " " + ar.result().body()
                         : ar.cause().toString());
               }
-              loop(running, ok, failures);
+              loop(running, ok, failures, loops);
             });
   }
 

@@ -121,7 +121,9 @@ public final class ComponentIdentity {
   /** Stops renewing and removes the meters. */
   public void stop() {
     provider.stop();
-    meters.forEach(registry::remove);
+    if (registry != null) {
+      meters.forEach(registry::remove);
+    }
   }
 
   /** Settings; {@code withVertx}, {@code withIdentity} and {@code withIssuer} are required. */

@@ -57,6 +57,7 @@ public final class WorkloadSidecar implements AutoCloseable {
             .withRevision(RevisionKey.of(id.namespace(), id.service() + "-00001"))
             .withWorkload("127.0.0.1", workload.actualPort())
             .withMeterRegistry(new SimpleMeterRegistry())
+            .withDrainGrace(Duration.ofSeconds(1)) // tests stop it once their requests are done
             .build();
     await(sidecar.start("127.0.0.1", 0));
   }
