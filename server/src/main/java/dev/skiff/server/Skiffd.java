@@ -96,7 +96,7 @@ public final class Skiffd {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--trust-domain: " + e.getMessage(), e);
       }
-      options.mesh();
+      options.mesh(); // fails on a --mesh other than on or off
       if (options.maxInstancesPerRevision < 1
           || options.maxInstancesPerNode < 1
           || options.startAttempts < 1) {
