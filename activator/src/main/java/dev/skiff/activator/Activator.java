@@ -7,14 +7,17 @@ import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.StatsSink;
 import dev.skiff.activator.spi.Ticker;
 import dev.skiff.proxy.Arguments;
+import dev.skiff.proxy.ListenerTls;
 import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.SkiffHeaders;
+import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Skiff's activator (Knative's activator). The gateway sends it the requests of revisions at zero
@@ -83,6 +86,9 @@ public interface Activator {
     private Ticker ticker;
     private int queueDepth = 10_000;
     private Duration idleRevisionExpiry = Duration.ofMinutes(10);
+    private UpstreamTls upstreamTls;
+    private ListenerTls listenerTls;
+    private Set<String> allowedCallers = Set.of();
 
     private Builder() {}
 
@@ -141,6 +147,33 @@ public interface Activator {
       return this;
     }
 
+    /**
+     * The activator's own TLS credentials and trust, for instances whose endpoint names an
+     * identity: those are called over mutual TLS, and a certificate naming another identity fails
+     * the request with 502 before anything is sent. Default none: an endpoint with an identity then
+     * gets 502.
+     */
+    public Builder withUpstreamTls(UpstreamTls tls) {
+      this.upstreamTls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Listens with mutual TLS instead of plaintext: a caller without a certificate the listener
+     * accepts is refused at the handshake (plaintext gets no HTTP answer), and one whose
+     * certificate names an identity outside {@code allowedCallers} (the gateway's and eventing's,
+     * say) gets 403.
+     */
+    public Builder withMutualTls(ListenerTls tls, Set<String> allowedCallers) {
+      this.listenerTls = Objects.requireNonNull(tls, "tls");
+      if (allowedCallers == null || allowedCallers.isEmpty()) {
+        throw new IllegalArgumentException(
+            "name the identities allowed to call the activator, e.g. the gateway's");
+      }
+      this.allowedCallers = Set.copyOf(allowedCallers);
+      return this;
+    }
+
     public Activator build() {
       ProxySettings proxy = proxySettings();
       require(endpoints, "withEndpointWatch(..)");
@@ -155,7 +188,10 @@ public interface Activator {
               registry == null ? new SimpleMeterRegistry() : registry,
               ticker,
               queueDepth,
-              idleRevisionExpiry));
+              idleRevisionExpiry,
+              upstreamTls,
+              listenerTls,
+              allowedCallers));
     }
 
     private static void require(Object value, String what) {

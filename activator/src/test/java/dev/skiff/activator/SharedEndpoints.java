@@ -30,7 +30,7 @@ final class SharedEndpoints implements EndpointSource, EndpointWatch {
   public synchronized List<dev.skiff.gateway.spi.Endpoint> ready(
       String namespace, String revision) {
     return state.getOrDefault(namespace + "/" + revision, RevisionEndpoints.NONE).ready().stream()
-        .map(e -> new dev.skiff.gateway.spi.Endpoint(e.host(), e.port()))
+        .map(e -> new dev.skiff.gateway.spi.Endpoint(e.host(), e.port(), e.identity()))
         .toList();
   }
 

@@ -9,6 +9,7 @@ import dev.skiff.gateway.spi.EndpointSource;
 import dev.skiff.proxy.Arguments;
 import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -75,6 +76,7 @@ public interface Gateway {
     private Duration coldStartTimeout = Duration.ofSeconds(10);
     private Endpoint activator;
     private ActivatorRouting activatorRouting;
+    private UpstreamTls upstreamTls;
 
     private Builder() {
       withMaxConnections(DEFAULT_MAX_CONNECTIONS);
@@ -126,6 +128,17 @@ public interface Gateway {
     }
 
     /**
+     * The gateway's own TLS credentials and trust, for endpoints (instances' sidecars, the
+     * activator) that name an identity: those are called over mutual TLS, and a certificate naming
+     * another identity fails the request with 502 before anything is sent. Connections are pooled
+     * and kept alive per endpoint. Default none: an endpoint with an identity then gets 502.
+     */
+    public Builder withUpstreamTls(UpstreamTls tls) {
+      this.upstreamTls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
      * Builds the gateway. The request timeout ({@link #withRequestTimeout}) applies unless the
      * service's {@code spec.template.timeoutSeconds} says otherwise; past it a request gets 504.
      */
@@ -142,7 +155,8 @@ public interface Gateway {
               registry == null ? new SimpleMeterRegistry() : registry,
               coldStartTimeout,
               activator,
-              activatorRouting));
+              activatorRouting,
+              upstreamTls));
     }
   }
 }

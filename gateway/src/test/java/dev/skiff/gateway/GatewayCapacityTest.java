@@ -101,6 +101,21 @@ class GatewayCapacityTest extends GatewayTestBase {
   }
 
   @Test
+  void endpointNamingAnIdentityGets502WhenTheGatewayHasNoTls() {
+    Backend b = echoBackend("tls-00001");
+    String id = "spiffe://skiff.local/ns/default/svc/tls";
+    endpoints.publish(NS, "tls-00001", new Endpoint("127.0.0.1", b.endpoint().port(), id));
+    gateway.onResourceEvent(put(service(NS, "tls", to("tls-00001", 100))));
+
+    Response r = get(host("tls"), "/");
+
+    assertEquals(502, r.status());
+    JsonObject body = r.body().toJsonObject();
+    assertTrue(body.getString("error").contains("expected identity " + id), body.encode());
+    assertTrue(b.seen.isEmpty(), "never sent in plaintext to an endpoint that needs TLS");
+  }
+
+  @Test
   void backendSlowerThanTheServiceTimeoutGets504() {
     ConcurrentLinkedQueue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
     Backend silent = Backend.start(vertx, "slow-00001", held::add);

@@ -6,11 +6,17 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
+import javax.net.ssl.SSLException;
 
 /**
  * Sends an exchange's request to one endpoint over a pooled keep-alive HTTP/1.1 client and streams
@@ -21,15 +27,29 @@ import java.util.Set;
  * <p>Cancelling the exchange ends the call at once: the returned future fails with the
  * cancellation's cause and the upstream request is reset. Failures of the upstream itself fail it
  * with whatever the caller's {@link UpstreamPolicy} makes of them.
+ *
+ * <p>An endpoint that names an identity is called over TLS with the {@link UpstreamTls}'s
+ * credentials, on connections of its own pool: once a connection is obtained, and before any byte
+ * of the request is written, the identity its certificate names must be exactly the expected one
+ * (checked once per connection); otherwise the connection is closed, never reused, and the call
+ * fails with {@link UpstreamFailure#TLS}.
  */
 public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
   public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
 
+  /** What error messages say of a peer whose certificate names no single identity. */
+  private static final String NO_IDENTITY = "no identity";
+
   private final HttpClient client;
   private final long connectTimeoutMillis;
   private final long bodyReadTimeoutMillis;
   private final Set<String> ownedResponseHeaders;
+  private final UpstreamTls tls;
+
+  /** The identity each TLS connection's peer named, checked once per connection. */
+  private final Map<HttpConnection, String> peerIdentities =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
    * @param client the pooled client of the calling event loop
@@ -51,6 +71,21 @@ public final class EndpointProxy {
       Duration connectTimeout,
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders) {
+    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, null);
+  }
+
+  /**
+   * @param tls the credentials and trust for endpoints that name an identity; null when every
+   *     endpoint speaks plaintext. {@code client} must have been given its {@link
+   *     UpstreamTls#sslOptions()} (as {@link ProxyServer}'s client is).
+   */
+  public EndpointProxy(
+      HttpClient client,
+      Duration connectTimeout,
+      Duration bodyReadTimeout,
+      Set<String> ownedResponseHeaders,
+      UpstreamTls tls) {
+    this.tls = tls;
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
@@ -62,20 +97,63 @@ public final class EndpointProxy {
    * the request's event loop.
    */
   public Future<Void> proxy(ProxyExchange x, String host, int port, UpstreamPolicy policy) {
+    return proxy(x, host, port, null, policy);
+  }
+
+  /**
+   * Proxies {@code x} to {@code host:port}, over TLS when {@code identity} is not null: the
+   * endpoint's certificate must then name exactly {@code identity}. Completes when the response has
+   * been relayed; call on the request's event loop.
+   */
+  public Future<Void> proxy(
+      ProxyExchange x, String host, int port, String identity, UpstreamPolicy policy) {
     Promise<Void> done = Promise.promise();
+    if (identity != null && tls == null) {
+      done.fail(
+          policy.failed(
+              UpstreamFailure.TLS,
+              new UpstreamTlsException(
+                  TlsFailure.HANDSHAKE_FAILED,
+                  identity,
+                  null,
+                  "the endpoint "
+                      + host
+                      + ":"
+                      + port
+                      + " must be called over TLS as "
+                      + identity
+                      + ", but this proxy was given no upstream TLS credentials",
+                  null)));
+      return done.future();
+    }
     x.cancellation().onFailure(done::tryFail);
     client
-        .request(optionsFor(x, host, port))
+        .request(optionsFor(x, host, port, identity != null))
         .onComplete(
             connected -> {
               if (connected.failed()) {
-                done.tryFail(policy.failed(UpstreamFailure.CONNECT, connected.cause()));
+                Throwable cause = connected.cause();
+                done.tryFail(
+                    identity != null && isTls(cause)
+                        ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
+                        : policy.failed(UpstreamFailure.CONNECT, cause));
                 return;
               }
               HttpClientRequest up = connected.result();
               if (done.future().isComplete()) {
                 up.reset(); // abandoned while connecting; nothing was written
                 return;
+              }
+              if (identity != null) {
+                String actual = peerIdentity(up.connection());
+                if (!identity.equals(actual)) {
+                  // Nothing written yet; closing the connection ends the request with it, and the
+                  // connection is never used again.
+                  up.exceptionHandler(ended -> {}); // the call fails below, with the reason
+                  up.connection().close();
+                  done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
+                  return;
+                }
               }
               RuntimeException refused = policy.commit();
               if (refused != null) {
@@ -88,11 +166,62 @@ public final class EndpointProxy {
     return done.future();
   }
 
-  private RequestOptions optionsFor(ProxyExchange x, String host, int port) {
+  /** The identity the connection's peer named, or {@link #NO_IDENTITY}; checked once. */
+  private String peerIdentity(HttpConnection conn) {
+    String known = peerIdentities.get(conn);
+    if (known != null) {
+      return known;
+    }
+    String id;
+    try {
+      id = tls.identityOf(conn.peerCertificates());
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException e) {
+      id = null;
+    }
+    String named = id == null ? NO_IDENTITY : id;
+    peerIdentities.put(conn, named);
+    return named;
+  }
+
+  private static UpstreamTlsException mismatch(String expected, String actual) {
+    return new UpstreamTlsException(
+        TlsFailure.IDENTITY_MISMATCH,
+        expected,
+        actual,
+        "the endpoint presented " + actual + " where " + expected + " was expected",
+        null);
+  }
+
+  private UpstreamTlsException handshakeFailed(String expected, Throwable cause) {
+    TlsFailure reason = tls.classify(cause);
+    return new UpstreamTlsException(
+        reason,
+        expected,
+        null,
+        "TLS with the endpoint expected to be "
+            + expected
+            + " failed ("
+            + reason.tag()
+            + "): "
+            + cause.getMessage(),
+        cause);
+  }
+
+  private static boolean isTls(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof SSLException || t instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private RequestOptions optionsFor(ProxyExchange x, String host, int port, boolean ssl) {
     return new RequestOptions()
         .setMethod(x.request().method())
         .setHost(host)
         .setPort(port)
+        .setSsl(ssl)
         .setURI(originForm(x.request().uri()))
         .setHeaders(x.upstreamHeaders())
         .setConnectTimeout(connectTimeoutMillis);

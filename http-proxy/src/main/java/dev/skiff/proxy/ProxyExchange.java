@@ -20,6 +20,7 @@ public class ProxyExchange {
   private boolean finished;
   private boolean clientGone;
   private String requestId;
+  private String peerIdentity;
 
   public ProxyExchange(HttpServerRequest request, Context context) {
     this.request = request;
@@ -86,5 +87,18 @@ public class ProxyExchange {
 
   public final void requestId(String id) {
     this.requestId = id;
+  }
+
+  /**
+   * The identity the client's certificate names, on a server listening with {@link ListenerTls};
+   * null on a plaintext server, or when the certificate names none.
+   */
+  public final String peerIdentity() {
+    return peerIdentity;
+  }
+
+  /** Set by the server when the exchange arrives over mutual TLS. */
+  public final void peerIdentity(String identity) {
+    this.peerIdentity = identity;
   }
 }

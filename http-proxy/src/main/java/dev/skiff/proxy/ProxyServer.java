@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * The serving side of a proxy component: one HTTP server per event loop (HTTP/1.1 and h2c), all on
- * one port, each with its own keep-alive client to the upstreams and its own {@link ProxyPipeline}.
- * Whatever the pipelines share (routes, queues, metrics) the component shares itself.
+ * The serving side of a proxy component: one HTTP server per event loop (HTTP/1.1 and h2c, or
+ * mutual TLS with {@link Builder#withTls}), all on one port, each with its own keep-alive client to
+ * the upstreams and its own {@link ProxyPipeline}. Whatever the pipelines share (routes, queues,
+ * metrics) the component shares itself.
  *
  * <p>Port 0 picks one free port for all the instances. Vert.x shares a listening socket between
  * servers of the same host and port, round-robin over their event loops; port 0 is never shared,
@@ -34,6 +35,8 @@ public final class ProxyServer {
   private final int negativePortBase;
   private final ConnectionGuard guard;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
+  private final UpstreamTls upstreamTls;
+  private final ListenerTls listenerTls;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile String deployment;
   private volatile int actualPort = -1;
@@ -45,6 +48,8 @@ public final class ProxyServer {
     this.negativePortBase = b.negativePortBase;
     this.guard = ConnectionGuard.of(b.settings);
     this.pipelines = b.pipelines;
+    this.upstreamTls = b.upstreamTls;
+    this.listenerTls = b.listenerTls;
   }
 
   public static Builder builder() {
@@ -64,7 +69,9 @@ public final class ProxyServer {
     return vertx
         .deployVerticle(
             () -> {
-              ProxyVerticle v = new ProxyVerticle(host, listenPort, settings, guard, pipelines);
+              ProxyVerticle v =
+                  new ProxyVerticle(
+                      host, listenPort, settings, guard, pipelines, upstreamTls, listenerTls);
               created.add(v);
               return v;
             },
@@ -106,8 +113,30 @@ public final class ProxyServer {
     private String name;
     private int negativePortBase;
     private Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
+    private UpstreamTls upstreamTls;
+    private ListenerTls listenerTls;
 
     private Builder() {}
+
+    /**
+     * Gives each event loop's upstream client these TLS credentials, for endpoints that name an
+     * identity (see {@link EndpointProxy}); their changes are swapped into the live clients.
+     * Default none: every endpoint speaks plaintext.
+     */
+    public Builder withUpstreamTls(UpstreamTls tls) {
+      this.upstreamTls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Listens with mutual TLS (TLS only, client certificate required, ALPN for HTTP/2 and HTTP/1.1)
+     * instead of plaintext HTTP/1.1 and h2c; the client's identity reaches the pipeline as {@link
+     * ProxyExchange#peerIdentity()}. Changes are swapped into the live servers.
+     */
+    public Builder withTls(ListenerTls tls) {
+      this.listenerTls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
 
     /** The component's shared settings: Vert.x, server instances, upstream pool size. */
     public Builder withSettings(ProxySettings settings) {

@@ -6,5 +6,7 @@ package dev.skiff.node;
  * @param instanceId the instance
  * @param host an address reachable from the gateway (loopback on one machine)
  * @param port its port
+ * @param identity the SPIFFE ID a caller must see on the server certificate at that address ({@code
+ *     spiffe://{td}/ns/{ns}/svc/{service}}), or null when the address speaks plaintext
  */
-public record Endpoint(String instanceId, String host, int port) {}
+public record Endpoint(String instanceId, String host, int port, String identity) {}

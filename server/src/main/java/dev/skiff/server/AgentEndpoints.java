@@ -26,6 +26,6 @@ final class AgentEndpoints implements EndpointSource {
   }
 
   private static List<Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
-    return in.stream().map(e -> new Endpoint(e.host(), e.port())).toList();
+    return in.stream().map(e -> new Endpoint(e.host(), e.port(), e.identity())).toList();
   }
 }

@@ -165,6 +165,8 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
   }
 
   private static List<dev.skiff.activator.spi.Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
-    return in.stream().map(e -> new dev.skiff.activator.spi.Endpoint(e.host(), e.port())).toList();
+    return in.stream()
+        .map(e -> new dev.skiff.activator.spi.Endpoint(e.host(), e.port(), e.identity()))
+        .toList();
   }
 }

@@ -66,6 +66,7 @@ public final class Skiffd {
   private Activator activator;
   private Gateway gateway;
   private Console console;
+  private MeshComponents mesh;
 
   public Skiffd(SkiffdOptions options) {
     this.options = options;
@@ -97,6 +98,7 @@ public final class Skiffd {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--trust-domain: " + e.getMessage(), e);
       }
+      options.mesh(); // fails on a --mesh other than on or off
       if (options.maxInstancesPerRevision < 1
           || options.maxInstancesPerNode < 1
           || options.startAttempts < 1) {
@@ -298,7 +300,7 @@ public final class Skiffd {
               scaling.autoscaler(autoscaler);
               autoscaler.start();
               // 5. The activator: holds requests for revisions at zero or short of capacity.
-              activator =
+              Activator.Builder activatorSettings =
                   Activator.builder()
                       .withVertx(vertx)
                       .withMeterRegistry(metrics)
@@ -308,17 +310,23 @@ public final class Skiffd {
                       .withStatsSink(stat -> autoscaler.record(stat))
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
-                      .withBodyReadTimeout(bodyTimeout)
-                      .build();
+                      .withBodyReadTimeout(bodyTimeout);
               // Internal: always loopback, whatever --host says (it trusts Skiff-Revision-*
-              // headers).
-              return activator.start(LOOPBACK, 0);
+              // headers). With the mesh, mTLS for the gateway and eventing only.
+              return startMesh(metrics)
+                  .compose(
+                      v -> {
+                        activator =
+                            (mesh == null ? activatorSettings : mesh.activator(activatorSettings))
+                                .build();
+                        return activator.start(LOOPBACK, 0);
+                      });
             })
         .compose(
             act -> {
               // 6. The gateway: host routing and traffic split, direct to instances or via the
               // activator.
-              gateway =
+              Gateway.Builder gatewaySettings =
                   Gateway.builder()
                       .withVertx(vertx)
                       .withDomain(options.domain)
@@ -332,9 +340,12 @@ public final class Skiffd {
                       .withMaxConnections(options.maxConnections)
                       .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(
-                          new dev.skiff.gateway.spi.Endpoint(LOOPBACK, activator.actualPort()),
-                          scaling)
-                      .build();
+                          new dev.skiff.gateway.spi.Endpoint(
+                              LOOPBACK,
+                              activator.actualPort(),
+                              mesh == null ? null : mesh.activatorIdentity()),
+                          scaling);
+              gateway = (mesh == null ? gatewaySettings : mesh.gateway(gatewaySettings)).build();
               // 7. Admin routes beside the API.
               controlPlane
                   .router()
@@ -401,6 +412,22 @@ public final class Skiffd {
                   : Future.succeededFuture();
             })
         .map(v -> this);
+  }
+
+  /**
+   * With {@code --mesh on}: the gateway's and the activator's identities from the in-process CA
+   * (see {@link MeshComponents}); otherwise nothing, and every hop is plaintext as before.
+   */
+  private Future<Void> startMesh(PrometheusMeterRegistry metrics) {
+    if (!options.mesh()) {
+      return Future.succeededFuture();
+    }
+    return MeshComponents.start(vertx, controlPlane.meshCa(), metrics)
+        .map(
+            m -> {
+              mesh = m;
+              return null;
+            });
   }
 
   /** {@code --node-memory}: a quantity, or {@code auto} for 80 % of the machine's memory. */
@@ -606,7 +633,13 @@ public final class Skiffd {
     }
     return g.transform(x -> activator == null ? Future.<Void>succeededFuture() : activator.close())
         .transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
-        .transform(x -> controlPlane == null ? Future.<Void>succeededFuture() : controlPlane.stop())
+        .transform(
+            x -> {
+              if (mesh != null) {
+                mesh.stop();
+              }
+              return controlPlane == null ? Future.<Void>succeededFuture() : controlPlane.stop();
+            })
         .transform(x -> images == null ? Future.<Void>succeededFuture() : images.close())
         .transform(x -> store == null ? Future.<Void>succeededFuture() : store.close());
   }

@@ -249,4 +249,24 @@ public final class SkiffdOptions {
       names = "--examples",
       description = "Deploy the example functions at start-up and print what to curl.")
   boolean examples;
+
+  @Option(
+      names = "--mesh",
+      hidden = true,
+      defaultValue = "${env:SKIFF_MESH:-off}",
+      description =
+          "on: wire the mesh (mTLS between the gateway, the activator and instances); off: every"
+              + " hop plaintext (env SKIFF_MESH). Internal until both halves of the mesh are"
+              + " merged. Default: ${DEFAULT-VALUE}")
+  String meshSwitch = "off";
+
+  /** Whether skiffd wires the mesh ({@code --mesh on|off}); fails on any other value. */
+  public boolean mesh() {
+    return switch (meshSwitch) {
+      case "on" -> true;
+      case "off" -> false;
+      default ->
+          throw new IllegalArgumentException("--mesh must be on or off, got '" + meshSwitch + "'");
+    };
+  }
 }

@@ -4,11 +4,17 @@ import dev.skiff.activator.spi.EndpointWatch;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.StatsSink;
 import dev.skiff.activator.spi.Ticker;
+import dev.skiff.proxy.ListenerTls;
 import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Set;
 
-/** The settings of one activator, as the builder collected them; {@code ticker} may be null. */
+/**
+ * The settings of one activator, as the builder collected them; {@code ticker}, {@code upstreamTls}
+ * and {@code listenerTls} may be null ({@code allowedCallers} is empty then).
+ */
 public record ActivatorConfig(
     ProxySettings proxy,
     EndpointWatch endpoints,
@@ -17,4 +23,7 @@ public record ActivatorConfig(
     MeterRegistry registry,
     Ticker ticker,
     int queueDepth,
-    Duration idleRevisionExpiry) {}
+    Duration idleRevisionExpiry,
+    UpstreamTls upstreamTls,
+    ListenerTls listenerTls,
+    Set<String> allowedCallers) {}

@@ -1,6 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.ActivatorException;
+import dev.skiff.activator.CallerNotAllowedException;
 import dev.skiff.activator.CapacityUnavailableException;
 import dev.skiff.activator.MissingRevisionException;
 import dev.skiff.activator.UpstreamFailedException;
@@ -28,6 +29,8 @@ final class ActivatorErrors {
   static int statusOf(ActivatorException err) {
     if (err instanceof MissingRevisionException) {
       return 400;
+    } else if (err instanceof CallerNotAllowedException) {
+      return 403;
     } else if (err instanceof CapacityUnavailableException) {
       return 503;
     } else if (err instanceof UpstreamFailedException) {

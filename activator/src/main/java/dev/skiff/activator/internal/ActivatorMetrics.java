@@ -1,6 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.proxy.TlsFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -15,7 +16,8 @@ import java.util.concurrent.ConcurrentMap;
  * skiff.activator.concurrency} (gauge per revision: queued plus in flight, what the stats report),
  * {@code skiff.activator.requests} (counter by revision and outcome) and {@code
  * skiff.activator.queue.wait} (timer with a percentile histogram per revision: from arrival in the
- * queue to a slot or to giving up). Counters are cached so a request does not pay for a registry
+ * queue to a slot or to giving up) and {@code skiff.activator.upstream.tls.failures} (counter by
+ * revision and reason). Request counters are cached so a request does not pay for a registry
  * lookup.
  */
 final class ActivatorMetrics {
@@ -23,6 +25,7 @@ final class ActivatorMetrics {
   static final String REQUESTS = "skiff.activator.requests";
   static final String QUEUE_WAIT = "skiff.activator.queue.wait";
   static final String CONCURRENCY = "skiff.activator.concurrency";
+  static final String TLS_FAILURES = "skiff.activator.upstream.tls.failures";
 
   /** Tag value for requests that named no revision. */
   static final String NONE = "none";
@@ -36,6 +39,16 @@ final class ActivatorMetrics {
 
   void count(RevisionKey revision, Outcome outcome) {
     counters.computeIfAbsent(new CounterKey(revision, outcome), this::counter).increment();
+  }
+
+  /** TLS with an instance of {@code revision} failed for {@code reason}; rare, so not cached. */
+  void tlsFailed(RevisionKey revision, TlsFailure reason) {
+    Counter.builder(TLS_FAILURES)
+        .description("TLS failures with instances, by reason")
+        .tags(tags(revision))
+        .tag("reason", reason.tag())
+        .register(registry)
+        .increment();
   }
 
   Timer queueWait(RevisionKey revision) {

@@ -39,7 +39,7 @@ public final class DefaultActivator implements Activator {
             revisions, config.stats(), config.proxy().clock(), config.idleRevisionExpiry());
     this.ticker =
         config.ticker() != null ? config.ticker() : new VertxTicker(config.proxy().vertx());
-    this.server =
+    ProxyServer.Builder server =
         ProxyServer.builder()
             .withSettings(config.proxy())
             .withName("activator")
@@ -48,8 +48,14 @@ public final class DefaultActivator implements Activator {
                 client -> {
                   Stage<Exchange> pipeline = Pipeline.assemble(config, revisions, metrics, client);
                   return ProxyPipeline.of(Exchange::new, x -> Stage.call(pipeline, x));
-                })
-            .build();
+                });
+    if (config.upstreamTls() != null) {
+      server.withUpstreamTls(config.upstreamTls());
+    }
+    if (config.listenerTls() != null) {
+      server.withTls(config.listenerTls());
+    }
+    this.server = server.build();
   }
 
   @Override

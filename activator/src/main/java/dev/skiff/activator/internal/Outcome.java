@@ -1,5 +1,6 @@
 package dev.skiff.activator.internal;
 
+import dev.skiff.activator.CallerNotAllowedException;
 import dev.skiff.activator.MissingRevisionException;
 import dev.skiff.activator.QueueTimeoutException;
 import dev.skiff.activator.RequestQueueFullException;
@@ -17,6 +18,8 @@ enum Outcome {
   UPSTREAM_TIMEOUT("upstream_timeout"),
   CLIENT_GONE("client_gone"),
   NO_REVISION("no_revision"),
+  /** The caller's identity may not call the activator (403). */
+  CALLER_NOT_ALLOWED("caller_not_allowed"),
   ERROR("error");
 
   final String tag;
@@ -38,6 +41,8 @@ enum Outcome {
       return CLIENT_GONE;
     } else if (err instanceof MissingRevisionException) {
       return NO_REVISION;
+    } else if (err instanceof CallerNotAllowedException) {
+      return CALLER_NOT_ALLOWED;
     }
     return ERROR;
   }

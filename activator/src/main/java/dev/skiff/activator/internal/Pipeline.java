@@ -16,6 +16,8 @@ final class Pipeline {
     //                        (ActivatorErrors): 400 no revision, 503 + Retry-After queue full or
     //                        timed out while queued, 502 instance broke the exchange, 504 timed
     //                        out after forwarding. Records the outcome for MeasureRequest first.
+    //  2b AuthorizeCaller   on a mutual-TLS listener: the caller's identity must be an allowed
+    //                        one (the gateway's, eventing's), else 403.
     //  3 IdentifyRevision    Skiff-Revision-Namespace/-Name, X-Request-Id,
     //                        Skiff-Request-Timeout-Ms.
     //  4 TrackLoad           counts the request as the revision's load until it ends (queued plus
@@ -27,20 +29,26 @@ final class Pipeline {
     //  7 Throttle            the revision's bounded FIFO: poke on the first cold request, wait for
     //                        a capacity slot, hold it to the end; back to the head when the
     //                        endpoint vanished before sending.
-    //  8 ProxyToEndpoint     streams request and response over the pooled client.
+    //  8 ProxyToEndpoint     streams request and response over the pooled client (mutual TLS to
+    //                        an endpoint that names an identity, which its certificate must
+    //                        name: else 502, not re-queued, counted by reason).
+    Stage<Exchange> revision =
+        new IdentifyRevision(
+            config.proxy().requestTimeout(),
+            new TrackLoad(
+                revisions,
+                new LimitDuration(
+                    config.proxy().vertx(),
+                    config.proxy().retryAfter(),
+                    new SetUpstreamHeaders(
+                        new Throttle(new ProxyToEndpoint(client, config, metrics))))));
     return new MeasureRequest(
         metrics,
         new MapErrors<>(
             ActivatorErrors.RESPONDER,
             (x, err) -> x.outcome(Outcome.of(err)),
-            new IdentifyRevision(
-                config.proxy().requestTimeout(),
-                new TrackLoad(
-                    revisions,
-                    new LimitDuration(
-                        config.proxy().vertx(),
-                        config.proxy().retryAfter(),
-                        new SetUpstreamHeaders(
-                            new Throttle(new ProxyToEndpoint(client, config.proxy()))))))));
+            config.listenerTls() == null
+                ? revision
+                : new AuthorizeCaller(config.allowedCallers(), revision)));
   }
 }

@@ -2,10 +2,10 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.proxy.EndpointProxy;
-import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
+import dev.skiff.proxy.UpstreamTlsException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import java.lang.System.Logger.Level;
@@ -15,16 +15,25 @@ import java.util.Set;
  * The innermost stage: streams the request to the granted endpoint and the response back ({@link
  * EndpointProxy}). Until the request is handed to the connection, failures are {@link
  * EndpointGoneException} (nothing was sent; the request may be queued again); after, {@link
- * UpstreamFailedException}.
+ * UpstreamFailedException}. An endpoint that names an identity is called over mutual TLS; a TLS
+ * failure (the certificate names another identity, an unknown CA, expired) is a 502 at once and not
+ * re-queued: the next endpoint tried may well be the same one.
  */
 final class ProxyToEndpoint implements Stage<Exchange> {
   private static final System.Logger LOG = System.getLogger(ProxyToEndpoint.class.getName());
 
   private final EndpointProxy proxy;
+  private final ActivatorMetrics metrics;
 
-  ProxyToEndpoint(HttpClient client, ProxySettings settings) {
+  ProxyToEndpoint(HttpClient client, ActivatorConfig config, ActivatorMetrics metrics) {
     this.proxy =
-        new EndpointProxy(client, settings.connectTimeout(), settings.bodyReadTimeout(), Set.of());
+        new EndpointProxy(
+            client,
+            config.proxy().connectTimeout(),
+            config.proxy().bodyReadTimeout(),
+            Set.of(),
+            config.upstreamTls());
+    this.metrics = metrics;
   }
 
   @Override
@@ -33,17 +42,24 @@ final class ProxyToEndpoint implements Stage<Exchange> {
     if (slot.gone()) {
       return Future.failedFuture(removed(slot));
     }
-    return proxy.proxy(x, slot.endpoint().host(), slot.endpoint().port(), new OnSlot(x, slot));
+    return proxy.proxy(
+        x,
+        slot.endpoint().host(),
+        slot.endpoint().port(),
+        slot.endpoint().identity(),
+        new OnSlot(x, slot, metrics));
   }
 
   /** Sends only while the slot's endpoint is still ready; marks the request sent once it goes. */
   private static final class OnSlot implements UpstreamPolicy {
     private final Exchange x;
     private final EndpointSlot slot;
+    private final ActivatorMetrics metrics;
 
-    OnSlot(Exchange x, EndpointSlot slot) {
+    OnSlot(Exchange x, EndpointSlot slot, ActivatorMetrics metrics) {
       this.x = x;
       this.slot = slot;
+      this.metrics = metrics;
     }
 
     @Override
@@ -69,6 +85,23 @@ final class ProxyToEndpoint implements Stage<Exchange> {
           slot,
           x.revision(),
           String.valueOf(cause));
+      if (cause instanceof UpstreamTlsException tls) {
+        metrics.tlsFailed(x.revision(), tls.reason());
+        return new UpstreamFailedException(
+            failure.phrase()
+                + " an instance of revision "
+                + x.revision()
+                + ": expected identity "
+                + tls.expected()
+                + ", "
+                + (tls.actual() != null
+                    ? "actual identity " + tls.actual()
+                    : "handshake failed (" + tls.reason().tag() + ")"),
+            "nothing was sent; the endpoint is not the instance the activator was told of (an"
+                + " address reused by another instance, or certificates from another CA); retry,"
+                + " and check the mesh's trust bundle and the activator's log",
+            cause);
+      }
       // The client is never told the instance's address (an internal detail); the log has it.
       return new UpstreamFailedException(
           failure.phrase() + " an instance of revision " + x.revision(),

@@ -3,18 +3,30 @@ package dev.skiff.activator.spi;
 import java.util.Objects;
 
 /**
- * Where one ready instance of a revision accepts plain HTTP/1.1 requests (its sidecar, or the
- * workload itself while there is no sidecar).
+ * Where one ready instance of a revision accepts HTTP/1.1 requests (its sidecar).
  *
  * @param host an IP address or host name
  * @param port the TCP port, 1-65535
+ * @param identity the identity the endpoint's TLS certificate must name (a SPIFFE ID such as {@code
+ *     spiffe://skiff.local/ns/NS/svc/NAME}): the activator then calls it over mutual TLS with its
+ *     own identity ({@code Activator.Builder.withUpstreamTls}); null when the endpoint speaks
+ *     plaintext
  */
-public record Endpoint(String host, int port) {
+public record Endpoint(String host, int port, String identity) {
   public Endpoint {
     Objects.requireNonNull(host, "host");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be 1-65535, got " + port);
     }
+    if (identity != null && identity.isBlank()) {
+      throw new IllegalArgumentException(
+          "identity must be null (plaintext) or the identity the endpoint's certificate names");
+    }
+  }
+
+  /** A plaintext endpoint. */
+  public Endpoint(String host, int port) {
+    this(host, port, null);
   }
 
   @Override

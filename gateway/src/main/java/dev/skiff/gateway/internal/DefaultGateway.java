@@ -25,7 +25,7 @@ public final class DefaultGateway implements Gateway {
     this.routes = new LiveRoutes(config.domain(), config.proxy().requestTimeout());
     GatewayMetrics metrics = new GatewayMetrics(config.registry());
     LeastInFlight balancer = new LeastInFlight();
-    this.server =
+    ProxyServer.Builder server =
         ProxyServer.builder()
             .withSettings(config.proxy())
             .withName("gateway")
@@ -38,8 +38,11 @@ public final class DefaultGateway implements Gateway {
                       (request, context) ->
                           new Exchange(request, context, config.proxy().clock().instant()),
                       x -> Stage.call(pipeline, x));
-                })
-            .build();
+                });
+    if (config.upstreamTls() != null) {
+      server.withUpstreamTls(config.upstreamTls());
+    }
+    this.server = server.build();
   }
 
   @Override

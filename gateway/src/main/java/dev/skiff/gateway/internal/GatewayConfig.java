@@ -4,13 +4,15 @@ import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import dev.skiff.proxy.ProxySettings;
+import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * The settings of one gateway, as the builder collected them. {@code activator} and {@code
- * activatorRouting} are both null when no activator is configured.
+ * activatorRouting} are both null when no activator is configured; {@code upstreamTls} is null when
+ * every endpoint speaks plaintext.
  */
 public record GatewayConfig(
     ProxySettings proxy,
@@ -19,7 +21,8 @@ public record GatewayConfig(
     MeterRegistry registry,
     Duration coldStartTimeout,
     Endpoint activator,
-    ActivatorRouting activatorRouting) {
+    ActivatorRouting activatorRouting,
+    UpstreamTls upstreamTls) {
 
   /**
    * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code

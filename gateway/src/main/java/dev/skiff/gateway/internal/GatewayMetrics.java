@@ -1,5 +1,6 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.proxy.TlsFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -12,13 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The gateway's request metrics: {@code skiff.gateway.requests} (counter by namespace, service,
  * revision, code and code class), {@code skiff.gateway.request.duration} (timer with a percentile
- * histogram per revision) and {@code skiff.gateway.requests.in.flight} (gauge). Meters are cached
- * per revision so a request does not pay for a registry lookup.
+ * histogram per revision), {@code skiff.gateway.requests.in.flight} (gauge) and {@code
+ * skiff.gateway.upstream.tls.failures} (counter by namespace, service, revision and reason). Meters
+ * are cached per revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
   static final String REQUESTS = "skiff.gateway.requests";
   static final String DURATION = "skiff.gateway.request.duration";
   static final String IN_FLIGHT = "skiff.gateway.requests.in.flight";
+  static final String TLS_FAILURES = "skiff.gateway.upstream.tls.failures";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -43,6 +46,16 @@ final class GatewayMetrics {
     RevisionMeters m = byRevision.computeIfAbsent(key, this::meters);
     m.latency.record(latency);
     m.byStatus.computeIfAbsent(status, s -> counter(key, s)).increment();
+  }
+
+  /** TLS with an upstream of the revision failed for {@code reason}; rare, so not cached. */
+  void tlsFailed(String namespace, String service, String revision, TlsFailure reason) {
+    Counter.builder(TLS_FAILURES)
+        .description("TLS failures with upstream endpoints (instances, activator), by reason")
+        .tags(new Key(orNone(namespace), orNone(service), orNone(revision)).tags())
+        .tag("reason", reason.tag())
+        .register(registry)
+        .increment();
   }
 
   private RevisionMeters meters(Key key) {

@@ -37,15 +37,17 @@ final class Pipeline {
     //  9 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id,
     //                          traceparent; via the activator also the revision and timeout
     //                          headers.
-    // 10 ProxyToEndpoint       streams request and response over the pooled client; 502 on
-    //                          failure.
+    // 10 ProxyToEndpoint       streams request and response over the pooled client (mutual TLS
+    //                          to an endpoint that names an identity, which its certificate
+    //                          must name); 502 on failure, TLS failures counted by reason.
     Stage<Exchange> toEndpoint =
         new PickEndpoint(
             balancer,
             new LimitDuration(
                 config.proxy().vertx(),
                 new SetForwardingHeaders(
-                    config.proxy().trustedProxies(), new ProxyToEndpoint(client, config.proxy()))));
+                    config.proxy().trustedProxies(),
+                    new ProxyToEndpoint(client, config, metrics))));
     Stage<Exchange> capacity =
         config.activator() != null
             ? new HandToActivator(

@@ -4,26 +4,35 @@ import dev.skiff.proxy.BadRequestException;
 import dev.skiff.proxy.ClientGoneException;
 import dev.skiff.proxy.ConnectionGuard;
 import dev.skiff.proxy.ErrorResponder;
+import dev.skiff.proxy.ListenerTls;
 import dev.skiff.proxy.ProxyExchange;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.RequestChecks;
+import dev.skiff.proxy.UpstreamTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientBuilder;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.Function;
 
 /**
  * One event loop's share of a proxy server: an HTTP server (HTTP/1.1 and h2c, prior knowledge and
- * upgrade) on the shared port, its own keep-alive HTTP/1.1 client to the upstreams, and the
- * pipeline built around that client.
+ * upgrade; or mutual TLS) on the shared port, its own keep-alive HTTP/1.1 client to the upstreams
+ * (TLS to those that name an identity), and the pipeline built around that client.
  */
 public final class ProxyVerticle extends VerticleBase {
   private final String host;
@@ -31,16 +40,28 @@ public final class ProxyVerticle extends VerticleBase {
   private final ProxySettings settings;
   private final ConnectionGuard guard;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
+  private final UpstreamTls upstreamTls;
+  private final ListenerTls listenerTls;
+
+  /** Each TLS client connection's identity, read once; confined to this verticle's event loop. */
+  private final Map<HttpConnection, String> peers = new WeakHashMap<>();
+
   private HttpServer server;
-  private HttpClientAgent client;
+  private volatile HttpClientAgent client;
   private ProxyPipeline<?> pipeline;
+  private Runnable stopClientUpdates = () -> {};
+  private Runnable stopServerUpdates = () -> {};
 
   public ProxyVerticle(
       String host,
       int port,
       ProxySettings settings,
       ConnectionGuard guard,
-      Function<HttpClient, ? extends ProxyPipeline<?>> pipelines) {
+      Function<HttpClient, ? extends ProxyPipeline<?>> pipelines,
+      UpstreamTls upstreamTls,
+      ListenerTls listenerTls) {
+    this.upstreamTls = upstreamTls;
+    this.listenerTls = listenerTls;
     this.host = host;
     this.port = port;
     this.settings = settings;
@@ -50,33 +71,37 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client =
-        vertx
-            .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setProtocolVersion(HttpVersion.HTTP_1_1)
-                    .setKeepAlive(true)
-                    .setPipelining(false)
-                    .setDecompressionSupported(false)
-                    .setTcpNoDelay(true))
-            .with(new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerEndpoint()))
-            // Workloads' responses are parsed leniently (bare LF line ends), clients' requests not.
-            .withConnectHandler(Channels::lenientResponses)
-            .build();
+    client = upstreamClient();
     pipeline = pipelines.apply(client);
+    HttpServerOptions options =
+        guard
+            .apply(new HttpServerOptions())
+            .setHandle100ContinueAutomatically(true)
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false)
+            .setTcpNoDelay(true);
+    if (listenerTls == null) {
+      options.setHttp2ClearTextEnabled(true);
+    } else {
+      // Registered before reading the options: a change in between is read, never missed.
+      stopServerUpdates = listenerTls.onChange(this::updateServer);
+      ServerSSLOptions ssl = serverSsl(listenerTls.sslOptions());
+      options
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(ssl.getKeyCertOptions())
+          .setTrustOptions(ssl.getTrustOptions())
+          .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+      options.setClientAuth(ClientAuth.REQUIRED);
+    }
     server =
         vertx
-            .createHttpServer(
-                guard
-                    .apply(new HttpServerOptions())
-                    .setHttp2ClearTextEnabled(true)
-                    .setHandle100ContinueAutomatically(true)
-                    .setCompressionSupported(false)
-                    .setDecompressionSupported(false)
-                    .setTcpNoDelay(true))
+            .createHttpServer(options)
             .connectionHandler(guard::connected)
             .requestHandler(request -> handle(pipeline, request));
+    if (listenerTls != null) {
+      server.exceptionHandler(listenerTls::connectionFailed);
+    }
     return server
         .listen(port, host)
         .map(
@@ -88,6 +113,49 @@ public final class ProxyVerticle extends VerticleBase {
               }
               return s;
             });
+  }
+
+  /** The pooled client to the upstreams, with TLS credentials when the component has some. */
+  private HttpClientAgent upstreamClient() {
+    HttpClientBuilder b =
+        vertx
+            .httpClientBuilder()
+            .with(
+                new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_1_1)
+                    .setKeepAlive(true)
+                    .setPipelining(false)
+                    .setDecompressionSupported(false)
+                    .setTcpNoDelay(true)
+                    .setVerifyHost(false))
+            .with(new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerEndpoint()))
+            // Workloads' responses are parsed leniently (bare LF line ends), clients' requests not.
+            .withConnectHandler(Channels::lenientResponses);
+    if (upstreamTls != null) {
+      // Registered before reading the options: a change in between is read, never missed.
+      stopClientUpdates = upstreamTls.onChange(this::updateClient);
+      b.with(clientSsl(upstreamTls.sslOptions()));
+    }
+    return b.build();
+  }
+
+  private Future<?> updateClient(ClientSSLOptions options) {
+    HttpClientAgent c = client;
+    return c == null ? Future.succeededFuture() : c.updateSSLOptions(clientSsl(options), true);
+  }
+
+  private Future<?> updateServer(ServerSSLOptions options) {
+    HttpServer s = server;
+    return s == null ? Future.succeededFuture() : s.updateSSLOptions(serverSsl(options), true);
+  }
+
+  /** The identity check replaces host name verification (certificates name identities). */
+  private static ClientSSLOptions clientSsl(ClientSSLOptions options) {
+    return options.copy().setHostnameVerificationAlgorithm("");
+  }
+
+  private static ServerSSLOptions serverSsl(ServerSSLOptions options) {
+    return options.copy().setClientAuth(ClientAuth.REQUIRED);
   }
 
   private <X extends ProxyExchange> void handle(ProxyPipeline<X> p, HttpServerRequest request) {
@@ -110,6 +178,9 @@ public final class ProxyVerticle extends VerticleBase {
       return;
     }
     X x = p.exchange(request, context);
+    if (listenerTls != null) {
+      x.peerIdentity(peerIdentity(request.connection()));
+    }
     // An HTTP/2 stream closes as soon as its response has ended: only a close before that end means
     // the client went away.
     request
@@ -128,12 +199,29 @@ public final class ProxyVerticle extends VerticleBase {
             });
   }
 
+  /** The identity the connection's client certificate names; read once per connection. */
+  private String peerIdentity(HttpConnection conn) {
+    if (peers.containsKey(conn)) {
+      return peers.get(conn);
+    }
+    String id;
+    try {
+      id = listenerTls.identityOf(conn.peerCertificates());
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException e) {
+      id = null;
+    }
+    peers.put(conn, id);
+    return id;
+  }
+
   public int actualPort() {
     return server.actualPort();
   }
 
   @Override
   public Future<?> stop() {
+    stopClientUpdates.run();
+    stopServerUpdates.run();
     return server.close().eventually(() -> client.close());
   }
 }

@@ -11,14 +11,11 @@ import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.RequestChecks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import io.vertx.core.net.TrustOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -34,7 +31,7 @@ import javax.net.ssl.SSLException;
  * and has no TLS; this class does the same per-request steps its verticle does.
  */
 public final class Listener {
-  private static final Set<String> TLS_VERSIONS = Set.of("TLSv1.3");
+  private static final Set<String> TLS_VERSIONS = MeshTls.TLS_VERSIONS;
 
   private final Vertx vertx;
   private final TlsMode mode;
@@ -129,18 +126,12 @@ public final class Listener {
   }
 
   private ServerSSLOptions sslOptions(Credentials c) {
-    return new ServerSSLOptions()
-        .setKeyCertOptions(
-            new PemKeyCertOptions()
-                .setKeyValue(Buffer.buffer(c.privateKeyPem()))
-                .setCertValue(Buffer.buffer(c.chainPem())))
-        .setTrustOptions(
-            TrustOptions.wrap(
-                new VerifierFactory(
-                    new PeerVerifier(c.roots(), trustDomain, clock, metrics::refused))))
-        .setClientAuth(mode == TlsMode.STRICT ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
-        .setEnabledSecureTransportProtocols(TLS_VERSIONS)
-        .setUseAlpn(true);
+    return MeshTls.server(
+        c,
+        mode == TlsMode.STRICT ? ClientAuth.REQUIRED : ClientAuth.REQUEST,
+        trustDomain,
+        clock,
+        metrics::refused);
   }
 
   private void connectionFailed(Throwable err) {
@@ -151,7 +142,7 @@ public final class Listener {
   }
 
   /** The refusal a server-side connection failure stands for; null when not a handshake's. */
-  static Refusal classify(Throwable err) {
+  public static Refusal classify(Throwable err) {
     boolean ssl = false;
     for (Throwable t = err; t != null; t = t.getCause()) {
       if (t instanceof PeerVerifier.RefusedPeerException) {

@@ -22,11 +22,13 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Checks a client's certificate chain at the handshake: it must chain to a root of the trust bundle
- * (one or two roots), be valid now, and its leaf must carry exactly one SPIFFE ID of this trust
- * domain. Each refusal is reported with its reason before the handshake fails. Immutable; a new
- * trust bundle gets a new verifier. Called on the handshaking event loop (or Netty's delegated task
- * thread).
+ * Checks a peer's certificate chain at the handshake, a client's on a listener and a server's on a
+ * client alike: it must chain to a root of the trust bundle (one or two roots), be valid now, and
+ * its leaf must carry exactly one SPIFFE ID of this trust domain that is a Skiff identity. Each
+ * refusal is reported with its reason before the handshake fails. Which identity a server must have
+ * is checked by the caller once the handshake is done (an identity per endpoint, connections pooled
+ * per endpoint). Immutable; a new trust bundle gets a new verifier. Called on the handshaking event
+ * loop (or Netty's delegated task thread).
  */
 public final class PeerVerifier extends X509ExtendedTrustManager {
   private final Set<TrustAnchor> anchors;
@@ -51,24 +53,24 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
-    verify(chain);
+    verify(chain, "client");
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    verify(chain);
+    verify(chain, "client");
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    verify(chain);
+    verify(chain, "client");
   }
 
-  private void verify(X509Certificate[] chain) throws CertificateException {
+  private void verify(X509Certificate[] chain, String peer) throws CertificateException {
     if (chain == null || chain.length == 0) {
-      throw refuse(Refusal.NO_CERTIFICATE, "the client sent no certificate");
+      throw refuse(Refusal.NO_CERTIFICATE, "the " + peer + " sent no certificate");
     }
     List<X509Certificate> path = new ArrayList<>();
     for (X509Certificate c : chain) {
@@ -87,22 +89,24 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
           e.getReason() == BasicReason.EXPIRED || e.getReason() == BasicReason.NOT_YET_VALID;
       throw refuse(
           expired ? Refusal.EXPIRED : Refusal.UNKNOWN_CA,
-          (expired ? "expired client certificate: " : "client certificate from an unknown CA: ")
+          (expired
+                  ? "expired " + peer + " certificate: "
+                  : peer + " certificate from an unknown CA: ")
               + e.getMessage());
     } catch (GeneralSecurityException e) {
-      throw refuse(Refusal.UNKNOWN_CA, "client certificate cannot be checked: " + e.getMessage());
+      throw refuse(Refusal.UNKNOWN_CA, peer + " certificate cannot be checked: " + e.getMessage());
     }
     List<String> ids = Pem.spiffeUris(chain[0]);
     if (ids.size() != 1 || !ids.get(0).startsWith(trustDomainPrefix)) {
       throw refuse(
           Refusal.NO_IDENTITY,
-          "client certificate names " + ids + ", not one SPIFFE ID under " + trustDomainPrefix);
+          peer + " certificate names " + ids + ", not one SPIFFE ID under " + trustDomainPrefix);
     }
     try {
       SpiffeId.parse(ids.get(0));
     } catch (IllegalArgumentException e) {
       throw refuse(
-          Refusal.NO_IDENTITY, "client certificate names no Skiff identity: " + e.getMessage());
+          Refusal.NO_IDENTITY, peer + " certificate names no Skiff identity: " + e.getMessage());
     }
   }
 
@@ -123,19 +127,19 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
-    throw new CertificateException("the sidecar's trust manager checks clients only");
+    verify(chain, "server");
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    checkServerTrusted(chain, authType);
+    verify(chain, "server");
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    checkServerTrusted(chain, authType);
+    verify(chain, "server");
   }
 
   @Override

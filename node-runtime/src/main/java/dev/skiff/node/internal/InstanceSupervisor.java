@@ -230,7 +230,8 @@ public final class InstanceSupervisor {
     if (inst.imageDigest() != null) {
       r.imageDigest(inst.imageDigest());
     }
-    endpoints.add(r.namespace(), r.name(), new Endpoint(running.id(), inst.host(), inst.port()));
+    endpoints.add(
+        r.namespace(), r.name(), new Endpoint(running.id(), inst.host(), inst.port(), null));
     reports.report(r);
     inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
   }

@@ -1,0 +1,368 @@
+package dev.skiff.gateway;
+
+import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.meshproxy.ComponentIdentity;
+import dev.skiff.meshproxy.IdentityProvider;
+import dev.skiff.meshproxy.testing.ManualTicker;
+import dev.skiff.meshproxy.testing.TestCa;
+import dev.skiff.meshproxy.testing.WorkloadSidecar;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway calling real mesh-proxy sidecars over mutual TLS with its own identity ({@code
+ * spiffe://skiff.local/skiff/gateway}, from a test CA): the server's identity is checked before
+ * anything is sent, connections are kept alive, and the gateway's certificate renews under load.
+ */
+class GatewayMeshIT extends GatewayTestBase {
+  private static final String TD = "skiff.local";
+  private static final SpiffeId CART = SpiffeId.workload(TD, NS, "cart");
+  private static final SpiffeId GATEWAY = SpiffeId.component(TD, "gateway");
+
+  @org.junit.jupiter.api.io.TempDir static java.nio.file.Path dir;
+  private static TestCa ca;
+  private static ManualTicker renewals;
+  private static ComponentIdentity identity;
+  private final List<WorkloadSidecar> sidecars = new ArrayList<>();
+
+  @BeforeAll
+  static void gatewayIdentity() {
+    ca = TestCa.create("mesh");
+    renewals = new ManualTicker();
+    identity =
+        ComponentIdentity.builder()
+            .withVertx(vertx)
+            .withIdentity(GATEWAY)
+            .withIssuer(ca.issuer())
+            .withProvider(b -> b.withTicker(renewals).withTtl(Duration.ofHours(1)))
+            .build();
+    await(identity.start());
+  }
+
+  @AfterAll
+  static void stopIdentity() {
+    identity.stop();
+  }
+
+  @Override
+  Gateway.Builder configure(Gateway.Builder builder) {
+    return builder.withUpstreamTls(identity.upstreamTls());
+  }
+
+  @AfterEach
+  void stopSidecars() {
+    sidecars.forEach(WorkloadSidecar::close);
+  }
+
+  private WorkloadSidecar sidecar(TestCa from, SpiffeId id) {
+    WorkloadSidecar s = new WorkloadSidecar(vertx, from, id);
+    sidecars.add(s);
+    return s;
+  }
+
+  /** The sidecar's address, expected to present {@code expected}. */
+  private static dev.skiff.gateway.spi.Endpoint endpoint(WorkloadSidecar s, SpiffeId expected) {
+    return new dev.skiff.gateway.spi.Endpoint("127.0.0.1", s.port(), expected.uri());
+  }
+
+  /** Routes service {@code cart} to {@code endpoint}. */
+  private void route(dev.skiff.gateway.spi.Endpoint endpoint) {
+    endpoints.publish(NS, "cart-00001", endpoint);
+    gateway.onResourceEvent(
+        Services.put(Services.service(NS, "cart", Services.to("cart-00001", 100))));
+  }
+
+  @Test
+  void servesThroughTheSidecarWithTheGatewaysIdentity() {
+    WorkloadSidecar s = sidecar(ca, CART);
+    route(endpoint(s, CART));
+
+    Response r = get(host("cart"), "/");
+
+    assertEquals(200, r.status(), r.body().toString());
+    assertEquals("workload ok", r.body().toString());
+    assertEquals("By=" + CART.uri() + ";URI=" + GATEWAY.uri(), s.callers.peek());
+  }
+
+  @Test
+  void sequentialRequestsReuseOneConnection() throws Exception {
+    WorkloadSidecar s = sidecar(ca, CART);
+    route(endpoint(s, CART));
+    // A sidecar on port 0 counts connections from its second one on (its accept gate is installed
+    // by the first): spend the first on a direct call, closed before the gateway's.
+    warmUp(s);
+    eventually("the warm-up connection is gone", () -> s.seen.get() == 1);
+
+    for (int i = 0; i < 50; i++) {
+      assertEquals(200, get(host("cart"), "/n" + i).status());
+    }
+
+    assertEquals(51, s.seen.get());
+    assertEquals(1, s.sidecar.connections(), "one kept-alive mTLS connection carried all 50");
+  }
+
+  @Test
+  void refusesASidecarPresentingAnotherServicesIdentity() {
+    WorkloadSidecar other = sidecar(ca, SpiffeId.workload(TD, NS, "ledger"));
+    route(endpoint(other, CART));
+
+    for (int i = 0; i < 3; i++) {
+      Response r = get(host("cart"), "/");
+
+      assertEquals(502, r.status(), r.body().toString());
+      String error = new JsonObject(r.body()).getString("error");
+      assertTrue(error.contains("expected identity " + CART.uri()), error);
+      assertTrue(error.contains("actual identity " + other.id.uri()), error);
+    }
+    assertEquals(0, other.seen.get(), "the workload never sees the request");
+    eventually(
+        "the refused connections are closed, not kept", () -> other.sidecar.connections() == 0);
+    assertEquals(3, tlsFailures("identity_mismatch"));
+  }
+
+  @Test
+  void refusesASidecarWithACertificateFromAForeignCa() {
+    WorkloadSidecar foreign = sidecar(TestCa.create("foreign"), CART);
+    route(endpoint(foreign, CART));
+
+    Response r = get(host("cart"), "/");
+
+    assertEquals(502, r.status(), r.body().toString());
+    String error = new JsonObject(r.body()).getString("error");
+    assertTrue(error.contains("expected identity " + CART.uri()), error);
+    assertTrue(error.contains("unknown_ca"), error);
+    assertEquals(0, foreign.seen.get());
+    assertEquals(1, tlsFailures("unknown_ca"));
+  }
+
+  @Test
+  void trustsSidecarsOfANewRootOnceItsBundleHoldsBoth() {
+    TestCa next = TestCa.create("next");
+    next.alsoTrust(ca); // the new sidecar trusts the gateway's current certificate
+    WorkloadSidecar s = sidecar(next, CART);
+    route(endpoint(s, CART));
+    assertEquals(502, get(host("cart"), "/").status(), "the new root is not trusted yet");
+
+    ca.alsoTrust(next);
+    await(identity.provider().renewNow()); // brings the two-root bundle, as a refresh would
+
+    Response r = get(host("cart"), "/");
+    assertEquals(200, r.status(), r.body().toString());
+    assertEquals(1, s.seen.get());
+  }
+
+  @Test
+  void exposesTheCertificateExpiryOfItsIdentity() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry r =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    ComponentIdentity measured =
+        ComponentIdentity.builder()
+            .withVertx(vertx)
+            .withIdentity(GATEWAY)
+            .withIssuer(ca.issuer())
+            .withMeterRegistry(r)
+            .build();
+    await(measured.start());
+    try {
+      Gauge g = r.find(ComponentIdentity.CERT_EXPIRY).tag("identity", GATEWAY.uri()).gauge();
+      assertEquals(measured.provider().current().notAfter().getEpochSecond(), (long) g.value());
+    } finally {
+      measured.stop();
+    }
+  }
+
+  @Test
+  void renewsTheGatewaysCertificateUnderLoadWithoutAFailedRequest() {
+    WorkloadSidecar s = sidecar(ca, CART);
+    route(endpoint(s, CART));
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong ok = new AtomicLong();
+    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger loops =
+        new java.util.concurrent.atomic.AtomicInteger();
+    for (int i = 0; i < 16; i++) {
+      loops.incrementAndGet();
+      loop(running, ok, failures, loops);
+    }
+    eventually("the load is flowing", () -> ok.get() > 100);
+    IdentityProvider provider = identity.provider();
+
+    for (int i = 1; i <= 3; i++) {
+      long before = provider.renewals();
+      String serialBefore = provider.current().leaf().getSerialNumber().toString(16);
+      long servedBefore = ok.get();
+      renewals.fire();
+      eventually("renewal " + i + " is done", () -> provider.renewals() == before + 1);
+      assertTrue(
+          !serialBefore.equals(provider.current().leaf().getSerialNumber().toString(16)),
+          "a new certificate");
+      eventually("requests keep flowing after renewal", () -> ok.get() > servedBefore + 100);
+    }
+    running.set(false);
+    eventually("every loop has ended", () -> loops.get() == 0);
+    System.out.printf(
+        "gateway renewal under load: %d requests, 3 renewals, %d failed%n",
+        ok.get(), failures.size());
+
+    assertEquals(List.of(), List.copyOf(failures));
+  }
+
+  @Test
+  void presentsItsRenewedCertificateOnTheNextRequest() throws Exception {
+    ConcurrentLinkedQueue<String> serials = new ConcurrentLinkedQueue<>();
+    io.vertx.core.http.HttpServer server = bareServer(ca.writeIdentity(dir, CART), serials);
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+      IdentityProvider provider = identity.provider();
+      long before = provider.renewals();
+
+      assertEquals(200, get(host("cart"), "/before").status());
+      renewals.fire();
+      eventually("the renewal is done", () -> provider.renewals() == before + 1);
+      assertEquals(200, get(host("cart"), "/after").status());
+
+      String renewed = provider.current().leaf().getSerialNumber().toString(16);
+      List<String> seen = List.copyOf(serials);
+      assertEquals(2, seen.size(), seen.toString());
+      assertTrue(!seen.get(0).equals(renewed), "the first request had the old certificate");
+      assertEquals(renewed, seen.get(1), "the next request went out with the renewed one");
+    } finally {
+      await(server.close());
+    }
+  }
+
+  @Test
+  void refusesAnExpiredServerCertificate() throws Exception {
+    java.time.Instant longAgo = java.time.Instant.now().minus(Duration.ofDays(3));
+    ConcurrentLinkedQueue<String> serials = new ConcurrentLinkedQueue<>();
+    io.vertx.core.http.HttpServer server =
+        bareServer(ca.writeIdentity(dir, CART, longAgo, longAgo.plus(Duration.ofDays(1))), serials);
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+
+      Response r = get(host("cart"), "/");
+
+      assertEquals(502, r.status(), r.body().toString());
+      assertTrue(r.body().toString().contains("expired"), r.body().toString());
+      assertTrue(serials.isEmpty(), "nothing was sent");
+      assertEquals(1, tlsFailures("expired"));
+    } finally {
+      await(server.close());
+    }
+  }
+
+  /**
+   * A bare mTLS server with the identity in {@code id} that records the serial of each client
+   * certificate it sees and answers 200.
+   */
+  private static io.vertx.core.http.HttpServer bareServer(
+      java.nio.file.Path id, ConcurrentLinkedQueue<String> serials) {
+    return await(
+        vertx
+            .createHttpServer(
+                new io.vertx.core.http.HttpServerOptions()
+                    .setSsl(true)
+                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+                    .setKeyCertOptions(
+                        new io.vertx.core.net.PemKeyCertOptions()
+                            .setKeyPath(id.resolve("key.pem").toString())
+                            .setCertPath(id.resolve("cert.pem").toString()))
+                    .setTrustOptions(
+                        new io.vertx.core.net.PemTrustOptions()
+                            .addCertPath(id.resolve("ca.pem").toString())))
+            .requestHandler(
+                req -> {
+                  try {
+                    serials.add(
+                        ((java.security.cert.X509Certificate)
+                                req.connection().peerCertificates().get(0))
+                            .getSerialNumber()
+                            .toString(16));
+                  } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    serials.add("none");
+                  }
+                  req.response().end("ok");
+                })
+            .listen(0, "127.0.0.1"));
+  }
+
+  private void loop(
+      AtomicBoolean running,
+      AtomicLong ok,
+      ConcurrentLinkedQueue<String> failures,
+      java.util.concurrent.atomic.AtomicInteger loops) {
+    if (!running.get()) {
+      loops.decrementAndGet();
+      return;
+    }
+    get(http1, host("cart"), "/load")
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result().status() == 200) {
+                ok.incrementAndGet();
+              } else {
+                failures.add(
+                    ar.succeeded()
+                        ? ar.result().status() + " " + ar.result().body()
+                        : ar.cause().toString());
+              }
+              loop(running, ok, failures, loops);
+            });
+  }
+
+  /** One request to the sidecar over a connection of its own, closed at once. */
+  private void warmUp(WorkloadSidecar s) throws Exception {
+    java.nio.file.Path id = ca.writeIdentity(dir, GATEWAY);
+    io.vertx.core.http.HttpClientAgent direct =
+        vertx
+            .httpClientBuilder()
+            .with(
+                new io.vertx.core.http.HttpClientOptions()
+                    .setSsl(true)
+                    .setVerifyHost(false)
+                    .setKeyCertOptions(
+                        new io.vertx.core.net.PemKeyCertOptions()
+                            .setKeyPath(id.resolve("key.pem").toString())
+                            .setCertPath(id.resolve("cert.pem").toString()))
+                    .setTrustOptions(
+                        new io.vertx.core.net.PemTrustOptions()
+                            .addCertPath(id.resolve("ca.pem").toString())))
+            .build();
+    try {
+      Response r =
+          await(
+              exchange(
+                  direct,
+                  new io.vertx.core.http.RequestOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(s.sidecar.port())
+                      .setURI("/warm-up"),
+                  null));
+      assertEquals(200, r.status());
+    } finally {
+      await(direct.close());
+    }
+  }
+
+  private double tlsFailures(String reason) {
+    Counter c =
+        registry.find("skiff.gateway.upstream.tls.failures").tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
+  }
+}

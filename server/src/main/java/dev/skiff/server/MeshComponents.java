@@ -1,0 +1,77 @@
+package dev.skiff.server;
+
+import dev.skiff.activator.Activator;
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.controlplane.mesh.MeshCa;
+import dev.skiff.gateway.Gateway;
+import dev.skiff.meshproxy.ComponentIdentity;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Set;
+
+/**
+ * The gateway's and the activator's mesh identities, issued by the in-process {@link MeshCa}
+ * through {@link MeshIssuer}, and what each component is given of them: the gateway calls instances
+ * and the activator over mutual TLS; the activator calls instances over mutual TLS and listens with
+ * mutual TLS, for the gateway and eventing only.
+ */
+final class MeshComponents {
+  private final ComponentIdentity gateway;
+  private final ComponentIdentity activator;
+  private final SpiffeId eventing;
+
+  private MeshComponents(
+      ComponentIdentity gateway, ComponentIdentity activator, SpiffeId eventing) {
+    this.gateway = gateway;
+    this.activator = activator;
+    this.eventing = eventing;
+  }
+
+  /**
+   * Loads the CA (the control plane's start loads it again, the same) and obtains both components'
+   * first certificates.
+   */
+  static Future<MeshComponents> start(Vertx vertx, MeshCa ca, MeterRegistry registry) {
+    String td = ca.trustDomain();
+    return ca.start()
+        .compose(
+            started -> {
+              MeshComponents m =
+                  new MeshComponents(
+                      identity(vertx, ca, SpiffeId.component(td, "gateway"), registry),
+                      identity(vertx, ca, SpiffeId.component(td, "activator"), registry),
+                      SpiffeId.component(td, "eventing"));
+              return Future.all(m.gateway.start(), m.activator.start()).map(all -> m);
+            });
+  }
+
+  private static ComponentIdentity identity(
+      Vertx vertx, MeshCa ca, SpiffeId id, MeterRegistry registry) {
+    return ComponentIdentity.builder()
+        .withVertx(vertx)
+        .withIdentity(id)
+        .withIssuer(MeshIssuer.of(ca, id))
+        .withMeterRegistry(registry)
+        .build();
+  }
+
+  Gateway.Builder gateway(Gateway.Builder b) {
+    return b.withUpstreamTls(gateway.upstreamTls());
+  }
+
+  Activator.Builder activator(Activator.Builder b) {
+    return b.withUpstreamTls(activator.upstreamTls())
+        .withMutualTls(activator.listenerTls(), Set.of(gateway.id().uri(), eventing.uri()));
+  }
+
+  /** The identity the gateway must see on the activator's certificate. */
+  String activatorIdentity() {
+    return activator.id().uri();
+  }
+
+  void stop() {
+    gateway.stop();
+    activator.stop();
+  }
+}
