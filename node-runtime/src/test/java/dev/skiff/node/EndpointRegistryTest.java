@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class EndpointRegistryTest {
   final Vertx vertx = Vertx.vertx();
   final EndpointRegistry registry = new EndpointRegistry(vertx);
-  final Endpoint a = new Endpoint("i1", "127.0.0.1", 1001);
-  final Endpoint b = new Endpoint("i2", "127.0.0.1", 1002);
+  final Endpoint a = new Endpoint("i1", "127.0.0.1", 1001, null);
+  final Endpoint b = new Endpoint("i2", "127.0.0.1", 1002, null);
 
   @AfterEach
   void tearDown() {
