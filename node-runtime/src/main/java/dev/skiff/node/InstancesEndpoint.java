@@ -5,7 +5,6 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,7 +52,9 @@ public final class InstancesEndpoint implements Handler<RoutingContext> {
                   .putHeader("Content-Type", "application/json")
                   .end(
                       Json.write(
-                          Map.of("items", ar.result().stream().map(InstancesEndpoint::item).toList())));
+                          Map.of(
+                              "items",
+                              ar.result().stream().map(InstancesEndpoint::item).toList())));
             });
   }
 
@@ -75,5 +76,4 @@ public final class InstancesEndpoint implements Handler<RoutingContext> {
     m.put("identity", i.identity());
     return m;
   }
-
 }

@@ -17,8 +17,9 @@ import java.time.Duration;
  * The plain front, without a mesh: an instance served in process (Wasm) gets a plaintext HTTP
  * listener of its own on {@code bindHost} (port 0), which counts its requests; an instance with an
  * address of its own (a container) is published at that address as it is, and nothing counts its
- * requests on the node (the activator's stats are all the autoscaler sees of it). For node-runtime's
- * tests and tools, and skiffd without the mesh; skiffd's mesh puts a sidecar in front instead.
+ * requests on the node (the activator's stats are all the autoscaler sees of it). For
+ * node-runtime's tests and tools, and skiffd without the mesh; skiffd's mesh puts a sidecar in
+ * front instead.
  */
 public final class LoopbackFront implements FrontDoor {
   private final Vertx vertx;

@@ -30,11 +30,11 @@ import java.util.function.Supplier;
 /**
  * Keeps each revision at its desired instance count: starts and stops instances through the
  * backends, opens each one's front through the {@link FrontDoor} (and stops it, draining, before
- * the instance), publishes and withdraws the fronts' addresses as endpoints, and restarts with backoff those that fail to
- * start or end by themselves. A revision that never became ready gives up after {@code
- * startAttempts} failed starts: its status says why and its endpoints are marked unavailable, so
- * requests fail fast, until a redeploy. Called on the agent's context; timers go through the {@link
- * Ticker} and hop back to it.
+ * the instance), publishes and withdraws the fronts' addresses as endpoints, and restarts with
+ * backoff those that fail to start or end by themselves. A revision that never became ready gives
+ * up after {@code startAttempts} failed starts: its status says why and its endpoints are marked
+ * unavailable, so requests fail fast, until a redeploy. Called on the agent's context; timers go
+ * through the {@link Ticker} and hop back to it.
  */
 public final class InstanceSupervisor {
   private static final System.Logger LOG = System.getLogger(InstanceSupervisor.class.getName());
@@ -353,8 +353,7 @@ public final class InstanceSupervisor {
                                     .onComplete(
                                         ar -> {
                                           r.draining().remove(running);
-                                          LOG.log(
-                                              Level.INFO, "instance {0} stopped", running.id());
+                                          LOG.log(Level.INFO, "instance {0} stopped", running.id());
                                         }))));
     reports.report(r);
   }

@@ -25,8 +25,8 @@ public interface Instance {
    * of its own (Wasm); null (the default) for one at {@link #host()}:{@link #port()}. Its front
    * calls it on an event loop with each request it let through; the handler answers on the
    * request's response. It must leave the response's end and close handlers to the front (which
-   * counts the request with them); it may set the response's exception handler to learn of a
-   * client that went away.
+   * counts the request with them); it may set the response's exception handler to learn of a client
+   * that went away.
    */
   default Handler<HttpServerRequest> handler() {
     return null;

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * The door in front of one instance: the address callers use (the agent publishes it as the
- * instance's endpoint), the identity they must see there, and the place the instance's requests
- * are counted once, whatever its kind. Opened by a {@link FrontDoor}.
+ * instance's endpoint), the identity they must see there, and the place the instance's requests are
+ * counted once, whatever its kind. Opened by a {@link FrontDoor}.
  */
 public interface InstanceFront {
   /** The address callers connect to. */

@@ -14,8 +14,8 @@ import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmFunction;
 import dev.skiff.wasm.WasmRuntime;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 
@@ -36,8 +36,7 @@ public final class WasmBackend implements RuntimeBackend {
     this(vertx, runtime, modules, WasmVolumes.none());
   }
 
-  public WasmBackend(
-      Vertx vertx, WasmRuntime runtime, ModuleSource modules, WasmVolumes volumes) {
+  public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules, WasmVolumes volumes) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.modules = modules;
