@@ -249,4 +249,23 @@ public final class SkiffdOptions {
       names = "--examples",
       description = "Deploy the example functions at start-up and print what to curl.")
   boolean examples;
+
+  // Internal, undocumented: the mesh is wired in two halves (the sidecars before instances; the
+  // gateway's and activator's mTLS clients); until both are in, it is off unless asked for.
+  @Option(
+      names = "--mesh",
+      hidden = true,
+      defaultValue = "${env:SKIFF_MESH:-off}",
+      description = "on: a mesh sidecar (mTLS) before every instance (env SKIFF_MESH).")
+  String meshFlag = "off";
+
+  /** Whether the mesh is on ({@code --mesh on}); fails naming the flag for any other value. */
+  boolean mesh() {
+    return switch (meshFlag == null ? "off" : meshFlag) {
+      case "on" -> true;
+      case "off" -> false;
+      default ->
+          throw new IllegalArgumentException("--mesh must be on or off, got '" + meshFlag + "'");
+    };
+  }
 }
