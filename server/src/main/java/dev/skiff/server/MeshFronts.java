@@ -49,7 +49,7 @@ public final class MeshFronts implements FrontDoor {
   /** One service's mesh state on this node. */
   private final class ServiceMesh {
     final IdentityProvider identity;
-    final Future<?> ready;
+    private Future<?> ready;
     final Set<Sidecar> sidecars = ConcurrentHashMap.newKeySet();
     volatile Authorization setting;
     volatile AuthorizationPolicy policy;
@@ -66,16 +66,30 @@ public final class MeshFronts implements FrontDoor {
               .build();
       this.policy = policyFor(key, null);
       // Issued now, not at the first instance: a cold start finds the certificate ready.
-      this.ready =
-          identity
-              .start()
-              .onFailure(
-                  err ->
-                      LOG.log(
-                          Level.WARNING,
-                          "cannot issue the mesh identity {0}: {1}",
-                          id.uri(),
-                          err.getMessage()));
+      this.ready = issue();
+    }
+
+    /** The first certificate; asked for again when the last attempt failed. */
+    synchronized Future<?> ready() {
+      if (identity.current() != null) {
+        return Future.succeededFuture();
+      }
+      if (ready.failed()) {
+        ready = issue();
+      }
+      return ready;
+    }
+
+    private Future<?> issue() {
+      return identity
+          .start()
+          .onFailure(
+              err ->
+                  LOG.log(
+                      Level.WARNING,
+                      "cannot issue the mesh identity {0}: {1}",
+                      identity.id().uri(),
+                      err.getMessage()));
     }
   }
 
@@ -120,7 +134,7 @@ public final class MeshFronts implements FrontDoor {
       b.withWorkload(instance.host(), instance.port());
     }
     Sidecar sidecar = b.build();
-    return m.ready
+    return m.ready()
         .compose(c -> sidecar.start(bindHost, 0, 0))
         .map(
             v -> {
@@ -136,7 +150,13 @@ public final class MeshFronts implements FrontDoor {
     if (!Service.KIND.equals(ev.kind())) {
       return;
     }
-    Service s = (Service) ev.resource();
+    Service s;
+    try {
+      s = (Service) ev.resource();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot read {0} for the mesh: {1}", ev.key(), e.getMessage());
+      return;
+    }
     Key key = new Key(s.metadata().namespaceOrDefault(), s.metadata().name());
     if (ev.type() == ResourceEvent.Type.DELETE) {
       deleted(key);
