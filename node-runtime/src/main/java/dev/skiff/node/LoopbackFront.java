@@ -5,6 +5,7 @@ import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceFront;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.stats.RequestTracker;
+import dev.skiff.proxy.SkiffHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -50,19 +51,23 @@ public final class LoopbackFront implements FrontDoor {
   }
 
   /**
-   * Counts each request once around {@code handler}: enter now, leave when its answer ends or, for
-   * an answer that never ended, when the connection (or HTTP/2 stream) closes.
+   * Counts each request once around {@code handler}, as proxied when the activator forwarded it:
+   * enter now, leave when its answer ends or, for an answer that never ended, when the connection
+   * (or HTTP/2 stream) closes.
    */
   private static Handler<HttpServerRequest> counting(
       RequestTracker tracker, Handler<HttpServerRequest> handler) {
     return req -> {
-      tracker.enter();
-      req.response().endHandler(v -> tracker.leave());
+      // The activator reports what it forwards itself; the autoscaler takes it out of ours.
+      boolean proxied =
+          SkiffHeaders.PROXIED_BY_ACTIVATOR.equals(req.getHeader(SkiffHeaders.PROXIED_BY));
+      tracker.enter(proxied);
+      req.response().endHandler(v -> tracker.leave(proxied));
       req.response()
           .closeHandler(
               v -> {
                 if (!req.response().ended()) {
-                  tracker.leave();
+                  tracker.leave(proxied);
                 }
               });
       handler.handle(req);

@@ -9,6 +9,7 @@ import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceFront;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.stats.RequestTracker;
+import dev.skiff.proxy.SkiffHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -104,6 +105,23 @@ class LoopbackFrontTest {
 
     await("every request left", () -> tracker.inFlight() == 0);
     assertEquals(3, tracker.drain().requests());
+  }
+
+  @Test
+  void countsRequestsTheActivatorForwardedAsProxied() throws Exception {
+    InstanceFront front = open(inProcess());
+
+    http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.port() + "/"))
+            .header(SkiffHeaders.PROXIED_BY, SkiffHeaders.PROXIED_BY_ACTIVATOR)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    get(front, "/");
+
+    await("every request left", () -> tracker.inFlight() == 0);
+    RequestTracker.Window w = tracker.drain();
+    assertEquals(2, w.requests());
+    assertEquals(1, w.proxiedRequests(), "the activator reports that one itself");
   }
 
   @Test

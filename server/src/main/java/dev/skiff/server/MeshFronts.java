@@ -248,12 +248,12 @@ public final class MeshFronts implements FrontDoor {
     return new RequestListener() {
       @Override
       public void entered(boolean proxied) {
-        tracker.enter();
+        tracker.enter(proxied);
       }
 
       @Override
       public void left(boolean proxied) {
-        tracker.leave();
+        tracker.leave(proxied);
       }
     };
   }

@@ -13,9 +13,10 @@ public interface FrontDoor {
    * Opens the front of {@code instance}, just started from {@code spec}. The front serves the
    * instance's {@link Instance#handler()} in process when it has one, else forwards to {@link
    * Instance#host()}:{@link Instance#port()}; either way it counts each request once in {@link
-   * InstanceSpec#requests()} (enter on arrival, leave when its answer ends or its client goes).
-   * Called on the agent's event loop; must not block. A failed future fails the start: the agent
-   * stops the instance and retries with backoff.
+   * InstanceSpec#requests()} (enter on arrival, leave when its answer ends or its client goes), as
+   * proxied when the activator forwarded it ({@code Skiff-Proxied-By: activator}). Called on the
+   * agent's event loop; must not block. A failed future fails the start: the agent stops the
+   * instance and retries with backoff.
    */
   Future<InstanceFront> open(InstanceSpec spec, Instance instance);
 }
