@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.manifest.Json;
 import dev.skiff.examples.Examples;
 import dev.skiff.testing.Prerequisites;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +74,43 @@ class MeshNodeIT {
     assertEquals("spiffe://skiff.local/ns/default/svc/hello", i.get("identity").asText());
     JsonNode none = probe.instances("nowhere", null);
     assertEquals(0, none.get("items").size(), "an unknown namespace is an empty list");
+  }
+
+  @Test
+  void instancesNeedAReadTokenAndANamespace() throws Exception {
+    String uri = "/v1/instances?namespace=default";
+    Http.Response anonymous =
+        http.send(HttpMethod.GET, skiffd.skiffd.apiPort(), "127.0.0.1", uri, Map.of(), null);
+    Http.Response created =
+        http.send(
+            HttpMethod.POST,
+            skiffd.skiffd.apiPort(),
+            "127.0.0.1",
+            "/v1/tokens",
+            Map.of("Authorization", "Bearer " + skiffd.token(), "Content-Type", "application/json"),
+            Buffer.buffer("{\"name\":\"team\",\"role\":\"namespace\",\"namespace\":\"default\"}"));
+    String scoped = Json.mapper().readTree(created.text()).get("token").asText();
+    Http.Response namespaced =
+        http.send(
+            HttpMethod.GET,
+            skiffd.skiffd.apiPort(),
+            "127.0.0.1",
+            uri,
+            Map.of("Authorization", "Bearer " + scoped),
+            null);
+    Http.Response noNamespace =
+        http.send(
+            HttpMethod.GET,
+            skiffd.skiffd.apiPort(),
+            "127.0.0.1",
+            "/v1/instances",
+            skiffd.auth(),
+            null);
+
+    assertEquals(401, anonymous.status(), anonymous.text());
+    assertEquals(403, namespaced.status(), "the listing is cluster-wide: " + namespaced.text());
+    assertEquals(400, noNamespace.status(), noNamespace.text());
+    assertTrue(noNamespace.text().contains("namespace"), noNamespace.text());
   }
 
   @Test

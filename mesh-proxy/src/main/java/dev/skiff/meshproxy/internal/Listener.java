@@ -11,12 +11,11 @@ import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.RequestChecks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.TrustOptions;
 import java.time.Clock;
@@ -130,10 +129,7 @@ public final class Listener {
 
   private ServerSSLOptions sslOptions(Credentials c) {
     return new ServerSSLOptions()
-        .setKeyCertOptions(
-            new PemKeyCertOptions()
-                .setKeyValue(Buffer.buffer(c.privateKeyPem()))
-                .setCertValue(Buffer.buffer(c.chainPem())))
+        .setKeyCertOptions(KeyCertOptions.wrap(FixedKeyManager.factory(c)))
         .setTrustOptions(
             TrustOptions.wrap(
                 new VerifierFactory(
