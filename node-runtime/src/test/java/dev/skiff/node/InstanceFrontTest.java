@@ -31,6 +31,7 @@ class InstanceFrontTest {
   ManualTicker ticker;
   FakeBackend backend;
   RecordingFronts fronts;
+  final List<dev.skiff.api.stats.Stat> stats = new CopyOnWriteArrayList<>();
   NodeAgent agent;
 
   @BeforeEach
@@ -45,6 +46,7 @@ class InstanceFrontTest {
             .withBackend(backend)
             .withTicker(ticker)
             .withFrontDoor(fronts)
+            .withStatsSink(stats::add)
             .withNodeName("node-a")
             .withEndpointGrace(Duration.ofMillis(1))
             .build();
@@ -80,6 +82,23 @@ class InstanceFrontTest {
     assertEquals(fronts.opened.get(0).port, e.port());
     assertEquals(IDENTITY, e.identity());
     assertTrue(e.port() != backend.running.get(0).port(), "the instance's own port stays hidden");
+  }
+
+  @Test
+  void reportsWhatTheFrontCountedWithTheActivatorsShareAsProxied() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready().size() == 1);
+    var requests = fronts.specs.get(0).requests();
+
+    requests.enter(true);
+    requests.enter(false);
+    requests.leave(true);
+    requests.leave(false);
+    ticker.tick();
+
+    await("a stat", () -> !stats.isEmpty());
+    assertEquals(2.0, stats.get(0).requestCount());
+    assertEquals(1.0, stats.get(0).proxiedRequestCount(), "the activator reported that one itself");
   }
 
   @Test
@@ -180,6 +199,7 @@ class InstanceFrontTest {
   /** Opens {@link RecordingFront}s on 127.0.0.2 with made-up ports. */
   final class RecordingFronts implements FrontDoor {
     final List<RecordingFront> opened = new CopyOnWriteArrayList<>();
+    final List<InstanceSpec> specs = new CopyOnWriteArrayList<>();
     final AtomicBoolean failNext = new AtomicBoolean();
     final AtomicBoolean holdStops = new AtomicBoolean();
     private final AtomicInteger ports = new AtomicInteger(50000);
@@ -190,6 +210,7 @@ class InstanceFrontTest {
         return Future.failedFuture(new IllegalStateException("no port left"));
       }
       assertNull(instance.handler(), "the fake backend's instances have an address");
+      specs.add(spec);
       RecordingFront f = new RecordingFront(ports.incrementAndGet(), instance, holdStops.get());
       opened.add(f);
       return Future.succeededFuture(f);
