@@ -160,10 +160,12 @@ public final class IdentityProvider {
 
   /**
    * Calls {@code listener} with each new {@link Credentials}, before {@link #current()} changes; a
-   * renewal counts as done once its future completes, and fails if it fails.
+   * renewal counts as done once its future completes, and fails if it fails. The answer removes the
+   * listener again (a sidecar that shares the identity and stops).
    */
-  public void onRenewal(Function<Credentials, Future<?>> listener) {
+  public Runnable onRenewal(Function<Credentials, Future<?>> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+    return () -> listeners.remove(listener);
   }
 
   /** Stops renewing. */

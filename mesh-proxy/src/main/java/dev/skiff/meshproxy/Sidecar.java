@@ -10,21 +10,26 @@ import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The inbound sidecar of one instance: its own listener and its own identity. Callers must present
  * a mesh certificate (TLS 1.3, mTLS; STRICT unless PERMISSIVE is asked for), then pass the
- * service's {@link AuthorizationPolicy}, then the concurrency limit, and are proxied to the
- * workload at {@code host:port}. The sidecar keeps its certificate fresh through its {@link
- * IdentityProvider}, counts requests for the autoscaler ({@link #stats()}) and drains on {@link
- * #stop()}.
+ * service's {@link AuthorizationPolicy} (replaceable while it runs: {@link #updatePolicy}), then
+ * the concurrency limit, and are proxied to the workload at {@code host:port} or handed to a
+ * workload served in this process (a {@code Handler<HttpServerRequest>}, for Wasm: no listener of
+ * its own). The sidecar keeps its certificate fresh through its {@link IdentityProvider} (its own,
+ * or one shared by the instances of a service), counts requests for the autoscaler ({@link
+ * #stats()}, and a {@link RequestListener}) and drains on {@link #stop()}.
  *
  * <p>Concurrency: with containerConcurrency {@code n > 0}, at most {@code n} requests reach the
  * workload at once and up to the queue depth more wait in arrival order (default {@code 10 * n},
@@ -33,6 +38,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Sidecar {
   private final IdentityProvider identity;
+  private final boolean sharedIdentity;
+  private final AtomicReference<AuthorizationPolicy> policy;
+  private volatile Runnable stopRenewals = () -> {};
   private final RevisionKey revision;
   private final TlsMode mode;
   private final Duration drainGrace;
@@ -45,6 +53,8 @@ public final class Sidecar {
 
   private Sidecar(Builder b, ProxySettings s) {
     this.identity = b.identity;
+    this.sharedIdentity = b.sharedIdentity;
+    this.policy = new AtomicReference<>(b.policy);
     this.revision = b.revision;
     this.mode = b.mode;
     this.drainGrace = b.drainGrace;
@@ -54,20 +64,31 @@ public final class Sidecar {
             b.containerConcurrency,
             b.queueDepth >= 0 ? b.queueDepth : 10 * Math.max(0, b.containerConcurrency));
     this.client =
-        s.vertx()
-            .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setProtocolVersion(HttpVersion.HTTP_1_1)
-                    .setKeepAlive(true)
-                    .setPipelining(false)
-                    .setDecompressionSupported(false)
-                    .setTcpNoDelay(true))
-            .with(new PoolOptions().setHttp1MaxSize(s.maxConnectionsPerEndpoint()))
-            .build();
+        b.inProcess != null
+            ? null
+            : s.vertx()
+                .httpClientBuilder()
+                .with(
+                    new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_1_1)
+                        .setKeepAlive(true)
+                        .setPipelining(false)
+                        .setDecompressionSupported(false)
+                        .setTcpNoDelay(true))
+                .with(new PoolOptions().setHttp1MaxSize(s.maxConnectionsPerEndpoint()))
+                .build();
     SidecarPipeline.Parts parts =
         new SidecarPipeline.Parts(
-            s, b.identity.id(), b.policy, limit, counter, metrics, b.workloadHost, b.workloadPort);
+            s,
+            b.identity.id(),
+            policy::get,
+            limit,
+            counter,
+            b.listener,
+            metrics,
+            b.workloadHost,
+            b.workloadPort,
+            b.inProcess);
     this.listener =
         new Listener(
             s,
@@ -89,7 +110,7 @@ public final class Sidecar {
     if (!started.compareAndSet(false, true)) {
       return Future.failedFuture(new IllegalStateException("the sidecar was already started"));
     }
-    identity.onRenewal(listener::update);
+    stopRenewals = identity.onRenewal(listener::update);
     Future<Credentials> first =
         identity.current() != null ? Future.succeededFuture(identity.current()) : identity.start();
     return first.compose(c -> listener.listen(c, host, port, plaintextPort));
@@ -102,18 +123,39 @@ public final class Sidecar {
 
   /**
    * Drains: stops accepting connections at once, lets requests in flight (and those waiting for a
-   * slot) finish for up to the drain grace, then closes the rest, stops renewing the certificate,
-   * and removes this sidecar's meters.
+   * slot) finish for up to the drain grace, then closes the rest, stops renewing the certificate (a
+   * shared identity goes on for its other holders), and removes this sidecar's meters.
    */
   public Future<Void> stop() {
+    return stop(drainGrace);
+  }
+
+  /** {@link #stop()} with another drain grace than the builder's. */
+  public Future<Void> stop(Duration grace) {
     return listener
-        .drain(drainGrace)
-        .eventually(client::close)
+        .drain(grace)
+        .eventually(() -> client == null ? Future.succeededFuture() : client.close())
         .andThen(
             ar -> {
-              identity.stop();
+              stopRenewals.run();
+              if (!sharedIdentity) {
+                identity.stop();
+              }
               metrics.close();
             });
+  }
+
+  /**
+   * Replaces the authorization policy: requests authorized from now on are checked against {@code
+   * next} (the service's setting changed); connections stay open.
+   */
+  public void updatePolicy(AuthorizationPolicy next) {
+    policy.set(Objects.requireNonNull(next, "policy"));
+  }
+
+  /** The authorization policy in force. */
+  public AuthorizationPolicy policy() {
+    return policy.get();
   }
 
   /** The TLS port once started; -1 before. */
@@ -159,6 +201,9 @@ public final class Sidecar {
    */
   public static final class Builder extends ProxyBuilder<Builder> {
     private IdentityProvider identity;
+    private boolean sharedIdentity;
+    private Handler<HttpServerRequest> inProcess;
+    private RequestListener listener = RequestListener.NONE;
     private RevisionKey revision;
     private String workloadHost;
     private int workloadPort;
@@ -182,6 +227,37 @@ public final class Sidecar {
       return this;
     }
 
+    /**
+     * An identity shared with other sidecars (every instance of a service on a node): the sidecar
+     * uses it as it is (the holder starts it first, so instances do not each pay an issuance) and
+     * never stops it; its holder does once the last instance is gone.
+     */
+    public Builder withSharedIdentity(IdentityProvider identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+      this.sharedIdentity = true;
+      return this;
+    }
+
+    /**
+     * A workload served in this process instead of at an address: each request the sidecar lets
+     * through (policy, limit) is handed to {@code handler} on its event loop, which answers on the
+     * request's response. The handler must leave the response's end and close handlers to the
+     * sidecar (the request is over when the response ends); it may set the response's exception
+     * handler to learn of a client that went away. The request's body is resumed after the handler
+     * returns.
+     */
+    public Builder withWorkload(Handler<HttpServerRequest> handler) {
+      this.inProcess = Objects.requireNonNull(handler, "handler");
+      this.workloadHost = null;
+      return this;
+    }
+
+    /** Told when each counted request enters and leaves (see {@link InstanceStats}). */
+    public Builder withRequestListener(RequestListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     /** The revision the instance runs; tags the metrics. */
     public Builder withRevision(RevisionKey revision) {
       this.revision = Objects.requireNonNull(revision, "revision");
@@ -195,6 +271,7 @@ public final class Sidecar {
       }
       this.workloadHost = Objects.requireNonNull(host, "host");
       this.workloadPort = port;
+      this.inProcess = null;
       return this;
     }
 
@@ -242,7 +319,10 @@ public final class Sidecar {
     }
 
     public Sidecar build() {
-      if (identity == null || revision == null || workloadHost == null || registry == null) {
+      if (identity == null
+          || revision == null
+          || (workloadHost == null && inProcess == null)
+          || registry == null) {
         throw new IllegalStateException(
             "withIdentity(..), withRevision(..), withWorkload(..) and withMeterRegistry(..) are"
                 + " required");

@@ -1,7 +1,8 @@
 package dev.skiff.node;
 
 /**
- * Where one ready instance of a revision answers HTTP.
+ * Where one ready instance of a revision answers HTTP: the address of its front (a mesh sidecar, or
+ * the plain loopback front without a mesh).
  *
  * @param instanceId the instance
  * @param host an address reachable from the gateway (loopback on one machine)

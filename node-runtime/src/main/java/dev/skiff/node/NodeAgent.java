@@ -12,6 +12,7 @@ import dev.skiff.node.internal.StatsLoop;
 import dev.skiff.node.internal.StatusReports;
 import dev.skiff.node.internal.VertxTicker;
 import dev.skiff.node.spi.FileDescriptors;
+import dev.skiff.node.spi.FrontDoor;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.spi.Scaler;
 import dev.skiff.node.spi.StatsSink;
@@ -24,9 +25,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
@@ -47,6 +52,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
   private final ResourceFeed feed;
   private final InstanceSupervisor supervisor;
   private final StatsLoop stats;
+  private final String nodeName;
 
   private NodeAgent(Builder b) {
     this.context = b.vertx.getOrCreateContext();
@@ -55,6 +61,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
     this.scaler = b.scaler;
     this.endpoints = new EndpointRegistry(b.vertx);
     this.logs = b.logs != null ? b.logs : new LogStore(10_000, b.clock);
+    this.nodeName = b.nodeName;
     Ticker ticker = b.ticker != null ? b.ticker : new VertxTicker(b.vertx);
     RevisionMeters meters = new RevisionMeters(b.meters);
     this.reports = new StatusReports(b.reporter, b.clock);
@@ -62,6 +69,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
     this.supervisor =
         new InstanceSupervisor(
             backends,
+            b.fronts != null ? b.fronts : new LoopbackFront(b.vertx, "127.0.0.1"),
             endpoints,
             logs,
             reports,
@@ -94,6 +102,53 @@ public final class NodeAgent implements ResourceFeed.Listener {
 
   public LogStore logs() {
     return logs;
+  }
+
+  /**
+   * Every instance of {@code namespace} on this node (of {@code service} only, unless null):
+   * starting, ready and draining, sorted by service, revision and name.
+   */
+  public Future<List<InstanceInfo>> instances(String namespace, String service) {
+    return Future.future(
+        p ->
+            onAgent.execute(
+                () -> {
+                  List<InstanceInfo> out = new ArrayList<>();
+                  for (RevisionInstances r : feed.revisions()) {
+                    if (r.namespace().equals(namespace)
+                        && (service == null || r.service().equals(service))) {
+                      r.instances().forEach(i -> out.add(info(r, i, false)));
+                      r.draining().forEach(i -> out.add(info(r, i, true)));
+                    }
+                  }
+                  out.sort(
+                      Comparator.comparing(InstanceInfo::service)
+                          .thenComparing(InstanceInfo::revision)
+                          .thenComparing(InstanceInfo::name));
+                  p.complete(out);
+                }));
+  }
+
+  private InstanceInfo info(RevisionInstances r, RevisionInstances.Running i, boolean draining) {
+    RevisionInstances.Serving s = i.serving();
+    String state =
+        draining ? InstanceInfo.DRAINING : s == null ? InstanceInfo.STARTING : InstanceInfo.READY;
+    return new InstanceInfo(
+        i.id(),
+        r.namespace(),
+        r.service(),
+        r.name(),
+        r.revision().spec().template().workloadKind(),
+        nodeName,
+        state,
+        s == null ? null : s.since(),
+        r.exits(),
+        s == null ? null : hostPort(s.front().host(), s.front().port()),
+        s == null ? null : s.front().identity());
+  }
+
+  private static String hostPort(String host, int port) {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   /** Applies one change of the resource feed. */
@@ -183,6 +238,8 @@ public final class NodeAgent implements ResourceFeed.Listener {
     private MeterRegistry meters = new SimpleMeterRegistry();
     private NodeCapacity.Limits limits = NodeCapacity.Limits.DEFAULTS;
     private FileDescriptors fds = FileDescriptors.ofThisProcess();
+    private FrontDoor fronts;
+    private String nodeName = "local";
 
     public Builder withVertx(Vertx v) {
       this.vertx = v;
@@ -306,6 +363,21 @@ public final class NodeAgent implements ResourceFeed.Listener {
                 + fdReserve);
       }
       this.limits = new NodeCapacity.Limits(perRevision, perNode, memoryBytes, fdReserve);
+      return this;
+    }
+
+    /**
+     * What the agent puts in front of each instance it starts (the address it publishes); by
+     * default a {@link LoopbackFront} on 127.0.0.1, plaintext.
+     */
+    public Builder withFrontDoor(FrontDoor f) {
+      this.fronts = f;
+      return this;
+    }
+
+    /** The node's name in {@link #instances}; {@code local} by default. */
+    public Builder withNodeName(String name) {
+      this.nodeName = Objects.requireNonNull(name, "name");
       return this;
     }
 

@@ -9,6 +9,7 @@ import dev.skiff.console.Console;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.gateway.Gateway;
+import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.RestStatusReporter;
@@ -59,6 +60,7 @@ public final class Skiffd {
   private EmbeddedStore store;
   private ControlPlane controlPlane;
   private NodeAgent agent;
+  private MeshFronts meshFronts;
   private ImageStore images;
   private boolean containersEnabled;
   private Scaling scaling;
@@ -240,11 +242,18 @@ public final class Skiffd {
               console.start();
               // 3. The node agent: runs as many instances of each active revision as the autoscaler
               //    decides, reports readiness to the API and every instance's request stats.
+              //    With the mesh, a sidecar (mTLS, the service's policy) is every instance's front
+              //    door, on the node's address; without it, Wasm instances listen on loopback in
+              //    plaintext and containers are reached at their own address.
               scaling = new Scaling();
               scaling.events(controlPlane.events());
               NodeAgent.Builder agentBuilder = NodeAgent.builder();
               if (containers != null) {
                 agentBuilder.withBackend(containers);
+              }
+              if (options.mesh()) {
+                meshFronts = new MeshFronts(vertx, controlPlane.meshCa(), LOOPBACK, metrics, clock);
+                agentBuilder.withFrontDoor(meshFronts);
               }
               agent =
                   agentBuilder
@@ -258,7 +267,6 @@ public final class Skiffd {
                                       .blob(digest)
                                       .compose(p -> vertx.fileSystem().readFile(p.toString()))
                                       .map(io.vertx.core.buffer.Buffer::getBytes),
-                              "127.0.0.1",
                               new WasmVolumes(
                                   java.util.Optional.ofNullable(options.volumeRoot)
                                       .map(java.nio.file.Path::toAbsolutePath),
@@ -364,6 +372,7 @@ public final class Skiffd {
                   .router()
                   .get("/v1/namespaces/:namespace/services/:service/logs")
                   .handler(new LogsEndpoint(agent.logs(), clock));
+              controlPlane.router().get("/v1/instances").handler(new InstancesEndpoint(agent));
               return controlPlane.start();
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.
@@ -375,6 +384,9 @@ public final class Skiffd {
             cp ->
                 controlPlane.follow(
                     ev -> {
+                      if (meshFronts != null) {
+                        meshFronts.onResourceEvent(ev); // a service's policy before its instances
+                      }
                       gateway.onResourceEvent(ev);
                       agent.onResourceEvent(ev);
                     }))
@@ -633,6 +645,12 @@ public final class Skiffd {
     }
     return g.transform(x -> activator == null ? Future.<Void>succeededFuture() : activator.close())
         .transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
+        .andThen(
+            x -> {
+              if (meshFronts != null) {
+                meshFronts.close();
+              }
+            })
         .transform(
             x -> {
               if (mesh != null) {

@@ -253,12 +253,12 @@ public final class SkiffdOptions {
   @Option(
       names = "--mesh",
       hidden = true,
-      defaultValue = "${env:SKIFF_MESH:-off}",
+      defaultValue = "${env:SKIFF_MESH:-on}",
       description =
-          "on: wire the mesh (mTLS between the gateway, the activator and instances); off: every"
-              + " hop plaintext (env SKIFF_MESH). Internal until both halves of the mesh are"
-              + " merged. Default: ${DEFAULT-VALUE}")
-  String meshSwitch = "off";
+          "on: the mesh (a sidecar with mTLS before every instance, mTLS from the gateway and the"
+              + " activator); off: every hop plaintext, for benchmarks that measure what the mesh"
+              + " costs (env SKIFF_MESH). Default: ${DEFAULT-VALUE}")
+  String meshSwitch = "on";
 
   /** Whether skiffd wires the mesh ({@code --mesh on|off}); fails on any other value. */
   public boolean mesh() {

@@ -1,10 +1,9 @@
 package dev.skiff.meshproxy.internal;
 
 import dev.skiff.meshproxy.Credentials;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.TrustOptions;
 import java.time.Clock;
@@ -47,10 +46,12 @@ public final class MeshTls {
         .setEnabledSecureTransportProtocols(TLS_VERSIONS);
   }
 
-  private static PemKeyCertOptions keyCert(Credentials c) {
-    return new PemKeyCertOptions()
-        .setKeyValue(Buffer.buffer(c.privateKeyPem()))
-        .setCertValue(Buffer.buffer(c.chainPem()));
+  /**
+   * The key as it is, not as PEM: Vert.x would rebuild a password-protected key store from PEM for
+   * every listener and client (about 20 ms each), which a sidecar's start cannot afford.
+   */
+  private static KeyCertOptions keyCert(Credentials c) {
+    return KeyCertOptions.wrap(FixedKeyManager.factory(c));
   }
 
   private static TrustOptions trust(

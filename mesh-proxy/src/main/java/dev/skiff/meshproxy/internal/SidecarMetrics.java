@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentMap;
  * (by code), {@value #DURATION} (percentile histogram), {@value #REFUSALS} (by reason: the
  * handshake's and the policy's), and {@value #CERT_EXPIRY} (the seconds since the epoch at which
  * the sidecar's certificate expires, tagged with its identity). Meters are made once per sidecar,
- * so a request pays no registry lookup; {@link #close} removes them.
+ * so a request pays no registry lookup; {@link #close} removes them once no other sidecar of the
+ * revision holds them.
  */
 public final class SidecarMetrics {
   public static final String REQUESTS = "skiff.sidecar.requests";
@@ -40,29 +41,37 @@ public final class SidecarMetrics {
     this.registry = registry;
     this.tags = Tags.of("namespace", revision.namespace(), "revision", revision.name());
     this.latency =
-        Timer.builder(DURATION)
-            .description("Time from a request's arrival at the sidecar to the end of its response")
-            .tags(tags)
-            .publishPercentileHistogram()
-            .register(registry);
+        SharedMeters.hold(
+            registry,
+            Timer.builder(DURATION)
+                .description(
+                    "Time from a request's arrival at the sidecar to the end of its response")
+                .tags(tags)
+                .publishPercentileHistogram()
+                .register(registry));
     meters.add(latency);
     for (Refusal r : Refusal.values()) {
       Counter c =
-          Counter.builder(REFUSALS)
-              .description("Callers refused at the TLS handshake or by the authorization policy")
-              .tags(tags)
-              .tag("reason", r.tag())
-              .register(registry);
+          SharedMeters.hold(
+              registry,
+              Counter.builder(REFUSALS)
+                  .description(
+                      "Callers refused at the TLS handshake or by the authorization policy")
+                  .tags(tags)
+                  .tag("reason", r.tag())
+                  .register(registry));
       refusals.put(r, c);
       meters.add(c);
     }
     meters.add(
-        Gauge.builder(CERT_EXPIRY, identity, SidecarMetrics::expiry)
-            .description("When the sidecar's certificate expires, in seconds since the epoch")
-            .tags(tags)
-            .tag("identity", identity.id().uri())
-            .baseUnit("seconds")
-            .register(registry));
+        SharedMeters.hold(
+            registry,
+            Gauge.builder(CERT_EXPIRY, identity, SidecarMetrics::expiry)
+                .description("When the sidecar's certificate expires, in seconds since the epoch")
+                .tags(tags)
+                .tag("identity", identity.id().uri())
+                .baseUnit("seconds")
+                .register(registry)));
   }
 
   private static double expiry(IdentityProvider identity) {
@@ -83,22 +92,27 @@ public final class SidecarMetrics {
 
   private Counter counter(int status) {
     Counter c =
-        Counter.builder(REQUESTS)
-            .description("Requests answered by the sidecar, by status code")
-            .tags(tags)
-            .tag("code", Integer.toString(status))
-            .tag("code_class", (status / 100) + "xx")
-            .register(registry);
+        SharedMeters.hold(
+            registry,
+            Counter.builder(REQUESTS)
+                .description("Requests answered by the sidecar, by status code")
+                .tags(tags)
+                .tag("code", Integer.toString(status))
+                .tag("code_class", (status / 100) + "xx")
+                .register(registry));
     synchronized (meters) {
       meters.add(c);
     }
     return c;
   }
 
-  /** Removes this sidecar's meters from the registry (the instance is gone). */
+  /**
+   * Removes this sidecar's meters from the registry (the instance is gone), those the sidecars of
+   * the revision's other instances still hold excepted.
+   */
   public void close() {
     synchronized (meters) {
-      meters.forEach(registry::remove);
+      meters.forEach(m -> SharedMeters.release(registry, m));
       meters.clear();
     }
   }

@@ -4,6 +4,7 @@ import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.AccessDeniedException;
 import dev.skiff.meshproxy.AuthorizationPolicy;
 import dev.skiff.meshproxy.OverloadedException;
+import dev.skiff.meshproxy.RequestListener;
 import dev.skiff.meshproxy.RequestTimeoutException;
 import dev.skiff.meshproxy.WorkloadUnavailableException;
 import dev.skiff.proxy.EndpointProxy;
@@ -13,28 +14,43 @@ import dev.skiff.proxy.MapErrors;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.Stage;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** Assembles the sidecar's request pipeline around one event loop's client to the workload. */
 public final class SidecarPipeline {
   private SidecarPipeline() {}
 
-  /** Everything one sidecar's pipelines share. */
+  /**
+   * Everything one sidecar's pipelines share. The workload is either {@code workloadHost}:{@code
+   * workloadPort} or, when {@code inProcess} is not null, that handler.
+   */
   public record Parts(
       ProxySettings settings,
       SpiffeId self,
-      AuthorizationPolicy policy,
+      Supplier<AuthorizationPolicy> policy,
       ConcurrencyLimit limit,
       RequestCounter counter,
+      RequestListener listener,
       SidecarMetrics metrics,
       String workloadHost,
-      int workloadPort) {}
+      int workloadPort,
+      Handler<HttpServerRequest> inProcess) {}
 
+  /** The pipeline; {@code client} reaches a workload at an address (null for one in process). */
   public static ProxyPipeline<SidecarExchange> create(Parts p, HttpClient client) {
     ProxySettings s = p.settings();
-    EndpointProxy proxy =
-        new EndpointProxy(client, s.connectTimeout(), s.bodyReadTimeout(), Set.of());
+    Stage<SidecarExchange> workload =
+        p.inProcess() != null
+            ? new ServeInProcess(p.inProcess(), p.self())
+            : new Forward(
+                new EndpointProxy(client, s.connectTimeout(), s.bodyReadTimeout(), Set.of()),
+                p.workloadHost(),
+                p.workloadPort(),
+                p.self());
     ErrorResponder errors = new ErrorResponder("sidecar", err -> reply(err, s));
     // The order, outermost first:
     //   Measure    - status and latency of every request, refused ones included
@@ -43,7 +59,8 @@ public final class SidecarPipeline {
     //   Deadline   - the request timeout, waiting for a slot included
     //   Track      - the instance's stats: authorized requests, queued or running
     //   Limit      - containerConcurrency: wait in the bounded queue, or 503 when it is full
-    //   Forward    - stream to the workload and back
+    //   Forward    - stream to the workload and back (ServeInProcess: hand the request to the
+    //                workload's handler in this process)
     Stage<SidecarExchange> chain =
         new Measure(
             p.metrics(),
@@ -54,12 +71,7 @@ public final class SidecarPipeline {
                     p.metrics(),
                     new Deadline(
                         s.requestTimeout(),
-                        new Track(
-                            p.counter(),
-                            new Limit(
-                                p.limit(),
-                                new Forward(
-                                    proxy, p.workloadHost(), p.workloadPort(), p.self())))))));
+                        new Track(p.counter(), p.listener(), new Limit(p.limit(), workload))))));
     return ProxyPipeline.of(SidecarExchange::new, x -> Stage.call(chain, x));
   }
 

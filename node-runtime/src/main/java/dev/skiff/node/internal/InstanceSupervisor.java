@@ -7,6 +7,8 @@ import dev.skiff.node.InstanceStartException;
 import dev.skiff.node.LogStore;
 import dev.skiff.node.internal.RevisionInstances.Failure;
 import dev.skiff.node.internal.RevisionInstances.Running;
+import dev.skiff.node.internal.RevisionInstances.Serving;
+import dev.skiff.node.spi.FrontDoor;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceEvents;
 import dev.skiff.node.spi.InstanceEvents.InstanceEvent;
@@ -30,11 +32,12 @@ import java.util.function.Supplier;
 
 /**
  * Keeps each revision at its desired instance count: starts and stops instances through the
- * backends, publishes and withdraws their endpoints, and restarts with backoff those that fail to
- * start or end by themselves. A revision that never became ready gives up after {@code
- * startAttempts} failed starts: its status says why and its endpoints are marked unavailable, so
- * requests fail fast, until a redeploy. Called on the agent's context; timers go through the {@link
- * Ticker} and hop back to it.
+ * backends, opens each one's front through the {@link FrontDoor} (and stops it, draining, before
+ * the instance), publishes and withdraws the fronts' addresses as endpoints, and restarts with
+ * backoff those that fail to start or end by themselves. A revision that never became ready gives
+ * up after {@code startAttempts} failed starts: its status says why and its endpoints are marked
+ * unavailable, so requests fail fast, until a redeploy. Called on the agent's context; timers go
+ * through the {@link Ticker} and hop back to it.
  */
 public final class InstanceSupervisor {
   private static final System.Logger LOG = System.getLogger(InstanceSupervisor.class.getName());
@@ -53,6 +56,7 @@ public final class InstanceSupervisor {
       int startAttempts) {}
 
   private final Map<String, RuntimeBackend> backends;
+  private final FrontDoor fronts;
   private final EndpointRegistry endpoints;
   private final LogStore logs;
   private final StatusReports reports;
@@ -68,6 +72,7 @@ public final class InstanceSupervisor {
 
   public InstanceSupervisor(
       Map<String, RuntimeBackend> backends,
+      FrontDoor fronts,
       EndpointRegistry endpoints,
       LogStore logs,
       StatusReports reports,
@@ -83,6 +88,7 @@ public final class InstanceSupervisor {
     this.capacity = capacity;
     this.revisions = revisions;
     this.backends = Map.copyOf(backends);
+    this.fronts = fronts;
     this.endpoints = endpoints;
     this.logs = logs;
     this.reports = reports;
@@ -178,14 +184,14 @@ public final class InstanceSupervisor {
     RequestTracker tracker = new RequestTracker();
     boolean cold = r.readyCount() == 0;
     long t0 = System.nanoTime();
-    Future<Instance> started =
+    InstanceSpec spec =
+        new InstanceSpec(id, rev, logs.sink(r.namespace(), r.service(), r.name(), id), tracker);
+    Future<Serving> started =
         backend == null
             ? Future.failedFuture(
                 new InstanceStartException(
                     "NoRuntime", "this node has no " + kind + " runtime", null))
-            : backend.start(
-                new InstanceSpec(
-                    id, rev, logs.sink(r.namespace(), r.service(), r.name(), id), tracker));
+            : backend.start(spec).compose(inst -> front(spec, inst));
     Running running = new Running(id, started, tracker, t0);
     started.onComplete(
         ar ->
@@ -200,9 +206,31 @@ public final class InstanceSupervisor {
     return running;
   }
 
-  private void started(RevisionInstances r, Running running, Instance inst, boolean cold) {
+  /** Opens the front of a started instance; if it cannot open, the instance stops again. */
+  private Future<Serving> front(InstanceSpec spec, Instance inst) {
+    Future<Serving> opened;
+    try {
+      opened = fronts.open(spec, inst).map(f -> new Serving(inst, f, clock.instant()));
+    } catch (RuntimeException e) {
+      opened = Future.failedFuture(e);
+    }
+    return opened.recover(
+        err ->
+            inst.stop(Duration.ZERO)
+                .transform(
+                    x ->
+                        Future.failedFuture(
+                            new InstanceStartException(
+                                "FrontFailed",
+                                "the instance started but its front could not open: "
+                                    + err.getMessage(),
+                                err))));
+  }
+
+  private void started(RevisionInstances r, Running running, Serving serving, boolean cold) {
+    Instance inst = serving.instance();
     if (!r.instances().contains(running)) {
-      inst.stop(settings.drain()); // stopped while it was starting
+      stopServing(serving); // stopped while it was starting
       return;
     }
     long took = System.nanoTime() - running.askedAtNanos();
@@ -210,8 +238,8 @@ public final class InstanceSupervisor {
         Level.INFO,
         "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms",
         running.id(),
-        inst.host(),
-        inst.port(),
+        serving.front().host(),
+        serving.front().port(),
         took / 1e6);
     if (cold) {
       meters.coldStart(r, took);
@@ -231,7 +259,13 @@ public final class InstanceSupervisor {
       r.imageDigest(inst.imageDigest());
     }
     endpoints.add(
-        r.namespace(), r.name(), new Endpoint(running.id(), inst.host(), inst.port(), null));
+        r.namespace(),
+        r.name(),
+        new Endpoint(
+            running.id(),
+            serving.front().host(),
+            serving.front().port(),
+            serving.front().identity()));
     reports.report(r);
     inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
   }
@@ -284,6 +318,11 @@ public final class InstanceSupervisor {
       return; // already being stopped
     }
     endpoints.remove(r.namespace(), r.name(), running.id());
+    r.exited();
+    Serving serving = running.serving();
+    if (serving != null) {
+      serving.front().stop(Duration.ZERO); // nothing behind it any more
+    }
     freed();
     LOG.log(
         Level.WARNING,
@@ -335,17 +374,42 @@ public final class InstanceSupervisor {
     // Withdraw the endpoint first; requests that picked it a moment ago still finish: the instance
     // keeps serving for the grace, then drains what is in flight.
     endpoints.remove(r.namespace(), r.name(), running.id());
+    r.draining().add(running);
     running
         .started()
+        .onFailure(err -> onAgent.execute(() -> r.draining().remove(running)))
         .onSuccess(
-            inst ->
+            serving ->
                 ticker.after(
                     settings.endpointGrace(),
                     () ->
-                        inst.stop(settings.drain())
-                            .onComplete(
-                                ar -> LOG.log(Level.INFO, "instance {0} stopped", running.id()))));
+                        onAgent.execute(
+                            () ->
+                                stopServing(serving)
+                                    .onComplete(
+                                        ar -> {
+                                          r.draining().remove(running);
+                                          LOG.log(Level.INFO, "instance {0} stopped", running.id());
+                                        }))));
     reports.report(r);
+  }
+
+  /**
+   * Drains the front (new requests refused, those in flight finish), then stops the instance; the
+   * future completes on the agent's context.
+   */
+  private Future<Void> stopServing(Serving serving) {
+    Duration drain = settings.drain();
+    return serving
+        .front()
+        .stop(drain)
+        .transform(ar -> serving.instance().stop(drain))
+        .transform(
+            ar -> {
+              io.vertx.core.Promise<Void> back = io.vertx.core.Promise.promise();
+              onAgent.execute(back::complete);
+              return back.future();
+            });
   }
 
   /** Stops every instance now (draining), for shutdown. */
@@ -353,9 +417,7 @@ public final class InstanceSupervisor {
     List<Future<?>> stops = new ArrayList<>();
     for (RevisionInstances r : revisions) {
       for (Running i : r.instances()) {
-        stops.add(
-            i.started()
-                .compose(inst -> inst.stop(settings.drain()), err -> Future.succeededFuture()));
+        stops.add(i.started().compose(this::stopServing, err -> Future.succeededFuture()));
       }
       r.instances().clear();
     }

@@ -4,9 +4,11 @@ import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceFront;
 import dev.skiff.node.stats.RequestTracker;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,11 +21,23 @@ public final class RevisionInstances {
 
   /** One instance, from the moment it was asked for. */
   public record Running(
-      String id, Future<Instance> started, RequestTracker tracker, long askedAtNanos) {
+      String id, Future<Serving> started, RequestTracker tracker, long askedAtNanos) {
     public boolean ready() {
       return started.succeeded();
     }
+
+    /** The instance and its front once ready; null while starting or after a failed start. */
+    public Serving serving() {
+      return started.succeeded() ? started.result() : null;
+    }
   }
+
+  /**
+   * A started instance behind its front.
+   *
+   * @param since when it became ready
+   */
+  public record Serving(Instance instance, InstanceFront front, Instant since) {}
 
   /** Why the revision cannot run: a CamelCase reason and a message for its status. */
   public record Failure(String reason, String message) {
@@ -48,7 +62,9 @@ public final class RevisionInstances {
   private String imageDigest;
   private RevisionStatus lastReported;
   private Future<Void> reports = Future.succeededFuture();
+  private int exits;
   private final List<Running> instances = new ArrayList<>();
+  private final List<Running> draining = new ArrayList<>();
 
   public RevisionInstances(Revision revision) {
     this.revision = revision;
@@ -206,6 +222,21 @@ public final class RevisionInstances {
     lastRestartMillis = nowMillis;
     Duration d = first.multipliedBy(1L << Math.min(restarts++, 20));
     return d.compareTo(max) > 0 ? max : d;
+  }
+
+  /** Instances being stopped: their endpoint is withdrawn and they finish what is in flight. */
+  public List<Running> draining() {
+    return draining;
+  }
+
+  /** Counts an instance that ended by itself (and is replaced). */
+  public void exited() {
+    exits++;
+  }
+
+  /** How many instances of this revision ended by themselves on this node. */
+  public int exits() {
+    return exits;
   }
 
   /** Instances asked for and not stopped: starting or ready. */

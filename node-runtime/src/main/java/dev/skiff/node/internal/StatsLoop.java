@@ -60,8 +60,10 @@ public final class StatsLoop {
           sink.report(
               Stat.builder(key, i.id(), now)
                   .withAverageConcurrency(w.averageConcurrency())
+                  .withAverageProxiedConcurrency(w.averageProxiedConcurrency())
                   .withPeakConcurrency(w.peakConcurrency())
                   .withRequestCount(w.requests())
+                  .withProxiedRequestCount(w.proxiedRequests())
                   .build());
         }
       }

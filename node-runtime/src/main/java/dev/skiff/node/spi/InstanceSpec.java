@@ -10,8 +10,8 @@ import dev.skiff.node.stats.RequestTracker;
  * @param id unique per instance on this node, e.g. {@code default.hello-00001.1}
  * @param revision the revision, frozen
  * @param logs where the instance's stdout/stderr lines go
- * @param requests where the instance's inbound side counts requests (enter/leave), for the
- *     autoscaler's stats
+ * @param requests where the instance's front ({@link InstanceFront}) counts its requests
+ *     (enter/leave), once per request, for the autoscaler's stats; backends do not count
  */
 public record InstanceSpec(String id, Revision revision, LogSink logs, RequestTracker requests) {
 

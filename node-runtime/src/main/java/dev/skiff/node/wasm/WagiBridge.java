@@ -1,6 +1,5 @@
 package dev.skiff.node.wasm;
 
-import dev.skiff.node.stats.RequestTracker;
 import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.wasm.RequestTooLargeException;
 import dev.skiff.wasm.WagiRequest;
@@ -19,7 +18,9 @@ import java.util.Set;
 
 /**
  * Turns an HTTP request into a CGI request for a Wasm function and its CGI answer back into HTTP.
- * The body is collected up to the function's limit, since CGI hands the whole of it to stdin.
+ * The body is collected up to the function's limit, since CGI hands the whole of it to stdin. The
+ * in-process handler of a Wasm instance: its front (the mesh sidecar, or the plain loopback front)
+ * calls it and counts the request; the bridge leaves the response's end and close handlers to it.
  */
 final class WagiBridge implements Handler<HttpServerRequest> {
   private static final Set<String> HOP_BY_HOP =
@@ -35,30 +36,20 @@ final class WagiBridge implements Handler<HttpServerRequest> {
           "content-length");
 
   private final WasmFunction function;
-  private final RequestTracker tracker;
   private final long maxRequestBytes;
 
-  WagiBridge(WasmFunction function, RequestTracker tracker) {
+  WagiBridge(WasmFunction function) {
     this.function = function;
-    this.tracker = tracker;
     this.maxRequestBytes = function.config().maxRequestBytes();
   }
 
   @Override
   public void handle(HttpServerRequest req) {
-    tracker.enter();
     // Completes when the client is gone before its answer: the connection closed or, on HTTP/2,
-    // the stream was reset. The function's guest is then stopped instead of running on.
+    // the stream was reset (Vert.x then fails the unfinished response: its exception handler; the
+    // close handler belongs to the front). The function's guest is then stopped instead of running
+    // on.
     Promise<Void> gone = Promise.promise();
-    req.response().endHandler(v -> tracker.leave());
-    req.response()
-        .closeHandler(
-            v -> {
-              if (!req.response().ended()) {
-                tracker.leave();
-                gone.tryComplete();
-              }
-            });
     req.response().exceptionHandler(err -> gone.tryComplete());
     serve(req, gone.future());
   }

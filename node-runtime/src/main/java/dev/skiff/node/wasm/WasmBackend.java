@@ -14,39 +14,32 @@ import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmFunction;
 import dev.skiff.wasm.WasmRuntime;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 
 /**
  * Runs Wasm revisions. An instance is the revision's module, compiled once (or taken from the
- * compiled-code cache) and served by its own loopback HTTP listener, where each request runs in a
- * fresh Chicory instance. The listener plays the sidecar's inbound role until the mesh proxy
- * arrives.
+ * compiled-code cache) and served in process by its {@link Instance#handler()}, where each request
+ * runs in a fresh Chicory instance. It has no listener of its own: its front (the mesh sidecar, or
+ * node-runtime's plain loopback front) is the only way in.
  */
 public final class WasmBackend implements RuntimeBackend {
   private final Vertx vertx;
   private final WasmRuntime runtime;
   private final ModuleSource modules;
-  private final String bindHost;
   private final WasmVolumes volumes;
 
   /** A backend whose revisions may declare no directory. */
-  public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules, String bindHost) {
-    this(vertx, runtime, modules, bindHost, WasmVolumes.none());
+  public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules) {
+    this(vertx, runtime, modules, WasmVolumes.none());
   }
 
-  public WasmBackend(
-      Vertx vertx,
-      WasmRuntime runtime,
-      ModuleSource modules,
-      String bindHost,
-      WasmVolumes volumes) {
+  public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules, WasmVolumes volumes) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.modules = modules;
-    this.bindHost = bindHost;
     this.volumes = volumes;
   }
 
@@ -86,21 +79,7 @@ public final class WasmBackend implements RuntimeBackend {
                     err instanceof ModuleInvalidException mi
                         ? new InstanceStartException("ModuleInvalid", mi.getMessage(), mi)
                         : err))
-        .compose(fn -> listen(spec, fn));
-  }
-
-  private Future<Instance> listen(InstanceSpec spec, WasmFunction function) {
-    HttpServer server =
-        vertx.createHttpServer(
-            new HttpServerOptions()
-                .setHost(bindHost)
-                .setPort(0)
-                .setHttp2ClearTextEnabled(true)
-                .setTcpNoDelay(true));
-    return server
-        .requestHandler(new WagiBridge(function, spec.requests()))
-        .listen()
-        .map(s -> new WasmInstance(spec.id(), function, s, bindHost));
+        .map(fn -> new WasmInstance(spec.id(), fn, new WagiBridge(fn)));
   }
 
   static WasmConfig config(InstanceSpec spec, WasmVolumes volumes) {
@@ -139,26 +118,30 @@ public final class WasmBackend implements RuntimeBackend {
         });
   }
 
-  /** One compiled revision behind its listener. */
-  private record WasmInstance(String id, WasmFunction function, HttpServer server, String host)
+  /** One compiled revision, served in process. */
+  private record WasmInstance(String id, WasmFunction function, WagiBridge bridge)
       implements Instance {
     @Override
+    public String host() {
+      return null;
+    }
+
+    @Override
     public int port() {
-      return server.actualPort();
+      return -1;
+    }
+
+    @Override
+    public Handler<HttpServerRequest> handler() {
+      return bridge;
     }
 
     @Override
     public Future<Void> stop(Duration drain) {
-      // Graceful: stop accepting, let in-flight requests finish for up to the drain, then close
-      // the connections and stop the guests still running (a looping guest would otherwise run
-      // to its timeout after the revision is gone).
-      return server
-          .shutdown(drain)
-          .eventually(
-              () -> {
-                function.close();
-                return Future.succeededFuture();
-              });
+      // The front drained first; stop the guests still running (a looping guest would otherwise
+      // run to its timeout after the revision is gone).
+      function.close();
+      return Future.succeededFuture();
     }
   }
 }

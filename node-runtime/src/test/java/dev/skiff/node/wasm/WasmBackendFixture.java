@@ -5,7 +5,9 @@ import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionSpec;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.WasmModule;
+import dev.skiff.node.LoopbackFront;
 import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceFront;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.wasm.WasmRuntime;
 import io.vertx.core.Future;
@@ -41,11 +43,13 @@ final class WasmBackendFixture implements AutoCloseable {
                   ? Future.failedFuture("no module " + digest)
                   : Future.succeededFuture(bytes);
             },
-            "127.0.0.1",
             volumes);
   }
 
-  /** Starts one instance of a service running {@code module}. */
+  /**
+   * Starts one instance of a service running {@code module}, behind a plain loopback front; the
+   * answer is that front's address (and the instance's stop drains it first).
+   */
   Instance start(String service, byte[] module, WasmModule.Directory directory, int timeoutSec) {
     String digest = "sha256:" + String.format("%064x", modules.size() + 1);
     modules.put(digest, module);
@@ -62,7 +66,33 @@ final class WasmBackendFixture implements AutoCloseable {
     var revision =
         Revision.of(
             ObjectMeta.of("default", service + "-00001"), new RevisionSpec(service, 1, template));
-    return await(backend.start(new InstanceSpec(service + ".1", revision, (s, l) -> {})));
+    var spec = new InstanceSpec(service + ".1", revision, (s, l) -> {});
+    Instance inst = await(backend.start(spec));
+    InstanceFront front = await(new LoopbackFront(vertx, "127.0.0.1").open(spec, inst));
+    return new Fronted(inst, front);
+  }
+
+  /** An instance seen through its front, as callers see it. */
+  private record Fronted(Instance inst, InstanceFront front) implements Instance {
+    @Override
+    public String id() {
+      return inst.id();
+    }
+
+    @Override
+    public String host() {
+      return front.host();
+    }
+
+    @Override
+    public int port() {
+      return front.port();
+    }
+
+    @Override
+    public Future<Void> stop(Duration drain) {
+      return front.stop(drain).eventually(() -> inst.stop(drain));
+    }
   }
 
   HttpResponse<String> get(Instance instance, String path) {

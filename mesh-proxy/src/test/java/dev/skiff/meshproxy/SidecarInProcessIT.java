@@ -1,0 +1,282 @@
+package dev.skiff.meshproxy;
+
+import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.meshproxy.testing.ExternalClient;
+import dev.skiff.meshproxy.testing.SidecarFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sidecar in front of a workload served in process (as a Wasm instance is): the same policy,
+ * limit, stats and drain as for a workload at an address, with no listener but the sidecar's.
+ */
+class SidecarInProcessIT {
+  @TempDir Path dir;
+  private SidecarFixture f;
+  private HttpClientAgent client;
+  private final Queue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger served = new AtomicInteger();
+  private final AtomicInteger clientsGone = new AtomicInteger();
+  private final AtomicInteger entered = new AtomicInteger();
+  private final AtomicInteger left = new AtomicInteger();
+
+  /** Answers with the caller it was told of; holds {@code /slow} until the test releases it. */
+  private final Handler<HttpServerRequest> workload =
+      req -> {
+        served.incrementAndGet();
+        req.response().exceptionHandler(err -> clientsGone.incrementAndGet());
+        if (req.path().equals("/slow")) {
+          held.add(req);
+          return;
+        }
+        Buffer body = Buffer.buffer();
+        req.handler(body::appendBuffer);
+        req.endHandler(
+            v -> {
+              String xfcc = req.getHeader("x-forwarded-client-cert");
+              req.response()
+                  .putHeader("seen-client-cert", xfcc == null ? "none" : xfcc)
+                  .end("in process ok " + body.length());
+            });
+      };
+
+  @AfterEach
+  void stop() {
+    if (client != null) {
+      await(client.close());
+    }
+    if (f != null) {
+      release();
+      f.close();
+    }
+  }
+
+  @Test
+  void servesTheSameNamespaceAndDeniesAnotherWithTheJsonBody() throws Exception {
+    start(b -> b);
+
+    String ok = curl(SpiffeId.workload("skiff.local", "shop", "checkout"), "-d", "hello");
+    String denied = curl(SpiffeId.workload("skiff.local", "billing", "ledger"));
+
+    assertTrue(ok.matches("(?s)HTTP/[0-9.]+ 200.*in process ok 5$"), ok);
+    assertTrue(
+        ok.contains(
+            "seen-client-cert: By=spiffe://skiff.local/ns/shop/svc/cart;"
+                + "URI=spiffe://skiff.local/ns/shop/svc/checkout"),
+        ok);
+    assertTrue(denied.matches("(?s)HTTP/[0-9.]+ 403.*"), denied);
+    assertTrue(
+        denied.contains(
+            "\"error\":\"caller spiffe://skiff.local/ns/billing/svc/ledger is not allowed"),
+        denied);
+    assertEquals(1, served.get(), "a denied request never reaches the workload");
+  }
+
+  @Test
+  void aReplacedPolicyAppliesToTheNextRequestWithoutARestart() throws Exception {
+    start(b -> b);
+    SpiffeId ledger = SpiffeId.workload("skiff.local", "billing", "ledger");
+    assertTrue(curl(ledger).matches("(?s)HTTP/[0-9.]+ 403.*"));
+    int port = f.sidecar.port();
+
+    f.sidecar.updatePolicy(
+        AuthorizationPolicy.of(
+            List.of(
+                SpiffeId.component("skiff.local", "gateway").uri(),
+                "spiffe://skiff.local/ns/billing/svc/*")));
+
+    assertEquals(port, f.sidecar.port());
+    assertTrue(curl(ledger).matches("(?s)HTTP/[0-9.]+ 200.*"));
+    assertTrue(
+        curl(SpiffeId.workload("skiff.local", "shop", "checkout"))
+            .matches("(?s)HTTP/[0-9.]+ 403.*"),
+        "the old default (the same namespace) no longer applies");
+  }
+
+  @Test
+  void limitsConcurrencyCountsQueuedRequestsAndTellsTheListenerOnce() throws Exception {
+    start(b -> b.withContainerConcurrency(1).withQueueDepth(1));
+
+    Future<Integer> first = get("/slow");
+    eventually("the first request reached the workload", () -> held.size() == 1);
+    Future<Integer> second = get("/slow");
+    eventually("the second waits and is counted", () -> f.sidecar.stats().inFlight() == 2);
+    int third = await(get("/slow"));
+
+    assertEquals(503, third);
+    assertEquals(1, held.size(), "the waiting request has not reached the workload");
+    held.poll().response().end("slow ok");
+    eventually("the waiting request reached the workload", () -> held.size() == 1);
+    release();
+    assertEquals(200, await(first));
+    assertEquals(200, await(second));
+    eventually("nothing in flight", () -> f.sidecar.stats().inFlight() == 0);
+    InstanceStats.Window w = f.sidecar.stats().drain();
+    assertEquals(3, w.requests());
+    assertEquals(3, entered.get());
+    eventually("every request left the listener's count", () -> left.get() == 3);
+  }
+
+  @Test
+  void drainsARequestInFlightAndRefusesNewConnectionsOnStop() throws Exception {
+    start(b -> b.withDrainGrace(Duration.ofSeconds(30)));
+    Future<Integer> inFlight = get("/slow");
+    eventually("the request reached the workload", () -> held.size() == 1);
+
+    Future<Void> stopped = f.sidecar.stop();
+    eventually(
+        "new connections are refused",
+        () -> !curlQuietly(SpiffeId.component("skiff.local", "gateway")).contains("HTTP/"));
+    assertFalse(stopped.isComplete(), "stop waits for the request in flight");
+    release();
+
+    assertEquals(200, await(inFlight));
+    await(stopped);
+  }
+
+  @Test
+  void aClientThatLeavesEndsTheRequestAndTheWorkloadLearnsOfIt() throws Exception {
+    start(b -> b);
+    Future<Integer> abandoned = get("/slow");
+    eventually("the request reached the workload", () -> held.size() == 1);
+
+    await(client.close());
+    client = null;
+
+    eventually("the workload learned its client left", () -> clientsGone.get() == 1);
+    eventually("the request no longer counts", () -> f.sidecar.stats().inFlight() == 0);
+    eventually("the listener was told", () -> left.get() == 1);
+    assertTrue(abandoned.failed());
+  }
+
+  @Test
+  void instancesOfOneRevisionShareTheIdentityAndTheirMetersOutliveOneOfThem() throws Exception {
+    start(b -> b);
+    long issued = f.identity.renewals();
+    Sidecar second =
+        Sidecar.builder()
+            .withVertx(f.vertx)
+            .withSharedIdentity(f.identity)
+            .withRevision(SidecarFixture.REVISION)
+            .withWorkload(workload)
+            .withMeterRegistry(f.registry)
+            .build();
+    await(second.start("127.0.0.1", 0));
+    assertEquals(issued, f.identity.renewals(), "the second instance paid no issuance");
+
+    await(second.stop());
+    String out = curl(SpiffeId.workload("skiff.local", "shop", "checkout"));
+
+    assertTrue(out.matches("(?s)HTTP/[0-9.]+ 200.*"), out);
+    assertEquals(1, f.requests(200), "the first instance's meters survive the second's stop");
+    assertTrue(
+        f.registry.find("skiff.sidecar.certificate.expiry").gauge() != null,
+        "the identity's expiry gauge is still there");
+    assertEquals(issued, f.identity.renewals());
+  }
+
+  private void start(UnaryOperator<Sidecar.Builder> settings) {
+    f =
+        new SidecarFixture(
+            b ->
+                settings.apply(
+                    b.withWorkload(workload)
+                        .withRequestListener(
+                            new RequestListener() {
+                              @Override
+                              public void entered(boolean proxied) {
+                                entered.incrementAndGet();
+                              }
+
+                              @Override
+                              public void left(boolean proxied) {
+                                left.incrementAndGet();
+                              }
+                            })));
+  }
+
+  private void release() {
+    HttpServerRequest r;
+    while ((r = held.poll()) != null) {
+      r.response().end("slow ok");
+    }
+  }
+
+  private String curl(SpiffeId caller, String... extra) throws Exception {
+    Path id = f.ca.writeIdentity(dir, caller);
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "-i",
+                "--max-time",
+                "10",
+                "--insecure",
+                "--cert",
+                id.resolve("cert.pem").toString(),
+                "--key",
+                id.resolve("key.pem").toString()));
+    cmd.addAll(List.of(extra));
+    cmd.add("https://127.0.0.1:" + f.sidecar.port() + "/");
+    return ExternalClient.run(cmd, null).output();
+  }
+
+  private String curlQuietly(SpiffeId caller) {
+    try {
+      return curl(caller);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Future<Integer> get(String path) throws Exception {
+    if (client == null) {
+      Path id = f.ca.writeIdentity(dir, SpiffeId.component("skiff.local", "activator"));
+      client =
+          f.vertx
+              .httpClientBuilder()
+              .with(
+                  new HttpClientOptions()
+                      .setSsl(true)
+                      .setKeyCertOptions(
+                          new PemKeyCertOptions()
+                              .setKeyValue(Buffer.buffer(Files.readString(id.resolve("key.pem"))))
+                              .setCertValue(
+                                  Buffer.buffer(Files.readString(id.resolve("cert.pem")))))
+                      .setTrustOptions(
+                          new PemTrustOptions()
+                              .addCertValue(Buffer.buffer(Files.readString(id.resolve("ca.pem"))))))
+              .with(new PoolOptions().setHttp1MaxSize(8))
+              .build();
+    }
+    return client
+        .request(HttpMethod.GET, f.sidecar.port(), "127.0.0.1", path)
+        .compose(req -> req.send().compose(res -> res.body().map(b -> res.statusCode())));
+  }
+}

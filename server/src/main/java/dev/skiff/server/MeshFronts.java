@@ -1,0 +1,299 @@
+package dev.skiff.server;
+
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.api.model.Authorization;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.controlplane.mesh.MeshCa;
+import dev.skiff.meshproxy.AuthorizationPolicy;
+import dev.skiff.meshproxy.IdentityProvider;
+import dev.skiff.meshproxy.RequestListener;
+import dev.skiff.meshproxy.Sidecar;
+import dev.skiff.meshproxy.TlsMode;
+import dev.skiff.node.spi.FrontDoor;
+import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceFront;
+import dev.skiff.node.spi.InstanceSpec;
+import dev.skiff.node.stats.RequestTracker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node agent's {@link FrontDoor} with the mesh: a mesh-proxy {@link Sidecar} before every
+ * instance, on the node's address (port 0), serving a Wasm instance in process and forwarding to a
+ * container's address. Each sidecar has its own listener, concurrency limit (the template's
+ * containerConcurrency), timeout and stats (counted into the agent's {@link RequestTracker}); the
+ * identity {@code spiffe://{td}/ns/{ns}/svc/{service}} is one per service on this node, issued by
+ * the in-process CA when the service is first seen and kept while it exists, so a cold start pays
+ * no key generation nor signature. The policy and TLS mode come from the service's {@code
+ * spec.authorization}, followed from the resource feed ({@link #onResourceEvent}): a changed policy
+ * applies to the running sidecars at once; a changed mode to instances started after it.
+ */
+public final class MeshFronts implements FrontDoor {
+  private static final System.Logger LOG = System.getLogger(MeshFronts.class.getName());
+
+  private record Key(String namespace, String service) {}
+
+  /** One service's mesh state on this node. */
+  private final class ServiceMesh {
+    final IdentityProvider identity;
+    private Future<?> ready;
+    final Set<Sidecar> sidecars = ConcurrentHashMap.newKeySet();
+    volatile Authorization setting;
+    volatile AuthorizationPolicy policy;
+    volatile boolean deleted;
+
+    ServiceMesh(Key key) {
+      SpiffeId id = SpiffeId.workload(ca.trustDomain(), key.namespace(), key.service());
+      this.identity =
+          IdentityProvider.builder()
+              .withVertx(vertx)
+              .withIdentity(id)
+              .withIssuer(MeshIssuer.of(ca, id))
+              .withClock(clock)
+              .build();
+      this.policy = policyFor(key, null);
+      // Issued now, not at the first instance: a cold start finds the certificate ready.
+      this.ready = issue();
+    }
+
+    /** The first certificate; asked for again when the last attempt failed. */
+    synchronized Future<?> ready() {
+      if (identity.current() != null) {
+        return Future.succeededFuture();
+      }
+      if (ready.failed()) {
+        ready = issue();
+      }
+      return ready;
+    }
+
+    private Future<?> issue() {
+      return identity
+          .start()
+          .onFailure(
+              err ->
+                  LOG.log(
+                      Level.WARNING,
+                      "cannot issue the mesh identity {0}: {1}",
+                      identity.id().uri(),
+                      err.getMessage()));
+    }
+  }
+
+  private final Vertx vertx;
+  private final MeshCa ca;
+  private final String bindHost;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Map<Key, ServiceMesh> services = new HashMap<>();
+
+  /**
+   * @param bindHost the node's address, where sidecars listen (loopback in one JVM)
+   */
+  public MeshFronts(Vertx vertx, MeshCa ca, String bindHost, MeterRegistry registry, Clock clock) {
+    this.vertx = vertx;
+    this.ca = ca;
+    this.bindHost = bindHost;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<InstanceFront> open(InstanceSpec spec, Instance instance) {
+    Key key = new Key(spec.namespace(), spec.serviceName());
+    ServiceMesh m = service(key);
+    RevisionTemplate t = spec.template();
+    Sidecar.Builder b =
+        Sidecar.builder()
+            .withVertx(vertx)
+            .withClock(clock)
+            .withSharedIdentity(m.identity)
+            .withRevision(RevisionKey.of(spec.namespace(), spec.revisionName()))
+            .withPolicy(m.policy)
+            .withTlsMode(mode(m.setting))
+            .withContainerConcurrency(t.containerConcurrencyOrDefault())
+            .withRequestTimeout(Duration.ofSeconds(t.timeoutSecondsOrDefault()))
+            .withRequestListener(counting(spec.requests()))
+            .withMeterRegistry(registry);
+    if (instance.handler() != null) {
+      b.withWorkload(instance.handler());
+    } else {
+      b.withWorkload(instance.host(), instance.port());
+    }
+    Sidecar sidecar = b.build();
+    return m.ready()
+        .compose(c -> sidecar.start(bindHost, 0, 0))
+        .map(
+            v -> {
+              m.sidecars.add(sidecar);
+              // A policy that changed while the sidecar started.
+              sidecar.updatePolicy(m.policy);
+              return (InstanceFront) new Front(key, m, sidecar);
+            });
+  }
+
+  /** Follows services: their authorization setting, and their end. */
+  public void onResourceEvent(ResourceEvent ev) {
+    if (!Service.KIND.equals(ev.kind())) {
+      return;
+    }
+    Service s;
+    try {
+      s = (Service) ev.resource();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot read {0} for the mesh: {1}", ev.key(), e.getMessage());
+      return;
+    }
+    Key key = new Key(s.metadata().namespaceOrDefault(), s.metadata().name());
+    if (ev.type() == ResourceEvent.Type.DELETE) {
+      deleted(key);
+      return;
+    }
+    ServiceMesh m = service(key);
+    Authorization setting = s.spec() == null ? null : s.spec().authorization();
+    AuthorizationPolicy next = policyFor(key, setting);
+    m.setting = setting;
+    if (!next.rules().equals(m.policy.rules())) {
+      m.policy = next;
+      m.sidecars.forEach(sc -> sc.updatePolicy(next));
+      LOG.log(
+          Level.INFO,
+          "service {0}/{1}: mesh policy now {2} ({3} running sidecars)",
+          key.namespace(),
+          key.service(),
+          next,
+          m.sidecars.size());
+    }
+  }
+
+  /** Stops every identity (after the agent stopped the sidecars). */
+  public synchronized void close() {
+    services.values().forEach(m -> m.identity.stop());
+    services.clear();
+  }
+
+  private synchronized ServiceMesh service(Key key) {
+    ServiceMesh m = services.get(key);
+    if (m == null || m.deleted) {
+      m = new ServiceMesh(key);
+      services.put(key, m);
+    }
+    return m;
+  }
+
+  private synchronized void deleted(Key key) {
+    ServiceMesh m = services.get(key);
+    if (m != null) {
+      m.deleted = true;
+      retire(key, m);
+    }
+  }
+
+  /** Forgets a deleted service's identity once its last sidecar is gone. */
+  private synchronized void retire(Key key, ServiceMesh m) {
+    if (m.deleted && m.sidecars.isEmpty()) {
+      m.identity.stop();
+      services.remove(key, m);
+    }
+  }
+
+  /**
+   * The effective policy: the gateway, the activator and eventing always; then the service's {@code
+   * allow} entries, or every workload of its namespace when there are none.
+   */
+  AuthorizationPolicy policyFor(Key key, Authorization setting) {
+    String td = ca.trustDomain();
+    if (setting == null || setting.allow().isEmpty()) {
+      return AuthorizationPolicy.defaultFor(td, key.namespace());
+    }
+    List<String> rules = new ArrayList<>();
+    for (String component : List.of("gateway", "activator", "eventing")) {
+      rules.add(SpiffeId.component(td, component).uri());
+    }
+    rules.addAll(setting.allow());
+    try {
+      return AuthorizationPolicy.of(rules);
+    } catch (IllegalArgumentException e) {
+      LOG.log(
+          Level.WARNING,
+          "service {0}/{1}: spec.authorization.allow is not valid ({2}); keeping the default"
+              + " policy",
+          key.namespace(),
+          key.service(),
+          e.getMessage());
+      return AuthorizationPolicy.defaultFor(td, key.namespace());
+    }
+  }
+
+  private static TlsMode mode(Authorization setting) {
+    return setting != null && Authorization.PERMISSIVE.equals(setting.modeOrDefault())
+        ? TlsMode.PERMISSIVE
+        : TlsMode.STRICT;
+  }
+
+  private static RequestListener counting(RequestTracker tracker) {
+    return new RequestListener() {
+      @Override
+      public void entered(boolean proxied) {
+        tracker.enter(proxied);
+      }
+
+      @Override
+      public void left(boolean proxied) {
+        tracker.leave(proxied);
+      }
+    };
+  }
+
+  /** One instance's sidecar as the agent sees it. */
+  private final class Front implements InstanceFront {
+    private final Key key;
+    private final ServiceMesh mesh;
+    private final Sidecar sidecar;
+
+    Front(Key key, ServiceMesh mesh, Sidecar sidecar) {
+      this.key = key;
+      this.mesh = mesh;
+      this.sidecar = sidecar;
+    }
+
+    @Override
+    public String host() {
+      return bindHost;
+    }
+
+    @Override
+    public int port() {
+      return sidecar.port();
+    }
+
+    @Override
+    public String identity() {
+      return mesh.identity.id().uri();
+    }
+
+    @Override
+    public Future<Void> stop(Duration drain) {
+      return sidecar
+          .stop(drain)
+          .andThen(
+              ar -> {
+                mesh.sidecars.remove(sidecar);
+                retire(key, mesh);
+              });
+    }
+  }
+}
