@@ -3,6 +3,7 @@ package dev.skiff.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -65,9 +66,18 @@ public final class ErrorResponder {
   /** Answers {@code x} for {@code err}; call on the request's event loop. */
   public void answer(ProxyExchange x, Throwable err) {
     HttpServerResponse res = x.response();
-    // Let an unread request body drain, so an HTTP/1.1 connection can carry the next request.
-    x.request().resume();
+    HttpServerRequest req = x.request();
+    // Let an unread request body drain, so the connection can carry the next request (HTTP/1.1)
+    // and the unread bytes do not hold the connection's flow-control window (HTTP/2). On HTTP/2
+    // only once the answer is out: Vert.x never sends an answer begun after such a resume.
+    boolean h2 = req.version() == HttpVersion.HTTP_2;
+    if (!h2) {
+      req.resume();
+    }
     if (err instanceof ClientGoneException || res.closed() || res.ended()) {
+      if (h2) {
+        req.resume();
+      }
       return;
     }
     if (res.headWritten()) {
@@ -92,7 +102,13 @@ public final class ErrorResponder {
     if (reply.retryAfter() != null) {
       res.putHeader("retry-after", Long.toString(seconds(reply.retryAfter())));
     }
-    send(res, reply.status(), reply.error(), reply.hint(), x.requestId());
+    send(res, reply.status(), reply.error(), reply.hint(), x.requestId())
+        .onComplete(
+            ar -> {
+              if (h2) {
+                req.resume();
+              }
+            });
   }
 
   /**

@@ -50,7 +50,7 @@ class SidecarInProcessIT {
       req -> {
         served.incrementAndGet();
         req.response().exceptionHandler(err -> clientsGone.incrementAndGet());
-        if (req.path().equals("/slow")) {
+        if (req.path().equals("/slow") || req.getHeader("x-hold") != null) {
           held.add(req);
           return;
         }
@@ -172,6 +172,18 @@ class SidecarInProcessIT {
     eventually("the request no longer counts", () -> f.sidecar.stats().inFlight() == 0);
     eventually("the listener was told", () -> left.get() == 1);
     assertTrue(abandoned.failed());
+  }
+
+  @Test
+  void aRequestPastTheTimeoutGets504OnHttp2AsOnHttp1() throws Exception {
+    // On HTTP/2, resuming the unread request before answering left the answer unsent for good.
+    start(b -> b.withRequestTimeout(java.time.Duration.ofMillis(500)));
+    SpiffeId activator = SpiffeId.component("skiff.local", "activator");
+    for (String version : List.of("--http1.1", "--http2")) {
+      String out = curl(activator, version, "-H", "x-hold: 1");
+      assertTrue(out.matches("(?s)HTTP/[0-9.]+ 504.*"), version + ": " + out);
+    }
+    held.clear(); // answered by the sidecar; nothing left for the workload to end
   }
 
   @Test
