@@ -42,6 +42,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       InvokeCommand.class,
       LogsCommand.class,
+      TriggerCommand.class,
       TokenCommand.class,
       MeshCommand.class,
       CompletionCommand.class,
