@@ -1,0 +1,122 @@
+package dev.skiff.eventing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real single-node KRaft Kafka (one combined broker and controller) from Kafka's own test kit,
+ * listening on loopback; one per test class. Topics are not created automatically, so an unknown
+ * topic stays unknown.
+ */
+final class Broker implements AutoCloseable {
+  private final KafkaClusterTestKit cluster;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Admin admin;
+
+  private Broker(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    Properties a = new Properties();
+    a.put("bootstrap.servers", cluster.bootstrapServers());
+    this.admin = Admin.create(a);
+  }
+
+  static Broker start() throws Exception {
+    KafkaClusterTestKit cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "3")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("auto.create.topics.enable", "false")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    return new Broker(cluster);
+  }
+
+  String bootstrap() {
+    return cluster.bootstrapServers();
+  }
+
+  void createTopic(String name, int partitions) throws Exception {
+    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+  }
+
+  void send(ProducerRecord<byte[], byte[]> r) throws Exception {
+    producer.send(r).get();
+  }
+
+  void sendAll(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> r : records) {
+      acks.add(producer.send(r));
+    }
+    for (java.util.concurrent.Future<?> f : acks) {
+      f.get();
+    }
+  }
+
+  /** Reads every record of a topic present within {@code wait} (from the beginning). */
+  List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration wait) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          c.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  Set<String> topicNames() throws Exception {
+    return admin.listTopics().names().get();
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+    admin.close(Duration.ofSeconds(5));
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("the test broker did not close cleanly", e);
+    }
+  }
+}
