@@ -31,6 +31,7 @@ public final class Dispatcher {
   private final Set<String> services = ConcurrentHashMap.newKeySet();
   private final Vertx vertx;
   private volatile boolean closed;
+  private boolean started;
 
   private Dispatcher(Builder b) {
     this.vertx = b.vertx;
@@ -88,6 +89,9 @@ public final class Dispatcher {
     }
     TriggerConsumer next = new TriggerConsumer(t, settings);
     consumers.put(key, next);
+    if (!started) {
+      return; // start() launches it
+    }
     if (running == null) {
       next.start();
     } else {
@@ -104,7 +108,7 @@ public final class Dispatcher {
 
   private synchronized void stop(String key) {
     TriggerConsumer c = consumers.remove(key);
-    if (c != null) {
+    if (c != null && started) {
       vertx.executeBlocking(
           () -> {
             c.close(Duration.ofSeconds(5));
@@ -114,14 +118,30 @@ public final class Dispatcher {
     }
   }
 
-  /** The trigger keys ({@code ns/name}) with a running consumer. */
+  /**
+   * Starts consuming for the triggers seen so far, and for later ones as they come. Call it once
+   * the gateway listens: events fed before only record what to run.
+   */
+  public synchronized Dispatcher start() {
+    if (!started && !closed) {
+      started = true;
+      consumers.values().forEach(TriggerConsumer::start);
+    }
+    return this;
+  }
+
+  /** The trigger keys ({@code ns/name}) with a consumer. */
   public Set<String> running() {
     return Set.copyOf(consumers.keySet());
   }
 
   /** Stops every consumer, letting events in flight finish briefly and committing. */
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
     closed = true;
+    if (!started) {
+      consumers.clear();
+      return Future.succeededFuture();
+    }
     List<TriggerConsumer> all = new ArrayList<>(consumers.values());
     consumers.clear();
     return vertx.executeBlocking(
@@ -136,7 +156,7 @@ public final class Dispatcher {
    * Stops every consumer at once without committing anything more, as a crash of the process would:
    * records in flight are delivered again by whoever consumes next. Blocking; for tests.
    */
-  public void kill() {
+  public synchronized void kill() {
     closed = true;
     List<TriggerConsumer> all = new ArrayList<>(consumers.values());
     consumers.clear();

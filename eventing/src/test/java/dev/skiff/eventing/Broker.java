@@ -22,9 +22,9 @@ import org.apache.kafka.common.test.TestKitNodes;
 /**
  * A real single-node KRaft Kafka (one combined broker and controller) from Kafka's own test kit,
  * listening on loopback; one per test class. Topics are not created automatically, so an unknown
- * topic stays unknown.
+ * topic stays unknown. Shared as a test-jar with skiffd's acceptance tests.
  */
-final class Broker implements AutoCloseable {
+public final class Broker implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Admin admin;
@@ -40,7 +40,7 @@ final class Broker implements AutoCloseable {
     this.admin = Admin.create(a);
   }
 
-  static Broker start() throws Exception {
+  public static Broker start() throws Exception {
     KafkaClusterTestKit cluster =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()
@@ -61,11 +61,11 @@ final class Broker implements AutoCloseable {
     return new Broker(cluster);
   }
 
-  String bootstrap() {
+  public String bootstrap() {
     return cluster.bootstrapServers();
   }
 
-  void createTopic(String name, int partitions) throws Exception {
+  public void createTopic(String name, int partitions) throws Exception {
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
   }
 
@@ -81,6 +81,25 @@ final class Broker implements AutoCloseable {
     for (java.util.concurrent.Future<?> f : acks) {
       f.get();
     }
+  }
+
+  /** Sends each value as a record without key, spread over the partitions; waits for the acks. */
+  public void sendValues(String topic, List<String> values) throws Exception {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (String v : values) {
+      records.add(new ProducerRecord<>(topic, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    sendAll(records);
+  }
+
+  /** The values of one header of the topic's records (null where absent), from the beginning. */
+  public List<String> headerValues(String topic, String header, int expected, Duration wait) {
+    List<String> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : readAll(topic, expected, wait)) {
+      var h = r.headers().lastHeader(header);
+      out.add(h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out;
   }
 
   /** Reads every record of a topic present within {@code wait} (from the beginning). */

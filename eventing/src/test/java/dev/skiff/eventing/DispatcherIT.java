@@ -79,7 +79,8 @@ class DispatcherIT {
             .withStatusPeriod(Duration.ofMillis(300))
             .withConsumerOverrides(
                 Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"))
-            .build();
+            .build()
+            .start();
     dispatchers.add(d);
     return d;
   }

@@ -7,6 +7,8 @@ import dev.skiff.autoscaler.Autoscaler;
 import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.eventing.Dispatcher;
+import dev.skiff.eventing.RestTriggerStatusSink;
 import dev.skiff.gateway.Gateway;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
@@ -64,6 +66,7 @@ public final class Skiffd {
   private Autoscaler autoscaler;
   private Activator activator;
   private Gateway gateway;
+  private Dispatcher eventing;
 
   public Skiffd(SkiffdOptions options) {
     this.options = options;
@@ -326,7 +329,26 @@ public final class Skiffd {
                           new dev.skiff.gateway.spi.Endpoint(LOOPBACK, activator.actualPort()),
                           scaling)
                       .build();
-              // 7. Admin routes beside the API.
+              // 7. Eventing: a Kafka consumer per trigger, delivering CloudEvents through the
+              // gateway
+              //    (plain HTTP on loopback; the eventing mesh identity comes with the mesh wiring).
+              //    It writes trigger status through the API, as the node writes revision status.
+              eventing =
+                  Dispatcher.builder()
+                      .withVertx(vertx)
+                      .withGateway(gatewayConnectHost(), () -> gateway.actualPort())
+                      .withDomain(options.domain)
+                      .withClock(clock)
+                      .withStatusSink(
+                          new RestTriggerStatusSink(
+                              vertx,
+                              apiClientOptions(),
+                              apiConnectHost(),
+                              () -> controlPlane.actualPort(),
+                              controlPlane.systemToken()))
+                      .withLagListener(scaling)
+                      .build();
+              // 8. Admin routes beside the API.
               controlPlane
                   .router()
                   .get("/healthz")
@@ -348,7 +370,8 @@ public final class Skiffd {
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.
         .compose(cp -> guardApiAccepts(apiGuard).map(cp))
-        // 8. Feed the gateway and the agent from the store: current state first, then every change.
+        // 9. Feed the gateway, the agent and eventing from the store: current state first, then
+        // every change.
         //    Only now, with the API listening: a stored service the node cannot run (the agent
         //    starts at most what its capacity admits) never keeps the API from answering.
         .compose(
@@ -357,8 +380,10 @@ public final class Skiffd {
                     ev -> {
                       gateway.onResourceEvent(ev);
                       agent.onResourceEvent(ev);
+                      eventing.onResourceEvent(ev);
                     }))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
+        .map(g -> eventing.start())
         .compose(g -> vertx.executeBlocking(() -> recordForCli(dataDir)))
         .compose(
             g -> {
@@ -434,6 +459,14 @@ public final class Skiffd {
 
   private java.util.List<String> apiHostnames() {
     return options.apiHostnames == null ? java.util.List.of() : options.apiHostnames;
+  }
+
+  /** Where the in-process dispatcher reaches the gateway. */
+  private String gatewayConnectHost() {
+    if (ApiCertificate.isWildcard(options.host)) {
+      return options.host.contains(":") ? "::1" : LOOPBACK;
+    }
+    return options.host;
   }
 
   /** Where in-process clients (status reporter, examples) reach the API. */
@@ -588,7 +621,10 @@ public final class Skiffd {
   }
 
   private Future<Void> stopComponents() {
-    Future<Void> g = gateway == null ? Future.succeededFuture() : gateway.close();
+    // Eventing first: it commits what finished while the gateway still answers.
+    Future<Void> e = eventing == null ? Future.succeededFuture() : eventing.close();
+    Future<Void> g =
+        e.transform(x -> gateway == null ? Future.<Void>succeededFuture() : gateway.close());
     if (autoscaler != null) {
       autoscaler.stop();
     }
