@@ -92,6 +92,101 @@ public final class Broker implements AutoCloseable {
     sendAll(records);
   }
 
+  /**
+   * Stops the broker and starts it again on the same address; clients reconnect by themselves.
+   * Returns once it serves again.
+   */
+  public void restart() throws Exception {
+    var broker = cluster.brokers().values().iterator().next();
+    broker.shutdown();
+    broker.awaitShutdown();
+    broker.startup();
+    cluster.waitForReadyBrokers();
+  }
+
+  /** Sends each id as a record with the id as key and value; waits for the acks. */
+  public void sendIds(String topic, List<String> ids) throws Exception {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (String id : ids) {
+      byte[] b = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      records.add(new ProducerRecord<>(topic, b, b));
+    }
+    sendAll(records);
+  }
+
+  /**
+   * Counts a topic's records and their distinct keys from the beginning, on a thread of its own.
+   */
+  public Tally tally(String topic) {
+    return new Tally(cluster.bootstrapServers(), topic);
+  }
+
+  /** A running count of a topic's records and distinct keys. */
+  public static final class Tally implements AutoCloseable {
+    private final java.util.Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong records =
+        new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    private Tally(String bootstrap, String topic) {
+      thread =
+          new Thread(
+              () -> {
+                Properties p = new Properties();
+                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                try (KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(
+                        p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                  List<TopicPartition> parts =
+                      c.partitionsFor(topic).stream()
+                          .map(i -> new TopicPartition(topic, i.partition()))
+                          .toList();
+                  c.assign(parts);
+                  c.seekToBeginning(parts);
+                  while (running) {
+                    try {
+                      for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        records.incrementAndGet();
+                        if (r.key() != null) {
+                          keys.add(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                      }
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                      // the broker restarting: keep polling
+                    }
+                  }
+                }
+              },
+              "tally-" + topic);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    public int distinct() {
+      return keys.size();
+    }
+
+    public long records() {
+      return records.get();
+    }
+
+    public java.util.Set<String> keys() {
+      return java.util.Set.copyOf(keys);
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** The values of one header of the topic's records (null where absent), from the beginning. */
   public List<String> headerValues(String topic, String header, int expected, Duration wait) {
     List<String> out = new ArrayList<>();

@@ -213,6 +213,9 @@ public final class TriggerConsumer {
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+    // A dispatcher killed without leaving its group holds its partitions until this expires.
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "15000");
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
     p.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
