@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cold_start
 import density
+import events
 import images
 import noisy_neighbour
 import proxy
@@ -33,6 +34,7 @@ SCENARIOS = {
     "scaling": scaling.run,
     "density": density.run,
     "noisy_neighbour": noisy_neighbour.run,
+    "events": events.run,
 }
 
 
