@@ -102,7 +102,15 @@ public final class Dispatcher {
                 return null;
               },
               false)
-          .onComplete(ar -> next.start());
+          .onComplete(
+              ar -> {
+                synchronized (this) {
+                  // A later change may have replaced it meanwhile: only the current one runs.
+                  if (consumers.get(key) == next && !closed) {
+                    next.start();
+                  }
+                }
+              });
     }
   }
 

@@ -86,7 +86,7 @@ public final class TriggerConsumer {
   private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
   private final Object sleeper = new Object();
   private final Thread thread;
-  private final Context context;
+  private Context context;
   private volatile boolean running = true;
   private volatile boolean killed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -105,7 +105,6 @@ public final class TriggerConsumer {
     this.spec = trigger.spec();
     this.settings = settings;
     this.counters = new TriggerCounters(settings.clock());
-    this.context = settings.vertx().getOrCreateContext();
     this.thread = new Thread(this::run, "skiff-trigger-" + namespace + "-" + name);
     this.thread.setDaemon(true);
   }
@@ -154,6 +153,8 @@ public final class TriggerConsumer {
   // -- the consumer thread ------------------------------------------------------------------------
 
   private void run() {
+    // From this thread (not Vert.x's) a new event-loop context: each trigger's deliveries get one.
+    context = settings.vertx().getOrCreateContext();
     http =
         settings
             .vertx()
