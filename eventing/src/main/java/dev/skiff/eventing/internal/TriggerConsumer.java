@@ -59,6 +59,8 @@ public final class TriggerConsumer {
 
   private static final Duration CHECK = Duration.ofSeconds(5);
 
+  private static final Duration POLL_EVERY = Duration.ofMillis(20);
+
   /** What the consumer thread needs from its host. */
   public record Settings(
       Vertx vertx,
@@ -97,6 +99,8 @@ public final class TriggerConsumer {
   private TriggerStatus reported;
   private boolean reporting;
   private int nextPartition;
+  private long lastPoll;
+  private final List<Runnable> outbox = new ArrayList<>();
 
   public TriggerConsumer(Trigger trigger, Settings settings) {
     this.trigger = trigger;
@@ -275,22 +279,28 @@ public final class TriggerConsumer {
           ready = Condition.ready(true, null, null, settings.clock().instant());
         }
       }
-      boolean more = service && canDispatch();
-      ConsumerRecords<byte[], byte[]> records =
-          consumer.poll(more || inFlight() > 0 ? Duration.ZERO : Duration.ofMillis(100));
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        PartitionTracker t = trackers.get(new TopicPartition(r.topic(), r.partition()));
-        if (t != null) {
-          t.add(r);
+      // Poll when the buffers run low, and at least every 20 ms (rebalances happen in poll);
+      // polling for every event would cost more than the event.
+      long polledAgo = System.nanoTime() - lastPoll;
+      if (!anyWaiting() || polledAgo > POLL_EVERY.toNanos()) {
+        boolean busy = inFlight() > 0 || anyWaiting();
+        ConsumerRecords<byte[], byte[]> records =
+            consumer.poll(busy ? Duration.ZERO : Duration.ofMillis(100));
+        lastPoll = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          PartitionTracker t = trackers.get(new TopicPartition(r.topic(), r.partition()));
+          if (t != null) {
+            t.add(r);
+          }
         }
+        backPressure(service);
       }
-      backPressure(service);
       drainFinished();
       if (service) {
         dispatch();
       }
-      if (records.isEmpty() && inFlight() > 0 && !(service && canDispatch())) {
-        awaitFinished(Duration.ofMillis(20));
+      if (inFlight() > 0 && !(service && canDispatch())) {
+        awaitFinished(POLL_EVERY);
       }
       long now = System.nanoTime();
       if (now >= nextCommit) {
@@ -378,6 +388,15 @@ public final class TriggerConsumer {
     return n;
   }
 
+  private boolean anyWaiting() {
+    for (PartitionTracker t : trackers.values()) {
+      if (t.hasWaiting()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean canDispatch() {
     if (spec.ordered()) {
       return trackers.values().stream().anyMatch(t -> t.hasWaiting() && t.inFlight() == 0);
@@ -398,6 +417,7 @@ public final class TriggerConsumer {
           send(t);
         }
       }
+      flush();
       return;
     }
     int budget = spec.maxInFlightOrDefault() - inFlight();
@@ -412,6 +432,7 @@ public final class TriggerConsumer {
         idle++;
       }
     }
+    flush();
   }
 
   private void send(PartitionTracker t) {
@@ -422,11 +443,21 @@ public final class TriggerConsumer {
       counters.error(r.topic() + "/" + r.partition() + "@" + r.offset() + ": " + m.malformed());
     }
     Delivery current = delivery;
-    context.runOnContext(
-        v ->
+    outbox.add(
+        () ->
             current
                 .deliver(r, m.event())
                 .onSuccess(x -> finished.add(new Finished(t, r.offset()))));
+  }
+
+  /** Hands the events taken in one round to the event loop in one go. */
+  private void flush() {
+    if (outbox.isEmpty()) {
+      return;
+    }
+    List<Runnable> batch = new ArrayList<>(outbox);
+    outbox.clear();
+    context.runOnContext(v -> batch.forEach(Runnable::run));
   }
 
   private void drainFinished() {
