@@ -9,6 +9,7 @@ import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.eventing.spi.TriggerStatusSink;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.function.IntSupplier;
  * whose service is missing waits instead of sending records to a 404.
  */
 public final class Dispatcher {
+  private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
   private final TriggerConsumer.Settings settings;
   private final Map<String, TriggerConsumer> consumers = new ConcurrentHashMap<>();
   private final Set<String> services = ConcurrentHashMap.newKeySet();
@@ -70,11 +72,21 @@ public final class Dispatcher {
         services.remove(key);
       }
     } else if (Trigger.KIND.equals(ev.kind())) {
-      if (ev.type() == ResourceEvent.Type.PUT) {
-        apply((Trigger) ev.resource());
-      } else {
+      if (ev.type() == ResourceEvent.Type.DELETE) {
         stop(key);
+        return;
       }
+      Trigger t;
+      try {
+        t = (Trigger) ev.resource();
+      } catch (RuntimeException e) {
+        // The feed is shared with the gateway and the node: one unreadable trigger must not stop
+        // it.
+        LOG.log(
+            Level.WARNING, "trigger {0} cannot be read, not consuming: {1}", key, e.getMessage());
+        return;
+      }
+      apply(t);
     }
   }
 
