@@ -423,7 +423,7 @@ public final class TriggerConsumer {
     int budget = spec.maxInFlightOrDefault() - inFlight();
     int idle = 0;
     while (budget > 0 && idle < all.size()) {
-      PartitionTracker t = all.get(nextPartition++ % all.size());
+      PartitionTracker t = all.get(Math.floorMod(nextPartition++, all.size()));
       if (t.hasWaiting()) {
         send(t);
         budget--;
