@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cold_start
 import density
+import events
 import images
 import mesh
 import noisy_neighbour
@@ -35,6 +36,7 @@ SCENARIOS = {
     "density": density.run,
     "noisy_neighbour": noisy_neighbour.run,
     "mesh": mesh.run,
+    "events": events.run,
 }
 
 

@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
       InvokeCommand.class,
       LogsCommand.class,
       EventsCommand.class,
+      TriggerCommand.class,
       TokenCommand.class,
       MeshCommand.class,
       CompletionCommand.class,

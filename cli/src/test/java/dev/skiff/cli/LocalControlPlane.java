@@ -148,6 +148,27 @@ final class LocalControlPlane implements AutoCloseable {
         .findFirst();
   }
 
+  /** Writes a trigger's status as the eventing dispatcher does (the system's token), and waits. */
+  void triggerStatus(String ns, String name, dev.skiff.api.model.TriggerStatus status) {
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.PUT)
+            .setHost("127.0.0.1")
+            .setPort(cp.actualPort())
+            .setURI("/v1/namespaces/" + ns + "/triggers/" + name + "/status")
+            .putHeader("Authorization", "Bearer " + cp.systemToken())
+            .putHeader("Content-Type", "application/json");
+    int code =
+        await(
+            client
+                .request(o)
+                .compose(r -> r.send(Buffer.buffer(Json.write(status))))
+                .map(r -> r.statusCode()));
+    if (code != 200) {
+      throw new IllegalStateException("trigger status write answered " + code);
+    }
+  }
+
   /** Reports {@code ready} of {@code desired} instances of revision default/NAME, and waits. */
   void instances(String revision, int ready, int desired) {
     await(node.instances(revision(revision), ready, desired));

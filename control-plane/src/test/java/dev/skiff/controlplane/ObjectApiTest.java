@@ -1,6 +1,7 @@
 package dev.skiff.controlplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,15 @@ class ObjectApiTest extends ApiTestCase {
       """
       {"kind":"Trigger","metadata":{"name":"orders"},
        "spec":{"topic":"orders","bootstrapServers":"127.0.0.1:9092","service":"hello"%s}}""";
+
+  private ApiFixture.Response as(String token, String method, String path, String body)
+      throws Exception {
+    return api.call(
+        method,
+        path,
+        body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        java.util.Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"));
+  }
 
   @Test
   void triggerCrud() throws Exception {
@@ -38,6 +48,30 @@ class ObjectApiTest extends ApiTestCase {
     assertEquals(200, api.call("DELETE", TRIGGERS + "/orders").status());
     assertEquals(404, api.call("GET", TRIGGERS + "/orders").status());
     assertEquals(404, api.call("DELETE", TRIGGERS + "/orders").status());
+  }
+
+  @Test
+  void triggerStatusIsWrittenOnlyByTheSystemAndSurvivesNoUserWrite() throws Exception {
+    assertEquals(201, api.call("POST", TRIGGERS, TRIGGER.formatted("")).status());
+    String status = TRIGGERS + "/orders/status";
+    String body =
+        """
+        {"conditions":[{"type":"Ready","status":"False","reason":"TopicNotFound"}],
+         "partitions":[{"topic":"orders","partition":0,"committed":3,"end":7,"lag":4}],"lag":4}""";
+    var admin = as(ApiFixture.ADMIN_TOKEN, "PUT", status, body);
+    assertEquals(403, admin.status(), admin.body());
+    var system = as(api.cp.systemToken(), "PUT", status, body);
+    assertEquals(200, system.status(), system.body());
+    var read = api.call("GET", TRIGGERS + "/orders").json();
+    assertEquals("TopicNotFound", read.at("/status/conditions/0/reason").asText());
+    assertEquals(4, read.at("/status/partitions/0/lag").asLong());
+    var forged =
+        api.call(
+            "PUT",
+            TRIGGERS + "/orders",
+            TRIGGER.formatted("").replace("}}", "},\"status\":{\"lag\":0}}"));
+    assertEquals(200, forged.status(), forged.body());
+    assertTrue(forged.json().path("status").isMissingNode(), forged.body());
   }
 
   @Test

@@ -1,2 +1,6 @@
-/** Kafka triggers delivering CloudEvents. Not built yet; it arrives with the eventing issue. */
+/**
+ * Kafka triggers: {@link dev.skiff.eventing.Dispatcher} runs a consumer per trigger, turns records
+ * into CloudEvents and delivers them through the gateway at least once, with retries, dead letters
+ * and replies.
+ */
 package dev.skiff.eventing;

@@ -42,6 +42,12 @@ public final class Examples {
    */
   public static final String CPU = "cpu";
 
+  /**
+   * WAGI function in C for Kafka triggers: answers each CloudEvent with one of its own ({@code
+   * ce-id: reply-<id>}, the incoming data). Not in {@link #ALL}: a trigger names it.
+   */
+  public static final String EVENT = "event";
+
   /** The examples {@code skiffd --examples} deploys. */
   public static final List<String> ALL = List.of(HELLO, ECHO, GREET);
 

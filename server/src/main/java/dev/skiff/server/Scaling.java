@@ -12,6 +12,7 @@ import dev.skiff.autoscaler.spi.Endpoints;
 import dev.skiff.autoscaler.spi.ScaleListener;
 import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.events.EventNote;
+import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.spi.Scaler;
@@ -26,13 +27,19 @@ import java.util.function.Consumer;
  * instances and the activator report, the agent runs that many, and the gateway sends a revision's
  * requests through the activator while it is at zero or short of burst capacity.
  */
-final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRouting, EndpointWatch {
+final class Scaling
+    implements Scaler, ScaleListener, Endpoints, ActivatorRouting, EndpointWatch, LagListener {
   private NodeAgent agent;
   private Autoscaler autoscaler;
   private final Map<RevisionKey, Decision> decisions = new ConcurrentHashMap<>();
   private final Map<RevisionKey, Integer> concurrency = new ConcurrentHashMap<>();
   private final Map<RevisionKey, String> services = new ConcurrentHashMap<>();
   private EventLog events;
+  private final Map<RevisionKey, String> serviceOf = new ConcurrentHashMap<>();
+  private final Map<String, LagFloor> lagFloors = new ConcurrentHashMap<>();
+
+  /** What one trigger's lag asks of its service ({@code ns/name}): at least this many instances. */
+  private record LagFloor(String service, int instances) {}
 
   void agent(NodeAgent a) {
     this.agent = a;
@@ -53,6 +60,7 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
     RevisionKey key = RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
     concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
     services.put(key, r.spec().service());
+    serviceOf.put(key, key.namespace() + "/" + r.spec().service());
     ScalingSettings settings = ScalingSettings.from(r.spec().template().annotations());
     // A revision that served before this process started (a restart) resumes from what runs now
     // (nothing), scaling up on its first request; a new one starts at its initial scale.
@@ -70,6 +78,7 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
     autoscaler.untrack(key);
     decisions.remove(key);
     services.remove(key);
+    serviceOf.remove(key);
   }
 
   // -- ScaleListener: the autoscaler's decisions
@@ -92,7 +101,11 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
                 decision.desired() + " instances: " + decision.reason().text(),
                 decision.changedAt())
             : null;
-    agent.scale(revision.namespace(), revision.name(), decision.desired(), status);
+    agent.scale(
+        revision.namespace(),
+        revision.name(),
+        Math.max(decision.desired(), lagFloor(revision)),
+        status);
     if (previous != null && previous.desired() != decision.desired()) {
       record(revision, previous.desired(), decision);
     }
@@ -115,6 +128,56 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
             reason,
             "scaled from " + from + " to " + to + ": " + decision.reason().text(),
             "autoscaler"));
+
+  }
+
+  // -- LagListener (eventing): KEDA's rule as a floor under the KPA's decision --------------------
+
+  /**
+   * KEDA's Kafka rule: {@code ceil(lag / lagThreshold)} instances, at most one per partition (more
+   * consumers than partitions would idle); no lag asks for none, so the KPA alone may reach zero.
+   */
+  static int instancesForLag(long lag, int partitions, int lagThreshold) {
+    if (lag <= 0) {
+      return 0;
+    }
+    long n = (lag + lagThreshold - 1) / lagThreshold;
+    return (int) Math.min(n, Math.max(1, partitions));
+  }
+
+  @Override
+  public void onLag(
+      String namespace,
+      String service,
+      String trigger,
+      long lag,
+      int partitions,
+      int lagThreshold) {
+    String svc = namespace + "/" + service;
+    int n = instancesForLag(lag, partitions, lagThreshold);
+    LagFloor before = lagFloors.put(namespace + "/" + trigger, new LagFloor(svc, n));
+    if (before != null && before.instances() == n) {
+      return;
+    }
+    // Every active revision of the service takes the new floor now; the KPA's later decisions
+    // keep it (the autoscaler tells only of changes).
+    decisions.forEach(
+        (rev, d) -> {
+          if (svc.equals(serviceOf.get(rev))) {
+            agent.scale(rev.namespace(), rev.name(), Math.max(d.desired(), lagFloor(rev)));
+          }
+        });
+  }
+
+  private int lagFloor(RevisionKey revision) {
+    String svc = serviceOf.get(revision);
+    int floor = 0;
+    for (LagFloor f : lagFloors.values()) {
+      if (f.service().equals(svc)) {
+        floor = Math.max(floor, f.instances());
+      }
+    }
+    return floor;
   }
 
   void poke(String namespace, String revision) {

@@ -8,6 +8,8 @@ import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.console.Console;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.eventing.Dispatcher;
+import dev.skiff.eventing.RestTriggerStatusSink;
 import dev.skiff.gateway.Gateway;
 import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.LogsEndpoint;
@@ -69,6 +71,7 @@ public final class Skiffd {
   private Gateway gateway;
   private Console console;
   private MeshComponents mesh;
+  private Dispatcher eventing;
 
   public Skiffd(SkiffdOptions options) {
     this.options = options;
@@ -354,7 +357,26 @@ public final class Skiffd {
                               mesh == null ? null : mesh.activatorIdentity()),
                           scaling);
               gateway = (mesh == null ? gatewaySettings : mesh.gateway(gatewaySettings)).build();
-              // 7. Admin routes beside the API.
+              // 7. Eventing: a Kafka consumer per trigger, delivering CloudEvents through the
+              // gateway
+              //    (plain HTTP on loopback; the eventing mesh identity comes with the mesh wiring).
+              //    It writes trigger status through the API, as the node writes revision status.
+              eventing =
+                  Dispatcher.builder()
+                      .withVertx(vertx)
+                      .withGateway(gatewayConnectHost(), () -> gateway.actualPort())
+                      .withDomain(options.domain)
+                      .withClock(clock)
+                      .withStatusSink(
+                          new RestTriggerStatusSink(
+                              vertx,
+                              apiClientOptions(),
+                              apiConnectHost(),
+                              () -> controlPlane.actualPort(),
+                              controlPlane.systemToken()))
+                      .withLagListener(scaling)
+                      .build();
+              // 8. Admin routes beside the API.
               controlPlane
                   .router()
                   .get("/healthz")
@@ -377,7 +399,8 @@ public final class Skiffd {
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.
         .compose(cp -> guardApiAccepts(apiGuard).map(cp))
-        // 8. Feed the gateway and the agent from the store: current state first, then every change.
+        // 9. Feed the gateway, the agent and eventing from the store: current state first, then
+        // every change.
         //    Only now, with the API listening: a stored service the node cannot run (the agent
         //    starts at most what its capacity admits) never keeps the API from answering.
         .compose(
@@ -389,8 +412,10 @@ public final class Skiffd {
                       }
                       gateway.onResourceEvent(ev);
                       agent.onResourceEvent(ev);
+                      eventing.onResourceEvent(ev);
                     }))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
+        .map(g -> eventing.start())
         .compose(g -> vertx.executeBlocking(() -> recordForCli(dataDir)))
         .compose(
             g -> {
@@ -482,6 +507,14 @@ public final class Skiffd {
 
   private java.util.List<String> apiHostnames() {
     return options.apiHostnames == null ? java.util.List.of() : options.apiHostnames;
+  }
+
+  /** Where the in-process dispatcher reaches the gateway. */
+  private String gatewayConnectHost() {
+    if (ApiCertificate.isWildcard(options.host)) {
+      return options.host.contains(":") ? "::1" : LOOPBACK;
+    }
+    return options.host;
   }
 
   /** Where in-process clients (status reporter, examples) reach the API. */
@@ -636,7 +669,10 @@ public final class Skiffd {
   }
 
   private Future<Void> stopComponents() {
-    Future<Void> g = gateway == null ? Future.succeededFuture() : gateway.close();
+    // Eventing first: it commits what finished while the gateway still answers.
+    Future<Void> e = eventing == null ? Future.succeededFuture() : eventing.close();
+    Future<Void> g =
+        e.transform(x -> gateway == null ? Future.<Void>succeededFuture() : gateway.close());
     if (autoscaler != null) {
       autoscaler.stop();
     }

@@ -170,4 +170,32 @@ class ScalingTest {
   private static RevisionKey key() {
     return RevisionKey.of("default", "hello-00001");
   }
+
+  @Test
+  void lagKeepsInstancesAboveTheKpaUntilTheTopicIsDrained() throws Exception {
+    Revision served =
+        Fixtures.revision("hello", 1)
+            .withStatus(
+                new RevisionStatus(
+                    null, 0, 0, List.of(Condition.ready(true, null, null, Instant.EPOCH))));
+    deploy(served);
+    await("the autoscaler tracks it at zero", () -> autoscaler.decision(key()).isPresent());
+    assertEquals(0, ready());
+
+    scaling.onLag("default", "hello", "orders", 25, 6, 10); // ceil(25 / 10) = 3
+
+    await("three instances for the lag", () -> ready() == 3);
+    scaling.onLag("default", "hello", "orders", 1000, 2, 10); // capped by the 2 partitions
+    await("two instances, one per partition", () -> ready() == 2);
+    scaling.onLag("default", "hello", "orders", 0, 2, 10);
+    await("back to the KPA's zero once drained", () -> ready() == 0);
+  }
+
+  @Test
+  void kedasRuleCapsByPartitionsAndAsksNothingWithoutLag() {
+    assertEquals(0, Scaling.instancesForLag(0, 6, 10));
+    assertEquals(1, Scaling.instancesForLag(1, 6, 10));
+    assertEquals(3, Scaling.instancesForLag(21, 6, 10));
+    assertEquals(6, Scaling.instancesForLag(10_000, 6, 10));
+  }
 }

@@ -147,7 +147,7 @@ final class KnativeService {
     return new Authorization(allow, mode);
   }
 
-  private static ObjectMeta metadata(Problems p, JsonNode m) {
+  static ObjectMeta metadata(Problems p, JsonNode m) {
     fields(p, "metadata", m, META);
     return new ObjectMeta(
         m.path("name").asText(null),
@@ -239,7 +239,7 @@ final class KnativeService {
     return out;
   }
 
-  private static void fields(Problems p, String path, JsonNode node, Set<String> allowed) {
+  static void fields(Problems p, String path, JsonNode node, Set<String> allowed) {
     if (node.isMissingNode() || node.isNull()) {
       return;
     }
@@ -258,7 +258,7 @@ final class KnativeService {
     }
   }
 
-  private static String text(Problems p, String path, JsonNode n) {
+  static String text(Problems p, String path, JsonNode n) {
     if (n.isMissingNode() || n.isNull()) {
       p.add(path, "is required", null);
       return null;
@@ -270,7 +270,7 @@ final class KnativeService {
     return n.asText();
   }
 
-  private static Integer integer(Problems p, String path, JsonNode n) {
+  static Integer integer(Problems p, String path, JsonNode n) {
     if (n.isMissingNode() || n.isNull()) {
       return null;
     }
@@ -281,7 +281,7 @@ final class KnativeService {
     return n.asInt();
   }
 
-  private static Map<String, String> stringMap(Problems p, String path, JsonNode n) {
+  static Map<String, String> stringMap(Problems p, String path, JsonNode n) {
     Map<String, String> out = new LinkedHashMap<>();
     if (n.isMissingNode() || n.isNull()) {
       return out;

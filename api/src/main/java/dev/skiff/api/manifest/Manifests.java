@@ -20,8 +20,9 @@ import java.util.List;
 
 /**
  * Turns manifest text into resources: Skiff's own ({@code apiVersion: skiff.dev/v1}) and Knative's
- * {@code serving.knative.dev/v1} Service. JSON is YAML, so one reader takes both. Every failure is
- * a {@link ValidationException} naming the field.
+ * {@code serving.knative.dev/v1} Service and {@code sources.knative.dev/v1beta1} KafkaSource. JSON
+ * is YAML, so one reader takes both. Every failure is a {@link ValidationException} naming the
+ * field.
  */
 public final class Manifests {
   private Manifests() {}
@@ -98,11 +99,23 @@ public final class Manifests {
       }
       return KnativeService.toService((ObjectNode) doc);
     }
+    if (KnativeKafkaSource.API_VERSION.equals(apiVersion)) {
+      if (!"KafkaSource".equals(kind)) {
+        throw ValidationException.of(
+            "kind", "only Knative KafkaSource is accepted, got '" + kind + "'", null);
+      }
+      return KnativeKafkaSource.toTrigger((ObjectNode) doc);
+    }
     if (!Service.API_VERSION.equals(apiVersion)) {
       throw ValidationException.of(
           "apiVersion",
           "unsupported '" + apiVersion + "'",
-          "use " + Service.API_VERSION + " or " + KnativeService.API_VERSION);
+          "use "
+              + Service.API_VERSION
+              + ", "
+              + KnativeService.API_VERSION
+              + " or "
+              + KnativeKafkaSource.API_VERSION);
     }
     Class<? extends Resource> type =
         switch (kind) {

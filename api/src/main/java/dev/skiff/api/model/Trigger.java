@@ -2,13 +2,12 @@ package dev.skiff.api.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import java.util.List;
 
 /** An event source bound to a service: records of a Kafka topic become CloudEvents. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec", "status"})
 public record Trigger(
-    String apiVersion, String kind, ObjectMeta metadata, TriggerSpec spec, List<Condition> status)
+    String apiVersion, String kind, ObjectMeta metadata, TriggerSpec spec, TriggerStatus status)
     implements Resource {
 
   public static final String KIND = "Trigger";
@@ -25,5 +24,9 @@ public record Trigger(
   @Override
   public Trigger withMetadata(ObjectMeta newMetadata) {
     return new Trigger(apiVersion, kind, newMetadata, spec, status);
+  }
+
+  public Trigger withStatus(TriggerStatus newStatus) {
+    return new Trigger(apiVersion, kind, metadata, spec, newStatus);
   }
 }

@@ -103,17 +103,11 @@ public final class ResourceValidator {
     if (spec == null) {
       p.add("spec", "is required", "give spec.topic, spec.bootstrapServers and spec.service");
     } else {
-      required(p, "spec.topic", spec.topic(), "the Kafka topic to consume");
-      required(p, "spec.bootstrapServers", spec.bootstrapServers(), "e.g. 127.0.0.1:9092");
-      if (spec.service() == null || spec.service().isEmpty()) {
-        p.add("spec.service", "is required", "the service that receives the events");
-      } else {
-        Names.checkLabel(p, "spec.service", spec.service(), Names.MAX_SERVICE_NAME);
-      }
-      if (spec.path() != null && !spec.path().startsWith("/")) {
-        p.add("spec.path", "must start with '/'", "e.g. /events");
-      }
+      TriggerChecks.spec(p, "spec", spec);
       delivery(p, "spec.delivery", spec.delivery());
+      if (spec.delivery() != null && spec.delivery().deadLetterTopic() != null) {
+        TriggerChecks.topic(p, "spec.delivery.deadLetterTopic", spec.delivery().deadLetterTopic());
+      }
     }
     p.throwIfAny();
   }

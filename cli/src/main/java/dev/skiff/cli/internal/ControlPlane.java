@@ -263,4 +263,26 @@ public final class ControlPlane {
   public JsonNode rotateMeshRoot(boolean finish) {
     return http.post("/v1/mesh/rotate-root", finish ? "{\"finish\":true}" : "{}").json();
   }
+
+  // -- Triggers -----------------------------------------------------------------------------------
+
+  public Reply<Trigger> createTrigger(Trigger t) {
+    String ns = t.metadata().namespaceOrDefault();
+    return one(http.post("/v1/namespaces/" + ns + "/triggers", WireJson.write(t)), Trigger.class);
+  }
+
+  public Reply<Trigger> trigger(String ns, String name) {
+    return one(http.get("/v1/namespaces/" + ns + "/triggers/" + name), Trigger.class);
+  }
+
+  /** The triggers of a namespace, or of every namespace when {@code ns} is null. */
+  public Reply<List<Trigger>> triggers(String ns) {
+    return list(
+        http.get(ns == null ? "/v1/triggers" : "/v1/namespaces/" + ns + "/triggers"),
+        Trigger.class);
+  }
+
+  public JsonNode deleteTrigger(String ns, String name) {
+    return http.delete("/v1/namespaces/" + ns + "/triggers/" + name).json();
+  }
 }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * runs:
  *
  * <ul>
- *   <li>status subresources ({@code PUT .../revisions/X/status}): only {@link Role#SYSTEM};
+ *   <li>status subresources ({@code PUT .../revisions/X/status}, {@code .../triggers/X/status}):
+ *       only {@link Role#SYSTEM};
  *   <li>{@code /v1/tokens}: only {@link Role#ADMIN};
  *   <li>{@code GET /v1/mesh/ca}: every valid token; {@code POST /v1/mesh/certificates}: {@link
  *       Role#SYSTEM}, {@link Role#NODE} and {@link Role#ADMIN}; {@code POST /v1/mesh/rotate-root}:
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 public final class AccessPolicy {
   private static final Pattern NAMESPACED = Pattern.compile("^/v1/namespaces/([^/]+)(/.*)?$");
   private static final Pattern STATUS =
-      Pattern.compile("^/v1/namespaces/[^/]+/revisions/[^/]+/status/?$");
+      Pattern.compile("^/v1/namespaces/[^/]+/(revisions|triggers)/[^/]+/status/?$");
 
   private AccessPolicy() {}
 
@@ -42,7 +43,7 @@ public final class AccessPolicy {
               + " may not write "
               + path
               + ": status subresources are written only by Skiff's own components (the node"
-              + " agent reports revision status)",
+              + " agent reports revision status, the eventing dispatcher trigger status)",
           "change the service instead (skiff deploy / PUT .../services/NAME); its revisions'"
               + " status follows from what the node runs");
     }

@@ -9,6 +9,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.Written;
@@ -69,7 +70,15 @@ final class ObjectRoutes {
             trigger,
             ctx ->
                 api.deleteTrigger(ns(ctx), name(ctx))
-                    .map(v -> Reply.ok(Map.of("deleted", name(ctx)))));
+                    .map(v -> Reply.ok(Map.of("deleted", name(ctx)))))
+        .on(
+            PUT,
+            trigger + "/status",
+            ctx ->
+                Bodies.read(ctx.request(), Bodies.RESOURCE_LIMIT, "a status is small")
+                    .map(body -> Parsing.json(body, TriggerStatus.class))
+                    .compose(status -> api.setTriggerStatus(ns(ctx), name(ctx), status))
+                    .map(Reply::ok));
     String node = "/v1/nodes/:name";
     routes
         .on(

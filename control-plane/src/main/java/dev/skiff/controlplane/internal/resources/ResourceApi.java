@@ -8,6 +8,7 @@ import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.validation.ResourceValidator;
 import dev.skiff.api.validation.ValidationException;
@@ -138,8 +139,24 @@ public final class ResourceApi {
 
   public Future<Written<Trigger>> writeTrigger(Trigger t, boolean createOnly) {
     String key = Keys.trigger(t.metadata().namespaceOrDefault(), t.metadata().name());
+    // Status is the dispatcher's to write (setTriggerStatus); what a client sends is dropped.
     return validated(() -> ResourceValidator.validate(t))
-        .compose(v -> triggers.write(key, t, createOnly));
+        .compose(v -> triggers.write(key, t.withStatus(null), createOnly));
+  }
+
+  /** Writes a trigger's status, as Skiff's eventing dispatcher observed it. */
+  public Future<Trigger> setTriggerStatus(String ns, String name, TriggerStatus status) {
+    String key = Keys.trigger(ns, name);
+    return Retry.onConflict(
+        () ->
+            get(key, Trigger.class, "trigger " + ns + "/" + name)
+                .compose(
+                    t ->
+                        repo.put(
+                            key,
+                            t.withStatus(status),
+                            t.metadata().resourceVersion(),
+                            Trigger.class)));
   }
 
   public Future<Void> deleteTrigger(String ns, String name) {

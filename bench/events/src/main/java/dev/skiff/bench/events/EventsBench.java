@@ -1,0 +1,314 @@
+package dev.skiff.bench.events;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * Events/s from one topic: Kafka's own consumer perf tool ({@code
+ * org.apache.kafka.tools.ConsumerPerformance}, what {@code kafka-consumer-perf-test.sh} runs) and
+ * skiffd's dispatcher delivering every record as a CloudEvent to the Wasm {@code event} function
+ * through the gateway, on the same topic in the same run, against a KRaft broker on loopback.
+ * Prints one JSON object.
+ *
+ * <pre>java -jar events-bench.jar --skiffd skiffd.jar --wasm event.wasm [--records N]
+ *     [--partitions P] [--size BYTES] [--max-in-flight M]</pre>
+ */
+public final class EventsBench {
+  static {
+    // The function is reached through the gateway by its Host, on loopback.
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+  }
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private EventsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      a.put(args[i], args[i + 1]);
+    }
+    Path skiffdJar = Path.of(a.get("--skiffd"));
+    Path wasm = Path.of(a.get("--wasm"));
+    int records = Integer.parseInt(a.getOrDefault("--records", "50000"));
+    int partitions = Integer.parseInt(a.getOrDefault("--partitions", "6"));
+    int size = Integer.parseInt(a.getOrDefault("--size", "1024"));
+    int maxInFlight = Integer.parseInt(a.getOrDefault("--max-in-flight", "256"));
+    Path tmp = Files.createTempDirectory("skiff-events-bench");
+    KafkaClusterTestKit cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    String bootstrap = cluster.bootstrapServers();
+    Process skiffd = null;
+    try {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        admin.createTopics(List.of(new NewTopic("events", partitions, (short) 1))).all().get();
+      }
+      produce(bootstrap, records, size);
+      String perf = perfTool(bootstrap, records);
+      int api = freePort();
+      int gateway = freePort();
+      skiffd = launch(skiffdJar, tmp, api, gateway);
+      String token = Files.readString(tmp.resolve("data").resolve("admin.token")).trim();
+      String digest = upload(api, token, Files.readAllBytes(wasm));
+      call(
+          api,
+          token,
+          "PUT",
+          "/v1/namespaces/default/services/event",
+          "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest + "\"}}}}");
+      awaitFunction(gateway);
+      long t0 = System.nanoTime();
+      call(
+          api,
+          token,
+          "POST",
+          "/v1/namespaces/default/triggers",
+          "{\"metadata\":{\"name\":\"bench\"},\"spec\":{\"topic\":\"events\",\"bootstrapServers\":\""
+              + bootstrap
+              + "\",\"service\":\"event\",\"ordering\":\"unordered\",\"maxInFlight\":"
+              + maxInFlight
+              + ",\"initialOffset\":\"earliest\"}}");
+      long first = -1;
+      long delivered = 0;
+      long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
+      while (delivered < records && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        String t = call(api, token, "GET", "/v1/namespaces/default/triggers/bench", null);
+        Matcher m = Pattern.compile("\"delivered\":(\\d+)").matcher(t);
+        delivered = m.find() ? Long.parseLong(m.group(1)) : 0;
+        if (delivered > 0 && first < 0) {
+          first = System.nanoTime();
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double skiffRate = delivered / seconds;
+      Map<String, String> p = parsePerf(perf);
+      double perfRate = Double.parseDouble(p.getOrDefault("nMsg.sec", "0"));
+      System.out.printf(
+          "{\"records\":%d,\"record_bytes\":%d,\"partitions\":%d,\"max_in_flight\":%d,"
+              + "\"skiff\":{\"delivered\":%d,\"seconds\":%.2f,\"events_per_sec\":%.1f,"
+              + "\"first_delivery_after_s\":%.2f},"
+              + "\"perf_tool\":{\"nMsg_sec\":%s,\"fetch_nMsg_sec\":%s,\"MB_sec\":%s,"
+              + "\"raw\":\"%s\"},\"ratio_skiff_to_perf_tool\":%.4f,"
+              + "\"note\":\"skiff's time runs from the trigger's creation to the status saying"
+              + " every record was delivered (status is written every 2 s, group join"
+              + " included); the perf tool's nMsg.sec includes its group join too\"}%n",
+          records,
+          size,
+          partitions,
+          maxInFlight,
+          delivered,
+          seconds,
+          skiffRate,
+          first < 0 ? -1 : (first - t0) / 1e9,
+          p.getOrDefault("nMsg.sec", "null"),
+          p.getOrDefault("fetch.nMsg.sec", "null"),
+          p.getOrDefault("MB.sec", "null"),
+          perf.trim().replace("\"", "'").replace("\n", " | "),
+          perfRate > 0 ? skiffRate / perfRate : 0);
+    } finally {
+      if (skiffd != null) {
+        skiffd.destroy();
+        skiffd.waitFor(30, TimeUnit.SECONDS);
+      }
+      cluster.close();
+    }
+  }
+
+  private static void produce(String bootstrap, int records, int size) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("linger.ms", "5");
+    p.put("batch.size", "262144");
+    byte[] value = new byte[size];
+    Random r = new Random(1);
+    for (int i = 0; i < size; i++) {
+      value[i] = (byte) ('a' + r.nextInt(26));
+    }
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<?>> acks = new ArrayList<>();
+      for (int i = 0; i < records; i++) {
+        acks.add(producer.send(new ProducerRecord<>("events", value)));
+      }
+      for (Future<?> f : acks) {
+        f.get();
+      }
+    }
+  }
+
+  /** Kafka's consumer perf tool in a JVM of its own, as kafka-consumer-perf-test.sh runs it. */
+  private static String perfTool(String bootstrap, int records) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                cp,
+                "org.apache.kafka.tools.ConsumerPerformance",
+                "--bootstrap-server",
+                bootstrap,
+                "--topic",
+                "events",
+                "--messages",
+                Integer.toString(records),
+                "--group",
+                "perf-tool",
+                "--timeout",
+                "60000")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(5, TimeUnit.MINUTES);
+    return out;
+  }
+
+  /** The perf tool's CSV: a header line naming the columns, then one line of values. */
+  private static Map<String, String> parsePerf(String out) {
+    Map<String, String> m = new java.util.HashMap<>();
+    String[] lines = out.lines().filter(l -> !l.startsWith("SLF4J")).toArray(String[]::new);
+    for (int i = 0; i + 1 < lines.length; i++) {
+      if (lines[i].startsWith("start.time")) {
+        String[] h = lines[i].split(",\\s*");
+        String[] v = lines[i + 1].split(",\\s*");
+        for (int j = 0; j < Math.min(h.length, v.length); j++) {
+          m.put(h[j].trim(), v[j].trim());
+        }
+      }
+    }
+    return m;
+  }
+
+  private static Process launch(Path jar, Path tmp, int api, int gateway) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-jar",
+                jar.toString(),
+                "--data-dir",
+                tmp.resolve("data").toString(),
+                "--api-port",
+                Integer.toString(api),
+                "--gateway-port",
+                Integer.toString(gateway))
+            .redirectErrorStream(true);
+    pb.environment().put("SKIFF_CONFIG_DIR", tmp.resolve("cli-config").toString());
+    Process p = pb.start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.contains("skiffd ready")) {
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    throw new IllegalStateException("skiffd did not start");
+  }
+
+  private static String upload(int api, String token, byte[] module) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/v1/blobs"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/wasm")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(module))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    Matcher m = Pattern.compile("\"digest\":\"([^\"]+)\"").matcher(r.body());
+    if (!m.find()) {
+      throw new IllegalStateException("upload failed: " + r.statusCode() + " " + r.body());
+    }
+    return m.group(1);
+  }
+
+  private static String call(int api, String token, String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+    }
+    return r.body();
+  }
+
+  /** The function answers (400: a GET is not a CloudEvent) once its revision is ready. */
+  private static void awaitFunction(int gateway) throws Exception {
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> r =
+            c.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway + "/"))
+                    .header("Host", "event.default.localhost")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 400) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the event function did not answer");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package dev.skiff.eventing.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.rw.CloudEventRWException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Turns a Kafka record into the CloudEvent a trigger delivers (ARCHITECTURE.md's mapping). A record
+ * that already is a CloudEvent (binary {@code ce_*} headers, or structured {@code
+ * application/cloudevents+json}) keeps its attributes; one whose CloudEvent attributes are
+ * malformed is delivered as a plain record instead, so it is never lost, and {@link
+ * Mapped#malformed} says what was wrong.
+ */
+public final class RecordEvents {
+  static final String TYPE = "dev.skiff.kafka.event";
+  static final String STRUCTURED = "application/cloudevents+json";
+
+  /** At most this many record headers become {@code kafkaheader*} extensions. */
+  static final int MAX_HEADERS = 64;
+
+  /** A header value longer than this (bytes) is not copied into the event. */
+  static final int MAX_HEADER_VALUE = 4096;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RecordEvents() {}
+
+  /**
+   * The event, and the reason the record's own CloudEvent attributes were not used (null when they
+   * were, or when it had none).
+   */
+  public record Mapped(CloudEvent event, String malformed) {}
+
+  public static Mapped map(ConsumerRecord<byte[], byte[]> r, String namespace, String trigger) {
+    Header specVersion = r.headers().lastHeader("ce_specversion");
+    String contentType = headerText(r.headers().lastHeader("content-type"));
+    String why = null;
+    try {
+      if (specVersion != null) {
+        return new Mapped(binary(r, contentType), null);
+      }
+      if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(STRUCTURED)) {
+        return new Mapped(structured(r.value()), null);
+      }
+    } catch (CloudEventRWException | IllegalStateException | IllegalArgumentException e) {
+      why = "not a valid CloudEvent (" + e.getMessage() + "); delivered as a plain record";
+    }
+    return new Mapped(plain(r, namespace, trigger, contentType), why);
+  }
+
+  private static CloudEvent binary(ConsumerRecord<byte[], byte[]> r, String contentType) {
+    String version = headerText(r.headers().lastHeader("ce_specversion"));
+    if (!"1.0".equals(version)) {
+      throw new IllegalArgumentException("ce_specversion is '" + version + "', not 1.0");
+    }
+    CloudEventBuilder b = CloudEventBuilder.v1();
+    for (Header h : r.headers()) {
+      if (h.key().startsWith("ce_") && !h.key().equals("ce_specversion")) {
+        String value = headerText(h);
+        if (value == null) {
+          throw new IllegalArgumentException(h.key() + " is not UTF-8 text");
+        }
+        b.withContextAttribute(h.key().substring(3), value);
+      }
+    }
+    if (contentType != null) {
+      b.withDataContentType(contentType);
+    }
+    if (r.value() != null) {
+      b.withData(r.value());
+    }
+    return b.build();
+  }
+
+  private static CloudEvent structured(byte[] value) {
+    JsonNode doc;
+    try {
+      doc = value == null ? null : JSON.readTree(value);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the structured event is not JSON", e);
+    }
+    if (doc == null || !doc.isObject()) {
+      throw new IllegalArgumentException("the structured event is not a JSON object");
+    }
+    if (!"1.0".equals(doc.path("specversion").asText())) {
+      throw new IllegalArgumentException("specversion is not 1.0");
+    }
+    CloudEventBuilder b = CloudEventBuilder.v1();
+    for (Map.Entry<String, JsonNode> f : doc.properties()) {
+      String name = f.getKey();
+      if (name.equals("specversion") || name.equals("data") || name.equals("data_base64")) {
+        continue;
+      }
+      if (!f.getValue().isValueNode() || f.getValue().isNull()) {
+        throw new IllegalArgumentException("attribute " + name + " is not a string or number");
+      }
+      b.withContextAttribute(name, f.getValue().asText());
+    }
+    JsonNode data = doc.get("data");
+    if (doc.has("data_base64")) {
+      b.withData(Base64.getDecoder().decode(doc.get("data_base64").asText()));
+    } else if (data != null && !data.isNull()) {
+      String ct = doc.path("datacontenttype").asText("application/json");
+      boolean json = ct.contains("json");
+      b.withData(
+          (data.isTextual() && !json ? data.asText() : data.toString())
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    return b.build();
+  }
+
+  private static CloudEvent plain(
+      ConsumerRecord<byte[], byte[]> r, String namespace, String trigger, String contentType) {
+    CloudEventBuilder b =
+        CloudEventBuilder.v1()
+            .withId("partition:" + r.partition() + "/offset:" + r.offset())
+            .withSource(
+                URI.create("/skiff/" + namespace + "/triggers/" + trigger + "#" + r.topic()))
+            .withType(TYPE)
+            .withSubject("partition:" + r.partition() + "#" + r.offset());
+    if (r.timestamp() >= 0) {
+      b.withTime(OffsetDateTime.ofInstant(Instant.ofEpochMilli(r.timestamp()), ZoneOffset.UTC));
+    }
+    if (r.key() != null) {
+      String key = utf8(r.key());
+      b.withExtension(
+          "partitionkey", key != null ? key : Base64.getEncoder().encodeToString(r.key()));
+    }
+    int copied = 0;
+    for (Header h : r.headers()) {
+      if (copied == MAX_HEADERS) {
+        break;
+      }
+      String name = "kafkaheader" + extensionName(h.key());
+      String value = headerText(h);
+      if (value == null || h.key().equals("content-type") || h.key().startsWith("ce_")) {
+        continue;
+      }
+      b.withExtension(name, value);
+      copied++;
+    }
+    if (contentType != null) {
+      b.withDataContentType(contentType);
+    }
+    if (r.value() != null) {
+      b.withData(r.value());
+    }
+    return b.build();
+  }
+
+  /** A header name as a CloudEvents extension name: lower-case letters and digits only. */
+  static String extensionName(String key) {
+    StringBuilder s = new StringBuilder();
+    for (char c : key.toLowerCase(Locale.ROOT).toCharArray()) {
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        s.append(c);
+      }
+    }
+    return s.toString();
+  }
+
+  /** A header's value as text, or null when it is absent, too long or not UTF-8. */
+  static String headerText(Header h) {
+    if (h == null || h.value() == null || h.value().length > MAX_HEADER_VALUE) {
+      return null;
+    }
+    return utf8(h.value());
+  }
+
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Every context attribute and extension but {@code datacontenttype} (which travels as {@code
+   * Content-Type}), as text, in the order CloudEvents lists them.
+   */
+  public static Map<String, String> attributes(CloudEvent e) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : e.getAttributeNames()) {
+      Object v = e.getAttribute(name);
+      if (v != null && !name.equals("datacontenttype")) {
+        out.put(name, text(v));
+      }
+    }
+    for (String name : e.getExtensionNames()) {
+      Object v = e.getExtension(name);
+      if (v != null) {
+        out.put(name, text(v));
+      }
+    }
+    return out;
+  }
+
+  private static String text(Object v) {
+    if (v instanceof OffsetDateTime t) {
+      return t.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+    if (v instanceof byte[] b) {
+      return Base64.getEncoder().encodeToString(b);
+    }
+    return v.toString();
+  }
+
+  /**
+   * A header value as the CloudEvents HTTP binding wants it: UTF-8, with space, {@code "}, {@code
+   * %} and everything outside printable ASCII percent-encoded.
+   */
+  public static String percentEncode(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = x & 0xff;
+      if (c > 0x20 && c < 0x7f && c != '"' && c != '%') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(String.format("%02X", c));
+      }
+    }
+    return b.toString();
+  }
+
+  /** The reverse of {@link #percentEncode}; malformed escapes are kept as they are. */
+  public static String percentDecode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi >= 0 && lo >= 0) {
+          out.write(hi * 16 + lo);
+          i += 2;
+          continue;
+        }
+      }
+      byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+      out.write(bytes, 0, bytes.length);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}

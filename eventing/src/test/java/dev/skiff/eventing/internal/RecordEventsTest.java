@@ -1,0 +1,54 @@
+package dev.skiff.eventing.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+class RecordEventsTest {
+  private static ConsumerRecord<byte[], byte[]> record(String value) {
+    return new ConsumerRecord<>("orders", 2, 7, null, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void percentEncodesHeaderValuesAsTheHttpBindingSays() {
+    assertEquals("a%20b%22c%25d%C3%A9", RecordEvents.percentEncode("a b\"c%dé"));
+    assertEquals("a b\"c%dé", RecordEvents.percentDecode("a%20b%22c%25d%C3%A9"));
+    assertEquals("100%", RecordEvents.percentDecode("100%"));
+  }
+
+  @Test
+  void aRecordWithABadCloudEventHeaderIsDeliveredAsAPlainRecord() {
+    ConsumerRecord<byte[], byte[]> r = record("x");
+    r.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_id", "1".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_source", "/s".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_type", "t".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_Bad-Name", "v".getBytes(StandardCharsets.UTF_8));
+    RecordEvents.Mapped m = RecordEvents.map(r, "default", "trig");
+    assertNotNull(m.malformed());
+    assertEquals("partition:2/offset:7", m.event().getId());
+  }
+
+  @Test
+  void headersBecomeExtensionsWithinLimits() {
+    ConsumerRecord<byte[], byte[]> r = record("x");
+    for (int i = 0; i < RecordEvents.MAX_HEADERS + 10; i++) {
+      r.headers().add("h" + i, "v".getBytes(StandardCharsets.UTF_8));
+    }
+    r.headers().add("big", new byte[RecordEvents.MAX_HEADER_VALUE + 1]);
+    r.headers().add("binary", new byte[] {(byte) 0xff});
+    RecordEvents.Mapped m = RecordEvents.map(r, "default", "trig");
+    assertNull(m.malformed());
+    Map<String, String> attrs = RecordEvents.attributes(m.event());
+    assertEquals(
+        RecordEvents.MAX_HEADERS,
+        attrs.keySet().stream().filter(k -> k.startsWith("kafkaheader")).count());
+    assertEquals("/skiff/default/triggers/trig#orders", attrs.get("source"));
+    assertEquals("partition:2#7", attrs.get("subject"));
+  }
+}

@@ -1,0 +1,45 @@
+/*
+ * event: a WAGI function in C (wasi-libc) for Kafka triggers. It reads the CloudEvent the
+ * dispatcher delivers in binary mode (ce-* headers arrive as HTTP_CE_* variables, the data as the
+ * body) and answers with a CloudEvent of its own: ce-id "reply-<id>", source
+ * /skiff/examples/event, type dev.skiff.examples.event.reply, subject the incoming type, and the
+ * incoming data as its data. With the trigger's --reply-topic set, the dispatcher publishes it.
+ * A request that is not a CloudEvent (no ce-id) gets 400.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env_or(const char *name, const char *fallback) {
+    const char *value = getenv(name);
+    return value && *value ? value : fallback;
+}
+
+/* Header values come percent-encoded (CloudEvents' HTTP binding) and are passed on as they are;
+   a CR or LF would end the header early, so such a value is refused. */
+static int safe(const char *value) {
+    return strpbrk(value, "\r\n") == NULL;
+}
+
+int main(void) {
+    const char *id = env_or("HTTP_CE_ID", NULL);
+    const char *type = env_or("HTTP_CE_TYPE", "unknown");
+    if (!id || !safe(id) || !safe(type)) {
+        printf("Status: 400\nContent-Type: text/plain\n\nnot a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers\n");
+        return 0;
+    }
+    printf("Content-Type: %s\n", env_or("CONTENT_TYPE", "application/octet-stream"));
+    printf("ce-specversion: 1.0\n");
+    printf("ce-id: reply-%s\n", id);
+    printf("ce-source: /skiff/examples/event\n");
+    printf("ce-type: dev.skiff.examples.event.reply\n");
+    printf("ce-subject: %s\n", type);
+    printf("\n");
+    char buf[64 * 1024];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
+        fwrite(buf, 1, n, stdout);
+    }
+    fflush(stdout);
+    return 0;
+}
