@@ -128,7 +128,6 @@ final class Scaling
             reason,
             "scaled from " + from + " to " + to + ": " + decision.reason().text(),
             "autoscaler"));
-
   }
 
   // -- LagListener (eventing): KEDA's rule as a floor under the KPA's decision --------------------
