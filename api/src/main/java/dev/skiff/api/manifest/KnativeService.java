@@ -50,12 +50,10 @@ final class KnativeService {
     JsonNode template = spec.path("template");
     fields(p, "spec.template", template, TEMPLATE);
     fields(p, "spec.template.metadata", template.path("metadata"), TEMPLATE_META);
-    if (template.path("metadata").has("name")) {
-      p.add(
-          "spec.template.metadata.name",
-          "Skiff names revisions itself ({service}-00001, ...)",
-          "remove the field");
-    }
+    String revisionName =
+        template.path("metadata").has("name")
+            ? text(p, "spec.template.metadata.name", template.path("metadata").path("name"))
+            : null;
     Map<String, String> annotations =
         stringMap(
             p, "spec.template.metadata.annotations", template.path("metadata").path("annotations"));
@@ -94,7 +92,8 @@ final class KnativeService {
     List<TrafficTarget> traffic = traffic(p, spec.path("traffic"));
     p.throwIfAny();
     RevisionTemplate t =
-        new RevisionTemplate(image, null, env, port, cc, timeout, resources, annotations);
+        new RevisionTemplate(
+            image, null, env, port, cc, timeout, resources, annotations, revisionName);
     return Service.of(meta, new ServiceSpec(t, traffic));
   }
 

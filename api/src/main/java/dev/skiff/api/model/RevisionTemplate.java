@@ -17,6 +17,9 @@ import java.util.Map;
  * @param timeoutSeconds per-request timeout; default 300
  * @param resources memory and cpu limits of one instance
  * @param annotations {@code autoscaling.knative.dev/*} settings, with Knative's names and defaults
+ * @param name the revision's name chosen by the user ({@code {service}-{suffix}}, Knative's {@code
+ *     spec.template.metadata.name}); null to let Skiff name it {@code {service}-00001, ...}. A new
+ *     template needs a new name.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RevisionTemplate(
@@ -27,7 +30,8 @@ public record RevisionTemplate(
     Integer containerConcurrency,
     Integer timeoutSeconds,
     Resources resources,
-    Map<String, String> annotations) {
+    Map<String, String> annotations,
+    String name) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -35,6 +39,20 @@ public record RevisionTemplate(
   public RevisionTemplate {
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+  }
+
+  /** A template Skiff names revisions of itself. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations) {
+    this(
+        image, wasm, env, port, containerConcurrency, timeoutSeconds, resources, annotations, null);
   }
 
   /** The workload kind: {@code wasm} or {@code container}. */
@@ -60,11 +78,41 @@ public record RevisionTemplate(
 
   public RevisionTemplate withWasm(WasmModule module) {
     return new RevisionTemplate(
-        image, module, env, port, containerConcurrency, timeoutSeconds, resources, annotations);
+        image,
+        module,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name);
   }
 
   public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
     return new RevisionTemplate(
-        image, wasm, env, port, containerConcurrency, timeoutSeconds, resources, newAnnotations);
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        newAnnotations,
+        name);
+  }
+
+  /** This template with the revision name {@code newName}, or none (null). */
+  public RevisionTemplate withName(String newName) {
+    return new RevisionTemplate(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        newName);
   }
 }

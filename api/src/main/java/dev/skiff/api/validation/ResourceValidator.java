@@ -60,6 +60,9 @@ public final class ResourceValidator {
       p.add("spec.template", "is required", "give spec.template.image or spec.template.wasm");
     } else {
       template(p, "spec.template", s.spec().template(), hostDirectories);
+      if (s.metadata() != null) {
+        RevisionNames.check(p, "spec.template.name", s.metadata().name(), s.spec().template());
+      }
     }
     if (s.metadata() != null) {
       ScalingSettings.validate(p, "metadata.annotations", s.metadata().annotations());
