@@ -44,7 +44,7 @@ final class Scaling implements Scaler, ScaleListener, Endpoints, ActivatorRoutin
   public void track(Revision r) {
     RevisionKey key = RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
     concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
-    ScalingSettings settings = ScalingSettings.from(r.spec().template().annotations());
+    ScalingSettings settings = ScalingSettings.of(r.spec().template());
     // A revision that served before this process started (a restart) resumes from what runs now
     // (nothing), scaling up on its first request; a new one starts at its initial scale.
     boolean servedBefore =
