@@ -3,6 +3,7 @@ package dev.skiff.api.manifest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.model.EnvSource;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
@@ -34,10 +35,10 @@ final class KnativeService {
   private static final Set<String> POD =
       Set.of("containers", "containerConcurrency", "timeoutSeconds");
   private static final Set<String> CONTAINER =
-      Set.of("image", "env", "ports", "resources", "name", "args", "command");
+      Set.of("image", "env", "envFrom", "ports", "resources", "name", "args", "command");
   private static final Set<String> PORT = Set.of("containerPort", "name", "protocol");
   private static final Set<String> RESOURCES = Set.of("limits", "requests");
-  private static final Set<String> ENV = Set.of("name", "value");
+  private static final Set<String> ENV = Set.of("name", "value", "valueFrom");
 
   private KnativeService() {}
 
@@ -62,6 +63,8 @@ final class KnativeService {
     JsonNode containers = pod.path("containers");
     String image = null;
     Map<String, String> env = new LinkedHashMap<>();
+    Map<String, EnvSource> envValueFrom = new LinkedHashMap<>();
+    List<EnvSource> envFrom = List.of();
     Integer port = null;
     Resources resources = null;
     if (!containers.isArray() || containers.size() != 1) {
@@ -82,7 +85,8 @@ final class KnativeService {
         }
       }
       image = text(p, at + ".image", c.path("image"));
-      env = env(p, at + ".env", c.path("env"));
+      env = env(p, at + ".env", c.path("env"), envValueFrom);
+      envFrom = KnativeEnv.envFrom(p, at + ".envFrom", c.path("envFrom"));
       port = port(p, at + ".ports", c.path("ports"));
       resources = resources(p, at + ".resources", c.path("resources"));
     }
@@ -93,7 +97,17 @@ final class KnativeService {
     p.throwIfAny();
     RevisionTemplate t =
         new RevisionTemplate(
-            image, null, env, port, cc, timeout, resources, annotations, revisionName);
+            image,
+            null,
+            env,
+            port,
+            cc,
+            timeout,
+            resources,
+            annotations,
+            revisionName,
+            envValueFrom,
+            envFrom);
     return Service.of(meta, new ServiceSpec(t, traffic));
   }
 
@@ -110,7 +124,8 @@ final class KnativeService {
         stringMap(p, "metadata.annotations", m.path("annotations")));
   }
 
-  private static Map<String, String> env(Problems p, String path, JsonNode env) {
+  private static Map<String, String> env(
+      Problems p, String path, JsonNode env, Map<String, EnvSource> valueFrom) {
     Map<String, String> out = new LinkedHashMap<>();
     if (env.isMissingNode() || env.isNull()) {
       return out;
@@ -123,7 +138,15 @@ final class KnativeService {
       JsonNode e = env.get(i);
       fields(p, path + "[" + i + "]", e, ENV);
       String name = text(p, path + "[" + i + "].name", e.path("name"));
-      if (name != null) {
+      if (name != null && e.has("valueFrom")) {
+        if (e.has("value")) {
+          p.add(path + "[" + i + "]", "has both value and valueFrom", "keep one of the two");
+        }
+        EnvSource src = KnativeEnv.valueFrom(p, path + "[" + i + "].valueFrom", e.get("valueFrom"));
+        if (src != null) {
+          valueFrom.put(name, src);
+        }
+      } else if (name != null) {
         out.put(name, e.path("value").asText(""));
       }
     }
@@ -189,7 +212,7 @@ final class KnativeService {
     return out;
   }
 
-  private static void fields(Problems p, String path, JsonNode node, Set<String> allowed) {
+  static void fields(Problems p, String path, JsonNode node, Set<String> allowed) {
     if (node.isMissingNode() || node.isNull()) {
       return;
     }
@@ -208,7 +231,7 @@ final class KnativeService {
     }
   }
 
-  private static String text(Problems p, String path, JsonNode n) {
+  static String text(Problems p, String path, JsonNode n) {
     if (n.isMissingNode() || n.isNull()) {
       p.add(path, "is required", null);
       return null;

@@ -3,6 +3,7 @@ package dev.skiff.api.model;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,10 @@ import java.util.Map;
  * @param name the revision's name chosen by the user ({@code {service}-{suffix}}, Knative's {@code
  *     spec.template.metadata.name}); null to let Skiff name it {@code {service}-00001, ...}. A new
  *     template needs a new name.
+ * @param envValueFrom variables whose values are read from a secret or config map key when an
+ *     instance starts (Kubernetes' {@code env[].valueFrom}); a name here must not be in {@code env}
+ * @param envFrom secrets and config maps whose every key becomes a variable when an instance starts
+ *     (Kubernetes' {@code envFrom}); {@code env} and {@code envValueFrom} win over them
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RevisionTemplate(
@@ -31,7 +36,9 @@ public record RevisionTemplate(
     Integer timeoutSeconds,
     Resources resources,
     Map<String, String> annotations,
-    String name) {
+    String name,
+    Map<String, EnvSource> envValueFrom,
+    List<EnvSource> envFrom) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -39,6 +46,36 @@ public record RevisionTemplate(
   public RevisionTemplate {
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    envValueFrom =
+        envValueFrom == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(envValueFrom));
+    envFrom = envFrom == null ? List.of() : List.copyOf(envFrom);
+  }
+
+  /** A template with a revision name and literal env only. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations,
+      String name) {
+    this(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        null,
+        null);
   }
 
   /** A template Skiff names revisions of itself. */
@@ -86,7 +123,9 @@ public record RevisionTemplate(
         timeoutSeconds,
         resources,
         annotations,
-        name);
+        name,
+        envValueFrom,
+        envFrom);
   }
 
   public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
@@ -99,7 +138,9 @@ public record RevisionTemplate(
         timeoutSeconds,
         resources,
         newAnnotations,
-        name);
+        name,
+        envValueFrom,
+        envFrom);
   }
 
   /** This template with the revision name {@code newName}, or none (null). */
@@ -113,6 +154,30 @@ public record RevisionTemplate(
         timeoutSeconds,
         resources,
         annotations,
-        newName);
+        newName,
+        envValueFrom,
+        envFrom);
+  }
+
+  /** This template with literal env {@code newEnv} (references left as they are). */
+  public RevisionTemplate withEnv(Map<String, String> newEnv) {
+    return new RevisionTemplate(
+        image,
+        wasm,
+        newEnv,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom);
+  }
+
+  /** Whether any variable is read from a secret or config map when an instance starts. */
+  @JsonIgnore
+  public boolean hasEnvReferences() {
+    return !envValueFrom.isEmpty() || !envFrom.isEmpty();
   }
 }

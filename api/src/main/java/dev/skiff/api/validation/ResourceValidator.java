@@ -176,6 +176,7 @@ public final class ResourceValidator {
                     "send valid UTF-8 text; escape characters outside the BMP as a surrogate pair");
               }
             });
+    EnvReferences.check(p, path, t, RESERVED_ENV);
     range(p, path + ".port", t.port(), 1, 65535, "the port the container listens on, e.g. 8080");
     range(
         p,
