@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.api.manifest.Manifests;
+import dev.skiff.api.model.ConfigMap;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
+import dev.skiff.api.model.Secret;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.ConfigValidator;
 import dev.skiff.api.validation.FieldError;
 import dev.skiff.api.validation.LegacyAnnotations;
 import dev.skiff.api.validation.ResourceValidator;
@@ -184,6 +187,10 @@ final class ApplyCommand extends SkiffCommand {
       ResourceValidator.validate(t);
     } else if (r instanceof Node n) {
       ResourceValidator.validate(n);
+    } else if (r instanceof Secret s) {
+      ConfigValidator.validate(s);
+    } else if (r instanceof ConfigMap c) {
+      ConfigValidator.validate(c);
     }
   }
 

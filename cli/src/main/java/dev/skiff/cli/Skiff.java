@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       InvokeCommand.class,
       LogsCommand.class,
       TokenCommand.class,
+      SecretCommand.class,
       MeshCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class

@@ -261,6 +261,7 @@ public final class Skiffd {
                               () -> controlPlane.actualPort(),
                               controlPlane.systemToken()))
                       .withScaler(scaling)
+                      .withEnvSources(new ControlPlaneEnvSources(controlPlane))
                       .withStatsSink(stat -> autoscaler.record(stat))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
                       .withStartAttempts(options.startAttempts)

@@ -195,8 +195,29 @@ public final class ContainerBackend implements RuntimeBackend {
                         running.remove(key, c);
                         reserved.remove(key);
                       });
-              return awaitReady(c).map(v -> (Instance) c);
+              return awaitReady(c)
+                  .compose(v -> forgetResolvedEnv(spec, key))
+                  .map(v -> (Instance) c);
             });
+  }
+
+  /**
+   * Removes the bundle's {@code config.json} once the runtime has read it (the instance is ready)
+   * when the instance's env holds values read from secrets, so they do not stay on disk.
+   */
+  private Future<Void> forgetResolvedEnv(InstanceSpec spec, String key) {
+    if (!spec.template().hasEnvReferences()) {
+      return Future.succeededFuture();
+    }
+    return host.workers()
+        .executeBlocking(
+            () -> {
+              java.nio.file.Files.deleteIfExists(
+                  new dev.skiff.node.container.internal.Bundle(host.config().dataDir(), key)
+                      .config());
+              return null;
+            },
+            false);
   }
 
   /**
