@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.model.EnvSource;
 import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.Probe;
 import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.Service;
@@ -35,7 +36,17 @@ final class KnativeService {
   private static final Set<String> POD =
       Set.of("containers", "containerConcurrency", "timeoutSeconds");
   private static final Set<String> CONTAINER =
-      Set.of("image", "env", "envFrom", "ports", "resources", "name", "args", "command");
+      Set.of(
+          "image",
+          "env",
+          "envFrom",
+          "ports",
+          "resources",
+          "name",
+          "args",
+          "command",
+          "readinessProbe",
+          "livenessProbe");
   private static final Set<String> PORT = Set.of("containerPort", "name", "protocol");
   private static final Set<String> RESOURCES = Set.of("limits", "requests");
   private static final Set<String> ENV = Set.of("name", "value", "valueFrom");
@@ -65,6 +76,8 @@ final class KnativeService {
     Map<String, String> env = new LinkedHashMap<>();
     Map<String, EnvSource> envValueFrom = new LinkedHashMap<>();
     List<EnvSource> envFrom = List.of();
+    Probe readiness = null;
+    Probe liveness = null;
     Integer port = null;
     Resources resources = null;
     if (!containers.isArray() || containers.size() != 1) {
@@ -87,6 +100,8 @@ final class KnativeService {
       image = text(p, at + ".image", c.path("image"));
       env = env(p, at + ".env", c.path("env"), envValueFrom);
       envFrom = KnativeEnv.envFrom(p, at + ".envFrom", c.path("envFrom"));
+      readiness = KnativeProbes.probe(p, at + ".readinessProbe", c.path("readinessProbe"));
+      liveness = KnativeProbes.probe(p, at + ".livenessProbe", c.path("livenessProbe"));
       port = port(p, at + ".ports", c.path("ports"));
       resources = resources(p, at + ".resources", c.path("resources"));
     }
@@ -107,7 +122,9 @@ final class KnativeService {
             annotations,
             revisionName,
             envValueFrom,
-            envFrom);
+            envFrom,
+            readiness,
+            liveness);
     return Service.of(meta, new ServiceSpec(t, traffic));
   }
 
@@ -243,7 +260,7 @@ final class KnativeService {
     return n.asText();
   }
 
-  private static Integer integer(Problems p, String path, JsonNode n) {
+  static Integer integer(Problems p, String path, JsonNode n) {
     if (n.isMissingNode() || n.isNull()) {
       return null;
     }

@@ -25,6 +25,9 @@ import java.util.Map;
  *     instance starts (Kubernetes' {@code env[].valueFrom}); a name here must not be in {@code env}
  * @param envFrom secrets and config maps whose every key becomes a variable when an instance starts
  *     (Kubernetes' {@code envFrom}); {@code env} and {@code envValueFrom} win over them
+ * @param readinessProbe when a container instance may take requests (containers only); without one,
+ *     a TCP connect to the port while it starts
+ * @param livenessProbe when a container instance must be restarted (containers only)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RevisionTemplate(
@@ -38,7 +41,9 @@ public record RevisionTemplate(
     Map<String, String> annotations,
     String name,
     Map<String, EnvSource> envValueFrom,
-    List<EnvSource> envFrom) {
+    List<EnvSource> envFrom,
+    Probe readinessProbe,
+    Probe livenessProbe) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -74,6 +79,8 @@ public record RevisionTemplate(
         resources,
         annotations,
         name,
+        null,
+        null,
         null,
         null);
   }
@@ -125,7 +132,9 @@ public record RevisionTemplate(
         annotations,
         name,
         envValueFrom,
-        envFrom);
+        envFrom,
+        readinessProbe,
+        livenessProbe);
   }
 
   public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
@@ -140,7 +149,9 @@ public record RevisionTemplate(
         newAnnotations,
         name,
         envValueFrom,
-        envFrom);
+        envFrom,
+        readinessProbe,
+        livenessProbe);
   }
 
   /** This template with the revision name {@code newName}, or none (null). */
@@ -156,7 +167,9 @@ public record RevisionTemplate(
         annotations,
         newName,
         envValueFrom,
-        envFrom);
+        envFrom,
+        readinessProbe,
+        livenessProbe);
   }
 
   /** This template with literal env {@code newEnv} (references left as they are). */
@@ -172,7 +185,38 @@ public record RevisionTemplate(
         annotations,
         name,
         envValueFrom,
-        envFrom);
+        envFrom,
+        readinessProbe,
+        livenessProbe);
+  }
+
+  /** A template with a revision name and env references, without probes. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations,
+      String name,
+      Map<String, EnvSource> envValueFrom,
+      List<EnvSource> envFrom) {
+    this(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom,
+        null,
+        null);
   }
 
   /** Whether any variable is read from a secret or config map when an instance starts. */

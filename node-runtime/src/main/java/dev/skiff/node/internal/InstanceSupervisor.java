@@ -215,8 +215,24 @@ public final class InstanceSupervisor {
       r.imageDigest(inst.imageDigest());
     }
     endpoints.add(r.namespace(), r.name(), new Endpoint(running.id(), inst.host(), inst.port()));
+    // A readiness probe that stops passing takes the instance out of the endpoints until it
+    // passes again; requests in flight on it finish.
+    inst.onReadinessChange(
+        ready -> onAgent.execute(() -> readinessChanged(r, running, inst, ready)));
     reports.report(r);
     inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
+  }
+
+  private void readinessChanged(
+      RevisionInstances r, Running running, Instance inst, boolean ready) {
+    if (!r.instances().contains(running)) {
+      return; // stopped or ended meanwhile
+    }
+    if (ready) {
+      endpoints.add(r.namespace(), r.name(), new Endpoint(running.id(), inst.host(), inst.port()));
+    } else {
+      endpoints.remove(r.namespace(), r.name(), running.id());
+    }
   }
 
   private void startFailed(RevisionInstances r, Running running, Throwable cause) {
