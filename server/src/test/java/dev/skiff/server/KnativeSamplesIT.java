@@ -242,6 +242,9 @@ class KnativeSamplesIT {
     assertEquals(List.of(), failures);
     String logs = cli.ok("logs", "probed").out();
     assertTrue(logs.contains("LivenessProbeFailed"), logs);
+    String described = cli.ok("describe", "probed").out();
+    assertTrue(described.contains("Restarts:"), described);
+    assertTrue(described.contains("LivenessProbeFailed"), described);
   }
 
   /** Requests until {@code n} different instances answered; every answer must be 200. */

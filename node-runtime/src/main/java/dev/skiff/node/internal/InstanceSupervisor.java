@@ -285,6 +285,7 @@ public final class InstanceSupervisor {
         exit.message());
     logs.sink(r.namespace(), r.service(), r.name(), running.id())
         .line("host", "instance ended: " + exit.reason() + " (" + exit.message() + ")");
+    r.restarted(new Failure(exit.reason(), exit.message()));
     if (r.readyCount() == 0) {
       r.lastExit(new Failure(exit.reason(), exit.message()));
     }
