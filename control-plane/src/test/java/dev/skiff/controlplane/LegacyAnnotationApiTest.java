@@ -72,4 +72,27 @@ class LegacyAnnotationApiTest extends ApiTestCase {
     assertEquals(422, r.status(), r.body());
     assertTrue(r.body().contains("old spelling of"), r.body());
   }
+
+  @Test
+  void maxScaleUnderItsOldNameMeetsTheSameCeiling() throws Exception {
+    api.close();
+    api =
+        new ApiFixture(
+            dir,
+            ControlPlane.builder()
+                .withAdmissionLimits(
+                    new dev.skiff.api.validation.AdmissionLimits(
+                        10, "--max-instances-per-revision")));
+    String big =
+        AUTOSCALE_GO.replace(
+            "autoscaling.knative.dev/target: \"10\"", "autoscaling.knative.dev/maxScale: \"5000\"");
+    var r =
+        api.call(
+            "PUT",
+            "/v1/namespaces/default/services/autoscale-go",
+            big.getBytes(StandardCharsets.UTF_8),
+            "application/yaml");
+    assertEquals(422, r.status(), r.body());
+    assertTrue(r.body().contains("ceiling of 10"), r.body());
+  }
 }
