@@ -54,6 +54,14 @@ final class TemplateOptions {
   Map<String, String> envSecrets;
 
   @Option(
+      names = "--revision-name",
+      paramLabel = "NAME",
+      description =
+          "Name the new revision (NAME must start with the service's name and a dash);"
+              + " default: NAME-00001, ...")
+  String revisionName;
+
+  @Option(
       names = "--port",
       paramLabel = "N",
       description = "Port the container listens on (default 8080).")
@@ -120,7 +128,7 @@ final class TemplateOptions {
         timeout,
         memory == null && cpu == null ? null : new Resources(memory, cpu),
         a,
-        null,
+        revisionName,
         envSecrets(),
         null);
   }
@@ -179,6 +187,7 @@ final class TemplateOptions {
     return switch (f) {
       case "" -> "--image/--wasm";
       case ".image" -> "--image";
+      case ".name" -> "--revision-name";
       case ".port" -> "--port";
       case ".containerConcurrency" -> "--concurrency";
       case ".timeoutSeconds" -> "--timeout";

@@ -89,4 +89,40 @@ class KnativeManifestsCliTest extends CliTestCase {
     assertEquals(1, clash.code(), clash::toString);
     assertTrue(clash.err().contains("needs a new revision name"), clash.err());
   }
+
+  @Test
+  void deployRevisionNameNamesTheRevisionWithKnativesRules() {
+    ok(
+        "deploy",
+        "web",
+        "--image",
+        "registry.local/web:1",
+        "--revision-name",
+        "web-v1",
+        "--no-wait");
+    assertEquals(
+        "web-v1", controlPlane.service("default", "web").status().latestCreatedRevisionName());
+    CliRunner.Result reused =
+        cli.run(
+            "deploy",
+            "web",
+            "--image",
+            "registry.local/web:2",
+            "--revision-name",
+            "web-v1",
+            "--no-wait");
+    assertEquals(1, reused.code(), reused::toString);
+    assertTrue(reused.err().contains("needs a new revision name"), reused.err());
+    CliRunner.Result foreign =
+        cli.run(
+            "deploy",
+            "web",
+            "--image",
+            "registry.local/web:2",
+            "--revision-name",
+            "v2",
+            "--no-wait");
+    assertEquals(1, foreign.code(), foreign::toString);
+    assertTrue(foreign.err().contains("must start with the service's name"), foreign.err());
+  }
 }
