@@ -3,6 +3,13 @@
  * 8080, Knative's runtime contract), answers every request with "Hello from a container" and the
  * revision it runs as ($K_REVISION), keeps connections alive, and exits on SIGTERM.
  *
+ * It also plays the roles of Knative's samples, so their manifests run unchanged:
+ *   - helloworld-go: with $TARGET set, it answers "Hello $TARGET!";
+ *   - autoscale-go: ?sleep=MS holds the request that long before answering;
+ *   - probes: GET /healthz answers 200 until GET /unready (then 503), GET /livez answers 200
+ *     until GET /break (then 500), so tests can fail one instance's readiness or liveness.
+ * Every answer names the instance in X-Instance ($HOSTNAME).
+ *
  * Build: gcc -static -O2 -pthread -o hello-server hello-server.c
  */
 #define _GNU_SOURCE /* memmem */
@@ -19,6 +26,10 @@
 #include <unistd.h>
 
 static const char *revision;
+static const char *target;
+static const char *instance;
+static volatile int unready;
+static volatile int broken;
 
 static void on_term(int sig) {
   (void)sig;
@@ -73,16 +84,50 @@ static void *serve(void *arg) {
     int close_after = (conn != NULL && strncasecmp(conn, "close", 5) == 0)
                       || strstr(buf, " HTTP/1.0\r\n") != NULL;
 
+    /* The request target: "GET /path?query HTTP/1.1". */
+    char target_path[256] = "/";
+    const char *sp = strchr(buf, ' ');
+    if (sp != NULL) {
+      size_t n = strcspn(sp + 1, " ");
+      if (n >= sizeof(target_path)) n = sizeof(target_path) - 1;
+      memcpy(target_path, sp + 1, n);
+      target_path[n] = '\0';
+    }
+    const char *sleep_arg = strstr(target_path, "sleep=");
+    if (sleep_arg != NULL) {
+      long ms = strtol(sleep_arg + 6, NULL, 10);
+      if (ms > 0 && ms <= 60000) usleep((useconds_t)ms * 1000);
+    }
+    int status = 200;
     char text[512];
-    int text_len = snprintf(text, sizeof(text), "Hello from a container (revision %s)\n", revision);
+    int text_len;
+    if (strcmp(target_path, "/healthz") == 0) {
+      status = unready ? 503 : 200;
+      text_len = snprintf(text, sizeof(text), "%s\n", unready ? "unready" : "ok");
+    } else if (strcmp(target_path, "/livez") == 0) {
+      status = broken ? 500 : 200;
+      text_len = snprintf(text, sizeof(text), "%s\n", broken ? "broken" : "ok");
+    } else if (strcmp(target_path, "/unready") == 0) {
+      unready = 1;
+      text_len = snprintf(text, sizeof(text), "instance %s now fails /healthz\n", instance);
+    } else if (strcmp(target_path, "/break") == 0) {
+      broken = 1;
+      text_len = snprintf(text, sizeof(text), "instance %s now fails /livez\n", instance);
+    } else if (target != NULL) {
+      text_len = snprintf(text, sizeof(text), "Hello %s!\n", target);
+    } else {
+      text_len = snprintf(text, sizeof(text), "Hello from a container (revision %s)\n", revision);
+    }
     char response[1024];
     int response_len = snprintf(response, sizeof(response),
-                                 "HTTP/1.1 200 OK\r\n"
+                                 "HTTP/1.1 %d %s\r\n"
                                  "Content-Type: text/plain; charset=utf-8\r\n"
                                  "Content-Length: %d\r\n"
+                                 "X-Instance: %s\r\n"
                                  "%s"
                                  "\r\n%s",
-                                 text_len, close_after ? "Connection: close\r\n" : "", text);
+                                 status, status == 200 ? "OK" : "Unavailable", text_len, instance,
+                                 close_after ? "Connection: close\r\n" : "", text);
 
     /* Drop this request (and its body) from the buffer, keeping any pipelined bytes. */
     size_t consumed = head_len;
@@ -115,6 +160,10 @@ int main(void) {
   int port = port_env != NULL && *port_env != '\0' ? atoi(port_env) : 8080;
   revision = getenv("K_REVISION");
   if (revision == NULL || *revision == '\0') revision = "unknown";
+  target = getenv("TARGET");
+  if (target != NULL && *target == '\0') target = NULL;
+  instance = getenv("HOSTNAME");
+  if (instance == NULL || *instance == '\0') instance = "unknown";
   signal(SIGTERM, on_term);
   signal(SIGPIPE, SIG_IGN);
 

@@ -106,9 +106,9 @@ class ManifestsTest {
                         spec:
                           containers:
                             - image: nginx
-                              readinessProbe: {httpGet: {path: /}}
+                              startupProbe: {httpGet: {path: /}}
                     """));
-    assertEquals("spec.template.spec.containers[0].readinessProbe", e.errors().get(0).field());
+    assertEquals("spec.template.spec.containers[0].startupProbe", e.errors().get(0).field());
   }
 
   @Test

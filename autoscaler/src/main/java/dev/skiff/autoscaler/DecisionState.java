@@ -16,6 +16,7 @@ import java.util.Objects;
  *     scale, or was poked; null when never
  * @param initialScaleReached whether the revision has once had its initial scale of ready instances
  * @param changedAt when {@code desired} or panic mode last changed
+ * @param delayWindow the counts decided within the scale-down delay; empty without one
  */
 public record DecisionState(
     int desired,
@@ -23,13 +24,33 @@ public record DecisionState(
     int maxPanicInstances,
     Instant lastActive,
     boolean initialScaleReached,
-    Instant changedAt) {
+    Instant changedAt,
+    DelayWindow delayWindow) {
 
   public DecisionState {
     Objects.requireNonNull(changedAt, "changedAt");
+    delayWindow = delayWindow == null ? DelayWindow.EMPTY : delayWindow;
     if (desired < 0 || maxPanicInstances < 0) {
       throw new IllegalArgumentException("instance counts must be >= 0");
     }
+  }
+
+  /** A state without a scale-down delay window. */
+  public DecisionState(
+      int desired,
+      Instant lastPanicSignal,
+      int maxPanicInstances,
+      Instant lastActive,
+      boolean initialScaleReached,
+      Instant changedAt) {
+    this(
+        desired,
+        lastPanicSignal,
+        maxPanicInstances,
+        lastActive,
+        initialScaleReached,
+        changedAt,
+        DelayWindow.EMPTY);
   }
 
   /**
@@ -66,6 +87,12 @@ public record DecisionState(
   public DecisionState withActivity(Instant at) {
     Instant active = lastActive == null || at.isAfter(lastActive) ? at : lastActive;
     return new DecisionState(
-        desired, lastPanicSignal, maxPanicInstances, active, initialScaleReached, changedAt);
+        desired,
+        lastPanicSignal,
+        maxPanicInstances,
+        active,
+        initialScaleReached,
+        changedAt,
+        delayWindow);
   }
 }

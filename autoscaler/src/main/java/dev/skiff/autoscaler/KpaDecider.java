@@ -17,6 +17,9 @@ import java.util.Objects;
  *       maxScaleUpRate)}, where zero ready instances count as one;
  *   <li>panic: entered when {@code wantedPanic / ready ≥ panicThreshold/100}, extended while that
  *       holds, left a stable window after it last held; while panicking the count never drops;
+ *   <li>scale-down delay: the highest count decided within the delay, so a lower count applies only
+ *       once it has been wanted for the whole delay (zero included);
+ *   <li>activation scale: a non-zero count is at least {@code activation-scale};
  *   <li>initial scale, until the revision has once had that many ready instances;
  *   <li>min-scale and max-scale (0 = unbounded);
  *   <li>scale to zero: a count of zero holds one instance until the revision has been idle for the
@@ -86,6 +89,21 @@ public final class KpaDecider implements Decider {
               : wantStable < maxDown ? ScaleReason.RATE_LIMITED_DOWN : ScaleReason.STABLE;
     }
 
+    DelayWindow delayWindow = previous.delayWindow();
+    if (!settings.scaleDownDelay().isZero()) {
+      delayWindow = delayWindow.record(now, desired, settings.scaleDownDelay());
+      if (delayWindow.max() > desired) {
+        desired = delayWindow.max();
+        reason = ScaleReason.SCALE_DOWN_DELAY;
+      }
+    } else {
+      delayWindow = DelayWindow.EMPTY;
+    }
+    if (desired > 0 && desired < settings.activationScale()) {
+      desired = settings.activationScale();
+      reason = ScaleReason.ACTIVATION_SCALE;
+    }
+
     int initialTarget =
         settings.maxScale() > 0
             ? Math.min(settings.initialScale(), settings.maxScale())
@@ -114,7 +132,8 @@ public final class KpaDecider implements Decider {
             ? now
             : previous.changedAt();
     DecisionState next =
-        new DecisionState(desired, panicSignal, maxPanic, lastActive, initialReached, changedAt);
+        new DecisionState(
+            desired, panicSignal, maxPanic, lastActive, initialReached, changedAt, delayWindow);
     return new Decision(
         desired,
         panicking,

@@ -12,6 +12,8 @@ public enum ScaleReason {
   MIN_SCALE("min-scale"),
   MAX_SCALE("max-scale"),
   INITIAL_SCALE("initial-scale"),
+  SCALE_DOWN_DELAY("scale-down-delay: holding the highest count of the delay"),
+  ACTIVATION_SCALE("activation-scale"),
   ACTIVATION("activation: request arrived at zero"),
   IDLE_STABLE_WINDOW("idle, holding one instance for the stable window"),
   IDLE_GRACE("idle, holding one instance for the scale-to-zero grace period"),

@@ -31,6 +31,8 @@ class DocsDefaultsTest {
     expected.put(ScalingSettings.MAX_SCALE, String.valueOf(s.maxScale()));
     expected.put(ScalingSettings.INITIAL_SCALE, String.valueOf(s.initialScale()));
     expected.put(ScalingSettings.RETENTION, Durations.format(s.scaleToZeroRetention()));
+    expected.put(ScalingSettings.SCALE_DOWN_DELAY, Durations.format(s.scaleDownDelay()));
+    expected.put(ScalingSettings.ACTIVATION_SCALE, String.valueOf(s.activationScale()));
     expected.put("tick-interval", Durations.format(c.tickInterval()));
     expected.put("max-scale-up-rate", number(c.maxScaleUpRate()));
     expected.put("max-scale-down-rate", number(c.maxScaleDownRate()));

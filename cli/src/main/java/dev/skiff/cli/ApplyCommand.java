@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.api.manifest.Manifests;
+import dev.skiff.api.model.ConfigMap;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
+import dev.skiff.api.model.Secret;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.Trigger;
+import dev.skiff.api.validation.ConfigValidator;
 import dev.skiff.api.validation.FieldError;
+import dev.skiff.api.validation.LegacyAnnotations;
 import dev.skiff.api.validation.ResourceValidator;
 import dev.skiff.api.validation.ValidationException;
 import dev.skiff.cli.internal.CliException;
@@ -56,6 +60,16 @@ final class ApplyCommand extends SkiffCommand {
     }
     String source = file.equals("-") ? "standard input" : file;
     List<Resource> resources = parse(read(), source);
+    for (Resource r : resources) {
+      if (r instanceof Service s) {
+        // The control plane sends the same warnings as Warning headers; they are made here from
+        // the same rule so the CLI needs no header plumbing.
+        LegacyAnnotations.canonicalize(s)
+            .warnings()
+            .forEach(
+                w -> skiff().err().println("Warning: service " + s.metadata().name() + ": " + w));
+      }
+    }
 
     ControlPlane api = api();
     List<Applied> applied = new ArrayList<>();
@@ -173,6 +187,10 @@ final class ApplyCommand extends SkiffCommand {
       ResourceValidator.validate(t);
     } else if (r instanceof Node n) {
       ResourceValidator.validate(n);
+    } else if (r instanceof Secret s) {
+      ConfigValidator.validate(s);
+    } else if (r instanceof ConfigMap c) {
+      ConfigValidator.validate(c);
     }
   }
 

@@ -96,10 +96,12 @@ final class ScaleCommand extends SkiffCommand {
     RevisionTemplate t = before.spec().template();
     Map<String, String> annotations = new HashMap<>(t.annotations());
     annotations.putAll(scale.annotations());
+    // A changed template needs a new revision name (Knative's rule): a name the user chose for the
+    // current revision is dropped, so Skiff names the new one.
     return api.putService(
         before
             .withStatus(null)
-            .withSpec(before.spec().withTemplate(t.withAnnotations(annotations))));
+            .withSpec(before.spec().withTemplate(t.withAnnotations(annotations).withName(null))));
   }
 
   private void print(ServiceRollout.Result result) {

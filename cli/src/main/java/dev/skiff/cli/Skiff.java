@@ -46,6 +46,7 @@ import picocli.CommandLine.ScopeType;
       EventsCommand.class,
       TriggerCommand.class,
       TokenCommand.class,
+      SecretCommand.class,
       MeshCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class

@@ -1,5 +1,6 @@
 package dev.skiff.cli;
 
+import dev.skiff.api.model.EnvSource;
 import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.ScalingSettings;
@@ -44,6 +45,21 @@ final class TemplateOptions {
 
   @Option(names = "--env", paramLabel = "K=V", description = "Environment variable (repeatable).")
   Map<String, String> env;
+
+  @Option(
+      names = "--env-secret",
+      paramLabel = "VAR=SECRET:KEY",
+      description =
+          "Environment variable read from a secret's key when each instance starts (repeatable).")
+  Map<String, String> envSecrets;
+
+  @Option(
+      names = "--revision-name",
+      paramLabel = "NAME",
+      description =
+          "Name the new revision (NAME must start with the service's name and a dash);"
+              + " default: NAME-00001, ...")
+  String revisionName;
 
   @Option(
       names = "--port",
@@ -111,7 +127,27 @@ final class TemplateOptions {
         concurrency,
         timeout,
         memory == null && cpu == null ? null : new Resources(memory, cpu),
-        a);
+        a,
+        revisionName,
+        envSecrets(),
+        null);
+  }
+
+  /** {@code --env-secret VAR=SECRET:KEY} as references; a malformed one is left for problems(). */
+  private Map<String, EnvSource> envSecrets() {
+    Map<String, EnvSource> out = new LinkedHashMap<>();
+    if (envSecrets != null) {
+      envSecrets.forEach(
+          (var, ref) -> {
+            int colon = ref.indexOf(':');
+            out.put(
+                var,
+                colon < 0
+                    ? EnvSource.secretKey(ref, null)
+                    : EnvSource.secretKey(ref.substring(0, colon), ref.substring(colon + 1)));
+          });
+    }
+    return out;
   }
 
   /**
@@ -138,6 +174,10 @@ final class TemplateOptions {
         field.startsWith("spec.template") ? field.substring("spec.template".length()) : field;
     if (f.startsWith(".env.")) {
       return "--env " + f.substring(".env.".length());
+    } else if (f.startsWith(".envValueFrom.")) {
+      String var = f.substring(".envValueFrom.".length());
+      int dot = var.indexOf('.');
+      return "--env-secret " + (dot < 0 ? var : var.substring(0, dot));
     } else if (f.startsWith(".annotations[")) {
       String key = f.substring(".annotations[".length(), f.length() - 1);
       return key.equals(ScalingSettings.MIN_SCALE)
@@ -147,6 +187,7 @@ final class TemplateOptions {
     return switch (f) {
       case "" -> "--image/--wasm";
       case ".image" -> "--image";
+      case ".name" -> "--revision-name";
       case ".port" -> "--port";
       case ".containerConcurrency" -> "--concurrency";
       case ".timeoutSeconds" -> "--timeout";

@@ -124,6 +124,17 @@ final class LocalControlPlane implements AutoCloseable {
     return "http://127.0.0.1:" + cp.actualPort();
   }
 
+  /** The values of secret NS/NAME as the node would read them, opened in process. */
+  java.util.Map<String, String> secretValues(String ns, String name) {
+    return await(cp.secretValues(ns, name))
+        .orElseThrow(() -> new AssertionError("no secret " + ns + "/" + name));
+  }
+
+  /** Where the store, blobs and the secrets key live. */
+  Path dataDir() {
+    return dir;
+  }
+
   /** The stored service NS/NAME, read in process. */
   Service service(String ns, String name) {
     return await(cp.services()).items().stream()

@@ -13,8 +13,10 @@ import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.events.ResourceChanges;
 import dev.skiff.controlplane.internal.http.ApiRouter;
 import dev.skiff.controlplane.internal.resources.BlobStore;
+import dev.skiff.controlplane.internal.resources.ConfigApi;
 import dev.skiff.controlplane.internal.resources.DefaultModuleValidator;
 import dev.skiff.controlplane.internal.resources.Keys;
+import dev.skiff.controlplane.internal.resources.Repository;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
 import dev.skiff.controlplane.mesh.MeshCa;
@@ -33,7 +35,9 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -55,11 +59,15 @@ import java.util.Set;
  * <p>It does not own the store or Vert.x: {@link #stop()} closes only its HTTP server.
  */
 public final class ControlPlane {
+  /** The secrets key's file name, next to the blob directory unless the builder says otherwise. */
+  public static final String SECRETS_KEY_FILE = "secrets.key";
+
   private final Vertx vertx;
   private final Store store;
   private final BlobStore blobs;
   private final ResourceApi api;
   private final ResourceFeed feed;
+  private final ConfigApi config;
   private final Router router;
   private final String host;
   private final int port;
@@ -82,6 +90,14 @@ public final class ControlPlane {
     this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
     this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.limits, b.hostDirectories);
     this.feed = new ResourceFeed(b.store);
+    this.config =
+        new ConfigApi(
+            b.vertx,
+            new Repository(b.store),
+            b.secretsKeyFile != null
+                ? b.secretsKeyFile
+                : b.blobDir.toAbsolutePath().resolveSibling(SECRETS_KEY_FILE),
+            b.clock);
     this.tokens =
         new TokenRegistry(
             b.store,
@@ -102,6 +118,7 @@ public final class ControlPlane {
         ApiRouter.create(
             b.vertx,
             api,
+            config,
             blobs,
             feed,
             b.store,
@@ -119,6 +136,19 @@ public final class ControlPlane {
     this.systemToken = b.systemToken;
     this.serverOptions = b.serverOptions;
     this.connectionHandler = b.connectionHandler;
+  }
+
+  /**
+   * The values of secret {@code ns/name} as text, for the node that starts an instance with env
+   * read from it; empty when the secret does not exist. Never answered over the API.
+   */
+  public Future<Optional<Map<String, String>>> secretValues(String ns, String name) {
+    return config.secretValues(ns, name);
+  }
+
+  /** The data of config map {@code ns/name}; empty when it does not exist. */
+  public Future<Optional<Map<String, String>>> configMapValues(String ns, String name) {
+    return config.configMapValues(ns, name);
   }
 
   public static Builder builder() {
@@ -289,6 +319,7 @@ public final class ControlPlane {
     private Vertx vertx;
     private Store store;
     private Path blobDir;
+    private Path secretsKeyFile;
     private ModuleValidator moduleValidator = new DefaultModuleValidator();
     private String domain = "localhost";
     private Clock clock = Clock.systemUTC();
@@ -406,6 +437,16 @@ public final class ControlPlane {
     /**
      * Where uploaded modules are kept ({@code <dir>/sha256/<hex>}), e.g. {@code <data-dir>/blobs}.
      */
+    /**
+     * The file holding the key that seals secret values (made, mode 0600, at first use); by default
+     * {@code secrets.key} next to the blob directory. Keep it out of the store's backups or with
+     * them, never in the store.
+     */
+    public Builder withSecretsKeyFile(Path file) {
+      this.secretsKeyFile = file;
+      return this;
+    }
+
     public Builder withBlobDir(Path dir) {
       this.blobDir = dir;
       return this;

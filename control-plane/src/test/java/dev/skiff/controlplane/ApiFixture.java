@@ -31,8 +31,12 @@ final class ApiFixture {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  /** An answer: status and body, with the body as JSON when it is JSON. */
-  record Response(int status, String body) {
+  /** An answer: status, body (as JSON when it is JSON) and the Warning headers. */
+  record Response(int status, String body, java.util.List<String> warnings) {
+    Response(int status, String body) {
+      this(status, body, java.util.List.of());
+    }
+
     JsonNode json() {
       try {
         return Json.mapper().readTree(body);
@@ -106,7 +110,7 @@ final class ApiFixture {
     headers.forEach(b::header);
     HttpRequest req = b.method(method, pub).timeout(Duration.ofSeconds(30)).build();
     HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-    return new Response(resp.statusCode(), resp.body());
+    return new Response(resp.statusCode(), resp.body(), resp.headers().allValues("Warning"));
   }
 
   long storeRevision() throws Exception {

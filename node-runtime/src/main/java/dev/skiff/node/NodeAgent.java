@@ -3,6 +3,7 @@ package dev.skiff.node;
 import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.node.internal.EnvResolvingBackend;
 import dev.skiff.node.internal.InstanceSupervisor;
 import dev.skiff.node.internal.NodeCapacity;
 import dev.skiff.node.internal.ResourceFeed;
@@ -11,6 +12,7 @@ import dev.skiff.node.internal.RevisionMeters;
 import dev.skiff.node.internal.StatsLoop;
 import dev.skiff.node.internal.StatusReports;
 import dev.skiff.node.internal.VertxTicker;
+import dev.skiff.node.spi.EnvSources;
 import dev.skiff.node.spi.FileDescriptors;
 import dev.skiff.node.spi.FrontDoor;
 import dev.skiff.node.spi.RuntimeBackend;
@@ -57,7 +59,8 @@ public final class NodeAgent implements ResourceFeed.Listener {
   private NodeAgent(Builder b) {
     this.context = b.vertx.getOrCreateContext();
     this.onAgent = task -> context.runOnContext(v -> task.run());
-    this.backends = Map.copyOf(b.backends);
+    // Env read from secrets and config maps is resolved as each instance starts, for every kind.
+    this.backends = EnvResolvingBackend.wrapAll(b.backends, b.envSources);
     this.scaler = b.scaler;
     this.endpoints = new EndpointRegistry(b.vertx);
     this.logs = b.logs != null ? b.logs : new LogStore(10_000, b.clock);
@@ -220,6 +223,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
   public static final class Builder {
     private Vertx vertx;
     private final Map<String, RuntimeBackend> backends = new HashMap<>();
+    private EnvSources envSources = EnvSources.NONE;
     private StatusReporter reporter = (ns, rev, st) -> Future.succeededFuture();
     private Scaler scaler;
     private StatsSink stats = s -> {};
@@ -248,6 +252,15 @@ public final class NodeAgent implements ResourceFeed.Listener {
 
     public Builder withBackend(RuntimeBackend b) {
       backends.put(b.kind(), b);
+      return this;
+    }
+
+    /**
+     * Where env references ({@code envValueFrom}, {@code envFrom}) are read when an instance
+     * starts; without one, an instance with references fails to start saying the source is missing.
+     */
+    public Builder withEnvSources(EnvSources s) {
+      this.envSources = java.util.Objects.requireNonNull(s, "envSources");
       return this;
     }
 

@@ -61,7 +61,7 @@ final class Scaling
     concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
     services.put(key, r.spec().service());
     serviceOf.put(key, key.namespace() + "/" + r.spec().service());
-    ScalingSettings settings = ScalingSettings.from(r.spec().template().annotations());
+    ScalingSettings settings = ScalingSettings.of(r.spec().template());
     // A revision that served before this process started (a restart) resumes from what runs now
     // (nothing), scaling up on its first request; a new one starts at its initial scale.
     boolean servedBefore =

@@ -282,6 +282,7 @@ public final class Skiffd {
                               () -> controlPlane.actualPort(),
                               controlPlane.systemToken()))
                       .withScaler(scaling)
+                      .withEnvSources(new ControlPlaneEnvSources(controlPlane))
                       .withStatsSink(stat -> autoscaler.record(stat))
                       .withInstanceEvents(new InstanceEventLog(controlPlane.events()))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.model.Authorization;
+import dev.skiff.api.model.EnvSource;
 import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.Probe;
 import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.Service;
@@ -39,10 +41,20 @@ final class KnativeService {
   private static final Set<String> POD =
       Set.of("containers", "containerConcurrency", "timeoutSeconds");
   private static final Set<String> CONTAINER =
-      Set.of("image", "env", "ports", "resources", "name", "args", "command");
+      Set.of(
+          "image",
+          "env",
+          "envFrom",
+          "ports",
+          "resources",
+          "name",
+          "args",
+          "command",
+          "readinessProbe",
+          "livenessProbe");
   private static final Set<String> PORT = Set.of("containerPort", "name", "protocol");
   private static final Set<String> RESOURCES = Set.of("limits", "requests");
-  private static final Set<String> ENV = Set.of("name", "value");
+  private static final Set<String> ENV = Set.of("name", "value", "valueFrom");
 
   private KnativeService() {}
 
@@ -55,12 +67,10 @@ final class KnativeService {
     JsonNode template = spec.path("template");
     fields(p, "spec.template", template, TEMPLATE);
     fields(p, "spec.template.metadata", template.path("metadata"), TEMPLATE_META);
-    if (template.path("metadata").has("name")) {
-      p.add(
-          "spec.template.metadata.name",
-          "Skiff names revisions itself ({service}-00001, ...)",
-          "remove the field");
-    }
+    String revisionName =
+        template.path("metadata").has("name")
+            ? text(p, "spec.template.metadata.name", template.path("metadata").path("name"))
+            : null;
     Map<String, String> annotations =
         stringMap(
             p, "spec.template.metadata.annotations", template.path("metadata").path("annotations"));
@@ -78,6 +88,10 @@ final class KnativeService {
     JsonNode containers = pod.path("containers");
     String image = null;
     Map<String, String> env = new LinkedHashMap<>();
+    Map<String, EnvSource> envValueFrom = new LinkedHashMap<>();
+    List<EnvSource> envFrom = List.of();
+    Probe readiness = null;
+    Probe liveness = null;
     Integer port = null;
     Resources resources = null;
     if (!containers.isArray() || containers.size() != 1) {
@@ -98,7 +112,10 @@ final class KnativeService {
         }
       }
       image = text(p, at + ".image", c.path("image"));
-      env = env(p, at + ".env", c.path("env"));
+      env = env(p, at + ".env", c.path("env"), envValueFrom);
+      envFrom = KnativeEnv.envFrom(p, at + ".envFrom", c.path("envFrom"));
+      readiness = KnativeProbes.probe(p, at + ".readinessProbe", c.path("readinessProbe"));
+      liveness = KnativeProbes.probe(p, at + ".livenessProbe", c.path("livenessProbe"));
       port = port(p, at + ".ports", c.path("ports"));
       resources = resources(p, at + ".resources", c.path("resources"));
     }
@@ -109,7 +126,20 @@ final class KnativeService {
     Authorization authorization = authorization(p, meta.annotations());
     p.throwIfAny();
     RevisionTemplate t =
-        new RevisionTemplate(image, null, env, port, cc, timeout, resources, annotations);
+        new RevisionTemplate(
+            image,
+            null,
+            env,
+            port,
+            cc,
+            timeout,
+            resources,
+            annotations,
+            revisionName,
+            envValueFrom,
+            envFrom,
+            readiness,
+            liveness);
     Map<String, String> rest = new LinkedHashMap<>(meta.annotations());
     rest.remove(AuthorizationRules.ALLOW_ANNOTATION);
     rest.remove(AuthorizationRules.MODE_ANNOTATION);
@@ -160,7 +190,8 @@ final class KnativeService {
         stringMap(p, "metadata.annotations", m.path("annotations")));
   }
 
-  private static Map<String, String> env(Problems p, String path, JsonNode env) {
+  private static Map<String, String> env(
+      Problems p, String path, JsonNode env, Map<String, EnvSource> valueFrom) {
     Map<String, String> out = new LinkedHashMap<>();
     if (env.isMissingNode() || env.isNull()) {
       return out;
@@ -173,7 +204,15 @@ final class KnativeService {
       JsonNode e = env.get(i);
       fields(p, path + "[" + i + "]", e, ENV);
       String name = text(p, path + "[" + i + "].name", e.path("name"));
-      if (name != null) {
+      if (name != null && e.has("valueFrom")) {
+        if (e.has("value")) {
+          p.add(path + "[" + i + "]", "has both value and valueFrom", "keep one of the two");
+        }
+        EnvSource src = KnativeEnv.valueFrom(p, path + "[" + i + "].valueFrom", e.get("valueFrom"));
+        if (src != null) {
+          valueFrom.put(name, src);
+        }
+      } else if (name != null) {
         out.put(name, e.path("value").asText(""));
       }
     }

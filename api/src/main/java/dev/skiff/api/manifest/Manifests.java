@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.model.ConfigMap;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
+import dev.skiff.api.model.Secret;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.Trigger;
 import dev.skiff.api.validation.ValidationException;
@@ -57,6 +59,9 @@ public final class Manifests {
     }
     return out;
   }
+
+  /** Kubernetes' core API group, for Secret and ConfigMap. */
+  public static final String KUBERNETES_V1 = "v1";
 
   /** Parses a JSON body that must be a resource of the given type (REST API bodies). */
   public static <T extends Resource> T parseAs(byte[] json, Class<T> type) {
@@ -106,6 +111,21 @@ public final class Manifests {
       }
       return KnativeKafkaSource.toTrigger((ObjectNode) doc);
     }
+    if (KUBERNETES_V1.equals(apiVersion)) {
+      // Kubernetes' core Secret and ConfigMap, as Knative users keep them next to their services.
+      Class<? extends Resource> type =
+          switch (kind) {
+            case "Secret" -> Secret.class;
+            case "ConfigMap" -> ConfigMap.class;
+            default ->
+                throw ValidationException.of(
+                    "kind",
+                    "only Secret and ConfigMap of apiVersion v1 are accepted, got '" + kind + "'",
+                    null);
+          };
+      ((ObjectNode) doc).put("apiVersion", Service.API_VERSION);
+      return bind(Json.mapper(), doc, type);
+    }
     if (!Service.API_VERSION.equals(apiVersion)) {
       throw ValidationException.of(
           "apiVersion",
@@ -114,17 +134,22 @@ public final class Manifests {
               + Service.API_VERSION
               + ", "
               + KnativeService.API_VERSION
-              + " or "
-              + KnativeKafkaSource.API_VERSION);
+              + ", "
+              + KnativeKafkaSource.API_VERSION
+              + " (or v1 for a Secret or ConfigMap)");
     }
     Class<? extends Resource> type =
         switch (kind) {
           case "Service" -> Service.class;
           case "Trigger" -> Trigger.class;
           case "Node" -> Node.class;
+          case "Secret" -> Secret.class;
+          case "ConfigMap" -> ConfigMap.class;
           default ->
               throw ValidationException.of(
-                  "kind", "'" + kind + "' is not a kind", "use Service, Trigger or Node");
+                  "kind",
+                  "'" + kind + "' is not a kind",
+                  "use Service, Trigger, Node, Secret or ConfigMap");
         };
     return bind(Json.mapper(), doc, type);
   }

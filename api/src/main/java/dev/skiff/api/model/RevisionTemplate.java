@@ -3,6 +3,7 @@ package dev.skiff.api.model;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,16 @@ import java.util.Map;
  * @param timeoutSeconds per-request timeout; default 300
  * @param resources memory and cpu limits of one instance
  * @param annotations {@code autoscaling.knative.dev/*} settings, with Knative's names and defaults
+ * @param name the revision's name chosen by the user ({@code {service}-{suffix}}, Knative's {@code
+ *     spec.template.metadata.name}); null to let Skiff name it {@code {service}-00001, ...}. A new
+ *     template needs a new name.
+ * @param envValueFrom variables whose values are read from a secret or config map key when an
+ *     instance starts (Kubernetes' {@code env[].valueFrom}); a name here must not be in {@code env}
+ * @param envFrom secrets and config maps whose every key becomes a variable when an instance starts
+ *     (Kubernetes' {@code envFrom}); {@code env} and {@code envValueFrom} win over them
+ * @param readinessProbe when a container instance may take requests (containers only); without one,
+ *     a TCP connect to the port while it starts
+ * @param livenessProbe when a container instance must be restarted (containers only)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RevisionTemplate(
@@ -27,7 +38,12 @@ public record RevisionTemplate(
     Integer containerConcurrency,
     Integer timeoutSeconds,
     Resources resources,
-    Map<String, String> annotations) {
+    Map<String, String> annotations,
+    String name,
+    Map<String, EnvSource> envValueFrom,
+    List<EnvSource> envFrom,
+    Probe readinessProbe,
+    Probe livenessProbe) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -35,6 +51,52 @@ public record RevisionTemplate(
   public RevisionTemplate {
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    envValueFrom =
+        envValueFrom == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(envValueFrom));
+    envFrom = envFrom == null ? List.of() : List.copyOf(envFrom);
+  }
+
+  /** A template with a revision name and literal env only. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations,
+      String name) {
+    this(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** A template Skiff names revisions of itself. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations) {
+    this(
+        image, wasm, env, port, containerConcurrency, timeoutSeconds, resources, annotations, null);
   }
 
   /** The workload kind: {@code wasm} or {@code container}. */
@@ -60,11 +122,106 @@ public record RevisionTemplate(
 
   public RevisionTemplate withWasm(WasmModule module) {
     return new RevisionTemplate(
-        image, module, env, port, containerConcurrency, timeoutSeconds, resources, annotations);
+        image,
+        module,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom,
+        readinessProbe,
+        livenessProbe);
   }
 
   public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
     return new RevisionTemplate(
-        image, wasm, env, port, containerConcurrency, timeoutSeconds, resources, newAnnotations);
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        newAnnotations,
+        name,
+        envValueFrom,
+        envFrom,
+        readinessProbe,
+        livenessProbe);
+  }
+
+  /** This template with the revision name {@code newName}, or none (null). */
+  public RevisionTemplate withName(String newName) {
+    return new RevisionTemplate(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        newName,
+        envValueFrom,
+        envFrom,
+        readinessProbe,
+        livenessProbe);
+  }
+
+  /** This template with literal env {@code newEnv} (references left as they are). */
+  public RevisionTemplate withEnv(Map<String, String> newEnv) {
+    return new RevisionTemplate(
+        image,
+        wasm,
+        newEnv,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom,
+        readinessProbe,
+        livenessProbe);
+  }
+
+  /** A template with a revision name and env references, without probes. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations,
+      String name,
+      Map<String, EnvSource> envValueFrom,
+      List<EnvSource> envFrom) {
+    this(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom,
+        null,
+        null);
+  }
+
+  /** Whether any variable is read from a secret or config map when an instance starts. */
+  @JsonIgnore
+  public boolean hasEnvReferences() {
+    return !envValueFrom.isEmpty() || !envFrom.isEmpty();
   }
 }

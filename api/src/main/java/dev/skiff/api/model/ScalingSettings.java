@@ -1,6 +1,7 @@
 package dev.skiff.api.model;
 
 import dev.skiff.api.validation.Durations;
+import dev.skiff.api.validation.LegacyAnnotations;
 import dev.skiff.api.validation.Problems;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +24,10 @@ import java.util.TreeSet;
  * @param metric {@code concurrency} or {@code rps}
  * @param targetBurstCapacity spare concurrency to keep before the activator leaves the path; -1
  *     keeps it always, 0 never once warm; null means the platform's default (211, as Knative)
+ * @param scaleDownDelay how long a lower count must be wanted before it is applied (Knative's
+ *     {@code scale-down-delay}: the count is the highest decided within this time); zero: at once
+ * @param activationScale the fewest instances a revision runs whenever it runs any (Knative's
+ *     {@code activation-scale}); 1 by default
  */
 public record ScalingSettings(
     int minScale,
@@ -35,7 +40,9 @@ public record ScalingSettings(
     double panicThresholdPercent,
     Duration scaleToZeroRetention,
     String metric,
-    Double targetBurstCapacity) {
+    Double targetBurstCapacity,
+    Duration scaleDownDelay,
+    int activationScale) {
 
   public static final String PREFIX = "autoscaling.knative.dev/";
   public static final String MIN_SCALE = PREFIX + "min-scale";
@@ -50,6 +57,8 @@ public record ScalingSettings(
   public static final String METRIC = PREFIX + "metric";
   public static final String CLASS = PREFIX + "class";
   public static final String TARGET_BURST_CAPACITY = PREFIX + "target-burst-capacity";
+  public static final String SCALE_DOWN_DELAY = PREFIX + "scale-down-delay";
+  public static final String ACTIVATION_SCALE = PREFIX + "activation-scale";
 
   /** Every annotation Skiff understands under the autoscaling prefix. */
   public static final Set<String> KNOWN =
@@ -65,15 +74,30 @@ public record ScalingSettings(
           RETENTION,
           METRIC,
           CLASS,
-          TARGET_BURST_CAPACITY);
+          TARGET_BURST_CAPACITY,
+          SCALE_DOWN_DELAY,
+          ACTIVATION_SCALE);
 
   /** Knative's defaults. */
   public static final ScalingSettings DEFAULTS =
       new ScalingSettings(
-          0, 0, 1, 100, 70, Duration.ofSeconds(60), 10, 200, Duration.ZERO, "concurrency", null);
+          0,
+          0,
+          1,
+          100,
+          70,
+          Duration.ofSeconds(60),
+          10,
+          200,
+          Duration.ZERO,
+          "concurrency",
+          null,
+          Duration.ZERO,
+          1);
 
   /** Reads the settings from annotations; call {@link #validate} first for friendly errors. */
-  public static ScalingSettings from(Map<String, String> a) {
+  public static ScalingSettings from(Map<String, String> annotations) {
+    Map<String, String> a = LegacyAnnotations.rename(annotations);
     ScalingSettings d = DEFAULTS;
     return new ScalingSettings(
         intOr(a, MIN_SCALE, d.minScale),
@@ -88,13 +112,48 @@ public record ScalingSettings(
         a.getOrDefault(METRIC, d.metric),
         a.containsKey(TARGET_BURST_CAPACITY)
             ? Double.valueOf(a.get(TARGET_BURST_CAPACITY).trim())
-            : null);
+            : null,
+        a.containsKey(SCALE_DOWN_DELAY)
+            ? Durations.parse(a.get(SCALE_DOWN_DELAY))
+            : d.scaleDownDelay,
+        intOr(a, ACTIVATION_SCALE, d.activationScale));
+  }
+
+  /**
+   * The settings of a revision made from {@code t}: its annotations, with Knative's rule that a
+   * concurrency target never exceeds {@code containerConcurrency} when that is set (so a template
+   * with containerConcurrency 10 and no target annotation aims at 10 × utilization).
+   */
+  public static ScalingSettings of(RevisionTemplate t) {
+    ScalingSettings s = from(t.annotations());
+    int cc = t.containerConcurrencyOrDefault();
+    if (cc <= 0 || !"concurrency".equals(s.metric) || s.target <= cc) {
+      return s;
+    }
+    return new ScalingSettings(
+        s.minScale,
+        s.maxScale,
+        s.initialScale,
+        cc,
+        s.targetUtilizationPercent,
+        s.window,
+        s.panicWindowPercent,
+        s.panicThresholdPercent,
+        s.scaleToZeroRetention,
+        s.metric,
+        s.targetBurstCapacity,
+        s.scaleDownDelay,
+        s.activationScale);
   }
 
   /** Checks every autoscaling annotation, adding problems under {@code path}. */
-  public static void validate(Problems p, String path, Map<String, String> a) {
+  public static void validate(Problems p, String path, Map<String, String> annotations) {
+    LegacyAnnotations.checkNotBoth(p, path, annotations);
+    Map<String, String> a = LegacyAnnotations.rename(annotations);
     for (String key : new TreeSet<>(a.keySet())) {
-      if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
+      if (key.startsWith(PREFIX)
+          && !KNOWN.contains(key)
+          && !LegacyAnnotations.RENAMED.containsKey(key)) {
         p.add(
             path + "[" + key + "]",
             "unknown autoscaling annotation",
@@ -120,6 +179,15 @@ public record ScalingSettings(
       doubleIn(p, path, a, TARGET_BURST_CAPACITY, 0, Double.MAX_VALUE);
     }
     durationIn(p, path, a, RETENTION, Duration.ZERO, Duration.ofDays(1));
+    durationIn(p, path, a, SCALE_DOWN_DELAY, Duration.ZERO, Duration.ofHours(1));
+    String delay = a.get(SCALE_DOWN_DELAY);
+    if (delay != null && wholeSeconds(delay) == Boolean.FALSE) {
+      p.add(
+          path + "[" + SCALE_DOWN_DELAY + "]",
+          "must be whole seconds, got " + delay,
+          "e.g. 15m or 90s");
+    }
+    intIn(p, path, a, ACTIVATION_SCALE, 1, Integer.MAX_VALUE);
     String metric = a.get(METRIC);
     if (metric != null && !metric.equals("concurrency") && !metric.equals("rps")) {
       p.add(path + "[" + METRIC + "]", "must be concurrency or rps, got '" + metric + "'", null);
@@ -189,6 +257,15 @@ public record ScalingSettings(
       }
     } catch (IllegalArgumentException e) {
       p.add(path + "[" + key + "]", e.getMessage(), "write durations like 60s, 1m30s or 500ms");
+    }
+  }
+
+  /** Whether a well-formed duration is whole seconds; null when it does not parse. */
+  private static Boolean wholeSeconds(String v) {
+    try {
+      return Durations.parse(v).toMillis() % 1000 == 0;
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

@@ -60,6 +60,9 @@ public final class ResourceValidator {
       p.add("spec.template", "is required", "give spec.template.image or spec.template.wasm");
     } else {
       template(p, "spec.template", s.spec().template(), hostDirectories);
+      if (s.metadata() != null) {
+        RevisionNames.check(p, "spec.template.name", s.metadata().name(), s.spec().template());
+      }
     }
     if (s.metadata() != null) {
       ScalingSettings.validate(p, "metadata.annotations", s.metadata().annotations());
@@ -193,6 +196,8 @@ public final class ResourceValidator {
                     "send valid UTF-8 text; escape characters outside the BMP as a surrogate pair");
               }
             });
+    EnvReferences.check(p, path, t, RESERVED_ENV);
+    ProbeRules.check(p, path, t);
     range(p, path + ".port", t.port(), 1, 65535, "the port the container listens on, e.g. 8080");
     range(
         p,

@@ -3,9 +3,11 @@ package dev.skiff.cli.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.ConfigMap;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
 import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Secret;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.model.Trigger;
@@ -141,6 +143,12 @@ public final class ControlPlane {
           http.put("/v1/namespaces/" + ns + "/triggers/" + name, WireJson.write(r)), Trigger.class);
     } else if (r instanceof Node) {
       return one(http.put("/v1/nodes/" + name, WireJson.write(r)), Node.class);
+    } else if (r instanceof Secret) {
+      return putSecret((Secret) r);
+    } else if (r instanceof ConfigMap) {
+      return one(
+          http.put("/v1/namespaces/" + ns + "/configmaps/" + name, WireJson.write(r)),
+          ConfigMap.class);
     }
     throw new IllegalArgumentException("cannot apply a " + r.kind());
   }
@@ -231,6 +239,26 @@ public final class ControlPlane {
   }
 
   /** {@code GET /v1/tokens}: names, roles and namespaces, never the tokens. */
+  /** Creates or replaces a secret; the answer has its keys and sizes, never values. */
+  public Reply<Secret> putSecret(Secret s) {
+    String ns = s.metadata().namespaceOrDefault();
+    return one(
+        http.put("/v1/namespaces/" + ns + "/secrets/" + s.metadata().name(), WireJson.write(s)),
+        Secret.class);
+  }
+
+  public Reply<Secret> secret(String ns, String name) {
+    return one(http.get("/v1/namespaces/" + ns + "/secrets/" + name), Secret.class);
+  }
+
+  public Reply<List<Secret>> secrets(String ns) {
+    return list(http.get("/v1/namespaces/" + ns + "/secrets"), Secret.class);
+  }
+
+  public JsonNode deleteSecret(String ns, String name) {
+    return http.delete("/v1/namespaces/" + ns + "/secrets/" + name).json();
+  }
+
   public JsonNode tokens() {
     return http.get("/v1/tokens").json();
   }

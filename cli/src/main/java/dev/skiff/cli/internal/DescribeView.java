@@ -86,6 +86,25 @@ public final class DescribeView {
       b.append("\nAutoscaler:\n");
       indent(b, scaling);
     }
+    Table restarts = new Table("REVISION", "REASON", "LAST", "RESTARTS");
+    for (Revision r : revisions) {
+      if (r.status() == null) {
+        continue;
+      }
+      for (Condition k : r.status().conditions()) {
+        if ("InstancesRestarted".equals(k.type())) {
+          restarts.row(
+              r.metadata().name(),
+              k.reason(),
+              Ages.since(k.lastTransitionTime(), now) + " ago",
+              k.message());
+        }
+      }
+    }
+    if (!restarts.isEmpty()) {
+      b.append("\nRestarts:\n");
+      indent(b, restarts);
+    }
     b.append("\nTraffic:\n");
     indent(b, TrafficView.table(s));
     b.append(AuthorizationView.render(s, trustDomain));

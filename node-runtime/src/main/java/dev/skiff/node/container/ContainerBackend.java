@@ -1,14 +1,17 @@
 package dev.skiff.node.container;
 
+import dev.skiff.api.model.Probe;
 import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.validation.Quantities;
 import dev.skiff.node.InstanceStartException;
 import dev.skiff.node.container.internal.Cgroups;
+import dev.skiff.node.container.internal.ContainerProber;
 import dev.skiff.node.container.internal.Host;
 import dev.skiff.node.container.internal.Launcher;
 import dev.skiff.node.container.internal.OciRuntime;
 import dev.skiff.node.container.internal.PodNetwork;
+import dev.skiff.node.container.internal.ProbeLoop;
 import dev.skiff.node.container.internal.Reconciler;
 import dev.skiff.node.container.internal.RunningContainer;
 import dev.skiff.node.spi.Instance;
@@ -48,6 +51,7 @@ public final class ContainerBackend implements RuntimeBackend {
   private final ImageSource images;
   private final Launcher launcher;
   private final NetClient probes;
+  private final ContainerProber prober;
   private final Map<String, RunningContainer> running = new ConcurrentHashMap<>();
   // Keys from the moment a start begins, so a concurrent reconcile leaves half-made instances
   // alone.
@@ -61,6 +65,14 @@ public final class ContainerBackend implements RuntimeBackend {
     this.probes =
         host.vertx()
             .createNetClient(new NetClientOptions().setConnectTimeout(1000).setTcpNoDelay(true));
+    this.prober =
+        new ContainerProber(
+            host,
+            host.vertx()
+                .createHttpClient(
+                    new io.vertx.core.http.HttpClientOptions().setKeepAlive(false),
+                    new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16)),
+            probes);
   }
 
   /**
@@ -195,22 +207,63 @@ public final class ContainerBackend implements RuntimeBackend {
                         running.remove(key, c);
                         reserved.remove(key);
                       });
-              return awaitReady(c).map(v -> (Instance) c);
+              return awaitReady(c, t.readinessProbe())
+                  .compose(v -> forgetResolvedEnv(spec, key))
+                  .map(
+                      v -> {
+                        ProbeLoop.start(
+                            host,
+                            prober,
+                            c,
+                            t.readinessProbe(),
+                            t.livenessProbe(),
+                            c.runningForMillis());
+                        return (Instance) c;
+                      });
             });
   }
 
   /**
-   * Polls the instance's port every probe interval until it accepts a TCP connection; fails, and
-   * kills the instance, when it exits first or the readiness timeout passes.
+   * Removes the bundle's {@code config.json} once the runtime has read it (the instance is ready)
+   * when the instance's env holds values read from secrets, so they do not stay on disk.
    */
-  private Future<Void> awaitReady(RunningContainer c) {
+  private Future<Void> forgetResolvedEnv(InstanceSpec spec, String key) {
+    if (!spec.template().hasEnvReferences()) {
+      return Future.succeededFuture();
+    }
+    return host.workers()
+        .executeBlocking(
+            () -> {
+              java.nio.file.Files.deleteIfExists(
+                  new dev.skiff.node.container.internal.Bundle(host.config().dataDir(), key)
+                      .config());
+              return null;
+            },
+            false);
+  }
+
+  /**
+   * Probes the instance until it is ready: with a readiness probe, after its initial delay, every
+   * {@code periodSeconds} (every probe interval when unset, Knative's aggressive start-up probing)
+   * until it passes {@code successThreshold} times in a row; without one, until its port accepts a
+   * TCP connection. Fails, and kills the instance, when it exits first or the readiness timeout
+   * passes.
+   */
+  private Future<Void> awaitReady(RunningContainer c, Probe readiness) {
     Promise<Void> ready = Promise.promise();
     long deadline = System.nanoTime() + host.config().readinessTimeout().toNanos();
-    probe(c, deadline, ready);
+    long delay =
+        readiness == null ? 0 : Duration.ofSeconds(readiness.initialDelayOrDefault()).toMillis();
+    if (delay > 0) {
+      host.vertx().setTimer(delay, t -> probe(c, readiness, 0, deadline, ready));
+    } else {
+      probe(c, readiness, 0, deadline, ready);
+    }
     return ready.future().recover(err -> c.kill().transform(x -> Future.failedFuture(err)));
   }
 
-  private void probe(RunningContainer c, long deadline, Promise<Void> ready) {
+  private void probe(
+      RunningContainer c, Probe readiness, int successes, long deadline, Promise<Void> ready) {
     if (c.processEnded()) {
       // Wait for the teardown, which also drains the output, so the message can quote it.
       c.exited()
@@ -230,22 +283,23 @@ public final class ContainerBackend implements RuntimeBackend {
                           null)));
       return;
     }
-    probes
-        .connect(c.port(), c.host())
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                ar.result().close();
-                if (c.processEnded()) {
-                  probe(c, deadline, ready);
-                } else {
-                  ready.tryComplete();
-                }
-              } else if (System.nanoTime() - deadline > 0) {
-                ready.tryFail(
-                    new InstanceStartException(
-                        "ReadinessTimeout",
-                        "container "
+    Future<Boolean> attempt = readiness == null ? prober.tcp(c, 1000) : prober.once(c, readiness);
+    attempt.onComplete(
+        ar -> {
+          int passed = ar.result() ? successes + 1 : 0;
+          int needed = readiness == null ? 1 : readiness.successThresholdOrDefault();
+          if (passed >= needed) {
+            if (c.processEnded()) {
+              probe(c, readiness, 0, deadline, ready);
+            } else {
+              ready.tryComplete();
+            }
+          } else if (System.nanoTime() - deadline > 0) {
+            ready.tryFail(
+                new InstanceStartException(
+                    "ReadinessTimeout",
+                    readiness == null
+                        ? "container "
                             + c.key()
                             + " did not accept TCP connections on "
                             + c.host()
@@ -257,15 +311,27 @@ public final class ContainerBackend implements RuntimeBackend {
                             + " $PORT ("
                             + c.port()
                             + ") on all interfaces (0.0.0.0), not only 127.0.0.1"
+                            + outputOf(c)
+                        : "container "
+                            + c.key()
+                            + " did not pass its readiness probe ("
+                            + ProbeLoop.describe(readiness)
+                            + ") within "
+                            + host.config().readinessTimeout().toMillis()
+                            + " ms"
                             + outputOf(c),
-                        null));
-              } else {
-                host.vertx()
-                    .setTimer(
-                        Math.max(1, host.config().probeInterval().toMillis()),
-                        id -> probe(c, deadline, ready));
-              }
-            });
+                    null));
+          } else {
+            long every =
+                readiness != null
+                        && readiness.periodSeconds() != null
+                        && readiness.periodSeconds() > 0
+                    ? Duration.ofSeconds(readiness.periodSeconds()).toMillis()
+                    : host.config().probeInterval().toMillis();
+            host.vertx()
+                .setTimer(Math.max(1, every), id -> probe(c, readiness, passed, deadline, ready));
+          }
+        });
   }
 
   private static String outputOf(RunningContainer c) {
@@ -309,6 +375,7 @@ public final class ContainerBackend implements RuntimeBackend {
         .transform(
             ar -> {
               probes.close();
+              prober.close();
               return host.workers().close();
             });
   }

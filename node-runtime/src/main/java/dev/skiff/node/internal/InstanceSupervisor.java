@@ -258,16 +258,34 @@ public final class InstanceSupervisor {
     if (inst.imageDigest() != null) {
       r.imageDigest(inst.imageDigest());
     }
-    endpoints.add(
-        r.namespace(),
-        r.name(),
-        new Endpoint(
-            running.id(),
-            serving.front().host(),
-            serving.front().port(),
-            serving.front().identity()));
+    endpoints.add(r.namespace(), r.name(), endpoint(running, serving));
+    // A readiness probe that stops passing takes the instance out of the endpoints until it
+    // passes again; requests in flight on it finish.
+    inst.onReadinessChange(
+        ready -> onAgent.execute(() -> readinessChanged(r, running, serving, ready)));
     reports.report(r);
     inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
+  }
+
+  /** Callers reach an instance at its front (its sidecar with the mesh), never directly. */
+  private static Endpoint endpoint(Running running, Serving serving) {
+    return new Endpoint(
+        running.id(),
+        serving.front().host(),
+        serving.front().port(),
+        serving.front().identity());
+  }
+
+  private void readinessChanged(
+      RevisionInstances r, Running running, Serving serving, boolean ready) {
+    if (!r.instances().contains(running)) {
+      return; // stopped or ended meanwhile
+    }
+    if (ready) {
+      endpoints.add(r.namespace(), r.name(), endpoint(running, serving));
+    } else {
+      endpoints.remove(r.namespace(), r.name(), running.id());
+    }
   }
 
   private void startFailed(RevisionInstances r, Running running, Throwable cause) {
@@ -338,6 +356,7 @@ public final class InstanceSupervisor {
         What.ENDED,
         exit.reason(),
         "instance ended (" + exit.message() + "); restarting after a backoff");
+    r.restarted(new Failure(exit.reason(), exit.message()));
     if (r.readyCount() == 0) {
       r.lastExit(new Failure(exit.reason(), exit.message()));
     }

@@ -57,6 +57,8 @@ public final class RevisionInstances {
   private boolean backingOff;
   private boolean deleted;
   private int restarts;
+  private Failure lastRestart;
+  private int restartCount;
   private long lastRestartMillis = Long.MIN_VALUE / 2;
   private Condition decision;
   private String imageDigest;
@@ -170,6 +172,22 @@ public final class RevisionInstances {
 
   public void lastExit(Failure f) {
     this.lastExit = f;
+  }
+
+  /** How the last instance that ended by itself ended, to be restarted; null if none did. */
+  public Failure lastRestart() {
+    return lastRestart;
+  }
+
+  /** How many instances ended by themselves and were restarted since the revision came here. */
+  public int restartCount() {
+    return restartCount;
+  }
+
+  /** An instance ended by itself (it crashed, or a liveness probe failed) and is restarted. */
+  public void restarted(Failure why) {
+    lastRestart = why;
+    restartCount++;
   }
 
   /** A redeploy: forget past failures and try again from the first backoff. */

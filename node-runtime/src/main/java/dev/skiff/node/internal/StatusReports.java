@@ -31,10 +31,25 @@ public final class StatusReports {
       return; // nothing left to report on: the control plane deleted the revision
     }
     RevisionStatus last = r.lastReported() != null ? r.lastReported() : r.revision().status();
-    List<Condition> conditions = new ArrayList<>(3);
+    List<Condition> conditions = new ArrayList<>(4);
     conditions.add(keepTime(ready(r), find(last, "Ready")));
     if (r.decision() != null) {
       conditions.add(r.decision());
+    }
+    if (r.lastRestart() != null) {
+      // Kubernetes shows a pod's restarts and why the last one happened; this is that.
+      conditions.add(
+          keepTime(
+              new Condition(
+                  "InstancesRestarted",
+                  "True",
+                  r.lastRestart().reason(),
+                  r.restartCount()
+                      + (r.restartCount() == 1 ? " restart" : " restarts")
+                      + "; the last: "
+                      + r.lastRestart().message(),
+                  clock.instant()),
+              find(last, "InstancesRestarted")));
     }
     if (r.capacityShortfall() != null) {
       conditions.add(

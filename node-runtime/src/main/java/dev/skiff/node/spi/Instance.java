@@ -51,6 +51,14 @@ public interface Instance {
   }
 
   /**
+   * Registers who hears when the instance stops passing its readiness probe ({@code false}) and
+   * passes it again ({@code true}), after it first became ready; the agent takes it out of the
+   * endpoints meanwhile. Called once, on the agent's event loop; the listener may be called on any
+   * thread. Instances without a readiness probe keep the default, which never calls it.
+   */
+  default void onReadinessChange(java.util.function.Consumer<Boolean> listener) {}
+
+  /**
    * Stops taking new requests, lets in-flight ones finish for up to {@code drain}, then stops.
    * Called on an event loop; must not block.
    */

@@ -4,6 +4,7 @@ import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.internal.auth.RequestOrigin;
 import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.resources.BlobStore;
+import dev.skiff.controlplane.internal.resources.ConfigApi;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
 import dev.skiff.controlplane.mesh.MeshCa;
@@ -20,6 +21,7 @@ public final class ApiRouter {
   public static Router create(
       Vertx vertx,
       ResourceApi api,
+      ConfigApi config,
       BlobStore blobs,
       ResourceFeed feed,
       Store store,
@@ -42,6 +44,7 @@ public final class ApiRouter {
     new ServiceRoutes(api).register(routes);
     new RevisionRoutes(api).register(routes);
     new ObjectRoutes(api).register(routes);
+    new ConfigRoutes(config).register(routes);
     new BlobRoutes(blobs).register(routes);
     new MeshRoutes(mesh).register(routes);
     router.get("/v1/watch").handler(new WatchRoute(feed, store));

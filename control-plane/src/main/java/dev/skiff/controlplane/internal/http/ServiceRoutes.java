@@ -9,6 +9,7 @@ import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
+import dev.skiff.controlplane.internal.resources.Written;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class ServiceRoutes {
                         body ->
                             api.writeService(
                                 Parsing.resource(body, Service.class, ns(ctx), null), true))
-                    .map(w -> Reply.created(w.resource())))
+                    .map(w -> Reply.created(warned(ctx, w).resource())))
         .on(
             PUT,
             one,
@@ -49,6 +50,7 @@ final class ServiceRoutes {
                         body ->
                             api.writeService(
                                 Parsing.resource(body, Service.class, ns(ctx), name(ctx)), false))
+                    .map(w -> warned(ctx, w))
                     .map(w -> w.created() ? Reply.created(w.resource()) : Reply.ok(w.resource())))
         .on(
             GET,
@@ -83,6 +85,14 @@ final class ServiceRoutes {
                                 u.traffic() == null ? List.of() : u.traffic(),
                                 u.resourceVersion()))
                     .map(Reply::ok));
+  }
+
+  /** Adds a write's warnings to the response as {@code Warning: 299 - "..."}, as Kubernetes. */
+  private static <T> Written<T> warned(RoutingContext ctx, Written<T> w) {
+    for (String warning : w.warnings()) {
+      ctx.response().headers().add("Warning", "299 - \"" + warning.replace('"', '\'') + "\"");
+    }
+    return w;
   }
 
   static String ns(RoutingContext ctx) {

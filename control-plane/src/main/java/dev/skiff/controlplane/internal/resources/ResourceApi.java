@@ -10,6 +10,7 @@ import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.model.Trigger;
 import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.api.validation.AdmissionLimits;
+import dev.skiff.api.validation.LegacyAnnotations;
 import dev.skiff.api.validation.ResourceValidator;
 import dev.skiff.api.validation.ValidationException;
 import dev.skiff.controlplane.InvalidResourceException;
@@ -72,12 +73,16 @@ public final class ResourceApi {
   }
 
   public Future<Written<Service>> writeService(Service s, boolean createOnly) {
+    // Knative's old camelCase annotation spellings are stored under today's names, so limits and
+    // every reader see one spelling; the client hears about the rename in warnings.
+    LegacyAnnotations.Canonical c = LegacyAnnotations.canonicalize(s);
     return validated(
             () -> {
-              ResourceValidator.validate(s, hostDirectories);
-              limits.check(s);
+              ResourceValidator.validate(c.service(), hostDirectories);
+              limits.check(c.service());
             })
-        .compose(v -> services.write(s, createOnly));
+        .compose(v -> services.write(c.service(), createOnly))
+        .map(w -> w.withWarnings(c.warnings()));
   }
 
   /** Replaces a service's traffic; {@code resourceVersion} (nullable) must match if given. */

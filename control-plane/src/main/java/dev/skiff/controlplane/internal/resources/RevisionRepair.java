@@ -5,6 +5,7 @@ import dev.skiff.api.model.Service;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Finishes what a crash interrupted: a service written with a new {@code latestCreatedRevisionName}
@@ -45,20 +46,32 @@ public final class RevisionRepair {
             found ->
                 found.isPresent()
                     ? Future.<Void>succeededFuture()
-                    : templates
-                        .resolve(Revisions.effectiveTemplate(s))
+                    : repo.list(Keys.revisionsOf(ns, s.metadata().name()), Revision.class)
                         .compose(
-                            t ->
-                                repo.put(
-                                    key,
-                                    Revisions.create(
-                                        ns,
-                                        s.metadata().name(),
-                                        ServiceStatusResolver.number(name),
-                                        t,
-                                        clock.instant()),
-                                    Store.ABSENT,
-                                    Revision.class))
+                            listed -> {
+                              List<Revision> revisions =
+                                  Revisions.of(listed.items(), s.metadata().name());
+                              int number = RevisionNaming.numberOf(name, revisions);
+                              int n =
+                                  number == RevisionNaming.UNKNOWN
+                                      ? RevisionNaming.nextNumber(revisions)
+                                      : number;
+                              return templates
+                                  .resolve(Revisions.effectiveTemplate(s))
+                                  .compose(
+                                      t ->
+                                          repo.put(
+                                              key,
+                                              Revisions.create(
+                                                  ns,
+                                                  s.metadata().name(),
+                                                  name,
+                                                  n,
+                                                  t,
+                                                  clock.instant()),
+                                              Store.ABSENT,
+                                              Revision.class));
+                            })
                         .mapEmpty());
   }
 }

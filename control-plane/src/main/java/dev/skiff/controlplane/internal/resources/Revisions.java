@@ -24,8 +24,8 @@ final class Revisions {
   private Revisions() {}
 
   /** A new revision, not yet reported ready by any node. */
-  static Revision create(String ns, String service, int number, RevisionTemplate t, Instant now) {
-    String name = Revision.nameFor(service, number);
+  static Revision create(
+      String ns, String service, String name, int number, RevisionTemplate t, Instant now) {
     ObjectMeta meta =
         new ObjectMeta(
             name,

@@ -42,9 +42,10 @@ public final class ServiceStatusResolver {
     Map<String, Revision> byName =
         revisions.stream()
             .collect(Collectors.toMap(r -> r.metadata().name(), Function.identity(), (a, b) -> b));
+    int latestNumber = RevisionNaming.numberOf(latestCreated, revisions);
     String latestReady =
         revisions.stream()
-            .filter(r -> r.spec().number() <= number(latestCreated))
+            .filter(r -> r.spec().number() <= latestNumber)
             .filter(ServiceStatusResolver::isReady)
             .max(Comparator.comparingInt(r -> r.spec().number()))
             .map(r -> r.metadata().name())
@@ -107,13 +108,5 @@ public final class ServiceStatusResolver {
   static boolean isReady(Revision r) {
     return r.status() != null
         && r.status().conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
-  }
-
-  /** The ordinal of a revision name {@code {service}-NNNNN}; 0 for null. */
-  public static int number(String revisionName) {
-    if (revisionName == null) {
-      return 0;
-    }
-    return Integer.parseInt(revisionName.substring(revisionName.lastIndexOf('-') + 1));
   }
 }

@@ -30,6 +30,7 @@ public final class ServiceWriter {
   private final TemplateResolver templates;
   private final ServiceStatusResolver statuses;
   private final TrafficCheck traffic;
+  private final RevisionNameCheck names;
   private final Clock clock;
 
   public ServiceWriter(
@@ -38,6 +39,7 @@ public final class ServiceWriter {
     this.templates = templates;
     this.statuses = statuses;
     this.traffic = new TrafficCheck(repo);
+    this.names = new RevisionNameCheck(repo);
     this.clock = clock;
   }
 
@@ -95,14 +97,19 @@ public final class ServiceWriter {
     boolean templateChanged = cur == null || !effective.equals(Revisions.effectiveTemplate(cur));
     String latestCreated =
         cur == null || cur.status() == null ? null : cur.status().latestCreatedRevisionName();
-    int next = ServiceStatusResolver.number(latestCreated) + 1;
-    String latest = templateChanged ? Revision.nameFor(m.name(), next) : latestCreated;
+    RevisionNaming.Next next =
+        RevisionNaming.next(m.name(), effective.name(), latestCreated, revisions);
+    String latest = templateChanged ? next.name() : latestCreated;
     Set<String> known = new HashSet<>();
     revisions.forEach(r -> known.add(r.metadata().name()));
     known.add(latest);
-    int number = next;
-    return traffic
-        .check(ns, m.name(), incoming.spec().traffic(), known)
+    int number = next.number();
+    Future<Void> nameFree =
+        templateChanged
+            ? names.checkFree(ns, m.name(), next.name(), latestCreated, revisions)
+            : Future.succeededFuture();
+    return nameFree
+        .compose(v -> traffic.check(ns, m.name(), incoming.spec().traffic(), known))
         .compose(v -> templateChanged ? templates.resolve(effective) : Future.succeededFuture(null))
         .compose(
             resolved -> {
@@ -123,7 +130,9 @@ public final class ServiceWriter {
               Service svc = Service.of(meta, incoming.spec());
               List<Revision> all = new ArrayList<>(revisions);
               Revision created =
-                  resolved == null ? null : Revisions.create(ns, m.name(), number, resolved, now);
+                  resolved == null
+                      ? null
+                      : Revisions.create(ns, m.name(), latest, number, resolved, now);
               if (created != null) {
                 all.removeIf(r -> r.metadata().name().equals(created.metadata().name()));
                 all.add(created);

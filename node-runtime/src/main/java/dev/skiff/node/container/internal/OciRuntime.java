@@ -75,6 +75,14 @@ public final class OciRuntime {
     return argv;
   }
 
+  /** The command that runs {@code command} in the running container (an exec probe). */
+  public List<String> execCommand(String id, List<String> command) {
+    List<String> argv =
+        new ArrayList<>(List.of(binary.toString(), "--root", root.toString(), "exec", id));
+    argv.addAll(command);
+    return argv;
+  }
+
   /** Whether an OOM verdict can be read after the container exited. */
   public boolean keepsStoppedContainers() {
     return runc;

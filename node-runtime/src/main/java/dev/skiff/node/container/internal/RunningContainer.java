@@ -26,6 +26,8 @@ public final class RunningContainer implements ContainerInstance {
   // After SIGKILL a container normally ends in milliseconds; past this the runtime itself is stuck.
   private static final Duration KILL_GRACE = Duration.ofSeconds(10);
   private static final Duration PUMP_GRACE = Duration.ofSeconds(5);
+  // Between taking an unhealthy container out of the endpoints and killing it.
+  private static final Duration UNHEALTHY_GRACE = Duration.ofSeconds(1);
 
   private final Host host;
   private final Context context;
@@ -41,6 +43,9 @@ public final class RunningContainer implements ContainerInstance {
   private final Teardown teardown;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final Promise<ContainerExit> exited = Promise.promise();
+  private final long startedAtNanos = System.nanoTime();
+  private volatile dev.skiff.node.spi.InstanceExit killedFor;
+  private volatile java.util.function.Consumer<Boolean> readinessListener = ready -> {};
 
   RunningContainer(
       Host host,
@@ -147,6 +152,61 @@ public final class RunningContainer implements ContainerInstance {
           .onComplete(ar -> escalate(drain, "KILL"));
     }
     return exited.future().mapEmpty();
+  }
+
+  /**
+   * SIGKILL at once because the instance is unhealthy (its liveness probe failed): unlike {@link
+   * #kill()} this is an end the agent sees ({@link #ended()}), so it restarts the instance.
+   */
+  public void killFor(String reason, String message) {
+    if (killedFor == null && !stopRequested.get()) {
+      killedFor = new dev.skiff.node.spi.InstanceExit(reason, message);
+      LOG.log(Level.WARNING, "container {0}: {1}", key, message);
+      // Out of the endpoints first, so requests stop going to it, then killed once those that
+      // picked it just before had their moment (as the agent withdraws an instance it stops).
+      readinessListener.accept(false);
+      escalate(UNHEALTHY_GRACE, "KILL");
+    }
+  }
+
+  @Override
+  public Future<dev.skiff.node.spi.InstanceExit> ended() {
+    return exited()
+        .compose(
+            e -> {
+              if (e.requested()) {
+                return Promise.<dev.skiff.node.spi.InstanceExit>promise().future();
+              }
+              dev.skiff.node.spi.InstanceExit why = killedFor;
+              return Future.succeededFuture(
+                  why != null
+                      ? why
+                      : new dev.skiff.node.spi.InstanceExit(
+                          e.reason(), "the container ended: " + e));
+            });
+  }
+
+  @Override
+  public void onReadinessChange(java.util.function.Consumer<Boolean> listener) {
+    this.readinessListener = listener;
+  }
+
+  /** Tells the agent the readiness probe now passes, or no longer does. */
+  void readinessChanged(boolean ready) {
+    if (ready && killedFor != null) {
+      return; // being killed as unhealthy: it stays out
+    }
+    LOG.log(
+        Level.INFO,
+        "container {0} {1} its readiness probe",
+        key,
+        ready ? "passes" : "no longer passes");
+    readinessListener.accept(ready);
+  }
+
+  /** How long ago the runtime process was started. */
+  public long runningForMillis() {
+    return (System.nanoTime() - startedAtNanos) / 1_000_000;
   }
 
   /** SIGKILL at once, for an instance that failed to start. */
