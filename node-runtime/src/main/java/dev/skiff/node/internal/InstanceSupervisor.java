@@ -270,10 +270,7 @@ public final class InstanceSupervisor {
   /** Callers reach an instance at its front (its sidecar with the mesh), never directly. */
   private static Endpoint endpoint(Running running, Serving serving) {
     return new Endpoint(
-        running.id(),
-        serving.front().host(),
-        serving.front().port(),
-        serving.front().identity());
+        running.id(), serving.front().host(), serving.front().port(), serving.front().identity());
   }
 
   private void readinessChanged(
