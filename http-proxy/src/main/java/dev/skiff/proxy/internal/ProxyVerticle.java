@@ -13,6 +13,7 @@ import dev.skiff.proxy.UpstreamTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientBuilder;
@@ -35,6 +36,12 @@ import java.util.function.Function;
  * (TLS to those that name an identity), and the pipeline built around that client.
  */
 public final class ProxyVerticle extends VerticleBase {
+  /** HTTP/2 connections per endpoint and event loop on mesh hops. */
+  private static final int HTTP2_CONNECTIONS_PER_ENDPOINT = 4;
+
+  /** Streams a caller may open at once on one HTTP/2 connection to a TLS listener. */
+  private static final long HTTP2_STREAMS = 1000;
+
   private final String host;
   private final int port;
   private final ProxySettings settings;
@@ -89,6 +96,7 @@ public final class ProxyVerticle extends VerticleBase {
       options
           .setSsl(true)
           .setUseAlpn(true)
+          .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(HTTP2_STREAMS))
           .setKeyCertOptions(ssl.getKeyCertOptions())
           .setTrustOptions(ssl.getTrustOptions())
           .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
@@ -120,15 +128,11 @@ public final class ProxyVerticle extends VerticleBase {
     HttpClientBuilder b =
         vertx
             .httpClientBuilder()
+            .with(upstreamOptions())
             .with(
-                new HttpClientOptions()
-                    .setProtocolVersion(HttpVersion.HTTP_1_1)
-                    .setKeepAlive(true)
-                    .setPipelining(false)
-                    .setDecompressionSupported(false)
-                    .setTcpNoDelay(true)
-                    .setVerifyHost(false))
-            .with(new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerEndpoint()))
+                new PoolOptions()
+                    .setHttp1MaxSize(settings.maxConnectionsPerEndpoint())
+                    .setHttp2MaxSize(HTTP2_CONNECTIONS_PER_ENDPOINT))
             // Workloads' responses are parsed leniently (bare LF line ends), clients' requests not.
             .withConnectHandler(Channels::lenientResponses);
     if (upstreamTls != null) {
@@ -137,6 +141,24 @@ public final class ProxyVerticle extends VerticleBase {
       b.with(clientSsl(upstreamTls.sslOptions()));
     }
     return b.build();
+  }
+
+  /**
+   * Mesh hops (TLS) speak HTTP/2 where the peer offers it by ALPN, as Linkerd's proxies do between
+   * each other: a burst of requests held at the activator or queued at a sidecar shares a few
+   * connections instead of paying a TLS handshake each. Plaintext upstreams stay HTTP/1.1.
+   */
+  private HttpClientOptions upstreamOptions() {
+    boolean tls = upstreamTls != null;
+    return new HttpClientOptions()
+        .setProtocolVersion(tls ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+        .setUseAlpn(tls)
+        .setHttp2ClearTextUpgrade(false)
+        .setKeepAlive(true)
+        .setPipelining(false)
+        .setDecompressionSupported(false)
+        .setTcpNoDelay(true)
+        .setVerifyHost(false);
   }
 
   private Future<?> updateClient(ClientSSLOptions options) {

@@ -12,6 +12,7 @@ import dev.skiff.proxy.RequestChecks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -61,7 +62,13 @@ public final class Listener {
   /** Listens with {@code credentials}; {@code plainPort} is used in PERMISSIVE mode only. */
   public Future<Void> listen(Credentials credentials, String host, int port, int plainPort) {
     ServerSSLOptions ssl = sslOptions(credentials);
-    HttpServerOptions options = base().setSsl(true).setUseAlpn(true);
+    HttpServerOptions options =
+        base()
+            .setSsl(true)
+            .setUseAlpn(true)
+            // Callers multiplex on HTTP/2 (a burst shares a few connections), so one connection
+            // may carry as many requests as the sidecar lets wait.
+            .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(1000));
     options
         .setKeyCertOptions(ssl.getKeyCertOptions())
         .setTrustOptions(ssl.getTrustOptions())
