@@ -77,6 +77,18 @@ class MeshNodeIT {
   }
 
   @Test
+  void theCliListsTheSameInstanceAndAddress() throws Exception {
+    JsonNode i = probe.readyInstance("hello");
+    String json = probe.cli().ok("instances", "hello", "-o", "json").out();
+    JsonNode listed = dev.skiff.api.manifest.Json.mapper().readTree(json);
+    JsonNode first = listed.isArray() ? listed.get(0) : listed.get("items").get(0);
+    assertEquals(i.get("name").asText(), first.get("name").asText(), json);
+    assertEquals(i.get("address").asText(), first.get("address").asText(), json);
+    String table = probe.cli().ok("instances", "hello").out();
+    assertTrue(table.contains(i.get("address").asText()), table);
+  }
+
+  @Test
   void instancesNeedAReadTokenAndANamespace() throws Exception {
     String uri = "/v1/instances?namespace=default";
     Http.Response anonymous =
