@@ -137,13 +137,13 @@ function renderTriggers(triggers) {
   $('trigger-rows').replaceChildren(...triggers.items.map((t) => {
     const st = t.status || {};
     const spec = t.spec || {};
-    const lag = Array.isArray(st.partitions)
-      ? st.partitions.map((p) => `${p.partition}: ${p.lag}`).join(', ')
+    const lag = Array.isArray(st.partitions) && st.partitions.length > 0
+      ? st.partitions.map((p) => `${p.topic}/${p.partition}: ${p.lag}`).join(', ')
       : st.lag !== undefined ? String(st.lag) : '–';
     const tr = document.createElement('tr');
     tr.append(cell(t.metadata.name), cell(t.metadata.namespace || 'default'), cell(spec.topic || (spec.topics || []).join(', ') || '–'),
       cell(spec.service || (spec.subscriber && (spec.subscriber.service || spec.subscriber.uri)) || '–'), cell(lag),
-      cell(st.deadLetters !== undefined ? String(st.deadLetters) : '–'));
+      cell(st.deadLettered !== undefined ? String(st.deadLettered) : '–'));
     return tr;
   }));
 }
