@@ -111,6 +111,7 @@ public final class ControlPlane {
             .withTrustDomain(b.trustDomain)
             .withClock(b.clock)
             .withRootSwitchDelay(b.rootSwitchDelay)
+            .withMinTtl(b.meshMinTtl)
             .build();
     this.events = new EventLog(b.clock);
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
@@ -342,6 +343,7 @@ public final class ControlPlane {
     private Handler<HttpConnection> connectionHandler = conn -> {};
     private String trustDomain = "skiff.local";
     private java.time.Duration rootSwitchDelay = java.time.Duration.ofMinutes(1);
+    private java.time.Duration meshMinTtl = java.time.Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -358,6 +360,15 @@ public final class ControlPlane {
      */
     public Builder withMeshRootSwitchDelay(java.time.Duration d) {
       this.rootSwitchDelay = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /**
+     * The shortest mesh leaf lifetime the CA grants (see {@link MeshCa.Builder#withMinTtl});
+     * default 1 minute. Tests lower it to renew within seconds.
+     */
+    public Builder withMeshMinTtl(java.time.Duration d) {
+      this.meshMinTtl = Objects.requireNonNull(d);
       return this;
     }
 

@@ -76,6 +76,7 @@ public final class IdentityProvider {
    * renewal; completes once every listener has taken them.
    */
   public Future<Credentials> renewNow() {
+    Instant asked = clock.instant();
     return vertx
         .<KeyPair>executeBlocking(Csr::newKeyPair, false)
         .compose(
@@ -89,7 +90,7 @@ public final class IdentityProvider {
                     .map(
                         installed -> {
                           renewals.incrementAndGet();
-                          scheduleRenewal(fresh);
+                          scheduleRenewal(fresh, asked);
                           scheduleRefresh();
                           return fresh;
                         }))
@@ -224,10 +225,16 @@ public final class IdentityProvider {
                         }));
   }
 
-  private void scheduleRenewal(Credentials c) {
-    Duration life = Duration.between(c.notBefore(), c.notAfter());
+  /**
+   * Renews at 70 % (less jitter) of the lifetime the issuer granted, counted from when it was asked
+   * for: an issuer that backdates notBefore for clock skew (Skiff's CA by a minute) does not grant
+   * that time, and counting it would renew a short leaf at once, over and over.
+   */
+  private void scheduleRenewal(Credentials c, Instant asked) {
+    Instant from = c.notBefore().isAfter(asked) ? c.notBefore() : asked;
+    Duration life = Duration.between(from, c.notAfter());
     double fraction = RENEW_AT - JITTER * Math.min(1, Math.max(0, jitter.getAsDouble()));
-    Instant at = c.notBefore().plusMillis((long) (life.toMillis() * fraction));
+    Instant at = from.plusMillis((long) (life.toMillis() * fraction));
     schedule(Duration.between(clock.instant(), at));
   }
 

@@ -51,6 +51,29 @@ class IdentityProviderTest {
     assertEquals(life.toMillis() * 6 / 10, ticker.delays().get(1).toMillis(), 2000);
   }
 
+  /**
+   * The CA backdates notBefore by a minute (clock skew): that minute is no part of the lifetime
+   * granted, so a short leaf must not count it. Counted, a 10 s leaf renewed at once, in a loop.
+   */
+  @Test
+  void aBackdatedLeafRenewsAtSeventyPercentOfTheLifetimeFromItsIssuance() {
+    ca.backdating(Duration.ofMinutes(1));
+    IdentityProvider p =
+        IdentityProvider.builder()
+            .withVertx(vertx)
+            .withIdentity(ID)
+            .withIssuer(ca.issuer())
+            .withTtl(Duration.ofSeconds(10))
+            .withTicker(ticker)
+            .withJitter(() -> 0.0)
+            .build();
+
+    await(p.start());
+
+    assertEquals(1, ticker.delays().size());
+    assertEquals(7000, ticker.delays().get(0).toMillis(), 1000);
+  }
+
   @Test
   void renewalMakesANewKeyEachTime() {
     IdentityProvider p = provider(ca.issuer(), new AtomicReference<>(0.5));

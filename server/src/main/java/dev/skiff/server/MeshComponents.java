@@ -8,6 +8,7 @@ import dev.skiff.meshproxy.ComponentIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,27 +33,29 @@ final class MeshComponents {
    * Loads the CA (the control plane's start loads it again, the same) and obtains both components'
    * first certificates.
    */
-  static Future<MeshComponents> start(Vertx vertx, MeshCa ca, MeterRegistry registry) {
+  static Future<MeshComponents> start(
+      Vertx vertx, MeshCa ca, MeterRegistry registry, MeshTimings timings) {
     String td = ca.trustDomain();
     return ca.start()
         .compose(
             started -> {
               MeshComponents m =
                   new MeshComponents(
-                      identity(vertx, ca, SpiffeId.component(td, "gateway"), registry),
-                      identity(vertx, ca, SpiffeId.component(td, "activator"), registry),
+                      identity(vertx, ca, SpiffeId.component(td, "gateway"), registry, timings),
+                      identity(vertx, ca, SpiffeId.component(td, "activator"), registry, timings),
                       SpiffeId.component(td, "eventing"));
               return Future.all(m.gateway.start(), m.activator.start()).map(all -> m);
             });
   }
 
   private static ComponentIdentity identity(
-      Vertx vertx, MeshCa ca, SpiffeId id, MeterRegistry registry) {
+      Vertx vertx, MeshCa ca, SpiffeId id, MeterRegistry registry, MeshTimings timings) {
     return ComponentIdentity.builder()
         .withVertx(vertx)
         .withIdentity(id)
         .withIssuer(MeshIssuer.of(ca, id))
         .withMeterRegistry(registry)
+        .withProvider(p -> p.withTtl(timings.leafTtl()).withBundleRefresh(timings.bundleRefresh()))
         .build();
   }
 
@@ -68,6 +71,13 @@ final class MeshComponents {
   /** The identity the gateway must see on the activator's certificate. */
   String activatorIdentity() {
     return activator.id().uri();
+  }
+
+  /** Certificates obtained so far per component identity, the first ones included. */
+  Map<String, Long> renewals() {
+    return Map.of(
+        gateway.id().uri(), gateway.provider().renewals(),
+        activator.id().uri(), activator.provider().renewals());
   }
 
   void stop() {

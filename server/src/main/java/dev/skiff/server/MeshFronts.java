@@ -63,6 +63,8 @@ public final class MeshFronts implements FrontDoor {
               .withIdentity(id)
               .withIssuer(MeshIssuer.of(ca, id))
               .withClock(clock)
+              .withTtl(timings.leafTtl())
+              .withBundleRefresh(timings.bundleRefresh())
               .build();
       this.policy = policyFor(key, null);
       // Issued now, not at the first instance: a cold start finds the certificate ready.
@@ -98,17 +100,26 @@ public final class MeshFronts implements FrontDoor {
   private final String bindHost;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final MeshTimings timings;
   private final Map<Key, ServiceMesh> services = new HashMap<>();
 
   /**
    * @param bindHost the node's address, where sidecars listen (loopback in one JVM)
+   * @param timings the leaf lifetime the identities ask for and their bundle refresh period
    */
-  public MeshFronts(Vertx vertx, MeshCa ca, String bindHost, MeterRegistry registry, Clock clock) {
+  public MeshFronts(
+      Vertx vertx,
+      MeshCa ca,
+      String bindHost,
+      MeterRegistry registry,
+      Clock clock,
+      MeshTimings timings) {
     this.vertx = vertx;
     this.ca = ca;
     this.bindHost = bindHost;
     this.registry = registry;
     this.clock = clock;
+    this.timings = timings;
   }
 
   @Override
@@ -177,6 +188,13 @@ public final class MeshFronts implements FrontDoor {
           next,
           m.sidecars.size());
     }
+  }
+
+  /** Certificates obtained so far per service identity on this node, the first ones included. */
+  synchronized Map<String, Long> renewals() {
+    Map<String, Long> out = new HashMap<>();
+    services.values().forEach(m -> out.put(m.identity.id().uri(), m.identity.renewals()));
+    return out;
   }
 
   /** Stops every identity (after the agent stopped the sidecars). */

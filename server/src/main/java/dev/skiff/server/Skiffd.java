@@ -217,6 +217,8 @@ public final class Skiffd {
                               wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
                       .withDomain(options.domain)
                       .withTrustDomain(options.trustDomain)
+                      .withMeshRootSwitchDelay(options.meshTimings.rootSwitchDelay())
+                      .withMeshMinTtl(options.meshTimings.minLeafTtl())
                       .withHostDirectories(options.volumeRoot != null)
                       .withClock(clock)
                       .withMeterRegistry(metrics)
@@ -255,7 +257,14 @@ public final class Skiffd {
                 agentBuilder.withBackend(containers);
               }
               if (options.mesh()) {
-                meshFronts = new MeshFronts(vertx, controlPlane.meshCa(), LOOPBACK, metrics, clock);
+                meshFronts =
+                    new MeshFronts(
+                        vertx,
+                        controlPlane.meshCa(),
+                        LOOPBACK,
+                        metrics,
+                        clock,
+                        options.meshTimings);
                 agentBuilder.withFrontDoor(meshFronts);
               }
               agent =
@@ -460,7 +469,7 @@ public final class Skiffd {
     if (!options.mesh()) {
       return Future.succeededFuture();
     }
-    return MeshComponents.start(vertx, controlPlane.meshCa(), metrics)
+    return MeshComponents.start(vertx, controlPlane.meshCa(), metrics, options.meshTimings)
         .map(
             m -> {
               mesh = m;
@@ -629,6 +638,21 @@ public final class Skiffd {
 
   public int apiPort() {
     return controlPlane.actualPort();
+  }
+
+  /**
+   * Certificates each mesh identity in this skiffd obtained so far (first ones included): the
+   * gateway's, the activator's and every service's on this node; empty with {@code --mesh off}.
+   */
+  java.util.Map<String, Long> meshRenewals() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    if (mesh != null) {
+      out.putAll(mesh.renewals());
+    }
+    if (meshFronts != null) {
+      out.putAll(meshFronts.renewals());
+    }
+    return out;
   }
 
   /** The activator's internal port (always on loopback). */

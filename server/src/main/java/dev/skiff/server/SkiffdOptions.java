@@ -260,6 +260,12 @@ public final class SkiffdOptions {
               + " costs (env SKIFF_MESH). Default: ${DEFAULT-VALUE}")
   String meshSwitch = "on";
 
+  /**
+   * The mesh's lifetimes and delays (leaf TTL, bundle refresh, root switch delay, the CA's minimum
+   * TTL); no flag: production keeps the defaults, tests compress them (docs/mesh.md).
+   */
+  MeshTimings meshTimings = MeshTimings.DEFAULTS;
+
   /** Whether skiffd wires the mesh ({@code --mesh on|off}); fails on any other value. */
   public boolean mesh() {
     return switch (meshSwitch) {

@@ -438,6 +438,18 @@ public final class MeshCa {
     }
 
     /**
+     * The shortest lifetime a request may ask for; default 1 minute. Lower only to compress the
+     * mesh's day into seconds in a test (a leaf renews at 70 % of its lifetime).
+     */
+    public Builder withMinTtl(Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("the min ttl must be positive, got " + d);
+      }
+      this.minTtl = d;
+      return this;
+    }
+
+    /**
      * How long after {@link MeshCa#rotateRoot()} the new root starts to sign leaves: time for every
      * holder of the bundle to fetch the one with both roots; default 1 minute.
      */

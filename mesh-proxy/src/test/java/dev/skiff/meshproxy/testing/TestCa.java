@@ -121,6 +121,14 @@ public final class TestCa {
     };
   }
 
+  private volatile Duration backdate = Duration.ofSeconds(1);
+
+  /** Leaves' notBefore lies this far in the past (default 1 s; Skiff's CA backdates 1 min). */
+  public TestCa backdating(Duration d) {
+    this.backdate = d;
+    return this;
+  }
+
   /** Signs the CSR's key with the CSR's SANs (plus loopback names) for {@code ttl}. */
   public IssuedCertificate issue(String csrPem, Duration ttl) {
     try (PEMParser p = new PEMParser(new StringReader(csrPem))) {
@@ -142,7 +150,7 @@ public final class TestCa {
               intermediateName(),
               csr.getPublicKey(),
               new X500Name(""),
-              now.minusSeconds(1),
+              now.minus(backdate),
               now.plus(ttl),
               false,
               new GeneralNames(names.toArray(new GeneralName[0])));
