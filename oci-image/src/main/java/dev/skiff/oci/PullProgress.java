@@ -5,7 +5,8 @@ package dev.skiff.oci;
  * layers already in the store count as received) out of the total its manifest's descriptors
  * declare, and how many layers are downloaded and unpacked. {@link ImageStore} calls it from a
  * Vert.x timer at most once per its progress interval (250 ms by default) while something changed,
- * and once more when the pull is done; never when everything was in the store already. It may be
+ * and once more when the pull is done; never when everything was in the store already (nor for
+ * layers that another pull of the store is downloading: those count when they are in). It may be
  * called from any thread (but never twice at once for one pull) and must not block.
  */
 @FunctionalInterface

@@ -86,14 +86,20 @@ public final class PullTracker {
     }
     if (succeeded) {
       report(true);
-    }
-    synchronized (this) {
-      finished = true;
+    } else {
+      synchronized (this) {
+        finished = true;
+      }
     }
   }
 
+  /** Reports unless nothing changed; the last report ends them (a late tick stays quiet). */
   private synchronized void report(boolean last) {
-    if (finished || !fetching) {
+    if (finished) {
+      return;
+    }
+    finished = last;
+    if (!fetching) {
       return;
     }
     long bytes = 0;
