@@ -329,6 +329,9 @@ class ImageStoreIT {
       }
     }
 
+    System.out.printf(
+        "pull progress: %d reports (every 1 ms at most) for %d bytes in 2 layers%n",
+        statuses.size(), total);
     List<PullProgress.Status> again = Collections.synchronizedList(new ArrayList<>());
     Await.result(store.prepare(ref, PullOptions.defaults(), again::add));
     assertEquals(List.of(), again, "nothing to download, nothing to report");
