@@ -93,7 +93,8 @@ final class LocalControlPlane implements AutoCloseable {
         new StandInNode(
             new RestStatusReporter(
                 vertx, new HttpClientOptions(), "127.0.0.1", cp::actualPort, cp.systemToken()),
-            store);
+            store,
+            cp.events());
     await(cp.start());
     await(cp.follow(node::onEvent));
   }

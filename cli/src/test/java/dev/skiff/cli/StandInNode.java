@@ -6,6 +6,8 @@ import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.api.watch.ResourceEvent;
+import dev.skiff.controlplane.events.EventLog;
+import dev.skiff.controlplane.events.EventNote;
 import dev.skiff.node.RestStatusReporter;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -19,18 +21,22 @@ import java.util.Map;
  *
  * <p>A new revision turns Ready with its start scale (initial-scale, at least min-scale, at most
  * max-scale) of instances. A template with env {@code FAIL} turns Ready False; one with env {@code
- * HANG} stays starting. After {@link #stopStarting()} new revisions get no report at all, as when
- * no node has picked them up yet.
+ * HANG} stays starting; one with env {@code PULLING} stays starting too, with a {@code Pulling}
+ * event whose message is that variable's value, as a node pulling the image records it. After
+ * {@link #stopStarting()} new revisions get no report at all, as when no node has picked them up
+ * yet.
  */
 final class StandInNode {
   private final RestStatusReporter reporter;
   private final LaggingStore store;
+  private final EventLog events;
   private volatile boolean starting = true;
   private volatile int serviceStatusLag;
 
-  StandInNode(RestStatusReporter reporter, LaggingStore store) {
+  StandInNode(RestStatusReporter reporter, LaggingStore store, EventLog events) {
     this.reporter = reporter;
     this.store = store;
+    this.events = events;
   }
 
   /** From now on, new revisions stay as the control plane made them: not reported by any node. */
@@ -78,6 +84,29 @@ final class StandInNode {
               null,
               null,
               Condition.ready(false, "ExitCode", "the module exited with status 1", now));
+    } else if (env.containsKey("PULLING")) {
+      String ns = r.metadata().namespaceOrDefault();
+      String name = r.metadata().name();
+      reporter
+          .report(
+              ns,
+              name,
+              status(
+                  start,
+                  0,
+                  new Condition("Ready", "Unknown", "Starting", "waiting for an instance", now)))
+          .onSuccess(
+              v ->
+                  events.update(
+                      EventNote.normal(
+                          ns,
+                          "Revision",
+                          name,
+                          r.spec().service(),
+                          "Pulling",
+                          env.get("PULLING"),
+                          "node")));
+      return;
     } else if (env.containsKey("HANG")) {
       status =
           status(

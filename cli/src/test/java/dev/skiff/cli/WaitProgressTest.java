@@ -21,6 +21,45 @@ class WaitProgressTest extends CliTestCase {
     assertTrue(r.out().contains("revision hello-00001 ready at "), r.out());
   }
 
+  private static final String PULLING =
+      "pulling ghcr.io/x/y:1: 12.3 MiB of 45.6 MiB (3 of 5 layers)";
+
+  @Test
+  void aTerminalSeesTheImagePullsBytesWhileItIsTheNewestEvent() {
+    CliRunner.Result r =
+        cli.withEnv("SKIFF_PROGRESS", "always")
+            .run(
+                "deploy",
+                "hello",
+                "--wasm",
+                wasm,
+                "--env",
+                "PULLING=" + PULLING,
+                "--wait-timeout",
+                "3");
+
+    assertEquals(1, r.code(), "the revision never turns ready: " + r);
+    assertTrue(r.err().contains("\rhello-00001: " + PULLING + " ["), r.err());
+  }
+
+  @Test
+  void aPipeSeesNoPullProgress() {
+    CliRunner.Result r =
+        cli.run(
+            "deploy",
+            "hello",
+            "--wasm",
+            wasm,
+            "--env",
+            "PULLING=" + PULLING,
+            "--wait-timeout",
+            "3");
+
+    assertEquals(1, r.code(), r.toString());
+    assertFalse(r.err().contains("\r"), r.err());
+    assertFalse(r.err().contains("12.3 MiB"), r.err());
+  }
+
   @Test
   void aPipeSeesNoProgress() {
     CliRunner.Result r = cli.run("deploy", "hello", "--wasm", wasm);

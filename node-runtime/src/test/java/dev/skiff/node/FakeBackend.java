@@ -18,6 +18,12 @@ public final class FakeBackend implements RuntimeBackend {
   private final AtomicInteger port = new AtomicInteger(40000);
   private final AtomicReference<InstanceStartException> failure = new AtomicReference<>();
   public final List<FakeInstance> running = new CopyOnWriteArrayList<>();
+  private volatile List<dev.skiff.node.spi.StartProgress.ImagePull> pulls = List.of();
+
+  /** From now on each start first reports these pull statuses to its spec's progress. */
+  public void pullsFirst(List<dev.skiff.node.spi.StartProgress.ImagePull> statuses) {
+    pulls = List.copyOf(statuses);
+  }
 
   /** From now on starts fail with this (null: they succeed). */
   public void failStartsWith(InstanceStartException e) {
@@ -36,6 +42,7 @@ public final class FakeBackend implements RuntimeBackend {
   @Override
   public Future<Instance> start(InstanceSpec spec) {
     starts.incrementAndGet();
+    pulls.forEach(spec.progress()::onPull);
     InstanceStartException e = failure.get();
     if (e != null) {
       return Future.failedFuture(e);

@@ -142,6 +142,31 @@ class NodeAgentTest {
   }
 
   @Test
+  void tellsItsListenerOfTheImagePullsProgressBeforeTheStart() throws Exception {
+    List<dev.skiff.node.spi.InstanceEvents.InstanceEvent> heard =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    var pulling =
+        new dev.skiff.node.spi.StartProgress.ImagePull(
+            "r.example/x:1", 12_897_485, 47_815_065, 3, 5, null, null);
+    var pulled =
+        new dev.skiff.node.spi.StartProgress.ImagePull(
+                "r.example/x:1", 47_815_065, 47_815_065, 5, 5, null, null)
+            .pulled("sha256:abc", Duration.ofMillis(3210));
+    backend.pullsFirst(List.of(pulling, pulled));
+    agent = agent(NodeAgent.builder().withInstanceEvents(heard::add));
+    deploy(Fixtures.revision("hello", 1));
+    await("the start heard", () -> heard.size() == 3);
+
+    assertEquals(
+        List.of(
+            "PULLING pulling r.example/x:1: 12.3 MiB of 45.6 MiB (3 of 5 layers)",
+            "PULLED pulled r.example/x:1 (sha256:abc): 45.6 MiB, 5 layers in 3.2 s"),
+        heard.subList(0, 2).stream().map(e -> e.what() + " " + e.message()).toList());
+    assertEquals(dev.skiff.node.spi.InstanceEvents.What.STARTED, heard.get(2).what());
+    assertEquals("hello-00001", heard.get(0).revision());
+  }
+
+  @Test
   void drainsAnInstanceOnlyAfterTheEndpointGrace() throws Exception {
     Revision r = Fixtures.revision("hello", 1);
     deploy(r);

@@ -12,6 +12,7 @@ import dev.skiff.oci.internal.Manifests;
 import dev.skiff.oci.internal.Manifests.ImageManifest;
 import dev.skiff.oci.internal.Manifests.ParsedConfig;
 import dev.skiff.oci.internal.MediaTypes;
+import dev.skiff.oci.internal.PullTracker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,6 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -69,6 +71,8 @@ public final class ImageStore {
   private final WorkerExecutor local;
   private final Clock clock;
   private final Duration partialRetention;
+  private final Duration progressInterval;
+  private final Vertx vertx;
   private final AsyncGate gate = new AsyncGate();
   private final Map<String, Future<?>> inFlight = new ConcurrentHashMap<>();
 
@@ -92,6 +96,8 @@ public final class ImageStore {
             "skiff-oci-unpack-" + POOLS.incrementAndGet(), b.unpackers, 6, TimeUnit.HOURS);
     this.clock = b.clock;
     this.partialRetention = b.partialRetention;
+    this.progressInterval = b.progressInterval;
+    this.vertx = b.vertx;
   }
 
   public static Builder builder(Vertx vertx) {
@@ -114,6 +120,15 @@ public final class ImageStore {
    *     and {@link UnsafeLayerException}), or {@link InvalidImageReferenceException}
    */
   public Future<PreparedImage> prepare(String reference, PullOptions options) {
+    return prepare(reference, options, PullProgress.NONE);
+  }
+
+  /**
+   * {@link #prepare(String, PullOptions)}, telling {@code progress} how far the download of the
+   * image's layers has got (see {@link PullProgress} for when and on which thread).
+   */
+  public Future<PreparedImage> prepare(
+      String reference, PullOptions options, PullProgress progress) {
     ImageReference ref;
     try {
       ref = ImageReference.parse(reference);
@@ -124,7 +139,7 @@ public final class ImageStore {
     return gate.enterShared()
         .compose(
             v ->
-                pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null)
+                pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null, progress)
                     .andThen(ar -> gate.exitShared()))
         .onSuccess(
             img ->
@@ -198,7 +213,8 @@ public final class ImageStore {
                                     + ociLayoutDir
                                     + " lacks it; for a multi-platform index, it needs the"
                                     + " image for "
-                                    + options.platform()))
+                                    + options.platform(),
+                                PullProgress.NONE))
                     .compose(
                         img ->
                             recordTag(ref, img.manifestDigest())
@@ -271,12 +287,14 @@ public final class ImageStore {
    * @param offline null to fetch what the store lacks from the registry; else take everything from
    *     the store (and imported tags, for a tag), and fail with this hint when something is missing
    */
-  private Future<PreparedImage> pull(ImageReference ref, PullOptions options, String offline) {
+  private Future<PreparedImage> pull(
+      ImageReference ref, PullOptions options, String offline, PullProgress progress) {
     return manifest(ref, options, offline)
         .compose(
             top ->
                 imageManifest(ref, top, options, offline, 0)
-                    .compose(manifest -> image(ref, top.digest(), manifest, options, offline)))
+                    .compose(
+                        manifest -> image(ref, top.digest(), manifest, options, offline, progress)))
         .recover(err -> Future.failedFuture(wrap(ref, err)));
   }
 
@@ -363,7 +381,8 @@ public final class ImageStore {
       String digest,
       ImageManifest manifest,
       PullOptions options,
-      String offline) {
+      String offline,
+      PullProgress progress) {
     Descriptor configBlob = manifest.config();
     if (!MediaTypes.isConfig(configBlob.mediaType())) {
       return Future.failedFuture(
@@ -385,13 +404,16 @@ public final class ImageStore {
                     + layer.mediaType()));
       }
     }
-    return blob(ref, configBlob, options, offline)
+    PullTracker tracker =
+        PullTracker.start(vertx, progressInterval, ref.toString(), manifest.layers(), progress);
+    return blob(ref, configBlob, options, offline, bytes -> {})
         .compose(path -> blocking(() -> Manifests.config(store.read(configBlob.digest()))))
         .compose(config -> checkPlatform(ref, config, options.platform()))
         .compose(
             config ->
-                layers(ref, manifest, config, options, offline)
-                    .map(dirs -> new PreparedImage(ref.toString(), digest, config.config(), dirs)));
+                layers(ref, manifest, config, options, offline, tracker)
+                    .map(dirs -> new PreparedImage(ref.toString(), digest, config.config(), dirs)))
+        .andThen(ar -> tracker.finish(ar.succeeded()));
   }
 
   /**
@@ -423,7 +445,8 @@ public final class ImageStore {
       ImageManifest manifest,
       ParsedConfig config,
       PullOptions options,
-      String offline) {
+      String offline,
+      PullTracker tracker) {
     List<Descriptor> layers = manifest.layers();
     if (layers.size() != config.diffIds().size()) {
       return Future.failedFuture(
@@ -442,14 +465,22 @@ public final class ImageStore {
         return Future.failedFuture(
             new ImagePullException(ref + ": diff id '" + diffId + "' is not a sha256 digest"));
       }
-      dirs.add(layer(ref, layers.get(i), diffId, options, offline));
+      int index = i;
+      dirs.add(
+          layer(ref, layers.get(i), diffId, options, offline, tracker.bytes(i))
+              .onSuccess(dir -> tracker.layerDone(index)));
     }
     return Future.all(dirs).map(all -> all.<Path>list());
   }
 
   /** One layer directory: present already, or downloaded and unpacked once for all callers. */
   private Future<Path> layer(
-      ImageReference ref, Descriptor blob, String diffId, PullOptions options, String offline) {
+      ImageReference ref,
+      Descriptor blob,
+      String diffId,
+      PullOptions options,
+      String offline,
+      LongConsumer received) {
     Path dir = store.layer(diffId);
     return once(
         "layer " + diffId,
@@ -459,12 +490,16 @@ public final class ImageStore {
                     present ->
                         present
                             ? Future.succeededFuture(dir)
-                            : blob(ref, blob, options, offline)
+                            : blob(ref, blob, options, offline, received)
                                 .compose(file -> blocking(() -> unpack(ref, blob, diffId, file)))));
   }
 
   private Future<Path> blob(
-      ImageReference ref, Descriptor blob, PullOptions options, String offline) {
+      ImageReference ref,
+      Descriptor blob,
+      PullOptions options,
+      String offline,
+      LongConsumer received) {
     Path file = store.blob(blob.digest());
     if (offline != null) {
       return blocking(() -> Files.isRegularFile(file))
@@ -478,7 +513,7 @@ public final class ImageStore {
         "blob " + blob.digest(),
         () ->
             registry
-                .fetchBlob(ref, blob, file, store.partial(blob.digest()), options)
+                .fetchBlob(ref, blob, file, store.partial(blob.digest()), options, received)
                 .map(BlobDownload::path));
   }
 
@@ -565,6 +600,7 @@ public final class ImageStore {
     private int unpackers = Math.max(2, Runtime.getRuntime().availableProcessors());
     private Clock clock = Clock.systemUTC();
     private Duration partialRetention = Duration.ofHours(1);
+    private Duration progressInterval = Duration.ofMillis(250);
 
     private Builder(Vertx vertx) {
       this.vertx = vertx;
@@ -605,6 +641,16 @@ public final class ImageStore {
     /** How long gc keeps a partial download for a pull to resume (default 1 h). */
     public Builder withPartialRetention(Duration retention) {
       this.partialRetention = retention;
+      return this;
+    }
+
+    /** How often, at most, a pull tells its {@link PullProgress} (default 250 ms). */
+    public Builder withProgressInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException(
+            "the progress interval must be positive, not " + interval);
+      }
+      this.progressInterval = interval;
       return this;
     }
 

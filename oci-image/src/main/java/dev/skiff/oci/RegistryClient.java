@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * An OCI distribution (v2) client: fetches manifests and blobs with digest verification, resumes
@@ -105,6 +106,21 @@ public final class RegistryClient {
    */
   public Future<BlobDownload> fetchBlob(
       ImageReference repo, Descriptor blob, Path target, Path partial, PullOptions options) {
+    return fetchBlob(repo, blob, target, partial, options, bytes -> {});
+  }
+
+  /**
+   * {@link #fetchBlob(ImageReference, Descriptor, Path, Path, PullOptions)}, telling {@code
+   * received} the bytes on disk (resumed part included) after every chunk, on the response's
+   * thread: it must be cheap, such as setting an atomic that something else reads now and then.
+   */
+  public Future<BlobDownload> fetchBlob(
+      ImageReference repo,
+      Descriptor blob,
+      Path target,
+      Path partial,
+      PullOptions options,
+      LongConsumer received) {
     return new BlobFetch(
             vertx,
             stallTimeout,
@@ -114,7 +130,8 @@ public final class RegistryClient {
             partial,
             headers ->
                 pullBlob(
-                    repo, options, "/v2/" + repo.repository() + "/blobs/" + blob.digest(), headers))
+                    repo, options, "/v2/" + repo.repository() + "/blobs/" + blob.digest(), headers),
+            received)
         .run();
   }
 

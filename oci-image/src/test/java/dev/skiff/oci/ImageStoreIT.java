@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -278,6 +279,62 @@ class ImageStoreIT {
                     registry.address() + "/tampered@" + image.manifestDigest(),
                     PullOptions.defaults()));
     assertInstanceOf(DigestMismatchException.class, byDigest);
+  }
+
+  @Test
+  void pullProgressGrowsToTheLayersTotalAndSaysNothingWhenAllIsHere() throws Exception {
+    byte[] big = new byte[4 * 1024 * 1024];
+    new Random(7).nextBytes(big);
+    LayoutImage image =
+        OciLayoutWriter.builder()
+            .addLayer(
+                ImageLayer.builder()
+                    .withCompression(ImageLayer.Compression.NONE)
+                    .file("data.bin", big, 0644)
+                    .build())
+            .addLayer(ImageLayer.builder().file("small.txt", new byte[] {'h', 'i'}, 0644).build())
+            .build()
+            .write(tmp.resolve("layout-progress"), "progress");
+    push(image, "progress:v1");
+    long total = image.layers().stream().mapToLong(Descriptor::size).sum();
+    ImageStore store =
+        ImageStore.builder(vertx)
+            .withDataDir(tmp.resolve("node"))
+            .withRegistryClient(client)
+            .withProgressInterval(Duration.ofMillis(1))
+            .build();
+    List<PullProgress.Status> seen = Collections.synchronizedList(new ArrayList<>());
+    String ref = registry.address() + "/progress:v1";
+
+    Await.result(store.prepare(ref, PullOptions.defaults(), seen::add));
+
+    List<PullProgress.Status> statuses = List.copyOf(seen);
+    assertFalse(statuses.isEmpty(), "a pull that downloads reports its progress");
+    PullProgress.Status last = statuses.get(statuses.size() - 1);
+    assertTrue(last.done(), statuses::toString);
+    assertEquals(total, last.receivedBytes(), statuses::toString);
+    assertEquals(total, last.totalBytes());
+    assertEquals(2, last.layersDone());
+    assertEquals(2, last.layers());
+    for (int i = 0; i < statuses.size(); i++) {
+      PullProgress.Status s = statuses.get(i);
+      assertEquals(ref, s.reference());
+      assertEquals(total, s.totalBytes());
+      assertTrue(s.receivedBytes() <= total, statuses::toString);
+      assertEquals(i == statuses.size() - 1, s.done(), statuses::toString);
+      if (i > 0) {
+        PullProgress.Status before = statuses.get(i - 1);
+        assertTrue(s.receivedBytes() >= before.receivedBytes(), statuses::toString);
+        assertTrue(s.layersDone() >= before.layersDone(), statuses::toString);
+      }
+    }
+
+    System.out.printf(
+        "pull progress: %d reports (every 1 ms at most) for %d bytes in 2 layers%n",
+        statuses.size(), total);
+    List<PullProgress.Status> again = Collections.synchronizedList(new ArrayList<>());
+    Await.result(store.prepare(ref, PullOptions.defaults(), again::add));
+    assertEquals(List.of(), again, "nothing to download, nothing to report");
   }
 
   @Test

@@ -17,13 +17,10 @@ import dev.skiff.node.NodeAgent;
 import dev.skiff.node.RestStatusReporter;
 import dev.skiff.node.container.ContainerBackend;
 import dev.skiff.node.container.ContainerConfig;
-import dev.skiff.node.container.ContainerImage;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
 import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.oci.ImageStore;
-import dev.skiff.oci.PreparedImage;
-import dev.skiff.oci.PullOptions;
 import dev.skiff.proxy.ConnectionGuard;
 import dev.skiff.proxy.TrustedProxies;
 import dev.skiff.wasm.WasmConfig;
@@ -183,10 +180,7 @@ public final class Skiffd {
               // Containers need root and runc; without them skiffd runs Wasm only and says why.
               images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
               return ContainerBackend.create(
-                      vertx,
-                      containerConfig(dataDir),
-                      ref ->
-                          images.prepare(ref, PullOptions.defaults()).map(Skiffd::containerImage))
+                      vertx, containerConfig(dataDir), new ImageStoreSource(images))
                   .map(
                       b -> {
                         containersEnabled = true;
@@ -622,18 +616,6 @@ public final class Skiffd {
         .withInterfacePrefix("sk" + tag)
         .withSubnet("10." + (64 + h % 64) + ".0.0/16")
         .build();
-  }
-
-  private static ContainerImage containerImage(PreparedImage p) {
-    return new ContainerImage(
-        p.reference(),
-        p.manifestDigest(),
-        p.layers(),
-        p.config().entrypoint(),
-        p.config().cmd(),
-        p.config().env(),
-        p.config().workingDir(),
-        p.config().user());
   }
 
   public int apiPort() {

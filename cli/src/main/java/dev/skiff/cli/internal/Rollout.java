@@ -22,6 +22,9 @@ public final class Rollout {
   private final Clock clock;
   private final Duration interval;
 
+  /** The reason of a node's image pull event, updated in place with the bytes so far. */
+  private static final String PULLING = "Pulling";
+
   private ProgressLine progress = ProgressLine.NONE;
   private int polls;
 
@@ -173,8 +176,8 @@ public final class Rollout {
   }
 
   /**
-   * The revision's newest event as {@code Reason: message}, or {@code fallback}: none yet, or a
-   * control plane without events.
+   * The revision's newest event as {@code Reason: message} (a {@code Pulling} event's message
+   * alone), or {@code fallback}: none yet, or a control plane without events.
    */
   private String lastEvent(String ns, String revision, String fallback) {
     try {
@@ -183,7 +186,8 @@ public final class Rollout {
         return fallback;
       }
       dev.skiff.api.event.Event e = events.get(events.size() - 1);
-      return e.reason() + ": " + e.message();
+      // A pull's message says it all: "pulling IMAGE: 12.3 MiB of 45.6 MiB (3 of 5 layers)".
+      return PULLING.equals(e.reason()) ? e.message() : e.reason() + ": " + e.message();
     } catch (CliException e) {
       return fallback;
     }

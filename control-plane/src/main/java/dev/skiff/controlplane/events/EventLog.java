@@ -56,6 +56,19 @@ public final class EventLog {
 
   /** Records {@code note} (or folds it into the same earlier event) and tells subscribers. */
   public Event record(EventNote note) {
+    return record(note, false);
+  }
+
+  /**
+   * Records {@code note} as the latest state of something under way, such as an image pull's bytes:
+   * it folds into the newest event with the same reason about the same object whatever that event's
+   * message (which it replaces; the count grows), so updates make one event, not many.
+   */
+  public Event update(EventNote note) {
+    return record(note, true);
+  }
+
+  private Event record(EventNote note, boolean anyMessage) {
     Event event;
     synchronized (this) {
       Instant now = clock.instant();
@@ -63,7 +76,7 @@ public final class EventLog {
       FoldKey key = new FoldKey(note.kind(), note.name(), note.reason(), message);
       LinkedHashMap<FoldKey, Event> ring =
           byNamespace.computeIfAbsent(note.namespace(), ns -> new LinkedHashMap<>());
-      Event before = ring.remove(key);
+      Event before = ring.remove(anyMessage ? newestLike(ring, key) : key);
       event =
           new Event(
               ++lastId,
@@ -126,6 +139,19 @@ public final class EventLog {
 
   /** The current listing and how to end the subscription. */
   public record Subscription(List<Event> current, Runnable cancel) {}
+
+  /** The key of the newest event with {@code key}'s object and reason, any message; else key. */
+  private static FoldKey newestLike(LinkedHashMap<FoldKey, Event> ring, FoldKey key) {
+    FoldKey found = key;
+    for (FoldKey k : ring.keySet()) {
+      if (k.kind().equals(key.kind())
+          && k.name().equals(key.name())
+          && k.reason().equals(key.reason())) {
+        found = k;
+      }
+    }
+    return found;
+  }
 
   private static String cut(String message) {
     return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 1) + "…";

@@ -33,6 +33,26 @@ class EventLogTest {
   }
 
   @Test
+  void anUpdateReplacesTheNewestEventOfItsReasonWhateverItsMessage() {
+    EventLog log = new EventLog(clock);
+    log.record(scaled("default", "hello-00001", "scaled to 2"));
+    log.update(pulling("hello-00001", "pulling x: 1.0 MiB of 4.0 MiB (0 of 2 layers)"));
+    log.update(pulling("hello-00002", "pulling x: 0 B of 4.0 MiB (0 of 2 layers)"));
+    Event e = log.update(pulling("hello-00001", "pulling x: 3.0 MiB of 4.0 MiB (1 of 2 layers)"));
+
+    List<Event> all = log.list("default", "hello-00001");
+    assertEquals(
+        List.of("scaled to 2", "pulling x: 3.0 MiB of 4.0 MiB (1 of 2 layers)"),
+        all.stream().map(Event::message).toList());
+    assertEquals(2, e.count());
+    assertEquals(1, log.list("default", "hello-00002").size(), "other objects keep their own");
+  }
+
+  private static EventNote pulling(String revision, String message) {
+    return EventNote.normal("default", "Revision", revision, "hello", "Pulling", message, "node");
+  }
+
+  @Test
   void keepsOnlyTheNewestEventsOfEachNamespace() {
     EventLog log = new EventLog(clock, 3, 10);
     for (int i = 0; i < 10; i++) {

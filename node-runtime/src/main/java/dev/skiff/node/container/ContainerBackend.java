@@ -17,6 +17,7 @@ import dev.skiff.node.container.internal.RunningContainer;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
+import dev.skiff.node.spi.StartProgress;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs container revisions under runc (or crun), following Knative's runtime contract: the process
@@ -181,8 +183,7 @@ public final class ContainerBackend implements RuntimeBackend {
     Context context = host.vertx().getOrCreateContext();
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());
-    return images
-        .image(reference)
+    return pull(reference, spec.progress())
         .recover(
             err ->
                 Future.failedFuture(
@@ -220,6 +221,32 @@ public final class ContainerBackend implements RuntimeBackend {
                             c.runningForMillis());
                         return (Instance) c;
                       });
+            });
+  }
+
+  /**
+   * Gets the image, forwarding the source's pull progress to the spec's and, when the source
+   * reported any (it downloaded something), ending with the pulled status: digest and time.
+   */
+  private Future<ContainerImage> pull(String reference, StartProgress progress) {
+    long t0 = System.nanoTime();
+    AtomicReference<StartProgress.ImagePull> last = new AtomicReference<>();
+    return images
+        .image(
+            reference,
+            pull -> {
+              last.set(pull);
+              progress.onPull(pull);
+            })
+        .onSuccess(
+            image -> {
+              StartProgress.ImagePull pulled = last.get();
+              if (pulled != null) {
+                progress.onPull(
+                    pulled.pulled(
+                        image.digest() == null ? "no digest" : image.digest(),
+                        Duration.ofNanos(System.nanoTime() - t0)));
+              }
             });
   }
 

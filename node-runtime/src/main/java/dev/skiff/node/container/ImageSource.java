@@ -1,5 +1,6 @@
 package dev.skiff.node.container;
 
+import dev.skiff.node.spi.StartProgress;
 import io.vertx.core.Future;
 
 /**
@@ -13,4 +14,14 @@ public interface ImageSource {
    * reports it as {@code ImagePullFailed}).
    */
   Future<ContainerImage> image(String reference);
+
+  /**
+   * {@link #image(String)}, telling {@code progress} how far the pull has got while it downloads
+   * (statuses without a digest, from any thread, a few times a second at most; nothing when the
+   * image is on the node already). The backend reports the end itself. By default the source
+   * reports nothing.
+   */
+  default Future<ContainerImage> image(String reference, StartProgress progress) {
+    return image(reference);
+  }
 }

@@ -185,7 +185,23 @@ public final class InstanceSupervisor {
     boolean cold = r.readyCount() == 0;
     long t0 = System.nanoTime();
     InstanceSpec spec =
-        new InstanceSpec(id, rev, logs.sink(r.namespace(), r.service(), r.name(), id), tracker);
+        new InstanceSpec(
+            id,
+            rev,
+            logs.sink(r.namespace(), r.service(), r.name(), id),
+            tracker,
+            pull ->
+                onAgent.execute(
+                    () ->
+                        events.onInstanceEvent(
+                            new InstanceEvent(
+                                r.namespace(),
+                                r.service(),
+                                r.name(),
+                                id,
+                                pull.done() ? What.PULLED : What.PULLING,
+                                null,
+                                pull.message()))));
     Future<Serving> started =
         backend == null
             ? Future.failedFuture(

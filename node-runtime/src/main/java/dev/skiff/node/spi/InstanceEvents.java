@@ -1,8 +1,9 @@
 package dev.skiff.node.spi;
 
 /**
- * Hears what happened to instances: started (with how long it took), failed to start, ended by
- * itself (and will be restarted), given up on. Called on the agent's event loop; must not block.
+ * Hears what happened to instances: pulling their image (a few times a second while bytes arrive)
+ * and pulled it, started (with how long it took), failed to start, ended by itself (and will be
+ * restarted), given up on. Called on the agent's event loop; must not block.
  */
 @FunctionalInterface
 public interface InstanceEvents {
@@ -13,6 +14,10 @@ public interface InstanceEvents {
 
   /** What happened. */
   enum What {
+    /** Pulling the instance's image; the message has the bytes and layers so far. */
+    PULLING,
+    /** Pulled the instance's image; the message has its digest, size and how long it took. */
+    PULLED,
     STARTED,
     START_FAILED,
     ENDED,

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,11 +46,14 @@ public final class BlobFetch {
   private final Path partial;
   private final Function<Map<String, String>, Future<HttpClientResponse>> get;
   private final Duration stallTimeout;
+  private final LongConsumer received;
 
   /**
    * @param get sends the blob's GET with the given extra headers; answers the response paused
    * @param stallTimeout the longest the body may stay silent before the attempt is cut (and
    *     resumed)
+   * @param received hears the bytes on disk (the partial file's size) after each chunk, on the
+   *     response's thread; it must be cheap (an atomic set)
    */
   public BlobFetch(
       Vertx vertx,
@@ -58,7 +62,8 @@ public final class BlobFetch {
       Descriptor blob,
       Path target,
       Path partial,
-      Function<Map<String, String>, Future<HttpClientResponse>> get) {
+      Function<Map<String, String>, Future<HttpClientResponse>> get,
+      LongConsumer received) {
     this.vertx = vertx;
     this.fs = vertx.fileSystem();
     this.repo = repo;
@@ -67,6 +72,7 @@ public final class BlobFetch {
     this.partial = partial;
     this.get = get;
     this.stallTimeout = stallTimeout;
+    this.received = received;
   }
 
   /** An interrupted or refused transfer that the next attempt may resume or restart. */
@@ -341,6 +347,7 @@ public final class BlobFetch {
         written += chunk.length();
         transferred += chunk.length();
         pending++;
+        received.accept(written);
       }
       file.write(chunk)
           .onComplete(
