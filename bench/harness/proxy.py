@@ -2,7 +2,10 @@
 
 The backend is the hello Wasm function's instance listener (there is no "external backend"
 service type): measured direct, behind nginx proxy_pass with a keepalive upstream, and behind
-Skiff's gateway. The revision is pinned to one instance (min-scale = max-scale = 1) so all three
+Skiff's gateway. skiffd runs with the mesh off (`SKIFF_MESH=off`): the mesh serves a Wasm instance
+in process behind its mTLS sidecar, with no plaintext listener nginx could share, so this scenario
+measures the plain gateway hop against nginx on the same backend, and scenario 8 (mesh.py) what the
+mesh adds on top. The revision is pinned to one instance (min-scale = max-scale = 1) so all three
 paths end at the same listener. Scenario 3 adds nginx serving a static 13-byte body, the most an
 HTTP server does on this machine with no work behind it, and, in the full run, a rate sweep.
 """
@@ -13,7 +16,7 @@ HOST = "hello.default.localhost"
 
 
 def run(ctx):
-    skiffd = Skiffd(ctx, "proxy")
+    skiffd = Skiffd(ctx, "proxy", env={"SKIFF_MESH": "off"})
     nginx = None
     try:
         digest = skiffd.upload(WASM_DIR / "hello.wasm")

