@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.skiff.eventing.Broker;
 import dev.skiff.examples.Examples;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +35,8 @@ class EventsNoLossIT {
       broker.createTopic("ids", 6);
       broker.createTopic("ids-replies", 6);
       Path data = dir.resolve("data");
-      int api = freePort();
-      int gateway = freePort();
+      int api = SkiffdProcess.freePort();
+      int gateway = SkiffdProcess.freePort();
       Process skiffd = launch(data, api, gateway);
       Cli cli =
           new Cli(
@@ -132,43 +128,6 @@ class EventsNoLossIT {
   }
 
   private Process launch(Path data, int api, int gateway) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-jar",
-                Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
-                "--data-dir",
-                data.toString(),
-                "--api-port",
-                String.valueOf(api),
-                "--gateway-port",
-                String.valueOf(gateway))
-            .redirectErrorStream(true);
-    pb.environment().put("SKIFF_CONFIG_DIR", dir.resolve("cli-config").toString());
-    Process p = pb.start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.contains("skiffd ready")) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-      if (System.nanoTime() > deadline) {
-        break;
-      }
-    }
-    p.destroyForcibly();
-    throw new AssertionError("skiffd did not start; last line: " + line);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return SkiffdProcess.launch(data, api, gateway, dir.resolve("cli-config"));
   }
 }

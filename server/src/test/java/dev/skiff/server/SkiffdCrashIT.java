@@ -9,10 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +31,7 @@ class SkiffdCrashIT {
   @Test
   void losesNoAcknowledgedWriteWhenKilledDuringABurst() throws Exception {
     Path data = dir.resolve("data");
-    int api = freePort();
+    int api = SkiffdProcess.freePort();
     Process skiffd = launch(data, api);
     assertTrue(
         startOutput.stream().anyMatch(l -> l.contains("created the admin token")),
@@ -129,46 +125,8 @@ class SkiffdCrashIT {
   private final List<String> startOutput = new ArrayList<>();
 
   private Process launch(Path data, int api) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     startOutput.clear();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-jar",
-                Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
-                "--data-dir",
-                data.toString(),
-                "--api-port",
-                String.valueOf(api),
-                "--gateway-port",
-                String.valueOf(freePort()))
-            .redirectErrorStream(true);
-    // Never the real home: skiffd records its token for the CLI in the config directory.
-    pb.environment().put("SKIFF_CONFIG_DIR", dir.resolve("cli-config").toString());
-    Process p = pb.start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String line;
-    while ((line = out.readLine()) != null) {
-      startOutput.add(line);
-      if (line.contains("skiffd ready")) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-      if (System.nanoTime() > deadline) {
-        break;
-      }
-    }
-    p.destroyForcibly();
-    throw new AssertionError("skiffd did not start; last line: " + line);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return SkiffdProcess.launch(
+        data, api, SkiffdProcess.freePort(), dir.resolve("cli-config"), startOutput);
   }
 }

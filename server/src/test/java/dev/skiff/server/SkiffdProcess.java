@@ -1,0 +1,72 @@
+package dev.skiff.server;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * skiffd as its own process (the packaged {@code target/skiffd.jar}), for tests that kill it with
+ * SIGKILL and start it again over the same data directory.
+ */
+final class SkiffdProcess {
+  private SkiffdProcess() {}
+
+  /**
+   * Starts skiffd on these ports and waits until it says it is ready; its CLI credentials go to
+   * {@code configDir}, never the real home.
+   *
+   * @param startOutput receives the lines skiffd printed until it was ready
+   */
+  static Process launch(Path data, int api, int gateway, Path configDir, List<String> startOutput)
+      throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-jar",
+                Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
+                "--data-dir",
+                data.toString(),
+                "--api-port",
+                String.valueOf(api),
+                "--gateway-port",
+                String.valueOf(gateway))
+            .redirectErrorStream(true);
+    pb.environment().put("SKIFF_CONFIG_DIR", configDir.toString());
+    Process p = pb.start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String line;
+    while ((line = out.readLine()) != null) {
+      startOutput.add(line);
+      if (line.contains("skiffd ready")) {
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    p.destroyForcibly();
+    throw new AssertionError("skiffd did not start; last line: " + line);
+  }
+
+  /** {@link #launch} when the start output does not matter. */
+  static Process launch(Path data, int api, int gateway, Path configDir) throws Exception {
+    return launch(data, api, gateway, configDir, new ArrayList<>());
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
