@@ -10,13 +10,9 @@ import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.meshproxy.testing.SidecarFixture;
 import dev.skiff.meshproxy.testing.TestCa;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,17 +150,7 @@ class CertificateRenewalIT {
   private HttpClientAgent client(Path id, int connections) throws Exception {
     return f.vertx
         .httpClientBuilder()
-        .with(
-            new HttpClientOptions()
-                .setSsl(true)
-                .setKeepAlive(true)
-                .setKeyCertOptions(
-                    new PemKeyCertOptions()
-                        .setKeyValue(Buffer.buffer(Files.readString(id.resolve("key.pem"))))
-                        .setCertValue(Buffer.buffer(Files.readString(id.resolve("cert.pem")))))
-                .setTrustOptions(
-                    new PemTrustOptions()
-                        .addCertValue(Buffer.buffer(Files.readString(id.resolve("ca.pem"))))))
+        .with(TestCa.clientOptions(id).setKeepAlive(true))
         .with(new PoolOptions().setHttp1MaxSize(connections))
         .build();
   }

@@ -9,15 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.meshproxy.testing.SidecarFixture;
+import dev.skiff.meshproxy.testing.TestCa;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -140,17 +136,7 @@ class SidecarLimitsIT {
       client =
           f.vertx
               .httpClientBuilder()
-              .with(
-                  new HttpClientOptions()
-                      .setSsl(true)
-                      .setKeyCertOptions(
-                          new PemKeyCertOptions()
-                              .setKeyValue(Buffer.buffer(Files.readString(id.resolve("key.pem"))))
-                              .setCertValue(
-                                  Buffer.buffer(Files.readString(id.resolve("cert.pem")))))
-                      .setTrustOptions(
-                          new PemTrustOptions()
-                              .addCertValue(Buffer.buffer(Files.readString(id.resolve("ca.pem"))))))
+              .with(TestCa.clientOptions(id))
               .with(new PoolOptions().setHttp1MaxSize(8))
               .build();
     }

@@ -4,6 +4,10 @@ import dev.skiff.api.mesh.IssuedCertificate;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.spi.CertificateIssuer;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigInteger;
@@ -174,6 +178,22 @@ public final class TestCa {
   public Path writeIdentity(Path dir, SpiffeId id, Instant notBefore, Instant notAfter)
       throws IOException {
     return writeIdentity(dir, id.uri(), notBefore, notAfter);
+  }
+
+  /**
+   * Client options that present the identity {@link #writeIdentity} wrote to {@code identity}
+   * ({@code cert.pem}, {@code key.pem}) and trust its bundle ({@code ca.pem}).
+   */
+  public static HttpClientOptions clientOptions(Path identity) throws IOException {
+    return new HttpClientOptions()
+        .setSsl(true)
+        .setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setKeyValue(Buffer.buffer(Files.readString(identity.resolve("key.pem"))))
+                .setCertValue(Buffer.buffer(Files.readString(identity.resolve("cert.pem")))))
+        .setTrustOptions(
+            new PemTrustOptions()
+                .addCertValue(Buffer.buffer(Files.readString(identity.resolve("ca.pem")))));
   }
 
   /** {@link #writeIdentity} for any URI SAN, Skiff identity or not. */
