@@ -35,7 +35,6 @@ final class Scaling
   private final Map<RevisionKey, Integer> concurrency = new ConcurrentHashMap<>();
   private final Map<RevisionKey, String> services = new ConcurrentHashMap<>();
   private EventLog events;
-  private final Map<RevisionKey, String> serviceOf = new ConcurrentHashMap<>();
   private final Map<String, LagFloor> lagFloors = new ConcurrentHashMap<>();
 
   /** What one trigger's lag asks of its service ({@code ns/name}): at least this many instances. */
@@ -60,7 +59,6 @@ final class Scaling
     RevisionKey key = RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
     concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
     services.put(key, r.spec().service());
-    serviceOf.put(key, key.namespace() + "/" + r.spec().service());
     ScalingSettings settings = ScalingSettings.of(r.spec().template());
     // A revision that served before this process started (a restart) resumes from what runs now
     // (nothing), scaling up on its first request; a new one starts at its initial scale.
@@ -78,7 +76,6 @@ final class Scaling
     autoscaler.untrack(key);
     decisions.remove(key);
     services.remove(key);
-    serviceOf.remove(key);
   }
 
   // -- ScaleListener: the autoscaler's decisions
@@ -162,14 +159,20 @@ final class Scaling
     // keep it (the autoscaler tells only of changes).
     decisions.forEach(
         (rev, d) -> {
-          if (svc.equals(serviceOf.get(rev))) {
+          if (svc.equals(serviceKey(rev))) {
             agent.scale(rev.namespace(), rev.name(), Math.max(d.desired(), lagFloor(rev)));
           }
         });
   }
 
+  /** {@code namespace/service} of a tracked revision, as lag floors name services; null if not. */
+  private String serviceKey(RevisionKey revision) {
+    String service = services.get(revision);
+    return service == null ? null : revision.namespace() + "/" + service;
+  }
+
   private int lagFloor(RevisionKey revision) {
-    String svc = serviceOf.get(revision);
+    String svc = serviceKey(revision);
     int floor = 0;
     for (LagFloor f : lagFloors.values()) {
       if (f.service().equals(svc)) {
