@@ -19,8 +19,10 @@ import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
+import dev.skiff.controlplane.internal.rollout.RolloutController;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.ModuleValidator;
+import dev.skiff.controlplane.spi.RevisionMetrics;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.controlplane.spi.Watch;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,6 +78,7 @@ public final class ControlPlane {
   private final TokenRegistry tokens;
   private final MeshCa mesh;
   private final EventLog events;
+  private final RolloutController rollouts;
   private final HttpServerOptions serverOptions;
   private final Handler<HttpConnection> connectionHandler;
   private volatile HttpServer server;
@@ -114,6 +117,8 @@ public final class ControlPlane {
             .withMinTtl(b.meshMinTtl)
             .build();
     this.events = new EventLog(b.clock);
+    this.rollouts =
+        new RolloutController(b.vertx, api.lifecycle(), b.revisionMetrics, b.clock, b.rolloutTick);
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
         ApiRouter.create(
@@ -181,6 +186,7 @@ public final class ControlPlane {
     return api.repairMissingRevisions()
         .compose(v -> mesh.start())
         .compose(v -> followChanges())
+        .onSuccess(v -> rollouts.start())
         .compose(
             v ->
                 vertx
@@ -211,6 +217,7 @@ public final class ControlPlane {
     Future<Watch> w =
         feed.follow(
             e -> {
+              rollouts.onEvent(e);
               if (live.get()) {
                 changes.onEvent(e);
               } else {
@@ -258,6 +265,7 @@ public final class ControlPlane {
 
   /** Closes the HTTP server, ending open watch streams. The store stays open. */
   public Future<Void> stop() {
+    rollouts.stop();
     Watch w = changeWatch;
     if (w != null) {
       w.cancel();
@@ -344,6 +352,8 @@ public final class ControlPlane {
     private String trustDomain = "skiff.local";
     private java.time.Duration rootSwitchDelay = java.time.Duration.ofMinutes(1);
     private java.time.Duration meshMinTtl = java.time.Duration.ofMinutes(1);
+    private RevisionMetrics revisionMetrics = RevisionMetrics.NONE;
+    private java.time.Duration rolloutTick = java.time.Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -369,6 +379,24 @@ public final class ControlPlane {
      */
     public Builder withMeshMinTtl(java.time.Duration d) {
       this.meshMinTtl = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /**
+     * Where rollouts read their new revision's figures (requests, 5xx, p99 per revision) to decide
+     * on a rollback; default none, and then rollouts step on time alone.
+     */
+    public Builder withRevisionMetrics(RevisionMetrics m) {
+      this.revisionMetrics = Objects.requireNonNull(m);
+      return this;
+    }
+
+    /** How often rollouts are judged and stepped; default 1 second. */
+    public Builder withRolloutTick(java.time.Duration d) {
+      if (d.toMillis() < 1) {
+        throw new IllegalArgumentException("the rollout tick is at least 1 ms, got " + d);
+      }
+      this.rolloutTick = d;
       return this;
     }
 

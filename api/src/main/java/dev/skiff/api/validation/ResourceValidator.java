@@ -66,6 +66,8 @@ public final class ResourceValidator {
     }
     if (s.metadata() != null) {
       ScalingSettings.validate(p, "metadata.annotations", s.metadata().annotations());
+      dev.skiff.api.model.TrafficPolicy.validate(
+          p, "metadata.annotations", s.metadata().annotations());
     }
     if (s.spec() != null) {
       traffic(p, "spec.traffic", s.spec().traffic());

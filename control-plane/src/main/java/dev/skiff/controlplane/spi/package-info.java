@@ -1,2 +1,5 @@
-/** Plug-in points of the control plane: the key-value store and the Wasm module validator. */
+/**
+ * Plug-in points of the control plane: the key-value store, the Wasm module validator and the
+ * per-revision figures that rollouts are judged by.
+ */
 package dev.skiff.controlplane.spi;

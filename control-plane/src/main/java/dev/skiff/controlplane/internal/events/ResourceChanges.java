@@ -2,6 +2,7 @@ package dev.skiff.controlplane.internal.events;
 
 import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Rollout;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.watch.ResourceEvent;
@@ -15,7 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * Turns the change feed into events: a service created or deleted, a revision created, ready or
- * failed (with its condition's reason), a service's resolved traffic changed, a rollback (all
+ * failed (with its condition's reason), a service's resolved traffic changed, a gradual rollout's
+ * start, progress (one event updated in place), success or automatic rollback, a rollback (all
  * traffic moved to revisions older than the newest that took traffic before). It remembers the last
  * state of each resource to compare; {@link #replay} feeds it the state at start-up without
  * recording anything. Called one event at a time (the feed's guarantee).
@@ -86,7 +88,8 @@ public final class ResourceChanges {
     }
     List<TrafficTarget> was = traffic(before);
     List<TrafficTarget> is = traffic(now);
-    if (!is.isEmpty() && !was.isEmpty() && !split(was).equals(split(is))) {
+    boolean rolloutMoved = rollout(ns, name, rollout(before), rollout(now), is);
+    if (!rolloutMoved && !is.isEmpty() && !was.isEmpty() && !split(was).equals(split(is))) {
       boolean rollback = newest(is) < newest(was);
       log.record(
           EventNote.normal(
@@ -98,6 +101,70 @@ public final class ResourceChanges {
               "traffic " + split(is) + " (was " + split(was) + ")",
               SOURCE));
     }
+  }
+
+  /**
+   * Records what a rollout did between two states of a service; true when the traffic change (if
+   * any) was the rollout's, so it needs no event of its own. Steps update one event in place.
+   */
+  private boolean rollout(String ns, String name, Rollout was, Rollout is, List<TrafficTarget> t) {
+    if (is == null || is.equals(was)) {
+      return false;
+    }
+    boolean same =
+        was != null && is.to().equals(was.to()) && is.startedAt().equals(was.startedAt());
+    if (is.isProgressing() && !same) {
+      log.record(
+          EventNote.normal(
+              ns,
+              Service.KIND,
+              name,
+              name,
+              "RolloutStarted",
+              "rolling out revision "
+                  + is.to()
+                  + " from "
+                  + is.from()
+                  + " over "
+                  + is.durationSeconds()
+                  + "s, starting at "
+                  + is.percent()
+                  + " %",
+              SOURCE));
+      return true;
+    }
+    if (!same || !was.isProgressing()) {
+      return false;
+    }
+    if (is.isProgressing()) {
+      log.update(
+          EventNote.normal(
+              ns,
+              Service.KIND,
+              name,
+              name,
+              "RolloutProgressing",
+              "revision " + is.to() + " at " + is.percent() + " %: " + split(t),
+              SOURCE));
+    } else if (is.isRolledBack()) {
+      log.record(
+          EventNote.warning(
+              ns,
+              Service.KIND,
+              name,
+              name,
+              "RolledBack",
+              is.reason() + ": " + is.message(),
+              SOURCE));
+    } else {
+      log.record(
+          EventNote.normal(ns, Service.KIND, name, name, "RolloutSucceeded", is.message(), SOURCE));
+    }
+    return true;
+  }
+
+  private static Rollout rollout(Service s) {
+    return s == null || s.status() == null ? null : s.status().rollout();
   }
 
   private void revision(ResourceEvent e) {

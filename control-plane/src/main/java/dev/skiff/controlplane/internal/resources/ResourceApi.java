@@ -72,6 +72,11 @@ public final class ResourceApi {
     return repo;
   }
 
+  /** What happens to services after they are written: status refreshes, deletions. */
+  public ServiceLifecycle lifecycle() {
+    return lifecycle;
+  }
+
   public Future<Written<Service>> writeService(Service s, boolean createOnly) {
     // Knative's old camelCase annotation spellings are stored under today's names, so limits and
     // every reader see one spelling; the client hears about the rename in warnings.

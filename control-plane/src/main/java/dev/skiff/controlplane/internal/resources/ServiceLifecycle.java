@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * What happens to services and revisions after they are made: revision status reports (which
@@ -47,6 +48,15 @@ public final class ServiceLifecycle {
 
   /** Recomputes a service's status from its revisions and writes it if it changed. */
   public Future<Void> refresh(String ns, String service) {
+    return refresh(ns, service, UnaryOperator.identity());
+  }
+
+  /**
+   * Recomputes a service's status as if {@code change} had been made to the stored one first (the
+   * rollout controller's rollback); writes it if it changed. {@code change} may be called more than
+   * once (on conflicts) and must not be called with a null status: absent statuses are left.
+   */
+  public Future<Void> refresh(String ns, String service, UnaryOperator<ServiceStatus> change) {
     String key = Keys.service(ns, service);
     return Retry.onConflict(
         () ->
@@ -68,7 +78,7 @@ public final class ServiceLifecycle {
                                         svc,
                                         latest,
                                         Revisions.of(revs.items(), service),
-                                        old,
+                                        old == null ? null : change.apply(old),
                                         clock.instant());
                                 if (now.equals(old)) {
                                   return Future.succeededFuture();

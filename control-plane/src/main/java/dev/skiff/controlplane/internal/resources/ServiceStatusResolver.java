@@ -2,9 +2,13 @@ package dev.skiff.controlplane.internal.resources;
 
 import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.Rollout;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceStatus;
+import dev.skiff.api.model.TrafficPolicy;
 import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.controlplane.internal.rollout.RolloutState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +21,9 @@ import java.util.stream.Collectors;
 /**
  * Computes a service's status from its spec and its revisions (Knative semantics): the newest ready
  * revision, traffic with {@code latestRevision} resolved to a name, the URL, and a Ready condition.
- * A pure function of its inputs, so recomputing an unchanged service yields an equal status and no
- * write.
+ * A rollout in progress splits the latest targets between the old and the new revision ({@link
+ * RolloutState}). A pure function of its inputs, so recomputing an unchanged service yields an
+ * equal status and no write.
  */
 public final class ServiceStatusResolver {
   private final String domain;
@@ -55,9 +60,14 @@ public final class ServiceStatusResolver {
         service.spec().traffic().isEmpty()
             ? List.of(TrafficTarget.latest(100))
             : service.spec().traffic();
+    Rollout rollout = rollout(service, spec, latestReady, byName, previous, now);
     List<TrafficTarget> traffic = new ArrayList<>();
     for (TrafficTarget t : spec) {
-      traffic.add(t.isLatest() ? new TrafficTarget(latest, true, t.percent(), t.tag()) : t);
+      if (t.isLatest()) {
+        traffic.addAll(RolloutState.latestTargets(t, latest, rollout));
+      } else {
+        traffic.add(t);
+      }
     }
     Condition ready = readiness(traffic, byName, previous, now);
     String ns = service.metadata().namespaceOrDefault();
@@ -67,7 +77,37 @@ public final class ServiceStatusResolver {
         latestReady,
         "http://" + service.metadata().name() + "." + ns + "." + domain,
         traffic,
-        List.of(ready));
+        List.of(ready),
+        rollout);
+  }
+
+  /**
+   * The service's gradual rollout after this resolve (see {@link RolloutState}): one starts when a
+   * newer revision becomes ready while the latest targets serve an older ready one and the service
+   * has a rollout duration.
+   */
+  private static Rollout rollout(
+      Service service,
+      List<TrafficTarget> spec,
+      String latestReady,
+      Map<String, Revision> byName,
+      ServiceStatus previous,
+      Instant now) {
+    boolean routesLatest = spec.stream().anyMatch(t -> t.isLatest() && t.percentOrZero() > 0);
+    Rollout before = previous == null ? null : previous.rollout();
+    String serving = previous == null ? null : RolloutState.serving(previous.traffic());
+    Revision servingRevision = serving == null ? null : byName.get(serving);
+    Duration duration =
+        routesLatest
+            ? TrafficPolicy.of(service.metadata().annotations()).rolloutDuration()
+            : Duration.ZERO;
+    return RolloutState.next(
+        before,
+        serving,
+        servingRevision != null && isReady(servingRevision),
+        latestReady,
+        duration,
+        now);
   }
 
   private static Condition readiness(
