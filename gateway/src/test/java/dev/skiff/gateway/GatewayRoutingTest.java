@@ -14,6 +14,8 @@ import dev.skiff.api.model.Service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +51,58 @@ class GatewayRoutingTest extends GatewayTestBase {
       assertEquals("hello-00002", get("candidate-hello.default.localhost", "/").body().toString());
       assertEquals("hello-00001", get("current-hello.default.localhost", "/").body().toString());
       assertEquals("hello-00001", get(host("hello"), "/").header("x-skiff-revision"));
+    }
+  }
+
+  /** hello: all traffic to 00001, 00002 tagged candidate at 0 %, with the given annotations. */
+  private Service taggedService(Map<String, String> annotations) {
+    Service s =
+        service(
+            NS,
+            "hello",
+            tagged("hello-00001", 100, "current"),
+            tagged("hello-00002", 0, "candidate"));
+    return s.withMetadata(
+        new dev.skiff.api.model.ObjectMeta("hello", NS, null, null, null, null, null, annotations));
+  }
+
+  private String revisionForTagHeader(String tag) {
+    RequestOptions o = at(host("hello"), HttpMethod.GET, "/").addHeader("Skiff-Revision-Tag", tag);
+    return await(exchange(http1, o, null)).header("x-skiff-revision");
+  }
+
+  @Test
+  void tagHeaderPicksTheTaggedRevisionWhenTheServiceEnablesIt() {
+    deploy("hello-00001");
+    deploy("hello-00002");
+    gateway.onResourceEvent(put(taggedService(Map.of("skiff.dev/tag-header-routing", "enabled"))));
+
+    for (int i = 0; i < 20; i++) {
+      assertEquals("hello-00002", revisionForTagHeader("candidate"));
+      assertEquals("hello-00001", revisionForTagHeader("current"));
+      assertEquals("hello-00001", get(host("hello"), "/").header("x-skiff-revision"));
+    }
+  }
+
+  @Test
+  void tagHeaderWithAnUnknownTagFollowsTheSplit() {
+    deploy("hello-00001");
+    deploy("hello-00002");
+    gateway.onResourceEvent(
+        put(taggedService(Map.of("features.knative.dev/tag-header-based-routing", "Enabled"))));
+
+    assertEquals("hello-00001", revisionForTagHeader("nosuchtag"));
+    assertEquals("hello-00002", revisionForTagHeader("candidate"));
+  }
+
+  @Test
+  void tagHeaderIsIgnoredUnlessTheServiceEnablesIt() {
+    deploy("hello-00001");
+    deploy("hello-00002");
+    gateway.onResourceEvent(put(taggedService(Map.of())));
+
+    for (int i = 0; i < 20; i++) {
+      assertEquals("hello-00001", revisionForTagHeader("candidate"));
     }
   }
 

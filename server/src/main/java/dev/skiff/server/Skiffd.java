@@ -201,10 +201,14 @@ public final class Skiffd {
               // compiled
               //    into the cache, so the first instance starts warm) by the Wasm runtime at
               // upload.
+              // Rollouts judge a new revision by the gateway's meters in this JVM's registry.
+              RevisionWindows revisionWindows = new RevisionWindows(metrics, clock);
+              vertx.setPeriodic(1000, id -> revisionWindows.sample());
               controlPlane =
                   ControlPlane.builder()
                       .withVertx(vertx)
                       .withStore(store)
+                      .withRevisionMetrics(revisionWindows)
                       .withBlobDir(dataDir.resolve("blobs"))
                       .withModuleValidator(
                           bytes ->

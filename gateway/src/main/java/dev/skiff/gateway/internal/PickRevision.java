@@ -6,9 +6,15 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Chooses the revision by the route's traffic weights and names it in {@code X-Skiff-Revision}. */
+/**
+ * Chooses the revision by the route's traffic weights, or by the tag in {@code Skiff-Revision-Tag}
+ * when the service routes by header, and names it in {@code X-Skiff-Revision}.
+ */
 final class PickRevision implements Stage<Exchange> {
   static final String REVISION_HEADER = "x-skiff-revision";
+
+  /** Names a tag; honoured only for services that enable header routing (see TrafficSplit). */
+  static final String TAG_HEADER = "skiff-revision-tag";
 
   private final Duration retryAfter;
   private final Stage<Exchange> next;
@@ -21,7 +27,8 @@ final class PickRevision implements Stage<Exchange> {
   @Override
   public Future<Void> serve(Exchange x) {
     Route route = x.route();
-    String revision = route.split().pick(ThreadLocalRandom.current());
+    String revision =
+        route.split().pick(ThreadLocalRandom.current(), x.request().getHeader(TAG_HEADER));
     if (revision == null) {
       return Future.failedFuture(
           new RevisionNotReadyException(

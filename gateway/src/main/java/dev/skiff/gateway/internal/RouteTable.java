@@ -2,6 +2,7 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceStatus;
+import dev.skiff.api.model.TrafficPolicy;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.gateway.NoRouteException;
 import java.lang.System.Logger.Level;
@@ -210,12 +211,18 @@ final class RouteTable {
 
   private static TrafficSplit splitOf(Service s) {
     Map<String, Integer> weights = new LinkedHashMap<>();
+    Map<String, String> tags = new HashMap<>();
     for (TrafficTarget t : traffic(s)) {
       if (t.revisionName() != null) {
         weights.merge(t.revisionName(), t.percentOrZero(), Integer::sum);
+        if (t.tag() != null) {
+          tags.putIfAbsent(t.tag(), t.revisionName());
+        }
       }
     }
-    return TrafficSplit.of(weights);
+    TrafficSplit split = TrafficSplit.of(weights);
+    boolean byHeader = TrafficPolicy.of(s.metadata().annotations()).tagHeaderRouting();
+    return byHeader && !tags.isEmpty() ? split.withTags(tags) : split;
   }
 
   private static Duration timeoutOf(Service s, Duration dflt) {

@@ -8,20 +8,25 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * Weighted choice among revisions by their traffic percents. Immutable. Entries at 0 % are never
- * picked (they are reachable only through their tag's host).
+ * Weighted choice among revisions by their traffic percents, and optionally by a tag the request
+ * names (header-based routing, off unless the service enables it). Immutable. Entries at 0 % are
+ * never picked by weight (they are reachable through their tag's host, or their tag's header).
  */
 final class TrafficSplit {
-  private static final TrafficSplit EMPTY = new TrafficSplit(List.of(), new int[0]);
+  private static final TrafficSplit EMPTY = new TrafficSplit(List.of(), new int[0], Map.of());
 
   private final List<String> revisions;
 
   /** cumulative[i] is the sum of the weights of revisions 0..i. */
   private final int[] cumulative;
 
-  private TrafficSplit(List<String> revisions, int[] cumulative) {
+  /** Tag to revision, for requests that name a tag; empty when header routing is off. */
+  private final Map<String, String> byTag;
+
+  private TrafficSplit(List<String> revisions, int[] cumulative, Map<String, String> byTag) {
     this.revisions = revisions;
     this.cumulative = cumulative;
+    this.byTag = byTag;
   }
 
   static TrafficSplit empty() {
@@ -48,7 +53,15 @@ final class TrafficSplit {
       return EMPTY;
     }
     return new TrafficSplit(
-        List.copyOf(names), sums.stream().mapToInt(Integer::intValue).toArray());
+        List.copyOf(names), sums.stream().mapToInt(Integer::intValue).toArray(), Map.of());
+  }
+
+  /**
+   * This split, where a request that names one of {@code tags} (tag to revision) goes to that
+   * revision whatever the weights; other requests keep to the weights.
+   */
+  TrafficSplit withTags(Map<String, String> tags) {
+    return new TrafficSplit(revisions, cumulative, Map.copyOf(tags));
   }
 
   boolean isEmpty() {
@@ -64,6 +77,20 @@ final class TrafficSplit {
    */
   String pick(RandomGenerator random) {
     return isEmpty() ? null : at(random.nextInt(total()));
+  }
+
+  /**
+   * The revision of {@code tag} when the split routes by tag and knows it; otherwise (no tag, an
+   * unknown one, header routing off) one chosen by weight, as Knative does.
+   */
+  String pick(RandomGenerator random, String tag) {
+    if (tag != null && !byTag.isEmpty()) {
+      String tagged = byTag.get(tag);
+      if (tagged != null) {
+        return tagged;
+      }
+    }
+    return pick(random);
   }
 
   /** The revision that owns {@code roll}, where {@code 0 <= roll < total()}. */
