@@ -48,6 +48,13 @@ public final class Examples {
    */
   public static final String EVENT = "event";
 
+  /**
+   * WAGI function in C that answers 500 to {@code FAIL_PERCENT} % of requests (an env var, 0 to
+   * 100, default 0) and 200 {@code ok} to the rest: the bad revision of the automatic-rollback
+   * tests. Not in {@link #ALL}.
+   */
+  public static final String FLAKY = "flaky";
+
   /** The examples {@code skiffd --examples} deploys. */
   public static final List<String> ALL = List.of(HELLO, ECHO, GREET);
 

@@ -107,6 +107,7 @@ public final class DescribeView {
     }
     b.append("\nTraffic:\n");
     indent(b, TrafficView.table(s));
+    b.append(RolloutView.render(s, now));
     b.append(AuthorizationView.render(s, trustDomain));
 
     List<Condition> conditions = st == null ? List.of() : st.conditions();
