@@ -1,0 +1,195 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.examples.Examples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Gradual rollouts and automatic rollback against a real skiffd under 1,000 requests a second:
+ * {@code skiff traffic --rollout} moves the split in steps with no failed request, and a revision
+ * that fails a fifth of its requests (the {@code flaky} example) is rolled back within its analysis
+ * window while clients see fewer errors than the threshold.
+ */
+class RolloutIT {
+  static final int RATE = 1000;
+
+  @TempDir static Path dir;
+  static RunningSkiffd skiffd;
+  static Cli cli;
+  static Path flaky;
+  static Path greet;
+
+  @BeforeAll
+  static void start() throws Exception {
+    skiffd = RunningSkiffd.start(dir.resolve("data"));
+    cli = new Cli(skiffd);
+    flaky = Files.write(dir.resolve("flaky.wasm"), Examples.wasm(Examples.FLAKY));
+    greet = Files.write(dir.resolve("greet.wasm"), Examples.wasm(Examples.GREET));
+  }
+
+  @AfterAll
+  static void stop() {
+    skiffd.close();
+  }
+
+  static String host(String service) {
+    return service + ".default.localhost";
+  }
+
+  static JsonNode rollout(String service) throws Exception {
+    return cli.ok("describe", service, "-o", "json").json().path("status").path("rollout");
+  }
+
+  /** Polls the service's rollout until {@code done} holds, for at most {@code within}. */
+  static JsonNode awaitRollout(String service, Duration within, Predicate<JsonNode> done)
+      throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonNode r = rollout(service);
+    while (!done.test(r)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("rollout of " + service + " did not get there: " + r);
+      }
+      Thread.sleep(200);
+      r = rollout(service);
+    }
+    return r;
+  }
+
+  @Test
+  @Timeout(180)
+  void rolloutOverThirtySecondsUnderLoadMovesInStepsWithoutAFailedRequest() throws Exception {
+    cli.ok("deploy", "steady", "--wasm", greet.toString(), "--min-scale", "1");
+    cli.ok("traffic", "steady", "--rollout", "30s");
+    try (RevisionLoad load = RevisionLoad.start(skiffd.gatewayPort(), host("steady"), RATE)) {
+      awaitAnswers(load, "steady-00001");
+      cli.ok("deploy", "steady", "--wasm", greet.toString(), "--env", "V=2", "--min-scale", "1");
+      JsonNode started =
+          awaitRollout(
+              "steady", Duration.ofSeconds(20), r -> r.path("to").asText().equals("steady-00002"));
+      long startSecond = load.second();
+      // describe shows progress while it runs.
+      String page = cli.ok("describe", "steady").out();
+      assertTrue(page.contains("Rollout:") && page.contains("Progress:"), page);
+      JsonNode done =
+          awaitRollout(
+              "steady", Duration.ofSeconds(60), r -> r.path("phase").asText().equals("Succeeded"));
+      long endSecond = load.second();
+      Thread.sleep(1500);
+      load.stop();
+
+      assertEquals(0, load.failed(), () -> "failed requests; " + load.timeline());
+      System.out.printf(
+          "RolloutIT steady: %d requests at %.0f/s (target %d/s), none failed%n",
+          load.sent(), load.achievedRate(), RATE);
+      assertEquals("steady-00001", started.path("from").asText());
+      // The observed split moves in steps: its share in each fifth of the rollout grows.
+      List<Double> shares = new ArrayList<>();
+      long span = Math.max(5, endSecond - startSecond);
+      for (int i = 0; i < 5; i++) {
+        shares.add(
+            load.share(
+                "steady-00002", startSecond + span * i / 5, startSecond + span * (i + 1) / 5));
+      }
+      for (int i = 1; i < shares.size(); i++) {
+        assertTrue(
+            shares.get(i) > shares.get(i - 1),
+            "share grows each fifth: " + shares + " " + load.timeline());
+      }
+      assertTrue(shares.get(0) < 0.25, "starts small: " + shares);
+      assertTrue(shares.get(4) > 0.75, "ends large: " + shares);
+      assertEquals(
+          1.0, load.share("steady-00002", endSecond + 1, endSecond + 2), 0.0, load::timeline);
+      assertEquals(30, done.path("durationSeconds").asInt());
+    }
+    String events = cli.ok("events", "steady").out();
+    assertTrue(events.contains("RolloutStarted") && events.contains("RolloutSucceeded"), events);
+  }
+
+  @Test
+  @Timeout(120)
+  void aRevisionFailingAFifthOfItsRequestsIsRolledBackWithinItsWindow() throws Exception {
+    cli.ok("deploy", "shaky", "--wasm", greet.toString(), "--min-scale", "1");
+    cli.ok(
+        "traffic",
+        "shaky",
+        "--rollout",
+        "30s",
+        "--max-error-rate",
+        "5",
+        "--analysis-window",
+        "10s");
+    try (RevisionLoad load = RevisionLoad.start(skiffd.gatewayPort(), host("shaky"), RATE)) {
+      awaitAnswers(load, "shaky-00001");
+      cli.ok(
+          "deploy",
+          "shaky",
+          "--wasm",
+          flaky.toString(),
+          "--env",
+          "FAIL_PERCENT=20",
+          "--min-scale",
+          "1");
+      JsonNode back =
+          awaitRollout(
+              "shaky",
+              Duration.ofSeconds(30),
+              r ->
+                  !r.path("phase").asText("").isEmpty()
+                      && !r.path("phase").asText().equals("Progressing"));
+      long backSecond = load.second();
+      Thread.sleep(3000);
+      load.stop();
+      System.out.printf(
+          "RolloutIT shaky: %d requests at %.0f/s (target %d/s), 5xx by revision %s, rolled back"
+              + " after %s%n",
+          load.sent(),
+          load.achievedRate(),
+          RATE,
+          load.serverErrors(),
+          back.path("message").asText());
+
+      assertEquals("RolledBack", back.path("phase").asText(), back::toString);
+      assertEquals("ErrorRateExceeded", back.path("reason").asText());
+      Duration took =
+          Duration.between(
+              Instant.parse(back.path("startedAt").asText()),
+              Instant.parse(back.path("finishedAt").asText()));
+      assertTrue(
+          took.compareTo(Duration.ofSeconds(10)) <= 0, "rolled back within its window: " + took);
+      long errors = load.serverErrors().values().stream().mapToLong(Long::longValue).sum();
+      assertTrue(errors > 0, "the bad revision did fail some requests: " + load.timeline());
+      double seen = 100.0 * errors / load.sent();
+      assertTrue(seen < 5, "clients saw " + seen + " % errors, below the 5 % threshold");
+      assertEquals(0, load.answeredBy("shaky-00002", backSecond + 2), load::timeline);
+      String page = cli.ok("describe", "shaky").out();
+      assertTrue(page.contains("RolledBack") && page.contains("with 5xx in the last"), page);
+    }
+    String events = cli.ok("events", "shaky").out();
+    assertTrue(events.contains("RolledBack") && events.contains("ErrorRateExceeded"), events);
+  }
+
+  /** Waits until the load's answers come from {@code revision}, the service's first. */
+  private static void awaitAnswers(RevisionLoad load, String revision) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (load.answeredBy(revision, 0) < 200) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no answers from " + revision + ": " + load.timeline());
+      }
+      Thread.sleep(100);
+    }
+  }
+}
