@@ -130,15 +130,18 @@ final class RevisionWindows implements RevisionMetrics {
    */
   static Duration p99(Sample first, Sample last) {
     double[] bounds = last.bounds;
-    if (bounds.length == 0 || first.cumulative.length != last.cumulative.length) {
+    // A revision asked about before its first answer had no histogram yet: it started from zero.
+    double[] before =
+        first.cumulative.length == 0 ? new double[last.cumulative.length] : first.cumulative;
+    if (bounds.length == 0 || before.length != last.cumulative.length) {
       return Duration.ZERO;
     }
     double[] delta = new double[bounds.length];
     double total = 0;
     for (int i = 0; i < delta.length; i++) {
       double now = last.cumulative[i] - (i == 0 ? 0 : last.cumulative[i - 1]);
-      double before = first.cumulative[i] - (i == 0 ? 0 : first.cumulative[i - 1]);
-      delta[i] = Math.max(0, now - before);
+      double then = before[i] - (i == 0 ? 0 : before[i - 1]);
+      delta[i] = Math.max(0, now - then);
       total += delta[i];
     }
     if (total <= 0) {
