@@ -59,6 +59,11 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
+  /** The port etcd takes clients on (loopback). */
+  public int clientPort() {
+    return clientPort;
+  }
+
   /** {@code etcd://127.0.0.1:PORT}, for the store and skiffd's {@code --store}. */
   public String url() {
     return "etcd://127.0.0.1:" + clientPort;
