@@ -5,11 +5,13 @@ import dev.skiff.controlplane.PayloadTooLargeException;
 import dev.skiff.controlplane.StaleRevisionException;
 import dev.skiff.controlplane.StoreClosedException;
 import dev.skiff.controlplane.spi.Entry;
+import dev.skiff.controlplane.spi.Leadership;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.controlplane.spi.StoreEvent;
 import dev.skiff.controlplane.spi.Watch;
 import dev.skiff.store.etcd.internal.Bytes;
 import dev.skiff.store.etcd.internal.Calls;
+import dev.skiff.store.etcd.internal.EtcdCampaign;
 import dev.skiff.store.etcd.internal.EtcdWatch;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -241,6 +243,22 @@ public final class EtcdStore implements Store {
     w.ended().onComplete(x -> watches.remove(w));
     w.start();
     return w;
+  }
+
+  /**
+   * Leader election on etcd leases for several control planes on this etcd: campaigns hold the key
+   * {@code /skiff-leaders/{role}} under a lease of {@code ttl} (at least 2 s). See {@link
+   * dev.skiff.store.etcd.internal.EtcdCampaign}.
+   *
+   * @param identity who campaigns, as the role's key will say (a host name, a process id)
+   */
+  public Leadership leadership(String identity, Duration ttl) {
+    return (role, onChange) -> {
+      EtcdCampaign c =
+          new EtcdCampaign(client, timer, role, identity, ttl, onChange, calls.callerExecutor());
+      c.start();
+      return c;
+    };
   }
 
   /**
