@@ -69,8 +69,10 @@ public final class EtcdStore implements Store {
   private final ScheduledExecutorService timer;
   private final Calls calls;
   private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+  private final Set<EtcdCampaign> campaigns = ConcurrentHashMap.newKeySet();
   private final Duration retryMax;
   private volatile boolean closed;
+  private Future<Void> closing;
 
   private EtcdStore(Builder b) {
     var cb = Client.builder().endpoints(b.endpoints.toArray(URI[]::new));
@@ -256,6 +258,10 @@ public final class EtcdStore implements Store {
     return (role, onChange) -> {
       EtcdCampaign c =
           new EtcdCampaign(client, timer, role, identity, ttl, onChange, calls.callerExecutor());
+      if (closed) {
+        throw new StoreClosedException("the etcd store was closed");
+      }
+      campaigns.add(c);
       c.start();
       return c;
     };
@@ -274,16 +280,46 @@ public final class EtcdStore implements Store {
     return Future.failedFuture(new StoreClosedException("the etcd store was closed"));
   }
 
+  /**
+   * Ends every watch, resigns every campaign (so another process takes over at once; waiting at
+   * most 2 s for etcd to hear it), then closes the client, off the caller's thread.
+   */
   @Override
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
+    if (closing != null) {
+      return closing;
+    }
     closed = true;
     for (EtcdWatch w : List.copyOf(watches)) {
       w.end();
     }
-    client.close();
-    timer.shutdownNow();
-    events.shutdown();
-    return Future.succeededFuture();
+    List<java.util.concurrent.CompletableFuture<Void>> resigned = new ArrayList<>();
+    for (EtcdCampaign c : List.copyOf(campaigns)) {
+      resigned.add(c.resign().toCompletionStage().toCompletableFuture());
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Thread closer =
+        daemon(
+            () -> {
+              try {
+                java.util.concurrent.CompletableFuture.allOf(
+                        resigned.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (java.util.concurrent.ExecutionException
+                  | java.util.concurrent.TimeoutException e) {
+                // etcd did not hear it: the leases expire by themselves
+              }
+              client.close();
+              timer.shutdownNow();
+              events.shutdown();
+              done.complete();
+            },
+            "skiff-etcd-close");
+    closer.start();
+    closing = done.future();
+    return closing;
   }
 
   /** Configures an {@link EtcdStore}. */

@@ -82,6 +82,18 @@ class EtcdLeadershipIT {
   }
 
   @Test
+  void closingTheLeadersStoreResignsItsCampaigns() throws Exception {
+    List<Boolean> seenByA = new CopyOnWriteArrayList<>();
+    Leadership.Campaign a = leadership(etcd.url(), "a").campaign("reconciler", seenByA::add);
+    awaitTrue(a::leading, "a leads");
+    Leadership.Campaign b = leadership(etcd.url(), "b").campaign("reconciler", now -> {});
+    stores.get(0).close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertFalse(a.leading());
+    awaitTrue(() -> seenByA.equals(List.of(true, false)), "a was told: " + seenByA);
+    awaitTrue(b::leading, "b takes over");
+  }
+
+  @Test
   void differentRolesHaveTheirOwnLeaders() throws Exception {
     Leadership one = leadership(etcd.url(), "a");
     Leadership.Campaign x = one.campaign("reconciler", now -> {});

@@ -129,7 +129,9 @@ public final class EtcdCampaign implements Leadership.Campaign {
                 // Expired (or unknown: etcd lost it): a new lease on the next tick.
                 if (err == null || String.valueOf(err.getMessage()).contains("not found")) {
                   lease = 0;
-                  change(false, "the lease expired");
+                  if (leading) {
+                    change(false, "the lease expired");
+                  }
                 }
                 next();
                 return;
