@@ -168,7 +168,12 @@ public final class EtcdWatch implements Watch {
   private void readKnown() {
     long at = Math.max(1, fromRevision);
     get(at)
-        .exceptionallyCompose(err -> isCompacted(err) ? get(at + 1) : failed(err))
+        .exceptionallyCompose(
+            err ->
+                isCompacted(err)
+                    ? get(at + 1)
+                    // a start past etcd's revision: what exists now is what the consumer knows
+                    : isFuture(err) ? get(0) : failed(err))
         .whenComplete(
             (r, err) ->
                 run(
@@ -207,6 +212,11 @@ public final class EtcdWatch implements Watch {
   private static boolean isCompacted(Throwable err) {
     return String.valueOf(Calls.unwrap(err).getMessage())
         .contains("required revision has been compacted");
+  }
+
+  private static boolean isFuture(Throwable err) {
+    return String.valueOf(Calls.unwrap(err).getMessage())
+        .contains("required revision is a future revision");
   }
 
   private static <T> CompletableFuture<T> failed(Throwable t) {
