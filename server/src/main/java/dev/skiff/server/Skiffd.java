@@ -506,22 +506,7 @@ public final class Skiffd {
           .map(s -> s);
     }
     EtcdStore etcd = EtcdStore.builder().withUrl(options.store).build();
-    io.vertx.core.Promise<Long> reached = io.vertx.core.Promise.promise();
-    long timer =
-        vertx.setTimer(
-            30_000, t -> reached.tryFail(new TimeoutException("no answer in 30 seconds")));
-    etcd.revision()
-        .onComplete(
-            ar -> {
-              vertx.cancelTimer(timer);
-              if (ar.succeeded()) {
-                reached.tryComplete(ar.result());
-              } else {
-                reached.tryFail(ar.cause());
-              }
-            });
-    return reached
-        .future()
+    return etcd.awaitReachable(Duration.ofSeconds(30))
         .<Store>map(
             r -> {
               LOG.log(Level.INFO, "store: etcd at {0}, revision {1}", etcd.endpoints(), r);

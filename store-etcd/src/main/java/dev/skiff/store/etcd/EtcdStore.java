@@ -85,7 +85,9 @@ public final class EtcdStore implements Store {
     this.maxValueBytes = b.maxValueBytes;
     this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "skiff-etcd-events"));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "skiff-etcd-retry"));
-    this.calls = new Calls(endpoints, events);
+    // Calls wait for etcd to come back, but fail (and the API answers 500) after the call timeout
+    // instead of waiting forever; watches resume by themselves (EtcdWatch).
+    this.calls = new Calls(endpoints, events, timer, b.callTimeout);
     this.retryMax = b.watchRetryMax;
   }
 
@@ -248,6 +250,33 @@ public final class EtcdStore implements Store {
   }
 
   /**
+   * Completes with etcd's revision once etcd answers, asking again until {@code patience} has
+   * passed; then fails with the last reason. For a process that starts with etcd or just after it.
+   */
+  public Future<Long> awaitReachable(Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    io.vertx.core.Promise<Long> reached = io.vertx.core.Promise.promise();
+    tryRevision(deadline, reached);
+    return reached.future();
+  }
+
+  private void tryRevision(long deadline, io.vertx.core.Promise<Long> reached) {
+    revision()
+        .onSuccess(reached::tryComplete)
+        .onFailure(
+            err -> {
+              if (closed || System.nanoTime() > deadline) {
+                reached.tryFail(err);
+              } else {
+                timer.schedule(
+                    () -> tryRevision(deadline, reached),
+                    200,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+              }
+            });
+  }
+
+  /**
    * Leader election on etcd leases for several control planes on this etcd: campaigns hold the key
    * {@code /skiff-leaders/{role}} under a lease of {@code ttl} (at least 2 s). See {@link
    * dev.skiff.store.etcd.internal.EtcdCampaign}.
@@ -329,6 +358,7 @@ public final class EtcdStore implements Store {
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration watchRetryMax = Duration.ofSeconds(2);
+    private Duration callTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -362,6 +392,16 @@ public final class EtcdStore implements Store {
     /** How long to wait for a connection to etcd; default 5 s. */
     public Builder withConnectTimeout(Duration d) {
       this.connectTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long a call may wait for etcd (unreachable, restarting, electing a leader) before it
+     * fails with {@link EtcdStoreException}; default 10 s. A write that timed out may still be
+     * applied.
+     */
+    public Builder withCallTimeout(Duration d) {
+      this.callTimeout = d;
       return this;
     }
 

@@ -66,6 +66,7 @@ class EtcdLeadershipIT {
       System.out.printf(
           "[EtcdLeadershipIT] failover %d ms after the cut (lease %s)%n", millis, TTL);
       assertFalse(c[0].leading(), "a stepped down");
+      awaitTrue(() -> changes.size() >= 3, "b's handler told: " + changes);
       assertEquals(List.of("a:true", "a:false", "b:true"), changes);
       assertEquals(List.of(), overlaps, "never two leaders");
     }

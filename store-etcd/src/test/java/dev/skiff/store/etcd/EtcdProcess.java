@@ -3,9 +3,7 @@ package dev.skiff.store.etcd;
 import dev.skiff.testing.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +98,7 @@ public final class EtcdProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + BINARY, e);
     }
-    awaitListening(Duration.ofSeconds(20));
+    awaitListening(Duration.ofSeconds(60));
   }
 
   private void awaitListening(Duration timeout) {
@@ -109,14 +107,36 @@ public final class EtcdProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("etcd exited with " + process.exitValue() + "; see " + log);
       }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", clientPort), 200);
+      if (healthy()) {
         return;
-      } catch (IOException e) {
-        pause();
       }
+      pause();
     }
-    throw new IllegalStateException("etcd did not listen on " + clientPort + " in " + timeout);
+    throw new IllegalStateException(
+        "etcd did not become healthy on " + clientPort + " in " + timeout + "; see " + log);
+  }
+
+  /** etcd's own health answer: it listens, has a leader and serves reads. */
+  private boolean healthy() {
+    try {
+      var conn =
+          (java.net.HttpURLConnection)
+              java.net
+                  .URI
+                  .create("http://127.0.0.1:" + clientPort + "/health")
+                  .toURL()
+                  .openConnection();
+      conn.setConnectTimeout(200);
+      conn.setReadTimeout(2000);
+      try (var in = conn.getInputStream()) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .contains("\"health\":\"true\"");
+      } finally {
+        conn.disconnect();
+      }
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void pause() {

@@ -49,6 +49,34 @@ class EtcdStoreLimitsTest {
   }
 
   @Test
+  void callsWhileEtcdIsDownFailNamingEtcdAndWorkOnceItIsBack() throws Exception {
+    EtcdStore store = EtcdStore.builder().withUrl(etcd.url()).withNamespace("/down").build();
+    try {
+      await(store.put("/a", new byte[] {1}, Store.ANY));
+      etcd.kill();
+      long start = System.nanoTime();
+      Throwable t = failure(store.get("/a"));
+      System.out.printf(
+          "[EtcdStoreLimitsTest] a read failed %d ms after etcd went down%n",
+          (System.nanoTime() - start) / 1_000_000);
+      assertInstanceOf(EtcdStoreException.class, t);
+      assertTrue(t.getMessage().startsWith("etcd at " + store.endpoints()), t.getMessage());
+      etcd.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        try {
+          assertEquals(1, await(store.get("/a")).orElseThrow().value()[0]);
+          break;
+        } catch (ExecutionException e) {
+          assertTrue(System.nanoTime() < deadline, "etcd is back but reads still fail: " + e);
+        }
+      }
+    } finally {
+      await(store.close());
+    }
+  }
+
+  @Test
   void aClosedStoreRefusesCalls() throws Exception {
     EtcdStore store = EtcdStore.builder().withUrl(etcd.url()).build();
     await(store.close());

@@ -102,6 +102,7 @@ public final class EtcdCampaign implements Leadership.Campaign {
       client
           .getLeaseClient()
           .grant(ttlSeconds)
+          .orTimeout(ttlSeconds, TimeUnit.SECONDS)
           .whenCompleteAsync(
               (r, err) -> {
                 if (err == null && !stopped) {
@@ -120,6 +121,7 @@ public final class EtcdCampaign implements Leadership.Campaign {
     client
         .getLeaseClient()
         .keepAliveOnce(current)
+        .orTimeout(ttlSeconds, TimeUnit.SECONDS)
         .whenCompleteAsync(
             (r, err) -> {
               if (stopped || current != lease) {
@@ -152,6 +154,7 @@ public final class EtcdCampaign implements Leadership.Campaign {
         .Then(Op.put(key, identity, PutOption.builder().withLeaseId(current).build()))
         .Else(Op.get(key, GetOption.DEFAULT))
         .commit()
+        .orTimeout(ttlSeconds, TimeUnit.SECONDS)
         .whenCompleteAsync(
             (r, err) -> {
               if (stopped || current != lease) {
