@@ -19,6 +19,7 @@ import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
+import dev.skiff.controlplane.internal.resources.StoredBlobs;
 import dev.skiff.controlplane.internal.rollout.RolloutController;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.ModuleValidator;
@@ -90,7 +91,12 @@ public final class ControlPlane {
   private ControlPlane(Builder b) {
     this.vertx = b.vertx;
     this.store = b.store;
-    this.blobs = new BlobStore(b.vertx, b.blobDir, b.moduleValidator);
+    this.blobs =
+        new BlobStore(
+            b.vertx,
+            b.blobDir,
+            b.moduleValidator,
+            b.blobsInStore ? new StoredBlobs(b.store) : null);
     this.api = new ResourceApi(b.store, blobs, b.domain, b.clock, b.limits, b.hostDirectories);
     this.feed = new ResourceFeed(b.store);
     this.config =
@@ -337,6 +343,7 @@ public final class ControlPlane {
     private int port = 7070;
     private AdmissionLimits limits = AdmissionLimits.NONE;
     private boolean hostDirectories;
+    private boolean blobsInStore;
 
     private String adminToken;
     private final String systemToken = Secrets.newToken();
@@ -488,6 +495,16 @@ public final class ControlPlane {
 
     public Builder withBlobDir(Path dir) {
       this.blobDir = dir;
+      return this;
+    }
+
+    /**
+     * Whether uploaded modules are kept in the store too (in chunks, see docs/cluster.md), with the
+     * blob directory as a cache filled from it; for a store that outlives the data directory
+     * (etcd). Default false: the embedded store's modules live in the blob directory only.
+     */
+    public Builder withBlobsInStore(boolean inStore) {
+      this.blobsInStore = inStore;
       return this;
     }
 

@@ -8,6 +8,7 @@ import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.console.Console;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.controlplane.spi.Store;
 import dev.skiff.eventing.Dispatcher;
 import dev.skiff.eventing.RestTriggerStatusSink;
 import dev.skiff.gateway.Gateway;
@@ -23,6 +24,8 @@ import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.oci.ImageStore;
 import dev.skiff.proxy.ConnectionGuard;
 import dev.skiff.proxy.TrustedProxies;
+import dev.skiff.store.etcd.EtcdStore;
+import dev.skiff.store.etcd.EtcdUrl;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -56,7 +59,7 @@ public final class Skiffd {
   private String adminToken;
   private ControlPlane.Tls apiTls;
   private Vertx vertx;
-  private EmbeddedStore store;
+  private Store store;
   private ControlPlane controlPlane;
   private NodeAgent agent;
   private MeshFronts meshFronts;
@@ -101,6 +104,7 @@ public final class Skiffd {
         throw new IllegalArgumentException("--trust-domain: " + e.getMessage(), e);
       }
       options.mesh(); // fails on a --mesh other than on or off
+      storeKind(options.store);
       if (options.maxInstancesPerRevision < 1
           || options.maxInstancesPerNode < 1
           || options.startAttempts < 1) {
@@ -166,14 +170,9 @@ public final class Skiffd {
               apiTls = apiTls(dataDir);
               return dataDir;
             })
-        // 1. The store: every service, revision, trigger and node; nothing else is durable.
-        .compose(
-            d ->
-                EmbeddedStore.builder()
-                    .withDataDir(dataDir.resolve("store"))
-                    .withMeterRegistry(metrics)
-                    .build()
-                    .open())
+        // 1. The store: every service, revision, trigger and node (and with etcd the modules too);
+        //    nothing else is durable.
+        .compose(d -> openStore(dataDir, metrics))
         .compose(
             s -> {
               store = s;
@@ -210,6 +209,11 @@ public final class Skiffd {
                       .withStore(store)
                       .withRevisionMetrics(revisionWindows)
                       .withBlobDir(dataDir.resolve("blobs"))
+                      .withBlobsInStore(store instanceof EtcdStore)
+                      .withSecretsKeyFile(
+                          options.secretsKey == null
+                              ? dataDir.resolve(ControlPlane.SECRETS_KEY_FILE)
+                              : options.secretsKey.toAbsolutePath())
                       .withModuleValidator(
                           bytes ->
                               wasm.load(bytes, WasmConfig.builder().withName("upload").build()))
@@ -472,6 +476,57 @@ public final class Skiffd {
             m -> {
               mesh = m;
               return null;
+            });
+  }
+
+  /**
+   * {@code --store}: {@code embedded} (true) or an etcd URL (false); anything else is an {@link
+   * IllegalArgumentException} saying what to write.
+   */
+  static boolean storeKind(String flag) {
+    if ("embedded".equals(flag)) {
+      return true;
+    }
+    try {
+      EtcdUrl.parse(flag);
+      return false;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--store: " + e.getMessage() + ", or embedded for the store in the data directory", e);
+    }
+  }
+
+  /**
+   * The embedded store in the data directory, or etcd, reached once before anything else starts so
+   * that an unreachable etcd stops skiffd at once with a reason.
+   */
+  private Future<Store> openStore(java.nio.file.Path dataDir, PrometheusMeterRegistry metrics) {
+    if (storeKind(options.store)) {
+      return EmbeddedStore.builder()
+          .withDataDir(dataDir.resolve("store"))
+          .withMeterRegistry(metrics)
+          .build()
+          .open()
+          .map(s -> s);
+    }
+    EtcdStore etcd = EtcdStore.builder().withUrl(options.store).build();
+    return etcd.awaitReachable(Duration.ofSeconds(30))
+        .<Store>map(
+            r -> {
+              LOG.log(Level.INFO, "store: etcd at {0}, revision {1}", etcd.endpoints(), r);
+              return etcd;
+            })
+        .recover(
+            err -> {
+              etcd.close();
+              return Future.failedFuture(
+                  new IllegalStateException(
+                      "etcd at "
+                          + etcd.endpoints()
+                          + " does not answer ("
+                          + err.getMessage()
+                          + "); start it, or check --store",
+                      err));
             });
   }
 

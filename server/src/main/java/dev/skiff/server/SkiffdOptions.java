@@ -21,6 +21,26 @@ public final class SkiffdOptions {
   Path dataDir;
 
   @Option(
+      names = "--store",
+      defaultValue = "${env:SKIFF_STORE:-embedded}",
+      paramLabel = "embedded|etcd://HOST:PORT[,HOST:PORT]",
+      description =
+          "Where services, revisions, modules, tokens and the mesh CA are kept (env SKIFF_STORE):"
+              + " embedded, in {data-dir}/store, or an etcd cluster, which outlives the data"
+              + " directory (see docs/cluster.md). Default: ${DEFAULT-VALUE}")
+  String store = "embedded";
+
+  @Option(
+      names = "--secrets-key",
+      defaultValue = "${env:SKIFF_SECRETS_KEY}",
+      paramLabel = "FILE",
+      description =
+          "The key that seals secret values (env SKIFF_SECRETS_KEY), made at first use; never in"
+              + " the store. Give every control plane on one etcd the same file. Default:"
+              + " {data-dir}/secrets.key")
+  Path secretsKey;
+
+  @Option(
       names = "--host",
       defaultValue = "${env:SKIFF_HOST:-127.0.0.1}",
       description =

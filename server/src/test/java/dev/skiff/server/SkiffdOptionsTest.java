@@ -3,6 +3,8 @@ package dev.skiff.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,5 +43,27 @@ class SkiffdOptionsTest {
     }
     new CommandLine(o).parseArgs("--trust-domain", "prod.example");
     assertEquals("prod.example", o.trustDomain);
+  }
+
+  @Test
+  void storeDefaultsToEmbeddedAndTakesAnEtcdUrl() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_STORE") == null) {
+      assertEquals("embedded", o.store);
+    }
+    assertTrue(Skiffd.storeKind("embedded"));
+    assertFalse(Skiffd.storeKind("etcd://127.0.0.1:2379,[::1]:2379"));
+  }
+
+  @Test
+  void aStoreThatIsNeitherEmbeddedNorAnEtcdUrlIsRefusedWithWhatToWrite() {
+    for (String bad :
+        List.of("etcd", "http://127.0.0.1:2379", "etcd://", "etcd://host", "etcd://h:99999")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Skiffd.storeKind(bad));
+      assertTrue(e.getMessage().startsWith("--store: "), e.getMessage());
+      assertTrue(e.getMessage().contains("etcd://127.0.0.1:2379"), e.getMessage());
+    }
   }
 }

@@ -24,9 +24,22 @@ final class SkiffdProcess {
    */
   static Process launch(Path data, int api, int gateway, Path configDir, List<String> startOutput)
       throws Exception {
+    return launch(data, api, gateway, configDir, startOutput, List.of());
+  }
+
+  /** {@link #launch} with more flags, e.g. {@code --store}. */
+  static Process launch(
+      Path data,
+      int api,
+      int gateway,
+      Path configDir,
+      List<String> startOutput,
+      List<String> moreFlags)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 java,
                 "-jar",
                 Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
@@ -35,8 +48,9 @@ final class SkiffdProcess {
                 "--api-port",
                 String.valueOf(api),
                 "--gateway-port",
-                String.valueOf(gateway))
-            .redirectErrorStream(true);
+                String.valueOf(gateway)));
+    command.addAll(moreFlags);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("SKIFF_CONFIG_DIR", configDir.toString());
     Process p = pb.start();
     BufferedReader out =

@@ -200,6 +200,20 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void watchFromAFutureRevisionStartsAndDeliversOnlyChangesPastIt() throws Exception {
+    long now = await(store.revision());
+    BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
+    Watch w = store.watch("/w/", now + 2, events::add);
+    await(w.started());
+    await(store.put("/w/a", b("1"), Store.ANY));
+    await(store.put("/w/b", b("1"), Store.ANY));
+    await(store.put("/w/c", b("1"), Store.ANY));
+    assertEquals(List.of("PUT /w/c"), take(events, 1));
+    assertNull(events.poll(100, TimeUnit.MILLISECONDS));
+    w.cancel();
+  }
+
+  @Test
   void watchOfAPrefixIgnoresOtherKeys() throws Exception {
     BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
     Watch w = store.watch("/mine/", await(store.revision()), events::add);

@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * Wasm modules stored by content under {@code {dir}/sha256/<hex>}: validated, written to a temp
  * file, fsync'd, renamed into place and the directory fsync'd, so a blob either exists whole or not
  * at all. All file work runs on Vert.x worker threads.
+ *
+ * <p>With a store that outlives the data directory (etcd), every blob is also kept in the store
+ * ({@link StoredBlobs}) and the directory is a cache of it: a blob missing from the directory is
+ * fetched from the store on first use.
  */
 public final class BlobStore {
   /** The largest module accepted. */
@@ -33,47 +37,87 @@ public final class BlobStore {
   private final Vertx vertx;
   private final Path dir;
   private final ModuleValidator validator;
+  private final StoredBlobs inStore;
 
   /** A stored module. */
   public record Blob(String digest, long size) {}
 
+  private record Read(Blob blob, byte[] module) {}
+
   public BlobStore(Vertx vertx, Path dir, ModuleValidator validator) {
+    this(vertx, dir, validator, null);
+  }
+
+  /**
+   * @param inStore where blobs are kept beside the directory, or null for the directory alone
+   */
+  public BlobStore(Vertx vertx, Path dir, ModuleValidator validator, StoredBlobs inStore) {
     this.vertx = vertx;
     this.dir = dir.resolve("sha256");
     this.validator = validator;
+    this.inStore = inStore;
   }
 
   /** Validates and stores {@code module}; {@code field} names it in a validation failure. */
   public Future<Blob> put(byte[] module, String field) {
-    return vertx.executeBlocking(() -> store(module, field), false);
+    return vertx.executeBlocking(() -> store(module, field), false).compose(b -> keep(b, module));
+  }
+
+  /** Keeps the blob in the store too, when blobs live there. */
+  private Future<Blob> keep(Blob b, byte[] module) {
+    if (inStore == null) {
+      return Future.succeededFuture(b);
+    }
+    return inStore.put(b.digest().substring("sha256:".length()), module).map(b);
   }
 
   /** Reads, validates and stores the module in a local file. */
   public Future<Blob> putFile(Path file, String field) {
-    return vertx.executeBlocking(
-        () -> {
-          long size = Files.size(file);
-          if (size > LIMIT) {
-            throw new ModuleInvalidException(
-                field, file + " is " + size + " bytes, over the limit of " + LIMIT);
-          }
-          return store(Files.readAllBytes(file), field);
-        },
-        false);
+    return vertx
+        .executeBlocking(
+            () -> {
+              long size = Files.size(file);
+              if (size > LIMIT) {
+                throw new ModuleInvalidException(
+                    field, file + " is " + size + " bytes, over the limit of " + LIMIT);
+              }
+              byte[] module = Files.readAllBytes(file);
+              return new Read(store(module, field), module);
+            },
+            false)
+        .compose(r -> keep(r.blob(), r.module()));
   }
 
   /** The file holding the blob {@code digest}; fails with {@link NotFoundException}. */
   public Future<Path> path(String digest) {
-    return vertx.executeBlocking(
-        () -> {
-          Path p = file(digest);
-          if (!Files.isRegularFile(p)) {
-            throw new NotFoundException(
-                "no blob " + digest, "upload the module first: POST /v1/blobs");
+    Future<Path> local =
+        vertx.executeBlocking(
+            () -> {
+              Path p = file(digest);
+              if (!Files.isRegularFile(p)) {
+                throw new NotFoundException(
+                    "no blob " + digest, "upload the module first: POST /v1/blobs");
+              }
+              return p;
+            },
+            false);
+    if (inStore == null) {
+      return local;
+    }
+    return local.recover(
+        err -> {
+          if (!(err instanceof NotFoundException) || !DIGEST.matcher(digest).matches()) {
+            return Future.failedFuture(err);
           }
-          return p;
-        },
-        false);
+          String hex = digest.substring("sha256:".length());
+          return inStore
+              .get(hex)
+              .compose(
+                  bytes ->
+                      bytes.isEmpty()
+                          ? Future.failedFuture(err)
+                          : vertx.executeBlocking(() -> write(hex, bytes.get()), false));
+        });
   }
 
   public Future<Boolean> exists(String digest) {
@@ -102,6 +146,12 @@ public final class BlobStore {
       throw new ModuleInvalidException(field, String.valueOf(e.getMessage()));
     }
     String hex = HexFormat.of().formatHex(sha256(module));
+    write(hex, module);
+    return new Blob("sha256:" + hex, module.length);
+  }
+
+  /** Writes {@code module} to its file unless it is there; blocking. */
+  private Path write(String hex, byte[] module) {
     Path target = dir.resolve(hex);
     try {
       if (!Files.exists(target)) {
@@ -121,7 +171,7 @@ public final class BlobStore {
           d.force(true);
         }
       }
-      return new Blob("sha256:" + hex, module.length);
+      return target;
     } catch (IOException e) {
       throw new StoreException("cannot store blob sha256:" + hex + ": " + e.getMessage(), e);
     }
