@@ -14,6 +14,8 @@ import dev.skiff.node.container.internal.PodNetwork;
 import dev.skiff.node.container.internal.ProbeLoop;
 import dev.skiff.node.container.internal.Reconciler;
 import dev.skiff.node.container.internal.RunningContainer;
+import dev.skiff.node.container.internal.StartClock;
+import dev.skiff.node.container.internal.StartProbeSchedule;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
@@ -183,7 +185,9 @@ public final class ContainerBackend implements RuntimeBackend {
     Context context = host.vertx().getOrCreateContext();
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());
+    StartClock clock = StartClock.start();
     return pull(reference, spec.progress())
+        .andThen(ar -> clock.lap("image"))
         .recover(
             err ->
                 Future.failedFuture(
@@ -197,7 +201,7 @@ public final class ContainerBackend implements RuntimeBackend {
             image ->
                 host.workers()
                     .executeBlocking(
-                        () -> launcher.launch(context, spec, key, image, limits), false))
+                        () -> launcher.launch(context, spec, key, image, limits, clock), false))
         .onFailure(err -> reserved.remove(key))
         .compose(
             c -> {
@@ -209,6 +213,19 @@ public final class ContainerBackend implements RuntimeBackend {
                         reserved.remove(key);
                       });
               return awaitReady(c, t.readinessProbe())
+                  .andThen(
+                      ar -> {
+                        if (ar.failed()) {
+                          return;
+                        }
+                        clock.lap("ready");
+                        LOG.log(
+                            Level.INFO,
+                            "container {0} up in {1} ms: {2}",
+                            key,
+                            String.format(java.util.Locale.ROOT, "%.1f", clock.totalMillis()),
+                            clock);
+                      })
                   .compose(v -> forgetResolvedEnv(spec, key))
                   .map(
                       v -> {
@@ -271,10 +288,11 @@ public final class ContainerBackend implements RuntimeBackend {
 
   /**
    * Probes the instance until it is ready: with a readiness probe, after its initial delay, every
-   * {@code periodSeconds} (every probe interval when unset, Knative's aggressive start-up probing)
-   * until it passes {@code successThreshold} times in a row; without one, until its port accepts a
-   * TCP connection. Fails, and kills the instance, when it exits first or the readiness timeout
-   * passes.
+   * {@code periodSeconds} (when unset, Knative's aggressive start-up probing, on {@link
+   * StartProbeSchedule}'s tightening schedule: soon after the start, then at most every probe
+   * interval) until it passes {@code successThreshold} times in a row; without one, until its port
+   * accepts a TCP connection. Fails, and kills the instance, when it exits first or the readiness
+   * timeout passes.
    */
   private Future<Void> awaitReady(RunningContainer c, Probe readiness) {
     Promise<Void> ready = Promise.promise();
@@ -354,7 +372,8 @@ public final class ContainerBackend implements RuntimeBackend {
                         && readiness.periodSeconds() != null
                         && readiness.periodSeconds() > 0
                     ? Duration.ofSeconds(readiness.periodSeconds()).toMillis()
-                    : host.config().probeInterval().toMillis();
+                    : StartProbeSchedule.nextDelayMillis(
+                        c.runningForMillis(), host.config().probeInterval().toMillis());
             host.vertx()
                 .setTimer(Math.max(1, every), id -> probe(c, readiness, passed, deadline, ready));
           }

@@ -210,7 +210,10 @@ public final class ContainerConfig {
       return this;
     }
 
-    /** How often readiness is probed while starting; default 50 ms, as Knative does. */
+    /**
+     * The longest gap between readiness probes while an instance starts (default 50 ms, Knative's
+     * period); the first probes come sooner (see StartProbeSchedule).
+     */
     public Builder withProbeInterval(Duration d) {
       this.probeInterval = d;
       return this;
