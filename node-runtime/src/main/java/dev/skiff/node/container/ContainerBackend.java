@@ -103,7 +103,11 @@ public final class ContainerBackend implements RuntimeBackend {
             config,
             new OciRuntime(binary, config.runtimeRoot()),
             new PodNetwork(
-                config.scope(), config.interfacePrefix(), config.subnet(), config.firewall()),
+                config.scope(),
+                config.interfacePrefix(),
+                config.subnet(),
+                config.firewall(),
+                config.networkSpares()),
             new Cgroups(config.cgroupParent()));
     ContainerBackend backend = new ContainerBackend(host, images);
     return host.workers()
@@ -119,6 +123,7 @@ public final class ContainerBackend implements RuntimeBackend {
               if (!report.clean()) {
                 LOG.log(Level.WARNING, "removed leftovers of earlier instances: {0}", report);
               }
+              host.network().startSpares();
               LOG.log(
                   Level.INFO,
                   "container backend ready: {0}, state in {1}",
@@ -398,6 +403,19 @@ public final class ContainerBackend implements RuntimeBackend {
     return host.workers().executeBlocking(() -> new Reconciler(host).run(reserved), false);
   }
 
+  /** Namespaces and links prepared ahead and waiting for an instance (for tests of leftovers). */
+  List<String> spareNetwork() {
+    List<String> out = new ArrayList<>();
+    host.network()
+        .spares()
+        .forEach(
+            a -> {
+              out.add("netns " + a.netns());
+              out.add("link " + a.link());
+            });
+    return out;
+  }
+
   /**
    * Stops every instance at once (SIGTERM, then SIGKILL after a short grace; the agent drains them
    * first), removes the network fence and releases the backend's threads.
@@ -413,6 +431,7 @@ public final class ContainerBackend implements RuntimeBackend {
                 host.workers()
                     .executeBlocking(
                         () -> {
+                          host.network().closeSpares();
                           host.network().removeFence();
                           host.cgroups().removeParentIfEmpty();
                           return null;
