@@ -216,6 +216,47 @@ class KnativeGrpcPingIT {
         List.of("a", "b"), pingStream(List.of("a", "b")), "a bidirectional stream from zero");
   }
 
+  @Test
+  void anHttpGetReadinessProbeOfAnH2cPortIsSentOverHttp2() throws Exception {
+    // The workload speaks only HTTP/2: a probe over HTTP/1.1 would never pass, and the revision
+    // would never become ready.
+    Path manifest =
+        Files.writeString(
+            dir.resolve("grpc-probed.yaml"),
+            """
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: grpc-probed
+              namespace: default
+            spec:
+              template:
+                spec:
+                  containers:
+                  - image: %s
+                    ports:
+                      - name: h2c
+                        containerPort: 8080
+                    readinessProbe:
+                      httpGet:
+                        path: /ping.PingService/Ping
+            """
+                .formatted(image));
+    cli.ok("apply", "-f", manifest.toString());
+    ManagedChannel probed =
+        NettyChannelBuilder.forAddress("127.0.0.1", skiffd.gatewayPort())
+            .overrideAuthority("grpc-probed.default.localhost")
+            .usePlaintext()
+            .build();
+    try {
+      assertEquals(
+          "probed - pong from grpc-probed-00001",
+          ClientCalls.blockingUnaryCall(probed, PING, deadline(), "probed"));
+    } finally {
+      probed.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
   /**
    * Sends each message only after the answer to the one before arrived, so a proxy that held the
    * request until its end (or the response until its end) would never finish; returns the echoed

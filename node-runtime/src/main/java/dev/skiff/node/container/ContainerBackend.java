@@ -76,6 +76,13 @@ public final class ContainerBackend implements RuntimeBackend {
                 .createHttpClient(
                     new io.vertx.core.http.HttpClientOptions().setKeepAlive(false),
                     new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16)),
+            host.vertx()
+                .createHttpClient(
+                    new io.vertx.core.http.HttpClientOptions()
+                        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false)
+                        .setHttp2KeepAliveTimeout(1),
+                    new io.vertx.core.http.PoolOptions().setHttp2MaxSize(16)),
             probes);
   }
 

@@ -147,6 +147,7 @@ public final class Launcher {
           key,
           net.podAddress(),
           t.portOrDefault(),
+          t.h2c(),
           bundle,
           process,
           out,
