@@ -16,6 +16,8 @@ in turn.
 """
 
 import json
+import re
+import statistics
 import os
 import shutil
 import socket
@@ -130,9 +132,21 @@ def container(ctx, skiffd, samples, services):
         "first_byte_ms": summarize(ttfb),
         "status_codes": codes,
         "instance_start_ms": summarize(skiffd.instance_start_ms("cold-ctr-")),
+        "start_phases_p50_ms": start_phases(skiffd.log_text(), "cold-ctr-"),
         "containers_killed_from_outside": skiffd.log_text().count("was killed by signal 9"),
         "raw": ctx.raw_file("cold-container-ms.txt", ttfb),
     }
+
+
+def start_phases(log_text, revision_prefix):
+    """Median milliseconds per phase of the container starts the agent logged ('container KEY up
+    in X ms: image a ms, bundle b ms, ...') for matching revisions, in the order logged."""
+    line = re.compile(r"container default\." + re.escape(revision_prefix) + r"\S* up in [\d.]+ ms: (.*)")
+    phases = {}
+    for m in line.finditer(log_text):
+        for name, value in re.findall(r"(\w+) ([\d.]+) ms", m.group(1)):
+            phases.setdefault(name, []).append(float(value))
+    return {name: round(statistics.median(v), 1) for name, v in phases.items()}
 
 
 def _first_byte(port, deadline, proc):

@@ -591,6 +591,11 @@ def cold_section(w, c, plot_files):
                      if pd.get("measured") else "")
         w(f"- Skiff container / bare runc at p50: **{ratio(skiff, rc['first_byte_ms']['p50'])}**"
           f"{vs_podman}.")
+    phases = ct.get("start_phases_p50_ms") or {}
+    if phases:
+        w("- Where a Skiff container start went (the agent's `container ... up in` lines, median per "
+          "phase; `ready` is runc starting the process until its port answers): "
+          + ", ".join(f"{name} {ms(v)}" for name, v in phases.items()) + ".")
     w("")
     _img(w, plot_files, "cold-starts", "cold start percentiles")
     _end(w, c)

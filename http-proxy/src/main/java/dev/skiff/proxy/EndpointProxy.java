@@ -261,7 +261,10 @@ public final class EndpointProxy {
             });
   }
 
-  /** Streams the endpoint's response to the client: status, end-to-end headers, body. */
+  /**
+   * Streams the endpoint's response to the client: status, end-to-end headers, body, then its
+   * trailers (gRPC's status rides there) when it sent any.
+   */
   private Future<Void> relay(ProxyExchange x, HttpClientResponse in) {
     HttpServerResponse out = x.response();
     out.setStatusCode(in.statusCode());
@@ -269,7 +272,17 @@ public final class EndpointProxy {
     if (needsChunking(x, in)) {
       out.setChunked(true);
     }
-    return in.pipe().endOnFailure(false).to(out);
+    return in.pipe()
+        .endOnFailure(false)
+        .endOnSuccess(false)
+        .to(out)
+        .compose(
+            v -> {
+              if (!in.trailers().isEmpty()) {
+                HopByHop.copy(in.trailers(), out.trailers(), Set.of());
+              }
+              return out.end();
+            });
   }
 
   private static boolean needsChunking(ProxyExchange x, HttpClientResponse in) {

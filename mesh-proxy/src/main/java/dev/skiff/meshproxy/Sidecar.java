@@ -70,12 +70,18 @@ public final class Sidecar {
                 .httpClientBuilder()
                 .with(
                     new HttpClientOptions()
-                        .setProtocolVersion(HttpVersion.HTTP_1_1)
+                        // h2c: HTTP/2 with prior knowledge, no Upgrade round trip.
+                        .setProtocolVersion(
+                            b.workloadH2c ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+                        .setHttp2ClearTextUpgrade(false)
                         .setKeepAlive(true)
                         .setPipelining(false)
                         .setDecompressionSupported(false)
                         .setTcpNoDelay(true))
-                .with(new PoolOptions().setHttp1MaxSize(s.maxConnectionsPerEndpoint()))
+                .with(
+                    new PoolOptions()
+                        .setHttp1MaxSize(s.maxConnectionsPerEndpoint())
+                        .setHttp2MaxSize(Math.max(1, s.maxConnectionsPerEndpoint() / 16)))
                 .build();
     SidecarPipeline.Parts parts =
         new SidecarPipeline.Parts(
@@ -88,6 +94,7 @@ public final class Sidecar {
             metrics,
             b.workloadHost,
             b.workloadPort,
+            b.workloadH2c,
             b.inProcess);
     this.listener =
         new Listener(
@@ -207,6 +214,7 @@ public final class Sidecar {
     private RevisionKey revision;
     private String workloadHost;
     private int workloadPort;
+    private boolean workloadH2c;
     private AuthorizationPolicy policy;
     private TlsMode mode = TlsMode.STRICT;
     private int containerConcurrency;
@@ -261,6 +269,16 @@ public final class Sidecar {
     /** The revision the instance runs; tags the metrics. */
     public Builder withRevision(RevisionKey revision) {
       this.revision = Objects.requireNonNull(revision, "revision");
+      return this;
+    }
+
+    /**
+     * Whether the workload at an address speaks HTTP/2 cleartext (prior knowledge; Knative's port
+     * named {@code h2c}, gRPC among others) instead of HTTP/1.1; default false. Trailers and
+     * streams in both directions pass through either way.
+     */
+    public Builder withWorkloadH2c(boolean h2c) {
+      this.workloadH2c = h2c;
       return this;
     }
 

@@ -57,6 +57,7 @@ public final class ImageStore {
   private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
   private static final AtomicInteger POOLS = new AtomicInteger();
   private static final int MAX_INDEX_DEPTH = 2;
+  private static final int PREPARED_CACHE_SIZE = 256;
   private static final String LOCAL_ONLY =
       ImageReference.LOCAL
           + " images are never pulled from a"
@@ -75,6 +76,9 @@ public final class ImageStore {
   private final Vertx vertx;
   private final AsyncGate gate = new AsyncGate();
   private final Map<String, Future<?>> inFlight = new ConcurrentHashMap<>();
+  // Images prepared by digest: their content cannot change, so preparing one again is a lookup
+  // (each container start prepares its image). Emptied by gc, which may remove their layers.
+  private final PreparedCache prepared = new PreparedCache(PREPARED_CACHE_SIZE);
 
   private ImageStore(Builder b) {
     try {
@@ -136,11 +140,23 @@ public final class ImageStore {
       return Future.failedFuture(e);
     }
     long start = System.nanoTime();
+    String cacheKey = ref.digest() == null ? null : ref + " " + options.platform();
     return gate.enterShared()
         .compose(
-            v ->
-                pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null, progress)
-                    .andThen(ar -> gate.exitShared()))
+            v -> {
+              PreparedImage known = cacheKey == null ? null : prepared.get(cacheKey);
+              Future<PreparedImage> image =
+                  known != null
+                      ? Future.succeededFuture(known)
+                      : pull(ref, options, ref.isLocal() ? LOCAL_ONLY : null, progress)
+                          .andThen(
+                              ar -> {
+                                if (ar.succeeded() && cacheKey != null) {
+                                  prepared.put(cacheKey, ar.result());
+                                }
+                              });
+              return image.andThen(ar -> gate.exitShared());
+            })
         .onSuccess(
             img ->
                 LOG.log(
@@ -269,6 +285,7 @@ public final class ImageStore {
                         () -> {
                           Set<String> roots = new HashSet<>(keep);
                           roots.addAll(tags.digests());
+                          prepared.clear();
                           return Collector.collect(
                               store, roots, clock.instant().minus(partialRetention));
                         })

@@ -73,13 +73,18 @@ public final class HelloServerImage {
 
   /** The C source, found from the module or the repository root. */
   public static Path source() {
+    return sourceOf(SOURCE);
+  }
+
+  /** A file of the repository, found from the module or the repository root. */
+  static Path sourceOf(String relative) {
     for (Path base = Path.of("").toAbsolutePath(); base != null; base = base.getParent()) {
-      Path candidate = base.resolve(SOURCE);
+      Path candidate = base.resolve(relative);
       if (Files.isRegularFile(candidate)) {
         return candidate;
       }
     }
-    throw new IllegalStateException(SOURCE + " not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
   }
 
   /**

@@ -230,4 +230,23 @@ class ImageImportTest {
     assertEquals(1, released.layersRemoved());
     assertEquals(second.manifestDigest(), now.manifestDigest());
   }
+
+  @Test
+  void aPinnedImagePreparesAgainUntilGcRemovesIt() {
+    LayoutImage first = writeImage(tmp.resolve("first"), "1", "first");
+    LayoutImage second = writeImage(tmp.resolve("second"), "1", "second");
+    ImageStore store = store();
+    Await.result(store.importLayout(first.layout(), HELLO));
+    String pinned = "local.skiff/examples/hello@" + first.manifestDigest();
+    PreparedImage once = Await.result(store.prepare(pinned, PullOptions.defaults()));
+    PreparedImage twice = Await.result(store.prepare(pinned, PullOptions.defaults()));
+    assertEquals(once, twice);
+
+    // The tag moves on and gc removes the first image: preparing it by digest must fail now, not
+    // answer from what was prepared before.
+    Await.result(store.importLayout(second.layout(), HELLO));
+    Await.result(store.gc(Set.of()));
+    Throwable gone = Await.failure(store.prepare(pinned, PullOptions.defaults()));
+    assertTrue(gone.getMessage().contains(first.manifestDigest()), gone.getMessage());
+  }
 }

@@ -138,6 +138,7 @@ public final class MeshFronts implements FrontDoor {
             .withContainerConcurrency(t.containerConcurrencyOrDefault())
             .withRequestTimeout(Duration.ofSeconds(t.timeoutSecondsOrDefault()))
             .withRequestListener(counting(spec.requests()))
+            .withWorkloadH2c(t.h2c())
             .withMeterRegistry(registry);
     if (instance.handler() != null) {
       b.withWorkload(instance.handler());

@@ -117,6 +117,11 @@ final class KnativeService {
       readiness = KnativeProbes.probe(p, at + ".readinessProbe", c.path("readinessProbe"));
       liveness = KnativeProbes.probe(p, at + ".livenessProbe", c.path("livenessProbe"));
       port = port(p, at + ".ports", c.path("ports"));
+      String portName = portName(p, at + ".ports[0].name", c.path("ports").path(0).path("name"));
+      if (portName != null) {
+        annotations = new LinkedHashMap<>(annotations);
+        annotations.put(RevisionTemplate.PORT_NAME_ANNOTATION, portName);
+      }
       resources = resources(p, at + ".resources", c.path("resources"));
     }
     Integer cc =
@@ -232,6 +237,22 @@ final class KnativeService {
     }
     fields(p, path + "[0]", ports.get(0), PORT);
     return integer(p, path + "[0].containerPort", ports.get(0).path("containerPort"));
+  }
+
+  /** Knative's rule: a port is named {@code h2c} (HTTP/2 cleartext) or {@code http1}, or not. */
+  private static String portName(Problems p, String path, JsonNode name) {
+    if (name.isMissingNode() || name.isNull()) {
+      return null;
+    }
+    String n = name.asText();
+    if (!n.equals("h2c") && !n.equals("http1")) {
+      p.add(
+          path,
+          "is '" + n + "'; a port's name selects its protocol and must be h2c or http1",
+          "name it h2c for an HTTP/2 cleartext (gRPC) workload, http1 or nothing for HTTP/1.1");
+      return null;
+    }
+    return n;
   }
 
   private static Resources resources(Problems p, String path, JsonNode r) {

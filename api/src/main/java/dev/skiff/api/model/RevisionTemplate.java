@@ -46,6 +46,14 @@ public record RevisionTemplate(
     Probe livenessProbe) {
 
   public static final int DEFAULT_PORT = 8080;
+
+  /**
+   * The container port's name, Knative's protocol selector: {@code h2c} means the workload speaks
+   * HTTP/2 cleartext (prior knowledge) and is called so; {@code http1} or none, HTTP/1.1. Set from
+   * a Knative manifest's {@code ports[0].name}.
+   */
+  public static final String PORT_NAME_ANNOTATION = "serving.skiff.dev/port-name";
+
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
 
   public RevisionTemplate {
@@ -108,6 +116,12 @@ public record RevisionTemplate(
   @JsonIgnore
   public int portOrDefault() {
     return port == null ? DEFAULT_PORT : port;
+  }
+
+  /** Whether the workload is called over HTTP/2 cleartext (its port is named {@code h2c}). */
+  @JsonIgnore
+  public boolean h2c() {
+    return "h2c".equals(annotations.get(PORT_NAME_ANNOTATION));
   }
 
   @JsonIgnore

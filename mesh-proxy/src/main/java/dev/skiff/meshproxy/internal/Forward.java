@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Streams the request to the workload and its answer back. The workload learns who called from
  * {@code X-Forwarded-Client-Cert} (Envoy's header: {@code By=} this sidecar's identity, {@code
- * URI=} the caller's); a client's own copy of that header is dropped, never passed on.
+ * URI=} the caller's); a client's own copy of that header is dropped, never passed on. An h2c
+ * workload is told {@code te: trailers}, since its trailers (gRPC's status) reach the client.
  */
 final class Forward implements Stage<SidecarExchange> {
   static final String CLIENT_CERT = "x-forwarded-client-cert";
@@ -20,12 +21,14 @@ final class Forward implements Stage<SidecarExchange> {
   private final EndpointProxy proxy;
   private final String host;
   private final int port;
+  private final boolean h2c;
   private final SpiffeId self;
 
-  Forward(EndpointProxy proxy, String host, int port, SpiffeId self) {
+  Forward(EndpointProxy proxy, String host, int port, boolean h2c, SpiffeId self) {
     this.proxy = proxy;
     this.host = host;
     this.port = port;
+    this.h2c = h2c;
     this.self = self;
   }
 
@@ -34,6 +37,10 @@ final class Forward implements Stage<SidecarExchange> {
     HopByHop.copy(x.request().headers(), x.upstreamHeaders(), Set.of(CLIENT_CERT));
     if (x.caller() != null) {
       x.upstreamHeaders().set(CLIENT_CERT, "By=" + self.uri() + ";URI=" + x.caller().uri());
+    }
+    if (h2c) {
+      // The one TE HTTP/2 allows; gRPC servers expect it, and the proxies relay trailers.
+      x.upstreamHeaders().set("te", "trailers");
     }
     return proxy.proxy(x, host, port, this::failed);
   }

@@ -38,6 +38,7 @@ public final class SidecarPipeline {
       SidecarMetrics metrics,
       String workloadHost,
       int workloadPort,
+      boolean workloadH2c,
       Handler<HttpServerRequest> inProcess) {}
 
   /** The pipeline; {@code client} reaches a workload at an address (null for one in process). */
@@ -50,6 +51,7 @@ public final class SidecarPipeline {
                 new EndpointProxy(client, s.connectTimeout(), s.bodyReadTimeout(), Set.of()),
                 p.workloadHost(),
                 p.workloadPort(),
+                p.workloadH2c(),
                 p.self());
     ErrorResponder errors = new ErrorResponder("sidecar", err -> reply(err, s));
     // The order, outermost first:

@@ -14,6 +14,8 @@ import dev.skiff.node.container.internal.PodNetwork;
 import dev.skiff.node.container.internal.ProbeLoop;
 import dev.skiff.node.container.internal.Reconciler;
 import dev.skiff.node.container.internal.RunningContainer;
+import dev.skiff.node.container.internal.StartClock;
+import dev.skiff.node.container.internal.StartProbeSchedule;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
@@ -74,6 +76,13 @@ public final class ContainerBackend implements RuntimeBackend {
                 .createHttpClient(
                     new io.vertx.core.http.HttpClientOptions().setKeepAlive(false),
                     new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16)),
+            host.vertx()
+                .createHttpClient(
+                    new io.vertx.core.http.HttpClientOptions()
+                        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false)
+                        .setHttp2KeepAliveTimeout(1),
+                    new io.vertx.core.http.PoolOptions().setHttp2MaxSize(16)),
             probes);
   }
 
@@ -101,7 +110,11 @@ public final class ContainerBackend implements RuntimeBackend {
             config,
             new OciRuntime(binary, config.runtimeRoot()),
             new PodNetwork(
-                config.scope(), config.interfacePrefix(), config.subnet(), config.firewall()),
+                config.scope(),
+                config.interfacePrefix(),
+                config.subnet(),
+                config.firewall(),
+                config.networkSpares()),
             new Cgroups(config.cgroupParent()));
     ContainerBackend backend = new ContainerBackend(host, images);
     return host.workers()
@@ -117,6 +130,7 @@ public final class ContainerBackend implements RuntimeBackend {
               if (!report.clean()) {
                 LOG.log(Level.WARNING, "removed leftovers of earlier instances: {0}", report);
               }
+              host.network().startSpares();
               LOG.log(
                   Level.INFO,
                   "container backend ready: {0}, state in {1}",
@@ -183,7 +197,9 @@ public final class ContainerBackend implements RuntimeBackend {
     Context context = host.vertx().getOrCreateContext();
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());
+    StartClock clock = StartClock.start();
     return pull(reference, spec.progress())
+        .andThen(ar -> clock.lap("image"))
         .recover(
             err ->
                 Future.failedFuture(
@@ -197,7 +213,7 @@ public final class ContainerBackend implements RuntimeBackend {
             image ->
                 host.workers()
                     .executeBlocking(
-                        () -> launcher.launch(context, spec, key, image, limits), false))
+                        () -> launcher.launch(context, spec, key, image, limits, clock), false))
         .onFailure(err -> reserved.remove(key))
         .compose(
             c -> {
@@ -209,6 +225,19 @@ public final class ContainerBackend implements RuntimeBackend {
                         reserved.remove(key);
                       });
               return awaitReady(c, t.readinessProbe())
+                  .andThen(
+                      ar -> {
+                        if (ar.failed()) {
+                          return;
+                        }
+                        clock.lap("ready");
+                        LOG.log(
+                            Level.INFO,
+                            "container {0} up in {1} ms: {2}",
+                            key,
+                            String.format(java.util.Locale.ROOT, "%.1f", clock.totalMillis()),
+                            clock);
+                      })
                   .compose(v -> forgetResolvedEnv(spec, key))
                   .map(
                       v -> {
@@ -271,10 +300,11 @@ public final class ContainerBackend implements RuntimeBackend {
 
   /**
    * Probes the instance until it is ready: with a readiness probe, after its initial delay, every
-   * {@code periodSeconds} (every probe interval when unset, Knative's aggressive start-up probing)
-   * until it passes {@code successThreshold} times in a row; without one, until its port accepts a
-   * TCP connection. Fails, and kills the instance, when it exits first or the readiness timeout
-   * passes.
+   * {@code periodSeconds} (when unset, Knative's aggressive start-up probing, on {@link
+   * StartProbeSchedule}'s tightening schedule: soon after the start, then at most every probe
+   * interval) until it passes {@code successThreshold} times in a row; without one, until its port
+   * accepts a TCP connection. Fails, and kills the instance, when it exits first or the readiness
+   * timeout passes.
    */
   private Future<Void> awaitReady(RunningContainer c, Probe readiness) {
     Promise<Void> ready = Promise.promise();
@@ -354,7 +384,8 @@ public final class ContainerBackend implements RuntimeBackend {
                         && readiness.periodSeconds() != null
                         && readiness.periodSeconds() > 0
                     ? Duration.ofSeconds(readiness.periodSeconds()).toMillis()
-                    : host.config().probeInterval().toMillis();
+                    : StartProbeSchedule.nextDelayMillis(
+                        c.runningForMillis(), host.config().probeInterval().toMillis());
             host.vertx()
                 .setTimer(Math.max(1, every), id -> probe(c, readiness, passed, deadline, ready));
           }
@@ -379,6 +410,19 @@ public final class ContainerBackend implements RuntimeBackend {
     return host.workers().executeBlocking(() -> new Reconciler(host).run(reserved), false);
   }
 
+  /** Namespaces and links prepared ahead and waiting for an instance (for tests of leftovers). */
+  List<String> spareNetwork() {
+    List<String> out = new ArrayList<>();
+    host.network()
+        .spares()
+        .forEach(
+            a -> {
+              out.add("netns " + a.netns());
+              out.add("link " + a.link());
+            });
+    return out;
+  }
+
   /**
    * Stops every instance at once (SIGTERM, then SIGKILL after a short grace; the agent drains them
    * first), removes the network fence and releases the backend's threads.
@@ -394,6 +438,7 @@ public final class ContainerBackend implements RuntimeBackend {
                 host.workers()
                     .executeBlocking(
                         () -> {
+                          host.network().closeSpares();
                           host.network().removeFence();
                           host.cgroups().removeParentIfEmpty();
                           return null;

@@ -46,7 +46,7 @@ class AgentCrashIT extends ContainerFixture {
     ReconcileReport report = await(backend.reconcile());
     assertTrue(report.clean(), "a second reconcile found more: " + report);
 
-    Leftovers.assertNone(crashed, backend.runtime(), marker, Duration.ofSeconds(10));
+    Leftovers.assertNone(backend, crashed, marker, Duration.ofSeconds(10));
     for (InetSocketAddress e : endpoints) {
       assertFalse(connects(e), "instance at " + e + " still answers");
     }

@@ -209,7 +209,7 @@ class ContainerBackendIT extends ContainerFixture {
     assertEquals("OOMKilled", exit.reason());
     assertEquals(9, exit.signal());
     assertFalse(exit.requested());
-    Leftovers.assertNone(config, backend.runtime(), null, Duration.ofSeconds(10));
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(10));
 
     ContainerInstance next =
         (ContainerInstance) await(backend.start(TestRevisions.spec("default.hello-00001.6", logs)));
@@ -236,7 +236,7 @@ class ContainerBackendIT extends ContainerFixture {
     ContainerExit exit = inst.exited().result();
     assertEquals(0, exit.exitCode(), exit.toString());
     assertTrue(exit.requested());
-    Leftovers.assertNone(config, backend.runtime(), null, Duration.ofSeconds(1));
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(1));
   }
 
   @Test
@@ -266,7 +266,7 @@ class ContainerBackendIT extends ContainerFixture {
     assertEquals("ReadinessTimeout", e.reason());
     assertTrue(e.getMessage().contains("$PORT (8080)"), e.getMessage());
     assertTrue(e.getMessage().contains("listening nowhere"), e.getMessage());
-    Leftovers.assertNone(config, backend.runtime(), null, Duration.ofSeconds(10));
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(10));
   }
 
   @Test
@@ -281,7 +281,7 @@ class ContainerBackendIT extends ContainerFixture {
     assertTrue(e.getMessage().contains("exited with code 3"), e.getMessage());
     assertTrue(e.getMessage().contains("stderr: boom"), e.getMessage());
     assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
-    Leftovers.assertNone(config, backend.runtime(), null, Duration.ofSeconds(10));
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(10));
   }
 
   @Test

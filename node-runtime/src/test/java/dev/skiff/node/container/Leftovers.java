@@ -73,10 +73,30 @@ final class Leftovers {
   /** Waits until the scope is clean (teardown is asynchronous); fails listing what stayed. */
   static void assertNone(ContainerConfig c, Path runtime, String marker, Duration patience)
       throws IOException, InterruptedException {
+    assertNone(c, runtime, marker, patience, List::of);
+  }
+
+  /**
+   * As above while {@code b} runs: the network it prepared ahead for its next instances ({@link
+   * ContainerConfig.Builder#withNetworkSpares}) is its own, not a leftover.
+   */
+  static void assertNone(ContainerBackend b, ContainerConfig c, String marker, Duration patience)
+      throws IOException, InterruptedException {
+    assertNone(c, b.runtime(), marker, patience, b::spareNetwork);
+  }
+
+  private static void assertNone(
+      ContainerConfig c,
+      Path runtime,
+      String marker,
+      Duration patience,
+      java.util.function.Supplier<List<String>> owned)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
     List<String> left;
     do {
       left = of(c, runtime, marker);
+      left.removeAll(owned.get());
       if (left.isEmpty()) {
         return;
       }

@@ -11,24 +11,33 @@ import java.time.Duration;
 
 /**
  * Runs one probe against a running container as the kubelet would: {@code httpGet} succeeds on a
- * status from 200 to 399, {@code tcpSocket} on a connect, {@code exec} on exit code 0 of the
- * command run in the container by the OCI runtime; each within {@code timeoutSeconds}. Answers true
- * or false, never a failed future. Called on an event loop; exec runs on the backend's workers.
+ * status from 200 to 399 (over HTTP/2 prior knowledge when the port is named h2c), {@code
+ * tcpSocket} on a connect, {@code exec} on exit code 0 of the command run in the container by the
+ * OCI runtime; each within {@code timeoutSeconds}. Answers true or false, never a failed future.
+ * Called on an event loop; exec runs on the backend's workers.
  */
 public final class ContainerProber {
   private final Host host;
   private final HttpClient http;
+  private final HttpClient h2c;
   private final NetClient net;
 
-  public ContainerProber(Host host, HttpClient http, NetClient net) {
+  /**
+   * @param http the HTTP/1.1 client of {@code httpGet} probes
+   * @param h2c the HTTP/2 prior-knowledge client of {@code httpGet} probes of workloads whose port
+   *     is named h2c (as Knative's queue-proxy probes them)
+   */
+  public ContainerProber(Host host, HttpClient http, HttpClient h2c, NetClient net) {
     this.host = host;
     this.http = http;
+    this.h2c = h2c;
     this.net = net;
   }
 
-  /** Closes the HTTP client; the TCP client is the caller's. */
+  /** Closes the HTTP clients; the TCP client is the caller's. */
   public void close() {
     http.close();
+    h2c.close();
   }
 
   public Future<Boolean> once(RunningContainer c, Probe p) {
@@ -86,7 +95,8 @@ public final class ContainerProber {
     for (Probe.Header h : g.httpHeaders()) {
       o.putHeader(h.name(), h.value());
     }
-    return http.request(o)
+    return (c.h2c() ? h2c : http)
+        .request(o)
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> resp.statusCode() >= 200 && resp.statusCode() < 400));
   }

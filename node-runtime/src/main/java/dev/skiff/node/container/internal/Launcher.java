@@ -37,7 +37,12 @@ public final class Launcher {
   }
 
   public RunningContainer launch(
-      Context context, InstanceSpec spec, String key, ContainerImage image, Limits limits) {
+      Context context,
+      InstanceSpec spec,
+      String key,
+      ContainerImage image,
+      Limits limits,
+      StartClock clock) {
     ContainerConfig cfg = host.config();
     List<String> args = new ArrayList<>(image.entrypoint());
     args.addAll(image.cmd());
@@ -61,14 +66,18 @@ public final class Launcher {
     try {
       bundle.create();
       teardown.add("bundle", bundle::deleteExceptLogs);
+      clock.lap("bundle");
 
       List<Path> layers = image.layers().isEmpty() ? List.of(bundle.emptyLayer()) : image.layers();
       Overlay.mount(layers, bundle.upper(), bundle.work(), bundle.rootfs());
       teardown.add("rootfs mount", () -> Overlay.unmount(bundle.rootfs()));
+      clock.lap("rootfs");
       ImageUser user = ImageUser.resolve(image.user(), bundle.rootfs());
+      clock.lap("user");
 
       PodNetwork.Attachment net = host.network().attach(key);
       teardown.add("network", () -> host.network().detach(net));
+      clock.lap("network");
 
       String hostname = hostname(key);
       Files.writeString(
@@ -106,6 +115,7 @@ public final class Launcher {
                   "dev.skiff.image",
                   image.reference()));
       Files.writeString(bundle.config(), OciSpec.render(params).encodePrettily());
+      clock.lap("config");
 
       // Registered before the start: the runtime may have created the cgroup and state when it
       // fails.
@@ -129,6 +139,7 @@ public final class Launcher {
               "stderr",
               spec.logs(),
               new RotatingLog(bundle.logs(), "stderr", cfg.logFileBytes(), cfg.logFiles()));
+      clock.lap("spawn");
       return new RunningContainer(
           host,
           context,
@@ -136,6 +147,7 @@ public final class Launcher {
           key,
           net.podAddress(),
           t.portOrDefault(),
+          t.h2c(),
           bundle,
           process,
           out,

@@ -22,6 +22,8 @@ public final class PodNetwork {
   private static final Path NETNS_DIR = Path.of("/run/netns");
   private static final Path SYS_NET = Path.of("/sys/class/net");
   private static final Duration OPER_UP_PATIENCE = Duration.ofSeconds(2);
+  // Instance keys never hold '@', so a spare's namespace cannot be taken for an instance's.
+  private static final String SPARE = "spare@";
 
   /** An instance's place on the network. */
   public record Attachment(
@@ -36,8 +38,11 @@ public final class PodNetwork {
   private final AddressPool pool;
   private final String subnet;
   private final String firewallTable;
-  // Links of attachments made and not yet detached, so a reconcile never takes a half-made one.
+  // Links and namespaces of attachments made and not yet detached (spares among them), so a
+  // reconcile never takes a half-made or a prepared one.
   private final Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> activeNetns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Spares spares;
 
   /**
    * @param scope names this backend's namespaces ({@code <scope>-<key>}) and nftables table
@@ -46,6 +51,13 @@ public final class PodNetwork {
    * @param firewall whether to install the nftables table
    */
   public PodNetwork(String scope, String linkPrefix, String subnet, boolean firewall) {
+    this(scope, linkPrefix, subnet, firewall, 0);
+  }
+
+  /**
+   * @param spares how many attachments to keep prepared ahead (see {@link #attach}); 0 for none
+   */
+  public PodNetwork(String scope, String linkPrefix, String subnet, boolean firewall, int spares) {
     if (linkPrefix.length() > 9) {
       throw new IllegalArgumentException("interface prefix '" + linkPrefix + "' is longer than 9");
     }
@@ -54,19 +66,48 @@ public final class PodNetwork {
     this.pool = new AddressPool(subnet);
     this.subnet = this.pool.cidr();
     this.firewallTable = firewall ? scope.replaceAll("[^A-Za-z0-9_]", "_") : null;
+    this.spares = new Spares(spares, () -> make(null), this::detach);
   }
 
-  /** Creates the instance's namespace and link. On failure nothing is left behind. */
+  /**
+   * The instance's namespace and link: a spare prepared ahead when there is one (its namespace is
+   * named {@code <scope>-spare@<slot>}, since it was made before the instance was known), else one
+   * made now as {@code <scope>-<key>}. Either way it is new, used by this instance only, and
+   * removed by {@link #detach}. On failure nothing is left behind.
+   */
   public Attachment attach(String key) {
+    Attachment spare = spares.take();
+    return spare != null ? spare : make(netnsPrefix + key);
+  }
+
+  /**
+   * Starts keeping spares prepared, on a thread of their own so making them never delays a start.
+   */
+  public void startSpares() {
+    spares.start();
+  }
+
+  /** The spares waiting to be taken. */
+  public List<Attachment> spares() {
+    return spares.waiting();
+  }
+
+  /** Stops preparing spares and removes those prepared. */
+  public void closeSpares() {
+    spares.close();
+  }
+
+  private Attachment make(String netnsName) {
     int slot = pool.allocate();
     Attachment a =
         new Attachment(
-            netnsPrefix + key,
+            netnsName == null ? netnsPrefix + SPARE + slot : netnsName,
             linkPrefix + slot,
             slot,
             pool.hostAddress(slot),
             pool.podAddress(slot));
     active.add(a.link());
+    activeNetns.add(a.netns());
     try {
       ip(List.of("netns", "add", a.netns()), null);
       ip(
@@ -112,6 +153,7 @@ public final class PodNetwork {
       removeNetns(a.netns());
     } finally {
       active.remove(a.link());
+      activeNetns.remove(a.netns());
       pool.release(a.slot());
     }
   }
@@ -171,14 +213,22 @@ public final class PodNetwork {
     }
   }
 
-  /** Keys of every namespace this backend named, present or left over. */
+  /**
+   * Keys of the namespaces this backend named that no current attachment owns: left over, or the
+   * key part of a spare left by an earlier run ({@code spare@<slot>}).
+   */
   public Set<String> namespaceKeys() {
     Set<String> out = new TreeSet<>();
     if (!Files.isDirectory(NETNS_DIR)) {
       return out;
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(NETNS_DIR, netnsPrefix + "*")) {
-      ds.forEach(p -> out.add(p.getFileName().toString().substring(netnsPrefix.length())));
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (!activeNetns.contains(name)) {
+          out.add(name.substring(netnsPrefix.length()));
+        }
+      }
     } catch (IOException e) {
       throw new ContainerRuntimeException("cannot list " + NETNS_DIR + ": " + e.getMessage(), e);
     }

@@ -36,6 +36,7 @@ public final class RunningContainer implements ContainerInstance {
   private final String key;
   private final String address;
   private final int port;
+  private final boolean h2c;
   private final Bundle bundle;
   private final Process process;
   private final LogPump stdout;
@@ -54,6 +55,7 @@ public final class RunningContainer implements ContainerInstance {
       String key,
       String address,
       int port,
+      boolean h2c,
       Bundle bundle,
       Process process,
       LogPump stdout,
@@ -67,6 +69,7 @@ public final class RunningContainer implements ContainerInstance {
     this.key = key;
     this.address = address;
     this.port = port;
+    this.h2c = h2c;
     this.bundle = bundle;
     this.process = process;
     this.stdout = stdout;
@@ -115,6 +118,11 @@ public final class RunningContainer implements ContainerInstance {
   @Override
   public int port() {
     return port;
+  }
+
+  /** Whether the workload speaks HTTP/2 cleartext on its port (the port is named h2c). */
+  public boolean h2c() {
+    return h2c;
   }
 
   @Override

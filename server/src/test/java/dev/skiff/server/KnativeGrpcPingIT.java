@@ -1,0 +1,326 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.api.manifest.Json;
+import dev.skiff.oci.GrpcPingImage;
+import dev.skiff.oci.LayoutPusher;
+import dev.skiff.oci.LocalRegistry;
+import dev.skiff.oci.PushOptions;
+import dev.skiff.oci.RegistryClient;
+import dev.skiff.testing.Prerequisites;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Knative's grpc-ping sample: its manifest applied with {@code skiff apply} as written (only the
+ * image names the one built here from {@code grpc-ping.c}, a gRPC {@code ping.PingService} over
+ * h2c), served by skiffd under real runc with the mesh on, and called by grpc-java through the
+ * gateway with h2c: unary Ping, the PingStream answering each message before the next is sent, an
+ * unknown method's status from the workload's trailers, warm and from zero (the activator).
+ */
+class KnativeGrpcPingIT {
+  private static final String HOST = "grpc-ping.default.localhost";
+
+  @TempDir static Path dir;
+  static LocalRegistry registry;
+  static RunningSkiffd skiffd;
+  static Http http;
+  static Cli cli;
+  static String image;
+  static ManagedChannel channel;
+
+  /** ping.Request and ping.Response alike: {@code string msg = 1}, encoded by hand. */
+  static final MethodDescriptor.Marshaller<String> MSG =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+          byte[] text = value.getBytes(StandardCharsets.UTF_8);
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          out.write(0x0a);
+          for (int v = text.length; ; v >>>= 7) {
+            out.write((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+            if (v <= 0x7f) {
+              break;
+            }
+          }
+          out.writeBytes(text);
+          return new ByteArrayInputStream(out.toByteArray());
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+          try {
+            byte[] b = stream.readAllBytes();
+            if (b.length == 0) {
+              return "";
+            }
+            int at = 1;
+            int len = 0;
+            for (int shift = 0; ; shift += 7) {
+              int x = b[at++];
+              len |= (x & 0x7f) << shift;
+              if ((x & 0x80) == 0) {
+                break;
+              }
+            }
+            if (b[0] != 0x0a || at + len != b.length) {
+              throw new IllegalArgumentException("not a ping.Response");
+            }
+            return new String(b, at, len, StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  static final MethodDescriptor<String, String> PING =
+      method("Ping", MethodDescriptor.MethodType.UNARY);
+  static final MethodDescriptor<String, String> PING_STREAM =
+      method("PingStream", MethodDescriptor.MethodType.BIDI_STREAMING);
+
+  static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
+    return MethodDescriptor.<String, String>newBuilder()
+        .setType(type)
+        .setFullMethodName("ping.PingService/" + name)
+        .setRequestMarshaller(MSG)
+        .setResponseMarshaller(MSG)
+        .build();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    Prerequisites.requireRoot("containers");
+    Prerequisites.requireExecutable(Path.of("/usr/sbin/runc"), "apt-get install runc");
+    LocalRegistry.assumeInstalled();
+    registry = LocalRegistry.start(dir.resolve("registry"));
+    skiffd = RunningSkiffd.start(dir.resolve("data"), 2);
+    http = new Http(HttpVersion.HTTP_1_1);
+    cli = new Cli(skiffd);
+    image = registry.address() + "/knative/grpc-ping-go:1";
+    Vertx vertx = Vertx.vertx();
+    try {
+      GrpcPingImage.write(
+          Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
+      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
+          .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    } finally {
+      vertx.close();
+    }
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", skiffd.gatewayPort())
+            .overrideAuthority(HOST)
+            .usePlaintext()
+            .build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (skiffd != null) {
+      skiffd.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  static CallOptions deadline() {
+    return CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void grpcPingAnswersUnaryAndStreamingCallsWarmAndFromZero() throws Exception {
+    Path manifest =
+        Files.writeString(
+            dir.resolve("grpc-ping.yaml"),
+            """
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: grpc-ping
+              namespace: default
+            spec:
+              template:
+                spec:
+                  containers:
+                  - image: %s
+                    ports:
+                      - name: h2c
+                        containerPort: 8080
+            """
+                .formatted(image));
+    cli.ok("apply", "-f", manifest.toString());
+
+    String revision = "grpc-ping-00001";
+    assertEquals(
+        "hello - pong from " + revision,
+        ClientCalls.blockingUnaryCall(channel, PING, deadline(), "hello"));
+    assertEquals(List.of("one", "two", "three"), pingStream(List.of("one", "two", "three")));
+    StatusRuntimeException unknown =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel, method("Nope", MethodDescriptor.MethodType.UNARY), deadline(), "x"));
+    assertEquals(
+        Status.Code.UNIMPLEMENTED,
+        unknown.getStatus().getCode(),
+        "the workload's grpc-status trailer reaches the client: " + unknown);
+
+    awaitReadyInstances(revision, 0, 120);
+    assertEquals(
+        "cold - pong from " + revision,
+        ClientCalls.blockingUnaryCall(channel, PING, deadline(), "cold"),
+        "a unary call from zero, held by the activator");
+    awaitReadyInstances(revision, 0, 120);
+    assertEquals(
+        List.of("a", "b"), pingStream(List.of("a", "b")), "a bidirectional stream from zero");
+  }
+
+  @Test
+  void anHttpGetReadinessProbeOfAnH2cPortIsSentOverHttp2() throws Exception {
+    // The workload speaks only HTTP/2: a probe over HTTP/1.1 would never pass, and the revision
+    // would never become ready.
+    Path manifest =
+        Files.writeString(
+            dir.resolve("grpc-probed.yaml"),
+            """
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: grpc-probed
+              namespace: default
+            spec:
+              template:
+                spec:
+                  containers:
+                  - image: %s
+                    ports:
+                      - name: h2c
+                        containerPort: 8080
+                    readinessProbe:
+                      httpGet:
+                        path: /ping.PingService/Ping
+            """
+                .formatted(image));
+    cli.ok("apply", "-f", manifest.toString());
+    ManagedChannel probed =
+        NettyChannelBuilder.forAddress("127.0.0.1", skiffd.gatewayPort())
+            .overrideAuthority("grpc-probed.default.localhost")
+            .usePlaintext()
+            .build();
+    try {
+      assertEquals(
+          "probed - pong from grpc-probed-00001",
+          ClientCalls.blockingUnaryCall(probed, PING, deadline(), "probed"));
+    } finally {
+      probed.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Sends each message only after the answer to the one before arrived, so a proxy that held the
+   * request until its end (or the response until its end) would never finish; returns the echoed
+   * messages.
+   */
+  static List<String> pingStream(List<String> messages) throws Exception {
+    BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<String> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(PING_STREAM, deadline()),
+            new StreamObserver<String>() {
+              @Override
+              public void onNext(String value) {
+                answers.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                done.complete(null);
+              }
+            });
+    List<String> echoed = new ArrayList<>();
+    String suffix = " - pong from grpc-ping-00001";
+    for (String m : messages) {
+      requests.onNext(m);
+      String answer = answers.poll(60, TimeUnit.SECONDS);
+      assertTrue(answer != null, "no answer to '" + m + "' while the stream stayed open");
+      assertTrue(answer.endsWith(suffix), answer);
+      echoed.add(answer.substring(0, answer.length() - suffix.length()));
+    }
+    requests.onCompleted();
+    done.get(60, TimeUnit.SECONDS); // grpc-status 0 in the trailers
+    return echoed;
+  }
+
+  static void awaitReadyInstances(String revision, int wanted, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    int n;
+    while ((n = readyInstances(revision)) != wanted) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(revision + " stayed at " + n + " ready instances");
+      }
+      Thread.sleep(100); // polling with a deadline
+    }
+  }
+
+  static int readyInstances(String revision) throws Exception {
+    JsonNode r =
+        Json.mapper()
+            .readTree(
+                http.send(
+                        HttpMethod.GET,
+                        skiffd.skiffd.apiPort(),
+                        "127.0.0.1",
+                        "/v1/namespaces/default/revisions/" + revision,
+                        skiffd.auth(),
+                        null)
+                    .text());
+    return r.at("/status/readyInstances").asInt(-1);
+  }
+}
