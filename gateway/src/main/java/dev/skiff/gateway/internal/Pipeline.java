@@ -1,7 +1,10 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.MapErrors;
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.LeastInFlight;
+import dev.skiff.routing.LiveRoutes;
 import io.vertx.core.http.HttpClient;
 
 /** Assembles the request pipeline. The order of the stages is stated once, here. */
@@ -12,7 +15,7 @@ final class Pipeline {
       GatewayConfig config,
       LiveRoutes routes,
       GatewayMetrics metrics,
-      LeastInFlight balancer,
+      LeastInFlight<Endpoint> balancer,
       HttpClient client) {
     // Outermost first; each stage does one thing and then calls the next.
     //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram.

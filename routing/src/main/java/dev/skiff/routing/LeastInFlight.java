@@ -1,6 +1,5 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
-import dev.skiff.gateway.spi.Endpoint;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -11,20 +10,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * start so ties spread round robin. Shared by every event loop; counts of idle endpoints are
  * removed so the map tracks only endpoints in use.
  */
-final class LeastInFlight {
-  private final ConcurrentMap<Endpoint, Integer> inFlight = new ConcurrentHashMap<>();
+public final class LeastInFlight<E> {
+  private final ConcurrentMap<E, Integer> inFlight = new ConcurrentHashMap<>();
   private final AtomicInteger next = new AtomicInteger();
 
-  Endpoint pick(List<Endpoint> ready) {
+  public E pick(List<E> ready) {
     int n = ready.size();
     if (n == 1) {
       return ready.get(0);
     }
     int start = Math.floorMod(next.getAndIncrement(), n);
-    Endpoint best = null;
+    E best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < n && bestLoad > 0; i++) {
-      Endpoint e = ready.get((start + i) % n);
+      E e = ready.get((start + i) % n);
       int load = inFlight.getOrDefault(e, 0);
       if (load < bestLoad) {
         best = e;
@@ -34,15 +33,15 @@ final class LeastInFlight {
     return best;
   }
 
-  void acquire(Endpoint e) {
+  public void acquire(E e) {
     inFlight.merge(e, 1, Integer::sum);
   }
 
-  void release(Endpoint e) {
+  public void release(E e) {
     inFlight.computeIfPresent(e, (k, v) -> v <= 1 ? null : v - 1);
   }
 
-  int inFlight(Endpoint e) {
+  public int inFlight(E e) {
     return inFlight.getOrDefault(e, 0);
   }
 }

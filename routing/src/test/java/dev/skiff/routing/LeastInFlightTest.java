@@ -1,21 +1,22 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.skiff.gateway.spi.Endpoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LeastInFlightTest {
+  private record Endpoint(String host, int port) {}
+
   private final Endpoint a = new Endpoint("10.0.0.1", 8080);
   private final Endpoint b = new Endpoint("10.0.0.2", 8080);
   private final Endpoint c = new Endpoint("10.0.0.3", 8080);
 
   @Test
   void picksTheEndpointWithFewestRequestsInFlight() {
-    LeastInFlight lb = new LeastInFlight();
+    LeastInFlight<Endpoint> lb = new LeastInFlight<>();
     lb.acquire(a);
     lb.acquire(a);
     lb.acquire(c);
@@ -25,7 +26,7 @@ class LeastInFlightTest {
 
   @Test
   void spreadsTiesRoundRobin() {
-    LeastInFlight lb = new LeastInFlight();
+    LeastInFlight<Endpoint> lb = new LeastInFlight<>();
     Set<Endpoint> picked = new HashSet<>();
 
     for (int i = 0; i < 3; i++) {
@@ -37,7 +38,7 @@ class LeastInFlightTest {
 
   @Test
   void releasedEndpointsAreForgotten() {
-    LeastInFlight lb = new LeastInFlight();
+    LeastInFlight<Endpoint> lb = new LeastInFlight<>();
     lb.acquire(a);
     lb.release(a);
     lb.release(a);
