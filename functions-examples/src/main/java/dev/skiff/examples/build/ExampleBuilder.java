@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * exists, else clang's own default) override the toolchain.
  */
 public final class ExampleBuilder {
-  static final List<String> C_EXAMPLES = List.of("hello", "echo", "cpu", "event");
+  static final List<String> C_EXAMPLES = List.of("hello", "echo", "cpu", "event", "caller");
 
   private ExampleBuilder() {}
 
