@@ -67,22 +67,28 @@ public final class MeshCaller {
   }
 
   /**
-   * Whether {@code url} names a service of the mesh, existing or not: a route, or a host of the
-   * form {@code {label}.{namespace}} or {@code {label}.{namespace}.{domain}}.
+   * Whether {@code url} names a service of the mesh, existing or not: a route; a host under the
+   * domain of the form {@code {label}.{namespace}.{domain}}; or {@code {label}.{namespace}} where
+   * some service lives in that namespace (so {@code example.com} is not taken for namespace {@code
+   * com} unless there is one).
    */
   public boolean isMeshName(URI url) {
     if (route(url) != null) {
       return true;
     }
     String host = normalized(url);
-    if (host == null) {
+    if (host == null || isIp(host)) {
       return false;
     }
-    if (host.endsWith("." + domain)) {
+    boolean underDomain = host.endsWith("." + domain);
+    if (underDomain) {
       host = host.substring(0, host.length() - domain.length() - 1);
     }
     String[] labels = host.split("\\.", -1);
-    return labels.length == 2 && !labels[0].isEmpty() && !labels[1].isEmpty() && !isIp(host);
+    if (labels.length != 2 || labels[0].isEmpty() || labels[1].isEmpty()) {
+      return false;
+    }
+    return underDomain || routes.get().hasNamespace(labels[1]);
   }
 
   /**

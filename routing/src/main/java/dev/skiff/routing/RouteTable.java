@@ -117,6 +117,16 @@ public final class RouteTable {
     return host == null ? null : byHost.get(host);
   }
 
+  /** Whether some service lives in {@code namespace}; scans, so for misses only. */
+  public boolean hasNamespace(String namespace) {
+    for (Set<String> namespaces : namespacesByService.values()) {
+      if (namespaces.contains(namespace)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public int size() {
     return byHost.size();
   }

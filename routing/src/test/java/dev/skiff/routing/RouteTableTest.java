@@ -116,6 +116,18 @@ class RouteTableTest {
     assertEquals("the request has no Host header", miss.problem());
   }
 
+  @Test
+  void knowsWhichNamespacesHaveServices() {
+    RouteTable t =
+        RouteTable.build(
+            List.of(service("shop", "cart", null, TrafficTarget.revision("cart-00001", 100))),
+            "localhost",
+            DEFAULT_TIMEOUT);
+
+    assertTrue(t.hasNamespace("shop"));
+    assertTrue(!t.hasNamespace("com"));
+  }
+
   private static Service service(
       String ns, String name, Integer timeout, TrafficTarget... traffic) {
     return Service.of(ObjectMeta.of(ns, name), new ServiceSpec(template(timeout), List.of(traffic)))
