@@ -27,7 +27,7 @@ PINNED = {"autoscaling.knative.dev/min-scale": "1", "autoscaling.knative.dev/max
 def _deploy(skiffd, name, digest, env=None, allowed_hosts=None):
     template = {"wasm": {"digest": digest}}
     if env:
-        template["env"] = [{"name": k, "value": v} for k, v in env.items()]
+        template["env"] = dict(env)
     if allowed_hosts:
         template["allowedHosts"] = allowed_hosts
     service = {"metadata": {"name": name, "annotations": PINNED}, "spec": {"template": template}}
