@@ -38,6 +38,8 @@ public final class MeshCaller {
   private final CalleeEndpoints endpoints;
   private final Duration connectTimeout;
   private final PeakEwma<Callee> balancer;
+  private final Outliers<Callee> outliers = Outliers.create();
+  private final LongSupplier nanoTime;
   private final RetryBudget budget;
   private final ConcurrentMap<String, CallerClient> clients = new ConcurrentHashMap<>();
 
@@ -47,7 +49,8 @@ public final class MeshCaller {
     this.domain = Objects.requireNonNull(b.domain, "domain");
     this.endpoints = Objects.requireNonNull(b.endpoints, "endpoints");
     this.connectTimeout = b.connectTimeout;
-    this.balancer = new PeakEwma<>(b.nanoTime, Outliers.create());
+    this.nanoTime = b.nanoTime;
+    this.balancer = new PeakEwma<>(b.nanoTime, outliers);
     this.budget = new RetryBudget(b.nanoTime);
   }
 
@@ -112,6 +115,11 @@ public final class MeshCaller {
             call,
             route(call.url()));
     return attempts.start();
+  }
+
+  /** Whether {@code instance} is ejected now (left out of instance choice while others remain). */
+  public boolean ejected(Callee instance) {
+    return outliers.ejected(instance, nanoTime.getAsLong());
   }
 
   /** Retries granted by the budget so far (all callers of this node). */

@@ -2,6 +2,7 @@ package dev.skiff.meshproxy;
 
 import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.mesh.SpiffeId;
@@ -14,6 +15,7 @@ import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
 import dev.skiff.meshproxy.testing.TestCa;
+import dev.skiff.routing.Outliers;
 import dev.skiff.routing.RouteTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -186,6 +188,55 @@ class MeshCallerIT {
   }
 
   @Test
+  void aTagHostReachesItsOneRevision() {
+    AuthorizationPolicy policy = AuthorizationPolicy.defaultFor(TD, "shop");
+    instance("shop", "cart", "cart-00001", policy, answering("one"));
+    instance("shop", "cart", "cart-00002", policy, answering("two"));
+    routes(
+        "shop",
+        "cart",
+        TrafficTarget.revision("cart-00001", 100),
+        TrafficTarget.revision("cart-00002", 0).withTag("next"));
+    IdentityProvider caller = identity("shop", "web");
+
+    for (int i = 0; i < 20; i++) {
+      OutboundReply r = call(caller, "GET", "http://next-cart.shop/");
+      assertEquals("cart-00002", r.revision(), body(r));
+    }
+  }
+
+  @Test
+  void aResponseOverTheCallersLimitFailsTheCall() {
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        req -> req.response().end("x".repeat(5000)));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    OutboundCall small =
+        new OutboundCall(
+            "GET",
+            URI.create("http://cart.shop/"),
+            List.of(),
+            new byte[0],
+            Duration.ofSeconds(10),
+            1000);
+
+    Throwable failure =
+        mesh.call(identity("shop", "web"), small)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((r, e) -> e)
+            .join();
+
+    assertTrue(
+        failure != null && failure.getCause() instanceof ResponseTooLargeException
+            || failure instanceof ResponseTooLargeException,
+        String.valueOf(failure));
+  }
+
+  @Test
   void theCalleesPolicyDenyingTheCallersNamespaceReachesTheCallerAs403() {
     instance(
         "shop",
@@ -288,37 +339,41 @@ class MeshCallerIT {
   void anInstanceThatAlwaysFailsIsEjectedAndLaterProbed() {
     AuthorizationPolicy policy = AuthorizationPolicy.defaultFor(TD, "shop");
     AtomicInteger badHits = new AtomicInteger();
-    // The good instance is slow and the bad one fails fast, so the balancer prefers the bad one
-    // (its answers are quicker) until it is ejected. The balancer's clock stands still unless
-    // the test moves it.
-    instance(
-        "shop",
-        "cart",
-        "cart-00001",
-        policy,
-        req -> vertx.setTimer(200, t -> req.response().end("good")));
-    instance(
-        "shop",
-        "cart",
-        "cart-00001",
-        policy,
-        req -> {
-          badHits.incrementAndGet();
-          req.response().setStatusCode(500).end("broken");
-        });
+    Callee bad =
+        instance(
+            "shop",
+            "cart",
+            "cart-00001",
+            policy,
+            req -> {
+              badHits.incrementAndGet();
+              req.response().setStatusCode(500).end("broken");
+            });
     routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
     IdentityProvider caller = identity("shop", "web");
+    // POST: not retried, so each call is one request to the only instance. The balancer's clock
+    // stands still unless the test moves it.
+    for (int i = 0; i < Outliers.CONSECUTIVE_FAILURES; i++) {
+      assertEquals(500, call(caller, "POST", "http://cart.shop/").status());
+    }
+    assertTrue(mesh.ejected(bad), "ejected after 7 consecutive failures");
 
+    instance("shop", "cart", "cart-00001", policy, answering("good"));
     for (int i = 0; i < 20; i++) {
-      assertEquals(200, call(caller, "GET", "http://cart.shop/").status());
+      assertEquals(200, call(caller, "POST", "http://cart.shop/").status());
     }
-    assertEquals(7, badHits.get(), "ejected after 7 consecutive failures, then left out");
+    assertEquals(7, badHits.get(), "left out while another instance is ready");
 
-    now.addAndGet(1_000_000_000L); // the first backoff is over: probed again
-    for (int i = 0; i < 5; i++) {
-      assertEquals(200, call(caller, "GET", "http://cart.shop/").status());
-    }
-    assertEquals(8, badHits.get(), "one probe, which failed and ejected it again");
+    now.addAndGet(Outliers.FIRST_BACKOFF_NANOS);
+    assertFalse(mesh.ejected(bad), "after 1 s it may be tried again");
+    ready.put("shop/cart-00001", List.of(bad)); // make the probe land on it
+    assertEquals(500, call(caller, "POST", "http://cart.shop/").status());
+    assertEquals(8, badHits.get());
+    assertTrue(mesh.ejected(bad), "the failed probe ejects it again");
+    now.addAndGet(2 * Outliers.FIRST_BACKOFF_NANOS - 1);
+    assertTrue(mesh.ejected(bad), "for twice as long");
+    now.addAndGet(1);
+    assertFalse(mesh.ejected(bad));
   }
 
   @Test

@@ -59,6 +59,10 @@ public final class OutboundAttempts {
   private String revision;
   private int attempt;
   private HttpClientRequest current;
+  private Context context;
+
+  /** Whether attempt {@link #attempt} has been accounted for (its answer, failure or reset). */
+  private boolean attemptEnded;
 
   /** Instances that failed an attempt of this call: a retry goes elsewhere while it can. */
   private final Set<Callee> failedHere = new java.util.HashSet<>();
@@ -89,7 +93,7 @@ public final class OutboundAttempts {
   }
 
   public Future<OutboundReply> start() {
-    Context context = vertx.getOrCreateContext();
+    context = vertx.getOrCreateContext();
     context.runOnContext(v -> begin());
     return done.future();
   }
@@ -138,22 +142,24 @@ public final class OutboundAttempts {
     // At zero: wake it as ingress does and wait for its first instance, within the call's time.
     endpoints
         .awaitReady(route.namespace(), revision, remaining())
-        .onComplete(
-            ar -> {
-              if (done.future().isComplete()) {
-                return;
-              }
-              if (ar.failed() || ar.result().isEmpty()) {
-                finish(
-                    error(
-                        504,
-                        "revision " + revision + " of " + who() + " had no ready instance in time",
-                        "it is scaling from zero or cannot start; raise the caller's timeout or"
-                            + " check the callee's instances"));
-              } else {
-                send(ar.result());
-              }
-            });
+        .onComplete(ar -> context.runOnContext(v -> woken(ar.failed() ? null : ar.result())));
+  }
+
+  /** The revision at zero has an instance now, or (null) not in time. */
+  private void woken(List<Callee> ready) {
+    if (done.future().isComplete()) {
+      return;
+    }
+    if (ready == null || ready.isEmpty()) {
+      finish(
+          error(
+              504,
+              "revision " + revision + " of " + who() + " had no ready instance in time",
+              "it is scaling from zero or cannot start; raise the caller's timeout or"
+                  + " check the callee's instances"));
+    } else {
+      send(ready);
+    }
   }
 
   private void send(List<Callee> ready) {
@@ -163,6 +169,8 @@ public final class OutboundAttempts {
     }
     Callee callee = balancer.pick(choice, ThreadLocalRandom.current());
     long started = System.nanoTime();
+    int token = attempt;
+    attemptEnded = false;
     balancer.started(callee);
     RequestOptions options =
         new RequestOptions()
@@ -188,6 +196,7 @@ public final class OutboundAttempts {
             connected -> {
               if (connected.failed()) {
                 ended(
+                    token,
                     callee,
                     started,
                     null,
@@ -206,6 +215,7 @@ public final class OutboundAttempts {
                 up.exceptionHandler(e -> {});
                 up.connection().close();
                 ended(
+                    token,
                     callee,
                     started,
                     null,
@@ -220,30 +230,39 @@ public final class OutboundAttempts {
                       sent -> {
                         if (sent.failed()) {
                           ended(
-                              callee, started, null, new Failure(true, sent.cause().getMessage()));
+                              token,
+                              callee,
+                              started,
+                              null,
+                              new Failure(true, sent.cause().getMessage()));
                         } else {
-                          read(callee, started, sent.result());
+                          read(token, callee, started, sent.result());
                         }
                       });
             });
   }
 
-  private void read(Callee callee, long started, HttpClientResponse response) {
+  private void read(int token, Callee callee, long started, HttpClientResponse response) {
     Buffer body = Buffer.buffer();
     long max = call.maxResponseBytes();
     response.exceptionHandler(
         e ->
             ended(
+                token,
                 callee,
                 started,
                 null,
                 new Failure(true, "the response broke off: " + e.getMessage())));
     response.handler(
         chunk -> {
+          if (token != attempt || attemptEnded) {
+            return;
+          }
           if (body.length() + chunk.length() > max) {
-            response.request().reset();
+            attemptEnded = true;
             balancer.finished(callee, System.nanoTime() - started, false);
             done.tryFail(new ResponseTooLargeException(call.url().toString(), max));
+            response.request().reset();
             return;
           }
           body.appendBuffer(chunk);
@@ -256,6 +275,7 @@ public final class OutboundAttempts {
               .forEach(
                   h -> headers.add(Map.entry(h.getKey().toLowerCase(Locale.ROOT), h.getValue())));
           ended(
+              token,
               callee,
               started,
               new OutboundReply(response.statusCode(), headers, body.getBytes(), revision),
@@ -264,7 +284,11 @@ public final class OutboundAttempts {
   }
 
   /** One attempt is over: pass its answer on, retry, or give up. */
-  private void ended(Callee callee, long started, OutboundReply reply, Failure failure) {
+  private void ended(int token, Callee callee, long started, OutboundReply reply, Failure failure) {
+    if (token != attempt || attemptEnded) {
+      return; // a late event of an attempt already accounted for (a reset's own failure)
+    }
+    attemptEnded = true;
     boolean failed = failure != null || reply.status() >= 500;
     balancer.finished(callee, System.nanoTime() - started, failed);
     current = null;
