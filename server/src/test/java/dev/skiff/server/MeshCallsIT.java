@@ -3,12 +3,20 @@ package dev.skiff.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.manifest.Json;
 import dev.skiff.examples.Examples;
 import dev.skiff.testing.Prerequisites;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +33,8 @@ class MeshCallsIT {
   static RunningSkiffd skiffd;
   static Http http;
   static Cli cli;
+  static Vertx vertx;
+  static HttpServer outside;
 
   @BeforeAll
   static void start() throws Exception {
@@ -40,6 +50,36 @@ class MeshCallsIT {
     deploy("default", "full", Examples.CALLER, "CALLEE_URL=http://hello.default.localhost/");
     deploy("default", "outside", Examples.CALLER, "CALLEE_URL=http://example.com/");
     deploy("other", "caller", Examples.CALLER, "CALLEE_URL=http://hello.default/");
+    // A server outside the mesh on loopback, and a caller whose service lists it in allowedHosts.
+    vertx = Vertx.vertx();
+    outside =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> req.response().putHeader("Content-Type", "text/plain").end("outside ok"))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    String target = "127.0.0.1:" + outside.actualPort();
+    deploy("default", "allowed", Examples.CALLER, "CALLEE_URL=http://" + target + "/");
+    allowHosts("default", "allowed", target);
+  }
+
+  /** Adds spec.template.allowedHosts to a deployed service through the API (a new revision). */
+  static void allowHosts(String namespace, String name, String host) throws Exception {
+    String uri = "/v1/namespaces/" + namespace + "/services/" + name;
+    int api = skiffd.skiffd.apiPort();
+    Http.Response current = http.send(HttpMethod.GET, api, "127.0.0.1", uri, skiffd.auth(), null);
+    ObjectNode service = (ObjectNode) Json.mapper().readTree(current.text());
+    service.remove("status");
+    ((ObjectNode) service.get("spec").get("template")).putArray("allowedHosts").add(host);
+    Map<String, String> headers = new java.util.HashMap<>(skiffd.auth());
+    headers.put("Content-Type", "application/json");
+    Http.Response put =
+        http.send(
+            HttpMethod.PUT, api, "127.0.0.1", uri, headers, Buffer.buffer(service.toString()));
+    assertEquals(200, put.status(), put.text());
   }
 
   @AfterAll
@@ -49,6 +89,9 @@ class MeshCallsIT {
     }
     if (skiffd != null) {
       skiffd.close();
+    }
+    if (vertx != null) {
+      vertx.close();
     }
   }
 
@@ -110,6 +153,20 @@ class MeshCallsIT {
     assertEquals(403, r.status(), r.text());
     assertEquals("403", r.headers().get("X-Callee-Status"));
     assertTrue(r.text().contains("spiffe://skiff.local/ns/other/svc/caller"), r.text());
+  }
+
+  @Test
+  void aHostInAllowedHostsIsCalledDirectly() throws Exception {
+    // Revision 1 (without allowedHosts) answers until revision 2 takes the traffic.
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    Http.Response r = get("allowed.default.localhost", "/");
+    while (r.status() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(100); // poll interval while the new revision becomes ready
+      r = get("allowed.default.localhost", "/");
+    }
+
+    assertEquals(200, r.status(), r.text());
+    assertEquals("outside ok", r.text());
   }
 
   @Test
