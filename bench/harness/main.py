@@ -22,6 +22,7 @@ import density
 import events
 import images
 import mesh
+import mesh_call
 import noisy_neighbour
 import proxy
 import scaling
@@ -36,6 +37,7 @@ SCENARIOS = {
     "density": density.run,
     "noisy_neighbour": noisy_neighbour.run,
     "mesh": mesh.run,
+    "mesh_call": mesh_call.run,
     "events": events.run,
 }
 

@@ -47,6 +47,14 @@ final class TemplateOptions {
   Map<String, String> env;
 
   @Option(
+      names = "--allowed-host",
+      paramLabel = "HOST",
+      description =
+          "A host outside the mesh the Wasm function may call (host, host:port or"
+              + " http(s)://host[:port]; repeatable). Services of the mesh need none.")
+  List<String> allowedHosts;
+
+  @Option(
       names = "--env-secret",
       paramLabel = "VAR=SECRET:KEY",
       description =
@@ -120,17 +128,18 @@ final class TemplateOptions {
       a.put(ScalingSettings.MAX_SCALE, maxScale.toString());
     }
     return new RevisionTemplate(
-        workload.image,
-        digest == null ? null : WasmModule.ofDigest(digest),
-        env,
-        port,
-        concurrency,
-        timeout,
-        memory == null && cpu == null ? null : new Resources(memory, cpu),
-        a,
-        revisionName,
-        envSecrets(),
-        null);
+            workload.image,
+            digest == null ? null : WasmModule.ofDigest(digest),
+            env,
+            port,
+            concurrency,
+            timeout,
+            memory == null && cpu == null ? null : new Resources(memory, cpu),
+            a,
+            revisionName,
+            envSecrets(),
+            null)
+        .withAllowedHosts(allowedHosts);
   }
 
   /** {@code --env-secret VAR=SECRET:KEY} as references; a malformed one is left for problems(). */
@@ -178,6 +187,8 @@ final class TemplateOptions {
       String var = f.substring(".envValueFrom.".length());
       int dot = var.indexOf('.');
       return "--env-secret " + (dot < 0 ? var : var.substring(0, dot));
+    } else if (f.startsWith(".allowedHosts")) {
+      return "--allowed-host";
     } else if (f.startsWith(".annotations[")) {
       String key = f.substring(".annotations[".length(), f.length() - 1);
       return key.equals(ScalingSettings.MIN_SCALE)

@@ -55,6 +55,13 @@ public final class Examples {
    */
   public static final String FLAKY = "flaky";
 
+  /**
+   * WAGI function in C that calls another function by name through the mesh ({@code
+   * wasi_experimental_http}): GET {@code CALLEE_URL} (default {@code http://hello.default/}) with
+   * its own query, answering with the callee's status, content type and body. Not in {@link #ALL}.
+   */
+  public static final String CALLER = "caller";
+
   /** The examples {@code skiffd --examples} deploys. */
   public static final List<String> ALL = List.of(HELLO, ECHO, GREET);
 

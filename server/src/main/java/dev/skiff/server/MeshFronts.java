@@ -191,6 +191,15 @@ public final class MeshFronts implements FrontDoor {
     }
   }
 
+  /**
+   * The workload identity of {@code namespace/service} on this node, once it has a certificate: the
+   * identity its instances' outbound calls are made with, the same their sidecars present.
+   */
+  Future<IdentityProvider> callerIdentity(String namespace, String service) {
+    ServiceMesh m = service(new Key(namespace, service));
+    return m.ready().map(v -> m.identity);
+  }
+
   /** Certificates obtained so far per service identity on this node, the first ones included. */
   synchronized Map<String, Long> renewals() {
     Map<String, Long> out = new HashMap<>();

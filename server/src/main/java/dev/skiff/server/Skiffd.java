@@ -1,6 +1,7 @@
 package dev.skiff.server;
 
 import dev.skiff.activator.Activator;
+import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.validation.AdmissionLimits;
 import dev.skiff.api.validation.Quantities;
 import dev.skiff.autoscaler.Autoscaler;
@@ -63,6 +64,7 @@ public final class Skiffd {
   private ControlPlane controlPlane;
   private NodeAgent agent;
   private MeshFronts meshFronts;
+  private WasmOutbound wasmOutbound;
   private ImageStore images;
   private boolean containersEnabled;
   private Scaling scaling;
@@ -269,6 +271,16 @@ public final class Skiffd {
                         options.meshTimings);
                 agentBuilder.withFrontDoor(meshFronts);
               }
+              // Wasm functions' outbound HTTP: services of the mesh by name, with the calling
+              // service's identity; hosts outside only when the revision lists them.
+              wasmOutbound =
+                  new WasmOutbound(
+                      vertx,
+                      options.domain,
+                      Duration.ofSeconds(RevisionTemplate.DEFAULT_TIMEOUT_SECONDS),
+                      meshFronts,
+                      () -> agent.endpoints(),
+                      (ns, revision) -> scaling.poke(ns, revision));
               agent =
                   agentBuilder
                       .withVertx(vertx)
@@ -284,7 +296,8 @@ public final class Skiffd {
                               new WasmVolumes(
                                   java.util.Optional.ofNullable(options.volumeRoot)
                                       .map(java.nio.file.Path::toAbsolutePath),
-                                  java.util.Optional.of(dataDir.resolve("volumes")))))
+                                  java.util.Optional.of(dataDir.resolve("volumes"))),
+                              wasmOutbound::forInstance))
                       .withStatusReporter(
                           new RestStatusReporter(
                               vertx,
@@ -423,6 +436,7 @@ public final class Skiffd {
                         meshFronts.onResourceEvent(ev); // a service's policy before its instances
                       }
                       gateway.onResourceEvent(ev);
+                      wasmOutbound.onResourceEvent(ev);
                       agent.onResourceEvent(ev);
                       eventing.onResourceEvent(ev);
                     }))
@@ -749,6 +763,9 @@ public final class Skiffd {
         .transform(x -> agent == null ? Future.<Void>succeededFuture() : agent.close())
         .andThen(
             x -> {
+              if (wasmOutbound != null) {
+                wasmOutbound.close();
+              }
               if (meshFronts != null) {
                 meshFronts.close();
               }

@@ -1,5 +1,6 @@
 package dev.skiff.wasm;
 
+import dev.skiff.wasm.spi.OutboundHttp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * @param concurrency requests allowed to run at once, 0 for unlimited (Knative
  *     containerConcurrency)
  * @param logSink where stderr lines and host diagnostics go
+ * @param outbound where the function's {@code wasi_experimental_http} calls go; {@link
+ *     OutboundHttp#none()} (the default) denies every destination
  */
 public record WasmConfig(
     String name,
@@ -32,7 +35,8 @@ public record WasmConfig(
     long maxResponseBytes,
     Optional<DirectoryMount> directory,
     int concurrency,
-    LogSink logSink) {
+    LogSink logSink,
+    OutboundHttp outbound) {
 
   /** Wasm page size: memory limits are whole pages. */
   public static final long PAGE_BYTES = 65_536;
@@ -66,6 +70,7 @@ public record WasmConfig(
       throw new IllegalArgumentException("concurrency must be >= 0 (0 = unlimited)");
     }
     Objects.requireNonNull(logSink, "logSink");
+    Objects.requireNonNull(outbound, "outbound");
   }
 
   /** The memory limit in Wasm pages (rounded down). */
@@ -94,6 +99,7 @@ public record WasmConfig(
     private DirectoryMount directory;
     private int concurrency;
     private LogSink logSink = LogSink.discard();
+    private OutboundHttp outbound = OutboundHttp.none();
 
     private Builder() {}
 
@@ -147,6 +153,11 @@ public record WasmConfig(
       return this;
     }
 
+    public Builder withOutbound(OutboundHttp outbound) {
+      this.outbound = outbound;
+      return this;
+    }
+
     public WasmConfig build() {
       return new WasmConfig(
           name,
@@ -157,7 +168,8 @@ public record WasmConfig(
           maxResponseBytes,
           Optional.ofNullable(directory),
           concurrency,
-          logSink);
+          logSink,
+          outbound);
     }
   }
 }

@@ -464,4 +464,94 @@ public final class Wat {
             + DIGITS.replace("$VALUE", "(local.get $errno)")
             + "  (call $write (i32.const 204) (i32.const 1))))");
   }
+
+  /**
+   * A caller of the {@code wasi_experimental_http} module: {@code repeat} times {@code req(url,
+   * method, headers, body)}, then on the last handle {@code body_read}, {@code headers_get_all}
+   * (into a buffer of {@code headersBufLen} bytes), {@code header_get("content-type")}, {@code
+   * close} and {@code body_read} again. Its body (application/octet-stream) is the result area,
+   * read with {@link OutboundResults}.
+   */
+  public static byte[] outboundCaller(
+      String url, String method, String headers, byte[] body, int repeat, int headersBufLen) {
+    String header = "Content-Type: application/octet-stream\n\n";
+    String http = "\"wasi_experimental_http\"";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import "
+            + http
+            + " \"req\" (func $req (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result"
+            + " i32)))\n"
+            + "(import "
+            + http
+            + " \"close\" (func $close (param i32) (result i32)))\n"
+            + "(import "
+            + http
+            + " \"header_get\" (func $header_get (param i32 i32 i32 i32 i32 i32) (result i32)))\n"
+            + "(import "
+            + http
+            + " \"headers_get_all\" (func $headers_get_all (param i32 i32 i32 i32) (result"
+            + " i32)))\n"
+            + "(import "
+            + http
+            + " \"body_read\" (func $body_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 2)\n"
+            + data(256, header)
+            + data(1024, url)
+            + data(9000, method)
+            + data(9100, headers)
+            + "(data (i32.const 12000) "
+            + literal(body)
+            + ")\n"
+            + data(9050, "content-type")
+            + WRITE_FN
+            + "(func (export \"_start\") (local $i i32)\n"
+            + "(local.set $i (i32.const "
+            + repeat
+            + "))\n"
+            + "(block $done (loop $again\n"
+            + "(i32.store (i32.const 4096) (call $req"
+            + args(1024, utf8(url).length, 9000, utf8(method).length)
+            + args(9100, utf8(headers).length, 12000, body.length)
+            + " (i32.const 4100) (i32.const 4104)))\n"
+            + "(local.set $i (i32.sub (local.get $i) (i32.const 1)))\n"
+            + "(br_if $again (i32.gt_s (local.get $i) (i32.const 0)))))\n"
+            + "(i32.store (i32.const 4108) (call $body_read (i32.load (i32.const 4104))"
+            + " (i32.const 5000) (i32.const 1000) (i32.const 4112)))\n"
+            + "(i32.store (i32.const 4116) (call $headers_get_all (i32.load (i32.const 4104))"
+            + " (i32.const 6000) (i32.const "
+            + headersBufLen
+            + ") (i32.const 4120)))\n"
+            + "(i32.store (i32.const 4124) (call $header_get (i32.load (i32.const 4104))"
+            + " (i32.const 9050) (i32.const 12) (i32.const 7000) (i32.const 100) (i32.const"
+            + " 4128)))\n"
+            + "(i32.store (i32.const 4132) (call $close (i32.load (i32.const 4104))))\n"
+            + "(i32.store (i32.const 4136) (call $body_read (i32.load (i32.const 4104))"
+            + " (i32.const 5000) (i32.const 1000) (i32.const 4140)))\n"
+            + "(call $write (i32.const 256) (i32.const "
+            + utf8(header).length
+            + "))\n"
+            + "(call $write (i32.const 4096) (i32.const 3100))))");
+  }
+
+  private static String data(int at, String text) {
+    return "(data (i32.const " + at + ") " + literal(text) + ")\n";
+  }
+
+  private static String args(int ptr1, int len1, int ptr2, int len2) {
+    return " (i32.const "
+        + ptr1
+        + ") (i32.const "
+        + len1
+        + ") (i32.const "
+        + ptr2
+        + ") (i32.const "
+        + len2
+        + ")";
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 }

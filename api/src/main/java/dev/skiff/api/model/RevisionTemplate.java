@@ -28,6 +28,10 @@ import java.util.Map;
  * @param readinessProbe when a container instance may take requests (containers only); without one,
  *     a TCP connect to the port while it starts
  * @param livenessProbe when a container instance must be restarted (containers only)
+ * @param allowedHosts hosts outside the mesh a Wasm function may call over outbound HTTP (Spin's
+ *     and WAGI's {@code allowed_hosts}): {@code host}, {@code host:port} or {@code
+ *     http(s)://host[:port]}; default none. Services in the mesh ({@code
+ *     http://{service}.{namespace}/}) need no entry.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RevisionTemplate(
@@ -43,7 +47,8 @@ public record RevisionTemplate(
     Map<String, EnvSource> envValueFrom,
     List<EnvSource> envFrom,
     Probe readinessProbe,
-    Probe livenessProbe) {
+    Probe livenessProbe,
+    List<String> allowedHosts) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -64,6 +69,42 @@ public record RevisionTemplate(
             ? Map.of()
             : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(envValueFrom));
     envFrom = envFrom == null ? List.of() : List.copyOf(envFrom);
+    allowedHosts =
+        allowedHosts == null
+            ? List.of()
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(allowedHosts));
+  }
+
+  /** A template without allowed hosts. */
+  public RevisionTemplate(
+      String image,
+      WasmModule wasm,
+      Map<String, String> env,
+      Integer port,
+      Integer containerConcurrency,
+      Integer timeoutSeconds,
+      Resources resources,
+      Map<String, String> annotations,
+      String name,
+      Map<String, EnvSource> envValueFrom,
+      List<EnvSource> envFrom,
+      Probe readinessProbe,
+      Probe livenessProbe) {
+    this(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom,
+        readinessProbe,
+        livenessProbe,
+        null);
   }
 
   /** A template with a revision name and literal env only. */
@@ -148,7 +189,8 @@ public record RevisionTemplate(
         envValueFrom,
         envFrom,
         readinessProbe,
-        livenessProbe);
+        livenessProbe,
+        allowedHosts);
   }
 
   public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
@@ -165,7 +207,8 @@ public record RevisionTemplate(
         envValueFrom,
         envFrom,
         readinessProbe,
-        livenessProbe);
+        livenessProbe,
+        allowedHosts);
   }
 
   /** This template with the revision name {@code newName}, or none (null). */
@@ -183,7 +226,8 @@ public record RevisionTemplate(
         envValueFrom,
         envFrom,
         readinessProbe,
-        livenessProbe);
+        livenessProbe,
+        allowedHosts);
   }
 
   /** This template with literal env {@code newEnv} (references left as they are). */
@@ -201,7 +245,8 @@ public record RevisionTemplate(
         envValueFrom,
         envFrom,
         readinessProbe,
-        livenessProbe);
+        livenessProbe,
+        allowedHosts);
   }
 
   /** A template with a revision name and env references, without probes. */
@@ -231,6 +276,25 @@ public record RevisionTemplate(
         envFrom,
         null,
         null);
+  }
+
+  /** This template with {@code hosts} as its allowed outbound hosts. */
+  public RevisionTemplate withAllowedHosts(List<String> hosts) {
+    return new RevisionTemplate(
+        image,
+        wasm,
+        env,
+        port,
+        containerConcurrency,
+        timeoutSeconds,
+        resources,
+        annotations,
+        name,
+        envValueFrom,
+        envFrom,
+        readinessProbe,
+        livenessProbe,
+        hosts);
   }
 
   /** Whether any variable is read from a secret or config map when an instance starts. */

@@ -200,6 +200,7 @@ public final class ResourceValidator {
             });
     EnvReferences.check(p, path, t, RESERVED_ENV);
     ProbeRules.check(p, path, t);
+    AllowedHostRules.check(p, path, t);
     range(p, path + ".port", t.port(), 1, 65535, "the port the container listens on, e.g. 8080");
     range(
         p,

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * exists, else clang's own default) override the toolchain.
  */
 public final class ExampleBuilder {
-  static final List<String> C_EXAMPLES = List.of("hello", "echo", "cpu", "event", "flaky");
+  static final List<String> C_EXAMPLES =
+      List.of("hello", "echo", "cpu", "event", "flaky", "caller");
 
   private ExampleBuilder() {}
 

@@ -2,9 +2,12 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.gateway.Gateway;
+import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxyServer;
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.LiveRoutes;
+import dev.skiff.routing.PeakEwma;
 import io.vertx.core.Future;
 
 /**
@@ -24,7 +27,7 @@ public final class DefaultGateway implements Gateway {
   public DefaultGateway(GatewayConfig config) {
     this.routes = new LiveRoutes(config.domain(), config.proxy().requestTimeout());
     GatewayMetrics metrics = new GatewayMetrics(config.registry());
-    LeastInFlight balancer = new LeastInFlight();
+    PeakEwma<Endpoint> balancer = PeakEwma.create();
     ProxyServer.Builder server =
         ProxyServer.builder()
             .withSettings(config.proxy())

@@ -2,6 +2,7 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.ProxyExchange;
+import dev.skiff.routing.Route;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;

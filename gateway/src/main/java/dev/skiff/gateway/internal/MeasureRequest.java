@@ -1,6 +1,7 @@
 package dev.skiff.gateway.internal;
 
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.Route;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;

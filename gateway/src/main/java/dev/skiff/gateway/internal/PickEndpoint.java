@@ -2,23 +2,30 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.PeakEwma;
 import io.vertx.core.Future;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Chooses one of the revision's ready endpoints, the least busy, and counts the request on it. */
+/**
+ * Chooses one of the revision's ready endpoints by peak-EWMA power of two choices (the mesh's
+ * outbound side chooses the same way) and counts the request and its duration on it.
+ */
 final class PickEndpoint implements Stage<Exchange> {
-  private final LeastInFlight balancer;
+  private final PeakEwma<Endpoint> balancer;
   private final Stage<Exchange> next;
 
-  PickEndpoint(LeastInFlight balancer, Stage<Exchange> next) {
+  PickEndpoint(PeakEwma<Endpoint> balancer, Stage<Exchange> next) {
     this.balancer = balancer;
     this.next = next;
   }
 
   @Override
   public Future<Void> serve(Exchange x) {
-    Endpoint e = balancer.pick(x.endpoints());
+    Endpoint e = balancer.pick(x.endpoints(), ThreadLocalRandom.current());
     x.endpoint(e);
-    balancer.acquire(e);
-    return Stage.call(next, x).andThen(ar -> balancer.release(e));
+    long started = System.nanoTime();
+    balancer.started(e);
+    return Stage.call(next, x)
+        .andThen(ar -> balancer.finished(e, System.nanoTime() - started, ar.failed()));
   }
 }

@@ -2,6 +2,7 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.RevisionNotReadyException;
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.Route;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

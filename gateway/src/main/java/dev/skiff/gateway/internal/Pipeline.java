@@ -1,7 +1,10 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.MapErrors;
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.LiveRoutes;
+import dev.skiff.routing.PeakEwma;
 import io.vertx.core.http.HttpClient;
 
 /** Assembles the request pipeline. The order of the stages is stated once, here. */
@@ -12,7 +15,7 @@ final class Pipeline {
       GatewayConfig config,
       LiveRoutes routes,
       GatewayMetrics metrics,
-      LeastInFlight balancer,
+      PeakEwma<Endpoint> balancer,
       HttpClient client) {
     // Outermost first; each stage does one thing and then calls the next.
     //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram.
@@ -30,7 +33,7 @@ final class Pipeline {
     //                          request.
     //    or AwaitCapacity      without one: no ready endpoint -> wait for one (cold start), 503
     //                          after.
-    //  7 PickEndpoint          least requests in flight among the endpoints.
+    //  7 PickEndpoint          peak-EWMA power of two choices among the endpoints.
     //  8 LimitDuration         the route's timeoutSeconds over the upstream exchange; 504 after
     //                          (via the activator a second later, as a backstop to the
     //                          activator's own).

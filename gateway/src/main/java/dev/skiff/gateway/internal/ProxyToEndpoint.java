@@ -6,6 +6,7 @@ import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamTlsException;
+import dev.skiff.routing.Route;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import java.lang.System.Logger.Level;

@@ -1,6 +1,11 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.gateway.NoRouteException;
 import dev.skiff.proxy.Stage;
+import dev.skiff.routing.LiveRoutes;
+import dev.skiff.routing.Route;
+import dev.skiff.routing.RouteMiss;
+import dev.skiff.routing.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.net.HostAndPort;
 import java.util.Locale;
@@ -22,7 +27,8 @@ final class RouteByHost implements Stage<Exchange> {
     String host = normalize(x.request().authority());
     Route route = table.lookup(host);
     if (route == null) {
-      return Future.failedFuture(table.explainMiss(host));
+      RouteMiss miss = table.explainMiss(host);
+      return Future.failedFuture(new NoRouteException(miss.problem(), miss.hint()));
     }
     x.route(route);
     return Stage.call(next, x);

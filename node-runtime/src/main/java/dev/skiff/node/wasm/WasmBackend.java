@@ -13,11 +13,13 @@ import dev.skiff.wasm.ModuleInvalidException;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmFunction;
 import dev.skiff.wasm.WasmRuntime;
+import dev.skiff.wasm.spi.OutboundHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * Runs Wasm revisions. An instance is the revision's module, compiled once (or taken from the
@@ -30,6 +32,7 @@ public final class WasmBackend implements RuntimeBackend {
   private final WasmRuntime runtime;
   private final ModuleSource modules;
   private final WasmVolumes volumes;
+  private final Function<InstanceSpec, OutboundHttp> outbound;
 
   /** A backend whose revisions may declare no directory. */
   public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules) {
@@ -37,10 +40,25 @@ public final class WasmBackend implements RuntimeBackend {
   }
 
   public WasmBackend(Vertx vertx, WasmRuntime runtime, ModuleSource modules, WasmVolumes volumes) {
+    this(vertx, runtime, modules, volumes, spec -> OutboundHttp.none());
+  }
+
+  /**
+   * A backend whose instances make their {@code wasi_experimental_http} calls through {@code
+   * outbound}'s answer for each instance (the caller's identity and allowed hosts are the
+   * instance's); called once per instance start, on a worker thread.
+   */
+  public WasmBackend(
+      Vertx vertx,
+      WasmRuntime runtime,
+      ModuleSource modules,
+      WasmVolumes volumes,
+      Function<InstanceSpec, OutboundHttp> outbound) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.modules = modules;
     this.volumes = volumes;
+    this.outbound = outbound;
   }
 
   @Override
@@ -71,7 +89,7 @@ public final class WasmBackend implements RuntimeBackend {
         .compose(
             bytes ->
                 vertx
-                    .executeBlocking(() -> config(spec, volumes))
+                    .executeBlocking(() -> config(spec, volumes, outbound.apply(spec)))
                     .compose(config -> runtime.loadAsync(bytes, config)))
         .recover(
             err ->
@@ -82,7 +100,7 @@ public final class WasmBackend implements RuntimeBackend {
         .map(fn -> new WasmInstance(spec.id(), fn, new WagiBridge(fn)));
   }
 
-  static WasmConfig config(InstanceSpec spec, WasmVolumes volumes) {
+  static WasmConfig config(InstanceSpec spec, WasmVolumes volumes, OutboundHttp outbound) {
     RevisionTemplate t = spec.template();
     WasmConfig.Builder b =
         WasmConfig.builder()
@@ -93,6 +111,7 @@ public final class WasmBackend implements RuntimeBackend {
             .withEnv("K_CONFIGURATION", spec.serviceName())
             .withTimeout(Duration.ofSeconds(t.timeoutSecondsOrDefault()))
             .withConcurrency(t.containerConcurrencyOrDefault())
+            .withOutbound(outbound)
             .withLogSink(
                 (fn, source, line) ->
                     spec.logs().line(source == LogSink.Source.STDERR ? "stderr" : "host", line));

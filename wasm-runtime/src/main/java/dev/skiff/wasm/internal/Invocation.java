@@ -40,6 +40,7 @@ final class Invocation {
   private Invocation() {}
 
   static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request, CpuSlot slot) {
+    long deadline = System.nanoTime() + config.timeout().toNanos();
     var stdout = new BoundedOutputStream(config.maxResponseBytes());
     var stderr = new StderrLineSink(config.logSink(), config.name());
     var options =
@@ -64,6 +65,7 @@ final class Invocation {
           functions = ReadOnlyWasi.wrap(functions);
         }
       }
+      functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
       Instance instance = instantiate(wasm, config, functions);
       try {
         instance.export("_start").apply();
@@ -108,6 +110,13 @@ final class Invocation {
     return wrapped;
   }
 
+  private static HostFunction[] withOutboundHttp(HostFunction[] wasi, ExperimentalHttp http) {
+    HostFunction[] outbound = http.functions();
+    HostFunction[] all = java.util.Arrays.copyOf(wasi, wasi.length + outbound.length);
+    System.arraycopy(outbound, 0, all, wasi.length, outbound.length);
+    return all;
+  }
+
   /** The mount root without links in it, so that confinement compares real paths. */
   private static Path realPath(Path hostPath) {
     try {
@@ -128,7 +137,9 @@ final class Invocation {
       return;
     }
     try (var wasi = WasiPreview1.builder().withLogger(SilentLogger.INSTANCE).build()) {
-      instantiate(wasm, config, wasi.toHostFunctions());
+      HostFunction[] functions =
+          withOutboundHttp(wasi.toHostFunctions(), new ExperimentalHttp(config, null, 0));
+      instantiate(wasm, config, functions);
     } catch (RuntimeException e) {
       throw new ModuleInvalidException("cannot be instantiated: " + e.getMessage(), e);
     }

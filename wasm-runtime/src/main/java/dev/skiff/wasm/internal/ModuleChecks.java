@@ -29,7 +29,8 @@ final class ModuleChecks {
     for (int i = 0; i < imports.importCount(); i++) {
       Import imp = imports.getImport(i);
       if (imp.importType() != ExternalType.FUNCTION
-          || !WasiImports.provides(imp.module(), imp.name())) {
+          || !(WasiImports.provides(imp.module(), imp.name())
+              || ExperimentalHttp.provides(imp.module(), imp.name()))) {
         throw new ModuleInvalidException(
             "imports "
                 + imp.importType().name().toLowerCase(java.util.Locale.ROOT)
@@ -39,7 +40,10 @@ final class ModuleChecks {
                 + imp.name()
                 + "', which this host does not provide; only "
                 + WasiImports.MODULE
-                + " functions are available (build for wasm32-wasi)");
+                + " functions and "
+                + ExperimentalHttp.MODULE
+                + "'s req, close, header_get, headers_get_all and body_read are available (build"
+                + " for wasm32-wasi)");
       }
     }
   }

@@ -1,4 +1,4 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import java.time.Duration;
 
@@ -11,4 +11,5 @@ import java.time.Duration;
  * @param split how the route's requests spread over revisions
  * @param timeout how long an instance may take to answer a request
  */
-record Route(String namespace, String service, String tag, TrafficSplit split, Duration timeout) {}
+public record Route(
+    String namespace, String service, String tag, TrafficSplit split, Duration timeout) {}

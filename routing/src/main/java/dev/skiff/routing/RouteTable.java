@@ -1,10 +1,9 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceStatus;
 import dev.skiff.api.model.TrafficPolicy;
 import dev.skiff.api.model.TrafficTarget;
-import dev.skiff.gateway.NoRouteException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collection;
@@ -20,7 +19,7 @@ import java.util.TreeSet;
  * An immutable map from every full host name to its route, built in one go from the services known
  * at one moment. Requests read whichever table is current; a change builds a new table.
  */
-final class RouteTable {
+public final class RouteTable {
   private static final System.Logger LOG = System.getLogger(RouteTable.class.getName());
 
   private final String domain;
@@ -43,7 +42,7 @@ final class RouteTable {
     this.tagsByService = tagsByService;
   }
 
-  static RouteTable empty(String domain) {
+  public static RouteTable empty(String domain) {
     return new RouteTable(domain, Map.of(), Map.of(), Map.of());
   }
 
@@ -52,7 +51,8 @@ final class RouteTable {
    * service's host and another service's tag host coincide, the service wins. Between two tag hosts
    * the service that sorts first (namespace, then name) wins.
    */
-  static RouteTable build(Collection<Service> services, String domain, Duration defaultTimeout) {
+  public static RouteTable build(
+      Collection<Service> services, String domain, Duration defaultTimeout) {
     List<Service> sorted =
         services.stream()
             .sorted(
@@ -109,23 +109,33 @@ final class RouteTable {
     return new RouteTable(domain, Map.copyOf(byHost), freeze(namespaces), freeze(tags));
   }
 
-  static String hostOf(String label, String namespace, String domain) {
+  public static String hostOf(String label, String namespace, String domain) {
     return label + "." + namespace + "." + domain;
   }
 
   /** The route of a normalized host name (lower case, no port, no trailing dot), or null. */
-  Route lookup(String host) {
+  public Route lookup(String host) {
     return host == null ? null : byHost.get(host);
   }
 
-  int size() {
+  /** Whether some service lives in {@code namespace}; scans, so for misses only. */
+  public boolean hasNamespace(String namespace) {
+    for (Set<String> namespaces : namespacesByService.values()) {
+      if (namespaces.contains(namespace)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public int size() {
     return byHost.size();
   }
 
   /**
    * Why {@code host} (normalized, possibly null) has no route, and how to reach a service instead.
    */
-  NoRouteException explainMiss(String host) {
+  public RouteMiss explainMiss(String host) {
     String forms =
         "hosts are {service}.{namespace}."
             + domain
@@ -134,19 +144,19 @@ final class RouteTable {
             + domain
             + " (one tagged revision)";
     if (host == null || host.isEmpty()) {
-      return new NoRouteException(
+      return new RouteMiss(
           "the request has no Host header",
           "send one, e.g. curl -H 'Host: hello.default." + domain + "' ...; " + forms);
     }
     String suffix = "." + domain;
     if (!host.endsWith(suffix)) {
-      return new NoRouteException(
+      return new RouteMiss(
           "host '" + host + "' is not under the gateway's domain '" + domain + "'",
           forms + "; e.g. curl -H 'Host: hello.default." + domain + "' http://<gateway>/");
     }
     String[] labels = host.substring(0, host.length() - suffix.length()).split("\\.", -1);
     if (labels.length != 2) {
-      return new NoRouteException("host '" + host + "' does not name a service", forms);
+      return new RouteMiss("host '" + host + "' does not name a service", forms);
     }
     String name = labels[0];
     String ns = labels[1];
@@ -154,12 +164,12 @@ final class RouteTable {
     elsewhere.remove(ns);
     if (!elsewhere.isEmpty()) {
       String example = hostOf(name, elsewhere.iterator().next(), domain);
-      return new NoRouteException(
+      return new RouteMiss(
           "no service '" + name + "' in namespace '" + ns + "'",
           "a service '" + name + "' exists in namespace(s) " + elsewhere + ": use " + example);
     }
     String tagHint = tagHint(name, ns);
-    return new NoRouteException(
+    return new RouteMiss(
         "no service '" + name + "' in namespace '" + ns + "'",
         tagHint != null ? tagHint : forms + "; check the name with the skiff CLI's service list");
   }

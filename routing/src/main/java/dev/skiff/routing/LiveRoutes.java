@@ -1,4 +1,4 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import dev.skiff.api.model.Service;
 import dev.skiff.api.watch.ResourceEvent;
@@ -13,7 +13,7 @@ import java.util.Map;
  * reference; readers (requests, every event loop) take that reference without locking, so a request
  * sees either the whole old table or the whole new one.
  */
-final class LiveRoutes {
+public final class LiveRoutes {
   private static final System.Logger LOG = System.getLogger(LiveRoutes.class.getName());
   private static final String KEY_PREFIX = "/skiff/services/";
 
@@ -27,20 +27,20 @@ final class LiveRoutes {
   /** Store revision of the last change applied per service, deletions included. */
   private final Map<String, Long> appliedRevision = new HashMap<>();
 
-  LiveRoutes(String domain, Duration defaultTimeout) {
+  public LiveRoutes(String domain, Duration defaultTimeout) {
     this.domain = domain;
     this.defaultTimeout = defaultTimeout;
     this.current = RouteTable.empty(domain);
   }
 
-  RouteTable current() {
+  public RouteTable current() {
     return current;
   }
 
   /**
    * Applies a Service PUT or DELETE; other kinds, unreadable objects and stale events are skipped.
    */
-  synchronized void apply(ResourceEvent event) {
+  public synchronized void apply(ResourceEvent event) {
     if (!Service.KIND.equals(event.kind())) {
       return;
     }

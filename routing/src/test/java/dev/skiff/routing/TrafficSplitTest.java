@@ -1,4 +1,4 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

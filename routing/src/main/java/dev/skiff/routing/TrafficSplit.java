@@ -1,4 +1,4 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  * names (header-based routing, off unless the service enables it). Immutable. Entries at 0 % are
  * never picked by weight (they are reachable through their tag's host, or their tag's header).
  */
-final class TrafficSplit {
+public final class TrafficSplit {
   private static final TrafficSplit EMPTY = new TrafficSplit(List.of(), new int[0], Map.of());
 
   private final List<String> revisions;
@@ -29,16 +29,16 @@ final class TrafficSplit {
     this.byTag = byTag;
   }
 
-  static TrafficSplit empty() {
+  public static TrafficSplit empty() {
     return EMPTY;
   }
 
-  static TrafficSplit single(String revision) {
+  public static TrafficSplit single(String revision) {
     return of(Map.of(revision, 100));
   }
 
   /** A split over {@code weights} (revision to percent); non-positive weights are dropped. */
-  static TrafficSplit of(Map<String, Integer> weights) {
+  public static TrafficSplit of(Map<String, Integer> weights) {
     List<String> names = new ArrayList<>();
     List<Integer> sums = new ArrayList<>();
     int sum = 0;
@@ -64,18 +64,18 @@ final class TrafficSplit {
     return new TrafficSplit(revisions, cumulative, Map.copyOf(tags));
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return revisions.isEmpty();
   }
 
-  int total() {
+  public int total() {
     return cumulative.length == 0 ? 0 : cumulative[cumulative.length - 1];
   }
 
   /**
    * A revision chosen with probability proportional to its weight; null when the split is empty.
    */
-  String pick(RandomGenerator random) {
+  public String pick(RandomGenerator random) {
     return isEmpty() ? null : at(random.nextInt(total()));
   }
 
@@ -83,7 +83,7 @@ final class TrafficSplit {
    * The revision of {@code tag} when the split routes by tag and knows it; otherwise (no tag, an
    * unknown one, header routing off) one chosen by weight, as Knative does.
    */
-  String pick(RandomGenerator random, String tag) {
+  public String pick(RandomGenerator random, String tag) {
     if (tag != null && !byTag.isEmpty()) {
       String tagged = byTag.get(tag);
       if (tagged != null) {
@@ -94,7 +94,7 @@ final class TrafficSplit {
   }
 
   /** The revision that owns {@code roll}, where {@code 0 <= roll < total()}. */
-  String at(int roll) {
+  public String at(int roll) {
     for (int i = 0; i < cumulative.length; i++) {
       if (roll < cumulative[i]) {
         return revisions.get(i);
@@ -104,7 +104,7 @@ final class TrafficSplit {
   }
 
   /** Revision to weight, in split order. */
-  Map<String, Integer> weights() {
+  public Map<String, Integer> weights() {
     Map<String, Integer> out = new LinkedHashMap<>();
     for (int i = 0; i < revisions.size(); i++) {
       out.put(revisions.get(i), cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]));

@@ -1,4 +1,4 @@
-package dev.skiff.gateway.internal;
+package dev.skiff.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +10,6 @@ import dev.skiff.api.model.Service;
 import dev.skiff.api.model.ServiceSpec;
 import dev.skiff.api.model.ServiceStatus;
 import dev.skiff.api.model.TrafficTarget;
-import dev.skiff.gateway.NoRouteException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +103,7 @@ class RouteTableTest {
             "localhost",
             DEFAULT_TIMEOUT);
 
-    NoRouteException miss = t.explainMiss("green-hello.default.localhost");
+    RouteMiss miss = t.explainMiss("green-hello.default.localhost");
 
     assertTrue(miss.hint().contains("has no tag 'green'"), miss.hint());
     assertTrue(miss.hint().contains("[blue]"), miss.hint());
@@ -112,9 +111,21 @@ class RouteTableTest {
 
   @Test
   void missWithoutHostAsksForOne() {
-    NoRouteException miss = RouteTable.empty("localhost").explainMiss(null);
+    RouteMiss miss = RouteTable.empty("localhost").explainMiss(null);
 
-    assertEquals("the request has no Host header", miss.getMessage());
+    assertEquals("the request has no Host header", miss.problem());
+  }
+
+  @Test
+  void knowsWhichNamespacesHaveServices() {
+    RouteTable t =
+        RouteTable.build(
+            List.of(service("shop", "cart", null, TrafficTarget.revision("cart-00001", 100))),
+            "localhost",
+            DEFAULT_TIMEOUT);
+
+    assertTrue(t.hasNamespace("shop"));
+    assertTrue(!t.hasNamespace("com"));
   }
 
   private static Service service(

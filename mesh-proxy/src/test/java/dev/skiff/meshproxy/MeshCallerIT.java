@@ -1,0 +1,458 @@
+package dev.skiff.meshproxy;
+
+import static dev.skiff.proxy.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.api.model.Service;
+import dev.skiff.api.model.ServiceSpec;
+import dev.skiff.api.model.ServiceStatus;
+import dev.skiff.api.model.TrafficTarget;
+import dev.skiff.api.stats.RevisionKey;
+import dev.skiff.meshproxy.spi.CalleeEndpoints;
+import dev.skiff.meshproxy.testing.TestCa;
+import dev.skiff.routing.Outliers;
+import dev.skiff.routing.RouteTable;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Outbound calls between workloads over the real mesh: sidecars with their own certificates from a
+ * test CA, mTLS on loopback, the callee's authorization policy, the traffic split, retries,
+ * ejection and timeouts.
+ */
+class MeshCallerIT {
+  private static final String TD = "skiff.local";
+  private static final String DOMAIN = "localhost";
+
+  private final Vertx vertx = Vertx.vertx();
+  private final TestCa ca = TestCa.create("mesh");
+  private final List<Sidecar> sidecars = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Callee>> ready = new ConcurrentHashMap<>();
+  private final Map<String, Promise<List<Callee>>> waiting = new ConcurrentHashMap<>();
+  private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
+  private volatile RouteTable table = RouteTable.empty(DOMAIN);
+
+  private final CalleeEndpoints endpoints =
+      new CalleeEndpoints() {
+        @Override
+        public List<Callee> ready(String namespace, String revision) {
+          return ready.getOrDefault(namespace + "/" + revision, List.of());
+        }
+
+        @Override
+        public Future<List<Callee>> awaitReady(
+            String namespace, String revision, Duration timeout) {
+          return waiting
+              .computeIfAbsent(namespace + "/" + revision, k -> Promise.promise())
+              .future();
+        }
+      };
+
+  private final MeshCaller mesh =
+      MeshCaller.builder()
+          .withVertx(vertx)
+          .withRoutes(() -> table)
+          .withDomain(DOMAIN)
+          .withEndpoints(endpoints)
+          .withNanoTime(now::get)
+          .build();
+
+  @AfterEach
+  void stop() {
+    mesh.close();
+    sidecars.forEach(s -> await(s.stop(Duration.ZERO)));
+    await(vertx.close());
+  }
+
+  private IdentityProvider identity(String ns, String svc) {
+    IdentityProvider id =
+        IdentityProvider.builder()
+            .withVertx(vertx)
+            .withIdentity(SpiffeId.workload(TD, ns, svc))
+            .withIssuer(ca.issuer())
+            .withTtl(Duration.ofHours(1))
+            .build();
+    await(id.start());
+    return id;
+  }
+
+  /** Starts an instance of {@code ns/revision} (service {@code svc}) and marks it ready. */
+  private Callee instance(
+      String ns,
+      String svc,
+      String revision,
+      AuthorizationPolicy policy,
+      Handler<HttpServerRequest> workload) {
+    IdentityProvider id = identity(ns, svc);
+    Sidecar s =
+        Sidecar.builder()
+            .withVertx(vertx)
+            .withSharedIdentity(id)
+            .withRevision(RevisionKey.of(ns, revision))
+            .withPolicy(policy)
+            .withWorkload(workload)
+            .withMeterRegistry(new SimpleMeterRegistry())
+            .withDrainGrace(Duration.ZERO)
+            .build();
+    await(s.start("127.0.0.1", 0, 0));
+    sidecars.add(s);
+    Callee c = new Callee("127.0.0.1", s.port(), id.id().uri());
+    ready.computeIfAbsent(ns + "/" + revision, k -> new CopyOnWriteArrayList<>()).add(c);
+    return c;
+  }
+
+  private static Handler<HttpServerRequest> answering(String text) {
+    return req ->
+        req.response()
+            .putHeader("seen-caller", String.valueOf(req.getHeader("x-forwarded-client-cert")))
+            .putHeader("seen-host", String.valueOf(req.authority()))
+            .end(text + " " + req.method() + " " + req.uri());
+  }
+
+  private void routes(String ns, String name, TrafficTarget... traffic) {
+    Service s =
+        Service.of(
+                ObjectMeta.of(ns, name),
+                new ServiceSpec(
+                    new RevisionTemplate("r/fn:1", null, null, null, null, null, null, null),
+                    List.of(traffic)))
+            .withStatus(new ServiceStatus(1L, null, null, null, List.of(traffic), null));
+    table = RouteTable.build(List.of(s), DOMAIN, Duration.ofSeconds(30));
+  }
+
+  private OutboundReply call(IdentityProvider caller, String method, String url) {
+    return await(mesh.call(caller, call(method, url, Duration.ofSeconds(10))));
+  }
+
+  private static OutboundCall call(String method, String url, Duration timeout) {
+    return new OutboundCall(
+        method, URI.create(url), List.of(Map.entry("X-Test", "1")), new byte[0], timeout, 1 << 20);
+  }
+
+  private static String body(OutboundReply r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  private static String header(OutboundReply r, String name) {
+    return r.headers().stream()
+        .filter(h -> h.getKey().equals(name))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  void callsACalleeByNameOverMutualTlsAsTheCaller() {
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        answering("cart"));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+
+    OutboundReply short_ = call(caller, "GET", "http://cart.shop/items?n=1");
+    OutboundReply full = call(caller, "POST", "http://cart.shop.localhost/items");
+
+    assertEquals(200, short_.status(), body(short_));
+    assertEquals("cart GET /items?n=1", body(short_));
+    assertEquals("cart-00001", short_.revision());
+    assertTrue(
+        header(short_, "seen-caller").contains("spiffe://skiff.local/ns/shop/svc/web"),
+        header(short_, "seen-caller"));
+    assertEquals("cart.shop", header(short_, "seen-host"));
+    assertEquals(200, full.status());
+    assertEquals("cart POST /items", body(full));
+  }
+
+  @Test
+  void aTagHostReachesItsOneRevision() {
+    AuthorizationPolicy policy = AuthorizationPolicy.defaultFor(TD, "shop");
+    instance("shop", "cart", "cart-00001", policy, answering("one"));
+    instance("shop", "cart", "cart-00002", policy, answering("two"));
+    routes(
+        "shop",
+        "cart",
+        TrafficTarget.revision("cart-00001", 100),
+        TrafficTarget.revision("cart-00002", 0).withTag("next"));
+    IdentityProvider caller = identity("shop", "web");
+
+    for (int i = 0; i < 20; i++) {
+      OutboundReply r = call(caller, "GET", "http://next-cart.shop/");
+      assertEquals("cart-00002", r.revision(), body(r));
+    }
+  }
+
+  @Test
+  void aResponseOverTheCallersLimitFailsTheCall() {
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        req -> req.response().end("x".repeat(5000)));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    OutboundCall small =
+        new OutboundCall(
+            "GET",
+            URI.create("http://cart.shop/"),
+            List.of(),
+            new byte[0],
+            Duration.ofSeconds(10),
+            1000);
+
+    Throwable failure =
+        mesh.call(identity("shop", "web"), small)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((r, e) -> e)
+            .join();
+
+    assertTrue(
+        failure != null && failure.getCause() instanceof ResponseTooLargeException
+            || failure instanceof ResponseTooLargeException,
+        String.valueOf(failure));
+  }
+
+  @Test
+  void theCalleesPolicyDenyingTheCallersNamespaceReachesTheCallerAs403() {
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        answering("cart"));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+
+    OutboundReply denied = call(identity("other", "web"), "GET", "http://cart.shop/");
+
+    assertEquals(403, denied.status(), body(denied));
+  }
+
+  @Test
+  void anUnknownNameIs404WithAHint() {
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+
+    OutboundReply r = call(identity("shop", "web"), "GET", "http://nope.shop/");
+
+    assertEquals(404, r.status());
+    assertTrue(body(r).contains("{service}.{namespace}"), body(r));
+  }
+
+  @Test
+  void aNinetyTenSplitHoldsWithinThreePercentOverFiveThousandCalls() {
+    AuthorizationPolicy policy = AuthorizationPolicy.defaultFor(TD, "shop");
+    instance("shop", "cart", "cart-00001", policy, answering("one"));
+    instance("shop", "cart", "cart-00002", policy, answering("two"));
+    routes(
+        "shop",
+        "cart",
+        TrafficTarget.revision("cart-00001", 90),
+        TrafficTarget.revision("cart-00002", 10));
+    IdentityProvider caller = identity("shop", "web");
+    int total = 5000;
+    AtomicInteger first = new AtomicInteger();
+    for (int batch = 0; batch < total / 100; batch++) {
+      List<Future<OutboundReply>> calls = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        calls.add(mesh.call(caller, call("GET", "http://cart.shop/", Duration.ofSeconds(10))));
+      }
+      for (Future<OutboundReply> f : calls) {
+        OutboundReply r = await(f);
+        assertEquals(200, r.status(), body(r));
+        if ("cart-00001".equals(r.revision())) {
+          first.incrementAndGet();
+        }
+      }
+    }
+    double share = first.get() / (double) total;
+    assertTrue(Math.abs(share - 0.9) <= 0.03, "cart-00001 got " + share + " of the calls");
+  }
+
+  @Test
+  void retriesHideAnInstanceThatFailsHalfItsRequestsWithinTheBudget() {
+    AuthorizationPolicy policy = AuthorizationPolicy.defaultFor(TD, "shop");
+    AtomicInteger flaky = new AtomicInteger();
+    AtomicInteger served = new AtomicInteger();
+    instance("shop", "cart", "cart-00001", policy, counting(served, answering("a")));
+    instance("shop", "cart", "cart-00001", policy, counting(served, answering("b")));
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        policy,
+        counting(
+            served,
+            req -> {
+              if (flaky.incrementAndGet() % 2 == 0) {
+                req.response().setStatusCode(503).end("overloaded");
+              } else {
+                req.response().end("c");
+              }
+            }));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+    int total = 1500;
+
+    for (int batch = 0; batch < total / 50; batch++) {
+      List<Future<OutboundReply>> calls = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        calls.add(mesh.call(caller, call("GET", "http://cart.shop/", Duration.ofSeconds(10))));
+      }
+      for (Future<OutboundReply> f : calls) {
+        assertEquals(200, await(f).status());
+      }
+    }
+
+    long extra = served.get() - total;
+    assertEquals(extra, mesh.retries());
+    assertTrue(
+        extra <= 0.2 * total + 10 * 10, "retries " + extra + " over the budget for " + total);
+    System.out.printf(
+        "mesh retries: %d calls, %d extra requests (%.1f %%)%n",
+        total, extra, 100.0 * extra / total);
+  }
+
+  @Test
+  void anInstanceThatAlwaysFailsIsEjectedAndLaterProbed() {
+    AuthorizationPolicy policy = AuthorizationPolicy.defaultFor(TD, "shop");
+    AtomicInteger badHits = new AtomicInteger();
+    Callee bad =
+        instance(
+            "shop",
+            "cart",
+            "cart-00001",
+            policy,
+            req -> {
+              badHits.incrementAndGet();
+              req.response().setStatusCode(500).end("broken");
+            });
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+    // POST: not retried, so each call is one request to the only instance. The balancer's clock
+    // stands still unless the test moves it.
+    for (int i = 0; i < Outliers.CONSECUTIVE_FAILURES; i++) {
+      assertEquals(500, call(caller, "POST", "http://cart.shop/").status());
+    }
+    assertTrue(mesh.ejected(bad), "ejected after 7 consecutive failures");
+
+    instance("shop", "cart", "cart-00001", policy, answering("good"));
+    for (int i = 0; i < 20; i++) {
+      assertEquals(200, call(caller, "POST", "http://cart.shop/").status());
+    }
+    assertEquals(7, badHits.get(), "left out while another instance is ready");
+
+    now.addAndGet(Outliers.FIRST_BACKOFF_NANOS);
+    assertFalse(mesh.ejected(bad), "after 1 s it may be tried again");
+    ready.put("shop/cart-00001", List.of(bad)); // make the probe land on it
+    assertEquals(500, call(caller, "POST", "http://cart.shop/").status());
+    assertEquals(8, badHits.get());
+    assertTrue(mesh.ejected(bad), "the failed probe ejects it again");
+    now.addAndGet(2 * Outliers.FIRST_BACKOFF_NANOS - 1);
+    assertTrue(mesh.ejected(bad), "for twice as long");
+    now.addAndGet(1);
+    assertFalse(mesh.ejected(bad));
+  }
+
+  @Test
+  void aCallThatOutlivesItsTimeoutIs504() {
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        req -> {}); // never answers
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+
+    OutboundReply r =
+        await(
+            mesh.call(
+                identity("shop", "web"),
+                call("POST", "http://cart.shop/", Duration.ofMillis(300))));
+
+    assertEquals(504, r.status());
+    assertEquals("504", header(r, "skiff-mesh-error"));
+  }
+
+  @Test
+  void anInstanceNamingAnotherIdentityIsNeverSentTheCall() {
+    AtomicInteger reached = new AtomicInteger();
+    Callee real =
+        instance(
+            "shop",
+            "cart",
+            "cart-00001",
+            AuthorizationPolicy.defaultFor(TD, "shop"),
+            counting(reached, answering("x")));
+    ready.put(
+        "shop/cart-00001",
+        List.of(new Callee(real.host(), real.port(), "spiffe://skiff.local/ns/shop/svc/other")));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+
+    OutboundReply r = call(identity("shop", "web"), "POST", "http://cart.shop/");
+
+    assertEquals(502, r.status(), body(r));
+    assertEquals(0, reached.get());
+  }
+
+  @Test
+  void aCallToACalleeAtZeroWaitsForItsFirstInstance() {
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+
+    Future<OutboundReply> pending =
+        mesh.call(caller, call("GET", "http://cart.shop/", Duration.ofSeconds(10)));
+    Promise<List<Callee>> woken = awaitWaiter("shop/cart-00001");
+    Callee c =
+        instance(
+            "shop",
+            "cart",
+            "cart-00001",
+            AuthorizationPolicy.defaultFor(TD, "shop"),
+            answering("cold"));
+    woken.complete(List.of(c));
+
+    assertEquals(200, await(pending).status());
+  }
+
+  private Promise<List<Callee>> awaitWaiter(String key) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!waiting.containsKey(key)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the call never asked for capacity");
+      }
+      Thread.onSpinWait();
+    }
+    return waiting.get(key);
+  }
+
+  private static Handler<HttpServerRequest> counting(
+      AtomicInteger n, Handler<HttpServerRequest> next) {
+    return req -> {
+      n.incrementAndGet();
+      next.handle(req);
+    };
+  }
+}
