@@ -35,7 +35,9 @@ final class SkiffdProcess {
                 "--api-port",
                 String.valueOf(api),
                 "--gateway-port",
-                String.valueOf(gateway))
+                String.valueOf(gateway),
+                "--gateway-tls-port",
+                "0")
             .redirectErrorStream(true);
     pb.environment().put("SKIFF_CONFIG_DIR", configDir.toString());
     Process p = pb.start();
