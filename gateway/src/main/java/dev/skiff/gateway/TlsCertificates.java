@@ -1,7 +1,12 @@
 package dev.skiff.gateway;
 
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +43,7 @@ public final class TlsCertificates {
       throw new IllegalArgumentException("a certificate chain needs at least its leaf");
     }
     String n = name.toLowerCase(Locale.ROOT);
-    Entry e =
-        new Entry(
-            n + "#" + generation.incrementAndGet(), key, chain.toArray(new X509Certificate[0]));
+    Entry e = new Entry(n + "#" + generation.incrementAndGet(), jdkKey(key), jdkChain(chain));
     Map<String, Entry> names = new HashMap<>(byName);
     Entry old = names.put(n, e);
     Map<String, Entry> aliases = new HashMap<>();
@@ -50,6 +53,34 @@ public final class TlsCertificates {
     }
     byAlias = Map.copyOf(aliases);
     byName = Map.copyOf(names);
+  }
+
+  /**
+   * The key as the JDK's own provider reads it: the JDK's TLS engine skips a key (or certificate)
+   * whose algorithm another provider names differently, such as BouncyCastle's {@code ECDSA}.
+   */
+  private static PrivateKey jdkKey(PrivateKey key) {
+    String alg = "ECDSA".equals(key.getAlgorithm()) ? "EC" : key.getAlgorithm();
+    try {
+      return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("the key is not a PKCS#8 " + alg + " key", e);
+    }
+  }
+
+  private static X509Certificate[] jdkChain(List<X509Certificate> chain) {
+    try {
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      X509Certificate[] out = new X509Certificate[chain.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] =
+            (X509Certificate)
+                cf.generateCertificate(new ByteArrayInputStream(chain.get(i).getEncoded()));
+      }
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("a certificate of the chain is unreadable", e);
+    }
   }
 
   /** Stops serving {@code name}'s certificate from the next handshake. */

@@ -125,6 +125,7 @@ public final class Ingress {
   }
 
   private static KeyPair readKeyPair(byte[] pem) {
+    Acme4jIssuer.init();
     try {
       return KeyPairUtils.readKeyPair(new StringReader(new String(pem, StandardCharsets.US_ASCII)));
     } catch (IOException e) {

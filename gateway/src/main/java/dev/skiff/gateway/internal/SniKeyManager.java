@@ -43,10 +43,15 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     }
     String host = sniHost(session.getRequestedServerNames());
     TlsCertificates.Entry e = certificates.lookup(host);
-    if (e == null || !e.key().getAlgorithm().equals(keyType)) {
+    if (e == null || !algorithm(e.key().getAlgorithm()).equals(keyType)) {
       return null;
     }
     return e.alias();
+  }
+
+  /** The JDK's name for a key's algorithm (BouncyCastle calls EC keys ECDSA). */
+  static String algorithm(String keyAlgorithm) {
+    return "ECDSA".equals(keyAlgorithm) ? "EC" : keyAlgorithm;
   }
 
   static String sniHost(List<SNIServerName> names) {

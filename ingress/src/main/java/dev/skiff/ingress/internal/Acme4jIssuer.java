@@ -35,6 +35,13 @@ import org.shredzone.acme4j.util.KeyPairUtils;
 public final class Acme4jIssuer implements CertificateIssuer {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
+  static {
+    // acme4j makes keys and CSRs with the "BC" provider; appended, so it is the JVM's last choice.
+    if (java.security.Security.getProvider("BC") == null) {
+      java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+    }
+  }
+
   private final AcmeSettings settings;
   private final KeyPair accountKey;
   private final AcmeChallenges challenges;
@@ -45,6 +52,9 @@ public final class Acme4jIssuer implements CertificateIssuer {
     this.accountKey = accountKey;
     this.challenges = challenges;
   }
+
+  /** Makes sure the class (and with it the BC provider) is loaded. */
+  public static void init() {}
 
   /** A new account key pair (P-256). */
   public static KeyPair newAccountKey() {
@@ -60,7 +70,7 @@ public final class Acme4jIssuer implements CertificateIssuer {
           authorize(auth);
         }
       }
-      KeyPair domainKey = KeyPairUtils.createECKeyPair("secp256r1");
+      KeyPair domainKey = domainKey();
       order.execute(domainKey);
       Status s = order.waitForCompletion(WAIT);
       if (s != Status.VALID) {
@@ -81,6 +91,17 @@ public final class Acme4jIssuer implements CertificateIssuer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CertificateIssueException("interrupted while waiting for the ACME server", e);
+    }
+  }
+
+  /** A P-256 key made by the JDK's own provider, as the gateway's TLS engine expects. */
+  private static KeyPair domainKey() {
+    try {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+      g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK cannot make P-256 keys", e);
     }
   }
 
