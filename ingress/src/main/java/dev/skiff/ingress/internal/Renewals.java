@@ -226,7 +226,6 @@ public final class Renewals {
     t.hadCertificate = true;
     t.failures = 0;
     Instant renewAt = RenewalPolicy.renewAt(c.notBefore(), c.notAfter());
-    status(domain, DomainMappingStatus.READY, null, c.notAfter(), renewAt, 0);
     store.record(
         EventNote.normal(
             t.namespace,
@@ -241,6 +240,7 @@ public final class Renewals {
                 + ", renewal at "
                 + renewAt,
             SOURCE));
+    status(domain, DomainMappingStatus.READY, null, c.notAfter(), renewAt, 0);
     schedule(domain, t, renewAt);
   }
 
@@ -250,7 +250,6 @@ public final class Renewals {
     Instant retryAt = clock.instant().plus(policy.backoff(t.failures));
     String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
     LOG.log(Level.WARNING, "no certificate for {0} (attempt {1}): {2}", domain, t.failures, reason);
-    status(domain, DomainMappingStatus.FAILED, reason, notAfter, retryAt, t.failures);
     store.record(
         EventNote.warning(
             t.namespace,
@@ -268,6 +267,8 @@ public final class Renewals {
                 + retryAt
                 + (notAfter == null ? "" : "; the current certificate is served until " + notAfter),
             SOURCE));
+    // The event before the status: whoever sees the status finds the event already recorded.
+    status(domain, DomainMappingStatus.FAILED, reason, notAfter, retryAt, t.failures);
     schedule(domain, t, retryAt);
   }
 
