@@ -2,6 +2,7 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.gateway.Gateway;
+import dev.skiff.proxy.ConnectionGuard;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxyServer;
 import dev.skiff.proxy.Stage;
@@ -32,13 +33,19 @@ public final class DefaultGateway implements Gateway {
     this.domains = new LiveDomains(config.domain());
     GatewayMetrics metrics = new GatewayMetrics(config.registry());
     LeastInFlight balancer = new LeastInFlight();
+    // One guard for both listeners: the connection caps count a client's connections on either.
+    ConnectionGuard guard = ConnectionGuard.of(config.proxy());
     IntSupplier httpsPort =
         () -> config.publicHttpsPort() > 0 ? config.publicHttpsPort() : actualTlsPort();
-    this.server = server(config, metrics, balancer, httpsPort, NEGATIVE_PORT_BASE).build();
+    this.server =
+        server(config, metrics, balancer, httpsPort, NEGATIVE_PORT_BASE)
+            .withConnectionGuard(guard)
+            .build();
     this.tlsServer =
         config.tlsCertificates() == null
             ? null
             : server(config, metrics, balancer, httpsPort, TLS_NEGATIVE_PORT_BASE)
+                .withConnectionGuard(guard)
                 .withTls(new GatewayListenerTls(config.tlsCertificates()))
                 .build();
   }
