@@ -20,6 +20,7 @@ from pathlib import Path
 import cold_start
 import density
 import events
+import https
 import images
 import mesh
 import noisy_neighbour
@@ -37,6 +38,7 @@ SCENARIOS = {
     "noisy_neighbour": noisy_neighbour.run,
     "mesh": mesh.run,
     "events": events.run,
+    "https": https.run,
 }
 
 

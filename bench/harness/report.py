@@ -19,7 +19,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 PLOTS = ROOT / "docs" / "benchmarks"
 SUMMARY = BENCH / "results-latest.json"
 SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density", "noisy_neighbour", "mesh",
-             "events"]
+             "events", "https"]
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -282,6 +282,7 @@ def render(summary, plot_files):
     noisy_section(w, sc.get("noisy_neighbour"))
     mesh_section(w, sc.get("mesh"), plot_files)
     events_section(w, sc.get("events"))
+    https_section(w, sc.get("https"))
 
     w("## Not measured\n")
     missing = not_measured_list(sc)
@@ -378,6 +379,20 @@ def summary_rows(sc):
                      f"{e['ratio_skiff_to_perf_tool']:.3f}×"])
     elif e:
         rows.append(["9. events", nm(e), "", ""])
+    h = sc.get("https") or {}
+    if h.get("measured"):
+        g, n = h["targets"]["gateway"], h["targets"]["nginx"]
+        rows.append(["10. HTTPS throughput, 64 connections, HTTP/1.1 (gateway TLS vs nginx TLS, "
+                     "same backend)", f"{f0(g['saturation_h1']['requests_per_s'])} req/s",
+                     f"nginx {f0(n['saturation_h1']['requests_per_s'])} req/s",
+                     ratio(g["saturation_h1"]["requests_per_s"],
+                           n["saturation_h1"]["requests_per_s"])])
+        rows.append(["10. HTTPS p99 at 1,000 req/s (HTTP/1.1)",
+                     ms(g["fixed_rate"]["latency_ms"]["p99"]),
+                     f"nginx {ms(n['fixed_rate']['latency_ms']['p99'])}",
+                     ratio(g["fixed_rate"]["latency_ms"]["p99"], n["fixed_rate"]["latency_ms"]["p99"])])
+    elif h:
+        rows.append(["10. https", nm(h), "", ""])
     return rows
 
 
@@ -431,6 +446,28 @@ def events_section(w, e):
     w(f"Ratio {e['ratio_skiff_to_perf_tool']:.3f}×; the issue's target is ≥ 20,000 events/s: "
       f"**{'met' if sk['events_per_sec'] >= 20000 else 'NOT met'}**.\n")
     _end(w, e)
+
+
+def https_section(w, h):
+    w("## 10. HTTPS at the gateway\n")
+    if not h or not h.get("measured"):
+        w(nm(h or {}) + "\n")
+        return
+    w(f"`{h['skiffd']}` with the domain `bench.example.test` mapped to hello (certificate uploaded, "
+      f"{h['certificate']}); nginx terminating TLS in front of the same instance. h2load with "
+      "`--connect-to` (SNI without DNS); every figure is the client and the server sharing this "
+      "machine.\n")
+    w("| target | HTTP/1.1, 64 conn. | HTTP/2, 16 conn. × 4 streams | 1,000 req/s p50 | p99 | "
+      "errors |\n| --- | --- | --- | --- | --- | --- |")
+    for key in ("gateway", "nginx"):
+        t = h["targets"][key]
+        f = t["fixed_rate"]
+        errors = t["saturation_h1"]["errors"] + t["saturation_h2"]["errors"] + f["errors"]
+        w(f"| {t['label']} | {f0(t['saturation_h1']['requests_per_s'])} req/s | "
+          f"{f0(t['saturation_h2']['requests_per_s'])} req/s | {ms(f['latency_ms']['p50'])} | "
+          f"{ms(f['latency_ms']['p99'])} | {f0(errors)} |")
+    w("")
+    _end(w, h)
 
 
 def _end(w, part):
