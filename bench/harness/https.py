@@ -71,9 +71,10 @@ def h2load(ctx, port, name, clients=64, threads=2, duration=10, rate=None, h1=Tr
         "target_rate": rate,
         "requests": total,
         "succeeded": ok,
-        # Requests started but never done within the run count as errors too (h2load reports a
-        # run where nothing completed as "0 total").
-        "errors": failed + errored + timeouts + max(total, started) - done,
+        "errors": failed + errored + timeouts,
+        # In flight when the duration ended (at most the concurrency); all of them when nothing
+        # completed (h2load then reports "0 total").
+        "unfinished": max(total, started) - done,
         "latency_ms": summarize(latencies),
         "loadavg_before": before,
     }, latencies
