@@ -188,4 +188,29 @@ class DomainMappingApiTest extends ApiTestCase {
     assertEquals("auto", r.json().at("/spec/tls").asText());
     assertEquals("pending", r.json().at("/status/certificate").asText());
   }
+
+  @Test
+  void knativeDomainMappingWithASecretOrAnotherKindIsRefusedByPath() throws Exception {
+    var r =
+        api.call(
+            "PUT",
+            MAPPINGS + "/api.example.com",
+            """
+            apiVersion: serving.knative.dev/v1beta1
+            kind: DomainMapping
+            metadata:
+              name: api.example.com
+            spec:
+              ref:
+                kind: Route
+                name: hello
+              tls:
+                secretName: api-cert
+            """
+                .getBytes(StandardCharsets.UTF_8),
+            "application/yaml");
+
+    assertEquals(400, r.status(), r.body());
+    assertEquals(List.of("spec.ref.kind", "spec.tls"), r.fields());
+  }
 }
