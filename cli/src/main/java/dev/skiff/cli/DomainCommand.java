@@ -66,12 +66,13 @@ final class DomainCommand {
     @Option(names = "--key", paramLabel = "FILE", description = "PEM private key of --cert.")
     Path key;
 
+    // A Boolean without a default: picocli's negatable booleans with a true default invert
+    // the meaning of the negated form.
     @Option(
         names = "--redirect",
         negatable = true,
-        defaultValue = "true",
         description = "308 from HTTP to HTTPS once a certificate is served (default on).")
-    boolean redirect = true;
+    Boolean redirect;
 
     @Option(
         names = "--hsts",
