@@ -165,17 +165,17 @@ public final class ControlPlane {
 
   /** Every stored domain certificate, opened; for the gateway. Never answered over the API. */
   public Future<List<DomainCertificate>> domainCertificates() {
-    return domains.certificates();
+    return domains.sealed().certificates();
   }
 
   /** The certificate stored under {@code name} (a host or a wildcard), opened. */
   public Future<Optional<DomainCertificate>> domainCertificate(String name) {
-    return domains.certificate(name);
+    return domains.sealed().certificate(name);
   }
 
   /** Seals and stores a certificate (issued by ACME, say); listeners hear its name. */
   public Future<Void> storeDomainCertificate(DomainCertificate certificate) {
-    return domains.storeCertificate(certificate);
+    return domains.sealed().storeCertificate(certificate);
   }
 
   /**
@@ -183,7 +183,7 @@ public final class ControlPlane {
    * mapping), on the thread that wrote it.
    */
   public void onDomainCertificateChange(java.util.function.Consumer<String> listener) {
-    domains.onCertificateChange(listener);
+    domains.sealed().onCertificateChange(listener);
   }
 
   /** Replaces a domain mapping's status; nothing when the mapping is gone. */
@@ -198,12 +198,12 @@ public final class ControlPlane {
 
   /** A private value sealed in the store under {@code name} (an ACME account key, say). */
   public Future<Optional<byte[]>> privateValue(String name) {
-    return domains.privateValue(name);
+    return domains.sealed().privateValue(name);
   }
 
   /** Seals {@code value} and stores it under {@code name}. */
   public Future<Void> putPrivateValue(String name, byte[] value) {
-    return domains.putPrivateValue(name, value);
+    return domains.sealed().putPrivateValue(name, value);
   }
 
   /**

@@ -176,11 +176,11 @@ class IngressAcmeIT {
               .setVerifyHost(true)
               .setTrustOptions(new PemTrustOptions().addCertPath(pebble.root.toString()));
       HttpClient keepAlive =
-          vertx.createHttpClient(new HttpClientOptions(tls), new PoolOptions().setHttp1MaxSize(8));
+          vertx.createHttpClient(new HttpClientOptions(tls), new PoolOptions().setHttp1MaxSize(32));
       HttpClient fresh =
           vertx.createHttpClient(
               new HttpClientOptions(tls).setKeepAlive(false),
-              new PoolOptions().setHttp1MaxSize(64));
+              new PoolOptions().setHttp1MaxSize(256));
       RequestOptions at =
           new RequestOptions()
               .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
@@ -188,7 +188,9 @@ class IngressAcmeIT {
               .setPort(port)
               .setURI("/")
               .setMethod(HttpMethod.GET)
-              .setTimeout(15_000);
+              // Generous: on a loaded machine requests queue in the client's pool; a slow answer
+              // is not what this test is about, a failed one is.
+              .setTimeout(60_000);
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger ok = new AtomicInteger();
       ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -220,15 +222,17 @@ class IngressAcmeIT {
                             }));
               });
       JsonNode renewed = awaitReady("load.example.test", firstNotAfter);
-      long renewedAt = System.nanoTime();
-      while (System.nanoTime() - renewedAt < TimeUnit.SECONDS.toNanos(2)) {
-        Thread.sleep(100); // keep the load on for a while after the swap (requests are counted)
+      int beforeSwap = ok.get();
+      // Keep the load on until 200 more requests were served with the new certificate in place.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (ok.get() < beforeSwap + 200 && System.nanoTime() < deadline) {
+        Thread.sleep(50); // polling the count with a deadline
       }
       vertx.cancelTimer(timer);
       Future.join(new ArrayList<>(all))
           .toCompletionStage()
           .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+          .get(90, TimeUnit.SECONDS);
 
       assertTrue(
           Instant.parse(renewed.path("notAfter").asText()).isAfter(firstNotAfter),
@@ -242,7 +246,8 @@ class IngressAcmeIT {
               + ", the first: "
               + failures.stream().limit(3).toList());
       assertEquals(all.size(), ok.get());
-      assertTrue(ok.get() > 400, "the load ran through the renewal: " + ok.get() + " requests");
+      assertTrue(beforeSwap > 0, "requests were served before the renewal");
+      assertTrue(ok.get() >= beforeSwap + 200, "the load ran on after the renewal: " + ok.get());
       assertTrue(get("/v1/events").contains("CertificateRenewed"));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

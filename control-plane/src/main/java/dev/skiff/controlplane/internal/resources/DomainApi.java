@@ -3,7 +3,6 @@ package dev.skiff.controlplane.internal.resources;
 import dev.skiff.api.model.DomainMapping;
 import dev.skiff.api.model.DomainMappingSpec;
 import dev.skiff.api.model.DomainMappingStatus;
-import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.validation.DomainNames;
 import dev.skiff.api.validation.ResourceValidator;
 import dev.skiff.api.validation.ValidationException;
@@ -16,17 +15,10 @@ import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.events.EventNote;
 import dev.skiff.controlplane.internal.secrets.CertificatePem;
-import dev.skiff.controlplane.internal.secrets.SealedCertificate;
 import dev.skiff.controlplane.internal.secrets.SecretCipher;
-import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,10 +28,6 @@ import java.util.function.Supplier;
  * before they reach the store and are opened only in process, for the gateway.
  */
 public final class DomainApi {
-  /** Outside {@link Keys#ROOT}: neither the watch feed nor resource listings carry them. */
-  static final String CERTIFICATES = "/skiff-config/certificates/";
-
-  static final String PRIVATE = "/skiff-config/private/";
   private static final String SOURCE = "control-plane";
 
   private final Repository repo;
@@ -48,8 +36,7 @@ public final class DomainApi {
   private final EventLog events;
   private final Clock clock;
   private final ObjectWriter<DomainMapping> mappings;
-  private final ObjectWriter<SealedCertificate> certificates;
-  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final SealedStore sealed;
 
   public DomainApi(
       Repository repo,
@@ -63,12 +50,7 @@ public final class DomainApi {
     this.events = events;
     this.clock = clock;
     this.mappings = new ObjectWriter<>(repo, DomainMapping.class, DomainMapping::spec, clock);
-    this.certificates = new ObjectWriter<>(repo, SealedCertificate.class, s -> s, clock);
-  }
-
-  /** Calls {@code listener} with a certificate's name each time it is stored or deleted. */
-  public void onCertificateChange(Consumer<String> listener) {
-    listeners.add(listener);
+    this.sealed = new SealedStore(repo, cipher, clock);
   }
 
   public Future<Written<DomainMapping>> writeMapping(DomainMapping d, boolean createOnly) {
@@ -184,7 +166,7 @@ public final class DomainApi {
   public Future<Void> deleteMapping(String ns, String domain) {
     return mapping(ns, domain)
         .compose(d -> mappings.delete(Keys.domainMapping(domain), "domain mapping " + domain))
-        .compose(v -> repo.delete(CERTIFICATES + domain, Store.ANY))
+        .compose(v -> sealed.deleteCertificate(domain))
         .map(
             deleted -> {
               events.record(
@@ -196,7 +178,6 @@ public final class DomainApi {
                       "DomainUnmapped",
                       "domain " + domain + " is no longer mapped",
                       SOURCE));
-              listeners.forEach(l -> l.accept(domain));
               return null;
             });
   }
@@ -249,7 +230,8 @@ public final class DomainApi {
               } catch (BadRequestException e) {
                 return Future.failedFuture(e);
               }
-              return storeCertificate(c)
+              return sealed
+                  .storeCertificate(c)
                   .compose(
                       v ->
                           setStatus(
@@ -288,110 +270,12 @@ public final class DomainApi {
     } catch (BadRequestException e) {
       return Future.failedFuture(e);
     }
-    return storeCertificate(c).map(c);
+    return sealed.storeCertificate(c).map(c);
   }
 
-  /** Seals and stores a certificate, then tells the listeners. */
-  public Future<Void> storeCertificate(DomainCertificate c) {
-    String chain = dev.skiff.controlplane.internal.mesh.Pem.certificates(c.chain());
-    String key = dev.skiff.controlplane.internal.mesh.Pem.privateKey(c.key());
-    return cipher
-        .get()
-        .compose(
-            ci ->
-                certificates.write(
-                    CERTIFICATES + c.name(),
-                    new SealedCertificate(
-                        null,
-                        null,
-                        new ObjectMeta(c.name(), null, null, null, null, null, null, null),
-                        c.source(),
-                        c.notAfter(),
-                        ci.seal(
-                            SealedCertificate.chainPlace(c.name()),
-                            chain.getBytes(StandardCharsets.US_ASCII)),
-                        ci.seal(
-                            SealedCertificate.keyPlace(c.name()),
-                            key.getBytes(StandardCharsets.US_ASCII))),
-                    false))
-        .map(
-            w -> {
-              listeners.forEach(l -> l.accept(c.name()));
-              return null;
-            });
-  }
-
-  /** The certificate stored under {@code name}, opened. */
-  public Future<Optional<DomainCertificate>> certificate(String name) {
-    return repo.get(CERTIFICATES + name, SealedCertificate.class)
-        .compose(
-            found ->
-                found.isEmpty()
-                    ? Future.succeededFuture(Optional.<DomainCertificate>empty())
-                    : cipher.get().map(ci -> Optional.of(open(ci, found.get()))));
-  }
-
-  /** Every stored certificate, opened. */
-  public Future<List<DomainCertificate>> certificates() {
-    return repo.list(CERTIFICATES, SealedCertificate.class)
-        .compose(
-            l ->
-                cipher
-                    .get()
-                    .map(
-                        ci -> {
-                          List<DomainCertificate> out = new ArrayList<>();
-                          l.items().forEach(s -> out.add(open(ci, s)));
-                          return out;
-                        }));
-  }
-
-  private DomainCertificate open(SecretCipher ci, SealedCertificate s) {
-    String name = s.metadata().name();
-    String chain =
-        new String(
-            ci.open(SealedCertificate.chainPlace(name), s.sealedChain()),
-            StandardCharsets.US_ASCII);
-    String key =
-        new String(
-            ci.open(SealedCertificate.keyPlace(name), s.sealedKey()), StandardCharsets.US_ASCII);
-    return new DomainCertificate(
-        name,
-        dev.skiff.controlplane.internal.mesh.Pem.privateKey(key),
-        CertificatePem.chainOf(chain),
-        s.source());
-  }
-
-  /** A private value (an ACME account key, say), sealed in the store under {@code name}. */
-  public Future<Void> putPrivateValue(String name, byte[] value) {
-    return cipher
-        .get()
-        .compose(
-            ci ->
-                repo.store()
-                    .put(
-                        PRIVATE + name,
-                        ci.seal("private/" + name, value).getBytes(StandardCharsets.US_ASCII),
-                        Store.ANY))
-        .mapEmpty();
-  }
-
-  public Future<Optional<byte[]>> privateValue(String name) {
-    return repo.store()
-        .get(PRIVATE + name)
-        .compose(
-            found ->
-                found.isEmpty()
-                    ? Future.succeededFuture(Optional.<byte[]>empty())
-                    : cipher
-                        .get()
-                        .map(
-                            ci ->
-                                Optional.of(
-                                    ci.open(
-                                        "private/" + name,
-                                        new String(
-                                            found.get().value(), StandardCharsets.US_ASCII)))));
+  /** The sealed certificates and private values. */
+  public SealedStore sealed() {
+    return sealed;
   }
 
   /** Records an event about a domain, for the ACME issuer. */
