@@ -20,6 +20,7 @@ from pathlib import Path
 import cold_start
 import density
 import events
+import https
 import images
 import mesh
 import mesh_call
@@ -39,6 +40,7 @@ SCENARIOS = {
     "mesh": mesh.run,
     "mesh_call": mesh_call.run,
     "events": events.run,
+    "https": https.run,
 }
 
 

@@ -19,7 +19,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 PLOTS = ROOT / "docs" / "benchmarks"
 SUMMARY = BENCH / "results-latest.json"
 SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density", "noisy_neighbour", "mesh",
-             "events", "mesh_call"]
+             "events", "mesh_call", "https"]
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -283,6 +283,7 @@ def render(summary, plot_files):
     mesh_section(w, sc.get("mesh"), plot_files)
     events_section(w, sc.get("events"))
     mesh_call_section(w, sc.get("mesh_call"))
+    https_section(w, sc.get("https"))
 
     w("## Not measured\n")
     missing = not_measured_list(sc)
@@ -386,6 +387,20 @@ def summary_rows(sc):
                      f"{sms(added['p50'])} / {sms(added['p99'])}", "target ≤ 0.3 ms at p99", "–"])
     elif mc:
         rows.append(["10. function-to-function calls", nm(mc), "", ""])
+    h = sc.get("https") or {}
+    if h.get("measured"):
+        g, n = h["targets"]["gateway"], h["targets"]["nginx"]
+        rows.append(["11. HTTPS throughput, 64 connections, HTTP/1.1 (gateway TLS vs nginx TLS, "
+                     "same backend)", f"{f0(g['saturation_h1']['requests_per_s'])} req/s",
+                     f"nginx {f0(n['saturation_h1']['requests_per_s'])} req/s",
+                     ratio(g["saturation_h1"]["requests_per_s"],
+                           n["saturation_h1"]["requests_per_s"])])
+        rows.append(["11. HTTPS p99 at 1,000 req/s (HTTP/1.1)",
+                     ms(g["fixed_rate"]["latency_ms"]["p99"]),
+                     f"nginx {ms(n['fixed_rate']['latency_ms']['p99'])}",
+                     ratio(g["fixed_rate"]["latency_ms"]["p99"], n["fixed_rate"]["latency_ms"]["p99"])])
+    elif h:
+        rows.append(["11. https", nm(h), "", ""])
     return rows
 
 
@@ -463,6 +478,28 @@ def mesh_call_section(w, mc):
       f"{sms(a['p50'])}, p99 {sms(a['p99'])}; target ≤ 0.3 ms at p99: "
       f"**{'met' if a['p99'] <= 0.3 else 'NOT met'}**.\n")
     _end(w, mc)
+
+
+def https_section(w, h):
+    w("## 11. HTTPS at the gateway\n")
+    if not h or not h.get("measured"):
+        w(nm(h or {}) + "\n")
+        return
+    w(f"`{h['skiffd']}` with the domain `bench.example.test` mapped to hello (certificate uploaded, "
+      f"{h['certificate']}); nginx terminating TLS in front of the same instance. h2load with "
+      "`--connect-to` (SNI without DNS); every figure is the client and the server sharing this "
+      "machine.\n")
+    w("| target | HTTP/1.1, 64 conn. | HTTP/2, 16 conn. × 4 streams | 1,000 req/s p50 | p99 | "
+      "errors |\n| --- | --- | --- | --- | --- | --- |")
+    for key in ("gateway", "nginx"):
+        t = h["targets"][key]
+        f = t["fixed_rate"]
+        errors = t["saturation_h1"]["errors"] + t["saturation_h2"]["errors"] + f["errors"]
+        w(f"| {t['label']} | {f0(t['saturation_h1']['requests_per_s'])} req/s | "
+          f"{f0(t['saturation_h2']['requests_per_s'])} req/s | {ms(f['latency_ms']['p50'])} | "
+          f"{ms(f['latency_ms']['p99'])} | {f0(errors)} |")
+    w("")
+    _end(w, h)
 
 
 def _end(w, part):

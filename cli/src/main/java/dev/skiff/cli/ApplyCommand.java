@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.api.manifest.Manifests;
 import dev.skiff.api.model.ConfigMap;
+import dev.skiff.api.model.DomainMapping;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
 import dev.skiff.api.model.Secret;
@@ -191,6 +192,8 @@ final class ApplyCommand extends SkiffCommand {
       ConfigValidator.validate(s);
     } else if (r instanceof ConfigMap c) {
       ConfigValidator.validate(c);
+    } else if (r instanceof DomainMapping d) {
+      ResourceValidator.validate(d);
     }
   }
 

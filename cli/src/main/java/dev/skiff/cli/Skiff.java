@@ -47,6 +47,7 @@ import picocli.CommandLine.ScopeType;
       TriggerCommand.class,
       TokenCommand.class,
       SecretCommand.class,
+      DomainCommand.class,
       MeshCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class

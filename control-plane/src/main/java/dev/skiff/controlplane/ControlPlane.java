@@ -1,5 +1,7 @@
 package dev.skiff.controlplane;
 
+import dev.skiff.api.model.DomainMapping;
+import dev.skiff.api.model.DomainMappingStatus;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
@@ -15,6 +17,7 @@ import dev.skiff.controlplane.internal.http.ApiRouter;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.ConfigApi;
 import dev.skiff.controlplane.internal.resources.DefaultModuleValidator;
+import dev.skiff.controlplane.internal.resources.DomainApi;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
@@ -38,6 +41,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,6 +75,7 @@ public final class ControlPlane {
   private final ResourceApi api;
   private final ResourceFeed feed;
   private final ConfigApi config;
+  private final DomainApi domains;
   private final Router router;
   private final String host;
   private final int port;
@@ -125,12 +130,14 @@ public final class ControlPlane {
     this.events = new EventLog(b.clock);
     this.rollouts =
         new RolloutController(b.vertx, api.lifecycle(), b.revisionMetrics, b.clock, b.rolloutTick);
+    this.domains = config.domains(b.domain, events, b.clock);
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
         ApiRouter.create(
             b.vertx,
             api,
             config,
+            domains,
             blobs,
             feed,
             b.store,
@@ -165,6 +172,49 @@ public final class ControlPlane {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Every stored domain certificate, opened; for the gateway. Never answered over the API. */
+  public Future<List<DomainCertificate>> domainCertificates() {
+    return domains.sealed().certificates();
+  }
+
+  /** The certificate stored under {@code name} (a host or a wildcard), opened. */
+  public Future<Optional<DomainCertificate>> domainCertificate(String name) {
+    return domains.sealed().certificate(name);
+  }
+
+  /** Seals and stores a certificate (issued by ACME, say); listeners hear its name. */
+  public Future<Void> storeDomainCertificate(DomainCertificate certificate) {
+    return domains.sealed().storeCertificate(certificate);
+  }
+
+  /**
+   * Calls {@code listener} with a certificate's name each time one is stored or deleted (with its
+   * mapping), on the thread that wrote it.
+   */
+  public void onDomainCertificateChange(java.util.function.Consumer<String> listener) {
+    domains.sealed().onCertificateChange(listener);
+  }
+
+  /** Replaces a domain mapping's status; nothing when the mapping is gone. */
+  public Future<Void> setDomainStatus(String domain, DomainMappingStatus status) {
+    return domains.setStatus(domain, status);
+  }
+
+  /** Every domain mapping. */
+  public Future<List<DomainMapping>> domainMappings() {
+    return domains.mappings(null);
+  }
+
+  /** A private value sealed in the store under {@code name} (an ACME account key, say). */
+  public Future<Optional<byte[]>> privateValue(String name) {
+    return domains.sealed().privateValue(name);
+  }
+
+  /** Seals {@code value} and stores it under {@code name}. */
+  public Future<Void> putPrivateValue(String name, byte[] value) {
+    return domains.sealed().putPrivateValue(name, value);
   }
 
   /**

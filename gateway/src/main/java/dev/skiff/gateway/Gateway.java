@@ -50,8 +50,18 @@ public interface Gateway {
     return start(DEFAULT_HOST, DEFAULT_PORT);
   }
 
+  /**
+   * Starts the HTTPS listener on {@code host:port} (port 0 picks a free one): TLS 1.2 and 1.3,
+   * HTTP/2 and HTTP/1.1 by ALPN, the certificate chosen per host name by SNI from the {@link
+   * TlsCertificates} given to {@link Builder#withTls}. Fails when the gateway has none.
+   */
+  Future<Gateway> startTls(String host, int port);
+
   /** The port listened on once started; -1 before. */
   int actualPort();
+
+  /** The HTTPS port listened on once started; -1 before, or without HTTPS. */
+  int actualTlsPort();
 
   /**
    * Applies one change of the control plane's watch. Service PUTs and DELETEs replace the route
@@ -77,6 +87,9 @@ public interface Gateway {
     private Endpoint activator;
     private ActivatorRouting activatorRouting;
     private UpstreamTls upstreamTls;
+    private TlsCertificates tlsCertificates;
+    private AcmeChallenges acmeChallenges;
+    private int publicHttpsPort;
 
     private Builder() {
       withMaxConnections(DEFAULT_MAX_CONNECTIONS);
@@ -139,6 +152,37 @@ public interface Gateway {
     }
 
     /**
+     * Serves HTTPS ({@link Gateway#startTls}) with these certificates, chosen per host name; a
+     * mapped domain with a certificate then answers plain HTTP with a 308 to HTTPS, unless the
+     * mapping says otherwise. Default none: no HTTPS listener.
+     */
+    public Builder withTls(TlsCertificates certificates) {
+      this.tlsCertificates = Objects.requireNonNull(certificates, "certificates");
+      return this;
+    }
+
+    /**
+     * Answers ACME HTTP-01 challenges on {@value AcmeChallenges#PATH}TOKEN, on both listeners,
+     * before any redirect. Default none.
+     */
+    public Builder withAcmeChallenges(AcmeChallenges challenges) {
+      this.acmeChallenges = Objects.requireNonNull(challenges, "challenges");
+      return this;
+    }
+
+    /**
+     * The HTTPS port clients reach (a port forward or a load balancer may stand in front), named in
+     * redirects to HTTPS; default the HTTPS listener's own port. 443 is left out of URLs.
+     */
+    public Builder withPublicHttpsPort(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("public HTTPS port must be 1-65535, got " + port);
+      }
+      this.publicHttpsPort = port;
+      return this;
+    }
+
+    /**
      * Builds the gateway. The request timeout ({@link #withRequestTimeout}) applies unless the
      * service's {@code spec.template.timeoutSeconds} says otherwise; past it a request gets 504.
      */
@@ -156,7 +200,10 @@ public interface Gateway {
               coldStartTimeout,
               activator,
               activatorRouting,
-              upstreamTls));
+              upstreamTls,
+              tlsCertificates,
+              acmeChallenges,
+              publicHttpsPort));
     }
   }
 }

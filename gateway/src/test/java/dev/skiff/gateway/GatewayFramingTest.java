@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Request framing at the gateway (RFC 9112 sections 6.1 and 6.3), over raw sockets: anything a
  * front proxy and the gateway could read differently is refused with 400 and the connection is
- * closed, so a request hidden in a body is never served.
+ * closed, so a request hidden in a body is never served. Run over plain HTTP here and over the
+ * HTTPS listener by {@link GatewayFramingTlsTest}.
  */
 class GatewayFramingTest extends GatewayTestBase {
   private static final String HOST = "hello.default.localhost";
@@ -25,6 +26,17 @@ class GatewayFramingTest extends GatewayTestBase {
   @BeforeEach
   void deployHello() {
     backend = deployEcho("hello");
+  }
+
+  /** A raw connection to the listener under test; {@link GatewayFramingTlsTest} speaks TLS. */
+  RawHttp connect() {
+    return RawHttp.connect(gateway.actualPort());
+  }
+
+  private Reply exchange(String request) {
+    try (RawHttp c = connect()) {
+      return c.send(request).read(3000);
+    }
   }
 
   @ParameterizedTest
@@ -44,9 +56,7 @@ class GatewayFramingTest extends GatewayTestBase {
     String body = "0\r\n\r\n" + SMUGGLED;
 
     Reply r =
-        RawHttp.exchange(
-            gateway.actualPort(),
-            "POST /upload HTTP/1.1\r\nHost: " + HOST + "\r\n" + framing + "\r\n\r\n" + body);
+        exchange("POST /upload HTTP/1.1\r\nHost: " + HOST + "\r\n" + framing + "\r\n\r\n" + body);
 
     assertEquals(400, r.status(), r.text());
     assertEquals(1, r.responses(), r.text());
@@ -59,8 +69,7 @@ class GatewayFramingTest extends GatewayTestBase {
     // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; an
     // HTTP/1.0 front proxy would read the body by Content-Length or to the end of the connection.
     Reply r =
-        RawHttp.exchange(
-            gateway.actualPort(),
+        exchange(
             "POST /upload HTTP/1.0\r\nHost: "
                 + HOST
                 + "\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
@@ -75,9 +84,7 @@ class GatewayFramingTest extends GatewayTestBase {
   @Test
   void refusesTwoHostHeaders() {
     Reply r =
-        RawHttp.exchange(
-            gateway.actualPort(),
-            "GET / HTTP/1.1\r\nHost: " + HOST + "\r\nHost: other.default.localhost\r\n\r\n");
+        exchange("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nHost: other.default.localhost\r\n\r\n");
 
     assertEquals(400, r.status(), r.text());
     assertTrue(backend.seen.isEmpty());
@@ -86,8 +93,7 @@ class GatewayFramingTest extends GatewayTestBase {
   @Test
   void chunkSizeOverflowIs400WithoutAnInternalAddress() {
     Reply r =
-        RawHttp.exchange(
-            gateway.actualPort(),
+        exchange(
             "POST / HTTP/1.1\r\nHost: "
                 + HOST
                 + "\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n");
@@ -100,7 +106,7 @@ class GatewayFramingTest extends GatewayTestBase {
 
   @Test
   void aPlainChunkedRequestStillPassesAndKeepsTheConnection() {
-    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+    try (RawHttp c = connect()) {
       Reply r =
           c.send(
                   "POST /echo HTTP/1.1\r\nHost: "
@@ -123,9 +129,7 @@ class GatewayFramingTest extends GatewayTestBase {
         "/lf%0a",
       })
   void refusesPathsThatDecodeToCrLfOrNulBeforeRouting(String path) {
-    Reply r =
-        RawHttp.exchange(
-            gateway.actualPort(), "GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+    Reply r = exchange("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
 
     assertEquals(400, r.status(), r.text());
     assertTrue(backend.seen.isEmpty());

@@ -1,6 +1,8 @@
 package dev.skiff.gateway;
 
 import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.DomainMapping;
+import dev.skiff.api.model.DomainMappingSpec;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.Service;
@@ -46,6 +48,35 @@ final class Services {
 
   static ResourceEvent delete(Service s) {
     return event(ResourceEvent.Type.DELETE, s);
+  }
+
+  /** A DomainMapping PUT: {@code domain} to {@code service} (tag null: its whole split). */
+  static ResourceEvent mapDomain(
+      String ns,
+      String domain,
+      String service,
+      String tag,
+      String tls,
+      Boolean redirect,
+      Long hsts) {
+    DomainMapping d =
+        DomainMapping.of(
+            ObjectMeta.of(ns, domain), new DomainMappingSpec(service, tag, tls, redirect, hsts));
+    return new ResourceEvent(
+        ResourceEvent.Type.PUT,
+        DomainMapping.KIND,
+        "/skiff/domainmappings/" + domain,
+        STORE_REVISION.incrementAndGet(),
+        Json.mapper().valueToTree(d));
+  }
+
+  static ResourceEvent unmapDomain(String domain) {
+    return new ResourceEvent(
+        ResourceEvent.Type.DELETE,
+        DomainMapping.KIND,
+        "/skiff/domainmappings/" + domain,
+        STORE_REVISION.incrementAndGet(),
+        null);
   }
 
   private static ResourceEvent event(ResourceEvent.Type type, Service s) {

@@ -1,18 +1,19 @@
 package dev.skiff.proxy;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.ServerSSLOptions;
 import java.security.cert.Certificate;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * The credentials and trust a {@link ProxyServer} listens with for mutual TLS: every client must
- * present a certificate the trust manager accepts (client auth is always required; a client without
- * one, or speaking plaintext, is refused at the handshake and gets no HTTP answer), and the
- * identity its certificate names is handed to the pipeline ({@link ProxyExchange#peerIdentity()}).
- * New credentials apply to new handshakes, through Vert.x's {@code HttpServer.updateSSLOptions};
- * open connections carry on.
+ * The credentials and trust a {@link ProxyServer} listens with for TLS, mutual by default: every
+ * client must present a certificate the trust manager accepts (unless {@link #clientAuth()} says
+ * otherwise; a client without one, or speaking plaintext, is refused at the handshake and gets no
+ * HTTP answer), and the identity its certificate names is handed to the pipeline ({@link
+ * ProxyExchange#peerIdentity()}). New credentials apply to new handshakes, through Vert.x's {@code
+ * HttpServer.updateSSLOptions}; open connections carry on.
  *
  * <p>Methods may be called on any thread, concurrently, and must not block.
  */
@@ -31,6 +32,14 @@ public interface ListenerTls {
    * @return what unregisters the listener
    */
   Runnable onChange(Function<ServerSSLOptions, Future<?>> listener);
+
+  /**
+   * Whether clients must present a certificate; default {@link ClientAuth#REQUIRED} (mutual TLS). A
+   * public listener (the gateway's HTTPS port) answers {@link ClientAuth#NONE}.
+   */
+  default ClientAuth clientAuth() {
+    return ClientAuth.REQUIRED;
+  }
 
   /**
    * The identity a client's certificate chain (leaf first) names; null when it names none, or more

@@ -46,7 +46,7 @@ public final class ProxyServer {
     this.settings = b.settings;
     this.name = b.name;
     this.negativePortBase = b.negativePortBase;
-    this.guard = ConnectionGuard.of(b.settings);
+    this.guard = b.guard != null ? b.guard : ConnectionGuard.of(b.settings);
     this.pipelines = b.pipelines;
     this.upstreamTls = b.upstreamTls;
     this.listenerTls = b.listenerTls;
@@ -115,8 +115,19 @@ public final class ProxyServer {
     private Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
     private UpstreamTls upstreamTls;
     private ListenerTls listenerTls;
+    private ConnectionGuard guard;
 
     private Builder() {}
+
+    /**
+     * Counts this server's connections with {@code guard} (its caps and timeouts), shared with
+     * another server of the component, such as a plain and a TLS listener of one gateway. Default a
+     * guard of the server's own, from the settings.
+     */
+    public Builder withConnectionGuard(ConnectionGuard guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
 
     /**
      * Gives each event loop's upstream client these TLS credentials, for endpoints that name an

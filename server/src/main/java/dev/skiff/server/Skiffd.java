@@ -12,7 +12,12 @@ import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.eventing.Dispatcher;
 import dev.skiff.eventing.RestTriggerStatusSink;
+import dev.skiff.gateway.AcmeChallenges;
 import dev.skiff.gateway.Gateway;
+import dev.skiff.gateway.TlsCertificates;
+import dev.skiff.ingress.AcmeSettings;
+import dev.skiff.ingress.ControlPlaneDomainStore;
+import dev.skiff.ingress.Ingress;
 import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
@@ -71,6 +76,9 @@ public final class Skiffd {
   private Autoscaler autoscaler;
   private Activator activator;
   private Gateway gateway;
+  private Ingress ingress;
+  private final TlsCertificates tlsCertificates = new TlsCertificates();
+  private final AcmeChallenges acmeChallenges = new AcmeChallenges();
   private Console console;
   private MeshComponents mesh;
   private Dispatcher eventing;
@@ -107,6 +115,12 @@ public final class Skiffd {
       }
       options.mesh(); // fails on a --mesh other than on or off
       storeKind(options.store);
+      options.acme(); // fails on a malformed --acme-directory or an unreadable --acme-ca-file
+      if (options.gatewayTlsPort < -1 || options.gatewayTlsPort > 65535) {
+        throw new IllegalArgumentException(
+            "--gateway-tls-port must be a port, 0 (any free one) or -1 (off), got "
+                + options.gatewayTlsPort);
+      }
       if (options.maxInstancesPerRevision < 1
           || options.maxInstancesPerNode < 1
           || options.startAttempts < 1) {
@@ -381,7 +395,31 @@ public final class Skiffd {
                               activator.actualPort(),
                               mesh == null ? null : mesh.activatorIdentity()),
                           scaling);
+              // HTTPS with the store's certificates (custom domains, a wildcard for --domain),
+              // and the ACME HTTP-01 answers on both listeners.
+              gatewaySettings.withAcmeChallenges(acmeChallenges);
+              if (options.gatewayTlsPort >= 0) {
+                gatewaySettings.withTls(tlsCertificates);
+              }
+              if (options.publicHttpsPort > 0) {
+                gatewaySettings.withPublicHttpsPort(options.publicHttpsPort);
+              }
               gateway = (mesh == null ? gatewaySettings : mesh.gateway(gatewaySettings)).build();
+              // 6b. The ingress: keeps the gateway's certificates in step with the store, and gets
+              //     tls:auto domains theirs by ACME (--acme-directory), renewing them.
+              Ingress.Builder ingressSettings =
+                  Ingress.builder()
+                      .withVertx(vertx)
+                      .withStore(new ControlPlaneDomainStore(controlPlane))
+                      .withCertificates(tlsCertificates)
+                      .withChallenges(acmeChallenges)
+                      .withMeterRegistry(metrics)
+                      .withClock(clock);
+              AcmeSettings acme = options.acme();
+              if (acme != null) {
+                ingressSettings.withAcme(acme);
+              }
+              ingress = ingressSettings.build();
               // 7. Eventing: a Kafka consumer per trigger, delivering CloudEvents through the
               // gateway
               //    (plain HTTP on loopback; the eventing mesh identity comes with the mesh wiring).
@@ -424,6 +462,7 @@ public final class Skiffd {
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.
         .compose(cp -> guardApiAccepts(apiGuard).map(cp))
+        .compose(cp -> ingress.start().map(cp))
         // 9. Feed the gateway, the agent and eventing from the store: current state first, then
         // every change.
         //    Only now, with the API listening: a stored service the node cannot run (the agent
@@ -437,21 +476,29 @@ public final class Skiffd {
                       }
                       gateway.onResourceEvent(ev);
                       wasmOutbound.onResourceEvent(ev);
+                      ingress.onResourceEvent(ev);
                       agent.onResourceEvent(ev);
                       eventing.onResourceEvent(ev);
                     }))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
+        .compose(
+            g ->
+                options.gatewayTlsPort >= 0
+                    ? gateway.startTls(options.host, options.gatewayTlsPort)
+                    : Future.succeededFuture(g))
         .map(g -> eventing.start())
         .compose(g -> vertx.executeBlocking(() -> recordForCli(dataDir)))
         .compose(
             g -> {
               LOG.log(
                   Level.INFO,
-                  "skiffd ready: API {0}, gateway http://{1}:{2,number,#}, data {3}",
+                  "skiffd ready: API {0}, gateway http://{1}:{2,number,#} and HTTPS port {4,number,#},"
+                      + " data {3}",
                   apiUrl(),
                   options.host,
                   gateway.actualPort(),
-                  dataDir);
+                  dataDir,
+                  gateway.actualTlsPort());
               if (apiTls != null) {
                 LOG.log(
                     Level.WARNING,
@@ -719,6 +766,11 @@ public final class Skiffd {
     return gateway.actualPort();
   }
 
+  /** The gateway's HTTPS port; -1 with {@code --gateway-tls-port -1}. */
+  public int gatewayTlsPort() {
+    return gateway.actualTlsPort();
+  }
+
   /**
    * Stops taking requests, drains instances, closes the API and the store, then Vert.x. Blocks;
    * call it from a thread that is not Vert.x's (Vert.x's own threads end while it closes).
@@ -752,7 +804,13 @@ public final class Skiffd {
     // Eventing first: it commits what finished while the gateway still answers.
     Future<Void> e = eventing == null ? Future.succeededFuture() : eventing.close();
     Future<Void> g =
-        e.transform(x -> gateway == null ? Future.<Void>succeededFuture() : gateway.close());
+        e.transform(
+            x -> {
+              if (ingress != null) {
+                ingress.close();
+              }
+              return gateway == null ? Future.<Void>succeededFuture() : gateway.close();
+            });
     if (autoscaler != null) {
       autoscaler.stop();
     }

@@ -112,6 +112,46 @@ public final class SkiffdOptions {
   int gatewayPort;
 
   @Option(
+      names = "--gateway-tls-port",
+      defaultValue = "${env:SKIFF_GATEWAY_TLS_PORT:-8443}",
+      description =
+          "HTTPS ingress, HTTP/2 and HTTP/1.1, a certificate per host name by SNI (env"
+              + " SKIFF_GATEWAY_TLS_PORT); -1 turns it off. Default: ${DEFAULT-VALUE}")
+  int gatewayTlsPort = 8443;
+
+  @Option(
+      names = "--public-https-port",
+      defaultValue = "${env:SKIFF_PUBLIC_HTTPS_PORT:-0}",
+      description =
+          "The HTTPS port clients reach, named in redirects from HTTP (env"
+              + " SKIFF_PUBLIC_HTTPS_PORT), when a port forward or load balancer stands in front;"
+              + " 0: --gateway-tls-port itself.")
+  int publicHttpsPort;
+
+  @Option(
+      names = "--acme-directory",
+      defaultValue = "${env:SKIFF_ACME_DIRECTORY}",
+      description =
+          "ACME server directory URL for domains mapped with --tls auto (env"
+              + " SKIFF_ACME_DIRECTORY), e.g. https://acme-v02.api.letsencrypt.org/directory."
+              + " Without it, such domains stay failed with the reason.")
+  String acmeDirectory;
+
+  @Option(
+      names = "--acme-email",
+      defaultValue = "${env:SKIFF_ACME_EMAIL}",
+      description = "Contact address of the ACME account (env SKIFF_ACME_EMAIL).")
+  String acmeEmail;
+
+  @Option(
+      names = "--acme-ca-file",
+      defaultValue = "${env:SKIFF_ACME_CA_FILE}",
+      description =
+          "PEM certificates to trust for the ACME server's own HTTPS (env SKIFF_ACME_CA_FILE),"
+              + " for a private or test ACME server; default the JVM's trust store.")
+  Path acmeCaFile;
+
+  @Option(
       names = "--domain",
       defaultValue = "${env:SKIFF_DOMAIN:-localhost}",
       description =
@@ -285,6 +325,36 @@ public final class SkiffdOptions {
    * TTL); no flag: production keeps the defaults, tests compress them (docs/mesh.md).
    */
   MeshTimings meshTimings = MeshTimings.DEFAULTS;
+
+  /** The ACME settings, or null without --acme-directory; fails on a malformed one. */
+  public dev.skiff.ingress.AcmeSettings acme() {
+    if (acmeDirectory == null || acmeDirectory.isBlank()) {
+      if (acmeEmail != null || acmeCaFile != null) {
+        throw new IllegalArgumentException(
+            "--acme-email and --acme-ca-file need --acme-directory URL");
+      }
+      return null;
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(acmeDirectory);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "--acme-directory is not a URL: "
+              + e.getMessage()
+              + "; e.g."
+              + " https://acme-v02.api.letsencrypt.org/directory",
+          e);
+    }
+    if (acmeCaFile != null && !java.nio.file.Files.isReadable(acmeCaFile)) {
+      throw new IllegalArgumentException("--acme-ca-file " + acmeCaFile + " is not readable");
+    }
+    try {
+      return new dev.skiff.ingress.AcmeSettings(uri, acmeEmail, acmeCaFile);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--acme-directory: " + e.getMessage(), e);
+    }
+  }
 
   /** Whether skiffd wires the mesh ({@code --mesh on|off}); fails on any other value. */
   public boolean mesh() {

@@ -33,6 +33,7 @@ final class RunningSkiffd implements AutoCloseable {
     o.configDir = dataDir.resolve("cli-config");
     o.apiPort = 0;
     o.gatewayPort = 0;
+    o.gatewayTlsPort = 0;
     o.domain = "localhost";
     o.logLevel = "info";
     o.wasmThreads = 0;

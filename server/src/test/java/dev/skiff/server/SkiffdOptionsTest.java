@@ -66,4 +66,35 @@ class SkiffdOptionsTest {
       assertTrue(e.getMessage().contains("etcd://127.0.0.1:2379"), e.getMessage());
     }
   }
+
+  @Test
+  void httpsListensOn8443AndAcmeIsOffByDefault() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_GATEWAY_TLS_PORT") == null) {
+      assertEquals(8443, o.gatewayTlsPort);
+    }
+    if (System.getenv("SKIFF_ACME_DIRECTORY") == null) {
+      assertNull(o.acme());
+    }
+  }
+
+  @Test
+  void acmeFlagsParseAndMalformedOnesSayWhatIsWrong() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o)
+        .parseArgs("--acme-directory", "https://acme.example/dir", "--acme-email", "a@example");
+    assertEquals("https://acme.example/dir", o.acme().directory().toString());
+    assertEquals("a@example", o.acme().email());
+
+    SkiffdOptions bad = new SkiffdOptions();
+    new CommandLine(bad).parseArgs("--acme-directory", "ftp://acme.example/dir");
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, bad::acme);
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("--acme-directory"));
+
+    SkiffdOptions orphan = new SkiffdOptions();
+    new CommandLine(orphan).parseArgs("--acme-email", "a@example");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, orphan::acme);
+  }
 }

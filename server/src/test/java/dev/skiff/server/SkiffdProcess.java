@@ -48,7 +48,9 @@ final class SkiffdProcess {
                 "--api-port",
                 String.valueOf(api),
                 "--gateway-port",
-                String.valueOf(gateway)));
+                String.valueOf(gateway),
+                "--gateway-tls-port",
+                "0"));
     command.addAll(moreFlags);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("SKIFF_CONFIG_DIR", configDir.toString());

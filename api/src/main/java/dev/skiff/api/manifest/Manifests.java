@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.model.ConfigMap;
+import dev.skiff.api.model.DomainMapping;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
 import dev.skiff.api.model.Secret;
@@ -111,6 +112,13 @@ public final class Manifests {
       }
       return KnativeKafkaSource.toTrigger((ObjectNode) doc);
     }
+    if (KnativeDomainMapping.API_VERSION.equals(apiVersion)) {
+      if (!DomainMapping.KIND.equals(kind)) {
+        throw ValidationException.of(
+            "kind", "only Knative DomainMapping is accepted, got '" + kind + "'", null);
+      }
+      return KnativeDomainMapping.toDomainMapping((ObjectNode) doc);
+    }
     if (KUBERNETES_V1.equals(apiVersion)) {
       // Kubernetes' core Secret and ConfigMap, as Knative users keep them next to their services.
       Class<? extends Resource> type =
@@ -136,6 +144,8 @@ public final class Manifests {
               + KnativeService.API_VERSION
               + ", "
               + KnativeKafkaSource.API_VERSION
+              + ", "
+              + KnativeDomainMapping.API_VERSION
               + " (or v1 for a Secret or ConfigMap)");
     }
     Class<? extends Resource> type =
@@ -145,11 +155,12 @@ public final class Manifests {
           case "Node" -> Node.class;
           case "Secret" -> Secret.class;
           case "ConfigMap" -> ConfigMap.class;
+          case DomainMapping.KIND -> DomainMapping.class;
           default ->
               throw ValidationException.of(
                   "kind",
                   "'" + kind + "' is not a kind",
-                  "use Service, Trigger, Node, Secret or ConfigMap");
+                  "use Service, Trigger, Node, Secret, ConfigMap or DomainMapping");
         };
     return bind(Json.mapper(), doc, type);
   }

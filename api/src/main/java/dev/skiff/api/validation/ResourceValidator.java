@@ -1,6 +1,8 @@
 package dev.skiff.api.validation;
 
 import dev.skiff.api.model.DeliverySpec;
+import dev.skiff.api.model.DomainMapping;
+import dev.skiff.api.model.DomainMappingSpec;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.Resources;
@@ -113,6 +115,48 @@ public final class ResourceValidator {
       if (spec.delivery() != null && spec.delivery().deadLetterTopic() != null) {
         TriggerChecks.topic(p, "spec.delivery.deadLetterTopic", spec.delivery().deadLetterTopic());
       }
+    }
+    p.throwIfAny();
+  }
+
+  /** The longest HSTS max-age accepted: two years, what browsers' preload lists ask for. */
+  public static final long MAX_HSTS_SECONDS = 63_072_000L;
+
+  public static void validate(DomainMapping d) {
+    Problems p = new Problems();
+    if (d.metadata() == null) {
+      p.add("metadata.name", "is required", DomainNames.HINT);
+    } else {
+      DomainNames.check(p, "metadata.name", d.metadata().name(), false);
+      if (d.metadata().namespace() != null && !d.metadata().namespace().isEmpty()) {
+        Names.checkLabel(p, "metadata.namespace", d.metadata().namespace(), 63);
+      }
+    }
+    DomainMappingSpec s = d.spec();
+    if (s == null) {
+      p.add("spec", "is required", "give spec.service, the service that serves the domain");
+      p.throwIfAny();
+      return;
+    }
+    Names.checkLabel(p, "spec.service", s.service(), Names.MAX_SERVICE_NAME);
+    if (s.tag() != null) {
+      Names.checkLabel(p, "spec.tag", s.tag(), 63);
+    }
+    if (s.tls() != null
+        && !List.of(
+                DomainMappingSpec.TLS_AUTO, DomainMappingSpec.TLS_FILES, DomainMappingSpec.TLS_NONE)
+            .contains(s.tls())) {
+      p.add(
+          "spec.tls",
+          "'" + s.tls() + "' is not a TLS mode",
+          "give auto (a certificate from ACME), files (upload one) or none");
+    }
+    if (s.hstsMaxAgeSeconds() != null
+        && (s.hstsMaxAgeSeconds() < 0 || s.hstsMaxAgeSeconds() > MAX_HSTS_SECONDS)) {
+      p.add(
+          "spec.hstsMaxAgeSeconds",
+          "must be 0-" + MAX_HSTS_SECONDS + ", got " + s.hstsMaxAgeSeconds(),
+          "e.g. 31536000 (a year); leave it out to send no Strict-Transport-Security");
     }
     p.throwIfAny();
   }

@@ -3,6 +3,7 @@ package dev.skiff.api.watch;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.DomainMapping;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
 import dev.skiff.api.model.Revision;
@@ -36,6 +37,7 @@ public record ResourceEvent(Type type, String kind, String key, long revision, J
           case Revision.KIND -> Revision.class;
           case Trigger.KIND -> Trigger.class;
           case Node.KIND -> Node.class;
+          case DomainMapping.KIND -> DomainMapping.class;
           default -> throw new SkiffApiException("unknown kind " + kind);
         };
     try {

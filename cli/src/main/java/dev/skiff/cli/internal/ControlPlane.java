@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.api.model.ConfigMap;
+import dev.skiff.api.model.DomainMapping;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Resource;
 import dev.skiff.api.model.Revision;
@@ -149,6 +150,8 @@ public final class ControlPlane {
       return one(
           http.put("/v1/namespaces/" + ns + "/configmaps/" + name, WireJson.write(r)),
           ConfigMap.class);
+    } else if (r instanceof DomainMapping d) {
+      return putDomainMapping(d);
     }
     throw new IllegalArgumentException("cannot apply a " + r.kind());
   }
@@ -245,6 +248,44 @@ public final class ControlPlane {
     return one(
         http.put("/v1/namespaces/" + ns + "/secrets/" + s.metadata().name(), WireJson.write(s)),
         Secret.class);
+  }
+
+  public Reply<DomainMapping> putDomainMapping(DomainMapping d) {
+    String ns = d.metadata().namespaceOrDefault();
+    return one(
+        http.put(
+            "/v1/namespaces/" + ns + "/domainmappings/" + d.metadata().name(), WireJson.write(d)),
+        DomainMapping.class);
+  }
+
+  /** Uploads the certificate chain and key (PEM) a domain mapped with tls files is served with. */
+  public Reply<DomainMapping> putDomainCertificate(
+      String ns, String domain, String chainPem, String keyPem) {
+    var body = WireJson.write(java.util.Map.of("certificate", chainPem, "key", keyPem));
+    return one(
+        http.put("/v1/namespaces/" + ns + "/domainmappings/" + domain + "/certificate", body),
+        DomainMapping.class);
+  }
+
+  /** Uploads a certificate not tied to one mapping, such as a wildcard {@code *.example.com}. */
+  public JsonNode putClusterCertificate(String name, String chainPem, String keyPem) {
+    var body = WireJson.write(java.util.Map.of("certificate", chainPem, "key", keyPem));
+    return http.put("/v1/certificates/" + name, body).json();
+  }
+
+  public Reply<DomainMapping> domainMapping(String ns, String domain) {
+    return one(http.get("/v1/namespaces/" + ns + "/domainmappings/" + domain), DomainMapping.class);
+  }
+
+  /** The namespace's mappings, or every one with {@code ns} null. */
+  public Reply<List<DomainMapping>> domainMappings(String ns) {
+    return list(
+        http.get(ns == null ? "/v1/domainmappings" : "/v1/namespaces/" + ns + "/domainmappings"),
+        DomainMapping.class);
+  }
+
+  public JsonNode deleteDomainMapping(String ns, String domain) {
+    return http.delete("/v1/namespaces/" + ns + "/domainmappings/" + domain).json();
   }
 
   public Reply<Secret> secret(String ns, String name) {

@@ -21,6 +21,7 @@ final class Exchange extends ProxyExchange {
   private List<Endpoint> endpoints = List.of();
   private Endpoint endpoint;
   private boolean viaActivator;
+  private String routeHost;
 
   Exchange(HttpServerRequest request, Context context, Instant startedAt) {
     super(request, context);
@@ -37,6 +38,17 @@ final class Exchange extends ProxyExchange {
 
   void traceParent(TraceParent tp) {
     this.traceParent = tp;
+  }
+
+  /**
+   * The host to route by instead of the request's own (a mapped domain's service host); or null.
+   */
+  String routeHost() {
+    return routeHost;
+  }
+
+  void routeHost(String host) {
+    this.routeHost = host;
   }
 
   Route route() {

@@ -1,5 +1,7 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.gateway.AcmeChallenges;
+import dev.skiff.gateway.TlsCertificates;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
@@ -12,7 +14,9 @@ import java.util.Locale;
 /**
  * The settings of one gateway, as the builder collected them. {@code activator} and {@code
  * activatorRouting} are both null when no activator is configured; {@code upstreamTls} is null when
- * every endpoint speaks plaintext.
+ * every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS listener,
+ * {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code publicHttpsPort}
+ * is the port redirects to HTTPS name (0: the listener's own).
  */
 public record GatewayConfig(
     ProxySettings proxy,
@@ -22,7 +26,10 @@ public record GatewayConfig(
     Duration coldStartTimeout,
     Endpoint activator,
     ActivatorRouting activatorRouting,
-    UpstreamTls upstreamTls) {
+    UpstreamTls upstreamTls,
+    TlsCertificates tlsCertificates,
+    AcmeChallenges acmeChallenges,
+    int publicHttpsPort) {
 
   /**
    * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code

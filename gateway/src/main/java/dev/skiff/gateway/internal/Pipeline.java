@@ -6,6 +6,7 @@ import dev.skiff.proxy.Stage;
 import dev.skiff.routing.LiveRoutes;
 import dev.skiff.routing.PeakEwma;
 import io.vertx.core.http.HttpClient;
+import java.util.function.IntSupplier;
 
 /** Assembles the request pipeline. The order of the stages is stated once, here. */
 final class Pipeline {
@@ -14,6 +15,8 @@ final class Pipeline {
   static Stage<Exchange> assemble(
       GatewayConfig config,
       LiveRoutes routes,
+      LiveDomains domains,
+      IntSupplier httpsPort,
       GatewayMetrics metrics,
       PeakEwma<Endpoint> balancer,
       HttpClient client) {
@@ -25,7 +28,9 @@ final class Pipeline {
     //                          error mapping so that error bodies carry the request id.
     //  3 MapErrors             the one place a failure becomes a status code and a JSON body
     //                          (GatewayErrors says which status).
-    //  4 RouteByHost           Host -> service or tag route in the current table; 404 otherwise.
+    //  4 ServeDomain           custom domains: ACME HTTP-01 answers, 308 to HTTPS, HSTS, and the
+    //                          mapped service's host to route by.
+    //    RouteByHost           Host -> service or tag route in the current table; 404 otherwise.
     //  5 PickRevision          weighted random over the route's traffic percents.
     //  6 HandToActivator       with an activator: no ready endpoint, or the routing says so -> the
     //                          activator becomes the only endpoint; else the ready endpoints.
@@ -67,6 +72,12 @@ final class Pipeline {
         new IdentifyRequest(
             new MapErrors<>(
                 GatewayErrors.RESPONDER,
-                new RouteByHost(routes, new PickRevision(config.proxy().retryAfter(), capacity)))));
+                new ServeDomain(
+                    domains,
+                    config.acmeChallenges(),
+                    config.tlsCertificates(),
+                    httpsPort,
+                    new RouteByHost(
+                        routes, new PickRevision(config.proxy().retryAfter(), capacity))))));
   }
 }

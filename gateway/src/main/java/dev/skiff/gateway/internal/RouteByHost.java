@@ -24,7 +24,7 @@ final class RouteByHost implements Stage<Exchange> {
   public Future<Void> serve(Exchange x) {
     // One read of the volatile reference: this request uses this table throughout.
     RouteTable table = routes.current();
-    String host = normalize(x.request().authority());
+    String host = x.routeHost() != null ? x.routeHost() : normalize(x.request().authority());
     Route route = table.lookup(host);
     if (route == null) {
       RouteMiss miss = table.explainMiss(host);

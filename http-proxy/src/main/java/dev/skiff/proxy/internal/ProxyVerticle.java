@@ -100,7 +100,7 @@ public final class ProxyVerticle extends VerticleBase {
           .setKeyCertOptions(ssl.getKeyCertOptions())
           .setTrustOptions(ssl.getTrustOptions())
           .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
-      options.setClientAuth(ClientAuth.REQUIRED);
+      options.setClientAuth(listenerTls.clientAuth());
     }
     server =
         vertx
@@ -176,8 +176,8 @@ public final class ProxyVerticle extends VerticleBase {
     return options.copy().setHostnameVerificationAlgorithm("");
   }
 
-  private static ServerSSLOptions serverSsl(ServerSSLOptions options) {
-    return options.copy().setClientAuth(ClientAuth.REQUIRED);
+  private ServerSSLOptions serverSsl(ServerSSLOptions options) {
+    return options.copy().setClientAuth(listenerTls.clientAuth());
   }
 
   private <X extends ProxyExchange> void handle(ProxyPipeline<X> p, HttpServerRequest request) {
@@ -200,7 +200,7 @@ public final class ProxyVerticle extends VerticleBase {
       return;
     }
     X x = p.exchange(request, context);
-    if (listenerTls != null) {
+    if (listenerTls != null && listenerTls.clientAuth() == ClientAuth.REQUIRED) {
       x.peerIdentity(peerIdentity(request.connection()));
     }
     // An HTTP/2 stream closes as soon as its response has ended: only a close before that end means

@@ -61,6 +61,63 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /**
+   * Connects to {@code 127.0.0.1:port} over TLS, naming {@code sni}, offering only http/1.1 by ALPN
+   * and trusting any certificate (the bytes after the handshake are what these tests are about).
+   */
+  public static RawHttp connectTls(int port, String sni) {
+    try {
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
+      javax.net.ssl.SSLSocket s =
+          (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+      javax.net.ssl.SSLParameters params = s.getSSLParameters();
+      params.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(sni)));
+      params.setApplicationProtocols(new String[] {"http/1.1"});
+      s.setSSLParameters(params);
+      s.startHandshake();
+      return new RawHttp(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Trusts every server: raw-bytes tests check framing, not certificates. */
+  private static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(
+        java.security.cert.X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(
+        java.security.cert.X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(
+        java.security.cert.X509Certificate[] chain,
+        String authType,
+        javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(
+        java.security.cert.X509Certificate[] chain,
+        String authType,
+        javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
+
   /** Writes {@code request} as ISO-8859-1 bytes. */
   public RawHttp send(String request) {
     try {

@@ -5,6 +5,7 @@ import dev.skiff.controlplane.internal.auth.RequestOrigin;
 import dev.skiff.controlplane.internal.auth.TokenRegistry;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.ConfigApi;
+import dev.skiff.controlplane.internal.resources.DomainApi;
 import dev.skiff.controlplane.internal.resources.ResourceApi;
 import dev.skiff.controlplane.internal.resources.ResourceFeed;
 import dev.skiff.controlplane.mesh.MeshCa;
@@ -22,6 +23,7 @@ public final class ApiRouter {
       Vertx vertx,
       ResourceApi api,
       ConfigApi config,
+      DomainApi domains,
       BlobStore blobs,
       ResourceFeed feed,
       Store store,
@@ -45,6 +47,7 @@ public final class ApiRouter {
     new RevisionRoutes(api).register(routes);
     new ObjectRoutes(api).register(routes);
     new ConfigRoutes(config).register(routes);
+    new DomainRoutes(domains).register(routes);
     new BlobRoutes(blobs).register(routes);
     new MeshRoutes(mesh).register(routes);
     router.get("/v1/watch").handler(new WatchRoute(feed, store));

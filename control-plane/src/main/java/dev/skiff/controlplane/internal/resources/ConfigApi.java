@@ -48,14 +48,23 @@ public final class ConfigApi {
     this.configMaps = new ObjectWriter<>(repo, ConfigMap.class, ConfigMap::data, clock);
   }
 
-  /** The cipher, its key file read (or made) once, off the event loop. */
-  private Future<SecretCipher> cipher() {
+  /**
+   * The cipher, its key file read (or made) once, off the event loop; shared with what else is
+   * sealed (domain certificates).
+   */
+  Future<SecretCipher> cipher() {
     Future<SecretCipher> c = cipher;
     if (c == null || c.failed()) {
       c = vertx.executeBlocking(() -> SecretCipher.fromKeyFile(keyFile));
       cipher = c;
     }
     return c;
+  }
+
+  /** Domain mappings and their certificates, sealed with this cipher. */
+  public DomainApi domains(
+      String clusterDomain, dev.skiff.controlplane.events.EventLog events, Clock clock) {
+    return new DomainApi(repo, clusterDomain, this::cipher, events, clock);
   }
 
   static String secretKey(String ns, String name) {

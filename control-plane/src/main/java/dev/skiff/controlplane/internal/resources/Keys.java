@@ -1,5 +1,6 @@
 package dev.skiff.controlplane.internal.resources;
 
+import dev.skiff.api.model.DomainMapping;
 import dev.skiff.api.model.Node;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.Service;
@@ -20,6 +21,9 @@ public final class Keys {
   public static final String TRIGGERS = ROOT + "triggers/";
   public static final String NODES = ROOT + "nodes/";
 
+  /** Domain mappings, cluster-wide by domain: {@code /skiff/domainmappings/{domain}}. */
+  public static final String DOMAIN_MAPPINGS = ROOT + "domainmappings/";
+
   private static final Map<String, String> KINDS =
       Map.of(
           SERVICES,
@@ -29,7 +33,9 @@ public final class Keys {
           TRIGGERS,
           Trigger.KIND,
           NODES,
-          Node.KIND);
+          Node.KIND,
+          DOMAIN_MAPPINGS,
+          DomainMapping.KIND);
 
   private Keys() {}
 
@@ -64,6 +70,10 @@ public final class Keys {
 
   public static String triggers(String ns) {
     return TRIGGERS + ns + "/";
+  }
+
+  public static String domainMapping(String domain) {
+    return DOMAIN_MAPPINGS + domain;
   }
 
   public static String node(String name) {

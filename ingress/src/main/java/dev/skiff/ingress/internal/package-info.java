@@ -1,0 +1,2 @@
+/** The ingress's renewal loop, its ACME client and its metrics. */
+package dev.skiff.ingress.internal;

@@ -1,0 +1,2 @@
+/** Where the ingress keeps certificates and state, and who issues certificates. */
+package dev.skiff.ingress.spi;
