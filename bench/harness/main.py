@@ -17,6 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
+import burst
 import cold_start
 import density
 import events
@@ -37,6 +38,7 @@ SCENARIOS = {
     "noisy_neighbour": noisy_neighbour.run,
     "mesh": mesh.run,
     "events": events.run,
+    "burst": burst.run,
 }
 
 

@@ -19,7 +19,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 PLOTS = ROOT / "docs" / "benchmarks"
 SUMMARY = BENCH / "results-latest.json"
 SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density", "noisy_neighbour", "mesh",
-             "events"]
+             "events", "burst"]
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -282,6 +282,7 @@ def render(summary, plot_files):
     noisy_section(w, sc.get("noisy_neighbour"))
     mesh_section(w, sc.get("mesh"), plot_files)
     events_section(w, sc.get("events"))
+    burst_section(w, sc.get("burst"))
 
     w("## Not measured\n")
     missing = not_measured_list(sc)
@@ -378,6 +379,14 @@ def summary_rows(sc):
                      f"{e['ratio_skiff_to_perf_tool']:.3f}×"])
     elif e:
         rows.append(["9. events", nm(e), "", ""])
+    b = sc.get("burst") or {}
+    if b.get("measured"):
+        rows.append([f"10. burst: {f0(b['requests'])} concurrent requests over {f0(b['services'])} "
+                     "services at zero: time until the last is answered",
+                     f"{f2(b['last_answered_s_median'])} s (median of {len(b['rounds'])} rounds), "
+                     f"{f0(b['errors'])} errors", "no peer run", "–"])
+    elif b:
+        rows.append(["10. burst", nm(b), "", ""])
     return rows
 
 
@@ -786,6 +795,22 @@ def mesh_section(w, m, plot_files):
               f"**{verdict}**).")
         w("")
     _end(w, m)
+
+
+def burst_section(w, b):
+    w("## 10. Burst: many services at zero at once\n")
+    if not b or not b.get("measured"):
+        w(nm(b or {}) + "\n")
+        return
+    w(f"skiffd `{b['skiffd']}`. {b['method']}.\n")
+    w("| round | errors | status codes | last answered | p50 | p99 | max |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for i, r in enumerate(b["rounds"], 1):
+        lat = r["latency_ms"]
+        w(f"| {i} | {f0(r['errors'])} | {json.dumps(r['status_codes'])} | "
+          f"{f2(r['last_answered_s'])} s | {ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['max'])} |")
+    w("")
+    _end(w, b)
 
 
 def not_measured_list(sc):
