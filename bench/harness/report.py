@@ -525,6 +525,19 @@ def wasm_section(w, wx):
     verdict = "met" if med is not None and med < 100 else "NOT met"
     w(f"Target from the Wasm issue, median under 100 µs compiled: **{verdict}** ({f1(med)} µs). "
       f"Command: `{h['jmh']['command']}`.\n")
+    st = (wx.get("instance_start") or {}).get("jmh")
+    if st:
+        w("### The Wasm half of an instance start, module in memory (JMH)\n")
+        w("`InstanceStartBenchmark`: `reuseInMemory` is what the node's Wasm backend does first on a "
+          "start (`WasmRuntime.reuse` by the module's sha-256: no read, no hash, no trial "
+          "instantiation); `loadBytesAgain` is a load of the same bytes (hash, checks, trial "
+          "instantiation), what every start did before, besides reading the blob from disk.\n")
+        w("| benchmark | median | p99 | mean |\n| --- | --- | --- | --- |")
+        for r in st["results"]:
+            pc = r["percentiles"]
+            w(f"| {r['benchmark']} | {f1(pc.get('50.0'))} µs | {f1(pc.get('99.0'))} µs | "
+              f"{f1(r['score'])} µs |")
+        w(f"\nCommand: `{st['command']}`.\n")
     _end(w, wx)
 
 
