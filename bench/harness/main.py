@@ -17,6 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
+import burst
 import cold_start
 import density
 import events
@@ -41,6 +42,7 @@ SCENARIOS = {
     "mesh_call": mesh_call.run,
     "events": events.run,
     "https": https.run,
+    "burst": burst.run,
 }
 
 

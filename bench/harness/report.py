@@ -19,7 +19,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 PLOTS = ROOT / "docs" / "benchmarks"
 SUMMARY = BENCH / "results-latest.json"
 SCENARIOS = ["proxy", "wasm_exec", "cold_start", "scaling", "density", "noisy_neighbour", "mesh",
-             "events", "mesh_call", "https"]
+             "events", "mesh_call", "https", "burst"]
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -284,6 +284,7 @@ def render(summary, plot_files):
     events_section(w, sc.get("events"))
     mesh_call_section(w, sc.get("mesh_call"))
     https_section(w, sc.get("https"))
+    burst_section(w, sc.get("burst"))
 
     w("## Not measured\n")
     missing = not_measured_list(sc)
@@ -401,6 +402,14 @@ def summary_rows(sc):
                      ratio(g["fixed_rate"]["latency_ms"]["p99"], n["fixed_rate"]["latency_ms"]["p99"])])
     elif h:
         rows.append(["11. https", nm(h), "", ""])
+    b = sc.get("burst") or {}
+    if b.get("measured"):
+        rows.append([f"12. burst: {f0(b['requests'])} concurrent requests over {f0(b['services'])} "
+                     "services at zero: time until the last is answered",
+                     f"{f2(b['last_answered_s_median'])} s (median of {len(b['rounds'])} rounds), "
+                     f"{f0(b['errors'])} errors", "no peer run", "–"])
+    elif b:
+        rows.append(["12. burst", nm(b), "", ""])
     return rows
 
 
@@ -585,6 +594,19 @@ def wasm_section(w, wx):
     verdict = "met" if med is not None and med < 100 else "NOT met"
     w(f"Target from the Wasm issue, median under 100 µs compiled: **{verdict}** ({f1(med)} µs). "
       f"Command: `{h['jmh']['command']}`.\n")
+    st = (wx.get("instance_start") or {}).get("jmh")
+    if st:
+        w("### The Wasm half of an instance start, module in memory (JMH)\n")
+        w("`InstanceStartBenchmark`: `reuseInMemory` is what the node's Wasm backend does first on a "
+          "start (`WasmRuntime.reuse` by the module's sha-256: no read, no hash, no trial "
+          "instantiation); `loadBytesAgain` is a load of the same bytes (hash, checks, trial "
+          "instantiation), what every start did before, besides reading the blob from disk.\n")
+        w("| benchmark | median | p99 | mean |\n| --- | --- | --- | --- |")
+        for r in st["results"]:
+            pc = r["percentiles"]
+            w(f"| {r['benchmark']} | {f1(pc.get('50.0'))} µs | {f1(pc.get('99.0'))} µs | "
+              f"{f1(r['score'])} µs |")
+        w(f"\nCommand: `{st['command']}`.\n")
     _end(w, wx)
 
 
@@ -860,6 +882,22 @@ def mesh_section(w, m, plot_files):
               f"**{verdict}**).")
         w("")
     _end(w, m)
+
+
+def burst_section(w, b):
+    w("## 12. Burst: many services at zero at once\n")
+    if not b or not b.get("measured"):
+        w(nm(b or {}) + "\n")
+        return
+    w(f"skiffd `{b['skiffd']}`. {b['method']}.\n")
+    w("| round | errors | status codes | last answered | p50 | p99 | max |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for i, r in enumerate(b["rounds"], 1):
+        lat = r["latency_ms"]
+        w(f"| {i} | {f0(r['errors'])} | {json.dumps(r['status_codes'])} | "
+          f"{f2(r['last_answered_s'])} s | {ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['max'])} |")
+    w("")
+    _end(w, b)
 
 
 def not_measured_list(sc):

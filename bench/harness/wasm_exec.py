@@ -79,6 +79,8 @@ def run(ctx):
     hello_jmh = jmh(ctx, "hello", "HelloRequestBenchmark", "-f", ctx.pick("1", "2"),
                     "-wi", ctx.pick("2", "3"), "-w", ctx.pick("1s", "2s"), "-i", ctx.pick("2", "5"),
                     "-r", "2s")
+    start_jmh = jmh(ctx, "instance-start", "InstanceStartBenchmark", "-f", "1",
+                    "-wi", ctx.pick("2", "3"), "-w", "1s", "-i", ctx.pick("2", "5"), "-r", "1s")
     hello_v8 = node(ctx, WASM_DIR / "hello.wasm",
                     env=["REQUEST_METHOD=GET", "PATH_INFO=/", "QUERY_STRING=name=bench",
                          "SERVER_PROTOCOL=HTTP/1.1", "GATEWAY_INTERFACE=CGI/1.1"],
@@ -96,4 +98,5 @@ def run(ctx):
             "chicory_interpreted": interpreted,
         },
         "hello": {"jmh": hello_jmh, "v8": hello_v8},
+        "instance_start": {"jmh": start_jmh},
     }

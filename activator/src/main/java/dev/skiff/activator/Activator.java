@@ -3,6 +3,7 @@ package dev.skiff.activator;
 import dev.skiff.activator.internal.ActivatorConfig;
 import dev.skiff.activator.internal.DefaultActivator;
 import dev.skiff.activator.spi.EndpointWatch;
+import dev.skiff.activator.spi.LocalEndpoints;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.StatsSink;
 import dev.skiff.activator.spi.Ticker;
@@ -89,6 +90,7 @@ public interface Activator {
     private UpstreamTls upstreamTls;
     private ListenerTls listenerTls;
     private Set<String> allowedCallers = Set.of();
+    private LocalEndpoints localEndpoints = LocalEndpoints.NONE;
 
     private Builder() {}
 
@@ -174,6 +176,16 @@ public interface Activator {
       return this;
     }
 
+    /**
+     * The instances this process serves itself: their requests are handed to the instance's sidecar
+     * in process (no socket, so no connection nor TLS handshake on a cold start) instead of to its
+     * address. Default none.
+     */
+    public Builder withLocalEndpoints(LocalEndpoints local) {
+      this.localEndpoints = Objects.requireNonNull(local, "local");
+      return this;
+    }
+
     public Activator build() {
       ProxySettings proxy = proxySettings();
       require(endpoints, "withEndpointWatch(..)");
@@ -191,7 +203,8 @@ public interface Activator {
               idleRevisionExpiry,
               upstreamTls,
               listenerTls,
-              allowedCallers));
+              allowedCallers,
+              localEndpoints));
     }
 
     private static void require(Object value, String what) {

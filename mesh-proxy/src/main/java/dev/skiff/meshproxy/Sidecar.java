@@ -1,16 +1,22 @@
 package dev.skiff.meshproxy;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.internal.ConcurrencyLimit;
 import dev.skiff.meshproxy.internal.Listener;
 import dev.skiff.meshproxy.internal.RequestCounter;
+import dev.skiff.meshproxy.internal.SidecarExchange;
 import dev.skiff.meshproxy.internal.SidecarMetrics;
 import dev.skiff.meshproxy.internal.SidecarPipeline;
+import dev.skiff.proxy.ClientGoneException;
 import dev.skiff.proxy.ProxyBuilder;
+import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +25,7 @@ import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -35,6 +42,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * workload at once and up to the queue depth more wait in arrival order (default {@code 10 * n},
  * Knative queue-proxy's); a request beyond that gets 503 with {@code Retry-After} at once, and a
  * waiting one is bounded by the request timeout (then 504).
+ *
+ * <p>A sidecar before a workload served in process can also be entered in process ({@link
+ * #serveInProcess}) by a caller in the same JVM that knows its own identity (skiffd's activator):
+ * the same pipeline (policy, limit, stats, metrics) without a socket, so without a TLS handshake.
+ * mTLS guards sockets; a hop that never leaves the process has none to guard.
  */
 public final class Sidecar {
   private final IdentityProvider identity;
@@ -49,7 +61,13 @@ public final class Sidecar {
   private final ConcurrencyLimit limit;
   private final HttpClientAgent client;
   private final Listener listener;
+  private final ProxyPipeline<SidecarExchange> pipeline;
+  private final boolean servesInProcess;
+  private final Vertx vertx;
   private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean stopping;
+  private final AtomicInteger inProcessInFlight = new AtomicInteger();
+  private final Promise<Void> inProcessIdle = Promise.promise();
 
   private Sidecar(Builder b, ProxySettings s) {
     this.identity = b.identity;
@@ -96,13 +114,10 @@ public final class Sidecar {
             b.workloadPort,
             b.workloadH2c,
             b.inProcess);
-    this.listener =
-        new Listener(
-            s,
-            b.mode,
-            b.identity.id().trustDomain(),
-            SidecarPipeline.create(parts, client),
-            metrics);
+    this.pipeline = SidecarPipeline.create(parts, client);
+    this.servesInProcess = b.inProcess != null;
+    this.vertx = s.vertx();
+    this.listener = new Listener(s, b.mode, b.identity.id().trustDomain(), pipeline, metrics);
   }
 
   public static Builder builder() {
@@ -129,6 +144,51 @@ public final class Sidecar {
   }
 
   /**
+   * Whether {@link #serveInProcess} may be called: the sidecar has started, is not stopping, and
+   * its workload is served in this process.
+   */
+  public boolean takesInProcessRequests() {
+    return servesInProcess && listener.port() > 0 && !stopping;
+  }
+
+  /**
+   * Serves {@code request} (its body paused) as if it had come over a connection authenticated as
+   * {@code caller}: the same policy, concurrency limit, timeout, stats and metrics, answering on
+   * the request's own response. For callers in this JVM only, that hold the identity they name.
+   * Completes when the exchange is over; fails with the cause when {@code cancellation} fails first
+   * (the caller gave up: the sidecar then answers nothing and leaves the response to the caller).
+   * Call on the request's event loop.
+   */
+  public Future<Void> serveInProcess(
+      HttpServerRequest request, SpiffeId caller, Future<Void> cancellation) {
+    if (!servesInProcess) {
+      throw new IllegalStateException(
+          "this sidecar forwards to a workload at an address; call it over its listener");
+    }
+    inProcessInFlight.incrementAndGet();
+    SidecarExchange x =
+        new SidecarExchange(request, vertx.getOrCreateContext(), Objects.requireNonNull(caller));
+    Promise<Void> done = Promise.promise();
+    cancellation.onFailure(
+        err -> {
+          // First, so the pipeline finishing on the cancellation cannot complete it as served.
+          done.tryFail(err);
+          x.cancel(new ClientGoneException());
+        });
+    pipeline
+        .serve(x)
+        .onComplete(
+            ar -> {
+              x.finish();
+              done.tryComplete();
+              if (inProcessInFlight.decrementAndGet() == 0 && stopping) {
+                inProcessIdle.tryComplete();
+              }
+            });
+    return done.future();
+  }
+
+  /**
    * Drains: stops accepting connections at once, lets requests in flight (and those waiting for a
    * slot) finish for up to the drain grace, then closes the rest, stops renewing the certificate (a
    * shared identity goes on for its other holders), and removes this sidecar's meters.
@@ -139,8 +199,14 @@ public final class Sidecar {
 
   /** {@link #stop()} with another drain grace than the builder's. */
   public Future<Void> stop(Duration grace) {
-    return listener
-        .drain(grace)
+    stopping = true;
+    if (inProcessInFlight.get() == 0) {
+      inProcessIdle.tryComplete();
+    } else {
+      vertx.setTimer(Math.max(1, grace.toMillis()), id -> inProcessIdle.tryComplete());
+    }
+    return Future.join(listener.drain(grace), inProcessIdle.future())
+        .<Void>mapEmpty()
         .eventually(() -> client == null ? Future.succeededFuture() : client.close())
         .andThen(
             ar -> {

@@ -12,6 +12,7 @@ import dev.skiff.meshproxy.testing.SidecarFixture;
 import dev.skiff.meshproxy.testing.TestCa;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
@@ -36,6 +37,7 @@ class SidecarInProcessIT {
   @TempDir Path dir;
   private SidecarFixture f;
   private HttpClientAgent client;
+  private io.vertx.core.http.HttpClient plain;
   private final Queue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
   private final AtomicInteger served = new AtomicInteger();
   private final AtomicInteger clientsGone = new AtomicInteger();
@@ -207,6 +209,93 @@ class SidecarInProcessIT {
         f.registry.find("skiff.sidecar.certificate.expiry").gauge() != null,
         "the identity's expiry gauge is still there");
     assertEquals(issued, f.identity.renewals());
+  }
+
+  @Test
+  void aRequestHandedOverInProcessIsAuthorizedAndCountedAsOneOverTls() throws Exception {
+    start(b -> b);
+    int front = inProcessFront();
+    assertTrue(f.sidecar.takesInProcessRequests());
+
+    Response ok = plainGet(front, "/", SpiffeId.workload("skiff.local", "shop", "checkout"));
+    Response denied = plainGet(front, "/", SpiffeId.workload("skiff.local", "billing", "ledger"));
+
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals("in process ok 0", ok.body());
+    assertEquals(
+        "By=spiffe://skiff.local/ns/shop/svc/cart;URI=spiffe://skiff.local/ns/shop/svc/checkout",
+        ok.clientCert());
+    assertEquals(403, denied.status());
+    assertTrue(
+        denied.body().contains("caller spiffe://skiff.local/ns/billing/svc/ledger is not allowed"),
+        denied.body());
+    assertEquals(1, served.get(), "a denied request never reaches the workload");
+    assertEquals(1, entered.get(), "only the authorized request is counted for the autoscaler");
+    assertEquals(1, left.get());
+    assertEquals(0, f.sidecar.connections(), "no connection to the sidecar's listener");
+  }
+
+  @Test
+  void stopWaitsForARequestInFlightInProcessAndTakesNoMore() throws Exception {
+    start(b -> b.withDrainGrace(Duration.ofSeconds(30)));
+    int front = inProcessFront();
+    SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
+    Future<Response> slow = plainGetAsync(front, "/slow", gateway);
+    eventually("the request to reach the workload", () -> held.size() == 1);
+
+    Future<Void> stopped = f.sidecar.stop();
+
+    assertFalse(f.sidecar.takesInProcessRequests(), "a stopping sidecar takes no new request");
+    assertFalse(stopped.isComplete(), "the request in flight holds the stop");
+    release();
+    assertEquals(200, await(slow).status());
+    await(stopped);
+  }
+
+  /** What a plain client got back from the in-process front. */
+  private record Response(int status, String body, String clientCert) {}
+
+  /**
+   * A plaintext listener standing for a caller in this process (the activator): it hands every
+   * request to the sidecar in process, as the caller named in {@code x-test-caller}.
+   */
+  private int inProcessFront() {
+    return await(
+            f.vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      req.pause();
+                      SpiffeId caller = SpiffeId.parse(req.getHeader("x-test-caller"));
+                      f.sidecar.serveInProcess(req, caller, Promise.<Void>promise().future());
+                    })
+                .listen(0, "127.0.0.1"))
+        .actualPort();
+  }
+
+  private Response plainGet(int port, String path, SpiffeId caller) {
+    return await(plainGetAsync(port, path, caller));
+  }
+
+  private Future<Response> plainGetAsync(int port, String path, SpiffeId caller) {
+    if (plain == null) {
+      plain = f.vertx.createHttpClient();
+    }
+    return plain
+        .request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(
+            req ->
+                req.putHeader("x-test-caller", caller.uri())
+                    .send()
+                    .compose(
+                        res ->
+                            res.body()
+                                .map(
+                                    b ->
+                                        new Response(
+                                            res.statusCode(),
+                                            b.toString(),
+                                            res.getHeader("seen-client-cert")))));
   }
 
   private void start(UnaryOperator<Sidecar.Builder> settings) {

@@ -1,5 +1,6 @@
 package dev.skiff.server;
 
+import dev.skiff.activator.spi.LocalEndpoints;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.model.Authorization;
 import dev.skiff.api.model.RevisionTemplate;
@@ -40,6 +41,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * no key generation nor signature. The policy and TLS mode come from the service's {@code
  * spec.authorization}, followed from the resource feed ({@link #onResourceEvent}): a changed policy
  * applies to the running sidecars at once; a changed mode to instances started after it.
+ *
+ * <p>The sidecars of Wasm instances can also be entered in process by the activator ({@link
+ * #localEndpoints}): same JVM, no socket, no handshake; the sidecar checks the activator's identity
+ * against the policy, limits and counts as for a request over its listener.
  */
 public final class MeshFronts implements FrontDoor {
   private static final System.Logger LOG = System.getLogger(MeshFronts.class.getName());
@@ -103,6 +108,12 @@ public final class MeshFronts implements FrontDoor {
   private final MeshTimings timings;
   private final Map<Key, ServiceMesh> services = new HashMap<>();
 
+  /** An in-process workload's sidecar, by its port, with its entry for the activator. */
+  private record InProcess(Sidecar sidecar, String identity, LocalEndpoints.LocalEndpoint entry) {}
+
+  private final Map<Integer, InProcess> inProcess = new ConcurrentHashMap<>();
+  private volatile SpiffeId localCaller;
+
   /**
    * @param bindHost the node's address, where sidecars listen (loopback in one JVM)
    * @param timings the leaf lifetime the identities ask for and their bundle refresh period
@@ -153,8 +164,37 @@ public final class MeshFronts implements FrontDoor {
               m.sidecars.add(sidecar);
               // A policy that changed while the sidecar started.
               sidecar.updatePolicy(m.policy);
+              if (instance.handler() != null) {
+                inProcess.put(
+                    sidecar.port(),
+                    new InProcess(
+                        sidecar,
+                        m.identity.id().uri(),
+                        (request, cancellation) ->
+                            sidecar.serveInProcess(request, localCaller, cancellation)));
+              }
               return (InstanceFront) new Front(key, m, sidecar);
             });
+  }
+
+  /**
+   * The in-process entries of this node's Wasm sidecars, for the activator of this JVM, which they
+   * see as {@code caller} (its identity, checked against each service's policy as over TLS). An
+   * endpoint is entered in process only when it is one of them, under the identity it names.
+   */
+  public LocalEndpoints localEndpoints(SpiffeId caller) {
+    this.localCaller = java.util.Objects.requireNonNull(caller, "caller");
+    return endpoint -> {
+      if (endpoint.identity() == null || !bindHost.equals(endpoint.host())) {
+        return null;
+      }
+      InProcess p = inProcess.get(endpoint.port());
+      return p != null
+              && p.identity().equals(endpoint.identity())
+              && p.sidecar().takesInProcessRequests()
+          ? p.entry()
+          : null;
+    };
   }
 
   /** Follows services: their authorization setting, and their end. */
@@ -315,6 +355,7 @@ public final class MeshFronts implements FrontDoor {
 
     @Override
     public Future<Void> stop(Duration drain) {
+      inProcess.computeIfPresent(sidecar.port(), (port, p) -> p.sidecar() == sidecar ? null : p);
       return sidecar
           .stop(drain)
           .andThen(

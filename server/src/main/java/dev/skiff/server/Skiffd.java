@@ -366,6 +366,12 @@ public final class Skiffd {
               return startMesh(metrics)
                   .compose(
                       v -> {
+                        if (mesh != null && meshFronts != null) {
+                          // Wasm instances of this node are entered in process (no socket).
+                          activatorSettings.withLocalEndpoints(
+                              meshFronts.localEndpoints(
+                                  dev.skiff.api.mesh.SpiffeId.parse(mesh.activatorIdentity())));
+                        }
                         activator =
                             (mesh == null ? activatorSettings : mesh.activator(activatorSettings))
                                 .build();

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -89,6 +90,27 @@ public final class WasmRuntime implements AutoCloseable {
       promise.fail(new OverloadedException("the Wasm runtime is closed"));
     }
     return CallerContext.completeOnCaller(promise.future());
+  }
+
+  /**
+   * A function for a module this runtime loaded recently, found by the sha-256 of its bytes ({@code
+   * sha256Hex}, lowercase hex), without reading, parsing, compiling or trying anything: what the
+   * next instance of a revision, or its next cold start, needs. Empty when the module is not in
+   * memory, was not yet loaded under the same memory limit, or {@code config} mounts a directory
+   * (its check touches the file system): then {@link #loadAsync}. Does not block, so it is safe on
+   * an event loop.
+   *
+   * @throws ModuleInvalidException when the module cannot run under {@code config}
+   */
+  public Optional<WasmFunction> reuse(String sha256Hex, WasmConfig config) {
+    Objects.requireNonNull(config, "config");
+    if (sha256Hex == null || config.directory().isPresent()) {
+      return Optional.empty();
+    }
+    CompiledWasm compiled = compiler.reuse(sha256Hex, config);
+    return compiled == null
+        ? Optional.empty()
+        : Optional.of(new DefaultWasmFunction(compiled, config, pool));
   }
 
   public ExecutionMode mode() {

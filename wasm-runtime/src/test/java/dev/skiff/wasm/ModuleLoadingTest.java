@@ -145,6 +145,50 @@ class ModuleLoadingTest {
   }
 
   @Test
+  void aModuleInMemoryIsReusedByItsSha256WithoutLoadingItAgain() throws Exception {
+    String sha256 = sha256(HELLO);
+    try (var runtime = WasmRuntime.builder().build()) {
+      assertTrue(
+          runtime.reuse(sha256, WasmConfig.builder().build()).isEmpty(),
+          "nothing is in memory before the first load");
+      runtime.load(HELLO, WasmConfig.builder().build());
+      long hits = runtime.stats().cacheHits();
+
+      var reused = runtime.reuse(sha256, WasmConfig.builder().withName("again").build());
+
+      assertTrue(reused.isPresent());
+      assertTrue(reused.get().compileStats().fromCache());
+      assertEquals(hits + 1, runtime.stats().cacheHits());
+      assertEquals("hello", get(reused.get(), "/").bodyText());
+      assertTrue(
+          runtime.reuse("0".repeat(64), WasmConfig.builder().build()).isEmpty(),
+          "another digest is not in memory");
+      assertTrue(
+          runtime
+              .reuse(sha256, WasmConfig.builder().withMaxMemoryBytes(64L * 65536).build())
+              .isEmpty(),
+          "a memory limit the module was never tried under needs a load");
+    }
+  }
+
+  @Test
+  void reuseRefusesAModuleThatCannotRunUnderTheNewLimit() throws Exception {
+    byte[] module = Wat.assemble("(module (memory 3000) (func (export \"_start\")))");
+    String sha256 = sha256(module);
+    try (var runtime = WasmRuntime.builder().build()) {
+      runtime.load(module, WasmConfig.builder().withMaxMemoryBytes(3000L * 65536).build());
+
+      assertTrue(
+          runtime
+              .reuse(sha256, WasmConfig.builder().withMaxMemoryBytes(3000L * 65536).build())
+              .isPresent());
+      assertTrue(
+          runtime.reuse(sha256, WasmConfig.builder().build()).isEmpty(),
+          "the default limit (2048 pages) was never tried: load, which rejects it");
+    }
+  }
+
+  @Test
   void secondRuntimeOnTheSameCacheDirLoadsWithoutCompiling(@TempDir Path cacheDir) {
     CompileStats cold;
     try (var first = WasmRuntime.builder().withCacheDir(cacheDir).build()) {
@@ -223,5 +267,10 @@ class ModuleLoadingTest {
           "hello",
           get(await(runtime.loadAsync(HELLO, WasmConfig.builder().build())), "/").bodyText());
     }
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 }

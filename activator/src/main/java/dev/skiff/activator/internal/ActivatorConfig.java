@@ -1,6 +1,7 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.spi.EndpointWatch;
+import dev.skiff.activator.spi.LocalEndpoints;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.activator.spi.StatsSink;
 import dev.skiff.activator.spi.Ticker;
@@ -26,4 +27,5 @@ public record ActivatorConfig(
     Duration idleRevisionExpiry,
     UpstreamTls upstreamTls,
     ListenerTls listenerTls,
-    Set<String> allowedCallers) {}
+    Set<String> allowedCallers,
+    LocalEndpoints localEndpoints) {}

@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentMap;
  * {@code skiff.activator.requests} (counter by revision and outcome) and {@code
  * skiff.activator.queue.wait} (timer with a percentile histogram per revision: from arrival in the
  * queue to a slot or to giving up) and {@code skiff.activator.upstream.tls.failures} (counter by
- * revision and reason). Request counters are cached so a request does not pay for a registry
- * lookup.
+ * revision and reason) and {@code skiff.activator.forwards} (counter by path: {@code in_process} to
+ * a sidecar in this process, {@code network} to an address). Request counters are cached so a
+ * request does not pay for a registry lookup.
  */
 final class ActivatorMetrics {
   static final String QUEUE_DEPTH = "skiff.activator.queue.depth";
@@ -26,15 +27,32 @@ final class ActivatorMetrics {
   static final String QUEUE_WAIT = "skiff.activator.queue.wait";
   static final String CONCURRENCY = "skiff.activator.concurrency";
   static final String TLS_FAILURES = "skiff.activator.upstream.tls.failures";
+  static final String FORWARDS = "skiff.activator.forwards";
 
   /** Tag value for requests that named no revision. */
   static final String NONE = "none";
 
   private final MeterRegistry registry;
   private final ConcurrentMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+  private final Counter inProcess;
+  private final Counter network;
 
   ActivatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.inProcess = forwards(registry, "in_process");
+    this.network = forwards(registry, "network");
+  }
+
+  private static Counter forwards(MeterRegistry registry, String path) {
+    return Counter.builder(FORWARDS)
+        .description("Requests handed to instances, by path: in this process, or over the network")
+        .tag("path", path)
+        .register(registry);
+  }
+
+  /** A request went to an instance, in process or over the network. */
+  void forwarded(boolean inProcess) {
+    (inProcess ? this.inProcess : network).increment();
   }
 
   void count(RevisionKey revision, Outcome outcome) {

@@ -31,7 +31,8 @@ final class Pipeline {
     //                        endpoint vanished before sending.
     //  8 ProxyToEndpoint     streams request and response over the pooled client (mutual TLS to
     //                        an endpoint that names an identity, which its certificate must
-    //                        name: else 502, not re-queued, counted by reason).
+    //                        name: else 502, not re-queued, counted by reason); an instance this
+    //                        process serves is handed its request in process (LocalEndpoints).
     Stage<Exchange> revision =
         new IdentifyRevision(
             config.proxy().requestTimeout(),

@@ -1,14 +1,18 @@
 package dev.skiff.activator.internal;
 
 import dev.skiff.activator.UpstreamFailedException;
+import dev.skiff.activator.spi.LocalEndpoints;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
 import dev.skiff.proxy.UpstreamTlsException;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,12 +22,17 @@ import java.util.Set;
  * UpstreamFailedException}. An endpoint that names an identity is called over mutual TLS; a TLS
  * failure (the certificate names another identity, an unknown CA, expired) is a 502 at once and not
  * re-queued: the next endpoint tried may well be the same one.
+ *
+ * <p>An instance this process serves itself ({@link LocalEndpoints}) is handed the request in
+ * process, with the headers it would have been sent: no connection, no handshake; its sidecar still
+ * authorizes the activator, limits and counts.
  */
 final class ProxyToEndpoint implements Stage<Exchange> {
   private static final System.Logger LOG = System.getLogger(ProxyToEndpoint.class.getName());
 
   private final EndpointProxy proxy;
   private final ActivatorMetrics metrics;
+  private final LocalEndpoints local;
 
   ProxyToEndpoint(HttpClient client, ActivatorConfig config, ActivatorMetrics metrics) {
     this.proxy =
@@ -34,6 +43,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
             Set.of(),
             config.upstreamTls());
     this.metrics = metrics;
+    this.local = config.localEndpoints();
   }
 
   @Override
@@ -42,12 +52,36 @@ final class ProxyToEndpoint implements Stage<Exchange> {
     if (slot.gone()) {
       return Future.failedFuture(removed(slot));
     }
+    LocalEndpoints.LocalEndpoint inProcess = local.find(slot.endpoint());
+    metrics.forwarded(inProcess != null);
+    if (inProcess != null) {
+      x.markSent();
+      replaceHeaders(x.request().headers(), x.upstreamHeaders());
+      return inProcess.serve(x.request(), x.cancellation());
+    }
     return proxy.proxy(
         x,
         slot.endpoint().host(),
         slot.endpoint().port(),
         slot.endpoint().identity(),
         new OnSlot(x, slot, metrics));
+  }
+
+  /**
+   * Makes {@code request} carry the headers an instance is sent ({@code upstream}); its Host (or
+   * {@code :authority}) and pseudo-headers stay.
+   */
+  static void replaceHeaders(MultiMap request, MultiMap upstream) {
+    List<String> drop = new ArrayList<>();
+    for (String name : request.names()) {
+      if (!name.startsWith(":") && !"host".equalsIgnoreCase(name) && !upstream.contains(name)) {
+        drop.add(name);
+      }
+    }
+    drop.forEach(request::remove);
+    for (String name : upstream.names()) {
+      request.set(name, upstream.getAll(name));
+    }
   }
 
   /** Sends only while the slot's endpoint is still ready; marks the request sent once it goes. */

@@ -17,8 +17,16 @@ public final class SidecarExchange extends ProxyExchange {
   private final long startNanos = System.nanoTime();
 
   public SidecarExchange(HttpServerRequest request, Context context) {
+    this(request, context, callerOf(request));
+  }
+
+  /**
+   * A request handed over in process by a caller this process already knows ({@code caller}), not
+   * read off a TLS session.
+   */
+  public SidecarExchange(HttpServerRequest request, Context context, SpiffeId caller) {
     super(request, context);
-    this.caller = callerOf(request);
+    this.caller = caller;
     this.proxied =
         SkiffHeaders.PROXIED_BY_ACTIVATOR.equals(request.getHeader(SkiffHeaders.PROXIED_BY));
   }

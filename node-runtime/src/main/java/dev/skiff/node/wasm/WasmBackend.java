@@ -19,6 +19,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -26,8 +27,13 @@ import java.util.function.Function;
  * compiled-code cache) and served in process by its {@link Instance#handler()}, where each request
  * runs in a fresh Chicory instance. It has no listener of its own: its front (the mesh sidecar, or
  * node-runtime's plain loopback front) is the only way in.
+ *
+ * <p>A revision whose module the runtime still holds in memory (an earlier instance of it, or of
+ * another revision of the same module) starts without a thread hop: nothing is read, parsed or
+ * compiled, so its instance is ready as soon as the start is asked for.
  */
 public final class WasmBackend implements RuntimeBackend {
+  private static final String SHA256 = "sha256:";
   private final Vertx vertx;
   private final WasmRuntime runtime;
   private final ModuleSource modules;
@@ -76,6 +82,21 @@ public final class WasmBackend implements RuntimeBackend {
               "ModuleMissing",
               "revision " + spec.revisionName() + " names no module digest",
               null));
+    }
+    if (module.directory() == null && module.digest().startsWith(SHA256)) {
+      try {
+        Optional<WasmFunction> held =
+            runtime.reuse(
+                module.digest().substring(SHA256.length()),
+                config(spec, volumes, outbound.apply(spec)));
+        if (held.isPresent()) {
+          return Future.succeededFuture(
+              new WasmInstance(spec.id(), held.get(), new WagiBridge(held.get())));
+        }
+      } catch (ModuleInvalidException mi) {
+        return Future.failedFuture(
+            new InstanceStartException("ModuleInvalid", mi.getMessage(), mi));
+      }
     }
     return modules
         .module(module.digest())

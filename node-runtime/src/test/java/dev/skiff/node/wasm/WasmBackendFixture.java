@@ -28,6 +28,8 @@ final class WasmBackendFixture implements AutoCloseable {
   final WasmRuntime runtime;
   final WasmBackend backend;
   private final Map<String, byte[]> modules = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger reads =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -38,6 +40,7 @@ final class WasmBackendFixture implements AutoCloseable {
             vertx,
             this.runtime,
             digest -> {
+              reads.incrementAndGet();
               byte[] bytes = modules.get(digest);
               return bytes == null
                   ? Future.failedFuture("no module " + digest)
@@ -51,7 +54,7 @@ final class WasmBackendFixture implements AutoCloseable {
    * answer is that front's address (and the instance's stop drains it first).
    */
   Instance start(String service, byte[] module, WasmModule.Directory directory, int timeoutSec) {
-    String digest = "sha256:" + String.format("%064x", modules.size() + 1);
+    String digest = "sha256:" + sha256(module);
     modules.put(digest, module);
     var template =
         new RevisionTemplate(
@@ -70,6 +73,20 @@ final class WasmBackendFixture implements AutoCloseable {
     Instance inst = await(backend.start(spec));
     InstanceFront front = await(new LoopbackFront(vertx, "127.0.0.1").open(spec, inst));
     return new Fronted(inst, front);
+  }
+
+  /** How many times the backend asked for a module's bytes. */
+  int moduleReads() {
+    return reads.get();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** An instance seen through its front, as callers see it. */

@@ -83,4 +83,18 @@ class WasmRequestLifecycleTest {
     assertTrue(response.headers().firstValue("Set-Cookie").isEmpty());
     assertTrue(response.headers().firstValue("X-Evil").isEmpty());
   }
+
+  @Test
+  void anotherInstanceOfAModuleStillInMemoryStartsWithoutReadingIt() {
+    byte[] module = Wat.printing("Content-Type: text/plain\n\nhello");
+    var first = fixture.start("hello", module, null, 30);
+    await(first.stop(Duration.ZERO)); // the revision went back to zero
+
+    var second = fixture.start("hello", module, null, 30);
+
+    assertEquals(1, fixture.moduleReads(), "the second start found the module in memory");
+    var response = fixture.get(second, "/");
+    assertEquals(200, response.statusCode());
+    assertEquals("hello", response.body());
+  }
 }

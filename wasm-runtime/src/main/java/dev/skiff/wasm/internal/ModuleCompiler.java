@@ -30,13 +30,24 @@ public final class ModuleCompiler {
   private final AtomicLong compiles = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
 
+  /**
+   * A module in memory, with the memory limits (in pages) it was already instantiated under: a load
+   * under one of those needs no trial instantiation again.
+   */
+  private record Loaded(CompiledWasm wasm, java.util.Set<Integer> probedPages) {
+    Loaded(CompiledWasm wasm, int pages) {
+      this(wasm, java.util.concurrent.ConcurrentHashMap.newKeySet());
+      probedPages.add(pages);
+    }
+  }
+
   /** The most recently loaded modules by the sha-256 of their bytes, least recently used out. */
-  private final java.util.Map<String, CompiledWasm> recent =
+  private final java.util.Map<String, Loaded> recent =
       new java.util.LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, CompiledWasm> eldest) {
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Loaded> eldest) {
           return size() > MAX_LOADED;
         }
       };
@@ -66,30 +77,52 @@ public final class ModuleCompiler {
     // and compiled module in memory so an instance start costs no parse (tens of ms for a C
     // module).
     String key = sha256(bytes);
-    CompiledWasm loaded = loaded(key);
+    Loaded loaded = loaded(key);
     if (loaded != null) {
-      ModuleChecks.check(loaded.module(), config);
+      ModuleChecks.check(loaded.wasm().module(), config);
       cacheHits.incrementAndGet();
-      var stats = loaded.stats();
-      return probed(
-          new CompiledWasm(
-              loaded.module(),
-              loaded.machineFactory(),
-              new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start))),
-          config);
+      CompiledWasm wasm = probed(fromMemory(loaded.wasm(), start), config);
+      loaded.probedPages().add(config.maxMemoryPages());
+      return wasm;
     }
     CompiledWasm fresh = compileFresh(bytes, config, start);
-    remember(key, fresh);
+    remember(key, new Loaded(fresh, config.maxMemoryPages()));
     return fresh;
   }
 
-  private CompiledWasm loaded(String key) {
+  /**
+   * The module whose bytes have the sha-256 {@code key} (hex) when it is in memory and was already
+   * instantiated under {@code config}'s memory limit: nothing to read, parse, compile or try, so
+   * cheap enough for any thread; null otherwise.
+   *
+   * @throws ModuleInvalidException when the module cannot run under {@code config}
+   */
+  public CompiledWasm reuse(String key, WasmConfig config) {
+    long start = System.nanoTime();
+    Loaded loaded = loaded(key);
+    if (loaded == null || !loaded.probedPages().contains(config.maxMemoryPages())) {
+      return null;
+    }
+    ModuleChecks.check(loaded.wasm().module(), config);
+    cacheHits.incrementAndGet();
+    return fromMemory(loaded.wasm(), start);
+  }
+
+  private static CompiledWasm fromMemory(CompiledWasm loaded, long start) {
+    var stats = loaded.stats();
+    return new CompiledWasm(
+        loaded.module(),
+        loaded.machineFactory(),
+        new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start)));
+  }
+
+  private Loaded loaded(String key) {
     synchronized (recent) {
       return recent.get(key);
     }
   }
 
-  private void remember(String key, CompiledWasm wasm) {
+  private void remember(String key, Loaded wasm) {
     synchronized (recent) {
       recent.put(key, wasm);
     }
