@@ -3,10 +3,14 @@ package dev.skiff.eventing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -14,8 +18,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -29,10 +35,15 @@ public final class Broker implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final Admin admin;
 
-  private Broker(KafkaClusterTestKit cluster) {
+  /** What the test's own clients need to reach the broker (its SASL login included). */
+  private final Properties client;
+
+  private Broker(KafkaClusterTestKit cluster, Map<String, String> login) {
     this.cluster = cluster;
+    this.client = cluster.clientProperties();
+    client.putAll(login);
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    p.putAll(client);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     // Not idempotent: a fresh topic's partition answering NOT_LEADER on the loaded test broker
     // then failed later batches with OutOfOrderSequence; one request in flight keeps the order.
@@ -40,30 +51,71 @@ public final class Broker implements AutoCloseable {
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    Properties a = new Properties();
-    a.put("bootstrap.servers", cluster.bootstrapServers());
-    this.admin = Admin.create(a);
+    this.admin = Admin.create(client);
   }
 
   public static Broker start() throws Exception {
-    KafkaClusterTestKit cluster =
+    return start(new TestKitNodes.Builder(), Map.of(), Map.of());
+  }
+
+  /**
+   * A broker whose client listener wants SASL: PLAIN with the test kit's users ({@link #SUPER_USER}
+   * is a super user; ACLs are on) and SCRAM-SHA-256 for credentials made with {@link
+   * #addScramUser}. The test's own clients log in as the super user.
+   */
+  public static Broker startSasl() throws Exception {
+    return start(
+        new TestKitNodes.Builder()
+            .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+            .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT),
+        Map.of("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256"),
+        Map.of(
+            "security.protocol",
+            "SASL_PLAINTEXT",
+            "sasl.mechanism",
+            "PLAIN",
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + JaasUtils.KAFKA_PLAIN_ADMIN
+                + "\" password=\""
+                + JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD
+                + "\";"));
+  }
+
+  /** The test kit's SASL/PLAIN super user and its password. */
+  public static final String SUPER_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+
+  public static final String SUPER_USER_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+
+  /** Gives {@code user} a SCRAM-SHA-256 password (a second credential beside any PLAIN one). */
+  public void addScramUser(String user, String password) throws Exception {
+    admin
+        .alterUserScramCredentials(
+            List.of(
+                new UserScramCredentialUpsertion(
+                    user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password)))
+        .all()
+        .get();
+  }
+
+  private static Broker start(
+      TestKitNodes.Builder nodes, Map<String, String> props, Map<String, String> login)
+      throws Exception {
+    KafkaClusterTestKit.Builder b =
         new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
+                nodes.setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
             .setConfigProp("offsets.topic.replication.factor", "1")
             .setConfigProp("offsets.topic.num.partitions", "3")
             .setConfigProp("transaction.state.log.replication.factor", "1")
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("auto.create.topics.enable", "false")
-            .build();
+            .setConfigProp("auto.create.topics.enable", "false");
+    props.forEach(b::setConfigProp);
+    KafkaClusterTestKit cluster = b.build();
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
-    return new Broker(cluster);
+    return new Broker(cluster, login);
   }
 
   public String bootstrap() {
@@ -123,7 +175,7 @@ public final class Broker implements AutoCloseable {
    * Counts a topic's records and their distinct keys from the beginning, on a thread of its own.
    */
   public Tally tally(String topic) {
-    return new Tally(cluster.bootstrapServers(), topic);
+    return new Tally(client, topic);
   }
 
   /** A running count of a topic's records and distinct keys. */
@@ -134,12 +186,12 @@ public final class Broker implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    private Tally(String bootstrap, String topic) {
+    private Tally(Properties client, String topic) {
       thread =
           new Thread(
               () -> {
                 Properties p = new Properties();
-                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                p.putAll(client);
                 p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
                 try (KafkaConsumer<byte[], byte[]> c =
                     new KafkaConsumer<>(
@@ -205,7 +257,7 @@ public final class Broker implements AutoCloseable {
   /** Reads every record of a topic present within {@code wait} (from the beginning). */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration wait) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    p.putAll(client);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c =

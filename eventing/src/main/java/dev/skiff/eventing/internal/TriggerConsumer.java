@@ -40,6 +40,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -181,6 +183,10 @@ public final class TriggerConsumer {
         } catch (WakeupException e) {
           // close() or kill(): the loop condition decides
         } catch (KafkaException e) {
+          if (e instanceof AuthenticationException || e instanceof AuthorizationException) {
+            refused(e);
+            report(false);
+          }
           counters.error("consumer failed: " + rootMessage(e));
           LOG.log(
               Level.WARNING,
@@ -338,10 +344,22 @@ public final class TriggerConsumer {
     } catch (WakeupException e) {
       return false;
     } catch (KafkaException e) {
-      notReady("KafkaError", rootMessage(e) + " (check spec.kafka; retrying)");
+      refused(e);
       return false;
     }
     List<String> missing = spec.allTopics().stream().filter(t -> !topics.contains(t)).toList();
+    // A topic the login may not describe is left out of the list as if it did not exist: asked
+    // for by name, the broker says which it is.
+    for (String t : missing) {
+      try {
+        consumer.partitionsFor(t, CHECK);
+      } catch (WakeupException e) {
+        return false;
+      } catch (KafkaException e) {
+        refused(e);
+        return false;
+      }
+    }
     if (!missing.isEmpty()) {
       notReady(
           "TopicNotFound",
@@ -358,6 +376,35 @@ public final class TriggerConsumer {
       return false;
     }
     return true;
+  }
+
+  /** The broker refused the trigger's login or its rights, or failed otherwise: which, and why. */
+  private void refused(KafkaException e) {
+    if (e instanceof AuthenticationException) {
+      notReady(
+          "AuthenticationFailed",
+          "the broker at "
+              + spec.bootstrapServers()
+              + " refused the trigger's login: "
+              + e.getMessage()
+              + "; check spec.kafka (security.protocol, sasl.mechanism and the user and password"
+              + " in sasl.jaas.config; ssl.* for TLS); no record is consumed meanwhile (retrying)");
+    } else if (e instanceof AuthorizationException) {
+      notReady(
+          "NotAuthorized",
+          "the broker at "
+              + spec.bootstrapServers()
+              + " does not allow the trigger's user: "
+              + e.getMessage()
+              + "; grant it ACLs to describe and read topics "
+              + String.join(", ", spec.allTopics())
+              + " and to read consumer group "
+              + spec.consumerGroupFor(namespace, name)
+              + " (kafka-acls.sh --add --allow-principal User:... --operation Read --topic ..."
+              + " --group ...); no record is consumed meanwhile (retrying)");
+    } else {
+      notReady("KafkaError", rootMessage(e) + " (check spec.kafka; retrying)");
+    }
   }
 
   private boolean serviceExists() {
