@@ -19,11 +19,10 @@ import java.util.WeakHashMap;
 import javax.net.ssl.SSLException;
 
 /**
- * Sends an exchange's request to one endpoint over a pooled keep-alive client (HTTP/1.1, or over
- * TLS the {@link UpstreamProtocol} the caller picks) and streams both bodies through with
- * back-pressure; nothing is buffered beyond the pipes' write queues. The endpoint sees the client's
- * Host and the exchange's {@link ProxyExchange#upstreamHeaders()}; the client gets the endpoint's
- * status and end-to-end headers.
+ * Sends an exchange's request to one endpoint over a pooled keep-alive HTTP/1.1 client and streams
+ * both bodies through with back-pressure; nothing is buffered beyond the pipes' write queues. The
+ * endpoint sees the client's Host and the exchange's {@link ProxyExchange#upstreamHeaders()}; the
+ * client gets the endpoint's status and end-to-end headers.
  *
  * <p>Cancelling the exchange ends the call at once: the returned future fails with the
  * cancellation's cause and the upstream request is reset. Failures of the upstream itself fail it
@@ -108,22 +107,6 @@ public final class EndpointProxy {
    */
   public Future<Void> proxy(
       ProxyExchange x, String host, int port, String identity, UpstreamPolicy policy) {
-    return proxy(x, host, port, identity, UpstreamProtocol.HTTP_2, policy);
-  }
-
-  /**
-   * Proxies {@code x} to {@code host:port}, over TLS speaking {@code protocol} when {@code
-   * identity} is not null (the endpoint's certificate must then name exactly {@code identity}), in
-   * plaintext HTTP/1.1 otherwise. Completes when the response has been relayed; call on the
-   * request's event loop.
-   */
-  public Future<Void> proxy(
-      ProxyExchange x,
-      String host,
-      int port,
-      String identity,
-      UpstreamProtocol protocol,
-      UpstreamPolicy policy) {
     Promise<Void> done = Promise.promise();
     if (identity != null && tls == null) {
       done.fail(
@@ -145,7 +128,7 @@ public final class EndpointProxy {
     }
     x.cancellation().onFailure(done::tryFail);
     client
-        .request(optionsFor(x, host, port, identity == null ? null : protocol))
+        .request(optionsFor(x, host, port, identity != null))
         .onComplete(
             connected -> {
               if (connected.failed()) {
@@ -233,22 +216,15 @@ public final class EndpointProxy {
     return false;
   }
 
-  /** {@code tls} null: plaintext HTTP/1.1 (the client's protocol); else TLS speaking it. */
-  private RequestOptions optionsFor(ProxyExchange x, String host, int port, UpstreamProtocol tls) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(x.request().method())
-            .setHost(host)
-            .setPort(port)
-            .setSsl(tls != null)
-            .setURI(originForm(x.request().uri()))
-            .setHeaders(x.upstreamHeaders())
-            .setConnectTimeout(connectTimeoutMillis);
-    if (tls == UpstreamProtocol.HTTP_1_1) {
-      // Its own pool (Vert.x keys pools by protocol too), offering only http/1.1 by ALPN.
-      options.setProtocolVersion(HttpVersion.HTTP_1_1);
-    }
-    return options;
+  private RequestOptions optionsFor(ProxyExchange x, String host, int port, boolean ssl) {
+    return new RequestOptions()
+        .setMethod(x.request().method())
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(originForm(x.request().uri()))
+        .setHeaders(x.upstreamHeaders())
+        .setConnectTimeout(connectTimeoutMillis);
   }
 
   /** Sends the request on an obtained connection and relays the answer; completes {@code done}. */

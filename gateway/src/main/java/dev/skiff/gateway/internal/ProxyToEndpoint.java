@@ -5,7 +5,6 @@ import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
-import dev.skiff.proxy.UpstreamProtocol;
 import dev.skiff.proxy.UpstreamTlsException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -14,9 +13,9 @@ import java.util.Set;
 
 /**
  * The innermost stage: streams the request to the chosen endpoint and the response back ({@link
- * EndpointProxy}; over mutual TLS when the endpoint names an identity: HTTP/1.1 keep-alive to an
- * instance, HTTP/2 to the activator), and turns an upstream failure into 502 with a hint that fits
- * an instance or the activator. TLS failures are counted by reason.
+ * EndpointProxy}; over mutual TLS when the endpoint names an identity), and turns an upstream
+ * failure into 502 with a hint that fits an instance or the activator. TLS failures are counted by
+ * reason.
  */
 final class ProxyToEndpoint implements Stage<Exchange> {
   private static final System.Logger LOG = System.getLogger(ProxyToEndpoint.class.getName());
@@ -41,17 +40,8 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   @Override
   public Future<Void> serve(Exchange x) {
     Endpoint ep = x.endpoint();
-    // Instances over HTTP/1.1 keep-alive connections, the cheapest per request on the warm path;
-    // the activator over HTTP/2, where a cold-start burst shares a few connections.
-    UpstreamProtocol protocol =
-        x.viaActivator() ? UpstreamProtocol.HTTP_2 : UpstreamProtocol.HTTP_1_1;
     return proxy.proxy(
-        x,
-        ep.host(),
-        ep.port(),
-        ep.identity(),
-        protocol,
-        (failure, cause) -> failed(x, failure, cause));
+        x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
   }
 
   /**

@@ -145,9 +145,8 @@ public final class ProxyVerticle extends VerticleBase {
 
   /**
    * Mesh hops (TLS) speak HTTP/2 where the peer offers it by ALPN, as Linkerd's proxies do between
-   * each other, unless a call asks for HTTP/1.1 ({@link dev.skiff.proxy.UpstreamProtocol}, which
-   * Vert.x pools apart): a burst of requests held at the activator or queued at a sidecar shares a
-   * few connections instead of paying a TLS handshake each. Plaintext upstreams stay HTTP/1.1.
+   * each other: a burst of requests held at the activator or queued at a sidecar shares a few
+   * connections instead of paying a TLS handshake each. Plaintext upstreams stay HTTP/1.1.
    */
   private HttpClientOptions upstreamOptions() {
     boolean tls = upstreamTls != null;
