@@ -124,10 +124,13 @@ class Skiffd:
         self.gateway_port = free_port()
         self.data = ctx.tmp / f"data-{name}"
         self.log_path = ctx.out / f"skiffd-{name}.log"
-        args = ["java", "-jar", str(ctx.jar), "--data-dir", str(self.data),
+        # SKIFF_BENCH_JAVA_OPTS: extra JVM flags for every skiffd of the run, e.g. a JFR
+        # recording (-XX:StartFlightRecording=settings=profile,filename=...) to profile a path.
+        java_opts = os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()
+        args = ["java", *java_opts, "-jar", str(ctx.jar), "--data-dir", str(self.data),
                 "--api-port", str(self.api_port), "--gateway-port", str(self.gateway_port), *flags]
         prefix = [f"{k}={v}" for k, v in (env or {}).items()]
-        self.command = " ".join([*prefix, "skiffd", *args[3:]]).replace(str(self.data), "DATA")
+        self.command = " ".join([*prefix, "skiffd", *args[3 + len(java_opts):]]).replace(str(self.data), "DATA")
         self._log = open(self.log_path, "w")
         # skiffd records its token for the CLI in SKIFF_CONFIG_DIR: keep that in the run's tmp.
         env = dict(os.environ, SKIFF_CONFIG_DIR=str(ctx.tmp / f"config-{name}"), **(env or {}))

@@ -8,7 +8,8 @@ checked, not trusted: its instances must be listed by GET /v1/instances with a S
 and must not answer plaintext HTTP, else that mode says "not measured" with the reason.
 
 (a) Latency at a fixed 1,000 req/s (h2load --h1, 10 connections, per-request log), in interleaved
-    rounds after a JIT warm-up: hello (min-scale = max-scale = 1) through each skiffd's gateway
+    rounds after a JIT warm-up: hello (min-scale = max-scale = 1, target-burst-capacity 0 so the
+    activator is out of the warm path) through each skiffd's gateway
     (the full path: gateway -> [mTLS -> sidecar ->] instance), direct to the off instance's
     listener, nginx proxy_pass -> that listener (plaintext, keepalive upstream), and nginx ->
     TLS 1.3 with a client certificate (proxy_ssl_*, keepalive upstream, session reuse) -> a
@@ -31,7 +32,11 @@ from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, not_measure
                     wait_for, wait_http, wrk)
 
 HOST = "hello.default.localhost"
-PINNED = {"autoscaling.knative.dev/min-scale": "1", "autoscaling.knative.dev/max-scale": "1"}
+# One instance, and the activator out of the warm path once it is ready (target-burst-capacity 0;
+# the default, 211, keeps the activator in the path of a one-instance revision, Knative's rule), so
+# the path measured is gateway -> [mTLS -> sidecar ->] instance, as labelled.
+PINNED = {"autoscaling.knative.dev/min-scale": "1", "autoscaling.knative.dev/max-scale": "1",
+          "autoscaling.knative.dev/target-burst-capacity": "0"}
 
 
 def _skiffd(ctx, name, mode, *flags):

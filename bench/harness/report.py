@@ -552,6 +552,18 @@ def proxy_section(w, p, plot_files):
       f"p99 {ratio(gl['p99'], nl['p99'])}).")
     w(f"- Commands (gateway): `{g['saturation']['runs'][0]['command']}`; "
       f"`{g['fixed_rate']['command']}`.\n")
+    j = p.get("jmh")
+    if j and j.get("results"):
+        w("JMH `GatewayRequestBenchmark` (one GET round trip over loopback in one JVM, one request "
+          "at a time; `services` = routes in the table, requests spread over them):\n")
+        w("| benchmark | services | median | p99 | mean |\n| --- | --- | --- | --- | --- |")
+        for r in j["results"]:
+            pc = r["percentiles"]
+            w(f"| {r['benchmark']} | {r['params'].get('services', '')} | {f1(pc.get('50.0'))} µs | "
+              f"{f1(pc.get('99.0'))} µs | {f1(r['score'])} µs |")
+        w(f"\nCommand: `{j['command']}`.\n")
+    elif j:
+        w(f"JMH `GatewayRequestBenchmark`: not measured: {j.get('why')}\n")
     _img(w, plot_files, "proxy-latency", "latency percentiles at 1,000 req/s")
     _end(w, p)
 

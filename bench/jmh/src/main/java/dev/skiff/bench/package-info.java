@@ -1,4 +1,5 @@
 /**
- * JMH benchmarks of the Wasm runtime, run by {@code bench/run}; results go to docs/benchmarks.md.
+ * JMH benchmarks of the hot paths (the Wasm runtime, the gateway), run by {@code bench/run};
+ * results go to docs/benchmarks.md.
  */
 package dev.skiff.bench;

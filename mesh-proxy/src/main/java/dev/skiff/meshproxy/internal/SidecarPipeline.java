@@ -74,7 +74,11 @@ public final class SidecarPipeline {
                     new Deadline(
                         s.requestTimeout(),
                         new Track(p.counter(), p.listener(), new Limit(p.limit(), workload))))));
-    return ProxyPipeline.of(SidecarExchange::new, x -> Stage.call(chain, x));
+    Callers callers = new Callers();
+    return ProxyPipeline.of(
+        (request, context) ->
+            new SidecarExchange(request, context, callers.of(request.connection())),
+        x -> Stage.call(chain, x));
   }
 
   private static ErrorReply reply(Throwable err, ProxySettings s) {
