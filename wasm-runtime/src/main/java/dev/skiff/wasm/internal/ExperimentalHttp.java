@@ -5,6 +5,7 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.skiff.wasm.FunctionTimeoutException;
 import dev.skiff.wasm.LogSink;
 import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.spi.OutboundDeniedException;
@@ -198,9 +199,10 @@ final class ExperimentalHttp {
       Thread.currentThread().interrupt();
       throw new ChicoryInterruptedException("interrupted while waiting for an outbound call");
     } catch (TimeoutException e) {
-      throw new HttpCallFailed(
-          HttpError.REQUEST_ERROR,
-          method + " " + uri + ": no answer within the calling request's timeout");
+      // The wait ran to the calling request's deadline: the request is over, so the guest unwinds
+      // and the caller gets the runtime's 504, not whatever the guest would make of an error code
+      // (it raced the runtime's own timer before).
+      throw new FunctionTimeoutException(config.timeout());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof OutboundDeniedException) {
