@@ -127,6 +127,10 @@ class Skiffd:
         # SKIFF_BENCH_JAVA_OPTS: extra JVM flags for every skiffd of the run, e.g. a JFR
         # recording (-XX:StartFlightRecording=settings=profile,filename=...) to profile a path.
         java_opts = os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()
+        # The HTTPS listener (default port 8443) is off unless a scenario asks for it: scenarios
+        # run several skiffds at once, and a second one on 8443 would not start.
+        if "--gateway-tls-port" not in flags:
+            flags = (*flags, "--gateway-tls-port", "-1")
         args = ["java", *java_opts, "-jar", str(ctx.jar), "--data-dir", str(self.data),
                 "--api-port", str(self.api_port), "--gateway-port", str(self.gateway_port), *flags]
         prefix = [f"{k}={v}" for k, v in (env or {}).items()]
