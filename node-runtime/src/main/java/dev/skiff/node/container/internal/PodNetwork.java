@@ -161,10 +161,13 @@ public final class PodNetwork {
   /**
    * Fences instances off: an {@code unreachable} route for the whole subnet, so traffic for an
    * instance whose link is gone fails at once instead of following the default route off the node;
-   * and (when enabled) the nftables table that rejects connections instances open to the node.
-   * Idempotent.
+   * and (when enabled) the nftables table that rejects connections instances open to the node. With
+   * {@code outboundPorts}, an instance may also reach UDP 53 and TCP 80 on the node's end of its
+   * own link (its name service and outbound listener): the destination must be an address of the
+   * very link the packet came in on ({@code fib daddr . iif type local}), so no instance reaches
+   * another's, nor any other address or port of the node. Idempotent.
    */
-  public void installFence() {
+  public void installFence(boolean outboundPorts) {
     // Each instance's connected /30 is more specific, so this only catches addresses without a
     // link.
     Commands.run(List.of("ip", "route", "replace", "unreachable", subnet)).orThrow();
@@ -189,6 +192,14 @@ public final class PodNetwork {
             + "    iifname "
             + any
             + " ct state established,related accept\n"
+            + (outboundPorts
+                ? "    iifname "
+                    + any
+                    + " fib daddr . iif type local udp dport 53 accept\n"
+                    + "    iifname "
+                    + any
+                    + " fib daddr . iif type local tcp dport 80 accept\n"
+                : "")
             + "    iifname "
             + any
             + " reject\n"
