@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.examples.Examples;
+import dev.skiff.oci.HelloServerImage;
 import dev.skiff.oci.ImageConfig;
 import dev.skiff.oci.ImageLayer;
 import dev.skiff.oci.LayoutPusher;
@@ -90,6 +91,28 @@ class ContainerCallsIT {
           .toCompletionStage()
           .toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
+      // The container example (functions-examples/container/hello-server.c) with CALL_URL set.
+      String example = registry.address() + "/examples/hello-server:1";
+      HelloServerImage.write(
+          Files.createDirectories(dir.resolve("build")), dir.resolve("example"), "1");
+      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
+          .push(dir.resolve("example"), "1", example, PushOptions.defaults())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      cli.ok(
+          "deploy",
+          "web-caller",
+          "--image",
+          example,
+          "--port",
+          "8080",
+          "--memory",
+          "64Mi",
+          "--env",
+          "CALL_URL=http://hello.default/",
+          "--annotation",
+          MeshProbe.MIN_SCALE);
       for (String namespace : List.of("default", "other")) {
         cli.ok(
             "deploy",
@@ -108,6 +131,7 @@ class ContainerCallsIT {
       // Pulled once the instances are up; the registry can go.
       get("caller.default.localhost", "/");
       get("caller.other.localhost", "/");
+      get("web-caller.default.localhost", "/healthz");
     } finally {
       vertx.close();
     }
@@ -134,6 +158,14 @@ class ContainerCallsIT {
     assertTrue(r.text().contains("HTTP/1.1 200"), r.text());
     assertTrue(r.text().contains("Hello, world!"), r.text());
     assertTrue(r.text().contains("exit=0"), r.text());
+  }
+
+  @Test
+  void theContainerExampleCallsTheFunctionWithAPlainSocketClient() throws Exception {
+    Http.Response r = get("web-caller.default.localhost", "/");
+
+    assertEquals(200, r.status(), r.text());
+    assertEquals("Hello, world!", r.text().trim());
   }
 
   @Test
