@@ -21,11 +21,14 @@ import java.util.function.Supplier;
  * mesh are refused (403): {@code allowedHosts} applies to Wasm functions only.
  */
 public final class ContainerOutbound {
-  /** Where a container finds its name service. */
-  public static final int DNS_PORT = 53;
+  /**
+   * The name service's port: the container sends to 53, which the node's fence redirects here (53
+   * itself would clash with a resolver on the node listening on all addresses).
+   */
+  public static final int DNS_PORT = 15053;
 
-  /** Where a container's plain {@code http://} calls go. */
-  public static final int HTTP_PORT = 80;
+  /** The listener's port: the container's plain {@code http://} calls to port 80 are sent here. */
+  public static final int HTTP_PORT = 15001;
 
   private final DnsResponder dns;
   private final OutboundListener http;
@@ -76,12 +79,35 @@ public final class ContainerOutbound {
    */
   public Future<ContainerOutbound> start() {
     return dns.listen(settings.address, settings.dnsPort)
-        .compose(v -> http.listen(settings.address, settings.httpPort))
+        .recover(err -> Future.failedFuture(bindFailure("UDP", settings.dnsPort, err)))
+        .compose(
+            v ->
+                http.listen(settings.address, settings.httpPort)
+                    .recover(
+                        err -> Future.failedFuture(bindFailure("TCP", settings.httpPort, err))))
         .transform(
             ar ->
                 ar.succeeded()
                     ? Future.succeededFuture(this)
                     : close().transform(x -> Future.failedFuture(ar.cause())));
+  }
+
+  private MeshException bindFailure(String protocol, int port, Throwable err) {
+    return new MeshException(
+        "cannot listen on "
+            + protocol
+            + " "
+            + settings.address
+            + ":"
+            + port
+            + " for the instance's calls by name: "
+            + err.getMessage()
+            + "; is another process on the node listening on "
+            + protocol
+            + " port "
+            + port
+            + " on all addresses? Stop it, or bind it to the addresses it needs",
+        err);
   }
 
   public int dnsPort() {
@@ -153,7 +179,7 @@ public final class ContainerOutbound {
       return this;
     }
 
-    /** Other ports than 53 and 80 (tests without root). */
+    /** Other ports than {@link #DNS_PORT} and {@link #HTTP_PORT} (0 for any: tests). */
     public Builder withPorts(int dnsPort, int httpPort) {
       this.dnsPort = dnsPort;
       this.httpPort = httpPort;

@@ -27,6 +27,16 @@ final class ContainerCalls implements OutboundDoor {
   }
 
   @Override
+  public int dnsPort() {
+    return ContainerOutbound.DNS_PORT;
+  }
+
+  @Override
+  public int httpPort() {
+    return ContainerOutbound.HTTP_PORT;
+  }
+
+  @Override
   public Future<Opened> open(InstanceSpec spec, String nodeAddress, String instanceAddress) {
     WasmOutbound calls = outbound.get();
     MeshFronts mesh = fronts.get();
@@ -41,6 +51,7 @@ final class ContainerCalls implements OutboundDoor {
         .withMesh(calls.mesh())
         .withIdentity(() -> mesh.callerIdentity(namespace, service))
         .withLink(nodeAddress, instanceAddress)
+        .withPorts(dnsPort(), httpPort())
         .withTimeout(Duration.ofSeconds(spec.template().timeoutSecondsOrDefault()))
         .build()
         .start()

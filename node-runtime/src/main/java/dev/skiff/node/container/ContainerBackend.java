@@ -99,7 +99,7 @@ public final class ContainerBackend implements RuntimeBackend {
   /**
    * {@link #create(Vertx, ContainerConfig, ImageSource)} with a way out for every instance: {@code
    * door} opens its name service and outbound listener on the node's end of its link, and the fence
-   * lets instances reach exactly those two ports there (UDP 53, TCP 80).
+   * redirects the instance's UDP 53 and TCP 80 there to them and lets it reach nothing else.
    */
   public static Future<ContainerBackend> create(
       Vertx vertx, ContainerConfig config, ImageSource images, OutboundDoor door) {
@@ -130,7 +130,11 @@ public final class ContainerBackend implements RuntimeBackend {
     return host.workers()
         .executeBlocking(
             () -> {
-              host.network().installFence(door != null);
+              host.network()
+                  .installFence(
+                      door == null
+                          ? null
+                          : new PodNetwork.OutboundPorts(door.dnsPort(), door.httpPort()));
               return null;
             },
             false)

@@ -4,14 +4,15 @@ import dev.skiff.node.spi.InstanceSpec;
 import io.vertx.core.Future;
 
 /**
- * Opens a container instance's way out: a name service on UDP port 53 and an HTTP listener on TCP
- * port 80, both on the node's end of the instance's own link, before the instance's process starts.
- * The instance's {@code /etc/resolv.conf} names that address as its only nameserver, and the
- * network fence lets the instance reach exactly those two ports there. skiffd answers it with
- * mesh-proxy's {@code ContainerOutbound} (calls by name through the mesh); without a door a
- * container resolves no names and reaches nothing on the node.
+ * Opens a container instance's way out: a name service (UDP) and an HTTP listener (TCP), both on
+ * the node's end of the instance's own link, before the instance's process starts. The instance's
+ * {@code /etc/resolv.conf} names that address as its only nameserver; the network fence redirects
+ * the instance's UDP 53 and TCP 80 to that address to the door's {@link #dnsPort()} and {@link
+ * #httpPort()}, and lets the instance reach nothing else of the node (the door's own ports only
+ * through that redirect). skiffd answers it with mesh-proxy's {@code ContainerOutbound} (calls by
+ * name through the mesh); without a door a container resolves no names and reaches nothing on the
+ * node.
  */
-@FunctionalInterface
 public interface OutboundDoor {
   /**
    * Opens the door of the instance {@code spec} describes. Called on a worker thread of the
@@ -21,6 +22,15 @@ public interface OutboundDoor {
    * @param instanceAddress the instance's own address (the only peer to serve)
    */
   Future<Opened> open(InstanceSpec spec, String nodeAddress, String instanceAddress);
+
+  /**
+   * The UDP port every instance's name service listens on (the instance sends to 53). Better not 53
+   * itself: a resolver on the node listening on all addresses would keep the doors from opening.
+   */
+  int dnsPort();
+
+  /** The TCP port every instance's HTTP listener listens on (the instance sends to 80). */
+  int httpPort();
 
   /** An open door; closed by the backend when the instance is torn down. */
   @FunctionalInterface

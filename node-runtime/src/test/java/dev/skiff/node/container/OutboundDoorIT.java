@@ -24,14 +24,35 @@ import org.junit.jupiter.api.Test;
  * other port of the node stays fenced, and the door closes with the instance.
  */
 class OutboundDoorIT extends ContainerFixture {
-  /** A door that serves "door of {id}" on port 80 of the node's end of each link. */
+  /**
+   * A door that serves "door of {id}" on port 15001 of the node's end of each link (the fence
+   * redirects the container's port 80 there), or fails to open when told to.
+   */
   private static final class TestDoor implements OutboundDoor {
     final Map<String, HttpServer> open = new ConcurrentHashMap<>();
     final List<String> closed = new CopyOnWriteArrayList<>();
+    final String failure;
+
+    TestDoor(String failure) {
+      this.failure = failure;
+    }
+
+    @Override
+    public int dnsPort() {
+      return 15053;
+    }
+
+    @Override
+    public int httpPort() {
+      return 15001;
+    }
 
     @Override
     public Future<Opened> open(
         dev.skiff.node.spi.InstanceSpec spec, String nodeAddress, String instanceAddress) {
+      if (failure != null) {
+        return Future.failedFuture(new IllegalStateException(failure));
+      }
       return vertx
           .createHttpServer()
           .requestHandler(
@@ -44,7 +65,7 @@ class OutboundDoorIT extends ContainerFixture {
                               + req.remoteAddress().host()
                               + " expecting "
                               + instanceAddress))
-          .listen(80, nodeAddress)
+          .listen(httpPort(), nodeAddress)
           .map(
               server -> {
                 open.put(spec.id(), server);
@@ -60,7 +81,7 @@ class OutboundDoorIT extends ContainerFixture {
       wildcard.bind(new InetSocketAddress(0));
       AtomicInteger accepted = new AtomicInteger();
       acceptForever(wildcard, accepted);
-      TestDoor door = new TestDoor();
+      TestDoor door = new TestDoor(null);
       ContainerImage image =
           TestImages.shell(
               dir,
@@ -74,6 +95,7 @@ class OutboundDoorIT extends ContainerFixture {
                   "try() { if echo hi | nc -w 2 $1 $2 >/dev/null 2>&1; then echo \"REACHED"
                       + " $3\"; else echo \"BLOCKED $3\"; fi; }",
                   "try $gw 81 port-81",
+                  "try $gw 15001 door-port-directly",
                   "try $gw $ANY_PORT wildcard-server",
                   "try $gw 53 tcp-53",
                   "echo DONE",
@@ -102,6 +124,7 @@ class OutboundDoorIT extends ContainerFixture {
                   + inst.host()),
           logs.lines.toString());
       assertTrue(logs.lines.contains("stdout: BLOCKED port-81"), logs.lines.toString());
+      assertTrue(logs.lines.contains("stdout: BLOCKED door-port-directly"), logs.lines.toString());
       assertTrue(logs.lines.contains("stdout: BLOCKED wildcard-server"), logs.lines.toString());
       assertTrue(logs.lines.contains("stdout: BLOCKED tcp-53"), logs.lines.toString());
       assertEquals(0, accepted.get(), "a node server accepted a connection from the container");
@@ -114,10 +137,7 @@ class OutboundDoorIT extends ContainerFixture {
   @Test
   void aDoorThatCannotOpenFailsTheStartAndLeavesNothing() throws Exception {
     ContainerImage image = TestImages.shell(dir, "exec httpd -f -p $PORT -h /www");
-    backend(
-        ref -> Future.succeededFuture(image),
-        b -> {},
-        (spec, node, instance) -> Future.failedFuture(new IllegalStateException("port 80 taken")));
+    backend(ref -> Future.succeededFuture(image), b -> {}, new TestDoor("port 15001 taken"));
     InstanceStartException e =
         assertThrows(
             InstanceStartException.class,
@@ -126,7 +146,7 @@ class OutboundDoorIT extends ContainerFixture {
                     backend.start(
                         TestRevisions.spec("default.caller-00001.2", new CollectingSink()))));
     assertEquals("ContainerSetupFailed", e.reason());
-    assertTrue(e.getMessage().contains("port 80 taken"), e.getMessage());
+    assertTrue(e.getMessage().contains("port 15001 taken"), e.getMessage());
   }
 
   private static void acceptForever(ServerSocket server, AtomicInteger accepted) {

@@ -86,9 +86,12 @@ public final class Launcher {
 
       PodNetwork.Attachment net = host.network().attach(key);
       teardown.add("network", () -> host.network().detach(net));
+      clock.lap("network");
       openDoor(spec, net, teardown);
       Files.writeString(bundle.resolvConf(), resolvConf(door == null ? null : net.hostAddress()));
-      clock.lap("network");
+      if (door != null) {
+        clock.lap("outbound");
+      }
 
       String hostname = hostname(key);
       Files.writeString(
