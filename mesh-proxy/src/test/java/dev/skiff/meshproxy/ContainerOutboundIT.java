@@ -83,7 +83,7 @@ class ContainerOutboundIT {
             .build();
     await(callee.start("127.0.0.1", 0, 0));
     Callee instance = new Callee("127.0.0.1", callee.port(), cart.id().uri());
-    TrafficTarget all = TrafficTarget.revision("cart-00001", 100);
+    TrafficTarget all = TrafficTarget.revision("cart-00001", 100).withTag("next");
     Service s =
         Service.of(
                 ObjectMeta.of("shop", "cart"),
@@ -156,8 +156,10 @@ class ContainerOutboundIT {
     assertEquals(
         List.of((byte) 127, (byte) 0, (byte) 0, (byte) 1),
         List.of(a[a.length - 4], a[a.length - 3], a[a.length - 2], a[a.length - 1]));
-    byte[] full = dns("127.0.0.1", DnsMessage.query(2, "cart.shop.localhost", DnsMessage.TYPE_A));
-    assertEquals(1, DnsMessage.answers(full));
+    for (String name : List.of("cart.shop.localhost", "next-cart.shop", "NEXT-cart.Shop.")) {
+      byte[] other = dns("127.0.0.1", DnsMessage.query(2, name, DnsMessage.TYPE_A));
+      assertEquals(1, DnsMessage.answers(other), name);
+    }
     for (String name : List.of("nothere.shop", "example.com", "localhost")) {
       byte[] none = dns("127.0.0.1", DnsMessage.query(3, name, DnsMessage.TYPE_A));
       assertEquals(DnsMessage.NXDOMAIN, DnsMessage.rcode(none), name);
@@ -175,6 +177,15 @@ class ContainerOutboundIT {
     assertTrue(r.startsWith("HTTP/1.1 200"), r);
     assertTrue(r.contains("cart POST /items?n=1 hello"), r);
     assertTrue(r.contains("spiffe://skiff.local/ns/shop/svc/web"), r);
+  }
+
+  @Test
+  void theTagFormReachesItsRevision() throws Exception {
+    String r =
+        http("127.0.0.1", "GET /t HTTP/1.1\r\nHost: next-cart.shop\r\nConnection: close\r\n\r\n");
+
+    assertTrue(r.startsWith("HTTP/1.1 200"), r);
+    assertTrue(r.contains("cart GET /t"), r);
   }
 
   @Test
