@@ -78,13 +78,13 @@ public final class ContainerOutbound {
    * when either cannot be bound.
    */
   public Future<ContainerOutbound> start() {
-    return dns.listen(settings.address, settings.dnsPort)
-        .recover(err -> Future.failedFuture(bindFailure("UDP", settings.dnsPort, err)))
-        .compose(
-            v ->
-                http.listen(settings.address, settings.httpPort)
-                    .recover(
-                        err -> Future.failedFuture(bindFailure("TCP", settings.httpPort, err))))
+    Future<Void> names =
+        dns.listen(settings.address, settings.dnsPort)
+            .recover(err -> Future.failedFuture(bindFailure("UDP", settings.dnsPort, err)));
+    Future<Void> calls =
+        http.listen(settings.address, settings.httpPort)
+            .recover(err -> Future.failedFuture(bindFailure("TCP", settings.httpPort, err)));
+    return Future.join(names, calls)
         .transform(
             ar ->
                 ar.succeeded()

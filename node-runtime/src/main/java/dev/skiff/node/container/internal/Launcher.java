@@ -87,11 +87,9 @@ public final class Launcher {
       PodNetwork.Attachment net = host.network().attach(key);
       teardown.add("network", () -> host.network().detach(net));
       clock.lap("network");
-      openDoor(spec, net, teardown);
+      // Opens while the config is written; awaited before the process starts.
+      io.vertx.core.Future<OutboundDoor.Opened> opening = openDoor(spec, net, teardown);
       Files.writeString(bundle.resolvConf(), resolvConf(door == null ? null : net.hostAddress()));
-      if (door != null) {
-        clock.lap("outbound");
-      }
 
       String hostname = hostname(key);
       Files.writeString(
@@ -131,6 +129,10 @@ public final class Launcher {
                   image.reference()));
       Files.writeString(bundle.config(), OciSpec.render(params).encodePrettily());
       clock.lap("config");
+      if (opening != null) {
+        await(opening, "open the outbound listener");
+        clock.lap("outbound");
+      }
 
       // Registered before the start: the runtime may have created the cgroup and state when it
       // fails.
@@ -184,16 +186,29 @@ public final class Launcher {
   }
 
   /**
-   * Opens the instance's way out on its link before its process starts, so its first call finds the
-   * name service listening; waits on this worker thread, never on an event loop.
+   * Starts opening the instance's way out on its link, so its first call finds the name service
+   * listening once its process starts; the teardown closes it whenever it opens. Null without a
+   * door.
    */
-  private void openDoor(InstanceSpec spec, PodNetwork.Attachment net, Teardown teardown) {
+  private io.vertx.core.Future<OutboundDoor.Opened> openDoor(
+      InstanceSpec spec, PodNetwork.Attachment net, Teardown teardown) {
     if (door == null) {
-      return;
+      return null;
     }
-    OutboundDoor.Opened opened =
-        await(door.open(spec, net.hostAddress(), net.podAddress()), "open the outbound listener");
-    teardown.add("outbound listener", () -> await(opened.close(), "close the outbound listener"));
+    io.vertx.core.Future<OutboundDoor.Opened> opening =
+        door.open(spec, net.hostAddress(), net.podAddress());
+    teardown.add(
+        "outbound listener",
+        () -> {
+          OutboundDoor.Opened opened;
+          try {
+            opened = await(opening, "open the outbound listener");
+          } catch (ContainerRuntimeException notOpened) {
+            return; // nothing to close
+          }
+          await(opened.close(), "close the outbound listener");
+        });
+    return opening;
   }
 
   private static <T> T await(io.vertx.core.Future<T> future, String what) {
