@@ -10,10 +10,19 @@
  *     until GET /break (then 500), so tests can fail one instance's readiness or liveness.
  * Every answer names the instance in X-Instance ($HOSTNAME).
  *
+ * With $CALL_URL set (http://{service}.{namespace}/path), it is the container that calls a
+ * function: each request (probe paths aside) is answered with what a plain GET of that URL
+ * answered, status and body, fetched with an ordinary socket client that knows nothing of the mesh
+ * (getaddrinfo through the container's resolv.conf, then HTTP/1.1 over TCP).
+ *
  * Build: gcc -static -O2 -pthread -o hello-server hello-server.c
+ * (the linker warns that getaddrinfo in a static program wants glibc's shared libraries at run
+ * time, for NSS modules; with none in the image it still resolves through /etc/resolv.conf, which
+ * is all CALL_URL needs: server's ContainerCallsIT runs it.)
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -28,6 +37,7 @@
 static const char *revision;
 static const char *target;
 static const char *instance;
+static const char *call_url;
 static volatile int unready;
 static volatile int broken;
 
@@ -59,6 +69,70 @@ static const char *header(const char *head, const char *name) {
     }
   }
   return NULL;
+}
+
+/*
+ * GETs call_url (http://host[:port]/path) and puts its status and (truncated) body into *status and
+ * text; on failure a 502 saying why. Returns the body's length.
+ */
+static int call_out(int *status, char *text, size_t size) {
+  char host[256], port[8] = "80";
+  const char *rest = call_url + strlen("http://");
+  size_t hl = strcspn(rest, ":/");
+  if (strncmp(call_url, "http://", 7) != 0 || hl == 0 || hl >= sizeof(host)) {
+    *status = 500;
+    return snprintf(text, size, "CALL_URL must be http://host[:port]/path, not %s\n", call_url);
+  }
+  memcpy(host, rest, hl);
+  host[hl] = '\0';
+  rest += hl;
+  if (*rest == ':') {
+    size_t pl = strcspn(rest + 1, "/");
+    if (pl == 0 || pl >= sizeof(port)) pl = 0;
+    memcpy(port, rest + 1, pl);
+    port[pl] = '\0';
+    rest += 1 + strcspn(rest + 1, "/");
+  }
+  const char *path = *rest == '/' ? rest : "/";
+
+  struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai;
+  int gai = getaddrinfo(host, port, &hints, &ai);
+  if (gai != 0) {
+    *status = 502;
+    return snprintf(text, size, "cannot resolve %s: %s\n", host, gai_strerror(gai));
+  }
+  int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+  if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+    int err = errno;
+    freeaddrinfo(ai);
+    if (fd >= 0) close(fd);
+    *status = 502;
+    return snprintf(text, size, "cannot connect to %s: %s\n", host, strerror(err));
+  }
+  freeaddrinfo(ai);
+  char request[1024];
+  int rl = snprintf(request, sizeof(request),
+                    "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host);
+  char reply[4096];
+  size_t got = 0;
+  if (rl > 0 && (size_t)rl < sizeof(request) && write_all(fd, request, (size_t)rl) == 0) {
+    for (;;) {
+      ssize_t n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += (size_t)n;
+      if (got == sizeof(reply) - 1) break;
+    }
+  }
+  close(fd);
+  reply[got] = '\0';
+  char *body = strstr(reply, "\r\n\r\n");
+  if (strncmp(reply, "HTTP/1.", 7) != 0 || body == NULL) {
+    *status = 502;
+    return snprintf(text, size, "no HTTP answer from %s\n", host);
+  }
+  *status = atoi(reply + 9);
+  return snprintf(text, size, "%s", body + 4);
 }
 
 static void *serve(void *arg) {
@@ -113,6 +187,9 @@ static void *serve(void *arg) {
     } else if (strcmp(target_path, "/break") == 0) {
       broken = 1;
       text_len = snprintf(text, sizeof(text), "instance %s now fails /livez\n", instance);
+    } else if (call_url != NULL) {
+      text_len = call_out(&status, text, sizeof(text));
+      if (text_len >= (int)sizeof(text)) text_len = (int)sizeof(text) - 1;
     } else if (target != NULL) {
       text_len = snprintf(text, sizeof(text), "Hello %s!\n", target);
     } else {
@@ -164,6 +241,8 @@ int main(void) {
   if (target != NULL && *target == '\0') target = NULL;
   instance = getenv("HOSTNAME");
   if (instance == NULL || *instance == '\0') instance = "unknown";
+  call_url = getenv("CALL_URL");
+  if (call_url != NULL && *call_url == '\0') call_url = NULL;
   signal(SIGTERM, on_term);
   signal(SIGPIPE, SIG_IGN);
 

@@ -203,8 +203,14 @@ public final class Skiffd {
               store = s;
               // Containers need root and runc; without them skiffd runs Wasm only and says why.
               images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
+              // With the mesh, containers call services by name through it (ContainerCalls).
               return ContainerBackend.create(
-                      vertx, containerConfig(dataDir), new ImageStoreSource(images))
+                      vertx,
+                      containerConfig(dataDir),
+                      new ImageStoreSource(images),
+                      options.mesh()
+                          ? new ContainerCalls(vertx, () -> wasmOutbound, () -> meshFronts)
+                          : null)
                   .map(
                       b -> {
                         containersEnabled = true;

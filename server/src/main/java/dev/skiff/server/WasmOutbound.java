@@ -60,6 +60,11 @@ final class WasmOutbound {
     this.direct = new DirectCalls(vertx);
   }
 
+  /** The node's outbound side, which container instances' calls share (see ContainerCalls). */
+  MeshCaller mesh() {
+    return mesh;
+  }
+
   void onResourceEvent(ResourceEvent event) {
     routes.apply(event);
   }

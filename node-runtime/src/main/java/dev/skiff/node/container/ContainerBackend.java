@@ -62,10 +62,10 @@ public final class ContainerBackend implements RuntimeBackend {
   private final Set<String> reserved = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private ContainerBackend(Host host, ImageSource images) {
+  private ContainerBackend(Host host, ImageSource images, OutboundDoor door) {
     this.host = host;
     this.images = images;
-    this.launcher = new Launcher(host);
+    this.launcher = new Launcher(host, door);
     this.probes =
         host.vertx()
             .createNetClient(new NetClientOptions().setConnectTimeout(1000).setTcpNoDelay(true));
@@ -93,6 +93,16 @@ public final class ContainerBackend implements RuntimeBackend {
    */
   public static Future<ContainerBackend> create(
       Vertx vertx, ContainerConfig config, ImageSource images) {
+    return create(vertx, config, images, null);
+  }
+
+  /**
+   * {@link #create(Vertx, ContainerConfig, ImageSource)} with a way out for every instance: {@code
+   * door} opens its name service and outbound listener on the node's end of its link, and the fence
+   * redirects the instance's UDP 53 and TCP 80 there to them and lets it reach nothing else.
+   */
+  public static Future<ContainerBackend> create(
+      Vertx vertx, ContainerConfig config, ImageSource images, OutboundDoor door) {
     Path binary = OciRuntime.detect(config.runtime());
     if (binary == null) {
       return Future.failedFuture(
@@ -116,11 +126,15 @@ public final class ContainerBackend implements RuntimeBackend {
                 config.firewall(),
                 config.networkSpares()),
             new Cgroups(config.cgroupParent()));
-    ContainerBackend backend = new ContainerBackend(host, images);
+    ContainerBackend backend = new ContainerBackend(host, images, door);
     return host.workers()
         .executeBlocking(
             () -> {
-              host.network().installFence();
+              host.network()
+                  .installFence(
+                      door == null
+                          ? null
+                          : new PodNetwork.OutboundPorts(door.dnsPort(), door.httpPort()));
               return null;
             },
             false)

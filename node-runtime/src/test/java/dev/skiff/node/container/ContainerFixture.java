@@ -60,10 +60,17 @@ abstract class ContainerFixture {
   /** A fresh backend; {@code tweak} may change any setting but the scope's names. */
   ContainerBackend backend(ImageSource images, Consumer<ContainerConfig.Builder> tweak)
       throws Exception {
+    return backend(images, tweak, null);
+  }
+
+  /** A fresh backend whose instances get {@code door} (null for none). */
+  ContainerBackend backend(
+      ImageSource images, Consumer<ContainerConfig.Builder> tweak, OutboundDoor door)
+      throws Exception {
     ContainerConfig.Builder b = newConfig();
     tweak.accept(b);
     config = b.build();
-    backend = await(ContainerBackend.create(vertx, config, images));
+    backend = await(ContainerBackend.create(vertx, config, images, door));
     return backend;
   }
 

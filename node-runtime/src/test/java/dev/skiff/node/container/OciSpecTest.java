@@ -32,6 +32,7 @@ class OciSpecTest {
         512,
         1 << 20,
         Path.of("/data/x/hosts"),
+        Path.of("/data/x/resolv.conf"),
         Map.of("dev.skiff.instance", "x"));
   }
 
@@ -101,7 +102,8 @@ class OciSpecTest {
             .map(o -> ((JsonObject) o).getString("destination"))
             .toList();
     assertTrue(
-        mounts.containsAll(List.of("/proc", "/dev", "/sys", "/tmp", "/etc/hosts")),
+        mounts.containsAll(
+            List.of("/proc", "/dev", "/sys", "/tmp", "/etc/hosts", "/etc/resolv.conf")),
         mounts.toString());
   }
 

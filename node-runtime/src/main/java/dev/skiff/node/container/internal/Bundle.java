@@ -56,6 +56,10 @@ public final class Bundle {
     return dir.resolve("hosts");
   }
 
+  public Path resolvConf() {
+    return dir.resolve("resolv.conf");
+  }
+
   /** A layer with nothing in it, for images without layers (overlayfs needs one). */
   public Path emptyLayer() {
     return dir.resolve("empty");

@@ -4,6 +4,8 @@ import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.node.InstanceStartException;
 import dev.skiff.node.container.ContainerConfig;
 import dev.skiff.node.container.ContainerImage;
+import dev.skiff.node.container.ContainerRuntimeException;
+import dev.skiff.node.container.OutboundDoor;
 import dev.skiff.node.spi.InstanceSpec;
 import io.vertx.core.Context;
 import java.io.File;
@@ -28,11 +30,18 @@ public final class Launcher {
   /** Limits parsed from the template's resources. */
   public record Limits(Long memoryBytes, Long cpuMillis) {}
 
+  private static final long DOOR_PATIENCE_SECONDS = 10;
+
   private final Host host;
+  private final OutboundDoor door;
   private final boolean swapAccounting;
 
-  public Launcher(Host host) {
+  /**
+   * @param door opens each instance's name service and outbound listener; null for none
+   */
+  public Launcher(Host host, OutboundDoor door) {
     this.host = host;
+    this.door = door;
     this.swapAccounting = Cgroups.unifiedOnly() || Cgroups.v1SwapAccounting();
   }
 
@@ -78,6 +87,9 @@ public final class Launcher {
       PodNetwork.Attachment net = host.network().attach(key);
       teardown.add("network", () -> host.network().detach(net));
       clock.lap("network");
+      // Opens while the config is written; awaited before the process starts.
+      io.vertx.core.Future<OutboundDoor.Opened> opening = openDoor(spec, net, teardown);
+      Files.writeString(bundle.resolvConf(), resolvConf(door == null ? null : net.hostAddress()));
 
       String hostname = hostname(key);
       Files.writeString(
@@ -107,6 +119,7 @@ public final class Launcher {
               cfg.pidsLimit(),
               cfg.tmpSizeBytes(),
               bundle.hosts(),
+              bundle.resolvConf(),
               Map.of(
                   "dev.skiff.instance",
                   spec.id(),
@@ -116,6 +129,10 @@ public final class Launcher {
                   image.reference()));
       Files.writeString(bundle.config(), OciSpec.render(params).encodePrettily());
       clock.lap("config");
+      if (opening != null) {
+        await(opening, "open the outbound listener");
+        clock.lap("outbound");
+      }
 
       // Registered before the start: the runtime may have created the cgroup and state when it
       // fails.
@@ -166,6 +183,66 @@ public final class Launcher {
       failures.forEach(f -> ise.addSuppressed(new IllegalStateException("cleanup: " + f)));
       throw ise;
     }
+  }
+
+  /**
+   * Starts opening the instance's way out on its link, so its first call finds the name service
+   * listening once its process starts; the teardown closes it whenever it opens. Null without a
+   * door.
+   */
+  private io.vertx.core.Future<OutboundDoor.Opened> openDoor(
+      InstanceSpec spec, PodNetwork.Attachment net, Teardown teardown) {
+    if (door == null) {
+      return null;
+    }
+    io.vertx.core.Future<OutboundDoor.Opened> opening =
+        door.open(spec, net.hostAddress(), net.podAddress());
+    teardown.add(
+        "outbound listener",
+        () -> {
+          OutboundDoor.Opened opened;
+          try {
+            opened = await(opening, "open the outbound listener");
+          } catch (ContainerRuntimeException notOpened) {
+            return; // nothing to close
+          }
+          await(opened.close(), "close the outbound listener");
+        });
+    return opening;
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future, String what) {
+    try {
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(DOOR_PATIENCE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new ContainerRuntimeException(
+          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new ContainerRuntimeException(
+          "cannot " + what + " within " + DOOR_PATIENCE_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("interrupted while waiting to " + what, e);
+    }
+  }
+
+  /**
+   * The instance's {@code /etc/resolv.conf}: the node's end of its own link as its only nameserver,
+   * or no nameserver at all (names then resolve from {@code /etc/hosts} only). Never the node's own
+   * resolver: an instance learns nothing of the node's network.
+   */
+  public static String resolvConf(String nameserver) {
+    if (nameserver == null) {
+      return "# skiff: no name service for this instance (calls by name need the mesh)\n";
+    }
+    return "# skiff: services of the mesh by name, http://{service}.{namespace}/\n"
+        + "nameserver "
+        + nameserver
+        + "\n"
+        + "options ndots:1 timeout:2 attempts:2\n";
   }
 
   /** Image env, then the service's, then the platform's (Knative's runtime contract). */

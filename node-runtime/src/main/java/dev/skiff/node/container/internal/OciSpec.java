@@ -72,6 +72,7 @@ public final class OciSpec {
    * @param pidsLimit the most processes and threads
    * @param tmpBytes size of the {@code /tmp} tmpfs
    * @param hostsFile a file bind-mounted read-only at {@code /etc/hosts}
+   * @param resolvConf a file bind-mounted read-only at {@code /etc/resolv.conf}
    * @param annotations OCI annotations
    */
   public record Params(
@@ -89,6 +90,7 @@ public final class OciSpec {
       long pidsLimit,
       long tmpBytes,
       Path hostsFile,
+      Path resolvConf,
       Map<String, String> annotations) {}
 
   private OciSpec() {}
@@ -225,6 +227,13 @@ public final class OciSpec {
                 "/etc/hosts",
                 "bind",
                 p.hostsFile().toString(),
+                List.of("rbind", "ro", "nosuid", "nodev", "noexec")))
+        // The node's name service for this instance, or none: never the host's own resolver.
+        .add(
+            mount(
+                "/etc/resolv.conf",
+                "bind",
+                p.resolvConf().toString(),
                 List.of("rbind", "ro", "nosuid", "nodev", "noexec")));
   }
 

@@ -161,10 +161,16 @@ public final class PodNetwork {
   /**
    * Fences instances off: an {@code unreachable} route for the whole subnet, so traffic for an
    * instance whose link is gone fails at once instead of following the default route off the node;
-   * and (when enabled) the nftables table that rejects connections instances open to the node.
-   * Idempotent.
+   * and (when enabled) the nftables table that rejects connections instances open to the node. With
+   * {@code outbound}, an instance's UDP 53 and TCP 80 to the node's end of its own link are
+   * redirected to the ports its name service and outbound listener listen on, and accepted there
+   * only when so redirected: the destination must be an address of the very link the packet came in
+   * on ({@code fib daddr . iif type local}), so no instance reaches another's, nor any other
+   * address or port of the node. Idempotent.
+   *
+   * @param outbound the ports of the instances' doors, or null for none
    */
-  public void installFence() {
+  public void installFence(OutboundPorts outbound) {
     // Each instance's connected /30 is more specific, so this only catches addresses without a
     // link.
     Commands.run(List.of("ip", "route", "replace", "unreachable", subnet)).orThrow();
@@ -189,10 +195,20 @@ public final class PodNetwork {
             + "    iifname "
             + any
             + " ct state established,related accept\n"
+            + (outbound == null
+                ? ""
+                : accept(any, "udp", 53, outbound.dns()) + accept(any, "tcp", 80, outbound.http()))
             + "    iifname "
             + any
             + " reject\n"
             + "  }\n"
+            + (outbound == null
+                ? ""
+                : "  chain prerouting {\n"
+                    + "    type nat hook prerouting priority dstnat; policy accept;\n"
+                    + redirect(any, "udp", 53, outbound.dns())
+                    + redirect(any, "tcp", 80, outbound.http())
+                    + "  }\n")
             + "  chain forward {\n"
             + "    type filter hook forward priority -10; policy accept;\n"
             + "    iifname "
@@ -204,6 +220,42 @@ public final class PodNetwork {
             + "  }\n"
             + "}\n";
     Commands.run(List.of("nft", "-f", "-"), script, Duration.ofSeconds(10)).orThrow();
+  }
+
+  /** The ports the instances' doors listen on, which their 53 and 80 are redirected to. */
+  public record OutboundPorts(int dns, int http) {
+    public OutboundPorts {
+      if (dns < 1 || dns > 65535 || http < 1 || http > 65535) {
+        throw new IllegalArgumentException(
+            "outbound ports must be 1 to 65535, not " + dns + " and " + http);
+      }
+    }
+  }
+
+  private static String redirect(String links, String proto, int from, int to) {
+    return from == to
+        ? ""
+        : "    iifname "
+            + links
+            + " fib daddr . iif type local "
+            + proto
+            + " dport "
+            + from
+            + " redirect to :"
+            + to
+            + "\n";
+  }
+
+  /** Accepts {@code to} on the link's own address, only as the redirect of {@code from}. */
+  private static String accept(String links, String proto, int from, int to) {
+    return "    iifname "
+        + links
+        + " fib daddr . iif type local "
+        + proto
+        + " dport "
+        + to
+        + (from == to ? "" : " ct status dnat")
+        + " accept\n";
   }
 
   public void removeFence() {
