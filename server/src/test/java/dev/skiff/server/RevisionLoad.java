@@ -38,6 +38,30 @@ final class RevisionLoad implements AutoCloseable {
   /** One answer's bucket: the second of the run it ended in, its revision and status. */
   record Key(long second, String revision, int status) {}
 
+  /**
+   * What the load did in seconds {@code [from, to)} of its run: requests it asked of itself ({@code
+   * rate} a second), sent, held back (due while {@link #MAX_IN_FLIGHT} were unanswered, never
+   * sent), answered (whatever the answer), and the rate it actually sent at.
+   */
+  record Achieved(long from, long to, int asked, long sent, long heldBack, long answered) {
+    double perSecond() {
+      return (double) sent / Math.max(1, to - from);
+    }
+
+    /** The share (0..1) of the asked rate that was sent. */
+    double ofAsked() {
+      return perSecond() / asked;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "seconds %d-%d: asked %d/s, sent %d (%.0f/s, %.0f %% of asked), held back %d,"
+              + " answered %d",
+          from, to, asked, sent, perSecond(), 100 * ofAsked(), heldBack, answered);
+    }
+  }
+
   private final Vertx vertx = Vertx.vertx();
   private final List<HttpClient> clients = new ArrayList<>();
   private final int port;
@@ -48,6 +72,8 @@ final class RevisionLoad implements AutoCloseable {
   private final AtomicLong answered = new AtomicLong();
   private final AtomicLong heldBack = new AtomicLong();
   private final Map<Key, AtomicLong> counts = new ConcurrentHashMap<>();
+  private final Map<Long, AtomicLong> sentIn = new ConcurrentHashMap<>();
+  private final Map<Long, AtomicLong> heldBackIn = new ConcurrentHashMap<>();
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private long timer;
 
@@ -80,8 +106,10 @@ final class RevisionLoad implements AutoCloseable {
     for (long i = 0; i < behind; i++) {
       if (sent.get() - answered.get() >= MAX_IN_FLIGHT) {
         heldBack.addAndGet(behind - i);
+        bump(heldBackIn, second(), behind - i);
         return;
       }
+      bump(sentIn, second(), 1);
       send(sent.getAndIncrement());
     }
   }
@@ -117,6 +145,32 @@ final class RevisionLoad implements AutoCloseable {
             });
   }
 
+  private static void bump(Map<Long, AtomicLong> perSecond, long second, long n) {
+    perSecond.computeIfAbsent(second, x -> new AtomicLong()).addAndGet(n);
+  }
+
+  private static long sum(Map<Long, AtomicLong> perSecond, long from, long to) {
+    long n = 0;
+    for (Map.Entry<Long, AtomicLong> e : perSecond.entrySet()) {
+      if (e.getKey() >= from && e.getKey() < to) {
+        n += e.getValue().get();
+      }
+    }
+    return n;
+  }
+
+  /** What the load sent, held back and had answered in seconds {@code [from, to)} of its run. */
+  Achieved achieved(long from, long to) {
+    long answeredThen = 0;
+    for (Map.Entry<Key, AtomicLong> e : counts.entrySet()) {
+      if (e.getKey().second() >= from && e.getKey().second() < to) {
+        answeredThen += e.getValue().get();
+      }
+    }
+    return new Achieved(
+        from, to, rate, sum(sentIn, from, to), sum(heldBackIn, from, to), answeredThen);
+  }
+
   /** Stops sending and waits (up to a minute) for every request sent to be answered. */
   void stop() throws InterruptedException {
     vertx.cancelTimer(timer);
@@ -128,11 +182,6 @@ final class RevisionLoad implements AutoCloseable {
 
   long sent() {
     return sent.get();
-  }
-
-  /** Requests a second actually sent over the run so far. */
-  double achievedRate() {
-    return sent.get() / Math.max(1e-3, (System.nanoTime() - startedAt) / 1e9);
   }
 
   /** Requests not answered 200 (other statuses, errors, and those never answered). */
@@ -148,10 +197,15 @@ final class RevisionLoad implements AutoCloseable {
 
   /** Answers with status 5xx, by revision. */
   Map<String, Long> serverErrors() {
+    return serverErrors(0, Long.MAX_VALUE);
+  }
+
+  /** Answers with status 5xx that ended in seconds {@code [from, to)}, by revision. */
+  Map<String, Long> serverErrors(long from, long to) {
     Map<String, Long> out = new TreeMap<>();
     counts.forEach(
         (k, v) -> {
-          if (k.status() >= 500) {
+          if (k.status() >= 500 && k.second() >= from && k.second() < to) {
             out.merge(String.valueOf(k.revision()), v.get(), Long::sum);
           }
         });
@@ -188,13 +242,16 @@ final class RevisionLoad implements AutoCloseable {
     return n;
   }
 
-  /** Per second: revision to count, for failure messages. */
+  /** Per second: sent, held back, and answers by revision and status, for failure messages. */
   String timeline() {
     Map<Long, Map<String, Long>> t = new TreeMap<>();
     counts.forEach(
         (k, v) ->
             t.computeIfAbsent(k.second(), s -> new TreeMap<>())
                 .merge(k.revision() + " " + k.status(), v.get(), Long::sum));
+    sentIn.forEach((s, n) -> t.computeIfAbsent(s, x -> new TreeMap<>()).put("sent", n.get()));
+    heldBackIn.forEach(
+        (s, n) -> t.computeIfAbsent(s, x -> new TreeMap<>()).put("held back", n.get()));
     return t + " errors " + errors;
   }
 
