@@ -60,6 +60,13 @@ class RolloutIT {
     return cli.ok("describe", service, "-o", "json").json().path("status").path("rollout");
   }
 
+  /**
+   * How often the test asks for the rollout. Each ask runs the CLI in this JVM (picocli, TLS to the
+   * API, JSON): at 5 a second it took a tenth of the CPU samples of a loaded run (JFR), CPU the
+   * platform needed to serve the load; once a second is fine-grained enough for 30 s rollouts.
+   */
+  static final Duration POLL = Duration.ofSeconds(1);
+
   /** Polls the service's rollout until {@code done} holds, for at most {@code within}. */
   static JsonNode awaitRollout(String service, Duration within, Predicate<JsonNode> done)
       throws Exception {
@@ -69,7 +76,7 @@ class RolloutIT {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("rollout of " + service + " did not get there: " + r);
       }
-      Thread.sleep(200);
+      Thread.sleep(POLL.toMillis());
       r = rollout(service);
     }
     return r;
@@ -197,8 +204,11 @@ class RolloutIT {
       assertTrue(errors > 0, "the bad revision did fail some requests: " + load.timeline());
       assertTrue(
           seen < 5,
-          "clients saw " + seen + " % errors while revision 2 took traffic, not below the 5 %"
-              + " threshold: " + load.timeline());
+          "clients saw "
+              + seen
+              + " % errors while revision 2 took traffic, not below the 5 %"
+              + " threshold: "
+              + load.timeline());
       assertEquals(0, load.answeredBy("shaky-00002", backSecond + 4), load::timeline);
       String page = cli.ok("describe", "shaky").out();
       assertTrue(page.contains("RolledBack") && page.contains("with 5xx in the last"), page);
