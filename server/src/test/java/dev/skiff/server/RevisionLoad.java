@@ -1,5 +1,6 @@
 package dev.skiff.server;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -8,11 +9,14 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * requests each revision answered ({@code X-Skiff-Revision}) and with which status, so a test can
  * watch a traffic split move. Up to {@code rate} GETs a second over keep-alive HTTP/1.1
  * connections, never more than {@link #MAX_IN_FLIGHT} unanswered; a request that errs or gets no
- * answer within 30 s counts as a failure.
+ * answer within 30 s counts as a failure. It also counts per second what it sent and held back, and
+ * samples the JVM's CPU time, so a test can say at which rate it really ran and what an answer cost
+ * ({@link #achieved}): a load that silently runs at a fraction of its rate proves nothing.
  */
 final class RevisionLoad implements AutoCloseable {
   private static final int CLIENTS = 4;
@@ -41,9 +47,11 @@ final class RevisionLoad implements AutoCloseable {
   /**
    * What the load did in seconds {@code [from, to)} of its run: requests it asked of itself ({@code
    * rate} a second), sent, held back (due while {@link #MAX_IN_FLIGHT} were unanswered, never
-   * sent), answered (whatever the answer), and the rate it actually sent at.
+   * sent), answered (whatever the answer), the rate it actually sent at, and the CPU time this
+   * whole JVM used then (the load and, in an IT, the skiffd under test).
    */
-  record Achieved(long from, long to, int asked, long sent, long heldBack, long answered) {
+  record Achieved(
+      long from, long to, int asked, long sent, long heldBack, long answered, long cpuNanos) {
     double perSecond() {
       return (double) sent / Math.max(1, to - from);
     }
@@ -53,12 +61,30 @@ final class RevisionLoad implements AutoCloseable {
       return perSecond() / asked;
     }
 
+    /** The JVM's CPU time per answer, in ms: what an answer cost whatever the machine's load. */
+    double cpuMillisPerAnswer() {
+      return cpuNanos / 1e6 / Math.max(1, answered);
+    }
+
     @Override
     public String toString() {
       return String.format(
           "seconds %d-%d: asked %d/s, sent %d (%.0f/s, %.0f %% of asked), held back %d,"
-              + " answered %d",
-          from, to, asked, sent, perSecond(), 100 * ofAsked(), heldBack, answered);
+              + " answered %d; the JVM used %.1f CPU-s (%.2f cores, %.2f ms per answer: %d/s"
+              + " would take %.2f cores)",
+          from,
+          to,
+          asked,
+          sent,
+          perSecond(),
+          100 * ofAsked(),
+          heldBack,
+          answered,
+          cpuNanos / 1e9,
+          cpuNanos / 1e9 / Math.max(1, to - from),
+          cpuMillisPerAnswer(),
+          asked,
+          cpuMillisPerAnswer() * asked / 1000);
     }
   }
 
@@ -74,6 +100,12 @@ final class RevisionLoad implements AutoCloseable {
   private final Map<Key, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Map<Long, AtomicLong> sentIn = new ConcurrentHashMap<>();
   private final Map<Long, AtomicLong> heldBackIn = new ConcurrentHashMap<>();
+
+  /** The JVM's CPU time at the first tick of each second. */
+  private final NavigableMap<Long, Long> cpuAt = new ConcurrentSkipListMap<>();
+
+  private final OperatingSystemMXBean os =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private long timer;
 
@@ -101,6 +133,7 @@ final class RevisionLoad implements AutoCloseable {
   }
 
   private void tick() {
+    cpuAt.putIfAbsent(second(), os.getProcessCpuTime());
     long due = (System.nanoTime() - startedAt) * rate / 1_000_000_000L;
     long behind = due - sent.get() - heldBack.get();
     for (long i = 0; i < behind; i++) {
@@ -167,8 +200,12 @@ final class RevisionLoad implements AutoCloseable {
         answeredThen += e.getValue().get();
       }
     }
+    Map.Entry<Long, Long> cpuFrom = cpuAt.ceilingEntry(from);
+    Map.Entry<Long, Long> cpuTo = cpuAt.floorEntry(to);
+    long cpu =
+        cpuFrom == null || cpuTo == null ? 0 : Math.max(0, cpuTo.getValue() - cpuFrom.getValue());
     return new Achieved(
-        from, to, rate, sum(sentIn, from, to), sum(heldBackIn, from, to), answeredThen);
+        from, to, rate, sum(sentIn, from, to), sum(heldBackIn, from, to), answeredThen, cpu);
   }
 
   /** Stops sending and waits (up to a minute) for every request sent to be answered. */
@@ -242,7 +279,10 @@ final class RevisionLoad implements AutoCloseable {
     return n;
   }
 
-  /** Per second: sent, held back, and answers by revision and status, for failure messages. */
+  /**
+   * Per second: sent, held back, the JVM's CPU ms, and answers by revision and status, for failure
+   * messages.
+   */
   String timeline() {
     Map<Long, Map<String, Long>> t = new TreeMap<>();
     counts.forEach(
@@ -252,6 +292,13 @@ final class RevisionLoad implements AutoCloseable {
     sentIn.forEach((s, n) -> t.computeIfAbsent(s, x -> new TreeMap<>()).put("sent", n.get()));
     heldBackIn.forEach(
         (s, n) -> t.computeIfAbsent(s, x -> new TreeMap<>()).put("held back", n.get()));
+    cpuAt.forEach(
+        (s, cpu) -> {
+          Long next = cpuAt.get(s + 1);
+          if (next != null) {
+            t.computeIfAbsent(s, x -> new TreeMap<>()).put("cpu ms", (next - cpu) / 1_000_000);
+          }
+        });
     return t + " errors " + errors;
   }
 
