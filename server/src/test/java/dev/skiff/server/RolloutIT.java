@@ -83,12 +83,13 @@ class RolloutIT {
   }
 
   @Test
-  @Timeout(180)
+  @Timeout(240)
   void rolloutOverThirtySecondsUnderLoadMovesInStepsWithoutAFailedRequest() throws Exception {
     cli.ok("deploy", "steady", "--wasm", greet.toString(), "--min-scale", "1");
     cli.ok("traffic", "steady", "--rollout", "30s");
     try (RevisionLoad load = RevisionLoad.start(skiffd.gatewayPort(), host("steady"), RATE)) {
       awaitAnswers(load, "steady-00001");
+      awaitRate(load);
       cli.ok("deploy", "steady", "--wasm", greet.toString(), "--env", "V=2", "--min-scale", "1");
       JsonNode started =
           awaitRollout(
@@ -137,7 +138,7 @@ class RolloutIT {
   }
 
   @Test
-  @Timeout(120)
+  @Timeout(180)
   void aRevisionFailingAFifthOfItsRequestsIsRolledBackWithinItsWindow() throws Exception {
     cli.ok("deploy", "shaky", "--wasm", greet.toString(), "--min-scale", "1");
     cli.ok(
@@ -151,6 +152,7 @@ class RolloutIT {
         "10s");
     try (RevisionLoad load = RevisionLoad.start(skiffd.gatewayPort(), host("shaky"), RATE)) {
       awaitAnswers(load, "shaky-00001");
+      awaitRate(load);
       long deploySecond = load.second();
       cli.ok(
           "deploy",
@@ -233,6 +235,23 @@ class RolloutIT {
                 + loadAverage()
                 + ") or the platform could not keep up: "
                 + load.timeline());
+  }
+
+  /**
+   * Waits up to 60 s until the load has sent at least {@link #ACHIEVED} of its rate for 3 whole
+   * seconds in a row, so that the rollout starts under the load it is judged by (a fresh JVM is
+   * still compiling the path in its first seconds); goes on if it never does, and the rate check
+   * then says so.
+   */
+  private static void awaitRate(RevisionLoad load) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      long now = load.second();
+      if (now >= 3 && load.achieved(now - 3, now).ofAsked() >= ACHIEVED) {
+        return;
+      }
+      Thread.sleep(200); // poll interval of the load's own counts
+    }
   }
 
   /** Polls until the load's run reaches {@code second} (the load's own clock, no fixed sleep). */
