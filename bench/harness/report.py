@@ -473,9 +473,14 @@ def mesh_call_section(w, mc):
     w("The `caller` example (Wasm, `wasi_experimental_http`) calls `hello` through the mesh by name "
       "(`mesh_call`, skiffd --mesh on) and, beside it, calls hello's plaintext listener listed in "
       "its `allowedHosts` (`direct_call`, skiffd --mesh off); both through their gateway at a "
-      f"fixed 1,000 req/s, {mc['rounds']} interleaved round(s) of {mc['seconds_per_round']} s after "
-      f"a {mc['warmup_s']} s warm-up. hello alone through each gateway gives the ingress side's own "
-      "mesh cost, which both caller paths pay.\n")
+      f"fixed 1,000 req/s ({mc.get('connections', 10)} HTTP/1.1 connections), {mc['rounds']} "
+      f"interleaved round(s) of {mc['seconds_per_round']} s after a {mc['warmup_s']} s warm-up. "
+      "hello alone through each gateway gives the ingress side's own mesh cost, which both caller "
+      "paths pay.\n")
+    short = [k for k, t in mc["targets"].items() if t.get("rate_held") is False]
+    if short:
+        w(f"**Rate not held** by {', '.join(short)} (under 95 % of 1,000 req/s): those latencies "
+          "are at a lower rate than the others', so the differences below compare unequal loads.\n")
     w("| path | p50 | p99 | p99.9 | achieved rate | errors |\n| --- | --- | --- | --- | --- | --- |")
     for key, t in mc["targets"].items():
         lat = t["latency_ms"]
@@ -483,9 +488,11 @@ def mesh_call_section(w, mc):
           f"| {f0(t['achieved_rate'])}/s | {f0(t['errors'])} |")
     w("")
     a = mc["outbound_mesh_added_ms"]
+    verdict = ("not judged (a path did not hold the rate)" if short
+               else "met" if a["p99"] <= 0.3 else "NOT met")
     w(f"The mesh's share of a call (mesh_call − direct_call − (hello on − off)): p50 "
       f"{sms(a['p50'])}, p99 {sms(a['p99'])}; target ≤ 0.3 ms at p99: "
-      f"**{'met' if a['p99'] <= 0.3 else 'NOT met'}**.\n")
+      f"**{verdict}**.\n")
     _end(w, mc)
 
 

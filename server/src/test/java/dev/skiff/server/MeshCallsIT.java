@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.examples.Examples;
 import dev.skiff.testing.Prerequisites;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -15,6 +16,8 @@ import io.vertx.core.http.HttpVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Function-to-function calls through the mesh in skiffd: the {@code caller} example, a Wasm module
  * built from C against the wasi_experimental_http imports, calls the {@code hello} example by name
  * over mutual TLS with its own identity; the callee's policy (the default: its own namespace)
- * decides, and its 403 reaches the caller.
+ * decides, and its 403 reaches the caller; mesh calls to a callee split 90/10 between two revisions
+ * follow the split.
  */
 class MeshCallsIT {
   @TempDir static Path dir;
@@ -99,8 +103,8 @@ class MeshCallsIT {
       throws Exception {
     Path file = Files.write(dir.resolve(example + ".wasm"), Examples.wasm(example));
     var args =
-        new java.util.ArrayList<>(
-            java.util.List.of(
+        new ArrayList<>(
+            List.of(
                 "deploy",
                 name,
                 "-n",
@@ -136,6 +140,60 @@ class MeshCallsIT {
     assertEquals(200, r.status(), r.text());
     assertEquals("Hello, mesh!", r.text().trim());
     assertEquals("200", r.headers().get("X-Callee-Status"));
+  }
+
+  @Test
+  void aNinetyTenSplitOnTheCalleeHoldsWithinThreePercentOverFiveThousandMeshCalls()
+      throws Exception {
+    // Two revisions of the callee that answer differently, split 90/10, and a caller of it.
+    deploy("default", "split", Examples.HELLO, "GREETING=One");
+    deploy("default", "split", Examples.HELLO, "GREETING=Two");
+    cli.ok("traffic", "split", "split-00001=90", "split-00002=10");
+    deploy("default", "splitter", Examples.CALLER, "CALLEE_URL=http://split.default/");
+    // Revision 2 takes all calls until the split reaches the mesh's route table: wait for One.
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!get("splitter.default.localhost", "/?name=s").text().startsWith("One,")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("revision 1 of split never answered a mesh call");
+      }
+      Thread.sleep(100); // poll interval while the split reaches the route table
+    }
+    int total = 5000;
+    int first = 0;
+    int second = 0;
+    List<String> other = new ArrayList<>();
+    for (int batch = 0; batch < total / 50; batch++) {
+      List<Future<Http.Response>> calls = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        calls.add(
+            http.sendAsync(
+                HttpMethod.GET,
+                skiffd.gatewayPort(),
+                "splitter.default.localhost",
+                "/?name=s",
+                Map.of(),
+                null));
+      }
+      for (Future<Http.Response> call : calls) {
+        Http.Response r = call.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        String text = r.status() + " " + r.text().trim();
+        if (text.equals("200 One, s!")) {
+          first++;
+        } else if (text.equals("200 Two, s!")) {
+          second++;
+        } else if (other.size() < 10) {
+          other.add(text);
+        }
+      }
+    }
+    double share = first / (double) total;
+    System.out.printf(
+        "MeshCallsIT split: %d mesh calls, split-00001 (90 %%) answered %d (%.2f %%), split-00002"
+            + " (10 %%) %d, other answers %d%n",
+        total, first, 100 * share, second, total - first - second);
+
+    assertEquals(total, first + second, () -> "answers other than the two revisions': " + other);
+    assertTrue(Math.abs(share - 0.9) <= 0.03, "split-00001 answered " + share + " of the calls");
   }
 
   @Test

@@ -1,0 +1,70 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.skiff.wasm.spi.OutboundRequest;
+import dev.skiff.wasm.spi.OutboundResponse;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Calls to an allowed host outside the mesh, against a real HTTP server on loopback. */
+class DirectCallsTest {
+  private final Vertx vertx = Vertx.vertx();
+  private final DirectCalls direct = new DirectCalls(vertx);
+
+  @AfterEach
+  void stop() throws Exception {
+    direct.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Wasm requests calling one host at once each hold a call open (the guest waits on its thread):
+   * the calls must not queue behind a handful of pooled connections (Vert.x's default is 5 per
+   * host), or a function calling out at 1,000 calls a second is capped by the pool, not the host.
+   */
+  @Test
+  void manyCallsToOneHostAreOpenAtOnce() throws Exception {
+    int together = 24;
+    List<HttpServerRequest> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    HttpServer server =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      // Answers nothing until `together` requests are open at the same time.
+                      held.add(req);
+                      if (held.size() == together) {
+                        held.forEach(r -> r.response().end("ok"));
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    URI url = URI.create("http://127.0.0.1:" + server.actualPort() + "/");
+
+    List<Future<OutboundResponse>> calls = new ArrayList<>();
+    for (int i = 0; i < together; i++) {
+      calls.add(
+          direct.send(
+              new OutboundRequest(
+                  "caller", "GET", url, List.of(), new byte[0], Duration.ofSeconds(5), 1024)));
+    }
+
+    for (Future<OutboundResponse> call : calls) {
+      assertEquals(200, await(call).status());
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
