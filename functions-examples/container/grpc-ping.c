@@ -12,7 +12,8 @@
  * Each answer is "<msg> - pong from <K_REVISION>". Any other method gets grpc-status 12
  * (UNIMPLEMENTED); a request message that is not a Request gets 3 (INVALID_ARGUMENT). Listens on
  * $PORT (default 8080) on all interfaces, one thread, poll(2) over every connection; exits on
- * SIGTERM. Every answer names the instance in the header x-instance ($HOSTNAME).
+ * SIGTERM. Every answer names the instance in the header x-instance ($HOSTNAME) and, when the
+ * call had a deadline, echoes the grpc-timeout it arrived with in x-grpc-timeout.
  *
  * Health, for grpc probes (the gRPC Health Checking Protocol):
  *
@@ -60,6 +61,7 @@ struct stream {
   int request_ended, failed;
   int status;          /* grpc-status when not 0 */
   const char *message; /* its grpc-message */
+  char timeout[16];    /* the request's grpc-timeout, "" when none */
   struct stream *next;
 };
 
@@ -296,7 +298,13 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
   (void)user;
   if (f->hd.type != NGHTTP2_HEADERS) return 0;
   struct stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-  if (!st || namelen != 5 || memcmp(name, ":path", 5) != 0) return 0;
+  if (!st) return 0;
+  if (namelen == 12 && memcmp(name, "grpc-timeout", 12) == 0 && valuelen < sizeof st->timeout) {
+    memcpy(st->timeout, value, valuelen);
+    st->timeout[valuelen] = 0;
+    return 0;
+  }
+  if (namelen != 5 || memcmp(name, ":path", 5) != 0) return 0;
   static const struct {
     const char *path;
     enum method method;
@@ -322,9 +330,10 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
       return nghttp2_submit_response(s, st->id, only, 5, NULL);
     }
     nghttp2_nv head[] = {NV(":status", "200"), NV("content-type", "application/grpc"),
-                         NV("x-instance", instance)};
+                         NV("x-instance", instance), NV("x-grpc-timeout", st->timeout)};
     nghttp2_data_provider body = {.source.ptr = st, .read_callback = read_out};
-    if (nghttp2_submit_response(s, st->id, head, 3, &body)) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    if (nghttp2_submit_response(s, st->id, head, st->timeout[0] ? 4 : 3, &body))
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
   }
   if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
       (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {

@@ -56,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * h2c), served by skiffd under real runc with the mesh on, and called by grpc-java through the
  * gateway with h2c: unary Ping, the PingStream answering each message before the next is sent, an
  * unknown method's status from the workload's trailers, warm and from zero (the activator); and
- * Knative's {@code grpc} readiness and liveness probes (grpc.health.v1) against it.
+ * Knative's {@code grpc} readiness and liveness probes (grpc.health.v1) against it, and deadlines
+ * through the gateway.
  */
 class KnativeGrpcPingIT {
   private static final String HOST = "grpc-ping.default.localhost";
@@ -345,6 +346,106 @@ class KnativeGrpcPingIT {
     String described = cli.ok("describe", "grpc-health").out();
     assertTrue(described.contains("Restarts:"), described);
     assertTrue(described.contains("LivenessProbeFailed"), described);
+    String events = cli.ok("events", "grpc-health").out();
+    assertTrue(events.contains("Restarting"), events);
+    assertTrue(events.contains("gRPC health check of service ping.PingService"), events);
+  }
+
+  @Test
+  void deadlinesReachTheWorkloadAndExpireThroughTheGateway() throws Exception {
+    Path manifest =
+        Files.writeString(
+            dir.resolve("grpc-deadline.yaml"),
+            """
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: grpc-deadline
+              namespace: default
+            spec:
+              template:
+                spec:
+                  containers:
+                  - image: %s
+                    ports:
+                      - name: h2c
+                        containerPort: 8080
+            """
+                .formatted(image));
+    cli.ok("apply", "-f", manifest.toString());
+    ManagedChannel deadlined =
+        NettyChannelBuilder.forAddress("127.0.0.1", skiffd.gatewayPort())
+            .overrideAuthority("grpc-deadline.default.localhost")
+            .usePlaintext()
+            .build();
+    try {
+      // The client's deadline reaches the workload as grpc-timeout (grpc-ping echoes it).
+      AtomicReference<Metadata> headers = new AtomicReference<>();
+      Channel capturing =
+          ClientInterceptors.intercept(
+              deadlined,
+              MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
+      ClientCalls.blockingUnaryCall(
+          capturing, PING, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), "t");
+      String timeout =
+          headers.get().get(Metadata.Key.of("x-grpc-timeout", Metadata.ASCII_STRING_MARSHALLER));
+      assertTrue(timeout != null, "no grpc-timeout reached the workload: " + headers.get());
+      long nanos = grpcTimeoutNanos(timeout);
+      assertTrue(
+          nanos > 0 && nanos <= TimeUnit.SECONDS.toNanos(30),
+          "grpc-timeout " + timeout + " is not within the client's 30 s deadline");
+
+      // A stream the workload never answers ends with the client's deadline, not an error of a
+      // proxy on the way; the channel serves the next call.
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      ClientCalls.asyncBidiStreamingCall(
+          deadlined.newCall(
+              PING_STREAM, CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS)),
+          new StreamObserver<String>() {
+            @Override
+            public void onNext(String value) {
+              done.completeExceptionally(new AssertionError("an answer to nothing: " + value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              done.complete(null);
+            }
+          });
+      var ended =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class, () -> done.get(60, TimeUnit.SECONDS));
+      assertEquals(
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.fromThrowable(ended.getCause()).getCode(),
+          ended.getCause().toString());
+      assertEquals(
+          "after - pong from grpc-deadline-00001",
+          ClientCalls.blockingUnaryCall(deadlined, PING, deadline(), "after"));
+    } finally {
+      deadlined.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A grpc-timeout header's value ({@code 1-8 digits} and a unit: H, M, S, m, u, n) in nanos. */
+  static long grpcTimeoutNanos(String value) {
+    long n = Long.parseLong(value.substring(0, value.length() - 1));
+    TimeUnit unit =
+        switch (value.charAt(value.length() - 1)) {
+          case 'H' -> TimeUnit.HOURS;
+          case 'M' -> TimeUnit.MINUTES;
+          case 'S' -> TimeUnit.SECONDS;
+          case 'm' -> TimeUnit.MILLISECONDS;
+          case 'u' -> TimeUnit.MICROSECONDS;
+          case 'n' -> TimeUnit.NANOSECONDS;
+          default -> throw new AssertionError("not a grpc-timeout: " + value);
+        };
+    return unit.toNanos(n);
   }
 
   /**
