@@ -12,7 +12,20 @@
  * Each answer is "<msg> - pong from <K_REVISION>". Any other method gets grpc-status 12
  * (UNIMPLEMENTED); a request message that is not a Request gets 3 (INVALID_ARGUMENT). Listens on
  * $PORT (default 8080) on all interfaces, one thread, poll(2) over every connection; exits on
- * SIGTERM.
+ * SIGTERM. Every answer names the instance in the header x-instance ($HOSTNAME) and, when the
+ * call had a deadline, echoes the grpc-timeout it arrived with in x-grpc-timeout.
+ *
+ * Health, for grpc probes (the gRPC Health Checking Protocol):
+ *
+ *   service grpc.health.v1.Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }
+ *   message HealthCheckRequest  { string service = 1; }
+ *   message HealthCheckResponse { ServingStatus status = 1; }  // SERVING = 1, NOT_SERVING = 2
+ *
+ * knows the services "" (the server as a whole) and "ping.PingService", both SERVING; any other
+ * name gets grpc-status 5 (NOT_FOUND), as grpc-go's health server answers. So a test can fail one
+ * instance's probe, the unary ping.PingService/Fail(Request{msg: <service>}) makes that service
+ * NOT_SERVING in the instance that answers it ('"<service>" NOT_SERVING in <instance>'), and the
+ * env var NOT_SERVING=<service> makes one service start so ("" cannot be named there).
  *
  * Build: gcc -static -O2 -o grpc-ping grpc-ping.c -lnghttp2
  */
@@ -34,7 +47,7 @@
 #define MAX_CONNS 256
 #define MAX_MESSAGE (4u << 20) /* gRPC's default limit */
 
-enum method { UNKNOWN, PING, PING_STREAM };
+enum method { UNKNOWN, PING, PING_STREAM, HEALTH_CHECK, FAIL };
 
 struct buf {
   uint8_t *data;
@@ -46,6 +59,9 @@ struct stream {
   enum method method;
   struct buf in, out;
   int request_ended, failed;
+  int status;          /* grpc-status when not 0 */
+  const char *message; /* its grpc-message */
+  char timeout[16];    /* the request's grpc-timeout, "" when none */
   struct stream *next;
 };
 
@@ -57,6 +73,22 @@ struct conn {
 
 static volatile sig_atomic_t stopping;
 static const char *revision = "unknown";
+static const char *instance = "unknown";
+
+/* The health of each service this server knows: HealthCheckResponse.ServingStatus values. */
+#define SERVING 1
+#define NOT_SERVING 2
+static struct {
+  const char *name;
+  int status;
+} health[] = {{"", SERVING}, {"ping.PingService", SERVING}};
+#define HEALTH_SERVICES (sizeof health / sizeof health[0])
+
+static int find_service(const uint8_t *name, size_t len) {
+  for (size_t i = 0; i < HEALTH_SERVICES; i++)
+    if (strlen(health[i].name) == len && memcmp(health[i].name, name, len) == 0) return (int)i;
+  return -1;
+}
 
 static void on_term(int sig) {
   (void)sig;
@@ -130,24 +162,57 @@ static int parse_request(const uint8_t *p, size_t n, const uint8_t **msg, size_t
   return 0;
 }
 
-/* Appends one framed Response{msg: "<msg> - pong from <revision>"} to the stream's output. */
-static int answer(struct stream *st, const uint8_t *msg, size_t msg_len) {
-  const char *suffix = " - pong from ";
-  size_t text = msg_len + strlen(suffix) + strlen(revision);
+/* Appends one framed message of field 1 (string or varint) to the stream's output. */
+static int frame(struct stream *st, uint8_t key, uint64_t value_or_len) {
   uint8_t head[5 + 1 + 10];
   size_t h = 5;
-  head[h++] = 0x0a; /* field 1, length-delimited */
-  for (size_t v = text;; v >>= 7) {
+  head[h++] = key;
+  for (uint64_t v = value_or_len;; v >>= 7) {
     head[h++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
     if (v <= 0x7f) break;
   }
-  uint32_t body = (uint32_t)(h - 5 + text);
+  uint32_t body = (uint32_t)(h - 5 + (key == 0x0a ? value_or_len : 0));
   head[0] = 0; /* not compressed */
   head[1] = (uint8_t)(body >> 24);
   head[2] = (uint8_t)(body >> 16);
   head[3] = (uint8_t)(body >> 8);
   head[4] = (uint8_t)body;
-  return append(&st->out, head, h) || append(&st->out, msg, msg_len) ||
+  return append(&st->out, head, h);
+}
+
+/* HealthCheckResponse{status} for the service named in a HealthCheckRequest, or NOT_FOUND. */
+static int check_health(struct stream *st, const uint8_t *name, size_t len) {
+  int i = find_service(name, len);
+  if (i < 0) {
+    st->status = 5;
+    st->message = "unknown service";
+    return 0;
+  }
+  return frame(st, 0x08, (uint64_t)health[i].status);
+}
+
+/* Makes the named service NOT_SERVING here and says so in a Response. */
+static int fail_service(struct stream *st, const uint8_t *name, size_t len) {
+  int i = find_service(name, len);
+  if (i < 0) {
+    st->status = 5;
+    st->message = "unknown service";
+    return 0;
+  }
+  health[i].status = NOT_SERVING;
+  fprintf(stderr, "grpc-ping: service \"%s\" is now NOT_SERVING\n", health[i].name);
+  char text[512];
+  int n = snprintf(text, sizeof text, "\"%s\" NOT_SERVING in %s", health[i].name, instance);
+  if (n < 0) return -1;
+  size_t t = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+  return frame(st, 0x0a, t) || append(&st->out, (const uint8_t *)text, t);
+}
+
+/* Appends one framed Response{msg: "<msg> - pong from <revision>"} to the stream's output. */
+static int answer(struct stream *st, const uint8_t *msg, size_t msg_len) {
+  const char *suffix = " - pong from ";
+  size_t text = msg_len + strlen(suffix) + strlen(revision);
+  return frame(st, 0x0a, text) || append(&st->out, msg, msg_len) ||
          append(&st->out, (const uint8_t *)suffix, strlen(suffix)) ||
          append(&st->out, (const uint8_t *)revision, strlen(revision));
 }
@@ -169,12 +234,17 @@ static ssize_t read_out(nghttp2_session *s, int32_t id, uint8_t *out, size_t len
     if (st->out.off == st->out.len) st->out.off = st->out.len = 0;
     return (ssize_t)n;
   }
-  if (!st->request_ended && !st->failed) return NGHTTP2_ERR_DEFERRED;
+  if (!st->request_ended && !st->failed && !st->status) return NGHTTP2_ERR_DEFERRED;
   *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
   if (st->failed) {
     nghttp2_nv failed[] = {NV("grpc-status", "3"),
-                           NV("grpc-message", "the request is not a ping.Request")};
+                           NV("grpc-message", "the request is not the method's request message")};
     nghttp2_submit_trailer(s, id, failed, 2);
+  } else if (st->status) {
+    char code[12];
+    snprintf(code, sizeof code, "%d", st->status);
+    nghttp2_nv error[] = {NV("grpc-status", code), NV("grpc-message", st->message)};
+    nghttp2_submit_trailer(s, id, error, 2);
   } else {
     nghttp2_nv ok[] = {NV("grpc-status", "0")};
     nghttp2_submit_trailer(s, id, ok, 1);
@@ -184,7 +254,7 @@ static ssize_t read_out(nghttp2_session *s, int32_t id, uint8_t *out, size_t len
 
 static void handle_messages(nghttp2_session *s, struct stream *st) {
   int produced = 0;
-  while (!st->failed && st->in.len - st->in.off >= 5) {
+  while (!st->failed && !st->status && st->in.len - st->in.off >= 5) {
     const uint8_t *p = st->in.data + st->in.off;
     uint32_t n = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
     if (p[0] != 0 || n > MAX_MESSAGE) {
@@ -194,7 +264,11 @@ static void handle_messages(nghttp2_session *s, struct stream *st) {
     if (st->in.len - st->in.off - 5 < n) break;
     const uint8_t *msg;
     size_t msg_len;
-    if (parse_request(p + 5, n, &msg, &msg_len) || answer(st, msg, msg_len)) {
+    /* Request, HealthCheckRequest: both one string in field 1 */
+    if (parse_request(p + 5, n, &msg, &msg_len) ||
+        (st->method == HEALTH_CHECK ? check_health(st, msg, msg_len)
+         : st->method == FAIL       ? fail_service(st, msg, msg_len)
+                                    : answer(st, msg, msg_len))) {
       st->failed = 1;
       break;
     }
@@ -202,7 +276,7 @@ static void handle_messages(nghttp2_session *s, struct stream *st) {
     produced = 1;
   }
   compact(&st->in);
-  if (produced || st->failed) nghttp2_session_resume_data(s, st->id);
+  if (produced || st->failed || st->status) nghttp2_session_resume_data(s, st->id);
 }
 
 static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *user) {
@@ -224,11 +298,23 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
   (void)user;
   if (f->hd.type != NGHTTP2_HEADERS) return 0;
   struct stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-  if (!st || namelen != 5 || memcmp(name, ":path", 5) != 0) return 0;
-  static const char ping[] = "/ping.PingService/Ping", stream[] = "/ping.PingService/PingStream";
-  if (valuelen == sizeof ping - 1 && memcmp(value, ping, valuelen) == 0) st->method = PING;
-  if (valuelen == sizeof stream - 1 && memcmp(value, stream, valuelen) == 0)
-    st->method = PING_STREAM;
+  if (!st) return 0;
+  if (namelen == 12 && memcmp(name, "grpc-timeout", 12) == 0 && valuelen < sizeof st->timeout) {
+    memcpy(st->timeout, value, valuelen);
+    st->timeout[valuelen] = 0;
+    return 0;
+  }
+  if (namelen != 5 || memcmp(name, ":path", 5) != 0) return 0;
+  static const struct {
+    const char *path;
+    enum method method;
+  } methods[] = {{"/ping.PingService/Ping", PING},
+                 {"/ping.PingService/PingStream", PING_STREAM},
+                 {"/ping.PingService/Fail", FAIL},
+                 {"/grpc.health.v1.Health/Check", HEALTH_CHECK}};
+  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+    if (valuelen == strlen(methods[i].path) && memcmp(value, methods[i].path, valuelen) == 0)
+      st->method = methods[i].method;
   return 0;
 }
 
@@ -239,12 +325,15 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
   if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST) {
     if (st->method == UNKNOWN) {
       nghttp2_nv only[] = {NV(":status", "200"), NV("content-type", "application/grpc"),
-                           NV("grpc-status", "12"), NV("grpc-message", "unknown method")};
-      return nghttp2_submit_response(s, st->id, only, 4, NULL);
+                           NV("x-instance", instance), NV("grpc-status", "12"),
+                           NV("grpc-message", "unknown method")};
+      return nghttp2_submit_response(s, st->id, only, 5, NULL);
     }
-    nghttp2_nv head[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
+    nghttp2_nv head[] = {NV(":status", "200"), NV("content-type", "application/grpc"),
+                         NV("x-instance", instance), NV("x-grpc-timeout", st->timeout)};
     nghttp2_data_provider body = {.source.ptr = st, .read_callback = read_out};
-    if (nghttp2_submit_response(s, st->id, head, 2, &body)) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    if (nghttp2_submit_response(s, st->id, head, st->timeout[0] ? 4 : 3, &body))
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
   }
   if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
       (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
@@ -341,6 +430,18 @@ int main(void) {
   const char *port_env = getenv("PORT");
   const char *rev = getenv("K_REVISION");
   if (rev && *rev) revision = rev;
+  const char *host = getenv("HOSTNAME");
+  if (host && *host) instance = host;
+  const char *down = getenv("NOT_SERVING");
+  if (down && *down) {
+    int i = find_service((const uint8_t *)down, strlen(down));
+    if (i < 0) {
+      fprintf(stderr, "grpc-ping: NOT_SERVING=%s names no service; known: ping.PingService\n",
+              down);
+      return 2;
+    }
+    health[i].status = NOT_SERVING;
+  }
   int port = port_env && *port_env ? atoi(port_env) : 8080;
   if (port <= 0 || port > 65535) {
     fprintf(stderr, "grpc-ping: PORT=%s is not a port number (1-65535)\n", port_env);

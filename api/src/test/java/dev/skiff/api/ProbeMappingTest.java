@@ -59,12 +59,84 @@ class ProbeMappingTest {
   }
 
   @Test
-  void grpcStartupAndOtherPortsAreRefusedByPath() {
-    var grpc =
+  void grpcProbesAreMappedWithPortAndService() {
+    Service s =
+        service(
+            """
+            ports: [{name: h2c, containerPort: 8080}]
+            readinessProbe:
+              grpc: {port: 8080}
+            livenessProbe:
+              grpc: {service: ping.PingService}
+              periodSeconds: 2
+            """);
+    ResourceValidator.validate(s);
+    Probe r = s.spec().template().readinessProbe();
+    assertEquals(new Probe.Grpc(8080, null), r.grpc());
+    assertEquals("", r.grpc().serviceOrDefault());
+    assertEquals(null, r.httpGet());
+    Probe l = s.spec().template().livenessProbe();
+    assertEquals(new Probe.Grpc(null, "ping.PingService"), l.grpc());
+    assertEquals(2, l.periodOrDefault());
+  }
+
+  @Test
+  void grpcProbeFieldsAreCheckedByPath() {
+    var unknown =
         assertThrows(
-            ValidationException.class, () -> service("readinessProbe: {grpc: {port: 8080}}"));
+            ValidationException.class,
+            () -> service("readinessProbe: {grpc: {port: 8080, tls: true}}"));
     assertEquals(
-        "spec.template.spec.containers[0].readinessProbe.grpc", grpc.errors().get(0).field());
+        "spec.template.spec.containers[0].readinessProbe.grpc.tls",
+        unknown.errors().get(0).field());
+    assertTrue(unknown.errors().get(0).hint().contains("[port, service]"), unknown.getMessage());
+    var notText =
+        assertThrows(
+            ValidationException.class, () -> service("livenessProbe: {grpc: {service: 7}}"));
+    assertEquals(
+        "spec.template.spec.containers[0].livenessProbe.grpc.service",
+        notText.errors().get(0).field());
+
+    Service bad =
+        service(
+            """
+            readinessProbe: {grpc: {port: 70000, service: "a\\nb"}}
+            livenessProbe: {grpc: {port: 9090}}
+            """);
+    var e = assertThrows(ValidationException.class, () -> ResourceValidator.validate(bad));
+    assertEquals(
+        List.of(
+            "spec.template.readinessProbe.grpc.port",
+            "spec.template.readinessProbe.grpc.service",
+            "spec.template.livenessProbe.grpc.port"),
+        e.errors().stream().map(f -> f.field()).toList());
+    assertTrue(e.errors().get(0).message().contains("1 to 65535"), e.getMessage());
+    assertTrue(e.errors().get(2).message().contains("serving port 8080"), e.getMessage());
+
+    Service two = service("readinessProbe: {grpc: {}, tcpSocket: {}}");
+    var both = assertThrows(ValidationException.class, () -> ResourceValidator.validate(two));
+    assertTrue(both.errors().get(0).message().contains("httpGet, tcpSocket, grpc or exec"));
+  }
+
+  @Test
+  void aGrpcProbeOnAWasmServiceIsRefusedLikeEveryProbe() {
+    Service wasm =
+        (Service)
+            Manifests.parse(
+                "kind: Service\nmetadata: {name: a}\nspec: {template: {wasm: {digest: 'sha256:"
+                    + "a".repeat(64)
+                    + "'}, readinessProbe: {grpc: {}}}}");
+    var e = assertThrows(ValidationException.class, () -> ResourceValidator.validate(wasm));
+    assertEquals("spec.template.readinessProbe", e.errors().get(0).field());
+    assertTrue(e.errors().get(0).message().contains("containers only"), e.getMessage());
+  }
+
+  @Test
+  void startupProbesAndOtherPortsAreRefusedByPath() {
+    var startup =
+        assertThrows(
+            ValidationException.class, () -> service("startupProbe: {grpc: {port: 8080}}"));
+    assertEquals("spec.template.spec.containers[0].startupProbe", startup.errors().get(0).field());
     Service other = service("livenessProbe: {tcpSocket: {port: 9090}}");
     var port = assertThrows(ValidationException.class, () -> ResourceValidator.validate(other));
     assertEquals("spec.template.livenessProbe.tcpSocket.port", port.errors().get(0).field());

@@ -12,7 +12,12 @@ import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionSpec;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.node.internal.EnvResolver;
+import dev.skiff.node.internal.EnvResolvingBackend;
 import dev.skiff.node.spi.EnvSources;
+import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceSpec;
+import dev.skiff.node.spi.RuntimeBackend;
+import dev.skiff.node.spi.StartProgress;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Env read from secrets and config maps as an instance starts, with Kubernetes' precedence. */
@@ -63,6 +69,36 @@ class EnvResolverTest {
         .toCompletionStage()
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theResolvedSpecKeepsItsStartProgressSoPullsAreStillReported() throws Exception {
+    AtomicReference<InstanceSpec> started = new AtomicReference<>();
+    RuntimeBackend inner =
+        new RuntimeBackend() {
+          @Override
+          public String kind() {
+            return "container";
+          }
+
+          @Override
+          public Future<Instance> start(InstanceSpec spec) {
+            started.set(spec);
+            return Future.failedFuture("not started in this test");
+          }
+
+          @Override
+          public Future<Void> close() {
+            return Future.succeededFuture();
+          }
+        };
+    StartProgress progress = pull -> {};
+    Revision r =
+        revision(Map.of(), Map.of("PASSWORD", EnvSource.secretKey("db", "password")), List.of());
+    new EnvResolvingBackend(inner, new EnvResolver(sources))
+        .start(new InstanceSpec("shop.web-00001.1", r, (stream, line) -> {}, null, progress));
+    assertEquals(VALUE, started.get().template().env().get("PASSWORD"));
+    assertSame(progress, started.get().progress());
   }
 
   @Test

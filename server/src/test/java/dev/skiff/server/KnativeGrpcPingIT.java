@@ -1,6 +1,7 @@
 package dev.skiff.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,12 +14,16 @@ import dev.skiff.oci.PushOptions;
 import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -32,11 +37,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  * image names the one built here from {@code grpc-ping.c}, a gRPC {@code ping.PingService} over
  * h2c), served by skiffd under real runc with the mesh on, and called by grpc-java through the
  * gateway with h2c: unary Ping, the PingStream answering each message before the next is sent, an
- * unknown method's status from the workload's trailers, warm and from zero (the activator).
+ * unknown method's status from the workload's trailers, warm and from zero (the activator); and
+ * Knative's {@code grpc} readiness and liveness probes (grpc.health.v1) against it, and deadlines
+ * through the gateway.
  */
 class KnativeGrpcPingIT {
   private static final String HOST = "grpc-ping.default.localhost";
@@ -108,6 +118,13 @@ class KnativeGrpcPingIT {
       method("Ping", MethodDescriptor.MethodType.UNARY);
   static final MethodDescriptor<String, String> PING_STREAM =
       method("PingStream", MethodDescriptor.MethodType.BIDI_STREAMING);
+
+  /** grpc-ping's switch for tests: makes the named health service NOT_SERVING in one instance. */
+  static final MethodDescriptor<String, String> FAIL =
+      method("Fail", MethodDescriptor.MethodType.UNARY);
+
+  static final Metadata.Key<String> INSTANCE =
+      Metadata.Key.of("x-instance", Metadata.ASCII_STRING_MARSHALLER);
 
   static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
     return MethodDescriptor.<String, String>newBuilder()
@@ -254,6 +271,214 @@ class KnativeGrpcPingIT {
           ClientCalls.blockingUnaryCall(probed, PING, deadline(), "probed"));
     } finally {
       probed.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void grpcProbesTakeAnUnreadyInstanceOutAndRestartADeadOne() throws Exception {
+    Path manifest =
+        Files.writeString(
+            dir.resolve("grpc-health.yaml"),
+            """
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: grpc-health
+              namespace: default
+            spec:
+              template:
+                metadata:
+                  annotations:
+                    autoscaling.knative.dev/min-scale: "2"
+                    autoscaling.knative.dev/scale-down-delay: "15m"
+                spec:
+                  containers:
+                  - image: %s
+                    ports:
+                      - name: h2c
+                        containerPort: 8080
+                    readinessProbe:
+                      grpc:
+                        port: 8080
+                      periodSeconds: 1
+                      failureThreshold: 1
+                    livenessProbe:
+                      grpc:
+                        port: 8080
+                        service: ping.PingService
+                      periodSeconds: 1
+                      failureThreshold: 2
+            """
+                .formatted(image));
+    cli.ok("apply", "-f", manifest.toString());
+    ManagedChannel health =
+        NettyChannelBuilder.forAddress("127.0.0.1", skiffd.gatewayPort())
+            .overrideAuthority("grpc-health.default.localhost")
+            .usePlaintext()
+            .build();
+    try {
+      List<String> failures = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (seen.size() < 2 && System.nanoTime() < deadline) {
+        seen.add(call(health, PING, "hi", failures));
+      }
+      assertEquals(2, seen.size(), "instances answering: " + seen);
+
+      // One instance's overall health turns NOT_SERVING: its readiness probe fails, it leaves the
+      // endpoints, and no call fails.
+      String a = call(health, FAIL, "", failures);
+      assertTrue(seen.contains(a), seen + " " + a);
+      awaitOnlyOthersAnswer(health, Set.of(a), failures);
+
+      // The other's ping.PingService turns NOT_SERVING: its liveness probe fails, it is killed and
+      // restarted; calls meanwhile wait for the new instance rather than fail.
+      String b = call(health, FAIL, "ping.PingService", failures);
+      assertNotEquals(a, b);
+      awaitOnlyOthersAnswer(health, Set.of(a, b), failures);
+      assertEquals(List.of(), failures);
+    } finally {
+      health.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    String logs = cli.ok("logs", "grpc-health").out();
+    assertTrue(logs.contains("LivenessProbeFailed"), logs);
+    assertTrue(logs.contains("gRPC health check of service ping.PingService"), logs);
+    String described = cli.ok("describe", "grpc-health").out();
+    assertTrue(described.contains("Restarts:"), described);
+    assertTrue(described.contains("LivenessProbeFailed"), described);
+    String events = cli.ok("events", "grpc-health").out();
+    assertTrue(events.contains("Restarting"), events);
+    assertTrue(events.contains("gRPC health check of service ping.PingService"), events);
+  }
+
+  @Test
+  void deadlinesReachTheWorkloadAndExpireThroughTheGateway() throws Exception {
+    Path manifest =
+        Files.writeString(
+            dir.resolve("grpc-deadline.yaml"),
+            """
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: grpc-deadline
+              namespace: default
+            spec:
+              template:
+                spec:
+                  containers:
+                  - image: %s
+                    ports:
+                      - name: h2c
+                        containerPort: 8080
+            """
+                .formatted(image));
+    cli.ok("apply", "-f", manifest.toString());
+    ManagedChannel deadlined =
+        NettyChannelBuilder.forAddress("127.0.0.1", skiffd.gatewayPort())
+            .overrideAuthority("grpc-deadline.default.localhost")
+            .usePlaintext()
+            .build();
+    try {
+      // The client's deadline reaches the workload as grpc-timeout (grpc-ping echoes it).
+      AtomicReference<Metadata> headers = new AtomicReference<>();
+      Channel capturing =
+          ClientInterceptors.intercept(
+              deadlined,
+              MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
+      ClientCalls.blockingUnaryCall(
+          capturing, PING, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), "t");
+      String timeout =
+          headers.get().get(Metadata.Key.of("x-grpc-timeout", Metadata.ASCII_STRING_MARSHALLER));
+      assertTrue(timeout != null, "no grpc-timeout reached the workload: " + headers.get());
+      long nanos = grpcTimeoutNanos(timeout);
+      assertTrue(
+          nanos > 0 && nanos <= TimeUnit.SECONDS.toNanos(30),
+          "grpc-timeout " + timeout + " is not within the client's 30 s deadline");
+
+      // A stream the workload never answers ends with the client's deadline, not an error of a
+      // proxy on the way; the channel serves the next call.
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      ClientCalls.asyncBidiStreamingCall(
+          deadlined.newCall(
+              PING_STREAM, CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS)),
+          new StreamObserver<String>() {
+            @Override
+            public void onNext(String value) {
+              done.completeExceptionally(new AssertionError("an answer to nothing: " + value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              done.complete(null);
+            }
+          });
+      var ended =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class, () -> done.get(60, TimeUnit.SECONDS));
+      assertEquals(
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.fromThrowable(ended.getCause()).getCode(),
+          ended.getCause().toString());
+      assertEquals(
+          "after - pong from grpc-deadline-00001",
+          ClientCalls.blockingUnaryCall(deadlined, PING, deadline(), "after"));
+    } finally {
+      deadlined.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A grpc-timeout header's value ({@code 1-8 digits} and a unit: H, M, S, m, u, n) in nanos. */
+  static long grpcTimeoutNanos(String value) {
+    long n = Long.parseLong(value.substring(0, value.length() - 1));
+    TimeUnit unit =
+        switch (value.charAt(value.length() - 1)) {
+          case 'H' -> TimeUnit.HOURS;
+          case 'M' -> TimeUnit.MINUTES;
+          case 'S' -> TimeUnit.SECONDS;
+          case 'm' -> TimeUnit.MILLISECONDS;
+          case 'u' -> TimeUnit.MICROSECONDS;
+          case 'n' -> TimeUnit.NANOSECONDS;
+          default -> throw new AssertionError("not a grpc-timeout: " + value);
+        };
+    return unit.toNanos(n);
+  }
+
+  /**
+   * One unary call; answers the instance that served it (its x-instance header), or records the
+   * failure in {@code failures} and answers null.
+   */
+  static String call(
+      Channel channel, MethodDescriptor<String, String> method, String msg, List<String> failures) {
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    Channel capturing =
+        ClientInterceptors.intercept(
+            channel, MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+    try {
+      ClientCalls.blockingUnaryCall(capturing, method, deadline(), msg);
+    } catch (StatusRuntimeException e) {
+      failures.add(method.getFullMethodName() + ": " + e.getStatus());
+      return null;
+    }
+    return headers.get() == null ? null : headers.get().get(INSTANCE);
+  }
+
+  /**
+   * Calls Ping until 20 answers in a row came from instances not in {@code gone}; none may fail.
+   */
+  static void awaitOnlyOthersAnswer(Channel channel, Set<String> gone, List<String> failures) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    int streak = 0;
+    while (streak < 20) {
+      assertTrue(System.nanoTime() < deadline, "still answered by " + gone);
+      String instance = call(channel, PING, "hi", failures);
+      assertEquals(List.of(), failures);
+      streak = instance == null || gone.contains(instance) ? 0 : streak + 1;
     }
   }
 

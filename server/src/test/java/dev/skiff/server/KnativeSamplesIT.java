@@ -1,6 +1,7 @@
 package dev.skiff.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Manifests from Knative's documentation, applied with {@code skiff apply} as they are written
  * (only the image names the one built here from {@code hello-server.c}, which plays each sample's
  * role), served by skiffd under real runc: helloworld-go, autoscale-go with the old annotation
- * spelling, the blue/green guide's named revisions and tags, and a service with readiness and
- * liveness probes and scale-down-delay.
+ * spelling, the blue/green guide's named revisions and tags, a service with readiness and liveness
+ * probes and scale-down-delay, and helloworld-go with its TARGET from a Kubernetes Secret.
  */
 class KnativeSamplesIT {
   @TempDir static Path dir;
@@ -108,6 +109,65 @@ class KnativeSamplesIT {
     var r = get("helloworld-go.default.localhost", "/");
     assertEquals(200, r.status(), r.text());
     assertEquals("Hello Go Sample v1!", r.text().trim());
+  }
+
+  @Test
+  void aSecretReachesTheContainerAndNoFileOrOutputHoldsIt() throws Exception {
+    String value = "s3cr3t-" + Long.toHexString(System.nanoTime());
+    Cli.Result applied;
+    try {
+      applied =
+          apply(
+              "secret-target",
+              """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: target
+              namespace: default
+            type: Opaque
+            stringData:
+              name: %s
+            ---
+            apiVersion: serving.knative.dev/v1
+            kind: Service
+            metadata:
+              name: helloworld-secret
+              namespace: default
+            spec:
+              template:
+                spec:
+                  containers:
+                    - image: %s
+                      env:
+                        - name: TARGET
+                          valueFrom:
+                            secretKeyRef:
+                              name: target
+                              key: name
+            """
+                  .formatted(value, image));
+    } catch (AssertionError e) {
+      // Say where the start stands, for a revision that never became ready.
+      throw new AssertionError(
+          e.getMessage()
+              + "\n"
+              + cli.run("describe", "helloworld-secret").out()
+              + "\n"
+              + cli.run("instances").out(),
+          e);
+    }
+    assertFalse(applied.out().contains(value), applied.out());
+    var r = get("helloworld-secret.default.localhost", "/");
+    assertEquals(200, r.status(), r.text());
+    assertEquals("Hello " + value + "!", r.text().trim());
+    for (String format : List.of("yaml", "json")) {
+      String described = cli.ok("describe", "helloworld-secret", "-o", format).out();
+      assertFalse(described.contains(value), described);
+    }
+    assertFalse(cli.ok("logs", "helloworld-secret").out().contains(value));
+    // The bundle's config.json held the env until the runtime read it; it is gone once ready.
+    assertEquals(List.of(), SecretsIT.filesContaining(skiffd.dataDir, value));
   }
 
   @Test

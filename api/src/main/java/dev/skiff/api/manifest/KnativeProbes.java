@@ -9,14 +9,15 @@ import java.util.Set;
 
 /**
  * A Knative container's {@code readinessProbe} or {@code livenessProbe}: {@code httpGet} (path,
- * port, httpHeaders), {@code tcpSocket} (port) or {@code exec} (command), with Kubernetes' timing
- * fields. {@code grpc} and a {@code httpGet.scheme} of HTTPS are refused by path.
+ * port, httpHeaders), {@code tcpSocket} (port), {@code grpc} (port, service) or {@code exec}
+ * (command), with Kubernetes' timing fields. A {@code httpGet.scheme} of HTTPS is refused by path.
  */
 final class KnativeProbes {
   private static final Set<String> PROBE =
       Set.of(
           "httpGet",
           "tcpSocket",
+          "grpc",
           "exec",
           "initialDelaySeconds",
           "periodSeconds",
@@ -65,6 +66,17 @@ final class KnativeProbes {
       KnativeService.fields(p, path + ".tcpSocket", n.get("tcpSocket"), Set.of("port"));
       tcp = new Probe.TcpSocket(port(p, path + ".tcpSocket.port", n.get("tcpSocket").path("port")));
     }
+    Probe.Grpc grpc = null;
+    if (n.has("grpc")) {
+      JsonNode g = n.get("grpc");
+      KnativeService.fields(p, path + ".grpc", g, Set.of("port", "service"));
+      grpc =
+          new Probe.Grpc(
+              port(p, path + ".grpc.port", g.path("port")),
+              g.hasNonNull("service")
+                  ? KnativeService.text(p, path + ".grpc.service", g.get("service"))
+                  : null);
+    }
     Probe.Exec exec = null;
     if (n.has("exec")) {
       KnativeService.fields(p, path + ".exec", n.get("exec"), Set.of("command"));
@@ -82,6 +94,7 @@ final class KnativeProbes {
     return new Probe(
         httpGet,
         tcp,
+        grpc,
         exec,
         KnativeService.integer(p, path + ".initialDelaySeconds", n.path("initialDelaySeconds")),
         KnativeService.integer(p, path + ".periodSeconds", n.path("periodSeconds")),

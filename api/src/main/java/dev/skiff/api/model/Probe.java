@@ -6,12 +6,13 @@ import java.util.List;
 
 /**
  * A container's health check, as Kubernetes and Knative define it: exactly one of {@code httpGet},
- * {@code tcpSocket} or {@code exec}, and its timing. Defaults are Kubernetes' except that a
- * readiness probe without {@code periodSeconds} is run aggressively while the instance starts, as
- * Knative does.
+ * {@code tcpSocket}, {@code grpc} or {@code exec}, and its timing. Defaults are Kubernetes' except
+ * that a readiness probe without {@code periodSeconds} is run aggressively while the instance
+ * starts, as Knative does.
  *
  * @param httpGet a GET whose status 200-399 is success
  * @param tcpSocket a TCP connect that succeeds
+ * @param grpc a gRPC health check ({@code grpc.health.v1.Health/Check}) answered SERVING
  * @param exec a command run in the container that exits 0
  * @param initialDelaySeconds wait after the start before the first probe; default 0
  * @param periodSeconds between probes; default 10 (readiness: aggressive while starting when unset)
@@ -23,6 +24,7 @@ import java.util.List;
 public record Probe(
     HttpGet httpGet,
     TcpSocket tcpSocket,
+    Grpc grpc,
     Exec exec,
     Integer initialDelaySeconds,
     Integer periodSeconds,
@@ -49,6 +51,18 @@ public record Probe(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TcpSocket(Integer port) {}
+
+  /**
+   * @param port the container port, over HTTP/2 cleartext; default the serving port
+   * @param service the service name asked about; default empty, the server's overall health
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Grpc(Integer port, String service) {
+    @JsonIgnore
+    public String serviceOrDefault() {
+      return service == null ? "" : service;
+    }
+  }
 
   /**
    * @param command the argv run in the container, without a shell

@@ -4,11 +4,15 @@ import dev.skiff.api.model.Probe;
 import dev.skiff.api.model.RevisionTemplate;
 
 /**
- * Checks a template's probes as Knative does: one handler each, ports that are the serving port,
- * Kubernetes' ranges, a liveness success threshold of 1; containers only (a Wasm instance is ready
- * when its module is compiled and never hangs between requests).
+ * Checks a template's probes as Knative does: one handler each (httpGet, tcpSocket, grpc or exec),
+ * ports that are the serving port, Kubernetes' ranges, a liveness success threshold of 1;
+ * containers only (a Wasm instance is ready when its module is compiled and never hangs between
+ * requests).
  */
 final class ProbeRules {
+  /** The longest {@code grpc.service} accepted: a fully qualified gRPC service name fits. */
+  static final int MAX_GRPC_SERVICE = 256;
+
   private ProbeRules() {}
 
   static void check(Problems p, String path, RevisionTemplate t) {
@@ -28,11 +32,12 @@ final class ProbeRules {
     int handlers =
         (probe.httpGet() != null ? 1 : 0)
             + (probe.tcpSocket() != null ? 1 : 0)
+            + (probe.grpc() != null ? 1 : 0)
             + (probe.exec() != null ? 1 : 0);
     if (handlers != 1) {
       p.add(
           path,
-          "needs exactly one of httpGet, tcpSocket or exec, got " + handlers,
+          "needs exactly one of httpGet, tcpSocket, grpc or exec, got " + handlers,
           "e.g. httpGet: {path: /healthz}");
     }
     if (probe.httpGet() != null) {
@@ -59,6 +64,9 @@ final class ProbeRules {
     if (probe.tcpSocket() != null) {
       servingPort(p, path + ".tcpSocket.port", probe.tcpSocket().port(), t);
     }
+    if (probe.grpc() != null) {
+      grpc(p, path + ".grpc", probe.grpc(), t);
+    }
     if (probe.exec() != null && probe.exec().command().isEmpty()) {
       p.add(path + ".exec.command", "must not be empty", "e.g. [cat, /tmp/healthy]");
     }
@@ -67,6 +75,29 @@ final class ProbeRules {
     range(p, path + ".timeoutSeconds", probe.timeoutSeconds(), 1, 3600);
     range(p, path + ".successThreshold", probe.successThreshold(), 1, liveness ? 1 : 1000);
     range(p, path + ".failureThreshold", probe.failureThreshold(), 1, 1000);
+  }
+
+  private static void grpc(Problems p, String path, Probe.Grpc g, RevisionTemplate t) {
+    if (g.port() != null && (g.port() < 1 || g.port() > 65535)) {
+      p.add(
+          path + ".port",
+          "must be a port number from 1 to 65535, got " + g.port(),
+          "leave it out to probe the serving port " + t.portOrDefault());
+    } else {
+      servingPort(p, path + ".port", g.port(), t);
+    }
+    String service = g.service();
+    if (service != null
+        && (service.length() > MAX_GRPC_SERVICE
+            || service.codePoints().anyMatch(Character::isISOControl))) {
+      p.add(
+          path + ".service",
+          "must be a service name of at most "
+              + MAX_GRPC_SERVICE
+              + " characters without control characters",
+          "e.g. grpc.health.v1.Health or ping.PingService; leave it out for the server's"
+              + " overall health");
+    }
   }
 
   private static void servingPort(Problems p, String field, Integer port, RevisionTemplate t) {

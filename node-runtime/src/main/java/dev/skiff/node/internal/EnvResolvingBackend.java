@@ -46,7 +46,8 @@ public final class EnvResolvingBackend implements RuntimeBackend {
                 inner.start(
                     r == spec.revision()
                         ? spec
-                        : new InstanceSpec(spec.id(), r, spec.logs(), spec.requests())));
+                        : new InstanceSpec(
+                            spec.id(), r, spec.logs(), spec.requests(), spec.progress())));
   }
 
   @Override

@@ -53,7 +53,7 @@ class ContainerProbesIT extends ContainerFixture {
   }
 
   static Probe exec(List<String> command, Integer period, Integer failures) {
-    return new Probe(null, null, new Probe.Exec(command), null, period, null, null, failures);
+    return new Probe(null, null, null, new Probe.Exec(command), null, period, null, null, failures);
   }
 
   @Test

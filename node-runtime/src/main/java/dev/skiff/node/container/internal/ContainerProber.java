@@ -12,26 +12,29 @@ import java.time.Duration;
 /**
  * Runs one probe against a running container as the kubelet would: {@code httpGet} succeeds on a
  * status from 200 to 399 (over HTTP/2 prior knowledge when the port is named h2c), {@code
- * tcpSocket} on a connect, {@code exec} on exit code 0 of the command run in the container by the
- * OCI runtime; each within {@code timeoutSeconds}. Answers true or false, never a failed future.
- * Called on an event loop; exec runs on the backend's workers.
+ * tcpSocket} on a connect, {@code grpc} on a SERVING answer to the gRPC health check over HTTP/2
+ * cleartext ({@link GrpcHealthCheck}), {@code exec} on exit code 0 of the command run in the
+ * container by the OCI runtime; each within {@code timeoutSeconds}. Answers true or false, never a
+ * failed future. Called on an event loop; exec runs on the backend's workers.
  */
 public final class ContainerProber {
   private final Host host;
   private final HttpClient http;
   private final HttpClient h2c;
   private final NetClient net;
+  private final GrpcHealthCheck grpc;
 
   /**
    * @param http the HTTP/1.1 client of {@code httpGet} probes
    * @param h2c the HTTP/2 prior-knowledge client of {@code httpGet} probes of workloads whose port
-   *     is named h2c (as Knative's queue-proxy probes them)
+   *     is named h2c (as Knative's queue-proxy probes them), and of {@code grpc} probes
    */
   public ContainerProber(Host host, HttpClient http, HttpClient h2c, NetClient net) {
     this.host = host;
     this.http = http;
     this.h2c = h2c;
     this.net = net;
+    this.grpc = new GrpcHealthCheck(host.vertx(), h2c);
   }
 
   /** Closes the HTTP clients; the TCP client is the caller's. */
@@ -47,6 +50,13 @@ public final class ContainerProber {
       attempt = httpGet(c, p.httpGet(), timeoutMs);
     } else if (p.tcpSocket() != null) {
       attempt = tcp(c, timeoutMs);
+    } else if (p.grpc() != null) {
+      attempt =
+          grpc.check(
+              c.host(),
+              p.grpc().port() == null ? c.port() : p.grpc().port(),
+              p.grpc().serviceOrDefault(),
+              timeoutMs);
     } else if (p.exec() != null) {
       attempt =
           host.workers()

@@ -123,6 +123,12 @@ public final class ProbeLoop {
     if (p.tcpSocket() != null) {
       return "TCP connect";
     }
+    if (p.grpc() != null) {
+      return "gRPC health check of "
+          + (p.grpc().serviceOrDefault().isEmpty()
+              ? "the server"
+              : "service " + p.grpc().serviceOrDefault());
+    }
     return "exec " + String.join(" ", p.exec().command());
   }
 }
