@@ -6,6 +6,7 @@ import dev.skiff.controlplane.internal.nodes.NodeAdmin;
 import dev.skiff.controlplane.internal.nodes.NodeLifecycle;
 import dev.skiff.controlplane.internal.nodes.NodeRecords;
 import dev.skiff.controlplane.internal.nodes.NodeServer;
+import dev.skiff.controlplane.internal.nodes.Placer;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
@@ -33,9 +34,11 @@ public final class NodePort {
   private final NodeLifecycle lifecycle;
   private final NodeAdmin admin;
   private final NodeServer server;
+  private final Placer placer;
   private final Duration checkEvery;
   private final boolean serve;
   private volatile long timer = -1;
+  private volatile boolean busy;
 
   private NodePort(Builder b) {
     this.vertx = b.vertx;
@@ -43,6 +46,7 @@ public final class NodePort {
     BootstrapTokens tokens = new BootstrapTokens(b.store, b.clock);
     this.lifecycle = new NodeLifecycle(records, b.clock, b.lease);
     this.admin = new NodeAdmin(records, tokens, b.ca::trustBundle);
+    this.placer = new Placer(records, lifecycle);
     this.server =
         new NodeServer(
             b.vertx,
@@ -77,9 +81,20 @@ public final class NodePort {
         .compose(v -> server.start())
         .map(
             v -> {
+              // Leases first, then placement on what is Ready after them; one round at a time.
               timer =
                   vertx.setPeriodic(
-                      checkEvery.toMillis(), checkEvery.toMillis(), id -> lifecycle.check());
+                      checkEvery.toMillis(),
+                      checkEvery.toMillis(),
+                      id -> {
+                        if (!busy) {
+                          busy = true;
+                          lifecycle
+                              .check()
+                              .compose(checked -> placer.round())
+                              .onComplete(ar -> busy = false);
+                        }
+                      });
               return this;
             });
   }
@@ -97,6 +112,11 @@ public final class NodePort {
   /** Tokens, node views and cordon/drain for the REST API. */
   public NodeAdmin admin() {
     return admin;
+  }
+
+  /** Places instances on Ready nodes now and stores the assignments; for tests. */
+  public Future<Placement.Result> placeNow() {
+    return placer.round();
   }
 
   /** Checks leases now (marks NotReady those that ran out); for tests driving a clock. */
