@@ -47,42 +47,55 @@ public final class Placer {
     this.repo = new Repository(records.store());
   }
 
-  /** One round: reads nodes, wants and assignments, places, writes what changed. */
+  /**
+   * One round: reads nodes, wants and assignments, places, writes what changed. Without nodes and
+   * assignments it reads nothing more (a control plane without remote nodes).
+   */
   public Future<Placement.Result> round() {
-    return Future.all(
-            records.nodes(),
-            records.assignmentEntries(),
-            repo.list(Keys.SERVICES, Service.class),
-            repo.list(Keys.REVISIONS, Revision.class))
+    return Future.all(records.nodes(), records.assignmentEntries())
         .compose(
-            all -> {
-              List<Node> nodes = all.<Listing<Node>>resultAt(0).items();
-              Map<String, List<NodeRecords.AssignmentRecord>> before = new HashMap<>();
-              List<Placement.Assigned> current = new ArrayList<>();
-              for (Entry e : all.<Listing<Entry>>resultAt(1).items()) {
-                String node = e.key().substring(NodeRecords.ASSIGNMENTS.length());
-                List<NodeRecords.AssignmentRecord> list = NodeRecords.assignments(e);
-                before.put(node, list);
-                for (NodeRecords.AssignmentRecord a : list) {
-                  current.add(
-                      new Placement.Assigned(
-                          node,
-                          a.namespace(),
-                          a.revision(),
-                          a.instance(),
-                          a.kind(),
-                          a.cpuMillis(),
-                          a.memoryBytes()));
-                }
+            first -> {
+              List<Node> nodes = first.<Listing<Node>>resultAt(0).items();
+              List<Entry> entries = first.<Listing<Entry>>resultAt(1).items();
+              if (nodes.isEmpty() && entries.isEmpty()) {
+                return Future.succeededFuture(new Placement.Result(List.of(), List.of(), 0));
               }
-              List<Placement.Want> wants =
-                  wants(
-                      all.<Listing<Service>>resultAt(2).items(),
-                      all.<Listing<Revision>>resultAt(3).items());
-              Placement.Result r =
-                  Placement.place(states(nodes), current, wants, Placer::instanceId, 1);
-              return save(nodes, before, r).map(r);
+              return Future.all(
+                      repo.list(Keys.SERVICES, Service.class),
+                      repo.list(Keys.REVISIONS, Revision.class))
+                  .compose(
+                      more ->
+                          place(
+                              nodes,
+                              entries,
+                              wants(
+                                  more.<Listing<Service>>resultAt(0).items(),
+                                  more.<Listing<Revision>>resultAt(1).items())));
             });
+  }
+
+  private Future<Placement.Result> place(
+      List<Node> nodes, List<Entry> entries, List<Placement.Want> wants) {
+    Map<String, List<NodeRecords.AssignmentRecord>> before = new HashMap<>();
+    List<Placement.Assigned> current = new ArrayList<>();
+    for (Entry e : entries) {
+      String node = e.key().substring(NodeRecords.ASSIGNMENTS.length());
+      List<NodeRecords.AssignmentRecord> list = NodeRecords.assignments(e);
+      before.put(node, list);
+      for (NodeRecords.AssignmentRecord a : list) {
+        current.add(
+            new Placement.Assigned(
+                node,
+                a.namespace(),
+                a.revision(),
+                a.instance(),
+                a.kind(),
+                a.cpuMillis(),
+                a.memoryBytes()));
+      }
+    }
+    Placement.Result r = Placement.place(states(nodes), current, wants, Placer::instanceId, 1);
+    return save(nodes, before, r).map(r);
   }
 
   private List<Placement.NodeState> states(List<Node> nodes) {
