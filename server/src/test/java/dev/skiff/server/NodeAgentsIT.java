@@ -88,6 +88,10 @@ class NodeAgentsIT {
       Thread.sleep(100);
     }
     assertTrue(down != null, "n1 still Ready " + (LEASE_SECONDS + 2) + " s after SIGKILL");
+    // Reported, not asserted beyond the deadline above (docs/cluster.md quotes it).
+    System.out.printf(
+        "NodeAgentsIT: n1 NotReady %d ms after SIGKILL (lease %d s)%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), LEASE_SECONDS);
     assertEquals("LeaseExpired", down.path("reason").asText(), down.toString());
     assertTrue(
         cli.ok("nodes", "describe", "n2", "-o", "json").json().path("ready").asBoolean(),
