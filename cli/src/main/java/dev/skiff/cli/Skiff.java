@@ -49,6 +49,7 @@ import picocli.CommandLine.ScopeType;
       SecretCommand.class,
       DomainCommand.class,
       MeshCommand.class,
+      NodesCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

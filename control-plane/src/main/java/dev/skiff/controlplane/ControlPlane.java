@@ -85,6 +85,7 @@ public final class ControlPlane {
   private final MeshCa mesh;
   private final EventLog events;
   private final RolloutController rollouts;
+  private final dev.skiff.controlplane.nodes.NodePort nodes;
   private final HttpServerOptions serverOptions;
   private final Handler<HttpConnection> connectionHandler;
   private volatile HttpServer server;
@@ -131,6 +132,16 @@ public final class ControlPlane {
     this.rollouts =
         new RolloutController(b.vertx, api.lifecycle(), b.revisionMetrics, b.clock, b.rolloutTick);
     this.domains = config.domains(b.domain, events, b.clock);
+    this.nodes =
+        dev.skiff.controlplane.nodes.NodePort.builder()
+            .withVertx(b.vertx)
+            .withStore(b.store)
+            .withMeshCa(mesh)
+            .withClock(b.clock)
+            .withHost(b.nodeHost)
+            .withPort(b.nodePort)
+            .withLease(b.nodeLease)
+            .build();
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
         ApiRouter.create(
@@ -145,6 +156,7 @@ public final class ControlPlane {
             tokens,
             mesh,
             events,
+            nodes.admin(),
             new RequestOrigin(b.hostnames, b.tls != null),
             open,
             b.openPrefix,
@@ -233,6 +245,11 @@ public final class ControlPlane {
     return mesh;
   }
 
+  /** The node port (node agents over gRPC); served only when a port was given. */
+  public dev.skiff.controlplane.nodes.NodePort nodePort() {
+    return nodes;
+  }
+
   /**
    * Repairs what a crash may have left half-written (a service naming a revision not yet written),
    * loads or makes the mesh CA, then binds the HTTP server to the configured host and port; port 0
@@ -250,10 +267,10 @@ public final class ControlPlane {
                     .connectionHandler(connectionHandler)
                     .requestHandler(router)
                     .listen())
-        .map(
+        .compose(
             s -> {
               this.server = s;
-              return this;
+              return nodes.start().map(this);
             });
   }
 
@@ -322,6 +339,7 @@ public final class ControlPlane {
   /** Closes the HTTP server, ending open watch streams. The store stays open. */
   public Future<Void> stop() {
     rollouts.stop();
+    nodes.stop();
     Watch w = changeWatch;
     if (w != null) {
       w.cancel();
@@ -411,8 +429,24 @@ public final class ControlPlane {
     private java.time.Duration meshMinTtl = java.time.Duration.ofMinutes(1);
     private RevisionMetrics revisionMetrics = RevisionMetrics.NONE;
     private java.time.Duration rolloutTick = java.time.Duration.ofSeconds(1);
+    private String nodeHost = "127.0.0.1";
+    private int nodePort = -1;
+    private java.time.Duration nodeLease = java.time.Duration.ofSeconds(10);
 
     private Builder() {}
+
+    /**
+     * Serves the node port (node agents of other machines, over gRPC and mTLS) on {@code
+     * host:port}; port 0 picks a free one, -1 (the default) serves none. {@code lease}: how long a
+     * node stays Ready after its last heartbeat (see {@link
+     * dev.skiff.controlplane.nodes.NodePort}).
+     */
+    public Builder withNodePort(String host, int port, java.time.Duration lease) {
+      this.nodeHost = Objects.requireNonNull(host);
+      this.nodePort = port;
+      this.nodeLease = Objects.requireNonNull(lease);
+      return this;
+    }
 
     /** The mesh's trust domain, in every SPIFFE ID it issues; default {@code skiff.local}. */
     public Builder withTrustDomain(String td) {

@@ -115,6 +115,16 @@ public final class Skiffd {
         throw new IllegalArgumentException("--trust-domain: " + e.getMessage(), e);
       }
       options.mesh(); // fails on a --mesh other than on or off
+      Roles roles = Roles.parse(options.roles);
+      if (roles.nodeOnly()) {
+        runNode(options);
+        return;
+      }
+      nodeLease(options.nodeLease);
+      if (options.nodePort < -1 || options.nodePort > 65535) {
+        throw new IllegalArgumentException(
+            "--node-port must be a port, 0 (any free one) or -1 (off), got " + options.nodePort);
+      }
       storeKind(options.store);
       options.acme(); // fails on a malformed --acme-directory or an unreadable --acme-ca-file
       if (options.gatewayTlsPort < -1 || options.gatewayTlsPort > 65535) {
@@ -145,6 +155,45 @@ public final class Skiffd {
     Duration grace = Duration.ofSeconds(options.drainSeconds + 5L);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> skiffd.shutdown(grace), "skiffd-shutdown"));
+  }
+
+  /**
+   * {@code --roles node}: only a node agent joining the control plane over gRPC. Exits 2 on bad
+   * flags, 1 when the control plane refuses the node (the reason on stderr).
+   */
+  private static void runNode(SkiffdOptions options) {
+    NodeRole node = new NodeRole(options);
+    dev.skiff.nodeagent.RemoteNodeAgent.Builder settings;
+    try {
+      settings = node.settings();
+    } catch (IllegalArgumentException e) {
+      System.err.println("skiffd: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      node.start(settings).toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("skiffd: cannot start: " + cause.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(node::shutdown, "skiffd-shutdown"));
+  }
+
+  /** {@code --node-lease} as a duration of at least 1 s. */
+  static Duration nodeLease(String flag) {
+    Duration d;
+    try {
+      d = dev.skiff.api.validation.Durations.parse(flag);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--node-lease " + flag + " is not a duration (" + e.getMessage() + "); e.g. 10s", e);
+    }
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("--node-lease must be at least 1s, got " + flag);
+    }
+    return d;
   }
 
   /** Starts every component; the future completes once the API and the gateway listen. */
@@ -257,6 +306,8 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withHost(options.apiHost)
                       .withPort(options.apiPort)
+                      .withNodePort(
+                          options.nodeHost, options.nodePort, nodeLease(options.nodeLease))
                       .withAdmissionLimits(
                           new AdmissionLimits(
                               options.maxInstancesPerRevision, "--max-instances-per-revision"))

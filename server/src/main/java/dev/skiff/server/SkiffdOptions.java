@@ -320,6 +320,93 @@ public final class SkiffdOptions {
               + " costs (env SKIFF_MESH). Default: ${DEFAULT-VALUE}")
   String meshSwitch = "on";
 
+  @Option(
+      names = "--roles",
+      defaultValue = "${env:SKIFF_ROLES:-all}",
+      paramLabel = "ROLE[,ROLE]",
+      description =
+          "What this skiffd runs (env SKIFF_ROLES): all (every component in one JVM), or node (only"
+              + " a node agent that joins the control plane at --control-plane over gRPC). The"
+              + " names control-plane, gateway, activator, autoscaler and eventing are known but"
+              + " not runnable apart yet (docs/cluster.md). Default: ${DEFAULT-VALUE}")
+  String roles = "all";
+
+  @Option(
+      names = "--node-port",
+      defaultValue = "${env:SKIFF_NODE_PORT:--1}",
+      description =
+          "The control plane's node port, where node agents on other machines join over gRPC with"
+              + " mTLS (env SKIFF_NODE_PORT); 0 for any free port, -1 for none (no remote nodes)."
+              + " Default: ${DEFAULT-VALUE}")
+  int nodePort = -1;
+
+  @Option(
+      names = "--node-host",
+      defaultValue = "${env:SKIFF_NODE_HOST:-127.0.0.1}",
+      description =
+          "Address the node port binds to (env SKIFF_NODE_HOST); every call there is TLS 1.3 and,"
+              + " but for the bootstrap, mTLS with a node certificate. Default: ${DEFAULT-VALUE}")
+  String nodeHost = "127.0.0.1";
+
+  @Option(
+      names = "--node-lease",
+      defaultValue = "${env:SKIFF_NODE_LEASE:-10s}",
+      description =
+          "How long a node stays Ready after its last heartbeat (env SKIFF_NODE_LEASE); agents"
+              + " beat every third of it. Default: ${DEFAULT-VALUE}")
+  String nodeLease = "10s";
+
+  @Option(
+      names = "--control-plane",
+      defaultValue = "${env:SKIFF_CONTROL_PLANE}",
+      paramLabel = "HOST:PORT",
+      description =
+          "With --roles node: the control plane's node port to join (env SKIFF_CONTROL_PLANE),"
+              + " e.g. 10.0.0.1:7443 or https://cp.example:7443.")
+  String controlPlane;
+
+  @Option(
+      names = "--node-name",
+      defaultValue = "${env:SKIFF_NODE_NAME}",
+      description =
+          "With --roles node: this node's name, a DNS label (env SKIFF_NODE_NAME). Default: the"
+              + " host name's first label.")
+  String nodeName;
+
+  @Option(
+      names = "--bootstrap-token",
+      defaultValue = "${env:SKIFF_BOOTSTRAP_TOKEN}",
+      paramLabel = "FILE",
+      description =
+          "With --roles node: the file holding the bootstrap token from skiff nodes token create"
+              + " (env SKIFF_BOOTSTRAP_TOKEN).")
+  Path bootstrapToken;
+
+  @Option(
+      names = "--control-plane-ca",
+      defaultValue = "${env:SKIFF_CONTROL_PLANE_CA}",
+      paramLabel = "FILE",
+      description =
+          "With --roles node: the PEM roots the node port's certificate must chain to, from skiff"
+              + " nodes token create --out (env SKIFF_CONTROL_PLANE_CA).")
+  Path controlPlaneCa;
+
+  @Option(
+      names = "--advertise-address",
+      defaultValue = "${env:SKIFF_ADVERTISE_ADDRESS:-127.0.0.1}",
+      description =
+          "With --roles node: the address where this node's instances are reached (env"
+              + " SKIFF_ADVERTISE_ADDRESS). Default: ${DEFAULT-VALUE}")
+  String advertiseAddress = "127.0.0.1";
+
+  @Option(
+      names = "--node-cpu",
+      defaultValue = "${env:SKIFF_NODE_CPU:-auto}",
+      description =
+          "With --roles node: CPU the node offers, a quantity such as 4 or 3500m; auto = every"
+              + " processor (env SKIFF_NODE_CPU). Default: ${DEFAULT-VALUE}")
+  String nodeCpu = "auto";
+
   /**
    * The mesh's lifetimes and delays (leaf TTL, bundle refresh, root switch delay, the CA's minimum
    * TTL); no flag: production keeps the defaults, tests compress them (docs/mesh.md).

@@ -46,6 +46,39 @@ class SkiffdOptionsTest {
   }
 
   @Test
+  void rolesDefaultToAllAndTheNodePortToOffWithATenSecondLease() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_ROLES") == null) {
+      assertTrue(Roles.parse(o.roles).all());
+    }
+    if (System.getenv("SKIFF_NODE_PORT") == null) {
+      assertEquals(-1, o.nodePort);
+    }
+    if (System.getenv("SKIFF_NODE_LEASE") == null) {
+      assertEquals(java.time.Duration.ofSeconds(10), Skiffd.nodeLease(o.nodeLease));
+    }
+  }
+
+  @Test
+  void aNodeRoleWithoutControlPlaneSaysWhichFlagIsMissing() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs("--roles", "node", "--node-name", "n1");
+    o.controlPlane = null;
+    var e = assertThrows(IllegalArgumentException.class, () -> new NodeRole(o).settings());
+    assertTrue(e.getMessage().contains("--control-plane HOST:PORT"), e.getMessage());
+    o.controlPlane = "10.0.0.1";
+    e = assertThrows(IllegalArgumentException.class, () -> new NodeRole(o).settings());
+    assertTrue(e.getMessage().contains("is not HOST:PORT"), e.getMessage());
+  }
+
+  @Test
+  void aNodeLeaseUnderOneSecondIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> Skiffd.nodeLease("500ms"));
+    assertThrows(IllegalArgumentException.class, () -> Skiffd.nodeLease("soon"));
+  }
+
+  @Test
   void storeDefaultsToEmbeddedAndTakesAnEtcdUrl() {
     SkiffdOptions o = new SkiffdOptions();
     new CommandLine(o).parseArgs();

@@ -168,8 +168,11 @@ public final class ResourceValidator {
     } else {
       Names.checkLabel(p, "metadata.name", n.metadata().name(), 63);
     }
-    if (n.spec() == null || n.spec().address() == null || !n.spec().address().contains(":")) {
-      p.add("spec.address", "is required as host:port", "e.g. 127.0.0.1:7071");
+    if (n.spec() == null || n.spec().address() == null || n.spec().address().isBlank()) {
+      p.add(
+          "spec.address",
+          "is required: the host (or host:port) where the node's instances are reached",
+          "e.g. 10.0.0.5 or 127.0.0.1:7071");
     } else {
       for (int i = 0; i < n.spec().runtimes().size(); i++) {
         String r = n.spec().runtimes().get(i);

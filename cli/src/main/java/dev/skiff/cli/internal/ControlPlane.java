@@ -308,6 +308,41 @@ public final class ControlPlane {
     return http.delete("/v1/tokens/" + name).json();
   }
 
+  /** {@code GET /v1/cluster/nodes}: every node with its lease and allocation. */
+  public JsonNode nodes() {
+    return http.get("/v1/cluster/nodes").json();
+  }
+
+  /** {@code GET /v1/cluster/nodes/{name}}: one node with its assignments and instances. */
+  public JsonNode node(String name) {
+    return http.get("/v1/cluster/nodes/" + name).json();
+  }
+
+  /** {@code POST /v1/cluster/nodes/{name}/{action}}: cordon, uncordon or drain. */
+  public JsonNode nodeAction(String name, String action) {
+    return http.post("/v1/cluster/nodes/" + name + "/" + action, "{}").json();
+  }
+
+  /** {@code POST /v1/cluster/tokens}: a node bootstrap token, optionally for one node. */
+  public JsonNode createNodeToken(String node, String ttl) {
+    var body = dev.skiff.api.manifest.Json.mapper().createObjectNode();
+    if (node != null) {
+      body.put("node", node);
+    }
+    if (ttl != null) {
+      body.put("ttl", ttl);
+    }
+    return http.post("/v1/cluster/tokens", body.toString()).json();
+  }
+
+  public JsonNode nodeTokens() {
+    return http.get("/v1/cluster/tokens").json();
+  }
+
+  public JsonNode deleteNodeToken(String id) {
+    return http.delete("/v1/cluster/tokens/" + id).json();
+  }
+
   /** {@code GET /v1/mesh/ca}: the trust bundle, PEM. */
   public String meshTrustBundle() {
     return http.getText("/v1/mesh/ca");

@@ -3,6 +3,7 @@ package dev.skiff.controlplane.internal.http;
 import dev.skiff.controlplane.events.EventLog;
 import dev.skiff.controlplane.internal.auth.RequestOrigin;
 import dev.skiff.controlplane.internal.auth.TokenRegistry;
+import dev.skiff.controlplane.internal.nodes.NodeAdmin;
 import dev.skiff.controlplane.internal.resources.BlobStore;
 import dev.skiff.controlplane.internal.resources.ConfigApi;
 import dev.skiff.controlplane.internal.resources.DomainApi;
@@ -31,6 +32,7 @@ public final class ApiRouter {
       TokenRegistry tokens,
       MeshCa mesh,
       EventLog events,
+      NodeAdmin nodes,
       RequestOrigin origin,
       Set<String> openPaths,
       String openPrefix,
@@ -50,6 +52,7 @@ public final class ApiRouter {
     new DomainRoutes(domains).register(routes);
     new BlobRoutes(blobs).register(routes);
     new MeshRoutes(mesh).register(routes);
+    new NodeRoutes(nodes).register(routes);
     router.get("/v1/watch").handler(new WatchRoute(feed, store));
     EventsRoute eventsRoute = new EventsRoute(events);
     router.get("/v1/events").handler(eventsRoute);

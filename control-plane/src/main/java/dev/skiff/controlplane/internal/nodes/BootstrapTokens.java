@@ -1,0 +1,174 @@
+package dev.skiff.controlplane.internal.nodes;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.skiff.api.manifest.Json;
+import dev.skiff.api.validation.Names;
+import dev.skiff.controlplane.BadRequestException;
+import dev.skiff.controlplane.NotFoundException;
+import dev.skiff.controlplane.UnauthorizedException;
+import dev.skiff.controlplane.internal.auth.Secrets;
+import dev.skiff.controlplane.spi.Entry;
+import dev.skiff.controlplane.spi.Store;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Bootstrap tokens for node agents: made by an admin, stored as SHA-256 hashes under {@value
+ * #PREFIX} (outside the change feed), shown once. A token lets a node agent trade a CSR for its
+ * node certificate on the node port, nothing else; it may be bound to one node name and may expire.
+ */
+public final class BootstrapTokens {
+  public static final String PREFIX = "/skiff-nodes/tokens/";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A token as stored: its hash, never the token. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Stored(
+      String id, String sha256, String node, Instant createdAt, Instant expiresAt) {}
+
+  /** A token as listed. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Info(String id, String node, Instant createdAt, Instant expiresAt) {}
+
+  /** The answer to a creation, the only time the token is shown, with the CA to trust. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Issued(
+      String id,
+      String node,
+      Instant createdAt,
+      Instant expiresAt,
+      String token,
+      String caBundle) {}
+
+  private final Store store;
+  private final Clock clock;
+
+  public BootstrapTokens(Store store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /**
+   * Makes a token, for node {@code node} only when given, valid for {@code ttl} when given (forever
+   * otherwise, until deleted). Fails with 400 on a bad node name or lifetime.
+   */
+  public Future<Issued> create(String node, Duration ttl, String caBundle) {
+    if (node != null && !Names.isDnsLabel(node)) {
+      return Future.failedFuture(
+          BadRequestException.of(
+              "node", "'" + node + "' is not a valid node name", Names.DNS_HINT));
+    }
+    if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+      return Future.failedFuture(
+          BadRequestException.of("ttl", "must be more than 0, got " + ttl, "e.g. 1h or 24h"));
+    }
+    byte[] idBytes = new byte[6];
+    RANDOM.nextBytes(idBytes);
+    String id = HexFormat.of().formatHex(idBytes);
+    String token = Secrets.newToken();
+    Instant now = clock.instant();
+    Instant expires = ttl == null ? null : now.plus(ttl);
+    Stored s = new Stored(id, Secrets.hash(token), node, now, expires);
+    return store
+        .put(PREFIX + id, Json.write(s).getBytes(StandardCharsets.UTF_8), Store.ABSENT)
+        .map(e -> new Issued(id, node, now, expires, token, caBundle));
+  }
+
+  /**
+   * Checks {@code token} for node {@code node}: fails with {@link UnauthorizedException} saying why
+   * when no stored token matches, it expired, or it is bound to another node.
+   */
+  public Future<Void> check(String token, String node) {
+    Instant now = clock.instant();
+    return store
+        .list(PREFIX)
+        .compose(
+            entries -> {
+              Stored found = null;
+              for (Entry e : entries) {
+                Stored s = read(e);
+                // Compare with every hash: the time taken does not tell which one matched.
+                if (Secrets.matches(token == null ? "" : token, s.sha256()) && found == null) {
+                  found = s;
+                }
+              }
+              if (found == null) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "the bootstrap token is not valid (unknown or deleted)",
+                        "make one with skiff nodes token create and pass its file with"
+                            + " --bootstrap-token"));
+              }
+              if (found.expiresAt() != null && now.isAfter(found.expiresAt())) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "bootstrap token " + found.id() + " expired at " + found.expiresAt(),
+                        "make a new one with skiff nodes token create"));
+              }
+              if (found.node() != null && !found.node().equals(node)) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "bootstrap token "
+                            + found.id()
+                            + " is for node '"
+                            + found.node()
+                            + "', not '"
+                            + node
+                            + "'",
+                        "start the agent with --node-name "
+                            + found.node()
+                            + ", or make a token for this node (skiff nodes token create --node "
+                            + node
+                            + ")"));
+              }
+              return Future.<Void>succeededFuture();
+            });
+  }
+
+  /** Every token, without hashes. */
+  public Future<List<Info>> list() {
+    return store
+        .list(PREFIX)
+        .map(
+            entries -> {
+              List<Info> out = new ArrayList<>();
+              for (Entry e : entries) {
+                Stored s = read(e);
+                out.add(new Info(s.id(), s.node(), s.createdAt(), s.expiresAt()));
+              }
+              return out;
+            });
+  }
+
+  /** Deletes a token; fails with 404 when there is none with that id. */
+  public Future<Void> delete(String id) {
+    return store
+        .delete(PREFIX + id, Store.ANY)
+        .compose(
+            deleted ->
+                deleted
+                    ? Future.<Void>succeededFuture()
+                    : Future.failedFuture(
+                        new NotFoundException(
+                            "bootstrap token '" + id + "' does not exist",
+                            "list them with skiff nodes token list")));
+  }
+
+  private static Stored read(Entry e) {
+    try {
+      return Json.mapper().readValue(e.value(), Stored.class);
+    } catch (IOException ex) {
+      throw new UncheckedIOException("unreadable bootstrap token entry " + e.key(), ex);
+    }
+  }
+}

@@ -1,0 +1,331 @@
+package dev.skiff.controlplane.internal.nodes;
+
+import dev.skiff.api.mesh.IssuedCertificate;
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.api.model.NodeSpec;
+import dev.skiff.api.model.Resources;
+import dev.skiff.api.node.StatMessages;
+import dev.skiff.api.node.v1.Assignment;
+import dev.skiff.api.node.v1.AssignmentSet;
+import dev.skiff.api.node.v1.BootstrapRequest;
+import dev.skiff.api.node.v1.Capacity;
+import dev.skiff.api.node.v1.CertificateResponse;
+import dev.skiff.api.node.v1.HeartbeatResponse;
+import dev.skiff.api.node.v1.InstanceStatus;
+import dev.skiff.api.node.v1.NodeServiceGrpcService;
+import dev.skiff.api.node.v1.RegisterRequest;
+import dev.skiff.api.node.v1.RegisterResponse;
+import dev.skiff.api.node.v1.ReportResponse;
+import dev.skiff.api.node.v1.WorkloadKind;
+import dev.skiff.api.stats.InvalidStatException;
+import dev.skiff.api.stats.Stat;
+import dev.skiff.api.validation.Names;
+import dev.skiff.controlplane.CertificateRequestException;
+import dev.skiff.controlplane.ControlPlaneException;
+import dev.skiff.controlplane.NotFoundException;
+import dev.skiff.controlplane.UnauthorizedException;
+import dev.skiff.controlplane.mesh.MeshCa;
+import dev.skiff.controlplane.spi.StoreEvent;
+import dev.skiff.controlplane.spi.Watch;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The node service's calls (node.proto's {@code NodeService}), bound to a Vert.x gRPC server. Every
+ * call but Bootstrap first checks that the caller's certificate names the node the request speaks
+ * for ({@link PeerNode}); failures answer a gRPC status whose message says what to fix.
+ */
+final class NodeCalls {
+  private static final System.Logger LOG = System.getLogger(NodeCalls.class.getName());
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
+
+  private final NodeRecords records;
+  private final BootstrapTokens tokens;
+  private final MeshCa ca;
+  private final NodeLifecycle lifecycle;
+  private final Duration certificateTtl;
+  private final Duration heartbeat;
+  private final Consumer<Stat> stats;
+
+  NodeCalls(
+      NodeRecords records,
+      BootstrapTokens tokens,
+      MeshCa ca,
+      NodeLifecycle lifecycle,
+      Duration certificateTtl,
+      Duration heartbeat,
+      Consumer<Stat> stats) {
+    this.records = records;
+    this.tokens = tokens;
+    this.ca = ca;
+    this.lifecycle = lifecycle;
+    this.certificateTtl = certificateTtl;
+    this.heartbeat = heartbeat;
+    this.stats = stats;
+  }
+
+  void bind(GrpcServer server) {
+    unary(server, NodeServiceGrpcService.Bootstrap, (req, m) -> bootstrap(m));
+    unary(
+        server,
+        NodeServiceGrpcService.RenewCertificate,
+        (req, m) -> {
+          String node = caller(req, m.getNodeName());
+          return certificate(node, m.getCsrPem());
+        });
+    unary(
+        server,
+        NodeServiceGrpcService.Register,
+        (req, m) -> register(caller(req, m.getNodeName()), m));
+    unary(
+        server,
+        NodeServiceGrpcService.Heartbeat,
+        (req, m) ->
+            lifecycle
+                .heartbeat(caller(req, m.getNodeName()))
+                .map(
+                    spec ->
+                        HeartbeatResponse.newBuilder()
+                            .setLeaseMillis(lifecycle.lease().toMillis())
+                            .setCordoned(Boolean.TRUE.equals(spec.cordoned()))
+                            .setDraining(Boolean.TRUE.equals(spec.drain()))
+                            .build()));
+    unary(
+        server,
+        NodeServiceGrpcService.ReportInstances,
+        (req, m) -> {
+          String node = caller(req, m.getNodeName());
+          List<NodeRecords.InstanceRecord> list = new ArrayList<>();
+          for (InstanceStatus s : m.getInstancesList()) {
+            list.add(
+                new NodeRecords.InstanceRecord(
+                    s.getNamespace(),
+                    s.getRevision(),
+                    s.getInstance(),
+                    s.getState().name().replace("INSTANCE_STATE_", ""),
+                    s.getEndpoint().isEmpty() ? null : s.getEndpoint(),
+                    s.getIdentity().isEmpty() ? null : s.getIdentity(),
+                    s.getMessage().isEmpty() ? null : s.getMessage()));
+          }
+          return records.saveInstances(node, list).map(v -> ReportResponse.getDefaultInstance());
+        });
+    unary(
+        server,
+        NodeServiceGrpcService.ReportStats,
+        (req, m) -> {
+          caller(req, m.getNodeName());
+          List<Stat> parsed = new ArrayList<>();
+          for (int i = 0; i < m.getStatsCount(); i++) {
+            try {
+              parsed.add(StatMessages.fromMessage(m.getStats(i)));
+            } catch (InvalidStatException e) {
+              throw new CallRefusedException(
+                  GrpcStatus.INVALID_ARGUMENT,
+                  "stats[" + i + "]: " + e.getMessage(),
+                  "send every stat with namespace, revision, instance, time and counts >= 0");
+            }
+          }
+          parsed.forEach(stats);
+          return Future.succeededFuture(ReportResponse.getDefaultInstance());
+        });
+    server.callHandler(NodeServiceGrpcService.WatchAssignments, this::watchAssignments);
+  }
+
+  private Future<CertificateResponse> bootstrap(BootstrapRequest m) {
+    String node = m.getNodeName();
+    if (!Names.isDnsLabel(node)) {
+      throw new CallRefusedException(
+          GrpcStatus.INVALID_ARGUMENT,
+          "'" + node + "' is not a valid node name",
+          "use --node-name with " + Names.DNS_HINT);
+    }
+    return tokens
+        .check(m.getToken(), node)
+        .compose(v -> certificate(node, m.getCsrPem()))
+        .onSuccess(c -> LOG.log(System.Logger.Level.INFO, "node " + node + " bootstrapped"));
+  }
+
+  private Future<CertificateResponse> certificate(String node, String csr) {
+    return ca.issue(csr, SpiffeId.node(ca.trustDomain(), node), certificateTtl)
+        .map(NodeCalls::response);
+  }
+
+  private static CertificateResponse response(IssuedCertificate c) {
+    return CertificateResponse.newBuilder()
+        .setSpiffeId(c.spiffeId())
+        .setCertificateChainPem(c.certificateChain())
+        .setTrustBundlePem(c.trustBundle())
+        .setNotAfter(StatMessages.timestamp(c.notAfter()))
+        .build();
+  }
+
+  private Future<RegisterResponse> register(String node, RegisterRequest m) {
+    Capacity c = m.getCapacity();
+    if (c.getCpuMillis() <= 0 || c.getMemoryBytes() <= 0) {
+      throw new CallRefusedException(
+          GrpcStatus.INVALID_ARGUMENT,
+          "capacity must give cpu_millis and memory_bytes above 0, got "
+              + c.getCpuMillis()
+              + " and "
+              + c.getMemoryBytes(),
+          "start the agent with --cpu and --memory, or let it read the machine's");
+    }
+    if (m.getAddressesCount() == 0 || !HOST.matcher(m.getAddresses(0)).matches()) {
+      throw new CallRefusedException(
+          GrpcStatus.INVALID_ARGUMENT,
+          "addresses must start with the host where the node's instances are reached, got "
+              + m.getAddressesList(),
+          "start the agent with --advertise-address HOST");
+    }
+    List<String> runtimes = new ArrayList<>();
+    for (WorkloadKind k : m.getKindsList()) {
+      switch (k) {
+        case WORKLOAD_KIND_WASM -> runtimes.add("wasm");
+        case WORKLOAD_KIND_OCI -> runtimes.add("container");
+        default ->
+            throw new CallRefusedException(
+                GrpcStatus.INVALID_ARGUMENT,
+                "kinds holds " + k + ", which is not a workload kind",
+                "send WORKLOAD_KIND_WASM and/or WORKLOAD_KIND_OCI");
+      }
+    }
+    NodeSpec offered =
+        new NodeSpec(
+            m.getAddresses(0),
+            new Resources(Long.toString(c.getMemoryBytes()), c.getCpuMillis() + "m"),
+            runtimes);
+    return lifecycle
+        .register(node, offered)
+        .map(
+            n ->
+                RegisterResponse.newBuilder()
+                    .setLeaseMillis(lifecycle.lease().toMillis())
+                    .setHeartbeatIntervalMillis(heartbeat.toMillis())
+                    .build());
+  }
+
+  /** The whole set now, then again at each change of the node's assignments key. */
+  private void watchAssignments(
+      GrpcServerRequest<dev.skiff.api.node.v1.WatchAssignmentsRequest, AssignmentSet> req) {
+    req.last()
+        .onFailure(e -> fail(req, e))
+        .onSuccess(
+            m -> {
+              String node;
+              try {
+                node = caller(req, m.getNodeName());
+              } catch (RuntimeException e) {
+                fail(req, e);
+                return;
+              }
+              String key = NodeRecords.ASSIGNMENTS + node;
+              records
+                  .store()
+                  .listing(key)
+                  .onFailure(e -> fail(req, e))
+                  .onSuccess(
+                      listing -> {
+                        List<NodeRecords.AssignmentRecord> now =
+                            listing.items().stream()
+                                .filter(e -> e.key().equals(key))
+                                .findFirst()
+                                .map(NodeRecords::assignments)
+                                .orElse(List.of());
+                        req.response().write(set(now, listing.revision()));
+                        Watch w =
+                            records
+                                .store()
+                                .watch(
+                                    key,
+                                    listing.revision(),
+                                    ev -> {
+                                      if (ev.entry().key().equals(key)) {
+                                        req.response().write(set(assignments(ev), ev.revision()));
+                                      }
+                                    });
+                        req.response().exceptionHandler(e -> w.cancel());
+                        req.exceptionHandler(e -> w.cancel());
+                        req.connection().closeHandler(v -> w.cancel());
+                      });
+            });
+  }
+
+  private static List<NodeRecords.AssignmentRecord> assignments(StoreEvent ev) {
+    return ev.type() == StoreEvent.Type.DELETE ? List.of() : NodeRecords.assignments(ev.entry());
+  }
+
+  static AssignmentSet set(List<NodeRecords.AssignmentRecord> list, long revision) {
+    AssignmentSet.Builder b = AssignmentSet.newBuilder().setRevision(revision);
+    for (NodeRecords.AssignmentRecord a : list) {
+      b.addAssignments(
+          Assignment.newBuilder()
+              .setNamespace(a.namespace())
+              .setRevision(a.revision())
+              .setInstance(a.instance())
+              .setKind(
+                  "container".equals(a.kind())
+                      ? WorkloadKind.WORKLOAD_KIND_OCI
+                      : WorkloadKind.WORKLOAD_KIND_WASM)
+              .setRequests(
+                  Capacity.newBuilder()
+                      .setCpuMillis(a.cpuMillis())
+                      .setMemoryBytes(a.memoryBytes())));
+    }
+    return b.build();
+  }
+
+  private String caller(GrpcServerRequest<?, ?> req, String claimed) {
+    PeerNode.require(req.connection(), ca.trustDomain(), claimed);
+    return claimed;
+  }
+
+  private <Req, Resp> void unary(
+      GrpcServer server,
+      ServiceMethod<Req, Resp> method,
+      BiFunction<GrpcServerRequest<Req, Resp>, Req, Future<Resp>> body) {
+    server.callHandler(
+        method,
+        req ->
+            req.last()
+                .compose(
+                    m -> {
+                      try {
+                        return body.apply(req, m);
+                      } catch (RuntimeException e) {
+                        return Future.failedFuture(e);
+                      }
+                    })
+                .onSuccess(resp -> req.response().send(resp))
+                .onFailure(e -> fail(req, e)));
+  }
+
+  private static void fail(GrpcServerRequest<?, ?> req, Throwable e) {
+    GrpcStatus status =
+        e instanceof CallRefusedException r
+            ? r.status()
+            : e instanceof UnauthorizedException
+                ? GrpcStatus.UNAUTHENTICATED
+                : e instanceof NotFoundException
+                    ? GrpcStatus.FAILED_PRECONDITION
+                    : e instanceof CertificateRequestException
+                        ? GrpcStatus.INVALID_ARGUMENT
+                        : GrpcStatus.INTERNAL;
+    String message = e.getMessage();
+    if (e instanceof ControlPlaneException c && c.hint() != null) {
+      message = message + " (" + c.hint() + ")";
+    }
+    if (status == GrpcStatus.INTERNAL) {
+      LOG.log(System.Logger.Level.WARNING, "node call " + req.fullMethodName() + " failed", e);
+    }
+    req.response().status(status).statusMessage(message).end();
+  }
+}

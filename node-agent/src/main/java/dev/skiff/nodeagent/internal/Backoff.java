@@ -1,0 +1,33 @@
+package dev.skiff.nodeagent.internal;
+
+import java.time.Duration;
+import java.util.function.DoubleSupplier;
+
+/** Delays between reconnection attempts: doubling from a first delay up to a ceiling, jittered. */
+public final class Backoff {
+  private final Duration first;
+  private final Duration max;
+  private final DoubleSupplier random;
+  private Duration next;
+
+  public Backoff(Duration first, Duration max, DoubleSupplier random) {
+    this.first = first;
+    this.max = max;
+    this.random = random;
+    this.next = first;
+  }
+
+  /** The next delay: the current step less up to 20 % jitter; the step then doubles. */
+  public synchronized Duration next() {
+    Duration d = next;
+    Duration doubled = next.multipliedBy(2);
+    next = doubled.compareTo(max) > 0 ? max : doubled;
+    long ms = d.toMillis();
+    return Duration.ofMillis(Math.max(1, ms - (long) (ms * 0.2 * random.getAsDouble())));
+  }
+
+  /** Back to the first delay, after a success. */
+  public synchronized void reset() {
+    next = first;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.skiff.server;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What one skiffd runs ({@code --roles}): {@code all}, or a comma-separated list of the components.
+ * Only {@code all} and {@code node} run today; the other names are known so that a list naming them
+ * fails with "not built yet" rather than "unknown".
+ */
+record Roles(Set<String> names) {
+  static final List<String> KNOWN =
+      List.of("control-plane", "gateway", "activator", "autoscaler", "eventing", "node");
+
+  /** Parses {@code --roles}; throws {@link IllegalArgumentException} saying what to write. */
+  static Roles parse(String flag) {
+    if (flag == null || flag.isBlank()) {
+      throw new IllegalArgumentException(
+          "--roles is empty; write all, or node (a node agent), e.g. --roles node");
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (String part : flag.split(",", -1)) {
+      String r = part.strip().toLowerCase(Locale.ROOT);
+      if (r.equals("all")) {
+        names.addAll(KNOWN);
+      } else if (KNOWN.contains(r)) {
+        names.add(r);
+      } else {
+        throw new IllegalArgumentException(
+            "--roles: '"
+                + part.strip()
+                + "' is not a role; use all, or some of "
+                + String.join(", ", KNOWN));
+      }
+    }
+    Roles roles = new Roles(Set.copyOf(names));
+    if (!roles.all() && !roles.nodeOnly()) {
+      throw new IllegalArgumentException(
+          "--roles "
+              + flag
+              + ": running "
+              + String.join(",", names)
+              + " apart is not built yet; run all (every component in one JVM) or node (a node"
+              + " agent joining a control plane)");
+    }
+    return roles;
+  }
+
+  /** Every component, in one JVM. */
+  boolean all() {
+    return names.containsAll(KNOWN);
+  }
+
+  /** Only a node agent, joining a control plane elsewhere. */
+  boolean nodeOnly() {
+    return names.equals(Set.of("node"));
+  }
+}

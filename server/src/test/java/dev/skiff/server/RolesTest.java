@@ -1,0 +1,37 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class RolesTest {
+  @Test
+  void allRunsEveryComponent() {
+    assertTrue(Roles.parse("all").all());
+    assertTrue(Roles.parse("control-plane,gateway,activator,autoscaler,eventing,node").all());
+  }
+
+  @Test
+  void nodeAloneRunsOnlyTheAgent() {
+    assertTrue(Roles.parse(" node ").nodeOnly());
+  }
+
+  @Test
+  void unknownRoleIsRefusedNamingTheKnownOnes() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("node,web"));
+    assertTrue(e.getMessage().contains("'web' is not a role"), e.getMessage());
+    assertTrue(e.getMessage().contains("control-plane"), e.getMessage());
+  }
+
+  @Test
+  void componentsApartAreRefusedAsNotBuiltYet() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("gateway"));
+    assertTrue(e.getMessage().contains("not built yet"), e.getMessage());
+  }
+
+  @Test
+  void emptyRolesAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> Roles.parse(" "));
+  }
+}
