@@ -7,6 +7,7 @@ import dev.skiff.meshproxy.MeshCaller;
 import dev.skiff.meshproxy.OutboundCall;
 import dev.skiff.meshproxy.OutboundReply;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
+import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.node.EndpointRegistry;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.routing.LiveRoutes;
@@ -56,8 +57,15 @@ final class WasmOutbound {
             .withDomain(domain)
             .withRoutes(routes::current)
             .withEndpoints(endpoints(registry, poke))
+            // This node's Wasm instances are entered in process (no socket, no TLS).
+            .withLocalCallees(fronts == null ? LocalCallees.NONE : fronts.localCallees())
             .build();
     this.direct = new DirectCalls(vertx);
+  }
+
+  /** The node's outbound side of the mesh, which eventing's deliveries share. */
+  MeshCaller mesh() {
+    return mesh;
   }
 
   void onResourceEvent(ResourceEvent event) {
