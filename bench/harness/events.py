@@ -1,6 +1,7 @@
 """Scenario 9, events: records of one Kafka topic (6 partitions, 1 KiB each) delivered by skiffd's
-dispatcher as CloudEvents to the Wasm event function through the gateway (unordered, 256 in
-flight), beside Kafka's own consumer perf tool (ConsumerPerformance, what
+dispatcher as CloudEvents to the Wasm event function (through the mesh as
+spiffe://{td}/skiff/eventing, its sidecar entered in process; through the gateway with --mesh off;
+unordered, 256 in flight), beside Kafka's own consumer perf tool (ConsumerPerformance, what
 kafka-consumer-perf-test.sh runs) reading the same topic in the same run. The broker is a
 single-node KRaft from Kafka's jars on loopback; bench/events/EventsBench drives it all and prints
 one JSON object."""

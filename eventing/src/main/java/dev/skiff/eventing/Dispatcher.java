@@ -5,6 +5,7 @@ import dev.skiff.api.model.Trigger;
 import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.eventing.internal.TriggerConsumer;
+import dev.skiff.eventing.spi.EventSink;
 import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.eventing.spi.TriggerStatusSink;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ public final class Dispatcher {
     this.settings =
         new TriggerConsumer.Settings(
             b.vertx,
+            b.sink,
             b.gatewayHost,
             b.gatewayPort,
             b.domain,
@@ -188,9 +190,13 @@ public final class Dispatcher {
     return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : key;
   }
 
-  /** Settings; {@code withVertx}, {@code withGateway} and {@code withStatusSink} are required. */
+  /**
+   * Settings; {@code withVertx}, {@code withStatusSink} and one of {@code withGateway} and {@code
+   * withEventSink} are required.
+   */
   public static final class Builder {
     private Vertx vertx;
+    private EventSink sink;
     private String gatewayHost = "127.0.0.1";
     private IntSupplier gatewayPort;
     private String domain = "localhost";
@@ -210,6 +216,15 @@ public final class Dispatcher {
     public Builder withGateway(String host, IntSupplier port) {
       this.gatewayHost = host;
       this.gatewayPort = port;
+      return this;
+    }
+
+    /**
+     * Where events go instead of the gateway (skiffd's mesh: the service's instances, called as
+     * eventing's own identity). Without it, {@link #withGateway} is required.
+     */
+    public Builder withEventSink(EventSink s) {
+      this.sink = s;
       return this;
     }
 
@@ -253,8 +268,9 @@ public final class Dispatcher {
     }
 
     public Dispatcher build() {
-      if (vertx == null || gatewayPort == null || statusSink == null) {
-        throw new EventingException("a Dispatcher needs withVertx, withGateway and withStatusSink");
+      if (vertx == null || (gatewayPort == null && sink == null) || statusSink == null) {
+        throw new EventingException(
+            "a Dispatcher needs withVertx, withGateway or withEventSink, and withStatusSink");
       }
       return new Dispatcher(this);
     }

@@ -3,6 +3,7 @@ package dev.skiff.meshproxy;
 import dev.skiff.meshproxy.internal.CallerClient;
 import dev.skiff.meshproxy.internal.OutboundAttempts;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
+import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.routing.Outliers;
 import dev.skiff.routing.PeakEwma;
 import dev.skiff.routing.RetryBudget;
@@ -29,13 +30,16 @@ import java.util.function.Supplier;
  * the call's timeout (504 after). A callee at zero is woken as ingress wakes it and the call waits
  * for its first instance. Failed attempts are retried within Linkerd's budget when the method is
  * idempotent or the callee never received the request, and instances that fail seven times in a row
- * are ejected for a while. Thread-safe.
+ * are ejected for a while. A callee whose sidecar runs in this process and serves its workload here
+ * ({@link LocalCallees}: a Wasm instance of skiffd's JVM) is entered in process instead, with the
+ * caller's identity checked by the same policy: no socket, no TLS. Thread-safe.
  */
 public final class MeshCaller {
   private final Vertx vertx;
   private final Supplier<RouteTable> routes;
   private final String domain;
   private final CalleeEndpoints endpoints;
+  private final LocalCallees locals;
   private final Duration connectTimeout;
   private final PeakEwma<Callee> balancer;
   private final Outliers<Callee> outliers = Outliers.create();
@@ -48,6 +52,7 @@ public final class MeshCaller {
     this.routes = Objects.requireNonNull(b.routes, "routes");
     this.domain = Objects.requireNonNull(b.domain, "domain");
     this.endpoints = Objects.requireNonNull(b.endpoints, "endpoints");
+    this.locals = Objects.requireNonNull(b.locals, "locals");
     this.connectTimeout = b.connectTimeout;
     this.nanoTime = b.nanoTime;
     this.balancer = new PeakEwma<>(b.nanoTime, outliers);
@@ -106,8 +111,10 @@ public final class MeshCaller {
     var attempts =
         new OutboundAttempts(
             vertx,
+            caller.id(),
             client,
             endpoints,
+            locals,
             balancer,
             budget,
             connectTimeout,
@@ -152,6 +159,7 @@ public final class MeshCaller {
     private Supplier<RouteTable> routes;
     private String domain;
     private CalleeEndpoints endpoints;
+    private LocalCallees locals = LocalCallees.NONE;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private LongSupplier nanoTime = System::nanoTime;
 
@@ -176,6 +184,15 @@ public final class MeshCaller {
 
     public Builder withEndpoints(CalleeEndpoints endpoints) {
       this.endpoints = endpoints;
+      return this;
+    }
+
+    /**
+     * The callees served in this process, entered without a socket (same policy, limit and stats);
+     * default none.
+     */
+    public Builder withLocalCallees(LocalCallees locals) {
+      this.locals = locals;
       return this;
     }
 

@@ -79,9 +79,23 @@ class MeshCallerIT {
           .withNanoTime(now::get)
           .build();
 
+  /** The same, with every sidecar of this test entered in process, as skiffd's Wasm sidecars. */
+  private final MeshCaller inProcess =
+      MeshCaller.builder()
+          .withVertx(vertx)
+          .withRoutes(() -> table)
+          .withDomain(DOMAIN)
+          .withEndpoints(endpoints)
+          .withLocalCallees(
+              callee ->
+                  sidecars.stream().filter(s -> s.port() == callee.port()).findFirst().orElse(null))
+          .withNanoTime(now::get)
+          .build();
+
   @AfterEach
   void stop() {
     mesh.close();
+    inProcess.close();
     sidecars.forEach(s -> await(s.stop(Duration.ZERO)));
     await(vertx.close());
   }
@@ -186,6 +200,68 @@ class MeshCallerIT {
     assertEquals("cart.shop", header(short_, "seen-host"));
     assertEquals(200, full.status());
     assertEquals("cart POST /items", body(full));
+  }
+
+  @Test
+  void aSidecarOfThisProcessIsEnteredWithoutAConnectionAndStillChecksTheCaller() {
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        req ->
+            req.body()
+                .onSuccess(
+                    b ->
+                        req.response()
+                            .putHeader("seen-caller", req.getHeader("x-forwarded-client-cert"))
+                            .putHeader("seen-connection", String.valueOf(req.connection()))
+                            .putHeader("seen-host", req.getHeader("host"))
+                            .end("cart " + req.method() + " " + req.uri() + " " + b)));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    OutboundCall post =
+        new OutboundCall(
+            "POST",
+            URI.create("http://cart.shop/items?n=1"),
+            List.of(Map.entry("Content-Type", "text/plain")),
+            "two apples".getBytes(StandardCharsets.UTF_8),
+            Duration.ofSeconds(10),
+            1 << 20);
+
+    OutboundReply allowed = await(inProcess.call(identity("shop", "web"), post));
+    OutboundReply denied = await(inProcess.call(identity("billing", "ledger"), post));
+
+    assertEquals(200, allowed.status(), body(allowed));
+    assertEquals("cart POST /items?n=1 two apples", body(allowed));
+    assertEquals("null", header(allowed, "seen-connection"), "no socket between the two");
+    assertTrue(
+        header(allowed, "seen-caller").contains("URI=spiffe://skiff.local/ns/shop/svc/web"),
+        header(allowed, "seen-caller"));
+    assertEquals("cart.shop", header(allowed, "seen-host"));
+    assertEquals(403, denied.status(), body(denied));
+    assertTrue(body(denied).contains("spiffe://skiff.local/ns/billing/svc/ledger"), body(denied));
+  }
+
+  @Test
+  void anInProcessCallThatOutlivesItsTimeoutIsAnswered504AndTheWorkloadToldToStop() {
+    Promise<Void> workloadToldToStop = Promise.promise();
+    instance(
+        "shop",
+        "cart",
+        "cart-00001",
+        AuthorizationPolicy.defaultFor(TD, "shop"),
+        req -> req.response().exceptionHandler(err -> workloadToldToStop.tryComplete()));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+
+    OutboundReply r =
+        await(
+            inProcess.call(
+                identity("shop", "web"),
+                call("GET", "http://cart.shop/slow", Duration.ofMillis(300))));
+
+    assertEquals(504, r.status(), body(r));
+    assertEquals("504", header(r, "skiff-mesh-error"));
+    await(workloadToldToStop.future());
   }
 
   @Test

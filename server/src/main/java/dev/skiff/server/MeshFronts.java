@@ -13,6 +13,7 @@ import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.RequestListener;
 import dev.skiff.meshproxy.Sidecar;
 import dev.skiff.meshproxy.TlsMode;
+import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.node.spi.FrontDoor;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceFront;
@@ -193,6 +194,26 @@ public final class MeshFronts implements FrontDoor {
               && p.identity().equals(endpoint.identity())
               && p.sidecar().takesInProcessRequests()
           ? p.entry()
+          : null;
+    };
+  }
+
+  /**
+   * The same sidecars for the mesh's outbound side ({@code MeshCaller}: Wasm functions' calls and
+   * eventing's deliveries), entered in process under the caller's own identity. As for the
+   * activator, only a callee on the node's address whose sidecar serves in process and names the
+   * callee's identity.
+   */
+  public LocalCallees localCallees() {
+    return callee -> {
+      if (!bindHost.equals(callee.host())) {
+        return null;
+      }
+      InProcess p = inProcess.get(callee.port());
+      return p != null
+              && p.identity().equals(callee.identity())
+              && p.sidecar().takesInProcessRequests()
+          ? p.sidecar()
           : null;
     };
   }

@@ -492,11 +492,12 @@ public final class Skiffd {
                 ingressSettings.withAcme(acme);
               }
               ingress = ingressSettings.build();
-              // 7. Eventing: a Kafka consumer per trigger, delivering CloudEvents through the
-              // gateway
-              //    (plain HTTP on loopback; the eventing mesh identity comes with the mesh wiring).
-              //    It writes trigger status through the API, as the node writes revision status.
-              eventing =
+              // 7. Eventing: a Kafka consumer per trigger, delivering CloudEvents. With the mesh,
+              //    through the node's outbound side (MeshCaller, shared with Wasm functions' calls)
+              //    as spiffe://{td}/skiff/eventing; without it, to the gateway in plain HTTP on
+              //    loopback. It writes trigger status through the API, as the node writes revision
+              //    status.
+              Dispatcher.Builder eventingSettings =
                   Dispatcher.builder()
                       .withVertx(vertx)
                       .withGateway(gatewayConnectHost(), () -> gateway.actualPort())
@@ -509,8 +510,12 @@ public final class Skiffd {
                               apiConnectHost(),
                               () -> controlPlane.actualPort(),
                               controlPlane.systemToken()))
-                      .withLagListener(scaling)
-                      .build();
+                      .withLagListener(scaling);
+              if (mesh != null) {
+                eventingSettings.withEventSink(
+                    new MeshEventSink(wasmOutbound.mesh(), mesh.eventing(), options.domain));
+              }
+              eventing = eventingSettings.build();
               // 8. Admin routes beside the API.
               controlPlane
                   .router()

@@ -7,6 +7,7 @@ import dev.skiff.meshproxy.MeshCaller;
 import dev.skiff.meshproxy.OutboundCall;
 import dev.skiff.meshproxy.OutboundReply;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
+import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.node.EndpointRegistry;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.routing.LiveRoutes;
@@ -56,11 +57,16 @@ final class WasmOutbound {
             .withDomain(domain)
             .withRoutes(routes::current)
             .withEndpoints(endpoints(registry, poke))
+            // This node's Wasm instances are entered in process (no socket, no TLS).
+            .withLocalCallees(fronts == null ? LocalCallees.NONE : fronts.localCallees())
             .build();
     this.direct = new DirectCalls(vertx);
   }
 
-  /** The node's outbound side, which container instances' calls share (see ContainerCalls). */
+  /**
+   * The node's outbound side of the mesh, which container instances' calls (see ContainerCalls) and
+   * eventing's deliveries share.
+   */
   MeshCaller mesh() {
     return mesh;
   }

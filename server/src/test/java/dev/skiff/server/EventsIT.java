@@ -111,6 +111,33 @@ class EventsIT {
     assertEquals(3, status.path("partitions").size(), status.toString());
     String text = cli.ok("trigger", "describe", "orders").out();
     assertTrue(text.contains("State:        Ready"), text);
+    // Through the mesh as eventing, not through the gateway: the function's sidecar counted every
+    // event, the gateway none.
+    String metrics = metrics();
+    assertEquals(0, sum(metrics, "skiff_gateway_requests_total{", "service=\"event\""), metrics);
+    assertTrue(
+        sum(metrics, "skiff_sidecar_requests_total{", "revision=\"event-00001\"") >= count,
+        metrics);
+  }
+
+  private static String metrics() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + skiffd.skiffd.apiPort() + "/metrics"))
+            .build();
+    return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The sum of the series starting with {@code prefix} whose labels contain {@code label}. */
+  private static double sum(String metrics, String prefix, String label) {
+    double total = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix) && line.contains(label)) {
+        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
   }
 
   @Test

@@ -1,37 +1,33 @@
 package dev.skiff.eventing.internal;
 
+import dev.skiff.eventing.spi.EventReply;
+import dev.skiff.eventing.spi.EventRequest;
+import dev.skiff.eventing.spi.EventSink;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Delivers one event: a CloudEvents binary-mode POST through the gateway, retried on 5xx, 404, 408,
- * 409, 429 and connection errors with the trigger's backoff (or longer when the answer says
- * Retry-After); then the dead-letter topic, with {@code knativeerrorcode}, {@code knativeerrordest}
- * and {@code knativeerrordata} (the first 1 KiB of the last answer, base64). An answer that is
- * itself a CloudEvent goes to the reply topic. The future completes once the record is finished; a
- * dead letter that cannot be written is retried until it is, so the record is never committed
- * before.
+ * Delivers one event: a CloudEvents binary-mode POST through the trigger's {@link EventSink},
+ * retried on 5xx, 404, 408, 409, 429 and connection errors with the trigger's backoff (or longer
+ * when the answer says Retry-After); then the dead-letter topic, with {@code knativeerrorcode},
+ * {@code knativeerrordest} and {@code knativeerrordata} (the first 1 KiB of the last answer,
+ * base64). An answer that is itself a CloudEvent goes to the reply topic. The future completes once
+ * the record is finished; a dead letter that cannot be written is retried until it is, so the
+ * record is never committed before.
  */
 final class Delivery {
   /** How much of an answer is read; the rest is drained and dropped. */
@@ -41,8 +37,8 @@ final class Delivery {
 
   /** What a trigger's deliveries share. */
   record Plan(
-      String gatewayHost,
-      IntSupplier gatewayPort,
+      String namespace,
+      String service,
       String authority,
       String path,
       Duration timeout,
@@ -53,7 +49,7 @@ final class Delivery {
       String replyTopic) {}
 
   private final Vertx vertx;
-  private final HttpClient http;
+  private final EventSink sink;
   private final Plan plan;
   private final Publisher publisher;
   private final TriggerCounters counters;
@@ -62,13 +58,13 @@ final class Delivery {
 
   Delivery(
       Vertx vertx,
-      HttpClient http,
+      EventSink sink,
       Plan plan,
       Publisher publisher,
       TriggerCounters counters,
       Clock clock) {
     this.vertx = vertx;
-    this.http = http;
+    this.sink = sink;
     this.plan = plan;
     this.publisher = publisher;
     this.counters = counters;
@@ -120,75 +116,38 @@ final class Delivery {
     return p.future();
   }
 
-  /** The answer of one attempt: status 0 with {@code error} for a connection failure. */
-  record Answer(int status, MultiMap headers, Buffer body, String retryAfter, String error) {}
-
-  private Future<Answer> post(CloudEvent event) {
-    RequestOptions o =
-        new RequestOptions()
-            .setServer(
-                SocketAddress.inetSocketAddress(plan.gatewayPort().getAsInt(), plan.gatewayHost()))
-            .setMethod(HttpMethod.POST)
-            .setHost(plan.authority())
-            .setPort(plan.gatewayPort().getAsInt())
-            .setURI(plan.path());
-    RecordEvents.attributes(event)
-        .forEach((k, v) -> o.putHeader("ce-" + k, RecordEvents.percentEncode(v)));
-    if (event.getDataContentType() != null) {
-      o.putHeader("Content-Type", event.getDataContentType());
+  /** The answer of one attempt: status 0 with {@code error} when none came. */
+  record Answer(int status, EventReply reply, String retryAfter, String error) {
+    byte[] body() {
+      return reply == null ? null : reply.body();
     }
-    byte[] data = event.getData() == null ? new byte[0] : event.getData().toBytes();
-    Promise<Answer> done = Promise.promise();
-    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-    long timer =
-        vertx.setTimer(
-            plan.timeout().toMillis(),
-            id -> {
-              if (done.tryComplete(
-                  new Answer(0, null, null, null, "timed out after " + plan.timeout()))) {
-                HttpClientRequest req = sent.get();
-                if (req != null) {
-                  req.reset();
-                }
-              }
-            });
-    http.request(o)
-        .compose(
-            (HttpClientRequest req) -> {
-              sent.set(req);
-              return req.send(Buffer.buffer(data));
-            })
-        .compose(resp -> read(resp))
-        .onComplete(
-            ar -> {
-              vertx.cancelTimer(timer);
-              if (ar.succeeded()) {
-                done.tryComplete(ar.result());
-              } else {
-                done.tryComplete(
-                    new Answer(0, null, null, null, "cannot reach the gateway: " + ar.cause()));
-              }
-            });
-    return done.future();
   }
 
-  private static Future<Answer> read(HttpClientResponse resp) {
-    Promise<Answer> p = Promise.promise();
-    Buffer body = Buffer.buffer();
-    resp.handler(
-        chunk -> {
-          int room = MAX_RESPONSE - body.length();
-          if (room > 0) {
-            body.appendBuffer(chunk.length() <= room ? chunk : chunk.getBuffer(0, room));
-          }
-        });
-    resp.exceptionHandler(p::tryFail);
-    resp.endHandler(
-        v ->
-            p.tryComplete(
-                new Answer(
-                    resp.statusCode(), resp.headers(), body, resp.getHeader("Retry-After"), null)));
-    return p.future();
+  private Future<Answer> post(CloudEvent event) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>(12);
+    RecordEvents.attributes(event)
+        .forEach((k, v) -> headers.add(Map.entry("ce-" + k, RecordEvents.percentEncode(v))));
+    if (event.getDataContentType() != null) {
+      headers.add(Map.entry("Content-Type", event.getDataContentType()));
+    }
+    byte[] data = event.getData() == null ? new byte[0] : event.getData().toBytes();
+    Future<EventReply> sent;
+    try {
+      sent =
+          sink.deliver(
+              plan.namespace(),
+              plan.service(),
+              new EventRequest(plan.path(), headers, data, plan.timeout()));
+    } catch (RuntimeException e) {
+      sent = Future.failedFuture(e);
+    }
+    return sent.transform(
+        ar ->
+            Future.succeededFuture(
+                ar.succeeded()
+                    ? new Answer(
+                        ar.result().status(), ar.result(), ar.result().header("Retry-After"), null)
+                    : new Answer(0, null, null, String.valueOf(ar.cause().getMessage()))));
   }
 
   /** Publishes the answer when it is a CloudEvent and the trigger has a reply topic. */
@@ -196,16 +155,16 @@ final class Delivery {
     if (plan.replyTopic() == null) {
       return Future.succeededFuture();
     }
-    String ct = answer.headers().get("Content-Type");
+    String ct = answer.reply().header("Content-Type");
     boolean structured =
         ct != null && ct.toLowerCase(Locale.ROOT).startsWith(RecordEvents.STRUCTURED);
-    boolean binary = answer.headers().contains("ce-specversion");
+    boolean binary = answer.reply().header("ce-specversion") != null;
     if (!structured && !binary) {
       return Future.succeededFuture();
     }
     RecordHeaders headers = new RecordHeaders();
     if (binary) {
-      for (Map.Entry<String, String> h : answer.headers()) {
+      for (Map.Entry<String, String> h : answer.reply().headers()) {
         String name = h.getKey().toLowerCase(Locale.ROOT);
         if (name.startsWith("ce-") && name.length() > 3) {
           headers.add(
@@ -218,8 +177,7 @@ final class Delivery {
       headers.add("content-type", ct.getBytes(StandardCharsets.UTF_8));
     }
     ProducerRecord<byte[], byte[]> out =
-        new ProducerRecord<>(
-            plan.replyTopic(), null, record.key(), answer.body().getBytes(), headers);
+        new ProducerRecord<>(plan.replyTopic(), null, record.key(), answer.body(), headers);
     return publishUntilAcknowledged(out, "reply", 0)
         .onSuccess(m -> counters.replied.incrementAndGet())
         .mapEmpty();
@@ -245,7 +203,7 @@ final class Delivery {
         ("http://" + plan.authority() + plan.path()).getBytes(StandardCharsets.UTF_8));
     byte[] data =
         answer.body() != null
-            ? answer.body().getBytes(0, Math.min(ERROR_DATA, answer.body().length()))
+            ? Arrays.copyOf(answer.body(), Math.min(ERROR_DATA, answer.body().length))
             : String.valueOf(answer.error()).getBytes(StandardCharsets.UTF_8);
     headers.add(
         "ce_knativeerrordata",

@@ -5,6 +5,7 @@ import dev.skiff.api.model.DeliverySpec;
 import dev.skiff.api.model.Trigger;
 import dev.skiff.api.model.TriggerSpec;
 import dev.skiff.api.model.TriggerStatus;
+import dev.skiff.eventing.spi.EventSink;
 import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.eventing.spi.TriggerStatusSink;
 import io.vertx.core.Context;
@@ -63,9 +64,13 @@ public final class TriggerConsumer {
 
   private static final Duration POLL_EVERY = Duration.ofMillis(20);
 
-  /** What the consumer thread needs from its host. */
+  /**
+   * What the consumer thread needs from its host. {@code sink} null: events go to the gateway at
+   * {@code gatewayHost}:{@code gatewayPort}.
+   */
   public record Settings(
       Vertx vertx,
+      EventSink sink,
       String gatewayHost,
       IntSupplier gatewayPort,
       String domain,
@@ -97,6 +102,7 @@ public final class TriggerConsumer {
   private Delivery delivery;
   private Publisher publisher;
   private HttpClient http;
+  private EventSink sink;
   private Condition ready;
   private TriggerStatus reported;
   private boolean reporting;
@@ -161,13 +167,23 @@ public final class TriggerConsumer {
   private void run() {
     // From this thread (not Vert.x's) a new event-loop context: each trigger's deliveries get one.
     context = settings.vertx().getOrCreateContext();
-    http =
-        settings
-            .vertx()
-            .createHttpClient(
-                new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000),
-                new PoolOptions()
-                    .setHttp1MaxSize(spec.ordered() ? 64 : spec.maxInFlightOrDefault()));
+    sink = settings.sink();
+    if (sink == null) {
+      http =
+          settings
+              .vertx()
+              .createHttpClient(
+                  new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000),
+                  new PoolOptions()
+                      .setHttp1MaxSize(spec.ordered() ? 64 : spec.maxInFlightOrDefault()));
+      sink =
+          new GatewaySink(
+              settings.vertx(),
+              http,
+              settings.gatewayHost(),
+              settings.gatewayPort(),
+              settings.domain());
+    }
     try {
       while (running) {
         try {
@@ -206,7 +222,9 @@ public final class TriggerConsumer {
       if (publisher != null) {
         publisher.close();
       }
-      http.close();
+      if (http != null) {
+        http.close();
+      }
       settings
           .lagListener()
           .onLag(namespace, spec.service(), name, 0, 0, spec.lagThresholdOrDefault());
@@ -255,10 +273,10 @@ public final class TriggerConsumer {
     delivery =
         new Delivery(
             settings.vertx(),
-            http,
+            sink,
             new Delivery.Plan(
-                settings.gatewayHost(),
-                settings.gatewayPort(),
+                namespace,
+                spec.service(),
                 spec.service() + "." + namespace + "." + settings.domain(),
                 spec.pathOrDefault(),
                 d.timeoutOrDefault(),

@@ -1,10 +1,14 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.Callee;
 import dev.skiff.meshproxy.OutboundCall;
 import dev.skiff.meshproxy.OutboundReply;
+import dev.skiff.meshproxy.RequestTimeoutException;
 import dev.skiff.meshproxy.ResponseTooLargeException;
+import dev.skiff.meshproxy.Sidecar;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
+import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.proxy.HopByHop;
 import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.routing.PeakEwma;
@@ -12,6 +16,7 @@ import dev.skiff.routing.RetryBudget;
 import dev.skiff.routing.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -46,8 +51,10 @@ public final class OutboundAttempts {
       Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   private final Vertx vertx;
+  private final SpiffeId caller;
   private final CallerClient client;
   private final CalleeEndpoints endpoints;
+  private final LocalCallees locals;
   private final PeakEwma<Callee> balancer;
   private final RetryBudget budget;
   private final Duration connectTimeout;
@@ -59,6 +66,10 @@ public final class OutboundAttempts {
   private String revision;
   private int attempt;
   private HttpClientRequest current;
+
+  /** The attempt in flight in process: failing it abandons the exchange (the call timed out). */
+  private Promise<Void> currentLocal;
+
   private Context context;
 
   /** Whether attempt {@link #attempt} has been accounted for (its answer, failure or reset). */
@@ -72,8 +83,10 @@ public final class OutboundAttempts {
 
   public OutboundAttempts(
       Vertx vertx,
+      SpiffeId caller,
       CallerClient client,
       CalleeEndpoints endpoints,
+      LocalCallees locals,
       PeakEwma<Callee> balancer,
       RetryBudget budget,
       Duration connectTimeout,
@@ -81,8 +94,10 @@ public final class OutboundAttempts {
       OutboundCall call,
       Route route) {
     this.vertx = vertx;
+    this.caller = caller;
     this.client = client;
     this.endpoints = endpoints;
+    this.locals = locals;
     this.balancer = balancer;
     this.budget = budget;
     this.connectTimeout = connectTimeout;
@@ -182,6 +197,11 @@ public final class OutboundAttempts {
     int token = attempt;
     attemptEnded = false;
     balancer.started(callee);
+    Sidecar local = locals.find(callee);
+    if (local != null && local.takesInProcessRequests()) {
+      sendInProcess(local, token, callee, started);
+      return;
+    }
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(call.method().toUpperCase(Locale.ROOT)))
@@ -191,11 +211,7 @@ public final class OutboundAttempts {
             .setURI(originForm())
             .setConnectTimeout(Math.max(1, Math.min(connectTimeout.toMillis(), remainingMs())));
     for (Map.Entry<String, String> h : call.headers()) {
-      String lower = h.getKey().toLowerCase(Locale.ROOT);
-      if (!HopByHop.HEADERS.contains(lower)
-          && !SkiffHeaders.ALL.contains(lower)
-          && !lower.equals("host")
-          && !lower.equals("content-length")) {
+      if (forwarded(h.getKey().toLowerCase(Locale.ROOT))) {
         options.addHeader(h.getKey(), h.getValue());
       }
     }
@@ -252,6 +268,81 @@ public final class OutboundAttempts {
             });
   }
 
+  /**
+   * One attempt handed to a sidecar of this process: the same request as over mTLS (the caller's
+   * identity checked by the callee's policy, then its timeout, stats and limit), but no connection.
+   */
+  private void sendInProcess(Sidecar local, int token, Callee callee, long started) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (Map.Entry<String, String> h : call.headers()) {
+      if (forwarded(h.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(h.getKey(), h.getValue());
+      }
+    }
+    HostAndPort authority = authority();
+    headers.set("host", authority.toString());
+    headers.set("content-length", Integer.toString(call.body().length));
+    LocalRequest request =
+        new LocalRequest(
+            context,
+            HttpMethod.valueOf(call.method().toUpperCase(Locale.ROOT)),
+            originForm(),
+            authority,
+            headers,
+            Buffer.buffer(call.body()),
+            call.maxResponseBytes());
+    Promise<Void> cancellation = Promise.promise();
+    currentLocal = cancellation;
+    LocalResponse response = request.response();
+    response
+        .done()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                List<Map.Entry<String, String>> out = new ArrayList<>(response.headers().size());
+                response
+                    .headers()
+                    .forEach(
+                        (name, value) -> out.add(Map.entry(name.toLowerCase(Locale.ROOT), value)));
+                ended(
+                    token,
+                    callee,
+                    started,
+                    new OutboundReply(
+                        response.getStatusCode(), out, response.body().getBytes(), revision),
+                    null);
+              } else if (ar.cause() instanceof ResponseTooLargeException tooLarge) {
+                if (token == attempt && !attemptEnded) {
+                  attemptEnded = true;
+                  balancer.finished(callee, System.nanoTime() - started, false);
+                  done.tryFail(tooLarge);
+                }
+              } else {
+                ended(
+                    token,
+                    callee,
+                    started,
+                    null,
+                    new Failure(true, "the in-process exchange broke off: " + ar.cause()));
+              }
+            });
+    local
+        .serveInProcess(request, caller, cancellation.future())
+        .onComplete(
+            ar -> {
+              if (!response.done().isComplete()) {
+                response.reset();
+              }
+            });
+  }
+
+  private static boolean forwarded(String lower) {
+    return !HopByHop.HEADERS.contains(lower)
+        && !SkiffHeaders.ALL.contains(lower)
+        && !lower.equals("host")
+        && !lower.equals("content-length");
+  }
+
   private void read(int token, Callee callee, long started, HttpClientResponse response) {
     Buffer body = Buffer.buffer();
     long max = call.maxResponseBytes();
@@ -302,6 +393,7 @@ public final class OutboundAttempts {
     boolean failed = failure != null || reply.status() >= 500;
     balancer.finished(callee, System.nanoTime() - started, failed);
     current = null;
+    currentLocal = null;
     if (failed) {
       failedHere.add(callee);
     }
@@ -347,6 +439,10 @@ public final class OutboundAttempts {
     HttpClientRequest up = current;
     if (up != null) {
       up.reset();
+    }
+    Promise<Void> local = currentLocal;
+    if (local != null) {
+      local.tryFail(new RequestTimeoutException("the outbound call timed out"));
     }
   }
 

@@ -33,7 +33,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  * Events/s from one topic: Kafka's own consumer perf tool ({@code
  * org.apache.kafka.tools.ConsumerPerformance}, what {@code kafka-consumer-perf-test.sh} runs) and
  * skiffd's dispatcher delivering every record as a CloudEvent to the Wasm {@code event} function
- * through the gateway, on the same topic in the same run, against a KRaft broker on loopback.
+ * (through the mesh as eventing's identity; through the gateway with {@code --mesh off}), on the
+ * same topic in the same run, against a KRaft broker on loopback.
  * Prints one JSON object.
  *
  * <pre>java -jar events-bench.jar --skiffd skiffd.jar --wasm event.wasm [--records N]
@@ -41,7 +42,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EventsBench {
   static {
-    // The function is reached through the gateway by its Host, on loopback.
+    // The driver's own checks reach the function through the gateway by its Host, on loopback.
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
   }
 
