@@ -5,6 +5,7 @@ import dev.skiff.api.model.Resources;
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.validation.Quantities;
 import dev.skiff.node.InstanceStartException;
+import dev.skiff.node.container.internal.BetweenStarts;
 import dev.skiff.node.container.internal.Cgroups;
 import dev.skiff.node.container.internal.ContainerProber;
 import dev.skiff.node.container.internal.Host;
@@ -212,6 +213,8 @@ public final class ContainerBackend implements RuntimeBackend {
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());
     StartClock clock = StartClock.start();
+    BetweenStarts between = host.network().between();
+    between.began();
     return pull(reference, spec.progress())
         .andThen(ar -> clock.lap("image"))
         .recover(
@@ -264,7 +267,8 @@ public final class ContainerBackend implements RuntimeBackend {
                             c.runningForMillis());
                         return (Instance) c;
                       });
-            });
+            })
+        .onComplete(ar -> between.ended());
   }
 
   /**
@@ -422,6 +426,11 @@ public final class ContainerBackend implements RuntimeBackend {
     // The live view, not a copy: a start that begins meanwhile reserves its key before it makes
     // anything.
     return host.workers().executeBlocking(() -> new Reconciler(host).run(reserved), false);
+  }
+
+  /** Where deferrable host work waits for a moment without starts (for tests). */
+  BetweenStarts betweenStarts() {
+    return host.network().between();
   }
 
   /** Namespaces and links prepared ahead and waiting for an instance (for tests of leftovers). */

@@ -240,6 +240,35 @@ class ContainerBackendIT extends ContainerFixture {
   }
 
   @Test
+  void aStoppedInstancesNamespaceIsRemovedOnlyOnceNoStartIsInFlight() throws Exception {
+    ContainerImage image = TestImages.shell(dir, SERVE);
+    backend(ref -> Future.succeededFuture(image), b -> b.withNetworkSpares(0));
+    ContainerInstance inst =
+        (ContainerInstance)
+            await(backend.start(TestRevisions.spec("default.hello-00001.21", (s, l) -> {})));
+    Path netns = Path.of("/run/netns", config.scope() + "-default.hello-00001.21");
+    assertTrue(Files.exists(netns), netns + " is the instance's namespace");
+
+    // Another start in flight: removing a namespace beside it would slow it down.
+    backend.betweenStarts().began();
+    await(inst.stop(Duration.ofSeconds(5)));
+    assertTrue(Files.exists(netns), "removed while a start was in flight");
+    // Still the backend's own until removed: a reconcile leaves it alone.
+    ReconcileReport report = await(backend.reconcile());
+    assertTrue(report.clean(), report.toString());
+    assertTrue(Files.exists(netns), "reconcile took a namespace waiting for removal");
+    try (Socket s = new Socket()) {
+      assertThrows(
+          java.io.IOException.class,
+          () -> s.connect(new InetSocketAddress(inst.host(), 8080), 2000),
+          "nothing listens in a stopped instance's namespace");
+    }
+
+    backend.betweenStarts().ended();
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(10));
+  }
+
+  @Test
   void stopKillsAContainerThatIgnoresTermOnceTheDrainIsOver() throws Exception {
     backend(TestImages.shell(dir, "trap '' TERM; httpd -f -p $PORT -h /www & wait"));
     ContainerInstance inst =

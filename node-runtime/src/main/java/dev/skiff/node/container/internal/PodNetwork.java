@@ -43,6 +43,7 @@ public final class PodNetwork {
   private final Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Set<String> activeNetns = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Spares spares;
+  private final BetweenStarts between;
 
   /**
    * @param scope names this backend's namespaces ({@code <scope>-<key>}) and nftables table
@@ -58,6 +59,25 @@ public final class PodNetwork {
    * @param spares how many attachments to keep prepared ahead (see {@link #attach}); 0 for none
    */
   public PodNetwork(String scope, String linkPrefix, String subnet, boolean firewall, int spares) {
+    this(
+        scope,
+        linkPrefix,
+        subnet,
+        firewall,
+        spares,
+        new BetweenStarts(Duration.ofMillis(100), Duration.ofSeconds(5)));
+  }
+
+  /**
+   * @param between when spares are made and released attachments removed: between starts
+   */
+  public PodNetwork(
+      String scope,
+      String linkPrefix,
+      String subnet,
+      boolean firewall,
+      int spares,
+      BetweenStarts between) {
     if (linkPrefix.length() > 9) {
       throw new IllegalArgumentException("interface prefix '" + linkPrefix + "' is longer than 9");
     }
@@ -66,7 +86,8 @@ public final class PodNetwork {
     this.pool = new AddressPool(subnet);
     this.subnet = this.pool.cidr();
     this.firewallTable = firewall ? scope.replaceAll("[^A-Za-z0-9_]", "_") : null;
-    this.spares = new Spares(spares, () -> make(null), this::detach);
+    this.between = between;
+    this.spares = new Spares(spares, () -> make(null), this::detach, between);
   }
 
   /**
@@ -78,6 +99,11 @@ public final class PodNetwork {
   public Attachment attach(String key) {
     Attachment spare = spares.take();
     return spare != null ? spare : make(netnsPrefix + key);
+  }
+
+  /** Where this network's deferrable work waits for a moment without starts. */
+  public BetweenStarts between() {
+    return between;
   }
 
   /**
@@ -92,9 +118,22 @@ public final class PodNetwork {
     return spares.waiting();
   }
 
-  /** Stops preparing spares and removes those prepared. */
+  /**
+   * Stops preparing spares, removes those prepared and the attachments released and not yet
+   * removed.
+   */
   public void closeSpares() {
+    between.close();
     spares.close();
+  }
+
+  /**
+   * Removes an instance's attachment {@linkplain BetweenStarts between starts}: until then its
+   * namespace and link stay, owned (a reconcile leaves them alone) and used by nobody, and its
+   * address stays taken. After {@link #closeSpares}, at once.
+   */
+  public void release(Attachment a) {
+    between.runBetweenStarts("remove network namespace " + a.netns(), () -> detach(a));
   }
 
   private Attachment make(String netnsName) {

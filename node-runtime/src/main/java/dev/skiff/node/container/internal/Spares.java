@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * A few network attachments made ahead, so an instance's start takes one instead of spending
- * milliseconds on {@code ip} commands. One thread of its own tops the stock up after each take;
+ * milliseconds on {@code ip} commands. One thread of its own tops the stock up after each take,
+ * {@linkplain BetweenStarts between starts} (making a namespace beside a start slows the start);
  * when the stock is empty (a burst) the caller makes its own. Each spare is used once: a taken
  * spare is the instance's, and goes when the instance goes. Thread-safe.
  */
@@ -21,15 +22,28 @@ final class Spares {
   private final int target;
   private final Supplier<PodNetwork.Attachment> make;
   private final Consumer<PodNetwork.Attachment> remove;
+  private final BetweenStarts between;
   private final ConcurrentLinkedDeque<PodNetwork.Attachment> stock = new ConcurrentLinkedDeque<>();
   private final AtomicBoolean topUpQueued = new AtomicBoolean();
   private volatile ExecutorService maker;
   private volatile boolean closed;
 
   Spares(int target, Supplier<PodNetwork.Attachment> make, Consumer<PodNetwork.Attachment> remove) {
+    this(target, make, remove, null);
+  }
+
+  /**
+   * @param between when not null, each spare is made only once no start is in flight
+   */
+  Spares(
+      int target,
+      Supplier<PodNetwork.Attachment> make,
+      Consumer<PodNetwork.Attachment> remove,
+      BetweenStarts between) {
     this.target = target;
     this.make = make;
     this.remove = remove;
+    this.between = between;
   }
 
   synchronized void start() {
@@ -60,6 +74,12 @@ final class Spares {
             topUpQueued.set(false);
             try {
               while (!closed && stock.size() < target) {
+                if (between != null) {
+                  between.awaitQuiet();
+                }
+                if (closed) {
+                  break;
+                }
                 PodNetwork.Attachment a = make.get();
                 stock.addLast(a);
                 if (closed) {
@@ -69,6 +89,8 @@ final class Spares {
             } catch (RuntimeException e) {
               // The next take tries again; meanwhile starts make their own attachments.
               LOG.log(Level.WARNING, "cannot prepare a spare network namespace: " + e.getMessage());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
             }
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {

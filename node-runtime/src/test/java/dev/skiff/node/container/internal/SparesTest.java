@@ -80,4 +80,30 @@ class SparesTest {
     assertNull(spares.take());
     spares.close();
   }
+
+  @Test
+  void theStockIsToppedUpOnlyBetweenStarts() throws Exception {
+    BetweenStarts between =
+        new BetweenStarts(java.time.Duration.ZERO, java.time.Duration.ofHours(1));
+    List<Integer> startingWhenMade = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Spares spares =
+        new Spares(
+            2,
+            () -> {
+              startingWhenMade.add(between.starting());
+              return make();
+            },
+            this::remove,
+            between);
+    spares.start();
+    await(() -> made.get() == 2, "two spares");
+    between.began();
+    assertNotNull(spares.take());
+    assertNotNull(spares.take());
+    between.ended();
+    await(() -> made.get() == 4, "the stock topped up after the start");
+    assertEquals(List.of(0, 0, 0, 0), startingWhenMade);
+    spares.close();
+    between.close();
+  }
 }
