@@ -128,6 +128,8 @@ def run(ctx):
         nginx.stop()
         nginx = None
         gateway_jmh = _gateway_jmh(ctx)
+        deadlines_jmh = _jmh(ctx, "deadlines", "DeadlinesBenchmark", "-f", ctx.pick("1", "2"),
+                             "-wi", "3", "-w", "1s", "-i", ctx.pick("3", "5"), "-r", "1s")
 
         return {
             "measured": True,
@@ -139,6 +141,7 @@ def run(ctx):
             "targets": results,
             "sweep": sweep,
             "jmh": gateway_jmh,
+            "jmh_deadlines": deadlines_jmh,
         }
     finally:
         if nginx:
@@ -150,9 +153,13 @@ def _gateway_jmh(ctx):
     """GatewayRequestBenchmark (bench/jmh): one GET round trip in one JVM, direct and through a
     real gateway with 1 and 1,000 routes; a failure is recorded, not raised (the wrk and h2load
     figures above stand without it)."""
+    return _jmh(ctx, "gateway", "GatewayRequestBenchmark", "-f", "1", "-wi", ctx.pick("1", "3"),
+                "-w", "2s", "-i", ctx.pick("2", "5"), "-r", "2s")
+
+
+def _jmh(ctx, name, selector, *args):
+    """One JMH benchmark class; a failure is recorded, not raised."""
     try:
-        return wasm_exec.jmh(ctx, "gateway", "GatewayRequestBenchmark", "-f", "1",
-                             "-wi", ctx.pick("1", "3"), "-w", "2s", "-i", ctx.pick("2", "5"),
-                             "-r", "2s")
+        return wasm_exec.jmh(ctx, name, selector, *args)
     except Exception as e:  # noqa: BLE001 - reported in the results instead
         return {"measured": False, "why": f"{type(e).__name__}: {e}"}

@@ -578,6 +578,18 @@ def proxy_section(w, p, plot_files):
         w(f"\nCommand: `{j['command']}`.\n")
     elif j:
         w(f"JMH `GatewayRequestBenchmark`: not measured: {j.get('why')}\n")
+    jd = p.get("jmh_deadlines")
+    if jd and jd.get("results"):
+        w("JMH `DeadlinesBenchmark` (a request's deadline started and cancelled on its event loop, "
+          "10 others pending: a Vert.x timer set and cancelled, as the gateway's route timeout and "
+          "the sidecar's request timeout did, against `Deadlines`, as they do now):\n")
+        w("| benchmark | mean | error |\n| --- | --- | --- |")
+        for r in jd["results"]:
+            w(f"| {r['benchmark']} | {f1(r['score'])} ns | "
+              f"{'±' + f1(r['error']) + ' ns' if r['error'] is not None else '–'} |")
+        w(f"\nCommand: `{jd['command']}`.\n")
+    elif jd:
+        w(f"JMH `DeadlinesBenchmark`: not measured: {jd.get('why')}\n")
     _img(w, plot_files, "proxy-latency", "latency percentiles at 1,000 req/s")
     _end(w, p)
 
