@@ -8,7 +8,9 @@ checked, not trusted: its instances must be listed by GET /v1/instances with a S
 and must not answer plaintext HTTP, else that mode says "not measured" with the reason.
 
 (a) Latency at a fixed 1,000 req/s (h2load --h1, 10 connections, per-request log), in interleaved
-    rounds after a JIT warm-up: hello (min-scale = max-scale = 1, target-burst-capacity 0 so the
+    rounds (the order rotating) after a JIT warm-up and one unmeasured round; figures are medians
+    of per-round percentiles, added ones medians of same-round differences, with their spread,
+    and skiffd's CPU time per request beside them (`--only mesh_latency` runs this part alone): hello (min-scale = max-scale = 1, target-burst-capacity 0 so the
     activator is out of the warm path) through each skiffd's gateway
     (the full path: gateway -> [mTLS -> sidecar ->] instance), direct to the off instance's
     listener, nginx proxy_pass -> that listener (plaintext, keepalive upstream), and nginx ->
