@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * What a request's deadline costs on its event loop when the request ends long before it (nearly
  * every request): a Vert.x timer set and cancelled ({@link #vertxTimer}, how the gateway's route
  * timeout and the sidecar's request timeout did it) against {@link Deadlines} started and cancelled
- * ({@link #queuedDeadline}, how they do it now). Each invocation runs {@value #BATCH} of them on the
- * event loop, with {@value #IN_FLIGHT} other requests' deadlines pending, as under load.
+ * ({@link #queuedDeadline}, how they do it now). Each invocation runs {@value #BATCH} of them on
+ * the event loop, with {@value #IN_FLIGHT} other requests' deadlines pending, as under load.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
