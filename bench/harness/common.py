@@ -230,6 +230,11 @@ class Skiffd:
                 return int(line.split()[1])
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self):
+        """CPU time (user + system, all threads: event loops, workers, GC, JIT) used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def heap_used_kib(self):
         out = subprocess.run(["jcmd", str(self.proc.pid), "GC.heap_info"], capture_output=True,
                              text=True, timeout=60).stdout
@@ -403,3 +408,64 @@ def cpu_busy_percent(seconds=2.0):
 
 def env_flag(name):
     return os.environ.get(name, "") not in ("", "0", "false")
+
+
+def interleaved_latency(ctx, targets, rounds, duration, rate=1000, clients=10, name="h2load",
+                        cpu=None):
+    """Fixed-rate latency of several targets in interleaved rounds, so that a drift in the
+    machine's background load (it is shared) falls on every target alike.
+
+    targets: {key: (url, host)}. Every round measures every target once with the same tool,
+    rate and connection count; the order rotates by one each round, so no target always runs
+    first (right after another's load) or last. Returns per target: the per-round summaries,
+    the median and spread (min, max) of the per-round p50s and p99s, every request's latency
+    (pooled) and the runs; use paired_added() for what one path adds over another.
+
+    cpu: {key: Skiffd} for targets served by a skiffd: its CPU time per request answered is
+    measured in each round too (a figure the machine's other load disturbs far less than a p99)."""
+    keys = list(targets)
+    per = {k: {"rounds": [], "latencies": [], "runs": []} for k in keys}
+    for i in range(rounds):
+        order = keys[i % len(keys):] + keys[:i % len(keys)]
+        for key in order:
+            url, host = targets[key]
+            ctx.log(f"{name}: round {i + 1}/{rounds}: {key}: h2load {rate} req/s, {clients} "
+                    f"connections, {duration}s")
+            proc = (cpu or {}).get(key)
+            cpu_before = proc.cpu_seconds() if proc else None
+            fixed, values, _ = h2load_rate(ctx, url, host, rate, clients, duration,
+                                           f"{name}-{key}")
+            cpu_us = ((proc.cpu_seconds() - cpu_before) * 1e6 / max(1, len(values))
+                      if proc else None)
+            s = summarize(values)
+            per[key]["rounds"].append({"round": i + 1, "p50": s["p50"], "p99": s["p99"],
+                                       "n": s["n"], "achieved_rate": fixed["achieved_rate"],
+                                       "errors": fixed["errors"] + fixed["non_2xx"],
+                                       "cpu_us_per_request": cpu_us,
+                                       "loadavg_before": fixed["loadavg_before"]})
+            per[key]["latencies"] += values
+            per[key]["runs"].append(fixed)
+    for key in keys:
+        rs = per[key]["rounds"]
+        for q in ("p50", "p99"):
+            vals = [r[q] for r in rs if r[q] is not None]
+            per[key][f"{q}_median"] = median(vals)
+            per[key][f"{q}_spread"] = [min(vals), max(vals)] if vals else None
+        cpu_vals = [r["cpu_us_per_request"] for r in rs if r["cpu_us_per_request"] is not None]
+        per[key]["cpu_us_per_request_median"] = median(cpu_vals)
+    return per
+
+
+def paired_added(per, key, base):
+    """What target `key` adds over `base`: the median over rounds of the per-round differences of
+    p50 and p99 (both measured in the same round, minutes apart at most), with their spread."""
+    if key not in per or base not in per:
+        return None
+    out = {}
+    for q in ("p50", "p99"):
+        diffs = [a[q] - b[q] for a, b in zip(per[key]["rounds"], per[base]["rounds"])
+                 if a[q] is not None and b[q] is not None]
+        out[q] = median(diffs)
+        out[f"{q}_per_round"] = diffs
+        out[f"{q}_spread"] = [min(diffs), max(diffs)] if diffs else None
+    return out

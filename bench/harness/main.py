@@ -39,6 +39,7 @@ SCENARIOS = {
     "density": density.run,
     "noisy_neighbour": noisy_neighbour.run,
     "mesh": mesh.run,
+    "mesh_latency": mesh.run_latency,
     "mesh_call": mesh_call.run,
     "events": events.run,
     "https": https.run,

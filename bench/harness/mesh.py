@@ -8,7 +8,9 @@ checked, not trusted: its instances must be listed by GET /v1/instances with a S
 and must not answer plaintext HTTP, else that mode says "not measured" with the reason.
 
 (a) Latency at a fixed 1,000 req/s (h2load --h1, 10 connections, per-request log), in interleaved
-    rounds after a JIT warm-up: hello (min-scale = max-scale = 1, target-burst-capacity 0 so the
+    rounds (the order rotating) after a JIT warm-up and one unmeasured round; figures are medians
+    of per-round percentiles, added ones medians of same-round differences, with their spread,
+    and skiffd's CPU time per request beside them (`--only mesh_latency` runs this part alone): hello (min-scale = max-scale = 1, target-burst-capacity 0 so the
     activator is out of the warm path) through each skiffd's gateway
     (the full path: gateway -> [mTLS -> sidecar ->] instance), direct to the off instance's
     listener, nginx proxy_pass -> that listener (plaintext, keepalive upstream), and nginx ->
@@ -28,8 +30,8 @@ import urllib.error
 import urllib.request
 
 import cold_start
-from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, not_measured, summarize,
-                    wait_for, wait_http, wrk)
+from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, interleaved_latency,
+                    not_measured, paired_added, summarize, wait_for, wait_http, wrk)
 
 HOST = "hello.default.localhost"
 # One instance, and the activator out of the warm path once it is ready (target-burst-capacity 0;
@@ -186,45 +188,49 @@ def _latency(ctx, modes, skiffds, addresses):
                                 "-> instance (keepalive upstreams)")
         for url, host, _ in targets.values():
             wait_http(url, host)
-        warm, rounds, dur = ctx.pick(8, 20), ctx.pick(1, 3), ctx.pick(5, 10)
-        ctx.log(f"mesh: JIT warm-up, {warm}s through each gateway, 3s on each other path")
+        # The same warm-up, tool, rate and connection count for every path; rounds interleaved
+        # (the order rotating), and the figures are medians of per-round percentiles, with their
+        # spread, so one noisy slice of the shared machine moves one round, not the result.
+        warm, rounds, dur = ctx.pick(8, 20), ctx.pick(3, 5), ctx.pick(5, 10)
+        ctx.log(f"mesh: JIT warm-up, {warm}s through each gateway, 3s on each other path, then "
+                f"{dur}s at 1,000 req/s on each path")
         for key, (url, host, _) in targets.items():
             wrk(url, host, 2, 64, warm if key.startswith("gateway") else 3)
-        lat = {key: [] for key in targets}
-        runs = {key: [] for key in targets}
-        for i in range(rounds):
-            for key, (url, host, _) in targets.items():
-                ctx.log(f"mesh: round {i + 1}/{rounds}: {key}: h2load 1000 req/s for {dur}s")
-                fixed, values, _ = h2load_rate(ctx, url, host, 1000, 10, dur, f"h2load-mesh-{key}")
-                lat[key] += values
-                runs[key].append(fixed)
+        for key, (url, host, _) in targets.items():
+            h2load_rate(ctx, url, host, 1000, 10, dur, f"h2load-mesh-warm-{key}")
+        per = interleaved_latency(ctx, {k: (u, h) for k, (u, h, _) in targets.items()}, rounds,
+                                  dur, name="h2load-mesh",
+                                  cpu={f"gateway_{m}": skiffds[m] for m in modes})
         results = {}
         for key, (url, host, label) in targets.items():
+            runs = per[key]["runs"]
             results[key] = {
                 "label": label,
                 "url": url if host is None else f"{url} (Host: {host})",
-                "latency_ms": summarize(lat[key]),
-                "achieved_rate": sum(r["achieved_rate"] for r in runs[key]) / len(runs[key]),
-                "errors": sum(r["errors"] + r["non_2xx"] for r in runs[key]),
-                "command": runs[key][0]["command"],
-                "raw": ctx.raw_file(f"mesh-latency-1000rps-{key}.txt", lat[key]),
+                "latency_ms": summarize(per[key]["latencies"]),
+                "per_round": per[key]["rounds"],
+                "p50_median_ms": per[key]["p50_median"],
+                "p99_median_ms": per[key]["p99_median"],
+                "p99_spread_ms": per[key]["p99_spread"],
+                "skiffd_cpu_us_per_request": per[key]["cpu_us_per_request_median"],
+                "achieved_rate": sum(r["achieved_rate"] for r in runs) / len(runs),
+                "errors": sum(r["errors"] + r["non_2xx"] for r in runs),
+                "command": runs[0]["command"],
+                "raw": ctx.raw_file(f"mesh-latency-1000rps-{key}.txt", per[key]["latencies"]),
             }
-
-        def added(key, base="direct"):
-            if key not in results:
-                return None
-            a, b = results[key]["latency_ms"], results[base]["latency_ms"]
-            return {"p50": a["p50"] - b["p50"], "p99": a["p99"] - b["p99"]}
 
         return {
             "measured": True,
             "warmup_s": warm,
             "rounds": rounds,
             "seconds_per_round": dur,
+            "method": "added = median over rounds of (path's p50/p99 - base's p50/p99 in the "
+                      "same round); spread = min and max of those per-round differences",
             "targets": results,
-            "added_over_direct_ms": {key: added(key) for key in results if key != "direct"},
-            "mesh_on_over_off_ms": added("gateway_on", "gateway_off"),
-            "nginx_tls_over_plain_ms": added("nginx_tls", "nginx"),
+            "added_over_direct_ms": {key: paired_added(per, key, "direct") for key in results
+                                     if key != "direct"},
+            "mesh_on_over_off_ms": paired_added(per, "gateway_on", "gateway_off"),
+            "nginx_tls_over_plain_ms": paired_added(per, "nginx_tls", "nginx"),
         }
     finally:
         for n in reversed(nginxes):
@@ -281,11 +287,21 @@ def _cold(ctx, mode, samples):
 # -- the scenario ----------------------------------------------------------------------------------
 
 
-def run(ctx):
+def run_latency(ctx):
+    """Only part (a), the latency comparison (`--only mesh_latency`): a few minutes, for measuring
+    a change of the data path old against new."""
+    result, real = _run_latency(ctx)
+    if real is not None:
+        result["measured"] = True
+    return result
+
+
+def _run_latency(ctx):
+    """Part (a); returns the result so far and the modes that are real (None: not measured)."""
     asked = [m for m in getattr(ctx, "mesh_modes", ["off", "on"]) if m]
     bad = [m for m in asked if m not in ("off", "on")]
     if bad:
-        return not_measured(f"--mesh-modes takes off and on, got {bad}")
+        return not_measured(f"--mesh-modes takes off and on, got {bad}"), None
     modes = ["off"] + [m for m in asked if m == "on"]  # off is the backend of every other path
     result = {"modes_asked": asked, "modes": {}}
     skiffds, addresses = {}, {}
@@ -306,6 +322,13 @@ def run(ctx):
     finally:
         for s in skiffds.values():
             s.stop()
+    return result, real
+
+
+def run(ctx):
+    result, real = _run_latency(ctx)
+    if real is None:
+        return result
     n, samples = ctx.pick(20, 100), ctx.pick(30, 100)
     result["memory"], result["cold_start"] = {}, {}
     for mode in real:

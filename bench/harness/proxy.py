@@ -12,7 +12,8 @@ HTTP server does on this machine with no work behind it, and, in the full run, a
 """
 
 import wasm_exec
-from common import Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, median, wait_http, wrk
+from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, interleaved_latency, median,
+                    summarize, wait_http, wrk)
 
 HOST = "hello.default.localhost"
 
@@ -72,22 +73,42 @@ def run(ctx):
         wrk(targets["gateway"][0], HOST, 2, 64, warm)
         for key in ("direct", "nginx", "nginx_static"):
             wrk(targets[key][0], targets[key][1], 2, 64, 3)
-        runs = {key: [] for key in targets}
+        runs_sat = {key: [] for key in targets}
         for i in range(rounds):
             for key, (url, host, _) in targets.items():
                 ctx.log(f"proxy: round {i + 1}/{rounds}: {key}: wrk -t2 -c64 {dur}s")
-                runs[key].append(wrk(url, host, 2, 64, dur))
+                runs_sat[key].append(wrk(url, host, 2, 64, dur))
+        # Fixed rate: the same interleaved rounds (order rotating), figures the medians of the
+        # per-round percentiles with their spread; skiffd's CPU time per request beside them.
+        fixed_rounds = ctx.pick(3, 5)
+        per = interleaved_latency(ctx, {k: (u, h) for k, (u, h, _) in targets.items()},
+                                  fixed_rounds, rate_dur, name="h2load-proxy",
+                                  cpu={"gateway": skiffd})
         results = {}
         for key, (url, host, label) in targets.items():
-            ctx.log(f"proxy: {key}: h2load 1000 req/s for {rate_dur}s")
-            fixed, lat, _ = h2load_rate(ctx, url, host, 1000, 10, rate_dur, f"h2load-{key}")
-            fixed["raw"] = ctx.raw_file(f"latency-1000rps-{key}.txt", lat)
+            runs = per[key]["runs"]
+            fixed = dict(runs[0])
+            fixed.update({
+                "latency_ms": summarize(per[key]["latencies"]),
+                "achieved_rate": sum(r["achieved_rate"] for r in runs) / len(runs),
+                "requests": sum(r["requests"] for r in runs),
+                "completed": sum(r["completed"] for r in runs),
+                "non_2xx": sum(r["non_2xx"] for r in runs),
+                "errors": sum(r["errors"] for r in runs),
+                "rounds": fixed_rounds,
+                "per_round": per[key]["rounds"],
+                "p50_median_ms": per[key]["p50_median"],
+                "p99_median_ms": per[key]["p99_median"],
+                "p99_spread_ms": per[key]["p99_spread"],
+                "skiffd_cpu_us_per_request": per[key]["cpu_us_per_request_median"],
+                "raw": ctx.raw_file(f"latency-1000rps-{key}.txt", per[key]["latencies"]),
+            })
             results[key] = {
                 "label": label,
                 "url": url if host is None else f"{url} (Host: {host})",
-                "saturation": {"requests_per_s": median([r["requests_per_s"] for r in runs[key]]),
-                               "errors": sum(r["errors"] for r in runs[key]),
-                               "runs": runs[key]},
+                "saturation": {"requests_per_s": median([r["requests_per_s"] for r in runs_sat[key]]),
+                               "errors": sum(r["errors"] for r in runs_sat[key]),
+                               "runs": runs_sat[key]},
                 "fixed_rate": fixed,
             }
 
@@ -107,6 +128,8 @@ def run(ctx):
         nginx.stop()
         nginx = None
         gateway_jmh = _gateway_jmh(ctx)
+        deadlines_jmh = _jmh(ctx, "deadlines", "DeadlinesBenchmark", "-f", ctx.pick("1", "2"),
+                             "-wi", "3", "-w", "1s", "-i", ctx.pick("3", "5"), "-r", "1s")
 
         return {
             "measured": True,
@@ -118,6 +141,7 @@ def run(ctx):
             "targets": results,
             "sweep": sweep,
             "jmh": gateway_jmh,
+            "jmh_deadlines": deadlines_jmh,
         }
     finally:
         if nginx:
@@ -129,9 +153,13 @@ def _gateway_jmh(ctx):
     """GatewayRequestBenchmark (bench/jmh): one GET round trip in one JVM, direct and through a
     real gateway with 1 and 1,000 routes; a failure is recorded, not raised (the wrk and h2load
     figures above stand without it)."""
+    return _jmh(ctx, "gateway", "GatewayRequestBenchmark", "-f", "1", "-wi", ctx.pick("1", "3"),
+                "-w", "2s", "-i", ctx.pick("2", "5"), "-r", "2s")
+
+
+def _jmh(ctx, name, selector, *args):
+    """One JMH benchmark class; a failure is recorded, not raised."""
     try:
-        return wasm_exec.jmh(ctx, "gateway", "GatewayRequestBenchmark", "-f", "1",
-                             "-wi", ctx.pick("1", "3"), "-w", "2s", "-i", ctx.pick("2", "5"),
-                             "-r", "2s")
+        return wasm_exec.jmh(ctx, name, selector, *args)
     except Exception as e:  # noqa: BLE001 - reported in the results instead
         return {"measured": False, "why": f"{type(e).__name__}: {e}"}

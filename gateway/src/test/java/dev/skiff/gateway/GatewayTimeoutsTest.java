@@ -4,6 +4,7 @@ import static dev.skiff.gateway.Services.put;
 import static dev.skiff.gateway.Services.service;
 import static dev.skiff.gateway.Services.to;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.proxy.testing.RawHttp;
@@ -78,6 +79,25 @@ class GatewayTimeoutsTest extends GatewayTestBase {
 
       assertEquals(200, first.status(), first.text());
       assertTrue(first.closed(), "the connection must close once idle");
+    }
+  }
+
+  @Test
+  void aKeepAliveConnectionBusyForLongerThanTheIdleTimeoutStaysOpenUntilIdle() {
+    try (RawHttp c = RawHttp.connect(gateway.actualPort())) {
+      // Requests back to back for several idle timeouts (400 ms): the idle timer, set once and
+      // not per request, must never close a connection that has not been idle for the whole limit.
+      long busyUntil = System.nanoTime() + Duration.ofMillis(1_600).toNanos();
+      int served = 0;
+      while (System.nanoTime() < busyUntil) {
+        Reply r = c.send(GET).readUntil("\r\n\r\n", 10_000);
+
+        assertEquals(200, r.status(), "request " + served + ": " + r.text());
+        assertFalse(r.closed(), "closed while busy, after " + served + " requests");
+        served++;
+      }
+
+      assertTrue(c.read(10_000).closed(), "the connection must close once idle");
     }
   }
 

@@ -155,8 +155,7 @@ public final class ConnectionGuard {
   public void requestStarted(HttpServerRequest request) {
     State s = states.get(request.connection());
     if (s != null) {
-      s.active++;
-      s.disarm();
+      s.active++; // a timer still set finds the connection busy when it fires, and lets it be
     }
   }
 
@@ -181,28 +180,60 @@ public final class ConnectionGuard {
         : "unknown";
   }
 
-  /** One connection's requests in flight and timer; touched only on its event loop. */
+  /**
+   * One connection's requests in flight and timer; touched only on its event loop.
+   *
+   * <p>The timer is not cancelled when a request starts nor set again when it ends: on a busy
+   * keep-alive connection that would be a timer set and cancelled per request (a map entry and a
+   * scheduled task each). A timer that fires while a request is in flight lets the connection be;
+   * one that fires before the connection's deadline sets itself again for the rest; the connection
+   * is closed only when it has had no request in flight for the whole limit, as before.
+   */
   private final class State {
     final HttpConnection conn;
     int active;
     boolean condemned;
     long timer = -1;
 
+    /**
+     * When the connection is to be closed unless a request is in flight ({@link System#nanoTime}).
+     */
+    long deadline;
+
+    /** When the timer set now fires, in {@link System#nanoTime}'s terms. */
+    long timerDue;
+
     State(HttpConnection conn) {
       this.conn = conn;
     }
 
+    /** No request in flight from now on: close unless one arrives within {@code millis}. */
     void arm(long millis) {
+      long now = System.nanoTime();
+      deadline = now + TimeUnit.MILLISECONDS.toNanos(millis);
+      if (timer >= 0 && timerDue - deadline <= 0) {
+        return; // fires before the deadline, and then sets itself again for the rest
+      }
       disarm();
-      timer =
-          vertx.setTimer(
-              millis,
-              id -> {
-                timer = -1;
-                if (active == 0) {
-                  conn.close();
-                }
-              });
+      schedule(millis, deadline);
+    }
+
+    private void schedule(long millis, long due) {
+      timerDue = due;
+      timer = vertx.setTimer(Math.max(1, millis), id -> fired());
+    }
+
+    private void fired() {
+      timer = -1;
+      if (active > 0) {
+        return; // requestEnded sets the limit again once the connection is idle
+      }
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        schedule(TimeUnit.NANOSECONDS.toMillis(left) + 1, deadline);
+      } else {
+        conn.close();
+      }
     }
 
     void disarm() {

@@ -1,6 +1,7 @@
 package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.UpstreamTimeoutException;
+import dev.skiff.proxy.Deadlines;
 import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,11 +19,11 @@ import java.time.Duration;
 final class LimitDuration implements Stage<Exchange> {
   static final Duration ACTIVATOR_GRACE = Duration.ofSeconds(1);
 
-  private final Vertx vertx;
+  private final Deadlines deadlines;
   private final Stage<Exchange> next;
 
   LimitDuration(Vertx vertx, Stage<Exchange> next) {
-    this.vertx = vertx;
+    this.deadlines = new Deadlines(vertx);
     this.next = next;
   }
 
@@ -30,10 +31,11 @@ final class LimitDuration implements Stage<Exchange> {
   public Future<Void> serve(Exchange x) {
     Duration limit =
         x.viaActivator() ? x.route().timeout().plus(ACTIVATOR_GRACE) : x.route().timeout();
-    long timer =
-        vertx.setTimer(
-            limit.toMillis(),
-            id ->
+    Deadlines.Deadline deadline =
+        deadlines.start(
+            x.context(),
+            limit,
+            () ->
                 x.cancel(
                     new UpstreamTimeoutException(
                         "revision "
@@ -43,6 +45,6 @@ final class LimitDuration implements Stage<Exchange> {
                             + " ms",
                         "the function is too slow or stuck; raise spec.template.timeoutSeconds"
                             + " (max 3600) or make it answer sooner")));
-    return Stage.call(next, x).andThen(ar -> vertx.cancelTimer(timer));
+    return Stage.call(next, x).andThen(ar -> deadline.cancel());
   }
 }

@@ -1,32 +1,36 @@
 package dev.skiff.meshproxy.internal;
 
 import dev.skiff.meshproxy.RequestTimeoutException;
+import dev.skiff.proxy.Deadlines;
 import dev.skiff.proxy.Stage;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /** Abandons a request still unfinished after the timeout, waiting for a slot included. */
 final class Deadline implements Stage<SidecarExchange> {
   private final Duration timeout;
+  private final Deadlines deadlines;
   private final Stage<SidecarExchange> next;
 
-  Deadline(Duration timeout, Stage<SidecarExchange> next) {
+  Deadline(Vertx vertx, Duration timeout, Stage<SidecarExchange> next) {
     this.timeout = timeout;
+    this.deadlines = new Deadlines(vertx);
     this.next = next;
   }
 
   @Override
   public Future<Void> serve(SidecarExchange x) {
-    var vertx = x.context().owner();
-    long timer =
-        vertx.setTimer(
-            timeout.toMillis(),
-            t ->
+    Deadlines.Deadline deadline =
+        deadlines.start(
+            x.context(),
+            timeout,
+            () ->
                 x.cancel(
                     new RequestTimeoutException(
                         "the request did not finish within the sidecar's timeout of "
                             + timeout.toMillis()
                             + " ms")));
-    return Stage.call(next, x).andThen(ar -> vertx.cancelTimer(timer));
+    return Stage.call(next, x).andThen(ar -> deadline.cancel());
   }
 }

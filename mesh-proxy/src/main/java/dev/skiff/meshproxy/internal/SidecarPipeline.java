@@ -72,6 +72,7 @@ public final class SidecarPipeline {
                     p.policy(),
                     p.metrics(),
                     new Deadline(
+                        s.vertx(),
                         s.requestTimeout(),
                         new Track(p.counter(), p.listener(), new Limit(p.limit(), workload))))));
     Callers callers = new Callers();
