@@ -96,11 +96,13 @@ class InstanceFrontTest {
     await("an in-process endpoint", () -> serving().size() == 1);
     assertEquals(0, serving().get(0).port(), "no address while the listener binds");
     assertTrue(ready().isEmpty(), "callers over the network get no endpoint yet");
+    assertNull(instances().get(0).address(), "no address listed yet");
 
     RecordingFront front = fronts.opened.get(0);
     front.listening.complete();
 
     await("the address", () -> ready().size() == 1);
+    assertEquals("127.0.0.2:" + front.port, instances().get(0).address());
     assertEquals(front.port, ready().get(0).port());
     assertEquals(List.of(ready().get(0)), serving(), "the same instance, now listening");
   }
