@@ -201,9 +201,11 @@ class Skiffd:
                         timeout, 0.05, f"{revision} to have {instances} ready instance(s)")
 
     def instance_ports(self, revision):
-        """Loopback ports of the revision's instances, from the agent's 'ready at' log lines."""
-        pattern = re.compile(r"instance default\." + re.escape(revision) + r"\.\d+ ready at [\d.]+:(\d+)")
-        return [int(p) for p in pattern.findall(self.log_text())]
+        """Loopback ports of the revision's instances, from the agent's 'ready at' log lines (or,
+        for an instance ready in process before its listener was bound, 'listening at')."""
+        pattern = re.compile(r"instance default\." + re.escape(revision)
+                             + r"\.\d+ (?:ready|listening) at [\d.]+:(\d+)")
+        return [int(p) for p in pattern.findall(self.log_text()) if p != "0"]
 
     def instance_counts(self, revision_prefix):
         """(started, stopped) instances of matching revisions, from the agent's log lines."""

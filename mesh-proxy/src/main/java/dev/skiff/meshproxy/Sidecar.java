@@ -65,6 +65,7 @@ public final class Sidecar {
   private final boolean servesInProcess;
   private final Vertx vertx;
   private final AtomicBoolean started = new AtomicBoolean();
+  private volatile Future<Void> listening = Future.succeededFuture();
   private volatile boolean stopping;
   private final AtomicInteger inProcessInFlight = new AtomicInteger();
   private final Promise<Void> inProcessIdle = Promise.promise();
@@ -126,7 +127,10 @@ public final class Sidecar {
 
   /**
    * Obtains the identity's first certificate (unless it has one), then listens on {@code host:port}
-   * (0 picks a free port); in PERMISSIVE mode also plaintext on {@code plaintextPort}.
+   * (0 picks a free port); in PERMISSIVE mode also plaintext on {@code plaintextPort}. The future
+   * completes once the listener is bound. A sidecar before a workload served in process takes
+   * {@link #serveInProcess} requests from this call on: they need no listener, so a cold start need
+   * not wait for it.
    */
   public Future<Void> start(String host, int port, int plaintextPort) {
     if (!started.compareAndSet(false, true)) {
@@ -135,7 +139,9 @@ public final class Sidecar {
     stopRenewals = identity.onRenewal(listener::update);
     Future<Credentials> first =
         identity.current() != null ? Future.succeededFuture(identity.current()) : identity.start();
-    return first.compose(c -> listener.listen(c, host, port, plaintextPort));
+    Future<Void> bound = first.compose(c -> listener.listen(c, host, port, plaintextPort));
+    listening = bound;
+    return bound;
   }
 
   /** {@link #start(String, int, int)} with a free plaintext port. */
@@ -144,11 +150,11 @@ public final class Sidecar {
   }
 
   /**
-   * Whether {@link #serveInProcess} may be called: the sidecar has started, is not stopping, and
-   * its workload is served in this process.
+   * Whether {@link #serveInProcess} may be called: the sidecar was started (its listener may still
+   * be binding), is not stopping, and its workload is served in this process.
    */
   public boolean takesInProcessRequests() {
-    return servesInProcess && listener.port() > 0 && !stopping;
+    return servesInProcess && started.get() && !stopping;
   }
 
   /**
@@ -189,9 +195,10 @@ public final class Sidecar {
   }
 
   /**
-   * Drains: stops accepting connections at once, lets requests in flight (and those waiting for a
-   * slot) finish for up to the drain grace, then closes the rest, stops renewing the certificate (a
-   * shared identity goes on for its other holders), and removes this sidecar's meters.
+   * Drains: stops accepting connections at once (a listener still binding is closed once bound),
+   * lets requests in flight (and those waiting for a slot) finish for up to the drain grace, then
+   * closes the rest, stops renewing the certificate (a shared identity goes on for its other
+   * holders), and removes this sidecar's meters.
    */
   public Future<Void> stop() {
     return stop(drainGrace);
@@ -205,7 +212,8 @@ public final class Sidecar {
     } else {
       vertx.setTimer(Math.max(1, grace.toMillis()), id -> inProcessIdle.tryComplete());
     }
-    return Future.join(listener.drain(grace), inProcessIdle.future())
+    Future<Void> drained = listening.transform(bound -> listener.drain(grace));
+    return Future.join(drained, inProcessIdle.future())
         .<Void>mapEmpty()
         .eventually(() -> client == null ? Future.succeededFuture() : client.close())
         .andThen(

@@ -15,9 +15,12 @@ import java.util.function.Consumer;
 /**
  * The ready endpoints of every revision on this node: snapshots for the request path, watches for
  * the activator, waiters for the first endpoint; and, for a revision that cannot get an instance,
- * the reason, so callers fail fast instead of waiting. Thread-safe: readers call from any event
- * loop, the agent writes from its own. Listeners run under this registry's lock, one change at a
- * time, in order.
+ * the reason, so callers fail fast instead of waiting. An endpoint is published in two states:
+ * ready in process only (its front's listener not bound yet, {@link Endpoint#listening()} false),
+ * which only watchers and {@link #serving} see, then listening, which {@link #ready} and {@link
+ * #awaitReady} see too; callers over the network never get an address that does not accept yet.
+ * Thread-safe: readers call from any event loop, the agent writes from its own. Listeners run under
+ * this registry's lock, one change at a time, in order.
  */
 public final class EndpointRegistry {
   private record Key(String namespace, String revision) {}
@@ -26,6 +29,8 @@ public final class EndpointRegistry {
   // Read on every request without a lock; written (whole immutable lists) under this registry's
   // lock.
   private final Map<Key, List<Endpoint>> ready = new ConcurrentHashMap<>();
+  // Every ready endpoint, listening or in process only; same discipline.
+  private final Map<Key, List<Endpoint>> serving = new ConcurrentHashMap<>();
   private final Map<Key, String> unavailable = new ConcurrentHashMap<>();
   private final Map<Key, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
   private final Map<Key, List<Consumer<EndpointState>>> watchers = new HashMap<>();
@@ -34,9 +39,20 @@ public final class EndpointRegistry {
     this.vertx = vertx;
   }
 
-  /** A snapshot of the revision's ready endpoints; empty when none. */
+  /**
+   * A snapshot of the revision's ready endpoints that callers over the network can reach (their
+   * listener is bound); empty when none.
+   */
   public List<Endpoint> ready(String namespace, String revision) {
     return ready.getOrDefault(new Key(namespace, revision), List.of());
+  }
+
+  /**
+   * A snapshot of every ready endpoint of the revision, those served in process only included: the
+   * instances that serve now, as the autoscaler counts them.
+   */
+  public List<Endpoint> serving(String namespace, String revision) {
+    return serving.getOrDefault(new Key(namespace, revision), List.of());
   }
 
   /** Why the revision cannot get an instance now; null while it can. */
@@ -46,7 +62,9 @@ public final class EndpointRegistry {
 
   /**
    * Calls {@code listener} now with the revision's state and again after every change, until the
-   * returned handle runs. The listener must not block.
+   * returned handle runs. The state lists every ready endpoint, those served in process only
+   * included (port 0): a watcher that is not in this process must skip those. The listener must not
+   * block.
    */
   public synchronized Runnable watch(
       String namespace, String revision, Consumer<EndpointState> listener) {
@@ -115,17 +133,25 @@ public final class EndpointRegistry {
     return onCaller.future();
   }
 
-  /** Publishes a ready endpoint, wakes the revision's waiters and tells its watchers. */
+  /**
+   * Publishes a ready endpoint, or its new state when its instance has one already (listening now):
+   * wakes the revision's waiters once it listens and tells its watchers.
+   */
   public void add(String namespace, String revision, Endpoint endpoint) {
     Key key = new Key(namespace, revision);
     List<Promise<List<Endpoint>>> woken;
     List<Endpoint> snapshot;
     synchronized (this) {
-      List<Endpoint> next = new ArrayList<>(ready.getOrDefault(key, List.of()));
-      next.add(endpoint);
+      List<Endpoint> next = new ArrayList<>(serving.getOrDefault(key, List.of()));
+      int at = indexOf(next, endpoint.instanceId());
+      if (at >= 0) {
+        next.set(at, endpoint);
+      } else {
+        next.add(endpoint);
+      }
       unavailable.remove(key);
       snapshot = publish(key, next);
-      woken = waiters.remove(key);
+      woken = snapshot.isEmpty() ? null : waiters.remove(key);
     }
     if (woken != null) {
       woken.forEach(p -> p.tryComplete(snapshot));
@@ -135,7 +161,7 @@ public final class EndpointRegistry {
   /** Withdraws an endpoint, e.g. before its instance drains, and tells the revision's watchers. */
   public synchronized void remove(String namespace, String revision, String instanceId) {
     Key key = new Key(namespace, revision);
-    List<Endpoint> next = new ArrayList<>(ready.getOrDefault(key, List.of()));
+    List<Endpoint> next = new ArrayList<>(serving.getOrDefault(key, List.of()));
     if (next.removeIf(e -> e.instanceId().equals(instanceId))) {
       publish(key, next);
     }
@@ -168,19 +194,35 @@ public final class EndpointRegistry {
     }
   }
 
+  /** Publishes every ready endpoint; returns the listening ones. Caller holds the lock. */
   private List<Endpoint> publish(Key key, List<Endpoint> next) {
-    List<Endpoint> snapshot = List.copyOf(next);
-    if (snapshot.isEmpty()) {
-      ready.remove(key);
-    } else {
-      ready.put(key, snapshot);
-    }
+    List<Endpoint> all = List.copyOf(next);
+    List<Endpoint> listening = all.stream().filter(Endpoint::listening).toList();
+    put(serving, key, all);
+    put(ready, key, listening);
     tell(key);
-    return snapshot;
+    return listening;
+  }
+
+  private static void put(Map<Key, List<Endpoint>> map, Key key, List<Endpoint> list) {
+    if (list.isEmpty()) {
+      map.remove(key);
+    } else {
+      map.put(key, list);
+    }
+  }
+
+  private static int indexOf(List<Endpoint> list, String instanceId) {
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).instanceId().equals(instanceId)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private EndpointState state(Key key) {
-    return new EndpointState(ready.getOrDefault(key, List.of()), unavailable.get(key));
+    return new EndpointState(serving.getOrDefault(key, List.of()), unavailable.get(key));
   }
 
   private void tell(Key key) {

@@ -15,7 +15,8 @@ import java.time.Instant;
  * @param startedAt when it became ready; null while starting
  * @param restarts how many instances of its revision ended by themselves on this node (and were
  *     replaced)
- * @param address its front's {@code host:port}, the one callers use; null while starting
+ * @param address its front's {@code host:port}, the one callers use; null while starting, and while
+ *     its front's listener binds (it serves in process meanwhile)
  * @param identity the SPIFFE ID its front proves; null while starting or without the mesh
  */
 public record InstanceInfo(

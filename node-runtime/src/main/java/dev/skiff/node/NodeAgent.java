@@ -146,7 +146,9 @@ public final class NodeAgent implements ResourceFeed.Listener {
         state,
         s == null ? null : s.since(),
         r.exits(),
-        s == null ? null : hostPort(s.front().host(), s.front().port()),
+        s == null || !s.front().listening().succeeded()
+            ? null
+            : hostPort(s.front().host(), s.front().port()),
         s == null ? null : s.front().identity());
   }
 

@@ -40,6 +40,32 @@ class EndpointRegistryTest {
   }
 
   @Test
+  void anEndpointServedInProcessOnlyIsWatchedButOfferedToNetworkCallersOnlyOnceItListens()
+      throws Exception {
+    Endpoint inProcess = new Endpoint("i1", "127.0.0.1", 0, "spiffe://skiff.local/ns/n/svc/s");
+    Endpoint bound = new Endpoint("i1", "127.0.0.1", 1001, "spiffe://skiff.local/ns/n/svc/s");
+    List<EndpointState> seen = new CopyOnWriteArrayList<>();
+    registry.watch("default", "hello-00001", seen::add);
+    Future<List<Endpoint>> waiting =
+        registry.awaitReady("default", "hello-00001", Duration.ofSeconds(30));
+
+    registry.add("default", "hello-00001", inProcess);
+
+    assertTrue(registry.ready("default", "hello-00001").isEmpty(), "no address to call yet");
+    assertTrue(!waiting.isComplete(), "network callers wait for a listener");
+    assertEquals(List.of(inProcess), registry.serving("default", "hello-00001"));
+
+    registry.add("default", "hello-00001", bound);
+
+    assertEquals(List.of(bound), registry.ready("default", "hello-00001"));
+    assertEquals(List.of(bound), registry.serving("default", "hello-00001"), "replaced, not added");
+    assertEquals(List.of(bound), join(waiting));
+    assertEquals(
+        List.of(List.of(), List.of(inProcess), List.of(bound)),
+        seen.stream().map(EndpointState::ready).toList());
+  }
+
+  @Test
   void watchesOfOtherRevisionsHearNothing() {
     List<EndpointState> seen = new CopyOnWriteArrayList<>();
     registry.watch("default", "other-00001", seen::add);

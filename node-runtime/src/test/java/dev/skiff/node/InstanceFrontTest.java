@@ -68,6 +68,10 @@ class InstanceFrontTest {
     return agent.endpoints().ready("default", "hello-00001");
   }
 
+  List<Endpoint> serving() {
+    return agent.endpoints().serving("default", "hello-00001");
+  }
+
   List<InstanceInfo> instances() {
     return agent.instances("default", null).toCompletionStage().toCompletableFuture().join();
   }
@@ -82,6 +86,41 @@ class InstanceFrontTest {
     assertEquals(fronts.opened.get(0).port, e.port());
     assertEquals(IDENTITY, e.identity());
     assertTrue(e.port() != backend.running.get(0).port(), "the instance's own port stays hidden");
+  }
+
+  @Test
+  void publishesAFrontThatServesInProcessAtOnceAndItsAddressOnlyOnceItListens() throws Exception {
+    fronts.holdListening.set(true);
+    deploy(Fixtures.revision("hello", 1));
+
+    await("an in-process endpoint", () -> serving().size() == 1);
+    assertEquals(0, serving().get(0).port(), "no address while the listener binds");
+    assertTrue(ready().isEmpty(), "callers over the network get no endpoint yet");
+    assertNull(instances().get(0).address(), "no address listed yet");
+
+    RecordingFront front = fronts.opened.get(0);
+    front.listening.complete();
+
+    await("the address", () -> ready().size() == 1);
+    assertEquals("127.0.0.2:" + front.port, instances().get(0).address());
+    assertEquals(front.port, ready().get(0).port());
+    assertEquals(List.of(ready().get(0)), serving(), "the same instance, now listening");
+  }
+
+  @Test
+  void aFrontThatCannotListenEndsItsInstanceAndAnotherStarts() throws Exception {
+    fronts.holdListening.set(true);
+    deploy(Fixtures.revision("hello", 1));
+    await("an in-process endpoint", () -> serving().size() == 1);
+
+    fronts.opened.get(0).listening.fail(new IllegalStateException("address in use"));
+
+    await("the endpoint withdrawn", () -> serving().isEmpty());
+    await("the front stopped", () -> fronts.opened.get(0).drain != null);
+    await("a restart timer", () -> ticker.pendingTimers() == 1);
+    fronts.holdListening.set(false);
+    ticker.fireTimers();
+    await("the replacement ready", () -> ready().size() == 1);
   }
 
   @Test
@@ -202,6 +241,7 @@ class InstanceFrontTest {
     final List<InstanceSpec> specs = new CopyOnWriteArrayList<>();
     final AtomicBoolean failNext = new AtomicBoolean();
     final AtomicBoolean holdStops = new AtomicBoolean();
+    final AtomicBoolean holdListening = new AtomicBoolean();
     private final AtomicInteger ports = new AtomicInteger(50000);
 
     @Override
@@ -212,6 +252,9 @@ class InstanceFrontTest {
       assertNull(instance.handler(), "the fake backend's instances have an address");
       specs.add(spec);
       RecordingFront f = new RecordingFront(ports.incrementAndGet(), instance, holdStops.get());
+      if (!holdListening.get()) {
+        f.listening.complete();
+      }
       opened.add(f);
       return Future.succeededFuture(f);
     }
@@ -221,6 +264,7 @@ class InstanceFrontTest {
     final int port;
     final Instance instance;
     final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+    final io.vertx.core.Promise<Void> listening = io.vertx.core.Promise.promise();
     volatile Duration drain;
     volatile boolean stoppedBeforeInstance;
 
@@ -239,7 +283,12 @@ class InstanceFrontTest {
 
     @Override
     public int port() {
-      return port;
+      return listening.future().succeeded() ? port : -1;
+    }
+
+    @Override
+    public Future<Void> listening() {
+      return listening.future();
     }
 
     @Override

@@ -109,10 +109,10 @@ public final class MeshFronts implements FrontDoor {
   private final MeshTimings timings;
   private final Map<Key, ServiceMesh> services = new HashMap<>();
 
-  /** An in-process workload's sidecar, by its port, with its entry for the activator. */
+  /** An in-process workload's sidecar, by its instance's name, with its entry for the activator. */
   private record InProcess(Sidecar sidecar, String identity, LocalEndpoints.LocalEndpoint entry) {}
 
-  private final Map<Integer, InProcess> inProcess = new ConcurrentHashMap<>();
+  private final Map<String, InProcess> inProcess = new ConcurrentHashMap<>();
   private volatile SpiffeId localCaller;
 
   /**
@@ -158,38 +158,52 @@ public final class MeshFronts implements FrontDoor {
       b.withWorkload(instance.host(), instance.port());
     }
     Sidecar sidecar = b.build();
+    String instanceId = spec.id();
     return m.ready()
-        .compose(c -> sidecar.start(bindHost, 0, 0))
-        .map(
-            v -> {
-              m.sidecars.add(sidecar);
-              // A policy that changed while the sidecar started.
-              sidecar.updatePolicy(m.policy);
-              if (instance.handler() != null) {
-                inProcess.put(
-                    sidecar.port(),
-                    new InProcess(
-                        sidecar,
-                        m.identity.id().uri(),
-                        (request, cancellation) ->
-                            sidecar.serveInProcess(request, localCaller, cancellation)));
+        .compose(
+            c -> {
+              Future<Void> listening = sidecar.start(bindHost, 0, 0);
+              if (instance.handler() == null) {
+                // A container is reached over the network only: open once the listener is bound.
+                return listening.map(v -> opened(key, m, sidecar, instanceId, listening));
               }
-              return (InstanceFront) new Front(key, m, sidecar);
+              // A Wasm instance is ready for the activator in process at once; its listener binds
+              // meanwhile, for the gateway's direct path and the mesh's callers (the agent
+              // publishes its address when listening completes).
+              inProcess.put(
+                  instanceId,
+                  new InProcess(
+                      sidecar,
+                      m.identity.id().uri(),
+                      (request, cancellation) ->
+                          sidecar.serveInProcess(request, localCaller, cancellation)));
+              return Future.succeededFuture(opened(key, m, sidecar, instanceId, listening));
             });
+  }
+
+  private InstanceFront opened(
+      Key key, ServiceMesh m, Sidecar sidecar, String instanceId, Future<Void> listening) {
+    m.sidecars.add(sidecar);
+    // A policy that changed while the sidecar started.
+    sidecar.updatePolicy(m.policy);
+    return new Front(key, m, sidecar, instanceId, listening);
   }
 
   /**
    * The in-process entries of this node's Wasm sidecars, for the activator of this JVM, which they
    * see as {@code caller} (its identity, checked against each service's policy as over TLS). An
-   * endpoint is entered in process only when it is one of them, under the identity it names.
+   * endpoint is entered in process only when it names one of them (by instance), under the identity
+   * it names; from the instance's start on, before its sidecar's listener is bound.
    */
   public LocalEndpoints localEndpoints(SpiffeId caller) {
     this.localCaller = java.util.Objects.requireNonNull(caller, "caller");
     return endpoint -> {
-      if (endpoint.identity() == null || !bindHost.equals(endpoint.host())) {
+      if (endpoint.identity() == null
+          || endpoint.instance() == null
+          || !bindHost.equals(endpoint.host())) {
         return null;
       }
-      InProcess p = inProcess.get(endpoint.port());
+      InProcess p = inProcess.get(endpoint.instance());
       return p != null
               && p.identity().equals(endpoint.identity())
               && p.sidecar().takesInProcessRequests()
@@ -352,11 +366,20 @@ public final class MeshFronts implements FrontDoor {
     private final Key key;
     private final ServiceMesh mesh;
     private final Sidecar sidecar;
+    private final String instanceId;
+    private final Future<Void> listening;
 
-    Front(Key key, ServiceMesh mesh, Sidecar sidecar) {
+    Front(Key key, ServiceMesh mesh, Sidecar sidecar, String instanceId, Future<Void> listening) {
       this.key = key;
       this.mesh = mesh;
       this.sidecar = sidecar;
+      this.instanceId = instanceId;
+      this.listening = listening;
+    }
+
+    @Override
+    public Future<Void> listening() {
+      return listening;
     }
 
     @Override
@@ -376,7 +399,7 @@ public final class MeshFronts implements FrontDoor {
 
     @Override
     public Future<Void> stop(Duration drain) {
-      inProcess.computeIfPresent(sidecar.port(), (port, p) -> p.sidecar() == sidecar ? null : p);
+      inProcess.computeIfPresent(instanceId, (id, p) -> p.sidecar() == sidecar ? null : p);
       return sidecar
           .stop(drain)
           .andThen(

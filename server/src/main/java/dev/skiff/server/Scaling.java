@@ -193,7 +193,8 @@ final class Scaling
 
   @Override
   public int readyInstances(RevisionKey revision) {
-    return agent.endpoints().ready(revision.namespace(), revision.name()).size();
+    // Instances served in process while their listener binds count: they take requests.
+    return agent.endpoints().serving(revision.namespace(), revision.name()).size();
   }
 
   @Override
@@ -205,6 +206,7 @@ final class Scaling
   public boolean viaActivator(String namespace, String revision) {
     RevisionKey key = RevisionKey.of(namespace, revision);
     Decision d = decisions.get(key);
+    // ready(): only instances whose listener is bound; the gateway calls over the network.
     return d == null
         || d.needsActivator()
         || agent.endpoints().ready(namespace, revision).isEmpty();
@@ -231,7 +233,10 @@ final class Scaling
 
   private static List<dev.skiff.activator.spi.Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
     return in.stream()
-        .map(e -> new dev.skiff.activator.spi.Endpoint(e.host(), e.port(), e.identity()))
+        .map(
+            e ->
+                new dev.skiff.activator.spi.Endpoint(
+                    e.host(), e.port(), e.identity(), e.instanceId()))
         .toList();
   }
 }

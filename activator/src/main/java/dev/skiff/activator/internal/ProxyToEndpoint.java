@@ -53,6 +53,13 @@ final class ProxyToEndpoint implements Stage<Exchange> {
       return Future.failedFuture(removed(slot));
     }
     LocalEndpoints.LocalEndpoint inProcess = local.find(slot.endpoint());
+    if (inProcess == null && !slot.endpoint().listening()) {
+      // Served in process only, and its entry is gone (the instance stops): there is no address
+      // to fall back on. Nothing was sent; another endpoint, or the queue, takes the request.
+      return Future.failedFuture(
+          new EndpointGoneException(
+              slot + " is no longer served in process and has no listener", true, null));
+    }
     metrics.forwarded(inProcess != null);
     if (inProcess != null) {
       x.markSent();

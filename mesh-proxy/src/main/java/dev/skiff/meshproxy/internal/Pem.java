@@ -11,11 +11,29 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** PEM in and out, and the SPIFFE ID of a certificate. */
 public final class Pem {
   private static final int URI_SAN = 6;
+
+  /**
+   * The CA certificates parsed so far, by their DER encoding, so every identity of a node holds the
+   * same parsed intermediate and roots instead of a copy each (a few KiB per copy, per service at
+   * zero). Leaves are never kept. Bounded: a trust domain has a root or two and an intermediate;
+   * the eldest goes first.
+   */
+  private static final int MAX_CAS = 32;
+
+  private static final Map<java.nio.ByteBuffer, X509Certificate> CAS =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<java.nio.ByteBuffer, X509Certificate> e) {
+          return size() > MAX_CAS;
+        }
+      };
 
   private Pem() {}
 
@@ -28,7 +46,7 @@ public final class Pem {
                   new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
       List<X509Certificate> out = new ArrayList<>();
       for (java.security.cert.Certificate c : all) {
-        out.add((X509Certificate) c);
+        out.add(shared((X509Certificate) c));
       }
       if (out.isEmpty()) {
         throw new InvalidIdentityException(what + " holds no PEM CERTIFICATE block");
@@ -37,6 +55,18 @@ public final class Pem {
     } catch (CertificateException e) {
       throw new InvalidIdentityException(
           what + " is not a PEM certificate bundle: " + e.getMessage(), e);
+    }
+  }
+
+  /** The one parsed copy of a CA certificate; a leaf as it is. */
+  private static X509Certificate shared(X509Certificate c) throws CertificateException {
+    if (c.getBasicConstraints() < 0) {
+      return c;
+    }
+    java.nio.ByteBuffer der = java.nio.ByteBuffer.wrap(c.getEncoded());
+    synchronized (CAS) {
+      X509Certificate held = CAS.putIfAbsent(der, c);
+      return held != null ? held : c;
     }
   }
 

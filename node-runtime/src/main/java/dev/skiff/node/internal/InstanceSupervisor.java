@@ -14,6 +14,7 @@ import dev.skiff.node.spi.InstanceEvents;
 import dev.skiff.node.spi.InstanceEvents.InstanceEvent;
 import dev.skiff.node.spi.InstanceEvents.What;
 import dev.skiff.node.spi.InstanceExit;
+import dev.skiff.node.spi.InstanceFront;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.spi.Ticker;
@@ -250,13 +251,15 @@ public final class InstanceSupervisor {
       return;
     }
     long took = System.nanoTime() - running.askedAtNanos();
+    Endpoint published = endpoint(running, serving);
     LOG.log(
         Level.INFO,
-        "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms",
+        "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms{4}",
         running.id(),
-        serving.front().host(),
-        serving.front().port(),
-        took / 1e6);
+        published.host(),
+        published.port(),
+        took / 1e6,
+        published.listening() ? "" : " (in process; its listener is binding)");
     if (cold) {
       meters.coldStart(r, took);
     }
@@ -274,7 +277,13 @@ public final class InstanceSupervisor {
     if (inst.imageDigest() != null) {
       r.imageDigest(inst.imageDigest());
     }
-    endpoints.add(r.namespace(), r.name(), endpoint(running, serving));
+    endpoints.add(r.namespace(), r.name(), published);
+    // A front that serves in process may still be binding its listener: the endpoint above is for
+    // in-process callers only until then, and listens from here on.
+    serving
+        .front()
+        .listening()
+        .onComplete(ar -> onAgent.execute(() -> listening(r, running, serving, ar.cause())));
     // A readiness probe that stops passing takes the instance out of the endpoints until it
     // passes again; requests in flight on it finish.
     inst.onReadinessChange(
@@ -283,10 +292,60 @@ public final class InstanceSupervisor {
     inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
   }
 
-  /** Callers reach an instance at its front (its sidecar with the mesh), never directly. */
+  /**
+   * The instance's front listens (or could not bind): publishes its address for callers over the
+   * network, or ends the instance, which starts another after a backoff.
+   */
+  private void listening(RevisionInstances r, Running running, Serving serving, Throwable failed) {
+    if (failed != null) {
+      frontFailed(r, running, serving, failed);
+      return;
+    }
+    if (r.instances().contains(running)
+        && endpoints.serving(r.namespace(), r.name()).stream()
+            .anyMatch(e -> e.instanceId().equals(running.id()))) {
+      // Still published (not withdrawn by a stop or a failed readiness probe meanwhile).
+      Endpoint e = endpoint(running, serving);
+      if (!endpoints.ready(r.namespace(), r.name()).contains(e)) {
+        endpoints.add(r.namespace(), r.name(), e);
+        LOG.log(
+            Level.INFO,
+            "instance {0} listening at {1}:{2,number,#}",
+            running.id(),
+            e.host(),
+            e.port());
+      }
+    }
+  }
+
+  /** The front of a serving instance could not listen: stop both, start another after a backoff. */
+  private void frontFailed(
+      RevisionInstances r, Running running, Serving serving, Throwable failed) {
+    if (!r.instances().remove(running)) {
+      return; // already being stopped
+    }
+    endpoints.remove(r.namespace(), r.name(), running.id());
+    serving.front().stop(Duration.ZERO).transform(x -> serving.instance().stop(Duration.ZERO));
+    freed();
+    Failure f = new Failure("FrontFailed", "its front could not listen: " + failed.getMessage());
+    LOG.log(Level.WARNING, "instance {0} stopped: {1}; restarting", running.id(), f.text());
+    logs.sink(r.namespace(), r.service(), r.name(), running.id())
+        .line("host", "instance stopped: " + f.text());
+    tell(r, running, What.ENDED, f.reason(), f.message() + "; restarting after a backoff");
+    r.restarted(f);
+    reports.report(r);
+    retryLater(r);
+  }
+
+  /**
+   * Callers reach an instance at its front (its sidecar with the mesh), never directly; at port 0
+   * (in process only) while the front's listener is not bound yet.
+   */
   private static Endpoint endpoint(Running running, Serving serving) {
+    InstanceFront front = serving.front();
+    Future<Void> listening = front.listening();
     return new Endpoint(
-        running.id(), serving.front().host(), serving.front().port(), serving.front().identity());
+        running.id(), front.host(), listening.succeeded() ? front.port() : 0, front.identity());
   }
 
   private void readinessChanged(

@@ -12,7 +12,20 @@ public interface InstanceFront {
   /** The address callers connect to. */
   String host();
 
+  /** The port callers connect to, once {@link #listening()} completed; not positive before. */
   int port();
+
+  /**
+   * Completes once callers over the network can connect to {@link #host()}:{@link #port()}. A front
+   * that serves its instance in process may be opened before its listener is bound: until then the
+   * agent publishes the instance for in-process callers only (an {@link
+   * dev.skiff.node.Endpoint#listening() endpoint without a port}), so a cold start does not wait
+   * for a socket it does not use. Fails when the listener cannot be bound: the agent then stops the
+   * instance and starts another. Completed from the start by default.
+   */
+  default Future<Void> listening() {
+    return Future.succeededFuture();
+  }
 
   /**
    * The SPIFFE ID the front proves with its certificate ({@code spiffe://{td}/ns/{ns}/svc/{svc}}),
