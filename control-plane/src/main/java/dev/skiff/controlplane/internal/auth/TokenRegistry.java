@@ -1,21 +1,15 @@
 package dev.skiff.controlplane.internal.auth;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.skiff.api.manifest.Json;
 import dev.skiff.api.validation.Names;
 import dev.skiff.controlplane.BadRequestException;
 import dev.skiff.controlplane.ConflictException;
 import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.StaleRevisionException;
-import dev.skiff.controlplane.spi.Entry;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,13 +40,13 @@ public final class TokenRegistry {
   public record Issued(
       String name, String role, String namespace, Instant createdAt, String token) {}
 
-  private final Store store;
+  private final StoredRecords<StoredToken> records;
   private final String adminHash;
   private final String systemHash;
   private final Clock clock;
 
   public TokenRegistry(Store store, String adminToken, String systemToken, Clock clock) {
-    this.store = store;
+    this.records = new StoredRecords<>(store, PREFIX, StoredToken.class, "token");
     this.adminHash = Secrets.hash(adminToken);
     this.systemHash = Secrets.hash(systemToken);
     this.clock = clock;
@@ -66,13 +60,12 @@ public final class TokenRegistry {
     if (Secrets.matches(token, systemHash)) {
       return Future.succeededFuture(Optional.of(new Principal("system", Role.SYSTEM, null)));
     }
-    return store
-        .list(PREFIX)
+    return records
+        .all()
         .map(
-            entries -> {
+            tokens -> {
               Principal found = null;
-              for (Entry e : entries) {
-                StoredToken t = read(e);
+              for (StoredToken t : tokens) {
                 // Compare with every stored hash: the time taken does not tell which one matched.
                 if (Secrets.matches(token, t.sha256()) && found == null) {
                   Role role = Role.grantable(t.role());
@@ -123,9 +116,8 @@ public final class TokenRegistry {
     String token = Secrets.newToken();
     Instant now = clock.instant();
     StoredToken stored = new StoredToken(name, role.wire(), namespace, Secrets.hash(token), now);
-    byte[] value = Json.write(stored).getBytes(StandardCharsets.UTF_8);
-    return store
-        .put(PREFIX + name, value, Store.ABSENT)
+    return records
+        .create(name, stored)
         .recover(
             e ->
                 Future.failedFuture(
@@ -139,38 +131,22 @@ public final class TokenRegistry {
 
   /** Every scoped token, without hashes. */
   public Future<List<TokenInfo>> list() {
-    return store
-        .list(PREFIX)
+    return records
+        .all()
         .map(
-            entries -> {
-              List<TokenInfo> out = new ArrayList<>();
-              for (Entry e : entries) {
-                StoredToken t = read(e);
-                out.add(new TokenInfo(t.name(), t.role(), t.namespace(), t.createdAt()));
-              }
-              return out;
-            });
+            tokens ->
+                tokens.stream()
+                    .map(t -> new TokenInfo(t.name(), t.role(), t.namespace(), t.createdAt()))
+                    .toList());
   }
 
   /** Deletes a scoped token; fails with 404 when there is none of that name. */
   public Future<Void> delete(String name) {
-    return store
-        .delete(PREFIX + name, Store.ANY)
-        .compose(
-            deleted ->
-                deleted
-                    ? Future.<Void>succeededFuture()
-                    : Future.failedFuture(
-                        new NotFoundException(
-                            "token '" + name + "' does not exist",
-                            "list tokens with GET /v1/tokens (skiff token list)")));
-  }
-
-  private static StoredToken read(Entry e) {
-    try {
-      return Json.mapper().readValue(e.value(), StoredToken.class);
-    } catch (IOException ex) {
-      throw new UncheckedIOException("unreadable token entry " + e.key(), ex);
-    }
+    return records.delete(
+        name,
+        () ->
+            new NotFoundException(
+                "token '" + name + "' does not exist",
+                "list tokens with GET /v1/tokens (skiff token list)"));
   }
 }

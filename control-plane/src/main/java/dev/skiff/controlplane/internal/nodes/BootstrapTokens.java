@@ -1,23 +1,18 @@
 package dev.skiff.controlplane.internal.nodes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.skiff.api.manifest.Json;
 import dev.skiff.api.validation.Names;
 import dev.skiff.controlplane.BadRequestException;
 import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.UnauthorizedException;
 import dev.skiff.controlplane.internal.auth.Secrets;
-import dev.skiff.controlplane.spi.Entry;
+import dev.skiff.controlplane.internal.auth.StoredRecords;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -50,11 +45,11 @@ public final class BootstrapTokens {
       String token,
       String caBundle) {}
 
-  private final Store store;
+  private final StoredRecords<Stored> records;
   private final Clock clock;
 
   public BootstrapTokens(Store store, Clock clock) {
-    this.store = store;
+    this.records = new StoredRecords<>(store, PREFIX, Stored.class, "bootstrap token");
     this.clock = clock;
   }
 
@@ -79,9 +74,7 @@ public final class BootstrapTokens {
     Instant now = clock.instant();
     Instant expires = ttl == null ? null : now.plus(ttl);
     Stored s = new Stored(id, Secrets.hash(token), node, now, expires);
-    return store
-        .put(PREFIX + id, Json.write(s).getBytes(StandardCharsets.UTF_8), Store.ABSENT)
-        .map(e -> new Issued(id, node, now, expires, token, caBundle));
+    return records.create(id, s).map(v -> new Issued(id, node, now, expires, token, caBundle));
   }
 
   /**
@@ -90,13 +83,12 @@ public final class BootstrapTokens {
    */
   public Future<Void> check(String token, String node) {
     Instant now = clock.instant();
-    return store
-        .list(PREFIX)
+    return records
+        .all()
         .compose(
-            entries -> {
+            tokens -> {
               Stored found = null;
-              for (Entry e : entries) {
-                Stored s = read(e);
+              for (Stored s : tokens) {
                 // Compare with every hash: the time taken does not tell which one matched.
                 if (Secrets.matches(token == null ? "" : token, s.sha256()) && found == null) {
                   found = s;
@@ -137,38 +129,22 @@ public final class BootstrapTokens {
 
   /** Every token, without hashes. */
   public Future<List<Info>> list() {
-    return store
-        .list(PREFIX)
+    return records
+        .all()
         .map(
-            entries -> {
-              List<Info> out = new ArrayList<>();
-              for (Entry e : entries) {
-                Stored s = read(e);
-                out.add(new Info(s.id(), s.node(), s.createdAt(), s.expiresAt()));
-              }
-              return out;
-            });
+            tokens ->
+                tokens.stream()
+                    .map(s -> new Info(s.id(), s.node(), s.createdAt(), s.expiresAt()))
+                    .toList());
   }
 
   /** Deletes a token; fails with 404 when there is none with that id. */
   public Future<Void> delete(String id) {
-    return store
-        .delete(PREFIX + id, Store.ANY)
-        .compose(
-            deleted ->
-                deleted
-                    ? Future.<Void>succeededFuture()
-                    : Future.failedFuture(
-                        new NotFoundException(
-                            "bootstrap token '" + id + "' does not exist",
-                            "list them with skiff nodes token list")));
-  }
-
-  private static Stored read(Entry e) {
-    try {
-      return Json.mapper().readValue(e.value(), Stored.class);
-    } catch (IOException ex) {
-      throw new UncheckedIOException("unreadable bootstrap token entry " + e.key(), ex);
-    }
+    return records.delete(
+        id,
+        () ->
+            new NotFoundException(
+                "bootstrap token '" + id + "' does not exist",
+                "list them with skiff nodes token list"));
   }
 }
