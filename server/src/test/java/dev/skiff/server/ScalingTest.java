@@ -194,8 +194,7 @@ class ScalingTest {
   /** All traffic of service hello moves to its revision {@code n}, which is deployed now. */
   private void moveTrafficTo(int n) {
     agent.onResourceEvent(put(Fixtures.revision("hello", n)));
-    agent.onResourceEvent(
-        put(Fixtures.service("hello", Revision.nameFor("hello", n), "Unknown")));
+    agent.onResourceEvent(put(Fixtures.service("hello", Revision.nameFor("hello", n), "Unknown")));
   }
 
   private static Revision servedBefore() {
