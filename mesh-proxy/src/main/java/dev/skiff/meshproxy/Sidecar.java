@@ -236,16 +236,16 @@ public final class Sidecar {
    */
   private void abandonInProcess(Duration grace) {
     for (SidecarExchange x : List.copyOf(inProcess)) {
-      x.context()
-          .runOnContext(
-              v ->
-                  x.cancel(
-                      new InstanceStoppedException(
-                          "the instance stopped before answering (its drain grace of "
-                              + grace.toMillis()
-                              + " ms ran out)")));
+      x.context().runOnContext(v -> x.cancel(stopped(grace)));
     }
     inProcessIdle.tryComplete();
+  }
+
+  private static InstanceStoppedException stopped(Duration grace) {
+    return new InstanceStoppedException(
+        "the instance stopped before answering (its drain grace of "
+            + grace.toMillis()
+            + " ms ran out)");
   }
 
   /**
