@@ -312,6 +312,30 @@ class NodeAgentTest {
   }
 
   @Test
+  void aWokenRevisionStaysActiveThroughFeedChangesUntilItsScalerStartsIt() throws Exception {
+    Retains scaler = new Retains();
+    rebuild(NodeAgent.builder().withScaler(scaler));
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    deploy(Fixtures.revision("hello", 2));
+    agent.scale("default", "hello-00001", 0);
+    agent.retire("default", "hello-00001");
+    await("the old revision retired", () -> scaler.untracked.contains("hello-00001"));
+
+    Revision woken =
+        agent.wake("default", "hello-00001").toCompletionStage().toCompletableFuture().get();
+    // A status write of the service arrives before the scaler's decision does.
+    agent.onResourceEvent(put(Fixtures.service("hello", "hello-00002", "True")));
+    agent.scale("default", "hello-00001", 1);
+
+    assertEquals("hello-00001", woken.metadata().name());
+    await("an instance of the woken revision", () -> ready("hello-00001") == 1);
+    assertNull(
+        agent.wake("default", "hello-00001").toCompletionStage().toCompletableFuture().get(),
+        "an active revision is not woken twice");
+  }
+
+  @Test
   void aRetiringRevisionThatIsDeletedStopsAtOnce() throws Exception {
     Retains scaler = new Retains();
     rebuild(NodeAgent.builder().withScaler(scaler));

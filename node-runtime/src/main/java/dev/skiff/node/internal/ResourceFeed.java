@@ -166,10 +166,12 @@ public final class ResourceFeed {
         continue;
       }
       RevisionInstances r = revisions.get(key);
+      if (r != null && retiring.contains(key)) {
+        continue; // leaves only through retired(), at zero by its scaler's decision
+      }
       if (r != null && (r.desired() > 0 || !r.instances().isEmpty())) {
-        if (retiring.add(key)) {
-          listener.retiring(r);
-        }
+        retiring.add(key);
+        listener.retiring(r);
         continue;
       }
       // Deleted, or already at zero: nothing is on its way to it (a late request wakes it).
