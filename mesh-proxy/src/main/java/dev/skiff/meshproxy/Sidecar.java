@@ -23,7 +23,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +71,10 @@ public final class Sidecar {
   private volatile Future<Void> listening = Future.succeededFuture();
   private volatile boolean stopping;
   private final AtomicInteger inProcessInFlight = new AtomicInteger();
+
+  /** The in-process exchanges not yet over, answered 503 if the drain grace ends first. */
+  private final Set<SidecarExchange> inProcess = ConcurrentHashMap.newKeySet();
+
   private final Promise<Void> inProcessIdle = Promise.promise();
 
   private Sidecar(Builder b, ProxySettings s) {
@@ -174,6 +181,7 @@ public final class Sidecar {
     inProcessInFlight.incrementAndGet();
     SidecarExchange x =
         new SidecarExchange(request, vertx.getOrCreateContext(), Objects.requireNonNull(caller));
+    inProcess.add(x);
     Promise<Void> done = Promise.promise();
     cancellation.onFailure(
         err -> {
@@ -186,6 +194,7 @@ public final class Sidecar {
         .onComplete(
             ar -> {
               x.finish();
+              inProcess.remove(x);
               done.tryComplete();
               if (inProcessInFlight.decrementAndGet() == 0 && stopping) {
                 inProcessIdle.tryComplete();
@@ -197,8 +206,9 @@ public final class Sidecar {
   /**
    * Drains: stops accepting connections at once (a listener still binding is closed once bound),
    * lets requests in flight (and those waiting for a slot) finish for up to the drain grace, then
-   * closes the rest, stops renewing the certificate (a shared identity goes on for its other
-   * holders), and removes this sidecar's meters.
+   * closes the rest (those handed over in process and not yet answered get 503 with {@code
+   * Retry-After}, never silence), stops renewing the certificate (a shared identity goes on for its
+   * other holders), and removes this sidecar's meters.
    */
   public Future<Void> stop() {
     return stop(drainGrace);
@@ -210,7 +220,7 @@ public final class Sidecar {
     if (inProcessInFlight.get() == 0) {
       inProcessIdle.tryComplete();
     } else {
-      vertx.setTimer(Math.max(1, grace.toMillis()), id -> inProcessIdle.tryComplete());
+      vertx.setTimer(Math.max(1, grace.toMillis()), id -> abandonInProcess(grace));
     }
     Future<Void> drained = listening.transform(bound -> listener.drain(grace));
     return Future.join(drained, inProcessIdle.future())
@@ -224,6 +234,25 @@ public final class Sidecar {
               }
               metrics.close();
             });
+  }
+
+  /**
+   * The drain grace is over: every in-process exchange still running is abandoned, which answers it
+   * 503 with {@code Retry-After} unless its answer has begun (then it is reset), on its own
+   * context.
+   */
+  private void abandonInProcess(Duration grace) {
+    for (SidecarExchange x : List.copyOf(inProcess)) {
+      x.context().runOnContext(v -> x.cancel(stopped(grace)));
+    }
+    inProcessIdle.tryComplete();
+  }
+
+  private static InstanceStoppedException stopped(Duration grace) {
+    return new InstanceStoppedException(
+        "the instance stopped before answering (its drain grace of "
+            + grace.toMillis()
+            + " ms ran out)");
   }
 
   /**

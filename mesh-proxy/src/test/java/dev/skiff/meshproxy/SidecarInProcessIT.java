@@ -252,8 +252,27 @@ class SidecarInProcessIT {
     await(stopped);
   }
 
+  @Test
+  void aRequestInProcessStillRunningWhenTheDrainGraceEndsGets503WithRetryAfter() throws Exception {
+    start(b -> b.withDrainGrace(Duration.ofMillis(100)));
+    int front = inProcessFront();
+    SpiffeId activator = SpiffeId.component("skiff.local", "activator");
+    Future<Response> slow = plainGetAsync(front, "/slow", activator);
+    eventually("the request to reach the workload", () -> held.size() == 1);
+
+    Future<Void> stopped = f.sidecar.stop();
+
+    // The workload never answers; its caller must not be left waiting for its own timeout.
+    Response r = await(slow);
+    assertEquals(503, r.status(), r.body());
+    assertTrue(r.retryAfter() != null, "a Retry-After header");
+    assertTrue(r.body().contains("the instance stopped before answering"), r.body());
+    await(stopped);
+    held.clear(); // answered by the sidecar; nothing left for the workload to end
+  }
+
   /** What a plain client got back from the in-process front. */
-  private record Response(int status, String body, String clientCert) {}
+  private record Response(int status, String body, String clientCert, String retryAfter) {}
 
   /**
    * A plaintext listener standing for a caller in this process (the activator): it hands every
@@ -295,7 +314,8 @@ class SidecarInProcessIT {
                                         new Response(
                                             res.statusCode(),
                                             b.toString(),
-                                            res.getHeader("seen-client-cert")))));
+                                            res.getHeader("seen-client-cert"),
+                                            res.getHeader("retry-after")))));
   }
 
   private void start(UnaryOperator<Sidecar.Builder> settings) {

@@ -185,11 +185,46 @@ public final class NodeAgent implements ResourceFeed.Listener {
         });
   }
 
+  /**
+   * The scaler took a revision that left the route to zero: it is no longer active (its scaler
+   * hears {@code untrack}). Does nothing for a routed revision or one that wants instances again.
+   */
+  public void retire(String namespace, String revision) {
+    onAgent.execute(
+        () -> {
+          RevisionInstances r = feed.active(namespace, revision);
+          if (r != null) {
+            feed.retired(r);
+          }
+        });
+  }
+
+  /**
+   * A request arrived for a revision that left the route and was taken to zero (the gateway chose
+   * it just before the route changed): makes it active again, retiring, so its scaler starts an
+   * instance for the request and later takes it back to zero. Completes with the revision, or null
+   * when it is unknown, deleted or already active (its scaler already decides it).
+   */
+  public Future<Revision> wake(String namespace, String revision) {
+    return Future.future(
+        p ->
+            onAgent.execute(
+                () -> {
+                  RevisionInstances r = feed.wake(namespace, revision);
+                  p.complete(r == null ? null : r.revision());
+                }));
+  }
+
   // -- ResourceFeed.Listener, on the agent's context ---------------------------------------------
 
   @Override
   public void activated(RevisionInstances r) {
     scaler.track(r.revision());
+  }
+
+  @Override
+  public void retiring(RevisionInstances r) {
+    scaler.retire(r.revision());
   }
 
   @Override
@@ -425,6 +460,13 @@ public final class NodeAgent implements ResourceFeed.Listener {
     @Override
     public void track(Revision r) {
       agent.scale(r.metadata().namespaceOrDefault(), r.metadata().name(), 1);
+    }
+
+    @Override
+    public void retire(Revision r) {
+      // No autoscaler to take it down later: it goes now (after the endpoint grace and a drain).
+      agent.scale(r.metadata().namespaceOrDefault(), r.metadata().name(), 0);
+      agent.retire(r.metadata().namespaceOrDefault(), r.metadata().name());
     }
 
     @Override

@@ -266,6 +266,110 @@ class NodeAgentTest {
     await("Ready=True", () -> "True".equals(readyOf(statuses.get("broken-00001"))));
   }
 
+  /** A scaler that gives every routed revision one instance and leaves retiring ones be. */
+  final class Retains implements dev.skiff.node.spi.Scaler {
+    final List<String> retiring = new CopyOnWriteArrayList<>();
+    final List<String> untracked = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void track(Revision r) {
+      agent.scale("default", r.metadata().name(), 1);
+    }
+
+    @Override
+    public void retire(Revision r) {
+      retiring.add(r.metadata().name());
+    }
+
+    @Override
+    public void untrack(String namespace, String revision) {
+      untracked.add(revision);
+    }
+  }
+
+  @Test
+  void aRevisionThatLeavesTrafficKeepsItsInstanceUntilItsScalerRetiresItAtZero() throws Exception {
+    Retains scaler = new Retains();
+    rebuild(NodeAgent.builder().withScaler(scaler));
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    FakeBackend.FakeInstance first = backend.running.get(0);
+
+    deploy(Fixtures.revision("hello", 2));
+    await("the new revision's endpoint", () -> ready("hello-00002") == 1);
+
+    assertEquals(List.of("hello-00001"), scaler.retiring);
+    assertEquals(1, ready("hello-00001"), "the old revision still serves");
+    agent.retire("default", "hello-00001"); // it still wants its instance: stays active
+    agent.scale("default", "hello-00001", 0);
+    agent.retire("default", "hello-00001");
+    await("the scaler told to forget it", () -> scaler.untracked.contains("hello-00001"));
+    assertEquals(1, scaler.untracked.size());
+    await("the endpoint withdrawn", () -> ready("hello-00001") == 0);
+    await("a grace timer", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
+    await("the instance stopped", () -> first.stopped);
+  }
+
+  @Test
+  void aWokenRevisionStaysActiveThroughFeedChangesUntilItsScalerStartsIt() throws Exception {
+    Retains scaler = new Retains();
+    rebuild(NodeAgent.builder().withScaler(scaler));
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    deploy(Fixtures.revision("hello", 2));
+    agent.scale("default", "hello-00001", 0);
+    agent.retire("default", "hello-00001");
+    await("the old revision retired", () -> scaler.untracked.contains("hello-00001"));
+
+    Revision woken =
+        agent.wake("default", "hello-00001").toCompletionStage().toCompletableFuture().get();
+    // A status write of the service arrives before the scaler's decision does.
+    agent.onResourceEvent(put(Fixtures.service("hello", "hello-00002", "True")));
+    agent.scale("default", "hello-00001", 1);
+
+    assertEquals("hello-00001", woken.metadata().name());
+    await("an instance of the woken revision", () -> ready("hello-00001") == 1);
+    assertNull(
+        agent.wake("default", "hello-00001").toCompletionStage().toCompletableFuture().get(),
+        "an active revision is not woken twice");
+  }
+
+  @Test
+  void aRetiringRevisionThatIsDeletedStopsAtOnce() throws Exception {
+    Retains scaler = new Retains();
+    rebuild(NodeAgent.builder().withScaler(scaler));
+    Revision old = Fixtures.revision("hello", 1);
+    deploy(old);
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    FakeBackend.FakeInstance first = backend.running.get(0);
+    deploy(Fixtures.revision("hello", 2));
+    await("the old revision retiring", () -> scaler.retiring.contains("hello-00001"));
+
+    agent.onResourceEvent(Fixtures.delete(old));
+
+    await("the endpoint withdrawn", () -> ready("hello-00001") == 0);
+    await("the scaler told to forget it", () -> scaler.untracked.contains("hello-00001"));
+    await("a grace timer", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
+    await("the instance stopped", () -> first.stopped);
+  }
+
+  @Test
+  void withoutAnAutoscalerARevisionThatLeavesTrafficStopsAfterTheGrace() throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("an endpoint", () -> ready("hello-00001") == 1);
+    FakeBackend.FakeInstance first = backend.running.get(0);
+
+    deploy(Fixtures.revision("hello", 2));
+
+    await("the old endpoint withdrawn", () -> ready("hello-00001") == 0);
+    await("a grace timer", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
+    await("the old instance stopped", () -> first.stopped);
+    assertEquals(1, ready("hello-00002"));
+  }
+
   private void rebuild(NodeAgent.Builder b) {
     agent.close().toCompletionStage().toCompletableFuture().join();
     agent = agent(b);

@@ -18,6 +18,7 @@ import dev.skiff.node.NodeAgent;
 import dev.skiff.node.spi.Scaler;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -36,6 +37,9 @@ final class Scaling
   private final Map<RevisionKey, String> services = new ConcurrentHashMap<>();
   private EventLog events;
   private final Map<String, LagFloor> lagFloors = new ConcurrentHashMap<>();
+
+  /** Revisions out of the route that the agent still runs: decided without min-scale. */
+  private final Set<RevisionKey> retired = ConcurrentHashMap.newKeySet();
 
   /** What one trigger's lag asks of its service ({@code ns/name}): at least this many instances. */
   private record LagFloor(String service, int instances) {}
@@ -56,18 +60,27 @@ final class Scaling
 
   @Override
   public void track(Revision r) {
-    RevisionKey key = RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
-    concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
-    services.put(key, r.spec().service());
+    RevisionKey key = key(r);
+    if (retired.remove(key)) {
+      autoscaler.untrack(key); // back in the route: decided again with its own min-scale
+    }
+    onDesiredScale(key, start(r, ScalingSettings.of(r.spec().template())));
+  }
+
+  /**
+   * Knative's rule for a revision no route reaches: decided like any other, from its load, but
+   * without min-scale, so it reaches zero after the window and the grace once nothing comes.
+   */
+  @Override
+  public void retire(Revision r) {
+    RevisionKey key = key(r);
+    retired.add(key);
     ScalingSettings settings = ScalingSettings.of(r.spec().template());
-    // A revision that served before this process started (a restart) resumes from what runs now
-    // (nothing), scaling up on its first request; a new one starts at its initial scale.
-    boolean servedBefore =
-        r.status() != null
-            && r.status().conditions().stream()
-                .anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
-    onDesiredScale(
-        key, servedBefore ? autoscaler.resume(key, settings) : autoscaler.track(key, settings));
+    if (settings.minScale() > 0) {
+      // Settings are fixed per tracked revision: track it again, from what runs now.
+      autoscaler.untrack(key);
+      onDesiredScale(key, autoscaler.resume(key, withoutMinScale(settings)));
+    }
   }
 
   @Override
@@ -76,6 +89,42 @@ final class Scaling
     autoscaler.untrack(key);
     decisions.remove(key);
     services.remove(key);
+    retired.remove(key);
+  }
+
+  /** Starts deciding for the revision; the caller applies the first decision. */
+  private Decision start(Revision r, ScalingSettings settings) {
+    RevisionKey key = key(r);
+    concurrency.put(key, r.spec().template().containerConcurrencyOrDefault());
+    services.put(key, r.spec().service());
+    // A revision that served before this process started (a restart) resumes from what runs now
+    // (nothing), scaling up on its first request; a new one starts at its initial scale.
+    boolean servedBefore =
+        r.status() != null
+            && r.status().conditions().stream()
+                .anyMatch(c -> "Ready".equals(c.type()) && c.isTrue());
+    return servedBefore ? autoscaler.resume(key, settings) : autoscaler.track(key, settings);
+  }
+
+  private static RevisionKey key(Revision r) {
+    return RevisionKey.of(r.metadata().namespaceOrDefault(), r.metadata().name());
+  }
+
+  private static ScalingSettings withoutMinScale(ScalingSettings s) {
+    return new ScalingSettings(
+        0,
+        s.maxScale(),
+        s.initialScale(),
+        s.target(),
+        s.targetUtilizationPercent(),
+        s.window(),
+        s.panicWindowPercent(),
+        s.panicThresholdPercent(),
+        s.scaleToZeroRetention(),
+        s.metric(),
+        s.targetBurstCapacity(),
+        s.scaleDownDelay(),
+        s.activationScale());
   }
 
   // -- ScaleListener: the autoscaler's decisions
@@ -98,11 +147,11 @@ final class Scaling
                 decision.desired() + " instances: " + decision.reason().text(),
                 decision.changedAt())
             : null;
-    agent.scale(
-        revision.namespace(),
-        revision.name(),
-        Math.max(decision.desired(), lagFloor(revision)),
-        status);
+    int desired = Math.max(decision.desired(), lagFloor(revision));
+    agent.scale(revision.namespace(), revision.name(), desired, status);
+    if (desired == 0 && retired.contains(revision)) {
+      agent.retire(revision.namespace(), revision.name()); // out of the route and at zero
+    }
     if (previous != null && previous.desired() != decision.desired()) {
       record(revision, previous.desired(), decision);
     }
@@ -182,10 +231,30 @@ final class Scaling
     return floor;
   }
 
+  /**
+   * A request arrived for the revision at zero (the activator's poke). A revision that left the
+   * route and was taken to zero is no longer decided; the request (routed just before the route
+   * changed) wakes it, so it is answered rather than left waiting for an instance that never comes.
+   */
   void poke(String namespace, String revision) {
-    autoscaler
-        .poke(RevisionKey.of(namespace, revision))
-        .ifPresent(d -> onDesiredScale(RevisionKey.of(namespace, revision), d));
+    RevisionKey key = RevisionKey.of(namespace, revision);
+    var decided = autoscaler.poke(key);
+    if (decided.isPresent()) {
+      onDesiredScale(key, decided.get());
+      return;
+    }
+    agent
+        .wake(namespace, revision)
+        .onSuccess(
+            r -> {
+              if (r == null) {
+                return; // unknown or deleted: the activator's own timeout answers
+              }
+              ScalingSettings settings = withoutMinScale(ScalingSettings.of(r.spec().template()));
+              start(r, settings); // its first decision (zero, say) is superseded by the poke's
+              autoscaler.poke(key).ifPresent(d -> onDesiredScale(key, d));
+              retired.add(key); // only now: that first zero must not retire it again
+            });
   }
 
   // -- Endpoints (autoscaler) and ActivatorRouting (gateway)

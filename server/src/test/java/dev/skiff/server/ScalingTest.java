@@ -35,6 +35,9 @@ class ScalingTest {
   Scaling scaling;
   NodeAgent agent;
   Autoscaler autoscaler;
+  ManualTicker ticker = new ManualTicker();
+  final java.util.concurrent.atomic.AtomicReference<Instant> now =
+      new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
   dev.skiff.controlplane.events.EventLog events =
       new dev.skiff.controlplane.events.EventLog(java.time.Clock.systemUTC());
 
@@ -49,7 +52,7 @@ class ScalingTest {
         NodeAgent.builder()
             .withVertx(vertx)
             .withBackend(backend)
-            .withTicker(new ManualTicker())
+            .withTicker(ticker)
             .withScaler(scaling)
             .withInstanceEvents(new InstanceEventLog(events))
             .withStatusReporter(
@@ -65,6 +68,7 @@ class ScalingTest {
             .withTicker((interval, tick) -> () -> {}) // decisions only when the test asks
             .withEndpoints(scaling)
             .withListener(scaling)
+            .withClock(clock())
             .build();
     scaling.autoscaler(autoscaler);
   }
@@ -165,6 +169,110 @@ class ScalingTest {
 
     assertFalse(autoscaler.decision(key()).isPresent());
     assertTrue(scaling.viaActivator("default", "hello-00001"));
+  }
+
+  /** The test's clock: moves only when {@link #now} is set. */
+  private java.time.Clock clock() {
+    return new java.time.Clock() {
+      @Override
+      public Instant instant() {
+        return now.get();
+      }
+
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+    };
+  }
+
+  /** All traffic of service hello moves to its revision {@code n}, which is deployed now. */
+  private void moveTrafficTo(int n) {
+    agent.onResourceEvent(put(Fixtures.revision("hello", n)));
+    agent.onResourceEvent(put(Fixtures.service("hello", Revision.nameFor("hello", n), "Unknown")));
+  }
+
+  private static Revision servedBefore() {
+    return Fixtures.revision("hello", 1)
+        .withStatus(
+            new RevisionStatus(
+                null, 0, 0, List.of(Condition.ready(true, null, null, Instant.EPOCH))));
+  }
+
+  @Test
+  void aRevisionThatLeavesTrafficKeepsItsInstanceUntilTheAutoscalerTakesItToZero()
+      throws Exception {
+    deploy(Fixtures.revision("hello", 1));
+    await("the initial instance", () -> ready() == 1);
+    FakeBackend.FakeInstance first = backend.running.get(0);
+
+    moveTrafficTo(2);
+
+    await(
+        "an instance of the new revision",
+        () -> agent.endpoints().ready("default", "hello-00002").size() == 1);
+    // Requests already on their way to revision 1 (queued at the activator, in its sidecar) are
+    // answered by its instance, as in Knative: leaving traffic is no scale event of its own.
+    assertEquals(1, ready(), "revision 1 still has its endpoint");
+    assertFalse(first.stopped, "revision 1's instance still serves");
+    assertTrue(autoscaler.decision(key()).isPresent(), "the autoscaler still decides revision 1");
+
+    // Idle for the stable window plus the scale-to-zero grace: the autoscaler takes it to zero.
+    now.set(now.get().plusSeconds(60 + 30 + 1));
+    autoscaler.tick();
+
+    await("revision 1's endpoint withdrawn", () -> ready() == 0);
+    await("the autoscaler forgot revision 1", () -> autoscaler.decision(key()).isEmpty());
+    await("an endpoint grace timer", () -> ticker.pendingTimers() >= 1);
+    ticker.fireTimers();
+    await("revision 1's instance stopped", () -> first.stopped);
+  }
+
+  @Test
+  void aRequestForARevisionThatLeftTrafficAtZeroStillStartsAnInstance() throws Exception {
+    deploy(servedBefore());
+    await("the autoscaler tracks it", () -> autoscaler.decision(key()).isPresent());
+    moveTrafficTo(2);
+    await(
+        "an instance of the new revision",
+        () -> agent.endpoints().ready("default", "hello-00002").size() == 1);
+
+    // A request the gateway routed to revision 1 just before the route changed reaches the
+    // activator now, which pokes the autoscaler for it.
+    scaling.poke("default", "hello-00001");
+
+    await("an instance of revision 1 for the request", () -> ready() == 1);
+  }
+
+  @Test
+  void aRevisionThatLeftTrafficAtMinScaleStillReachesZero() throws Exception {
+    Revision base = Fixtures.revision("hello", 1);
+    Revision pinned =
+        Revision.of(
+            base.metadata(),
+            new dev.skiff.api.model.RevisionSpec(
+                "hello",
+                1,
+                base.spec()
+                    .template()
+                    .withAnnotations(Map.of(dev.skiff.api.model.ScalingSettings.MIN_SCALE, "1"))));
+    deploy(pinned);
+    await("the initial instance", () -> ready() == 1);
+
+    moveTrafficTo(2);
+    await(
+        "an instance of the new revision",
+        () -> agent.endpoints().ready("default", "hello-00002").size() == 1);
+    now.set(now.get().plusSeconds(60 + 30 + 1));
+    autoscaler.tick();
+
+    // Knative ignores min-scale for a revision no route reaches.
+    await("revision 1's endpoint withdrawn", () -> ready() == 0);
   }
 
   private static RevisionKey key() {

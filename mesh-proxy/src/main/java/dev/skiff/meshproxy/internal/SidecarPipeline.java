@@ -3,6 +3,7 @@ package dev.skiff.meshproxy.internal;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.AccessDeniedException;
 import dev.skiff.meshproxy.AuthorizationPolicy;
+import dev.skiff.meshproxy.InstanceStoppedException;
 import dev.skiff.meshproxy.OverloadedException;
 import dev.skiff.meshproxy.RequestListener;
 import dev.skiff.meshproxy.RequestTimeoutException;
@@ -97,6 +98,13 @@ public final class SidecarPipeline {
           503,
           err.getMessage(),
           "retry later; the autoscaler adds instances as load grows",
+          s.retryAfter());
+    }
+    if (err instanceof InstanceStoppedException) {
+      return new ErrorReply(
+          503,
+          err.getMessage(),
+          "send the request again: the revision's other instances, or a new one, answer it",
           s.retryAfter());
     }
     if (err instanceof RequestTimeoutException) {

@@ -8,9 +8,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Which revisions should have an instance on this node. Until the autoscaler decides instance
- * counts, the rule is: every revision that traffic reaches (by percent or by tag), and the newest
- * revision of each service, so it can become ready before traffic moves to it.
+ * Which revisions are routed, and so active whatever their scale: every revision that traffic
+ * reaches (by percent or by tag), and the newest revision of each service, so it can become ready
+ * before traffic moves to it. A revision that leaves this set retires ({@link ResourceFeed}).
  */
 public final class DesiredRevisions {
   private DesiredRevisions() {}

@@ -14,8 +14,14 @@ import java.util.Set;
 
 /**
  * Follows the resource feed: keeps the services and revisions this node knows and which revisions
- * are active (see {@link DesiredRevisions}), and tells its {@link Listener} what changed. Confined
- * to the agent's context.
+ * are active, and tells its {@link Listener} what changed. Confined to the agent's context.
+ *
+ * <p>A revision is active while it is routed (see {@link DesiredRevisions}) and, once it leaves the
+ * route, while it is <em>retiring</em>: it keeps its instances and its autoscaler until that takes
+ * it to zero ({@link #retired}), so requests already on their way to it (queued at the activator,
+ * in its sidecar) are answered, as in Knative, where a revision out of the route keeps its pods
+ * until its autoscaler removes them. A request that reaches a revision out of the route at zero
+ * wakes it ({@link #wake}). Only deletion stops a revision's instances at once.
  */
 public final class ResourceFeed {
 
@@ -23,6 +29,12 @@ public final class ResourceFeed {
   public interface Listener {
     /** The revision became active: routed by traffic, or the newest of its service. */
     void activated(RevisionInstances r);
+
+    /**
+     * The revision left the route but still runs or wants instances: its scaler keeps deciding it,
+     * towards zero.
+     */
+    void retiring(RevisionInstances r);
 
     /** The revision is no longer active: it gets no instances. {@code r} is null once deleted. */
     void deactivated(String namespace, String revision, RevisionInstances r);
@@ -43,6 +55,9 @@ public final class ResourceFeed {
   private final Map<String, RevisionInstances> revisions = new HashMap<>();
   private final Set<String> active = new HashSet<>();
 
+  /** The active revisions that left the route; a subset of {@link #active}. */
+  private final Set<String> retiring = new HashSet<>();
+
   public ResourceFeed(Listener listener, RevisionMeters meters) {
     this.listener = listener;
     this.meters = meters;
@@ -53,10 +68,40 @@ public final class ResourceFeed {
     return revisions.values();
   }
 
-  /** The revision's book, if it is known and active; null otherwise. */
+  /** The revision's book, if it is known and active (routed or retiring); null otherwise. */
   public RevisionInstances active(String namespace, String revision) {
     String key = namespace + "/" + revision;
     return active.contains(key) ? revisions.get(key) : null;
+  }
+
+  /**
+   * The revision's scaler took it to zero: if it is retiring, it is no longer active (the listener
+   * hears {@code deactivated}); a routed revision stays active at zero.
+   */
+  public void retired(RevisionInstances r) {
+    String key = r.namespace() + "/" + r.name();
+    if (r.desired() == 0 && retiring.remove(key)) {
+      active.remove(key);
+      listener.deactivated(r.namespace(), r.name(), r);
+    }
+  }
+
+  /**
+   * A request arrived for a known revision that is not active (it left the route and was taken to
+   * zero): it is active again, retiring, so its scaler, which asked and so already knows, can start
+   * an instance for the request. The listener hears nothing.
+   *
+   * @return the revision's book if it was woken; null if unknown, deleted or already active
+   */
+  public RevisionInstances wake(String namespace, String revision) {
+    String key = namespace + "/" + revision;
+    RevisionInstances r = revisions.get(key);
+    if (r == null || r.isDeleted() || active.contains(key)) {
+      return null;
+    }
+    active.add(key);
+    retiring.add(key);
+    return r;
   }
 
   /** Applies one change of the feed. */
@@ -109,16 +154,31 @@ public final class ResourceFeed {
     List<Revision> known = revisions.values().stream().map(RevisionInstances::revision).toList();
     Set<String> now = DesiredRevisions.compute(services.values(), known);
     for (String key : now) {
-      if (active.add(key)) {
+      // Back in the route while retiring: tracked again with its own settings (min-scale).
+      boolean added = active.add(key);
+      boolean back = retiring.remove(key);
+      if (added || back) {
         listener.activated(revisions.get(key));
       }
     }
     for (String key : new ArrayList<>(active)) {
-      if (!now.contains(key)) {
-        active.remove(key);
-        String[] p = key.split("/", 2);
-        listener.deactivated(p[0], p[1], revisions.get(key));
+      if (now.contains(key)) {
+        continue;
       }
+      RevisionInstances r = revisions.get(key);
+      if (r != null && retiring.contains(key)) {
+        continue; // leaves only through retired(), at zero by its scaler's decision
+      }
+      if (r != null && (r.desired() > 0 || !r.instances().isEmpty())) {
+        retiring.add(key);
+        listener.retiring(r);
+        continue;
+      }
+      // Deleted, or already at zero: nothing is on its way to it (a late request wakes it).
+      active.remove(key);
+      retiring.remove(key);
+      String[] p = key.split("/", 2);
+      listener.deactivated(p[0], p[1], r);
     }
   }
 }
