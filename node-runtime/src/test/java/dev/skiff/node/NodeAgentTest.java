@@ -309,6 +309,36 @@ class NodeAgentTest {
     assertEquals(1, ready("stuck-00001"));
   }
 
+  @Test
+  void forgetsAStoppedInstanceWhoseStartNeverFinishesAfterTheStartTimeout() throws Exception {
+    rebuild(NodeAgent.builder().withStartTimeout(Duration.ofSeconds(90)));
+    backend.stallStarts(true);
+    deploy(Fixtures.revision("stuck", 1));
+    await("its start deadline", () -> ticker.pendingTimers() == 1);
+    agent.scale("default", "stuck-00001", 0);
+    await(
+        "the instance draining",
+        () ->
+            instancesNow("stuck").stream()
+                .map(InstanceInfo::state)
+                .toList()
+                .equals(List.of(InstanceInfo.DRAINING)));
+
+    ticker.fireTimers();
+
+    await("nothing left", () -> instancesNow("stuck").isEmpty());
+    assertEquals(1, backend.starts(), "a stopped instance is not retried");
+    await("no retry pending", () -> ticker.pendingTimers() == 0);
+  }
+
+  private List<InstanceInfo> instancesNow(String service) {
+    try {
+      return instances(service);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private List<InstanceInfo> instances(String service) throws Exception {
     return agent
         .instances("default", service)

@@ -283,6 +283,15 @@ public final class InstanceSupervisor {
         return; // finished meanwhile: its own completion handles it
       }
       done = true;
+      if (revision.draining().remove(running)) {
+        // It was being stopped anyway: nothing to retry, only nothing left to wait for.
+        LOG.log(
+            Level.WARNING,
+            "instance {0} was stopped while starting and its start has not finished within the"
+                + " start timeout; no longer waiting for it",
+            running.id());
+        return;
+      }
       long seconds = settings.startTimeout().toSeconds();
       startFailed(
           revision,
