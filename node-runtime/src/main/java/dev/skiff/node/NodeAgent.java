@@ -44,6 +44,9 @@ import java.util.concurrent.Executor;
  * may be called from any thread.
  */
 public final class NodeAgent implements ResourceFeed.Listener {
+  /** How long a start may take before it is given up, unless the builder says otherwise. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(2);
+
   private final Context context;
   private final Executor onAgent;
   private final Map<String, RuntimeBackend> backends;
@@ -81,7 +84,12 @@ public final class NodeAgent implements ResourceFeed.Listener {
             onAgent,
             b.clock,
             new InstanceSupervisor.Settings(
-                b.drain, b.endpointGrace, b.restartBackoff, b.maxBackoff, b.startAttempts),
+                b.drain,
+                b.endpointGrace,
+                b.restartBackoff,
+                b.maxBackoff,
+                b.startAttempts,
+                b.startTimeout),
             new NodeCapacity(b.limits, b.fds, feed::revisions),
             feed::revisions,
             b.instanceEvents);
@@ -274,6 +282,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
     private Duration restartBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofMinutes(5);
     private int startAttempts = 3;
+    private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private Duration sampleEvery = Duration.ofMillis(100);
     private Duration reportEvery = Duration.ofSeconds(1);
     private MeterRegistry meters = new SimpleMeterRegistry();
@@ -379,6 +388,19 @@ public final class NodeAgent implements ResourceFeed.Listener {
         throw new IllegalArgumentException("start attempts must be at least 1, got " + n);
       }
       this.startAttempts = n;
+      return this;
+    }
+
+    /**
+     * How long a start may take before it is given up as a failed start (reason {@code
+     * StartTimedOut}) and retried with backoff; an image pull's progress restarts the count. 2
+     * minutes by default.
+     */
+    public Builder withStartTimeout(Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("start timeout must be positive, got " + d);
+      }
+      this.startTimeout = d;
       return this;
     }
 

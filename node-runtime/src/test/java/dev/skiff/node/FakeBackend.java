@@ -30,6 +30,22 @@ public final class FakeBackend implements RuntimeBackend {
     failure.set(e);
   }
 
+  private volatile boolean stall;
+  public final List<Promise<Instance>> stalled = new CopyOnWriteArrayList<>();
+
+  /** From now on starts never finish by themselves (until the test completes {@link #stalled}). */
+  public void stallStarts(boolean on) {
+    stall = on;
+  }
+
+  /** Finishes the stalled start {@code i} now, with a running instance. */
+  public FakeInstance finishStalled(int i) {
+    FakeInstance inst = new FakeInstance("late-" + i, port.incrementAndGet());
+    running.add(inst);
+    stalled.get(i).complete(inst);
+    return inst;
+  }
+
   public int starts() {
     return starts.get();
   }
@@ -43,6 +59,11 @@ public final class FakeBackend implements RuntimeBackend {
   public Future<Instance> start(InstanceSpec spec) {
     starts.incrementAndGet();
     pulls.forEach(spec.progress()::onPull);
+    if (stall) {
+      Promise<Instance> p = Promise.promise();
+      stalled.add(p);
+      return p.future();
+    }
     InstanceStartException e = failure.get();
     if (e != null) {
       return Future.failedFuture(e);

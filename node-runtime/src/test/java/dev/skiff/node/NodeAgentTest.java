@@ -370,6 +370,87 @@ class NodeAgentTest {
     assertEquals(1, ready("hello-00002"));
   }
 
+  @Test
+  void givesUpAStartThatNeverFinishesAfterTheStartTimeoutAndRetriesItWithBackoff()
+      throws Exception {
+    List<dev.skiff.node.spi.InstanceEvents.InstanceEvent> heard = new CopyOnWriteArrayList<>();
+    rebuild(
+        NodeAgent.builder()
+            .withStartTimeout(Duration.ofSeconds(90))
+            .withInstanceEvents(heard::add));
+    backend.stallStarts(true);
+    deploy(Fixtures.revision("stuck", 1));
+    await("the first start asked", () -> backend.starts() == 1);
+    await("its start deadline", () -> ticker.pendingTimers() == 1);
+    assertEquals(List.of(Duration.ofSeconds(90)), ticker.delays());
+    assertEquals(
+        List.of(InstanceInfo.STARTING),
+        instances("stuck").stream().map(InstanceInfo::state).toList());
+
+    ticker.fireTimers(); // 90 s pass and the backend has still not answered
+
+    await(
+        "Ready=Unknown/StartTimedOut while retrying",
+        () -> "Unknown/StartTimedOut".equals(readyOf(statuses.get("stuck-00001"))));
+    var failed = heard.get(heard.size() - 1);
+    assertEquals(
+        "START_FAILED StartTimedOut", failed.what() + " " + failed.reason(), failed.message());
+    assertTrue(failed.message().contains("within 90 s"), failed.message());
+    assertEquals(List.of(), instances("stuck"), "nothing left starting");
+    await("a retry after the backoff", () -> ticker.pendingTimers() == 1);
+    assertEquals(Duration.ofSeconds(1), ticker.delays().get(1));
+    assertEquals(1, backend.starts(), "no retry before the backoff passed");
+
+    backend.stallStarts(false);
+    ticker.fireTimers();
+    await("an endpoint from the retry", () -> ready("stuck-00001") == 1);
+    assertEquals(2, backend.starts());
+    await("Ready=True", () -> "True".equals(readyOf(statuses.get("stuck-00001"))));
+
+    // The given-up start finishes after all: that instance is stopped, never published.
+    FakeBackend.FakeInstance late = backend.finishStalled(0);
+    await("the late instance stopped", () -> late.stopped);
+    assertEquals(1, ready("stuck-00001"));
+  }
+
+  @Test
+  void forgetsAStoppedInstanceWhoseStartNeverFinishesAfterTheStartTimeout() throws Exception {
+    rebuild(NodeAgent.builder().withStartTimeout(Duration.ofSeconds(90)));
+    backend.stallStarts(true);
+    deploy(Fixtures.revision("stuck", 1));
+    await("its start deadline", () -> ticker.pendingTimers() == 1);
+    agent.scale("default", "stuck-00001", 0);
+    await(
+        "the instance draining",
+        () ->
+            instancesNow("stuck").stream()
+                .map(InstanceInfo::state)
+                .toList()
+                .equals(List.of(InstanceInfo.DRAINING)));
+
+    ticker.fireTimers();
+
+    await("nothing left", () -> instancesNow("stuck").isEmpty());
+    assertEquals(1, backend.starts(), "a stopped instance is not retried");
+    await("no retry pending", () -> ticker.pendingTimers() == 0);
+  }
+
+  private List<InstanceInfo> instancesNow(String service) {
+    try {
+      return instances(service);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private List<InstanceInfo> instances(String service) throws Exception {
+    return agent
+        .instances("default", service)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   private void rebuild(NodeAgent.Builder b) {
     agent.close().toCompletionStage().toCompletableFuture().join();
     agent = agent(b);

@@ -139,6 +139,10 @@ public final class Skiffd {
             "--max-instances-per-revision, --max-instances-per-node and --start-attempts must be"
                 + " at least 1");
       }
+      if (options.startTimeoutSeconds < 1) {
+        throw new IllegalArgumentException(
+            "--start-timeout must be at least 1 (seconds), got " + options.startTimeoutSeconds);
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("skiffd: " + e.getMessage());
       System.exit(2);
@@ -391,6 +395,7 @@ public final class Skiffd {
                       .withInstanceEvents(new InstanceEventLog(controlPlane.events()))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
                       .withStartAttempts(options.startAttempts)
+                      .withStartTimeout(Duration.ofSeconds(options.startTimeoutSeconds))
                       .withCapacity(
                           options.maxInstancesPerRevision,
                           options.maxInstancesPerNode,

@@ -239,6 +239,15 @@ public final class SkiffdOptions {
   int startAttempts = 3;
 
   @Option(
+      names = "--start-timeout",
+      defaultValue = "${env:SKIFF_START_TIMEOUT:-120}",
+      description =
+          "Seconds an instance's start may take (an image pull that makes progress restarts the"
+              + " count) before it is given up as a failed start, StartTimedOut, and retried with"
+              + " backoff (env SKIFF_START_TIMEOUT). Default: ${DEFAULT-VALUE}")
+  int startTimeoutSeconds = 120;
+
+  @Option(
       names = "--trusted-proxies",
       defaultValue = "${env:SKIFF_TRUSTED_PROXIES:-}",
       description =

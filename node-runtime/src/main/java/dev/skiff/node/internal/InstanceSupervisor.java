@@ -37,8 +37,11 @@ import java.util.function.Supplier;
  * the instance), publishes and withdraws the fronts' addresses as endpoints, and restarts with
  * backoff those that fail to start or end by themselves. A revision that never became ready gives
  * up after {@code startAttempts} failed starts: its status says why and its endpoints are marked
- * unavailable, so requests fail fast, until a redeploy. Called on the agent's context; timers go
- * through the {@link Ticker} and hop back to it.
+ * unavailable, so requests fail fast, until a redeploy. A start that has not finished within the
+ * start timeout (an image pull's progress restarts the count) is abandoned as a failed start:
+ * whatever the backend stalls on, the revision is retried with backoff and its status and events
+ * say so; should the backend still finish it later, that instance is stopped at once. Called on the
+ * agent's context; timers go through the {@link Ticker} and hop back to it.
  */
 public final class InstanceSupervisor {
   private static final System.Logger LOG = System.getLogger(InstanceSupervisor.class.getName());
@@ -48,13 +51,16 @@ public final class InstanceSupervisor {
    * @param endpointGrace how long a stopping instance serves after its endpoint was withdrawn
    * @param restartBackoff the first delay before a restart; doubles up to {@code maxBackoff}
    * @param startAttempts failed starts in a row after which a never-ready revision gives up
+   * @param startTimeout how long a start may go without finishing (or an image pull without
+   *     progress) before it is abandoned and counts as a failed start ({@code StartTimedOut})
    */
   public record Settings(
       Duration drain,
       Duration endpointGrace,
       Duration restartBackoff,
       Duration maxBackoff,
-      int startAttempts) {}
+      int startAttempts,
+      Duration startTimeout) {}
 
   private final Map<String, RuntimeBackend> backends;
   private final FrontDoor fronts;
@@ -185,6 +191,7 @@ public final class InstanceSupervisor {
     RequestTracker tracker = new RequestTracker();
     boolean cold = r.readyCount() == 0;
     long t0 = System.nanoTime();
+    StartDeadline deadline = new StartDeadline();
     InstanceSpec spec =
         new InstanceSpec(
             id,
@@ -193,27 +200,40 @@ public final class InstanceSupervisor {
             tracker,
             pull ->
                 onAgent.execute(
-                    () ->
-                        events.onInstanceEvent(
-                            new InstanceEvent(
-                                r.namespace(),
-                                r.service(),
-                                r.name(),
-                                id,
-                                pull.done() ? What.PULLED : What.PULLING,
-                                null,
-                                pull.message()))));
-    Future<Serving> started =
-        backend == null
-            ? Future.failedFuture(
-                new InstanceStartException(
-                    "NoRuntime", "this node has no " + kind + " runtime", null))
-            : backend.start(spec).compose(inst -> front(spec, inst));
+                    () -> {
+                      deadline.progressed();
+                      events.onInstanceEvent(
+                          new InstanceEvent(
+                              r.namespace(),
+                              r.service(),
+                              r.name(),
+                              id,
+                              pull.done() ? What.PULLED : What.PULLING,
+                              null,
+                              pull.message()));
+                    }));
+    Future<Serving> started;
+    if (backend == null) {
+      started =
+          Future.failedFuture(
+              new InstanceStartException(
+                  "NoRuntime", "this node has no " + kind + " runtime", null));
+    } else {
+      try {
+        started = backend.start(spec).compose(inst -> front(spec, inst));
+      } catch (RuntimeException e) {
+        started = Future.failedFuture(e);
+      }
+    }
     Running running = new Running(id, started, tracker, t0);
+    if (!started.isComplete()) {
+      deadline.arm(r, running);
+    }
     started.onComplete(
         ar ->
             onAgent.execute(
                 () -> {
+                  deadline.cancel();
                   if (ar.failed()) {
                     startFailed(r, running, ar.cause());
                   } else {
@@ -221,6 +241,70 @@ public final class InstanceSupervisor {
                   }
                 }));
     return running;
+  }
+
+  /**
+   * The start timeout of one start, on the agent's context: armed when the start is asked for,
+   * re-armed when its image pull reports progress, cancelled when it finishes.
+   */
+  private final class StartDeadline {
+    private Ticker.Cancellable timer;
+    private RevisionInstances revision;
+    private Running running;
+    private boolean done;
+
+    void arm(RevisionInstances r, Running run) {
+      this.revision = r;
+      this.running = run;
+      schedule();
+    }
+
+    void progressed() {
+      if (timer != null && !done) {
+        timer.cancel();
+        schedule();
+      }
+    }
+
+    void cancel() {
+      done = true;
+      if (timer != null) {
+        timer.cancel();
+      }
+    }
+
+    private void schedule() {
+      Ticker.Cancellable t =
+          ticker.after(settings.startTimeout(), () -> onAgent.execute(this::expired));
+      timer = t;
+    }
+
+    private void expired() {
+      if (done || running.started().isComplete()) {
+        return; // finished meanwhile: its own completion handles it
+      }
+      done = true;
+      if (revision.draining().remove(running)) {
+        // It was being stopped anyway: nothing to retry, only nothing left to wait for.
+        LOG.log(
+            Level.WARNING,
+            "instance {0} was stopped while starting and its start has not finished within the"
+                + " start timeout; no longer waiting for it",
+            running.id());
+        return;
+      }
+      long seconds = settings.startTimeout().toSeconds();
+      startFailed(
+          revision,
+          running,
+          new InstanceStartException(
+              "StartTimedOut",
+              "the instance did not finish starting within "
+                  + (seconds > 0 ? seconds + " s" : settings.startTimeout().toMillis() + " ms")
+                  + " and was given up; it is retried with backoff (the start timeout, skiffd's"
+                  + " --start-timeout, sets the limit)",
+              null));
+    }
   }
 
   /** Opens the front of a started instance; if it cannot open, the instance stops again. */
@@ -247,7 +331,12 @@ public final class InstanceSupervisor {
   private void started(RevisionInstances r, Running running, Serving serving, boolean cold) {
     Instance inst = serving.instance();
     if (!r.instances().contains(running)) {
-      stopServing(serving); // stopped while it was starting
+      // Stopped while it was starting, or its start timed out and was given up.
+      LOG.log(
+          Level.INFO,
+          "instance {0} started after it was stopped or given up; stopping it",
+          running.id());
+      stopServing(serving);
       return;
     }
     long took = System.nanoTime() - running.askedAtNanos();

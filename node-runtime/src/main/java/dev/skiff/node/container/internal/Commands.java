@@ -19,8 +19,8 @@ import java.util.concurrent.TimeoutException;
 public final class Commands {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   // Not the common pool: it has one thread on a two-core node, and these reads block.
-  private static final ExecutorService STDERR_READERS =
-      Executors.newCachedThreadPool(Threads.daemon("skiff-cmd-stderr"));
+  private static final ExecutorService READERS =
+      Executors.newCachedThreadPool(Threads.daemon("skiff-cmd-output"));
 
   private Commands() {}
 
@@ -54,7 +54,10 @@ public final class Commands {
     return run(argv, null, DEFAULT_TIMEOUT);
   }
 
-  /** Runs {@code argv}, writing {@code stdin} (when not null) to its standard input. */
+  /**
+   * Runs {@code argv}, writing {@code stdin} (when not null) to its standard input. Never blocks
+   * past {@code timeout}: a command still running then is killed, with what it started.
+   */
   public static Result run(List<String> argv, String stdin, Duration timeout) {
     Process p;
     try {
@@ -66,34 +69,57 @@ public final class Commands {
     } catch (IOException e) {
       throw new ContainerRuntimeException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
     }
-    // stderr is drained beside stdout so neither pipe can fill up and stall the command.
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // Both pipes are drained on threads of their own, so neither can fill up and stall the
+    // command, and a command that never closes them cannot hold this thread past the timeout.
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), READERS);
     CompletableFuture<String> err =
-        CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), STDERR_READERS);
+        CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), READERS);
+    String command = String.join(" ", argv);
     try {
       if (stdin != null) {
         try (OutputStream in = p.getOutputStream()) {
           in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
       }
-      String out = drain(p.getInputStream());
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
+      if (!p.waitFor(left(deadline), TimeUnit.NANOSECONDS)) {
+        kill(p);
         throw new ContainerRuntimeException(
-            String.join(" ", argv) + " did not finish within " + timeout.toSeconds() + " s");
+            command + " did not finish within " + describe(timeout) + "; it was killed");
       }
-      return new Result(
-          List.copyOf(argv),
-          p.exitValue(),
-          out,
-          err.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (IOException | ExecutionException | TimeoutException e) {
-      p.destroyForcibly();
-      throw new ContainerRuntimeException("running " + String.join(" ", argv) + " failed: " + e, e);
+      try {
+        return new Result(
+            List.copyOf(argv),
+            p.exitValue(),
+            out.get(left(deadline), TimeUnit.NANOSECONDS),
+            err.get(left(deadline), TimeUnit.NANOSECONDS));
+      } catch (TimeoutException e) {
+        throw new ContainerRuntimeException(
+            command + " exited but its output was not read within " + describe(timeout), e);
+      }
+    } catch (IOException | ExecutionException e) {
+      kill(p);
+      throw new ContainerRuntimeException("running " + command + " failed: " + e, e);
     } catch (InterruptedException e) {
-      p.destroyForcibly();
+      kill(p);
       Thread.currentThread().interrupt();
       throw new ContainerRuntimeException("interrupted while running " + argv.get(0), e);
     }
+  }
+
+  private static long left(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  /** Kills the command and whatever it started that is still its descendant. */
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
+  private static String describe(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private static String drain(InputStream in) {
