@@ -143,6 +143,13 @@ public final class Skiffd {
         throw new IllegalArgumentException(
             "--start-timeout must be at least 1 (seconds), got " + options.startTimeoutSeconds);
       }
+      if (!options.podSubnet.isBlank()) {
+        try {
+          ContainerConfig.builder().withSubnet(options.podSubnet.strip());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--pod-subnet: " + e.getMessage(), e);
+        }
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("skiffd: " + e.getMessage());
       System.exit(2);
@@ -259,7 +266,7 @@ public final class Skiffd {
               // With the mesh, containers call services by name through it (ContainerCalls).
               return ContainerBackend.create(
                       vertx,
-                      containerConfig(dataDir),
+                      containerConfig(dataDir, options.podSubnet),
                       new ImageStoreSource(images),
                       options.mesh()
                           ? new ContainerCalls(vertx, () -> wasmOutbound, () -> meshFronts)
@@ -804,20 +811,29 @@ public final class Skiffd {
   }
 
   /**
-   * Container settings whose host-wide names (runc state, cgroup, nft table, veth names, address
-   * pool) derive from the data directory, so two skiffd on one machine never reap each other's
-   * instances as leftovers.
+   * Container settings whose host-wide names (runc state, cgroup, nft table, veth names) derive
+   * from the data directory, so two skiffd on one machine never reap each other's instances as
+   * leftovers. The address pool is {@code podSubnet} when given, else the first /16 of 10.64.0.0/10
+   * that nothing else on the host uses, starting at the one the data directory derives, so the
+   * choice stays the same across restarts while that one is free.
    */
-  private static ContainerConfig containerConfig(java.nio.file.Path dataDir) {
+  static ContainerConfig containerConfig(java.nio.file.Path dataDir, String podSubnet) {
     int h = Math.floorMod(dataDir.toString().hashCode(), 4096);
     String tag = String.format("%03x", h);
-    return ContainerConfig.builder()
-        .withDataDir(dataDir.resolve("containers"))
-        .withScope("skiff-" + tag)
-        .withRuntimeRoot(java.nio.file.Path.of("/run/skiff", tag))
-        .withInterfacePrefix("sk" + tag)
-        .withSubnet("10." + (64 + h % 64) + ".0.0/16")
-        .build();
+    ContainerConfig.Builder b =
+        ContainerConfig.builder()
+            .withDataDir(dataDir.resolve("containers"))
+            .withScope("skiff-" + tag)
+            .withRuntimeRoot(java.nio.file.Path.of("/run/skiff", tag))
+            .withInterfacePrefix("sk" + tag);
+    if (podSubnet != null && !podSubnet.isBlank()) {
+      return b.withSubnet(podSubnet.strip()).build();
+    }
+    java.util.List<String> candidates = new java.util.ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      candidates.add("10." + (64 + (h + i) % 64) + ".0.0/16");
+    }
+    return b.withSubnetCandidates(candidates).build();
   }
 
   public int apiPort() {

@@ -248,6 +248,17 @@ public final class SkiffdOptions {
   int startTimeoutSeconds = 120;
 
   @Option(
+      names = "--pod-subnet",
+      defaultValue = "${env:SKIFF_POD_SUBNET:-}",
+      description =
+          "IPv4 subnet (a.b.c.d/n, /8 to /30) container instances get their addresses from, one /30"
+              + " each, fenced with an unreachable route (env SKIFF_POD_SUBNET). Refused, never"
+              + " moved, when an address or route of anything else on the host overlaps it."
+              + " Default: the first free /16 of 10.64.0.0/10, starting at one derived from"
+              + " --data-dir.")
+  String podSubnet = "";
+
+  @Option(
       names = "--trusted-proxies",
       defaultValue = "${env:SKIFF_TRUSTED_PROXIES:-}",
       description =

@@ -130,4 +130,37 @@ class SkiffdOptionsTest {
     new CommandLine(orphan).parseArgs("--acme-email", "a@example");
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, orphan::acme);
   }
+
+  @Test
+  void podSubnetDefaultsToTheDataDirsSixteenFirstThenTheRestOfTenSixtyFourSlashTen() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_POD_SUBNET") == null) {
+      assertEquals("", o.podSubnet);
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of("/var/lib/skiff");
+    int h = Math.floorMod(dir.toString().hashCode(), 4096);
+    var config = Skiffd.containerConfig(dir, "");
+    assertFalse(config.subnetExplicit());
+    assertEquals(64, config.subnets().size());
+    assertEquals("10." + (64 + h % 64) + ".0.0/16", config.subnets().get(0));
+    assertEquals(64, new java.util.HashSet<>(config.subnets()).size());
+    assertTrue(
+        config.subnets().stream()
+            .allMatch(s -> s.matches("10\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.0\\.0/16")));
+  }
+
+  @Test
+  void anExplicitPodSubnetIsTheOnlyCandidate() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs("--pod-subnet", "172.31.0.0/20");
+    var config = Skiffd.containerConfig(java.nio.file.Path.of("/var/lib/skiff"), o.podSubnet);
+    assertTrue(config.subnetExplicit());
+    assertEquals(List.of("172.31.0.0/20"), config.subnets());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Skiffd.containerConfig(java.nio.file.Path.of("/x"), "172.31.0.0/33"));
+    assertTrue(e.getMessage().contains("172.31.0.0/33"), e.getMessage());
+  }
 }

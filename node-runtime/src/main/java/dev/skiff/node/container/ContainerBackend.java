@@ -17,6 +17,7 @@ import dev.skiff.node.container.internal.Reconciler;
 import dev.skiff.node.container.internal.RunningContainer;
 import dev.skiff.node.container.internal.StartClock;
 import dev.skiff.node.container.internal.StartProbeSchedule;
+import dev.skiff.node.container.internal.SubnetChoice;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
@@ -25,6 +26,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.lang.System.Logger.Level;
@@ -113,17 +115,52 @@ public final class ContainerBackend implements RuntimeBackend {
                   : "no OCI runtime found: install runc (apt-get install runc) or crun, or"
                       + " configure its path"));
     }
+    WorkerExecutor workers =
+        vertx.createSharedWorkerExecutor(
+            "skiff-container-" + config.scope(), config.workerThreads(), 10, TimeUnit.MINUTES);
+    // The subnet is chosen before any route or rule is installed: its fence must never cover an
+    // address or route of anything else on the host.
+    return workers
+        .executeBlocking(
+            () ->
+                SubnetChoice.ofHost()
+                    .choose(
+                        config.subnets(),
+                        link -> isOwnLink(config.interfacePrefix(), link),
+                        config.subnetExplicit()),
+            false)
+        .recover(
+            err -> {
+              workers.close();
+              return Future.failedFuture(err);
+            })
+        .compose(subnet -> start(vertx, config, binary, workers, subnet, images, door));
+  }
+
+  /** Whether {@code link} is named like this backend's own ({@code <prefix><slot>}). */
+  static boolean isOwnLink(String prefix, String link) {
+    return link.startsWith(prefix) && link.substring(prefix.length()).matches("[0-9]+");
+  }
+
+  private static Future<ContainerBackend> start(
+      Vertx vertx,
+      ContainerConfig config,
+      Path binary,
+      WorkerExecutor workers,
+      String subnet,
+      ImageSource images,
+      OutboundDoor door) {
+    LOG.log(Level.INFO, "container subnet {0} (scope {1})", new Object[] {subnet, config.scope()});
     Host host =
         new Host(
             vertx,
-            vertx.createSharedWorkerExecutor(
-                "skiff-container-" + config.scope(), config.workerThreads(), 10, TimeUnit.MINUTES),
+            workers,
             config,
             new OciRuntime(binary, config.runtimeRoot()),
             new PodNetwork(
                 config.scope(),
                 config.interfacePrefix(),
-                config.subnet(),
+                subnet,
                 config.firewall(),
                 config.networkSpares()),
             new Cgroups(config.cgroupParent()));

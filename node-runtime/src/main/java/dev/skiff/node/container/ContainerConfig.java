@@ -19,7 +19,8 @@ public final class ContainerConfig {
   private final Path runtimeRoot;
   private final String scope;
   private final String interfacePrefix;
-  private final String subnet;
+  private final java.util.List<String> subnets;
+  private final boolean subnetExplicit;
   private final String cgroupParent;
   private final Duration readinessTimeout;
   private final Duration probeInterval;
@@ -39,7 +40,8 @@ public final class ContainerConfig {
     this.scope = b.scope;
     this.runtimeRoot = b.runtimeRoot != null ? b.runtimeRoot : Path.of("/run", b.scope, "oci");
     this.interfacePrefix = b.interfacePrefix;
-    this.subnet = b.subnet;
+    this.subnets = b.subnets;
+    this.subnetExplicit = b.subnetExplicit;
     this.cgroupParent = b.cgroupParent != null ? b.cgroupParent : "/" + b.scope;
     this.readinessTimeout = b.readinessTimeout;
     this.probeInterval = b.probeInterval;
@@ -80,8 +82,18 @@ public final class ContainerConfig {
     return interfacePrefix;
   }
 
-  public String subnet() {
-    return subnet;
+  /**
+   * The subnets instance addresses may come from, in order of preference: the backend takes the
+   * first that overlaps no address or route of anything else on the host (see {@code
+   * SubnetChoice}).
+   */
+  public java.util.List<String> subnets() {
+    return subnets;
+  }
+
+  /** Whether the subnet was given by hand: then it is refused when in use, never moved. */
+  public boolean subnetExplicit() {
+    return subnetExplicit;
   }
 
   public String cgroupParent() {
@@ -139,7 +151,8 @@ public final class ContainerConfig {
     private Path runtimeRoot;
     private String scope = "skiff";
     private String interfacePrefix = "skv";
-    private String subnet = "10.88.0.0/16";
+    private java.util.List<String> subnets = java.util.List.of("10.88.0.0/16");
+    private boolean subnetExplicit = true;
     private String cgroupParent;
     private Duration readinessTimeout = Duration.ofSeconds(60);
     private Duration probeInterval = Duration.ofMillis(50);
@@ -196,10 +209,32 @@ public final class ContainerConfig {
       return this;
     }
 
-    /** The IPv4 subnet instance addresses come from, one /30 each; default {@code 10.88.0.0/16}. */
+    /**
+     * The IPv4 subnet instance addresses come from, one /30 each; default {@code 10.88.0.0/16}. The
+     * backend refuses to start when anything else on the host uses an address in it.
+     */
     public Builder withSubnet(String cidr) {
-      this.subnet = cidr;
+      this.subnets = java.util.List.of(checkSubnet(cidr));
+      this.subnetExplicit = true;
       return this;
+    }
+
+    /**
+     * Subnets to choose from, in order of preference: the backend takes the first that nothing else
+     * on the host uses, and fails naming what uses each when none is free.
+     */
+    public Builder withSubnetCandidates(java.util.List<String> cidrs) {
+      if (cidrs.isEmpty()) {
+        throw new IllegalArgumentException("subnet candidates must not be empty");
+      }
+      this.subnets = cidrs.stream().map(Builder::checkSubnet).toList();
+      this.subnetExplicit = false;
+      return this;
+    }
+
+    private static String checkSubnet(String cidr) {
+      new dev.skiff.node.container.internal.AddressPool(cidr); // throws naming what is wrong
+      return cidr;
     }
 
     /** The cgroup under which instance cgroups are made; default {@code /<scope>}. */

@@ -63,7 +63,7 @@ class AgentCrashIT extends ContainerFixture {
                 c.dataDir().toString(),
                 c.scope(),
                 c.runtimeRoot().toString(),
-                c.subnet(),
+                c.subnets().get(0),
                 dir.resolve("layers").toString(),
                 Integer.toString(INSTANCES),
                 marker)

@@ -16,17 +16,12 @@ public final class AddressPool {
    * @param cidr an IPv4 subnet, e.g. {@code 10.88.0.0/16}, of at least 4 addresses
    */
   public AddressPool(String cidr) {
-    String[] parts = cidr.split("/");
-    if (parts.length != 2) {
-      throw new IllegalArgumentException("subnet '" + cidr + "' is not in a.b.c.d/n form");
-    }
-    int bits = Integer.parseInt(parts[1]);
-    if (bits < 8 || bits > 30) {
+    SubnetChoice.Cidr parsed = SubnetChoice.Cidr.parse(cidr);
+    if (parsed.bits() < 8 || parsed.bits() > 30) {
       throw new IllegalArgumentException("subnet '" + cidr + "' must be between /8 and /30");
     }
-    int mask = (int) (0xFFFFFFFFL << (32 - bits));
-    this.base = parseIpv4(parts[0]) & mask;
-    this.bits = bits;
+    this.base = parsed.base();
+    this.bits = parsed.bits();
     this.slots = 1 << (32 - bits - 2);
   }
 
@@ -56,22 +51,6 @@ public final class AddressPool {
 
   public String podAddress(int slot) {
     return format(base + slot * 4 + 2);
-  }
-
-  static int parseIpv4(String s) {
-    String[] o = s.split("\\.");
-    if (o.length != 4) {
-      throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
-    }
-    int v = 0;
-    for (String x : o) {
-      int b = Integer.parseInt(x);
-      if (b < 0 || b > 255) {
-        throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
-      }
-      v = (v << 8) | b;
-    }
-    return v;
   }
 
   private static String format(int v) {
