@@ -16,6 +16,7 @@ import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -69,6 +70,19 @@ public interface Activator {
 
   /** The port listened on once started; -1 before. */
   int actualPort();
+
+  /**
+   * Serves {@code request} in process as if it had come over the listener from a caller whose
+   * certificate names {@code caller} (null: none): with a mutual-TLS listener the same caller check
+   * applies (403 for a caller not allowed), then the same queue bounds, timeouts, metrics and
+   * forwarding. The request's body must be paused and its headers be those a caller sends (the
+   * revision headers above, the forwarding headers); the answer goes to the request's own response.
+   * Failing {@code cancellation} abandons the request as a caller resetting it would (counted as
+   * the client gone, never answered). Completes when the exchange is over; fails only when the
+   * activator cannot take the request (not started, or closed). Call on the request's event loop,
+   * once the activator has started.
+   */
+  Future<Void> serveInProcess(HttpServerRequest request, String caller, Future<Void> cancellation);
 
   /** Stops listening, reporting and watching; connections to instances are closed. */
   Future<Void> close();

@@ -154,6 +154,59 @@ class ActivatorMeshIT {
   }
 
   @Test
+  void refusesAWorkloadIdentityEnteringInProcessWithTheSame403() {
+    SpiffeId stranger = SpiffeId.workload(TD, NS, "ledger");
+    int before = cart.seen.get();
+
+    JsonObject body = inProcess(stranger, 403);
+
+    assertTrue(body.getString("error").contains(stranger.uri()), body.encode());
+    assertTrue(body.getString("error").contains(GATEWAY.uri()), body.encode());
+    assertEquals(before, cart.seen.get());
+    inProcess(null, 403); // no identity at all: refused too
+    assertEquals(before, cart.seen.get());
+  }
+
+  @Test
+  void servesTheGatewayEnteringInProcess() {
+    int before = cart.seen.get();
+
+    inProcess(GATEWAY, 200);
+
+    assertEquals(before + 1, cart.seen.get());
+  }
+
+  /** One request for cart-00001 entered in process as {@code caller}; its status must be it. */
+  private JsonObject inProcess(SpiffeId caller, int status) {
+    InProcessFront front =
+        InProcessFront.start(vertx, activator, caller == null ? null : caller.uri());
+    HttpClientAgent client = vertx.createHttpClient();
+    try {
+      RequestOptions o =
+          new RequestOptions()
+              .setHost("127.0.0.1")
+              .setPort(front.port())
+              .setMethod(HttpMethod.GET)
+              .setURI("/");
+      o.putHeader(Activator.REVISION_NAMESPACE_HEADER, NS);
+      o.putHeader(Activator.REVISION_NAME_HEADER, "cart-00001");
+      var r =
+          await(
+              client
+                  .request(o)
+                  .compose(
+                      req ->
+                          req.send()
+                              .compose(res -> res.body().map(b -> java.util.Map.entry(res, b)))));
+      assertEquals(status, r.getKey().statusCode(), r.getValue().toString());
+      return status == 200 ? new JsonObject() : r.getValue().toJsonObject();
+    } finally {
+      await(client.close());
+      await(front.close());
+    }
+  }
+
+  @Test
   void refusesAClientWithoutCertificateAtTheHandshake() throws Exception {
     Path bundle = Files.writeString(dir.resolve("bundle.pem"), ca.trustBundlePem());
 

@@ -82,13 +82,18 @@ abstract class ActivatorTestBase extends ProxyTestBase {
     return b;
   }
 
+  /** Where requests enter the activator: its listener, unless a class says otherwise. */
+  int entryPort() {
+    return activator.actualPort();
+  }
+
   /** A request as the gateway sends it: aimed at the activator, naming the revision. */
   RequestOptions to(String revision, HttpMethod method, String uri) {
     RequestOptions o =
         new RequestOptions()
-            .setServer(SocketAddress.inetSocketAddress(activator.actualPort(), "127.0.0.1"))
+            .setServer(SocketAddress.inetSocketAddress(entryPort(), "127.0.0.1"))
             .setHost("svc.default.localhost")
-            .setPort(activator.actualPort())
+            .setPort(entryPort())
             .setMethod(method)
             .setURI(uri);
     o.putHeader(Activator.REVISION_NAMESPACE_HEADER, NS);

@@ -6,6 +6,7 @@ import dev.skiff.gateway.internal.GatewayConfig;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.gateway.spi.LocalActivator;
 import dev.skiff.proxy.Arguments;
 import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxySettings;
@@ -86,6 +87,7 @@ public interface Gateway {
     private Duration coldStartTimeout = Duration.ofSeconds(10);
     private Endpoint activator;
     private ActivatorRouting activatorRouting;
+    private LocalActivator localActivator;
     private UpstreamTls upstreamTls;
     private TlsCertificates tlsCertificates;
     private AcmeChallenges acmeChallenges;
@@ -141,6 +143,18 @@ public interface Gateway {
     }
 
     /**
+     * The activator runs in this process: requests for it are handed to {@code local} in process
+     * (no connection, no TLS, no HTTP/2 framing) instead of sent to the address given to {@link
+     * #withActivator}, which stays the activator's public face for other callers. The gateway
+     * decides the path, sets its headers, limits the duration and counts the request the same way
+     * on both. Default none: every request for the activator goes over the network.
+     */
+    public Builder withLocalActivator(LocalActivator local) {
+      this.localActivator = Objects.requireNonNull(local, "local");
+      return this;
+    }
+
+    /**
      * The gateway's own TLS credentials and trust, for endpoints (instances' sidecars, the
      * activator) that name an identity: those are called over mutual TLS, and a certificate naming
      * another identity fails the request with 502 before anything is sent. Connections are pooled
@@ -191,6 +205,11 @@ public interface Gateway {
       if (endpoints == null) {
         throw new IllegalStateException("withEndpoints(..) is required");
       }
+      if (localActivator != null && activator == null) {
+        throw new IllegalStateException(
+            "withLocalActivator(..) needs withActivator(..): name the activator's address and the"
+                + " routing too");
+      }
       return new DefaultGateway(
           new GatewayConfig(
               proxy,
@@ -200,6 +219,7 @@ public interface Gateway {
               coldStartTimeout,
               activator,
               activatorRouting,
+              localActivator,
               upstreamTls,
               tlsCertificates,
               acmeChallenges,

@@ -91,6 +91,10 @@ class GatewayActivatorTest extends GatewayTestBase {
     assertEquals("activator", r.body().toString());
     assertEquals("cold-00001", activator.last().headers().get("Skiff-Revision-Name"));
     assertEquals(0, endpoints.waiters(NS, "cold-00001"), "the gateway itself never waits");
+    assertEquals(
+        1.0,
+        registry.get("skiff.gateway.activator.handoffs").tag("path", "network").counter().count(),
+        "no in-process activator: over the network");
   }
 
   @Test

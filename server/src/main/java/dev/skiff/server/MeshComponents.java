@@ -71,6 +71,13 @@ final class MeshComponents {
         .withMutualTls(activator.listenerTls(), Set.of(gateway.id().uri(), eventing.id().uri()));
   }
 
+  /**
+   * The gateway's identity: the activator's caller check sees it on requests entered in process.
+   */
+  String gatewayIdentity() {
+    return gateway.id().uri();
+  }
+
   /** The identity the gateway must see on the activator's certificate. */
   String activatorIdentity() {
     return activator.id().uri();

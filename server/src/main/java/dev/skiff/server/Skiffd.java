@@ -478,7 +478,15 @@ public final class Skiffd {
                               LOOPBACK,
                               activator.actualPort(),
                               mesh == null ? null : mesh.activatorIdentity()),
-                          scaling);
+                          scaling)
+                      // Same JVM: requests for the activator are handed over in process (no
+                      // socket, TLS nor HTTP/2 framing), as the gateway, so its caller check holds.
+                      .withLocalActivator(
+                          (request, cancellation) ->
+                              activator.serveInProcess(
+                                  request,
+                                  mesh == null ? null : mesh.gatewayIdentity(),
+                                  cancellation));
               // HTTPS with the store's certificates (custom domains, a wildcard for --domain),
               // and the ACME HTTP-01 answers on both listeners.
               gatewaySettings.withAcmeChallenges(acmeChallenges);

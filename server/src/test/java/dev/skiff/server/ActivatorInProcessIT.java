@@ -1,6 +1,7 @@
 package dev.skiff.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.skiff.examples.Examples;
@@ -16,11 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
  * With the mesh on, the activator hands a Wasm instance of its own node the request in process: no
  * connection to the sidecar's listener (so no TLS handshake on a cold start), while the sidecar
  * still sees the activator as the caller, and the instance sees the headers the activator would
- * have sent it over the network.
+ * have sent it over the network. The gateway enters the activator in process too: a cold request
+ * crosses no socket from the gateway to the instance.
  */
 class ActivatorInProcessIT {
   private static final String IN_PROCESS = "skiff_activator_forwards_total{path=\"in_process\"";
   private static final String NETWORK = "skiff_activator_forwards_total{path=\"network\"";
+  private static final String HANDED_IN_PROCESS =
+      "skiff_gateway_activator_handoffs_total{path=\"in_process\"";
+  private static final String HANDED_NETWORK =
+      "skiff_gateway_activator_handoffs_total{path=\"network\"";
 
   @TempDir static Path dir;
   static RunningSkiffd skiffd;
@@ -57,6 +63,8 @@ class ActivatorInProcessIT {
         "--no-wait");
     double inProcessBefore = sum(IN_PROCESS);
     double networkBefore = sum(NETWORK);
+    double handedInProcessBefore = sum(HANDED_IN_PROCESS);
+    double handedNetworkBefore = sum(HANDED_NETWORK);
 
     Http.Response r = awaitAnswer("cold-echo.default.localhost", "/hi");
 
@@ -72,6 +80,16 @@ class ActivatorInProcessIT {
         "the activator's routing headers are not passed on, as over the network");
     assertEquals(1, sum(IN_PROCESS) - inProcessBefore, "handed over in process");
     assertEquals(0, sum(NETWORK) - networkBefore, "no request went over the network");
+    assertEquals(
+        1, sum(HANDED_IN_PROCESS) - handedInProcessBefore, "the gateway entered the activator");
+    assertEquals(
+        0, sum(HANDED_NETWORK) - handedNetworkBefore, "the activator's listener was not used");
+    assertEquals(
+        r.headers().get("X-Request-Id"),
+        r.headers().get("X-Echo-Http-X-Request-Id"),
+        "the gateway's request id reached the instance and came back once");
+    assertEquals(1, r.headers().getAll("X-Request-Id").size());
+    assertNotNull(r.headers().get("X-Echo-Http-X-Forwarded-For"), "forwarding headers passed on");
   }
 
   /** The first answer other than a 404 from a gateway that may not know the route yet. */

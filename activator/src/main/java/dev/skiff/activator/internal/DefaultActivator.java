@@ -2,14 +2,23 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.Activator;
 import dev.skiff.activator.spi.Ticker;
+import dev.skiff.proxy.ClientGoneException;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxyServer;
 import dev.skiff.proxy.Stage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The activator: a {@link ProxyServer}, one server and pipeline per event loop, sharing the
- * revisions (queues, slots, load) and the metrics, plus the stats reporter on the ticker.
+ * revisions (queues, slots, load) and the metrics, plus the stats reporter on the ticker. A request
+ * entered in process runs through the pipeline of the event loop it arrived on (any when the
+ * activator has none there).
  */
 public final class DefaultActivator implements Activator {
   /**
@@ -20,12 +29,18 @@ public final class DefaultActivator implements Activator {
   private static final int NEGATIVE_PORT_BASE = 1 << 20;
 
   private final ProxyServer server;
+  private final Vertx vertx;
+
+  /** Each event loop's pipeline, by the loop's thread: for requests entered in process. */
+  private final Map<Thread, Stage<Exchange>> pipelines = new ConcurrentHashMap<>();
+
   private final Revisions revisions;
   private final StatsReporter reporter;
   private final Ticker ticker;
   private volatile Ticker.Cancellable ticking;
 
   public DefaultActivator(ActivatorConfig config) {
+    this.vertx = config.proxy().vertx();
     ActivatorMetrics metrics = new ActivatorMetrics(config.registry());
     this.revisions =
         new Revisions(
@@ -47,6 +62,8 @@ public final class DefaultActivator implements Activator {
             .withPipeline(
                 client -> {
                   Stage<Exchange> pipeline = Pipeline.assemble(config, revisions, metrics, client);
+                  // Built on the event loop that serves it.
+                  pipelines.put(Thread.currentThread(), pipeline);
                   return ProxyPipeline.of(Exchange::new, x -> Stage.call(pipeline, x));
                 });
     if (config.upstreamTls() != null) {
@@ -70,6 +87,33 @@ public final class DefaultActivator implements Activator {
   }
 
   @Override
+  public Future<Void> serveInProcess(
+      HttpServerRequest request, String caller, Future<Void> cancellation) {
+    Stage<Exchange> pipeline = pipelineHere();
+    if (pipeline == null || ticking == null) {
+      return Future.failedFuture(
+          new IllegalStateException(
+              "the activator is not serving (not started, or closed): start it before handing it"
+                  + " requests"));
+    }
+    Context context = vertx.getOrCreateContext();
+    Exchange x = new Exchange(request, context);
+    x.peerIdentity(caller);
+    // The caller abandoning the request looks, to the activator, as a reset stream does.
+    cancellation.onFailure(cause -> x.cancel(new ClientGoneException()));
+    return Stage.call(pipeline, x).andThen(ar -> x.finish());
+  }
+
+  private Stage<Exchange> pipelineHere() {
+    Stage<Exchange> here = pipelines.get(Thread.currentThread());
+    if (here != null) {
+      return here;
+    }
+    Iterator<Stage<Exchange>> any = pipelines.values().iterator();
+    return any.hasNext() ? any.next() : null;
+  }
+
+  @Override
   public int actualPort() {
     return server.actualPort();
   }
@@ -81,6 +125,7 @@ public final class DefaultActivator implements Activator {
     if (t != null) {
       t.cancel();
     }
+    pipelines.clear();
     return server.close().andThen(ar -> revisions.closeAll());
   }
 }

@@ -5,6 +5,7 @@ import dev.skiff.gateway.TlsCertificates;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.gateway.spi.LocalActivator;
 import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +14,8 @@ import java.util.Locale;
 
 /**
  * The settings of one gateway, as the builder collected them. {@code activator} and {@code
- * activatorRouting} are both null when no activator is configured; {@code upstreamTls} is null when
+ * activatorRouting} are both null when no activator is configured; {@code localActivator} is null
+ * unless the activator runs in this process and is entered there; {@code upstreamTls} is null when
  * every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS listener,
  * {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code publicHttpsPort}
  * is the port redirects to HTTPS name (0: the listener's own).
@@ -26,6 +28,7 @@ public record GatewayConfig(
     Duration coldStartTimeout,
     Endpoint activator,
     ActivatorRouting activatorRouting,
+    LocalActivator localActivator,
     UpstreamTls upstreamTls,
     TlsCertificates tlsCertificates,
     AcmeChallenges acmeChallenges,

@@ -14,14 +14,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The gateway's request metrics: {@code skiff.gateway.requests} (counter by namespace, service,
  * revision, code and code class), {@code skiff.gateway.request.duration} (timer with a percentile
  * histogram per revision), {@code skiff.gateway.requests.in.flight} (gauge) and {@code
- * skiff.gateway.upstream.tls.failures} (counter by namespace, service, revision and reason). Meters
- * are cached per revision so a request does not pay for a registry lookup.
+ * skiff.gateway.upstream.tls.failures} (counter by namespace, service, revision and reason) and
+ * {@code skiff.gateway.activator.handoffs} (counter by path: {@code in_process} when the activator
+ * runs in this process and is entered there, {@code network} over its listener). Meters are cached
+ * per revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
   static final String REQUESTS = "skiff.gateway.requests";
   static final String DURATION = "skiff.gateway.request.duration";
   static final String IN_FLIGHT = "skiff.gateway.requests.in.flight";
   static final String TLS_FAILURES = "skiff.gateway.upstream.tls.failures";
+  static final String HANDOFFS = "skiff.gateway.activator.handoffs";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -29,9 +32,13 @@ final class GatewayMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentMap<Key, RevisionMeters> byRevision = new ConcurrentHashMap<>();
+  private final Counter handoffsInProcess;
+  private final Counter handoffsNetwork;
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.handoffsInProcess = handoffs(registry, "in_process");
+    this.handoffsNetwork = handoffs(registry, "network");
     // The registry holds the gauge's state weakly; this object keeps it alive.
     registry.gauge(IN_FLIGHT, Tags.empty(), inFlight);
   }
@@ -46,6 +53,18 @@ final class GatewayMetrics {
     RevisionMeters m = byRevision.computeIfAbsent(key, this::meters);
     m.latency.record(latency);
     m.byStatus.computeIfAbsent(status, s -> counter(key, s)).increment();
+  }
+
+  /** A request went to the activator, in process or over the network. */
+  void handedToActivator(boolean inProcess) {
+    (inProcess ? handoffsInProcess : handoffsNetwork).increment();
+  }
+
+  private static Counter handoffs(MeterRegistry registry, String path) {
+    return Counter.builder(HANDOFFS)
+        .description("Requests handed to the activator, by path (in_process or network)")
+        .tag("path", path)
+        .register(registry);
   }
 
   /** TLS with an upstream of the revision failed for {@code reason}; rare, so not cached. */

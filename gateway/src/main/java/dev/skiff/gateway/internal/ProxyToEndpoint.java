@@ -2,14 +2,20 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.spi.Endpoint;
+import dev.skiff.gateway.spi.LocalActivator;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamTlsException;
 import dev.skiff.routing.Route;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,6 +23,11 @@ import java.util.Set;
  * EndpointProxy}; over mutual TLS when the endpoint names an identity), and turns an upstream
  * failure into 502 with a hint that fits an instance or the activator. TLS failures are counted by
  * reason.
+ *
+ * <p>When the activator runs in this process ({@link LocalActivator}), a request for it is handed
+ * over in process instead: its headers replaced by those the activator would have been sent, and
+ * the activator answering on the client's own response. The gateway's own response headers stay the
+ * gateway's, as over the network, where the activator's copies of them are dropped.
  */
 final class ProxyToEndpoint implements Stage<Exchange> {
   private static final System.Logger LOG = System.getLogger(ProxyToEndpoint.class.getName());
@@ -26,6 +37,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
 
   private final EndpointProxy proxy;
   private final GatewayMetrics metrics;
+  private final LocalActivator localActivator;
 
   ProxyToEndpoint(HttpClient client, GatewayConfig config, GatewayMetrics metrics) {
     this.proxy =
@@ -36,13 +48,81 @@ final class ProxyToEndpoint implements Stage<Exchange> {
             OWNED,
             config.upstreamTls());
     this.metrics = metrics;
+    this.localActivator = config.localActivator();
   }
 
   @Override
   public Future<Void> serve(Exchange x) {
+    if (x.viaActivator()) {
+      metrics.handedToActivator(localActivator != null);
+      if (localActivator != null) {
+        return handToLocalActivator(x);
+      }
+    }
     Endpoint ep = x.endpoint();
     return proxy.proxy(
         x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
+  }
+
+  /**
+   * Enters the activator in process. Cancelling the exchange fails the call at once with the
+   * cancellation's cause (as a reset upstream stream would), and the activator drops the request.
+   */
+  private Future<Void> handToLocalActivator(Exchange x) {
+    keepOwnResponseHeaders(x.response());
+    replaceHeaders(x.request().headers(), x.upstreamHeaders());
+    Promise<Void> done = Promise.promise();
+    x.cancellation().onFailure(done::tryFail);
+    Future<Void> served;
+    try {
+      served = localActivator.serve(x.request(), x.cancellation());
+    } catch (RuntimeException e) {
+      served = Future.failedFuture(e);
+    }
+    served.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            done.tryComplete();
+          } else if (!done.future().isComplete()) {
+            done.tryFail(failed(x, UpstreamFailure.NO_RESPONSE, ar.cause()));
+          }
+        });
+    return done.future();
+  }
+
+  /**
+   * Whatever the activator writes, the headers the gateway owns ({@link #OWNED}) go out with the
+   * gateway's values only, as when the gateway relays the activator's answer over the network.
+   */
+  private static void keepOwnResponseHeaders(HttpServerResponse res) {
+    MultiMap own = MultiMap.caseInsensitiveMultiMap();
+    for (String name : OWNED) {
+      own.add(name, res.headers().getAll(name));
+    }
+    res.headersEndHandler(
+        v -> {
+          for (String name : OWNED) {
+            res.headers().remove(name);
+          }
+          res.headers().addAll(own);
+        });
+  }
+
+  /**
+   * Makes {@code request} carry the headers the activator is sent ({@code upstream}); its Host (or
+   * {@code :authority}) and pseudo-headers stay.
+   */
+  static void replaceHeaders(MultiMap request, MultiMap upstream) {
+    List<String> drop = new ArrayList<>();
+    for (String name : request.names()) {
+      if (!name.startsWith(":") && !"host".equalsIgnoreCase(name) && !upstream.contains(name)) {
+        drop.add(name);
+      }
+    }
+    drop.forEach(request::remove);
+    for (String name : upstream.names()) {
+      request.set(name, upstream.getAll(name));
+    }
   }
 
   /**
