@@ -3,9 +3,8 @@ package dev.skiff.controlplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.testing.SelfSigned;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,33 +31,8 @@ class DomainMappingApiTest extends ApiTestCase {
 
   /** A self-signed P-256 certificate and its key, made by the real openssl, as PEM. */
   private String[] certificate(String name) throws Exception {
-    Path cert = dir.resolve(name + ".crt");
-    Path key = dir.resolve(name + ".key");
-    Process p =
-        new ProcessBuilder(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=" + name,
-                "-addext",
-                "subjectAltName=DNS:" + name)
-            .redirectErrorStream(true)
-            .start();
-    p.getInputStream().readAllBytes();
-    assertEquals(0, p.waitFor());
-    return new String[] {Files.readString(cert), Files.readString(key)};
+    SelfSigned made = SelfSigned.make(dir, name, 2, name, "DNS:" + name);
+    return new String[] {made.certPem(), made.keyPem()};
   }
 
   private ApiFixture.Response upload(String domain, String cert, String key) throws Exception {

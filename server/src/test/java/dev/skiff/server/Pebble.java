@@ -1,5 +1,6 @@
 package dev.skiff.server;
 
+import dev.skiff.testing.SelfSigned;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -34,33 +35,10 @@ final class Pebble implements AutoCloseable {
 
   static Pebble start(Path dir, Duration validity) throws Exception {
     Files.createDirectories(dir);
-    Path cert = dir.resolve("pebble-tls.crt");
-    Path key = dir.resolve("pebble-tls.key");
-    var made =
-        Processes.run(
-            List.of(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=pebble",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost"),
-            null);
-    if (made.exit() != 0) {
-      throw new IllegalStateException("openssl: " + made.output());
-    }
+    SelfSigned tls =
+        SelfSigned.make(dir, "pebble-tls", 2, "pebble", "IP:127.0.0.1", "DNS:localhost");
+    Path cert = tls.certFile();
+    Path key = tls.keyFile();
     int port = freePort();
     int management = freePort();
     Path config = dir.resolve("pebble.json");

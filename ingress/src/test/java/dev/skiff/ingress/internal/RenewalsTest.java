@@ -16,20 +16,14 @@ import dev.skiff.controlplane.events.EventNote;
 import dev.skiff.gateway.TlsCertificates;
 import dev.skiff.ingress.CertificateIssueException;
 import dev.skiff.ingress.spi.DomainStore;
+import dev.skiff.testing.SelfSigned;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,45 +93,9 @@ class RenewalsTest {
   }
 
   private DomainCertificate certificate(String name) throws Exception {
-    Path cert = dir.resolve(name + ".crt");
-    Path key = dir.resolve(name + ".key");
-    Process p =
-        new ProcessBuilder(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString(),
-                "-days",
-                "3",
-                "-subj",
-                "/CN=" + name,
-                "-addext",
-                "subjectAltName=DNS:" + name)
-            .redirectErrorStream(true)
-            .start();
-    p.getInputStream().readAllBytes();
-    assertEquals(0, p.waitFor());
-    byte[] der =
-        Base64.getMimeDecoder()
-            .decode(
-                Files.readString(key).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
-    X509Certificate c =
-        (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(cert)));
+    SelfSigned made = SelfSigned.make(dir, name, 3, name, "DNS:" + name);
     return new DomainCertificate(
-        name,
-        KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der)),
-        List.of(c),
-        DomainCertificate.ACME);
+        name, made.privateKey(), List.of(made.certificate()), DomainCertificate.ACME);
   }
 
   private static ResourceEvent mapAuto(String domain) {
