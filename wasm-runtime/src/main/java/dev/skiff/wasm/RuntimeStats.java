@@ -10,6 +10,13 @@ package dev.skiff.wasm;
  * @param queued guests waiting for a permit (not counting those sleeping in WASI)
  * @param executions requests admitted and not finished: waiting, computing or sleeping; a cancelled
  *     or timed-out request counts until its guest has stopped
+ * @param pooledMemoryBytes linear memory kept between requests for reuse, all functions together
  */
 public record RuntimeStats(
-    long compiles, long cacheHits, int threads, int busyThreads, int queued, int executions) {}
+    long compiles,
+    long cacheHits,
+    int threads,
+    int busyThreads,
+    int queued,
+    int executions,
+    long pooledMemoryBytes) {}

@@ -4,6 +4,7 @@ import dev.skiff.wasm.internal.CallerContext;
 import dev.skiff.wasm.internal.CompiledWasm;
 import dev.skiff.wasm.internal.DefaultWasmFunction;
 import dev.skiff.wasm.internal.DiskCache;
+import dev.skiff.wasm.internal.MemoryBudget;
 import dev.skiff.wasm.internal.ModuleCompiler;
 import dev.skiff.wasm.internal.WorkerPool;
 import io.vertx.core.Future;
@@ -29,10 +30,14 @@ import java.util.concurrent.RejectedExecutionException;
  * }</pre>
  */
 public final class WasmRuntime implements AutoCloseable {
+  /** The default of {@link Builder#withPooledMemoryBytes}. */
+  public static final long DEFAULT_POOLED_MEMORY_BYTES = 64L << 20;
+
   private final ExecutionMode mode;
   private final ModuleCompiler compiler;
   private final WorkerPool pool;
   private final ExecutorService loader;
+  private final MemoryBudget memoryBudget;
 
   private WasmRuntime(Builder builder) {
     this.mode = builder.mode;
@@ -44,6 +49,7 @@ public final class WasmRuntime implements AutoCloseable {
             builder.threads,
             builder.revisionShare > 0 ? builder.revisionShare : Math.max(1, builder.threads - 1),
             builder.queueCapacity);
+    this.memoryBudget = new MemoryBudget(builder.pooledMemoryBytes);
     this.loader =
         Executors.newSingleThreadExecutor(
             task -> {
@@ -68,7 +74,7 @@ public final class WasmRuntime implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     config.directory().ifPresent(WasmRuntime::checkDirectory);
     CompiledWasm compiled = compiler.compile(moduleBytes, config);
-    return new DefaultWasmFunction(compiled, config, pool);
+    return new DefaultWasmFunction(compiled, config, pool, memoryBudget);
   }
 
   /**
@@ -110,7 +116,7 @@ public final class WasmRuntime implements AutoCloseable {
     CompiledWasm compiled = compiler.reuse(sha256Hex, config);
     return compiled == null
         ? Optional.empty()
-        : Optional.of(new DefaultWasmFunction(compiled, config, pool));
+        : Optional.of(new DefaultWasmFunction(compiled, config, pool, memoryBudget));
   }
 
   public ExecutionMode mode() {
@@ -124,7 +130,8 @@ public final class WasmRuntime implements AutoCloseable {
         pool.threads(),
         pool.busy(),
         pool.queued(),
-        pool.executions());
+        pool.executions(),
+        memoryBudget.used());
   }
 
   /** Stops the pool: running instances are interrupted, queued requests fail as overloaded. */
@@ -147,6 +154,7 @@ public final class WasmRuntime implements AutoCloseable {
     private int queueCapacity = 1024;
     private int revisionShare;
     private ExecutionMode mode = ExecutionMode.COMPILED;
+    private long pooledMemoryBytes = DEFAULT_POOLED_MEMORY_BYTES;
 
     private Builder() {}
 
@@ -187,6 +195,22 @@ public final class WasmRuntime implements AutoCloseable {
         throw new IllegalArgumentException("queueCapacity must be >= 1");
       }
       this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /**
+     * Bytes of linear memory all functions together may keep between requests so that a request's
+     * fresh instance reuses a memory instead of allocating one; default 64 MiB, 0 turns reuse off.
+     * Each function instance keeps at most 8 memories, each only while its guest never grew it, and
+     * drops those unused for 2 s and all when it stops. A reused memory is reset by instantiation
+     * exactly as a new one is initialised (docs/security.md, Wasm).
+     */
+    public Builder withPooledMemoryBytes(long pooledMemoryBytes) {
+      if (pooledMemoryBytes < 0) {
+        throw new IllegalArgumentException(
+            "pooledMemoryBytes must be >= 0 (0 turns memory reuse off)");
+      }
+      this.pooledMemoryBytes = pooledMemoryBytes;
       return this;
     }
 

@@ -257,6 +257,57 @@ public final class Wat {
             + "))");
   }
 
+  /**
+   * Answers what it finds before touching anything, as four-digit numbers: memory.size in pages,
+   * the global, the i32 at 300 (a secret slot), the i32 at 70000 (in the second page), the data
+   * segment's first byte at 256 (48, '0', when intact), and the table size. It then leaves a secret
+   * in all of them: 4242 in the global and both slots, 'X' over the data segment, a grown table,
+   * and, when the request body starts with 'g', one more page of memory with 4242 in it. "0002"
+   * "0000" "0000" "0000" "0048" "0001" is what a fresh instance sees.
+   */
+  public static byte[] secretKeeper() {
+    String header = "Content-Type: text/plain\n\n";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"fd_read\" (func $fd_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(memory (export \"memory\") 2)\n"
+            + "(global $secret (mut i32) (i32.const 0))\n"
+            + "(table $t 1 funcref)\n"
+            + "(data (i32.const 256) "
+            + literal("0" + header)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\")\n"
+            + "  (call $write (i32.const 257) (i32.const "
+            + header.length()
+            + "))\n"
+            + DIGITS.replace("$VALUE", "(memory.size)")
+            + DIGITS.replace("$VALUE", "(global.get $secret)")
+            + DIGITS.replace("$VALUE", "(i32.load (i32.const 300))")
+            + DIGITS.replace("$VALUE", "(i32.load (i32.const 70000))")
+            + DIGITS.replace("$VALUE", "(i32.load8_u (i32.const 256))")
+            + DIGITS.replace("$VALUE", "(table.size $t)")
+            + """
+              (global.set $secret (i32.const 4242))
+              (i32.store (i32.const 300) (i32.const 4242))
+              (i32.store (i32.const 70000) (i32.const 4242))
+              (i32.store8 (i32.const 256) (i32.const 88))
+              (drop (table.grow $t (ref.null func) (i32.const 1)))
+              (i32.store (i32.const 32) (i32.const 1000))
+              (i32.store (i32.const 36) (i32.const 1))
+              (drop (call $fd_read (i32.const 0) (i32.const 32) (i32.const 1) (i32.const 40)))
+              (if (i32.and (i32.eq (i32.load (i32.const 40)) (i32.const 1))
+                           (i32.eq (i32.load8_u (i32.const 1000)) (i32.const 103)))
+                (then
+                  (drop (memory.grow (i32.const 1)))
+                  (i32.store (i32.const 140000) (i32.const 4242)))))
+              """
+            + ")");
+  }
+
   /** Writes $VALUE (0..9999) as four decimal digits at 200 and prints them. */
   private static final String DIGITS =
       """

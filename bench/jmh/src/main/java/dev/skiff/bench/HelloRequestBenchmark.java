@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What one request to {@code hello} costs inside the Wasm runtime: a fresh instance with fresh
- * memory, {@code _start}, the CGI response parsed, including the hand-off to the runtime's pool and
- * back (the public {@link WasmFunction#handle} path, as the node agent calls it). The module is
- * loaded (and, in {@code COMPILED} mode, compiled) once per trial, as once per revision.
+ * (new, or reused and reset) memory, {@code _start}, the CGI response parsed, including the
+ * hand-off to the runtime's pool and back (the public {@link WasmFunction#handle} path, as the node
+ * agent calls it). The module is loaded (and, in {@code COMPILED} mode, compiled) once per trial,
+ * as once per revision.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -32,13 +33,21 @@ public class HelloRequestBenchmark {
   @Param({"COMPILED", "INTERPRETED"})
   public ExecutionMode mode;
 
+  /**
+   * Bytes of linear memory the runtime may keep between requests: 0 allocates and zeroes a new
+   * memory per request (before pooling), the default reuses the memory the last request left, reset
+   * by instantiation.
+   */
+  @Param({"0", "67108864"})
+  public long pooledMemoryBytes;
+
   private WasmRuntime runtime;
   private WasmFunction hello;
   private WagiRequest request;
 
   @Setup(Level.Trial)
   public void load() {
-    runtime = WasmRuntime.builder().withMode(mode).build();
+    runtime = WasmRuntime.builder().withMode(mode).withPooledMemoryBytes(pooledMemoryBytes).build();
     hello =
         runtime.load(Examples.wasm(Examples.HELLO), WasmConfig.builder().withName("hello").build());
     request = WagiRequest.builder().withUri("/?name=bench").build();

@@ -29,14 +29,19 @@ public final class DefaultWasmFunction implements WasmFunction {
   private final Semaphore limiter; // null: unlimited
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CpuPermits.Lane lane;
+  private final MemoryPool memories;
   private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  public DefaultWasmFunction(CompiledWasm wasm, WasmConfig config, WorkerPool pool) {
+  public DefaultWasmFunction(
+      CompiledWasm wasm, WasmConfig config, WorkerPool pool, MemoryBudget memoryBudget) {
     this.wasm = wasm;
     this.config = config;
     this.pool = pool;
     this.lane = pool.lane();
+    this.memories =
+        new MemoryPool(
+            memoryBudget, MemoryPool.MAX_KEPT, MemoryPool.IDLE, System::nanoTime, pool::schedule);
     this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());
   }
 
@@ -73,6 +78,7 @@ public final class DefaultWasmFunction implements WasmFunction {
   @Override
   public void close() {
     closed = true;
+    memories.close();
     for (Execution execution : executions) {
       execution.cancel(new FunctionCancelledException("the function's revision was stopped"));
     }
@@ -102,7 +108,7 @@ public final class DefaultWasmFunction implements WasmFunction {
     var execution =
         new Execution(
             promise,
-            slot -> Invocation.run(wasm, config, request, slot),
+            slot -> Invocation.run(wasm, config, request, slot, memories),
             lane,
             config.timeout(),
             line -> config.logSink().log(name(), LogSink.Source.HOST, line));

@@ -24,11 +24,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.function.Function;
 
 /**
  * Runs one request on the calling thread: a fresh WASI context and instance, {@code _start} once,
- * stdout parsed as CGI. Everything it creates is garbage afterwards; failures are thrown as they
- * come and classified by {@link FailureClassifier}.
+ * stdout parsed as CGI. Everything it creates is garbage afterwards, except the instance's linear
+ * memory, which goes back to the function's {@link MemoryPool} and is reset by the next
+ * instantiation; failures are thrown as they come and classified by {@link FailureClassifier}.
  */
 final class Invocation {
   /** WASI's random_get must be a CSPRNG; SecureRandom is thread-safe. */
@@ -39,7 +41,12 @@ final class Invocation {
 
   private Invocation() {}
 
-  static WagiResponse run(CompiledWasm wasm, WasmConfig config, WagiRequest request, CpuSlot slot) {
+  static WagiResponse run(
+      CompiledWasm wasm,
+      WasmConfig config,
+      WagiRequest request,
+      CpuSlot slot,
+      MemoryPool memories) {
     long deadline = System.nanoTime() + config.timeout().toNanos();
     var stdout = new BoundedOutputStream(config.maxResponseBytes());
     var stderr = new StderrLineSink(config.logSink(), config.name());
@@ -66,7 +73,7 @@ final class Invocation {
         }
       }
       functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
-      Instance instance = instantiate(wasm, config, functions);
+      Instance instance = instantiate(wasm, config, functions, memories::take);
       try {
         instance.export("_start").apply();
       } catch (WasiExitException e) {
@@ -76,6 +83,10 @@ final class Invocation {
       } catch (ExecutionCompletedException e) {
         // proc_exit(0) when WASI is told not to throw: success
       }
+      // The guest has stopped and nothing holds the instance any more: its memory may serve the
+      // next request, whose instantiation resets it (see MemoryPool). Not after a trap or an
+      // interrupt: those paths are rare and keep nothing.
+      memories.give(instance.memory());
     } finally {
       stderr.close();
     }
@@ -139,28 +150,31 @@ final class Invocation {
     try (var wasi = WasiPreview1.builder().withLogger(SilentLogger.INSTANCE).build()) {
       HostFunction[] functions =
           withOutboundHttp(wasi.toHostFunctions(), new ExperimentalHttp(config, null, 0));
-      instantiate(wasm, config, functions);
+      instantiate(wasm, config, functions, ByteArrayMemory::new);
     } catch (RuntimeException e) {
       throw new ModuleInvalidException("cannot be instantiated: " + e.getMessage(), e);
     }
   }
 
   private static Instance instantiate(
-      CompiledWasm wasm, WasmConfig config, HostFunction[] functions) {
+      CompiledWasm wasm,
+      WasmConfig config,
+      HostFunction[] functions,
+      Function<MemoryLimits, Memory> memories) {
     int maxPages = config.maxMemoryPages();
     return Instance.builder(wasm.module())
         .withMachineFactory(wasm.machineFactory())
         .withImportValues(ImportValues.builder().addFunction(functions).build())
-        .withMemoryFactory(limits -> cappedMemory(limits, maxPages))
+        .withMemoryFactory(limits -> memories.apply(capped(limits, maxPages)))
         .withTableFactory(Invocation::privateTable)
         .withStart(false)
         .build();
   }
 
-  /** Memory the guest cannot grow past the configured limit; memory.grow returns -1 beyond it. */
-  private static Memory cappedMemory(MemoryLimits declared, int maxPages) {
+  /** Limits the guest cannot grow past: memory.grow returns -1 beyond the configured limit. */
+  private static MemoryLimits capped(MemoryLimits declared, int maxPages) {
     int max = Math.min(declared.maximumPages(), maxPages);
-    return new ByteArrayMemory(new MemoryLimits(declared.initialPages(), max, declared.shared()));
+    return new MemoryLimits(declared.initialPages(), max, declared.shared());
   }
 
   /**
