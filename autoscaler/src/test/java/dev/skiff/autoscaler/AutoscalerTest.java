@@ -10,6 +10,7 @@ import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.api.stats.Stat;
 import dev.skiff.autoscaler.spi.Endpoints;
 import dev.skiff.autoscaler.spi.Ticker;
+import dev.skiff.testing.ManualClock;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;

@@ -13,6 +13,7 @@ import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.controlplane.ConflictException;
 import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.controlplane.InvalidResourceException;
+import dev.skiff.testing.ManualClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ class MeshCaTest {
   @TempDir Path dir;
   Vertx vertx;
   EmbeddedStore store;
-  MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   MeshCa ca;
 
   static final SpiffeId HELLO = SpiffeId.workload("skiff.local", "team-a", "hello");

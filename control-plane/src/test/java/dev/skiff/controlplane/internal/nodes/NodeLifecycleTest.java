@@ -9,6 +9,7 @@ import dev.skiff.api.model.Node;
 import dev.skiff.api.model.NodeSpec;
 import dev.skiff.api.model.Resources;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.testing.ManualClock;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class NodeLifecycleTest {
   private static final NodeSpec SPEC =
       new NodeSpec("10.0.0.5", new Resources("1073741824", "2000m"), List.of("wasm"));
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private EmbeddedStore store;
   private NodeRecords records;
   private NodeLifecycle lifecycle;

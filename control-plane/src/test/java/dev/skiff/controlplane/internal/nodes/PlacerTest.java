@@ -12,6 +12,7 @@ import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
 import dev.skiff.controlplane.spi.Store;
+import dev.skiff.testing.ManualClock;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class PlacerTest {
   private static final NodeSpec SPEC =
       new NodeSpec("10.0.0.5", new Resources("8Gi", "4"), List.of("wasm"));
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private EmbeddedStore store;
   private NodeRecords records;
   private NodeLifecycle lifecycle;

@@ -1,4 +1,4 @@
-package dev.skiff.autoscaler;
+package dev.skiff.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class ManualClock extends Clock {
-  private Instant now;
+/** A clock a test moves by hand, in UTC. */
+public final class ManualClock extends Clock {
+  private volatile Instant now;
 
-  ManualClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  /** Moves the clock forward (or back, for a negative duration) by {@code d}. */
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
