@@ -42,26 +42,33 @@ class CapacityTest extends ActivatorTestBase {
     Backend b = backend("b").hold();
     endpoints.publish(NS, "shrink-00001", 1, a.endpoint(), b.endpoint());
     List<Future<Response>> all = new ArrayList<>();
-    all.add(get("shrink-00001", "/0"));
-    all.add(get("shrink-00001", "/1"));
+    all.add(get("shrink-00001", "/shrink/0"));
+    all.add(get("shrink-00001", "/shrink/1"));
     eventually("each endpoint holds one", () -> a.heldCount() == 1 && b.heldCount() == 1);
     for (int i = 2; i < 8; i++) {
-      all.add(get("shrink-00001", "/" + i));
+      all.add(get("shrink-00001", "/shrink/" + i));
     }
     eventually("six wait for a slot", () -> queued("shrink-00001") == 6);
+    List<String> heldByA = uris(a, "/shrink/");
 
     endpoints.publish(NS, "shrink-00001", 1, b.endpoint());
+    // The fake watch delivers the update before publish returns: a is out of the ready set now.
     b.release();
-    // The activator applies the update on its own context before b's answer comes back; once b has
-    // a second request the update is in, so a's freed slot cannot draw a queued request.
     eventually("b serves from the queue", () -> b.seen.size() >= 2);
     a.release(); // a's in-flight request finishes where it was sent
 
     List<Response> answers = await(Future.all(all)).list();
     assertTrue(answers.stream().allMatch(r -> r.status() == 200));
-    assertEquals(1, a.seen.size(), "a got only the request it had before it left");
-    assertEquals(7, b.seen.size(), "the queued requests went to b");
+    String seen = "a saw " + uris(a, "") + ", b saw " + uris(b, "");
+    assertEquals(1, heldByA.size(), seen);
+    assertEquals(
+        heldByA, uris(a, "/shrink/"), "a got only the request it had before it left; " + seen);
+    assertEquals(7, uris(b, "/shrink/").size(), "the queued requests went to b; " + seen);
     assertEquals(1, b.maxInFlight.get());
+  }
+
+  private static List<String> uris(Backend backend, String prefix) {
+    return backend.seen.stream().map(Backend.Seen::uri).filter(u -> u.startsWith(prefix)).toList();
   }
 
   @Test
