@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The cold request path end to end: client -> real gateway -> real activator -> real backend, with
@@ -135,6 +137,8 @@ class ThroughTheGatewayTest {
   }
 
   @Test
+  @Timeout(
+      120) // a thousand requests over two hops took 26 s on a loaded machine: Await.await allows 30
   void flippingTheRoutingUnderLoadLosesAndDuplicatesNothing() {
     Backend b = backend("flip-00001").delay(1);
     endpoints.publish(NS, "flip-00001", 0, b.endpoint());
@@ -150,7 +154,7 @@ class ThroughTheGatewayTest {
       workers.add(done.future());
       work(client(), total, issued, answered, failures, done);
     }
-    await(Future.all(workers));
+    await(Future.all(workers), Duration.ofSeconds(100));
 
     assertEquals(List.of(), failures);
     Map<String, Long> byUri =

@@ -49,7 +49,7 @@ class GatewayCapacityTest extends GatewayTestBase {
                   .setPort(patient.actualPort()),
               null);
       eventually(
-          Duration.ofSeconds(5),
+          Duration.ofSeconds(30),
           "the gateway waits on the endpoint source",
           () -> endpoints.waiters(NS, "cold-00001") == 1);
 
@@ -128,7 +128,7 @@ class GatewayCapacityTest extends GatewayTestBase {
     assertEquals(504, r.status());
     assertTrue(r.body().toJsonObject().getString("error").contains("1000 ms"));
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "the upstream request is abandoned",
         () -> held.stream().allMatch(req -> req.response().closed()));
   }
@@ -186,17 +186,17 @@ class GatewayCapacityTest extends GatewayTestBase {
     var impatient = client(new io.vertx.core.http.HttpClientOptions());
 
     Future<Response> abandoned = get(impatient, host("hangup"), "/");
-    eventually(Duration.ofSeconds(5), "the request reaches the backend", () -> !held.isEmpty());
+    eventually(Duration.ofSeconds(30), "the request reaches the backend", () -> !held.isEmpty());
     await(impatient.close());
 
     Boolean failed = await(abandoned.transform(ar -> Future.succeededFuture(ar.failed())));
     assertTrue(failed, "the client saw its own connection close");
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "the upstream request is abandoned",
         () -> held.peek().response().closed());
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "the hang-up is counted as 499",
         () ->
             registry
@@ -205,7 +205,7 @@ class GatewayCapacityTest extends GatewayTestBase {
                     .counter()
                 != null);
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "nothing is left in flight",
         () -> registry.get("skiff.gateway.requests.in.flight").gauge().value() == 0);
   }

@@ -35,7 +35,7 @@ class GatewayFramingTest extends GatewayTestBase {
 
   private Reply exchange(String request) {
     try (RawHttp c = connect()) {
-      return c.send(request).read(3000);
+      return c.send(request).reply(3000);
     }
   }
 

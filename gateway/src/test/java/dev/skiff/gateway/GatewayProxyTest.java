@@ -97,7 +97,7 @@ class GatewayProxyTest extends GatewayTestBase {
     }
 
     eventually(
-        java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofSeconds(30),
         "three 200s counted for hello-00001",
         () -> {
           var c =

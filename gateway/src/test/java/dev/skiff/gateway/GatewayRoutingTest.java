@@ -240,7 +240,7 @@ class GatewayRoutingTest extends GatewayTestBase {
     get("unknown.default.localhost", "/");
 
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "all five requests are recorded",
         () -> {
           Counter c =
@@ -264,13 +264,13 @@ class GatewayRoutingTest extends GatewayTestBase {
     assertTrue(
         histogramMeters.contains(t.getId()), "latency timer publishes a percentile histogram");
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "the 404 is recorded",
         () ->
             registry.find("skiff.gateway.requests").tags("code", "404", "service", "none").counter()
                 != null);
     eventually(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         "in-flight drops to zero",
         () -> registry.get("skiff.gateway.requests.in.flight").gauge().value() == 0);
   }

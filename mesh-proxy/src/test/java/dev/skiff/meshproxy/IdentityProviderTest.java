@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,17 +39,45 @@ class IdentityProviderTest {
   void renewsAtSeventyPercentOfTheLifetimeLessTheJitter() {
     AtomicReference<Double> jitter = new AtomicReference<>(0.0);
     IdentityProvider p = provider(ca.issuer(), jitter);
+    Instant before = Instant.now();
     Credentials c = await(p.start());
+    Instant after = Instant.now();
     Clock now = Clock.fixed(c.notBefore(), ZoneOffset.UTC);
-    Duration life = Duration.between(c.notBefore(), c.notAfter());
 
     assertEquals(1, ticker.delays().size());
-    assertEquals(life.toMillis() * 7 / 10, ticker.delays().get(0).toMillis(), 2000);
+    assertRenewsAt(0.7, c, before, after, ticker.delays().get(0));
 
     jitter.set(0.999);
     IdentityProvider early = provider(ca.issuer(), jitter, now);
-    await(early.start());
-    assertEquals(life.toMillis() * 6 / 10, ticker.delays().get(1).toMillis(), 2000);
+    Credentials second = await(early.start());
+    // Its clock stands still at the first leaf's notBefore: asked and scheduled then.
+    Instant stopped = c.notBefore();
+    assertRenewsAt(0.7 - 0.1 * 0.999, second, stopped, stopped, ticker.delays().get(1));
+  }
+
+  /**
+   * The renewal of {@code c} is due at {@code fraction} of its lifetime counted from when it was
+   * asked for (or from its notBefore, if later), and was scheduled after that: with the request
+   * made between {@code before} and {@code after} (the start's own duration, long on a loaded
+   * machine), the delay lies between these bounds, a few milliseconds apart when the start is
+   * quick.
+   */
+  private static void assertRenewsAt(
+      double fraction, Credentials c, Instant before, Instant after, Duration delay) {
+    long notAfter = c.notAfter().toEpochMilli();
+    long from = Math.max(c.notBefore().toEpochMilli(), before.toEpochMilli());
+    long latest = (long) (fraction * (notAfter - from)) + 2;
+    long earliest = (long) ((1 - fraction) * from + fraction * notAfter) - after.toEpochMilli() - 2;
+    assertTrue(
+        delay.toMillis() >= earliest && delay.toMillis() <= latest,
+        "renewal in "
+            + delay.toMillis()
+            + " ms, expected within ["
+            + earliest
+            + ", "
+            + latest
+            + "] ms of the start for "
+            + c);
   }
 
   /**
@@ -68,10 +97,13 @@ class IdentityProviderTest {
             .withJitter(() -> 0.0)
             .build();
 
-    await(p.start());
+    Instant before = Instant.now();
+    Credentials c = await(p.start());
+    Instant after = Instant.now();
 
     assertEquals(1, ticker.delays().size());
-    assertEquals(7000, ticker.delays().get(0).toMillis(), 1000);
+    // About 7 s after the request; counting the minute, it would be due at once.
+    assertRenewsAt(0.7, c, before, after, ticker.delays().get(0));
   }
 
   @Test

@@ -82,9 +82,9 @@ public final class Fixtures {
             .orElse(null);
   }
 
-  /** Polls until {@code done} or fails after 10 s. */
+  /** Polls until {@code done} or fails after 30 s (the agent runs on a loaded machine in CI). */
   public static void await(String what, BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what);

@@ -148,7 +148,9 @@ class InstanceFrontTest {
 
     agent.scale("default", "hello-00001", 0);
     await("the endpoint withdrawn", () -> ready().isEmpty());
-    ticker.fireTimers(); // the endpoint grace
+    // The agent sets the grace timer just after it withdraws the endpoint, on its own thread.
+    await("the endpoint grace", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
 
     await("the instance stopped", () -> instance.stopped);
     RecordingFront front = fronts.opened.get(0);
@@ -224,6 +226,7 @@ class InstanceFrontTest {
 
     agent.scale("default", "hello-00001", 0);
     await("the endpoint withdrawn", () -> ready().isEmpty());
+    await("the endpoint grace", () -> ticker.pendingTimers() == 1);
     ticker.fireTimers();
     await("the front asked to stop", () -> fronts.opened.get(0).drain != null);
 

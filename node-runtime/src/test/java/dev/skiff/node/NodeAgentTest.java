@@ -495,7 +495,9 @@ class NodeAgentTest {
         () -> "False/InsufficientCapacity".equals(readyOf(statuses.get("other-00001"))));
 
     agent.scale("default", "hello-00001", 1);
-    ticker.fireTimers(); // the stopped instance's endpoint grace
+    // The scale is applied on the agent's thread, which then sets the stopped instance's grace.
+    await("the stopped instance's endpoint grace", () -> ticker.pendingTimers() == 1);
+    ticker.fireTimers();
 
     await("the other revision starts", () -> ready("other-00001") == 1);
     assertNull(agent.endpoints().unavailable("default", "other-00001"));

@@ -10,9 +10,13 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 /**
  * A paced load through the gateway: {@code rate} GET requests a second, spread round-robin over
@@ -26,7 +30,13 @@ final class MeshLoad implements AutoCloseable {
   private static final int KEPT_FAILURES = 10;
 
   /** What a run counted. */
-  record Totals(long sent, long ok, long failed, double seconds, List<String> firstFailures) {}
+  record Totals(
+      long sent,
+      long ok,
+      long failed,
+      double seconds,
+      List<String> firstFailures,
+      Map<String, Long> failureKinds) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final List<HttpClient> clients = new ArrayList<>();
@@ -37,6 +47,7 @@ final class MeshLoad implements AutoCloseable {
   private final AtomicLong ok = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final List<String> failures = new CopyOnWriteArrayList<>();
+  private final Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
   private final long startedAt = System.nanoTime();
   private long timer;
   private long stoppedAt;
@@ -84,6 +95,7 @@ final class MeshLoad implements AutoCloseable {
             .setPort(port)
             .setURI("/?n=" + n)
             .setTimeout(30_000);
+    long sentAt = System.nanoTime();
     client
         .request(req)
         .compose(r -> r.send())
@@ -94,12 +106,22 @@ final class MeshLoad implements AutoCloseable {
                 ok.incrementAndGet();
               } else {
                 failed.incrementAndGet();
+                String kind =
+                    ar.succeeded()
+                        ? ar.result().substring(0, 3)
+                        : ar.cause().getClass().getSimpleName()
+                            + " "
+                            + String.valueOf(ar.cause().getMessage()).replaceAll("[0-9]+", "N");
+                kinds.computeIfAbsent(host + " " + kind, k -> new LongAdder()).increment();
                 if (failures.size() < KEPT_FAILURES) {
                   failures.add(
                       host
                           + " #"
                           + n
                           + ": "
+                          + " after "
+                          + (System.nanoTime() - sentAt) / 1_000_000
+                          + " ms: "
                           + (ar.succeeded() ? ar.result().strip() : String.valueOf(ar.cause())));
                 }
               }
@@ -120,7 +142,9 @@ final class MeshLoad implements AutoCloseable {
         ok.get(),
         failed.get() + unanswered,
         (stoppedAt - startedAt) / 1e9,
-        List.copyOf(failures));
+        List.copyOf(failures),
+        kinds.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum())));
   }
 
   @Override

@@ -159,6 +159,33 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /**
+   * Reads a reply the server owes: waits up to 30 s for its first byte (a loaded machine may take
+   * seconds to answer), then reads as {@link #read} does, until the server closes the connection or
+   * sends nothing more for {@code quietMillis}.
+   */
+  public Reply reply(int quietMillis) {
+    try {
+      socket.setSoTimeout(30_000);
+      InputStream in = socket.getInputStream();
+      int first;
+      try {
+        first = in.read();
+      } catch (SocketTimeoutException e) {
+        return new Reply("", false);
+      } catch (IOException e) { // reset by the server
+        return new Reply("", true);
+      }
+      if (first < 0) {
+        return new Reply("", true);
+      }
+      Reply rest = read(quietMillis);
+      return new Reply((char) first + rest.text(), rest.closed());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Reads until what came contains {@code marker} (the end of an expected body, say), the server
    * closes the connection, or {@code maxMillis} pass.
    */
@@ -175,10 +202,10 @@ public final class RawHttp implements AutoCloseable {
     return new Reply(text.toString(), false);
   }
 
-  /** Sends {@code request} and reads the reply; see {@link #read}. */
+  /** Sends {@code request} and reads the reply; see {@link #reply}. */
   public static Reply exchange(int port, String request) {
     try (RawHttp c = connect(port)) {
-      return c.send(request).read(3000);
+      return c.send(request).reply(3000);
     }
   }
 
