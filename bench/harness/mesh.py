@@ -7,6 +7,15 @@ hello instance is the plaintext backend that "direct" and both nginx set-ups cal
 checked, not trusted: its instances must be listed by GET /v1/instances with a SPIFFE identity
 and must not answer plaintext HTTP, else that mode says "not measured" with the reason.
 
+Mode `on` is measured on both of the gateway's paths to a sidecar: `gateway_on`, skiffd as it
+ships (the gateway enters the sidecar of its own process in process: no socket), and
+`gateway_on_socket`, a second skiffd with the diagnostic switch SKIFF_GATEWAY_IN_PROCESS=off (the
+gateway calls the sidecar over mTLS, as a gateway on another machine does). Each is checked by
+skiffd's own counter skiff_gateway_upstream_handoffs_total{path}: a path its counter does not
+show is reported "not measured". With env SKIFF_BENCH_MESH_BASELINE_JAR=path/to/skiffd.jar, the
+latency part also runs that jar with the mesh on (`gateway_on_baseline`), so an old build and the
+new one are measured in the same rounds.
+
 (a) Latency at a fixed 1,000 req/s (h2load --h1, 10 connections, per-request log), in interleaved
     rounds (the order rotating) after a JIT warm-up and one unmeasured round; figures are medians
     of per-round percentiles, added ones medians of same-round differences, with their spread,
@@ -25,9 +34,12 @@ and must not answer plaintext HTTP, else that mode says "not measured" with the 
     (cold_start.wasm) on a fresh skiffd per mode with --scale-to-zero-grace 0.
 """
 
+import os
+import re
 import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import cold_start
 from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, interleaved_latency,
@@ -41,10 +53,40 @@ PINNED = {"autoscaling.knative.dev/min-scale": "1", "autoscaling.knative.dev/max
           "autoscaling.knative.dev/target-burst-capacity": "0"}
 
 
+class _WithJar:
+    """The run's context with another skiffd jar (the baseline's)."""
+
+    def __init__(self, ctx, jar):
+        self._ctx, self.jar = ctx, jar
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+
 def _skiffd(ctx, name, mode, *flags):
     # The switch by its environment variable, not its flag: a skiffd without the switch ignores
     # the variable (and _instance then finds out), where it would refuse an unknown flag.
-    return Skiffd(ctx, f"mesh-{name}-{mode}", *flags, env={"SKIFF_MESH": mode})
+    # on_socket: the mesh on, the gateway's in-process entry to its sidecars off (docs/mesh.md).
+    # on_baseline: the mesh on, from the jar SKIFF_BENCH_MESH_BASELINE_JAR names.
+    env = {"SKIFF_MESH": "off" if mode == "off" else "on"}
+    if mode == "on_socket":
+        env["SKIFF_GATEWAY_IN_PROCESS"] = "off"
+    if mode == "on_baseline":
+        ctx = _WithJar(ctx, Path(os.environ["SKIFF_BENCH_MESH_BASELINE_JAR"]).resolve())
+    return Skiffd(ctx, f"mesh-{name}-{mode}", *flags, env=env)
+
+
+def _handoffs(skiffd):
+    """skiff_gateway_upstream_handoffs_total by path from skiffd's /metrics ({} when absent)."""
+    req = urllib.request.Request(f"{skiffd.api}/metrics")
+    req.add_header("Authorization", f"Bearer {skiffd.token}")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text = r.read().decode()
+    out = {}
+    for m in re.finditer(r'^skiff_gateway_upstream_handoffs_total\{[^}]*path="([a-z_]+)"[^}]*\} '
+                         r'([0-9.eE+]+)$', text, re.M):
+        out[m.group(1)] = float(m.group(2))
+    return out
 
 
 def _instances(skiffd, service):
@@ -69,7 +111,7 @@ def _instance(skiffd, mode, service, revision):
     """The instance's address for a mode, or a not_measured saying why the mode is not real."""
     items = _instances(skiffd, service)
     ready = [i for i in items or [] if i.get("state") == "Ready" and i.get("address")]
-    if mode == "on":
+    if mode != "off":
         if items is None:
             return None, not_measured("this skiffd does not run the mesh: it has no GET "
                                       "/v1/instances, so --mesh on is not built into it")
@@ -175,12 +217,18 @@ def _latency(ctx, modes, skiffds, addresses):
         nginxes, plain_port, front_port = _nginx(ctx, backend)
         targets = {"direct": (f"http://{backend}/", None, "direct to hello's instance listener "
                                                           "(mesh off), no proxy")}
+        labels = {
+            "off": "Skiff gateway -> instance (mesh off, plaintext)",
+            "on": "Skiff gateway -> sidecar entered in process -> instance (mesh on, as shipped)",
+            "on_socket": "Skiff gateway -> mTLS socket -> sidecar -> instance (mesh on, "
+                         "SKIFF_GATEWAY_IN_PROCESS=off: the path a gateway on another machine "
+                         "takes)",
+            "on_baseline": "Skiff gateway -> sidecar, mesh on, the baseline jar "
+                           "(SKIFF_BENCH_MESH_BASELINE_JAR)",
+        }
         for mode in modes:
             if mode in addresses:
-                targets[f"gateway_{mode}"] = (
-                    f"{skiffds[mode].gateway}/", HOST,
-                    "Skiff gateway -> instance (mesh off, plaintext)" if mode == "off" else
-                    "Skiff gateway -> mTLS -> sidecar -> instance (mesh on)")
+                targets[f"gateway_{mode}"] = (f"{skiffds[mode].gateway}/", HOST, labels[mode])
         targets["nginx"] = (f"http://127.0.0.1:{plain_port}/", HOST,
                             "nginx proxy_pass -> instance (plaintext, keepalive upstream)")
         targets["nginx_tls"] = (f"http://127.0.0.1:{front_port}/", HOST,
@@ -198,9 +246,16 @@ def _latency(ctx, modes, skiffds, addresses):
             wrk(url, host, 2, 64, warm if key.startswith("gateway") else 3)
         for key, (url, host, _) in targets.items():
             h2load_rate(ctx, url, host, 1000, 10, dur, f"h2load-mesh-warm-{key}")
+        before = {m: _handoffs(skiffds[m]) for m in modes if m in addresses}
         per = interleaved_latency(ctx, {k: (u, h) for k, (u, h, _) in targets.items()}, rounds,
                                   dur, name="h2load-mesh",
                                   cpu={f"gateway_{m}": skiffds[m] for m in modes})
+        # Which path each gateway took, by its own counter over the measured rounds.
+        paths = {}
+        for m in before:
+            after = _handoffs(skiffds[m])
+            paths[m] = {p: after.get(p, 0) - before[m].get(p, 0) for p in ("in_process", "socket")}
+        wrong = {"on": "socket", "on_socket": "in_process"}
         results = {}
         for key, (url, host, label) in targets.items():
             runs = per[key]["runs"]
@@ -218,6 +273,14 @@ def _latency(ctx, modes, skiffds, addresses):
                 "command": runs[0]["command"],
                 "raw": ctx.raw_file(f"mesh-latency-1000rps-{key}.txt", per[key]["latencies"]),
             }
+            mode = key[len("gateway_"):] if key.startswith("gateway_") else None
+            if mode in paths:
+                results[key]["upstream_handoffs"] = paths[mode]
+                if mode in wrong and paths[mode][wrong[mode]] > 0:
+                    results[key] = not_measured(
+                        f"{key} is labelled '{label}', but its gateway counted "
+                        f"{paths[mode]} requests by path (skiff_gateway_upstream_handoffs_total)",
+                        **results[key])
 
         return {
             "measured": True,
@@ -230,6 +293,8 @@ def _latency(ctx, modes, skiffds, addresses):
             "added_over_direct_ms": {key: paired_added(per, key, "direct") for key in results
                                      if key != "direct"},
             "mesh_on_over_off_ms": paired_added(per, "gateway_on", "gateway_off"),
+            "mesh_socket_over_off_ms": paired_added(per, "gateway_on_socket", "gateway_off"),
+            "mesh_baseline_over_off_ms": paired_added(per, "gateway_on_baseline", "gateway_off"),
             "nginx_tls_over_plain_ms": paired_added(per, "nginx_tls", "nginx"),
         }
     finally:
@@ -303,6 +368,10 @@ def _run_latency(ctx):
     if bad:
         return not_measured(f"--mesh-modes takes off and on, got {bad}"), None
     modes = ["off"] + [m for m in asked if m == "on"]  # off is the backend of every other path
+    if "on" in modes:
+        modes.append("on_socket")
+        if os.environ.get("SKIFF_BENCH_MESH_BASELINE_JAR"):
+            modes.append("on_baseline")
     result = {"modes_asked": asked, "modes": {}}
     skiffds, addresses = {}, {}
     try:
@@ -331,7 +400,7 @@ def run(ctx):
         return result
     n, samples = ctx.pick(20, 100), ctx.pick(30, 100)
     result["memory"], result["cold_start"] = {}, {}
-    for mode in real:
+    for mode in [m for m in real if m in ("off", "on")]:  # the other modes differ in latency only
         result["memory"][mode] = _memory(ctx, mode, n)
         result["cold_start"][mode] = _cold(ctx, mode, samples)
     mem, cold = result["memory"], result["cold_start"]

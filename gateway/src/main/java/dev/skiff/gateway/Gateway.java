@@ -7,6 +7,7 @@ import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import dev.skiff.gateway.spi.LocalActivator;
+import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.Arguments;
 import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxySettings;
@@ -88,6 +89,7 @@ public interface Gateway {
     private Endpoint activator;
     private ActivatorRouting activatorRouting;
     private LocalActivator localActivator;
+    private LocalInstances localInstances = LocalInstances.NONE;
     private UpstreamTls upstreamTls;
     private TlsCertificates tlsCertificates;
     private AcmeChallenges acmeChallenges;
@@ -151,6 +153,18 @@ public interface Gateway {
      */
     public Builder withLocalActivator(LocalActivator local) {
       this.localActivator = Objects.requireNonNull(local, "local");
+      return this;
+    }
+
+    /**
+     * Instances whose sidecar runs in this process: a request for one of them is handed to its
+     * sidecar in process (no connection, no TLS, no HTTP/2 framing) instead of sent to its address;
+     * the sidecar authorizes the gateway's identity, limits, times out and counts it as over mutual
+     * TLS. An endpoint {@code local} does not know is called over the network. Default {@link
+     * LocalInstances#NONE}: every request for an instance goes over the network.
+     */
+    public Builder withLocalInstances(LocalInstances local) {
+      this.localInstances = Objects.requireNonNull(local, "local");
       return this;
     }
 
@@ -220,6 +234,7 @@ public interface Gateway {
               activator,
               activatorRouting,
               localActivator,
+              localInstances,
               upstreamTls,
               tlsCertificates,
               acmeChallenges,

@@ -46,10 +46,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Knative queue-proxy's); a request beyond that gets 503 with {@code Retry-After} at once, and a
  * waiting one is bounded by the request timeout (then 504).
  *
- * <p>A sidecar before a workload served in process can also be entered in process ({@link
- * #serveInProcess}) by a caller in the same JVM that knows its own identity (skiffd's activator):
- * the same pipeline (policy, limit, stats, metrics) without a socket, so without a TLS handshake.
- * mTLS guards sockets; a hop that never leaves the process has none to guard.
+ * <p>A sidecar can also be entered in process ({@link #serveInProcess}) by a caller in the same JVM
+ * that knows its own identity (skiffd's gateway for any instance, its activator and the mesh's
+ * outbound side for a workload served in process): the same pipeline (policy, limit, timeout,
+ * stats, metrics, drain) without a socket, so without a TLS handshake. A workload at an address is
+ * then reached from the sidecar as for a request over the listener. mTLS guards sockets; a hop that
+ * never leaves the process has none to guard.
  */
 public final class Sidecar {
   private final IdentityProvider identity;
@@ -158,10 +160,15 @@ public final class Sidecar {
 
   /**
    * Whether {@link #serveInProcess} may be called: the sidecar was started (its listener may still
-   * be binding), is not stopping, and its workload is served in this process.
+   * be binding) and is not stopping.
    */
   public boolean takesInProcessRequests() {
-    return servesInProcess && started.get() && !stopping;
+    return started.get() && !stopping;
+  }
+
+  /** Whether the workload is served in this process (a handler) rather than at an address. */
+  public boolean servesWorkloadInProcess() {
+    return servesInProcess;
   }
 
   /**
@@ -174,10 +181,6 @@ public final class Sidecar {
    */
   public Future<Void> serveInProcess(
       HttpServerRequest request, SpiffeId caller, Future<Void> cancellation) {
-    if (!servesInProcess) {
-      throw new IllegalStateException(
-          "this sidecar forwards to a workload at an address; call it over its listener");
-    }
     inProcessInFlight.incrementAndGet();
     SidecarExchange x =
         new SidecarExchange(request, vertx.getOrCreateContext(), Objects.requireNonNull(caller));

@@ -8,6 +8,7 @@ import dev.skiff.api.model.Service;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.controlplane.mesh.MeshCa;
+import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.meshproxy.AuthorizationPolicy;
 import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.RequestListener;
@@ -44,8 +45,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * applies to the running sidecars at once; a changed mode to instances started after it.
  *
  * <p>The sidecars of Wasm instances can also be entered in process by the activator ({@link
- * #localEndpoints}): same JVM, no socket, no handshake; the sidecar checks the activator's identity
- * against the policy, limits and counts as for a request over its listener.
+ * #localEndpoints}) and the mesh's outbound side ({@link #localCallees}), and every sidecar by the
+ * gateway ({@link #localInstances}): same JVM, no socket, no handshake; the sidecar checks the
+ * caller's identity against the policy, limits and counts as for a request over its listener.
  */
 public final class MeshFronts implements FrontDoor {
   private static final System.Logger LOG = System.getLogger(MeshFronts.class.getName());
@@ -114,6 +116,11 @@ public final class MeshFronts implements FrontDoor {
 
   private final Map<String, InProcess> inProcess = new ConcurrentHashMap<>();
   private volatile SpiffeId localCaller;
+
+  /** Every sidecar of this node whose listener is bound, Wasm and container alike, by its port. */
+  private final Map<Integer, Listening> byPort = new ConcurrentHashMap<>();
+
+  private record Listening(Sidecar sidecar, String identity) {}
 
   /**
    * @param bindHost the node's address, where sidecars listen (loopback in one JVM)
@@ -186,7 +193,27 @@ public final class MeshFronts implements FrontDoor {
     m.sidecars.add(sidecar);
     // A policy that changed while the sidecar started.
     sidecar.updatePolicy(m.policy);
-    return new Front(key, m, sidecar, instanceId, listening);
+    Front front = new Front(key, m, sidecar, instanceId, listening);
+    listening.onSuccess(
+        v -> {
+          byPort.put(sidecar.port(), new Listening(sidecar, m.identity.id().uri()));
+          // A front stopped meanwhile may have looked for the entry before it was there.
+          if (front.stopped) {
+            front.unindex();
+          }
+        });
+    return front;
+  }
+
+  /** The sidecar this node runs at {@code host:port} presenting {@code identity}, or null. */
+  private Sidecar listeningAt(String host, int port, String identity) {
+    if (!bindHost.equals(host)) {
+      return null;
+    }
+    Listening l = byPort.get(port);
+    return l != null && l.identity().equals(identity) && l.sidecar().takesInProcessRequests()
+        ? l.sidecar()
+        : null;
   }
 
   /**
@@ -220,15 +247,26 @@ public final class MeshFronts implements FrontDoor {
    */
   public LocalCallees localCallees() {
     return callee -> {
-      if (!bindHost.equals(callee.host())) {
-        return null;
-      }
-      InProcess p = inProcess.get(callee.port());
-      return p != null
-              && p.identity().equals(callee.identity())
-              && p.sidecar().takesInProcessRequests()
-          ? p.sidecar()
-          : null;
+      Sidecar s = listeningAt(callee.host(), callee.port(), callee.identity());
+      return s != null && s.servesWorkloadInProcess() ? s : null;
+    };
+  }
+
+  /**
+   * Every sidecar of this node, Wasm and container alike, for the gateway of this JVM, which they
+   * see as {@code caller} (its identity, checked against each service's policy as over mTLS): an
+   * endpoint is entered in process when it is on the node's address, at the port of one of them,
+   * and names exactly its identity, from the moment its listener is bound (the only endpoints the
+   * gateway is given) until it stops. A container's sidecar then forwards to the container as for a
+   * request over its listener.
+   */
+  public LocalInstances localInstances(SpiffeId caller) {
+    java.util.Objects.requireNonNull(caller, "caller");
+    return endpoint -> {
+      Sidecar s = listeningAt(endpoint.host(), endpoint.port(), endpoint.identity());
+      return s == null
+          ? null
+          : (request, cancellation) -> s.serveInProcess(request, caller, cancellation);
     };
   }
 
@@ -368,6 +406,7 @@ public final class MeshFronts implements FrontDoor {
     private final Sidecar sidecar;
     private final String instanceId;
     private final Future<Void> listening;
+    private volatile boolean stopped;
 
     Front(Key key, ServiceMesh mesh, Sidecar sidecar, String instanceId, Future<Void> listening) {
       this.key = key;
@@ -375,6 +414,10 @@ public final class MeshFronts implements FrontDoor {
       this.sidecar = sidecar;
       this.instanceId = instanceId;
       this.listening = listening;
+    }
+
+    void unindex() {
+      byPort.computeIfPresent(sidecar.port(), (port, l) -> l.sidecar() == sidecar ? null : l);
     }
 
     @Override
@@ -399,7 +442,11 @@ public final class MeshFronts implements FrontDoor {
 
     @Override
     public Future<Void> stop(Duration drain) {
+      stopped = true;
       inProcess.computeIfPresent(instanceId, (id, p) -> p.sidecar() == sidecar ? null : p);
+      if (listening.succeeded()) {
+        unindex();
+      }
       return sidecar
           .stop(drain)
           .andThen(

@@ -115,6 +115,7 @@ public final class Skiffd {
         throw new IllegalArgumentException("--trust-domain: " + e.getMessage(), e);
       }
       options.mesh(); // fails on a --mesh other than on or off
+      options.gatewayInProcess(); // likewise for --gateway-in-process
       Roles roles = Roles.parse(options.roles);
       if (roles.nodeOnly()) {
         runNode(options);
@@ -495,6 +496,14 @@ public final class Skiffd {
               }
               if (options.publicHttpsPort > 0) {
                 gatewaySettings.withPublicHttpsPort(options.publicHttpsPort);
+              }
+              // Same JVM: an instance's sidecar is entered in process too (the gateway's identity
+              // passed in process, checked by the sidecar's policy); the socket path stays for
+              // sidecars of other processes and for --gateway-in-process off (docs/mesh.md).
+              if (mesh != null && meshFronts != null && options.gatewayInProcess()) {
+                gatewaySettings.withLocalInstances(
+                    meshFronts.localInstances(
+                        dev.skiff.api.mesh.SpiffeId.parse(mesh.gatewayIdentity())));
               }
               gateway = (mesh == null ? gatewaySettings : mesh.gateway(gatewaySettings)).build();
               // 6b. The ingress: keeps the gateway's certificates in step with the store, and gets

@@ -341,6 +341,17 @@ public final class SkiffdOptions {
   String meshSwitch = "on";
 
   @Option(
+      names = "--gateway-in-process",
+      hidden = true,
+      defaultValue = "${env:SKIFF_GATEWAY_IN_PROCESS:-on}",
+      description =
+          "on: with the mesh, the gateway enters the sidecars of this process in process (no"
+              + " socket); off: it calls them over mTLS like sidecars of other processes, a"
+              + " diagnostic and measurement switch (env SKIFF_GATEWAY_IN_PROCESS, docs/mesh.md)."
+              + " Default: ${DEFAULT-VALUE}")
+  String gatewayInProcessSwitch = "on";
+
+  @Option(
       names = "--roles",
       defaultValue = "${env:SKIFF_ROLES:-all}",
       paramLabel = "ROLE[,ROLE]",
@@ -461,6 +472,22 @@ public final class SkiffdOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--acme-directory: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the gateway enters this process's sidecars in process ({@code --gateway-in-process
+   * on|off}); fails on any other value.
+   */
+  public boolean gatewayInProcess() {
+    return switch (gatewayInProcessSwitch) {
+      case "on" -> true;
+      case "off" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "--gateway-in-process must be on or off (env SKIFF_GATEWAY_IN_PROCESS), got '"
+                  + gatewayInProcessSwitch
+                  + "'");
+    };
   }
 
   /** Whether skiffd wires the mesh ({@code --mesh on|off}); fails on any other value. */

@@ -35,6 +35,20 @@ class SkiffdOptionsTest {
   }
 
   @Test
+  void theGatewayEntersItsSidecarsInProcessUnlessSwitchedOffAndNamesABadSwitch() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_GATEWAY_IN_PROCESS") == null) {
+      assertTrue(o.gatewayInProcess());
+    }
+    new CommandLine(o).parseArgs("--gateway-in-process", "off");
+    assertFalse(o.gatewayInProcess());
+    new CommandLine(o).parseArgs("--gateway-in-process", "maybe");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::gatewayInProcess);
+    assertTrue(e.getMessage().contains("SKIFF_GATEWAY_IN_PROCESS"), e.getMessage());
+  }
+
+  @Test
   void trustDomainDefaultsToSkiffLocalAndTakesAFlag() {
     SkiffdOptions o = new SkiffdOptions();
     new CommandLine(o).parseArgs();

@@ -6,6 +6,7 @@ import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
 import dev.skiff.gateway.spi.LocalActivator;
+import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,10 +16,11 @@ import java.util.Locale;
 /**
  * The settings of one gateway, as the builder collected them. {@code activator} and {@code
  * activatorRouting} are both null when no activator is configured; {@code localActivator} is null
- * unless the activator runs in this process and is entered there; {@code upstreamTls} is null when
- * every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS listener,
- * {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code publicHttpsPort}
- * is the port redirects to HTTPS name (0: the listener's own).
+ * unless the activator runs in this process and is entered there; {@code localInstances} is never
+ * null ({@link LocalInstances#NONE} when no instance is entered in process); {@code upstreamTls} is
+ * null when every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS
+ * listener, {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code
+ * publicHttpsPort} is the port redirects to HTTPS name (0: the listener's own).
  */
 public record GatewayConfig(
     ProxySettings proxy,
@@ -29,6 +31,7 @@ public record GatewayConfig(
     Endpoint activator,
     ActivatorRouting activatorRouting,
     LocalActivator localActivator,
+    LocalInstances localInstances,
     UpstreamTls upstreamTls,
     TlsCertificates tlsCertificates,
     AcmeChallenges acmeChallenges,

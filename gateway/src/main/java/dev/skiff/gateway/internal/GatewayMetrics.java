@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * histogram per revision), {@code skiff.gateway.requests.in.flight} (gauge) and {@code
  * skiff.gateway.upstream.tls.failures} (counter by namespace, service, revision and reason) and
  * {@code skiff.gateway.activator.handoffs} (counter by path: {@code in_process} when the activator
- * runs in this process and is entered there, {@code network} over its listener). Meters are cached
+ * runs in this process and is entered there, {@code network} over its listener) and {@code
+ * skiff.gateway.upstream.handoffs} (counter by path: {@code in_process} when an instance's sidecar
+ * runs in this process and is entered there, {@code socket} over its listener). Meters are cached
  * per revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
@@ -25,6 +27,7 @@ final class GatewayMetrics {
   static final String IN_FLIGHT = "skiff.gateway.requests.in.flight";
   static final String TLS_FAILURES = "skiff.gateway.upstream.tls.failures";
   static final String HANDOFFS = "skiff.gateway.activator.handoffs";
+  static final String UPSTREAM_HANDOFFS = "skiff.gateway.upstream.handoffs";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -34,11 +37,15 @@ final class GatewayMetrics {
   private final ConcurrentMap<Key, RevisionMeters> byRevision = new ConcurrentHashMap<>();
   private final Counter handoffsInProcess;
   private final Counter handoffsNetwork;
+  private final Counter upstreamInProcess;
+  private final Counter upstreamSocket;
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.handoffsInProcess = handoffs(registry, "in_process");
     this.handoffsNetwork = handoffs(registry, "network");
+    this.upstreamInProcess = upstreamHandoffs(registry, "in_process");
+    this.upstreamSocket = upstreamHandoffs(registry, "socket");
     // The registry holds the gauge's state weakly; this object keeps it alive.
     registry.gauge(IN_FLIGHT, Tags.empty(), inFlight);
   }
@@ -58,6 +65,20 @@ final class GatewayMetrics {
   /** A request went to the activator, in process or over the network. */
   void handedToActivator(boolean inProcess) {
     (inProcess ? handoffsInProcess : handoffsNetwork).increment();
+  }
+
+  /** A request went straight to an instance: to its sidecar in process, or over a socket. */
+  void handedToInstance(boolean inProcess) {
+    (inProcess ? upstreamInProcess : upstreamSocket).increment();
+  }
+
+  private static Counter upstreamHandoffs(MeterRegistry registry, String path) {
+    return Counter.builder(UPSTREAM_HANDOFFS)
+        .description(
+            "Requests sent straight to an instance, by path (in_process: its sidecar entered in"
+                + " this process; socket: over its listener)")
+        .tag("path", path)
+        .register(registry);
   }
 
   private static Counter handoffs(MeterRegistry registry, String path) {

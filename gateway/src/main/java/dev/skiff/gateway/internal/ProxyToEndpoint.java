@@ -3,6 +3,7 @@ package dev.skiff.gateway.internal;
 import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.LocalActivator;
+import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
@@ -12,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -27,7 +29,11 @@ import java.util.Set;
  * <p>When the activator runs in this process ({@link LocalActivator}), a request for it is handed
  * over in process instead: its headers replaced by those the activator would have been sent, and
  * the activator answering on the client's own response. The gateway's own response headers stay the
- * gateway's, as over the network, where the activator's copies of them are dropped.
+ * gateway's, as over the network, where the activator's copies of them are dropped. An instance
+ * whose sidecar runs in this process ({@link LocalInstances}) is entered the same way: its sidecar
+ * answers on the client's response, having checked the gateway's identity, limited and counted the
+ * request; any other instance is called over the network. Each request to an instance is counted by
+ * path ({@code skiff.gateway.upstream.handoffs}).
  */
 final class ProxyToEndpoint implements Stage<Exchange> {
   private static final System.Logger LOG = System.getLogger(ProxyToEndpoint.class.getName());
@@ -38,6 +44,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   private final EndpointProxy proxy;
   private final GatewayMetrics metrics;
   private final LocalActivator localActivator;
+  private final LocalInstances localInstances;
 
   ProxyToEndpoint(HttpClient client, GatewayConfig config, GatewayMetrics metrics) {
     this.proxy =
@@ -49,6 +56,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
             config.upstreamTls());
     this.metrics = metrics;
     this.localActivator = config.localActivator();
+    this.localInstances = config.localInstances();
   }
 
   @Override
@@ -56,26 +64,40 @@ final class ProxyToEndpoint implements Stage<Exchange> {
     if (x.viaActivator()) {
       metrics.handedToActivator(localActivator != null);
       if (localActivator != null) {
-        return handToLocalActivator(x);
+        return handInProcess(x, localActivator::serve);
       }
     }
     Endpoint ep = x.endpoint();
+    if (!x.viaActivator()) {
+      LocalInstances.LocalInstance local = localInstances.find(ep);
+      metrics.handedToInstance(local != null);
+      if (local != null) {
+        return handInProcess(x, local::serve);
+      }
+    }
     return proxy.proxy(
         x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
   }
 
+  /** The activator's or an instance sidecar's in-process entry. */
+  @FunctionalInterface
+  private interface InProcess {
+    Future<Void> serve(HttpServerRequest request, Future<Void> cancellation);
+  }
+
   /**
-   * Enters the activator in process. Cancelling the exchange fails the call at once with the
-   * cancellation's cause (as a reset upstream stream would), and the activator drops the request.
+   * Enters the activator, or an instance's sidecar, in process. Cancelling the exchange fails the
+   * call at once with the cancellation's cause (as a reset upstream stream would), and the callee
+   * drops the request.
    */
-  private Future<Void> handToLocalActivator(Exchange x) {
+  private Future<Void> handInProcess(Exchange x, InProcess callee) {
     keepOwnResponseHeaders(x.response());
     replaceHeaders(x.request().headers(), x.upstreamHeaders());
     Promise<Void> done = Promise.promise();
     x.cancellation().onFailure(done::tryFail);
     Future<Void> served;
     try {
-      served = localActivator.serve(x.request(), x.cancellation());
+      served = callee.serve(x.request(), x.cancellation());
     } catch (RuntimeException e) {
       served = Future.failedFuture(e);
     }
@@ -91,8 +113,8 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   }
 
   /**
-   * Whatever the activator writes, the headers the gateway owns ({@link #OWNED}) go out with the
-   * gateway's values only, as when the gateway relays the activator's answer over the network.
+   * Whatever the callee in process writes, the headers the gateway owns ({@link #OWNED}) go out
+   * with the gateway's values only, as when the gateway relays an answer from the network.
    */
   private static void keepOwnResponseHeaders(HttpServerResponse res) {
     MultiMap own = MultiMap.caseInsensitiveMultiMap();
@@ -109,7 +131,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   }
 
   /**
-   * Makes {@code request} carry the headers the activator is sent ({@code upstream}); its Host (or
+   * Makes {@code request} carry the headers the callee is sent ({@code upstream}); its Host (or
    * {@code :authority}) and pseudo-headers stay.
    */
   static void replaceHeaders(MultiMap request, MultiMap upstream) {
