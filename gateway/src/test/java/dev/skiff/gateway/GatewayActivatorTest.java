@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.gateway.spi.ActivatorRouting;
+import dev.skiff.gateway.spi.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +97,45 @@ class GatewayActivatorTest extends GatewayTestBase {
         1.0,
         registry.get("skiff.gateway.activator.handoffs").tag("path", "network").counter().count(),
         "no in-process activator: over the network");
+  }
+
+  @Test
+  void requestWhoseInstanceRefusesTheConnectionGoesToTheActivatorInsteadOfFailing() {
+    HttpServer closed = vertx.createHttpServer().requestHandler(req -> req.response().end());
+    int deadPort = await(closed.listen(0, "127.0.0.1")).actualPort();
+    await(closed.close());
+    endpoints.publish(NS, "gone-00001", new Endpoint("127.0.0.1", deadPort));
+    gateway.onResourceEvent(put(service(NS, "gone", 9, to("gone-00001", 100))));
+    viaActivator.set(false);
+
+    Response r = get(host("gone"), "/after-a-scale-event");
+
+    assertEquals(200, r.status(), "nothing was sent to the instance: the activator takes it");
+    assertEquals("activator", r.body().toString());
+    Backend.Seen seen = activator.last();
+    assertEquals("/after-a-scale-event", seen.uri());
+    assertEquals(List.of("gone-00001"), seen.headers().getAll("Skiff-Revision-Name"));
+    assertEquals("9000", seen.headers().get("Skiff-Request-Timeout-Ms"));
+    assertEquals(1, seen.headers().getAll("x-request-id").size());
+    assertEquals(
+        1.0,
+        registry.get("skiff.gateway.activator.fallbacks").counter().count(),
+        "counted as a fallback");
+  }
+
+  @Test
+  void requestAnInstanceReceivedIsNeverSentToTheActivatorAfterwards() {
+    Backend breaking = Backend.start(vertx, "breaks-00001", req -> req.connection().close());
+    backends.add(breaking);
+    endpoints.publish(NS, "breaks-00001", breaking.endpoint());
+    gateway.onResourceEvent(put(service(NS, "breaks", to("breaks-00001", 100))));
+    viaActivator.set(false);
+
+    Response r = get(host("breaks"), "/once");
+
+    assertEquals(502, r.status());
+    assertEquals(1, breaking.seen.size());
+    assertTrue(activator.seen.isEmpty(), "a request that reached an instance is not re-sent");
   }
 
   @Test

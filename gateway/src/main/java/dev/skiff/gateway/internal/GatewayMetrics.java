@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code skiff.gateway.activator.handoffs} (counter by path: {@code in_process} when the activator
  * runs in this process and is entered there, {@code network} over its listener) and {@code
  * skiff.gateway.upstream.handoffs} (counter by path: {@code in_process} when an instance's sidecar
- * runs in this process and is entered there, {@code socket} over its listener). Meters are cached
- * per revision so a request does not pay for a registry lookup.
+ * runs in this process and is entered there, {@code socket} over its listener) and {@code
+ * skiff.gateway.activator.fallbacks} (requests an instance never received, because the connection
+ * to it could not be made, handed to the activator instead of failing). Meters are cached per
+ * revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
   static final String REQUESTS = "skiff.gateway.requests";
@@ -28,6 +30,7 @@ final class GatewayMetrics {
   static final String TLS_FAILURES = "skiff.gateway.upstream.tls.failures";
   static final String HANDOFFS = "skiff.gateway.activator.handoffs";
   static final String UPSTREAM_HANDOFFS = "skiff.gateway.upstream.handoffs";
+  static final String FALLBACKS = "skiff.gateway.activator.fallbacks";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -39,6 +42,7 @@ final class GatewayMetrics {
   private final Counter handoffsNetwork;
   private final Counter upstreamInProcess;
   private final Counter upstreamSocket;
+  private final Counter fallbacks;
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -46,6 +50,11 @@ final class GatewayMetrics {
     this.handoffsNetwork = handoffs(registry, "network");
     this.upstreamInProcess = upstreamHandoffs(registry, "in_process");
     this.upstreamSocket = upstreamHandoffs(registry, "socket");
+    this.fallbacks =
+        Counter.builder(FALLBACKS)
+            .description(
+                "Requests an instance never received (no connection) handed to the activator")
+            .register(registry);
     // The registry holds the gauge's state weakly; this object keeps it alive.
     registry.gauge(IN_FLIGHT, Tags.empty(), inFlight);
   }
@@ -65,6 +74,11 @@ final class GatewayMetrics {
   /** A request went to the activator, in process or over the network. */
   void handedToActivator(boolean inProcess) {
     (inProcess ? handoffsInProcess : handoffsNetwork).increment();
+  }
+
+  /** A request no instance received went to the activator instead of failing. */
+  void fellBackToActivator() {
+    fallbacks.increment();
   }
 
   /** A request went straight to an instance: to its sidecar in process, or over a socket. */

@@ -35,7 +35,8 @@ final class Pipeline {
     //  6 HandToActivator       with an activator: no ready endpoint, or the routing says so -> the
     //                          activator becomes the only endpoint; else the ready endpoints.
     //                          Chosen once per request, so flipping the routing never moves a
-    //                          request.
+    //                          request; but a request no instance could be connected to (nothing
+    //                          sent) goes to the activator rather than failing.
     //    or AwaitCapacity      without one: no ready endpoint -> wait for one (cold start), 503
     //                          after.
     //  7 PickEndpoint          peak-EWMA power of two choices among the endpoints.
@@ -59,7 +60,11 @@ final class Pipeline {
     Stage<Exchange> capacity =
         config.activator() != null
             ? new HandToActivator(
-                config.endpoints(), config.activatorRouting(), config.activator(), toEndpoint)
+                config.endpoints(),
+                config.activatorRouting(),
+                config.activator(),
+                metrics,
+                toEndpoint)
             : new AwaitCapacity(
                 config.proxy().vertx(),
                 config.endpoints(),

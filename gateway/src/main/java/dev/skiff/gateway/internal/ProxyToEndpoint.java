@@ -192,6 +192,13 @@ final class ProxyToEndpoint implements Stage<Exchange> {
               + " request id)",
           cause);
     }
+    if (failure == UpstreamFailure.CONNECT) {
+      return new NothingSentException(
+          failure.phrase() + " " + hop,
+          "the instance may have crashed or be shutting down; nothing was sent to it, so retrying"
+              + " is safe; check the revision's instance logs if it persists",
+          cause);
+    }
     return new UpstreamFailedException(
         failure.phrase() + " " + hop,
         "the instance may have crashed or be shutting down; retry, and check the revision's"
