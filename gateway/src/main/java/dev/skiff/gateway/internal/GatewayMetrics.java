@@ -2,6 +2,7 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.proxy.TlsFailure;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -16,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * histogram per revision), {@code skiff.gateway.requests.in.flight} (gauge) and {@code
  * skiff.gateway.upstream.tls.failures} (counter by namespace, service, revision and reason) and
  * {@code skiff.gateway.activator.handoffs} (counter by path: {@code in_process} when the activator
- * runs in this process and is entered there, {@code network} over its listener). Meters are cached
- * per revision so a request does not pay for a registry lookup.
+ * runs in this process and is entered there, {@code network} over its listener) and {@code
+ * skiff.gateway.tls.engine} (what terminates the HTTPS listener's TLS). Meters are cached per
+ * revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
   static final String REQUESTS = "skiff.gateway.requests";
@@ -25,6 +27,7 @@ final class GatewayMetrics {
   static final String IN_FLIGHT = "skiff.gateway.requests.in.flight";
   static final String TLS_FAILURES = "skiff.gateway.upstream.tls.failures";
   static final String HANDOFFS = "skiff.gateway.activator.handoffs";
+  static final String TLS_ENGINE = "skiff.gateway.tls.engine";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -64,6 +67,17 @@ final class GatewayMetrics {
     return Counter.builder(HANDOFFS)
         .description("Requests handed to the activator, by path (in_process or network)")
         .tag("path", path)
+        .register(registry);
+  }
+
+  /**
+   * The HTTPS listener terminates TLS with {@code engine} ({@code openssl} or {@code jdk}): {@code
+   * skiff.gateway.tls.engine} is 1 with that tag.
+   */
+  void tlsEngine(String engine) {
+    Gauge.builder(TLS_ENGINE, () -> 1)
+        .description("What terminates TLS on the gateway's HTTPS listener (openssl or jdk)")
+        .tag("engine", engine)
         .register(registry);
   }
 
