@@ -140,9 +140,12 @@ def run(ctx):
             fixed["raw"] = ctx.raw_file(f"latency-https-1000rps-{key}.txt", lat)
             results[key] = {"label": label, "saturation_h1": h1, "saturation_h2": h2,
                             "fixed_rate": fixed}
+        engine = re.search(r"gateway TLS listener on port \d+: (.*)", skiffd.log_text())
         return {
             "measured": True,
             "skiffd": skiffd.command,
+            # What terminates TLS at the gateway, as skiffd logged it (OpenSSL or the JDK's engine).
+            "gateway_tls_engine": engine.group(1).strip() if engine else "not logged",
             "backend": "hello.wasm, GET / -> 14-byte body, one instance (min-scale=max-scale=1,"
                        " target-burst-capacity=0)",
             "certificate": "self-signed P-256 for bench.example.test (openssl), the same file for both",
