@@ -91,7 +91,7 @@ public final class ProxyServer {
                     Level.INFO,
                     "{0} TLS listener on port {1}: {2}",
                     name,
-                    actualPort,
+                    String.valueOf(actualPort), // MessageFormat would group its digits
                     ProxyVerticle.usesOpenSsl(listenerTls)
                         ? "OpenSSL (BoringSSL, netty-tcnative)"
                         : "the JDK's SSLEngine; OpenSSL did not load: "
