@@ -121,15 +121,22 @@ public final class ProxyVerticle extends VerticleBase {
     }
     return server
         .listen(port, host)
-        .map(
-            s -> {
-              // Silent connections count from their accept. Always found: ProxyServer shares ports.
-              if (!guard.listening(s.actualPort())) {
-                throw new IllegalStateException(
-                    "cannot count the connections of port " + s.actualPort() + " at accept");
-              }
-              return s;
-            });
+        .compose(
+            s ->
+                // Silent connections count from their accept, and the server counts as started
+                // only once they do. Always found: ProxyServer shares ports.
+                guard
+                    .gate(s.actualPort())
+                    .map(
+                        found -> {
+                          if (!found) {
+                            throw new IllegalStateException(
+                                "cannot count the connections of port "
+                                    + s.actualPort()
+                                    + " at accept");
+                          }
+                          return s;
+                        }));
   }
 
   /**
