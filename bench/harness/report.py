@@ -510,6 +510,8 @@ def https_section(w, h):
       f"{h['certificate']}); nginx terminating TLS in front of the same instance. h2load with "
       "`--connect-to` (SNI without DNS); every figure is the client and the server sharing this "
       "machine.\n")
+    if h.get("gateway_tls_engine"):
+        w(f"The gateway's TLS engine, as skiffd logged it: {h['gateway_tls_engine']}.\n")
     w("| target | HTTP/1.1, 64 conn. | HTTP/2, 16 conn. × 4 streams | 1,000 req/s p50 | p99 | "
       "errors |\n| --- | --- | --- | --- | --- | --- |")
     for key in ("gateway", "nginx"):

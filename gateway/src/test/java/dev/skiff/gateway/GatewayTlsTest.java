@@ -114,6 +114,27 @@ class GatewayTlsTest extends GatewayTestBase {
   }
 
   @Test
+  void httpsListenerTerminatesTlsWithOpenSslOnLinuxX86AndServesOverIt() throws Exception {
+    mapShopAndBlog();
+
+    var h1 = curl("shop.example.test", shop, "--http1.1");
+
+    // netty-tcnative's BoringSSL is on the test class path (as in skiffd) for Linux x86-64 only;
+    // elsewhere the JDK's engine serves, and the gauge says so.
+    boolean linuxX86 =
+        System.getProperty("os.name").startsWith("Linux")
+            && List.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
+    String engine = linuxX86 ? "openssl" : "jdk";
+    assertEquals(
+        1.0,
+        registry.get("skiff.gateway.tls.engine").tag("engine", engine).gauge().value(),
+        "the HTTPS listener should report TLS by " + engine);
+    assertEquals(0, h1.exit(), h1.output());
+    assertTrue(h1.output().startsWith("shop-00001"), h1.output());
+    assertTrue(h1.output().endsWith("\n1.1 200"), h1.output());
+  }
+
+  @Test
   void tls12AndTls13AreBothSpoken() throws Exception {
     mapShopAndBlog();
 

@@ -2,6 +2,7 @@ package dev.skiff.proxy;
 
 import dev.skiff.proxy.internal.Channels;
 import io.netty.channel.Channel;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
@@ -93,6 +94,18 @@ public final class ConnectionGuard {
    *     one made (a request to the server itself) before clients come.
    */
   public boolean listening(int port) {
+    Future<Boolean> gated = gate(port);
+    return !gated.isComplete() || Boolean.TRUE.equals(gated.result());
+  }
+
+  /**
+   * Like {@link #listening}, and tells when the count is in place: the future completes (on the
+   * calling context) with true once every connection accepted from then on is counted, or with
+   * false at once when the listening socket cannot be found from its port. Connections accepted
+   * between the call and its completion may go uncounted; a server that waits for it before it
+   * reports itself started counts every client's connection.
+   */
+  public Future<Boolean> gate(int port) {
     return Channels.gateAccepts(vertx, port, this::admit);
   }
 

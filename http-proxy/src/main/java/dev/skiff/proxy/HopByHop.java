@@ -35,7 +35,7 @@ public final class HopByHop {
   public static void copy(MultiMap from, MultiMap to, Set<String> skip) {
     Set<String> listed = connectionTokens(from);
     for (Map.Entry<String, String> h : from) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
+      String name = h.getKey().toLowerCase(Locale.ROOT); // the same string when already lower case
       if (name.startsWith(":")
           || HEADERS.contains(name)
           || listed.contains(name)
@@ -48,6 +48,9 @@ public final class HopByHop {
 
   /** Header names listed in {@code Connection}, lower case. */
   private static Set<String> connectionTokens(MultiMap headers) {
+    if (!headers.contains("connection")) {
+      return Set.of(); // nearly every request and response: no set to build
+    }
     Set<String> out = new HashSet<>();
     for (String value : headers.getAll("connection")) {
       for (String token : value.split(",")) {

@@ -1,10 +1,12 @@
 package dev.skiff.proxy;
 
 import dev.skiff.proxy.internal.ProxyVerticle;
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.function.Function;
  * components in one Vert.x (which would hand one component's connections to the other).
  */
 public final class ProxyServer {
+  private static final System.Logger LOG = System.getLogger(ProxyServer.class.getName());
   private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
 
   private final Vertx vertx;
@@ -83,6 +86,17 @@ public final class ProxyServer {
               synchronized (created) {
                 actualPort = created.stream().mapToInt(ProxyVerticle::actualPort).max().orElse(-1);
               }
+              if (listenerTls != null && listenerTls.preferOpenSsl()) {
+                LOG.log(
+                    Level.INFO,
+                    "{0} TLS listener on port {1}: {2}",
+                    name,
+                    String.valueOf(actualPort), // MessageFormat would group its digits
+                    ProxyVerticle.usesOpenSsl(listenerTls)
+                        ? "OpenSSL (BoringSSL, netty-tcnative)"
+                        : "the JDK's SSLEngine; OpenSSL did not load: "
+                            + OpenSsl.unavailabilityCause());
+              }
               return null;
             });
   }
@@ -90,6 +104,18 @@ public final class ProxyServer {
   /** How many client connections are open now. */
   public int connections() {
     return guard.connections();
+  }
+
+  /**
+   * What terminates TLS on this server's listener: {@code "openssl"} (netty-tcnative's BoringSSL,
+   * when the {@link ListenerTls} prefers it and it loads), {@code "jdk"} (the JDK's SSLEngine), or
+   * null for a plaintext listener.
+   */
+  public String tlsEngine() {
+    if (listenerTls == null) {
+      return null;
+    }
+    return ProxyVerticle.usesOpenSsl(listenerTls) ? "openssl" : "jdk";
   }
 
   /** The port listened on once started; -1 before. */

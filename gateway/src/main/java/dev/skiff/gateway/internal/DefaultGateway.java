@@ -30,11 +30,12 @@ public final class DefaultGateway implements Gateway {
   private final ProxyServer tlsServer;
   private final LiveRoutes routes;
   private final LiveDomains domains;
+  private final GatewayMetrics metrics;
 
   public DefaultGateway(GatewayConfig config) {
     this.routes = new LiveRoutes(config.domain(), config.proxy().requestTimeout());
     this.domains = new LiveDomains(config.domain());
-    GatewayMetrics metrics = new GatewayMetrics(config.registry());
+    this.metrics = new GatewayMetrics(config.registry());
     PeakEwma<Endpoint> balancer = PeakEwma.create();
     // One guard for both listeners: the connection caps count a client's connections on either.
     ConnectionGuard guard = ConnectionGuard.of(config.proxy());
@@ -91,7 +92,13 @@ public final class DefaultGateway implements Gateway {
       return Future.failedFuture(
           new IllegalStateException("the gateway has no certificates: build it withTls(..)"));
     }
-    return tlsServer.start(host, port).map(v -> this);
+    return tlsServer
+        .start(host, port)
+        .map(
+            v -> {
+              metrics.tlsEngine(tlsServer.tlsEngine());
+              return this;
+            });
   }
 
   @Override

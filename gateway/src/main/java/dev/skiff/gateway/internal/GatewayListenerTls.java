@@ -41,6 +41,12 @@ final class GatewayListenerTls implements ListenerTls {
     return ClientAuth.NONE;
   }
 
+  /** Public clients on kept-alive connections: OpenSSL's cost per request, where it loads. */
+  @Override
+  public boolean preferOpenSsl() {
+    return true;
+  }
+
   @Override
   public String identityOf(List<Certificate> peerChain) {
     return null;

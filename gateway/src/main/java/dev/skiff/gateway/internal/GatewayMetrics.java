@@ -2,6 +2,7 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.proxy.TlsFailure;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * skiff.gateway.upstream.handoffs} (counter by path: {@code in_process} when an instance's sidecar
  * runs in this process and is entered there, {@code socket} over its listener) and {@code
  * skiff.gateway.activator.fallbacks} (requests an instance never received, because the connection
- * to it could not be made, handed to the activator instead of failing). Meters are cached per
+ * to it could not be made, handed to the activator instead of failing) and {@code
+ * skiff.gateway.tls.engine} (what terminates the HTTPS listener's TLS). Meters are cached per
  * revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
@@ -31,6 +33,7 @@ final class GatewayMetrics {
   static final String HANDOFFS = "skiff.gateway.activator.handoffs";
   static final String UPSTREAM_HANDOFFS = "skiff.gateway.upstream.handoffs";
   static final String FALLBACKS = "skiff.gateway.activator.fallbacks";
+  static final String TLS_ENGINE = "skiff.gateway.tls.engine";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -99,6 +102,17 @@ final class GatewayMetrics {
     return Counter.builder(HANDOFFS)
         .description("Requests handed to the activator, by path (in_process or network)")
         .tag("path", path)
+        .register(registry);
+  }
+
+  /**
+   * The HTTPS listener terminates TLS with {@code engine} ({@code openssl} or {@code jdk}): {@code
+   * skiff.gateway.tls.engine} is 1 with that tag.
+   */
+  void tlsEngine(String engine) {
+    Gauge.builder(TLS_ENGINE, () -> 1)
+        .description("What terminates TLS on the gateway's HTTPS listener (openssl or jdk)")
+        .tag("engine", engine)
         .register(registry);
   }
 

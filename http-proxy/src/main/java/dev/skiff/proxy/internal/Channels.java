@@ -3,13 +3,16 @@ package dev.skiff.proxy.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.net.NetServerInternal;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -20,6 +23,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 
 /**
@@ -94,14 +98,28 @@ public final class Channels {
    * closed at once; one it admits goes on to Vert.x untouched. Call once the server listens; the
    * servers sharing that port (one per event loop) share one gate, installed by the first call.
    *
-   * @return false when Vert.x keeps no listening socket for {@code port} where this looks: a server
-   *     bound to port 0 (never shared); {@link #gateAccepts(HttpConnection, Predicate)} then
-   *     installs the gate from its first connection
+   * <p>The gate is added on the listening socket's own event loop: a handler added from another
+   * thread is skipped by the pipeline until that loop has run its set-up, so a connection accepted
+   * meanwhile would go uncounted.
+   *
+   * @return false at once when Vert.x keeps no listening socket for {@code port} where this looks:
+   *     a server bound to port 0 (never shared); {@link #gateAccepts(HttpConnection, Predicate)}
+   *     then installs the gate from its first connection. Otherwise true once the gate is in place,
+   *     completed on the calling context: every connection accepted from then on passes it.
    */
-  public static boolean gateAccepts(Vertx vertx, int port, Predicate<Channel> admit) {
+  public static Future<Boolean> gateAccepts(Vertx vertx, int port, Predicate<Channel> admit) {
     List<ServerChannel> listeners = listeners(vertx, port);
-    listeners.forEach(l -> gate(l, admit));
-    return !listeners.isEmpty();
+    if (listeners.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    ContextInternal context = ((VertxInternal) vertx).getOrCreateContext();
+    List<Future<Void>> gates = new ArrayList<>();
+    for (ServerChannel l : listeners) {
+      Promise<Void> installed = context.promise();
+      gate(l, admit, installed);
+      gates.add(installed.future());
+    }
+    return Future.all(gates).map(true);
   }
 
   /**
@@ -111,19 +129,28 @@ public final class Channels {
    */
   public static void gateAccepts(HttpConnection conn, Predicate<Channel> admit) {
     if (conn instanceof ConnectionBase c && c.channel().parent() instanceof ServerChannel l) {
-      gate(l, admit);
+      gate(l, admit, Promise.promise());
     }
   }
 
-  private static void gate(ServerChannel listener, Predicate<Channel> admit) {
-    ChannelPipeline pipeline = listener.pipeline();
-    if (pipeline.get(ACCEPT_GATE) != null) {
+  private static void gate(ServerChannel listener, Predicate<Channel> admit, Promise<Void> done) {
+    EventLoop loop = listener.eventLoop();
+    Runnable install =
+        () -> {
+          ChannelPipeline pipeline = listener.pipeline();
+          if (pipeline.get(ACCEPT_GATE) == null) {
+            pipeline.addFirst(ACCEPT_GATE, new AcceptGate(admit));
+          }
+          done.tryComplete();
+        };
+    if (loop.inEventLoop()) {
+      install.run();
       return;
     }
-    synchronized (pipeline) {
-      if (pipeline.get(ACCEPT_GATE) == null) {
-        pipeline.addFirst(ACCEPT_GATE, new AcceptGate(admit));
-      }
+    try {
+      loop.execute(install);
+    } catch (RejectedExecutionException e) {
+      done.tryFail(e); // the listener's loop is shutting down
     }
   }
 

@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -86,6 +87,11 @@ public final class ProxyVerticle extends VerticleBase {
             .setHandle100ContinueAutomatically(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
+            // No WebSocket is served here (Upgrade is hop-by-hop, never relayed): without
+            // compression to offer, Vert.x leaves the extension handler, which inspects every
+            // request and response, out of each connection's pipeline.
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setPerMessageWebSocketCompressionSupported(false)
             .setTcpNoDelay(true);
     if (listenerTls == null) {
       options.setHttp2ClearTextEnabled(true);
@@ -101,6 +107,9 @@ public final class ProxyVerticle extends VerticleBase {
           .setTrustOptions(ssl.getTrustOptions())
           .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
       options.setClientAuth(listenerTls.clientAuth());
+      if (usesOpenSsl(listenerTls)) {
+        options.setSslEngineOptions(new OpenSSLEngineOptions());
+      }
     }
     server =
         vertx
@@ -112,15 +121,30 @@ public final class ProxyVerticle extends VerticleBase {
     }
     return server
         .listen(port, host)
-        .map(
-            s -> {
-              // Silent connections count from their accept. Always found: ProxyServer shares ports.
-              if (!guard.listening(s.actualPort())) {
-                throw new IllegalStateException(
-                    "cannot count the connections of port " + s.actualPort() + " at accept");
-              }
-              return s;
-            });
+        .compose(
+            s ->
+                // Silent connections count from their accept, and the server counts as started
+                // only once they do. Always found: ProxyServer shares ports.
+                guard
+                    .gate(s.actualPort())
+                    .map(
+                        found -> {
+                          if (!found) {
+                            throw new IllegalStateException(
+                                "cannot count the connections of port "
+                                    + s.actualPort()
+                                    + " at accept");
+                          }
+                          return s;
+                        }));
+  }
+
+  /**
+   * True when a listener with {@code tls} terminates TLS with OpenSSL: it prefers it and
+   * netty-tcnative loads in this process; otherwise the JDK's SSLEngine serves.
+   */
+  public static boolean usesOpenSsl(ListenerTls tls) {
+    return tls != null && tls.preferOpenSsl() && OpenSSLEngineOptions.isAvailable();
   }
 
   /** The pooled client to the upstreams, with TLS credentials when the component has some. */
