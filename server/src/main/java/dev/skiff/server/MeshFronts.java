@@ -113,6 +113,10 @@ public final class MeshFronts implements FrontDoor {
   private record InProcess(Sidecar sidecar, String identity, LocalEndpoints.LocalEndpoint entry) {}
 
   private final Map<String, InProcess> inProcess = new ConcurrentHashMap<>();
+
+  /** The same entries by their sidecar's port on {@code bindHost}, once it listens. */
+  private final Map<Integer, InProcess> inProcessByPort = new ConcurrentHashMap<>();
+
   private volatile SpiffeId localCaller;
 
   /**
@@ -170,13 +174,22 @@ public final class MeshFronts implements FrontDoor {
               // A Wasm instance is ready for the activator in process at once; its listener binds
               // meanwhile, for the gateway's direct path and the mesh's callers (the agent
               // publishes its address when listening completes).
-              inProcess.put(
-                  instanceId,
+              InProcess entry =
                   new InProcess(
                       sidecar,
                       m.identity.id().uri(),
                       (request, cancellation) ->
-                          sidecar.serveInProcess(request, localCaller, cancellation)));
+                          sidecar.serveInProcess(request, localCaller, cancellation));
+              inProcess.put(instanceId, entry);
+              // The mesh's callers know an instance by its address only, once it has one.
+              listening.onSuccess(
+                  v -> {
+                    int port = sidecar.port();
+                    inProcessByPort.put(port, entry);
+                    if (inProcess.get(instanceId) != entry) { // stopped meanwhile
+                      inProcessByPort.remove(port, entry);
+                    }
+                  });
               return Future.succeededFuture(opened(key, m, sidecar, instanceId, listening));
             });
   }
@@ -223,7 +236,7 @@ public final class MeshFronts implements FrontDoor {
       if (!bindHost.equals(callee.host())) {
         return null;
       }
-      InProcess p = inProcess.get(callee.port());
+      InProcess p = inProcessByPort.get(callee.port());
       return p != null
               && p.identity().equals(callee.identity())
               && p.sidecar().takesInProcessRequests()
@@ -399,7 +412,11 @@ public final class MeshFronts implements FrontDoor {
 
     @Override
     public Future<Void> stop(Duration drain) {
-      inProcess.computeIfPresent(instanceId, (id, p) -> p.sidecar() == sidecar ? null : p);
+      InProcess entry = inProcess.get(instanceId);
+      if (entry != null && entry.sidecar() == sidecar) {
+        inProcess.remove(instanceId, entry);
+        inProcessByPort.values().remove(entry);
+      }
       return sidecar
           .stop(drain)
           .andThen(
