@@ -132,6 +132,49 @@ class ExamplesTest {
 
   @ParameterizedTest
   @EnumSource(ExecutionMode.class)
+  void eventRepliesWithACloudEventCarryingTheEventsData(ExecutionMode mode) throws Exception {
+    var event = load(mode, Examples.EVENT);
+    byte[] data = new byte[10 * 1024 + 7]; // more than the function copies at a time
+    new Random(3).nextBytes(data);
+    var request =
+        WagiRequest.builder()
+            .withMethod("POST")
+            .withHeader("ce-id", "partition:0/offset:42")
+            .withHeader("ce-type", "dev.skiff.kafka.event")
+            .withHeader("ce-source", "/skiff/default/triggers/t#topic")
+            .withHeader("ce-specversion", "1.0")
+            .withHeader("Content-Type", "application/x-test")
+            .withBody(data)
+            .build();
+
+    var response = respond(event, request);
+
+    assertEquals(200, response.status(), response::bodyText);
+    assertEquals("application/x-test", response.header("Content-Type").orElseThrow());
+    assertEquals("1.0", response.header("ce-specversion").orElseThrow());
+    assertEquals("reply-partition:0/offset:42", response.header("ce-id").orElseThrow());
+    assertEquals("/skiff/examples/event", response.header("ce-source").orElseThrow());
+    assertEquals("dev.skiff.examples.event.reply", response.header("ce-type").orElseThrow());
+    assertEquals("dev.skiff.kafka.event", response.header("ce-subject").orElseThrow());
+    assertArrayEquals(data, response.body());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void eventRefusesARequestThatIsNotACloudEvent(ExecutionMode mode) throws Exception {
+    var event = load(mode, Examples.EVENT);
+
+    var response =
+        respond(event, WagiRequest.builder().withMethod("POST").withBody(new byte[3]).build());
+
+    assertEquals(400, response.status());
+    assertEquals(
+        "not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers\n",
+        response.bodyText());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
   void greetWrittenInWatAnswersWithThePath(ExecutionMode mode) throws Exception {
     var greet = load(mode, Examples.GREET);
 

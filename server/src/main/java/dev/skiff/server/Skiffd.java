@@ -877,6 +877,11 @@ public final class Skiffd {
     return activator.actualPort();
   }
 
+  /** The mesh's sidecars of this node, null with the mesh off (tests look at their lookups). */
+  MeshFronts meshFronts() {
+    return meshFronts;
+  }
+
   public int gatewayPort() {
     return gateway.actualPort();
   }

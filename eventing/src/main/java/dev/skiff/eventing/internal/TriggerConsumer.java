@@ -27,8 +27,6 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -92,7 +90,7 @@ public final class TriggerConsumer {
   private final TriggerCounters counters;
   private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
-  private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+  private Completions<Finished> finished;
   private final Object sleeper = new Object();
   private final Thread thread;
   private Context context;
@@ -269,6 +267,9 @@ public final class TriggerConsumer {
               spec.kafka(),
               "skiff-" + namespace + "-" + name + "-publisher");
     }
+    finished =
+        new Completions<>(
+            wakeBatch(spec.ordered(), spec.maxInFlightOrDefault()), Thread.currentThread());
     DeliverySpec d = spec.deliveryOrDefault();
     delivery =
         new Delivery(
@@ -508,11 +509,9 @@ public final class TriggerConsumer {
       counters.error(r.topic() + "/" + r.partition() + "@" + r.offset() + ": " + m.malformed());
     }
     Delivery current = delivery;
+    Completions<Finished> to = finished;
     outbox.add(
-        () ->
-            current
-                .deliver(r, m.event())
-                .onSuccess(x -> finished.add(new Finished(t, r.offset()))));
+        () -> current.deliver(r, m.event()).onSuccess(x -> to.add(new Finished(t, r.offset()))));
   }
 
   /** Hands the events taken in one round to the event loop in one go. */
@@ -525,22 +524,22 @@ public final class TriggerConsumer {
     context.runOnContext(v -> batch.forEach(Runnable::run));
   }
 
+  /**
+   * How many finished events wake the consumer thread. Ordered: each, since its partition waits for
+   * it. Unordered: an eighth of max-in-flight (at most 32), so refills go out in batches and the
+   * thread does not switch in for every event; the rest are found within {@code POLL_EVERY}.
+   */
+  static int wakeBatch(boolean ordered, int maxInFlight) {
+    return ordered ? 1 : Math.max(1, Math.min(32, maxInFlight / 8));
+  }
+
   private void drainFinished() {
-    Finished f;
-    while ((f = finished.poll()) != null) {
-      apply(f);
-    }
+    finished.drain(this::apply);
   }
 
   private void awaitFinished(Duration d) {
-    try {
-      Finished f = finished.poll(d.toMillis(), TimeUnit.MILLISECONDS);
-      if (f != null) {
-        apply(f);
-        drainFinished();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    finished.await(d, this::apply);
+    if (Thread.currentThread().isInterrupted()) {
       running = false;
     }
   }

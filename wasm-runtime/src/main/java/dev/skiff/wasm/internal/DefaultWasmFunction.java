@@ -30,6 +30,7 @@ public final class DefaultWasmFunction implements WasmFunction {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CpuPermits.Lane lane;
   private final MemoryPool memories;
+  private final ImportedFunctions imported;
   private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -42,6 +43,7 @@ public final class DefaultWasmFunction implements WasmFunction {
     this.memories =
         new MemoryPool(
             memoryBudget, MemoryPool.MAX_KEPT, MemoryPool.IDLE, System::nanoTime, pool::schedule);
+    this.imported = ImportedFunctions.of(wasm.module());
     this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());
   }
 
@@ -108,7 +110,7 @@ public final class DefaultWasmFunction implements WasmFunction {
     var execution =
         new Execution(
             promise,
-            slot -> Invocation.run(wasm, config, request, slot, memories),
+            slot -> Invocation.run(wasm, config, request, slot, memories, imported),
             lane,
             config.timeout(),
             line -> config.logSink().log(name(), LogSink.Source.HOST, line));

@@ -46,7 +46,8 @@ final class Invocation {
       WasmConfig config,
       WagiRequest request,
       CpuSlot slot,
-      MemoryPool memories) {
+      MemoryPool memories,
+      ImportedFunctions imported) {
     long deadline = System.nanoTime() + config.timeout().toNanos();
     var stdout = new BoundedOutputStream(config.maxResponseBytes());
     var stderr = new StderrLineSink(config.logSink(), config.name());
@@ -72,8 +73,10 @@ final class Invocation {
           functions = ReadOnlyWasi.wrap(functions);
         }
       }
-      functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
-      Instance instance = instantiate(wasm, config, functions, memories::take);
+      if (imported.fromModule(ExperimentalHttp.MODULE)) {
+        functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
+      }
+      Instance instance = instantiate(wasm, config, imported.keep(functions), memories::take);
       try {
         instance.export("_start").apply();
       } catch (WasiExitException e) {

@@ -34,8 +34,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * org.apache.kafka.tools.ConsumerPerformance}, what {@code kafka-consumer-perf-test.sh} runs) and
  * skiffd's dispatcher delivering every record as a CloudEvent to the Wasm {@code event} function
  * (through the mesh as eventing's identity; through the gateway with {@code --mesh off}), on the
- * same topic in the same run, against a KRaft broker on loopback.
- * Prints one JSON object.
+ * same topic in the same run, against a KRaft broker on loopback. Prints one JSON object.
  *
  * <pre>java -jar events-bench.jar --skiffd skiffd.jar --wasm event.wasm [--records N]
  *     [--partitions P] [--size BYTES] [--max-in-flight M]</pre>
@@ -100,6 +99,8 @@ public final class EventsBench {
           "/v1/namespaces/default/services/event",
           "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest + "\"}}}}");
       awaitFunction(gateway);
+      String loadBefore = loadAverage();
+      Duration cpu0 = cpuTime(skiffd);
       long t0 = System.nanoTime();
       call(
           api,
@@ -118,9 +119,17 @@ public final class EventsBench {
       // 50 ms; from the first commit seen to the one covering every record, so the group join and
       // the 2 s status period do not count.
       Committed committed = new Committed(bootstrap, "skiff-default-bench");
+      // CPU per event once warm: from the commit covering half the records to the last, so the
+      // JIT's and the group join's share of the first half stays out.
+      Duration cpuHalf = null;
+      long committedHalf = 0;
       while (delivered < records && System.nanoTime() < deadline) {
         Thread.sleep(50);
         committed.sample();
+        if (cpuHalf == null && committed.last >= records / 2) {
+          cpuHalf = cpuTime(skiffd);
+          committedHalf = committed.last;
+        }
         String t = call(api, token, "GET", "/v1/namespaces/default/triggers/bench", null);
         Matcher m = Pattern.compile("\"delivered\":(\\d+)").matcher(t);
         delivered = m.find() ? Long.parseLong(m.group(1)) : 0;
@@ -133,15 +142,31 @@ public final class EventsBench {
       while (committed.last < records && System.nanoTime() < deadline) {
         Thread.sleep(50);
         committed.sample();
+        if (cpuHalf == null && committed.last >= records / 2) {
+          cpuHalf = cpuTime(skiffd);
+          committedHalf = committed.last;
+        }
       }
       committed.close();
+      // skiffd's own CPU (all its threads, user + system) from the trigger's creation to the last
+      // commit: what a node would spend per event with the broker and this driver elsewhere.
+      Duration cpuEnd = cpuTime(skiffd);
+      double cpuSeconds = cpuEnd.minus(cpu0).toNanos() / 1e9;
+      double warmUsPerEvent =
+          cpuHalf == null || committed.last <= committedHalf
+              ? -1
+              : cpuEnd.minus(cpuHalf).toNanos() / 1e3 / (committed.last - committedHalf);
+      String loadAfter = loadAverage();
       double steady = committed.rate();
       Map<String, String> p = parsePerf(perf);
       double perfRate = Double.parseDouble(p.getOrDefault("nMsg.sec", "0"));
       System.out.printf(
           "{\"records\":%d,\"record_bytes\":%d,\"partitions\":%d,\"max_in_flight\":%d,"
               + "\"skiff\":{\"delivered\":%d,\"seconds\":%.2f,\"events_per_sec\":%.1f,"
-              + "\"first_delivery_after_s\":%.2f,\"steady_events_per_sec\":%.1f},"
+              + "\"first_delivery_after_s\":%.2f,\"steady_events_per_sec\":%.1f,"
+              + "\"skiffd_cpu_seconds\":%.2f,\"skiffd_cpu_us_per_event\":%.1f,"
+              + "\"skiffd_cpu_us_per_event_second_half\":%.1f},"
+              + "\"load_average_before\":\"%s\",\"load_average_after\":\"%s\","
               + "\"perf_tool\":{\"nMsg_sec\":%s,\"fetch_nMsg_sec\":%s,\"MB_sec\":%s,"
               + "\"raw\":\"%s\"},\"ratio_skiff_to_perf_tool\":%.4f,"
               + "\"note\":\"skiff's time runs from the trigger's creation to the status saying"
@@ -158,6 +183,11 @@ public final class EventsBench {
           skiffRate,
           first < 0 ? -1 : (first - t0) / 1e9,
           steady,
+          cpuSeconds,
+          cpuSeconds * 1e6 / records,
+          warmUsPerEvent,
+          loadBefore,
+          loadAfter,
           p.getOrDefault("nMsg.sec", "null"),
           p.getOrDefault("fetch.nMsg.sec", "null"),
           p.getOrDefault("MB.sec", "null"),
@@ -373,6 +403,24 @@ public final class EventsBench {
 
     void close() {
       admin.close();
+    }
+  }
+
+  /** A child's CPU time so far (user + system, all its threads), as the OS counts it. */
+  private static Duration cpuTime(Process p) {
+    return p.toHandle()
+        .info()
+        .totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("the OS does not report skiffd's CPU time"));
+  }
+
+  /** The first three fields of /proc/loadavg (what uptime prints), or "unknown" off Linux. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
