@@ -64,6 +64,7 @@ public final class RemoteNodeAgent {
   private final Clock clock;
   private final Backoff backoff;
   private final Consumer<AssignmentSet> onAssignments;
+  private final WorkCalls work;
 
   private volatile NodeCredentials credentials;
   private volatile GrpcClient client;
@@ -91,6 +92,7 @@ public final class RemoteNodeAgent {
     this.backoff =
         new Backoff(b.backoffFirst, b.backoffMax, ThreadLocalRandom.current()::nextDouble);
     this.onAssignments = b.onAssignments;
+    this.work = new WorkCalls(() -> client, server, trustDomain, nodeName, callTimeout);
   }
 
   public static Builder builder() {
@@ -102,6 +104,11 @@ public final class RemoteNodeAgent {
     Promise<RemoteNodeAgent> started = Promise.promise();
     bootstrap(started);
     return started.future();
+  }
+
+  /** The calls for the node's work (revisions, modules, certificates, reports). */
+  public WorkCalls work() {
+    return work;
   }
 
   /** The node's identity, once bootstrapped. */
