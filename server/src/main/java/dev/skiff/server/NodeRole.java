@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,7 @@ final class NodeRole {
 
   private final SkiffdOptions options;
   private Vertx vertx;
+  private Vertx linkVertx;
   private RemoteNodeAgent agent;
   private NodeAgent runtime;
   private Reports reports;
@@ -101,6 +103,10 @@ final class NodeRole {
   /** Starts the agent; fails when the control plane refuses the node. */
   Future<Void> start(RemoteNodeAgent.Builder settings) {
     vertx = Vertx.vertx();
+    // The link (heartbeats, assignments, reports) on a Vert.x of its own: a start that keeps the
+    // runtime's event loop busy (class loading on a loaded machine, say) must not delay a heartbeat
+    // past the lease.
+    linkVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     Path dataDir = options.dataDir.toAbsolutePath();
     try {
       Files.createDirectories(dataDir);
@@ -113,7 +119,7 @@ final class NodeRole {
     AssignedWork[] work = new AssignedWork[1];
     agent =
         settings
-            .withVertx(vertx)
+            .withVertx(linkVertx)
             .withKinds(Set.of("wasm"))
             .onAssignments(set -> work[0].apply(set))
             .build();
@@ -174,7 +180,7 @@ final class NodeRole {
     b.withScaler(work[0]);
     reports =
         new Reports(
-            vertx, calls, null, work[0]::known, Duration.ofSeconds(2), Duration.ofSeconds(1));
+            linkVertx, calls, null, work[0]::known, Duration.ofSeconds(2), Duration.ofSeconds(1));
     b.withStatsSink(reports);
     runtime = b.build();
     work[0].agent(runtime);
@@ -206,6 +212,9 @@ final class NodeRole {
     }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+    if (linkVertx != null) {
+      linkVertx.close().toCompletionStage().toCompletableFuture().join();
     }
   }
 

@@ -4,6 +4,7 @@ import dev.skiff.controlplane.nodes.RemoteInstances;
 import dev.skiff.controlplane.nodes.ReportedInstance;
 import dev.skiff.node.Endpoint;
 import dev.skiff.node.EndpointRegistry;
+import dev.skiff.node.InstanceInfo;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,9 @@ final class RemoteEndpoints implements RemoteInstances {
 
   /** What each node's last report published, by the endpoint's instance id. */
   private final Map<String, Map<String, Published>> byNode = new HashMap<>();
+
+  /** Each live node's last report, every state, for listing. */
+  private final Map<String, List<ReportedInstance>> reports = new HashMap<>();
 
   RemoteEndpoints(Supplier<EndpointRegistry> registry) {
     this.registry = registry;
@@ -61,10 +65,53 @@ final class RemoteEndpoints implements RemoteInstances {
           }
         });
     byNode.put(node, now);
+    reports.put(node, List.copyOf(instances));
+  }
+
+  /**
+   * The instances remote nodes last reported in {@code namespace} (of {@code service} only, unless
+   * null), as {@code GET /v1/instances} lists them, with their node.
+   */
+  synchronized List<InstanceInfo> instances(String namespace, String service) {
+    List<InstanceInfo> out = new java.util.ArrayList<>();
+    reports.forEach(
+        (node, list) -> {
+          for (ReportedInstance i : list) {
+            String svc = serviceOf(i.revision());
+            if (!i.namespace().equals(namespace) || (service != null && !service.equals(svc))) {
+              continue;
+            }
+            out.add(
+                new InstanceInfo(
+                    node + "/" + i.instance(),
+                    i.namespace(),
+                    svc,
+                    i.revision(),
+                    "wasm",
+                    node,
+                    i.ready() ? InstanceInfo.READY : InstanceInfo.STARTING,
+                    null,
+                    0,
+                    i.ready() ? hostPort(i.host(), i.port()) : null,
+                    i.identity()));
+          }
+        });
+    return out;
+  }
+
+  /** A revision's service: revisions are named {@code {service}-{NNNNN}}. */
+  static String serviceOf(String revision) {
+    int dash = revision.lastIndexOf('-');
+    return dash > 0 ? revision.substring(0, dash) : revision;
+  }
+
+  private static String hostPort(String host, int port) {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   @Override
   public synchronized void lost(String node) {
+    reports.remove(node);
     Map<String, Published> gone = byNode.remove(node);
     EndpointRegistry r = registry.get();
     if (gone == null || r == null) {
@@ -72,7 +119,10 @@ final class RemoteEndpoints implements RemoteInstances {
     }
     gone.forEach((id, p) -> r.remove(p.namespace(), p.revision(), id));
     LOG.log(
-        Level.WARNING, "node {0} lost its lease: withdrew its {1} endpoint(s)", node, gone.size());
+        Level.WARNING,
+        "node {0} is gone (its lease ran out or its connection closed): withdrew its {1} endpoint(s)",
+        node,
+        gone.size());
   }
 
   /** The node of a remote endpoint's instance id, or null for an instance of this process. */

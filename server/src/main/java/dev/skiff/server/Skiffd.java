@@ -19,7 +19,6 @@ import dev.skiff.gateway.TlsCertificates;
 import dev.skiff.ingress.AcmeSettings;
 import dev.skiff.ingress.ControlPlaneDomainStore;
 import dev.skiff.ingress.Ingress;
-import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.RestStatusReporter;
@@ -591,7 +590,10 @@ public final class Skiffd {
                   .router()
                   .get("/v1/namespaces/:namespace/services/:service/logs")
                   .handler(new LogsEndpoint(agent.logs(), clock));
-              controlPlane.router().get("/v1/instances").handler(new InstancesEndpoint(agent));
+              controlPlane
+                  .router()
+                  .get("/v1/instances")
+                  .handler(new ClusterInstances(agent, remoteEndpoints));
               return controlPlane.start();
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.

@@ -170,8 +170,9 @@ final class NodeCalls {
 
   /**
    * Hands a live node's report to {@link RemoteInstances}, keeping only instances of revisions it
-   * is assigned whose endpoint is on the node's own registered address: a node cannot steer requests to
-   * instances it does not run. A report from a node without its lease is stored but not followed.
+   * is assigned whose endpoint is on the node's own registered address: a node cannot steer
+   * requests to instances it does not run. A report from a node without its lease is stored but not
+   * followed.
    */
   private Future<Void> forward(String node, List<InstanceStatus> reported) {
     if (!lifecycle.live(node)) {
