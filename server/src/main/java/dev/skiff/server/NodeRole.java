@@ -39,6 +39,9 @@ import java.util.Set;
 final class NodeRole {
   private static final System.Logger LOG = System.getLogger(NodeRole.class.getName());
 
+  /** How long an unassigned instance keeps serving after its endpoint is withdrawn. */
+  static final Duration REMOTE_ENDPOINT_GRACE = Duration.ofSeconds(3);
+
   private final SkiffdOptions options;
   private Vertx vertx;
   private Vertx linkVertx;
@@ -157,6 +160,9 @@ final class NodeRole {
                     new RemoteModules(vertx, calls, dataDir.resolve("modules")),
                     WasmVolumes.none()))
             .withDrain(Duration.ofSeconds(options.drainSeconds))
+            // A withdrawn endpoint reaches the gateways through a report: the instance keeps
+            // serving a while longer than in one JVM before it drains.
+            .withEndpointGrace(REMOTE_ENDPOINT_GRACE)
             .withStartAttempts(options.startAttempts)
             .withStartTimeout(Duration.ofSeconds(options.startTimeoutSeconds))
             .withCapacity(
