@@ -141,6 +141,12 @@ public final class ControlPlane {
             .withHost(b.nodeHost)
             .withPort(b.nodePort)
             .withLease(b.nodeLease)
+            .withModules(
+                digest ->
+                    blobs.path(digest).compose(p -> b.vertx.fileSystem().readFile(p.toString())))
+            .withRemoteInstances(b.remoteInstances)
+            .withStats(b.nodeStats)
+            .withDemand(b.demand)
             .build();
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
@@ -432,8 +438,27 @@ public final class ControlPlane {
     private String nodeHost = "127.0.0.1";
     private int nodePort = -1;
     private java.time.Duration nodeLease = java.time.Duration.ofSeconds(10);
+    private dev.skiff.controlplane.nodes.RemoteInstances remoteInstances =
+        dev.skiff.controlplane.nodes.RemoteInstances.NONE;
+    private dev.skiff.controlplane.nodes.Demand demand = dev.skiff.controlplane.nodes.Demand.NONE;
+    private java.util.function.Consumer<dev.skiff.api.stats.Stat> nodeStats = s -> {};
 
     private Builder() {}
+
+    /**
+     * What the node port does with remote nodes' reports: their instances (the endpoints skiffd's
+     * gateway and activator call), their stats (the autoscaler), and what placement asks of them
+     * (the autoscaler's decisions). Defaults: ignored, and placement by min-scale alone.
+     */
+    public Builder withRemoteNodes(
+        dev.skiff.controlplane.nodes.RemoteInstances instances,
+        java.util.function.Consumer<dev.skiff.api.stats.Stat> stats,
+        dev.skiff.controlplane.nodes.Demand demand) {
+      this.remoteInstances = Objects.requireNonNull(instances);
+      this.nodeStats = Objects.requireNonNull(stats);
+      this.demand = Objects.requireNonNull(demand);
+      return this;
+    }
 
     /**
      * Serves the node port (node agents of other machines, over gRPC and mTLS) on {@code

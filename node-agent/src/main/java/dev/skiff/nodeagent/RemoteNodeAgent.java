@@ -16,15 +16,11 @@ import dev.skiff.api.validation.Names;
 import dev.skiff.nodeagent.internal.Backoff;
 import dev.skiff.nodeagent.internal.Calls;
 import dev.skiff.nodeagent.internal.ControlPlaneTrust;
+import dev.skiff.nodeagent.internal.NodeClients;
 import dev.skiff.nodeagent.internal.NodeKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
@@ -64,6 +60,7 @@ public final class RemoteNodeAgent {
   private final Clock clock;
   private final Backoff backoff;
   private final Consumer<AssignmentSet> onAssignments;
+  private final WorkCalls work;
 
   private volatile NodeCredentials credentials;
   private volatile GrpcClient client;
@@ -91,6 +88,7 @@ public final class RemoteNodeAgent {
     this.backoff =
         new Backoff(b.backoffFirst, b.backoffMax, ThreadLocalRandom.current()::nextDouble);
     this.onAssignments = b.onAssignments;
+    this.work = new WorkCalls(() -> client, server, trustDomain, nodeName, callTimeout);
   }
 
   public static Builder builder() {
@@ -102,6 +100,11 @@ public final class RemoteNodeAgent {
     Promise<RemoteNodeAgent> started = Promise.promise();
     bootstrap(started);
     return started.future();
+  }
+
+  /** The calls for the node's work (revisions, modules, certificates, reports). */
+  public WorkCalls work() {
+    return work;
   }
 
   /** The node's identity, once bootstrapped. */
@@ -364,23 +367,10 @@ public final class RemoteNodeAgent {
   }
 
   private GrpcClient newClient(NodeCredentials c) {
-    String bundle = c == null ? caBundle : c.trustBundlePem();
-    HttpClientOptions o =
-        new HttpClientOptions()
-            .setProtocolVersion(HttpVersion.HTTP_2)
-            .setUseAlpn(true)
-            .setSsl(true)
-            .setVerifyHost(false) // the SPIFFE ID is checked instead (ControlPlaneTrust)
-            .setConnectTimeout((int) callTimeout.toMillis())
-            .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(bundle)));
-    o.setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
-    if (c != null) {
-      o.setKeyCertOptions(
-          new PemKeyCertOptions()
-              .addCertValue(Buffer.buffer(c.chainPem()))
-              .addKeyValue(Buffer.buffer(c.privateKeyPem())));
-    }
-    return GrpcClient.client(vertx, o);
+    return c == null
+        ? NodeClients.create(vertx, caBundle, null, null, callTimeout)
+        : NodeClients.create(
+            vertx, c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), callTimeout);
   }
 
   private void retry(String what, Throwable e, Runnable again) {
@@ -413,13 +403,7 @@ public final class RemoteNodeAgent {
 
   /** The reason when {@code e} is a refusal retrying cannot fix, else null. */
   private static String refusal(Throwable e) {
-    GrpcStatus s = Calls.statusOf(e);
-    if (s == GrpcStatus.UNAUTHENTICATED
-        || s == GrpcStatus.PERMISSION_DENIED
-        || s == GrpcStatus.INVALID_ARGUMENT) {
-      return e.getMessage();
-    }
-    return null;
+    return Calls.refusal(e);
   }
 
   /** Settings; Vert.x, the control plane, the node name, the CA and the token are required. */

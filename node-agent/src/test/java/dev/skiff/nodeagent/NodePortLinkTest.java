@@ -123,6 +123,31 @@ class NodePortLinkTest {
     await(client.close());
   }
 
+  @Test
+  void nodeMayNotReadRevisionsModulesOrIdentitiesItIsNotAssigned() throws Exception {
+    JsonNode t = token("{}");
+    RemoteNodeAgent agent = agent("n1", t.path("token").asText(), t.path("caBundle").asText());
+    await(agent.start());
+    WorkCalls work = agent.work();
+
+    Throwable revision = failure(work.revision("default", "hello-00001"));
+    assertEquals(GrpcStatus.PERMISSION_DENIED, Calls.statusOf(revision));
+    assertTrue(revision.getMessage().contains("is not assigned to node n1"), revision.getMessage());
+
+    Throwable module = failure(work.module("sha256:" + "a".repeat(64), 1 << 20));
+    assertEquals(GrpcStatus.PERMISSION_DENIED, Calls.statusOf(module));
+    assertTrue(module.getMessage().contains("no revision assigned"), module.getMessage());
+
+    var keys =
+        dev.skiff.nodeagent.internal.NodeKeys.create(
+            dev.skiff.api.mesh.SpiffeId.workload("skiff.local", "default", "hello"));
+    Throwable sign =
+        failure(work.signWorkload("default", "hello", keys.csrPem(), Duration.ofHours(1)));
+    assertEquals(GrpcStatus.PERMISSION_DENIED, Calls.statusOf(sign));
+    assertTrue(sign.getMessage().contains("may not hold its identity"), sign.getMessage());
+    await(agent.stop());
+  }
+
   private Future<?> register(GrpcClient client, String name) {
     return Calls.unary(
         client,

@@ -64,12 +64,12 @@ public final class MeshFronts implements FrontDoor {
     volatile boolean deleted;
 
     ServiceMesh(Key key) {
-      SpiffeId id = SpiffeId.workload(ca.trustDomain(), key.namespace(), key.service());
+      SpiffeId id = SpiffeId.workload(trustDomain, key.namespace(), key.service());
       this.identity =
           IdentityProvider.builder()
               .withVertx(vertx)
               .withIdentity(id)
-              .withIssuer(MeshIssuer.of(ca, id))
+              .withIssuer(issuers.apply(id))
               .withClock(clock)
               .withTtl(timings.leafTtl())
               .withBundleRefresh(timings.bundleRefresh())
@@ -104,7 +104,9 @@ public final class MeshFronts implements FrontDoor {
   }
 
   private final Vertx vertx;
-  private final MeshCa ca;
+  private final String trustDomain;
+  private final java.util.function.Function<SpiffeId, dev.skiff.meshproxy.spi.CertificateIssuer>
+      issuers;
   private final String bindHost;
   private final MeterRegistry registry;
   private final Clock clock;
@@ -133,8 +135,26 @@ public final class MeshFronts implements FrontDoor {
       MeterRegistry registry,
       Clock clock,
       MeshTimings timings) {
+    this(vertx, ca.trustDomain(), id -> MeshIssuer.of(ca, id), bindHost, registry, clock, timings);
+  }
+
+  /**
+   * Sidecars whose identities another issuer signs: a remote node's, through the control plane's
+   * node port (the CA is not in this JVM).
+   *
+   * @param issuers the issuer of each service identity, asked once per service on this node
+   */
+  public MeshFronts(
+      Vertx vertx,
+      String trustDomain,
+      java.util.function.Function<SpiffeId, dev.skiff.meshproxy.spi.CertificateIssuer> issuers,
+      String bindHost,
+      MeterRegistry registry,
+      Clock clock,
+      MeshTimings timings) {
     this.vertx = vertx;
-    this.ca = ca;
+    this.trustDomain = trustDomain;
+    this.issuers = issuers;
     this.bindHost = bindHost;
     this.registry = registry;
     this.clock = clock;
@@ -356,7 +376,7 @@ public final class MeshFronts implements FrontDoor {
    * allow} entries, or every workload of its namespace when there are none.
    */
   AuthorizationPolicy policyFor(Key key, Authorization setting) {
-    String td = ca.trustDomain();
+    String td = trustDomain;
     if (setting == null || setting.allow().isEmpty()) {
       return AuthorizationPolicy.defaultFor(td, key.namespace());
     }

@@ -2,26 +2,52 @@ package dev.skiff.server;
 
 import dev.skiff.api.validation.Names;
 import dev.skiff.api.validation.Quantities;
+import dev.skiff.node.LoopbackFront;
+import dev.skiff.node.NodeAgent;
+import dev.skiff.node.wasm.WasmBackend;
+import dev.skiff.node.wasm.WasmVolumes;
+import dev.skiff.nodeagent.AssignedWork;
+import dev.skiff.nodeagent.RemoteModules;
 import dev.skiff.nodeagent.RemoteNodeAgent;
+import dev.skiff.nodeagent.Reports;
+import dev.skiff.nodeagent.WorkCalls;
+import dev.skiff.wasm.WasmRuntime;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * {@code skiffd --roles node}: a process that runs only a node agent's link to the control plane
- * (node-agent's {@link RemoteNodeAgent}): it bootstraps its identity with the token file, registers
- * the node, holds its lease and follows its assignments. Running what it is assigned is not built
- * yet (docs/cluster.md).
+ * {@code skiffd --roles node}: a node agent joined to a control plane over gRPC (node-agent's
+ * {@link RemoteNodeAgent}): it bootstraps its identity with the token file, registers the node,
+ * holds its lease, and runs what it is assigned on node-runtime's {@link NodeAgent} (node-agent's
+ * {@link AssignedWork}): Wasm instances, each behind a mesh sidecar on the advertised address whose
+ * certificate the control plane's CA signs (SignWorkload), modules streamed from the control plane
+ * and cached in the data directory; its instances and stats go back as reports ({@link Reports}).
+ * Containers are not run by remote nodes yet: the node registers the {@code wasm} kind only.
  */
 final class NodeRole {
+  private static final System.Logger LOG = System.getLogger(NodeRole.class.getName());
+
+  /** How long an unassigned instance keeps serving after its endpoint is withdrawn. */
+  static final Duration REMOTE_ENDPOINT_GRACE = Duration.ofSeconds(3);
+
   private final SkiffdOptions options;
   private Vertx vertx;
+  private Vertx linkVertx;
   private RemoteNodeAgent agent;
+  private NodeAgent runtime;
+  private Reports reports;
 
   NodeRole(SkiffdOptions options) {
     this.options = options;
@@ -80,23 +106,121 @@ final class NodeRole {
   /** Starts the agent; fails when the control plane refuses the node. */
   Future<Void> start(RemoteNodeAgent.Builder settings) {
     vertx = Vertx.vertx();
-    agent = settings.withVertx(vertx).build();
+    // The link (heartbeats, assignments, reports) on a Vert.x of its own: a start that keeps the
+    // runtime's event loop busy (class loading on a loaded machine, say) must not delay a heartbeat
+    // past the lease.
+    linkVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    Path dataDir = options.dataDir.toAbsolutePath();
     try {
-      Files.createDirectories(options.dataDir.toAbsolutePath());
+      Files.createDirectories(dataDir);
     } catch (IOException e) {
       return Future.failedFuture(
           new IllegalStateException("cannot make --data-dir " + options.dataDir + ": " + e, e));
     }
-    return agent.start().mapEmpty();
+    Clock clock = Clock.systemUTC();
+    String advertise = options.advertiseAddress;
+    AssignedWork[] work = new AssignedWork[1];
+    agent =
+        settings
+            .withVertx(linkVertx)
+            .withKinds(Set.of("wasm"))
+            .onAssignments(set -> work[0].apply(set))
+            .build();
+    WorkCalls calls = agent.work();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    WasmRuntime wasm =
+        WasmRuntime.builder()
+            .withCacheDir(dataDir.resolve("wasm-cache"))
+            .withThreads(
+                options.wasmThreads > 0
+                    ? options.wasmThreads
+                    : 2 * Runtime.getRuntime().availableProcessors())
+            .build();
+    // The node's instances' front doors: with the mesh, a sidecar on the advertised address whose
+    // identity the control plane's CA signs for services assigned here; else plaintext there.
+    MeshFronts fronts =
+        options.mesh()
+            ? new MeshFronts(
+                vertx,
+                options.trustDomain,
+                id -> new RemoteIssuer(calls, id, () -> agent.credentials()),
+                advertise,
+                metrics,
+                clock,
+                options.meshTimings)
+            : null;
+    NodeAgent.Builder b =
+        NodeAgent.builder()
+            .withVertx(vertx)
+            .withNodeName(agent.nodeName())
+            .withBackend(
+                new WasmBackend(
+                    vertx,
+                    wasm,
+                    new RemoteModules(vertx, calls, dataDir.resolve("modules")),
+                    WasmVolumes.none()))
+            .withDrain(Duration.ofSeconds(options.drainSeconds))
+            // A withdrawn endpoint reaches the gateways through a report: the instance keeps
+            // serving a while longer than in one JVM before it drains.
+            .withEndpointGrace(REMOTE_ENDPOINT_GRACE)
+            .withStartAttempts(options.startAttempts)
+            .withStartTimeout(Duration.ofSeconds(options.startTimeoutSeconds))
+            .withCapacity(
+                options.maxInstancesPerRevision,
+                options.maxInstancesPerNode,
+                Skiffd.nodeMemory(options.nodeMemory),
+                1024)
+            .withMeterRegistry(metrics)
+            .withClock(clock);
+    b.withFrontDoor(fronts != null ? fronts : new LoopbackFront(vertx, advertise));
+    work[0] =
+        new AssignedWork(
+            vertx,
+            calls,
+            ev -> {
+              if (fronts != null) {
+                fronts.onResourceEvent(ev); // a service's policy before its instances
+              }
+              runtime.onResourceEvent(ev);
+            });
+    b.withScaler(work[0]);
+    reports =
+        new Reports(
+            linkVertx, calls, null, work[0]::known, Duration.ofSeconds(2), Duration.ofSeconds(1));
+    b.withStatsSink(reports);
+    runtime = b.build();
+    work[0].agent(runtime);
+    reports.endpoints(runtime.endpoints());
+    return agent
+        .start()
+        .map(
+            a -> {
+              reports.start();
+              LOG.log(
+                  System.Logger.Level.INFO,
+                  "node {0} runs Wasm instances on {1}",
+                  agent.nodeName(),
+                  advertise);
+              return null;
+            });
   }
 
-  /** Stops heartbeats and closes Vert.x; the node's lease then runs out. */
+  /** Stops heartbeats, drains the instances and closes Vert.x; the node's lease then runs out. */
   void shutdown() {
+    if (reports != null) {
+      reports.stop();
+    }
     if (agent != null) {
       agent.stop().toCompletionStage().toCompletableFuture().join();
     }
+    if (runtime != null) {
+      runtime.close().toCompletionStage().toCompletableFuture().join();
+    }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+    if (linkVertx != null) {
+      linkVertx.close().toCompletionStage().toCompletableFuture().join();
     }
   }
 

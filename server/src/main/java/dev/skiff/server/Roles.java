@@ -36,14 +36,15 @@ record Roles(Set<String> names) {
       }
     }
     Roles roles = new Roles(Set.copyOf(names));
-    if (!roles.all() && !roles.nodeOnly()) {
+    if (!roles.all() && !roles.nodeOnly() && !roles.allButNode()) {
       throw new IllegalArgumentException(
           "--roles "
               + flag
               + ": running "
               + String.join(",", names)
-              + " apart is not built yet; run all (every component in one JVM) or node (a node"
-              + " agent joining a control plane)");
+              + " apart is not built yet; run all (every component in one JVM), node (a node"
+              + " agent joining a control plane), or every role but node (a control plane whose"
+              + " instances run on remote nodes only)");
     }
     return roles;
   }
@@ -51,6 +52,11 @@ record Roles(Set<String> names) {
   /** Every component, in one JVM. */
   boolean all() {
     return names.containsAll(KNOWN);
+  }
+
+  /** Every component but the node: instances run on remote nodes only ({@code --node-port}). */
+  boolean allButNode() {
+    return names.equals(Set.copyOf(KNOWN.subList(0, KNOWN.size() - 1)));
   }
 
   /** Only a node agent, joining a control plane elsewhere. */

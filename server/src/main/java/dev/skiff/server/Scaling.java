@@ -29,7 +29,13 @@ import java.util.function.Consumer;
  * requests through the activator while it is at zero or short of burst capacity.
  */
 final class Scaling
-    implements Scaler, ScaleListener, Endpoints, ActivatorRouting, EndpointWatch, LagListener {
+    implements Scaler,
+        ScaleListener,
+        Endpoints,
+        ActivatorRouting,
+        EndpointWatch,
+        LagListener,
+        dev.skiff.controlplane.nodes.Demand {
   private NodeAgent agent;
   private Autoscaler autoscaler;
   private final Map<RevisionKey, Decision> decisions = new ConcurrentHashMap<>();
@@ -43,6 +49,16 @@ final class Scaling
 
   /** What one trigger's lag asks of its service ({@code ns/name}): at least this many instances. */
   private record LagFloor(String service, int instances) {}
+
+  /**
+   * Instances run on remote nodes only (skiffd without the node role): the decisions are
+   * placement's input ({@link #desired}) and the in-process agent runs none.
+   */
+  private volatile boolean remoteOnly;
+
+  void remoteOnly() {
+    this.remoteOnly = true;
+  }
 
   void agent(NodeAgent a) {
     this.agent = a;
@@ -148,7 +164,7 @@ final class Scaling
                 decision.changedAt())
             : null;
     int desired = Math.max(decision.desired(), lagFloor(revision));
-    agent.scale(revision.namespace(), revision.name(), desired, status);
+    agent.scale(revision.namespace(), revision.name(), remoteOnly ? 0 : desired, status);
     if (desired == 0 && retired.contains(revision)) {
       agent.retire(revision.namespace(), revision.name()); // out of the route and at zero
     }
@@ -209,7 +225,8 @@ final class Scaling
     decisions.forEach(
         (rev, d) -> {
           if (svc.equals(serviceKey(rev))) {
-            agent.scale(rev.namespace(), rev.name(), Math.max(d.desired(), lagFloor(rev)));
+            agent.scale(
+                rev.namespace(), rev.name(), remoteOnly ? 0 : Math.max(d.desired(), lagFloor(rev)));
           }
         });
   }
@@ -255,6 +272,27 @@ final class Scaling
               autoscaler.poke(key).ifPresent(d -> onDesiredScale(key, d));
               retired.add(key); // only now: that first zero must not retire it again
             });
+  }
+
+  // -- Demand (placement, with remote nodes only) -------------------------------------------------
+
+  @Override
+  public int desired(String namespace, String revision) {
+    RevisionKey key = RevisionKey.of(namespace, revision);
+    Decision d = decisions.get(key);
+    return d == null ? -1 : Math.max(d.desired(), lagFloor(key));
+  }
+
+  @Override
+  public Set<String> decided() {
+    Set<String> out = new java.util.HashSet<>();
+    decisions.forEach(
+        (k, d) -> {
+          if (Math.max(d.desired(), lagFloor(k)) > 0) {
+            out.add(k.namespace() + "/" + k.name());
+          }
+        });
+    return out;
   }
 
   // -- Endpoints (autoscaler) and ActivatorRouting (gateway)

@@ -9,6 +9,7 @@ import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.console.Console;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.eventing.Dispatcher;
 import dev.skiff.eventing.RestTriggerStatusSink;
@@ -18,7 +19,6 @@ import dev.skiff.gateway.TlsCertificates;
 import dev.skiff.ingress.AcmeSettings;
 import dev.skiff.ingress.ControlPlaneDomainStore;
 import dev.skiff.ingress.Ingress;
-import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.RestStatusReporter;
@@ -63,17 +63,19 @@ public final class Skiffd {
   private static final String LOOPBACK = "127.0.0.1";
 
   private final SkiffdOptions options;
+  private final boolean localNode;
+  private RemoteEndpoints remoteEndpoints;
   private String adminToken;
   private ControlPlane.Tls apiTls;
   private Vertx vertx;
   private Store store;
   private ControlPlane controlPlane;
-  private NodeAgent agent;
+  private volatile NodeAgent agent;
   private MeshFronts meshFronts;
   private WasmOutbound wasmOutbound;
   private ImageStore images;
   private boolean containersEnabled;
-  private Scaling scaling;
+  private volatile Scaling scaling;
   private Autoscaler autoscaler;
   private Activator activator;
   private Gateway gateway;
@@ -86,6 +88,9 @@ public final class Skiffd {
 
   public Skiffd(SkiffdOptions options) {
     this.options = options;
+    // Every role but node: instances run on remote nodes only (placement of the autoscaler's
+    // decisions); the in-process agent runs none but still keeps the endpoints everyone reads.
+    this.localNode = !Roles.parse(options.roles).allButNode();
   }
 
   public static void main(String[] args) {
@@ -125,6 +130,11 @@ public final class Skiffd {
       if (options.nodePort < -1 || options.nodePort > 65535) {
         throw new IllegalArgumentException(
             "--node-port must be a port, 0 (any free one) or -1 (off), got " + options.nodePort);
+      }
+      if (roles.allButNode() && options.nodePort < 0) {
+        throw new IllegalArgumentException(
+            "--roles without node runs instances on remote nodes only, which join on the node"
+                + " port: give --node-port PORT too");
       }
       storeKind(options.store);
       options.acme(); // fails on a malformed --acme-directory or an unreadable --acme-ca-file
@@ -320,6 +330,29 @@ public final class Skiffd {
                       .withPort(options.apiPort)
                       .withNodePort(
                           options.nodeHost, options.nodePort, nodeLease(options.nodeLease))
+                      .withRemoteNodes(
+                          remoteEndpoints =
+                              new RemoteEndpoints(() -> agent == null ? null : agent.endpoints()),
+                          stat -> {
+                            if (autoscaler != null) {
+                              autoscaler.record(stat);
+                            }
+                          },
+                          localNode
+                              ? Demand.NONE
+                              : new Demand() {
+                                @Override
+                                public int desired(String namespace, String revision) {
+                                  Scaling s = scaling;
+                                  return s == null ? -1 : s.desired(namespace, revision);
+                                }
+
+                                @Override
+                                public java.util.Set<String> decided() {
+                                  Scaling s = scaling;
+                                  return s == null ? java.util.Set.of() : s.decided();
+                                }
+                              })
                       .withAdmissionLimits(
                           new AdmissionLimits(
                               options.maxInstancesPerRevision, "--max-instances-per-revision"))
@@ -348,6 +381,9 @@ public final class Skiffd {
               //    plaintext and containers are reached at their own address.
               scaling = new Scaling();
               scaling.events(controlPlane.events());
+              if (!localNode) {
+                scaling.remoteOnly();
+              }
               NodeAgent.Builder agentBuilder = NodeAgent.builder();
               if (containers != null) {
                 agentBuilder.withBackend(containers);
@@ -563,7 +599,10 @@ public final class Skiffd {
                   .router()
                   .get("/v1/namespaces/:namespace/services/:service/logs")
                   .handler(new LogsEndpoint(agent.logs(), clock));
-              controlPlane.router().get("/v1/instances").handler(new InstancesEndpoint(agent));
+              controlPlane
+                  .router()
+                  .get("/v1/instances")
+                  .handler(new ClusterInstances(agent, remoteEndpoints));
               return controlPlane.start();
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.

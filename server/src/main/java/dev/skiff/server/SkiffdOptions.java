@@ -356,10 +356,12 @@ public final class SkiffdOptions {
       defaultValue = "${env:SKIFF_ROLES:-all}",
       paramLabel = "ROLE[,ROLE]",
       description =
-          "What this skiffd runs (env SKIFF_ROLES): all (every component in one JVM), or node (only"
-              + " a node agent that joins the control plane at --control-plane over gRPC). The"
-              + " names control-plane, gateway, activator, autoscaler and eventing are known but"
-              + " not runnable apart yet (docs/cluster.md). Default: ${DEFAULT-VALUE}")
+          "What this skiffd runs (env SKIFF_ROLES): all (every component in one JVM), node (only"
+              + " a node agent that joins the control plane at --control-plane over gRPC and runs"
+              + " what it is assigned), or control-plane,gateway,activator,autoscaler,eventing"
+              + " (everything but a local node: instances run on the nodes joined at --node-port)."
+              + " Other subsets are not runnable apart yet (docs/cluster.md). Default:"
+              + " ${DEFAULT-VALUE}")
   String roles = "all";
 
   @Option(

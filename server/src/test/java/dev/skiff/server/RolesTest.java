@@ -1,5 +1,6 @@
 package dev.skiff.server;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,5 +34,13 @@ class RolesTest {
   @Test
   void emptyRolesAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> Roles.parse(" "));
+  }
+
+  @Test
+  void everyRoleButNodeRunsWithoutALocalNode() {
+    Roles r = Roles.parse("control-plane, gateway,activator,autoscaler,eventing");
+    assertTrue(r.allButNode());
+    assertFalse(r.all());
+    assertFalse(Roles.parse("all").allButNode());
   }
 }

@@ -11,10 +11,12 @@ import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The node port: a gRPC server (node.proto's {@code NodeService}) over TLS 1.3 where node agents on
@@ -44,9 +46,9 @@ public final class NodePort {
     this.vertx = b.vertx;
     NodeRecords records = new NodeRecords(b.store, b.clock);
     BootstrapTokens tokens = new BootstrapTokens(b.store, b.clock);
-    this.lifecycle = new NodeLifecycle(records, b.clock, b.lease);
+    this.lifecycle = new NodeLifecycle(records, b.clock, b.lease, b.remote::lost);
     this.admin = new NodeAdmin(records, tokens, b.ca::trustBundle);
-    this.placer = new Placer(records, lifecycle);
+    this.placer = new Placer(records, lifecycle, b.demand);
     this.server =
         new NodeServer(
             b.vertx,
@@ -59,6 +61,8 @@ public final class NodePort {
             b.certificateTtl,
             b.heartbeat,
             b.stats,
+            b.modules,
+            b.remote,
             b.clock);
     this.checkEvery = b.checkEvery;
     this.serve = b.port >= 0;
@@ -144,6 +148,12 @@ public final class NodePort {
     private Duration certificateTtl = Duration.ofHours(24);
     private Duration checkEvery;
     private Consumer<Stat> stats = s -> {};
+    private Function<String, Future<Buffer>> modules =
+        digest ->
+            Future.failedFuture(
+                new IllegalStateException("this control plane serves no modules to nodes"));
+    private RemoteInstances remote = RemoteInstances.NONE;
+    private Demand demand = Demand.NONE;
 
     private Builder() {}
 
@@ -209,6 +219,24 @@ public final class NodePort {
     /** Where stats reported by nodes go (the autoscaler); default nowhere. */
     public Builder withStats(Consumer<Stat> sink) {
       this.stats = Objects.requireNonNull(sink);
+      return this;
+    }
+
+    /** Where GetModule reads a Wasm module by digest (the control plane's blob store). */
+    public Builder withModules(Function<String, Future<Buffer>> source) {
+      this.modules = Objects.requireNonNull(source);
+      return this;
+    }
+
+    /** Who learns what remote nodes run (skiffd's endpoints); default nobody. */
+    public Builder withRemoteInstances(RemoteInstances r) {
+      this.remote = Objects.requireNonNull(r);
+      return this;
+    }
+
+    /** How many instances revisions want beyond min-scale (the autoscaler); default min-scale. */
+    public Builder withDemand(Demand d) {
+      this.demand = Objects.requireNonNull(d);
       return this;
     }
 

@@ -65,6 +65,20 @@ public final class Calls {
                                 : Future.failedFuture(e)));
   }
 
+  /**
+   * The reason when {@code e} is a refusal retrying cannot fix (UNAUTHENTICATED, PERMISSION_DENIED,
+   * INVALID_ARGUMENT), else null.
+   */
+  public static String refusal(Throwable e) {
+    GrpcStatus s = statusOf(e);
+    if (s == GrpcStatus.UNAUTHENTICATED
+        || s == GrpcStatus.PERMISSION_DENIED
+        || s == GrpcStatus.INVALID_ARGUMENT) {
+      return e.getMessage();
+    }
+    return null;
+  }
+
   /** The status a failure carries, or null for transport failures (no answer at all). */
   public static GrpcStatus statusOf(Throwable e) {
     return e instanceof StatusException s ? s.status() : null;

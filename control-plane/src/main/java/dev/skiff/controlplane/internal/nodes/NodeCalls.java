@@ -25,9 +25,12 @@ import dev.skiff.controlplane.ControlPlaneException;
 import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.UnauthorizedException;
 import dev.skiff.controlplane.mesh.MeshCa;
+import dev.skiff.controlplane.nodes.RemoteInstances;
+import dev.skiff.controlplane.nodes.ReportedInstance;
 import dev.skiff.controlplane.spi.StoreEvent;
 import dev.skiff.controlplane.spi.Watch;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
@@ -37,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -55,6 +59,8 @@ final class NodeCalls {
   private final Duration certificateTtl;
   private final Duration heartbeat;
   private final Consumer<Stat> stats;
+  private final NodeWorkCalls work;
+  private final RemoteInstances remote;
 
   NodeCalls(
       NodeRecords records,
@@ -63,7 +69,9 @@ final class NodeCalls {
       NodeLifecycle lifecycle,
       Duration certificateTtl,
       Duration heartbeat,
-      Consumer<Stat> stats) {
+      Consumer<Stat> stats,
+      Function<String, Future<Buffer>> modules,
+      RemoteInstances remote) {
     this.records = records;
     this.tokens = tokens;
     this.ca = ca;
@@ -71,6 +79,8 @@ final class NodeCalls {
     this.certificateTtl = certificateTtl;
     this.heartbeat = heartbeat;
     this.stats = stats;
+    this.work = new NodeWorkCalls(records, ca, modules);
+    this.remote = remote;
   }
 
   void bind(GrpcServer server) {
@@ -116,8 +126,26 @@ final class NodeCalls {
                     s.getIdentity().isEmpty() ? null : s.getIdentity(),
                     s.getMessage().isEmpty() ? null : s.getMessage()));
           }
-          return records.saveInstances(node, list).map(v -> ReportResponse.getDefaultInstance());
+          return records
+              .saveInstances(node, list)
+              .compose(v -> forward(node, m.getInstancesList()))
+              .map(v -> ReportResponse.getDefaultInstance());
         });
+    unary(
+        server,
+        NodeServiceGrpcService.GetRevision,
+        (req, m) -> work.revision(caller(req, m.getNodeName()), m));
+    unary(
+        server,
+        NodeServiceGrpcService.SignWorkload,
+        (req, m) -> work.sign(caller(req, m.getNodeName()), m));
+    server.callHandler(
+        NodeServiceGrpcService.GetModule,
+        req ->
+            req.last()
+                .compose(m -> work.module(caller(req, m.getNodeName()), m))
+                .onSuccess(bytes -> NodeWorkCalls.stream(req, bytes))
+                .onFailure(e -> fail(req, e)));
     unary(
         server,
         NodeServiceGrpcService.ReportStats,
@@ -140,6 +168,67 @@ final class NodeCalls {
     server.callHandler(NodeServiceGrpcService.WatchAssignments, this::watchAssignments);
   }
 
+  /**
+   * Hands a live node's report to {@link RemoteInstances}, keeping only instances of revisions it
+   * is assigned whose endpoint is on the node's own registered address: a node cannot steer
+   * requests to instances it does not run. A report from a node without its lease is stored but not
+   * followed.
+   */
+  private Future<Void> forward(String node, List<InstanceStatus> reported) {
+    if (!lifecycle.live(node)) {
+      return Future.succeededFuture();
+    }
+    return Future.all(records.node(node), records.assignments(node))
+        .map(
+            both -> {
+              var n = both.<java.util.Optional<dev.skiff.api.model.Node>>resultAt(0);
+              List<NodeRecords.AssignmentRecord> assigned = both.resultAt(1);
+              String address = n.map(x -> x.spec().address()).orElse(null);
+              List<ReportedInstance> out = new ArrayList<>();
+              for (InstanceStatus s : reported) {
+                // Instance ids are the node's own (its runtime names them); what the node may
+                // serve is decided per revision.
+                boolean held =
+                    assigned.stream()
+                        .anyMatch(
+                            a ->
+                                a.namespace().equals(s.getNamespace())
+                                    && a.revision().equals(s.getRevision()));
+                if (!held) {
+                  continue;
+                }
+                String host = null;
+                int port = 0;
+                String ep = s.getEndpoint();
+                int colon = ep.lastIndexOf(':');
+                if (colon > 0) {
+                  String h = ep.substring(0, colon).replace("[", "").replace("]", "");
+                  try {
+                    int p = Integer.parseInt(ep.substring(colon + 1));
+                    if (h.equals(address) && p > 0 && p < 65536) {
+                      host = h;
+                      port = p;
+                    }
+                  } catch (NumberFormatException e) {
+                    // not an endpoint: the instance is listed without one
+                  }
+                }
+                out.add(
+                    new ReportedInstance(
+                        node,
+                        s.getNamespace(),
+                        s.getRevision(),
+                        s.getInstance(),
+                        s.getState().name().replace("INSTANCE_STATE_", ""),
+                        host,
+                        port,
+                        s.getIdentity().isEmpty() ? null : s.getIdentity()));
+              }
+              remote.reported(node, out);
+              return null;
+            });
+  }
+
   private Future<CertificateResponse> bootstrap(BootstrapRequest m) {
     String node = m.getNodeName();
     if (!Names.isDnsLabel(node)) {
@@ -159,7 +248,7 @@ final class NodeCalls {
         .map(NodeCalls::response);
   }
 
-  private static CertificateResponse response(IssuedCertificate c) {
+  static CertificateResponse response(IssuedCertificate c) {
     return CertificateResponse.newBuilder()
         .setSpiffeId(c.spiffeId())
         .setCertificateChainPem(c.certificateChain())
@@ -254,7 +343,15 @@ final class NodeCalls {
                                     });
                         req.response().exceptionHandler(e -> w.cancel());
                         req.exceptionHandler(e -> w.cancel());
-                        req.connection().closeHandler(v -> w.cancel());
+                        // The node's connection gone (its process killed, say): its instances
+                        // take no more requests until it reports again, well before its lease
+                        // runs out.
+                        req.connection()
+                            .closeHandler(
+                                v -> {
+                                  w.cancel();
+                                  remote.lost(node);
+                                });
                       });
             });
   }

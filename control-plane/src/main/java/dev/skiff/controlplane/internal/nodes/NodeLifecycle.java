@@ -23,11 +23,25 @@ public final class NodeLifecycle {
   private final NodeRecords records;
   private final Clock clock;
   private final Leases leases;
+  private final java.util.function.Consumer<String> onLost;
 
   public NodeLifecycle(NodeRecords records, Clock clock, Duration lease) {
+    this(records, clock, lease, name -> {});
+  }
+
+  /**
+   * @param onLost told the name of each node whose lease ran out, at the check that finds it,
+   *     before the node is marked NotReady
+   */
+  public NodeLifecycle(
+      NodeRecords records,
+      Clock clock,
+      Duration lease,
+      java.util.function.Consumer<String> onLost) {
     this.records = records;
     this.clock = clock;
     this.leases = new Leases(lease);
+    this.onLost = onLost;
   }
 
   public Duration lease() {
@@ -118,6 +132,7 @@ public final class NodeLifecycle {
     }
     List<Future<?>> writes = new ArrayList<>();
     for (String name : expired) {
+      onLost.accept(name);
       Instant at = renewedAt(name);
       writes.add(
           records

@@ -38,10 +38,14 @@ public final class NodeServer {
       Duration certificateTtl,
       Duration heartbeat,
       Consumer<Stat> stats,
+      java.util.function.Function<String, Future<io.vertx.core.buffer.Buffer>> modules,
+      dev.skiff.controlplane.nodes.RemoteInstances remote,
       Clock clock) {
     this.vertx = vertx;
     this.identity = new PortIdentity(vertx, ca, certificateTtl, clock);
-    this.calls = new NodeCalls(records, tokens, ca, lifecycle, certificateTtl, heartbeat, stats);
+    this.calls =
+        new NodeCalls(
+            records, tokens, ca, lifecycle, certificateTtl, heartbeat, stats, modules, remote);
     this.host = host;
     this.port = port;
   }

@@ -11,6 +11,7 @@ import dev.skiff.api.validation.Quantities;
 import dev.skiff.controlplane.Listing;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
+import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.nodes.Placement;
 import dev.skiff.controlplane.spi.Entry;
 import io.vertx.core.Future;
@@ -25,9 +26,10 @@ import java.util.Set;
 
 /**
  * Places instances on the remote nodes and stores the result as each node's assignments (which the
- * node's WatchAssignments stream then carries). What a revision wants is, for now, its min-scale
- * ({@code autoscaling.knative.dev/min-scale}) when a service's traffic names it: the autoscaler's
- * decisions do not cross processes yet (docs/cluster.md).
+ * node's WatchAssignments stream then carries). What a revision wants is the autoscaler's decision
+ * ({@link Demand}) bounded by its min-scale and max-scale; a revision traffic names wants at least
+ * its min-scale even before any decision, and one out of the route only what was decided for it (a
+ * poked revision, say).
  */
 public final class Placer {
   /** Requests of a template that names none. */
@@ -40,11 +42,17 @@ public final class Placer {
   private final NodeRecords records;
   private final NodeLifecycle lifecycle;
   private final Repository repo;
+  private final Demand demand;
 
   public Placer(NodeRecords records, NodeLifecycle lifecycle) {
+    this(records, lifecycle, Demand.NONE);
+  }
+
+  public Placer(NodeRecords records, NodeLifecycle lifecycle, Demand demand) {
     this.records = records;
     this.lifecycle = lifecycle;
     this.repo = new Repository(records.store());
+    this.demand = demand;
   }
 
   /**
@@ -70,7 +78,8 @@ public final class Placer {
                               entries,
                               wants(
                                   more.<Listing<Service>>resultAt(0).items(),
-                                  more.<Listing<Revision>>resultAt(1).items())));
+                                  more.<Listing<Revision>>resultAt(1).items(),
+                                  demand)));
             });
   }
 
@@ -119,6 +128,11 @@ public final class Placer {
   }
 
   static List<Placement.Want> wants(List<Service> services, List<Revision> revisions) {
+    return wants(services, revisions, Demand.NONE);
+  }
+
+  static List<Placement.Want> wants(
+      List<Service> services, List<Revision> revisions, Demand demand) {
     Map<String, Revision> byKey = new HashMap<>();
     for (Revision r : revisions) {
       byKey.put(r.metadata().namespaceOrDefault() + "/" + r.metadata().name(), r);
@@ -134,15 +148,23 @@ public final class Placer {
         }
       }
     }
+    Set<String> wanted = new LinkedHashSet<>(routed);
+    wanted.addAll(demand.decided());
     List<Placement.Want> out = new ArrayList<>();
-    for (String key : routed) {
+    for (String key : wanted) {
       Revision r = byKey.get(key);
       if (r == null || r.spec() == null || r.spec().template() == null) {
         continue;
       }
       RevisionTemplate t = r.spec().template();
-      int min = ScalingSettings.of(t).minScale();
-      if (min <= 0) {
+      ScalingSettings scaling = ScalingSettings.of(t);
+      int decided = demand.desired(r.metadata().namespaceOrDefault(), r.metadata().name());
+      int min = routed.contains(key) ? scaling.minScale() : 0;
+      int count = Math.max(min, decided);
+      if (scaling.maxScale() > 0) {
+        count = Math.min(count, Math.max(min, scaling.maxScale()));
+      }
+      if (count <= 0) {
         continue;
       }
       Resources res = t.resources();
@@ -161,7 +183,7 @@ public final class Placer {
               cpu,
               mem,
               container ? t.image() : t.wasm() == null ? null : t.wasm().digest(),
-              min));
+              count));
     }
     return out;
   }

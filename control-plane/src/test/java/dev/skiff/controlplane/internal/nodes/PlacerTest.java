@@ -11,6 +11,7 @@ import dev.skiff.api.model.Service;
 import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
+import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.testing.ManualClock;
 import io.vertx.core.Future;
@@ -99,6 +100,78 @@ class PlacerTest {
     assertTrue(await(records.assignments("c")).isEmpty());
     assertEquals(3, await(records.assignments("a")).size());
     assertEquals(3, await(records.assignments("b")).size());
+  }
+
+  @Test
+  void autoscalerDecisionAboveMinScaleIsPlacedWithinNodeCapacity() throws Exception {
+    for (String n : List.of("a", "b", "c")) {
+      await(lifecycle.register(n, SPEC));
+    }
+    int[] decided = {9};
+    Demand demand =
+        new Demand() {
+          @Override
+          public int desired(String namespace, String revision) {
+            return "hello-00001".equals(revision) ? decided[0] : -1;
+          }
+
+          @Override
+          public java.util.Set<String> decided() {
+            return java.util.Set.of("default/hello-00001");
+          }
+        };
+    Placer scaled = new Placer(records, lifecycle, demand);
+    await(scaled.round());
+    assertEquals(9, total());
+    decided[0] = 2; // below min-scale (6): min-scale holds
+    await(scaled.round());
+    assertEquals(6, total());
+    decided[0] = 1000; // the node capacities (4 CPUs at 500m each: 8 per node) bound it
+    await(scaled.round());
+    assertEquals(24, total());
+  }
+
+  @Test
+  void revisionOutOfTheRouteGetsOnlyWhatWasDecided() throws Exception {
+    await(lifecycle.register("a", SPEC));
+    Revision other =
+        Json.mapper()
+            .readValue(
+                "{\"metadata\":{\"name\":\"old-00001\",\"namespace\":\"default\"},"
+                    + "\"spec\":{\"service\":\"old\",\"number\":1,\"template\":{"
+                    + "\"wasm\":{\"digest\":\"sha256:"
+                    + "b".repeat(64)
+                    + "\"},\"annotations\":{\"autoscaling.knative.dev/min-scale\":\"4\"}}}}",
+                Revision.class);
+    await(
+        new Repository(store)
+            .put(Keys.revision("default", "old-00001"), other, Store.ANY, Revision.class));
+    Demand poked =
+        new Demand() {
+          @Override
+          public int desired(String namespace, String revision) {
+            return "old-00001".equals(revision) ? 1 : -1;
+          }
+
+          @Override
+          public java.util.Set<String> decided() {
+            return java.util.Set.of("default/old-00001");
+          }
+        };
+    await(new Placer(records, lifecycle, poked).round());
+    long old =
+        await(records.assignments("a")).stream()
+            .filter(x -> x.revision().equals("old-00001"))
+            .count();
+    assertEquals(1, old, "min-scale applies to routed revisions only");
+  }
+
+  private int total() throws Exception {
+    int n = 0;
+    for (String node : List.of("a", "b", "c")) {
+      n += await(records.assignments(node)).size();
+    }
+    return n;
   }
 
   private static <T> T await(Future<T> f) throws Exception {
