@@ -46,10 +46,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * Knative queue-proxy's); a request beyond that gets 503 with {@code Retry-After} at once, and a
  * waiting one is bounded by the request timeout (then 504).
  *
- * <p>A sidecar before a workload served in process can also be entered in process ({@link
- * #serveInProcess}) by a caller in the same JVM that knows its own identity (skiffd's activator):
- * the same pipeline (policy, limit, stats, metrics) without a socket, so without a TLS handshake.
- * mTLS guards sockets; a hop that never leaves the process has none to guard.
+ * <p>A sidecar can also be entered in process ({@link #serveInProcess}) by a caller in the same JVM
+ * that knows its own identity (skiffd's activator): the same pipeline (policy, limit, stats,
+ * metrics) without a socket to the sidecar, so without a TLS handshake; then on to the workload in
+ * process, or over the sidecar's own plain client to a workload at an address (a container). mTLS
+ * guards sockets; a hop that never leaves the process has none to guard.
  */
 public final class Sidecar {
   private final IdentityProvider identity;
@@ -65,7 +66,6 @@ public final class Sidecar {
   private final HttpClientAgent client;
   private final Listener listener;
   private final ProxyPipeline<SidecarExchange> pipeline;
-  private final boolean servesInProcess;
   private final Vertx vertx;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile Future<Void> listening = Future.succeededFuture();
@@ -123,7 +123,6 @@ public final class Sidecar {
             b.workloadH2c,
             b.inProcess);
     this.pipeline = SidecarPipeline.create(parts, client);
-    this.servesInProcess = b.inProcess != null;
     this.vertx = s.vertx();
     this.listener = new Listener(s, b.mode, b.identity.id().trustDomain(), pipeline, metrics);
   }
@@ -158,10 +157,10 @@ public final class Sidecar {
 
   /**
    * Whether {@link #serveInProcess} may be called: the sidecar was started (its listener may still
-   * be binding), is not stopping, and its workload is served in this process.
+   * be binding) and is not stopping.
    */
   public boolean takesInProcessRequests() {
-    return servesInProcess && started.get() && !stopping;
+    return started.get() && !stopping;
   }
 
   /**
@@ -174,10 +173,6 @@ public final class Sidecar {
    */
   public Future<Void> serveInProcess(
       HttpServerRequest request, SpiffeId caller, Future<Void> cancellation) {
-    if (!servesInProcess) {
-      throw new IllegalStateException(
-          "this sidecar forwards to a workload at an address; call it over its listener");
-    }
     inProcessInFlight.incrementAndGet();
     SidecarExchange x =
         new SidecarExchange(request, vertx.getOrCreateContext(), Objects.requireNonNull(caller));
