@@ -235,6 +235,23 @@ def podman_peer(ctx, samples):
                  "defaults)")
 
 
+def run_container(ctx):
+    """The container part alone (`--only cold_start_container`): Skiff's container cold starts and
+    the runc and podman peers, as in the full scenario, without the Wasm samples."""
+    skiffd = Skiffd(ctx, "cold", "--scale-to-zero-grace", "0")
+    try:
+        result = {"skiffd": skiffd.command,
+                  "container": container(ctx, skiffd, ctx.pick(20, 100), 20)}
+    finally:
+        skiffd.stop()
+    peer_samples = ctx.pick(20, 100)
+    ctx.log(f"cold: runc and podman peers, {peer_samples} samples each")
+    result["runc"] = runc_peer(ctx, peer_samples)
+    result["podman"] = podman_peer(ctx, ctx.pick(10, 30))
+    result["measured"] = True
+    return result
+
+
 def run(ctx):
     samples = 100
     skiffd = Skiffd(ctx, "cold", "--scale-to-zero-grace", "0")

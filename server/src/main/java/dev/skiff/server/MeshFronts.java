@@ -44,10 +44,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * spec.authorization}, followed from the resource feed ({@link #onResourceEvent}): a changed policy
  * applies to the running sidecars at once; a changed mode to instances started after it.
  *
- * <p>The sidecars of Wasm instances can also be entered in process by the activator ({@link
- * #localEndpoints}) and the mesh's outbound side ({@link #localCallees}), and every sidecar by the
- * gateway ({@link #localInstances}): same JVM, no socket, no handshake; the sidecar checks the
- * caller's identity against the policy, limits and counts as for a request over its listener.
+ * <p>Every instance's sidecar, Wasm and container alike, can also be entered in process by the
+ * activator ({@link #localEndpoints}) and by the gateway ({@link #localInstances}), and the
+ * sidecars of Wasm instances by the mesh's outbound side ({@link #localCallees}): same JVM, no
+ * socket, no handshake; the sidecar checks the caller's identity against the policy, limits and
+ * counts as for a request over its listener, then serves a Wasm instance in process and forwards to
+ * a container's address in plain HTTP.
  */
 public final class MeshFronts implements FrontDoor {
   private static final System.Logger LOG = System.getLogger(MeshFronts.class.getName());
@@ -113,7 +115,7 @@ public final class MeshFronts implements FrontDoor {
   private final MeshTimings timings;
   private final Map<Key, ServiceMesh> services = new HashMap<>();
 
-  /** An in-process workload's sidecar, by its instance's name, with its entry for the activator. */
+  /** An instance's sidecar, by the instance's name, with its entry for the activator. */
   private record InProcess(Sidecar sidecar, String identity, LocalEndpoints.LocalEndpoint entry) {}
 
   private final Map<String, InProcess> inProcess = new ConcurrentHashMap<>();
@@ -190,11 +192,9 @@ public final class MeshFronts implements FrontDoor {
         .compose(
             c -> {
               Future<Void> listening = sidecar.start(bindHost, 0, 0);
-              if (instance.handler() == null) {
-                // A container is reached over the network only: open once the listener is bound.
-                return listening.map(v -> opened(key, m, sidecar, instanceId, listening));
-              }
-              // A Wasm instance is ready for the activator in process at once; its listener binds
+              // The instance is ready for the activator in process at once, a Wasm instance's
+              // workload served here too, a container's over the sidecar's plain client to its
+              // address: no TLS handshake on a cold start's first request. The listener binds
               // meanwhile, for the gateway's direct path and the mesh's callers (the agent
               // publishes its address when listening completes).
               inProcess.put(
@@ -237,10 +237,11 @@ public final class MeshFronts implements FrontDoor {
   }
 
   /**
-   * The in-process entries of this node's Wasm sidecars, for the activator of this JVM, which they
-   * see as {@code caller} (its identity, checked against each service's policy as over TLS). An
-   * endpoint is entered in process only when it names one of them (by instance), under the identity
-   * it names; from the instance's start on, before its sidecar's listener is bound.
+   * The in-process entries of this node's sidecars (Wasm and container instances), for the
+   * activator of this JVM, which they see as {@code caller} (its identity, checked against each
+   * service's policy as over TLS). An endpoint is entered in process only when it names one of them
+   * (by instance), under the identity it names; from the instance's start on, before its sidecar's
+   * listener is bound.
    */
   public LocalEndpoints localEndpoints(SpiffeId caller) {
     this.localCaller = java.util.Objects.requireNonNull(caller, "caller");
