@@ -21,6 +21,7 @@ import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.stats.RequestTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -162,14 +163,17 @@ public final class MeshFronts implements FrontDoor {
     return m.ready()
         .compose(
             c -> {
-              Future<Void> listening = sidecar.start(bindHost, 0, 0);
               if (instance.handler() == null) {
                 // A container is reached over the network only: open once the listener is bound.
+                Future<Void> listening = sidecar.start(bindHost, 0, 0);
                 return listening.map(v -> opened(key, m, sidecar, instanceId, listening));
               }
-              // A Wasm instance is ready for the activator in process at once; its listener binds
-              // meanwhile, for the gateway's direct path and the mesh's callers (the agent
-              // publishes its address when listening completes).
+              // A Wasm instance is ready for the activator in process at once. Its listener, for
+              // the gateway's direct path and the mesh's callers, is set up on the next turn of
+              // this context, after the agent has published the instance (the agent publishes its
+              // address when listening completes): its TLS context and socket are no part of a
+              // cold start.
+              sidecar.startInProcess();
               inProcess.put(
                   instanceId,
                   new InProcess(
@@ -177,7 +181,12 @@ public final class MeshFronts implements FrontDoor {
                       m.identity.id().uri(),
                       (request, cancellation) ->
                           sidecar.serveInProcess(request, localCaller, cancellation)));
-              return Future.succeededFuture(opened(key, m, sidecar, instanceId, listening));
+              Promise<Void> listening = Promise.promise();
+              vertx
+                  .getOrCreateContext()
+                  .runOnContext(v -> sidecar.listen(bindHost, 0, 0).onComplete(listening));
+              return Future.succeededFuture(
+                  opened(key, m, sidecar, instanceId, listening.future()));
             });
   }
 
