@@ -1,6 +1,7 @@
 package dev.skiff.server;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,15 +29,8 @@ final class Logging {
   static void configure(String spec) {
     String[] parts = spec.split(",");
     Level jul = level(parts[0].trim(), spec);
-    Logger root = Logger.getLogger("");
-    for (Handler h : root.getHandlers()) {
-      root.removeHandler(h);
-    }
-    root.setLevel(jul);
-    // Netty is chatty at debug; keep it at info unless tracing.
-    Logger.getLogger("io.netty")
-        .setLevel(jul.intValue() < Level.FINE.intValue() ? jul : Level.INFO);
-    Level lowest = jul;
+    // Everything is read before anything changes: a bad pair leaves logging as it was.
+    Map<String, Level> own = new LinkedHashMap<>();
     for (int i = 1; i < parts.length; i++) {
       String pair = parts[i].trim();
       int eq = pair.indexOf('=');
@@ -46,12 +40,25 @@ final class Logging {
                 + pair
                 + "' is not logger=level; write e.g. info,skiff.coldstart=debug");
       }
-      Level own = level(pair.substring(eq + 1).trim(), spec);
-      Logger logger = Logger.getLogger(pair.substring(0, eq).trim());
-      logger.setLevel(own);
+      own.put(pair.substring(0, eq).trim(), level(pair.substring(eq + 1).trim(), spec));
+    }
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    root.setLevel(jul);
+    // Netty is chatty at debug; keep it at info unless tracing.
+    Logger.getLogger("io.netty")
+        .setLevel(jul.intValue() < Level.FINE.intValue() ? jul : Level.INFO);
+    OWN_LEVELS.values().forEach(l -> l.setLevel(null)); // an earlier spec's: the root's again
+    OWN_LEVELS.clear();
+    Level lowest = jul;
+    for (Map.Entry<String, Level> e : own.entrySet()) {
+      Logger logger = Logger.getLogger(e.getKey());
+      logger.setLevel(e.getValue());
       OWN_LEVELS.put(logger.getName(), logger);
-      if (own.intValue() < lowest.intValue()) {
-        lowest = own;
+      if (e.getValue().intValue() < lowest.intValue()) {
+        lowest = e.getValue();
       }
     }
     ConsoleHandler console = new ConsoleHandler();
