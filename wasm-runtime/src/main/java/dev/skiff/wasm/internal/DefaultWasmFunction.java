@@ -113,8 +113,11 @@ public final class DefaultWasmFunction implements WasmFunction {
     }
     inFlight.incrementAndGet();
     Promise<WagiResponse> promise = Promise.promise();
-    boolean traced = first && TRACE.isLoggable(Level.DEBUG);
-    first = false;
+    boolean traced = false;
+    if (first) { // read on every request, written once
+      first = false;
+      traced = TRACE.isLoggable(Level.DEBUG);
+    }
     long submitted = traced ? System.nanoTime() : 0;
     var execution =
         new Execution(
