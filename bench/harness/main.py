@@ -19,6 +19,7 @@ from pathlib import Path
 
 import burst
 import cold_start
+import cold_trace
 import density
 import events
 import https
@@ -36,6 +37,8 @@ SCENARIOS = {
     "wasm_exec": wasm_exec.run,
     "cold_start": cold_start.run,
     "cold_start_container": cold_start.run_container,
+    "cold_trace": cold_trace.run,
+    "cold_wasm": cold_trace.run_untraced,
     "scaling": scaling.run,
     "density": density.run,
     "noisy_neighbour": noisy_neighbour.run,

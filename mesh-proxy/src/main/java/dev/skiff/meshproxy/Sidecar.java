@@ -72,6 +72,10 @@ public final class Sidecar {
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile Future<Void> listening = Future.succeededFuture();
   private volatile boolean stopping;
+
+  /** Whether the listener was asked to bind; guarded by the listener's lock, as stopping is set. */
+  private boolean bindAsked;
+
   private final AtomicInteger inProcessInFlight = new AtomicInteger();
 
   /** The in-process exchanges not yet over, answered 503 if the drain grace ends first. */
@@ -146,11 +150,72 @@ public final class Sidecar {
       return Future.failedFuture(new IllegalStateException("the sidecar was already started"));
     }
     stopRenewals = identity.onRenewal(listener::update);
-    Future<Credentials> first =
-        identity.current() != null ? Future.succeededFuture(identity.current()) : identity.start();
-    Future<Void> bound = first.compose(c -> listener.listen(c, host, port, plaintextPort));
-    listening = bound;
-    return bound;
+    return bind(host, port, plaintextPort);
+  }
+
+  /**
+   * Starts a sidecar before a workload served in process without its listener: it takes {@link
+   * #serveInProcess} requests from this call on, and {@link #listen} binds the listener afterwards,
+   * so the listener's set-up (its TLS context, its socket) does not delay a cold start's first
+   * request. The identity must hold its certificate already.
+   *
+   * @throws IllegalStateException when the workload is at an address (it needs the listener: use
+   *     {@link #start(String, int, int)}), the identity has no certificate yet, or the sidecar was
+   *     started already
+   */
+  public void startInProcess() {
+    if (!servesInProcess) {
+      throw new IllegalStateException(
+          "this sidecar forwards to a workload at an address, reached only through its listener;"
+              + " start it with start(host, port)");
+    }
+    if (identity.current() == null) {
+      throw new IllegalStateException(
+          "the identity "
+              + identity.id().uri()
+              + " has no certificate yet; start the identity first, or start the sidecar with"
+              + " start(host, port), which waits for it");
+    }
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("the sidecar was already started");
+    }
+    stopRenewals = identity.onRenewal(listener::update);
+  }
+
+  /**
+   * Binds the listener of a sidecar started with {@link #startInProcess} on {@code host:port} (0
+   * picks a free port; in PERMISSIVE mode also plaintext on {@code plaintextPort}); completes once
+   * bound. Fails when the sidecar was not started that way, already listens, or is stopping.
+   */
+  public Future<Void> listen(String host, int port, int plaintextPort) {
+    if (!started.get() || !servesInProcess) {
+      return Future.failedFuture(
+          new IllegalStateException(
+              "listen follows startInProcess(); a sidecar before a workload at an address binds"
+                  + " its listener in start(host, port)"));
+    }
+    return bind(host, port, plaintextPort);
+  }
+
+  /** Obtains the first certificate if needed, then binds the listener; once per sidecar. */
+  private Future<Void> bind(String host, int port, int plaintextPort) {
+    synchronized (listener) {
+      if (stopping) {
+        return Future.failedFuture(
+            new IllegalStateException("the sidecar is stopping; it does not listen any more"));
+      }
+      if (bindAsked) {
+        return Future.failedFuture(new IllegalStateException("the sidecar listens already"));
+      }
+      bindAsked = true;
+      Future<Credentials> first =
+          identity.current() != null
+              ? Future.succeededFuture(identity.current())
+              : identity.start();
+      Future<Void> bound = first.compose(c -> listener.listen(c, host, port, plaintextPort));
+      listening = bound;
+      return bound;
+    }
   }
 
   /** {@link #start(String, int, int)} with a free plaintext port. */
@@ -219,7 +284,9 @@ public final class Sidecar {
 
   /** {@link #stop()} with another drain grace than the builder's. */
   public Future<Void> stop(Duration grace) {
-    stopping = true;
+    synchronized (listener) {
+      stopping = true; // a listener not asked for yet is never bound
+    }
     if (inProcessInFlight.get() == 0) {
       inProcessIdle.tryComplete();
     } else {

@@ -2,6 +2,7 @@ package dev.skiff.meshproxy;
 
 import static dev.skiff.meshproxy.testing.SidecarFixture.REVISION;
 import static dev.skiff.meshproxy.testing.SidecarFixture.SELF;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,6 +78,41 @@ class SidecarStartTest {
           }
         },
         "nothing listens any more");
+  }
+
+  @Test
+  void startedInProcessItServesWithoutAnyListenerUntilListenBindsOne() throws Exception {
+    await(sidecar.identity().start());
+
+    sidecar.startInProcess();
+
+    assertTrue(sidecar.takesInProcessRequests());
+    assertEquals(-1, sidecar.port(), "no listener set up yet");
+    await(sidecar.listen("127.0.0.1", 0, 0));
+    assertTrue(sidecar.port() > 0, "bound by listen");
+    assertTrue(sidecar.listen("127.0.0.1", 0, 0).failed(), "one listener per sidecar");
+    await(sidecar.stop(Duration.ZERO));
+  }
+
+  @Test
+  void aSidecarStoppedBeforeItsListenerWasAskedForNeverBindsOne() throws Exception {
+    await(sidecar.identity().start());
+    sidecar.startInProcess();
+
+    await(sidecar.stop(Duration.ZERO));
+    Future<Void> late = sidecar.listen("127.0.0.1", 0, 0);
+
+    assertTrue(late.failed(), "a stopping sidecar does not listen");
+    assertTrue(late.cause().getMessage().contains("stopping"), late.cause().getMessage());
+    assertEquals(-1, sidecar.port());
+  }
+
+  @Test
+  void startInProcessNeedsTheIdentitysCertificateAndAWorkloadServedInProcess() {
+    IllegalStateException noCert =
+        assertThrows(IllegalStateException.class, sidecar::startInProcess);
+    assertTrue(noCert.getMessage().contains("has no certificate yet"), noCert.getMessage());
+    assertFalse(sidecar.takesInProcessRequests());
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -179,11 +179,13 @@ public final class NodeAgent implements ResourceFeed.Listener {
    * status ({@code skiff describe}): a condition of type {@code Autoscaled}.
    */
   public void scale(String namespace, String revision, int desired, Condition decision) {
+    long asked = System.nanoTime();
     onAgent.execute(
         () -> {
           RevisionInstances r = feed.active(namespace, revision);
           if (r != null) {
             r.desired(desired);
+            r.scaleAskedNanos(asked);
             if (decision != null) {
               r.decision(decision);
             }

@@ -10,13 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.api.stats.Stat;
+import dev.skiff.node.spi.Scaler;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +83,46 @@ class NodeAgentTest {
 
     await("an endpoint", () -> ready("hello-00001") == 1);
     await("Ready=True", () -> "True".equals(readyOf(statuses.get("hello-00001"))));
+    assertEquals(1, backend.starts());
+  }
+
+  @Test
+  void publishesAStartThatEndedAtOnceBeforeItsContextTakesAnotherTask() throws Exception {
+    // The agent keeps to the context it is built on: build it on one the test can queue on.
+    Context context = vertx.getOrCreateContext();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    Scaler byHand =
+        new Scaler() {
+          @Override
+          public void track(Revision revision) {
+            tracked.add(revision);
+          }
+
+          @Override
+          public void retire(Revision revision) {}
+
+          @Override
+          public void untrack(String namespace, String revision) {}
+        };
+    agent.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    CompletableFuture<NodeAgent> built = new CompletableFuture<>();
+    context.runOnContext(v -> built.complete(agent(NodeAgent.builder().withScaler(byHand))));
+    agent = built.get(30, TimeUnit.SECONDS);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+
+    CompletableFuture<Integer> servingNext = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          agent.scale("default", "hello-00001", 1);
+          // Queued right behind the scale's own task: a Wasm start that ended at once (the fake
+          // backend's) is published by then, not on a later turn of the context.
+          context.runOnContext(
+              w ->
+                  servingNext.complete(agent.endpoints().serving("default", "hello-00001").size()));
+        });
+
+    assertEquals(1, servingNext.get(30, TimeUnit.SECONDS));
     assertEquals(1, backend.starts());
   }
 

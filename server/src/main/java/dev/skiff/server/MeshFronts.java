@@ -22,6 +22,7 @@ import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.stats.RequestTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -191,12 +192,24 @@ public final class MeshFronts implements FrontDoor {
     return m.ready()
         .compose(
             c -> {
-              Future<Void> listening = sidecar.start(bindHost, 0, 0);
-              // The instance is ready for the activator in process at once, a Wasm instance's
-              // workload served here too, a container's over the sidecar's plain client to its
-              // address: no TLS handshake on a cold start's first request. The listener binds
-              // meanwhile, for the gateway's direct path and the mesh's callers (the agent
-              // publishes its address when listening completes).
+              Future<Void> listening;
+              if (instance.handler() == null) {
+                // A container's sidecar binds its listener now; the instance is ready for the
+                // activator in process at once, over the sidecar's plain client to its address.
+                listening = sidecar.start(bindHost, 0, 0);
+              } else {
+                // A Wasm instance is ready for the activator in process at once. Its listener, for
+                // the gateway's direct path and the mesh's callers, is set up on the next turn of
+                // this context, after the agent has published the instance (the agent publishes
+                // its address when listening completes): its TLS context and socket are no part
+                // of a cold start.
+                sidecar.startInProcess();
+                Promise<Void> bound = Promise.promise();
+                vertx
+                    .getOrCreateContext()
+                    .runOnContext(v -> sidecar.listen(bindHost, 0, 0).onComplete(bound));
+                listening = bound.future();
+              }
               inProcess.put(
                   instanceId,
                   new InProcess(

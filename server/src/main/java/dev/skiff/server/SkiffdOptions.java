@@ -171,7 +171,9 @@ public final class SkiffdOptions {
       names = "--log-level",
       defaultValue = "${env:SKIFF_LOG_LEVEL:-info}",
       description =
-          "error, warn, info, debug or trace (env SKIFF_LOG_LEVEL). Default: ${DEFAULT-VALUE}")
+          "error, warn, info, debug or trace, then optionally logger=level pairs, e.g."
+              + " info,skiff.coldstart=debug for the cold-start trace (env SKIFF_LOG_LEVEL)."
+              + " Default: ${DEFAULT-VALUE}")
   String logLevel;
 
   @Option(

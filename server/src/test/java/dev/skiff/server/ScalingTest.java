@@ -122,6 +122,52 @@ class ScalingTest {
   }
 
   @Test
+  void fiftyConcurrentPokesAtZeroStartOneInstanceTheAutoscalerCountsWithNoTickNorTimer()
+      throws Exception {
+    Revision served =
+        Fixtures.revision("hello", 1)
+            .withStatus(
+                new RevisionStatus(
+                    null, 0, 0, List.of(Condition.ready(true, null, null, Instant.EPOCH))));
+    deploy(served);
+    await("the autoscaler tracks it", () -> autoscaler.decision(key()).isPresent());
+    Instant frozen = now.get();
+
+    var pokers = java.util.concurrent.Executors.newFixedThreadPool(50);
+    var go = new java.util.concurrent.CountDownLatch(1);
+    try {
+      List<java.util.concurrent.Future<?>> pokes = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        pokes.add(
+            pokers.submit(
+                () -> {
+                  go.await();
+                  scaling.poke("default", "hello-00001");
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (var p : pokes) {
+        p.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pokers.shutdownNow();
+    }
+
+    await("the instance", () -> ready() == 1);
+    // Every scale call the pokes made has reached the agent once its context ran a task after
+    // them; only then may no second start follow.
+    var drained = new java.util.concurrent.CompletableFuture<Void>();
+    agent.instances("default", null).onComplete(ar -> drained.complete(null));
+    drained.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(1, backend.starts(), "one instance for all the pokes");
+    assertEquals(1, scaling.readyInstances(key()), "the autoscaler counts it");
+    assertEquals(1, autoscaler.decision(key()).orElseThrow().desired());
+    assertEquals(frozen, now.get(), "the clock never moved");
+    assertEquals(0, ticker.pendingTimers(), "no agent timer was involved");
+  }
+
+  @Test
   void aPokeAtZeroRecordsTheScaleUpWithTheAutoscalersReasonAndTheInstanceStart() throws Exception {
     Revision served =
         Fixtures.revision("hello", 1)

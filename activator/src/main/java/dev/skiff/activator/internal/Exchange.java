@@ -18,9 +18,25 @@ final class Exchange extends ProxyExchange {
   private RevisionState state;
   private EndpointSlot slot;
   private boolean sent;
+  private final long arrived = System.nanoTime();
+  private ColdTrace trace;
 
   Exchange(HttpServerRequest request, Context context) {
     super(request, context);
+  }
+
+  /** When the request reached the activator ({@link System#nanoTime}). */
+  long arrived() {
+    return arrived;
+  }
+
+  /** Where a request that waited in the queue spent its time; null unless it is traced. */
+  ColdTrace trace() {
+    return trace;
+  }
+
+  void trace(ColdTrace t) {
+    this.trace = t;
   }
 
   Outcome outcome() {

@@ -61,6 +61,9 @@ final class ProxyToEndpoint implements Stage<Exchange> {
               slot + " is no longer served in process and has no listener", true, null));
     }
     metrics.forwarded(inProcess != null);
+    if (x.trace() != null) {
+      x.trace().handed();
+    }
     if (inProcess != null) {
       x.markSent();
       replaceHeaders(x.request().headers(), x.upstreamHeaders());

@@ -89,10 +89,14 @@ final class RevisionThrottler {
       }
     }
     if (poke) {
+      long started = System.nanoTime();
       try {
         poker.poke(key.namespace(), key.name());
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "poking the autoscaler for " + key + " failed", e);
+      }
+      if (w.trace != null) {
+        w.trace.poked(started);
       }
     }
     return null;

@@ -27,7 +27,11 @@ final class Throttle implements Stage<Exchange> {
 
   @Override
   public Future<Void> serve(Exchange x) {
-    return attempt(x, Set.of(), 0, false);
+    Future<Void> served = attempt(x, Set.of(), 0, false);
+    ColdTrace trace = x.trace();
+    return trace == null
+        ? served
+        : served.andThen(ar -> trace.log(x.revision().toString(), x.requestId(), ar.succeeded()));
   }
 
   private Future<Void> attempt(Exchange x, Set<Endpoint> refusedBy, int refusals, boolean atHead) {
@@ -35,25 +39,38 @@ final class Throttle implements Stage<Exchange> {
     RevisionThrottler throttler = state.throttler();
     Context context = x.context();
     Promise<EndpointSlot> granted = Promise.promise();
+    ColdTrace trace = x.trace() != null ? x.trace() : ColdTrace.startIfEnabled(x.arrived());
     // A grant comes from whichever thread freed capacity; hop to the request's event loop. If the
     // request gave up meanwhile, the slot goes straight back.
     Waiter waiter =
         new Waiter(
             refusedBy,
-            slot ->
-                context.runOnContext(
-                    v -> {
-                      if (!granted.tryComplete(slot)) {
-                        throttler.release(slot);
-                      }
-                    }),
+            slot -> {
+              if (trace != null) {
+                trace.granted();
+              }
+              context.runOnContext(
+                  v -> {
+                    if (trace != null) {
+                      trace.resumed();
+                    }
+                    if (!granted.tryComplete(slot)) {
+                      throttler.release(slot);
+                    }
+                  });
+            },
             why -> context.runOnContext(v -> granted.tryFail(why)));
+    waiter.trace = trace;
     long queuedAt = System.nanoTime();
     // Throws when the queue is full or the revision cannot get an instance.
     EndpointSlot now = throttler.admit(waiter, atHead);
     if (now != null) {
       granted.complete(now);
     } else {
+      if (trace != null && x.trace() == null) {
+        trace.queued(queuedAt);
+        x.trace(trace); // it waits: traced from here to its end
+      }
       x.cancellation()
           .onFailure(
               cause -> {

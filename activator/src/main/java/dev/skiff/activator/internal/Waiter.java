@@ -14,6 +14,9 @@ final class Waiter {
   private final Consumer<EndpointSlot> onGrant;
   private final Consumer<RuntimeException> onRefuse;
 
+  /** The request's cold-start trace, stamped when it pokes; null when not traced. */
+  ColdTrace trace;
+
   // The queue's links, guarded by the throttler's lock.
   Waiter prev;
   Waiter next;

@@ -119,7 +119,9 @@ public final class InstanceSupervisor {
         if (shortfall != null) {
           break;
         }
-        list.add(start(r));
+        Running running = start(r);
+        list.add(running);
+        follow(r, running);
       }
       shortfall(r, shortfall);
     }
@@ -191,27 +193,33 @@ public final class InstanceSupervisor {
     RequestTracker tracker = new RequestTracker();
     boolean cold = r.readyCount() == 0;
     long t0 = System.nanoTime();
+    StartTrace trace = StartTrace.startIfEnabled(r.scaleAskedNanos());
+    r.scaleAskedNanos(0); // one trace per call of the scaler
     StartDeadline deadline = new StartDeadline();
+    java.util.concurrent.atomic.AtomicBoolean reported =
+        new java.util.concurrent.atomic.AtomicBoolean();
     InstanceSpec spec =
         new InstanceSpec(
             id,
             rev,
             logs.sink(r.namespace(), r.service(), r.name(), id),
             tracker,
-            pull ->
-                onAgent.execute(
-                    () -> {
-                      deadline.progressed();
-                      events.onInstanceEvent(
-                          new InstanceEvent(
-                              r.namespace(),
-                              r.service(),
-                              r.name(),
-                              id,
-                              pull.done() ? What.PULLED : What.PULLING,
-                              null,
-                              pull.message()));
-                    }));
+            pull -> {
+              reported.set(true);
+              onAgent.execute(
+                  () -> {
+                    deadline.progressed();
+                    events.onInstanceEvent(
+                        new InstanceEvent(
+                            r.namespace(),
+                            r.service(),
+                            r.name(),
+                            id,
+                            pull.done() ? What.PULLED : What.PULLING,
+                            null,
+                            pull.message()));
+                  });
+            });
     Future<Serving> started;
     if (backend == null) {
       started =
@@ -220,27 +228,60 @@ public final class InstanceSupervisor {
                   "NoRuntime", "this node has no " + kind + " runtime", null));
     } else {
       try {
-        started = backend.start(spec).compose(inst -> front(spec, inst));
+        started =
+            backend
+                .start(spec)
+                .compose(
+                    inst -> {
+                      if (trace != null) {
+                        trace.backendDone();
+                      }
+                      return front(spec, inst);
+                    });
+        if (trace != null) {
+          started = started.andThen(ar -> trace.frontOpened());
+        }
       } catch (RuntimeException e) {
         started = Future.failedFuture(e);
       }
     }
-    Running running = new Running(id, started, tracker, t0);
+    // Progress events are told on later turns of the context: a start that reported any is
+    // published after them, in order.
+    boolean atOnce = started.succeeded() && !reported.get();
+    Running running = new Running(id, started, tracker, t0, cold, atOnce, trace);
     if (!started.isComplete()) {
       deadline.arm(r, running);
     }
-    started.onComplete(
-        ar ->
-            onAgent.execute(
-                () -> {
-                  deadline.cancel();
-                  if (ar.failed()) {
-                    startFailed(r, running, ar.cause());
-                  } else {
-                    started(r, running, ar.result(), cold);
-                  }
-                }));
+    started.onComplete(ar -> deadline.cancel());
     return running;
+  }
+
+  /**
+   * Handles the end of {@code running}'s start, which converge has listed among the revision's
+   * instances. A start that succeeded at once (a Wasm module still in memory, served in process) is
+   * published now, without a turn of the agent's context: the requests waiting for it go on at
+   * once. Any other outcome is handled on a later turn, as a failure must not change the list
+   * converge is filling.
+   */
+  private void follow(RevisionInstances r, Running running) {
+    if (running.endedAtOnce()) {
+      startEnded(r, running);
+    } else {
+      running.started().onComplete(ar -> onAgent.execute(() -> startEnded(r, running)));
+    }
+  }
+
+  private void startEnded(RevisionInstances r, Running running) {
+    StartTrace trace = running.trace();
+    if (trace != null) {
+      trace.onAgent();
+    }
+    Future<Serving> started = running.started();
+    if (started.failed()) {
+      startFailed(r, running, started.cause());
+    } else {
+      started(r, running, started.result(), running.cold(), trace);
+    }
   }
 
   /**
@@ -328,7 +369,8 @@ public final class InstanceSupervisor {
                                 err))));
   }
 
-  private void started(RevisionInstances r, Running running, Serving serving, boolean cold) {
+  private void started(
+      RevisionInstances r, Running running, Serving serving, boolean cold, StartTrace trace) {
     Instance inst = serving.instance();
     if (!r.instances().contains(running)) {
       // Stopped while it was starting, or its start timed out and was given up.
@@ -341,6 +383,16 @@ public final class InstanceSupervisor {
     }
     long took = System.nanoTime() - running.askedAtNanos();
     Endpoint published = endpoint(running, serving);
+    r.markReady();
+    if (inst.imageDigest() != null) {
+      r.imageDigest(inst.imageDigest());
+    }
+    // Published first: the requests waiting for the instance go on from here (its watchers hear
+    // of it before this returns); the log, meters and event below can follow.
+    endpoints.add(r.namespace(), r.name(), published);
+    if (trace != null) {
+      trace.published(running.id(), cold);
+    }
     LOG.log(
         Level.INFO,
         "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms{4}",
@@ -362,11 +414,6 @@ public final class InstanceSupervisor {
             "instance started%s in %.1f ms",
             cold ? " (cold start)" : "",
             took / 1e6));
-    r.markReady();
-    if (inst.imageDigest() != null) {
-      r.imageDigest(inst.imageDigest());
-    }
-    endpoints.add(r.namespace(), r.name(), published);
     // A front that serves in process may still be binding its listener: the endpoint above is for
     // in-process callers only until then, and listens from here on.
     serving

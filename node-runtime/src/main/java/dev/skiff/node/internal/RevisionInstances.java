@@ -20,8 +20,20 @@ public final class RevisionInstances {
   private static final long BACKOFF_RESET_MILLIS = Duration.ofMinutes(10).toMillis();
 
   /** One instance, from the moment it was asked for. */
+  /**
+   * @param cold whether the revision had no ready instance when this one was asked for
+   * @param endedAtOnce whether its start had succeeded when the backend's call returned, with no
+   *     progress told meanwhile: the agent then publishes it in the same turn of its context
+   * @param trace its start's trace; null unless the cold-start trace is on
+   */
   public record Running(
-      String id, Future<Serving> started, RequestTracker tracker, long askedAtNanos) {
+      String id,
+      Future<Serving> started,
+      RequestTracker tracker,
+      long askedAtNanos,
+      boolean cold,
+      boolean endedAtOnce,
+      StartTrace trace) {
     public boolean ready() {
       return started.succeeded();
     }
@@ -65,6 +77,7 @@ public final class RevisionInstances {
   private RevisionStatus lastReported;
   private Future<Void> reports = Future.succeededFuture();
   private int exits;
+  private long scaleAskedNanos;
   private final List<Running> instances = new ArrayList<>();
   private final List<Running> draining = new ArrayList<>();
 
@@ -98,6 +111,18 @@ public final class RevisionInstances {
 
   public void desired(int n) {
     this.desired = n;
+  }
+
+  /**
+   * When ({@link System#nanoTime}) the scaler last asked for a count, before the call reached the
+   * agent's context; 0 when the count did not come from a scaler's call. For the start trace.
+   */
+  public long scaleAskedNanos() {
+    return scaleAskedNanos;
+  }
+
+  public void scaleAskedNanos(long at) {
+    this.scaleAskedNanos = at;
   }
 
   /** The autoscaler's latest decision, as a status condition; null before the first. */

@@ -11,10 +11,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns an HTTP request into a CGI request for a Wasm function and its CGI answer back into HTTP.
@@ -35,12 +38,18 @@ final class WagiBridge implements Handler<HttpServerRequest> {
           "proxy-authenticate",
           "content-length");
 
+  /** The cold-start trace's logger: the first request of each instance is traced at DEBUG. */
+  private static final System.Logger TRACE = System.getLogger("skiff.coldstart");
+
   private final WasmFunction function;
   private final long maxRequestBytes;
+  private final String instanceId;
+  private final AtomicBoolean first = new AtomicBoolean(true);
 
-  WagiBridge(WasmFunction function) {
+  WagiBridge(WasmFunction function, String instanceId) {
     this.function = function;
     this.maxRequestBytes = function.config().maxRequestBytes();
+    this.instanceId = instanceId;
   }
 
   @Override
@@ -55,6 +64,9 @@ final class WagiBridge implements Handler<HttpServerRequest> {
   }
 
   private void serve(HttpServerRequest req, Future<Void> gone) {
+    boolean traced =
+        first.get() && first.compareAndSet(true, false) && TRACE.isLoggable(Level.DEBUG);
+    long arrived = traced ? System.nanoTime() : 0;
     String declared = req.getHeader("Content-Length");
     if (declared != null && parseLong(declared) > maxRequestBytes) {
       fail(req.response(), new RequestTooLargeException(parseLong(declared), maxRequestBytes));
@@ -78,11 +90,31 @@ final class WagiBridge implements Handler<HttpServerRequest> {
           if (req.response().ended()) {
             return;
           }
-          function
-              .handle(toWagi(req, body.getBytes()), gone)
+          long called = traced ? System.nanoTime() : 0;
+          Future<WagiResponse> answered = function.handle(toWagi(req, body.getBytes()), gone);
+          if (traced) {
+            answered = answered.andThen(ar -> trace(arrived, called, ar.succeeded()));
+          }
+          answered
               .onSuccess(resp -> write(req.response(), resp))
               .onFailure(err -> fail(req.response(), err));
         });
+  }
+
+  /** Logs where the instance's first request spent its time in the function. */
+  private void trace(long arrived, long called, boolean succeeded) {
+    long back = System.nanoTime();
+    TRACE.log(
+        Level.DEBUG,
+        () ->
+            String.format(
+                Locale.ROOT,
+                "wasm %s first request: body read %.3f, function %s in %.3f ms (t0 %d)",
+                instanceId,
+                (called - arrived) / 1e6,
+                succeeded ? "answered" : "failed",
+                (back - called) / 1e6,
+                arrived));
   }
 
   private static WagiRequest toWagi(HttpServerRequest req, byte[] body) {

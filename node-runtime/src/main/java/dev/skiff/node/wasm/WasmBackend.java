@@ -91,7 +91,7 @@ public final class WasmBackend implements RuntimeBackend {
                 config(spec, volumes, outbound.apply(spec)));
         if (held.isPresent()) {
           return Future.succeededFuture(
-              new WasmInstance(spec.id(), held.get(), new WagiBridge(held.get())));
+              new WasmInstance(spec.id(), held.get(), new WagiBridge(held.get(), spec.id())));
         }
       } catch (ModuleInvalidException mi) {
         return Future.failedFuture(
@@ -118,7 +118,7 @@ public final class WasmBackend implements RuntimeBackend {
                     err instanceof ModuleInvalidException mi
                         ? new InstanceStartException("ModuleInvalid", mi.getMessage(), mi)
                         : err))
-        .map(fn -> new WasmInstance(spec.id(), fn, new WagiBridge(fn)));
+        .map(fn -> new WasmInstance(spec.id(), fn, new WagiBridge(fn, spec.id())));
   }
 
   static WasmConfig config(InstanceSpec spec, WasmVolumes volumes, OutboundHttp outbound) {

@@ -11,6 +11,8 @@ import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmFunction;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.lang.System.Logger.Level;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,6 +35,12 @@ public final class DefaultWasmFunction implements WasmFunction {
   private final ImportedFunctions imported;
   private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+
+  /** The cold-start trace's logger: a function's first request is traced at DEBUG. */
+  private static final System.Logger TRACE = System.getLogger("skiff.coldstart");
+
+  /** True until the first request is admitted; a race only traces a second one too. */
+  private volatile boolean first = true;
 
   public DefaultWasmFunction(
       CompiledWasm wasm, WasmConfig config, WorkerPool pool, MemoryBudget memoryBudget) {
@@ -107,10 +115,19 @@ public final class DefaultWasmFunction implements WasmFunction {
     }
     inFlight.incrementAndGet();
     Promise<WagiResponse> promise = Promise.promise();
+    boolean traced = false;
+    if (first) { // read on every request, written once
+      first = false;
+      traced = TRACE.isLoggable(Level.DEBUG);
+    }
+    long submitted = traced ? System.nanoTime() : 0;
     var execution =
         new Execution(
             promise,
-            slot -> Invocation.run(wasm, config, request, slot, memories, imported),
+            traced
+                ? slot ->
+                    traced(submitted, () -> Invocation.run(wasm, config, request, slot, memories, imported))
+                : slot -> Invocation.run(wasm, config, request, slot, memories, imported),
             lane,
             config.timeout(),
             line -> config.logSink().log(name(), LogSink.Source.HOST, line));
@@ -138,6 +155,28 @@ public final class DefaultWasmFunction implements WasmFunction {
           v -> execution.cancel(new FunctionCancelledException("its client went away")));
     }
     return promise.future();
+  }
+
+  /** Runs the first request's work, logging where its time went on the cold-start trace. */
+  private WagiResponse traced(long submitted, java.util.function.Supplier<WagiResponse> work) {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long running = System.nanoTime();
+    long cpu = threads.getCurrentThreadCpuTime();
+    WagiResponse response = work.get();
+    long ran = System.nanoTime();
+    long cpuUsed = threads.getCurrentThreadCpuTime() - cpu;
+    TRACE.log(
+        Level.DEBUG,
+        () ->
+            String.format(
+                Locale.ROOT,
+                "wasm function %s first run: on a thread after %.3f, instantiated and ran in %.3f"
+                    + " ms (cpu %.3f ms)",
+                name(),
+                (running - submitted) / 1e6,
+                (ran - running) / 1e6,
+                cpuUsed / 1e6));
+    return response;
   }
 
   private void release() {

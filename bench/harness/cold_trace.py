@@ -1,0 +1,130 @@
+"""The Wasm cold path step by step (not in the doc): scenario 4's Wasm samples with skiffd's
+cold-start trace on (--log-level info,skiff.coldstart=debug), each sample's trace lines from the
+activator, the node agent and the instance's first request stitched by their nanoTime stamps
+(one JVM, one clock), and the median of each step.
+
+    bench/run --only cold_trace            # or cold_wasm: the same samples without the trace
+
+Steps, in the order a cold request meets them (ms, median over the samples):
+  gateway_and_client   curl's time to first byte minus the activator's part: connection, the
+                       gateway's routing and hand-off, writing the answer back
+  admit                the activator's pipeline until the request waits in the queue
+  decide               the poke: the autoscaler's decision until it calls the agent
+  to_agent             the hop to the node agent's context
+  backend              the Wasm backend's start (env, the module reused or loaded)
+  front                the sidecar built and started (in process at once; its listener binds later)
+  back_to_agent        the hop back to the agent's context
+  publish              the agent until its endpoint is published (which grants the queued request)
+  to_request_loop      the hop from the grant to the request's event loop
+  to_instance          the activator until the sidecar's in-process entry
+  sidecar              the sidecar's pipeline until the Wasm handler has the body
+  wasm                 the function: the worker's hop, instantiate, _start, the hop back
+  answer               writing the answer until the activator's exchange ends
+"""
+
+import re
+import statistics
+
+from cold_start import ANNOTATIONS, cycle
+from common import Skiffd, WASM_DIR, summarize
+
+ACTIVATOR = re.compile(
+    r"activator (\S+) request \S+ served: queued ([\d.]+), poke ([\d.]+)-([\d.]+), granted "
+    r"([\d.]+), on its loop ([\d.]+), handed to the instance ([\d.]+), ended ([\d.]+) ms "
+    r"\(t0 (\d+)\)")
+AGENT = re.compile(
+    r"agent (\S+) \(cold\): on the agent ([\d.]+), backend started ([\d.]+), front open ([\d.]+),"
+    r" back on the agent ([\d.]+), published ([\d.]+) ms \(t0 (\d+)")
+WASM = re.compile(
+    r"wasm (\S+) first request: body read ([\d.]+), function answered in ([\d.]+) ms "
+    r"\(t0 (\d+)\)")
+
+STEPS = ["gateway_and_client", "admit", "decide", "to_agent", "backend", "front",
+         "back_to_agent", "publish", "to_request_loop", "to_instance", "sidecar", "wasm",
+         "answer"]
+
+
+def stitch(log_text, first_bytes):
+    """One dict of step -> ms per cold request whose three traces were all found."""
+    agents = [(int(m.group(7)), m) for m in AGENT.finditer(log_text)]
+    wasms = [(int(m.group(4)), m) for m in WASM.finditer(log_text)]
+    samples = []
+    for a in ACTIVATOR.finditer(log_text):
+        t0 = int(a.group(9))
+        at = lambda g: t0 + float(a.group(g)) * 1e6  # noqa: E731  the activator's stamps, in ns
+        poke_start, poke_end, granted, ended = at(3), at(4), at(5), at(8)
+        agent = next((m for t, m in agents if poke_start <= t <= poke_end), None)
+        if agent is None:
+            continue
+        instance = agent.group(1)
+        wasm = next((m for t, m in wasms if m.group(1) == instance and t0 <= t <= ended), None)
+        if wasm is None:
+            continue
+        g0 = int(agent.group(7))
+        ag = lambda g: g0 + float(agent.group(g)) * 1e6  # noqa: E731
+        w0 = int(wasm.group(4))
+        body_read = w0 + float(wasm.group(2)) * 1e6
+        answered = body_read + float(wasm.group(3)) * 1e6
+        ms = lambda a_, b_: (b_ - a_) / 1e6  # noqa: E731
+        samples.append({
+            "admit": ms(t0, at(2)),
+            "decide": ms(poke_start, g0),
+            "to_agent": ms(g0, ag(2)),
+            "backend": ms(ag(2), ag(3)),
+            "front": ms(ag(3), ag(4)),
+            "back_to_agent": ms(ag(4), ag(5)),
+            "publish": ms(ag(5), granted),
+            "to_request_loop": ms(granted, at(6)),
+            "to_instance": ms(at(6), at(7)),
+            "sidecar": ms(at(7), body_read),
+            "wasm": ms(body_read, answered),
+            "answer": ms(answered, ended),
+            "activator_total": ms(t0, ended),
+            "poke_total": ms(poke_start, poke_end),
+            "agent_publish_after_grant": ms(granted, ag(6)),
+        })
+    for s, fb in zip(samples, first_bytes[-len(samples):] if samples else []):
+        s["gateway_and_client"] = fb - s["activator_total"]
+    return samples
+
+
+def breakdown(samples):
+    keys = STEPS + ["activator_total", "poke_total", "agent_publish_after_grant"]
+    return {k: round(statistics.median(s[k] for s in samples if k in s), 3)
+            for k in keys if any(k in s for s in samples)}
+
+
+def run(ctx, traced=True, samples=None):
+    samples = samples or ctx.pick(30, 100)
+    flags = ["--scale-to-zero-grace", "0"]
+    if traced:
+        flags += ["--log-level", "info,skiff.coldstart=debug"]
+    skiffd = Skiffd(ctx, "cold-trace" if traced else "cold-wasm", *flags)
+    try:
+        digest = skiffd.upload(WASM_DIR / "hello.wasm")
+        names = [f"trace-wasm-{i:02d}" for i in range(20)]
+        for name in names:
+            skiffd.deploy(name, digest, ANNOTATIONS)
+        ctx.log(f"cold {'trace' if traced else 'wasm'}: {samples} samples over 20 services")
+        ttfb, codes = cycle(ctx, skiffd, names, samples)
+        result = {"measured": True, "skiffd": skiffd.command, "first_byte_ms": summarize(ttfb),
+                  "status_codes": codes,
+                  "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-")),
+                  "raw": ctx.raw_file(f"cold-{'trace' if traced else 'wasm'}-ms.txt", ttfb)}
+        if traced:
+            # Stitch per request: the i-th traced request is the i-th sample only if none is
+            # missing, so gateway_and_client pairs samples by order and is dropped otherwise.
+            steps = stitch(skiffd.log_text(), ttfb)
+            if len(steps) != len(ttfb):
+                for s in steps:
+                    s.pop("gateway_and_client", None)
+            result["traced_samples"] = len(steps)
+            result["median_ms"] = breakdown(steps) if steps else None
+            ctx.log(f"cold trace: median ms per step {result['median_ms']}")
+        return result
+    finally:
+        skiffd.stop()
+
+
+def run_untraced(ctx):
+    return run(ctx, traced=False, samples=100)
