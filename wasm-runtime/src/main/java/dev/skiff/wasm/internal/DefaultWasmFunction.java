@@ -126,7 +126,9 @@ public final class DefaultWasmFunction implements WasmFunction {
             promise,
             traced
                 ? slot ->
-                    traced(submitted, () -> Invocation.run(wasm, config, request, slot, memories, imported))
+                    traced(
+                        submitted,
+                        () -> Invocation.run(wasm, config, request, slot, memories, imported))
                 : slot -> Invocation.run(wasm, config, request, slot, memories, imported),
             lane,
             config.timeout(),
