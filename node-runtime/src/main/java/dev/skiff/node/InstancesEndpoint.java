@@ -58,8 +58,11 @@ public final class InstancesEndpoint implements Handler<RoutingContext> {
             });
   }
 
-  /** One item, nulls kept (a starting instance has no address yet). */
-  private static Map<String, Object> item(InstanceInfo i) {
+  /**
+   * One item of {@code GET /v1/instances}, nulls kept (a starting instance has no address yet);
+   * also the form of a cluster's list.
+   */
+  public static Map<String, Object> item(InstanceInfo i) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", i.name());
     m.put("namespace", i.namespace());

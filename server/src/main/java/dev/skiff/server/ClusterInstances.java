@@ -2,13 +2,12 @@ package dev.skiff.server;
 
 import dev.skiff.api.manifest.Json;
 import dev.skiff.node.InstanceInfo;
+import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.NodeAgent;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,26 +64,7 @@ final class ClusterInstances implements Handler<RoutingContext> {
                   .putHeader("Content-Type", "application/json")
                   .end(
                       Json.write(
-                          Map.of("items", all.stream().map(ClusterInstances::item).toList())));
+                          Map.of("items", all.stream().map(InstancesEndpoint::item).toList())));
             });
-  }
-
-  /** One item, nulls kept (a starting instance has no address yet). */
-  private static Map<String, Object> item(InstanceInfo i) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", i.name());
-    m.put("namespace", i.namespace());
-    m.put("service", i.service());
-    m.put("revision", i.revision());
-    m.put("kind", i.kind());
-    m.put("node", i.node());
-    m.put("state", i.state());
-    m.put(
-        "startedAt",
-        i.startedAt() == null ? null : i.startedAt().truncatedTo(ChronoUnit.SECONDS).toString());
-    m.put("restarts", i.restarts());
-    m.put("address", i.address());
-    m.put("identity", i.identity());
-    return m;
   }
 }
