@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which of the node's sidecars {@link MeshFronts} lets callers of this JVM enter in process: the
- * gateway any sidecar (Wasm or container) once its listener is bound, the mesh's outbound side a
- * Wasm instance's, each only at its own address and under its own identity, and none once it stops.
+ * gateway any sidecar (Wasm or container) once its listener is bound, the activator any instance's
+ * by the instance's name from its start, the mesh's outbound side a Wasm instance's, each only at
+ * its own address and under its own identity, and none once it stops.
  */
 class MeshFrontsInProcessIT {
   private static final SpiffeId GATEWAY = SpiffeId.component("skiff.local", "gateway");
@@ -136,13 +137,15 @@ class MeshFrontsInProcessIT {
   }
 
   @Test
-  void theActivatorStillEntersOnlyWasmInstancesByName() {
+  void theActivatorEntersWasmAndContainerInstancesByName() {
     InstanceFront wasm = open("hello", instance(req -> req.response().end("wasm")));
     InstanceFront web = open("web", instance(null));
     var endpoints = fronts.localEndpoints(SpiffeId.component("skiff.local", "activator"));
 
     assertNotNull(endpoints.find(activatorEndpoint("hello", wasm)));
-    assertNull(endpoints.find(activatorEndpoint("web", web)));
+    assertNotNull(
+        endpoints.find(activatorEndpoint("web", web)),
+        "a container's sidecar too, which forwards to the container's address");
     assertNull(endpoints.find(activatorEndpoint("other", wasm)), "another instance's name");
   }
 
