@@ -4,26 +4,38 @@ import dev.skiff.api.manifest.Json;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * {@code GET /v1/instances?namespace=NS[&service=S]}: every instance of the namespace on this node
  * (of one service with {@code service}), with its state, start time, restarts and the address and
- * identity of its front, as {@code {"items":[...]}} (docs/rest-api.md). An unknown namespace or
- * service is an empty list.
+ * identity of its front, with those other nodes report beside them, sorted by service, revision and
+ * name, as {@code {"items":[...]}} (docs/rest-api.md). An unknown namespace or service is an empty
+ * list.
  */
 public final class InstancesEndpoint implements Handler<RoutingContext> {
   private final NodeAgent agent;
+  private final BiFunction<String, String, List<InstanceInfo>> others;
 
-  public InstancesEndpoint(NodeAgent agent) {
+  /**
+   * @param others the instances other nodes report for a namespace and service (null: all of the
+   *     namespace)
+   */
+  public InstancesEndpoint(NodeAgent agent, BiFunction<String, String, List<InstanceInfo>> others) {
     this.agent = agent;
+    this.others = others;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     String ns = ctx.queryParams().get("namespace");
-    String service = ctx.queryParams().get("service");
+    String s = ctx.queryParams().get("service");
+    String service = s == null || s.isBlank() ? null : s;
     if (ns == null || ns.isBlank()) {
       ctx.response()
           .setStatusCode(400)
@@ -38,7 +50,7 @@ public final class InstancesEndpoint implements Handler<RoutingContext> {
       return;
     }
     agent
-        .instances(ns, service == null || service.isBlank() ? null : service)
+        .instances(ns, service)
         .onComplete(
             ar -> {
               if (ctx.response().ended() || ctx.response().closed()) {
@@ -48,13 +60,17 @@ public final class InstancesEndpoint implements Handler<RoutingContext> {
                 ctx.fail(ar.cause());
                 return;
               }
+              List<InstanceInfo> all = new ArrayList<>(ar.result());
+              all.addAll(others.apply(ns, service));
+              all.sort(
+                  Comparator.comparing(InstanceInfo::service)
+                      .thenComparing(InstanceInfo::revision)
+                      .thenComparing(InstanceInfo::name));
               ctx.response()
                   .putHeader("Content-Type", "application/json")
                   .end(
                       Json.write(
-                          Map.of(
-                              "items",
-                              ar.result().stream().map(InstancesEndpoint::item).toList())));
+                          Map.of("items", all.stream().map(InstancesEndpoint::item).toList())));
             });
   }
 

@@ -19,6 +19,7 @@ import dev.skiff.gateway.TlsCertificates;
 import dev.skiff.ingress.AcmeSettings;
 import dev.skiff.ingress.ControlPlaneDomainStore;
 import dev.skiff.ingress.Ingress;
+import dev.skiff.node.InstancesEndpoint;
 import dev.skiff.node.LogsEndpoint;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.RestStatusReporter;
@@ -602,7 +603,7 @@ public final class Skiffd {
               controlPlane
                   .router()
                   .get("/v1/instances")
-                  .handler(new ClusterInstances(agent, remoteEndpoints));
+                  .handler(new InstancesEndpoint(agent, remoteEndpoints::instances));
               return controlPlane.start();
             })
         // Every connection to the API counts against its caps from its accept on, silent or not.
