@@ -42,7 +42,12 @@ class IdentityProviderTest {
     Instant before = Instant.now();
     Credentials c = await(p.start());
     Instant after = Instant.now();
-    Clock now = Clock.fixed(c.notBefore(), ZoneOffset.UTC);
+    // A clock standing still before any leaf the CA issues from now on: the renewal is due at 70 %
+    // of the lifetime from the leaf's notBefore, which lies ahead of this clock. (Fixed at the
+    // first
+    // leaf's notBefore, the second leaf's notBefore fell a second later whenever its issuance
+    // crossed a second boundary, and the old bounds failed on that; now it always does.)
+    Clock now = Clock.fixed(c.notBefore().minusSeconds(2), ZoneOffset.UTC);
 
     assertEquals(1, ticker.delays().size());
     assertRenewsAt(0.7, c, before, after, ticker.delays().get(0));
@@ -50,8 +55,8 @@ class IdentityProviderTest {
     jitter.set(0.999);
     IdentityProvider early = provider(ca.issuer(), jitter, now);
     Credentials second = await(early.start());
-    // Its clock stands still at the first leaf's notBefore: asked and scheduled then.
-    Instant stopped = c.notBefore();
+    // Its clock stands still: asked and scheduled then.
+    Instant stopped = now.instant();
     assertRenewsAt(0.7 - 0.1 * 0.999, second, stopped, stopped, ticker.delays().get(1));
   }
 
@@ -66,8 +71,9 @@ class IdentityProviderTest {
       double fraction, Credentials c, Instant before, Instant after, Duration delay) {
     long notAfter = c.notAfter().toEpochMilli();
     long from = Math.max(c.notBefore().toEpochMilli(), before.toEpochMilli());
-    long latest = (long) (fraction * (notAfter - from)) + 2;
-    long earliest = (long) ((1 - fraction) * from + fraction * notAfter) - after.toEpochMilli() - 2;
+    long due = (long) ((1 - fraction) * from + fraction * notAfter);
+    long latest = due - before.toEpochMilli() + 2;
+    long earliest = due - after.toEpochMilli() - 2;
     assertTrue(
         delay.toMillis() >= earliest && delay.toMillis() <= latest,
         "renewal in "
