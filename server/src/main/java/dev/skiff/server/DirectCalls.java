@@ -3,6 +3,7 @@ package dev.skiff.server;
 import dev.skiff.proxy.HopByHop;
 import dev.skiff.wasm.spi.OutboundRequest;
 import dev.skiff.wasm.spi.OutboundResponse;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -77,6 +78,17 @@ final class DirectCalls {
                             + request.timeout().toMillis()
                             + " ms")));
     done.future().onComplete(ar -> vertx.cancelTimer(timer));
+    // A guest calls from its own worker thread. Made from there, the request's callbacks ran on a
+    // context of their own, and the response's handlers were at times set by a callback queued
+    // behind the whole (small) response: "Response already ended", and the call hung until its
+    // timeout. Made on an event-loop context, the handlers are set as the response head arrives.
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> exchange(options, request, done));
+    return done.future();
+  }
+
+  private void exchange(
+      RequestOptions options, OutboundRequest request, Promise<OutboundResponse> done) {
     client
         .request(options)
         .compose(req -> req.send(Buffer.buffer(request.body())))
@@ -111,7 +123,6 @@ final class DirectCalls {
                         new OutboundResponse(response.statusCode(), headers, body.getBytes()));
                   });
             });
-    return done.future();
   }
 
   void close() {

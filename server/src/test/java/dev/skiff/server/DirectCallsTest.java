@@ -64,6 +64,68 @@ class DirectCallsTest {
     }
   }
 
+  /**
+   * A Wasm guest calls from its own worker thread, not an event loop. The response's handlers must
+   * be in place before its body can arrive: set in a callback that ran after the whole (small)
+   * response had been read, the call saw "Response already ended" and hung until its timeout
+   * (MeshCallsIT failed so on a loaded CI machine).
+   */
+  @Test
+  void callsFromWorkerThreadsEachGetTheirWholeAnswer() throws Exception {
+    HttpServer server =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(req -> req.response().end("outside ok"))
+                .listen(0, "127.0.0.1"));
+    URI url = URI.create("http://127.0.0.1:" + server.actualPort() + "/");
+    int threads = 4;
+    int callsEach = 2000;
+    java.util.concurrent.ExecutorService workers =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<List<String>>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(
+            workers.submit(
+                () -> {
+                  List<String> failures = new ArrayList<>();
+                  for (int i = 0; i < callsEach; i++) {
+                    try {
+                      OutboundResponse r =
+                          await(
+                              direct.send(
+                                  new OutboundRequest(
+                                      "caller",
+                                      "GET",
+                                      url,
+                                      List.of(),
+                                      new byte[0],
+                                      Duration.ofSeconds(5),
+                                      1024)));
+                      if (r.status() != 200 || !new String(r.body()).equals("outside ok")) {
+                        failures.add(r.status() + " " + new String(r.body()));
+                      }
+                    } catch (Exception e) {
+                      failures.add(String.valueOf(e));
+                    }
+                  }
+                  return failures;
+                }));
+      }
+      List<String> failures = new ArrayList<>();
+      for (java.util.concurrent.Future<List<String>> r : results) {
+        failures.addAll(r.get(120, TimeUnit.SECONDS));
+      }
+      assertEquals(
+          List.of(),
+          failures.subList(0, Math.min(5, failures.size())),
+          failures.size() + " of " + threads * callsEach + " calls failed");
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
