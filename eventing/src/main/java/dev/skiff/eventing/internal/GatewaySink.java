@@ -70,6 +70,19 @@ public final class GatewaySink implements EventSink {
                 }
               }
             });
+    // Deliveries start on the trigger's consumer thread. Made from there, the response's handlers
+    // could be set by a callback queued behind the whole response (DirectCalls lost a call so):
+    // made on an event-loop context, they are set as the response head arrives.
+    vertx.getOrCreateContext().runOnContext(v -> exchange(o, request, sent, timer, done));
+    return done.future();
+  }
+
+  private void exchange(
+      RequestOptions o,
+      EventRequest request,
+      AtomicReference<HttpClientRequest> sent,
+      long timer,
+      Promise<EventReply> done) {
     http.request(o)
         .compose(
             (HttpClientRequest req) -> {
@@ -87,7 +100,6 @@ public final class GatewaySink implements EventSink {
                     new EventingException("cannot reach the gateway: " + ar.cause(), ar.cause()));
               }
             });
-    return done.future();
   }
 
   private static Future<EventReply> read(HttpClientResponse resp) {
