@@ -31,8 +31,8 @@ final class EdgeEndpoints implements EndpointWatch {
     }
     Revision r;
     try {
-      r = Json.mapper().treeToValue(ev.object(), Revision.class);
-    } catch (java.io.IOException | IllegalArgumentException e) {
+      r = Json.mapper().convertValue(ev.object(), Revision.class);
+    } catch (IllegalArgumentException e) {
       return; // not a revision this edge can read: its requests use the default (unlimited)
     }
     String key = r.metadata().namespaceOrDefault() + "/" + r.metadata().name();
