@@ -36,6 +36,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ClusterView {
+  private static final System.Logger LOG = System.getLogger(ClusterView.class.getName());
   private final Store store;
   private final Map<String, NodeState> nodes = new HashMap<>();
   private final List<Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -111,15 +112,26 @@ public final class ClusterView {
   private synchronized void onAssignments(StoreEvent e) {
     String name = e.entry().key().substring(NodeRecords.ASSIGNMENTS.length());
     NodeState n = state(name);
-    n.assigned =
-        e.type() == StoreEvent.Type.DELETE ? List.of() : NodeRecords.assignments(e.entry());
+    try {
+      n.assigned =
+          e.type() == StoreEvent.Type.DELETE ? List.of() : NodeRecords.assignments(e.entry());
+    } catch (java.io.UncheckedIOException ex) {
+      LOG.log(System.Logger.Level.WARNING, "ignoring unreadable " + e.entry().key(), ex);
+      n.assigned = List.of(); // nothing assigned that can be read: nothing of the node followed
+    }
     publish(name, n);
   }
 
   private synchronized void onInstances(StoreEvent e) {
     String name = e.entry().key().substring(NodeRecords.INSTANCES.length());
     NodeState n = state(name);
-    n.reported = e.type() == StoreEvent.Type.DELETE ? List.of() : NodeRecords.instances(e.entry());
+    try {
+      n.reported =
+          e.type() == StoreEvent.Type.DELETE ? List.of() : NodeRecords.instances(e.entry());
+    } catch (java.io.UncheckedIOException ex) {
+      LOG.log(System.Logger.Level.WARNING, "ignoring unreadable " + e.entry().key(), ex);
+      n.reported = List.of();
+    }
     publish(name, n);
   }
 
