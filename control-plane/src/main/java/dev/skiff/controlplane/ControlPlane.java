@@ -147,6 +147,7 @@ public final class ControlPlane {
             .withRemoteInstances(b.remoteInstances)
             .withStats(b.nodeStats)
             .withDemand(b.demand)
+            .withPokes(b.edgePokes)
             .build();
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
@@ -441,6 +442,7 @@ public final class ControlPlane {
     private dev.skiff.controlplane.nodes.RemoteInstances remoteInstances =
         dev.skiff.controlplane.nodes.RemoteInstances.NONE;
     private dev.skiff.controlplane.nodes.Demand demand = dev.skiff.controlplane.nodes.Demand.NONE;
+    private java.util.function.BiConsumer<String, String> edgePokes = (ns, rev) -> {};
     private java.util.function.Consumer<dev.skiff.api.stats.Stat> nodeStats = s -> {};
 
     private Builder() {}
@@ -466,6 +468,15 @@ public final class ControlPlane {
      * node stays Ready after its last heartbeat (see {@link
      * dev.skiff.controlplane.nodes.NodePort}).
      */
+    /**
+     * Where pokes of edge activators ({@code skiffd --roles gateway,activator}) arriving on the
+     * node port go: the autoscaler, which decides for the revision at once. Default nowhere.
+     */
+    public Builder withEdgePokes(java.util.function.BiConsumer<String, String> pokes) {
+      this.edgePokes = Objects.requireNonNull(pokes);
+      return this;
+    }
+
     public Builder withNodePort(String host, int port, java.time.Duration lease) {
       this.nodeHost = Objects.requireNonNull(host);
       this.nodePort = port;

@@ -128,18 +128,19 @@ public final class WorkCalls {
                 .setCsrPem(csrPem)
                 .setTtlSeconds(ttl == null ? 0 : ttl.toSeconds())
                 .build())
-        .map(
-            r -> {
-              List<X509Certificate> chain =
-                  ControlPlaneTrust.certificates(r.getCertificateChainPem());
-              return new IssuedCertificate(
-                  r.getSpiffeId(),
-                  r.getCertificateChainPem(),
-                  r.getTrustBundlePem(),
-                  chain.isEmpty() ? null : chain.get(0).getNotBefore().toInstant(),
-                  StatMessages.instant(r.getNotAfter()),
-                  chain.isEmpty() ? null : chain.get(0).getSerialNumber().toString(16));
-            });
+        .map(WorkCalls::issued);
+  }
+
+  /** A certificate response as api's {@link IssuedCertificate}. */
+  static IssuedCertificate issued(dev.skiff.api.node.v1.CertificateResponse r) {
+    List<X509Certificate> chain = ControlPlaneTrust.certificates(r.getCertificateChainPem());
+    return new IssuedCertificate(
+        r.getSpiffeId(),
+        r.getCertificateChainPem(),
+        r.getTrustBundlePem(),
+        chain.isEmpty() ? null : chain.get(0).getNotBefore().toInstant(),
+        StatMessages.instant(r.getNotAfter()),
+        chain.isEmpty() ? null : chain.get(0).getSerialNumber().toString(16));
   }
 
   /** The node's instances now (the whole set). */

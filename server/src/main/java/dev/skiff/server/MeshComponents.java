@@ -6,11 +6,13 @@ import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.gateway.Gateway;
 import dev.skiff.meshproxy.ComponentIdentity;
 import dev.skiff.meshproxy.IdentityProvider;
+import dev.skiff.meshproxy.spi.CertificateIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The gateway's, the activator's and eventing's mesh identities, issued by the in-process {@link
@@ -32,31 +34,62 @@ final class MeshComponents {
   }
 
   /**
-   * Loads the CA (the control plane's start loads it again, the same) and obtains both components'
+   * Loads the CA (the control plane's start loads it again, the same) and obtains the components'
    * first certificates.
    */
   static Future<MeshComponents> start(
       Vertx vertx, MeshCa ca, MeterRegistry registry, MeshTimings timings) {
-    String td = ca.trustDomain();
     return ca.start()
         .compose(
-            started -> {
-              MeshComponents m =
-                  new MeshComponents(
-                      identity(vertx, ca, SpiffeId.component(td, "gateway"), registry, timings),
-                      identity(vertx, ca, SpiffeId.component(td, "activator"), registry, timings),
-                      identity(vertx, ca, SpiffeId.component(td, "eventing"), registry, timings));
-              return Future.all(m.gateway.start(), m.activator.start(), m.eventing.start())
-                  .map(all -> m);
-            });
+            started ->
+                start(
+                    vertx, ca.trustDomain(), id -> MeshIssuer.of(ca, id), registry, timings, true));
+  }
+
+  /**
+   * An edge's gateway and activator identities (no eventing), each certificate signed by {@code
+   * issuers} (the control plane's node port, {@link EdgeRole}).
+   */
+  static Future<MeshComponents> edge(
+      Vertx vertx,
+      String trustDomain,
+      Function<SpiffeId, CertificateIssuer> issuers,
+      MeterRegistry registry,
+      MeshTimings timings) {
+    return start(vertx, trustDomain, issuers, registry, timings, false);
+  }
+
+  private static Future<MeshComponents> start(
+      Vertx vertx,
+      String td,
+      Function<SpiffeId, CertificateIssuer> issuers,
+      MeterRegistry registry,
+      MeshTimings timings,
+      boolean withEventing) {
+    MeshComponents m =
+        new MeshComponents(
+            identity(vertx, issuers, SpiffeId.component(td, "gateway"), registry, timings),
+            identity(vertx, issuers, SpiffeId.component(td, "activator"), registry, timings),
+            withEventing
+                ? identity(vertx, issuers, SpiffeId.component(td, "eventing"), registry, timings)
+                : null);
+    return Future.all(
+            m.gateway.start(),
+            m.activator.start(),
+            m.eventing == null ? Future.succeededFuture() : m.eventing.start())
+        .map(all -> m);
   }
 
   private static ComponentIdentity identity(
-      Vertx vertx, MeshCa ca, SpiffeId id, MeterRegistry registry, MeshTimings timings) {
+      Vertx vertx,
+      Function<SpiffeId, CertificateIssuer> issuers,
+      SpiffeId id,
+      MeterRegistry registry,
+      MeshTimings timings) {
     return ComponentIdentity.builder()
         .withVertx(vertx)
         .withIdentity(id)
-        .withIssuer(MeshIssuer.of(ca, id))
+        .withIssuer(issuers.apply(id))
         .withMeterRegistry(registry)
         .withProvider(p -> p.withTtl(timings.leafTtl()).withBundleRefresh(timings.bundleRefresh()))
         .build();
@@ -67,8 +100,12 @@ final class MeshComponents {
   }
 
   Activator.Builder activator(Activator.Builder b) {
+    Set<String> callers =
+        eventing == null
+            ? Set.of(gateway.id().uri())
+            : Set.of(gateway.id().uri(), eventing.id().uri());
     return b.withUpstreamTls(activator.upstreamTls())
-        .withMutualTls(activator.listenerTls(), Set.of(gateway.id().uri(), eventing.id().uri()));
+        .withMutualTls(activator.listenerTls(), callers);
   }
 
   /**
@@ -83,22 +120,29 @@ final class MeshComponents {
     return activator.id().uri();
   }
 
-  /** The dispatcher's identity: the mesh calls services with it for every event. */
+  /**
+   * The dispatcher's identity: the mesh calls services with it for every event; null on an edge.
+   */
   IdentityProvider eventing() {
     return eventing.provider();
   }
 
   /** Certificates obtained so far per component identity, the first ones included. */
   Map<String, Long> renewals() {
-    return Map.of(
-        gateway.id().uri(), gateway.provider().renewals(),
-        activator.id().uri(), activator.provider().renewals(),
-        eventing.id().uri(), eventing.provider().renewals());
+    Map<String, Long> out = new java.util.TreeMap<>();
+    out.put(gateway.id().uri(), gateway.provider().renewals());
+    out.put(activator.id().uri(), activator.provider().renewals());
+    if (eventing != null) {
+      out.put(eventing.id().uri(), eventing.provider().renewals());
+    }
+    return out;
   }
 
   void stop() {
     gateway.stop();
     activator.stop();
-    eventing.stop();
+    if (eventing != null) {
+      eventing.stop();
+    }
   }
 }

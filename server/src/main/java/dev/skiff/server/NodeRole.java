@@ -55,9 +55,39 @@ final class NodeRole {
 
   /** The agent as the flags describe it; throws {@link IllegalArgumentException} naming a flag. */
   RemoteNodeAgent.Builder settings() {
+    HostPort cp = controlPlane(options, "node");
+    String name = options.nodeName != null ? options.nodeName : defaultName();
+    if (!Names.isDnsLabel(name)) {
+      throw new IllegalArgumentException(
+          "--node-name '" + name + "' is not a valid node name; " + Names.DNS_HINT);
+    }
+    String token = read(options.bootstrapToken, "--bootstrap-token").strip();
+    String ca = read(options.controlPlaneCa, "--control-plane-ca");
+    long cpu = cpu(options.nodeCpu);
+    long memory = Skiffd.nodeMemory(options.nodeMemory);
+    return RemoteNodeAgent.builder()
+        .withControlPlane(cp.host(), cp.port())
+        .withNodeName(name)
+        .withBootstrapToken(token)
+        .withControlPlaneCa(ca)
+        .withTrustDomain(options.trustDomain)
+        .withAdvertiseAddress(options.advertiseAddress)
+        .withCapacity(cpu, memory);
+  }
+
+  /** A control plane's node port. */
+  record HostPort(String host, int port) {}
+
+  /**
+   * {@code --control-plane HOST:PORT} (also {@code https://HOST:PORT/}), required by {@code --roles
+   * role}; throws {@link IllegalArgumentException} saying what to write.
+   */
+  static HostPort controlPlane(SkiffdOptions options, String role) {
     if (options.controlPlane == null || options.controlPlane.isBlank()) {
       throw new IllegalArgumentException(
-          "--roles node needs --control-plane HOST:PORT, the control plane's node port"
+          "--roles "
+              + role
+              + " needs --control-plane HOST:PORT, the control plane's node port"
               + " (skiffd --node-port there)");
     }
     String hostPort = options.controlPlane.strip();
@@ -84,23 +114,7 @@ final class NodeRole {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    String name = options.nodeName != null ? options.nodeName : defaultName();
-    if (!Names.isDnsLabel(name)) {
-      throw new IllegalArgumentException(
-          "--node-name '" + name + "' is not a valid node name; " + Names.DNS_HINT);
-    }
-    String token = read(options.bootstrapToken, "--bootstrap-token").strip();
-    String ca = read(options.controlPlaneCa, "--control-plane-ca");
-    long cpu = cpu(options.nodeCpu);
-    long memory = Skiffd.nodeMemory(options.nodeMemory);
-    return RemoteNodeAgent.builder()
-        .withControlPlane(host, port)
-        .withNodeName(name)
-        .withBootstrapToken(token)
-        .withControlPlaneCa(ca)
-        .withTrustDomain(options.trustDomain)
-        .withAdvertiseAddress(options.advertiseAddress)
-        .withCapacity(cpu, memory);
+    return new HostPort(host, port);
   }
 
   /** Starts the agent; fails when the control plane refuses the node. */
@@ -224,10 +238,10 @@ final class NodeRole {
     }
   }
 
-  private static String read(Path file, String flag) {
+  static String read(Path file, String flag) {
     if (file == null) {
       throw new IllegalArgumentException(
-          "--roles node needs "
+          "--roles node (or gateway,activator) needs "
               + flag
               + " FILE (skiff nodes token create --out DIR writes bootstrap-token and ca.pem)");
     }
@@ -264,7 +278,7 @@ final class NodeRole {
     }
   }
 
-  private static String defaultName() {
+  static String defaultName() {
     try {
       String h = InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
       int dot = h.indexOf('.');

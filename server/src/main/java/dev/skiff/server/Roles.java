@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * What one skiffd runs ({@code --roles}): {@code all}, or a comma-separated list of the components.
- * Only {@code all} and {@code node} run today; the other names are known so that a list naming them
- * fails with "not built yet" rather than "unknown".
+ * What runs today: {@code all}, every role but {@code node} (a control plane), {@code node} (a node
+ * agent) and {@code gateway,activator} (an edge); the other subsets are known so that a list naming
+ * them fails with "not built yet" rather than "unknown".
  */
 record Roles(Set<String> names) {
   static final List<String> KNOWN =
@@ -36,14 +37,23 @@ record Roles(Set<String> names) {
       }
     }
     Roles roles = new Roles(Set.copyOf(names));
-    if (!roles.all() && !roles.nodeOnly() && !roles.allButNode()) {
+    if (names.equals(Set.of("gateway")) || names.equals(Set.of("activator"))) {
+      throw new IllegalArgumentException(
+          "--roles "
+              + flag
+              + ": the gateway and the activator run together in an edge process (the gateway"
+              + " hands requests for revisions at zero to its activator in process); write"
+              + " --roles gateway,activator");
+    }
+    if (!roles.all() && !roles.nodeOnly() && !roles.allButNode() && !roles.edge()) {
       throw new IllegalArgumentException(
           "--roles "
               + flag
               + ": running "
               + String.join(",", names)
               + " apart is not built yet; run all (every component in one JVM), node (a node"
-              + " agent joining a control plane), or every role but node (a control plane whose"
+              + " agent joining a control plane), gateway,activator (an edge serving requests apart"
+              + " from the control plane), or every role but node (a control plane whose"
               + " instances run on remote nodes only)");
     }
     return roles;
@@ -57,6 +67,11 @@ record Roles(Set<String> names) {
   /** Every component but the node: instances run on remote nodes only ({@code --node-port}). */
   boolean allButNode() {
     return names.equals(Set.copyOf(KNOWN.subList(0, KNOWN.size() - 1)));
+  }
+
+  /** An edge: the gateway and the activator, apart from the control plane ({@link EdgeRole}). */
+  boolean edge() {
+    return names.equals(Set.of("gateway", "activator"));
   }
 
   /** Only a node agent, joining a control plane elsewhere. */

@@ -127,6 +127,10 @@ public final class Skiffd {
         runNode(options);
         return;
       }
+      if (roles.edge()) {
+        runEdge(options);
+        return;
+      }
       nodeLease(options.nodeLease);
       if (options.nodePort < -1 || options.nodePort > 65535) {
         throw new IllegalArgumentException(
@@ -202,6 +206,30 @@ public final class Skiffd {
       System.exit(1);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(node::shutdown, "skiffd-shutdown"));
+  }
+
+  /**
+   * {@code --roles gateway,activator}: an edge ({@link EdgeRole}). Exits 2 on bad flags, 1 when
+   * etcd does not answer or the control plane refuses the token (the reason on stderr).
+   */
+  private static void runEdge(SkiffdOptions options) {
+    EdgeRole edge = new EdgeRole(options);
+    dev.skiff.nodeagent.EdgeLink.Builder settings;
+    try {
+      settings = edge.settings();
+    } catch (IllegalArgumentException e) {
+      System.err.println("skiffd: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      edge.start(settings).toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("skiffd: cannot start: " + cause.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(edge::shutdown, "skiffd-shutdown"));
   }
 
   /** {@code --node-lease} as a duration of at least 1 s. */
@@ -354,6 +382,14 @@ public final class Skiffd {
                                   return s == null ? java.util.Set.of() : s.decided();
                                 }
                               })
+                      // Edge processes' activators poke the autoscaler over the node port.
+                      .withEdgePokes(
+                          (ns, revision) -> {
+                            Scaling s = scaling;
+                            if (s != null) {
+                              s.poke(ns, revision);
+                            }
+                          })
                       .withAdmissionLimits(
                           new AdmissionLimits(
                               options.maxInstancesPerRevision, "--max-instances-per-revision"))

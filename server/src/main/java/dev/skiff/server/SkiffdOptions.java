@@ -361,7 +361,9 @@ public final class SkiffdOptions {
           "What this skiffd runs (env SKIFF_ROLES): all (every component in one JVM), node (only"
               + " a node agent that joins the control plane at --control-plane over gRPC and runs"
               + " what it is assigned), or control-plane,gateway,activator,autoscaler,eventing"
-              + " (everything but a local node: instances run on the nodes joined at --node-port)."
+              + " (everything but a local node: instances run on the nodes joined at --node-port),"
+              + " or gateway,activator (an edge: serves requests apart from the control plane,"
+              + " from --store etcd://..., joined at --control-plane)."
               + " Other subsets are not runnable apart yet (docs/cluster.md). Default:"
               + " ${DEFAULT-VALUE}")
   String roles = "all";
@@ -396,7 +398,8 @@ public final class SkiffdOptions {
       defaultValue = "${env:SKIFF_CONTROL_PLANE}",
       paramLabel = "HOST:PORT",
       description =
-          "With --roles node: the control plane's node port to join (env SKIFF_CONTROL_PLANE),"
+          "With --roles node or gateway,activator: the control plane's node port to join (env"
+              + " SKIFF_CONTROL_PLANE),"
               + " e.g. 10.0.0.1:7443 or https://cp.example:7443.")
   String controlPlane;
 
@@ -404,7 +407,8 @@ public final class SkiffdOptions {
       names = "--node-name",
       defaultValue = "${env:SKIFF_NODE_NAME}",
       description =
-          "With --roles node: this node's name, a DNS label (env SKIFF_NODE_NAME). Default: the"
+          "With --roles node: this node's name, a DNS label (env SKIFF_NODE_NAME); with --roles"
+              + " gateway,activator the edge's name in the control plane's log. Default: the"
               + " host name's first label.")
   String nodeName;
 
@@ -413,7 +417,8 @@ public final class SkiffdOptions {
       defaultValue = "${env:SKIFF_BOOTSTRAP_TOKEN}",
       paramLabel = "FILE",
       description =
-          "With --roles node: the file holding the bootstrap token from skiff nodes token create"
+          "With --roles node or gateway,activator (a token made without --node): the file"
+              + " holding the bootstrap token from skiff nodes token create"
               + " (env SKIFF_BOOTSTRAP_TOKEN).")
   Path bootstrapToken;
 
@@ -422,7 +427,8 @@ public final class SkiffdOptions {
       defaultValue = "${env:SKIFF_CONTROL_PLANE_CA}",
       paramLabel = "FILE",
       description =
-          "With --roles node: the PEM roots the node port's certificate must chain to, from skiff"
+          "With --roles node or gateway,activator: the PEM roots the node port's certificate must"
+              + " chain to, from skiff"
               + " nodes token create --out (env SKIFF_CONTROL_PLANE_CA).")
   Path controlPlaneCa;
 

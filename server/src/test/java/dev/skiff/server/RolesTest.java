@@ -27,8 +27,27 @@ class RolesTest {
 
   @Test
   void componentsApartAreRefusedAsNotBuiltYet() {
-    var e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("gateway"));
+    var e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("autoscaler"));
     assertTrue(e.getMessage().contains("not built yet"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("gateway,eventing"));
+    assertTrue(e.getMessage().contains("not built yet"), e.getMessage());
+  }
+
+  @Test
+  void gatewayAndActivatorTogetherRunAnEdge() {
+    Roles r = Roles.parse("activator, gateway");
+    assertTrue(r.edge());
+    assertFalse(r.all());
+    assertFalse(r.allButNode());
+    assertFalse(Roles.parse("all").edge());
+  }
+
+  @Test
+  void gatewayAloneIsRefusedSayingToRunItWithTheActivator() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("gateway"));
+    assertTrue(e.getMessage().contains("--roles gateway,activator"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("activator"));
+    assertTrue(e.getMessage().contains("--roles gateway,activator"), e.getMessage());
   }
 
   @Test

@@ -63,6 +63,7 @@ public final class NodePort {
             b.stats,
             b.modules,
             b.remote,
+            b.pokes,
             b.clock);
     this.checkEvery = b.checkEvery;
     this.serve = b.port >= 0;
@@ -154,6 +155,7 @@ public final class NodePort {
                 new IllegalStateException("this control plane serves no modules to nodes"));
     private RemoteInstances remote = RemoteInstances.NONE;
     private Demand demand = Demand.NONE;
+    private java.util.function.BiConsumer<String, String> pokes = (ns, rev) -> {};
 
     private Builder() {}
 
@@ -237,6 +239,15 @@ public final class NodePort {
     /** How many instances revisions want beyond min-scale (the autoscaler); default min-scale. */
     public Builder withDemand(Demand d) {
       this.demand = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /**
+     * Where edge activators' pokes go (namespace, revision: the autoscaler decides now); default
+     * nowhere. Called on a Vert.x event loop.
+     */
+    public Builder withPokes(java.util.function.BiConsumer<String, String> p) {
+      this.pokes = Objects.requireNonNull(p);
       return this;
     }
 

@@ -26,6 +26,17 @@ public final class Backoff {
     return Duration.ofMillis(Math.max(1, ms - (long) (ms * 0.2 * random.getAsDouble())));
   }
 
+  /** The first delay. */
+  public Duration first() {
+    return first;
+  }
+
+  /** {@code d} doubled, at most the ceiling: the delay after {@code d} for a caller's own count. */
+  public Duration grown(Duration d) {
+    Duration doubled = d.multipliedBy(2);
+    return doubled.compareTo(max) > 0 ? max : doubled;
+  }
+
   /** Back to the first delay, after a success. */
   public synchronized void reset() {
     next = first;

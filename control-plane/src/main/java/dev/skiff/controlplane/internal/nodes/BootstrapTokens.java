@@ -82,6 +82,55 @@ public final class BootstrapTokens {
    * when no stored token matches, it expired, or it is bound to another node.
    */
   public Future<Void> check(String token, String node) {
+    return valid(token)
+        .compose(
+            found -> {
+              if (found.node() != null && !found.node().equals(node)) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "bootstrap token "
+                            + found.id()
+                            + " is for node '"
+                            + found.node()
+                            + "', not '"
+                            + node
+                            + "'",
+                        "start the agent with --node-name "
+                            + found.node()
+                            + ", or make a token for this node (skiff nodes token create --node "
+                            + node
+                            + ")"));
+              }
+              return Future.<Void>succeededFuture();
+            });
+  }
+
+  /**
+   * Checks {@code token} for an edge process (gateway and activator): only a token bound to no node
+   * will do, so a token handed to one node cannot make a gateway. Fails with {@link
+   * UnauthorizedException} saying why otherwise.
+   */
+  public Future<Void> checkForEdge(String token) {
+    return valid(token)
+        .compose(
+            found -> {
+              if (found.node() != null) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "bootstrap token "
+                            + found.id()
+                            + " is bound to node '"
+                            + found.node()
+                            + "' and cannot make a gateway or activator identity",
+                        "give the edge a token made without --node (skiff nodes token create"
+                            + " --ttl 1h --out DIR)"));
+              }
+              return Future.<Void>succeededFuture();
+            });
+  }
+
+  /** The stored token matching {@code token}, unless unknown or expired. */
+  private Future<Stored> valid(String token) {
     Instant now = clock.instant();
     return records
         .all()
@@ -107,23 +156,7 @@ public final class BootstrapTokens {
                         "bootstrap token " + found.id() + " expired at " + found.expiresAt(),
                         "make a new one with skiff nodes token create"));
               }
-              if (found.node() != null && !found.node().equals(node)) {
-                return Future.failedFuture(
-                    new UnauthorizedException(
-                        "bootstrap token "
-                            + found.id()
-                            + " is for node '"
-                            + found.node()
-                            + "', not '"
-                            + node
-                            + "'",
-                        "start the agent with --node-name "
-                            + found.node()
-                            + ", or make a token for this node (skiff nodes token create --node "
-                            + node
-                            + ")"));
-              }
-              return Future.<Void>succeededFuture();
+              return Future.succeededFuture(found);
             });
   }
 

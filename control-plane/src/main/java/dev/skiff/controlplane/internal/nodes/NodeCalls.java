@@ -26,7 +26,6 @@ import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.UnauthorizedException;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.nodes.RemoteInstances;
-import dev.skiff.controlplane.nodes.ReportedInstance;
 import dev.skiff.controlplane.spi.StoreEvent;
 import dev.skiff.controlplane.spi.Watch;
 import io.vertx.core.Future;
@@ -61,6 +60,7 @@ final class NodeCalls {
   private final Consumer<Stat> stats;
   private final NodeWorkCalls work;
   private final RemoteInstances remote;
+  private final ComponentCalls components;
 
   NodeCalls(
       NodeRecords records,
@@ -71,7 +71,8 @@ final class NodeCalls {
       Duration heartbeat,
       Consumer<Stat> stats,
       Function<String, Future<Buffer>> modules,
-      RemoteInstances remote) {
+      RemoteInstances remote,
+      java.util.function.BiConsumer<String, String> pokes) {
     this.records = records;
     this.tokens = tokens;
     this.ca = ca;
@@ -81,6 +82,7 @@ final class NodeCalls {
     this.stats = stats;
     this.work = new NodeWorkCalls(records, ca, modules);
     this.remote = remote;
+    this.components = new ComponentCalls(tokens, ca, certificateTtl, stats, pokes);
   }
 
   void bind(GrpcServer server) {
@@ -128,7 +130,7 @@ final class NodeCalls {
           }
           return records
               .saveInstances(node, list)
-              .compose(v -> forward(node, m.getInstancesList()))
+              .compose(v -> forward(node, list))
               .map(v -> ReportResponse.getDefaultInstance());
         });
     unary(
@@ -166,6 +168,17 @@ final class NodeCalls {
           return Future.succeededFuture(ReportResponse.getDefaultInstance());
         });
     server.callHandler(NodeServiceGrpcService.WatchAssignments, this::watchAssignments);
+    // Edge processes (gateway and activator apart from the control plane).
+    unary(server, NodeServiceGrpcService.BootstrapComponent, (req, m) -> components.bootstrap(m));
+    unary(
+        server,
+        NodeServiceGrpcService.SignComponent,
+        (req, m) -> components.sign(req.connection(), m));
+    unary(
+        server,
+        NodeServiceGrpcService.ReportActivatorStats,
+        (req, m) -> components.stats(req.connection(), m));
+    unary(server, NodeServiceGrpcService.Poke, (req, m) -> components.poke(req.connection(), m));
   }
 
   /**
@@ -174,7 +187,7 @@ final class NodeCalls {
    * requests to instances it does not run. A report from a node without its lease is stored but not
    * followed.
    */
-  private Future<Void> forward(String node, List<InstanceStatus> reported) {
+  private Future<Void> forward(String node, List<NodeRecords.InstanceRecord> reported) {
     if (!lifecycle.live(node)) {
       return Future.succeededFuture();
     }
@@ -184,47 +197,7 @@ final class NodeCalls {
               var n = both.<java.util.Optional<dev.skiff.api.model.Node>>resultAt(0);
               List<NodeRecords.AssignmentRecord> assigned = both.resultAt(1);
               String address = n.map(x -> x.spec().address()).orElse(null);
-              List<ReportedInstance> out = new ArrayList<>();
-              for (InstanceStatus s : reported) {
-                // Instance ids are the node's own (its runtime names them); what the node may
-                // serve is decided per revision.
-                boolean held =
-                    assigned.stream()
-                        .anyMatch(
-                            a ->
-                                a.namespace().equals(s.getNamespace())
-                                    && a.revision().equals(s.getRevision()));
-                if (!held) {
-                  continue;
-                }
-                String host = null;
-                int port = 0;
-                String ep = s.getEndpoint();
-                int colon = ep.lastIndexOf(':');
-                if (colon > 0) {
-                  String h = ep.substring(0, colon).replace("[", "").replace("]", "");
-                  try {
-                    int p = Integer.parseInt(ep.substring(colon + 1));
-                    if (h.equals(address) && p > 0 && p < 65536) {
-                      host = h;
-                      port = p;
-                    }
-                  } catch (NumberFormatException e) {
-                    // not an endpoint: the instance is listed without one
-                  }
-                }
-                out.add(
-                    new ReportedInstance(
-                        node,
-                        s.getNamespace(),
-                        s.getRevision(),
-                        s.getInstance(),
-                        s.getState().name().replace("INSTANCE_STATE_", ""),
-                        host,
-                        port,
-                        s.getIdentity().isEmpty() ? null : s.getIdentity()));
-              }
-              remote.reported(node, out);
+              remote.reported(node, ReportFilter.apply(node, address, assigned, reported));
               return null;
             });
   }

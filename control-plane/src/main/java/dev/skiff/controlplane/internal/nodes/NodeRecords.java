@@ -230,6 +230,15 @@ public final class NodeRecords {
     }
   }
 
+  /** A stored instance report (key = {@value #INSTANCES}{node}). */
+  public static List<InstanceRecord> instances(Entry e) {
+    try {
+      return Json.mapper().readValue(e.value(), INSTANCE_LIST);
+    } catch (IOException ex) {
+      throw new UncheckedIOException("unreadable " + e.key(), ex);
+    }
+  }
+
   /** Replaces the node's instance report. */
   public Future<Void> saveInstances(String node, List<InstanceRecord> instances) {
     return put(INSTANCES + node, instances);

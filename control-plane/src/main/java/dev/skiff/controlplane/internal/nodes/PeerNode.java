@@ -36,6 +36,54 @@ final class PeerNode {
     }
   }
 
+  /**
+   * The platform component ({@code gateway}, {@code activator}) the caller's certificate names, if
+   * it is one of trust domain {@code trustDomain}; throws {@link CallRefusedException} otherwise.
+   */
+  static String componentOf(HttpConnection conn, String trustDomain) {
+    List<String> uris = uris(leaf(conn));
+    SpiffeId id = null;
+    if (uris.size() == 1) {
+      try {
+        id = SpiffeId.parse(uris.get(0));
+      } catch (IllegalArgumentException e) {
+        id = null;
+      }
+    }
+    String c = id == null ? null : id.component();
+    if (id == null
+        || !id.trustDomain().equals(trustDomain)
+        || !("gateway".equals(c) || "activator".equals(c))) {
+      throw new CallRefusedException(
+          GrpcStatus.PERMISSION_DENIED,
+          "the caller's certificate names "
+              + uris
+              + ", not a gateway or activator of trust domain "
+              + trustDomain,
+          "an edge calls with the certificate from BootstrapComponent (spiffe://"
+              + trustDomain
+              + "/skiff/activator)");
+    }
+    return c;
+  }
+
+  private static X509Certificate leaf(HttpConnection conn) {
+    List<Certificate> chain;
+    try {
+      chain = conn.isSsl() ? conn.peerCertificates() : null;
+    } catch (SSLPeerUnverifiedException e) {
+      chain = null;
+    }
+    if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate leaf)) {
+      throw new CallRefusedException(
+          GrpcStatus.UNAUTHENTICATED,
+          "this call needs the caller's certificate, and the caller presented none",
+          "bootstrap first (BootstrapComponent with a bootstrap token) and call with the"
+              + " certificate it returns");
+    }
+    return leaf;
+  }
+
   /** The node name in the caller's certificate. */
   static String nodeOf(HttpConnection conn, String trustDomain) {
     List<Certificate> chain;

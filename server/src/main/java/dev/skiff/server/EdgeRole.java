@@ -1,0 +1,224 @@
+package dev.skiff.server;
+
+import dev.skiff.activator.Activator;
+import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.api.validation.Names;
+import dev.skiff.controlplane.nodes.ClusterView;
+import dev.skiff.gateway.Gateway;
+import dev.skiff.gateway.spi.ActivatorRouting;
+import dev.skiff.node.EndpointRegistry;
+import dev.skiff.nodeagent.EdgeLink;
+import dev.skiff.proxy.TrustedProxies;
+import dev.skiff.store.etcd.EtcdStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * {@code skiffd --roles gateway,activator}: an edge serving requests apart from the control plane,
+ * any number side by side. Everything it routes by comes from etcd ({@link ClusterView}): services,
+ * revisions and domain mappings from the change feed, remote instances from the nodes' stored
+ * reports while their node is Ready, so nothing on its request path needs the control plane and a
+ * control-plane restart goes unnoticed. What needs the control plane goes over its node port
+ * ({@link EdgeLink}, mTLS after a bootstrap token): the gateway's and activator's mesh certificates
+ * (keys made here), the activator's stats every second and its pokes at once, so the autoscaler
+ * there scales revisions from zero for requests arriving here. The gateway calls remote sidecars
+ * over mTLS as {@code spiffe://{td}/skiff/gateway} and hands requests for revisions without a ready
+ * instance to the activator in process.
+ *
+ * <p>Not on an edge: HTTPS (certificates are sealed with the control plane's secrets key), the API,
+ * eventing.
+ */
+final class EdgeRole {
+  private static final System.Logger LOG = System.getLogger(EdgeRole.class.getName());
+  private static final String LOOPBACK = "127.0.0.1";
+
+  private final SkiffdOptions options;
+  private Vertx vertx;
+  private EtcdStore store;
+  private EdgeLink link;
+  private MeshComponents mesh;
+  private ClusterView view;
+  private Activator activator;
+  private Gateway gateway;
+
+  EdgeRole(SkiffdOptions options) {
+    this.options = options;
+  }
+
+  /** The link as the flags describe it; throws {@link IllegalArgumentException} naming a flag. */
+  EdgeLink.Builder settings() {
+    if (Skiffd.storeKind(options.store)) {
+      throw new IllegalArgumentException(
+          "--roles gateway,activator reads what it serves from etcd: give --store"
+              + " etcd://HOST:PORT, the control plane's");
+    }
+    NodeRole.HostPort cp = NodeRole.controlPlane(options, "gateway,activator");
+    String name = options.nodeName != null ? options.nodeName : NodeRole.defaultName();
+    if (!Names.isDnsLabel(name)) {
+      throw new IllegalArgumentException(
+          "--node-name '" + name + "' (the edge's name) is not valid; " + Names.DNS_HINT);
+    }
+    if (options.gatewayTlsPort >= 0) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "an edge serves plain HTTP only: --gateway-tls-port is ignored (HTTPS is served by the"
+              + " control plane's gateway)");
+    }
+    return EdgeLink.builder()
+        .withControlPlane(cp.host(), cp.port())
+        .withEdgeName(name)
+        .withBootstrapToken(NodeRole.read(options.bootstrapToken, "--bootstrap-token").strip())
+        .withControlPlaneCa(NodeRole.read(options.controlPlaneCa, "--control-plane-ca"))
+        .withTrustDomain(options.trustDomain);
+  }
+
+  /** Starts the edge; fails when etcd does not answer or the control plane refuses the token. */
+  Future<Void> start(EdgeLink.Builder settings) {
+    Clock clock = Clock.systemUTC();
+    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TrustedProxies trustedProxies = TrustedProxies.parse(options.trustedProxies);
+    Duration headerTimeout = Duration.ofSeconds(options.headerTimeoutSeconds);
+    Duration idleTimeout = Duration.ofSeconds(options.idleTimeoutSeconds);
+    Duration bodyTimeout = Duration.ofSeconds(options.bodyTimeoutSeconds);
+    store = EtcdStore.builder().withUrl(options.store).build();
+    link = settings.withVertx(vertx).build();
+    // Remote instances as endpoints: mirrored from the stored reports into a registry the gateway
+    // and the activator read, as the control plane's own gateway does from the node port.
+    EndpointRegistry registry = new EndpointRegistry(vertx);
+    RemoteEndpoints remote = new RemoteEndpoints(() -> registry);
+    EdgeEndpoints endpoints = new EdgeEndpoints(registry);
+    view = new ClusterView(store);
+    return store
+        .awaitReachable(Duration.ofSeconds(30))
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "etcd at "
+                            + store.endpoints()
+                            + " does not answer ("
+                            + err.getMessage()
+                            + "); start it, or check --store",
+                        err)))
+        // 1. Who this edge is: a bootstrap token for the link, then the components' identities.
+        .compose(r -> link.start())
+        .compose(
+            l ->
+                options.mesh()
+                    ? MeshComponents.edge(
+                            vertx,
+                            options.trustDomain,
+                            (SpiffeId id) -> new EdgeIssuer(link, id),
+                            metrics,
+                            options.meshTimings)
+                        .map(
+                            m -> {
+                              mesh = m;
+                              return null;
+                            })
+                    : Future.succeededFuture())
+        .compose(
+            v -> {
+              // 2. The activator: holds requests for revisions without a ready instance; its pokes
+              //    and stats go to the control plane's autoscaler over the link.
+              Activator.Builder a =
+                  Activator.builder()
+                      .withVertx(vertx)
+                      .withMeterRegistry(metrics)
+                      .withClock(clock)
+                      .withEndpointWatch(endpoints)
+                      .withPoker(link::poke)
+                      .withStatsSink(link::report)
+                      .withHeaderTimeout(headerTimeout)
+                      .withIdleTimeout(idleTimeout)
+                      .withBodyReadTimeout(bodyTimeout);
+              activator = (mesh == null ? a : mesh.activator(a)).build();
+              return activator.start(LOOPBACK, 0);
+            })
+        .compose(
+            act -> {
+              // 3. The gateway: remote instances over mTLS when they have a ready one, else the
+              //    activator in process (no burst-capacity rule here: the autoscaler's decisions
+              //    stay in the control plane).
+              Gateway.Builder g =
+                  Gateway.builder()
+                      .withVertx(vertx)
+                      .withDomain(options.domain)
+                      .withMeterRegistry(metrics)
+                      .withClock(clock)
+                      .withEndpoints(new AgentEndpoints(registry))
+                      .withTrustedProxies(trustedProxies)
+                      .withHeaderTimeout(headerTimeout)
+                      .withIdleTimeout(idleTimeout)
+                      .withBodyReadTimeout(bodyTimeout)
+                      .withMaxConnections(options.maxConnections)
+                      .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
+                      .withActivator(
+                          new dev.skiff.gateway.spi.Endpoint(
+                              LOOPBACK,
+                              activator.actualPort(),
+                              mesh == null ? null : mesh.activatorIdentity()),
+                          ActivatorRouting.whenNoEndpoint())
+                      .withLocalActivator(
+                          (request, cancellation) ->
+                              activator.serveInProcess(
+                                  request,
+                                  mesh == null ? null : mesh.gatewayIdentity(),
+                                  cancellation));
+              gateway = (mesh == null ? g : mesh.gateway(g)).build();
+              // 4. What to serve, from etcd: resources first, then the nodes' instances.
+              return view.follow(
+                  ev -> {
+                    endpoints.onResourceEvent(ev);
+                    gateway.onResourceEvent(ev);
+                  });
+            })
+        .compose(w -> view.followInstances(remote))
+        .compose(v -> gateway.start(options.host, options.gatewayPort))
+        .map(
+            g -> {
+              LOG.log(
+                  System.Logger.Level.INFO,
+                  "skiffd ready: edge (gateway, activator), gateway http://{0}:{1,number,#}, store"
+                      + " {2}",
+                  options.host,
+                  gateway.actualPort(),
+                  store.endpoints());
+              return null;
+            });
+  }
+
+  /** Stops taking requests, then the link, the store and Vert.x. */
+  void shutdown() {
+    try {
+      if (gateway != null) {
+        gateway.close().toCompletionStage().toCompletableFuture().join();
+      }
+      if (activator != null) {
+        activator.close().toCompletionStage().toCompletableFuture().join();
+      }
+      if (view != null) {
+        view.close();
+      }
+      if (link != null) {
+        link.stop().toCompletionStage().toCompletableFuture().join();
+      }
+      if (mesh != null) {
+        mesh.stop();
+      }
+      if (store != null) {
+        store.close().toCompletionStage().toCompletableFuture().join();
+      }
+    } finally {
+      if (vertx != null) {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+      }
+    }
+  }
+}
