@@ -53,14 +53,9 @@ final class NodeRole {
     this.options = options;
   }
 
-  /** The agent as the flags describe it; throws {@link IllegalArgumentException} naming a flag. */
-  RemoteNodeAgent.Builder settings() {
-    if (options.controlPlane == null || options.controlPlane.isBlank()) {
-      throw new IllegalArgumentException(
-          "--roles node needs --control-plane HOST:PORT, the control plane's node port"
-              + " (skiffd --node-port there)");
-    }
-    String hostPort = options.controlPlane.strip();
+  /** One {@code --control-plane} address as host and port; throws naming the flag. */
+  private String[] controlPlane(String given) {
+    String hostPort = given.strip();
     if (hostPort.startsWith("https://")) {
       hostPort = hostPort.substring("https://".length());
     }
@@ -77,12 +72,26 @@ final class NodeRole {
     if (port < 1 || port > 65535 || hostPort.contains("/")) {
       throw new IllegalArgumentException(
           "--control-plane "
-              + options.controlPlane
+              + given
               + " is not HOST:PORT; write e.g. 10.0.0.1:7443 (the control plane's --node-port)");
     }
     String host = hostPort.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
+    }
+    return new String[] {host, Integer.toString(port)};
+  }
+
+  /** The agent as the flags describe it; throws {@link IllegalArgumentException} naming a flag. */
+  RemoteNodeAgent.Builder settings() {
+    if (options.controlPlane == null || options.controlPlane.isBlank()) {
+      throw new IllegalArgumentException(
+          "--roles node needs --control-plane HOST:PORT, the control plane's node port"
+              + " (skiffd --node-port there)");
+    }
+    java.util.List<String[]> planes = new java.util.ArrayList<>();
+    for (String one : options.controlPlane.split(",")) {
+      planes.add(controlPlane(one));
     }
     String name = options.nodeName != null ? options.nodeName : defaultName();
     if (!Names.isDnsLabel(name)) {
@@ -93,9 +102,11 @@ final class NodeRole {
     String ca = read(options.controlPlaneCa, "--control-plane-ca");
     long cpu = cpu(options.nodeCpu);
     long memory = Skiffd.nodeMemory(options.nodeMemory);
-    return RemoteNodeAgent.builder()
-        .withControlPlane(host, port)
-        .withNodeName(name)
+    RemoteNodeAgent.Builder b = RemoteNodeAgent.builder();
+    for (String[] plane : planes) {
+      b.withControlPlane(plane[0], Integer.parseInt(plane[1]));
+    }
+    return b.withNodeName(name)
         .withBootstrapToken(token)
         .withControlPlaneCa(ca)
         .withTrustDomain(options.trustDomain)

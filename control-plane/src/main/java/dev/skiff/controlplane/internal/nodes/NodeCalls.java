@@ -26,7 +26,6 @@ import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.UnauthorizedException;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.nodes.RemoteInstances;
-import dev.skiff.controlplane.nodes.ReportedInstance;
 import dev.skiff.controlplane.spi.StoreEvent;
 import dev.skiff.controlplane.spi.Watch;
 import io.vertx.core.Future;
@@ -128,7 +127,7 @@ final class NodeCalls {
           }
           return records
               .saveInstances(node, list)
-              .compose(v -> forward(node, m.getInstancesList()))
+              .compose(v -> forward(node, list))
               .map(v -> ReportResponse.getDefaultInstance());
         });
     unary(
@@ -169,12 +168,10 @@ final class NodeCalls {
   }
 
   /**
-   * Hands a live node's report to {@link RemoteInstances}, keeping only instances of revisions it
-   * is assigned whose endpoint is on the node's own registered address: a node cannot steer
-   * requests to instances it does not run. A report from a node without its lease is stored but not
-   * followed.
+   * Hands a live node's report to {@link RemoteInstances}, keeping only what it holds ({@link
+   * HeldInstances}). A report from a node without its lease is stored but not followed.
    */
-  private Future<Void> forward(String node, List<InstanceStatus> reported) {
+  private Future<Void> forward(String node, List<NodeRecords.InstanceRecord> reported) {
     if (!lifecycle.live(node)) {
       return Future.succeededFuture();
     }
@@ -184,47 +181,7 @@ final class NodeCalls {
               var n = both.<java.util.Optional<dev.skiff.api.model.Node>>resultAt(0);
               List<NodeRecords.AssignmentRecord> assigned = both.resultAt(1);
               String address = n.map(x -> x.spec().address()).orElse(null);
-              List<ReportedInstance> out = new ArrayList<>();
-              for (InstanceStatus s : reported) {
-                // Instance ids are the node's own (its runtime names them); what the node may
-                // serve is decided per revision.
-                boolean held =
-                    assigned.stream()
-                        .anyMatch(
-                            a ->
-                                a.namespace().equals(s.getNamespace())
-                                    && a.revision().equals(s.getRevision()));
-                if (!held) {
-                  continue;
-                }
-                String host = null;
-                int port = 0;
-                String ep = s.getEndpoint();
-                int colon = ep.lastIndexOf(':');
-                if (colon > 0) {
-                  String h = ep.substring(0, colon).replace("[", "").replace("]", "");
-                  try {
-                    int p = Integer.parseInt(ep.substring(colon + 1));
-                    if (h.equals(address) && p > 0 && p < 65536) {
-                      host = h;
-                      port = p;
-                    }
-                  } catch (NumberFormatException e) {
-                    // not an endpoint: the instance is listed without one
-                  }
-                }
-                out.add(
-                    new ReportedInstance(
-                        node,
-                        s.getNamespace(),
-                        s.getRevision(),
-                        s.getInstance(),
-                        s.getState().name().replace("INSTANCE_STATE_", ""),
-                        host,
-                        port,
-                        s.getIdentity().isEmpty() ? null : s.getIdentity()));
-              }
-              remote.reported(node, out);
+              remote.reported(node, HeldInstances.of(node, address, assigned, reported));
               return null;
             });
   }
@@ -351,6 +308,16 @@ final class NodeCalls {
                                 v -> {
                                   w.cancel();
                                   remote.lost(node);
+                                  // Other control planes follow the stored report: empty now.
+                                  records
+                                      .saveInstances(node, List.of())
+                                      .onFailure(
+                                          e ->
+                                              LOG.log(
+                                                  System.Logger.Level.WARNING,
+                                                  "could not store node {0}''s empty report: {1}",
+                                                  node,
+                                                  e.getMessage()));
                                 });
                       });
             });
