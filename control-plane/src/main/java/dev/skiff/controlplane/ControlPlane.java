@@ -88,6 +88,7 @@ public final class ControlPlane {
   private final dev.skiff.controlplane.nodes.NodePort nodes;
   private final HttpServerOptions serverOptions;
   private final Handler<HttpConnection> connectionHandler;
+  private final boolean ledElsewhere;
   private volatile HttpServer server;
   private volatile Watch changeWatch;
 
@@ -174,6 +175,7 @@ public final class ControlPlane {
     this.systemToken = b.systemToken;
     this.serverOptions = b.serverOptions;
     this.connectionHandler = b.connectionHandler;
+    this.ledElsewhere = b.ledElsewhere;
   }
 
   /**
@@ -266,7 +268,6 @@ public final class ControlPlane {
     return api.repairMissingRevisions()
         .compose(v -> mesh.start())
         .compose(v -> followChanges())
-        .onSuccess(v -> rollouts.start())
         .compose(
             v ->
                 vertx
@@ -277,8 +278,33 @@ public final class ControlPlane {
         .compose(
             s -> {
               this.server = s;
-              return nodes.start().map(this);
-            });
+              return nodes.start();
+            })
+        .compose(n -> ledElsewhere ? Future.succeededFuture() : lead())
+        .map(this);
+  }
+
+  /**
+   * Starts the singletons, which only one control plane on a store may run: rollouts (judged and
+   * stepped every tick), the nodes' lease checks and placement. {@link #start()} does so itself
+   * unless the builder said {@link Builder#withLeadershipElsewhere}; then the caller calls this
+   * when it wins the leadership, and {@link #follow()} when it loses it. Either may be called
+   * again.
+   */
+  public Future<Void> lead() {
+    rollouts.start();
+    return nodes.lead();
+  }
+
+  /** Stops the singletons ({@link #lead()}): this control plane writes nothing on its own now. */
+  public void follow() {
+    rollouts.stop();
+    nodes.follow();
+  }
+
+  /** Whether the singletons run here ({@link #lead()}). */
+  public boolean leading() {
+    return rollouts.running();
   }
 
   /**
@@ -431,6 +457,7 @@ public final class ControlPlane {
             + " token from skiff token create, as Authorization: Bearer <token>";
     private HttpServerOptions serverOptions = new HttpServerOptions();
     private Handler<HttpConnection> connectionHandler = conn -> {};
+    private boolean ledElsewhere;
     private String trustDomain = "skiff.local";
     private java.time.Duration rootSwitchDelay = java.time.Duration.ofMinutes(1);
     private java.time.Duration meshMinTtl = java.time.Duration.ofMinutes(1);
@@ -679,6 +706,17 @@ public final class ControlPlane {
      * The HTTP server's options (timeouts, limits) and a handler for each new connection (to cap
      * them), for whoever runs the API at an edge; default Vert.x's options and no handler.
      */
+    /**
+     * Several control planes share the store: {@link ControlPlane#start()} leaves the singletons
+     * (rollouts, lease checks, placement) stopped; the caller runs them with {@link
+     * ControlPlane#lead()} while it holds the leadership and stops them with {@link
+     * ControlPlane#follow()}. Default: this control plane leads from its start.
+     */
+    public Builder withLeadershipElsewhere() {
+      this.ledElsewhere = true;
+      return this;
+    }
+
     public Builder withServer(HttpServerOptions options, Handler<HttpConnection> onConnection) {
       this.serverOptions = Objects.requireNonNull(options, "options");
       this.connectionHandler = Objects.requireNonNull(onConnection, "onConnection");

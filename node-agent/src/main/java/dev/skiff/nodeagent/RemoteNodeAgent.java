@@ -16,6 +16,7 @@ import dev.skiff.api.validation.Names;
 import dev.skiff.nodeagent.internal.Backoff;
 import dev.skiff.nodeagent.internal.Calls;
 import dev.skiff.nodeagent.internal.ControlPlaneTrust;
+import dev.skiff.nodeagent.internal.ControlPlanes;
 import dev.skiff.nodeagent.internal.NodeClients;
 import dev.skiff.nodeagent.internal.NodeKeys;
 import io.vertx.core.Future;
@@ -47,7 +48,7 @@ public final class RemoteNodeAgent {
   private static final System.Logger LOG = System.getLogger(RemoteNodeAgent.class.getName());
 
   private final Vertx vertx;
-  private final SocketAddress server;
+  private final ControlPlanes servers;
   private final String nodeName;
   private final String caBundle;
   private final String token;
@@ -74,7 +75,7 @@ public final class RemoteNodeAgent {
 
   private RemoteNodeAgent(Builder b) {
     this.vertx = b.vertx;
-    this.server = b.server;
+    this.servers = new ControlPlanes(b.servers);
     this.nodeName = b.nodeName;
     this.caBundle = b.caBundle;
     this.token = b.token;
@@ -88,7 +89,7 @@ public final class RemoteNodeAgent {
     this.backoff =
         new Backoff(b.backoffFirst, b.backoffMax, ThreadLocalRandom.current()::nextDouble);
     this.onAssignments = b.onAssignments;
-    this.work = new WorkCalls(() -> client, server, trustDomain, nodeName, callTimeout);
+    this.work = new WorkCalls(() -> client, servers::current, trustDomain, nodeName, callTimeout);
   }
 
   public static Builder builder() {
@@ -153,7 +154,7 @@ public final class RemoteNodeAgent {
             keys ->
                 Calls.unary(
                         plain,
-                        server,
+                        servers.current(),
                         null,
                         NodeServiceGrpcClient.Bootstrap,
                         BootstrapRequest.newBuilder()
@@ -202,7 +203,7 @@ public final class RemoteNodeAgent {
     }
     Calls.unary(
             client,
-            server,
+            servers.current(),
             trustDomain,
             NodeServiceGrpcClient.Register,
             r.build(),
@@ -248,9 +249,10 @@ public final class RemoteNodeAgent {
     if (stopped) {
       return;
     }
+    SocketAddress at = servers.current();
     Calls.unary(
             client,
-            server,
+            at,
             trustDomain,
             NodeServiceGrpcClient.Heartbeat,
             HeartbeatRequest.newBuilder().setNodeName(nodeName).build(),
@@ -266,6 +268,7 @@ public final class RemoteNodeAgent {
                 register(Promise.promise());
               } else {
                 markDisconnected(e);
+                servers.failed(e, at); // the next beat tries another control plane, if any
               }
             });
   }
@@ -281,7 +284,8 @@ public final class RemoteNodeAgent {
       return;
     }
     GrpcClient c = client;
-    c.request(server, NodeServiceGrpcClient.WatchAssignments)
+    SocketAddress at = servers.current();
+    c.request(at, NodeServiceGrpcClient.WatchAssignments)
         .compose(
             req -> {
               try {
@@ -293,7 +297,7 @@ public final class RemoteNodeAgent {
               req.end(WatchAssignmentsRequest.newBuilder().setNodeName(nodeName).build());
               return req.response();
             })
-        .onFailure(e -> retry("watch assignments", e, this::watch))
+        .onFailure(e -> retry("watch assignments", e, this::watch, at))
         .onSuccess(
             resp -> {
               resp.handler(
@@ -314,7 +318,8 @@ public final class RemoteNodeAgent {
                                           + resp.status()
                                           + " "
                                           + resp.statusMessage()),
-                              this::watch));
+                              this::watch,
+                              at));
             });
   }
 
@@ -341,7 +346,7 @@ public final class RemoteNodeAgent {
             keys ->
                 Calls.unary(
                         client,
-                        server,
+                        servers.current(),
                         trustDomain,
                         NodeServiceGrpcClient.RenewCertificate,
                         RenewCertificateRequest.newBuilder()
@@ -374,10 +379,16 @@ public final class RemoteNodeAgent {
   }
 
   private void retry(String what, Throwable e, Runnable again) {
+    retry(what, e, again, servers.current());
+  }
+
+  /** As {@link #retry(String, Throwable, Runnable)}, after a call to control plane {@code at}. */
+  private void retry(String what, Throwable e, Runnable again, SocketAddress at) {
     if (stopped) {
       return;
     }
     markDisconnected(e);
+    servers.failed(e, at);
     Duration d = backoff.next();
     LOG.log(
         System.Logger.Level.WARNING,
@@ -397,7 +408,7 @@ public final class RemoteNodeAgent {
       connected = false;
       LOG.log(
           System.Logger.Level.WARNING,
-          "lost the control plane at " + server + ": " + e.getMessage());
+          "lost the control plane at " + servers.current() + ": " + e.getMessage());
     }
   }
 
@@ -409,7 +420,7 @@ public final class RemoteNodeAgent {
   /** Settings; Vert.x, the control plane, the node name, the CA and the token are required. */
   public static final class Builder {
     private Vertx vertx;
-    private SocketAddress server;
+    private final java.util.List<SocketAddress> servers = new java.util.ArrayList<>();
     private String nodeName;
     private String caBundle;
     private String token;
@@ -431,9 +442,12 @@ public final class RemoteNodeAgent {
       return this;
     }
 
-    /** The control plane's node port. */
+    /**
+     * A control plane's node port; call it once per control plane when several share one store: the
+     * agent moves on to the next when one does not answer.
+     */
     public Builder withControlPlane(String host, int port) {
-      this.server = SocketAddress.inetSocketAddress(port, host);
+      this.servers.add(SocketAddress.inetSocketAddress(port, host));
       return this;
     }
 
@@ -507,7 +521,9 @@ public final class RemoteNodeAgent {
 
     public RemoteNodeAgent build() {
       Objects.requireNonNull(vertx, "withVertx(..) is required");
-      Objects.requireNonNull(server, "withControlPlane(..) is required");
+      if (servers.isEmpty()) {
+        throw new NullPointerException("withControlPlane(..) is required");
+      }
       Objects.requireNonNull(nodeName, "withNodeName(..) is required");
       Objects.requireNonNull(caBundle, "withControlPlaneCa(..) is required");
       Objects.requireNonNull(token, "withBootstrapToken(..) is required");

@@ -31,14 +31,14 @@ import java.util.function.Supplier;
  */
 public final class WorkCalls {
   private final Supplier<GrpcClient> client;
-  private final SocketAddress server;
+  private final Supplier<SocketAddress> server;
   private final String trustDomain;
   private final String nodeName;
   private final Duration timeout;
 
   WorkCalls(
       Supplier<GrpcClient> client,
-      SocketAddress server,
+      Supplier<SocketAddress> server,
       String trustDomain,
       String nodeName,
       Duration timeout) {
@@ -69,7 +69,7 @@ public final class WorkCalls {
     if (c == null) {
       return Future.failedFuture(new NodeAgentException("not connected to the control plane"));
     }
-    return c.request(server, NodeServiceGrpcClient.GetModule)
+    return c.request(server.get(), NodeServiceGrpcClient.GetModule)
         .compose(
             req -> {
               try {
@@ -164,6 +164,6 @@ public final class WorkCalls {
     if (c == null) {
       return Future.failedFuture(new NodeAgentException("not connected to the control plane"));
     }
-    return Calls.unary(c, server, trustDomain, method, request, timeout.toMillis());
+    return Calls.unary(c, server.get(), trustDomain, method, request, timeout.toMillis());
   }
 }

@@ -57,7 +57,14 @@ final class EdgeRole {
           "--roles gateway,activator reads what it serves from etcd: give --store"
               + " etcd://HOST:PORT, the control plane's");
     }
-    NodeRole.HostPort cp = NodeRole.controlPlane(options, "gateway,activator");
+    java.util.List<NodeRole.HostPort> planes = NodeRole.controlPlanes(options, "gateway,activator");
+    if (planes.size() > 1) {
+      throw new IllegalArgumentException(
+          "--roles gateway,activator joins one control plane: give --control-plane one HOST:PORT"
+              + " (an edge does not move between control planes yet), got "
+              + options.controlPlane);
+    }
+    NodeRole.HostPort cp = planes.get(0);
     String name = options.nodeName != null ? options.nodeName : NodeRole.defaultName();
     if (!Names.isDnsLabel(name)) {
       throw new IllegalArgumentException(

@@ -24,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -55,7 +57,7 @@ final class NodeRole {
 
   /** The agent as the flags describe it; throws {@link IllegalArgumentException} naming a flag. */
   RemoteNodeAgent.Builder settings() {
-    HostPort cp = controlPlane(options, "node");
+    List<HostPort> planes = controlPlanes(options, "node");
     String name = options.nodeName != null ? options.nodeName : defaultName();
     if (!Names.isDnsLabel(name)) {
       throw new IllegalArgumentException(
@@ -65,9 +67,11 @@ final class NodeRole {
     String ca = read(options.controlPlaneCa, "--control-plane-ca");
     long cpu = cpu(options.nodeCpu);
     long memory = Skiffd.nodeMemory(options.nodeMemory);
-    return RemoteNodeAgent.builder()
-        .withControlPlane(cp.host(), cp.port())
-        .withNodeName(name)
+    RemoteNodeAgent.Builder b = RemoteNodeAgent.builder();
+    for (HostPort plane : planes) {
+      b.withControlPlane(plane.host(), plane.port());
+    }
+    return b.withNodeName(name)
         .withBootstrapToken(token)
         .withControlPlaneCa(ca)
         .withTrustDomain(options.trustDomain)
@@ -79,10 +83,10 @@ final class NodeRole {
   record HostPort(String host, int port) {}
 
   /**
-   * {@code --control-plane HOST:PORT} (also {@code https://HOST:PORT/}), required by {@code --roles
-   * role}; throws {@link IllegalArgumentException} saying what to write.
+   * {@code --control-plane HOST:PORT[,HOST:PORT...]} (each also {@code https://HOST:PORT/}),
+   * required by {@code --roles role}; throws {@link IllegalArgumentException} saying what to write.
    */
-  static HostPort controlPlane(SkiffdOptions options, String role) {
+  static List<HostPort> controlPlanes(SkiffdOptions options, String role) {
     if (options.controlPlane == null || options.controlPlane.isBlank()) {
       throw new IllegalArgumentException(
           "--roles "
@@ -90,7 +94,16 @@ final class NodeRole {
               + " needs --control-plane HOST:PORT, the control plane's node port"
               + " (skiffd --node-port there)");
     }
-    String hostPort = options.controlPlane.strip();
+    List<HostPort> planes = new ArrayList<>();
+    for (String one : options.controlPlane.split(",")) {
+      planes.add(controlPlane(one));
+    }
+    return planes;
+  }
+
+  /** One {@code --control-plane} address; throws naming the flag. */
+  private static HostPort controlPlane(String given) {
+    String hostPort = given.strip();
     if (hostPort.startsWith("https://")) {
       hostPort = hostPort.substring("https://".length());
     }
@@ -107,7 +120,7 @@ final class NodeRole {
     if (port < 1 || port > 65535 || hostPort.contains("/")) {
       throw new IllegalArgumentException(
           "--control-plane "
-              + options.controlPlane
+              + given
               + " is not HOST:PORT; write e.g. 10.0.0.1:7443 (the control plane's --node-port)");
     }
     String host = hostPort.substring(0, colon);

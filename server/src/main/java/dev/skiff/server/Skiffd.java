@@ -86,6 +86,8 @@ public final class Skiffd {
   private Console console;
   private MeshComponents mesh;
   private Dispatcher eventing;
+  private StatsRelay relay;
+  private Singletons singletons;
 
   public Skiffd(SkiffdOptions options) {
     this.options = options;
@@ -132,6 +134,7 @@ public final class Skiffd {
         return;
       }
       nodeLease(options.nodeLease);
+      leaderLease(options.leaderLease);
       if (options.nodePort < -1 || options.nodePort > 65535) {
         throw new IllegalArgumentException(
             "--node-port must be a port, 0 (any free one) or -1 (off), got " + options.nodePort);
@@ -247,6 +250,21 @@ public final class Skiffd {
     return d;
   }
 
+  /** {@code --leader-lease} as a duration of at least 2 s. */
+  static Duration leaderLease(String flag) {
+    Duration d;
+    try {
+      d = dev.skiff.api.validation.Durations.parse(flag);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--leader-lease " + flag + " is not a duration (" + e.getMessage() + "); e.g. 4s", e);
+    }
+    if (d.compareTo(Duration.ofSeconds(2)) < 0) {
+      throw new IllegalArgumentException("--leader-lease must be at least 2s, got " + flag);
+    }
+    return d;
+  }
+
   /** Starts every component; the future completes once the API and the gateway listen. */
   public Future<Skiffd> start() {
     Clock clock = Clock.systemUTC();
@@ -357,16 +375,13 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withHost(options.apiHost)
                       .withPort(options.apiPort)
+                      .withLeadershipElsewhere() // Singletons, below
                       .withNodePort(
                           options.nodeHost, options.nodePort, nodeLease(options.nodeLease))
                       .withRemoteNodes(
                           remoteEndpoints =
                               new RemoteEndpoints(() -> agent == null ? null : agent.endpoints()),
-                          stat -> {
-                            if (autoscaler != null) {
-                              autoscaler.record(stat);
-                            }
-                          },
+                          stat -> relay.record(stat),
                           localNode
                               ? Demand.NONE
                               : new Demand() {
@@ -417,6 +432,16 @@ public final class Skiffd {
               //    door, on the node's address; without it, Wasm instances listen on loopback in
               //    plaintext and containers are reached at their own address.
               scaling = new Scaling();
+              relay = statsRelay(store);
+              // Revision status is written by the leader only (Singletons).
+              statuses =
+                  new GatedStatusReporter(
+                      new RestStatusReporter(
+                          vertx,
+                          apiClientOptions(),
+                          apiConnectHost(),
+                          () -> controlPlane.actualPort(),
+                          controlPlane.systemToken()));
               scaling.events(controlPlane.events());
               if (!localNode) {
                 scaling.remoteOnly();
@@ -463,16 +488,10 @@ public final class Skiffd {
                                       .map(java.nio.file.Path::toAbsolutePath),
                                   java.util.Optional.of(dataDir.resolve("volumes"))),
                               wasmOutbound::forInstance))
-                      .withStatusReporter(
-                          new RestStatusReporter(
-                              vertx,
-                              apiClientOptions(),
-                              apiConnectHost(),
-                              () -> controlPlane.actualPort(),
-                              controlPlane.systemToken()))
+                      .withStatusReporter(statuses)
                       .withScaler(scaling)
                       .withEnvSources(new ControlPlaneEnvSources(controlPlane))
-                      .withStatsSink(stat -> autoscaler.record(stat))
+                      .withStatsSink(stat -> relay.record(stat))
                       .withInstanceEvents(new InstanceEventLog(controlPlane.events()))
                       .withDrain(Duration.ofSeconds(options.drainSeconds))
                       .withStartAttempts(options.startAttempts)
@@ -508,8 +527,8 @@ public final class Skiffd {
                       .withMeterRegistry(metrics)
                       .withClock(clock)
                       .withEndpointWatch(scaling)
-                      .withPoker(scaling::poke)
-                      .withStatsSink(stat -> autoscaler.record(stat))
+                      .withPoker(relay::poke)
+                      .withStatsSink(stat -> relay.record(stat))
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout);
@@ -669,6 +688,30 @@ public final class Skiffd {
                     ? gateway.startTls(options.host, options.gatewayTlsPort)
                     : Future.succeededFuture(g))
         .map(g -> eventing.start())
+        .compose(g -> relay.start())
+        .map(
+            g -> {
+              // 10. The singletons, run by the leader among the skiffd on this store only.
+              singletons =
+                  new Singletons(
+                      leadership(),
+                      identity,
+                      java.util.List.of(
+                          statuses,
+                          new Singletons.Singleton() {
+                            @Override
+                            public Future<Void> lead() {
+                              return controlPlane.lead();
+                            }
+
+                            @Override
+                            public void follow() {
+                              controlPlane.follow();
+                            }
+                          }));
+              singletons.start();
+              return g;
+            })
         .compose(g -> vertx.executeBlocking(() -> recordForCli(dataDir)))
         .compose(
             g -> {
@@ -720,6 +763,37 @@ public final class Skiffd {
               mesh = m;
               return null;
             });
+  }
+
+  /** This skiffd among those on one store: its leader campaign and relay keys. */
+  private final String identity =
+      System.getenv().getOrDefault("HOSTNAME", "skiffd")
+          + "-"
+          + ProcessHandle.current().pid()
+          + "-"
+          + Long.toHexString(new java.security.SecureRandom().nextInt() & 0xffffffL);
+
+  private GatedStatusReporter statuses;
+
+  /** Who leads the singletons: an election on etcd leases, or this skiffd alone. */
+  private dev.skiff.controlplane.spi.Leadership leadership() {
+    return store instanceof EtcdStore etcd
+        ? etcd.leadership(identity, leaderLease(options.leaderLease))
+        : dev.skiff.controlplane.spi.Leadership.alone();
+  }
+
+  /** The autoscaler's input, shared through etcd with the other skiffd on it. */
+  private StatsRelay statsRelay(Store s) {
+    java.util.function.Consumer<dev.skiff.api.stats.Stat> sink =
+        stat -> {
+          if (autoscaler != null) {
+            autoscaler.record(stat);
+          }
+        };
+    java.util.function.BiConsumer<String, String> poker = (ns, rev) -> scaling.poke(ns, rev);
+    return s instanceof EtcdStore
+        ? StatsRelay.shared(sink, poker, vertx, s, identity)
+        : StatsRelay.local(sink, poker);
   }
 
   /**
@@ -997,8 +1071,13 @@ public final class Skiffd {
   }
 
   private Future<Void> stopComponents() {
-    // Eventing first: it commits what finished while the gateway still answers.
-    Future<Void> e = eventing == null ? Future.succeededFuture() : eventing.close();
+    // The leadership first, so another skiffd takes over at once; then eventing: it commits what
+    // finished while the gateway still answers.
+    Future<Void> led =
+        (singletons == null ? Future.<Void>succeededFuture() : singletons.resign())
+            .transform(x -> relay == null ? Future.<Void>succeededFuture() : relay.stop());
+    Future<Void> e =
+        led.transform(x -> eventing == null ? Future.<Void>succeededFuture() : eventing.close());
     Future<Void> g =
         e.transform(
             x -> {

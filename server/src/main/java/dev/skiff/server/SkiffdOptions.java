@@ -394,13 +394,24 @@ public final class SkiffdOptions {
   String nodeLease = "10s";
 
   @Option(
+      names = "--leader-lease",
+      defaultValue = "${env:SKIFF_LEADER_LEASE:-4s}",
+      description =
+          "With --store etcd: the lease of the leader among the skiffd sharing the store (env"
+              + " SKIFF_LEADER_LEASE), at least 2s; the leader runs rollouts, lease checks and"
+              + " placement, and another takes over within about the lease after it dies."
+              + " Default: ${DEFAULT-VALUE}")
+  String leaderLease = "4s";
+
+  @Option(
       names = "--control-plane",
       defaultValue = "${env:SKIFF_CONTROL_PLANE}",
-      paramLabel = "HOST:PORT",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
       description =
           "With --roles node or gateway,activator: the control plane's node port to join (env"
-              + " SKIFF_CONTROL_PLANE),"
-              + " e.g. 10.0.0.1:7443 or https://cp.example:7443.")
+              + " SKIFF_CONTROL_PLANE), e.g. 10.0.0.1:7443 or https://cp.example:7443; for a node,"
+              + " several control planes on one store: their node ports separated by commas, tried"
+              + " in turn when one does not answer.")
   String controlPlane;
 
   @Option(

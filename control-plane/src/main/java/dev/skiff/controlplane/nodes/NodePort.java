@@ -7,6 +7,7 @@ import dev.skiff.controlplane.internal.nodes.NodeLifecycle;
 import dev.skiff.controlplane.internal.nodes.NodeRecords;
 import dev.skiff.controlplane.internal.nodes.NodeServer;
 import dev.skiff.controlplane.internal.nodes.Placer;
+import dev.skiff.controlplane.internal.nodes.ReportFollower;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
@@ -37,9 +38,11 @@ public final class NodePort {
   private final NodeAdmin admin;
   private final NodeServer server;
   private final Placer placer;
+  private final ReportFollower follower;
   private final Duration checkEvery;
   private final boolean serve;
-  private volatile long timer = -1;
+  private long timer = -1;
+  private boolean leading;
   private volatile boolean busy;
 
   private NodePort(Builder b) {
@@ -49,6 +52,7 @@ public final class NodePort {
     this.lifecycle = new NodeLifecycle(records, b.clock, b.lease, b.remote::lost);
     this.admin = new NodeAdmin(records, tokens, b.ca::trustBundle);
     this.placer = new Placer(records, lifecycle, b.demand);
+    this.follower = new ReportFollower(records, b.remote);
     this.server =
         new NodeServer(
             b.vertx,
@@ -74,34 +78,65 @@ public final class NodePort {
   }
 
   /**
-   * Starts every known node's lease, then (unless the port is off) issues the port's certificate,
-   * binds it and checks leases periodically. Needs the mesh CA started.
+   * Issues the port's certificate and binds it (unless the port is off), and follows the nodes'
+   * stored reports (they may talk to another control plane on the same store). Lease checks and
+   * placement wait for {@link #lead}. Needs the mesh CA started.
    */
   public Future<NodePort> start() {
     if (!serve) {
       return Future.succeededFuture(this);
     }
+    return server.start().compose(v -> follower.start()).map(this);
+  }
+
+  /**
+   * Starts the leader's work: every known node gets a full lease from now (what happened before is
+   * unknown here), then leases are checked and instances placed every tenth of the lease. Several
+   * control planes on one store: only the leader may, or two placers would fight.
+   */
+  public synchronized Future<Void> lead() {
+    if (!serve || leading) {
+      return Future.succeededFuture();
+    }
+    leading = true;
     return lifecycle
         .start()
-        .compose(v -> server.start())
-        .map(
+        .onSuccess(
             v -> {
-              // Leases first, then placement on what is Ready after them; one round at a time.
-              timer =
-                  vertx.setPeriodic(
-                      checkEvery.toMillis(),
-                      checkEvery.toMillis(),
-                      id -> {
-                        if (!busy) {
-                          busy = true;
-                          lifecycle
-                              .check()
-                              .compose(checked -> placer.round())
-                              .onComplete(ar -> busy = false);
-                        }
-                      });
-              return this;
+              synchronized (this) {
+                if (!leading || timer >= 0) {
+                  return; // followed meanwhile
+                }
+                // Leases first, then placement on what is Ready after them; one round at a time.
+                timer =
+                    vertx.setPeriodic(
+                        checkEvery.toMillis(),
+                        checkEvery.toMillis(),
+                        id -> {
+                          if (!busy) {
+                            busy = true;
+                            lifecycle
+                                .check()
+                                .compose(checked -> placer.round())
+                                .onComplete(ar -> busy = false);
+                          }
+                        });
+              }
             });
+  }
+
+  /** Stops checking leases and placing (another control plane leads); nothing more is written. */
+  public synchronized void follow() {
+    leading = false;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** Whether this node port checks leases and places now ({@link #lead}). */
+  public synchronized boolean leading() {
+    return timer >= 0;
   }
 
   /** Whether the node port is served (a port was given). */
@@ -130,9 +165,8 @@ public final class NodePort {
   }
 
   public Future<Void> stop() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
+    follow();
+    follower.stop();
     return server.stop();
   }
 

@@ -182,10 +182,8 @@ final class NodeCalls {
   }
 
   /**
-   * Hands a live node's report to {@link RemoteInstances}, keeping only instances of revisions it
-   * is assigned whose endpoint is on the node's own registered address: a node cannot steer
-   * requests to instances it does not run. A report from a node without its lease is stored but not
-   * followed.
+   * Hands a live node's report to {@link RemoteInstances}, keeping only what it holds ({@link
+   * ReportFilter}). A report from a node without its lease is stored but not followed.
    */
   private Future<Void> forward(String node, List<NodeRecords.InstanceRecord> reported) {
     if (!lifecycle.live(node)) {
@@ -324,6 +322,16 @@ final class NodeCalls {
                                 v -> {
                                   w.cancel();
                                   remote.lost(node);
+                                  // Other control planes follow the stored report: empty now.
+                                  records
+                                      .saveInstances(node, List.of())
+                                      .onFailure(
+                                          e ->
+                                              LOG.log(
+                                                  System.Logger.Level.WARNING,
+                                                  "could not store node {0}''s empty report: {1}",
+                                                  node,
+                                                  e.getMessage()));
                                 });
                       });
             });

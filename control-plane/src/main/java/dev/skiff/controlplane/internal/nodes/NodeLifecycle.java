@@ -121,11 +121,29 @@ public final class NodeLifecycle {
   }
 
   /**
-   * Marks NotReady every node whose lease ran out; completes when those writes are done. Called
-   * periodically; a node already NotReady is not written again.
+   * Marks NotReady every node whose lease ran out, here and in the store; completes when those
+   * writes are done. Called periodically; a node already NotReady is not written again.
    */
   public Future<Void> check() {
-    Instant now = clock.instant();
+    // Several control planes may share the store: a node may register and beat on another one,
+    // which stores each renewal. Renewals stored and still live count as if made here.
+    return records
+        .leases()
+        .compose(
+            stored -> {
+              Instant now = clock.instant();
+              synchronized (leases) {
+                for (NodeRecords.LeaseRecord l : stored) {
+                  if (l.renewTime() != null && !now.isAfter(l.renewTime().plus(lease()))) {
+                    leases.renew(l.node(), l.renewTime());
+                  }
+                }
+              }
+              return expire(now);
+            });
+  }
+
+  private Future<Void> expire(Instant now) {
     Set<String> expired;
     synchronized (leases) {
       expired = leases.expired(now);

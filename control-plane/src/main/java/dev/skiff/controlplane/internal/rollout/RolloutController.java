@@ -67,14 +67,24 @@ public final class RolloutController {
     rolling.remove(e.key());
   }
 
-  public void start() {
-    timer = vertx.setPeriodic(tick.toMillis(), id -> tick());
+  /** Judges rollouts every tick from now; a second call while running does nothing. */
+  public synchronized void start() {
+    if (timer < 0) {
+      timer = vertx.setPeriodic(tick.toMillis(), id -> tick());
+    }
   }
 
-  public void stop() {
+  /** Stops judging (until {@link #start} again); rollouts in progress wait where they are. */
+  public synchronized void stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+      timer = -1;
     }
+  }
+
+  /** Whether it judges rollouts now (between {@link #start} and {@link #stop}). */
+  public synchronized boolean running() {
+    return timer >= 0;
   }
 
   /** Judges and steps every rollout in progress once; completes when every write did. */

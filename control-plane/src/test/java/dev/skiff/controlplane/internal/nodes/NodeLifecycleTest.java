@@ -64,6 +64,30 @@ class NodeLifecycleTest {
   }
 
   @Test
+  void heartbeatsTakenByAnotherControlPlaneKeepTheNodeReadyAndLive() throws Exception {
+    // Two control planes on one store: the node registers and beats on the other one only.
+    NodeLifecycle other = new NodeLifecycle(records, clock, Duration.ofSeconds(10));
+    await(other.register("n1", SPEC));
+    await(lifecycle.check());
+    assertTrue(lifecycle.live("n1"), "a node registered elsewhere is live here after a check");
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(4));
+      await(other.heartbeat("n1"));
+      await(lifecycle.check());
+    }
+    assertTrue(ready("n1").isTrue());
+    assertTrue(lifecycle.live("n1"));
+    clock.advance(Duration.ofSeconds(11));
+    await(lifecycle.check());
+    assertFalse(ready("n1").isTrue(), "without heartbeats anywhere the lease runs out");
+    assertFalse(lifecycle.live("n1"));
+    clock.advance(Duration.ofSeconds(1));
+    await(lifecycle.check());
+    assertEquals(
+        "LeaseExpired", ready("n1").reason(), "an expired stored lease does not revive it");
+  }
+
+  @Test
   void heartbeatsKeepTheNodeReady() throws Exception {
     await(lifecycle.register("n1", SPEC));
     for (int i = 0; i < 5; i++) {

@@ -38,6 +38,10 @@ public final class EtcdCampaign implements Leadership.Campaign {
   private final ByteSequence key;
   private final ByteSequence identity;
   private final String role;
+
+  /** How often a candidate tries for the role at most. */
+  static final long CANDIDATE_MILLIS = 500;
+
   private final long ttlSeconds;
   private final long tickMillis;
   private final Handler<Boolean> onChange;
@@ -175,9 +179,16 @@ public final class EtcdCampaign implements Leadership.Campaign {
             timer);
   }
 
+  /**
+   * The next tick: a third of the TTL for the leader (renewal), at most {@value #CANDIDATE_MILLIS}
+   * ms for a candidate, so it takes the role soon after the leader's lease expired.
+   */
   private void next() {
     if (!stopped) {
-      timer.schedule(this::tick, tickMillis, TimeUnit.MILLISECONDS);
+      timer.schedule(
+          this::tick,
+          leading ? tickMillis : Math.min(tickMillis, CANDIDATE_MILLIS),
+          TimeUnit.MILLISECONDS);
     }
   }
 
