@@ -147,6 +147,10 @@ public final class ControlPlane {
             .withRemoteInstances(b.remoteInstances)
             .withStats(b.nodeStats)
             .withDemand(b.demand)
+            .withRevisionStatus(
+                b.statusFromNodes
+                    ? (ns, name, status) -> api.setRevisionStatus(ns, name, status)
+                    : dev.skiff.controlplane.nodes.RevisionStatusWriter.NONE)
             .build();
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
@@ -442,8 +446,19 @@ public final class ControlPlane {
         dev.skiff.controlplane.nodes.RemoteInstances.NONE;
     private dev.skiff.controlplane.nodes.Demand demand = dev.skiff.controlplane.nodes.Demand.NONE;
     private java.util.function.Consumer<dev.skiff.api.stats.Stat> nodeStats = s -> {};
+    private boolean statusFromNodes;
 
     private Builder() {}
+
+    /**
+     * Whether revision statuses (ready instances, Ready and why not) come from the remote nodes'
+     * reports, summed over the nodes: for a control plane that runs no instance itself (every role
+     * but node). Default false: the in-process node writes them.
+     */
+    public Builder withRevisionStatusFromNodes(boolean fromNodes) {
+      this.statusFromNodes = fromNodes;
+      return this;
+    }
 
     /**
      * What the node port does with remote nodes' reports: their instances (the endpoints skiffd's

@@ -8,6 +8,7 @@ import dev.skiff.api.node.v1.InstanceReport;
 import dev.skiff.api.node.v1.InstanceStatus;
 import dev.skiff.api.node.v1.NodeServiceGrpcClient;
 import dev.skiff.api.node.v1.RevisionResponse;
+import dev.skiff.api.node.v1.RevisionState;
 import dev.skiff.api.node.v1.SignWorkloadRequest;
 import dev.skiff.api.node.v1.StatsReport;
 import dev.skiff.api.stats.Stat;
@@ -144,9 +145,18 @@ public final class WorkCalls {
 
   /** The node's instances now (the whole set). */
   public Future<Void> reportInstances(List<InstanceStatus> instances) {
+    return reportInstances(instances, List.of());
+  }
+
+  /** The node's instances and its revisions' statuses now (the whole sets). */
+  public Future<Void> reportInstances(List<InstanceStatus> instances, List<RevisionState> states) {
     return unary(
             NodeServiceGrpcClient.ReportInstances,
-            InstanceReport.newBuilder().setNodeName(nodeName).addAllInstances(instances).build())
+            InstanceReport.newBuilder()
+                .setNodeName(nodeName)
+                .addAllInstances(instances)
+                .addAllRevisions(states)
+                .build())
         .mapEmpty();
   }
 

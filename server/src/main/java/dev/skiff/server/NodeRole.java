@@ -188,6 +188,7 @@ final class NodeRole {
         new Reports(
             linkVertx, calls, null, work[0]::known, Duration.ofSeconds(2), Duration.ofSeconds(1));
     b.withStatsSink(reports);
+    b.withStatusReporter(reports); // revision status rides on the instance reports
     runtime = b.build();
     work[0].agent(runtime);
     reports.endpoints(runtime.endpoints());

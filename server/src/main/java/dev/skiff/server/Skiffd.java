@@ -354,6 +354,8 @@ public final class Skiffd {
                                   return s == null ? java.util.Set.of() : s.decided();
                                 }
                               })
+                      // Without a node in this JVM, revision status is the remote nodes' reports.
+                      .withRevisionStatusFromNodes(!localNode)
                       .withAdmissionLimits(
                           new AdmissionLimits(
                               options.maxInstancesPerRevision, "--max-instances-per-revision"))

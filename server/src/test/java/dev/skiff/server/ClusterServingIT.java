@@ -98,6 +98,9 @@ class ClusterServingIT {
       assertTrue(endpoints.get(0).startsWith("127.0.0." + (i + 2) + ":"), ready.toString());
     }
 
+    // The revision's status is the nodes' reports summed: 3 ready, Ready.
+    awaitRevisionReady(cli, 3, 30);
+
     // skiff instances lists them with their node.
     JsonNode listed = cli.ok("instances", "hello", "-o", "json").json();
     List<String> nodesListed = new ArrayList<>();
@@ -135,6 +138,7 @@ class ClusterServingIT {
           "ClusterServingIT: 3 instances ready on n2+n3 %d ms after SIGKILL of n1 (lease %d s):"
               + " %s%n",
           TimeUnit.NANOSECONDS.toMillis(replaced - killed), LEASE_SECONDS, after);
+      awaitRevisionReady(cli, 3, 30); // n1's instance counted no more, the new one counted
       Thread.sleep(500); // a little load on the new placement (not a wait for a condition)
       List<Loader.Outcome> outcomes = loader.finish();
       long failedDuringLoss = outcomes.stream().filter(o -> !o.ok()).count();
@@ -182,6 +186,30 @@ class ClusterServingIT {
       }
     }
     return failed;
+  }
+
+  /**
+   * Waits until {@code skiff revisions} shows hello-00001 Ready with {@code ready} ready instances
+   * (the control plane runs none: the count is the nodes' reports).
+   */
+  private static void awaitRevisionReady(Cli cli, int ready, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    JsonNode status = null;
+    while (System.nanoTime() < deadline) {
+      status =
+          cli.ok("revisions", "hello", "-o", "json").json().path("items").get(0).path("status");
+      boolean isReady = false;
+      for (JsonNode c : status.path("conditions")) {
+        isReady |=
+            "Ready".equals(c.path("type").asText()) && "True".equals(c.path("status").asText());
+      }
+      if (isReady && status.path("readyInstances").asInt() == ready) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "hello-00001 not Ready with " + ready + " ready instances in " + seconds + " s: " + status);
   }
 
   /**

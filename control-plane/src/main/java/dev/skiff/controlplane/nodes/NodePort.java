@@ -7,6 +7,7 @@ import dev.skiff.controlplane.internal.nodes.NodeLifecycle;
 import dev.skiff.controlplane.internal.nodes.NodeRecords;
 import dev.skiff.controlplane.internal.nodes.NodeServer;
 import dev.skiff.controlplane.internal.nodes.Placer;
+import dev.skiff.controlplane.internal.nodes.RevisionStatuses;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
@@ -46,7 +47,22 @@ public final class NodePort {
     this.vertx = b.vertx;
     NodeRecords records = new NodeRecords(b.store, b.clock);
     BootstrapTokens tokens = new BootstrapTokens(b.store, b.clock);
-    this.lifecycle = new NodeLifecycle(records, b.clock, b.lease, b.remote::lost);
+    RevisionStatuses statuses = new RevisionStatuses(b.statusWriter, b.clock);
+    // A node gone (lease run out, connection closed) loses its endpoints and its say in status.
+    RemoteInstances remote =
+        new RemoteInstances() {
+          @Override
+          public void reported(String node, java.util.List<ReportedInstance> instances) {
+            b.remote.reported(node, instances);
+          }
+
+          @Override
+          public void lost(String node) {
+            b.remote.lost(node);
+            statuses.lost(node);
+          }
+        };
+    this.lifecycle = new NodeLifecycle(records, b.clock, b.lease, remote::lost);
     this.admin = new NodeAdmin(records, tokens, b.ca::trustBundle);
     this.placer = new Placer(records, lifecycle, b.demand);
     this.server =
@@ -62,7 +78,8 @@ public final class NodePort {
             b.heartbeat,
             b.stats,
             b.modules,
-            b.remote,
+            remote,
+            statuses,
             b.clock);
     this.checkEvery = b.checkEvery;
     this.serve = b.port >= 0;
@@ -154,6 +171,7 @@ public final class NodePort {
                 new IllegalStateException("this control plane serves no modules to nodes"));
     private RemoteInstances remote = RemoteInstances.NONE;
     private Demand demand = Demand.NONE;
+    private RevisionStatusWriter statusWriter = RevisionStatusWriter.NONE;
 
     private Builder() {}
 
@@ -237,6 +255,16 @@ public final class NodePort {
     /** How many instances revisions want beyond min-scale (the autoscaler); default min-scale. */
     public Builder withDemand(Demand d) {
       this.demand = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /**
+     * Where revision statuses summed over the nodes' reports go; default nowhere (a control plane
+     * whose in-process node writes them). With every role but node, the control plane's revision
+     * status.
+     */
+    public Builder withRevisionStatus(RevisionStatusWriter w) {
+      this.statusWriter = Objects.requireNonNull(w);
       return this;
     }
 

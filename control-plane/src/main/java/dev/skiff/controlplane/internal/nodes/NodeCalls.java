@@ -4,6 +4,8 @@ import dev.skiff.api.mesh.IssuedCertificate;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.model.NodeSpec;
 import dev.skiff.api.model.Resources;
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.node.RevisionStates;
 import dev.skiff.api.node.StatMessages;
 import dev.skiff.api.node.v1.Assignment;
 import dev.skiff.api.node.v1.AssignmentSet;
@@ -16,6 +18,7 @@ import dev.skiff.api.node.v1.NodeServiceGrpcService;
 import dev.skiff.api.node.v1.RegisterRequest;
 import dev.skiff.api.node.v1.RegisterResponse;
 import dev.skiff.api.node.v1.ReportResponse;
+import dev.skiff.api.node.v1.RevisionState;
 import dev.skiff.api.node.v1.WorkloadKind;
 import dev.skiff.api.stats.InvalidStatException;
 import dev.skiff.api.stats.Stat;
@@ -37,7 +40,9 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -50,6 +55,7 @@ import java.util.regex.Pattern;
  */
 final class NodeCalls {
   private static final System.Logger LOG = System.getLogger(NodeCalls.class.getName());
+  private static final int MAX_REVISION_STATES = 10_000;
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
 
   private final NodeRecords records;
@@ -61,6 +67,7 @@ final class NodeCalls {
   private final Consumer<Stat> stats;
   private final NodeWorkCalls work;
   private final RemoteInstances remote;
+  private final RevisionStatuses statuses;
 
   NodeCalls(
       NodeRecords records,
@@ -71,7 +78,8 @@ final class NodeCalls {
       Duration heartbeat,
       Consumer<Stat> stats,
       Function<String, Future<Buffer>> modules,
-      RemoteInstances remote) {
+      RemoteInstances remote,
+      RevisionStatuses statuses) {
     this.records = records;
     this.tokens = tokens;
     this.ca = ca;
@@ -81,6 +89,7 @@ final class NodeCalls {
     this.stats = stats;
     this.work = new NodeWorkCalls(records, ca, modules);
     this.remote = remote;
+    this.statuses = statuses;
   }
 
   void bind(GrpcServer server) {
@@ -114,6 +123,7 @@ final class NodeCalls {
         NodeServiceGrpcService.ReportInstances,
         (req, m) -> {
           String node = caller(req, m.getNodeName());
+          Map<String, RevisionStatus> states = revisionStates(m.getRevisionsList());
           List<NodeRecords.InstanceRecord> list = new ArrayList<>();
           for (InstanceStatus s : m.getInstancesList()) {
             list.add(
@@ -128,7 +138,7 @@ final class NodeCalls {
           }
           return records
               .saveInstances(node, list)
-              .compose(v -> forward(node, m.getInstancesList()))
+              .compose(v -> forward(node, m.getInstancesList(), states))
               .map(v -> ReportResponse.getDefaultInstance());
         });
     unary(
@@ -174,7 +184,8 @@ final class NodeCalls {
    * requests to instances it does not run. A report from a node without its lease is stored but not
    * followed.
    */
-  private Future<Void> forward(String node, List<InstanceStatus> reported) {
+  private Future<Void> forward(
+      String node, List<InstanceStatus> reported, Map<String, RevisionStatus> states) {
     if (!lifecycle.live(node)) {
       return Future.succeededFuture();
     }
@@ -225,8 +236,40 @@ final class NodeCalls {
                         s.getIdentity().isEmpty() ? null : s.getIdentity()));
               }
               remote.reported(node, out);
+              Map<String, RevisionStatus> held = new HashMap<>();
+              states.forEach(
+                  (key, status) -> {
+                    if (assigned.stream()
+                        .anyMatch(a -> key.equals(a.namespace() + "/" + a.revision()))) {
+                      held.put(key, status);
+                    }
+                  });
+              statuses.reported(node, held);
               return null;
             });
+  }
+
+  /** The report's revision states by {@code ns/revision}; INVALID_ARGUMENT naming a bad one. */
+  private static Map<String, RevisionStatus> revisionStates(List<RevisionState> list) {
+    if (list.size() > MAX_REVISION_STATES) {
+      throw new CallRefusedException(
+          GrpcStatus.INVALID_ARGUMENT,
+          "a report holds at most " + MAX_REVISION_STATES + " revisions, got " + list.size(),
+          "report only the revisions assigned to the node");
+    }
+    Map<String, RevisionStatus> out = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      RevisionState r = list.get(i);
+      try {
+        out.put(r.getNamespace() + "/" + r.getRevision(), RevisionStates.fromMessage(r));
+      } catch (InvalidStatException e) {
+        throw new CallRefusedException(
+            GrpcStatus.INVALID_ARGUMENT,
+            "revisions[" + i + "]: " + e.getMessage(),
+            "send each revision's status as the node's runtime computes it");
+      }
+    }
+    return out;
   }
 
   private Future<CertificateResponse> bootstrap(BootstrapRequest m) {
@@ -350,7 +393,7 @@ final class NodeCalls {
                             .closeHandler(
                                 v -> {
                                   w.cancel();
-                                  remote.lost(node);
+                                  remote.lost(node); // its say in revision status too
                                 });
                       });
             });

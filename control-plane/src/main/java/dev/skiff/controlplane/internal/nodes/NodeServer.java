@@ -40,12 +40,22 @@ public final class NodeServer {
       Consumer<Stat> stats,
       java.util.function.Function<String, Future<io.vertx.core.buffer.Buffer>> modules,
       dev.skiff.controlplane.nodes.RemoteInstances remote,
+      RevisionStatuses statuses,
       Clock clock) {
     this.vertx = vertx;
     this.identity = new PortIdentity(vertx, ca, certificateTtl, clock);
     this.calls =
         new NodeCalls(
-            records, tokens, ca, lifecycle, certificateTtl, heartbeat, stats, modules, remote);
+            records,
+            tokens,
+            ca,
+            lifecycle,
+            certificateTtl,
+            heartbeat,
+            stats,
+            modules,
+            remote,
+            statuses);
     this.host = host;
     this.port = port;
   }
