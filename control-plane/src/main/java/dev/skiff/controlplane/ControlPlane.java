@@ -147,6 +147,18 @@ public final class ControlPlane {
             .withRemoteInstances(b.remoteInstances)
             .withStats(b.nodeStats)
             .withDemand(b.demand)
+            .withEnvValues(
+                new dev.skiff.controlplane.nodes.EnvValues() {
+                  @Override
+                  public Future<Optional<Map<String, String>>> secret(String ns, String name) {
+                    return config.secretValues(ns, name);
+                  }
+
+                  @Override
+                  public Future<Optional<Map<String, String>>> configMap(String ns, String name) {
+                    return config.configMapValues(ns, name);
+                  }
+                })
             .withRevisionStatus(
                 b.statusFromNodes
                     ? (ns, name, status) -> api.setRevisionStatus(ns, name, status)

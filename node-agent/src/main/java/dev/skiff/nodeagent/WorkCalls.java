@@ -2,6 +2,8 @@ package dev.skiff.nodeagent;
 
 import dev.skiff.api.mesh.IssuedCertificate;
 import dev.skiff.api.node.StatMessages;
+import dev.skiff.api.node.v1.EnvSourceKind;
+import dev.skiff.api.node.v1.GetEnvSourceRequest;
 import dev.skiff.api.node.v1.GetModuleRequest;
 import dev.skiff.api.node.v1.GetRevisionRequest;
 import dev.skiff.api.node.v1.InstanceReport;
@@ -23,6 +25,8 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -141,6 +145,26 @@ public final class WorkCalls {
                   StatMessages.instant(r.getNotAfter()),
                   chain.isEmpty() ? null : chain.get(0).getSerialNumber().toString(16));
             });
+  }
+
+  /**
+   * The values of secret ({@code secret} true) or config map {@code namespace/name}, which an
+   * assigned revision takes env from; empty when it does not exist.
+   */
+  public Future<Optional<Map<String, String>>> envSource(
+      String namespace, boolean secret, String name) {
+    return unary(
+            NodeServiceGrpcClient.GetEnvSource,
+            GetEnvSourceRequest.newBuilder()
+                .setNodeName(nodeName)
+                .setNamespace(namespace)
+                .setKind(
+                    secret
+                        ? EnvSourceKind.ENV_SOURCE_KIND_SECRET
+                        : EnvSourceKind.ENV_SOURCE_KIND_CONFIG_MAP)
+                .setName(name)
+                .build())
+        .map(r -> r.getFound() ? Optional.of(Map.copyOf(r.getValuesMap())) : Optional.empty());
   }
 
   /** The node's instances now (the whole set). */

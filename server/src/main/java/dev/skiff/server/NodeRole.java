@@ -9,6 +9,7 @@ import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
 import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.nodeagent.AssignedWork;
+import dev.skiff.nodeagent.RemoteEnvSources;
 import dev.skiff.nodeagent.RemoteModules;
 import dev.skiff.nodeagent.RemoteNodeAgent;
 import dev.skiff.nodeagent.Reports;
@@ -216,6 +217,8 @@ final class NodeRole {
             linkVertx, calls, null, work[0]::known, Duration.ofSeconds(2), Duration.ofSeconds(1));
     b.withStatsSink(reports);
     b.withStatusReporter(reports); // revision status rides on the instance reports
+    // Env from secrets and config maps: read from the control plane at each start, never stored.
+    b.withEnvSources(new RemoteEnvSources(calls));
     runtime = b.build();
     work[0].agent(runtime);
     reports.endpoints(runtime.endpoints());

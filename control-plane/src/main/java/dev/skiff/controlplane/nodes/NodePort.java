@@ -80,6 +80,7 @@ public final class NodePort {
             b.modules,
             remote,
             statuses,
+            b.env,
             b.clock);
     this.checkEvery = b.checkEvery;
     this.serve = b.port >= 0;
@@ -172,6 +173,7 @@ public final class NodePort {
     private RemoteInstances remote = RemoteInstances.NONE;
     private Demand demand = Demand.NONE;
     private RevisionStatusWriter statusWriter = RevisionStatusWriter.NONE;
+    private EnvValues env = EnvValues.NONE;
 
     private Builder() {}
 
@@ -265,6 +267,15 @@ public final class NodePort {
      */
     public Builder withRevisionStatus(RevisionStatusWriter w) {
       this.statusWriter = Objects.requireNonNull(w);
+      return this;
+    }
+
+    /**
+     * Where GetEnvSource opens secrets and config maps for nodes (each only for what its
+     * assignments name); default none exist.
+     */
+    public Builder withEnvValues(EnvValues e) {
+      this.env = Objects.requireNonNull(e);
       return this;
     }
 

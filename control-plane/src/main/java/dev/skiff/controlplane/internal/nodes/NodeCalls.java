@@ -79,7 +79,8 @@ final class NodeCalls {
       Consumer<Stat> stats,
       Function<String, Future<Buffer>> modules,
       RemoteInstances remote,
-      RevisionStatuses statuses) {
+      RevisionStatuses statuses,
+      dev.skiff.controlplane.nodes.EnvValues env) {
     this.records = records;
     this.tokens = tokens;
     this.ca = ca;
@@ -87,7 +88,7 @@ final class NodeCalls {
     this.certificateTtl = certificateTtl;
     this.heartbeat = heartbeat;
     this.stats = stats;
-    this.work = new NodeWorkCalls(records, ca, modules);
+    this.work = new NodeWorkCalls(records, ca, modules, env);
     this.remote = remote;
     this.statuses = statuses;
   }
@@ -149,6 +150,10 @@ final class NodeCalls {
         server,
         NodeServiceGrpcService.SignWorkload,
         (req, m) -> work.sign(caller(req, m.getNodeName()), m));
+    unary(
+        server,
+        NodeServiceGrpcService.GetEnvSource,
+        (req, m) -> work.envSource(caller(req, m.getNodeName()), m));
     server.callHandler(
         NodeServiceGrpcService.GetModule,
         req ->

@@ -41,6 +41,7 @@ public final class NodeServer {
       java.util.function.Function<String, Future<io.vertx.core.buffer.Buffer>> modules,
       dev.skiff.controlplane.nodes.RemoteInstances remote,
       RevisionStatuses statuses,
+      dev.skiff.controlplane.nodes.EnvValues env,
       Clock clock) {
     this.vertx = vertx;
     this.identity = new PortIdentity(vertx, ca, certificateTtl, clock);
@@ -55,7 +56,8 @@ public final class NodeServer {
             stats,
             modules,
             remote,
-            statuses);
+            statuses,
+            env);
     this.host = host;
     this.port = port;
   }
