@@ -9,6 +9,7 @@ import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
 import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.nodeagent.AssignedWork;
+import dev.skiff.nodeagent.NodeHoldings;
 import dev.skiff.nodeagent.RemoteEnvSources;
 import dev.skiff.nodeagent.RemoteModules;
 import dev.skiff.nodeagent.RemoteNodeAgent;
@@ -54,6 +55,7 @@ final class NodeRole {
   private NodeAgent runtime;
   private Reports reports;
   private ImageStore images;
+  private final NodeHoldings holdings = new NodeHoldings();
 
   NodeRole(SkiffdOptions options) {
     this.options = options;
@@ -117,7 +119,9 @@ final class NodeRole {
     // wasm only and says why. Images are pulled here, from the registry the revision names.
     images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
     return ContainerBackend.create(
-            vertx, Skiffd.containerConfig(dataDir, options.podSubnet), new ImageStoreSource(images))
+            vertx,
+            Skiffd.containerConfig(dataDir, options.podSubnet),
+            holdings.images(new ImageStoreSource(images)))
         .map(b -> (RuntimeBackend) b)
         .otherwise(
             err -> {
@@ -150,8 +154,13 @@ final class NodeRole {
             .withVertx(linkVertx)
             .withKinds(containers != null ? Set.of("wasm", "oci") : Set.of("wasm"))
             .onAssignments(set -> work[0].apply(set))
+            // Placement prefers a node holding the image or module: what it holds goes with
+            // registration and every heartbeat.
+            .withCached(holdings::held)
             .build();
     WorkCalls calls = agent.work();
+    RemoteModules modules = new RemoteModules(vertx, calls, dataDir.resolve("modules"));
+    holdings.modules(modules);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WasmRuntime wasm =
         WasmRuntime.builder()
@@ -178,12 +187,7 @@ final class NodeRole {
         NodeAgent.builder()
             .withVertx(vertx)
             .withNodeName(agent.nodeName())
-            .withBackend(
-                new WasmBackend(
-                    vertx,
-                    wasm,
-                    new RemoteModules(vertx, calls, dataDir.resolve("modules")),
-                    WasmVolumes.none()))
+            .withBackend(new WasmBackend(vertx, wasm, modules, WasmVolumes.none()))
             .withDrain(Duration.ofSeconds(options.drainSeconds))
             // A withdrawn endpoint reaches the gateways through a report: the instance keeps
             // serving a while longer than in one JVM before it drains.
@@ -222,8 +226,9 @@ final class NodeRole {
     runtime = b.build();
     work[0].agent(runtime);
     reports.endpoints(runtime.endpoints());
-    return agent
-        .start()
+    return modules
+        .scan()
+        .compose(v -> agent.start())
         .map(
             a -> {
               reports.start();

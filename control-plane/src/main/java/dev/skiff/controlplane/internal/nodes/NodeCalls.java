@@ -109,16 +109,19 @@ final class NodeCalls {
     unary(
         server,
         NodeServiceGrpcService.Heartbeat,
-        (req, m) ->
-            lifecycle
-                .heartbeat(caller(req, m.getNodeName()))
-                .map(
-                    spec ->
-                        HeartbeatResponse.newBuilder()
-                            .setLeaseMillis(lifecycle.lease().toMillis())
-                            .setCordoned(Boolean.TRUE.equals(spec.cordoned()))
-                            .setDraining(Boolean.TRUE.equals(spec.drain()))
-                            .build()));
+        (req, m) -> {
+          String node = caller(req, m.getNodeName());
+          lifecycle.caches().held(node, m.getCachedList());
+          return lifecycle
+              .heartbeat(node)
+              .map(
+                  spec ->
+                      HeartbeatResponse.newBuilder()
+                          .setLeaseMillis(lifecycle.lease().toMillis())
+                          .setCordoned(Boolean.TRUE.equals(spec.cordoned()))
+                          .setDraining(Boolean.TRUE.equals(spec.drain()))
+                          .build());
+        });
     unary(
         server,
         NodeServiceGrpcService.ReportInstances,
@@ -340,6 +343,7 @@ final class NodeCalls {
             m.getAddresses(0),
             new Resources(Long.toString(c.getMemoryBytes()), c.getCpuMillis() + "m"),
             runtimes);
+    lifecycle.caches().held(node, m.getCachedList());
     return lifecycle
         .register(node, offered)
         .map(
