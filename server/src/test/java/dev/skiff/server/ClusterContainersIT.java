@@ -29,10 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * service (the examples' hello-server image, pushed to a local registry) with min-scale 2 runs one
  * instance on each node, each node pulling the image itself and running it under runc behind its
  * sidecar on its own address; the service answers through the control plane's gateway, and the
- * revision's status (ready instances, the image digest) comes from the nodes.
+ * revision's status (ready instances, the image digest) comes from the nodes. A second one takes
+ * env from a secret, which reaches its container and no file on either node.
  */
 class ClusterContainersIT {
   private static final List<String> NODES = List.of("n1", "n2");
+  private static final String SECRET = "remote-node-secret-4711";
 
   private final List<Process> processes = new ArrayList<>();
 
@@ -131,7 +133,7 @@ class ClusterContainersIT {
 
       // The revision's status from the nodes: Ready, 2 ready instances, the digest pulled.
       long start = System.nanoTime();
-      JsonNode status = awaitRevisionReady(cli, 2, 180);
+      JsonNode status = awaitRevisionReady(cli, "web", 2, 180);
       System.out.printf(
           "ClusterContainersIT: 2 container instances ready on 2 nodes %d ms after deploy%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -165,14 +167,63 @@ class ClusterContainersIT {
         }
       }
       assertEquals(List.of(), failed, "every request answered by a remote container");
+
+      // Env from a secret: opened on the control plane, sent to the node it is assigned to over
+      // the mTLS link, in the container's env, and on no node's disk.
+      cli.ok("secret", "create", "who", "--from-literal", "name=" + SECRET);
+      cli.ok(
+          "deploy",
+          "greeter",
+          "--image",
+          image,
+          "--port",
+          "8080",
+          "--memory",
+          "64Mi",
+          "--env-secret",
+          "TARGET=who:name",
+          "--annotation",
+          "autoscaling.knative.dev/min-scale=1",
+          "--no-wait");
+      awaitRevisionReady(cli, "greeter", 1, 180);
+      Http.Response greeting = http.get(gateway, "greeter.default.localhost", "/");
+      assertEquals(200, greeting.status(), greeting.text());
+      assertEquals("Hello " + SECRET + "!", greeting.text().trim());
+      for (String n : NODES) {
+        assertNotOnDisk(dir.resolve("node-" + n), SECRET);
+      }
     }
   }
 
-  private static JsonNode awaitRevisionReady(Cli cli, int ready, int seconds) throws Exception {
+  /** No regular file under {@code root} holds {@code value}. */
+  private static void assertNotOnDisk(Path root, String value) throws Exception {
+    byte[] needle = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<Path> files;
+    try (var walk = Files.walk(root)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    for (Path f : files) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(f);
+      } catch (java.nio.file.NoSuchFileException gone) {
+        continue; // removed meanwhile (a bundle's config.json, say)
+      }
+      for (int i = 0; i + needle.length <= bytes.length; i++) {
+        if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+          throw new AssertionError("the secret's value is on the node's disk in " + f);
+        }
+      }
+    }
+  }
+
+  private static JsonNode awaitRevisionReady(Cli cli, String service, int ready, int seconds)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     JsonNode status = null;
     while (System.nanoTime() < deadline) {
-      status = cli.ok("revisions", "web", "-o", "json").json().path("items").get(0).path("status");
+      status =
+          cli.ok("revisions", service, "-o", "json").json().path("items").get(0).path("status");
       boolean isReady = false;
       for (JsonNode c : status.path("conditions")) {
         isReady |=
@@ -184,6 +235,12 @@ class ClusterContainersIT {
       Thread.sleep(200);
     }
     throw new AssertionError(
-        "web-00001 not Ready with " + ready + " ready instances in " + seconds + " s: " + status);
+        service
+            + "-00001 not Ready with "
+            + ready
+            + " ready instances in "
+            + seconds
+            + " s: "
+            + status);
   }
 }
