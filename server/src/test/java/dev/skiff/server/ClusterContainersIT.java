@@ -101,8 +101,10 @@ class ClusterContainersIT {
       Path join = dir.resolve("join");
       cli.ok("nodes", "token", "create", "--out", join.toString());
       List<NodeProcess> nodes = new ArrayList<>();
+      // Two nodes on one machine: each its own pod subnet, so their fences never overlap; drawn
+      // per run, so leftovers of a run that was killed do not stand in the way.
+      int third = 2 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(120);
       for (int i = 0; i < NODES.size(); i++) {
-        // Two nodes on one machine: each its own pod subnet, so their fences never overlap.
         NodeProcess n =
             NodeProcess.start(
                 dir,
@@ -110,7 +112,7 @@ class ClusterContainersIT {
                 NODES.get(i),
                 "127.0.0." + (i + 2),
                 join,
-                List.of("--pod-subnet", "10.251." + (i + 1) + ".0/24"));
+                List.of("--pod-subnet", "10.251." + (third + i) + ".0/24"));
         processes.add(n.process());
         nodes.add(n);
       }
