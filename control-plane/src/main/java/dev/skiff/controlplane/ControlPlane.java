@@ -149,6 +149,22 @@ public final class ControlPlane {
             .withStats(b.nodeStats)
             .withDemand(b.demand)
             .withPokes(b.edgePokes)
+            .withEnvValues(
+                new dev.skiff.controlplane.nodes.EnvValues() {
+                  @Override
+                  public Future<Optional<Map<String, String>>> secret(String ns, String name) {
+                    return config.secretValues(ns, name);
+                  }
+
+                  @Override
+                  public Future<Optional<Map<String, String>>> configMap(String ns, String name) {
+                    return config.configMapValues(ns, name);
+                  }
+                })
+            .withRevisionStatus(
+                b.statusFromNodes
+                    ? (ns, name, status) -> api.setRevisionStatus(ns, name, status)
+                    : dev.skiff.controlplane.nodes.RevisionStatusWriter.NONE)
             .build();
     Set<String> open = b.metricsAuth ? Set.of() : Set.of("/metrics");
     this.router =
@@ -471,8 +487,19 @@ public final class ControlPlane {
     private dev.skiff.controlplane.nodes.Demand demand = dev.skiff.controlplane.nodes.Demand.NONE;
     private java.util.function.BiConsumer<String, String> edgePokes = (ns, rev) -> {};
     private java.util.function.Consumer<dev.skiff.api.stats.Stat> nodeStats = s -> {};
+    private boolean statusFromNodes;
 
     private Builder() {}
+
+    /**
+     * Whether revision statuses (ready instances, Ready and why not) come from the remote nodes'
+     * reports, summed over the nodes: for a control plane that runs no instance itself (every role
+     * but node). Default false: the in-process node writes them.
+     */
+    public Builder withRevisionStatusFromNodes(boolean fromNodes) {
+      this.statusFromNodes = fromNodes;
+      return this;
+    }
 
     /**
      * What the node port does with remote nodes' reports: their instances (the endpoints skiffd's

@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -28,11 +30,33 @@ public final class RemoteModules implements ModuleSource {
   private final Vertx vertx;
   private final WorkCalls calls;
   private final Path dir;
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
 
   public RemoteModules(Vertx vertx, WorkCalls calls, Path dir) {
     this.vertx = Objects.requireNonNull(vertx);
     this.calls = Objects.requireNonNull(calls);
     this.dir = dir.resolve("sha256");
+  }
+
+  /** Reads which modules the cache holds (once, at start); {@link #held} answers from then on. */
+  public Future<Void> scan() {
+    return vertx.executeBlocking(
+        () -> {
+          if (Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+              files
+                  .map(p -> p.getFileName().toString())
+                  .filter(n -> n.matches("[0-9a-f]{64}"))
+                  .forEach(n -> held.add("sha256:" + n));
+            }
+          }
+          return null;
+        });
+  }
+
+  /** The digests of the modules in the cache, as far as {@link #scan} and fetches know. */
+  public Set<String> held() {
+    return Set.copyOf(held);
   }
 
   @Override
@@ -53,7 +77,8 @@ public final class RemoteModules implements ModuleSource {
                     : calls
                         .module(digest, MAX_BYTES)
                         .compose(
-                            b -> vertx.executeBlocking(() -> store(file, digest, b.getBytes()))));
+                            b -> vertx.executeBlocking(() -> store(file, digest, b.getBytes()))))
+        .onSuccess(b -> held.add(digest));
   }
 
   private byte[] store(Path file, String digest, byte[] bytes) throws IOException {

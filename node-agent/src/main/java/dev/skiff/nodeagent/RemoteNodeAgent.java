@@ -56,6 +56,7 @@ public final class RemoteNodeAgent {
   private final long cpuMillis;
   private final long memoryBytes;
   private final Set<String> kinds;
+  private final java.util.function.Supplier<java.util.Collection<String>> cached;
   private final String advertise;
   private final Duration callTimeout;
   private final Clock clock;
@@ -83,6 +84,7 @@ public final class RemoteNodeAgent {
     this.cpuMillis = b.cpuMillis;
     this.memoryBytes = b.memoryBytes;
     this.kinds = Set.copyOf(b.kinds);
+    this.cached = b.cached;
     this.advertise = b.advertise;
     this.callTimeout = b.callTimeout;
     this.clock = b.clock;
@@ -194,7 +196,8 @@ public final class RemoteNodeAgent {
         RegisterRequest.newBuilder()
             .setNodeName(nodeName)
             .setCapacity(Capacity.newBuilder().setCpuMillis(cpuMillis).setMemoryBytes(memoryBytes))
-            .addAddresses(advertise);
+            .addAddresses(advertise)
+            .addAllCached(cached.get());
     if (kinds.contains("wasm")) {
       r.addKinds(WorkloadKind.WORKLOAD_KIND_WASM);
     }
@@ -255,7 +258,7 @@ public final class RemoteNodeAgent {
             at,
             trustDomain,
             NodeServiceGrpcClient.Heartbeat,
-            HeartbeatRequest.newBuilder().setNodeName(nodeName).build(),
+            HeartbeatRequest.newBuilder().setNodeName(nodeName).addAllCached(cached.get()).build(),
             Math.min(callTimeout.toMillis(), heartbeat.toMillis()))
         .onSuccess(this::beaten)
         .onFailure(
@@ -428,6 +431,7 @@ public final class RemoteNodeAgent {
     private long cpuMillis = Runtime.getRuntime().availableProcessors() * 1000L;
     private long memoryBytes = Runtime.getRuntime().maxMemory();
     private Set<String> kinds = Set.of("wasm", "oci");
+    private java.util.function.Supplier<java.util.Collection<String>> cached = Set::of;
     private String advertise = "127.0.0.1";
     private Duration callTimeout = Duration.ofSeconds(5);
     private Duration backoffFirst = Duration.ofMillis(200);
@@ -491,6 +495,16 @@ public final class RemoteNodeAgent {
     }
 
     /** Where the node's instances are reached; default 127.0.0.1. */
+    /**
+     * What the node holds (image references it pulled, module digests it cached), sent at
+     * registration and with each heartbeat for placement's preference; asked on the link's event
+     * loop, so it must answer from memory. Default nothing.
+     */
+    public Builder withCached(java.util.function.Supplier<java.util.Collection<String>> held) {
+      this.cached = Objects.requireNonNull(held);
+      return this;
+    }
+
     public Builder withAdvertiseAddress(String host) {
       this.advertise = Objects.requireNonNull(host);
       return this;

@@ -1,11 +1,16 @@
 package dev.skiff.nodeagent;
 
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.node.RevisionStates;
 import dev.skiff.api.node.v1.InstanceState;
 import dev.skiff.api.node.v1.InstanceStatus;
+import dev.skiff.api.node.v1.RevisionState;
 import dev.skiff.api.stats.Stat;
 import dev.skiff.node.Endpoint;
 import dev.skiff.node.EndpointRegistry;
 import dev.skiff.node.spi.StatsSink;
+import dev.skiff.node.spi.StatusReporter;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,17 +20,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 
 /**
- * What the node tells the control plane: its ready instances (ReportInstances, the whole set, soon
- * after every change of a revision's endpoints and every {@code period} anyway, so a control plane
- * that restarted or lost a report learns them again), and every instance's stats (ReportStats,
- * gathered and sent every {@code statsPeriod}). Reports that fail are not retried: the next one
- * carries the whole state again.
+ * What the node tells the control plane: its ready instances and each revision's status as the
+ * runtime computes it (ReportInstances, the whole set, soon after every change of a revision's
+ * endpoints or status and every {@code period} anyway, so a control plane that restarted or lost a
+ * report learns them again), and every instance's stats (ReportStats, gathered and sent every
+ * {@code statsPeriod}). Reports that fail are not retried: the next one carries the whole state
+ * again.
  */
-public final class Reports implements StatsSink {
+public final class Reports implements StatsSink, StatusReporter {
   private static final System.Logger LOG = System.getLogger(Reports.class.getName());
   private static final int MAX_STATS = 10_000;
 
@@ -36,6 +43,7 @@ public final class Reports implements StatsSink {
   private final Duration period;
   private final Duration statsPeriod;
   private final Queue<Stat> stats = new ConcurrentLinkedQueue<>();
+  private final Map<String, RevisionStatus> statuses = new ConcurrentHashMap<>();
   private final Map<String, Runnable> watches = new HashMap<>();
   private volatile boolean pending;
   private volatile boolean stopped;
@@ -102,8 +110,9 @@ public final class Reports implements StatsSink {
       return;
     }
     List<InstanceStatus> list = instances();
+    List<RevisionState> states = revisionStates();
     calls
-        .reportInstances(list)
+        .reportInstances(list, states)
         .onFailure(
             e ->
                 LOG.log(
@@ -140,6 +149,28 @@ public final class Reports implements StatsSink {
       }
     }
     return out;
+  }
+
+  /** The last status the runtime computed of each revision the node runs or ran. */
+  List<RevisionState> revisionStates() {
+    List<RevisionState> out = new ArrayList<>();
+    for (String key : revisions.get()) {
+      RevisionStatus s = statuses.get(key);
+      if (s != null) {
+        String[] p = key.split("/", 2);
+        out.add(RevisionStates.toMessage(p[0], p[1], s));
+      }
+    }
+    return out;
+  }
+
+  // -- StatusReporter: the runtime's revision status, on its context; sent with the instances ----
+
+  @Override
+  public Future<Void> report(String namespace, String revision, RevisionStatus status) {
+    statuses.put(namespace + "/" + revision, status);
+    soon();
+    return Future.succeededFuture();
   }
 
   // -- StatsSink: the agent's per-second stats, on its context ------------------------------------

@@ -2,12 +2,15 @@ package dev.skiff.nodeagent;
 
 import dev.skiff.api.mesh.IssuedCertificate;
 import dev.skiff.api.node.StatMessages;
+import dev.skiff.api.node.v1.EnvSourceKind;
+import dev.skiff.api.node.v1.GetEnvSourceRequest;
 import dev.skiff.api.node.v1.GetModuleRequest;
 import dev.skiff.api.node.v1.GetRevisionRequest;
 import dev.skiff.api.node.v1.InstanceReport;
 import dev.skiff.api.node.v1.InstanceStatus;
 import dev.skiff.api.node.v1.NodeServiceGrpcClient;
 import dev.skiff.api.node.v1.RevisionResponse;
+import dev.skiff.api.node.v1.RevisionState;
 import dev.skiff.api.node.v1.SignWorkloadRequest;
 import dev.skiff.api.node.v1.StatsReport;
 import dev.skiff.api.stats.Stat;
@@ -22,6 +25,8 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -143,11 +148,40 @@ public final class WorkCalls {
         chain.isEmpty() ? null : chain.get(0).getSerialNumber().toString(16));
   }
 
+  /**
+   * The values of secret ({@code secret} true) or config map {@code namespace/name}, which an
+   * assigned revision takes env from; empty when it does not exist.
+   */
+  public Future<Optional<Map<String, String>>> envSource(
+      String namespace, boolean secret, String name) {
+    return unary(
+            NodeServiceGrpcClient.GetEnvSource,
+            GetEnvSourceRequest.newBuilder()
+                .setNodeName(nodeName)
+                .setNamespace(namespace)
+                .setKind(
+                    secret
+                        ? EnvSourceKind.ENV_SOURCE_KIND_SECRET
+                        : EnvSourceKind.ENV_SOURCE_KIND_CONFIG_MAP)
+                .setName(name)
+                .build())
+        .map(r -> r.getFound() ? Optional.of(Map.copyOf(r.getValuesMap())) : Optional.empty());
+  }
+
   /** The node's instances now (the whole set). */
   public Future<Void> reportInstances(List<InstanceStatus> instances) {
+    return reportInstances(instances, List.of());
+  }
+
+  /** The node's instances and its revisions' statuses now (the whole sets). */
+  public Future<Void> reportInstances(List<InstanceStatus> instances, List<RevisionState> states) {
     return unary(
             NodeServiceGrpcClient.ReportInstances,
-            InstanceReport.newBuilder().setNodeName(nodeName).addAllInstances(instances).build())
+            InstanceReport.newBuilder()
+                .setNodeName(nodeName)
+                .addAllInstances(instances)
+                .addAllRevisions(states)
+                .build())
         .mapEmpty();
   }
 

@@ -4,13 +4,18 @@ import dev.skiff.api.validation.Names;
 import dev.skiff.api.validation.Quantities;
 import dev.skiff.node.LoopbackFront;
 import dev.skiff.node.NodeAgent;
+import dev.skiff.node.container.ContainerBackend;
+import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.wasm.WasmBackend;
 import dev.skiff.node.wasm.WasmVolumes;
 import dev.skiff.nodeagent.AssignedWork;
+import dev.skiff.nodeagent.NodeHoldings;
+import dev.skiff.nodeagent.RemoteEnvSources;
 import dev.skiff.nodeagent.RemoteModules;
 import dev.skiff.nodeagent.RemoteNodeAgent;
 import dev.skiff.nodeagent.Reports;
 import dev.skiff.nodeagent.WorkCalls;
+import dev.skiff.oci.ImageStore;
 import dev.skiff.wasm.WasmRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,8 +40,9 @@ import java.util.Set;
  * holds its lease, and runs what it is assigned on node-runtime's {@link NodeAgent} (node-agent's
  * {@link AssignedWork}): Wasm instances, each behind a mesh sidecar on the advertised address whose
  * certificate the control plane's CA signs (SignWorkload), modules streamed from the control plane
- * and cached in the data directory; its instances and stats go back as reports ({@link Reports}).
- * Containers are not run by remote nodes yet: the node registers the {@code wasm} kind only.
+ * and cached in the data directory; with root and runc also containers, their images pulled here
+ * (oci-image's {@link ImageStore}) and run under runc behind the same sidecars; its instances,
+ * revision statuses and stats go back as reports ({@link Reports}).
  */
 final class NodeRole {
   private static final System.Logger LOG = System.getLogger(NodeRole.class.getName());
@@ -50,6 +56,8 @@ final class NodeRole {
   private RemoteNodeAgent agent;
   private NodeAgent runtime;
   private Reports reports;
+  private ImageStore images;
+  private final NodeHoldings holdings = new NodeHoldings();
 
   NodeRole(SkiffdOptions options) {
     this.options = options;
@@ -133,6 +141,27 @@ final class NodeRole {
   /** Starts the agent; fails when the control plane refuses the node. */
   Future<Void> start(RemoteNodeAgent.Builder settings) {
     vertx = Vertx.vertx();
+    Path dataDir = options.dataDir.toAbsolutePath();
+    // Containers need root and runc, as skiffd's own node does: without them the node registers
+    // wasm only and says why. Images are pulled here, from the registry the revision names.
+    images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
+    return ContainerBackend.create(
+            vertx,
+            Skiffd.containerConfig(dataDir, options.podSubnet),
+            holdings.images(new ImageStoreSource(images)))
+        .map(b -> (RuntimeBackend) b)
+        .otherwise(
+            err -> {
+              LOG.log(
+                  System.Logger.Level.WARNING,
+                  "container functions are disabled on this node: {0}",
+                  err.getMessage());
+              return null;
+            })
+        .compose(containers -> start(settings, containers));
+  }
+
+  private Future<Void> start(RemoteNodeAgent.Builder settings, RuntimeBackend containers) {
     // The link (heartbeats, assignments, reports) on a Vert.x of its own: a start that keeps the
     // runtime's event loop busy (class loading on a loaded machine, say) must not delay a heartbeat
     // past the lease.
@@ -150,10 +179,15 @@ final class NodeRole {
     agent =
         settings
             .withVertx(linkVertx)
-            .withKinds(Set.of("wasm"))
+            .withKinds(containers != null ? Set.of("wasm", "oci") : Set.of("wasm"))
             .onAssignments(set -> work[0].apply(set))
+            // Placement prefers a node holding the image or module: what it holds goes with
+            // registration and every heartbeat.
+            .withCached(holdings::held)
             .build();
     WorkCalls calls = agent.work();
+    RemoteModules modules = new RemoteModules(vertx, calls, dataDir.resolve("modules"));
+    holdings.modules(modules);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WasmRuntime wasm =
         WasmRuntime.builder()
@@ -180,12 +214,7 @@ final class NodeRole {
         NodeAgent.builder()
             .withVertx(vertx)
             .withNodeName(agent.nodeName())
-            .withBackend(
-                new WasmBackend(
-                    vertx,
-                    wasm,
-                    new RemoteModules(vertx, calls, dataDir.resolve("modules")),
-                    WasmVolumes.none()))
+            .withBackend(new WasmBackend(vertx, wasm, modules, WasmVolumes.none()))
             .withDrain(Duration.ofSeconds(options.drainSeconds))
             // A withdrawn endpoint reaches the gateways through a report: the instance keeps
             // serving a while longer than in one JVM before it drains.
@@ -199,6 +228,9 @@ final class NodeRole {
                 1024)
             .withMeterRegistry(metrics)
             .withClock(clock);
+    if (containers != null) {
+      b.withBackend(containers);
+    }
     b.withFrontDoor(fronts != null ? fronts : new LoopbackFront(vertx, advertise));
     work[0] =
         new AssignedWork(
@@ -215,18 +247,23 @@ final class NodeRole {
         new Reports(
             linkVertx, calls, null, work[0]::known, Duration.ofSeconds(2), Duration.ofSeconds(1));
     b.withStatsSink(reports);
+    b.withStatusReporter(reports); // revision status rides on the instance reports
+    // Env from secrets and config maps: read from the control plane at each start, never stored.
+    b.withEnvSources(new RemoteEnvSources(calls));
     runtime = b.build();
     work[0].agent(runtime);
     reports.endpoints(runtime.endpoints());
-    return agent
-        .start()
+    return modules
+        .scan()
+        .compose(v -> agent.start())
         .map(
             a -> {
               reports.start();
               LOG.log(
                   System.Logger.Level.INFO,
-                  "node {0} runs Wasm instances on {1}",
+                  "node {0} runs {1} instances on {2}",
                   agent.nodeName(),
+                  containers != null ? "Wasm and container" : "Wasm",
                   advertise);
               return null;
             });
@@ -242,6 +279,9 @@ final class NodeRole {
     }
     if (runtime != null) {
       runtime.close().toCompletionStage().toCompletableFuture().join();
+    }
+    if (images != null) {
+      images.close().toCompletionStage().toCompletableFuture().join();
     }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -405,6 +405,8 @@ public final class Skiffd {
                               s.poke(ns, revision);
                             }
                           })
+                      // Without a node in this JVM, revision status is the remote nodes' reports.
+                      .withRevisionStatusFromNodes(!localNode)
                       .withAdmissionLimits(
                           new AdmissionLimits(
                               options.maxInstancesPerRevision, "--max-instances-per-revision"))

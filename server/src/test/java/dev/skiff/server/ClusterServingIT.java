@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.examples.Examples;
 import io.vertx.core.http.HttpVersion;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,12 +68,12 @@ class ClusterServingIT {
                 "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
     Path join = dir.resolve("join");
     cli.ok("nodes", "token", "create", "--out", join.toString());
-    Map<String, Agent> agents = new TreeMap<>();
+    Map<String, NodeProcess> agents = new TreeMap<>();
     for (int i = 0; i < NODES.size(); i++) {
       String name = NODES.get(i);
       agents.put(name, agent(dir, nodePort, name, "127.0.0." + (i + 2), join));
     }
-    for (Agent a : agents.values()) {
+    for (NodeProcess a : agents.values()) {
       a.await("registered");
     }
 
@@ -97,6 +94,9 @@ class ClusterServingIT {
       assertEquals(1, endpoints.size(), "spread one per node: " + ready);
       assertTrue(endpoints.get(0).startsWith("127.0.0." + (i + 2) + ":"), ready.toString());
     }
+
+    // The revision's status is the nodes' reports summed: 3 ready, Ready.
+    awaitRevisionReady(cli, 3, 30);
 
     // skiff instances lists them with their node.
     JsonNode listed = cli.ok("instances", "hello", "-o", "json").json();
@@ -123,9 +123,9 @@ class ClusterServingIT {
       while (System.nanoTime() < until && loader.sent() < 50) {
         Thread.onSpinWait();
       }
-      Agent n1 = agents.get("n1");
-      n1.process.destroyForcibly();
-      n1.process.waitFor(10, TimeUnit.SECONDS);
+      NodeProcess n1 = agents.get("n1");
+      n1.process().destroyForcibly();
+      n1.process().waitFor(10, TimeUnit.SECONDS);
       long killed = System.nanoTime();
 
       // Its instance is placed again on the two others, within the lease plus 2 s.
@@ -135,6 +135,7 @@ class ClusterServingIT {
           "ClusterServingIT: 3 instances ready on n2+n3 %d ms after SIGKILL of n1 (lease %d s):"
               + " %s%n",
           TimeUnit.NANOSECONDS.toMillis(replaced - killed), LEASE_SECONDS, after);
+      awaitRevisionReady(cli, 3, 30); // n1's instance counted no more, the new one counted
       Thread.sleep(500); // a little load on the new placement (not a wait for a condition)
       List<Loader.Outcome> outcomes = loader.finish();
       long failedDuringLoss = outcomes.stream().filter(o -> !o.ok()).count();
@@ -182,6 +183,30 @@ class ClusterServingIT {
       }
     }
     return failed;
+  }
+
+  /**
+   * Waits until {@code skiff revisions} shows hello-00001 Ready with {@code ready} ready instances
+   * (the control plane runs none: the count is the nodes' reports).
+   */
+  private static void awaitRevisionReady(Cli cli, int ready, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    JsonNode status = null;
+    while (System.nanoTime() < deadline) {
+      status =
+          cli.ok("revisions", "hello", "-o", "json").json().path("items").get(0).path("status");
+      boolean isReady = false;
+      for (JsonNode c : status.path("conditions")) {
+        isReady |=
+            "Ready".equals(c.path("type").asText()) && "True".equals(c.path("status").asText());
+      }
+      if (isReady && status.path("readyInstances").asInt() == ready) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "hello-00001 not Ready with " + ready + " ready instances in " + seconds + " s: " + status);
   }
 
   /**
@@ -260,73 +285,10 @@ class ClusterServingIT {
     }
   }
 
-  /** A {@code skiffd --roles node} process and what it prints. */
-  private record Agent(Process process, List<String> lines) {
-    void await(String text) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        synchronized (lines) {
-          if (lines.stream().anyMatch(l -> l.contains(text))) {
-            return;
-          }
-        }
-        if (!process.isAlive()) {
-          throw new AssertionError("the agent exited " + process.exitValue() + ": " + output());
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError("the agent did not get there: " + output());
-    }
-
-    String output() {
-      synchronized (lines) {
-        return String.join("\n", lines);
-      }
-    }
-  }
-
-  private Agent agent(Path dir, int nodePort, String name, String address, Path join)
+  private NodeProcess agent(Path dir, int nodePort, String name, String address, Path join)
       throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        List.of(
-            java,
-            "-jar",
-            Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
-            "--roles",
-            "node",
-            "--control-plane",
-            "127.0.0.1:" + nodePort,
-            "--node-name",
-            name,
-            "--data-dir",
-            dir.resolve("node-" + name).toString(),
-            "--bootstrap-token",
-            join.resolve("bootstrap-token").toString(),
-            "--control-plane-ca",
-            join.resolve("ca.pem").toString(),
-            "--advertise-address",
-            address,
-            "--node-cpu",
-            "1",
-            "--node-memory",
-            "1Gi");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    processes.add(p);
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
-              } catch (java.io.IOException e) {
-                lines.add("(output ended: " + e + ")");
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return new Agent(p, lines);
+    NodeProcess p = NodeProcess.start(dir, nodePort, name, address, join, List.of());
+    processes.add(p.process());
+    return p;
   }
 }

@@ -8,6 +8,7 @@ import dev.skiff.controlplane.internal.nodes.NodeRecords;
 import dev.skiff.controlplane.internal.nodes.NodeServer;
 import dev.skiff.controlplane.internal.nodes.Placer;
 import dev.skiff.controlplane.internal.nodes.ReportFollower;
+import dev.skiff.controlplane.internal.nodes.RevisionStatuses;
 import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.controlplane.spi.Store;
 import io.vertx.core.Future;
@@ -49,7 +50,22 @@ public final class NodePort {
     this.vertx = b.vertx;
     NodeRecords records = new NodeRecords(b.store, b.clock);
     BootstrapTokens tokens = new BootstrapTokens(b.store, b.clock);
-    this.lifecycle = new NodeLifecycle(records, b.clock, b.lease, b.remote::lost);
+    RevisionStatuses statuses = new RevisionStatuses(b.statusWriter, b.clock);
+    // A node gone (lease run out, connection closed) loses its endpoints and its say in status.
+    RemoteInstances remote =
+        new RemoteInstances() {
+          @Override
+          public void reported(String node, java.util.List<ReportedInstance> instances) {
+            b.remote.reported(node, instances);
+          }
+
+          @Override
+          public void lost(String node) {
+            b.remote.lost(node);
+            statuses.lost(node);
+          }
+        };
+    this.lifecycle = new NodeLifecycle(records, b.clock, b.lease, remote::lost);
     this.admin = new NodeAdmin(records, tokens, b.ca::trustBundle);
     this.placer = new Placer(records, lifecycle, b.demand);
     this.follower = new ReportFollower(records, b.remote);
@@ -66,8 +82,10 @@ public final class NodePort {
             b.heartbeat,
             b.stats,
             b.modules,
-            b.remote,
+            remote,
             b.pokes,
+            statuses,
+            b.env,
             b.clock);
     this.checkEvery = b.checkEvery;
     this.serve = b.port >= 0;
@@ -190,6 +208,8 @@ public final class NodePort {
     private RemoteInstances remote = RemoteInstances.NONE;
     private Demand demand = Demand.NONE;
     private java.util.function.BiConsumer<String, String> pokes = (ns, rev) -> {};
+    private RevisionStatusWriter statusWriter = RevisionStatusWriter.NONE;
+    private EnvValues env = EnvValues.NONE;
 
     private Builder() {}
 
@@ -282,6 +302,25 @@ public final class NodePort {
      */
     public Builder withPokes(java.util.function.BiConsumer<String, String> p) {
       this.pokes = Objects.requireNonNull(p);
+      return this;
+    }
+
+    /**
+     * Where revision statuses summed over the nodes' reports go; default nowhere (a control plane
+     * whose in-process node writes them). With every role but node, the control plane's revision
+     * status.
+     */
+    public Builder withRevisionStatus(RevisionStatusWriter w) {
+      this.statusWriter = Objects.requireNonNull(w);
+      return this;
+    }
+
+    /**
+     * Where GetEnvSource opens secrets and config maps for nodes (each only for what its
+     * assignments name); default none exist.
+     */
+    public Builder withEnvValues(EnvValues e) {
+      this.env = Objects.requireNonNull(e);
       return this;
     }
 

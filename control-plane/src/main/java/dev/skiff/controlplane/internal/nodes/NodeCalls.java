@@ -4,6 +4,8 @@ import dev.skiff.api.mesh.IssuedCertificate;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.model.NodeSpec;
 import dev.skiff.api.model.Resources;
+import dev.skiff.api.model.RevisionStatus;
+import dev.skiff.api.node.RevisionStates;
 import dev.skiff.api.node.StatMessages;
 import dev.skiff.api.node.v1.Assignment;
 import dev.skiff.api.node.v1.AssignmentSet;
@@ -16,6 +18,7 @@ import dev.skiff.api.node.v1.NodeServiceGrpcService;
 import dev.skiff.api.node.v1.RegisterRequest;
 import dev.skiff.api.node.v1.RegisterResponse;
 import dev.skiff.api.node.v1.ReportResponse;
+import dev.skiff.api.node.v1.RevisionState;
 import dev.skiff.api.node.v1.WorkloadKind;
 import dev.skiff.api.stats.InvalidStatException;
 import dev.skiff.api.stats.Stat;
@@ -36,7 +39,9 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -49,6 +54,7 @@ import java.util.regex.Pattern;
  */
 final class NodeCalls {
   private static final System.Logger LOG = System.getLogger(NodeCalls.class.getName());
+  private static final int MAX_REVISION_STATES = 10_000;
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
 
   private final NodeRecords records;
@@ -61,6 +67,7 @@ final class NodeCalls {
   private final NodeWorkCalls work;
   private final RemoteInstances remote;
   private final ComponentCalls components;
+  private final RevisionStatuses statuses;
 
   NodeCalls(
       NodeRecords records,
@@ -72,7 +79,9 @@ final class NodeCalls {
       Consumer<Stat> stats,
       Function<String, Future<Buffer>> modules,
       RemoteInstances remote,
-      java.util.function.BiConsumer<String, String> pokes) {
+      java.util.function.BiConsumer<String, String> pokes,
+      RevisionStatuses statuses,
+      dev.skiff.controlplane.nodes.EnvValues env) {
     this.records = records;
     this.tokens = tokens;
     this.ca = ca;
@@ -80,9 +89,10 @@ final class NodeCalls {
     this.certificateTtl = certificateTtl;
     this.heartbeat = heartbeat;
     this.stats = stats;
-    this.work = new NodeWorkCalls(records, ca, modules);
+    this.work = new NodeWorkCalls(records, ca, modules, env);
     this.remote = remote;
     this.components = new ComponentCalls(tokens, ca, certificateTtl, stats, pokes);
+    this.statuses = statuses;
   }
 
   void bind(GrpcServer server) {
@@ -101,21 +111,25 @@ final class NodeCalls {
     unary(
         server,
         NodeServiceGrpcService.Heartbeat,
-        (req, m) ->
-            lifecycle
-                .heartbeat(caller(req, m.getNodeName()))
-                .map(
-                    spec ->
-                        HeartbeatResponse.newBuilder()
-                            .setLeaseMillis(lifecycle.lease().toMillis())
-                            .setCordoned(Boolean.TRUE.equals(spec.cordoned()))
-                            .setDraining(Boolean.TRUE.equals(spec.drain()))
-                            .build()));
+        (req, m) -> {
+          String node = caller(req, m.getNodeName());
+          lifecycle.caches().held(node, m.getCachedList());
+          return lifecycle
+              .heartbeat(node)
+              .map(
+                  spec ->
+                      HeartbeatResponse.newBuilder()
+                          .setLeaseMillis(lifecycle.lease().toMillis())
+                          .setCordoned(Boolean.TRUE.equals(spec.cordoned()))
+                          .setDraining(Boolean.TRUE.equals(spec.drain()))
+                          .build());
+        });
     unary(
         server,
         NodeServiceGrpcService.ReportInstances,
         (req, m) -> {
           String node = caller(req, m.getNodeName());
+          Map<String, RevisionStatus> states = revisionStates(m.getRevisionsList());
           List<NodeRecords.InstanceRecord> list = new ArrayList<>();
           for (InstanceStatus s : m.getInstancesList()) {
             list.add(
@@ -130,7 +144,7 @@ final class NodeCalls {
           }
           return records
               .saveInstances(node, list)
-              .compose(v -> forward(node, list))
+              .compose(v -> forward(node, list, states))
               .map(v -> ReportResponse.getDefaultInstance());
         });
     unary(
@@ -141,6 +155,10 @@ final class NodeCalls {
         server,
         NodeServiceGrpcService.SignWorkload,
         (req, m) -> work.sign(caller(req, m.getNodeName()), m));
+    unary(
+        server,
+        NodeServiceGrpcService.GetEnvSource,
+        (req, m) -> work.envSource(caller(req, m.getNodeName()), m));
     server.callHandler(
         NodeServiceGrpcService.GetModule,
         req ->
@@ -185,7 +203,8 @@ final class NodeCalls {
    * Hands a live node's report to {@link RemoteInstances}, keeping only what it holds ({@link
    * ReportFilter}). A report from a node without its lease is stored but not followed.
    */
-  private Future<Void> forward(String node, List<NodeRecords.InstanceRecord> reported) {
+  private Future<Void> forward(
+      String node, List<NodeRecords.InstanceRecord> reported, Map<String, RevisionStatus> states) {
     if (!lifecycle.live(node)) {
       return Future.succeededFuture();
     }
@@ -196,8 +215,40 @@ final class NodeCalls {
               List<NodeRecords.AssignmentRecord> assigned = both.resultAt(1);
               String address = n.map(x -> x.spec().address()).orElse(null);
               remote.reported(node, ReportFilter.apply(node, address, assigned, reported));
+              Map<String, RevisionStatus> held = new HashMap<>();
+              states.forEach(
+                  (key, status) -> {
+                    if (assigned.stream()
+                        .anyMatch(a -> key.equals(a.namespace() + "/" + a.revision()))) {
+                      held.put(key, status);
+                    }
+                  });
+              statuses.reported(node, held);
               return null;
             });
+  }
+
+  /** The report's revision states by {@code ns/revision}; INVALID_ARGUMENT naming a bad one. */
+  private static Map<String, RevisionStatus> revisionStates(List<RevisionState> list) {
+    if (list.size() > MAX_REVISION_STATES) {
+      throw new CallRefusedException(
+          GrpcStatus.INVALID_ARGUMENT,
+          "a report holds at most " + MAX_REVISION_STATES + " revisions, got " + list.size(),
+          "report only the revisions assigned to the node");
+    }
+    Map<String, RevisionStatus> out = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      RevisionState r = list.get(i);
+      try {
+        out.put(r.getNamespace() + "/" + r.getRevision(), RevisionStates.fromMessage(r));
+      } catch (InvalidStatException e) {
+        throw new CallRefusedException(
+            GrpcStatus.INVALID_ARGUMENT,
+            "revisions[" + i + "]: " + e.getMessage(),
+            "send each revision's status as the node's runtime computes it");
+      }
+    }
+    return out;
   }
 
   private Future<CertificateResponse> bootstrap(BootstrapRequest m) {
@@ -263,6 +314,7 @@ final class NodeCalls {
             m.getAddresses(0),
             new Resources(Long.toString(c.getMemoryBytes()), c.getCpuMillis() + "m"),
             runtimes);
+    lifecycle.caches().held(node, m.getCachedList());
     return lifecycle
         .register(node, offered)
         .map(
@@ -321,7 +373,7 @@ final class NodeCalls {
                             .closeHandler(
                                 v -> {
                                   w.cancel();
-                                  remote.lost(node);
+                                  remote.lost(node); // its say in revision status too
                                   // Other control planes follow the stored report: empty now.
                                   records
                                       .saveInstances(node, List.of())

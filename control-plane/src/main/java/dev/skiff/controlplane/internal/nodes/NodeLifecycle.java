@@ -24,6 +24,7 @@ public final class NodeLifecycle {
   private final Clock clock;
   private final Leases leases;
   private final java.util.function.Consumer<String> onLost;
+  private final NodeCaches caches = new NodeCaches();
 
   public NodeLifecycle(NodeRecords records, Clock clock, Duration lease) {
     this(records, clock, lease, name -> {});
@@ -46,6 +47,11 @@ public final class NodeLifecycle {
 
   public Duration lease() {
     return leases.duration();
+  }
+
+  /** What each node last said it holds (images, modules), for placement. */
+  NodeCaches caches() {
+    return caches;
   }
 
   /** Starts every registered node's lease at now. */

@@ -41,6 +41,8 @@ public final class NodeServer {
       java.util.function.Function<String, Future<io.vertx.core.buffer.Buffer>> modules,
       dev.skiff.controlplane.nodes.RemoteInstances remote,
       java.util.function.BiConsumer<String, String> pokes,
+      RevisionStatuses statuses,
+      dev.skiff.controlplane.nodes.EnvValues env,
       Clock clock) {
     this.vertx = vertx;
     this.identity = new PortIdentity(vertx, ca, certificateTtl, clock);
@@ -55,7 +57,9 @@ public final class NodeServer {
             stats,
             modules,
             remote,
-            pokes);
+            pokes,
+            statuses,
+            env);
     this.host = host;
     this.port = port;
   }

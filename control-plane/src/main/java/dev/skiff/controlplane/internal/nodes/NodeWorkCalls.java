@@ -3,9 +3,14 @@ package dev.skiff.controlplane.internal.nodes;
 import com.google.protobuf.ByteString;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.api.model.EnvSource;
 import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.node.v1.CertificateResponse;
+import dev.skiff.api.node.v1.EnvSourceKind;
+import dev.skiff.api.node.v1.EnvSourceResponse;
+import dev.skiff.api.node.v1.GetEnvSourceRequest;
 import dev.skiff.api.node.v1.GetModuleRequest;
 import dev.skiff.api.node.v1.GetRevisionRequest;
 import dev.skiff.api.node.v1.ModuleChunk;
@@ -14,6 +19,7 @@ import dev.skiff.api.node.v1.SignWorkloadRequest;
 import dev.skiff.controlplane.internal.resources.Keys;
 import dev.skiff.controlplane.internal.resources.Repository;
 import dev.skiff.controlplane.mesh.MeshCa;
+import dev.skiff.controlplane.nodes.EnvValues;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
@@ -39,12 +45,63 @@ final class NodeWorkCalls {
   private final Repository repo;
   private final MeshCa ca;
   private final Function<String, Future<Buffer>> modules;
+  private final EnvValues env;
 
-  NodeWorkCalls(NodeRecords records, MeshCa ca, Function<String, Future<Buffer>> modules) {
+  NodeWorkCalls(
+      NodeRecords records, MeshCa ca, Function<String, Future<Buffer>> modules, EnvValues env) {
     this.records = records;
     this.repo = new Repository(records.store());
     this.ca = ca;
     this.modules = modules;
+    this.env = env;
+  }
+
+  /**
+   * The values of a secret or config map, if a revision assigned to {@code node} takes env from it
+   * (envValueFrom or envFrom, in its namespace); PERMISSION_DENIED otherwise, whether or not it
+   * exists, so a node learns nothing of sources it has no business with.
+   */
+  Future<EnvSourceResponse> envSource(String node, GetEnvSourceRequest m) {
+    boolean secret = m.getKind() == EnvSourceKind.ENV_SOURCE_KIND_SECRET;
+    if (!secret && m.getKind() != EnvSourceKind.ENV_SOURCE_KIND_CONFIG_MAP) {
+      return Future.failedFuture(
+          new CallRefusedException(
+              GrpcStatus.INVALID_ARGUMENT,
+              "kind is " + m.getKind() + ", not a kind of env source",
+              "send ENV_SOURCE_KIND_SECRET or ENV_SOURCE_KIND_CONFIG_MAP"));
+    }
+    String ns = m.getNamespace();
+    String name = m.getName();
+    String what = (secret ? "secret " : "config map ") + ns + "/" + name;
+    return assignedRevisions(node)
+        .compose(
+            revs -> {
+              boolean named =
+                  revs.stream()
+                      .filter(r -> r.metadata().namespaceOrDefault().equals(ns))
+                      .anyMatch(r -> takesEnvFrom(r.spec().template(), secret, name));
+              if (!named) {
+                return Future.failedFuture(
+                    new CallRefusedException(
+                        GrpcStatus.PERMISSION_DENIED,
+                        "no revision assigned to node " + node + " takes env from " + what,
+                        "a node may read only the secrets and config maps its assignments"
+                            + " name in envValueFrom or envFrom"));
+              }
+              return (secret ? env.secret(ns, name) : env.configMap(ns, name))
+                  .map(
+                      values ->
+                          EnvSourceResponse.newBuilder()
+                              .setFound(values.isPresent())
+                              .putAllValues(values.orElse(java.util.Map.of()))
+                              .build());
+            });
+  }
+
+  private static boolean takesEnvFrom(RevisionTemplate t, boolean secret, String name) {
+    java.util.stream.Stream<EnvSource> all =
+        java.util.stream.Stream.concat(t.envValueFrom().values().stream(), t.envFrom().stream());
+    return all.anyMatch(s -> s.isSecret() == secret && name.equals(s.sourceName()));
   }
 
   Future<RevisionResponse> revision(String node, GetRevisionRequest m) {

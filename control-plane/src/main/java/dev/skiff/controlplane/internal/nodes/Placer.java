@@ -122,9 +122,24 @@ public final class Placer {
               Set.copyOf(n.spec().runtimes()),
               cap.cpuMillis(),
               cap.memoryBytes(),
-              Set.of()));
+              lifecycle.caches().of(name)));
     }
     return out;
+  }
+
+  /**
+   * The image as nodes ask for it, so the cache preference matches what they report holding: the
+   * template's reference until the revision records the digest a node pulled, then the repository
+   * pinned to it (node-runtime's container backend does the same).
+   */
+  static String image(String image, Revision r) {
+    String digest = r.status() == null ? null : r.status().imageDigest();
+    if (digest == null || image.contains("@")) {
+      return image;
+    }
+    int slash = image.lastIndexOf('/');
+    int colon = image.lastIndexOf(':');
+    return (colon > slash ? image.substring(0, colon) : image) + "@" + digest;
   }
 
   static List<Placement.Want> wants(List<Service> services, List<Revision> revisions) {
@@ -182,7 +197,7 @@ public final class Placer {
               container ? "container" : "wasm",
               cpu,
               mem,
-              container ? t.image() : t.wasm() == null ? null : t.wasm().digest(),
+              container ? image(t.image(), r) : t.wasm() == null ? null : t.wasm().digest(),
               count));
     }
     return out;
