@@ -20,7 +20,9 @@ import java.util.Locale;
  * null ({@link LocalInstances#NONE} when no instance is entered in process); {@code upstreamTls} is
  * null when every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS
  * listener, {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code
- * publicHttpsPort} is the port redirects to HTTPS name (0: the listener's own).
+ * publicHttpsPort} is the port redirects to HTTPS name (0: the listener's own). {@code
+ * instanceConnectTimeout} bounds connecting to an instance (the activator gets the proxy's connect
+ * timeout); {@code deadPeerTimeout} how soon a connection whose peer went silent is closed.
  */
 public record GatewayConfig(
     ProxySettings proxy,
@@ -35,7 +37,9 @@ public record GatewayConfig(
     UpstreamTls upstreamTls,
     TlsCertificates tlsCertificates,
     AcmeChallenges acmeChallenges,
-    int publicHttpsPort) {
+    int publicHttpsPort,
+    Duration instanceConnectTimeout,
+    Duration deadPeerTimeout) {
 
   /**
    * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code

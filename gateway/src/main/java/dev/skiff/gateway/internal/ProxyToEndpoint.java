@@ -41,7 +41,12 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   /** Response headers the gateway sets itself. */
   private static final Set<String> OWNED = Set.of(RequestIds.HEADER, PickRevision.REVISION_HEADER);
 
+  /** To the activator, with the proxy's connect timeout. */
   private final EndpointProxy proxy;
+
+  /** To instances, with the gateway's shorter connect timeout: another instance is a retry away. */
+  private final EndpointProxy instanceProxy;
+
   private final GatewayMetrics metrics;
   private final LocalActivator localActivator;
   private final LocalInstances localInstances;
@@ -51,6 +56,13 @@ final class ProxyToEndpoint implements Stage<Exchange> {
         new EndpointProxy(
             client,
             config.proxy().connectTimeout(),
+            config.proxy().bodyReadTimeout(),
+            OWNED,
+            config.upstreamTls());
+    this.instanceProxy =
+        new EndpointProxy(
+            client,
+            config.instanceConnectTimeout(),
             config.proxy().bodyReadTimeout(),
             OWNED,
             config.upstreamTls());
@@ -75,8 +87,9 @@ final class ProxyToEndpoint implements Stage<Exchange> {
         return handInProcess(x, local::serve);
       }
     }
-    return proxy.proxy(
-        x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
+    return (x.viaActivator() ? proxy : instanceProxy)
+        .proxy(
+            x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
   }
 
   /** The activator's or an instance sidecar's in-process entry. */
@@ -199,11 +212,13 @@ final class ProxyToEndpoint implements Stage<Exchange> {
               + " is safe; check the revision's instance logs if it persists",
           cause);
     }
-    return new UpstreamFailedException(
-        failure.phrase() + " " + hop,
+    String hint =
         "the instance may have crashed or be shutting down; retry, and check the revision's"
-            + " instance logs if it persists",
-        cause);
+            + " instance logs if it persists";
+    if (failure == UpstreamFailure.NO_RESPONSE) {
+      return new NoResponseException(failure.phrase() + " " + hop, hint, cause);
+    }
+    return new UpstreamFailedException(failure.phrase() + " " + hop, hint, cause);
   }
 
   private static String instance(Exchange x) {
