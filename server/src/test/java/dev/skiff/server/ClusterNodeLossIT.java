@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -227,16 +228,24 @@ class ClusterNodeLossIT {
 
   /** A few clients, each sending GETs one after another from a thread of its own. */
   private static final class Load {
-    record Result(int sent, List<String> failed) {
+    record Result(int sent, List<String> failed, long slowestMillis) {
       @Override
       public String toString() {
-        return sent + " GETs, " + failed.size() + " failed" + (failed.isEmpty() ? "" : failed);
+        return sent
+            + " GETs, "
+            + failed.size()
+            + " failed"
+            + (failed.isEmpty() ? "" : failed)
+            + ", slowest "
+            + slowestMillis
+            + " ms";
       }
     }
 
     private final List<Thread> threads = new ArrayList<>();
     private final List<String> failed = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicLong slowestNanos = new AtomicLong();
     private volatile boolean stopped;
 
     static Load start(Http http, int gateway, int clients) {
@@ -269,6 +278,8 @@ class ClusterNodeLossIT {
                   + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at)
                   + " ms");
         }
+        long took = System.nanoTime() - at;
+        slowestNanos.accumulateAndGet(took, Math::max);
         sent.incrementAndGet();
       }
     }
@@ -291,7 +302,8 @@ class ClusterNodeLossIT {
         t.join(TimeUnit.SECONDS.toMillis(60));
       }
       synchronized (failed) {
-        return new Result(sent.get(), List.copyOf(failed));
+        return new Result(
+            sent.get(), List.copyOf(failed), TimeUnit.NANOSECONDS.toMillis(slowestNanos.get()));
       }
     }
   }
