@@ -81,9 +81,6 @@ public interface Gateway {
    * #DEFAULT_MAX_CONNECTIONS} in all, {@value #DEFAULT_MAX_CONNECTIONS_PER_CLIENT} per client
    * address.
    */
-  /** {@link Builder#withInstanceConnectTimeout}'s default. */
-  Duration DEFAULT_INSTANCE_CONNECT_TIMEOUT = Duration.ofSeconds(1);
-
   /** {@link Builder#withDeadPeerTimeout}'s default. */
   Duration DEFAULT_DEAD_PEER_TIMEOUT = Duration.ofSeconds(2);
 
@@ -100,7 +97,6 @@ public interface Gateway {
     private TlsCertificates tlsCertificates;
     private AcmeChallenges acmeChallenges;
     private int publicHttpsPort;
-    private Duration instanceConnectTimeout = DEFAULT_INSTANCE_CONNECT_TIMEOUT;
     private Duration deadPeerTimeout = DEFAULT_DEAD_PEER_TIMEOUT;
 
     private Builder() {
@@ -219,23 +215,14 @@ public interface Gateway {
     }
 
     /**
-     * How long the gateway waits for a connection to an instance before it tries another (the
-     * request was sent nowhere); default 1 s, and never longer than {@link #withConnectTimeout},
-     * which still applies to the activator. Short, because an instance that does not accept within
-     * it is on a machine that is gone or cut off, and another instance is a retry away.
-     */
-    public Builder withInstanceConnectTimeout(Duration timeout) {
-      this.instanceConnectTimeout = Arguments.positive(timeout, "instance connect timeout");
-      return this;
-    }
-
-    /**
-     * How soon an upstream connection whose peer stopped acknowledging (its machine gone, its link
-     * cut: no reset ever comes) is closed: data unacknowledged for this long ends it
+     * How soon the gateway gives up on an upstream peer that went silent (its machine gone, its
+     * link cut: no reset ever comes): a TCP connect not answered within it fails (the request was
+     * sent nowhere, so it goes to another instance; a TLS handshake keeps {@link
+     * #withConnectTimeout}), data unacknowledged for this long ends the connection
      * (TCP_USER_TIMEOUT), and an idle pooled connection is probed by TCP keep-alive every second
-     * after a second's silence. A request in flight on it then fails as "no response" and, if it
-     * may be sent again, goes to another instance. Default 2 s; needs the native (epoll) transport,
-     * without which only the kernel's own retransmission timeouts apply.
+     * after a second's silence. A request in flight on a connection so ended fails as "no response"
+     * and, if it may be sent again, goes to another instance. Default 2 s; needs the native (epoll)
+     * transport, without which only the kernel's own retransmission timeouts apply.
      */
     public Builder withDeadPeerTimeout(Duration timeout) {
       this.deadPeerTimeout = Arguments.positive(timeout, "dead peer timeout");
@@ -246,10 +233,6 @@ public interface Gateway {
      * Builds the gateway. The request timeout ({@link #withRequestTimeout}) applies unless the
      * service's {@code spec.template.timeoutSeconds} says otherwise; past it a request gets 504.
      */
-    private static Duration min(Duration a, Duration b) {
-      return a.compareTo(b) <= 0 ? a : b;
-    }
-
     public Gateway build() {
       ProxySettings proxy = proxySettings();
       if (endpoints == null) {
@@ -275,7 +258,6 @@ public interface Gateway {
               tlsCertificates,
               acmeChallenges,
               publicHttpsPort,
-              min(instanceConnectTimeout, proxy.connectTimeout()),
               deadPeerTimeout));
     }
   }

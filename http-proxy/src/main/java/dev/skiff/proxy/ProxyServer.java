@@ -188,10 +188,10 @@ public final class ProxyServer {
 
     /**
      * Closes upstream connections whose peer went silent (a machine gone, a link cut: no reset
-     * comes): data unacknowledged for {@code timeout} ends the connection (TCP_USER_TIMEOUT), and
-     * idle ones are probed by TCP keep-alive every second after a second's silence. Needs the
-     * native (epoll) transport; without it the options are ignored. Default none: the kernel's
-     * retransmission timeouts (minutes).
+     * comes): a TCP connect not answered within {@code timeout} fails, data unacknowledged for
+     * {@code timeout} ends the connection (TCP_USER_TIMEOUT), and idle ones are probed by TCP
+     * keep-alive every second after a second's silence. Needs the native (epoll) transport; without
+     * it the options are ignored. Default none: the kernel's retransmission timeouts (minutes).
      */
     public Builder withDeadPeerTimeout(Duration timeout) {
       this.deadPeerTimeout = Arguments.positive(timeout, "dead peer timeout");

@@ -21,8 +21,7 @@ import java.util.Locale;
  * null when every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS
  * listener, {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code
  * publicHttpsPort} is the port redirects to HTTPS name (0: the listener's own). {@code
- * instanceConnectTimeout} bounds connecting to an instance (the activator gets the proxy's connect
- * timeout); {@code deadPeerTimeout} how soon a connection whose peer went silent is closed.
+ * deadPeerTimeout} is how soon a TCP connect or connection whose peer went silent fails.
  */
 public record GatewayConfig(
     ProxySettings proxy,
@@ -38,7 +37,6 @@ public record GatewayConfig(
     TlsCertificates tlsCertificates,
     AcmeChallenges acmeChallenges,
     int publicHttpsPort,
-    Duration instanceConnectTimeout,
     Duration deadPeerTimeout) {
 
   /**

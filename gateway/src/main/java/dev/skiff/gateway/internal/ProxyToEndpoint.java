@@ -41,11 +41,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   /** Response headers the gateway sets itself. */
   private static final Set<String> OWNED = Set.of(RequestIds.HEADER, PickRevision.REVISION_HEADER);
 
-  /** To the activator, with the proxy's connect timeout. */
   private final EndpointProxy proxy;
-
-  /** To instances, with the gateway's shorter connect timeout: another instance is a retry away. */
-  private final EndpointProxy instanceProxy;
 
   private final GatewayMetrics metrics;
   private final LocalActivator localActivator;
@@ -56,13 +52,6 @@ final class ProxyToEndpoint implements Stage<Exchange> {
         new EndpointProxy(
             client,
             config.proxy().connectTimeout(),
-            config.proxy().bodyReadTimeout(),
-            OWNED,
-            config.upstreamTls());
-    this.instanceProxy =
-        new EndpointProxy(
-            client,
-            config.instanceConnectTimeout(),
             config.proxy().bodyReadTimeout(),
             OWNED,
             config.upstreamTls());
@@ -87,9 +76,8 @@ final class ProxyToEndpoint implements Stage<Exchange> {
         return handInProcess(x, local::serve);
       }
     }
-    return (x.viaActivator() ? proxy : instanceProxy)
-        .proxy(
-            x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
+    return proxy.proxy(
+        x, ep.host(), ep.port(), ep.identity(), (failure, cause) -> failed(x, failure, cause));
   }
 
   /** The activator's or an instance sidecar's in-process entry. */

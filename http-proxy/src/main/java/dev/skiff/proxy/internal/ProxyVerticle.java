@@ -180,11 +180,14 @@ public final class ProxyVerticle extends VerticleBase {
     boolean tls = upstreamTls != null;
     HttpClientOptions options = new HttpClientOptions();
     if (deadPeerTimeout != null) {
-      // A peer that vanished without a reset: unacknowledged data ends the connection after the
-      // timeout, and keep-alive probes find it on an idle pooled connection (each unanswered probe
-      // counts against the same timeout).
+      // A peer that vanished without a reset: it does not answer a SYN within the timeout,
+      // unacknowledged data ends the connection after it, and keep-alive probes find it on an idle
+      // pooled connection (each unanswered probe counts against the same timeout). The TCP connect
+      // only: a TLS handshake keeps the request's own connect timeout (slow on a loaded machine).
+      int millis = (int) Math.max(1, deadPeerTimeout.toMillis());
       options
-          .setTcpUserTimeout((int) Math.max(1, deadPeerTimeout.toMillis()))
+          .setConnectTimeout(millis)
+          .setTcpUserTimeout(millis)
           .setTcpKeepAlive(true)
           .setTcpKeepAliveIdleSeconds(1)
           .setTcpKeepAliveIntervalSeconds(1)
