@@ -75,15 +75,15 @@ public interface Gateway {
   /** Stops listening and closes connections to instances. */
   Future<Void> close();
 
+  /** {@link Builder#withDeadPeerTimeout}'s default. */
+  Duration DEFAULT_DEAD_PEER_TIMEOUT = Duration.ofSeconds(2);
+
   /**
    * Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. Unlike other
    * proxies, the gateway faces untrusted clients, so its connections are capped by default: {@value
    * #DEFAULT_MAX_CONNECTIONS} in all, {@value #DEFAULT_MAX_CONNECTIONS_PER_CLIENT} per client
    * address.
    */
-  /** {@link Builder#withDeadPeerTimeout}'s default. */
-  Duration DEFAULT_DEAD_PEER_TIMEOUT = Duration.ofSeconds(2);
-
   final class Builder extends ProxyBuilder<Builder> {
     private String domain = "localhost";
     private EndpointSource endpoints;
