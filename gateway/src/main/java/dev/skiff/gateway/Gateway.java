@@ -75,6 +75,9 @@ public interface Gateway {
   /** Stops listening and closes connections to instances. */
   Future<Void> close();
 
+  /** {@link Builder#withDeadPeerTimeout}'s default. */
+  Duration DEFAULT_DEAD_PEER_TIMEOUT = Duration.ofSeconds(2);
+
   /**
    * Settings of a gateway; {@code withVertx} and {@code withEndpoints} are required. Unlike other
    * proxies, the gateway faces untrusted clients, so its connections are capped by default: {@value
@@ -94,6 +97,7 @@ public interface Gateway {
     private TlsCertificates tlsCertificates;
     private AcmeChallenges acmeChallenges;
     private int publicHttpsPort;
+    private Duration deadPeerTimeout = DEFAULT_DEAD_PEER_TIMEOUT;
 
     private Builder() {
       withMaxConnections(DEFAULT_MAX_CONNECTIONS);
@@ -211,6 +215,21 @@ public interface Gateway {
     }
 
     /**
+     * How soon the gateway gives up on an upstream peer that went silent (its machine gone, its
+     * link cut: no reset ever comes): a TCP connect not answered within it fails (the request was
+     * sent nowhere, so it goes to another instance; a TLS handshake keeps {@link
+     * #withConnectTimeout}), data unacknowledged for this long ends the connection
+     * (TCP_USER_TIMEOUT), and an idle pooled connection is probed by TCP keep-alive every second
+     * after a second's silence. A request in flight on a connection so ended fails as "no response"
+     * and, if it may be sent again, goes to another instance. Default 2 s; needs the native (epoll)
+     * transport, without which only the kernel's own retransmission timeouts apply.
+     */
+    public Builder withDeadPeerTimeout(Duration timeout) {
+      this.deadPeerTimeout = Arguments.positive(timeout, "dead peer timeout");
+      return this;
+    }
+
+    /**
      * Builds the gateway. The request timeout ({@link #withRequestTimeout}) applies unless the
      * service's {@code spec.template.timeoutSeconds} says otherwise; past it a request gets 504.
      */
@@ -238,7 +257,8 @@ public interface Gateway {
               upstreamTls,
               tlsCertificates,
               acmeChallenges,
-              publicHttpsPort));
+              publicHttpsPort,
+              deadPeerTimeout));
     }
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class ProxyServer {
   private final ConnectionGuard guard;
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private final UpstreamTls upstreamTls;
+  private final Duration deadPeerTimeout;
   private final ListenerTls listenerTls;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile String deployment;
@@ -52,6 +54,7 @@ public final class ProxyServer {
     this.guard = b.guard != null ? b.guard : ConnectionGuard.of(b.settings);
     this.pipelines = b.pipelines;
     this.upstreamTls = b.upstreamTls;
+    this.deadPeerTimeout = b.deadPeerTimeout;
     this.listenerTls = b.listenerTls;
   }
 
@@ -74,7 +77,14 @@ public final class ProxyServer {
             () -> {
               ProxyVerticle v =
                   new ProxyVerticle(
-                      host, listenPort, settings, guard, pipelines, upstreamTls, listenerTls);
+                      host,
+                      listenPort,
+                      settings,
+                      guard,
+                      pipelines,
+                      upstreamTls,
+                      listenerTls,
+                      deadPeerTimeout);
               created.add(v);
               return v;
             },
@@ -140,6 +150,7 @@ public final class ProxyServer {
     private int negativePortBase;
     private Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
     private UpstreamTls upstreamTls;
+    private Duration deadPeerTimeout;
     private ListenerTls listenerTls;
     private ConnectionGuard guard;
 
@@ -172,6 +183,18 @@ public final class ProxyServer {
      */
     public Builder withTls(ListenerTls tls) {
       this.listenerTls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Closes upstream connections whose peer went silent (a machine gone, a link cut: no reset
+     * comes): a TCP connect not answered within {@code timeout} fails, data unacknowledged for
+     * {@code timeout} ends the connection (TCP_USER_TIMEOUT), and idle ones are probed by TCP
+     * keep-alive every second after a second's silence. Needs the native (epoll) transport; without
+     * it the options are ignored. Default none: the kernel's retransmission timeouts (minutes).
+     */
+    public Builder withDeadPeerTimeout(Duration timeout) {
+      this.deadPeerTimeout = Arguments.positive(timeout, "dead peer timeout");
       return this;
     }
 

@@ -68,13 +68,34 @@ public final class Outliers<E> {
       r.consecutive++;
       // A probe after an ejection that fails ejects again at once, for twice as long.
       if (r.consecutive >= threshold || r.ejectedUntil != 0) {
-        long backoff =
-            Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(r.ejections, 16));
-        r.ejections++;
-        r.ejectedUntil = now + backoff;
-        r.consecutive = 0;
+        eject(r, now);
       }
     }
+  }
+
+  /**
+   * Ejects {@code e} at once, without waiting for {@link #CONSECUTIVE_FAILURES}: for a caller that
+   * knows the endpoint cannot be reached (no connection could be made, or its connection broke).
+   * The backoff is the detector's, as for any ejection; an endpoint ejected already stays as it is,
+   * and the detector that {@link #never()} ejects does not.
+   */
+  public void eject(E e, long now) {
+    if (threshold == Integer.MAX_VALUE) {
+      return;
+    }
+    Record r = records.computeIfAbsent(e, k -> new Record());
+    synchronized (r) {
+      if (r.ejectedUntil == 0 || now >= r.ejectedUntil) {
+        eject(r, now);
+      }
+    }
+  }
+
+  private static void eject(Record r, long now) {
+    long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(r.ejections, 16));
+    r.ejections++;
+    r.ejectedUntil = now + backoff;
+    r.consecutive = 0;
   }
 
   /** How many times {@code e} has been ejected since its last success. */

@@ -52,4 +52,23 @@ class OutliersTest {
     o.success("a");
     assertEquals(0, o.ejections("a"));
   }
+
+  @Test
+  void anEndpointKnownUnreachableIsEjectedAtOnceAndProbedAfterTheBackoff() {
+    Outliers<String> o = Outliers.create();
+    o.eject("a", 0);
+    assertTrue(o.ejected("a", S - 1));
+    o.eject("a", S / 2); // told again while ejected: the backoff stays
+    assertFalse(o.ejected("a", S));
+    o.eject("a", S); // the probe's connection failed too: twice as long
+    assertTrue(o.ejected("a", 3 * S - 1));
+    assertEquals(2, o.ejections("a"));
+  }
+
+  @Test
+  void theDetectorThatNeverEjectsIgnoresEjections() {
+    Outliers<String> o = Outliers.never();
+    o.eject("a", 0);
+    assertFalse(o.ejected("a", 0));
+  }
 }

@@ -2,13 +2,11 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.gateway.Gateway;
-import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.ConnectionGuard;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxyServer;
 import dev.skiff.proxy.Stage;
 import dev.skiff.routing.LiveRoutes;
-import dev.skiff.routing.PeakEwma;
 import io.vertx.core.Future;
 import java.util.function.IntSupplier;
 
@@ -36,19 +34,19 @@ public final class DefaultGateway implements Gateway {
     this.routes = new LiveRoutes(config.domain(), config.proxy().requestTimeout());
     this.domains = new LiveDomains(config.domain());
     this.metrics = new GatewayMetrics(config.registry());
-    PeakEwma<Endpoint> balancer = PeakEwma.create();
+    Upstreams upstreams = Upstreams.create(config.proxy().clock());
     // One guard for both listeners: the connection caps count a client's connections on either.
     ConnectionGuard guard = ConnectionGuard.of(config.proxy());
     IntSupplier httpsPort =
         () -> config.publicHttpsPort() > 0 ? config.publicHttpsPort() : actualTlsPort();
     this.server =
-        server(config, metrics, balancer, httpsPort, NEGATIVE_PORT_BASE)
+        server(config, metrics, upstreams, httpsPort, NEGATIVE_PORT_BASE)
             .withConnectionGuard(guard)
             .build();
     this.tlsServer =
         config.tlsCertificates() == null
             ? null
-            : server(config, metrics, balancer, httpsPort, TLS_NEGATIVE_PORT_BASE)
+            : server(config, metrics, upstreams, httpsPort, TLS_NEGATIVE_PORT_BASE)
                 .withConnectionGuard(guard)
                 .withTls(new GatewayListenerTls(config.tlsCertificates()))
                 .build();
@@ -57,7 +55,7 @@ public final class DefaultGateway implements Gateway {
   private ProxyServer.Builder server(
       GatewayConfig config,
       GatewayMetrics metrics,
-      PeakEwma<Endpoint> balancer,
+      Upstreams upstreams,
       IntSupplier httpsPort,
       int negativePortBase) {
     ProxyServer.Builder server =
@@ -65,11 +63,12 @@ public final class DefaultGateway implements Gateway {
             .withSettings(config.proxy())
             .withName("gateway")
             .withNegativePortBase(negativePortBase)
+            .withDeadPeerTimeout(config.deadPeerTimeout())
             .withPipeline(
                 client -> {
                   Stage<Exchange> pipeline =
                       Pipeline.assemble(
-                          config, routes, domains, httpsPort, metrics, balancer, client);
+                          config, routes, domains, httpsPort, metrics, upstreams, client);
                   return ProxyPipeline.of(
                       (request, context) ->
                           new Exchange(request, context, config.proxy().clock().instant()),

@@ -20,7 +20,8 @@ import java.util.Locale;
  * null ({@link LocalInstances#NONE} when no instance is entered in process); {@code upstreamTls} is
  * null when every endpoint speaks plaintext. {@code tlsCertificates} is null without an HTTPS
  * listener, {@code acmeChallenges} null when the gateway answers no ACME challenge; {@code
- * publicHttpsPort} is the port redirects to HTTPS name (0: the listener's own).
+ * publicHttpsPort} is the port redirects to HTTPS name (0: the listener's own). {@code
+ * deadPeerTimeout} is how soon a TCP connect or connection whose peer went silent fails.
  */
 public record GatewayConfig(
     ProxySettings proxy,
@@ -35,7 +36,8 @@ public record GatewayConfig(
     UpstreamTls upstreamTls,
     TlsCertificates tlsCertificates,
     AcmeChallenges acmeChallenges,
-    int publicHttpsPort) {
+    int publicHttpsPort,
+    Duration deadPeerTimeout) {
 
   /**
    * Lower case, without leading or trailing dots: {@code .Example.COM.} becomes {@code

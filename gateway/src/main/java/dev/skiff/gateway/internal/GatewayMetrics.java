@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs in this process and is entered there, {@code socket} over its listener) and {@code
  * skiff.gateway.activator.fallbacks} (requests an instance never received, because the connection
  * to it could not be made, handed to the activator instead of failing) and {@code
- * skiff.gateway.tls.engine} (what terminates the HTTPS listener's TLS). Meters are cached per
- * revision so a request does not pay for a registry lookup.
+ * skiff.gateway.tls.engine} (what terminates the HTTPS listener's TLS) and {@code
+ * skiff.gateway.retries} (attempts sent again to another instance, by reason: {@code connect} when
+ * nothing was sent, {@code no_response} when the connection broke before a response head). Meters
+ * are cached per revision so a request does not pay for a registry lookup.
  */
 final class GatewayMetrics {
   static final String REQUESTS = "skiff.gateway.requests";
@@ -34,6 +36,7 @@ final class GatewayMetrics {
   static final String UPSTREAM_HANDOFFS = "skiff.gateway.upstream.handoffs";
   static final String FALLBACKS = "skiff.gateway.activator.fallbacks";
   static final String TLS_ENGINE = "skiff.gateway.tls.engine";
+  static final String RETRIES = "skiff.gateway.retries";
 
   /** Tag value for requests that never reached a service or revision (e.g. unknown hosts). */
   static final String NONE = "none";
@@ -46,6 +49,7 @@ final class GatewayMetrics {
   private final Counter upstreamInProcess;
   private final Counter upstreamSocket;
   private final Counter fallbacks;
+  private final ConcurrentMap<String, Counter> retries = new ConcurrentHashMap<>();
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -82,6 +86,22 @@ final class GatewayMetrics {
   /** A request no instance received went to the activator instead of failing. */
   void fellBackToActivator() {
     fallbacks.increment();
+  }
+
+  /** An attempt that failed for {@code reason} is sent again, to another instance. */
+  void retried(String reason) {
+    retries
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder(RETRIES)
+                    .description(
+                        "Requests sent again to another instance after a connection failure, by"
+                            + " reason (connect: nothing sent; no_response: the connection broke"
+                            + " before a response head)")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
   }
 
   /** A request went straight to an instance: to its sidecar in process, or over a socket. */

@@ -18,9 +18,10 @@ import java.util.List;
  * routing changes the path of requests that start afterwards, and requests under way finish on the
  * path they took. One exception: a request sent straight to an instance that could not be connected
  * to (refused, or no connection within the connect timeout: an instance that just stopped, or one
- * so new or so loaded that it does not accept yet) was received by no one, so it goes to the
- * activator, which queues it until an instance takes it, rather than failing because of a scale
- * event. A request an instance received is never sent again.
+ * so new or so loaded that it does not accept yet), and that no other instance took either ({@link
+ * RetryElsewhere}), was received by no one, so it goes to the activator, which queues it until an
+ * instance takes it, rather than failing because of a scale event. A request an instance received
+ * is never sent again.
  */
 final class HandToActivator implements Stage<Exchange> {
   private final EndpointSource source;

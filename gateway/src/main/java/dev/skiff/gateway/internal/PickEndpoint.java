@@ -1,5 +1,6 @@
 package dev.skiff.gateway.internal;
 
+import dev.skiff.gateway.UpstreamFailedException;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.Stage;
 import dev.skiff.routing.PeakEwma;
@@ -8,7 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Chooses one of the revision's ready endpoints by peak-EWMA power of two choices (the mesh's
- * outbound side chooses the same way) and counts the request and its duration on it.
+ * outbound side chooses the same way), leaving out instances ejected for failed connections while
+ * others remain, and counts the request, its duration and whether its connection failed on it.
  */
 final class PickEndpoint implements Stage<Exchange> {
   private final PeakEwma<Endpoint> balancer;
@@ -26,6 +28,14 @@ final class PickEndpoint implements Stage<Exchange> {
     long started = System.nanoTime();
     balancer.started(e);
     return Stage.call(next, x)
-        .andThen(ar -> balancer.finished(e, System.nanoTime() - started, ar.failed()));
+        .andThen(ar -> balancer.finished(e, System.nanoTime() - started, unreachable(ar)));
+  }
+
+  /**
+   * Only a broken connection counts against the instance for ejection; a timeout or a client that
+   * left says nothing about it.
+   */
+  private static boolean unreachable(io.vertx.core.AsyncResult<Void> ar) {
+    return ar.failed() && ar.cause() instanceof UpstreamFailedException;
   }
 }

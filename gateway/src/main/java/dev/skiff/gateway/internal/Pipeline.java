@@ -1,10 +1,8 @@
 package dev.skiff.gateway.internal;
 
-import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.MapErrors;
 import dev.skiff.proxy.Stage;
 import dev.skiff.routing.LiveRoutes;
-import dev.skiff.routing.PeakEwma;
 import io.vertx.core.http.HttpClient;
 import java.util.function.IntSupplier;
 
@@ -18,7 +16,7 @@ final class Pipeline {
       LiveDomains domains,
       IntSupplier httpsPort,
       GatewayMetrics metrics,
-      PeakEwma<Endpoint> balancer,
+      Upstreams upstreams,
       HttpClient client) {
     // Outermost first; each stage does one thing and then calls the next.
     //  1 MeasureRequest        in-flight gauge, request counter by code, latency histogram.
@@ -39,24 +37,36 @@ final class Pipeline {
     //                          sent) goes to the activator rather than failing.
     //    or AwaitCapacity      without one: no ready endpoint -> wait for one (cold start), 503
     //                          after.
-    //  7 PickEndpoint          peak-EWMA power of two choices among the endpoints.
-    //  8 LimitDuration         the route's timeoutSeconds over the upstream exchange; 504 after
-    //                          (via the activator a second later, as a backstop to the
-    //                          activator's own).
-    //  9 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id,
+    //  7 LimitDuration         the route's timeoutSeconds over the upstream exchange, retries
+    //                          included; 504 after (via the activator a second later, as a
+    //                          backstop to the activator's own).
+    //  8 RetryElsewhere        an attempt that failed for want of a connection (nothing sent; or
+    //                          an idempotent request without a body whose connection broke before
+    //                          a response head) goes to another instance of the revision, at most
+    //                          3 attempts, within the retry budget; the failed instance is ejected.
+    //                          Inside the timeout, outside the instance choice.
+    //  9 PickEndpoint          peak-EWMA power of two choices among the endpoints, ejected ones
+    //                          left out while others remain.
+    // 10 SetForwardingHeaders  end-to-end headers, X-Forwarded-*, Forwarded, request id,
     //                          traceparent; via the activator also the revision and timeout
     //                          headers.
-    // 10 ProxyToEndpoint       streams request and response over the pooled client (mutual TLS
+    // 11 ProxyToEndpoint       streams request and response over the pooled client (mutual TLS
     //                          to an endpoint that names an identity, which its certificate
     //                          must name); 502 on failure, TLS failures counted by reason.
     Stage<Exchange> toEndpoint =
-        new PickEndpoint(
-            balancer,
-            new LimitDuration(
-                config.proxy().vertx(),
-                new SetForwardingHeaders(
-                    config.proxy().trustedProxies(),
-                    new ProxyToEndpoint(client, config, metrics))));
+        new LimitDuration(
+            config.proxy().vertx(),
+            new RetryElsewhere(
+                config.endpoints(),
+                upstreams.budget(),
+                upstreams.outliers(),
+                upstreams.nanoTime(),
+                metrics,
+                new PickEndpoint(
+                    upstreams.balancer(),
+                    new SetForwardingHeaders(
+                        config.proxy().trustedProxies(),
+                        new ProxyToEndpoint(client, config, metrics)))));
     Stage<Exchange> capacity =
         config.activator() != null
             ? new HandToActivator(

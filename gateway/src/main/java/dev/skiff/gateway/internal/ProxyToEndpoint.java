@@ -42,6 +42,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   private static final Set<String> OWNED = Set.of(RequestIds.HEADER, PickRevision.REVISION_HEADER);
 
   private final EndpointProxy proxy;
+
   private final GatewayMetrics metrics;
   private final LocalActivator localActivator;
   private final LocalInstances localInstances;
@@ -199,11 +200,13 @@ final class ProxyToEndpoint implements Stage<Exchange> {
               + " is safe; check the revision's instance logs if it persists",
           cause);
     }
-    return new UpstreamFailedException(
-        failure.phrase() + " " + hop,
+    String hint =
         "the instance may have crashed or be shutting down; retry, and check the revision's"
-            + " instance logs if it persists",
-        cause);
+            + " instance logs if it persists";
+    if (failure == UpstreamFailure.NO_RESPONSE) {
+      return new NoResponseException(failure.phrase() + " " + hop, hint, cause);
+    }
+    return new UpstreamFailedException(failure.phrase() + " " + hop, hint, cause);
   }
 
   private static String instance(Exchange x) {

@@ -27,6 +27,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Function;
@@ -50,6 +51,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final Function<HttpClient, ? extends ProxyPipeline<?>> pipelines;
   private final UpstreamTls upstreamTls;
   private final ListenerTls listenerTls;
+  private final Duration deadPeerTimeout;
 
   /** Each TLS client connection's identity, read once; confined to this verticle's event loop. */
   private final Map<HttpConnection, String> peers = new WeakHashMap<>();
@@ -67,8 +69,10 @@ public final class ProxyVerticle extends VerticleBase {
       ConnectionGuard guard,
       Function<HttpClient, ? extends ProxyPipeline<?>> pipelines,
       UpstreamTls upstreamTls,
-      ListenerTls listenerTls) {
+      ListenerTls listenerTls,
+      Duration deadPeerTimeout) {
     this.upstreamTls = upstreamTls;
+    this.deadPeerTimeout = deadPeerTimeout;
     this.listenerTls = listenerTls;
     this.host = host;
     this.port = port;
@@ -174,7 +178,22 @@ public final class ProxyVerticle extends VerticleBase {
    */
   private HttpClientOptions upstreamOptions() {
     boolean tls = upstreamTls != null;
-    return new HttpClientOptions()
+    HttpClientOptions options = new HttpClientOptions();
+    if (deadPeerTimeout != null) {
+      // A peer that vanished without a reset: it does not answer a SYN within the timeout,
+      // unacknowledged data ends the connection after it, and keep-alive probes find it on an idle
+      // pooled connection (each unanswered probe counts against the same timeout). The TCP connect
+      // only: a TLS handshake keeps the request's own connect timeout (slow on a loaded machine).
+      int millis = (int) Math.max(1, deadPeerTimeout.toMillis());
+      options
+          .setConnectTimeout(millis)
+          .setTcpUserTimeout(millis)
+          .setTcpKeepAlive(true)
+          .setTcpKeepAliveIdleSeconds(1)
+          .setTcpKeepAliveIntervalSeconds(1)
+          .setTcpKeepAliveCount((int) Math.max(1, deadPeerTimeout.toSeconds()));
+    }
+    return options
         .setProtocolVersion(tls ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
         .setUseAlpn(tls)
         .setHttp2ClearTextUpgrade(false)

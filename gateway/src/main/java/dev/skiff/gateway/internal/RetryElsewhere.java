@@ -1,0 +1,135 @@
+package dev.skiff.gateway.internal;
+
+import dev.skiff.gateway.spi.Endpoint;
+import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.proxy.Stage;
+import dev.skiff.routing.Outliers;
+import dev.skiff.routing.RetryBudget;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Sends a request that an instance failed for want of a connection to another instance of the same
+ * revision, so the loss of a node (its process killed, its link cut) fails no request that can be
+ * sent twice. The rules:
+ *
+ * <ul>
+ *   <li>Nothing sent ({@link NothingSentException}: no connection could be made): any method.
+ *   <li>Sent, but the connection broke before a response head ({@link NoResponseException}): only
+ *       an idempotent method (RFC 9110 9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE) with no body
+ *       (a body was streamed, not kept, so it cannot be sent again).
+ *   <li>Never once the client's response has started, never after the request was cancelled (its
+ *       timeout passed, the client left), never through the activator (which queues and retries by
+ *       itself), at most {@link #MAX_ATTEMPTS} attempts, each on an instance not tried before (the
+ *       revision's ready instances read afresh), and only while Linkerd's {@link RetryBudget}
+ *       allows, so retries never multiply an outage.
+ * </ul>
+ *
+ * An instance that failed so is ejected at once from this gateway's choice ({@link Outliers}) for
+ * the detector's backoff, so the requests that follow do not try it first.
+ */
+final class RetryElsewhere implements Stage<Exchange> {
+  static final int MAX_ATTEMPTS = 3;
+
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+  private final EndpointSource source;
+  private final RetryBudget budget;
+  private final Outliers<Endpoint> outliers;
+  private final LongSupplier nanoTime;
+  private final GatewayMetrics metrics;
+  private final Stage<Exchange> next;
+
+  RetryElsewhere(
+      EndpointSource source,
+      RetryBudget budget,
+      Outliers<Endpoint> outliers,
+      LongSupplier nanoTime,
+      GatewayMetrics metrics,
+      Stage<Exchange> next) {
+    this.source = source;
+    this.budget = budget;
+    this.outliers = outliers;
+    this.nanoTime = nanoTime;
+    this.metrics = metrics;
+    this.next = next;
+  }
+
+  @Override
+  public Future<Void> serve(Exchange x) {
+    if (x.viaActivator()) {
+      return Stage.call(next, x);
+    }
+    budget.deposit();
+    return attempt(x, 1, new HashSet<>());
+  }
+
+  private Future<Void> attempt(Exchange x, int n, Set<Endpoint> tried) {
+    return Stage.call(next, x).recover(failure -> retryOrFail(x, n, tried, failure));
+  }
+
+  private Future<Void> retryOrFail(Exchange x, int n, Set<Endpoint> tried, Throwable failure) {
+    String reason = reason(x, failure);
+    if (reason == null) {
+      return Future.failedFuture(failure);
+    }
+    Endpoint failed = x.endpoint();
+    if (failed != null) {
+      tried.add(failed);
+      outliers.eject(failed, nanoTime.getAsLong());
+    }
+    if (n >= MAX_ATTEMPTS || x.cancelled() || x.response().headWritten()) {
+      return Future.failedFuture(failure);
+    }
+    List<Endpoint> others = new ArrayList<>();
+    List<Endpoint> ready = source.ready(x.route().namespace(), x.revision());
+    for (Endpoint e : ready == null ? List.<Endpoint>of() : ready) {
+      if (!tried.contains(e)) {
+        others.add(e);
+      }
+    }
+    if (others.isEmpty() || !budget.tryWithdraw()) {
+      return Future.failedFuture(failure);
+    }
+    metrics.retried(reason);
+    x.upstreamHeaders().clear(); // set again for the next instance
+    x.endpoints(others);
+    return attempt(x, n + 1, tried);
+  }
+
+  /**
+   * Why {@code failure} may be retried elsewhere ({@code connect}, {@code no_response}); or null.
+   */
+  static String reason(Exchange x, Throwable failure) {
+    if (failure instanceof NothingSentException) {
+      return "connect";
+    }
+    if (failure instanceof NoResponseException && replayable(x.request())) {
+      return "no_response";
+    }
+    return null;
+  }
+
+  /** An idempotent method whose request provably has no body, so it can be sent again as it was. */
+  static boolean replayable(HttpServerRequest request) {
+    if (!IDEMPOTENT.contains(request.method().name().toUpperCase(Locale.ROOT))) {
+      return false;
+    }
+    String length = request.getHeader("content-length");
+    if (length != null) {
+      return length.trim().equals("0");
+    }
+    // HTTP/1.x without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3); over
+    // HTTP/2 only the stream says, and it was consumed by the first attempt.
+    return request.version() != HttpVersion.HTTP_2
+        && !request.headers().contains("transfer-encoding");
+  }
+}
