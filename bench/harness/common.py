@@ -240,8 +240,9 @@ class Skiffd:
     def heap_used_kib(self):
         out = subprocess.run(["jcmd", str(self.proc.pid), "GC.heap_info"], capture_output=True,
                              text=True, timeout=60).stdout
-        m = re.search(r"total (\d+)K, used (\d+)K", out)
-        return int(m.group(2)) if m else None
+        # One line for G1's heap; one per generation for the serial and parallel collectors.
+        used = [int(u) for _, u in re.findall(r"total (\d+)K, used (\d+)K", out)]
+        return sum(used) if used else None
 
 
 # -- nginx --------------------------------------------------------------------------------------
