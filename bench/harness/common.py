@@ -114,6 +114,15 @@ def wait_for(predicate, timeout, interval=0.05, what="condition"):
 # -- skiffd -------------------------------------------------------------------------------------
 
 
+def launcher_jvm_options():
+    """The JVM flags in bin/skiffd.jvm-options, as bin/skiffd passes them."""
+    path = ROOT / "bin" / "skiffd.jvm-options"
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 class Skiffd:
     """skiffd in its own JVM, on free loopback ports, with a fresh data directory."""
 
@@ -126,7 +135,8 @@ class Skiffd:
         self.log_path = ctx.out / f"skiffd-{name}.log"
         # SKIFF_BENCH_JAVA_OPTS: extra JVM flags for every skiffd of the run, e.g. a JFR
         # recording (-XX:StartFlightRecording=settings=profile,filename=...) to profile a path.
-        java_opts = os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()
+        # The flags bin/skiffd ships with come first, so the bench measures skiffd as launched.
+        java_opts = [*launcher_jvm_options(), *os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()]
         # The HTTPS listener (default port 8443) is off unless a scenario asks for it: scenarios
         # run several skiffds at once, and a second one on 8443 would not start.
         if "--gateway-tls-port" not in flags:
@@ -240,8 +250,9 @@ class Skiffd:
     def heap_used_kib(self):
         out = subprocess.run(["jcmd", str(self.proc.pid), "GC.heap_info"], capture_output=True,
                              text=True, timeout=60).stdout
-        m = re.search(r"total (\d+)K, used (\d+)K", out)
-        return int(m.group(2)) if m else None
+        # One line for G1's heap; one per generation for the serial and parallel collectors.
+        used = [int(u) for _, u in re.findall(r"total (\d+)K, used (\d+)K", out)]
+        return sum(used) if used else None
 
 
 # -- nginx --------------------------------------------------------------------------------------

@@ -11,18 +11,55 @@ of the container image (images.py) with min-scale 1: skiffd's growth per instanc
 container process's own RSS.
 """
 
+import os
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import cold_start
+import heap_owners
 from common import Skiffd, WASM_DIR, wait_for
 
 
-def _snapshot(skiffd):
+def _snapshot(skiffd, histogram=None):
     skiffd.gc()
-    return {"rss_kib": skiffd.rss_kib(), "heap_used_kib": skiffd.heap_used_kib()}
+    snap = {"rss_kib": skiffd.rss_kib(), "heap_used_kib": skiffd.heap_used_kib()}
+    if histogram:
+        # The live objects by class (after the full GC above), kept beside the results so the
+        # per-service bytes can be attributed to their classes (harness/histogram_diff.py).
+        out = subprocess.run(["jcmd", str(skiffd.proc.pid), "GC.class_histogram"],
+                             capture_output=True, text=True, timeout=120).stdout
+        (skiffd.ctx.out / f"density-histogram-{histogram}.txt").write_text(out)
+        # Where the RSS goes, when the run's JVM flags turn native memory tracking on
+        # (SKIFF_BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary); else jcmd says it is off.
+        out = subprocess.run(["jcmd", str(skiffd.proc.pid), "VM.native_memory", "summary"],
+                             capture_output=True, text=True, timeout=120).stdout
+        (skiffd.ctx.out / f"density-nmt-{histogram}.txt").write_text(out)
+        if os.environ.get("SKIFF_BENCH_DENSITY_HEAP_DUMP"):
+            # A heap dump of the live objects for harness/heap_owners.py (tens of MB each).
+            dump = skiffd.ctx.out / f"density-{histogram}.hprof"
+            subprocess.run(["jcmd", str(skiffd.proc.pid), "GC.heap_dump", str(dump)],
+                           capture_output=True, timeout=300)
+    return snap
+
+
+def _owners(ctx, n):
+    """With SKIFF_BENCH_DENSITY_HEAP_DUMP: the live heap per service at zero by owning class
+    (harness/heap_owners.py on the dumps with none and with n services at zero), biggest first;
+    the dumps are deleted afterwards. None otherwise."""
+    dumps = [ctx.out / f"density-{name}.hprof" for name in ("base", "at-zero")]
+    if not all(d.exists() for d in dumps):
+        return None
+    reports = []
+    for d in dumps:
+        reports.append(heap_owners.owners(heap_owners.Dump(d)))
+        d.unlink()
+    before, after = reports
+    rows = {k: (after.get(k, 0) - before.get(k, 0)) / n for k in set(before) | set(after)}
+    top = sorted(rows.items(), key=lambda kv: -kv[1])
+    return {"total": sum(rows.values()), "top": [[k, v] for k, v in top[:15]]}
 
 
 def _all_at_zero(skiffd, prefix, n):
@@ -93,7 +130,7 @@ def run(ctx):
     skiffd = Skiffd(ctx, "density", "--scale-to-zero-grace", "0")
     try:
         digest = skiffd.upload(WASM_DIR / "hello.wasm")
-        base = _snapshot(skiffd)
+        base = _snapshot(skiffd, "base")
         annotations = {"autoscaling.knative.dev/min-scale": "0",
                        "autoscaling.knative.dev/window": "6s"}
         ctx.log(f"density: deploying {n} services")
@@ -108,7 +145,7 @@ def run(ctx):
         wait_for(lambda: _all_stopped(skiffd, "d-"), 300, 1,
                  "every instance of the services at zero to stop")
         zero_s = time.monotonic() - t0
-        at_zero = _snapshot(skiffd)
+        at_zero = _snapshot(skiffd, "at-zero")
 
         ctx.log(f"density: {warm} warm revisions")
         for i in range(warm):
@@ -121,6 +158,7 @@ def run(ctx):
                 r.read()
         warm_snap = _snapshot(skiffd)
         containers = _containers(ctx, skiffd, warm_snap)
+        owners = _owners(ctx, n)
 
         def per(after, before, count, key):
             return (after[key] - before[key]) / count if after[key] and before[key] else None
@@ -141,6 +179,7 @@ def run(ctx):
             "per_warm_revision_kib": {"rss": per(warm_snap, at_zero, warm, "rss_kib"),
                                       "heap": per(warm_snap, at_zero, warm, "heap_used_kib")},
             "container": containers,
+            "heap_owners_per_service_bytes": owners,
         }
     finally:
         skiffd.stop()

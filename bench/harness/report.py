@@ -815,6 +815,19 @@ def density_section(w, d):
     else:
         w(f"- Per container instance: {nm(ct)}")
     w("")
+    owners = d.get("heap_owners_per_service_bytes")
+    if owners:
+        w("Live heap per service at zero by owner (heap dumps with none and with "
+          f"{f0(d['services_at_zero'])} services at zero, `harness/heap_owners.py`: each object's "
+          "size charged to the nearest Skiff object that dominates it; sizes as a 64-bit JVM with "
+          f"compressed references lays them out): {f0(owners['total'])} bytes in all.\n")
+        w("| owner | bytes per service |\n| --- | --- |")
+        for k, v in owners["top"]:
+            w(f"| `{k}` | {f0(v)} |")
+        w("")
+    notes = BENCH / "notes" / "density.md"
+    if notes.exists():
+        w(notes.read_text().strip() + "\n")
     _end(w, d)
 
 

@@ -84,6 +84,7 @@ public final class EmbeddedStore implements Store {
     private Path dataDir;
     private MeterRegistry registry = new SimpleMeterRegistry();
     private int historyLimit = 100_000;
+    private long historyBytes = 2L << 20;
     private long segmentBytes = 64L << 20;
 
     private Builder() {}
@@ -109,6 +110,21 @@ public final class EmbeddedStore implements Store {
       return this;
     }
 
+    /**
+     * How many bytes of values the recent changes may hold at most; default 2 MiB. Each change
+     * keeps the value it wrote, so with thousands of resources a history of 100,000 changes held
+     * many old copies of every one of them; a watch from further back fails with {@link
+     * CompactedException} (a client lists again and watches from the listing, as after etcd's
+     * compaction). The newest change is always kept.
+     */
+    public Builder withHistoryBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("history bytes must be >= 1, got " + bytes);
+      }
+      this.historyBytes = bytes;
+      return this;
+    }
+
     /** Log size after which a snapshot is written and the log restarted; default 64 MiB. */
     public Builder withSegmentBytes(long bytes) {
       if (bytes < 1) {
@@ -120,17 +136,22 @@ public final class EmbeddedStore implements Store {
 
     public Opener build() {
       Objects.requireNonNull(dataDir, "withDataDir(..) is required");
-      return new Opener(dataDir, registry, historyLimit, segmentBytes);
+      return new Opener(dataDir, registry, historyLimit, historyBytes, segmentBytes);
     }
   }
 
   /** A configured store, ready to open. */
-  public record Opener(Path dataDir, MeterRegistry registry, int historyLimit, long segmentBytes) {
+  public record Opener(
+      Path dataDir,
+      MeterRegistry registry,
+      int historyLimit,
+      long historyBytes,
+      long segmentBytes) {
     /**
      * Recovers the directory's state off the caller's thread; fails with {@link StoreException}.
      */
     public Future<EmbeddedStore> open() {
-      return StoreEngine.open(dataDir, registry, historyLimit, segmentBytes)
+      return StoreEngine.open(dataDir, registry, historyLimit, historyBytes, segmentBytes)
           .map(EmbeddedStore::new);
     }
   }

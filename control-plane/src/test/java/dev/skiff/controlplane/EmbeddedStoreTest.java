@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.controlplane.spi.Entry;
 import dev.skiff.controlplane.spi.Store;
+import dev.skiff.controlplane.spi.StoreEvent;
+import dev.skiff.controlplane.spi.Watch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -34,6 +36,57 @@ class EmbeddedStoreTest {
 
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void historyKeepsAtMostItsBytesOfValuesAndWatchesFromBeyondAreToldToListAgain() throws Exception {
+    EmbeddedStore store =
+        await(EmbeddedStore.builder().withDataDir(dir).withHistoryBytes(3_000).build().open());
+    byte[] kib = new byte[1000];
+    Entry first = await(store.put("/w/a", kib, Store.ANY));
+    Entry second = await(store.put("/w/a", kib, Store.ANY));
+    for (int i = 0; i < 3; i++) {
+      await(store.put("/w/b", kib, Store.ANY));
+    }
+
+    // The last three changes (3,000 bytes) are kept: from the second write on, a watch replays
+    // them.
+    List<StoreEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Watch kept = store.watch("/w/", second.modRevision(), replayed::add);
+    await(kept.started());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (replayed.size() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(3, replayed.size());
+    kept.cancel();
+
+    // From the first write on, the changes after it are no longer all there.
+    Watch gone = store.watch("/w/", first.modRevision(), e -> {});
+    ExecutionException failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> await(gone.started()));
+    assertInstanceOf(CompactedException.class, failed.getCause());
+    await(store.close());
+  }
+
+  @Test
+  void aChangeLargerThanTheHistoryIsStillWatchable() throws Exception {
+    EmbeddedStore store =
+        await(EmbeddedStore.builder().withDataDir(dir).withHistoryBytes(10).build().open());
+    long before = await(store.revision());
+    await(store.put("/w/big", new byte[100], Store.ANY));
+
+    List<StoreEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Watch w = store.watch("/w/", before, replayed::add);
+    await(w.started());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (replayed.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(1, replayed.size());
+    w.cancel();
+    await(store.close());
   }
 
   @Test

@@ -29,6 +29,9 @@ public record Credentials(
     List<X509Certificate> roots) {
 
   public Credentials {
+    // Every identity of a node holds the same bundle: one copy of its text, not one per service
+    // (a root's PEM is most of a KiB; docs/benchmarks.md, density).
+    trustBundlePem = trustBundlePem == null ? null : trustBundlePem.intern();
     chain = List.copyOf(chain);
     roots = List.copyOf(roots);
   }

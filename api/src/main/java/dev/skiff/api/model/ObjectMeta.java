@@ -32,8 +32,9 @@ public record ObjectMeta(
   public static final String DEFAULT_NAMESPACE = "default";
 
   public ObjectMeta {
-    labels = labels == null ? Map.of() : Map.copyOf(labels);
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    namespace = Interned.of(namespace);
+    labels = Interned.of(labels);
+    annotations = Interned.of(annotations);
   }
 
   public static ObjectMeta of(String namespace, String name) {

@@ -63,7 +63,7 @@ public record RevisionTemplate(
 
   public RevisionTemplate {
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    annotations = Interned.of(annotations);
     envValueFrom =
         envValueFrom == null
             ? Map.of()

@@ -27,6 +27,10 @@ public record WasmModule(String digest, String url, Directory directory) {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Directory(String hostPath, String guestPath, Boolean writable) {}
 
+  public WasmModule {
+    digest = Interned.of(digest);
+  }
+
   public static WasmModule ofDigest(String digest) {
     return new WasmModule(digest, null, null);
   }

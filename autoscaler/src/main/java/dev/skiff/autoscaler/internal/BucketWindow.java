@@ -10,19 +10,28 @@ import java.util.Arrays;
  * window's average is the sum of its buckets divided by its seconds. Seconds without reports count
  * as zero, except those before the first report ever, which are left out so a new revision's first
  * seconds are not diluted by a window of nothing. Thread-safe.
+ *
+ * <p>A window whose every bucket has aged out (a revision at zero, which nobody reports on) lets
+ * its buckets go and keeps only its first second and last traffic: with a thousand services at
+ * zero, a minute of buckets each was most of what the autoscaler held. The next report allocates
+ * them again; what the averages say does not change, since aged-out buckets count as zero anyway.
  */
 public final class BucketWindow {
   private static final long EMPTY = Long.MIN_VALUE;
 
+  /** The buckets; null while every bucket has aged out. */
   private long[] seconds;
+
   private double[] concurrency;
   private double[] requests;
+  private int capacity;
   private long firstSecond = EMPTY;
+  private long newestSecond = EMPTY;
   private Instant lastTraffic;
 
   /** A window able to average over up to {@code capacitySeconds}; it grows when asked for more. */
   public BucketWindow(int capacitySeconds) {
-    allocate(Math.max(1, capacitySeconds));
+    capacity = Math.max(1, capacitySeconds);
   }
 
   /** The number of one-second buckets a window of this length spans, at least one. */
@@ -37,6 +46,12 @@ public final class BucketWindow {
   public synchronized void record(
       Instant at, double concurrency, double requests, boolean traffic) {
     long second = at.getEpochSecond();
+    if (seconds == null) {
+      if (newestSecond != EMPTY && second <= newestSecond - capacity) {
+        return;
+      }
+      allocate(capacity);
+    }
     int i = index(second);
     if (seconds[i] > second) {
       return;
@@ -51,6 +66,9 @@ public final class BucketWindow {
     if (firstSecond == EMPTY || second < firstSecond) {
       firstSecond = second;
     }
+    if (second > newestSecond) {
+      newestSecond = second;
+    }
     if (traffic && (lastTraffic == null || at.isAfter(lastTraffic))) {
       lastTraffic = at;
     }
@@ -62,11 +80,20 @@ public final class BucketWindow {
    */
   public synchronized Averages average(Duration window, Instant now) {
     int span = buckets(window);
-    if (span > seconds.length) {
-      grow(span);
+    if (span > capacity) {
+      capacity = span;
+      if (seconds != null) {
+        grow(span);
+      }
     }
     long last = now.getEpochSecond();
-    if (firstSecond == EMPTY || firstSecond > last) {
+    if (seconds != null && newestSecond <= last - capacity) {
+      // No window this one may be asked for reaches back to any bucket: let them go.
+      seconds = null;
+      concurrency = null;
+      requests = null;
+    }
+    if (firstSecond == EMPTY || firstSecond > last || seconds == null) {
       return Averages.ZERO;
     }
     long first = Math.max(last - span + 1, firstSecond);
@@ -86,6 +113,11 @@ public final class BucketWindow {
   /** When a report last saw a request; null when none did. */
   public synchronized Instant lastTraffic() {
     return lastTraffic;
+  }
+
+  /** Whether the buckets are held (false while every one has aged out). */
+  synchronized boolean holdsBuckets() {
+    return seconds != null;
   }
 
   private int index(long second) {

@@ -1,7 +1,9 @@
 package dev.skiff.autoscaler.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +55,42 @@ class BucketWindowTest {
     w.record(at(0), 50, 5, true);
     assertEquals(0.0, w.average(STABLE, at(60)).concurrency(), 1e-9);
     assertEquals(at(0), w.lastTraffic());
+  }
+
+  @Test
+  void anIdleWindowLetsItsBucketsGoAndStillAveragesAsBefore() {
+    var w = new BucketWindow(60);
+    w.record(at(0), 50, 5, true);
+    assertEquals(50.0 / 60, w.average(STABLE, at(59)).concurrency(), 1e-9);
+    assertTrue(w.holdsBuckets());
+
+    // Second 0 is out of every window this one is asked for from second 60 on.
+    assertEquals(0.0, w.average(STABLE, at(60)).concurrency(), 1e-9);
+    assertEquals(0.0, w.average(PANIC, at(60)).rps(), 1e-9);
+    assertFalse(w.holdsBuckets());
+    assertEquals(at(0), w.lastTraffic());
+
+    // The next report brings them back; the first second still bounds what is averaged.
+    w.record(at(100), 12, 6, true);
+    assertTrue(w.holdsBuckets());
+    assertEquals(12.0 / 6, w.average(PANIC, at(100)).concurrency(), 1e-9);
+    assertEquals(12.0 / 60, w.average(STABLE, at(100)).concurrency(), 1e-9);
+    assertEquals(at(100), w.lastTraffic());
+  }
+
+  @Test
+  void aLongerWindowAskedWhileIdleIsHonouredWhenReportsResume() {
+    var w = new BucketWindow(6);
+    w.record(at(0), 6, 6, true);
+    assertEquals(0.0, w.average(PANIC, at(10)).concurrency(), 1e-9);
+    assertFalse(w.holdsBuckets());
+
+    assertEquals(0.0, w.average(STABLE, at(20)).concurrency(), 1e-9);
+    for (int s = 30; s < 90; s++) {
+      w.record(at(s), 3, 0, true);
+    }
+    // All 60 seconds of the stable window are held, not only the 6 it was built for.
+    assertEquals(3.0, w.average(STABLE, at(89)).concurrency(), 1e-9);
   }
 
   @Test

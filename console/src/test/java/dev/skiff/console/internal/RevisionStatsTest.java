@@ -92,6 +92,43 @@ class RevisionStatsTest {
   }
 
   @Test
+  void everyRevisionGetsItsOwnInstancesAndColdStartsAmongMany() {
+    RevisionStats stats = new RevisionStats(registry, Clock.systemUTC(), 3);
+    for (int i = 0; i < 50; i++) {
+      String rev = "svc%02d-00001".formatted(i);
+      int n = i;
+      Gauge.builder(RevisionStats.DESIRED, () -> n % 3)
+          .tags("namespace", "default", "service", "svc%02d".formatted(i), "revision", rev)
+          .register(registry);
+      Gauge.builder(RevisionStats.READY, () -> n % 2)
+          .tags("namespace", "default", "service", "svc%02d".formatted(i), "revision", rev)
+          .register(registry);
+      Timer cold =
+          Timer.builder(RevisionStats.COLD_START)
+              .tags("namespace", "default", "revision", rev)
+              .register(registry);
+      for (int c = 0; c < i % 4; c++) {
+        cold.record(Duration.ofMillis(10 + i));
+      }
+    }
+    stats.sample();
+
+    JsonArray revisions = stats.snapshot().getJsonArray("revisions");
+    assertEquals(50, revisions.size());
+    for (int i = 0; i < 50; i++) {
+      JsonObject rev = revisions.getJsonObject(i);
+      assertEquals("svc%02d-00001".formatted(i), rev.getString("revision"));
+      assertEquals("svc%02d".formatted(i), rev.getString("service"));
+      assertEquals(i % 3, rev.getInteger("desiredInstances"), rev.encode());
+      assertEquals(i % 2, rev.getInteger("readyInstances"), rev.encode());
+      assertEquals(i % 4, rev.getDouble("coldStarts"), 1e-9, rev.encode());
+      if (i % 4 > 0) {
+        assertEquals(10 + i, rev.getDouble("coldStartMeanMs"), 1e-6, rev.encode());
+      }
+    }
+  }
+
+  @Test
   void quantilesInterpolateWithinTheirBucket() {
     double[] bounds = {1, 2, 4};
     assertEquals(1.5, RevisionSeries.quantile(bounds, new double[] {0, 10, 0}, 0.5), 1e-9);

@@ -26,8 +26,20 @@ public final class ResourceChanges {
   private static final String SOURCE = "control-plane";
 
   private final EventLog log;
-  private final Map<String, Service> services = new HashMap<>();
-  private final Map<String, Revision> revisions = new HashMap<>();
+  // Only what the next change is compared with, not the records: with thousands of services a
+  // whole copy of each service and revision was a few KiB each (docs/benchmarks.md, density).
+  private final Map<String, ServiceSeen> services = new HashMap<>();
+  private final Map<String, RevisionSeen> revisions = new HashMap<>();
+
+  /** A service's last traffic and rollout. */
+  private record ServiceSeen(List<TrafficTarget> traffic, Rollout rollout) {
+    static ServiceSeen of(Service s) {
+      return new ServiceSeen(ResourceChanges.traffic(s), ResourceChanges.rollout(s));
+    }
+  }
+
+  /** A revision's last Ready condition, null when it had none. */
+  private record RevisionSeen(Condition ready) {}
 
   public ResourceChanges(EventLog log) {
     this.log = log;
@@ -52,13 +64,13 @@ public final class ResourceChanges {
     boolean put = e.type() == ResourceEvent.Type.PUT;
     if (Service.KIND.equals(e.kind())) {
       if (put) {
-        services.put(e.key(), (Service) e.resource());
+        services.put(e.key(), ServiceSeen.of((Service) e.resource()));
       } else {
         services.remove(e.key());
       }
     } else if (Revision.KIND.equals(e.kind())) {
       if (put) {
-        revisions.put(e.key(), (Revision) e.resource());
+        revisions.put(e.key(), new RevisionSeen(ready((Revision) e.resource())));
       } else {
         revisions.remove(e.key());
       }
@@ -67,7 +79,7 @@ public final class ResourceChanges {
 
   private void service(ResourceEvent e) {
     Service now = (Service) e.resource();
-    Service before = services.get(e.key());
+    ServiceSeen before = services.get(e.key());
     String ns = now.metadata().namespaceOrDefault();
     String name = now.metadata().name();
     if (e.type() == ResourceEvent.Type.DELETE) {
@@ -86,9 +98,10 @@ public final class ResourceChanges {
       log.record(
           EventNote.normal(ns, Service.KIND, name, name, "Created", "service created", SOURCE));
     }
-    List<TrafficTarget> was = traffic(before);
+    List<TrafficTarget> was = before == null ? List.of() : before.traffic();
     List<TrafficTarget> is = traffic(now);
-    boolean rolloutMoved = rollout(ns, name, rollout(before), rollout(now), is);
+    boolean rolloutMoved =
+        rollout(ns, name, before == null ? null : before.rollout(), rollout(now), is);
     if (!rolloutMoved && !is.isEmpty() && !was.isEmpty() && !split(was).equals(split(is))) {
       boolean rollback = newest(is) < newest(was);
       log.record(
@@ -169,7 +182,7 @@ public final class ResourceChanges {
 
   private void revision(ResourceEvent e) {
     Revision now = (Revision) e.resource();
-    Revision before = revisions.get(e.key());
+    RevisionSeen before = revisions.get(e.key());
     String ns = now.metadata().namespaceOrDefault();
     String name = now.metadata().name();
     String service = now.spec().service();
@@ -195,7 +208,7 @@ public final class ResourceChanges {
               "revision created from " + what,
               SOURCE));
     }
-    Condition was = ready(before);
+    Condition was = before == null ? null : before.ready();
     Condition is = ready(now);
     if (is == null || (was != null && was.status().equals(is.status()))) {
       return;

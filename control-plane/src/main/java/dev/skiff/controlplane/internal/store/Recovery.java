@@ -39,11 +39,11 @@ final class Recovery {
 
   private Recovery() {}
 
-  static Result run(StoreFiles files, int historyLimit) throws IOException {
-    return new Recovery().recover(files, historyLimit);
+  static Result run(StoreFiles files, int historyLimit, long historyBytes) throws IOException {
+    return new Recovery().recover(files, historyLimit, historyBytes);
   }
 
-  private Result recover(StoreFiles files, int historyLimit) throws IOException {
+  private Result recover(StoreFiles files, int historyLimit, long historyBytes) throws IOException {
     files.deleteTemps();
     long snapshotRevision = 0;
     long fromSnapshot = 0;
@@ -82,7 +82,7 @@ final class Recovery {
     } else {
       active = LogSegment.open(segments.get(segments.size() - 1));
     }
-    WatchHub hub = new WatchHub(historyLimit, snapshotRevision, history);
+    WatchHub hub = new WatchHub(historyLimit, historyBytes, snapshotRevision, history);
     return new Result(
         new StoreState(entries, revision, hub),
         active,

@@ -37,7 +37,7 @@ public final class StoreEngine {
 
   /** Recovers the store in {@code dir} on a new commit thread, which then keeps serving writes. */
   public static Future<StoreEngine> open(
-      Path dir, MeterRegistry registry, int historyLimit, long segmentBytes) {
+      Path dir, MeterRegistry registry, int historyLimit, long historyBytes, long segmentBytes) {
     ExecutorService events =
         Executors.newSingleThreadExecutor(r -> Compactor.daemon(r, "skiff-store-events"));
     Reply<StoreEngine> opened = new Reply<>(events);
@@ -49,7 +49,7 @@ public final class StoreEngine {
               CommitLoop loop;
               try {
                 files = StoreFiles.open(dir);
-                Recovery.Result rec = Recovery.run(files, historyLimit);
+                Recovery.Result rec = Recovery.run(files, historyLimit, historyBytes);
                 countRecovered(registry, "snapshot", rec.fromSnapshot());
                 countRecovered(registry, "log", rec.replayed());
                 loop =

@@ -7,20 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bounded history of recent changes and the registered watchers. Not thread-safe: every method
- * is called with the {@link StoreState} write lock held, which makes "replay the history, then
- * register for live events" atomic with respect to writes.
+ * The bounded history of recent changes (at most so many changes and so many bytes of values, the
+ * newest always kept) and the registered watchers. Not thread-safe: every method is called with the
+ * {@link StoreState} write lock held, which makes "replay the history, then register for live
+ * events" atomic with respect to writes.
  */
 final class WatchHub {
   private final ArrayDeque<StoreEvent> history = new ArrayDeque<>();
   private final int limit;
+  private final long byteLimit;
+  private long bytes;
   private final List<Watcher> watchers = new ArrayList<>();
 
   /** Watches may start from this revision or later; older changes are gone. */
   private long compactedRevision;
 
-  WatchHub(int limit, long compactedRevision, List<StoreEvent> recovered) {
+  WatchHub(int limit, long byteLimit, long compactedRevision, List<StoreEvent> recovered) {
     this.limit = limit;
+    this.byteLimit = byteLimit;
     this.compactedRevision = compactedRevision;
     recovered.forEach(this::remember);
   }
@@ -34,9 +38,21 @@ final class WatchHub {
 
   private void remember(StoreEvent e) {
     history.addLast(e);
-    while (history.size() > limit) {
-      compactedRevision = history.removeFirst().revision();
+    bytes += size(e);
+    while (history.size() > limit || (bytes > byteLimit && history.size() > 1)) {
+      forgetOldest();
     }
+  }
+
+  private void forgetOldest() {
+    StoreEvent gone = history.removeFirst();
+    bytes -= size(gone);
+    compactedRevision = Math.max(compactedRevision, gone.revision());
+  }
+
+  private static long size(StoreEvent e) {
+    byte[] value = e.entry().value();
+    return value == null ? 0 : value.length;
   }
 
   /** Starts {@code w} from {@code fromRevision}, or rejects it when that history is gone. */
@@ -62,7 +78,7 @@ final class WatchHub {
   /** Forgets history up to and including {@code revision}, as etcd's compact does. */
   void compactThrough(long revision) {
     while (!history.isEmpty() && history.peekFirst().revision() <= revision) {
-      history.removeFirst();
+      forgetOldest();
     }
     compactedRevision = Math.max(compactedRevision, revision);
   }
