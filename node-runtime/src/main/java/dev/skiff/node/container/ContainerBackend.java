@@ -15,6 +15,7 @@ import dev.skiff.node.container.internal.PodNetwork;
 import dev.skiff.node.container.internal.ProbeLoop;
 import dev.skiff.node.container.internal.Reconciler;
 import dev.skiff.node.container.internal.RunningContainer;
+import dev.skiff.node.container.internal.ScopeOwners;
 import dev.skiff.node.container.internal.StartClock;
 import dev.skiff.node.container.internal.StartProbeSchedule;
 import dev.skiff.node.container.internal.SubnetChoice;
@@ -120,14 +121,29 @@ public final class ContainerBackend implements RuntimeBackend {
             "skiff-container-" + config.scope(), config.workerThreads(), 10, TimeUnit.MINUTES);
     // The subnet is chosen before any route or rule is installed: its fence must never cover an
     // address or route of anything else on the host.
+    // What backends of killed processes left (their links and fences take subnets) goes first;
+    // then this scope is claimed before anything of it exists, so no other backend sweeps it.
+    ScopeOwners owners = new ScopeOwners();
     return workers
         .executeBlocking(
-            () ->
-                SubnetChoice.ofHost()
-                    .choose(
-                        config.subnets(),
-                        link -> isOwnLink(config.interfacePrefix(), link),
-                        config.subnetExplicit()),
+            () -> {
+              List<String> swept = owners.sweep(vertx, workers, config.scope());
+              if (!swept.isEmpty()) {
+                LOG.log(
+                    Level.WARNING,
+                    "removed what container backends of processes that are gone left: {0}",
+                    swept);
+              }
+              owners.claim(config, binary, null);
+              String subnet =
+                  SubnetChoice.ofHost()
+                      .choose(
+                          config.subnets(),
+                          link -> isOwnLink(config.interfacePrefix(), link),
+                          config.subnetExplicit());
+              owners.claim(config, binary, subnet);
+              return subnet;
+            },
             false)
         .recover(
             err -> {
@@ -501,6 +517,7 @@ public final class ContainerBackend implements RuntimeBackend {
                           host.network().closeSpares();
                           host.network().removeFence();
                           host.cgroups().removeParentIfEmpty();
+                          new ScopeOwners().release(host.config().scope());
                           return null;
                         },
                         false))
