@@ -61,6 +61,7 @@ final class NodeCalls {
   private final NodeWorkCalls work;
   private final RemoteInstances remote;
   private final ComponentCalls components;
+  private final Disconnects disconnects;
 
   NodeCalls(
       NodeRecords records,
@@ -83,6 +84,7 @@ final class NodeCalls {
     this.work = new NodeWorkCalls(records, ca, modules);
     this.remote = remote;
     this.components = new ComponentCalls(tokens, ca, certificateTtl, stats, pokes);
+    this.disconnects = new Disconnects(records);
   }
 
   void bind(GrpcServer server) {
@@ -130,7 +132,8 @@ final class NodeCalls {
           }
           return records
               .saveInstances(node, list)
-              .compose(v -> forward(node, list))
+              .compose(revision -> disconnects.reported(node, revision))
+              .compose(live -> live ? forward(node, list) : Future.<Void>succeededFuture())
               .map(v -> ReportResponse.getDefaultInstance());
         });
     unary(
@@ -318,15 +321,23 @@ final class NodeCalls {
                         req.exceptionHandler(e -> w.cancel());
                         // The node's connection gone (its process killed, say): its instances
                         // take no more requests until it reports again, well before its lease
-                        // runs out.
+                        // runs out, here and (its stored report deleted) on every edge.
+                        long watch = disconnects.watching(node);
                         req.connection()
                             .closeHandler(
                                 v -> {
                                   w.cancel();
-                                  remote.lost(node);
+                                  if (disconnects.closed(node, watch)) {
+                                    remote.lost(node);
+                                  }
                                 });
                       });
             });
+  }
+
+  /** The node port is stopping: the connections it closes say nothing about their nodes. */
+  void stopping() {
+    disconnects.stopping();
   }
 
   private static List<NodeRecords.AssignmentRecord> assignments(StoreEvent ev) {
