@@ -226,7 +226,8 @@ final class NodesCommand extends SkiffCommand {
 
   @Command(
       name = "token",
-      description = "Bootstrap tokens that let a node agent join (needs the admin token).",
+      description =
+          "Bootstrap tokens that let a node agent or an edge join (needs the admin token).",
       subcommands = {Token.Create.class, Token.ListTokens.class, Token.Delete.class})
   static final class Token {
     @Command(
@@ -237,6 +238,14 @@ final class NodesCommand extends SkiffCommand {
                 + " skiffd --roles node --bootstrap-token DIR/bootstrap-token"
                 + " --control-plane-ca DIR/ca.pem.")
     static final class Create extends SkiffCommand {
+      @Option(
+          names = "--for",
+          paramLabel = "node|edge",
+          description =
+              "What may join with the token: node (skiffd --roles node) or edge (skiffd --roles"
+                  + " gateway,activator); default: either.")
+      String joinsAs;
+
       @Option(names = "--node", description = "Only a node of this name may use the token.")
       String node;
 
@@ -253,10 +262,16 @@ final class NodesCommand extends SkiffCommand {
 
       @Override
       public Integer call() {
+        if (joinsAs != null && !joinsAs.equals("node") && !joinsAs.equals("edge")) {
+          throw usage("--for " + joinsAs + ": give node or edge (or leave it out for either)");
+        }
         if (node != null) {
           checkName("node name", node);
         }
-        JsonNode t = api().createNodeToken(node, ttl);
+        if (node != null && "edge".equals(joinsAs)) {
+          throw usage("--node binds a token to one node: an edge token cannot have it");
+        }
+        JsonNode t = api().createNodeToken(joinsAs, node, ttl);
         if (out != null) {
           write(out, t);
         }
@@ -273,7 +288,11 @@ final class NodesCommand extends SkiffCommand {
                       .println(
                           "Bootstrap token "
                               + t.path("id").asText()
-                              + (node == null ? "" : " (node " + node + " only)")
+                              + (node != null
+                                  ? " (node " + node + " only)"
+                                  : joinsAs == null
+                                      ? " (nodes and edges)"
+                                      : " (" + joinsAs + "s only)")
                               + " created"
                               + (out == null
                                   ? ". It is shown only now: the first line is the token, then the"
@@ -316,10 +335,11 @@ final class NodesCommand extends SkiffCommand {
             .print(
                 answer,
                 out -> {
-                  Table t = new Table("ID", "NODE", "CREATED", "EXPIRES");
+                  Table t = new Table("ID", "FOR", "NODE", "CREATED", "EXPIRES");
                   for (JsonNode tok : answer.path("items")) {
                     t.row(
                         tok.path("id").asText(),
+                        tok.path("for").asText("any"),
                         tok.path("node").asText("any"),
                         tok.path("createdAt").asText(),
                         tok.path("expiresAt").asText("never"));

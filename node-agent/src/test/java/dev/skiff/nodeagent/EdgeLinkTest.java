@@ -122,6 +122,41 @@ class EdgeLinkTest {
   }
 
   @Test
+  void edgeTokenMakesAnEdgeButCannotRegisterANode() throws Exception {
+    JsonNode t = token("{\"for\":\"edge\"}");
+    assertEquals("edge", t.path("for").asText(), t.toString());
+    EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    await(link.start());
+    await(link.stop());
+    Throwable e = failure(agent("n1", t).start());
+    assertInstanceOf(RefusedException.class, e);
+    assertTrue(e.getMessage().contains("is for edges and cannot register a node"), e.getMessage());
+  }
+
+  @Test
+  void nodeTokenRegistersANodeButCannotMakeAnEdge() throws Exception {
+    JsonNode t = token("{\"for\":\"node\"}");
+    RemoteNodeAgent agent = agent("n1", t);
+    await(agent.start());
+    await(agent.stop());
+    Throwable e = failure(link(t.path("token").asText(), t.path("caBundle").asText()).start());
+    assertInstanceOf(RefusedException.class, e);
+    assertTrue(
+        e.getMessage().contains("is for nodes and cannot make a gateway or activator"),
+        e.getMessage());
+  }
+
+  @Test
+  void tokenForAnUnknownRoleOrAnEdgeBoundToANodeIsRefused() throws Exception {
+    HttpResponse<String> unknown = post("{\"for\":\"gateway\"}");
+    assertEquals(400, unknown.statusCode(), unknown.body());
+    assertTrue(unknown.body().contains("node or edge"), unknown.body());
+    HttpResponse<String> both = post("{\"for\":\"edge\",\"node\":\"n1\"}");
+    assertEquals(400, both.statusCode(), both.body());
+    assertTrue(both.body().contains("an edge token cannot be bound to node"), both.body());
+  }
+
+  @Test
   void onlyGatewayAndActivatorCertificatesAreSigned() throws Exception {
     JsonNode t = token("{}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
@@ -177,7 +212,24 @@ class EdgeLinkTest {
         .build();
   }
 
+  private RemoteNodeAgent agent(String name, JsonNode t) {
+    return RemoteNodeAgent.builder()
+        .withVertx(vertx)
+        .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
+        .withNodeName(name)
+        .withControlPlaneCa(t.path("caBundle").asText())
+        .withBootstrapToken(t.path("token").asText())
+        .withCapacity(1000, 1L << 30)
+        .build();
+  }
+
   private JsonNode token(String body) throws Exception {
+    HttpResponse<String> r = post(body);
+    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
+    return Json.mapper().readTree(r.body());
+  }
+
+  private HttpResponse<String> post(String body) throws Exception {
     HttpRequest req =
         HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + cp.actualPort() + "/v1/cluster/tokens"))
@@ -185,9 +237,7 @@ class EdgeLinkTest {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
-    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-    return Json.mapper().readTree(r.body());
+    return http.send(req, HttpResponse.BodyHandlers.ofString());
   }
 
   private static void poll(Supplier<Boolean> condition, Object state) throws Exception {

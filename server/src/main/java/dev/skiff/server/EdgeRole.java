@@ -8,6 +8,7 @@ import dev.skiff.gateway.Gateway;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.node.EndpointRegistry;
 import dev.skiff.nodeagent.EdgeLink;
+import dev.skiff.proxy.ConnectionGuard;
 import dev.skiff.proxy.TrustedProxies;
 import dev.skiff.store.etcd.EtcdStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -30,6 +31,8 @@ import java.time.Duration;
  * over mTLS as {@code spiffe://{td}/skiff/gateway} and hands requests for revisions without a ready
  * instance to the activator in process.
  *
+ * <p>{@code /healthz} and {@code /metrics} answer on the API port ({@link EdgeAdminPort}).
+ *
  * <p>Not on an edge: HTTPS (certificates are sealed with the control plane's secrets key), the API,
  * eventing.
  */
@@ -45,6 +48,7 @@ final class EdgeRole {
   private ClusterView view;
   private Activator activator;
   private Gateway gateway;
+  private io.vertx.core.http.HttpServer admin;
 
   EdgeRole(SkiffdOptions options) {
     this.options = options;
@@ -52,6 +56,11 @@ final class EdgeRole {
 
   /** The link as the flags describe it; throws {@link IllegalArgumentException} naming a flag. */
   EdgeLink.Builder settings() {
+    if (options.metricsAuth) {
+      throw new IllegalArgumentException(
+          "an edge holds no API tokens, so --metrics-auth cannot apply to its /metrics: drop it"
+              + " and keep --api-host on loopback or a network only your scrapers reach");
+    }
     if (Skiffd.storeKind(options.store)) {
       throw new IllegalArgumentException(
           "--roles gateway,activator reads what it serves from etcd: give --store"
@@ -186,16 +195,34 @@ final class EdgeRole {
                     gateway.onResourceEvent(ev);
                   });
             })
-        .compose(w -> view.followInstances(remote))
+        .compose(w -> view.followInstances(new EdgeNodeMeters(remote, metrics)))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
+        // 5. /healthz and /metrics where the control plane serves its API, once serving.
+        .compose(
+            g ->
+                EdgeAdminPort.start(
+                    vertx,
+                    metrics,
+                    new ConnectionGuard(
+                        vertx,
+                        headerTimeout,
+                        idleTimeout,
+                        options.apiMaxConnections,
+                        options.apiMaxConnectionsPerClient,
+                        trustedProxies),
+                    options.apiHost,
+                    options.apiPort))
         .map(
-            g -> {
+            s -> {
+              admin = s;
               LOG.log(
                   System.Logger.Level.INFO,
-                  "skiffd ready: edge (gateway, activator), gateway http://{0}:{1,number,#}, store"
-                      + " {2}",
+                  "skiffd ready: edge (gateway, activator), gateway http://{0}:{1,number,#},"
+                      + " /healthz and /metrics on http://{2}:{3,number,#}, store {4}",
                   options.host,
                   gateway.actualPort(),
+                  options.apiHost,
+                  s.actualPort(),
                   store.endpoints());
               return null;
             });
@@ -204,6 +231,9 @@ final class EdgeRole {
   /** Stops taking requests, then the link, the store and Vert.x. */
   void shutdown() {
     try {
+      if (admin != null) {
+        admin.close().toCompletionStage().toCompletableFuture().join();
+      }
       if (gateway != null) {
         gateway.close().toCompletionStage().toCompletableFuture().join();
       }

@@ -36,10 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * autoscaler over the node port); a SIGKILLed edge fails nothing but the request it had in flight
  * (a client alternating between the edges retries only requests that could not connect to the dead
  * one), and it serves again once restarted; a control plane SIGKILLed and started again on an empty
- * data directory against the same etcd fails no request sent through the edges meanwhile.
+ * data directory against the same etcd fails no request sent through the edges meanwhile. Each edge
+ * answers {@code /healthz} and {@code /metrics} on its API port; a SIGKILLed node agent's endpoint
+ * leaves both edges well before its lease runs out, and comes back when it reports again.
  */
 class EdgeProcessesIT {
-  private static final int LEASE_SECONDS = 8;
+  // Long enough that the node kill below is told apart from its lease running out: the edges must
+  // drop the dead node's endpoint within half of it.
+  private static final int LEASE_SECONDS = 30;
   private static final String HELLO = "hello.default.localhost";
 
   private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
@@ -87,35 +91,41 @@ class EdgeProcessesIT {
                 "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
     Path join = dir.resolve("join");
     cli.ok("nodes", "token", "create", "--out", join.toString());
-    Proc node =
-        start(
-            List.of(
-                "--roles",
-                "node",
-                "--control-plane",
-                "127.0.0.1:" + nodePort,
-                "--node-name",
-                "n1",
-                "--data-dir",
-                dir.resolve("node-n1").toString(),
-                "--bootstrap-token",
-                join.resolve("bootstrap-token").toString(),
-                "--control-plane-ca",
-                join.resolve("ca.pem").toString(),
-                "--advertise-address",
-                "127.0.0.2",
-                "--node-cpu",
-                "2",
-                "--node-memory",
-                "2Gi"));
+    List<String> nodeFlags =
+        List.of(
+            "--roles",
+            "node",
+            "--control-plane",
+            "127.0.0.1:" + nodePort,
+            "--node-name",
+            "n1",
+            "--data-dir",
+            dir.resolve("node-n1").toString(),
+            "--bootstrap-token",
+            join.resolve("bootstrap-token").toString(),
+            "--control-plane-ca",
+            join.resolve("ca.pem").toString(),
+            "--advertise-address",
+            "127.0.0.2",
+            "--node-cpu",
+            "2",
+            "--node-memory",
+            "2Gi");
+    Proc node = start(nodeFlags);
     node.await("registered");
     int[] edges = {SkiffdProcess.freePort(), SkiffdProcess.freePort()};
-    List<String> e1Flags = edgeFlags("e1", edges[0], nodePort, join);
-    List<String> e2Flags = edgeFlags("e2", edges[1], nodePort, join);
+    int[] admins = {SkiffdProcess.freePort(), SkiffdProcess.freePort()};
+    List<String> e1Flags = edgeFlags("e1", edges[0], admins[0], nodePort, join);
+    List<String> e2Flags = edgeFlags("e2", edges[1], admins[1], nodePort, join);
     Proc e1 = start(e1Flags);
     Proc e2 = start(e2Flags);
     e1.await("skiffd ready");
     e2.await("skiffd ready");
+    for (int admin : admins) {
+      Reply health = adminGet(admin, "/healthz");
+      assertEquals(200, health.status(), health.body());
+      assertTrue(health.body().contains("\"ok\""), health.body());
+    }
 
     Path wasm = Files.write(dir.resolve("hello.wasm"), Examples.wasm(Examples.HELLO));
     cli.ok(
@@ -129,6 +139,12 @@ class EdgeProcessesIT {
     // Both edges answer for it, from what they read in etcd.
     for (int port : edges) {
       awaitAnswers(port, HELLO, 10, 120);
+    }
+    // Each edge's /metrics: its gateway's meters and the node's endpoint it routes to.
+    for (int admin : admins) {
+      String metrics = adminGet(admin, "/metrics").body();
+      assertTrue(metrics.contains("skiff_gateway_requests_total{"), metrics);
+      awaitNodeEndpoints(admin, "n1", 1, Integer.MAX_VALUE, 30);
     }
 
     // A revision created at zero answers its first request through an edge.
@@ -185,6 +201,28 @@ class EdgeProcessesIT {
     assertTrue(retried > 0, "requests to the dead edge were retried on the other");
     assertTrue(servedByE2Again > 0, "the restarted edge serves: " + duringKill);
 
+    // SIGKILL the node agent: its connection resets, the control plane deletes its stored instance
+    // report, and both edges drop its endpoint long before its lease could run out (at least
+    // lease - heartbeat interval = 20 s after the kill). Started again, it reports again.
+    node.process().destroyForcibly();
+    node.process().waitFor(10, TimeUnit.SECONDS);
+    long nodeKilled = System.nanoTime();
+    for (int admin : admins) {
+      awaitNodeEndpoints(admin, "n1", 0, 0, LEASE_SECONDS / 2);
+    }
+    System.out.printf(
+        "EdgeProcessesIT: node n1 SIGKILLed: both edges dropped its endpoint %d ms later (lease"
+            + " %d s)%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nodeKilled), LEASE_SECONDS);
+    node = start(nodeFlags);
+    node.await("registered");
+    for (int port : edges) {
+      awaitAnswers(port, HELLO, 10, 120);
+    }
+    for (int admin : admins) {
+      awaitNodeEndpoints(admin, "n1", 1, Integer.MAX_VALUE, 30);
+    }
+
     // The control plane SIGKILLed and started again on an empty data directory, same etcd, under
     // load through both edges: nothing on their warm path needs it.
     loader = new Loader(edges);
@@ -213,8 +251,10 @@ class EdgeProcessesIT {
     assertEquals(List.of(), failed, "no request failed across the control plane's restart");
   }
 
-  private List<String> edgeFlags(String name, int port, int nodePort, Path join) {
+  private List<String> edgeFlags(String name, int port, int admin, int nodePort, Path join) {
     return List.of(
+        "--api-port",
+        Integer.toString(admin),
         "--roles",
         "gateway,activator",
         "--store",
@@ -229,6 +269,55 @@ class EdgeProcessesIT {
         join.resolve("bootstrap-token").toString(),
         "--control-plane-ca",
         join.resolve("ca.pem").toString());
+  }
+
+  /** GET {@code path} on an edge's admin port, on a connection of its own. */
+  private static Reply adminGet(int port, String path) throws Exception {
+    return request(port, "127.0.0.1", path);
+  }
+
+  /**
+   * Waits until the edge's {@code skiff_edge_node_endpoints} for {@code node} is at least {@code
+   * min} and at most {@code max}.
+   */
+  private static void awaitNodeEndpoints(int admin, String node, int min, int max, int seconds)
+      throws Exception {
+    String prefix = "skiff_edge_node_endpoints{node=\"" + node + "\"} ";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        last =
+            adminGet(admin, "/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith(prefix))
+                .findFirst()
+                .orElse("(none)");
+      } catch (java.io.IOException e) {
+        last = e.toString(); // asked again
+      }
+      if (last.startsWith(prefix)) {
+        double n = Double.parseDouble(last.substring(prefix.length()));
+        if (n >= min && n <= max) {
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "the edge on "
+            + admin
+            + " did not count "
+            + min
+            + " to "
+            + max
+            + " endpoints of "
+            + node
+            + " within "
+            + seconds
+            + " s: "
+            + last);
   }
 
   /** How many instances of {@code service} are Ready, as {@code skiff instances} lists them. */
@@ -292,12 +381,16 @@ class EdgeProcessesIT {
    * told apart from any other failure: a request that could not connect reached no one.
    */
   static Reply get(int port, String host, String name) throws Exception {
+    return request(port, host, "/?name=" + name);
+  }
+
+  private static Reply request(int port, String host, String path) throws Exception {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(60_000);
       OutputStream out = s.getOutputStream();
       out.write(
-          ("GET /?name=" + name + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();

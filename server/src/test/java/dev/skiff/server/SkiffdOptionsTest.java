@@ -87,6 +87,14 @@ class SkiffdOptionsTest {
   }
 
   @Test
+  void anEdgeRefusesMetricsAuthSinceItHoldsNoTokens() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs("--roles", "gateway,activator", "--metrics-auth");
+    var e = assertThrows(IllegalArgumentException.class, () -> new EdgeRole(o).settings());
+    assertTrue(e.getMessage().contains("holds no API tokens"), e.getMessage());
+  }
+
+  @Test
   void aNodeLeaseUnderOneSecondIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> Skiffd.nodeLease("500ms"));
     assertThrows(IllegalArgumentException.class, () -> Skiffd.nodeLease("soon"));

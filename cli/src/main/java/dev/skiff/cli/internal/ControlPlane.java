@@ -323,9 +323,15 @@ public final class ControlPlane {
     return http.post("/v1/cluster/nodes/" + name + "/" + action, "{}").json();
   }
 
-  /** {@code POST /v1/cluster/tokens}: a node bootstrap token, optionally for one node. */
-  public JsonNode createNodeToken(String node, String ttl) {
+  /**
+   * {@code POST /v1/cluster/tokens}: a bootstrap token, optionally for nodes or edges only ({@code
+   * joinsAs}) and for one node.
+   */
+  public JsonNode createNodeToken(String joinsAs, String node, String ttl) {
     var body = dev.skiff.api.manifest.Json.mapper().createObjectNode();
+    if (joinsAs != null) {
+      body.put("for", joinsAs);
+    }
     if (node != null) {
       body.put("node", node);
     }

@@ -74,6 +74,13 @@ class ClusterViewTest {
     await(records.saveInstances("n1", List.of(ready("hello-00001", "i4", "127.0.0.2:9004"))));
     poll(() -> seen.last("n1") != null && seen.last("n1").get(0).instance().equals("i4"), seen);
 
+    // The node's connection closed: the control plane deleted its report; still Ready, it has no
+    // instances to follow until it reports again.
+    await(store.delete(NodeRecords.INSTANCES + "n1", dev.skiff.controlplane.spi.Store.ANY));
+    poll(() -> seen.last("n1").isEmpty(), seen);
+    await(records.saveInstances("n1", List.of(ready("hello-00001", "i4", "127.0.0.2:9004"))));
+    poll(() -> seen.last("n1").size() == 1, seen);
+
     // The control plane marks the node NotReady (its lease ran out): its instances are withdrawn.
     await(records.setReady("n1", false, "LeaseExpired", "no heartbeat"));
     poll(() -> seen.lost.contains("n1"), seen);

@@ -4,6 +4,7 @@ import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.skiff.api.validation.Durations;
 import dev.skiff.controlplane.BadRequestException;
 import dev.skiff.controlplane.internal.nodes.NodeAdmin;
@@ -16,8 +17,8 @@ import java.util.Map;
  * token ({@link dev.skiff.controlplane.internal.auth.AccessPolicy}).
  */
 final class NodeRoutes {
-  /** The body of {@code POST /v1/cluster/tokens}: both optional. */
-  record TokenRequest(String node, String ttl) {}
+  /** The body of {@code POST /v1/cluster/tokens}: all optional; {@code for} is node or edge. */
+  record TokenRequest(@JsonProperty("for") String joinsAs, String node, String ttl) {}
 
   private final NodeAdmin nodes;
 
@@ -35,9 +36,9 @@ final class NodeRoutes {
                     .map(
                         body ->
                             body.length() == 0
-                                ? new TokenRequest(null, null)
+                                ? new TokenRequest(null, null, null)
                                 : Parsing.json(body, TokenRequest.class))
-                    .compose(r -> nodes.createToken(r.node(), ttl(r.ttl())))
+                    .compose(r -> nodes.createToken(r.joinsAs(), r.node(), ttl(r.ttl())))
                     .map(Reply::created))
         .on(
             GET,

@@ -1,6 +1,7 @@
 package dev.skiff.controlplane.internal.nodes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.skiff.api.validation.Names;
 import dev.skiff.controlplane.BadRequestException;
 import dev.skiff.controlplane.NotFoundException;
@@ -17,29 +18,47 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Bootstrap tokens for node agents: made by an admin, stored as SHA-256 hashes under {@value
- * #PREFIX} (outside the change feed), shown once. A token lets a node agent trade a CSR for its
- * node certificate on the node port, nothing else; it may be bound to one node name and may expire.
+ * Bootstrap tokens for node agents and edges: made by an admin, stored as SHA-256 hashes under
+ * {@value #PREFIX} (outside the change feed), shown once. A token lets a node agent trade a CSR for
+ * its node certificate, or an edge for its activator certificate, on the node port, nothing else.
+ * It may be for nodes only or edges only ({@code for}), bound to one node name, and may expire; a
+ * token for neither serves both.
  */
 public final class BootstrapTokens {
   public static final String PREFIX = "/skiff-nodes/tokens/";
+
+  /** What a token may join as ({@code for}); absent: either. */
+  public static final String FOR_NODE = "node";
+
+  public static final String FOR_EDGE = "edge";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A token as stored: its hash, never the token. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Stored(
-      String id, String sha256, String node, Instant createdAt, Instant expiresAt) {}
+      String id,
+      String sha256,
+      String node,
+      @JsonProperty("for") String joinsAs,
+      Instant createdAt,
+      Instant expiresAt) {}
 
   /** A token as listed. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Info(String id, String node, Instant createdAt, Instant expiresAt) {}
+  public record Info(
+      String id,
+      String node,
+      @JsonProperty("for") String joinsAs,
+      Instant createdAt,
+      Instant expiresAt) {}
 
   /** The answer to a creation, the only time the token is shown, with the CA to trust. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Issued(
       String id,
       String node,
+      @JsonProperty("for") String joinsAs,
       Instant createdAt,
       Instant expiresAt,
       String token,
@@ -54,14 +73,30 @@ public final class BootstrapTokens {
   }
 
   /**
-   * Makes a token, for node {@code node} only when given, valid for {@code ttl} when given (forever
-   * otherwise, until deleted). Fails with 400 on a bad node name or lifetime.
+   * Makes a token, for {@code joinsAs} ({@value #FOR_NODE} or {@value #FOR_EDGE}; null: either)
+   * only when given, for node {@code node} only when given, valid for {@code ttl} when given
+   * (forever otherwise, until deleted). Fails with 400 on a bad role, node name or lifetime, or an
+   * edge token bound to a node.
    */
-  public Future<Issued> create(String node, Duration ttl, String caBundle) {
+  public Future<Issued> create(String joinsAs, String node, Duration ttl, String caBundle) {
+    if (joinsAs != null && !FOR_NODE.equals(joinsAs) && !FOR_EDGE.equals(joinsAs)) {
+      return Future.failedFuture(
+          BadRequestException.of(
+              "for",
+              "'" + joinsAs + "' is not what a token can be for",
+              "give node or edge, or leave it out for a token either may use"));
+    }
     if (node != null && !Names.isDnsLabel(node)) {
       return Future.failedFuture(
           BadRequestException.of(
               "node", "'" + node + "' is not a valid node name", Names.DNS_HINT));
+    }
+    if (node != null && FOR_EDGE.equals(joinsAs)) {
+      return Future.failedFuture(
+          BadRequestException.of(
+              "node",
+              "an edge token cannot be bound to node '" + node + "'",
+              "leave out the node for an edge token, or make a node token (for node)"));
     }
     if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
       return Future.failedFuture(
@@ -73,8 +108,10 @@ public final class BootstrapTokens {
     String token = Secrets.newToken();
     Instant now = clock.instant();
     Instant expires = ttl == null ? null : now.plus(ttl);
-    Stored s = new Stored(id, Secrets.hash(token), node, now, expires);
-    return records.create(id, s).map(v -> new Issued(id, node, now, expires, token, caBundle));
+    Stored s = new Stored(id, Secrets.hash(token), node, joinsAs, now, expires);
+    return records
+        .create(id, s)
+        .map(v -> new Issued(id, node, joinsAs, now, expires, token, caBundle));
   }
 
   /**
@@ -85,6 +122,16 @@ public final class BootstrapTokens {
     return valid(token)
         .compose(
             found -> {
+              if (FOR_EDGE.equals(found.joinsAs())) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "bootstrap token "
+                            + found.id()
+                            + " is for edges and cannot register a node",
+                        "give the node a node token (skiff nodes token create --for node --node "
+                            + node
+                            + ")"));
+              }
               if (found.node() != null && !found.node().equals(node)) {
                 return Future.failedFuture(
                     new UnauthorizedException(
@@ -114,6 +161,15 @@ public final class BootstrapTokens {
     return valid(token)
         .compose(
             found -> {
+              if (FOR_NODE.equals(found.joinsAs())) {
+                return Future.failedFuture(
+                    new UnauthorizedException(
+                        "bootstrap token "
+                            + found.id()
+                            + " is for nodes and cannot make a gateway or activator identity",
+                        "give the edge an edge token (skiff nodes token create --for edge --ttl 1h"
+                            + " --out DIR)"));
+              }
               if (found.node() != null) {
                 return Future.failedFuture(
                     new UnauthorizedException(
@@ -122,8 +178,8 @@ public final class BootstrapTokens {
                             + " is bound to node '"
                             + found.node()
                             + "' and cannot make a gateway or activator identity",
-                        "give the edge a token made without --node (skiff nodes token create"
-                            + " --ttl 1h --out DIR)"));
+                        "give the edge an edge token (skiff nodes token create --for edge --ttl 1h"
+                            + " --out DIR)"));
               }
               return Future.<Void>succeededFuture();
             });
@@ -167,7 +223,7 @@ public final class BootstrapTokens {
         .map(
             tokens ->
                 tokens.stream()
-                    .map(s -> new Info(s.id(), s.node(), s.createdAt(), s.expiresAt()))
+                    .map(s -> new Info(s.id(), s.node(), s.joinsAs(), s.createdAt(), s.expiresAt()))
                     .toList());
   }
 

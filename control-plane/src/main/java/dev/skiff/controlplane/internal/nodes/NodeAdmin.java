@@ -33,9 +33,12 @@ public final class NodeAdmin {
     return tokens;
   }
 
-  /** A new bootstrap token, with the CA bundle the agent checks the node port against. */
-  public Future<BootstrapTokens.Issued> createToken(String node, Duration ttl) {
-    return tokens.create(node, ttl, caBundle.get());
+  /**
+   * A new bootstrap token ({@code joinsAs}: node, edge or null for either), with the CA bundle the
+   * agent checks the node port against.
+   */
+  public Future<BootstrapTokens.Issued> createToken(String joinsAs, String node, Duration ttl) {
+    return tokens.create(joinsAs, node, ttl, caBundle.get());
   }
 
   /** Every node, with allocation and lease, sorted by name. */

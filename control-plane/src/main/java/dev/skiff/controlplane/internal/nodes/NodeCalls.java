@@ -68,6 +68,7 @@ final class NodeCalls {
   private final RemoteInstances remote;
   private final ComponentCalls components;
   private final RevisionStatuses statuses;
+  private final Disconnects disconnects;
 
   NodeCalls(
       NodeRecords records,
@@ -93,6 +94,7 @@ final class NodeCalls {
     this.remote = remote;
     this.components = new ComponentCalls(tokens, ca, certificateTtl, stats, pokes);
     this.statuses = statuses;
+    this.disconnects = new Disconnects(records);
   }
 
   void bind(GrpcServer server) {
@@ -144,7 +146,8 @@ final class NodeCalls {
           }
           return records
               .saveInstances(node, list)
-              .compose(v -> forward(node, list, states))
+              .compose(revision -> disconnects.reported(node, revision))
+              .compose(live -> live ? forward(node, list, states) : Future.<Void>succeededFuture())
               .map(v -> ReportResponse.getDefaultInstance());
         });
     unary(
@@ -368,25 +371,23 @@ final class NodeCalls {
                         req.exceptionHandler(e -> w.cancel());
                         // The node's connection gone (its process killed, say): its instances
                         // take no more requests until it reports again, well before its lease
-                        // runs out.
+                        // runs out, here and (its stored report deleted) on every edge.
+                        long watch = disconnects.watching(node);
                         req.connection()
                             .closeHandler(
                                 v -> {
                                   w.cancel();
-                                  remote.lost(node); // its say in revision status too
-                                  // Other control planes follow the stored report: empty now.
-                                  records
-                                      .saveInstances(node, List.of())
-                                      .onFailure(
-                                          e ->
-                                              LOG.log(
-                                                  System.Logger.Level.WARNING,
-                                                  "could not store node {0}''s empty report: {1}",
-                                                  node,
-                                                  e.getMessage()));
+                                  if (disconnects.closed(node, watch)) {
+                                    remote.lost(node); // its say in revision status too
+                                  }
                                 });
                       });
             });
+  }
+
+  /** The node port is stopping: the connections it closes say nothing about their nodes. */
+  void stopping() {
+    disconnects.stopping();
   }
 
   private static List<NodeRecords.AssignmentRecord> assignments(StoreEvent ev) {

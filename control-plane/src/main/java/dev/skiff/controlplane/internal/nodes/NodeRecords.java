@@ -239,9 +239,20 @@ public final class NodeRecords {
     }
   }
 
-  /** Replaces the node's instance report. */
-  public Future<Void> saveInstances(String node, List<InstanceRecord> instances) {
-    return put(INSTANCES + node, instances);
+  /** Replaces the node's instance report; answers the stored report's mod revision. */
+  public Future<Long> saveInstances(String node, List<InstanceRecord> instances) {
+    return store
+        .put(INSTANCES + node, Json.write(instances).getBytes(StandardCharsets.UTF_8), Store.ANY)
+        .map(Entry::modRevision);
+  }
+
+  /**
+   * Deletes the node's instance report if its mod revision is {@code expected} ({@link Store#ANY}:
+   * whatever is there); fails with a {@link dev.skiff.controlplane.StaleRevisionException} when a
+   * newer report was stored meanwhile.
+   */
+  public Future<Boolean> clearInstances(String node, long expected) {
+    return store.delete(INSTANCES + node, expected);
   }
 
   /** The node's last instance report (empty when none). */

@@ -124,6 +124,7 @@ public final class NodeServer {
 
   public Future<Void> stop() {
     stopped = true;
+    calls.stopping();
     if (renewal >= 0) {
       vertx.cancelTimer(renewal);
     }
