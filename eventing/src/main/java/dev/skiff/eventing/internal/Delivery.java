@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -124,12 +123,7 @@ final class Delivery {
   }
 
   private Future<Answer> post(CloudEvent event) {
-    List<Map.Entry<String, String>> headers = new ArrayList<>(12);
-    RecordEvents.attributes(event)
-        .forEach((k, v) -> headers.add(Map.entry("ce-" + k, RecordEvents.percentEncode(v))));
-    if (event.getDataContentType() != null) {
-      headers.add(Map.entry("Content-Type", event.getDataContentType()));
-    }
+    List<Map.Entry<String, String>> headers = RecordEvents.httpHeaders(event);
     byte[] data = event.getData() == null ? new byte[0] : event.getData().toBytes();
     Future<EventReply> sent;
     try {

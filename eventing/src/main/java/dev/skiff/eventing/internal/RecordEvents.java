@@ -15,10 +15,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -204,19 +207,49 @@ public final class RecordEvents {
    */
   public static Map<String, String> attributes(CloudEvent e) {
     Map<String, String> out = new LinkedHashMap<>();
+    forEachAttribute(e, out::put);
+    return out;
+  }
+
+  /**
+   * The event's binary-mode HTTP headers: {@code ce-{name}} per {@link #attributes} entry, the
+   * value percent-encoded, in the same order; then {@code Content-Type} when the event has one.
+   */
+  public static List<Map.Entry<String, String>> httpHeaders(CloudEvent e) {
+    List<Map.Entry<String, String>> out = new ArrayList<>(12);
+    forEachAttribute(
+        e,
+        (name, value) -> {
+          String header = "ce-" + name;
+          Map.Entry<String, String> h = Map.entry(header, percentEncode(value));
+          // An extension named like an attribute replaces it in place, as in attributes().
+          for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).getKey().equals(header)) {
+              out.set(i, h);
+              return;
+            }
+          }
+          out.add(h);
+        });
+    if (e.getDataContentType() != null) {
+      out.add(Map.entry("Content-Type", e.getDataContentType()));
+    }
+    return out;
+  }
+
+  private static void forEachAttribute(CloudEvent e, BiConsumer<String, String> to) {
     for (String name : e.getAttributeNames()) {
       Object v = e.getAttribute(name);
       if (v != null && !name.equals("datacontenttype")) {
-        out.put(name, text(v));
+        to.accept(name, text(v));
       }
     }
     for (String name : e.getExtensionNames()) {
       Object v = e.getExtension(name);
       if (v != null) {
-        out.put(name, text(v));
+        to.accept(name, text(v));
       }
     }
-    return out;
   }
 
   private static String text(Object v) {
@@ -234,16 +267,30 @@ public final class RecordEvents {
    * %} and everything outside printable ASCII percent-encoded.
    */
   public static String percentEncode(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+    int i = 0;
+    while (i < s.length() && plain(s.charAt(i))) {
+      i++;
+    }
+    if (i == s.length()) {
+      return s; // nearly every value: nothing to encode, nothing to copy
+    }
+    StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
+    for (byte x : s.substring(i).getBytes(StandardCharsets.UTF_8)) {
       int c = x & 0xff;
-      if (c > 0x20 && c < 0x7f && c != '"' && c != '%') {
+      if (plain((char) c)) {
         b.append((char) c);
       } else {
-        b.append('%').append(String.format("%02X", c));
+        b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
       }
     }
     return b.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** Printable ASCII but space, {@code "} and {@code %}: sent as it is. */
+  private static boolean plain(char c) {
+    return c > 0x20 && c < 0x7f && c != '"' && c != '%';
   }
 
   /** The reverse of {@link #percentEncode}; malformed escapes are kept as they are. */

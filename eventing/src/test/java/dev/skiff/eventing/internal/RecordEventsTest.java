@@ -3,8 +3,12 @@ package dev.skiff.eventing.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -50,5 +54,29 @@ class RecordEventsTest {
         attrs.keySet().stream().filter(k -> k.startsWith("kafkaheader")).count());
     assertEquals("/skiff/default/triggers/trig#orders", attrs.get("source"));
     assertEquals("partition:2#7", attrs.get("subject"));
+  }
+
+  @Test
+  void valuesWithNothingToEncodeArePassedOnAsTheyAre() {
+    String v = "partition:2/offset:7";
+    assertSame(v, RecordEvents.percentEncode(v));
+    assertEquals("%0A%7F%E2%82%AC~", RecordEvents.percentEncode("\n\u007f\u20ac~"));
+    assertEquals("ok%20", RecordEvents.percentEncode("ok "));
+  }
+
+  @Test
+  void httpHeadersCarryEveryAttributeInOrderPercentEncodedAndTheContentType() {
+    ConsumerRecord<byte[], byte[]> r = record("x");
+    r.headers().add("content-type", "text/plain".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("Trace Id", "a b".getBytes(StandardCharsets.UTF_8));
+    RecordEvents.Mapped m = RecordEvents.map(r, "default", "trig");
+    List<Map.Entry<String, String>> expected = new ArrayList<>();
+    RecordEvents.attributes(m.event())
+        .forEach((k, v) -> expected.add(Map.entry("ce-" + k, RecordEvents.percentEncode(v))));
+    expected.add(Map.entry("Content-Type", "text/plain"));
+    List<Map.Entry<String, String>> headers = RecordEvents.httpHeaders(m.event());
+    assertEquals(expected, headers);
+    assertTrue(headers.contains(Map.entry("ce-kafkaheadertraceid", "a%20b")));
+    assertTrue(headers.contains(Map.entry("ce-id", "partition:2/offset:7")));
   }
 }
