@@ -41,9 +41,56 @@ final class ImportedFunctions {
 
   /** The functions of {@code offered} the module imports, in their order. */
   HostFunction[] keep(HostFunction[] offered) {
-    return Arrays.stream(offered)
-        .filter(f -> functions.contains(key(f.module(), f.name())))
-        .toArray(HostFunction[]::new);
+    Pick pick = last;
+    if (pick == null || !pick.fits(offered)) {
+      pick = Pick.of(offered, functions);
+      last = pick;
+    }
+    HostFunction[] kept = new HostFunction[pick.indices.length];
+    for (int i = 0; i < kept.length; i++) {
+      kept[i] = offered[pick.indices[i]];
+    }
+    return kept;
+  }
+
+  /**
+   * Which positions of an offered array were kept, remembered with the names it had: a function's
+   * requests offer arrays of one shape (the same host functions in the same order), so the choice
+   * is worked out once rather than per request; an array of another shape is worked out afresh.
+   */
+  private volatile Pick last;
+
+  private record Pick(String[] modules, String[] names, int[] indices) {
+    static Pick of(HostFunction[] offered, Set<String> functions) {
+      String[] modules = new String[offered.length];
+      String[] names = new String[offered.length];
+      int[] indices = new int[offered.length];
+      int n = 0;
+      for (int i = 0; i < offered.length; i++) {
+        modules[i] = offered[i].module();
+        names[i] = offered[i].name();
+        if (functions.contains(key(modules[i], names[i]))) {
+          indices[n++] = i;
+        }
+      }
+      return new Pick(modules, names, Arrays.copyOf(indices, n));
+    }
+
+    boolean fits(HostFunction[] offered) {
+      if (offered.length != names.length) {
+        return false;
+      }
+      for (int i = 0; i < offered.length; i++) {
+        if (!same(names[i], offered[i].name()) || !same(modules[i], offered[i].module())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static boolean same(String a, String b) {
+      return a == b || a.equals(b); // the host's names are constants: usually the same object
+    }
   }
 
   private static String key(String module, String name) {

@@ -75,6 +75,28 @@ class ImportedFunctionsTest {
             .toArray(String[]::new));
   }
 
+  @Test
+  void anOfferOfAnotherShapeIsWorkedOutAfresh() {
+    var imported = ImportedFunctions.of(Parser.parse(MODULE));
+    HostFunction[] first = {fn(Wat.WASI, "fd_write"), fn(Wat.WASI, "random_get")};
+    HostFunction[] reordered = {fn(Wat.WASI, "random_get"), fn(Wat.WASI, "fd_write")};
+    HostFunction[] longer = {
+      fn(Wat.WASI, "random_get"), fn(Wat.WASI, "fd_write"), fn(Wat.WASI, "proc_exit")
+    };
+
+    assertArrayEquals(new String[] {"fd_write"}, names(imported.keep(first)));
+    assertArrayEquals(new String[] {"fd_write"}, names(imported.keep(first)));
+    assertArrayEquals(new String[] {"fd_write"}, names(imported.keep(reordered)));
+    assertArrayEquals(new String[] {"fd_write", "proc_exit"}, names(imported.keep(longer)));
+    assertArrayEquals(new String[] {"fd_write"}, names(imported.keep(first)));
+    HostFunction[] again = {fn(Wat.WASI, "fd_write"), fn(Wat.WASI, "random_get")};
+    assertTrue(imported.keep(again)[0] == again[0], "the offered function itself is kept");
+  }
+
+  private static String[] names(HostFunction[] functions) {
+    return Arrays.stream(functions).map(HostFunction::name).toArray(String[]::new);
+  }
+
   private static HostFunction fn(String module, String name) {
     return new HostFunction(
         module, name, FunctionType.of(List.of(), List.of(ValType.I32)), (i, a) -> null);
