@@ -72,7 +72,14 @@ final class SkiffdProcess {
       }
     }
     p.destroyForcibly();
-    throw new AssertionError("skiffd did not start; last line: " + line);
+    boolean exited = p.waitFor(5, TimeUnit.SECONDS);
+    List<String> tail =
+        startOutput.subList(Math.max(0, startOutput.size() - 30), startOutput.size());
+    throw new AssertionError(
+        "skiffd did not start"
+            + (exited ? " (exit code " + p.exitValue() + ")" : "")
+            + "; its last lines:\n  "
+            + String.join("\n  ", tail));
   }
 
   /** {@link #launch} when the start output does not matter. */
