@@ -45,7 +45,9 @@ import java.util.Set;
  * certificate the control plane's CA signs (SignWorkload), modules streamed from the control plane
  * and cached in the data directory; with root and runc also containers, their images pulled here
  * (oci-image's {@link ImageStore}) and run under runc behind the same sidecars; its instances,
- * revision statuses and stats go back as reports ({@link Reports}).
+ * revision statuses and stats go back as reports ({@link Reports}). Its instances' calls to other
+ * functions ({@link WasmOutbound}, {@link ContainerCalls}) are routed by what {@link RouteFeed}
+ * learns over the link, and go to the callee's node over mTLS with the calling service's identity.
  */
 final class NodeRole {
   private static final System.Logger LOG = System.getLogger(NodeRole.class.getName());
