@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.Service;
 import dev.skiff.api.node.v1.InstanceState;
 import dev.skiff.api.node.v1.InstanceStatus;
 import dev.skiff.api.watch.ResourceEvent;
@@ -40,6 +41,9 @@ class RoutesOverTheLinkTest {
   private static final String ADMIN = "skiff_test-admin-token";
   private static final String IDENTITY = "spiffe://skiff.local/ns/default/svc/hello";
 
+  /** Longer than any wait here: a node's endpoints go when its connection closes, not its lease. */
+  private static final Duration LEASE = Duration.ofSeconds(120);
+
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = HttpClient.newHttpClient();
   private EmbeddedStore store;
@@ -56,7 +60,7 @@ class RoutesOverTheLinkTest {
                 .withBlobDir(dir.resolve("blobs"))
                 .withPort(0)
                 .withAdminToken(ADMIN)
-                .withNodePort("127.0.0.1", 0, Duration.ofSeconds(10))
+                .withNodePort("127.0.0.1", 0, LEASE)
                 .withRevisionStatusFromNodes(true)
                 .build()
                 .start());
@@ -74,6 +78,10 @@ class RoutesOverTheLinkTest {
     JsonNode t = api("POST", "/v1/cluster/tokens", "{}");
     RemoteNodeAgent callee = agent("n1", t);
     await(callee.start());
+    // n1 follows the routes too, as every node does, on the same connection as its assignments.
+    RouteFeed calleeFeed =
+        new RouteFeed(vertx, callee.work(), ev -> {}, new EndpointRegistry(vertx));
+    calleeFeed.start();
     deploy();
     awaitTrue(
         () -> callee.assignments() != null && callee.assignments().getAssignmentsCount() == 1,
@@ -110,15 +118,31 @@ class RoutesOverTheLinkTest {
     assertEquals("n1/" + instance, e.instanceId());
 
     awaitTrue(
-        () -> services.containsKey("/skiff/services/default/hello"), "hello's route on n2's side");
+        () ->
+            services.containsKey("/skiff/services/default/hello")
+                && "hello-00001"
+                    .equals(
+                        services
+                            .get("/skiff/services/default/hello")
+                            .object()
+                            .path("status")
+                            .path("latestCreatedRevisionName")
+                            .asText()),
+        "hello's route on n2's side");
     ResourceEvent hello = services.get("/skiff/services/default/hello");
     assertEquals(ResourceEvent.Type.PUT, hello.type());
     assertEquals("hello", hello.object().path("metadata").path("name").asText());
     assertFalse(
         hello.object().path("spec").path("template").has("image"),
         "the image is not sent to other nodes: " + hello.object());
+    // What routing reads binds to api's Service.
+    Service bound = (Service) hello.resource();
+    assertEquals("hello-00001", bound.status().latestCreatedRevisionName());
+    assertEquals(Integer.valueOf(42), bound.spec().template().timeoutSeconds());
 
-    // n1 goes away: its instance is withdrawn on n2's side.
+    // n1 goes away (its connection closes, long before its lease runs out): its instance is
+    // withdrawn on n2's side.
+    calleeFeed.stop();
     await(callee.stop());
     awaitTrue(() -> registry.ready("default", "hello-00001").isEmpty(), "n1's instance withdrawn");
 
@@ -137,7 +161,7 @@ class RoutesOverTheLinkTest {
         "/v1/namespaces/default/services",
         """
         {"apiVersion":"skiff.dev/v1","kind":"Service","metadata":{"name":"hello"},
-         "spec":{"template":{"image":"registry.example/hello:1",
+         "spec":{"template":{"image":"registry.example/hello:1","timeoutSeconds":42,
            "annotations":{"autoscaling.knative.dev/min-scale":"1"}}}}""");
   }
 

@@ -57,20 +57,23 @@ final class RouteWatchCalls {
             }
           }
         };
+    // Not the connection's close handler: that one is WatchAssignments' (a node gone), and a
+    // connection has one. A closed connection resets this stream, which these handlers see; a
+    // write that fails stops the stream too.
     req.exceptionHandler(e -> close.run());
     resp.exceptionHandler(e -> close.run());
-    req.connection().closeHandler(v -> close.run());
     records
         .store()
         .listing(Keys.SERVICES)
         .compose(
             listing -> {
               for (Entry e : listing.items()) {
-                write(resp, closed, service(new StoreEvent(StoreEvent.Type.PUT, e)));
+                write(resp, closed, close, service(new StoreEvent(StoreEvent.Type.PUT, e)));
               }
               write(
                   resp,
                   closed,
+                  close,
                   RouteUpdate.newBuilder()
                       .setListed(ServicesListed.newBuilder().setRevision(listing.revision()))
                       .build());
@@ -80,7 +83,7 @@ final class RouteWatchCalls {
                       .watch(
                           Keys.SERVICES,
                           listing.revision(),
-                          ev -> write(resp, closed, service(ev)));
+                          ev -> write(resp, closed, close, service(ev)));
               services[0] = w;
               // A broken store watch ends the stream: the node watches again (and is sent the
               // whole table again), as after any other break.
@@ -92,7 +95,7 @@ final class RouteWatchCalls {
                       });
               return w.started();
             })
-        .compose(v -> view.followInstances(instancesTo(resp, closed)))
+        .compose(v -> view.followInstances(instancesTo(resp, closed, close)))
         .onFailure(
             e -> {
               LOG.log(
@@ -106,7 +109,9 @@ final class RouteWatchCalls {
   }
 
   private static RemoteInstances instancesTo(
-      GrpcServerResponse<WatchRoutesRequest, RouteUpdate> resp, AtomicBoolean closed) {
+      GrpcServerResponse<WatchRoutesRequest, RouteUpdate> resp,
+      AtomicBoolean closed,
+      Runnable close) {
     return new RemoteInstances() {
       @Override
       public void reported(String node, List<ReportedInstance> instances) {
@@ -123,7 +128,7 @@ final class RouteWatchCalls {
                     .setIdentity(i.identity()));
           }
         }
-        write(resp, closed, RouteUpdate.newBuilder().setEndpoints(b).build());
+        write(resp, closed, close, RouteUpdate.newBuilder().setEndpoints(b).build());
       }
 
       @Override
@@ -131,6 +136,7 @@ final class RouteWatchCalls {
         write(
             resp,
             closed,
+            close,
             RouteUpdate.newBuilder()
                 .setEndpoints(NodeEndpoints.newBuilder().setNodeName(node))
                 .build());
@@ -198,12 +204,17 @@ final class RouteWatchCalls {
   private static void write(
       GrpcServerResponse<WatchRoutesRequest, RouteUpdate> resp,
       AtomicBoolean closed,
+      Runnable close,
       RouteUpdate u) {
     if (u == null || closed.get()) {
       return;
     }
-    synchronized (resp) {
-      resp.write(u);
+    try {
+      synchronized (resp) {
+        resp.write(u).onFailure(e -> close.run());
+      }
+    } catch (IllegalStateException e) {
+      close.run(); // the stream is over (the node went away)
     }
   }
 
