@@ -11,12 +11,15 @@ import dev.skiff.api.node.v1.InstanceStatus;
 import dev.skiff.api.node.v1.NodeServiceGrpcClient;
 import dev.skiff.api.node.v1.RevisionResponse;
 import dev.skiff.api.node.v1.RevisionState;
+import dev.skiff.api.node.v1.RouteUpdate;
 import dev.skiff.api.node.v1.SignWorkloadRequest;
 import dev.skiff.api.node.v1.StatsReport;
+import dev.skiff.api.node.v1.WatchRoutesRequest;
 import dev.skiff.api.stats.Stat;
 import dev.skiff.nodeagent.internal.Calls;
 import dev.skiff.nodeagent.internal.ControlPlaneTrust;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
@@ -190,6 +193,49 @@ public final class WorkCalls {
     StatsReport.Builder b = StatsReport.newBuilder().setNodeName(nodeName);
     stats.forEach(s -> b.addStats(StatMessages.toMessage(s)));
     return unary(NodeServiceGrpcClient.ReportStats, b.build()).mapEmpty();
+  }
+
+  /**
+   * Opens WatchRoutes: each update goes to {@code handler} (on the link's event loop); the answer
+   * completes when the stream ends, failed when it broke or the control plane ended it with an
+   * error, and fails at once when there is no connection.
+   */
+  public Future<Void> watchRoutes(Handler<RouteUpdate> handler) {
+    GrpcClient c = client.get();
+    if (c == null) {
+      return Future.failedFuture(new NodeAgentException("not connected to the control plane"));
+    }
+    return c.request(server.get(), NodeServiceGrpcClient.WatchRoutes)
+        .compose(
+            req -> {
+              try {
+                ControlPlaneTrust.check(req.connection(), trustDomain);
+              } catch (RuntimeException e) {
+                req.cancel();
+                return Future.failedFuture(e);
+              }
+              req.end(WatchRoutesRequest.newBuilder().setNodeName(nodeName).build());
+              return req.response();
+            })
+        .compose(
+            resp -> {
+              Promise<Void> done = Promise.promise();
+              resp.handler(handler);
+              resp.exceptionHandler(done::tryFail);
+              resp.end()
+                  .onComplete(
+                      ar -> {
+                        if (ar.failed()) {
+                          done.tryFail(ar.cause());
+                        } else {
+                          done.tryFail(
+                              new Calls.StatusException(
+                                  resp.status() == null ? GrpcStatus.UNKNOWN : resp.status(),
+                                  "the route stream ended: " + resp.statusMessage()));
+                        }
+                      });
+              return done.future();
+            });
   }
 
   private <Req, Resp> Future<Resp> unary(

@@ -1,7 +1,9 @@
 package dev.skiff.server;
 
+import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.validation.Names;
 import dev.skiff.api.validation.Quantities;
+import dev.skiff.node.EndpointRegistry;
 import dev.skiff.node.LoopbackFront;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.container.ContainerBackend;
@@ -14,6 +16,7 @@ import dev.skiff.nodeagent.RemoteEnvSources;
 import dev.skiff.nodeagent.RemoteModules;
 import dev.skiff.nodeagent.RemoteNodeAgent;
 import dev.skiff.nodeagent.Reports;
+import dev.skiff.nodeagent.RouteFeed;
 import dev.skiff.nodeagent.WorkCalls;
 import dev.skiff.oci.ImageStore;
 import dev.skiff.wasm.WasmRuntime;
@@ -42,7 +45,9 @@ import java.util.Set;
  * certificate the control plane's CA signs (SignWorkload), modules streamed from the control plane
  * and cached in the data directory; with root and runc also containers, their images pulled here
  * (oci-image's {@link ImageStore}) and run under runc behind the same sidecars; its instances,
- * revision statuses and stats go back as reports ({@link Reports}).
+ * revision statuses and stats go back as reports ({@link Reports}). Its instances' calls to other
+ * functions ({@link WasmOutbound}, {@link ContainerCalls}) are routed by what {@link RouteFeed}
+ * learns over the link, and go to the callee's node over mTLS with the calling service's identity.
  */
 final class NodeRole {
   private static final System.Logger LOG = System.getLogger(NodeRole.class.getName());
@@ -58,6 +63,10 @@ final class NodeRole {
   private Reports reports;
   private ImageStore images;
   private final NodeHoldings holdings = new NodeHoldings();
+  // The node's outbound side of the mesh, read by ContainerCalls when an instance starts.
+  private volatile WasmOutbound outbound;
+  private volatile MeshFronts meshFronts;
+  private RouteFeed routeFeed;
 
   NodeRole(SkiffdOptions options) {
     this.options = options;
@@ -148,7 +157,9 @@ final class NodeRole {
     return ContainerBackend.create(
             vertx,
             Skiffd.containerConfig(dataDir, options.podSubnet),
-            holdings.images(new ImageStoreSource(images)))
+            holdings.images(new ImageStoreSource(images)),
+            // With the mesh, containers call services by name through the node's mesh caller.
+            options.mesh() ? new ContainerCalls(vertx, () -> outbound, () -> meshFronts) : null)
         .map(b -> (RuntimeBackend) b)
         .otherwise(
             err -> {
@@ -210,11 +221,28 @@ final class NodeRole {
                 clock,
                 options.meshTimings)
             : null;
+    meshFronts = fronts;
+    // Calls out of the node's instances (Wasm's wasi_experimental_http, containers by name): routed
+    // by what the control plane sends over the link (RouteFeed: services' traffic, every node's
+    // ready instances with their identities), straight to the callee's sidecar over mTLS with the
+    // calling service's own identity. A callee at zero is not woken from here: the call waits for
+    // an instance within its timeout.
+    EndpointRegistry routed = new EndpointRegistry(vertx);
+    outbound =
+        new WasmOutbound(
+            vertx,
+            options.domain,
+            Duration.ofSeconds(RevisionTemplate.DEFAULT_TIMEOUT_SECONDS),
+            fronts,
+            () -> routed,
+            (namespace, revision) -> {});
+    routeFeed = new RouteFeed(linkVertx, calls, outbound::onResourceEvent, routed);
     NodeAgent.Builder b =
         NodeAgent.builder()
             .withVertx(vertx)
             .withNodeName(agent.nodeName())
-            .withBackend(new WasmBackend(vertx, wasm, modules, WasmVolumes.none()))
+            .withBackend(
+                new WasmBackend(vertx, wasm, modules, WasmVolumes.none(), outbound::forInstance))
             .withDrain(Duration.ofSeconds(options.drainSeconds))
             // A withdrawn endpoint reaches the gateways through a report: the instance keeps
             // serving a while longer than in one JVM before it drains.
@@ -259,6 +287,7 @@ final class NodeRole {
         .map(
             a -> {
               reports.start();
+              routeFeed.start();
               LOG.log(
                   System.Logger.Level.INFO,
                   "node {0} runs {1} instances on {2}",
@@ -274,11 +303,17 @@ final class NodeRole {
     if (reports != null) {
       reports.stop();
     }
+    if (routeFeed != null) {
+      routeFeed.stop();
+    }
     if (agent != null) {
       agent.stop().toCompletionStage().toCompletableFuture().join();
     }
     if (runtime != null) {
       runtime.close().toCompletionStage().toCompletableFuture().join();
+    }
+    if (outbound != null) {
+      outbound.close();
     }
     if (images != null) {
       images.close().toCompletionStage().toCompletableFuture().join();

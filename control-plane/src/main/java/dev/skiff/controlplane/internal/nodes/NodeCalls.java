@@ -69,6 +69,7 @@ final class NodeCalls {
   private final ComponentCalls components;
   private final RevisionStatuses statuses;
   private final Disconnects disconnects;
+  private final RouteWatchCalls routes;
 
   NodeCalls(
       NodeRecords records,
@@ -95,6 +96,7 @@ final class NodeCalls {
     this.components = new ComponentCalls(tokens, ca, certificateTtl, stats, pokes);
     this.statuses = statuses;
     this.disconnects = new Disconnects(records);
+    this.routes = new RouteWatchCalls(records);
   }
 
   void bind(GrpcServer server) {
@@ -189,6 +191,20 @@ final class NodeCalls {
           return Future.succeededFuture(ReportResponse.getDefaultInstance());
         });
     server.callHandler(NodeServiceGrpcService.WatchAssignments, this::watchAssignments);
+    // What the node's mesh callers route by (RouteWatchCalls).
+    server.callHandler(
+        NodeServiceGrpcService.WatchRoutes,
+        req ->
+            req.last()
+                .onFailure(e -> fail(req, e))
+                .onSuccess(
+                    m -> {
+                      try {
+                        routes.watch(caller(req, m.getNodeName()), req);
+                      } catch (RuntimeException e) {
+                        fail(req, e);
+                      }
+                    }));
     // Edge processes (gateway and activator apart from the control plane).
     unary(server, NodeServiceGrpcService.BootstrapComponent, (req, m) -> components.bootstrap(m));
     unary(
