@@ -1,0 +1,178 @@
+package dev.skiff.server;
+
+import dev.skiff.controlplane.nodes.ClusterView;
+import dev.skiff.controlplane.nodes.TriggerStatusStore;
+import dev.skiff.eventing.Dispatcher;
+import dev.skiff.store.etcd.EtcdStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * {@code skiffd --roles eventing}: the Kafka dispatcher apart from the control plane, any number
+ * side by side (each trigger's consumer group shares the topics' partitions among them, as it does
+ * among control planes). Triggers and services come from etcd ({@link ClusterView}'s change feed);
+ * each event is POSTed in plain HTTP to the gateway given by {@code --gateway-url} (an edge's or a
+ * control plane's) with Host {@code {service}.{namespace}.{domain}}, so it takes the path of any
+ * request (the activator holds it while the service is at zero and pokes the autoscaler); trigger
+ * status goes straight to etcd ({@link TriggerStatusStore}), each dispatcher writing what it
+ * observed of its own partitions.
+ *
+ * <p>Not here yet: the mesh (events do not carry {@code spiffe://{td}/skiff/eventing}), and the lag
+ * floor (the autoscaler sees the events' requests, not the lag).
+ */
+final class EventingRole {
+  private static final System.Logger LOG = System.getLogger(EventingRole.class.getName());
+
+  private final SkiffdOptions options;
+  private Vertx vertx;
+  private EtcdStore store;
+  private ClusterView view;
+  private Dispatcher dispatcher;
+
+  EventingRole(SkiffdOptions options) {
+    this.options = options;
+  }
+
+  /** Where events go, from the flags. */
+  record GatewayAddress(String host, int port) {}
+
+  /**
+   * Runs the role as skiffd's main does: exits 2 on bad flags, 1 when etcd does not answer (the
+   * reason on stderr); stops on SIGTERM, committing what was delivered.
+   */
+  static void run(SkiffdOptions options) {
+    EventingRole role = new EventingRole(options);
+    GatewayAddress gateway;
+    try {
+      gateway = role.settings();
+    } catch (IllegalArgumentException e) {
+      System.err.println("skiffd: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      role.start(gateway).toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("skiffd: cannot start: " + cause.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(role::shutdown, "skiffd-shutdown"));
+  }
+
+  /** Checks the flags; throws {@link IllegalArgumentException} naming the flag to fix. */
+  GatewayAddress settings() {
+    if (Skiffd.storeKind(options.store)) {
+      throw new IllegalArgumentException(
+          "--roles eventing reads triggers from etcd: give --store etcd://HOST:PORT, the control"
+              + " plane's");
+    }
+    return gatewayAddress(options.gatewayUrl);
+  }
+
+  /** {@code --gateway-url http://HOST[:PORT]}; throws naming what is wrong. */
+  static GatewayAddress gatewayAddress(String flag) {
+    if (flag == null || flag.isBlank()) {
+      throw new IllegalArgumentException(
+          "--roles eventing delivers events through a gateway: give --gateway-url"
+              + " http://HOST:PORT (an edge's or the control plane's gateway port)");
+    }
+    URI uri;
+    try {
+      uri = new URI(flag.strip());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "--gateway-url '" + flag + "' is not a URL (" + e.getMessage() + "); e.g. http://h:8080",
+          e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http")) {
+      throw new IllegalArgumentException(
+          "--gateway-url '"
+              + flag
+              + "': only http:// is supported (events go to the gateway's plain HTTP port); e.g."
+              + " http://10.0.0.1:8080");
+    }
+    if (uri.getHost() == null
+        || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+        || uri.getQuery() != null
+        || uri.getUserInfo() != null) {
+      throw new IllegalArgumentException(
+          "--gateway-url '" + flag + "' must be http://HOST:PORT only, e.g. http://10.0.0.1:8080");
+    }
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new GatewayAddress(host, uri.getPort() < 0 ? 80 : uri.getPort());
+  }
+
+  /** Starts following triggers in etcd and delivering; fails when etcd does not answer. */
+  Future<Void> start(GatewayAddress gateway) {
+    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    store = EtcdStore.builder().withUrl(options.store).build();
+    TriggerStatusStore statuses = new TriggerStatusStore(store);
+    dispatcher =
+        Dispatcher.builder()
+            .withVertx(vertx)
+            .withGateway(gateway.host(), gateway::port)
+            .withDomain(options.domain)
+            .withStatusSink(statuses::write)
+            .build();
+    view = new ClusterView(store);
+    return store
+        .awaitReachable(Duration.ofSeconds(30))
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "etcd at "
+                            + store.endpoints()
+                            + " does not answer ("
+                            + err.getMessage()
+                            + "); start it, or check --store",
+                        err)))
+        // Services first with the triggers, in the feed's order: a trigger whose service exists
+        // starts consuming, one without waits paused (ServiceNotFound).
+        .compose(r -> view.follow(dispatcher::onResourceEvent))
+        .map(
+            w -> {
+              dispatcher.start();
+              LOG.log(
+                  System.Logger.Level.INFO,
+                  "skiffd ready: eventing (dispatcher), events to http://"
+                      + gateway.host()
+                      + ":"
+                      + gateway.port()
+                      + " with Host {service}.{namespace}."
+                      + options.domain
+                      + ", store "
+                      + store.endpoints());
+              return null;
+            });
+  }
+
+  /** Stops consuming (committing what finished), then the feed, the store and Vert.x. */
+  void shutdown() {
+    try {
+      if (dispatcher != null) {
+        dispatcher.close().toCompletionStage().toCompletableFuture().join();
+      }
+      if (view != null) {
+        view.close();
+      }
+      if (store != null) {
+        store.close().toCompletionStage().toCompletableFuture().join();
+      }
+    } finally {
+      if (vertx != null) {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+      }
+    }
+  }
+}
