@@ -33,6 +33,8 @@ final class EventingRole {
   private EtcdStore store;
   private ClusterView view;
   private Dispatcher dispatcher;
+  private final java.util.concurrent.CountDownLatch stopped =
+      new java.util.concurrent.CountDownLatch(1);
 
   EventingRole(SkiffdOptions options) {
     this.options = options;
@@ -63,6 +65,24 @@ final class EventingRole {
       System.exit(1);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(role::shutdown, "skiffd-shutdown"));
+    // Nothing here listens on a port, and Vert.x's and the consumers' threads do not keep a JVM
+    // alive: main waits until the process is told to stop (it exited right after starting).
+    role.awaitStopped();
+  }
+
+  /** Blocks until {@link #shutdown} ran. */
+  void awaitStopped() {
+    boolean interrupted = false;
+    while (stopped.getCount() > 0) {
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Checks the flags; throws {@link IllegalArgumentException} naming the flag to fix. */
@@ -170,8 +190,12 @@ final class EventingRole {
         store.close().toCompletionStage().toCompletableFuture().join();
       }
     } finally {
-      if (vertx != null) {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+      try {
+        if (vertx != null) {
+          vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+      } finally {
+        stopped.countDown();
       }
     }
   }

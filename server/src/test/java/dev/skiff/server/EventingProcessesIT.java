@@ -138,13 +138,13 @@ class EventingProcessesIT {
                 });
         producer.start();
 
-        waitFor("a quarter delivered", replies::distinct, RECORDS / 4);
+        waitFor("a quarter delivered", replies::distinct, RECORDS / 4, e1, e2);
         e1.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL, no warning
-        waitFor("half delivered", replies::distinct, RECORDS / 2);
+        waitFor("half delivered", replies::distinct, RECORDS / 2, e2);
         e1 = start(eventingFlags);
         e1.await("skiffd ready");
         producer.join(TimeUnit.MINUTES.toMillis(3));
-        waitFor("every id delivered", replies::distinct, RECORDS);
+        waitFor("every id delivered", replies::distinct, RECORDS, e1, e2);
 
         Set<String> missing = new HashSet<>(ids);
         missing.removeAll(replies.keys());
@@ -195,9 +195,22 @@ class EventingProcessesIT {
     return s;
   }
 
-  private static void waitFor(String what, IntSupplier value, int atLeast) throws Exception {
+  /** Waits for {@code value} to reach {@code atLeast} while every one of {@code alive} runs. */
+  private static void waitFor(String what, IntSupplier value, int atLeast, Proc... alive)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (value.getAsInt() < atLeast) {
+      for (Proc p : alive) {
+        if (!p.process().isAlive()) {
+          throw new AssertionError(
+              "a dispatcher exited ("
+                  + p.process().exitValue()
+                  + ") waiting for "
+                  + what
+                  + ": "
+                  + p.output());
+        }
+      }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
             "timed out waiting for " + what + ": " + value.getAsInt() + " of " + atLeast);
