@@ -126,8 +126,8 @@ class EdgeLinkTest {
     JsonNode t = token("{}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     await(link.start());
-    SpiffeId cp = SpiffeId.component("skiff.local", "control-plane");
-    Throwable e = failure(link.sign("control-plane", NodeKeys.create(cp).csrPem(), null));
+    SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
+    Throwable e = failure(link.sign("control-plane", NodeKeys.create(gateway).csrPem(), null));
     assertEquals(GrpcStatus.INVALID_ARGUMENT, Calls.statusOf(e));
     assertTrue(e.getMessage().contains("not a component an edge may hold"), e.getMessage());
     await(link.stop());

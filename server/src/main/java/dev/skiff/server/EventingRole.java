@@ -1,8 +1,10 @@
 package dev.skiff.server;
 
+import dev.skiff.api.validation.Names;
 import dev.skiff.controlplane.nodes.ClusterView;
 import dev.skiff.controlplane.nodes.TriggerStatusStore;
 import dev.skiff.eventing.Dispatcher;
+import dev.skiff.nodeagent.EventingLink;
 import dev.skiff.store.etcd.EtcdStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,8 +24,13 @@ import java.util.Locale;
  * status goes straight to etcd ({@link TriggerStatusStore}), each dispatcher writing what it
  * observed of its own partitions.
  *
- * <p>Not here yet: the mesh (events do not carry {@code spiffe://{td}/skiff/eventing}), and the lag
- * floor (the autoscaler sees the events' requests, not the lag).
+ * <p>With {@code --control-plane}, {@code --bootstrap-token} and {@code --control-plane-ca} it also
+ * joins the control plane's node port as {@code spiffe://{td}/skiff/eventing} ({@link
+ * EventingLink}) and reports its lag per trigger there, for the autoscaler's lag floor (KEDA's
+ * rule); without them the autoscaler sees only the events' requests.
+ *
+ * <p>Not here yet: delivery through the mesh with eventing's identity (events go to the gateway's
+ * plain HTTP port).
  */
 final class EventingRole {
   private static final System.Logger LOG = System.getLogger(EventingRole.class.getName());
@@ -33,6 +40,7 @@ final class EventingRole {
   private EtcdStore store;
   private ClusterView view;
   private Dispatcher dispatcher;
+  private EventingLink link;
   private final java.util.concurrent.CountDownLatch stopped =
       new java.util.concurrent.CountDownLatch(1);
 
@@ -43,22 +51,25 @@ final class EventingRole {
   /** Where events go, from the flags. */
   record GatewayAddress(String host, int port) {}
 
+  /** What the flags say: where events go, and the link for the lag (null: no lag reported). */
+  record Settings(GatewayAddress gateway, EventingLink.Builder lag) {}
+
   /**
    * Runs the role as skiffd's main does: exits 2 on bad flags, 1 when etcd does not answer (the
    * reason on stderr); stops on SIGTERM, committing what was delivered.
    */
   static void run(SkiffdOptions options) {
     EventingRole role = new EventingRole(options);
-    GatewayAddress gateway;
+    Settings settings;
     try {
-      gateway = role.settings();
+      settings = role.settings();
     } catch (IllegalArgumentException e) {
       System.err.println("skiffd: " + e.getMessage());
       System.exit(2);
       return;
     }
     try {
-      role.start(gateway).toCompletionStage().toCompletableFuture().join();
+      role.start(settings).toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("skiffd: cannot start: " + cause.getMessage());
@@ -86,13 +97,40 @@ final class EventingRole {
   }
 
   /** Checks the flags; throws {@link IllegalArgumentException} naming the flag to fix. */
-  GatewayAddress settings() {
+  Settings settings() {
     if (Skiffd.storeKind(options.store)) {
       throw new IllegalArgumentException(
           "--roles eventing reads triggers from etcd: give --store etcd://HOST:PORT, the control"
               + " plane's");
     }
-    return gatewayAddress(options.gatewayUrl);
+    GatewayAddress gateway = gatewayAddress(options.gatewayUrl);
+    if (options.controlPlane == null || options.controlPlane.isBlank()) {
+      return new Settings(gateway, null);
+    }
+    java.util.List<NodeRole.HostPort> planes = NodeRole.controlPlanes(options, "eventing");
+    if (planes.size() > 1) {
+      throw new IllegalArgumentException(
+          "--roles eventing reports its lag to one control plane: give --control-plane one"
+              + " HOST:PORT, got "
+              + options.controlPlane);
+    }
+    String name = options.nodeName != null ? options.nodeName : NodeRole.defaultName();
+    if (!Names.isDnsLabel(name)) {
+      throw new IllegalArgumentException(
+          "--node-name '"
+              + name
+              + "' (the eventing process's name) is not valid; "
+              + Names.DNS_HINT);
+    }
+    NodeRole.HostPort cp = planes.get(0);
+    return new Settings(
+        gateway,
+        EventingLink.builder()
+            .withControlPlane(cp.host(), cp.port())
+            .withName(name)
+            .withBootstrapToken(NodeRole.read(options.bootstrapToken, "--bootstrap-token").strip())
+            .withControlPlaneCa(NodeRole.read(options.controlPlaneCa, "--control-plane-ca"))
+            .withTrustDomain(options.trustDomain));
   }
 
   /** {@code --gateway-url http://HOST[:PORT]}; throws naming what is wrong. */
@@ -133,16 +171,25 @@ final class EventingRole {
   }
 
   /** Starts following triggers in etcd and delivering; fails when etcd does not answer. */
-  Future<Void> start(GatewayAddress gateway) {
+  Future<Void> start(Settings settings) {
+    GatewayAddress gateway = settings.gateway();
     vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
     store = EtcdStore.builder().withUrl(options.store).build();
     TriggerStatusStore statuses = new TriggerStatusStore(store);
+    link = settings.lag() == null ? null : settings.lag().withVertx(vertx).build();
+    EventingLink lagTo = link;
     dispatcher =
         Dispatcher.builder()
             .withVertx(vertx)
             .withGateway(gateway.host(), gateway::port)
             .withDomain(options.domain)
             .withStatusSink(statuses::write)
+            .withLagListener(
+                (ns, service, trigger, lag, partitions, threshold) -> {
+                  if (lagTo != null) {
+                    lagTo.lag(ns, service, trigger, lag, partitions, threshold);
+                  }
+                })
             .build();
     view = new ClusterView(store);
     return store
@@ -157,6 +204,9 @@ final class EventingRole {
                             + err.getMessage()
                             + "); start it, or check --store",
                         err)))
+        // Eventing's identity first when the lag goes to a control plane (a refused token stops
+        // the start: exit 1 with the reason).
+        .compose(r -> link == null ? Future.succeededFuture() : link.start().mapEmpty())
         // Services first with the triggers, in the feed's order: a trigger whose service exists
         // starts consuming, one without waits paused (ServiceNotFound).
         .compose(r -> view.follow(dispatcher::onResourceEvent))
@@ -172,7 +222,10 @@ final class EventingRole {
                       + " with Host {service}.{namespace}."
                       + options.domain
                       + ", store "
-                      + store.endpoints());
+                      + store.endpoints()
+                      + (link == null
+                          ? "; no --control-plane: lag is reported to no autoscaler"
+                          : "; lag reported to the control plane's autoscaler"));
               return null;
             });
   }
@@ -185,6 +238,9 @@ final class EventingRole {
       }
       if (view != null) {
         view.close();
+      }
+      if (link != null) {
+        link.stop().toCompletionStage().toCompletableFuture().join();
       }
       if (store != null) {
         store.close().toCompletionStage().toCompletableFuture().join();

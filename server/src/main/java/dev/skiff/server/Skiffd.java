@@ -412,6 +412,20 @@ public final class Skiffd {
                               s.poke(ns, revision);
                             }
                           })
+                      // Eventing processes' lag (skiffd --roles eventing), a floor per dispatcher.
+                      .withLagReports(
+                          (dispatcher, ns, service, trigger, lag, partitions, threshold) -> {
+                            Scaling s = scaling;
+                            if (s != null) {
+                              s.onLag(
+                                  ns,
+                                  service,
+                                  trigger + "@" + dispatcher,
+                                  lag,
+                                  partitions,
+                                  threshold);
+                            }
+                          })
                       // Without a node in this JVM, revision status is the remote nodes' reports.
                       .withRevisionStatusFromNodes(!localNode)
                       .withAdmissionLimits(

@@ -50,4 +50,23 @@ class EventingRoleTest {
     var e = assertThrows(IllegalArgumentException.class, () -> new EventingRole(o).settings());
     assertTrue(e.getMessage().contains("--store etcd://"), e.getMessage());
   }
+
+  @Test
+  void withoutAControlPlaneNoLagIsReported() {
+    SkiffdOptions o = new SkiffdOptions();
+    o.store = "etcd://127.0.0.1:2379";
+    o.gatewayUrl = "http://127.0.0.1:8080";
+    assertEquals(null, new EventingRole(o).settings().lag());
+  }
+
+  @Test
+  void aControlPlaneWithoutItsTokenSaysWhichFlagIsMissing() {
+    SkiffdOptions o = new SkiffdOptions();
+    o.store = "etcd://127.0.0.1:2379";
+    o.gatewayUrl = "http://127.0.0.1:8080";
+    o.controlPlane = "127.0.0.1:7443";
+    o.nodeName = "ev1";
+    var e = assertThrows(IllegalArgumentException.class, () -> new EventingRole(o).settings());
+    assertTrue(e.getMessage().contains("--bootstrap-token"), e.getMessage());
+  }
 }
