@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * to the control plane's gateway ({@code --gateway-url}). Records are produced while one dispatcher
  * is SIGKILLed mid-stream and started again: every id comes back on the reply topic at least once
  * (duplicates counted and printed), and the trigger's status, which only the dispatchers write (to
- * etcd), shows through the API.
+ * etcd), shows through the API. The dispatchers join the control plane's node port as {@code
+ * spiffe://skiff.local/skiff/eventing} with a bootstrap token, to report their lag.
  */
 class EventingProcessesIT {
   private static final int RECORDS = 4_000;
@@ -63,6 +64,7 @@ class EventingProcessesIT {
       broker.createTopic("ids-replies", 4);
       int api = SkiffdProcess.freePort();
       int gateway = SkiffdProcess.freePort();
+      int nodePort = SkiffdProcess.freePort();
       Path config = dir.resolve("config");
       Process cp =
           SkiffdProcess.launch(
@@ -75,7 +77,9 @@ class EventingProcessesIT {
                   "--roles",
                   "control-plane,gateway,activator,autoscaler,node",
                   "--store",
-                  etcd.url()));
+                  etcd.url(),
+                  "--node-port",
+                  Integer.toString(nodePort)));
       processes.add(cp);
       Cli cli =
           new Cli(
@@ -85,19 +89,16 @@ class EventingProcessesIT {
                   "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
       Path module = Files.write(dir.resolve("event.wasm"), Examples.wasm(Examples.EVENT));
       cli.ok("deploy", "event", "--wasm", module.toString());
+      // The dispatchers join the node port as eventing, to report their lag to the autoscaler.
+      Path join = dir.resolve("join");
+      cli.ok("nodes", "token", "create", "--out", join.toString());
 
-      List<String> eventingFlags =
-          List.of(
-              "--roles",
-              "eventing",
-              "--store",
-              etcd.url(),
-              "--gateway-url",
-              "http://127.0.0.1:" + gateway);
-      Proc e1 = start(eventingFlags);
-      Proc e2 = start(eventingFlags);
+      List<String> e1Flags = eventingFlags("ev1", gateway, nodePort, join);
+      Proc e1 = start(e1Flags);
+      Proc e2 = start(eventingFlags("ev2", gateway, nodePort, join));
       e1.await("skiffd ready");
       e2.await("skiffd ready");
+      e1.await("eventing ev1 bootstrapped as spiffe://skiff.local/skiff/eventing");
 
       cli.ok(
           "trigger",
@@ -141,7 +142,7 @@ class EventingProcessesIT {
         waitFor("a quarter delivered", replies::distinct, RECORDS / 4, e1, e2);
         e1.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL, no warning
         waitFor("half delivered", replies::distinct, RECORDS / 2, e2);
-        e1 = start(eventingFlags);
+        e1 = start(e1Flags);
         e1.await("skiffd ready");
         producer.join(TimeUnit.MINUTES.toMillis(3));
         waitFor("every id delivered", replies::distinct, RECORDS, e1, e2);
@@ -170,6 +171,24 @@ class EventingProcessesIT {
               s -> s.path("delivered").asLong() > 0 && ready(s) && s.path("partitions").size() > 0);
       assertTrue(status.path("replied").asLong() > 0, status.toString());
     }
+  }
+
+  private List<String> eventingFlags(String name, int gateway, int nodePort, Path join) {
+    return List.of(
+        "--roles",
+        "eventing",
+        "--store",
+        etcd.url(),
+        "--gateway-url",
+        "http://127.0.0.1:" + gateway,
+        "--node-name",
+        name,
+        "--control-plane",
+        "127.0.0.1:" + nodePort,
+        "--bootstrap-token",
+        join.resolve("bootstrap-token").toString(),
+        "--control-plane-ca",
+        join.resolve("ca.pem").toString());
   }
 
   private static boolean ready(JsonNode status) {
