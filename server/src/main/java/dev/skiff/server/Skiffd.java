@@ -279,6 +279,8 @@ public final class Skiffd {
     // The native transport (epoll) where the platform has it: fewer copies and system calls per
     // request on every hop; NIO elsewhere, said once in the log.
     vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    RemoteLagFloors remoteLag = new RemoteLagFloors(() -> scaling, clock);
+    vertx.setPeriodic(2000, t -> remoteLag.expire());
     if (!vertx.isNativeTransportEnabled()) {
       LOG.log(
           Level.INFO,
@@ -413,19 +415,7 @@ public final class Skiffd {
                             }
                           })
                       // Eventing processes' lag (skiffd --roles eventing), a floor per dispatcher.
-                      .withLagReports(
-                          (dispatcher, ns, service, trigger, lag, partitions, threshold) -> {
-                            Scaling s = scaling;
-                            if (s != null) {
-                              s.onLag(
-                                  ns,
-                                  service,
-                                  trigger + "@" + dispatcher,
-                                  lag,
-                                  partitions,
-                                  threshold);
-                            }
-                          })
+                      .withLagReports(remoteLag)
                       // Without a node in this JVM, revision status is the remote nodes' reports.
                       .withRevisionStatusFromNodes(!localNode)
                       .withAdmissionLimits(
