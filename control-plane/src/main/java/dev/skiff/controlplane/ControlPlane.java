@@ -149,6 +149,7 @@ public final class ControlPlane {
             .withStats(b.nodeStats)
             .withDemand(b.demand)
             .withPokes(b.edgePokes)
+            .withLagReports(b.lagReports)
             .withEnvValues(
                 new dev.skiff.controlplane.nodes.EnvValues() {
                   @Override
@@ -486,6 +487,8 @@ public final class ControlPlane {
         dev.skiff.controlplane.nodes.RemoteInstances.NONE;
     private dev.skiff.controlplane.nodes.Demand demand = dev.skiff.controlplane.nodes.Demand.NONE;
     private java.util.function.BiConsumer<String, String> edgePokes = (ns, rev) -> {};
+    private dev.skiff.controlplane.nodes.LagReports lagReports =
+        dev.skiff.controlplane.nodes.LagReports.NONE;
     private java.util.function.Consumer<dev.skiff.api.stats.Stat> nodeStats = s -> {};
     private boolean statusFromNodes;
 
@@ -528,6 +531,15 @@ public final class ControlPlane {
      */
     public Builder withEdgePokes(java.util.function.BiConsumer<String, String> pokes) {
       this.edgePokes = Objects.requireNonNull(pokes);
+      return this;
+    }
+
+    /**
+     * Where the lag that eventing processes ({@code skiffd --roles eventing}) report on the node
+     * port goes: the autoscaler's lag floor. Default nowhere.
+     */
+    public Builder withLagReports(dev.skiff.controlplane.nodes.LagReports reports) {
+      this.lagReports = Objects.requireNonNull(reports);
       return this;
     }
 

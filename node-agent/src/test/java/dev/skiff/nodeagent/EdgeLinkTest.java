@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An edge's link to a real control plane's node port (TLS 1.3, gRPC, embedded store): a token bound
  * to no node buys the activator's identity, which then signs the gateway's; the activator's stats
  * and pokes reach the control plane; a node-bound token, a node's certificate and a component other
- * than gateway or activator are refused with the reason.
+ * than gateway, activator or eventing (the control plane's, here) are refused with the reason.
  */
 class EdgeLinkTest {
   private static final String ADMIN = "skiff_test-admin-token";
@@ -157,12 +157,12 @@ class EdgeLinkTest {
   }
 
   @Test
-  void onlyGatewayAndActivatorCertificatesAreSigned() throws Exception {
+  void onlyPlatformComponentsAnEdgeMayHoldAreSigned() throws Exception {
     JsonNode t = token("{}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     await(link.start());
-    SpiffeId eventing = SpiffeId.component("skiff.local", "eventing");
-    Throwable e = failure(link.sign("eventing", NodeKeys.create(eventing).csrPem(), null));
+    SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
+    Throwable e = failure(link.sign("control-plane", NodeKeys.create(gateway).csrPem(), null));
     assertEquals(GrpcStatus.INVALID_ARGUMENT, Calls.statusOf(e));
     assertTrue(e.getMessage().contains("not a component an edge may hold"), e.getMessage());
     await(link.stop());

@@ -7,13 +7,19 @@ import java.util.Set;
 
 /**
  * What one skiffd runs ({@code --roles}): {@code all}, or a comma-separated list of the components.
- * What runs today: {@code all}, every role but {@code node} (a control plane), {@code node} (a node
- * agent) and {@code gateway,activator} (an edge); the other subsets are known so that a list naming
- * them fails with "not built yet" rather than "unknown".
+ * What runs today: {@code all}; a control plane ({@code
+ * control-plane,gateway,activator,autoscaler}, with or without {@code eventing} and {@code node});
+ * {@code node} (a node agent); {@code gateway,activator} (an edge); {@code eventing} (a dispatcher,
+ * {@link EventingRole}). The other subsets are known so that a list naming them fails with "not
+ * built yet" rather than "unknown".
  */
 record Roles(Set<String> names) {
   static final List<String> KNOWN =
       List.of("control-plane", "gateway", "activator", "autoscaler", "eventing", "node");
+
+  /** What a control plane always runs together; eventing and node are optional beside them. */
+  private static final Set<String> CONTROL_PLANE =
+      Set.of("control-plane", "gateway", "activator", "autoscaler");
 
   /** Parses {@code --roles}; throws {@link IllegalArgumentException} saying what to write. */
   static Roles parse(String flag) {
@@ -45,7 +51,7 @@ record Roles(Set<String> names) {
               + " hands requests for revisions at zero to its activator in process); write"
               + " --roles gateway,activator");
     }
-    if (!roles.all() && !roles.nodeOnly() && !roles.allButNode() && !roles.edge()) {
+    if (!roles.controlPlane() && !roles.nodeOnly() && !roles.edge() && !roles.eventingOnly()) {
       throw new IllegalArgumentException(
           "--roles "
               + flag
@@ -53,8 +59,9 @@ record Roles(Set<String> names) {
               + String.join(",", names)
               + " apart is not built yet; run all (every component in one JVM), node (a node"
               + " agent joining a control plane), gateway,activator (an edge serving requests apart"
-              + " from the control plane), or every role but node (a control plane whose"
-              + " instances run on remote nodes only)");
+              + " from the control plane), eventing (a dispatcher apart from the control plane),"
+              + " or control-plane,gateway,activator,autoscaler with eventing, node or both (a"
+              + " control plane; without node its instances run on remote nodes only)");
     }
     return roles;
   }
@@ -64,9 +71,27 @@ record Roles(Set<String> names) {
     return names.containsAll(KNOWN);
   }
 
-  /** Every component but the node: instances run on remote nodes only ({@code --node-port}). */
+  /** A control plane: its API, gateway, activator and autoscaler, maybe eventing and a node. */
+  boolean controlPlane() {
+    return names.containsAll(CONTROL_PLANE);
+  }
+
+  /**
+   * A control plane without a local node (eventing or not): instances run on remote nodes only
+   * ({@code --node-port}).
+   */
   boolean allButNode() {
-    return names.equals(Set.copyOf(KNOWN.subList(0, KNOWN.size() - 1)));
+    return controlPlane() && !names.contains("node");
+  }
+
+  /** Whether this process runs an eventing dispatcher (in a control plane or apart). */
+  boolean eventing() {
+    return names.contains("eventing");
+  }
+
+  /** Only an eventing dispatcher, apart from the control plane ({@link EventingRole}). */
+  boolean eventingOnly() {
+    return names.equals(Set.of("eventing"));
   }
 
   /** An edge: the gateway and the activator, apart from the control plane ({@link EdgeRole}). */

@@ -86,6 +86,7 @@ public final class Skiffd {
   private Console console;
   private MeshComponents mesh;
   private Dispatcher eventing;
+  private final boolean runsEventing;
   private StatsRelay relay;
   private Singletons singletons;
 
@@ -94,6 +95,8 @@ public final class Skiffd {
     // Every role but node: instances run on remote nodes only (placement of the autoscaler's
     // decisions); the in-process agent runs none but still keeps the endpoints everyone reads.
     this.localNode = !Roles.parse(options.roles).allButNode();
+    // Without the eventing role, triggers are left to skiffd --roles eventing processes.
+    this.runsEventing = Roles.parse(options.roles).eventing();
   }
 
   public static void main(String[] args) {
@@ -131,6 +134,10 @@ public final class Skiffd {
       }
       if (roles.edge()) {
         runEdge(options);
+        return;
+      }
+      if (roles.eventingOnly()) {
+        EventingRole.run(options);
         return;
       }
       nodeLease(options.nodeLease);
@@ -272,6 +279,8 @@ public final class Skiffd {
     // The native transport (epoll) where the platform has it: fewer copies and system calls per
     // request on every hop; NIO elsewhere, said once in the log.
     vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    RemoteLagFloors remoteLag = new RemoteLagFloors(() -> scaling, clock);
+    vertx.setPeriodic(2000, t -> remoteLag.expire());
     if (!vertx.isNativeTransportEnabled()) {
       LOG.log(
           Level.INFO,
@@ -405,6 +414,8 @@ public final class Skiffd {
                               s.poke(ns, revision);
                             }
                           })
+                      // Eventing processes' lag (skiffd --roles eventing), a floor per dispatcher.
+                      .withLagReports(remoteLag)
                       // Without a node in this JVM, revision status is the remote nodes' reports.
                       .withRevisionStatusFromNodes(!localNode)
                       .withAdmissionLimits(
@@ -638,7 +649,7 @@ public final class Skiffd {
                 eventingSettings.withEventSink(
                     new MeshEventSink(wasmOutbound.mesh(), mesh.eventing(), options.domain));
               }
-              eventing = eventingSettings.build();
+              eventing = runsEventing ? eventingSettings.build() : null;
               // 8. Admin routes beside the API.
               controlPlane
                   .router()
@@ -681,7 +692,9 @@ public final class Skiffd {
                       wasmOutbound.onResourceEvent(ev);
                       ingress.onResourceEvent(ev);
                       agent.onResourceEvent(ev);
-                      eventing.onResourceEvent(ev);
+                      if (eventing != null) {
+                        eventing.onResourceEvent(ev);
+                      }
                     }))
         .compose(v -> gateway.start(options.host, options.gatewayPort))
         .compose(
@@ -689,7 +702,13 @@ public final class Skiffd {
                 options.gatewayTlsPort >= 0
                     ? gateway.startTls(options.host, options.gatewayTlsPort)
                     : Future.succeededFuture(g))
-        .map(g -> eventing.start())
+        .map(
+            g -> {
+              if (eventing != null) {
+                eventing.start();
+              }
+              return g;
+            })
         .compose(g -> relay.start())
         .map(
             g -> {

@@ -363,10 +363,22 @@ public final class SkiffdOptions {
               + " what it is assigned), or control-plane,gateway,activator,autoscaler,eventing"
               + " (everything but a local node: instances run on the nodes joined at --node-port),"
               + " or gateway,activator (an edge: serves requests apart from the control plane,"
-              + " from --store etcd://..., joined at --control-plane)."
+              + " from --store etcd://..., joined at --control-plane), or eventing (a Kafka"
+              + " dispatcher apart: triggers from --store etcd://..., events to --gateway-url); a"
+              + " control plane may leave eventing out."
               + " Other subsets are not runnable apart yet (docs/cluster.md). Default:"
               + " ${DEFAULT-VALUE}")
   String roles = "all";
+
+  @Option(
+      names = "--gateway-url",
+      defaultValue = "${env:SKIFF_GATEWAY_URL}",
+      paramLabel = "http://HOST:PORT",
+      description =
+          "With --roles eventing: the gateway events are POSTed to, in plain HTTP with Host"
+              + " {service}.{namespace}.{domain} (env SKIFF_GATEWAY_URL): an edge's or the control"
+              + " plane's, e.g. http://10.0.0.1:8080.")
+  String gatewayUrl;
 
   @Option(
       names = "--node-port",

@@ -31,6 +31,29 @@ class RolesTest {
     assertTrue(e.getMessage().contains("not built yet"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("gateway,eventing"));
     assertTrue(e.getMessage().contains("not built yet"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Roles.parse("eventing,autoscaler"));
+    assertTrue(e.getMessage().contains("not built yet"), e.getMessage());
+  }
+
+  @Test
+  void eventingAloneRunsADispatcherApart() {
+    Roles r = Roles.parse(" eventing ");
+    assertTrue(r.eventingOnly());
+    assertTrue(r.eventing());
+    assertFalse(r.controlPlane());
+    assertFalse(Roles.parse("all").eventingOnly());
+  }
+
+  @Test
+  void aControlPlaneMayLeaveEventingToProcessesApart() {
+    Roles withNode = Roles.parse("control-plane,gateway,activator,autoscaler,node");
+    assertTrue(withNode.controlPlane());
+    assertFalse(withNode.eventing());
+    assertFalse(withNode.allButNode());
+    Roles remoteOnly = Roles.parse("control-plane,gateway,activator,autoscaler");
+    assertTrue(remoteOnly.allButNode());
+    assertFalse(remoteOnly.eventing());
+    assertTrue(Roles.parse("all").eventing());
   }
 
   @Test

@@ -86,7 +86,8 @@ public final class NodePort {
             b.pokes,
             statuses,
             b.env,
-            b.clock);
+            b.clock,
+            b.lagReports);
     this.checkEvery = b.checkEvery;
     this.serve = b.port >= 0;
   }
@@ -208,6 +209,7 @@ public final class NodePort {
     private RemoteInstances remote = RemoteInstances.NONE;
     private Demand demand = Demand.NONE;
     private java.util.function.BiConsumer<String, String> pokes = (ns, rev) -> {};
+    private LagReports lagReports = LagReports.NONE;
     private RevisionStatusWriter statusWriter = RevisionStatusWriter.NONE;
     private EnvValues env = EnvValues.NONE;
 
@@ -302,6 +304,12 @@ public final class NodePort {
      */
     public Builder withPokes(java.util.function.BiConsumer<String, String> p) {
       this.pokes = Objects.requireNonNull(p);
+      return this;
+    }
+
+    /** Where eventing processes' lag reports go (the autoscaler's lag floor); default nowhere. */
+    public Builder withLagReports(LagReports r) {
+      this.lagReports = Objects.requireNonNull(r);
       return this;
     }
 

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  */
 final class ComponentCalls {
   private static final System.Logger LOG = System.getLogger(ComponentCalls.class.getName());
-  private static final Set<String> EDGE_COMPONENTS = Set.of("gateway", "activator");
+  // eventing: a dispatcher apart (skiffd --roles eventing), for its ReportLag calls (LagCalls).
+  private static final Set<String> EDGE_COMPONENTS = Set.of("gateway", "activator", "eventing");
 
   private final BootstrapTokens tokens;
   private final MeshCa ca;
@@ -134,7 +135,7 @@ final class ComponentCalls {
       throw new CallRefusedException(
           GrpcStatus.INVALID_ARGUMENT,
           "'" + m.getComponent() + "' is not a component an edge may hold",
-          "ask for gateway or activator");
+          "ask for gateway, activator or eventing");
     }
     return SpiffeId.component(ca.trustDomain(), m.getComponent());
   }

@@ -21,6 +21,7 @@ public final class NodeServer {
   private final Vertx vertx;
   private final PortIdentity identity;
   private final NodeCalls calls;
+  private final LagCalls lag;
   private final String host;
   private final int port;
   private volatile HttpServer server;
@@ -43,7 +44,8 @@ public final class NodeServer {
       java.util.function.BiConsumer<String, String> pokes,
       RevisionStatuses statuses,
       dev.skiff.controlplane.nodes.EnvValues env,
-      Clock clock) {
+      Clock clock,
+      dev.skiff.controlplane.nodes.LagReports lagReports) {
     this.vertx = vertx;
     this.identity = new PortIdentity(vertx, ca, certificateTtl, clock);
     this.calls =
@@ -60,6 +62,7 @@ public final class NodeServer {
             pokes,
             statuses,
             env);
+    this.lag = new LagCalls(ca.trustDomain(), lagReports);
     this.host = host;
     this.port = port;
   }
@@ -67,6 +70,7 @@ public final class NodeServer {
   public Future<Void> start() {
     GrpcServer grpc = GrpcServer.server(vertx);
     calls.bind(grpc);
+    lag.bind(grpc);
     return identity
         .issue()
         .compose(
