@@ -160,7 +160,7 @@ class ClusterNodeLossIT {
       long replaced = System.nanoTime();
       Map<String, List<String>> afterKill =
           awaitReady(cli, List.of("n2", "n3"), 6, LEASE_SECONDS + READY_SLACK_SECONDS);
-      long ready = System.nanoTime();
+      long readyAt = System.nanoTime();
       load.awaitSentThroughEach(load.minSent() + 25); // some load on the new placement
       Load.Result a = load.finish();
       report.add(
@@ -168,7 +168,7 @@ class ClusterNodeLossIT {
               "SIGKILL n1: 6 placed on n2+n3 %d ms, ready %d ms after the kill (lease %d s) %s;"
                   + " %s",
               TimeUnit.NANOSECONDS.toMillis(replaced - killed),
-              TimeUnit.NANOSECONDS.toMillis(ready - killed),
+              TimeUnit.NANOSECONDS.toMillis(readyAt - killed),
               LEASE_SECONDS,
               afterKill,
               a));
