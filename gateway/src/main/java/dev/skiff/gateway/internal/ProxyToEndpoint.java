@@ -173,10 +173,12 @@ final class ProxyToEndpoint implements Stage<Exchange> {
           tls.reason());
       if (tls.reason() == TlsFailure.HANDSHAKE_FAILED
           && tls.actual() == null
+          && tls.getCause() != null
           && !x.viaActivator()) {
         // No certificate seen: the peer hung up or broke off during the handshake (an instance
         // whose process died as the gateway connected), not a wrong or untrusted instance. No
-        // byte of the request was sent, so another instance may take it.
+        // byte of the request was sent, so another instance may take it. (Without a cause no
+        // handshake took place: this gateway has no upstream TLS, which no retry mends.)
         return new NothingSentException(
             failure.phrase() + " " + hop + ": handshake failed (" + tls.reason().tag() + ")",
             "the instance may have crashed or be shutting down; nothing was sent to it, so"
