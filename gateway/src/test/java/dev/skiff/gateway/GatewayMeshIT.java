@@ -118,6 +118,40 @@ class GatewayMeshIT extends GatewayTestBase {
   }
 
   @Test
+  void aRequestWhoseHandshakeTheInstanceHungUpOnGoesToAnotherInstance() throws Exception {
+    // An instance whose process dies as the gateway connects: the TCP connect succeeds, the peer
+    // hangs up during the handshake, so no byte of the request was sent. The good sidecar is
+    // published beside it only once it accepted, so the first attempt goes to it for certain.
+    WorkloadSidecar good = sidecar(ca, CART);
+    try (java.net.ServerSocket dying =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
+      dev.skiff.gateway.spi.Endpoint gone =
+          new dev.skiff.gateway.spi.Endpoint("127.0.0.2", dying.getLocalPort(), CART.uri());
+      Thread hangUp =
+          new Thread(
+              () -> {
+                try {
+                  java.net.Socket s = dying.accept();
+                  endpoints.publish(NS, "cart-00001", gone, endpoint(good, CART));
+                  s.close();
+                } catch (java.io.IOException e) {
+                  // the test fails on the answer
+                }
+              });
+      hangUp.setDaemon(true);
+      hangUp.start();
+      route(gone);
+
+      Response r = get(host("cart"), "/");
+
+      assertEquals(200, r.status(), r.body().toString());
+      assertEquals("workload ok", r.body().toString());
+      Counter retried = registry.find("skiff.gateway.retries").tag("reason", "connect").counter();
+      assertEquals(1.0, retried == null ? 0 : retried.count(), "sent again, as nothing was sent");
+    }
+  }
+
+  @Test
   void refusesASidecarPresentingAnotherServicesIdentity() {
     WorkloadSidecar other = sidecar(ca, SpiffeId.workload(TD, NS, "ledger"));
     route(endpoint(other, CART));

@@ -138,6 +138,46 @@ class GatewayRetryTest extends GatewayTestBase {
   }
 
   @Test
+  void aRetryGoesToAnotherMachineBeforeAnotherInstanceOnTheMachineThatFailed() throws Exception {
+    // A machine gone (127.0.0.2 here: nothing listens on these ports) with many instances, and
+    // one good instance elsewhere: a retry that tried the gone machine's other instances first
+    // would spend its attempts (and, on a cut link, a dead-peer timeout each) on one dead machine.
+    List<Endpoint> dead = new java.util.ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
+        dead.add(new Endpoint("127.0.0.2", s.getLocalPort()));
+      }
+    }
+    Backend good = echoBackend(REVISION);
+    List<Endpoint> then = new java.util.ArrayList<>(dead);
+    then.add(good.endpoint());
+    Gateway g =
+        Gateway.builder()
+            .withVertx(vertx)
+            .withEndpoints(new FirstThen(List.of(dead.get(0)), then))
+            .withMeterRegistry(registry)
+            .withServerInstances(1)
+            .build();
+    await(g.start("127.0.0.1", 0));
+    try {
+      g.onResourceEvent(put(service(NS, "hello", to(REVISION, 100))));
+      var o =
+          new io.vertx.core.http.RequestOptions()
+              .setServer(
+                  io.vertx.core.net.SocketAddress.inetSocketAddress(g.actualPort(), "127.0.0.1"))
+              .setHost(host("hello"))
+              .setPort(g.actualPort())
+              .setMethod(HttpMethod.GET)
+              .setURI("/elsewhere");
+      Response r = await(exchange(http1, o, null));
+      assertEquals(200, r.status());
+      assertEquals(1.0, retries("connect"), "the one retry went to the other machine");
+    } finally {
+      await(g.close());
+    }
+  }
+
+  @Test
   void aPostTheInstanceReceivedIsNeverSentAgain() {
     Backend good = echoBackend(REVISION);
     Backend dying = dyingThenGood(good, false);

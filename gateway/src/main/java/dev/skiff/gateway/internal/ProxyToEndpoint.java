@@ -6,6 +6,7 @@ import dev.skiff.gateway.spi.LocalActivator;
 import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.Stage;
+import dev.skiff.proxy.TlsFailure;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamTlsException;
 import dev.skiff.routing.Route;
@@ -170,6 +171,21 @@ final class ProxyToEndpoint implements Stage<Exchange> {
           r == null ? null : r.service(),
           x.revision(),
           tls.reason());
+      if (tls.reason() == TlsFailure.HANDSHAKE_FAILED
+          && tls.actual() == null
+          && tls.getCause() != null
+          && !x.viaActivator()) {
+        // No certificate seen: the peer hung up or broke off during the handshake (an instance
+        // whose process died as the gateway connected), not a wrong or untrusted instance. No
+        // byte of the request was sent, so another instance may take it. (Without a cause no
+        // handshake took place: this gateway has no upstream TLS, which no retry mends.)
+        return new NothingSentException(
+            failure.phrase() + " " + hop + ": handshake failed (" + tls.reason().tag() + ")",
+            "the instance may have crashed or be shutting down; nothing was sent to it, so"
+                + " retrying is safe; if it persists, check the mesh's trust bundle and the"
+                + " gateway's log under the request id",
+            cause);
+      }
       return new UpstreamFailedException(
           failure.phrase()
               + " "

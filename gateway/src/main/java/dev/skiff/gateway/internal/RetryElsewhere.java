@@ -30,6 +30,10 @@ import java.util.function.LongSupplier;
  *       itself), at most {@link #MAX_ATTEMPTS} attempts, each on an instance not tried before (the
  *       revision's ready instances read afresh), and only while Linkerd's {@link RetryBudget}
  *       allows, so retries never multiply an outage.
+ *   <li>An instance on another host than those tried first, when the revision has one: a node's
+ *       instances share its address, and a machine gone or cut off fails them all (on a cut link
+ *       each after the dead-peer timeout), so a retry on its other instances would spend the
+ *       attempts on one dead machine.
  * </ul>
  *
  * An instance that failed so is ejected at once from this gateway's choice ({@link Outliers}) for
@@ -89,13 +93,7 @@ final class RetryElsewhere implements Stage<Exchange> {
     if (n >= MAX_ATTEMPTS || x.cancelled() || x.response().headWritten()) {
       return Future.failedFuture(failure);
     }
-    List<Endpoint> others = new ArrayList<>();
-    List<Endpoint> ready = source.ready(x.route().namespace(), x.revision());
-    for (Endpoint e : ready == null ? List.<Endpoint>of() : ready) {
-      if (!tried.contains(e)) {
-        others.add(e);
-      }
-    }
+    List<Endpoint> others = untried(source.ready(x.route().namespace(), x.revision()), tried);
     if (others.isEmpty() || !budget.tryWithdraw()) {
       return Future.failedFuture(failure);
     }
@@ -103,6 +101,23 @@ final class RetryElsewhere implements Stage<Exchange> {
     x.upstreamHeaders().clear(); // set again for the next instance
     x.endpoints(others);
     return attempt(x, n + 1, tried);
+  }
+
+  /**
+   * The ready instances not tried yet: those on hosts not tried yet if there are any, else the
+   * others.
+   */
+  static List<Endpoint> untried(List<Endpoint> ready, Set<Endpoint> tried) {
+    Set<String> triedHosts = new HashSet<>();
+    tried.forEach(e -> triedHosts.add(e.host()));
+    List<Endpoint> elsewhere = new ArrayList<>();
+    List<Endpoint> sameHosts = new ArrayList<>();
+    for (Endpoint e : ready == null ? List.<Endpoint>of() : ready) {
+      if (!tried.contains(e)) {
+        (triedHosts.contains(e.host()) ? sameHosts : elsewhere).add(e);
+      }
+    }
+    return elsewhere.isEmpty() ? sameHosts : elsewhere;
   }
 
   /**
