@@ -485,6 +485,9 @@ class ClusterNodeLossIT {
             name,
             "--gateway-port",
             Integer.toString(port),
+            // Its /healthz and /metrics: the default 7070 would be both edges' (and taken).
+            "--api-port",
+            Integer.toString(SkiffdProcess.freePort()),
             "--control-plane",
             controlPlane + ":" + nodePort,
             "--bootstrap-token",
