@@ -13,6 +13,7 @@ import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxySettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -82,6 +83,12 @@ public final class Sidecar {
   private final Set<SidecarExchange> inProcess = ConcurrentHashMap.newKeySet();
 
   private final Promise<Void> inProcessIdle = Promise.promise();
+
+  /** Completed when the first in-process exchange ends (or none had begun when asked to listen). */
+  private final Promise<Void> firstAnswered = Promise.promise();
+
+  /** Whether an in-process exchange has begun; written once. */
+  private volatile boolean inProcessSeen;
 
   private Sidecar(Builder b, ProxySettings s) {
     this.identity = b.identity;
@@ -197,6 +204,35 @@ public final class Sidecar {
     return bind(host, port, plaintextPort);
   }
 
+  /**
+   * {@link #listen} once the sidecar's first in-process request has been answered, or once {@code
+   * noRequestWithin} has passed without one under way, whichever comes first: the listener's set-up
+   * (its TLS context, its socket) then runs neither ahead of a cold start's first request on a
+   * shared event loop nor beside it on another core. Binds on the caller's context; completes once
+   * bound, or fails as {@link #listen} does (a sidecar stopped meanwhile does not bind).
+   */
+  public Future<Void> listenAfterFirstAnswer(
+      String host, int port, int plaintextPort, Duration noRequestWithin) {
+    if (!started.get() || !servesInProcess) {
+      return listen(host, port, plaintextPort);
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<Void> bound = Promise.promise();
+    firstAnswered
+        .future()
+        .onComplete(
+            v -> context.runOnContext(w -> listen(host, port, plaintextPort).onComplete(bound)));
+    vertx.setTimer(
+        Math.max(1, noRequestWithin.toMillis()),
+        id -> {
+          // A request under way completes it when it ends.
+          if (!inProcessSeen) {
+            firstAnswered.tryComplete();
+          }
+        });
+    return bound.future();
+  }
+
   /** Obtains the first certificate if needed, then binds the listener; once per sidecar. */
   private Future<Void> bind(String host, int port, int plaintextPort) {
     synchronized (listener) {
@@ -247,6 +283,9 @@ public final class Sidecar {
   public Future<Void> serveInProcess(
       HttpServerRequest request, SpiffeId caller, Future<Void> cancellation) {
     inProcessInFlight.incrementAndGet();
+    if (!inProcessSeen) {
+      inProcessSeen = true;
+    }
     SidecarExchange x =
         new SidecarExchange(request, vertx.getOrCreateContext(), Objects.requireNonNull(caller));
     inProcess.add(x);
@@ -264,6 +303,9 @@ public final class Sidecar {
               x.finish();
               inProcess.remove(x);
               done.tryComplete();
+              if (!firstAnswered.future().isComplete()) {
+                firstAnswered.tryComplete();
+              }
               if (inProcessInFlight.decrementAndGet() == 0 && stopping) {
                 inProcessIdle.tryComplete();
               }
@@ -287,6 +329,7 @@ public final class Sidecar {
     synchronized (listener) {
       stopping = true; // a listener not asked for yet is never bound
     }
+    firstAnswered.tryComplete(); // a listenAfterFirstAnswer waiting fails now
     if (inProcessInFlight.get() == 0) {
       inProcessIdle.tryComplete();
     } else {

@@ -7,15 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ManualTicker;
 import dev.skiff.meshproxy.testing.TestCa;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +113,87 @@ class SidecarStartTest {
 
     assertTrue(late.failed(), "a stopping sidecar does not listen");
     assertTrue(late.cause().getMessage().contains("stopping"), late.cause().getMessage());
+    assertEquals(-1, sidecar.port());
+  }
+
+  @Test
+  void listenAfterFirstAnswerBindsOnlyOnceTheFirstInProcessRequestHasBeenAnswered()
+      throws Exception {
+    CompletableFuture<HttpServerRequest> held = new CompletableFuture<>();
+    Sidecar holding =
+        Sidecar.builder()
+            .withVertx(vertx)
+            .withIdentity(
+                IdentityProvider.builder()
+                    .withVertx(vertx)
+                    .withIdentity(SELF)
+                    .withIssuer(ca.issuer())
+                    .withTtl(Duration.ofHours(1))
+                    .withTicker(new ManualTicker())
+                    .build())
+            .withRevision(REVISION)
+            .withPolicy(AuthorizationPolicy.defaultFor("skiff.local", "shop"))
+            .withWorkload(held::complete)
+            .withMeterRegistry(new SimpleMeterRegistry())
+            .build();
+    await(holding.identity().start());
+    holding.startInProcess();
+    // No request-less timer within the test: only the first answer can let it bind.
+    Future<Void> listening = holding.listenAfterFirstAnswer("127.0.0.1", 0, 0, Duration.ofHours(1));
+    HttpServer front =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      req.pause();
+                      holding.serveInProcess(
+                          req,
+                          SpiffeId.component("skiff.local", "activator"),
+                          Promise.<Void>promise().future());
+                    })
+                .listen(0, "127.0.0.1"));
+    HttpClient client = HttpClient.newHttpClient();
+    CompletableFuture<java.net.http.HttpResponse<String>> answer =
+        client.sendAsync(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.actualPort() + "/"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            BodyHandlers.ofString());
+
+    HttpServerRequest first = held.get(30, TimeUnit.SECONDS);
+    assertFalse(listening.isComplete(), "no listener while the first request is under way");
+    assertEquals(-1, holding.port());
+    first.response().end("answered");
+    assertEquals("answered", answer.get(30, TimeUnit.SECONDS).body());
+
+    await(listening);
+    assertTrue(holding.port() > 0, "bound after the first answer");
+    await(holding.stop(Duration.ZERO));
+  }
+
+  @Test
+  void listenAfterFirstAnswerBindsWhenNoRequestCameWithinTheDelay() throws Exception {
+    await(sidecar.identity().start());
+    sidecar.startInProcess();
+
+    await(sidecar.listenAfterFirstAnswer("127.0.0.1", 0, 0, Duration.ofMillis(1)));
+
+    assertTrue(sidecar.port() > 0, "bound without any request");
+    await(sidecar.stop(Duration.ZERO));
+  }
+
+  @Test
+  void aSidecarStoppedBeforeItsFirstAnswerNeverBindsItsListener() throws Exception {
+    await(sidecar.identity().start());
+    sidecar.startInProcess();
+    Future<Void> listening = sidecar.listenAfterFirstAnswer("127.0.0.1", 0, 0, Duration.ofHours(1));
+
+    await(sidecar.stop(Duration.ZERO));
+
+    Throwable why =
+        assertThrows(Exception.class, () -> await(listening), "a stopping sidecar does not listen");
+    assertTrue(String.valueOf(why.getCause()).contains("stopping"), String.valueOf(why));
     assertEquals(-1, sidecar.port());
   }
 

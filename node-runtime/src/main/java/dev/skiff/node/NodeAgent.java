@@ -190,7 +190,9 @@ public final class NodeAgent implements ResourceFeed.Listener {
               r.decision(decision);
             }
             supervisor.converge(r);
-            reports.report(r);
+            // On the next turn: requests granted by a start that converge published at once hop
+            // to their contexts first (the report then carries the count and the ready instance).
+            onAgent.execute(() -> reports.report(r));
           }
         });
   }

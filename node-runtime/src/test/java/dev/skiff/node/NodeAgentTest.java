@@ -127,6 +127,73 @@ class NodeAgentTest {
   }
 
   @Test
+  void aWaitingRequestGoesOnBeforeTheAgentsStatusReportEventAndLogOfTheStart() throws Exception {
+    // The agent keeps to the context it is built on; a request granted as the instance is
+    // published hops to its own context, which may be the same event loop: what the agent does
+    // after publishing must queue behind that hop, not run ahead of it.
+    Context context = vertx.getOrCreateContext();
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    Scaler byHand =
+        new Scaler() {
+          @Override
+          public void track(Revision revision) {
+            tracked.add(revision);
+          }
+
+          @Override
+          public void retire(Revision revision) {}
+
+          @Override
+          public void untrack(String namespace, String revision) {}
+        };
+    agent.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    CompletableFuture<NodeAgent> built = new CompletableFuture<>();
+    context.runOnContext(
+        v ->
+            built.complete(
+                NodeAgent.builder()
+                    .withVertx(vertx)
+                    .withBackend(backend)
+                    .withTicker(ticker)
+                    .withScaler(byHand)
+                    .withStatusReporter(
+                        (ns, rev, st) -> {
+                          order.add("report ready " + st.readyInstances());
+                          return Future.succeededFuture();
+                        })
+                    .withInstanceEvents(e -> order.add("event " + e.what()))
+                    .build()));
+    agent = built.get(30, TimeUnit.SECONDS);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+    agent
+        .endpoints()
+        .watch(
+            "default",
+            "hello-00001",
+            state -> {
+              if (!state.ready().isEmpty() && !order.contains("granted")) {
+                order.add("granted");
+                // The activator's grant: a hop to the request's context, here the agent's own.
+                Vertx.currentContext().runOnContext(w -> order.add("request goes on"));
+              }
+            });
+
+    context.runOnContext(v -> agent.scale("default", "hello-00001", 1));
+
+    await(
+        "the ready report and the start event",
+        () -> order.contains("report ready 1") && order.contains("event STARTED"));
+    List<String> seen = List.copyOf(order);
+    int goesOn = seen.indexOf("request goes on");
+    assertTrue(goesOn >= 0, "the granted request never went on: " + seen);
+    assertTrue(
+        goesOn < seen.indexOf("report ready 1") && goesOn < seen.indexOf("event STARTED"),
+        "the request went on only after the agent's report and event: " + seen);
+  }
+
+  @Test
   void samplesAndReportsStatsOnTheTickerAtTheBuilderIntervals() throws Exception {
     deploy(Fixtures.revision("hello", 1));
     await("an endpoint", () -> ready("hello-00001") == 1);

@@ -22,7 +22,6 @@ import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.stats.RequestTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -54,6 +53,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MeshFronts implements FrontDoor {
   private static final System.Logger LOG = System.getLogger(MeshFronts.class.getName());
+
+  /**
+   * How long a Wasm instance's sidecar waits for its first in-process request before it binds its
+   * listener anyway (a start for min-scale or a scale-up no waiting request asked for).
+   */
+  static final Duration LISTEN_WITHOUT_REQUEST_AFTER = Duration.ofMillis(50);
 
   private record Key(String namespace, String service) {}
 
@@ -199,16 +204,14 @@ public final class MeshFronts implements FrontDoor {
                 listening = sidecar.start(bindHost, 0, 0);
               } else {
                 // A Wasm instance is ready for the activator in process at once. Its listener, for
-                // the gateway's direct path and the mesh's callers, is set up on the next turn of
-                // this context, after the agent has published the instance (the agent publishes
-                // its address when listening completes): its TLS context and socket are no part
-                // of a cold start.
+                // the gateway's direct path and the mesh's callers, is set up on this context once
+                // the first request in process has been answered (or none came within
+                // LISTEN_WITHOUT_REQUEST_AFTER); the agent publishes its address when listening
+                // completes, and until then the gateway hands its requests to the activator. The
+                // listener's TLS context and socket are no part of a cold start.
                 sidecar.startInProcess();
-                Promise<Void> bound = Promise.promise();
-                vertx
-                    .getOrCreateContext()
-                    .runOnContext(v -> sidecar.listen(bindHost, 0, 0).onComplete(bound));
-                listening = bound.future();
+                listening =
+                    sidecar.listenAfterFirstAnswer(bindHost, 0, 0, LISTEN_WITHOUT_REQUEST_AFTER);
               }
               inProcess.put(
                   instanceId,

@@ -388,11 +388,31 @@ public final class InstanceSupervisor {
       r.imageDigest(inst.imageDigest());
     }
     // Published first: the requests waiting for the instance go on from here (its watchers hear
-    // of it before this returns); the log, meters and event below can follow.
+    // of it before this returns, and each hops to its own context). The log line, meter, event
+    // and status report wait for the agent's next turn, queued behind those hops: on a shared event
+    // loop they would otherwise run ahead of the requests, and on another they compete for a core
+    // just when the requests need one.
     endpoints.add(r.namespace(), r.name(), published);
     if (trace != null) {
       trace.published(running.id(), cold);
     }
+    onAgent.execute(() -> toldStarted(r, running, published, took, cold));
+    // A front that serves in process may still be binding its listener: the endpoint above is for
+    // in-process callers only until then, and listens from here on.
+    serving
+        .front()
+        .listening()
+        .onComplete(ar -> onAgent.execute(() -> listening(r, running, serving, ar.cause())));
+    // A readiness probe that stops passing takes the instance out of the endpoints until it
+    // passes again; requests in flight on it finish.
+    inst.onReadinessChange(
+        ready -> onAgent.execute(() -> readinessChanged(r, running, serving, ready)));
+    inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
+  }
+
+  /** After a start was published: its log line, cold-start meter, event and status report. */
+  private void toldStarted(
+      RevisionInstances r, Running running, Endpoint published, long took, boolean cold) {
     LOG.log(
         Level.INFO,
         "instance {0} ready at {1}:{2,number,#} in {3,number,#.#} ms{4}",
@@ -414,18 +434,7 @@ public final class InstanceSupervisor {
             "instance started%s in %.1f ms",
             cold ? " (cold start)" : "",
             took / 1e6));
-    // A front that serves in process may still be binding its listener: the endpoint above is for
-    // in-process callers only until then, and listens from here on.
-    serving
-        .front()
-        .listening()
-        .onComplete(ar -> onAgent.execute(() -> listening(r, running, serving, ar.cause())));
-    // A readiness probe that stops passing takes the instance out of the endpoints until it
-    // passes again; requests in flight on it finish.
-    inst.onReadinessChange(
-        ready -> onAgent.execute(() -> readinessChanged(r, running, serving, ready)));
     reports.report(r);
-    inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
   }
 
   /**
