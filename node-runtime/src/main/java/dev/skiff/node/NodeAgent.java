@@ -190,9 +190,12 @@ public final class NodeAgent implements ResourceFeed.Listener {
               r.decision(decision);
             }
             supervisor.converge(r);
-            // On the next turn: requests granted by a start that converge published at once hop
-            // to their contexts first (the report then carries the count and the ready instance).
-            onAgent.execute(() -> reports.report(r));
+            // A start that converge published at once reports the count with its ready instance
+            // once it is told (after its first answer); until then nothing here competes with the
+            // requests it let go on.
+            if (!r.startsUntold()) {
+              reports.report(r);
+            }
           }
         });
   }

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.node.spi.FrontDoor;
 import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceEvents;
 import dev.skiff.node.spi.InstanceFront;
 import dev.skiff.node.spi.InstanceSpec;
 import io.vertx.core.Future;
@@ -32,6 +34,8 @@ class InstanceFrontTest {
   FakeBackend backend;
   RecordingFronts fronts;
   final List<dev.skiff.api.stats.Stat> stats = new CopyOnWriteArrayList<>();
+  final List<InstanceEvents.InstanceEvent> events = new CopyOnWriteArrayList<>();
+  final List<RevisionStatus> reports = new CopyOnWriteArrayList<>();
   NodeAgent agent;
 
   @BeforeEach
@@ -47,6 +51,12 @@ class InstanceFrontTest {
             .withTicker(ticker)
             .withFrontDoor(fronts)
             .withStatsSink(stats::add)
+            .withInstanceEvents(events::add)
+            .withStatusReporter(
+                (ns, rev, st) -> {
+                  reports.add(st);
+                  return Future.succeededFuture();
+                })
             .withNodeName("node-a")
             .withEndpointGrace(Duration.ofMillis(1))
             .build();
@@ -105,6 +115,31 @@ class InstanceFrontTest {
     assertEquals("127.0.0.2:" + front.port, instances().get(0).address());
     assertEquals(front.port, ready().get(0).port());
     assertEquals(List.of(ready().get(0)), serving(), "the same instance, now listening");
+  }
+
+  @Test
+  void tellsOfAStartServedInProcessAtOnceOnlyOnceItsFrontListens() throws Exception {
+    fronts.holdListening.set(true);
+    deploy(Fixtures.revision("hello", 1));
+    await("an in-process endpoint", () -> serving().size() == 1);
+
+    // instances() runs on the agent's context behind what publishing the start queued there.
+    assertEquals(1, instances().size());
+    assertTrue(
+        events.stream().noneMatch(e -> e.what() == InstanceEvents.What.STARTED),
+        "no start event while the front has not answered or listened: " + events);
+    assertTrue(
+        reports.stream().noneMatch(st -> Integer.valueOf(1).equals(st.readyInstances())),
+        "no ready report yet: " + reports);
+
+    fronts.opened.get(0).listening.complete();
+
+    await(
+        "the start event",
+        () -> events.stream().anyMatch(e -> e.what() == InstanceEvents.What.STARTED));
+    await(
+        "the ready report",
+        () -> reports.stream().anyMatch(st -> Integer.valueOf(1).equals(st.readyInstances())));
   }
 
   @Test

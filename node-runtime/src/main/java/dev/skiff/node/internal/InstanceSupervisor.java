@@ -389,20 +389,27 @@ public final class InstanceSupervisor {
     }
     // Published first: the requests waiting for the instance go on from here (its watchers hear
     // of it before this returns, and each hops to its own context). The log line, meter, event
-    // and status report wait for the agent's next turn, queued behind those hops: on a shared event
-    // loop they would otherwise run ahead of the requests, and on another they compete for a core
-    // just when the requests need one.
+    // and status report wait until the front listens, on a later turn of the agent's context: on
+    // a shared event loop they would otherwise run ahead of those requests, and on another
+    // compete for a core just when they need one. A Wasm instance's sidecar binds its listener
+    // only after its first answer, so a cold start's first request is answered before any of it.
+    r.startPublished();
     endpoints.add(r.namespace(), r.name(), published);
     if (trace != null) {
       trace.published(running.id(), cold);
     }
-    onAgent.execute(() -> toldStarted(r, running, published, took, cold));
     // A front that serves in process may still be binding its listener: the endpoint above is for
     // in-process callers only until then, and listens from here on.
     serving
         .front()
         .listening()
-        .onComplete(ar -> onAgent.execute(() -> listening(r, running, serving, ar.cause())));
+        .onComplete(
+            ar ->
+                onAgent.execute(
+                    () -> {
+                      toldStarted(r, running, published, took, cold);
+                      listening(r, running, serving, ar.cause());
+                    }));
     // A readiness probe that stops passing takes the instance out of the endpoints until it
     // passes again; requests in flight on it finish.
     inst.onReadinessChange(
@@ -410,7 +417,10 @@ public final class InstanceSupervisor {
     inst.ended().onSuccess(exit -> onAgent.execute(() -> ended(r, running, exit)));
   }
 
-  /** After a start was published: its log line, cold-start meter, event and status report. */
+  /**
+   * After a start was published, once its front listens (or could not bind): its log line,
+   * cold-start meter, event and status report.
+   */
   private void toldStarted(
       RevisionInstances r, Running running, Endpoint published, long took, boolean cold) {
     LOG.log(
@@ -420,7 +430,7 @@ public final class InstanceSupervisor {
         published.host(),
         published.port(),
         took / 1e6,
-        published.listening() ? "" : " (in process; its listener is binding)");
+        published.listening() ? "" : " (in process; listening from now)");
     if (cold) {
       meters.coldStart(r, took);
     }
@@ -434,6 +444,7 @@ public final class InstanceSupervisor {
             "instance started%s in %.1f ms",
             cold ? " (cold start)" : "",
             took / 1e6));
+    r.startTold();
     reports.report(r);
   }
 

@@ -247,6 +247,24 @@ public final class RevisionInstances {
     return everReady;
   }
 
+  /** Starts published but not yet told (logged, reported): their report follows. */
+  private int untoldStarts;
+
+  /** A start was published; its log line, event and status report follow later. */
+  public void startPublished() {
+    untoldStarts++;
+  }
+
+  /** A published start was told, its status report among it. */
+  public void startTold() {
+    untoldStarts--;
+  }
+
+  /** Whether a published start is still to be told, with a status report of its own. */
+  public boolean startsUntold() {
+    return untoldStarts > 0;
+  }
+
   public void markReady() {
     this.everReady = true;
     this.startFailures = 0;
