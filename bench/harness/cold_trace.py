@@ -20,6 +20,8 @@ Steps, in the order a cold request meets them (ms, median over the samples):
   sidecar              the sidecar's pipeline until the Wasm handler has the body
   wasm                 the function: the worker's hop, instantiate, _start, the hop back
   answer               writing the answer until the activator's exchange ends
+and, from the order of the log lines, how many cold requests had their instance's listener bound or
+its start told (log line, event, status report) before they were answered (before_answer).
 """
 
 import re
@@ -88,6 +90,32 @@ def stitch(log_text, first_bytes):
     return samples
 
 
+def before_answer(log_text):
+    """How many cold requests had the agent's work for their instance's start run before they
+    were answered, by the order of skiffd's log lines (which load moves less than wall-clock
+    steps): its listener bound ('listening at') and its start told ('ready at', which comes with
+    its event and status report). Ideally none: they are no part of the request's path."""
+    lines = log_text.splitlines()
+    counts = {"cold_requests": 0, "listener_bound_before_answer": 0,
+              "start_told_before_answer": 0}
+    for i, line in enumerate(lines):
+        m = AGENT.search(line)
+        if m is None:
+            continue
+        instance = m.group(1)
+        revision = instance.split(".")[1]
+        served = next((j for j in range(i, len(lines))
+                       if f"activator default/{revision} request" in lines[j]), None)
+        if served is None:
+            continue
+        counts["cold_requests"] += 1
+        for key, text in (("listener_bound_before_answer", f"instance {instance} listening at"),
+                          ("start_told_before_answer", f"instance {instance} ready at")):
+            if any(text in lines[j] for j in range(i, served)):
+                counts[key] += 1
+    return counts
+
+
 def breakdown(samples):
     keys = STEPS + ["activator_total", "poke_total", "agent_publish_after_grant"]
     return {k: round(statistics.median(s[k] for s in samples if k in s), 3)
@@ -120,6 +148,8 @@ def run(ctx, traced=True, samples=None):
                     s.pop("gateway_and_client", None)
             result["traced_samples"] = len(steps)
             result["median_ms"] = breakdown(steps) if steps else None
+            result["before_answer"] = before_answer(skiffd.log_text())
+            ctx.log(f"cold trace: the agent's work before the answer {result['before_answer']}")
             ctx.log(f"cold trace: median ms per step {result['median_ms']}")
         return result
     finally:
