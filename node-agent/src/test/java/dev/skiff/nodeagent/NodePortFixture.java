@@ -49,6 +49,12 @@ final class NodePortFixture {
   /** A control plane with the defaults above and what {@code more} sets on its builder. */
   static NodePortFixture start(Path dir, UnaryOperator<ControlPlane.Builder> more)
       throws Exception {
+    return start(dir, Duration.ofSeconds(10), more);
+  }
+
+  /** The same with a node lease of {@code lease}. */
+  static NodePortFixture start(Path dir, Duration lease, UnaryOperator<ControlPlane.Builder> more)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
     EmbeddedStore store =
         await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
@@ -61,7 +67,7 @@ final class NodePortFixture {
                         .withBlobDir(dir.resolve("blobs"))
                         .withPort(0)
                         .withAdminToken(ADMIN)
-                        .withNodePort("127.0.0.1", 0, Duration.ofSeconds(10)))
+                        .withNodePort("127.0.0.1", 0, lease))
                 .build()
                 .start());
     return new NodePortFixture(vertx, store, cp);
@@ -80,11 +86,14 @@ final class NodePortFixture {
     return SocketAddress.inetSocketAddress(cp.nodePort().actualPort(), "127.0.0.1");
   }
 
-  /** A REST call as the admin; fails unless it answers 2xx, else its body as JSON. */
+  /**
+   * A REST call as the admin; fails unless it answers 2xx, else its body as JSON (an empty object
+   * for none).
+   */
   JsonNode api(String method, String path, String body) throws Exception {
     HttpResponse<String> r = send(method, path, body);
     assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-    return Json.mapper().readTree(r.body());
+    return r.body().isEmpty() ? Json.mapper().createObjectNode() : Json.mapper().readTree(r.body());
   }
 
   /** A REST call as the admin, whatever it answers. */
