@@ -1,41 +1,32 @@
 package dev.skiff.nodeagent;
 
+import static dev.skiff.nodeagent.NodePortFixture.await;
+import static dev.skiff.nodeagent.NodePortFixture.failure;
+import static dev.skiff.nodeagent.NodePortFixture.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.skiff.api.manifest.Json;
 import dev.skiff.api.mesh.IssuedCertificate;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.api.node.v1.NodeServiceGrpcClient;
 import dev.skiff.api.node.v1.PokeRequest;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.api.stats.Stat;
-import dev.skiff.controlplane.ControlPlane;
-import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.nodes.RemoteInstances;
 import dev.skiff.nodeagent.internal.Calls;
 import dev.skiff.nodeagent.internal.NodeClients;
 import dev.skiff.nodeagent.internal.NodeKeys;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,44 +39,29 @@ import org.junit.jupiter.api.io.TempDir;
  * than gateway, activator or eventing (the control plane's, here) are refused with the reason.
  */
 class EdgeLinkTest {
-  private static final String ADMIN = "skiff_test-admin-token";
-
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
   private final List<Stat> stats = new CopyOnWriteArrayList<>();
   private final List<String> pokes = new CopyOnWriteArrayList<>();
-  private EmbeddedStore store;
-  private ControlPlane cp;
+  private NodePortFixture fx;
 
   @BeforeEach
   void start(@TempDir Path dir) throws Exception {
-    store = await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
-    cp =
-        await(
-            ControlPlane.builder()
-                .withVertx(vertx)
-                .withStore(store)
-                .withBlobDir(dir.resolve("blobs"))
-                .withPort(0)
-                .withAdminToken(ADMIN)
-                .withNodePort("127.0.0.1", 0, Duration.ofSeconds(10))
-                .withRemoteNodes(RemoteInstances.NONE, stats::add, Demand.NONE)
-                .withEdgePokes((ns, rev) -> pokes.add(ns + "/" + rev))
-                .build()
-                .start());
+    fx =
+        NodePortFixture.start(
+            dir,
+            b ->
+                b.withRemoteNodes(RemoteInstances.NONE, stats::add, Demand.NONE)
+                    .withEdgePokes((ns, rev) -> pokes.add(ns + "/" + rev)));
   }
 
   @AfterEach
   void stop() throws Exception {
-    await(cp.stop());
-    await(store.close());
-    await(vertx.close());
+    fx.close();
   }
 
   @Test
   void edgeWithATokenBoundToNoNodeBecomesTheActivatorAndGetsTheGatewaysCertificate()
       throws Exception {
-    JsonNode t = token("{}");
+    JsonNode t = fx.token("{}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     await(link.start());
     SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
@@ -98,7 +74,7 @@ class EdgeLinkTest {
 
   @Test
   void activatorStatsAndPokesReachTheControlPlane() throws Exception {
-    JsonNode t = token("{}");
+    JsonNode t = fx.token("{}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     await(link.start());
     RevisionKey rev = RevisionKey.of("default", "hello-00001");
@@ -114,7 +90,7 @@ class EdgeLinkTest {
 
   @Test
   void tokenBoundToANodeCannotMakeAnEdge() throws Exception {
-    JsonNode t = token("{\"node\":\"n1\"}");
+    JsonNode t = fx.token("{\"node\":\"n1\"}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     Throwable e = failure(link.start());
     assertInstanceOf(RefusedException.class, e);
@@ -123,7 +99,7 @@ class EdgeLinkTest {
 
   @Test
   void edgeTokenMakesAnEdgeButCannotRegisterANode() throws Exception {
-    JsonNode t = token("{\"for\":\"edge\"}");
+    JsonNode t = fx.token("{\"for\":\"edge\"}");
     assertEquals("edge", t.path("for").asText(), t.toString());
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     await(link.start());
@@ -135,7 +111,7 @@ class EdgeLinkTest {
 
   @Test
   void nodeTokenRegistersANodeButCannotMakeAnEdge() throws Exception {
-    JsonNode t = token("{\"for\":\"node\"}");
+    JsonNode t = fx.token("{\"for\":\"node\"}");
     RemoteNodeAgent agent = agent("n1", t);
     await(agent.start());
     await(agent.stop());
@@ -148,17 +124,18 @@ class EdgeLinkTest {
 
   @Test
   void tokenForAnUnknownRoleOrAnEdgeBoundToANodeIsRefused() throws Exception {
-    HttpResponse<String> unknown = post("{\"for\":\"gateway\"}");
+    HttpResponse<String> unknown = fx.send("POST", "/v1/cluster/tokens", "{\"for\":\"gateway\"}");
     assertEquals(400, unknown.statusCode(), unknown.body());
     assertTrue(unknown.body().contains("node or edge"), unknown.body());
-    HttpResponse<String> both = post("{\"for\":\"edge\",\"node\":\"n1\"}");
+    HttpResponse<String> both =
+        fx.send("POST", "/v1/cluster/tokens", "{\"for\":\"edge\",\"node\":\"n1\"}");
     assertEquals(400, both.statusCode(), both.body());
     assertTrue(both.body().contains("an edge token cannot be bound to node"), both.body());
   }
 
   @Test
   void onlyPlatformComponentsAnEdgeMayHoldAreSigned() throws Exception {
-    JsonNode t = token("{}");
+    JsonNode t = fx.token("{}");
     EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
     await(link.start());
     SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
@@ -170,26 +147,21 @@ class EdgeLinkTest {
 
   @Test
   void aNodesCertificateCannotPoke() throws Exception {
-    JsonNode t = token("{}");
+    JsonNode t = fx.token("{}");
     RemoteNodeAgent agent =
-        RemoteNodeAgent.builder()
-            .withVertx(vertx)
-            .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
-            .withNodeName("n1")
-            .withControlPlaneCa(t.path("caBundle").asText())
-            .withBootstrapToken(t.path("token").asText())
+        fx.agentBuilder("n1", t.path("token").asText(), t.path("caBundle").asText())
             .withCapacity(1000, 1L << 30)
             .build();
     await(agent.start());
     NodeCredentials c = agent.credentials();
     GrpcClient client =
         NodeClients.create(
-            vertx, c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), Duration.ofSeconds(5));
+            fx.vertx(), c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), Duration.ofSeconds(5));
     Throwable e =
         failure(
             Calls.unary(
                 client,
-                SocketAddress.inetSocketAddress(cp.nodePort().actualPort(), "127.0.0.1"),
+                fx.nodePort(),
                 "skiff.local",
                 NodeServiceGrpcClient.Poke,
                 PokeRequest.newBuilder().setNamespace("default").setRevision("x-00001").build(),
@@ -203,8 +175,8 @@ class EdgeLinkTest {
 
   private EdgeLink link(String token, String ca) {
     return EdgeLink.builder()
-        .withVertx(vertx)
-        .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
+        .withVertx(fx.vertx())
+        .withControlPlane("127.0.0.1", fx.cp().nodePort().actualPort())
         .withControlPlaneCa(ca)
         .withBootstrapToken(token)
         .withEdgeName("e1")
@@ -213,53 +185,8 @@ class EdgeLinkTest {
   }
 
   private RemoteNodeAgent agent(String name, JsonNode t) {
-    return RemoteNodeAgent.builder()
-        .withVertx(vertx)
-        .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
-        .withNodeName(name)
-        .withControlPlaneCa(t.path("caBundle").asText())
-        .withBootstrapToken(t.path("token").asText())
+    return fx.agentBuilder(name, t.path("token").asText(), t.path("caBundle").asText())
         .withCapacity(1000, 1L << 30)
         .build();
-  }
-
-  private JsonNode token(String body) throws Exception {
-    HttpResponse<String> r = post(body);
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-    return Json.mapper().readTree(r.body());
-  }
-
-  private HttpResponse<String> post(String body) throws Exception {
-    HttpRequest req =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cp.actualPort() + "/v1/cluster/tokens"))
-            .header("Authorization", "Bearer " + ADMIN)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(req, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void poll(Supplier<Boolean> condition, Object state) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within 20 s: " + state);
-      }
-      Thread.sleep(10);
-    }
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static Throwable failure(Future<?> f) throws Exception {
-    try {
-      await(f);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure, got success");
   }
 }

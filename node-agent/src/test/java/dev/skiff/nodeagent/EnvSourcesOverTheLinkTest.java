@@ -1,25 +1,16 @@
 package dev.skiff.nodeagent;
 
+import static dev.skiff.nodeagent.NodePortFixture.await;
+import static dev.skiff.nodeagent.NodePortFixture.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.skiff.api.manifest.Json;
-import dev.skiff.controlplane.ControlPlane;
-import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.nodeagent.internal.Calls;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,60 +23,43 @@ import org.junit.jupiter.api.io.TempDir;
  * secret, not a secret no assigned revision names.
  */
 class EnvSourcesOverTheLinkTest {
-  private static final String ADMIN = "skiff_test-admin-token";
   private static final String PASSWORD = "s3cret-for-the-node";
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
-  private EmbeddedStore store;
-  private ControlPlane cp;
+  private NodePortFixture fx;
 
   @BeforeEach
   void start(@TempDir Path dir) throws Exception {
-    store = await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
-    cp =
-        await(
-            ControlPlane.builder()
-                .withVertx(vertx)
-                .withStore(store)
-                .withBlobDir(dir.resolve("blobs"))
-                .withPort(0)
-                .withAdminToken(ADMIN)
-                .withNodePort("127.0.0.1", 0, Duration.ofSeconds(10))
-                .build()
-                .start());
+    fx = NodePortFixture.start(dir);
   }
 
   @AfterEach
   void stop() throws Exception {
-    await(cp.stop());
-    await(store.close());
-    await(vertx.close());
+    fx.close();
   }
 
   @Test
   void aNodeReadsOnlyTheSecretsAndConfigMapsItsAssignmentsName() throws Exception {
-    api(
+    fx.api(
         "POST",
         "/v1/namespaces/default/secrets",
         "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\"},"
             + "\"stringData\":{\"password\":\""
             + PASSWORD
             + "\"}}");
-    api(
+    fx.api(
         "POST",
         "/v1/namespaces/default/secrets",
         "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"other\"},"
             + "\"stringData\":{\"key\":\"not-for-nodes\"}}");
-    api(
+    fx.api(
         "POST",
         "/v1/namespaces/default/configmaps",
         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"settings\"},"
             + "\"data\":{\"MODE\":\"fast\"}}");
-    JsonNode t = api("POST", "/v1/cluster/tokens", "{}");
-    RemoteNodeAgent n1 = agent("n1", t);
+    JsonNode t = fx.token("{}");
+    RemoteNodeAgent n1 = fx.agent("n1", t);
     await(n1.start());
-    api(
+    fx.api(
         "POST",
         "/v1/namespaces/default/services",
         """
@@ -95,7 +69,7 @@ class EnvSourcesOverTheLinkTest {
            "envFrom":[{"configMap":"settings"},{"secret":"absent","optional":true}],
            "annotations":{"autoscaling.knative.dev/min-scale":"1"}}}}""");
     awaitAssigned(n1);
-    RemoteNodeAgent n2 = agent("n2", t);
+    RemoteNodeAgent n2 = fx.agent("n2", t);
     await(n2.start()); // after placement: hello's one instance stays on n1
 
     WorkCalls assigned = n1.work();
@@ -136,44 +110,5 @@ class EnvSourcesOverTheLinkTest {
       }
       Thread.sleep(20);
     }
-  }
-
-  private RemoteNodeAgent agent(String name, JsonNode token) {
-    return RemoteNodeAgent.builder()
-        .withVertx(vertx)
-        .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
-        .withNodeName(name)
-        .withControlPlaneCa(token.path("caBundle").asText())
-        .withBootstrapToken(token.path("token").asText())
-        .withCapacity(2000, 4L << 30)
-        .build();
-  }
-
-  private JsonNode api(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.actualPort() + path))
-            .header("Authorization", "Bearer " + ADMIN)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-    return Json.mapper().readTree(r.body());
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static Throwable failure(Future<?> f) throws Exception {
-    try {
-      await(f);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure, got success");
   }
 }

@@ -1,5 +1,7 @@
 package dev.skiff.nodeagent;
 
+import static dev.skiff.nodeagent.NodePortFixture.await;
+import static dev.skiff.nodeagent.NodePortFixture.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,16 +11,7 @@ import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.api.node.RevisionStates;
 import dev.skiff.api.node.v1.RevisionState;
-import dev.skiff.controlplane.ControlPlane;
-import dev.skiff.controlplane.EmbeddedStore;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,43 +28,25 @@ import org.junit.jupiter.api.io.TempDir;
  * a node that is gone.
  */
 class RevisionStatusFromNodesTest {
-  private static final String ADMIN = "skiff_test-admin-token";
   private static final String REVISION = "/v1/namespaces/default/revisions/hello-00001";
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
-  private EmbeddedStore store;
-  private ControlPlane cp;
+  private NodePortFixture fx;
 
   @BeforeEach
   void start(@TempDir Path dir) throws Exception {
-    store = await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
-    cp =
-        await(
-            ControlPlane.builder()
-                .withVertx(vertx)
-                .withStore(store)
-                .withBlobDir(dir.resolve("blobs"))
-                .withPort(0)
-                .withAdminToken(ADMIN)
-                .withNodePort("127.0.0.1", 0, Duration.ofSeconds(10))
-                .withRevisionStatusFromNodes(true)
-                .build()
-                .start());
+    fx = NodePortFixture.start(dir, b -> b.withRevisionStatusFromNodes(true));
   }
 
   @AfterEach
   void stop() throws Exception {
-    await(cp.stop());
-    await(store.close());
-    await(vertx.close());
+    fx.close();
   }
 
   @Test
   void revisionStatusIsTheSumOfTheNodesReports() throws Exception {
-    JsonNode t = api("POST", "/v1/cluster/tokens", "{}");
-    RemoteNodeAgent n1 = agent("n1", t);
-    RemoteNodeAgent n2 = agent("n2", t);
+    JsonNode t = fx.token("{}");
+    RemoteNodeAgent n1 = fx.agent("n1", t);
+    RemoteNodeAgent n2 = fx.agent("n2", t);
     await(n1.start());
     await(n2.start());
     deploy(2);
@@ -109,12 +84,12 @@ class RevisionStatusFromNodesTest {
 
   @Test
   void aNodeCannotReportARevisionItIsNotAssigned() throws Exception {
-    JsonNode t = api("POST", "/v1/cluster/tokens", "{}");
-    RemoteNodeAgent n1 = agent("n1", t);
+    JsonNode t = fx.token("{}");
+    RemoteNodeAgent n1 = fx.agent("n1", t);
     await(n1.start());
     deploy(1);
     awaitAssigned(n1);
-    RemoteNodeAgent n2 = agent("n2", t);
+    RemoteNodeAgent n2 = fx.agent("n2", t);
     await(n2.start()); // after placement: min-scale 1 stays on n1
     report(n2, status(5, 5, ready("True", null, null)));
     report(n1, status(1, 0, ready("Unknown", "Deploying", "waiting for the first instance")));
@@ -131,8 +106,8 @@ class RevisionStatusFromNodesTest {
 
   @Test
   void aStateNoRuntimeWritesIsRefused() throws Exception {
-    JsonNode t = api("POST", "/v1/cluster/tokens", "{}");
-    RemoteNodeAgent n1 = agent("n1", t);
+    JsonNode t = fx.token("{}");
+    RemoteNodeAgent n1 = fx.agent("n1", t);
     await(n1.start());
     RevisionState bad =
         RevisionStates.toMessage("default", "hello-00001", status(1, -1, ready("Yes", null, null)));
@@ -157,7 +132,7 @@ class RevisionStatusFromNodesTest {
   }
 
   private void deploy(int minScale) throws Exception {
-    api(
+    fx.api(
         "POST",
         "/v1/namespaces/default/services",
         """
@@ -181,7 +156,7 @@ class RevisionStatusFromNodesTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
-      last = api("GET", REVISION, null).path("status");
+      last = fx.api("GET", REVISION, null).path("status");
       if (wanted.test(last)) {
         return last;
       }
@@ -197,44 +172,5 @@ class RevisionStatusFromNodesTest {
       }
     }
     return Json.mapper().createObjectNode();
-  }
-
-  private RemoteNodeAgent agent(String name, JsonNode token) {
-    return RemoteNodeAgent.builder()
-        .withVertx(vertx)
-        .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
-        .withNodeName(name)
-        .withControlPlaneCa(token.path("caBundle").asText())
-        .withBootstrapToken(token.path("token").asText())
-        .withCapacity(2000, 4L << 30)
-        .build();
-  }
-
-  private JsonNode api(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.actualPort() + path))
-            .header("Authorization", "Bearer " + ADMIN)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-    return Json.mapper().readTree(r.body());
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static Throwable failure(Future<?> f) throws Exception {
-    try {
-      await(f);
-    } catch (java.util.concurrent.ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure, got success");
   }
 }

@@ -1,25 +1,16 @@
 package dev.skiff.nodeagent;
 
+import static dev.skiff.nodeagent.NodePortFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.skiff.api.manifest.Json;
 import dev.skiff.api.model.Service;
 import dev.skiff.api.node.v1.InstanceState;
 import dev.skiff.api.node.v1.InstanceStatus;
 import dev.skiff.api.watch.ResourceEvent;
-import dev.skiff.controlplane.ControlPlane;
-import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.node.Endpoint;
 import dev.skiff.node.EndpointRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,49 +29,31 @@ import org.junit.jupiter.api.io.TempDir;
  * presents, withdrawn when that node goes away.
  */
 class RoutesOverTheLinkTest {
-  private static final String ADMIN = "skiff_test-admin-token";
   private static final String IDENTITY = "spiffe://skiff.local/ns/default/svc/hello";
 
   /** Longer than any wait here: a node's endpoints go when its connection closes, not its lease. */
   private static final Duration LEASE = Duration.ofSeconds(120);
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
-  private EmbeddedStore store;
-  private ControlPlane cp;
+  private NodePortFixture fx;
 
   @BeforeEach
   void start(@TempDir Path dir) throws Exception {
-    store = await(EmbeddedStore.builder().withDataDir(dir.resolve("store")).build().open());
-    cp =
-        await(
-            ControlPlane.builder()
-                .withVertx(vertx)
-                .withStore(store)
-                .withBlobDir(dir.resolve("blobs"))
-                .withPort(0)
-                .withAdminToken(ADMIN)
-                .withNodePort("127.0.0.1", 0, LEASE)
-                .withRevisionStatusFromNodes(true)
-                .build()
-                .start());
+    fx = NodePortFixture.start(dir, LEASE, b -> b.withRevisionStatusFromNodes(true));
   }
 
   @AfterEach
   void stop() throws Exception {
-    await(cp.stop());
-    await(store.close());
-    await(vertx.close());
+    fx.close();
   }
 
   @Test
   void aNodeLearnsServicesAndAnotherNodesReadyInstancesWithTheirIdentities() throws Exception {
-    JsonNode t = api("POST", "/v1/cluster/tokens", "{}");
+    JsonNode t = fx.token("{}");
     RemoteNodeAgent callee = agent("n1", t);
     await(callee.start());
     // n1 follows the routes too, as every node does, on the same connection as its assignments.
     RouteFeed calleeFeed =
-        new RouteFeed(vertx, callee.work(), ev -> {}, new EndpointRegistry(vertx));
+        new RouteFeed(fx.vertx(), callee.work(), ev -> {}, new EndpointRegistry(fx.vertx()));
     calleeFeed.start();
     deploy();
     awaitTrue(
@@ -104,9 +77,9 @@ class RoutesOverTheLinkTest {
     RemoteNodeAgent caller = agent("n2", t);
     await(caller.start());
     Map<String, ResourceEvent> services = new ConcurrentHashMap<>();
-    EndpointRegistry registry = new EndpointRegistry(vertx);
+    EndpointRegistry registry = new EndpointRegistry(fx.vertx());
     RouteFeed feed =
-        new RouteFeed(vertx, caller.work(), ev -> services.put(ev.key(), ev), registry);
+        new RouteFeed(fx.vertx(), caller.work(), ev -> services.put(ev.key(), ev), registry);
     feed.start();
 
     awaitTrue(
@@ -147,7 +120,7 @@ class RoutesOverTheLinkTest {
     awaitTrue(() -> registry.ready("default", "hello-00001").isEmpty(), "n1's instance withdrawn");
 
     // The service deleted: its route goes.
-    api("DELETE", "/v1/namespaces/default/services/hello", null);
+    fx.api("DELETE", "/v1/namespaces/default/services/hello", null);
     awaitTrue(
         () -> services.get("/skiff/services/default/hello").type() == ResourceEvent.Type.DELETE,
         "hello's route deleted");
@@ -156,7 +129,7 @@ class RoutesOverTheLinkTest {
   }
 
   private void deploy() throws Exception {
-    api(
+    fx.api(
         "POST",
         "/v1/namespaces/default/services",
         """
@@ -176,33 +149,8 @@ class RoutesOverTheLinkTest {
   }
 
   private RemoteNodeAgent agent(String name, JsonNode token) {
-    return RemoteNodeAgent.builder()
-        .withVertx(vertx)
-        .withControlPlane("127.0.0.1", cp.nodePort().actualPort())
-        .withNodeName(name)
-        .withControlPlaneCa(token.path("caBundle").asText())
-        .withBootstrapToken(token.path("token").asText())
+    return fx.agentBuilder(name, token.path("token").asText(), token.path("caBundle").asText())
         .withAdvertiseAddress("127.0.0.1")
-        .withCapacity(2000, 4L << 30)
         .build();
-  }
-
-  private JsonNode api(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.actualPort() + path))
-            .header("Authorization", "Bearer " + ADMIN)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-    return r.body().isEmpty() ? Json.mapper().createObjectNode() : Json.mapper().readTree(r.body());
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -8,9 +8,6 @@ import dev.skiff.examples.Examples;
 import dev.skiff.store.etcd.EtcdProcess;
 import dev.skiff.testing.NodeNetworks;
 import io.vertx.core.http.HttpVersion;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +98,7 @@ class ClusterNodeLossIT {
                 "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
     Path join = dir.resolve("join");
     cli.ok("nodes", "token", "create", "--out", join.toString());
-    Map<String, Proc> agents = new TreeMap<>();
+    Map<String, NodeProcess> agents = new TreeMap<>();
     for (int i = 0; i < NODES.size(); i++) {
       agents.put(
           NODES.get(i),
@@ -110,16 +107,16 @@ class ClusterNodeLossIT {
     // Two edges in the root namespace, joined like the nodes, on the same token.
     Map<String, Integer> gateways = new LinkedHashMap<>();
     gateways.put("cp", gateway);
-    List<Proc> edges = new ArrayList<>();
+    List<NodeProcess> edges = new ArrayList<>();
     for (String e : EDGES) {
       int port = SkiffdProcess.freePort();
       gateways.put(e, port);
       edges.add(edge(e, port, networks.hostAddress(), nodePort, join));
     }
-    for (Proc a : agents.values()) {
+    for (NodeProcess a : agents.values()) {
       a.await("registered");
     }
-    for (Proc e : edges) {
+    for (NodeProcess e : edges) {
       e.await("skiffd ready");
     }
 
@@ -152,9 +149,9 @@ class ClusterNodeLossIT {
       // (a) SIGKILL of n1's agent under load through every gateway.
       Load load = Load.start(http, gateways, CLIENTS_PER_GATEWAY);
       load.awaitSentThroughEach(25);
-      Proc n1 = agents.get("n1");
-      n1.process.destroyForcibly();
-      n1.process.waitFor(10, TimeUnit.SECONDS);
+      NodeProcess n1 = agents.get("n1");
+      n1.process().destroyForcibly();
+      n1.process().waitFor(10, TimeUnit.SECONDS);
       long killed = System.nanoTime();
       awaitAssigned(cli, List.of("n2", "n3"), 6, LEASE_SECONDS + 2);
       long replaced = System.nanoTime();
@@ -410,109 +407,54 @@ class ClusterNodeLossIT {
     }
   }
 
-  /** A skiffd process (a node agent in its namespace, an edge) and what it prints. */
-  private record Proc(Process process, List<String> lines) {
-    void await(String text) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (System.nanoTime() < deadline) {
-        synchronized (lines) {
-          if (lines.stream().anyMatch(l -> l.contains(text))) {
-            return;
-          }
-        }
-        if (!process.isAlive()) {
-          throw new AssertionError("skiffd exited " + process.exitValue() + ": " + output());
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError("skiffd did not print '" + text + "': " + output());
-    }
-
-    String output() {
-      synchronized (lines) {
-        return String.join("\n", lines);
-      }
-    }
-  }
-
-  private static List<String> skiffd(String... flags) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                Path.of("target", "skiffd.jar").toAbsolutePath().toString()));
-    command.addAll(List.of(flags));
-    return command;
-  }
-
-  private Proc agent(
+  private NodeProcess agent(
       Path dir, NodeNetworks.Node node, String controlPlane, int nodePort, String name, Path join)
       throws Exception {
     return launch(
         node.command(
-            skiffd(
-                "--roles",
-                "node",
-                "--control-plane",
-                controlPlane + ":" + nodePort,
-                "--node-name",
-                name,
-                "--data-dir",
-                dir.resolve("node-" + name).toString(),
-                "--bootstrap-token",
-                join.resolve("bootstrap-token").toString(),
-                "--control-plane-ca",
-                join.resolve("ca.pem").toString(),
-                "--advertise-address",
-                node.address(),
-                "--node-cpu",
-                "2",
-                "--node-memory",
-                "2Gi")));
+            NodeProcess.command(
+                NodeProcess.nodeFlags(
+                    dir,
+                    controlPlane + ":" + nodePort,
+                    name,
+                    join.resolve("bootstrap-token"),
+                    join,
+                    "--advertise-address",
+                    node.address(),
+                    "--node-cpu",
+                    "2",
+                    "--node-memory",
+                    "2Gi"))));
   }
 
   /** An edge in the root namespace, serving plain HTTP on loopback {@code port}. */
-  private Proc edge(String name, int port, String controlPlane, int nodePort, Path join)
+  private NodeProcess edge(String name, int port, String controlPlane, int nodePort, Path join)
       throws Exception {
     return launch(
-        skiffd(
-            "--roles",
-            "gateway,activator",
-            "--store",
-            etcd.url(),
-            "--node-name",
-            name,
-            "--gateway-port",
-            Integer.toString(port),
-            // Its /healthz and /metrics: the default 7070 would be both edges' (and taken).
-            "--api-port",
-            Integer.toString(SkiffdProcess.freePort()),
-            "--control-plane",
-            controlPlane + ":" + nodePort,
-            "--bootstrap-token",
-            join.resolve("bootstrap-token").toString(),
-            "--control-plane-ca",
-            join.resolve("ca.pem").toString()));
+        NodeProcess.command(
+            List.of(
+                "--roles",
+                "gateway,activator",
+                "--store",
+                etcd.url(),
+                "--node-name",
+                name,
+                "--gateway-port",
+                Integer.toString(port),
+                // Its /healthz and /metrics: the default 7070 would be both edges' (and taken).
+                "--api-port",
+                Integer.toString(SkiffdProcess.freePort()),
+                "--control-plane",
+                controlPlane + ":" + nodePort,
+                "--bootstrap-token",
+                join.resolve("bootstrap-token").toString(),
+                "--control-plane-ca",
+                join.resolve("ca.pem").toString())));
   }
 
-  private Proc launch(List<String> command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    processes.add(p);
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
-              } catch (java.io.IOException e) {
-                lines.add("(output ended: " + e + ")");
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return new Proc(p, lines);
+  private NodeProcess launch(List<String> command) throws Exception {
+    NodeProcess p = NodeProcess.run(command, null);
+    processes.add(p.process());
+    return p;
   }
 }

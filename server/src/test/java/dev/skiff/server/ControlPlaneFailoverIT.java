@@ -7,8 +7,6 @@ import dev.skiff.examples.Examples;
 import dev.skiff.store.etcd.EtcdProcess;
 import dev.skiff.store.etcd.EtcdStore;
 import io.vertx.core.http.HttpVersion;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,45 +206,20 @@ class ControlPlaneFailoverIT {
     for (int port : nodePorts) {
       planes.add("127.0.0.1:" + port);
     }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        List.of(
-            java,
-            "-jar",
-            Path.of("target", "skiffd.jar").toAbsolutePath().toString(),
-            "--roles",
-            "node",
-            "--control-plane",
+    List<String> flags =
+        NodeProcess.nodeFlags(
+            dir,
             String.join(",", planes),
-            "--node-name",
             "n1",
-            "--data-dir",
-            dir.resolve("node-n1").toString(),
-            "--bootstrap-token",
-            join.resolve("bootstrap-token").toString(),
-            "--control-plane-ca",
-            join.resolve("ca.pem").toString(),
+            join.resolve("bootstrap-token"),
+            join,
             "--advertise-address",
             "127.0.0.2",
             "--node-cpu",
             "2",
             "--node-memory",
             "1Gi");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(l -> System.out.println("[n1] " + l));
-              } catch (java.io.IOException e) {
-                // the process ended
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return p;
+    return NodeProcess.run(NodeProcess.command(flags), "[n1] ").process();
   }
 
   /** Ten answers in a row from {@code service} through {@code gateway}. */

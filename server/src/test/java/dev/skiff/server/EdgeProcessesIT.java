@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.examples.Examples;
 import dev.skiff.store.etcd.EtcdProcess;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -111,14 +109,14 @@ class EdgeProcessesIT {
             "2",
             "--node-memory",
             "2Gi");
-    Proc node = start(nodeFlags);
+    NodeProcess node = start(nodeFlags);
     node.await("registered");
     int[] edges = {SkiffdProcess.freePort(), SkiffdProcess.freePort()};
     int[] admins = {SkiffdProcess.freePort(), SkiffdProcess.freePort()};
     List<String> e1Flags = edgeFlags("e1", edges[0], admins[0], nodePort, join);
     List<String> e2Flags = edgeFlags("e2", edges[1], admins[1], nodePort, join);
-    Proc e1 = start(e1Flags);
-    Proc e2 = start(e2Flags);
+    NodeProcess e1 = start(e1Flags);
+    NodeProcess e2 = start(e2Flags);
     e1.await("skiffd ready");
     e2.await("skiffd ready");
     for (int admin : admins) {
@@ -514,54 +512,9 @@ class EdgeProcessesIT {
     }
   }
 
-  /** A skiffd process and what it prints. */
-  private record Proc(Process process, List<String> lines) {
-    void await(String text) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (System.nanoTime() < deadline) {
-        synchronized (lines) {
-          if (lines.stream().anyMatch(l -> l.contains(text))) {
-            return;
-          }
-        }
-        if (!process.isAlive()) {
-          throw new AssertionError("skiffd exited " + process.exitValue() + ": " + output());
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError("skiffd did not print '" + text + "': " + output());
-    }
-
-    String output() {
-      synchronized (lines) {
-        return String.join("\n", lines);
-      }
-    }
-  }
-
-  private Proc start(List<String> flags) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>();
-    command.add(java);
-    command.add("-jar");
-    command.add(Path.of("target", "skiffd.jar").toAbsolutePath().toString());
-    command.addAll(flags);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    processes.add(p);
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
-              } catch (java.io.IOException e) {
-                lines.add("(output ended: " + e + ")");
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return new Proc(p, lines);
+  private NodeProcess start(List<String> flags) throws Exception {
+    NodeProcess p = NodeProcess.start(flags);
+    processes.add(p.process());
+    return p;
   }
 }

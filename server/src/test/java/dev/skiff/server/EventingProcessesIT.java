@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.eventing.Broker;
 import dev.skiff.examples.Examples;
 import dev.skiff.store.etcd.EtcdProcess;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,8 +91,8 @@ class EventingProcessesIT {
       cli.ok("nodes", "token", "create", "--out", join.toString());
 
       List<String> e1Flags = eventingFlags("ev1", gateway, nodePort, join);
-      Proc e1 = start(e1Flags);
-      Proc e2 = start(eventingFlags("ev2", gateway, nodePort, join));
+      NodeProcess e1 = start(e1Flags);
+      NodeProcess e2 = start(eventingFlags("ev2", gateway, nodePort, join));
       e1.await("skiffd ready");
       e2.await("skiffd ready");
       e1.await("eventing ev1 bootstrapped as spiffe://skiff.local/skiff/eventing");
@@ -215,11 +212,11 @@ class EventingProcessesIT {
   }
 
   /** Waits for {@code value} to reach {@code atLeast} while every one of {@code alive} runs. */
-  private static void waitFor(String what, IntSupplier value, int atLeast, Proc... alive)
+  private static void waitFor(String what, IntSupplier value, int atLeast, NodeProcess... alive)
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (value.getAsInt() < atLeast) {
-      for (Proc p : alive) {
+      for (NodeProcess p : alive) {
         if (!p.process().isAlive()) {
           throw new AssertionError(
               "a dispatcher exited ("
@@ -238,53 +235,9 @@ class EventingProcessesIT {
     }
   }
 
-  private record Proc(Process process, List<String> lines) {
-    void await(String text) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (System.nanoTime() < deadline) {
-        synchronized (lines) {
-          if (lines.stream().anyMatch(l -> l.contains(text))) {
-            return;
-          }
-        }
-        if (!process.isAlive()) {
-          throw new AssertionError("skiffd exited " + process.exitValue() + ": " + output());
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError("skiffd did not print '" + text + "': " + output());
-    }
-
-    String output() {
-      synchronized (lines) {
-        return String.join("\n", lines);
-      }
-    }
-  }
-
-  private Proc start(List<String> flags) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>();
-    command.add(java);
-    command.add("-jar");
-    command.add(Path.of("target", "skiffd.jar").toAbsolutePath().toString());
-    command.addAll(flags);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    processes.add(p);
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
-              } catch (java.io.IOException e) {
-                lines.add("(output ended: " + e + ")");
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return new Proc(p, lines);
+  private NodeProcess start(List<String> flags) throws Exception {
+    NodeProcess p = NodeProcess.start(flags);
+    processes.add(p.process());
+    return p;
   }
 }

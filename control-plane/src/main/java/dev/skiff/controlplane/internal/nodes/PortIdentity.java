@@ -1,6 +1,7 @@
 package dev.skiff.controlplane.internal.nodes;
 
 import dev.skiff.api.mesh.IssuedCertificate;
+import dev.skiff.api.mesh.SpiffeCsr;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.controlplane.ControlPlaneException;
 import dev.skiff.controlplane.mesh.MeshCa;
@@ -11,26 +12,11 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * The control plane's own certificate on the node port, {@code spiffe://{td}/skiff/control-plane},
@@ -59,8 +45,12 @@ public final class PortIdentity {
     return vertx
         .executeBlocking(
             () -> {
-              KeyPair keys = newKeyPair();
-              return new KeyAndCsr(pkcs8(keys), csr(id, keys));
+              try {
+                KeyPair keys = SpiffeCsr.newKeyPair();
+                return new KeyAndCsr(SpiffeCsr.privateKeyPem(keys), SpiffeCsr.request(id, keys));
+              } catch (IllegalStateException e) {
+                throw new ControlPlaneException(e.getMessage(), null, e);
+              }
             },
             false)
         .compose(
@@ -106,48 +96,4 @@ public final class PortIdentity {
   }
 
   private record KeyAndCsr(String keyPem, String csr) {}
-
-  private static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-      gen.initialize(new ECGenParameterSpec("secp256r1"));
-      return gen.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new ControlPlaneException("this JVM cannot make EC P-256 keys: " + e, null, e);
-    }
-  }
-
-  private static String csr(SpiffeId id, KeyPair keys) {
-    try {
-      ExtensionsGenerator ext = new ExtensionsGenerator();
-      ext.addExtension(
-          Extension.subjectAlternativeName,
-          true,
-          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri())));
-      var req =
-          new JcaPKCS10CertificationRequestBuilder(new X500Name(""), keys.getPublic())
-              .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate())
-              .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
-      return pem(req);
-    } catch (IOException | OperatorCreationException e) {
-      throw new ControlPlaneException("could not build a certificate request for " + id, null, e);
-    }
-  }
-
-  private static String pkcs8(KeyPair keys) {
-    return "-----BEGIN PRIVATE KEY-----\n"
-        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
-            .encodeToString(keys.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
-  }
-
-  private static String pem(Object o) {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-      w.writeObject(o);
-    } catch (IOException e) {
-      throw new ControlPlaneException("could not write PEM: " + e, null, e);
-    }
-    return out.toString();
-  }
 }
