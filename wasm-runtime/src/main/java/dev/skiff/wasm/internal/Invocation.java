@@ -66,25 +66,29 @@ final class Invocation {
             .withLogger(SilentLogger.INSTANCE)
             .withOptions(options.build())
             .build()) {
-      HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
-      if (root != null) {
-        functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
-        if (!config.directory().get().writable()) {
-          functions = ReadOnlyWasi.wrap(functions);
+      // A module importing only plain WASI functions is linked with functions built once per
+      // module, which reach this request's context through the thread (LinkedWasi); a directory
+      // (confined per request) or outbound HTTP needs functions bound to this request.
+      LinkedWasi linked = root == null ? imported.linkedWasi() : null;
+      Instance instance;
+      if (linked != null) {
+        instance =
+            LinkedWasi.run(
+                wasi,
+                slot,
+                () -> start(instantiate(wasm, config, linked.functions(), memories::take)));
+      } else {
+        HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
+        if (root != null) {
+          functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
+          if (!config.directory().get().writable()) {
+            functions = ReadOnlyWasi.wrap(functions);
+          }
         }
-      }
-      if (imported.fromModule(ExperimentalHttp.MODULE)) {
-        functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
-      }
-      Instance instance = instantiate(wasm, config, imported.keep(functions), memories::take);
-      try {
-        instance.export("_start").apply();
-      } catch (WasiExitException e) {
-        if (e.exitCode() != 0) {
-          throw new FunctionExitException(e.exitCode());
+        if (imported.fromModule(ExperimentalHttp.MODULE)) {
+          functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
         }
-      } catch (ExecutionCompletedException e) {
-        // proc_exit(0) when WASI is told not to throw: success
+        instance = start(instantiate(wasm, config, imported.keep(functions), memories::take));
       }
       // The guest has stopped and nothing holds the instance any more: its memory may serve the
       // next request, whose instantiation resets it (see MemoryPool). Not after a trap or an
@@ -96,6 +100,20 @@ final class Invocation {
     return CgiResponseParser.parse(
         stdout.toByteArray(),
         warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
+  }
+
+  /** Runs {@code _start}; an exit with status 0 is a normal end, another a failure. */
+  private static Instance start(Instance instance) {
+    try {
+      instance.export("_start").apply();
+    } catch (WasiExitException e) {
+      if (e.exitCode() != 0) {
+        throw new FunctionExitException(e.exitCode());
+      }
+    } catch (ExecutionCompletedException e) {
+      // proc_exit(0) when WASI is told not to throw: success
+    }
+    return instance;
   }
 
   /**
