@@ -24,6 +24,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -58,7 +59,18 @@ final class Invocation {
             .withStdin(new ByteArrayInputStream(request.body()), false)
             .withStdout(stdout, false)
             .withStderr(stderr, false);
-    CgiEnvironment.env(request, config).forEach(options::withEnvironment);
+    // A module importing only plain WASI functions is linked with functions built once per
+    // module, which reach this request's context and environment through the thread
+    // (LinkedWasi); a directory (confined per request) or outbound HTTP needs functions bound to
+    // this request.
+    LinkedWasi linked = config.directory().isEmpty() ? imported.linkedWasi() : null;
+    Map<String, String> env = CgiEnvironment.env(request, config);
+    Environ environ = null;
+    if (linked != null) {
+      environ = Environ.of(env);
+    } else {
+      env.forEach(options::withEnvironment);
+    }
     Path root = config.directory().map(dir -> realPath(dir.hostPath())).orElse(null);
     config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), root));
     try (var wasi =
@@ -66,15 +78,12 @@ final class Invocation {
             .withLogger(SilentLogger.INSTANCE)
             .withOptions(options.build())
             .build()) {
-      // A module importing only plain WASI functions is linked with functions built once per
-      // module, which reach this request's context through the thread (LinkedWasi); a directory
-      // (confined per request) or outbound HTTP needs functions bound to this request.
-      LinkedWasi linked = root == null ? imported.linkedWasi() : null;
       Instance instance;
       if (linked != null) {
         instance =
             LinkedWasi.run(
                 wasi,
+                environ,
                 slot,
                 () -> start(instantiate(wasm, config, linked.functions(), memories::take)));
       } else {

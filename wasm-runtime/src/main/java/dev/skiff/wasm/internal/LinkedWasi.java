@@ -28,57 +28,69 @@ import java.util.stream.Collectors;
 final class LinkedWasi {
   /** One WASI call: the context's method with the guest's arguments, its errno as the result. */
   private interface Call {
-    int apply(WasiPreview1 wasi, Instance instance, long[] a);
+    int apply(Running request, Instance instance, long[] a);
   }
 
-  /** The request running on this thread: its WASI context and CPU slot. */
-  private record Running(WasiPreview1 wasi, CpuSlot slot) {}
+  /** The request running on this thread: its WASI context, environment and CPU slot. */
+  private record Running(WasiPreview1 wasi, Environ environ, CpuSlot slot) {}
 
   private static final ThreadLocal<Running> RUNNING = new ThreadLocal<>();
 
   private static final Map<String, Call> CALLS =
       Map.ofEntries(
-          Map.entry("args_get", (w, i, a) -> w.argsGet(i.memory(), (int) a[0], (int) a[1])),
+          Map.entry("args_get", (r, i, a) -> r.wasi().argsGet(i.memory(), (int) a[0], (int) a[1])),
           Map.entry(
-              "args_sizes_get", (w, i, a) -> w.argsSizesGet(i.memory(), (int) a[0], (int) a[1])),
-          Map.entry("environ_get", (w, i, a) -> w.environGet(i.memory(), (int) a[0], (int) a[1])),
+              "args_sizes_get",
+              (r, i, a) -> r.wasi().argsSizesGet(i.memory(), (int) a[0], (int) a[1])),
+          Map.entry(
+              "environ_get", (r, i, a) -> r.environ().get(i.memory(), (int) a[0], (int) a[1])),
           Map.entry(
               "environ_sizes_get",
-              (w, i, a) -> w.environSizesGet(i.memory(), (int) a[0], (int) a[1])),
+              (r, i, a) -> r.environ().sizesGet(i.memory(), (int) a[0], (int) a[1])),
           Map.entry(
-              "clock_res_get", (w, i, a) -> w.clockResGet(i.memory(), (int) a[0], (int) a[1])),
+              "clock_res_get",
+              (r, i, a) -> r.wasi().clockResGet(i.memory(), (int) a[0], (int) a[1])),
           Map.entry(
               "clock_time_get",
-              (w, i, a) -> w.clockTimeGet(i.memory(), (int) a[0], a[1], (int) a[2])),
-          Map.entry("fd_close", (w, i, a) -> w.fdClose((int) a[0])),
+              (r, i, a) -> r.wasi().clockTimeGet(i.memory(), (int) a[0], a[1], (int) a[2])),
+          Map.entry("fd_close", (r, i, a) -> r.wasi().fdClose((int) a[0])),
           Map.entry(
-              "fd_fdstat_get", (w, i, a) -> w.fdFdstatGet(i.memory(), (int) a[0], (int) a[1])),
-          Map.entry("fd_fdstat_set_flags", (w, i, a) -> w.fdFdstatSetFlags((int) a[0], (int) a[1])),
+              "fd_fdstat_get",
+              (r, i, a) -> r.wasi().fdFdstatGet(i.memory(), (int) a[0], (int) a[1])),
           Map.entry(
-              "fd_filestat_get", (w, i, a) -> w.fdFilestatGet(i.memory(), (int) a[0], (int) a[1])),
+              "fd_fdstat_set_flags",
+              (r, i, a) -> r.wasi().fdFdstatSetFlags((int) a[0], (int) a[1])),
           Map.entry(
-              "fd_prestat_get", (w, i, a) -> w.fdPrestatGet(i.memory(), (int) a[0], (int) a[1])),
+              "fd_filestat_get",
+              (r, i, a) -> r.wasi().fdFilestatGet(i.memory(), (int) a[0], (int) a[1])),
+          Map.entry(
+              "fd_prestat_get",
+              (r, i, a) -> r.wasi().fdPrestatGet(i.memory(), (int) a[0], (int) a[1])),
           Map.entry(
               "fd_prestat_dir_name",
-              (w, i, a) -> w.fdPrestatDirName(i.memory(), (int) a[0], (int) a[1], (int) a[2])),
+              (r, i, a) ->
+                  r.wasi().fdPrestatDirName(i.memory(), (int) a[0], (int) a[1], (int) a[2])),
           Map.entry(
               "fd_read",
-              (w, i, a) -> w.fdRead(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])),
+              (r, i, a) ->
+                  r.wasi().fdRead(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])),
           Map.entry(
               "fd_write",
-              (w, i, a) -> w.fdWrite(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])),
+              (r, i, a) ->
+                  r.wasi().fdWrite(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])),
           Map.entry(
               "fd_seek",
-              (w, i, a) -> w.fdSeek(i.memory(), (int) a[0], a[1], (int) a[2], (int) a[3])),
-          Map.entry("fd_tell", (w, i, a) -> w.fdTell(i.memory(), (int) a[0], (int) a[1])),
-          Map.entry("fd_sync", (w, i, a) -> w.fdSync((int) a[0])),
-          Map.entry("fd_datasync", (w, i, a) -> w.fdDatasync((int) a[0])),
-          Map.entry("random_get", (w, i, a) -> w.randomGet(i.memory(), (int) a[0], (int) a[1])),
-          Map.entry("sched_yield", (w, i, a) -> w.schedYield()),
+              (r, i, a) -> r.wasi().fdSeek(i.memory(), (int) a[0], a[1], (int) a[2], (int) a[3])),
+          Map.entry("fd_tell", (r, i, a) -> r.wasi().fdTell(i.memory(), (int) a[0], (int) a[1])),
+          Map.entry("fd_sync", (r, i, a) -> r.wasi().fdSync((int) a[0])),
+          Map.entry("fd_datasync", (r, i, a) -> r.wasi().fdDatasync((int) a[0])),
+          Map.entry(
+              "random_get", (r, i, a) -> r.wasi().randomGet(i.memory(), (int) a[0], (int) a[1])),
+          Map.entry("sched_yield", (r, i, a) -> r.wasi().schedYield()),
           Map.entry(
               "poll_oneoff",
-              (w, i, a) ->
-                  w.pollOneoff(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])));
+              (r, i, a) ->
+                  r.wasi().pollOneoff(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])));
 
   /** The types WASI declares, from Chicory's own host functions. */
   private static final Map<String, FunctionType> TYPES = types();
@@ -113,11 +125,13 @@ final class LinkedWasi {
   }
 
   /**
-   * Runs {@code work} (instantiation and {@code _start}) with {@code wasi} and {@code slot} as this
-   * thread's running request, so that the shared functions reach them.
+   * Runs {@code work} (instantiation and {@code _start}) with {@code wasi}, {@code environ} (the
+   * request's environment: {@code wasi} carries none) and {@code slot} as this thread's running
+   * request, so that the shared functions reach them.
    */
-  static <T> T run(WasiPreview1 wasi, CpuSlot slot, java.util.function.Supplier<T> work) {
-    RUNNING.set(new Running(wasi, slot));
+  static <T> T run(
+      WasiPreview1 wasi, Environ environ, CpuSlot slot, java.util.function.Supplier<T> work) {
+    RUNNING.set(new Running(wasi, environ, slot));
     try {
       return work.get();
     } finally {
@@ -148,7 +162,7 @@ final class LinkedWasi {
             // it unwinds the guest without a permit.
             Running r = running();
             r.slot().release();
-            long[] result = {call.apply(r.wasi(), instance, a)};
+            long[] result = {call.apply(r, instance, a)};
             r.slot().acquire();
             return result;
           });
@@ -157,7 +171,7 @@ final class LinkedWasi {
         WasiImports.MODULE,
         name,
         type,
-        (instance, a) -> new long[] {call.apply(running().wasi(), instance, a)});
+        (instance, a) -> new long[] {call.apply(running(), instance, a)});
   }
 
   private static Running running() {
