@@ -51,10 +51,12 @@ public record WagiRequest(
 
   /** The first value of a header, matched case-insensitively. */
   public Optional<String> header(String name) {
-    return headers.entrySet().stream()
-        .filter(entry -> entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty())
-        .map(entry -> entry.getValue().get(0))
-        .findFirst();
+    for (Map.Entry<String, List<String>> entry : headers.entrySet()) { // per request: no stream
+      if (entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
+        return Optional.of(entry.getValue().get(0));
+      }
+    }
+    return Optional.empty();
   }
 
   public static Builder builder() {

@@ -45,6 +45,30 @@ class ConcurrencyTest {
     }
   }
 
+  /** The WASI functions are built once per module and shared: each request still sees its own. */
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void concurrentRequestsEachSeeTheirOwnEnvironmentAndStreams(ExecutionMode mode) {
+    try (var runtime = WasmRuntime.builder().withMode(mode).withThreads(4).build()) {
+      var dump = runtime.load(Wat.envDump(), WasmConfig.builder().build());
+      var echo = runtime.load(ECHO, WasmConfig.builder().build());
+      var dumps = new ArrayList<Future<WagiResponse>>();
+      var echoes = new ArrayList<Future<WagiResponse>>();
+      for (int i = 0; i < 100; i++) {
+        dumps.add(dump.handle(WagiRequest.builder().withHeader("X-Request", "r" + i).build()));
+        byte[] body = ("body " + i).getBytes(StandardCharsets.UTF_8);
+        echoes.add(echo.handle(WagiRequest.builder().withMethod("POST").withBody(body).build()));
+      }
+
+      for (int i = 0; i < 100; i++) {
+        String env = await(dumps.get(i)).bodyText();
+        assertTrue(env.contains("\0HTTP_X_REQUEST=r" + i + "\0"), env);
+        assertEquals(1, env.split("HTTP_X_REQUEST=", -1).length - 1, env);
+        assertEquals("body " + i, await(echoes.get(i)).bodyText());
+      }
+    }
+  }
+
   @Test
   void wellBehavedFunctionKeepsAnsweringWhileAnotherTimesOut() {
     try (var runtime = WasmRuntime.builder().withThreads(2).build()) {

@@ -14,13 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -135,8 +135,7 @@ public final class RecordEvents {
     CloudEventBuilder b =
         CloudEventBuilder.v1()
             .withId("partition:" + r.partition() + "/offset:" + r.offset())
-            .withSource(
-                URI.create("/skiff/" + namespace + "/triggers/" + trigger + "#" + r.topic()))
+            .withSource(source(namespace, trigger, r.topic()))
             .withType(TYPE)
             .withSubject("partition:" + r.partition() + "#" + r.offset());
     if (r.timestamp() >= 0) {
@@ -168,6 +167,28 @@ public final class RecordEvents {
     }
     return b.build();
   }
+
+  /**
+   * The plain events' source, {@code /skiff/{namespace}/triggers/{trigger}#{topic}}: the same few
+   * URIs for every record, so each is parsed once. The cache is emptied when it grows past {@link
+   * #MAX_SOURCES} (deleted triggers leave theirs behind).
+   */
+  private static URI source(String namespace, String trigger, String topic) {
+    String text = "/skiff/" + namespace + "/triggers/" + trigger + "#" + topic;
+    URI uri = SOURCES.get(text);
+    if (uri == null) {
+      if (SOURCES.size() >= MAX_SOURCES) {
+        SOURCES.clear();
+      }
+      uri = URI.create(text);
+      SOURCES.put(text, uri);
+    }
+    return uri;
+  }
+
+  static final int MAX_SOURCES = 1024;
+
+  private static final Map<String, URI> SOURCES = new ConcurrentHashMap<>();
 
   /** A header name as a CloudEvents extension name: lower-case letters and digits only. */
   static String extensionName(String key) {
@@ -254,7 +275,7 @@ public final class RecordEvents {
 
   private static String text(Object v) {
     if (v instanceof OffsetDateTime t) {
-      return t.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+      return EventTime.format(t);
     }
     if (v instanceof byte[] b) {
       return Base64.getEncoder().encodeToString(b);

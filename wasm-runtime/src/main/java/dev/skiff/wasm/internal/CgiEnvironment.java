@@ -64,13 +64,37 @@ public final class CgiEnvironment {
   }
 
   private static void putHeader(Map<String, String> env, String name, List<String> values) {
-    String key = "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
     // RFC 3875 4.1.18: credentials and hop-by-hop connection data stay with the server (as in
     // Spin).
+    String key = variable(name);
     if (key.equals("HTTP_AUTHORIZATION") || key.equals("HTTP_CONNECTION") || values.isEmpty()) {
       return;
     }
-    env.merge(key, String.join(", ", values), (a, b) -> a + ", " + b);
+    env.merge(
+        key,
+        values.size() == 1 ? values.get(0) : String.join(", ", values),
+        (a, b) -> a + ", " + b);
+  }
+
+  /**
+   * {@code HTTP_} and the name upper-cased (ASCII; others as {@link Locale#ROOT} has them), '-' as
+   * '_'.
+   */
+  static String variable(String name) {
+    char[] key = new char[5 + name.length()];
+    "HTTP_".getChars(0, 5, key, 0);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= 'a' && c <= 'z') {
+        c = (char) (c - ('a' - 'A'));
+      } else if (c == '-') {
+        c = '_';
+      } else if (c >= 0x80) {
+        return "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+      }
+      key[5 + i] = c;
+    }
+    return new String(key);
   }
 
   /** The route's fixed prefix: {@code /api/...} gives {@code /api}, {@code /...} gives empty. */

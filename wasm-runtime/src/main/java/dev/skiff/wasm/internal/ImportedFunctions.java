@@ -16,10 +16,12 @@ import java.util.stream.Collectors;
 final class ImportedFunctions {
   private final Set<String> functions;
   private final Set<String> modules;
+  private final LinkedWasi linkedWasi;
 
-  private ImportedFunctions(Set<String> functions, Set<String> modules) {
+  private ImportedFunctions(Set<String> functions, Set<String> modules, LinkedWasi linkedWasi) {
     this.functions = functions;
     this.modules = modules;
+    this.linkedWasi = linkedWasi;
   }
 
   static ImportedFunctions of(WasmModule module) {
@@ -31,7 +33,13 @@ final class ImportedFunctions {
         imports.stream()
             .map(i -> key(i.module(), i.name()))
             .collect(Collectors.toUnmodifiableSet()),
-        imports.stream().map(i -> i.module()).collect(Collectors.toUnmodifiableSet()));
+        imports.stream().map(i -> i.module()).collect(Collectors.toUnmodifiableSet()),
+        LinkedWasi.of(module));
+  }
+
+  /** The module's WASI functions built once, or null when its imports need them per request. */
+  LinkedWasi linkedWasi() {
+    return linkedWasi;
   }
 
   /** Whether the module imports any function of host module {@code module}. */

@@ -24,6 +24,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -58,7 +59,18 @@ final class Invocation {
             .withStdin(new ByteArrayInputStream(request.body()), false)
             .withStdout(stdout, false)
             .withStderr(stderr, false);
-    CgiEnvironment.env(request, config).forEach(options::withEnvironment);
+    // A module importing only plain WASI functions is linked with functions built once per
+    // module, which reach this request's context and environment through the thread
+    // (LinkedWasi); a directory (confined per request) or outbound HTTP needs functions bound to
+    // this request.
+    LinkedWasi linked = config.directory().isEmpty() ? imported.linkedWasi() : null;
+    Map<String, String> env = CgiEnvironment.env(request, config);
+    Environ environ = null;
+    if (linked != null) {
+      environ = Environ.of(env);
+    } else {
+      env.forEach(options::withEnvironment);
+    }
     Path root = config.directory().map(dir -> realPath(dir.hostPath())).orElse(null);
     config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), root));
     try (var wasi =
@@ -66,25 +78,26 @@ final class Invocation {
             .withLogger(SilentLogger.INSTANCE)
             .withOptions(options.build())
             .build()) {
-      HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
-      if (root != null) {
-        functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
-        if (!config.directory().get().writable()) {
-          functions = ReadOnlyWasi.wrap(functions);
+      Instance instance;
+      if (linked != null) {
+        instance =
+            LinkedWasi.run(
+                wasi,
+                environ,
+                slot,
+                () -> start(instantiate(wasm, config, linked.functions(), memories::take)));
+      } else {
+        HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
+        if (root != null) {
+          functions = ConfinedWasi.wrap(functions, wasi, root, PREOPENED_FD);
+          if (!config.directory().get().writable()) {
+            functions = ReadOnlyWasi.wrap(functions);
+          }
         }
-      }
-      if (imported.fromModule(ExperimentalHttp.MODULE)) {
-        functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
-      }
-      Instance instance = instantiate(wasm, config, imported.keep(functions), memories::take);
-      try {
-        instance.export("_start").apply();
-      } catch (WasiExitException e) {
-        if (e.exitCode() != 0) {
-          throw new FunctionExitException(e.exitCode());
+        if (imported.fromModule(ExperimentalHttp.MODULE)) {
+          functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
         }
-      } catch (ExecutionCompletedException e) {
-        // proc_exit(0) when WASI is told not to throw: success
+        instance = start(instantiate(wasm, config, imported.keep(functions), memories::take));
       }
       // The guest has stopped and nothing holds the instance any more: its memory may serve the
       // next request, whose instantiation resets it (see MemoryPool). Not after a trap or an
@@ -96,6 +109,20 @@ final class Invocation {
     return CgiResponseParser.parse(
         stdout.toByteArray(),
         warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
+  }
+
+  /** Runs {@code _start}; an exit with status 0 is a normal end, another a failure. */
+  private static Instance start(Instance instance) {
+    try {
+      instance.export("_start").apply();
+    } catch (WasiExitException e) {
+      if (e.exitCode() != 0) {
+        throw new FunctionExitException(e.exitCode());
+      }
+    } catch (ExecutionCompletedException e) {
+      // proc_exit(0) when WASI is told not to throw: success
+    }
+    return instance;
   }
 
   /**

@@ -57,4 +57,33 @@ class CgiEnvironmentTest {
 
     assertEquals("https://x.example/p?q", CgiEnvironment.env(request, CONFIG).get("X_FULL_URL"));
   }
+
+  @Test
+  void headerVariablesAreTheNameUpperCasedWithUnderscoresForAnyName() {
+    for (String name :
+        List.of("ce-id", "Content-Type", "X_Already_Under", "a1-B2", "weiß", "ınt", "x-ÿ", "")) {
+      assertEquals(
+          "HTTP_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+          CgiEnvironment.variable(name),
+          name);
+    }
+  }
+
+  @Test
+  void repeatedHeadersAreJoinedAndCredentialsStayWithTheServer() {
+    var request =
+        WagiRequest.builder()
+            .withHeader("X-Tag", "a")
+            .withHeader("X-Tag", "b")
+            .withHeader("x-tag", "c")
+            .withHeader("authorization", "Bearer secret")
+            .withHeader("Connection", "keep-alive")
+            .build();
+
+    var env = CgiEnvironment.env(request, CONFIG);
+
+    assertEquals("a, b, c", env.get("HTTP_X_TAG"));
+    assertEquals(null, env.get("HTTP_AUTHORIZATION"));
+    assertEquals(null, env.get("HTTP_CONNECTION"));
+  }
 }
