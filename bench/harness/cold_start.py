@@ -20,6 +20,7 @@ in turn.
 
 import json
 import re
+import resource
 import statistics
 import os
 import shutil
@@ -205,7 +206,7 @@ def _first_byte(port, deadline, proc, host="127.0.0.1"):
 
 
 def _peer(ctx, name, samples, start, stop, method, host="127.0.0.1"):
-    times = []
+    times, cpu = [], []
     for i in range(samples):
         port = free_port()
         cid = f"skiff-bench-{os.getpid()}-{name}-{i}"
@@ -216,6 +217,7 @@ def _peer(ctx, name, samples, start, stop, method, host="127.0.0.1"):
         elapsed = (time.monotonic() - t0) * 1000
         for command in stop(cid):
             subprocess.run(command, capture_output=True, timeout=60)
+        before = _children_cpu_ms()
         try:
             proc.wait(60)
         except subprocess.TimeoutExpired:
@@ -224,8 +226,17 @@ def _peer(ctx, name, samples, start, stop, method, host="127.0.0.1"):
         if not ok:
             return not_measured(f"{name} did not answer: {proc.stderr.read().decode()[-500:]!r}")
         times.append(elapsed)
+        cpu.append(_children_cpu_ms() - before)
     return {"measured": True, "method": method, "first_byte_ms": summarize(times),
+            # CPU time of the peer's process and the processes it waited for (for runc: runc,
+            # runc init and the workload), which the machine's load moves far less than wall time.
+            "cpu_ms": summarize(cpu),
             "raw": ctx.raw_file(f"cold-{name}-ms.txt", times)}
+
+
+def _children_cpu_ms():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r.ru_utime + r.ru_stime) * 1000
 
 
 def runc_peer(ctx, samples):

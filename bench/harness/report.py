@@ -732,10 +732,15 @@ def cold_section(w, c, plot_files):
                      if pd.get("measured") else "")
         w(f"- Skiff container / bare runc at p50: **{ratio(skiff, rc['first_byte_ms']['p50'])}**"
           f"{vs_podman}.")
+    rsc = c.get("runc_skiff_config") or {}
+    if rc.get("cpu_ms") and rsc.get("cpu_ms"):
+        w(f"- CPU time of runc, runc init and the workload per start (p50): "
+          f"{ms(rsc['cpu_ms']['p50'])} with Skiff's config.json, {ms(rc['cpu_ms']['p50'])} with "
+          "runc's default spec.")
     spares = ct.get("network_spares")
     if spares:
         w(f"- Network namespaces: {spares['taken']} of the samples' {spares['taken'] + spares['missed']} "
-          "container starts took one prepared ahead; the others made their own.")
+          f"container starts took one prepared ahead, {spares['missed']} made their own.")
     phases = ct.get("start_phases_p50_ms") or {}
     if phases:
         w("- Where a Skiff container start went (the agent's `container ... up in` lines, median per "
