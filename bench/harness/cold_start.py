@@ -12,17 +12,23 @@ in turn.
 - Containers: the image of images.py (pulled once by a warm-up service first, so samples measure
   a start from the node's image store, not a pull).
 - Peers for containers: bare `runc run` and `podman run` of the same root filesystem, host
-  network namespace, timed from exec to the first byte of an HTTP GET.
+  network namespace, timed from exec to the first byte of an HTTP GET; and bare `runc run` of the
+  very config.json skiffd wrote for an instance of the image (seccomp, masked paths, mounts,
+  limits, a network namespace prepared ahead), which splits Skiff's `ready` phase into what runc
+  pays for Skiff's config and what the agent adds.
 """
 
 import json
 import re
+import resource
 import statistics
 import os
 import shutil
 import socket
 import subprocess
 import time
+import urllib.request
+from pathlib import Path
 
 import images
 from common import Skiffd, WASM_DIR, free_port, not_measured, summarize, wait_for
@@ -122,7 +128,10 @@ def container(ctx, skiffd, samples, services):
     for name in names:
         skiffd.deploy(name, image=ctx.image.reference, annotations=ANNOTATIONS)
     ctx.log(f"cold: containers, {samples} samples over {services} services cycling through zero")
+    spares_before = network_spares(skiffd)
     ttfb, codes = cycle(ctx, skiffd, names, samples)
+    spares_after = network_spares(skiffd)
+    ctx.skiff_config = skiff_config(ctx, skiffd)
     return {
         "measured": True,
         "method": (f"{services} services of the image {ctx.image.reference} "
@@ -133,9 +142,43 @@ def container(ctx, skiffd, samples, services):
         "status_codes": codes,
         "instance_start_ms": summarize(skiffd.instance_start_ms("cold-ctr-")),
         "start_phases_p50_ms": start_phases(skiffd.log_text(), "cold-ctr-"),
+        # Starts during the samples that took a network namespace prepared ahead, and those that
+        # found none and made their own (skiffd's counters; absent from a skiffd without them).
+        "network_spares": ({k: spares_after[k] - spares_before[k] for k in spares_after}
+                           if spares_before and spares_after else None),
         "containers_killed_from_outside": skiffd.log_text().count("was killed by signal 9"),
         "raw": ctx.raw_file("cold-container-ms.txt", ttfb),
     }
+
+
+def network_spares(skiffd):
+    """skiffd's counts of container starts that took a prepared network namespace ("taken") and
+    that made their own ("missed"), from its /metrics; None when it has no such counters."""
+    req = urllib.request.Request(f"{skiffd.api}/metrics")
+    req.add_header("Authorization", f"Bearer {skiffd.token}")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text = r.read().decode()
+    out = {}
+    for what in ("taken", "missed"):
+        m = re.search(rf"^skiff_node_container_network_spares_{what}_total(?:{{[^}}]*}})? ([0-9.eE+]+)$",
+                      text, re.M)
+        if not m:
+            return None
+        out[what] = int(float(m.group(1)))
+    return out
+
+
+def skiff_config(ctx, skiffd):
+    """A copy of the config.json skiffd wrote for its warm instance of the image (min-scale 1, so
+    running), with the hosts and resolv.conf it mounts; None when there is none."""
+    # skiffd's container data directory is {data}/containers, its bundles {that}/containers/KEY.
+    for cfg in sorted(skiffd.data.glob("containers/containers/default.ctr-warm-*/config.json")):
+        dest = ctx.tmp / "skiff-config"
+        dest.mkdir(exist_ok=True)
+        for name in ("hosts", "resolv.conf"):
+            shutil.copy(cfg.parent / name, dest / name)
+        return json.loads(cfg.read_text()), dest
+    return None
 
 
 def start_phases(log_text, revision_prefix):
@@ -149,11 +192,11 @@ def start_phases(log_text, revision_prefix):
     return {name: round(statistics.median(v), 1) for name, v in phases.items()}
 
 
-def _first_byte(port, deadline, proc):
-    """Polls 127.0.0.1:port until an HTTP GET gets its first response byte."""
+def _first_byte(port, deadline, proc, host="127.0.0.1"):
+    """Polls host:port until an HTTP GET gets its first response byte."""
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            with socket.create_connection((host, port), timeout=2) as s:
                 s.sendall(b"GET / HTTP/1.0\r\n\r\n")
                 if s.recv(1):
                     return True
@@ -162,18 +205,19 @@ def _first_byte(port, deadline, proc):
     return False
 
 
-def _peer(ctx, name, samples, start, stop, method):
-    times = []
+def _peer(ctx, name, samples, start, stop, method, host="127.0.0.1"):
+    times, cpu = [], []
     for i in range(samples):
         port = free_port()
         cid = f"skiff-bench-{os.getpid()}-{name}-{i}"
         t0 = time.monotonic()
         proc = subprocess.Popen(start(cid, port), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        ok = _first_byte(port, t0 + 30, proc)
+        ok = _first_byte(port, t0 + 30, proc, host)
         elapsed = (time.monotonic() - t0) * 1000
         for command in stop(cid):
             subprocess.run(command, capture_output=True, timeout=60)
+        before = _children_cpu_ms()
         try:
             proc.wait(60)
         except subprocess.TimeoutExpired:
@@ -182,8 +226,17 @@ def _peer(ctx, name, samples, start, stop, method):
         if not ok:
             return not_measured(f"{name} did not answer: {proc.stderr.read().decode()[-500:]!r}")
         times.append(elapsed)
+        cpu.append(_children_cpu_ms() - before)
     return {"measured": True, "method": method, "first_byte_ms": summarize(times),
+            # CPU time of the peer's process and the processes it waited for (for runc: runc,
+            # runc init and the workload), which the machine's load moves far less than wall time.
+            "cpu_ms": summarize(cpu),
             "raw": ctx.raw_file(f"cold-{name}-ms.txt", times)}
+
+
+def _children_cpu_ms():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r.ru_utime + r.ru_stime) * 1000
 
 
 def runc_peer(ctx, samples):
@@ -213,6 +266,67 @@ def runc_peer(ctx, samples):
                  "(hello-server, static), default runc spec minus the network namespace; from "
                  "exec of runc to the first byte of an HTTP GET polled every 0.5 ms; kill + "
                  "delete between samples")
+
+
+# The runc peer with Skiff's config joins one network namespace made before its samples, as a
+# Skiff start takes one made ahead; the addresses are for this peer only (skiffd has stopped).
+PEER_NETNS, PEER_LINK, PEER_HOST, PEER_POD = "skiff-bench-runc", "skbrunc0", "10.254.253.1", "10.254.253.2"
+
+
+def runc_skiff_config_peer(ctx, samples):
+    if os.geteuid() != 0 or not shutil.which("runc") or not shutil.which("ip"):
+        return not_measured("bare runc needs root, runc and ip")
+    found = getattr(ctx, "skiff_config", None)
+    if not found:
+        return not_measured("no config.json of a running Skiff instance was found to run")
+    spec, files = found
+    image = images.build(ctx)
+    if isinstance(image, str):
+        return not_measured(f"no container image: {image}")
+    bundle = ctx.tmp / "runc-skiff-bundle"
+    bundle.mkdir(exist_ok=True)
+    spec["root"] = {"path": str(image.rootfs), "readonly": True}
+    spec["linux"]["namespaces"] = [
+        {"type": "network", "path": f"/run/netns/{PEER_NETNS}"} if n["type"] == "network" else n
+        for n in spec["linux"]["namespaces"]]
+    for m in spec["mounts"]:
+        if m["destination"] in ("/etc/hosts", "/etc/resolv.conf"):
+            m["source"] = str(files / Path(m["destination"]).name)
+    env = [e for e in spec["process"]["env"] if not e.startswith("PORT=")]
+    _peer_netns_remove()
+    for command in (["ip", "netns", "add", PEER_NETNS],
+                    ["ip", "link", "add", PEER_LINK, "type", "veth", "peer", "name", "eth0",
+                     "netns", PEER_NETNS],
+                    ["ip", "addr", "add", PEER_HOST + "/30", "dev", PEER_LINK],
+                    ["ip", "link", "set", PEER_LINK, "up"],
+                    ["ip", "-n", PEER_NETNS, "addr", "add", PEER_POD + "/30", "dev", "eth0"],
+                    ["ip", "-n", PEER_NETNS, "link", "set", "eth0", "up"],
+                    ["ip", "-n", PEER_NETNS, "link", "set", "lo", "up"]):
+        subprocess.run(command, check=True, capture_output=True)
+
+    def start(cid, port):
+        spec["process"]["env"] = [*env, f"PORT={port}"]
+        spec["linux"]["cgroupsPath"] = f"/{cid}"
+        (bundle / "config.json").write_text(json.dumps(spec))
+        return ["runc", "run", "--bundle", str(bundle), cid]
+
+    try:
+        return _peer(ctx, "runc-skiff-config", samples, start,
+                     lambda cid: [["runc", "kill", cid, "KILL"], ["runc", "delete", "-f", cid]],
+                     "runc run of the config.json skiffd wrote for an instance of the image "
+                     "(its seccomp profile, capabilities, masked and read-only paths, mounts, "
+                     "limits, rlimits and namespaces), its root the image's root filesystem "
+                     "read-only, joining a network namespace with a veth pair made before the "
+                     "samples; from exec of runc to the first byte of an HTTP GET to the "
+                     "namespace's address polled every 0.5 ms; kill + delete between samples",
+                     host=PEER_POD)
+    finally:
+        _peer_netns_remove()
+
+
+def _peer_netns_remove():
+    subprocess.run(["ip", "link", "del", PEER_LINK], capture_output=True)
+    subprocess.run(["ip", "netns", "del", PEER_NETNS], capture_output=True)
 
 
 PODMAN = ["podman", "--cgroup-manager", "cgroupfs", "run", "--rm", "--runtime", "runc",
@@ -247,6 +361,7 @@ def run_container(ctx):
     peer_samples = ctx.pick(20, 100)
     ctx.log(f"cold: runc and podman peers, {peer_samples} samples each")
     result["runc"] = runc_peer(ctx, peer_samples)
+    result["runc_skiff_config"] = runc_skiff_config_peer(ctx, peer_samples)
     result["podman"] = podman_peer(ctx, ctx.pick(10, 30))
     result["measured"] = True
     return result
@@ -264,6 +379,7 @@ def run(ctx):
     peer_samples = ctx.pick(20, 100)
     ctx.log(f"cold: runc and podman peers, {peer_samples} samples each")
     result["runc"] = runc_peer(ctx, peer_samples)
+    result["runc_skiff_config"] = runc_skiff_config_peer(ctx, peer_samples)
     result["podman"] = podman_peer(ctx, ctx.pick(10, 30))
     result["measured"] = True
     return result

@@ -700,7 +700,9 @@ def cold_section(w, c, plot_files):
     w("| what | samples | p50 | p90 | p99 | max | instance start p50 (agent log) |")
     w("| --- | --- | --- | --- | --- | --- | --- |")
     for key, label in (("wasm", "Skiff, Wasm (hello)"), ("container", "Skiff, container"),
-                       ("runc", "bare runc (peer)"), ("podman", "podman (peer)")):
+                       ("runc", "bare runc (peer)"),
+                       ("runc_skiff_config", "bare runc, Skiff's config.json (peer)"),
+                       ("podman", "podman (peer)")):
         part = c.get(key) or {}
         if not part.get("measured"):
             w(f"| {label} | {nm(part)} | | | | | |")
@@ -711,7 +713,7 @@ def cold_section(w, c, plot_files):
           f"{ms(inst.get('p50')) if inst else '–'} |")
     w("")
     for key, label in (("wasm", "Wasm"), ("container", "Skiff, container"), ("runc", "runc"),
-                       ("podman", "podman")):
+                       ("runc_skiff_config", "runc, Skiff's config.json"), ("podman", "podman")):
         part = c.get(key) or {}
         if part.get("measured"):
             extra = ""
@@ -730,10 +732,21 @@ def cold_section(w, c, plot_files):
                      if pd.get("measured") else "")
         w(f"- Skiff container / bare runc at p50: **{ratio(skiff, rc['first_byte_ms']['p50'])}**"
           f"{vs_podman}.")
+    rsc = c.get("runc_skiff_config") or {}
+    if rc.get("cpu_ms") and rsc.get("cpu_ms"):
+        w(f"- CPU time of runc, runc init and the workload per start (p50): "
+          f"{ms(rsc['cpu_ms']['p50'])} with Skiff's config.json, {ms(rc['cpu_ms']['p50'])} with "
+          "runc's default spec.")
+    spares = ct.get("network_spares")
+    if spares:
+        w(f"- Network namespaces: {spares['taken']} of the samples' {spares['taken'] + spares['missed']} "
+          f"container starts took one prepared ahead, {spares['missed']} made their own.")
     phases = ct.get("start_phases_p50_ms") or {}
     if phases:
         w("- Where a Skiff container start went (the agent's `container ... up in` lines, median per "
-          "phase; `ready` is runc starting the process until its port answers): "
+          "phase; `ready` is runc starting the process until its port answers; `lag`, not a "
+          "phase, the time from the last probe that found the port closed to the one that found "
+          "it open, at most how late readiness was seen): "
           + ", ".join(f"{name} {ms(v)}" for name, v in phases.items()) + ".")
     w("")
     _img(w, plot_files, "cold-starts", "cold start percentiles")

@@ -200,6 +200,9 @@ final class NodeRole {
     RemoteModules modules = new RemoteModules(vertx, calls, dataDir.resolve("modules"));
     holdings.modules(modules);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    if (containers instanceof ContainerBackend c) {
+      c.bindTo(metrics);
+    }
     WasmRuntime wasm =
         WasmRuntime.builder()
             .withCacheDir(dataDir.resolve("wasm-cache"))

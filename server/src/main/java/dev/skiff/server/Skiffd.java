@@ -341,6 +341,7 @@ public final class Skiffd {
                   .map(
                       b -> {
                         containersEnabled = true;
+                        b.bindTo(metrics);
                         return (RuntimeBackend) b;
                       })
                   .otherwise(

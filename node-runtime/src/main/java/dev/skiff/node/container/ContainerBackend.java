@@ -23,6 +23,10 @@ import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceSpec;
 import dev.skiff.node.spi.RuntimeBackend;
 import dev.skiff.node.spi.StartProgress;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -52,8 +57,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Create it with {@link #create}, which first removes whatever an earlier agent left behind.
  * Methods may be called from any thread; blocking work runs on the backend's own workers.
  */
-public final class ContainerBackend implements RuntimeBackend {
+public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   private static final System.Logger LOG = System.getLogger(ContainerBackend.class.getName());
+  private static final String SPARES = "skiff.node.container.network.spares";
 
   private final Host host;
   private final ImageSource images;
@@ -294,13 +300,19 @@ public final class ContainerBackend implements RuntimeBackend {
                         running.remove(key, c);
                         reserved.remove(key);
                       });
-              return awaitReady(c, t.readinessProbe())
+              AtomicLong lastClosed = new AtomicLong();
+              return awaitReady(c, t.readinessProbe(), lastClosed)
                   .andThen(
                       ar -> {
                         if (ar.failed()) {
                           return;
                         }
                         clock.lap("ready");
+                        long closedAt = lastClosed.get();
+                        if (closedAt != 0) {
+                          // At most this long after the port opened was it seen open.
+                          clock.note("lag", System.nanoTime() - closedAt);
+                        }
                         LOG.log(
                             Level.INFO,
                             "container {0} up in {1} ms: {2}",
@@ -377,21 +389,27 @@ public final class ContainerBackend implements RuntimeBackend {
    * accepts a TCP connection. Fails, and kills the instance, when it exits first or the readiness
    * timeout passes.
    */
-  private Future<Void> awaitReady(RunningContainer c, Probe readiness) {
+  private Future<Void> awaitReady(RunningContainer c, Probe readiness, AtomicLong lastFailed) {
     Promise<Void> ready = Promise.promise();
     long deadline = System.nanoTime() + host.config().readinessTimeout().toNanos();
     long delay =
         readiness == null ? 0 : Duration.ofSeconds(readiness.initialDelayOrDefault()).toMillis();
     if (delay > 0) {
-      host.vertx().setTimer(delay, t -> probe(c, readiness, 0, deadline, ready));
+      host.vertx().setTimer(delay, t -> probe(c, readiness, 0, deadline, ready, lastFailed));
     } else {
-      probe(c, readiness, 0, deadline, ready);
+      probe(c, readiness, 0, deadline, ready, lastFailed);
     }
     return ready.future().recover(err -> c.kill().transform(x -> Future.failedFuture(err)));
   }
 
+  /** One readiness attempt; {@code lastFailed} gets the time each failed attempt ended. */
   private void probe(
-      RunningContainer c, Probe readiness, int successes, long deadline, Promise<Void> ready) {
+      RunningContainer c,
+      Probe readiness,
+      int successes,
+      long deadline,
+      Promise<Void> ready,
+      AtomicLong lastFailed) {
     if (c.processEnded()) {
       // Wait for the teardown, which also drains the output, so the message can quote it.
       c.exited()
@@ -415,10 +433,13 @@ public final class ContainerBackend implements RuntimeBackend {
     attempt.onComplete(
         ar -> {
           int passed = ar.result() ? successes + 1 : 0;
+          if (!ar.result()) {
+            lastFailed.set(System.nanoTime());
+          }
           int needed = readiness == null ? 1 : readiness.successThresholdOrDefault();
           if (passed >= needed) {
             if (c.processEnded()) {
-              probe(c, readiness, 0, deadline, ready);
+              probe(c, readiness, 0, deadline, ready, lastFailed);
             } else {
               ready.tryComplete();
             }
@@ -458,7 +479,9 @@ public final class ContainerBackend implements RuntimeBackend {
                     : StartProbeSchedule.nextDelayMillis(
                         c.runningForMillis(), host.config().probeInterval().toMillis());
             host.vertx()
-                .setTimer(Math.max(1, every), id -> probe(c, readiness, passed, deadline, ready));
+                .setTimer(
+                    Math.max(1, every),
+                    id -> probe(c, readiness, passed, deadline, ready, lastFailed));
           }
         });
   }
@@ -484,6 +507,24 @@ public final class ContainerBackend implements RuntimeBackend {
   /** Where deferrable host work waits for a moment without starts (for tests). */
   BetweenStarts betweenStarts() {
     return host.network().between();
+  }
+
+  /**
+   * Registers the backend's meters (docs/metrics.md): the network attachments prepared ahead and
+   * waiting, the starts that took one and those that found none and made their own.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    PodNetwork network = host.network();
+    Gauge.builder(SPARES, network, n -> n.spares().size())
+        .description("Network namespaces with their veth pair prepared ahead and waiting")
+        .register(registry);
+    FunctionCounter.builder(SPARES + ".taken", network, PodNetwork::sparesTaken)
+        .description("Container starts that took a prepared network namespace")
+        .register(registry);
+    FunctionCounter.builder(SPARES + ".missed", network, PodNetwork::sparesMissed)
+        .description("Container starts that found none prepared and made their own")
+        .register(registry);
   }
 
   /** Namespaces and links prepared ahead and waiting for an instance (for tests of leftovers). */

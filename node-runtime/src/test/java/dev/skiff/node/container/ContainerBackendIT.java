@@ -9,6 +9,7 @@ import dev.skiff.api.model.Resources;
 import dev.skiff.node.InstanceStartException;
 import dev.skiff.node.container.internal.Commands;
 import dev.skiff.testing.Prerequisites;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -155,6 +156,9 @@ class ContainerBackendIT extends ContainerFixture {
                   "try $NODE_IP $ANY_PORT node-address",
                   "echo DONE",
                   SERVE)));
+      // A namespace from the pool, made before the instance was known, fences it off too.
+      awaitFullPool();
+      List<String> pooled = backend.spareNetwork();
       CollectingSink logs = new CollectingSink();
       ContainerInstance inst =
           (ContainerInstance)
@@ -183,6 +187,17 @@ class ContainerBackendIT extends ContainerFixture {
       assertEquals(0, accepted.get(), "a node server accepted a connection from the container");
       // ...while the node reaches the instance.
       assertEquals(200, get(inst.host(), inst.port(), "/").statusCode());
+      assertTrue(
+          pooled.stream()
+              .filter(l -> l.startsWith("netns "))
+              .anyMatch(
+                  l ->
+                      Commands.run(
+                              List.of(
+                                  "ip", "-n", l.substring(6), "-4", "-o", "addr", "show", "eth0"))
+                          .stdout()
+                          .contains(" " + inst.host() + "/")),
+          inst.host() + " is in none of the pooled namespaces " + pooled);
     }
   }
 
@@ -237,6 +252,54 @@ class ContainerBackendIT extends ContainerFixture {
     assertEquals(0, exit.exitCode(), exit.toString());
     assertTrue(exit.requested());
     Leftovers.assertNone(backend, config, null, Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aStartTakesAPreparedNamespaceAndThePoolRefills() throws Exception {
+    backend(TestImages.shell(dir, SERVE));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    backend.bindTo(meters);
+    List<String> before = awaitFullPool();
+    assertEquals(2.0, meters.get("skiff.node.container.network.spares").gauge().value());
+
+    ContainerInstance inst =
+        (ContainerInstance)
+            await(backend.start(TestRevisions.spec("default.hello-00001.22", (s, l) -> {})));
+    assertEquals(200, get(inst.host(), inst.port(), "/").statusCode());
+    assertEquals(
+        1.0, meters.get("skiff.node.container.network.spares.taken").functionCounter().count());
+    assertEquals(
+        0.0, meters.get("skiff.node.container.network.spares.missed").functionCounter().count());
+    // The instance runs in a namespace that was waiting in the pool, made before it was asked for.
+    String own =
+        before.stream()
+            .filter(l -> l.startsWith("netns "))
+            .map(l -> l.substring("netns ".length()))
+            .filter(
+                ns ->
+                    Commands.run(List.of("ip", "-n", ns, "-4", "-o", "addr", "show", "eth0"))
+                        .stdout()
+                        .contains(" " + inst.host() + "/"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(inst.host() + " is in none of " + before));
+    // The pool is topped up with a new one, never with the instance's.
+    List<String> after = awaitFullPool();
+    assertFalse(after.contains("netns " + own), own + " went back to the pool: " + after);
+
+    await(inst.stop(Duration.ofSeconds(5)));
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(10));
+  }
+
+  /** The spare attachments once the pool holds its default two. */
+  private List<String> awaitFullPool() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<String> spares = backend.spareNetwork();
+    while (spares.stream().filter(l -> l.startsWith("netns ")).count() < 2) {
+      assertTrue(System.nanoTime() < deadline, "the pool never held two spares: " + spares);
+      Thread.sleep(5);
+      spares = backend.spareNetwork();
+    }
+    return spares;
   }
 
   @Test

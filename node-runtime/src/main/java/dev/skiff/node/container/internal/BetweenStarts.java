@@ -6,15 +6,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Host work that can wait runs between container starts. Measured on a two-core node, a network
  * namespace made or removed while runc starts a container delays that start by tens of milliseconds
- * (the kernel's namespace set-up and teardown compete with runc's own), so preparing spare
- * namespaces and removing a stopped instance's namespace wait until no start is in flight and the
- * last one ended a moment ago ({@code settle}: a ready container still has its sidecar opened and
- * its first requests forwarded). The wait is bounded: under a stream of starts the work still gets
- * done, at most {@code maxWait} late. Thread-safe.
+ * (the kernel's namespace set-up and teardown compete with runc's own), so removing a stopped
+ * instance's namespace waits until no start is in flight and the last one ended a moment ago
+ * ({@code settle}: a ready container still has its sidecar opened and its first requests
+ * forwarded), and preparing spare namespaces until no start is in flight ({@link #awaitNoStart}).
+ * The wait is bounded: under a stream of starts the work still gets done, at most {@code maxWait}
+ * late. Thread-safe.
  */
 public final class BetweenStarts {
   private static final System.Logger LOG = System.getLogger(BetweenStarts.class.getName());
@@ -74,6 +76,27 @@ public final class BetweenStarts {
       TimeUnit.NANOSECONDS.timedWait(this, Math.min(settled, left));
     }
     return starting == 0;
+  }
+
+  /**
+   * Blocks until no start is in flight (without the settle), {@code now} holds, the longest wait
+   * has passed, or this is closed. {@code now} is checked again on each {@link #nudge}; it runs
+   * under this object's lock, so it must not block.
+   */
+  public synchronized void awaitNoStart(BooleanSupplier now) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWaitNanos;
+    while (!closed && starting > 0 && !now.getAsBoolean()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+
+  /** Wakes the callers of {@link #awaitNoStart} to check their condition again. */
+  public synchronized void nudge() {
+    notifyAll();
   }
 
   /**

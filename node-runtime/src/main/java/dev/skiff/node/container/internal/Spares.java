@@ -6,15 +6,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * A few network attachments made ahead, so an instance's start takes one instead of spending
- * milliseconds on {@code ip} commands. One thread of its own tops the stock up after each take,
- * {@linkplain BetweenStarts between starts} (making a namespace beside a start slows the start);
- * when the stock is empty (a burst) the caller makes its own. Each spare is used once: a taken
- * spare is the instance's, and goes when the instance goes. Thread-safe.
+ * milliseconds on {@code ip} commands. One thread of its own tops the stock up after each take:
+ * while spares are left, only when no start is in flight ({@link BetweenStarts}: making a namespace
+ * beside a start slows the start); once the stock is empty, one spare at once even beside a start,
+ * since under a stream of starts the moments without one are short, and a start that finds the
+ * stock empty makes its own attachment on its critical path (10-30 ms). Each spare is used once: a
+ * taken spare is the instance's, and goes when the instance goes. Counts takes that got a spare and
+ * those that did not. Thread-safe.
  */
 final class Spares {
   private static final System.Logger LOG = System.getLogger(Spares.class.getName());
@@ -25,6 +29,8 @@ final class Spares {
   private final BetweenStarts between;
   private final ConcurrentLinkedDeque<PodNetwork.Attachment> stock = new ConcurrentLinkedDeque<>();
   private final AtomicBoolean topUpQueued = new AtomicBoolean();
+  private final AtomicLong taken = new AtomicLong();
+  private final AtomicLong missed = new AtomicLong();
   private volatile ExecutorService maker;
   private volatile boolean closed;
 
@@ -33,7 +39,8 @@ final class Spares {
   }
 
   /**
-   * @param between when not null, each spare is made only once no start is in flight
+   * @param between when not null, a spare beyond the first waiting is made only when no start is in
+   *     flight
    */
   Spares(
       int target,
@@ -57,8 +64,13 @@ final class Spares {
   /** A prepared attachment, or null when none is ready. */
   PodNetwork.Attachment take() {
     PodNetwork.Attachment a = stock.pollFirst();
+    (a != null ? taken : missed).incrementAndGet();
     if (maker != null) {
       topUp();
+      if (between != null && stock.isEmpty()) {
+        // A top-up waiting for the starts to end makes one now.
+        between.nudge();
+      }
     }
     return a;
   }
@@ -75,7 +87,7 @@ final class Spares {
             try {
               while (!closed && stock.size() < target) {
                 if (between != null) {
-                  between.awaitQuiet();
+                  between.awaitNoStart(stock::isEmpty);
                 }
                 if (closed) {
                   break;
@@ -96,6 +108,16 @@ final class Spares {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       topUpQueued.set(false);
     }
+  }
+
+  /** How many takes got a spare. */
+  long taken() {
+    return taken.get();
+  }
+
+  /** How many takes found the stock empty (the start made its own attachment). */
+  long missed() {
+    return missed.get();
   }
 
   /** The spares waiting now. */

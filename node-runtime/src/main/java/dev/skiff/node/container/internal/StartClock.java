@@ -16,6 +16,7 @@ public final class StartClock {
 
   private final LongSupplier nanoTime;
   private final List<Phase> phases = new ArrayList<>();
+  private final List<Phase> notes = new ArrayList<>();
   private final long startNanos;
   private long lastNanos;
 
@@ -36,6 +37,14 @@ public final class StartClock {
     lastNanos = now;
   }
 
+  /**
+   * Lists {@code name} with {@code nanos} after the phases, without ending a phase: a figure about
+   * one of them (how late readiness was seen, say).
+   */
+  public synchronized void note(String name, long nanos) {
+    notes.add(new Phase(name, nanos));
+  }
+
   /** Milliseconds from the start to the last lap. */
   public synchronized double totalMillis() {
     return (lastNanos - startNanos) / 1e6;
@@ -44,7 +53,9 @@ public final class StartClock {
   @Override
   public synchronized String toString() {
     StringBuilder b = new StringBuilder();
-    for (Phase p : phases) {
+    List<Phase> all = new ArrayList<>(phases);
+    all.addAll(notes);
+    for (Phase p : all) {
       if (b.length() > 0) {
         b.append(", ");
       }

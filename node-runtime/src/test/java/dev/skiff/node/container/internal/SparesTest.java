@@ -82,7 +82,34 @@ class SparesTest {
   }
 
   @Test
-  void theStockIsToppedUpOnlyBetweenStarts() throws Exception {
+  void withSparesLeftTheStockIsToppedUpOnlyBetweenStarts() throws Exception {
+    BetweenStarts between =
+        new BetweenStarts(java.time.Duration.ZERO, java.time.Duration.ofHours(1));
+    List<Integer> startingWhenMade = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Spares spares =
+        new Spares(
+            2,
+            () -> {
+              startingWhenMade.add(between.starting());
+              return make();
+            },
+            this::remove,
+            between);
+    spares.start();
+    await(() -> made.get() == 2, "two spares");
+    between.began();
+    assertNotNull(spares.take());
+    between.ended();
+    await(() -> made.get() == 3, "the stock topped up after the start");
+    assertEquals(List.of(0, 0, 0), startingWhenMade);
+    spares.close();
+    between.close();
+  }
+
+  @Test
+  void anEmptyStockGetsOneSpareAtOnceEvenWhileAStartIsInFlight() throws Exception {
+    // Under a stream of starts the moments without one are short: a stock that waited for them
+    // ran dry, and each start then made its own namespace on its critical path.
     BetweenStarts between =
         new BetweenStarts(java.time.Duration.ZERO, java.time.Duration.ofHours(1));
     List<Integer> startingWhenMade = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -100,10 +127,22 @@ class SparesTest {
     between.began();
     assertNotNull(spares.take());
     assertNotNull(spares.take());
+    await(() -> made.get() == 3, "one spare made beside the start");
+    await(() -> spares.waiting().size() == 1, "the spare in stock");
     between.ended();
     await(() -> made.get() == 4, "the stock topped up after the start");
-    assertEquals(List.of(0, 0, 0, 0), startingWhenMade);
+    assertEquals(List.of(0, 0, 1, 0), startingWhenMade);
+    assertEquals(2, spares.taken());
     spares.close();
     between.close();
+  }
+
+  @Test
+  void countsTakesThatFoundTheStockEmpty() {
+    Spares notStarted = new Spares(2, this::make, this::remove);
+    assertNull(notStarted.take());
+    assertNull(notStarted.take());
+    assertEquals(0, notStarted.taken());
+    assertEquals(2, notStarted.missed());
   }
 }
