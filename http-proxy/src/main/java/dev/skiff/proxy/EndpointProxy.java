@@ -1,9 +1,11 @@
 package dev.skiff.proxy;
 
+import dev.skiff.proxy.internal.LoopConnections;
 import dev.skiff.proxy.internal.RequestBody;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
@@ -47,6 +49,9 @@ public final class EndpointProxy {
   private final Set<String> ownedResponseHeaders;
   private final UpstreamTls tls;
 
+  /** Plaintext endpoints' connections of this proxy's own; null: the client's pool. */
+  private final LoopConnections plain;
+
   /** The identity each TLS connection's peer named, checked once per connection. */
   private final Map<HttpConnection, String> peerIdentities =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -85,11 +90,43 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls) {
+    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, tls, null);
+  }
+
+  private EndpointProxy(
+      HttpClient client,
+      Duration connectTimeout,
+      Duration bodyReadTimeout,
+      Set<String> ownedResponseHeaders,
+      UpstreamTls tls,
+      LoopConnections plain) {
     this.tls = tls;
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
+    this.plain = plain;
+  }
+
+  /**
+   * This proxy, calling plaintext endpoints over connections of its own ({@link LoopConnections}:
+   * at most {@code maxPerEndpoint} per endpoint, beyond that through the client's pool) instead of
+   * the client's shared pool, which costs more per request. Only for a proxy confined to one event
+   * loop whose client is an {@link HttpClientAgent} (as {@link ProxyServer}'s pipelines are); TLS
+   * endpoints keep the client's pool.
+   */
+  public EndpointProxy withOwnPlainConnections(int maxPerEndpoint) {
+    if (!(client instanceof HttpClientAgent agent)) {
+      throw new IllegalArgumentException(
+          "own plaintext connections need an HttpClientAgent, got " + client.getClass().getName());
+    }
+    return new EndpointProxy(
+        client,
+        Duration.ofMillis(connectTimeoutMillis),
+        Duration.ofMillis(bodyReadTimeoutMillis),
+        ownedResponseHeaders,
+        tls,
+        new LoopConnections(agent, Arguments.atLeastOne(maxPerEndpoint, "max connections")));
   }
 
   /**
@@ -127,42 +164,49 @@ public final class EndpointProxy {
       return done.future();
     }
     x.cancellation().onFailure(done::tryFail);
-    client
-        .request(optionsFor(x, host, port, identity != null))
-        .onComplete(
-            connected -> {
-              if (connected.failed()) {
-                Throwable cause = connected.cause();
-                done.tryFail(
-                    identity != null && isTls(cause)
-                        ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
-                        : policy.failed(UpstreamFailure.CONNECT, cause));
-                return;
-              }
-              HttpClientRequest up = connected.result();
-              if (done.future().isComplete()) {
-                up.reset(); // abandoned while connecting; nothing was written
-                return;
-              }
-              if (identity != null) {
-                String actual = peerIdentity(up.connection());
-                if (!identity.equals(actual)) {
-                  // Nothing written yet; closing the connection ends the request with it, and the
-                  // connection is never used again.
-                  up.exceptionHandler(ended -> {}); // the call fails below, with the reason
-                  up.connection().close();
-                  done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
-                  return;
-                }
-              }
-              RuntimeException refused = policy.commit();
-              if (refused != null) {
-                up.reset();
-                done.tryFail(refused);
-                return;
-              }
-              forward(x, up, done, policy);
-            });
+    Future<HttpClientRequest> requested =
+        identity == null && plain != null
+            ? plain.request(
+                host,
+                port,
+                requestOptions(x).setHost(host).setPort(port),
+                connectTimeoutMillis,
+                done.future())
+            : client.request(optionsFor(x, host, port, identity != null));
+    requested.onComplete(
+        connected -> {
+          if (connected.failed()) {
+            Throwable cause = connected.cause();
+            done.tryFail(
+                identity != null && isTls(cause)
+                    ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
+                    : policy.failed(UpstreamFailure.CONNECT, cause));
+            return;
+          }
+          HttpClientRequest up = connected.result();
+          if (done.future().isComplete()) {
+            up.reset(); // abandoned while connecting; nothing was written
+            return;
+          }
+          if (identity != null) {
+            String actual = peerIdentity(up.connection());
+            if (!identity.equals(actual)) {
+              // Nothing written yet; closing the connection ends the request with it, and the
+              // connection is never used again.
+              up.exceptionHandler(ended -> {}); // the call fails below, with the reason
+              up.connection().close();
+              done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
+              return;
+            }
+          }
+          RuntimeException refused = policy.commit();
+          if (refused != null) {
+            up.reset();
+            done.tryFail(refused);
+            return;
+          }
+          forward(x, up, done, policy);
+        });
     return done.future();
   }
 
@@ -217,14 +261,19 @@ public final class EndpointProxy {
   }
 
   private RequestOptions optionsFor(ProxyExchange x, String host, int port, boolean ssl) {
-    return new RequestOptions()
-        .setMethod(x.request().method())
+    return requestOptions(x)
         .setHost(host)
         .setPort(port)
         .setSsl(ssl)
-        .setURI(originForm(x.request().uri()))
-        .setHeaders(x.upstreamHeaders())
         .setConnectTimeout(connectTimeoutMillis);
+  }
+
+  /** The request's method, target and headers; no address. */
+  private static RequestOptions requestOptions(ProxyExchange x) {
+    return new RequestOptions()
+        .setMethod(x.request().method())
+        .setURI(originForm(x.request().uri()))
+        .setHeaders(x.upstreamHeaders());
   }
 
   /** Sends the request on an obtained connection and relays the answer; completes {@code done}. */
