@@ -111,6 +111,7 @@ public final class LoopConnections {
     if (kept.closed) {
       return Future.failedFuture(new IllegalStateException("connection closed"));
     }
+    kept.reusable = false; // until this exchange's response says it may be
     return kept.conn
         .request(options)
         .andThen(
