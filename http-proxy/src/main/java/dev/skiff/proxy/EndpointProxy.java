@@ -52,6 +52,16 @@ public final class EndpointProxy {
   /** Plaintext endpoints' connections of this proxy's own; null: the client's pool. */
   private final LoopConnections plain;
 
+  /** Where a call's request comes from. */
+  @FunctionalInterface
+  private interface Requests {
+    Future<HttpClientRequest> request(
+        ProxyExchange x, String host, int port, boolean ssl, Future<Void> over);
+  }
+
+  private final Requests clientPool = this::pooled;
+  private final Requests ownConnections = this::own;
+
   /** The identity each TLS connection's peer named, checked once per connection. */
   private final Map<HttpConnection, String> peerIdentities =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -164,50 +174,54 @@ public final class EndpointProxy {
       return done.future();
     }
     x.cancellation().onFailure(done::tryFail);
-    Future<HttpClientRequest> requested =
-        identity == null && plain != null
-            ? plain.request(
-                host,
-                port,
-                requestOptions(x).setHost(host).setPort(port),
-                connectTimeoutMillis,
-                done.future())
-            : client.request(optionsFor(x, host, port, identity != null));
-    requested.onComplete(
-        connected -> {
-          if (connected.failed()) {
-            Throwable cause = connected.cause();
-            done.tryFail(
-                identity != null && isTls(cause)
-                    ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
-                    : policy.failed(UpstreamFailure.CONNECT, cause));
-            return;
-          }
-          HttpClientRequest up = connected.result();
-          if (done.future().isComplete()) {
-            up.reset(); // abandoned while connecting; nothing was written
-            return;
-          }
-          if (identity != null) {
-            String actual = peerIdentity(up.connection());
-            if (!identity.equals(actual)) {
-              // Nothing written yet; closing the connection ends the request with it, and the
-              // connection is never used again.
-              up.exceptionHandler(ended -> {}); // the call fails below, with the reason
-              up.connection().close();
-              done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
-              return;
-            }
-          }
-          RuntimeException refused = policy.commit();
-          if (refused != null) {
-            up.reset();
-            done.tryFail(refused);
-            return;
-          }
-          forward(x, up, done, policy);
-        });
+    Requests via = identity == null && plain != null ? ownConnections : clientPool;
+    via.request(x, host, port, identity != null, done.future())
+        .onComplete(
+            connected -> {
+              if (connected.failed()) {
+                Throwable cause = connected.cause();
+                done.tryFail(
+                    identity != null && isTls(cause)
+                        ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
+                        : policy.failed(UpstreamFailure.CONNECT, cause));
+                return;
+              }
+              HttpClientRequest up = connected.result();
+              if (done.future().isComplete()) {
+                up.reset(); // abandoned while connecting; nothing was written
+                return;
+              }
+              if (identity != null) {
+                String actual = peerIdentity(up.connection());
+                if (!identity.equals(actual)) {
+                  // Nothing written yet; closing the connection ends the request with it, and the
+                  // connection is never used again.
+                  up.exceptionHandler(ended -> {}); // the call fails below, with the reason
+                  up.connection().close();
+                  done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
+                  return;
+                }
+              }
+              RuntimeException refused = policy.commit();
+              if (refused != null) {
+                up.reset();
+                done.tryFail(refused);
+                return;
+              }
+              forward(x, up, done, policy);
+            });
     return done.future();
+  }
+
+  private Future<HttpClientRequest> pooled(
+      ProxyExchange x, String host, int port, boolean ssl, Future<Void> over) {
+    return client.request(optionsFor(x, host, port, ssl));
+  }
+
+  private Future<HttpClientRequest> own(
+      ProxyExchange x, String host, int port, boolean ssl, Future<Void> over) {
+    return plain.request(
+        host, port, requestOptions(x).setHost(host).setPort(port), connectTimeoutMillis, over);
   }
 
   /** The identity the connection's peer named, or {@link #NO_IDENTITY}; checked once. */
