@@ -579,12 +579,17 @@ def proxy_section(w, p, plot_files):
     j = p.get("jmh")
     if j and j.get("results"):
         w("JMH `GatewayRequestBenchmark` (one GET round trip over loopback in one JVM, one request "
-          "at a time; `services` = routes in the table, requests spread over them):\n")
-        w("| benchmark | services | median | p99 | mean |\n| --- | --- | --- | --- | --- |")
+          "at a time; `services` = routes in the table, requests spread over them; allocated = "
+          "bytes the whole JVM allocated per round trip, client and backend included, from "
+          "`-prof gc`):\n")
+        w("| benchmark | services | median | p99 | mean | allocated |\n"
+          "| --- | --- | --- | --- | --- | --- |")
         for r in j["results"]:
             pc = r["percentiles"]
+            alloc = r.get("alloc_bytes_per_op")
             w(f"| {r['benchmark']} | {r['params'].get('services', '')} | {f1(pc.get('50.0'))} µs | "
-              f"{f1(pc.get('99.0'))} µs | {f1(r['score'])} µs |")
+              f"{f1(pc.get('99.0'))} µs | {f1(r['score'])} µs | "
+              f"{f0(alloc) + ' B' if alloc is not None else '–'} |")
         w(f"\nCommand: `{j['command']}`.\n")
     elif j:
         w(f"JMH `GatewayRequestBenchmark`: not measured: {j.get('why')}\n")
@@ -601,6 +606,9 @@ def proxy_section(w, p, plot_files):
     elif jd:
         w(f"JMH `DeadlinesBenchmark`: not measured: {jd.get('why')}\n")
     _img(w, plot_files, "proxy-latency", "latency percentiles at 1,000 req/s")
+    notes = BENCH / "notes" / "proxy.md"
+    if notes.exists():
+        w(notes.read_text().strip() + "\n")
     _end(w, p)
 
 

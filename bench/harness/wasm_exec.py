@@ -34,6 +34,9 @@ def jmh(ctx, name, selector, *args):
             and not math.isnan(pm["scoreError"]) else None,
             "unit": pm["scoreUnit"],
             "percentiles": pm.get("scorePercentiles", {}),
+            # Bytes allocated per operation, when the run had -prof gc (load moves it little).
+            "alloc_bytes_per_op": (r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm") or {})
+            .get("score"),
             "forks": r["forks"], "warmup": f"{r['warmupIterations']} x {r['warmupTime']}",
             "measurement": f"{r['measurementIterations']} x {r['measurementTime']}",
             "jvm": r["vmName"] + " " + r["vmVersion"],

@@ -1,9 +1,11 @@
 package dev.skiff.proxy;
 
+import dev.skiff.proxy.internal.LoopConnections;
 import dev.skiff.proxy.internal.RequestBody;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
@@ -47,6 +49,19 @@ public final class EndpointProxy {
   private final Set<String> ownedResponseHeaders;
   private final UpstreamTls tls;
 
+  /** Plaintext endpoints' connections of this proxy's own; null: the client's pool. */
+  private final LoopConnections plain;
+
+  /** Where a call's request comes from. */
+  @FunctionalInterface
+  private interface Requests {
+    Future<HttpClientRequest> request(
+        ProxyExchange x, String host, int port, boolean ssl, Future<Void> over);
+  }
+
+  private final Requests clientPool = this::pooled;
+  private final Requests ownConnections = this::own;
+
   /** The identity each TLS connection's peer named, checked once per connection. */
   private final Map<HttpConnection, String> peerIdentities =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -85,11 +100,43 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls) {
+    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, tls, null);
+  }
+
+  private EndpointProxy(
+      HttpClient client,
+      Duration connectTimeout,
+      Duration bodyReadTimeout,
+      Set<String> ownedResponseHeaders,
+      UpstreamTls tls,
+      LoopConnections plain) {
     this.tls = tls;
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
+    this.plain = plain;
+  }
+
+  /**
+   * This proxy, calling plaintext endpoints over connections of its own ({@link LoopConnections}:
+   * at most {@code maxPerEndpoint} per endpoint, beyond that through the client's pool) instead of
+   * the client's shared pool, which costs more per request. Only for a proxy confined to one event
+   * loop whose client is an {@link HttpClientAgent} (as {@link ProxyServer}'s pipelines are); TLS
+   * endpoints keep the client's pool.
+   */
+  public EndpointProxy withOwnPlainConnections(int maxPerEndpoint) {
+    if (!(client instanceof HttpClientAgent agent)) {
+      throw new IllegalArgumentException(
+          "own plaintext connections need an HttpClientAgent, got " + client.getClass().getName());
+    }
+    return new EndpointProxy(
+        client,
+        Duration.ofMillis(connectTimeoutMillis),
+        Duration.ofMillis(bodyReadTimeoutMillis),
+        ownedResponseHeaders,
+        tls,
+        new LoopConnections(agent, Arguments.atLeastOne(maxPerEndpoint, "max connections")));
   }
 
   /**
@@ -127,8 +174,8 @@ public final class EndpointProxy {
       return done.future();
     }
     x.cancellation().onFailure(done::tryFail);
-    client
-        .request(optionsFor(x, host, port, identity != null))
+    Requests via = identity == null && plain != null ? ownConnections : clientPool;
+    via.request(x, host, port, identity != null, done.future())
         .onComplete(
             connected -> {
               if (connected.failed()) {
@@ -164,6 +211,17 @@ public final class EndpointProxy {
               forward(x, up, done, policy);
             });
     return done.future();
+  }
+
+  private Future<HttpClientRequest> pooled(
+      ProxyExchange x, String host, int port, boolean ssl, Future<Void> over) {
+    return client.request(optionsFor(x, host, port, ssl));
+  }
+
+  private Future<HttpClientRequest> own(
+      ProxyExchange x, String host, int port, boolean ssl, Future<Void> over) {
+    return plain.request(
+        host, port, requestOptions(x).setHost(host).setPort(port), connectTimeoutMillis, over);
   }
 
   /** The identity the connection's peer named, or {@link #NO_IDENTITY}; checked once. */
@@ -217,14 +275,19 @@ public final class EndpointProxy {
   }
 
   private RequestOptions optionsFor(ProxyExchange x, String host, int port, boolean ssl) {
-    return new RequestOptions()
-        .setMethod(x.request().method())
+    return requestOptions(x)
         .setHost(host)
         .setPort(port)
         .setSsl(ssl)
-        .setURI(originForm(x.request().uri()))
-        .setHeaders(x.upstreamHeaders())
         .setConnectTimeout(connectTimeoutMillis);
+  }
+
+  /** The request's method, target and headers; no address. */
+  private static RequestOptions requestOptions(ProxyExchange x) {
+    return new RequestOptions()
+        .setMethod(x.request().method())
+        .setURI(originForm(x.request().uri()))
+        .setHeaders(x.upstreamHeaders());
   }
 
   /** Sends the request on an obtained connection and relays the answer; completes {@code done}. */

@@ -69,7 +69,11 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
     return self();
   }
 
-  /** The keep-alive pool size per upstream endpoint and event loop; default 1000. */
+  /**
+   * The keep-alive pool size per upstream endpoint and event loop; default 1000. A proxy that keeps
+   * plaintext connections of its own ({@link EndpointProxy#withOwnPlainConnections}, the gateway)
+   * holds up to this many of those too before its requests use the pool.
+   */
   public B withMaxConnectionsPerEndpoint(int max) {
     this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");
     return self();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The gateway's request metrics: {@code skiff.gateway.requests} (counter by namespace, service,
@@ -73,9 +74,17 @@ final class GatewayMetrics {
   void finished(String namespace, String service, String revision, int status, Duration latency) {
     inFlight.decrementAndGet();
     Key key = new Key(orNone(namespace), orNone(service), orNone(revision));
-    RevisionMeters m = byRevision.computeIfAbsent(key, this::meters);
+    // get before computeIfAbsent: a hit (nearly every request) allocates no lambda.
+    RevisionMeters m = byRevision.get(key);
+    if (m == null) {
+      m = byRevision.computeIfAbsent(key, this::meters);
+    }
     m.latency.record(latency);
-    m.byStatus.computeIfAbsent(status, s -> counter(key, s)).increment();
+    Counter byStatus = m.counter(status);
+    if (byStatus == null) {
+      byStatus = m.remember(status, counter(key, status));
+    }
+    byStatus.increment();
   }
 
   /** A request went to the activator, in process or over the network. */
@@ -153,7 +162,7 @@ final class GatewayMetrics {
             .tags(key.tags())
             .publishPercentileHistogram()
             .register(registry);
-    return new RevisionMeters(latency, new ConcurrentHashMap<>());
+    return new RevisionMeters(latency, new AtomicReferenceArray<>(RevisionMeters.CODES));
   }
 
   private Counter counter(Key key, int status) {
@@ -175,5 +184,25 @@ final class GatewayMetrics {
     }
   }
 
-  private record RevisionMeters(Timer latency, ConcurrentMap<Integer, Counter> byStatus) {}
+  /** A revision's timer and its counters by status code (indexed, so no boxing per request). */
+  private record RevisionMeters(Timer latency, AtomicReferenceArray<Counter> byStatus) {
+    /** Status codes are three digits; any other is looked up in the registry every time. */
+    static final int CODES = 1000;
+
+    /** The counter for {@code status}, or null when not remembered yet. */
+    Counter counter(int status) {
+      return status >= 0 && status < CODES ? byStatus.get(status) : null;
+    }
+
+    /**
+     * Remembers the registry's counter for {@code status}. Two threads may register it at once: the
+     * registry hands both the same counter.
+     */
+    Counter remember(int status, Counter c) {
+      if (status >= 0 && status < CODES) {
+        byStatus.set(status, c);
+      }
+      return c;
+    }
+  }
 }

@@ -51,11 +51,14 @@ final class ProxyToEndpoint implements Stage<Exchange> {
   ProxyToEndpoint(HttpClient client, GatewayConfig config, GatewayMetrics metrics) {
     this.proxy =
         new EndpointProxy(
-            client,
-            config.proxy().connectTimeout(),
-            config.proxy().bodyReadTimeout(),
-            OWNED,
-            config.upstreamTls());
+                client,
+                config.proxy().connectTimeout(),
+                config.proxy().bodyReadTimeout(),
+                OWNED,
+                config.upstreamTls())
+            // Plaintext instances over this event loop's own kept-alive connections: Vert.x's
+            // shared pool costs a context, an address parse and a lease per request.
+            .withOwnPlainConnections(config.proxy().maxConnectionsPerEndpoint());
     this.metrics = metrics;
     this.localActivator = config.localActivator();
     this.localInstances = config.localInstances();

@@ -73,18 +73,19 @@ final class RetryElsewhere implements Stage<Exchange> {
       return Stage.call(next, x);
     }
     budget.deposit();
-    return attempt(x, 1, new HashSet<>());
+    return attempt(x, 1, null); // the set of tried instances only once one failed
   }
 
   private Future<Void> attempt(Exchange x, int n, Set<Endpoint> tried) {
     return Stage.call(next, x).recover(failure -> retryOrFail(x, n, tried, failure));
   }
 
-  private Future<Void> retryOrFail(Exchange x, int n, Set<Endpoint> tried, Throwable failure) {
+  private Future<Void> retryOrFail(Exchange x, int n, Set<Endpoint> known, Throwable failure) {
     String reason = reason(x, failure);
     if (reason == null) {
       return Future.failedFuture(failure);
     }
+    Set<Endpoint> tried = known != null ? known : new HashSet<>();
     Endpoint failed = x.endpoint();
     if (failed != null) {
       tried.add(failed);

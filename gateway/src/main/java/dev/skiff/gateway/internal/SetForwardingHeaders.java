@@ -58,7 +58,8 @@ final class SetForwardingHeaders implements Stage<Exchange> {
     out.set("x-forwarded-for", xff == null ? peer : xff + ", " + peer);
     out.set(SkiffHeaders.CLIENT_ADDRESS, fromProxy ? client(xff, peer) : peer);
     out.set("x-forwarded-proto", proto);
-    StringBuilder forwarded = new StringBuilder("for=").append(forwardedNode(peer));
+    // Sized for an IPv6 peer and a long host, so it is never grown.
+    StringBuilder forwarded = new StringBuilder(128).append("for=").append(forwardedNode(peer));
     if (host != null) {
       out.set("x-forwarded-host", host);
       forwarded.append(";host=").append(quoted(host));

@@ -43,7 +43,15 @@ record TraceParent(String traceId, String parentId, String flags, boolean restar
   }
 
   String header() {
-    return "00-" + traceId + "-" + parentId + "-" + flags;
+    // One exact-size builder: this runs for every proxied request.
+    return new StringBuilder(55)
+        .append("00-")
+        .append(traceId)
+        .append('-')
+        .append(parentId)
+        .append('-')
+        .append(flags)
+        .toString();
   }
 
   static String newTraceId() {
@@ -54,7 +62,10 @@ record TraceParent(String traceId, String parentId, String flags, boolean restar
       hi = r.nextLong();
       lo = r.nextLong();
     } while (hi == 0 && lo == 0);
-    return hex16(hi) + hex16(lo);
+    char[] out = new char[32];
+    hex16(hi, out, 0);
+    hex16(lo, out, 16);
+    return new String(out);
   }
 
   static String newSpanId() {
@@ -63,11 +74,18 @@ record TraceParent(String traceId, String parentId, String flags, boolean restar
     do {
       id = r.nextLong();
     } while (id == 0);
-    return hex16(id);
+    char[] out = new char[16];
+    hex16(id, out, 0);
+    return new String(out);
   }
 
-  private static String hex16(long v) {
-    String h = Long.toHexString(v);
-    return "0".repeat(16 - h.length()) + h;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** Writes {@code v} as 16 lower-case hex digits, zero-padded, at {@code out[at..at+16)}. */
+  private static void hex16(long v, char[] out, int at) {
+    for (int i = 15; i >= 0; i--) {
+      out[at + i] = HEX[(int) (v & 0xF)];
+      v >>>= 4;
+    }
   }
 }

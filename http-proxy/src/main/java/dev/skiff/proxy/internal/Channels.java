@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.UnpooledHttpClientConnection;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.net.NetServerInternal;
@@ -191,6 +192,8 @@ public final class Channels {
   }
 
   private static ChannelPipeline pipeline(HttpConnection conn) {
-    return conn instanceof ConnectionBase c ? c.channel().pipeline() : null;
+    // A connection from HttpClientAgent.connect wraps the one with the channel.
+    HttpConnection actual = conn instanceof UnpooledHttpClientConnection u ? u.unwrap() : conn;
+    return actual instanceof ConnectionBase c ? c.channel().pipeline() : null;
   }
 }

@@ -1,0 +1,192 @@
+package dev.skiff.proxy.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's kept-alive plaintext HTTP/1.1 connections to upstream endpoints, reused one
+ * request at a time without Vert.x's shared pool: a request takes the most recently released
+ * connection to its endpoint, or opens one, on the calling event loop. The shared pool costs a
+ * context, an endpoint lookup, an address parse and a lease per request; this is a map lookup and a
+ * deque.
+ *
+ * <p>A connection goes back only after an exchange that ended well and whose response did not ask
+ * to close it; a closed one leaves at once, and one unused for a minute is closed when its endpoint
+ * is next called (an endpoint that is never called again keeps its idle connections until it closes
+ * them or the client closes). Beyond {@code maxPerEndpoint} open connections to an endpoint,
+ * requests go through the client's own pool instead, so nothing ever waits here. Confined to one
+ * event loop: every method runs on it.
+ */
+public final class LoopConnections {
+  /** How long a connection may sit unused before the next request to its endpoint closes it. */
+  static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private final HttpClientAgent client;
+  private final int maxPerEndpoint;
+  private final Map<String, Endpoint> endpoints = new HashMap<>();
+
+  /**
+   * @param client the event loop's client; its options (TCP settings, lenient parsing) apply
+   * @param maxPerEndpoint open connections per endpoint before requests use the client's pool
+   */
+  public LoopConnections(HttpClientAgent client, int maxPerEndpoint) {
+    this.client = client;
+    this.maxPerEndpoint = maxPerEndpoint;
+  }
+
+  /**
+   * A request to {@code host:port} with {@code options} (method, URI, headers; not its address) on
+   * a kept or new connection; the connection is released or closed when {@code over} completes, as
+   * the exchange ended. Fails as {@link HttpClientAgent#request} would when no connection can be
+   * made.
+   */
+  public Future<HttpClientRequest> request(
+      String host, int port, RequestOptions options, long connectTimeoutMillis, Future<?> over) {
+    String key = host + ':' + port;
+    Endpoint ep = endpoints.computeIfAbsent(key, Endpoint::new);
+    closeStale(ep);
+    Kept kept = ep.idle.pollLast();
+    if (kept != null) {
+      return use(ep, kept, options, over)
+          // Closed as it was taken (its close not yet seen): nothing was sent; a new one.
+          .recover(err -> open(ep, host, port, options, connectTimeoutMillis, over));
+    }
+    if (ep.open >= maxPerEndpoint) {
+      forgetIfUnused(ep);
+      return client.request(
+          new RequestOptions(options)
+              .setHost(host)
+              .setPort(port)
+              .setConnectTimeout(connectTimeoutMillis));
+    }
+    return open(ep, host, port, options, connectTimeoutMillis, over);
+  }
+
+  private Future<HttpClientRequest> open(
+      Endpoint ep,
+      String host,
+      int port,
+      RequestOptions options,
+      long connectTimeoutMillis,
+      Future<?> over) {
+    ep.open++;
+    return client
+        .connect(
+            new HttpConnectOptions()
+                .setHost(host)
+                .setPort(port)
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setConnectTimeout(connectTimeoutMillis))
+        .andThen(
+            ar -> {
+              if (ar.failed()) {
+                ep.open--;
+                forgetIfUnused(ep);
+              }
+            })
+        .compose(
+            conn -> {
+              // What the client's pool does to each new connection: workloads' responses are
+              // parsed leniently (bare LF line ends).
+              Channels.lenientResponses(conn);
+              Kept kept = new Kept(conn);
+              conn.closeHandler(v -> closed(ep, kept));
+              return use(ep, kept, options, over);
+            });
+  }
+
+  private Future<HttpClientRequest> use(
+      Endpoint ep, Kept kept, RequestOptions options, Future<?> over) {
+    if (kept.closed) {
+      return Future.failedFuture(new IllegalStateException("connection closed"));
+    }
+    kept.reusable = false; // until this exchange's response says it may be
+    return kept.conn
+        .request(options)
+        .andThen(
+            ar -> {
+              if (ar.failed()) {
+                kept.conn.close();
+                return;
+              }
+              HttpClientRequest req = ar.result();
+              req.response().onSuccess(res -> kept.reusable = keepsAlive(res));
+              over.onComplete(
+                  done -> {
+                    if (done.succeeded() && kept.reusable && !kept.closed) {
+                      kept.idleSince = System.nanoTime();
+                      ep.idle.addLast(kept);
+                    } else {
+                      kept.conn.close();
+                    }
+                  });
+            });
+  }
+
+  /**
+   * Closes the endpoint's connections idle for longer than {@link #IDLE_NANOS}, oldest first (the
+   * deque's head), as Vert.x's pool would have.
+   */
+  private static void closeStale(Endpoint ep) {
+    long now = System.nanoTime();
+    for (Kept oldest = ep.idle.peekFirst();
+        oldest != null && now - oldest.idleSince > IDLE_NANOS;
+        oldest = ep.idle.peekFirst()) {
+      ep.idle.pollFirst();
+      oldest.conn.close();
+    }
+  }
+
+  private void closed(Endpoint ep, Kept kept) {
+    kept.closed = true;
+    ep.open--;
+    ep.idle.remove(kept);
+    forgetIfUnused(ep);
+  }
+
+  private void forgetIfUnused(Endpoint ep) {
+    if (ep.open == 0) {
+      endpoints.remove(ep.key);
+    }
+  }
+
+  /** An HTTP/1.1 response keeps its connection unless it says close; HTTP/1.0 only if it asks. */
+  private static boolean keepsAlive(HttpClientResponse res) {
+    String connection = res.getHeader("connection");
+    String c = connection == null ? "" : connection.toLowerCase(Locale.ROOT);
+    return res.version() == HttpVersion.HTTP_1_0 ? c.contains("keep-alive") : !c.contains("close");
+  }
+
+  /** One endpoint's connections: how many are open, and those free for the next request. */
+  private static final class Endpoint {
+    final String key;
+    final ArrayDeque<Kept> idle = new ArrayDeque<>();
+    int open;
+
+    Endpoint(String key) {
+      this.key = key;
+    }
+  }
+
+  private static final class Kept {
+    final HttpClientConnection conn;
+    boolean closed;
+    boolean reusable;
+    long idleSince;
+
+    Kept(HttpClientConnection conn) {
+      this.conn = conn;
+    }
+  }
+}
