@@ -69,13 +69,18 @@ public enum MeshTlsEngine {
   }
 
   /**
-   * Registers {@value #METER} = 1 tagged with this engine on {@code registry} (registering it again
-   * returns the same gauge).
+   * Registers {@value #METER} = 1 tagged with this engine on {@code registry}, once: registering it
+   * again returns the same gauge.
    */
   public Gauge register(MeterRegistry registry) {
+    String engine = effective().tag();
+    Gauge known = registry.find(METER).tag("engine", engine).gauge();
+    if (known != null) {
+      return known; // Micrometer would warn of a second registration
+    }
     return Gauge.builder(METER, () -> 1)
         .description("What speaks TLS on the mesh's hops in this process (openssl or jdk)")
-        .tag("engine", effective().tag())
+        .tag("engine", engine)
         .register(registry);
   }
 }
