@@ -13,8 +13,11 @@ ships (the gateway enters the sidecar of its own process in process: no socket),
 gateway calls the sidecar over mTLS, as a gateway on another machine does). Each is checked by
 skiffd's own counter skiff_gateway_upstream_handoffs_total{path}: a path its counter does not
 show is reported "not measured". With env SKIFF_BENCH_MESH_BASELINE_JAR=path/to/skiffd.jar, the
-latency part also runs that jar with the mesh on (`gateway_on_baseline`), so an old build and the
-new one are measured in the same rounds.
+latency part also runs that jar with the mesh on, on both paths (`gateway_on_baseline`,
+`gateway_on_socket_baseline`), so an old build and the new one are measured in the same rounds.
+With env SKIFF_BENCH_MESH_JDK_TLS=1 it also runs the socket path with the mesh's TLS on the JDK's
+engine (`gateway_on_socket_jdk`: skiffd's switch SKIFF_MESH_TLS_ENGINE=jdk), so the engines are
+measured against each other with one build.
 
 (a) Latency at a fixed 1,000 req/s (h2load --h1, 10 connections, per-request log), in interleaved
     rounds (the order rotating) after a JIT warm-up and one unmeasured round; figures are medians
@@ -67,11 +70,14 @@ def _skiffd(ctx, name, mode, *flags):
     # The switch by its environment variable, not its flag: a skiffd without the switch ignores
     # the variable (and _instance then finds out), where it would refuse an unknown flag.
     # on_socket: the mesh on, the gateway's in-process entry to its sidecars off (docs/mesh.md).
-    # on_baseline: the mesh on, from the jar SKIFF_BENCH_MESH_BASELINE_JAR names.
+    # on_baseline, on_socket_baseline: the same, from the jar SKIFF_BENCH_MESH_BASELINE_JAR names.
+    # on_socket_jdk: on_socket with the mesh's TLS on the JDK's engine (docs/mesh.md).
     env = {"SKIFF_MESH": "off" if mode == "off" else "on"}
-    if mode == "on_socket":
+    if mode.startswith("on_socket"):
         env["SKIFF_GATEWAY_IN_PROCESS"] = "off"
-    if mode == "on_baseline":
+    if mode == "on_socket_jdk":
+        env["SKIFF_MESH_TLS_ENGINE"] = "jdk"
+    if mode.endswith("_baseline"):
         ctx = _WithJar(ctx, Path(os.environ["SKIFF_BENCH_MESH_BASELINE_JAR"]).resolve())
     return Skiffd(ctx, f"mesh-{name}-{mode}", *flags, env=env)
 
@@ -225,6 +231,10 @@ def _latency(ctx, modes, skiffds, addresses):
                          "takes)",
             "on_baseline": "Skiff gateway -> sidecar, mesh on, the baseline jar "
                            "(SKIFF_BENCH_MESH_BASELINE_JAR)",
+            "on_socket_baseline": "Skiff gateway -> mTLS socket -> sidecar, mesh on, the "
+                                  "baseline jar (SKIFF_BENCH_MESH_BASELINE_JAR)",
+            "on_socket_jdk": "Skiff gateway -> mTLS socket -> sidecar, mesh on, the mesh's TLS "
+                             "on the JDK's engine (SKIFF_MESH_TLS_ENGINE=jdk)",
         }
         for mode in modes:
             if mode in addresses:
@@ -255,7 +265,8 @@ def _latency(ctx, modes, skiffds, addresses):
         for m in before:
             after = _handoffs(skiffds[m])
             paths[m] = {p: after.get(p, 0) - before[m].get(p, 0) for p in ("in_process", "socket")}
-        wrong = {"on": "socket", "on_socket": "in_process"}
+        wrong = {"on": "socket", "on_socket": "in_process", "on_baseline": "socket",
+                 "on_socket_baseline": "in_process", "on_socket_jdk": "in_process"}
         results = {}
         for key, (url, host, label) in targets.items():
             runs = per[key]["runs"]
@@ -295,6 +306,10 @@ def _latency(ctx, modes, skiffds, addresses):
             "mesh_on_over_off_ms": paired_added(per, "gateway_on", "gateway_off"),
             "mesh_socket_over_off_ms": paired_added(per, "gateway_on_socket", "gateway_off"),
             "mesh_baseline_over_off_ms": paired_added(per, "gateway_on_baseline", "gateway_off"),
+            "mesh_socket_baseline_over_off_ms": paired_added(per, "gateway_on_socket_baseline",
+                                                             "gateway_off"),
+            "mesh_socket_jdk_over_off_ms": paired_added(per, "gateway_on_socket_jdk",
+                                                        "gateway_off"),
             "nginx_tls_over_plain_ms": paired_added(per, "nginx_tls", "nginx"),
         }
     finally:
@@ -371,7 +386,9 @@ def _run_latency(ctx):
     if "on" in modes:
         modes.append("on_socket")
         if os.environ.get("SKIFF_BENCH_MESH_BASELINE_JAR"):
-            modes.append("on_baseline")
+            modes += ["on_baseline", "on_socket_baseline"]
+        if os.environ.get("SKIFF_BENCH_MESH_JDK_TLS") == "1":
+            modes.append("on_socket_jdk")
     result = {"modes_asked": asked, "modes": {}}
     skiffds, addresses = {}, {}
     try:

@@ -107,6 +107,16 @@ public final class ProxyServer {
                         : "the JDK's SSLEngine; OpenSSL did not load: "
                             + OpenSsl.unavailabilityCause());
               }
+              if (upstreamTls != null && upstreamTls.preferOpenSsl()) {
+                LOG.log(
+                    Level.INFO,
+                    "{0} upstream TLS client: {1}",
+                    name,
+                    ProxyVerticle.usesOpenSsl(upstreamTls)
+                        ? "OpenSSL (BoringSSL, netty-tcnative)"
+                        : "the JDK's SSLEngine; OpenSSL did not load: "
+                            + OpenSsl.unavailabilityCause());
+              }
               return null;
             });
   }
@@ -126,6 +136,18 @@ public final class ProxyServer {
       return null;
     }
     return ProxyVerticle.usesOpenSsl(listenerTls) ? "openssl" : "jdk";
+  }
+
+  /**
+   * What speaks TLS to this server's upstream endpoints: {@code "openssl"} (when the {@link
+   * UpstreamTls} prefers it and it loads), {@code "jdk"}, or null when the server has no upstream
+   * TLS.
+   */
+  public String upstreamTlsEngine() {
+    if (upstreamTls == null) {
+      return null;
+    }
+    return ProxyVerticle.usesOpenSsl(upstreamTls) ? "openssl" : "jdk";
   }
 
   /** The port listened on once started; -1 before. */

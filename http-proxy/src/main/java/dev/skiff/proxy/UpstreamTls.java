@@ -37,6 +37,16 @@ public interface UpstreamTls {
    */
   String identityOf(List<Certificate> peerChain);
 
+  /**
+   * Whether the client speaks TLS with OpenSSL (BoringSSL, through netty-tcnative) when the process
+   * has it and it loads, instead of the JDK's SSLEngine; default false. OpenSSL costs far less CPU
+   * per request on kept-alive connections. Where it does not load, the JDK's engine makes the same
+   * handshakes.
+   */
+  default boolean preferOpenSsl() {
+    return false;
+  }
+
   /** Why a TLS handshake with an endpoint failed, from its exception; by default unknown. */
   default TlsFailure classify(Throwable handshakeFailure) {
     return TlsFailure.HANDSHAKE_FAILED;

@@ -52,7 +52,8 @@ public final class ComponentIdentity {
                     .withClock(b.clock))
             .build();
     this.registry = b.registry;
-    this.upstream = MeshUpstreamTls.of(provider, b.clock);
+    MeshTlsEngine engine = Objects.requireNonNull(b.tlsEngine, "tlsEngine").effective();
+    this.upstream = MeshUpstreamTls.of(provider, b.clock, engine);
     Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
     if (registry != null) {
       meters.add(
@@ -61,6 +62,7 @@ public final class ComponentIdentity {
               .tag("identity", b.id.uri())
               .baseUnit("seconds")
               .register(registry));
+      engine.register(registry); // shared by every holder; never removed
       for (Refusal r : Refusal.values()) {
         if (r != Refusal.DENIED_BY_POLICY) { // the component answers those itself (403)
           Counter c =
@@ -78,6 +80,7 @@ public final class ComponentIdentity {
         MeshListenerTls.of(
             provider,
             b.clock,
+            engine,
             r -> {
               Counter c = refusals.get(r);
               if (c != null) {
@@ -134,8 +137,18 @@ public final class ComponentIdentity {
     private MeterRegistry registry;
     private Clock clock = Clock.systemUTC();
     private UnaryOperator<IdentityProvider.Builder> provider = UnaryOperator.identity();
+    private MeshTlsEngine tlsEngine = MeshTlsEngine.preferred();
 
     private Builder() {}
+
+    /**
+     * What speaks the component's TLS, as a client and as a listener; default {@link
+     * MeshTlsEngine#preferred()} (OpenSSL where it loads).
+     */
+    public Builder withTlsEngine(MeshTlsEngine engine) {
+      this.tlsEngine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
 
     public Builder withVertx(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");

@@ -36,6 +36,7 @@ import java.util.function.Supplier;
  */
 public final class MeshCaller {
   private final Vertx vertx;
+  private final MeshTlsEngine tlsEngine;
   private final Supplier<RouteTable> routes;
   private final String domain;
   private final CalleeEndpoints endpoints;
@@ -54,6 +55,7 @@ public final class MeshCaller {
     this.endpoints = Objects.requireNonNull(b.endpoints, "endpoints");
     this.locals = Objects.requireNonNull(b.locals, "locals");
     this.connectTimeout = b.connectTimeout;
+    this.tlsEngine = Objects.requireNonNull(b.tlsEngine, "tlsEngine").effective();
     this.nanoTime = b.nanoTime;
     this.balancer = new PeakEwma<>(b.nanoTime, outliers);
     this.budget = new RetryBudget(b.nanoTime);
@@ -107,7 +109,7 @@ public final class MeshCaller {
    */
   public Future<OutboundReply> call(IdentityProvider caller, OutboundCall call) {
     CallerClient client =
-        clients.computeIfAbsent(caller.id().uri(), k -> new CallerClient(vertx, caller));
+        clients.computeIfAbsent(caller.id().uri(), k -> new CallerClient(vertx, caller, tlsEngine));
     var attempts =
         new OutboundAttempts(
             vertx,
@@ -162,8 +164,15 @@ public final class MeshCaller {
     private LocalCallees locals = LocalCallees.NONE;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private LongSupplier nanoTime = System::nanoTime;
+    private MeshTlsEngine tlsEngine = MeshTlsEngine.preferred();
 
     private Builder() {}
+
+    /** What speaks the calls' TLS; default {@link MeshTlsEngine#preferred()}. */
+    public Builder withTlsEngine(MeshTlsEngine engine) {
+      this.tlsEngine = engine;
+      return this;
+    }
 
     public Builder withVertx(Vertx vertx) {
       this.vertx = vertx;

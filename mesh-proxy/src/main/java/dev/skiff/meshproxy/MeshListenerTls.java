@@ -25,9 +25,12 @@ import java.util.function.Function;
 public final class MeshListenerTls implements ListenerTls {
   private final LiveOptions<ServerSSLOptions> options;
   private final Consumer<Refusal> refused;
+  private final MeshTlsEngine engine;
 
-  private MeshListenerTls(IdentityProvider identity, Clock clock, Consumer<Refusal> refused) {
+  private MeshListenerTls(
+      IdentityProvider identity, Clock clock, MeshTlsEngine engine, Consumer<Refusal> refused) {
     String td = identity.id().trustDomain();
+    this.engine = engine.effective();
     this.refused = refused;
     this.options =
         new LiveOptions<>(
@@ -41,12 +44,26 @@ public final class MeshListenerTls implements ListenerTls {
 
   /** A listener as {@code identity}, certificates checked against {@code clock}. */
   public static MeshListenerTls of(IdentityProvider identity, Clock clock) {
-    return new MeshListenerTls(identity, clock, refusal -> {});
+    return new MeshListenerTls(identity, clock, MeshTlsEngine.preferred(), refusal -> {});
   }
 
-  /** As {@link #of(IdentityProvider, Clock)}, reporting each refused caller to {@code refused}. */
-  static MeshListenerTls of(IdentityProvider identity, Clock clock, Consumer<Refusal> refused) {
-    return new MeshListenerTls(identity, clock, refused);
+  /**
+   * As {@link #of(IdentityProvider, Clock)} on {@code engine}, reporting each refused caller to
+   * {@code refused}.
+   */
+  static MeshListenerTls of(
+      IdentityProvider identity, Clock clock, MeshTlsEngine engine, Consumer<Refusal> refused) {
+    return new MeshListenerTls(identity, clock, engine, refused);
+  }
+
+  /** What terminates this listener's TLS. */
+  public MeshTlsEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public boolean preferOpenSsl() {
+    return engine.openSsl();
   }
 
   /** The options now; fails when the identity has no certificate yet (start it first). */

@@ -21,9 +21,11 @@ import java.util.function.Function;
  */
 public final class MeshUpstreamTls implements UpstreamTls {
   private final LiveOptions<ClientSSLOptions> options;
+  private final MeshTlsEngine engine;
 
-  private MeshUpstreamTls(IdentityProvider identity, Clock clock) {
+  private MeshUpstreamTls(IdentityProvider identity, Clock clock, MeshTlsEngine engine) {
     String td = identity.id().trustDomain();
+    this.engine = engine.effective();
     this.options = new LiveOptions<>(identity, c -> MeshTls.client(c, td, clock, refusal -> {}));
   }
 
@@ -34,7 +36,24 @@ public final class MeshUpstreamTls implements UpstreamTls {
 
   /** Client TLS as {@code identity}, certificates checked against {@code clock}. */
   public static MeshUpstreamTls of(IdentityProvider identity, Clock clock) {
-    return new MeshUpstreamTls(identity, clock);
+    return of(identity, clock, MeshTlsEngine.preferred());
+  }
+
+  /**
+   * Client TLS as {@code identity} on {@code engine}, certificates checked against {@code clock}.
+   */
+  public static MeshUpstreamTls of(IdentityProvider identity, Clock clock, MeshTlsEngine engine) {
+    return new MeshUpstreamTls(identity, clock, engine);
+  }
+
+  /** What speaks this client's TLS. */
+  public MeshTlsEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public boolean preferOpenSsl() {
+    return engine.openSsl();
   }
 
   /** The options now; fails when the identity has no certificate yet (start it first). */

@@ -138,7 +138,10 @@ public final class Sidecar {
     this.pipeline = SidecarPipeline.create(parts, client);
     this.servesInProcess = b.inProcess != null;
     this.vertx = s.vertx();
-    this.listener = new Listener(s, b.mode, b.identity.id().trustDomain(), pipeline, metrics);
+    MeshTlsEngine engine = Objects.requireNonNull(b.tlsEngine, "tlsEngine").effective();
+    engine.register(b.registry); // one gauge per process and engine, shared by every sidecar
+    this.listener =
+        new Listener(s, b.mode, engine, b.identity.id().trustDomain(), pipeline, metrics);
   }
 
   public static Builder builder() {
@@ -437,8 +440,18 @@ public final class Sidecar {
     private int queueDepth = -1;
     private Duration drainGrace = Duration.ofSeconds(30);
     private MeterRegistry registry;
+    private MeshTlsEngine tlsEngine = MeshTlsEngine.preferred();
 
     private Builder() {}
+
+    /**
+     * What terminates the listener's TLS; default {@link MeshTlsEngine#preferred()} (OpenSSL where
+     * it loads).
+     */
+    public Builder withTlsEngine(MeshTlsEngine engine) {
+      this.tlsEngine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
 
     @Override
     protected Builder self() {

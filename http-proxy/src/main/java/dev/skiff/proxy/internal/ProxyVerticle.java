@@ -151,6 +151,14 @@ public final class ProxyVerticle extends VerticleBase {
     return tls != null && tls.preferOpenSsl() && OpenSSLEngineOptions.isAvailable();
   }
 
+  /**
+   * True when a client with {@code tls} speaks TLS with OpenSSL: it prefers it and netty-tcnative
+   * loads in this process; otherwise the JDK's SSLEngine serves.
+   */
+  public static boolean usesOpenSsl(UpstreamTls tls) {
+    return tls != null && tls.preferOpenSsl() && OpenSSLEngineOptions.isAvailable();
+  }
+
   /** The pooled client to the upstreams, with TLS credentials when the component has some. */
   private HttpClientAgent upstreamClient() {
     HttpClientBuilder b =
@@ -192,6 +200,9 @@ public final class ProxyVerticle extends VerticleBase {
           .setTcpKeepAliveIdleSeconds(1)
           .setTcpKeepAliveIntervalSeconds(1)
           .setTcpKeepAliveCount((int) Math.max(1, deadPeerTimeout.toSeconds()));
+    }
+    if (usesOpenSsl(upstreamTls)) {
+      options.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     return options
         .setProtocolVersion(tls ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)

@@ -1,6 +1,7 @@
 package dev.skiff.meshproxy.internal;
 
 import dev.skiff.meshproxy.IdentityProvider;
+import dev.skiff.meshproxy.MeshTlsEngine;
 import dev.skiff.meshproxy.MeshUpstreamTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import java.security.cert.Certificate;
 import java.util.List;
 
@@ -22,22 +24,26 @@ public final class CallerClient {
   private final MeshUpstreamTls tls;
   private final Runnable stopUpdates;
 
-  public CallerClient(Vertx vertx, IdentityProvider identity) {
-    this.tls = MeshUpstreamTls.of(identity);
+  public CallerClient(Vertx vertx, IdentityProvider identity, MeshTlsEngine engine) {
+    this.tls = MeshUpstreamTls.of(identity, java.time.Clock.systemUTC(), engine);
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setProtocolVersion(HttpVersion.HTTP_2)
+            .setUseAlpn(true)
+            .setHttp2ClearTextUpgrade(false)
+            .setKeepAlive(true)
+            .setDecompressionSupported(false)
+            .setTcpNoDelay(true)
+            .setVerifyHost(false);
+    if (tls.preferOpenSsl()) {
+      options.setSslEngineOptions(new OpenSSLEngineOptions());
+    }
     // Registered before the options are read: a renewal in between is read, never missed.
     this.stopUpdates = tls.onChange(this::update);
     this.client =
         vertx
             .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setProtocolVersion(HttpVersion.HTTP_2)
-                    .setUseAlpn(true)
-                    .setHttp2ClearTextUpgrade(false)
-                    .setKeepAlive(true)
-                    .setDecompressionSupported(false)
-                    .setTcpNoDelay(true)
-                    .setVerifyHost(false))
+            .with(options)
             .with(new PoolOptions().setHttp1MaxSize(32).setHttp2MaxSize(2))
             .with(noHostnameCheck(tls.sslOptions()))
             .build();

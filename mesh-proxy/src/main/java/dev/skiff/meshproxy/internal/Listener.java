@@ -1,6 +1,7 @@
 package dev.skiff.meshproxy.internal;
 
 import dev.skiff.meshproxy.Credentials;
+import dev.skiff.meshproxy.MeshTlsEngine;
 import dev.skiff.meshproxy.TlsMode;
 import dev.skiff.proxy.BadRequestException;
 import dev.skiff.proxy.ClientGoneException;
@@ -16,6 +17,7 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +38,7 @@ public final class Listener {
 
   private final Vertx vertx;
   private final TlsMode mode;
+  private final MeshTlsEngine engine;
   private final String trustDomain;
   private final Clock clock;
   private final ConnectionGuard guard;
@@ -47,11 +50,13 @@ public final class Listener {
   public Listener(
       ProxySettings settings,
       TlsMode mode,
+      MeshTlsEngine engine,
       String trustDomain,
       ProxyPipeline<SidecarExchange> pipeline,
       SidecarMetrics metrics) {
     this.vertx = settings.vertx();
     this.mode = mode;
+    this.engine = engine;
     this.trustDomain = trustDomain;
     this.clock = settings.clock();
     this.guard = ConnectionGuard.of(settings);
@@ -74,6 +79,9 @@ public final class Listener {
         .setTrustOptions(ssl.getTrustOptions())
         .setEnabledSecureTransportProtocols(TLS_VERSIONS);
     options.setClientAuth(ssl.getClientAuth());
+    if (engine.openSsl()) {
+      options.setSslEngineOptions(new OpenSSLEngineOptions());
+    }
     tls = server(options);
     Future<HttpServer> listening = tls.listen(port, host);
     if (mode == TlsMode.PERMISSIVE) {
@@ -159,8 +167,11 @@ public final class Listener {
         return Refusal.PLAINTEXT;
       }
       String m = t.getMessage();
+      // JSSE's words, then BoringSSL's (OpenSSL): a client that sent no certificate.
       if (m != null
-          && (m.contains("Empty client certificate chain") || m.contains("certificate_required"))) {
+          && (m.contains("Empty client certificate chain")
+              || m.contains("certificate_required")
+              || m.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE"))) {
         return Refusal.NO_CERTIFICATE;
       }
       ssl |= t instanceof SSLException;

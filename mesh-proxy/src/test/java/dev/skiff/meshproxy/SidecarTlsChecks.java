@@ -4,6 +4,7 @@ import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.mesh.SpiffeId;
@@ -20,34 +21,47 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A STRICT sidecar against real TLS clients: curl and openssl s_client as processes, each with the
- * certificate files the test's CA wrote. Refusals must happen at the handshake, and be counted.
+ * certificate files the test's CA wrote. Refusals must happen at the handshake, and be counted. The
+ * same checks run on each TLS engine ({@link SidecarTlsOpenSslIT}, {@link SidecarTlsJdkIT}).
  */
-class SidecarTlsIT {
+abstract class SidecarTlsChecks {
   private static final String TD = SidecarFixture.TRUST_DOMAIN;
 
   @TempDir static Path dir;
   private static SidecarFixture f;
 
-  @BeforeAll
-  static void start() {
+  static void start(MeshTlsEngine engine) {
     Prerequisites.require(
         Files.isExecutable(Path.of("/usr/bin/curl")), "curl", "apt-get install curl");
     Prerequisites.require(
         Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl", "apt-get install openssl");
-    f = new SidecarFixture();
+    f = new SidecarFixture(b -> b.withTlsEngine(engine));
   }
 
   @AfterAll
   static void stop() {
     if (f != null) {
       f.close();
+      f = null;
     }
+  }
+
+  /** The engine the listener must report on {@value MeshTlsEngine#METER}. */
+  abstract MeshTlsEngine engine();
+
+  /** How openssl s_client words the alert the sidecar answers a missing client certificate with. */
+  abstract String noCertificateAlert();
+
+  @Test
+  void reportsItsTlsEngine() {
+    var gauge = f.registry.find(MeshTlsEngine.METER).tag("engine", engine().tag()).gauge();
+    assertNotNull(gauge, "no " + MeshTlsEngine.METER + " tagged engine=" + engine().tag());
+    assertEquals(1.0, gauge.value());
   }
 
   @Test
@@ -121,8 +135,7 @@ class SidecarTlsIT {
             "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
     assertFalse(r.output().contains("HTTP/"), r.output());
-    // JSSE answers a missing client certificate with the bad_certificate alert (42).
-    assertTrue(r.output().contains("alert bad certificate"), r.output());
+    assertTrue(r.output().contains(noCertificateAlert()), r.output());
     eventually("the refusal is counted", () -> f.refusals("no_certificate") >= before + 1);
   }
 
