@@ -26,22 +26,28 @@ ANNOTATIONS = {"autoscaling.knative.dev/min-scale": "0",
 
 
 async def _one(port, host, timeout):
-    """One request on its own connection: (status or -1, milliseconds, monotonic end)."""
+    """One request on its own connection: (status or -1, milliseconds, monotonic end, answer).
+
+    The answer (status line, headers and body, or the exception's text) is kept for requests that
+    did not get a 200, so the report can say what went wrong."""
     t = time.monotonic()
     writer = None
+    data = b""
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
         writer.write(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         await writer.drain()
         data = await asyncio.wait_for(reader.read(), timeout)
         status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else -1
-    except (OSError, asyncio.TimeoutError, ValueError, IndexError):
+    except (OSError, asyncio.TimeoutError, ValueError, IndexError) as e:
         status = -1
+        data = data or repr(e).encode()
     finally:
         if writer is not None:
             writer.close()
     end = time.monotonic()
-    return status, (end - t) * 1000, end
+    answer = "" if status == 200 else data[:600].decode("utf-8", "replace")
+    return status, (end - t) * 1000, end, answer
 
 
 async def _burst(port, hosts, timeout):
@@ -53,14 +59,18 @@ async def _burst(port, hosts, timeout):
 def _round(ctx, skiffd, names, timeout):
     hosts = [f"{names[i % len(names)]}.default.localhost" for i in range(REQUESTS)]
     t0, results = asyncio.run(_burst(int(skiffd.gateway.rsplit(":", 1)[1]), hosts, timeout))
-    codes = collections.Counter(str(s) for s, _, _ in results)
-    ok = [ms for s, ms, _ in results if s == 200]
-    last = max(end for _, _, end in results) - t0
+    codes = collections.Counter(str(s) for s, _, _, _ in results)
+    ok = [ms for s, ms, _, _ in results if s == 200]
+    last = max(end for _, _, end, _ in results) - t0
+    failed = [f"{h}: {a}" for h, (s, _, _, a) in zip(hosts, results) if s != 200]
     errors = sum(n for c, n in codes.items() if c != "200")
     ctx.log(f"burst: {REQUESTS} requests over {len(names)} services, {errors} errors, last answered "
             f"after {last:.2f} s")
+    for f in failed[:5]:
+        ctx.log(f"burst: not 200: {f}")
     return {"errors": errors, "status_codes": dict(codes), "last_answered_s": last,
-            "latency_ms": summarize([ms for _, ms, _ in results]),
+            "failed_answers": failed[:20],
+            "latency_ms": summarize([ms for _, ms, _, _ in results]),
             "latency_ok_ms": summarize(ok)}
 
 
