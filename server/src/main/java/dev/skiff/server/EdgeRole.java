@@ -110,18 +110,7 @@ final class EdgeRole {
     RemoteEndpoints remote = new RemoteEndpoints(() -> registry);
     EdgeEndpoints endpoints = new EdgeEndpoints(registry);
     view = new ClusterView(store);
-    return store
-        .awaitReachable(Duration.ofSeconds(30))
-        .recover(
-            err ->
-                Future.failedFuture(
-                    new IllegalStateException(
-                        "etcd at "
-                            + store.endpoints()
-                            + " does not answer ("
-                            + err.getMessage()
-                            + "); start it, or check --store",
-                        err)))
+    return Skiffd.awaitEtcd(store)
         // 1. Who this edge is: a bootstrap token for the link, then the components' identities.
         .compose(r -> link.start())
         .compose(

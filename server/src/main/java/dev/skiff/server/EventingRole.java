@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -192,18 +191,7 @@ final class EventingRole {
                 })
             .build();
     view = new ClusterView(store);
-    return store
-        .awaitReachable(Duration.ofSeconds(30))
-        .recover(
-            err ->
-                Future.failedFuture(
-                    new IllegalStateException(
-                        "etcd at "
-                            + store.endpoints()
-                            + " does not answer ("
-                            + err.getMessage()
-                            + "); start it, or check --store",
-                        err)))
+    return Skiffd.awaitEtcd(store)
         // Eventing's identity first when the lag goes to a control plane (a refused token stops
         // the start: exit 1 with the reason).
         .compose(r -> link == null ? Future.succeededFuture() : link.start().mapEmpty())

@@ -849,24 +849,31 @@ public final class Skiffd {
           .map(s -> s);
     }
     EtcdStore etcd = EtcdStore.builder().withUrl(options.store).build();
-    return etcd.awaitReachable(Duration.ofSeconds(30))
+    return awaitEtcd(etcd)
         .<Store>map(
             r -> {
               LOG.log(Level.INFO, "store: etcd at {0}, revision {1}", etcd.endpoints(), r);
               return etcd;
             })
+        .onFailure(err -> etcd.close());
+  }
+
+  /**
+   * etcd's revision once it answers (asked again for 30 s), else a failure saying which etcd did
+   * not answer, why, and what to do: for every role that starts on etcd.
+   */
+  static Future<Long> awaitEtcd(EtcdStore etcd) {
+    return etcd.awaitReachable(Duration.ofSeconds(30))
         .recover(
-            err -> {
-              etcd.close();
-              return Future.failedFuture(
-                  new IllegalStateException(
-                      "etcd at "
-                          + etcd.endpoints()
-                          + " does not answer ("
-                          + err.getMessage()
-                          + "); start it, or check --store",
-                      err));
-            });
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "etcd at "
+                            + etcd.endpoints()
+                            + " does not answer ("
+                            + err.getMessage()
+                            + "); start it, or check --store",
+                        err)));
   }
 
   /** {@code --node-memory}: a quantity, or {@code auto} for 80 % of the machine's memory. */
