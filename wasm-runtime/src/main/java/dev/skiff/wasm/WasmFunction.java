@@ -44,15 +44,6 @@ public interface WasmFunction {
   Future<WagiResponse> handle(WagiRequest request, Future<?> gone);
 
   /**
-   * Makes ready, off the calling thread, what the first {@link #handle} call of this function would
-   * otherwise make on its own path: a guest memory of the module's initial size in the function's
-   * pool (reset by instantiation like any reused one). For an instance that has just started and
-   * will take a request at once (a cold start); costs nothing on the caller's thread, and the
-   * memory is dropped after the pool's idle time when no request comes. Does nothing once closed.
-   */
-  void prepare();
-
-  /**
    * Stops the function: new requests are refused as overloaded and the guests of requests in flight
    * are stopped, their futures failing with {@link FunctionCancelledException}.
    */

@@ -90,7 +90,6 @@ public final class WasmBackend implements RuntimeBackend {
                 module.digest().substring(SHA256.length()),
                 config(spec, volumes, outbound.apply(spec)));
         if (held.isPresent()) {
-          held.get().prepare(); // its first request's memory, made off this thread meanwhile
           return Future.succeededFuture(
               new WasmInstance(spec.id(), held.get(), new WagiBridge(held.get(), spec.id())));
         }
@@ -119,11 +118,7 @@ public final class WasmBackend implements RuntimeBackend {
                     err instanceof ModuleInvalidException mi
                         ? new InstanceStartException("ModuleInvalid", mi.getMessage(), mi)
                         : err))
-        .map(
-            fn -> {
-              fn.prepare();
-              return new WasmInstance(spec.id(), fn, new WagiBridge(fn, spec.id()));
-            });
+        .map(fn -> new WasmInstance(spec.id(), fn, new WagiBridge(fn, spec.id())));
   }
 
   static WasmConfig config(InstanceSpec spec, WasmVolumes volumes, OutboundHttp outbound) {

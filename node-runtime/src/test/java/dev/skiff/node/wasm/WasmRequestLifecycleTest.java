@@ -97,20 +97,4 @@ class WasmRequestLifecycleTest {
     assertEquals(200, response.statusCode());
     assertEquals("hello", response.body());
   }
-
-  @Test
-  void aStartedInstanceHasItsFirstRequestsMemoryMadeBeforeAnyRequestComes() {
-    byte[] module = Wat.printing("Content-Type: text/plain\n\nhello");
-    var loaded = fixture.start("hello", module, null, 30);
-    awaitCondition(Duration.ofSeconds(10), () -> fixture.runtime.stats().pooledMemoryBytes() > 0);
-    await(loaded.stop(Duration.ZERO)); // back to zero: the function and its memories are gone
-    awaitCondition(Duration.ofSeconds(10), () -> fixture.runtime.stats().pooledMemoryBytes() == 0);
-
-    var reused = fixture.start("hello", module, null, 30); // the module still in memory
-
-    awaitCondition(Duration.ofSeconds(10), () -> fixture.runtime.stats().pooledMemoryBytes() > 0);
-    var response = fixture.get(reused, "/");
-    assertEquals(200, response.statusCode());
-    assertEquals("hello", response.body());
-  }
 }

@@ -1,6 +1,5 @@
 package dev.skiff.wasm.internal;
 
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.skiff.wasm.CompileStats;
 import dev.skiff.wasm.FunctionCancelledException;
 import dev.skiff.wasm.LogSink;
@@ -13,7 +12,6 @@ import dev.skiff.wasm.WasmFunction;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,24 +83,6 @@ public final class DefaultWasmFunction implements WasmFunction {
   @Override
   public Future<WagiResponse> handle(WagiRequest request, Future<?> gone) {
     return CallerContext.completeOnCaller(admit(request, gone));
-  }
-
-  @Override
-  public void prepare() {
-    if (closed || pool.isClosed()) {
-      return;
-    }
-    var section = wasm.module().memorySection();
-    if (section.isEmpty() || section.get().memoryCount() != 1) {
-      return; // no memory of its own to make ahead
-    }
-    MemoryLimits limits =
-        Invocation.capped(section.get().getMemory(0).limits(), config.maxMemoryPages());
-    try {
-      pool.schedule(() -> memories.prepare(limits), Duration.ZERO);
-    } catch (RejectedExecutionException e) {
-      // the runtime is closing: its first request (if any) is refused anyway
-    }
   }
 
   @Override

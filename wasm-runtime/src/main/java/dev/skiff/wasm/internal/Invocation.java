@@ -202,7 +202,7 @@ final class Invocation {
   }
 
   /** Limits the guest cannot grow past: memory.grow returns -1 beyond the configured limit. */
-  static MemoryLimits capped(MemoryLimits declared, int maxPages) {
+  private static MemoryLimits capped(MemoryLimits declared, int maxPages) {
     int max = Math.min(declared.maximumPages(), maxPages);
     return new MemoryLimits(declared.initialPages(), max, declared.shared());
   }

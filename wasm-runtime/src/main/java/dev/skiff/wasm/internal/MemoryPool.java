@@ -104,21 +104,6 @@ final class MemoryPool {
     }
   }
 
-  /**
-   * Keeps one new memory with these limits when none is kept yet, so that the instance's first
-   * request takes it instead of allocating one on its path (an instance just started: {@link
-   * DefaultWasmFunction#prepare}). Bounded and dropped when idle like a memory given back; does
-   * nothing once closed or when the budget is spent.
-   */
-  void prepare(MemoryLimits limits) {
-    synchronized (this) {
-      if (closed || !kept.isEmpty()) {
-        return;
-      }
-    }
-    give(new ByteArrayMemory(limits));
-  }
-
   /** Drops every kept memory and keeps none from now on. */
   synchronized void close() {
     closed = true;

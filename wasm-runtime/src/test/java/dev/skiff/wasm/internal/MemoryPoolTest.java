@@ -51,52 +51,6 @@ class MemoryPoolTest {
   }
 
   @Test
-  void aPreparedMemoryIsTheFirstOneTaken() {
-    var budget = new MemoryBudget(1 << 20);
-    var pool = pool(budget, 4);
-
-    pool.prepare(ONE_PAGE);
-
-    assertEquals(1, pool.kept());
-    assertEquals(ONE_PAGE_BYTES, budget.used());
-    Memory first = pool.take(ONE_PAGE);
-    assertEquals(0, pool.kept());
-    pool.give(first);
-    assertSame(first, pool.take(ONE_PAGE), "the prepared memory serves later requests too");
-  }
-
-  @Test
-  void preparingKeepsNothingMoreWhenAMemoryIsKeptOrThePoolIsClosedOrTheBudgetSpent() {
-    var pool = pool(new MemoryBudget(1 << 20), 4);
-    pool.prepare(ONE_PAGE);
-    pool.prepare(ONE_PAGE);
-    assertEquals(1, pool.kept());
-
-    pool.close();
-    pool.prepare(ONE_PAGE);
-    assertEquals(0, pool.kept());
-
-    var spent = new MemoryBudget(ONE_PAGE_BYTES - 1);
-    var tight = pool(spent, 4);
-    tight.prepare(ONE_PAGE);
-    assertEquals(0, tight.kept());
-    assertEquals(0, spent.used());
-  }
-
-  @Test
-  void aPreparedMemoryNobodyTookIsDroppedWhenIdle() {
-    var budget = new MemoryBudget(1 << 20);
-    var pool = pool(budget, 4);
-    pool.prepare(ONE_PAGE);
-
-    now.addAndGet(Duration.ofSeconds(2).toNanos());
-    scheduled.remove(0).run();
-
-    assertEquals(0, pool.kept());
-    assertEquals(0, budget.used());
-  }
-
-  @Test
   void aMemoryThatGrewIsNotKept() {
     var budget = new MemoryBudget(1 << 20);
     var pool = pool(budget, 4);
