@@ -21,7 +21,10 @@ Steps, in the order a cold request meets them (ms, median over the samples):
   wasm                 the function: the worker's hop, instantiate, _start, the hop back
   answer               writing the answer until the activator's exchange ends
 and, from the order of the log lines, how many cold requests had their instance's listener bound or
-its start told (log line, event, status report) before they were answered (before_answer).
+its start told (log line, event, status report) before they were answered (before_answer); the
+median of the runtime's own line for each instance's first run, with the worker's CPU time
+(wasm_first_run); and the five slowest requests with their steps (slowest), to see where a tail
+sample's time went.
 """
 
 import re
@@ -37,6 +40,9 @@ ACTIVATOR = re.compile(
 AGENT = re.compile(
     r"agent (\S+) \(cold\): on the agent ([\d.]+), backend started ([\d.]+), front open ([\d.]+),"
     r" back on the agent ([\d.]+), published ([\d.]+) ms \(t0 (\d+)")
+FIRST_RUN = re.compile(
+    r"wasm function \S+ first run: on a thread after ([\d.]+), instantiated and ran in ([\d.]+) ms"
+    r" \(cpu ([\d.]+) ms\)")
 WASM = re.compile(
     r"wasm (\S+) first request: body read ([\d.]+), function answered in ([\d.]+) ms "
     r"\(t0 (\d+)\)")
@@ -116,6 +122,24 @@ def before_answer(log_text):
     return counts
 
 
+def first_runs(log_text):
+    """The runtime's own lines for each instance's first run: the wait for a worker thread, and
+    instantiate plus _start in wall time and in the worker's CPU time (which load moves least)."""
+    runs = [tuple(float(g) for g in m.groups()) for m in FIRST_RUN.finditer(log_text)]
+    if not runs:
+        return None
+    med = lambda i: round(statistics.median(r[i] for r in runs), 3)  # noqa: E731
+    return {"n": len(runs), "thread_wait_ms": med(0), "instantiate_and_run_ms": med(1),
+            "cpu_ms": med(2)}
+
+
+def slowest(samples, n=5):
+    """The slowest cold requests by the activator's own total, each with its steps (ms): where a
+    tail sample's time went."""
+    ranked = sorted(samples, key=lambda s: -s["activator_total"])[:n]
+    return [{k: round(v, 3) for k, v in s.items()} for s in ranked]
+
+
 def breakdown(samples):
     keys = STEPS + ["activator_total", "poke_total", "agent_publish_after_grant"]
     return {k: round(statistics.median(s[k] for s in samples if k in s), 3)
@@ -149,8 +173,11 @@ def run(ctx, traced=True, samples=None):
             result["traced_samples"] = len(steps)
             result["median_ms"] = breakdown(steps) if steps else None
             result["before_answer"] = before_answer(skiffd.log_text())
+            result["wasm_first_run"] = first_runs(skiffd.log_text())
+            result["slowest"] = slowest(steps) if steps else None
             ctx.log(f"cold trace: the agent's work before the answer {result['before_answer']}")
             ctx.log(f"cold trace: median ms per step {result['median_ms']}")
+            ctx.log(f"cold trace: an instance's first Wasm run {result['wasm_first_run']}")
         return result
     finally:
         skiffd.stop()
