@@ -191,7 +191,8 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
                   "first_byte_ms": summarize(ttfb),
                   "status_codes": codes,
                   "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-")),
-                  "raw": ctx.raw_file(f"cold-{'trace' if traced else 'wasm'}-ms.txt", ttfb)}
+                  "raw": ctx.raw_file(f"cold-{'trace' if traced else 'wasm'}"
+                                      f"{'-warm' if warm_requests else ''}-ms.txt", ttfb)}
         if traced:
             # Stitch per request: the i-th traced request is the i-th sample only if none is
             # missing, so gateway_and_client pairs samples by order and is dropped otherwise.
