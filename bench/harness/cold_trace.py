@@ -5,6 +5,7 @@ activator, the node agent and the instance's first request stitched by their nan
 
     bench/run --only cold_trace            # or cold_wasm: the same samples without the trace
     bench/run --only cold_wasm_warm        # cold_wasm's samples once skiffd's JVM has warmed up
+    bench/run --only cold_trace_warm       # and cold_trace's
 
 Steps, in the order a cold request meets them (ms, median over the samples):
   gateway_and_client   curl's time to first byte minus the activator's part: connection, the
@@ -185,6 +186,7 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
             ctx.log(f"cold wasm: warming skiffd up: {warm_requests} warm requests, then one cold"
                     " start per service, not recorded")
             warm_up(ctx, skiffd, names, digest, warm_requests)
+        mark = len(skiffd.log_text())  # the samples' trace lines follow; the warm-up's do not count
         ctx.log(f"cold {'trace' if traced else 'wasm'}: {samples} samples over 20 services")
         ttfb, codes = cycle(ctx, skiffd, names, samples)
         result = {"measured": True, "skiffd": skiffd.command, "warm_requests_before": warm_requests,
@@ -196,14 +198,15 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
         if traced:
             # Stitch per request: the i-th traced request is the i-th sample only if none is
             # missing, so gateway_and_client pairs samples by order and is dropped otherwise.
-            steps = stitch(skiffd.log_text(), ttfb)
+            log = skiffd.log_text()[mark:]
+            steps = stitch(log, ttfb)
             if len(steps) != len(ttfb):
                 for s in steps:
                     s.pop("gateway_and_client", None)
             result["traced_samples"] = len(steps)
             result["median_ms"] = breakdown(steps) if steps else None
-            result["before_answer"] = before_answer(skiffd.log_text())
-            result["wasm_first_run"] = first_runs(skiffd.log_text())
+            result["before_answer"] = before_answer(log)
+            result["wasm_first_run"] = first_runs(log)
             result["slowest"] = slowest(steps) if steps else None
             ctx.log(f"cold trace: the agent's work before the answer {result['before_answer']}")
             ctx.log(f"cold trace: median ms per step {result['median_ms']}")
@@ -222,3 +225,8 @@ def run_untraced_warm(ctx):
     same cold starts (each instance new, from zero) on a JVM past its warm-up, to tell the two
     apart. Beside cold_wasm's figure, not instead of it; run only when asked for."""
     return run(ctx, traced=False, samples=100, warm_requests=ctx.pick(500, 2000))
+
+
+def run_warm(ctx):
+    """cold_trace once skiffd's JVM has warmed up (as cold_wasm_warm); run only when asked for."""
+    return run(ctx, traced=True, warm_requests=ctx.pick(500, 2000))
