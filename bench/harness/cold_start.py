@@ -129,9 +129,15 @@ def container(ctx, skiffd, samples, services):
         skiffd.deploy(name, image=ctx.image.reference, annotations=ANNOTATIONS)
     ctx.log(f"cold: containers, {samples} samples over {services} services cycling through zero")
     spares_before = network_spares(skiffd)
+    cpu_before = process_cpu_ms(skiffd.proc.pid)
     ttfb, codes = cycle(ctx, skiffd, names, samples)
+    cpu_after = process_cpu_ms(skiffd.proc.pid)
     spares_after = network_spares(skiffd)
     ctx.skiff_config = skiff_config(ctx, skiffd)
+    steps = trace_steps(skiffd.log_text(), "cold-ctr-", ttfb)
+    if steps:
+        ctx.log(f"cold: container steps, median ms over {steps['traced_samples']} traced "
+                f"samples: {steps['median_ms']}")
     return {
         "measured": True,
         "method": (f"{services} services of the image {ctx.image.reference} "
@@ -142,13 +148,37 @@ def container(ctx, skiffd, samples, services):
         "status_codes": codes,
         "instance_start_ms": summarize(skiffd.instance_start_ms("cold-ctr-")),
         "start_phases_p50_ms": start_phases(skiffd.log_text(), "cold-ctr-"),
+        # With skiffd's cold-start trace on (the container part alone): each sample's steps from
+        # the activator's and the agent's trace lines, and what the agent's instance start spent
+        # outside the container backend's phases.
+        "trace": steps,
         # Starts during the samples that took a network namespace prepared ahead, and those that
         # found none and made their own (skiffd's counters; absent from a skiffd without them).
         "network_spares": ({k: spares_after[k] - spares_before[k] for k in spares_after}
                            if spares_before and spares_after else None),
+        # CPU time per sample of skiffd's JVM (every thread: gateway, activator, agent, sidecars,
+        # GC; the stops of the instances of earlier samples too) and of the processes it waited
+        # for (runc, runc init, the workloads, ip; counted when they end), which the machine's
+        # load moves far less than wall time.
+        "cpu_ms_per_sample": ({k: round((cpu_after[k] - cpu_before[k]) / samples, 2)
+                               for k in cpu_after} if cpu_before and cpu_after else None),
         "containers_killed_from_outside": skiffd.log_text().count("was killed by signal 9"),
         "raw": ctx.raw_file("cold-container-ms.txt", ttfb),
     }
+
+
+def process_cpu_ms(pid):
+    """CPU milliseconds of process pid ("self": user + system of its threads) and of its children
+    it waited for ("children"), from /proc/PID/stat; None when it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    # After the ")": state is field 3, so utime (14), stime (15), cutime (16), cstime (17) are
+    # at 11..14 here.
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return {"self": (utime + stime) * 1000 / tick, "children": (cutime + cstime) * 1000 / tick}
 
 
 def network_spares(skiffd):
@@ -190,6 +220,67 @@ def start_phases(log_text, revision_prefix):
         for name, value in re.findall(r"(\w+) ([\d.]+) ms", m.group(1)):
             phases.setdefault(name, []).append(float(value))
     return {name: round(statistics.median(v), 1) for name, v in phases.items()}
+
+
+TRACE_ACTIVATOR = re.compile(
+    r"activator default/(\S+) request \S+ served: queued ([\d.]+), poke ([\d.]+)-([\d.]+), "
+    r"granted ([\d.]+), on its loop ([\d.]+), handed to the instance ([\d.]+), ended ([\d.]+) ms "
+    r"\(t0 (\d+)\)")
+TRACE_AGENT = re.compile(
+    r"agent (\S+) \(cold\): on the agent ([\d.]+), backend started ([\d.]+), front open ([\d.]+),"
+    r" back on the agent ([\d.]+), published ([\d.]+) ms \(t0 (\d+)")
+TRACE_STEPS = ["gateway_and_client", "admit", "decide", "to_agent", "backend",
+               "backend_outside_phases", "front", "back_to_agent", "publish", "to_request_loop",
+               "forward_and_answer"]
+
+
+def trace_steps(log_text, revision_prefix, first_bytes):
+    """A container cold request step by step, from skiffd's cold-start trace (--log-level
+    info,skiff.coldstart=debug; one JVM, one nanoTime clock): the activator's line of each cold
+    request stitched to the agent's line of the start its poke caused, and the backend's own
+    phases ('container KEY up in X ms') for the start. Steps (median ms): gateway_and_client
+    (curl's first byte minus the activator's part), admit, decide (the poke until the agent is
+    asked), to_agent, backend (the container backend's start: its phases, and
+    backend_outside_phases, the rest of it: env resolution, hops between the worker and the
+    context), front (the sidecar opened), back_to_agent, publish (until the queued request is
+    granted), to_request_loop, forward_and_answer (the activator hands the request to the
+    sidecar, which forwards it over the instance's link to the workload, until the answer ends).
+    None when the trace is off."""
+    agents = [(int(m.group(7)), m) for m in TRACE_AGENT.finditer(log_text)]
+    # The backend's own line for the start, the last one logged before the agent's trace line.
+    ups = [(m.start(), m.group(1), float(m.group(2))) for m in re.finditer(
+        r"container (default\." + re.escape(revision_prefix) + r"\S*) up in ([\d.]+) ms", log_text)]
+    samples = []
+    for a in TRACE_ACTIVATOR.finditer(log_text):
+        if not a.group(1).startswith(revision_prefix):
+            continue
+        t0 = int(a.group(9))
+        at = lambda g: t0 + float(a.group(g)) * 1e6  # noqa: E731  the activator's stamps, in ns
+        poke_start, poke_end, granted, ended = at(3), at(4), at(5), at(8)
+        agent = next((m for t, m in agents if poke_start <= t <= poke_end), None)
+        if agent is None:
+            continue
+        g0 = int(agent.group(7))
+        ag = lambda g: g0 + float(agent.group(g)) * 1e6  # noqa: E731
+        ms = lambda a_, b_: (b_ - a_) / 1e6  # noqa: E731
+        s = {"admit": ms(t0, at(2)), "decide": ms(poke_start, g0), "to_agent": ms(g0, ag(2)),
+             "backend": ms(ag(2), ag(3)), "front": ms(ag(3), ag(4)),
+             "back_to_agent": ms(ag(4), ag(5)), "publish": ms(ag(5), granted),
+             "to_request_loop": ms(granted, at(6)), "forward_and_answer": ms(at(6), ended),
+             "activator_total": ms(t0, ended)}
+        up = [took for pos, key, took in ups if key == agent.group(1) and pos < agent.start()]
+        if up:
+            s["backend_outside_phases"] = s["backend"] - up[-1]
+        samples.append(s)
+    if not samples:
+        return None
+    if len(samples) == len(first_bytes):
+        for s, fb in zip(samples, first_bytes):
+            s["gateway_and_client"] = fb - s["activator_total"]
+    keys = TRACE_STEPS + ["activator_total"]
+    return {"traced_samples": len(samples),
+            "median_ms": {k: round(statistics.median(s[k] for s in samples if k in s), 2)
+                          for k in keys if any(k in s for s in samples)}}
 
 
 def _first_byte(port, deadline, proc, host="127.0.0.1"):
@@ -352,7 +443,9 @@ def podman_peer(ctx, samples):
 def run_container(ctx):
     """The container part alone (`--only cold_start_container`): Skiff's container cold starts and
     the runc and podman peers, as in the full scenario, without the Wasm samples."""
-    skiffd = Skiffd(ctx, "cold", "--scale-to-zero-grace", "0")
+    # With the cold-start trace (a few log lines per start), so each sample's steps are known.
+    skiffd = Skiffd(ctx, "cold", "--scale-to-zero-grace", "0",
+                    "--log-level", "info,skiff.coldstart=debug")
     try:
         result = {"skiffd": skiffd.command,
                   "container": container(ctx, skiffd, ctx.pick(20, 100), 20)}

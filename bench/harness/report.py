@@ -752,10 +752,20 @@ def cold_section(w, c, plot_files):
     phases = ct.get("start_phases_p50_ms") or {}
     if phases:
         w("- Where a Skiff container start went (the agent's `container ... up in` lines, median per "
-          "phase; `ready` is runc starting the process until its port answers; `lag`, not a "
+          "phase; `runc` is runc's process started until it execs the workload, `ready` the exec "
+          "until the port answers (before `runc` was a phase, `ready` held both); `lag`, not a "
           "phase, the time from the last probe that found the port closed to the one that found "
           "it open, at most how late readiness was seen): "
           + ", ".join(f"{name} {ms(v)}" for name, v in phases.items()) + ".")
+    cpu = ct.get("cpu_ms_per_sample")
+    if cpu:
+        w(f"- CPU time per cold start: skiffd's JVM {ms(cpu['self'])} (every thread, the stops of "
+          f"earlier samples' instances too), the processes it waited for {ms(cpu['children'])}.")
+    trace = (ct.get("trace") or {}).get("median_ms")
+    if trace:
+        w("- A cold request step by step (skiffd's cold-start trace, median per step over "
+          f"{ct['trace']['traced_samples']} samples; `cold_start_container` alone): "
+          + ", ".join(f"{name} {ms(v)}" for name, v in trace.items()) + ".")
     w("")
     _img(w, plot_files, "cold-starts", "cold start percentiles")
     _end(w, c)

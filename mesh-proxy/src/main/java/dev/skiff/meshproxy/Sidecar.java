@@ -164,21 +164,16 @@ public final class Sidecar {
   }
 
   /**
-   * Starts a sidecar before a workload served in process without its listener: it takes {@link
-   * #serveInProcess} requests from this call on, and {@link #listen} binds the listener afterwards,
-   * so the listener's set-up (its TLS context, its socket) does not delay a cold start's first
-   * request. The identity must hold its certificate already.
+   * Starts a sidecar without its listener: it takes {@link #serveInProcess} requests from this call
+   * on (to a workload served in process, or over its plain client to a workload at an address), and
+   * {@link #listen} binds the listener afterwards, so the listener's set-up (its TLS context, its
+   * socket) does not delay a cold start's first request. The identity must hold its certificate
+   * already.
    *
-   * @throws IllegalStateException when the workload is at an address (it needs the listener: use
-   *     {@link #start(String, int, int)}), the identity has no certificate yet, or the sidecar was
+   * @throws IllegalStateException when the identity has no certificate yet, or the sidecar was
    *     started already
    */
   public void startInProcess() {
-    if (!servesInProcess) {
-      throw new IllegalStateException(
-          "this sidecar forwards to a workload at an address, reached only through its listener;"
-              + " start it with start(host, port)");
-    }
     if (identity.current() == null) {
       throw new IllegalStateException(
           "the identity "
@@ -198,11 +193,10 @@ public final class Sidecar {
    * bound. Fails when the sidecar was not started that way, already listens, or is stopping.
    */
   public Future<Void> listen(String host, int port, int plaintextPort) {
-    if (!started.get() || !servesInProcess) {
+    if (!started.get()) {
       return Future.failedFuture(
           new IllegalStateException(
-              "listen follows startInProcess(); a sidecar before a workload at an address binds"
-                  + " its listener in start(host, port)"));
+              "listen follows startInProcess(); start(host, port) binds the listener itself"));
     }
     return bind(host, port, plaintextPort);
   }
@@ -216,7 +210,7 @@ public final class Sidecar {
    */
   public Future<Void> listenAfterFirstAnswer(
       String host, int port, int plaintextPort, Duration noRequestWithin) {
-    if (!started.get() || !servesInProcess) {
+    if (!started.get()) {
       return listen(host, port, plaintextPort);
     }
     Context context = vertx.getOrCreateContext();

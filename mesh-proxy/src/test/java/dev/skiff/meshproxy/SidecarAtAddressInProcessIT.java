@@ -56,6 +56,35 @@ class SidecarAtAddressInProcessIT {
   }
 
   @Test
+  void startedWithoutItsListenerForwardsInProcessAtOnceAndListensWhenAsked() {
+    start(b -> b);
+    Sidecar late =
+        Sidecar.builder()
+            .withVertx(f.vertx)
+            .withSharedIdentity(f.identity)
+            .withRevision(SidecarFixture.REVISION)
+            .withWorkload("127.0.0.1", f.backend.actualPort())
+            .withMeterRegistry(f.registry)
+            .build();
+    try {
+      late.startInProcess();
+      assertTrue(late.takesInProcessRequests(), "takes requests before any listener is bound");
+      int front = inProcessFront(late);
+
+      Response ok = get(front, "/", SpiffeId.component("skiff.local", "activator"));
+
+      assertEquals(200, ok.status(), ok.body());
+      assertEquals("backend ok", ok.body());
+      assertEquals(0, late.connections(), "no connection to a listener");
+      assertTrue(late.port() <= 0, "no listener until asked for one");
+      await(late.listen("127.0.0.1", 0, 0));
+      assertTrue(late.port() > 0, "listens once asked");
+    } finally {
+      await(late.stop(Duration.ZERO));
+    }
+  }
+
+  @Test
   void stopWaitsForARequestInFlightAtTheWorkloadAndTakesNoMore() {
     start(b -> b.withDrainGrace(Duration.ofSeconds(30)));
     int front = inProcessFront();
@@ -93,6 +122,10 @@ class SidecarAtAddressInProcessIT {
 
   /** A plaintext listener standing for the activator: hands each request over in process. */
   private int inProcessFront() {
+    return inProcessFront(f.sidecar);
+  }
+
+  private int inProcessFront(Sidecar sidecar) {
     return await(
             f.vertx
                 .createHttpServer()
@@ -100,7 +133,7 @@ class SidecarAtAddressInProcessIT {
                     req -> {
                       req.pause();
                       SpiffeId caller = SpiffeId.parse(req.getHeader("x-test-caller"));
-                      f.sidecar.serveInProcess(req, caller, Promise.<Void>promise().future());
+                      sidecar.serveInProcess(req, caller, Promise.<Void>promise().future());
                     })
                 .listen(0, "127.0.0.1"))
         .actualPort();

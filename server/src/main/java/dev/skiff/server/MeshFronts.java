@@ -55,7 +55,7 @@ public final class MeshFronts implements FrontDoor {
   private static final System.Logger LOG = System.getLogger(MeshFronts.class.getName());
 
   /**
-   * How long a Wasm instance's sidecar waits for its first in-process request before it binds its
+   * How long an instance's sidecar waits for its first in-process request before it binds its
    * listener anyway (a start for min-scale or a scale-up no waiting request asked for).
    */
   static final Duration LISTEN_WITHOUT_REQUEST_AFTER = Duration.ofMillis(50);
@@ -197,22 +197,16 @@ public final class MeshFronts implements FrontDoor {
     return m.ready()
         .compose(
             c -> {
-              Future<Void> listening;
-              if (instance.handler() == null) {
-                // A container's sidecar binds its listener now; the instance is ready for the
-                // activator in process at once, over the sidecar's plain client to its address.
-                listening = sidecar.start(bindHost, 0, 0);
-              } else {
-                // A Wasm instance is ready for the activator in process at once. Its listener, for
-                // the gateway's direct path and the mesh's callers, is set up on this context once
-                // the first request in process has been answered (or none came within
-                // LISTEN_WITHOUT_REQUEST_AFTER); the agent publishes its address when listening
-                // completes, and until then the gateway hands its requests to the activator. The
-                // listener's TLS context and socket are no part of a cold start.
-                sidecar.startInProcess();
-                listening =
-                    sidecar.listenAfterFirstAnswer(bindHost, 0, 0, LISTEN_WITHOUT_REQUEST_AFTER);
-              }
+              // The instance is ready for the activator in process at once (a Wasm instance's
+              // handler, or a container over the sidecar's plain client to its address). Its
+              // listener, for the gateway's direct path and the mesh's callers, is set up on this
+              // context once the first request in process has been answered (or none came within
+              // LISTEN_WITHOUT_REQUEST_AFTER); the agent publishes its address when listening
+              // completes, and until then the gateway hands its requests to the activator. The
+              // listener's TLS context and socket are no part of a cold start.
+              sidecar.startInProcess();
+              Future<Void> listening =
+                  sidecar.listenAfterFirstAnswer(bindHost, 0, 0, LISTEN_WITHOUT_REQUEST_AFTER);
               inProcess.put(
                   instanceId,
                   new InProcess(

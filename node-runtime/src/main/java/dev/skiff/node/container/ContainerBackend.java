@@ -8,6 +8,7 @@ import dev.skiff.node.InstanceStartException;
 import dev.skiff.node.container.internal.BetweenStarts;
 import dev.skiff.node.container.internal.Cgroups;
 import dev.skiff.node.container.internal.ContainerProber;
+import dev.skiff.node.container.internal.ExecWatch;
 import dev.skiff.node.container.internal.Host;
 import dev.skiff.node.container.internal.Launcher;
 import dev.skiff.node.container.internal.OciRuntime;
@@ -34,6 +35,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +62,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   private static final System.Logger LOG = System.getLogger(ContainerBackend.class.getName());
   private static final String SPARES = "skiff.node.container.network.spares";
+  // How long start-up probing waits for runc to exec the workload before it begins regardless.
+  private static final Duration EXEC_PATIENCE = Duration.ofSeconds(1);
 
   private final Host host;
   private final ImageSource images;
@@ -71,6 +75,9 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   // alone.
   private final Set<String> reserved = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  // Sees runc exec each workload, so start-up probing begins then; null when it could not open
+  // (or with crun), and probing starts with the runtime process instead.
+  private volatile ExecWatch execWatch;
 
   private ContainerBackend(Host host, ImageSource images, OutboundDoor door) {
     this.host = host;
@@ -195,6 +202,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                       door == null
                           ? null
                           : new PodNetwork.OutboundPorts(door.dnsPort(), door.httpPort()));
+              backend.execWatch = openExecWatch(host.runtime());
               return null;
             },
             false)
@@ -216,8 +224,29 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
             err -> {
               host.workers().close();
               backend.probes.close();
+              if (backend.execWatch != null) {
+                backend.execWatch.close();
+              }
               return Future.failedFuture(err);
             });
+  }
+
+  /** The watch on runc's state directory; null with crun or when inotify refuses one. */
+  private static ExecWatch openExecWatch(OciRuntime runtime) {
+    if (!runtime.keepsStoppedContainers()) {
+      return null; // crun: no exec fifo to watch
+    }
+    try {
+      return ExecWatch.open(runtime.root());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "cannot watch {0} for workloads starting ({1}); start-up probes begin with the runtime"
+              + " process instead (raise fs.inotify.max_user_instances if it is the limit)",
+          runtime.root(),
+          e.toString());
+      return null;
+    }
   }
 
   @Override
@@ -289,7 +318,8 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
             image ->
                 host.workers()
                     .executeBlocking(
-                        () -> launcher.launch(context, spec, key, image, limits, clock), false))
+                        () -> launcher.launch(context, spec, key, image, limits, clock, execWatch),
+                        false))
         .onFailure(err -> reserved.remove(key))
         .compose(
             c -> {
@@ -301,7 +331,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                         reserved.remove(key);
                       });
               AtomicLong lastClosed = new AtomicLong();
-              return awaitReady(c, t.readinessProbe(), lastClosed)
+              return awaitReady(c, t.readinessProbe(), lastClosed, clock)
                   .andThen(
                       ar -> {
                         if (ar.failed()) {
@@ -384,12 +414,17 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   /**
    * Probes the instance until it is ready: with a readiness probe, after its initial delay, every
    * {@code periodSeconds} (when unset, Knative's aggressive start-up probing, on {@link
-   * StartProbeSchedule}'s tightening schedule: soon after the start, then at most every probe
-   * interval) until it passes {@code successThreshold} times in a row; without one, until its port
-   * accepts a TCP connection. Fails, and kills the instance, when it exits first or the readiness
-   * timeout passes.
+   * StartProbeSchedule}'s tightening schedule: soon after the workload starts, then at most every
+   * probe interval) until it passes {@code successThreshold} times in a row; without one, until its
+   * port accepts a TCP connection. Without an initial delay, the first probe comes when runc execs
+   * the workload ({@link RunningContainer#workloadExecd}, which the start's clock lists as the
+   * {@code runc} phase; at once when that cannot be watched), or after {@link #EXEC_PATIENCE} if it
+   * is not seen (it always is: a runtime that fails removes its state, and the teardown ends the
+   * watch): before it, the port can only be closed, and probing would compete with runc for the
+   * CPU. Fails, and kills the instance, when it exits first or the readiness timeout passes.
    */
-  private Future<Void> awaitReady(RunningContainer c, Probe readiness, AtomicLong lastFailed) {
+  private Future<Void> awaitReady(
+      RunningContainer c, Probe readiness, AtomicLong lastFailed, StartClock clock) {
     Promise<Void> ready = Promise.promise();
     long deadline = System.nanoTime() + host.config().readinessTimeout().toNanos();
     long delay =
@@ -397,7 +432,31 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
     if (delay > 0) {
       host.vertx().setTimer(delay, t -> probe(c, readiness, 0, deadline, ready, lastFailed));
     } else {
-      probe(c, readiness, 0, deadline, ready, lastFailed);
+      java.util.concurrent.atomic.AtomicBoolean begun =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Context context = host.vertx().getOrCreateContext();
+      long fallback =
+          host.vertx()
+              .setTimer(
+                  Math.max(EXEC_PATIENCE.toMillis(), host.config().probeInterval().toMillis()),
+                  t -> {
+                    if (begun.compareAndSet(false, true)) {
+                      probe(c, readiness, 0, deadline, ready, lastFailed);
+                    }
+                  });
+      c.workloadExecd()
+          .thenRun(
+              () ->
+                  context.runOnContext(
+                      v -> {
+                        if (begun.compareAndSet(false, true)) {
+                          host.vertx().cancelTimer(fallback);
+                          if (c.execWatched()) {
+                            clock.lap("runc");
+                          }
+                          probe(c, readiness, 0, deadline, ready, lastFailed);
+                        }
+                      }));
     }
     return ready.future().recover(err -> c.kill().transform(x -> Future.failedFuture(err)));
   }
@@ -477,7 +536,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                         && readiness.periodSeconds() > 0
                     ? Duration.ofSeconds(readiness.periodSeconds()).toMillis()
                     : StartProbeSchedule.nextDelayMillis(
-                        c.runningForMillis(), host.config().probeInterval().toMillis());
+                        c.workloadRunningForMillis(), host.config().probeInterval().toMillis());
             host.vertx()
                 .setTimer(
                     Math.max(1, every),
@@ -566,6 +625,9 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
             ar -> {
               probes.close();
               prober.close();
+              if (execWatch != null) {
+                execWatch.close();
+              }
               return host.workers().close();
             });
   }

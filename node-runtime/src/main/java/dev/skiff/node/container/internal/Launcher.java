@@ -51,7 +51,8 @@ public final class Launcher {
       String key,
       ContainerImage image,
       Limits limits,
-      StartClock clock) {
+      StartClock clock,
+      ExecWatch execWatch) {
     ContainerConfig cfg = host.config();
     List<String> args = new ArrayList<>(image.entrypoint());
     args.addAll(image.cmd());
@@ -140,6 +141,15 @@ public final class Launcher {
       teardown.add("cgroup", () -> host.cgroups().remove(key, java.time.Duration.ofSeconds(5)));
       teardown.add("runtime container", () -> host.runtime().delete(key));
       Files.createDirectories(host.runtime().root());
+      // Watched before the start, so the exec is seen however fast it comes; the teardown ends
+      // the watch (completing it) when the start fails.
+      java.util.concurrent.CompletableFuture<Void> execd =
+          execWatch == null
+              ? java.util.concurrent.CompletableFuture.completedFuture(null)
+              : execWatch.started(key);
+      if (execWatch != null) {
+        teardown.add("exec watch", () -> execWatch.forget(key));
+      }
       Process process =
           new ProcessBuilder(host.runtime().runCommand(bundle.dir(), key))
               .directory(bundle.dir().toFile())
@@ -171,7 +181,9 @@ public final class Launcher {
           out,
           err,
           teardown,
-          image.digest());
+          image.digest(),
+          execd,
+          execWatch != null);
     } catch (IOException | RuntimeException e) {
       List<String> failures = teardown.run();
       InstanceStartException ise =

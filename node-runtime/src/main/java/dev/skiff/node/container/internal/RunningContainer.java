@@ -45,6 +45,9 @@ public final class RunningContainer implements ContainerInstance {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final Promise<ContainerExit> exited = Promise.promise();
   private final long startedAtNanos = System.nanoTime();
+  private final CompletableFuture<Void> execd;
+  private final boolean execWatched;
+  private volatile long execdAtNanos;
   private volatile dev.skiff.node.spi.InstanceExit killedFor;
   private volatile java.util.function.Consumer<Boolean> readinessListener = ready -> {};
 
@@ -61,8 +64,12 @@ public final class RunningContainer implements ContainerInstance {
       LogPump stdout,
       LogPump stderr,
       Teardown teardown,
-      String imageDigest) {
+      String imageDigest,
+      CompletableFuture<Void> execd,
+      boolean execWatched) {
     this.imageDigest = imageDigest;
+    this.execWatched = execWatched;
+    this.execd = execd.thenRun(() -> execdAtNanos = System.nanoTime());
     this.host = host;
     this.context = context;
     this.id = id;
@@ -210,6 +217,25 @@ public final class RunningContainer implements ContainerInstance {
         key,
         ready ? "passes" : "no longer passes");
     readinessListener.accept(ready);
+  }
+
+  /**
+   * Completes once the runtime has exec'd the workload (seen by {@link ExecWatch}), or its start
+   * ended otherwise; complete from the start when it cannot be watched.
+   */
+  public CompletableFuture<Void> workloadExecd() {
+    return execd;
+  }
+
+  /** Whether {@link #workloadExecd} tells the workload's exec rather than nothing. */
+  public boolean execWatched() {
+    return execWatched;
+  }
+
+  /** How long ago the workload was exec'd, or the runtime process started until that is seen. */
+  public long workloadRunningForMillis() {
+    long since = execdAtNanos;
+    return (System.nanoTime() - (since != 0 ? since : startedAtNanos)) / 1_000_000;
   }
 
   /** How long ago the runtime process was started. */
