@@ -20,7 +20,6 @@ import dev.skiff.wasm.ModuleInvalidException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
 import dev.skiff.wasm.WasmConfig;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -52,11 +51,12 @@ final class Invocation {
     long deadline = System.nanoTime() + config.timeout().toNanos();
     var stdout = new BoundedOutputStream(config.maxResponseBytes());
     var stderr = new StderrLineSink(config.logSink(), config.name());
+    var stdin = new RequestStdin(request.body());
     var options =
         WasiOptions.builder()
             .withRandom(RANDOM)
             .withArguments(CgiEnvironment.args(request, config.name()))
-            .withStdin(new ByteArrayInputStream(request.body()), false)
+            .withStdin(stdin, false)
             .withStdout(stdout, false)
             .withStderr(stderr, false);
     // A module importing only plain WASI functions is linked with functions built once per
@@ -84,6 +84,7 @@ final class Invocation {
             LinkedWasi.run(
                 wasi,
                 environ,
+                stdin,
                 slot,
                 () -> start(instantiate(wasm, config, linked.functions(), memories::take)));
       } else {
