@@ -33,6 +33,12 @@ public final class WasmRuntime implements AutoCloseable {
   /** The default of {@link Builder#withPooledMemoryBytes}. */
   public static final long DEFAULT_POOLED_MEMORY_BYTES = 64L << 20;
 
+  /**
+   * The default of {@link Builder#withQueueCapacity}: requests that may wait for a permit on a
+   * node. A waiting request holds no thread, only its request object.
+   */
+  public static final int DEFAULT_QUEUE_CAPACITY = 8192;
+
   private final ExecutionMode mode;
   private final ModuleCompiler compiler;
   private final WorkerPool pool;
@@ -151,7 +157,7 @@ public final class WasmRuntime implements AutoCloseable {
   public static final class Builder {
     private Path cacheDir;
     private int threads = 2 * Runtime.getRuntime().availableProcessors();
-    private int queueCapacity = 1024;
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
     private int revisionShare;
     private ExecutionMode mode = ExecutionMode.COMPILED;
     private long pooledMemoryBytes = DEFAULT_POOLED_MEMORY_BYTES;
@@ -189,7 +195,7 @@ public final class WasmRuntime implements AutoCloseable {
       return this;
     }
 
-    /** Requests that may wait for a permit before new ones are refused; default 1024. */
+    /** Requests that may wait for a permit before new ones are refused; default 8,192. */
     public Builder withQueueCapacity(int queueCapacity) {
       if (queueCapacity < 1) {
         throw new IllegalArgumentException("queueCapacity must be >= 1");

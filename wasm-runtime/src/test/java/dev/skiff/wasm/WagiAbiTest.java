@@ -256,4 +256,24 @@ class WagiAbiTest {
           : Arrays.asList(nulTerminated.substring(0, nulTerminated.length() - 1).split("\0", -1));
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void stdinFillsScatteredBuffersInOrderAndAClosedStdinReadsAsBadDescriptor(ExecutionMode mode) {
+    var function = load(mode, Wat.scatteredEchoThenClosedStdin(), WasmConfig.builder());
+    String body = "the quick brown fox jumps over the lazy dog";
+
+    var response =
+        respond(
+            function,
+            WagiRequest.builder()
+                .withMethod("POST")
+                .withBody(body.getBytes(StandardCharsets.UTF_8))
+                .build());
+
+    // 8 is WASI's EBADF: the body once, in order, then descriptor 0 is gone.
+    assertEquals(200, response.status());
+    assertEquals(body + "8", response.bodyText());
+    assertEquals("8", respond(function, WagiRequest.builder().build()).bodyText());
+  }
 }

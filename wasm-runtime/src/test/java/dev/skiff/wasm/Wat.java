@@ -112,6 +112,54 @@ public final class Wat {
             """);
   }
 
+  /**
+   * Copies stdin to stdout after a text/plain header, reading through three iovecs of 3, 0 and 5
+   * bytes at a time; then closes descriptor 0, reads it once more and writes that read's errno as
+   * one digit.
+   */
+  public static byte[] scatteredEchoThenClosedStdin() {
+    String header = "Content-Type: text/plain\n\n";
+    return assemble(
+        "(module\n"
+            + WRITE
+            + "(import \""
+            + WASI
+            + "\" \"fd_read\" (func $fd_read (param i32 i32 i32 i32) (result i32)))\n"
+            + "(import \""
+            + WASI
+            + "\" \"fd_close\" (func $fd_close (param i32) (result i32)))\n"
+            + "(memory (export \"memory\") 1)\n"
+            + "(data (i32.const 2048) "
+            + literal(header)
+            + ")\n"
+            + WRITE_FN
+            + "(func (export \"_start\") (local $n i32)\n"
+            + "  (call $write (i32.const 2048) (i32.const "
+            + header.length()
+            + "))\n"
+            + """
+              (block $done
+                (loop $more
+                  (i32.store (i32.const 32) (i32.const 1000))
+                  (i32.store (i32.const 36) (i32.const 3))
+                  (i32.store (i32.const 40) (i32.const 1003))
+                  (i32.store (i32.const 44) (i32.const 0))
+                  (i32.store (i32.const 48) (i32.const 1003))
+                  (i32.store (i32.const 52) (i32.const 5))
+                  (br_if $done (call $fd_read (i32.const 0) (i32.const 32) (i32.const 3) (i32.const 80)))
+                  (local.set $n (i32.load (i32.const 80)))
+                  (br_if $done (i32.eqz (local.get $n)))
+                  (call $write (i32.const 1000) (local.get $n))
+                  (br $more)))
+              (drop (call $fd_close (i32.const 0)))
+              (i32.store (i32.const 36) (i32.const 8))
+              (i32.store8 (i32.const 1500)
+                (i32.add (i32.const 48)
+                  (call $fd_read (i32.const 0) (i32.const 32) (i32.const 1) (i32.const 80))))
+              (call $write (i32.const 1500) (i32.const 1))))
+            """);
+  }
+
   /** Copies stdin to stdout after these CGI header lines (each ending in \n) and a blank line. */
   public static byte[] echo(String headerLines) {
     String header = headerLines + "\n";

@@ -10,11 +10,16 @@ import java.io.OutputStream;
  * so the instance stops at once instead of writing on into a buffer nobody will send.
  */
 final class BoundedOutputStream extends OutputStream {
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+  private final Buffer buffer;
   private final long limit;
 
-  BoundedOutputStream(long limit) {
+  /**
+   * @param expected bytes the output is expected to take (an echoing function's is about its
+   *     request body), so the buffer is not grown and copied on the way there; capped at the limit
+   */
+  BoundedOutputStream(long limit, int expected) {
     this.limit = limit;
+    this.buffer = new Buffer((int) Math.max(32, Math.min(limit, expected)));
   }
 
   @Override
@@ -29,8 +34,24 @@ final class BoundedOutputStream extends OutputStream {
     buffer.write(bytes, offset, length);
   }
 
-  byte[] toByteArray() {
-    return buffer.toByteArray();
+  /** The collected bytes without a copy: the first {@link #size} of this array. */
+  byte[] array() {
+    return buffer.array();
+  }
+
+  int size() {
+    return buffer.size();
+  }
+
+  /** A byte array stream whose array can be read in place. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer(int size) {
+      super(size);
+    }
+
+    byte[] array() {
+      return buf;
+    }
   }
 
   private void ensureRoom(int length) {

@@ -25,10 +25,15 @@ public final class CgiResponseParser {
   private CgiResponseParser() {}
 
   public static WagiResponse parse(byte[] stdout, Consumer<String> warnings) {
+    return parse(stdout, stdout.length, warnings);
+  }
+
+  /** Parses the first {@code length} bytes of {@code stdout}, which may be a larger buffer. */
+  static WagiResponse parse(byte[] stdout, int length, Consumer<String> warnings) {
     int bodyStart = -1;
     var lines = new ArrayList<String>();
     int lineStart = 0;
-    for (int i = 0; i < stdout.length; i++) {
+    for (int i = 0; i < length; i++) {
       if (stdout[i] != '\n') {
         continue;
       }
@@ -42,9 +47,9 @@ public final class CgiResponseParser {
     }
     if (bodyStart < 0) {
       throw new MalformedResponseException(
-          stdout.length == 0 ? "no output" : "no empty line after the headers");
+          length == 0 ? "no output" : "no empty line after the headers");
     }
-    return respond(lines, Arrays.copyOfRange(stdout, bodyStart, stdout.length), warnings);
+    return respond(lines, Arrays.copyOfRange(stdout, bodyStart, length), warnings);
   }
 
   private static WagiResponse respond(List<String> lines, byte[] body, Consumer<String> warnings) {

@@ -10,8 +10,12 @@ final class CpuSlot {
   private final CpuPermits.Lane lane;
   private boolean held;
 
-  CpuSlot(CpuPermits.Lane lane) {
+  /**
+   * @param held whether the execution starts holding a permit (taken for it before it started)
+   */
+  CpuSlot(CpuPermits.Lane lane, boolean held) {
     this.lane = lane;
+    this.held = held;
   }
 
   /** Waits for a permit; an interrupt (timeout, cancellation) ends the wait and the guest. */
@@ -25,6 +29,18 @@ final class CpuSlot {
     } catch (InterruptedException e) {
       throw new ChicoryInterruptedException("interrupted while waiting for a CPU permit");
     }
+  }
+
+  /**
+   * Gives the permit back for good at the end of the request: returns a queued execution it went
+   * to, for this thread to run next, or null.
+   */
+  Execution releaseForNext() {
+    if (!held) {
+      return null;
+    }
+    held = false;
+    return lane.releaseForNext();
   }
 
   /** Gives the permit back before blocking without computing. */

@@ -22,23 +22,52 @@ final class Environ {
   }
 
   static Environ of(Map<String, String> env) {
-    byte[][] entries = new byte[env.size()][];
+    int[] starts = new int[env.size()];
     int size = 0;
-    int i = 0;
     for (Map.Entry<String, String> e : env.entrySet()) {
-      byte[] entry = (e.getKey() + '=' + e.getValue() + '\0').getBytes(StandardCharsets.UTF_8);
-      entries[i++] = entry;
-      size += entry.length;
+      size += utf8Length(e.getKey()) + utf8Length(e.getValue()) + 2; // '=' and NUL
     }
     byte[] block = new byte[size];
-    int[] starts = new int[entries.length];
     int at = 0;
-    for (int n = 0; n < entries.length; n++) {
-      starts[n] = at;
-      System.arraycopy(entries[n], 0, block, at, entries[n].length);
-      at += entries[n].length;
+    int n = 0;
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      starts[n++] = at;
+      at = put(e.getKey(), block, at);
+      block[at++] = '=';
+      at = put(e.getValue(), block, at);
+      block[at++] = 0;
     }
     return new Environ(block, starts);
+  }
+
+  /**
+   * Bytes of {@code s} in UTF-8 as {@link String#getBytes} encodes it. CGI variables are nearly
+   * always ASCII, counted here without encoding; anything else is left to the JDK's encoder (which
+   * also decides what a lone surrogate becomes).
+   */
+  private static int utf8Length(String s) {
+    int length = s.length();
+    for (int i = 0; i < length; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return length;
+  }
+
+  /** Writes {@code s} in UTF-8 at {@code at}; returns where it ends. */
+  private static int put(String s, byte[] block, int at) {
+    int length = s.length();
+    for (int i = 0; i < length; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        byte[] encoded = s.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(encoded, 0, block, at, encoded.length); // its ASCII start again
+        return at + encoded.length;
+      }
+      block[at + i] = (byte) c;
+    }
+    return at + length;
   }
 
   /** {@code environ_sizes_get}: the number of entries and the bytes they take. */

@@ -13,16 +13,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One admitted request: runs on a thread of its own, computes only while it holds a CPU permit of
- * its revision's lane, and races its timeout and its cancellation.
+ * One admitted request: waits in its revision's lane without a thread until it gets a CPU permit,
+ * then runs on a pool thread (often the one whose request just ended), computes only while it holds
+ * the permit, and races its timeout and its cancellation.
  *
  * <p>The first of result, timeout and cancellation completes the promise. Timeout and cancellation
- * interrupt the thread, which ends a wait for a permit, a WASI sleep, and guest code (Chicory's
+ * take a request that has not started out of its lane, and interrupt the thread of one that has,
+ * which ends a wait for a permit (after a WASI sleep), a WASI sleep, and guest code (Chicory's
  * interpreter and compiled code check the interrupt at loops and calls). The interrupt is sent
  * while holding this object's lock and only in state RUNNING, and the runner leaves RUNNING under
  * the same lock before clearing its interrupt flag, so an interrupt never outlives its request.
  */
-final class Execution implements Runnable {
+final class Execution {
   private enum State {
     QUEUED,
     RUNNING,
@@ -64,28 +66,41 @@ final class Execution implements Runnable {
     timer = pool.schedule(this::timeOut, timeout);
   }
 
-  @Override
-  public void run() {
+  CpuPermits.Lane lane() {
+    return lane;
+  }
+
+  /**
+   * Runs the request on the calling thread, which holds a permit of the lane taken for it. Returns
+   * the queued execution that permit went to when the request ended, for this thread to run next
+   * (null when none waited).
+   */
+  Execution run() {
+    var slot = new CpuSlot(lane, true);
+    String before = null;
     synchronized (this) {
       if (state != State.QUEUED) {
-        hostLog.accept(endNote + " before it started");
-        finish();
-        return;
+        before = endNote;
+      } else {
+        state = State.RUNNING;
+        runner = Thread.currentThread();
       }
-      state = State.RUNNING;
-      runner = Thread.currentThread();
+    }
+    if (before != null) {
+      hostLog.accept(before + " before it started");
+      finish();
+      return slot.releaseForNext();
     }
     WagiResponse response = null;
     WasmException failure = null;
-    var slot = new CpuSlot(lane);
+    Execution next;
     try {
-      slot.acquire();
       response = work.apply(slot);
     } catch (
         Throwable t) { // traps include StackOverflowError; the instance is discarded either way
       failure = FailureClassifier.classify(t);
     } finally {
-      slot.release();
+      next = slot.releaseForNext();
     }
     String ended;
     synchronized (this) {
@@ -103,6 +118,7 @@ final class Execution implements Runnable {
       promise.tryComplete(response);
     }
     finish();
+    return next;
   }
 
   /**
@@ -130,16 +146,24 @@ final class Execution implements Runnable {
   }
 
   private void end(WasmException reason, String note) {
+    boolean queued;
     synchronized (this) {
       if (state == State.RUNNING) {
         runner.interrupt();
       } else if (state != State.QUEUED) {
         return;
       }
+      queued = state == State.QUEUED;
       state = State.ENDED;
       endNote = note;
     }
     promise.tryFail(reason);
+    // Not started yet: out of the lane's queue and finished now. Granted a permit meanwhile: the
+    // thread it went to finds it ended and finishes it.
+    if (queued && lane.withdraw(this)) {
+      hostLog.accept(note + " before it started");
+      finish();
+    }
   }
 
   private void finish() {

@@ -20,7 +20,6 @@ import dev.skiff.wasm.ModuleInvalidException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
 import dev.skiff.wasm.WasmConfig;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -50,13 +49,19 @@ final class Invocation {
       MemoryPool memories,
       ImportedFunctions imported) {
     long deadline = System.nanoTime() + config.timeout().toNanos();
-    var stdout = new BoundedOutputStream(config.maxResponseBytes());
+    // Sized for the CGI headers and about the body again (up to 64 KiB): what a function that
+    // answers with (a transformation of) its input writes, the event example's case; grown as
+    // usual beyond.
+    var stdout =
+        new BoundedOutputStream(
+            config.maxResponseBytes(), Math.min(request.body().length + 512, 64 << 10));
     var stderr = new StderrLineSink(config.logSink(), config.name());
+    var stdin = new RequestStdin(request.body());
     var options =
         WasiOptions.builder()
             .withRandom(RANDOM)
             .withArguments(CgiEnvironment.args(request, config.name()))
-            .withStdin(new ByteArrayInputStream(request.body()), false)
+            .withStdin(stdin, false)
             .withStdout(stdout, false)
             .withStderr(stderr, false);
     // A module importing only plain WASI functions is linked with functions built once per
@@ -84,6 +89,7 @@ final class Invocation {
             LinkedWasi.run(
                 wasi,
                 environ,
+                stdin,
                 slot,
                 () -> start(instantiate(wasm, config, linked.functions(), memories::take)));
       } else {
@@ -107,7 +113,8 @@ final class Invocation {
       stderr.close();
     }
     return CgiResponseParser.parse(
-        stdout.toByteArray(),
+        stdout.array(),
+        stdout.size(),
         warning -> config.logSink().log(config.name(), LogSink.Source.HOST, warning));
   }
 

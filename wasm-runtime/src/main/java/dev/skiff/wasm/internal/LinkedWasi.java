@@ -32,7 +32,7 @@ final class LinkedWasi {
   }
 
   /** The request running on this thread: its WASI context, environment and CPU slot. */
-  private record Running(WasiPreview1 wasi, Environ environ, CpuSlot slot) {}
+  private record Running(WasiPreview1 wasi, Environ environ, RequestStdin stdin, CpuSlot slot) {}
 
   private static final ThreadLocal<Running> RUNNING = new ThreadLocal<>();
 
@@ -53,7 +53,7 @@ final class LinkedWasi {
           Map.entry(
               "clock_time_get",
               (r, i, a) -> r.wasi().clockTimeGet(i.memory(), (int) a[0], a[1], (int) a[2])),
-          Map.entry("fd_close", (r, i, a) -> r.wasi().fdClose((int) a[0])),
+          Map.entry("fd_close", LinkedWasi::fdClose),
           Map.entry(
               "fd_fdstat_get",
               (r, i, a) -> r.wasi().fdFdstatGet(i.memory(), (int) a[0], (int) a[1])),
@@ -70,10 +70,7 @@ final class LinkedWasi {
               "fd_prestat_dir_name",
               (r, i, a) ->
                   r.wasi().fdPrestatDirName(i.memory(), (int) a[0], (int) a[1], (int) a[2])),
-          Map.entry(
-              "fd_read",
-              (r, i, a) ->
-                  r.wasi().fdRead(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])),
+          Map.entry("fd_read", LinkedWasi::fdRead),
           Map.entry(
               "fd_write",
               (r, i, a) ->
@@ -91,6 +88,25 @@ final class LinkedWasi {
               "poll_oneoff",
               (r, i, a) ->
                   r.wasi().pollOneoff(i.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3])));
+
+  /** stdin is copied from the body into the guest's buffers without an array per read. */
+  private static int fdRead(Running r, Instance instance, long[] a) {
+    if (a[0] == 0 && !r.stdin().isClosed()) {
+      int errno = r.stdin().readInto(instance.memory(), (int) a[1], (int) a[2], (int) a[3]);
+      if (errno >= 0) {
+        return errno;
+      }
+    }
+    return r.wasi().fdRead(instance.memory(), (int) a[0], (int) a[1], (int) a[2], (int) a[3]);
+  }
+
+  private static int fdClose(Running r, Instance instance, long[] a) {
+    int errno = r.wasi().fdClose((int) a[0]);
+    if (a[0] == 0 && errno == 0) {
+      r.stdin().markClosed();
+    }
+    return errno;
+  }
 
   /** The types WASI declares, from Chicory's own host functions. */
   private static final Map<String, FunctionType> TYPES = types();
@@ -126,12 +142,17 @@ final class LinkedWasi {
 
   /**
    * Runs {@code work} (instantiation and {@code _start}) with {@code wasi}, {@code environ} (the
-   * request's environment: {@code wasi} carries none) and {@code slot} as this thread's running
-   * request, so that the shared functions reach them.
+   * request's environment: {@code wasi} carries none), {@code stdin} (the stream {@code wasi} was
+   * given as stdin) and {@code slot} as this thread's running request, so that the shared functions
+   * reach them.
    */
   static <T> T run(
-      WasiPreview1 wasi, Environ environ, CpuSlot slot, java.util.function.Supplier<T> work) {
-    RUNNING.set(new Running(wasi, environ, slot));
+      WasiPreview1 wasi,
+      Environ environ,
+      RequestStdin stdin,
+      CpuSlot slot,
+      java.util.function.Supplier<T> work) {
+    RUNNING.set(new Running(wasi, environ, stdin, slot));
     try {
       return work.get();
     } finally {

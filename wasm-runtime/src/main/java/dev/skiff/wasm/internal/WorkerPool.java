@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where Wasm runs: one thread per admitted request from an elastic pool, never a Vert.x event loop,
- * and {@link CpuPermits} that bound how many of them compute at once. A request waiting for a
- * permit or sleeping in WASI holds a parked thread but no permit. Admission is bounded: permits
+ * Where Wasm runs: threads from an elastic pool, never a Vert.x event loop, and {@link CpuPermits}
+ * that bound how many requests compute at once. A request waits for its first permit in its lane
+ * without a thread; a thread whose request ends runs the request its permit went to next, so a
+ * backlog costs no thread switch per request. A request sleeping in WASI holds its thread but no
+ * permit (a request granted that permit starts on another thread). Admission is bounded: permits
  * plus the queue capacity, beyond which requests are refused as overloaded. One timer thread runs
  * timeouts. Threads get a large stack so deep but finite guest recursion works.
  */
@@ -30,7 +32,7 @@ public final class WorkerPool implements AutoCloseable {
   private final AtomicInteger count = new AtomicInteger();
 
   public WorkerPool(int permits, int revisionShare, int queueCapacity) {
-    this.permits = new CpuPermits(permits, revisionShare);
+    this.permits = new CpuPermits(permits, revisionShare, this::start);
     this.maxAdmitted = permits + queueCapacity;
     this.executor =
         new ThreadPoolExecutor(
@@ -49,7 +51,10 @@ public final class WorkerPool implements AutoCloseable {
     return permits.lane();
   }
 
-  /** Starts the execution on a thread of its own; false when admission is full or closed. */
+  /**
+   * Starts the execution when its lane may take a permit now, else queues it in the lane; false
+   * when admission is full or the pool is closed.
+   */
   boolean submit(Execution execution) {
     if (count.incrementAndGet() > maxAdmitted) {
       count.decrementAndGet();
@@ -61,11 +66,37 @@ public final class WorkerPool implements AutoCloseable {
           admitted.remove(execution);
           count.decrementAndGet();
         });
+    if (!execution.lane().takeOrQueue(execution)) {
+      return true; // started holding a permit once one goes to it
+    }
     try {
-      executor.execute(execution);
+      executor.execute(() -> runFrom(execution));
       return true;
     } catch (RejectedExecutionException e) {
+      start(new CpuSlot(execution.lane(), true).releaseForNext());
       return false; // the caller aborts it, which runs the finish hook
+    }
+  }
+
+  /** Runs the execution, then each one a permit it gave back went to, on this thread. */
+  private static void runFrom(Execution first) {
+    for (Execution e = first; e != null; ) {
+      e = e.run();
+    }
+  }
+
+  /** Starts an execution granted a permit on a thread of its own (null: nothing). */
+  private void start(Execution granted) {
+    Execution e = granted;
+    while (e != null) {
+      Execution started = e;
+      try {
+        executor.execute(() -> runFrom(started));
+        return;
+      } catch (RejectedExecutionException closed) {
+        e.abort(new OverloadedException("the Wasm runtime is closed"));
+        e = new CpuSlot(e.lane(), true).releaseForNext();
+      }
     }
   }
 

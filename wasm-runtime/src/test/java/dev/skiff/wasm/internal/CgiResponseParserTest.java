@@ -138,4 +138,21 @@ class CgiResponseParserTest {
   void headerValueWithTabIsKept() {
     assertEquals("a\tb", parse("Content-Type: text/plain\nX-Tab: a\tb\n\n").header("X-Tab").get());
   }
+
+  @Test
+  void onlyTheWrittenPartOfALargerBufferIsParsed() {
+    byte[] buffer = new byte[64];
+    java.util.Arrays.fill(buffer, (byte) '\n');
+    byte[] written = "Content-Type: text/plain\n\nhi".getBytes(StandardCharsets.ISO_8859_1);
+    System.arraycopy(written, 0, buffer, 0, written.length);
+
+    var response = CgiResponseParser.parse(buffer, written.length, warnings::add);
+
+    assertEquals("hi", response.bodyText());
+    var headersOnly = "Content-Type: text/plain\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertThrows(
+        MalformedResponseException.class,
+        () -> CgiResponseParser.parse(buffer, headersOnly.length, warnings::add),
+        "the blank line after what was written does not count");
+  }
 }

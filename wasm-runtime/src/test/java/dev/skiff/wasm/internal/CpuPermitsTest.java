@@ -1,6 +1,8 @@
 package dev.skiff.wasm.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +79,55 @@ class CpuPermitsTest {
     third.join(10_000);
     assertEquals(List.of("busy-3"), order);
     busy.release();
+    assertEquals(0, permits.held());
+  }
+
+  private static Execution queued(CpuPermits.Lane lane) {
+    return new Execution(
+        io.vertx.core.Promise.promise(),
+        slot -> {
+          throw new AssertionError("never runs");
+        },
+        lane,
+        java.time.Duration.ofSeconds(30),
+        line -> {});
+  }
+
+  @Test
+  void queuedRequestsAreHandedToTheReleasingThreadWithTheLanesInTurn() {
+    var permits = new CpuPermits(1, 1);
+    var busy = permits.lane();
+    var quiet = permits.lane();
+    var b1 = queued(busy);
+    var b2 = queued(busy);
+    var b3 = queued(busy);
+    var q1 = queued(quiet);
+    assertEquals(true, busy.takeOrQueue(b1));
+    assertEquals(false, busy.takeOrQueue(b2));
+    assertEquals(false, busy.takeOrQueue(b3));
+    assertEquals(false, quiet.takeOrQueue(q1));
+    assertEquals(3, permits.waiting());
+
+    // Each release hands the permit to the next lane in turn, to run on the releasing thread.
+    assertSame(b2, busy.releaseForNext());
+    assertSame(q1, busy.releaseForNext());
+    assertSame(b3, quiet.releaseForNext());
+    assertNull(busy.releaseForNext());
+    assertEquals(0, permits.held());
+  }
+
+  @Test
+  void aWithdrawnRequestIsNeverGrantedAPermit() {
+    var permits = new CpuPermits(1, 1);
+    var lane = permits.lane();
+    var first = queued(lane);
+    var second = queued(lane);
+    assertEquals(true, lane.takeOrQueue(first));
+    assertEquals(false, lane.takeOrQueue(second));
+    assertEquals(true, lane.withdraw(second));
+    assertEquals(false, lane.withdraw(second));
+    assertNull(lane.releaseForNext());
+    assertEquals(0, permits.waiting());
     assertEquals(0, permits.held());
   }
 }

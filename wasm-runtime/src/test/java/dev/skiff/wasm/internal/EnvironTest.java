@@ -32,4 +32,29 @@ class EnvironTest {
         new String(expected, StandardCharsets.UTF_8),
         new String(memory.readBytes(1000, expected.length), StandardCharsets.UTF_8));
   }
+
+  @Test
+  void everyEntryIsEncodedAsTheJdksUtf8EncoderWouldEncodeIt() {
+    var env = new LinkedHashMap<String, String>();
+    env.put("ASCII", "plain value");
+    env.put("LATIN", "Jürgen");
+    env.put("ASCII_THEN", "abc\u20ac"); // ASCII, then a 3-byte character
+    env.put("EMOJI", "\ud83d\ude00!"); // a surrogate pair: 4 bytes
+    env.put("LONE", "x\ud800y"); // a lone surrogate: whatever the JDK makes of it
+    env.put("K\u00e9Y", "");
+    var expected = new java.io.ByteArrayOutputStream();
+    for (var e : env.entrySet()) {
+      expected.writeBytes(
+          (e.getKey() + "=" + e.getValue() + "\0").getBytes(StandardCharsets.UTF_8));
+    }
+    var memory = new ByteArrayMemory(new MemoryLimits(1));
+    Environ environ = Environ.of(env);
+
+    environ.sizesGet(memory, 0, 4);
+    assertEquals(6, memory.readInt(0));
+    assertEquals(expected.size(), memory.readInt(4));
+    environ.get(memory, 100, 1000);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        expected.toByteArray(), memory.readBytes(1000, expected.size()));
+  }
 }
