@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -309,6 +310,46 @@ class GatewayMeshIT extends GatewayTestBase {
 
       assertEquals(List.of("HTTP_1_1"), versions.stream().distinct().toList());
       assertEquals(1, opened.get(), "one kept-alive mTLS connection carried all 20");
+    } finally {
+      await(server.close());
+    }
+  }
+
+  @Test
+  void aBurstToASidecarOpensAFewMtlsConnectionsNotOnePerRequest() throws Exception {
+    // 30 requests at once, each held until all have arrived. Each of the gateway's 2 event loops
+    // handshakes at most 4 connections of its own at a time, and its HTTP/2 pool (at most 4
+    // connections) carries the rest: at most 16 handshakes where one per request would be 30.
+    int burst = 30;
+    Queue<io.vertx.core.http.HttpServerRequest> held = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger opened =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.http.HttpServer server =
+        await(
+            mtlsServer(ca.writeIdentity(dir, CART))
+                .connectionHandler(c -> opened.incrementAndGet())
+                .requestHandler(
+                    req -> {
+                      held.add(req);
+                      if (held.size() == burst) {
+                        held.forEach(r -> r.response().end("all"));
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+      List<io.vertx.core.Future<Response>> all = new ArrayList<>();
+
+      for (int i = 0; i < burst; i++) {
+        all.add(get(http1, host("cart"), "/b" + i));
+      }
+
+      for (io.vertx.core.Future<Response> f : all) {
+        Response r = await(f);
+        assertEquals(200, r.status(), r.body().toString());
+        assertEquals("all", r.body().toString());
+      }
+      assertTrue(opened.get() <= 16, opened.get() + " mTLS connections for " + burst + " requests");
     } finally {
       await(server.close());
     }

@@ -40,6 +40,14 @@ public final class LoopConnections {
   /** How long a connection may sit unused before the next request to its endpoint closes it. */
   static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+  /**
+   * TLS handshakes to one endpoint under way at once on this event loop; further requests go
+   * through the client's pool (HTTP/2 to mesh listeners) meanwhile. A burst would otherwise open a
+   * connection per request, each paying a full handshake: connections opened at the same moment
+   * cannot resume a session none of them has yet.
+   */
+  static final int MAX_TLS_OPENING = 4;
+
   private final HttpClientAgent client;
   private final int maxPerEndpoint;
   private final Supplier<?> credentials;
@@ -79,7 +87,7 @@ public final class LoopConnections {
           // Closed as it was taken (its close not yet seen): nothing was sent; a new one.
           .recover(err -> open(ep, options, connectTimeoutMillis, over));
     }
-    if (ep.open >= maxPerEndpoint) {
+    if (ep.open >= maxPerEndpoint || (ep.tls && ep.opening >= MAX_TLS_OPENING)) {
       forgetIfUnused(ep);
       return client.request(
           new RequestOptions(options)
@@ -113,6 +121,7 @@ public final class LoopConnections {
   private Future<HttpClientRequest> open(
       Endpoint ep, RequestOptions options, long connectTimeoutMillis, Future<?> over) {
     ep.open++;
+    ep.opening++;
     // Read before connecting: a change meanwhile retires the new connection early, never late.
     Object madeWith = ep.tls ? credentials.get() : null;
     return client
@@ -125,6 +134,7 @@ public final class LoopConnections {
                 .setConnectTimeout(connectTimeoutMillis))
         .andThen(
             ar -> {
+              ep.opening--;
               if (ar.failed()) {
                 ep.open--;
                 forgetIfUnused(ep);
@@ -211,6 +221,9 @@ public final class LoopConnections {
     final boolean tls;
     final ArrayDeque<Kept> idle = new ArrayDeque<>();
     int open;
+
+    /** Of those, how many are still connecting (TCP and TLS handshake). */
+    int opening;
 
     Endpoint(String key, String host, int port, boolean tls) {
       this.key = key;
