@@ -31,10 +31,11 @@ import javax.net.ssl.SSLException;
  * with whatever the caller's {@link UpstreamPolicy} makes of them.
  *
  * <p>An endpoint that names an identity is called over TLS with the {@link UpstreamTls}'s
- * credentials, on connections of its own pool: once a connection is obtained, and before any byte
- * of the request is written, the identity its certificate names must be exactly the expected one
- * (checked once per connection); otherwise the connection is closed, never reused, and the call
- * fails with {@link UpstreamFailure#TLS}.
+ * credentials, on connections of its own (the client's pool's, or this proxy's own with {@link
+ * #withOwnConnections}): once a connection is obtained, and before any byte of the request is
+ * written, the identity its certificate names must be exactly the expected one (checked once per
+ * connection); otherwise the connection is closed, never reused, and the call fails with {@link
+ * UpstreamFailure#TLS}.
  */
 public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
