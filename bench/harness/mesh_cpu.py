@@ -10,12 +10,17 @@ entry off (gateway -> mTLS socket -> sidecar -> hello), the new jar and the base
 requests at a fixed rate (h2load --h1, 10 connections) and reads the process's CPU time
 (/proc/PID/stat utime + stime) before and after. Prints and writes mesh_cpu.json: per round and
 per jar, CPU µs per request, the achieved rate and p50/p99; the load average beside each round.
+With --syscalls, a last round per jar runs under `strace -c -f` (every thread of skiffd) and
+reports system calls per request by name: counts, which tracing does not change, unlike time.
 """
 
 import argparse
 import json
 import os
+import re
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,6 +36,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--rate", type=int, default=500)
+    ap.add_argument("--syscalls", action="store_true")
     args = ap.parse_args()
     if not os.environ.get("SKIFF_BENCH_MESH_BASELINE_JAR"):
         sys.exit("set SKIFF_BENCH_MESH_BASELINE_JAR to the old skiffd.jar")
@@ -75,6 +81,11 @@ def main():
         for mode in modes:
             vals = [row[mode]["cpu_us_per_request"] for row in result["rounds"]]
             result[f"{mode}_cpu_us_per_request_median"] = median(vals)
+        if args.syscalls:
+            result["syscalls_per_request"] = {
+                mode: _syscalls(ctx, skiffds[mode], mode, min(5000, args.requests), 500)
+                for mode in modes}
+            ctx.log(json.dumps(result["syscalls_per_request"]))
         result["loadavg_end"] = loadavg()
         ctx.write("mesh_cpu", result)
         print(json.dumps({k: v for k, v in result.items() if k != "rounds"}, indent=1))
@@ -82,6 +93,32 @@ def main():
         for s in skiffds.values():
             s.stop()
         ctx.cleanup()
+
+
+def _syscalls(ctx, skiffd, mode, requests, rate):
+    """System calls per request by name while h2load sends `requests` at `rate`, strace -c on
+    every thread of skiffd."""
+    pid = skiffd.proc.pid
+    tids = sorted(os.listdir(f"/proc/{pid}/task"))
+    cmd = ["strace", "-c", "-f", "-qq"] + [a for t in tids for a in ("-p", t)]
+    tracer = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    out = {}
+    reader = threading.Thread(target=lambda: out.update(text=tracer.stderr.read()))
+    reader.start()
+    try:
+        summary, _, _ = h2load_rate(ctx, f"{skiffd.gateway}/", mesh.HOST, rate, 10,
+                                    max(1, round(requests / rate)), f"mesh-syscalls-{mode}")
+    finally:
+        tracer.send_signal(2)
+        tracer.wait(timeout=60)
+        reader.join(timeout=60)
+    done = max(1, summary["completed"])
+    calls = {}
+    for line in out.get("text", "").splitlines():
+        m = re.match(r"\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$", line)
+        if m and m.group(2) != "total":
+            calls[m.group(2)] = round(int(m.group(1)) / done, 2)
+    return dict(sorted(calls.items(), key=lambda kv: -kv[1])[:12])
 
 
 if __name__ == "__main__":
