@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -282,6 +283,114 @@ class GatewayMeshIT extends GatewayTestBase {
   }
 
   @Test
+  void keepsOneHttp1MtlsConnectionOfItsOwnToASidecar() throws Exception {
+    // The gateway's own per-event-loop connections speak HTTP/1.1 over TLS, one request at a time;
+    // Vert.x's shared pool would have negotiated HTTP/2 by ALPN.
+    ConcurrentLinkedQueue<String> versions = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger opened =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.http.HttpServer server =
+        await(
+            mtlsServer(ca.writeIdentity(dir, CART))
+                .connectionHandler(c -> opened.incrementAndGet())
+                .requestHandler(
+                    req -> {
+                      versions.add(req.version().name());
+                      req.response().end("ok");
+                    })
+                .listen(0, "127.0.0.1"));
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+
+      for (int i = 0; i < 20; i++) {
+        Response r = get(host("cart"), "/n" + i);
+        assertEquals(200, r.status(), r.body().toString());
+        assertEquals("ok", r.body().toString());
+      }
+
+      assertEquals(List.of("HTTP_1_1"), versions.stream().distinct().toList());
+      assertEquals(1, opened.get(), "one kept-alive mTLS connection carried all 20");
+    } finally {
+      await(server.close());
+    }
+  }
+
+  @Test
+  void aBurstToASidecarOpensAFewMtlsConnectionsNotOnePerRequest() throws Exception {
+    // 30 requests at once, each held until all have arrived. Each of the gateway's 2 event loops
+    // handshakes at most 4 connections of its own at a time, and its HTTP/2 pool (at most 4
+    // connections) carries the rest: at most 16 handshakes where one per request would be 30.
+    int burst = 30;
+    Queue<io.vertx.core.http.HttpServerRequest> held = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger opened =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.http.HttpServer server =
+        await(
+            mtlsServer(ca.writeIdentity(dir, CART))
+                .connectionHandler(c -> opened.incrementAndGet())
+                .requestHandler(
+                    req -> {
+                      held.add(req);
+                      if (held.size() == burst) {
+                        held.forEach(r -> r.response().end("all"));
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+      List<io.vertx.core.Future<Response>> all = new ArrayList<>();
+
+      for (int i = 0; i < burst; i++) {
+        all.add(get(http1, host("cart"), "/b" + i));
+      }
+
+      for (io.vertx.core.Future<Response> f : all) {
+        Response r = await(f);
+        assertEquals(200, r.status(), r.body().toString());
+        assertEquals("all", r.body().toString());
+      }
+      assertTrue(opened.get() <= 16, opened.get() + " mTLS connections for " + burst + " requests");
+    } finally {
+      await(server.close());
+    }
+  }
+
+  @Test
+  void retiresItsKeptConnectionOnceItsCertificateIsRenewed() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger opened =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger closed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.http.HttpServer server =
+        await(
+            mtlsServer(ca.writeIdentity(dir, CART))
+                .connectionHandler(
+                    c -> {
+                      opened.incrementAndGet();
+                      c.closeHandler(v -> closed.incrementAndGet());
+                    })
+                .requestHandler(req -> req.response().end("ok"))
+                .listen(0, "127.0.0.1"));
+    try {
+      route(new dev.skiff.gateway.spi.Endpoint("127.0.0.1", server.actualPort(), CART.uri()));
+      IdentityProvider provider = identity.provider();
+      assertEquals(200, get(host("cart"), "/before").status());
+      long before = provider.renewals();
+
+      renewals.fire();
+      eventually("the renewal is done", () -> provider.renewals() == before + 1);
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, get(host("cart"), "/after" + i).status());
+      }
+
+      assertEquals(2, opened.get(), "one connection before the renewal, one after");
+      eventually("the connection of the old certificate is closed", () -> closed.get() == 1);
+    } finally {
+      await(server.close());
+    }
+  }
+
+  @Test
   void refusesAnExpiredServerCertificate() throws Exception {
     java.time.Instant longAgo = java.time.Instant.now().minus(Duration.ofDays(3));
     ConcurrentLinkedQueue<String> serials = new ConcurrentLinkedQueue<>();
@@ -299,6 +408,22 @@ class GatewayMeshIT extends GatewayTestBase {
     } finally {
       await(server.close());
     }
+  }
+
+  /** An mTLS server (HTTP/1.1 and HTTP/2 by ALPN) with the identity in {@code id}. */
+  private static io.vertx.core.http.HttpServer mtlsServer(java.nio.file.Path id) {
+    return vertx.createHttpServer(
+        new io.vertx.core.http.HttpServerOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+            .setKeyCertOptions(
+                new io.vertx.core.net.PemKeyCertOptions()
+                    .setKeyPath(id.resolve("key.pem").toString())
+                    .setCertPath(id.resolve("cert.pem").toString()))
+            .setTrustOptions(
+                new io.vertx.core.net.PemTrustOptions()
+                    .addCertPath(id.resolve("ca.pem").toString())));
   }
 
   /**

@@ -31,10 +31,11 @@ import javax.net.ssl.SSLException;
  * with whatever the caller's {@link UpstreamPolicy} makes of them.
  *
  * <p>An endpoint that names an identity is called over TLS with the {@link UpstreamTls}'s
- * credentials, on connections of its own pool: once a connection is obtained, and before any byte
- * of the request is written, the identity its certificate names must be exactly the expected one
- * (checked once per connection); otherwise the connection is closed, never reused, and the call
- * fails with {@link UpstreamFailure#TLS}.
+ * credentials, on connections of its own (the client's pool's, or this proxy's own with {@link
+ * #withOwnConnections}): once a connection is obtained, and before any byte of the request is
+ * written, the identity its certificate names must be exactly the expected one (checked once per
+ * connection); otherwise the connection is closed, never reused, and the call fails with {@link
+ * UpstreamFailure#TLS}.
  */
 public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
@@ -49,8 +50,8 @@ public final class EndpointProxy {
   private final Set<String> ownedResponseHeaders;
   private final UpstreamTls tls;
 
-  /** Plaintext endpoints' connections of this proxy's own; null: the client's pool. */
-  private final LoopConnections plain;
+  /** This proxy's own connections to endpoints; null: the client's pool. */
+  private final LoopConnections own;
 
   /** Where a call's request comes from. */
   @FunctionalInterface
@@ -109,34 +110,41 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls,
-      LoopConnections plain) {
+      LoopConnections own) {
     this.tls = tls;
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
-    this.plain = plain;
+    this.own = own;
   }
 
   /**
-   * This proxy, calling plaintext endpoints over connections of its own ({@link LoopConnections}:
-   * at most {@code maxPerEndpoint} per endpoint, beyond that through the client's pool) instead of
-   * the client's shared pool, which costs more per request. Only for a proxy confined to one event
-   * loop whose client is an {@link HttpClientAgent} (as {@link ProxyServer}'s pipelines are); TLS
-   * endpoints keep the client's pool.
+   * This proxy, calling endpoints over kept-alive HTTP/1.1 connections of its own ({@link
+   * LoopConnections}: at most {@code maxPerEndpoint} per endpoint, beyond that through the client's
+   * pool) instead of the client's shared pool, which costs more per request. TLS endpoints get the
+   * same, with the client's SSL options of the moment: a connection made before the {@link
+   * UpstreamTls}'s credentials changed is closed instead of reused once its request is over, and
+   * the peer's identity is checked on each connection as on the pool's. Only for a proxy confined
+   * to one event loop whose client is an {@link HttpClientAgent} given the {@link UpstreamTls}'s
+   * options and kept up to date with them (as {@link ProxyServer}'s pipelines are).
    */
-  public EndpointProxy withOwnPlainConnections(int maxPerEndpoint) {
+  public EndpointProxy withOwnConnections(int maxPerEndpoint) {
     if (!(client instanceof HttpClientAgent agent)) {
       throw new IllegalArgumentException(
-          "own plaintext connections need an HttpClientAgent, got " + client.getClass().getName());
+          "own connections need an HttpClientAgent, got " + client.getClass().getName());
     }
+    UpstreamTls credentials = tls;
     return new EndpointProxy(
         client,
         Duration.ofMillis(connectTimeoutMillis),
         Duration.ofMillis(bodyReadTimeoutMillis),
         ownedResponseHeaders,
         tls,
-        new LoopConnections(agent, Arguments.atLeastOne(maxPerEndpoint, "max connections")));
+        new LoopConnections(
+            agent,
+            Arguments.atLeastOne(maxPerEndpoint, "max connections"),
+            credentials == null ? () -> null : credentials::sslOptions));
   }
 
   /**
@@ -174,7 +182,7 @@ public final class EndpointProxy {
       return done.future();
     }
     x.cancellation().onFailure(done::tryFail);
-    Requests via = identity == null && plain != null ? ownConnections : clientPool;
+    Requests via = own != null ? ownConnections : clientPool;
     via.request(x, host, port, identity != null, done.future())
         .onComplete(
             connected -> {
@@ -220,8 +228,8 @@ public final class EndpointProxy {
 
   private Future<HttpClientRequest> own(
       ProxyExchange x, String host, int port, boolean ssl, Future<Void> over) {
-    return plain.request(
-        host, port, requestOptions(x).setHost(host).setPort(port), connectTimeoutMillis, over);
+    return own.request(
+        host, port, ssl, requestOptions(x).setHost(host).setPort(port), connectTimeoutMillis, over);
   }
 
   /** The identity the connection's peer named, or {@link #NO_IDENTITY}; checked once. */

@@ -71,8 +71,8 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
 
   /**
    * The keep-alive pool size per upstream endpoint and event loop; default 1000. A proxy that keeps
-   * plaintext connections of its own ({@link EndpointProxy#withOwnPlainConnections}, the gateway)
-   * holds up to this many of those too before its requests use the pool.
+   * connections of its own ({@link EndpointProxy#withOwnConnections}, the gateway) holds up to this
+   * many of those too before its requests use the pool.
    */
   public B withMaxConnectionsPerEndpoint(int max) {
     this.maxConnectionsPerEndpoint = Arguments.atLeastOne(max, "max connections");

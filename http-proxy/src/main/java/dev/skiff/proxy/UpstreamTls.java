@@ -11,7 +11,9 @@ import java.util.function.Function;
  * that name an identity their certificate must carry (see {@link EndpointProxy#proxy(ProxyExchange,
  * String, int, String, UpstreamPolicy)}). The proxy turns host name verification off: the identity
  * check replaces it. Connections stay pooled and kept alive per endpoint; new credentials apply to
- * new connections (open ones carry on), through Vert.x's {@code HttpClientAgent.updateSSLOptions}.
+ * new connections (open ones carry on), through Vert.x's {@code HttpClientAgent.updateSSLOptions};
+ * a proxy's own connections ({@link EndpointProxy#withOwnConnections}) made with credentials other
+ * than {@link #sslOptions()}'s answer now (compared by identity) are closed instead of reused.
  *
  * <p>Methods may be called on any thread, concurrently, and must not block.
  */

@@ -56,9 +56,10 @@ final class ProxyToEndpoint implements Stage<Exchange> {
                 config.proxy().bodyReadTimeout(),
                 OWNED,
                 config.upstreamTls())
-            // Plaintext instances over this event loop's own kept-alive connections: Vert.x's
-            // shared pool costs a context, an address parse and a lease per request.
-            .withOwnPlainConnections(config.proxy().maxConnectionsPerEndpoint());
+            // Instances (plaintext, or their sidecars over mTLS) over this event loop's own
+            // kept-alive connections: Vert.x's shared pool costs a context, an address parse and a
+            // lease per request.
+            .withOwnConnections(config.proxy().maxConnectionsPerEndpoint());
     this.metrics = metrics;
     this.localActivator = config.localActivator();
     this.localInstances = config.localInstances();

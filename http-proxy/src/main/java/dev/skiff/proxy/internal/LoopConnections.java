@@ -13,13 +13,21 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * One event loop's kept-alive plaintext HTTP/1.1 connections to upstream endpoints, reused one
- * request at a time without Vert.x's shared pool: a request takes the most recently released
+ * One event loop's kept-alive HTTP/1.1 connections to upstream endpoints, plaintext or TLS, reused
+ * one request at a time without Vert.x's shared pool: a request takes the most recently released
  * connection to its endpoint, or opens one, on the calling event loop. The shared pool costs a
  * context, an endpoint lookup, an address parse and a lease per request; this is a map lookup and a
  * deque.
+ *
+ * <p>TLS connections are made with the client's SSL options of the moment (its credentials and
+ * trust; ALPN offers HTTP/1.1 only) and remember the credentials they were made with ({@code
+ * credentials}' answer then): once those have changed (a renewed certificate, a new trust bundle),
+ * a connection is closed instead of being taken or kept, so new requests go out with the new
+ * identity while a request in flight finishes on its old connection. Checking the peer's identity
+ * is the caller's: nothing is written before it sends the request.
  *
  * <p>A connection goes back only after an exchange that ended well and whose response did not ask
  * to close it; a closed one leaves at once, and one unused for a minute is closed when its endpoint
@@ -32,64 +40,101 @@ public final class LoopConnections {
   /** How long a connection may sit unused before the next request to its endpoint closes it. */
   static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+  /**
+   * TLS handshakes to one endpoint under way at once on this event loop; further requests go
+   * through the client's pool (HTTP/2 to mesh listeners) meanwhile. A burst would otherwise open a
+   * connection per request, each paying a full handshake: connections opened at the same moment
+   * cannot resume a session none of them has yet.
+   */
+  static final int MAX_TLS_OPENING = 4;
+
   private final HttpClientAgent client;
   private final int maxPerEndpoint;
+  private final Supplier<?> credentials;
   private final Map<String, Endpoint> endpoints = new HashMap<>();
 
   /**
-   * @param client the event loop's client; its options (TCP settings, lenient parsing) apply
+   * @param client the event loop's client; its options (TCP settings, lenient parsing, SSL) apply
    * @param maxPerEndpoint open connections per endpoint before requests use the client's pool
+   * @param credentials what the client's TLS credentials are now, compared by identity: a TLS
+   *     connection made with other credentials is not reused (called on any request over TLS)
    */
-  public LoopConnections(HttpClientAgent client, int maxPerEndpoint) {
+  public LoopConnections(HttpClientAgent client, int maxPerEndpoint, Supplier<?> credentials) {
     this.client = client;
     this.maxPerEndpoint = maxPerEndpoint;
+    this.credentials = credentials;
   }
 
   /**
-   * A request to {@code host:port} with {@code options} (method, URI, headers; not its address) on
-   * a kept or new connection; the connection is released or closed when {@code over} completes, as
-   * the exchange ended. Fails as {@link HttpClientAgent#request} would when no connection can be
-   * made.
+   * A request to {@code host:port} (over TLS when {@code tls}) with {@code options} (method, URI,
+   * headers; not its address) on a kept or new connection; the connection is released or closed
+   * when {@code over} completes, as the exchange ended. Fails as {@link HttpClientAgent#request}
+   * would when no connection can be made.
    */
   public Future<HttpClientRequest> request(
-      String host, int port, RequestOptions options, long connectTimeoutMillis, Future<?> over) {
-    String key = host + ':' + port;
-    Endpoint ep = endpoints.computeIfAbsent(key, Endpoint::new);
+      String host,
+      int port,
+      boolean tls,
+      RequestOptions options,
+      long connectTimeoutMillis,
+      Future<?> over) {
+    String key = (tls ? "tls:" : "") + host + ':' + port;
+    Endpoint ep = endpoints.computeIfAbsent(key, k -> new Endpoint(k, host, port, tls));
     closeStale(ep);
-    Kept kept = ep.idle.pollLast();
+    Kept kept = take(ep);
     if (kept != null) {
       return use(ep, kept, options, over)
           // Closed as it was taken (its close not yet seen): nothing was sent; a new one.
-          .recover(err -> open(ep, host, port, options, connectTimeoutMillis, over));
+          .recover(err -> open(ep, options, connectTimeoutMillis, over));
     }
-    if (ep.open >= maxPerEndpoint) {
+    if (ep.open >= maxPerEndpoint || (ep.tls && ep.opening >= MAX_TLS_OPENING)) {
       forgetIfUnused(ep);
       return client.request(
           new RequestOptions(options)
               .setHost(host)
               .setPort(port)
+              .setSsl(tls)
               .setConnectTimeout(connectTimeoutMillis));
     }
-    return open(ep, host, port, options, connectTimeoutMillis, over);
+    return open(ep, options, connectTimeoutMillis, over);
+  }
+
+  /**
+   * The most recently released connection that may still be used, or null; TLS connections of
+   * credentials since replaced are closed on the way (they are idle: nothing is lost).
+   */
+  private Kept take(Endpoint ep) {
+    for (Kept kept = ep.idle.pollLast(); kept != null; kept = ep.idle.pollLast()) {
+      if (current(kept)) {
+        return kept;
+      }
+      kept.conn.close();
+    }
+    return null;
+  }
+
+  /** Whether a connection was made with the credentials of now (always, for plaintext). */
+  private boolean current(Kept kept) {
+    return kept.credentials == null || kept.credentials == credentials.get();
   }
 
   private Future<HttpClientRequest> open(
-      Endpoint ep,
-      String host,
-      int port,
-      RequestOptions options,
-      long connectTimeoutMillis,
-      Future<?> over) {
+      Endpoint ep, RequestOptions options, long connectTimeoutMillis, Future<?> over) {
     ep.open++;
+    ep.opening++;
+    // Read before connecting: a change meanwhile retires the new connection early, never late.
+    Object madeWith = ep.tls ? credentials.get() : null;
     return client
         .connect(
             new HttpConnectOptions()
-                .setHost(host)
-                .setPort(port)
+                .setHost(ep.host)
+                .setPort(ep.port)
+                .setSsl(ep.tls)
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setConnectTimeout(connectTimeoutMillis))
         .andThen(
             ar -> {
+              ep.opening--;
               if (ar.failed()) {
                 ep.open--;
                 forgetIfUnused(ep);
@@ -100,7 +145,7 @@ public final class LoopConnections {
               // What the client's pool does to each new connection: workloads' responses are
               // parsed leniently (bare LF line ends).
               Channels.lenientResponses(conn);
-              Kept kept = new Kept(conn);
+              Kept kept = new Kept(conn, madeWith);
               conn.closeHandler(v -> closed(ep, kept));
               return use(ep, kept, options, over);
             });
@@ -124,7 +169,7 @@ public final class LoopConnections {
               req.response().onSuccess(res -> kept.reusable = keepsAlive(res));
               over.onComplete(
                   done -> {
-                    if (done.succeeded() && kept.reusable && !kept.closed) {
+                    if (done.succeeded() && kept.reusable && !kept.closed && current(kept)) {
                       kept.idleSince = System.nanoTime();
                       ep.idle.addLast(kept);
                     } else {
@@ -171,22 +216,36 @@ public final class LoopConnections {
   /** One endpoint's connections: how many are open, and those free for the next request. */
   private static final class Endpoint {
     final String key;
+    final String host;
+    final int port;
+    final boolean tls;
     final ArrayDeque<Kept> idle = new ArrayDeque<>();
     int open;
 
-    Endpoint(String key) {
+    /** Of those, how many are still connecting (TCP and TLS handshake). */
+    int opening;
+
+    Endpoint(String key, String host, int port, boolean tls) {
       this.key = key;
+      this.host = host;
+      this.port = port;
+      this.tls = tls;
     }
   }
 
   private static final class Kept {
     final HttpClientConnection conn;
+
+    /** The TLS credentials it was made with; null for plaintext. */
+    final Object credentials;
+
     boolean closed;
     boolean reusable;
     long idleSince;
 
-    Kept(HttpClientConnection conn) {
+    Kept(HttpClientConnection conn, Object credentials) {
       this.conn = conn;
+      this.credentials = credentials;
     }
   }
 }
