@@ -851,6 +851,9 @@ def density_section(w, d):
         for k, v in owners["top"]:
             w(f"| `{k}` | {f0(v)} |")
         w("")
+        if owners.get("not_owned_by_class"):
+            w("Not owned by one Skiff object, by class (bytes per service): " +
+              ", ".join(f"`{k}` {f0(v)}" for k, v in owners["not_owned_by_class"]) + ".\n")
     notes = BENCH / "notes" / "density.md"
     if notes.exists():
         w(notes.read_text().strip() + "\n")
