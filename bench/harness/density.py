@@ -5,7 +5,8 @@ skiffd with --scale-to-zero-grace 0; one upload of hello, then N services over t
 (PUT /v1/namespaces/default/services/NAME) with min-scale 0 and a 6 s window. Each starts its
 initial instance, becomes Ready and scales to zero; once every revision reports readyInstances 0
 and the agent has logged every instance stopped, a full GC (jcmd GC.run) and the process's RSS
-(VmRSS) and live heap (GC.heap_info used). Then W more services with min-scale 1, one request
+(VmRSS) and live heap (GC.heap_info used). The N go in two halves with the same figures between
+them: the second half's growth is the marginal cost per service, the JVM's warm-up left out. Then W more services with min-scale 1, one request
 each, and the same figures again; then C services
 of the container image (images.py) with min-scale 1: skiffd's growth per instance and the
 container process's own RSS.
@@ -47,19 +48,28 @@ def _snapshot(skiffd, histogram=None):
 
 def _owners(ctx, n):
     """With SKIFF_BENCH_DENSITY_HEAP_DUMP: the live heap per service at zero by owning class
-    (harness/heap_owners.py on the dumps with none and with n services at zero), biggest first;
-    the dumps are deleted afterwards. None otherwise."""
+    (harness/heap_owners.py on the dumps with none and with n services at zero), biggest first,
+    and what no one Skiff object owns by class; the dumps are deleted afterwards (kept with
+    SKIFF_BENCH_DENSITY_HEAP_DUMP=keep). None otherwise."""
     dumps = [ctx.out / f"density-{name}.hprof" for name in ("base", "at-zero")]
     if not all(d.exists() for d in dumps):
         return None
-    reports = []
+    reports, details = [], []
     for d in dumps:
-        reports.append(heap_owners.owners(heap_owners.Dump(d)))
-        d.unlink()
-    before, after = reports
-    rows = {k: (after.get(k, 0) - before.get(k, 0)) / n for k in set(before) | set(after)}
-    top = sorted(rows.items(), key=lambda kv: -kv[1])
-    return {"total": sum(rows.values()), "top": [[k, v] for k, v in top[:15]]}
+        by_owner, not_owned = heap_owners.owners_and_detail(heap_owners.Dump(d))
+        reports.append(by_owner)
+        details.append(not_owned)
+        if os.environ.get("SKIFF_BENCH_DENSITY_HEAP_DUMP") != "keep":
+            d.unlink()
+
+    def per_service(before, after, top):
+        rows = {k: (after.get(k, 0) - before.get(k, 0)) / n for k in set(before) | set(after)}
+        return sum(rows.values()), [[k, v] for k, v in sorted(rows.items(), key=lambda kv: -kv[1])[:top]]
+
+    total, top = per_service(*reports, 15)
+    _, not_owned = per_service(*details, 12)
+    # What the objects no one Skiff object holds are, by class: where to look next.
+    return {"total": total, "top": top, "not_owned_by_class": not_owned}
 
 
 def _all_at_zero(skiffd, prefix, n):
@@ -124,6 +134,23 @@ def _containers(ctx, skiffd, before):
     }
 
 
+def _deploy_to_zero(ctx, skiffd, digest, annotations, indices):
+    """Deploys the services d-NNNN of these indices and waits until every revision of them is at
+    zero and every instance stopped; returns the seconds the deploy calls took."""
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: skiffd.deploy(f"d-{i:04d}", digest, annotations), indices))
+    deploy_s = time.monotonic() - t0
+    count = indices.stop
+    ctx.log(f"density: {count} services deployed; waiting for all to reach zero")
+    wait_for(lambda: _all_at_zero(skiffd, "d-", count), 900, 2, f"{count} revisions at zero")
+    # readyInstances drops to 0 when an instance is withdrawn; it is gone (and its memory
+    # collectable) only once stopped, after the endpoint grace and its drain.
+    wait_for(lambda: _all_stopped(skiffd, "d-"), 300, 1,
+             "every instance of the services at zero to stop")
+    return deploy_s
+
+
 def run(ctx):
     n = ctx.pick(300, 1000)
     warm = ctx.pick(20, 50)
@@ -133,17 +160,15 @@ def run(ctx):
         base = _snapshot(skiffd, "base")
         annotations = {"autoscaling.knative.dev/min-scale": "0",
                        "autoscaling.knative.dev/window": "6s"}
-        ctx.log(f"density: deploying {n} services")
+        # In two halves, with a snapshot between them: the second half's growth is the marginal
+        # cost of a service at zero, once the first half has warmed the JVM (compiled code,
+        # metaspace, pooled buffers); the figure of record is still all n against the baseline.
+        half = n // 2
+        ctx.log(f"density: deploying {n} services ({half}, then {n - half})")
         t0 = time.monotonic()
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda i: skiffd.deploy(f"d-{i:04d}", digest, annotations), range(n)))
-        deploy_s = time.monotonic() - t0
-        ctx.log(f"density: {n} services deployed in {deploy_s:.1f}s; waiting for all to reach zero")
-        wait_for(lambda: _all_at_zero(skiffd, "d-", n), 900, 2, f"{n} revisions at zero")
-        # readyInstances drops to 0 when an instance is withdrawn; it is gone (and its memory
-        # collectable) only once stopped, after the endpoint grace and its drain.
-        wait_for(lambda: _all_stopped(skiffd, "d-"), 300, 1,
-                 "every instance of the services at zero to stop")
+        deploy_s = _deploy_to_zero(ctx, skiffd, digest, annotations, range(half))
+        at_half = _snapshot(skiffd)
+        deploy_s += _deploy_to_zero(ctx, skiffd, digest, annotations, range(half, n))
         zero_s = time.monotonic() - t0
         at_zero = _snapshot(skiffd, "at-zero")
 
@@ -176,6 +201,11 @@ def run(ctx):
             "warm": warm_snap,
             "per_service_at_zero_kib": {"rss": per(at_zero, base, n, "rss_kib"),
                                         "heap": per(at_zero, base, n, "heap_used_kib")},
+            "at_half": at_half,
+            "marginal_per_service_at_zero_kib": {
+                "from": half, "to": n,
+                "rss": per(at_zero, at_half, n - half, "rss_kib"),
+                "heap": per(at_zero, at_half, n - half, "heap_used_kib")},
             "per_warm_revision_kib": {"rss": per(warm_snap, at_zero, warm, "rss_kib"),
                                       "heap": per(warm_snap, at_zero, warm, "heap_used_kib")},
             "container": containers,

@@ -249,18 +249,24 @@ def _is_owner(kind):
 def owners(dump, detail=None):
     """Bytes per owner; with detail (an owner's class name), that owner's bytes per object class
     instead."""
+    by_owner, by_class = owners_and_detail(dump, detail)
+    return by_owner if detail is None else by_class
+
+
+def owners_and_detail(dump, detail=NOT_OWNED):
+    """Bytes per owner, and the bytes of one owner (detail) per object class, in one pass."""
     idom, order, root = dominators(dump)
     owner = [None] * (len(dump.kind) + 1)
     owner[root] = NOT_OWNED
     by_owner = defaultdict(int)
+    by_class = defaultdict(int)
     for v in order[1:]:  # a dominator comes before what it dominates
         d = idom[v]
         owner[v] = dump.kind[d] if d != root and _is_owner(dump.kind[d]) else owner[d]
-        if detail is None:
-            by_owner[owner[v]] += dump.size[v]
-        elif owner[v] == detail:
-            by_owner[dump.kind[v]] += dump.size[v]
-    return dict(by_owner)
+        by_owner[owner[v]] += dump.size[v]
+        if owner[v] == detail:
+            by_class[dump.kind[v]] += dump.size[v]
+    return dict(by_owner), dict(by_class)
 
 
 def main():

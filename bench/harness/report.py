@@ -853,6 +853,11 @@ def density_section(w, d):
       f"{kib(wm['rss_kib'])} | {kib(wm['heap_used_kib'])} |\n")
     pz, pw = d["per_service_at_zero_kib"], d["per_warm_revision_kib"]
     w(f"- Per service at zero: **{f0(pz['rss'])} KiB RSS**, {f0(pz['heap'])} KiB live heap.")
+    mz = d.get("marginal_per_service_at_zero_kib")
+    if mz:
+        w(f"- Marginal per service at zero (from {f0(mz['from'])} to {f0(mz['to'])} services at "
+          f"zero, the JVM's warm-up during the first half left out): {f0(mz['rss'])} KiB RSS, "
+          f"{f0(mz['heap'])} KiB live heap.")
     w(f"- Per warm Wasm revision: **{f0(pw['rss'])} KiB RSS**, {f0(pw['heap'])} KiB live heap "
       "(RSS is coarse here: the JVM reuses heap it already committed).")
     ct = d.get("container") or {}
@@ -874,6 +879,9 @@ def density_section(w, d):
         for k, v in owners["top"]:
             w(f"| `{k}` | {f0(v)} |")
         w("")
+        if owners.get("not_owned_by_class"):
+            w("Not owned by one Skiff object, by class (bytes per service): " +
+              ", ".join(f"`{k}` {f0(v)}" for k, v in owners["not_owned_by_class"]) + ".\n")
     notes = BENCH / "notes" / "density.md"
     if notes.exists():
         w(notes.read_text().strip() + "\n")

@@ -11,10 +11,11 @@ import java.util.Arrays;
  * as zero, except those before the first report ever, which are left out so a new revision's first
  * seconds are not diluted by a window of nothing. Thread-safe.
  *
- * <p>A window whose every bucket has aged out (a revision at zero, which nobody reports on) lets
- * its buckets go and keeps only its first second and last traffic: with a thousand services at
- * zero, a minute of buckets each was most of what the autoscaler held. The next report allocates
- * them again; what the averages say does not change, since aged-out buckets count as zero anyway.
+ * <p>A window whose every bucket has aged out or holds zero (a revision at zero, which nobody
+ * reports on, or whose instances reported no load) lets its buckets go and keeps only its first
+ * second and last traffic: with a thousand services at zero, a minute of buckets each was most of
+ * what the autoscaler held. The next report of some load allocates them again; reports of none do
+ * not. What the averages say does not change, since missing buckets count as zero anyway.
  */
 public final class BucketWindow {
   private static final long EMPTY = Long.MIN_VALUE;
@@ -27,6 +28,10 @@ public final class BucketWindow {
   private int capacity;
   private long firstSecond = EMPTY;
   private long newestSecond = EMPTY;
+
+  /** The newest second whose bucket is not zero. */
+  private long newestLoad = EMPTY;
+
   private Instant lastTraffic;
 
   /** A window able to average over up to {@code capacitySeconds}; it grows when asked for more. */
@@ -46,8 +51,14 @@ public final class BucketWindow {
   public synchronized void record(
       Instant at, double concurrency, double requests, boolean traffic) {
     long second = at.getEpochSecond();
+    boolean zero = concurrency == 0 && requests == 0;
     if (seconds == null) {
       if (newestSecond != EMPTY && second <= newestSecond - capacity) {
+        return;
+      }
+      if (zero) {
+        // A bucket of zeros adds what no bucket adds: only the seconds it spans are noted.
+        noteSeconds(second, at, traffic);
         return;
       }
       allocate(capacity);
@@ -63,6 +74,13 @@ public final class BucketWindow {
     }
     this.concurrency[i] += concurrency;
     this.requests[i] += requests;
+    if (!zero && (newestLoad == EMPTY || second > newestLoad)) {
+      newestLoad = second;
+    }
+    noteSeconds(second, at, traffic);
+  }
+
+  private void noteSeconds(long second, Instant at, boolean traffic) {
     if (firstSecond == EMPTY || second < firstSecond) {
       firstSecond = second;
     }
@@ -87,8 +105,9 @@ public final class BucketWindow {
       }
     }
     long last = now.getEpochSecond();
-    if (seconds != null && newestSecond <= last - capacity) {
-      // No window this one may be asked for reaches back to any bucket: let them go.
+    if (seconds != null && (newestLoad == EMPTY || newestLoad <= last - capacity)) {
+      // No window this one may be asked for reaches back to a bucket that is not zero: let them
+      // go (a bucket of zeros adds nothing).
       seconds = null;
       concurrency = null;
       requests = null;

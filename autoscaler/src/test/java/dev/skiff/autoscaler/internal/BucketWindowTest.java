@@ -79,6 +79,40 @@ class BucketWindowTest {
   }
 
   @Test
+  void reportsOfNoLoadHoldNoBucketsYetCountAsSecondsOfZero() {
+    var w = new BucketWindow(60);
+    for (int s = 0; s < 10; s++) {
+      w.record(at(s), 0, 0, false);
+    }
+    assertFalse(w.holdsBuckets());
+    assertEquals(0.0, w.average(STABLE, at(9)).concurrency(), 1e-9);
+
+    // Seconds 0..10 since the first report, of which second 10 carries 11.
+    w.record(at(10), 11, 22, true);
+    assertTrue(w.holdsBuckets());
+    assertEquals(1.0, w.average(STABLE, at(10)).concurrency(), 1e-9);
+    assertEquals(2.0, w.average(STABLE, at(10)).rps(), 1e-9);
+  }
+
+  @Test
+  void bucketsLeftHoldingOnlyZerosGoOnceTheLoadAgesOut() {
+    var w = new BucketWindow(60);
+    w.record(at(0), 60, 0, true);
+    for (int s = 1; s < 60; s++) {
+      w.record(at(s), 0, 0, false);
+    }
+    assertEquals(1.0, w.average(STABLE, at(59)).concurrency(), 1e-9);
+    assertTrue(w.holdsBuckets());
+
+    assertEquals(0.0, w.average(STABLE, at(60)).concurrency(), 1e-9);
+    assertFalse(w.holdsBuckets());
+    w.record(at(61), 0, 0, false);
+    assertFalse(w.holdsBuckets());
+    w.record(at(62), 6, 0, true);
+    assertEquals(1.0, w.average(PANIC, at(62)).concurrency(), 1e-9);
+  }
+
+  @Test
   void aLongerWindowAskedWhileIdleIsHonouredWhenReportsResume() {
     var w = new BucketWindow(6);
     w.record(at(0), 6, 6, true);

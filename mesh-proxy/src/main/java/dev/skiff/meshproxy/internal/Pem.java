@@ -58,6 +58,26 @@ public final class Pem {
     }
   }
 
+  /**
+   * One certificate from its DER bytes, parsed anew: through {@code generateCertificates}, which
+   * keeps nothing, where {@code generateCertificate} would add it to the JDK's own cache of parsed
+   * certificates (up to 750, held softly, so a full GC does not empty it).
+   */
+  public static X509Certificate certificate(byte[] der, String what) {
+    try {
+      Collection<? extends java.security.cert.Certificate> all =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(der));
+      if (all.size() != 1) {
+        throw new InvalidIdentityException(
+            what + " holds " + all.size() + " certificates instead of one");
+      }
+      return (X509Certificate) all.iterator().next();
+    } catch (CertificateException e) {
+      throw new InvalidIdentityException(what + " is not a DER certificate: " + e.getMessage(), e);
+    }
+  }
+
   /** The one parsed copy of a CA certificate; a leaf as it is. */
   private static X509Certificate shared(X509Certificate c) throws CertificateException {
     if (c.getBasicConstraints() < 0) {

@@ -37,9 +37,9 @@ public final class RevisionMeters {
     return r;
   }
 
-  /** Removes the revision's gauges once it is gone. */
+  /** Removes the revision's gauges and its cold-start timer once it is gone. */
   public void unregister(RevisionInstances r) {
-    for (String name : List.of(DESIRED, READY)) {
+    for (String name : List.of(DESIRED, READY, COLD_START)) {
       Meter m = meters.find(name).tags(tags(r)).meter();
       if (m != null) {
         meters.remove(m);

@@ -1,6 +1,8 @@
 package dev.skiff.controlplane.internal.mesh;
 
 import dev.skiff.api.mesh.SpiffeId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -8,6 +10,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
@@ -22,7 +25,6 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -133,10 +135,18 @@ public final class Signer {
         b.addExtension(
             Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer));
       }
-      return new JcaX509CertificateConverter()
-          .getCertificate(
-              b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signingKey)));
-    } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+      byte[] der =
+          b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signingKey)).getEncoded();
+      // Through generateCertificates, not BouncyCastle's converter: that one goes through
+      // generateCertificate, which also keeps the parsed certificate in the JDK's own cache (up to
+      // 750, held softly, so a full GC keeps them): about 2.5 KB per leaf this CA signed
+      // (docs/benchmarks.md, density).
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(der))
+              .iterator()
+              .next();
+    } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
       throw new IllegalStateException("cannot sign a certificate: " + e.getMessage(), e);
     }
   }
