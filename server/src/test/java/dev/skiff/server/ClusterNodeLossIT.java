@@ -68,36 +68,18 @@ class ClusterNodeLossIT {
       @TempDir Path dir) throws Exception {
     networks = NodeNetworks.create(NODES.size());
     etcd = EtcdProcess.startNew();
-    int api = SkiffdProcess.freePort();
-    int gateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path config = dir.resolve("config");
-    processes.add(
-        SkiffdProcess.launch(
-            dir.resolve("cp"),
-            api,
-            gateway,
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--roles",
-                "control-plane,gateway,activator,autoscaler,eventing",
-                "--store",
-                etcd.url(),
-                "--node-port",
-                Integer.toString(nodePort),
-                "--node-host",
-                networks.hostAddress(),
-                "--node-lease",
-                LEASE_SECONDS + "s")));
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .store(etcd.url())
+            .flags("--node-host", networks.hostAddress())
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    int api = cp.api();
+    int gateway = cp.gateway();
+    int nodePort = cp.nodePort();
+    Cli cli = cp.cli();
+    Path join = cp.createJoinToken(dir.resolve("join"));
     Map<String, NodeProcess> agents = new TreeMap<>();
     for (int i = 0; i < NODES.size(); i++) {
       agents.put(

@@ -42,32 +42,15 @@ class ClusterServingIT {
 
   @Test
   void wasmServiceSpreadsOverNodesAndSurvivesTheLossOfOne(@TempDir Path dir) throws Exception {
-    int api = SkiffdProcess.freePort();
-    int gateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path config = dir.resolve("config");
-    processes.add(
-        SkiffdProcess.launch(
-            dir.resolve("cp"),
-            api,
-            gateway,
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--roles",
-                "control-plane,gateway,activator,autoscaler,eventing",
-                "--node-port",
-                Integer.toString(nodePort),
-                "--node-lease",
-                LEASE_SECONDS + "s")));
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    int gateway = cp.gateway();
+    int nodePort = cp.nodePort();
+    Cli cli = cp.cli();
+    Path join = cp.createJoinToken(dir.resolve("join"));
     Map<String, NodeProcess> agents = new TreeMap<>();
     for (int i = 0; i < NODES.size(); i++) {
       String name = NODES.get(i);

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -56,35 +55,18 @@ class EventingProcessesIT {
     try (Broker broker = Broker.start()) {
       broker.createTopic("ids", 4);
       broker.createTopic("ids-replies", 4);
-      int api = SkiffdProcess.freePort();
-      int gateway = SkiffdProcess.freePort();
-      int nodePort = SkiffdProcess.freePort();
-      Path config = dir.resolve("config");
-      Process cp =
-          SkiffdProcess.launch(
-              dir.resolve("cp"),
-              api,
-              gateway,
-              config,
-              new ArrayList<>(),
-              List.of(
-                  "--roles",
-                  "control-plane,gateway,activator,autoscaler,node",
-                  "--store",
-                  etcd.url(),
-                  "--node-port",
-                  Integer.toString(nodePort)));
-      processes.add(cp);
-      Cli cli =
-          new Cli(
-              Map.of(
-                  "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                  "SKIFF_CONFIG_DIR", config.toString(),
-                  "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
+      ControlPlaneProcess cp =
+          ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+              .roles("control-plane,gateway,activator,autoscaler,node")
+              .store(etcd.url())
+              .launch();
+      processes.add(cp.process());
+      int gateway = cp.gateway();
+      int nodePort = cp.nodePort();
+      Cli cli = cp.cli();
       IdsThroughEvent.deployEvent(cli, dir);
       // The dispatchers join the node port as eventing, to report their lag to the autoscaler.
-      Path join = dir.resolve("join");
-      cli.ok("nodes", "token", "create", "--out", join.toString());
+      Path join = cp.createJoinToken(dir.resolve("join"));
 
       List<String> e1Flags = eventingFlags("ev1", gateway, nodePort, join);
       NodeProcess e1 = start(e1Flags);
