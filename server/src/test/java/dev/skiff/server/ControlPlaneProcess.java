@@ -1,9 +1,12 @@
 package dev.skiff.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A skiffd control plane as its own process ({@link SkiffdProcess}) with a node port, for the ITs
@@ -26,6 +29,38 @@ record ControlPlaneProcess(Process process, int api, int gateway, int nodePort, 
   Path createJoinToken(Path join) {
     cli.ok("nodes", "token", "create", "--out", join.toString());
     return join;
+  }
+
+  /**
+   * Waits until the nodes named report {@code total} ready instances between them, as {@code skiff
+   * nodes describe} shows them through {@code cli}; answers each node's ready endpoints.
+   */
+  static Map<String, List<String>> awaitReadyInstances(
+      Cli cli, List<String> nodes, int total, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    Map<String, List<String>> last = Map.of();
+    while (System.nanoTime() < deadline) {
+      Map<String, List<String>> now = new TreeMap<>();
+      int count = 0;
+      for (String n : nodes) {
+        JsonNode view = cli.ok("nodes", "describe", n, "-o", "json").json();
+        List<String> eps = new ArrayList<>();
+        for (JsonNode i : view.path("instances")) {
+          if ("READY".equals(i.path("state").asText())) {
+            eps.add(i.path("endpoint").asText());
+          }
+        }
+        count += eps.size();
+        now.put(n, eps);
+      }
+      last = now;
+      if (count == total) {
+        return now;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        total + " ready instances on " + nodes + " not reached in " + seconds + " s: " + last);
   }
 
   /** What the control plane runs with; {@link #launch} starts it and waits until it is ready. */
