@@ -120,6 +120,33 @@ final class MeshProbe {
         .out();
   }
 
+  /**
+   * openssl s_client as {@code id} to the sidecar at {@code address}, checking its chain against
+   * the bundle {@code id} holds and showing it; the intermediate of {@code id}'s chain goes to a
+   * file in {@code dir} ({@code -cert} sends the leaf alone).
+   */
+  static Run sClient(Path dir, String address, Path id) throws Exception {
+    String chain = Files.readString(id.resolve("cert.pem"));
+    Path intermediate = Files.createTempFile(dir, "intermediate", ".pem");
+    Files.writeString(intermediate, chain.substring(chain.lastIndexOf("-----BEGIN CERTIFICATE")));
+    return run(
+        "openssl",
+        "s_client",
+        "-connect",
+        address,
+        "-tls1_3",
+        "-CAfile",
+        id.resolve("ca.pem").toString(),
+        "-verify_return_error",
+        "-cert",
+        id.resolve("cert.pem").toString(),
+        "-cert_chain",
+        intermediate.toString(),
+        "-key",
+        id.resolve("key.pem").toString(),
+        "-showcerts");
+  }
+
   record Run(int exit, String out) {}
 
   static Run run(String... command) throws IOException, InterruptedException {
