@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
+import dev.skiff.meshproxy.testing.ExternalClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
@@ -104,20 +105,16 @@ final class MeshProbe {
    * still presents its own certificate, which is what the sidecar checks).
    */
   static String curl(String address, Path id) throws Exception {
-    return run(
-            "curl",
-            "-sS",
-            "-i",
-            "--max-time",
-            "10",
+    return ExternalClient.curl("https://" + address + "/")
+        .flags(
             "--tlsv1.3",
             "--insecure",
             "--cert",
             id.resolve("cert.pem").toString(),
             "--key",
-            id.resolve("key.pem").toString(),
-            "https://" + address + "/")
-        .out();
+            id.resolve("key.pem").toString())
+        .run()
+        .output();
   }
 
   /**
