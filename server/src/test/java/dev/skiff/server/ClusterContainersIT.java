@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.oci.HelloServerImage;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
@@ -64,12 +61,7 @@ class ClusterContainersIT {
       try {
         HelloServerImage.write(
             Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-        pushed =
-            new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-                .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
+        pushed = ImagePush.push(vertx, dir.resolve("layout"), image);
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
