@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * that join node agents, edges or dispatchers to it: its API, gateway and node port on free ports,
  * and a {@link Cli} as its user.
  */
-record ControlPlaneProcess(Process process, int api, int gateway, int nodePort, Cli cli) {
+record ControlPlaneProcess(
+    Process process, int api, int gateway, int nodePort, Cli cli, Path config, List<String> flags) {
   /** Every role but the node's: nodes join over the node port. */
   static final String ROLES = "control-plane,gateway,activator,autoscaler,eventing";
 
@@ -29,6 +30,14 @@ record ControlPlaneProcess(Process process, int api, int gateway, int nodePort, 
   Path createJoinToken(Path join) {
     cli.ok("nodes", "token", "create", "--out", join.toString());
     return join;
+  }
+
+  /**
+   * Starts the control plane again (after the test killed it) on the same ports, with the same
+   * flags and CLI credentials directory, over {@code data}; answers the new process.
+   */
+  Process relaunch(Path data) throws Exception {
+    return SkiffdProcess.launch(data, api, gateway, config, new ArrayList<>(), flags);
   }
 
   /**
@@ -124,7 +133,7 @@ record ControlPlaneProcess(Process process, int api, int gateway, int nodePort, 
                   "SKIFF_SERVER", "http://127.0.0.1:" + api,
                   "SKIFF_CONFIG_DIR", config.toString(),
                   "SKIFF_DATA_DIR", data.toString()));
-      return new ControlPlaneProcess(p, api, gateway, nodePort, cli);
+      return new ControlPlaneProcess(p, api, gateway, nodePort, cli, config, List.copyOf(command));
     }
   }
 }
