@@ -398,26 +398,12 @@ class ActivatorMeshIT {
 
   /** curl as the identity in {@code id}, sending the revision headers the gateway sends. */
   private static ExternalClient.Result curl(Path id, String revision) throws Exception {
-    return ExternalClient.run(
-        List.of(
-            "curl",
-            "-sS",
-            "-i",
-            "--max-time",
-            "10",
-            "--tlsv1.3",
-            "--cert",
-            id.resolve("cert.pem").toString(),
-            "--key",
-            id.resolve("key.pem").toString(),
-            "--cacert",
-            id.resolve("ca.pem").toString(),
-            "-H",
-            Activator.REVISION_NAMESPACE_HEADER + ": " + NS,
-            "-H",
-            Activator.REVISION_NAME_HEADER + ": " + revision,
-            "https://127.0.0.1:" + activator.actualPort() + "/"),
-        null);
+    return ExternalClient.curl("https://127.0.0.1:" + activator.actualPort() + "/")
+        .flags("--tlsv1.3")
+        .identity(id)
+        .header(Activator.REVISION_NAMESPACE_HEADER + ": " + NS)
+        .header(Activator.REVISION_NAME_HEADER + ": " + revision)
+        .run();
   }
 
   private static String readUntilClosed(InputStream in) throws Exception {

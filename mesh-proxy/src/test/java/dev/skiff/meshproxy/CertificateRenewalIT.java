@@ -156,21 +156,9 @@ class CertificateRenewalIT {
   }
 
   private ExternalClient.Result curl(Path id) throws Exception {
-    return ExternalClient.run(
-        List.of(
-            "curl",
-            "-sS",
-            "-i",
-            "--max-time",
-            "10",
-            "--tlsv1.3",
-            "--cert",
-            id.resolve("cert.pem").toString(),
-            "--key",
-            id.resolve("key.pem").toString(),
-            "--cacert",
-            id.resolve("ca.pem").toString(),
-            "https://127.0.0.1:" + f.sidecar.port() + "/"),
-        null);
+    return ExternalClient.curl("https://127.0.0.1:" + f.sidecar.port() + "/")
+        .flags("--tlsv1.3")
+        .identity(id)
+        .run();
   }
 }

@@ -347,22 +347,16 @@ class SidecarInProcessIT {
 
   private String curl(SpiffeId caller, String... extra) throws Exception {
     Path id = f.ca.writeIdentity(dir, caller);
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                "curl",
-                "-sS",
-                "-i",
-                "--max-time",
-                "10",
-                "--insecure",
-                "--cert",
-                id.resolve("cert.pem").toString(),
-                "--key",
-                id.resolve("key.pem").toString()));
-    cmd.addAll(List.of(extra));
-    cmd.add("https://127.0.0.1:" + f.sidecar.port() + "/");
-    return ExternalClient.run(cmd, null).output();
+    return ExternalClient.curl("https://127.0.0.1:" + f.sidecar.port() + "/")
+        .flags(
+            "--insecure",
+            "--cert",
+            id.resolve("cert.pem").toString(),
+            "--key",
+            id.resolve("key.pem").toString())
+        .flags(extra)
+        .run()
+        .output();
   }
 
   private String curlQuietly(SpiffeId caller) {

@@ -85,16 +85,7 @@ class SidecarLimitsIT {
     start(b -> b.withTlsMode(TlsMode.PERMISSIVE));
 
     String out =
-        ExternalClient.run(
-                List.of(
-                    "curl",
-                    "-sS",
-                    "-i",
-                    "--max-time",
-                    "10",
-                    "http://127.0.0.1:" + f.sidecar.plaintextPort() + "/"),
-                null)
-            .output();
+        ExternalClient.curl("http://127.0.0.1:" + f.sidecar.plaintextPort() + "/").run().output();
 
     assertTrue(out.matches("(?s)HTTP/[0-9.]+ 403.*"), out);
     assertTrue(out.contains("without a client certificate"), out);
@@ -105,16 +96,7 @@ class SidecarLimitsIT {
     start(b -> b.withTlsMode(TlsMode.PERMISSIVE).withPolicy(AuthorizationPolicy.of(List.of("*"))));
 
     String out =
-        ExternalClient.run(
-                List.of(
-                    "curl",
-                    "-sS",
-                    "-i",
-                    "--max-time",
-                    "10",
-                    "http://127.0.0.1:" + f.sidecar.plaintextPort() + "/"),
-                null)
-            .output();
+        ExternalClient.curl("http://127.0.0.1:" + f.sidecar.plaintextPort() + "/").run().output();
 
     assertTrue(out.matches("(?s)HTTP/[0-9.]+ 200.*"), out);
     assertTrue(out.contains("seen-client-cert: none"), out);
@@ -147,21 +129,10 @@ class SidecarLimitsIT {
 
   private static String curlRaw(Path id, int port) {
     try {
-      return ExternalClient.run(
-              List.of(
-                  "curl",
-                  "-sS",
-                  "-i",
-                  "--max-time",
-                  "5",
-                  "--cert",
-                  id.resolve("cert.pem").toString(),
-                  "--key",
-                  id.resolve("key.pem").toString(),
-                  "--cacert",
-                  id.resolve("ca.pem").toString(),
-                  "https://127.0.0.1:" + port + "/"),
-              null)
+      return ExternalClient.curl("https://127.0.0.1:" + port + "/")
+          .maxTime(5)
+          .identity(id)
+          .run()
           .output();
     } catch (Exception e) {
       throw new AssertionError(e);

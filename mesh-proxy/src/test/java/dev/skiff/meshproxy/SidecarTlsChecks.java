@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -144,13 +143,8 @@ abstract class SidecarTlsChecks {
     TestCa foreign = TestCa.create("foreign");
     Path id = foreign.writeIdentity(dir, SpiffeId.workload(TD, "shop", "checkout"));
     Files.writeString(id.resolve("ca.pem"), f.ca.trustBundlePem()); // trusts the real server
-    double before = f.refusals("unknown_ca");
 
-    ExternalClient.Result r = curl(id, "/");
-
-    assertNotEquals(0, r.exit(), r.output());
-    assertFalse(r.output().contains("HTTP/"), r.output());
-    eventually("the refusal is counted", () -> f.refusals("unknown_ca") >= before + 1);
+    assertRefusedAtTheHandshake(id, "unknown_ca");
   }
 
   @Test
@@ -162,25 +156,15 @@ abstract class SidecarTlsChecks {
             SpiffeId.workload(TD, "shop", "checkout"),
             longAgo,
             longAgo.plus(Duration.ofDays(1)));
-    double before = f.refusals("expired");
 
-    ExternalClient.Result r = curl(id, "/");
-
-    assertNotEquals(0, r.exit(), r.output());
-    assertFalse(r.output().contains("HTTP/"), r.output());
-    eventually("the refusal is counted", () -> f.refusals("expired") >= before + 1);
+    assertRefusedAtTheHandshake(id, "expired");
   }
 
   @Test
   void refusesCertificateOfTheMeshCaNamingAnotherTrustDomain() throws Exception {
     Path id = f.ca.writeIdentity(dir, SpiffeId.workload("evil.example", "shop", "checkout"));
-    double before = f.refusals("no_identity");
 
-    ExternalClient.Result r = curl(id, "/");
-
-    assertNotEquals(0, r.exit(), r.output());
-    assertFalse(r.output().contains("HTTP/"), r.output());
-    eventually("the refusal is counted", () -> f.refusals("no_identity") >= before + 1);
+    assertRefusedAtTheHandshake(id, "no_identity");
   }
 
   @Test
@@ -191,13 +175,8 @@ abstract class SidecarTlsChecks {
             "spiffe://" + TD + "/ns/shop/svc/checkout/extra",
             Instant.now().minusSeconds(60),
             Instant.now().plus(Duration.ofDays(1)));
-    double before = f.refusals("no_identity");
 
-    ExternalClient.Result r = curl(id, "/");
-
-    assertNotEquals(0, r.exit(), r.output());
-    assertFalse(r.output().contains("HTTP/"), r.output());
-    eventually("the refusal is counted", () -> f.refusals("no_identity") >= before + 1);
+    assertRefusedAtTheHandshake(id, "no_identity");
   }
 
   @Test
@@ -205,15 +184,7 @@ abstract class SidecarTlsChecks {
     double before = f.refusals("plaintext");
 
     ExternalClient.Result r =
-        ExternalClient.run(
-            List.of(
-                "curl",
-                "-sS",
-                "-i",
-                "--max-time",
-                "10",
-                "http://127.0.0.1:" + f.sidecar.port() + "/"),
-            null);
+        ExternalClient.curl("http://127.0.0.1:" + f.sidecar.port() + "/").run();
 
     assertNotEquals(0, r.exit(), r.output());
     assertFalse(r.output().contains("HTTP/"), r.output());
@@ -225,24 +196,10 @@ abstract class SidecarTlsChecks {
     Path id = f.ca.writeIdentity(dir, SpiffeId.workload(TD, "shop", "checkout"));
 
     ExternalClient.Result r =
-        ExternalClient.run(
-            List.of(
-                "curl",
-                "-sS",
-                "-i",
-                "--max-time",
-                "10",
-                "--tlsv1.2",
-                "--tls-max",
-                "1.2",
-                "--cert",
-                id.resolve("cert.pem").toString(),
-                "--key",
-                id.resolve("key.pem").toString(),
-                "--cacert",
-                id.resolve("ca.pem").toString(),
-                "https://127.0.0.1:" + f.sidecar.port() + "/"),
-            null);
+        ExternalClient.curl("https://127.0.0.1:" + f.sidecar.port() + "/")
+            .flags("--tlsv1.2", "--tls-max", "1.2")
+            .identity(id)
+            .run();
 
     assertNotEquals(0, r.exit(), r.output());
     assertFalse(r.output().contains("HTTP/"), r.output());
@@ -269,22 +226,22 @@ abstract class SidecarTlsChecks {
 
   private static ExternalClient.Result curl(Path id, String path)
       throws IOException, InterruptedException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "curl",
-                "-sS",
-                "-i",
-                "--max-time",
-                "10",
-                "--tlsv1.3",
-                "--cert",
-                id.resolve("cert.pem").toString(),
-                "--key",
-                id.resolve("key.pem").toString(),
-                "--cacert",
-                id.resolve("ca.pem").toString(),
-                "https://127.0.0.1:" + f.sidecar.port() + path));
-    return ExternalClient.run(cmd, null);
+    return ExternalClient.curl("https://127.0.0.1:" + f.sidecar.port() + path)
+        .flags("--tlsv1.3")
+        .identity(id)
+        .run();
+  }
+
+  /**
+   * curl as {@code id} gets no HTTP answer, and the sidecar counts a refusal for {@code reason}.
+   */
+  private static void assertRefusedAtTheHandshake(Path id, String reason) throws Exception {
+    double before = f.refusals(reason);
+
+    ExternalClient.Result r = curl(id, "/");
+
+    assertNotEquals(0, r.exit(), r.output());
+    assertFalse(r.output().contains("HTTP/"), r.output());
+    eventually("the refusal is counted", () -> f.refusals(reason) >= before + 1);
   }
 }

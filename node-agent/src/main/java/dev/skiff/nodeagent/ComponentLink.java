@@ -45,7 +45,7 @@ final class ComponentLink {
   private final String token;
   private final String trustDomain;
   private final Duration callTimeout;
-  private final Clock clock;
+  private final CertificateRenewal renewal;
   private final Backoff backoff;
   private final Role role;
   private final SpiffeId id;
@@ -53,7 +53,6 @@ final class ComponentLink {
   private volatile NodeCredentials credentials;
   private volatile GrpcClient client;
   private volatile boolean stopped;
-  private volatile long renewTimer = -1;
 
   /**
    * @param log the owner's logger, so its messages keep the owner's name
@@ -66,7 +65,7 @@ final class ComponentLink {
     this.token = s.token;
     this.trustDomain = s.trustDomain;
     this.callTimeout = s.callTimeout;
-    this.clock = s.clock;
+    this.renewal = new CertificateRenewal(s.vertx, s.clock, log);
     this.backoff =
         new Backoff(s.backoffFirst, s.backoffMax, ThreadLocalRandom.current()::nextDouble);
     this.role = role;
@@ -86,7 +85,7 @@ final class ComponentLink {
   /** Stops renewals and closes the connection. */
   Future<Void> stop() {
     stopped = true;
-    vertx.cancelTimer(renewTimer);
+    renewal.cancel();
     GrpcClient c = client;
     return c == null ? Future.succeededFuture() : c.close();
   }
@@ -200,9 +199,7 @@ final class ComponentLink {
     if (old != null) {
       old.close();
     }
-    vertx.cancelTimer(renewTimer);
-    long ms = Math.max(1000, Duration.between(clock.instant(), c.renewAt()).toMillis());
-    renewTimer = vertx.setTimer(ms, t -> renewNow());
+    renewal.schedule(c.renewAt(), this::renewNow);
   }
 
   private void renewNow() {
@@ -218,29 +215,18 @@ final class ComponentLink {
       return;
     }
     NodeCredentials current = credentials;
-    vertx
-        .executeBlocking(() -> NodeKeys.create(id), false)
-        .compose(
+    renewal
+        .renew(
+            current,
+            id,
             keys ->
                 call(
                         NodeServiceGrpcClient.SignComponent,
                         request(role.component(), keys.csrPem(), null).build())
-                    .map(r -> NodeCredentials.of(id, keys.privateKeyPem(), r)))
-        .onSuccess(this::install)
-        .onFailure(
-            e -> {
-              Duration left = Duration.between(clock.instant(), current.notAfter());
-              long ms = Math.max(1000, Math.min(60_000, left.toMillis() / 10));
-              log.log(
-                  System.Logger.Level.WARNING,
-                  "renewing the "
-                      + role.kind()
-                      + "'s link certificate failed; retrying in "
-                      + ms
-                      + " ms: "
-                      + e);
-              renewTimer = vertx.setTimer(ms, t -> renew());
-            });
+                    .map(r -> NodeCredentials.of(id, keys.privateKeyPem(), r)),
+            "the " + role.kind() + "'s link certificate",
+            this::renew)
+        .onSuccess(this::install);
   }
 
   /**

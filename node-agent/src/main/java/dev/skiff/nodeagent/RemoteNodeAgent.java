@@ -59,7 +59,7 @@ public final class RemoteNodeAgent {
   private final java.util.function.Supplier<java.util.Collection<String>> cached;
   private final String advertise;
   private final Duration callTimeout;
-  private final Clock clock;
+  private final CertificateRenewal renewal;
   private final Backoff backoff;
   private final Consumer<AssignmentSet> onAssignments;
   private final WorkCalls work;
@@ -70,7 +70,6 @@ public final class RemoteNodeAgent {
   private volatile boolean connected;
   private volatile boolean stopped;
   private volatile long heartbeatTimer = -1;
-  private volatile long renewTimer = -1;
   private volatile AssignmentSet assignments = AssignmentSet.getDefaultInstance();
   private volatile boolean cordoned;
 
@@ -87,7 +86,7 @@ public final class RemoteNodeAgent {
     this.cached = b.cached;
     this.advertise = b.advertise;
     this.callTimeout = b.callTimeout;
-    this.clock = b.clock;
+    this.renewal = new CertificateRenewal(vertx, b.clock, LOG);
     this.backoff =
         new Backoff(b.backoffFirst, b.backoffMax, ThreadLocalRandom.current()::nextDouble);
     this.onAssignments = b.onAssignments;
@@ -138,7 +137,7 @@ public final class RemoteNodeAgent {
   public Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(heartbeatTimer);
-    vertx.cancelTimer(renewTimer);
+    renewal.cancel();
     GrpcClient c = client;
     return c == null ? Future.succeededFuture() : c.close();
   }
@@ -333,9 +332,7 @@ public final class RemoteNodeAgent {
     if (old != null) {
       old.close();
     }
-    vertx.cancelTimer(renewTimer);
-    long ms = Math.max(1000, Duration.between(clock.instant(), c.renewAt()).toMillis());
-    renewTimer = vertx.setTimer(ms, t -> renew());
+    renewal.schedule(c.renewAt(), this::renew);
   }
 
   private void renew() {
@@ -343,9 +340,10 @@ public final class RemoteNodeAgent {
       return;
     }
     NodeCredentials current = credentials;
-    vertx
-        .executeBlocking(() -> NodeKeys.create(current.id()), false)
-        .compose(
+    renewal
+        .renew(
+            current,
+            current.id(),
             keys ->
                 Calls.unary(
                         client,
@@ -357,20 +355,13 @@ public final class RemoteNodeAgent {
                             .setCsrPem(keys.csrPem())
                             .build(),
                         callTimeout.toMillis())
-                    .map(r -> NodeCredentials.of(current.id(), keys.privateKeyPem(), r)))
+                    .map(r -> NodeCredentials.of(current.id(), keys.privateKeyPem(), r)),
+            "the node certificate",
+            this::renew)
         .onSuccess(
             c -> {
               LOG.log(System.Logger.Level.INFO, "renewed the node certificate: " + c);
               install(c);
-            })
-        .onFailure(
-            e -> {
-              Duration left = Duration.between(clock.instant(), current.notAfter());
-              long ms = Math.max(1000, Math.min(60_000, left.toMillis() / 10));
-              LOG.log(
-                  System.Logger.Level.WARNING,
-                  "renewing the node certificate failed; retrying in " + ms + " ms: " + e);
-              renewTimer = vertx.setTimer(ms, t -> renew());
             });
   }
 

@@ -17,7 +17,6 @@ import dev.skiff.api.stats.Stat;
 import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.nodes.RemoteInstances;
 import dev.skiff.nodeagent.internal.Calls;
-import dev.skiff.nodeagent.internal.NodeClients;
 import dev.skiff.nodeagent.internal.NodeKeys;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
@@ -62,7 +61,7 @@ class EdgeLinkTest {
   void edgeWithATokenBoundToNoNodeBecomesTheActivatorAndGetsTheGatewaysCertificate()
       throws Exception {
     JsonNode t = fx.token("{}");
-    EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EdgeLink link = link(t);
     await(link.start());
     SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
     IssuedCertificate c =
@@ -75,7 +74,7 @@ class EdgeLinkTest {
   @Test
   void activatorStatsAndPokesReachTheControlPlane() throws Exception {
     JsonNode t = fx.token("{}");
-    EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EdgeLink link = link(t);
     await(link.start());
     RevisionKey rev = RevisionKey.of("default", "hello-00001");
     link.report(Stat.of(rev, Stat.ACTIVATOR, Instant.now(), 2.0, 3.0));
@@ -91,7 +90,7 @@ class EdgeLinkTest {
   @Test
   void tokenBoundToANodeCannotMakeAnEdge() throws Exception {
     JsonNode t = fx.token("{\"node\":\"n1\"}");
-    EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EdgeLink link = link(t);
     Throwable e = failure(link.start());
     assertInstanceOf(RefusedException.class, e);
     assertTrue(e.getMessage().contains("cannot make a gateway or activator"), e.getMessage());
@@ -101,10 +100,10 @@ class EdgeLinkTest {
   void edgeTokenMakesAnEdgeButCannotRegisterANode() throws Exception {
     JsonNode t = fx.token("{\"for\":\"edge\"}");
     assertEquals("edge", t.path("for").asText(), t.toString());
-    EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EdgeLink link = link(t);
     await(link.start());
     await(link.stop());
-    Throwable e = failure(agent("n1", t).start());
+    Throwable e = failure(fx.smallAgent("n1", t).start());
     assertInstanceOf(RefusedException.class, e);
     assertTrue(e.getMessage().contains("is for edges and cannot register a node"), e.getMessage());
   }
@@ -112,10 +111,10 @@ class EdgeLinkTest {
   @Test
   void nodeTokenRegistersANodeButCannotMakeAnEdge() throws Exception {
     JsonNode t = fx.token("{\"for\":\"node\"}");
-    RemoteNodeAgent agent = agent("n1", t);
+    RemoteNodeAgent agent = fx.smallAgent("n1", t);
     await(agent.start());
     await(agent.stop());
-    Throwable e = failure(link(t.path("token").asText(), t.path("caBundle").asText()).start());
+    Throwable e = failure(link(t).start());
     assertInstanceOf(RefusedException.class, e);
     assertTrue(
         e.getMessage().contains("is for nodes and cannot make a gateway or activator"),
@@ -136,7 +135,7 @@ class EdgeLinkTest {
   @Test
   void onlyPlatformComponentsAnEdgeMayHoldAreSigned() throws Exception {
     JsonNode t = fx.token("{}");
-    EdgeLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EdgeLink link = link(t);
     await(link.start());
     SpiffeId gateway = SpiffeId.component("skiff.local", "gateway");
     Throwable e = failure(link.sign("control-plane", NodeKeys.create(gateway).csrPem(), null));
@@ -148,15 +147,9 @@ class EdgeLinkTest {
   @Test
   void aNodesCertificateCannotPoke() throws Exception {
     JsonNode t = fx.token("{}");
-    RemoteNodeAgent agent =
-        fx.agentBuilder("n1", t.path("token").asText(), t.path("caBundle").asText())
-            .withCapacity(1000, 1L << 30)
-            .build();
+    RemoteNodeAgent agent = fx.smallAgent("n1", t);
     await(agent.start());
-    NodeCredentials c = agent.credentials();
-    GrpcClient client =
-        NodeClients.create(
-            fx.vertx(), c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), Duration.ofSeconds(5));
+    GrpcClient client = fx.clientAs(agent.credentials());
     Throwable e =
         failure(
             Calls.unary(
@@ -173,20 +166,14 @@ class EdgeLinkTest {
     await(agent.stop());
   }
 
-  private EdgeLink link(String token, String ca) {
+  private EdgeLink link(JsonNode t) {
     return EdgeLink.builder()
         .withVertx(fx.vertx())
         .withControlPlane("127.0.0.1", fx.cp().nodePort().actualPort())
-        .withControlPlaneCa(ca)
-        .withBootstrapToken(token)
+        .withControlPlaneCa(t.path("caBundle").asText())
+        .withBootstrapToken(t.path("token").asText())
         .withEdgeName("e1")
         .withStatsInterval(Duration.ofMillis(100))
-        .build();
-  }
-
-  private RemoteNodeAgent agent(String name, JsonNode t) {
-    return fx.agentBuilder(name, t.path("token").asText(), t.path("caBundle").asText())
-        .withCapacity(1000, 1L << 30)
         .build();
   }
 }

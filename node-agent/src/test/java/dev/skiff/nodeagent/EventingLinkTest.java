@@ -14,7 +14,6 @@ import dev.skiff.api.node.v1.TriggerLag;
 import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.nodes.RemoteInstances;
 import dev.skiff.nodeagent.internal.Calls;
-import dev.skiff.nodeagent.internal.NodeClients;
 import io.vertx.core.Future;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
@@ -70,7 +69,7 @@ class EventingLinkTest {
   @Test
   void aDispatchersLagReachesTheControlPlaneAsEventing() throws Exception {
     JsonNode t = fx.token("{}");
-    EventingLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EventingLink link = link(t);
     await(link.start());
     link.lag("default", "event", "orders", 42, 3, 10);
     poll(() -> lags.contains("ev1 default/orders -> event lag 42 over 3 per 10"), lags);
@@ -80,7 +79,7 @@ class EventingLinkTest {
   @Test
   void tokenBoundToANodeCannotMakeEventing() throws Exception {
     JsonNode t = fx.token("{\"node\":\"n1\"}");
-    EventingLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EventingLink link = link(t);
     Throwable e = failure(link.start());
     assertInstanceOf(RefusedException.class, e);
   }
@@ -88,15 +87,9 @@ class EventingLinkTest {
   @Test
   void aNodesCertificateCannotReportLag() throws Exception {
     JsonNode t = fx.token("{}");
-    RemoteNodeAgent agent =
-        fx.agentBuilder("n1", t.path("token").asText(), t.path("caBundle").asText())
-            .withCapacity(1000, 1L << 30)
-            .build();
+    RemoteNodeAgent agent = fx.smallAgent("n1", t);
     await(agent.start());
-    NodeCredentials c = agent.credentials();
-    GrpcClient client =
-        NodeClients.create(
-            fx.vertx(), c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), Duration.ofSeconds(5));
+    GrpcClient client = fx.clientAs(agent.credentials());
     Throwable e = failure(reportLag(client, "ev1", "default", 5));
     assertEquals(GrpcStatus.PERMISSION_DENIED, Calls.statusOf(e));
     assertTrue(e.getMessage().contains("only eventing reports lag"), e.getMessage());
@@ -108,10 +101,10 @@ class EventingLinkTest {
   @Test
   void malformedLagIsRefusedNamingTheField() throws Exception {
     JsonNode t = fx.token("{}");
-    EventingLink link = link(t.path("token").asText(), t.path("caBundle").asText());
+    EventingLink link = link(t);
     await(link.start());
     // The link's own client, with eventing's certificate, sending what a dispatcher never would.
-    GrpcClient client = eventingClient(link);
+    GrpcClient client = fx.clientAs(link.credentials());
     Throwable e = failure(reportLag(client, "ev1", "Not_A_Label", 5));
     assertEquals(GrpcStatus.INVALID_ARGUMENT, Calls.statusOf(e));
     assertTrue(e.getMessage().contains("triggers[0]"), e.getMessage());
@@ -120,12 +113,6 @@ class EventingLinkTest {
     assertTrue(e.getMessage().contains("lag -1"), e.getMessage());
     assertEquals(List.of(), lags);
     await(link.stop());
-  }
-
-  private GrpcClient eventingClient(EventingLink link) {
-    NodeCredentials c = link.credentials();
-    return NodeClients.create(
-        fx.vertx(), c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), Duration.ofSeconds(5));
   }
 
   private Future<?> reportLag(GrpcClient client, String name, String namespace, long lag) {
@@ -148,12 +135,12 @@ class EventingLinkTest {
         5000);
   }
 
-  private EventingLink link(String token, String ca) {
+  private EventingLink link(JsonNode t) {
     return EventingLink.builder()
         .withVertx(fx.vertx())
         .withControlPlane("127.0.0.1", fx.cp().nodePort().actualPort())
-        .withControlPlaneCa(ca)
-        .withBootstrapToken(token)
+        .withControlPlaneCa(t.path("caBundle").asText())
+        .withBootstrapToken(t.path("token").asText())
         .withName("ev1")
         .withReportInterval(Duration.ofMillis(100))
         .build();

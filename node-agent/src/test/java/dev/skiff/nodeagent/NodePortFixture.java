@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.nodeagent.internal.NodeClients;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,6 +126,22 @@ final class NodePortFixture {
         .withControlPlaneCa(ca)
         .withBootstrapToken(token)
         .withCapacity(2000, 4L << 30);
+  }
+
+  /**
+   * A node agent of 1 CPU and 1 GiB that bootstraps with {@code token} (as {@link #token} answers
+   * it): the node the edge and eventing tests set beside their links.
+   */
+  RemoteNodeAgent smallAgent(String name, JsonNode token) {
+    return agentBuilder(name, token.path("token").asText(), token.path("caBundle").asText())
+        .withCapacity(1000, 1L << 30)
+        .build();
+  }
+
+  /** A gRPC client of the node port that presents {@code c}, with a 5 s connect timeout. */
+  GrpcClient clientAs(NodeCredentials c) {
+    return NodeClients.create(
+        vertx, c.trustBundlePem(), c.chainPem(), c.privateKeyPem(), Duration.ofSeconds(5));
   }
 
   /** A node agent that bootstraps with {@code token} (as {@link #token} answers it). */

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,32 +45,15 @@ class ClusterCallsIT {
         Examples.has(Examples.CALLER) && Examples.has(Examples.HELLO),
         "the C examples (clang for wasm32-wasi)",
         "apt-get install clang lld wasi-libc");
-    int api = SkiffdProcess.freePort();
-    int gateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path config = dir.resolve("config");
-    processes.add(
-        SkiffdProcess.launch(
-            dir.resolve("cp"),
-            api,
-            gateway,
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--roles",
-                "control-plane,gateway,activator,autoscaler,eventing",
-                "--node-port",
-                Integer.toString(nodePort),
-                "--node-lease",
-                LEASE_SECONDS + "s")));
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    int gateway = cp.gateway();
+    int nodePort = cp.nodePort();
+    Cli cli = cp.cli();
+    Path join = cp.createJoinToken(dir.resolve("join"));
 
     // The callee on n1, the only node yet.
     agent(dir, nodePort, "n1", "127.0.0.2", join).await("registered");

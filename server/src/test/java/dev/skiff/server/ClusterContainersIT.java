@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.oci.HelloServerImage;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
@@ -64,42 +61,21 @@ class ClusterContainersIT {
       try {
         HelloServerImage.write(
             Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-        pushed =
-            new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-                .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
+        pushed = ImagePush.push(vertx, dir.resolve("layout"), image);
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
 
-      int api = SkiffdProcess.freePort();
-      int gateway = SkiffdProcess.freePort();
-      int nodePort = SkiffdProcess.freePort();
+      ControlPlaneProcess cp =
+          ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+              .leaseSeconds(8)
+              .launch();
+      processes.add(cp.process());
+      int gateway = cp.gateway();
+      int nodePort = cp.nodePort();
       Path config = dir.resolve("config");
-      processes.add(
-          SkiffdProcess.launch(
-              dir.resolve("cp"),
-              api,
-              gateway,
-              config,
-              new ArrayList<>(),
-              List.of(
-                  "--roles",
-                  "control-plane,gateway,activator,autoscaler,eventing",
-                  "--node-port",
-                  Integer.toString(nodePort),
-                  "--node-lease",
-                  "8s")));
-      Cli cli =
-          new Cli(
-              Map.of(
-                  "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                  "SKIFF_CONFIG_DIR", config.toString(),
-                  "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-      Path join = dir.resolve("join");
-      cli.ok("nodes", "token", "create", "--out", join.toString());
+      Cli cli = cp.cli();
+      Path join = cp.createJoinToken(dir.resolve("join"));
       List<NodeProcess> nodes = new ArrayList<>();
       // Two nodes on one machine: each its own pod subnet, so their fences never overlap; drawn
       // per run, so leftovers of a run that was killed do not stand in the way.

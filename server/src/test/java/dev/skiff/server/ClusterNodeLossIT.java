@@ -1,9 +1,9 @@
 package dev.skiff.server;
 
+import static dev.skiff.server.ControlPlaneProcess.awaitReadyInstances;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.examples.Examples;
 import dev.skiff.store.etcd.EtcdProcess;
 import dev.skiff.testing.NodeNetworks;
@@ -68,36 +68,18 @@ class ClusterNodeLossIT {
       @TempDir Path dir) throws Exception {
     networks = NodeNetworks.create(NODES.size());
     etcd = EtcdProcess.startNew();
-    int api = SkiffdProcess.freePort();
-    int gateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path config = dir.resolve("config");
-    processes.add(
-        SkiffdProcess.launch(
-            dir.resolve("cp"),
-            api,
-            gateway,
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--roles",
-                "control-plane,gateway,activator,autoscaler,eventing",
-                "--store",
-                etcd.url(),
-                "--node-port",
-                Integer.toString(nodePort),
-                "--node-host",
-                networks.hostAddress(),
-                "--node-lease",
-                LEASE_SECONDS + "s")));
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .store(etcd.url())
+            .flags("--node-host", networks.hostAddress())
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    int api = cp.api();
+    int gateway = cp.gateway();
+    int nodePort = cp.nodePort();
+    Cli cli = cp.cli();
+    Path join = cp.createJoinToken(dir.resolve("join"));
     Map<String, NodeProcess> agents = new TreeMap<>();
     for (int i = 0; i < NODES.size(); i++) {
       agents.put(
@@ -131,7 +113,7 @@ class ClusterNodeLossIT {
         "--no-wait");
 
     // Two ready instances on each node, at the node's own address in its namespace.
-    Map<String, List<String>> ready = awaitReady(cli, NODES, 6, 120);
+    Map<String, List<String>> ready = awaitReadyInstances(cli, NODES, 6, 120);
     for (int i = 0; i < NODES.size(); i++) {
       List<String> endpoints = ready.get(NODES.get(i));
       assertEquals(2, endpoints.size(), "spread two per node: " + ready);
@@ -156,7 +138,7 @@ class ClusterNodeLossIT {
       awaitAssigned(cli, List.of("n2", "n3"), 6, LEASE_SECONDS + 2);
       long replaced = System.nanoTime();
       Map<String, List<String>> afterKill =
-          awaitReady(cli, List.of("n2", "n3"), 6, LEASE_SECONDS + READY_SLACK_SECONDS);
+          awaitReadyInstances(cli, List.of("n2", "n3"), 6, LEASE_SECONDS + READY_SLACK_SECONDS);
       long readyAt = System.nanoTime();
       load.awaitSentThroughEach(load.minSent() + 25); // some load on the new placement
       Load.Result a = load.finish();
@@ -179,7 +161,7 @@ class ClusterNodeLossIT {
       awaitAssigned(cli, List.of("n2"), 6, LEASE_SECONDS + 2);
       long moved = System.nanoTime();
       Map<String, List<String>> afterCut =
-          awaitReady(cli, List.of("n2"), 6, LEASE_SECONDS + READY_SLACK_SECONDS);
+          awaitReadyInstances(cli, List.of("n2"), 6, LEASE_SECONDS + READY_SLACK_SECONDS);
       long readyAgain = System.nanoTime();
       load.awaitSentThroughEach(load.minSent() + 25);
       Load.Result b = load.finish();
@@ -247,38 +229,6 @@ class ClusterNodeLossIT {
     }
     throw new AssertionError(
         total + " instances not placed on " + nodes + " in " + seconds + " s: " + last);
-  }
-
-  /**
-   * Waits until the nodes named report {@code total} ready instances between them; answers each
-   * node's ready endpoints.
-   */
-  private static Map<String, List<String>> awaitReady(
-      Cli cli, List<String> nodes, int total, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    Map<String, List<String>> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<String, List<String>> now = new TreeMap<>();
-      int count = 0;
-      for (String n : nodes) {
-        JsonNode view = cli.ok("nodes", "describe", n, "-o", "json").json();
-        List<String> eps = new ArrayList<>();
-        for (JsonNode i : view.path("instances")) {
-          if ("READY".equals(i.path("state").asText())) {
-            eps.add(i.path("endpoint").asText());
-          }
-        }
-        count += eps.size();
-        now.put(n, eps);
-      }
-      last = now;
-      if (count == total) {
-        return now;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        total + " ready instances on " + nodes + " not reached in " + seconds + " s: " + last);
   }
 
   /**

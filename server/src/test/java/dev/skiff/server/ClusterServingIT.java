@@ -1,5 +1,6 @@
 package dev.skiff.server;
 
+import static dev.skiff.server.ControlPlaneProcess.awaitReadyInstances;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,32 +43,15 @@ class ClusterServingIT {
 
   @Test
   void wasmServiceSpreadsOverNodesAndSurvivesTheLossOfOne(@TempDir Path dir) throws Exception {
-    int api = SkiffdProcess.freePort();
-    int gateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path config = dir.resolve("config");
-    processes.add(
-        SkiffdProcess.launch(
-            dir.resolve("cp"),
-            api,
-            gateway,
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--roles",
-                "control-plane,gateway,activator,autoscaler,eventing",
-                "--node-port",
-                Integer.toString(nodePort),
-                "--node-lease",
-                LEASE_SECONDS + "s")));
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    int gateway = cp.gateway();
+    int nodePort = cp.nodePort();
+    Cli cli = cp.cli();
+    Path join = cp.createJoinToken(dir.resolve("join"));
     Map<String, NodeProcess> agents = new TreeMap<>();
     for (int i = 0; i < NODES.size(); i++) {
       String name = NODES.get(i);
@@ -88,7 +72,7 @@ class ClusterServingIT {
         "--no-wait");
 
     // One ready instance on each node, at the node's own address.
-    Map<String, List<String>> ready = awaitReady(cli, NODES, 3, 90);
+    Map<String, List<String>> ready = awaitReadyInstances(cli, NODES, 3, 90);
     for (int i = 0; i < NODES.size(); i++) {
       List<String> endpoints = ready.get(NODES.get(i));
       assertEquals(1, endpoints.size(), "spread one per node: " + ready);
@@ -129,7 +113,8 @@ class ClusterServingIT {
       long killed = System.nanoTime();
 
       // Its instance is placed again on the two others, within the lease plus 2 s.
-      Map<String, List<String>> after = awaitReady(cli, List.of("n2", "n3"), 3, LEASE_SECONDS + 2);
+      Map<String, List<String>> after =
+          awaitReadyInstances(cli, List.of("n2", "n3"), 3, LEASE_SECONDS + 2);
       long replaced = System.nanoTime();
       System.out.printf(
           "ClusterServingIT: 3 instances ready on n2+n3 %d ms after SIGKILL of n1 (lease %d s):"
@@ -208,38 +193,6 @@ class ClusterServingIT {
     }
     throw new AssertionError(
         "hello-00001 not Ready with " + ready + " ready instances in " + seconds + " s: " + status);
-  }
-
-  /**
-   * Waits until the nodes named report {@code total} ready instances between them; answers each
-   * node's ready endpoints.
-   */
-  private static Map<String, List<String>> awaitReady(
-      Cli cli, List<String> nodes, int total, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    Map<String, List<String>> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<String, List<String>> now = new TreeMap<>();
-      int count = 0;
-      for (String n : nodes) {
-        JsonNode view = cli.ok("nodes", "describe", n, "-o", "json").json();
-        List<String> eps = new ArrayList<>();
-        for (JsonNode i : view.path("instances")) {
-          if ("READY".equals(i.path("state").asText())) {
-            eps.add(i.path("endpoint").asText());
-          }
-        }
-        count += eps.size();
-        now.put(n, eps);
-      }
-      last = now;
-      if (count == total) {
-        return now;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        total + " ready instances on " + nodes + " not reached in " + seconds + " s: " + last);
   }
 
   /** GETs one after another from a thread of its own, until stopped. */

@@ -7,11 +7,8 @@ import dev.skiff.examples.Examples;
 import dev.skiff.oci.HelloServerImage;
 import dev.skiff.oci.ImageConfig;
 import dev.skiff.oci.ImageLayer;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
 import dev.skiff.oci.OciLayoutWriter;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
@@ -24,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,20 +82,12 @@ class ContainerCallsIT {
     try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"))) {
       String image = registry.address() + "/tests/busybox-caller:1";
       writeImage(dir.resolve("layout"));
-      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-          .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      ImagePush.push(vertx, dir.resolve("layout"), image);
       // The container example (functions-examples/container/hello-server.c) with CALL_URL set.
       String example = registry.address() + "/examples/hello-server:1";
       HelloServerImage.write(
           Files.createDirectories(dir.resolve("build")), dir.resolve("example"), "1");
-      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-          .push(dir.resolve("example"), "1", example, PushOptions.defaults())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      ImagePush.push(vertx, dir.resolve("example"), example);
       cli.ok(
           "deploy",
           "web-caller",

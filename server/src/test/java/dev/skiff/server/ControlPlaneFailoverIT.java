@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,16 +49,14 @@ class ControlPlaneFailoverIT {
     }
   }
 
-  private record ControlPlane(Process process, int api, int gateway, int nodePort, Cli cli) {}
-
   @Test
   void theOtherControlPlaneTakesOverWithinTheLeaseAndItsGatewayFailsNothing() throws Exception {
     etcd = EtcdProcess.startNew();
     peek = EtcdStore.builder().withUrl(etcd.url()).build();
     // One after the other: the first makes the mesh CA, the second finds it.
-    ControlPlane a = controlPlane("a");
+    ControlPlaneProcess a = controlPlane("a");
     awaitLeader(a.process(), 60);
-    ControlPlane b = controlPlane("b");
+    ControlPlaneProcess b = controlPlane("b");
 
     Path join = dir.resolve("join");
     a.cli().ok("nodes", "token", "create", "--out", join.toString());
@@ -167,38 +164,15 @@ class ControlPlaneFailoverIT {
             + "'");
   }
 
-  private ControlPlane controlPlane(String name) throws Exception {
-    int api = SkiffdProcess.freePort();
-    int gateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path data = dir.resolve(name);
-    Path config = dir.resolve("config-" + name);
-    Process p =
-        SkiffdProcess.launch(
-            data,
-            api,
-            gateway,
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--roles",
-                "control-plane,gateway,activator,autoscaler,eventing",
-                "--store",
-                etcd.url(),
-                "--node-port",
-                Integer.toString(nodePort),
-                "--node-lease",
-                NODE_LEASE_SECONDS + "s",
-                "--leader-lease",
-                LEADER_LEASE_SECONDS + "s"));
-    processes.add(p);
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", data.toString()));
-    return new ControlPlane(p, api, gateway, nodePort, cli);
+  private ControlPlaneProcess controlPlane(String name) throws Exception {
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve(name), dir.resolve("config-" + name))
+            .store(etcd.url())
+            .flags("--leader-lease", LEADER_LEASE_SECONDS + "s")
+            .leaseSeconds(NODE_LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    return cp;
   }
 
   private Process node(Path join, int... nodePorts) throws Exception {

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,31 +63,16 @@ class EdgeProcessesIT {
   void twoEdgesServeFromEtcdAndSurviveAnEdgeRestartAndAControlPlaneRestart(@TempDir Path dir)
       throws Exception {
     etcd = EtcdProcess.startNew();
-    int api = SkiffdProcess.freePort();
-    int cpGateway = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
-    Path config = dir.resolve("config");
-    List<String> cpFlags =
-        List.of(
-            "--roles",
-            "control-plane,gateway,activator,autoscaler,eventing",
-            "--store",
-            etcd.url(),
-            "--node-port",
-            Integer.toString(nodePort),
-            "--node-lease",
-            LEASE_SECONDS + "s");
-    Process cp =
-        SkiffdProcess.launch(dir.resolve("cp"), api, cpGateway, config, new ArrayList<>(), cpFlags);
+    ControlPlaneProcess controlPlane =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .store(etcd.url())
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    Process cp = controlPlane.process();
     processes.add(cp);
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    int nodePort = controlPlane.nodePort();
+    Cli cli = controlPlane.cli();
+    Path join = controlPlane.createJoinToken(dir.resolve("join"));
     List<String> nodeFlags =
         List.of(
             "--roles",
@@ -231,9 +215,7 @@ class EdgeProcessesIT {
     processes.remove(cp);
     long cpKilled = System.nanoTime();
     loader.awaitSentAfter(cpKilled, 20);
-    cp =
-        SkiffdProcess.launch(
-            dir.resolve("cp-again"), api, cpGateway, config, new ArrayList<>(), cpFlags);
+    cp = controlPlane.relaunch(dir.resolve("cp-again"));
     processes.add(cp);
     long cpBack = System.nanoTime();
     loader.awaitSentAfter(cpBack, 40);

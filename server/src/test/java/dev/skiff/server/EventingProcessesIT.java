@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.eventing.Broker;
-import dev.skiff.examples.Examples;
 import dev.skiff.store.etcd.EtcdProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -59,36 +55,18 @@ class EventingProcessesIT {
     try (Broker broker = Broker.start()) {
       broker.createTopic("ids", 4);
       broker.createTopic("ids-replies", 4);
-      int api = SkiffdProcess.freePort();
-      int gateway = SkiffdProcess.freePort();
-      int nodePort = SkiffdProcess.freePort();
-      Path config = dir.resolve("config");
-      Process cp =
-          SkiffdProcess.launch(
-              dir.resolve("cp"),
-              api,
-              gateway,
-              config,
-              new ArrayList<>(),
-              List.of(
-                  "--roles",
-                  "control-plane,gateway,activator,autoscaler,node",
-                  "--store",
-                  etcd.url(),
-                  "--node-port",
-                  Integer.toString(nodePort)));
-      processes.add(cp);
-      Cli cli =
-          new Cli(
-              Map.of(
-                  "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                  "SKIFF_CONFIG_DIR", config.toString(),
-                  "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-      Path module = Files.write(dir.resolve("event.wasm"), Examples.wasm(Examples.EVENT));
-      cli.ok("deploy", "event", "--wasm", module.toString());
+      ControlPlaneProcess cp =
+          ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+              .roles("control-plane,gateway,activator,autoscaler,node")
+              .store(etcd.url())
+              .launch();
+      processes.add(cp.process());
+      int gateway = cp.gateway();
+      int nodePort = cp.nodePort();
+      Cli cli = cp.cli();
+      IdsThroughEvent.deployEvent(cli, dir);
       // The dispatchers join the node port as eventing, to report their lag to the autoscaler.
-      Path join = dir.resolve("join");
-      cli.ok("nodes", "token", "create", "--out", join.toString());
+      Path join = cp.createJoinToken(dir.resolve("join"));
 
       List<String> e1Flags = eventingFlags("ev1", gateway, nodePort, join);
       NodeProcess e1 = start(e1Flags);
@@ -97,44 +75,11 @@ class EventingProcessesIT {
       e2.await("skiffd ready");
       e1.await("eventing ev1 bootstrapped as spiffe://skiff.local/skiff/eventing");
 
-      cli.ok(
-          "trigger",
-          "create",
-          "ids",
-          "--bootstrap",
-          broker.bootstrap(),
-          "--topic",
-          "ids",
-          "--service",
-          "event",
-          "--ordering",
-          "unordered",
-          "--max-in-flight",
-          "32",
-          "--initial-offset",
-          "earliest",
-          "--reply-topic",
-          "ids-replies",
-          "--retry",
-          "10",
-          "--backoff-delay",
-          "100ms");
+      IdsThroughEvent.createTrigger(cli, broker, 32);
       long start = System.nanoTime();
       try (Broker.Tally replies = broker.tally("ids-replies")) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < RECORDS; i++) {
-          ids.add("id-" + i);
-        }
-        Thread producer =
-            new Thread(
-                () -> {
-                  try {
-                    broker.sendIds("ids", ids);
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
-        producer.start();
+        IdsThroughEvent ids = IdsThroughEvent.of(RECORDS);
+        Thread producer = ids.sendInBackground(broker);
 
         waitFor("a quarter delivered", replies::distinct, RECORDS / 4, e1, e2);
         e1.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL, no warning
@@ -144,8 +89,7 @@ class EventingProcessesIT {
         producer.join(TimeUnit.MINUTES.toMillis(3));
         waitFor("every id delivered", replies::distinct, RECORDS, e1, e2);
 
-        Set<String> missing = new HashSet<>(ids);
-        missing.removeAll(replies.keys());
+        Set<String> missing = ids.missingFrom(replies);
         long seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000_000L);
         System.out.printf(
             "EventingProcessesIT: %d records over 4 partitions, 2 dispatcher processes, one"

@@ -3,12 +3,7 @@ package dev.skiff.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.skiff.eventing.Broker;
-import dev.skiff.examples.Examples;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -44,46 +39,12 @@ class EventsNoLossIT {
                   "SKIFF_SERVER", "http://127.0.0.1:" + api,
                   "SKIFF_CONFIG_DIR", dir.resolve("cli-config").toString(),
                   "SKIFF_DATA_DIR", data.toString()));
-      Path module = Files.write(dir.resolve("event.wasm"), Examples.wasm(Examples.EVENT));
-      cli.ok("deploy", "event", "--wasm", module.toString());
-      cli.ok(
-          "trigger",
-          "create",
-          "ids",
-          "--bootstrap",
-          broker.bootstrap(),
-          "--topic",
-          "ids",
-          "--service",
-          "event",
-          "--ordering",
-          "unordered",
-          "--max-in-flight",
-          "64",
-          "--initial-offset",
-          "earliest",
-          "--reply-topic",
-          "ids-replies",
-          "--retry",
-          "10",
-          "--backoff-delay",
-          "100ms");
+      IdsThroughEvent.deployEvent(cli, dir);
+      IdsThroughEvent.createTrigger(cli, broker, 64);
       long start = System.nanoTime();
       try (Broker.Tally replies = broker.tally("ids-replies")) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          ids.add("id-" + i);
-        }
-        Thread producer =
-            new Thread(
-                () -> {
-                  try {
-                    broker.sendIds("ids", ids);
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
-        producer.start();
+        IdsThroughEvent ids = IdsThroughEvent.of(count);
+        Thread producer = ids.sendInBackground(broker);
 
         waitFor("a quarter delivered", replies::distinct, count / 4);
         skiffd.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL, no warning
@@ -96,8 +57,7 @@ class EventsNoLossIT {
         producer.join(TimeUnit.MINUTES.toMillis(5));
         waitFor("every id delivered", replies::distinct, count);
 
-        Set<String> missing = new HashSet<>(ids);
-        missing.removeAll(replies.keys());
+        Set<String> missing = ids.missingFrom(replies);
         long seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000_000L);
         System.out.printf(
             "no-loss: %d records over 6 partitions, 2 SIGKILLs of skiffd and a broker restart:"

@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.oci.HelloServerImage;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,12 +37,7 @@ class ImagePullEventsIT {
       try {
         HelloServerImage.write(
             Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-        pushed =
-            new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-                .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
+        pushed = ImagePush.push(vertx, dir.resolve("layout"), image);
       } finally {
         vertx.close();
       }

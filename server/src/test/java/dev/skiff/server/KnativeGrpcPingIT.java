@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
 import dev.skiff.oci.GrpcPingImage;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -149,11 +146,7 @@ class KnativeGrpcPingIT {
     try {
       GrpcPingImage.write(
           Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-          .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      ImagePush.push(vertx, dir.resolve("layout"), image);
     } finally {
       vertx.close();
     }

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.oci.HelloServerImage;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
@@ -54,11 +51,7 @@ class KnativeSamplesIT {
     try {
       HelloServerImage.write(
           Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-          .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      ImagePush.push(vertx, dir.resolve("layout"), image);
     } finally {
       vertx.close();
     }

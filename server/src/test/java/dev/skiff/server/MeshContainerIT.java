@@ -7,16 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.oci.HelloServerImage;
-import dev.skiff.oci.LayoutPusher;
 import dev.skiff.oci.LocalRegistry;
-import dev.skiff.oci.PushOptions;
-import dev.skiff.oci.RegistryClient;
 import dev.skiff.testing.Prerequisites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,11 +39,7 @@ class MeshContainerIT {
       String image = registry.address() + "/examples/hello-server:1";
       HelloServerImage.write(
           Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-          .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      ImagePush.push(vertx, dir.resolve("layout"), image);
       MeshProbe probe = new MeshProbe(skiffd, http, dir);
       probe
           .cli()
@@ -100,11 +92,7 @@ class MeshContainerIT {
       String image = registry.address() + "/examples/hello-server:1";
       HelloServerImage.write(
           Files.createDirectories(dir.resolve("build")), dir.resolve("layout"), "1");
-      new LayoutPusher(vertx, RegistryClient.builder(vertx).build())
-          .push(dir.resolve("layout"), "1", image, PushOptions.defaults())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      ImagePush.push(vertx, dir.resolve("layout"), image);
       new Cli(skiffd)
           .ok(
               "deploy",

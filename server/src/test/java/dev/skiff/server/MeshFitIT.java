@@ -15,6 +15,7 @@ import dev.skiff.controlplane.EmbeddedStore;
 import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.Sidecar;
 import dev.skiff.meshproxy.spi.Ticker;
+import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.testing.Prerequisites;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -212,23 +213,17 @@ class MeshFitIT {
   private record Call(int exit, String output) {}
 
   private Call curl(Path id) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                "curl",
-                "-sS",
-                "-i",
-                "--max-time",
-                "10",
+    ExternalClient.Result r =
+        ExternalClient.curl("https://127.0.0.1:" + sidecar.port() + "/")
+            .flags(
                 "--tlsv1.3",
                 "--insecure",
                 "--cert",
                 id.resolve("cert.pem").toString(),
                 "--key",
-                id.resolve("key.pem").toString(),
-                "https://127.0.0.1:" + sidecar.port() + "/")
-            .redirectErrorStream(true)
-            .start();
-    return finish(p);
+                id.resolve("key.pem").toString())
+            .run();
+    return new Call(r.exit(), r.output());
   }
 
   /**

@@ -146,27 +146,8 @@ class MeshNodeIT {
   @Test
   void theSidecarProvesTheServicesIdentityUnderTheMeshCa() throws Exception {
     String address = probe.readyInstance("hello").get("address").asText();
-    Path intermediate = Files.createTempFile(dir, "intermediate", ".pem");
-    String chain = Files.readString(sameNamespace.resolve("cert.pem"));
-    Files.writeString(intermediate, chain.substring(chain.lastIndexOf("-----BEGIN CERTIFICATE")));
 
-    MeshProbe.Run r =
-        MeshProbe.run(
-            "openssl",
-            "s_client",
-            "-connect",
-            address,
-            "-tls1_3",
-            "-CAfile",
-            sameNamespace.resolve("ca.pem").toString(),
-            "-verify_return_error",
-            "-cert",
-            sameNamespace.resolve("cert.pem").toString(),
-            "-cert_chain",
-            intermediate.toString(),
-            "-key",
-            sameNamespace.resolve("key.pem").toString(),
-            "-showcerts");
+    MeshProbe.Run r = MeshProbe.sClient(dir, address, sameNamespace);
 
     assertEquals(0, r.exit(), r.out());
     assertTrue(r.out().contains("Verify return code: 0 (ok)"), r.out());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.api.manifest.Json;
+import dev.skiff.meshproxy.testing.ExternalClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
@@ -104,20 +105,43 @@ final class MeshProbe {
    * still presents its own certificate, which is what the sidecar checks).
    */
   static String curl(String address, Path id) throws Exception {
-    return run(
-            "curl",
-            "-sS",
-            "-i",
-            "--max-time",
-            "10",
+    return ExternalClient.curl("https://" + address + "/")
+        .flags(
             "--tlsv1.3",
             "--insecure",
             "--cert",
             id.resolve("cert.pem").toString(),
             "--key",
-            id.resolve("key.pem").toString(),
-            "https://" + address + "/")
-        .out();
+            id.resolve("key.pem").toString())
+        .run()
+        .output();
+  }
+
+  /**
+   * openssl s_client as {@code id} to the sidecar at {@code address}, checking its chain against
+   * the bundle {@code id} holds and showing it; the intermediate of {@code id}'s chain goes to a
+   * file in {@code dir} ({@code -cert} sends the leaf alone).
+   */
+  static Run sClient(Path dir, String address, Path id) throws Exception {
+    String chain = Files.readString(id.resolve("cert.pem"));
+    Path intermediate = Files.createTempFile(dir, "intermediate", ".pem");
+    Files.writeString(intermediate, chain.substring(chain.lastIndexOf("-----BEGIN CERTIFICATE")));
+    return run(
+        "openssl",
+        "s_client",
+        "-connect",
+        address,
+        "-tls1_3",
+        "-CAfile",
+        id.resolve("ca.pem").toString(),
+        "-verify_return_error",
+        "-cert",
+        id.resolve("cert.pem").toString(),
+        "-cert_chain",
+        intermediate.toString(),
+        "-key",
+        id.resolve("key.pem").toString(),
+        "-showcerts");
   }
 
   record Run(int exit, String out) {}

@@ -199,7 +199,8 @@ class MeshRotationIT {
     assertNotEquals(oldBundle, bundle);
     assertEquals(List.of(newRoot), rootsInStatus());
     Path caller = probe.issue("default", "caller");
-    MeshProbe.Run r = sClient(probe.readyInstance("hello").get("address").asText(), caller);
+    MeshProbe.Run r =
+        MeshProbe.sClient(dir, probe.readyInstance("hello").get("address").asText(), caller);
     assertEquals(0, r.exit(), r.out());
     assertTrue(r.out().contains("Verify return code: 0 (ok)"), r.out());
   }
@@ -269,29 +270,6 @@ class MeshRotationIT {
 
   private static String metrics() throws Exception {
     return http.get(skiffd.skiffd.apiPort(), "127.0.0.1", "/metrics").text();
-  }
-
-  /** openssl s_client to a sidecar, checking its chain against the bundle {@code id} holds. */
-  private static MeshProbe.Run sClient(String address, Path id) throws Exception {
-    String chain = Files.readString(id.resolve("cert.pem"));
-    Path intermediate = Files.createTempFile(dir, "intermediate", ".pem");
-    Files.writeString(intermediate, chain.substring(chain.lastIndexOf("-----BEGIN CERTIFICATE")));
-    return MeshProbe.run(
-        "openssl",
-        "s_client",
-        "-connect",
-        address,
-        "-tls1_3",
-        "-CAfile",
-        id.resolve("ca.pem").toString(),
-        "-verify_return_error",
-        "-cert",
-        id.resolve("cert.pem").toString(),
-        "-cert_chain",
-        intermediate.toString(),
-        "-key",
-        id.resolve("key.pem").toString(),
-        "-showcerts");
   }
 
   private static int count(String text, String word) {

@@ -34,26 +34,17 @@ class NodeAgentsIT {
 
   @Test
   void agentsJoinOverMtlsAndLoseReadyWhenKilled(@TempDir Path dir) throws Exception {
-    int api = SkiffdProcess.freePort();
-    int nodePort = SkiffdProcess.freePort();
+    ControlPlaneProcess cp =
+        ControlPlaneProcess.builder(dir.resolve("cp"), dir.resolve("config"))
+            .roles(null)
+            .leaseSeconds(LEASE_SECONDS)
+            .launch();
+    processes.add(cp.process());
+    int api = cp.api();
+    int nodePort = cp.nodePort();
     Path config = dir.resolve("config");
-    processes.add(
-        SkiffdProcess.launch(
-            dir.resolve("cp"),
-            api,
-            SkiffdProcess.freePort(),
-            config,
-            new ArrayList<>(),
-            List.of(
-                "--node-port", Integer.toString(nodePort), "--node-lease", LEASE_SECONDS + "s")));
-    Cli cli =
-        new Cli(
-            Map.of(
-                "SKIFF_SERVER", "http://127.0.0.1:" + api,
-                "SKIFF_CONFIG_DIR", config.toString(),
-                "SKIFF_DATA_DIR", dir.resolve("cp").toString()));
-    Path join = dir.resolve("join");
-    cli.ok("nodes", "token", "create", "--out", join.toString());
+    Cli cli = cp.cli();
+    Path join = cp.createJoinToken(dir.resolve("join"));
 
     NodeProcess n1 = agent(dir, nodePort, "n1", join.resolve("bootstrap-token"), join);
     NodeProcess n2 = agent(dir, nodePort, "n2", join.resolve("bootstrap-token"), join);
