@@ -192,7 +192,7 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
         result = {"measured": True, "skiffd": skiffd.command, "warm_requests_before": warm_requests,
                   "first_byte_ms": summarize(ttfb),
                   "status_codes": codes,
-                  "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-")),
+                  "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-", mark)),
                   "raw": ctx.raw_file(f"cold-{'trace' if traced else 'wasm'}"
                                       f"{'-warm' if warm_requests else ''}-ms.txt", ttfb)}
         if traced:

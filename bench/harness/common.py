@@ -223,11 +223,12 @@ class Skiffd:
         base = r"instance default\." + re.escape(revision_prefix) + r"[\w-]*\.\d+ "
         return (len(re.findall(base + "ready at", text)), len(re.findall(base + "stopped", text)))
 
-    def instance_start_ms(self, revision_prefix):
-        """Instance start times the agent logged ('ready at ... in X ms') for matching revisions."""
+    def instance_start_ms(self, revision_prefix, since=0):
+        """Instance start times the agent logged ('ready at ... in X ms') for matching revisions,
+        in the log from character `since` on."""
         pattern = re.compile(r"instance default\." + re.escape(revision_prefix)
                              + r"[\w-]*\.\d+ ready at [\d.]+:\d+ in ([\d.]+) ms")
-        return [float(x) for x in pattern.findall(self.log_text())]
+        return [float(x) for x in pattern.findall(self.log_text()[since:])]
 
     # Memory
 
