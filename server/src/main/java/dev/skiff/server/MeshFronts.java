@@ -376,6 +376,11 @@ public final class MeshFronts implements FrontDoor {
     return out;
   }
 
+  /** The one scheduler of this node's service identities (renewal order, bundle refresh). */
+  IdentityScheduler identityScheduler() {
+    return scheduler;
+  }
+
   /** Stops every identity (after the agent stopped the sidecars). */
   public synchronized void close() {
     services.values().forEach(m -> m.identity.stop());
