@@ -48,7 +48,7 @@ public final class IdentityProvider {
   private final List<Function<Credentials, Future<?>>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong renewals = new AtomicLong();
   private volatile Credentials current;
-  private Runnable leaveBundle; // guarded by this; null until the first certificate
+  private volatile Runnable leaveBundle; // null until the first certificate
   private Future<?> installs = Future.succeededFuture();
   private volatile boolean stopped;
 
@@ -183,10 +183,19 @@ public final class IdentityProvider {
   }
 
   /** From the first certificate on, takes the trust bundles the scheduler fetches. */
-  private synchronized void takeBundles() {
-    if (leaveBundle == null && !stopped) {
-      leaveBundle = scheduler.onBundle(this::takeBundle);
+  private void takeBundles() {
+    if (leaveBundle != null || stopped) {
+      return;
     }
+    // Registered outside this identity's lock: registering may hand the bundle to every identity.
+    Runnable leave = scheduler.onBundle(this::takeBundle);
+    synchronized (this) {
+      if (leaveBundle == null && !stopped) {
+        leaveBundle = leave;
+        return;
+      }
+    }
+    leave.run(); // registered twice by two renewals at once, or stopped meanwhile
   }
 
   /**
