@@ -24,9 +24,13 @@ import java.util.function.Supplier;
  * Keeps one identity's certificate fresh: makes an EC P-256 key here, sends only a CSR to the
  * {@link CertificateIssuer}, and renews at 70 % of the certificate's lifetime less up to 10 %
  * jitter (so a node's sidecars do not renew together). A failed renewal is retried while the
- * current certificate lasts. Between renewals it fetches the issuer's trust bundle every 30 s (when
+ * current certificate lasts. Between renewals it takes the issuer's trust bundle every 30 s (when
  * the issuer offers one, see {@link CertificateIssuer#trustBundle()}), so a rotated root is trusted
  * before it signs anything. Every listener sees each new {@link Credentials}, one change at a time.
+ *
+ * <p>Its timers are an {@link IdentityScheduler}'s: its own by default, or the node's, shared with
+ * every other identity of the node ({@link Builder#withScheduler}): one renewal timer and one
+ * bundle fetch per period for all of them.
  */
 public final class IdentityProvider {
   private static final System.Logger LOG = System.getLogger(IdentityProvider.class.getName());
@@ -37,17 +41,14 @@ public final class IdentityProvider {
   private final SpiffeId id;
   private final CertificateIssuer issuer;
   private final Duration ttl;
-  private final Ticker ticker;
   private final Clock clock;
   private final DoubleSupplier jitter;
-  private final Duration bundleRefresh;
+  private final IdentityScheduler scheduler;
+  private final IdentityScheduler.Renewal renewal;
   private final List<Function<Credentials, Future<?>>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong renewals = new AtomicLong();
   private volatile Credentials current;
-  private volatile Runnable cancelTimer = () -> {};
-  private volatile Runnable cancelRefresh = () -> {};
-  private boolean refreshing;
-  private volatile boolean noBundle;
+  private volatile Runnable leaveBundle; // null until the first certificate
   private Future<?> installs = Future.succeededFuture();
   private volatile boolean stopped;
 
@@ -56,10 +57,10 @@ public final class IdentityProvider {
     this.id = b.id;
     this.issuer = b.issuer;
     this.ttl = b.ttl;
-    this.ticker = b.ticker != null ? b.ticker : vertxTicker(b.vertx);
     this.clock = b.clock;
     this.jitter = b.jitter;
-    this.bundleRefresh = b.bundleRefresh;
+    this.scheduler = b.scheduler != null ? b.scheduler : ownScheduler(b);
+    this.renewal = scheduler.renewal(this::renewNow);
   }
 
   public static Builder builder() {
@@ -91,7 +92,7 @@ public final class IdentityProvider {
                         installed -> {
                           renewals.incrementAndGet();
                           scheduleRenewal(fresh, asked);
-                          scheduleRefresh();
+                          takeBundles();
                           return fresh;
                         }))
         .onFailure(this::retryLater);
@@ -107,17 +108,20 @@ public final class IdentityProvider {
     if (base == null) {
       return Future.succeededFuture();
     }
-    return issuer
-        .trustBundle()
-        .compose(
-            pem -> {
-              noBundle = pem == null; // this issuer delivers bundles only with certificates
-              return pem == null || pem.equals(base.trustBundlePem())
-                  ? Future.succeededFuture(current)
-                  // A renewal in between brought a bundle as new as this one: keep it.
-                  : install(() -> current == base ? base.withTrustBundle(pem) : null)
-                      .map(installed -> current);
-            });
+    return issuer.trustBundle().compose(this::takeBundle);
+  }
+
+  /**
+   * Hands the current certificate with {@code pem} to every listener when {@code pem} differs from
+   * the bundle in use (the scheduler's refresh calls it for every identity of the node).
+   */
+  private Future<Credentials> takeBundle(String pem) {
+    Credentials base = current;
+    return base == null || pem == null || pem.equals(base.trustBundlePem())
+        ? Future.succeededFuture(base)
+        // A renewal in between brought a bundle as new as this one: keep it.
+        : install(() -> current == base ? base.withTrustBundle(pem) : null)
+            .map(installed -> current);
   }
 
   /**
@@ -169,60 +173,29 @@ public final class IdentityProvider {
     return () -> listeners.remove(listener);
   }
 
-  /** Stops renewing. */
-  public void stop() {
+  /** Stops renewing and taking trust bundles. */
+  public synchronized void stop() {
     stopped = true;
-    cancelTimer.run();
-    cancelRefresh.run();
-  }
-
-  /**
-   * Starts the bundle refresh loop once, if the issuer offers a bundle; it stops when the issuer
-   * answers none.
-   */
-  private void scheduleRefresh() {
-    synchronized (this) {
-      if (refreshing || stopped) {
-        return;
-      }
-      refreshing = true;
+    renewal.cancel();
+    if (leaveBundle != null) {
+      leaveBundle.run();
     }
-    issuer
-        .trustBundle()
-        .onComplete(
-            ar -> {
-              noBundle = ar.succeeded() && ar.result() == null;
-              if (!noBundle) {
-                nextRefresh();
-              }
-            });
   }
 
-  private synchronized void nextRefresh() {
-    if (stopped) {
+  /** From the first certificate on, takes the trust bundles the scheduler fetches. */
+  private void takeBundles() {
+    if (leaveBundle != null || stopped) {
       return;
     }
-    cancelRefresh =
-        ticker.schedule(
-            bundleRefresh,
-            () ->
-                refreshBundle()
-                    .onComplete(
-                        r -> {
-                          if (r.failed()) {
-                            LOG.log(
-                                Level.WARNING,
-                                "refreshing the trust bundle of "
-                                    + id
-                                    + " failed; retrying in "
-                                    + bundleRefresh
-                                    + ": "
-                                    + r.cause());
-                          }
-                          if (!noBundle) {
-                            nextRefresh();
-                          }
-                        }));
+    // Registered outside this identity's lock: registering may hand the bundle to every identity.
+    Runnable leave = scheduler.onBundle(this::takeBundle);
+    synchronized (this) {
+      if (leaveBundle == null && !stopped) {
+        leaveBundle = leave;
+        return;
+      }
+    }
+    leave.run(); // registered twice by two renewals at once, or stopped meanwhile
   }
 
   /**
@@ -234,8 +207,7 @@ public final class IdentityProvider {
     Instant from = c.notBefore().isAfter(asked) ? c.notBefore() : asked;
     Duration life = Duration.between(from, c.notAfter());
     double fraction = RENEW_AT - JITTER * Math.min(1, Math.max(0, jitter.getAsDouble()));
-    Instant at = from.plusMillis((long) (life.toMillis() * fraction));
-    schedule(Duration.between(clock.instant(), at));
+    schedule(from.plusMillis((long) (life.toMillis() * fraction)));
   }
 
   private void retryLater(Throwable err) {
@@ -248,23 +220,31 @@ public final class IdentityProvider {
     schedule(delay);
   }
 
-  private synchronized void schedule(Duration delay) {
-    if (stopped) {
-      return;
+  private void schedule(Duration delay) {
+    schedule(clock.instant().plus(delay));
+  }
+
+  private synchronized void schedule(Instant at) {
+    if (!stopped) {
+      renewal.at(at);
     }
-    cancelTimer.run();
-    cancelTimer = ticker.schedule(delay.isNegative() ? Duration.ZERO : delay, this::renewNow);
   }
 
   private static Duration clamp(Duration d, Duration min, Duration max) {
     return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
   }
 
-  private static Ticker vertxTicker(Vertx vertx) {
-    return (delay, task) -> {
-      long timer = vertx.setTimer(Math.max(1, delay.toMillis()), t -> task.run());
-      return () -> vertx.cancelTimer(timer);
-    };
+  private static IdentityScheduler ownScheduler(Builder b) {
+    IdentityScheduler.Builder own =
+        IdentityScheduler.builder()
+            .withVertx(b.vertx)
+            .withClock(b.clock)
+            .withTrustBundle(b.issuer::trustBundle)
+            .withBundleRefresh(b.bundleRefresh);
+    if (b.ticker != null) {
+      own.withTicker(b.ticker);
+    }
+    return own.build();
   }
 
   /** Settings; {@code withVertx}, {@code withIdentity} and {@code withIssuer} are required. */
@@ -277,6 +257,7 @@ public final class IdentityProvider {
     private Clock clock = Clock.systemUTC();
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
     private Duration bundleRefresh = Duration.ofSeconds(30);
+    private IdentityScheduler scheduler;
 
     private Builder() {}
 
@@ -304,7 +285,17 @@ public final class IdentityProvider {
       return this;
     }
 
-    /** What schedules renewals; default Vert.x timers. */
+    /**
+     * The node's scheduler, shared with its other identities: its ticker, clock and bundle refresh
+     * apply, not this builder's {@link #withTicker} and {@link #withBundleRefresh}. Default one of
+     * this identity's own, fetching {@link CertificateIssuer#trustBundle()}.
+     */
+    public Builder withScheduler(IdentityScheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** What schedules renewals (without {@link #withScheduler}); default Vert.x timers. */
     public Builder withTicker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
@@ -316,7 +307,10 @@ public final class IdentityProvider {
       return this;
     }
 
-    /** How often the issuer's trust bundle is fetched between renewals; default 30 s. */
+    /**
+     * How often the issuer's trust bundle is fetched between renewals (without {@link
+     * #withScheduler}); default 30 s.
+     */
     public Builder withBundleRefresh(Duration every) {
       if (every == null || every.isNegative() || every.isZero()) {
         throw new IllegalArgumentException("bundle refresh must be positive, got " + every);

@@ -11,6 +11,7 @@ import dev.skiff.controlplane.mesh.MeshCa;
 import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.meshproxy.AuthorizationPolicy;
 import dev.skiff.meshproxy.IdentityProvider;
+import dev.skiff.meshproxy.IdentityScheduler;
 import dev.skiff.meshproxy.RequestListener;
 import dev.skiff.meshproxy.Sidecar;
 import dev.skiff.meshproxy.TlsMode;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The node agent's {@link FrontDoor} with the mesh: a mesh-proxy {@link Sidecar} before every
@@ -40,9 +42,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * containerConcurrency), timeout and stats (counted into the agent's {@link RequestTracker}); the
  * identity {@code spiffe://{td}/ns/{ns}/svc/{service}} is one per service on this node, issued by
  * the in-process CA when the service is first seen and kept while it exists, so a cold start pays
- * no key generation nor signature. The policy and TLS mode come from the service's {@code
- * spec.authorization}, followed from the resource feed ({@link #onResourceEvent}): a changed policy
- * applies to the running sidecars at once; a changed mode to instances started after it.
+ * no key generation nor signature; the node's identities share one {@link IdentityScheduler} (one
+ * renewal timer, one trust-bundle fetch per refresh period). The policy and TLS mode come from the
+ * service's {@code spec.authorization}, followed from the resource feed ({@link #onResourceEvent}):
+ * a changed policy applies to the running sidecars at once; a changed mode to instances started
+ * after it.
  *
  * <p>Every instance's sidecar, Wasm and container alike, can also be entered in process by the
  * activator ({@link #localEndpoints}) and by the gateway ({@link #localInstances}), and the
@@ -80,7 +84,7 @@ public final class MeshFronts implements FrontDoor {
               .withIssuer(issuers.apply(id))
               .withClock(clock)
               .withTtl(timings.leafTtl())
-              .withBundleRefresh(timings.bundleRefresh())
+              .withScheduler(scheduler)
               .build();
       this.policy = policyFor(key, null);
       // Issued now, not at the first instance: a cold start finds the certificate ready.
@@ -119,6 +123,7 @@ public final class MeshFronts implements FrontDoor {
   private final MeterRegistry registry;
   private final Clock clock;
   private final MeshTimings timings;
+  private final IdentityScheduler scheduler;
   private final Map<Key, ServiceMesh> services = new HashMap<>();
 
   /** An instance's sidecar, by the instance's name, with its entry for the activator. */
@@ -143,7 +148,15 @@ public final class MeshFronts implements FrontDoor {
       MeterRegistry registry,
       Clock clock,
       MeshTimings timings) {
-    this(vertx, ca.trustDomain(), id -> MeshIssuer.of(ca, id), bindHost, registry, clock, timings);
+    this(
+        vertx,
+        ca.trustDomain(),
+        id -> MeshIssuer.of(ca, id),
+        () -> Future.succeededFuture(ca.trustBundle()),
+        bindHost,
+        registry,
+        clock,
+        timings);
   }
 
   /**
@@ -151,11 +164,14 @@ public final class MeshFronts implements FrontDoor {
    * node port (the CA is not in this JVM).
    *
    * @param issuers the issuer of each service identity, asked once per service on this node
+   * @param trustBundle the node's trust bundle now (null: none yet), fetched once per {@link
+   *     MeshTimings#bundleRefresh()} for all the node's identities
    */
   public MeshFronts(
       Vertx vertx,
       String trustDomain,
       java.util.function.Function<SpiffeId, dev.skiff.meshproxy.spi.CertificateIssuer> issuers,
+      Supplier<Future<String>> trustBundle,
       String bindHost,
       MeterRegistry registry,
       Clock clock,
@@ -167,6 +183,15 @@ public final class MeshFronts implements FrontDoor {
     this.registry = registry;
     this.clock = clock;
     this.timings = timings;
+    // One renewal timer and one bundle refresh for every service identity of the node, however
+    // many services sit at zero (docs/mesh.md, renewal).
+    this.scheduler =
+        IdentityScheduler.builder()
+            .withVertx(vertx)
+            .withClock(clock)
+            .withTrustBundle(trustBundle)
+            .withBundleRefresh(timings.bundleRefresh())
+            .build();
   }
 
   @Override
@@ -351,10 +376,16 @@ public final class MeshFronts implements FrontDoor {
     return out;
   }
 
+  /** The one scheduler of this node's service identities (renewal order, bundle refresh). */
+  IdentityScheduler identityScheduler() {
+    return scheduler;
+  }
+
   /** Stops every identity (after the agent stopped the sidecars). */
   public synchronized void close() {
     services.values().forEach(m -> m.identity.stop());
     services.clear();
+    scheduler.close();
   }
 
   private synchronized ServiceMesh service(Key key) {

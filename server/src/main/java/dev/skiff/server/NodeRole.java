@@ -219,6 +219,7 @@ final class NodeRole {
                 vertx,
                 options.trustDomain,
                 id -> new RemoteIssuer(calls, id, () -> agent.credentials()),
+                () -> Future.succeededFuture(RemoteIssuer.trustBundle(agent.credentials())),
                 advertise,
                 metrics,
                 clock,

@@ -35,7 +35,11 @@ final class RemoteIssuer implements CertificateIssuer {
 
   @Override
   public Future<String> trustBundle() {
-    NodeCredentials c = node.get();
-    return Future.succeededFuture(c == null ? null : c.trustBundlePem());
+    return Future.succeededFuture(trustBundle(node.get()));
+  }
+
+  /** The bundle the node's own certificate came with; null before the node has one. */
+  static String trustBundle(NodeCredentials node) {
+    return node == null ? null : node.trustBundlePem();
   }
 }
