@@ -8,7 +8,8 @@ per request moves far less. This runs two skiffds with the mesh on and the gatew
 entry off (gateway -> mTLS socket -> sidecar -> hello), the new jar and the baseline, warms both
 (wrk, 20 s each), then in rounds alternating which goes first sends each the same number of
 requests at a fixed rate (h2load --h1, 10 connections) and reads the process's CPU time
-(/proc/PID/stat utime + stime) before and after. Prints and writes mesh_cpu.json: per round and
+(/proc/PID/stat utime + stime) and the context switches of all its threads (/proc/PID/task/*/status)
+before and after. Prints and writes mesh_cpu.json: per round and
 per jar, CPU µs per request, the achieved rate and p50/p99; the load average beside each round.
 With --syscalls, a last round per jar runs under `strace -c -f` (every thread of skiffd) and
 reports system calls per request by name: counts, which tracing does not change, unlike time.
@@ -66,12 +67,15 @@ def main():
                 s = skiffds[mode]
                 before_handoffs = mesh._handoffs(s).get("socket", 0)
                 cpu0 = s.cpu_seconds()
+                switches0 = _context_switches(s)
                 summary, _, _ = h2load_rate(ctx, f"{s.gateway}/", mesh.HOST, args.rate, 10,
                                             duration, f"mesh-cpu-{mode}")
                 cpu = s.cpu_seconds() - cpu0
+                switches = _context_switches(s) - switches0
                 socket = mesh._handoffs(s).get("socket", 0) - before_handoffs
                 done = max(1, summary["completed"])
                 row[mode] = {"cpu_us_per_request": round(cpu * 1e6 / done, 1),
+                             "context_switches_per_request": round(switches / done, 2),
                              "achieved_rate": summary["achieved_rate"],
                              "p50_ms": summary["latency_ms"].get("p50"),
                              "p99_ms": summary["latency_ms"].get("p99"),
@@ -81,6 +85,8 @@ def main():
         for mode in modes:
             vals = [row[mode]["cpu_us_per_request"] for row in result["rounds"]]
             result[f"{mode}_cpu_us_per_request_median"] = median(vals)
+            vals = [row[mode]["context_switches_per_request"] for row in result["rounds"]]
+            result[f"{mode}_context_switches_per_request_median"] = median(vals)
         if args.syscalls:
             result["syscalls_per_request"] = {
                 mode: _syscalls(ctx, skiffds[mode], mode, min(5000, args.requests), 500)
@@ -93,6 +99,22 @@ def main():
         for s in skiffds.values():
             s.stop()
         ctx.cleanup()
+
+
+def _context_switches(skiffd):
+    """Context switches (voluntary and not) of every thread of skiffd so far; a thread that has
+    ended meanwhile is not counted, which the rounds' long-lived event loops and workers make
+    negligible."""
+    total = 0
+    task_dir = Path(f"/proc/{skiffd.proc.pid}/task")
+    for tid in os.listdir(task_dir):
+        try:
+            text = (task_dir / tid / "status").read_text()
+        except OSError:
+            continue  # the thread ended
+        for m in re.finditer(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)$", text, re.M):
+            total += int(m.group(1))
+    return total
 
 
 def _syscalls(ctx, skiffd, mode, requests, rate):

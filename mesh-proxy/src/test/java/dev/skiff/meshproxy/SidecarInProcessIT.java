@@ -118,6 +118,80 @@ class SidecarInProcessIT {
   }
 
   @Test
+  void aKeptAliveConnectionsCallerIsCheckedPerRequestAndEachCallerIsToldItsOwnIdentity()
+      throws Exception {
+    start(b -> b);
+    SpiffeId checkout = SpiffeId.workload("skiff.local", "shop", "checkout");
+    SpiffeId ledger = SpiffeId.workload("skiff.local", "billing", "ledger");
+    HttpClientAgent one = clientOf(checkout);
+    try {
+      Seen firstSeen = await(getAs(one, "/"));
+      Response first = firstSeen.response();
+      assertEquals(200, first.status(), first.body());
+      assertEquals(
+          "By=spiffe://skiff.local/ns/shop/svc/cart;URI=" + checkout.uri(), first.clientCert());
+
+      f.sidecar.updatePolicy(
+          AuthorizationPolicy.of(List.of("spiffe://skiff.local/ns/billing/svc/*")));
+      Seen secondSeen = await(getAs(one, "/"));
+      Response second = secondSeen.response();
+
+      assertEquals(firstSeen.port(), secondSeen.port(), "both went over one kept-alive connection");
+
+      assertEquals(403, second.status(), "the same kept-alive connection, the new policy");
+      assertTrue(
+          second.body().contains("\"error\":\"caller " + checkout.uri() + " is not allowed"),
+          second.body());
+    } finally {
+      await(one.close());
+    }
+    HttpClientAgent other = clientOf(ledger);
+    try {
+      Response third = await(getAs(other, "/")).response();
+
+      assertEquals(200, third.status(), third.body());
+      assertEquals(
+          "By=spiffe://skiff.local/ns/shop/svc/cart;URI=" + ledger.uri(),
+          third.clientCert(),
+          "a new caller is told its own identity, not the last caller's");
+    } finally {
+      await(other.close());
+    }
+  }
+
+  /** A client of the sidecar's TLS port as {@code caller}, over one kept-alive connection. */
+  private HttpClientAgent clientOf(SpiffeId caller) throws Exception {
+    Path id = f.ca.writeIdentity(dir, caller);
+    return f.vertx
+        .httpClientBuilder()
+        .with(TestCa.clientOptions(id).setKeepAlive(true))
+        .with(new PoolOptions().setHttp1MaxSize(1))
+        .build();
+  }
+
+  /** A response and the client's local port of the connection it came over. */
+  private record Seen(Response response, int port) {}
+
+  private Future<Seen> getAs(HttpClientAgent agent, String path) {
+    return agent
+        .request(HttpMethod.GET, f.sidecar.port(), "127.0.0.1", path)
+        .compose(
+            req ->
+                req.send()
+                    .compose(
+                        res ->
+                            res.body()
+                                .map(
+                                    b ->
+                                        new Response(
+                                            res.statusCode(),
+                                            b.toString(),
+                                            res.getHeader("seen-client-cert"),
+                                            res.getHeader("retry-after")))
+                                .map(r -> new Seen(r, req.connection().localAddress().port()))));
+  }
+
+  @Test
   void limitsConcurrencyCountsQueuedRequestsAndTellsTheListenerOnce() throws Exception {
     start(b -> b.withContainerConcurrency(1).withQueueDepth(1));
 

@@ -17,26 +17,27 @@ import java.util.Set;
  */
 final class Forward implements Stage<SidecarExchange> {
   static final String CLIENT_CERT = "x-forwarded-client-cert";
+  private static final Set<String> DROPPED = Set.of(CLIENT_CERT);
 
   private final EndpointProxy proxy;
   private final String host;
   private final int port;
   private final boolean h2c;
-  private final SpiffeId self;
+  private final ClientCertHeader clientCert;
 
   Forward(EndpointProxy proxy, String host, int port, boolean h2c, SpiffeId self) {
     this.proxy = proxy;
     this.host = host;
     this.port = port;
     this.h2c = h2c;
-    this.self = self;
+    this.clientCert = new ClientCertHeader(self);
   }
 
   @Override
   public Future<Void> serve(SidecarExchange x) {
-    HopByHop.copy(x.request().headers(), x.upstreamHeaders(), Set.of(CLIENT_CERT));
+    HopByHop.copy(x.request().headers(), x.upstreamHeaders(), DROPPED);
     if (x.caller() != null) {
-      x.upstreamHeaders().set(CLIENT_CERT, "By=" + self.uri() + ";URI=" + x.caller().uri());
+      x.upstreamHeaders().set(CLIENT_CERT, clientCert.of(x.caller()));
     }
     if (h2c) {
       // The one TE HTTP/2 allows; gRPC servers expect it, and the proxies relay trailers.

@@ -15,11 +15,11 @@ import io.vertx.core.http.HttpServerRequest;
  */
 final class ServeInProcess implements Stage<SidecarExchange> {
   private final Handler<HttpServerRequest> workload;
-  private final SpiffeId self;
+  private final ClientCertHeader clientCert;
 
   ServeInProcess(Handler<HttpServerRequest> workload, SpiffeId self) {
     this.workload = workload;
-    this.self = self;
+    this.clientCert = new ClientCertHeader(self);
   }
 
   @Override
@@ -30,7 +30,7 @@ final class ServeInProcess implements Stage<SidecarExchange> {
     x.cancellation().onFailure(done::tryFail);
     request.headers().remove(Forward.CLIENT_CERT);
     if (x.caller() != null) {
-      request.headers().set(Forward.CLIENT_CERT, "By=" + self.uri() + ";URI=" + x.caller().uri());
+      request.headers().set(Forward.CLIENT_CERT, clientCert.of(x.caller()));
     }
     workload.handle(request);
     // The listener paused the body until a stage is ready for it; the workload has set its
