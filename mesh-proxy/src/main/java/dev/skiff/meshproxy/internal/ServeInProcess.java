@@ -17,6 +17,9 @@ final class ServeInProcess implements Stage<SidecarExchange> {
   private final Handler<HttpServerRequest> workload;
   private final SpiffeId self;
 
+  /** The header value for the last caller: callers are few (eventing, a function, the gateway). */
+  private volatile ClientCert last;
+
   ServeInProcess(Handler<HttpServerRequest> workload, SpiffeId self) {
     this.workload = workload;
     this.self = self;
@@ -30,7 +33,7 @@ final class ServeInProcess implements Stage<SidecarExchange> {
     x.cancellation().onFailure(done::tryFail);
     request.headers().remove(Forward.CLIENT_CERT);
     if (x.caller() != null) {
-      request.headers().set(Forward.CLIENT_CERT, "By=" + self.uri() + ";URI=" + x.caller().uri());
+      request.headers().set(Forward.CLIENT_CERT, clientCert(x.caller()));
     }
     workload.handle(request);
     // The listener paused the body until a stage is ready for it; the workload has set its
@@ -38,4 +41,16 @@ final class ServeInProcess implements Stage<SidecarExchange> {
     request.resume();
     return done.future();
   }
+
+  /** {@code By={self};URI={caller}}, built once per caller in a row. */
+  private String clientCert(SpiffeId caller) {
+    ClientCert c = last;
+    if (c == null || !c.caller().equals(caller)) {
+      c = new ClientCert(caller, "By=" + self.uri() + ";URI=" + caller.uri());
+      last = c;
+    }
+    return c.value();
+  }
+
+  private record ClientCert(SpiffeId caller, String value) {}
 }
