@@ -1,5 +1,6 @@
 package dev.skiff.meshproxy;
 
+import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.internal.CallerClient;
 import dev.skiff.meshproxy.internal.OutboundAttempts;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
@@ -46,7 +47,7 @@ public final class MeshCaller {
   private final Outliers<Callee> outliers = Outliers.create();
   private final LongSupplier nanoTime;
   private final RetryBudget budget;
-  private final ConcurrentMap<String, CallerClient> clients = new ConcurrentHashMap<>();
+  private final ConcurrentMap<SpiffeId, CallerClient> clients = new ConcurrentHashMap<>();
 
   private MeshCaller(Builder b) {
     this.vertx = Objects.requireNonNull(b.vertx, "vertx");
@@ -109,7 +110,7 @@ public final class MeshCaller {
    */
   public Future<OutboundReply> call(IdentityProvider caller, OutboundCall call) {
     CallerClient client =
-        clients.computeIfAbsent(caller.id().uri(), k -> new CallerClient(vertx, caller, tlsEngine));
+        clients.computeIfAbsent(caller.id(), k -> new CallerClient(vertx, caller, tlsEngine));
     var attempts =
         new OutboundAttempts(
             vertx,

@@ -310,6 +310,24 @@ class SidecarInProcessIT {
   }
 
   @Test
+  void eachCallerInTurnIsTheOneNamedToTheWorkload() throws Exception {
+    start(b -> b);
+    int front = inProcessFront();
+    SpiffeId checkout = SpiffeId.workload("skiff.local", "shop", "checkout");
+    SpiffeId orders = SpiffeId.workload("skiff.local", "shop", "orders");
+
+    for (SpiffeId caller : List.of(checkout, orders, orders, checkout)) {
+      Response r = plainGet(front, "/", caller);
+
+      assertEquals(200, r.status(), r.body());
+      assertEquals(
+          "By=spiffe://skiff.local/ns/shop/svc/cart;URI=" + caller.uri(),
+          r.clientCert(),
+          caller.uri());
+    }
+  }
+
+  @Test
   void stopWaitsForARequestInFlightInProcessAndTakesNoMore() throws Exception {
     start(b -> b.withDrainGrace(Duration.ofSeconds(30)));
     int front = inProcessFront();

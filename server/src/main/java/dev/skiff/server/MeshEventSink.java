@@ -8,6 +8,8 @@ import dev.skiff.meshproxy.MeshCaller;
 import dev.skiff.meshproxy.OutboundCall;
 import io.vertx.core.Future;
 import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The eventing dispatcher's {@link EventSink} with the mesh: each event is a call through the
@@ -25,7 +27,15 @@ final class MeshEventSink implements EventSink {
 
   private final MeshCaller mesh;
   private final IdentityProvider identity;
+
+  /**
+   * The most targets whose URL is kept; past it the cache starts over (a node has a few triggers,
+   * each with one service and path).
+   */
+  static final int MAX_TARGETS = 1024;
+
   private final String domain;
+  private final Map<Target, URI> urls = new ConcurrentHashMap<>();
 
   MeshEventSink(MeshCaller mesh, IdentityProvider identity, String domain) {
     this.mesh = mesh;
@@ -38,7 +48,7 @@ final class MeshEventSink implements EventSink {
     OutboundCall call =
         new OutboundCall(
             "POST",
-            URI.create("http://" + service + "." + namespace + "." + domain + request.path()),
+            url(namespace, service, request.path()),
             request.headers(),
             request.body(),
             request.timeout(),
@@ -46,4 +56,23 @@ final class MeshEventSink implements EventSink {
     return mesh.call(identity, call)
         .map(reply -> new EventReply(reply.status(), reply.headers(), reply.body()));
   }
+
+  /**
+   * {@code http://{service}.{namespace}.{domain}{path}}, parsed once per target rather than per
+   * event (a trigger sends every event to the same one).
+   */
+  URI url(String namespace, String service, String path) {
+    Target key = new Target(namespace, service, path);
+    URI url = urls.get(key);
+    if (url == null) {
+      url = URI.create("http://" + service + "." + namespace + "." + domain + path);
+      if (urls.size() >= MAX_TARGETS) {
+        urls.clear();
+      }
+      urls.put(key, url);
+    }
+    return url;
+  }
+
+  private record Target(String namespace, String service, String path) {}
 }

@@ -21,10 +21,16 @@ import java.util.Set;
  * grows past the limit. Confined to one event loop.
  */
 public final class LocalResponse implements HttpServerResponse {
+  private static final Buffer EMPTY = Buffer.buffer(0);
+
   private final long maxBytes;
   private final String url;
   private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-  private final Buffer body = Buffer.buffer();
+
+  /** The first chunk as written (no copy: a whole answer is one); a fresh buffer past it. */
+  private Buffer body = EMPTY;
+
+  private boolean bodyOwned;
   private final Promise<Void> done = Promise.promise();
   private int status = 200;
   private String statusMessage;
@@ -59,7 +65,18 @@ public final class LocalResponse implements HttpServerResponse {
       fail(new ResponseTooLargeException(url, maxBytes));
       return Future.failedFuture(done.future().cause());
     }
-    body.appendBuffer(data);
+    if (data.length() == 0) {
+      return Future.succeededFuture();
+    }
+    if (body.length() == 0) {
+      body = data; // the workload hands its chunk over, as to a connection
+    } else {
+      if (!bodyOwned) {
+        body = Buffer.buffer(body.length() + data.length()).appendBuffer(body);
+        bodyOwned = true;
+      }
+      body.appendBuffer(data);
+    }
     return Future.succeededFuture();
   }
 

@@ -14,6 +14,7 @@ import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.routing.PeakEwma;
 import dev.skiff.routing.RetryBudget;
 import dev.skiff.routing.Route;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -24,6 +25,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import java.lang.System.Logger.Level;
@@ -289,7 +291,8 @@ public final class OutboundAttempts {
             originForm(),
             authority,
             headers,
-            Buffer.buffer(call.body()),
+            // The call's bytes as they are (no copy): the workload only reads them.
+            BufferInternal.buffer(Unpooled.wrappedBuffer(call.body())),
             call.maxResponseBytes());
     Promise<Void> cancellation = Promise.promise();
     currentLocal = cancellation;
