@@ -204,7 +204,8 @@ public final class Sidecar {
   /**
    * {@link #listen} once the sidecar's first in-process request has been answered, or once {@code
    * noRequestWithin} has passed without one under way, whichever comes first: the listener's set-up
-   * (its TLS context, its socket) then runs neither ahead of a cold start's first request on a
+   * (its TLS context, its socket) and the registration of the sidecar's meters (what was measured
+   * until then is recorded into them) then run neither ahead of a cold start's first request on a
    * shared event loop nor beside it on another core. Binds on the caller's context; completes once
    * bound, or fails as {@link #listen} does (a sidecar stopped meanwhile does not bind).
    */
@@ -241,6 +242,9 @@ public final class Sidecar {
         return Future.failedFuture(new IllegalStateException("the sidecar listens already"));
       }
       bindAsked = true;
+      // The meters, with what was measured before: off a cold start's first request, which an
+      // in-process start answers before its listener is asked for.
+      metrics.register();
       Future<Credentials> first =
           identity.current() != null
               ? Future.succeededFuture(identity.current())
