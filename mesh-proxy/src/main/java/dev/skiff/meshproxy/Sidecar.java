@@ -64,6 +64,8 @@ public final class Sidecar {
   private final Duration drainGrace;
   private final RequestCounter counter = new RequestCounter();
   private final SidecarMetrics metrics;
+  private final MeshTlsEngine tlsEngine;
+  private final MeterRegistry registry;
   private final ConcurrencyLimit limit;
   private final HttpClientAgent client;
   private final Listener listener;
@@ -139,7 +141,8 @@ public final class Sidecar {
     this.servesInProcess = b.inProcess != null;
     this.vertx = s.vertx();
     MeshTlsEngine engine = Objects.requireNonNull(b.tlsEngine, "tlsEngine").effective();
-    engine.register(b.registry); // one gauge per process and engine, shared by every sidecar
+    this.tlsEngine = engine;
+    this.registry = b.registry;
     this.listener =
         new Listener(s, b.mode, engine, b.identity.id().trustDomain(), pipeline, metrics);
   }
@@ -245,6 +248,9 @@ public final class Sidecar {
       // The meters, with what was measured before: off a cold start's first request, which an
       // in-process start answers before its listener is asked for.
       metrics.register();
+      // One gauge per process and engine, shared by every sidecar; found by a scan of the
+      // registry, so not on a cold start's path either.
+      tlsEngine.register(registry);
       Future<Credentials> first =
           identity.current() != null
               ? Future.succeededFuture(identity.current())
