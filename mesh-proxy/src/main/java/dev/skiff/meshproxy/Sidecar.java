@@ -64,6 +64,8 @@ public final class Sidecar {
   private final Duration drainGrace;
   private final RequestCounter counter = new RequestCounter();
   private final SidecarMetrics metrics;
+  private final MeshTlsEngine tlsEngine;
+  private final MeterRegistry registry;
   private final ConcurrencyLimit limit;
   private final HttpClientAgent client;
   private final Listener listener;
@@ -139,7 +141,8 @@ public final class Sidecar {
     this.servesInProcess = b.inProcess != null;
     this.vertx = s.vertx();
     MeshTlsEngine engine = Objects.requireNonNull(b.tlsEngine, "tlsEngine").effective();
-    engine.register(b.registry); // one gauge per process and engine, shared by every sidecar
+    this.tlsEngine = engine;
+    this.registry = b.registry;
     this.listener =
         new Listener(s, b.mode, engine, b.identity.id().trustDomain(), pipeline, metrics);
   }
@@ -204,7 +207,8 @@ public final class Sidecar {
   /**
    * {@link #listen} once the sidecar's first in-process request has been answered, or once {@code
    * noRequestWithin} has passed without one under way, whichever comes first: the listener's set-up
-   * (its TLS context, its socket) then runs neither ahead of a cold start's first request on a
+   * (its TLS context, its socket) and the registration of the sidecar's meters (what was measured
+   * until then is recorded into them) then run neither ahead of a cold start's first request on a
    * shared event loop nor beside it on another core. Binds on the caller's context; completes once
    * bound, or fails as {@link #listen} does (a sidecar stopped meanwhile does not bind).
    */
@@ -241,6 +245,12 @@ public final class Sidecar {
         return Future.failedFuture(new IllegalStateException("the sidecar listens already"));
       }
       bindAsked = true;
+      // The meters, with what was measured before: off a cold start's first request, which an
+      // in-process start answers before its listener is asked for.
+      metrics.register();
+      // One gauge per process and engine, shared by every sidecar; found by a scan of the
+      // registry, so not on a cold start's path either.
+      tlsEngine.register(registry);
       Future<Credentials> first =
           identity.current() != null
               ? Future.succeededFuture(identity.current())

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.testing.ManualTicker;
 import dev.skiff.meshproxy.testing.TestCa;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,6 +26,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class SidecarStartTest {
   final Vertx vertx = Vertx.vertx();
   final TestCa ca = TestCa.create("mesh");
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final Sidecar sidecar =
       Sidecar.builder()
           .withVertx(vertx)
@@ -49,7 +53,7 @@ class SidecarStartTest {
                   .build())
           .withRevision(REVISION)
           .withWorkload(req -> req.response().end("in process"))
-          .withMeterRegistry(new SimpleMeterRegistry())
+          .withMeterRegistry(registry)
           .build();
 
   @AfterEach
@@ -219,6 +223,62 @@ class SidecarStartTest {
         assertThrows(IllegalStateException.class, sidecar::startInProcess);
     assertTrue(noCert.getMessage().contains("has no certificate yet"), noCert.getMessage());
     assertFalse(sidecar.takesInProcessRequests());
+  }
+
+  @Test
+  void theMetersAreRegisteredAfterTheFirstAnswerWithItsMeasurementsInThem() throws Exception {
+    await(sidecar.identity().start());
+    sidecar.startInProcess();
+    Future<Void> listening = sidecar.listenAfterFirstAnswer("127.0.0.1", 0, 0, Duration.ofHours(1));
+
+    assertEquals(List.of(), sidecarMeters(), "nothing registered on the cold request's path");
+    HttpServer front =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      req.pause();
+                      sidecar.serveInProcess(
+                          req,
+                          SpiffeId.component("skiff.local", "activator"),
+                          Promise.<Void>promise().future());
+                    })
+                .listen(0, "127.0.0.1"));
+    var answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.actualPort() + "/"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                BodyHandlers.ofString());
+    assertEquals("in process", answer.body());
+    await(listening);
+
+    Counter ok = registry.find("skiff.sidecar.requests").tag("code", "200").counter();
+    assertTrue(ok != null, "the first request's status counter: " + sidecarMeters());
+    assertEquals(1.0, ok.count(), "the first request is counted");
+    Timer latency = registry.find("skiff.sidecar.request.duration").timer();
+    assertTrue(latency != null, "the duration timer: " + sidecarMeters());
+    assertEquals(1, latency.count(), "the first request's duration is recorded");
+    assertEquals(
+        0.0,
+        registry
+            .find("skiff.sidecar.refusals")
+            .tag("reason", "denied_by_policy")
+            .counter()
+            .count());
+    assertTrue(registry.find("skiff.sidecar.certificate.expiry").gauge().value() > 0);
+    await(sidecar.stop(Duration.ZERO));
+    assertEquals(List.of(), sidecarMeters(), "removed on stop");
+  }
+
+  private List<String> sidecarMeters() {
+    return registry.getMeters().stream()
+        .map(m -> m.getId().getName())
+        .filter(n -> n.startsWith("skiff.sidecar."))
+        .sorted()
+        .toList();
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,14 @@ import java.util.concurrent.ConcurrentMap;
  * One sidecar's golden metrics, tagged with its revision's namespace and name: {@value #REQUESTS}
  * (by code), {@value #DURATION} (percentile histogram), {@value #REFUSALS} (by reason: the
  * handshake's and the policy's), and {@value #CERT_EXPIRY} (the seconds since the epoch at which
- * the sidecar's certificate expires, tagged with its identity). Meters are made once per sidecar,
- * so a request pays no registry lookup; {@link #close} removes them once no other sidecar of the
- * revision holds them.
+ * the sidecar's certificate expires, tagged with its identity).
+ *
+ * <p>The meters are registered by {@link #register}, not at construction: registering them (a timer
+ * with a percentile histogram among them) costs a few hundred microseconds, which a cold start's
+ * first request should not wait for. What is measured before is kept (up to {@value #EARLY_LIMIT}
+ * answers; the next one registers the meters there and then) and recorded into the meters when they
+ * are registered, so nothing is lost. Once registered, a request pays no registry lookup; {@link
+ * #close} removes them once no other sidecar of the revision holds them.
  */
 public final class SidecarMetrics {
   public static final String REQUESTS = "skiff.sidecar.requests";
@@ -30,17 +36,64 @@ public final class SidecarMetrics {
   public static final String REFUSALS = "skiff.sidecar.refusals";
   public static final String CERT_EXPIRY = "skiff.sidecar.certificate.expiry";
 
+  /** Answers kept before the meters are registered; the next one registers them. */
+  static final int EARLY_LIMIT = 1_024;
+
   private final MeterRegistry registry;
   private final Tags tags;
-  private final Timer latency;
+  private final IdentityProvider identity;
   private final ConcurrentMap<Integer, Counter> byCode = new ConcurrentHashMap<>();
-  private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+
+  /** The registered meters, to release on close; also the lock of everything below. */
   private final List<Meter> meters = new ArrayList<>();
 
+  /** The meters once registered; null before that and after close. */
+  private volatile Live live;
+
+  /** Answers measured before the meters were registered; guarded by meters. */
+  private final List<Answer> early = new ArrayList<>();
+
+  /** Refusals counted before the meters were registered, by ordinal; guarded by meters. */
+  private final long[] earlyRefusals = new long[Refusal.values().length];
+
+  /** Guarded by meters. */
+  private boolean registered;
+
+  /** Guarded by meters. */
+  private boolean closed;
+
+  private record Live(Timer latency, Map<Refusal, Counter> refusals) {}
+
+  private record Answer(int status, long nanos) {}
+
+  /** Meters for one sidecar; none is registered until {@link #register}. */
   public SidecarMetrics(MeterRegistry registry, RevisionKey revision, IdentityProvider identity) {
     this.registry = registry;
     this.tags = Tags.of("namespace", revision.namespace(), "revision", revision.name());
-    this.latency =
+    this.identity = identity;
+  }
+
+  /**
+   * Registers the meters and records into them what was measured so far; once only, and not after
+   * {@link #close}. Any thread.
+   */
+  public void register() {
+    synchronized (meters) {
+      registerLocked();
+    }
+  }
+
+  /** Whether the meters are registered (and not closed). */
+  public boolean registered() {
+    return live != null;
+  }
+
+  private void registerLocked() {
+    if (registered || closed) {
+      return;
+    }
+    registered = true;
+    Timer latency =
         SharedMeters.hold(
             registry,
             Timer.builder(DURATION)
@@ -50,6 +103,7 @@ public final class SidecarMetrics {
                 .publishPercentileHistogram()
                 .register(registry));
     meters.add(latency);
+    Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
     for (Refusal r : Refusal.values()) {
       Counter c =
           SharedMeters.hold(
@@ -62,6 +116,9 @@ public final class SidecarMetrics {
                   .register(registry));
       refusals.put(r, c);
       meters.add(c);
+      if (earlyRefusals[r.ordinal()] > 0) {
+        c.increment(earlyRefusals[r.ordinal()]);
+      }
     }
     meters.add(
         SharedMeters.hold(
@@ -72,6 +129,13 @@ public final class SidecarMetrics {
                 .tag("identity", identity.id().uri())
                 .baseUnit("seconds")
                 .register(registry)));
+    for (Answer a : early) {
+      latency.record(Duration.ofNanos(a.nanos()));
+      byCode.computeIfAbsent(a.status(), this::counter).increment();
+    }
+    early.clear();
+    // Last: only now may other threads record (and register status counters) without the lock.
+    live = new Live(latency, refusals);
   }
 
   private static double expiry(IdentityProvider identity) {
@@ -81,13 +145,39 @@ public final class SidecarMetrics {
 
   /** A request was answered with {@code status} after {@code latency}. */
   public void answered(int status, Duration latency) {
-    this.latency.record(latency);
+    Live m = live;
+    if (m == null) {
+      synchronized (meters) {
+        m = live;
+        if (m == null) {
+          if (closed) {
+            return;
+          }
+          early.add(new Answer(status, latency.toNanos()));
+          if (early.size() >= EARLY_LIMIT) {
+            registerLocked();
+          }
+          return;
+        }
+      }
+    }
+    m.latency().record(latency);
     byCode.computeIfAbsent(status, this::counter).increment();
   }
 
   /** A caller was refused for {@code reason}. */
   public void refused(Refusal reason) {
-    refusals.get(reason).increment();
+    Live m = live;
+    if (m == null) {
+      synchronized (meters) {
+        m = live;
+        if (m == null) {
+          earlyRefusals[reason.ordinal()]++;
+          return;
+        }
+      }
+    }
+    m.refusals().get(reason).increment();
   }
 
   private Counter counter(int status) {
@@ -101,17 +191,28 @@ public final class SidecarMetrics {
                 .tag("code_class", (status / 100) + "xx")
                 .register(registry));
     synchronized (meters) {
-      meters.add(c);
+      if (closed) {
+        SharedMeters.release(registry, c); // a request that ended as the sidecar closed
+      } else {
+        meters.add(c);
+      }
     }
     return c;
   }
 
   /**
    * Removes this sidecar's meters from the registry (the instance is gone), those the sidecars of
-   * the revision's other instances still hold excepted.
+   * the revision's other instances still hold excepted. Measurements not recorded yet are recorded
+   * first, so those meters the others hold count them as before.
    */
   public void close() {
     synchronized (meters) {
+      if (!early.isEmpty() || Arrays.stream(earlyRefusals).anyMatch(n -> n > 0)) {
+        registerLocked();
+      }
+      closed = true;
+      live = null;
+      early.clear();
       meters.forEach(m -> SharedMeters.release(registry, m));
       meters.clear();
     }
