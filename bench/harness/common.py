@@ -123,6 +123,17 @@ def launcher_jvm_options():
     return [line for line in lines if line and not line.startswith("#")]
 
 
+def launcher_env():
+    """The environment in bin/skiffd.env (NAME=value lines), as bin/skiffd exports it: a name the
+    caller's environment already sets keeps the caller's value."""
+    path = ROOT / "bin" / "skiffd.env"
+    if not path.exists():
+        return {}
+    lines = (line.strip() for line in path.read_text().splitlines())
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {name: value for name, value in pairs if name not in os.environ}
+
+
 class Skiffd:
     """skiffd in its own JVM, on free loopback ports, with a fresh data directory."""
 
@@ -144,10 +155,12 @@ class Skiffd:
         args = ["java", *java_opts, "-jar", str(ctx.jar), "--data-dir", str(self.data),
                 "--api-port", str(self.api_port), "--gateway-port", str(self.gateway_port), *flags]
         prefix = [f"{k}={v}" for k, v in (env or {}).items()]
+        # The environment bin/skiffd ships with (bin/skiffd.env), then the scenario's own.
+        env = {**launcher_env(), **(env or {})}
         self.command = " ".join([*prefix, "skiffd", *args[3 + len(java_opts):]]).replace(str(self.data), "DATA")
         self._log = open(self.log_path, "w")
         # skiffd records its token for the CLI in SKIFF_CONFIG_DIR: keep that in the run's tmp.
-        env = dict(os.environ, SKIFF_CONFIG_DIR=str(ctx.tmp / f"config-{name}"), **(env or {}))
+        env = dict(os.environ, SKIFF_CONFIG_DIR=str(ctx.tmp / f"config-{name}"), **env)
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, cwd=ctx.tmp,
                                      env=env)
         wait_for(lambda: "skiffd ready" in self.log_text() or self.proc.poll() is not None,
