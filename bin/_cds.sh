@@ -1,8 +1,9 @@
 # Class data sharing (CDS) for a launcher jar: a dynamic AppCDS archive of the classes it loads,
 # beside the jar (skiffd.jar -> skiffd.jsa), made on this machine by the jar's first start after a
-# build (the JVM writes it as that process exits), then mapped by every later start: less class
-# loading and CPU at start and on the first requests. SKIFF_CDS=off: neither. An archive the JVM
-# cannot use (made for another jar) gets a warning from the JVM, which then runs without it.
+# build that is not --help or --version (the JVM writes it as that process exits, with the classes
+# that run loaded), then mapped by every later start: less class loading and CPU at start and on
+# the first requests. SKIFF_CDS=off: neither. An archive the JVM cannot use (made for another jar)
+# gets a warning from the JVM, which then runs without it.
 #
 # Usage: skiff_java_with_cds JAR [JVM_OPTION...] -- [ARG...]   (runs java, returns its exit code)
 skiff_java_with_cds() {
@@ -15,9 +16,12 @@ skiff_java_with_cds() {
     exec java "${opts[@]}" -jar "$jar" "$@"
   elif [ -s "$archive" ] && [ "$archive" -nt "$jar" ]; then
     exec java -XX:SharedArchiveFile="$archive" "${opts[@]}" -jar "$jar" "$@"
-  elif [ ! -w "$(dirname "$archive")" ]; then
-    exec java "${opts[@]}" -jar "$jar" "$@"
   fi
+  # No training from a start that only prints help or the version, or where it cannot be written.
+  case " $* " in *" --help "* | *" -h "* | *" --version "* | *" -V "*)
+    exec java "${opts[@]}" -jar "$jar" "$@" ;;
+  esac
+  [ -w "$(dirname "$archive")" ] || exec java "${opts[@]}" -jar "$jar" "$@"
   # The training start: the JVM writes a temporary file as it exits, moved into place only after
   # a clean exit (0, or 143/130 after SIGTERM/SIGINT), since a cut-off archive crashes the JVM
   # that maps it. Signals to this script go on to the JVM.
