@@ -111,8 +111,8 @@ def main():
         run["machine"]["build_warning"] = os.environ["BUILD_WARNING"]
     ctx.write("run", run)
     try:
-        # Every skiffd of the run uses the class data sharing archive bin/skiffd uses (made now by
-        # a short training run if missing or older than the jar; SKIFF_CDS=off: none).
+        # Every skiffd of the run maps a class data sharing archive, as bin/skiffd's do, made now
+        # by a short training run (bench/harness/cds.py; SKIFF_CDS=off: none).
         cds_options = cds.prepare(ctx)
         ctx.cds_options = cds_options
         run["machine"]["cds"] = " ".join(cds_options) or "off"
