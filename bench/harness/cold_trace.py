@@ -177,6 +177,8 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
     if traced:
         flags += ["--log-level", "info,skiff.coldstart=debug"]
     skiffd = Skiffd(ctx, "cold-trace" if traced else "cold-wasm", *flags)
+    # skiffd's CPU time (all threads) until ready and over the samples: what load moves least.
+    cpu_ready = skiffd.cpu_seconds()
     try:
         digest = skiffd.upload(WASM_DIR / "hello.wasm")
         names = [f"trace-wasm-{i:02d}" for i in range(20)]
@@ -188,8 +190,12 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
             warm_up(ctx, skiffd, names, digest, warm_requests)
         mark = len(skiffd.log_text())  # the samples' trace lines follow; the warm-up's do not count
         ctx.log(f"cold {'trace' if traced else 'wasm'}: {samples} samples over 20 services")
+        cpu_before = skiffd.cpu_seconds()
         ttfb, codes = cycle(ctx, skiffd, names, samples)
+        cpu_samples = skiffd.cpu_seconds() - cpu_before
         result = {"measured": True, "skiffd": skiffd.command, "warm_requests_before": warm_requests,
+                  "cds": " ".join(ctx.cds_options) or "off",
+                  "cpu_s": {"until_ready": round(cpu_ready, 2), "samples": round(cpu_samples, 2)},
                   "first_byte_ms": summarize(ttfb),
                   "status_codes": codes,
                   "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-", mark)),

@@ -35,6 +35,8 @@ class Ctx:
         self.tmp = Path(tempfile.mkdtemp(prefix="skiff-bench-"))
         self.raw = out / "raw"
         self.raw.mkdir(parents=True, exist_ok=True)
+        # Class data sharing flags for every skiffd of the run (bench/harness/cds.py sets them).
+        self.cds_options = []
 
     def pick(self, quick, full):
         return quick if self.quick else full
@@ -147,7 +149,8 @@ class Skiffd:
         # SKIFF_BENCH_JAVA_OPTS: extra JVM flags for every skiffd of the run, e.g. a JFR
         # recording (-XX:StartFlightRecording=settings=profile,filename=...) to profile a path.
         # The flags bin/skiffd ships with come first, so the bench measures skiffd as launched.
-        java_opts = [*launcher_jvm_options(), *os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()]
+        java_opts = [*launcher_jvm_options(), *ctx.cds_options,
+                     *os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()]
         # The HTTPS listener (default port 8443) is off unless a scenario asks for it: scenarios
         # run several skiffds at once, and a second one on 8443 would not start.
         if "--gateway-tls-port" not in flags:

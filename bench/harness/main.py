@@ -18,6 +18,7 @@ import traceback
 from pathlib import Path
 
 import burst
+import cds
 import cold_start
 import cold_trace
 import density
@@ -110,6 +111,11 @@ def main():
         run["machine"]["build_warning"] = os.environ["BUILD_WARNING"]
     ctx.write("run", run)
     try:
+        # Every skiffd of the run maps a class data sharing archive, as bin/skiffd's do, made now
+        # by a short training run (bench/harness/cds.py; SKIFF_CDS=off: none).
+        cds_options = cds.prepare(ctx)
+        ctx.cds_options = cds_options
+        run["machine"]["cds"] = " ".join(cds_options) or "off"
         for name in args.only.split(","):
             t = time.time()
             ctx.log(f"== {name} (load average {loadavg()})")
