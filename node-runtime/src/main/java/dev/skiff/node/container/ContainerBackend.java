@@ -324,10 +324,12 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
         .compose(
             c -> {
               running.put(key, c);
-              c.exited().onComplete(ar -> running.remove(key, c));
-              // Reserved until its teardown ran, which after a stop comes between starts: a
-              // reconcile meanwhile leaves what is left of it alone.
-              c.cleanedUp().whenComplete((v, err) -> reserved.remove(key));
+              c.exited()
+                  .onComplete(
+                      ar -> {
+                        running.remove(key, c);
+                        reserved.remove(key);
+                      });
               AtomicLong lastClosed = new AtomicLong();
               return awaitReady(c, t.readinessProbe(), lastClosed, clock)
                   .andThen(

@@ -251,8 +251,7 @@ class ContainerBackendIT extends ContainerFixture {
     ContainerExit exit = inst.exited().result();
     assertEquals(0, exit.exitCode(), exit.toString());
     assertTrue(exit.requested());
-    // The teardown after a stop comes once no start is in flight: soon, but after the exit.
-    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(10));
+    Leftovers.assertNone(backend, config, null, Duration.ofSeconds(1));
   }
 
   @Test
@@ -304,8 +303,7 @@ class ContainerBackendIT extends ContainerFixture {
   }
 
   @Test
-  void aStoppedInstancesContainerAndNamespaceAreRemovedOnlyOnceNoStartIsInFlight()
-      throws Exception {
+  void aStoppedInstancesNamespaceIsRemovedOnlyOnceNoStartIsInFlight() throws Exception {
     ContainerImage image = TestImages.shell(dir, SERVE);
     backend(ref -> Future.succeededFuture(image), b -> b.withNetworkSpares(0));
     ContainerInstance inst =
@@ -318,17 +316,6 @@ class ContainerBackendIT extends ContainerFixture {
     backend.betweenStarts().began();
     await(inst.stop(Duration.ofSeconds(5)));
     assertTrue(Files.exists(netns), "removed while a start was in flight");
-    // So is the runtime's stopped container (runc delete, its cgroup, mount and bundle).
-    assertTrue(
-        Commands.run(
-                List.of(
-                    backend.runtime().toString(),
-                    "--root",
-                    config.runtimeRoot().toString(),
-                    "state",
-                    "default.hello-00001.21"))
-            .ok(),
-        "the stopped container was deleted while a start was in flight");
     // Still the backend's own until removed: a reconcile leaves it alone.
     ReconcileReport report = await(backend.reconcile());
     assertTrue(report.clean(), report.toString());

@@ -19,9 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One container, from the moment its runtime process started. Its exit, whether asked for or not,
- * runs the teardown and then completes {@link #exited()}; after a {@link #stop} the teardown
- * instead waits for a moment without starts ({@link BetweenStarts}) and runs after {@link
- * #exited()}, and {@link #cleanedUp()} tells when it is done. Thread-safe.
+ * runs the teardown and then completes {@link #exited()}. Thread-safe.
  */
 public final class RunningContainer implements ContainerInstance {
   private static final System.Logger LOG = System.getLogger(RunningContainer.class.getName());
@@ -45,9 +43,6 @@ public final class RunningContainer implements ContainerInstance {
   private final LogPump stderr;
   private final Teardown teardown;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
-  // Set by stop() alone: its teardown waits between starts; a kill() or a crash cleans up at once.
-  private volatile boolean teardownCanWait;
-  private final CompletableFuture<Void> cleanedUp = new CompletableFuture<>();
   private final Promise<ContainerExit> exited = Promise.promise();
   private final long startedAtNanos = System.nanoTime();
   private final CompletableFuture<Void> execd;
@@ -94,23 +89,17 @@ public final class RunningContainer implements ContainerInstance {
                 host.workers()
                     .executeBlocking(() -> finish(p.exitValue()), false)
                     .onComplete(
-                        ar -> {
-                          if (ar.failed()) {
-                            // The teardown may not have run: what is left is the next
-                            // reconcile's.
-                            cleanedUp.complete(null);
-                          }
-                          context.runOnContext(
-                              v ->
-                                  exited.complete(
-                                      ar.succeeded()
-                                          ? ar.result()
-                                          : new ContainerExit(
-                                              p.exitValue(),
-                                              false,
-                                              stopRequested.get(),
-                                              Instant.now())));
-                        }));
+                        ar ->
+                            context.runOnContext(
+                                v ->
+                                    exited.complete(
+                                        ar.succeeded()
+                                            ? ar.result()
+                                            : new ContainerExit(
+                                                p.exitValue(),
+                                                false,
+                                                stopRequested.get(),
+                                                Instant.now())))));
   }
 
   @Override
@@ -173,7 +162,6 @@ public final class RunningContainer implements ContainerInstance {
   @Override
   public Future<Void> stop(Duration drain) {
     if (stopRequested.compareAndSet(false, true) && process.isAlive()) {
-      teardownCanWait = true;
       if (host.runtime().forwardsSignals() && execWatched && execd.isDone()) {
         // runc runs in the foreground and forwards what it is sent to the container's init once
         // the container runs, so SIGTERM goes to the runtime process (a child of this JVM, so its
@@ -272,29 +260,6 @@ public final class RunningContainer implements ContainerInstance {
     return exited.future();
   }
 
-  /**
-   * Completes once the teardown has run: with the exit, or after it for an instance stopped with
-   * {@link #stop} (once no start is in flight, at most {@link BetweenStarts}' longest wait later).
-   */
-  public CompletableFuture<Void> cleanedUp() {
-    return cleanedUp;
-  }
-
-  private void tearDown() {
-    try {
-      List<String> failures = teardown.run();
-      if (!failures.isEmpty()) {
-        LOG.log(
-            Level.WARNING,
-            "cleanup of container {0} left things behind (the next reconcile removes them): {1}",
-            key,
-            failures);
-      }
-    } finally {
-      cleanedUp.complete(null);
-    }
-  }
-
   private void escalate(Duration after, String signal) {
     if (!process.isAlive()) {
       return;
@@ -337,12 +302,13 @@ public final class RunningContainer implements ContainerInstance {
       // A process that inherited the container's stdout may still hold it; the logs end here.
       LOG.log(Level.DEBUG, "log streams of {0} did not end: {1}", key, e.toString());
     }
-    if (teardownCanWait) {
-      // What is left of a stopped instance (runc delete, its cgroup, overlay mount and bundle)
-      // waits for a moment without starts: beside a start it competes with runc for the CPU.
-      host.network().between().runBetweenStarts("remove container " + key, this::tearDown);
-    } else {
-      tearDown();
+    List<String> failures = teardown.run();
+    if (!failures.isEmpty()) {
+      LOG.log(
+          Level.WARNING,
+          "cleanup of container {0} left things behind (the next reconcile removes them): {1}",
+          key,
+          failures);
     }
     ContainerExit exit = new ContainerExit(exitCode, oom, stopRequested.get(), Instant.now());
     LOG.log(
