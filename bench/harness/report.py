@@ -772,7 +772,9 @@ def cold_section(w, c, plot_files, warm=None):
     phases = ct.get("start_phases_p50_ms") or {}
     if phases:
         w("- Where a Skiff container start went (the agent's `container ... up in` lines, median per "
-          "phase; `runc` is runc's process started until it execs the workload, `ready` the exec "
+          "phase; `spawn` the runtime process's launch, `logs` its log files and pump threads (part of "
+          "`spawn` before they were split), `runc` runc's process started until it execs the "
+          "workload, `ready` the exec "
           "until the port answers (before `runc` was a phase, `ready` held both); `lag`, not a "
           "phase, the time from the last probe that found the port closed to the one that found "
           "it open, at most how late readiness was seen): "

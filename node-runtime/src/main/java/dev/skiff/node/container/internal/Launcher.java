@@ -155,6 +155,8 @@ public final class Launcher {
               .directory(bundle.dir().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
+      // Runtime process started (the JDK's launch through jspawnhelper): runc runs from here on.
+      clock.lap("spawn");
       LogPump out =
           LogPump.start(
               process.getInputStream(),
@@ -167,7 +169,8 @@ public final class Launcher {
               "stderr",
               spec.logs(),
               new RotatingLog(bundle.logs(), "stderr", cfg.logFileBytes(), cfg.logFiles()));
-      clock.lap("spawn");
+      // Log files opened and their pump threads started, beside runc's own start.
+      clock.lap("logs");
       return new RunningContainer(
           host,
           context,

@@ -83,6 +83,15 @@ public final class OciRuntime {
     return argv;
   }
 
+  /**
+   * Whether the runtime process of {@link #runCommand} forwards the signals it receives (but
+   * SIGKILL and SIGSTOP, which it cannot catch) to the container's init once the container runs:
+   * runc does (its foreground signal handler); crun is not relied on for it.
+   */
+  public boolean forwardsSignals() {
+    return runc;
+  }
+
   /** Whether an OOM verdict can be read after the container exited. */
   public boolean keepsStoppedContainers() {
     return runc;
