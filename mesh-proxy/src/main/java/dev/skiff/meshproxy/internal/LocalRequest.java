@@ -1,5 +1,6 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.proxy.WholeBodyRequest;
 import io.netty.handler.codec.DecoderResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,11 +27,11 @@ import javax.net.ssl.SSLSession;
  * A whole request handed to a sidecar in this process, without a connection: what the sidecar's
  * pipeline and an in-process workload (a Wasm instance's handler) read of a request, with the body
  * in memory. The body is delivered, once, after the first {@link #resume()} (on the request's
- * context, never inside the call). What a request without a connection cannot have (a socket, TLS,
- * upgrades, forms) is refused with {@link UnsupportedOperationException}. Confined to one event
- * loop.
+ * context, never inside the call), unless the workload took it whole first ({@link #takeBody()}).
+ * What a request without a connection cannot have (a socket, TLS, upgrades, forms) is refused with
+ * {@link UnsupportedOperationException}. Confined to one event loop.
  */
-public final class LocalRequest implements HttpServerRequest {
+public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
   private final Context context;
   private final HttpMethod method;
   private final String uri;
@@ -107,6 +108,16 @@ public final class LocalRequest implements HttpServerRequest {
       context.runOnContext(v -> deliver());
     }
     return this;
+  }
+
+  @Override
+  public byte[] takeBody() {
+    if (delivered) {
+      return null;
+    }
+    delivered = true;
+    ended = true;
+    return body.getBytes();
   }
 
   @Override
