@@ -1,6 +1,7 @@
 package dev.skiff.meshproxy.internal;
 
 import dev.skiff.proxy.WholeBodyRequest;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -17,6 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.StreamPriority;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -39,6 +41,7 @@ public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
   private final String query;
   private final HostAndPort authority;
   private final MultiMap headers;
+  private final byte[] bytes;
   private final Buffer body;
   private final LocalResponse response;
   private Handler<Buffer> dataHandler;
@@ -50,6 +53,7 @@ public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
   /**
    * @param uri the origin form ({@code /path?query})
    * @param headers the request's headers ({@code Host} included); kept, not copied
+   * @param body the body; kept, not copied (the workload only reads it)
    * @param maxResponseBytes the largest response body accepted (larger fails the response)
    */
   public LocalRequest(
@@ -58,7 +62,7 @@ public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
       String uri,
       HostAndPort authority,
       MultiMap headers,
-      Buffer body,
+      byte[] body,
       long maxResponseBytes) {
     this.context = context;
     this.method = method;
@@ -68,7 +72,9 @@ public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
     this.query = q < 0 ? null : uri.substring(q + 1);
     this.authority = authority;
     this.headers = headers;
-    this.body = body;
+    this.bytes = body;
+    // The caller's bytes as they are, wrapped for a workload that reads through handlers.
+    this.body = BufferInternal.buffer(Unpooled.wrappedBuffer(body));
     this.response = new LocalResponse(maxResponseBytes, absoluteURI());
   }
 
@@ -117,7 +123,7 @@ public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
     }
     delivered = true;
     ended = true;
-    return body.getBytes();
+    return bytes;
   }
 
   @Override

@@ -1,12 +1,12 @@
 package dev.skiff.meshproxy.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.HostAndPort;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ class LocalRequestTest {
         "/events?x=1",
         HostAndPort.create("event.default", 80),
         MultiMap.caseInsensitiveMultiMap(),
-        Buffer.buffer(body),
+        body.getBytes(StandardCharsets.UTF_8),
         1024);
   }
 
@@ -69,6 +69,25 @@ class LocalRequestTest {
     assertEquals(List.of("taken:{\"id\":1}", "again:null"), seen);
     assertTrue(req.isEnded());
     assertEquals(8, req.bytesRead());
+  }
+
+  @Test
+  void aBodyTakenWholeIsTheCallersOwnArrayNotACopy() throws Exception {
+    byte[] callers = "{\"id\":2}".getBytes(StandardCharsets.UTF_8);
+    LocalRequest req =
+        new LocalRequest(
+            context,
+            HttpMethod.POST,
+            "/",
+            HostAndPort.create("event.default", 80),
+            MultiMap.caseInsensitiveMultiMap(),
+            callers,
+            1024);
+
+    List<byte[]> taken = new CopyOnWriteArrayList<>();
+    onContext(s -> taken.add(req.takeBody()));
+
+    assertSame(callers, taken.get(0));
   }
 
   @Test
