@@ -1,5 +1,6 @@
 package dev.skiff.wasm;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * One HTTP request as the WAGI host sees it, body fully read. Build with {@link #builder()}.
@@ -67,9 +70,50 @@ public record WagiRequest(
     if (headers == null) {
       return Map.of();
     }
+    if (headers instanceof Sealed) {
+      return headers; // a builder's, handed over: never changed again
+    }
     var copy = new LinkedHashMap<String, List<String>>();
     headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
     return Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * A builder's headers handed to the request it built, read-only, values immutable lists: the
+   * builder copies them before it adds another, so the request needs no copy of its own (one
+   * request per event or HTTP request; this saves a map and a list per header).
+   */
+  private static final class Sealed extends AbstractMap<String, List<String>> {
+    private final Map<String, List<String>> headers;
+
+    Sealed(Map<String, List<String>> headers) {
+      this.headers = Collections.unmodifiableMap(headers);
+    }
+
+    @Override
+    public Set<Map.Entry<String, List<String>>> entrySet() {
+      return headers.entrySet();
+    }
+
+    @Override
+    public List<String> get(Object name) {
+      return headers.get(name);
+    }
+
+    @Override
+    public boolean containsKey(Object name) {
+      return headers.containsKey(name);
+    }
+
+    @Override
+    public int size() {
+      return headers.size();
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super List<String>> action) {
+      headers.forEach(action);
+    }
   }
 
   /** Builds a {@link WagiRequest}; defaults: {@code GET /}, no headers, empty body. */
@@ -77,7 +121,13 @@ public record WagiRequest(
     private String method = "GET";
     private String path = "/";
     private String query = "";
-    private final Map<String, List<String>> headers = new LinkedHashMap<>();
+
+    /** Values are immutable lists, so a built request can share the map. */
+    private Map<String, List<String>> headers = new LinkedHashMap<>();
+
+    /** Whether a built request holds {@link #headers}: copy it before adding to it. */
+    private boolean headersShared;
+
     private byte[] body;
     private String remoteAddr = "127.0.0.1";
     private String serverName = "localhost";
@@ -113,7 +163,20 @@ public record WagiRequest(
 
     /** Adds one value of a header (repeat for several values). */
     public Builder withHeader(String name, String value) {
-      headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+      Objects.requireNonNull(value, "value");
+      if (headersShared) {
+        headers = new LinkedHashMap<>(headers);
+        headersShared = false;
+      }
+      List<String> values = headers.get(name);
+      if (values == null) {
+        headers.put(name, List.of(value));
+      } else {
+        List<String> more = new ArrayList<>(values.size() + 1);
+        more.addAll(values);
+        more.add(value);
+        headers.put(name, List.copyOf(more));
+      }
       return this;
     }
 
@@ -154,11 +217,12 @@ public record WagiRequest(
     }
 
     public WagiRequest build() {
+      headersShared = true;
       return new WagiRequest(
           method,
           path,
           query,
-          headers,
+          new Sealed(headers),
           body,
           remoteAddr,
           serverName,

@@ -79,4 +79,27 @@ class RecordEventsTest {
     assertTrue(headers.contains(Map.entry("ce-kafkaheadertraceid", "a%20b")));
     assertTrue(headers.contains(Map.entry("ce-id", "partition:2/offset:7")));
   }
+
+  @Test
+  void attributesAreTheOnesSetOnTheEventInTheOrderTheSdkNamesThem() {
+    ConsumerRecord<byte[], byte[]> r = record("x");
+    r.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_id", "1".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_source", "/s".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_type", "t".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_subject", "sub".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_dataschema", "http://schema/1".getBytes(StandardCharsets.UTF_8));
+    r.headers().add("ce_myext", "v".getBytes(StandardCharsets.UTF_8));
+    RecordEvents.Mapped m = RecordEvents.map(r, "default", "trig");
+    assertNull(m.malformed());
+    List<String> expected = new ArrayList<>();
+    for (String name : m.event().getAttributeNames()) {
+      if (!name.equals("datacontenttype")) {
+        expected.add(name);
+      }
+    }
+    expected.addAll(m.event().getExtensionNames());
+
+    assertEquals(expected, new ArrayList<>(RecordEvents.attributes(m.event()).keySet()));
+  }
 }

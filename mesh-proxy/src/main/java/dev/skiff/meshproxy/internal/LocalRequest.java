@@ -1,5 +1,7 @@
 package dev.skiff.meshproxy.internal;
 
+import dev.skiff.proxy.WholeBodyRequest;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,6 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.StreamPriority;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -26,11 +29,11 @@ import javax.net.ssl.SSLSession;
  * A whole request handed to a sidecar in this process, without a connection: what the sidecar's
  * pipeline and an in-process workload (a Wasm instance's handler) read of a request, with the body
  * in memory. The body is delivered, once, after the first {@link #resume()} (on the request's
- * context, never inside the call). What a request without a connection cannot have (a socket, TLS,
- * upgrades, forms) is refused with {@link UnsupportedOperationException}. Confined to one event
- * loop.
+ * context, never inside the call), unless the workload took it whole first ({@link #takeBody()}).
+ * What a request without a connection cannot have (a socket, TLS, upgrades, forms) is refused with
+ * {@link UnsupportedOperationException}. Confined to one event loop.
  */
-public final class LocalRequest implements HttpServerRequest {
+public final class LocalRequest implements HttpServerRequest, WholeBodyRequest {
   private final Context context;
   private final HttpMethod method;
   private final String uri;
@@ -38,6 +41,7 @@ public final class LocalRequest implements HttpServerRequest {
   private final String query;
   private final HostAndPort authority;
   private final MultiMap headers;
+  private final byte[] bytes;
   private final Buffer body;
   private final LocalResponse response;
   private Handler<Buffer> dataHandler;
@@ -49,6 +53,7 @@ public final class LocalRequest implements HttpServerRequest {
   /**
    * @param uri the origin form ({@code /path?query})
    * @param headers the request's headers ({@code Host} included); kept, not copied
+   * @param body the body; kept, not copied (the workload only reads it)
    * @param maxResponseBytes the largest response body accepted (larger fails the response)
    */
   public LocalRequest(
@@ -57,7 +62,7 @@ public final class LocalRequest implements HttpServerRequest {
       String uri,
       HostAndPort authority,
       MultiMap headers,
-      Buffer body,
+      byte[] body,
       long maxResponseBytes) {
     this.context = context;
     this.method = method;
@@ -67,7 +72,9 @@ public final class LocalRequest implements HttpServerRequest {
     this.query = q < 0 ? null : uri.substring(q + 1);
     this.authority = authority;
     this.headers = headers;
-    this.body = body;
+    this.bytes = body;
+    // The caller's bytes as they are, wrapped for a workload that reads through handlers.
+    this.body = BufferInternal.buffer(Unpooled.wrappedBuffer(body));
     this.response = new LocalResponse(maxResponseBytes, absoluteURI());
   }
 
@@ -107,6 +114,16 @@ public final class LocalRequest implements HttpServerRequest {
       context.runOnContext(v -> deliver());
     }
     return this;
+  }
+
+  @Override
+  public byte[] takeBody() {
+    if (delivered) {
+      return null;
+    }
+    delivered = true;
+    ended = true;
+    return bytes;
   }
 
   @Override

@@ -14,7 +14,6 @@ import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.routing.PeakEwma;
 import dev.skiff.routing.RetryBudget;
 import dev.skiff.routing.Route;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -25,7 +24,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import java.lang.System.Logger.Level;
@@ -292,7 +290,7 @@ public final class OutboundAttempts {
             authority,
             headers,
             // The call's bytes as they are (no copy): the workload only reads them.
-            BufferInternal.buffer(Unpooled.wrappedBuffer(call.body())),
+            call.body(),
             call.maxResponseBytes());
     Promise<Void> cancellation = Promise.promise();
     currentLocal = cancellation;

@@ -1,6 +1,7 @@
 package dev.skiff.node.wasm;
 
 import dev.skiff.proxy.SkiffHeaders;
+import dev.skiff.proxy.WholeBodyRequest;
 import dev.skiff.wasm.RequestTooLargeException;
 import dev.skiff.wasm.WagiRequest;
 import dev.skiff.wasm.WagiResponse;
@@ -12,8 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -72,6 +71,19 @@ final class WagiBridge implements Handler<HttpServerRequest> {
       fail(req.response(), new RequestTooLargeException(parseLong(declared), maxRequestBytes));
       return;
     }
+    if (req instanceof WholeBodyRequest whole) {
+      // Handed over in process with the body in memory: the function starts now, on this turn of
+      // the event loop, with the caller's bytes (no collecting buffer, no wait for resume()).
+      byte[] bytes = whole.takeBody();
+      if (bytes != null) {
+        if (bytes.length > maxRequestBytes) {
+          fail(req.response(), new RequestTooLargeException(bytes.length, maxRequestBytes));
+          return;
+        }
+        call(req, bytes, gone, traced, arrived);
+        return;
+      }
+    }
     Buffer body = Buffer.buffer();
     req.handler(
         chunk -> {
@@ -87,18 +99,23 @@ final class WagiBridge implements Handler<HttpServerRequest> {
         });
     req.endHandler(
         v -> {
-          if (req.response().ended()) {
-            return;
+          if (!req.response().ended()) {
+            call(req, body.getBytes(), gone, traced, arrived);
           }
-          long called = traced ? System.nanoTime() : 0;
-          Future<WagiResponse> answered = function.handle(toWagi(req, body.getBytes()), gone);
-          if (traced) {
-            answered = answered.andThen(ar -> trace(arrived, called, ar.succeeded()));
-          }
-          answered
-              .onSuccess(resp -> write(req.response(), resp))
-              .onFailure(err -> fail(req.response(), err));
         });
+  }
+
+  /** Runs the function on the whole {@code body} and answers {@code req} with its CGI answer. */
+  private void call(
+      HttpServerRequest req, byte[] body, Future<Void> gone, boolean traced, long arrived) {
+    long called = traced ? System.nanoTime() : 0;
+    Future<WagiResponse> answered = function.handle(toWagi(req, body), gone);
+    if (traced) {
+      answered = answered.andThen(ar -> trace(arrived, called, ar.succeeded()));
+    }
+    answered
+        .onSuccess(resp -> write(req.response(), resp))
+        .onFailure(err -> fail(req.response(), err));
   }
 
   /** Logs where the instance's first request spent its time in the function. */
@@ -118,12 +135,6 @@ final class WagiBridge implements Handler<HttpServerRequest> {
   }
 
   private static WagiRequest toWagi(HttpServerRequest req, byte[] body) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (String name : req.headers().names()) {
-      if (!name.equalsIgnoreCase(SkiffHeaders.CLIENT_ADDRESS)) { // REMOTE_ADDR carries it
-        headers.put(name, req.headers().getAll(name));
-      }
-    }
     String host =
         firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost");
     String proto = firstNonNull(req.getHeader("X-Forwarded-Proto"), req.scheme(), "http");
@@ -133,11 +144,17 @@ final class WagiBridge implements Handler<HttpServerRequest> {
         host.contains(":")
             ? (int) parseLong(host.substring(host.lastIndexOf(':') + 1))
             : "https".equals(proto) ? 443 : 80;
-    return WagiRequest.builder()
-        .withMethod(req.method().name())
+    WagiRequest.Builder wagi = WagiRequest.builder();
+    // One pass over the headers, straight into the request (names differing only in case are
+    // joined in the CGI environment, as before).
+    for (Map.Entry<String, String> h : req.headers()) {
+      if (!h.getKey().equalsIgnoreCase(SkiffHeaders.CLIENT_ADDRESS)) { // REMOTE_ADDR carries it
+        wagi.withHeader(h.getKey(), h.getValue());
+      }
+    }
+    return wagi.withMethod(req.method().name())
         .withPath(req.path())
         .withQuery(req.query() == null ? "" : req.query())
-        .withHeaders(headers)
         .withBody(body)
         .withRemoteAddr(remote)
         .withServer(serverName, serverPort)
