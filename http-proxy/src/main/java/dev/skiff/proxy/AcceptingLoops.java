@@ -6,7 +6,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Which event loop serves the accepted end of a connection made inside this JVM, so that a client
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  */
 public final class AcceptingLoops {
   private static final Map<Key, Thread> SERVING = new ConcurrentHashMap<>();
-  private static final Map<Integer, Consumer<Context>> OFFERS = new ConcurrentHashMap<>();
+  private static final Map<Integer, Predicate<Context>> OFFERS = new ConcurrentHashMap<>();
 
   private AcceptingLoops() {}
 
@@ -50,28 +50,28 @@ public final class AcceptingLoops {
 
   /**
    * Lets a server on {@code port} be asked to accept on more event loops: {@code serveOn} is given
-   * a context of the loop that asks (from that loop) and must not block.
+   * a context of the loop that asks (from that loop), answers whether it will, and must not block.
    */
-  public static void offer(int port, Consumer<Context> serveOn) {
+  public static void offer(int port, Predicate<Context> serveOn) {
     OFFERS.put(port, serveOn);
   }
 
   /** Withdraws the offer {@code serveOn} made for {@code port}, if it is still the current one. */
-  public static void withdraw(int port, Consumer<Context> serveOn) {
+  public static void withdraw(int port, Predicate<Context> serveOn) {
     OFFERS.remove(port, serveOn);
   }
 
   /**
    * Asks the server of this process on {@code port}, if one offered, to accept connections on the
-   * calling context's event loop too; false when none offered.
+   * calling context's event loop too; false when none offered or it cannot (another Vert.x
+   * instance's loop).
    */
   public static boolean askToServeHere(int port, Context here) {
-    Consumer<Context> serveOn = OFFERS.get(port);
+    Predicate<Context> serveOn = OFFERS.get(port);
     if (serveOn == null) {
       return false;
     }
-    serveOn.accept(here);
-    return true;
+    return serveOn.test(here);
   }
 
   private static Key key(SocketAddress client, SocketAddress server) {

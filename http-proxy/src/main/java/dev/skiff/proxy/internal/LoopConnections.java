@@ -186,7 +186,13 @@ public final class LoopConnections {
                       if (!kept.placed) {
                         place(ep, kept);
                       }
-                      (kept.elsewhere ? ep.elsewhere : ep.idle).addLast(kept);
+                      if (!kept.elsewhere) {
+                        ep.idle.addLast(kept);
+                      } else if (ep.idle.isEmpty()) {
+                        ep.elsewhere.addLast(kept);
+                      } else {
+                        kept.conn.close(); // one served on this loop is free: this one is spare
+                      }
                     } else {
                       kept.conn.close();
                     }
@@ -207,6 +213,10 @@ public final class LoopConnections {
         AcceptingLoops.servingThread(kept.conn.localAddress(), kept.conn.remoteAddress());
     if (serving == null || serving == Thread.currentThread()) {
       ep.misplaced = 0;
+      // Those served elsewhere were kept only for want of this one.
+      for (Kept spare = ep.elsewhere.pollFirst(); spare != null; spare = ep.elsewhere.pollFirst()) {
+        spare.conn.close();
+      }
       return;
     }
     kept.elsewhere = true;

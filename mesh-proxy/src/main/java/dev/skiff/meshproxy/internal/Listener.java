@@ -32,7 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 
 /**
@@ -71,7 +71,7 @@ public final class Listener {
 
   private final List<HttpServer> extras = new ArrayList<>();
   private boolean draining;
-  private final Consumer<Context> serveOn = this::serveOn;
+  private final Predicate<Context> serveOn = this::serveOn;
 
   public Listener(
       ProxySettings settings,
@@ -168,13 +168,22 @@ public final class Listener {
     AcceptingLoops.offer(tls.actualPort(), serveOn);
   }
 
-  /** Accepts on {@code here}'s event loop too, once; called from that loop. */
-  private void serveOn(Context here) {
+  /**
+   * Accepts on {@code here}'s event loop too (once per loop); called from that loop. False for a
+   * loop of another Vert.x instance, whose servers do not share this one's port.
+   */
+  private boolean serveOn(Context here) {
+    if (here.owner() != vertx) {
+      return false;
+    }
     EventLoop loop = ((ContextInternal) here).nettyEventLoop();
     HttpServer extra;
     synchronized (this) {
-      if (draining || tlsOptions == null || !loops.add(loop)) {
-        return;
+      if (draining || tlsOptions == null) {
+        return false;
+      }
+      if (!loops.add(loop)) {
+        return true;
       }
       extra = server(tlsOptions);
       extras.add(extra);
@@ -195,6 +204,7 @@ public final class Listener {
                         extras.remove(extra);
                       }
                     }));
+    return true;
   }
 
   public int port() {
