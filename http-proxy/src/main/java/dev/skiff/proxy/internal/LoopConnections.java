@@ -35,10 +35,10 @@ import java.util.function.Supplier;
  * <p>A connection to a server of this process that records where it serves its connections (the
  * mesh's sidecar listeners, {@link AcceptingLoops}) is checked once, after its first exchange: when
  * another event loop serves its accepted end, every request on it would wake that loop and every
- * answer this one, so the server is asked to accept on this loop too and new connections are
- * opened (one at a time, at most {@link #MAX_PLACEMENT_TRIES} in a row) until one is served here;
- * the misplaced ones are used meanwhile only when no other is free, and closed once one served here
- * is. A server in another process records nothing: its connections are used as before.
+ * answer this one, so the server is asked to accept on this loop too and new connections are opened
+ * (one at a time, at most {@link #MAX_PLACEMENT_TRIES} in a row) until one is served here; the
+ * misplaced ones are used meanwhile only when no other is free, and closed once one served here is.
+ * A server in another process records nothing: its connections are used as before.
  *
  * <p>A connection goes back only after an exchange that ended well and whose response did not ask
  * to close it; a closed one leaves at once, and one unused for a minute is closed when its endpoint

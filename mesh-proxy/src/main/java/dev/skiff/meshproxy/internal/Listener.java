@@ -47,7 +47,14 @@ import javax.net.ssl.SSLException;
 public final class Listener {
   private static final Set<String> TLS_VERSIONS = MeshTls.TLS_VERSIONS;
 
-  /** Keys for listeners bound to a random port, each shared only by that listener's servers. */
+  /**
+   * Keys for listeners bound to a random port, each shared only by that listener's servers: Vert.x
+   * shares a negative port between every server of one Vert.x that listens on it, so these start
+   * far from the gateway's and the activator's keys (http-proxy {@code ProxyServer}'s negative-port
+   * bases 0, {@code 1 << 19} and {@code 1 << 20}), or a sidecar would join the gateway's socket.
+   */
+  private static final int NEGATIVE_PORT_BASE = 1 << 24;
+
   private static final AtomicInteger SHARED_PORT_KEYS = new AtomicInteger();
 
   private final Vertx vertx;
@@ -112,7 +119,7 @@ public final class Listener {
     // Port 0 is never shared between servers in Vert.x; a negative port is a random one that
     // servers listening on the same negative port share (one accepting socket, connections dealt
     // out in turn over their event loops), which serveOn needs.
-    int bind = port == 0 ? -SHARED_PORT_KEYS.incrementAndGet() : port;
+    int bind = port == 0 ? -(NEGATIVE_PORT_BASE + SHARED_PORT_KEYS.incrementAndGet()) : port;
     Future<HttpServer> listening =
         tls.listen(bind, host)
             .andThen(
