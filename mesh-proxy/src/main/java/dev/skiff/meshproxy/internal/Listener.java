@@ -205,10 +205,18 @@ public final class Listener {
         v ->
             extra
                 .listen(sharedPort, host)
-                .onFailure(
-                    err -> {
+                .onComplete(
+                    ar -> {
+                      boolean drained;
                       synchronized (this) {
-                        extras.remove(extra);
+                        drained = draining;
+                        if (ar.failed()) {
+                          extras.remove(extra);
+                        }
+                      }
+                      // A drain that began while this one was binding may have missed it.
+                      if (ar.succeeded() && drained) {
+                        extra.close();
                       }
                     }));
     return true;
