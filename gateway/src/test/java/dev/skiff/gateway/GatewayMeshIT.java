@@ -115,7 +115,10 @@ class GatewayMeshIT extends GatewayTestBase {
     }
 
     assertEquals(51, s.seen.get());
-    assertEquals(1, s.sidecar.connections(), "one kept-alive mTLS connection carried all 50");
+    // The sidecar runs in this JVM: when it served the gateway's first connection on another event
+    // loop than the gateway's, the gateway opened another (placement, AcceptingLoops) and closes
+    // the first once one is served on its own loop; one kept-alive connection is left either way.
+    eventually("one kept-alive mTLS connection is left", () -> s.sidecar.connections() == 1);
   }
 
   @Test

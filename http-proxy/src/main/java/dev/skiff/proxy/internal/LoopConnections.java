@@ -1,6 +1,9 @@
 package dev.skiff.proxy.internal;
 
+import dev.skiff.proxy.AcceptingLoops;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientRequest;
@@ -29,6 +32,14 @@ import java.util.function.Supplier;
  * identity while a request in flight finishes on its old connection. Checking the peer's identity
  * is the caller's: nothing is written before it sends the request.
  *
+ * <p>A connection to a server of this process that records where it serves its connections (the
+ * mesh's sidecar listeners, {@link AcceptingLoops}) is checked once, after its first exchange: when
+ * another event loop serves its accepted end, every request on it would wake that loop and every
+ * answer this one, so the server is asked to accept on this loop too and new connections are opened
+ * (one at a time, at most {@link #MAX_PLACEMENT_TRIES} in a row) until one is served here; the
+ * misplaced ones are used meanwhile only when no other is free, and closed once one served here is.
+ * A server in another process records nothing: its connections are used as before.
+ *
  * <p>A connection goes back only after an exchange that ended well and whose response did not ask
  * to close it; a closed one leaves at once, and one unused for a minute is closed when its endpoint
  * is next called (an endpoint that is never called again keeps its idle connections until it closes
@@ -47,6 +58,12 @@ public final class LoopConnections {
    * cannot resume a session none of them has yet.
    */
   static final int MAX_TLS_OPENING = 4;
+
+  /**
+   * New connections opened in a row to an endpoint in this process whose accepted end another event
+   * loop serves, in search of one served on this loop; past that, requests use those.
+   */
+  static final int MAX_PLACEMENT_TRIES = 8;
 
   private final HttpClientAgent client;
   private final int maxPerEndpoint;
@@ -81,7 +98,10 @@ public final class LoopConnections {
     String key = (tls ? "tls:" : "") + host + ':' + port;
     Endpoint ep = endpoints.computeIfAbsent(key, k -> new Endpoint(k, host, port, tls));
     closeStale(ep);
-    Kept kept = take(ep);
+    Kept kept = take(ep.idle);
+    if (kept == null && !tryForThisLoop(ep)) {
+      kept = take(ep.elsewhere);
+    }
     if (kept != null) {
       return use(ep, kept, options, over)
           // Closed as it was taken (its close not yet seen): nothing was sent; a new one.
@@ -103,8 +123,8 @@ public final class LoopConnections {
    * The most recently released connection that may still be used, or null; TLS connections of
    * credentials since replaced are closed on the way (they are idle: nothing is lost).
    */
-  private Kept take(Endpoint ep) {
-    for (Kept kept = ep.idle.pollLast(); kept != null; kept = ep.idle.pollLast()) {
+  private Kept take(ArrayDeque<Kept> idle) {
+    for (Kept kept = idle.pollLast(); kept != null; kept = idle.pollLast()) {
       if (current(kept)) {
         return kept;
       }
@@ -171,7 +191,16 @@ public final class LoopConnections {
                   done -> {
                     if (done.succeeded() && kept.reusable && !kept.closed && current(kept)) {
                       kept.idleSince = System.nanoTime();
-                      ep.idle.addLast(kept);
+                      if (!kept.placed) {
+                        place(ep, kept);
+                      }
+                      if (!kept.elsewhere) {
+                        ep.idle.addLast(kept);
+                      } else if (ep.idle.isEmpty()) {
+                        ep.elsewhere.addLast(kept);
+                      } else {
+                        kept.conn.close(); // one served on this loop is free: this one is spare
+                      }
                     } else {
                       kept.conn.close();
                     }
@@ -180,15 +209,60 @@ public final class LoopConnections {
   }
 
   /**
+   * Learns, after a connection's first exchange (its server has seen it by then), whether a server
+   * of this process serves its accepted end on another event loop ({@link AcceptingLoops}); if so,
+   * asks that server to accept on this loop too, and the connection is used only when no connection
+   * served on this loop is free and {@link #tryForThisLoop} opens no new one. A connection to
+   * another process has no entry and is used as any.
+   */
+  private void place(Endpoint ep, Kept kept) {
+    kept.placed = true;
+    Thread serving =
+        AcceptingLoops.servingThread(kept.conn.localAddress(), kept.conn.remoteAddress());
+    if (serving == null || serving == Thread.currentThread()) {
+      ep.misplaced = 0;
+      // Those served elsewhere were kept only for want of this one.
+      for (Kept spare = ep.elsewhere.pollFirst(); spare != null; spare = ep.elsewhere.pollFirst()) {
+        spare.conn.close();
+      }
+      return;
+    }
+    kept.elsewhere = true;
+    ep.misplaced++;
+    Context here = Vertx.currentContext();
+    if (here != null) {
+      ep.offered |= AcceptingLoops.askToServeHere(ep.port, here);
+    }
+  }
+
+  /**
+   * Whether to open a new connection rather than take one served on another loop: while the server
+   * accepts on this loop too and fewer than {@link #MAX_PLACEMENT_TRIES} connections in a row
+   * landed elsewhere, one at a time.
+   */
+  private boolean tryForThisLoop(Endpoint ep) {
+    return ep.offered
+        && !ep.elsewhere.isEmpty()
+        && ep.misplaced < MAX_PLACEMENT_TRIES
+        && ep.opening == 0
+        && ep.open < maxPerEndpoint;
+  }
+
+  /**
    * Closes the endpoint's connections idle for longer than {@link #IDLE_NANOS}, oldest first (the
    * deque's head), as Vert.x's pool would have.
    */
   private static void closeStale(Endpoint ep) {
+    closeStale(ep.idle);
+    closeStale(ep.elsewhere);
+  }
+
+  private static void closeStale(ArrayDeque<Kept> idle) {
     long now = System.nanoTime();
-    for (Kept oldest = ep.idle.peekFirst();
+    for (Kept oldest = idle.peekFirst();
         oldest != null && now - oldest.idleSince > IDLE_NANOS;
-        oldest = ep.idle.peekFirst()) {
-      ep.idle.pollFirst();
+        oldest = idle.peekFirst()) {
+      idle.pollFirst();
       oldest.conn.close();
     }
   }
@@ -197,6 +271,7 @@ public final class LoopConnections {
     kept.closed = true;
     ep.open--;
     ep.idle.remove(kept);
+    ep.elsewhere.remove(kept);
     forgetIfUnused(ep);
   }
 
@@ -220,7 +295,17 @@ public final class LoopConnections {
     final int port;
     final boolean tls;
     final ArrayDeque<Kept> idle = new ArrayDeque<>();
+
+    /** Free connections whose accepted end another event loop of this process serves. */
+    final ArrayDeque<Kept> elsewhere = new ArrayDeque<>();
+
     int open;
+
+    /** Connections in a row found served on another loop of this process. */
+    int misplaced;
+
+    /** Whether the endpoint's server (in this process) was asked to accept on this loop too. */
+    boolean offered;
 
     /** Of those, how many are still connecting (TCP and TLS handshake). */
     int opening;
@@ -242,6 +327,12 @@ public final class LoopConnections {
     boolean closed;
     boolean reusable;
     long idleSince;
+
+    /** Whether {@link #place} has looked where its accepted end is served. */
+    boolean placed;
+
+    /** Whether another event loop of this process serves its accepted end. */
+    boolean elsewhere;
 
     Kept(HttpClientConnection conn, Object credentials) {
       this.conn = conn;

@@ -3,6 +3,7 @@ package dev.skiff.meshproxy.internal;
 import dev.skiff.meshproxy.Credentials;
 import dev.skiff.meshproxy.MeshTlsEngine;
 import dev.skiff.meshproxy.TlsMode;
+import dev.skiff.proxy.AcceptingLoops;
 import dev.skiff.proxy.BadRequestException;
 import dev.skiff.proxy.ClientGoneException;
 import dev.skiff.proxy.ConnectionGuard;
@@ -10,18 +11,28 @@ import dev.skiff.proxy.ErrorResponder;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxySettings;
 import dev.skiff.proxy.RequestChecks;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 
 /**
@@ -36,6 +47,16 @@ import javax.net.ssl.SSLException;
 public final class Listener {
   private static final Set<String> TLS_VERSIONS = MeshTls.TLS_VERSIONS;
 
+  /**
+   * Keys for listeners bound to a random port, each shared only by that listener's servers: Vert.x
+   * shares a negative port between every server of one Vert.x that listens on it, so these start
+   * far from the gateway's and the activator's keys (http-proxy {@code ProxyServer}'s negative-port
+   * bases 0, {@code 1 << 19} and {@code 1 << 20}), or a sidecar would join the gateway's socket.
+   */
+  private static final int NEGATIVE_PORT_BASE = 1 << 24;
+
+  private static final AtomicInteger SHARED_PORT_KEYS = new AtomicInteger();
+
   private final Vertx vertx;
   private final TlsMode mode;
   private final MeshTlsEngine engine;
@@ -46,6 +67,18 @@ public final class Listener {
   private final SidecarMetrics metrics;
   private HttpServer tls;
   private HttpServer plain;
+
+  // What further servers on the TLS port are made with; set once the first one listens.
+  private HttpServerOptions tlsOptions;
+  private String host;
+  private int sharedPort;
+
+  /** The event loops that accept on the TLS port, and the servers beyond the first; guarded. */
+  private final Set<EventLoop> loops = new HashSet<>();
+
+  private final List<HttpServer> extras = new ArrayList<>();
+  private boolean draining;
+  private final Predicate<Context> serveOn = this::serveOn;
 
   public Listener(
       ProxySettings settings,
@@ -83,7 +116,18 @@ public final class Listener {
       options.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     tls = server(options);
-    Future<HttpServer> listening = tls.listen(port, host);
+    // Port 0 is never shared between servers in Vert.x; a negative port is a random one that
+    // servers listening on the same negative port share (one accepting socket, connections dealt
+    // out in turn over their event loops), which serveOn needs.
+    int bind = port == 0 ? -(NEGATIVE_PORT_BASE + SHARED_PORT_KEYS.incrementAndGet()) : port;
+    Future<HttpServer> listening =
+        tls.listen(bind, host)
+            .andThen(
+                ar -> {
+                  if (ar.succeeded()) {
+                    offer(options, host, bind);
+                  }
+                });
     if (mode == TlsMode.PERMISSIVE) {
       plain = server(base());
       listening = listening.compose(s -> plain.listen(plainPort, host));
@@ -94,9 +138,88 @@ public final class Listener {
   /** Serves new handshakes with {@code credentials}; open connections are left as they are. */
   public Future<Void> update(Credentials credentials) {
     HttpServer s = tls;
-    return s == null
-        ? Future.succeededFuture()
-        : s.updateSSLOptions(sslOptions(credentials), true).mapEmpty();
+    if (s == null) {
+      return Future.succeededFuture();
+    }
+    List<HttpServer> all = new ArrayList<>();
+    all.add(s);
+    synchronized (this) {
+      all.addAll(extras);
+    }
+    // Servers sharing a port share the first one's TLS context in Vert.x; each is updated anyway,
+    // so none could keep handing out the old certificate.
+    List<Future<Boolean>> updated = new ArrayList<>();
+    for (HttpServer server : all) {
+      updated.add(server.updateSSLOptions(sslOptions(credentials), true));
+    }
+    return Future.all(updated).mapEmpty();
+  }
+
+  /**
+   * Lets a client in this process (the gateway) ask the TLS port to accept on its own event loop
+   * too ({@link AcceptingLoops}), so that the connections it makes from that loop can be served on
+   * it: then a request and its answer stay on one thread, instead of a wake of the listener's loop
+   * per request and of the client's per answer. A caller on another machine never asks; this
+   * listener then accepts on the one loop it was bound from, as before.
+   */
+  private void offer(HttpServerOptions options, String host, int bind) {
+    synchronized (this) {
+      if (draining) {
+        return;
+      }
+      this.tlsOptions = options;
+      this.host = host;
+      this.sharedPort = bind;
+      loops.add(((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop());
+    }
+    AcceptingLoops.offer(tls.actualPort(), serveOn);
+  }
+
+  /**
+   * Accepts on {@code here}'s event loop too (once per loop); called from that loop. False for a
+   * loop of another Vert.x instance, whose servers do not share this one's port.
+   */
+  private boolean serveOn(Context here) {
+    if (here.owner() != vertx) {
+      return false;
+    }
+    EventLoop loop = ((ContextInternal) here).nettyEventLoop();
+    HttpServer extra;
+    synchronized (this) {
+      if (draining || tlsOptions == null) {
+        return false;
+      }
+      if (!loops.add(loop)) {
+        return true;
+      }
+      extra = server(tlsOptions);
+      extras.add(extra);
+    }
+    ContextInternal context =
+        ((VertxInternal) vertx)
+            .contextBuilder()
+            .withEventLoop(loop)
+            .withThreadingModel(ThreadingModel.EVENT_LOOP)
+            .build();
+    context.runOnContext(
+        v ->
+            extra
+                .listen(sharedPort, host)
+                .onComplete(
+                    ar -> {
+                      boolean drained;
+                      synchronized (this) {
+                        drained = draining;
+                        if (ar.failed()) {
+                          extras.remove(extra);
+                        }
+                      }
+                      // A drain that began while this one was binding may have missed it.
+                      if (ar.succeeded() && drained) {
+                        extra.close();
+                      }
+                    }));
+    return true;
   }
 
   public int port() {
@@ -117,9 +240,20 @@ public final class Listener {
    * what is left.
    */
   public Future<Void> drain(Duration grace) {
-    Future<Void> a = tls == null ? Future.succeededFuture() : tls.shutdown(grace);
-    Future<Void> b = plain == null ? Future.succeededFuture() : plain.shutdown(grace);
-    return Future.join(a, b).mapEmpty();
+    List<Future<Void>> down = new ArrayList<>();
+    synchronized (this) {
+      draining = true;
+      for (HttpServer extra : extras) {
+        down.add(extra.shutdown(grace));
+      }
+    }
+    HttpServer s = tls;
+    if (s != null) {
+      AcceptingLoops.withdraw(s.actualPort(), serveOn);
+      down.add(s.shutdown(grace));
+    }
+    down.add(plain == null ? Future.succeededFuture() : plain.shutdown(grace));
+    return Future.join(down).mapEmpty();
   }
 
   private HttpServerOptions base() {
@@ -135,7 +269,11 @@ public final class Listener {
   private HttpServer server(HttpServerOptions options) {
     return vertx
         .createHttpServer(options)
-        .connectionHandler(guard::connected)
+        .connectionHandler(
+            conn -> {
+              guard.connected(conn);
+              AcceptingLoops.served(conn);
+            })
         .exceptionHandler(this::connectionFailed)
         .requestHandler(this::handle);
   }
