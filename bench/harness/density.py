@@ -21,11 +21,42 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cold_start
 import heap_owners
-from common import Skiffd, WASM_DIR, wait_for
+from common import Skiffd, WASM_DIR, launcher_jvm_options, wait_for
+
+
+def _compiler_idle(skiffd):
+    """True when the JIT compiles nothing and has nothing queued (jcmd Compiler.queue): a
+    compilation in progress holds tens of MiB of compiler arenas that an idle skiffd does not."""
+    out = subprocess.run(["jcmd", str(skiffd.proc.pid), "Compiler.queue"],
+                         capture_output=True, text=True, timeout=60).stdout
+    current = out.split("Current compiles:", 1)[-1].split("queue:", 1)[0]
+    busy = [line for line in current.splitlines()[1:] if line.strip() and "compile" not in line]
+    return not busy and out.count("Empty") >= 2
+
+
+def _trim_interval_s():
+    """The launcher's -XX:TrimNativeHeapInterval (ms) in seconds, 0 if it sets none."""
+    for opt in launcher_jvm_options():
+        if opt.startswith("-XX:TrimNativeHeapInterval="):
+            return int(opt.split("=", 1)[1]) / 1000
+    return 0
+
+
+def _settle(skiffd):
+    """Both snapshots are of a skiffd at rest in the same way: after a full GC, no compilation
+    running or queued, and one period of the launcher's native-heap trim passed (the JVM returns
+    freed C heap on that period; without the wait the idle baseline, taken seconds after start,
+    would still hold what start-up freed and the growth would look smaller than it is)."""
+    skiffd.gc()
+    try:
+        wait_for(lambda: _compiler_idle(skiffd), 60, 0.2, "skiffd's JIT to go idle")
+    except TimeoutError as e:
+        skiffd.ctx.log(f"density: {e}; the snapshot is taken anyway")
+    time.sleep(_trim_interval_s() + 0.5)
 
 
 def _snapshot(skiffd, histogram=None):
-    skiffd.gc()
+    _settle(skiffd)
     snap = {"rss_kib": skiffd.rss_kib(), "heap_used_kib": skiffd.heap_used_kib()}
     if histogram:
         # The live objects by class (after the full GC above), kept beside the results so the
