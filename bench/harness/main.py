@@ -31,7 +31,8 @@ import noisy_neighbour
 import proxy
 import scaling
 import wasm_exec
-from common import ROOT, Ctx, cpu_busy_percent, loadavg, not_measured, tool_versions
+from common import (ROOT, Ctx, cpu_busy_percent, launcher_env, launcher_jvm_options, loadavg,
+                    not_measured, tool_versions)
 
 SCENARIOS = {
     "proxy": proxy.run,
@@ -116,6 +117,8 @@ def main():
         cds_options = cds.prepare(ctx)
         ctx.cds_options = cds_options
         run["machine"]["cds"] = " ".join(cds_options) or "off"
+        run["machine"]["skiffd_launcher"] = " ".join(
+            [*(f"{k}={v}" for k, v in launcher_env().items()), *launcher_jvm_options()])
         for name in args.only.split(","):
             t = time.time()
             ctx.log(f"== {name} (load average {loadavg()})")

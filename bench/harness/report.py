@@ -259,6 +259,13 @@ def render(summary, plot_files):
     w(f"| Skiff commit | {m['git_commit']}{dirty} |")
     if m.get("build_warning"):
         w(f"| build | {m['build_warning']} |")
+    if m.get("skiffd_launcher"):
+        w(f"| skiffd's launcher settings (bin/skiffd.env, bin/skiffd.jvm-options) | `{m['skiffd_launcher']}` |")
+    if m.get("cds"):
+        cds = "off" if m["cds"] == "off" else (
+            "an archive made at the start of the run by a short training skiffd "
+            "(bench/harness/cds.py), mapped by every skiffd of the run, as bin/skiffd does")
+        w(f"| class data sharing | {cds} |")
     tools = ", ".join(v if v.lower().startswith(k) else f"{k} {v}" for k, v in m["tools"].items() if v)
     w(f"| tools | {tools} |\n")
     w("Everything runs on this one machine and talks over loopback: the load generator, skiffd and "
@@ -845,7 +852,9 @@ def density_section(w, d):
       f"REST API after one upload (annotations {json.dumps(d['annotations_at_zero'])}: each "
       "starts its initial instance, becomes Ready, then scales to zero), in "
       f"{f1(d['deploy_seconds'])} s; all at zero after {f1(d['all_at_zero_seconds'])} s. Figures "
-      "after a full GC (`jcmd GC.run`): RSS is the process's VmRSS, live heap is "
+      "after a full GC (`jcmd GC.run`), once the JIT compiles nothing (`jcmd Compiler.queue`) and "
+      "one period of the launcher's native-heap trim (`-XX:TrimNativeHeapInterval`) has passed, "
+      "the same for every snapshot: RSS is the process's VmRSS, live heap is "
       "`GC.heap_info`'s used.\n")
     b, z, wm = d["baseline"], d["at_zero"], d["warm"]
     kib = lambda x: "–" if x is None else f"{x / 1024:,.1f} MiB"  # noqa: E731
