@@ -26,6 +26,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -54,14 +55,21 @@ def cycle(ctx, skiffd, names, samples):
     time.sleep(1)  # the gateway follows the store's watch; no API says it has the route yet
     ttfb, codes = [], {}
     i = 0
+    polls = 0
+
+    def at_zero(name):
+        nonlocal polls
+        polls += 1
+        return (skiffd.revision_status(f"{name}-00001").get("readyInstances") or 0) == 0
+
     while len(ttfb) < samples:
         name = names[i % len(names)]
         i += 1
-        wait_for(lambda: (skiffd.revision_status(f"{name}-00001").get("readyInstances") or 0) == 0,
-                 180, 0.1, f"{name} to reach zero")
+        wait_for(lambda: at_zero(name), 180, 0.1, f"{name} to reach zero")
         code, _, first = curl_first_byte(f"{skiffd.gateway}/", f"{name}.default.localhost")
         codes[str(code)] = codes.get(str(code), 0) + 1
         ttfb.append(first)
+    ctx.status_polls = polls
     return ttfb, codes
 
 
@@ -130,9 +138,12 @@ def container(ctx, skiffd, samples, services):
     ctx.log(f"cold: containers, {samples} samples over {services} services cycling through zero")
     spares_before = network_spares(skiffd)
     cpu_before = process_cpu_ms(skiffd.proc.pid)
+    threads = ThreadCpu(skiffd.proc.pid)
     ttfb, codes = cycle(ctx, skiffd, names, samples)
+    thread_cpu = threads.stop(samples)
     cpu_after = process_cpu_ms(skiffd.proc.pid)
     spares_after = network_spares(skiffd)
+    poll_cpu = status_poll_cpu_ms(skiffd, names[0])
     ctx.skiff_config = skiff_config(ctx, skiffd)
     steps = trace_steps(skiffd.log_text(), "cold-ctr-", ttfb)
     if steps:
@@ -162,6 +173,16 @@ def container(ctx, skiffd, samples, services):
         # load moves far less than wall time.
         "cpu_ms_per_sample": ({k: round((cpu_after[k] - cpu_before[k]) / samples, 2)
                                for k in cpu_after} if cpu_before and cpu_after else None),
+        # The JVM's CPU per sample by thread (threads named alike grouped: "vert.x-eventloop-
+        # thread-N" as "vert.x-eventloop-thread"), from /proc/PID/task polled every 100 ms; a
+        # thread that ended between polls counts up to its last poll, the rest of the process's
+        # time is "(threads that ended)".
+        "jvm_cpu_ms_per_sample_by_thread": thread_cpu,
+        # The harness's own share of that: it asks the API for a revision's status (every
+        # 100 ms until the revision is at zero) before each sample; the JVM's CPU per such call,
+        # measured after the samples over 200 calls in a row.
+        "harness_status_polls_per_sample": round(ctx.status_polls / samples, 2),
+        "jvm_cpu_ms_per_status_poll": poll_cpu,
         "containers_killed_from_outside": skiffd.log_text().count("was killed by signal 9"),
         "raw": ctx.raw_file("cold-container-ms.txt", ttfb),
     }
@@ -179,6 +200,67 @@ def process_cpu_ms(pid):
     # at 11..14 here.
     utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
     return {"self": (utime + stime) * 1000 / tick, "children": (cutime + cstime) * 1000 / tick}
+
+
+def status_poll_cpu_ms(skiffd, name, calls=200):
+    before = process_cpu_ms(skiffd.proc.pid)
+    for _ in range(calls):
+        skiffd.revision_status(f"{name}-00001")
+    after = process_cpu_ms(skiffd.proc.pid)
+    return round((after["self"] - before["self"]) / calls, 3) if before and after else None
+
+
+class ThreadCpu:
+    """Polls /proc/PID/task in the background: each thread's name and CPU time, first and last
+    seen, so short-lived threads (a start's log pumps) count too."""
+
+    def __init__(self, pid, period=0.1):
+        self._pid = pid
+        self._period = period
+        self._seen = {}
+        self._total = [process_cpu_ms(pid), None]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._poll()
+            self._stop.wait(self._period)
+
+    def _poll(self):
+        try:
+            tids = os.listdir(f"/proc/{self._pid}/task")
+        except OSError:
+            return
+        for tid in tids:
+            try:
+                text = Path(f"/proc/{self._pid}/task/{tid}/stat").read_text()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1:text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            ticks = int(fields[11]) + int(fields[12])
+            first = self._seen.get(tid, (name, ticks, ticks))[1]
+            self._seen[tid] = (name, first, ticks)
+
+    def stop(self, samples):
+        """CPU ms per sample by thread group, the largest first; None when unreadable."""
+        self._stop.set()
+        self._thread.join()
+        self._poll()
+        total = process_cpu_ms(self._pid)
+        if not total or not self._total[0]:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        groups = {}
+        for name, first, last in self._seen.values():
+            group = re.sub(r"[-#_ ]?\d+$", "", name) or name
+            groups[group] = groups.get(group, 0) + (last - first) * 1000 / tick
+        ended = total["self"] - self._total[0]["self"] - sum(groups.values())
+        groups["(threads that ended)"] = max(ended, 0)
+        return {k: round(v / samples, 2)
+                for k, v in sorted(groups.items(), key=lambda kv: -kv[1]) if v > 0}
 
 
 def network_spares(skiffd):

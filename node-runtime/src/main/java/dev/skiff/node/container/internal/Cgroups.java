@@ -9,20 +9,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The cgroups of this backend's containers, {@code <parent>/<key>} in every mounted hierarchy, so
  * the same code serves cgroup v1, v2 and the hybrid layout. runc creates and deletes them; this
  * class reads OOM kill counts and removes what a crashed agent left. Blocking.
+ *
+ * <p>The hierarchies' mount points are read from the mount table once, when first needed, and kept:
+ * every stop asks for them twice (OOM kills, removal), and the table grows by two lines per running
+ * container (its overlay and its network namespace), so reading it per stop cost the node CPU in
+ * proportion to what it runs. A host mounts its cgroup hierarchies at boot; one mounted later is
+ * seen by the next skiffd.
  */
 public final class Cgroups {
   private final String parent;
+  private final Supplier<List<MountTable.Mount>> mounts;
+  private volatile List<Path> roots;
 
   /**
    * @param parent the cgroup parent, absolute, e.g. {@code /skiff}
    */
   public Cgroups(String parent) {
+    this(parent, MountTable::read);
+  }
+
+  Cgroups(String parent, Supplier<List<MountTable.Mount>> mounts) {
     this.parent = parent.startsWith("/") ? parent.substring(1) : parent;
+    this.mounts = mounts;
   }
 
   /** The {@code cgroupsPath} to give runc for an instance. */
@@ -156,12 +170,20 @@ public final class Cgroups {
     return out;
   }
 
-  private static List<Path> roots() {
+  private List<Path> roots() {
+    List<Path> known = roots;
+    if (known != null) {
+      return known;
+    }
     List<Path> out = new ArrayList<>();
-    for (MountTable.Mount m : MountTable.read()) {
+    for (MountTable.Mount m : mounts.get()) {
       if (m.fsType().equals("cgroup") || m.fsType().equals("cgroup2")) {
         out.add(m.mountPoint());
       }
+    }
+    // None mounted (yet): ask again next time rather than keep an empty answer.
+    if (!out.isEmpty()) {
+      roots = List.copyOf(out);
     }
     return out;
   }

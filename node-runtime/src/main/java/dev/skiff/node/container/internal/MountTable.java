@@ -15,23 +15,12 @@ public final class MountTable {
   private MountTable() {}
 
   public static List<Mount> read() {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     List<Mount> out = new ArrayList<>();
-    for (String line : lines) {
-      // id parent major:minor root mount-point options [optional fields...] - fstype source
-      // super-options
-      String[] f = line.split(" ");
-      int dash = line.indexOf(" - ");
-      if (f.length < 5 || dash < 0) {
-        continue;
+    for (String line : lines()) {
+      Mount m = parse(line);
+      if (m != null) {
+        out.add(m);
       }
-      String fsType = line.substring(dash + 3).split(" ")[0];
-      out.add(new Mount(Path.of(unescape(f[4])), fsType));
     }
     return out;
   }
@@ -39,14 +28,51 @@ public final class MountTable {
   /** Mount points at or below {@code dir}, deepest first so they can be unmounted in order. */
   public static List<Path> under(Path dir) {
     Path base = dir.toAbsolutePath().normalize();
+    String prefix = base.toString();
     List<Path> out = new ArrayList<>();
-    for (Mount m : read()) {
-      if (m.mountPoint().startsWith(base)) {
+    for (String line : lines()) {
+      // Most lines are other mounts: their mount point (escaped or not) cannot start with the
+      // directory's name, so only the others are parsed.
+      if (!line.contains(prefix) && line.indexOf('\\') < 0) {
+        continue;
+      }
+      Mount m = parse(line);
+      if (m != null && m.mountPoint().startsWith(base)) {
         out.add(m.mountPoint());
       }
     }
     out.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
     return out;
+  }
+
+  /**
+   * One line of {@code mountinfo}: {@code id parent major:minor root mount-point options [optional
+   * fields...] - fstype source super-options}; null when it is not one.
+   */
+  static Mount parse(String line) {
+    int at = 0;
+    for (int field = 0; field < 4; field++) {
+      at = line.indexOf(' ', at) + 1;
+      if (at == 0) {
+        return null;
+      }
+    }
+    int end = line.indexOf(' ', at);
+    int dash = line.indexOf(" - ", Math.max(end, 0));
+    if (end < 0 || dash < 0) {
+      return null;
+    }
+    int typeEnd = line.indexOf(' ', dash + 3);
+    String fsType = line.substring(dash + 3, typeEnd < 0 ? line.length() : typeEnd);
+    return new Mount(Path.of(unescape(line.substring(at, end))), fsType);
+  }
+
+  private static List<String> lines() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   // mountinfo escapes space, tab, newline and backslash as \ooo.
