@@ -175,8 +175,8 @@ def container(ctx, skiffd, samples, services):
                                for k in cpu_after} if cpu_before and cpu_after else None),
         # The JVM's CPU per sample by thread (threads named alike grouped: "vert.x-eventloop-
         # thread-N" as "vert.x-eventloop-thread"), from /proc/PID/task polled every 100 ms; a
-        # thread that ended between polls counts up to its last poll, the rest of the process's
-        # time is "(threads that ended)".
+        # thread started during the samples counts from its start, one that ended up to its last
+        # poll, and the rest of the process's time is "(not attributed: ...)".
         "jvm_cpu_ms_per_sample_by_thread": thread_cpu,
         # The harness's own share of that: it asks the API for a revision's status (every
         # 100 ms until the revision is at zero) before each sample; the JVM's CPU per such call,
@@ -219,6 +219,7 @@ class ThreadCpu:
         self._period = period
         self._seen = {}
         self._total = [process_cpu_ms(pid), None]
+        self._initial = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -241,8 +242,10 @@ class ThreadCpu:
             name = text[text.index("(") + 1:text.rindex(")")]
             fields = text.rsplit(")", 1)[1].split()
             ticks = int(fields[11]) + int(fields[12])
-            first = self._seen.get(tid, (name, ticks, ticks))[1]
+            # A thread started since the first poll counts from its start.
+            first = self._seen.get(tid, (name, ticks if self._initial else 0, 0))[1]
             self._seen[tid] = (name, first, ticks)
+        self._initial = False
 
     def stop(self, samples):
         """CPU ms per sample by thread group, the largest first; None when unreadable."""
@@ -258,7 +261,7 @@ class ThreadCpu:
             group = re.sub(r"[-#_ ]?\d+$", "", name) or name
             groups[group] = groups.get(group, 0) + (last - first) * 1000 / tick
         ended = total["self"] - self._total[0]["self"] - sum(groups.values())
-        groups["(threads that ended)"] = max(ended, 0)
+        groups["(not attributed: threads that ended between polls, rounding)"] = max(ended, 0)
         return {k: round(v / samples, 2)
                 for k, v in sorted(groups.items(), key=lambda kv: -kv[1]) if v > 0}
 

@@ -790,6 +790,17 @@ def cold_section(w, c, plot_files, warm=None):
     if cpu:
         w(f"- CPU time per cold start: skiffd's JVM {ms(cpu['self'])} (every thread, the stops of "
           f"earlier samples' instances too), the processes it waited for {ms(cpu['children'])}.")
+    threads = ct.get("jvm_cpu_ms_per_sample_by_thread")
+    if threads:
+        w("- The JVM's CPU per cold start by thread (Linux thread names, 15 characters; "
+          "`C1`/`C2 CompilerThre` are the JIT): "
+          + ", ".join(f"{name} {ms(v)}" for name, v in threads.items() if v >= 0.5) + ".")
+    polls = ct.get("harness_status_polls_per_sample")
+    per_poll = ct.get("jvm_cpu_ms_per_status_poll")
+    if polls is not None and per_poll is not None:
+        w(f"- Of that, the harness's own: {polls:.1f} status requests per sample (waiting for the "
+          f"service to be at zero) at {ms(per_poll)} of the JVM's CPU each, "
+          f"{ms(polls * per_poll)} per sample.")
     trace = (ct.get("trace") or {}).get("median_ms")
     if trace:
         w("- A cold request step by step (skiffd's cold-start trace, median per step over "
