@@ -26,7 +26,10 @@ and, from the order of the log lines, how many cold requests had their instance'
 its start told (log line, event, status report) before they were answered (before_answer); the
 median of the runtime's own line for each instance's first run, with the worker's CPU time
 (wasm_first_run); and the five slowest requests with their steps (slowest), to see where a tail
-sample's time went.
+sample's time went. After a warm-up (cold_trace_warm, cold_wasm_warm) also the first byte of as
+many warm requests (warm_request_first_byte_ms: the warm service, a new curl and connection each,
+as the samples): what a request pays on the samples' client path without any cold start, against
+which gateway_and_client and the samples' first byte are to be read.
 """
 
 import http.client
@@ -34,7 +37,7 @@ import re
 import statistics
 import time
 
-from cold_start import ANNOTATIONS, cycle
+from cold_start import ANNOTATIONS, curl_first_byte, cycle
 from common import Skiffd, WASM_DIR, summarize, wait_for
 
 ACTIVATOR = re.compile(
@@ -171,6 +174,19 @@ def warm_up(ctx, skiffd, names, digest, requests):
     cycle(ctx, skiffd, names, len(names))
 
 
+def warm_floor(skiffd, requests):
+    """What a request that needs no cold start pays on the samples' client path: `requests` GETs
+    to the warm service (min-scale 1, the same module), each by a new curl on a new connection as
+    the samples are, timed to the first byte. A cold sample's gateway_and_client is to be read
+    against it: the part any request on a new connection pays, cold or not."""
+    ttfb = []
+    for _ in range(requests):
+        code, _, first = curl_first_byte(f"{skiffd.gateway}/", "trace-wasm-warm.default.localhost")
+        if code == 200:
+            ttfb.append(first)
+    return summarize(ttfb)
+
+
 def run(ctx, traced=True, samples=None, warm_requests=0):
     samples = samples or ctx.pick(30, 100)
     flags = ["--scale-to-zero-grace", "0"]
@@ -193,12 +209,14 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
         cpu_before = skiffd.cpu_seconds()
         ttfb, codes = cycle(ctx, skiffd, names, samples)
         cpu_samples = skiffd.cpu_seconds() - cpu_before
+        floor = warm_floor(skiffd, samples) if warm_requests else None
         result = {"measured": True, "skiffd": skiffd.command, "warm_requests_before": warm_requests,
                   "cds": " ".join(ctx.cds_options) or "off",
                   "cpu_s": {"until_ready": round(cpu_ready, 2), "samples": round(cpu_samples, 2)},
                   "first_byte_ms": summarize(ttfb),
                   "status_codes": codes,
                   "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-", mark)),
+                  "warm_request_first_byte_ms": floor,
                   "raw": ctx.raw_file(f"cold-{'trace' if traced else 'wasm'}"
                                       f"{'-warm' if warm_requests else ''}-ms.txt", ttfb)}
         if traced:
@@ -217,6 +235,8 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
             ctx.log(f"cold trace: the agent's work before the answer {result['before_answer']}")
             ctx.log(f"cold trace: median ms per step {result['median_ms']}")
             ctx.log(f"cold trace: an instance's first Wasm run {result['wasm_first_run']}")
+        if floor:
+            ctx.log(f"cold wasm: a warm request on a new connection, first byte {floor}")
         return result
     finally:
         skiffd.stop()

@@ -747,6 +747,13 @@ def cold_section(w, c, plot_files, warm=None):
           "sampled service, so the JVM's class loading and JIT warm-up, which a skiffd that has "
           "been running pays once, are not in the samples. The row above it is a skiffd started "
           f"just before its samples. Status codes: {json.dumps(warm.get('status_codes'))}.")
+        floor = warm.get("warm_request_first_byte_ms")
+        if floor and floor.get("n"):
+            w(f"- The same skiffd, a warm request (the min-scale-1 service, no cold start) on a new "
+              f"connection by a new curl, as each cold sample is: p50 {ms(floor['p50'])}, p90 "
+              f"{ms(floor['p90'])}, p99 {ms(floor['p99'])} over {floor['n']}: the part of a cold "
+              "sample's first byte that any request on a new connection pays (docs/autoscaling.md,"
+              " \"A warm skiffd\").")
     for key, label in (("wasm", "Wasm"), ("container", "Skiff, container"), ("runc", "runc"),
                        ("runc_skiff_config", "runc, Skiff's config.json"), ("podman", "podman")):
         part = c.get(key) or {}

@@ -8,6 +8,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,6 +37,9 @@ public final class Channels {
   private static final String CODEC = "codec";
   private static final String HTTP_ENCODER = "httpEncoder";
   private static final String ACCEPT_GATE = "skiffAcceptGate";
+
+  /** Set on a listening socket once its accept gate is in place; read from any thread. */
+  private static final AttributeKey<Boolean> GATED = AttributeKey.valueOf("skiffAcceptGated");
 
   private Channels() {}
 
@@ -135,6 +139,13 @@ public final class Channels {
   }
 
   private static void gate(ServerChannel listener, Predicate<Channel> admit, Promise<Void> done) {
+    // Every new connection asks (see gateAccepts(HttpConnection, ..)): once the gate is in, the
+    // answer needs no task on the listener's loop, whose wake-up would compete for a core with
+    // the connection's first request.
+    if (Boolean.TRUE.equals(listener.attr(GATED).get())) {
+      done.tryComplete();
+      return;
+    }
     EventLoop loop = listener.eventLoop();
     Runnable install =
         () -> {
@@ -142,6 +153,7 @@ public final class Channels {
           if (pipeline.get(ACCEPT_GATE) == null) {
             pipeline.addFirst(ACCEPT_GATE, new AcceptGate(admit));
           }
+          listener.attr(GATED).set(true);
           done.tryComplete();
         };
     if (loop.inEventLoop()) {
