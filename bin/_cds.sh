@@ -24,9 +24,15 @@ skiff_java_with_cds() {
   [ -w "$(dirname "$archive")" ] || exec java "${opts[@]}" -jar "$jar" "$@"
   # The training start: the JVM writes a temporary file as it exits, moved into place only after
   # a clean exit (0, or 143/130 after SIGTERM/SIGINT), since a cut-off archive crashes the JVM
-  # that maps it. Signals to this script go on to the JVM.
+  # that maps it. Signals to this script go on to the JVM; if this script is killed (SIGKILL, which
+  # it cannot pass on), the kernel kills the JVM too (setpriv's parent-death signal), so no skiffd
+  # is left running without its launcher.
   tmp="$archive.$$.tmp"
-  java -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off "${opts[@]}" \
+  local orphan_guard=()
+  if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+    orphan_guard=(setpriv --pdeathsig KILL --)
+  fi
+  "${orphan_guard[@]}" java -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off "${opts[@]}" \
     -jar "$jar" "$@" &
   pid=$!
   trap 'kill -TERM "$pid" 2>/dev/null || true' TERM INT HUP

@@ -76,6 +76,29 @@ class LauncherCdsIT {
   }
 
   @Test
+  void killingTheLauncherOfTheTrainingStartEndsItsJvmToo() throws Exception {
+    Path jar = copyOfTheJar(dir);
+    Path log = dir.resolve("skiffd-killed.log");
+    Process launcher = serving(jar).redirectOutput(log.toFile()).start();
+    List<ProcessHandle> jvms = List.of();
+    try {
+      awaitReady(launcher, log);
+      jvms = launcher.descendants().toList();
+      assertFalse(jvms.isEmpty(), "the training start runs the JVM as the launcher's child");
+
+      launcher.destroyForcibly(); // SIGKILL: the launcher cannot pass anything on
+
+      for (ProcessHandle jvm : jvms) {
+        jvm.onExit().get(60, TimeUnit.SECONDS); // fails with a TimeoutException if orphaned
+      }
+      assertFalse(Files.exists(archive(jar)), "no archive from a start that was killed");
+    } finally {
+      launcher.destroyForcibly();
+      jvms.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
   void aStartThatFailsLeavesNoArchive() throws Exception {
     Path jar = copyOfTheJar(dir);
 
@@ -148,29 +171,36 @@ class LauncherCdsIT {
    */
   private int serveThenStop(Path jar) throws Exception {
     Path log = dir.resolve("skiffd-" + System.nanoTime() + ".log");
-    ProcessBuilder builder =
-        launcher(
-            jar,
-            Map.of("SKIFF_CONFIG_DIR", dir.resolve("config").toString()),
-            List.of(),
-            List.of(
-                "--data-dir", dir.resolve("data-" + System.nanoTime()).toString(),
-                "--api-port", "0",
-                "--gateway-port", "0",
-                "--gateway-tls-port", "-1"));
-    Process process = builder.redirectOutput(log.toFile()).start();
+    Process process = serving(jar).redirectOutput(log.toFile()).start();
     try {
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-      while (!Files.readString(log).contains("skiffd ready")) {
-        assertTrue(process.isAlive(), "skiffd ended before it was ready: " + Files.readString(log));
-        assertTrue(Instant.now().isBefore(deadline), "skiffd not ready within 120 s");
-        Thread.sleep(100); // polling the log for the condition, with the deadline above
-      }
+      awaitReady(process, log);
       process.destroy(); // SIGTERM to the launcher, which passes it on to the JVM
       assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the launcher did not end within 120 s");
       return process.exitValue();
     } finally {
       process.destroyForcibly();
+    }
+  }
+
+  /** The launcher of a serving skiffd on loopback, free ports and its own data directory. */
+  private ProcessBuilder serving(Path jar) {
+    return launcher(
+        jar,
+        Map.of("SKIFF_CONFIG_DIR", dir.resolve("config").toString()),
+        List.of(),
+        List.of(
+            "--data-dir", dir.resolve("data-" + System.nanoTime()).toString(),
+            "--api-port", "0",
+            "--gateway-port", "0",
+            "--gateway-tls-port", "-1"));
+  }
+
+  private static void awaitReady(Process process, Path log) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+    while (!Files.readString(log).contains("skiffd ready")) {
+      assertTrue(process.isAlive(), "skiffd ended before it was ready: " + Files.readString(log));
+      assertTrue(Instant.now().isBefore(deadline), "skiffd not ready within 120 s");
+      Thread.sleep(100); // polling the log for the condition, with the deadline above
     }
   }
 }
