@@ -22,8 +22,8 @@ final class RequestTimeouts {
   private final long timeoutNanos;
   private final LongSupplier nanos;
   private final BiFunction<Runnable, Duration, ScheduledFuture<?>> scheduler;
-  private final ArrayDeque<Entry> entries =
-      new ArrayDeque<>(); // guarded by this, in deadline order
+  // Guarded by this, in deadline order; small at first: most functions have few requests in flight.
+  private final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
   private boolean armed; // guarded by this: a timer task is pending
 
   RequestTimeouts(
