@@ -72,7 +72,8 @@ def _skiffd(ctx, name, mode, *flags):
     # on_socket: the mesh on, the gateway's in-process entry to its sidecars off (docs/mesh.md).
     # on_baseline, on_socket_baseline: the same, from the jar SKIFF_BENCH_MESH_BASELINE_JAR names.
     # on_socket_jdk: on_socket with the mesh's TLS on the JDK's engine (docs/mesh.md).
-    env = {"SKIFF_MESH": "off" if mode == "off" else "on"}
+    # off_baseline: the mesh off, from the baseline jar (mesh_cpu.py --modes).
+    env = {"SKIFF_MESH": "off" if mode.startswith("off") else "on"}
     if mode.startswith("on_socket"):
         env["SKIFF_GATEWAY_IN_PROCESS"] = "off"
     if mode == "on_socket_jdk":
@@ -117,7 +118,7 @@ def _instance(skiffd, mode, service, revision):
     """The instance's address for a mode, or a not_measured saying why the mode is not real."""
     items = _instances(skiffd, service)
     ready = [i for i in items or [] if i.get("state") == "Ready" and i.get("address")]
-    if mode != "off":
+    if not mode.startswith("off"):
         if items is None:
             return None, not_measured("this skiffd does not run the mesh: it has no GET "
                                       "/v1/instances, so --mesh on is not built into it")

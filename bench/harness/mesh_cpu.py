@@ -13,6 +13,9 @@ before and after. Prints and writes mesh_cpu.json: per round and
 per jar, CPU µs per request, the achieved rate and p50/p99; the load average beside each round.
 With --syscalls, a last round per jar runs under `strace -c -f` (every thread of skiffd) and
 reports system calls per request by name: counts, which tracing does not change, unlike time.
+--modes picks the skiffds (mesh.py's modes; a `_baseline` suffix runs the baseline jar): with
+off,on_socket,off_baseline,on_socket_baseline the same rounds show what the socket path adds over
+mesh off in each jar.
 """
 
 import argparse
@@ -38,11 +41,14 @@ def main():
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--rate", type=int, default=500)
     ap.add_argument("--syscalls", action="store_true")
+    ap.add_argument("--modes", default="on_socket,on_socket_baseline",
+                    help="comma-separated mesh.py modes, e.g. off,on_socket,off_baseline,"
+                         "on_socket_baseline: what the socket path adds over mesh off, per jar")
     args = ap.parse_args()
     if not os.environ.get("SKIFF_BENCH_MESH_BASELINE_JAR"):
         sys.exit("set SKIFF_BENCH_MESH_BASELINE_JAR to the old skiffd.jar")
     ctx = Ctx(args.out.resolve(), False, args.jar.resolve(), args.jar.resolve())
-    modes = ["on_socket", "on_socket_baseline"]
+    modes = args.modes.split(",")
     skiffds = {}
     result = {"rounds": [], "requests_per_round": args.requests, "rate": args.rate,
               "loadavg_start": loadavg()}
@@ -61,7 +67,7 @@ def main():
             wrk(f"{skiffds[mode].gateway}/", mesh.HOST, 2, 16, 20)
         duration = max(1, round(args.requests / args.rate))
         for r in range(args.rounds):
-            order = modes if r % 2 == 0 else list(reversed(modes))
+            order = modes if r % 2 == 0 else list(reversed(modes))  # alternate who goes first
             row = {"round": r + 1, "loadavg_before": loadavg()}
             for mode in order:
                 s = skiffds[mode]

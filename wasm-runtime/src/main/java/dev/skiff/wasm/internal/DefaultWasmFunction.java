@@ -33,6 +33,7 @@ public final class DefaultWasmFunction implements WasmFunction {
   private final CpuPermits.Lane lane;
   private final MemoryPool memories;
   private final ImportedFunctions imported;
+  private final RequestTimeouts timeouts;
   private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -52,6 +53,7 @@ public final class DefaultWasmFunction implements WasmFunction {
         new MemoryPool(
             memoryBudget, MemoryPool.MAX_KEPT, MemoryPool.IDLE, System::nanoTime, pool::schedule);
     this.imported = ImportedFunctions.of(wasm.module());
+    this.timeouts = pool.timeouts(config.timeout());
     this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());
   }
 
@@ -140,7 +142,7 @@ public final class DefaultWasmFunction implements WasmFunction {
           release();
         });
     try {
-      execution.armTimeout(pool);
+      execution.armTimeout(timeouts);
     } catch (RejectedExecutionException e) {
       execution.abort(new OverloadedException("the Wasm runtime is closed"));
       return promise.future();

@@ -7,7 +7,6 @@ import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,7 +41,7 @@ final class Execution {
   private State state = State.QUEUED; // guarded by this
   private Thread runner; // guarded by this
   private String endNote; // guarded by this
-  private volatile ScheduledFuture<?> timer;
+  private volatile RequestTimeouts.Entry timeoutEntry;
 
   Execution(
       Promise<WagiResponse> promise,
@@ -62,8 +61,13 @@ final class Execution {
     finishHooks.add(hook);
   }
 
-  void armTimeout(WorkerPool pool) {
-    timer = pool.schedule(this::timeOut, timeout);
+  /**
+   * Arms this request's timeout among its function's.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException when the runtime is closing
+   */
+  void armTimeout(RequestTimeouts timeouts) {
+    timeoutEntry = timeouts.arm(this);
   }
 
   CpuPermits.Lane lane() {
@@ -141,7 +145,8 @@ final class Execution {
     end(reason, "cancelled (" + reason.getMessage() + ")");
   }
 
-  private void timeOut() {
+  /** Ends the request as timed out; called by its function's {@link RequestTimeouts}. */
+  void timeOut() {
     end(new FunctionTimeoutException(timeout), "timed out after " + timeout.toMillis() + " ms");
   }
 
@@ -168,9 +173,9 @@ final class Execution {
 
   private void finish() {
     if (finished.compareAndSet(false, true)) {
-      ScheduledFuture<?> t = timer;
+      RequestTimeouts.Entry t = timeoutEntry;
       if (t != null) {
-        t.cancel(false);
+        t.clear();
       }
       finishHooks.forEach(Runnable::run);
     }

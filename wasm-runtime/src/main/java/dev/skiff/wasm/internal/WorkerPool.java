@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where Wasm runs: threads from an elastic pool, never a Vert.x event loop, and {@link CpuPermits}
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * backlog costs no thread switch per request. A request sleeping in WASI holds its thread but no
  * permit (a request granted that permit starts on another thread). Admission is bounded: permits
  * plus the queue capacity, beyond which requests are refused as overloaded. One timer thread runs
- * timeouts. Threads get a large stack so deep but finite guest recursion works.
+ * timeouts, one task per function at a time ({@link RequestTimeouts}). Threads get a large stack so
+ * deep but finite guest recursion works.
  */
 public final class WorkerPool implements AutoCloseable {
   static final long STACK_BYTES = 8L << 20;
@@ -30,6 +32,7 @@ public final class WorkerPool implements AutoCloseable {
   private final int maxAdmitted;
   private final Set<Execution> admitted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger count = new AtomicInteger();
+  private final AtomicLong timersArmed = new AtomicLong();
 
   public WorkerPool(int permits, int revisionShare, int queueCapacity) {
     this.permits = new CpuPermits(permits, revisionShare, this::start);
@@ -100,12 +103,26 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /** The timeouts of one function's requests, which all last {@code timeout}. */
+  RequestTimeouts timeouts(Duration timeout) {
+    return new RequestTimeouts(timeout, System::nanoTime, this::schedule);
+  }
+
   ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    timersArmed.incrementAndGet();
     return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   boolean isClosed() {
     return executor.isShutdown();
+  }
+
+  /**
+   * Tasks given to the timer thread so far: each may wake it (a task that becomes the earliest
+   * does), so the request path should give it few.
+   */
+  long timersArmed() {
+    return timersArmed.get();
   }
 
   /** CPU permits: how many guests compute at once. */

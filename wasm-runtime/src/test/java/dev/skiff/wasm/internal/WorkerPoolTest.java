@@ -32,7 +32,7 @@ class WorkerPoolTest {
       Function<CpuSlot, WagiResponse> work) {
     Promise<WagiResponse> promise = Promise.promise();
     var e = new Execution(promise, work, lane, timeout, line -> {});
-    e.armTimeout(pool);
+    e.armTimeout(pool.timeouts(timeout));
     assertTrue(pool.submit(e));
     return promise.future();
   }
@@ -153,7 +153,7 @@ class WorkerPoolTest {
         for (int i = 0; i < 50; i++) {
           Promise<WagiResponse> promise = Promise.promise();
           var e = new Execution(promise, slot -> OK, lane, Duration.ofSeconds(120), line -> {});
-          e.armTimeout(pool);
+          e.armTimeout(pool.timeouts(Duration.ofSeconds(120)));
           if (pool.submit(e)) {
             all.add(promise.future());
           } else {
@@ -185,6 +185,9 @@ class WorkerPoolTest {
       for (int i = 0; i < 20; i++) {
         lanes.add(pool.lane());
       }
+      // Shared by every submitter, as a function's timeouts are by its callers.
+      RequestTimeouts quick = pool.timeouts(Duration.ofMillis(1));
+      RequestTimeouts slow = pool.timeouts(Duration.ofSeconds(60));
       List<Future<WagiResponse>> all = java.util.Collections.synchronizedList(new ArrayList<>());
       var submitters = java.util.concurrent.Executors.newFixedThreadPool(8);
       try {
@@ -213,7 +216,7 @@ class WorkerPoolTest {
                               lanes.get(random.nextInt(lanes.size())),
                               kind == 2 ? Duration.ofMillis(1) : Duration.ofSeconds(60),
                               line -> {});
-                      e.armTimeout(pool);
+                      e.armTimeout(kind == 2 ? quick : slow);
                       if (!pool.submit(e)) {
                         e.abort(new OverloadedException("refused"));
                       } else if (kind == 3) {
