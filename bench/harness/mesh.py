@@ -250,7 +250,7 @@ def _latency(ctx, modes, skiffds, addresses):
         # The same warm-up, tool, rate and connection count for every path; rounds interleaved
         # (the order rotating), and the figures are medians of per-round percentiles, with their
         # spread, so one noisy slice of the shared machine moves one round, not the result.
-        warm, rounds, dur = ctx.pick(8, 20), ctx.pick(3, 5), ctx.pick(5, 10)
+        warm, rounds, dur = ctx.pick(8, 20), ctx.pick(3, 7), ctx.pick(5, 10)
         ctx.log(f"mesh: JIT warm-up, {warm}s through each gateway, 3s on each other path, then "
                 f"{dur}s at 1,000 req/s on each path")
         for key, (url, host, _) in targets.items():
