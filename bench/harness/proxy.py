@@ -130,6 +130,9 @@ def run(ctx):
         gateway_jmh = _gateway_jmh(ctx)
         deadlines_jmh = _jmh(ctx, "deadlines", "DeadlinesBenchmark", "-f", ctx.pick("1", "2"),
                              "-wi", "3", "-w", "1s", "-i", ctx.pick("3", "5"), "-r", "1s")
+        headers_jmh = _jmh(ctx, "in-process-headers", "InProcessHeadersBenchmark", "-f", "1",
+                           "-wi", "3", "-w", "1s", "-i", ctx.pick("3", "5"), "-r", "1s",
+                           "-prof", "gc")
 
         return {
             "measured": True,
@@ -142,6 +145,7 @@ def run(ctx):
             "sweep": sweep,
             "jmh": gateway_jmh,
             "jmh_deadlines": deadlines_jmh,
+            "jmh_in_process_headers": headers_jmh,
         }
     finally:
         if nginx:

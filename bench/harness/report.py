@@ -617,6 +617,21 @@ def proxy_section(w, p, plot_files):
         w(f"\nCommand: `{jd['command']}`.\n")
     elif jd:
         w(f"JMH `DeadlinesBenchmark`: not measured: {jd.get('why')}\n")
+    jh = p.get("jmh_in_process_headers")
+    if jh and jh.get("results"):
+        w("JMH `InProcessHeadersBenchmark` (a request handed in process, to the activator or a "
+          "sidecar, given its hop's headers: `byNames`, as the gateway and the activator did it, "
+          "against `inOnePass`, `InProcessHeaders.replace`; `mapOnly` is the request map alone; "
+          "allocated from `-prof gc`):\n")
+        w("| benchmark | mean | error | allocated |\n| --- | --- | --- | --- |")
+        for r in jh["results"]:
+            alloc = r.get("alloc_bytes_per_op")
+            w(f"| {r['benchmark']} | {f1(r['score'])} ns | "
+              f"{'±' + f1(r['error']) + ' ns' if r['error'] is not None else '–'} | "
+              f"{f0(alloc) + ' B' if alloc is not None else '–'} |")
+        w(f"\nCommand: `{jh['command']}`.\n")
+    elif jh:
+        w(f"JMH `InProcessHeadersBenchmark`: not measured: {jh.get('why')}\n")
     _img(w, plot_files, "proxy-latency", "latency percentiles at 1,000 req/s")
     notes = BENCH / "notes" / "proxy.md"
     if notes.exists():

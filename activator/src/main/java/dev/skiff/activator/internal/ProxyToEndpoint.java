@@ -3,16 +3,14 @@ package dev.skiff.activator.internal;
 import dev.skiff.activator.UpstreamFailedException;
 import dev.skiff.activator.spi.LocalEndpoints;
 import dev.skiff.proxy.EndpointProxy;
+import dev.skiff.proxy.InProcessHeaders;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
 import dev.skiff.proxy.UpstreamTlsException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -66,7 +64,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
     }
     if (inProcess != null) {
       x.markSent();
-      replaceHeaders(x.request().headers(), x.upstreamHeaders());
+      InProcessHeaders.replace(x.request().headers(), x.upstreamHeaders());
       return inProcess.serve(x.request(), x.cancellation());
     }
     return proxy.proxy(
@@ -75,23 +73,6 @@ final class ProxyToEndpoint implements Stage<Exchange> {
         slot.endpoint().port(),
         slot.endpoint().identity(),
         new OnSlot(x, slot, metrics));
-  }
-
-  /**
-   * Makes {@code request} carry the headers an instance is sent ({@code upstream}); its Host (or
-   * {@code :authority}) and pseudo-headers stay.
-   */
-  static void replaceHeaders(MultiMap request, MultiMap upstream) {
-    List<String> drop = new ArrayList<>();
-    for (String name : request.names()) {
-      if (!name.startsWith(":") && !"host".equalsIgnoreCase(name) && !upstream.contains(name)) {
-        drop.add(name);
-      }
-    }
-    drop.forEach(request::remove);
-    for (String name : upstream.names()) {
-      request.set(name, upstream.getAll(name));
-    }
   }
 
   /** Sends only while the slot's endpoint is still ready; marks the request sent once it goes. */

@@ -5,6 +5,7 @@ import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.LocalActivator;
 import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.EndpointProxy;
+import dev.skiff.proxy.InProcessHeaders;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.TlsFailure;
 import dev.skiff.proxy.UpstreamFailure;
@@ -17,8 +18,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -98,7 +97,7 @@ final class ProxyToEndpoint implements Stage<Exchange> {
    */
   private Future<Void> handInProcess(Exchange x, InProcess callee) {
     keepOwnResponseHeaders(x.response());
-    replaceHeaders(x.request().headers(), x.upstreamHeaders());
+    InProcessHeaders.replace(x.request().headers(), x.upstreamHeaders());
     Promise<Void> done = Promise.promise();
     x.cancellation().onFailure(done::tryFail);
     Future<Void> served;
@@ -134,23 +133,6 @@ final class ProxyToEndpoint implements Stage<Exchange> {
           }
           res.headers().addAll(own);
         });
-  }
-
-  /**
-   * Makes {@code request} carry the headers the callee is sent ({@code upstream}); its Host (or
-   * {@code :authority}) and pseudo-headers stay.
-   */
-  static void replaceHeaders(MultiMap request, MultiMap upstream) {
-    List<String> drop = new ArrayList<>();
-    for (String name : request.names()) {
-      if (!name.startsWith(":") && !"host".equalsIgnoreCase(name) && !upstream.contains(name)) {
-        drop.add(name);
-      }
-    }
-    drop.forEach(request::remove);
-    for (String name : upstream.names()) {
-      request.set(name, upstream.getAll(name));
-    }
   }
 
   /**
