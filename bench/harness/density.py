@@ -34,6 +34,13 @@ def _compiler_idle(skiffd):
     return not busy and out.count("Empty") >= 2
 
 
+def _compilations(skiffd):
+    """How many compilations the JIT has finished (jstat -compiler's first column), or None."""
+    out = subprocess.run(["jstat", "-compiler", str(skiffd.proc.pid)],
+                         capture_output=True, text=True, timeout=60).stdout.split()
+    return out[out.index("FailedMethod") + 1] if "FailedMethod" in out else None
+
+
 def _trim_interval_s():
     """The launcher's -XX:TrimNativeHeapInterval (ms) in seconds, 0 if it sets none."""
     for opt in launcher_jvm_options():
@@ -44,15 +51,24 @@ def _trim_interval_s():
 
 def _settle(skiffd):
     """Both snapshots are of a skiffd at rest in the same way: after a full GC, no compilation
-    running or queued, and one period of the launcher's native-heap trim passed (the JVM returns
+    running or queued before and after one period of the launcher's native-heap trim passed (the JVM returns
     freed C heap on that period; without the wait the idle baseline, taken seconds after start,
     would still hold what start-up freed and the growth would look smaller than it is)."""
     skiffd.gc()
-    try:
-        wait_for(lambda: _compiler_idle(skiffd), 60, 0.2, "skiffd's JIT to go idle")
-    except TimeoutError as e:
-        skiffd.ctx.log(f"density: {e}; the snapshot is taken anyway")
-    time.sleep(_trim_interval_s() + 0.5)
+    # A compilation that starts during the trim period holds its arena (10-15 MiB) at the
+    # snapshot, so the wait repeats (at most 5 times) until the JIT compiled nothing during it.
+    for _ in range(5):
+        try:
+            wait_for(lambda: _compiler_idle(skiffd), 60, 0.2, "skiffd's JIT to go idle")
+        except TimeoutError as e:
+            skiffd.ctx.log(f"density: {e}; the snapshot is taken anyway")
+            return
+        before = _compilations(skiffd)
+        time.sleep(_trim_interval_s() + 0.5)
+        if _compiler_idle(skiffd) and _compilations(skiffd) == before:
+            return
+    skiffd.ctx.log("density: skiffd's JIT was busy after each of 5 trim periods; "
+                   "the snapshot is taken anyway")
 
 
 def _snapshot(skiffd, histogram=None):
