@@ -190,12 +190,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
               r.decision(decision);
             }
             supervisor.converge(r);
-            // A start that converge published at once reports the count with its ready instance
-            // once it is told (after its first answer); until then nothing here competes with the
-            // requests it let go on.
-            if (!r.startsUntold()) {
-              reports.report(r);
-            }
+            supervisor.reportScaled(r);
           }
         });
   }

@@ -9,6 +9,7 @@ import java.util.List;
 public final class ManualTicker implements Ticker {
   private final List<Runnable> periodic = new ArrayList<>();
   private final List<Runnable> pending = new ArrayList<>();
+  private final java.util.Map<Runnable, Duration> pendingDelays = new java.util.IdentityHashMap<>();
   private final List<Duration> delays = new ArrayList<>();
   private final List<Duration> intervals = new ArrayList<>();
 
@@ -26,10 +27,12 @@ public final class ManualTicker implements Ticker {
   @Override
   public synchronized Cancellable after(Duration delay, Runnable action) {
     pending.add(action);
+    pendingDelays.put(action, delay);
     delays.add(delay);
     return () -> {
       synchronized (this) {
         pending.remove(action);
+        pendingDelays.remove(action);
       }
     };
   }
@@ -49,6 +52,22 @@ public final class ManualTicker implements Ticker {
     synchronized (this) {
       now = List.copyOf(pending);
       pending.clear();
+      pendingDelays.clear();
+    }
+    now.forEach(Runnable::run);
+  }
+
+  /** Fires the one-shot timers pending now that were asked for with {@code delay}. */
+  public void fireTimersOf(Duration delay) {
+    List<Runnable> now = new ArrayList<>();
+    synchronized (this) {
+      for (Runnable r : List.copyOf(pending)) {
+        if (delay.equals(pendingDelays.get(r))) {
+          now.add(r);
+          pending.remove(r);
+          pendingDelays.remove(r);
+        }
+      }
     }
     now.forEach(Runnable::run);
   }

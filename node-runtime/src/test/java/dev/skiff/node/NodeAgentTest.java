@@ -193,6 +193,130 @@ class NodeAgentTest {
         "the request went on only after the agent's report and event: " + seen);
   }
 
+  /**
+   * An agent on {@code context} whose revisions the test scales by hand, reporting to {@code to}.
+   */
+  NodeAgent byHandOn(Context context, List<RevisionStatus> to, List<Revision> tracked)
+      throws Exception {
+    Scaler byHand =
+        new Scaler() {
+          @Override
+          public void track(Revision revision) {
+            tracked.add(revision);
+          }
+
+          @Override
+          public void retire(Revision revision) {}
+
+          @Override
+          public void untrack(String namespace, String revision) {}
+        };
+    agent.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    CompletableFuture<NodeAgent> built = new CompletableFuture<>();
+    context.runOnContext(
+        v ->
+            built.complete(
+                NodeAgent.builder()
+                    .withVertx(vertx)
+                    .withBackend(backend)
+                    .withTicker(ticker)
+                    .withScaler(byHand)
+                    .withStatusReporter(
+                        (ns, rev, st) -> {
+                          to.add(st);
+                          return Future.succeededFuture();
+                        })
+                    .build()));
+    return built.get(30, TimeUnit.SECONDS);
+  }
+
+  /** What the reports since {@code from} said: desired/ready of each. */
+  static List<String> counts(List<RevisionStatus> reports, int from) {
+    return reports.subList(from, reports.size()).stream()
+        .map(st -> st.desiredInstances() + "/" + st.readyInstances())
+        .toList();
+  }
+
+  @Test
+  void aScaleCallWithAStartOnItsWayLeavesTheReportToTheStartsEnd() throws Exception {
+    // A container start takes tens of milliseconds: a report of the new count sent beside it
+    // (and the control plane's refresh it sets off) would compete with it for a core.
+    Context context = vertx.getOrCreateContext();
+    List<RevisionStatus> reports = new CopyOnWriteArrayList<>();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    agent = byHandOn(context, reports, tracked);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+    backend.stallStarts(true);
+    int before = reports.size();
+
+    CompletableFuture<List<String>> afterScale = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          agent.scale("default", "hello-00001", 1);
+          // Queued behind the scale's own task on the agent's context.
+          context.runOnContext(w -> afterScale.complete(counts(reports, before)));
+        });
+    assertEquals(List.of(), afterScale.get(30, TimeUnit.SECONDS), "reported beside the start");
+    assertEquals(1, backend.stalled.size());
+
+    backend.finishStalled(0);
+    await("the ready report", () -> counts(reports, before).contains("1/1"));
+    assertEquals(List.of("1/1"), counts(reports, before), "one report: the count and the ready");
+    // The patience timer, firing late, finds nothing new to say.
+    ticker.fireTimersOf(dev.skiff.node.internal.InstanceSupervisor.SCALED_REPORT_PATIENCE);
+    CompletableFuture<List<String>> later = new CompletableFuture<>();
+    context.runOnContext(w -> later.complete(counts(reports, before)));
+    assertEquals(List.of("1/1"), later.get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aStartStillOnItsWayAfterThePatienceHasTheNewCountReported() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    List<RevisionStatus> reports = new CopyOnWriteArrayList<>();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    agent = byHandOn(context, reports, tracked);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+    backend.stallStarts(true);
+    int before = reports.size();
+    context.runOnContext(v -> agent.scale("default", "hello-00001", 1));
+    await("the start asked for", () -> backend.stalled.size() == 1);
+
+    await(
+        "the patience timer",
+        () ->
+            ticker
+                .delays()
+                .contains(dev.skiff.node.internal.InstanceSupervisor.SCALED_REPORT_PATIENCE));
+    ticker.fireTimersOf(dev.skiff.node.internal.InstanceSupervisor.SCALED_REPORT_PATIENCE);
+    await("the count reported", () -> counts(reports, before).contains("1/0"));
+    assertEquals(List.of("1/0"), counts(reports, before));
+    FakeBackend.FakeInstance late = backend.finishStalled(0);
+    await("the ready report", () -> counts(reports, before).contains("1/1"));
+    assertTrue(!late.stopped, "the late start serves");
+  }
+
+  @Test
+  void aScaleToZeroWhileTheStartIsOnItsWayIsReportedAtOnce() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    List<RevisionStatus> reports = new CopyOnWriteArrayList<>();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    agent = byHandOn(context, reports, tracked);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+    backend.stallStarts(true);
+    int before = reports.size();
+    CompletableFuture<List<String>> afterScale = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          agent.scale("default", "hello-00001", 1);
+          agent.scale("default", "hello-00001", 0);
+          context.runOnContext(w -> afterScale.complete(counts(reports, before)));
+        });
+    assertEquals(List.of("0/0"), afterScale.get(30, TimeUnit.SECONDS));
+  }
+
   @Test
   void samplesAndReportsStatsOnTheTickerAtTheBuilderIntervals() throws Exception {
     deploy(Fixtures.revision("hello", 1));
@@ -492,8 +616,13 @@ class NodeAgentTest {
     backend.stallStarts(true);
     deploy(Fixtures.revision("stuck", 1));
     await("the first start asked", () -> backend.starts() == 1);
-    await("its start deadline", () -> ticker.pendingTimers() == 1);
-    assertEquals(List.of(Duration.ofSeconds(90)), ticker.delays());
+    // Beside the deadline, the scale call's report waits for the start's end, at most so long.
+    await("its start deadline", () -> ticker.pendingTimers() == 2);
+    assertEquals(
+        List.of(
+            Duration.ofSeconds(90),
+            dev.skiff.node.internal.InstanceSupervisor.SCALED_REPORT_PATIENCE),
+        ticker.delays());
     assertEquals(
         List.of(InstanceInfo.STARTING),
         instances("stuck").stream().map(InstanceInfo::state).toList());
@@ -509,7 +638,7 @@ class NodeAgentTest {
     assertTrue(failed.message().contains("within 90 s"), failed.message());
     assertEquals(List.of(), instances("stuck"), "nothing left starting");
     await("a retry after the backoff", () -> ticker.pendingTimers() == 1);
-    assertEquals(Duration.ofSeconds(1), ticker.delays().get(1));
+    assertEquals(Duration.ofSeconds(1), ticker.delays().get(2));
     assertEquals(1, backend.starts(), "no retry before the backoff passed");
 
     backend.stallStarts(false);
@@ -529,7 +658,8 @@ class NodeAgentTest {
     rebuild(NodeAgent.builder().withStartTimeout(Duration.ofSeconds(90)));
     backend.stallStarts(true);
     deploy(Fixtures.revision("stuck", 1));
-    await("its start deadline", () -> ticker.pendingTimers() == 1);
+    // The deadline, and the patience of the scale call's report.
+    await("its start deadline", () -> ticker.pendingTimers() == 2);
     agent.scale("default", "stuck-00001", 0);
     await(
         "the instance draining",

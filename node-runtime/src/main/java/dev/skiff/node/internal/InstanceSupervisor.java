@@ -62,6 +62,9 @@ public final class InstanceSupervisor {
       int startAttempts,
       Duration startTimeout) {}
 
+  /** How long a scale call's report waits for a start on its way to report it instead. */
+  public static final Duration SCALED_REPORT_PATIENCE = Duration.ofSeconds(1);
+
   private final Map<String, RuntimeBackend> backends;
   private final FrontDoor fronts;
   private final EndpointRegistry endpoints;
@@ -152,6 +155,24 @@ public final class InstanceSupervisor {
       LOG.log(Level.WARNING, "revision {0} is short of capacity: {1}", r.name(), why);
       reports.report(r);
     }
+  }
+
+  /**
+   * Reports the revision's status after a scale call, unless a start is on its way: that start's
+   * end reports (its ready instance, or why it failed) with the new count in one report, so no
+   * status report and no control-plane refresh competes with the start for a core. A start still on
+   * its way after {@link #SCALED_REPORT_PATIENCE} (an image pull, say) has the count reported then;
+   * reports are snapshots, so a late one after the start's own changes nothing.
+   */
+  public void reportScaled(RevisionInstances r) {
+    if (r.startsUntold()) {
+      return; // published at once, told after its first answer: that reports the count
+    }
+    if (r.instances().stream().anyMatch(run -> !run.started().isComplete())) {
+      ticker.after(SCALED_REPORT_PATIENCE, () -> onAgent.execute(() -> reports.report(r)));
+      return;
+    }
+    reports.report(r);
   }
 
   /** Capacity was given back: revisions held back may start now (after this event). */
