@@ -7,6 +7,7 @@ single-node KRaft from Kafka's jars on loopback; bench/events/EventsBench drives
 one JSON object."""
 
 import json
+import os
 import subprocess
 
 from common import BENCH, WASM_DIR, not_measured
@@ -21,6 +22,11 @@ def run(ctx):
     cmd = ["java", "-jar", str(DRIVER), "--skiffd", str(ctx.jar),
            "--wasm", str(WASM_DIR / "event.wasm"), "--records", str(records),
            "--partitions", "6", "--size", "1024", "--max-in-flight", "256"]
+    # skiffd as the other scenarios start it: the driver adds bin/skiffd.jvm-options and
+    # bin/skiffd.env itself; the run's CDS archive and SKIFF_BENCH_JAVA_OPTS come from here.
+    jvm = [*ctx.cds_options, *os.environ.get("SKIFF_BENCH_JAVA_OPTS", "").split()]
+    if jvm:
+        cmd += ["--skiffd-jvm", " ".join(jvm)]
     ctx.log(f"events: {records} records of 1 KiB over 6 partitions")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     (ctx.out / "events-driver.txt").write_text(proc.stdout + proc.stderr)

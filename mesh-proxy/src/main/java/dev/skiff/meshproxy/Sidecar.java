@@ -8,7 +8,10 @@ import dev.skiff.meshproxy.internal.RequestCounter;
 import dev.skiff.meshproxy.internal.SidecarExchange;
 import dev.skiff.meshproxy.internal.SidecarMetrics;
 import dev.skiff.meshproxy.internal.SidecarPipeline;
+import dev.skiff.meshproxy.internal.WholeExchange;
+import dev.skiff.meshproxy.internal.WholePipeline;
 import dev.skiff.proxy.ClientGoneException;
+import dev.skiff.proxy.InProcessWorkload;
 import dev.skiff.proxy.ProxyBuilder;
 import dev.skiff.proxy.ProxyPipeline;
 import dev.skiff.proxy.ProxySettings;
@@ -84,6 +87,12 @@ public final class Sidecar {
   /** The in-process exchanges not yet over, answered 503 if the drain grace ends first. */
   private final Set<SidecarExchange> inProcess = ConcurrentHashMap.newKeySet();
 
+  /** The same for exchanges handed over whole ({@link #serveWhole}). */
+  private final Set<WholeExchange> inProcessWhole = ConcurrentHashMap.newKeySet();
+
+  /** The stages for requests handed over whole; null unless the workload takes them. */
+  private final WholePipeline whole;
+
   private final Promise<Void> inProcessIdle = Promise.promise();
 
   /** Completed when the first in-process exchange ends (or none had begun when asked to listen). */
@@ -138,6 +147,8 @@ public final class Sidecar {
             b.workloadH2c,
             b.inProcess);
     this.pipeline = SidecarPipeline.create(parts, client);
+    this.whole =
+        b.inProcess instanceof InProcessWorkload typed ? new WholePipeline(parts, typed) : null;
     this.servesInProcess = b.inProcess != null;
     this.vertx = s.vertx();
     MeshTlsEngine engine = Objects.requireNonNull(b.tlsEngine, "tlsEngine").effective();
@@ -321,6 +332,66 @@ public final class Sidecar {
   }
 
   /**
+   * Whether {@link #serveWhole} may be called: the sidecar takes in-process requests and its
+   * workload is served in this process by a handler that takes requests whole ({@link
+   * InProcessWorkload}, a Wasm instance).
+   */
+  public boolean takesWholeRequests() {
+    return whole != null && takesInProcessRequests();
+  }
+
+  /**
+   * {@link #serveInProcess} for a request handed over as values: the same policy check of {@code
+   * caller}, timeout, stats, concurrency limit and metrics, in the same order with the same answers
+   * (403, 503 with Retry-After, 504, ...), but no request or response object; the answer is the
+   * workload's, or the sidecar's own for a failure. The call's header list becomes the sidecar's
+   * (it sets the caller's {@code X-Forwarded-Client-Cert} in it), so it must be mutable. Fails only
+   * with the cause when {@code cancellation} fails first (the caller gave up). Call on the event
+   * loop the caller runs on; the answer completes there.
+   *
+   * @throws IllegalStateException when the workload does not take requests whole
+   */
+  public Future<InProcessWorkload.Answer> serveWhole(
+      InProcessWorkload.Call call, SpiffeId caller, Future<Void> cancellation) {
+    if (whole == null) {
+      throw new IllegalStateException("the workload does not take requests whole");
+    }
+    inProcessInFlight.incrementAndGet();
+    if (!inProcessSeen) {
+      inProcessSeen = true;
+    }
+    WholeExchange x =
+        new WholeExchange(vertx.getOrCreateContext(), Objects.requireNonNull(caller), call);
+    inProcessWhole.add(x);
+    Promise<InProcessWorkload.Answer> done = Promise.promise();
+    cancellation.onFailure(
+        err -> {
+          // First, so the pipeline finishing on the cancellation cannot complete it as served.
+          done.tryFail(err);
+          x.cancel(new ClientGoneException());
+        });
+    whole
+        .serve(x)
+        .onComplete(
+            ar -> {
+              x.finish();
+              inProcessWhole.remove(x);
+              if (ar.succeeded()) {
+                done.tryComplete(ar.result());
+              } else {
+                done.tryFail(ar.cause());
+              }
+              if (!firstAnswered.future().isComplete()) {
+                firstAnswered.tryComplete();
+              }
+              if (inProcessInFlight.decrementAndGet() == 0 && stopping) {
+                inProcessIdle.tryComplete();
+              }
+            });
+    return done.future();
+  }
+
+  /**
    * Drains: stops accepting connections at once (a listener still binding is closed once bound),
    * lets requests in flight (and those waiting for a slot) finish for up to the drain grace, then
    * closes the rest (those handed over in process and not yet answered get 503 with {@code
@@ -363,6 +434,9 @@ public final class Sidecar {
    */
   private void abandonInProcess(Duration grace) {
     for (SidecarExchange x : List.copyOf(inProcess)) {
+      x.context().runOnContext(v -> x.cancel(stopped(grace)));
+    }
+    for (WholeExchange x : List.copyOf(inProcessWhole)) {
       x.context().runOnContext(v -> x.cancel(stopped(grace)));
     }
     inProcessIdle.tryComplete();

@@ -15,6 +15,7 @@ import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
 import dev.skiff.meshproxy.testing.TestCa;
+import dev.skiff.proxy.InProcessWorkload;
 import dev.skiff.routing.Outliers;
 import dev.skiff.routing.RetryBudget;
 import dev.skiff.routing.RouteTable;
@@ -240,6 +241,108 @@ class MeshCallerIT {
     assertEquals("cart.shop", header(allowed, "seen-host"));
     assertEquals(403, denied.status(), body(denied));
     assertTrue(body(denied).contains("spiffe://skiff.local/ns/billing/svc/ledger"), body(denied));
+  }
+
+  /**
+   * A workload that takes requests whole (a Wasm instance): its HTTP entry answers 500, so a call
+   * that went through it shows.
+   */
+  private static final class Whole implements Handler<HttpServerRequest>, InProcessWorkload {
+    final AtomicInteger httpEntries = new AtomicInteger();
+    final int size;
+
+    Whole(int size) {
+      this.size = size;
+    }
+
+    @Override
+    public void handle(HttpServerRequest req) {
+      httpEntries.incrementAndGet();
+      req.response().setStatusCode(500).end("the HTTP entry");
+    }
+
+    @Override
+    public Future<Answer> serve(Call call, Future<Void> gone) {
+      String text =
+          size > 0
+              ? "x".repeat(size)
+              : "cart "
+                  + call.method()
+                  + " "
+                  + call.path()
+                  + "?"
+                  + call.query()
+                  + " "
+                  + new String(call.body(), StandardCharsets.UTF_8)
+                  + " host="
+                  + call.header("host")
+                  + " type="
+                  + call.header("content-type")
+                  + " length="
+                  + call.header("content-length");
+      return Future.succeededFuture(
+          new Answer(
+              200,
+              List.of(Map.entry("seen-caller", call.header("x-forwarded-client-cert"))),
+              text.getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void anInProcessCalleeThatTakesRequestsWholeGetsTheCallAsValuesThroughItsSidecarsPolicy() {
+    Whole workload = new Whole(0);
+    instance("shop", "cart", "cart-00001", AuthorizationPolicy.defaultFor(TD, "shop"), workload);
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    OutboundCall post =
+        new OutboundCall(
+            "POST",
+            URI.create("http://cart.shop/items?n=1"),
+            List.of(Map.entry("Content-Type", "text/plain"), Map.entry("Connection", "close")),
+            "two apples".getBytes(StandardCharsets.UTF_8),
+            Duration.ofSeconds(10),
+            1 << 20);
+
+    OutboundReply allowed = await(inProcess.call(identity("shop", "web"), post));
+    OutboundReply denied = await(inProcess.call(identity("billing", "ledger"), post));
+
+    assertEquals(200, allowed.status(), body(allowed));
+    assertEquals(
+        "cart POST /items?n=1 two apples host=cart.shop type=text/plain length=10", body(allowed));
+    assertTrue(
+        header(allowed, "seen-caller").contains("URI=spiffe://skiff.local/ns/shop/svc/web"),
+        header(allowed, "seen-caller"));
+    assertEquals(403, denied.status(), body(denied));
+    assertTrue(body(denied).contains("spiffe://skiff.local/ns/billing/svc/ledger"), body(denied));
+    assertEquals(0, workload.httpEntries.get(), "neither call went through the HTTP entry");
+  }
+
+  @Test
+  void aWholeAnswerOverTheCallersLimitFailsTheCall() {
+    Whole workload = new Whole(5000);
+    instance("shop", "cart", "cart-00001", AuthorizationPolicy.defaultFor(TD, "shop"), workload);
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    OutboundCall small =
+        new OutboundCall(
+            "GET",
+            URI.create("http://cart.shop/"),
+            List.of(),
+            new byte[0],
+            Duration.ofSeconds(10),
+            1000);
+
+    Throwable failure =
+        inProcess
+            .call(identity("shop", "web"), small)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((r, e) -> e)
+            .join();
+
+    assertTrue(
+        failure != null && failure.getCause() instanceof ResponseTooLargeException
+            || failure instanceof ResponseTooLargeException,
+        String.valueOf(failure));
+    assertEquals(0, workload.httpEntries.get());
   }
 
   @Test

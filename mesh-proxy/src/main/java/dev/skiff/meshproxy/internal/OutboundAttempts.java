@@ -10,6 +10,7 @@ import dev.skiff.meshproxy.Sidecar;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
 import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.proxy.HopByHop;
+import dev.skiff.proxy.InProcessWorkload;
 import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.routing.PeakEwma;
 import dev.skiff.routing.RetryBudget;
@@ -198,6 +199,10 @@ public final class OutboundAttempts {
     attemptEnded = false;
     balancer.started(callee);
     Sidecar local = locals.find(callee);
+    if (local != null && local.takesWholeRequests()) {
+      sendWhole(local, token, callee, started);
+      return;
+    }
     if (local != null && local.takesInProcessRequests()) {
       sendInProcess(local, token, callee, started);
       return;
@@ -334,6 +339,67 @@ public final class OutboundAttempts {
               if (!response.done().isComplete()) {
                 response.reset();
               }
+            });
+  }
+
+  /**
+   * One attempt handed whole to a sidecar of this process whose workload takes such requests (a
+   * Wasm instance): what {@link #sendInProcess} sends, as values (method, target, headers, the
+   * call's own bytes), through the same stages of the callee's sidecar, the answer read as status,
+   * headers and bytes.
+   */
+  private void sendWhole(Sidecar local, int token, Callee callee, long started) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>(call.headers().size() + 3);
+    for (Map.Entry<String, String> h : call.headers()) {
+      if (forwarded(h.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(h);
+      }
+    }
+    HostAndPort authority = authority();
+    headers.add(Map.entry("host", authority.toString()));
+    headers.add(Map.entry("content-length", Integer.toString(call.body().length)));
+    String target = originForm();
+    int q = target.indexOf('?');
+    InProcessWorkload.Call whole =
+        new InProcessWorkload.Call(
+            call.method().toUpperCase(Locale.ROOT),
+            q < 0 ? target : target.substring(0, q),
+            q < 0 ? "" : target.substring(q + 1),
+            headers,
+            // The call's bytes as they are (no copy): the workload only reads them.
+            call.body());
+    Promise<Void> cancellation = Promise.promise();
+    currentLocal = cancellation;
+    local
+        .serveWhole(whole, caller, cancellation.future())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ended(
+                    token,
+                    callee,
+                    started,
+                    null,
+                    new Failure(true, "the in-process exchange broke off: " + ar.cause()));
+                return;
+              }
+              InProcessWorkload.Answer answer = ar.result();
+              if (answer.body().length > call.maxResponseBytes()) {
+                if (token == attempt && !attemptEnded) {
+                  attemptEnded = true;
+                  balancer.finished(callee, System.nanoTime() - started, false);
+                  done.tryFail(
+                      new ResponseTooLargeException(
+                          "http://" + authority + target, call.maxResponseBytes()));
+                }
+                return;
+              }
+              ended(
+                  token,
+                  callee,
+                  started,
+                  new OutboundReply(answer.status(), answer.headers(), answer.body(), revision),
+                  null);
             });
   }
 

@@ -83,7 +83,7 @@ public final class SidecarPipeline {
         x -> Stage.call(chain, x));
   }
 
-  private static ErrorReply reply(Throwable err, ProxySettings s) {
+  static ErrorReply reply(Throwable err, ProxySettings s) {
     if (err instanceof AccessDeniedException denied) {
       return new ErrorReply(
           403,

@@ -1,5 +1,6 @@
 package dev.skiff.node.wasm;
 
+import dev.skiff.proxy.InProcessWorkload;
 import dev.skiff.proxy.SkiffHeaders;
 import dev.skiff.proxy.WholeBodyRequest;
 import dev.skiff.wasm.RequestTooLargeException;
@@ -13,6 +14,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * in-process handler of a Wasm instance: its front (the mesh sidecar, or the plain loopback front)
  * calls it and counts the request; the bridge leaves the response's end and close handlers to it.
  */
-final class WagiBridge implements Handler<HttpServerRequest> {
+final class WagiBridge implements Handler<HttpServerRequest>, InProcessWorkload {
   private static final Set<String> HOP_BY_HOP =
       Set.of(
           "connection",
@@ -105,6 +108,51 @@ final class WagiBridge implements Handler<HttpServerRequest> {
         });
   }
 
+  /**
+   * The typed entry: the same CGI request as {@link #handle} builds for a request handed over in
+   * process with these headers and bytes, and the same answer (the function's, or the failure's:
+   * 413, 503, 504, ...) as status, lower-case headers and bytes, without an HTTP request or
+   * response object in between.
+   */
+  @Override
+  public Future<Answer> serve(Call call, Future<Void> gone) {
+    boolean traced =
+        first.get() && first.compareAndSet(true, false) && TRACE.isLoggable(Level.DEBUG);
+    long arrived = traced ? System.nanoTime() : 0;
+    String declared = call.header("Content-Length");
+    long size =
+        declared == null ? call.body().length : Math.max(parseLong(declared), call.body().length);
+    if (size > maxRequestBytes) {
+      return Future.succeededFuture(
+          answer(WagiResponse.ofFailure(new RequestTooLargeException(size, maxRequestBytes))));
+    }
+    long called = traced ? System.nanoTime() : 0;
+    Future<WagiResponse> answered = function.handle(toWagi(call), gone);
+    if (traced) {
+      answered = answered.andThen(ar -> trace(arrived, called, ar.succeeded()));
+    }
+    return answered.transform(
+        ar ->
+            Future.succeededFuture(
+                answer(ar.succeeded() ? ar.result() : WagiResponse.ofFailure(ar.cause()))));
+  }
+
+  /** The function's answer as the typed entry gives it: hop-by-hop headers dropped, as write. */
+  private static Answer answer(WagiResponse resp) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>(resp.headers().size() + 1);
+    resp.headers()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (!HOP_BY_HOP.contains(lower)) {
+                for (String value : values) {
+                  headers.add(Map.entry(lower, value));
+                }
+              }
+            });
+    return new Answer(resp.status(), headers, resp.body());
+  }
+
   /** Runs the function on the whole {@code body} and answers {@code req} with its CGI answer. */
   private void call(
       HttpServerRequest req, byte[] body, Future<Void> gone, boolean traced, long arrived) {
@@ -135,10 +183,50 @@ final class WagiBridge implements Handler<HttpServerRequest> {
   }
 
   private static WagiRequest toWagi(HttpServerRequest req, byte[] body) {
-    String host =
-        firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost");
-    String proto = firstNonNull(req.getHeader("X-Forwarded-Proto"), req.scheme(), "http");
-    String remote = remoteAddress(req);
+    return toWagi(
+        req.method().name(),
+        req.path(),
+        req.query() == null ? "" : req.query(),
+        req.uri(),
+        req.headers(),
+        body,
+        firstNonNull(req.getHeader("X-Forwarded-Host"), req.getHeader("Host"), "localhost"),
+        firstNonNull(req.getHeader("X-Forwarded-Proto"), req.scheme(), "http"),
+        remoteAddress(req),
+        req.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1");
+  }
+
+  /**
+   * A call of the typed entry as a CGI request: what {@link #toWagi(HttpServerRequest, byte[])}
+   * makes of a request handed over in process (scheme http, HTTP/1.1, no peer address).
+   */
+  private static WagiRequest toWagi(Call call) {
+    String fromGateway = call.header(SkiffHeaders.CLIENT_ADDRESS);
+    String proto = call.header("X-Forwarded-Proto");
+    return toWagi(
+        call.method(),
+        call.path(),
+        call.query(),
+        call.query().isEmpty() ? call.path() : call.path() + "?" + call.query(),
+        call.headers(),
+        call.body(),
+        firstNonNull(call.header("X-Forwarded-Host"), call.header("Host"), "localhost"),
+        proto == null ? "http" : proto,
+        fromGateway != null && !fromGateway.isBlank() ? fromGateway.trim() : "",
+        "HTTP/1.1");
+  }
+
+  private static WagiRequest toWagi(
+      String method,
+      String path,
+      String query,
+      String uri,
+      Iterable<Map.Entry<String, String>> headers,
+      byte[] body,
+      String host,
+      String proto,
+      String remote,
+      String protocol) {
     String serverName = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
     int serverPort =
         host.contains(":")
@@ -147,20 +235,19 @@ final class WagiBridge implements Handler<HttpServerRequest> {
     WagiRequest.Builder wagi = WagiRequest.builder();
     // One pass over the headers, straight into the request (names differing only in case are
     // joined in the CGI environment, as before).
-    for (Map.Entry<String, String> h : req.headers()) {
+    for (Map.Entry<String, String> h : headers) {
       if (!h.getKey().equalsIgnoreCase(SkiffHeaders.CLIENT_ADDRESS)) { // REMOTE_ADDR carries it
         wagi.withHeader(h.getKey(), h.getValue());
       }
     }
-    return wagi.withMethod(req.method().name())
-        .withPath(req.path())
-        .withQuery(req.query() == null ? "" : req.query())
+    return wagi.withMethod(method)
+        .withPath(path)
+        .withQuery(query)
         .withBody(body)
         .withRemoteAddr(remote)
         .withServer(serverName, serverPort)
-        .withProtocol(
-            req.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1")
-        .withFullUrl(proto + "://" + host + req.uri())
+        .withProtocol(protocol)
+        .withFullUrl(proto + "://" + host + uri)
         .build();
   }
 

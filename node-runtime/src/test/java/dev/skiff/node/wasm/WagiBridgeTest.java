@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.proxy.InProcessWorkload;
 import dev.skiff.proxy.WholeBodyRequest;
 import dev.skiff.wasm.CompileStats;
 import dev.skiff.wasm.WagiRequest;
@@ -13,6 +14,7 @@ import dev.skiff.wasm.WasmConfig;
 import dev.skiff.wasm.WasmFunction;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -74,6 +76,53 @@ class WagiBridgeTest {
 
     assertTrue(calls.isEmpty());
     assertEquals(413, answer.status);
+  }
+
+  @Test
+  void theTypedEntryBuildsTheSameCgiRequestAsTheHttpEntryAndAnswersAsValues() {
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap()
+            .add("Host", "event.default.localhost")
+            .add("ce-id", "partition:0/offset:7")
+            .add("X-Tag", "one")
+            .add("x-tag", "two")
+            .add("Skiff-Client-Address", "203.0.113.9");
+    byte[] body = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
+    new WagiBridge(function, "event-1").handle(request(headers, body));
+    List<Map.Entry<String, String>> list = new ArrayList<>();
+    for (Map.Entry<String, String> h : headers) {
+      list.add(h);
+    }
+
+    InProcessWorkload.Answer typed =
+        new WagiBridge(function, "event-2")
+            .serve(
+                new InProcessWorkload.Call("POST", "/events", "a=1", list, body),
+                Promise.<Void>promise().future())
+            .result();
+
+    assertEquals(2, calls.size());
+    WagiRequest http = calls.get(0);
+    WagiRequest whole = calls.get(1);
+    assertEquals(http, whole);
+    assertEquals(http.toString(), whole.toString());
+    assertEquals(202, typed.status());
+    assertEquals(List.of(Map.entry("content-type", "text/plain")), typed.headers());
+    assertEquals("ok", new String(typed.body(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aTypedCallOverTheFunctionsLimitIs413AndNeverRunsIt() {
+    InProcessWorkload.Answer typed =
+        new WagiBridge(function, "event-1")
+            .serve(
+                new InProcessWorkload.Call(
+                    "POST", "/", "", List.of(Map.entry("Host", "event.default")), new byte[17]),
+                Promise.<Void>promise().future())
+            .result();
+
+    assertTrue(calls.isEmpty());
+    assertEquals(413, typed.status());
   }
 
   private HttpServerRequest request(MultiMap headers, byte[] body) {

@@ -281,6 +281,17 @@ public final class EventsBench {
       throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java));
+    // As bin/skiffd launches it: its JVM flags first, then the jar's CDS archive when one newer
+    // than the jar lies beside it (bin/_cds.sh; the bench's harness passes its own archive in
+    // --skiffd-jvm instead), then the caller's options, which may override them.
+    Path bin = launcherDir(jar);
+    if (bin != null) {
+      cmd.addAll(launcherLines(bin.resolve("skiffd.jvm-options")));
+    }
+    Path archive = cdsArchive(jar);
+    if (archive != null && !jvm.contains("-XX:SharedArchiveFile")) {
+      cmd.add("-XX:SharedArchiveFile=" + archive);
+    }
     for (String o : jvm.trim().split("\\s+")) {
       if (!o.isEmpty()) {
         cmd.add(o);
@@ -298,6 +309,16 @@ public final class EventsBench {
             Integer.toString(gateway)));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SKIFF_CONFIG_DIR", tmp.resolve("cli-config").toString());
+    if (bin != null) {
+      // bin/skiffd.env: NAME=value, unless the caller's environment sets NAME already.
+      for (String line : launcherLines(bin.resolve("skiffd.env"))) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          pb.environment().putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+    }
+    System.err.println("skiffd: " + String.join(" ", cmd));
     Process p = pb.start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -311,6 +332,61 @@ public final class EventsBench {
       }
     }
     throw new IllegalStateException("skiffd did not start");
+  }
+
+  /**
+   * The {@code bin/} directory with {@code skiffd.jvm-options}: the {@code SKIFFD_LAUNCHER_DIR}
+   * environment variable, else the first {@code bin/} above the skiffd jar or the working directory
+   * that has it; null when none does (skiffd then runs with the JVM's defaults).
+   */
+  static Path launcherDir(Path jar) {
+    String set = System.getenv("SKIFFD_LAUNCHER_DIR");
+    if (set != null && !set.isBlank()) {
+      return Path.of(set);
+    }
+    for (Path start : List.of(jar.toAbsolutePath(), Path.of("").toAbsolutePath())) {
+      for (Path d = start; d != null; d = d.getParent()) {
+        if (Files.isRegularFile(d.resolve("bin").resolve("skiffd.jvm-options"))) {
+          return d.resolve("bin");
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A launcher file's lines without blanks and {@code #} comments; none for a missing file. */
+  static List<String> launcherLines(Path file) throws java.io.IOException {
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    List<String> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String t = line.trim();
+      if (!t.isEmpty() && !t.startsWith("#")) {
+        lines.add(t);
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * The jar's CDS archive as bin/_cds.sh maps it ({@code skiffd.jar -> skiffd.jsa}, newer than the
+   * jar), unless {@code SKIFF_CDS=off}; null for none. The driver does not train one.
+   */
+  static Path cdsArchive(Path jar) throws java.io.IOException {
+    if ("off".equals(System.getenv("SKIFF_CDS"))) {
+      return null;
+    }
+    String name = jar.getFileName().toString();
+    Path archive =
+        jar.resolveSibling(
+            (name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name) + ".jsa");
+    if (Files.isRegularFile(archive)
+        && Files.size(archive) > 0
+        && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+      return archive;
+    }
+    return null;
   }
 
   private static String upload(int api, String token, byte[] module) throws Exception {
