@@ -95,10 +95,12 @@ def main():
     ap.add_argument("--jar", required=True, type=Path)
     ap.add_argument("--jmh-jar", required=True, type=Path)
     ap.add_argument("--quick", action="store_true")
-    # cold_start_container is a part of cold_start, run alone when asked for; cold_trace_warm (a
-    # diagnosis of cold_wasm_warm) only when asked for.
+    # cold_start_container and mesh_latency are parts of cold_start and mesh, run alone when asked
+    # for (the report reads them from their whole scenario); cold_trace_warm (a diagnosis of
+    # cold_wasm_warm) only when asked for.
     ap.add_argument("--only", default=",".join(
-        n for n in SCENARIOS if n not in ("cold_start_container", "cold_trace_warm")))
+        n for n in SCENARIOS
+        if n not in ("cold_start_container", "mesh_latency", "cold_trace_warm")))
     ap.add_argument("--mesh-modes", default="off,on",
                     help="skiffd's --mesh settings the mesh scenario measures (off is always run)")
     args = ap.parse_args()
