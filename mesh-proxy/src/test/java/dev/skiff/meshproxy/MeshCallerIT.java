@@ -161,6 +161,26 @@ class MeshCallerIT {
     return await(mesh.call(caller, call(method, url, Duration.ofSeconds(10))));
   }
 
+  /** A GET of cart.shop whose caller takes at most 1,000 bytes of answer. */
+  private static OutboundCall limitedTo1000Bytes() {
+    return new OutboundCall(
+        "GET",
+        URI.create("http://cart.shop/"),
+        List.of(),
+        new byte[0],
+        Duration.ofSeconds(10),
+        1000);
+  }
+
+  /** The call failed because its answer was over the caller's limit. */
+  private static void assertTooLarge(Future<OutboundReply> call) {
+    Throwable failure = call.toCompletionStage().toCompletableFuture().handle((r, e) -> e).join();
+    assertTrue(
+        failure != null && failure.getCause() instanceof ResponseTooLargeException
+            || failure instanceof ResponseTooLargeException,
+        String.valueOf(failure));
+  }
+
   private static OutboundCall call(String method, String url, Duration timeout) {
     return new OutboundCall(
         method, URI.create(url), List.of(Map.entry("X-Test", "1")), new byte[0], timeout, 1 << 20);
@@ -321,27 +341,7 @@ class MeshCallerIT {
     Whole workload = new Whole(5000);
     instance("shop", "cart", "cart-00001", AuthorizationPolicy.defaultFor(TD, "shop"), workload);
     routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
-    OutboundCall small =
-        new OutboundCall(
-            "GET",
-            URI.create("http://cart.shop/"),
-            List.of(),
-            new byte[0],
-            Duration.ofSeconds(10),
-            1000);
-
-    Throwable failure =
-        inProcess
-            .call(identity("shop", "web"), small)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((r, e) -> e)
-            .join();
-
-    assertTrue(
-        failure != null && failure.getCause() instanceof ResponseTooLargeException
-            || failure instanceof ResponseTooLargeException,
-        String.valueOf(failure));
+    assertTooLarge(inProcess.call(identity("shop", "web"), limitedTo1000Bytes()));
     assertEquals(0, workload.httpEntries.get());
   }
 
@@ -394,26 +394,7 @@ class MeshCallerIT {
         AuthorizationPolicy.defaultFor(TD, "shop"),
         req -> req.response().end("x".repeat(5000)));
     routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
-    OutboundCall small =
-        new OutboundCall(
-            "GET",
-            URI.create("http://cart.shop/"),
-            List.of(),
-            new byte[0],
-            Duration.ofSeconds(10),
-            1000);
-
-    Throwable failure =
-        mesh.call(identity("shop", "web"), small)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((r, e) -> e)
-            .join();
-
-    assertTrue(
-        failure != null && failure.getCause() instanceof ResponseTooLargeException
-            || failure instanceof ResponseTooLargeException,
-        String.valueOf(failure));
+    assertTooLarge(mesh.call(identity("shop", "web"), limitedTo1000Bytes()));
   }
 
   @Test

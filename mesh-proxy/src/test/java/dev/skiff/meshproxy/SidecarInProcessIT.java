@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.meshproxy.testing.CountingListener;
 import dev.skiff.meshproxy.testing.ExternalClient;
 import dev.skiff.meshproxy.testing.SidecarFixture;
 import dev.skiff.meshproxy.testing.TestCa;
@@ -41,8 +42,7 @@ class SidecarInProcessIT {
   private final Queue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
   private final AtomicInteger served = new AtomicInteger();
   private final AtomicInteger clientsGone = new AtomicInteger();
-  private final AtomicInteger entered = new AtomicInteger();
-  private final AtomicInteger left = new AtomicInteger();
+  private final CountingListener listener = new CountingListener();
 
   /** Answers with the caller it was told of; holds {@code /slow} until the test releases it. */
   private final Handler<HttpServerRequest> workload =
@@ -211,8 +211,8 @@ class SidecarInProcessIT {
     eventually("nothing in flight", () -> f.sidecar.stats().inFlight() == 0);
     InstanceStats.Window w = f.sidecar.stats().drain();
     assertEquals(3, w.requests());
-    assertEquals(3, entered.get());
-    eventually("every request left the listener's count", () -> left.get() == 3);
+    assertEquals(3, listener.entered());
+    eventually("every request left the listener's count", () -> listener.left() == 3);
   }
 
   @Test
@@ -243,7 +243,7 @@ class SidecarInProcessIT {
 
     eventually("the workload learned its client left", () -> clientsGone.get() == 1);
     eventually("the request no longer counts", () -> f.sidecar.stats().inFlight() == 0);
-    eventually("the listener was told", () -> left.get() == 1);
+    eventually("the listener was told", () -> listener.left() == 1);
     assertTrue(abandoned.failed());
   }
 
@@ -304,8 +304,9 @@ class SidecarInProcessIT {
         denied.body().contains("caller spiffe://skiff.local/ns/billing/svc/ledger is not allowed"),
         denied.body());
     assertEquals(1, served.get(), "a denied request never reaches the workload");
-    assertEquals(1, entered.get(), "only the authorized request is counted for the autoscaler");
-    assertEquals(1, left.get());
+    assertEquals(
+        1, listener.entered(), "only the authorized request is counted for the autoscaler");
+    assertEquals(1, listener.left());
     assertEquals(0, f.sidecar.connections(), "no connection to the sidecar's listener");
   }
 
@@ -413,21 +414,7 @@ class SidecarInProcessIT {
   private void start(UnaryOperator<Sidecar.Builder> settings) {
     f =
         new SidecarFixture(
-            b ->
-                settings.apply(
-                    b.withWorkload(workload)
-                        .withRequestListener(
-                            new RequestListener() {
-                              @Override
-                              public void entered(boolean proxied) {
-                                entered.incrementAndGet();
-                              }
-
-                              @Override
-                              public void left(boolean proxied) {
-                                left.incrementAndGet();
-                              }
-                            })));
+            b -> settings.apply(b.withWorkload(workload).withRequestListener(listener)));
   }
 
   private void release() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.mesh.SpiffeId;
+import dev.skiff.meshproxy.testing.CountingListener;
 import dev.skiff.meshproxy.testing.SidecarFixture;
 import dev.skiff.proxy.InProcessWorkload;
 import io.vertx.core.Future;
@@ -37,8 +38,7 @@ class SidecarWholeIT {
   private final AtomicInteger served = new AtomicInteger();
   private final AtomicInteger httpEntries = new AtomicInteger();
   private final AtomicInteger gone = new AtomicInteger();
-  private final AtomicInteger entered = new AtomicInteger();
-  private final AtomicInteger left = new AtomicInteger();
+  private final CountingListener listener = new CountingListener();
   private final Queue<Promise<InProcessWorkload.Answer>> held = new ConcurrentLinkedQueue<>();
 
   /** Echoes its caller's header; holds {@code /slow} until the test answers it. */
@@ -98,8 +98,9 @@ class SidecarWholeIT {
         text(denied));
     assertEquals(1, served.get(), "a denied request never reaches the workload");
     assertEquals(0, httpEntries.get(), "the HTTP entry is not used");
-    assertEquals(1, entered.get(), "only the authorized request is counted for the autoscaler");
-    assertEquals(1, left.get());
+    assertEquals(
+        1, listener.entered(), "only the authorized request is counted for the autoscaler");
+    assertEquals(1, listener.left());
     eventually("both answers are measured", () -> f.requests(200) == 1 && f.requests(403) == 1);
     eventually("the denial is counted", () -> f.refusals("denied_by_policy") == 1);
   }
@@ -137,8 +138,8 @@ class SidecarWholeIT {
     assertEquals(200, await(second).status());
     eventually("nothing in flight", () -> f.sidecar.stats().inFlight() == 0);
     assertEquals(3, f.sidecar.stats().drain().requests());
-    assertEquals(3, entered.get());
-    eventually("every request left the listener's count", () -> left.get() == 3);
+    assertEquals(3, listener.entered());
+    eventually("every request left the listener's count", () -> listener.left() == 3);
   }
 
   @Test
@@ -166,7 +167,7 @@ class SidecarWholeIT {
 
     eventually("the workload learned of it", () -> gone.get() == 1);
     eventually("the request no longer counts", () -> f.sidecar.stats().inFlight() == 0);
-    eventually("the listener was told", () -> left.get() == 1);
+    eventually("the listener was told", () -> listener.left() == 1);
     assertTrue(abandoned.failed());
     held.clear();
   }
@@ -245,20 +246,6 @@ class SidecarWholeIT {
   private void start(UnaryOperator<Sidecar.Builder> settings) {
     f =
         new SidecarFixture(
-            b ->
-                settings.apply(
-                    b.withWorkload(new Workload())
-                        .withRequestListener(
-                            new RequestListener() {
-                              @Override
-                              public void entered(boolean proxied) {
-                                entered.incrementAndGet();
-                              }
-
-                              @Override
-                              public void left(boolean proxied) {
-                                left.incrementAndGet();
-                              }
-                            })));
+            b -> settings.apply(b.withWorkload(new Workload()).withRequestListener(listener)));
   }
 }

@@ -22,15 +22,13 @@ final class Deadline implements Stage<SidecarExchange> {
   @Override
   public Future<Void> serve(SidecarExchange x) {
     Deadlines.Deadline deadline =
-        deadlines.start(
-            x.context(),
-            timeout,
-            () ->
-                x.cancel(
-                    new RequestTimeoutException(
-                        "the request did not finish within the sidecar's timeout of "
-                            + timeout.toMillis()
-                            + " ms")));
+        deadlines.start(x.context(), timeout, () -> x.cancel(expired(timeout)));
     return Stage.call(next, x).andThen(ar -> deadline.cancel());
+  }
+
+  /** The failure a request gets when it is still unfinished after {@code timeout}: a 504. */
+  static RequestTimeoutException expired(Duration timeout) {
+    return new RequestTimeoutException(
+        "the request did not finish within the sidecar's timeout of " + timeout.toMillis() + " ms");
   }
 }

@@ -3,7 +3,6 @@ package dev.skiff.meshproxy.internal;
 import dev.skiff.meshproxy.AccessDeniedException;
 import dev.skiff.meshproxy.AuthorizationPolicy;
 import dev.skiff.meshproxy.RequestListener;
-import dev.skiff.meshproxy.RequestTimeoutException;
 import dev.skiff.proxy.BadRequestException;
 import dev.skiff.proxy.Deadlines;
 import dev.skiff.proxy.ErrorReply;
@@ -68,15 +67,7 @@ public final class WholePipeline {
     // Deadline, waiting for a slot included.
     Duration timeout = parts.settings().requestTimeout();
     Deadlines.Deadline deadline =
-        deadlines.start(
-            x.context(),
-            timeout,
-            () ->
-                x.cancel(
-                    new RequestTimeoutException(
-                        "the request did not finish within the sidecar's timeout of "
-                            + timeout.toMillis()
-                            + " ms")));
+        deadlines.start(x.context(), timeout, () -> x.cancel(Deadline.expired(timeout)));
     // Track: the instance's stats and the listener, until the exchange ends.
     boolean proxied = x.proxied();
     RequestListener listener = parts.listener();
