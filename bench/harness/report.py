@@ -588,55 +588,59 @@ def proxy_section(w, p, plot_files):
           f"instance, all threads): {f0(gf['skiffd_cpu_us_per_request'])} µs.")
     w(f"- Commands (gateway): `{g['saturation']['runs'][0]['command']}`; "
       f"`{g['fixed_rate']['command']}`.\n")
-    j = p.get("jmh")
-    if j and j.get("results"):
-        w("JMH `GatewayRequestBenchmark` (one GET round trip over loopback in one JVM, one request "
-          "at a time; `services` = routes in the table, requests spread over them; allocated = "
-          "bytes the whole JVM allocated per round trip, client and backend included, from "
-          "`-prof gc`):\n")
-        w("| benchmark | services | median | p99 | mean | allocated |\n"
-          "| --- | --- | --- | --- | --- | --- |")
-        for r in j["results"]:
-            pc = r["percentiles"]
-            alloc = r.get("alloc_bytes_per_op")
-            w(f"| {r['benchmark']} | {r['params'].get('services', '')} | {f1(pc.get('50.0'))} µs | "
-              f"{f1(pc.get('99.0'))} µs | {f1(r['score'])} µs | "
-              f"{f0(alloc) + ' B' if alloc is not None else '–'} |")
-        w(f"\nCommand: `{j['command']}`.\n")
-    elif j:
-        w(f"JMH `GatewayRequestBenchmark`: not measured: {j.get('why')}\n")
-    jd = p.get("jmh_deadlines")
-    if jd and jd.get("results"):
-        w("JMH `DeadlinesBenchmark` (a request's deadline started and cancelled on its event loop, "
-          "10 others pending: a Vert.x timer set and cancelled, as the gateway's route timeout and "
-          "the sidecar's request timeout did, against `Deadlines`, as they do now):\n")
-        w("| benchmark | mean | error |\n| --- | --- | --- |")
-        for r in jd["results"]:
-            w(f"| {r['benchmark']} | {f1(r['score'])} ns | "
-              f"{'±' + f1(r['error']) + ' ns' if r['error'] is not None else '–'} |")
-        w(f"\nCommand: `{jd['command']}`.\n")
-    elif jd:
-        w(f"JMH `DeadlinesBenchmark`: not measured: {jd.get('why')}\n")
-    jh = p.get("jmh_in_process_headers")
-    if jh and jh.get("results"):
-        w("JMH `InProcessHeadersBenchmark` (a request handed in process, to the activator or a "
-          "sidecar, given its hop's headers: `byNames`, as the gateway and the activator did it, "
-          "against `inOnePass`, `InProcessHeaders.replace`; `mapOnly` is the request map alone; "
-          "allocated from `-prof gc`):\n")
-        w("| benchmark | mean | error | allocated |\n| --- | --- | --- | --- |")
-        for r in jh["results"]:
-            alloc = r.get("alloc_bytes_per_op")
-            w(f"| {r['benchmark']} | {f1(r['score'])} ns | "
-              f"{'±' + f1(r['error']) + ' ns' if r['error'] is not None else '–'} | "
-              f"{f0(alloc) + ' B' if alloc is not None else '–'} |")
-        w(f"\nCommand: `{jh['command']}`.\n")
-    elif jh:
-        w(f"JMH `InProcessHeadersBenchmark`: not measured: {jh.get('why')}\n")
+    _jmh_table(
+        w, "GatewayRequestBenchmark", p.get("jmh"),
+        "(one GET round trip over loopback in one JVM, one request at a time; `services` = routes "
+        "in the table, requests spread over them; allocated = bytes the whole JVM allocated per "
+        "round trip, client and backend included, from `-prof gc`)",
+        [("services", lambda r: str(r["params"].get("services", ""))),
+         ("median", lambda r: f"{f1(r['percentiles'].get('50.0'))} µs"),
+         ("p99", lambda r: f"{f1(r['percentiles'].get('99.0'))} µs"),
+         ("mean", lambda r: f"{f1(r['score'])} µs"),
+         ("allocated", _alloc)])
+    _jmh_table(
+        w, "DeadlinesBenchmark", p.get("jmh_deadlines"),
+        "(a request's deadline started and cancelled on its event loop, 10 others pending: a "
+        "Vert.x timer set and cancelled, as the gateway's route timeout and the sidecar's request "
+        "timeout did, against `Deadlines`, as they do now)",
+        [("mean", lambda r: f"{f1(r['score'])} ns"), ("error", _error_ns)])
+    _jmh_table(
+        w, "InProcessHeadersBenchmark", p.get("jmh_in_process_headers"),
+        "(a request handed in process, to the activator or a sidecar, given its hop's headers: "
+        "`byNames`, as the gateway and the activator did it, against `inOnePass`, "
+        "`InProcessHeaders.replace`; `mapOnly` is the request map alone; allocated from "
+        "`-prof gc`)",
+        [("mean", lambda r: f"{f1(r['score'])} ns"), ("error", _error_ns),
+         ("allocated", _alloc)])
     _img(w, plot_files, "proxy-latency", "latency percentiles at 1,000 req/s")
     notes = BENCH / "notes" / "proxy.md"
     if notes.exists():
         w(notes.read_text().strip() + "\n")
     _end(w, p)
+
+
+def _alloc(r):
+    a = r.get("alloc_bytes_per_op")
+    return f"{f0(a)} B" if a is not None else "–"
+
+
+def _error_ns(r):
+    return f"±{f1(r['error'])} ns" if r.get("error") is not None else "–"
+
+
+def _jmh_table(w, name, result, what, columns):
+    """A JMH result as a table: one row a benchmark, `columns` (header, cell of a result) after its name."""
+    if not result:
+        return
+    if not result.get("results"):
+        w(f"JMH `{name}`: not measured: {result.get('why')}\n")
+        return
+    w(f"JMH `{name}` {what}:\n")
+    w("| benchmark | " + " | ".join(h for h, _ in columns) + " |\n"
+      "| --- | " + " | ".join("---" for _ in columns) + " |")
+    for r in result["results"]:
+        w(f"| {r['benchmark']} | " + " | ".join(cell(r) for _, cell in columns) + " |")
+    w(f"\nCommand: `{result['command']}`.\n")
 
 
 def wasm_section(w, wx):
