@@ -507,9 +507,16 @@ def mesh_call_section(w, mc):
     a = mc["outbound_mesh_added_ms"]
     verdict = ("not judged (a path did not hold the rate)" if short
                else "met" if a["p99"] <= 0.3 else "NOT met")
-    w(f"The mesh's share of a call (mesh_call − direct_call − (hello on − off)): p50 "
+    per = mc.get("outbound_mesh_added_per_round_ms")
+    pooled = mc.get("outbound_mesh_added_pooled_ms")
+    how = ("median of the rounds' own differences" if per else "all rounds' samples pooled")
+    w(f"The mesh's share of a call (mesh_call − direct_call − (hello on − off), {how}): p50 "
       f"{sms(a['p50'])}, p99 {sms(a['p99'])}; target ≤ 0.3 ms at p99: "
       f"**{verdict}**.\n")
+    if per:
+        w(f"- Each round's share at p99: {', '.join(sms(v) for v in per['p99'])}; at p50: "
+          f"{', '.join(sms(v) for v in per['p50'])}. From all rounds' samples pooled: p50 "
+          f"{sms(pooled['p50'])}, p99 {sms(pooled['p99'])}.\n")
     _end(w, mc)
 
 
