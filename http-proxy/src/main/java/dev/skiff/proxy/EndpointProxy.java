@@ -1,7 +1,10 @@
 package dev.skiff.proxy;
 
 import dev.skiff.proxy.internal.LoopConnections;
+import dev.skiff.proxy.internal.NettyCall;
+import dev.skiff.proxy.internal.NettyUpstreams;
 import dev.skiff.proxy.internal.RequestBody;
+import dev.skiff.proxy.internal.UpstreamChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
@@ -12,6 +15,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Collections;
@@ -52,6 +56,12 @@ public final class EndpointProxy {
 
   /** This proxy's own connections to endpoints; null: the client's pool. */
   private final LoopConnections own;
+
+  /**
+   * This proxy's own plaintext channels to endpoints, used at the Netty level; null: plaintext
+   * calls go through {@link #own} or the client's pool.
+   */
+  private final NettyUpstreams netty;
 
   /** Where a call's request comes from. */
   @FunctionalInterface
@@ -101,7 +111,7 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls) {
-    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, tls, null);
+    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, tls, null, null);
   }
 
   private EndpointProxy(
@@ -110,13 +120,15 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls,
-      LoopConnections own) {
+      LoopConnections own,
+      NettyUpstreams netty) {
     this.tls = tls;
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
     this.own = own;
+    this.netty = netty;
   }
 
   /**
@@ -144,7 +156,8 @@ public final class EndpointProxy {
         new LoopConnections(
             agent,
             Arguments.atLeastOne(maxPerEndpoint, "max connections"),
-            credentials == null ? () -> null : credentials::sslOptions));
+            credentials == null ? () -> null : credentials::sslOptions),
+        new NettyUpstreams(Arguments.atLeastOne(maxPerEndpoint, "max connections")));
   }
 
   /**
@@ -182,6 +195,21 @@ public final class EndpointProxy {
       return done.future();
     }
     x.cancellation().onFailure(done::tryFail);
+    if (netty != null && identity == null) {
+      Future<UpstreamChannel> channel =
+          netty.take((ContextInternal) x.context(), host, port, connectTimeoutMillis);
+      if (channel != null) {
+        channel.onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                overNetty(x, ar.result(), host, port, policy, done);
+              } else {
+                done.tryFail(policy.failed(UpstreamFailure.CONNECT, ar.cause()));
+              }
+            });
+        return done.future();
+      }
+    }
     Requests via = own != null ? ownConnections : clientPool;
     via.request(x, host, port, identity != null, done.future())
         .onComplete(
@@ -219,6 +247,40 @@ public final class EndpointProxy {
               forward(x, up, done, policy);
             });
     return done.future();
+  }
+
+  /** Sends the request on an obtained plaintext channel and relays the answer. */
+  private void overNetty(
+      ProxyExchange x,
+      UpstreamChannel channel,
+      String host,
+      int port,
+      UpstreamPolicy policy,
+      Promise<Void> done) {
+    if (done.future().isComplete()) {
+      channel.release(); // abandoned while connecting; nothing was written
+      return;
+    }
+    RuntimeException refused = policy.commit();
+    if (refused != null) {
+      channel.release();
+      done.tryFail(refused);
+      return;
+    }
+    // The endpoint sees the client's Host.
+    String hostHeader =
+        x.request().authority() != null
+            ? x.request().authority().toString(false)
+            : port == 80 ? host : host + ':' + port;
+    NettyCall.run(
+        x,
+        channel,
+        hostHeader,
+        originForm(x.request().uri()),
+        bodyReadTimeoutMillis,
+        policy,
+        ownedResponseHeaders,
+        done);
   }
 
   private Future<HttpClientRequest> pooled(
