@@ -45,6 +45,14 @@ public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
   public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * Diagnostic switch: {@code -Dskiff.proxy.nettyUpstreams=false} sends plaintext calls of a proxy
+   * with own connections through Vert.x's client connections ({@link LoopConnections}) instead of
+   * Netty channels ({@link NettyUpstreams}), to compare the two in one build. On by default.
+   */
+  private static final boolean NETTY_UPSTREAMS =
+      !"false".equals(System.getProperty("skiff.proxy.nettyUpstreams"));
+
   /** What error messages say of a peer whose certificate names no single identity. */
   private static final String NO_IDENTITY = "no identity";
 
@@ -137,9 +145,13 @@ public final class EndpointProxy {
    * pool) instead of the client's shared pool, which costs more per request. TLS endpoints get the
    * same, with the client's SSL options of the moment: a connection made before the {@link
    * UpstreamTls}'s credentials changed is closed instead of reused once its request is over, and
-   * the peer's identity is checked on each connection as on the pool's. Only for a proxy confined
-   * to one event loop whose client is an {@link HttpClientAgent} given the {@link UpstreamTls}'s
-   * options and kept up to date with them (as {@link ProxyServer}'s pipelines are).
+   * the peer's identity is checked on each connection as on the pool's. Plaintext endpoints are
+   * called at the Netty level instead ({@link NettyUpstreams}: kept-alive channels on the request's
+   * own event loop, the response parsed by Netty's codec with the client's limits and relayed as it
+   * comes, no Vert.x client request or response per call), with the same failures, framing and
+   * limits as over Vert.x's connections. Only for a proxy confined to one event loop whose client
+   * is an {@link HttpClientAgent} given the {@link UpstreamTls}'s options and kept up to date with
+   * them (as {@link ProxyServer}'s pipelines are).
    */
   public EndpointProxy withOwnConnections(int maxPerEndpoint) {
     if (!(client instanceof HttpClientAgent agent)) {
@@ -157,7 +169,9 @@ public final class EndpointProxy {
             agent,
             Arguments.atLeastOne(maxPerEndpoint, "max connections"),
             credentials == null ? () -> null : credentials::sslOptions),
-        new NettyUpstreams(Arguments.atLeastOne(maxPerEndpoint, "max connections")));
+        NETTY_UPSTREAMS
+            ? new NettyUpstreams(Arguments.atLeastOne(maxPerEndpoint, "max connections"))
+            : null);
   }
 
   /**
@@ -210,7 +224,9 @@ public final class EndpointProxy {
         return done.future();
       }
     }
-    Requests via = own != null ? ownConnections : clientPool;
+    // Beyond the Netty channels' limit, plaintext calls go through the client's pool, as beyond
+    // the own connections' limit.
+    Requests via = own != null && (netty == null || identity != null) ? ownConnections : clientPool;
     via.request(x, host, port, identity != null, done.future())
         .onComplete(
             connected -> {
