@@ -96,6 +96,16 @@ class GatewayUpstreamResponsesTest extends GatewayTestBase {
   }
 
   @Test
+  void aBodyDelimitedByTheConnectionsCloseIsRelayedWhole() throws IOException {
+    serve("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello, until close");
+
+    Response r = get(host("raw"), "/");
+
+    assertEquals(200, r.status(), r.body().toString());
+    assertEquals("hello, until close", r.body().toString());
+  }
+
+  @Test
   void anAnswerThatClosesItsConnectionIsFollowedByANewConnection() throws IOException {
     serve("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello");
 
