@@ -1,7 +1,10 @@
 package dev.skiff.proxy;
 
 import dev.skiff.proxy.internal.LoopConnections;
+import dev.skiff.proxy.internal.NettyCall;
+import dev.skiff.proxy.internal.NettyUpstreams;
 import dev.skiff.proxy.internal.RequestBody;
+import dev.skiff.proxy.internal.UpstreamChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
@@ -12,6 +15,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Collections;
@@ -41,6 +45,14 @@ public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
   public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * Diagnostic switch: {@code -Dskiff.proxy.nettyUpstreams=false} sends plaintext calls of a proxy
+   * with own connections through Vert.x's client connections ({@link LoopConnections}) instead of
+   * Netty channels ({@link NettyUpstreams}), to compare the two in one build. On by default.
+   */
+  private static final boolean NETTY_UPSTREAMS =
+      !"false".equals(System.getProperty("skiff.proxy.nettyUpstreams"));
+
   /** What error messages say of a peer whose certificate names no single identity. */
   private static final String NO_IDENTITY = "no identity";
 
@@ -52,6 +64,12 @@ public final class EndpointProxy {
 
   /** This proxy's own connections to endpoints; null: the client's pool. */
   private final LoopConnections own;
+
+  /**
+   * This proxy's own plaintext channels to endpoints, used at the Netty level; null: plaintext
+   * calls go through {@link #own} or the client's pool.
+   */
+  private final NettyUpstreams netty;
 
   /** Where a call's request comes from. */
   @FunctionalInterface
@@ -101,7 +119,7 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls) {
-    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, tls, null);
+    this(client, connectTimeout, bodyReadTimeout, ownedResponseHeaders, tls, null, null);
   }
 
   private EndpointProxy(
@@ -110,13 +128,15 @@ public final class EndpointProxy {
       Duration bodyReadTimeout,
       Set<String> ownedResponseHeaders,
       UpstreamTls tls,
-      LoopConnections own) {
+      LoopConnections own,
+      NettyUpstreams netty) {
     this.tls = tls;
     this.client = client;
     this.connectTimeoutMillis = connectTimeout.toMillis();
     this.bodyReadTimeoutMillis = bodyReadTimeout.toMillis();
     this.ownedResponseHeaders = Set.copyOf(ownedResponseHeaders);
     this.own = own;
+    this.netty = netty;
   }
 
   /**
@@ -125,9 +145,13 @@ public final class EndpointProxy {
    * pool) instead of the client's shared pool, which costs more per request. TLS endpoints get the
    * same, with the client's SSL options of the moment: a connection made before the {@link
    * UpstreamTls}'s credentials changed is closed instead of reused once its request is over, and
-   * the peer's identity is checked on each connection as on the pool's. Only for a proxy confined
-   * to one event loop whose client is an {@link HttpClientAgent} given the {@link UpstreamTls}'s
-   * options and kept up to date with them (as {@link ProxyServer}'s pipelines are).
+   * the peer's identity is checked on each connection as on the pool's. Plaintext endpoints are
+   * called at the Netty level instead ({@link NettyUpstreams}: kept-alive channels on the request's
+   * own event loop, the response parsed by Netty's codec with the client's limits and relayed as it
+   * comes, no Vert.x client request or response per call), with the same failures, framing and
+   * limits as over Vert.x's connections. Only for a proxy confined to one event loop whose client
+   * is an {@link HttpClientAgent} given the {@link UpstreamTls}'s options and kept up to date with
+   * them (as {@link ProxyServer}'s pipelines are).
    */
   public EndpointProxy withOwnConnections(int maxPerEndpoint) {
     if (!(client instanceof HttpClientAgent agent)) {
@@ -144,7 +168,10 @@ public final class EndpointProxy {
         new LoopConnections(
             agent,
             Arguments.atLeastOne(maxPerEndpoint, "max connections"),
-            credentials == null ? () -> null : credentials::sslOptions));
+            credentials == null ? () -> null : credentials::sslOptions),
+        NETTY_UPSTREAMS
+            ? new NettyUpstreams(Arguments.atLeastOne(maxPerEndpoint, "max connections"))
+            : null);
   }
 
   /**
@@ -182,7 +209,24 @@ public final class EndpointProxy {
       return done.future();
     }
     x.cancellation().onFailure(done::tryFail);
-    Requests via = own != null ? ownConnections : clientPool;
+    if (netty != null && identity == null) {
+      Future<UpstreamChannel> channel =
+          netty.take((ContextInternal) x.context(), host, port, connectTimeoutMillis);
+      if (channel != null) {
+        channel.onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                overNetty(x, ar.result(), host, port, policy, done);
+              } else {
+                done.tryFail(policy.failed(UpstreamFailure.CONNECT, ar.cause()));
+              }
+            });
+        return done.future();
+      }
+    }
+    // Beyond the Netty channels' limit, plaintext calls go through the client's pool, as beyond
+    // the own connections' limit.
+    Requests via = own != null && (netty == null || identity != null) ? ownConnections : clientPool;
     via.request(x, host, port, identity != null, done.future())
         .onComplete(
             connected -> {
@@ -219,6 +263,40 @@ public final class EndpointProxy {
               forward(x, up, done, policy);
             });
     return done.future();
+  }
+
+  /** Sends the request on an obtained plaintext channel and relays the answer. */
+  private void overNetty(
+      ProxyExchange x,
+      UpstreamChannel channel,
+      String host,
+      int port,
+      UpstreamPolicy policy,
+      Promise<Void> done) {
+    if (done.future().isComplete()) {
+      channel.release(); // abandoned while connecting; nothing was written
+      return;
+    }
+    RuntimeException refused = policy.commit();
+    if (refused != null) {
+      channel.release();
+      done.tryFail(refused);
+      return;
+    }
+    // The endpoint sees the client's Host.
+    String hostHeader =
+        x.request().authority() != null
+            ? x.request().authority().toString(false)
+            : port == 80 ? host : host + ':' + port;
+    NettyCall.run(
+        x,
+        channel,
+        hostHeader,
+        originForm(x.request().uri()),
+        bodyReadTimeoutMillis,
+        policy,
+        ownedResponseHeaders,
+        done);
   }
 
   private Future<HttpClientRequest> pooled(

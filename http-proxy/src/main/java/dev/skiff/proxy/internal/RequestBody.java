@@ -74,7 +74,7 @@ public final class RequestBody {
   }
 
   /** The first chunk of the body, or null when the request ends without one. */
-  private static Future<Buffer> firstChunk(HttpServerRequest in) {
+  static Future<Buffer> firstChunk(HttpServerRequest in) {
     Promise<Buffer> first = Promise.promise();
     in.exceptionHandler(first::tryFail);
     in.endHandler(v -> first.tryComplete(null));
@@ -87,7 +87,7 @@ public final class RequestBody {
     return first.future();
   }
 
-  private static boolean isChunked(HttpServerRequest in) {
+  static boolean isChunked(HttpServerRequest in) {
     for (String te : in.headers().getAll("transfer-encoding")) {
       if (te.toLowerCase(Locale.ROOT).contains("chunked")) {
         return true;

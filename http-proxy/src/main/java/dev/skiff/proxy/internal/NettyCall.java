@@ -1,0 +1,311 @@
+package dev.skiff.proxy.internal;
+
+import dev.skiff.proxy.BadRequestException;
+import dev.skiff.proxy.HopByHop;
+import dev.skiff.proxy.ProxyExchange;
+import dev.skiff.proxy.UpstreamFailure;
+import dev.skiff.proxy.UpstreamPolicy;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One exchange over an {@link UpstreamChannel}: the request head encoded from the exchange's
+ * upstream headers, the client's body streamed with back-pressure ({@link NettyBody}), the response
+ * decoded by Netty and written to the Vert.x server response as it arrives, pausing the channel's
+ * reads while the client's write queue is full. Informational (1xx) answers are skipped. Fails as
+ * {@link dev.skiff.proxy.EndpointProxy}'s Vert.x path fails: the policy's {@link
+ * UpstreamFailure#NO_RESPONSE} before a response head, {@link UpstreamFailure#RESPONSE_BROKE_OFF}
+ * after, a {@link BadRequestException} when the client's body broke or stalled.
+ */
+public final class NettyCall {
+  private final ProxyExchange x;
+  private final UpstreamChannel up;
+  private final Channel channel;
+  private final UpstreamPolicy policy;
+  private final Set<String> ownedResponseHeaders;
+  private final Promise<Void> done;
+  private NettyBody body;
+  private boolean requestSent;
+  private boolean headSeen;
+  private boolean informational;
+  private boolean keepAlive;
+  private boolean over;
+
+  private NettyCall(
+      ProxyExchange x,
+      UpstreamChannel up,
+      UpstreamPolicy policy,
+      Set<String> ownedResponseHeaders,
+      Promise<Void> done) {
+    this.x = x;
+    this.up = up;
+    this.channel = up.channel();
+    this.policy = policy;
+    this.ownedResponseHeaders = ownedResponseHeaders;
+    this.done = done;
+  }
+
+  /**
+   * Sends {@code x}'s request on {@code up} with {@code host} as its Host and relays the answer;
+   * completes {@code done} when the response has been relayed, or fails it.
+   */
+  public static void run(
+      ProxyExchange x,
+      UpstreamChannel up,
+      String host,
+      String uri,
+      long bodyTimeoutMillis,
+      UpstreamPolicy policy,
+      Set<String> ownedResponseHeaders,
+      Promise<Void> done) {
+    NettyCall call = new NettyCall(x, up, policy, ownedResponseHeaders, done);
+    up.attach(call);
+    x.cancellation().onFailure(cause -> call.abandon());
+    call.send(host, uri, bodyTimeoutMillis);
+  }
+
+  private void send(String host, String uri, long bodyTimeoutMillis) {
+    HttpServerRequest in = x.request();
+    HttpHeaders headers = headersOf(x.upstreamHeaders());
+    headers.set("host", host);
+    HttpMethod method = HttpMethod.valueOf(in.method().name());
+    String length = in.getHeader("content-length");
+    boolean h2 = in.version() == io.vertx.core.http.HttpVersion.HTTP_2;
+    if (length != null && length.trim().equals("0")
+        || length == null && !h2 && !RequestBody.isChunked(in)) {
+      in.resume(); // no body (RFC 9112 6.3)
+      requestSent = true;
+      channel.writeAndFlush(
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1,
+              method,
+              uri,
+              Unpooled.EMPTY_BUFFER,
+              headers,
+              EmptyHttpHeaders.INSTANCE));
+      return;
+    }
+    boolean chunked = length == null;
+    if (chunked) {
+      headers.set("transfer-encoding", "chunked");
+    }
+    DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers);
+    body = new NettyBody(channel, new ClientBody(in, x.context().owner(), bodyTimeoutMillis));
+    if (!h2 || !chunked) {
+      channel.write(head);
+      body.stream(null).onComplete(ar -> bodyOver(ar.failed() ? ar.cause() : null));
+      return;
+    }
+    // HTTP/2 without content-length: only the stream itself says whether a body follows.
+    RequestBody.firstChunk(in)
+        .onComplete(
+            first -> {
+              if (over) {
+                return;
+              }
+              if (first.failed()) {
+                bodyOver(first.cause());
+                return;
+              }
+              if (first.result() == null) {
+                headers.remove("transfer-encoding");
+                requestSent = true;
+                channel.writeAndFlush(
+                    new DefaultFullHttpRequest(
+                        HttpVersion.HTTP_1_1,
+                        method,
+                        uri,
+                        Unpooled.EMPTY_BUFFER,
+                        headers,
+                        EmptyHttpHeaders.INSTANCE));
+                return;
+              }
+              channel.write(head);
+              body.stream(first.result())
+                  .onComplete(ar -> bodyOver(ar.failed() ? ar.cause() : null));
+            });
+  }
+
+  /**
+   * The exchange's upstream headers as Netty's (Vert.x's HTTP/1.x header map is one, validated as
+   * its values were set; the forwarding stages set it afresh for each attempt).
+   */
+  private static HttpHeaders headersOf(MultiMap m) {
+    if (m instanceof HttpHeaders netty) {
+      return netty;
+    }
+    HttpHeaders out = new DefaultHttpHeaders();
+    for (Map.Entry<String, String> h : m) {
+      out.add(h.getKey(), h.getValue());
+    }
+    return out;
+  }
+
+  private void bodyOver(Throwable failure) {
+    if (failure == null) {
+      requestSent = true;
+      return;
+    }
+    if (over) {
+      return;
+    }
+    BadRequestException clients = body.failure();
+    end(clients != null ? clients : policy.failed(UpstreamFailure.NO_RESPONSE, failure), false);
+  }
+
+  /** What the channel's response decoder produced. */
+  void received(Object msg) {
+    try {
+      if (over) {
+        return;
+      }
+      if (msg instanceof HttpResponse r) {
+        head(r);
+      }
+      if (!over && msg instanceof HttpContent c) {
+        content(c);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void head(HttpResponse r) {
+    if (r.decoderResult().isFailure()) {
+      end(policy.failed(UpstreamFailure.NO_RESPONSE, r.decoderResult().cause()), false);
+      return;
+    }
+    int status = r.status().code();
+    if (status < 200) {
+      if (status == 101) {
+        end(
+            policy.failed(
+                UpstreamFailure.NO_RESPONSE,
+                new IllegalStateException("the endpoint switched protocols unasked")),
+            false);
+        return;
+      }
+      informational = true; // 100, 103: the final answer follows
+      return;
+    }
+    headSeen = true;
+    keepAlive = HttpUtil.isKeepAlive(r);
+    HttpServerResponse out = x.response();
+    out.setStatusCode(status);
+    HopByHop.copy(new HeadersAdaptor(r.headers()), out.headers(), ownedResponseHeaders);
+    if (needsChunking(status, r.headers())) {
+      out.setChunked(true);
+    }
+  }
+
+  private void content(HttpContent c) {
+    if (c.decoderResult().isFailure()) {
+      end(
+          policy.failed(
+              headSeen ? UpstreamFailure.RESPONSE_BROKE_OFF : UpstreamFailure.NO_RESPONSE,
+              c.decoderResult().cause()),
+          false);
+      return;
+    }
+    if (informational) {
+      if (c instanceof LastHttpContent) {
+        informational = false;
+      }
+      return;
+    }
+    HttpServerResponse out = x.response();
+    if (c.content().isReadable()) {
+      // safeBuffer takes the reference it is given (a pooled buffer is copied and released).
+      out.write(BufferInternal.safeBuffer(c.content().retain()));
+      if (out.writeQueueFull()) {
+        channel.config().setAutoRead(false);
+        out.drainHandler(
+            v -> {
+              channel.config().setAutoRead(true);
+              channel.read();
+            });
+      }
+    }
+    if (c instanceof LastHttpContent last) {
+      if (!last.trailingHeaders().isEmpty()) {
+        HopByHop.copy(new HeadersAdaptor(last.trailingHeaders()), out.trailers(), Set.of());
+      }
+      boolean reusable = keepAlive && requestSent;
+      over = true;
+      channel.config().setAutoRead(true);
+      up.detach(reusable);
+      out.end()
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  done.tryFail(policy.failed(UpstreamFailure.RESPONSE_BROKE_OFF, ar.cause()));
+                } else {
+                  done.tryComplete();
+                }
+              });
+    }
+  }
+
+  private boolean needsChunking(int status, HttpHeaders headers) {
+    return x.request().version() == io.vertx.core.http.HttpVersion.HTTP_1_1
+        && !headers.contains("content-length")
+        && status != 204
+        && status != 304
+        && !x.request().method().name().equals("HEAD");
+  }
+
+  /** The channel wants more of the request body. */
+  void writable() {
+    if (body != null) {
+      body.drained();
+    }
+  }
+
+  /** The channel closed ({@code cause} null) or failed while this exchange had it. */
+  void broke(Throwable cause) {
+    if (over) {
+      return;
+    }
+    Throwable why = cause != null ? cause : new HttpClosedException("Connection was closed");
+    end(
+        policy.failed(
+            headSeen ? UpstreamFailure.RESPONSE_BROKE_OFF : UpstreamFailure.NO_RESPONSE, why),
+        false);
+  }
+
+  /** The exchange was cancelled: the channel goes, whatever it was doing. */
+  private void abandon() {
+    if (!over) {
+      over = true;
+      up.detach(false);
+    }
+  }
+
+  private void end(RuntimeException failure, boolean reusable) {
+    over = true;
+    channel.config().setAutoRead(true);
+    up.detach(reusable);
+    done.tryFail(failure);
+  }
+}
