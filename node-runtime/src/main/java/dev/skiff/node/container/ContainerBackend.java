@@ -9,6 +9,7 @@ import dev.skiff.node.container.internal.BetweenStarts;
 import dev.skiff.node.container.internal.Cgroups;
 import dev.skiff.node.container.internal.ContainerProber;
 import dev.skiff.node.container.internal.ExecWatch;
+import dev.skiff.node.container.internal.FineTimer;
 import dev.skiff.node.container.internal.Host;
 import dev.skiff.node.container.internal.Launcher;
 import dev.skiff.node.container.internal.OciRuntime;
@@ -530,17 +531,17 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                             + outputOf(c),
                     null));
           } else {
-            long every =
+            long everyNanos =
                 readiness != null
                         && readiness.periodSeconds() != null
                         && readiness.periodSeconds() > 0
-                    ? Duration.ofSeconds(readiness.periodSeconds()).toMillis()
-                    : StartProbeSchedule.nextDelayMillis(
-                        c.workloadRunningForMillis(), host.config().probeInterval().toMillis());
-            host.vertx()
-                .setTimer(
-                    Math.max(1, every),
-                    id -> probe(c, readiness, passed, deadline, ready, lastFailed));
+                    ? Duration.ofSeconds(readiness.periodSeconds()).toNanos()
+                    : StartProbeSchedule.nextDelayNanos(
+                        c.workloadRunningForNanos(), host.config().probeInterval().toMillis());
+            FineTimer.after(
+                host.vertx(),
+                everyNanos,
+                () -> probe(c, readiness, passed, deadline, ready, lastFailed));
           }
         });
   }

@@ -4,45 +4,51 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.node.container.internal.StartProbeSchedule;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class StartProbeScheduleTest {
   private static final long INTERVAL = 50;
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   @Test
-  void probesWithinAMillisecondRightAfterTheStart() {
-    assertEquals(1, StartProbeSchedule.nextDelayMillis(0, INTERVAL));
-    assertEquals(1, StartProbeSchedule.nextDelayMillis(15, INTERVAL));
+  void probesWithinAQuarterMillisecondRightAfterTheExec() {
+    // A workload that listens a few hundred microseconds after its exec (hello-server) was found
+    // up to a whole millisecond late when the schedule's floor was 1 ms.
+    assertEquals(250_000, StartProbeSchedule.nextDelayNanos(0, INTERVAL));
+    assertEquals(250_000, StartProbeSchedule.nextDelayNanos(3 * MS, INTERVAL));
+    assertTrue(StartProbeSchedule.nextDelayNanos(15 * MS, INTERVAL) < MS);
   }
 
   @Test
   void findsAWorkloadWithinASixteenthOfItsStartUpTimeAfterItListens() {
     // Walk the schedule as the backend does; wherever the workload begins to listen, the next probe
-    // comes at most max(1 ms, a sixteenth of the time run) later, never a whole interval.
-    for (long listensAt = 1; listensAt <= 400; listensAt++) {
+    // comes at most max(a quarter millisecond, a sixteenth of the time run) later, never a whole
+    // interval.
+    for (long listensAt = 100_000; listensAt <= 400 * MS; listensAt += 97_000) {
       long t = 0;
       while (t < listensAt) {
-        t += StartProbeSchedule.nextDelayMillis(t, INTERVAL);
+        t += StartProbeSchedule.nextDelayNanos(t, INTERVAL);
       }
       long late = t - listensAt;
       assertTrue(
-          late <= Math.max(1, Math.min(INTERVAL, t / 16)),
-          "listening at " + listensAt + " ms is found at " + t + " ms");
+          late <= Math.max(250_000, Math.min(INTERVAL * MS, t / 16)),
+          "listening at " + listensAt + " ns is found at " + t + " ns");
     }
   }
 
   @Test
-  void neverWaitsLongerThanTheIntervalNorProbesMoreOftenThanEveryMillisecond() {
-    assertEquals(INTERVAL, StartProbeSchedule.nextDelayMillis(60_000, INTERVAL));
-    assertEquals(1, StartProbeSchedule.nextDelayMillis(60_000, 0));
+  void neverWaitsLongerThanTheIntervalNorProbesMoreOftenThanEveryQuarterMillisecond() {
+    assertEquals(INTERVAL * MS, StartProbeSchedule.nextDelayNanos(60_000 * MS, INTERVAL));
+    assertEquals(250_000, StartProbeSchedule.nextDelayNanos(60_000 * MS, 0));
   }
 
   @Test
   void probesAFewDozenTimesInTheFirstInterval() {
     int probes = 0;
-    for (long t = 0; t < INTERVAL; t += StartProbeSchedule.nextDelayMillis(t, INTERVAL)) {
+    for (long t = 0; t < INTERVAL * MS; t += StartProbeSchedule.nextDelayNanos(t, INTERVAL)) {
       probes++;
     }
-    assertTrue(probes <= 45, probes + " probes in the first " + INTERVAL + " ms");
+    assertTrue(probes <= 60, probes + " probes in the first " + INTERVAL + " ms");
   }
 }

@@ -243,9 +243,9 @@ public final class RunningContainer implements ContainerInstance {
   }
 
   /** How long ago the workload was exec'd, or the runtime process started until that is seen. */
-  public long workloadRunningForMillis() {
+  public long workloadRunningForNanos() {
     long since = execdAtNanos;
-    return (System.nanoTime() - (since != 0 ? since : startedAtNanos)) / 1_000_000;
+    return System.nanoTime() - (since != 0 ? since : startedAtNanos);
   }
 
   /** How long ago the runtime process was started. */
