@@ -8,7 +8,6 @@ import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.eventing.spi.EventSink;
 import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.eventing.spi.TriggerStatusSink;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -93,7 +92,7 @@ public final class TriggerConsumer {
   private Completions<Finished> finished;
   private final Object sleeper = new Object();
   private final Thread thread;
-  private Context context;
+  private DeliveryLoops loops;
   private volatile boolean running = true;
   private volatile boolean killed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -163,8 +162,8 @@ public final class TriggerConsumer {
   // -- the consumer thread ------------------------------------------------------------------------
 
   private void run() {
-    // From this thread (not Vert.x's) a new event-loop context: each trigger's deliveries get one.
-    context = settings.vertx().getOrCreateContext();
+    // The trigger's deliveries run on every event loop (DeliveryLoops), not on one.
+    loops = DeliveryLoops.of(settings.vertx());
     sink = settings.sink();
     if (sink == null) {
       http =
@@ -514,14 +513,14 @@ public final class TriggerConsumer {
         () -> current.deliver(r, m.event()).onSuccess(x -> to.add(new Finished(t, r.offset()))));
   }
 
-  /** Hands the events taken in one round to the event loop in one go. */
+  /** Hands the events taken in one round to the event loops, a piece to each. */
   private void flush() {
     if (outbox.isEmpty()) {
       return;
     }
     List<Runnable> batch = new ArrayList<>(outbox);
     outbox.clear();
-    context.runOnContext(v -> batch.forEach(Runnable::run));
+    loops.run(batch);
   }
 
   /**
