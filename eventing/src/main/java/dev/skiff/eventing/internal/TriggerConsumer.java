@@ -47,9 +47,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * One trigger's dispatcher: a dedicated thread that alone touches the trigger's {@link
  * KafkaConsumer} (Kafka's consumer is single-threaded; polls, commits and rebalance callbacks all
- * happen here, in order). Deliveries run on a Vert.x context and hand their outcome back through a
- * queue. Offsets are committed only up to the first unfinished record of each partition:
- * periodically, when a partition is revoked, and on close.
+ * happen here, in order). Deliveries run on Vert.x's event loops ({@link DeliveryLoops}) and hand
+ * their outcome back through a queue. Offsets are committed only up to the first unfinished record
+ * of each partition: periodically, when a partition is revoked, and on close.
  */
 public final class TriggerConsumer {
   private static final System.Logger LOG = System.getLogger(TriggerConsumer.class.getName());
