@@ -18,6 +18,12 @@ import java.util.List;
  * which alone keeps the partitions' order and offsets.
  */
 final class DeliveryLoops {
+  /**
+   * The fewest events a piece carries when a batch has more than one: on a node with many loops a
+   * small batch is not cut into a wake-up per event.
+   */
+  static final int MIN_PIECE = 4;
+
   private final List<Context> contexts;
   private int next;
 
@@ -48,12 +54,12 @@ final class DeliveryLoops {
 
   /**
    * Runs {@code batch} (taken over: the caller must not change it) on the loops: in one piece per
-   * loop, each in order on its loop, starting with the loop after the last call's. Consumer thread
-   * only.
+   * loop (fewer when pieces would carry under {@link #MIN_PIECE} events), each in order on its
+   * loop, starting with the loop after the last call's. Consumer thread only.
    */
   void run(List<Runnable> batch) {
     int n = batch.size();
-    int pieces = Math.min(n, contexts.size());
+    int pieces = Math.max(1, Math.min(contexts.size(), n / MIN_PIECE));
     for (int i = 0; i < pieces; i++) {
       List<Runnable> piece = batch.subList(i * n / pieces, (i + 1) * n / pieces);
       Context c = contexts.get(next);
