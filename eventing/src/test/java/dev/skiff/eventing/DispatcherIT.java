@@ -15,11 +15,7 @@ import dev.skiff.api.model.Trigger;
 import dev.skiff.api.model.TriggerSpec;
 import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.api.watch.ResourceEvent;
-import dev.skiff.eventing.spi.EventReply;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -405,54 +401,6 @@ class DispatcherIT {
         () -> statuses.get("default", "later"),
         x -> x.delivered() == 2 && x.conditions().get(0).isTrue());
     assertEquals(Set.of("a", "b"), Set.copyOf(function.bodies()));
-  }
-
-  @Test
-  void spreadsUnorderedDeliveriesOverEveryEventLoop() throws Exception {
-    int count = 2000;
-    int loops = 4;
-    Vertx own = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
-    try {
-      broker.createTopic("spread", 3);
-      List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        records.add(record("spread", null, null, "id-" + i));
-      }
-      broker.sendAll(records);
-      Set<String> threads = ConcurrentHashMap.newKeySet();
-      Set<String> ids = ConcurrentHashMap.newKeySet();
-      List<Boolean> offLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
-      Dispatcher d =
-          Dispatcher.builder()
-              .withVertx(own)
-              .withEventSink(
-                  (ns, svc, req) -> {
-                    if (!Context.isOnEventLoopThread()) {
-                      offLoop.add(true);
-                    }
-                    threads.add(Thread.currentThread().getName());
-                    ids.add(new String(req.body(), StandardCharsets.UTF_8));
-                    return Future.succeededFuture(new EventReply(200, List.of(), new byte[0]));
-                  })
-              .withDomain("example.test")
-              .withStatusSink(statuses)
-              .withCommitPeriod(Duration.ofMillis(200))
-              .build()
-              .start();
-      dispatchers.add(d);
-      d.onResourceEvent(service("fn"));
-      d.onResourceEvent(
-          put("triggers", trigger("spread", spec("spread", "unordered", 64, null, null))));
-      waitFor("every id delivered", Duration.ofSeconds(60), () -> ids.size() == count);
-      assertTrue(offLoop.isEmpty(), "every delivery starts on an event loop");
-      // One event loop for every delivery is a serial ceiling on a node with more cores: the
-      // trigger's deliveries go to each of the loops.
-      assertEquals(loops, threads.size(), "delivering threads: " + threads);
-    } finally {
-      dispatchers.forEach(x -> Function.await(x.close()));
-      dispatchers.clear();
-      Function.await(own.close());
-    }
   }
 
   @Test

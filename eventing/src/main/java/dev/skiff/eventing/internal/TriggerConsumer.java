@@ -8,6 +8,7 @@ import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.eventing.spi.EventSink;
 import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.eventing.spi.TriggerStatusSink;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -47,9 +48,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * One trigger's dispatcher: a dedicated thread that alone touches the trigger's {@link
  * KafkaConsumer} (Kafka's consumer is single-threaded; polls, commits and rebalance callbacks all
- * happen here, in order). Deliveries run on Vert.x's event loops ({@link DeliveryLoops}) and hand
- * their outcome back through a queue. Offsets are committed only up to the first unfinished record
- * of each partition: periodically, when a partition is revoked, and on close.
+ * happen here, in order). Deliveries run on a Vert.x context and hand their outcome back through a
+ * queue. Offsets are committed only up to the first unfinished record of each partition:
+ * periodically, when a partition is revoked, and on close.
  */
 public final class TriggerConsumer {
   private static final System.Logger LOG = System.getLogger(TriggerConsumer.class.getName());
@@ -92,7 +93,7 @@ public final class TriggerConsumer {
   private Completions<Finished> finished;
   private final Object sleeper = new Object();
   private final Thread thread;
-  private DeliveryLoops loops;
+  private Context context;
   private volatile boolean running = true;
   private volatile boolean killed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -162,8 +163,8 @@ public final class TriggerConsumer {
   // -- the consumer thread ------------------------------------------------------------------------
 
   private void run() {
-    // The trigger's deliveries run on every event loop (DeliveryLoops), not on one.
-    loops = DeliveryLoops.of(settings.vertx());
+    // From this thread (not Vert.x's) a new event-loop context: each trigger's deliveries get one.
+    context = settings.vertx().getOrCreateContext();
     sink = settings.sink();
     if (sink == null) {
       http =
@@ -513,14 +514,14 @@ public final class TriggerConsumer {
         () -> current.deliver(r, m.event()).onSuccess(x -> to.add(new Finished(t, r.offset()))));
   }
 
-  /** Hands the events taken in one round to the event loops, a piece to each. */
+  /** Hands the events taken in one round to the event loop in one go. */
   private void flush() {
     if (outbox.isEmpty()) {
       return;
     }
     List<Runnable> batch = new ArrayList<>(outbox);
     outbox.clear();
-    loops.run(batch);
+    context.runOnContext(v -> batch.forEach(Runnable::run));
   }
 
   /**
