@@ -47,6 +47,13 @@ public final class EventsBench {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  private static volatile java.io.PrintStream LOG;
+  private static volatile long mark = System.nanoTime();
+
+  private static double sinceMark() {
+    return (System.nanoTime() - mark) / 1e6;
+  }
+
   private EventsBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -89,7 +96,7 @@ public final class EventsBench {
       String perf = perfTool(bootstrap, records);
       int api = freePort();
       int gateway = freePort();
-      skiffd = launch(skiffdJar, tmp, api, gateway, skiffdJvm);
+      skiffd = launch(skiffdJar, tmp, api, gateway, skiffdJvm, a.get("--skiffd-log"));
       String token = Files.readString(tmp.resolve("data").resolve("admin.token")).trim();
       String digest = upload(api, token, Files.readAllBytes(wasm));
       call(
@@ -103,6 +110,10 @@ public final class EventsBench {
       Duration cpu0 = cpuTime(skiffd);
       long switches0 = contextSwitches(skiffd);
       long t0 = System.nanoTime();
+      mark = t0;
+      if (LOG != null) {
+        LOG.printf("%+9.1f ms [driver] creating the trigger%n", sinceMark());
+      }
       call(
           api,
           token,
@@ -120,6 +131,11 @@ public final class EventsBench {
       // 50 ms; from the first commit seen to the one covering every record, so the group join and
       // the 2 s status period do not count.
       Committed committed = new Committed(bootstrap, "skiff-default-bench");
+      // Sharper ends than the status (written every 2 s): the function's sidecar counts every
+      // answer it gives, by status class, at /metrics; scraped every 100 ms. The first 2xx and
+      // the scrape where 2xx reached the record count, both from the trigger's creation. The
+      // same counter exists in the builds compared, and skiffd's CPU includes the scrapes.
+      Answers answers = new Answers(api, token);
       // CPU per event once warm: from the commit covering half the records to the last, so the
       // JIT's and the group join's share of the first half stays out.
       Duration cpuHalf = null;
@@ -134,6 +150,9 @@ public final class EventsBench {
           cpuHalf = cpuTime(skiffd);
           committedHalf = committed.last;
         }
+        if (sampled % 2 == 1) {
+          answers.sample(records, t0);
+        }
         if (sampled++ % 5 != 4 && committed.last < records) {
           continue;
         }
@@ -146,6 +165,7 @@ public final class EventsBench {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       double skiffRate = delivered / seconds;
+      answers.sample(records, t0);
       while (committed.last < records && System.nanoTime() < deadline) {
         Thread.sleep(50);
         committed.sample();
@@ -174,14 +194,19 @@ public final class EventsBench {
               + "\"first_delivery_after_s\":%.2f,\"steady_events_per_sec\":%.1f,"
               + "\"skiffd_cpu_seconds\":%.2f,\"skiffd_cpu_us_per_event\":%.1f,"
               + "\"skiffd_cpu_us_per_event_second_half\":%.1f,"
-              + "\"skiffd_context_switches_per_event\":%.2f},"
+              + "\"skiffd_context_switches_per_event\":%.2f,"
+              + "\"first_answer_after_s\":%.2f,\"all_answered_after_s\":%.2f,"
+              + "\"events_per_sec_by_answers\":%.1f},"
               + "\"load_average_before\":\"%s\",\"load_average_after\":\"%s\","
               + "\"perf_tool\":{\"nMsg_sec\":%s,\"fetch_nMsg_sec\":%s,\"MB_sec\":%s,"
               + "\"raw\":\"%s\"},\"ratio_skiff_to_perf_tool\":%.4f,"
               + "\"note\":\"skiff's time runs from the trigger's creation to the status saying"
               + " every record was delivered (status is written every 2 s, group join"
               + " included); steady_events_per_sec runs from the first offset commit seen to the"
-              + " one covering every record (commits every 1 s); the perf tool's nMsg.sec"
+              + " one covering every record (commits every 1 s); first_answer_after_s and"
+              + " all_answered_after_s come from the function sidecar's count of 2xx answers"
+              + " (/metrics, scraped every 100 ms), events_per_sec_by_answers is records over the"
+              + " latter, group join included; the perf tool's nMsg.sec"
               + " includes its group join too\"}%n",
           records,
           size,
@@ -196,6 +221,9 @@ public final class EventsBench {
           cpuSeconds * 1e6 / records,
           warmUsPerEvent,
           switches < 0 ? -1.0 : (double) switches / records,
+          answers.firstAfter,
+          answers.allAfter,
+          answers.allAfter > 0 ? records / answers.allAfter : 0,
           loadBefore,
           loadAfter,
           p.getOrDefault("nMsg.sec", "null"),
@@ -277,7 +305,7 @@ public final class EventsBench {
     return m;
   }
 
-  private static Process launch(Path jar, Path tmp, int api, int gateway, String jvm)
+  private static Process launch(Path jar, Path tmp, int api, int gateway, String jvm, String log)
       throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java));
@@ -325,7 +353,21 @@ public final class EventsBench {
     String line;
     while ((line = out.readLine()) != null) {
       if (line.contains("skiffd ready")) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+        // With --skiffd-log FILE, skiffd's output is kept there, each line stamped with the
+        // driver's clock (ms since the trigger's creation, see mark()) for the start's timeline.
+        java.io.PrintStream keep =
+            log == null ? null : new java.io.PrintStream(Files.newOutputStream(Path.of(log)), true);
+        LOG = keep;
+        Thread drain =
+            new Thread(
+                () ->
+                    out.lines()
+                        .forEach(
+                            l -> {
+                              if (keep != null) {
+                                keep.printf("%+9.1f ms %s%n", sinceMark(), l);
+                              }
+                            }));
         drain.setDaemon(true);
         drain.start();
         return p;
@@ -444,6 +486,49 @@ public final class EventsBench {
       Thread.sleep(100);
     }
     throw new IllegalStateException("the event function did not answer");
+  }
+
+  /** The function sidecar's 2xx answers in namespace default, from skiffd's /metrics. */
+  private static final class Answers {
+    private final int api;
+    private final String token;
+    double firstAfter = -1;
+    double allAfter = -1;
+    double count;
+
+    Answers(int api, String token) {
+      this.api = api;
+      this.token = token;
+    }
+
+    void sample(int records, long t0) throws Exception {
+      if (allAfter >= 0) {
+        return;
+      }
+      String text = call(api, token, "GET", "/metrics", null);
+      double sum = 0;
+      for (String l : text.split("\n")) {
+        if (l.startsWith("skiff_sidecar_requests_total{")
+            && l.contains("namespace=\"default\"")
+            && l.contains("code_class=\"2xx\"")) {
+          sum += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+        }
+      }
+      double after = (System.nanoTime() - t0) / 1e9;
+      count = sum;
+      if (LOG != null) {
+        LOG.printf("%+9.1f ms [driver] 2xx answers so far: %.0f%n", sinceMark(), sum);
+      }
+      if (sum > 0 && firstAfter < 0) {
+        firstAfter = after;
+        if (LOG != null) {
+          LOG.printf("%+9.1f ms [driver] first 2xx answer seen%n", sinceMark());
+        }
+      }
+      if (sum >= records) {
+        allAfter = after;
+      }
+    }
   }
 
   /** The trigger group's committed offsets summed over its partitions, timestamped on change. */
