@@ -193,6 +193,83 @@ class NodeAgentTest {
         "the request went on only after the agent's report and event: " + seen);
   }
 
+  @Test
+  void aScaleCalledOnAnotherEventLoopStartsAndPublishesOnThatLoop() throws Exception {
+    // A request's event loop pokes a revision at zero: the start that ends at once (a Wasm module
+    // in memory) and its publication, which grants the waiting request, run on that loop instead
+    // of waking the agent's home loop and then hopping back.
+    Context home = vertx.getOrCreateContext();
+    List<RevisionStatus> reports = new CopyOnWriteArrayList<>();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    agent = byHandOn(home, reports, tracked);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+    Context requests = onAnotherLoopThan(home);
+    CompletableFuture<String> publishedOn = new CompletableFuture<>();
+    agent
+        .endpoints()
+        .watch(
+            "default",
+            "hello-00001",
+            state -> {
+              if (!state.ready().isEmpty()) {
+                publishedOn.complete(Thread.currentThread().getName());
+              }
+            });
+
+    requests.runOnContext(v -> agent.scale("default", "hello-00001", 1));
+
+    assertEquals(
+        threadOf(requests),
+        publishedOn.get(30, TimeUnit.SECONDS),
+        "published on another thread than the caller's event loop (home: " + threadOf(home) + ")");
+  }
+
+  @Test
+  void aScaleCalledOffAnyEventLoopRunsOnTheAgentsHomeLoop() throws Exception {
+    Context home = vertx.getOrCreateContext();
+    List<RevisionStatus> reports = new CopyOnWriteArrayList<>();
+    List<Revision> tracked = new CopyOnWriteArrayList<>();
+    agent = byHandOn(home, reports, tracked);
+    deploy(Fixtures.revision("hello", 1));
+    await("the revision tracked", () -> !tracked.isEmpty());
+    CompletableFuture<String> publishedOn = new CompletableFuture<>();
+    agent
+        .endpoints()
+        .watch(
+            "default",
+            "hello-00001",
+            state -> {
+              if (!state.ready().isEmpty()) {
+                publishedOn.complete(Thread.currentThread().getName());
+              }
+            });
+
+    agent.scale("default", "hello-00001", 1); // the test's own thread: no event loop
+
+    assertEquals(threadOf(home), publishedOn.get(30, TimeUnit.SECONDS));
+  }
+
+  /** A context of {@link #vertx} whose event loop is not {@code home}'s. */
+  Context onAnotherLoopThan(Context home) throws Exception {
+    String homeThread = threadOf(home);
+    for (int i = 0; i < 32; i++) {
+      CompletableFuture<Context> created = new CompletableFuture<>();
+      new Thread(() -> created.complete(vertx.getOrCreateContext())).start();
+      Context c = created.get(30, TimeUnit.SECONDS);
+      if (!threadOf(c).equals(homeThread)) {
+        return c;
+      }
+    }
+    throw new AssertionError("every new context landed on " + homeThread);
+  }
+
+  static String threadOf(Context c) throws Exception {
+    CompletableFuture<String> name = new CompletableFuture<>();
+    c.runOnContext(v -> name.complete(Thread.currentThread().getName()));
+    return name.get(30, TimeUnit.SECONDS);
+  }
+
   /**
    * An agent on {@code context} whose revisions the test scales by hand, reporting to {@code to}.
    */
