@@ -2,7 +2,6 @@ package dev.skiff.node.internal;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.Executor;
 
 /**
@@ -51,17 +50,14 @@ public final class AgentLoop implements Executor {
         });
   }
 
-  /**
-   * The caller's event loop when it is one of the agent's Vert.x instance, else home. A request's
-   * duplicated context is unwrapped: the agent's work carries none of the request's context data.
-   */
+  /** The caller's event loop when it is one of the agent's Vert.x instance, else home. */
   private Context callersLoopOrHome() {
     Context current = Vertx.currentContext();
     if (current != null
         && current.owner() == home.owner()
         && current.isEventLoopContext()
         && Context.isOnEventLoopThread()) {
-      return ((ContextInternal) current).unwrap();
+      return current;
     }
     return home;
   }

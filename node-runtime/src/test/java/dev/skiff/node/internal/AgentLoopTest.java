@@ -1,13 +1,11 @@
 package dev.skiff.node.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -110,25 +108,6 @@ class AgentLoopTest {
     caller.runOnContext(v -> loop.execute(() -> ranOn.complete(Thread.currentThread().getName())));
 
     assertEquals(callerThread, ranOn.get(30, TimeUnit.SECONDS));
-  }
-
-  @Test
-  void aRequestsDuplicatedContextLendsItsLoopButTheAgentRunsOnTheLoopsOwnContext()
-      throws Exception {
-    ContextInternal request = ((ContextInternal) newContext()).duplicate();
-    CompletableFuture<Context> ranOn = new CompletableFuture<>();
-    CompletableFuture<String> ranOnThread = new CompletableFuture<>();
-
-    request.runOnContext(
-        v ->
-            loop.execute(
-                () -> {
-                  ranOnThread.complete(Thread.currentThread().getName());
-                  ranOn.complete(Vertx.currentContext());
-                }));
-
-    assertEquals(threadOf(request), ranOnThread.get(30, TimeUnit.SECONDS));
-    assertFalse(((ContextInternal) ranOn.get(30, TimeUnit.SECONDS)).isDuplicate());
   }
 
   @Test
