@@ -3,7 +3,6 @@ package dev.skiff.node;
 import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.watch.ResourceEvent;
-import dev.skiff.node.internal.AgentLoop;
 import dev.skiff.node.internal.EnvResolvingBackend;
 import dev.skiff.node.internal.InstanceSupervisor;
 import dev.skiff.node.internal.NodeCapacity;
@@ -23,6 +22,7 @@ import dev.skiff.node.spi.StatusReporter;
 import dev.skiff.node.spi.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -40,13 +40,14 @@ import java.util.concurrent.Executor;
  * The node agent: follows the resource feed ({@code ResourceFeed}), keeps as many instances of each
  * active revision as its {@link Scaler} asks for ({@code InstanceSupervisor}), publishes ready
  * endpoints, reports readiness back ({@code StatusReports}) and every instance's request stats on a
- * timer ({@code StatsLoop}). All state is confined to the agent's tasks, which run one at a time on
- * an event loop ({@code AgentLoop}); the public methods may be called from any thread.
+ * timer ({@code StatsLoop}). All state is confined to the agent's own context; the public methods
+ * may be called from any thread.
  */
 public final class NodeAgent implements ResourceFeed.Listener {
   /** How long a start may take before it is given up, unless the builder says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(2);
 
+  private final Context context;
   private final Executor onAgent;
   private final Map<String, RuntimeBackend> backends;
   private final Scaler scaler;
@@ -59,9 +60,8 @@ public final class NodeAgent implements ResourceFeed.Listener {
   private final String nodeName;
 
   private NodeAgent(Builder b) {
-    // One task at a time, on the caller's event loop when the agent is idle (a request's loop
-    // poking a revision at zero starts and publishes its instance there), else on this context.
-    this.onAgent = new AgentLoop(b.vertx.getOrCreateContext());
+    this.context = b.vertx.getOrCreateContext();
+    this.onAgent = task -> context.runOnContext(v -> task.run());
     // Env read from secrets and config maps is resolved as each instance starts, for every kind.
     this.backends = EnvResolvingBackend.wrapAll(b.backends, b.envSources);
     this.scaler = b.scaler;
