@@ -310,7 +310,7 @@ def start_phases(log_text, revision_prefix):
 TRACE_ACTIVATOR = re.compile(
     r"activator default/(\S+) request \S+ served: queued ([\d.]+), poke ([\d.]+)-([\d.]+), "
     r"granted ([\d.]+), on its loop ([\d.]+), handed to the instance ([\d.]+), ended ([\d.]+) ms "
-    r"\(t0 (\d+)\)")
+    r"\(t0 (\d+)[;)]")
 TRACE_AGENT = re.compile(
     r"agent (\S+) \(cold\): on the agent ([\d.]+), backend started ([\d.]+), front open ([\d.]+),"
     r" back on the agent ([\d.]+), published ([\d.]+) ms \(t0 (\d+)")

@@ -43,7 +43,7 @@ from common import Skiffd, WASM_DIR, summarize, wait_for
 ACTIVATOR = re.compile(
     r"activator (\S+) request \S+ served: queued ([\d.]+), poke ([\d.]+)-([\d.]+), granted "
     r"([\d.]+), on its loop ([\d.]+), handed to the instance ([\d.]+), ended ([\d.]+) ms "
-    r"\(t0 (\d+)\)")
+    r"\(t0 (\d+)[;)]")
 AGENT = re.compile(
     r"agent (\S+) \(cold\): on the agent ([\d.]+), backend started ([\d.]+), front open ([\d.]+),"
     r" back on the agent ([\d.]+), published ([\d.]+) ms \(t0 (\d+)")

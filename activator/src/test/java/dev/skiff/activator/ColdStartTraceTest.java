@@ -67,7 +67,7 @@ class ColdStartTraceTest extends ActivatorTestBase {
         line.matches(
             "activator default/traced-00001 request \\S+ served: queued [\\d.]+, poke"
                 + " [\\d.]+-[\\d.]+, granted [\\d.]+, on its loop [\\d.]+, handed to the instance"
-                + " [\\d.]+, ended [\\d.]+ ms \\(t0 \\d+\\)"),
+                + " [\\d.]+, ended [\\d.]+ ms \\(t0 \\d+; poked on \\S+, granted on \\S+\\)"),
         line);
   }
 }

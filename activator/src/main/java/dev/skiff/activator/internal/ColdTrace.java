@@ -29,6 +29,10 @@ final class ColdTrace {
   private long resumed;
   private long handed;
 
+  // Which threads poked and granted: the same event loop when the agent ran on the request's.
+  private volatile String pokedOn = "-";
+  private volatile String grantedOn = "-";
+
   private ColdTrace(long arrived) {
     this.arrived = arrived;
   }
@@ -46,10 +50,12 @@ final class ColdTrace {
   void poked(long started) {
     pokeStarted = started;
     pokeEnded = System.nanoTime();
+    pokedOn = Thread.currentThread().getName();
   }
 
   void granted() {
     granted = System.nanoTime();
+    grantedOn = Thread.currentThread().getName();
   }
 
   void resumed() {
@@ -69,7 +75,7 @@ final class ColdTrace {
             String.format(
                 Locale.ROOT,
                 "activator %s request %s %s: queued %s, poke %s-%s, granted %s, on its loop %s,"
-                    + " handed to the instance %s, ended %s ms (t0 %d)",
+                    + " handed to the instance %s, ended %s ms (t0 %d; poked on %s, granted on %s)",
                 revision,
                 requestId == null ? "-" : requestId,
                 served ? "served" : "failed",
@@ -80,7 +86,9 @@ final class ColdTrace {
                 ms(resumed),
                 ms(handed),
                 ms(ended),
-                arrived));
+                arrived,
+                pokedOn,
+                grantedOn));
   }
 
   private String ms(long stamp) {

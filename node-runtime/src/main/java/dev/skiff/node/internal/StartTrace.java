@@ -72,7 +72,7 @@ public final class StartTrace {
             String.format(
                 Locale.ROOT,
                 "agent %s%s: on the agent %s, backend started %s, front open %s, back on the"
-                    + " agent %s, published %s ms (t0 %d; cpu until the front opened %s ms)",
+                    + " agent %s, published %s ms (t0 %d; cpu until the front opened %s ms; on %s)",
                 id,
                 cold ? " (cold)" : "",
                 ms(asked),
@@ -81,7 +81,8 @@ public final class StartTrace {
                 ms(onAgent),
                 ms(published),
                 scaled,
-                frontCpu < 0 ? "-" : String.format(Locale.ROOT, "%.3f", frontCpu / 1e6)));
+                frontCpu < 0 ? "-" : String.format(Locale.ROOT, "%.3f", frontCpu / 1e6),
+                askedOn.getName()));
   }
 
   private String ms(long stamp) {
