@@ -14,6 +14,7 @@ Prints one JSON object (also written to OUT/jit-owners.json). Standard library o
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -135,7 +136,6 @@ def main():
     extra = sys.argv[4:]
     out.mkdir(parents=True, exist_ok=True)
     ctx = Ctx(out, False, jar, None)
-    import os
     os.environ["SKIFF_BENCH_JAVA_OPTS"] = " ".join(["-XX:NativeMemoryTracking=summary", *extra])
     skiffd = Skiffd(ctx, "jit", "--scale-to-zero-grace", "0")
     try:
