@@ -6,7 +6,6 @@ import dev.skiff.api.manifest.Json;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.watch.ResourceEvent;
 import dev.skiff.node.EndpointRegistry;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -46,23 +45,11 @@ final class EdgeEndpoints implements EndpointWatch {
   @Override
   public Subscription watch(
       String namespace, String revision, Consumer<RevisionEndpoints> listener) {
-    int cc = concurrency.getOrDefault(namespace + "/" + revision, 0);
-    Runnable cancel =
-        registry.watch(
-            namespace,
-            revision,
-            state ->
-                listener.accept(
-                    new RevisionEndpoints(convert(state.ready()), cc, state.unavailable())));
-    return cancel::run;
-  }
-
-  private static List<dev.skiff.activator.spi.Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
-    return in.stream()
-        .map(
-            e ->
-                new dev.skiff.activator.spi.Endpoint(
-                    e.host(), e.port(), e.identity(), e.instanceId()))
-        .toList();
+    return RegistryEndpointWatch.watch(
+        registry,
+        namespace,
+        revision,
+        concurrency.getOrDefault(namespace + "/" + revision, 0),
+        listener);
   }
 }

@@ -16,7 +16,6 @@ import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.gateway.spi.ActivatorRouting;
 import dev.skiff.node.NodeAgent;
 import dev.skiff.node.spi.Scaler;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -325,25 +324,11 @@ final class Scaling
   @Override
   public Subscription watch(
       String namespace, String revision, Consumer<RevisionEndpoints> listener) {
-    int cc = concurrency.getOrDefault(RevisionKey.of(namespace, revision), 0);
-    Runnable cancel =
-        agent
-            .endpoints()
-            .watch(
-                namespace,
-                revision,
-                state ->
-                    listener.accept(
-                        new RevisionEndpoints(convert(state.ready()), cc, state.unavailable())));
-    return cancel::run;
-  }
-
-  private static List<dev.skiff.activator.spi.Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
-    return in.stream()
-        .map(
-            e ->
-                new dev.skiff.activator.spi.Endpoint(
-                    e.host(), e.port(), e.identity(), e.instanceId()))
-        .toList();
+    return RegistryEndpointWatch.watch(
+        agent.endpoints(),
+        namespace,
+        revision,
+        concurrency.getOrDefault(RevisionKey.of(namespace, revision), 0),
+        listener);
   }
 }
