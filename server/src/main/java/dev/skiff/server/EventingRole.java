@@ -67,14 +67,8 @@ final class EventingRole {
       System.exit(2);
       return;
     }
-    try {
-      role.start(settings).toCompletionStage().toCompletableFuture().join();
-    } catch (RuntimeException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("skiffd: cannot start: " + cause.getMessage());
-      System.exit(1);
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(role::shutdown, "skiffd-shutdown"));
+    Settings checked = settings;
+    Skiffd.startStoppable(() -> role.start(checked), role::shutdown);
     // Nothing here listens on a port, and Vert.x's and the consumers' threads do not keep a JVM
     // alive: main waits until the process is told to stop (it exited right after starting).
     role.awaitStopped();

@@ -52,6 +52,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
@@ -59,6 +60,13 @@ import picocli.CommandLine;
  * logic lives in the components.
  */
 public final class Skiffd {
+  static {
+    // Before the first logger below, which starts java.util.logging (ShutdownLogManager says why).
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger(Skiffd.class.getName());
 
   private static final String LOOPBACK = "127.0.0.1";
@@ -181,17 +189,25 @@ public final class Skiffd {
       System.exit(2);
     }
     Skiffd skiffd = new Skiffd(options);
+    // On SIGTERM: stop taking requests, drain instances (up to --drain), close the store.
+    Duration grace = Duration.ofSeconds(options.drainSeconds + 5L);
+    startStoppable(skiffd::start, () -> skiffd.shutdown(grace));
+  }
+
+  /**
+   * Puts {@code stop} in a shutdown hook, then starts: a SIGTERM that comes as soon as the role
+   * says it is ready (or while it starts) still stops it cleanly. Exits 1, the reason on stderr,
+   * when it cannot start.
+   */
+  static void startStoppable(Supplier<? extends Future<?>> start, Runnable stop) {
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "skiffd-shutdown"));
     try {
-      skiffd.start().toCompletionStage().toCompletableFuture().join();
+      start.get().toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("skiffd: cannot start: " + cause.getMessage());
       System.exit(1);
     }
-    // On SIGTERM: stop taking requests, drain instances (up to --drain), close the store.
-    Duration grace = Duration.ofSeconds(options.drainSeconds + 5L);
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> skiffd.shutdown(grace), "skiffd-shutdown"));
   }
 
   /**
@@ -208,14 +224,8 @@ public final class Skiffd {
       System.exit(2);
       return;
     }
-    try {
-      node.start(settings).toCompletionStage().toCompletableFuture().join();
-    } catch (RuntimeException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("skiffd: cannot start: " + cause.getMessage());
-      System.exit(1);
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(node::shutdown, "skiffd-shutdown"));
+    dev.skiff.nodeagent.RemoteNodeAgent.Builder checked = settings;
+    startStoppable(() -> node.start(checked), node::shutdown);
   }
 
   /**
@@ -232,14 +242,8 @@ public final class Skiffd {
       System.exit(2);
       return;
     }
-    try {
-      edge.start(settings).toCompletionStage().toCompletableFuture().join();
-    } catch (RuntimeException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("skiffd: cannot start: " + cause.getMessage());
-      System.exit(1);
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(edge::shutdown, "skiffd-shutdown"));
+    dev.skiff.nodeagent.EdgeLink.Builder checked = settings;
+    startStoppable(() -> edge.start(checked), edge::shutdown);
   }
 
   /** {@code --node-lease} as a duration of at least 1 s. */
@@ -1075,7 +1079,12 @@ public final class Skiffd {
    * call it from a thread that is not Vert.x's (Vert.x's own threads end while it closes).
    */
   public void shutdown(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
+    LOG.log(
+        Level.INFO,
+        "skiffd stopping: no new requests; in-flight ones and instances drain (within {0} s)",
+        timeout.toSeconds());
     try {
       stopComponents()
           .toCompletionStage()
@@ -1097,6 +1106,10 @@ public final class Skiffd {
     } catch (ExecutionException | TimeoutException e) {
       LOG.log(Level.WARNING, "Vert.x did not close in time: {0}", e.toString());
     }
+    LOG.log(
+        Level.INFO,
+        "skiffd stopped in {0} ms",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
   private Future<Void> stopComponents() {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * skiffd as its own process (the packaged {@code target/skiffd.jar}), for tests that kill it with
@@ -36,6 +37,22 @@ final class SkiffdProcess {
       List<String> startOutput,
       List<String> moreFlags)
       throws Exception {
+    return launch(data, api, gateway, configDir, startOutput, moreFlags, line -> {});
+  }
+
+  /**
+   * {@link #launch} with more flags, handing each line skiffd prints after it is ready to {@code
+   * laterOutput} (on a thread of its own).
+   */
+  static Process launch(
+      Path data,
+      int api,
+      int gateway,
+      Path configDir,
+      List<String> startOutput,
+      List<String> moreFlags,
+      Consumer<String> laterOutput)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         new ArrayList<>(
@@ -62,7 +79,7 @@ final class SkiffdProcess {
     while ((line = out.readLine()) != null) {
       startOutput.add(line);
       if (line.contains("skiffd ready")) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+        Thread drain = new Thread(() -> out.lines().forEach(laterOutput));
         drain.setDaemon(true);
         drain.start();
         return p;
