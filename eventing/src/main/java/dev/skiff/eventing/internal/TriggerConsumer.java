@@ -36,7 +36,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -98,6 +97,7 @@ public final class TriggerConsumer {
   private volatile boolean killed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private Delivery delivery;
+  private OffsetCommits commits;
   private Publisher publisher;
   private HttpClient http;
   private EventSink sink;
@@ -289,6 +289,7 @@ public final class TriggerConsumer {
             publisher,
             counters,
             settings.clock());
+    commits = new OffsetCommits(consumer, counters);
     consumer.subscribe(spec.allTopics(), new Rebalance());
     ready = Condition.ready(true, null, null, settings.clock().instant());
     long nextCommit = System.nanoTime() + settings.commitPeriod().toNanos();
@@ -329,7 +330,9 @@ public final class TriggerConsumer {
       }
       long now = System.nanoTime();
       if (now >= nextCommit) {
-        commit(new ArrayList<>(trackers.values()));
+        if (!killed) {
+          commits.periodic(new ArrayList<>(trackers.values()));
+        }
         nextCommit = now + settings.commitPeriod().toNanos();
       }
       if (now >= nextStatus) {
@@ -571,31 +574,10 @@ public final class TriggerConsumer {
     }
   }
 
+  /** Revoke and close: waits for the broker. */
   private void commit(Collection<PartitionTracker> which) {
-    if (killed) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (PartitionTracker t : which) {
-      if (t.commitDue()) {
-        offsets.put(t.partition, new OffsetAndMetadata(t.commitPosition()));
-      }
-    }
-    if (offsets.isEmpty()) {
-      return;
-    }
-    try {
-      consumer.commitSync(offsets, Duration.ofSeconds(10));
-      for (PartitionTracker t : which) {
-        OffsetAndMetadata o = offsets.get(t.partition);
-        if (o != null) {
-          t.committed(o.offset());
-        }
-      }
-    } catch (WakeupException e) {
-      throw e;
-    } catch (KafkaException e) {
-      counters.error("commit failed (the records will be committed later): " + rootMessage(e));
+    if (!killed) {
+      commits.now(which);
     }
   }
 
@@ -711,7 +693,7 @@ public final class TriggerConsumer {
             });
   }
 
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
