@@ -25,7 +25,18 @@ final class AgentEndpoints implements EndpointSource {
     return registry.awaitReady(namespace, revision, timeout).map(AgentEndpoints::convert);
   }
 
+  /** Called on every request through the gateway: a plain loop, no stream pipeline. */
   private static List<Endpoint> convert(List<dev.skiff.node.Endpoint> in) {
-    return in.stream().map(e -> new Endpoint(e.host(), e.port(), e.identity())).toList();
+    int n = in.size();
+    if (n == 1) {
+      dev.skiff.node.Endpoint e = in.get(0);
+      return List.of(new Endpoint(e.host(), e.port(), e.identity()));
+    }
+    Endpoint[] out = new Endpoint[n];
+    for (int i = 0; i < n; i++) {
+      dev.skiff.node.Endpoint e = in.get(i);
+      out[i] = new Endpoint(e.host(), e.port(), e.identity());
+    }
+    return List.of(out);
   }
 }

@@ -28,6 +28,22 @@ public record Endpoint(String host, int port, String identity) {
     this(host, port, null);
   }
 
+  // Written out rather than the record's generated ones: endpoints are map keys on every request
+  // (the balancer's load per endpoint), and the generated methods go through method handles.
+  @Override
+  public boolean equals(Object o) {
+    return this == o
+        || o instanceof Endpoint e
+            && port == e.port
+            && host.equals(e.host)
+            && Objects.equals(identity, e.identity);
+  }
+
+  @Override
+  public int hashCode() {
+    return (31 * host.hashCode() + port) * 31 + Objects.hashCode(identity);
+  }
+
   @Override
   public String toString() {
     return host + ":" + port;

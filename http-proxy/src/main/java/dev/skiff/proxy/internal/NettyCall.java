@@ -5,6 +5,7 @@ import dev.skiff.proxy.HopByHop;
 import dev.skiff.proxy.ProxyExchange;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -235,6 +236,12 @@ public final class NettyCall {
       return;
     }
     HttpServerResponse out = x.response();
+    if (c instanceof LastHttpContent last && !out.headWritten()) {
+      // The whole answer arrived with its head (a short body, nearly every response): one
+      // message to the client's connection, the head and body encoded and flushed together.
+      last(last, out, c.content().isReadable() ? c.content() : null);
+      return;
+    }
     if (c.content().isReadable()) {
       // safeBuffer takes the reference it is given (a pooled buffer is copied and released).
       out.write(BufferInternal.safeBuffer(c.content().retain()));
@@ -248,23 +255,28 @@ public final class NettyCall {
       }
     }
     if (c instanceof LastHttpContent last) {
-      if (!last.trailingHeaders().isEmpty()) {
-        HopByHop.copy(new HeadersAdaptor(last.trailingHeaders()), out.trailers(), Set.of());
-      }
-      boolean reusable = keepAlive && requestSent;
-      over = true;
-      channel.config().setAutoRead(true);
-      up.detach(reusable);
-      out.end()
-          .onComplete(
-              ar -> {
-                if (ar.failed()) {
-                  done.tryFail(policy.failed(UpstreamFailure.RESPONSE_BROKE_OFF, ar.cause()));
-                } else {
-                  done.tryComplete();
-                }
-              });
+      last(last, out, null);
     }
+  }
+
+  /** Ends the response, with {@code body} (null: none left) and the upstream's trailers. */
+  private void last(LastHttpContent last, HttpServerResponse out, ByteBuf body) {
+    if (!last.trailingHeaders().isEmpty()) {
+      HopByHop.copy(new HeadersAdaptor(last.trailingHeaders()), out.trailers(), Set.of());
+    }
+    boolean reusable = keepAlive && requestSent;
+    over = true;
+    channel.config().setAutoRead(true);
+    up.detach(reusable);
+    (body == null ? out.end() : out.end(BufferInternal.safeBuffer(body.retain())))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                done.tryFail(policy.failed(UpstreamFailure.RESPONSE_BROKE_OFF, ar.cause()));
+              } else {
+                done.tryComplete();
+              }
+            });
   }
 
   private boolean needsChunking(int status, HttpHeaders headers) {
