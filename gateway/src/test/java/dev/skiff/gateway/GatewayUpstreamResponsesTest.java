@@ -11,12 +11,6 @@ import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.proxy.testing.RawHttp;
 import dev.skiff.proxy.testing.RawHttp.Reply;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,16 +22,12 @@ import org.junit.jupiter.api.Test;
  * close its connection gets a new connection for the next request.
  */
 class GatewayUpstreamResponsesTest extends GatewayTestBase {
-  private ServerSocket upstream;
-  private Thread serving;
-  private final java.util.concurrent.atomic.AtomicInteger accepted =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private RawUpstream upstream;
 
   @AfterEach
-  void stopUpstream() throws IOException, InterruptedException {
+  void stopUpstream() throws IOException {
     if (upstream != null) {
       upstream.close();
-      serving.join(5000);
     }
   }
 
@@ -112,39 +102,13 @@ class GatewayUpstreamResponsesTest extends GatewayTestBase {
     assertEquals("hello", get(host("raw"), "/").body().toString());
     assertEquals("hello", get(host("raw"), "/").body().toString());
 
-    assertEquals(2, accepted.get());
+    assertEquals(2, upstream.accepted());
   }
 
-  /** A raw upstream that answers each connection's first request with {@code response}, closes. */
+  /** Routes service {@code raw} to a raw upstream answering each request with {@code response}. */
   private void serve(String response) throws IOException {
-    upstream = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    serving =
-        new Thread(
-            () -> {
-              while (!upstream.isClosed()) {
-                try (Socket s = upstream.accept()) {
-                  accepted.incrementAndGet();
-                  readHead(s.getInputStream());
-                  OutputStream out = s.getOutputStream();
-                  out.write(response.getBytes(StandardCharsets.ISO_8859_1));
-                  out.flush();
-                } catch (IOException e) {
-                  return; // closed by the test
-                }
-              }
-            },
-            "raw-upstream");
-    serving.start();
-    endpoints.publish(NS, "raw-00001", new Endpoint("127.0.0.1", upstream.getLocalPort()));
+    upstream = RawUpstream.answering(response);
+    endpoints.publish(NS, "raw-00001", new Endpoint("127.0.0.1", upstream.port()));
     gateway.onResourceEvent(put(service(NS, "raw", to("raw-00001", 100))));
-  }
-
-  private static void readHead(InputStream in) throws IOException {
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    int b;
-    while (matched < 4 && (b = in.read()) >= 0) {
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
   }
 }

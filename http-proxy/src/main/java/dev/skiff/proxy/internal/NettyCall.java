@@ -96,15 +96,7 @@ public final class NettyCall {
     if (length != null && length.trim().equals("0")
         || length == null && !h2 && !RequestBody.isChunked(in)) {
       in.resume(); // no body (RFC 9112 6.3)
-      requestSent = true;
-      channel.writeAndFlush(
-          new DefaultFullHttpRequest(
-              HttpVersion.HTTP_1_1,
-              method,
-              uri,
-              Unpooled.EMPTY_BUFFER,
-              headers,
-              EmptyHttpHeaders.INSTANCE));
+      sendWithoutBody(method, uri, headers);
       return;
     }
     boolean chunked = length == null;
@@ -131,21 +123,26 @@ public final class NettyCall {
               }
               if (first.result() == null) {
                 headers.remove("transfer-encoding");
-                requestSent = true;
-                channel.writeAndFlush(
-                    new DefaultFullHttpRequest(
-                        HttpVersion.HTTP_1_1,
-                        method,
-                        uri,
-                        Unpooled.EMPTY_BUFFER,
-                        headers,
-                        EmptyHttpHeaders.INSTANCE));
+                sendWithoutBody(method, uri, headers);
                 return;
               }
               channel.write(head);
               body.stream(first.result())
                   .onComplete(ar -> bodyOver(ar.failed() ? ar.cause() : null));
             });
+  }
+
+  /** The whole request at once: its head, and no body. */
+  private void sendWithoutBody(HttpMethod method, String uri, HttpHeaders headers) {
+    requestSent = true;
+    channel.writeAndFlush(
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            method,
+            uri,
+            Unpooled.EMPTY_BUFFER,
+            headers,
+            EmptyHttpHeaders.INSTANCE));
   }
 
   /**
