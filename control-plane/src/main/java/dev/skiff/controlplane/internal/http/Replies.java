@@ -13,6 +13,7 @@ import dev.skiff.controlplane.InvalidResourceException;
 import dev.skiff.controlplane.MisdirectedRequestException;
 import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.PayloadTooLargeException;
+import dev.skiff.controlplane.SlicedBody;
 import dev.skiff.controlplane.StoreClosedException;
 import dev.skiff.controlplane.UnauthorizedException;
 import dev.skiff.controlplane.UnsupportedMediaTypeException;

@@ -1,4 +1,4 @@
-package dev.skiff.controlplane.internal.http;
+package dev.skiff.controlplane;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.skiff.controlplane.internal.http;
+package dev.skiff.controlplane;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -13,16 +13,17 @@ import io.vertx.core.http.HttpVersion;
  * asked for and then kept. A list of 1,000 revisions written as one 1 MB buffer made the event
  * loop's allocator take and keep an 8 MiB chunk (bench/notes/density.md, sixth round); in slices of
  * {@value #SLICE} bytes, with the next slice written only when the connection has drained, the
- * copies stay small and few. HTTP/2 needs none of this: its frames are at most 16 KiB already.
+ * copies stay small and few. HTTP/2 needs none of this: its frames are at most 16 KiB already. The
+ * API's replies and the {@code /metrics} scrape (megabytes with 1,000 revisions) use it.
  */
-final class SlicedBody {
+public final class SlicedBody {
   /** The size of one write. */
-  static final int SLICE = 16 * 1024;
+  public static final int SLICE = 16 * 1024;
 
   private SlicedBody() {}
 
   /** Ends {@code resp} with {@code body} (Content-Length set, not chunked). */
-  static void end(HttpServerResponse resp, HttpVersion version, Buffer body) {
+  public static void end(HttpServerResponse resp, HttpVersion version, Buffer body) {
     if (body.length() <= SLICE || version == HttpVersion.HTTP_2) {
       resp.end(body);
       return;
