@@ -1,9 +1,11 @@
 package dev.skiff.server;
 
+import dev.skiff.controlplane.SlicedBody;
 import dev.skiff.proxy.ConnectionGuard;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -28,9 +30,11 @@ final class EdgeAdminPort {
         .get("/metrics")
         .handler(
             ctx ->
-                ctx.response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(metrics.scrape()));
+                SlicedBody.end(
+                    ctx.response()
+                        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                    ctx.request().version(),
+                    Buffer.buffer(metrics.scrape())));
     return vertx
         .createHttpServer(guard.apply(new HttpServerOptions()))
         .connectionHandler(guard::connected)

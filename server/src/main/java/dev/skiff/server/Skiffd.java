@@ -9,6 +9,7 @@ import dev.skiff.autoscaler.AutoscalerConfig;
 import dev.skiff.console.Console;
 import dev.skiff.controlplane.ControlPlane;
 import dev.skiff.controlplane.EmbeddedStore;
+import dev.skiff.controlplane.SlicedBody;
 import dev.skiff.controlplane.nodes.Demand;
 import dev.skiff.controlplane.spi.Store;
 import dev.skiff.eventing.Dispatcher;
@@ -40,6 +41,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -666,9 +668,12 @@ public final class Skiffd {
                   .get("/metrics")
                   .handler(
                       ctx ->
-                          ctx.response()
-                              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                              .end(metrics.scrape()));
+                          SlicedBody.end(
+                              ctx.response()
+                                  .putHeader(
+                                      "Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                              ctx.request().version(),
+                              Buffer.buffer(metrics.scrape())));
               controlPlane
                   .router()
                   .get("/v1/namespaces/:namespace/services/:service/logs")

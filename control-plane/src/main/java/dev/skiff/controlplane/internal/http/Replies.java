@@ -13,9 +13,11 @@ import dev.skiff.controlplane.InvalidResourceException;
 import dev.skiff.controlplane.MisdirectedRequestException;
 import dev.skiff.controlplane.NotFoundException;
 import dev.skiff.controlplane.PayloadTooLargeException;
+import dev.skiff.controlplane.SlicedBody;
 import dev.skiff.controlplane.StoreClosedException;
 import dev.skiff.controlplane.UnauthorizedException;
 import dev.skiff.controlplane.UnsupportedMediaTypeException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
@@ -44,9 +46,9 @@ final class Replies {
       resp.sendFile(file.toString());
     } else if (reply.body() instanceof String text
         && !reply.contentType().equals("application/json")) {
-      resp.end(text);
+      SlicedBody.end(resp, ctx.request().version(), Buffer.buffer(text));
     } else {
-      resp.end(Json.write(reply.body()));
+      SlicedBody.end(resp, ctx.request().version(), Buffer.buffer(Json.write(reply.body())));
     }
   }
 
