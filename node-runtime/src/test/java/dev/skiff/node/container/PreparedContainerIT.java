@@ -149,9 +149,7 @@ class PreparedContainerIT extends ContainerFixture {
   }
 
   private static Revision revision(String name, Map<String, String> env) {
-    RevisionTemplate t =
-        new RevisionTemplate("test/busybox:latest", null, env, 8080, null, null, null, Map.of());
-    return Revision.of(ObjectMeta.of("default", name), new RevisionSpec("hello", 1, t));
+    return TestRevisions.revision(name, env);
   }
 
   private List<String> awaitPrepared(int n) throws InterruptedException {
