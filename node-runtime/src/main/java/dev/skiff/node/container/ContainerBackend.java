@@ -80,6 +80,9 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   // Keys from the moment a start begins, so a concurrent reconcile leaves half-made instances
   // alone.
   private final Set<String> reserved = ConcurrentHashMap.newKeySet();
+  // Revisions this backend has started an instance of: only those are prepared at zero, so their
+  // image is on the node (preparing never pulls one, and a first start reports its pull).
+  private final Set<String> ran = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   // Sees runc exec each workload, so start-up probing begins then; null when it could not open
   // (or with crun), and probing starts with the runtime process instead.
@@ -342,6 +345,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
               "an instance with id " + spec.id() + " is already running here",
               null));
     }
+    ran.add(revisionKey(spec.namespace(), spec.revisionName()));
     Context context = host.vertx().getOrCreateContext();
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());
@@ -466,9 +470,10 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
 
   /**
    * The revision is at zero on this node: creates a container for its next start ahead, when
-   * containers are created ahead, it has an image and no env read from secrets or config maps
-   * (their values would be fixed at create time and written to disk meanwhile). The image comes
-   * from the node's store (already there after the revision ran).
+   * containers are created ahead, this backend has run the revision before (so its image is on the
+   * node: preparing never pulls, and a first start still reports its pull), and it has no env read
+   * from secrets or config maps (their values would be fixed at create time and written to disk
+   * meanwhile).
    */
   @Override
   public void atZero(dev.skiff.api.model.Revision revision) {
@@ -485,7 +490,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
     String ns = revision.metadata().namespaceOrDefault();
     String name = revision.metadata().name();
     String revisionKey = revisionKey(ns, name);
-    if (ahead.pool().has(revisionKey)) {
+    if (!ran.contains(revisionKey) || ahead.pool().has(revisionKey)) {
       return;
     }
     Launcher.Limits limits;
@@ -503,6 +508,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   @Override
   public void forget(String namespace, String revision) {
     Preparations ahead = preparations;
+    ran.remove(revisionKey(namespace, revision));
     if (ahead != null) {
       ahead.forget(revisionKey(namespace, revision));
     }

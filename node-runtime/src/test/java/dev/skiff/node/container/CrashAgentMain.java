@@ -47,7 +47,20 @@ public final class CrashAgentMain {
     }
     int prepared = args.length > 7 ? Integer.parseInt(args[7]) : 0;
     for (int i = 1; i <= prepared; i++) {
-      backend.atZero(TestRevisions.revision("other-0000" + i, java.util.Map.of()));
+      // Run once first: a backend prepares only revisions it has run.
+      dev.skiff.api.model.Revision r = TestRevisions.revision("other-0000" + i, java.util.Map.of());
+      Instance once =
+          backend
+              .start(new dev.skiff.node.spi.InstanceSpec("default.other.0" + i, r, (s, l) -> {}))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      ((ContainerInstance) once)
+          .stop(java.time.Duration.ofSeconds(5))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      backend.atZero(r);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (backend.prepared().size() < prepared && System.nanoTime() < deadline) {

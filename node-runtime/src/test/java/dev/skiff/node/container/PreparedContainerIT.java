@@ -12,6 +12,7 @@ import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.node.container.internal.Commands;
 import dev.skiff.node.container.internal.OciRuntime;
 import dev.skiff.node.container.internal.Preparations;
+import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceExit;
 import dev.skiff.node.spi.InstanceSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,6 +40,10 @@ class PreparedContainerIT extends ContainerFixture {
     backend.bindTo(meters);
     CollectingSink logs = new CollectingSink();
     InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", logs);
+    backend.atZero(spec.revision());
+    ranOnce(spec.revision());
+    assertEquals(List.of(), backend.prepared(), "prepared before it ever ran here");
+    logs.lines.clear();
 
     backend.atZero(spec.revision());
     String key = awaitPrepared(1).get(0);
@@ -66,6 +71,7 @@ class PreparedContainerIT extends ContainerFixture {
   void aStoppedPreparedContainerEndsAsAskedAndTheNextZeroPreparesAnother() throws Exception {
     backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
     InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", new CollectingSink());
+    ranOnce(spec.revision());
     backend.atZero(spec.revision());
     String first = awaitPrepared(1).get(0);
     ContainerInstance inst = (ContainerInstance) await(backend.start(spec));
@@ -81,6 +87,7 @@ class PreparedContainerIT extends ContainerFixture {
   void aDeletedRevisionsPreparedContainerIsRemoved() throws Exception {
     backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
     InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", new CollectingSink());
+    ranOnce(spec.revision());
     backend.atZero(spec.revision());
     String key = awaitPrepared(1).get(0);
 
@@ -96,6 +103,8 @@ class PreparedContainerIT extends ContainerFixture {
   void thePoolHoldsItsBoundDroppingTheEldest() throws Exception {
     ContainerImage image = TestImages.shell(dir, "exec httpd -f -p $PORT -h /www");
     backend(ref -> Future.succeededFuture(image), b -> b.withPreparedContainers(1));
+    ranOnce(revision("hello-00001", Map.of()));
+    ranOnce(revision("hello-00002", Map.of()));
     backend.atZero(revision("hello-00001", Map.of()));
     String first = awaitPrepared(1).get(0);
     backend.atZero(revision("hello-00002", Map.of()));
@@ -109,6 +118,7 @@ class PreparedContainerIT extends ContainerFixture {
   @Test
   void aPreparedContainerThatNoLongerFitsIsNotUsed() throws Exception {
     backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    ranOnce(revision("hello-00001", Map.of("GREETING", "before")));
     backend.atZero(revision("hello-00001", Map.of("GREETING", "before")));
     String key = awaitPrepared(1).get(0);
 
@@ -140,12 +150,25 @@ class PreparedContainerIT extends ContainerFixture {
             null,
             Map.of("PASSWORD", dev.skiff.api.model.EnvSource.secretKey("db", "password")),
             List.of());
-    backend.atZero(
-        Revision.of(ObjectMeta.of("default", "hello-00001"), new RevisionSpec("hello", 1, secret)));
+    Revision withSecret =
+        Revision.of(ObjectMeta.of("default", "hello-00001"), new RevisionSpec("hello", 1, secret));
+    ranOnce(withSecret);
+    ranOnce(revision("hello-00002", Map.of()));
+    backend.atZero(withSecret);
     // Prepared in order, one at a time: once the second revision's is there, the first was passed.
     backend.atZero(revision("hello-00002", Map.of()));
     String key = awaitPrepared(1).get(0);
     assertTrue(key.endsWith("default.hello-00002"), key);
+  }
+
+  /** Starts and stops an instance of {@code r}: a backend prepares only revisions it has run. */
+  private void ranOnce(Revision r) throws Exception {
+    Instance inst =
+        await(
+            backend.start(
+                new InstanceSpec(
+                    "default." + r.metadata().name() + ".0", r, new CollectingSink())));
+    await(((ContainerInstance) inst).stop(Duration.ofSeconds(1)));
   }
 
   private static Revision revision(String name, Map<String, String> env) {
