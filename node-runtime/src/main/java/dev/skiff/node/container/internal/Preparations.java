@@ -6,8 +6,13 @@ import dev.skiff.node.spi.InstanceSpec;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,9 +34,19 @@ public final class Preparations {
   private final PreparedPool pool;
   private final Path shim;
   private final Set<String> reserved;
-  private final Set<String> preparing = ConcurrentHashMap.newKeySet();
+  private final Map<String, Pending> preparing = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
   private volatile boolean closed;
+
+  /** A preparation handed to the between-starts thread: queued, then running, then done. */
+  private static final class Pending {
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean running;
+    boolean cancelled;
+  }
+
+  // How long a start waits for its revision's container being created right then.
+  private static final long CREATING_PATIENCE_SECONDS = 5;
 
   /**
    * @param shim the shim binary; null when there is none (nothing is prepared)
@@ -64,7 +79,10 @@ public final class Preparations {
       String keyBase,
       ContainerImage image,
       Launcher.Limits limits) {
-    if (!enabled() || pool.has(revisionKey) || !preparing.add(revisionKey)) {
+    Pending pending = new Pending();
+    if (!enabled()
+        || pool.has(revisionKey)
+        || preparing.putIfAbsent(revisionKey, pending) != null) {
       return;
     }
     host.network()
@@ -73,9 +91,16 @@ public final class Preparations {
             "prepare a container for " + revisionKey,
             () -> {
               try {
+                synchronized (pending) {
+                  if (pending.cancelled) {
+                    return;
+                  }
+                  pending.running = true;
+                }
                 prepareNow(revision, revisionKey, keyBase, image, limits);
               } finally {
-                preparing.remove(revisionKey);
+                preparing.remove(revisionKey, pending);
+                pending.done.complete(null);
               }
             });
   }
@@ -109,9 +134,36 @@ public final class Preparations {
     }
   }
 
-  /** Takes {@code revisionKey}'s prepared container, or null. */
+  /**
+   * Takes {@code revisionKey}'s prepared container, or null. One still waiting for its turn is not
+   * made (the start goes the usual way instead of waiting for a moment without starts); one being
+   * created right now is waited for (a while), as starting another beside it would compete with it
+   * for the CPU. Blocking.
+   */
   public Prepared take(String revisionKey) {
-    return enabled() ? pool.take(revisionKey) : null;
+    if (!enabled()) {
+      return null;
+    }
+    Pending pending = preparing.get(revisionKey);
+    if (pending != null) {
+      boolean running;
+      synchronized (pending) {
+        running = pending.running;
+        pending.cancelled = !running;
+      }
+      if (running) {
+        try {
+          pending.done.get(CREATING_PATIENCE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+          // not ready in time: the start goes the usual way
+        }
+      } else {
+        preparing.remove(revisionKey, pending);
+      }
+    }
+    return pool.take(revisionKey);
   }
 
   /** Removes {@code p} between starts. */
