@@ -346,6 +346,10 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
               null));
     }
     ran.add(revisionKey(spec.namespace(), spec.revisionName()));
+    Preparations ahead = preparations;
+    if (ahead != null) {
+      ahead.started(revisionKey(spec.namespace(), spec.revisionName()));
+    }
     Context context = host.vertx().getOrCreateContext();
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());

@@ -35,6 +35,9 @@ public final class Preparations {
   private final Path shim;
   private final Set<String> reserved;
   private final Map<String, Pending> preparing = new ConcurrentHashMap<>();
+  // Revisions whose preparation failed: not tried again at every scale call, only after their
+  // next start.
+  private final Set<String> failed = ConcurrentHashMap.newKeySet();
   private final AtomicLong seq = new AtomicLong();
   private volatile boolean closed;
 
@@ -81,6 +84,7 @@ public final class Preparations {
       Launcher.Limits limits) {
     Pending pending = new Pending();
     if (!enabled()
+        || failed.contains(revisionKey)
         || pool.has(revisionKey)
         || preparing.putIfAbsent(revisionKey, pending) != null) {
       return;
@@ -124,6 +128,7 @@ public final class Preparations {
       p = launcher.prepare(new InstanceSpec(key, revision, (s, l) -> {}), key, image, limits, shim);
     } catch (RuntimeException e) {
       reserved.remove(key);
+      failed.add(revisionKey);
       LOG.log(Level.WARNING, "cannot prepare a container for {0} ahead: {1}", revisionKey, e);
       return;
     }
@@ -173,8 +178,14 @@ public final class Preparations {
         .runBetweenStarts("remove prepared container " + p.key(), () -> discardNow(p));
   }
 
+  /** The revision started an instance: a preparation that failed before may be tried again. */
+  public void started(String revisionKey) {
+    failed.remove(revisionKey);
+  }
+
   /** The revision was deleted: its prepared container goes. */
   public void forget(String revisionKey) {
+    failed.remove(revisionKey);
     Prepared p = pool.remove(revisionKey);
     if (p != null) {
       discard(p);
