@@ -14,10 +14,14 @@ import dev.skiff.node.container.internal.Host;
 import dev.skiff.node.container.internal.Launcher;
 import dev.skiff.node.container.internal.OciRuntime;
 import dev.skiff.node.container.internal.PodNetwork;
+import dev.skiff.node.container.internal.Preparations;
+import dev.skiff.node.container.internal.Prepared;
+import dev.skiff.node.container.internal.PreparedPool;
 import dev.skiff.node.container.internal.ProbeLoop;
 import dev.skiff.node.container.internal.Reconciler;
 import dev.skiff.node.container.internal.RunningContainer;
 import dev.skiff.node.container.internal.ScopeOwners;
+import dev.skiff.node.container.internal.ShimBinary;
 import dev.skiff.node.container.internal.StartClock;
 import dev.skiff.node.container.internal.StartProbeSchedule;
 import dev.skiff.node.container.internal.SubnetChoice;
@@ -63,6 +67,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   private static final System.Logger LOG = System.getLogger(ContainerBackend.class.getName());
   private static final String SPARES = "skiff.node.container.network.spares";
+  private static final String PREPARED = "skiff.node.container.prepared";
   // How long start-up probing waits for runc to exec the workload before it begins regardless.
   private static final Duration EXEC_PATIENCE = Duration.ofSeconds(1);
 
@@ -75,10 +80,15 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
   // Keys from the moment a start begins, so a concurrent reconcile leaves half-made instances
   // alone.
   private final Set<String> reserved = ConcurrentHashMap.newKeySet();
+  // Revisions this backend has started an instance of: only those are prepared at zero, so their
+  // image is on the node (preparing never pulls one, and a first start reports its pull).
+  private final Set<String> ran = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   // Sees runc exec each workload, so start-up probing begins then; null when it could not open
   // (or with crun), and probing starts with the runtime process instead.
   private volatile ExecWatch execWatch;
+  // Containers created ahead for revisions at zero; disabled without a shim.
+  private volatile Preparations preparations;
 
   private ContainerBackend(Host host, ImageSource images, OutboundDoor door) {
     this.host = host;
@@ -204,6 +214,13 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                           ? null
                           : new PodNetwork.OutboundPorts(door.dnsPort(), door.httpPort()));
               backend.execWatch = openExecWatch(host.runtime());
+              backend.preparations =
+                  new Preparations(
+                      host,
+                      backend.launcher,
+                      new PreparedPool(config.preparedContainers()),
+                      shim(config, host.runtime()),
+                      backend.reserved);
               return null;
             },
             false)
@@ -230,6 +247,36 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
               }
               return Future.failedFuture(err);
             });
+  }
+
+  /**
+   * The shim that keeps containers created ahead: the configured one, else the one this build
+   * carries; null with crun (whose create is not relied on), without any or none wanted.
+   */
+  private static Path shim(ContainerConfig config, OciRuntime runtime) {
+    if (config.preparedContainers() == 0 || !runtime.keepsStoppedContainers()) {
+      return null;
+    }
+    if (config.shim() != null) {
+      return config.shim();
+    }
+    try {
+      Path shim = ShimBinary.extract(config.dataDir());
+      if (shim == null) {
+        LOG.log(
+            Level.WARNING,
+            "this build carries no container shim (built without gcc): containers are not"
+                + " created ahead, every cold start runs the whole of runc");
+      }
+      return shim;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "cannot put the container shim under {0} ({1}): containers are not created ahead",
+          config.dataDir(),
+          e.toString());
+      return null;
+    }
   }
 
   /** The watch on runc's state directory; null with crun or when inotify refuses one. */
@@ -298,6 +345,11 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
               "an instance with id " + spec.id() + " is already running here",
               null));
     }
+    ran.add(revisionKey(spec.namespace(), spec.revisionName()));
+    Preparations ahead = preparations;
+    if (ahead != null) {
+      ahead.started(revisionKey(spec.namespace(), spec.revisionName()));
+    }
     Context context = host.vertx().getOrCreateContext();
     // A revision runs the image it first resolved (status.imageDigest), even when its tag moves.
     String reference = pinned(t.image(), spec.revision().status());
@@ -319,16 +371,16 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
             image ->
                 host.workers()
                     .executeBlocking(
-                        () -> launcher.launch(context, spec, key, image, limits, clock, execWatch),
-                        false))
+                        () -> launchOrWake(context, spec, key, image, limits, clock), false))
         .onFailure(err -> reserved.remove(key))
         .compose(
             c -> {
-              running.put(key, c);
+              running.put(c.key(), c);
               c.exited()
                   .onComplete(
                       ar -> {
-                        running.remove(key, c);
+                        running.remove(c.key(), c);
+                        reserved.remove(c.key());
                         reserved.remove(key);
                       });
               AtomicLong lastClosed = new AtomicLong();
@@ -351,7 +403,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                             String.format(java.util.Locale.ROOT, "%.1f", clock.totalMillis()),
                             clock);
                       })
-                  .compose(v -> forgetResolvedEnv(spec, key))
+                  .compose(v -> forgetResolvedEnv(spec, c.key()))
                   .map(
                       v -> {
                         ProbeLoop.start(
@@ -365,6 +417,115 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                       });
             })
         .onComplete(ar -> between.ended());
+  }
+
+  /**
+   * Wakes the container prepared for the spec's revision when there is one and it was created with
+   * exactly what this instance would get (its {@code config.json}, image digest and layers);
+   * otherwise, or when it will not start, sets up and runs a new one. On a worker.
+   */
+  private RunningContainer launchOrWake(
+      Context context,
+      InstanceSpec spec,
+      String key,
+      ContainerImage image,
+      Launcher.Limits limits,
+      StartClock clock) {
+    Preparations ahead = preparations;
+    Prepared p =
+        ahead == null ? null : ahead.take(revisionKey(spec.namespace(), spec.revisionName()));
+    if (p != null) {
+      if (p.process().isAlive() && fits(spec, p, image, limits)) {
+        clock.lap("prepared");
+        try {
+          return launcher.wake(context, spec, p, clock, execWatch);
+        } catch (RuntimeException e) {
+          reserved.remove(p.key());
+          LOG.log(
+              Level.WARNING,
+              "container {0} created ahead did not start ({1}); starting {2} anew",
+              p.key(),
+              e.toString(),
+              key);
+        }
+      } else {
+        LOG.log(
+            Level.INFO,
+            "container {0} created ahead no longer fits revision {1}; starting {2} anew",
+            p.key(),
+            spec.revisionName(),
+            key);
+        ahead.discard(p);
+      }
+    }
+    return launcher.launch(context, spec, key, image, limits, clock, execWatch);
+  }
+
+  private boolean fits(
+      InstanceSpec spec, Prepared p, ContainerImage image, Launcher.Limits limits) {
+    try {
+      return java.util.Objects.equals(p.image().digest(), image.digest())
+          && p.image().layers().equals(image.layers())
+          && launcher.configFor(spec, p, limits).equals(p.config());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The revision is at zero on this node: creates a container for its next start ahead, when
+   * containers are created ahead, this backend has run the revision before (so its image is on the
+   * node: preparing never pulls, and a first start still reports its pull), and it has no env read
+   * from secrets or config maps (their values would be fixed at create time and written to disk
+   * meanwhile).
+   */
+  @Override
+  public void atZero(dev.skiff.api.model.Revision revision) {
+    Preparations ahead = preparations;
+    RevisionTemplate t = revision.spec().template();
+    if (closed
+        || ahead == null
+        || !ahead.enabled()
+        || t.image() == null
+        || t.image().isBlank()
+        || t.hasEnvReferences()) {
+      return;
+    }
+    String ns = revision.metadata().namespaceOrDefault();
+    String name = revision.metadata().name();
+    String revisionKey = revisionKey(ns, name);
+    if (!ran.contains(revisionKey) || ahead.pool().has(revisionKey)) {
+      return;
+    }
+    Launcher.Limits limits;
+    try {
+      limits = limits(t.resources());
+    } catch (IllegalArgumentException e) {
+      return; // its starts fail with the reason
+    }
+    images
+        .image(pinned(t.image(), revision.status()))
+        .onSuccess(
+            image -> ahead.prepare(revision, revisionKey, key(ns + "." + name), image, limits));
+  }
+
+  @Override
+  public void forget(String namespace, String revision) {
+    Preparations ahead = preparations;
+    ran.remove(revisionKey(namespace, revision));
+    if (ahead != null) {
+      ahead.forget(revisionKey(namespace, revision));
+    }
+  }
+
+  private static String revisionKey(String namespace, String revision) {
+    return namespace + "/" + revision;
+  }
+
+  /** Keys of the containers created ahead and waiting (for tests). */
+  List<String> prepared() {
+    Preparations ahead = preparations;
+    return ahead == null ? List.of() : ahead.pool().keys();
   }
 
   /**
@@ -585,6 +746,23 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
     FunctionCounter.builder(SPARES + ".missed", network, PodNetwork::sparesMissed)
         .description("Container starts that found none prepared and made their own")
         .register(registry);
+    Gauge.builder(PREPARED, this, b -> b.prepared().size())
+        .description("Containers created ahead for revisions at zero and waiting")
+        .register(registry);
+    FunctionCounter.builder(PREPARED + ".taken", this, b -> b.preparedCount(true))
+        .description("Container starts that woke a container created ahead")
+        .register(registry);
+    FunctionCounter.builder(PREPARED + ".missed", this, b -> b.preparedCount(false))
+        .description("Container starts that found none created ahead for their revision")
+        .register(registry);
+  }
+
+  private double preparedCount(boolean taken) {
+    Preparations ahead = preparations;
+    if (ahead == null) {
+      return 0;
+    }
+    return taken ? ahead.pool().taken() : ahead.pool().missed();
   }
 
   /** Namespaces and links prepared ahead and waiting for an instance (for tests of leftovers). */
@@ -615,6 +793,10 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                 host.workers()
                     .executeBlocking(
                         () -> {
+                          Preparations ahead = preparations;
+                          if (ahead != null) {
+                            ahead.close();
+                          }
                           host.network().closeSpares();
                           host.network().removeFence();
                           host.cgroups().removeParentIfEmpty();

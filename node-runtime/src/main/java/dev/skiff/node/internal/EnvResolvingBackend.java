@@ -50,6 +50,17 @@ public final class EnvResolvingBackend implements RuntimeBackend {
                             spec.id(), r, spec.logs(), spec.requests(), spec.progress())));
   }
 
+  /** Passed on unresolved: a backend prepares only revisions without env references. */
+  @Override
+  public void atZero(dev.skiff.api.model.Revision revision) {
+    inner.atZero(revision);
+  }
+
+  @Override
+  public void forget(String namespace, String revision) {
+    inner.forget(namespace, revision);
+  }
+
   @Override
   public Future<Void> close() {
     return inner.close();

@@ -137,6 +137,13 @@ public final class InstanceSupervisor {
     if (stopped) {
       freed();
     }
+    if (r.desired() == 0 && list.isEmpty() && !r.isDeleted() && r.failed() == null) {
+      // At zero: the backend may prepare the next start ahead (a container created, not run).
+      RuntimeBackend backend = backends.get(r.revision().spec().template().workloadKind());
+      if (backend != null) {
+        backend.atZero(r.revision());
+      }
+    }
   }
 
   /**
@@ -203,6 +210,10 @@ public final class InstanceSupervisor {
   public void deleted(RevisionInstances r) {
     r.desired(0);
     converge(r);
+    RuntimeBackend backend = backends.get(r.revision().spec().template().workloadKind());
+    if (backend != null) {
+      backend.forget(r.namespace(), r.name());
+    }
     endpoints.markAvailable(r.namespace(), r.name());
   }
 

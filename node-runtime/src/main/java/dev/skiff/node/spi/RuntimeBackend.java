@@ -17,6 +17,17 @@ public interface RuntimeBackend {
    */
   Future<Instance> start(InstanceSpec spec);
 
+  /**
+   * The revision has no instance on this node and none is wanted (it scaled to zero): the backend
+   * may prepare one ahead, off any start's path, so the next start is shorter. By default nothing.
+   */
+  default void atZero(dev.skiff.api.model.Revision revision) {}
+
+  /**
+   * The revision was deleted: the backend drops whatever it prepared for it. By default nothing.
+   */
+  default void forget(String namespace, String revision) {}
+
   /** Releases everything the backend holds. */
   Future<Void> close();
 }

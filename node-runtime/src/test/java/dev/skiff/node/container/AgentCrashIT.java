@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.node.container.internal.OciRuntime;
+import dev.skiff.node.container.internal.Preparations;
 import io.vertx.core.Future;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -52,7 +53,34 @@ class AgentCrashIT extends ContainerFixture {
     }
   }
 
+  @Test
+  void nextBackendRemovesContainersACrashedAgentCreatedAhead() throws Exception {
+    ContainerConfig crashed = newConfig().build();
+    String marker = "skiff-crash-" + UUID.randomUUID();
+    List<String> prepared = new ArrayList<>();
+    runAndKill(crashed, marker, 2, prepared);
+    assertEquals(2, prepared.size(), "the child agent prepared no containers ahead");
+
+    List<String> before = Leftovers.of(crashed, OciRuntime.detect(null), marker);
+    for (String key : prepared) {
+      assertTrue(key.startsWith(Preparations.PREFIX), key);
+      assertTrue(before.contains("container " + key), key + " is not left: " + before);
+    }
+
+    ContainerImage image = TestImages.shell(dir.resolve("layers"), "true");
+    config = crashed;
+    backend = await(ContainerBackend.create(vertx, crashed, ref -> Future.succeededFuture(image)));
+    ReconcileReport report = await(backend.reconcile());
+    assertTrue(report.clean(), "a second reconcile found more: " + report);
+    Leftovers.assertNone(backend, crashed, marker, Duration.ofSeconds(10));
+  }
+
   private List<InetSocketAddress> runAndKill(ContainerConfig c, String marker) throws Exception {
+    return runAndKill(c, marker, 0, new ArrayList<>());
+  }
+
+  private List<InetSocketAddress> runAndKill(
+      ContainerConfig c, String marker, int prepare, List<String> prepared) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
@@ -66,7 +94,8 @@ class AgentCrashIT extends ContainerFixture {
                 c.subnets().get(0),
                 dir.resolve("layers").toString(),
                 Integer.toString(INSTANCES),
-                marker)
+                marker,
+                Integer.toString(prepare))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     List<InetSocketAddress> endpoints = new ArrayList<>();
@@ -77,6 +106,8 @@ class AgentCrashIT extends ContainerFixture {
         if (line.startsWith("READY ")) {
           String[] f = line.split(" ");
           endpoints.add(new InetSocketAddress(f[1], Integer.parseInt(f[2])));
+        } else if (line.startsWith("PREPARED ")) {
+          prepared.add(line.substring("PREPARED ".length()));
         }
       }
       child.toHandle().destroyForcibly();

@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
  * A stand-in agent for {@link AgentCrashIT}, run in a child JVM: starts instances, prints {@code
  * READY host port} for each and {@code ALL READY}, then waits to be SIGKILLed.
  *
- * <p>Arguments: data dir, scope, runtime root, subnet, layers dir, instance count, marker.
+ * <p>Arguments: data dir, scope, runtime root, subnet, layers dir, instance count, marker, and
+ * optionally how many revisions at zero to create a container ahead for (each printed as {@code
+ * PREPARED key}).
  */
 public final class CrashAgentMain {
   private CrashAgentMain() {}
@@ -43,6 +45,28 @@ public final class CrashAgentMain {
               .get(60, TimeUnit.SECONDS);
       System.out.println("READY " + inst.host() + " " + inst.port());
     }
+    int prepared = args.length > 7 ? Integer.parseInt(args[7]) : 0;
+    for (int i = 1; i <= prepared; i++) {
+      // Run once first: a backend prepares only revisions it has run.
+      dev.skiff.api.model.Revision r = TestRevisions.revision("other-0000" + i, java.util.Map.of());
+      Instance once =
+          backend
+              .start(new dev.skiff.node.spi.InstanceSpec("default.other.0" + i, r, (s, l) -> {}))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      ((ContainerInstance) once)
+          .stop(java.time.Duration.ofSeconds(5))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      backend.atZero(r);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (backend.prepared().size() < prepared && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    backend.prepared().forEach(k -> System.out.println("PREPARED " + k));
     System.out.println("ALL READY");
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE);

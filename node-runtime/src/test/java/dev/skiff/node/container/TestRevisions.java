@@ -27,6 +27,13 @@ final class TestRevisions {
     return new InstanceSpec(id, r, logs);
   }
 
+  /** A revision of the busybox image named {@code name}, with {@code env}. */
+  static Revision revision(String name, Map<String, String> env) {
+    RevisionTemplate t =
+        new RevisionTemplate("test/busybox:latest", null, env, 8080, null, null, null, Map.of());
+    return Revision.of(ObjectMeta.of("default", name), new RevisionSpec("hello", 1, t));
+  }
+
   static InstanceSpec spec(String id, LogSink logs) {
     return spec(
         id,

@@ -53,7 +53,261 @@ public final class Launcher {
       Limits limits,
       StartClock clock,
       ExecWatch execWatch) {
+    Teardown teardown = new Teardown();
+    try {
+      Setup setup = setUp(spec, key, spec.id(), image, limits, clock, teardown, true);
+      Bundle bundle = setup.bundle();
+      // Registered before the start: the runtime may have created the cgroup and state when it
+      // fails.
+      teardown.add("cgroup", () -> host.cgroups().remove(key, java.time.Duration.ofSeconds(5)));
+      teardown.add("runtime container", () -> host.runtime().delete(key));
+      Files.createDirectories(host.runtime().root());
+      // Watched before the start, so the exec is seen however fast it comes; the teardown ends
+      // the watch (completing it) when the start fails.
+      java.util.concurrent.CompletableFuture<Void> execd = watch(execWatch, key, teardown);
+      Process process =
+          new ProcessBuilder(host.runtime().runCommand(bundle.dir(), key))
+              .directory(bundle.dir().toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
+      // Runtime process started (the JDK's launch through jspawnhelper): runc runs from here on.
+      clock.lap("spawn");
+      return running(
+          context,
+          spec,
+          key,
+          image,
+          setup.net(),
+          bundle,
+          process,
+          teardown,
+          clock,
+          execd,
+          execWatch != null);
+    } catch (IOException | RuntimeException e) {
+      throw failed(key, teardown, e);
+    }
+  }
+
+  /**
+   * Creates a container for {@code spec}'s revision ahead of any request: the same set-up as {@link
+   * #launch}, then {@code runc create} under the shim, which stays the container's parent. Returns
+   * once the runtime has created it (its init waits on the exec fifo); the workload runs only after
+   * {@link #wake}. {@code spec}'s id is not an instance's: the container's labels name the key.
+   */
+  public Prepared prepare(
+      InstanceSpec spec, String key, ContainerImage image, Limits limits, Path shim) {
+    Teardown teardown = new Teardown();
+    try {
+      Setup setup = setUp(spec, key, key, image, limits, StartClock.start(), teardown, false);
+      Bundle bundle = setup.bundle();
+      // Undone newest first: the runtime's delete kills the container's init, then the shim,
+      // which exits with it, is awaited, then the cgroup goes.
+      teardown.add("cgroup", () -> host.cgroups().remove(key, java.time.Duration.ofSeconds(5)));
+      java.util.concurrent.atomic.AtomicReference<Process> shimProcess =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      teardown.add("shim", () -> ShimLine.awaitEnd(shimProcess.get()));
+      teardown.add("runtime container", () -> host.runtime().delete(key));
+      Files.createDirectories(host.runtime().root());
+      shimProcess.set(
+          new ProcessBuilder(
+                  shim.toString(),
+                  host.runtime().binary().toString(),
+                  host.runtime().root().toString(),
+                  bundle.dir().toString(),
+                  key)
+              .directory(bundle.dir().toFile())
+              .start());
+      ShimLine.awaitCreated(shimProcess.get(), key);
+      return new Prepared(
+          key,
+          setup.net(),
+          bundle,
+          setup.user(),
+          setup.config(),
+          image,
+          shimProcess.get(),
+          teardown);
+    } catch (IOException | RuntimeException e) {
+      throw failed(key, teardown, e);
+    }
+  }
+
+  /**
+   * The configuration the normal path would give {@code spec}'s instance in the prepared
+   * container's place (its key, network and user): a prepared container whose own differs was made
+   * for something else and must not serve.
+   */
+  public String configFor(InstanceSpec spec, Prepared p, Limits limits) {
+    return OciSpec.render(
+            params(spec, p.key(), p.key(), p.image(), limits, p.user(), p.net(), p.bundle()))
+        .encodePrettily();
+  }
+
+  /**
+   * Starts the workload of a prepared container as {@code spec}'s instance: opens its way out,
+   * tells the shim to start it, and pumps its output from here on.
+   */
+  public RunningContainer wake(
+      Context context, InstanceSpec spec, Prepared p, StartClock clock, ExecWatch execWatch) {
+    Teardown teardown = p.teardown();
+    String key = p.key();
+    try {
+      io.vertx.core.Future<OutboundDoor.Opened> opening = openDoor(spec, p.net(), teardown);
+      if (opening != null) {
+        await(opening, "open the outbound listener");
+        clock.lap("outbound");
+      }
+      java.util.concurrent.CompletableFuture<Void> execd = watch(execWatch, key, teardown);
+      ShimLine.start(p.process());
+      clock.lap("spawn");
+      return running(
+          context,
+          spec,
+          key,
+          p.image(),
+          p.net(),
+          p.bundle(),
+          p.process(),
+          teardown,
+          clock,
+          execd,
+          execWatch != null);
+    } catch (IOException | RuntimeException e) {
+      throw failed(key, teardown, e);
+    }
+  }
+
+  private static java.util.concurrent.CompletableFuture<Void> watch(
+      ExecWatch execWatch, String key, Teardown teardown) {
+    if (execWatch == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    java.util.concurrent.CompletableFuture<Void> execd = execWatch.started(key);
+    teardown.add("exec watch", () -> execWatch.forget(key));
+    return execd;
+  }
+
+  private RunningContainer running(
+      Context context,
+      InstanceSpec spec,
+      String key,
+      ContainerImage image,
+      PodNetwork.Attachment net,
+      Bundle bundle,
+      Process process,
+      Teardown teardown,
+      StartClock clock,
+      java.util.concurrent.CompletableFuture<Void> execd,
+      boolean execWatched)
+      throws IOException {
     ContainerConfig cfg = host.config();
+    LogPump out =
+        LogPump.start(
+            process.getInputStream(),
+            "stdout",
+            spec.logs(),
+            new RotatingLog(bundle.logs(), "stdout", cfg.logFileBytes(), cfg.logFiles()));
+    LogPump err =
+        LogPump.start(
+            process.getErrorStream(),
+            "stderr",
+            spec.logs(),
+            new RotatingLog(bundle.logs(), "stderr", cfg.logFileBytes(), cfg.logFiles()));
+    // Log files opened and their pump threads started, beside runc's own start.
+    clock.lap("logs");
+    RevisionTemplate t = spec.template();
+    return new RunningContainer(
+        host,
+        context,
+        spec.id(),
+        key,
+        net.podAddress(),
+        t.portOrDefault(),
+        t.h2c(),
+        bundle,
+        process,
+        out,
+        err,
+        teardown,
+        image.digest(),
+        execd,
+        execWatched);
+  }
+
+  private static InstanceStartException failed(String key, Teardown teardown, Exception e) {
+    List<String> failures = teardown.run();
+    InstanceStartException ise =
+        e instanceof InstanceStartException x
+            ? x
+            : new InstanceStartException(
+                "ContainerSetupFailed",
+                "cannot set up container " + key + ": " + e.getMessage(),
+                e);
+    failures.forEach(f -> ise.addSuppressed(new IllegalStateException("cleanup: " + f)));
+    return ise;
+  }
+
+  /** What {@link #setUp} made: the bundle with its config written, the network, the user. */
+  private record Setup(Bundle bundle, PodNetwork.Attachment net, ImageUser user, String config) {}
+
+  /**
+   * Bundle directory, overlay rootfs, user, network namespace, hosts and resolv.conf, {@code
+   * config.json}; each step's undo registered on {@code teardown}. With {@code door}, the
+   * instance's way out opens meanwhile and is awaited before this returns.
+   */
+  private Setup setUp(
+      InstanceSpec spec,
+      String key,
+      String instanceLabel,
+      ContainerImage image,
+      Limits limits,
+      StartClock clock,
+      Teardown teardown,
+      boolean door)
+      throws IOException {
+    command(image);
+    workingDir(image);
+    Bundle bundle = new Bundle(host.config().dataDir(), key);
+    bundle.create();
+    teardown.add("bundle", bundle::deleteExceptLogs);
+    clock.lap("bundle");
+
+    List<Path> layers = image.layers().isEmpty() ? List.of(bundle.emptyLayer()) : image.layers();
+    Overlay.mount(layers, bundle.upper(), bundle.work(), bundle.rootfs());
+    teardown.add("rootfs mount", () -> Overlay.unmount(bundle.rootfs()));
+    clock.lap("rootfs");
+    ImageUser user = ImageUser.resolve(image.user(), bundle.rootfs());
+    clock.lap("user");
+
+    PodNetwork.Attachment net = host.network().attach(key);
+    // Removed between starts: removing a namespace beside a start slows the start.
+    teardown.add("network", () -> host.network().release(net));
+    clock.lap("network");
+    // Opens while the config is written; awaited before the process starts.
+    io.vertx.core.Future<OutboundDoor.Opened> opening = door ? openDoor(spec, net, teardown) : null;
+    Files.writeString(
+        bundle.resolvConf(), resolvConf(this.door == null ? null : net.hostAddress()));
+    Files.writeString(
+        bundle.hosts(),
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            + net.podAddress()
+            + "\t"
+            + hostname(key)
+            + "\n");
+    String config =
+        OciSpec.render(params(spec, key, instanceLabel, image, limits, user, net, bundle))
+            .encodePrettily();
+    Files.writeString(bundle.config(), config);
+    clock.lap("config");
+    if (opening != null) {
+      await(opening, "open the outbound listener");
+      clock.lap("outbound");
+    }
+    return new Setup(bundle, net, user, config);
+  }
+
+  private static List<String> command(ContainerImage image) {
     List<String> args = new ArrayList<>(image.entrypoint());
     args.addAll(image.cmd());
     if (args.isEmpty()) {
@@ -62,6 +316,10 @@ public final class Launcher {
           "image " + image.reference() + " has neither Entrypoint nor Cmd; set one in the image",
           null);
     }
+    return args;
+  }
+
+  private static String workingDir(ContainerImage image) {
     String cwd =
         image.workingDir() == null || image.workingDir().isEmpty() ? "/" : image.workingDir();
     if (!cwd.startsWith("/")) {
@@ -70,135 +328,48 @@ public final class Launcher {
           "image " + image.reference() + " has a relative WorkingDir '" + cwd + "'",
           null);
     }
+    return cwd;
+  }
 
-    Bundle bundle = new Bundle(cfg.dataDir(), key);
-    Teardown teardown = new Teardown();
-    try {
-      bundle.create();
-      teardown.add("bundle", bundle::deleteExceptLogs);
-      clock.lap("bundle");
-
-      List<Path> layers = image.layers().isEmpty() ? List.of(bundle.emptyLayer()) : image.layers();
-      Overlay.mount(layers, bundle.upper(), bundle.work(), bundle.rootfs());
-      teardown.add("rootfs mount", () -> Overlay.unmount(bundle.rootfs()));
-      clock.lap("rootfs");
-      ImageUser user = ImageUser.resolve(image.user(), bundle.rootfs());
-      clock.lap("user");
-
-      PodNetwork.Attachment net = host.network().attach(key);
-      // Removed between starts: removing a namespace beside a start slows the start.
-      teardown.add("network", () -> host.network().release(net));
-      clock.lap("network");
-      // Opens while the config is written; awaited before the process starts.
-      io.vertx.core.Future<OutboundDoor.Opened> opening = openDoor(spec, net, teardown);
-      Files.writeString(bundle.resolvConf(), resolvConf(door == null ? null : net.hostAddress()));
-
-      String hostname = hostname(key);
-      Files.writeString(
-          bundle.hosts(),
-          "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-              + net.podAddress()
-              + "\t"
-              + hostname
-              + "\n");
-
-      RevisionTemplate t = spec.template();
-      boolean writable =
-          "true".equalsIgnoreCase(t.annotations().get(ContainerConfig.WRITABLE_ROOTFS_ANNOTATION));
-      OciSpec.Params params =
-          new OciSpec.Params(
-              args,
-              env(spec, image, user, hostname),
-              cwd,
-              user,
-              cfg.readOnlyRootfs() && !writable,
-              hostname,
-              net.netnsPath(),
-              host.cgroups().pathFor(key),
-              limits.memoryBytes(),
-              swapAccounting,
-              limits.cpuMillis(),
-              cfg.pidsLimit(),
-              cfg.tmpSizeBytes(),
-              bundle.hosts(),
-              bundle.resolvConf(),
-              Map.of(
-                  "dev.skiff.instance",
-                  spec.id(),
-                  "dev.skiff.revision",
-                  spec.namespace() + "/" + spec.revisionName(),
-                  "dev.skiff.image",
-                  image.reference()));
-      Files.writeString(bundle.config(), OciSpec.render(params).encodePrettily());
-      clock.lap("config");
-      if (opening != null) {
-        await(opening, "open the outbound listener");
-        clock.lap("outbound");
-      }
-
-      // Registered before the start: the runtime may have created the cgroup and state when it
-      // fails.
-      teardown.add("cgroup", () -> host.cgroups().remove(key, java.time.Duration.ofSeconds(5)));
-      teardown.add("runtime container", () -> host.runtime().delete(key));
-      Files.createDirectories(host.runtime().root());
-      // Watched before the start, so the exec is seen however fast it comes; the teardown ends
-      // the watch (completing it) when the start fails.
-      java.util.concurrent.CompletableFuture<Void> execd =
-          execWatch == null
-              ? java.util.concurrent.CompletableFuture.completedFuture(null)
-              : execWatch.started(key);
-      if (execWatch != null) {
-        teardown.add("exec watch", () -> execWatch.forget(key));
-      }
-      Process process =
-          new ProcessBuilder(host.runtime().runCommand(bundle.dir(), key))
-              .directory(bundle.dir().toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
-      // Runtime process started (the JDK's launch through jspawnhelper): runc runs from here on.
-      clock.lap("spawn");
-      LogPump out =
-          LogPump.start(
-              process.getInputStream(),
-              "stdout",
-              spec.logs(),
-              new RotatingLog(bundle.logs(), "stdout", cfg.logFileBytes(), cfg.logFiles()));
-      LogPump err =
-          LogPump.start(
-              process.getErrorStream(),
-              "stderr",
-              spec.logs(),
-              new RotatingLog(bundle.logs(), "stderr", cfg.logFileBytes(), cfg.logFiles()));
-      // Log files opened and their pump threads started, beside runc's own start.
-      clock.lap("logs");
-      return new RunningContainer(
-          host,
-          context,
-          spec.id(),
-          key,
-          net.podAddress(),
-          t.portOrDefault(),
-          t.h2c(),
-          bundle,
-          process,
-          out,
-          err,
-          teardown,
-          image.digest(),
-          execd,
-          execWatch != null);
-    } catch (IOException | RuntimeException e) {
-      List<String> failures = teardown.run();
-      InstanceStartException ise =
-          e instanceof InstanceStartException x
-              ? x
-              : new InstanceStartException(
-                  "ContainerSetupFailed",
-                  "cannot set up container " + key + ": " + e.getMessage(),
-                  e);
-      failures.forEach(f -> ise.addSuppressed(new IllegalStateException("cleanup: " + f)));
-      throw ise;
-    }
+  private OciSpec.Params params(
+      InstanceSpec spec,
+      String key,
+      String instanceLabel,
+      ContainerImage image,
+      Limits limits,
+      ImageUser user,
+      PodNetwork.Attachment net,
+      Bundle bundle) {
+    ContainerConfig cfg = host.config();
+    List<String> args = command(image);
+    String cwd = workingDir(image);
+    String hostname = hostname(key);
+    RevisionTemplate t = spec.template();
+    boolean writable =
+        "true".equalsIgnoreCase(t.annotations().get(ContainerConfig.WRITABLE_ROOTFS_ANNOTATION));
+    return new OciSpec.Params(
+        args,
+        env(spec, image, user, hostname),
+        cwd,
+        user,
+        cfg.readOnlyRootfs() && !writable,
+        hostname,
+        net.netnsPath(),
+        host.cgroups().pathFor(key),
+        limits.memoryBytes(),
+        swapAccounting,
+        limits.cpuMillis(),
+        cfg.pidsLimit(),
+        cfg.tmpSizeBytes(),
+        bundle.hosts(),
+        bundle.resolvConf(),
+        Map.of(
+            "dev.skiff.instance",
+            instanceLabel,
+            "dev.skiff.revision",
+            spec.namespace() + "/" + spec.revisionName(),
+            "dev.skiff.image",
+            image.reference()));
   }
 
   /**

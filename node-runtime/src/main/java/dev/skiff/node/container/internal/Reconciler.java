@@ -111,8 +111,9 @@ public final class Reconciler {
   }
 
   /**
-   * SIGKILLs {@code <runtime> --root <our root> run ... <id>} processes for ids not live: the
-   * parents a crashed agent left, which would otherwise linger until their container ends.
+   * SIGKILLs {@code <runtime> --root <our root> run ... <id>} processes and shims of containers
+   * created ahead for ids not live: the parents a crashed agent left, which would otherwise linger
+   * until their container ends.
    */
   private List<Long> killOrphanedRuntimes(Set<String> live) {
     String root = host.runtime().root().toString();
@@ -122,11 +123,7 @@ public final class Reconciler {
             Path.of("/proc"), p -> p.getFileName().toString().matches("[0-9]+"))) {
       for (Path p : ds) {
         List<String> argv = cmdline(p);
-        int r = argv.indexOf("--root");
-        if (r < 0
-            || r + 2 >= argv.size()
-            || !argv.get(r + 1).equals(root)
-            || !argv.get(r + 2).equals("run")) {
+        if (!isRuntimeRun(argv, root) && !isShim(argv, root)) {
           continue;
         }
         if (!live.contains(argv.get(argv.size() - 1))) {
@@ -139,6 +136,21 @@ public final class Reconciler {
       LOG.log(Level.WARNING, "cannot scan /proc for orphaned runtime processes", e);
     }
     return killed;
+  }
+
+  private static boolean isRuntimeRun(List<String> argv, String root) {
+    int r = argv.indexOf("--root");
+    return r >= 0
+        && r + 2 < argv.size()
+        && argv.get(r + 1).equals(root)
+        && argv.get(r + 2).equals("run");
+  }
+
+  /** {@code skiff-shim RUNTIME ROOT BUNDLE ID}: the parent of a container created ahead. */
+  private static boolean isShim(List<String> argv, String root) {
+    return argv.size() == 5
+        && Path.of(argv.get(0)).getFileName().toString().startsWith("skiff-shim")
+        && argv.get(2).equals(root);
   }
 
   private static List<String> cmdline(Path proc) {

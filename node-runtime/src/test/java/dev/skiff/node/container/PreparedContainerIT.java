@@ -1,0 +1,210 @@
+package dev.skiff.node.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.api.model.ObjectMeta;
+import dev.skiff.api.model.Revision;
+import dev.skiff.api.model.RevisionSpec;
+import dev.skiff.api.model.RevisionTemplate;
+import dev.skiff.node.container.internal.Commands;
+import dev.skiff.node.container.internal.OciRuntime;
+import dev.skiff.node.container.internal.Preparations;
+import dev.skiff.node.spi.Instance;
+import dev.skiff.node.spi.InstanceExit;
+import dev.skiff.node.spi.InstanceSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Containers created ahead ({@code runc create} under the shim) for revisions at zero, against real
+ * runc: woken by the next start, with their exit seen as a foreground runtime's.
+ */
+class PreparedContainerIT extends ContainerFixture {
+  // Exits 3 on SIGUSR1 (sent through runc), so the test ends the workload without a timer.
+  private static final String SERVE_UNTIL_USR1 =
+      "trap 'echo BYE; exit 3' USR1; echo UP; httpd -p $PORT -h /www;"
+          + " while true; do sleep 0.1; done";
+
+  @Test
+  void aContainerPreparedAtZeroStartsServesAndItsExitCodeIsSeen() throws Exception {
+    backend(TestImages.shell(dir, SERVE_UNTIL_USR1));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    backend.bindTo(meters);
+    CollectingSink logs = new CollectingSink();
+    InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", logs);
+    backend.atZero(spec.revision());
+    ranOnce(spec.revision());
+    assertEquals(List.of(), backend.prepared(), "prepared before it ever ran here");
+    logs.lines.clear();
+
+    backend.atZero(spec.revision());
+    String key = awaitPrepared(1).get(0);
+    assertTrue(key.startsWith(Preparations.PREFIX), key);
+    assertEquals("created", state(key), "runc created it and did not start it");
+    assertTrue(logs.lines.isEmpty(), "the workload ran before a start: " + logs.lines);
+
+    ContainerInstance inst = (ContainerInstance) await(backend.start(spec));
+    assertEquals(List.of(), backend.prepared());
+    assertEquals(1.0, meters.get("skiff.node.container.prepared.taken").functionCounter().count());
+    assertEquals(200, get(inst.host(), inst.port(), "/").statusCode(), logs.lines.toString());
+    logs.await("UP");
+
+    // The workload ends on its own (asked by nobody): its exit code is seen and reported.
+    assertTrue(runc("kill", key, "USR1").ok(), "cannot signal the workload: " + runc("state", key));
+    ContainerExit exit = await(inst.exited());
+    assertEquals(3, exit.exitCode(), exit.toString());
+    assertFalse(exit.requested());
+    InstanceExit ended = await(inst.ended());
+    assertEquals("Error", ended.reason(), ended.toString());
+    logs.await("BYE");
+  }
+
+  @Test
+  void aStoppedPreparedContainerEndsAsAskedAndTheNextZeroPreparesAnother() throws Exception {
+    backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", new CollectingSink());
+    ranOnce(spec.revision());
+    backend.atZero(spec.revision());
+    String first = awaitPrepared(1).get(0);
+    ContainerInstance inst = (ContainerInstance) await(backend.start(spec));
+    await(inst.stop(Duration.ofSeconds(5)));
+    assertTrue(inst.exited().result().requested());
+    awaitTrue(() -> !runc("state", first).ok(), "the stopped container " + first + " is deleted");
+
+    backend.atZero(spec.revision());
+    assertNotEquals(first, awaitPrepared(1).get(0));
+  }
+
+  @Test
+  void aDeletedRevisionsPreparedContainerIsRemoved() throws Exception {
+    backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", new CollectingSink());
+    ranOnce(spec.revision());
+    backend.atZero(spec.revision());
+    String key = awaitPrepared(1).get(0);
+
+    backend.forget("default", "hello-00001");
+    assertEquals(List.of(), backend.prepared());
+    awaitTrue(() -> !runc("state", key).ok(), "container " + key + " is removed");
+    awaitTrue(
+        () -> !java.nio.file.Files.exists(config.dataDir().resolve("containers").resolve(key)),
+        "its bundle is removed");
+  }
+
+  @Test
+  void thePoolHoldsItsBoundDroppingTheEldest() throws Exception {
+    ContainerImage image = TestImages.shell(dir, "exec httpd -f -p $PORT -h /www");
+    backend(ref -> Future.succeededFuture(image), b -> b.withPreparedContainers(1));
+    ranOnce(revision("hello-00001", Map.of()));
+    ranOnce(revision("hello-00002", Map.of()));
+    backend.atZero(revision("hello-00001", Map.of()));
+    String first = awaitPrepared(1).get(0);
+    backend.atZero(revision("hello-00002", Map.of()));
+    awaitTrue(
+        () -> backend.prepared().size() == 1 && !backend.prepared().contains(first),
+        "the second revision's container replaces the first's");
+    awaitTrue(() -> !runc("state", first).ok(), "the eldest (" + first + ") is removed");
+    assertEquals(1, runtimeContainers().size(), runtimeContainers().toString());
+  }
+
+  @Test
+  void aPreparedContainerThatNoLongerFitsIsNotUsed() throws Exception {
+    backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    ranOnce(revision("hello-00001", Map.of("GREETING", "before")));
+    backend.atZero(revision("hello-00001", Map.of("GREETING", "before")));
+    String key = awaitPrepared(1).get(0);
+
+    // Same revision name, another env: what config.json fixed at create time no longer holds.
+    CollectingSink logs = new CollectingSink();
+    Revision changed = revision("hello-00001", Map.of("GREETING", "after"));
+    ContainerInstance inst =
+        (ContainerInstance)
+            await(backend.start(new InstanceSpec("default.hello-00001.7", changed, logs)));
+    String env = get(inst.host(), inst.port(), "/cgi-bin/env").body();
+    assertTrue(env.contains("GREETING=after"), env);
+    assertTrue(env.contains("HOSTNAME=default-hello-00001-7"), "started anew: " + env);
+    awaitTrue(() -> !runc("state", key).ok(), "the unfit container " + key + " is removed");
+  }
+
+  @Test
+  void revisionsWithEnvFromSecretsAreNotPrepared() throws Exception {
+    backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    RevisionTemplate secret =
+        new RevisionTemplate(
+            "test/busybox:latest",
+            null,
+            Map.of(),
+            8080,
+            null,
+            null,
+            null,
+            Map.of(),
+            null,
+            Map.of("PASSWORD", dev.skiff.api.model.EnvSource.secretKey("db", "password")),
+            List.of());
+    Revision withSecret =
+        Revision.of(ObjectMeta.of("default", "hello-00001"), new RevisionSpec("hello", 1, secret));
+    ranOnce(withSecret);
+    ranOnce(revision("hello-00002", Map.of()));
+    backend.atZero(withSecret);
+    // Prepared in order, one at a time: once the second revision's is there, the first was passed.
+    backend.atZero(revision("hello-00002", Map.of()));
+    String key = awaitPrepared(1).get(0);
+    assertTrue(key.endsWith("default.hello-00002"), key);
+  }
+
+  /** Starts and stops an instance of {@code r}: a backend prepares only revisions it has run. */
+  private void ranOnce(Revision r) throws Exception {
+    Instance inst =
+        await(
+            backend.start(
+                new InstanceSpec(
+                    "default." + r.metadata().name() + ".0", r, new CollectingSink())));
+    await(((ContainerInstance) inst).stop(Duration.ofSeconds(1)));
+  }
+
+  private static Revision revision(String name, Map<String, String> env) {
+    return TestRevisions.revision(name, env);
+  }
+
+  private List<String> awaitPrepared(int n) throws InterruptedException {
+    awaitTrue(() -> backend.prepared().size() == n, n + " container(s) prepared");
+    return backend.prepared();
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 30 s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private Commands.Result runc(String... args) {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(backend.runtime().toString(), "--root", config.runtimeRoot().toString()));
+    argv.addAll(List.of(args));
+    return Commands.run(argv);
+  }
+
+  private String state(String key) {
+    return new io.vertx.core.json.JsonObject(runc("state", key).orThrow().stdout())
+        .getString("status");
+  }
+
+  private List<OciRuntime.Container> runtimeContainers() {
+    return new OciRuntime(backend.runtime(), config.runtimeRoot()).list();
+  }
+}
