@@ -156,7 +156,7 @@ final class NodeRole {
     images = ImageStore.builder(vertx).withDataDir(dataDir.resolve("oci")).build();
     return ContainerBackend.create(
             vertx,
-            Skiffd.containerConfig(dataDir, options.podSubnet),
+            Skiffd.containerConfig(dataDir, options.podSubnet, options.preparedContainers),
             holdings.images(new ImageStoreSource(images)),
             // With the mesh, containers call services by name through the node's mesh caller.
             options.mesh() ? new ContainerCalls(vertx, () -> outbound, () -> meshFronts) : null)

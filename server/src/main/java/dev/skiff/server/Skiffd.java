@@ -179,6 +179,11 @@ public final class Skiffd {
         throw new IllegalArgumentException(
             "--start-timeout must be at least 1 (seconds), got " + options.startTimeoutSeconds);
       }
+      if (options.preparedContainers < 0 || options.preparedContainers > 256) {
+        throw new IllegalArgumentException(
+            "--prepared-containers must be between 0 (none) and 256, got "
+                + options.preparedContainers);
+      }
       if (!options.podSubnet.isBlank()) {
         try {
           ContainerConfig.builder().withSubnet(options.podSubnet.strip());
@@ -339,7 +344,7 @@ public final class Skiffd {
               // With the mesh, containers call services by name through it (ContainerCalls).
               return ContainerBackend.create(
                       vertx,
-                      containerConfig(dataDir, options.podSubnet),
+                      containerConfig(dataDir, options.podSubnet, options.preparedContainers),
                       new ImageStoreSource(images),
                       options.mesh()
                           ? new ContainerCalls(vertx, () -> wasmOutbound, () -> meshFronts)
@@ -1023,6 +1028,12 @@ public final class Skiffd {
    * choice stays the same across restarts while that one is free.
    */
   static ContainerConfig containerConfig(java.nio.file.Path dataDir, String podSubnet) {
+    return containerConfig(dataDir, podSubnet, ContainerConfig.DEFAULT_PREPARED_CONTAINERS);
+  }
+
+  /** {@link #containerConfig(java.nio.file.Path, String)} with {@code --prepared-containers}. */
+  static ContainerConfig containerConfig(
+      java.nio.file.Path dataDir, String podSubnet, int preparedContainers) {
     int h = Math.floorMod(dataDir.toString().hashCode(), 4096);
     String tag = String.format("%03x", h);
     ContainerConfig.Builder b =
@@ -1030,7 +1041,8 @@ public final class Skiffd {
             .withDataDir(dataDir.resolve("containers"))
             .withScope("skiff-" + tag)
             .withRuntimeRoot(java.nio.file.Path.of("/run/skiff", tag))
-            .withInterfacePrefix("sk" + tag);
+            .withInterfacePrefix("sk" + tag)
+            .withPreparedContainers(preparedContainers);
     if (podSubnet != null && !podSubnet.isBlank()) {
       return b.withSubnet(podSubnet.strip()).build();
     }

@@ -1,5 +1,6 @@
 package dev.skiff.server;
 
+import dev.skiff.node.container.ContainerConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -259,6 +260,17 @@ public final class SkiffdOptions {
               + " Default: the first free /16 of 10.64.0.0/10, starting at one derived from"
               + " --data-dir.")
   String podSubnet = "";
+
+  @Option(
+      names = "--prepared-containers",
+      defaultValue = "${env:SKIFF_PREPARED_CONTAINERS:-24}",
+      description =
+          "How many container revisions at zero keep a container created ahead (runc create,"
+              + " its workload not yet run), so their next cold start only starts it; one per"
+              + " revision, the least recently prepared dropped first; each waiting one holds"
+              + " about 2-3 MiB of memory, a network namespace and an address; 0 for none, at"
+              + " most 256 (env SKIFF_PREPARED_CONTAINERS).")
+  int preparedContainers = ContainerConfig.DEFAULT_PREPARED_CONTAINERS;
 
   @Option(
       names = "--trusted-proxies",

@@ -185,4 +185,21 @@ class SkiffdOptionsTest {
             () -> Skiffd.containerConfig(java.nio.file.Path.of("/x"), "172.31.0.0/33"));
     assertTrue(e.getMessage().contains("172.31.0.0/33"), e.getMessage());
   }
+
+  @Test
+  void preparedContainersComeFromTheFlagAndDefaultToTheBackendsDefault() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_PREPARED_CONTAINERS") == null) {
+      assertEquals(
+          dev.skiff.node.container.ContainerConfig.DEFAULT_PREPARED_CONTAINERS,
+          Skiffd.containerConfig(java.nio.file.Path.of("/x"), "", o.preparedContainers)
+              .preparedContainers());
+    }
+    new CommandLine(o).parseArgs("--prepared-containers", "0");
+    assertEquals(
+        0,
+        Skiffd.containerConfig(java.nio.file.Path.of("/x"), "", o.preparedContainers)
+            .preparedContainers());
+  }
 }
