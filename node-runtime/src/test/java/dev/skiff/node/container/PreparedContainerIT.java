@@ -12,6 +12,7 @@ import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.node.container.internal.Commands;
 import dev.skiff.node.container.internal.OciRuntime;
 import dev.skiff.node.container.internal.Preparations;
+import dev.skiff.node.container.internal.ShimBinary;
 import dev.skiff.node.spi.Instance;
 import dev.skiff.node.spi.InstanceExit;
 import dev.skiff.node.spi.InstanceSpec;
@@ -159,6 +160,28 @@ class PreparedContainerIT extends ContainerFixture {
     backend.atZero(revision("hello-00002", Map.of()));
     String key = awaitPrepared(1).get(0);
     assertTrue(key.endsWith("default.hello-00002"), key);
+  }
+
+  @Test
+  void aPreparationUnderWayWhenTheBackendClosesLeavesNothingBehind() throws Exception {
+    // A shim that waits a second before it creates: the backend closes while the preparation is
+    // under way; the fixture then checks that nothing of it is left on the host.
+    java.nio.file.Path real = ShimBinary.extract(dir.resolve("shim"));
+    java.nio.file.Path slow = dir.resolve("slow-shim");
+    java.nio.file.Files.writeString(slow, "#!/bin/sh\nsleep 1\nexec " + real + " \"$@\"\n");
+    assertTrue(slow.toFile().setExecutable(true));
+    ContainerImage image = TestImages.shell(dir, "exec httpd -f -p $PORT -h /www");
+    backend(ref -> Future.succeededFuture(image), b -> b.withShim(slow));
+    Revision r = revision("hello-00001", Map.of());
+    ranOnce(r);
+    backend.atZero(r);
+    awaitTrue(
+        () ->
+            ProcessHandle.allProcesses()
+                .anyMatch(
+                    p ->
+                        p.info().commandLine().map(c -> c.contains(slow.toString())).orElse(false)),
+        "the preparation's shim is running");
   }
 
   /** Starts and stops an instance of {@code r}: a backend prepares only revisions it has run. */
