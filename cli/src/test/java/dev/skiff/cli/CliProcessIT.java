@@ -91,8 +91,9 @@ class CliProcessIT {
     int expectedExit = 130; // 128 + SIGINT, as for any JVM
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
       // Started with SIGINT ignored (a background job of a non-interactive shell): SIGTERM
-      // takes the same path through the JVM's shutdown hooks.
-      p.destroy();
+      // takes the same path through the JVM's shutdown hooks. Through the handle: Process.destroy()
+      // would also close the streams read below.
+      p.toHandle().destroy();
       assertTrue(p.waitFor(10, TimeUnit.SECONDS), "skiff logs -f did not end on SIGTERM");
       expectedExit = 143;
     }
