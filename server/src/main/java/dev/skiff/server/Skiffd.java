@@ -179,10 +179,10 @@ public final class Skiffd {
         throw new IllegalArgumentException(
             "--start-timeout must be at least 1 (seconds), got " + options.startTimeoutSeconds);
       }
-      if (options.preparedContainers < 0 || options.preparedContainers > 256) {
-        throw new IllegalArgumentException(
-            "--prepared-containers must be between 0 (none) and 256, got "
-                + options.preparedContainers);
+      try {
+        ContainerConfig.builder().withPreparedContainers(options.preparedContainers);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--prepared-containers: " + e.getMessage(), e);
       }
       if (!options.podSubnet.isBlank()) {
         try {
@@ -1025,13 +1025,9 @@ public final class Skiffd {
    * from the data directory, so two skiffd on one machine never reap each other's instances as
    * leftovers. The address pool is {@code podSubnet} when given, else the first /16 of 10.64.0.0/10
    * that nothing else on the host uses, starting at the one the data directory derives, so the
-   * choice stays the same across restarts while that one is free.
+   * choice stays the same across restarts while that one is free; {@code preparedContainers} is
+   * {@code --prepared-containers}.
    */
-  static ContainerConfig containerConfig(java.nio.file.Path dataDir, String podSubnet) {
-    return containerConfig(dataDir, podSubnet, ContainerConfig.DEFAULT_PREPARED_CONTAINERS);
-  }
-
-  /** {@link #containerConfig(java.nio.file.Path, String)} with {@code --prepared-containers}. */
   static ContainerConfig containerConfig(
       java.nio.file.Path dataDir, String podSubnet, int preparedContainers) {
     int h = Math.floorMod(dataDir.toString().hashCode(), 4096);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.node.container.ContainerConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -162,7 +163,7 @@ class SkiffdOptionsTest {
     }
     java.nio.file.Path dir = java.nio.file.Path.of("/var/lib/skiff");
     int h = Math.floorMod(dir.toString().hashCode(), 4096);
-    var config = Skiffd.containerConfig(dir, "");
+    var config = Skiffd.containerConfig(dir, "", ContainerConfig.DEFAULT_PREPARED_CONTAINERS);
     assertFalse(config.subnetExplicit());
     assertEquals(64, config.subnets().size());
     assertEquals("10." + (64 + h % 64) + ".0.0/16", config.subnets().get(0));
@@ -176,13 +177,21 @@ class SkiffdOptionsTest {
   void anExplicitPodSubnetIsTheOnlyCandidate() {
     SkiffdOptions o = new SkiffdOptions();
     new CommandLine(o).parseArgs("--pod-subnet", "172.31.0.0/20");
-    var config = Skiffd.containerConfig(java.nio.file.Path.of("/var/lib/skiff"), o.podSubnet);
+    var config =
+        Skiffd.containerConfig(
+            java.nio.file.Path.of("/var/lib/skiff"),
+            o.podSubnet,
+            ContainerConfig.DEFAULT_PREPARED_CONTAINERS);
     assertTrue(config.subnetExplicit());
     assertEquals(List.of("172.31.0.0/20"), config.subnets());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Skiffd.containerConfig(java.nio.file.Path.of("/x"), "172.31.0.0/33"));
+            () ->
+                Skiffd.containerConfig(
+                    java.nio.file.Path.of("/x"),
+                    "172.31.0.0/33",
+                    ContainerConfig.DEFAULT_PREPARED_CONTAINERS));
     assertTrue(e.getMessage().contains("172.31.0.0/33"), e.getMessage());
   }
 
@@ -192,7 +201,7 @@ class SkiffdOptionsTest {
     new CommandLine(o).parseArgs();
     if (System.getenv("SKIFF_PREPARED_CONTAINERS") == null) {
       assertEquals(
-          dev.skiff.node.container.ContainerConfig.DEFAULT_PREPARED_CONTAINERS,
+          ContainerConfig.DEFAULT_PREPARED_CONTAINERS,
           Skiffd.containerConfig(java.nio.file.Path.of("/x"), "", o.preparedContainers)
               .preparedContainers());
     }
