@@ -127,19 +127,19 @@ final class TemplateOptions {
     if (maxScale != null) {
       a.put(ScalingSettings.MAX_SCALE, maxScale.toString());
     }
-    return new RevisionTemplate(
-            workload.image,
-            digest == null ? null : WasmModule.ofDigest(digest),
-            env,
-            port,
-            concurrency,
-            timeout,
-            memory == null && cpu == null ? null : new Resources(memory, cpu),
-            a,
-            revisionName,
-            envSecrets(),
-            null)
-        .withAllowedHosts(allowedHosts);
+    return RevisionTemplate.builder()
+        .image(workload.image)
+        .wasm(digest == null ? null : WasmModule.ofDigest(digest))
+        .env(env)
+        .port(port)
+        .containerConcurrency(concurrency)
+        .timeoutSeconds(timeout)
+        .resources(memory == null && cpu == null ? null : new Resources(memory, cpu))
+        .annotations(a)
+        .name(revisionName)
+        .envValueFrom(envSecrets())
+        .allowedHosts(allowedHosts)
+        .build();
   }
 
   /** {@code --env-secret VAR=SECRET:KEY} as references; a malformed one is left for problems(). */

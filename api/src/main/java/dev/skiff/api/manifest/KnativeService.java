@@ -131,20 +131,20 @@ final class KnativeService {
     Authorization authorization = authorization(p, meta.annotations());
     p.throwIfAny();
     RevisionTemplate t =
-        new RevisionTemplate(
-            image,
-            null,
-            env,
-            port,
-            cc,
-            timeout,
-            resources,
-            annotations,
-            revisionName,
-            envValueFrom,
-            envFrom,
-            readiness,
-            liveness);
+        RevisionTemplate.builder()
+            .image(image)
+            .env(env)
+            .port(port)
+            .containerConcurrency(cc)
+            .timeoutSeconds(timeout)
+            .resources(resources)
+            .annotations(annotations)
+            .name(revisionName)
+            .envValueFrom(envValueFrom)
+            .envFrom(envFrom)
+            .readinessProbe(readiness)
+            .livenessProbe(liveness)
+            .build();
     Map<String, String> rest = new LinkedHashMap<>(meta.annotations());
     rest.remove(AuthorizationRules.ALLOW_ANNOTATION);
     rest.remove(AuthorizationRules.MODE_ANNOTATION);

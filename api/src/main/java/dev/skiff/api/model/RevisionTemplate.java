@@ -175,80 +175,6 @@ public record RevisionTemplate(
     return timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
   }
 
-  public RevisionTemplate withWasm(WasmModule module) {
-    return new RevisionTemplate(
-        image,
-        module,
-        env,
-        port,
-        containerConcurrency,
-        timeoutSeconds,
-        resources,
-        annotations,
-        name,
-        envValueFrom,
-        envFrom,
-        readinessProbe,
-        livenessProbe,
-        allowedHosts);
-  }
-
-  public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
-    return new RevisionTemplate(
-        image,
-        wasm,
-        env,
-        port,
-        containerConcurrency,
-        timeoutSeconds,
-        resources,
-        newAnnotations,
-        name,
-        envValueFrom,
-        envFrom,
-        readinessProbe,
-        livenessProbe,
-        allowedHosts);
-  }
-
-  /** This template with the revision name {@code newName}, or none (null). */
-  public RevisionTemplate withName(String newName) {
-    return new RevisionTemplate(
-        image,
-        wasm,
-        env,
-        port,
-        containerConcurrency,
-        timeoutSeconds,
-        resources,
-        annotations,
-        newName,
-        envValueFrom,
-        envFrom,
-        readinessProbe,
-        livenessProbe,
-        allowedHosts);
-  }
-
-  /** This template with literal env {@code newEnv} (references left as they are). */
-  public RevisionTemplate withEnv(Map<String, String> newEnv) {
-    return new RevisionTemplate(
-        image,
-        wasm,
-        newEnv,
-        port,
-        containerConcurrency,
-        timeoutSeconds,
-        resources,
-        annotations,
-        name,
-        envValueFrom,
-        envFrom,
-        readinessProbe,
-        livenessProbe,
-        allowedHosts);
-  }
-
   /** A template with a revision name and env references, without probes. */
   public RevisionTemplate(
       String image,
@@ -278,23 +204,161 @@ public record RevisionTemplate(
         null);
   }
 
+  /** This template with {@code module} as its Wasm module. */
+  public RevisionTemplate withWasm(WasmModule module) {
+    return toBuilder().wasm(module).build();
+  }
+
+  /** This template with {@code newAnnotations} in place of its annotations. */
+  public RevisionTemplate withAnnotations(Map<String, String> newAnnotations) {
+    return toBuilder().annotations(newAnnotations).build();
+  }
+
+  /** This template with the revision name {@code newName}, or none (null). */
+  public RevisionTemplate withName(String newName) {
+    return toBuilder().name(newName).build();
+  }
+
+  /** This template with literal env {@code newEnv} (references left as they are). */
+  public RevisionTemplate withEnv(Map<String, String> newEnv) {
+    return toBuilder().env(newEnv).build();
+  }
+
   /** This template with {@code hosts} as its allowed outbound hosts. */
   public RevisionTemplate withAllowedHosts(List<String> hosts) {
-    return new RevisionTemplate(
-        image,
-        wasm,
-        env,
-        port,
-        containerConcurrency,
-        timeoutSeconds,
-        resources,
-        annotations,
-        name,
-        envValueFrom,
-        envFrom,
-        readinessProbe,
-        livenessProbe,
-        hosts);
+    return toBuilder().allowedHosts(hosts).build();
+  }
+
+  /** A builder holding this template's fields, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .image(image)
+        .wasm(wasm)
+        .env(env)
+        .port(port)
+        .containerConcurrency(containerConcurrency)
+        .timeoutSeconds(timeoutSeconds)
+        .resources(resources)
+        .annotations(annotations)
+        .name(name)
+        .envValueFrom(envValueFrom)
+        .envFrom(envFrom)
+        .readinessProbe(readinessProbe)
+        .livenessProbe(livenessProbe)
+        .allowedHosts(allowedHosts);
+  }
+
+  /** A builder with every field unset (null), as a manifest that names none of them. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link RevisionTemplate} field by field; unset fields are null (their defaults). */
+  public static final class Builder {
+    private String image;
+    private WasmModule wasm;
+    private Map<String, String> env;
+    private Integer port;
+    private Integer containerConcurrency;
+    private Integer timeoutSeconds;
+    private Resources resources;
+    private Map<String, String> annotations;
+    private String name;
+    private Map<String, EnvSource> envValueFrom;
+    private List<EnvSource> envFrom;
+    private Probe readinessProbe;
+    private Probe livenessProbe;
+    private List<String> allowedHosts;
+
+    private Builder() {}
+
+    public Builder image(String value) {
+      image = value;
+      return this;
+    }
+
+    public Builder wasm(WasmModule value) {
+      wasm = value;
+      return this;
+    }
+
+    public Builder env(Map<String, String> value) {
+      env = value;
+      return this;
+    }
+
+    public Builder port(Integer value) {
+      port = value;
+      return this;
+    }
+
+    public Builder containerConcurrency(Integer value) {
+      containerConcurrency = value;
+      return this;
+    }
+
+    public Builder timeoutSeconds(Integer value) {
+      timeoutSeconds = value;
+      return this;
+    }
+
+    public Builder resources(Resources value) {
+      resources = value;
+      return this;
+    }
+
+    public Builder annotations(Map<String, String> value) {
+      annotations = value;
+      return this;
+    }
+
+    public Builder name(String value) {
+      name = value;
+      return this;
+    }
+
+    public Builder envValueFrom(Map<String, EnvSource> value) {
+      envValueFrom = value;
+      return this;
+    }
+
+    public Builder envFrom(List<EnvSource> value) {
+      envFrom = value;
+      return this;
+    }
+
+    public Builder readinessProbe(Probe value) {
+      readinessProbe = value;
+      return this;
+    }
+
+    public Builder livenessProbe(Probe value) {
+      livenessProbe = value;
+      return this;
+    }
+
+    public Builder allowedHosts(List<String> value) {
+      allowedHosts = value;
+      return this;
+    }
+
+    public RevisionTemplate build() {
+      return new RevisionTemplate(
+          image,
+          wasm,
+          env,
+          port,
+          containerConcurrency,
+          timeoutSeconds,
+          resources,
+          annotations,
+          name,
+          envValueFrom,
+          envFrom,
+          readinessProbe,
+          livenessProbe,
+          allowedHosts);
+    }
   }
 
   /** Whether any variable is read from a secret or config map when an instance starts. */
