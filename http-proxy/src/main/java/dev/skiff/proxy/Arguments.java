@@ -16,6 +16,15 @@ public final class Arguments {
     return d;
   }
 
+  /** {@code d}, if it is zero or longer; {@code what} names it in the error. */
+  public static Duration notNegative(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(what + " must not be negative, got " + d);
+    }
+    return d;
+  }
+
   /** {@code n}, if it is at least 1; {@code what} names it in the error. */
   public static int atLeastOne(int n, String what) {
     if (n < 1) {

@@ -25,6 +25,7 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
   private int maxConnections = Integer.MAX_VALUE;
   private int maxConnectionsPerClient = Integer.MAX_VALUE;
   private TrustedProxies trustedProxies = TrustedProxies.NONE;
+  private Duration drainTimeout = Duration.ofSeconds(30);
 
   protected ProxyBuilder() {}
 
@@ -131,6 +132,16 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
     return self();
   }
 
+  /**
+   * How long a stopping proxy keeps serving the requests in flight before it closes their
+   * connections; new connections are refused at once, idle ones closed. Default 30 s (skiffd's
+   * {@code --drain}).
+   */
+  public B withDrainTimeout(Duration timeout) {
+    this.drainTimeout = Arguments.notNegative(timeout, "drain timeout");
+    return self();
+  }
+
   /** The shared settings; fails when {@code withVertx} was not called. */
   protected ProxySettings proxySettings() {
     if (vertx == null) {
@@ -149,6 +160,7 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
         bodyReadTimeout,
         maxConnections,
         maxConnectionsPerClient,
-        trustedProxies);
+        trustedProxies,
+        drainTimeout);
   }
 }

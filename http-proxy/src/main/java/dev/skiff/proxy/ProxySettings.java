@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param maxConnections the most client connections open at once
  * @param maxConnectionsPerClient the most client connections open at once from one address
  * @param trustedProxies the peers whose forwarding headers are believed
+ * @param drainTimeout how long a stopping proxy lets its requests in flight finish
  */
 public record ProxySettings(
     Vertx vertx,
@@ -34,7 +35,8 @@ public record ProxySettings(
     Duration bodyReadTimeout,
     int maxConnections,
     int maxConnectionsPerClient,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    Duration drainTimeout) {
 
   /** Settings on their own, for a {@link ProxyServer} without a component around it (tests). */
   public static Builder builder() {

@@ -142,7 +142,8 @@ final class EdgeRole {
                       .withStatsSink(link::report)
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
-                      .withBodyReadTimeout(bodyTimeout);
+                      .withBodyReadTimeout(bodyTimeout)
+                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds));
               activator = (mesh == null ? a : mesh.activator(a)).build();
               return activator.start(LOOPBACK, 0);
             })
@@ -162,6 +163,7 @@ final class EdgeRole {
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout)
+                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds))
                       .withMaxConnections(options.maxConnections)
                       .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(

@@ -556,7 +556,8 @@ public final class Skiffd {
                       .withStatsSink(stat -> relay.record(stat))
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
-                      .withBodyReadTimeout(bodyTimeout);
+                      .withBodyReadTimeout(bodyTimeout)
+                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds));
               // Internal: always loopback, whatever --host says (it trusts Skiff-Revision-*
               // headers). With the mesh, mTLS for the gateway and eventing only.
               return startMesh(metrics)
@@ -589,6 +590,7 @@ public final class Skiffd {
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout)
+                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds))
                       .withMaxConnections(options.maxConnections)
                       .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(

@@ -196,7 +196,8 @@ public final class SkiffdOptions {
       names = "--drain",
       defaultValue = "${env:SKIFF_DRAIN_SECONDS:-30}",
       description =
-          "Seconds a stopping instance may finish in-flight requests (env SKIFF_DRAIN_SECONDS).")
+          "Seconds the gateway, the activator and each instance of a stopping skiffd let requests in"
+              + " flight finish (env SKIFF_DRAIN_SECONDS).")
   int drainSeconds;
 
   @Option(

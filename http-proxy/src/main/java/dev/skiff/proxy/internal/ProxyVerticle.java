@@ -30,6 +30,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -298,6 +299,9 @@ public final class ProxyVerticle extends VerticleBase {
   public Future<?> stop() {
     stopClientUpdates.run();
     stopServerUpdates.run();
-    return server.close().eventually(() -> client.close());
+    // Graceful: the listener stops accepting, idle connections close, and each connection with a
+    // request in flight closes once it is answered (or when the drain timeout runs out).
+    long drainMillis = settings.drainTimeout().toMillis();
+    return server.shutdown(drainMillis, TimeUnit.MILLISECONDS).eventually(() -> client.close());
   }
 }
