@@ -515,10 +515,10 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
     String ns = revision.metadata().namespaceOrDefault();
     String name = revision.metadata().name();
     String revisionKey = revisionKey(ns, name);
-    String reference = pinned(t.image(), revision.status());
-    // What the prepared container's config follows: a revision whose template or pinned image
-    // changed needs another (the stale one goes).
-    PreparedFrom from = new PreparedFrom(t, reference);
+    // What the prepared container's config follows: a revision whose template changed needs
+    // another (the stale one goes). Not the pinned image: the revision's status gets its digest
+    // after its first start, and the image's digest and layers are compared at wake anyway.
+    RevisionTemplate from = t;
     // Not once forgotten (deleted while this start was under way).
     if (!ran.contains(revisionKey) || ahead.has(revisionKey, from)) {
       return;
@@ -534,13 +534,10 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
       ahead.prepare(revision, revisionKey, keyBase, image, l, from, occasion);
     } else {
       images
-          .image(reference)
+          .image(pinned(t.image(), revision.status()))
           .onSuccess(i -> ahead.prepare(revision, revisionKey, keyBase, i, l, from, occasion));
     }
   }
-
-  /** What a container prepared ahead was made from. */
-  private record PreparedFrom(RevisionTemplate template, String image) {}
 
   @Override
   public void forget(String namespace, String revision) {

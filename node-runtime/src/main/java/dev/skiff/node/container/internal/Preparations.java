@@ -49,6 +49,8 @@ public final class Preparations {
     boolean cancelled;
     // The revision was forgotten while this one was being made: it goes as soon as it is made.
     volatile boolean forgotten;
+    // Asked for after a start, then at zero as well: kept as at zero (it may make room).
+    volatile boolean atZero;
   }
 
   /** Why a container is prepared, which decides what may make room for it. */
@@ -90,9 +92,9 @@ public final class Preparations {
 
   /**
    * Prepares a container for {@code revision} (known here as {@code revisionKey}) between starts,
-   * unless one made from {@code from} (what its config follows: template, image) is waiting or one
-   * is being made; one made from something else goes. {@code keyBase} is a runtime-safe name for
-   * it. {@link Occasion#AFTER_START} prepares only when the pool has a free place.
+   * unless one made from {@code from} (the template its config follows) is waiting or one is being
+   * made; one made from something else goes. {@code keyBase} is a runtime-safe name for it. {@link
+   * Occasion#AFTER_START} prepares only when the pool has a free place.
    */
   public void prepare(
       Revision revision,
@@ -114,7 +116,12 @@ public final class Preparations {
       return; // no free place: one made after a start never pushes another out
     }
     Pending pending = new Pending();
-    if (preparing.putIfAbsent(revisionKey, pending) != null) {
+    pending.atZero = occasion == Occasion.AT_ZERO;
+    Pending before = preparing.putIfAbsent(revisionKey, pending);
+    if (before != null) {
+      if (pending.atZero) {
+        before.atZero = true;
+      }
       return;
     }
     host.network()
@@ -129,7 +136,7 @@ public final class Preparations {
                   }
                   pending.running = true;
                 }
-                prepareNow(revision, revisionKey, keyBase, image, limits, from, occasion, pending);
+                prepareNow(revision, revisionKey, keyBase, image, limits, from, pending);
               } finally {
                 preparing.remove(revisionKey, pending);
                 pending.done.complete(null);
@@ -144,11 +151,10 @@ public final class Preparations {
       ContainerImage image,
       Launcher.Limits limits,
       Object from,
-      Occasion occasion,
       Pending pending) {
     if (!enabled()
         || pool.has(revisionKey, from)
-        || (occasion == Occasion.AFTER_START && pool.size() >= pool.bound())) {
+        || (!pending.atZero && pool.size() >= pool.bound())) {
       return;
     }
     String key = PREFIX + seq.incrementAndGet() + "." + keyBase;
@@ -165,13 +171,17 @@ public final class Preparations {
       LOG.log(Level.WARNING, "cannot prepare a container for {0} ahead: {1}", revisionKey, e);
       return;
     }
-    LOG.log(Level.DEBUG, "container {0} prepared for {1} ({2})", key, revisionKey, occasion);
-    if (occasion == Occasion.AFTER_START) {
-      if (!pool.putIfFree(revisionKey, p, from)) {
-        discardNow(p);
-      }
-    } else {
+    boolean atZero = pending.atZero;
+    LOG.log(
+        Level.DEBUG,
+        "container {0} prepared for {1} ({2})",
+        key,
+        revisionKey,
+        atZero ? "at zero" : "after a start");
+    if (atZero) {
       pool.put(revisionKey, p, from).forEach(this::discardNow);
+    } else if (!pool.putIfFree(revisionKey, p, from)) {
+      discardNow(p);
     }
     if (pending.forgotten) {
       Prepared gone = pool.remove(revisionKey);

@@ -18,7 +18,7 @@ public final class PreparedPool {
   private final int bound;
   // Insertion order: the eldest is the first to go.
   private final Map<String, Prepared> byRevision = new LinkedHashMap<>();
-  // What each was made from (template, image): equal to the revision's now when it still fits.
+  // What each was made from (the template): equal to the revision's now while it still fits.
   private final Map<String, Object> madeFrom = new java.util.HashMap<>();
   private long taken;
   private long missed;
