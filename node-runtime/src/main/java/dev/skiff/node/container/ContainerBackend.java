@@ -355,6 +355,7 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
     String reference = pinned(t.image(), spec.revision().status());
     StartClock clock = StartClock.start();
     BetweenStarts between = host.network().between();
+    AtomicReference<ContainerImage> pulled = new AtomicReference<>();
     between.began();
     return pull(reference, spec.progress())
         .andThen(ar -> clock.lap("image"))
@@ -368,10 +369,12 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                             "cannot get image " + t.image() + ": " + err.getMessage(),
                             err)))
         .compose(
-            image ->
-                host.workers()
-                    .executeBlocking(
-                        () -> launchOrWake(context, spec, key, image, limits, clock), false))
+            image -> {
+              pulled.set(image);
+              return host.workers()
+                  .executeBlocking(
+                      () -> launchOrWake(context, spec, key, image, limits, clock), false);
+            })
         .onFailure(err -> reserved.remove(key))
         .compose(
             c -> {
@@ -413,6 +416,11 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
                             t.readinessProbe(),
                             t.livenessProbe(),
                             c.runningForMillis());
+                        prepareAhead(
+                            spec.revision(),
+                            pulled.get(),
+                            limits,
+                            Preparations.Occasion.AFTER_START);
                         return (Instance) c;
                       });
             })
@@ -481,6 +489,19 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
    */
   @Override
   public void atZero(dev.skiff.api.model.Revision revision) {
+    prepareAhead(revision, null, null, Preparations.Occasion.AT_ZERO);
+  }
+
+  /**
+   * Creates a container for the revision's next start ahead on the conditions of {@link #atZero};
+   * {@code image} and {@code limits} are the ones a start just used, or null to look them up. After
+   * a start ({@link Preparations.Occasion#AFTER_START}) it only takes a free place in the pool.
+   */
+  private void prepareAhead(
+      dev.skiff.api.model.Revision revision,
+      ContainerImage image,
+      Launcher.Limits limits,
+      Preparations.Occasion occasion) {
     Preparations ahead = preparations;
     RevisionTemplate t = revision.spec().template();
     if (closed
@@ -494,19 +515,28 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
     String ns = revision.metadata().namespaceOrDefault();
     String name = revision.metadata().name();
     String revisionKey = revisionKey(ns, name);
-    if (!ran.contains(revisionKey) || ahead.pool().has(revisionKey)) {
+    // What the prepared container's config follows: a revision whose template changed needs
+    // another (the stale one goes). Not the pinned image: the revision's status gets its digest
+    // after its first start, and the image's digest and layers are compared at wake anyway.
+    RevisionTemplate from = t;
+    // Not once forgotten (deleted while this start was under way).
+    if (!ran.contains(revisionKey) || ahead.has(revisionKey, from)) {
       return;
     }
-    Launcher.Limits limits;
+    Launcher.Limits l;
     try {
-      limits = limits(t.resources());
+      l = limits != null ? limits : limits(t.resources());
     } catch (IllegalArgumentException e) {
       return; // its starts fail with the reason
     }
-    images
-        .image(pinned(t.image(), revision.status()))
-        .onSuccess(
-            image -> ahead.prepare(revision, revisionKey, key(ns + "." + name), image, limits));
+    String keyBase = key(ns + "." + name);
+    if (image != null) {
+      ahead.prepare(revision, revisionKey, keyBase, image, l, from, occasion);
+    } else {
+      images
+          .image(pinned(t.image(), revision.status()))
+          .onSuccess(i -> ahead.prepare(revision, revisionKey, keyBase, i, l, from, occasion));
+    }
   }
 
   @Override
@@ -763,6 +793,24 @@ public final class ContainerBackend implements RuntimeBackend, MeterBinder {
       return 0;
     }
     return taken ? ahead.pool().taken() : ahead.pool().missed();
+  }
+
+  /**
+   * What the containers created ahead and waiting hold, for tests of leftovers: their keys (which
+   * their runtime state, mounts, cgroups and processes are named by) and their namespaces and
+   * links.
+   */
+  List<String> preparedHoldings() {
+    Preparations ahead = preparations;
+    List<String> out = new ArrayList<>();
+    if (ahead != null) {
+      for (Prepared p : ahead.pool().waiting()) {
+        out.add(p.key());
+        out.add("netns " + p.net().netns());
+        out.add("link " + p.net().link());
+      }
+    }
+    return out;
   }
 
   /** Namespaces and links prepared ahead and waiting for an instance (for tests of leftovers). */

@@ -59,7 +59,12 @@ class AgentCrashIT extends ContainerFixture {
     String marker = "skiff-crash-" + UUID.randomUUID();
     List<String> prepared = new ArrayList<>();
     runAndKill(crashed, marker, 2, prepared);
-    assertEquals(2, prepared.size(), "the child agent prepared no containers ahead");
+    // Two revisions run and stopped, and hello's three instances running, have one each.
+    assertEquals(3, prepared.size(), "the child agent prepared no containers ahead: " + prepared);
+    assertEquals(
+        1,
+        prepared.stream().filter(k -> k.endsWith(".hello-00001")).count(),
+        "one for the running revision: " + prepared);
 
     List<String> before = Leftovers.of(crashed, OciRuntime.detect(null), marker);
     for (String key : prepared) {

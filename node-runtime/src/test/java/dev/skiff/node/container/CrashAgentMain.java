@@ -62,8 +62,10 @@ public final class CrashAgentMain {
           .get(60, TimeUnit.SECONDS);
       backend.atZero(r);
     }
+    // Each revision whose instance became ready has one created ahead: the others' and hello's.
+    int expected = prepared + (count > 0 ? 1 : 0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (backend.prepared().size() < prepared && System.nanoTime() < deadline) {
+    while (backend.prepared().size() < expected && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     backend.prepared().forEach(k -> System.out.println("PREPARED " + k));

@@ -2,6 +2,7 @@ package dev.skiff.node.container;
 
 import dev.skiff.node.container.internal.Commands;
 import dev.skiff.node.container.internal.MountTable;
+import dev.skiff.node.container.internal.Preparations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -78,11 +79,20 @@ final class Leftovers {
 
   /**
    * As above while {@code b} runs: the network it prepared ahead for its next instances ({@link
-   * ContainerConfig.Builder#withNetworkSpares}) is its own, not a leftover.
+   * ContainerConfig.Builder#withNetworkSpares}) and the containers it created ahead and keeps
+   * waiting ({@link ContainerConfig.Builder#withPreparedContainers}: every line naming one's key,
+   * and its namespace and link) are its own, not leftovers. One still being created is not yet
+   * kept: the wait lasts until it is.
    */
   static void assertNone(ContainerBackend b, ContainerConfig c, String marker, Duration patience)
       throws IOException, InterruptedException {
-    assertNone(c, b.runtime(), marker, patience, b::spareNetwork);
+    assertNone(c, b.runtime(), marker, patience, () -> owned(b));
+  }
+
+  private static List<String> owned(ContainerBackend b) {
+    List<String> out = new ArrayList<>(b.spareNetwork());
+    out.addAll(b.preparedHoldings());
+    return out;
   }
 
   private static void assertNone(
@@ -96,7 +106,12 @@ final class Leftovers {
     List<String> left;
     do {
       left = of(c, runtime, marker);
-      left.removeAll(owned.get());
+      List<String> own = owned.get();
+      left.removeIf(
+          line ->
+              own.contains(line)
+                  || own.stream()
+                      .anyMatch(k -> k.startsWith(Preparations.PREFIX) && line.contains(k)));
       if (left.isEmpty()) {
         return;
       }

@@ -35,28 +35,33 @@ class PreparedContainerIT extends ContainerFixture {
           + " while true; do sleep 0.1; done";
 
   @Test
-  void aContainerPreparedAtZeroStartsServesAndItsExitCodeIsSeen() throws Exception {
+  void aContainerPreparedAheadStartsServesAndItsExitCodeIsSeen() throws Exception {
     backend(TestImages.shell(dir, SERVE_UNTIL_USR1));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     backend.bindTo(meters);
     CollectingSink logs = new CollectingSink();
     InstanceSpec spec = TestRevisions.spec("default.hello-00001.1", logs);
     backend.atZero(spec.revision());
-    ranOnce(spec.revision());
+    settle();
     assertEquals(List.of(), backend.prepared(), "prepared before it ever ran here");
-    logs.lines.clear();
-
-    backend.atZero(spec.revision());
+    ranOnce(spec.revision());
     String key = awaitPrepared(1).get(0);
+    // At zero it keeps the one made once its instance was ready.
+    backend.atZero(spec.revision());
+    settle();
+    assertEquals(List.of(key), backend.prepared());
+    logs.lines.clear();
     assertTrue(key.startsWith(Preparations.PREFIX), key);
     assertEquals("created", state(key), "runc created it and did not start it");
     assertTrue(logs.lines.isEmpty(), "the workload ran before a start: " + logs.lines);
 
     ContainerInstance inst = (ContainerInstance) await(backend.start(spec));
-    assertEquals(List.of(), backend.prepared());
+    assertFalse(backend.prepared().contains(key), "still waiting once woken: " + key);
     assertEquals(1.0, meters.get("skiff.node.container.prepared.taken").functionCounter().count());
     assertEquals(200, get(inst.host(), inst.port(), "/").statusCode(), logs.lines.toString());
     logs.await("UP");
+    // Taking one prepares the next, after the start.
+    assertNotEquals(key, awaitPrepared(1).get(0));
 
     // The workload ends on its own (asked by nobody): its exit code is seen and reported.
     assertTrue(runc("kill", key, "USR1").ok(), "cannot signal the workload: " + runc("state", key));
@@ -66,6 +71,88 @@ class PreparedContainerIT extends ContainerFixture {
     InstanceExit ended = await(inst.ended());
     assertEquals("Error", ended.reason(), ended.toString());
     logs.await("BYE");
+  }
+
+  @Test
+  void aRunningRevisionHasAContainerPreparedAndAScaleOutTakesIt() throws Exception {
+    backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    backend.bindTo(meters);
+    Revision r = revision("hello-00001", Map.of());
+    ContainerInstance first =
+        (ContainerInstance)
+            await(
+                backend.start(new InstanceSpec("default.hello-00001.1", r, new CollectingSink())));
+    // Before the revision ever goes to zero: made once its instance was ready.
+    String key = awaitPrepared(1).get(0);
+    assertTrue(key.endsWith("default.hello-00001"), key);
+    assertEquals("created", state(key));
+
+    ContainerInstance second =
+        (ContainerInstance)
+            await(
+                backend.start(new InstanceSpec("default.hello-00001.2", r, new CollectingSink())));
+    assertEquals(1.0, meters.get("skiff.node.container.prepared.taken").functionCounter().count());
+    assertEquals("running", state(key), "the scale-out woke " + key);
+    assertEquals(200, get(second.host(), second.port(), "/").statusCode());
+    assertEquals(200, get(first.host(), first.port(), "/").statusCode());
+    assertNotEquals(first.host(), second.host());
+    // And the next one is made for the next scale-out.
+    assertNotEquals(key, awaitPrepared(1).get(0));
+  }
+
+  @Test
+  void oneMadeAfterAStartTakesOnlyAFreePlaceAndNeverPushesOutOneAtZero() throws Exception {
+    ContainerImage image = TestImages.shell(dir, "exec httpd -f -p $PORT -h /www");
+    backend(ref -> Future.succeededFuture(image), b -> b.withPreparedContainers(2));
+    Revision a = revision("hello-00001", Map.of());
+    ranOnce(a);
+    backend.atZero(a);
+    String atZero = awaitPrepared(1).get(0);
+    assertTrue(atZero.endsWith(".hello-00001"), atZero);
+
+    // A second revision running: its container takes the free place.
+    await(
+        backend.start(
+            new InstanceSpec(
+                "default.hello-00002.1", revision("hello-00002", Map.of()), new CollectingSink())));
+    List<String> full = awaitPrepared(2);
+    assertTrue(full.contains(atZero), full.toString());
+    // A third running: the pool is full and nothing makes room for it.
+    await(
+        backend.start(
+            new InstanceSpec(
+                "default.hello-00003.1", revision("hello-00003", Map.of()), new CollectingSink())));
+    settle();
+    assertEquals(full, backend.prepared());
+  }
+
+  @Test
+  void aTemplateChangeDropsTheStaleContainer() throws Exception {
+    backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
+    ranOnce(revision("hello-00001", Map.of("GREETING", "before")));
+    String stale = awaitPrepared(1).get(0);
+
+    // The same revision at zero with another template: the one made from the old one goes, and
+    // one made from the new one takes its place.
+    backend.atZero(revision("hello-00001", Map.of("GREETING", "after")));
+    awaitTrue(
+        () -> backend.prepared().size() == 1 && !backend.prepared().contains(stale),
+        "a container made from the new template replaces " + stale);
+    awaitTrue(() -> !runc("state", stale).ok(), "the stale container " + stale + " is removed");
+    String fresh = backend.prepared().get(0);
+    CollectingSink logs = new CollectingSink();
+    ContainerInstance inst =
+        (ContainerInstance)
+            await(
+                backend.start(
+                    new InstanceSpec(
+                        "default.hello-00001.7",
+                        revision("hello-00001", Map.of("GREETING", "after")),
+                        logs)));
+    assertEquals("running", state(fresh), "the start woke the fresh one");
+    String env = get(inst.host(), inst.port(), "/cgi-bin/env").body();
+    assertTrue(env.contains("GREETING=after"), env);
   }
 
   @Test
@@ -156,8 +243,9 @@ class PreparedContainerIT extends ContainerFixture {
     ranOnce(withSecret);
     ranOnce(revision("hello-00002", Map.of()));
     backend.atZero(withSecret);
-    // Prepared in order, one at a time: once the second revision's is there, the first was passed.
     backend.atZero(revision("hello-00002", Map.of()));
+    // Everything asked of the between-starts thread so far is done: only the second's was made.
+    settle();
     String key = awaitPrepared(1).get(0);
     assertTrue(key.endsWith("default.hello-00002"), key);
   }
@@ -174,7 +262,9 @@ class PreparedContainerIT extends ContainerFixture {
     backend(ref -> Future.succeededFuture(image), b -> b.withShim(slow));
     Revision r = revision("hello-00001", Map.of());
     ranOnce(r);
-    backend.atZero(r);
+    awaitPrepared(1);
+    // The next start takes that one; the one made once it is ready is under way as the test ends.
+    await(backend.start(new InstanceSpec("default.hello-00001.1", r, new CollectingSink())));
     awaitTrue(
         () ->
             ProcessHandle.allProcesses()
@@ -196,6 +286,13 @@ class PreparedContainerIT extends ContainerFixture {
 
   private static Revision revision(String name, Map<String, String> env) {
     return TestRevisions.revision(name, env);
+  }
+
+  /** Waits until what was handed to the between-starts thread so far has run. */
+  private void settle() throws Exception {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    backend.betweenStarts().runBetweenStarts("test marker", done::countDown);
+    assertTrue(done.await(30, java.util.concurrent.TimeUnit.SECONDS), "the thread is stuck");
   }
 
   private List<String> awaitPrepared(int n) throws InterruptedException {

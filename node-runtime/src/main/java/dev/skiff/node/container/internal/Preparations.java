@@ -16,12 +16,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Creates containers ahead for revisions at zero ({@code runc create} under the shim), keeps them
- * in a bounded {@link PreparedPool}, and removes those that are not taken. All host work runs
- * {@linkplain BetweenStarts between starts}, so it never competes with a start in flight. A
- * prepared container's key starts with {@link #PREFIX} and stays reserved while it waits, so a
- * reconcile leaves it alone; after a restart nothing reserves it and the reconcile removes it.
- * Thread-safe.
+ * Creates containers ahead ({@code runc create} under the shim) for revisions at zero and for
+ * revisions whose instance just became ready (so one waits before the revision goes back to zero,
+ * and for a scale-out), keeps them in a bounded {@link PreparedPool}, and removes those that are
+ * not taken. All host work runs {@linkplain BetweenStarts between starts}, so it never competes
+ * with a start in flight. A prepared container's key starts with {@link #PREFIX} and stays reserved
+ * while it waits, so a reconcile leaves it alone; after a restart nothing reserves it and the
+ * reconcile removes it. Thread-safe.
  */
 public final class Preparations {
   private static final System.Logger LOG = System.getLogger(Preparations.class.getName());
@@ -46,6 +47,18 @@ public final class Preparations {
     final CompletableFuture<Void> done = new CompletableFuture<>();
     boolean running;
     boolean cancelled;
+    // The revision was forgotten while this one was being made: it goes as soon as it is made.
+    volatile boolean forgotten;
+    // Asked for after a start, then at zero as well: kept as at zero (it may make room).
+    volatile boolean atZero;
+  }
+
+  /** Why a container is prepared, which decides what may make room for it. */
+  public enum Occasion {
+    /** The revision is at zero: when the pool is full, the one prepared longest ago goes. */
+    AT_ZERO,
+    /** An instance of the revision became ready: only a free place in the pool is taken. */
+    AFTER_START
   }
 
   // How long a start waits for its revision's container being created right then.
@@ -72,21 +85,43 @@ public final class Preparations {
     return pool;
   }
 
+  /** Whether {@code revisionKey} has a container waiting that was made from {@code from}. */
+  public boolean has(String revisionKey, Object from) {
+    return pool.has(revisionKey, from);
+  }
+
   /**
    * Prepares a container for {@code revision} (known here as {@code revisionKey}) between starts,
-   * unless one is waiting or being made; {@code keyBase} is a runtime-safe name for it.
+   * unless one made from {@code from} (the template its config follows) is waiting or one is being
+   * made; one made from something else goes. {@code keyBase} is a runtime-safe name for it. {@link
+   * Occasion#AFTER_START} prepares only when the pool has a free place.
    */
   public void prepare(
       Revision revision,
       String revisionKey,
       String keyBase,
       ContainerImage image,
-      Launcher.Limits limits) {
+      Launcher.Limits limits,
+      Object from,
+      Occasion occasion) {
+    if (!enabled() || failed.contains(revisionKey) || pool.has(revisionKey, from)) {
+      return;
+    }
+    Prepared stale = pool.remove(revisionKey);
+    if (stale != null) {
+      LOG.log(Level.DEBUG, "container {0} no longer fits {1}: it goes", stale.key(), revisionKey);
+      discard(stale);
+    }
+    if (occasion == Occasion.AFTER_START && pool.size() + preparing.size() >= pool.bound()) {
+      return; // no free place: one made after a start never pushes another out
+    }
     Pending pending = new Pending();
-    if (!enabled()
-        || failed.contains(revisionKey)
-        || pool.has(revisionKey)
-        || preparing.putIfAbsent(revisionKey, pending) != null) {
+    pending.atZero = occasion == Occasion.AT_ZERO;
+    Pending before = preparing.putIfAbsent(revisionKey, pending);
+    if (before != null) {
+      if (pending.atZero) {
+        before.atZero = true;
+      }
       return;
     }
     host.network()
@@ -101,7 +136,7 @@ public final class Preparations {
                   }
                   pending.running = true;
                 }
-                prepareNow(revision, revisionKey, keyBase, image, limits);
+                prepareNow(revision, revisionKey, keyBase, image, limits, from, pending);
               } finally {
                 preparing.remove(revisionKey, pending);
                 pending.done.complete(null);
@@ -114,8 +149,12 @@ public final class Preparations {
       String revisionKey,
       String keyBase,
       ContainerImage image,
-      Launcher.Limits limits) {
-    if (!enabled() || pool.has(revisionKey)) {
+      Launcher.Limits limits,
+      Object from,
+      Pending pending) {
+    if (!enabled()
+        || pool.has(revisionKey, from)
+        || (!pending.atZero && pool.size() >= pool.bound())) {
       return;
     }
     String key = PREFIX + seq.incrementAndGet() + "." + keyBase;
@@ -132,8 +171,24 @@ public final class Preparations {
       LOG.log(Level.WARNING, "cannot prepare a container for {0} ahead: {1}", revisionKey, e);
       return;
     }
-    LOG.log(Level.DEBUG, "container {0} prepared for {1}", key, revisionKey);
-    pool.put(revisionKey, p).forEach(this::discardNow);
+    boolean atZero = pending.atZero;
+    LOG.log(
+        Level.DEBUG,
+        "container {0} prepared for {1} ({2})",
+        key,
+        revisionKey,
+        atZero ? "at zero" : "after a start");
+    if (atZero) {
+      pool.put(revisionKey, p, from).forEach(this::discardNow);
+    } else if (!pool.putIfFree(revisionKey, p, from)) {
+      discardNow(p);
+    }
+    if (pending.forgotten) {
+      Prepared gone = pool.remove(revisionKey);
+      if (gone != null) {
+        discardNow(gone);
+      }
+    }
     if (closed) {
       pool.removeAll().forEach(this::discardNow);
     }
@@ -183,9 +238,16 @@ public final class Preparations {
     failed.remove(revisionKey);
   }
 
-  /** The revision was deleted: its prepared container goes. */
+  /** The revision was deleted: its prepared container goes, and one queued or being made too. */
   public void forget(String revisionKey) {
     failed.remove(revisionKey);
+    Pending pending = preparing.get(revisionKey);
+    if (pending != null) {
+      synchronized (pending) {
+        pending.cancelled = true;
+        pending.forgotten = true;
+      }
+    }
     Prepared p = pool.remove(revisionKey);
     if (p != null) {
       discard(p);

@@ -7,14 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Containers created ahead, at most one per revision and at most {@code bound} in all; when full,
- * the one prepared longest ago makes room. The pool only holds them: whoever takes one or gets one
- * back from {@link #put} or {@link #remove} discards or wakes it. Thread-safe.
+ * Containers created ahead, at most one per revision and at most {@code bound} in all. One made for
+ * a revision at zero ({@link #put}) makes room when full: the one prepared longest ago goes. One
+ * made after a start ({@link #putIfFree}) only takes a free place. Each remembers what it was made
+ * from, so a revision whose template changed is seen to need another. The pool only holds them:
+ * whoever takes one or gets one back from {@link #put} or {@link #remove} discards or wakes it.
+ * Thread-safe.
  */
 public final class PreparedPool {
   private final int bound;
   // Insertion order: the eldest is the first to go.
   private final Map<String, Prepared> byRevision = new LinkedHashMap<>();
+  // What each was made from (the template): equal to the revision's now while it still fits.
+  private final Map<String, Object> madeFrom = new java.util.HashMap<>();
   private long taken;
   private long missed;
 
@@ -36,13 +41,24 @@ public final class PreparedPool {
     return byRevision.containsKey(revision);
   }
 
+  /** Whether {@code revision} has one waiting that was made from {@code from}. */
+  public synchronized boolean has(String revision, Object from) {
+    return byRevision.containsKey(revision)
+        && java.util.Objects.equals(madeFrom.get(revision), from);
+  }
+
+  /** How many are waiting. */
+  public synchronized int size() {
+    return byRevision.size();
+  }
+
   /**
-   * Keeps {@code p} for {@code revision}; returns the containers it replaces or that made room, for
-   * the caller to discard.
+   * Keeps {@code p}, made from {@code from}, for {@code revision}; returns the containers it
+   * replaces or that made room, for the caller to discard.
    */
-  public synchronized List<Prepared> put(String revision, Prepared p) {
+  public synchronized List<Prepared> put(String revision, Prepared p, Object from) {
     List<Prepared> out = new ArrayList<>();
-    Prepared before = byRevision.remove(revision);
+    Prepared before = remove(revision);
     if (before != null) {
       out.add(before);
     }
@@ -50,18 +66,35 @@ public final class PreparedPool {
       out.add(p);
       return out;
     }
-    Iterator<Prepared> eldest = byRevision.values().iterator();
+    Iterator<Map.Entry<String, Prepared>> eldest = byRevision.entrySet().iterator();
     while (byRevision.size() >= bound && eldest.hasNext()) {
-      out.add(eldest.next());
+      Map.Entry<String, Prepared> e = eldest.next();
+      out.add(e.getValue());
+      madeFrom.remove(e.getKey());
       eldest.remove();
     }
     byRevision.put(revision, p);
+    madeFrom.put(revision, from);
     return out;
+  }
+
+  /**
+   * Keeps {@code p}, made from {@code from}, for {@code revision} only if that takes a free place
+   * (the revision has none waiting and the pool is not full): nothing else goes for it. Returns
+   * whether it was kept; if not, the caller discards it.
+   */
+  public synchronized boolean putIfFree(String revision, Prepared p, Object from) {
+    if (byRevision.containsKey(revision) || byRevision.size() >= bound) {
+      return false;
+    }
+    byRevision.put(revision, p);
+    madeFrom.put(revision, from);
+    return true;
   }
 
   /** Takes {@code revision}'s container, or null (counted as a miss). */
   public synchronized Prepared take(String revision) {
-    Prepared p = byRevision.remove(revision);
+    Prepared p = remove(revision);
     if (p == null) {
       missed++;
     } else {
@@ -72,6 +105,7 @@ public final class PreparedPool {
 
   /** Takes {@code revision}'s container without counting, or null. */
   public synchronized Prepared remove(String revision) {
+    madeFrom.remove(revision);
     return byRevision.remove(revision);
   }
 
@@ -79,7 +113,13 @@ public final class PreparedPool {
   public synchronized List<Prepared> removeAll() {
     List<Prepared> out = new ArrayList<>(byRevision.values());
     byRevision.clear();
+    madeFrom.clear();
     return out;
+  }
+
+  /** The containers waiting. */
+  public synchronized List<Prepared> waiting() {
+    return List.copyOf(byRevision.values());
   }
 
   /** The keys of the containers waiting. */
