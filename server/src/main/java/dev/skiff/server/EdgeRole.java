@@ -15,7 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -96,7 +95,7 @@ final class EdgeRole {
   /** Starts the edge; fails when etcd does not answer or the control plane refuses the token. */
   Future<Void> start(EdgeLink.Builder settings) {
     Clock clock = Clock.systemUTC();
-    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    vertx = Vertx.builder().with(EventLoops.options(options.eventLoops)).build();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TrustedProxies trustedProxies = TrustedProxies.parse(options.trustedProxies);
     Duration headerTimeout = Duration.ofSeconds(options.headerTimeoutSeconds);

@@ -8,7 +8,6 @@ import dev.skiff.nodeagent.EventingLink;
 import dev.skiff.store.etcd.EtcdStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -166,7 +165,7 @@ final class EventingRole {
   /** Starts following triggers in etcd and delivering; fails when etcd does not answer. */
   Future<Void> start(Settings settings) {
     GatewayAddress gateway = settings.gateway();
-    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    vertx = Vertx.builder().with(EventLoops.options(options.eventLoops)).build();
     store = EtcdStore.builder().withUrl(options.store).build();
     TriggerStatusStore statuses = new TriggerStatusStore(store);
     link = settings.lag() == null ? null : settings.lag().withVertx(vertx).build();

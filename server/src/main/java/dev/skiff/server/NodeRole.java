@@ -149,7 +149,8 @@ final class NodeRole {
 
   /** Starts the agent; fails when the control plane refuses the node. */
   Future<Void> start(RemoteNodeAgent.Builder settings) {
-    vertx = Vertx.vertx();
+    vertx =
+        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EventLoops.count(options.eventLoops)));
     Path dataDir = options.dataDir.toAbsolutePath();
     // Containers need root and runc, as skiffd's own node does: without them the node registers
     // wasm only and says why. Images are pulled here, from the registry the revision names.

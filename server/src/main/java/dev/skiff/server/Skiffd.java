@@ -40,7 +40,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -289,7 +288,7 @@ public final class Skiffd {
     var dataDir = options.dataDir.toAbsolutePath();
     // The native transport (epoll) where the platform has it: fewer copies and system calls per
     // request on every hop; NIO elsewhere, said once in the log.
-    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    vertx = Vertx.builder().with(EventLoops.options(options.eventLoops)).build();
     RemoteLagFloors remoteLag = new RemoteLagFloors(() -> scaling, clock);
     vertx.setPeriodic(2000, t -> remoteLag.expire());
     if (!vertx.isNativeTransportEnabled()) {
@@ -987,6 +986,11 @@ public final class Skiffd {
           .setVerifyHost(false);
     }
     return o;
+  }
+
+  /** The Vert.x every component of this skiffd runs on; null before {@link #start}. */
+  Vertx vertx() {
+    return vertx;
   }
 
   /** The API's URL as the CLI on this machine uses it. */

@@ -178,6 +178,14 @@ public final class SkiffdOptions {
   String logLevel;
 
   @Option(
+      names = "--event-loops",
+      defaultValue = "${env:SKIFF_EVENT_LOOPS:-0}",
+      description =
+          "Event loops (threads serving every listener and the agent); 0 = one per core (env"
+              + " SKIFF_EVENT_LOOPS). Default: ${DEFAULT-VALUE}")
+  int eventLoops;
+
+  @Option(
       names = "--wasm-threads",
       defaultValue = "${env:SKIFF_WASM_THREADS:-0}",
       description = "Threads running Wasm requests; 0 = twice the cores (env SKIFF_WASM_THREADS).")

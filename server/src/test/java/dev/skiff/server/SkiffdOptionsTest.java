@@ -211,4 +211,17 @@ class SkiffdOptionsTest {
         Skiffd.containerConfig(java.nio.file.Path.of("/x"), "", o.preparedContainers)
             .preparedContainers());
   }
+
+  @Test
+  void eventLoopsDefaultToOnePerCoreAndRefuseANegativeCount() {
+    SkiffdOptions o = new SkiffdOptions();
+    new CommandLine(o).parseArgs();
+    if (System.getenv("SKIFF_EVENT_LOOPS") == null) {
+      assertEquals(0, o.eventLoops);
+    }
+    assertEquals(Runtime.getRuntime().availableProcessors(), EventLoops.count(0));
+    new CommandLine(o).parseArgs("--event-loops", "3");
+    assertEquals(3, EventLoops.options(o.eventLoops).getEventLoopPoolSize());
+    assertThrows(IllegalArgumentException.class, () -> EventLoops.count(-1));
+  }
 }
