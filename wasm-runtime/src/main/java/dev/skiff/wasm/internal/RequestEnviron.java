@@ -13,21 +13,27 @@ import java.util.Map;
  * (with the encoding after it, about a fifth of the Wasm workers' samples for an event with a dozen
  * headers; docs/eventing.md, eleventh round).
  *
- * <p>Taken only in the common case: the service sets no environment of its own (whose entries the
- * CGI variables would replace in place), everything is ASCII, and no two headers give the same
- * variable (which the map joins). Anything else goes through the map, unchanged.
+ * <p>Taken only in the common case: the service's own variables (first, in their order; {@code
+ * K_SERVICE} and the like for every deployed service) are neither CGI variables, which the map
+ * would replace in place, nor {@code HTTP_*}, which it would join with a header; everything is
+ * ASCII; and no two headers give the same variable (which the map joins). Anything else goes
+ * through the map, unchanged.
  */
 final class RequestEnviron {
   private RequestEnviron() {}
 
   static Environ of(WagiRequest request, WasmConfig config) {
-    if (!config.env().isEmpty()) {
-      return Environ.of(CgiEnvironment.env(request, config));
-    }
+    Map<String, String> own = config.env();
     String[] cgi = CgiEnvironment.variables(request);
     Map<String, List<String>> headers = request.headers();
     List<Map.Entry<String, List<String>>> kept = new ArrayList<>(headers.size());
     int size = 0;
+    for (Map.Entry<String, String> e : own.entrySet()) {
+      if (!ascii(e.getKey()) || !ascii(e.getValue()) || overlaps(e.getKey(), cgi)) {
+        return Environ.of(CgiEnvironment.env(request, config));
+      }
+      size += e.getKey().length() + e.getValue().length() + 2; // '=' and NUL
+    }
     for (int i = 0; i < cgi.length; i += 2) {
       if (!ascii(cgi[i]) || !ascii(cgi[i + 1])) {
         return Environ.of(CgiEnvironment.env(request, config));
@@ -60,9 +66,16 @@ final class RequestEnviron {
       size += length;
     }
     byte[] block = new byte[size];
-    int[] starts = new int[cgi.length / 2 + kept.size()];
+    int[] starts = new int[own.size() + cgi.length / 2 + kept.size()];
     int at = 0;
     int n = 0;
+    for (Map.Entry<String, String> e : own.entrySet()) {
+      starts[n++] = at;
+      at = put(e.getKey(), block, at);
+      block[at++] = '=';
+      at = put(e.getValue(), block, at);
+      block[at++] = 0;
+    }
     for (int i = 0; i < cgi.length; i += 2) {
       starts[n++] = at;
       at = put(cgi[i], block, at);
@@ -85,6 +98,22 @@ final class RequestEnviron {
       block[at++] = 0;
     }
     return new Environ(block, starts);
+  }
+
+  /**
+   * Whether the service's own variable {@code name} is one the map would replace (a CGI variable)
+   * or join (a header's {@code HTTP_*}).
+   */
+  private static boolean overlaps(String name, String[] cgi) {
+    if (name.startsWith("HTTP_")) {
+      return true;
+    }
+    for (int i = 0; i < cgi.length; i += 2) {
+      if (cgi[i].equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the header's variable is one {@link CgiEnvironment#withheld} (names are ASCII). */

@@ -16,6 +16,16 @@ import org.junit.jupiter.api.Test;
 class RequestEnvironTest {
   private static final WasmConfig PLAIN = WasmConfig.builder().withName("fn").build();
 
+  /** What the node gives every deployed service, with a variable of the service's own. */
+  private static final WasmConfig DEPLOYED =
+      WasmConfig.builder()
+          .withName("fn")
+          .withEnv("GREETING", "hello, world")
+          .withEnv("K_SERVICE", "event")
+          .withEnv("K_REVISION", "event-00001")
+          .withEnv("K_CONFIGURATION", "event")
+          .build();
+
   @Test
   void anEventsEnvironmentIsWhatTheMapGives() {
     var request =
@@ -37,6 +47,7 @@ class RequestEnvironTest {
             .build();
 
     assertSameAsTheMap(request, PLAIN);
+    assertSameAsTheMap(request, DEPLOYED);
   }
 
   @Test
@@ -58,6 +69,9 @@ class RequestEnvironTest {
             .withEnv("HTTP_X_A", "from config")
             .build();
     assertSameAsTheMap(WagiRequest.builder().withHeader("X-A", "from client").build(), configured);
+    assertSameAsTheMap(
+        WagiRequest.builder().build(),
+        WasmConfig.builder().withName("fn").withEnv("N\u00c4ME", "v").build());
     assertSameAsTheMap(WagiRequest.builder().withHeader("X-Name", "J\u00fcrgen").build(), PLAIN);
     assertSameAsTheMap(WagiRequest.builder().withHeader("X-N\u00e4me", "v").build(), PLAIN);
     assertSameAsTheMap(WagiRequest.builder().withUri("/p%C3%A4th?q=%E2%82%AC").build(), PLAIN);
@@ -85,7 +99,8 @@ class RequestEnvironTest {
       if (random.nextInt(10) == 0) {
         headers.put(random.nextBoolean() ? "AUTHORIZATION" : "Connection", List.of("x"));
       }
-      assertSameAsTheMap(WagiRequest.builder().withHeaders(headers).build(), PLAIN);
+      assertSameAsTheMap(
+          WagiRequest.builder().withHeaders(headers).build(), round % 2 == 0 ? PLAIN : DEPLOYED);
     }
   }
 
