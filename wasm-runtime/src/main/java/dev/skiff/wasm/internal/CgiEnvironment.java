@@ -20,6 +20,19 @@ public final class CgiEnvironment {
 
   public static Map<String, String> env(WagiRequest request, WasmConfig config) {
     var env = new LinkedHashMap<String, String>(config.env());
+    String[] cgi = variables(request);
+    for (int i = 0; i < cgi.length; i += 2) {
+      env.put(cgi[i], cgi[i + 1]);
+    }
+    request.headers().forEach((name, values) -> putHeader(env, name, values));
+    return env;
+  }
+
+  /**
+   * The CGI variables of {@code request} other than its headers' ({@code HTTP_*}), as names and
+   * values alternating, in the order {@link #env} gives them.
+   */
+  static String[] variables(WagiRequest request) {
     String scriptName = scriptName(request.matchedRoute());
     String rawPathInfo =
         request.path().startsWith(scriptName)
@@ -27,32 +40,61 @@ public final class CgiEnvironment {
             : request.path();
     String pathInfo = decode(rawPathInfo, false);
     String contentType = request.header("Content-Type").orElse("");
+    return new String[] {
+      "AUTH_TYPE",
+      "",
+      "CONTENT_LENGTH",
+      Integer.toString(request.body().length),
+      "CONTENT_TYPE",
+      contentType,
+      "GATEWAY_INTERFACE",
+      "CGI/1.1",
+      "PATH_INFO",
+      pathInfo,
+      "PATH_TRANSLATED",
+      pathInfo,
+      "QUERY_STRING",
+      request.query(),
+      "REMOTE_ADDR",
+      request.remoteAddr(),
+      "REMOTE_HOST",
+      request.remoteAddr(),
+      "REMOTE_USER",
+      "",
+      "REQUEST_METHOD",
+      request.method(),
+      "SCRIPT_NAME",
+      scriptName,
+      "SERVER_NAME",
+      request.serverName(),
+      "SERVER_PORT",
+      Integer.toString(request.serverPort()),
+      "SERVER_PROTOCOL",
+      request.protocol(),
+      "SERVER_SOFTWARE",
+      "Skiff",
+      "X_FULL_URL",
+      request.fullUrl() != null ? request.fullUrl() : fullUrl(request),
+      "X_MATCHED_ROUTE",
+      request.matchedRoute(),
+      "X_RAW_PATH_INFO",
+      rawPathInfo,
+    };
+  }
 
-    env.put("AUTH_TYPE", "");
-    env.put("CONTENT_LENGTH", Integer.toString(request.body().length));
-    env.put("CONTENT_TYPE", contentType);
-    env.put("GATEWAY_INTERFACE", "CGI/1.1");
-    env.put("PATH_INFO", pathInfo);
-    env.put("PATH_TRANSLATED", pathInfo);
-    env.put("QUERY_STRING", request.query());
-    env.put("REMOTE_ADDR", request.remoteAddr());
-    env.put("REMOTE_HOST", request.remoteAddr());
-    env.put("REMOTE_USER", "");
-    env.put("REQUEST_METHOD", request.method());
-    env.put("SCRIPT_NAME", scriptName);
-    env.put("SERVER_NAME", request.serverName());
-    env.put("SERVER_PORT", Integer.toString(request.serverPort()));
-    env.put("SERVER_PROTOCOL", request.protocol());
-    env.put("SERVER_SOFTWARE", "Skiff");
-    env.put("X_FULL_URL", request.fullUrl() != null ? request.fullUrl() : fullUrl(request));
-    env.put("X_MATCHED_ROUTE", request.matchedRoute());
-    env.put("X_RAW_PATH_INFO", rawPathInfo);
-    request.headers().forEach((name, values) -> putHeader(env, name, values));
-    return env;
+  /**
+   * Whether a header of this name is left out of the environment: RFC 3875 4.1.18, credentials and
+   * hop-by-hop connection data stay with the server (as in Spin).
+   */
+  static boolean withheld(String variable) {
+    return variable.equals("HTTP_AUTHORIZATION") || variable.equals("HTTP_CONNECTION");
   }
 
   /** {@code argv}: the function's name, then the query's {@code &}-separated terms, URL-decoded. */
   public static List<String> args(WagiRequest request, String functionName) {
+    if (request.query().isEmpty()) {
+      return List.of(functionName);
+    }
     var args = new ArrayList<String>();
     args.add(functionName);
     for (String term : request.query().split("&")) {
@@ -64,10 +106,8 @@ public final class CgiEnvironment {
   }
 
   private static void putHeader(Map<String, String> env, String name, List<String> values) {
-    // RFC 3875 4.1.18: credentials and hop-by-hop connection data stay with the server (as in
-    // Spin).
     String key = variable(name);
-    if (key.equals("HTTP_AUTHORIZATION") || key.equals("HTTP_CONNECTION") || values.isEmpty()) {
+    if (withheld(key) || values.isEmpty()) {
       return;
     }
     env.merge(

@@ -16,7 +16,7 @@ final class Environ {
   private final byte[] block;
   private final int[] starts;
 
-  private Environ(byte[] block, int[] starts) {
+  Environ(byte[] block, int[] starts) {
     this.block = block;
     this.starts = starts;
   }

@@ -23,7 +23,6 @@ import dev.skiff.wasm.WasmConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -69,12 +68,11 @@ final class Invocation {
     // (LinkedWasi); a directory (confined per request) or outbound HTTP needs functions bound to
     // this request.
     LinkedWasi linked = config.directory().isEmpty() ? imported.linkedWasi() : null;
-    Map<String, String> env = CgiEnvironment.env(request, config);
     Environ environ = null;
     if (linked != null) {
-      environ = Environ.of(env);
+      environ = RequestEnviron.of(request, config);
     } else {
-      env.forEach(options::withEnvironment);
+      CgiEnvironment.env(request, config).forEach(options::withEnvironment);
     }
     Path root = config.directory().map(dir -> realPath(dir.hostPath())).orElse(null);
     config.directory().ifPresent(dir -> options.withDirectory(dir.guestPath(), root));
@@ -91,7 +89,7 @@ final class Invocation {
                 environ,
                 stdin,
                 slot,
-                () -> start(instantiate(wasm, config, linked.functions(), memories::take)));
+                () -> start(instantiate(wasm, config, linked.imports(), memories::take)));
       } else {
         HostFunction[] functions = sleepsWithoutPermit(wasi.toHostFunctions(), slot);
         if (root != null) {
@@ -103,7 +101,13 @@ final class Invocation {
         if (imported.fromModule(ExperimentalHttp.MODULE)) {
           functions = withOutboundHttp(functions, new ExperimentalHttp(config, slot, deadline));
         }
-        instance = start(instantiate(wasm, config, imported.keep(functions), memories::take));
+        instance =
+            start(
+                instantiate(
+                    wasm,
+                    config,
+                    ImportValues.builder().addFunction(imported.keep(functions)).build(),
+                    memories::take));
       }
       // The guest has stopped and nothing holds the instance any more: its memory may serve the
       // next request, whose instantiation resets it (see MemoryPool). Not after a trap or an
@@ -187,7 +191,11 @@ final class Invocation {
     try (var wasi = WasiPreview1.builder().withLogger(SilentLogger.INSTANCE).build()) {
       HostFunction[] functions =
           withOutboundHttp(wasi.toHostFunctions(), new ExperimentalHttp(config, null, 0));
-      instantiate(wasm, config, functions, ByteArrayMemory::new);
+      instantiate(
+          wasm,
+          config,
+          ImportValues.builder().addFunction(functions).build(),
+          ByteArrayMemory::new);
     } catch (RuntimeException e) {
       throw new ModuleInvalidException("cannot be instantiated: " + e.getMessage(), e);
     }
@@ -196,12 +204,12 @@ final class Invocation {
   private static Instance instantiate(
       CompiledWasm wasm,
       WasmConfig config,
-      HostFunction[] functions,
+      ImportValues imports,
       Function<MemoryLimits, Memory> memories) {
     int maxPages = config.maxMemoryPages();
     return Instance.builder(wasm.module())
         .withMachineFactory(wasm.machineFactory())
-        .withImportValues(ImportValues.builder().addFunction(functions).build())
+        .withImportValues(imports)
         .withMemoryFactory(limits -> memories.apply(capped(limits, maxPages)))
         .withTableFactory(Invocation::privateTable)
         .withStart(false)

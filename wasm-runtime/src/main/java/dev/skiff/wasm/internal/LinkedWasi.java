@@ -1,6 +1,7 @@
 package dev.skiff.wasm.internal;
 
 import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -113,8 +114,15 @@ final class LinkedWasi {
 
   private final HostFunction[] functions;
 
+  /**
+   * The same functions as Chicory's import values, built once: an instance only reads them (its
+   * builder matches them against the module's imports into values of its own).
+   */
+  private final ImportValues imports;
+
   private LinkedWasi(HostFunction[] functions) {
     this.functions = functions;
+    this.imports = ImportValues.builder().addFunction(functions).build();
   }
 
   /** The module's WASI functions built once, or null when its imports need the per-request path. */
@@ -138,6 +146,11 @@ final class LinkedWasi {
   /** The host functions to link a request's instance with: the same array for every request. */
   HostFunction[] functions() {
     return functions;
+  }
+
+  /** {@link #functions} as import values, the same for every request. */
+  ImportValues imports() {
+    return imports;
   }
 
   /**
