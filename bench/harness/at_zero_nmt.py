@@ -62,8 +62,11 @@ try:
         rows = [l.split() for l in (out / "jstat.txt").read_text().splitlines()[1:] if l.strip()]
         if len(rows) >= 2:
             committed = lambda r: round((float(r[0]) + float(r[1]) + float(r[4]) + float(r[6])) / 1024, 1)
+            rss = next(int(l.split()[1]) for l in Path(f"/proc/{pid}/status").read_text().splitlines()
+                       if l.startswith("VmRSS:"))
             res["at_zero_30s"] = {"young_gcs": int(rows[-1][12]) - int(rows[0][12]),
-                                  "heap_committed_mib": [committed(rows[0]), committed(rows[-1])]}
+                                  "heap_committed_mib": [committed(rows[0]), committed(rows[-1])],
+                                  "rss_above_idle_mib": round((rss - base["rss_kib"]) / 1024, 1)}
             (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
     print(json.dumps(res))
 finally:
