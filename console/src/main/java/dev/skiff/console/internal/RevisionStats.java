@@ -9,11 +9,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Every revision's requests per second, 5xx per second and latency percentiles, one point per
@@ -40,20 +45,25 @@ public final class RevisionStats {
   /** Each revision's meters, found again only after one of the five names gained or lost one. */
   private List<SampledRevision> revisions = List.of();
 
-  private volatile boolean metersChanged = true;
+  /** Meters of the five names added since the last search: Micrometer announces them first. */
+  private final Queue<Meter> added = new ConcurrentLinkedQueue<>();
+
+  private final Queue<Meter> removed = new ConcurrentLinkedQueue<>();
+  private boolean searched;
 
   public RevisionStats(MeterRegistry registry, Clock clock, int history) {
     this.registry = registry;
     this.clock = clock;
     this.history = history;
-    // Micrometer calls these after the meter is in (or out of) the registry's map, so a sample that
-    // sees the flag finds the meter.
-    registry.config().onMeterAdded(this::changed).onMeterRemoved(this::changed);
+    // Micrometer calls the added listeners before the meter is in the registry's map (and the
+    // removed ones after it left): a search may miss a meter just announced, so the announced
+    // ones are added to what the search finds.
+    registry.config().onMeterAdded(m -> note(m, added)).onMeterRemoved(m -> note(m, removed));
   }
 
-  private void changed(Meter m) {
+  private static void note(Meter m, Queue<Meter> to) {
     switch (m.getId().getName()) {
-      case REQUESTS, DURATION, DESIRED, READY, COLD_START -> metersChanged = true;
+      case REQUESTS, DURATION, DESIRED, READY, COLD_START -> to.add(m);
       default -> {}
     }
   }
@@ -69,31 +79,60 @@ public final class RevisionStats {
     double seconds = lastSampleNanos == 0 ? 1 : Math.max(1e-3, (nowNanos - lastSampleNanos) / 1e9);
     lastSampleNanos = nowNanos;
     long t = clock.millis();
-    if (metersChanged) {
-      metersChanged = false; // before the search: a meter added meanwhile sets it again
-      revisions = index();
+    if (!searched || !added.isEmpty() || !removed.isEmpty()) {
+      searched = true;
+      revisions = index(drain(added), drain(removed));
     }
     for (int i = 0; i < revisions.size(); i++) {
       revisions.get(i).sample(t, seconds, history);
     }
   }
 
-  /** Groups the registry's meters by revision; keeps the series of the revisions still there. */
-  private List<SampledRevision> index() {
-    Map<Key, SampledRevision> byKey = new HashMap<>();
-    for (Counter c : registry.find(REQUESTS).counters()) {
-      Key k = Key.of(c);
-      if (k != null) {
-        byKey
-            .computeIfAbsent(k, x -> new SampledRevision())
-            .counter(c, "5xx".equals(c.getId().getTag("code_class")));
+  private static Set<Meter> drain(Queue<Meter> queue) {
+    Set<Meter> out = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Meter m = queue.poll(); m != null; m = queue.poll()) {
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * Groups the registry's meters of the five names, and those just announced, by revision; keeps
+   * the series of the revisions still there.
+   */
+  private List<SampledRevision> index(Set<Meter> announced, Set<Meter> gone) {
+    Set<Meter> meters = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Meter> ordered = new ArrayList<>();
+    for (String name : List.of(REQUESTS, DURATION, COLD_START, DESIRED, READY)) {
+      for (Meter m : registry.find(name).meters()) {
+        if (!gone.contains(m) && meters.add(m)) {
+          ordered.add(m);
+        }
       }
     }
-    for (Timer tm : registry.find(DURATION).timers()) {
-      Key k = Key.of(tm);
-      SampledRevision r = k == null ? null : byKey.get(k);
-      if (r != null) {
-        r.latency = tm;
+    for (Meter m : announced) {
+      if (!gone.contains(m) && meters.add(m)) {
+        ordered.add(m);
+      }
+    }
+    Map<Key, SampledRevision> byKey = new HashMap<>();
+    for (Meter m : ordered) {
+      if (m instanceof Counter c && m.getId().getName().equals(REQUESTS)) {
+        Key k = Key.of(c);
+        if (k != null) {
+          byKey
+              .computeIfAbsent(k, x -> new SampledRevision())
+              .counter(c, "5xx".equals(c.getId().getTag("code_class")));
+        }
+      }
+    }
+    for (Meter m : ordered) {
+      if (m instanceof Timer tm && m.getId().getName().equals(DURATION)) {
+        Key k = Key.of(tm);
+        SampledRevision r = k == null ? null : byKey.get(k);
+        if (r != null) {
+          r.latency = tm;
+        }
       }
     }
     // A revision's instance gauges join the series of its requests (by namespace and revision,
@@ -103,18 +142,24 @@ public final class RevisionStats {
     known.addAll(byKey.keySet());
     known.forEach(k -> byRevision.putIfAbsent(List.of(k.namespace, k.revision), k));
     Map<List<String>, Timer> coldStarts = new HashMap<>();
-    for (Timer tm : registry.find(COLD_START).timers()) {
-      String ns = tm.getId().getTag("namespace");
-      String rev = tm.getId().getTag("revision");
-      if (ns != null && rev != null) {
-        coldStarts.putIfAbsent(List.of(ns, rev), tm);
+    for (Meter m : ordered) {
+      if (m instanceof Timer tm && m.getId().getName().equals(COLD_START)) {
+        String ns = tm.getId().getTag("namespace");
+        String rev = tm.getId().getTag("revision");
+        if (ns != null && rev != null) {
+          coldStarts.putIfAbsent(List.of(ns, rev), tm);
+        }
       }
     }
-    for (Gauge g : registry.find(DESIRED).gauges()) {
-      instances(g, byKey, byRevision, coldStarts, true);
+    for (Meter m : ordered) {
+      if (m instanceof Gauge g && m.getId().getName().equals(DESIRED)) {
+        instances(g, byKey, byRevision, coldStarts, true);
+      }
     }
-    for (Gauge g : registry.find(READY).gauges()) {
-      instances(g, byKey, byRevision, coldStarts, false);
+    for (Meter m : ordered) {
+      if (m instanceof Gauge g && m.getId().getName().equals(READY)) {
+        instances(g, byKey, byRevision, coldStarts, false);
+      }
     }
     series.keySet().retainAll(byKey.keySet());
     List<SampledRevision> found = new ArrayList<>(byKey.size());

@@ -169,6 +169,22 @@ class RevisionStatsTest {
   }
 
   @Test
+  void aMeterSampledBetweenItsAnnouncementAndItsRegistrationIsFound() {
+    RevisionStats stats = new RevisionStats(registry, Clock.systemUTC(), 3);
+    stats.sample();
+    // Micrometer tells its listeners of a new meter before the meter is in its map: a sample in
+    // between (another thread's; here a later listener's) must not lose it for good.
+    registry.config().onMeterAdded(m -> stats.sample());
+    Gauge.builder(RevisionStats.DESIRED, () -> 2)
+        .tags("namespace", "default", "service", "race", "revision", "race-00001")
+        .register(registry);
+    stats.sample();
+    JsonArray revisions = stats.snapshot().getJsonArray("revisions");
+    assertEquals(1, revisions.size(), revisions.encode());
+    assertEquals(2, revisions.getJsonObject(0).getInteger("desiredInstances"));
+  }
+
+  @Test
   void aQuietSecondHasNoLatencyAndTheNextBusyOneHasItsOwn() {
     RevisionStats stats = new RevisionStats(registry, Clock.systemUTC(), 10);
     Counter ok = requests("200");
