@@ -4,7 +4,8 @@
 Idle skiffd with hello uploaded, then N services at zero (density._deploy_to_zero), each snapshot
 after density._settle; at both ends NMT's summary, the code list (jit_owners.snapshot), a class
 histogram, /proc/PID/smaps_rollup and GC.heap_info, all kept in OUT. With AZ_JFR=1 it also
-records 30 s of the skiffd at zero (JFR profile settings) and `jstat -gc` every second.
+records 30 s of the skiffd at zero (JFR profile settings) and `jstat -gc` every second, and
+reports the young collections in them and the heap committed at their start and end.
 
     python3 bench/harness/at_zero_nmt.py OUT JAR [N] [extra JVM flags ...]
 
@@ -56,6 +57,17 @@ try:
         js = subprocess.Popen(["jstat", "-gc", str(pid), "1000", "30"], stdout=open(out / "jstat.txt", "w"))
         jit_owners.jcmd(pid, "JFR.start", "name=az", "settings=profile", "duration=30s", f"filename={out}/idle.jfr")
         js.wait(); time.sleep(3)
+        # Young collections in the 30 s at zero, and the heap G1 has committed (eden, survivors,
+        # old; KiB in jstat) at their start and end: what skiffd allocating at zero costs.
+        rows = [l.split() for l in (out / "jstat.txt").read_text().splitlines()[1:] if l.strip()]
+        if len(rows) >= 2:
+            committed = lambda r: round((float(r[0]) + float(r[1]) + float(r[4]) + float(r[6])) / 1024, 1)
+            rss = next(int(l.split()[1]) for l in Path(f"/proc/{pid}/status").read_text().splitlines()
+                       if l.startswith("VmRSS:"))
+            res["at_zero_30s"] = {"young_gcs": int(rows[-1][12]) - int(rows[0][12]),
+                                  "heap_committed_mib": [committed(rows[0]), committed(rows[-1])],
+                                  "rss_above_idle_mib": round((rss - base["rss_kib"]) / 1024, 1)}
+            (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
     print(json.dumps(res))
 finally:
     s.stop()

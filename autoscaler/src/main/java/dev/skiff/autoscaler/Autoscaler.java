@@ -13,6 +13,7 @@ import dev.skiff.autoscaler.spi.Ticker;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -156,26 +157,32 @@ public final class Autoscaler {
   private final class TrackedRevision {
     final RevisionKey key;
     final ScalingSettings settings;
+    final Duration panicWindow;
     private DecisionState state;
     volatile Decision last;
 
     TrackedRevision(RevisionKey key, ScalingSettings settings, DecisionState state) {
       this.key = key;
       this.settings = settings;
+      this.panicWindow = KpaDecider.panicWindow(settings);
       this.state = state;
     }
 
     synchronized Decision step(boolean poke) {
       var now = clock.instant();
-      WindowedStats stats =
-          metrics.windowed(key, settings.window(), KpaDecider.panicWindow(settings), now);
-      var observation =
-          new Observation(stats, endpoints.readyInstances(key), endpoints.activatorInPath(key));
+      WindowedStats stats = metrics.windowed(key, settings.window(), panicWindow, now);
+      int ready = endpoints.readyInstances(key);
+      Decision before = last;
+      if (!poke && before != null && decider.settled(settings, stats, ready, before, now)) {
+        // Deciding again would give the same decision (a revision at zero, nothing new): with
+        // a thousand revisions at zero, each tick's decisions were most of what skiffd allocated.
+        return before;
+      }
+      var observation = new Observation(stats, ready, endpoints.activatorInPath(key));
       Decision d =
           poke
               ? decider.poke(settings, observation, state, now)
               : decider.decide(settings, observation, state, now);
-      Decision before = last;
       state = d.next();
       last = d;
       if (before == null

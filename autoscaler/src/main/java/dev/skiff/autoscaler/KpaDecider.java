@@ -146,6 +146,70 @@ public final class KpaDecider implements Decider {
   }
 
   /**
+   * True for a revision settled at zero: the last decision was {@link ScaleReason#SCALED_TO_ZERO}
+   * with no load, no instance is ready, no load has come since, the last activity (if any) is a
+   * stable window or more ago, and nothing in the state (panic, scale-down delay, initial scale)
+   * can raise the count. Then every step of {@link #decide} gives the last decision again (its
+   * delay window aside, which holds a count of zero that can never be the highest), as it will at
+   * every later {@code now} until a report, a poke or a ready instance changes an input. Allocates
+   * nothing.
+   */
+  @Override
+  public boolean settled(
+      ScalingSettings settings,
+      WindowedStats stats,
+      int readyInstances,
+      Decision last,
+      Instant now) {
+    DecisionState state = last.next();
+    if (readyInstances != 0
+        || last.desired() != 0
+        || last.panicking()
+        || last.reason() != ScaleReason.SCALED_TO_ZERO
+        || last.stableValue() != 0
+        || last.panicValue() != 0
+        || !last.changedAt().equals(state.changedAt())
+        || state.desired() != 0
+        || state.lastPanicSignal() != null
+        || state.maxPanicInstances() != 0
+        || !state.initialScaleReached()
+        || state.delayWindow().max() != 0
+        || !config.enableScaleToZero()
+        || settings.minScale() != 0
+        || Math.floor(1 / config.maxScaleDownRate()) != 0
+        || settings.panicThresholdPercent() <= 0
+        || !(settings.target() * settings.targetUtilizationPercent() > 0)) {
+      return false;
+    }
+    if (stats.stableConcurrency() != 0
+        || stats.panicConcurrency() != 0
+        || stats.stableRps() != 0
+        || stats.panicRps() != 0) {
+      return false;
+    }
+    Instant lastActive = state.lastActive();
+    Instant traffic = stats.lastTraffic();
+    if (traffic != null && (lastActive == null || traffic.isAfter(lastActive))) {
+      return false; // traffic newer than the state knows
+    }
+    if (lastActive != null && !atLeast(lastActive, now, settings.window())) {
+      return false;
+    }
+    return last.excessBurstCapacity() == excessBurstCapacity(settings, 0, 0);
+  }
+
+  /** Whether {@code to} is {@code d} or more after {@code from}, without a Duration. */
+  private static boolean atLeast(Instant from, Instant to, Duration d) {
+    long seconds = to.getEpochSecond() - from.getEpochSecond();
+    long nanos = (long) to.getNano() - from.getNano();
+    if (nanos < 0) {
+      seconds--;
+      nanos += 1_000_000_000L;
+    }
+    return seconds > d.getSeconds() || (seconds == d.getSeconds() && nanos >= d.getNano());
+  }
+
+  /**
    * Why a revision whose count came out as zero goes to zero ({@link ScaleReason#SCALED_TO_ZERO})
    * or keeps one instance (any other reason).
    */

@@ -149,6 +149,48 @@ class AutoscalerTest {
   }
 
   @Test
+  void aRevisionLongAtZeroStillScalesUpOnItsFirstLoad() {
+    autoscaler.track(HELLO, ScalingSettings.DEFAULTS);
+    endpoints.ready.put(HELLO, 1);
+    run(10, 5);
+    endpoints.ready.put(HELLO, 0);
+    run(200, 0); // at zero for minutes: the ticks find it settled
+    assertEquals(0, last().desired());
+    assertEquals(ScaleReason.SCALED_TO_ZERO, last().reason());
+    int before = published.size();
+
+    // A report of load (the activator's, no instance being ready) is seen at the next tick.
+    clock.advance(Duration.ofSeconds(1));
+    autoscaler.record(Stat.of(HELLO, "activator", clock.instant(), 5, 5));
+    ticker.fire();
+    assertEquals(before + 1, published.size());
+    assertEquals(1, last().desired());
+  }
+
+  @Test
+  void aReadyInstanceAtZeroIsDecidedOnAgain() {
+    autoscaler.track(HELLO, ScalingSettings.DEFAULTS);
+    endpoints.ready.put(HELLO, 1);
+    run(10, 5);
+    endpoints.ready.put(HELLO, 0);
+    run(200, 0);
+    assertEquals(0, last().desired());
+
+    Decision atZero = autoscaler.decision(HELLO).orElseThrow();
+
+    // An instance shows up (still draining, or started elsewhere): decided again, not kept; its
+    // capacity counts in the burst capacity.
+    endpoints.ready.put(HELLO, 1);
+    clock.advance(Duration.ofSeconds(2));
+    ticker.fire();
+    Decision d = autoscaler.decision(HELLO).orElseThrow();
+    assertEquals(0, d.desired());
+    assertEquals(
+        atZero.excessBurstCapacity() + (int) ScalingSettings.DEFAULTS.target(),
+        d.excessBurstCapacity());
+  }
+
+  @Test
   void pokeAtZeroPublishesAnInstanceAtOnce() {
     var atZero = ScalingSettings.from(Map.of(ScalingSettings.INITIAL_SCALE, "0"));
     assertEquals(0, autoscaler.track(HELLO, atZero).desired());

@@ -1,8 +1,10 @@
 package dev.skiff.autoscaler.internal;
 
+import dev.skiff.autoscaler.WindowedStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One revision's load in per-second buckets, the idea of Knative's {@code TimedFloat64Buckets}:
@@ -33,6 +35,9 @@ public final class BucketWindow {
   private long newestLoad = EMPTY;
 
   private Instant lastTraffic;
+
+  /** The stats of no load with {@link #lastTraffic}, kept for {@link #idle}. */
+  private WindowedStats idle = WindowedStats.NONE;
 
   /** A window able to average over up to {@code capacitySeconds}; it grows when asked for more. */
   public BucketWindow(int capacitySeconds) {
@@ -126,12 +131,23 @@ public final class BucketWindow {
       }
     }
     long n = last - first + 1;
-    return new Averages(c / n, r / n);
+    return c == 0 && r == 0 ? Averages.ZERO : new Averages(c / n, r / n);
   }
 
   /** When a report last saw a request; null when none did. */
   public synchronized Instant lastTraffic() {
     return lastTraffic;
+  }
+
+  /**
+   * The windowed stats of no load with {@code lastTraffic}: the same object while that does not
+   * change.
+   */
+  synchronized WindowedStats idle(Instant lastTraffic) {
+    if (!Objects.equals(idle.lastTraffic(), lastTraffic)) {
+      idle = new WindowedStats(0, 0, 0, 0, lastTraffic);
+    }
+    return idle;
   }
 
   /** Whether the buckets are held (false while every one has aged out). */

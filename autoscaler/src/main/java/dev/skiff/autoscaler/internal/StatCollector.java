@@ -42,8 +42,13 @@ public final class StatCollector implements MetricSource {
     }
     BucketWindow.Averages stable = w.average(stableWindow, now);
     BucketWindow.Averages panic = w.average(panicWindow, now);
+    Instant lastTraffic = w.lastTraffic();
+    if (stable == BucketWindow.Averages.ZERO && panic == BucketWindow.Averages.ZERO) {
+      // A revision without load (at zero) asks the same every tick: answer with one object.
+      return w.idle(lastTraffic);
+    }
     return new WindowedStats(
-        stable.concurrency(), panic.concurrency(), stable.rps(), panic.rps(), w.lastTraffic());
+        stable.concurrency(), panic.concurrency(), stable.rps(), panic.rps(), lastTraffic);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.skiff.api.model.ScalingSettings;
 import dev.skiff.autoscaler.Decision;
 import dev.skiff.autoscaler.DecisionState;
 import dev.skiff.autoscaler.Observation;
+import dev.skiff.autoscaler.WindowedStats;
 import java.time.Instant;
 
 /**
@@ -27,5 +28,20 @@ public interface Decider {
   default Decision poke(
       ScalingSettings settings, Observation observation, DecisionState previous, Instant now) {
     return decide(settings, observation, previous.withActivity(now), now);
+  }
+
+  /**
+   * Whether {@link #decide} at {@code now} with these inputs and {@code last.next()} as the state
+   * would answer {@code last} again, as it will at every later moment while the inputs stay the
+   * same (a revision settled at zero), so the caller may keep {@code last} without deciding. Must
+   * never say true when a decision could differ; the default never says it.
+   */
+  default boolean settled(
+      ScalingSettings settings,
+      WindowedStats stats,
+      int readyInstances,
+      Decision last,
+      Instant now) {
+    return false;
   }
 }

@@ -19,6 +19,9 @@ final class RevisionSeries {
   private double lastCount = -1;
   private double lastErrors;
   private double[] lastBuckets;
+  private double[] bounds;
+  private Timer lastTimer;
+  private long lastTimerCount;
   private int desired;
   private int ready;
   private double coldStarts;
@@ -26,23 +29,44 @@ final class RevisionSeries {
 
   /**
    * Adds the point since the previous call ({@code seconds} ago) from the revision's request and
-   * 5xx counts and its latency timer (null: none yet); keeps the last {@code history} points.
+   * 5xx counts and its latency timer (null: none yet); keeps the last {@code history} points. Once
+   * {@code history} points are held, the oldest one's array carries the new point, and the timer's
+   * histogram is read only when its count moved, so a revision without traffic allocates nothing.
    */
   void add(long t, double seconds, double count, double errors, Timer timer, int history) {
-    double[] bounds = null;
-    double[] cumulative = null;
+    double[] cumulative = lastBuckets;
+    boolean latencyMoved = false;
     if (timer != null) {
-      CountAtBucket[] b = timer.takeSnapshot().histogramCounts();
-      bounds = new double[b.length];
-      cumulative = new double[b.length];
-      for (int i = 0; i < b.length; i++) {
-        bounds[i] = b[i].bucket(TimeUnit.MILLISECONDS);
-        cumulative[i] = b[i].count();
+      // The count is read before the histogram, and Micrometer adds to the histogram before the
+      // count: a snapshot taken for a count holds at least the values counted.
+      long timerCount = timer.count();
+      if (lastBuckets == null || timer != lastTimer || timerCount != lastTimerCount) {
+        CountAtBucket[] b = timer.takeSnapshot().histogramCounts();
+        if (bounds == null || bounds.length != b.length) {
+          bounds = new double[b.length];
+        }
+        cumulative = new double[b.length];
+        for (int i = 0; i < b.length; i++) {
+          bounds[i] = b[i].bucket(TimeUnit.MILLISECONDS);
+          cumulative[i] = b[i].count();
+        }
+        lastTimer = timer;
+        lastTimerCount = timerCount;
+        latencyMoved = true;
       }
+    } else {
+      cumulative = null;
     }
     if (lastCount >= 0 && count >= lastCount) {
-      double[] p = {t, (count - lastCount) / seconds, (errors - lastErrors) / seconds, 0, 0, 0};
-      if (cumulative != null && lastBuckets != null && lastBuckets.length == cumulative.length) {
+      double[] p = history > 0 && points.size() >= history ? points.removeFirst() : new double[6];
+      p[0] = t;
+      p[1] = (count - lastCount) / seconds;
+      p[2] = (errors - lastErrors) / seconds;
+      p[3] = 0;
+      p[4] = 0;
+      p[5] = 0;
+      // Unchanged buckets since the last point: nothing filled in, every quantile is 0.
+      if (latencyMoved && lastBuckets != null && lastBuckets.length == cumulative.length) {
         double[] delta = new double[cumulative.length];
         for (int i = 0; i < delta.length; i++) {
           double now = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
@@ -63,6 +87,7 @@ final class RevisionSeries {
     lastBuckets = cumulative;
   }
 
+  /** The points held, oldest first; the arrays are valid until the next {@link #add}. */
   List<double[]> points() {
     return List.copyOf(points);
   }

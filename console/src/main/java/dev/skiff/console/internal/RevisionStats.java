@@ -8,11 +8,17 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Every revision's requests per second, 5xx per second and latency percentiles, one point per
@@ -36,69 +42,138 @@ public final class RevisionStats {
   private final Map<Key, RevisionSeries> series = new TreeMap<>();
   private long lastSampleNanos;
 
+  /** Each revision's meters, found again only after one of the five names gained or lost one. */
+  private List<SampledRevision> revisions = List.of();
+
+  /** Meters of the five names added since the last search: Micrometer announces them first. */
+  private final Queue<Meter> added = new ConcurrentLinkedQueue<>();
+
+  private final Queue<Meter> removed = new ConcurrentLinkedQueue<>();
+  private boolean searched;
+
   public RevisionStats(MeterRegistry registry, Clock clock, int history) {
     this.registry = registry;
     this.clock = clock;
     this.history = history;
+    // Micrometer calls the added listeners before the meter is in the registry's map (and the
+    // removed ones after it left): a search may miss a meter just announced, so the announced
+    // ones are added to what the search finds.
+    registry.config().onMeterAdded(m -> note(m, added)).onMeterRemoved(m -> note(m, removed));
   }
 
-  /** Takes one point per revision: what happened since the previous sample. */
+  private static void note(Meter m, Queue<Meter> to) {
+    switch (m.getId().getName()) {
+      case REQUESTS, DURATION, DESIRED, READY, COLD_START -> to.add(m);
+      default -> {}
+    }
+  }
+
+  /**
+   * Takes one point per revision: what happened since the previous sample. The registry is searched
+   * only when its meters of these names changed; otherwise a sample reads the meters it found last
+   * time and allocates nothing for a revision without requests (a thousand revisions at zero kept
+   * the young collector busy every few seconds when each sample searched the registry).
+   */
   public synchronized void sample() {
     long nowNanos = System.nanoTime();
     double seconds = lastSampleNanos == 0 ? 1 : Math.max(1e-3, (nowNanos - lastSampleNanos) / 1e9);
     lastSampleNanos = nowNanos;
     long t = clock.millis();
-    Map<Key, double[]> counts = new HashMap<>(); // {requests, 5xx}
-    for (Counter c : registry.find(REQUESTS).counters()) {
-      Key k = Key.of(c);
-      if (k == null) {
-        continue;
-      }
-      double[] n = counts.computeIfAbsent(k, x -> new double[2]);
-      n[0] += c.count();
-      if ("5xx".equals(c.getId().getTag("code_class"))) {
-        n[1] += c.count();
-      }
+    if (!searched || !added.isEmpty() || !removed.isEmpty()) {
+      searched = true;
+      revisions = index(drain(added), drain(removed));
     }
-    Map<Key, Timer> timers = new HashMap<>();
-    for (Timer tm : registry.find(DURATION).timers()) {
-      Key k = Key.of(tm);
-      if (k != null) {
-        timers.put(k, tm);
-      }
+    for (int i = 0; i < revisions.size(); i++) {
+      revisions.get(i).sample(t, seconds, history);
     }
-    Map<Key, RevisionSeries> seen = new HashMap<>();
-    for (Map.Entry<Key, double[]> e : counts.entrySet()) {
-      RevisionSeries s = series.computeIfAbsent(e.getKey(), k -> new RevisionSeries());
-      seen.put(e.getKey(), s);
-      Timer tm = timers.get(e.getKey());
-      s.add(t, seconds, e.getValue()[0], e.getValue()[1], tm == null ? null : tm, history);
-    }
-    // Each revision's series by namespace and revision, and its cold-start timer, found once per
-    // sample: looked up per gauge, they made a sample cost revisions x meters (with a thousand
-    // services, seconds of an event loop every second).
-    Map<List<String>, Key> byRevision = new HashMap<>();
-    series.keySet().forEach(k -> byRevision.putIfAbsent(List.of(k.namespace, k.revision), k));
-    Map<List<String>, Timer> coldStarts = new HashMap<>();
-    for (Timer tm : registry.find(COLD_START).timers()) {
-      String ns = tm.getId().getTag("namespace");
-      String rev = tm.getId().getTag("revision");
-      if (ns != null && rev != null) {
-        coldStarts.putIfAbsent(List.of(ns, rev), tm);
-      }
-    }
-    for (Gauge g : registry.find(DESIRED).gauges()) {
-      instances(g, seen, byRevision, coldStarts, true);
-    }
-    for (Gauge g : registry.find(READY).gauges()) {
-      instances(g, seen, byRevision, coldStarts, false);
-    }
-    series.keySet().retainAll(seen.keySet());
   }
 
-  private void instances(
+  private static Set<Meter> drain(Queue<Meter> queue) {
+    Set<Meter> out = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Meter m = queue.poll(); m != null; m = queue.poll()) {
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * Groups the registry's meters of the five names, and those just announced, by revision; keeps
+   * the series of the revisions still there.
+   */
+  private List<SampledRevision> index(Set<Meter> announced, Set<Meter> gone) {
+    Set<Meter> meters = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Meter> ordered = new ArrayList<>();
+    for (String name : List.of(REQUESTS, DURATION, COLD_START, DESIRED, READY)) {
+      for (Meter m : registry.find(name).meters()) {
+        if (!gone.contains(m) && meters.add(m)) {
+          ordered.add(m);
+        }
+      }
+    }
+    for (Meter m : announced) {
+      if (!gone.contains(m) && meters.add(m)) {
+        ordered.add(m);
+      }
+    }
+    Map<Key, SampledRevision> byKey = new HashMap<>();
+    for (Meter m : ordered) {
+      if (m instanceof Counter c && m.getId().getName().equals(REQUESTS)) {
+        Key k = Key.of(c);
+        if (k != null) {
+          byKey
+              .computeIfAbsent(k, x -> new SampledRevision())
+              .counter(c, "5xx".equals(c.getId().getTag("code_class")));
+        }
+      }
+    }
+    for (Meter m : ordered) {
+      if (m instanceof Timer tm && m.getId().getName().equals(DURATION)) {
+        Key k = Key.of(tm);
+        SampledRevision r = k == null ? null : byKey.get(k);
+        if (r != null) {
+          r.latency = tm;
+        }
+      }
+    }
+    // A revision's instance gauges join the series of its requests (by namespace and revision,
+    // the first in the series' order), else a series of their own under the service they name.
+    Map<List<String>, Key> byRevision = new HashMap<>();
+    TreeSet<Key> known = new TreeSet<>(series.keySet());
+    known.addAll(byKey.keySet());
+    known.forEach(k -> byRevision.putIfAbsent(List.of(k.namespace, k.revision), k));
+    Map<List<String>, Timer> coldStarts = new HashMap<>();
+    for (Meter m : ordered) {
+      if (m instanceof Timer tm && m.getId().getName().equals(COLD_START)) {
+        String ns = tm.getId().getTag("namespace");
+        String rev = tm.getId().getTag("revision");
+        if (ns != null && rev != null) {
+          coldStarts.putIfAbsent(List.of(ns, rev), tm);
+        }
+      }
+    }
+    for (Meter m : ordered) {
+      if (m instanceof Gauge g && m.getId().getName().equals(DESIRED)) {
+        instances(g, byKey, byRevision, coldStarts, true);
+      }
+    }
+    for (Meter m : ordered) {
+      if (m instanceof Gauge g && m.getId().getName().equals(READY)) {
+        instances(g, byKey, byRevision, coldStarts, false);
+      }
+    }
+    series.keySet().retainAll(byKey.keySet());
+    List<SampledRevision> found = new ArrayList<>(byKey.size());
+    byKey.forEach(
+        (k, r) -> {
+          r.series = series.computeIfAbsent(k, x -> new RevisionSeries());
+          found.add(r.done());
+        });
+    return found;
+  }
+
+  private static void instances(
       Gauge g,
-      Map<Key, RevisionSeries> seen,
+      Map<Key, SampledRevision> byKey,
       Map<List<String>, Key> byRevision,
       Map<List<String>, Timer> coldStarts,
       boolean desired) {
@@ -115,21 +190,9 @@ public final class RevisionStats {
       k = new Key(ns, svc != null ? svc : service(rev), rev);
       byRevision.put(id, k);
     }
-    RevisionSeries s = series.computeIfAbsent(k, x -> new RevisionSeries());
-    seen.put(k, s);
-    apply(s, g, desired, coldStarts.get(id));
-  }
-
-  private static void apply(RevisionSeries s, Gauge g, boolean desired, Timer cold) {
-    int v = (int) Math.round(g.value());
-    if (desired) {
-      s.desired(v);
-    } else {
-      s.ready(v);
-    }
-    if (cold != null) {
-      s.coldStarts(cold.count(), cold.mean(TimeUnit.MILLISECONDS));
-    }
+    SampledRevision r = byKey.computeIfAbsent(k, x -> new SampledRevision());
+    r.gauge(g, desired);
+    r.coldStart = coldStarts.get(id);
   }
 
   /** {@code hello-00001} -> {@code hello}. */

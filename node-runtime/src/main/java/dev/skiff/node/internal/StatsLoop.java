@@ -41,7 +41,11 @@ public final class StatsLoop {
   }
 
   private void sample() {
+    // Most revisions of a node may be at zero: one without instances costs no iterator.
     for (RevisionInstances r : revisions.get()) {
+      if (r.instances().isEmpty()) {
+        continue;
+      }
       for (Running i : r.instances()) {
         if (i.ready()) {
           i.tracker().sample();
@@ -53,6 +57,9 @@ public final class StatsLoop {
   private void report() {
     var now = clock.instant();
     for (RevisionInstances r : revisions.get()) {
+      if (r.instances().isEmpty()) {
+        continue;
+      }
       RevisionKey key = RevisionKey.of(r.namespace(), r.name());
       for (Running i : r.instances()) {
         if (i.ready()) {
