@@ -101,6 +101,7 @@ final class EdgeRole {
     Duration headerTimeout = Duration.ofSeconds(options.headerTimeoutSeconds);
     Duration idleTimeout = Duration.ofSeconds(options.idleTimeoutSeconds);
     Duration bodyTimeout = Duration.ofSeconds(options.bodyTimeoutSeconds);
+    Duration drain = Duration.ofSeconds(options.drainSeconds);
     store = EtcdStore.builder().withUrl(options.store).build();
     link = settings.withVertx(vertx).build();
     // Remote instances as endpoints: mirrored from the stored reports into a registry the gateway
@@ -142,7 +143,7 @@ final class EdgeRole {
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout)
-                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds));
+                      .withDrainTimeout(drain);
               activator = (mesh == null ? a : mesh.activator(a)).build();
               return activator.start(LOOPBACK, 0);
             })
@@ -162,7 +163,7 @@ final class EdgeRole {
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout)
-                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds))
+                      .withDrainTimeout(drain)
                       .withMaxConnections(options.maxConnections)
                       .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(

@@ -313,6 +313,7 @@ public final class Skiffd {
     Duration headerTimeout = Duration.ofSeconds(options.headerTimeoutSeconds);
     Duration idleTimeout = Duration.ofSeconds(options.idleTimeoutSeconds);
     Duration bodyTimeout = Duration.ofSeconds(options.bodyTimeoutSeconds);
+    Duration drain = Duration.ofSeconds(options.drainSeconds);
     ConnectionGuard apiGuard =
         new ConnectionGuard(
             vertx,
@@ -517,7 +518,7 @@ public final class Skiffd {
                       .withEnvSources(new ControlPlaneEnvSources(controlPlane))
                       .withStatsSink(stat -> relay.record(stat))
                       .withInstanceEvents(new InstanceEventLog(controlPlane.events()))
-                      .withDrain(Duration.ofSeconds(options.drainSeconds))
+                      .withDrain(drain)
                       .withStartAttempts(options.startAttempts)
                       .withStartTimeout(Duration.ofSeconds(options.startTimeoutSeconds))
                       .withCapacity(
@@ -556,7 +557,7 @@ public final class Skiffd {
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout)
-                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds));
+                      .withDrainTimeout(drain);
               // Internal: always loopback, whatever --host says (it trusts Skiff-Revision-*
               // headers). With the mesh, mTLS for the gateway and eventing only.
               return startMesh(metrics)
@@ -589,7 +590,7 @@ public final class Skiffd {
                       .withHeaderTimeout(headerTimeout)
                       .withIdleTimeout(idleTimeout)
                       .withBodyReadTimeout(bodyTimeout)
-                      .withDrainTimeout(Duration.ofSeconds(options.drainSeconds))
+                      .withDrainTimeout(drain)
                       .withMaxConnections(options.maxConnections)
                       .withMaxConnectionsPerClient(options.maxConnectionsPerClient)
                       .withActivator(
