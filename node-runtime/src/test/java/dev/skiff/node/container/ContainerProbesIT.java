@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,20 +32,12 @@ class ContainerProbesIT extends ContainerFixture {
 
   static InstanceSpec spec(String id, Probe readiness, Probe liveness) {
     RevisionTemplate t =
-        new RevisionTemplate(
-            "test/busybox:latest",
-            null,
-            Map.of(),
-            8080,
-            null,
-            null,
-            null,
-            Map.of(),
-            null,
-            null,
-            null,
-            readiness,
-            liveness);
+        RevisionTemplate.builder()
+            .image("test/busybox:latest")
+            .port(8080)
+            .readinessProbe(readiness)
+            .livenessProbe(liveness)
+            .build();
     Revision r =
         Revision.of(ObjectMeta.of("default", "probed-00001"), new RevisionSpec("probed", 1, t));
     return new InstanceSpec(id, r, (s, l) -> {});

@@ -111,12 +111,33 @@ final class Leftovers {
           line ->
               own.contains(line)
                   || own.stream()
-                      .anyMatch(k -> k.startsWith(Preparations.PREFIX) && line.contains(k)));
+                      .anyMatch(k -> k.startsWith(Preparations.PREFIX) && namesKey(line, k)));
       if (left.isEmpty()) {
         return;
       }
       Thread.sleep(50);
     } while (System.nanoTime() < deadline);
     throw new AssertionError("left on the host: " + left);
+  }
+
+  /**
+   * Whether {@code line} names the prepared key {@code key} as a whole name: a key whose base is
+   * the start of another's ({@code prep.1.web} and {@code prep.1.web2}) does not claim the other's
+   * lines.
+   */
+  static boolean namesKey(String line, String key) {
+    for (int i = line.indexOf(key); i >= 0; i = line.indexOf(key, i + 1)) {
+      int end = i + key.length();
+      boolean startsName = i == 0 || !isNameChar(line.charAt(i - 1));
+      boolean endsName = end == line.length() || !isNameChar(line.charAt(end));
+      if (startsName && endsName) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isNameChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
   }
 }

@@ -226,18 +226,12 @@ class PreparedContainerIT extends ContainerFixture {
   void revisionsWithEnvFromSecretsAreNotPrepared() throws Exception {
     backend(TestImages.shell(dir, "exec httpd -f -p $PORT -h /www"));
     RevisionTemplate secret =
-        new RevisionTemplate(
-            "test/busybox:latest",
-            null,
-            Map.of(),
-            8080,
-            null,
-            null,
-            null,
-            Map.of(),
-            null,
-            Map.of("PASSWORD", dev.skiff.api.model.EnvSource.secretKey("db", "password")),
-            List.of());
+        RevisionTemplate.builder()
+            .image("test/busybox:latest")
+            .port(8080)
+            .envValueFrom(
+                Map.of("PASSWORD", dev.skiff.api.model.EnvSource.secretKey("db", "password")))
+            .build();
     Revision withSecret =
         Revision.of(ObjectMeta.of("default", "hello-00001"), new RevisionSpec("hello", 1, secret));
     ranOnce(withSecret);
