@@ -8,6 +8,7 @@ import dev.skiff.api.model.TriggerStatus;
 import dev.skiff.eventing.spi.EventSink;
 import dev.skiff.eventing.spi.LagListener;
 import dev.skiff.eventing.spi.TriggerStatusSink;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -91,7 +92,7 @@ public final class TriggerConsumer {
   private Completions<Finished> finished;
   private final Object sleeper = new Object();
   private final Thread thread;
-  private DeliveryLoops loops;
+  private Context context;
   private volatile boolean running = true;
   private volatile boolean killed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -162,9 +163,8 @@ public final class TriggerConsumer {
   // -- the consumer thread ------------------------------------------------------------------------
 
   private void run() {
-    // A context on each event loop: the deliveries (and the in-process sidecar and completions
-    // that run on their context) are spread over all of them instead of queueing on one.
-    loops = DeliveryLoops.onEveryEventLoop(settings.vertx());
+    // From this thread (not Vert.x's) a new event-loop context: each trigger's deliveries get one.
+    context = settings.vertx().getOrCreateContext();
     sink = settings.sink();
     if (sink == null) {
       http =
@@ -517,13 +517,14 @@ public final class TriggerConsumer {
         () -> current.deliver(r, m.event()).onSuccess(x -> to.add(new Finished(t, r.offset()))));
   }
 
-  /** Hands the events taken in one round to the event loops, one task per loop. */
+  /** Hands the events taken in one round to the event loop in one go. */
   private void flush() {
     if (outbox.isEmpty()) {
       return;
     }
-    loops.spread(outbox);
+    List<Runnable> batch = new ArrayList<>(outbox);
     outbox.clear();
+    context.runOnContext(v -> batch.forEach(Runnable::run));
   }
 
   /**
