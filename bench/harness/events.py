@@ -4,7 +4,9 @@ spiffe://{td}/skiff/eventing, its sidecar entered in process; through the gatewa
 unordered, 256 in flight), beside Kafka's own consumer perf tool (ConsumerPerformance, what
 kafka-consumer-perf-test.sh runs) reading the same topic in the same run. The broker is a
 single-node KRaft from Kafka's jars on loopback; bench/events/EventsBench drives it all and prints
-one JSON object."""
+one JSON object. Two figures: "skiff", a fresh skiffd (as always), and "skiff_warmed", a second
+skiffd whose dispatcher first delivered as many records of another topic through another trigger
+(deleted before the measured one is created), like cold_wasm_warm's "skiffd warmed up first"."""
 
 import json
 import os

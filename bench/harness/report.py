@@ -397,6 +397,14 @@ def summary_rows(sc):
                         "answers)" if e["skiff"].get("events_per_sec_by_answers") else ""),
                      f"Kafka's consumer perf tool {f0(e['perf_tool']['nMsg_sec'])} msg/s",
                      f"{e['ratio_skiff_to_perf_tool']:.3f}×"])
+        ew = e.get("skiff_warmed")
+        if ew:
+            rows.append(["9. the same, skiffd warmed up first (another trigger delivered "
+                         f"{f0(ew['warmup_records'])} records before)",
+                         f"{f0(ew['events_per_sec'])} events/s ({f0(ew['events_per_sec_by_answers'])}"
+                         " by the function's answers)",
+                         f"Kafka's consumer perf tool {f0(e['perf_tool']['nMsg_sec'])} msg/s",
+                         f"{ew['ratio_to_perf_tool']:.3f}×"])
     elif e:
         rows.append(["9. events", nm(e), "", ""])
     mc = sc.get("mesh_call") or {}
@@ -494,6 +502,28 @@ def events_section(w, e):
       "status" + (f", **{'met' if by_answers >= 20000 else 'NOT met'}** by the answers "
       "(the status is written every 2 s, so it can move either end by up to 2 s)"
       if by_answers else "") + ".\n")
+    ew = e.get("skiff_warmed")
+    if ew:
+        w(f"- skiffd warmed up first (a second skiffd whose dispatcher first delivered "
+          f"{f0(ew['warmup_records'])} records of another topic through another trigger, deleted "
+          "before the measured one was created; the same topic, a new consumer group): "
+          f"**{f0(ew['events_per_sec'])} events/s** by the status, "
+          f"**{f0(ew['events_per_sec_by_answers'])}** by the answers, first 2xx answer "
+          f"{f2(ew['first_answer_after_s'])} s, steady {f0(ew['steady_events_per_sec'])} events/s, "
+          f"skiffd's CPU {f1(ew['skiffd_cpu_us_per_event'])} µs per event over the run, "
+          f"{f1(ew['skiffd_cpu_us_per_event_second_half'])} µs in its second half; ratio "
+          f"{ew['ratio_to_perf_tool']:.3f}× the perf tool (by the status). Target ≥ 20,000 "
+          f"events/s: **{'met' if ew['events_per_sec_by_answers'] >= 20000 else 'NOT met'}** "
+          "by the answers.")
+    for label, r in (("fresh", sk), ("warmed", ew or {})):
+        th = r.get("threads_second_half") if r else None
+        if th:
+            parts = ", ".join(f"{k.replace('_', ' ')} {f1(v)}"
+                              for k, v in sorted(th["us_per_event"].items(), key=lambda x: -x[1]))
+            w(f"- skiffd's CPU by thread group in the second half ({label}, µs per event): "
+              f"{parts}; busiest thread {th['busiest_thread']} at "
+              f"{th['busiest_thread_cores']:.2f} of a core.")
+    w("")
     _end(w, e)
 
 

@@ -166,6 +166,105 @@ class DispatcherIT {
     return s == null || s.conditions().isEmpty() ? null : s.conditions().get(0);
   }
 
+  /** A dispatcher whose sink is {@code sink} instead of the gateway. */
+  private Dispatcher dispatcher(dev.skiff.eventing.spi.EventSink sink) {
+    Dispatcher d =
+        Dispatcher.builder()
+            .withVertx(vertx)
+            .withEventSink(sink)
+            .withDomain("example.test")
+            .withStatusSink(statuses)
+            .withCommitPeriod(Duration.ofMillis(200))
+            .withStatusPeriod(Duration.ofMillis(300))
+            .withConsumerOverrides(
+                Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"))
+            .build()
+            .start();
+    dispatchers.add(d);
+    return d;
+  }
+
+  private static String ceId(dev.skiff.eventing.spi.EventRequest r) {
+    for (Map.Entry<String, String> h : r.headers()) {
+      if (h.getKey().equalsIgnoreCase("ce-id")) {
+        return h.getValue();
+      }
+    }
+    throw new AssertionError("no ce-id in " + r.headers());
+  }
+
+  private static final dev.skiff.eventing.spi.EventReply OK =
+      new dev.skiff.eventing.spi.EventReply(200, List.of(), new byte[0]);
+
+  @Test
+  void orderedDeliveriesKeepOnePerPartitionInFlightInOffsetOrderUnderRandomFailures()
+      throws Exception {
+    broker.createTopic("ordered-loops", 6);
+    Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+    Map<String, List<Long>> answered = new ConcurrentHashMap<>();
+    List<String> broken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      records.add(record("ordered-loops", i % 6, null, "r" + i));
+    }
+    broker.sendAll(records);
+    Dispatcher d =
+        dispatcher(
+            (ns, svc, req) -> {
+              String id = ceId(req); // partition:{p}/offset:{o}
+              String p = id.substring(0, id.indexOf('/'));
+              long offset = Long.parseLong(id.substring(id.indexOf(":", id.indexOf('/')) + 1));
+              if (inFlight.merge(p, 1, Integer::sum) != 1) {
+                broken.add("two in flight on " + p + " at offset " + offset);
+              }
+              io.vertx.core.Promise<dev.skiff.eventing.spi.EventReply> answer =
+                  io.vertx.core.Promise.promise();
+              boolean fail;
+              long delay;
+              synchronized (random) {
+                fail = random.nextInt(5) == 0;
+                delay = 1 + random.nextInt(3);
+              }
+              vertx.setTimer(
+                  delay,
+                  t -> {
+                    inFlight.merge(p, -1, Integer::sum);
+                    if (!fail) {
+                      answered
+                          .computeIfAbsent(
+                              p, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                          .add(offset);
+                    }
+                    answer.complete(
+                        fail
+                            ? new dev.skiff.eventing.spi.EventReply(503, List.of(), new byte[0])
+                            : OK);
+                  });
+              return answer.future();
+            });
+    d.onResourceEvent(service("fn"));
+    d.onResourceEvent(
+        put(
+            "triggers",
+            trigger(
+                "ordered-loops", spec("ordered-loops", "ordered", null, retries(20, null), null))));
+    waitFor(
+        "600 deliveries and no lag",
+        Duration.ofSeconds(90),
+        () -> statuses.get("default", "ordered-loops"),
+        s -> s.delivered() == 600 && s.lag() == 0);
+    assertEquals(List.of(), broken);
+    assertEquals(6, answered.size());
+    for (Map.Entry<String, List<Long>> e : answered.entrySet()) {
+      List<Long> seq = e.getValue();
+      for (int i = 0; i < seq.size(); i++) {
+        assertEquals((long) i, seq.get(i), e.getKey() + " answered out of offset order: " + seq);
+      }
+      assertEquals(100, seq.size(), e.getKey());
+    }
+  }
+
   @Test
   void deliversEachPartitionInOffsetOrderUnderRetries() throws Exception {
     broker.createTopic("ordered", 3);

@@ -106,97 +106,69 @@ public final class EventsBench {
           "/v1/namespaces/default/services/event",
           "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest + "\"}}}}");
       awaitFunction(gateway);
-      String loadBefore = loadAverage();
-      Duration cpu0 = cpuTime(skiffd);
-      long switches0 = contextSwitches(skiffd);
-      long t0 = System.nanoTime();
-      mark = t0;
-      if (LOG != null) {
-        LOG.printf("%+9.1f ms [driver] creating the trigger%n", sinceMark());
+      Run fresh =
+          measure(skiffd, api, token, bootstrap, "bench", "events", records, maxInFlight, 0);
+      String warmJson = "null";
+      if (!"off".equals(a.get("--warm"))) {
+        // The same measurement on a second skiffd that first delivered a warm-up topic through
+        // another trigger (then deleted), as a long-running dispatcher is: the JIT has compiled
+        // the path. The fresh skiffd above is measured exactly as before.
+        skiffd.destroy();
+        skiffd.waitFor(30, TimeUnit.SECONDS);
+        int warmRecords = Integer.parseInt(a.getOrDefault("--warmup-records", "" + records));
+        Path warmTmp = Files.createDirectories(tmp.resolve("warm"));
+        int api2 = freePort();
+        int gateway2 = freePort();
+        String log = a.get("--skiffd-log");
+        skiffd =
+            launch(
+                skiffdJar, warmTmp, api2, gateway2, skiffdJvm, log == null ? null : log + ".warm");
+        String token2 = Files.readString(warmTmp.resolve("data").resolve("admin.token")).trim();
+        String digest2 = upload(api2, token2, Files.readAllBytes(wasm));
+        call(
+            api2,
+            token2,
+            "PUT",
+            "/v1/namespaces/default/services/event",
+            "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest2 + "\"}}}}");
+        awaitFunction(gateway2);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+          admin.createTopics(List.of(new NewTopic("warmup", partitions, (short) 1))).all().get();
+        }
+        produce(bootstrap, "warmup", warmRecords, size);
+        Run warmup =
+            measure(
+                skiffd, api2, token2, bootstrap, "warmup", "warmup", warmRecords, maxInFlight, 0);
+        call(api2, token2, "DELETE", "/v1/namespaces/default/triggers/warmup", null);
+        awaitGone(api2, token2, "warmup");
+        double before = answers2xx(api2, token2);
+        Run warm =
+            measure(
+                skiffd,
+                api2,
+                token2,
+                bootstrap,
+                "benchwarm",
+                "events",
+                records,
+                maxInFlight,
+                before);
+        warmJson =
+            warm.json(records)
+                .replaceFirst(
+                    "^\\{",
+                    String.format(
+                        "{\"warmup_records\":%d,\"warmup_events_per_sec_by_answers\":%.1f,"
+                            + "\"ratio_to_perf_tool\":%.4f,",
+                        warmRecords,
+                        warmup.rateByAnswers(warmRecords),
+                        perfRateOf(perf) > 0 ? warm.rate() / perfRateOf(perf) : 0));
       }
-      call(
-          api,
-          token,
-          "POST",
-          "/v1/namespaces/default/triggers",
-          "{\"metadata\":{\"name\":\"bench\"},\"spec\":{\"topic\":\"events\",\"bootstrapServers\":\""
-              + bootstrap
-              + "\",\"service\":\"event\",\"ordering\":\"unordered\",\"maxInFlight\":"
-              + maxInFlight
-              + ",\"initialOffset\":\"earliest\"}}");
-      long first = -1;
-      long delivered = 0;
-      long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
-      // The steady rate: the group's committed offsets (committed every second) sampled every
-      // 50 ms; from the first commit seen to the one covering every record, so the group join and
-      // the 2 s status period do not count.
-      Committed committed = new Committed(bootstrap, "skiff-default-bench");
-      // Sharper ends than the status (written every 2 s): the function's sidecar counts every
-      // answer it gives, by status class, at /metrics; scraped every 100 ms. The first 2xx and
-      // the scrape where 2xx reached the record count, both from the trigger's creation. The
-      // same counter exists in the builds compared, and skiffd's CPU includes the scrapes.
-      Answers answers = new Answers(api, token);
-      // CPU per event once warm: from the commit covering half the records to the last, so the
-      // JIT's and the group join's share of the first half stays out.
-      Duration cpuHalf = null;
-      long committedHalf = 0;
-      // The broker's committed offsets every 50 ms; skiffd's status (written every 2 s) only every
-      // 250 ms, so the driver's own API calls stay a small share of the skiffd CPU measured.
-      int sampled = 0;
-      while (delivered < records && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-        committed.sample();
-        if (cpuHalf == null && committed.last >= records / 2) {
-          cpuHalf = cpuTime(skiffd);
-          committedHalf = committed.last;
-        }
-        if (sampled % 2 == 1) {
-          answers.sample(records, t0);
-        }
-        if (sampled++ % 5 != 4 && committed.last < records) {
-          continue;
-        }
-        String t = call(api, token, "GET", "/v1/namespaces/default/triggers/bench", null);
-        Matcher m = Pattern.compile("\"delivered\":(\\d+)").matcher(t);
-        delivered = m.find() ? Long.parseLong(m.group(1)) : 0;
-        if (delivered > 0 && first < 0) {
-          first = System.nanoTime();
-        }
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      double skiffRate = delivered / seconds;
-      answers.sample(records, t0);
-      while (committed.last < records && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-        committed.sample();
-        if (cpuHalf == null && committed.last >= records / 2) {
-          cpuHalf = cpuTime(skiffd);
-          committedHalf = committed.last;
-        }
-      }
-      committed.close();
-      // skiffd's own CPU (all its threads, user + system) from the trigger's creation to the last
-      // commit: what a node would spend per event with the broker and this driver elsewhere.
-      Duration cpuEnd = cpuTime(skiffd);
-      long switches = contextSwitches(skiffd) - switches0;
-      double cpuSeconds = cpuEnd.minus(cpu0).toNanos() / 1e9;
-      double warmUsPerEvent =
-          cpuHalf == null || committed.last <= committedHalf
-              ? -1
-              : cpuEnd.minus(cpuHalf).toNanos() / 1e3 / (committed.last - committedHalf);
-      String loadAfter = loadAverage();
-      double steady = committed.rate();
       Map<String, String> p = parsePerf(perf);
-      double perfRate = Double.parseDouble(p.getOrDefault("nMsg.sec", "0"));
+      double perfRate = perfRateOf(perf);
       System.out.printf(
           "{\"records\":%d,\"record_bytes\":%d,\"partitions\":%d,\"max_in_flight\":%d,"
-              + "\"skiff\":{\"delivered\":%d,\"seconds\":%.2f,\"events_per_sec\":%.1f,"
-              + "\"first_delivery_after_s\":%.2f,\"steady_events_per_sec\":%.1f,"
-              + "\"skiffd_cpu_seconds\":%.2f,\"skiffd_cpu_us_per_event\":%.1f,"
-              + "\"skiffd_cpu_us_per_event_second_half\":%.1f,"
-              + "\"skiffd_context_switches_per_event\":%.2f,"
-              + "\"first_answer_after_s\":%.2f,\"all_answered_after_s\":%.2f,"
-              + "\"events_per_sec_by_answers\":%.1f},"
+              + "\"skiff\":%s,\"skiff_warmed\":%s,"
               + "\"load_average_before\":\"%s\",\"load_average_after\":\"%s\","
               + "\"perf_tool\":{\"nMsg_sec\":%s,\"fetch_nMsg_sec\":%s,\"MB_sec\":%s,"
               + "\"raw\":\"%s\"},\"ratio_skiff_to_perf_tool\":%.4f,"
@@ -207,30 +179,23 @@ public final class EventsBench {
               + " all_answered_after_s come from the function sidecar's count of 2xx answers"
               + " (/metrics, scraped every 100 ms), events_per_sec_by_answers is records over the"
               + " latter, group join included; the perf tool's nMsg.sec"
-              + " includes its group join too\"}%n",
+              + " includes its group join too; skiff is a fresh skiffd, skiff_warmed a second"
+              + " skiffd that first delivered warmup_records of another topic through another"
+              + " trigger (deleted before the measured one was created); threads_second_half is"
+              + " skiffd's CPU by thread group in microseconds per event over the second half\"}%n",
           records,
           size,
           partitions,
           maxInFlight,
-          delivered,
-          seconds,
-          skiffRate,
-          first < 0 ? -1 : (first - t0) / 1e9,
-          steady,
-          cpuSeconds,
-          cpuSeconds * 1e6 / records,
-          warmUsPerEvent,
-          switches < 0 ? -1.0 : (double) switches / records,
-          answers.firstAfter,
-          answers.allAfter,
-          answers.allAfter > 0 ? records / answers.allAfter : 0,
-          loadBefore,
-          loadAfter,
+          fresh.json(records),
+          warmJson,
+          fresh.loadBefore(),
+          fresh.loadAfter(),
           p.getOrDefault("nMsg.sec", "null"),
           p.getOrDefault("fetch.nMsg.sec", "null"),
           p.getOrDefault("MB.sec", "null"),
           perf.trim().replace("\"", "'").replace("\n", " | "),
-          perfRate > 0 ? skiffRate / perfRate : 0);
+          perfRate > 0 ? fresh.rate() / perfRate : 0);
     } finally {
       if (skiffd != null) {
         skiffd.destroy();
@@ -240,7 +205,185 @@ public final class EventsBench {
     }
   }
 
+  /** What one trigger's delivery of every record of a topic measured, from its creation. */
+  private record Run(
+      long delivered,
+      double seconds,
+      double firstDelivery,
+      double steady,
+      double cpuSeconds,
+      double usPerEvent,
+      double usSecondHalf,
+      double switchesPerEvent,
+      double firstAnswer,
+      double allAnswered,
+      String loadBefore,
+      String loadAfter,
+      String threadsSecondHalf) {
+    double rate() {
+      return delivered / seconds;
+    }
+
+    double rateByAnswers(int records) {
+      return allAnswered > 0 ? records / allAnswered : 0;
+    }
+
+    String json(int records) {
+      return String.format(
+          "{\"delivered\":%d,\"seconds\":%.2f,\"events_per_sec\":%.1f,"
+              + "\"first_delivery_after_s\":%.2f,\"steady_events_per_sec\":%.1f,"
+              + "\"skiffd_cpu_seconds\":%.2f,\"skiffd_cpu_us_per_event\":%.1f,"
+              + "\"skiffd_cpu_us_per_event_second_half\":%.1f,"
+              + "\"skiffd_context_switches_per_event\":%.2f,"
+              + "\"first_answer_after_s\":%.2f,\"all_answered_after_s\":%.2f,"
+              + "\"events_per_sec_by_answers\":%.1f,\"threads_second_half\":%s,"
+              + "\"load_average_before\":\"%s\",\"load_average_after\":\"%s\"}",
+          delivered,
+          seconds,
+          rate(),
+          firstDelivery,
+          steady,
+          cpuSeconds,
+          usPerEvent,
+          usSecondHalf,
+          switchesPerEvent,
+          firstAnswer,
+          allAnswered,
+          rateByAnswers(records),
+          threadsSecondHalf,
+          loadBefore,
+          loadAfter);
+    }
+  }
+
+  /**
+   * Creates trigger {@code trigger} on {@code topic} (unordered, from the earliest offset) and
+   * measures it until every record is delivered and committed. {@code answersBefore}: the
+   * function's 2xx answers counted before (another trigger's, on a warmed skiffd).
+   */
+  private static Run measure(
+      Process skiffd,
+      int api,
+      String token,
+      String bootstrap,
+      String trigger,
+      String topic,
+      int records,
+      int maxInFlight,
+      double answersBefore)
+      throws Exception {
+    String loadBefore = loadAverage();
+    Duration cpu0 = cpuTime(skiffd);
+    long switches0 = contextSwitches(skiffd);
+    long t0 = System.nanoTime();
+    mark = t0;
+    if (LOG != null) {
+      LOG.printf("%+9.1f ms [driver] creating the trigger%n", sinceMark());
+    }
+    call(
+        api,
+        token,
+        "POST",
+        "/v1/namespaces/default/triggers",
+        "{\"metadata\":{\"name\":\""
+            + trigger
+            + "\"},\"spec\":{\"topic\":\""
+            + topic
+            + "\",\"bootstrapServers\":\""
+            + bootstrap
+            + "\",\"service\":\"event\",\"ordering\":\"unordered\",\"maxInFlight\":"
+            + maxInFlight
+            + ",\"initialOffset\":\"earliest\"}}");
+    long first = -1;
+    long delivered = 0;
+    long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
+    // The steady rate: the group's committed offsets (committed every second) sampled every
+    // 50 ms; from the first commit seen to the one covering every record, so the group join and
+    // the 2 s status period do not count.
+    Committed committed = new Committed(bootstrap, "skiff-default-" + trigger);
+    // Sharper ends than the status (written every 2 s): the function's sidecar counts every
+    // answer it gives, by status class, at /metrics; scraped every 100 ms. The first 2xx and
+    // the scrape where 2xx reached the record count, both from the trigger's creation. The
+    // same counter exists in the builds compared, and skiffd's CPU includes the scrapes.
+    Answers answers = new Answers(api, token, answersBefore);
+    // CPU per event once warm: from the commit covering half the records to the last, so the
+    // JIT's and the group join's share of the first half stays out.
+    Duration cpuHalf = null;
+    ThreadCpu threadsHalf = null;
+    long committedHalf = 0;
+    // The broker's committed offsets every 50 ms; skiffd's status (written every 2 s) only every
+    // 250 ms, so the driver's own API calls stay a small share of the skiffd CPU measured.
+    int sampled = 0;
+    while (delivered < records && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      committed.sample();
+      if (cpuHalf == null && committed.last >= records / 2) {
+        cpuHalf = cpuTime(skiffd);
+        committedHalf = committed.last;
+        threadsHalf = ThreadCpu.sample(skiffd);
+      }
+      if (sampled % 2 == 1) {
+        answers.sample(records, t0);
+      }
+      if (sampled++ % 5 != 4 && committed.last < records) {
+        continue;
+      }
+      String t = call(api, token, "GET", "/v1/namespaces/default/triggers/" + trigger, null);
+      Matcher m = Pattern.compile("\"delivered\":(\\d+)").matcher(t);
+      delivered = m.find() ? Long.parseLong(m.group(1)) : 0;
+      if (delivered > 0 && first < 0) {
+        first = System.nanoTime();
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double skiffRate = delivered / seconds;
+    answers.sample(records, t0);
+    while (committed.last < records && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      committed.sample();
+      if (cpuHalf == null && committed.last >= records / 2) {
+        cpuHalf = cpuTime(skiffd);
+        committedHalf = committed.last;
+        threadsHalf = ThreadCpu.sample(skiffd);
+      }
+    }
+    committed.close();
+    ThreadCpu threadsEnd = ThreadCpu.sample(skiffd);
+    // skiffd's own CPU (all its threads, user + system) from the trigger's creation to the last
+    // commit: what a node would spend per event with the broker and this driver elsewhere.
+    Duration cpuEnd = cpuTime(skiffd);
+    long switches = contextSwitches(skiffd) - switches0;
+    double cpuSeconds = cpuEnd.minus(cpu0).toNanos() / 1e9;
+    double warmUsPerEvent =
+        cpuHalf == null || committed.last <= committedHalf
+            ? -1
+            : cpuEnd.minus(cpuHalf).toNanos() / 1e3 / (committed.last - committedHalf);
+    String loadAfter = loadAverage();
+    double steady = committed.rate();
+    return new Run(
+        delivered,
+        seconds,
+        first < 0 ? -1 : (first - t0) / 1e9,
+        steady,
+        cpuSeconds,
+        cpuSeconds * 1e6 / records,
+        warmUsPerEvent,
+        switches < 0 ? -1.0 : (double) switches / records,
+        answers.firstAfter,
+        answers.allAfter,
+        loadBefore,
+        loadAfter,
+        threadsHalf == null || threadsEnd == null
+            ? "null"
+            : threadsEnd.json(threadsHalf, committed.last - committedHalf));
+  }
+
   private static void produce(String bootstrap, int records, int size) throws Exception {
+    produce(bootstrap, "events", records, size);
+  }
+
+  private static void produce(String bootstrap, String topic, int records, int size)
+      throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("linger.ms", "5");
@@ -254,7 +397,7 @@ public final class EventsBench {
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       List<Future<?>> acks = new ArrayList<>();
       for (int i = 0; i < records; i++) {
-        acks.add(producer.send(new ProducerRecord<>("events", value)));
+        acks.add(producer.send(new ProducerRecord<>(topic, value)));
       }
       for (Future<?> f : acks) {
         f.get();
@@ -495,25 +638,19 @@ public final class EventsBench {
     double firstAfter = -1;
     double allAfter = -1;
     double count;
+    private final double before;
 
-    Answers(int api, String token) {
+    Answers(int api, String token, double before) {
       this.api = api;
       this.token = token;
+      this.before = before;
     }
 
     void sample(int records, long t0) throws Exception {
       if (allAfter >= 0) {
         return;
       }
-      String text = call(api, token, "GET", "/metrics", null);
-      double sum = 0;
-      for (String l : text.split("\n")) {
-        if (l.startsWith("skiff_sidecar_requests_total{")
-            && l.contains("namespace=\"default\"")
-            && l.contains("code_class=\"2xx\"")) {
-          sum += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
-        }
-      }
+      double sum = answers2xx(api, token) - before;
       double after = (System.nanoTime() - t0) / 1e9;
       count = sum;
       if (LOG != null) {
@@ -607,6 +744,38 @@ public final class EventsBench {
       }
     } catch (IOException e) {
       return -1;
+    }
+    return sum;
+  }
+
+  private static double perfRateOf(String perf) {
+    return Double.parseDouble(parsePerf(perf).getOrDefault("nMsg.sec", "0"));
+  }
+
+  /** Waits until the trigger is gone from the API (its consumer closed). */
+  private static void awaitGone(int api, String token, String trigger) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        call(api, token, "GET", "/v1/namespaces/default/triggers/" + trigger, null);
+      } catch (IllegalStateException e) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("trigger " + trigger + " was not deleted");
+  }
+
+  /** The function sidecars' 2xx answers in namespace default so far, from /metrics. */
+  private static double answers2xx(int api, String token) throws Exception {
+    String text = call(api, token, "GET", "/metrics", null);
+    double sum = 0;
+    for (String l : text.split("\n")) {
+      if (l.startsWith("skiff_sidecar_requests_total{")
+          && l.contains("namespace=\"default\"")
+          && l.contains("code_class=\"2xx\"")) {
+        sum += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+      }
     }
     return sum;
   }
