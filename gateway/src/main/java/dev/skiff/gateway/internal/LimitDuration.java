@@ -45,6 +45,8 @@ final class LimitDuration implements Stage<Exchange> {
                             + " ms",
                         "the function is too slow or stuck; raise spec.template.timeoutSeconds"
                             + " (max 3600) or make it answer sooner")));
-    return Stage.call(next, x).andThen(ar -> deadline.cancel());
+    Future<Void> served = Stage.call(next, x);
+    served.onComplete(ar -> deadline.cancel());
+    return served;
   }
 }

@@ -27,8 +27,9 @@ final class PickEndpoint implements Stage<Exchange> {
     x.endpoint(e);
     long started = System.nanoTime();
     balancer.started(e);
-    return Stage.call(next, x)
-        .andThen(ar -> balancer.finished(e, System.nanoTime() - started, unreachable(ar)));
+    Future<Void> served = Stage.call(next, x);
+    served.onComplete(ar -> balancer.finished(e, System.nanoTime() - started, unreachable(ar)));
+    return served;
   }
 
   /**
