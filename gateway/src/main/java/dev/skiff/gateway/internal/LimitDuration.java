@@ -45,8 +45,6 @@ final class LimitDuration implements Stage<Exchange> {
                             + " ms",
                         "the function is too slow or stuck; raise spec.template.timeoutSeconds"
                             + " (max 3600) or make it answer sooner")));
-    Future<Void> served = Stage.call(next, x);
-    served.onComplete(ar -> deadline.cancel());
-    return served;
+    return Stage.call(next, x).andThen(ar -> deadline.cancel());
   }
 }

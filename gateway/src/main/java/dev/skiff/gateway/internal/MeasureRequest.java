@@ -24,20 +24,17 @@ final class MeasureRequest implements Stage<Exchange> {
   @Override
   public Future<Void> serve(Exchange x) {
     metrics.started();
-    // A listener on the stage's own future, not a new future: it runs before the caller's, which
-    // are added after it.
-    Future<Void> served = Stage.call(next, x);
-    served.onComplete(
-        ar -> {
-          Route route = x.route();
-          int status = x.clientGone() ? CLIENT_CLOSED_REQUEST : x.response().getStatusCode();
-          metrics.finished(
-              route == null ? null : route.namespace(),
-              route == null ? null : route.service(),
-              x.revision(),
-              status,
-              Duration.between(x.startedAt(), clock.instant()));
-        });
-    return served;
+    return Stage.call(next, x)
+        .andThen(
+            ar -> {
+              Route route = x.route();
+              int status = x.clientGone() ? CLIENT_CLOSED_REQUEST : x.response().getStatusCode();
+              metrics.finished(
+                  route == null ? null : route.namespace(),
+                  route == null ? null : route.service(),
+                  x.revision(),
+                  status,
+                  Duration.between(x.startedAt(), clock.instant()));
+            });
   }
 }

@@ -27,9 +27,8 @@ final class PickEndpoint implements Stage<Exchange> {
     x.endpoint(e);
     long started = System.nanoTime();
     balancer.started(e);
-    Future<Void> served = Stage.call(next, x);
-    served.onComplete(ar -> balancer.finished(e, System.nanoTime() - started, unreachable(ar)));
-    return served;
+    return Stage.call(next, x)
+        .andThen(ar -> balancer.finished(e, System.nanoTime() - started, unreachable(ar)));
   }
 
   /**
