@@ -127,11 +127,21 @@ class GatewayFramingTest extends GatewayTestBase {
         "/a%0D%0ALocation:%20http://evil",
         "/nul%00byte",
         "/lf%0a",
+        "/cr%0D",
+        "/a%25%0d",
       })
   void refusesPathsThatDecodeToCrLfOrNulBeforeRouting(String path) {
     Reply r = exchange("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
 
     assertEquals(400, r.status(), r.text());
     assertTrue(backend.seen.isEmpty());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/a%0", "/a%2", "/100%25", "/a%0b", "/%1d"})
+  void passesPathsWithOtherEscapes(String path) {
+    Reply r = exchange("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+
+    assertEquals(200, r.status(), r.text());
   }
 }

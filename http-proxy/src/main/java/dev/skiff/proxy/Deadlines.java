@@ -30,8 +30,8 @@ public final class Deadlines {
 
   private final Vertx vertx;
 
-  /** Per event loop, its lanes by length in milliseconds; each map touched by its loop only. */
-  private final Map<EventLoop, Map<Long, Lane>> loops = new ConcurrentHashMap<>();
+  /** Per event loop, its lanes by length; each {@link Lanes} touched by its loop only. */
+  private final Map<EventLoop, Lanes> loops = new ConcurrentHashMap<>();
 
   public Deadlines(Vertx vertx) {
     this.vertx = vertx;
@@ -60,10 +60,11 @@ public final class Deadlines {
     }
     Entry e =
         new Entry(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis), context, onExpiry);
-    loops
-        .computeIfAbsent(loop, l -> new HashMap<>())
-        .computeIfAbsent(millis, k -> new Lane(loop))
-        .add(e);
+    Lanes lanes = loops.get(loop);
+    if (lanes == null) {
+      lanes = loops.computeIfAbsent(loop, Lanes::new);
+    }
+    lanes.of(millis).add(e);
     return e;
   }
 
@@ -73,9 +74,39 @@ public final class Deadlines {
    */
   int queued() {
     return loops.values().stream()
-        .flatMap(m -> m.values().stream())
+        .flatMap(m -> m.byLength.values().stream())
         .mapToInt(l -> l.queue.size())
         .sum();
+  }
+
+  /**
+   * One event loop's lanes by length in milliseconds. A stage starts deadlines of one length (its
+   * route's timeout) request after request: that lane is kept at hand, so the common case boxes no
+   * length and looks nothing up.
+   */
+  private final class Lanes {
+    final EventLoop owner;
+    final Map<Long, Lane> byLength = new HashMap<>();
+    long lastMillis = -1;
+    Lane last;
+
+    Lanes(EventLoop owner) {
+      this.owner = owner;
+    }
+
+    Lane of(long millis) {
+      if (millis == lastMillis) {
+        return last;
+      }
+      Lane lane = byLength.get(millis);
+      if (lane == null) {
+        lane = new Lane(owner);
+        byLength.put(millis, lane);
+      }
+      lastMillis = millis;
+      last = lane;
+      return lane;
+    }
   }
 
   private static final class Entry implements Deadline {

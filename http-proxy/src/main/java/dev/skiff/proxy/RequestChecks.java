@@ -1,9 +1,9 @@
 package dev.skiff.proxy;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The checks every request passes before a proxy's pipeline sees it: framing that two HTTP parsers
@@ -33,8 +33,12 @@ public final class RequestChecks {
   }
 
   private static String framingProblem(HttpServerRequest request) {
-    List<String> te = request.headers().getAll("transfer-encoding");
-    List<String> cl = request.headers().getAll("content-length");
+    // Nearly every request has neither header: then no list is made for them.
+    MultiMap headers = request.headers();
+    List<String> te =
+        headers.contains("transfer-encoding") ? headers.getAll("transfer-encoding") : List.of();
+    List<String> cl =
+        headers.contains("content-length") ? headers.getAll("content-length") : List.of();
     if (!te.isEmpty()) {
       if (te.size() > 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
         return "Transfer-Encoding "
@@ -61,17 +65,29 @@ public final class RequestChecks {
     if (path == null) {
       return null;
     }
-    String lower = path.toLowerCase(Locale.ROOT);
-    if (lower.contains("%0d")
-        || lower.contains("%0a")
-        || lower.contains("%00")
-        || path.indexOf('\r') >= 0
-        || path.indexOf('\n') >= 0
-        || path.indexOf('\0') >= 0) {
+    if (controlCharacter(path)) {
       return "the request path contains an encoded CR, LF or NUL (%0d, %0a, %00), which no"
           + " function should receive";
     }
     return null;
+  }
+
+  /** A CR, LF or NUL in {@code path}, raw or percent-encoded (any case); one pass, no copy. */
+  private static boolean controlCharacter(String path) {
+    int n = path.length();
+    for (int i = 0; i < n; i++) {
+      char c = path.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\0') {
+        return true;
+      }
+      if (c == '%' && i + 2 < n && path.charAt(i + 1) == '0') {
+        char d = path.charAt(i + 2);
+        if (d == 'd' || d == 'D' || d == 'a' || d == 'A' || d == '0') {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isDigits(String s) {

@@ -45,6 +45,10 @@ final class GatewayMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentMap<Key, RevisionMeters> byRevision = new ConcurrentHashMap<>();
+
+  /** The meters the last request was counted on. */
+  private volatile RevisionMeters last;
+
   private final Counter handoffsInProcess;
   private final Counter handoffsNetwork;
   private final Counter upstreamInProcess;
@@ -73,16 +77,26 @@ final class GatewayMetrics {
 
   void finished(String namespace, String service, String revision, int status, Duration latency) {
     inFlight.decrementAndGet();
-    Key key = new Key(orNone(namespace), orNone(service), orNone(revision));
-    // get before computeIfAbsent: a hit (nearly every request) allocates no lambda.
-    RevisionMeters m = byRevision.get(key);
-    if (m == null) {
-      m = byRevision.computeIfAbsent(key, this::meters);
+    String ns = orNone(namespace);
+    String svc = orNone(service);
+    String rev = orNone(revision);
+    // The revision of the previous request first (a route's names are the same strings request
+    // after request): no key, no hash, no map lookup. Racing loops may each write it: either
+    // value is a right one.
+    RevisionMeters m = last;
+    if (m == null || !m.key.is(ns, svc, rev)) {
+      Key key = new Key(ns, svc, rev);
+      // get before computeIfAbsent: a hit allocates no lambda.
+      m = byRevision.get(key);
+      if (m == null) {
+        m = byRevision.computeIfAbsent(key, this::meters);
+      }
+      last = m;
     }
     m.latency.record(latency);
     Counter byStatus = m.counter(status);
     if (byStatus == null) {
-      byStatus = m.remember(status, counter(key, status));
+      byStatus = m.remember(status, counter(m.key, status));
     }
     byStatus.increment();
   }
@@ -162,7 +176,7 @@ final class GatewayMetrics {
             .tags(key.tags())
             .publishPercentileHistogram()
             .register(registry);
-    return new RevisionMeters(latency, new AtomicReferenceArray<>(RevisionMeters.CODES));
+    return new RevisionMeters(key, latency, new AtomicReferenceArray<>(RevisionMeters.CODES));
   }
 
   private Counter counter(Key key, int status) {
@@ -179,13 +193,18 @@ final class GatewayMetrics {
   }
 
   private record Key(String namespace, String service, String revision) {
+    /** Same names; the same strings compare at once. */
+    boolean is(String ns, String svc, String rev) {
+      return revision.equals(rev) && service.equals(svc) && namespace.equals(ns);
+    }
+
     Tags tags() {
       return Tags.of("namespace", namespace, "service", service, "revision", revision);
     }
   }
 
   /** A revision's timer and its counters by status code (indexed, so no boxing per request). */
-  private record RevisionMeters(Timer latency, AtomicReferenceArray<Counter> byStatus) {
+  private record RevisionMeters(Key key, Timer latency, AtomicReferenceArray<Counter> byStatus) {
     /** Status codes are three digits; any other is looked up in the registry every time. */
     static final int CODES = 1000;
 

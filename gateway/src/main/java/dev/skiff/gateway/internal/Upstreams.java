@@ -20,11 +20,16 @@ record Upstreams(
     LongSupplier nanoTime) {
 
   static Upstreams create(Clock clock) {
+    // Only differences of these readings matter (latencies, ejection and budget windows), so the
+    // system clock is read as the monotonic System.nanoTime(): no Instant per reading, several
+    // per request. Any other clock (tests drive time with one) is read as given.
     LongSupplier nanoTime =
-        () -> {
-          Instant now = clock.instant();
-          return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        };
+        Clock.systemUTC().equals(clock)
+            ? System::nanoTime
+            : () -> {
+              Instant now = clock.instant();
+              return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            };
     Outliers<Endpoint> outliers = Outliers.create();
     return new Upstreams(
         new PeakEwma<>(nanoTime, outliers), outliers, new RetryBudget(nanoTime), nanoTime);

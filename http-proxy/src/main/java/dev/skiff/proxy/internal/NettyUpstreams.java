@@ -34,6 +34,9 @@ public final class NettyUpstreams {
   private final int maxPerEndpoint;
   private final Map<String, Endpoint> endpoints = new HashMap<>();
 
+  /** The endpoint called last: the next call is most often to it again (no key to build). */
+  private Endpoint last;
+
   public NettyUpstreams(int maxPerEndpoint) {
     this.maxPerEndpoint = maxPerEndpoint;
   }
@@ -44,11 +47,15 @@ public final class NettyUpstreams {
    */
   public Future<UpstreamChannel> take(
       ContextInternal context, String host, int port, long connectTimeoutMillis) {
-    String key = host + ':' + port;
-    Endpoint ep = endpoints.get(key);
-    if (ep == null) {
-      ep = new Endpoint(key, host, port);
-      endpoints.put(key, ep);
+    Endpoint ep = last;
+    if (ep == null || ep.port != port || !ep.host.equals(host)) {
+      String key = host + ':' + port;
+      ep = endpoints.get(key);
+      if (ep == null) {
+        ep = new Endpoint(key, host, port);
+        endpoints.put(key, ep);
+      }
+      last = ep;
     }
     long now = System.nanoTime();
     for (UpstreamChannel oldest = ep.idle.peekFirst();
@@ -136,6 +143,9 @@ public final class NettyUpstreams {
   private void forgetIfUnused(Endpoint ep) {
     if (ep.open <= 0 && endpoints.get(ep.key) == ep) {
       endpoints.remove(ep.key);
+      if (last == ep) {
+        last = null;
+      }
     }
   }
 
