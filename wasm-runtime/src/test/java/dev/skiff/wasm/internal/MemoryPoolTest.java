@@ -25,16 +25,17 @@ class MemoryPoolTest {
   private final AtomicLong now = new AtomicLong();
   private final List<Runnable> scheduled = new ArrayList<>();
 
+  private final MemoryTrims trims =
+      new MemoryTrims(
+          Duration.ofSeconds(2),
+          now::get,
+          (task, delay) -> {
+            scheduled.add(task);
+            return new Scheduled();
+          });
+
   private MemoryPool pool(MemoryBudget budget, int maxKept) {
-    return new MemoryPool(
-        budget,
-        maxKept,
-        Duration.ofSeconds(2),
-        now::get,
-        (task, delay) -> {
-          scheduled.add(task);
-          return new Scheduled();
-        });
+    return new MemoryPool(budget, maxKept, trims);
   }
 
   @Test
@@ -127,12 +128,51 @@ class MemoryPoolTest {
     scheduled.remove(0).run();
 
     assertEquals(1, pool.kept()); // the younger one is 1 s old
-    assertEquals(1, scheduled.size()); // and a trim is due for it
-    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertEquals(1, scheduled.size()); // and the sweep runs again for it
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
     scheduled.remove(0).run();
     assertEquals(0, pool.kept());
     assertEquals(0, budget.used());
-    assertTrue(scheduled.isEmpty());
+    assertTrue(scheduled.isEmpty()); // nothing kept anywhere: the sweep stops
+    assertEquals(0, trims.pools());
+  }
+
+  @Test
+  void aNewPoolJoinsThePendingSweepWithoutATaskOfItsOwn() {
+    // Each pool had a timer task of its own, given when it kept its first memory: at the end of a
+    // cold start's first request, where it woke the timer thread.
+    var budget = new MemoryBudget(1 << 20);
+    var warm = pool(budget, 4);
+    warm.give(warm.take(ONE_PAGE));
+    assertEquals(1, scheduled.size());
+
+    var cold = pool(budget, 4);
+    cold.give(cold.take(ONE_PAGE));
+
+    assertEquals(1, scheduled.size());
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    scheduled.remove(0).run();
+    assertEquals(0, warm.kept());
+    assertEquals(0, cold.kept());
+    assertEquals(0, budget.used());
+  }
+
+  @Test
+  void aPoolThatKeepsAgainAfterItsSweepLeftItIsSweptAgain() {
+    var budget = new MemoryBudget(1 << 20);
+    var pool = pool(budget, 4);
+    pool.give(pool.take(ONE_PAGE));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    scheduled.remove(0).run();
+    assertEquals(0, trims.pools());
+
+    pool.give(pool.take(ONE_PAGE));
+
+    assertEquals(1, trims.pools());
+    assertEquals(1, scheduled.size());
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    scheduled.remove(0).run();
+    assertEquals(0, pool.kept());
   }
 
   @Test
