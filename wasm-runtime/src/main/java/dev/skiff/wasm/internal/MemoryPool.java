@@ -117,6 +117,13 @@ final class MemoryPool {
     return swept;
   }
 
+  /**
+   * Whether the trims' sweep is to visit this pool: it keeps memories, or did at the last sweep.
+   */
+  synchronized boolean swept() {
+    return swept;
+  }
+
   /** Drops from the oldest end while {@code stale} holds. */
   private void dropWhile(Predicate<Kept> stale) {
     while (!kept.isEmpty() && stale.test(kept.peekLast())) {

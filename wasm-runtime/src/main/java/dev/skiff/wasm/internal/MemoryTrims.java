@@ -62,11 +62,14 @@ final class MemoryTrims {
 
   /** The timer task: trims every pool, drops those left empty, runs again while any is left. */
   void sweep() {
-    for (MemoryPool pool : holding) {
-      // Out first: a memory given back meanwhile sees the pool as not swept and joins it again.
-      holding.remove(pool);
-      if (pool.trimIdle()) {
-        holding.add(pool);
+    // Over a copy: a pool put back into the set while it is walked could be met again, and again.
+    for (MemoryPool pool : holding.toArray(new MemoryPool[0])) {
+      if (!pool.trimIdle()) {
+        holding.remove(pool);
+        // A memory given back since trimIdle found none has joined already; keep it in.
+        if (pool.swept()) {
+          holding.add(pool);
+        }
       }
     }
     pending.set(false);

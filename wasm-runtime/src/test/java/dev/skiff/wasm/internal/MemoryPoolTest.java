@@ -3,6 +3,7 @@ package dev.skiff.wasm.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.Memory;
@@ -155,6 +156,26 @@ class MemoryPoolTest {
     assertEquals(0, warm.kept());
     assertEquals(0, cold.kept());
     assertEquals(0, budget.used());
+  }
+
+  @Test
+  void aSweepOverManyPoolsWithRecentMemoriesEnds() {
+    // Pools taken out of the sweep's set and put back while it was walked were met again: a
+    // sweep over pools whose memories were not idle yet never ended, and held the timer thread.
+    var budget = new MemoryBudget(1 << 24);
+    var pools = new ArrayList<MemoryPool>();
+    for (int i = 0; i < 64; i++) {
+      var pool = pool(budget, 4);
+      pool.give(pool.take(ONE_PAGE));
+      pools.add(pool);
+    }
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> scheduled.remove(0).run());
+
+    assertEquals(64, trims.pools());
+    pools.forEach(p -> assertEquals(1, p.kept()));
+    assertEquals(1, scheduled.size());
   }
 
   @Test
