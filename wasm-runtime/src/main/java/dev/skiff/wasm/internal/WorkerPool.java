@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * backlog costs no thread switch per request. A request sleeping in WASI holds its thread but no
  * permit (a request granted that permit starts on another thread). Admission is bounded: permits
  * plus the queue capacity, beyond which requests are refused as overloaded. One timer thread runs
- * timeouts, one task per function at a time ({@link RequestTimeouts}). Threads get a large stack so
- * deep but finite guest recursion works.
+ * timeouts, one task per timeout length at a time ({@link RequestTimeouts}), and the sweep of kept
+ * memories ({@link MemoryTrims}). Threads get a large stack so deep but finite guest recursion
+ * works.
  */
 public final class WorkerPool implements AutoCloseable {
   static final long STACK_BYTES = 8L << 20;
