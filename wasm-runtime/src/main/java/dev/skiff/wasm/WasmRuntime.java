@@ -208,8 +208,9 @@ public final class WasmRuntime implements AutoCloseable {
      * Bytes of linear memory all functions together may keep between requests so that a request's
      * fresh instance reuses a memory instead of allocating one; default 64 MiB, 0 turns reuse off.
      * Each function instance keeps at most 8 memories, each only while its guest never grew it, and
-     * drops those unused for 2 s and all when it stops. A reused memory is reset by instantiation
-     * exactly as a new one is initialised (docs/security.md, Wasm).
+     * drops those unused for 2 s at the next of the runtime's sweeps (one every 2 s), and all when
+     * it stops. A reused memory is reset by instantiation exactly as a new one is initialised
+     * (docs/security.md, Wasm).
      */
     public Builder withPooledMemoryBytes(long pooledMemoryBytes) {
       if (pooledMemoryBytes < 0) {

@@ -49,9 +49,7 @@ public final class DefaultWasmFunction implements WasmFunction {
     this.config = config;
     this.pool = pool;
     this.lane = pool.lane();
-    this.memories =
-        new MemoryPool(
-            memoryBudget, MemoryPool.MAX_KEPT, MemoryPool.IDLE, System::nanoTime, pool::schedule);
+    this.memories = new MemoryPool(memoryBudget, MemoryPool.MAX_KEPT, pool.memoryTrims());
     this.imported = ImportedFunctions.of(wasm.module());
     this.timeouts = pool.timeouts(config.timeout());
     this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());

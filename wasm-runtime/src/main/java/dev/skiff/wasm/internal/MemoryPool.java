@@ -6,9 +6,6 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.function.BiFunction;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -24,9 +21,10 @@ import java.util.function.Predicate;
  * small one.
  *
  * <p>Bounds: at most {@code maxKept} memories per instance, all pools of a runtime together within
- * a {@link MemoryBudget}, and a memory not taken for {@code idle} is dropped (an idle warm instance
- * keeps no memory). {@link #close} (the instance stopped, e.g. scaled to zero) drops them all. A
- * pool belongs to one function instance, so memories never pass between revisions or services.
+ * a {@link MemoryBudget}, and a memory not taken for {@link #IDLE} is dropped by the runtime's
+ * {@link MemoryTrims} within another {@link #IDLE} (an idle warm instance keeps no memory). {@link
+ * #close} (the instance stopped, e.g. scaled to zero) drops them all. A pool belongs to one
+ * function instance, so memories never pass between revisions or services.
  */
 final class MemoryPool {
   /** What a pool keeps at most per instance. */
@@ -39,24 +37,15 @@ final class MemoryPool {
 
   private final MemoryBudget budget;
   private final int maxKept;
-  private final Duration idle;
-  private final LongSupplier nanos;
-  private final BiFunction<Runnable, Duration, ScheduledFuture<?>> scheduler;
+  private final MemoryTrims trims;
   private final ArrayDeque<Kept> kept = new ArrayDeque<>(); // guarded by this; newest first
-  private ScheduledFuture<?> trim; // guarded by this
+  private boolean swept; // guarded by this: among the pools the trims' sweep visits
   private boolean closed; // guarded by this
 
-  MemoryPool(
-      MemoryBudget budget,
-      int maxKept,
-      Duration idle,
-      LongSupplier nanos,
-      BiFunction<Runnable, Duration, ScheduledFuture<?>> scheduler) {
+  MemoryPool(MemoryBudget budget, int maxKept, MemoryTrims trims) {
     this.budget = budget;
     this.maxKept = maxKept;
-    this.idle = idle;
-    this.nanos = nanos;
-    this.scheduler = scheduler;
+    this.trims = trims;
   }
 
   /**
@@ -88,29 +77,27 @@ final class MemoryPool {
       return;
     }
     long bytes = bytes(bam);
+    boolean join;
     synchronized (this) {
       if (closed || kept.size() >= maxKept || !budget.tryTake(bytes)) {
         return;
       }
-      if (trim == null) {
-        try {
-          trim = scheduler.apply(this::trimIdle, idle);
-        } catch (RejectedExecutionException e) {
-          budget.give(bytes); // the runtime is closing: keep nothing
-          return;
-        }
+      kept.addFirst(new Kept(bam, bytes, trims.now()));
+      join = !swept;
+      swept = true;
+    }
+    if (join) {
+      try {
+        trims.keeping(this);
+      } catch (RejectedExecutionException e) {
+        close(); // the runtime is closing: keep nothing
       }
-      kept.addFirst(new Kept(bam, bytes, nanos.getAsLong()));
     }
   }
 
   /** Drops every kept memory and keeps none from now on. */
   synchronized void close() {
     closed = true;
-    if (trim != null) {
-      trim.cancel(false);
-      trim = null;
-    }
     dropWhile(k -> true);
   }
 
@@ -118,19 +105,23 @@ final class MemoryPool {
     return kept.size();
   }
 
-  /** Drops the memories unused for {@link #idle}; runs again while any are left. */
-  synchronized void trimIdle() {
-    trim = null;
-    long now = nanos.getAsLong();
-    dropWhile(k -> now - k.since() >= idle.toNanos());
-    if (!kept.isEmpty() && !closed) {
-      long oldestAge = now - kept.peekLast().since();
-      try {
-        trim = scheduler.apply(this::trimIdle, idle.minusNanos(Math.max(0, oldestAge)));
-      } catch (RejectedExecutionException e) {
-        dropWhile(k -> true); // the runtime is closing
-      }
-    }
+  /**
+   * Drops the memories unused for the trims' idle time; called by their sweep. False when none is
+   * left: the pool leaves the sweep, and joins it again when it next keeps one.
+   */
+  synchronized boolean trimIdle() {
+    long now = trims.now();
+    long idle = trims.idle().toNanos();
+    dropWhile(k -> now - k.since() >= idle);
+    swept = !kept.isEmpty();
+    return swept;
+  }
+
+  /**
+   * Whether the trims' sweep is to visit this pool: it keeps memories, or did at the last sweep.
+   */
+  synchronized boolean swept() {
+    return swept;
   }
 
   /** Drops from the oldest end while {@code stale} holds. */

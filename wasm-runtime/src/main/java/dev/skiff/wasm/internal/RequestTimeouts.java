@@ -10,20 +10,21 @@ import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
- * The timeouts of one function's requests. They all have the function's timeout, so they expire in
- * the order they were armed: one timer task, due at the oldest unfinished request's deadline,
- * serves them all. Arming a request appends it here; only when no task is pending does it give the
- * timer thread a task, so requests that keep coming do not wake that thread once each (a task of
- * its own per request did whenever it became the earliest, that is, whenever no other request was
- * in flight). A finished request drops its reference to its execution at once and its entry is
- * pruned when next at the head.
+ * The timeouts of requests that all last the same time: those of every function of a runtime with
+ * that timeout ({@link WorkerPool#timeouts}). They expire in the order they were armed: one timer
+ * task, due at the oldest unfinished request's deadline, serves them all. Arming a request appends
+ * it here; only when no task is pending does it give the timer thread a task, so requests that keep
+ * coming, a new function instance's among them, do not wake that thread once each (a task of its
+ * own per request did whenever it became the earliest, that is, whenever no other request was in
+ * flight). A finished request drops its reference to its execution at once and its entry is pruned
+ * when next at the head.
  */
 final class RequestTimeouts {
   private final long timeoutNanos;
   private final LongSupplier nanos;
   private final BiFunction<Runnable, Duration, ScheduledFuture<?>> scheduler;
-  // Guarded by this, in deadline order; small at first: most functions have few requests in flight.
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
+  // Guarded by this, in deadline order.
+  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private boolean armed; // guarded by this: a timer task is pending
 
   RequestTimeouts(

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * backlog costs no thread switch per request. A request sleeping in WASI holds its thread but no
  * permit (a request granted that permit starts on another thread). Admission is bounded: permits
  * plus the queue capacity, beyond which requests are refused as overloaded. One timer thread runs
- * timeouts, one task per function at a time ({@link RequestTimeouts}). Threads get a large stack so
- * deep but finite guest recursion works.
+ * timeouts, one task per timeout length at a time ({@link RequestTimeouts}), and the sweep of kept
+ * memories ({@link MemoryTrims}). Threads get a large stack so deep but finite guest recursion
+ * works.
  */
 public final class WorkerPool implements AutoCloseable {
   static final long STACK_BYTES = 8L << 20;
@@ -33,6 +34,9 @@ public final class WorkerPool implements AutoCloseable {
   private final Set<Execution> admitted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger count = new AtomicInteger();
   private final AtomicLong timersArmed = new AtomicLong();
+  private final ConcurrentHashMap<Duration, RequestTimeouts> timeouts = new ConcurrentHashMap<>();
+  private final MemoryTrims memoryTrims =
+      new MemoryTrims(MemoryPool.IDLE, System::nanoTime, this::schedule);
 
   public WorkerPool(int permits, int revisionShare, int queueCapacity) {
     this.permits = new CpuPermits(permits, revisionShare, this::start);
@@ -103,9 +107,19 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** The timeouts of one function's requests, which all last {@code timeout}. */
+  /**
+   * The timeouts of requests that all last {@code timeout}: one for every function with that
+   * timeout, so a new function instance's first request (a cold start) finds the timer task of the
+   * others pending and gives the timer thread none.
+   */
   RequestTimeouts timeouts(Duration timeout) {
-    return new RequestTimeouts(timeout, System::nanoTime, this::schedule);
+    return timeouts.computeIfAbsent(
+        timeout, t -> new RequestTimeouts(t, System::nanoTime, this::schedule));
+  }
+
+  /** The sweep that drops the memories the runtime's functions keep and no longer use. */
+  MemoryTrims memoryTrims() {
+    return memoryTrims;
   }
 
   ScheduledFuture<?> schedule(Runnable task, Duration delay) {

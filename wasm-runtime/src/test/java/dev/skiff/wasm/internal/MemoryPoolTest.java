@@ -3,6 +3,7 @@ package dev.skiff.wasm.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.Memory;
@@ -25,16 +26,17 @@ class MemoryPoolTest {
   private final AtomicLong now = new AtomicLong();
   private final List<Runnable> scheduled = new ArrayList<>();
 
+  private final MemoryTrims trims =
+      new MemoryTrims(
+          Duration.ofSeconds(2),
+          now::get,
+          (task, delay) -> {
+            scheduled.add(task);
+            return new Scheduled();
+          });
+
   private MemoryPool pool(MemoryBudget budget, int maxKept) {
-    return new MemoryPool(
-        budget,
-        maxKept,
-        Duration.ofSeconds(2),
-        now::get,
-        (task, delay) -> {
-          scheduled.add(task);
-          return new Scheduled();
-        });
+    return new MemoryPool(budget, maxKept, trims);
   }
 
   @Test
@@ -127,12 +129,71 @@ class MemoryPoolTest {
     scheduled.remove(0).run();
 
     assertEquals(1, pool.kept()); // the younger one is 1 s old
-    assertEquals(1, scheduled.size()); // and a trim is due for it
-    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertEquals(1, scheduled.size()); // and the sweep runs again for it
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
     scheduled.remove(0).run();
     assertEquals(0, pool.kept());
     assertEquals(0, budget.used());
-    assertTrue(scheduled.isEmpty());
+    assertTrue(scheduled.isEmpty()); // nothing kept anywhere: the sweep stops
+    assertEquals(0, trims.pools());
+  }
+
+  @Test
+  void aNewPoolJoinsThePendingSweepWithoutATaskOfItsOwn() {
+    // Each pool had a timer task of its own, given when it kept its first memory: at the end of a
+    // cold start's first request, where it woke the timer thread.
+    var budget = new MemoryBudget(1 << 20);
+    var warm = pool(budget, 4);
+    warm.give(warm.take(ONE_PAGE));
+    assertEquals(1, scheduled.size());
+
+    var cold = pool(budget, 4);
+    cold.give(cold.take(ONE_PAGE));
+
+    assertEquals(1, scheduled.size());
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    scheduled.remove(0).run();
+    assertEquals(0, warm.kept());
+    assertEquals(0, cold.kept());
+    assertEquals(0, budget.used());
+  }
+
+  @Test
+  void aSweepOverManyPoolsWithRecentMemoriesEnds() {
+    // Pools taken out of the sweep's set and put back while it was walked were met again: a
+    // sweep over pools whose memories were not idle yet never ended, and held the timer thread.
+    var budget = new MemoryBudget(1 << 24);
+    var pools = new ArrayList<MemoryPool>();
+    for (int i = 0; i < 64; i++) {
+      var pool = pool(budget, 4);
+      pool.give(pool.take(ONE_PAGE));
+      pools.add(pool);
+    }
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> scheduled.remove(0).run());
+
+    assertEquals(64, trims.pools());
+    pools.forEach(p -> assertEquals(1, p.kept()));
+    assertEquals(1, scheduled.size());
+  }
+
+  @Test
+  void aPoolThatKeepsAgainAfterItsSweepLeftItIsSweptAgain() {
+    var budget = new MemoryBudget(1 << 20);
+    var pool = pool(budget, 4);
+    pool.give(pool.take(ONE_PAGE));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    scheduled.remove(0).run();
+    assertEquals(0, trims.pools());
+
+    pool.give(pool.take(ONE_PAGE));
+
+    assertEquals(1, trims.pools());
+    assertEquals(1, scheduled.size());
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    scheduled.remove(0).run();
+    assertEquals(0, pool.kept());
   }
 
   @Test

@@ -60,6 +60,40 @@ class RequestTimeoutsTest {
   }
 
   @Test
+  void aNewFunctionInstancesFirstRequestGivesTheTimerThreadNoTask() throws Exception {
+    // A cold start is a new function instance of a module the runtime holds. Its first request
+    // gave the timer thread two tasks (its function's own request timeouts, and its memory pool's
+    // trim once it kept the memory), which woke that thread when they became the earliest.
+    try (var pool = new WorkerPool(2, 1, 100)) {
+      byte[] module = Wat.echo("Content-Type: text/plain\n");
+      WasmConfig config = WasmConfig.builder().withTimeout(Duration.ofSeconds(30)).build();
+      CompiledWasm compiled =
+          new ModuleCompiler(ExecutionMode.INTERPRETED, null).compile(module, config);
+      var budget = new MemoryBudget(1 << 24);
+      var warm = new DefaultWasmFunction(compiled, config, pool, budget);
+      byte[] body = "warm".getBytes(StandardCharsets.UTF_8);
+      assertEquals(
+          "warm",
+          await(warm.handle(WagiRequest.builder().withMethod("POST").withBody(body).build()))
+              .result()
+              .bodyText());
+      long before = pool.timersArmed();
+
+      var cold = new DefaultWasmFunction(compiled, config, pool, budget);
+      body = "cold".getBytes(StandardCharsets.UTF_8);
+      assertEquals(
+          "cold",
+          await(cold.handle(WagiRequest.builder().withMethod("POST").withBody(body).build()))
+              .result()
+              .bodyText());
+
+      assertEquals(0, pool.timersArmed() - before, "tasks given to the timer by the cold start");
+      cold.close();
+      warm.close();
+    }
+  }
+
+  @Test
   void aLoopingRequestTimesOutAfterAnEarlierRequestOfItsFunctionFinished() throws Exception {
     try (var pool = new WorkerPool(2, 1, 100)) {
       var looping = function(pool, Wat.infiniteLoop(), Duration.ofMillis(300));
