@@ -9,10 +9,12 @@ reports the young collections in them and the heap committed at their start and 
 
     python3 bench/harness/at_zero_nmt.py OUT JAR [N] [extra JVM flags ...]
 
-AZ_ENV='NAME=value ...' adds environment for skiffd. Prints one JSON object (also OUT/az.json).
+AZ_ENV='NAME=value ...' adds environment for skiffd. With AZ_IDLE_S=S it first leaves the skiffd at
+zero for S seconds without forcing a collection and reports its RSS above idle and G1's committed
+heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full GC for it. Prints one JSON object (also OUT/az.json).
 Standard library only.
 """
-import json, os, subprocess, sys, time
+import json, os, re, subprocess, sys, time
 from pathlib import Path
 import density, jit_owners
 from common import Ctx, ROOT, Skiffd
@@ -42,6 +44,15 @@ try:
     density._deploy_to_zero(ctx, s, digest, {"autoscaling.knative.dev/min-scale": "0",
                                              "autoscaling.knative.dev/window": "6s"}, range(n))
     dt = time.monotonic() - t0
+    unforced = None
+    if os.environ.get("AZ_IDLE_S"):
+        time.sleep(float(os.environ["AZ_IDLE_S"]))
+        total = re.search(r"garbage-first heap\s+total (\d+)K, used (\d+)K",
+                          jit_owners.jcmd(s.proc.pid, "GC.heap_info"))
+        unforced = {"idle_s": float(os.environ["AZ_IDLE_S"]),
+                    "rss_above_idle_mib": round((s.rss_kib() - base["rss_kib"]) / 1024, 1),
+                    "heap_committed_mib": round(int(total.group(1)) / 1024, 1) if total else None,
+                    "heap_used_mib": round(int(total.group(2)) / 1024, 1) if total else None}
     end = snap(ctx, s, "end")
     nmt = {k: round((end["nmt"].get(k, 0) - v) / 1024, 1) for k, v in base["nmt"].items()}
     res = {"label": out.name, "jar": str(jar), "flags": extra, "env": env, "n": n,
@@ -50,7 +61,7 @@ try:
            "idle_rss_mib": round(base["rss_kib"] / 1024, 1), "end_rss_mib": round(end["rss_kib"] / 1024, 1),
            "live_heap_growth_mib": round((end["heap_used_kib"] - base["heap_used_kib"]) / 1024, 1),
            "nmt_growth_mib": {k: v for k, v in nmt.items() if abs(v) >= 0.3},
-           "nmethods": [len(base["blobs"]), len(end["blobs"])]}
+           "nmethods": [len(base["blobs"]), len(end["blobs"])], "unforced": unforced}
     (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
     if os.environ.get("AZ_JFR"):
         pid = s.proc.pid

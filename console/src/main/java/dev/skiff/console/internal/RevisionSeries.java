@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * lock.
  */
 final class RevisionSeries {
-  private final Deque<double[]> points = new ArrayDeque<>();
+  // Made at the first point: a revision that never had a request (every one at zero after a
+  // deploy) keeps none.
+  private Deque<double[]> points;
   private double lastCount = -1;
   private double lastErrors;
   private double[] lastBuckets;
@@ -58,6 +60,9 @@ final class RevisionSeries {
       cumulative = null;
     }
     if (lastCount >= 0 && count >= lastCount) {
+      if (points == null) {
+        points = new ArrayDeque<>();
+      }
       double[] p = history > 0 && points.size() >= history ? points.removeFirst() : new double[6];
       p[0] = t;
       p[1] = (count - lastCount) / seconds;
@@ -89,7 +94,7 @@ final class RevisionSeries {
 
   /** The points held, oldest first; the arrays are valid until the next {@link #add}. */
   List<double[]> points() {
-    return List.copyOf(points);
+    return points == null ? List.of() : List.copyOf(points);
   }
 
   double requests() {
