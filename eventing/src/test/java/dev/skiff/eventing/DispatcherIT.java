@@ -69,18 +69,23 @@ class DispatcherIT {
   }
 
   private Dispatcher dispatcher() {
-    Dispatcher d =
-        Dispatcher.builder()
-            .withVertx(vertx)
-            .withGateway("127.0.0.1", function::port)
-            .withDomain("example.test")
-            .withStatusSink(statuses)
-            .withCommitPeriod(Duration.ofMillis(200))
-            .withStatusPeriod(Duration.ofMillis(300))
-            .withConsumerOverrides(
-                Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"))
-            .build()
-            .start();
+    return started(builder().withGateway("127.0.0.1", function::port));
+  }
+
+  /** The dispatcher every test here uses, delivering wherever the caller adds. */
+  private Dispatcher.Builder builder() {
+    return Dispatcher.builder()
+        .withVertx(vertx)
+        .withDomain("example.test")
+        .withStatusSink(statuses)
+        .withCommitPeriod(Duration.ofMillis(200))
+        .withStatusPeriod(Duration.ofMillis(300))
+        .withConsumerOverrides(
+            Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"));
+  }
+
+  private Dispatcher started(Dispatcher.Builder b) {
+    Dispatcher d = b.build().start();
     dispatchers.add(d);
     return d;
   }
@@ -168,20 +173,7 @@ class DispatcherIT {
 
   /** A dispatcher whose sink is {@code sink} instead of the gateway. */
   private Dispatcher dispatcher(dev.skiff.eventing.spi.EventSink sink) {
-    Dispatcher d =
-        Dispatcher.builder()
-            .withVertx(vertx)
-            .withEventSink(sink)
-            .withDomain("example.test")
-            .withStatusSink(statuses)
-            .withCommitPeriod(Duration.ofMillis(200))
-            .withStatusPeriod(Duration.ofMillis(300))
-            .withConsumerOverrides(
-                Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"))
-            .build()
-            .start();
-    dispatchers.add(d);
-    return d;
+    return started(builder().withEventSink(sink));
   }
 
   private static String ceId(dev.skiff.eventing.spi.EventRequest r) {

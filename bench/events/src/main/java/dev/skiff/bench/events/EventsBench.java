@@ -89,25 +89,23 @@ public final class EventsBench {
     String bootstrap = cluster.bootstrapServers();
     Process skiffd = null;
     try {
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-        admin.createTopics(List.of(new NewTopic("events", partitions, (short) 1))).all().get();
-      }
+      createTopic(bootstrap, "events", partitions);
       produce(bootstrap, records, size);
       String perf = perfTool(bootstrap, records);
-      int api = freePort();
-      int gateway = freePort();
-      skiffd = launch(skiffdJar, tmp, api, gateway, skiffdJvm, a.get("--skiffd-log"));
-      String token = Files.readString(tmp.resolve("data").resolve("admin.token")).trim();
-      String digest = upload(api, token, Files.readAllBytes(wasm));
-      call(
-          api,
-          token,
-          "PUT",
-          "/v1/namespaces/default/services/event",
-          "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest + "\"}}}}");
-      awaitFunction(gateway);
+      double perfRate = perfRateOf(perf);
+      Served first = serve(skiffdJar, tmp, skiffdJvm, a.get("--skiffd-log"), wasm);
+      skiffd = first.process();
       Run fresh =
-          measure(skiffd, api, token, bootstrap, "bench", "events", records, maxInFlight, 0);
+          measure(
+              skiffd,
+              first.api(),
+              first.token(),
+              bootstrap,
+              "bench",
+              "events",
+              records,
+              maxInFlight,
+              0);
       String warmJson = "null";
       if (!"off".equals(a.get("--warm"))) {
         // The same measurement on a second skiffd that first delivered a warm-up topic through
@@ -117,24 +115,13 @@ public final class EventsBench {
         skiffd.waitFor(30, TimeUnit.SECONDS);
         int warmRecords = Integer.parseInt(a.getOrDefault("--warmup-records", "" + records));
         Path warmTmp = Files.createDirectories(tmp.resolve("warm"));
-        int api2 = freePort();
-        int gateway2 = freePort();
         String log = a.get("--skiffd-log");
-        skiffd =
-            launch(
-                skiffdJar, warmTmp, api2, gateway2, skiffdJvm, log == null ? null : log + ".warm");
-        String token2 = Files.readString(warmTmp.resolve("data").resolve("admin.token")).trim();
-        String digest2 = upload(api2, token2, Files.readAllBytes(wasm));
-        call(
-            api2,
-            token2,
-            "PUT",
-            "/v1/namespaces/default/services/event",
-            "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest2 + "\"}}}}");
-        awaitFunction(gateway2);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-          admin.createTopics(List.of(new NewTopic("warmup", partitions, (short) 1))).all().get();
-        }
+        Served second =
+            serve(skiffdJar, warmTmp, skiffdJvm, log == null ? null : log + ".warm", wasm);
+        skiffd = second.process();
+        int api2 = second.api();
+        String token2 = second.token();
+        createTopic(bootstrap, "warmup", partitions);
         produce(bootstrap, "warmup", warmRecords, size);
         Run warmup =
             measure(
@@ -162,10 +149,9 @@ public final class EventsBench {
                             + "\"ratio_to_perf_tool\":%.4f,",
                         warmRecords,
                         warmup.rateByAnswers(warmRecords),
-                        perfRateOf(perf) > 0 ? warm.rate() / perfRateOf(perf) : 0));
+                        perfRate > 0 ? warm.rate() / perfRate : 0));
       }
       Map<String, String> p = parsePerf(perf);
-      double perfRate = perfRateOf(perf);
       System.out.printf(
           "{\"records\":%d,\"record_bytes\":%d,\"partitions\":%d,\"max_in_flight\":%d,"
               + "\"skiff\":%s,\"skiff_warmed\":%s,"
@@ -446,6 +432,38 @@ public final class EventsBench {
       }
     }
     return m;
+  }
+
+  /** A skiffd started in {@code dir}, its API's port and admin token. */
+  private record Served(Process process, int api, String token) {}
+
+  /** Starts a skiffd in {@code dir} and deploys the {@code event} function from {@code wasm}. */
+  private static Served serve(Path jar, Path dir, String jvm, String log, Path wasm)
+      throws Exception {
+    int api = freePort();
+    int gateway = freePort();
+    Process p = launch(jar, dir, api, gateway, jvm, log);
+    try {
+      String token = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
+      String digest = upload(api, token, Files.readAllBytes(wasm));
+      call(
+          api,
+          token,
+          "PUT",
+          "/v1/namespaces/default/services/event",
+          "{\"spec\":{\"template\":{\"wasm\":{\"digest\":\"" + digest + "\"}}}}");
+      awaitFunction(gateway);
+      return new Served(p, api, token);
+    } catch (Exception e) {
+      p.destroy(); // the caller never held it: its cleanup cannot stop it
+      throw e;
+    }
+  }
+
+  private static void createTopic(String bootstrap, String name, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+    }
   }
 
   private static Process launch(Path jar, Path tmp, int api, int gateway, String jvm, String log)
