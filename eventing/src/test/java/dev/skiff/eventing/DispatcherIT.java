@@ -189,6 +189,41 @@ class DispatcherIT {
       new dev.skiff.eventing.spi.EventReply(200, List.of(), new byte[0]);
 
   @Test
+  void statusSaysWhenItsDeliveredCountWasReached() throws Exception {
+    broker.createTopic("delivered-at", 3);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      records.add(record("delivered-at", i % 3, null, "r" + i));
+    }
+    broker.sendAll(records);
+    // The latest moment an answer was handed back: the count's last growth cannot precede it.
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> lastAnswer =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.EPOCH);
+    Dispatcher d =
+        dispatcher(
+            (ns, svc, req) -> {
+              java.time.Instant now = java.time.Instant.now();
+              lastAnswer.accumulateAndGet(now, (a, b) -> a.isAfter(b) ? a : b);
+              return io.vertx.core.Future.succeededFuture(OK);
+            });
+    d.onResourceEvent(service("fn"));
+    d.onResourceEvent(
+        put("triggers", trigger("delivered-at", spec("delivered-at", "unordered", 8, null, null))));
+    TriggerStatus s =
+        waitFor(
+            "30 deliveries",
+            Duration.ofSeconds(60),
+            () -> statuses.get("default", "delivered-at"),
+            x -> x.delivered() == 30 && x.lag() == 0);
+    java.time.Instant seen = java.time.Instant.now();
+    assertNotNull(s.lastDeliveredAt(), "no lastDeliveredAt in " + s);
+    java.time.Instant floor = lastAnswer.get().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(
+        !s.lastDeliveredAt().isBefore(floor) && !s.lastDeliveredAt().isAfter(seen),
+        "lastDeliveredAt " + s.lastDeliveredAt() + " outside [" + floor + ", " + seen + "]");
+  }
+
+  @Test
   void orderedDeliveriesKeepOnePerPartitionInFlightInOffsetOrderUnderRandomFailures()
       throws Exception {
     broker.createTopic("ordered-loops", 6);

@@ -14,6 +14,8 @@ import java.util.List;
  * @param partitions lag per assigned partition
  * @param lag the sum of the partitions' lag
  * @param delivered events answered 2xx
+ * @param lastDeliveredAt when {@code delivered} reached its value (the last 2xx answer counted), so
+ *     a rate can be read from the status although it is written only periodically
  * @param retried attempts that were retried
  * @param deadLettered events written to the dead-letter topic
  * @param dropped events that failed with no dead-letter topic to take them
@@ -30,6 +32,7 @@ public record TriggerStatus(
     List<PartitionLag> partitions,
     Long lag,
     Long delivered,
+    Instant lastDeliveredAt,
     Long retried,
     Long deadLettered,
     Long dropped,

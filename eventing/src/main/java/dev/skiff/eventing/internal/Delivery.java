@@ -88,7 +88,7 @@ final class Delivery {
         .compose(
             answer -> {
               if (answer.status() / 100 == 2) {
-                counters.delivered.incrementAndGet();
+                counters.delivered();
                 return reply(record, answer);
               }
               String where = where(record);
