@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -53,6 +52,15 @@ public final class RecordEvents {
   public record Mapped(CloudEvent event, String malformed) {}
 
   public static Mapped map(ConsumerRecord<byte[], byte[]> r, String namespace, String trigger) {
+    return map(r, source(namespace, trigger, r.topic()));
+  }
+
+  /**
+   * As {@link #map(ConsumerRecord, String, String)}, with the plain event's {@code source} made
+   * beforehand ({@link #source}): a trigger makes its topics' once, so the per-record path holds no
+   * cache whose first miss for a new trigger would send compiled code back to the interpreter.
+   */
+  public static Mapped map(ConsumerRecord<byte[], byte[]> r, URI source) {
     Header specVersion = r.headers().lastHeader("ce_specversion");
     String contentType = headerText(r.headers().lastHeader("content-type"));
     String why = null;
@@ -66,7 +74,7 @@ public final class RecordEvents {
     } catch (CloudEventRWException | IllegalStateException | IllegalArgumentException e) {
       why = "not a valid CloudEvent (" + e.getMessage() + "); delivered as a plain record";
     }
-    return new Mapped(plain(r, namespace, trigger, contentType), why);
+    return new Mapped(plain(r, source, contentType), why);
   }
 
   private static CloudEvent binary(ConsumerRecord<byte[], byte[]> r, String contentType) {
@@ -131,11 +139,11 @@ public final class RecordEvents {
   }
 
   private static CloudEvent plain(
-      ConsumerRecord<byte[], byte[]> r, String namespace, String trigger, String contentType) {
+      ConsumerRecord<byte[], byte[]> r, URI source, String contentType) {
     CloudEventBuilder b =
         CloudEventBuilder.v1()
             .withId("partition:" + r.partition() + "/offset:" + r.offset())
-            .withSource(source(namespace, trigger, r.topic()))
+            .withSource(source)
             .withType(TYPE)
             .withSubject("partition:" + r.partition() + "#" + r.offset());
     if (r.timestamp() >= 0) {
@@ -168,27 +176,10 @@ public final class RecordEvents {
     return b.build();
   }
 
-  /**
-   * The plain events' source, {@code /skiff/{namespace}/triggers/{trigger}#{topic}}: the same few
-   * URIs for every record, so each is parsed once. The cache is emptied when it grows past {@link
-   * #MAX_SOURCES} (deleted triggers leave theirs behind).
-   */
-  private static URI source(String namespace, String trigger, String topic) {
-    String text = "/skiff/" + namespace + "/triggers/" + trigger + "#" + topic;
-    URI uri = SOURCES.get(text);
-    if (uri == null) {
-      if (SOURCES.size() >= MAX_SOURCES) {
-        SOURCES.clear();
-      }
-      uri = URI.create(text);
-      SOURCES.put(text, uri);
-    }
-    return uri;
+  /** The plain events' source, {@code /skiff/{namespace}/triggers/{trigger}#{topic}}. */
+  public static URI source(String namespace, String trigger, String topic) {
+    return URI.create("/skiff/" + namespace + "/triggers/" + trigger + "#" + topic);
   }
-
-  static final int MAX_SOURCES = 1024;
-
-  private static final Map<String, URI> SOURCES = new ConcurrentHashMap<>();
 
   /** A header name as a CloudEvents extension name: lower-case letters and digits only. */
   static String extensionName(String key) {

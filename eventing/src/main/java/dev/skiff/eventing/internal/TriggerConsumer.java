@@ -107,6 +107,9 @@ public final class TriggerConsumer {
   private int nextPartition;
   private long lastPoll;
   private final List<Runnable> outbox = new ArrayList<>();
+  // The plain events' source per subscribed topic, made once: always a HashMap (Map.of's classes
+  // differ by size), and never missed on the hot path, whatever trigger runs.
+  private final Map<String, java.net.URI> sources = new HashMap<>();
 
   public TriggerConsumer(Trigger trigger, Settings settings) {
     this.trigger = trigger;
@@ -115,6 +118,9 @@ public final class TriggerConsumer {
     this.spec = trigger.spec();
     this.settings = settings;
     this.counters = new TriggerCounters(settings.clock());
+    for (String topic : spec.allTopics()) {
+      sources.put(topic, RecordEvents.source(namespace, name, topic));
+    }
     this.thread = new Thread(this::run, "skiff-trigger-" + namespace + "-" + name);
     this.thread.setDaemon(true);
   }
@@ -506,7 +512,11 @@ public final class TriggerConsumer {
 
   private void send(PartitionTracker t) {
     ConsumerRecord<byte[], byte[]> r = t.take();
-    RecordEvents.Mapped m = RecordEvents.map(r, namespace, name);
+    java.net.URI source = sources.get(r.topic());
+    RecordEvents.Mapped m =
+        source != null
+            ? RecordEvents.map(r, source)
+            : RecordEvents.map(r, namespace, name); // not subscribed: never
     if (m.malformed() != null) {
       counters.malformed.incrementAndGet();
       counters.error(r.topic() + "/" + r.partition() + "@" + r.offset() + ": " + m.malformed());
