@@ -431,12 +431,56 @@ public final class EventsBench {
     produce(bootstrap, "events", records, size);
   }
 
+  /**
+   * Fills {@code topic} up to {@code records} records. On this loaded machine a batch now and then
+   * is never acknowledged by the broker in the driver's own JVM (the producer waits for it until
+   * its delivery timeout, and those records are not in the topic); so the topic's end offsets
+   * decide, and what is missing is produced again by a new producer.
+   */
   private static void produce(String bootstrap, String topic, int records, int size)
+      throws Exception {
+    long have = 0;
+    for (int attempt = 1; have < records; attempt++) {
+      try {
+        produceOnce(bootstrap, topic, (int) (records - have), size);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        System.err.println("producing to " + topic + " again: " + e.getCause());
+      }
+      have = endOffsets(bootstrap, topic);
+    }
+  }
+
+  private static long endOffsets(String bootstrap, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      var parts =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask =
+          new java.util.HashMap<>();
+      for (var p : parts) {
+        ask.put(
+            new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      long sum = 0;
+      for (var o : admin.listOffsets(ask).all().get().values()) {
+        sum += o.offset();
+      }
+      return sum;
+    }
+  }
+
+  private static void produceOnce(String bootstrap, String topic, int records, int size)
       throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("linger.ms", "5");
     p.put("batch.size", "262144");
+    // A batch the broker never answers fails within a minute instead of two.
+    p.put("request.timeout.ms", "15000");
+    p.put("delivery.timeout.ms", "60000");
     byte[] value = new byte[size];
     Random r = new Random(1);
     for (int i = 0; i < size; i++) {
@@ -448,8 +492,16 @@ public final class EventsBench {
       for (int i = 0; i < records; i++) {
         acks.add(producer.send(new ProducerRecord<>(topic, value)));
       }
+      java.util.concurrent.ExecutionException failed = null;
       for (Future<?> f : acks) {
-        f.get();
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          failed = e;
+        }
+      }
+      if (failed != null) {
+        throw failed;
       }
     }
   }
