@@ -77,7 +77,7 @@ class TriggerCommandTest extends CliTestCase {
         described.contains("Not ready: TopicNotFound: topic refunds does not exist"), described);
     assertTrue(described.contains("delivered 7, retried 2, dead-lettered 1"), described);
     assertTrue(described.contains("orders/0@4: 500 from billing"), described);
-    assertTrue(described.contains("Last delivered: 2026-01-01T00:00:05Z"), described);
+    assertTrue(described.contains("Delivered at: 2026-01-01T00:00:05Z"), described);
     assertTrue(described.matches("(?s).*orders\\s+0\\s+7\\s+10\\s+3.*"), described);
     assertEquals(
         3, ok("trigger", "describe", "orders", "-o", "json").json().at("/status/lag").asInt());

@@ -85,7 +85,7 @@ public final class TriggerView {
             + n(st.replied())
             + ", malformed "
             + n(st.malformed()));
-    line(b, "Last delivered", st.lastDeliveredAt() == null ? "-" : st.lastDeliveredAt().toString());
+    line(b, "Delivered at", st.lastDeliveredAt() == null ? "-" : st.lastDeliveredAt().toString());
     line(
         b,
         "Last error",
@@ -104,6 +104,6 @@ public final class TriggerView {
   }
 
   private static void line(StringBuilder b, String label, String value) {
-    b.append(String.format("%-15s %s%n", label + ":", value));
+    b.append(String.format("%-13s %s%n", label + ":", value));
   }
 }
