@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ public final class TriggerConsumer {
   private final List<Runnable> outbox = new ArrayList<>();
   // The plain events' source per subscribed topic, made once: always a HashMap (Map.of's classes
   // differ by size), and never missed on the hot path, whatever trigger runs.
-  private final Map<String, java.net.URI> sources = new HashMap<>();
+  private final Map<String, URI> sources = new HashMap<>();
 
   public TriggerConsumer(Trigger trigger, Settings settings) {
     this.trigger = trigger;
@@ -512,7 +513,7 @@ public final class TriggerConsumer {
 
   private void send(PartitionTracker t) {
     ConsumerRecord<byte[], byte[]> r = t.take();
-    java.net.URI source = sources.get(r.topic());
+    URI source = sources.get(r.topic());
     RecordEvents.Mapped m =
         source != null
             ? RecordEvents.map(r, source)
