@@ -15,7 +15,8 @@ heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full
 AZ_QUIET_S=S (after the end snapshot) it measures S seconds at zero: skiffd's CPU (all threads and
 the busiest, /proc/PID/task), the bytes its threads allocated (JFR's per-thread allocation
 statistics at the start and end of a recording of S seconds) and the young collections (jstat).
-Prints one JSON object (also OUT/az.json).
+With AZ_HEAP_DUMP=1 it keeps live heap dumps of both ends (OUT/base.hprof, OUT/end.hprof; the
+end's after everything else) for harness/heap_owners.py. Prints one JSON object (also OUT/az.json).
 Standard library only.
 """
 import json, os, re, subprocess, sys, time
@@ -91,6 +92,9 @@ try:
     wasm = ROOT / "functions-examples" / "target" / "wasm" / "hello.wasm"
     digest = s.upload(wasm)
     base = snap(ctx, s, "base")
+    if os.environ.get("AZ_HEAP_DUMP"):
+        # Live objects only; the end's dump comes last, after every measurement.
+        jit_owners.jcmd(s.proc.pid, "GC.heap_dump", str(out / "base.hprof"))
     t0 = time.monotonic()
     density._deploy_to_zero(ctx, s, digest, {"autoscaling.knative.dev/min-scale": "0",
                                              "autoscaling.knative.dev/window": "6s"}, range(n))
@@ -133,6 +137,8 @@ try:
     if os.environ.get("AZ_QUIET_S"):
         res["quiet"] = quiet(out, s.proc.pid, float(os.environ["AZ_QUIET_S"]))
         (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
+    if os.environ.get("AZ_HEAP_DUMP"):
+        jit_owners.jcmd(s.proc.pid, "GC.heap_dump", str(out / "end.hprof"))
     print(json.dumps(res))
 finally:
     s.stop()
