@@ -47,13 +47,16 @@ def thread_cpu(pid):
 
 def quiet(out, pid, secs):
     """skiffd's work over secs seconds at zero: CPU per thread, bytes allocated per thread (JFR's
-    jdk.ThreadAllocationStatistics, emitted at the recording's start and end), young GCs."""
+    jdk.ThreadAllocationStatistics, emitted at the recording's start and end), young GCs; the
+    recording (allocation and execution samples) stays in OUT/quiet.jfr."""
     jfc = out / "alloc.jfc"
     jfc.write_text('<?xml version="1.0" encoding="UTF-8"?><configuration version="2.0">'
                    '<event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting>'
                    '<setting name="period">everyChunk</setting></event>'
                    '<event name="jdk.ObjectAllocationSample"><setting name="enabled">true</setting>'
                    '<setting name="throttle">150/s</setting><setting name="stackTrace">true</setting></event>'
+                   '<event name="jdk.ExecutionSample"><setting name="enabled">true</setting>'
+                   '<setting name="period">10 ms</setting><setting name="stackTrace">true</setting></event>'
                    '</configuration>')
     gc0 = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True).stdout.split("\n")[1].split()
     c0, t0 = thread_cpu(pid), time.monotonic()
