@@ -32,7 +32,8 @@ import java.util.Map;
  * skiffd.jar: javac -cp skiffd.jar AllocAtZero.java; java -cp skiffd.jar:. AllocAtZero 1000
  * Each revision has the node's meters (desired and ready gauges of a real RevisionInstances, a
  * cold-start timer with one start recorded) and five other meters; WITH_TRAFFIC revisions also
- * have the gateway's request counters and latency timer, with requests long ago.
+ * have the gateway's request counters and latency timer, with requests long ago. Each call's CPU
+ * time (this thread's) is printed beside its bytes.
  */
 public class AllocAtZero {
   public static void main(String[] args) {
@@ -100,19 +101,23 @@ public class AllocAtZero {
     for (int round = 0; round < rounds; round++) {
       int samples = 500;
       long a0 = mx.getThreadAllocatedBytes(self);
+      long c0 = mx.getCurrentThreadCpuTime();
       for (int s = 0; s < samples; s++) {
         stats.sample();
       }
       long a1 = mx.getThreadAllocatedBytes(self);
+      long c1 = mx.getCurrentThreadCpuTime();
       for (int s = 0; s < samples; s++) {
         now[0] += 2000;
         autoscaler.tick();
       }
       long a2 = mx.getThreadAllocatedBytes(self);
-      System.out.printf("round %d: console sample %,d B (%,.1f B/revision), autoscaler tick %,d B"
-              + " (%,.1f B/revision), %s desired %d%n",
-          round, (a1 - a0) / samples, (a1 - a0) / (double) samples / n, (a2 - a1) / samples,
-          (a2 - a1) / (double) samples / n, autoscaler.decision(keys.get(0)).get().reason(),
+      long c2 = mx.getCurrentThreadCpuTime();
+      System.out.printf("round %d: console sample %,d B (%,.1f B/revision, %,.1f us CPU),"
+              + " autoscaler tick %,d B (%,.1f B/revision, %,.1f us CPU), %s desired %d%n",
+          round, (a1 - a0) / samples, (a1 - a0) / (double) samples / n,
+          (c1 - c0) / 1e3 / samples, (a2 - a1) / samples, (a2 - a1) / (double) samples / n,
+          (c2 - c1) / 1e3 / samples, autoscaler.decision(keys.get(0)).get().reason(),
           autoscaler.decision(keys.get(0)).get().desired());
     }
   }

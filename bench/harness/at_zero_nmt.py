@@ -11,7 +11,12 @@ reports the young collections in them and the heap committed at their start and 
 
 AZ_ENV='NAME=value ...' adds environment for skiffd. With AZ_IDLE_S=S it first leaves the skiffd at
 zero for S seconds without forcing a collection and reports its RSS above idle and G1's committed
-heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full GC for it. Prints one JSON object (also OUT/az.json).
+heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full GC for it. With
+AZ_QUIET_S=S (after the end snapshot) it measures S seconds at zero: skiffd's CPU (all threads and
+the busiest, /proc/PID/task), the bytes its threads allocated (JFR's per-thread allocation
+statistics at the start and end of a recording of S seconds) and the young collections (jstat).
+With AZ_HEAP_DUMP=1 it keeps live heap dumps of both ends (OUT/base.hprof, OUT/end.hprof; the
+end's after everything else) for harness/heap_owners.py. Prints one JSON object (also OUT/az.json).
 Standard library only.
 """
 import json, os, re, subprocess, sys, time
@@ -27,6 +32,56 @@ def snap(ctx, s, name):
     (ctx.out / f"heapinfo-{name}.txt").write_text(jit_owners.jcmd(pid, "GC.heap_info"))
     return r
 
+def thread_cpu(pid):
+    """Per thread name: user + system clock ticks, from /proc/PID/task/*/stat."""
+    cpu = {}
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            st = (t / "stat").read_text()
+        except OSError:
+            continue
+        name = st[st.index("(") + 1:st.rindex(")")]
+        f = st[st.rindex(")") + 2:].split()
+        cpu[name] = cpu.get(name, 0) + int(f[11]) + int(f[12])
+    return cpu
+
+def quiet(out, pid, secs):
+    """skiffd's work over secs seconds at zero: CPU per thread, bytes allocated per thread (JFR's
+    jdk.ThreadAllocationStatistics, emitted at the recording's start and end), young GCs; the
+    recording (allocation and execution samples) stays in OUT/quiet.jfr."""
+    jfc = out / "alloc.jfc"
+    jfc.write_text('<?xml version="1.0" encoding="UTF-8"?><configuration version="2.0">'
+                   '<event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting>'
+                   '<setting name="period">everyChunk</setting></event>'
+                   '<event name="jdk.ObjectAllocationSample"><setting name="enabled">true</setting>'
+                   '<setting name="throttle">150/s</setting><setting name="stackTrace">true</setting></event>'
+                   '<event name="jdk.ExecutionSample"><setting name="enabled">true</setting>'
+                   '<setting name="period">10 ms</setting><setting name="stackTrace">true</setting></event>'
+                   '</configuration>')
+    gc0 = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True).stdout.split("\n")[1].split()
+    c0, t0 = thread_cpu(pid), time.monotonic()
+    jit_owners.jcmd(pid, "JFR.start", "name=quiet", f"settings={jfc}", f"duration={int(secs)}s",
+                    f"filename={out}/quiet.jfr")
+    time.sleep(secs + 3)
+    c1, dt = thread_cpu(pid), time.monotonic() - t0
+    gc1 = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True).stdout.split("\n")[1].split()
+    hz = os.sysconf("SC_CLK_TCK")
+    per = sorted(((n, (c1.get(n, 0) - c0.get(n, 0)) * 1000 / hz) for n in c1), key=lambda x: -x[1])
+    txt = subprocess.run(["jfr", "print", "--json", "--events", "jdk.ThreadAllocationStatistics",
+                          str(out / "quiet.jfr")], capture_output=True, text=True).stdout
+    first, last = {}, {}
+    for e in json.loads(txt)["recording"]["events"]:
+        v = e["values"]
+        name = (v.get("thread") or {}).get("javaName") or (v.get("thread") or {}).get("osName") or "?"
+        first.setdefault(name, v["allocated"])
+        last[name] = v["allocated"]
+    alloc = sorted(((n, last[n] - first[n]) for n in last), key=lambda x: -x[1])
+    return {"seconds": round(dt, 1), "cpu_ms": round(sum(v for _, v in per)),
+            "cpu_ms_by_thread": [[n, round(v)] for n, v in per[:8] if v > 0],
+            "alloc_bytes_per_s": round(sum(v for _, v in alloc) / secs),
+            "alloc_bytes_by_thread": [[n, round(v)] for n, v in alloc[:8] if v > 0],
+            "young_gcs": int(gc1[12]) - int(gc0[12])}
+
 out, jar = Path(sys.argv[1]), Path(sys.argv[2])
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
 extra = sys.argv[4:]
@@ -40,6 +95,9 @@ try:
     wasm = ROOT / "functions-examples" / "target" / "wasm" / "hello.wasm"
     digest = s.upload(wasm)
     base = snap(ctx, s, "base")
+    if os.environ.get("AZ_HEAP_DUMP"):
+        # Live objects only; the end's dump comes last, after every measurement.
+        jit_owners.jcmd(s.proc.pid, "GC.heap_dump", str(out / "base.hprof"))
     t0 = time.monotonic()
     density._deploy_to_zero(ctx, s, digest, {"autoscaling.knative.dev/min-scale": "0",
                                              "autoscaling.knative.dev/window": "6s"}, range(n))
@@ -79,6 +137,11 @@ try:
                                   "heap_committed_mib": [committed(rows[0]), committed(rows[-1])],
                                   "rss_above_idle_mib": round((rss - base["rss_kib"]) / 1024, 1)}
             (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
+    if os.environ.get("AZ_QUIET_S"):
+        res["quiet"] = quiet(out, s.proc.pid, float(os.environ["AZ_QUIET_S"]))
+        (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
+    if os.environ.get("AZ_HEAP_DUMP"):
+        jit_owners.jcmd(s.proc.pid, "GC.heap_dump", str(out / "end.hprof"))
     print(json.dumps(res))
 finally:
     s.stop()

@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -121,14 +122,16 @@ public final class Autoscaler {
    */
   public Optional<Decision> poke(RevisionKey revision) {
     TrackedRevision r = revisions.get(revision);
-    return r == null ? Optional.empty() : Optional.of(r.step(true));
+    return r == null ? Optional.empty() : Optional.of(r.step(true, clock.instant()));
   }
 
   /** Decides every tracked revision now; the ticker calls this, tests may too. */
   public void tick() {
+    // One instant for the whole tick, as Knative's: a revision at zero then costs no allocation.
+    Instant now = clock.instant();
     for (TrackedRevision r : revisions.values()) {
       try {
-        r.step(false);
+        r.step(false, now);
       } catch (RuntimeException e) {
         LOG.log(Level.ERROR, "autoscaling " + r.key + " failed; next tick retries", e);
       }
@@ -150,7 +153,8 @@ public final class Autoscaler {
     TrackedRevision fresh = new TrackedRevision(revision, settings, state);
     TrackedRevision r = revisions.putIfAbsent(revision, fresh);
     // A repeated watch event must not reset a revision's state (and re-apply its initial scale).
-    return r == null ? fresh.step(false) : r.step(false);
+    Instant now = clock.instant();
+    return r == null ? fresh.step(false, now) : r.step(false, now);
   }
 
   /** One revision's settings and decision state; {@link #step} runs one decision at a time. */
@@ -168,8 +172,7 @@ public final class Autoscaler {
       this.state = state;
     }
 
-    synchronized Decision step(boolean poke) {
-      var now = clock.instant();
+    synchronized Decision step(boolean poke, Instant now) {
       WindowedStats stats = metrics.windowed(key, settings.window(), panicWindow, now);
       int ready = endpoints.readyInstances(key);
       Decision before = last;

@@ -25,7 +25,8 @@ public record DelayWindow(List<Entry> entries) {
 
   /**
    * This window with {@code count} decided at {@code now}, and decisions older than {@code delay}
-   * dropped.
+   * dropped. A count of zero is not kept: it can never be above another, and an empty window's
+   * highest is zero already, so a revision settled at zero holds {@link #EMPTY}.
    */
   public DelayWindow record(Instant now, int count, Duration delay) {
     Instant horizon = now.minus(delay);
@@ -35,8 +36,10 @@ public record DelayWindow(List<Entry> entries) {
         kept.add(e);
       }
     }
-    kept.add(new Entry(now, count));
-    return new DelayWindow(kept);
+    if (count > 0) {
+      kept.add(new Entry(now, count));
+    }
+    return kept.isEmpty() ? EMPTY : new DelayWindow(kept);
   }
 
   /** The highest count in the window; 0 when it is empty. */

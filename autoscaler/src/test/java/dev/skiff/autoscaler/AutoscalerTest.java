@@ -2,6 +2,7 @@ package dev.skiff.autoscaler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,27 @@ class AutoscalerTest {
     ticker.fire();
     assertEquals(before + 1, published.size());
     assertEquals(1, last().desired());
+  }
+
+  @Test
+  void aRevisionSettledAtZeroKeepsNoScaleDownDelayEntry() {
+    var delayed = ScalingSettings.from(Map.of(ScalingSettings.SCALE_DOWN_DELAY, "10s"));
+    autoscaler.track(HELLO, delayed);
+    endpoints.ready.put(HELLO, 1);
+    run(10, 5);
+    endpoints.ready.put(HELLO, 0);
+    run(200, 0);
+    Decision atZero = autoscaler.decision(HELLO).orElseThrow();
+    assertEquals(ScaleReason.SCALED_TO_ZERO, atZero.reason());
+    // A count of zero can never hold a revision up: the settled decision keeps no entry for it.
+    assertSame(DelayWindow.EMPTY, atZero.next().delayWindow());
+
+    // Load is seen at the next tick, and the delay holds the count it brought as before.
+    clock.advance(Duration.ofSeconds(1));
+    autoscaler.record(Stat.of(HELLO, "activator", clock.instant(), 5, 5));
+    ticker.fire();
+    assertEquals(1, last().desired());
+    assertEquals(1, autoscaler.decision(HELLO).orElseThrow().next().delayWindow().max());
   }
 
   @Test

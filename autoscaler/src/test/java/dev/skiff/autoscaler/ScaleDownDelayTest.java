@@ -1,11 +1,13 @@
 package dev.skiff.autoscaler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.skiff.api.model.RevisionTemplate;
 import dev.skiff.api.model.ScalingSettings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,16 @@ class ScaleDownDelayTest {
     assertEquals(5, w.max());
     assertEquals(2, w.entries().size()); // the 3 can never be the highest again
     assertEquals(4, w.record(T0.plusSeconds(11), 1, d).max());
+  }
+
+  @Test
+  void delayWindowKeepsNoCountOfZero() {
+    Duration d = Duration.ofSeconds(10);
+    DelayWindow two = DelayWindow.EMPTY.record(T0, 2, d);
+    assertEquals(
+        List.of(new DelayWindow.Entry(T0, 2)), two.record(T0.plusSeconds(1), 0, d).entries());
+    assertSame(DelayWindow.EMPTY, two.record(T0.plusSeconds(11), 0, d));
+    assertEquals(2, two.record(T0.plusSeconds(1), 0, d).max());
   }
 
   @Test

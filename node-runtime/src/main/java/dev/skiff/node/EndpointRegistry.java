@@ -1,5 +1,6 @@
 package dev.skiff.node;
 
+import dev.skiff.api.stats.RevisionKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,17 +24,16 @@ import java.util.function.Consumer;
  * this registry's lock, one change at a time, in order.
  */
 public final class EndpointRegistry {
-  private record Key(String namespace, String revision) {}
 
   private final Vertx vertx;
   // Read on every request without a lock; written (whole immutable lists) under this registry's
   // lock.
-  private final Map<Key, List<Endpoint>> ready = new ConcurrentHashMap<>();
+  private final Map<RevisionKey, List<Endpoint>> ready = new ConcurrentHashMap<>();
   // Every ready endpoint, listening or in process only; same discipline.
-  private final Map<Key, List<Endpoint>> serving = new ConcurrentHashMap<>();
-  private final Map<Key, String> unavailable = new ConcurrentHashMap<>();
-  private final Map<Key, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
-  private final Map<Key, List<Consumer<EndpointState>>> watchers = new HashMap<>();
+  private final Map<RevisionKey, List<Endpoint>> serving = new ConcurrentHashMap<>();
+  private final Map<RevisionKey, String> unavailable = new ConcurrentHashMap<>();
+  private final Map<RevisionKey, List<Promise<List<Endpoint>>>> waiters = new HashMap<>();
+  private final Map<RevisionKey, List<Consumer<EndpointState>>> watchers = new HashMap<>();
 
   public EndpointRegistry(Vertx vertx) {
     this.vertx = vertx;
@@ -44,7 +44,7 @@ public final class EndpointRegistry {
    * listener is bound); empty when none.
    */
   public List<Endpoint> ready(String namespace, String revision) {
-    return ready.getOrDefault(new Key(namespace, revision), List.of());
+    return ready.getOrDefault(new RevisionKey(namespace, revision), List.of());
   }
 
   /**
@@ -52,12 +52,21 @@ public final class EndpointRegistry {
    * instances that serve now, as the autoscaler counts them.
    */
   public List<Endpoint> serving(String namespace, String revision) {
-    return serving.getOrDefault(new Key(namespace, revision), List.of());
+    return serving.getOrDefault(new RevisionKey(namespace, revision), List.of());
+  }
+
+  /**
+   * How many endpoints {@link #serving} lists for the revision, without a key or a list to
+   * allocate: the autoscaler asks for every revision on every tick, most of them at zero.
+   */
+  public int servingCount(RevisionKey revision) {
+    List<Endpoint> s = serving.get(revision);
+    return s == null ? 0 : s.size();
   }
 
   /** Why the revision cannot get an instance now; null while it can. */
   public String unavailable(String namespace, String revision) {
-    return unavailable.get(new Key(namespace, revision));
+    return unavailable.get(new RevisionKey(namespace, revision));
   }
 
   /**
@@ -68,7 +77,7 @@ public final class EndpointRegistry {
    */
   public synchronized Runnable watch(
       String namespace, String revision, Consumer<EndpointState> listener) {
-    Key key = new Key(namespace, revision);
+    RevisionKey key = new RevisionKey(namespace, revision);
     watchers.computeIfAbsent(key, k -> new ArrayList<>()).add(listener);
     listener.accept(state(key));
     return () -> {
@@ -87,7 +96,7 @@ public final class EndpointRegistry {
    * marked {@linkplain #markUnavailable unavailable}, with the reason.
    */
   public Future<List<Endpoint>> awaitReady(String namespace, String revision, Duration timeout) {
-    Key key = new Key(namespace, revision);
+    RevisionKey key = new RevisionKey(namespace, revision);
     Context caller = vertx.getOrCreateContext();
     Promise<List<Endpoint>> promise = Promise.promise();
     synchronized (this) {
@@ -138,7 +147,7 @@ public final class EndpointRegistry {
    * wakes the revision's waiters once it listens and tells its watchers.
    */
   public void add(String namespace, String revision, Endpoint endpoint) {
-    Key key = new Key(namespace, revision);
+    RevisionKey key = new RevisionKey(namespace, revision);
     List<Promise<List<Endpoint>>> woken;
     List<Endpoint> snapshot;
     synchronized (this) {
@@ -160,7 +169,7 @@ public final class EndpointRegistry {
 
   /** Withdraws an endpoint, e.g. before its instance drains, and tells the revision's watchers. */
   public synchronized void remove(String namespace, String revision, String instanceId) {
-    Key key = new Key(namespace, revision);
+    RevisionKey key = new RevisionKey(namespace, revision);
     List<Endpoint> next = new ArrayList<>(serving.getOrDefault(key, List.of()));
     if (next.removeIf(e -> e.instanceId().equals(instanceId))) {
       publish(key, next);
@@ -172,7 +181,7 @@ public final class EndpointRegistry {
    * and its watchers learn it, until {@link #markAvailable} or a ready endpoint clears it.
    */
   public void markUnavailable(String namespace, String revision, String reason) {
-    Key key = new Key(namespace, revision);
+    RevisionKey key = new RevisionKey(namespace, revision);
     List<Promise<List<Endpoint>>> failed;
     synchronized (this) {
       if (reason.equals(unavailable.put(key, reason))) {
@@ -188,14 +197,14 @@ public final class EndpointRegistry {
 
   /** Clears a reason set by {@link #markUnavailable}: the revision may get an instance again. */
   public synchronized void markAvailable(String namespace, String revision) {
-    Key key = new Key(namespace, revision);
+    RevisionKey key = new RevisionKey(namespace, revision);
     if (unavailable.remove(key) != null) {
       tell(key);
     }
   }
 
   /** Publishes every ready endpoint; returns the listening ones. Caller holds the lock. */
-  private List<Endpoint> publish(Key key, List<Endpoint> next) {
+  private List<Endpoint> publish(RevisionKey key, List<Endpoint> next) {
     List<Endpoint> all = List.copyOf(next);
     List<Endpoint> listening = all.stream().filter(Endpoint::listening).toList();
     put(serving, key, all);
@@ -204,7 +213,8 @@ public final class EndpointRegistry {
     return listening;
   }
 
-  private static void put(Map<Key, List<Endpoint>> map, Key key, List<Endpoint> list) {
+  private static void put(
+      Map<RevisionKey, List<Endpoint>> map, RevisionKey key, List<Endpoint> list) {
     if (list.isEmpty()) {
       map.remove(key);
     } else {
@@ -221,11 +231,11 @@ public final class EndpointRegistry {
     return -1;
   }
 
-  private EndpointState state(Key key) {
+  private EndpointState state(RevisionKey key) {
     return new EndpointState(serving.getOrDefault(key, List.of()), unavailable.get(key));
   }
 
-  private void tell(Key key) {
+  private void tell(RevisionKey key) {
     List<Consumer<EndpointState>> list = watchers.get(key);
     if (list != null) {
       EndpointState now = state(key);
@@ -235,8 +245,8 @@ public final class EndpointRegistry {
     }
   }
 
-  private static NotReadyException notReady(Key key, String reason) {
+  private static NotReadyException notReady(RevisionKey key, String reason) {
     return new NotReadyException(
-        "revision " + key.namespace() + "/" + key.revision() + " cannot start: " + reason);
+        "revision " + key.namespace() + "/" + key.name() + " cannot start: " + reason);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.api.stats.RevisionKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -63,6 +64,21 @@ class EndpointRegistryTest {
     assertEquals(
         List.of(List.of(), List.of(inProcess), List.of(bound)),
         seen.stream().map(EndpointState::ready).toList());
+  }
+
+  @Test
+  void servingCountCountsWhatServingListsInProcessOnesIncluded() {
+    RevisionKey hello = RevisionKey.of("default", "hello-00001");
+    assertEquals(0, registry.servingCount(hello));
+    Endpoint inProcess = new Endpoint("i3", "127.0.0.1", 0, "spiffe://skiff.local/ns/n/svc/s");
+    registry.add("default", "hello-00001", a);
+    registry.add("default", "hello-00001", inProcess);
+    assertEquals(2, registry.servingCount(hello));
+    assertEquals(registry.serving("default", "hello-00001").size(), registry.servingCount(hello));
+    assertEquals(0, registry.servingCount(RevisionKey.of("other", "hello-00001")));
+    registry.remove("default", "hello-00001", "i1");
+    registry.remove("default", "hello-00001", "i3");
+    assertEquals(0, registry.servingCount(hello));
   }
 
   @Test

@@ -300,7 +300,7 @@ final class Scaling
   @Override
   public int readyInstances(RevisionKey revision) {
     // Instances served in process while their listener binds count: they take requests.
-    return agent.endpoints().serving(revision.namespace(), revision.name()).size();
+    return agent.endpoints().servingCount(revision);
   }
 
   @Override

@@ -98,101 +98,127 @@ public final class RevisionStats {
 
   /**
    * Groups the registry's meters of the five names, and those just announced, by revision; keeps
-   * the series of the revisions still there.
+   * the series of the revisions still there. One walk over the registry sorts the meters by name
+   * (each name's in the registry's order, then the announced ones); the names are then read in the
+   * order their joins need: requests make the revisions, whose latency, cold starts and instance
+   * gauges join them.
    */
   private List<SampledRevision> index(Set<Meter> announced, Set<Meter> gone) {
-    Set<Meter> meters = Collections.newSetFromMap(new IdentityHashMap<>());
-    List<Meter> ordered = new ArrayList<>();
-    for (String name : List.of(REQUESTS, DURATION, COLD_START, DESIRED, READY)) {
-      for (Meter m : registry.find(name).meters()) {
-        if (!gone.contains(m) && meters.add(m)) {
-          ordered.add(m);
-        }
+    ByName found = new ByName();
+    Set<Meter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Meter m : registry.getMeters()) {
+      if (!gone.contains(m) && found.add(m)) {
+        seen.add(m);
       }
     }
     for (Meter m : announced) {
-      if (!gone.contains(m) && meters.add(m)) {
-        ordered.add(m);
+      if (!gone.contains(m) && !seen.contains(m)) {
+        found.add(m);
       }
     }
-    Map<Key, SampledRevision> byKey = new HashMap<>();
-    for (Meter m : ordered) {
-      if (m instanceof Counter c && m.getId().getName().equals(REQUESTS)) {
-        Key k = Key.of(c);
-        if (k != null) {
-          byKey
-              .computeIfAbsent(k, x -> new SampledRevision())
-              .counter(c, "5xx".equals(c.getId().getTag("code_class")));
-        }
+    Map<Key, SampledRevision.Builder> byKey = new HashMap<>();
+    for (Counter c : found.requests) {
+      Key k = Key.of(c);
+      if (k != null) {
+        byKey
+            .computeIfAbsent(k, x -> new SampledRevision.Builder())
+            .counter(c, "5xx".equals(c.getId().getTag("code_class")));
       }
     }
-    for (Meter m : ordered) {
-      if (m instanceof Timer tm && m.getId().getName().equals(DURATION)) {
-        Key k = Key.of(tm);
-        SampledRevision r = k == null ? null : byKey.get(k);
-        if (r != null) {
-          r.latency = tm;
-        }
+    for (Timer tm : found.durations) {
+      Key k = Key.of(tm);
+      SampledRevision.Builder r = k == null ? null : byKey.get(k);
+      if (r != null) {
+        r.latency = tm;
       }
     }
     // A revision's instance gauges join the series of its requests (by namespace and revision,
     // the first in the series' order), else a series of their own under the service they name.
-    Map<List<String>, Key> byRevision = new HashMap<>();
+    Map<RevisionId, Key> byRevision = new HashMap<>();
     TreeSet<Key> known = new TreeSet<>(series.keySet());
     known.addAll(byKey.keySet());
-    known.forEach(k -> byRevision.putIfAbsent(List.of(k.namespace, k.revision), k));
-    Map<List<String>, Timer> coldStarts = new HashMap<>();
-    for (Meter m : ordered) {
-      if (m instanceof Timer tm && m.getId().getName().equals(COLD_START)) {
-        String ns = tm.getId().getTag("namespace");
-        String rev = tm.getId().getTag("revision");
-        if (ns != null && rev != null) {
-          coldStarts.putIfAbsent(List.of(ns, rev), tm);
+    known.forEach(k -> byRevision.putIfAbsent(new RevisionId(k.namespace, k.revision), k));
+    Map<RevisionId, Timer> coldStarts = new HashMap<>();
+    for (Timer tm : found.coldStarts) {
+      RevisionId id = RevisionId.of(tm);
+      if (id != null) {
+        coldStarts.putIfAbsent(id, tm);
+      }
+    }
+    for (Gauge g : found.desired) {
+      instances(g, byKey, byRevision, coldStarts, true);
+    }
+    for (Gauge g : found.ready) {
+      instances(g, byKey, byRevision, coldStarts, false);
+    }
+    series.keySet().retainAll(byKey.keySet());
+    List<SampledRevision> out = new ArrayList<>(byKey.size());
+    byKey.forEach((k, r) -> out.add(r.build(series.computeIfAbsent(k, x -> new RevisionSeries()))));
+    return out;
+  }
+
+  /** The meters of the five names, by name and type. */
+  private static final class ByName {
+    final List<Counter> requests = new ArrayList<>();
+    final List<Timer> durations = new ArrayList<>();
+    final List<Timer> coldStarts = new ArrayList<>();
+    final List<Gauge> desired = new ArrayList<>();
+    final List<Gauge> ready = new ArrayList<>();
+
+    /** Files the meter under its name; false when it is none of the five (or not their type). */
+    boolean add(Meter m) {
+      switch (m.getId().getName()) {
+        case REQUESTS -> {
+          return m instanceof Counter c && requests.add(c);
+        }
+        case DURATION -> {
+          return m instanceof Timer t && durations.add(t);
+        }
+        case COLD_START -> {
+          return m instanceof Timer t && coldStarts.add(t);
+        }
+        case DESIRED -> {
+          return m instanceof Gauge g && desired.add(g);
+        }
+        case READY -> {
+          return m instanceof Gauge g && ready.add(g);
+        }
+        default -> {
+          return false;
         }
       }
     }
-    for (Meter m : ordered) {
-      if (m instanceof Gauge g && m.getId().getName().equals(DESIRED)) {
-        instances(g, byKey, byRevision, coldStarts, true);
-      }
-    }
-    for (Meter m : ordered) {
-      if (m instanceof Gauge g && m.getId().getName().equals(READY)) {
-        instances(g, byKey, byRevision, coldStarts, false);
-      }
-    }
-    series.keySet().retainAll(byKey.keySet());
-    List<SampledRevision> found = new ArrayList<>(byKey.size());
-    byKey.forEach(
-        (k, r) -> {
-          r.series = series.computeIfAbsent(k, x -> new RevisionSeries());
-          found.add(r.done());
-        });
-    return found;
   }
 
   private static void instances(
       Gauge g,
-      Map<Key, SampledRevision> byKey,
-      Map<List<String>, Key> byRevision,
-      Map<List<String>, Timer> coldStarts,
+      Map<Key, SampledRevision.Builder> byKey,
+      Map<RevisionId, Key> byRevision,
+      Map<RevisionId, Timer> coldStarts,
       boolean desired) {
-    String ns = g.getId().getTag("namespace");
-    String rev = g.getId().getTag("revision");
-    if (ns == null || rev == null) {
+    RevisionId id = RevisionId.of(g);
+    if (id == null) {
       return;
     }
-    List<String> id = List.of(ns, rev);
     Key k = byRevision.get(id);
     if (k == null) {
       // A revision with instances but no request yet: listed under its service once it has one.
       String svc = g.getId().getTag("service");
-      k = new Key(ns, svc != null ? svc : service(rev), rev);
+      k = new Key(id.namespace, svc != null ? svc : service(id.revision), id.revision);
       byRevision.put(id, k);
     }
-    SampledRevision r = byKey.computeIfAbsent(k, x -> new SampledRevision());
+    SampledRevision.Builder r = byKey.computeIfAbsent(k, x -> new SampledRevision.Builder());
     r.gauge(g, desired);
     r.coldStart = coldStarts.get(id);
+  }
+
+  /** A revision by namespace and name, whatever service a meter names. */
+  private record RevisionId(String namespace, String revision) {
+    static RevisionId of(Meter m) {
+      String ns = m.getId().getTag("namespace");
+      String rev = m.getId().getTag("revision");
+      return ns == null || rev == null ? null : new RevisionId(ns, rev);
+    }
   }
 
   /** {@code hello-00001} -> {@code hello}. */

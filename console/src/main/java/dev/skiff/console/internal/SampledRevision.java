@@ -10,53 +10,39 @@ import java.util.concurrent.TimeUnit;
 /**
  * One revision's meters as {@link RevisionStats} last found them, and its series: what a sample
  * reads, without searching the registry. Reading a revision that has had no request allocates
- * nothing. Not thread-safe: {@link RevisionStats} holds its lock.
+ * nothing. Holds arrays only (the lists that gather the meters live in a {@link Builder} for the
+ * length of one search). Not thread-safe: {@link RevisionStats} holds its lock.
  */
 final class SampledRevision {
   private static final Counter[] NO_COUNTERS = {};
   private static final Gauge[] NO_GAUGES = {};
+  private static final boolean[] NO_ERRORS = {};
 
-  private final List<Counter> counterList = new ArrayList<>();
-  private final List<Boolean> errorList = new ArrayList<>();
-  private final List<Gauge> desiredList = new ArrayList<>();
-  private final List<Gauge> readyList = new ArrayList<>();
-
-  private Counter[] counters = NO_COUNTERS;
-  private boolean[] errors = {};
-  private Gauge[] desired = NO_GAUGES;
-  private Gauge[] ready = NO_GAUGES;
+  private final Counter[] counters;
+  private final boolean[] errors;
+  private final Gauge[] desired;
+  private final Gauge[] ready;
 
   /** The gateway's latency timer; null when none. */
-  Timer latency;
+  private final Timer latency;
 
   /** The node's cold-start timer; null when none. */
-  Timer coldStart;
+  private final Timer coldStart;
 
-  RevisionSeries series;
+  private final RevisionSeries series;
 
-  void counter(Counter c, boolean fiveHundreds) {
-    counterList.add(c);
-    errorList.add(fiveHundreds);
-  }
-
-  void gauge(Gauge g, boolean isDesired) {
-    (isDesired ? desiredList : readyList).add(g);
-  }
-
-  /** Fixes the meters found; returns this. */
-  SampledRevision done() {
-    counters = counterList.toArray(NO_COUNTERS);
-    errors = new boolean[counters.length];
-    for (int i = 0; i < errors.length; i++) {
-      errors[i] = errorList.get(i);
+  private SampledRevision(Builder b, RevisionSeries series) {
+    this.counters = b.counters.isEmpty() ? NO_COUNTERS : b.counters.toArray(NO_COUNTERS);
+    boolean[] e = counters.length == 0 ? NO_ERRORS : new boolean[counters.length];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = b.errors.get(i);
     }
-    desired = desiredList.toArray(NO_GAUGES);
-    ready = readyList.toArray(NO_GAUGES);
-    counterList.clear();
-    errorList.clear();
-    desiredList.clear();
-    readyList.clear();
-    return this;
+    this.errors = e;
+    this.desired = b.desired.isEmpty() ? NO_GAUGES : b.desired.toArray(NO_GAUGES);
+    this.ready = b.ready.isEmpty() ? NO_GAUGES : b.ready.toArray(NO_GAUGES);
+    this.latency = b.latency;
+    this.coldStart = b.coldStart;
+    this.series = series;
   }
 
   /** Adds the point of the last {@code seconds} (when the revision has requests) and the gauges. */
@@ -82,6 +68,29 @@ final class SampledRevision {
     }
     if (coldStart != null && (desired.length > 0 || ready.length > 0)) {
       series.coldStarts(coldStart.count(), coldStart.mean(TimeUnit.MILLISECONDS));
+    }
+  }
+
+  /** Gathers one revision's meters during a search of the registry. */
+  static final class Builder {
+    private final List<Counter> counters = new ArrayList<>(2);
+    private final List<Boolean> errors = new ArrayList<>(2);
+    private final List<Gauge> desired = new ArrayList<>(1);
+    private final List<Gauge> ready = new ArrayList<>(1);
+    Timer latency;
+    Timer coldStart;
+
+    void counter(Counter c, boolean fiveHundreds) {
+      counters.add(c);
+      errors.add(fiveHundreds);
+    }
+
+    void gauge(Gauge g, boolean isDesired) {
+      (isDesired ? desired : ready).add(g);
+    }
+
+    SampledRevision build(RevisionSeries series) {
+      return new SampledRevision(this, series);
     }
   }
 }

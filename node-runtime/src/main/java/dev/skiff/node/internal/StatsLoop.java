@@ -34,10 +34,13 @@ public final class StatsLoop {
     this.revisions = revisions;
     this.sink = sink;
     this.clock = clock;
+    // The tasks are made once: a method reference per tick was an allocation per tick.
+    Runnable sample = this::sample;
+    Runnable report = this::report;
     this.timers =
         List.of(
-            ticker.every(sampleEvery, () -> onAgent.execute(this::sample)),
-            ticker.every(reportEvery, () -> onAgent.execute(this::report)));
+            ticker.every(sampleEvery, () -> onAgent.execute(sample)),
+            ticker.every(reportEvery, () -> onAgent.execute(report)));
   }
 
   private void sample() {
