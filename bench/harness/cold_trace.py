@@ -153,25 +153,38 @@ def breakdown(samples):
             for k in keys if any(k in s for s in samples)}
 
 
-def warm_up(ctx, skiffd, names, digest, requests):
-    """Warms skiffd's JVM up without touching the samples' instances: `requests` GETs on one
-    keep-alive connection through the gateway to a service of the same module kept at one instance
-    (the gateway, a sidecar, the Wasm run and the module's compiled code), then one round of cold
-    starts over the sampled services, not recorded (the activator, the agent's start and the
-    in-process path)."""
+def warm_up(ctx, skiffd, names, digest, requests, cold_rounds):
+    """Warms skiffd's JVM up on the path the samples take, without recording any of it:
+    `requests` GETs on one keep-alive connection through the gateway to a service of the same
+    module kept at one instance (the gateway, a sidecar, the Wasm run and the module's compiled
+    code), `requests` more each on a new connection (what a new connection runs once: the accept,
+    the channel's and Vert.x's per-connection set-up, the close; each sample opens one), then
+    `cold_rounds` rounds of cold starts over the sampled services (the activator, the agent's start
+    and the in-process path, which a sample runs once per cold start). A skiffd that has been
+    running has run all three many times; warming it on one connection alone left the
+    per-connection and cold-start code interpreted at the samples (docs/autoscaling.md, "A warm
+    request on a new connection")."""
     skiffd.deploy("trace-wasm-warm", digest, {"autoscaling.knative.dev/min-scale": "1"})
     wait_for(lambda: (skiffd.call("GET", "/v1/namespaces/default/services/trace-wasm-warm")
                       .get("status") or {}).get("traffic"), 30, 0.05, "trace-wasm-warm's route")
     time.sleep(1)  # as cycle: the gateway follows the store's watch; no API says it has the route
     host, port = skiffd.gateway.removeprefix("http://").split(":")
+    headers = {"Host": "trace-wasm-warm.default.localhost"}
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
         for _ in range(requests):
-            conn.request("GET", "/", headers={"Host": "trace-wasm-warm.default.localhost"})
+            conn.request("GET", "/", headers=headers)
             conn.getresponse().read()
     finally:
         conn.close()
-    cycle(ctx, skiffd, names, len(names))
+    for _ in range(requests):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            conn.request("GET", "/", headers=headers)
+            conn.getresponse().read()
+        finally:
+            conn.close()
+    cycle(ctx, skiffd, names, cold_rounds * len(names))
 
 
 def warm_floor(skiffd, requests):
@@ -187,7 +200,7 @@ def warm_floor(skiffd, requests):
     return summarize(ttfb)
 
 
-def run(ctx, traced=True, samples=None, warm_requests=0):
+def run(ctx, traced=True, samples=None, warm_requests=0, warm_cold_rounds=0):
     samples = samples or ctx.pick(30, 100)
     flags = ["--scale-to-zero-grace", "0"]
     if traced:
@@ -201,9 +214,10 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
         for name in names:
             skiffd.deploy(name, digest, ANNOTATIONS)
         if warm_requests:
-            ctx.log(f"cold wasm: warming skiffd up: {warm_requests} warm requests, then one cold"
-                    " start per service, not recorded")
-            warm_up(ctx, skiffd, names, digest, warm_requests)
+            ctx.log(f"cold wasm: warming skiffd up: {warm_requests} warm requests on one connection,"
+                    f" {warm_requests} each on a new one, then {warm_cold_rounds} cold start(s) per"
+                    " service, not recorded")
+            warm_up(ctx, skiffd, names, digest, warm_requests, warm_cold_rounds)
         mark = len(skiffd.log_text())  # the samples' trace lines follow; the warm-up's do not count
         ctx.log(f"cold {'trace' if traced else 'wasm'}: {samples} samples over 20 services")
         cpu_before = skiffd.cpu_seconds()
@@ -211,6 +225,8 @@ def run(ctx, traced=True, samples=None, warm_requests=0):
         cpu_samples = skiffd.cpu_seconds() - cpu_before
         floor = warm_floor(skiffd, samples) if warm_requests else None
         result = {"measured": True, "skiffd": skiffd.command, "warm_requests_before": warm_requests,
+                  "warm_new_connection_requests_before": warm_requests,
+                  "warm_cold_starts_before": warm_cold_rounds * len(names) if warm_requests else 0,
                   "cds": " ".join(ctx.cds_options) or "off",
                   "cpu_s": {"until_ready": round(cpu_ready, 2), "samples": round(cpu_samples, 2)},
                   "first_byte_ms": summarize(ttfb),
@@ -247,12 +263,15 @@ def run_untraced(ctx):
 
 
 def run_untraced_warm(ctx):
-    """cold_wasm once skiffd has served 2,000 warm requests and one cold start per service: the
-    same cold starts (each instance new, from zero) on a JVM past its warm-up, to tell the two
-    apart. Beside cold_wasm's figure, not instead of it; run only when asked for."""
-    return run(ctx, traced=False, samples=100, warm_requests=ctx.pick(500, 2000))
+    """cold_wasm on a skiffd warmed up on the samples' own path (warm_up: warm requests on one
+    connection and each on a new one, and rounds of cold starts, none recorded): the same cold
+    starts (each instance new, from zero) on a JVM past its warm-up, to tell the two apart. Beside
+    cold_wasm's figure, not instead of it."""
+    return run(ctx, traced=False, samples=100, warm_requests=ctx.pick(500, 2000),
+               warm_cold_rounds=ctx.pick(1, 5))
 
 
 def run_warm(ctx):
     """cold_trace once skiffd's JVM has warmed up (as cold_wasm_warm); run only when asked for."""
-    return run(ctx, traced=True, warm_requests=ctx.pick(500, 2000))
+    return run(ctx, traced=True, warm_requests=ctx.pick(500, 2000),
+               warm_cold_rounds=ctx.pick(1, 5))

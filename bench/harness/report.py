@@ -857,8 +857,12 @@ def cold_section(w, c, plot_files, warm=None):
         w(f"- Wasm, skiffd warmed up first (`cold_wasm_warm`, its own skiffd `{warm.get('skiffd')}`): "
           f"the same 100 cold starts (20 services of hello at zero, round-robin, each sample a new "
           f"instance from zero) after skiffd's JVM has served {warm['warm_requests_before']:,} warm "
-          "requests to another service of the same module and one unrecorded cold start per "
-          "sampled service, so the JVM's class loading and JIT warm-up, which a skiffd that has "
+          "requests to another service of the same module on one connection"
+          + (f", {warm['warm_new_connection_requests_before']:,} more each on a new connection and "
+             f"{warm['warm_cold_starts_before']:,} unrecorded cold starts over the sampled services"
+             if warm.get("warm_new_connection_requests_before") else
+             " and one unrecorded cold start per sampled service")
+          + ", so the JVM's class loading and JIT warm-up on the samples' path, which a skiffd that has "
           "been running pays once, are not in the samples. The row above it is a skiffd started "
           f"just before its samples. Status codes: {json.dumps(warm.get('status_codes'))}.")
         floor = warm.get("warm_request_first_byte_ms")
