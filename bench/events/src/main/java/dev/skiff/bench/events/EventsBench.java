@@ -3,6 +3,8 @@ package dev.skiff.bench.events;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,13 +14,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,7 +54,7 @@ public final class EventsBench {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static volatile java.io.PrintStream LOG;
+  private static volatile PrintStream LOG;
   private static volatile long mark = System.nanoTime();
 
   private static double sinceMark() {
@@ -57,7 +64,7 @@ public final class EventsBench {
   private EventsBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new java.util.HashMap<>();
+    Map<String, String> a = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       a.put(args[i], args[i + 1]);
     }
@@ -207,7 +214,7 @@ public final class EventsBench {
   private static String warmedJson(
       List<Run> rounds, int records, int warmRecords, Run warmup, double perfRate) {
     List<Run> byAnswers = new ArrayList<>(rounds);
-    byAnswers.sort(java.util.Comparator.comparingDouble(r -> r.rateByAnswers(records)));
+    byAnswers.sort(Comparator.comparingDouble(r -> r.rateByAnswers(records)));
     Run mid = byAnswers.get(byAnswers.size() / 2);
     StringBuilder all = new StringBuilder("[");
     for (Run r : rounds) {
@@ -228,7 +235,7 @@ public final class EventsBench {
     return mid.json(records)
         .replaceFirst(
             "^\\{",
-            java.util.regex.Matcher.quoteReplacement(
+            Matcher.quoteReplacement(
                 String.format(
                     "{\"warmup_records\":%d,\"warmup_events_per_sec_by_answers\":%.1f,"
                         + "\"ratio_to_perf_tool\":%.4f,\"median\":%s,\"rounds\":%s,",
@@ -239,7 +246,7 @@ public final class EventsBench {
                     all)));
   }
 
-  private static double median(List<Run> rounds, java.util.function.ToDoubleFunction<Run> f) {
+  private static double median(List<Run> rounds, ToDoubleFunction<Run> f) {
     double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
     return v.length == 0 ? 0 : v[v.length / 2];
   }
@@ -325,8 +332,8 @@ public final class EventsBench {
     long switches0 = contextSwitches(skiffd);
     long t0 = System.nanoTime();
     // skiffd stamps lastDeliveredAt with the same machine's wall clock.
-    java.time.Instant created = java.time.Instant.now();
-    java.time.Instant lastDeliveredAt = null;
+    Instant created = Instant.now();
+    Instant lastDeliveredAt = null;
     mark = t0;
     if (LOG != null) {
       LOG.printf("%+9.1f ms [driver] creating the trigger%n", sinceMark());
@@ -383,7 +390,7 @@ public final class EventsBench {
       Matcher m = Pattern.compile("\"delivered\":(\\d+)").matcher(t);
       delivered = m.find() ? Long.parseLong(m.group(1)) : 0;
       Matcher at = Pattern.compile("\"lastDeliveredAt\":\"([^\"]+)\"").matcher(t);
-      lastDeliveredAt = at.find() ? java.time.Instant.parse(at.group(1)) : null;
+      lastDeliveredAt = at.find() ? Instant.parse(at.group(1)) : null;
       if (delivered > 0 && first < 0) {
         first = System.nanoTime();
       }
@@ -450,7 +457,7 @@ public final class EventsBench {
     for (int attempt = 1; have < records; attempt++) {
       try {
         produceOnce(bootstrap, topic, (int) (records - have), size);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         if (attempt == 3) {
           throw e;
         }
@@ -465,7 +472,7 @@ public final class EventsBench {
       var parts =
           admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
       Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask =
-          new java.util.HashMap<>();
+          new HashMap<>();
       for (var p : parts) {
         ask.put(
             new org.apache.kafka.common.TopicPartition(topic, p.partition()),
@@ -499,11 +506,11 @@ public final class EventsBench {
       for (int i = 0; i < records; i++) {
         acks.add(producer.send(new ProducerRecord<>(topic, value)));
       }
-      java.util.concurrent.ExecutionException failed = null;
+      ExecutionException failed = null;
       for (Future<?> f : acks) {
         try {
           f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           failed = e;
         }
       }
@@ -542,7 +549,7 @@ public final class EventsBench {
 
   /** The perf tool's CSV: a header line naming the columns, then one line of values. */
   private static Map<String, String> parsePerf(String out) {
-    Map<String, String> m = new java.util.HashMap<>();
+    Map<String, String> m = new HashMap<>();
     String[] lines = out.lines().filter(l -> !l.startsWith("SLF4J")).toArray(String[]::new);
     for (int i = 0; i + 1 < lines.length; i++) {
       if (lines[i].startsWith("start.time")) {
@@ -638,8 +645,8 @@ public final class EventsBench {
       if (line.contains("skiffd ready")) {
         // With --skiffd-log FILE, skiffd's output is kept there, each line stamped with the
         // driver's clock (ms since the trigger's creation, see mark()) for the start's timeline.
-        java.io.PrintStream keep =
-            log == null ? null : new java.io.PrintStream(Files.newOutputStream(Path.of(log)), true);
+        PrintStream keep =
+            log == null ? null : new PrintStream(Files.newOutputStream(Path.of(log)), true);
         LOG = keep;
         Thread drain =
             new Thread(
@@ -652,7 +659,7 @@ public final class EventsBench {
                                 keep.printf("%+9.1f ms %s%n", sinceMark(), l);
                               }
                             });
-                  } catch (java.io.UncheckedIOException e) {
+                  } catch (UncheckedIOException e) {
                     // skiffd was stopped: its output's pipe closed under the reader, an end
                   }
                 });
@@ -685,7 +692,7 @@ public final class EventsBench {
   }
 
   /** A launcher file's lines without blanks and {@code #} comments; none for a missing file. */
-  static List<String> launcherLines(Path file) throws java.io.IOException {
+  static List<String> launcherLines(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       return List.of();
     }
@@ -703,7 +710,7 @@ public final class EventsBench {
    * The jar's CDS archive as bin/_cds.sh maps it ({@code skiffd.jar -> skiffd.jsa}, newer than the
    * jar), unless {@code SKIFF_CDS=off}; null for none. The driver does not train one.
    */
-  static Path cdsArchive(Path jar) throws java.io.IOException {
+  static Path cdsArchive(Path jar) throws IOException {
     if ("off".equals(System.getenv("SKIFF_CDS"))) {
       return null;
     }
