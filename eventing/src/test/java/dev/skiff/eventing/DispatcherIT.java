@@ -18,6 +18,8 @@ import dev.skiff.api.watch.ResourceEvent;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -197,12 +200,11 @@ class DispatcherIT {
     }
     broker.sendAll(records);
     // The latest moment an answer was handed back: the count's last growth cannot precede it.
-    java.util.concurrent.atomic.AtomicReference<java.time.Instant> lastAnswer =
-        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.EPOCH);
+    AtomicReference<Instant> lastAnswer = new AtomicReference<>(Instant.EPOCH);
     Dispatcher d =
         dispatcher(
             (ns, svc, req) -> {
-              java.time.Instant now = java.time.Instant.now();
+              Instant now = Instant.now();
               lastAnswer.accumulateAndGet(now, (a, b) -> a.isAfter(b) ? a : b);
               return io.vertx.core.Future.succeededFuture(OK);
             });
@@ -215,9 +217,9 @@ class DispatcherIT {
             Duration.ofSeconds(60),
             () -> statuses.get("default", "delivered-at"),
             x -> x.delivered() == 30 && x.lag() == 0);
-    java.time.Instant seen = java.time.Instant.now();
+    Instant seen = Instant.now();
     assertNotNull(s.lastDeliveredAt(), "no lastDeliveredAt in " + s);
-    java.time.Instant floor = lastAnswer.get().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Instant floor = lastAnswer.get().truncatedTo(ChronoUnit.MILLIS);
     assertTrue(
         !s.lastDeliveredAt().isBefore(floor) && !s.lastDeliveredAt().isAfter(seen),
         "lastDeliveredAt " + s.lastDeliveredAt() + " outside [" + floor + ", " + seen + "]");

@@ -30,8 +30,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -471,12 +473,9 @@ public final class EventsBench {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       var parts =
           admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask =
-          new HashMap<>();
+      Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
       for (var p : parts) {
-        ask.put(
-            new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-            org.apache.kafka.clients.admin.OffsetSpec.latest());
+        ask.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
       }
       long sum = 0;
       for (var o : admin.listOffsets(ask).all().get().values()) {
