@@ -45,7 +45,7 @@ import urllib.request
 from pathlib import Path
 
 import cold_start
-from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, interleaved_latency,
+from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, interleaved_latency, median,
                     not_measured, paired_added, summarize, wait_for, wait_http, wrk)
 
 HOST = "hello.default.localhost"
@@ -250,11 +250,20 @@ def _latency(ctx, modes, skiffds, addresses):
         # The same warm-up, tool, rate and connection count for every path; rounds interleaved
         # (the order rotating), and the figures are medians of per-round percentiles, with their
         # spread, so one noisy slice of the shared machine moves one round, not the result.
-        warm, rounds, dur = ctx.pick(8, 20), ctx.pick(3, 7), ctx.pick(5, 10)
+        warm, rounds, dur = ctx.pick(8, 30), ctx.pick(3, 7), ctx.pick(5, 10)
         ctx.log(f"mesh: JIT warm-up, {warm}s through each gateway, 3s on each other path, then "
                 f"{dur}s at 1,000 req/s on each path")
         for key, (url, host, _) in targets.items():
             wrk(url, host, 2, 64, warm if key.startswith("gateway") else 3)
+        # Saturation of every path, as scenario 1 measures its plain hop (wrk -t2 -c64, rounds
+        # interleaved, the median): here the gateway as it ships, mesh on, beside nginx.
+        sat_rounds, sat_dur = ctx.pick(1, 3), ctx.pick(4, 10)
+        saturation = {key: [] for key in targets}
+        for i in range(sat_rounds):
+            for key, (url, host, _) in targets.items():
+                ctx.log(f"mesh: saturation round {i + 1}/{sat_rounds}: {key}: wrk -t2 -c64 "
+                        f"{sat_dur}s")
+                saturation[key].append(wrk(url, host, 2, 64, sat_dur))
         for key, (url, host, _) in targets.items():
             h2load_rate(ctx, url, host, 1000, 10, dur, f"h2load-mesh-warm-{key}")
         before = {m: _handoffs(skiffds[m]) for m in modes if m in addresses}
@@ -284,6 +293,10 @@ def _latency(ctx, modes, skiffds, addresses):
                 "errors": sum(r["errors"] + r["non_2xx"] for r in runs),
                 "command": runs[0]["command"],
                 "raw": ctx.raw_file(f"mesh-latency-1000rps-{key}.txt", per[key]["latencies"]),
+                "saturation": {
+                    "requests_per_s": median([r["requests_per_s"] for r in saturation[key]]),
+                    "errors": sum(r["errors"] for r in saturation[key]),
+                    "runs": saturation[key]},
             }
             mode = key[len("gateway_"):] if key.startswith("gateway_") else None
             if mode in paths:
@@ -299,6 +312,8 @@ def _latency(ctx, modes, skiffds, addresses):
             "warmup_s": warm,
             "rounds": rounds,
             "seconds_per_round": dur,
+            "saturation_rounds": sat_rounds,
+            "saturation_seconds_per_round": sat_dur,
             "method": "added = median over rounds of (path's p50/p99 - base's p50/p99 in the "
                       "same round); spread = min and max of those per-round differences",
             "targets": results,

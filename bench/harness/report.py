@@ -460,6 +460,16 @@ def _mesh_rows(m):
         rows.append(["8. mesh, p99 added over direct at 1,000 req/s (gateway [+ sidecar])",
                      ", ".join(skiff), f"nginx → TLS → nginx {sms(tls['p99'])}" if tls else "–",
                      ratio(added.get("gateway_on", {}).get("p99"), tls["p99"] if tls else None)])
+        sat = _mesh_saturation(lat)
+        if sat:
+            rows.append(["8. mesh, saturation (wrk -t2 -c64): the gateway as it ships (mesh on, "
+                         "sidecar entered in process) against nginx proxy_pass",
+                         f"gateway, mesh on {f0(sat['gateway_on'])} req/s (mesh off "
+                         f"{f0(sat.get('gateway_off'))}, mesh on over the socket "
+                         f"{f0(sat.get('gateway_on_socket'))})",
+                         f"nginx {f0(sat['nginx'])} req/s (nginx → TLS → nginx "
+                         f"{f0(sat.get('nginx_tls'))})",
+                         ratio(sat["gateway_on"], sat["nginx"])])
     sc = m.get("sidecar_per_instance_kib")
     rows.append(["8. mesh, sidecar memory per idle instance (RSS, on − off)",
                  f"{f0(sc['rss'])} KiB" if sc else "not measured: needs both modes",
@@ -468,6 +478,15 @@ def _mesh_rows(m):
     rows.append(["8. mesh, Wasm cold start p50 (on − off)",
                  sms(c["p50"]) if c else "not measured: needs both modes", "–", "–"])
     return rows
+
+
+def _mesh_saturation(lat):
+    """Each path's median saturation (req/s), when the run measured the gateway as it ships and
+    nginx's plain hop; None for a run from before the scenario measured saturation."""
+    sat = {k: (t.get("saturation") or {}).get("requests_per_s")
+           for k, t in (lat.get("targets") or {}).items() if t.get("measured", True)}
+    sat = {k: v for k, v in sat.items() if v}
+    return sat if sat.get("gateway_on") and sat.get("nginx") else None
 
 
 def _hello(wx, mode):
@@ -1088,18 +1107,37 @@ def mesh_section(w, m, plot_files):
           "round at the fixed rate. p50/p99/p99.9 below pool every request of the rounds; "
           "\"added\" is the median over rounds of the path's percentile minus direct's in the same "
           "round, so a noisy round moves one sample, not the figure.\n")
-        w("| path | p50 | p99 | p99.9 | added p50 | added p99 | achieved | errors |")
-        w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        sat = _mesh_saturation(lat)
+        if sat:
+            w(f"Saturation: `wrk -t2 -c64`, {lat['saturation_rounds']} interleaved round(s) of "
+              f"{lat['saturation_seconds_per_round']} s per path after the warm-up, the median "
+              "(scenario 1's method).\n")
+        w("| path | p50 | p99 | p99.9 | added p50 | added p99 | achieved | errors |"
+          + (" saturation (errors) |" if sat else ""))
+        w("| --- | --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if sat else ""))
         added = lat["added_over_direct_ms"]
         for key, t in lat["targets"].items():
             if not t.get("measured", True):
-                w(f"| {key} | {nm(t)} | | | | | | |")
+                w(f"| {key} | {nm(t)} | | | | | | |" + (" |" if sat else ""))
                 continue
             l, a = t["latency_ms"], added.get(key)
+            s = t.get("saturation") or {}
             w(f"| {t['label']} | {ms(l['p50'])} | {ms(l['p99'])} | {ms(l['p999'])} | "
               f"{sms(a['p50']) if a else '–'} | {sms(a['p99']) if a else '–'} | "
-              f"{f0(t['achieved_rate'])}/s | {t['errors']} |")
+              f"{f0(t['achieved_rate'])}/s | {t['errors']} |"
+              + (f" {f0(s.get('requests_per_s'))} req/s ({s.get('errors')}) |" if sat else ""))
         w("")
+        if sat:
+            w(f"- Saturation, the gateway as it ships (mesh on: mTLS identities, authorization and "
+              f"the sidecar's limits, the sidecar entered in process) against nginx proxy_pass to "
+              f"hello's plaintext listener: **{ratio(sat['gateway_on'], sat['nginx'])}** "
+              f"({f0(sat['gateway_on'])} / {f0(sat['nginx'])} req/s); against nginx → TLS → "
+              f"nginx {ratio(sat['gateway_on'], sat.get('nginx_tls'))}. Scenario 1's plain hop "
+              f"(mesh off, over a socket) here: {ratio(sat.get('gateway_off'), sat['nginx'])}; "
+              f"the gateway over the mTLS socket: "
+              f"{ratio(sat.get('gateway_on_socket'), sat['nginx'])}. The in-process path "
+              "skips the instance listener's HTTP/1.1 decoding that nginx's path pays: it is "
+              "skiffd's path as it ships, not the proxy hop of target 16.1, which is scenario 1.")
         on_off, tls = lat.get("mesh_on_over_off_ms"), lat.get("nginx_tls_over_plain_ms")
         if on_off:
             verdict = "met" if on_off["p99"] <= 0.3 else "NOT met"
