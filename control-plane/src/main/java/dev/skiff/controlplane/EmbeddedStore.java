@@ -84,7 +84,7 @@ public final class EmbeddedStore implements Store {
     private Path dataDir;
     private MeterRegistry registry = new SimpleMeterRegistry();
     private int historyLimit = 100_000;
-    private long historyBytes = 2L << 20;
+    private long historyBytes = 512L << 10;
     private long segmentBytes = 64L << 20;
 
     private Builder() {}
@@ -111,11 +111,13 @@ public final class EmbeddedStore implements Store {
     }
 
     /**
-     * How many bytes of values the recent changes may hold at most; default 2 MiB. Each change
-     * keeps the value it wrote, so with thousands of resources a history of 100,000 changes held
-     * many old copies of every one of them; a watch from further back fails with {@link
-     * CompactedException} (a client lists again and watches from the listing, as after etcd's
-     * compaction). The newest change is always kept.
+     * How many bytes of values the recent changes may hold at most; default 512 KiB (about 500
+     * changes of a service or revision, minutes of an operator's work). Each change keeps the value
+     * it wrote, so with thousands of resources a history of 100,000 changes held many old copies of
+     * every one of them; a watch from further back fails with {@link CompactedException} (a client
+     * lists again and watches from the listing, as after etcd's compaction, which Kubernetes runs
+     * every 5 minutes). Watchers in skiffd's own process never fall behind it; the bound serves
+     * watches resumed after a disconnect. The newest change is always kept.
      */
     public Builder withHistoryBytes(long bytes) {
       if (bytes < 1) {

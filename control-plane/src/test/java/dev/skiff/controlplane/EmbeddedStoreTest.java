@@ -71,6 +71,40 @@ class EmbeddedStoreTest {
   }
 
   @Test
+  void byDefaultHistoryKeepsHalfAMebibyteOfValuesAndWatchesFromBeyondAreToldToListAgain()
+      throws Exception {
+    EmbeddedStore store = open();
+    byte[] value = new byte[1000];
+    Entry first = await(store.put("/w/a", value, Store.ANY));
+    Entry from = first;
+    for (int i = 1; i < 600; i++) {
+      Entry e = await(store.put("/w/" + (i % 50), value, Store.ANY));
+      if (i == 99) {
+        from = e;
+      }
+    }
+
+    // 500 changes of 1,000 bytes after the 100th are within 512 KiB: a watch replays them all.
+    List<StoreEvent> replayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Watch kept = store.watch("/w/", from.modRevision(), replayed::add);
+    await(kept.started());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (replayed.size() < 500 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(500, replayed.size());
+    kept.cancel();
+
+    // 599 changes after the first are not: that watcher lists again, as after etcd's compaction.
+    Watch gone = store.watch("/w/", first.modRevision(), e -> {});
+    ExecutionException failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> await(gone.started()));
+    assertInstanceOf(CompactedException.class, failed.getCause());
+    await(store.close());
+  }
+
+  @Test
   void aChangeLargerThanTheHistoryIsStillWatchable() throws Exception {
     EmbeddedStore store =
         await(EmbeddedStore.builder().withDataDir(dir).withHistoryBytes(10).build().open());

@@ -95,7 +95,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
             b.instanceEvents);
     this.stats =
         new StatsLoop(
-            feed::revisions, b.stats, b.clock, ticker, onAgent, b.sampleEvery, b.reportEvery);
+            feed::withInstances, b.stats, b.clock, ticker, onAgent, b.sampleEvery, b.reportEvery);
   }
 
   public static Builder builder() {

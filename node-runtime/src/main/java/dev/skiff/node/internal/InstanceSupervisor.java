@@ -123,7 +123,7 @@ public final class InstanceSupervisor {
           break;
         }
         Running running = start(r);
-        list.add(running);
+        r.add(running);
         follow(r, running);
       }
       shortfall(r, shortfall);
@@ -131,7 +131,7 @@ public final class InstanceSupervisor {
     boolean stopped = false;
     while (list.size() > r.desired()) {
       // Stop the newest first: an instance still starting costs the least to give up.
-      stop(r, list.remove(list.size() - 1));
+      stop(r, r.removeNewest());
       stopped = true;
     }
     if (stopped) {
@@ -509,7 +509,7 @@ public final class InstanceSupervisor {
   /** The front of a serving instance could not listen: stop both, start another after a backoff. */
   private void frontFailed(
       RevisionInstances r, Running running, Serving serving, Throwable failed) {
-    if (!r.instances().remove(running)) {
+    if (!r.remove(running)) {
       return; // already being stopped
     }
     endpoints.remove(r.namespace(), r.name(), running.id());
@@ -549,7 +549,7 @@ public final class InstanceSupervisor {
   }
 
   private void startFailed(RevisionInstances r, Running running, Throwable cause) {
-    if (!r.instances().remove(running)) {
+    if (!r.remove(running)) {
       return; // stopped while it was starting
     }
     freed();
@@ -592,7 +592,7 @@ public final class InstanceSupervisor {
 
   /** An instance ended by itself: withdraw it, and start another after a backoff. */
   private void ended(RevisionInstances r, Running running, InstanceExit exit) {
-    if (!r.instances().remove(running)) {
+    if (!r.remove(running)) {
       return; // already being stopped
     }
     endpoints.remove(r.namespace(), r.name(), running.id());
@@ -698,7 +698,7 @@ public final class InstanceSupervisor {
       for (Running i : r.instances()) {
         stops.add(i.started().compose(this::stopServing, err -> Future.succeededFuture()));
       }
-      r.instances().clear();
+      r.removeAll();
     }
     return Future.join(stops).mapEmpty();
   }

@@ -58,9 +58,16 @@ public final class ResourceFeed {
   /** The active revisions that left the route; a subset of {@link #active}. */
   private final Set<String> retiring = new HashSet<>();
 
+  private final RevisionsWithInstances withInstances = new RevisionsWithInstances();
+
   public ResourceFeed(Listener listener, RevisionMeters meters) {
     this.listener = listener;
     this.meters = meters;
+  }
+
+  /** The revisions this node knows that have instances (starting or ready). */
+  public Collection<RevisionInstances> withInstances() {
+    return withInstances.revisions();
   }
 
   /** Every revision this node knows, active or not. */
@@ -146,7 +153,9 @@ public final class ResourceFeed {
         listener.deleted(gone);
       }
     } else {
-      revisions.computeIfAbsent(key, k -> meters.register(new RevisionInstances(r))).revision(r);
+      revisions
+          .computeIfAbsent(key, k -> meters.register(new RevisionInstances(r, withInstances)))
+          .revision(r);
     }
   }
 

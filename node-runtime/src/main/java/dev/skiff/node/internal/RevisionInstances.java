@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -79,10 +80,22 @@ public final class RevisionInstances {
   private int exits;
   private long scaleAskedNanos;
   private final List<Running> instances = new ArrayList<>();
+  private final List<Running> instancesView = Collections.unmodifiableList(instances);
   private final List<Running> draining = new ArrayList<>();
+  private final RevisionsWithInstances index;
 
+  /** A book outside any node's index of revisions with instances (tests, benchmarks). */
   public RevisionInstances(Revision revision) {
+    this(revision, new RevisionsWithInstances());
+  }
+
+  /**
+   * @param index the node's revisions with instances: this book enters it with its first instance
+   *     and leaves it with its last
+   */
+  public RevisionInstances(Revision revision, RevisionsWithInstances index) {
     this.revision = revision;
+    this.index = index;
   }
 
   public Revision revision() {
@@ -91,6 +104,12 @@ public final class RevisionInstances {
 
   public void revision(Revision r) {
     this.revision = r;
+    RevisionStatus back = r.status();
+    if (lastReported != null && back != null && lastReported != back && lastReported.equals(back)) {
+      // The control plane wrote what this agent reported and the feed brought it back: keep one
+      // copy of the status (its conditions, strings and instants), not two per revision.
+      lastReported = back;
+    }
   }
 
   public String namespace() {
@@ -300,9 +319,49 @@ public final class RevisionInstances {
     return exits;
   }
 
-  /** Instances asked for and not stopped: starting or ready. */
+  /**
+   * Instances asked for and not stopped: starting or ready. Read-only: they change through {@link
+   * #add}, {@link #remove}, {@link #removeNewest} and {@link #removeAll}, which keep the node's
+   * index of revisions with instances.
+   */
   public List<Running> instances() {
-    return instances;
+    return instancesView;
+  }
+
+  /** An instance was asked for. */
+  public void add(Running running) {
+    instances.add(running);
+    if (instances.size() == 1) {
+      index.changed(this);
+    }
+  }
+
+  /** Takes the instance out of the list; false when it was not in it (already being stopped). */
+  public boolean remove(Running running) {
+    if (!instances.remove(running)) {
+      return false;
+    }
+    if (instances.isEmpty()) {
+      index.changed(this);
+    }
+    return true;
+  }
+
+  /** Takes the newest instance out of the list and returns it; the list must not be empty. */
+  public Running removeNewest() {
+    Running newest = instances.remove(instances.size() - 1);
+    if (instances.isEmpty()) {
+      index.changed(this);
+    }
+    return newest;
+  }
+
+  /** Takes every instance out of the list. */
+  public void removeAll() {
+    if (!instances.isEmpty()) {
+      instances.clear();
+      index.changed(this);
+    }
   }
 
   public int readyCount() {

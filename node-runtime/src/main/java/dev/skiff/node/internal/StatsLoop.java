@@ -15,14 +15,21 @@ import java.util.function.Supplier;
 
 /**
  * Samples every ready instance's concurrency and reports each instance's window to the stats sink,
- * both on the ticker. Ticks hop to the agent's context, which owns the instances.
+ * both on the ticker. Ticks hop to the agent's context, which owns the instances. A tick walks only
+ * the revisions with instances ({@link RevisionsWithInstances}): a node's revisions at zero cost it
+ * nothing.
  */
 public final class StatsLoop {
   private final Supplier<Collection<RevisionInstances>> revisions;
   private final StatsSink sink;
   private final Clock clock;
   private final List<Ticker.Cancellable> timers;
+  private long revisionsVisited;
 
+  /**
+   * @param revisions the revisions with instances, as {@link RevisionsWithInstances#revisions()}
+   *     keeps them
+   */
   public StatsLoop(
       Supplier<Collection<RevisionInstances>> revisions,
       StatsSink sink,
@@ -44,9 +51,9 @@ public final class StatsLoop {
   }
 
   private void sample() {
-    // Most revisions of a node may be at zero: one without instances costs no iterator.
     for (RevisionInstances r : revisions.get()) {
-      if (r.instances().isEmpty()) {
+      revisionsVisited++;
+      if (r.isDeleted() || r.instances().isEmpty()) {
         continue;
       }
       for (Running i : r.instances()) {
@@ -60,7 +67,9 @@ public final class StatsLoop {
   private void report() {
     var now = clock.instant();
     for (RevisionInstances r : revisions.get()) {
-      if (r.instances().isEmpty()) {
+      revisionsVisited++;
+      // A deleted revision's instances are on their way out: nothing more is reported for it.
+      if (r.isDeleted() || r.instances().isEmpty()) {
         continue;
       }
       RevisionKey key = RevisionKey.of(r.namespace(), r.name());
@@ -78,6 +87,11 @@ public final class StatsLoop {
         }
       }
     }
+  }
+
+  /** How many revisions the ticks have looked at so far: what a tick costs, for tests. */
+  long revisionsVisited() {
+    return revisionsVisited;
   }
 
   public void stop() {
