@@ -34,7 +34,24 @@ def snap(ctx, s, name):
     (ctx.out / f"heapinfo-{name}.txt").write_text(jit_owners.jcmd(pid, "GC.heap_info"))
     (ctx.out / f"threads-{name}.txt").write_text(jit_owners.jcmd(pid, "Thread.print"))
     r["threads"] = thread_pools(pid)
+    r["heap_rss_kib"] = heap_rss_kib(pid, (ctx.out / f"heapinfo-{name}.txt").read_text())
     return r
+
+def heap_rss_kib(pid, heap_info):
+    """The resident part of the Java heap's reserved range (GC.heap_info prints its bounds; G1
+    maps committed regions inside it): what of the committed heap the process has touched."""
+    m = re.search(r"\[0x([0-9a-f]+), 0x([0-9a-f]+)\)", heap_info)
+    if not m:
+        return None
+    lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+    rss, inside = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", line)
+        if head:
+            inside = lo <= int(head.group(1), 16) < hi
+        elif inside and line.startswith("Rss:"):
+            rss += int(line.split()[1])
+    return rss
 
 def thread_pools(pid):
     """skiffd's live threads by pool: the name with its trailing number dropped."""
@@ -141,6 +158,7 @@ try:
            "live_heap_growth_mib": round((end["heap_used_kib"] - base["heap_used_kib"]) / 1024, 1),
            "nmt_growth_mib": {k: v for k, v in nmt.items() if abs(v) >= 0.3},
            "nmethods": [len(base["blobs"]), len(end["blobs"])], "unforced": unforced,
+           "heap_rss_mib": [round((r["heap_rss_kib"] or 0) / 1024, 1) for r in (base, end)],
            "threads": [sum(base["threads"].values()), sum(end["threads"].values())],
            "thread_pools_growth": {k: [base["threads"].get(k, 0), v] for k, v in end["threads"].items()
                                    if v != base["threads"].get(k, 0)}}
