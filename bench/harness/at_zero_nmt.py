@@ -35,6 +35,11 @@ def snap(ctx, s, name):
     (ctx.out / f"threads-{name}.txt").write_text(jit_owners.jcmd(pid, "Thread.print"))
     r["threads"] = thread_pools(pid)
     r["heap_rss_kib"] = heap_rss_kib(pid, (ctx.out / f"heapinfo-{name}.txt").read_text())
+    if os.environ.get("AZ_SMAPS"):
+        # Every mapping's resident size, and where metaspace's spaces are, to charge RSS (not
+        # NMT's committed sizes) to the heap, the code cache, metaspace and the rest.
+        (ctx.out / f"smapsfull-{name}.txt").write_text(Path(f"/proc/{pid}/smaps").read_text())
+        (ctx.out / f"vslist-{name}.txt").write_text(jit_owners.jcmd(pid, "VM.metaspace", "vslist"))
     return r
 
 def heap_rss_kib(pid, heap_info):
