@@ -11,7 +11,9 @@ reports the young collections in them and the heap committed at their start and 
 
 AZ_ENV='NAME=value ...' adds environment for skiffd. With AZ_IDLE_S=S it first leaves the skiffd at
 zero for S seconds without forcing a collection and reports its RSS above idle and G1's committed
-heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full GC for it. With
+heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full GC for it, and
+the young collections in those S seconds. Each snapshot also keeps a thread dump (OUT/threads-*.txt)
+and the result lists the thread pools that grew (names as the kernel keeps them, 15 characters). With
 AZ_QUIET_S=S (after the end snapshot) it measures S seconds at zero: skiffd's CPU (all threads and
 the busiest, /proc/PID/task), the bytes its threads allocated (JFR's per-thread allocation
 statistics at the start and end of a recording of S seconds) and the young collections (jstat).
@@ -30,7 +32,43 @@ def snap(ctx, s, name):
     (ctx.out / f"histo-{name}.txt").write_text(jit_owners.jcmd(pid, "GC.class_histogram"))
     (ctx.out / f"smaps-{name}.txt").write_text(Path(f"/proc/{pid}/smaps_rollup").read_text())
     (ctx.out / f"heapinfo-{name}.txt").write_text(jit_owners.jcmd(pid, "GC.heap_info"))
+    (ctx.out / f"threads-{name}.txt").write_text(jit_owners.jcmd(pid, "Thread.print"))
+    r["threads"] = thread_pools(pid)
+    r["heap_rss_kib"] = heap_rss_kib(pid, (ctx.out / f"heapinfo-{name}.txt").read_text())
+    if os.environ.get("AZ_SMAPS"):
+        # Every mapping's resident size, and where metaspace's spaces are, to charge RSS (not
+        # NMT's committed sizes) to the heap, the code cache, metaspace and the rest.
+        (ctx.out / f"smapsfull-{name}.txt").write_text(Path(f"/proc/{pid}/smaps").read_text())
+        (ctx.out / f"vslist-{name}.txt").write_text(jit_owners.jcmd(pid, "VM.metaspace", "vslist"))
     return r
+
+def heap_rss_kib(pid, heap_info):
+    """The resident part of the Java heap's reserved range (GC.heap_info prints its bounds; G1
+    maps committed regions inside it): what of the committed heap the process has touched."""
+    m = re.search(r"\[0x([0-9a-f]+), 0x([0-9a-f]+)\)", heap_info)
+    if not m:
+        return None
+    lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+    rss, inside = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", line)
+        if head:
+            inside = lo <= int(head.group(1), 16) < hi
+        elif inside and line.startswith("Rss:"):
+            rss += int(line.split()[1])
+    return rss
+
+def thread_pools(pid):
+    """skiffd's live threads by pool: the name with its trailing number dropped."""
+    pools = {}
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (t / "comm").read_text().strip()
+        except OSError:
+            continue
+        key = re.sub(r"[-#]?\d+$", "", name)
+        pools[key] = pools.get(key, 0) + 1
+    return dict(sorted(pools.items()))
 
 def thread_cpu(pid):
     """Per thread name: user + system clock ticks, from /proc/PID/task/*/stat."""
@@ -104,13 +142,18 @@ try:
     dt = time.monotonic() - t0
     unforced = None
     if os.environ.get("AZ_IDLE_S"):
+        ygc = lambda: int(subprocess.run(["jstat", "-gc", str(s.proc.pid)], capture_output=True,
+                                         text=True).stdout.split("\n")[1].split()[12])
+        ygc0 = ygc()
         time.sleep(float(os.environ["AZ_IDLE_S"]))
+        ygc1 = ygc()
         total = re.search(r"garbage-first heap\s+total (\d+)K, used (\d+)K",
                           jit_owners.jcmd(s.proc.pid, "GC.heap_info"))
         unforced = {"idle_s": float(os.environ["AZ_IDLE_S"]),
                     "rss_above_idle_mib": round((s.rss_kib() - base["rss_kib"]) / 1024, 1),
                     "heap_committed_mib": round(int(total.group(1)) / 1024, 1) if total else None,
-                    "heap_used_mib": round(int(total.group(2)) / 1024, 1) if total else None}
+                    "heap_used_mib": round(int(total.group(2)) / 1024, 1) if total else None,
+                    "young_gcs": ygc1 - ygc0}
     end = snap(ctx, s, "end")
     nmt = {k: round((end["nmt"].get(k, 0) - v) / 1024, 1) for k, v in base["nmt"].items()}
     res = {"label": out.name, "jar": str(jar), "flags": extra, "env": env, "n": n,
@@ -119,7 +162,11 @@ try:
            "idle_rss_mib": round(base["rss_kib"] / 1024, 1), "end_rss_mib": round(end["rss_kib"] / 1024, 1),
            "live_heap_growth_mib": round((end["heap_used_kib"] - base["heap_used_kib"]) / 1024, 1),
            "nmt_growth_mib": {k: v for k, v in nmt.items() if abs(v) >= 0.3},
-           "nmethods": [len(base["blobs"]), len(end["blobs"])], "unforced": unforced}
+           "nmethods": [len(base["blobs"]), len(end["blobs"])], "unforced": unforced,
+           "heap_rss_mib": [round((r["heap_rss_kib"] or 0) / 1024, 1) for r in (base, end)],
+           "threads": [sum(base["threads"].values()), sum(end["threads"].values())],
+           "thread_pools_growth": {k: [base["threads"].get(k, 0), v] for k, v in end["threads"].items()
+                                   if v != base["threads"].get(k, 0)}}
     (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
     if os.environ.get("AZ_JFR"):
         pid = s.proc.pid
