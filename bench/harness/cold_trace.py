@@ -221,14 +221,20 @@ def run(ctx, traced=True, samples=None, warm_requests=0, warm_cold_rounds=0):
         mark = len(skiffd.log_text())  # the samples' trace lines follow; the warm-up's do not count
         ctx.log(f"cold {'trace' if traced else 'wasm'}: {samples} samples over 20 services")
         cpu_before = skiffd.cpu_seconds()
+        threads_before = skiffd.thread_cpu_seconds()
         ttfb, codes = cycle(ctx, skiffd, names, samples)
         cpu_samples = skiffd.cpu_seconds() - cpu_before
+        threads_after = skiffd.thread_cpu_seconds()
+        by_thread = {k: round(v - threads_before.get(k, 0), 2) for k, v in threads_after.items()
+                     if v - threads_before.get(k, 0) >= 0.01}
         floor = warm_floor(skiffd, samples) if warm_requests else None
         result = {"measured": True, "skiffd": skiffd.command, "warm_requests_before": warm_requests,
                   "warm_new_connection_requests_before": warm_requests,
                   "warm_cold_starts_before": warm_cold_rounds * len(names) if warm_requests else 0,
                   "cds": " ".join(ctx.cds_options) or "off",
-                  "cpu_s": {"until_ready": round(cpu_ready, 2), "samples": round(cpu_samples, 2)},
+                  "cpu_s": {"until_ready": round(cpu_ready, 2), "samples": round(cpu_samples, 2),
+                            "samples_by_thread": dict(sorted(by_thread.items(),
+                                                             key=lambda kv: -kv[1]))},
                   "first_byte_ms": summarize(ttfb),
                   "status_codes": codes,
                   "instance_start_ms": summarize(skiffd.instance_start_ms("trace-wasm-", mark)),

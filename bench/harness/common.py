@@ -264,6 +264,21 @@ class Skiffd:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def thread_cpu_seconds(self):
+        """CPU time (user + system) used so far per group of threads, by name without its trailing
+        number (every event loop is one group, as is every C2 compiler thread)."""
+        tck = os.sysconf("SC_CLK_TCK")
+        groups = {}
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:
+                continue  # the thread ended meanwhile
+            name = stat[stat.index("(") + 1:stat.rindex(")")].rstrip("0123456789-")
+            fields = stat.rsplit(")", 1)[1].split()
+            groups[name] = groups.get(name, 0) + (int(fields[11]) + int(fields[12])) / tck
+        return groups
+
     def heap_used_kib(self):
         out = subprocess.run(["jcmd", str(self.proc.pid), "GC.heap_info"], capture_output=True,
                              text=True, timeout=60).stdout

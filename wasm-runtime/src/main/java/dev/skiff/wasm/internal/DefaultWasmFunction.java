@@ -50,9 +50,14 @@ public final class DefaultWasmFunction implements WasmFunction {
     this.pool = pool;
     this.lane = pool.lane();
     this.memories = new MemoryPool(memoryBudget, MemoryPool.MAX_KEPT, pool.memoryTrims());
-    this.imported = ImportedFunctions.of(wasm.module());
+    this.imported = wasm.imported(); // the module's, shared by its instances
     this.timeouts = pool.timeouts(config.timeout());
     this.limiter = config.concurrency() == 0 ? null : new Semaphore(config.concurrency());
+  }
+
+  /** The module's imports this function links its requests with. */
+  ImportedFunctions imported() {
+    return imported;
   }
 
   @Override

@@ -113,7 +113,8 @@ public final class ModuleCompiler {
     return new CompiledWasm(
         loaded.module(),
         loaded.machineFactory(),
-        new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start)));
+        new CompileStats(stats.digest(), stats.mode(), true, Duration.ZERO, since(start)),
+        loaded.imported());
   }
 
   private Loaded loaded(String key) {
