@@ -90,7 +90,7 @@ public final class NodeAgent implements ResourceFeed.Listener {
                 b.maxBackoff,
                 b.startAttempts,
                 b.startTimeout),
-            new NodeCapacity(b.limits, b.fds, feed::revisions, b.clock),
+            new NodeCapacity(b.limits, b.fds, feed::revisions),
             feed::revisions,
             b.instanceEvents);
     this.stats =

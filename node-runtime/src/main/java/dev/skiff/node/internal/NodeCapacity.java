@@ -4,7 +4,6 @@ import dev.skiff.api.model.Resources;
 import dev.skiff.api.validation.Quantities;
 import dev.skiff.node.internal.RevisionInstances.Running;
 import dev.skiff.node.spi.FileDescriptors;
-import java.time.Clock;
 import java.util.Collection;
 import java.util.function.Supplier;
 
@@ -37,29 +36,12 @@ public final class NodeCapacity {
   private final Limits limits;
   private final FileDescriptors fds;
   private final Supplier<Collection<RevisionInstances>> revisions;
-  private final Clock clock;
-
-  /** The last count of free descriptors, and when it was made (on the agent's context only). */
-  private long countedFree;
-
-  private long countedAt = Long.MIN_VALUE;
-
-  private static final long RECOUNT_MILLIS = 1000;
 
   public NodeCapacity(
       Limits limits, FileDescriptors fds, Supplier<Collection<RevisionInstances>> revisions) {
-    this(limits, fds, revisions, Clock.systemUTC());
-  }
-
-  public NodeCapacity(
-      Limits limits,
-      FileDescriptors fds,
-      Supplier<Collection<RevisionInstances>> revisions,
-      Clock clock) {
     this.limits = limits;
     this.fds = fds;
     this.revisions = revisions;
-    this.clock = clock;
   }
 
   /** The instances the revision may have now: its desired count, capped per revision. */
@@ -98,7 +80,7 @@ public final class NodeCapacity {
           + mib(want)
           + " (skiffd --node-memory; lower resources.memory or stop other services)";
     }
-    long free = freeDescriptors();
+    long free = fds.max() - fds.open();
     if (free < limits.fdReserve()) {
       return "the node has "
           + free
@@ -109,25 +91,6 @@ public final class NodeCapacity {
           + " (raise the process's limit, ulimit -n)";
     }
     return null;
-  }
-
-  /**
-   * The descriptors left: counted afresh (the JVM lists every open descriptor, some hundreds of
-   * microseconds of a cold start's path in a fresh JVM) when the last count is a second old or left
-   * fewer than twice the reserve free; otherwise the last count. Far from the reserve, more than a
-   * reserve's worth would have to open within that second for a start to be let through that a
-   * fresh count would refuse.
-   */
-  private long freeDescriptors() {
-    long now = clock.millis();
-    if (countedAt == Long.MIN_VALUE
-        || countedFree < 2 * limits.fdReserve()
-        || now - countedAt >= RECOUNT_MILLIS
-        || now < countedAt) {
-      countedFree = fds.max() - fds.open();
-      countedAt = now;
-    }
-    return countedFree;
   }
 
   private static long memoryOf(RevisionInstances r) {
