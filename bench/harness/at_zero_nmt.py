@@ -23,8 +23,8 @@ Standard library only.
 """
 import json, os, re, subprocess, sys, time
 from pathlib import Path
-import density, jit_owners
-from common import Ctx, ROOT, Skiffd
+import density, jit_owners, rss_owners
+from common import Ctx, ROOT, Skiffd, thread_group, threads_cpu_seconds
 
 def snap(ctx, s, name):
     r = jit_owners.snapshot(ctx, s, name)
@@ -43,45 +43,25 @@ def snap(ctx, s, name):
     return r
 
 def heap_rss_kib(pid, heap_info):
-    """The resident part of the Java heap's reserved range (GC.heap_info prints its bounds; G1
-    maps committed regions inside it): what of the committed heap the process has touched."""
-    m = re.search(r"\[0x([0-9a-f]+), 0x([0-9a-f]+)\)", heap_info)
-    if not m:
+    """The resident part of the Java heap's reserved range: what of the committed heap the process
+    has touched."""
+    heap = rss_owners.heap_range(heap_info)
+    if heap is None:
         return None
-    lo, hi = int(m.group(1), 16), int(m.group(2), 16)
-    rss, inside = 0, False
-    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
-        head = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", line)
-        if head:
-            inside = lo <= int(head.group(1), 16) < hi
-        elif inside and line.startswith("Rss:"):
-            rss += int(line.split()[1])
-    return rss
+    smaps = Path(f"/proc/{pid}/smaps").read_text()
+    return rss_owners.rss_by_owner(smaps, {"Java heap": [heap]}).get("Java heap", 0)
 
 def thread_pools(pid):
-    """skiffd's live threads by pool: the name with its trailing number dropped."""
+    """skiffd's live threads by pool (`thread_group`)."""
     pools = {}
     for t in Path(f"/proc/{pid}/task").iterdir():
         try:
             name = (t / "comm").read_text().strip()
         except OSError:
             continue
-        key = re.sub(r"[-#]?\d+$", "", name)
+        key = thread_group(name)
         pools[key] = pools.get(key, 0) + 1
     return dict(sorted(pools.items()))
-
-def thread_cpu(pid):
-    """Per thread name: user + system clock ticks, from /proc/PID/task/*/stat."""
-    cpu = {}
-    for t in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            st = (t / "stat").read_text()
-        except OSError:
-            continue
-        name = st[st.index("(") + 1:st.rindex(")")]
-        f = st[st.rindex(")") + 2:].split()
-        cpu[name] = cpu.get(name, 0) + int(f[11]) + int(f[12])
-    return cpu
 
 def quiet(out, pid, secs):
     """skiffd's work over secs seconds at zero: CPU per thread, bytes allocated per thread (JFR's
@@ -97,14 +77,13 @@ def quiet(out, pid, secs):
                    '<setting name="period">10 ms</setting><setting name="stackTrace">true</setting></event>'
                    '</configuration>')
     gc0 = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True).stdout.split("\n")[1].split()
-    c0, t0 = thread_cpu(pid), time.monotonic()
+    c0, t0 = threads_cpu_seconds(pid), time.monotonic()
     jit_owners.jcmd(pid, "JFR.start", "name=quiet", f"settings={jfc}", f"duration={int(secs)}s",
                     f"filename={out}/quiet.jfr")
     time.sleep(secs + 3)
-    c1, dt = thread_cpu(pid), time.monotonic() - t0
+    c1, dt = threads_cpu_seconds(pid), time.monotonic() - t0
     gc1 = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True).stdout.split("\n")[1].split()
-    hz = os.sysconf("SC_CLK_TCK")
-    per = sorted(((n, (c1.get(n, 0) - c0.get(n, 0)) * 1000 / hz) for n in c1), key=lambda x: -x[1])
+    per = sorted(((n, (c1.get(n, 0) - c0.get(n, 0)) * 1000) for n in c1), key=lambda x: -x[1])
     txt = subprocess.run(["jfr", "print", "--json", "--events", "jdk.ThreadAllocationStatistics",
                           str(out / "quiet.jfr")], capture_output=True, text=True).stdout
     first, last = {}, {}

@@ -265,19 +265,9 @@ class Skiffd:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def thread_cpu_seconds(self):
-        """CPU time (user + system) used so far per group of threads, by name without its trailing
-        number (every event loop is one group, as is every C2 compiler thread)."""
-        tck = os.sysconf("SC_CLK_TCK")
-        groups = {}
-        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
-            try:
-                stat = (task / "stat").read_text()
-            except OSError:
-                continue  # the thread ended meanwhile
-            name = stat[stat.index("(") + 1:stat.rindex(")")].rstrip("0123456789-")
-            fields = stat.rsplit(")", 1)[1].split()
-            groups[name] = groups.get(name, 0) + (int(fields[11]) + int(fields[12])) / tck
-        return groups
+        """CPU time (user + system) used so far per group of threads (`thread_group`: every event
+        loop is one group, as is every C2 compiler thread)."""
+        return threads_cpu_seconds(self.proc.pid, group=True)
 
     def heap_used_kib(self):
         out = subprocess.run(["jcmd", str(self.proc.pid), "GC.heap_info"], capture_output=True,
@@ -335,6 +325,29 @@ http {{
 def nginx_version():
     r = subprocess.run(["nginx", "-v"], capture_output=True, text=True)
     return (r.stderr or r.stdout).strip().replace("nginx version: ", "")
+
+
+def thread_group(name):
+    """A thread's pool: its name (as the kernel keeps it, 15 characters) without its trailing
+    number ("vert.x-eventloop-thread-1" and "GC Thread#0" -> "vert.x-eventloop-thread", "GC Thread")."""
+    return re.sub(r"[-#]?\d+$", "", name)
+
+
+def threads_cpu_seconds(pid, group=False):
+    """CPU time (user + system) each live thread of PID has used so far, by name, or by
+    `thread_group` with group=True; from /proc/PID/task/*/stat."""
+    tck = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        key = thread_group(name) if group else name
+        fields = stat.rsplit(")", 1)[1].split()
+        cpu[key] = cpu.get(key, 0) + (int(fields[11]) + int(fields[12])) / tck
+    return cpu
 
 
 def wait_http(url, host=None, timeout=30):

@@ -11,13 +11,19 @@ import re, sys
 from pathlib import Path
 
 
+def heap_range(heap_info):
+    """The Java heap's reserved range, from GC.heap_info's text (G1 maps committed regions inside
+    it); None when the text gives none."""
+    m = re.search(r"\[0x([0-9a-f]+), 0x([0-9a-f]+)\)", heap_info)
+    return (int(m.group(1), 16), int(m.group(2), 16)) if m else None
+
+
 def ranges(out, name):
-    heap = re.search(r"\[0x([0-9a-f]+), 0x([0-9a-f]+)\)", (out / f"heapinfo-{name}.txt").read_text())
     code = [int(x, 16) for x in re.findall(r"0x([0-9a-f]+)", (out / f"codecache-{name}.txt").read_text())]
     meta = [(int(m.group(1), 16), int(m.group(1), 16) + int(float(m.group(2)) * 1024))
             for m in re.finditer(r"node #\d+: base 0x([0-9a-f]+): reserved=([\d.]+) KB",
                                  (out / f"vslist-{name}.txt").read_text())]
-    return {"Java heap": [(int(heap.group(1), 16), int(heap.group(2), 16))],
+    return {"Java heap": [heap_range((out / f"heapinfo-{name}.txt").read_text())],
             "code cache": [(min(code), max(code))], "metaspace": meta}
 
 
@@ -39,8 +45,14 @@ def owner(owned, lo, size_kib, name):
 
 
 def rss(out, name):
-    owned, by, cur = ranges(out, name), {}, None
-    for line in (out / f"smapsfull-{name}.txt").read_text().splitlines():
+    return rss_by_owner((out / f"smapsfull-{name}.txt").read_text(), ranges(out, name))
+
+
+def rss_by_owner(smaps, owned):
+    """KiB resident per owner in a /proc/PID/smaps text: the ranges OWNED names ({owner: [(lo,
+    hi)]}) first, the other mappings by kind."""
+    by, cur = {}, None
+    for line in smaps.splitlines():
         head = re.match(r"([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)", line)
         if head:
             lo, hi = int(head.group(1), 16), int(head.group(2), 16)
