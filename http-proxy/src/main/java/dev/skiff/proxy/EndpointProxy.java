@@ -382,7 +382,7 @@ public final class EndpointProxy {
     if (x.request().authority() != null) {
       up.authority(x.request().authority()); // the endpoint sees the client's Host
     }
-    x.cancellation().onFailure(cause -> up.reset(0, cause));
+    x.cancellation().onFailure(cause -> resetUnlessAnswered(up, cause));
     RequestBody.send(x.request(), up, x.context().owner(), bodyReadTimeoutMillis)
         .recover(
             err ->
@@ -402,12 +402,28 @@ public final class EndpointProxy {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                up.reset();
+                resetUnlessAnswered(up, ar.cause());
                 done.tryFail(ar.cause());
               } else {
                 done.tryComplete();
               }
             });
+  }
+
+  /**
+   * Stops {@code up} unless its response has already ended. Vert.x's reset of an HTTP/1.1 request
+   * whose exchange is over closes the connection it ran on, which the pool may by then have lent to
+   * another request: that request would fail with "Connection was closed" before a byte of it was
+   * sent (a sidecar answered a healthy workload's caller 503 so, when another caller left while its
+   * answer was being relayed). An answered request has nothing left to stop; a body still being
+   * uploaded is stopped by {@link RequestBody} when the client's side breaks.
+   */
+  static void resetUnlessAnswered(HttpClientRequest up, Throwable cause) {
+    Future<HttpClientResponse> response = up.response();
+    if (response.succeeded() && response.result().end().succeeded()) {
+      return;
+    }
+    up.reset(0, cause);
   }
 
   /**
