@@ -22,6 +22,10 @@ BENCH = Path(__file__).resolve().parent.parent
 ROOT = BENCH.parent
 WASM_DIR = ROOT / "functions-examples" / "target" / "wasm"
 WRK_LUA = BENCH / "lib" / "wrk-json.lua"
+# How long warm Wasm instances idle before a memory snapshot calls them idle: a function instance
+# keeps its guest memory for reuse until the runtime's sweep finds it unused for 2 s (wasm-runtime's
+# MemoryPool.IDLE), so up to 4 s after its last request; 6 s leaves a margin for a loaded machine.
+WASM_IDLE_S = 6
 
 
 class Ctx:

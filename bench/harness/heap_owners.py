@@ -241,9 +241,21 @@ def dominators(dump):
     return idom, order, root
 
 
+# With libraries=True, objects no Skiff class dominates are charged to the nearest of these
+# libraries' objects that does, by the library's prefix: who holds what no Skiff object holds alone
+# (a meter registry's meters, a server's channel state, parsed certificates).
+LIBRARIES = ("io.micrometer", "io.vertx", "io.netty", "com.dylibso", "sun.security",
+             "org.bouncycastle", "com.fasterxml")
+
+
 def _is_owner(kind):
     kind = kind.removeprefix("class ")  # a class's statics count for the class
     return kind.startswith("dev.skiff.") and not kind.startswith("dev.skiff.api.")
+
+
+def _library(kind):
+    kind = kind.removeprefix("class ")
+    return next((lib for lib in LIBRARIES if kind.startswith(lib + ".")), None)
 
 
 def owners(dump, detail=None):
@@ -253,8 +265,9 @@ def owners(dump, detail=None):
     return by_owner if detail is None else by_class
 
 
-def owners_and_detail(dump, detail=NOT_OWNED):
-    """Bytes per owner, and the bytes of one owner (detail) per object class, in one pass."""
+def owners_and_detail(dump, detail=NOT_OWNED, libraries=False):
+    """Bytes per owner, and the bytes of one owner (detail) per object class, in one pass; with
+    libraries, what no Skiff object owns is charged to the LIBRARIES where one dominates it."""
     idom, order, root = dominators(dump)
     owner = [None] * (len(dump.kind) + 1)
     owner[root] = NOT_OWNED
@@ -262,7 +275,12 @@ def owners_and_detail(dump, detail=NOT_OWNED):
     by_class = defaultdict(int)
     for v in order[1:]:  # a dominator comes before what it dominates
         d = idom[v]
-        owner[v] = dump.kind[d] if d != root and _is_owner(dump.kind[d]) else owner[d]
+        if d != root and _is_owner(dump.kind[d]):
+            owner[v] = dump.kind[d]
+        elif libraries and d != root and owner[d] == NOT_OWNED:
+            owner[v] = _library(dump.kind[d]) or NOT_OWNED
+        else:
+            owner[v] = owner[d]
         by_owner[owner[v]] += dump.size[v]
         if owner[v] == detail:
             by_class[dump.kind[v]] += dump.size[v]

@@ -31,7 +31,7 @@ measured against each other with one build.
     percentile minus direct's.
 (b) Sidecar memory per idle instance: a fresh skiffd per mode, one module uploaded, RSS and live
     heap after a full GC; then N services of hello with min-scale 1, one request each through the
-    gateway, and the same figures again; (after - before) / N. Mesh on minus mesh off per
+    gateway, WASM_IDLE_S seconds idle, and the same figures again; (after - before) / N. Mesh on minus mesh off per
     instance is what the sidecar adds.
 (c) Wasm cold start, p50/p99 over 100 samples (30 with --quick) per mode: scenario 4's method
     (cold_start.wasm) on a fresh skiffd per mode with --scale-to-zero-grace 0.
@@ -40,13 +40,15 @@ measured against each other with one build.
 import os
 import re
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import cold_start
-from common import (Nginx, Skiffd, WASM_DIR, free_port, h2load_rate, interleaved_latency, median,
-                    not_measured, paired_added, summarize, wait_for, wait_http, wrk)
+from common import (Nginx, Skiffd, WASM_DIR, WASM_IDLE_S, free_port, h2load_rate,
+                    interleaved_latency, median, not_measured, paired_added, summarize, wait_for,
+                    wait_http, wrk)
 
 HOST = "hello.default.localhost"
 # One instance, and the activator out of the warm path once it is ready (target-burst-capacity 0;
@@ -355,6 +357,8 @@ def _memory(ctx, mode, n):
             req.add_header("Host", f"m-{i:03d}.default.localhost")
             with urllib.request.urlopen(req, timeout=30) as r:
                 r.read()
+        # Idle: past the Wasm runtime's drop of the guest memories kept for reuse.
+        time.sleep(WASM_IDLE_S)
         after = _snapshot(skiffd)
 
         def per(key):

@@ -1017,7 +1017,8 @@ def density_section(w, d):
     w(f"| started, one module uploaded | {kib(b['rss_kib'])} | {kib(b['heap_used_kib'])} |")
     w(f"| + {f0(d['services_at_zero'])} services at zero | {kib(z['rss_kib'])} | "
       f"{kib(z['heap_used_kib'])} |")
-    w(f"| + {d['warm_revisions']} warm Wasm revisions (min-scale 1, one request each) | "
+    w(f"| + {d['warm_revisions']} warm Wasm revisions (min-scale 1, one request each, then "
+      f"{d.get('warm_idle_s', 0)} s idle) | "
       f"{kib(wm['rss_kib'])} | {kib(wm['heap_used_kib'])} |\n")
     pz, pw = d["per_service_at_zero_kib"], d["per_warm_revision_kib"]
     w(f"- Per service at zero: **{f0(pz['rss'])} KiB RSS**, {f0(pz['heap'])} KiB live heap.")
@@ -1176,8 +1177,9 @@ def mesh_section(w, m, plot_files):
         w("not measured: no mode ran\n")
     else:
         w("A fresh skiffd per mode, one module uploaded, then N services of hello with min-scale 1 "
-          "and one request each through the gateway; RSS (VmRSS) and live heap (`jcmd GC.heap_info` "
-          "used) after a full GC, before and after; per instance = difference / N.\n")
+          "and one request each through the gateway, then idle (past the Wasm runtime's drop of "
+          "memories kept for reuse); RSS (VmRSS) and live heap (`jcmd GC.heap_info` used) after a "
+          "full GC, before and after; per instance = difference / N.\n")
         w("| mesh | instances | RSS per instance | live heap per instance |\n| --- | --- | --- | --- |")
         for mode, part in mem.items():
             if part.get("measured"):

@@ -2,8 +2,6 @@ package dev.skiff.console.internal;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class RevisionSeries {
   // Made at the first point: a revision that never had a request (every one at zero after a
   // deploy) keeps none.
-  private Deque<double[]> points;
+  private Points points;
   private double lastCount = -1;
   private double lastErrors;
   private double[] lastBuckets;
@@ -32,8 +30,9 @@ final class RevisionSeries {
   /**
    * Adds the point since the previous call ({@code seconds} ago) from the revision's request and
    * 5xx counts and its latency timer (null: none yet); keeps the last {@code history} points. Once
-   * {@code history} points are held, the oldest one's array carries the new point, and the timer's
-   * histogram is read only when its count moved, so a revision without traffic allocates nothing.
+   * {@code history} points are held, the oldest one's array carries the new point, a quiet point is
+   * held as its time alone ({@link Points}), and the timer's histogram is read only when its count
+   * moved, so a revision without traffic allocates nothing.
    */
   void add(long t, double seconds, double count, double errors, Timer timer, int history) {
     double[] cumulative = lastBuckets;
@@ -60,16 +59,12 @@ final class RevisionSeries {
       cumulative = null;
     }
     if (lastCount >= 0 && count >= lastCount) {
-      if (points == null) {
-        points = new ArrayDeque<>();
+      if (points == null || points.capacity() != Math.max(1, history)) {
+        points = new Points(Math.max(1, history));
       }
-      double[] p = history > 0 && points.size() >= history ? points.removeFirst() : new double[6];
-      p[0] = t;
-      p[1] = (count - lastCount) / seconds;
-      p[2] = (errors - lastErrors) / seconds;
-      p[3] = 0;
-      p[4] = 0;
-      p[5] = 0;
+      double p50 = 0;
+      double p90 = 0;
+      double p99 = 0;
       // Unchanged buckets since the last point: nothing filled in, every quantile is 0.
       if (latencyMoved && lastBuckets != null && lastBuckets.length == cumulative.length) {
         double[] delta = new double[cumulative.length];
@@ -78,14 +73,11 @@ final class RevisionSeries {
           double before = lastBuckets[i] - (i == 0 ? 0 : lastBuckets[i - 1]);
           delta[i] = Math.max(0, now - before);
         }
-        p[3] = quantile(bounds, delta, 0.50);
-        p[4] = quantile(bounds, delta, 0.90);
-        p[5] = quantile(bounds, delta, 0.99);
+        p50 = quantile(bounds, delta, 0.50);
+        p90 = quantile(bounds, delta, 0.90);
+        p99 = quantile(bounds, delta, 0.99);
       }
-      points.addLast(p);
-      while (points.size() > history) {
-        points.removeFirst();
-      }
+      points.add(t, (count - lastCount) / seconds, (errors - lastErrors) / seconds, p50, p90, p99);
     }
     lastCount = count;
     lastErrors = errors;
@@ -94,7 +86,12 @@ final class RevisionSeries {
 
   /** The points held, oldest first; the arrays are valid until the next {@link #add}. */
   List<double[]> points() {
-    return points == null ? List.of() : List.copyOf(points);
+    return points == null ? List.of() : points.list();
+  }
+
+  /** How many of the points are held as arrays (see {@link Points}); 0 before the first. */
+  int pointArrays() {
+    return points == null ? 0 : points.arrays();
   }
 
   double requests() {
