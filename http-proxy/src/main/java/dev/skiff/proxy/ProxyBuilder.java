@@ -12,12 +12,19 @@ import java.util.Objects;
  * @param <B> the component's builder, returned by every setter
  */
 public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
+  /**
+   * The number of cores, read once per process: in a container the JDK reads the cgroup's CPU files
+   * again whenever its last answer is more than 20 ms old (about 0.1 ms each time), and a builder
+   * is made for every sidecar, so for every cold start, which need not pay it.
+   */
+  private static final int CORES = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   private Vertx vertx;
   private Clock clock = Clock.systemUTC();
   private Duration requestTimeout = Duration.ofSeconds(300);
   private Duration retryAfter = Duration.ofSeconds(1);
   private Duration connectTimeout = Duration.ofSeconds(5);
-  private int serverInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+  private int serverInstances = CORES;
   private int maxConnectionsPerEndpoint = 1000;
   private Duration headerTimeout = Duration.ofSeconds(60);
   private Duration idleTimeout = Duration.ofSeconds(75);
@@ -64,7 +71,10 @@ public abstract class ProxyBuilder<B extends ProxyBuilder<B>> {
     return self();
   }
 
-  /** How many event loops serve requests, one HTTP server each; default the number of cores. */
+  /**
+   * How many event loops serve requests, one HTTP server each; default the number of cores when the
+   * process started.
+   */
   public B withServerInstances(int instances) {
     this.serverInstances = Arguments.atLeastOne(instances, "server instances");
     return self();

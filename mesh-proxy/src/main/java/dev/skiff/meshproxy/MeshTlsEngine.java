@@ -25,9 +25,21 @@ public enum MeshTlsEngine {
   /** The meter ({@code skiff_mesh_tls_engine} on /metrics) that is 1, tagged {@code engine}. */
   public static final String METER = "skiff.mesh.tls.engine";
 
-  /** OpenSSL where it loads, JDK otherwise, unless {@value #ENV} says which. */
+  /**
+   * OpenSSL where it loads, JDK otherwise, unless {@value #ENV} says which. The variable and
+   * whether OpenSSL loads are read once per process (neither changes while it runs): every
+   * sidecar's builder asks, so every cold start would otherwise look the variable up again.
+   *
+   * @throws IllegalArgumentException when {@value #ENV} is neither {@code openssl} nor {@code jdk}
+   */
   public static MeshTlsEngine preferred() {
-    return choose(System.getenv(ENV), OpenSSLEngineOptions.isAvailable());
+    return choose(Once.SETTING, Once.OPENSSL_LOADS);
+  }
+
+  /** What {@link #preferred} chooses from, read when first asked for. */
+  private static final class Once {
+    static final String SETTING = System.getenv(ENV);
+    static final boolean OPENSSL_LOADS = OpenSSLEngineOptions.isAvailable();
   }
 
   /**

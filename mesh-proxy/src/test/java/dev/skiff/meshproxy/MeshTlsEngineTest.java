@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.net.OpenSSLEngineOptions;
 import org.junit.jupiter.api.Test;
 
 class MeshTlsEngineTest {
@@ -31,5 +32,13 @@ class MeshTlsEngineTest {
     assertTrue(e.getMessage().contains(MeshTlsEngine.ENV), e.getMessage());
     assertTrue(e.getMessage().contains("openssl or jdk"), e.getMessage());
     assertTrue(e.getMessage().contains("'boring'"), e.getMessage());
+  }
+
+  @Test
+  void preferredIsWhatTheProcessEnvironmentAndOpenSslChooseOnEveryCall() {
+    MeshTlsEngine expected =
+        MeshTlsEngine.choose(System.getenv(MeshTlsEngine.ENV), OpenSSLEngineOptions.isAvailable());
+    assertEquals(expected, MeshTlsEngine.preferred());
+    assertEquals(expected, MeshTlsEngine.preferred(), "read once, answered the same again");
   }
 }
