@@ -57,15 +57,14 @@ class UpstreamResetTest {
   @Test
   void resettingAnAnsweredRequestLeavesItsConnectionToTheNextRequest() {
     HttpClientRequest first = await(client.request(new RequestOptions(get).setURI("/first")));
-    HttpClientResponse answered = await(first.send());
-    assertEquals("ok /first", await(answered.body()).toString());
+    // The body is read in the response's own callback: read later, it may have gone by.
+    assertEquals("ok /first", await(first.send().compose(HttpClientResponse::body)).toString());
     HttpClientRequest next = await(client.request(new RequestOptions(get).setURI("/next")));
     assertSame(first.connection(), next.connection(), "the pool lent the same connection");
 
     EndpointProxy.resetUnlessAnswered(first, new IllegalStateException("the client went away"));
 
-    HttpClientResponse res = await(next.send());
-    assertEquals("ok /next", await(res.body()).toString());
+    assertEquals("ok /next", await(next.send().compose(HttpClientResponse::body)).toString());
     assertEquals(1, connections.get(), "one connection served both");
   }
 
