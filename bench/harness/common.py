@@ -140,6 +140,22 @@ def launcher_env():
     return {name: value for name, value in pairs if name not in os.environ}
 
 
+
+def idle_warm_instances(skiffd, digest, prefix, n, ready_timeout=60, idle_s=WASM_IDLE_S):
+    """Deploys n services PREFIX-000.. of the module with min-scale 1, sends each one request
+    through the gateway, then lets them idle idle_s seconds (by default WASM_IDLE_S, so a snapshot
+    after this sees idle warm instances: past the Wasm runtime's drop of the guest memories kept
+    for reuse)."""
+    for i in range(n):
+        skiffd.deploy(f"{prefix}-{i:03d}", digest, {"autoscaling.knative.dev/min-scale": "1"})
+    for i in range(n):
+        skiffd.wait_ready(f"{prefix}-{i:03d}-00001", timeout=ready_timeout)
+        req = urllib.request.Request(f"{skiffd.gateway}/")
+        req.add_header("Host", f"{prefix}-{i:03d}.default.localhost")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+    time.sleep(idle_s)
+
 class Skiffd:
     """skiffd in its own JVM, on free loopback ports, with a fresh data directory."""
 

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cold_start
 import heap_owners
-from common import Skiffd, WASM_DIR, WASM_IDLE_S, launcher_jvm_options, wait_for
+from common import Skiffd, WASM_DIR, WASM_IDLE_S, idle_warm_instances, launcher_jvm_options, wait_for
 
 
 def _compiler_idle(skiffd):
@@ -226,20 +226,12 @@ def run(ctx):
         at_zero = _snapshot(skiffd, "at-zero")
 
         ctx.log(f"density: {warm} warm revisions")
-        for i in range(warm):
-            skiffd.deploy(f"w-{i:03d}", digest, {"autoscaling.knative.dev/min-scale": "1"})
-        for i in range(warm):
-            skiffd.wait_ready(f"w-{i:03d}-00001")
-            req = urllib.request.Request(f"{skiffd.gateway}/")
-            req.add_header("Host", f"w-{i:03d}.default.localhost")
-            with urllib.request.urlopen(req, timeout=30) as r:
-                r.read()
         # Idle, as the figure says: an instance keeps its guest memory for reuse until the runtime's
         # sweep finds it unused for 2 s (wasm-runtime's MemoryPool.IDLE), so up to 4 s after its
         # request. A snapshot's full GC right after the requests counted those memories (hello's is
         # 128 KiB) as held by an idle instance: 240 against 64 KiB of live heap per warm revision
         # (bench/notes/density.md, twelfth round).
-        time.sleep(WASM_IDLE_S)
+        idle_warm_instances(skiffd, digest, "w", warm)
         warm_snap = _snapshot(skiffd)
         containers = _containers(ctx, skiffd, warm_snap)
         owners = _owners(ctx, n)

@@ -40,13 +40,12 @@ measured against each other with one build.
 import os
 import re
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import cold_start
-from common import (Nginx, Skiffd, WASM_DIR, WASM_IDLE_S, free_port, h2load_rate,
+from common import (Nginx, Skiffd, WASM_DIR, free_port, idle_warm_instances, h2load_rate,
                     interleaved_latency, median, not_measured, paired_added, summarize, wait_for,
                     wait_http, wrk)
 
@@ -349,16 +348,7 @@ def _memory(ctx, mode, n):
         digest = skiffd.upload(WASM_DIR / "hello.wasm")
         before = _snapshot(skiffd)
         ctx.log(f"mesh: memory, mesh {mode}: {n} idle instances (min-scale 1)")
-        for i in range(n):
-            skiffd.deploy(f"m-{i:03d}", digest, {"autoscaling.knative.dev/min-scale": "1"})
-        for i in range(n):
-            skiffd.wait_ready(f"m-{i:03d}-00001", timeout=120)
-            req = urllib.request.Request(f"{skiffd.gateway}/")
-            req.add_header("Host", f"m-{i:03d}.default.localhost")
-            with urllib.request.urlopen(req, timeout=30) as r:
-                r.read()
-        # Idle: past the Wasm runtime's drop of the guest memories kept for reuse.
-        time.sleep(WASM_IDLE_S)
+        idle_warm_instances(skiffd, digest, "m", n, ready_timeout=120)
         after = _snapshot(skiffd)
 
         def per(key):

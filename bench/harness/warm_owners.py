@@ -16,14 +16,12 @@ Standard library only.
 import json
 import os
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import density
 import heap_owners
 import jit_owners
-from common import Ctx, ROOT, Skiffd
+from common import Ctx, ROOT, Skiffd, idle_warm_instances
 
 
 def snapshot(ctx, s, name):
@@ -90,15 +88,7 @@ def main():
         density._deploy_to_zero(ctx, s, digest, {"autoscaling.knative.dev/min-scale": "0",
                                                  "autoscaling.knative.dev/window": "6s"}, range(n))
         zero = snapshot(ctx, s, "zero")
-        for i in range(w):
-            s.deploy(f"w-{i:03d}", digest, {"autoscaling.knative.dev/min-scale": "1"})
-        for i in range(w):
-            s.wait_ready(f"w-{i:03d}-00001")
-            req = urllib.request.Request(f"{s.gateway}/")
-            req.add_header("Host", f"w-{i:03d}.default.localhost")
-            with urllib.request.urlopen(req, timeout=30) as r:
-                r.read()
-        time.sleep(idle_s)
+        idle_warm_instances(s, digest, "w", w, idle_s=idle_s)
         warm = snapshot(ctx, s, "warm")
     finally:
         s.stop()
