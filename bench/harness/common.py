@@ -140,7 +140,6 @@ def launcher_env():
     return {name: value for name, value in pairs if name not in os.environ}
 
 
-
 def idle_warm_instances(skiffd, digest, prefix, n, ready_timeout=60, idle_s=WASM_IDLE_S):
     """Deploys n services PREFIX-000.. of the module with min-scale 1, sends each one request
     through the gateway, then lets them idle idle_s seconds (by default WASM_IDLE_S, so a snapshot
@@ -155,6 +154,7 @@ def idle_warm_instances(skiffd, digest, prefix, n, ready_timeout=60, idle_s=WASM
         with urllib.request.urlopen(req, timeout=30) as r:
             r.read()
     time.sleep(idle_s)
+
 
 class Skiffd:
     """skiffd in its own JVM, on free loopback ports, with a fresh data directory."""

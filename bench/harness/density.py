@@ -7,8 +7,11 @@ initial instance, becomes Ready and scales to zero; once every revision reports 
 and the agent has logged every instance stopped, a full GC (jcmd GC.run) and the process's RSS
 (VmRSS), then another full GC and the live heap (GC.heap_info used). The N go in two halves with the
 same figures between them: the second half's growth is the marginal cost per service, the JVM's
-warm-up left out. Then W more services with min-scale 1, one request each, WASM_IDLE_S seconds idle
-(past the Wasm runtime's drop of memories kept for reuse), and the same figures again; then C
+warm-up left out. Then W more services deployed at zero and never started (initial-scale 0), the
+same figures, one request each (a cold start, the instance then held by a 10 min retention period),
+WASM_IDLE_S seconds idle (past the Wasm runtime's drop of memories kept for reuse), and the same
+figures again: per warm instance against the services alone, per warm revision (service and
+instance) against the services at zero; then C
 services of the container image (images.py) with min-scale 1: skiffd's growth per instance and the
 container process's own RSS.
 """
@@ -22,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cold_start
 import heap_owners
-from common import Skiffd, WASM_DIR, WASM_IDLE_S, idle_warm_instances, launcher_jvm_options, wait_for
+from common import Skiffd, WASM_DIR, WASM_IDLE_S, launcher_jvm_options, wait_for
 
 
 def _compiler_idle(skiffd):
@@ -82,7 +85,7 @@ def _snapshot(skiffd, histogram=None):
     snap["heap_used_kib"] = skiffd.heap_used_kib()
     if histogram:
         # The live objects by class (after the full GC above), kept beside the results so the
-        # per-service bytes can be attributed to their classes (harness/histogram_diff.py).
+        # per-service bytes can be attributed to their classes (diff two of these files).
         out = subprocess.run(["jcmd", str(skiffd.proc.pid), "GC.class_histogram"],
                              capture_output=True, text=True, timeout=120).stdout
         (skiffd.ctx.out / f"density-histogram-{histogram}.txt").write_text(out)
@@ -204,6 +207,39 @@ def _deploy_to_zero(ctx, skiffd, digest, annotations, indices):
     return deploy_s
 
 
+# The warm part's services: never started until their one request (initial-scale 0), then held
+# warm by the retention period (one timestamp in the autoscaler, where a long window would keep a
+# bucket per second of it) well past the snapshot; a 6 s window as the services at zero.
+WARM_ANNOTATIONS = {"autoscaling.knative.dev/min-scale": "0",
+                    "autoscaling.knative.dev/initial-scale": "0",
+                    "autoscaling.knative.dev/window": "6s",
+                    "autoscaling.knative.dev/scale-to-zero-pod-retention-period": "10m"}
+
+
+def _deploy_never_started(ctx, skiffd, digest, prefix, n):
+    for i in range(n):
+        skiffd.deploy(f"{prefix}-{i:03d}", digest, WARM_ANNOTATIONS)
+    for i in range(n):
+        name = f"{prefix}-{i:03d}"
+        wait_for(lambda: (skiffd.call("GET", f"/v1/namespaces/default/services/{name}")
+                          .get("status") or {}).get("traffic"), 60, 0.05, f"{name}'s route")
+    time.sleep(1)  # as cold_start.cycle: the gateway follows the store's watch
+
+
+def _request_each(skiffd, prefix, n):
+    """One GET through the gateway to each service: a cold start each, answered 200."""
+    for i in range(n):
+        req = urllib.request.Request(f"{skiffd.gateway}/")
+        req.add_header("Host", f"{prefix}-{i:03d}.default.localhost")
+        with urllib.request.urlopen(req, timeout=60) as r:
+            r.read()
+
+
+def _ready_count(skiffd, prefix):
+    return sum(1 for r in skiffd.revisions() if r["metadata"]["name"].startswith(prefix)
+               and ((r.get("status") or {}).get("readyInstances") or 0) > 0)
+
+
 def run(ctx):
     n = ctx.pick(300, 1000)
     warm = ctx.pick(20, 50)
@@ -225,14 +261,22 @@ def run(ctx):
         zero_s = time.monotonic() - t0
         at_zero = _snapshot(skiffd, "at-zero")
 
-        ctx.log(f"density: {warm} warm revisions")
+        ctx.log(f"density: {warm} services deployed at zero, then one request each")
+        # The warm services are deployed at zero first (never started: initial-scale 0) and
+        # snapshot, so what their instances add is measured apart from what the services
+        # themselves add (a service at zero is its own figure above). The first request starts
+        # each instance; the retention period then holds it, idle, through the snapshot.
+        _deploy_never_started(ctx, skiffd, digest, "w", warm)
+        services_only = _snapshot(skiffd)
         # Idle, as the figure says: an instance keeps its guest memory for reuse until the runtime's
         # sweep finds it unused for 2 s (wasm-runtime's MemoryPool.IDLE), so up to 4 s after its
         # request. A snapshot's full GC right after the requests counted those memories (hello's is
         # 128 KiB) as held by an idle instance: 240 against 64 KiB of live heap per warm revision
         # (bench/notes/density.md, twelfth round).
-        idle_warm_instances(skiffd, digest, "w", warm)
+        _request_each(skiffd, "w", warm)
+        time.sleep(WASM_IDLE_S)
         warm_snap = _snapshot(skiffd)
+        still_warm = _ready_count(skiffd, "w-")
         containers = _containers(ctx, skiffd, warm_snap)
         owners = _owners(ctx, n)
 
@@ -258,8 +302,14 @@ def run(ctx):
                 "from": half, "to": n,
                 "rss": per(at_zero, at_half, n - half, "rss_kib"),
                 "heap": per(at_zero, at_half, n - half, "heap_used_kib")},
+            "warm_annotations": WARM_ANNOTATIONS,
+            "warm_services_at_zero": services_only,
+            "warm_instances_ready_at_snapshot": still_warm,
             "per_warm_revision_kib": {"rss": per(warm_snap, at_zero, warm, "rss_kib"),
                                       "heap": per(warm_snap, at_zero, warm, "heap_used_kib")},
+            "per_warm_instance_kib": {"rss": per(warm_snap, services_only, warm, "rss_kib"),
+                                      "heap": per(warm_snap, services_only, warm,
+                                                  "heap_used_kib")},
             "container": containers,
             "heap_owners_per_service_bytes": owners,
         }

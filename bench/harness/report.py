@@ -1017,9 +1017,19 @@ def density_section(w, d):
     w(f"| started, one module uploaded | {kib(b['rss_kib'])} | {kib(b['heap_used_kib'])} |")
     w(f"| + {f0(d['services_at_zero'])} services at zero | {kib(z['rss_kib'])} | "
       f"{kib(z['heap_used_kib'])} |")
-    w(f"| + {d['warm_revisions']} warm Wasm revisions (min-scale 1, one request each, then "
-      f"{d.get('warm_idle_s', 0)} s idle) | "
-      f"{kib(wm['rss_kib'])} | {kib(wm['heap_used_kib'])} |\n")
+    so = d.get("warm_services_at_zero")
+    if so:
+        w(f"| + {d['warm_revisions']} services more at zero, never started (annotations "
+          f"{json.dumps(d['warm_annotations'])}) | {kib(so['rss_kib'])} | "
+          f"{kib(so['heap_used_kib'])} |")
+        w(f"| + one request each (a cold start), then {d.get('warm_idle_s', 0)} s idle: "
+          f"{d['warm_revisions']} idle warm Wasm instances "
+          f"({d.get('warm_instances_ready_at_snapshot')} ready after the snapshot) | "
+          f"{kib(wm['rss_kib'])} | {kib(wm['heap_used_kib'])} |\n")
+    else:
+        w(f"| + {d['warm_revisions']} warm Wasm revisions (min-scale 1, one request each, then "
+          f"{d.get('warm_idle_s', 0)} s idle) | "
+          f"{kib(wm['rss_kib'])} | {kib(wm['heap_used_kib'])} |\n")
     pz, pw = d["per_service_at_zero_kib"], d["per_warm_revision_kib"]
     w(f"- Per service at zero: **{f0(pz['rss'])} KiB RSS**, {f0(pz['heap'])} KiB live heap.")
     mz = d.get("marginal_per_service_at_zero_kib")
@@ -1027,8 +1037,15 @@ def density_section(w, d):
         w(f"- Marginal per service at zero (from {f0(mz['from'])} to {f0(mz['to'])} services at "
           f"zero, the JVM's warm-up during the first half left out): {f0(mz['rss'])} KiB RSS, "
           f"{f0(mz['heap'])} KiB live heap.")
-    w(f"- Per warm Wasm revision: **{f0(pw['rss'])} KiB RSS**, {f0(pw['heap'])} KiB live heap "
-      "(RSS is coarse here: the JVM reuses heap it already committed).")
+    pi = d.get("per_warm_instance_kib")
+    if pi:
+        w(f"- Per idle warm Wasm instance (against the same services at zero before their "
+          f"request): **{f0(pi['rss'])} KiB RSS**, {f0(pi['heap'])} KiB live heap (RSS is coarse "
+          "here: the JVM reuses heap it already committed, and the first cold starts of a run "
+          "compile code once).")
+    w(f"- Per warm Wasm revision (service and instance, against the services at zero): "
+      f"{'**' if not pi else ''}{f0(pw['rss'])} KiB RSS{'**' if not pi else ''}, "
+      f"{f0(pw['heap'])} KiB live heap.")
     ct = d.get("container") or {}
     if ct.get("measured"):
         w(f"- Per container instance ({ct['instances']} services of the container image, "
