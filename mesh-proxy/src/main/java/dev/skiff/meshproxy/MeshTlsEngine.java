@@ -3,7 +3,10 @@ package dev.skiff.meshproxy;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.net.OpenSSLEngineOptions;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * What speaks TLS on the mesh's hops: the sidecar's listener, component listeners, and the clients
@@ -82,17 +85,28 @@ public enum MeshTlsEngine {
 
   /**
    * Registers {@value #METER} = 1 tagged with this engine on {@code registry}, once: registering it
-   * again returns the same gauge.
+   * again returns the same gauge. Every sidecar's bind asks, so the gauge is remembered per
+   * registry rather than searched for (a search walks every meter of the registry, thousands on a
+   * node with many revisions); the gauge is never removed from its registry.
    */
   public Gauge register(MeterRegistry registry) {
-    String engine = effective().tag();
-    Gauge known = registry.find(METER).tag("engine", engine).gauge();
-    if (known != null) {
-      return known; // Micrometer would warn of a second registration
+    MeshTlsEngine engine = effective();
+    synchronized (Registered.GAUGES) {
+      Map<MeshTlsEngine, Gauge> known =
+          Registered.GAUGES.computeIfAbsent(registry, r -> new EnumMap<>(MeshTlsEngine.class));
+      return known.computeIfAbsent(
+          engine,
+          e ->
+              Gauge.builder(METER, () -> 1)
+                  .description(
+                      "What speaks TLS on the mesh's hops in this process (openssl or jdk)")
+                  .tag("engine", e.tag())
+                  .register(registry));
     }
-    return Gauge.builder(METER, () -> 1)
-        .description("What speaks TLS on the mesh's hops in this process (openssl or jdk)")
-        .tag("engine", engine)
-        .register(registry);
+  }
+
+  /** The gauges {@link #register} made, by registry (weakly: a registry may be dropped). */
+  private static final class Registered {
+    static final Map<MeterRegistry, Map<MeshTlsEngine, Gauge>> GAUGES = new WeakHashMap<>();
   }
 }

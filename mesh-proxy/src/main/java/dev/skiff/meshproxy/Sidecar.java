@@ -259,8 +259,7 @@ public final class Sidecar {
       // The meters, with what was measured before: off a cold start's first request, which an
       // in-process start answers before its listener is asked for.
       metrics.register();
-      // One gauge per process and engine, shared by every sidecar; found by a scan of the
-      // registry, so not on a cold start's path either.
+      // One gauge per process and engine, shared by every sidecar (remembered per registry).
       tlsEngine.register(registry);
       Future<Credentials> first =
           identity.current() != null
