@@ -110,11 +110,6 @@ public final class RevisionInstances {
       // copy of the status (its conditions, strings and instants), not two per revision.
       lastReported = back;
     }
-    if (reports.isComplete()) {
-      // Reports are chained only to keep them in order; a finished chain would otherwise stay
-      // with the book (the last report's future and function, ~0.15 KB) as long as it is at zero.
-      reports = Future.succeededFuture();
-    }
   }
 
   public String namespace() {

@@ -3,14 +3,11 @@ package dev.skiff.node.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionStatus;
 import dev.skiff.node.Fixtures;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,33 +50,5 @@ class RevisionInstancesTest {
     assertSame(reported, book.lastReported());
     assertNotSame(older.status(), book.lastReported());
     assertEquals(older, book.revision());
-  }
-
-  @Test
-  void aFinishedReportIsLetGoWhenTheFeedBringsTheRevisionBack() {
-    // At zero the book's last report is done: its chain (the report's future, its function and
-    // what that holds) is no longer needed to keep reports in order.
-    Revision rev = Fixtures.revision("hello", 1);
-    RevisionInstances book = new RevisionInstances(rev);
-    Future<Void> done = Future.<Void>succeededFuture().transform(x -> Future.succeededFuture());
-    book.reports(done);
-
-    book.revision(rev.withStatus(status("Served")));
-
-    assertNotSame(done, book.reports());
-    assertSame(Future.succeededFuture(), book.reports());
-  }
-
-  @Test
-  void aReportStillInFlightStaysTheNextOnesToWaitFor() {
-    Revision rev = Fixtures.revision("hello", 1);
-    RevisionInstances book = new RevisionInstances(rev);
-    Promise<Void> inFlight = Promise.promise();
-    book.reports(inFlight.future());
-
-    book.revision(rev.withStatus(status("Served")));
-
-    assertSame(inFlight.future(), book.reports());
-    assertTrue(!book.reports().isComplete());
   }
 }
