@@ -25,11 +25,13 @@ public final class LogStore {
     this.clock = clock;
   }
 
-  /** A sink that files lines under the service, tagged with revision and instance. */
+  /**
+   * A sink that files lines under the service, tagged with revision and instance. The service's
+   * ring is made at its first line, not here: most Wasm functions print nothing, and a service at
+   * zero would otherwise keep an empty ring (about 0.3 KB) from each instance it ever ran.
+   */
   public LogSink sink(String namespace, String service, String revision, String instance) {
-    Ring ring = ring(namespace, service);
-    return (stream, line) ->
-        ring.add(new LogLine(clock.instant(), revision, instance, stream, line));
+    return new Sink(namespace + "/" + service, revision, instance);
   }
 
   /**
@@ -39,7 +41,12 @@ public final class LogStore {
   public List<LogLine> read(
       String namespace, String service, String revision, Instant since, int tail) {
     List<LogLine> out = new ArrayList<>();
-    for (LogLine l : ring(namespace, service).snapshot()) {
+    // A name nobody logged under has no ring, and a read (whoever asks) makes none.
+    Ring ring = rings.get(key(namespace, service));
+    if (ring == null) {
+      return out;
+    }
+    for (LogLine l : ring.snapshot()) {
       if ((revision == null || revision.equals(l.revision()))
           && (since == null || !l.time().isBefore(since))) {
         out.add(l);
@@ -55,8 +62,45 @@ public final class LogStore {
     return () -> ring.listeners.remove(listener);
   }
 
+  /** How many services have a ring of lines (for tests). */
+  int servicesWithLines() {
+    return rings.size();
+  }
+
   private Ring ring(String namespace, String service) {
-    return rings.computeIfAbsent(namespace + "/" + service, k -> new Ring(capacity));
+    return ring(key(namespace, service));
+  }
+
+  private Ring ring(String key) {
+    return rings.computeIfAbsent(key, k -> new Ring(capacity));
+  }
+
+  private static String key(String namespace, String service) {
+    return namespace + "/" + service;
+  }
+
+  /** One instance's sink: finds its service's ring at its first line and keeps it (rings stay). */
+  private final class Sink implements LogSink {
+    private final String key;
+    private final String revision;
+    private final String instance;
+    private volatile Ring ring;
+
+    Sink(String key, String revision, String instance) {
+      this.key = key;
+      this.revision = revision;
+      this.instance = instance;
+    }
+
+    @Override
+    public void line(String stream, String line) {
+      Ring r = ring;
+      if (r == null) {
+        r = ring(key); // two threads may both look it up: the map gives both the same ring
+        ring = r;
+      }
+      r.add(new LogLine(clock.instant(), revision, instance, stream, line));
+    }
   }
 
   private static final class Ring {
