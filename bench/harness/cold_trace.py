@@ -24,8 +24,8 @@ Steps, in the order a cold request meets them (ms, median over the samples):
   answer               writing the answer until the activator's exchange ends
 and, from the order of the log lines, how many cold requests had their instance's listener bound or
 its start told (log line, event, status report) before they were answered (before_answer); the
-median of the runtime's own line for each instance's first run, with the worker's CPU time
-(wasm_first_run); and the five slowest requests with their steps (slowest), to see where a tail
+median of the runtime's own line for each instance's first run, with the worker's CPU time and
+minor page faults (wasm_first_run); and the five slowest requests with their steps (slowest), to see where a tail
 sample's time went. After a warm-up (cold_trace_warm, cold_wasm_warm) also the first byte of as
 many warm requests (warm_request_first_byte_ms: the warm service, a new curl and connection each,
 as the samples): what a request pays on the samples' client path without any cold start, against
@@ -49,7 +49,7 @@ AGENT = re.compile(
     r" back on the agent ([\d.]+), published ([\d.]+) ms \(t0 (\d+)")
 FIRST_RUN = re.compile(
     r"wasm function \S+ first run: on a thread after ([\d.]+), instantiated and ran in ([\d.]+) ms"
-    r" \(cpu ([\d.]+) ms\)")
+    r" \(cpu ([\d.]+) ms(?:, (-?\d+) page faults)?\)")
 WASM = re.compile(
     r"wasm (\S+) first request: body read ([\d.]+), function answered in ([\d.]+) ms "
     r"\(t0 (\d+)\)")
@@ -132,12 +132,19 @@ def before_answer(log_text):
 def first_runs(log_text):
     """The runtime's own lines for each instance's first run: the wait for a worker thread, and
     instantiate plus _start in wall time and in the worker's CPU time (which load moves least)."""
-    runs = [tuple(float(g) for g in m.groups()) for m in FIRST_RUN.finditer(log_text)]
+    runs = [tuple(float(g) if g is not None else -1.0 for g in m.groups())
+            for m in FIRST_RUN.finditer(log_text)]
     if not runs:
         return None
     med = lambda i: round(statistics.median(r[i] for r in runs), 3)  # noqa: E731
-    return {"n": len(runs), "thread_wait_ms": med(0), "instantiate_and_run_ms": med(1),
-            "cpu_ms": med(2)}
+    result = {"n": len(runs), "thread_wait_ms": med(0), "instantiate_and_run_ms": med(1),
+              "cpu_ms": med(2)}
+    # The worker's minor page faults over the run (-1: not read, or an older skiffd's line): on the
+    # bench VM each costs about 13 us of the CPU figure (docs/autoscaling.md, "A new instance's
+    # first run: page faults").
+    if all(r[3] >= 0 for r in runs):
+        result["page_faults"] = med(3)
+    return result
 
 
 def slowest(samples, n=5):
