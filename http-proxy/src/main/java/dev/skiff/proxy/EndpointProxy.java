@@ -4,7 +4,9 @@ import dev.skiff.proxy.internal.LoopConnections;
 import dev.skiff.proxy.internal.NettyCall;
 import dev.skiff.proxy.internal.NettyUpstreams;
 import dev.skiff.proxy.internal.RequestBody;
+import dev.skiff.proxy.internal.StaleConnections;
 import dev.skiff.proxy.internal.UpstreamChannel;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
@@ -40,6 +42,17 @@ import javax.net.ssl.SSLException;
  * written, the identity its certificate names must be exactly the expected one (checked once per
  * connection); otherwise the connection is closed, never reused, and the call fails with {@link
  * UpstreamFailure#TLS}.
+ *
+ * <p>A kept-alive connection that its server closed while it sat idle (Node.js closes idle ones
+ * after 5 s) may be reused as the close crosses the next request on the wire: the connection then
+ * closes, or is reset, without a byte of an answer. Such a request is sent again, once, on a new
+ * connection to the same endpoint (on every way there: the client's pool, the own connections, the
+ * Netty channels), when that is safe, as Go's net/http transport and nginx do: the connection had
+ * answered a request before (a server that hangs up on a new connection does not want the request),
+ * and the request has no body and an idempotent method or an {@code Idempotency-Key} ({@link
+ * Replayable}). Any other request so failed fails with {@link UpstreamFailure#NO_RESPONSE} and a
+ * cause that says the server closed the kept-alive connection and why it was not sent again. The
+ * policy's {@link UpstreamPolicy#commit} is asked again before the second attempt.
  */
 public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
@@ -229,40 +242,56 @@ public final class EndpointProxy {
     Requests via = own != null && (netty == null || identity != null) ? ownConnections : clientPool;
     via.request(x, host, port, identity != null, done.future())
         .onComplete(
-            connected -> {
-              if (connected.failed()) {
-                Throwable cause = connected.cause();
-                done.tryFail(
-                    identity != null && isTls(cause)
-                        ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
-                        : policy.failed(UpstreamFailure.CONNECT, cause));
-                return;
-              }
-              HttpClientRequest up = connected.result();
-              if (done.future().isComplete()) {
-                up.reset(); // abandoned while connecting; nothing was written
-                return;
-              }
-              if (identity != null) {
-                String actual = peerIdentity(up.connection());
-                if (!identity.equals(actual)) {
-                  // Nothing written yet; closing the connection ends the request with it, and the
-                  // connection is never used again.
-                  up.exceptionHandler(ended -> {}); // the call fails below, with the reason
-                  up.connection().close();
-                  done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
-                  return;
-                }
-              }
-              RuntimeException refused = policy.commit();
-              if (refused != null) {
-                up.reset();
-                done.tryFail(refused);
-                return;
-              }
-              forward(x, up, done, policy);
-            });
+            connected -> connected(x, host, port, identity, policy, done, connected, false));
     return done.future();
+  }
+
+  /**
+   * Sends the request on the connection obtained ({@code again}: a new one, for the request's
+   * second and last attempt), once its peer is checked and the policy lets it go.
+   */
+  private void connected(
+      ProxyExchange x,
+      String host,
+      int port,
+      String identity,
+      UpstreamPolicy policy,
+      Promise<Void> done,
+      AsyncResult<HttpClientRequest> connected,
+      boolean again) {
+    if (connected.failed()) {
+      Throwable cause = connected.cause();
+      done.tryFail(
+          identity != null && isTls(cause)
+              ? policy.failed(UpstreamFailure.TLS, handshakeFailed(identity, cause))
+              // The first attempt was sent: no more "nothing sent" once a second one fails.
+              : policy.failed(
+                  again ? UpstreamFailure.NO_RESPONSE : UpstreamFailure.CONNECT, cause));
+      return;
+    }
+    HttpClientRequest up = connected.result();
+    if (done.future().isComplete()) {
+      up.reset(); // abandoned while connecting; nothing was written
+      return;
+    }
+    if (identity != null) {
+      String actual = peerIdentity(up.connection());
+      if (!identity.equals(actual)) {
+        // Nothing written yet; closing the connection ends the request with it, and the
+        // connection is never used again.
+        up.exceptionHandler(ended -> {}); // the call fails below, with the reason
+        up.connection().close();
+        done.tryFail(policy.failed(UpstreamFailure.TLS, mismatch(identity, actual)));
+        return;
+      }
+    }
+    RuntimeException refused = policy.commit();
+    if (refused != null) {
+      up.reset();
+      done.tryFail(refused);
+      return;
+    }
+    forward(x, up, host, port, identity, policy, done, again);
   }
 
   /** Sends the request on an obtained plaintext channel and relays the answer. */
@@ -294,6 +323,7 @@ public final class EndpointProxy {
         hostHeader,
         originForm(x.request().uri()),
         bodyReadTimeoutMillis,
+        connectTimeoutMillis,
         policy,
         ownedResponseHeaders,
         done);
@@ -376,34 +406,92 @@ public final class EndpointProxy {
         .setHeaders(x.upstreamHeaders());
   }
 
-  /** Sends the request on an obtained connection and relays the answer; completes {@code done}. */
+  /**
+   * Sends the request on an obtained connection and relays the answer; completes {@code done}. A
+   * kept-alive connection that its server closed as the request went out, before any answer, gets
+   * the request again on a new connection when it can be sent again ({@link StaleConnections});
+   * {@code again} says this is that second attempt, the last.
+   */
   private void forward(
-      ProxyExchange x, HttpClientRequest up, Promise<Void> done, UpstreamPolicy policy) {
+      ProxyExchange x,
+      HttpClientRequest up,
+      String host,
+      int port,
+      String identity,
+      UpstreamPolicy policy,
+      Promise<Void> done,
+      boolean again) {
     if (x.request().authority() != null) {
       up.authority(x.request().authority()); // the endpoint sees the client's Host
     }
     x.cancellation().onFailure(cause -> resetUnlessAnswered(up, cause));
     RequestBody.send(x.request(), up, x.context().owner(), bodyReadTimeoutMillis)
-        .recover(
-            err ->
-                Future.failedFuture(
-                    err instanceof BadRequestException
-                        ? err // the client's fault, answered by the proxy itself
-                        : policy.failed(UpstreamFailure.NO_RESPONSE, err)))
-        .compose(
-            response ->
-                done.future().isComplete()
-                    ? Future.<Void>succeededFuture() // abandoned meanwhile; the reset is under way
-                    : relay(x, response)
-                        .recover(
-                            err ->
-                                Future.failedFuture(
-                                    policy.failed(UpstreamFailure.RESPONSE_BROKE_OFF, err))))
         .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                resetUnlessAnswered(up, ar.cause());
-                done.tryFail(ar.cause());
+            sent -> {
+              if (sent.succeeded()) {
+                // Abandoned meanwhile: the reset is under way, nothing to relay.
+                if (!done.future().isComplete()) {
+                  relay(x, up, sent.result(), policy, done);
+                }
+                return;
+              }
+              Throwable err = sent.cause();
+              if (err instanceof BadRequestException) {
+                resetUnlessAnswered(up, err); // the client's fault, answered by the proxy itself
+                done.tryFail(err);
+                return;
+              }
+              if (!again
+                  && !done.future().isComplete()
+                  && StaleConnections.closedByPeer(err)
+                  && StaleConnections.reused(up.connection())) {
+                if (Replayable.request(x.request())) {
+                  sendAgain(x, host, port, identity, policy, done);
+                  return;
+                }
+                err = StaleConnections.notSentAgain(err);
+              }
+              RuntimeException failure = policy.failed(UpstreamFailure.NO_RESPONSE, err);
+              resetUnlessAnswered(up, failure);
+              done.tryFail(failure);
+            });
+  }
+
+  /** The request's second attempt, on a new connection of its own, closed once it is over. */
+  private void sendAgain(
+      ProxyExchange x,
+      String host,
+      int port,
+      String identity,
+      UpstreamPolicy policy,
+      Promise<Void> done) {
+    boolean ssl = identity != null;
+    Future<HttpClientRequest> fresh =
+        client instanceof HttpClientAgent agent
+            ? StaleConnections.fresh(
+                agent, host, port, ssl, requestOptions(x), connectTimeoutMillis, done.future())
+            // Not an agent (no connection of one's own): the pool, which opens a new connection
+            // unless another of its kept ones is free.
+            : client.request(optionsFor(x, host, port, ssl));
+    fresh.onComplete(
+        connected -> connected(x, host, port, identity, policy, done, connected, true));
+  }
+
+  /** Relays the response; completes {@code done}. */
+  private void relay(
+      ProxyExchange x,
+      HttpClientRequest up,
+      HttpClientResponse response,
+      UpstreamPolicy policy,
+      Promise<Void> done) {
+    relay(x, response)
+        .onComplete(
+            relayed -> {
+              if (relayed.failed()) {
+                RuntimeException failure =
+                    policy.failed(UpstreamFailure.RESPONSE_BROKE_OFF, relayed.cause());
+                resetUnlessAnswered(up, failure);
+                done.tryFail(failure);
               } else {
                 done.tryComplete();
               }

@@ -6,6 +6,7 @@ import dev.skiff.gateway.spi.LocalActivator;
 import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.InProcessHeaders;
+import dev.skiff.proxy.KeptAliveClosedException;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.TlsFailure;
 import dev.skiff.proxy.UpstreamFailure;
@@ -200,6 +201,19 @@ final class ProxyToEndpoint implements Stage<Exchange> {
           failure.phrase() + " " + hop,
           "the instance may have crashed or be shutting down; nothing was sent to it, so retrying"
               + " is safe; check the revision's instance logs if it persists",
+          cause);
+    }
+    if (cause instanceof KeptAliveClosedException) {
+      return new NoResponseException(
+          failure.phrase()
+              + " "
+              + hop
+              + ": it closed a kept-alive connection as the request went out on it, before any"
+              + " answer",
+          "the instance likely closes idle connections sooner than the gateway's 60 s; the request"
+              + " was not sent again, as its body was streamed or its method is not idempotent"
+              + " (an Idempotency-Key makes a request without a body safe to resend): send it"
+              + " again, or have the workload keep idle connections open for longer than 60 s",
           cause);
     }
     String hint =

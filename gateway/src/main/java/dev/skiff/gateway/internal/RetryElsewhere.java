@@ -2,16 +2,15 @@ package dev.skiff.gateway.internal;
 
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.EndpointSource;
+import dev.skiff.proxy.Replayable;
 import dev.skiff.proxy.Stage;
 import dev.skiff.routing.Outliers;
 import dev.skiff.routing.RetryBudget;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -23,8 +22,12 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>Nothing sent ({@link NothingSentException}: no connection could be made): any method.
  *   <li>Sent, but the connection broke before a response head ({@link NoResponseException}): only
- *       an idempotent method (RFC 9110 9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE) with no body
- *       (a body was streamed, not kept, so it cannot be sent again).
+ *       an idempotent method (RFC 9110 9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE), or one with
+ *       an {@code Idempotency-Key}, with no body (a body was streamed, not kept, so it cannot be
+ *       sent again): {@link Replayable}. Such a request on a kept-alive connection that the
+ *       instance closed as the request went out (its idle timeout) was already sent again once, on
+ *       a new connection to the same instance, by {@code http-proxy}'s {@code EndpointProxy}: an
+ *       idle timeout fails no request here and ejects no healthy instance.
  *   <li>Never once the client's response has started, never after the request was cancelled (its
  *       timeout passed, the client left), never through the activator (which queues and retries by
  *       itself), at most {@link #MAX_ATTEMPTS} attempts, each on an instance not tried before (the
@@ -41,9 +44,6 @@ import java.util.function.LongSupplier;
  */
 final class RetryElsewhere implements Stage<Exchange> {
   static final int MAX_ATTEMPTS = 3;
-
-  private static final Set<String> IDEMPOTENT =
-      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   private final EndpointSource source;
   private final RetryBudget budget;
@@ -134,18 +134,12 @@ final class RetryElsewhere implements Stage<Exchange> {
     return null;
   }
 
-  /** An idempotent method whose request provably has no body, so it can be sent again as it was. */
+  /**
+   * A request that provably has no body and whose method is idempotent or that carries an
+   * Idempotency-Key, so it can be sent again as it was ({@link Replayable}, the rule the proxy's
+   * own retry of a stale kept-alive connection follows too).
+   */
   static boolean replayable(HttpServerRequest request) {
-    if (!IDEMPOTENT.contains(request.method().name().toUpperCase(Locale.ROOT))) {
-      return false;
-    }
-    String length = request.getHeader("content-length");
-    if (length != null) {
-      return length.trim().equals("0");
-    }
-    // HTTP/1.x without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3); over
-    // HTTP/2 only the stream says, and it was consumed by the first attempt.
-    return request.version() != HttpVersion.HTTP_2
-        && !request.headers().contains("transfer-encoding");
+    return Replayable.request(request);
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 
@@ -19,6 +20,10 @@ import io.vertx.core.streams.WriteStream;
  * the chunked terminator or nothing.
  */
 final class NettyBody implements WriteStream<Buffer> {
+  /** What writing on a closed channel fails with; a close, as {@link StaleConnections} reads it. */
+  private static final HttpClosedException CLOSED =
+      new HttpClosedException("the upstream connection closed");
+
   private final Channel channel;
   private final ClientBody in;
   private Handler<Void> drainHandler;
@@ -53,7 +58,7 @@ final class NettyBody implements WriteStream<Buffer> {
   @Override
   public Future<Void> write(Buffer data) {
     if (!channel.isActive()) {
-      return Future.failedFuture("the upstream connection closed");
+      return Future.failedFuture(CLOSED);
     }
     channel.writeAndFlush(new DefaultHttpContent(((BufferInternal) data).getByteBuf()));
     return Future.succeededFuture();
@@ -62,7 +67,7 @@ final class NettyBody implements WriteStream<Buffer> {
   @Override
   public Future<Void> end() {
     if (!channel.isActive()) {
-      return Future.failedFuture("the upstream connection closed");
+      return Future.failedFuture(CLOSED);
     }
     Promise<Void> sent = Promise.promise();
     channel

@@ -3,6 +3,7 @@ package dev.skiff.proxy.internal;
 import dev.skiff.proxy.BadRequestException;
 import dev.skiff.proxy.HopByHop;
 import dev.skiff.proxy.ProxyExchange;
+import dev.skiff.proxy.Replayable;
 import dev.skiff.proxy.UpstreamFailure;
 import dev.skiff.proxy.UpstreamPolicy;
 import io.netty.buffer.ByteBuf;
@@ -26,6 +27,7 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.Map;
 import java.util.Set;
@@ -46,30 +48,55 @@ public final class NettyCall {
   private final UpstreamPolicy policy;
   private final Set<String> ownedResponseHeaders;
   private final Promise<Void> done;
+  private final String host;
+  private final String uri;
+  private final long bodyTimeoutMillis;
+  private final long connectTimeoutMillis;
+
+  /** Whether this is the request's second attempt, on a new channel: there is no third. */
+  private final boolean again;
+
   private NettyBody body;
   private boolean requestSent;
   private boolean headSeen;
   private boolean informational;
+
+  /** Whether anything of a response (an informational one included) arrived. */
+  private boolean heard;
+
   private boolean keepAlive;
   private boolean over;
 
   private NettyCall(
       ProxyExchange x,
       UpstreamChannel up,
+      String host,
+      String uri,
+      long bodyTimeoutMillis,
+      long connectTimeoutMillis,
       UpstreamPolicy policy,
       Set<String> ownedResponseHeaders,
-      Promise<Void> done) {
+      Promise<Void> done,
+      boolean again) {
     this.x = x;
     this.up = up;
     this.channel = up.channel();
+    this.host = host;
+    this.uri = uri;
+    this.bodyTimeoutMillis = bodyTimeoutMillis;
+    this.connectTimeoutMillis = connectTimeoutMillis;
     this.policy = policy;
     this.ownedResponseHeaders = ownedResponseHeaders;
     this.done = done;
+    this.again = again;
   }
 
   /**
    * Sends {@code x}'s request on {@code up} with {@code host} as its Host and relays the answer;
-   * completes {@code done} when the response has been relayed, or fails it.
+   * completes {@code done} when the response has been relayed, or fails it. When {@code up} is a
+   * kept-alive channel that its server closed as the request went out, before any answer, the
+   * request goes again on a new channel (opened within {@code connectTimeoutMillis}) if it can be
+   * sent again ({@link StaleConnections}), once.
    */
   public static void run(
       ProxyExchange x,
@@ -77,16 +104,31 @@ public final class NettyCall {
       String host,
       String uri,
       long bodyTimeoutMillis,
+      long connectTimeoutMillis,
       UpstreamPolicy policy,
       Set<String> ownedResponseHeaders,
       Promise<Void> done) {
-    NettyCall call = new NettyCall(x, up, policy, ownedResponseHeaders, done);
-    up.attach(call);
-    x.cancellation().onFailure(cause -> call.abandon());
-    call.send(host, uri, bodyTimeoutMillis);
+    new NettyCall(
+            x,
+            up,
+            host,
+            uri,
+            bodyTimeoutMillis,
+            connectTimeoutMillis,
+            policy,
+            ownedResponseHeaders,
+            done,
+            false)
+        .start();
   }
 
-  private void send(String host, String uri, long bodyTimeoutMillis) {
+  private void start() {
+    up.attach(this);
+    x.cancellation().onFailure(cause -> abandon());
+    send();
+  }
+
+  private void send() {
     HttpServerRequest in = x.request();
     HttpHeaders headers = headersOf(x.upstreamHeaders());
     headers.set("host", host);
@@ -169,11 +211,19 @@ public final class NettyCall {
       return;
     }
     BadRequestException clients = body.failure();
-    end(clients != null ? clients : policy.failed(UpstreamFailure.NO_RESPONSE, failure), false);
+    if (clients != null) {
+      end(clients, false);
+      return;
+    }
+    Throwable why = unanswered(failure);
+    if (why != null) {
+      end(policy.failed(UpstreamFailure.NO_RESPONSE, why), false);
+    }
   }
 
   /** What the channel's response decoder produced. */
   void received(Object msg) {
+    heard = true;
     try {
       if (over) {
         return;
@@ -297,10 +347,68 @@ public final class NettyCall {
       return;
     }
     Throwable why = cause != null ? cause : new HttpClosedException("Connection was closed");
-    end(
-        policy.failed(
-            headSeen ? UpstreamFailure.RESPONSE_BROKE_OFF : UpstreamFailure.NO_RESPONSE, why),
-        false);
+    if (headSeen) {
+      end(policy.failed(UpstreamFailure.RESPONSE_BROKE_OFF, why), false);
+      return;
+    }
+    why = unanswered(why);
+    if (why != null) {
+      end(policy.failed(UpstreamFailure.NO_RESPONSE, why), false);
+    }
+  }
+
+  /**
+   * The request went out and no answer came, for {@code why}: null when it goes again on a new
+   * channel (a kept-alive one its server closed as the request went out, and a request that can be
+   * sent again), else what it fails with.
+   */
+  private Throwable unanswered(Throwable why) {
+    if (again
+        || heard
+        || !up.reused()
+        || x.cancellation().isComplete()
+        || !StaleConnections.closedByPeer(why)) {
+      return why;
+    }
+    if (!Replayable.request(x.request())) {
+      return StaleConnections.notSentAgain(why);
+    }
+    over = true;
+    channel.config().setAutoRead(true);
+    up.detach(false);
+    up.reopen((ContextInternal) x.context(), connectTimeoutMillis)
+        .onComplete(
+            opened -> {
+              if (opened.failed()) {
+                // The first attempt was sent: never "nothing sent" now.
+                done.tryFail(policy.failed(UpstreamFailure.NO_RESPONSE, opened.cause()));
+                return;
+              }
+              UpstreamChannel fresh = opened.result();
+              if (done.future().isComplete()) {
+                fresh.release(); // abandoned while connecting; nothing was written
+                return;
+              }
+              RuntimeException refused = policy.commit();
+              if (refused != null) {
+                fresh.release();
+                done.tryFail(refused);
+                return;
+              }
+              new NettyCall(
+                      x,
+                      fresh,
+                      host,
+                      uri,
+                      bodyTimeoutMillis,
+                      connectTimeoutMillis,
+                      policy,
+                      ownedResponseHeaders,
+                      done,
+                      true)
+                  .start();
+            });
+    return null;
   }
 
   /** The exchange was cancelled: the channel goes, whatever it was doing. */

@@ -76,6 +76,20 @@ public final class NettyUpstreams {
     return open(context, ep, connectTimeoutMillis);
   }
 
+  /**
+   * A new channel to {@code ep} for a request whose kept channel its server closed as the request
+   * went out: opened whatever the limit (the closed one left room), with the endpoint back in the
+   * map if it was forgotten meanwhile, so the new channel is kept for the calls that follow.
+   */
+  Future<UpstreamChannel> reopen(ContextInternal context, Endpoint ep, long connectTimeoutMillis) {
+    Endpoint current = endpoints.get(ep.key);
+    if (current == null) {
+      endpoints.put(ep.key, ep);
+      current = ep;
+    }
+    return open(context, current, connectTimeoutMillis);
+  }
+
   private Future<UpstreamChannel> open(
       ContextInternal context, Endpoint ep, long connectTimeoutMillis) {
     ep.open++;

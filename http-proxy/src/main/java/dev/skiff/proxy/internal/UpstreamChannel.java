@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
 
 /**
  * One kept-alive upstream channel of {@link NettyUpstreams}, and the end of its pipeline: hands
@@ -19,6 +21,9 @@ public final class UpstreamChannel extends ChannelInboundHandlerAdapter {
   private boolean active;
   long idleSince;
 
+  /** Whether it went back to the pool after an exchange: a kept-alive channel. */
+  private boolean reused;
+
   UpstreamChannel(NettyUpstreams pool, NettyUpstreams.Endpoint endpoint) {
     this.pool = pool;
     this.endpoint = endpoint;
@@ -30,7 +35,18 @@ public final class UpstreamChannel extends ChannelInboundHandlerAdapter {
 
   /** Gives back a channel taken but not used: nothing was written on it. */
   public void release() {
-    detach(true);
+    call = null;
+    pool.release(endpoint, this); // not reused by that: nothing of an exchange happened on it
+  }
+
+  /** Whether an exchange ended well on it before: its server kept it open for more. */
+  boolean reused() {
+    return reused;
+  }
+
+  /** A new channel to this one's endpoint, for a request this one's server closed on. */
+  Future<UpstreamChannel> reopen(ContextInternal context, long connectTimeoutMillis) {
+    return pool.reopen(context, endpoint, connectTimeoutMillis);
   }
 
   /** The exchange that uses this channel from now on. */
@@ -38,10 +54,14 @@ public final class UpstreamChannel extends ChannelInboundHandlerAdapter {
     this.call = call;
   }
 
-  /** Ends the exchange's use: back to the pool when {@code reusable}, else closed. */
+  /**
+   * Ends the exchange's use: back to the pool when {@code reusable} (the exchange ended well and
+   * its server kept the channel open), else closed.
+   */
   void detach(boolean reusable) {
     call = null;
     if (reusable) {
+      reused = true;
       pool.release(endpoint, this);
     } else {
       channel.close();

@@ -1,0 +1,38 @@
+package dev.skiff.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Whether a request that went out but got no answer may be sent again as it was: it has no body (a
+ * body is streamed to the upstream, never kept, so it cannot be sent twice), and its method is
+ * idempotent (RFC 9110 9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE) or it carries an {@code
+ * Idempotency-Key} (or {@code X-Idempotency-Key}), which clients use to say that a POST may be
+ * repeated (Go's net/http transport counts it so). The proxy's retry of a stale kept-alive
+ * connection and the gateway's retry on another instance both follow it.
+ */
+public final class Replayable {
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+  private Replayable() {}
+
+  /** Whether {@code request} can be sent again as it was. */
+  public static boolean request(HttpServerRequest request) {
+    if (!IDEMPOTENT.contains(request.method().name().toUpperCase(Locale.ROOT))
+        && !request.headers().contains("idempotency-key")
+        && !request.headers().contains("x-idempotency-key")) {
+      return false;
+    }
+    String length = request.getHeader("content-length");
+    if (length != null) {
+      return length.trim().equals("0");
+    }
+    // HTTP/1.x without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3); over
+    // HTTP/2 only the stream says, and it was consumed by the first attempt.
+    return request.version() != HttpVersion.HTTP_2
+        && !request.headers().contains("transfer-encoding");
+  }
+}
