@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.lang.System.Logger.Level;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -37,8 +38,16 @@ public final class GrpcHealthCheck {
 
   /** Asks the server at {@code host:port} about {@code service} ("" for its overall health). */
   public Future<Boolean> check(String host, int port, String service, long timeoutMs) {
+    return failure(host, port, service, timeoutMs).map(Objects::isNull);
+  }
+
+  /**
+   * Asks as {@link #check} does and answers why the probe fails, or null when the server says
+   * SERVING; never a failed future.
+   */
+  Future<String> failure(String host, int port, String service, long timeoutMs) {
     long timeout = Math.max(1, timeoutMs);
-    Promise<Boolean> verdict = Promise.promise();
+    Promise<String> verdict = Promise.promise();
     AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
     long timer =
         vertx.setTimer(
@@ -76,7 +85,7 @@ public final class GrpcHealthCheck {
               vertx.cancelTimer(timer);
               String failure = ar.succeeded() ? ar.result() : ar.cause().toString();
               if (failure == null) {
-                verdict.tryComplete(true);
+                verdict.tryComplete(null);
               } else {
                 fail(verdict, host, port, service, failure);
               }
@@ -124,8 +133,8 @@ public final class GrpcHealthCheck {
   }
 
   private static boolean fail(
-      Promise<Boolean> verdict, String host, int port, String service, String why) {
-    if (!verdict.tryComplete(false)) {
+      Promise<String> verdict, String host, int port, String service, String why) {
+    if (!verdict.tryComplete(why)) {
       return false;
     }
     LOG.log(
