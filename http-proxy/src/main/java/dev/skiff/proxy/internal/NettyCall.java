@@ -91,6 +91,21 @@ public final class NettyCall {
     this.again = again;
   }
 
+  /** The second attempt of {@code first}'s request, on the new channel {@code fresh}. */
+  private NettyCall(NettyCall first, UpstreamChannel fresh) {
+    this(
+        first.x,
+        fresh,
+        first.host,
+        first.uri,
+        first.bodyTimeoutMillis,
+        first.connectTimeoutMillis,
+        first.policy,
+        first.ownedResponseHeaders,
+        first.done,
+        true);
+  }
+
   /**
    * Sends {@code x}'s request on {@code up} with {@code host} as its Host and relays the answer;
    * completes {@code done} when the response has been relayed, or fails it. When {@code up} is a
@@ -395,18 +410,7 @@ public final class NettyCall {
                 done.tryFail(refused);
                 return;
               }
-              new NettyCall(
-                      x,
-                      fresh,
-                      host,
-                      uri,
-                      bodyTimeoutMillis,
-                      connectTimeoutMillis,
-                      policy,
-                      ownedResponseHeaders,
-                      done,
-                      true)
-                  .start();
+              new NettyCall(this, fresh).start();
             });
     return null;
   }
