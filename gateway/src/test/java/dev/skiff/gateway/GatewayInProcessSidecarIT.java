@@ -12,10 +12,8 @@ import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.gateway.spi.Endpoint;
 import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.meshproxy.AuthorizationPolicy;
-import dev.skiff.meshproxy.ComponentIdentity;
 import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.Sidecar;
-import dev.skiff.meshproxy.testing.TestCa;
 import dev.skiff.meshproxy.testing.WorkloadSidecar;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,7 +28,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,13 +38,7 @@ import org.junit.jupiter.api.Test;
  * counts and drains as it does for a request over mutual TLS, and endpoints the process does not
  * serve are still called over the socket.
  */
-class GatewayInProcessSidecarIT extends GatewayTestBase {
-  private static final String TD = "skiff.local";
-  private static final SpiffeId GATEWAY = SpiffeId.component(TD, "gateway");
-
-  @org.junit.jupiter.api.io.TempDir static java.nio.file.Path dir;
-  private static TestCa ca;
-  private static ComponentIdentity identity;
+class GatewayInProcessSidecarIT extends GatewayMeshTestBase {
 
   /** The sidecars this "process" runs, by port: what skiffd's MeshFronts knows. */
   private final Map<Integer, Sidecar> local = new ConcurrentHashMap<>();
@@ -60,20 +51,7 @@ class GatewayInProcessSidecarIT extends GatewayTestBase {
 
   @BeforeAll
   static void gatewayIdentity() {
-    ca = TestCa.create("mesh");
-    identity =
-        ComponentIdentity.builder()
-            .withVertx(vertx)
-            .withIdentity(GATEWAY)
-            .withIssuer(ca.issuer())
-            .withProvider(b -> b.withTtl(Duration.ofHours(1)))
-            .build();
-    await(identity.start());
-  }
-
-  @AfterAll
-  static void stopIdentity() {
-    identity.stop();
+    startIdentity(b -> b.withTtl(Duration.ofHours(1)));
   }
 
   @Override

@@ -3,54 +3,30 @@ package dev.skiff.gateway;
 import static dev.skiff.proxy.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.skiff.api.mesh.SpiffeId;
-import dev.skiff.meshproxy.ComponentIdentity;
 import dev.skiff.meshproxy.testing.TestCa;
 import io.vertx.core.Future;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterAll;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway's own mTLS connections to a sidecar at their limit (one per endpoint and event loop
  * here): a request beyond it goes through the client's pool instead of waiting for the kept one.
  */
-class GatewayMeshConnectionsIT extends GatewayTestBase {
-  private static final String TD = "skiff.local";
-  private static final SpiffeId CART = SpiffeId.workload(TD, NS, "cart");
-
-  @TempDir static Path dir;
-  private static TestCa ca;
-  private static ComponentIdentity identity;
+class GatewayMeshConnectionsIT extends GatewayMeshTestBase {
   private HttpServer sidecar;
 
   @BeforeAll
   static void gatewayIdentity() {
-    ca = TestCa.create("mesh");
-    identity =
-        ComponentIdentity.builder()
-            .withVertx(vertx)
-            .withIdentity(SpiffeId.component(TD, "gateway"))
-            .withIssuer(ca.issuer())
-            .build();
-    await(identity.start());
-  }
-
-  @AfterAll
-  static void stopIdentity() {
-    identity.stop();
+    startIdentity(UnaryOperator.identity());
   }
 
   @Override
@@ -78,16 +54,7 @@ class GatewayMeshConnectionsIT extends GatewayTestBase {
         await(
             vertx
                 .createHttpServer(
-                    new HttpServerOptions()
-                        .setSsl(true)
-                        .setUseAlpn(true)
-                        .setClientAuth(ClientAuth.REQUIRED)
-                        .setKeyCertOptions(
-                            new PemKeyCertOptions()
-                                .setKeyPath(id.resolve("key.pem").toString())
-                                .setCertPath(id.resolve("cert.pem").toString()))
-                        .setTrustOptions(
-                            new PemTrustOptions().addCertPath(id.resolve("ca.pem").toString())))
+                    TestCa.serverOptions(new HttpServerOptions().setUseAlpn(true), id))
                 .requestHandler(
                     req -> {
                       held.add(req);

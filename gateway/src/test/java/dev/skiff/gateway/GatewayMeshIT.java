@@ -21,7 +21,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,34 +30,14 @@ import org.junit.jupiter.api.Test;
  * spiffe://skiff.local/skiff/gateway}, from a test CA): the server's identity is checked before
  * anything is sent, connections are kept alive, and the gateway's certificate renews under load.
  */
-class GatewayMeshIT extends GatewayTestBase {
-  private static final String TD = "skiff.local";
-  private static final SpiffeId CART = SpiffeId.workload(TD, NS, "cart");
-  private static final SpiffeId GATEWAY = SpiffeId.component(TD, "gateway");
-
-  @org.junit.jupiter.api.io.TempDir static java.nio.file.Path dir;
-  private static TestCa ca;
+class GatewayMeshIT extends GatewayMeshTestBase {
   private static ManualTicker renewals;
-  private static ComponentIdentity identity;
   private final List<WorkloadSidecar> sidecars = new ArrayList<>();
 
   @BeforeAll
   static void gatewayIdentity() {
-    ca = TestCa.create("mesh");
     renewals = new ManualTicker();
-    identity =
-        ComponentIdentity.builder()
-            .withVertx(vertx)
-            .withIdentity(GATEWAY)
-            .withIssuer(ca.issuer())
-            .withProvider(b -> b.withTicker(renewals).withTtl(Duration.ofHours(1)))
-            .build();
-    await(identity.start());
-  }
-
-  @AfterAll
-  static void stopIdentity() {
-    identity.stop();
+    startIdentity(b -> b.withTicker(renewals).withTtl(Duration.ofHours(1)));
   }
 
   @Override
@@ -420,17 +399,7 @@ class GatewayMeshIT extends GatewayTestBase {
   /** An mTLS server (HTTP/1.1 and HTTP/2 by ALPN) with the identity in {@code id}. */
   private static io.vertx.core.http.HttpServer mtlsServer(java.nio.file.Path id) {
     return vertx.createHttpServer(
-        new io.vertx.core.http.HttpServerOptions()
-            .setSsl(true)
-            .setUseAlpn(true)
-            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
-            .setKeyCertOptions(
-                new io.vertx.core.net.PemKeyCertOptions()
-                    .setKeyPath(id.resolve("key.pem").toString())
-                    .setCertPath(id.resolve("cert.pem").toString()))
-            .setTrustOptions(
-                new io.vertx.core.net.PemTrustOptions()
-                    .addCertPath(id.resolve("ca.pem").toString())));
+        TestCa.serverOptions(new io.vertx.core.http.HttpServerOptions().setUseAlpn(true), id));
   }
 
   /**
@@ -441,17 +410,7 @@ class GatewayMeshIT extends GatewayTestBase {
       java.nio.file.Path id, ConcurrentLinkedQueue<String> serials) {
     return await(
         vertx
-            .createHttpServer(
-                new io.vertx.core.http.HttpServerOptions()
-                    .setSsl(true)
-                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
-                    .setKeyCertOptions(
-                        new io.vertx.core.net.PemKeyCertOptions()
-                            .setKeyPath(id.resolve("key.pem").toString())
-                            .setCertPath(id.resolve("cert.pem").toString()))
-                    .setTrustOptions(
-                        new io.vertx.core.net.PemTrustOptions()
-                            .addCertPath(id.resolve("ca.pem").toString())))
+            .createHttpServer(TestCa.serverOptions(new io.vertx.core.http.HttpServerOptions(), id))
             .requestHandler(
                 req -> {
                   try {

@@ -5,23 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.gateway.spi.Endpoint;
-import dev.skiff.meshproxy.ComponentIdentity;
 import dev.skiff.meshproxy.testing.TestCa;
 import dev.skiff.proxy.testing.ClosingUpstream;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An instance that closes a kept-alive connection as the gateway's next request goes out on it (its
@@ -31,30 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * instance and is answered, without a retry elsewhere; a streamed POST is not sent again, and its
  * 502 says why.
  */
-class GatewayStaleConnectionIT extends GatewayTestBase {
-  private static final String TD = "skiff.local";
-  private static final SpiffeId CART = SpiffeId.workload(TD, NS, "cart");
-
-  @TempDir static Path dir;
-  private static TestCa ca;
-  private static ComponentIdentity identity;
+class GatewayStaleConnectionIT extends GatewayMeshTestBase {
   private ClosingUpstream instance;
 
   @BeforeAll
   static void gatewayIdentity() {
-    ca = TestCa.create("mesh");
-    identity =
-        ComponentIdentity.builder()
-            .withVertx(vertx)
-            .withIdentity(SpiffeId.component(TD, "gateway"))
-            .withIssuer(ca.issuer())
-            .build();
-    await(identity.start());
-  }
-
-  @AfterAll
-  static void stopIdentity() {
-    identity.stop();
+    startIdentity(UnaryOperator.identity());
   }
 
   @Override
@@ -100,16 +76,7 @@ class GatewayStaleConnectionIT extends GatewayTestBase {
   @Test
   void aGetOnAnMtlsConnectionASidecarClosedIsAnsweredOverANewOne() throws Exception {
     Path id = ca.writeIdentity(dir, CART);
-    deploy(
-        new NetServerOptions()
-            .setSsl(true)
-            .setClientAuth(ClientAuth.REQUIRED)
-            .setKeyCertOptions(
-                new PemKeyCertOptions()
-                    .setKeyPath(id.resolve("key.pem").toString())
-                    .setCertPath(id.resolve("cert.pem").toString()))
-            .setTrustOptions(new PemTrustOptions().addCertPath(id.resolve("ca.pem").toString())),
-        CART.uri());
+    deploy(TestCa.serverOptions(new NetServerOptions(), id), CART.uri());
 
     assertEquals(200, get(host("cart"), "/first").status());
     Response second = get(host("cart"), "/second");

@@ -5,7 +5,9 @@ import dev.skiff.api.mesh.SpiffeId;
 import dev.skiff.meshproxy.spi.CertificateIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
@@ -194,6 +196,23 @@ public final class TestCa {
         .setTrustOptions(
             new PemTrustOptions()
                 .addCertValue(Buffer.buffer(Files.readString(identity.resolve("ca.pem")))));
+  }
+
+  /**
+   * Makes {@code options} a mutual-TLS server's: presenting the identity {@link #writeIdentity}
+   * wrote to {@code identity} and requiring a client certificate its bundle ({@code ca.pem})
+   * trusts.
+   */
+  public static <T extends NetServerOptions> T serverOptions(T options, Path identity) {
+    options
+        .setSsl(true)
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setKeyPath(identity.resolve("key.pem").toString())
+                .setCertPath(identity.resolve("cert.pem").toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(identity.resolve("ca.pem").toString()));
+    return options;
   }
 
   /** {@link #writeIdentity} for any URI SAN, Skiff identity or not. */
