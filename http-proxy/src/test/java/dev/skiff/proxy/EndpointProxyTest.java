@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.skiff.proxy.testing.ProxyTestBase;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -49,35 +48,17 @@ class EndpointProxyTest extends ProxyTestBase {
     await(upstream.listen(0, "127.0.0.1"));
     upstreamPort = upstream.actualPort();
     proxy =
-        ProxyServer.builder()
-            .withSettings(ProxySettings.builder().withVertx(vertx).withServerInstances(2).build())
-            .withName("test proxy")
-            .withPipeline(
-                client -> {
-                  EndpointProxy endpoint =
-                      new EndpointProxy(client, Duration.ofSeconds(5), Set.of("x-owned"));
-                  return ProxyPipeline.of(ProxyExchange::new, x -> serve(endpoint, x));
-                })
-            .build();
-    await(proxy.start("127.0.0.1", 0));
-  }
-
-  private Future<Void> serve(EndpointProxy endpoint, ProxyExchange x) {
-    HopByHop.copy(x.request().headers(), x.upstreamHeaders(), Set.of("host"));
-    return endpoint
-        .proxy(
-            x,
-            "127.0.0.1",
-            upstreamPort,
+        OneUpstreamProxy.build(
+            vertx,
+            2,
+            "test proxy",
+            client -> new EndpointProxy(client, Duration.ofSeconds(5), Set.of("x-owned")),
+            () -> upstreamPort,
             (failure, cause) -> {
               failures.add(failure);
               return new IllegalStateException(failure.phrase() + " upstream", cause);
-            })
-        .recover(
-            err -> {
-              x.request().resume();
-              return x.response().setStatusCode(502).end(err.getMessage());
             });
+    await(proxy.start("127.0.0.1", 0));
   }
 
   @AfterEach

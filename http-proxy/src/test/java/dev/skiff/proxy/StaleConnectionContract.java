@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.proxy.testing.ClosingUpstream;
 import dev.skiff.proxy.testing.ProxyTestBase;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,35 +40,18 @@ abstract class StaleConnectionContract extends ProxyTestBase {
   private void start(boolean reset, ClosingUpstream.Script script) {
     upstream = new ClosingUpstream(vertx, reset, script);
     int port = upstream.listen();
+    // One event loop: every request goes through one client, one pool of connections.
     proxy =
-        ProxyServer.builder()
-            // One event loop: every request goes through one client, one pool of connections.
-            .withSettings(ProxySettings.builder().withVertx(vertx).withServerInstances(1).build())
-            .withName("stale connection test proxy")
-            .withPipeline(
-                upstreamClient -> {
-                  EndpointProxy endpoint = endpointProxy(upstreamClient);
-                  return ProxyPipeline.of(ProxyExchange::new, x -> serve(endpoint, x, port));
-                })
-            .build();
+        OneUpstreamProxy.build(
+            vertx,
+            1,
+            "stale connection test proxy",
+            this::endpointProxy,
+            () -> port,
+            (failure, cause) ->
+                new IllegalStateException(failure.phrase() + " upstream: " + cause.getMessage()));
     await(proxy.start("127.0.0.1", 0));
     client = client(new HttpClientOptions());
-  }
-
-  private static Future<Void> serve(EndpointProxy endpoint, ProxyExchange x, int port) {
-    HopByHop.copy(x.request().headers(), x.upstreamHeaders(), Set.of("host"));
-    return endpoint
-        .proxy(
-            x,
-            "127.0.0.1",
-            port,
-            (failure, cause) ->
-                new IllegalStateException(failure.phrase() + " upstream: " + cause.getMessage()))
-        .recover(
-            err -> {
-              x.request().resume();
-              return x.response().setStatusCode(502).end(err.getMessage());
-            });
   }
 
   @AfterEach
