@@ -120,15 +120,18 @@ public final class SidecarMetrics {
         c.increment(earlyRefusals[r.ordinal()]);
       }
     }
+    String expiryHelp = "When the sidecar's certificate expires, in seconds since the epoch";
+    Tags expiryTags = tags.and("identity", identity.id().uri());
     meters.add(
-        SharedMeters.hold(
+        SharedMeters.holdGauge(
             registry,
-            Gauge.builder(CERT_EXPIRY, identity, SidecarMetrics::expiry)
-                .description("When the sidecar's certificate expires, in seconds since the epoch")
-                .tags(tags)
-                .tag("identity", identity.id().uri())
-                .baseUnit("seconds")
-                .register(registry)));
+            new Meter.Id(CERT_EXPIRY, expiryTags, "seconds", expiryHelp, Meter.Type.GAUGE),
+            () ->
+                Gauge.builder(CERT_EXPIRY, identity, SidecarMetrics::expiry)
+                    .description(expiryHelp)
+                    .tags(expiryTags)
+                    .baseUnit("seconds")
+                    .register(registry)));
     for (Answer a : early) {
       latency.record(Duration.ofNanos(a.nanos()));
       byCode.computeIfAbsent(a.status(), this::counter).increment();

@@ -4,16 +4,26 @@ import static dev.skiff.meshproxy.testing.SidecarFixture.REVISION;
 import static dev.skiff.meshproxy.testing.SidecarFixture.SELF;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.meshproxy.IdentityProvider;
 import dev.skiff.meshproxy.testing.ManualTicker;
 import dev.skiff.meshproxy.testing.TestCa;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +64,50 @@ class SidecarMetricsTest {
     assertEquals(16.0, latency.totalTime(TimeUnit.MILLISECONDS), 0.001);
     assertEquals(1.0, refusals("denied_by_policy"));
     assertEquals(0.0, refusals("no_certificate"));
+  }
+
+  @Test
+  void aRevisionsSecondSidecarSharesTheExpiryGaugeWithoutMicrometerWarningOfAReRegistration() {
+    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    Logger micrometer = Logger.getLogger(MeterRegistry.class.getName());
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(r);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    micrometer.addHandler(handler);
+    try {
+      SidecarMetrics first = new SidecarMetrics(registry, REVISION, identity);
+      first.register();
+      SidecarMetrics second = new SidecarMetrics(registry, REVISION, identity);
+      second.register();
+      Gauge expiry = registry.find(SidecarMetrics.CERT_EXPIRY).gauge();
+
+      assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+      assertEquals(1, registry.find(SidecarMetrics.CERT_EXPIRY).gauges().size());
+
+      first.close();
+      assertSame(expiry, registry.find(SidecarMetrics.CERT_EXPIRY).gauge(), "still held");
+      second.close();
+      assertNull(registry.find(SidecarMetrics.CERT_EXPIRY).gauge(), "the last holder removed it");
+
+      SidecarMetrics third = new SidecarMetrics(registry, REVISION, identity);
+      third.register();
+      assertNotNull(registry.find(SidecarMetrics.CERT_EXPIRY).gauge(), "registered again");
+      assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+    } finally {
+      micrometer.removeHandler(handler);
+    }
   }
 
   @Test
