@@ -120,4 +120,20 @@ class ObjectApiTest extends ApiTestCase {
             .count();
     assertEquals(1.0, ok);
   }
+
+  @Test
+  void requestsWithMethodsOfTheirOwnMakeNoMetersOfTheirOwn() throws Exception {
+    // Unauthenticated and unmatched: a client choosing the method must not choose the meters.
+    for (int i = 0; i < 20; i++) {
+      api.call("X-METHOD-" + i, "/v1/nodes", null, java.util.Map.of());
+    }
+    var requests = api.registry.find("skiff.api.requests").tag("method", "other").counters();
+    assertEquals(1, requests.size(), "one counter for every method HTTP does not define");
+    assertEquals(20.0, requests.iterator().next().count());
+    assertEquals(
+        1, api.registry.find("skiff.api.request.duration").tag("method", "other").timers().size());
+    assertTrue(
+        api.registry.getMeters().stream()
+            .noneMatch(m -> String.valueOf(m.getId().getTag("method")).startsWith("X-METHOD")));
+  }
 }
