@@ -12,7 +12,8 @@ reports the young collections in them and the heap committed at their start and 
 AZ_ENV='NAME=value ...' adds environment for skiffd. With AZ_IDLE_S=S it first leaves the skiffd at
 zero for S seconds without forcing a collection and reports its RSS above idle and G1's committed
 heap then ("unforced"): what an operator's skiffd keeps when nothing runs a full GC for it, and
-the young collections in those S seconds. Each snapshot also keeps a thread dump (OUT/threads-*.txt)
+the young collections in those S seconds. AZ_STEPS=100,500 also snapshots (same files, named
+at-100, at-500) after that many services, and the result's "steps" gives their growth. Each snapshot also keeps a thread dump (OUT/threads-*.txt)
 and the result lists the thread pools that grew (names as the kernel keeps them, 15 characters). With
 AZ_QUIET_S=S (after the end snapshot) it measures S seconds at zero: skiffd's CPU (all threads and
 the busiest, /proc/PID/task), the bytes its threads allocated (JFR's per-thread allocation
@@ -116,8 +117,17 @@ try:
         # Live objects only; the end's dump comes last, after every measurement.
         jit_owners.jcmd(s.proc.pid, "GC.heap_dump", str(out / "base.hprof"))
     t0 = time.monotonic()
-    density._deploy_to_zero(ctx, s, digest, {"autoscaling.knative.dev/min-scale": "0",
-                                             "autoscaling.knative.dev/window": "6s"}, range(n))
+    # AZ_STEPS (e.g. "100,500") also snapshots the way there: what the first services cost
+    # (the JVM warming) apart from what each further one adds.
+    counts = sorted({int(c) for c in os.environ.get("AZ_STEPS", "").split(",") if c and 0 < int(c) < n})
+    steps, deployed = [], 0
+    for count in [*counts, n]:
+        density._deploy_to_zero(ctx, s, digest, {"autoscaling.knative.dev/min-scale": "0",
+                                                 "autoscaling.knative.dev/window": "6s"},
+                                range(deployed, count))
+        deployed = count
+        if count < n:
+            steps.append((count, snap(ctx, s, f"at-{count}")))
     dt = time.monotonic() - t0
     unforced = None
     if os.environ.get("AZ_IDLE_S"):
@@ -134,7 +144,8 @@ try:
                     "heap_used_mib": round(int(total.group(2)) / 1024, 1) if total else None,
                     "young_gcs": ygc1 - ygc0}
     end = snap(ctx, s, "end")
-    nmt = {k: round((end["nmt"].get(k, 0) - v) / 1024, 1) for k, v in base["nmt"].items()}
+    growth = lambda r: {k: round((r["nmt"].get(k, 0) - v) / 1024, 1) for k, v in base["nmt"].items()}
+    nmt = growth(end)
     res = {"label": out.name, "jar": str(jar), "flags": extra, "env": env, "n": n,
            "load": [round(load0, 1), round(os.getloadavg()[0], 1)], "deploy_to_zero_s": round(dt, 1),
            "rss_above_idle_mib": round((end["rss_kib"] - base["rss_kib"]) / 1024, 1),
@@ -145,7 +156,12 @@ try:
            "heap_rss_mib": [round((r["heap_rss_kib"] or 0) / 1024, 1) for r in (base, end)],
            "threads": [sum(base["threads"].values()), sum(end["threads"].values())],
            "thread_pools_growth": {k: [base["threads"].get(k, 0), v] for k, v in end["threads"].items()
-                                   if v != base["threads"].get(k, 0)}}
+                                   if v != base["threads"].get(k, 0)},
+           "steps": [{"n": c, "rss_above_idle_mib": round((r["rss_kib"] - base["rss_kib"]) / 1024, 1),
+                      "heap_rss_mib": round((r["heap_rss_kib"] or 0) / 1024, 1),
+                      "threads": sum(r["threads"].values()),
+                      "nmt_growth_mib": {k: v for k, v in growth(r).items() if abs(v) >= 0.3}}
+                     for c, r in steps]}
     (out / "az.json").write_text(json.dumps(res, indent=1) + "\n")
     if os.environ.get("AZ_JFR"):
         pid = s.proc.pid

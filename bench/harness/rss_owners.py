@@ -5,7 +5,9 @@ heap's range (GC.heap_info), the code cache's bounds (Compiler.codecache) and me
 mappings: malloc arenas and GC structures, ~1 MiB mappings: thread stacks). Resident sizes, unlike
 native memory tracking's committed ones (bench/notes/density.md, tenth round).
 
-    python3 bench/harness/rss_owners.py OUT
+    python3 bench/harness/rss_owners.py OUT [FROM TO]
+
+FROM and TO name the snapshots (base and end by default; at-100, at-500 with AZ_STEPS).
 """
 import re, sys
 from pathlib import Path
@@ -64,7 +66,8 @@ def rss_by_owner(smaps, owned):
 
 def main():
     out = Path(sys.argv[1])
-    a, b = rss(out, "base"), rss(out, "end")
+    names = sys.argv[2:4] if len(sys.argv) > 3 else ["base", "end"]
+    a, b = rss(out, names[0]), rss(out, names[1])
     for k in sorted(set(a) | set(b), key=lambda k: -(b.get(k, 0) - a.get(k, 0))):
         print(f"{k:32} {a.get(k, 0) / 1024:7.1f} -> {b.get(k, 0) / 1024:7.1f} MiB  "
               f"{(b.get(k, 0) - a.get(k, 0)) / 1024:+6.1f}")

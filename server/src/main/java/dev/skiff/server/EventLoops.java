@@ -20,8 +20,25 @@ final class EventLoops {
     return flag > 0 ? flag : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
-  /** Options for skiffd's Vert.x: {@link #count} loops, the native transport where it exists. */
+  /**
+   * Options for skiffd's Vert.x: {@link #count} loops, the native transport where it exists, and
+   * {@link #internalBlockingThreads} threads for Vert.x's own blocking work.
+   */
   static VertxOptions options(int flag) {
-    return new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(count(flag));
+    return new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setEventLoopPoolSize(count(flag))
+        .setInternalBlockingPoolSize(internalBlockingThreads());
+  }
+
+  /**
+   * Threads of the pool behind {@code vertx.fileSystem()} (a Wasm cold start reads its module with
+   * it, the blob store its blobs): two per core, at least 4. Vert.x's default is 20, and its pool
+   * is a fixed one that starts a new thread for each task until it has them all and never retires
+   * one, so deploying 1,000 services left 20 threads (about 110 KiB of stack each) where a few file
+   * reads at a time ever ran (bench/notes/density.md, fourteenth round).
+   */
+  static int internalBlockingThreads() {
+    return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   }
 }
