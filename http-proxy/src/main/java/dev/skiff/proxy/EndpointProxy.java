@@ -53,6 +53,16 @@ import javax.net.ssl.SSLException;
  * Replayable}). Any other request so failed fails with {@link UpstreamFailure#NO_RESPONSE} and a
  * cause that says the server closed the kept-alive connection and why it was not sent again. The
  * policy's {@link UpstreamPolicy#commit} is asked again before the second attempt.
+ *
+ * <p>An HTTP/2 endpoint (an h2c workload behind the sidecar, a mesh hop over mTLS) says itself what
+ * it did not process ({@link Unprocessed}): a stream above the last stream id of the GOAWAY it sent
+ * as it shut the connection down (a graceful stop, a connection-age or stream limit), or one it
+ * reset with REFUSED_STREAM. Such a request is sent again, once, through the client's pool (which
+ * has dropped the connection that received the GOAWAY) when it has no body, whatever its method, as
+ * Go's HTTP/2 transport does; one whose body was streamed, or whose second attempt was not
+ * processed either, fails with {@link UpstreamFailure#NO_RESPONSE} and a {@link
+ * NotProcessedException} cause. A stream at or below the GOAWAY's last stream id may have been
+ * processed: it follows the rules above, which send nothing again over HTTP/2.
  */
 public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
@@ -441,12 +451,21 @@ public final class EndpointProxy {
                 done.tryFail(err);
                 return;
               }
-              if (!again
+              String unprocessed =
+                  done.future().isComplete() ? null : Unprocessed.reason(err, up.streamId());
+              if (unprocessed != null) {
+                // HTTP/2: the server said it did not process the stream; any method may go again.
+                if (!again && Replayable.withoutBody(x.request())) {
+                  sendAgain(x, host, port, identity, policy, done, true);
+                  return;
+                }
+                err = new NotProcessedException(unprocessed, again, err);
+              } else if (!again
                   && !done.future().isComplete()
                   && StaleConnections.closedByPeer(err)
                   && StaleConnections.reused(up.connection())) {
                 if (Replayable.request(x.request())) {
-                  sendAgain(x, host, port, identity, policy, done);
+                  sendAgain(x, host, port, identity, policy, done, false);
                   return;
                 }
                 err = StaleConnections.notSentAgain(err);
@@ -457,24 +476,31 @@ public final class EndpointProxy {
             });
   }
 
-  /** The request's second attempt, on a new connection of its own, closed once it is over. */
+  /**
+   * The request's second attempt. After a kept-alive HTTP/1.x connection closed under it: on a new
+   * connection of its own, closed once the exchange is over, since the pool might lend another
+   * connection its server has given up. After an HTTP/2 server did not process it ({@code pooled}):
+   * through the client's pool, which has dropped a connection that received GOAWAY and lends
+   * another (or opens one), as it will for every later request; a one-off connection would cost a
+   * handshake that the next requests do not share.
+   */
   private void sendAgain(
       ProxyExchange x,
       String host,
       int port,
       String identity,
       UpstreamPolicy policy,
-      Promise<Void> done) {
+      Promise<Void> done,
+      boolean pooled) {
     boolean ssl = identity != null;
-    Future<HttpClientRequest> fresh =
-        client instanceof HttpClientAgent agent
+    Future<HttpClientRequest> next =
+        !pooled && client instanceof HttpClientAgent agent
             ? StaleConnections.fresh(
                 agent, host, port, ssl, requestOptions(x), connectTimeoutMillis, done.future())
             // Not an agent (no connection of one's own): the pool, which opens a new connection
             // unless another of its kept ones is free.
             : client.request(optionsFor(x, host, port, ssl));
-    fresh.onComplete(
-        connected -> connected(x, host, port, identity, policy, done, connected, true));
+    next.onComplete(connected -> connected(x, host, port, identity, policy, done, connected, true));
   }
 
   /** Relays the response; completes {@code done}. */

@@ -26,6 +26,15 @@ public final class Replayable {
         && !request.headers().contains("x-idempotency-key")) {
       return false;
     }
+    return withoutBody(request);
+  }
+
+  /**
+   * Whether {@code request} has no body, so that sending it again sends all of it: what a request
+   * that the upstream did not process at all ({@link Unprocessed}) needs to be sent again, whatever
+   * its method.
+   */
+  public static boolean withoutBody(HttpServerRequest request) {
     String length = request.getHeader("content-length");
     if (length != null) {
       return length.trim().equals("0");

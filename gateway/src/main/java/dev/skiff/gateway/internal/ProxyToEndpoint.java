@@ -7,6 +7,8 @@ import dev.skiff.gateway.spi.LocalInstances;
 import dev.skiff.proxy.EndpointProxy;
 import dev.skiff.proxy.InProcessHeaders;
 import dev.skiff.proxy.KeptAliveClosedException;
+import dev.skiff.proxy.NotProcessedException;
+import dev.skiff.proxy.Replayable;
 import dev.skiff.proxy.Stage;
 import dev.skiff.proxy.TlsFailure;
 import dev.skiff.proxy.UpstreamFailure;
@@ -201,6 +203,29 @@ final class ProxyToEndpoint implements Stage<Exchange> {
           failure.phrase() + " " + hop,
           "the instance may have crashed or be shutting down; nothing was sent to it, so retrying"
               + " is safe; check the revision's instance logs if it persists",
+          cause);
+    }
+    if (cause instanceof NotProcessedException) {
+      String what =
+          failure.phrase()
+              + " "
+              + hop
+              + ": it did not process the request (it was closing its HTTP/2 connection, or"
+              + " refused the stream)";
+      if (Replayable.withoutBody(x.request())) {
+        // Sent twice to this instance, processed by neither: nothing took effect, and the whole
+        // request is at hand, so another instance may take it whatever its method.
+        return new NothingSentException(
+            what,
+            "the instance is likely shutting down; nothing of the request took effect there, so"
+                + " retrying is safe",
+            cause);
+      }
+      return new NoResponseException(
+          what,
+          "the instance is likely shutting down; nothing of the request took effect there, but"
+              + " its body had been streamed and is not kept, so the gateway could not send it"
+              + " again: sending it again is safe",
           cause);
     }
     if (cause instanceof KeptAliveClosedException) {

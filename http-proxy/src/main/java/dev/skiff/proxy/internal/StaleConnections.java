@@ -33,7 +33,8 @@ public final class StaleConnections {
    */
   public static boolean reused(HttpConnection conn) {
     HttpConnection c = conn instanceof UnpooledHttpClientConnection u ? u.unwrap() : conn;
-    // HTTP/2 says itself what a closing server did not process (GOAWAY's last stream).
+    // HTTP/2 says itself what a closing server did not process (GOAWAY's last stream, or
+    // REFUSED_STREAM): dev.skiff.proxy.Unprocessed, not this guess.
     return c instanceof HttpClientConnection client
         && c.protocolVersion() != HttpVersion.HTTP_2
         && client.lastResponseReceivedTimestamp() > 0;
