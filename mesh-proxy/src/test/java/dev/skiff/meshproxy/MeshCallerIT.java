@@ -1,6 +1,7 @@
 package dev.skiff.meshproxy;
 
 import static dev.skiff.proxy.testing.Await.await;
+import static dev.skiff.proxy.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
 import dev.skiff.meshproxy.testing.TestCa;
 import dev.skiff.proxy.InProcessWorkload;
+import dev.skiff.proxy.testing.GoingAwayUpstream;
 import dev.skiff.routing.Outliers;
 import dev.skiff.routing.RetryBudget;
 import dev.skiff.routing.RouteTable;
@@ -24,9 +26,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +51,7 @@ import org.junit.jupiter.api.Test;
 class MeshCallerIT {
   private static final String TD = "skiff.local";
   private static final String DOMAIN = "localhost";
+  private static final Duration TEN_S = Duration.ofSeconds(10);
 
   private final Vertx vertx = Vertx.vertx();
   private final TestCa ca = TestCa.create("mesh");
@@ -196,6 +202,44 @@ class MeshCallerIT {
         .map(Map.Entry::getValue)
         .findFirst()
         .orElse(null);
+  }
+
+  @Test
+  void aPostOnAStreamTheCalleeDidNotProcessIsSentAgain() throws Exception {
+    // A callee that shuts its HTTP/2 connection down: it holds the first call's stream until the
+    // second's is open, then sends GOAWAY naming the first as its last stream.
+    SpiffeId cartId = SpiffeId.workload(TD, "shop", "cart");
+    Path id = ca.writeIdentity(Files.createTempDirectory("goaway"), cartId);
+    GoingAwayUpstream cart =
+        new GoingAwayUpstream(
+            vertx,
+            TestCa.serverOptions(new HttpServerOptions().setUseAlpn(true), id),
+            2,
+            GoingAwayUpstream.Below.ANSWER);
+    int port = cart.listen();
+    ready
+        .computeIfAbsent("shop/cart-00001", k -> new CopyOnWriteArrayList<>())
+        .add(new Callee("127.0.0.1", port, cartId.uri()));
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+    OutboundCall charge =
+        new OutboundCall(
+            "POST",
+            URI.create("http://cart.shop/charge"),
+            List.of(),
+            "two apples".getBytes(StandardCharsets.UTF_8),
+            Duration.ofSeconds(10),
+            1 << 20);
+
+    Future<OutboundReply> first = mesh.call(caller, call("GET", "http://cart.shop/first", TEN_S));
+    eventually("the callee holds the first call", () -> cart.holding() == 1);
+    OutboundReply post = await(mesh.call(caller, charge));
+
+    assertEquals(200, post.status(), body(post));
+    assertEquals("ok /charge", body(post));
+    assertEquals(1, cart.unprocessed("/charge"), "the GOAWAY left the POST unprocessed");
+    assertEquals(1, cart.answered("/charge"), "processed once, on another connection");
+    assertEquals(200, await(first).status());
   }
 
   @Test

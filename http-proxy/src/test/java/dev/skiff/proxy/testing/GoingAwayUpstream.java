@@ -67,20 +67,29 @@ public final class GoingAwayUpstream {
    * REFUSED_STREAM, and answers every other request at once (no GOAWAY).
    */
   public static GoingAwayUpstream refusing(Vertx vertx, int refusals) {
-    return new GoingAwayUpstream(vertx, 0, Below.ANSWER, refusals);
+    return new GoingAwayUpstream(
+        vertx, new HttpServerOptions().setHttp2ClearTextEnabled(true), 0, Below.ANSWER, refusals);
   }
 
   public GoingAwayUpstream(Vertx vertx, int held, Below below) {
-    this(vertx, held, below, 0);
+    this(vertx, new HttpServerOptions().setHttp2ClearTextEnabled(true), held, below, 0);
   }
 
-  private GoingAwayUpstream(Vertx vertx, int held, Below below, int refusals) {
+  /**
+   * The same on a listener of {@code options}: TLS with ALPN offering h2 (a sidecar's mTLS), say.
+   */
+  public GoingAwayUpstream(Vertx vertx, HttpServerOptions options, int held, Below below) {
+    this(vertx, options, held, below, 0);
+  }
+
+  private GoingAwayUpstream(
+      Vertx vertx, HttpServerOptions options, int held, Below below, int refusals) {
     this.refusals = new AtomicInteger(refusals);
     this.held = held;
     this.below = below;
     this.server =
         vertx
-            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+            .createHttpServer(options)
             .connectionHandler(
                 c -> {
                   if (connections.incrementAndGet() == 1) {

@@ -12,6 +12,7 @@ import dev.skiff.meshproxy.spi.LocalCallees;
 import dev.skiff.proxy.HopByHop;
 import dev.skiff.proxy.InProcessWorkload;
 import dev.skiff.proxy.SkiffHeaders;
+import dev.skiff.proxy.Unprocessed;
 import dev.skiff.routing.PeakEwma;
 import dev.skiff.routing.RetryBudget;
 import dev.skiff.routing.Route;
@@ -260,12 +261,21 @@ public final class OutboundAttempts {
                   .onComplete(
                       sent -> {
                         if (sent.failed()) {
+                          // An HTTP/2 callee that did not process the stream (GOAWAY below it,
+                          // REFUSED_STREAM) took nothing of it: as if never sent, so any method
+                          // goes again (the call's body is whole, kept for every attempt).
+                          String unprocessed = Unprocessed.reason(sent.cause(), up.streamId());
                           ended(
                               token,
                               callee,
                               started,
                               null,
-                              new Failure(true, sent.cause().getMessage()));
+                              new Failure(
+                                  unprocessed == null,
+                                  sent.cause().getMessage()
+                                      + (unprocessed == null
+                                          ? ""
+                                          : " (not processed: " + unprocessed + ")")));
                         } else {
                           read(token, callee, started, sent.result());
                         }
