@@ -17,6 +17,7 @@ import dev.skiff.api.stats.RevisionKey;
 import dev.skiff.meshproxy.spi.CalleeEndpoints;
 import dev.skiff.meshproxy.testing.TestCa;
 import dev.skiff.proxy.InProcessWorkload;
+import dev.skiff.proxy.testing.ClosingUpstream;
 import dev.skiff.proxy.testing.GoingAwayUpstream;
 import dev.skiff.routing.Outliers;
 import dev.skiff.routing.RetryBudget;
@@ -144,6 +145,30 @@ class MeshCallerIT {
     return c;
   }
 
+  /**
+   * Starts a sidecar of shop/cart-00001 (service cart) before a workload listening at {@code
+   * host:port}, over h2c when {@code h2c}, and marks it ready.
+   */
+  private Callee atAddress(String host, int port, boolean h2c) {
+    IdentityProvider id = identity("shop", "cart");
+    Sidecar s =
+        Sidecar.builder()
+            .withVertx(vertx)
+            .withSharedIdentity(id)
+            .withRevision(RevisionKey.of("shop", "cart-00001"))
+            .withPolicy(AuthorizationPolicy.defaultFor(TD, "shop"))
+            .withWorkload(host, port)
+            .withWorkloadH2c(h2c)
+            .withMeterRegistry(new SimpleMeterRegistry())
+            .withDrainGrace(Duration.ZERO)
+            .build();
+    await(s.start("127.0.0.1", 0, 0));
+    sidecars.add(s);
+    Callee c = new Callee("127.0.0.1", s.port(), id.id().uri());
+    ready.computeIfAbsent("shop/cart-00001", k -> new CopyOnWriteArrayList<>()).add(c);
+    return c;
+  }
+
   private static Handler<HttpServerRequest> answering(String text) {
     return req ->
         req.response()
@@ -240,6 +265,46 @@ class MeshCallerIT {
     assertEquals(1, cart.unprocessed("/charge"), "the GOAWAY left the POST unprocessed");
     assertEquals(1, cart.answered("/charge"), "processed once, on another connection");
     assertEquals(200, await(first).status());
+  }
+
+  @Test
+  void aRequestTheSidecarsH2cWorkloadDidNotProcessIsSentAgainByTheSidecar() {
+    // An h2c workload (a gRPC server, say) that shuts its connection down: it holds the first
+    // request's stream until the second's is open, then sends GOAWAY naming the first as its last.
+    GoingAwayUpstream workload = new GoingAwayUpstream(vertx, 2, GoingAwayUpstream.Below.ANSWER);
+    atAddress("127.0.0.1", workload.listen(), true);
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+
+    Future<OutboundReply> first = mesh.call(caller, call("GET", "http://cart.shop/first", TEN_S));
+    eventually("the workload holds the first request", () -> workload.holding() == 1);
+    // No body: the sidecar may send it again whatever its method.
+    OutboundReply post = await(mesh.call(caller, call("POST", "http://cart.shop/charge", TEN_S)));
+
+    assertEquals(200, post.status(), body(post));
+    assertEquals("ok /charge", body(post));
+    assertEquals(1, workload.unprocessed("/charge"), "the GOAWAY left the POST unprocessed");
+    assertEquals(1, workload.answered("/charge"), "processed once, on another connection");
+    assertEquals(200, await(first).status());
+  }
+
+  @Test
+  void aGetOnAKeptAliveConnectionTheWorkloadClosedIsSentAgainByTheSidecar() {
+    // An HTTP/1.1 workload that answers each connection's first request and closes the connection
+    // as the next one arrives: its idle timeout crossing the sidecar's reuse of the connection.
+    ClosingUpstream workload =
+        new ClosingUpstream(vertx, false, (connection, request) -> request == 1);
+    atAddress("127.0.0.1", workload.listen(), false);
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+
+    OutboundReply first = call(caller, "GET", "http://cart.shop/first");
+    OutboundReply second = call(caller, "GET", "http://cart.shop/second");
+
+    assertEquals(200, first.status(), body(first));
+    assertEquals(200, second.status(), body(second));
+    assertEquals("ok 2.1", body(second), "sent again by the sidecar, on a new connection");
+    assertEquals(2, workload.connections());
   }
 
   @Test

@@ -34,7 +34,7 @@ public final class RequestBody {
     String length = in.getHeader("content-length");
     if (length != null) {
       if (length.trim().equals("0")) {
-        in.resume();
+        resumeUnlessEnded(in);
         return up.send();
       }
       return stream(body, up, null);
@@ -44,7 +44,8 @@ public final class RequestBody {
         up.setChunked(true);
         return stream(body, up, null);
       }
-      in.resume(); // HTTP/1.x without Content-Length or chunking has no body (RFC 9112 6.3)
+      // HTTP/1.x without Content-Length or chunking has no body (RFC 9112 6.3).
+      resumeUnlessEnded(in);
       return up.send();
     }
     // HTTP/2 without content-length: only the stream itself says whether a body follows.
@@ -71,6 +72,17 @@ public final class RequestBody {
     // The client's fault wins over whatever the reset made of the upstream exchange.
     return up.response()
         .recover(err -> Future.failedFuture(body.failure() != null ? body.failure() : err));
+  }
+
+  /**
+   * Lets a request without a body end. A request sent a second time (a retry) ended with its first
+   * attempt, and Vert.x's server request wrapper throws "Request has already been read" on a resume
+   * after its end, which would leave the exchange unanswered.
+   */
+  private static void resumeUnlessEnded(HttpServerRequest in) {
+    if (!in.isEnded()) {
+      in.resume();
+    }
   }
 
   /** The first chunk of the body, or null when the request ends without one. */
