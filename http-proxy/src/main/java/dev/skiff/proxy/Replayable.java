@@ -39,9 +39,12 @@ public final class Replayable {
     if (length != null) {
       return length.trim().equals("0");
     }
-    // HTTP/1.x without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3); over
-    // HTTP/2 only the stream says, and it was consumed by the first attempt.
-    return request.version() != HttpVersion.HTTP_2
-        && !request.headers().contains("transfer-encoding");
+    if (request.version() == HttpVersion.HTTP_2) {
+      // Only the stream says: it ended, and not a byte of a body came (an HTTP/2 GET, say). A
+      // stream still open may yet bring a body, which the first attempt would have taken.
+      return request.isEnded() && request.bytesRead() == 0;
+    }
+    // HTTP/1.x without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3).
+    return !request.headers().contains("transfer-encoding");
   }
 }

@@ -101,6 +101,22 @@ class GoAwayRetryTest extends ProxyTestBase {
   }
 
   @Test
+  void aGetFromAnHttp2ClientAboveTheLastStreamIsSentAgain() {
+    start(new GoingAwayUpstream(vertx, 2, Below.ANSWER));
+    HttpClient h2c = h2PriorKnowledge(); // its GETs carry no Content-Length: the stream ends
+
+    Future<Response> first = exchange(h2c, at(HttpMethod.GET, "/first"), null);
+    eventually("the upstream holds the first request", () -> upstream.holding() == 1);
+    Response second = await(exchange(h2c, at(HttpMethod.GET, "/second"), null));
+
+    assertEquals("200 ok /second", second.status() + " " + second.body());
+    assertEquals(HttpVersion.HTTP_2, second.version());
+    assertEquals(200, await(first).status());
+    assertEquals(1, upstream.unprocessed("/second"));
+    assertEquals(1, upstream.answered("/second"));
+  }
+
+  @Test
   void aPostWithoutBodyAboveTheLastStreamIsSentAgainThoughNotIdempotent() {
     start(new GoingAwayUpstream(vertx, 2, Below.ANSWER));
 

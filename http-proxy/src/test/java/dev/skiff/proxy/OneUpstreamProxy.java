@@ -3,6 +3,7 @@ package dev.skiff.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpVersion;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -46,8 +47,21 @@ final class OneUpstreamProxy {
         .proxy(x, "127.0.0.1", port, policy)
         .recover(
             err -> {
-              x.request().resume();
-              return x.response().setStatusCode(502).end(err.getMessage());
+              // As ErrorResponder: an HTTP/2 request is resumed only once the answer is out
+              // (Vert.x never sends an answer begun after such a resume).
+              boolean h2 = x.request().version() == HttpVersion.HTTP_2;
+              if (!h2) {
+                x.request().resume();
+              }
+              return x.response()
+                  .setStatusCode(502)
+                  .end(err.getMessage())
+                  .andThen(
+                      ar -> {
+                        if (h2) {
+                          x.request().resume();
+                        }
+                      });
             });
   }
 }

@@ -94,6 +94,20 @@ abstract class StaleConnectionContract extends ProxyTestBase {
   }
 
   @Test
+  void aGetFromAnHttp2ClientIsSentAgainOnANewConnection() {
+    start(false, StaleConnectionContract::firstOnEach);
+    HttpClient h2c = h2PriorKnowledge(); // no Content-Length: only its ended stream says no body
+
+    Response first = await(exchange(h2c, at(HttpMethod.GET, "/first"), null));
+    Response second = await(exchange(h2c, at(HttpMethod.GET, "/second"), null));
+
+    assertEquals("200 ok 1.1", first.status() + " " + first.body());
+    assertEquals("200 ok 2.1", second.status() + " " + second.body());
+    assertEquals(2, upstream.connections());
+    assertEquals(2, upstream.answered());
+  }
+
+  @Test
   void aPostWithoutBodyButWithAnIdempotencyKeyIsSentAgain() {
     start(false, StaleConnectionContract::firstOnEach);
     assertEquals("200 ok 1.1", get("/first"));

@@ -151,8 +151,12 @@ public final class NettyCall {
     String length = in.getHeader("content-length");
     boolean h2 = in.version() == io.vertx.core.http.HttpVersion.HTTP_2;
     if (length != null && length.trim().equals("0")
-        || length == null && !h2 && !RequestBody.isChunked(in)) {
-      in.resume(); // no body (RFC 9112 6.3)
+        || length == null && !h2 && !RequestBody.isChunked(in)
+        // a second attempt of an HTTP/2 stream that ended without a body
+        || length == null && h2 && in.isEnded() && in.bytesRead() == 0) {
+      if (!in.isEnded()) {
+        in.resume(); // no body (RFC 9112 6.3); a second attempt's request ended with the first
+      }
       sendWithoutBody(method, uri, headers);
       return;
     }

@@ -48,6 +48,9 @@ public final class RequestBody {
       resumeUnlessEnded(in);
       return up.send();
     }
+    if (in.isEnded() && in.bytesRead() == 0) {
+      return up.send(); // a second attempt of a stream that ended without a body
+    }
     // HTTP/2 without content-length: only the stream itself says whether a body follows.
     return firstChunk(in)
         .compose(
