@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * on one thread of its own, in the order asked, so a revision's first request does not wait for
  * them: registering them took 0.5-0.6 ms of that request's admission in a JVM that had registered
  * few meters, the timer with its percentile histogram most of it (bench/notes/jit.md, "A revision's
- * first request").
+ * first request"). They are asked for once that request was queued or sent on ({@link
+ * Revisions#registerMeters}): asked earlier, the thread's wake-up took the core from the admission
+ * on a busy machine.
  *
  * <p>The registry holds one gauge per revision, and registering it again returns the one already
  * there, bound to whichever state registered it. So the thread remembers which state's gauges are
