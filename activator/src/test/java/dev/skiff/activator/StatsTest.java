@@ -93,12 +93,15 @@ class StatsTest extends ActivatorTestBase {
     ticker.tick(10 * 3); // expiry is 2 s in this class: one busy second, then two idle ones
 
     assertEquals(0, endpoints.listeners(NS, "idle-00001"), "no longer watched");
-    assertTrue(
-        registry
-            .find("skiff.activator.queue.depth")
-            .tags("revision", "idle-00001")
-            .gauges()
-            .isEmpty());
+    // Its gauges go on the activator's meters thread, just after.
+    eventually(
+        "its gauges are removed",
+        () ->
+            registry
+                .find("skiff.activator.queue.depth")
+                .tags("revision", "idle-00001")
+                .gauges()
+                .isEmpty());
     assertEquals(200, await(get("idle-00001", "/2")).status());
     assertEquals(1, endpoints.listeners(NS, "idle-00001"));
   }

@@ -35,6 +35,7 @@ public final class DefaultActivator implements Activator {
   private final Map<Thread, Stage<Exchange>> pipelines = new ConcurrentHashMap<>();
 
   private final Revisions revisions;
+  private final RevisionMeters meters;
   private final StatsReporter reporter;
   private final Ticker ticker;
   private volatile Ticker.Cancellable ticking;
@@ -42,13 +43,14 @@ public final class DefaultActivator implements Activator {
   public DefaultActivator(ActivatorConfig config) {
     this.vertx = config.proxy().vertx();
     ActivatorMetrics metrics = new ActivatorMetrics(config.registry());
+    this.meters = new RevisionMeters(metrics);
     this.revisions =
         new Revisions(
             config.endpoints(),
             config.poker(),
             config.queueDepth(),
             config.proxy().retryAfter(),
-            metrics);
+            meters);
     this.reporter =
         new StatsReporter(
             revisions, config.stats(), config.proxy().clock(), config.idleRevisionExpiry());
@@ -77,6 +79,7 @@ public final class DefaultActivator implements Activator {
 
   @Override
   public Future<Activator> start(String host, int port) {
+    meters.start();
     return server
         .start(host, port)
         .map(
@@ -126,6 +129,7 @@ public final class DefaultActivator implements Activator {
       t.cancel();
     }
     pipelines.clear();
-    return server.close().andThen(ar -> revisions.closeAll());
+    Context context = vertx.getOrCreateContext();
+    return server.close().eventually(() -> revisions.closeAll(context));
   }
 }

@@ -22,7 +22,8 @@ final class Pipeline {
     //                        Skiff-Request-Timeout-Ms.
     //  4 TrackLoad           counts the request as the revision's load until it ends (queued plus
     //                        in flight) for the per-second stats; sets the revision up on first
-    //                        sight.
+    //                        sight, and has its meters registered once that request was queued or
+    //                        sent on (RevisionMeters, on a thread of its own).
     //  5 LimitDuration       the request's own timeout over everything below, queueing included.
     //  6 SetUpstreamHeaders  end-to-end headers as the gateway sent them, minus the Skiff routing
     //                        headers; once, before queueing, so a re-queued request is not redone.

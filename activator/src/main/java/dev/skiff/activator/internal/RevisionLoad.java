@@ -76,6 +76,11 @@ final class RevisionLoad {
     return idleWindows;
   }
 
+  /** True once the revision was forgotten. */
+  boolean closed() {
+    return concurrency.get() < 0;
+  }
+
   /** Marks the revision forgotten if nothing is queued or in flight; entering then fails. */
   boolean tryClose() {
     return concurrency.compareAndSet(0, CLOSED);

@@ -2,32 +2,34 @@ package dev.skiff.activator.internal;
 
 import dev.skiff.activator.spi.EndpointWatch;
 import dev.skiff.api.stats.RevisionKey;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the activator keeps per revision while it sees requests for it: the throttler (queue and
- * slots), the load counters, the endpoint subscription and the revision's meters.
+ * slots), the load counters, the endpoint subscription and the revision's queue-wait timer, which
+ * {@link RevisionMeters} registers off the request's path.
  */
 final class RevisionState {
   private final RevisionKey key;
   private final RevisionThrottler throttler;
   private final RevisionLoad load = new RevisionLoad();
   private final EndpointWatch.Subscription subscription;
-  private final Timer queueWait;
-  // Written by the thread that activates the state after publishing it, read when it is closed.
-  private volatile Meter depthGauge;
-  private volatile Meter concurrencyGauge;
+  private final RevisionMeters meters;
+  private final AtomicBoolean metersClaimed = new AtomicBoolean();
+  // Null until the meters thread has registered the timer.
+  private volatile Timer queueWait;
 
   RevisionState(
       RevisionKey key,
       RevisionThrottler throttler,
       EndpointWatch.Subscription subscription,
-      Timer queueWait) {
+      RevisionMeters meters) {
     this.key = key;
     this.throttler = throttler;
     this.subscription = subscription;
-    this.queueWait = queueWait;
+    this.meters = meters;
   }
 
   RevisionKey key() {
@@ -42,29 +44,32 @@ final class RevisionState {
     return load;
   }
 
-  Timer queueWait() {
-    return queueWait;
+  /** True the first time only: the caller has the meters registered. */
+  boolean claimMeters() {
+    // A read first: every request asks, and after the first the answer never changes.
+    return !metersClaimed.get() && metersClaimed.compareAndSet(false, true);
+  }
+
+  /** Called by the meters thread once the revision's timer is registered. */
+  void queueWait(Timer timer) {
+    this.queueWait = timer;
   }
 
   /**
-   * Registers the revision's gauges; once, when the state won its place in the registry (a gauge is
-   * bound to its state object, so a state that lost the race must not register one).
+   * Records how long a request waited for a slot; into the timer at once if it is registered,
+   * otherwise on the meters thread once it is.
    */
-  void activate(ActivatorMetrics metrics) {
-    depthGauge = metrics.queueDepth(key, throttler);
-    concurrencyGauge = metrics.concurrency(key, load);
+  void recordQueueWait(long nanos) {
+    Timer t = queueWait;
+    if (t != null) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    } else {
+      meters.recordQueueWait(key, nanos);
+    }
   }
 
-  /** Stops watching endpoints, and removes the gauges if they were registered. */
-  void close(ActivatorMetrics metrics) {
+  /** Stops watching endpoints. */
+  void close() {
     subscription.cancel();
-    Meter depth = depthGauge;
-    Meter concurrency = concurrencyGauge;
-    if (depth != null) {
-      metrics.remove(depth);
-    }
-    if (concurrency != null) {
-      metrics.remove(concurrency);
-    }
   }
 }

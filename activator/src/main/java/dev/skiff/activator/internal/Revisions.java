@@ -3,6 +3,8 @@ package dev.skiff.activator.internal;
 import dev.skiff.activator.spi.EndpointWatch;
 import dev.skiff.activator.spi.Poker;
 import dev.skiff.api.stats.RevisionKey;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,8 +12,9 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The revisions the activator currently knows, each set up by its first request (throttler,
- * endpoint subscription, meters) and forgotten after it stayed idle for the expiry period. Shared
- * by every event loop; lock-free for requests.
+ * endpoint subscription; its meters follow off the request's path, {@link RevisionMeters}) and
+ * forgotten after it stayed idle for the expiry period. Shared by every event loop; lock-free for
+ * requests.
  */
 final class Revisions {
   private final ConcurrentMap<RevisionKey, RevisionState> byKey = new ConcurrentHashMap<>();
@@ -19,19 +22,19 @@ final class Revisions {
   private final Poker poker;
   private final int queueDepth;
   private final Duration retryAfter;
-  private final ActivatorMetrics metrics;
+  private final RevisionMeters meters;
 
   Revisions(
       EndpointWatch endpoints,
       Poker poker,
       int queueDepth,
       Duration retryAfter,
-      ActivatorMetrics metrics) {
+      RevisionMeters meters) {
     this.endpoints = endpoints;
     this.poker = poker;
     this.queueDepth = queueDepth;
     this.retryAfter = retryAfter;
-    this.metrics = metrics;
+    this.meters = meters;
   }
 
   /**
@@ -46,10 +49,9 @@ final class Revisions {
         RevisionState fresh = create(key);
         s = byKey.putIfAbsent(key, fresh);
         if (s == null) {
-          fresh.activate(metrics);
           s = fresh;
         } else {
-          fresh.close(metrics); // lost a race with another event loop
+          fresh.close(); // lost a race with another event loop
         }
       }
       if (s.load().enter()) {
@@ -59,13 +61,26 @@ final class Revisions {
     }
   }
 
+  /**
+   * Has the meters of {@code s} registered, once: called by each request after it was queued or
+   * sent on, so that its revision's first request does not wait for them, nor share its core with
+   * their registration before then. Only states that won their place in the map get here: a gauge
+   * is bound to its state object.
+   */
+  void registerMeters(RevisionState s) {
+    if (s.claimMeters()) {
+      meters.added(s);
+    }
+  }
+
   /** Forgets {@code s} when nothing is queued or in flight; true when it was forgotten. */
   boolean forget(RevisionState s) {
     if (!s.load().tryClose()) {
       return false;
     }
     byKey.remove(s.key(), s);
-    s.close(metrics);
+    s.close();
+    meters.removed(s);
     return true;
   }
 
@@ -73,18 +88,26 @@ final class Revisions {
     return byKey.values();
   }
 
-  /** Stops watching every revision. */
-  void closeAll() {
-    byKey.values().forEach(s -> s.close(metrics));
+  /**
+   * Stops watching every revision and removes their gauges; the future completes on {@code context}
+   * once the gauges are gone.
+   */
+  Future<Void> closeAll(Context context) {
+    byKey
+        .values()
+        .forEach(
+            s -> {
+              s.close();
+              meters.removed(s);
+            });
     byKey.clear();
+    return meters.close(context);
   }
 
   private RevisionState create(RevisionKey key) {
     RevisionThrottler throttler = new RevisionThrottler(key, queueDepth, retryAfter, poker);
     EndpointWatch.Subscription sub =
         endpoints.watch(key.namespace(), key.name(), throttler::update);
-    // The timer is used by requests as soon as the state is visible; registering one twice is a
-    // lookup, so even a state that loses the race to the map may hold it.
-    return new RevisionState(key, throttler, sub, metrics.queueWait(key));
+    return new RevisionState(key, throttler, sub, meters);
   }
 }

@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Waits in the revision's queue for a capacity slot, holds it for the rest of the exchange, and
@@ -80,7 +79,7 @@ final class Throttle implements Stage<Exchange> {
     }
     return granted
         .future()
-        .andThen(ar -> state.queueWait().record(System.nanoTime() - queuedAt, TimeUnit.NANOSECONDS))
+        .andThen(ar -> state.recordQueueWait(System.nanoTime() - queuedAt))
         .compose(slot -> holding(x, slot, refusedBy, refusals));
   }
 
