@@ -67,12 +67,15 @@ public final class LiveRoutes {
       return; // a replayed or reordered event older than what the table already shows
     }
     appliedRevision.put(key, event.revision());
-    if (event.type() == ResourceEvent.Type.PUT) {
-      services.put(key, service);
-    } else {
-      services.remove(key);
+    boolean put = event.type() == ResourceEvent.Type.PUT;
+    Service before = put ? services.put(key, service) : services.remove(key);
+    // Most writes of a service are of its status (conditions, observed generation) and leave its
+    // routes as they were; rebuilding the whole table for them made each deploy cost more the more
+    // services there were (bench/notes/density.md, fifteenth round).
+    boolean unchanged = before == null ? !put : put && RouteTable.sameRoutes(before, service);
+    if (!unchanged) {
+      current = RouteTable.build(services.values(), domain, defaultTimeout);
     }
-    current = RouteTable.build(services.values(), domain, defaultTimeout);
   }
 
   /**

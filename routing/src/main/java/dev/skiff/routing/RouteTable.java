@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -203,6 +204,18 @@ public final class RouteTable {
         + " (set them in spec.traffic[].tag)";
   }
 
+  /**
+   * Whether two versions of a service give the same routes: all that {@link #build} reads of a
+   * service is its name, its resolved traffic, its tag header annotation and its timeout.
+   */
+  static boolean sameRoutes(Service a, Service b) {
+    return a.metadata().namespaceOrDefault().equals(b.metadata().namespaceOrDefault())
+        && a.metadata().name().equals(b.metadata().name())
+        && traffic(a).equals(traffic(b))
+        && tagHeaderRouting(a) == tagHeaderRouting(b)
+        && Objects.equals(timeoutSeconds(a), timeoutSeconds(b));
+  }
+
   /** The resolved traffic of a service: status.traffic, else all of it to the newest revision. */
   private static List<TrafficTarget> traffic(Service s) {
     ServiceStatus st = s.status();
@@ -231,16 +244,22 @@ public final class RouteTable {
       }
     }
     TrafficSplit split = TrafficSplit.of(weights);
-    boolean byHeader = TrafficPolicy.of(s.metadata().annotations()).tagHeaderRouting();
-    return byHeader && !tags.isEmpty() ? split.withTags(tags) : split;
+    return tagHeaderRouting(s) && !tags.isEmpty() ? split.withTags(tags) : split;
+  }
+
+  private static boolean tagHeaderRouting(Service s) {
+    return TrafficPolicy.of(s.metadata().annotations()).tagHeaderRouting();
   }
 
   private static Duration timeoutOf(Service s, Duration dflt) {
-    if (s.spec() == null || s.spec().template() == null) {
-      return dflt;
-    }
-    Integer seconds = s.spec().template().timeoutSeconds();
+    Integer seconds = timeoutSeconds(s);
     return seconds == null || seconds <= 0 ? dflt : Duration.ofSeconds(seconds);
+  }
+
+  private static Integer timeoutSeconds(Service s) {
+    return s.spec() == null || s.spec().template() == null
+        ? null
+        : s.spec().template().timeoutSeconds();
   }
 
   private static Map<String, Set<String>> freeze(Map<String, Set<String>> m) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.skiff.api.manifest.Json;
+import dev.skiff.api.model.Condition;
 import dev.skiff.api.model.ObjectMeta;
 import dev.skiff.api.model.Revision;
 import dev.skiff.api.model.RevisionSpec;
@@ -16,6 +17,7 @@ import dev.skiff.api.model.ServiceStatus;
 import dev.skiff.api.model.TrafficTarget;
 import dev.skiff.api.watch.ResourceEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,54 @@ class LiveRoutesTest {
             "/skiff/revisions/default/hello-00001",
             3,
             Json.mapper().valueToTree(rev)));
+
+    assertSame(before, routes.current());
+  }
+
+  @Test
+  void aStatusWriteThatKeepsTheRoutesKeepsTheTable() {
+    routes.apply(event(ResourceEvent.Type.PUT, 30, hello("hello-00001")));
+    RouteTable before = routes.current();
+    Service written = hello("hello-00001");
+    written =
+        written.withStatus(
+            new ServiceStatus(
+                2L,
+                "hello-00001",
+                "hello-00001",
+                "http://" + HOST,
+                written.status().traffic(),
+                List.of(new Condition("Ready", "True", null, null, Instant.EPOCH))));
+
+    routes.apply(event(ResourceEvent.Type.PUT, 31, written));
+
+    assertSame(before, routes.current());
+  }
+
+  @Test
+  void aNewTimeoutRebuildsTheTable() {
+    routes.apply(event(ResourceEvent.Type.PUT, 40, hello("hello-00001")));
+    Service slower =
+        Service.of(
+                ObjectMeta.of("default", "hello"),
+                new ServiceSpec(
+                    new RevisionTemplate("r/fn:1", null, null, null, null, 7, null, null),
+                    List.of(TrafficTarget.revision("hello-00001", 100))))
+            .withStatus(hello("hello-00001").status());
+
+    routes.apply(event(ResourceEvent.Type.PUT, 41, slower));
+
+    assertEquals(Duration.ofSeconds(7), routes.current().lookup(HOST).timeout());
+  }
+
+  @Test
+  void deletingAnUnknownServiceKeepsTheTable() {
+    routes.apply(event(ResourceEvent.Type.PUT, 50, hello("hello-00001")));
+    RouteTable before = routes.current();
+
+    routes.apply(
+        new ResourceEvent(
+            ResourceEvent.Type.DELETE, "Service", "/skiff/services/default/other", 51, null));
 
     assertSame(before, routes.current());
   }

@@ -54,6 +54,7 @@ public final class ResourceFeed {
   private final Map<String, Service> services = new HashMap<>();
   private final Map<String, RevisionInstances> revisions = new HashMap<>();
   private final Set<String> active = new HashSet<>();
+  private final DesiredRevisions desired = new DesiredRevisions();
 
   /** The active revisions that left the route; a subset of {@link #active}. */
   private final Set<String> retiring = new HashSet<>();
@@ -114,19 +115,19 @@ public final class ResourceFeed {
   /** Applies one change of the feed. */
   public void apply(ResourceEvent e) {
     switch (e.kind()) {
-      case Service.KIND -> service(e);
-      case Revision.KIND -> revision(e);
+      case Service.KIND -> refreshActive(service(e));
+      case Revision.KIND -> refreshActive(Set.of(revision(e)));
       default -> {
-        return;
+        // not the agent's
       }
     }
-    refreshActive();
   }
 
-  private void service(ResourceEvent e) {
+  /** Returns the keys of the revisions the service routed before or routes now. */
+  private Set<String> service(ResourceEvent e) {
     if (e.type() == ResourceEvent.Type.DELETE) {
       services.remove(e.key());
-      return;
+      return desired.update(e.key(), null);
     }
     Service next = (Service) e.resource();
     Service before = services.put(e.key(), next);
@@ -140,9 +141,11 @@ public final class ResourceFeed {
               .filter(r -> r.namespace().equals(ns) && r.service().equals(name))
               .toList());
     }
+    return desired.update(e.key(), next);
   }
 
-  private void revision(ResourceEvent e) {
+  /** Returns the revision's key. */
+  private String revision(ResourceEvent e) {
     Revision r = (Revision) e.resource();
     String key = r.metadata().namespaceOrDefault() + "/" + r.metadata().name();
     if (e.type() == ResourceEvent.Type.DELETE) {
@@ -157,23 +160,30 @@ public final class ResourceFeed {
           .computeIfAbsent(key, k -> meters.register(new RevisionInstances(r, withInstances)))
           .revision(r);
     }
+    return key;
   }
 
-  private void refreshActive() {
-    List<Revision> known = revisions.values().stream().map(RevisionInstances::revision).toList();
-    Set<String> now = DesiredRevisions.compute(services.values(), known);
-    for (String key : now) {
-      // Back in the route while retiring: tracked again with its own settings (min-scale).
-      boolean added = active.add(key);
-      boolean back = retiring.remove(key);
-      if (added || back) {
-        listener.activated(revisions.get(key));
+  /**
+   * Brings the active set up to date for the revisions an event touched. Only these can have
+   * changed: a revision is routed when a known service routes it and the agent knows the revision,
+   * and after each refresh every routed revision is active and not retiring, and every other active
+   * one is retiring ({@link #wake} keeps that too), so an untouched revision has nothing to update.
+   */
+  private void refreshActive(Set<String> touched) {
+    List<String> unrouted = new ArrayList<>();
+    for (String key : touched) {
+      if (desired.contains(key) && revisions.containsKey(key)) {
+        // Back in the route while retiring: tracked again with its own settings (min-scale).
+        boolean added = active.add(key);
+        boolean back = retiring.remove(key);
+        if (added || back) {
+          listener.activated(revisions.get(key));
+        }
+      } else if (active.contains(key)) {
+        unrouted.add(key);
       }
     }
-    for (String key : new ArrayList<>(active)) {
-      if (now.contains(key)) {
-        continue;
-      }
+    for (String key : unrouted) {
       RevisionInstances r = revisions.get(key);
       if (r != null && retiring.contains(key)) {
         continue; // leaves only through retired(), at zero by its scaler's decision
