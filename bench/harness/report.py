@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import targets
 from common import BENCH, ROOT
 
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -279,6 +280,7 @@ def render(summary, plot_files):
     for row in summary_rows(sc):
         w("| " + " | ".join(row) + " |")
     w("")
+    targets.section(w, sc)
 
     proxy_section(w, sc.get("proxy"), plot_files)
     wasm_section(w, sc.get("wasm_exec"))
