@@ -98,8 +98,9 @@ def _wasm_cold(c, warm):
              "the same path compiled); the gateway's new connection and the instance's first "
              "run"),
             (warm, "skiffd warmed up first",
-             "[section 4](#4-cold-starts): the client's new connection and the instance's "
-             "first run are most of it")):
+             "[section 4](#4-cold-starts) and docs/autoscaling.md (*A warm skiffd: what the p50 "
+             "is made of*): most of it is what a warm request on a new connection pays too; "
+             "then the Wasm step and the agent's turn")):
         if not part.get("measured"):
             continue
         fb = part["first_byte_ms"]
