@@ -63,6 +63,9 @@ final class KeptBody {
    */
   void to(HttpClientRequest up, boolean keepOn) {
     target = up;
+    // The attempt's failure reaches the proxy through the response future; without a handler,
+    // Vert.x would log it as unhandled too (as the pipe this replaces did not let it).
+    up.exceptionHandler(err -> {});
     List<Buffer> again = kept;
     if (!keepOn) {
       release();
