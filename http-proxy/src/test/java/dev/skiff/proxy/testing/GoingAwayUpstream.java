@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +68,7 @@ public final class GoingAwayUpstream {
   private boolean goneAway;
   private final Map<HttpServerRequest, Integer> received = new HashMap<>();
   private int bodyBytesBeforeGoAway;
+  private volatile boolean http2Only;
 
   /** The held request whose body the GOAWAY waits for, and the GOAWAY; null when none does. */
   private HttpServerRequest awaitedBody;
@@ -103,7 +105,8 @@ public final class GoingAwayUpstream {
             .createHttpServer(options)
             .connectionHandler(
                 c -> {
-                  if (connections.incrementAndGet() == 1) {
+                  connections.incrementAndGet();
+                  if (first == null && (!http2Only || c.protocolVersion() == HttpVersion.HTTP_2)) {
                     first = c;
                   }
                 })
@@ -117,6 +120,15 @@ public final class GoingAwayUpstream {
    */
   public GoingAwayUpstream goingAwayAfterBodyBytes(int bytes) {
     this.bodyBytesBeforeGoAway = bytes;
+    return this;
+  }
+
+  /**
+   * Lets only the first HTTP/2 connection go away: HTTP/1.1 connections (a gateway's own to a
+   * sidecar, beside its pool's HTTP/2 ones) answer each request once its body is whole.
+   */
+  public GoingAwayUpstream onlyHttp2GoesAway() {
+    this.http2Only = true;
     return this;
   }
 
