@@ -190,6 +190,25 @@ class GoAwayRetryTest extends ProxyTestBase {
   }
 
   @Test
+  void aClientThatResetsItsUploadAfterTheGoAwayHasNothingProcessed() {
+    start(new GoingAwayUpstream(vertx, 2, Below.ANSWER));
+    HttpClient h2c = h2PriorKnowledge();
+
+    Future<Response> first = get("/first");
+    eventually("the upstream holds the first request", () -> upstream.holding() == 1);
+    HttpClientRequest upload = await(h2c.request(at(HttpMethod.POST, "/upload")));
+    upload.write(pattern(10_000));
+    eventually("the upstream left /upload unprocessed", () -> upstream.unprocessed("/upload") == 1);
+    // The kept part may be on its way again by now: the reset ends that attempt too.
+    await(upload.reset());
+    Response after = await(get("/after"));
+
+    assertEquals("200 ok /after", after.status() + " " + after.body());
+    assertEquals(200, await(first).status());
+    assertEquals(0, upstream.answered("/upload"), "nothing of the reset upload processed");
+  }
+
+  @Test
   void aGrpcCallFromAnHttp2ClientIsSentAgainAndItsTrailersRelayed() {
     start(new GoingAwayUpstream(vertx, 2, Below.ANSWER));
     HttpClient h2c = h2PriorKnowledge();

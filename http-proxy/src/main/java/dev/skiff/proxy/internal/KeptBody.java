@@ -2,6 +2,7 @@ package dev.skiff.proxy.internal;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,7 @@ import java.util.List;
  * Confined to the request's event loop.
  */
 final class KeptBody {
-  private final ClientBody client;
+  private final ReadStream<Buffer> client;
   private final int bound;
 
   /** The chunks moved so far, in order; null when they are not kept (or no longer). */
@@ -35,10 +36,11 @@ final class KeptBody {
   private HttpClientRequest target;
 
   /**
+   * @param client the client's body ({@link ClientBody}: its read timeout, its failures named)
    * @param first a chunk already read from the client (the first of an HTTP/2 body), or null
    * @param keep whether to keep the chunks for another attempt
    */
-  KeptBody(ClientBody client, int bound, Buffer first, boolean keep) {
+  KeptBody(ReadStream<Buffer> client, int bound, Buffer first, boolean keep) {
     this.client = client;
     this.bound = bound;
     this.kept = keep ? new ArrayList<>() : null;
@@ -102,6 +104,11 @@ final class KeptBody {
     } else {
       flowTo(up);
     }
+  }
+
+  /** How many bytes are kept now: at most the bound. */
+  int keptBytes() {
+    return keptBytes;
   }
 
   /** Whether every byte read from the client so far is kept (another attempt can send them all). */
