@@ -27,6 +27,9 @@ final class KeptBody {
 
   private int keptBytes;
 
+  /** Why the client's body broke (between attempts, too); null while it has not. */
+  private Throwable broken;
+
   /** A chunk read before the body began to flow, for the first attempt. */
   private Buffer unsent;
 
@@ -51,6 +54,7 @@ final class KeptBody {
     // wins over whatever the reset made of the exchange (RequestBody).
     client.exceptionHandler(
         err -> {
+          broken = err;
           HttpClientRequest up = target;
           if (up != null) {
             up.reset(0, err);
@@ -68,6 +72,11 @@ final class KeptBody {
     // The attempt's failure reaches the proxy through the response future; without a handler,
     // Vert.x would log it as unhandled too (as the pipe this replaces did not let it).
     up.exceptionHandler(err -> {});
+    if (broken != null) {
+      // Broke while held back between the attempts: its rest never comes.
+      up.reset(0, broken);
+      return;
+    }
     List<Buffer> again = kept;
     if (!keepOn) {
       release();

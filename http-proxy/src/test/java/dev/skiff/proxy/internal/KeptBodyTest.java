@@ -182,6 +182,24 @@ class KeptBodyTest extends ProxyTestBase {
         "every byte once, in order");
   }
 
+  @Test
+  void aBodyThatBrokeBetweenTheAttemptsEndsTheSecondAtOnce() {
+    FedBody client = new FedBody();
+    KeptBody body = on(() -> new KeptBody(client, BOUND, chunk(3_000, 0), true));
+    HttpClientRequest refused = request("/refused");
+
+    on(() -> body.to(refused, true));
+    assertTrue(await(refused.response().map(r -> false).otherwise(true)), "refused");
+    IllegalStateException broke = new IllegalStateException("the client's body broke");
+    on(() -> client.fail(broke));
+    HttpClientRequest again = request("/again");
+    on(() -> body.to(again, false));
+
+    Throwable failed = await(again.response().map(r -> (Throwable) null).otherwise(e -> e));
+    assertTrue(failed != null, "the second attempt fails instead of waiting for a rest");
+    assertFalse(received.containsKey("/again"), "nothing processed");
+  }
+
   /** An upstream request, made on the test's context. */
   private HttpClientRequest request(String path) {
     int port = upstream.actualPort();
@@ -236,6 +254,7 @@ class KeptBodyTest extends ProxyTestBase {
   private static final class FedBody implements ReadStream<Buffer> {
     Handler<Buffer> handler;
     Handler<Void> endHandler;
+    Handler<Throwable> exceptionHandler;
     boolean paused = true;
 
     void push(Buffer chunk) {
@@ -246,8 +265,13 @@ class KeptBodyTest extends ProxyTestBase {
       endHandler.handle(null);
     }
 
+    void fail(Throwable err) {
+      exceptionHandler.handle(err);
+    }
+
     @Override
     public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+      this.exceptionHandler = handler;
       return this;
     }
 
