@@ -497,10 +497,8 @@ public final class EndpointProxy {
    * however it ends (answered, failed, cancelled, the client gone).
    */
   private RequestBody firstBody(ProxyExchange x, Promise<Void> done) {
-    RequestBody body =
-        RequestBody.of(x.request(), x.context().owner(), bodyReadTimeoutMillis, KEPT_BODY_BYTES);
-    done.future().onComplete(over -> body.over());
-    return body;
+    return RequestBody.of(
+        x.request(), x.context().owner(), bodyReadTimeoutMillis, KEPT_BODY_BYTES, done.future());
   }
 
   /**

@@ -23,24 +23,34 @@ public final class RequestBody {
   private final HttpServerRequest in;
   private final ClientBody client;
   private final int keptBound;
+  private final Future<?> exchangeOver;
 
   /** The body on its way; null until one is known to flow (never, for a request without one). */
   private KeptBody flowing;
 
-  private RequestBody(HttpServerRequest in, ClientBody client, int keptBound) {
+  private RequestBody(
+      HttpServerRequest in, ClientBody client, int keptBound, Future<?> exchangeOver) {
     this.in = in;
     this.client = client;
     this.keptBound = keptBound;
+    this.exchangeOver = exchangeOver;
   }
 
   /**
    * The body of {@code in}. One that stalls for {@code bodyTimeoutMillis} while wanted, or breaks,
    * fails the attempt it flows to with a {@link dev.skiff.proxy.BadRequestException}; at most
-   * {@code keptBound} bytes of it are kept for another attempt.
+   * {@code keptBound} bytes of it are kept for another attempt, and let go when {@code
+   * exchangeOver} completes, however the exchange ended (answered, failed, cancelled, the client
+   * gone).
    */
   public static RequestBody of(
-      HttpServerRequest in, Vertx vertx, long bodyTimeoutMillis, int keptBound) {
-    return new RequestBody(in, new ClientBody(in, vertx, bodyTimeoutMillis), keptBound);
+      HttpServerRequest in,
+      Vertx vertx,
+      long bodyTimeoutMillis,
+      int keptBound,
+      Future<?> exchangeOver) {
+    return new RequestBody(
+        in, new ClientBody(in, vertx, bodyTimeoutMillis), keptBound, exchangeOver);
   }
 
   /**
@@ -95,15 +105,11 @@ public final class RequestBody {
     return flowing != null ? flowing.whole() : Replayable.withoutBody(in);
   }
 
-  /** Lets go of the kept bytes (and the client's body); call once the exchange is over. */
-  public void over() {
-    if (flowing != null) {
-      flowing.over();
-    }
-  }
-
   private Future<HttpClientResponse> stream(HttpClientRequest up, Buffer first, boolean keep) {
-    flowing = new KeptBody(client, keptBound, first, keep);
+    KeptBody body = new KeptBody(client, keptBound, first, keep);
+    flowing = body;
+    // Only a body that flows has anything to let go of: no listener for a request without one.
+    exchangeOver.onComplete(over -> body.over());
     return flow(up, keep);
   }
 
