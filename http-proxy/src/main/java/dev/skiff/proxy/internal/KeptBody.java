@@ -152,7 +152,7 @@ final class KeptBody {
             client.resume();
           }
         });
-    client.resume();
+    client.resume(); // a chunk that fills the write queue pauses it again (moved)
   }
 
   private void moved(Buffer chunk) {

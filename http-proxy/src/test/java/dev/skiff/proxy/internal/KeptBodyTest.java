@@ -183,6 +183,31 @@ class KeptBodyTest extends ProxyTestBase {
   }
 
   @Test
+  void aSecondAttemptOfNearlyTheBoundTakesTheRestAfterIt() {
+    FedBody client = new FedBody();
+    Buffer kept = chunk(BOUND - 1_000, 0);
+    KeptBody body = on(() -> new KeptBody(client, BOUND, kept, true));
+    HttpClientRequest refused = request("/refused");
+
+    on(() -> body.to(refused, true));
+    assertTrue(await(refused.response().map(r -> false).otherwise(true)), "refused");
+    HttpClientRequest again = request("/again");
+    on(() -> body.to(again, false));
+    Buffer all = kept.copy();
+    for (int i = 1; i <= 10; i++) {
+      Buffer c = chunk(10_000, i);
+      all.appendBuffer(c);
+      eventually("the client is let go on", () -> on(() -> !client.paused));
+      on(() -> client.push(c));
+    }
+    on(client::end);
+
+    assertEquals(200, await(again.response()).statusCode());
+    eventually("the upstream has the body", () -> received.containsKey("/again"));
+    assertEquals(all, received.get("/again"));
+  }
+
+  @Test
   void aBodyThatBrokeBetweenTheAttemptsEndsTheSecondAtOnce() {
     FedBody client = new FedBody();
     KeptBody body = on(() -> new KeptBody(client, BOUND, chunk(3_000, 0), true));
