@@ -28,7 +28,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * Sends an exchange's request to one endpoint over a pooled keep-alive HTTP/1.1 client and streams
- * both bodies through with back-pressure; nothing is buffered beyond the pipes' write queues. The
+ * both bodies through with back-pressure; nothing is buffered beyond the write queues, except up to
+ * {@link #KEPT_BODY_BYTES} of a request body sent to an HTTP/2 endpoint, kept to send it again. The
  * endpoint sees the client's Host and the exchange's {@link ProxyExchange#upstreamHeaders()}; the
  * client gets the endpoint's status and end-to-end headers.
  *
@@ -58,15 +59,24 @@ import javax.net.ssl.SSLException;
  * it did not process ({@link Unprocessed}): a stream above the last stream id of the GOAWAY it sent
  * as it shut the connection down (a graceful stop, a connection-age or stream limit), or one it
  * reset with REFUSED_STREAM. Such a request is sent again, once, through the client's pool (which
- * has dropped the connection that received the GOAWAY) when it has no body, whatever its method, as
- * Go's HTTP/2 transport does; one whose body was streamed, or whose second attempt was not
- * processed either, fails with {@link UpstreamFailure#NO_RESPONSE} and a {@link
- * NotProcessedException} cause. A stream at or below the GOAWAY's last stream id may have been
- * processed: it follows the rules above, which send nothing again over HTTP/2.
+ * has dropped the connection that received the GOAWAY) when its whole body is at hand, whatever its
+ * method, as Go's HTTP/2 transport does: it has none, or the proxy kept every byte of it it had
+ * read (at most {@link #KEPT_BODY_BYTES}; the rest follows from the client). One of which more was
+ * read, or whose second attempt was not processed either, fails with {@link
+ * UpstreamFailure#NO_RESPONSE} and a {@link NotProcessedException} cause. A stream at or below the
+ * GOAWAY's last stream id may have been processed: it follows the rules above, which send nothing
+ * again over HTTP/2.
  */
 public final class EndpointProxy {
   /** How long a request body may stall while the proxy reads it, unless the caller says. */
   public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How many bytes of a request body the proxy keeps, per request, while it streams them to an
+   * HTTP/2 upstream, so that a request the upstream did not process ({@link Unprocessed}) can be
+   * sent again; a request of which more was read is not. Linkerd's retries keep 64 KiB too.
+   */
+  public static final int KEPT_BODY_BYTES = 64 * 1024;
 
   /**
    * Diagnostic switch: {@code -Dskiff.proxy.nettyUpstreams=false} sends plaintext calls of a proxy
@@ -251,14 +261,14 @@ public final class EndpointProxy {
     // the own connections' limit.
     Requests via = own != null && (netty == null || identity != null) ? ownConnections : clientPool;
     via.request(x, host, port, identity != null, done.future())
-        .onComplete(
-            connected -> connected(x, host, port, identity, policy, done, connected, false));
+        .onComplete(connected -> connected(x, host, port, identity, policy, done, connected, null));
     return done.future();
   }
 
   /**
-   * Sends the request on the connection obtained ({@code again}: a new one, for the request's
-   * second and last attempt), once its peer is checked and the policy lets it go.
+   * Sends the request on the connection obtained, once its peer is checked and the policy lets it
+   * go. {@code sent}: the body of the first attempt, for the request's second and last attempt (on
+   * a new connection); null for the first.
    */
   private void connected(
       ProxyExchange x,
@@ -268,7 +278,8 @@ public final class EndpointProxy {
       UpstreamPolicy policy,
       Promise<Void> done,
       AsyncResult<HttpClientRequest> connected,
-      boolean again) {
+      RequestBody sent) {
+    boolean again = sent != null;
     if (connected.failed()) {
       Throwable cause = connected.cause();
       done.tryFail(
@@ -301,7 +312,7 @@ public final class EndpointProxy {
       done.tryFail(refused);
       return;
     }
-    forward(x, up, host, port, identity, policy, done, again);
+    forward(x, up, host, port, identity, policy, done, sent);
   }
 
   /** Sends the request on an obtained plaintext channel and relays the answer. */
@@ -419,8 +430,9 @@ public final class EndpointProxy {
   /**
    * Sends the request on an obtained connection and relays the answer; completes {@code done}. A
    * kept-alive connection that its server closed as the request went out, before any answer, gets
-   * the request again on a new connection when it can be sent again ({@link StaleConnections});
-   * {@code again} says this is that second attempt, the last.
+   * the request again on a new connection when it can be sent again ({@link StaleConnections}), as
+   * does a request an HTTP/2 server did not process when its body is whole; {@code firstBody}, the
+   * body of the first attempt, says this is that second attempt, the last.
    */
   private void forward(
       ProxyExchange x,
@@ -430,12 +442,16 @@ public final class EndpointProxy {
       String identity,
       UpstreamPolicy policy,
       Promise<Void> done,
-      boolean again) {
+      RequestBody firstBody) {
     if (x.request().authority() != null) {
       up.authority(x.request().authority()); // the endpoint sees the client's Host
     }
     x.cancellation().onFailure(cause -> resetUnlessAnswered(up, cause));
-    RequestBody.send(x.request(), up, x.context().owner(), bodyReadTimeoutMillis)
+    boolean again = firstBody != null;
+    RequestBody body = again ? firstBody : firstBody(x, done);
+    // Only an HTTP/2 server says what it did not process, and only a first attempt has another.
+    boolean keep = !again && up.version() == HttpVersion.HTTP_2;
+    body.send(up, keep)
         .onComplete(
             sent -> {
               if (sent.succeeded()) {
@@ -455,8 +471,8 @@ public final class EndpointProxy {
                   done.future().isComplete() ? null : Unprocessed.reason(err, up.streamId());
               if (unprocessed != null) {
                 // HTTP/2: the server said it did not process the stream; any method may go again.
-                if (!again && Replayable.withoutBody(x.request())) {
-                  sendAgain(x, host, port, identity, policy, done, true);
+                if (!again && body.whole()) {
+                  sendAgain(x, host, port, identity, policy, done, body, true);
                   return;
                 }
                 err = new NotProcessedException(unprocessed, again, err);
@@ -465,7 +481,7 @@ public final class EndpointProxy {
                   && StaleConnections.closedByPeer(err)
                   && StaleConnections.reused(up.connection())) {
                 if (Replayable.request(x.request())) {
-                  sendAgain(x, host, port, identity, policy, done, false);
+                  sendAgain(x, host, port, identity, policy, done, body, false);
                   return;
                 }
                 err = StaleConnections.notSentAgain(err);
@@ -474,6 +490,15 @@ public final class EndpointProxy {
               resetUnlessAnswered(up, failure);
               done.tryFail(failure);
             });
+  }
+
+  /**
+   * The body of the request's first attempt, whose kept bytes are let go once the exchange is over,
+   * however it ends (answered, failed, cancelled, the client gone).
+   */
+  private RequestBody firstBody(ProxyExchange x, Promise<Void> done) {
+    return RequestBody.of(
+        x.request(), x.context().owner(), bodyReadTimeoutMillis, KEPT_BODY_BYTES, done.future());
   }
 
   /**
@@ -491,6 +516,7 @@ public final class EndpointProxy {
       String identity,
       UpstreamPolicy policy,
       Promise<Void> done,
+      RequestBody sent,
       boolean pooled) {
     boolean ssl = identity != null;
     Future<HttpClientRequest> next =
@@ -500,7 +526,7 @@ public final class EndpointProxy {
             // Not an agent (no connection of one's own): the pool, which opens a new connection
             // unless another of its kept ones is free.
             : client.request(optionsFor(x, host, port, ssl));
-    next.onComplete(connected -> connected(x, host, port, identity, policy, done, connected, true));
+    next.onComplete(connected -> connected(x, host, port, identity, policy, done, connected, sent));
   }
 
   /** Relays the response; completes {@code done}. */

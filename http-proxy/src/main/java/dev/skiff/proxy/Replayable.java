@@ -7,11 +7,12 @@ import java.util.Set;
 
 /**
  * Whether a request that went out but got no answer may be sent again as it was: it has no body (a
- * body is streamed to the upstream, never kept, so it cannot be sent twice), and its method is
- * idempotent (RFC 9110 9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE) or it carries an {@code
- * Idempotency-Key} (or {@code X-Idempotency-Key}), which clients use to say that a POST may be
- * repeated (Go's net/http transport counts it so). The proxy's retry of a stale kept-alive
- * connection and the gateway's retry on another instance both follow it.
+ * body is streamed to the upstream and kept only for an HTTP/2 upstream's say that it did not
+ * process the request, so it cannot be sent twice here), and its method is idempotent (RFC 9110
+ * 9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE) or it carries an {@code Idempotency-Key} (or
+ * {@code X-Idempotency-Key}), which clients use to say that a POST may be repeated (Go's net/http
+ * transport counts it so). The proxy's retry of a stale kept-alive connection and the gateway's
+ * retry on another instance both follow it.
  */
 public final class Replayable {
   private static final Set<String> IDEMPOTENT =

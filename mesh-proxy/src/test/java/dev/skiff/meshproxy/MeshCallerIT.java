@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
@@ -285,6 +286,45 @@ class MeshCallerIT {
     assertEquals("ok /charge", body(post));
     assertEquals(1, workload.unprocessed("/charge"), "the GOAWAY left the POST unprocessed");
     assertEquals(1, workload.answered("/charge"), "processed once, on another connection");
+    assertEquals(200, await(first).status());
+  }
+
+  @Test
+  void aGrpcCallTheSidecarsH2cWorkloadDidNotProcessIsSentAgainWithItsBody() {
+    // A gRPC server at its connection-age limit: it holds the first request's stream until the
+    // second's is open, then sends GOAWAY naming the first as its last. The sidecar streamed the
+    // call's body to it, and kept it (under its bound), so it sends the call again, body and all.
+    GoingAwayUpstream workload = new GoingAwayUpstream(vertx, 2, GoingAwayUpstream.Below.ANSWER);
+    atAddress("127.0.0.1", workload.listen(), true);
+    routes("shop", "cart", TrafficTarget.revision("cart-00001", 100));
+    IdentityProvider caller = identity("shop", "web");
+    byte[] message = new byte[5 + 3_000];
+    message[4] = (byte) 0xb8; // a gRPC frame: uncompressed, length 3,000 (0x0bb8)
+    message[3] = (byte) 0x0b;
+    for (int i = 5; i < message.length; i++) {
+      message[i] = (byte) ('a' + i % 26);
+    }
+    OutboundCall charge =
+        new OutboundCall(
+            "POST",
+            URI.create("http://cart.shop/shop.Cart/Charge"),
+            List.of(Map.entry("content-type", "application/grpc"), Map.entry("te", "trailers")),
+            message,
+            TEN_S,
+            1 << 20);
+
+    Future<OutboundReply> first = mesh.call(caller, call("GET", "http://cart.shop/first", TEN_S));
+    eventually("the workload holds the first request", () -> workload.holding() == 1);
+    OutboundReply grpc = await(mesh.call(caller, charge));
+
+    assertEquals(200, grpc.status(), body(grpc));
+    assertEquals("ok /shop.Cart/Charge", body(grpc));
+    assertEquals("application/grpc", header(grpc, "content-type"));
+    assertEquals(1, workload.unprocessed("/shop.Cart/Charge"), "the GOAWAY left it unprocessed");
+    assertEquals(
+        List.of(Buffer.buffer(message)),
+        workload.bodies("/shop.Cart/Charge"),
+        "the whole body, processed once, on another connection");
     assertEquals(200, await(first).status());
   }
 

@@ -224,8 +224,10 @@ final class ProxyToEndpoint implements Stage<Exchange> {
       return new NoResponseException(
           what,
           "the instance is likely shutting down; nothing of the request took effect there, but"
-              + " its body had been streamed and is not kept, so the gateway could not send it"
-              + " again: sending it again is safe",
+              + " the gateway sends a request with a body again only once, to the same instance,"
+              + " and only when it kept all of it ("
+              + EndpointProxy.KEPT_BODY_BYTES
+              + " bytes at most): sending it again is safe",
           cause);
     }
     if (cause instanceof KeptAliveClosedException) {

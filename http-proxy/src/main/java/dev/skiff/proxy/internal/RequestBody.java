@@ -1,5 +1,6 @@
 package dev.skiff.proxy.internal;
 
+import dev.skiff.proxy.Replayable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,38 +12,71 @@ import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
 
 /**
- * Sends the client's request body upstream as a stream, with back-pressure (a pipe), framed the way
- * the client framed it: a known {@code Content-Length} stays fixed-length, anything else goes
- * chunked, and a request without a body sends none. The body stays paused until this runs, however
- * long the request waited before (cold start, queueing).
+ * Sends the client's request body upstream as a stream, with back-pressure, framed the way the
+ * client framed it: a known {@code Content-Length} stays fixed-length, anything else goes chunked,
+ * and a request without a body sends none. The body stays paused until this runs, however long the
+ * request waited before (cold start, queueing). One per exchange, across its attempts: the first
+ * may keep the bytes it sends, up to a bound ({@link KeptBody}), so that a second can send them
+ * again.
  */
 public final class RequestBody {
-  private RequestBody() {}
+  private final HttpServerRequest in;
+  private final ClientBody client;
+  private final int keptBound;
+  private final Future<?> exchangeOver;
 
-  /**
-   * Sends {@code up} with the body of {@code in}; completes with the upstream response head. A body
-   * that stalls for {@code bodyTimeoutMillis} while wanted, or breaks, fails it with a {@link
-   * dev.skiff.proxy.BadRequestException}.
-   */
-  public static Future<HttpClientResponse> send(
-      HttpServerRequest in, HttpClientRequest up, Vertx vertx, long bodyTimeoutMillis) {
-    return send(in, up, new ClientBody(in, vertx, bodyTimeoutMillis));
+  /** The body on its way; null until one is known to flow (never, for a request without one). */
+  private KeptBody flowing;
+
+  private RequestBody(
+      HttpServerRequest in, ClientBody client, int keptBound, Future<?> exchangeOver) {
+    this.in = in;
+    this.client = client;
+    this.keptBound = keptBound;
+    this.exchangeOver = exchangeOver;
   }
 
-  private static Future<HttpClientResponse> send(
-      HttpServerRequest in, HttpClientRequest up, ClientBody body) {
+  /**
+   * The body of {@code in}. One that stalls for {@code bodyTimeoutMillis} while wanted, or breaks,
+   * fails the attempt it flows to with a {@link dev.skiff.proxy.BadRequestException}; at most
+   * {@code keptBound} bytes of it are kept for another attempt, and let go when {@code
+   * exchangeOver} completes, however the exchange ended (answered, failed, cancelled, the client
+   * gone).
+   */
+  public static RequestBody of(
+      HttpServerRequest in,
+      Vertx vertx,
+      long bodyTimeoutMillis,
+      int keptBound,
+      Future<?> exchangeOver) {
+    return new RequestBody(
+        in, new ClientBody(in, vertx, bodyTimeoutMillis), keptBound, exchangeOver);
+  }
+
+  /**
+   * Sends {@code up} with the body; completes with the upstream response head. On a later attempt,
+   * the bytes kept by the first are sent first ({@link #whole} must hold). {@code keep}: keep the
+   * bytes sent, for another attempt.
+   */
+  public Future<HttpClientResponse> send(HttpClientRequest up, boolean keep) {
     String length = in.getHeader("content-length");
+    if (flowing != null) {
+      if (length == null) {
+        up.setChunked(true);
+      }
+      return flow(up, keep);
+    }
     if (length != null) {
       if (length.trim().equals("0")) {
         resumeUnlessEnded(in);
         return up.send();
       }
-      return stream(body, up, null);
+      return stream(up, null, keep);
     }
     if (in.version() != HttpVersion.HTTP_2) {
       if (isChunked(in)) {
         up.setChunked(true);
-        return stream(body, up, null);
+        return stream(up, null, keep);
       }
       // HTTP/1.x without Content-Length or chunking has no body (RFC 9112 6.3).
       resumeUnlessEnded(in);
@@ -59,22 +93,31 @@ public final class RequestBody {
                 return up.send();
               }
               up.setChunked(true);
-              return stream(body, up, first);
+              return stream(up, first, keep);
             });
   }
 
-  private static Future<HttpClientResponse> stream(
-      ClientBody body, HttpClientRequest up, Buffer first) {
-    if (first != null) {
-      up.write(first);
-    }
-    body.pipe()
-        .endOnFailure(false)
-        .to(up)
-        .onFailure(err -> up.reset(0, err)); // the client aborted, broke or stalled its upload
+  /**
+   * Whether another attempt can send the whole body: there is none, or every byte read so far was
+   * kept (the rest, if any, is still to come from the client).
+   */
+  public boolean whole() {
+    return flowing != null ? flowing.whole() : Replayable.withoutBody(in);
+  }
+
+  private Future<HttpClientResponse> stream(HttpClientRequest up, Buffer first, boolean keep) {
+    KeptBody body = new KeptBody(client, keptBound, first, keep);
+    flowing = body;
+    // Only a body that flows has anything to let go of: no listener for a request without one.
+    exchangeOver.onComplete(over -> body.over());
+    return flow(up, keep);
+  }
+
+  private Future<HttpClientResponse> flow(HttpClientRequest up, boolean keep) {
+    flowing.to(up, keep);
     // The client's fault wins over whatever the reset made of the upstream exchange.
     return up.response()
-        .recover(err -> Future.failedFuture(body.failure() != null ? body.failure() : err));
+        .recover(err -> Future.failedFuture(client.failure() != null ? client.failure() : err));
   }
 
   /**

@@ -3,18 +3,21 @@ package dev.skiff.proxy.testing;
 import static dev.skiff.proxy.testing.Await.await;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection without answering it) and leaves every stream above the id unprocessed, as RFC 9113
  * 6.8 lets it. With {@link Below#ALL} the last stream id is the highest held one instead and every
  * held stream is at or below it: the lowest is answered and the connection then closed. Later
- * connections answer every request at once. A request's body is read whole before it is answered.
- * The GOAWAY is decided by the requests' arrival, not a timer, so which streams lie above the id is
- * forced.
+ * connections answer every request at once. A request's body is read whole before it is answered,
+ * and each answered body is recorded ({@link #bodies}); a gRPC request ({@code application/grpc})
+ * is answered as a gRPC server does, its status in trailers. The GOAWAY is decided by the requests'
+ * arrival, not a timer, so which streams lie above the id is forced.
  */
 public final class GoingAwayUpstream {
 
@@ -55,12 +59,21 @@ public final class GoingAwayUpstream {
   private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> unprocessed = new ConcurrentHashMap<>();
+  private final Map<String, List<Buffer>> answeredBodies = new ConcurrentHashMap<>();
   private final List<HttpServerRequest> holding = new ArrayList<>();
   private final Map<HttpServerRequest, Future<Buffer>> bodies = new HashMap<>();
   private volatile int holdingCount;
   private final AtomicInteger refusals;
   private volatile HttpConnection first;
   private boolean goneAway;
+  private final Map<HttpServerRequest, Integer> received = new HashMap<>();
+  private int bodyBytesBeforeGoAway;
+  private volatile boolean http2Only;
+
+  /** The held request whose body the GOAWAY waits for, and the GOAWAY; null when none does. */
+  private HttpServerRequest awaitedBody;
+
+  private Runnable goAwayAfter;
 
   /**
    * A server that refuses the first {@code refusals} streams, on any connection, with RST_STREAM
@@ -92,11 +105,31 @@ public final class GoingAwayUpstream {
             .createHttpServer(options)
             .connectionHandler(
                 c -> {
-                  if (connections.incrementAndGet() == 1) {
+                  connections.incrementAndGet();
+                  if (first == null && (!http2Only || c.protocolVersion() == HttpVersion.HTTP_2)) {
                     first = c;
                   }
                 })
             .requestHandler(this::serve);
+  }
+
+  /**
+   * Sends the GOAWAY only once the last held request has brought at least {@code bytes} of its body
+   * (or all of it): the proxy has then read that much of it before it learns that the stream was
+   * not processed.
+   */
+  public GoingAwayUpstream goingAwayAfterBodyBytes(int bytes) {
+    this.bodyBytesBeforeGoAway = bytes;
+    return this;
+  }
+
+  /**
+   * Lets only the first HTTP/2 connection go away: HTTP/1.1 connections (a gateway's own to a
+   * sidecar, beside its pool's HTTP/2 ones) answer each request once its body is whole.
+   */
+  public GoingAwayUpstream onlyHttp2GoesAway() {
+    this.http2Only = true;
+    return this;
   }
 
   public int listen() {
@@ -123,18 +156,20 @@ public final class GoingAwayUpstream {
     return n == null ? 0 : n.get();
   }
 
+  /** The bodies of the requests for {@code path} that were answered, in order. */
+  public List<Buffer> bodies(String path) {
+    return answeredBodies.getOrDefault(path, List.of());
+  }
+
   /** How many times a request for {@code path} arrived on a stream above a GOAWAY's last id. */
   public int unprocessed(String path) {
     AtomicInteger n = unprocessed.get(path);
     return n == null ? 0 : n.get();
   }
 
-  // goAway(code, lastStreamId) is deprecated for shutdown(), which picks the last stream itself;
-  // the test needs to choose it.
-  @SuppressWarnings("deprecation")
   private void serve(HttpServerRequest req) {
     // Read as it comes, held or not: a held request's body left unread stalls the others'.
-    bodies.put(req, req.body());
+    bodies.put(req, collect(req));
     HttpConnection conn = req.connection();
     if (refusals.getAndDecrement() > 0) {
       count(unprocessed, req.path());
@@ -151,6 +186,19 @@ public final class GoingAwayUpstream {
       return;
     }
     goneAway = true;
+    HttpServerRequest highest = holding.get(holding.size() - 1);
+    if (received(highest) >= bodyBytesBeforeGoAway || highest.isEnded()) {
+      goAway(conn);
+    } else {
+      goAwayAfter = () -> goAway(conn);
+      awaitedBody = highest;
+    }
+  }
+
+  // goAway(code, lastStreamId) is deprecated for shutdown(), which picks the last stream itself;
+  // the test needs to choose it.
+  @SuppressWarnings("deprecation")
+  private void goAway(HttpConnection conn) {
     HttpServerRequest lowest = holding.get(0);
     if (below == Below.ALL) {
       // Answered first: once the GOAWAY is out, Vert.x's server did not complete the answer.
@@ -177,6 +225,36 @@ public final class GoingAwayUpstream {
     }
   }
 
+  /** Reads {@code req}'s body as it comes, counting its bytes; completes with all of it. */
+  private Future<Buffer> collect(HttpServerRequest req) {
+    Promise<Buffer> whole = Promise.promise();
+    Buffer body = Buffer.buffer();
+    received.put(req, 0);
+    req.handler(
+        chunk -> {
+          body.appendBuffer(chunk);
+          received.put(req, body.length());
+          if (req == awaitedBody && body.length() >= bodyBytesBeforeGoAway) {
+            awaitedBody = null;
+            goAwayAfter.run();
+          }
+        });
+    req.exceptionHandler(whole::tryFail);
+    req.endHandler(
+        v -> {
+          if (req == awaitedBody) {
+            awaitedBody = null;
+            goAwayAfter.run();
+          }
+          whole.tryComplete(body);
+        });
+    return whole.future();
+  }
+
+  private int received(HttpServerRequest req) {
+    return received.getOrDefault(req, 0);
+  }
+
   /**
    * Closes the TCP connection at once. Vert.x's {@code close()} and {@code shutdown()} of an HTTP/2
    * connection wait for its open streams, which a held stream never ends.
@@ -191,6 +269,14 @@ public final class GoingAwayUpstream {
         .compose(
             body -> {
               count(answered, req.path());
+              answeredBodies
+                  .computeIfAbsent(req.path(), k -> new CopyOnWriteArrayList<>())
+                  .add(body);
+              String type = req.getHeader("content-type");
+              if (type != null && type.startsWith("application/grpc")) {
+                req.response().putHeader("content-type", "application/grpc");
+                req.response().putTrailer("grpc-status", "0");
+              }
               return req.response().end("ok " + req.path());
             });
   }
