@@ -91,6 +91,22 @@ def median(values):
     return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
 
 
+def ms(x):
+    """A duration in ms with a sensible number of digits."""
+    if x is None:
+        return "–"
+    if x < 1:
+        return f"{x:.3f} ms"
+    if x < 10:
+        return f"{x:.2f} ms"
+    return f"{x:,.1f} ms" if x < 1000 else f"{x:,.0f} ms"
+
+
+def sms(x):
+    """A signed difference in ms: +0.120 ms, −0.010 ms."""
+    return "–" if x is None else ("+" if x >= 0 else "−") + ms(abs(x))
+
+
 def summarize(values):
     v = sorted(values)
     return {

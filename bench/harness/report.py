@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import targets
-from common import BENCH, ROOT
+from common import BENCH, ROOT, ms, sms
 
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOTS = ROOT / "docs" / "benchmarks"
@@ -205,22 +205,6 @@ def f1(x):
 
 def f2(x):
     return "–" if x is None else f"{x:,.2f}"
-
-
-def ms(x):
-    """A duration in ms with a sensible number of digits."""
-    if x is None:
-        return "–"
-    if x < 1:
-        return f"{x:.3f} ms"
-    if x < 10:
-        return f"{x:.2f} ms"
-    return f"{x:,.1f} ms" if x < 1000 else f"{x:,.0f} ms"
-
-
-def sms(x):
-    """A signed difference in ms: +0.120 ms, −0.010 ms."""
-    return "–" if x is None else ("+" if x >= 0 else "−") + ms(abs(x))
 
 
 def ratio(a, b):

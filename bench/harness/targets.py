@@ -4,6 +4,8 @@ Every figure comes from the results; what is typed here is the targets themselve
 missed one, where the document explains what its profile shows is left.
 """
 
+from common import ms, sms
+
 MB_IN_MIB = 1_000_000 / 1_048_576  # the issue says 50 MB: 47.7 MiB
 
 
@@ -28,16 +30,6 @@ def _not_measured(target, goal, part):
     return [(target, goal, f"not measured: {part.get('why')}", "–", "–", "")]
 
 
-def _ms(x):
-    if x < 1:
-        return f"{x:.3f} ms"
-    return f"{x:.2f} ms" if x < 10 else f"{x:,.1f} ms"
-
-
-def _signed(x):
-    return ("+" if x >= 0 else "−") + _ms(abs(x))
-
-
 def _proxy(p):
     goal_sat, goal_p99 = "≥ 1.0× nginx proxy_pass", "≤ 1.5× nginx's"
     if not p.get("measured"):
@@ -56,7 +48,7 @@ def _proxy(p):
     if gq is not None and nq is not None:
         r = gq / nq
         out.append(("16.1 gateway hop, p99 at 1,000 req/s (median of rounds)", goal_p99,
-                    _ms(gq), f"nginx {_ms(nq)}",
+                    ms(gq), f"nginx {ms(nq)}",
                     _verdict(r <= 1.5, f"{r:.2f}×, {r - 1.5:.2f}× over"), ""))
     return out
 
@@ -77,8 +69,8 @@ def _mesh_added(m):
             continue
         spread = a.get("p99_spread")
         out.append((f"16.1 full mesh path, p99 added at 1,000 req/s, {what}", goal,
-                    _signed(a["p99"])
-                    + (f" (rounds {_signed(spread[0])} to {_signed(spread[1])})" if spread else ""),
+                    sms(a["p99"])
+                    + (f" (rounds {sms(spread[0])} to {sms(spread[1])})" if spread else ""),
                     "the same gateway with the mesh off",
                     _verdict(a["p99"] <= 0.3, f"by {a['p99'] - 0.3:.3f} ms"),
                     left if a["p99"] > 0.3 else ""))
@@ -110,7 +102,7 @@ def _wasm_cold(c, warm):
         if fb["p99"] > 10:
             short.append(f"p99 by {fb['p99'] - 10:.2f} ms")
         out.append((f"16.2 Wasm cold start through gateway and activator, {what}", goal,
-                    f"p50 {_ms(fb['p50'])}, p99 {_ms(fb['p99'])} ({fb['n']} runs)",
+                    f"p50 {ms(fb['p50'])}, p99 {ms(fb['p99'])} ({fb['n']} runs)",
                     "no Wasm peer on this machine", _verdict(not short, ", ".join(short)),
                     left if short else ""))
     return out
@@ -124,7 +116,7 @@ def _container_cold(c):
                              ct if not ct.get("measured") else rc)
     s, p = ct["first_byte_ms"]["p50"], rc["first_byte_ms"]["p50"]
     r = s / p
-    return [("16.3 container cold start, p50 first byte", goal, _ms(s), f"bare runc {_ms(p)}",
+    return [("16.3 container cold start, p50 first byte", goal, ms(s), f"bare runc {ms(p)}",
              _verdict(r <= 1.5, f"{r:.2f}×"), "")]
 
 
