@@ -32,8 +32,9 @@ public final class Replayable {
 
   /**
    * Whether {@code request} has no body, so that sending it again sends all of it: what a request
-   * that the upstream did not process at all ({@link Unprocessed}) needs to be sent again, whatever
-   * its method.
+   * that the upstream did not process at all ({@link Unprocessed}) needs to go to another instance,
+   * whatever its method (the proxy's own second attempt, to the same upstream, may also send a body
+   * it kept whole).
    */
   public static boolean withoutBody(HttpServerRequest request) {
     String length = request.getHeader("content-length");
